@@ -1,0 +1,310 @@
+/*
+ * pqnn: fast neural-network inference on CPUs.
+ *
+ * Public C API. The contract (names, argument order, flags, arithmetic) is fixed by
+ * docs/api.md; this header is its C form. Every function returns an enum pqnn_status
+ * unless shown otherwise, validates every argument, and never reads or writes outside
+ * the extents the caller passes.
+ *
+ * Lifecycle of an operator: create (validate, pack weights) -> reshape (sizes, tiling,
+ * workspace) -> setup (bind pointers) -> run (any number of times) -> delete.
+ * After a reshape, setup must be called again before run.
+ *
+ * Numerical contract of dynamic-range quantization (qd8), see convert_nc_f32_qd8:
+ *   - each row is quantized on its own; its range always includes 0:
+ *       rmin = min(0, min x), rmax = max(0, max x);
+ *   - an all-zero row (rmin == rmax) gets scale = 1, zero_point = 0 and zero data;
+ *   - otherwise scale = (rmax - rmin) / 255 and the zero point is the integer nearest
+ *     (round half to even) to the ideal one, taken from the end of the range whose
+ *     error is smaller, clamped to [-128, 127]; q = clamp(rne(x / scale) + zp);
+ *   - a row holding NaN or +-Inf gets scale = NaN, zero_point = 0 and zero data, so the
+ *     qd8 results that depend on it are NaN, as f32 would give. Nothing crashes.
+ */
+#ifndef PQNN_H_
+#define PQNN_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pthreadpool.h>
+
+#if defined(_WIN32)
+  #define PQNN_API
+#elif defined(__GNUC__)
+  #define PQNN_API __attribute__((visibility("default")))
+#else
+  #define PQNN_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PQNN_VERSION_MAJOR 0
+#define PQNN_VERSION_MINOR 1
+#define PQNN_VERSION_PATCH 0
+
+/* ------------------------------------------------------------------------------------ */
+/* Basics                                                                               */
+/* ------------------------------------------------------------------------------------ */
+
+enum pqnn_status {
+  pqnn_status_success = 0,
+  pqnn_status_uninitialized = 1,
+  pqnn_status_invalid_parameter = 2,
+  pqnn_status_invalid_state = 3,
+  pqnn_status_unsupported_parameter = 4,
+  pqnn_status_unsupported_hardware = 5,
+  pqnn_status_out_of_memory = 6,
+};
+
+/* A short constant description of a status; never NULL (unknown values included). */
+PQNN_API const char* pqnn_status_string(enum pqnn_status status);
+
+/* Idempotent and thread-safe; detects the CPU once. The environment variable PQNN_ISA
+ * caps the ISA tier (x86-64: scalar, sse2, avx2, avxvnni, avx512, avx512vnni). */
+PQNN_API enum pqnn_status pqnn_initialize(void);
+PQNN_API enum pqnn_status pqnn_deinitialize(void);
+/* The ISA tier selected, e.g. "avx512vnni"; "uninitialized" before pqnn_initialize. */
+PQNN_API const char* pqnn_isa_name(void);
+
+typedef struct pqnn_operator* pqnn_operator_t;
+/* threadpool may be NULL (single thread); results do not depend on it. */
+PQNN_API enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool);
+/* NULL is fine. */
+PQNN_API enum pqnn_status pqnn_delete_operator(pqnn_operator_t op);
+
+/* Flags (bit values fixed). */
+#define PQNN_FLAG_TRANSPOSE_WEIGHTS 0x00000001u
+#define PQNN_FLAG_DEPTHWISE_CONVOLUTION 0x00000002u
+#define PQNN_FLAG_TENSORFLOW_SAME_PADDING 0x00000004u
+#define PQNN_FLAG_FP32_STATIC_WEIGHTS 0x00000008u
+
+struct pqnn_quantization_params {
+  int32_t zero_point;
+  float scale;
+};
+
+/* ------------------------------------------------------------------------------------ */
+/* Fully connected: output[b][n] = clamp(sum_k input[b][k] * kernel[n][k] + bias[n])    */
+/* Input rows input_stride elements apart (>= input_channels), output rows             */
+/* output_stride apart (>= output_channels). Kernel [output_channels][input_channels]  */
+/* unless PQNN_FLAG_TRANSPOSE_WEIGHTS ([input_channels][output_channels]). bias may be  */
+/* NULL.                                                                                */
+/* ------------------------------------------------------------------------------------ */
+
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_f32(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride, const float* kernel,
+    const float* bias, float output_min, float output_max, uint32_t flags,
+    pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_fully_connected_nc_f32(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_f32(pqnn_operator_t op,
+    const float* input, float* output);
+
+/* f16: kernel/bias f16 (or f32 with PQNN_FLAG_FP32_STATIC_WEIGHTS). */
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_f16(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride, const void* kernel,
+    const void* bias, float output_min, float output_max, uint32_t flags,
+    pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_fully_connected_nc_f16(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_f16(pqnn_operator_t op,
+    const void* input, void* output);
+
+/* qs8, per-tensor weights. Arithmetic (both qs8 variants, FC and conv), bit-exact:
+ *   acc   = bias[n] + sum_k (x[k] - input_zero_point) * w[n][k]            (int32)
+ *   scale = input_scale * kernel_scale[n] / output_scale  (float, left to right;
+ *                                                           2^-32 <= scale < 256)
+ *   y     = clamp(rne((float) acc * scale) + output_zero_point, output_min, output_max) */
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qs8(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride,
+    int8_t input_zero_point, float input_scale, float kernel_scale, const int8_t* kernel,
+    const int32_t* bias, int8_t output_zero_point, float output_scale, int8_t output_min,
+    int8_t output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_fully_connected_nc_qs8(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qs8(pqnn_operator_t op,
+    const int8_t* input, int8_t* output);
+
+/* qs8 activations, qc8w per-channel weights (kernel_scale has output_channels entries). */
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qs8_qc8w(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride,
+    int8_t input_zero_point, float input_scale, const float* kernel_scale,
+    const int8_t* kernel, const int32_t* bias, int8_t output_zero_point, float output_scale,
+    int8_t output_min, int8_t output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_fully_connected_nc_qs8_qc8w(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qs8_qc8w(pqnn_operator_t op,
+    const int8_t* input, int8_t* output);
+
+/* qd8 activations (from convert_nc_f32_qd8), qc8w weights, f32 bias, f32 output:
+ *   acc = sum_k (x[m][k] - zero_point[m]) * w[n][k]                          (int32)
+ *   y   = clamp((float) acc * (scale[m] * kernel_scale[n]) + bias[n], output_min, output_max)
+ * The f16-output variant rounds the same f32 value to f16 (nearest even), then clamps. */
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f32_qc8w(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride,
+    const float* kernel_scale, const int8_t* kernel, const float* bias, float output_min,
+    float output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_fully_connected_nc_qd8_f32_qc8w(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qd8_f32_qc8w(pqnn_operator_t op,
+    const int8_t* input, float* output,
+    const struct pqnn_quantization_params* quantization_params /* batch_size entries */);
+
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f16_qc8w(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride,
+    const float* kernel_scale, const int8_t* kernel, const float* bias, float output_min,
+    float output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_fully_connected_nc_qd8_f16_qc8w(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qd8_f16_qc8w(pqnn_operator_t op,
+    const int8_t* input, void* output,
+    const struct pqnn_quantization_params* quantization_params /* batch_size entries */);
+
+/* ------------------------------------------------------------------------------------ */
+/* Dynamic quantization and conversions                                                 */
+/* ------------------------------------------------------------------------------------ */
+
+PQNN_API enum pqnn_status pqnn_create_convert_nc_f32_qd8(size_t channels, size_t input_stride,
+    size_t output_stride, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_convert_nc_f32_qd8(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_convert_nc_f32_qd8(pqnn_operator_t op,
+    const float* input, int8_t* output, struct pqnn_quantization_params* quantization_params);
+
+PQNN_API enum pqnn_status pqnn_create_convert_nc_f16_qd8(size_t channels, size_t input_stride,
+    size_t output_stride, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_convert_nc_f16_qd8(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_convert_nc_f16_qd8(pqnn_operator_t op,
+    const void* input, int8_t* output, struct pqnn_quantization_params* quantization_params);
+
+/* f32 -> f16 rounds to nearest even; overflow gives +-Inf; NaN stays NaN. */
+PQNN_API enum pqnn_status pqnn_create_convert_nc_f32_f16(size_t channels, size_t input_stride,
+    size_t output_stride, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_convert_nc_f32_f16(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_convert_nc_f32_f16(pqnn_operator_t op,
+    const float* input, void* output);
+
+PQNN_API enum pqnn_status pqnn_create_convert_nc_f16_f32(size_t channels, size_t input_stride,
+    size_t output_stride, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_convert_nc_f16_f32(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_convert_nc_f16_f32(pqnn_operator_t op,
+    const void* input, float* output);
+
+/* Symmetric per-output-channel quantization of f32 weights [output_channels][input_channels]:
+ *   kernel_scale[n] = max_k |w[n][k]| / 127   (1.0 for an all-zero channel)
+ *   kernel[n][k]    = clamp(rne(w[n][k] / kernel_scale[n]), -127, 127)
+ * NaN or Inf weights -> pqnn_status_invalid_parameter. */
+PQNN_API enum pqnn_status pqnn_quantize_weights_qc8w(size_t output_channels,
+    size_t input_channels, const float* weights, int8_t* kernel_out, float* kernel_scale_out);
+
+/* ------------------------------------------------------------------------------------ */
+/* Convolution 2D, NHWC                                                                 */
+/* Kernel [groups][group_output_channels][kernel_height][kernel_width][group_input_ch]  */
+/* unless PQNN_FLAG_DEPTHWISE_CONVOLUTION ([kernel_height][kernel_width][channels]).     */
+/* Output size: (in + pad_before + pad_after - ((k - 1) * dilation + 1)) / stride + 1.  */
+/* ------------------------------------------------------------------------------------ */
+
+PQNN_API enum pqnn_status pqnn_create_convolution2d_nhwc_f32(
+    uint32_t input_padding_top, uint32_t input_padding_right,
+    uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t subsampling_height, uint32_t subsampling_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels,
+    size_t input_channel_stride, size_t output_channel_stride,
+    const float* kernel, const float* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_convolution2d_nhwc_f32(pqnn_operator_t op, size_t batch_size,
+    size_t input_height, size_t input_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_convolution2d_nhwc_f32(pqnn_operator_t op, const float* input, float* output);
+
+PQNN_API enum pqnn_status pqnn_create_convolution2d_nhwc_f16(
+    uint32_t input_padding_top, uint32_t input_padding_right,
+    uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t subsampling_height, uint32_t subsampling_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels,
+    size_t input_channel_stride, size_t output_channel_stride,
+    const void* kernel, const void* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_convolution2d_nhwc_f16(pqnn_operator_t op, size_t batch_size,
+    size_t input_height, size_t input_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_convolution2d_nhwc_f16(pqnn_operator_t op, const void* input, void* output);
+
+PQNN_API enum pqnn_status pqnn_create_convolution2d_nhwc_qs8(
+    uint32_t input_padding_top, uint32_t input_padding_right,
+    uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t subsampling_height, uint32_t subsampling_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels,
+    size_t input_channel_stride, size_t output_channel_stride,
+    int8_t input_zero_point, float input_scale, float kernel_scale,
+    const int8_t* kernel, const int32_t* bias, int8_t output_zero_point, float output_scale,
+    int8_t output_min, int8_t output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_convolution2d_nhwc_qs8(pqnn_operator_t op, size_t batch_size,
+    size_t input_height, size_t input_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_convolution2d_nhwc_qs8(pqnn_operator_t op, const int8_t* input, int8_t* output);
+
+PQNN_API enum pqnn_status pqnn_create_convolution2d_nhwc_qs8_qc8w(
+    uint32_t input_padding_top, uint32_t input_padding_right,
+    uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t subsampling_height, uint32_t subsampling_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels,
+    size_t input_channel_stride, size_t output_channel_stride,
+    int8_t input_zero_point, float input_scale, const float* kernel_scale,
+    const int8_t* kernel, const int32_t* bias, int8_t output_zero_point, float output_scale,
+    int8_t output_min, int8_t output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_convolution2d_nhwc_qs8_qc8w(pqnn_operator_t op, size_t batch_size,
+    size_t input_height, size_t input_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_convolution2d_nhwc_qs8_qc8w(pqnn_operator_t op, const int8_t* input, int8_t* output);
+
+PQNN_API enum pqnn_status pqnn_create_convolution2d_nhwc_qd8_f32_qc8w(
+    uint32_t input_padding_top, uint32_t input_padding_right,
+    uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t subsampling_height, uint32_t subsampling_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels,
+    size_t input_channel_stride, size_t output_channel_stride,
+    const float* kernel_scale, const int8_t* kernel, const float* bias,
+    float output_min, float output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_convolution2d_nhwc_qd8_f32_qc8w(pqnn_operator_t op, size_t batch_size,
+    size_t input_height, size_t input_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_convolution2d_nhwc_qd8_f32_qc8w(pqnn_operator_t op, const int8_t* input, float* output,
+    const struct pqnn_quantization_params* quantization_params);
+
+PQNN_API enum pqnn_status pqnn_create_convolution2d_nhwc_qd8_f16_qc8w(
+    uint32_t input_padding_top, uint32_t input_padding_right,
+    uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t subsampling_height, uint32_t subsampling_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels,
+    size_t input_channel_stride, size_t output_channel_stride,
+    const float* kernel_scale, const int8_t* kernel, const float* bias,
+    float output_min, float output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_convolution2d_nhwc_qd8_f16_qc8w(pqnn_operator_t op, size_t batch_size,
+    size_t input_height, size_t input_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_convolution2d_nhwc_qd8_f16_qc8w(pqnn_operator_t op, const int8_t* input, void* output,
+    const struct pqnn_quantization_params* quantization_params);
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif  /* PQNN_H_ */

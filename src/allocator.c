@@ -1,0 +1,56 @@
+#include "allocator.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static atomic_long fail_countdown = -1;
+static atomic_ulong allocation_count = 0;
+
+void pqnn_testing_fail_allocation_after(long count) {
+  atomic_store(&fail_countdown, count);
+}
+
+unsigned long pqnn_testing_allocation_count(void) {
+  return atomic_load(&allocation_count);
+}
+
+static bool injected_failure(void) {
+  long c = atomic_load(&fail_countdown);
+  while (c >= 0) {
+    if (atomic_compare_exchange_weak(&fail_countdown, &c, c - 1)) {
+      return c == 0;
+    }
+  }
+  return false;
+}
+
+void* pqnn_allocate(size_t size) {
+  if (size == 0) {
+    size = 1;
+  }
+  if (injected_failure()) {
+    return NULL;
+  }
+  const size_t rounded = (size + PQNN_ALIGNMENT - 1) & ~(size_t) (PQNN_ALIGNMENT - 1);
+  if (rounded < size) {
+    return NULL;
+  }
+  void* ptr = aligned_alloc(PQNN_ALIGNMENT, rounded);
+  if (ptr != NULL) {
+    atomic_fetch_add(&allocation_count, 1);
+  }
+  return ptr;
+}
+
+void* pqnn_allocate_zero(size_t size) {
+  void* ptr = pqnn_allocate(size);
+  if (ptr != NULL) {
+    memset(ptr, 0, size == 0 ? 1 : size);
+  }
+  return ptr;
+}
+
+void pqnn_release(void* ptr) {
+  free(ptr);
+}

@@ -1,0 +1,53 @@
+/* Per-family kernel configurations: the kernels and tiles chosen for the ISA tier that
+ * src/hardware.c selected. Only this layer names ISAs; operators take what it gives.
+ * Each getter returns NULL when no kernel of the family can serve (never for a family
+ * with a scalar kernel). Getters are thread-safe and compute the config once. */
+#ifndef PQNN_CONFIG_H_
+#define PQNN_CONFIG_H_
+
+#include <stdint.h>
+
+#include "common.h"
+#include "microkernels.h"
+
+struct pqnn_gemm_config {
+  const char* name;     /* e.g. "f32 6x16 avx2_fma", for logs and benches */
+  uint32_t mr, nr, kr;
+  /* Activation offset the kernels add (128 for u8 x s8 VNNI kernels), folded into the
+   * packed per-channel terms at pack time. */
+  int32_t input_offset;
+  /* [0]: an mr = 1 kernel for single-row (batch 1) GEMMs, or NULL; [1]: the MR kernel. */
+  pqnn_gemm_ukernel_fn gemm[2];
+  pqnn_igemm_ukernel_fn igemm[2];
+  pqnn_dqgemm_ukernel_fn dqgemm[2];
+  pqnn_dqigemm_ukernel_fn dqigemm[2];
+};
+
+#define PQNN_MAX_DWCONV_KERNELS 3
+struct pqnn_dwconv_kernel {
+  pqnn_dwconv_ukernel_fn ukernel;
+  uint32_t channel_tile;
+  uint32_t taps;        /* 0: any kernel_size (the generic kernel) */
+  const char* name;
+};
+struct pqnn_dwconv_config {
+  /* Specialized tap counts first, the generic kernel (taps == 0) last. */
+  struct pqnn_dwconv_kernel kernels[PQNN_MAX_DWCONV_KERNELS];
+  uint32_t count;
+};
+
+/* The best dwconv kernel for kernel_size taps (a specialized one if any, else the generic). */
+static inline const struct pqnn_dwconv_kernel* pqnn_dwconv_config_select(
+    const struct pqnn_dwconv_config* config, size_t kernel_size) {
+  const struct pqnn_dwconv_kernel* generic = NULL;
+  for (uint32_t i = 0; i < config->count; i++) {
+    if (config->kernels[i].taps == kernel_size) return &config->kernels[i];
+    if (config->kernels[i].taps == 0 && generic == NULL) generic = &config->kernels[i];
+  }
+  return generic;
+}
+
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_f32_gemm_config(void);
+PQNN_INTERNAL const struct pqnn_dwconv_config* pqnn_get_f32_dwconv_config(void);
+
+#endif  /* PQNN_CONFIG_H_ */

@@ -1,0 +1,88 @@
+/*
+ * Microkernel contracts. Every kernel of a family has the family's signature (untyped
+ * pointers, so that one operator layer drives every datatype); the kernel's name says
+ * its datatype, tile and ISA:
+ *   pqnn_<datatype>_<kind>_minmax_ukernel_<MR>x<NR>[c<KR>]__<isa>
+ * Rules common to all families:
+ *   - sizes and strides named *_stride, kc, ks and *_increment are in BYTES;
+ *   - a kernel reads exactly the input extents it is given (no over-read after the last
+ *     element of a row or pixel) and writes exactly nc / channels elements per row;
+ *   - packed weights are the library's own buffers, padded to whole tiles with zeros,
+ *     so kernels may read whole tiles of them.
+ *
+ * GEMM  c[m][n] = clamp(sum_k a[m][k] * w[k][n] + prefix[n])  for m < mr, n < nc:
+ *   a: row i at (char*) a + i * a_stride, kc bytes (K elements) each; mr in [1, MR].
+ *   w: NR-column panels one after another, each [prefix][K in KR groups][suffix]; the
+ *      kernel walks nc in NR steps and reads the panels in order.
+ *   c: row i at (char*) c + i * cm_stride; the next NR block starts cn_stride bytes on.
+ *   Rows i >= mr are never read or written (kernels alias them to row mr - 1).
+ * IGEMM  the same, A given as an indirection buffer: ks bytes of pointers, that is
+ *   taps * MR pointers, tap-major: a[t * MR + i] is row i's pixel for tap t. A pointer
+ *   other than `zero` gets a_offset bytes added; `zero` points at a zero (padding) row
+ *   of kc bytes. Panels hold the K groups of every tap in turn. After each NR block the
+ *   kernel rewinds a by ks bytes.
+ * DWCONV depthwise: for each of output_width pixels, kernel_size input pointers (tap
+ *   order, a_offset/zero rule as IGEMM), `channels` elements read from each; weights in
+ *   channel tiles of CT: [prefix CT][kernel_size x CT][suffix CT]; output advances by
+ *   channels elements plus output_increment bytes, the pointer array by input_stride
+ *   bytes. Kernels with a fixed tap count are only called with that kernel_size.
+ *
+ * Packed panel layouts (prefix / K data / suffix):
+ *   f32   [NR f32 bias][K x NR f32]                                     kr = 1
+ *   f16   [NR f16 bias][K x NR f16]                                     kr = 1
+ *   qs8   [NR i32 bias'][ceil(K/KR) groups of NR x KR i8][NR f32 scale]
+ *         bias' = bias - (input_zero_point + input_offset) * sum_k w[n][k]
+ *   qd8   [NR i32 ksum][ceil(K/KR) groups of NR x KR i8][NR f32 kernel_scale][NR f32 bias]
+ *         ksum = sum_k w[n][k]; acc = dot - (zero_point + input_offset) * ksum
+ *   A group holds, for each of the NR columns, KR consecutive k (zero beyond K).
+ *   input_offset is 128 for kernels that read activations as uint8 (x86 VNNI u8 x s8,
+ *   the kernel adds 128 to each activation), else 0: see the config's input_offset.
+ */
+#ifndef PQNN_MICROKERNELS_H_
+#define PQNN_MICROKERNELS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pqnn.h>
+
+#include "common.h"
+#include "params.h"
+
+typedef void (*pqnn_gemm_ukernel_fn)(size_t mr, size_t nc, size_t kc, const void* a,
+    size_t a_stride, const void* w, void* c, size_t cm_stride, size_t cn_stride,
+    const void* params);
+
+typedef void (*pqnn_igemm_ukernel_fn)(size_t mr, size_t nc, size_t kc, size_t ks,
+    const void** a, const void* w, void* c, size_t cm_stride, size_t cn_stride,
+    size_t a_offset, const void* zero, const void* params);
+
+/* qd8: one quantization params entry per row (mr entries). */
+typedef void (*pqnn_dqgemm_ukernel_fn)(size_t mr, size_t nc, size_t kc, const void* a,
+    size_t a_stride, const void* w, void* c, size_t cm_stride, size_t cn_stride,
+    const void* params, const struct pqnn_quantization_params* quantization_params);
+
+/* qd8: all rows of a call come from one image and share one params entry; `zero` is
+ * filled with that image's zero point by the operator. */
+typedef void (*pqnn_dqigemm_ukernel_fn)(size_t mr, size_t nc, size_t kc, size_t ks,
+    const void** a, const void* w, void* c, size_t cm_stride, size_t cn_stride,
+    size_t a_offset, const void* zero, const void* params,
+    const struct pqnn_quantization_params* quantization_params);
+
+typedef void (*pqnn_dwconv_ukernel_fn)(size_t channels, size_t output_width,
+    size_t kernel_size, const void** input, const void* weights, void* output,
+    size_t input_stride, size_t output_increment, size_t a_offset, const void* zero,
+    const void* params);
+
+/* Row quantization to qd8 (see pqnn.h): reads n elements of x, writes n int8 to y and
+ * the row's {zero_point, scale}. */
+typedef void (*pqnn_qd8_quantize_ukernel_fn)(size_t n, const void* x, int8_t* y,
+    struct pqnn_quantization_params* quantization_params);
+
+/* Elementwise conversion of n elements (f32 <-> f16). */
+typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);
+
+/* Kernel declarations, one header per datatype. */
+#include "microkernels/f32-ukernels.h"
+
+#endif  /* PQNN_MICROKERNELS_H_ */

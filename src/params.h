@@ -1,0 +1,32 @@
+/* Parameters passed to microkernels by pointer. Operators fill them at create time;
+ * kernels broadcast the fields they need. */
+#ifndef PQNN_PARAMS_H_
+#define PQNN_PARAMS_H_
+
+#include <stdint.h>
+
+/* f32 output clamping; also used by f16-output kernels (bounds already rounded to f16)
+ * and by qd8 kernels. -INFINITY / +INFINITY mean no clamp. */
+struct pqnn_f32_minmax_params {
+  float min;
+  float max;
+};
+
+/* qs8 requantization (fp32 method; the per-channel scale is in the packed weights):
+ *   y = clamp(rne((float) acc * scale) + output_zero_point, output_min, output_max)
+ * Equivalent, and what SIMD kernels do: clamp the float to [min_less_zp, max_less_zp]
+ * first (both integers, so rounding commutes with the clamp), round, add the zero point. */
+struct pqnn_qs8_minmax_params {
+  float output_min_less_zero_point;  /* (float) (output_min - output_zero_point) */
+  float output_max_less_zero_point;  /* (float) (output_max - output_zero_point) */
+  int32_t output_zero_point;
+  int8_t output_min;
+  int8_t output_max;
+};
+
+union pqnn_ukernel_params {
+  struct pqnn_f32_minmax_params f32;
+  struct pqnn_qs8_minmax_params qs8;
+};
+
+#endif  /* PQNN_PARAMS_H_ */
