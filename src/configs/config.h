@@ -49,5 +49,22 @@ static inline const struct pqnn_dwconv_kernel* pqnn_dwconv_config_select(
 
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_f32_gemm_config(void);
 PQNN_INTERNAL const struct pqnn_dwconv_config* pqnn_get_f32_dwconv_config(void);
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_f16_gemm_config(void);
+PQNN_INTERNAL const struct pqnn_dwconv_config* pqnn_get_f16_dwconv_config(void);
+/* qs8 and qs8_qc8w share kernels: per-tensor scales are packed per channel. */
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qs8_qc8w_gemm_config(void);
+PQNN_INTERNAL const struct pqnn_dwconv_config* pqnn_get_qs8_qc8w_dwconv_config(void);
+/* qd8 activations x qc8w weights, f32 output (dqgemm / dqigemm) and f16 output. */
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f32_qc8w_gemm_config(void);
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f16_qc8w_gemm_config(void);
+
+/* Elementwise and row conversions. */
+struct pqnn_convert_config {
+  pqnn_qd8_quantize_ukernel_fn f32_qd8;
+  pqnn_qd8_quantize_ukernel_fn f16_qd8;
+  pqnn_convert_ukernel_fn f32_f16;
+  pqnn_convert_ukernel_fn f16_f32;
+};
+PQNN_INTERNAL const struct pqnn_convert_config* pqnn_get_convert_config(void);
 
 #endif  /* PQNN_CONFIG_H_ */

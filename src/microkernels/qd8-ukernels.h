@@ -1,0 +1,8 @@
+/* qd8 microkernel declarations. Contracts: src/microkernels.h. */
+#ifndef PQNN_QD8_UKERNELS_H_
+#define PQNN_QD8_UKERNELS_H_
+
+#include "common.h"
+#include "microkernels.h"
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * Weight packing: once, at create time, into the panel order the microkernels read
+ * (layouts: src/microkernels.h). Every GEMM/IGEMM packer takes the same geometry:
+ *   groups, nc (output channels per group), ks (taps; 1 for fully connected and 1x1),
+ *   kc (input channels per group), nr, kr (the kernel's tile), and a kernel of layout
+ *   [groups][nc][ks][kc] (OHWI per group), or, with transposed (fully connected with
+ *   PQNN_FLAG_TRANSPOSE_WEIGHTS, groups = ks = 1), [kc][nc].
+ * Output: for each group, ceil(nc / nr) panels of
+ *   [nr prefix][ks x ceil(kc/kr) groups of nr x kr elements][nr suffix], zero-padded.
+ * Depthwise packers take kernel [taps][channels] and write channel tiles of ct:
+ *   [ct prefix][taps x ct elements][ct suffix].
+ * Absent bias (NULL) packs as zero.
+ */
+#ifndef PQNN_PACKING_H_
+#define PQNN_PACKING_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+/* Bytes of a packed GEMM/IGEMM weight buffer; 0 on overflow. */
+PQNN_INTERNAL size_t pqnn_packed_gemm_size(size_t groups, size_t nc, size_t ks, size_t kc,
+    size_t nr, size_t kr, size_t element_size, size_t prefix_size, size_t suffix_size);
+/* Bytes of one group's packed weights (the stride between groups). */
+PQNN_INTERNAL size_t pqnn_packed_gemm_group_size(size_t nc, size_t ks, size_t kc, size_t nr,
+    size_t kr, size_t element_size, size_t prefix_size, size_t suffix_size);
+/* Bytes of a packed depthwise weight buffer; 0 on overflow. */
+PQNN_INTERNAL size_t pqnn_packed_dwconv_size(size_t channels, size_t taps, size_t ct,
+    size_t element_size, size_t prefix_size, size_t suffix_size);
+
+/* f32: prefix = f32 bias, no suffix, kr = 1 expected (any kr works). */
+PQNN_INTERNAL void pqnn_pack_f32_gemm(size_t groups, size_t nc, size_t ks, size_t kc,
+    size_t nr, size_t kr, bool transposed, const float* kernel, const float* bias,
+    void* packed);
+PQNN_INTERNAL void pqnn_pack_f32_dwconv(size_t channels, size_t taps, size_t ct,
+    const float* kernel, const float* bias, void* packed);
+
+#endif  /* PQNN_PACKING_H_ */
