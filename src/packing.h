@@ -37,4 +37,29 @@ PQNN_INTERNAL void pqnn_pack_f32_gemm(size_t groups, size_t nc, size_t ks, size_
 PQNN_INTERNAL void pqnn_pack_f32_dwconv(size_t channels, size_t taps, size_t ct,
     const float* kernel, const float* bias, void* packed);
 
+/* qs8 / qs8_qc8w: prefix i32 bias' = bias[g*nc+n] - zero_point_adjust * (sum of the
+ * channel's ks*kc weights), suffix f32 scale[g*nc+n] (the requantization scale; per-tensor
+ * callers replicate it). zero_point_adjust = input_zero_point + the config's input_offset.
+ * Implemented in src/packing-int8.c. */
+PQNN_INTERNAL void pqnn_pack_qs8_gemm(size_t groups, size_t nc, size_t ks, size_t kc,
+    size_t nr, size_t kr, bool transposed, const int8_t* kernel, const int32_t* bias,
+    const float* scale, int32_t zero_point_adjust, void* packed);
+/* qd8 x qc8w: prefix i32 ksum (sum of the channel's weights), suffix f32 kernel_scale
+ * then f32 bias (zero when bias is NULL). Implemented in src/packing-int8.c. */
+PQNN_INTERNAL void pqnn_pack_qd8_gemm(size_t groups, size_t nc, size_t ks, size_t kc,
+    size_t nr, size_t kr, bool transposed, const int8_t* kernel, const float* kernel_scale,
+    const float* bias, void* packed);
+/* qs8 depthwise: prefix i32 bias' = bias - input_zero_point * (sum of the channel's taps),
+ * data taps x ct int8, suffix f32 scale. Implemented in src/packing-qs8-dwconv.c. */
+PQNN_INTERNAL void pqnn_pack_qs8_dwconv(size_t channels, size_t taps, size_t ct,
+    const int8_t* kernel, const int32_t* bias, const float* scale, int32_t input_zero_point,
+    void* packed);
+/* f16: prefix f16 bias; kernel and bias are f16 (uint16_t), or f32 converted with round
+ * to nearest even when from_f32. Implemented in src/packing-f16.c. */
+PQNN_INTERNAL void pqnn_pack_f16_gemm(size_t groups, size_t nc, size_t ks, size_t kc,
+    size_t nr, size_t kr, bool transposed, bool from_f32, const void* kernel,
+    const void* bias, void* packed);
+PQNN_INTERNAL void pqnn_pack_f16_dwconv(size_t channels, size_t taps, size_t ct,
+    bool from_f32, const void* kernel, const void* bias, void* packed);
+
 #endif  /* PQNN_PACKING_H_ */
