@@ -152,6 +152,15 @@ bool pqnn_detect_hardware(void) {
   pqnn_hardware.detected[pqnn_isa_wasmsimd] = true;
 #endif
 
+  pqnn_hardware.l2_cache_size = 1024 * 1024;
+  if (use_cpuinfo && cpuinfo_get_l2_caches_count() != 0) {
+    const struct cpuinfo_cache* l2 = cpuinfo_get_l2_cache(0);
+    if (l2 != NULL && l2->size >= 64 * 1024) {
+      pqnn_hardware.l2_cache_size = l2->size / (l2->processor_count != 0 ? l2->processor_count : 1);
+      if (pqnn_hardware.l2_cache_size < 128 * 1024) pqnn_hardware.l2_cache_size = 128 * 1024;
+    }
+  }
+
   enum pqnn_isa first, last;
   arch_tiers(&first, &last);
   pqnn_hardware.cap = last;

@@ -32,6 +32,8 @@ struct pqnn_hardware {
   bool detected[pqnn_isa_count];  /* CPU (and OS) support per tier, before the cap */
   /* Individual features, for kernels that need one beyond their tier. */
   bool avx512fp16;
+  /* Per-core L2 size in bytes (cpuinfo; 1 MiB when unknown): guides GEMM cache blocking. */
+  size_t l2_cache_size;
 };
 
 PQNN_INTERNAL extern struct pqnn_hardware pqnn_hardware;

@@ -1,0 +1,119 @@
+/* Argument checks and small utilities shared by every operator. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "allocator.h"
+#include "hardware.h"
+#include "init.h"
+#include "logging.h"
+#include "operator.h"
+
+const char* pqnn_operator_type_string(enum pqnn_operator_type type) {
+  switch (type) {
+    case pqnn_operator_type_invalid: break;
+    case pqnn_operator_type_fully_connected_nc_f32: return "fully_connected_nc_f32";
+    case pqnn_operator_type_fully_connected_nc_f16: return "fully_connected_nc_f16";
+    case pqnn_operator_type_fully_connected_nc_qs8: return "fully_connected_nc_qs8";
+    case pqnn_operator_type_fully_connected_nc_qs8_qc8w: return "fully_connected_nc_qs8_qc8w";
+    case pqnn_operator_type_fully_connected_nc_qd8_f32_qc8w: return "fully_connected_nc_qd8_f32_qc8w";
+    case pqnn_operator_type_fully_connected_nc_qd8_f16_qc8w: return "fully_connected_nc_qd8_f16_qc8w";
+    case pqnn_operator_type_convolution_nhwc_f32: return "convolution_nhwc_f32";
+    case pqnn_operator_type_convolution_nhwc_f16: return "convolution_nhwc_f16";
+    case pqnn_operator_type_convolution_nhwc_qs8: return "convolution_nhwc_qs8";
+    case pqnn_operator_type_convolution_nhwc_qs8_qc8w: return "convolution_nhwc_qs8_qc8w";
+    case pqnn_operator_type_convolution_nhwc_qd8_f32_qc8w: return "convolution_nhwc_qd8_f32_qc8w";
+    case pqnn_operator_type_convolution_nhwc_qd8_f16_qc8w: return "convolution_nhwc_qd8_f16_qc8w";
+    case pqnn_operator_type_convert_nc_f32_qd8: return "convert_nc_f32_qd8";
+    case pqnn_operator_type_convert_nc_f16_qd8: return "convert_nc_f16_qd8";
+    case pqnn_operator_type_convert_nc_f32_f16: return "convert_nc_f32_f16";
+    case pqnn_operator_type_convert_nc_f16_f32: return "convert_nc_f16_f32";
+  }
+  return "invalid";
+}
+
+enum pqnn_status pqnn_check_initialized(const char* function) {
+  if (!pqnn_is_initialized()) {
+    pqnn_log_error(function, "pqnn_initialize has not been called (or failed)");
+    return pqnn_status_uninitialized;
+  }
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_check_operator(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type) {
+  if (op == NULL) {
+    pqnn_log_error(function, "op is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  if (op->type != type) {
+    pqnn_log_error(function, "op is a %s operator, expected %s",
+        pqnn_operator_type_string(op->type), pqnn_operator_type_string(type));
+    return pqnn_status_invalid_parameter;
+  }
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_check_output_bounds(const char* function, float output_min,
+    float output_max) {
+  if (isnan(output_min)) {
+    pqnn_log_error(function, "output_min is NaN");
+    return pqnn_status_invalid_parameter;
+  }
+  if (isnan(output_max)) {
+    pqnn_log_error(function, "output_max is NaN");
+    return pqnn_status_invalid_parameter;
+  }
+  if (!(output_min < output_max)) {
+    pqnn_log_error(function, "output_min (%g) must be below output_max (%g)",
+        (double) output_min, (double) output_max);
+    return pqnn_status_invalid_parameter;
+  }
+  return pqnn_status_success;
+}
+
+struct pqnn_operator* pqnn_allocate_operator(void) {
+  return (struct pqnn_operator*) pqnn_allocate_zero(sizeof(struct pqnn_operator));
+}
+
+enum pqnn_status pqnn_delete_operator(pqnn_operator_t op) {
+  if (op == NULL) {
+    return pqnn_status_success;
+  }
+  pqnn_release(op->packed_weights);
+  pqnn_release(op->zero_buffer);
+  pqnn_release((void*) op->indirection);
+  pqnn_release(op);
+  return pqnn_status_success;
+}
+
+void pqnn_choose_gemm_tiles(size_t m, size_t n, size_t k_bytes_per_column, size_t mr,
+    size_t nr, size_t tasks_outside, size_t threads, size_t* mc, size_t* nc) {
+  *mc = mr;
+  size_t nc_tile = pqnn_round_up(n, nr);
+  /* Cache blocking: when many row tiles share the weights, keep the panel of weights that
+   * one sweep over M reuses within half of L2. */
+  const size_t m_tiles = pqnn_divide_round_up(m, mr);
+  if (m_tiles > 2 && k_bytes_per_column != 0) {
+    const size_t budget = pqnn_hardware.l2_cache_size / 2;
+    size_t fit = pqnn_round_down(budget / k_bytes_per_column, nr);
+    if (fit < nr) fit = nr;
+    if (fit < nc_tile) {
+      /* Even out the blocks so the last one is not a sliver. */
+      const size_t blocks = pqnn_divide_round_up(nc_tile, fit);
+      nc_tile = pqnn_round_up(pqnn_divide_round_up(n, blocks), nr);
+    }
+  }
+  if (threads > 1) {
+    /* Several tiles per thread, splitting columns when rows alone do not suffice. */
+    const size_t target = threads * 4;
+    const size_t row_tasks = tasks_outside * m_tiles;
+    const size_t n_tiles = pqnn_divide_round_up(n, nc_tile);
+    if (row_tasks * n_tiles < target) {
+      const size_t want = pqnn_divide_round_up(target, row_tasks == 0 ? 1 : row_tasks);
+      size_t tile = pqnn_round_up(pqnn_divide_round_up(n, want), nr);
+      if (tile < nr) tile = nr;
+      if (tile < nc_tile) nc_tile = tile;
+    }
+  }
+  *nc = nc_tile;
+}

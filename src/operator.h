@@ -1,0 +1,276 @@
+/*
+ * The internal operator object shared by every operator type, and the generic GEMM-based
+ * operator core (fully connected and convolution in every datatype) that the public
+ * per-datatype functions in src/operators/ wrap.
+ *
+ * A datatype wrapper validates its own parameters (scales, zero points, bounds), fills a
+ * struct pqnn_gemm_op_spec (config, element sizes, microkernel params, packing callbacks)
+ * and calls pqnn_create_fully_connected / pqnn_create_convolution2d; reshape and setup are
+ * generic. Run dispatches on the compute descriptor prepared at reshape.
+ */
+#ifndef PQNN_OPERATOR_H_
+#define PQNN_OPERATOR_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pqnn.h>
+
+#include "common.h"
+#include "configs/config.h"
+#include "params.h"
+#include "threadpool.h"
+
+enum pqnn_operator_type {
+  pqnn_operator_type_invalid = 0,
+  pqnn_operator_type_fully_connected_nc_f32,
+  pqnn_operator_type_fully_connected_nc_f16,
+  pqnn_operator_type_fully_connected_nc_qs8,
+  pqnn_operator_type_fully_connected_nc_qs8_qc8w,
+  pqnn_operator_type_fully_connected_nc_qd8_f32_qc8w,
+  pqnn_operator_type_fully_connected_nc_qd8_f16_qc8w,
+  pqnn_operator_type_convolution_nhwc_f32,
+  pqnn_operator_type_convolution_nhwc_f16,
+  pqnn_operator_type_convolution_nhwc_qs8,
+  pqnn_operator_type_convolution_nhwc_qs8_qc8w,
+  pqnn_operator_type_convolution_nhwc_qd8_f32_qc8w,
+  pqnn_operator_type_convolution_nhwc_qd8_f16_qc8w,
+  pqnn_operator_type_convert_nc_f32_qd8,
+  pqnn_operator_type_convert_nc_f16_qd8,
+  pqnn_operator_type_convert_nc_f32_f16,
+  pqnn_operator_type_convert_nc_f16_f32,
+};
+
+PQNN_INTERNAL const char* pqnn_operator_type_string(enum pqnn_operator_type type);
+
+enum pqnn_operator_state {
+  pqnn_operator_state_created = 0,  /* reshape needed */
+  pqnn_operator_state_reshaped,     /* setup needed */
+  pqnn_operator_state_ready,        /* run allowed */
+};
+
+/* How a GEMM-based operator computes (chosen at create). */
+enum pqnn_gemm_path {
+  pqnn_gemm_path_gemm,    /* fully connected; 1x1 stride-1 unpadded convolution */
+  pqnn_gemm_path_igemm,   /* any convolution, through an indirection buffer */
+  pqnn_gemm_path_dwconv,  /* depthwise convolution (multiplier 1) */
+};
+
+/* Packs GEMM weights (see src/packing.h for the geometry); `spec_context` is the
+ * datatype wrapper's (bias, scales, zero points). */
+typedef void (*pqnn_pack_gemm_fn)(const void* spec_context, size_t groups, size_t nc,
+    size_t ks, size_t kc, size_t nr, size_t kr, bool transposed, const void* kernel,
+    void* packed);
+typedef void (*pqnn_pack_dwconv_fn)(const void* spec_context, size_t channels, size_t taps,
+    size_t ct, const void* kernel, void* packed);
+
+struct pqnn_gemm_op_spec {
+  enum pqnn_operator_type type;
+  const struct pqnn_gemm_config* gemm_config;      /* required */
+  const struct pqnn_dwconv_config* dwconv_config;  /* NULL: depthwise runs as grouped IGEMM */
+  size_t input_element_size;
+  size_t output_element_size;
+  size_t kernel_element_size;   /* of the caller's kernel array (f32 for FP32_STATIC_WEIGHTS) */
+  size_t packed_element_size;   /* of one packed weight */
+  size_t packed_prefix_size;    /* bytes per output channel before the K data */
+  size_t packed_suffix_size;    /* bytes per output channel after it */
+  size_t dwconv_prefix_size;
+  size_t dwconv_suffix_size;
+  bool dynamic_quantization;    /* qd8: dqgemm / dqigemm kernels with run-time params */
+  uint8_t zero_byte;            /* padding byte pattern (qs8: the input zero point) */
+  union pqnn_ukernel_params params;
+  pqnn_pack_gemm_fn pack_gemm;
+  pqnn_pack_dwconv_fn pack_dwconv;
+  const void* spec_context;
+};
+
+/* Compute descriptors prepared at reshape. */
+struct pqnn_gemm_context {
+  size_t kc;               /* bytes of one A row (group_input_channels elements) */
+  const void* a;
+  size_t a_stride;         /* bytes between A rows */
+  size_t ga_stride;        /* bytes between groups in an A row */
+  const void* packed_w;
+  size_t w_panel_stride;   /* bytes of one NR-column panel */
+  size_t gw_stride;        /* bytes of one group's packed weights */
+  void* c;
+  size_t cm_stride;
+  size_t cn_stride;
+  size_t gc_stride;
+  size_t nr;
+  size_t c_element_size;
+  const struct pqnn_quantization_params* quantization_params;  /* qd8: per row */
+  pqnn_gemm_ukernel_fn gemm;
+  pqnn_dqgemm_ukernel_fn dqgemm;
+  union pqnn_ukernel_params params;
+};
+
+struct pqnn_igemm_context {
+  size_t kc;
+  size_t ks_bytes;         /* taps * mr * sizeof(void*) */
+  size_t mr;
+  const void** indirection;
+  size_t a_offset;         /* input base + image offset is added per task */
+  size_t ba_stride;        /* bytes between images of the input */
+  size_t ga_stride;
+  const void* zero;
+  const void* packed_w;
+  size_t w_panel_stride;
+  size_t gw_stride;
+  void* c;
+  size_t cm_stride;
+  size_t cn_stride;
+  size_t bc_stride;        /* bytes between images of the output */
+  size_t gc_stride;
+  size_t nr;
+  size_t c_element_size;
+  const struct pqnn_quantization_params* quantization_params;  /* qd8: this image's */
+  pqnn_igemm_ukernel_fn igemm;
+  pqnn_dqigemm_ukernel_fn dqigemm;
+  union pqnn_ukernel_params params;
+};
+
+struct pqnn_dwconv_context {
+  size_t channels;
+  size_t kernel_size;
+  size_t output_width;
+  const void** indirection;
+  size_t indirection_row_stride;  /* bytes of pointers per output row */
+  size_t input_stride;            /* bytes of pointers per output pixel */
+  size_t a_offset;
+  size_t ba_stride;
+  const void* zero;
+  const void* packed_w;
+  void* output;
+  size_t output_row_stride;
+  size_t output_batch_stride;
+  size_t output_increment;
+  pqnn_dwconv_ukernel_fn ukernel;
+  union pqnn_ukernel_params params;
+};
+
+struct pqnn_convert_context {
+  size_t channels;
+  const void* x;
+  size_t x_stride;     /* bytes */
+  void* y;
+  size_t y_stride;     /* bytes */
+  struct pqnn_quantization_params* quantization_params;
+  pqnn_qd8_quantize_ukernel_fn quantize;
+  pqnn_convert_ukernel_fn convert;
+};
+
+enum pqnn_compute_type {
+  pqnn_compute_none = 0,
+  pqnn_compute_gemm,       /* 3D: groups x N tiles x M tiles */
+  pqnn_compute_igemm,      /* per image (qd8) or all images: 3D (batch*groups) x N x M */
+  pqnn_compute_dwconv,     /* 2D: batch x output rows */
+  pqnn_compute_convert,    /* 1D: rows */
+};
+
+struct pqnn_operator {
+  enum pqnn_operator_type type;
+  enum pqnn_operator_state state;
+  uint32_t flags;
+
+  /* Geometry common to FC and conv (FC: groups = 1, kernel 1x1). */
+  size_t groups;
+  size_t group_input_channels;
+  size_t group_output_channels;
+  size_t input_pixel_stride;    /* elements */
+  size_t output_pixel_stride;   /* elements */
+  uint32_t padding_top, padding_right, padding_bottom, padding_left;
+  uint32_t kernel_height, kernel_width;
+  uint32_t stride_height, stride_width;
+  uint32_t dilation_height, dilation_width;
+
+  /* Sizes from the last reshape. */
+  size_t batch_size;
+  size_t input_height, input_width;
+  size_t output_height, output_width;
+
+  /* What create chose. */
+  struct pqnn_gemm_op_spec spec;  /* copied; spec_context not used after create */
+  enum pqnn_gemm_path path;
+  const struct pqnn_gemm_config* gemm_config;
+  struct pqnn_dwconv_kernel dwconv_kernel;
+  void* packed_weights;
+  size_t packed_group_stride;
+  size_t packed_panel_stride;
+  void* zero_buffer;
+  size_t zero_buffer_size;
+
+  /* Reshape-time buffers and tiling. */
+  const void** indirection;
+  size_t indirection_size;      /* bytes allocated */
+  size_t indirection_mr;        /* MR the buffer was built for */
+  size_t indirection_height, indirection_width;  /* input size it was built for */
+  bool use_mr1;                 /* single-row kernel chosen */
+  size_t mc_tile, nc_tile;
+
+  /* Convert operators. */
+  size_t channels;
+
+  /* Setup pointers. */
+  const void* input;
+  void* output;
+  const struct pqnn_quantization_params* quantization_params;      /* qd8 consumers */
+  struct pqnn_quantization_params* output_quantization_params;     /* qd8 producers */
+
+  enum pqnn_compute_type compute;
+  union {
+    struct pqnn_gemm_context gemm;
+    struct pqnn_igemm_context igemm;
+    struct pqnn_dwconv_context dwconv;
+    struct pqnn_convert_context convert;
+  } context;
+};
+
+/* --- helpers for the public wrappers (src/operator-utils.c) --- */
+
+/* pqnn_status_uninitialized unless pqnn_initialize succeeded. */
+PQNN_INTERNAL enum pqnn_status pqnn_check_initialized(const char* function);
+/* Checks that `op` is non-NULL and of `type` (invalid_parameter otherwise). */
+PQNN_INTERNAL enum pqnn_status pqnn_check_operator(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type);
+/* Validates f32 output bounds (not NaN, min < max). */
+PQNN_INTERNAL enum pqnn_status pqnn_check_output_bounds(const char* function, float output_min,
+    float output_max);
+PQNN_INTERNAL struct pqnn_operator* pqnn_allocate_operator(void);
+
+/* Generic creation. The public wrappers validate datatype-specific arguments first. */
+PQNN_INTERNAL enum pqnn_status pqnn_create_fully_connected(const char* function,
+    size_t input_channels, size_t output_channels, size_t input_stride,
+    size_t output_stride, const void* kernel, uint32_t flags,
+    const struct pqnn_gemm_op_spec* spec, pqnn_operator_t* op_out);
+PQNN_INTERNAL enum pqnn_status pqnn_reshape_fully_connected(const char* function,
+    pqnn_operator_t op, enum pqnn_operator_type type, size_t batch_size,
+    pthreadpool_t threadpool);
+PQNN_INTERNAL enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type, const void* input, void* output,
+    const struct pqnn_quantization_params* quantization_params);
+
+PQNN_INTERNAL enum pqnn_status pqnn_create_convolution2d(const char* function,
+    uint32_t padding_top, uint32_t padding_right, uint32_t padding_bottom,
+    uint32_t padding_left, uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t stride_height, uint32_t stride_width, uint32_t dilation_height,
+    uint32_t dilation_width, uint32_t groups, size_t group_input_channels,
+    size_t group_output_channels, size_t input_channel_stride, size_t output_channel_stride,
+    const void* kernel, uint32_t flags, const struct pqnn_gemm_op_spec* spec,
+    pqnn_operator_t* op_out);
+PQNN_INTERNAL enum pqnn_status pqnn_reshape_convolution2d(const char* function,
+    pqnn_operator_t op, enum pqnn_operator_type type, size_t batch_size, size_t input_height,
+    size_t input_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+
+/* Prepares the GEMM compute over m rows of A (every group); used by fully connected and
+ * by 1x1 convolution. */
+PQNN_INTERNAL void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool);
+
+/* Picks the N and M tiles for a GEMM of m rows (per group/image), n columns and kc bytes
+ * of K with `tasks_outside` independent (group, image) slices. */
+PQNN_INTERNAL void pqnn_choose_gemm_tiles(size_t m, size_t n, size_t k_bytes_per_column,
+    size_t mr, size_t nr, size_t tasks_outside, size_t threads, size_t* mc, size_t* nc);
+
+#endif  /* PQNN_OPERATOR_H_ */

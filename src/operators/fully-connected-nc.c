@@ -1,0 +1,178 @@
+/* Fully connected, every datatype: validation of the shared arguments, weight packing
+ * through the datatype's callback, tiling at reshape, pointers at setup. */
+#include <string.h>
+
+#include "allocator.h"
+#include "logging.h"
+#include "operator.h"
+#include "packing.h"
+
+#define PQNN_FC_FLAGS PQNN_FLAG_TRANSPOSE_WEIGHTS
+
+enum pqnn_status pqnn_create_fully_connected(const char* function, size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride, const void* kernel,
+    uint32_t flags, const struct pqnn_gemm_op_spec* spec, pqnn_operator_t* op_out) {
+  enum pqnn_status status = pqnn_check_initialized(function);
+  if (status != pqnn_status_success) return status;
+  if (op_out == NULL) {
+    pqnn_log_error(function, "op_out is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  if (input_channels == 0) {
+    pqnn_log_error(function, "input_channels is 0");
+    return pqnn_status_invalid_parameter;
+  }
+  if (output_channels == 0) {
+    pqnn_log_error(function, "output_channels is 0");
+    return pqnn_status_invalid_parameter;
+  }
+  if (input_stride < input_channels) {
+    pqnn_log_error(function, "input_stride (%zu) is below input_channels (%zu)", input_stride,
+        input_channels);
+    return pqnn_status_invalid_parameter;
+  }
+  if (output_stride < output_channels) {
+    pqnn_log_error(function, "output_stride (%zu) is below output_channels (%zu)",
+        output_stride, output_channels);
+    return pqnn_status_invalid_parameter;
+  }
+  if (kernel == NULL) {
+    pqnn_log_error(function, "kernel is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  if ((flags & ~(uint32_t) PQNN_FC_FLAGS) != 0) {
+    pqnn_log_error(function, "unsupported flags 0x%x", (unsigned) flags);
+    return pqnn_status_invalid_parameter;
+  }
+  size_t kernel_elements, kernel_bytes, row_bytes;
+  if (!pqnn_mul_sz(input_channels, output_channels, &kernel_elements) ||
+      !pqnn_mul_sz(kernel_elements, spec->kernel_element_size, &kernel_bytes) ||
+      !pqnn_mul_sz(input_stride, spec->input_element_size, &row_bytes) ||
+      !pqnn_mul_sz(output_stride, spec->output_element_size, &row_bytes)) {
+    pqnn_log_error(function, "sizes overflow (input_channels %zu, output_channels %zu)",
+        input_channels, output_channels);
+    return pqnn_status_invalid_parameter;
+  }
+  const struct pqnn_gemm_config* config = spec->gemm_config;
+  if (config == NULL || (spec->dynamic_quantization ? config->dqgemm[1] == NULL
+                                                    : config->gemm[1] == NULL)) {
+    pqnn_log_error(function, "no microkernel for this datatype on this CPU");
+    return pqnn_status_unsupported_hardware;
+  }
+  const size_t packed_size = pqnn_packed_gemm_size(1, output_channels, 1, input_channels,
+      config->nr, config->kr, spec->packed_element_size, spec->packed_prefix_size,
+      spec->packed_suffix_size);
+  if (packed_size == 0) {
+    pqnn_log_error(function, "packed weight size overflows (input_channels %zu, output_channels %zu)",
+        input_channels, output_channels);
+    return pqnn_status_invalid_parameter;
+  }
+
+  struct pqnn_operator* op = pqnn_allocate_operator();
+  if (op == NULL) {
+    pqnn_log_error(function, "cannot allocate the operator");
+    return pqnn_status_out_of_memory;
+  }
+  op->packed_weights = pqnn_allocate(packed_size);
+  if (op->packed_weights == NULL) {
+    pqnn_log_error(function, "cannot allocate %zu bytes of packed weights", packed_size);
+    pqnn_delete_operator(op);
+    return pqnn_status_out_of_memory;
+  }
+  spec->pack_gemm(spec->spec_context, 1, output_channels, 1, input_channels, config->nr,
+      config->kr, (flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) != 0, kernel, op->packed_weights);
+
+  op->type = spec->type;
+  op->flags = flags;
+  op->spec = *spec;
+  op->spec.spec_context = NULL;
+  op->path = pqnn_gemm_path_gemm;
+  op->gemm_config = config;
+  op->groups = 1;
+  op->group_input_channels = input_channels;
+  op->group_output_channels = output_channels;
+  op->input_pixel_stride = input_stride;
+  op->output_pixel_stride = output_stride;
+  op->kernel_height = op->kernel_width = 1;
+  op->packed_group_stride = packed_size;
+  op->packed_panel_stride = packed_size / pqnn_divide_round_up(output_channels, config->nr);
+  op->state = pqnn_operator_state_created;
+  *op_out = op;
+  return pqnn_status_success;
+}
+
+/* Fills the GEMM context for m rows of A (all groups share it), given the sizes. */
+void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool) {
+  const struct pqnn_gemm_config* config = op->gemm_config;
+  const bool dq = op->spec.dynamic_quantization;
+  const bool mr1 = m == 1 && (dq ? config->dqgemm[0] != NULL : config->gemm[0] != NULL);
+  const size_t mr = mr1 ? 1 : config->mr;
+  struct pqnn_gemm_context* ctx = &op->context.gemm;
+  memset(ctx, 0, sizeof(*ctx));
+  ctx->kc = op->group_input_channels * op->spec.input_element_size;
+  ctx->a_stride = op->input_pixel_stride * op->spec.input_element_size;
+  ctx->ga_stride = op->group_input_channels * op->spec.input_element_size;
+  ctx->w_panel_stride = op->packed_panel_stride;
+  ctx->gw_stride = op->packed_group_stride;
+  ctx->cm_stride = op->output_pixel_stride * op->spec.output_element_size;
+  ctx->cn_stride = config->nr * op->spec.output_element_size;
+  ctx->gc_stride = op->group_output_channels * op->spec.output_element_size;
+  ctx->nr = config->nr;
+  ctx->c_element_size = op->spec.output_element_size;
+  ctx->gemm = config->gemm[mr1 ? 0 : 1];
+  ctx->dqgemm = config->dqgemm[mr1 ? 0 : 1];
+  ctx->params = op->spec.params;
+  op->use_mr1 = mr1;
+  pqnn_choose_gemm_tiles(m, op->group_output_channels, op->packed_panel_stride / config->nr, mr,
+      config->nr, op->groups, pqnn_threadpool_threads(threadpool), &op->mc_tile, &op->nc_tile);
+  op->compute = pqnn_compute_gemm;
+}
+
+enum pqnn_status pqnn_reshape_fully_connected(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type, size_t batch_size, pthreadpool_t threadpool) {
+  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  if (status != pqnn_status_success) return status;
+  size_t span, bytes;
+  if (!pqnn_span_sz(batch_size, op->group_input_channels, op->input_pixel_stride, &span) ||
+      !pqnn_mul_sz(span, op->spec.input_element_size, &bytes) ||
+      !pqnn_span_sz(batch_size, op->group_output_channels, op->output_pixel_stride, &span) ||
+      !pqnn_mul_sz(span, op->spec.output_element_size, &bytes)) {
+    pqnn_log_error(function, "batch_size %zu overflows the buffer sizes", batch_size);
+    return pqnn_status_invalid_parameter;
+  }
+  op->batch_size = batch_size;
+  op->input_height = op->input_width = op->output_height = op->output_width = 1;
+  pqnn_prepare_gemm(op, batch_size, threadpool);
+  op->state = pqnn_operator_state_reshaped;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type, const void* input, void* output,
+    const struct pqnn_quantization_params* quantization_params) {
+  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  if (status != pqnn_status_success) return status;
+  if (op->state == pqnn_operator_state_created) {
+    pqnn_log_error(function, "reshape must be called before setup");
+    return pqnn_status_invalid_state;
+  }
+  if (op->batch_size != 0) {
+    if (input == NULL) {
+      pqnn_log_error(function, "input is NULL");
+      return pqnn_status_invalid_parameter;
+    }
+    if (output == NULL) {
+      pqnn_log_error(function, "output is NULL");
+      return pqnn_status_invalid_parameter;
+    }
+    if (op->spec.dynamic_quantization && quantization_params == NULL) {
+      pqnn_log_error(function, "quantization_params is NULL");
+      return pqnn_status_invalid_parameter;
+    }
+  }
+  op->input = input;
+  op->output = output;
+  op->quantization_params = quantization_params;
+  op->state = pqnn_operator_state_ready;
+  return pqnn_status_success;
+}
