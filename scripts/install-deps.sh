@@ -2,7 +2,7 @@
 # Installs, from Debian's packages, only the build dependencies that are missing.
 # Usage: scripts/install-deps.sh [extra-package ...]
 set -euo pipefail
-packages=(build-essential cmake ninja-build ccache pkg-config
+packages=(build-essential cmake ninja-build ccache pkg-config python3 libsimde-dev
           libcpuinfo-dev libpthreadpool-dev libfp16-dev libgtest-dev libbenchmark-dev "$@")
 missing=()
 for p in "${packages[@]}"; do

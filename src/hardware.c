@@ -114,6 +114,14 @@ static void detect_x86_cpuid(bool use_cpuinfo) {
   /* cpuinfo (2022) cannot see AVX-VNNI or AVX512-FP16: CPUID decides. */
   pqnn_hardware.detected[pqnn_isa_avxvnni] = pqnn_hardware.detected[pqnn_isa_avx2] && avxvnni;
   pqnn_hardware.avx512fp16 = pqnn_hardware.detected[pqnn_isa_avx512] && avx512fp16;
+#if PQNN_EMULATED_X86
+  /* Test-only build: AVX512 and VNNI kernels run on SIMDe emulation over AVX2. */
+  if (pqnn_hardware.detected[pqnn_isa_avx2]) {
+    pqnn_hardware.detected[pqnn_isa_avxvnni] = true;
+    pqnn_hardware.detected[pqnn_isa_avx512] = true;
+    pqnn_hardware.detected[pqnn_isa_avx512vnni] = true;
+  }
+#endif
 }
 #endif
 

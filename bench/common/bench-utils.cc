@@ -18,16 +18,19 @@ std::mt19937& rng() {
   return generator;
 }
 
-void report_flops(benchmark::State& state, double flops_per_iteration, double peak_gflops) {
-  state.counters["GFLOPS"] = benchmark::Counter(
-      flops_per_iteration * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate,
-      benchmark::Counter::kIs1000);
-  if (peak_gflops > 0) {
-    // A rate counter divided by the peak gives the fraction of peak.
-    state.counters["%peak"] = benchmark::Counter(
-        100.0 * flops_per_iteration * static_cast<double>(state.iterations()) / (peak_gflops * 1e9),
-        benchmark::Counter::kIsRate);
-  }
+static double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+LoopTimer::LoopTimer() : start_(now_seconds()) {}
+double LoopTimer::seconds() const { return now_seconds() - start_; }
+
+void report_flops(benchmark::State& state, double flops_per_iteration, double seconds,
+    double peak_gflops) {
+  if (seconds <= 0 || state.iterations() == 0) return;
+  const double gflops = flops_per_iteration * double(state.iterations()) / seconds / 1e9;
+  state.counters["GFLOPS"] = gflops;
+  if (peak_gflops > 0) state.counters["%peak"] = 100.0 * gflops / peak_gflops;
 }
 
 #if defined(__x86_64__)

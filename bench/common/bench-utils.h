@@ -13,9 +13,20 @@ namespace pqnn_bench {
 
 std::mt19937& rng();
 
-// Sets state.counters["GFLOPS"] (rate of `flops_per_iteration` per iteration) and, when
-// peak_gflops > 0, state.counters["%peak"].
-void report_flops(benchmark::State& state, double flops_per_iteration, double peak_gflops);
+// Wall-clock time of a benchmark loop: construct right before `for (auto _ : state)`.
+class LoopTimer {
+ public:
+  LoopTimer();
+  double seconds() const;
+
+ private:
+  double start_;
+};
+
+// Sets state.counters["GFLOPS"] (flops_per_iteration * iterations / seconds) and, when
+// peak_gflops > 0, state.counters["%peak"] (plain numbers).
+void report_flops(benchmark::State& state, double flops_per_iteration, double seconds,
+    double peak_gflops);
 
 // Single-core peak GFLOP/s of FMA on this CPU at `isa_width_floats` lanes, measured once
 // per process by a register-only FMA loop (0 where the ISA is unavailable).

@@ -24,6 +24,13 @@ size_t shape_count(size_t default_count) {
 #endif
 }
 
+bool requested_tier_available() {
+  if (pqnn_initialize() != pqnn_status_success) return false;
+  const char* cap = std::getenv("PQNN_ISA");
+  if (cap == nullptr || cap[0] == '\0') return true;
+  return pqnn_hardware.detected[pqnn_hardware.cap];
+}
+
 bool isa_enabled(enum pqnn_isa isa) {
   if (pqnn_initialize() != pqnn_status_success) return false;
   return pqnn_isa_enabled(isa);

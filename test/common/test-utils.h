@@ -26,6 +26,10 @@ size_t shape_count(size_t default_count);
 // Initializes pqnn and says whether kernels of `isa` may run here (CPU and PQNN_ISA).
 bool isa_enabled(enum pqnn_isa isa);
 
+// False when PQNN_ISA names a tier this CPU lacks: an operator suite run for that tier
+// would only repeat a lower tier's run, so it skips (the emulated build covers it).
+bool requested_tier_available();
+
 // A heap buffer of exactly `count` elements (no slack), so AddressSanitizer catches any
 // access past the end; filled with a poison value by default.
 template <typename T>

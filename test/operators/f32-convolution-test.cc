@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -98,9 +99,14 @@ class F32Convolution : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
+    if (!pqnn_test::requested_tier_available()) {
+      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
+    }
     pool_ = pthreadpool_create(2);
   }
-  void TearDown() override { pthreadpool_destroy(pool_); }
+  void TearDown() override {
+    if (pool_ != nullptr) pthreadpool_destroy(pool_);
+  }
   pthreadpool_t pool_ = nullptr;
 };
 

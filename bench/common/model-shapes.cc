@@ -1,0 +1,88 @@
+#include "common/model-shapes.h"
+
+#include <map>
+
+namespace pqnn_bench {
+
+const std::vector<FcShape>& fc_shapes() {
+  static const std::vector<FcShape> shapes = {
+    {"mlp_up_768x3072_b1", 1, 768, 3072},
+    {"mlp_up_768x3072_b8", 8, 768, 3072},
+    {"mlp_up_768x3072_b64", 64, 768, 3072},
+    {"mlp_up_768x3072_b256", 256, 768, 3072},
+    {"mlp_down_3072x768_b64", 64, 3072, 768},
+    {"attn_qkv_768x2304_b64", 64, 768, 2304},
+    {"fc_1024x1024_b256", 256, 1024, 1024},
+    {"fc_1024x1024_b1024", 1024, 1024, 1024},
+    {"llm_4096x4096_b1", 1, 4096, 4096},
+    {"llm_4096x11008_b1", 1, 4096, 11008},
+    {"mobilenet_v1_classifier_b1", 1, 1024, 1000},
+    {"mobilenet_v2_classifier_b1", 1, 1280, 1000},
+  };
+  return shapes;
+}
+
+const std::vector<ConvShape>& conv_shapes() {
+  static const std::vector<ConvShape> shapes = {
+    // MobileNet v1
+    {"mnv1_conv0_224x224_3to32_3x3s2", 224, 224, 3, 2, 1, 1, 3, 32, false},
+    {"mnv1_dw1_112x112x32_3x3", 112, 112, 3, 1, 1, 32, 1, 1, true},
+    {"mnv1_pw1_112x112_32to64", 112, 112, 1, 1, 0, 1, 32, 64, false},
+    {"mnv1_pw_56x56_128to128", 56, 56, 1, 1, 0, 1, 128, 128, false},
+    {"mnv1_pw_28x28_256to256", 28, 28, 1, 1, 0, 1, 256, 256, false},
+    {"mnv1_dw_14x14x512_3x3", 14, 14, 3, 1, 1, 512, 1, 1, true},
+    {"mnv1_pw_14x14_512to512", 14, 14, 1, 1, 0, 1, 512, 512, false},
+    {"mnv1_pw_7x7_1024to1024", 7, 7, 1, 1, 0, 1, 1024, 1024, false},
+    // MobileNet v2
+    {"mnv2_expand_56x56_24to144", 56, 56, 1, 1, 0, 1, 24, 144, false},
+    {"mnv2_dw_56x56x144_3x3s2", 56, 56, 3, 2, 1, 144, 1, 1, true},
+    {"mnv2_project_28x28_192to32", 28, 28, 1, 1, 0, 1, 192, 32, false},
+    {"mnv2_expand_14x14_64to384", 14, 14, 1, 1, 0, 1, 64, 384, false},
+    {"mnv2_dw_14x14x384_3x3", 14, 14, 3, 1, 1, 384, 1, 1, true},
+    {"mnv2_expand_7x7_160to960", 7, 7, 1, 1, 0, 1, 160, 960, false},
+    // ResNet-50
+    {"resnet_conv1_224x224_3to64_7x7s2", 224, 224, 7, 2, 3, 1, 3, 64, false},
+    {"resnet_56x56_64to64_3x3", 56, 56, 3, 1, 1, 1, 64, 64, false},
+    {"resnet_56x56_64to256_1x1", 56, 56, 1, 1, 0, 1, 64, 256, false},
+    {"resnet_28x28_128to128_3x3", 28, 28, 3, 1, 1, 1, 128, 128, false},
+    {"resnet_14x14_256to256_3x3", 14, 14, 3, 1, 1, 1, 256, 256, false},
+    {"resnet_7x7_512to512_3x3", 7, 7, 3, 1, 1, 1, 512, 512, false},
+  };
+  return shapes;
+}
+
+pthreadpool_t threadpool_for(size_t threads) {
+  static std::map<size_t, pthreadpool_t> pools;
+  if (threads <= 1) return nullptr;
+  auto it = pools.find(threads);
+  if (it != pools.end()) return it->second;
+  pthreadpool_t pool = pthreadpool_create(threads);
+  pools[threads] = pool;
+  return pool;
+}
+
+void register_fc_benchmarks(const std::string& prefix,
+    std::function<void(benchmark::State&, const FcShape&, pthreadpool_t)> body) {
+  for (const FcShape& shape : fc_shapes()) {
+    for (size_t threads : {1, 2}) {
+      const std::string name = prefix + "/" + shape.name + "/threads:" + std::to_string(threads);
+      benchmark::RegisterBenchmark(name.c_str(), [body, shape, threads](benchmark::State& state) {
+        body(state, shape, threadpool_for(threads));
+      })->Unit(benchmark::kMicrosecond)->UseRealTime();
+    }
+  }
+}
+
+void register_conv_benchmarks(const std::string& prefix,
+    std::function<void(benchmark::State&, const ConvShape&, pthreadpool_t)> body) {
+  for (const ConvShape& shape : conv_shapes()) {
+    for (size_t threads : {1, 2}) {
+      const std::string name = prefix + "/" + shape.name + "/threads:" + std::to_string(threads);
+      benchmark::RegisterBenchmark(name.c_str(), [body, shape, threads](benchmark::State& state) {
+        body(state, shape, threadpool_for(threads));
+      })->Unit(benchmark::kMicrosecond)->UseRealTime();
+    }
+  }
+}
+
+}  // namespace pqnn_bench
