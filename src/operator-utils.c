@@ -117,3 +117,17 @@ void pqnn_choose_gemm_tiles(size_t m, size_t n, size_t k_bytes_per_column, size_
   }
   *nc = nc_tile;
 }
+
+size_t pqnn_conv_kernel_elements(uint32_t groups, size_t group_output_channels,
+    uint32_t kernel_height, uint32_t kernel_width, size_t group_input_channels,
+    size_t* output_channels) {
+  size_t n, k;
+  if (!pqnn_mul_sz(groups, group_output_channels, &n) ||
+      !pqnn_mul_sz(n, (size_t) kernel_height * kernel_width, &k) ||
+      !pqnn_mul_sz(k, group_input_channels, &k)) {
+    *output_channels = 0;
+    return 0;
+  }
+  *output_channels = n;
+  return k;
+}

@@ -268,6 +268,12 @@ PQNN_INTERNAL enum pqnn_status pqnn_reshape_convolution2d(const char* function,
  * by 1x1 convolution. */
 PQNN_INTERNAL void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool);
 
+/* groups * group_output_channels * taps * group_input_channels (0 on overflow); sets
+ * *output_channels to groups * group_output_channels (0 on overflow). */
+PQNN_INTERNAL size_t pqnn_conv_kernel_elements(uint32_t groups, size_t group_output_channels,
+    uint32_t kernel_height, uint32_t kernel_width, size_t group_input_channels,
+    size_t* output_channels);
+
 /* Picks the N and M tiles for a GEMM of m rows (per group/image), n columns and kc bytes
  * of K with `tasks_outside` independent (group, image) slices. */
 PQNN_INTERNAL void pqnn_choose_gemm_tiles(size_t m, size_t n, size_t k_bytes_per_column,
