@@ -19,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "src", "microkernels", "f32-dwconv")
 HEADER_PATH = os.path.join(ROOT, "src", "microkernels", "f32-dwconv-ukernels.h")
 
-TAPS = (9, 25, 0)  # 0: any kernel_size (runtime tap loop)
+TAPS = (9, 25, 0)  # 0: any kernel_size (runtime tap loop, two accumulator chains)
 
 
 class Isa:
@@ -62,6 +62,11 @@ def fma(isa, a, b, c):
     return {"scalar": f"{c} + {a} * {b}", "sse2": f"_mm_add_ps({c}, _mm_mul_ps({a}, {b}))",
             "avx2_fma": f"_mm256_fmadd_ps({a}, {b}, {c})",
             "avx512f": f"_mm512_fmadd_ps({a}, {b}, {c})"}[isa.name]
+
+
+def add(isa, a, b):
+    return {"scalar": f"{a} + {b}", "sse2": f"_mm_add_ps({a}, {b})",
+            "avx2_fma": f"_mm256_add_ps({a}, {b})", "avx512f": f"_mm512_add_ps({a}, {b})"}[isa.name]
 
 
 def clamp(isa, v):
@@ -163,23 +168,44 @@ def emit_block(isa, taps, ct, lanes, kind, ind):
                 wo = (t + 1) * ct + j * v
                 out.append(f"{p}vacc{j} = {fma(isa, f'vi{t}x{j}', load(isa, f'w + {wo}'), f'vacc{j}')};")
     else:
+        # Two accumulator chains (even / odd taps) so that the FMA latency of one long
+        # chain does not bound the runtime tap loop; summed before the clamp.
         out.append(f"{p}const float* wt = w + {ct};")
-        out.append(f"{p}for (size_t t = 0; t < kernel_size; t++) {{")
+        out.append(f"{p}const void** ip = input;")
+        for j in range(nv):
+            out.append(f"{p}{isa.vtype} vaccb{j} = {set1(isa, '0.0f')};")
+        out.append(f"{p}size_t t = kernel_size;")
+        out.append(f"{p}for (; t >= 2; t -= 2) {{")
         q = p + "  "
-        out.append(f"{q}const float* it = (const float*) input[t];")
-        out.append(f"{q}if (it != (const float*) zero) {{")
-        out.append(f"{q}  it = (const float*) ((uintptr_t) it + a_offset);")
-        out.append(f"{q}}}")
-        out.append(f"{q}it += coff;")
-        for j in range(nv):
-            src = f"it + {j * v}" if j else "it"
-            ld = masked_load(isa, src) if kind == "partial" else load(isa, src)
-            out.append(f"{q}const {isa.vtype} vi{j} = {ld};")
-        for j in range(nv):
-            wo = f"wt + {j * v}" if j else "wt"
-            out.append(f"{q}vacc{j} = {fma(isa, f'vi{j}', load(isa, wo), f'vacc{j}')};")
-        out.append(f"{q}wt += {ct};")
+        for n, acc in (("a", "vacc"), ("b", "vaccb")):
+            k = 0 if n == "a" else 1
+            out.append(f"{q}const float* i{n} = (const float*) ip[{k}];")
+            out.append(f"{q}if (i{n} != (const float*) zero) {{")
+            out.append(f"{q}  i{n} = (const float*) ((uintptr_t) i{n} + a_offset);")
+            out.append(f"{q}}}")
+            out.append(f"{q}i{n} += coff;")
+            for j in range(nv):
+                src = f"i{n} + {j * v}" if j else f"i{n}"
+                ld = masked_load(isa, src) if kind == "partial" else load(isa, src)
+                wo = f"wt + {k * ct + j * v}" if (k or j) else "wt"
+                out.append(f"{q}{acc}{j} = {fma(isa, ld, load(isa, wo), f'{acc}{j}')};")
+        out.append(f"{q}ip += 2;")
+        out.append(f"{q}wt += {2 * ct};")
         out.append(f"{p}}}")
+        out.append(f"{p}if (t != 0) {{")
+        out.append(f"{q}const float* ia = (const float*) ip[0];")
+        out.append(f"{q}if (ia != (const float*) zero) {{")
+        out.append(f"{q}  ia = (const float*) ((uintptr_t) ia + a_offset);")
+        out.append(f"{q}}}")
+        out.append(f"{q}ia += coff;")
+        for j in range(nv):
+            src = f"ia + {j * v}" if j else "ia"
+            ld = masked_load(isa, src) if kind == "partial" else load(isa, src)
+            wo = f"wt + {j * v}" if j else "wt"
+            out.append(f"{q}vacc{j} = {fma(isa, ld, load(isa, wo), f'vacc{j}')};")
+        out.append(f"{p}}}")
+        for j in range(nv):
+            out.append(f"{p}vacc{j} = {add(isa, f'vacc{j}', f'vaccb{j}')};")
     for j in range(nv):
         out.extend(p + line for line in clamp(isa, f"vacc{j}"))
     if kind == "partial":
@@ -195,7 +221,7 @@ def emit_block(isa, taps, ct, lanes, kind, ind):
 def kernel(taps, ct, isa):
     v = isa.v
     name = kernel_name(taps, ct, isa)
-    tdesc = "any kernel_size (runtime tap loop)" if taps == 0 else \
+    tdesc = "any kernel_size (runtime tap loop, two accumulator chains)" if taps == 0 else \
         f"exactly {taps} taps (only called with kernel_size == {taps})"
     if isa.name == "scalar":
         tail_desc = "the last partial tile one channel at a time"
