@@ -14,6 +14,7 @@
 #include <pqnn.h>  // before extern "C": it includes pthreadpool.h, which has C++ templates
 
 extern "C" {
+#include "configs/config.h"
 #include "microkernels/f32-dwconv-ukernels.h"
 }
 
@@ -130,5 +131,48 @@ INSTANTIATE_TEST_SUITE_P(Kernels, F32Dwconv, ::testing::ValuesIn(kernels()),
       if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
       return name;
     });
+
+// The config of this CPU's tier (or PQNN_ISA's): specialized kernels first, the generic one
+// last, select() finds them, and every selected kernel computes correctly with the
+// channel_tile the config gives (the tile the operator packs with).
+TEST(F32DwconvConfig, selected_kernels) {
+  ASSERT_TRUE(pqnn_test::isa_enabled(pqnn_isa_scalar));
+  const struct pqnn_dwconv_config* config = pqnn_get_f32_dwconv_config();
+  ASSERT_NE(config, nullptr);
+  ASSERT_GE(config->count, 1u);
+  ASSERT_LE(config->count, static_cast<uint32_t>(PQNN_MAX_DWCONV_KERNELS));
+  EXPECT_EQ(config->kernels[config->count - 1].taps, 0u) << "generic kernel last";
+  for (uint32_t i = 0; i < config->count; i++) {
+    const struct pqnn_dwconv_kernel& k = config->kernels[i];
+    ASSERT_NE(k.ukernel, nullptr);
+    ASSERT_NE(k.name, nullptr);
+    ASSERT_GE(k.channel_tile, 1u);
+    std::vector<size_t> sizes = {k.taps};
+    if (k.taps == 0) sizes = {1, 4, 9, 25, 49};
+    for (size_t ks : sizes) {
+      const struct pqnn_dwconv_kernel* selected = pqnn_dwconv_config_select(config, ks);
+      ASSERT_NE(selected, nullptr);
+      if (k.taps != 0) {
+        EXPECT_EQ(selected, &k) << "the specialized kernel for its own tap count";
+      } else {
+        EXPECT_TRUE(selected->taps == 0 || selected->taps == ks);
+      }
+      for (size_t channels : {size_t{1}, size_t{k.channel_tile} + 1, size_t{144}, size_t{961}}) {
+        pqnn_test::F32DwconvTester()
+            .channel_tile(k.channel_tile)
+            .kernel_size(ks)
+            .channels(channels)
+            .width(5)
+            .step(ks > 3 ? ks - 3 : 1)
+            .zero_index(ks / 2)
+            .a_offset(64)
+            .qmin(0.1f)
+            .qmax(0.9f)
+            .Test(k.ukernel);
+      }
+    }
+  }
+  EXPECT_EQ(pqnn_dwconv_config_select(config, 7)->taps, 0u);
+}
 
 }  // namespace
