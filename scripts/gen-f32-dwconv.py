@@ -33,9 +33,9 @@ class Isa:
         self.vtype = vtype
         self.include = include
         self.tiles = tiles        # channel tiles generated
-        # Accumulator chains of the fixed-tap kernels (measured on AMD EPYC Zen: 2 helps
-        # SSE2's separate mul + add, FMA ISAs did as well or better with 1). The generic
-        # kernels always use 2 (measured faster for SSE2 and AVX2).
+        # Accumulator chains of the 9-tap kernels (measured on AMD EPYC Zen: 2 helps SSE2's
+        # separate mul + add, FMA ISAs did as well or better with 1). 25-tap and generic
+        # kernels always use 2 (measured faster; see src/configs/f32-dwconv-config.c).
         self.fixed_acc = fixed_acc
 
 
@@ -154,6 +154,12 @@ def file_name(taps, ct, isa):
     return f"{t}p{ct}c-{isa.suffix}.c"
 
 
+def fixed_acc(isa, taps):
+    """Accumulator chains of a fixed-tap kernel: the ISA's choice for 9 taps; 25 taps always
+    use 2 (one chain of 25 dependent FMAs measured slower on AVX2)."""
+    return 2 if taps >= 25 else isa.fixed_acc
+
+
 def emit_block(isa, taps, ct, lanes, kind, ind):
     """One block of `lanes` channels (a multiple of V, or one partial vector when kind is
     'partial'). The weights pointer w points at this block's bias; taps follow at a stride
@@ -176,14 +182,14 @@ def emit_block(isa, taps, ct, lanes, kind, ind):
             for j in range(nv):
                 wo = (t + 1) * ct + j * v
                 wv = load(isa, f"w + {wo}")
-                if isa.fixed_acc == 1:
+                if fixed_acc(isa, taps) == 1:
                     out.append(f"{p}vacc{j} = {fma(isa, f'vi{t}x{j}', wv, f'vacc{j}')};")
                 elif t == 1:  # odd taps: second accumulator chain
                     out.append(f"{p}{isa.vtype} vaccb{j} = {mul(isa, f'vi{t}x{j}', wv)};")
                 else:
                     acc = f"vaccb{j}" if t % 2 else f"vacc{j}"
                     out.append(f"{p}{acc} = {fma(isa, f'vi{t}x{j}', wv, acc)};")
-        if isa.fixed_acc == 2:
+        if fixed_acc(isa, taps) == 2:
             for j in range(nv):
                 out.append(f"{p}vacc{j} = {add(isa, f'vacc{j}', f'vaccb{j}')};")
     else:
@@ -241,7 +247,7 @@ def kernel(taps, ct, isa):
     v = isa.v
     name = kernel_name(taps, ct, isa)
     tdesc = "any kernel_size (runtime tap loop, two accumulator chains)" if taps == 0 else \
-        f"exactly {taps} taps (only called with kernel_size == {taps}{'; even and odd taps in two accumulator chains' if isa.fixed_acc == 2 else ''})"
+        f"exactly {taps} taps (only called with kernel_size == {taps}{'; even and odd taps in two accumulator chains' if fixed_acc(isa, taps) == 2 else ''})"
     if isa.name == "scalar":
         tail_desc = "the last partial tile one channel at a time"
     elif isa.name == "sse2":

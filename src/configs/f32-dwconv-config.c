@@ -20,6 +20,9 @@
  *           25p16c R1 20.3-21.5 R2 18.4-20.5 vs 25p8c R1 17.5-18.5 R2 17.1-20.4    -> 16c
  *           anyp16c R2 13.6-29.0 vs anyp8c R2 14.0-22.6 (R1.5, anyp only: 19.3-29.1
  *           vs 13.4-24.3)                                                         -> 16c
+ * Later A/B (interleaved, two rounds): 25-tap kernels with two accumulator chains
+ *   avx2 25p16c 21.3/22.6 and 17.0/19.6 vs one chain 18.8/20.0 and 16.0/17.3 (k5 28x28x240 /
+ *   14x14x480); scalar 25p2c 8.1/8.2 and 7.4/6.2 vs 6.9/7.1 and 7.0/5.6 -> two chains.
  * avx512: no AVX512 machine was available (kernels checked only by running the tester on
  * them compiled against a scalar stand-in for the intrinsics); 32c, two 16-lane vectors
  * per tile, by analogy with AVX2, where two vectors per tile (16c) matched or beat one.
