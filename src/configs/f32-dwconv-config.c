@@ -1,18 +1,85 @@
-/* f32 depthwise-convolution kernel selection per ISA tier. */
+/* f32 depthwise-convolution kernel selection per ISA tier: up to three kernels, the
+ * specialized 3x3 (9 taps) and 5x5 (25 taps) kernels first, the generic any-taps kernel
+ * (taps = 0) last. Operators pick with pqnn_dwconv_config_select(config, kernel_size) and
+ * pack weights with that kernel's channel_tile (pqnn_pack_f32_dwconv).
+ *
+ * Measurements that chose the tiles: bench/f32-dwconv-kernels (whole MobileNet v2 3x3
+ * depthwise layers 112x112x32 .. 7x7x960 and 5x5 layers 28x28x240, 14x14x480), AMD EPYC
+ * (Zen, AVX2), `taskset -c 1 ... --benchmark_min_time=0.1 --benchmark_repetitions=5
+ * --benchmark_report_aggregates_only=true`, medians in GFLOP/s of CPU time, ranges over
+ * the layers. The 2-core machine was shared (load average 6-10, wall time 2-10x CPU time),
+ * so differences under ~15% are noise; two full runs (R1 before, R2 after the two-chain
+ * change of the generic and SSE2 fixed-tap kernels):
+ *   scalar  9p2c  R1 8.2-8.7  R2 6.9-8.4  vs 9p1c  R1 3.3-5.1  R2 3.3-4.7
+ *           25p2c R1 6.1-6.8  R2 6.9-7.0  vs 25p1c R1 3.2      R2 3.6-3.7
+ *           anyp2c R2 3.0-3.8 vs anyp1c R2 2.4-3.2                     -> 2c
+ *   sse2    9p8c  R1 10.3-15.9 R2 13.0-16.8 vs 9p4c R1 10.4-15.6 R2 14.3-17.2  (tie) -> 8c
+ *           25p4c R1 11.5-13.4 R2 12.1-14.1 vs 25p8c R1 9.0-10.0 R2 7.6-11.3       -> 4c
+ *           anyp8c R2 7.8-15.2 vs anyp4c R2 6.3-11.0                               -> 8c
+ *   avx2    9p16c R1 19.6-35.3 R2 18.0-32.7 vs 9p8c R1 18.3-23.8 R2 19.6-35.6      -> 16c
+ *           25p16c R1 20.3-21.5 R2 18.4-20.5 vs 25p8c R1 17.5-18.5 R2 17.1-20.4    -> 16c
+ *           anyp16c R2 13.6-29.0 vs anyp8c R2 14.0-22.6 (R1.5, anyp only: 19.3-29.1
+ *           vs 13.4-24.3)                                                         -> 16c
+ * Later A/B (interleaved, two rounds): 25-tap kernels with two accumulator chains
+ *   avx2 25p16c 21.3/22.6 and 17.0/19.6 vs one chain 18.8/20.0 and 16.0/17.3 (k5 28x28x240 /
+ *   14x14x480); scalar 25p2c 8.1/8.2 and 7.4/6.2 vs 6.9/7.1 and 7.0/5.6 -> two chains.
+ * avx512: no AVX512 machine was available (kernels checked only by running the tester on
+ * them compiled against a scalar stand-in for the intrinsics); 32c, two 16-lane vectors
+ * per tile, by analogy with AVX2, where two vectors per tile (16c) matched or beat one.
+ * Re-measure on AVX512 hardware.
+ */
 #include <pthread.h>
 
 #include "configs/config.h"
 #include "hardware.h"
+#include "microkernels/f32-dwconv-ukernels.h"
 
 static struct pqnn_dwconv_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void init_config(void) {
+#if defined(__x86_64__)
+  if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+    config = (struct pqnn_dwconv_config) {
+      .kernels = {
+        {pqnn_f32_dwconv_minmax_ukernel_9p32c__avx512f, 32, 9, "f32 9p32c avx512f"},
+        {pqnn_f32_dwconv_minmax_ukernel_25p32c__avx512f, 32, 25, "f32 25p32c avx512f"},
+        {pqnn_f32_dwconv_minmax_ukernel_anyp32c__avx512f, 32, 0, "f32 anyp32c avx512f"},
+      },
+      .count = 3,
+    };
+    return;
+  }
+  if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    config = (struct pqnn_dwconv_config) {
+      .kernels = {
+        {pqnn_f32_dwconv_minmax_ukernel_9p16c__avx2_fma, 16, 9, "f32 9p16c avx2_fma"},
+        {pqnn_f32_dwconv_minmax_ukernel_25p16c__avx2_fma, 16, 25, "f32 25p16c avx2_fma"},
+        {pqnn_f32_dwconv_minmax_ukernel_anyp16c__avx2_fma, 16, 0, "f32 anyp16c avx2_fma"},
+      },
+      .count = 3,
+    };
+    return;
+  }
+  if (pqnn_isa_enabled(pqnn_isa_sse2)) {
+    config = (struct pqnn_dwconv_config) {
+      .kernels = {
+        {pqnn_f32_dwconv_minmax_ukernel_9p8c__sse2, 8, 9, "f32 9p8c sse2"},
+        {pqnn_f32_dwconv_minmax_ukernel_25p4c__sse2, 4, 25, "f32 25p4c sse2"},
+        {pqnn_f32_dwconv_minmax_ukernel_anyp8c__sse2, 8, 0, "f32 anyp8c sse2"},
+      },
+      .count = 3,
+    };
+    return;
+  }
+#endif
   config = (struct pqnn_dwconv_config) {
     .kernels = {
-      {pqnn_f32_dwconv_minmax_ukernel_anyp1c__scalar, 1, 0, "f32 anyp1c scalar"},
+      {pqnn_f32_dwconv_minmax_ukernel_9p2c__scalar, 2, 9, "f32 9p2c scalar"},
+      {pqnn_f32_dwconv_minmax_ukernel_25p2c__scalar, 2, 25, "f32 25p2c scalar"},
+      {pqnn_f32_dwconv_minmax_ukernel_anyp2c__scalar, 2, 0, "f32 anyp2c scalar"},
     },
-    .count = 1,
+    .count = 3,
   };
 }
 
