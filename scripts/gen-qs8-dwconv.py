@@ -53,7 +53,6 @@ def gen_scalar(taps):
     name = kernel_name(taps, ct, "scalar")
     o = [HEADER.format(taps_text=f"{taps} taps" if taps else "any tap count", ct=ct, isa="scalar",
                        tail_text=TAIL_TEXT["scalar"])]
-    o.append("#include <math.h>")
     o.append("#include <string.h>")
     o.append("")
     o.append('#include "microkernels.h"')
@@ -62,7 +61,7 @@ def gen_scalar(taps):
     o.append("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
     o.append("  const float vmin = p->output_min_less_zero_point;")
     o.append("  const float vmax = p->output_max_less_zero_point;")
-    o.append("  const long vzp = p->output_zero_point;")
+    o.append("  const int32_t vzp = p->output_zero_point;")
     if taps:
         o.append("  (void) kernel_size;")
         o.append(f"  const size_t ks = {taps};")
@@ -94,7 +93,8 @@ def gen_scalar(taps):
     o.append("      float f = (float) acc * scale;")
     o.append("      f = f < vmin ? vmin : f;")
     o.append("      f = f > vmax ? vmax : f;")
-    o.append("      *out++ = (int8_t) (lrintf(f) + vzp);")
+    o.append("      /* f is within [min - zp, max - zp], |f| <= 255: +-1.5 * 2^23 rounds to nearest even */")
+    o.append("      *out++ = (int8_t) ((int32_t) ((f + 12582912.0f) - 12582912.0f) + vzp);")
     o.append("    }")
     o.append("    out = (int8_t*) ((uintptr_t) out + output_increment);")
     o.append("    input = (const void**) ((uintptr_t) input + input_stride);")

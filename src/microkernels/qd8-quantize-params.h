@@ -74,6 +74,14 @@ static inline float pqnn_qd8_row_params(float rmin, float rmax, bool nonfinite,
   return inv;
 }
 
+/* Round to nearest even for |v| <= 2^22 (every value the kernels round: |x * inv| is at
+ * most about 255): adding and subtracting 1.5 * 2^23 rounds in the FPU's default mode,
+ * without a libm call. */
+static inline int32_t pqnn_qd8_rne_small(float v) {
+  const float magic = 12582912.0f;
+  return (int32_t) ((v + magic) - magic);
+}
+
 /* Bit pattern test: |x| >= +Inf (NaN or infinity). */
 #define PQNN_F32_ABS_MASK 0x7FFFFFFFu
 #define PQNN_F32_INF_BITS 0x7F800000u

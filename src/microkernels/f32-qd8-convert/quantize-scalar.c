@@ -29,9 +29,9 @@ void pqnn_f32_qd8_quantize_ukernel__scalar(size_t n, const void* x, int8_t* y,
     memset(y, 0, n);
     return;
   }
-  const long zp = quantization_params->zero_point;
+  const int32_t zp = quantization_params->zero_point;
   for (size_t i = 0; i < n; i++) {
-    long q = lrintf(in[i] * inv) + zp;
+    int32_t q = pqnn_qd8_rne_small(in[i] * inv) + zp;
     q = q < -128 ? -128 : q;
     q = q > 127 ? 127 : q;
     y[i] = (int8_t) q;

@@ -10,7 +10,6 @@
 // equal to clamp(rne((float) acc * scale) + zp, min, max). Reads exactly `channels` int8
 // of every input pixel; writes exactly `channels` int8 per output pixel.
 
-#include <math.h>
 #include <string.h>
 
 #include "microkernels.h"
@@ -21,7 +20,7 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p1c__scalar(size_t channels, size
   const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
   const float vmin = p->output_min_less_zero_point;
   const float vmax = p->output_max_less_zero_point;
-  const long vzp = p->output_zero_point;
+  const int32_t vzp = p->output_zero_point;
   (void) kernel_size;
   const size_t ks = 9;
   int8_t* out = (int8_t*) output;
@@ -64,7 +63,8 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p1c__scalar(size_t channels, size
       float f = (float) acc * scale;
       f = f < vmin ? vmin : f;
       f = f > vmax ? vmax : f;
-      *out++ = (int8_t) (lrintf(f) + vzp);
+      /* f is within [min - zp, max - zp], |f| <= 255: +-1.5 * 2^23 rounds to nearest even */
+      *out++ = (int8_t) ((int32_t) ((f + 12582912.0f) - 12582912.0f) + vzp);
     }
     out = (int8_t*) ((uintptr_t) out + output_increment);
     input = (const void**) ((uintptr_t) input + input_stride);
