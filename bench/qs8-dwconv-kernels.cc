@@ -82,6 +82,7 @@ void dwconv(benchmark::State& state, pqnn_dwconv_ukernel_fn fn, size_t ct, enum 
   benchmark::DoNotOptimize(output.data());
   pqnn_bench::report_flops(state, 2.0 * static_cast<double>(taps * l.c * oh * ow),
       pqnn_bench::measured_f32_fma_peak_gflops());
+  state.counters["peak_GFLOPS"] = pqnn_bench::measured_f32_fma_peak_gflops();
   state.counters["GOPS"] = state.counters["GFLOPS"];
   state.counters.erase("GFLOPS");
   state.SetLabel(std::to_string(l.h) + "x" + std::to_string(l.w) + "x" + std::to_string(l.c) +
