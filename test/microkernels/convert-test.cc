@@ -110,6 +110,10 @@ class F32Qd8Test : public testing::TestWithParam<QuantizeKernel> {
     EXPECT_EQ(p[0].zero_point, ref_p.zero_point) << what << " n=" << n;
     EXPECT_TRUE(same_scale(p[0].scale, ref_p.scale))
         << what << " n=" << n << " scale " << p[0].scale << " vs " << ref_p.scale;
+    if (!std::isnan(ref_p.scale)) {
+      // Every row without NaN/Inf gets a usable scale (finite, > 0), huge and tiny included.
+      EXPECT_TRUE(std::isfinite(p[0].scale) && p[0].scale > 0.0f) << what << " scale " << p[0].scale;
+    }
     for (size_t i = 0; i < n; i++) {
       if (y[i] != ref[i]) {
         ADD_FAILURE() << what << " n=" << n << " i=" << i << " x=" << row[i] << " got "
