@@ -1,0 +1,121 @@
+// Conversion microkernel benches: f32/f16 -> qd8 row quantization and f32 <-> f16, per
+// ISA, on rows of n elements (one kernel call per row, rows cycled through a buffer larger
+// than L1 so loads are L2-resident as in a real activation pass). Reports GB/s of bytes
+// read + written (qd8: the input read twice counts once) and elements/s.
+#include <benchmark/benchmark.h>
+
+#include <fp16.h>
+
+#include <cstring>
+#include <vector>
+
+#include <pqnn.h>
+
+#include "common/bench-utils.h"
+
+extern "C" {
+#include "hardware.h"
+#include "microkernels.h"
+}
+
+namespace {
+
+constexpr size_t kBufferBytes = 512 * 1024;
+
+bool isa_ok(benchmark::State& state, enum pqnn_isa isa) {
+  if (pqnn_initialize() != pqnn_status_success || !pqnn_isa_enabled(isa)) {
+    state.SkipWithError("ISA not available");
+    return false;
+  }
+  return true;
+}
+
+void report(benchmark::State& state, size_t elements, size_t bytes) {
+  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(bytes) * state.iterations(),
+      benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+  state.counters["Gelem/s"] = benchmark::Counter(static_cast<double>(elements) * state.iterations() / 1e9,
+      benchmark::Counter::kIsRate);
+}
+
+template <typename In>
+std::vector<In> random_input(size_t count) {
+  std::uniform_real_distribution<float> dist(-4.0f, 7.0f);
+  std::vector<In> v(count);
+  for (auto& x : v) {
+    const float f = dist(pqnn_bench::rng());
+    if constexpr (sizeof(In) == 2) {
+      x = fp16_ieee_from_fp32_value(f);
+    } else {
+      x = f;
+    }
+  }
+  return v;
+}
+
+template <typename In>
+void quantize(benchmark::State& state, pqnn_qd8_quantize_ukernel_fn fn, enum pqnn_isa isa) {
+  if (!isa_ok(state, isa)) return;
+  const size_t n = static_cast<size_t>(state.range(0));
+  const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(In)));
+  const std::vector<In> x = random_input<In>(rows * n);
+  std::vector<int8_t> y(rows * n);
+  std::vector<pqnn_quantization_params> p(rows);
+  size_t r = 0;
+  for (auto _ : state) {
+    fn(n, x.data() + r * n, y.data() + r * n, &p[r]);
+    r = r + 1 == rows ? 0 : r + 1;
+  }
+  benchmark::DoNotOptimize(y.data());
+  report(state, n, n * (sizeof(In) + 1));
+}
+
+template <typename In, typename Out>
+void convert(benchmark::State& state, pqnn_convert_ukernel_fn fn, enum pqnn_isa isa) {
+  if (!isa_ok(state, isa)) return;
+  const size_t n = static_cast<size_t>(state.range(0));
+  const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(In)));
+  const std::vector<In> x = random_input<In>(rows * n);
+  std::vector<Out> y(rows * n);
+  size_t r = 0;
+  for (auto _ : state) {
+    fn(n, x.data() + r * n, y.data() + r * n);
+    r = r + 1 == rows ? 0 : r + 1;
+  }
+  benchmark::DoNotOptimize(y.data());
+  report(state, n, n * (sizeof(In) + sizeof(Out)));
+}
+
+void sizes(benchmark::internal::Benchmark* b) {
+  for (int n : {100, 1024, 4096, 16384}) b->Arg(n);
+}
+
+#define QUANTIZE(in_t, dt, isa, tier)                                                         \
+  static void dt##_qd8__##isa(benchmark::State& state) {                                      \
+    quantize<in_t>(state, pqnn_##dt##_qd8_quantize_ukernel__##isa, tier);                    \
+  }                                                                                           \
+  BENCHMARK(dt##_qd8__##isa)->Apply(sizes);
+#define CONVERT(in_t, out_t, from, to, isa, tier)                                             \
+  static void from##_##to##__##isa(benchmark::State& state) {                                 \
+    convert<in_t, out_t>(state, pqnn_##from##_##to##_convert_ukernel__##isa, tier);          \
+  }                                                                                           \
+  BENCHMARK(from##_##to##__##isa)->Apply(sizes);
+
+QUANTIZE(float, f32, scalar, pqnn_isa_scalar)
+QUANTIZE(uint16_t, f16, scalar, pqnn_isa_scalar)
+CONVERT(float, uint16_t, f32, f16, scalar, pqnn_isa_scalar)
+CONVERT(uint16_t, float, f16, f32, scalar, pqnn_isa_scalar)
+#if defined(__x86_64__)
+QUANTIZE(float, f32, sse2, pqnn_isa_sse2)
+QUANTIZE(float, f32, avx2, pqnn_isa_avx2)
+QUANTIZE(float, f32, avx512skx, pqnn_isa_avx512)
+QUANTIZE(uint16_t, f16, avx2, pqnn_isa_avx2)
+QUANTIZE(uint16_t, f16, avx512skx, pqnn_isa_avx512)
+CONVERT(float, uint16_t, f32, f16, sse2, pqnn_isa_sse2)
+CONVERT(float, uint16_t, f32, f16, f16c, pqnn_isa_avx2)
+CONVERT(float, uint16_t, f32, f16, avx512skx, pqnn_isa_avx512)
+CONVERT(uint16_t, float, f16, f32, sse2, pqnn_isa_sse2)
+CONVERT(uint16_t, float, f16, f32, f16c, pqnn_isa_avx2)
+CONVERT(uint16_t, float, f16, f32, avx512skx, pqnn_isa_avx512)
+#endif
+
+}  // namespace

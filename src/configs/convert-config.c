@@ -1,0 +1,49 @@
+/* Conversion kernel selection per ISA tier (f32/f16 -> qd8 row quantization, f32 <-> f16).
+ * Every kernel of a column is bit-exact with the scalar one (test/microkernels/convert-test.cc),
+ * so the choice is speed only: the widest vector the tier has. F16C comes with the avx2
+ * tier (src/hardware.h), so the sse2 tier uses the SSE2 bit-manipulation f16 converters
+ * and the scalar f16 -> qd8 kernel.
+ * Measured with bench/convert-kernels (AMD EPYC, AVX2 host without AVX512, taskset -c 1,
+ * CPU time, medians of 5, n = 4096, Gelem/s):
+ *   f32->qd8: scalar 0.45, sse2 3.3, avx2 7.0      f16->qd8: scalar 0.23, avx2 6.9
+ *   f32->f16: scalar 0.47, sse2 1.28, f16c 10.5    f16->f32: scalar 0.76, sse2 1.71, f16c 10.5
+ * so each tier takes its widest kernel. The avx512skx kernels could not be run on that host
+ * (selected as the natural one-zmm widening of the avx2 ones). */
+#include <pthread.h>
+
+#include "configs/config.h"
+#include "hardware.h"
+
+static struct pqnn_convert_config config;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void init_config(void) {
+  config = (struct pqnn_convert_config) {
+    .f32_qd8 = pqnn_f32_qd8_quantize_ukernel__scalar,
+    .f16_qd8 = pqnn_f16_qd8_quantize_ukernel__scalar,
+    .f32_f16 = pqnn_f32_f16_convert_ukernel__scalar,
+    .f16_f32 = pqnn_f16_f32_convert_ukernel__scalar,
+  };
+#if defined(__x86_64__) || defined(_M_X64)
+  if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+    config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__avx512skx;
+    config.f16_qd8 = pqnn_f16_qd8_quantize_ukernel__avx512skx;
+    config.f32_f16 = pqnn_f32_f16_convert_ukernel__avx512skx;
+    config.f16_f32 = pqnn_f16_f32_convert_ukernel__avx512skx;
+  } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__avx2;
+    config.f16_qd8 = pqnn_f16_qd8_quantize_ukernel__avx2;
+    config.f32_f16 = pqnn_f32_f16_convert_ukernel__f16c;
+    config.f16_f32 = pqnn_f16_f32_convert_ukernel__f16c;
+  } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
+    config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__sse2;
+    config.f32_f16 = pqnn_f32_f16_convert_ukernel__sse2;
+    config.f16_f32 = pqnn_f16_f32_convert_ukernel__sse2;
+  }
+#endif
+}
+
+const struct pqnn_convert_config* pqnn_get_convert_config(void) {
+  pthread_once(&once, init_config);
+  return &config;
+}
