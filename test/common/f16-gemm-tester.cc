@@ -56,8 +56,10 @@ void clamp_bounds(double rmin, double rmax, uint8_t qmin, uint8_t qmax, float* l
 }  // namespace
 
 double f16_tolerance(double ref, double y, size_t terms, double abs_sum) {
-  return ulp16(std::max(std::fabs(ref), std::fabs(y))) +
-         static_cast<double>(terms + 1) * std::ldexp(1.0, -24) * abs_sum;
+  // acc (the kernel's f32 sum) is within e of ref; y = rne16(acc) is within half an f16
+  // ulp of acc, the ulp taken at max(|acc|, |y|) <= max(|ref| + e, |y|).
+  const double e = static_cast<double>(terms + 1) * std::ldexp(1.0, -24) * abs_sum;
+  return 0.5 * ulp16(std::max(std::fabs(ref) + e, std::fabs(y))) + e;
 }
 
 void F16GemmTester::Test(pqnn_gemm_ukernel_fn gemm) const { Run(gemm, nullptr); }

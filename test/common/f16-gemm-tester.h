@@ -2,12 +2,14 @@
 //
 // Inputs, weights and bias are random f16 values; the reference is computed in double from
 // those same f16 values, clamped to [min, max] (bounds rounded to f16). Tolerance per output:
-//   |y - ref| <= ulp16(max(|ref|, |y|)) + (T + 1) * 2^-24 * (|bias| + sum |a * w|)
+//   e = (T + 1) * 2^-24 * (|bias| + sum |a * w|)
+//   |y - ref| <= 0.5 * ulp16(max(|ref| + e, |y|)) + e
 // where T is the number of accumulated products (K * taps) and ulp16(x) is the f16 ulp at x
-// (2^-24 below 2^-14). Rationale: f16 x f16 products are exact in f32, each f32 addition
-// rounds by at most 2^-24 relative (so at most T * 2^-24 * sum|terms| in all), and the final
-// rounding to f16 costs at most half an f16 ulp (one ulp allows for a rounding boundary
-// crossed by the f32 error). Outputs outside the written extents must keep their poison.
+// (2^-24 below 2^-14). Rationale: f16 x f16 products are exact in f32 (11 + 11 bits), each
+// f32 addition rounds by at most 2^-24 relative, so the f32 sum is within e of the exact
+// value; clamping is 1-Lipschitz; the final round-to-nearest to f16 adds at most half an f16
+// ulp at the larger of |acc| and |y|. This is tight enough to catch truncation instead of
+// rounding to nearest at small K. Outputs outside the written extents must keep their poison.
 #pragma once
 
 #include <cstddef>
