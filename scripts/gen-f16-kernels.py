@@ -221,14 +221,15 @@ static inline void convert_row(const uint16_t* a, float* out, size_t kb) {
 }
 
 """
-        partial = """// Loads c (< 8) f16 values and converts them; reads exactly c values.
+        load = """// Loads c (< 8) f16 values and converts them; reads exactly c values.
 static inline __m256 load_partial(const uint16_t* p, size_t c) {
   uint16_t tmp[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   memcpy(tmp, p, c * sizeof(uint16_t));
   return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*) tmp));
 }
 
-// Stores the low n (< 8) f16 values of h.
+"""
+        store = """// Stores the low n (< 8) f16 values of h.
 static inline void store_partial(uint16_t* p, __m128i h, size_t n) {
   if (n & 4) {
     _mm_storel_epi64((__m128i*) p, h);
@@ -245,7 +246,7 @@ static inline void store_partial(uint16_t* p, __m128i h, size_t n) {
   }
 }
 """
-        return (text if gemm else "") + partial
+        return (text if gemm else load) + store
 
 
 class Avx512:
@@ -300,19 +301,20 @@ static inline void convert_row(const uint16_t* a, float* out, size_t kb) {
 }
 
 """
-        partial = """// Loads c (< 16) f16 values with a masked load and converts them.
+        load = """// Loads c (< 16) f16 values with a masked load and converts them.
 static inline __m512 load_partial(const uint16_t* p, size_t c) {
   const __mmask16 m = (__mmask16) ((UINT32_C(1) << c) - 1);
   return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p));
 }
 
-// Stores the low n (< 16) f16 values of h with a masked store.
+"""
+        store = """// Stores the low n (< 16) f16 values of h with a masked store.
 static inline void store_partial(uint16_t* p, __m256i h, size_t n) {
   const __mmask16 m = (__mmask16) ((UINT32_C(1) << n) - 1);
   _mm256_mask_storeu_epi16(p, m, h);
 }
 """
-        return (text if gemm else "") + partial
+        return (text if gemm else load) + store
 
 
 def simd_gemm(isa, mr, nr, kind):

@@ -25,13 +25,6 @@ static inline void convert_row(const uint16_t* a, float* out, size_t kb) {
   }
 }
 
-// Loads c (< 8) f16 values and converts them; reads exactly c values.
-static inline __m256 load_partial(const uint16_t* p, size_t c) {
-  uint16_t tmp[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  memcpy(tmp, p, c * sizeof(uint16_t));
-  return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*) tmp));
-}
-
 // Stores the low n (< 8) f16 values of h.
 static inline void store_partial(uint16_t* p, __m128i h, size_t n) {
   if (n & 4) {

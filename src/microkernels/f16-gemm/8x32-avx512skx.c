@@ -26,12 +26,6 @@ static inline void convert_row(const uint16_t* a, float* out, size_t kb) {
   }
 }
 
-// Loads c (< 16) f16 values with a masked load and converts them.
-static inline __m512 load_partial(const uint16_t* p, size_t c) {
-  const __mmask16 m = (__mmask16) ((UINT32_C(1) << c) - 1);
-  return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p));
-}
-
 // Stores the low n (< 16) f16 values of h with a masked store.
 static inline void store_partial(uint16_t* p, __m256i h, size_t n) {
   const __mmask16 m = (__mmask16) ((UINT32_C(1) << n) - 1);
