@@ -1,9 +1,25 @@
 /* f16 GEMM / IGEMM kernel selection per ISA tier (f16 storage, f32 accumulation).
  *
- * Tiles chosen by bench/f16-gemm-kernels.cc (measurements below).
  * scalar tier: 4x4 scalar (1x4 for single rows).
- * avx2 / avxvnni tiers: F16C + FMA kernels, AVX2_MR x 16.
- * avx512 / avx512vnni tiers: AVX512 F16C + FMA kernels, AVX512_MR x 32.
+ * avx2 / avxvnni tiers: F16C + FMA kernels 6x16 (1x16 for single rows).
+ * avx512 / avx512vnni tiers: AVX512 + F16C kernels 8x32 (1x32 for single rows).
+ *
+ * Measurements (bench/f16-gemm-kernels.cc, taskset -c 1, medians of 5, GFLOP/s by CPU time;
+ * AMD Zen 5 VM whose hypervisor exposes AVX2/FMA/F16C but not AVX512, shared by ~6 busy
+ * builds, so +-15% noise; register-only AVX2 FMA peak measured at 97 GFLOP/s):
+ *                 256x1024x1024   64x768x3072   1x4096x4096   (M x N x K)
+ *   1x16 avx2          23.2           22.4          10.5
+ *   4x16 avx2          56-60          60.8           9.2
+ *   6x16 avx2          55-71          59.5           8.9
+ *   8x8 / 12x8 avx2 (tried, not kept): 47.0 / 49.1 at 256x1024x1024 (one broadcast load
+ *   per FMA costs more than the B-panel vcvtph2ps they save).
+ * 6x16 and 4x16 are within noise; 6x16 keeps 12 independent accumulator chains (4x16 only
+ * 8, the minimum for 2 FMA pipes x 4 cycles) and converts the B panel once per 12 FMAs.
+ * The 1-row kernels serve batch 1, which is bound by weight bandwidth.
+ * AVX512: this machine cannot run AVX512, so the avx512skx tiles are NOT measured; 8x32
+ * (16 accumulators, 2 B-panel conversions per 16 FMAs, 256 rows = 32 whole tiles) is chosen
+ * by that reasoning. The kernels' logic was verified with the kernel tests over a scalar
+ * emulation of their intrinsics (see the branch's report); re-measure on real AVX512.
  */
 #include <pthread.h>
 
@@ -22,18 +38,18 @@ static void init_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = (struct pqnn_gemm_config) {
-      .name = "f16 7x32 avx512skx", .mr = 7, .nr = 32, .kr = 1,
+      .name = "f16 8x32 avx512skx", .mr = 8, .nr = 32, .kr = 1,
       .gemm = {pqnn_f16_gemm_minmax_ukernel_1x32__avx512skx,
-               pqnn_f16_gemm_minmax_ukernel_7x32__avx512skx},
+               pqnn_f16_gemm_minmax_ukernel_8x32__avx512skx},
       .igemm = {pqnn_f16_igemm_minmax_ukernel_1x32__avx512skx,
-                pqnn_f16_igemm_minmax_ukernel_7x32__avx512skx},
+                pqnn_f16_igemm_minmax_ukernel_8x32__avx512skx},
     };
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = (struct pqnn_gemm_config) {
-      .name = "f16 4x16 avx2", .mr = 4, .nr = 16, .kr = 1,
-      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x16__avx2, pqnn_f16_gemm_minmax_ukernel_4x16__avx2},
+      .name = "f16 6x16 avx2", .mr = 6, .nr = 16, .kr = 1,
+      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x16__avx2, pqnn_f16_gemm_minmax_ukernel_6x16__avx2},
       .igemm = {pqnn_f16_igemm_minmax_ukernel_1x16__avx2,
-                pqnn_f16_igemm_minmax_ukernel_4x16__avx2},
+                pqnn_f16_igemm_minmax_ukernel_6x16__avx2},
     };
   }
 #endif
