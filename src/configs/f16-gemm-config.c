@@ -8,9 +8,11 @@
  * AMD Zen 5 VM whose hypervisor exposes AVX2/FMA/F16C but not AVX512, shared by ~6 busy
  * builds, so +-15% noise; register-only AVX2 FMA peak measured at 97 GFLOP/s):
  *                 256x1024x1024   64x768x3072   1x4096x4096   (M x N x K)
- *   1x16 avx2          23.2           22.4          10.5
- *   4x16 avx2          56-60          60.8           9.2
- *   6x16 avx2          55-71          59.5           8.9
+ *   1x16 avx2          23.7           23.6          8.8-10.5
+ *   4x16 avx2          73.2           69.7           6.9
+ *   6x16 avx2          50-62          49-60          7.9      (medians of two disturbed runs)
+ *   best of 3x5 runs:  4x16 71-78, 6x16 72-77 (256x1024x1024); 4x16 72-74, 6x16 70-77
+ *                      (64x768x3072): about 78% of the 97 GFLOP/s AVX2 FMA peak.
  *   8x8 / 12x8 avx2 (tried, not kept): 47.0 / 49.1 at 256x1024x1024 (one broadcast load
  *   per FMA costs more than the B-panel vcvtph2ps they save).
  * 6x16 and 4x16 are within noise; 6x16 keeps 12 independent accumulator chains (4x16 only
