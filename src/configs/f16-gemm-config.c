@@ -1,0 +1,63 @@
+/* f16 GEMM / IGEMM kernel selection per ISA tier (f16 storage, f32 accumulation).
+ *
+ * scalar tier: 4x4 scalar (1x4 for single rows).
+ * avx2 / avxvnni tiers: F16C + FMA kernels 6x16 (1x16 for single rows).
+ * avx512 / avx512vnni tiers: AVX512 + F16C kernels 8x32 (1x32 for single rows).
+ *
+ * Measurements (bench/f16-gemm-kernels.cc, taskset -c 1, medians of 5, GFLOP/s by CPU time;
+ * AMD Zen 5 VM whose hypervisor exposes AVX2/FMA/F16C but not AVX512, shared by ~6 busy
+ * builds, so +-15% noise; register-only AVX2 FMA peak measured at 97 GFLOP/s):
+ *                 256x1024x1024   64x768x3072   1x4096x4096   (M x N x K)
+ *   1x16 avx2          23.7           23.6          8.8-10.5
+ *   4x16 avx2          73.2           69.7           6.9
+ *   6x16 avx2          50-62          49-60          7.9      (medians of two disturbed runs)
+ *   best of 3x5 runs:  4x16 71-78, 6x16 72-77 (256x1024x1024); 4x16 72-74, 6x16 70-77
+ *                      (64x768x3072): about 78% of the 97 GFLOP/s AVX2 FMA peak.
+ *   8x8 / 12x8 avx2 (tried, not kept): 47.0 / 49.1 at 256x1024x1024 (one broadcast load
+ *   per FMA costs more than the B-panel vcvtph2ps they save).
+ * 6x16 and 4x16 are within noise; 6x16 keeps 12 independent accumulator chains (4x16 only
+ * 8, the minimum for 2 FMA pipes x 4 cycles) and converts the B panel once per 12 FMAs.
+ * The 1-row kernels serve batch 1, which is bound by weight bandwidth.
+ * AVX512: this machine cannot run AVX512, so the avx512skx tiles are NOT measured; 8x32
+ * (16 accumulators, 2 B-panel conversions per 16 FMAs, 256 rows = 32 whole tiles) is chosen
+ * by that reasoning. The kernels' logic was verified with the kernel tests over a scalar
+ * emulation of their intrinsics (scripts/f16-avx512-emulation/run.sh); re-measure on real AVX512.
+ */
+#include <pthread.h>
+
+#include "configs/config.h"
+#include "hardware.h"
+
+static struct pqnn_gemm_config config;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void init_config(void) {
+  config = (struct pqnn_gemm_config) {
+    .name = "f16 4x4 scalar", .mr = 4, .nr = 4, .kr = 1,
+    .gemm = {pqnn_f16_gemm_minmax_ukernel_1x4__scalar, pqnn_f16_gemm_minmax_ukernel_4x4__scalar},
+    .igemm = {pqnn_f16_igemm_minmax_ukernel_1x4__scalar, pqnn_f16_igemm_minmax_ukernel_4x4__scalar},
+  };
+#if defined(__x86_64__) || defined(_M_X64)
+  if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f16 8x32 avx512skx", .mr = 8, .nr = 32, .kr = 1,
+      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x32__avx512skx,
+               pqnn_f16_gemm_minmax_ukernel_8x32__avx512skx},
+      .igemm = {pqnn_f16_igemm_minmax_ukernel_1x32__avx512skx,
+                pqnn_f16_igemm_minmax_ukernel_8x32__avx512skx},
+    };
+  } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f16 6x16 avx2", .mr = 6, .nr = 16, .kr = 1,
+      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x16__avx2, pqnn_f16_gemm_minmax_ukernel_6x16__avx2},
+      .igemm = {pqnn_f16_igemm_minmax_ukernel_1x16__avx2,
+                pqnn_f16_igemm_minmax_ukernel_6x16__avx2},
+    };
+  }
+#endif
+}
+
+const struct pqnn_gemm_config* pqnn_get_f16_gemm_config(void) {
+  pthread_once(&once, init_config);
+  return &config;
+}
