@@ -52,6 +52,7 @@ void f16_gemm(benchmark::State& state, pqnn_gemm_ukernel_fn gemm, size_t mr, siz
   const size_t nb = std::max(nr, (512 * 1024 / panel_bytes) * nr);
   struct pqnn_f32_minmax_params params = {-INFINITY, INFINITY};
 
+  pqnn_bench::LoopTimer timer;
   for (auto _ : state) {
     for (size_t n0 = 0; n0 < N; n0 += nb) {
       const size_t nc = std::min(nb, N - n0);
@@ -64,7 +65,7 @@ void f16_gemm(benchmark::State& state, pqnn_gemm_ukernel_fn gemm, size_t mr, siz
     }
     benchmark::ClobberMemory();
   }
-  pqnn_bench::report_flops(state, 2.0 * static_cast<double>(M * N * K),
+  pqnn_bench::report_flops(state, 2.0 * static_cast<double>(M * N * K), timer.seconds(),
                            pqnn_bench::measured_f32_fma_peak_gflops());
 }
 

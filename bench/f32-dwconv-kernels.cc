@@ -99,6 +99,7 @@ void run_layer(benchmark::State& state, pqnn_dwconv_ukernel_fn ukernel, size_t c
   }
   struct pqnn_f32_minmax_params params = {0.0f, 6.0f};  // ReLU6, as in MobileNet v2
 
+  pqnn_bench::LoopTimer timer;
   for (auto _ : state) {
     for (size_t y = 0; y < oh; y++) {
       ukernel(c, ow, taps, indirection.data() + y * ow * taps, packed.get(),
@@ -106,7 +107,7 @@ void run_layer(benchmark::State& state, pqnn_dwconv_ukernel_fn ukernel, size_t c
     }
     benchmark::ClobberMemory();
   }
-  pqnn_bench::report_flops(state, 2.0 * static_cast<double>(taps * c * oh * ow),
+  pqnn_bench::report_flops(state, 2.0 * static_cast<double>(taps * c * oh * ow), timer.seconds(),
       pqnn_bench::measured_f32_fma_peak_gflops());
 }
 

@@ -73,6 +73,7 @@ void dwconv(benchmark::State& state, pqnn_dwconv_ukernel_fn fn, size_t ct, enum 
   params.output_max = 127;
   params.output_min_less_zero_point = static_cast<float>(-128 + 2);
   params.output_max_less_zero_point = static_cast<float>(127 + 2);
+  pqnn_bench::LoopTimer timer;
   for (auto _ : state) {
     for (size_t y = 0; y < oh; y++) {
       fn(l.c, ow, taps, ind.data() + y * ow * taps, packed.data(), output.data() + y * ow * l.c,
@@ -80,7 +81,7 @@ void dwconv(benchmark::State& state, pqnn_dwconv_ukernel_fn fn, size_t ct, enum 
     }
   }
   benchmark::DoNotOptimize(output.data());
-  pqnn_bench::report_flops(state, 2.0 * static_cast<double>(taps * l.c * oh * ow),
+  pqnn_bench::report_flops(state, 2.0 * static_cast<double>(taps * l.c * oh * ow), timer.seconds(),
       pqnn_bench::measured_f32_fma_peak_gflops());
   state.counters["peak_GFLOPS"] = pqnn_bench::measured_f32_fma_peak_gflops();
   state.counters["GOPS"] = state.counters["GFLOPS"];

@@ -84,9 +84,11 @@ typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);
 
 /* Kernel declarations, one header per datatype. */
 #include "microkernels/f32-ukernels.h"
+#include "microkernels/f32-dwconv-ukernels.h"
 #include "microkernels/f16-ukernels.h"
 #include "microkernels/qs8-ukernels.h"
 #include "microkernels/qd8-ukernels.h"
 #include "microkernels/convert-ukernels.h"
+#include "microkernels/qs8-dwconv-ukernels.h"
 
 #endif  /* PQNN_MICROKERNELS_H_ */

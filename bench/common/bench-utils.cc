@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 #include <pqnn.h>
 
@@ -22,7 +23,8 @@ static double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-LoopTimer::LoopTimer() : start_(now_seconds()) {}
+// The peak is measured (once) before the clock starts, never inside a timed loop.
+LoopTimer::LoopTimer() : start_((measured_f32_fma_peak_gflops(), now_seconds())) {}
 double LoopTimer::seconds() const { return now_seconds() - start_; }
 
 void report_flops(benchmark::State& state, double flops_per_iteration, double seconds,
@@ -33,39 +35,58 @@ void report_flops(benchmark::State& state, double flops_per_iteration, double se
   if (peak_gflops > 0) state.counters["%peak"] = 100.0 * gflops / peak_gflops;
 }
 
+// Thread CPU time: the peak loop must not count time the scheduler gave to others.
+static double thread_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
 #if defined(__x86_64__)
-// 16 independent FMA chains: enough to cover latency x throughput on current x86 cores.
+// Independent FMA chains in named variables (an array would live in memory at -O2), enough
+// to cover latency x throughput on current x86 cores; the asm barrier keeps every chain.
+#define PQNN_FMA_CHAINS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+
 __attribute__((target("avx512f,fma"))) static double fma_loop_avx512(size_t iterations) {
-  __m512 acc[16];
-  for (int i = 0; i < 16; i++) acc[i] = _mm512_set1_ps(static_cast<float>(i) * 0.001f);
   const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-  const auto start = std::chrono::steady_clock::now();
+#define DECLARE(i) __m512 acc##i = _mm512_set1_ps(0.001f * (i + 1));
+  PQNN_FMA_CHAINS(DECLARE)
+#undef DECLARE
+  const double start = thread_seconds();
   for (size_t it = 0; it < iterations; it++) {
-    for (int i = 0; i < 16; i++) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
-    __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]), "+v"(acc[4]),
-                     "+v"(acc[5]), "+v"(acc[6]), "+v"(acc[7]));
+#define STEP(i) acc##i = _mm512_fmadd_ps(acc##i, a, b);
+    PQNN_FMA_CHAINS(STEP)
+#undef STEP
+    __asm__ volatile("" : "+v"(acc0), "+v"(acc1), "+v"(acc2), "+v"(acc3), "+v"(acc4), "+v"(acc5),
+                     "+v"(acc6), "+v"(acc7), "+v"(acc8), "+v"(acc9), "+v"(acc10), "+v"(acc11));
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  __m512 sum = acc[0];
-  for (int i = 1; i < 16; i++) sum = _mm512_add_ps(sum, acc[i]);
+  const double seconds = thread_seconds() - start;
+  __m512 sum = _mm512_setzero_ps();
+#define SUM(i) sum = _mm512_add_ps(sum, acc##i);
+  PQNN_FMA_CHAINS(SUM)
+#undef SUM
   benchmark::DoNotOptimize(sum);
-  return static_cast<double>(iterations) * 16 * 16 * 2 / seconds / 1e9;
+  return static_cast<double>(iterations) * 12 * 16 * 2 / seconds / 1e9;
 }
 
 __attribute__((target("avx2,fma"))) static double fma_loop_avx2(size_t iterations) {
-  __m256 acc[12];
-  for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps(static_cast<float>(i) * 0.001f);
   const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
-  const auto start = std::chrono::steady_clock::now();
+#define DECLARE(i) __m256 acc##i = _mm256_set1_ps(0.001f * (i + 1));
+  PQNN_FMA_CHAINS(DECLARE)
+#undef DECLARE
+  const double start = thread_seconds();
   for (size_t it = 0; it < iterations; it++) {
-    for (int i = 0; i < 12; i++) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
-    __asm__ volatile("" : "+x"(acc[0]), "+x"(acc[1]), "+x"(acc[2]), "+x"(acc[3]));
+#define STEP(i) acc##i = _mm256_fmadd_ps(acc##i, a, b);
+    PQNN_FMA_CHAINS(STEP)
+#undef STEP
+    __asm__ volatile("" : "+x"(acc0), "+x"(acc1), "+x"(acc2), "+x"(acc3), "+x"(acc4), "+x"(acc5),
+                     "+x"(acc6), "+x"(acc7), "+x"(acc8), "+x"(acc9), "+x"(acc10), "+x"(acc11));
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  __m256 sum = acc[0];
-  for (int i = 1; i < 12; i++) sum = _mm256_add_ps(sum, acc[i]);
+  const double seconds = thread_seconds() - start;
+  __m256 sum = _mm256_setzero_ps();
+#define SUM(i) sum = _mm256_add_ps(sum, acc##i);
+  PQNN_FMA_CHAINS(SUM)
+#undef SUM
   benchmark::DoNotOptimize(sum);
   return static_cast<double>(iterations) * 12 * 8 * 2 / seconds / 1e9;
 }
@@ -78,9 +99,9 @@ double measured_f32_fma_peak_gflops() {
 #if defined(__x86_64__)
     for (int rep = 0; rep < 5; rep++) {
       if (pqnn_isa_enabled(pqnn_isa_avx512)) {
-        best = std::max(best, fma_loop_avx512(20000000));
+        best = std::max(best, fma_loop_avx512(5000000));
       } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
-        best = std::max(best, fma_loop_avx2(20000000));
+        best = std::max(best, fma_loop_avx2(5000000));
       }
     }
 #endif

@@ -21,7 +21,7 @@
  * AVX512: this machine cannot run AVX512, so the avx512skx tiles are NOT measured; 8x32
  * (16 accumulators, 2 B-panel conversions per 16 FMAs, 256 rows = 32 whole tiles) is chosen
  * by that reasoning. The kernels' logic was verified with the kernel tests over a scalar
- * emulation of their intrinsics (scripts/f16-avx512-emulation/run.sh); re-measure on real AVX512.
+ * emulation of their intrinsics (the emulated test build, docs/architecture.md); re-measure on real AVX512.
  */
 #include <pthread.h>
 

@@ -1,0 +1,153 @@
+/* Row conversions: f32/f16 -> qd8 (dynamic quantization, one {zero_point, scale} per
+ * row) and f32 <-> f16 (round to nearest even). One row per task. */
+#include <string.h>
+
+#include "allocator.h"
+#include "logging.h"
+#include "operator.h"
+
+static enum pqnn_status create_convert(const char* function, enum pqnn_operator_type type,
+    size_t channels, size_t input_stride, size_t output_stride, uint32_t flags,
+    pqnn_operator_t* op_out) {
+  enum pqnn_status status = pqnn_check_initialized(function);
+  if (status != pqnn_status_success) return status;
+  if (op_out == NULL) {
+    pqnn_log_error(function, "op_out is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  if (channels == 0) {
+    pqnn_log_error(function, "channels is 0");
+    return pqnn_status_invalid_parameter;
+  }
+  if (input_stride < channels) {
+    pqnn_log_error(function, "input_stride (%zu) is below channels (%zu)", input_stride, channels);
+    return pqnn_status_invalid_parameter;
+  }
+  if (output_stride < channels) {
+    pqnn_log_error(function, "output_stride (%zu) is below channels (%zu)", output_stride, channels);
+    return pqnn_status_invalid_parameter;
+  }
+  if (flags != 0) {
+    pqnn_log_error(function, "unsupported flags 0x%x", (unsigned) flags);
+    return pqnn_status_invalid_parameter;
+  }
+  if (input_stride > SIZE_MAX / 4 || output_stride > SIZE_MAX / 4) {
+    pqnn_log_error(function, "strides overflow");
+    return pqnn_status_invalid_parameter;
+  }
+  const struct pqnn_convert_config* config = pqnn_get_convert_config();
+  struct pqnn_convert_context ctx = {.channels = channels};
+  size_t in_size = 4, out_size = 1;
+  switch (type) {
+    case pqnn_operator_type_convert_nc_f32_qd8:
+      ctx.quantize = config != NULL ? config->f32_qd8 : NULL;
+      break;
+    case pqnn_operator_type_convert_nc_f16_qd8:
+      ctx.quantize = config != NULL ? config->f16_qd8 : NULL;
+      in_size = 2;
+      break;
+    case pqnn_operator_type_convert_nc_f32_f16:
+      ctx.convert = config != NULL ? config->f32_f16 : NULL;
+      out_size = 2;
+      break;
+    default:
+      ctx.convert = config != NULL ? config->f16_f32 : NULL;
+      in_size = 2;
+      out_size = 4;
+      break;
+  }
+  if (ctx.quantize == NULL && ctx.convert == NULL) {
+    pqnn_log_error(function, "no conversion kernel on this CPU");
+    return pqnn_status_unsupported_hardware;
+  }
+  ctx.x_stride = input_stride * in_size;
+  ctx.y_stride = output_stride * out_size;
+  struct pqnn_operator* op = pqnn_allocate_operator();
+  if (op == NULL) {
+    pqnn_log_error(function, "cannot allocate the operator");
+    return pqnn_status_out_of_memory;
+  }
+  op->type = type;
+  op->channels = channels;
+  op->input_pixel_stride = input_stride;
+  op->output_pixel_stride = output_stride;
+  op->spec.input_element_size = in_size;
+  op->spec.output_element_size = out_size;
+  op->context.convert = ctx;
+  op->compute = pqnn_compute_convert;
+  op->state = pqnn_operator_state_created;
+  *op_out = op;
+  return pqnn_status_success;
+}
+
+static enum pqnn_status reshape_convert(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type, size_t batch_size) {
+  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  if (status != pqnn_status_success) return status;
+  size_t span, bytes;
+  if (!pqnn_span_sz(batch_size, op->channels, op->input_pixel_stride, &span) ||
+      !pqnn_mul_sz(span, op->spec.input_element_size, &bytes) ||
+      !pqnn_span_sz(batch_size, op->channels, op->output_pixel_stride, &span) ||
+      !pqnn_mul_sz(span, op->spec.output_element_size, &bytes)) {
+    pqnn_log_error(function, "batch_size %zu overflows the buffer sizes", batch_size);
+    return pqnn_status_invalid_parameter;
+  }
+  op->batch_size = batch_size;
+  op->state = pqnn_operator_state_reshaped;
+  return pqnn_status_success;
+}
+
+static enum pqnn_status setup_convert(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type, const void* input, void* output,
+    struct pqnn_quantization_params* quantization_params) {
+  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  if (status != pqnn_status_success) return status;
+  if (op->state == pqnn_operator_state_created) {
+    pqnn_log_error(function, "reshape must be called before setup");
+    return pqnn_status_invalid_state;
+  }
+  if (op->batch_size != 0) {
+    if (input == NULL) {
+      pqnn_log_error(function, "input is NULL");
+      return pqnn_status_invalid_parameter;
+    }
+    if (output == NULL) {
+      pqnn_log_error(function, "output is NULL");
+      return pqnn_status_invalid_parameter;
+    }
+    if (op->context.convert.quantize != NULL && quantization_params == NULL) {
+      pqnn_log_error(function, "quantization_params is NULL");
+      return pqnn_status_invalid_parameter;
+    }
+  }
+  op->input = input;
+  op->output = output;
+  op->output_quantization_params = quantization_params;
+  op->state = pqnn_operator_state_ready;
+  return pqnn_status_success;
+}
+
+#define PQNN_COMMA ,
+#define PQNN_CONVERT_FUNCTIONS(name, in_t, out_t, qparams_decl, qparams_arg)                   \
+  enum pqnn_status pqnn_create_convert_nc_##name(size_t channels, size_t input_stride,        \
+      size_t output_stride, uint32_t flags, pqnn_operator_t* op_out) {                        \
+    return create_convert(__func__, pqnn_operator_type_convert_nc_##name, channels,           \
+        input_stride, output_stride, flags, op_out);                                          \
+  }                                                                                           \
+  enum pqnn_status pqnn_reshape_convert_nc_##name(pqnn_operator_t op, size_t batch_size,      \
+      pthreadpool_t threadpool) {                                                             \
+    (void) threadpool;                                                                        \
+    return reshape_convert(__func__, op, pqnn_operator_type_convert_nc_##name, batch_size);   \
+  }                                                                                           \
+  enum pqnn_status pqnn_setup_convert_nc_##name(pqnn_operator_t op, in_t input,               \
+      out_t output qparams_decl) {                                                            \
+    return setup_convert(__func__, op, pqnn_operator_type_convert_nc_##name, input, output,   \
+        qparams_arg);                                                                         \
+  }
+
+PQNN_CONVERT_FUNCTIONS(f32_qd8, const float*, int8_t*,
+    PQNN_COMMA struct pqnn_quantization_params* quantization_params, quantization_params)
+PQNN_CONVERT_FUNCTIONS(f16_qd8, const void*, int8_t*,
+    PQNN_COMMA struct pqnn_quantization_params* quantization_params, quantization_params)
+PQNN_CONVERT_FUNCTIONS(f32_f16, const float*, void*, , NULL)
+PQNN_CONVERT_FUNCTIONS(f16_f32, const void*, float*, , NULL)
