@@ -98,10 +98,7 @@ def gemm(mr, kind):
         for j in range(NR):
             out.append(f"      c{i}[{j}] = acc{i}_{j};")
         out.append(f"      c{i} = (float*) ((uintptr_t) c{i} + cn_stride);")
-    if kind == "gemm":
-        for i in range(mr):
-            out.append(f"      a{i} -= k;")
-    else:
+    if kind == "igemm":
         out.append("      a = (const void**) ((uintptr_t) a - ks);")
     out.append(f"      nc -= {NR};")
     out.append("    } else {")

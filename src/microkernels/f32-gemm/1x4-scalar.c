@@ -46,7 +46,6 @@ void pqnn_f32_gemm_minmax_ukernel_1x4__scalar(size_t mr, size_t nc, size_t kc, c
       c0[2] = acc0_2;
       c0[3] = acc0_3;
       c0 = (float*) ((uintptr_t) c0 + cn_stride);
-      a0 -= k;
       nc -= 4;
     } else {
       if (nc > 0) c0[0] = acc0_0;
