@@ -134,13 +134,14 @@ def emit_kernel(isa_key, mr, nr, kind):
     def kloop(ind):
         L(f"{ind}size_t k = kc;")
         L(f"{ind}do {{")
-        for i in range(mr):
-            L(f"{ind}  const {vec} va{i} = {isa['bcast'].format(p=f'a{i}')};")
-            L(f"{ind}  a{i} += 1;")
+        # Weights first, then one row at a time (broadcast, its FMAs): live registers
+        # stay at MR * NR / W accumulators + NR / W weights + 1 broadcast.
         for j in range(nv):
             L(f"{ind}  const {vec} vb{j} = {isa['load'].format(p=f'wp + {j * w}')};")
         L(f"{ind}  wp += {nr};")
         for i in range(mr):
+            L(f"{ind}  const {vec} va{i} = {isa['bcast'].format(p=f'a{i}')};")
+            L(f"{ind}  a{i} += 1;")
             for j in range(nv):
                 L(f"{ind}  {vname(i, j)} = {isa['fma'].format(acc=vname(i, j), a=f'va{i}', b=f'vb{j}')};")
         L(f"{ind}  k -= sizeof(float);")

@@ -29,11 +29,11 @@ void pqnn_f32_gemm_minmax_ukernel_1x16__avx2_fma(size_t mr, size_t nc, size_t kc
     wp += 16;
     size_t k = kc;
     do {
-      const __m256 va0 = _mm256_broadcast_ss(a0);
-      a0 += 1;
       const __m256 vb0 = _mm256_loadu_ps(wp + 0);
       const __m256 vb1 = _mm256_loadu_ps(wp + 8);
       wp += 16;
+      const __m256 va0 = _mm256_broadcast_ss(a0);
+      a0 += 1;
       vacc0x0 = _mm256_fmadd_ps(va0, vb0, vacc0x0);
       vacc0x1 = _mm256_fmadd_ps(va0, vb1, vacc0x1);
       k -= sizeof(float);

@@ -28,11 +28,11 @@ void pqnn_f32_gemm_minmax_ukernel_1x32__avx512f(size_t mr, size_t nc, size_t kc,
     wp += 32;
     size_t k = kc;
     do {
-      const __m512 va0 = _mm512_set1_ps(*a0);
-      a0 += 1;
       const __m512 vb0 = _mm512_loadu_ps(wp + 0);
       const __m512 vb1 = _mm512_loadu_ps(wp + 16);
       wp += 32;
+      const __m512 va0 = _mm512_set1_ps(*a0);
+      a0 += 1;
       vacc0x0 = _mm512_fmadd_ps(va0, vb0, vacc0x0);
       vacc0x1 = _mm512_fmadd_ps(va0, vb1, vacc0x1);
       k -= sizeof(float);

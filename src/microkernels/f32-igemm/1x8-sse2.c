@@ -36,11 +36,11 @@ void pqnn_f32_igemm_minmax_ukernel_1x8__sse2(size_t mr, size_t nc, size_t kc, si
       a += 1;
       size_t k = kc;
       do {
-        const __m128 va0 = _mm_load1_ps(a0);
-        a0 += 1;
         const __m128 vb0 = _mm_loadu_ps(wp + 0);
         const __m128 vb1 = _mm_loadu_ps(wp + 4);
         wp += 8;
+        const __m128 va0 = _mm_load1_ps(a0);
+        a0 += 1;
         vacc0x0 = _mm_add_ps(vacc0x0, _mm_mul_ps(va0, vb0));
         vacc0x1 = _mm_add_ps(vacc0x1, _mm_mul_ps(va0, vb1));
         k -= sizeof(float);
