@@ -4,18 +4,19 @@
  * kernels of the tiers they include.
  *
  * Measurements (bench/f32-gemm-kernels, single thread, taskset -c 1, CPU time because the
- * 2-core development host was shared with ~5 builds; AMD EPYC Zen 3 under KVM, AVX2 only,
- * register-resident FMA peak from bench/peak fma_loop ~94 GFLOP/s):
- *   AVX2, GFLOP/s, M x N x K:       64x768x3072  256x1024x256  256x1024x1024  1024^3
- *     4x16                              28.2         74.6          59.3         50.6
- *     5x16                              37.9         68.7          69.5         62.5
- *     6x16                              47.8         74.5          78.1         59.6
- *     4x24                              65.2         76.2          74.1         67.2
- *   (medians of 3, heavy interference; best-of-6 CPU times for 1024^3: 6x16 26.6 ms =
- *   80.7 GFLOP/s ~86% of peak, 4x24 27.0 ms = 79.5; for 64x768x3072 6x16 5.53-5.81 ms,
- *   4x24 5.79 ms.) 6x16 and 4x24 tie within the noise; 6x16 is chosen (12 accumulators,
- *   fewer weight bytes per FMA on the 6-row path, NR = 16 wastes less on N tails). The
- *   5x16 / 4x16 / 4x24 kernels stay available for operators and benches.
+ * 2-core development host was shared with ~5 builds; AMD EPYC Zen 3 under KVM, AVX2 only;
+ * register-resident FMA peak: bench/peak fma_loop 97.4 GFLOP/s):
+ *   AVX2, GFLOP/s (median of 3), M x N x K:
+ *                64x768x3072  256x1024x64  256x1024x256  256x1024x1024  1024^3  1x4096^2
+ *     6x16           64.8         84.7         85.6          88.9        84.4     5.0
+ *     4x24           82.9         87.2         91.2          84.8        71.4     6.6
+ *     1x16           20.6         32.0         25.5          24.0        22.3     7.1
+ *   An earlier run with more interference: 4x16 28-80, 5x16 38-69 GFLOP/s (fewer
+ *   accumulators / rows: below 6x16 and 4x24 on every shape). Interleaved best-of-6 CPU
+ *   times: 64x768x3072 6x16 4.35 ms (69.5 GFLOP/s) vs 4x24 4.31 ms (70.1); 1024^3 6x16
+ *   24.1 ms (89.0, 91% of peak) vs 4x24 23.6 ms (91.1). 6x16 and 4x24 tie within the
+ *   noise; 6x16 is chosen (NR = 16 wastes less on N tails, 6-row M tiles). Software
+ *   prefetch of the weights gave nothing measurable (scripts/gen-f32-gemm.py).
  *   SSE2: 4x8 (12 xmm of 16 live: 8 accumulators, 2 weights, 1 broadcast); not tuned.
  *   AVX512F: NOT measured: this host has no AVX512. 8x32 is chosen by the register and
  *   load budget on a core with two full-width 512-bit FMA pipes (Zen 5): 16 accumulators
