@@ -1,4 +1,29 @@
-/* f32 GEMM / IGEMM kernel selection per ISA tier. */
+/* f32 GEMM / IGEMM kernel selection per ISA tier: gemm[1] / igemm[1] is the MR-row kernel,
+ * gemm[0] / igemm[0] an mr = 1 kernel of the same NR for single-row (batch 1) GEMMs.
+ * Higher tiers without f32 kernels of their own (avxvnni, avx512vnni) use the best f32
+ * kernels of the tiers they include.
+ *
+ * Measurements (bench/f32-gemm-kernels, single thread, taskset -c 1, CPU time because the
+ * 2-core development host was shared with ~5 builds; AMD EPYC Zen 3 under KVM, AVX2 only;
+ * register-resident FMA peak: bench/peak fma_loop 97.4 GFLOP/s):
+ *   AVX2, GFLOP/s (median of 3), M x N x K:
+ *                64x768x3072  256x1024x64  256x1024x256  256x1024x1024  1024^3  1x4096^2
+ *     6x16           64.8         84.7         85.6          88.9        84.4     5.0
+ *     4x24           82.9         87.2         91.2          84.8        71.4     6.6
+ *     1x16           20.6         32.0         25.5          24.0        22.3     7.1
+ *   An earlier run with more interference: 4x16 28-80, 5x16 38-69 GFLOP/s (fewer
+ *   accumulators / rows: below 6x16 and 4x24 on every shape). Interleaved best-of-6 CPU
+ *   times: 64x768x3072 6x16 4.35 ms (69.5 GFLOP/s) vs 4x24 4.31 ms (70.1); 1024^3 6x16
+ *   24.1 ms (89.0, 91% of peak) vs 4x24 23.6 ms (91.1). 6x16 and 4x24 tie within the
+ *   noise; 6x16 is chosen (NR = 16 wastes less on N tails, 6-row M tiles). Software
+ *   prefetch of the weights gave nothing measurable (scripts/gen-f32-gemm.py).
+ *   SSE2: 4x8 (12 xmm of 16 live: 8 accumulators, 2 weights, 1 broadcast); not tuned.
+ *   AVX512F: NOT measured: this host has no AVX512. 8x32 is chosen by the register and
+ *   load budget on a core with two full-width 512-bit FMA pipes (Zen 5): 16 accumulators
+ *   cover 2 pipes x 4 cycles of FMA latency; per k, 16 FMAs (8 cycles) against 2 weight
+ *   loads + 8 broadcasts, and 128 weight bytes per 8 cycles (7x32: per 7). Re-measure
+ *   7x32 / 8x32 / 7x16 with bench/f32-gemm-kernels on an AVX512 machine.
+ */
 #include <pthread.h>
 
 #include "configs/config.h"
@@ -13,6 +38,31 @@ static void init_config(void) {
     .gemm = {pqnn_f32_gemm_minmax_ukernel_1x4__scalar, pqnn_f32_gemm_minmax_ukernel_4x4__scalar},
     .igemm = {pqnn_f32_igemm_minmax_ukernel_1x4__scalar, pqnn_f32_igemm_minmax_ukernel_4x4__scalar},
   };
+#if defined(__x86_64__) || defined(_M_X64)
+  if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f32 8x32 avx512f", .mr = 8, .nr = 32, .kr = 1,
+      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x32__avx512f,
+               pqnn_f32_gemm_minmax_ukernel_8x32__avx512f},
+      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x32__avx512f,
+                pqnn_f32_igemm_minmax_ukernel_8x32__avx512f},
+    };
+  } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f32 6x16 avx2_fma", .mr = 6, .nr = 16, .kr = 1,
+      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x16__avx2_fma,
+               pqnn_f32_gemm_minmax_ukernel_6x16__avx2_fma},
+      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x16__avx2_fma,
+                pqnn_f32_igemm_minmax_ukernel_6x16__avx2_fma},
+    };
+  } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f32 4x8 sse2", .mr = 4, .nr = 8, .kr = 1,
+      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x8__sse2, pqnn_f32_gemm_minmax_ukernel_4x8__sse2},
+      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x8__sse2, pqnn_f32_igemm_minmax_ukernel_4x8__sse2},
+    };
+  }
+#endif
 }
 
 const struct pqnn_gemm_config* pqnn_get_f32_gemm_config(void) {
