@@ -84,6 +84,7 @@ void gemm_bench(benchmark::State& state, const Kernel& kernel, const Shape& shap
   const struct pqnn_f32_minmax_params params = {-std::numeric_limits<float>::infinity(),
                                                 std::numeric_limits<float>::infinity()};
 
+  pqnn_bench::LoopTimer timer;
   for (auto _ : state) {
     for (size_t m0 = 0; m0 < m; m0 += kernel.mr) {
       kernel.fn(std::min(kernel.mr, m - m0), n, k * sizeof(float), a + m0 * k,
@@ -92,7 +93,7 @@ void gemm_bench(benchmark::State& state, const Kernel& kernel, const Shape& shap
     }
     benchmark::ClobberMemory();
   }
-  pqnn_bench::report_flops(state, 2.0 * m * n * k, pqnn_bench::measured_f32_fma_peak_gflops());
+  pqnn_bench::report_flops(state, 2.0 * m * n * k, timer.seconds(), pqnn_bench::measured_f32_fma_peak_gflops());
   std::free(packed);
   std::free(c);
   std::free(a);

@@ -31,5 +31,7 @@ void report_flops(benchmark::State& state, double flops_per_iteration, double se
 // Single-core peak GFLOP/s of FMA on this CPU at `isa_width_floats` lanes, measured once
 // per process by a register-only FMA loop (0 where the ISA is unavailable).
 double measured_f32_fma_peak_gflops();
+// One fresh measurement (best of a few runs), for bench/peak.
+double measure_f32_fma_peak_gflops_once();
 
 }  // namespace pqnn_bench
