@@ -27,6 +27,10 @@ ISAS = [
     ("sse2", "madd", 128, 4, 8, (1, 3), 0),
     ("avx2", "madd", 256, 8, 8, (1, 2, 3), 0),
     ("avx512skx", "madd", 512, 16, 8, (1, 4), 0),
+    # The c4 template on plain AVX2, vpdpbusd emulated exactly with two vpmaddwd: runs
+    # (and so tests the dpbusd template, its uint8 offset and multi-vector tails) on any
+    # AVX2 machine.
+    ("avx2", "dpbusd", 256, 16, 4, (1, 4), 128),
     ("avxvnni", "dpbusd", 256, 16, 4, (1, 4, 5), 128),
     ("avx512vnni", "dpbusd", 512, 16, 4, (1, 7), 128),
     ("avx512vnni", "dpbusd", 512, 64, 4, (1, 4, 6), 128),
@@ -233,6 +237,18 @@ static inline float pqnn_load_f32(const void* p) {
   return v;
 }
 """,
+    "dpbusd_avx2": """
+// vpdpbusd (u8 x s8, 4 products summed into each int32 lane) emulated exactly: even and
+// odd bytes widened to int16 (u8 zero-extended, s8 sign-extended), two vpmaddwd.
+static inline __m256i pqnn_dpbusd_avx2(__m256i acc, __m256i a, __m256i b) {
+  const __m256i a_even = _mm256_and_si256(a, _mm256_set1_epi16(0x00FF));
+  const __m256i a_odd = _mm256_srli_epi16(a, 8);
+  const __m256i b_even = _mm256_srai_epi16(_mm256_slli_epi16(b, 8), 8);
+  const __m256i b_odd = _mm256_srai_epi16(b, 8);
+  return _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(a_even, b_even),
+      _mm256_madd_epi16(a_odd, b_odd)));
+}
+""",
     "sse2": """
 static inline __m128i pqnn_mullo_epi32_sse2(__m128i a, __m128i b) {
   const __m128i even = _mm_mul_epu32(a, b);
@@ -258,6 +274,8 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
         text += HELPERS["scalar"]
     elif bits == 128 and variant != "qs8":
         text += HELPERS["sse2"]
+    if family == "dpbusd" and isa == "avx2":
+        text += HELPERS["dpbusd_avx2"]
     o = []
     o.append("")
     o.append(signature(variant, kind, name) + " {")
@@ -409,7 +427,8 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
             r.append(f"{ind}}}")
             return r
         # dpbusd
-        dp = "_mm512_dpbusd_epi32" if bits == 512 else "_mm256_dpbusd_avx_epi32"
+        dp = ("_mm512_dpbusd_epi32" if bits == 512 else
+              "pqnn_dpbusd_avx2" if isa == "avx2" else "_mm256_dpbusd_avx_epi32")
 
         def body(ind2, loadexpr):
             b = []

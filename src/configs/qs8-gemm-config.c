@@ -2,12 +2,16 @@
  * > avx2 > sse2 > scalar); each tier is taken only when pqnn_isa_enabled() says its ISA is
  * usable (AVX-VNNI is a separate CPUID bit, absent on AVX512-VNNI parts like Ice Lake).
  *
- * Tile choice (bench/int8-gemm-kernels, taskset -c 1, medians of 5, CPU-time GOP/s, on
- * this project's AMD EPYC (Zen 3) dev box, AVX2 only; M x N x K = 256 x 1024 x 1024):
- *   avx2 c8:  1x8c8 ~60, 2x8c8 ~93, 3x8c8 ~89-93 GOP/s (vpmaddwd peak 124-127): 3x8c8,
- *             the larger tile at equal speed (fewer weight passes for large M); 1x8c8 for M=1.
- *   sse2 c8:  1x4c8 ~27, 3x4c8 ~45 GOP/s: 3x4c8.
- *   scalar:   1x4 ~3.5, 2x4 ~3.8, 4x4 ~5.4 GOP/s: 4x4.
+ * Tile choice (bench/int8-gemm-kernels, taskset -c 1, --benchmark_min_time=0.2, medians
+ * of 5, CPU-time GOP/s, on this project's AMD EPYC (Zen 3) dev box, AVX2 only; the
+ * measured vpmaddwd peak is 125 GOP/s; M x N x K):
+ *              256x1024x1024  64x768x3072  1x4096x4096  256x1024x256  64x1024x1024
+ *   1x8c8 avx2      65.5          63.2         22.9          56.5          78.1
+ *   2x8c8 avx2      97.9          97.1         19.4          90.0          80.8
+ *   3x8c8 avx2      90.8          86.0         19.3          78.4          86.0
+ *   1x4c8 sse2 ~27, 3x4c8 sse2 ~45-49 (M > 1);  scalar 1x4 3.5, 2x4 3.8, 4x4 5.4.
+ *   -> avx2 2x8c8 (3x8c8 runs out of the 16 ymm registers), 1x8c8 for M = 1 (the
+ *      1x4096x4096 GEMV is bound by streaming 16 MiB of weights); sse2 3x4c8; scalar 4x4.
  * No AVX512 or AVX-VNNI machine was available to measure; those tiles are chosen by port
  * pressure: vpdpbusd needs the activations as uint8 (a vpxord per broadcast row), so
  * wide-N tiles amortize it: 4x64c4 spends 4 xors + 4 broadcasts per 16 vpdpbusd (7x16c4:
@@ -39,7 +43,7 @@ static void init_config(void) {
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
     config = QS8_CONFIG("qs8_qc8w 4x16c4 avxvnni", 4, 16, 4, 128, 1x16c4, 4x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
-    config = QS8_CONFIG("qs8_qc8w 3x8c8 avx2", 3, 8, 8, 0, 1x8c8, 3x8c8, avx2);
+    config = QS8_CONFIG("qs8_qc8w 2x8c8 avx2", 2, 8, 8, 0, 1x8c8, 2x8c8, avx2);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     config = QS8_CONFIG("qs8_qc8w 3x4c8 sse2", 3, 4, 8, 0, 1x4c8, 3x4c8, sse2);
   } else
