@@ -1,0 +1,105 @@
+#include "common/int8-peak.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include <benchmark/benchmark.h>
+#include <pqnn.h>
+
+extern "C" {
+#include "hardware.h"
+}
+
+namespace pqnn_bench {
+namespace {
+
+// Thread CPU time: the machine is shared, and wall time would count other processes.
+double cpu_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+}  // namespace
+
+#if defined(__x86_64__)
+// Independent accumulator chains in named registers (an array would live in memory):
+// enough chains to cover latency (5) x throughput (up to 2 per cycle).
+#define PQNN_REP12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+
+__attribute__((target("avx512f,avx512vnni,avx512bw"))) static double vpdpbusd_loop(
+    size_t iterations) {
+#define PQNN_DECL(i) __m512i acc##i = _mm512_set1_epi32(i);
+  PQNN_REP12(PQNN_DECL)
+#undef PQNN_DECL
+  __m512i a = _mm512_set1_epi32(0x01020304), b = _mm512_set1_epi32(0x05060708);
+  const double start = cpu_seconds();
+  for (size_t it = 0; it < iterations; it++) {
+    __asm__ volatile("" : "+v"(a), "+v"(b));
+#define PQNN_STEP(i) acc##i = _mm512_dpbusd_epi32(acc##i, a, b);
+    PQNN_REP12(PQNN_STEP)
+#undef PQNN_STEP
+  }
+  const double seconds = cpu_seconds() - start;
+  __m512i sum = acc0;
+#define PQNN_SUM(i) sum = _mm512_add_epi32(sum, acc##i);
+  PQNN_REP12(PQNN_SUM)
+#undef PQNN_SUM
+  benchmark::DoNotOptimize(sum);
+  return static_cast<double>(iterations) * 12 * 64 * 2 / seconds / 1e9;
+}
+
+__attribute__((target("avx2"))) static double vpmaddwd_loop(size_t iterations) {
+#define PQNN_DECL(i) __m256i acc##i = _mm256_set1_epi32(i);
+  PQNN_REP12(PQNN_DECL)
+#undef PQNN_DECL
+  __m256i b = _mm256_set1_epi16(-5);
+  const double start = cpu_seconds();
+  for (size_t it = 0; it < iterations; it++) {
+    __asm__ volatile("" : "+x"(b));
+    // A chain through the madd itself (a loop-invariant madd would be hoisted).
+#define PQNN_STEP(i) acc##i = _mm256_madd_epi16(acc##i, b);
+    PQNN_REP12(PQNN_STEP)
+#undef PQNN_STEP
+  }
+  const double seconds = cpu_seconds() - start;
+  __m256i sum = acc0;
+#define PQNN_SUM(i) sum = _mm256_add_epi32(sum, acc##i);
+  PQNN_REP12(PQNN_SUM)
+#undef PQNN_SUM
+  benchmark::DoNotOptimize(sum);
+  return static_cast<double>(iterations) * 12 * 16 * 2 / seconds / 1e9;
+}
+#endif
+
+double measured_vpdpbusd_peak_gops() {
+  static const double peak = [] {
+    double best = 0.0;
+#if defined(__x86_64__)
+    if (pqnn_initialize() != pqnn_status_success || !pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
+      return 0.0;
+    }
+    for (int rep = 0; rep < 5; rep++) best = std::max(best, vpdpbusd_loop(10000000));
+#endif
+    return best;
+  }();
+  return peak;
+}
+
+double measured_vpmaddwd_avx2_peak_gops() {
+  static const double peak = [] {
+    double best = 0.0;
+#if defined(__x86_64__)
+    if (pqnn_initialize() != pqnn_status_success || !pqnn_isa_enabled(pqnn_isa_avx2)) {
+      return 0.0;
+    }
+    for (int rep = 0; rep < 5; rep++) best = std::max(best, vpmaddwd_loop(10000000));
+#endif
+    return best;
+  }();
+  return peak;
+}
+
+}  // namespace pqnn_bench

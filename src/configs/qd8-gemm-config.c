@@ -1,0 +1,78 @@
+/* qd8 x qc8w GEMM / IGEMM kernel selection per ISA tier (avx512vnni > avx512 (skx) >
+ * avxvnni > avx2 > sse2 > scalar), f32 output and f16 output (no sse2 f16 kernels: that
+ * tier uses scalar); each tier only when pqnn_isa_enabled() says its ISA is usable.
+ *
+ * Tile choice (bench/int8-gemm-kernels, taskset -c 1, --benchmark_min_time=0.2, medians
+ * of 5, CPU-time GOP/s, AMD EPYC Zen 3 dev box, AVX2 only, vpmaddwd peak 125 GOP/s):
+ *   qd8_f32      256x1024x1024  64x768x3072  1x4096x4096  256x1024x256  64x1024x1024
+ *   1x8c8 avx2        62.7          60.1         21.7          56.3          67.1
+ *   2x8c8 avx2        89.4          85.7         21.8          90.4          89.1
+ *   3x8c8 avx2        81.5          78.5         16.8          81.3          83.8
+ *   qd8_f16 2x8c8 avx2: 95.3 / 85.5 / 20.7 / 79.3 / 86.7; 3x8c8: 83.2 / 77.5 / - / - / -.
+ *   sse2 (qd8_f32) 1x4c8 ~19-27, 3x4c8 ~33-48;  scalar 4x4 ~4-5.4.
+ *   -> avx2 2x8c8 + 1x8c8; sse2 3x4c8 + 1x4c8; scalar 4x4 + 1x4.
+ * The AVX512 / AVX-VNNI tiles follow qs8-gemm-config.c (unmeasured here: no such CPU; see
+ * the port-pressure argument there). VNNI configs set input_offset = 128: the kernels read
+ * activations as uint8 and subtract (zero_point + 128) * ksum. */
+#include <pthread.h>
+
+#include "configs/config.h"
+#include "hardware.h"
+
+static struct pqnn_gemm_config f32_config, f16_config;
+static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT;
+
+#define QD8_CONFIG(DT, NAME, MR, NR, KR, OFFSET, TILE1, TILE, ISA)                      \
+  (struct pqnn_gemm_config) {                                                           \
+    .name = NAME, .mr = MR, .nr = NR, .kr = KR, .input_offset = OFFSET,                 \
+    .dqgemm = {pqnn_qd8_##DT##_qc8w_gemm_minmax_ukernel_##TILE1##__##ISA,               \
+               pqnn_qd8_##DT##_qc8w_gemm_minmax_ukernel_##TILE##__##ISA},               \
+    .dqigemm = {pqnn_qd8_##DT##_qc8w_igemm_minmax_ukernel_##TILE1##__##ISA,             \
+                pqnn_qd8_##DT##_qc8w_igemm_minmax_ukernel_##TILE##__##ISA},             \
+  }
+
+static void init_f32_config(void) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
+    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x64c4 avx512vnni", 4, 64, 4, 128, 1x64c4, 4x64c4, avx512vnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x16c8 avx512skx", 4, 16, 8, 0, 1x16c8, 4x16c8, avx512skx);
+  } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
+    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x16c4 avxvnni", 4, 16, 4, 128, 1x16c4, 4x16c4, avxvnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 2x8c8 avx2", 2, 8, 8, 0, 1x8c8, 2x8c8, avx2);
+  } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
+    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 3x4c8 sse2", 3, 4, 8, 0, 1x4c8, 3x4c8, sse2);
+  } else
+#endif
+  {
+    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x4 scalar", 4, 4, 1, 0, 1x4, 4x4, scalar);
+  }
+}
+
+static void init_f16_config(void) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
+    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x64c4 avx512vnni", 4, 64, 4, 128, 1x64c4, 4x64c4, avx512vnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x16c8 avx512skx", 4, 16, 8, 0, 1x16c8, 4x16c8, avx512skx);
+  } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
+    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x16c4 avxvnni", 4, 16, 4, 128, 1x16c4, 4x16c4, avxvnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 2x8c8 avx2", 2, 8, 8, 0, 1x8c8, 2x8c8, avx2);
+  } else
+#endif
+  {
+    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x4 scalar", 4, 4, 1, 0, 1x4, 4x4, scalar);
+  }
+}
+
+const struct pqnn_gemm_config* pqnn_get_qd8_f32_qc8w_gemm_config(void) {
+  pthread_once(&f32_once, init_f32_config);
+  return &f32_config;
+}
+
+const struct pqnn_gemm_config* pqnn_get_qd8_f16_qc8w_gemm_config(void) {
+  pthread_once(&f16_once, init_f16_config);
+  return &f16_config;
+}

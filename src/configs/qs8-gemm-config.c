@@ -1,0 +1,59 @@
+/* qs8_qc8w GEMM / IGEMM kernel selection per ISA tier (avx512vnni > avx512 (skx) > avxvnni
+ * > avx2 > sse2 > scalar); each tier is taken only when pqnn_isa_enabled() says its ISA is
+ * usable (AVX-VNNI is a separate CPUID bit, absent on AVX512-VNNI parts like Ice Lake).
+ *
+ * Tile choice (bench/int8-gemm-kernels, taskset -c 1, --benchmark_min_time=0.2, medians
+ * of 5, CPU-time GOP/s, on this project's AMD EPYC (Zen 3) dev box, AVX2 only; the
+ * measured vpmaddwd peak is 125 GOP/s; M x N x K):
+ *              256x1024x1024  64x768x3072  1x4096x4096  256x1024x256  64x1024x1024
+ *   1x8c8 avx2      65.5          63.2         22.9          56.5          78.1
+ *   2x8c8 avx2      97.9          97.1         19.4          90.0          80.8
+ *   3x8c8 avx2      90.8          86.0         19.3          78.4          86.0
+ *   1x4c8 sse2 ~27, 3x4c8 sse2 ~45-49 (M > 1);  scalar 1x4 3.5, 2x4 3.8, 4x4 5.4.
+ *   -> avx2 2x8c8 (3x8c8 runs out of the 16 ymm registers), 1x8c8 for M = 1 (the
+ *      1x4096x4096 GEMV is bound by streaming 16 MiB of weights); sse2 3x4c8; scalar 4x4.
+ * No AVX512 or AVX-VNNI machine was available to measure; those tiles are chosen by port
+ * pressure: vpdpbusd needs the activations as uint8 (a vpxord per broadcast row), so
+ * wide-N tiles amortize it: 4x64c4 spends 4 xors + 4 broadcasts per 16 vpdpbusd (7x16c4:
+ * 7 per 7). avxvnni: 4x16c4 (8 ymm accumulators); avx512 skx: 4x16c8 (16 zmm accumulators).
+ * VNNI configs set input_offset = 128 (folded into the packed bias at create). */
+#include <pthread.h>
+
+#include "configs/config.h"
+#include "hardware.h"
+
+static struct pqnn_gemm_config config;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+#define QS8_CONFIG(NAME, MR, NR, KR, OFFSET, TILE1, TILE, ISA)                          \
+  (struct pqnn_gemm_config) {                                                           \
+    .name = NAME, .mr = MR, .nr = NR, .kr = KR, .input_offset = OFFSET,                 \
+    .gemm = {pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_##TILE1##__##ISA,                   \
+             pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_##TILE##__##ISA},                   \
+    .igemm = {pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_##TILE1##__##ISA,                 \
+              pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_##TILE##__##ISA},                 \
+  }
+
+static void init_config(void) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
+    config = QS8_CONFIG("qs8_qc8w 4x64c4 avx512vnni", 4, 64, 4, 128, 1x64c4, 4x64c4, avx512vnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+    config = QS8_CONFIG("qs8_qc8w 4x16c8 avx512skx", 4, 16, 8, 0, 1x16c8, 4x16c8, avx512skx);
+  } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
+    config = QS8_CONFIG("qs8_qc8w 4x16c4 avxvnni", 4, 16, 4, 128, 1x16c4, 4x16c4, avxvnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    config = QS8_CONFIG("qs8_qc8w 2x8c8 avx2", 2, 8, 8, 0, 1x8c8, 2x8c8, avx2);
+  } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
+    config = QS8_CONFIG("qs8_qc8w 3x4c8 sse2", 3, 4, 8, 0, 1x4c8, 3x4c8, sse2);
+  } else
+#endif
+  {
+    config = QS8_CONFIG("qs8_qc8w 4x4 scalar", 4, 4, 1, 0, 1x4, 4x4, scalar);
+  }
+}
+
+const struct pqnn_gemm_config* pqnn_get_qs8_qc8w_gemm_config(void) {
+  pthread_once(&once, init_config);
+  return &config;
+}
