@@ -1,0 +1,220 @@
+// qd8 x qc8w 2D convolution (NHWC; f32 and f16 output) against the API.md arithmetic with
+// one {zero_point, scale} per image and padding reading as that image's zero point, over
+// random shapes (groups, depthwise, dilation, stride, SAME, batch, channel strides), and
+// end to end from f32 (convert_nc_f32_qd8 on contiguous images) against the f32 operator.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include <fp16.h>
+#include <pqnn.h>
+
+#include "common/conv-reference.h"
+#include "common/test-utils.h"
+
+using pqnn_test::ConvShape;
+using pqnn_test::ExactBuffer;
+
+namespace {
+
+void reference(const ConvShape& s, const int8_t* x, const pqnn_quantization_params* qp,
+    const int8_t* w, const float* ks, const float* bias, std::vector<double>& y,
+    std::vector<double>& tol) {
+  const size_t oh = s.output_height(), ow = s.output_width(), oc = s.output_channels();
+  const size_t pt = s.effective_pad_top(), pl = s.effective_pad_left();
+  y.assign(s.batch * oh * ow * oc, 0.0);
+  tol.assign(y.size(), 0.0);
+  for (size_t b = 0; b < s.batch; b++) {
+    for (size_t oy = 0; oy < oh; oy++) {
+      for (size_t ox = 0; ox < ow; ox++) {
+        for (size_t g = 0; g < s.groups; g++) {
+          for (size_t m = 0; m < s.group_output_channels; m++) {
+            const size_t n = g * s.group_output_channels + m;
+            int64_t acc = 0;
+            for (size_t ky = 0; ky < s.kernel_height; ky++) {
+              const size_t iy = oy * s.stride_height + ky * s.dilation_height - pt;
+              if (iy >= s.input_height) continue;
+              for (size_t kx = 0; kx < s.kernel_width; kx++) {
+                const size_t ix = ox * s.stride_width + kx * s.dilation_width - pl;
+                if (ix >= s.input_width) continue;
+                const int8_t* px = x + ((b * s.input_height + iy) * s.input_width + ix) *
+                    s.input_channel_stride + g * s.group_input_channels;
+                for (size_t c = 0; c < s.group_input_channels; c++) {
+                  acc += int64_t(int32_t(px[c]) - qp[b].zero_point) * w[s.kernel_index(g, m, ky, kx, c)];
+                }
+              }
+            }
+            const float scale = qp[b].scale * ks[n];
+            const double product = double(float(acc)) * double(scale);
+            const double bv = bias ? bias[n] : 0.0;
+            const size_t o = ((b * oh + oy) * ow + ox) * oc + n;
+            y[o] = product + bv;
+            tol[o] = (std::fabs(product) * 4 + std::fabs(bv) + std::fabs(product + bv)) * 0x1.0p-23;
+          }
+        }
+      }
+    }
+  }
+}
+
+void run_shape(const ConvShape& s, bool f16_output, pthreadpool_t pool) {
+  SCOPED_TRACE(s.describe() + (f16_output ? " f16 output" : " f32 output"));
+  auto& rng = pqnn_test::rng();
+  std::uniform_int_distribution<int> i8(-128, 127), w8(-127, 127);
+  std::uniform_real_distribution<float> sd(1e-3f, 2e-2f), f(-1.0f, 1.0f);
+  ExactBuffer<int8_t> input(s.input_span());
+  for (auto& v : input) v = int8_t(i8(rng));
+  ExactBuffer<pqnn_quantization_params> qp(s.batch);
+  for (size_t b = 0; b < s.batch; b++) qp[b] = {i8(rng), sd(rng)};
+  ExactBuffer<int8_t> kernel(s.kernel_elements());
+  for (auto& v : kernel) v = int8_t(w8(rng));
+  ExactBuffer<float> ks(s.output_channels()), bias(s.output_channels());
+  for (auto& v : ks) v = sd(rng);
+  for (auto& v : bias) v = f(rng);
+  std::vector<double> ref, tol;
+  reference(s, input.data(), qp.data(), kernel.data(), ks.data(), bias.data(), ref, tol);
+  pqnn_operator_t op = nullptr;
+  size_t oh = 0, ow = 0;
+  if (f16_output) {
+    ASSERT_EQ(pqnn_create_convolution2d_nhwc_qd8_f16_qc8w(s.pad_top, s.pad_right, s.pad_bottom, s.pad_left,
+                  s.kernel_height, s.kernel_width, s.stride_height, s.stride_width, s.dilation_height,
+                  s.dilation_width, s.groups, s.group_input_channels, s.group_output_channels,
+                  s.input_channel_stride, s.output_channel_stride, ks.data(), kernel.data(), bias.data(),
+                  -INFINITY, INFINITY, s.flags, &op), pqnn_status_success);
+    ASSERT_EQ(pqnn_reshape_convolution2d_nhwc_qd8_f16_qc8w(op, s.batch, s.input_height, s.input_width, &oh,
+                  &ow, pool), pqnn_status_success);
+  } else {
+    ASSERT_EQ(pqnn_create_convolution2d_nhwc_qd8_f32_qc8w(s.pad_top, s.pad_right, s.pad_bottom, s.pad_left,
+                  s.kernel_height, s.kernel_width, s.stride_height, s.stride_width, s.dilation_height,
+                  s.dilation_width, s.groups, s.group_input_channels, s.group_output_channels,
+                  s.input_channel_stride, s.output_channel_stride, ks.data(), kernel.data(), bias.data(),
+                  -INFINITY, INFINITY, s.flags, &op), pqnn_status_success);
+    ASSERT_EQ(pqnn_reshape_convolution2d_nhwc_qd8_f32_qc8w(op, s.batch, s.input_height, s.input_width, &oh,
+                  &ow, pool), pqnn_status_success);
+  }
+  ASSERT_EQ(oh, s.output_height());
+  ASSERT_EQ(ow, s.output_width());
+  const size_t count = s.output_span(), oc = s.output_channels();
+  ExactBuffer<float> out32(f16_output ? 0 : count);
+  ExactBuffer<uint16_t> out16(f16_output ? count : 0);
+  std::fill(out32.begin(), out32.end(), -777.0f);
+  std::fill(out16.begin(), out16.end(), uint16_t(0x7E01));
+  if (f16_output) {
+    ASSERT_EQ(pqnn_setup_convolution2d_nhwc_qd8_f16_qc8w(op, input.data(), out16.data(), qp.data()),
+        pqnn_status_success);
+  } else {
+    ASSERT_EQ(pqnn_setup_convolution2d_nhwc_qd8_f32_qc8w(op, input.data(), out32.data(), qp.data()),
+        pqnn_status_success);
+  }
+  ASSERT_EQ(pqnn_run_operator(op, pool), pqnn_status_success);
+  for (size_t p = 0; p < s.batch * oh * ow; p++) {
+    for (size_t c = 0; c < s.output_channel_stride && p * s.output_channel_stride + c < count; c++) {
+      const size_t i = p * s.output_channel_stride + c;
+      if (c >= oc) {
+        if (f16_output) {
+          ASSERT_EQ(out16[i], 0x7E01);
+        } else {
+          ASSERT_EQ(out32[i], -777.0f);
+        }
+        continue;
+      }
+      const double r = ref[p * oc + c], t = tol[p * oc + c];
+      if (f16_output) {
+        ASSERT_NEAR(fp16_ieee_to_fp32_value(out16[i]), r, t + std::fabs(r) * 0x1.0p-10 + 0x1.0p-24)
+            << "pixel " << p << " channel " << c;
+      } else {
+        ASSERT_NEAR(out32[i], r, t + 1e-30) << "pixel " << p << " channel " << c;
+      }
+    }
+  }
+  pqnn_delete_operator(op);
+}
+
+class Qd8Convolution : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
+    if (!pqnn_test::requested_tier_available()) {
+      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
+    }
+    pool_ = pthreadpool_create(2);
+  }
+  void TearDown() override {
+    if (pool_ != nullptr) pthreadpool_destroy(pool_);
+  }
+  pthreadpool_t pool_ = nullptr;
+};
+
+TEST_F(Qd8Convolution, RandomShapes) {
+  auto& rng = pqnn_test::rng();
+  const size_t count = pqnn_test::shape_count(100);
+  for (size_t i = 0; i < count; i++) {
+    const ConvShape s = pqnn_test::random_conv_shape(rng);
+    SCOPED_TRACE(i);
+    run_shape(s, i % 3 == 2, (i % 2) ? pool_ : nullptr);
+  }
+}
+
+TEST_F(Qd8Convolution, PointwiseAndPaddedLayers) {
+  ConvShape s;
+  s.group_input_channels = 40;
+  s.group_output_channels = 24;
+  s.input_channel_stride = 40;
+  s.output_channel_stride = 24;
+  s.batch = 3;
+  s.input_height = 6;
+  s.input_width = 7;
+  run_shape(s, false, pool_);
+  s.kernel_height = s.kernel_width = 3;
+  s.pad_top = s.pad_bottom = s.pad_left = s.pad_right = 1;
+  run_shape(s, false, pool_);
+  run_shape(s, true, nullptr);
+}
+
+// f32 image -> convert_nc_f32_qd8 (one row per image) -> qd8 conv, against the f32 conv.
+TEST_F(Qd8Convolution, AccuracyAgainstF32) {
+  const size_t h = 14, w = 14, ic = 64, oc = 64, batch = 2;
+  auto& rng = pqnn_test::rng();
+  std::normal_distribution<float> gauss(0.0f, 1.0f);
+  std::vector<float> x(batch * h * w * ic), k(oc * 9 * ic), bias(oc);
+  for (auto& v : x) v = std::max(0.0f, gauss(rng));  // post-ReLU activations
+  for (auto& v : k) v = gauss(rng) * 0.05f;
+  for (auto& v : bias) v = gauss(rng) * 0.1f;
+  std::vector<float> y32(batch * h * w * oc), yq(y32.size());
+  pqnn_operator_t f32 = nullptr, convert = nullptr, q = nullptr;
+  ASSERT_EQ(pqnn_create_convolution2d_nhwc_f32(1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, ic, oc, ic, oc, k.data(),
+                bias.data(), -INFINITY, INFINITY, 0, &f32), pqnn_status_success);
+  ASSERT_EQ(pqnn_reshape_convolution2d_nhwc_f32(f32, batch, h, w, nullptr, nullptr, pool_), pqnn_status_success);
+  ASSERT_EQ(pqnn_setup_convolution2d_nhwc_f32(f32, x.data(), y32.data()), pqnn_status_success);
+  ASSERT_EQ(pqnn_run_operator(f32, pool_), pqnn_status_success);
+  std::vector<int8_t> kq(k.size()), xq(x.size());
+  std::vector<float> ks(oc);
+  std::vector<pqnn_quantization_params> qp(batch);
+  ASSERT_EQ(pqnn_quantize_weights_qc8w(oc, 9 * ic, k.data(), kq.data(), ks.data()), pqnn_status_success);
+  ASSERT_EQ(pqnn_create_convert_nc_f32_qd8(h * w * ic, h * w * ic, h * w * ic, 0, &convert), pqnn_status_success);
+  ASSERT_EQ(pqnn_reshape_convert_nc_f32_qd8(convert, batch, pool_), pqnn_status_success);
+  ASSERT_EQ(pqnn_setup_convert_nc_f32_qd8(convert, x.data(), xq.data(), qp.data()), pqnn_status_success);
+  ASSERT_EQ(pqnn_run_operator(convert, pool_), pqnn_status_success);
+  ASSERT_EQ(pqnn_create_convolution2d_nhwc_qd8_f32_qc8w(1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, ic, oc, ic, oc,
+                ks.data(), kq.data(), bias.data(), -INFINITY, INFINITY, 0, &q), pqnn_status_success);
+  ASSERT_EQ(pqnn_reshape_convolution2d_nhwc_qd8_f32_qc8w(q, batch, h, w, nullptr, nullptr, pool_),
+      pqnn_status_success);
+  ASSERT_EQ(pqnn_setup_convolution2d_nhwc_qd8_f32_qc8w(q, xq.data(), yq.data(), qp.data()), pqnn_status_success);
+  ASSERT_EQ(pqnn_run_operator(q, pool_), pqnn_status_success);
+  double num = 0, den = 0;
+  for (size_t i = 0; i < y32.size(); i++) {
+    num += (double(yq[i]) - y32[i]) * (double(yq[i]) - y32[i]);
+    den += double(y32[i]) * y32[i];
+  }
+  EXPECT_LT(std::sqrt(num / den), 0.01);
+  pqnn_delete_operator(f32);
+  pqnn_delete_operator(convert);
+  pqnn_delete_operator(q);
+}
+
+}  // namespace
