@@ -1,0 +1,62 @@
+// f16 2D convolution operator (IEEE binary16 storage, f32 accumulation) on the shared
+// MobileNet v1/v2 and ResNet-50 layer shapes: time of pqnn_run_operator, GFLOP/s and % of the
+// measured f32 FMA peak (per thread; the f16 kernels compute with the same FMA units).
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include <fp16.h>
+#include <pqnn.h>
+
+#include "common/bench-utils.h"
+#include "common/model-shapes.h"
+
+namespace {
+
+void f16_convolution(benchmark::State& state, const pqnn_bench::ConvShape& s,
+    pthreadpool_t pool) {
+  if (pqnn_initialize() != pqnn_status_success) {
+    state.SkipWithError("pqnn_initialize failed");
+    return;
+  }
+  const size_t ic = s.groups * s.group_input_channels, oc = s.groups * s.group_output_channels;
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<uint16_t> input(s.height * s.width * ic);
+  std::vector<uint16_t> kernel(oc * s.kernel * s.kernel * s.group_input_channels);
+  std::vector<uint16_t> bias(oc);
+  std::vector<uint16_t> output(s.output_height() * s.output_width() * oc);
+  for (auto& v : input) v = fp16_ieee_from_fp32_value(dist(pqnn_bench::rng()));
+  for (auto& v : kernel) v = fp16_ieee_from_fp32_value(dist(pqnn_bench::rng()));
+  for (auto& v : bias) v = fp16_ieee_from_fp32_value(dist(pqnn_bench::rng()));
+  pqnn_operator_t op = nullptr;
+  if (pqnn_create_convolution2d_nhwc_f16(s.padding, s.padding, s.padding, s.padding, s.kernel,
+          s.kernel, s.stride, s.stride, 1, 1, s.groups, s.group_input_channels,
+          s.group_output_channels, ic, oc, kernel.data(), bias.data(), 0.0f, 6.0f,
+          s.depthwise ? PQNN_FLAG_DEPTHWISE_CONVOLUTION : 0, &op) != pqnn_status_success ||
+      pqnn_reshape_convolution2d_nhwc_f16(op, 1, s.height, s.width, nullptr, nullptr, pool) !=
+          pqnn_status_success ||
+      pqnn_setup_convolution2d_nhwc_f16(op, input.data(), output.data()) != pqnn_status_success) {
+    state.SkipWithError("operator creation failed");
+    pqnn_delete_operator(op);
+    return;
+  }
+  pqnn_bench::LoopTimer timer;
+  for (auto _ : state) {
+    pqnn_run_operator(op, pool);
+    benchmark::ClobberMemory();
+  }
+  const double seconds = timer.seconds();
+  const size_t threads = pool == nullptr ? 1 : pthreadpool_get_threads_count(pool);
+  pqnn_bench::report_flops(state, s.flops(), seconds, pqnn_bench::measured_f32_fma_peak_gflops() * double(threads));
+  state.SetLabel(pqnn_isa_name());
+  pqnn_delete_operator(op);
+}
+
+const bool registered = [] {
+  pqnn_bench::register_conv_benchmarks("f16_convolution", f16_convolution);
+  return true;
+}();
+
+}  // namespace
