@@ -1,0 +1,70 @@
+// Single-core memory read bandwidth: a streaming read (sum of 64-bit lanes, four
+// independent AVX2 accumulators; SSE2 where the CPU lacks AVX2) over buffers from L2-size
+// to far beyond L3 (32 MiB on the Zen 3 dev box), GB/s = bytes read per second of the
+// thread's CPU time (the 2-core dev box is shared: wall time there counts other people's
+// builds; a descheduled thread streams nothing, so CPU time is the rate while running). The 256 MiB and 1 GiB rows are the DRAM bandwidth one core can pull, the bound
+// for batch-1 GEMV whose weights do not stay in cache (bench/qd8-fully-connected reports
+// weight_GBps to compare against); the 16 MiB row shows what an L3-resident weight set
+// (e.g. 4096x4096 int8) can get when nothing else evicts it.
+#include <benchmark/benchmark.h>
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include <pqnn.h>
+
+namespace {
+
+__attribute__((target("avx2"))) uint64_t sum_avx2(const uint8_t* p, size_t bytes) {
+  __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+  for (size_t i = 0; i < bytes; i += 128) {
+    a0 = _mm256_add_epi64(a0, _mm256_load_si256((const __m256i*) (p + i)));
+    a1 = _mm256_add_epi64(a1, _mm256_load_si256((const __m256i*) (p + i + 32)));
+    a2 = _mm256_add_epi64(a2, _mm256_load_si256((const __m256i*) (p + i + 64)));
+    a3 = _mm256_add_epi64(a3, _mm256_load_si256((const __m256i*) (p + i + 96)));
+  }
+  const __m256i s = _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3));
+  alignas(32) uint64_t lanes[4];
+  _mm256_store_si256((__m256i*) lanes, s);
+  return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+}
+
+uint64_t sum_sse2(const uint8_t* p, size_t bytes) {
+  __m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
+  for (size_t i = 0; i < bytes; i += 64) {
+    a0 = _mm_add_epi64(a0, _mm_load_si128((const __m128i*) (p + i)));
+    a1 = _mm_add_epi64(a1, _mm_load_si128((const __m128i*) (p + i + 16)));
+    a2 = _mm_add_epi64(a2, _mm_load_si128((const __m128i*) (p + i + 32)));
+    a3 = _mm_add_epi64(a3, _mm_load_si128((const __m128i*) (p + i + 48)));
+  }
+  const __m128i s = _mm_add_epi64(_mm_add_epi64(a0, a1), _mm_add_epi64(a2, a3));
+  alignas(16) uint64_t lanes[2];
+  _mm_store_si128((__m128i*) lanes, s);
+  return lanes[0] + lanes[1];
+}
+
+void stream_read(benchmark::State& state) {
+  const size_t bytes = size_t(state.range(0)) << 20;
+  uint8_t* buffer = static_cast<uint8_t*>(std::aligned_alloc(4096, bytes));
+  if (buffer == nullptr) {
+    state.SkipWithError("allocation failed");
+    return;
+  }
+  std::memset(buffer, 1, bytes);  // touch every page before timing
+  const bool avx2 = __builtin_cpu_supports("avx2");
+  for (auto _ : state) {
+    uint64_t sum = avx2 ? sum_avx2(buffer, bytes) : sum_sse2(buffer, bytes);
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(bytes));
+  state.counters["GBps"] = benchmark::Counter(double(bytes) * double(state.iterations()) / 1e9,
+      benchmark::Counter::kIsRate);
+  std::free(buffer);
+}
+
+BENCHMARK(stream_read)->ArgName("MiB")->Arg(1)->Arg(16)->Arg(64)->Arg(256)->Arg(1024)
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
