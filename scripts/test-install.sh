@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Installs pqnn into a temporary prefix and builds and runs the examples against the
+# INSTALLED package, with CMake (find_package, CMAKE_PREFIX_PATH) and with pkg-config
+# (PKG_CONFIG_PATH), each linked to the shared and to the static library. Also checks the
+# shared library's SONAME and that it exports only pqnn_* symbols. Exits non-zero on any
+# failure. Needs the build dependencies (scripts/install-deps.sh) and pkg-config.
+# Usage: scripts/test-install.sh [--keep]   (--keep: leave the temporary tree for inspection)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --keep) keep=1; shift ;;
+    *) echo "usage: scripts/test-install.sh [--keep]" >&2; exit 2 ;;
+  esac
+done
+for tool in cmake ninja pkg-config readelf nm; do
+  command -v "$tool" >/dev/null || { echo "test-install: $tool not found" >&2; exit 1; }
+done
+
+# The build dir sits inside the tree (ignored by .gitignore's /build-*/) so that ccache,
+# with paths relative to the base dir, hits across runs and worktrees.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+work=$(mktemp -d "$root/build-install.XXXXXX")
+cleanup() { if [ "$keep" = 1 ]; then echo "test-install: kept $work"; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+build="$work/build" prefix="$work/prefix"
+jobs=$(nproc)
+
+step() { echo; echo "== test-install: $*"; }
+
+step "configure and build pqnn (Release, no tests or benchmarks)"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DPQNN_BUILD_TESTS=OFF -DPQNN_BUILD_BENCHMARKS=OFF -DCMAKE_INSTALL_PREFIX="$prefix" >/dev/null
+cmake --build "$build" -j "$jobs"
+
+step "install into $prefix"
+cmake --install "$build" >/dev/null
+(cd "$prefix" && find . | LC_ALL=C sort | sed 's/^\.\///' | grep -v '^\.$')
+
+libdir=$(pkg-config --variable=libdir "$prefix"/lib*/pkgconfig/pqnn.pc 2>/dev/null || true)
+if [ -z "$libdir" ] || [ ! -d "$libdir" ]; then
+  echo "test-install: no usable pqnn.pc in $prefix" >&2; exit 1
+fi
+
+step "check the shared library"
+version=$(sed -n 's/^project(pqnn VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+major=${version%%.*}
+so="$libdir/libpqnn.so.$version"
+[ -f "$so" ] || { echo "test-install: $so missing" >&2; exit 1; }
+[ -f "$libdir/libpqnn.a" ] || { echo "test-install: libpqnn.a missing" >&2; exit 1; }
+soname=$(readelf -d "$so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+[ "$soname" = "libpqnn.so.$major" ] || { echo "test-install: SONAME '$soname', expected libpqnn.so.$major" >&2; exit 1; }
+[ "$(readlink "$libdir/libpqnn.so.$major")" = "libpqnn.so.$version" ] || { echo "test-install: bad libpqnn.so.$major link" >&2; exit 1; }
+foreign=$(nm -D --defined-only "$so" | awk '{print $NF}' | grep -v '^pqnn_' || true)
+if [ -n "$foreign" ]; then
+  echo "test-install: the shared library exports non-pqnn symbols:" >&2; echo "$foreign" >&2; exit 1
+fi
+echo "SONAME $soname, $(nm -D --defined-only "$so" | wc -l) exported symbols, all pqnn_*"
+[ "$(pkg-config --modversion "$libdir/pkgconfig/pqnn.pc")" = "$version" ] || { echo "test-install: pqnn.pc version" >&2; exit 1; }
+
+export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+step "examples with CMake: find_package(pqnn CONFIG) via CMAKE_PREFIX_PATH"
+cmake -S examples -B "$work/examples-cmake" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$prefix"
+cmake --build "$work/examples-cmake" -j "$jobs"
+ctest --test-dir "$work/examples-cmake" --output-on-failure
+
+step "examples with pkg-config via PKG_CONFIG_PATH"
+mkdir -p "$work/examples-pkgconfig"
+PKG_CONFIG_PATH="$libdir/pkgconfig" make -C examples --no-print-directory OUT="$work/examples-pkgconfig"
+for example in dynamic-range-fc conv dynamic-range-fc-static conv-static; do
+  echo "-- $example"
+  "$work/examples-pkgconfig/$example"
+done
+if ldd "$work/examples-pkgconfig/conv-static" | grep -q libpqnn; then
+  echo "test-install: conv-static is linked to the shared library" >&2; exit 1
+fi
+
+step "OK: install tree, CMake package and pkg-config file work"
