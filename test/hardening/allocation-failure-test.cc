@@ -407,19 +407,24 @@ TEST_F(AllocationFailure, Convolution) {
 
 TEST_F(AllocationFailure, Convert) {
   reserve();
-  constexpr size_t kC = 29;
+  constexpr size_t kC = 28;  // kBatch * kC bytes: the params that follow need no padding
   auto* in_f32 = bytes_of(store, d.f32(kBatch * kC));
   auto* in_f16 = bytes_of(store, d.f16(kBatch * kC));
   auto* out_i8 = bytes_of(store, std::vector<int8_t>(kBatch * kC));
   auto* out_f16 = bytes_of(store, std::vector<uint16_t>(kBatch * kC));
   auto* out_f32 = bytes_of(store, std::vector<float>(kBatch * kC));
   // qd8 conversions write the quantization parameters too: check them with the data.
-  auto* out_qd8 = &store.emplace_back(kBatch * kC + kBatch * sizeof(pqnn_quantization_params));
+  // (the parameters at an aligned offset after the data; no unwritten padding between).
+  constexpr size_t kParamsOffset =
+      (kBatch * kC + alignof(pqnn_quantization_params) - 1) / alignof(pqnn_quantization_params) *
+      alignof(pqnn_quantization_params);
+  static_assert(kParamsOffset == kBatch * kC, "unwritten padding before the params");
+  auto* out_qd8 = &store.emplace_back(kParamsOffset + kBatch * sizeof(pqnn_quantization_params));
   auto reshape = [](pqnn_status (*fn)(pqnn_operator_t, size_t, pthreadpool_t)) {
     return [fn](pqnn_operator_t op, bool big) { return fn(op, big ? kBatch : 1, nullptr); };
   };
   auto qd8_params = [out_qd8]() {
-    return reinterpret_cast<pqnn_quantization_params*>(out_qd8->data() + kBatch * kC);
+    return reinterpret_cast<pqnn_quantization_params*>(out_qd8->data() + kParamsOffset);
   };
   (void) out_i8;
   const std::vector<Case> cases = {
