@@ -34,18 +34,25 @@ fi
 
 # Sanitizer builds: clang, optimized with debug info (the suites' run time stays close to
 # the plain build's), no benchmarks (ctest does not run them).
-./scripts/install-deps.sh clang
 if [ "$mode" = sanitize ]; then
   build_dir=${build_dir:-build/sanitize}
   sanitizers=address,undefined
-  # Operator suites run fewer random shapes each (every kernel and path still runs; the
-  # kernel testers are unchanged); see docs/hardening.md for the measured times.
-  shapes=${PQNN_SANITIZE_TEST_SHAPES:-}
 else
   build_dir=${build_dir:-build/tsan}
   sanitizers=thread
-  shapes=${PQNN_SANITIZE_TEST_SHAPES:-}
 fi
+# Operator suites may run fewer random shapes each (every kernel and path still runs; the
+# kernel testers are unchanged): PQNN_SANITIZE_TEST_SHAPES=<n>. See docs/hardening.md.
+shapes=${PQNN_SANITIZE_TEST_SHAPES:-}
+./scripts/install-deps.sh clang
+# Debian ships clang's sanitizer runtimes in libclang-rt-<major>-dev, which clang only
+# recommends (install-deps installs no recommendations): add it when a probe fails to link.
+probe=$(mktemp -d)
+if ! echo 'int main(void) { return 0; }' |
+    clang -x c -fsanitize="$sanitizers" - -o "$probe/a.out" >/dev/null 2>&1; then
+  ./scripts/install-deps.sh "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+fi
+rm -rf "$probe"
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF -DPQNN_SANITIZE="$sanitizers" \
   -DPQNN_TEST_SHAPES="$shapes"
