@@ -1,19 +1,71 @@
 #!/usr/bin/env bash
 # Installs missing dependencies, builds pqnn with its tests, and runs every test (ctest).
-# Usage: scripts/test.sh [--build-dir DIR]
+# Usage: scripts/test.sh [--build-dir DIR] [--sanitize | --tsan]
+#   (default)   RelWithDebInfo build in build/test, the whole ctest suite.
+#   --sanitize  clang AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer) build in
+#               build/sanitize, the whole ctest suite (native and emulated); any report fails.
+#   --tsan      clang ThreadSanitizer build in build/tsan; runs the concurrency test and the
+#               operator suites with their thread pools; any report fails.
+# See docs/hardening.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build_dir=build/test
+mode=plain
+build_dir=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --build-dir) build_dir="$2"; shift 2 ;;
-    *) echo "usage: scripts/test.sh [--build-dir DIR]" >&2; exit 2 ;;
+    --sanitize) mode=sanitize; shift ;;
+    --tsan) mode=tsan; shift ;;
+    *) echo "usage: scripts/test.sh [--build-dir DIR] [--sanitize | --tsan]" >&2; exit 2 ;;
   esac
 done
-./scripts/install-deps.sh
-./scripts/check-generated.sh
 jobs=$(nproc)
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=ON
+
+if [ "$mode" = plain ]; then
+  build_dir=${build_dir:-build/test}
+  ./scripts/install-deps.sh
+  ./scripts/check-generated.sh
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=ON
+  cmake --build "$build_dir" -j "$jobs"
+  ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+  exit 0
+fi
+
+# Sanitizer builds: clang, optimized with debug info (the suites' run time stays close to
+# the plain build's), no benchmarks (ctest does not run them).
+if [ "$mode" = sanitize ]; then
+  build_dir=${build_dir:-build/sanitize}
+  sanitizers=address,undefined
+else
+  build_dir=${build_dir:-build/tsan}
+  sanitizers=thread
+fi
+# Operator suites may run fewer random shapes each (every kernel and path still runs; the
+# kernel testers are unchanged): PQNN_SANITIZE_TEST_SHAPES=<n>. See docs/hardening.md.
+shapes=${PQNN_SANITIZE_TEST_SHAPES:-}
+./scripts/install-deps.sh clang
+# Debian ships clang's sanitizer runtimes in libclang-rt-<major>-dev, which clang only
+# recommends (install-deps installs no recommendations): add it when a probe fails to link.
+probe=$(mktemp -d)
+if ! echo 'int main(void) { return 0; }' |
+    clang -x c -fsanitize="$sanitizers" - -o "$probe/a.out" >/dev/null 2>&1; then
+  ./scripts/install-deps.sh "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+fi
+rm -rf "$probe"
+CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF -DPQNN_SANITIZE="$sanitizers" \
+  -DPQNN_TEST_SHAPES="$shapes"
 cmake --build "$build_dir" -j "$jobs"
-ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+# Any report aborts the test binary with a non-zero status (-fno-sanitize-recover=all and
+# halt_on_error), so ctest fails.
+export ASAN_OPTIONS=detect_leaks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+start=$(date +%s)
+if [ "$mode" = sanitize ]; then
+  ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+else
+  ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" -R 'concurrency-test'
+fi
+echo "scripts/test.sh --$mode: ctest took $(( $(date +%s) - start )) s"

@@ -6,6 +6,7 @@
 
 static atomic_long fail_countdown = -1;
 static atomic_ulong allocation_count = 0;
+static atomic_long live_allocations = 0;
 
 void pqnn_testing_fail_allocation_after(long count) {
   atomic_store(&fail_countdown, count);
@@ -39,6 +40,7 @@ void* pqnn_allocate(size_t size) {
   void* ptr = aligned_alloc(PQNN_ALIGNMENT, rounded);
   if (ptr != NULL) {
     atomic_fetch_add(&allocation_count, 1);
+    atomic_fetch_add(&live_allocations, 1);
   }
   return ptr;
 }
@@ -52,5 +54,12 @@ void* pqnn_allocate_zero(size_t size) {
 }
 
 void pqnn_release(void* ptr) {
+  if (ptr != NULL) {
+    atomic_fetch_sub(&live_allocations, 1);
+  }
   free(ptr);
+}
+
+long pqnn_testing_live_allocations(void) {
+  return atomic_load(&live_allocations);
 }

@@ -17,5 +17,7 @@ PQNN_INTERNAL void pqnn_release(void* ptr);
  * succeed again. count < 0 disables injection. Returns the allocations made so far. */
 PQNN_INTERNAL void pqnn_testing_fail_allocation_after(long count);
 PQNN_INTERNAL unsigned long pqnn_testing_allocation_count(void);
+/* Testing hook: allocations made and not yet released (leak checks in plain builds). */
+PQNN_INTERNAL long pqnn_testing_live_allocations(void);
 
 #endif  /* PQNN_ALLOCATOR_H_ */
