@@ -20,6 +20,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 jobs=$(nproc)
+# ccache keys on paths relative to the checkout, so every clone shares one cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}"
 
 if [ "$mode" = plain ]; then
   build_dir=${build_dir:-build/test}
