@@ -123,6 +123,16 @@ Graph build_mobilenet_v1(const ModelOptions& options);
 Graph build_mobilenet_v2(const ModelOptions& options);
 Graph build_transformer_mlp(const ModelOptions& options);
 
+// The full-size models of the end-to-end bench and the demo, by name: mobilenet_v1,
+// mobilenet_v2 (224x224x3, batch 1) and transformer_mlp_b1 / _b8 / _b128 (768 -> 3072 ->
+// 768, the batch being the number of tokens).
+struct ModelSpec {
+  std::string name;
+  Graph (*build)(const ModelOptions&);
+  ModelOptions options;
+};
+const std::vector<ModelSpec>& benchmark_models();
+
 // Channel count scaled by a width multiplier, rounded to a multiple of 8 (at least 8, and
 // never more than 10% below the exact product), as MobileNet does.
 size_t scaled_channels(size_t channels, float width);
