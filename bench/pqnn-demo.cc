@@ -279,7 +279,7 @@ int main(int argc, char** argv) {
   }
   if (!o.json.empty()) {
     write_json(o, results);
-    std::printf("\nwrote %s\n", o.json.c_str());
+    std::fprintf(stderr, "pqnn-demo: wrote %s\n", o.json.c_str());
   }
   pthreadpool_destroy(pool);
   return 0;
