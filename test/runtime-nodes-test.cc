@@ -10,6 +10,7 @@
 
 #include <fp16.h>
 #include <pqnn.h>
+#include <pthreadpool.h>
 
 #include "common/conv-reference.h"
 #include "common/runtime-graph.h"
@@ -228,6 +229,36 @@ TEST(RuntimePasses, Fp16InferenceAndCombinedWithDrq) {
       ny += double(y[i]) * y[i];
     }
     EXPECT_GT(dot / std::sqrt(nr * ny), flags == both ? 0.999 : 0.9999);
+  }
+}
+
+// The threadpool splits the node kernels' rows; results are identical to a NULL pool.
+TEST(RuntimeThreads, PoolGivesIdenticalResults) {
+  const auto x = random_f32(2 * 16 * 16 * 32, -3, 3, 11);
+  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    Graph g(3);
+    const uint32_t in = g.input(0, {2, 16, 16, 32});
+    const uint32_t ge = g.f32({2, 16, 16, 32});
+    const uint32_t mp = g.f32({2, 8, 8, 32});
+    const uint32_t gap = g.f32({2, 32});
+    const uint32_t sm = g.output(1, {2, 32});
+    const uint32_t sum = g.output(2, {2, 16, 16, 32});
+    ASSERT_EQ(pqnn_define_gelu(g.sg, in, ge, 0), pqnn_status_success);
+    ASSERT_EQ(pqnn_define_max_pooling_2d(g.sg, 0, 0, 0, 0, 2, 2, 2, 2, 1, 1, -INFINITY, INFINITY,
+        ge, mp, 0), pqnn_status_success);
+    ASSERT_EQ(pqnn_define_global_average_pooling_2d(g.sg, -INFINITY, INFINITY, mp, gap, 0),
+        pqnn_status_success);
+    ASSERT_EQ(pqnn_define_softmax(g.sg, gap, sm, 0), pqnn_status_success);
+    ASSERT_EQ(pqnn_define_add2(g.sg, -1.0f, 1.0f, in, ge, sum, 0), pqnn_status_success);
+    std::vector<float> y1(64), y2(64), s1(x.size()), s2(x.size());
+    pqnn_runtime_t rt = run_graph(g.sg, flags, {{0, (void*) x.data()}, {1, y1.data()}, {2, s1.data()}});
+    pqnn_delete_runtime(rt);
+    pthreadpool_t pool = pthreadpool_create(3);
+    rt = run_graph(g.sg, flags, {{0, (void*) x.data()}, {1, y2.data()}, {2, s2.data()}}, pool);
+    pqnn_delete_runtime(rt);
+    pthreadpool_destroy(pool);
+    EXPECT_EQ(y1, y2);
+    EXPECT_EQ(s1, s2);
   }
 }
 
