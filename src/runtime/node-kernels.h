@@ -14,8 +14,8 @@
  * PQNN_NODE_BLOCK elements to f32 with the library's convert kernels (pqnn_get_convert_config(),
  * exact f16 -> f32 and round-to-nearest-even f32 -> f16; call them after pqnn_initialize(), or
  * the portable scalar converters are used), compute exactly as the f32 kernel does, and round
- * the f32 result to f16 once. So an f16 result is fp16(f32 kernel result on the widened input),
- * except where noted (softmax).
+ * the f32 result to f16 once. So an f16 result is exactly fp16(f32 kernel result on the widened
+ * input), bit for bit.
  *
  * Clamping, everywhere: v = v < min ? min : v; v = v > max ? max : v. A NaN passes through
  * unchanged; min <= max is required; +-INFINITY means no bound on that side. For f16 outputs
@@ -61,7 +61,9 @@ PQNN_INTERNAL void pqnn_node_f16_clamp(size_t n, const uint16_t* x, uint16_t* y,
  * which keeps full relative accuracy in the negative tail (no 1 + erf cancellation). The clamp
  * of the argument at -16 (where GELU is below the smallest f32 denormal, so the result is -0.0)
  * makes GELU(-inf) = -0.0 instead of -inf * 0. GELU(+inf) = +inf, GELU(NaN) = NaN.
- * Accuracy: within a few f32 ulp of the exact function (erfcf from libm). */
+ * Accuracy (erfcf from libm): a few f32 ulp, except that the rounding of x / sqrt(2) to f32 is
+ * amplified in the negative tail by erfc's condition number (about x^2): relative error up to
+ * about (1 + x^2) * 2^-22 there (4e-5 at x = -12, where GELU is -2e-32). */
 PQNN_INTERNAL void pqnn_node_f32_gelu(size_t n, const float* x, float* y);
 PQNN_INTERNAL void pqnn_node_f16_gelu(size_t n, const uint16_t* x, uint16_t* y);
 
@@ -128,14 +130,16 @@ PQNN_INTERNAL void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g,
  * s = sum of e_i (f32), y_i = e_i * (1.0f / s). Max-subtracted, so no overflow for any finite
  * input (1e30 and -1e30 alike). A row holding a NaN or +inf, or only -inf, gives NaN in the
  * whole row; -inf elements of other rows give 0. channels == 0 does nothing.
- * f16: the exponentials are computed twice from the widened input (once for s, once for y), so
- * y_i = fp16(expf(x_i - m) * (1.0f / s)) is rounded once. */
+ * The sum is accumulated in PQNN_NODE_BLOCK partial sums (element i into partial i % BLOCK, in
+ * order), added up in order. f16: the exponentials are computed twice from the widened input
+ * (once for s, once for y, as y may equal x), so y_i = fp16(expf(x_i - m) * (1.0f / s)). */
 PQNN_INTERNAL void pqnn_node_f32_softmax(size_t row_start, size_t row_end, size_t channels, const float* x, float* y);
 PQNN_INTERNAL void pqnn_node_f16_softmax(size_t row_start, size_t row_end, size_t channels, const uint16_t* x, uint16_t* y);
 
 /* ---- Quantize / dequantize (qs8 boundary converts), n contiguous elements -------------------
  * quantize: f = x / scale (float division), then the qs8 rounding and clamp of the file comment
- * into [-128, 127] (NaN gives -128). dequantize: y = (float) (x - zero_point) * scale. */
+ * into [-128, 127] (NaN gives -128). dequantize: y = (float) (x - zero_point) * scale.
+ * y must not overlap x. */
 PQNN_INTERNAL void pqnn_node_f32_qs8_quantize(size_t n, const float* x, int8_t* y, int32_t zero_point, float scale);
 PQNN_INTERNAL void pqnn_node_qs8_f32_dequantize(size_t n, const int8_t* x, float* y, int32_t zero_point, float scale);
 

@@ -31,6 +31,22 @@ static enum pqnn_status bad(const char* function, const char* what) {
   return pqnn_status_invalid_parameter;
 }
 
+/* [N][OH][OW][channels] of a padded window op (conv, pooling) over x [N][H][W][C]. */
+static enum pqnn_status window_output(const char* function, const struct pqnn_node* node,
+    const struct pqnn_shape* x, size_t channels, struct pqnn_shape* out) {
+  const struct pqnn_conv_params* p = &node->conv;
+  const bool same = (node->flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING) != 0;
+  size_t oh, ow;
+  if (!pqnn_window_output_size(x->dim[1], p->pad_top, p->pad_bottom, p->kernel_height,
+          p->stride_height, p->dilation_height, same, &oh) ||
+      !pqnn_window_output_size(x->dim[2], p->pad_left, p->pad_right, p->kernel_width,
+          p->stride_width, p->dilation_width, same, &ow)) {
+    return bad(function, "the window does not fit the padded input");
+  }
+  *out = (struct pqnn_shape) {.num_dims = 4, .dim = {x->dim[0], oh, ow, channels}};
+  return pqnn_status_success;
+}
+
 static enum pqnn_status infer_fully_connected(const char* function, const struct pqnn_node* node,
     const struct pqnn_shape* const* in, struct pqnn_shape* out) {
   const struct pqnn_shape* x = in[0];
@@ -73,32 +89,13 @@ static enum pqnn_status infer_convolution(const char* function, const struct pqn
   if (in[2] != NULL && (in[2]->num_dims != 1 || in[2]->dim[0] != channels_out)) {
     return bad(function, "bias must be [output_channels]");
   }
-  const bool same = (node->flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING) != 0;
-  size_t oh, ow;
-  if (!pqnn_window_output_size(x->dim[1], p->pad_top, p->pad_bottom, p->kernel_height,
-          p->stride_height, p->dilation_height, same, &oh) ||
-      !pqnn_window_output_size(x->dim[2], p->pad_left, p->pad_right, p->kernel_width,
-          p->stride_width, p->dilation_width, same, &ow)) {
-    return bad(function, "the kernel window does not fit the padded input");
-  }
-  *out = (struct pqnn_shape) {.num_dims = 4, .dim = {x->dim[0], oh, ow, channels_out}};
-  return pqnn_status_success;
+  return window_output(function, node, x, channels_out, out);
 }
 
 static enum pqnn_status infer_max_pooling(const char* function, const struct pqnn_node* node,
     const struct pqnn_shape* x, struct pqnn_shape* out) {
-  const struct pqnn_conv_params* p = &node->conv;
   if (x->num_dims != 4) return bad(function, "input must be [N][H][W][C]");
-  const bool same = (node->flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING) != 0;
-  size_t oh, ow;
-  if (!pqnn_window_output_size(x->dim[1], p->pad_top, p->pad_bottom, p->kernel_height,
-          p->stride_height, p->dilation_height, same, &oh) ||
-      !pqnn_window_output_size(x->dim[2], p->pad_left, p->pad_right, p->kernel_width,
-          p->stride_width, p->dilation_width, same, &ow)) {
-    return bad(function, "the pooling window does not fit the padded input");
-  }
-  *out = (struct pqnn_shape) {.num_dims = 4, .dim = {x->dim[0], oh, ow, x->dim[3]}};
-  return pqnn_status_success;
+  return window_output(function, node, x, x->dim[3], out);
 }
 
 static enum pqnn_status infer_add2(const char* function, const struct pqnn_shape* a,
