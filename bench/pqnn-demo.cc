@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -42,10 +43,13 @@ struct Options {
 
 struct Result {
   std::string model;
+  double macs = 0.0;                     // multiply-accumulates per inference
   Datatype datatype = Datatype::f32;
   std::string status = "ok";             // or why the runtime could not run it
   double latency_ms[2] = {NAN, NAN};     // median, 1 and 2 threads
   double speedup[2] = {NAN, NAN};        // f32 latency / this latency, same thread count
+  double cpu_ms = NAN;                   // 1 thread: median CPU time of the invoking thread
+  double cpu_speedup = NAN;
   double cosine = NAN, max_rel = NAN;    // probe tensor vs f32
   double output_cosine = NAN;            // model output vs f32
   std::vector<pqnn_runtime_node_info> nodes;
@@ -84,17 +88,37 @@ class Affinity {
 #endif
 };
 
-double median_ms(pqnn_models::ModelRuntime& m, const Options& o) {
-  for (size_t i = 0; i < o.warmup; i++) m.invoke();
-  std::vector<double> t(o.iterations);
-  for (double& ms : t) {
-    const auto start = std::chrono::steady_clock::now();
-    m.invoke();
-    ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  }
+double median(std::vector<double> t) {
   std::sort(t.begin(), t.end());
   const size_t n = t.size();
   return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+}
+
+double thread_cpu_ms() {
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
+#else
+  return NAN;
+#endif
+}
+
+// Medians of the wall time and of the invoking thread's CPU time (equal to the work done
+// when one thread runs everything; on a shared machine it leaves out time spent preempted).
+void time_invocations(pqnn_models::ModelRuntime& m, const Options& o, double* wall_ms,
+    double* cpu_ms) {
+  for (size_t i = 0; i < o.warmup; i++) m.invoke();
+  std::vector<double> wall(o.iterations), cpu(o.iterations);
+  for (size_t i = 0; i < o.iterations; i++) {
+    const double cpu_start = thread_cpu_ms();
+    const auto start = std::chrono::steady_clock::now();
+    m.invoke();
+    wall[i] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    cpu[i] = thread_cpu_ms() - cpu_start;
+  }
+  *wall_ms = median(wall);
+  *cpu_ms = median(cpu);
 }
 
 bool selected(const Options& o, const std::string& name) {
@@ -141,7 +165,8 @@ void write_json(const Options& o, const std::vector<Result>& results) {
     << pqnn_isa_name() << "\"},\n";
   f << "  \"settings\": {\"iterations\": " << o.iterations << ", \"warmup\": " << o.warmup
     << ", \"pinned_cpu_for_1_thread\": " << o.pin_cpu << "},\n";
-  f << "  \"definitions\": {\"latency_ms\": \"median of iterations invocations, per thread count\", "
+  f << "  \"definitions\": {\"latency_ms\": \"median wall time of iterations invocations, per thread count\", "
+       "\"cpu_ms_1_thread\": \"median CPU time of the invoking thread, 1 thread\", "
        "\"speedup_vs_f32\": \"f32 latency / this latency at the same thread count\", "
        "\"cosine\": \"cosine similarity with the f32 runtime's probe tensor (logits; MLP: FC2 "
        "output before the residual add) on the same input\", \"max_relative_error\": "
@@ -149,10 +174,13 @@ void write_json(const Options& o, const std::vector<Result>& results) {
   f << "  \"results\": [\n";
   for (size_t i = 0; i < results.size(); i++) {
     const Result& r = results[i];
-    f << "    {\"model\": \"" << r.model << "\", \"datatype\": \""
+    f << "    {\"model\": \"" << r.model << "\", \"macs\": " << num(r.macs)
+      << ", \"datatype\": \""
       << pqnn_models::datatype_name(r.datatype) << "\", \"status\": \"" << json_escape(r.status)
       << "\", \"latency_ms\": {\"1\": " << num(r.latency_ms[0]) << ", \"2\": "
-      << num(r.latency_ms[1]) << "}, \"speedup_vs_f32\": {\"1\": " << num(r.speedup[0])
+      << num(r.latency_ms[1]) << "}, \"cpu_ms_1_thread\": " << num(r.cpu_ms)
+      << ", \"cpu_speedup_vs_f32_1_thread\": " << num(r.cpu_speedup)
+      << ", \"speedup_vs_f32\": {\"1\": " << num(r.speedup[0])
       << ", \"2\": " << num(r.speedup[1]) << "}, \"cosine\": " << num(r.cosine)
       << ", \"max_relative_error\": " << num(r.max_rel) << ", \"output_cosine\": "
       << num(r.output_cosine) << ", \"node_summary\": \""
@@ -206,11 +234,13 @@ int main(int argc, char** argv) {
   std::printf("Accuracy vs the f32 output on the same input, on the logits (MobileNets) and on the\n"
       "MLP's FC2 output before its residual add (softmax probabilities and the residual sum\n"
       "would hide errors): cosine similarity, and max rel err = max|y - y_f32| / max|y_f32|.\n"
-      "qd8: int8 weights per channel, activations quantized per row at run time; qs8: static\n"
-      "int8 activations with scales calibrated from an f32 run on this input.\n\n");
-  std::printf("%-22s %-4s | %10s %6s | %10s %6s | %9s %11s\n", "model", "dt", "1T ms", "x f32",
-      "2T ms", "x f32", "cosine", "max rel err");
-  std::printf("%s\n", std::string(92, '-').c_str());
+      "1T cpu ms: CPU time of the invoking thread (robust when other processes share the core).\n"
+      "x f32: f32 latency / this latency, same thread count and clock.\n"
+      "Modes: f16 = PQNN_FLAG_FP16_INFERENCE, qd8 = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,\n"
+      "qs8 = static int8 activations with scales calibrated by an f32 run on this input.\n\n");
+  std::printf("%-21s %-4s | %9s %6s %9s %6s | %9s %6s | %9s %9s\n", "model", "dt", "1T ms",
+      "x f32", "1T cpu ms", "x f32", "2T ms", "x f32", "cosine", "max rel");
+  std::printf("%s\n", std::string(106, '-').c_str());
 
   std::vector<Result> results;
   for (const pqnn_models::ModelSpec& spec : pqnn_models::benchmark_models()) {
@@ -220,10 +250,11 @@ int main(int argc, char** argv) {
     pqnn_models::Calibration calibration;
     const enum pqnn_status cal_status = pqnn_models::calibrate(graph, input, &calibration);
     std::vector<float> f32_probe, f32_output;
-    double f32_ms[2] = {NAN, NAN};
+    double f32_ms[2] = {NAN, NAN}, f32_cpu_ms = NAN;
     for (Datatype dt : {Datatype::f32, Datatype::f16, Datatype::qd8, Datatype::qs8}) {
       Result r;
       r.model = spec.name;
+      r.macs = graph.macs();
       r.datatype = dt;
       for (int t = 0; t < 2 && r.status == "ok"; t++) {
         if (dt == Datatype::qs8 && cal_status != pqnn_status_success) {
@@ -252,17 +283,23 @@ int main(int argc, char** argv) {
           r.nodes = m->nodes();
           affinity.pin();
         }
-        r.latency_ms[t] = median_ms(*m, o);
+        double cpu_ms = NAN;
+        time_invocations(*m, o, &r.latency_ms[t], &cpu_ms);
         affinity.restore();
         if (dt == Datatype::f32) f32_ms[t] = r.latency_ms[t];
         r.speedup[t] = f32_ms[t] / r.latency_ms[t];
+        if (t == 0) {
+          if (dt == Datatype::f32) f32_cpu_ms = cpu_ms;
+          r.cpu_ms = cpu_ms;
+          r.cpu_speedup = f32_cpu_ms / cpu_ms;
+        }
       }
       if (r.status == "ok") {
-        std::printf("%-22s %-4s | %10.3f %6.2f | %10.3f %6.2f | %9.6f %11.2e\n", spec.name.c_str(),
-            pqnn_models::datatype_name(dt), r.latency_ms[0], r.speedup[0], r.latency_ms[1],
-            r.speedup[1], r.cosine, r.max_rel);
+        std::printf("%-21s %-4s | %9.3f %6.2f %9.3f %6.2f | %9.3f %6.2f | %9.6f %9.2e\n",
+            spec.name.c_str(), pqnn_models::datatype_name(dt), r.latency_ms[0], r.speedup[0],
+            r.cpu_ms, r.cpu_speedup, r.latency_ms[1], r.speedup[1], r.cosine, r.max_rel);
       } else {
-        std::printf("%-22s %-4s | %s\n", spec.name.c_str(), pqnn_models::datatype_name(dt),
+        std::printf("%-21s %-4s | %s\n", spec.name.c_str(), pqnn_models::datatype_name(dt),
             r.status.c_str());
       }
       std::fflush(stdout);
@@ -279,6 +316,7 @@ int main(int argc, char** argv) {
   }
   if (!o.json.empty()) {
     write_json(o, results);
+    std::fflush(stdout);
     std::fprintf(stderr, "pqnn-demo: wrote %s\n", o.json.c_str());
   }
   pthreadpool_destroy(pool);

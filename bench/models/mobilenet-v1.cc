@@ -17,10 +17,7 @@ Graph build_mobilenet_v1(const ModelOptions& o) {
     x = g.depthwise_convolution(x, 3, b.stride, 2.0f, 0.0f, 6.0f);
     x = g.convolution(x, scaled_channels(b.channels, o.width), 1, 1, 2.0f, 0.0f, 6.0f);
   }
-  x = g.global_average_pooling(x);
-  const uint32_t logits = g.fully_connected(x, o.num_classes, 1.0f, -INFINITY, INFINITY);
-  g.set_probe(logits, "logits");
-  g.set_output(g.softmax(logits));
+  classifier_head(g, x, o.num_classes);
   return g;
 }
 

@@ -36,10 +36,7 @@ Graph build_mobilenet_v2(const ModelOptions& o) {
   }
   const size_t head = std::max<size_t>(1280, scaled_channels(1280, o.width));
   x = g.convolution(x, head, 1, 1, 2.0f, 0.0f, 6.0f);
-  x = g.global_average_pooling(x);
-  const uint32_t logits = g.fully_connected(x, o.num_classes, 1.0f, -INFINITY, INFINITY);
-  g.set_probe(logits, "logits");
-  g.set_output(g.softmax(logits));
+  classifier_head(g, x, o.num_classes);
   return g;
 }
 

@@ -81,17 +81,30 @@ size_t conv_output_size(size_t in, uint32_t kernel, uint32_t stride, uint32_t pa
 
 uint32_t Graph::convolution(uint32_t x, size_t output_channels, uint32_t kernel,
     uint32_t stride, float gain, float output_min, float output_max) {
+  return add_convolution(OpKind::convolution, x, output_channels, kernel, stride, gain,
+      output_min, output_max);
+}
+
+uint32_t Graph::depthwise_convolution(uint32_t x, uint32_t kernel, uint32_t stride,
+    float gain, float output_min, float output_max) {
+  return add_convolution(OpKind::depthwise_convolution, x, values_.at(x).dims.at(3), kernel,
+      stride, gain, output_min, output_max);
+}
+
+uint32_t Graph::add_convolution(OpKind kind, uint32_t x, size_t output_channels,
+    uint32_t kernel, uint32_t stride, float gain, float output_min, float output_max) {
   const std::vector<size_t> in = values_.at(x).dims;
   if (in.size() != 4) throw std::invalid_argument("convolution input must be NHWC");
   Op op;
-  op.kind = OpKind::convolution;
+  op.kind = kind;
   op.input = x;
   op.kernel = kernel;
   op.stride = stride;
   op.padding = kernel / 2;
   op.input_channels = in[3];
   op.output_channels = output_channels;
-  const size_t fan_in = size_t(kernel) * kernel * in[3];
+  const size_t taps = size_t(kernel) * kernel;
+  const size_t fan_in = kind == OpKind::depthwise_convolution ? taps : taps * in[3];
   op.filter = random_tensor(output_channels * fan_in, std::sqrt(3.0f * gain / float(fan_in)));
   op.bias = random_tensor(output_channels, kBiasBound);
   const bool separate = clamp_nodes_ && (std::isfinite(output_min) || std::isfinite(output_max));
@@ -99,30 +112,6 @@ uint32_t Graph::convolution(uint32_t x, size_t output_channels, uint32_t kernel,
   op.output_max = separate ? INFINITY : output_max;
   op.output = new_value({in[0], conv_output_size(in[1], kernel, stride, op.padding),
       conv_output_size(in[2], kernel, stride, op.padding), output_channels});
-  ops_.push_back(op);
-  return separate ? clamp(op.output, output_min, output_max) : op.output;
-}
-
-uint32_t Graph::depthwise_convolution(uint32_t x, uint32_t kernel, uint32_t stride,
-    float gain, float output_min, float output_max) {
-  const std::vector<size_t> in = values_.at(x).dims;
-  if (in.size() != 4) throw std::invalid_argument("depthwise input must be NHWC");
-  Op op;
-  op.kind = OpKind::depthwise_convolution;
-  op.input = x;
-  op.kernel = kernel;
-  op.stride = stride;
-  op.padding = kernel / 2;
-  op.input_channels = in[3];
-  op.output_channels = in[3];
-  const size_t fan_in = size_t(kernel) * kernel;
-  op.filter = random_tensor(fan_in * in[3], std::sqrt(3.0f * gain / float(fan_in)));
-  op.bias = random_tensor(in[3], kBiasBound);
-  const bool separate = clamp_nodes_ && (std::isfinite(output_min) || std::isfinite(output_max));
-  op.output_min = separate ? -INFINITY : output_min;
-  op.output_max = separate ? INFINITY : output_max;
-  op.output = new_value({in[0], conv_output_size(in[1], kernel, stride, op.padding),
-      conv_output_size(in[2], kernel, stride, op.padding), in[3]});
   ops_.push_back(op);
   return separate ? clamp(op.output, output_min, output_max) : op.output;
 }
@@ -231,6 +220,13 @@ size_t Graph::parameter_count() const {
   size_t n = 0;
   for (const std::vector<float>& t : tensors_) n += t.size();
   return n;
+}
+
+void classifier_head(Graph& graph, uint32_t features, size_t num_classes) {
+  const uint32_t pooled = graph.global_average_pooling(features);
+  const uint32_t logits = graph.fully_connected(pooled, num_classes, 1.0f, -INFINITY, INFINITY);
+  graph.set_probe(logits, "logits");
+  graph.set_output(graph.softmax(logits));
 }
 
 std::vector<float> random_input(const Graph& graph, uint32_t seed) {

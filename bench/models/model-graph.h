@@ -103,6 +103,8 @@ class Graph {
   size_t parameter_count() const;
 
  private:
+  uint32_t add_convolution(OpKind kind, uint32_t x, size_t output_channels, uint32_t kernel,
+      uint32_t stride, float gain, float output_min, float output_max);
   uint32_t new_value(std::vector<size_t> dims);
   int32_t random_tensor(size_t count, float bound);
   uint32_t next_random();
@@ -122,6 +124,10 @@ class Graph {
 Graph build_mobilenet_v1(const ModelOptions& options);
 Graph build_mobilenet_v2(const ModelOptions& options);
 Graph build_transformer_mlp(const ModelOptions& options);
+
+// Global average pooling, a fully connected layer to the logits (the probe) and softmax
+// (the output), as both MobileNets end.
+void classifier_head(Graph& graph, uint32_t features, size_t num_classes);
 
 // The full-size models of the end-to-end bench and the demo, by name: mobilenet_v1,
 // mobilenet_v2 (224x224x3, batch 1) and transformer_mlp_b1 / _b8 / _b128 (768 -> 3072 ->
