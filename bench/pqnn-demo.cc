@@ -210,6 +210,10 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; i++) {
     const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      usage();
+      return 0;
+    }
     if (i + 1 >= argc) return usage();
     const char* v = argv[++i];
     if (a == "--iterations") o.iterations = std::max<size_t>(1, std::strtoul(v, nullptr, 10));
