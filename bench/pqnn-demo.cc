@@ -320,8 +320,6 @@ int main(int argc, char** argv) {
   }
   if (!o.json.empty()) {
     write_json(o, results);
-    std::fflush(stdout);
-    std::fprintf(stderr, "pqnn-demo: wrote %s\n", o.json.c_str());
   }
   pthreadpool_destroy(pool);
   return 0;
