@@ -120,6 +120,24 @@ TEST(RuntimeFullyConnected, ChannelwiseFilterRunsQd8WithoutFlag) {
   pqnn_delete_runtime(rt);
   ASSERT_EQ(infos.size(), 2u);
   EXPECT_EQ(infos[1].compute_datatype, pqnn_datatype_qdint8);
+  {
+    // The same with a user-defined f32 -> qdint8 convert: identical bits.
+    Graph g2(2);
+    const uint32_t in2 = g2.input(0, {rows, ic});
+    uint32_t q, w2;
+    const size_t qdims[2] = {rows, ic};
+    ASSERT_EQ(pqnn_define_tensor_value(g2.sg, pqnn_datatype_qdint8, 2, qdims, nullptr,
+        PQNN_INVALID_VALUE_ID, 0, &q), pqnn_status_success);
+    ASSERT_EQ(pqnn_define_channelwise_quantized_tensor_value(g2.sg, pqnn_datatype_qcint8,
+        scale.data(), 2, 0, wdims, w.data(), PQNN_INVALID_VALUE_ID, 0, &w2), pqnn_status_success);
+    const uint32_t out2 = g2.output(1, {rows, oc});
+    ASSERT_EQ(pqnn_define_convert(g2.sg, in2, q, 0), pqnn_status_success);
+    ASSERT_EQ(pqnn_define_fully_connected(g2.sg, -INFINITY, INFINITY, q, w2,
+        PQNN_INVALID_VALUE_ID, out2, 0), pqnn_status_success);
+    std::vector<float> y2(rows * oc);
+    pqnn_delete_runtime(run_graph(g2.sg, 0, {{0, (void*) x.data()}, {1, y2.data()}}));
+    EXPECT_EQ(y, y2);
+  }
   std::vector<double> ref, abs_sum;
   reference_fully_connected(rows, ic, oc, ic, x.data(), wf.data(), false, nullptr, -INFINITY,
       INFINITY, ref, &abs_sum);

@@ -240,8 +240,8 @@ enum pqnn_status pqnn_define_tensor_value(pqnn_subgraph_t subgraph, enum pqnn_da
   enum pqnn_status status = check_value(__func__, subgraph, datatype, num_dims, dims, data,
       external_id, flags, id_out, &value.shape, &id);
   if (status != pqnn_status_success) return status;
-  if (datatype == pqnn_datatype_qdint8 && data != NULL) {
-    PQNN_LOG_ERROR("a qdint8 value is quantized at run time and cannot be static");
+  if (datatype == pqnn_datatype_qdint8 && (data != NULL || flags != 0)) {
+    PQNN_LOG_ERROR("a qdint8 value is quantized at run time and cannot be static or external");
     return pqnn_status_invalid_parameter;
   }
   return add_value(subgraph, id, &value, id_out);
