@@ -5,7 +5,8 @@
 // over f32, accuracy against the f32 output on the same input, and which datatype each
 // node ran in. --json FILE writes the same results.
 //
-// Usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] [--models a,b] [--json FILE]
+// Usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] [--models a,b] [--threads 1|1,2]
+//                  [--json FILE]
 #include <pqnn.h>
 #include <pthreadpool.h>
 
@@ -39,6 +40,7 @@ struct Options {
   int pin_cpu = -1;
   std::string models;  // comma-separated names; empty: all
   std::string json;
+  bool two_threads = true;  // --threads 1: skip the 2-thread runs
 };
 
 struct Result {
@@ -104,21 +106,98 @@ double thread_cpu_ms() {
 #endif
 }
 
-// Medians of the wall time and of the invoking thread's CPU time (equal to the work done
-// when one thread runs everything; on a shared machine it leaves out time spent preempted).
-void time_invocations(pqnn_models::ModelRuntime& m, const Options& o, double* wall_ms,
-    double* cpu_ms) {
-  for (size_t i = 0; i < o.warmup; i++) m.invoke();
-  std::vector<double> wall(o.iterations), cpu(o.iterations);
-  for (size_t i = 0; i < o.iterations; i++) {
-    const double cpu_start = thread_cpu_ms();
-    const auto start = std::chrono::steady_clock::now();
-    m.invoke();
-    wall[i] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    cpu[i] = thread_cpu_ms() - cpu_start;
+// Times the runtimes of one model in turn, one invocation each per round (rotating the
+// order), so every datatype is measured over the same stretch of time: on a shared machine
+// the load then affects them alike. Per runtime: medians of the wall time and of the
+// invoking thread's CPU time (equal to the work done when one thread runs everything; it
+// leaves out time spent preempted). Null runtimes are skipped.
+void time_interleaved(const std::vector<std::unique_ptr<pqnn_models::ModelRuntime>>& ms,
+    const Options& o, std::vector<double>* wall_ms, std::vector<double>* cpu_ms) {
+  const size_t n = ms.size();
+  for (size_t i = 0; i < o.warmup; i++) {
+    for (const auto& m : ms) {
+      if (m) m->invoke();
+    }
   }
-  *wall_ms = median(wall);
-  *cpu_ms = median(cpu);
+  std::vector<std::vector<double>> wall(n), cpu(n);
+  for (size_t i = 0; i < o.iterations; i++) {
+    for (size_t k = 0; k < n; k++) {
+      const size_t d = (i + k) % n;
+      if (!ms[d]) continue;
+      const double cpu_start = thread_cpu_ms();
+      const auto start = std::chrono::steady_clock::now();
+      ms[d]->invoke();
+      wall[d].push_back(std::chrono::duration<double, std::milli>(
+          std::chrono::steady_clock::now() - start).count());
+      cpu[d].push_back(thread_cpu_ms() - cpu_start);
+    }
+  }
+  wall_ms->assign(n, NAN);
+  cpu_ms->assign(n, NAN);
+  for (size_t d = 0; d < n; d++) {
+    if (wall[d].empty()) continue;
+    (*wall_ms)[d] = median(wall[d]);
+    (*cpu_ms)[d] = median(cpu[d]);
+  }
+}
+
+const Datatype kDatatypes[4] = {Datatype::f32, Datatype::f16, Datatype::qd8, Datatype::qs8};
+
+// Every datatype of one model: accuracy and node report from the 1-thread runtimes, then
+// interleaved timing on 1 thread (pinned) and on the 2-thread pool.
+std::vector<Result> measure_model(const pqnn_models::ModelSpec& spec, pthreadpool_t pool,
+    Affinity& affinity, const Options& o) {
+  const pqnn_models::Graph graph = spec.build(spec.options);
+  const std::vector<float> input = pqnn_models::random_input(graph, 42);
+  pqnn_models::Calibration calibration;
+  const enum pqnn_status cal_status = pqnn_models::calibrate(graph, input, &calibration);
+  std::vector<Result> rs(4);
+  for (size_t d = 0; d < 4; d++) {
+    rs[d].model = spec.name;
+    rs[d].macs = graph.macs();
+    rs[d].datatype = kDatatypes[d];
+  }
+  for (int t = 0; t < (o.two_threads ? 2 : 1); t++) {
+    std::vector<std::unique_ptr<pqnn_models::ModelRuntime>> ms(4);
+    for (size_t d = 0; d < 4; d++) {
+      Result& r = rs[d];
+      if (r.status != "ok") continue;
+      if (kDatatypes[d] == Datatype::qs8 && cal_status != pqnn_status_success) {
+        r.status = std::string("calibration failed: ") + pqnn_status_string(cal_status);
+        continue;
+      }
+      enum pqnn_status s = pqnn_models::ModelRuntime::create(graph, kDatatypes[d],
+          &calibration, t == 0 ? nullptr : pool, &ms[d]);
+      if (s == pqnn_status_success) {
+        ms[d]->input() = input;
+        s = ms[d]->invoke();
+      }
+      if (s != pqnn_status_success) {
+        r.status = std::string("not run by the runtime: ") + pqnn_status_string(s);
+        ms[d].reset();
+        continue;
+      }
+      if (t == 0 && ms[0]) {
+        r.cosine = pqnn_models::cosine_similarity(ms[d]->probe(), ms[0]->probe());
+        r.max_rel = pqnn_models::max_relative_error(ms[d]->probe(), ms[0]->probe());
+        r.output_cosine = pqnn_models::cosine_similarity(ms[d]->output(), ms[0]->output());
+        r.nodes = ms[d]->nodes();
+      }
+    }
+    if (t == 0) affinity.pin();
+    std::vector<double> wall, cpu;
+    time_interleaved(ms, o, &wall, &cpu);
+    affinity.restore();
+    for (size_t d = 0; d < 4; d++) {
+      rs[d].latency_ms[t] = wall[d];
+      rs[d].speedup[t] = wall[0] / wall[d];
+      if (t == 0) {
+        rs[d].cpu_ms = cpu[d];
+        rs[d].cpu_speedup = cpu[0] / cpu[d];
+      }
+    }
+  }
+  return rs;
 }
 
 bool selected(const Options& o, const std::string& name) {
@@ -155,7 +234,7 @@ std::string json_escape(const std::string& s) {
 std::string num(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.6g", v);
+  std::snprintf(buf, sizeof(buf), "%.9g", v);
   return buf;
 }
 
@@ -198,7 +277,7 @@ void write_json(const Options& o, const std::vector<Result>& results) {
 
 int usage() {
   std::fprintf(stderr, "usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] "
-      "[--models name,name] [--json FILE]\nmodels:");
+      "[--models name,name] [--threads 1|1,2] [--json FILE]\nmodels:");
   for (const auto& spec : pqnn_models::benchmark_models()) std::fprintf(stderr, " %s", spec.name.c_str());
   std::fprintf(stderr, "\n");
   return 2;
@@ -221,6 +300,9 @@ int main(int argc, char** argv) {
     else if (a == "--pin") o.pin_cpu = std::atoi(v);
     else if (a == "--models") o.models = v;
     else if (a == "--json") o.json = v;
+    else if (a == "--threads" && (std::string(v) == "1" || std::string(v) == "1,2")) {
+      o.two_threads = std::string(v) == "1,2";
+    }
     else return usage();
   }
   if (pqnn_initialize() != pqnn_status_success) {
@@ -232,9 +314,11 @@ int main(int argc, char** argv) {
   Affinity affinity(o.pin_cpu);
 
   std::printf("pqnn end-to-end models on %s, kernels: %s\n", cpu_name().c_str(), pqnn_isa_name());
-  std::printf("Latency: median of %zu invocations after %zu warm-up, 1 thread%s and 2 threads.\n",
+  std::printf("Latency: median of %zu invocations after %zu warm-up, 1 thread%s%s;\n"
+      "the datatypes of a model take turns, one invocation each, so load hits them alike.\n",
       o.iterations, o.warmup,
-      o.pin_cpu >= 0 ? (" pinned to CPU " + std::to_string(o.pin_cpu)).c_str() : "");
+      o.pin_cpu >= 0 ? (" pinned to CPU " + std::to_string(o.pin_cpu)).c_str() : "",
+      o.two_threads ? " and 2 threads" : "");
   std::printf("Accuracy vs the f32 output on the same input, on the logits (MobileNets) and on the\n"
       "MLP's FC2 output before its residual add (softmax probabilities and the residual sum\n"
       "would hide errors): cosine similarity, and max rel err = max|y - y_f32| / max|y_f32|.\n"
@@ -249,66 +333,19 @@ int main(int argc, char** argv) {
   std::vector<Result> results;
   for (const pqnn_models::ModelSpec& spec : pqnn_models::benchmark_models()) {
     if (!selected(o, spec.name)) continue;
-    const pqnn_models::Graph graph = spec.build(spec.options);
-    const std::vector<float> input = pqnn_models::random_input(graph, 42);
-    pqnn_models::Calibration calibration;
-    const enum pqnn_status cal_status = pqnn_models::calibrate(graph, input, &calibration);
-    std::vector<float> f32_probe, f32_output;
-    double f32_ms[2] = {NAN, NAN}, f32_cpu_ms = NAN;
-    for (Datatype dt : {Datatype::f32, Datatype::f16, Datatype::qd8, Datatype::qs8}) {
-      Result r;
-      r.model = spec.name;
-      r.macs = graph.macs();
-      r.datatype = dt;
-      for (int t = 0; t < 2 && r.status == "ok"; t++) {
-        if (dt == Datatype::qs8 && cal_status != pqnn_status_success) {
-          r.status = std::string("calibration failed: ") + pqnn_status_string(cal_status);
-          break;
-        }
-        std::unique_ptr<pqnn_models::ModelRuntime> m;
-        enum pqnn_status s = pqnn_models::ModelRuntime::create(graph, dt, &calibration,
-            t == 0 ? nullptr : pool, &m);
-        if (s == pqnn_status_success) {
-          m->input() = input;
-          s = m->invoke();
-        }
-        if (s != pqnn_status_success) {
-          r.status = std::string("not run by the runtime: ") + pqnn_status_string(s);
-          break;
-        }
-        if (t == 0) {
-          if (dt == Datatype::f32) {
-            f32_probe = m->probe();
-            f32_output = m->output();
-          }
-          r.cosine = pqnn_models::cosine_similarity(m->probe(), f32_probe);
-          r.max_rel = pqnn_models::max_relative_error(m->probe(), f32_probe);
-          r.output_cosine = pqnn_models::cosine_similarity(m->output(), f32_output);
-          r.nodes = m->nodes();
-          affinity.pin();
-        }
-        double cpu_ms = NAN;
-        time_invocations(*m, o, &r.latency_ms[t], &cpu_ms);
-        affinity.restore();
-        if (dt == Datatype::f32) f32_ms[t] = r.latency_ms[t];
-        r.speedup[t] = f32_ms[t] / r.latency_ms[t];
-        if (t == 0) {
-          if (dt == Datatype::f32) f32_cpu_ms = cpu_ms;
-          r.cpu_ms = cpu_ms;
-          r.cpu_speedup = f32_cpu_ms / cpu_ms;
-        }
-      }
+    for (Result& r : measure_model(spec, pool, affinity, o)) {
       if (r.status == "ok") {
         std::printf("%-21s %-4s | %9.3f %6.2f %9.3f %6.2f | %9.3f %6.2f | %9.6f %9.2e\n",
-            spec.name.c_str(), pqnn_models::datatype_name(dt), r.latency_ms[0], r.speedup[0],
-            r.cpu_ms, r.cpu_speedup, r.latency_ms[1], r.speedup[1], r.cosine, r.max_rel);
+            r.model.c_str(), pqnn_models::datatype_name(r.datatype), r.latency_ms[0],
+            r.speedup[0], r.cpu_ms, r.cpu_speedup, r.latency_ms[1], r.speedup[1], r.cosine,
+            r.max_rel);
       } else {
-        std::printf("%-21s %-4s | %s\n", spec.name.c_str(), pqnn_models::datatype_name(dt),
+        std::printf("%-21s %-4s | %s\n", r.model.c_str(), pqnn_models::datatype_name(r.datatype),
             r.status.c_str());
       }
-      std::fflush(stdout);
       results.push_back(std::move(r));
     }
+    std::fflush(stdout);
   }
 
   std::printf("\nWhich datatype each node ran in (planner report; + = conversion the planner "

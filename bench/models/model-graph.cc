@@ -148,9 +148,9 @@ uint32_t Graph::add(uint32_t a, uint32_t b, float output_min, float output_max) 
   return op.output;
 }
 
-uint32_t Graph::clamp(uint32_t x, float output_min, float output_max) {
+uint32_t Graph::elementwise(OpKind kind, uint32_t x, float output_min, float output_max) {
   Op op;
-  op.kind = OpKind::clamp;
+  op.kind = kind;
   op.input = x;
   op.output_min = output_min;
   op.output_max = output_max;
@@ -159,16 +159,13 @@ uint32_t Graph::clamp(uint32_t x, float output_min, float output_max) {
   return op.output;
 }
 
-uint32_t Graph::gelu(uint32_t x) {
-  Op op;
-  op.kind = OpKind::gelu;
-  op.input = x;
-  op.output_min = -INFINITY;
-  op.output_max = INFINITY;
-  op.output = new_value(values_.at(x).dims);
-  ops_.push_back(op);
-  return op.output;
+uint32_t Graph::clamp(uint32_t x, float output_min, float output_max) {
+  return elementwise(OpKind::clamp, x, output_min, output_max);
 }
+
+uint32_t Graph::gelu(uint32_t x) { return elementwise(OpKind::gelu, x, -INFINITY, INFINITY); }
+
+uint32_t Graph::softmax(uint32_t x) { return elementwise(OpKind::softmax, x, 0.0f, 1.0f); }
 
 uint32_t Graph::global_average_pooling(uint32_t x) {
   const std::vector<size_t> in = values_.at(x).dims;
@@ -180,17 +177,6 @@ uint32_t Graph::global_average_pooling(uint32_t x) {
   op.output_min = -INFINITY;
   op.output_max = INFINITY;
   op.output = new_value({in[0], in[3]});
-  ops_.push_back(op);
-  return op.output;
-}
-
-uint32_t Graph::softmax(uint32_t x) {
-  Op op;
-  op.kind = OpKind::softmax;
-  op.input = x;
-  op.output_min = 0.0f;
-  op.output_max = 1.0f;
-  op.output = new_value(values_.at(x).dims);
   ops_.push_back(op);
   return op.output;
 }

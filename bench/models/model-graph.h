@@ -105,6 +105,7 @@ class Graph {
  private:
   uint32_t add_convolution(OpKind kind, uint32_t x, size_t output_channels, uint32_t kernel,
       uint32_t stride, float gain, float output_min, float output_max);
+  uint32_t elementwise(OpKind kind, uint32_t x, float output_min, float output_max);
   uint32_t new_value(std::vector<size_t> dims);
   int32_t random_tensor(size_t count, float bound);
   uint32_t next_random();
