@@ -109,7 +109,7 @@ def flags(f):
     return [f] if f < 0x80 else [0x80] + u32(f)
 
 
-SMALL, ZERO, EXTREME, SPECIAL, RAW = range(5)
+SMALL, ZERO, EXTREME, SPECIAL, RAW, SATURATED = range(6)
 
 
 def data(mode=SMALL, seed=1):
@@ -208,6 +208,11 @@ def fully_connected_cases():
                                  ("qd8-f32-params-zero-point-128", QD8_F32, 128)):
         cases[name] = fc(dt, 7, 5, cycle(size(2)) + setup() + run(1),
                          params=(1, zero_point, 2.0 ** -7))
+    # Found while fuzzing: a bias near INT32_MIN plus the dot product overflowed the scalar
+    # kernels' signed int32 sums (UBSan); they now wrap like the SIMD kernels.
+    cases["qs8-saturated-bias-overflow"] = fc(QS8, 1, 1, cycle(size(1)), mode=SATURATED)
+    cases["qs8-qc8w-saturated"] = fc(QS8_QC8W, 200, 3, cycle(size(2)), mode=SATURATED,
+                                     qs8=(5, 0.5, 2.0 ** -6, 0, 0.5, -128, 127))
     cases["qd8-f32-params-nan-scale"] = fc(QD8_F32, 7, 5, cycle(size(2)), params=(1, 0, "nan"))
     cases["qd8-f16-zero-kernel-scale"] = fc(QD8_F16, 3, 3, cycle(size(1)), options=2,
                                             qd8_kernel_scale=0.0)
@@ -266,6 +271,11 @@ def convolution_cases():
     cases["qd8-f16-params-zero-point-int32-min"] = conv(QD8_F16, g3x3, 2, 3,
                                                         cycle(nhw(2, 4, 4)),
                                                         params=(1, -(1 << 31), 2.0 ** -7))
+    cases["qs8-depthwise-saturated"] = conv(QS8, dw3x3, 1, 1, cycle(nhw(1, 4, 5)), flag=2,
+                                            mode=SATURATED, qs8=(5, 0.5, 2.0 ** -6, 0, 0.5, -128, 127))
+    cases["qs8-qc8w-25-saturated"] = conv(QS8_QC8W, dw5x5, 1, 1, cycle(nhw(1, 6, 6)),
+                                          mode=SATURATED, qs8=(5, 0.5, 2.0 ** -6, 0, 0.5, -128, 127))
+    cases["qd8-f32-saturated"] = conv(QD8_F32, g3x3, 3, 5, cycle(nhw(1, 4, 4)), mode=SATURATED)
     cases["qs8-depthwise-multiplier"] = conv(QS8, ((1, 1, 1, 1), (3, 3), (1, 1), (1, 1), 3),
                                              1, 2, cycle(nhw(1, 4, 4)), flag=2)
     return cases
@@ -289,6 +299,7 @@ def convert_cases():
         cases[f"{name}-raw"] = convert_op(kind, 9, cycle(size(6)), mode=RAW, seed=4)
         cases[f"{name}-extreme"] = convert_op(kind, 17, cycle(size(2)), mode=EXTREME, seed=5)
         cases[f"{name}-zero-rows"] = convert_op(kind, 5, cycle(size(3)), mode=ZERO)
+        cases[f"{name}-saturated"] = convert_op(kind, 6, cycle(size(2)), mode=SATURATED)
         cases[f"{name}-out-of-order"] = convert_op(kind, 4, run() + setup() + reshape(size(2)) +
                                                    run() + setup(2) + setup() + run())
         cases[f"{name}-overflow"] = convert_op(kind, 4, cycle(size(SIZE_MAX // 2 + 1)))
@@ -307,6 +318,7 @@ def quantize_weights_cases():
         "extreme": quantize_weights_op(5, 33, mode=EXTREME, seed=2),
         "special": quantize_weights_op(6, 40, mode=SPECIAL, seed=3),
         "raw": quantize_weights_op(3, 11, mode=RAW, seed=4),
+        "saturated": quantize_weights_op(3, 5, mode=SATURATED),
         "null-weights": quantize_weights_op(2, 2, options=1),
         "null-kernel": quantize_weights_op(2, 2, options=2),
         "null-scale": quantize_weights_op(2, 2, options=4),

@@ -6,7 +6,8 @@ packages=(build-essential cmake ninja-build ccache pkg-config python3 libsimde-d
           libcpuinfo-dev libpthreadpool-dev libfp16-dev libgtest-dev libbenchmark-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+  # "install ok installed", or "hold ok installed" for a package held at its version.
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
     missing+=("$p")
   fi
 done

@@ -156,6 +156,7 @@ float value_f32(Rng& rng, DataMode mode) {
     }
     case DataMode::kSpecial: return rng.below(8) == 0 ? special_value(rng) : rng.unit();
     case DataMode::kRaw: return bits_to_float(static_cast<uint32_t>(rng.next()));
+    case DataMode::kSaturated: return FLT_MAX;
     case DataMode::kSmall: break;
   }
   return rng.unit();
@@ -165,7 +166,7 @@ float value_f32(Rng& rng, DataMode mode) {
 
 Data Data::decode(FuzzInput& in) {
   Data d;
-  d.mode = static_cast<DataMode>(in.byte() % 5);
+  d.mode = static_cast<DataMode>(in.byte() % 6);
   d.seed = in.u32();
   return d;
 }
@@ -196,6 +197,7 @@ void Data::fill_i8(int8_t* p, size_t count, uint64_t stream, bool weights) const
         v = rng.below(64) == 0 ? -128 : int(rng.below(255)) - 127;
         break;
       case DataMode::kRaw: v = int(rng.below(256)) - 128; break;
+      case DataMode::kSaturated: v = weights ? 127 : -128; break;
       case DataMode::kSmall:
       default:
         v = weights ? int(rng.below(255)) - 127 : int(rng.below(256)) - 128;
@@ -212,6 +214,7 @@ void Data::fill_i32(int32_t* p, size_t count, uint64_t stream) const {
       case DataMode::kZero: p[i] = 0; break;
       case DataMode::kExtreme: p[i] = rng.below(2) == 0 ? INT32_MAX / 2 : INT32_MIN / 2; break;
       case DataMode::kRaw: p[i] = static_cast<int32_t>(rng.next()); break;
+      case DataMode::kSaturated: p[i] = INT32_MIN; break;
       default: p[i] = int32_t(rng.below(20001)) - 10000; break;
     }
   }

@@ -73,6 +73,8 @@ enum class DataMode : uint8_t {
   kExtreme = 2,   // floats up to +-1e30 (may overflow to Inf), int8 at +-127 / -128, 127
   kSpecial = 3,   // small values with NaN, Inf, subnormals; int8 weights include -128
   kRaw = 4,       // random bit patterns (floats may be anything, int8 weights -128 too)
+  kSaturated = 5, // every value at its largest magnitude, one sign: floats FLT_MAX, int8
+                  // weights 127 and activations -128 (int32 sums grow as fast as possible)
 };
 
 struct Data {
