@@ -64,22 +64,27 @@ pqnn_status create(const ConvCase& c, const Weights& w, pqnn_operator_t* op) {
 }
 
 // API.md's output size along one dimension; false when the padded input is smaller than
-// the dilated kernel (computed in 128 bits, so nothing here overflows).
+// the dilated kernel. In 64 bits (a dilated kernel is below 2^64); a padded input that
+// saturates only arises for inputs the library must reject anyway.
+uint64_t add_sat64(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
 bool output_dimension(size_t input, uint32_t kernel, uint32_t stride, uint32_t dilation,
-    bool same, uint32_t pad_before, uint32_t pad_after, unsigned __int128* output) {
-  using u128 = unsigned __int128;
+    bool same, uint32_t pad_before, uint32_t pad_after, uint64_t* output) {
   if (same) {
-    *output = (u128(input) + stride - 1) / stride;
+    *output = add_sat64(input, stride - 1) / stride;
     return true;
   }
-  const u128 effective = (u128(kernel) - 1) * dilation + 1;
-  const u128 padded = u128(input) + pad_before + pad_after;
+  const uint64_t effective = (uint64_t(kernel) - 1) * dilation + 1;
+  const uint64_t padded = add_sat64(add_sat64(input, pad_before), pad_after);
   if (padded < effective) return false;
   *output = (padded - effective) / stride + 1;
   return true;
 }
 
-size_t saturate(unsigned __int128 v) { return v > SIZE_MAX ? SIZE_MAX : size_t(v); }
+size_t saturate(uint64_t v) { return v > SIZE_MAX ? SIZE_MAX : size_t(v); }
 
 class ConvDriver : public OperatorDriver {
  public:
@@ -178,7 +183,7 @@ class ConvDriver : public OperatorDriver {
   const ConvCase& c_;
   size_t batch_ = 0, height_ = 0, width_ = 0;
   bool valid_ = false;
-  unsigned __int128 out_height_ = 0, out_width_ = 0;
+  uint64_t out_height_ = 0, out_width_ = 0;
 };
 
 }  // namespace
