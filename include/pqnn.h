@@ -141,7 +141,10 @@ PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qs8_qc8w(pqnn_operator_t
 /* qd8 activations (from convert_nc_f32_qd8), qc8w weights, f32 bias, f32 output:
  *   acc = sum_k (x[m][k] - zero_point[m]) * w[n][k]                          (int32)
  *   y   = clamp((float) acc * (scale[m] * kernel_scale[n]) + bias[n], output_min, output_max)
- * The f16-output variant rounds the same f32 value to f16 (nearest even), then clamps. */
+ * The f16-output variant rounds the same f32 value to f16 (nearest even), then clamps.
+ * Every params zero point must lie in [-128, 127] (qd8 data is int8): pqnn_run_operator
+ * returns pqnn_status_invalid_parameter, computing nothing, otherwise (also for qd8
+ * convolution). */
 PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f32_qc8w(size_t input_channels,
     size_t output_channels, size_t input_stride, size_t output_stride,
     const float* kernel_scale, const int8_t* kernel, const float* bias, float output_min,

@@ -388,7 +388,8 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
                 r.append(f"{ind}  const int32_t vw{j} = (int32_t) wp[{j}];")
             for i in range(mr):
                 for j in range(nr):
-                    r.append(f"{ind}  acc{i}_{j} += va{i} * vw{j};")
+                    # int32 sums wrap as in the SIMD kernels (signed overflow is UB in C).
+                    r.append(f"{ind}  acc{i}_{j} = (int32_t) ((uint32_t) acc{i}_{j} + (uint32_t) (va{i} * vw{j}));")
             r.append(f"{ind}  wp += {nr};")
             r.append(f"{ind}}}")
             return r

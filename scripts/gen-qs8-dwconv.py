@@ -80,12 +80,12 @@ def gen_scalar(taps):
     o.append("      const int8_t* wt = w + sizeof(int32_t);")
     if taps:
         for t in range(taps):
-            o.append(f"      acc += (int32_t) i{t}[c] * (int32_t) wt[{t}];")
+            o.append(f"      acc = (int32_t) ((uint32_t) acc + (uint32_t) ((int32_t) i{t}[c] * (int32_t) wt[{t}]));")
     else:
         o.append("      for (size_t t = 0; t < ks; t++) {")
         o.append("        const int8_t* it = (const int8_t*) input[t];")
         o.append("        if (it != (const int8_t*) zero) it = (const int8_t*) ((uintptr_t) it + a_offset);")
-        o.append("        acc += (int32_t) it[c] * (int32_t) wt[t];")
+        o.append("        acc = (int32_t) ((uint32_t) acc + (uint32_t) ((int32_t) it[c] * (int32_t) wt[t]));")
         o.append("      }")
     o.append("      float scale;")
     o.append("      memcpy(&scale, wt + ks, sizeof(scale));")

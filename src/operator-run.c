@@ -95,6 +95,18 @@ enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool)
   if (op->batch_size == 0) {
     return pqnn_status_success;
   }
+  if (op->spec.dynamic_quantization) {
+    /* qd8 data is int8, so a zero point outside int8 has no meaning, and the kernels'
+     * int32 arithmetic on it could overflow: reject it before any tile runs. */
+    for (size_t i = 0; i < op->batch_size; i++) {
+      const int32_t zero_point = op->quantization_params[i].zero_point;
+      if (zero_point < INT8_MIN || zero_point > INT8_MAX) {
+        PQNN_LOG_ERROR("%s operator: quantization_params[%zu].zero_point (%d) is outside [-128, 127]",
+            pqnn_operator_type_string(op->type), i, (int) zero_point);
+        return pqnn_status_invalid_parameter;
+      }
+    }
+  }
   switch (op->compute) {
     case pqnn_compute_none:
       break;

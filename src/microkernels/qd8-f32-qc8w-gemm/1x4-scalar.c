@@ -54,10 +54,10 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x4__scalar(size_t mr, size_t nc, siz
       const int32_t vw1 = (int32_t) wp[1];
       const int32_t vw2 = (int32_t) wp[2];
       const int32_t vw3 = (int32_t) wp[3];
-      acc0_0 += va0 * vw0;
-      acc0_1 += va0 * vw1;
-      acc0_2 += va0 * vw2;
-      acc0_3 += va0 * vw3;
+      acc0_0 = (int32_t) ((uint32_t) acc0_0 + (uint32_t) (va0 * vw0));
+      acc0_1 = (int32_t) ((uint32_t) acc0_1 + (uint32_t) (va0 * vw1));
+      acc0_2 = (int32_t) ((uint32_t) acc0_2 + (uint32_t) (va0 * vw2));
+      acc0_3 = (int32_t) ((uint32_t) acc0_3 + (uint32_t) (va0 * vw3));
       wp += 4;
     }
     const float vks0 = pqnn_load_f32(wp + 0);

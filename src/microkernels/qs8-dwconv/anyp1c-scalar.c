@@ -32,7 +32,7 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_anyp1c__scalar(size_t channels, si
       for (size_t t = 0; t < ks; t++) {
         const int8_t* it = (const int8_t*) input[t];
         if (it != (const int8_t*) zero) it = (const int8_t*) ((uintptr_t) it + a_offset);
-        acc += (int32_t) it[c] * (int32_t) wt[t];
+        acc = (int32_t) ((uint32_t) acc + (uint32_t) ((int32_t) it[c] * (int32_t) wt[t]));
       }
       float scale;
       memcpy(&scale, wt + ks, sizeof(scale));

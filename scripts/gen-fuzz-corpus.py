@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of the fuzz targets: test/fuzz/corpus/<target>/<case>.
+
+Each file is an input of the byte format that test/fuzz/decoders/fuzz-input.h documents
+(the decoders read it; libFuzzer mutates it). The cases name what they exercise: every
+datatype on the GEMM, IGEMM and depthwise paths, strides, batch 0, repeated reshapes, calls
+out of order, and the rejections (unknown flags, NaN bounds and scales, sizes that
+overflow size_t). The output is deterministic, and every corpus directory is rewritten
+from scratch, so scripts/check-generated.sh catches a corpus that drifts from this script.
+The normal test build replays the corpus (test/fuzz/fuzz-replay-test.cc).
+"""
+import os
+import shutil
+import struct
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fuzz", "corpus")
+SIZE_MAX = (1 << 64) - 1
+UINT32_MAX = (1 << 32) - 1
+FLT_MAX = struct.unpack("<f", struct.pack("<I", 0x7F7FFFFF))[0]
+FLT_MIN = struct.unpack("<f", struct.pack("<I", 0x00800000))[0]
+
+# ---- encoders (mirror FuzzInput in test/fuzz/decoders/fuzz-input.cc) ----
+
+
+def u16(v):
+    return list(struct.pack("<H", v))
+
+
+def u32(v):
+    return list(struct.pack("<I", v & UINT32_MAX))
+
+
+def u64(v):
+    return list(struct.pack("<Q", v))
+
+
+def size(v):
+    if v < 0xF0:
+        return [v]
+    if v > SIZE_MAX - 256:
+        return [0xF3, SIZE_MAX - v]
+    if SIZE_MAX // 2 <= v < SIZE_MAX // 2 + 256:
+        return [0xF5, v - SIZE_MAX // 2]
+    if v & (v - 1) == 0:
+        return [0xF4, v.bit_length() - 1]
+    if v < 1 << 16:
+        return [0xF0] + u16(v)
+    if v < 1 << 32:
+        return [0xF1] + u32(v)
+    return [0xF2] + u64(v)
+
+
+def dim(v):
+    if v < 0xF0:
+        return [v]
+    if v > UINT32_MAX - 256:
+        return [0xF3, UINT32_MAX - v]
+    if v < 1 << 16:
+        return [0xF0] + u16(v)
+    return [0xF1] + u32(v)
+
+
+def stride(delta=0, absolute=None):
+    """channels + delta, or an absolute stride."""
+    if absolute is not None:
+        return [0xFF] + size(absolute)
+    assert 0 <= delta < 0xFF
+    return [delta]
+
+
+def grid_value(t):
+    i = t - 16
+    m = i % 120
+    magnitude = (1 + (m % 8) / 8) * 2.0 ** (m // 8 - 8)
+    return magnitude if i < 120 else -magnitude
+
+
+NAMED = {"nan": [2], "inf": [3], "-inf": [4], "max": [6], "-max": [7], "min": [9]}
+
+
+def real(x):
+    if isinstance(x, str):
+        if x.startswith("sub"):  # "subN": N + 1 smallest subnormals
+            return [5, int(x[3:])]
+        return NAMED[x]
+    if x == 0:
+        return [1] if str(x).startswith("-") else [0]
+    for tag, v in ((10, 1.0), (11, -1.0), (12, 6.0), (13, -6.0), (14, 0.5), (15, 127.0)):
+        if x == v:
+            return [tag]
+    for t in range(16, 256):
+        if grid_value(t) == x:
+            return [t]
+    return [8] + list(struct.pack("<f", x))
+
+
+def zp(v):
+    if v == -128:
+        return [0x80, 7]
+    if -128 < v <= 127:
+        return [v & 0xFF]
+    special = {-(1 << 31): 1, (1 << 31) - 1: 2, 128: 3, -129: 4, 255: 5, 256: 6}
+    if v in special:
+        return [0x80, special[v]]
+    return [0x80, 0] + u32(v)
+
+
+def flags(f):
+    return [f] if f < 0x80 else [0x80] + u32(f)
+
+
+SMALL, ZERO, EXTREME, SPECIAL, RAW, SATURATED = range(6)
+
+
+def data(mode=SMALL, seed=1):
+    return [mode] + u32(seed)
+
+
+def i8(v):
+    return [v & 0xFF]
+
+
+# ---- lifecycle steps (test/fuzz/decoders/operator-steps.cc) ----
+
+
+def reshape(args, pool=0):
+    return [0] + args + [pool]
+
+
+def setup(nulls=0):
+    return [1, nulls]
+
+
+def run(pool=0):
+    return [2, pool]
+
+
+def cycle(args, pool=0):
+    """reshape + setup + run."""
+    return [3] + args + [pool, 0, pool]
+
+
+# ---- datatype parameters (test/fuzz/decoders/gemm-datatypes.h) ----
+
+F32, F16, QS8, QS8_QC8W, QD8_F32, QD8_F16 = range(6)
+DATATYPES = {"f32": F32, "f16": F16, "qs8": QS8, "qs8-qc8w": QS8_QC8W, "qd8-f32": QD8_F32,
+             "qd8-f16": QD8_F16}
+
+
+def dt_params(dt, flag=0, mode=SMALL, seed=1, options=0, lo=-6.0, hi=6.0,
+              qs8=(0, 0.5, 2.0 ** -6, 0, 0.5, -128, 127), qd8_kernel_scale=2.0 ** -7,
+              params=(0, 0, 2.0 ** -7)):
+    out = flags(flag) + data(mode, seed) + [options]
+    if dt in (F32, F16):
+        return out + real(lo) + real(hi)
+    if dt in (QS8, QS8_QC8W):
+        izp, iscale, kscale, ozp, oscale, qmin, qmax = qs8
+        return (out + i8(izp) + real(iscale) + real(kscale) + i8(ozp) + real(oscale) +
+                i8(qmin) + i8(qmax))
+    mode_p, pzp, pscale = params
+    return out + real(qd8_kernel_scale) + real(lo) + real(hi) + [mode_p] + zp(pzp) + real(pscale)
+
+
+# ---- targets ----
+
+
+def fc(dt, ic, oc, steps, is_=None, os_=None, **kw):
+    return ([dt] + size(ic) + size(oc) + (is_ or stride()) + (os_ or stride()) +
+            dt_params(dt, **kw) + steps)
+
+
+def fully_connected_cases():
+    cases = {}
+    for name, dt in DATATYPES.items():
+        cases[f"{name}-basic"] = fc(dt, 5, 7, cycle(size(3)))
+        cases[f"{name}-strided-regrow"] = fc(
+            dt, 17, 33, cycle(size(1)) + cycle(size(9), pool=1) + cycle(size(2)),
+            is_=stride(3), os_=stride(5), seed=2)
+        cases[f"{name}-transposed-nobias"] = fc(dt, 8, 19, cycle(size(4), pool=1), flag=1,
+                                                options=1, seed=3)
+        cases[f"{name}-batch0"] = fc(dt, 3, 2, cycle(size(0)) + cycle(size(1)))
+        cases[f"{name}-out-of-order"] = fc(dt, 4, 4, run() + setup() + reshape(size(2)) +
+                                           run() + setup(1) + setup(4) + setup() + run() +
+                                           reshape(size(5)) + run())
+        cases[f"{name}-unknown-flag"] = fc(dt, 4, 4, cycle(size(1)), flag=0x10)
+        cases[f"{name}-overflow"] = fc(dt, SIZE_MAX // 2 + 1, 4, cycle(size(1)))
+        cases[f"{name}-huge-batch"] = fc(dt, 4, 4, cycle(size(SIZE_MAX - 3)) + cycle(size(1)))
+        cases[f"{name}-extreme"] = fc(dt, 31, 9, cycle(size(5)), mode=EXTREME, seed=4)
+        cases[f"{name}-special"] = fc(dt, 12, 13, cycle(size(3)), mode=SPECIAL, seed=5)
+    cases["f32-nan-bound"] = fc(F32, 4, 4, cycle(size(1)), lo="nan")
+    cases["f32-unbounded"] = fc(F32, 40, 3, cycle(size(7)), lo="-inf", hi="inf")
+    cases["f32-stride-below-channels"] = fc(F32, 8, 4, cycle(size(1)), is_=stride(absolute=7))
+    cases["f32-huge-kernel"] = fc(F32, 1 << 20, 1 << 20, cycle(size(1)))
+    cases["f16-fp32-weights"] = fc(F16, 9, 18, cycle(size(6)), flag=8)
+    cases["f16-bounds-collapse"] = fc(F16, 4, 4, cycle(size(1)), lo=1.0, hi=1.0001)
+    cases["qs8-nan-scale"] = fc(QS8, 4, 4, cycle(size(1)), qs8=(0, "nan", 1.0, 0, 1.0, -128, 127))
+    cases["qs8-requantization-256"] = fc(QS8, 4, 4, cycle(size(1)),
+                                         qs8=(0, 127.0, 127.0, 0, 0.5, -128, 127))
+    cases["qs8-min-above-max"] = fc(QS8, 4, 4, cycle(size(1)), qs8=(3, 0.5, 0.5, 1, 0.5, 5, 4))
+    cases["qs8-qc8w-subnormal-scales"] = fc(QS8_QC8W, 6, 6, cycle(size(2)), options=2,
+                                            qs8=(1, 0.5, "sub3", -2, 0.5, -100, 100))
+    cases["qd8-f32-params-extreme-zero-point"] = fc(QD8_F32, 7, 5, cycle(size(2)),
+                                                    params=(1, 127, 2.0 ** -7))
+    # Found by hand while fuzzing: zero points beyond int8 overflowed the kernels' int32
+    # negation (UBSan); run now rejects them.
+    for name, dt, zero_point in (("qd8-f32-params-zero-point-int32-min", QD8_F32, -(1 << 31)),
+                                 ("qd8-f16-params-zero-point-int32-max", QD8_F16, (1 << 31) - 1),
+                                 ("qd8-f32-params-zero-point-128", QD8_F32, 128)):
+        cases[name] = fc(dt, 7, 5, cycle(size(2)) + setup() + run(1),
+                         params=(1, zero_point, 2.0 ** -7))
+    # Found while fuzzing: a bias near INT32_MIN plus the dot product overflowed the scalar
+    # kernels' signed int32 sums (UBSan); they now wrap like the SIMD kernels.
+    cases["qs8-saturated-bias-overflow"] = fc(QS8, 1, 1, cycle(size(1)), mode=SATURATED)
+    cases["qs8-qc8w-saturated"] = fc(QS8_QC8W, 200, 3, cycle(size(2)), mode=SATURATED,
+                                     qs8=(5, 0.5, 2.0 ** -6, 0, 0.5, -128, 127))
+    cases["qd8-f32-params-nan-scale"] = fc(QD8_F32, 7, 5, cycle(size(2)), params=(1, 0, "nan"))
+    cases["qd8-f16-zero-kernel-scale"] = fc(QD8_F16, 3, 3, cycle(size(1)), options=2,
+                                            qd8_kernel_scale=0.0)
+    return cases
+
+
+def conv(dt, geometry, gic, goc, steps, ics=None, ocs=None, **kw):
+    pads, kernel, sub, dil, groups = geometry
+    out = [dt]
+    for v in list(pads) + list(kernel) + list(sub) + list(dil) + [groups]:
+        out += dim(v)
+    return (out + size(gic) + size(goc) + (ics or stride()) + (ocs or stride()) +
+            dt_params(dt, **kw) + steps)
+
+
+def nhw(n, h, w):
+    return size(n) + size(h) + size(w)
+
+
+def convolution_cases():
+    cases = {}
+    g1x1 = ((0, 0, 0, 0), (1, 1), (1, 1), (1, 1), 1)
+    g3x3 = ((1, 1, 1, 1), (3, 3), (1, 1), (1, 1), 1)
+    grouped = ((0, 1, 1, 0), (3, 2), (2, 2), (1, 1), 2)
+    dilated = ((2, 2, 2, 2), (3, 3), (1, 2), (2, 2), 1)
+    dw3x3 = ((1, 1, 1, 1), (3, 3), (1, 1), (1, 1), 5)
+    dw5x5 = ((2, 2, 2, 2), (5, 5), (2, 2), (1, 1), 3)
+    for name, dt in DATATYPES.items():
+        cases[f"{name}-1x1"] = conv(dt, g1x1, 6, 10, cycle(nhw(2, 3, 4)))
+        cases[f"{name}-3x3-padded"] = conv(dt, g3x3, 3, 8, cycle(nhw(1, 5, 6), pool=1), seed=2)
+        cases[f"{name}-grouped-strided"] = conv(dt, grouped, 3, 5, cycle(nhw(2, 7, 6)),
+                                                ics=stride(2), ocs=stride(3), seed=3)
+        cases[f"{name}-dilated"] = conv(dt, dilated, 2, 3, cycle(nhw(1, 9, 8)), seed=4)
+        cases[f"{name}-depthwise"] = conv(dt, dw3x3, 1, 1, cycle(nhw(2, 4, 5)) +
+                                          cycle(nhw(1, 9, 3), pool=1), flag=2, seed=5)
+        cases[f"{name}-depthwise-ohwi-25"] = conv(dt, dw5x5, 1, 1, cycle(nhw(1, 7, 7)), seed=6)
+        cases[f"{name}-same-padding"] = conv(dt, ((0, 0, 0, 0), (4, 3), (3, 2), (1, 1), 1), 2, 4,
+                                             cycle(nhw(1, 7, 5)), flag=4, seed=7)
+        cases[f"{name}-input-below-kernel"] = conv(dt, ((0, 0, 0, 0), (5, 5), (1, 1), (1, 1), 1),
+                                                   1, 2, cycle(nhw(1, 4, 4)) +
+                                                   cycle(nhw(1, 5, 5)))
+        cases[f"{name}-special"] = conv(dt, g3x3, 4, 4, cycle(nhw(1, 3, 3)), mode=SPECIAL,
+                                        seed=8)
+    cases["f32-unknown-flag"] = conv(F32, g3x3, 1, 1, cycle(nhw(1, 3, 3)), flag=0x20)
+    cases["f32-same-with-padding"] = conv(F32, g3x3, 1, 1, cycle(nhw(1, 3, 3)), flag=4)
+    cases["f32-huge-padding"] = conv(F32, ((UINT32_MAX, 0, UINT32_MAX, 0), (3, 3), (1, 1),
+                                           (1, 1), 1), 1, 1, cycle(nhw(1, 3, 3)))
+    cases["f32-huge-kernel"] = conv(F32, ((0, 0, 0, 0), (1 << 16, 1 << 16), (1, 1), (1, 1),
+                                          1 << 16), 1 << 16, 1 << 16, cycle(nhw(1, 3, 3)))
+    cases["f32-zero-stride"] = conv(F32, ((0, 0, 0, 0), (3, 3), (0, 1), (1, 1), 1), 1, 1,
+                                    cycle(nhw(1, 3, 3)))
+    cases["f32-batch-overflow"] = conv(F32, g3x3, 2, 2, cycle(nhw(SIZE_MAX // 2 + 1, 4, 4)) +
+                                       cycle(nhw(1, 2, 2)))
+    cases["qd8-f32-padding-zero-point"] = conv(QD8_F32, g3x3, 2, 3, cycle(nhw(3, 4, 4)),
+                                               params=(1, -128, 2.0 ** -7))
+    cases["qd8-f16-params-zero-point-int32-min"] = conv(QD8_F16, g3x3, 2, 3,
+                                                        cycle(nhw(2, 4, 4)),
+                                                        params=(1, -(1 << 31), 2.0 ** -7))
+    cases["qs8-depthwise-saturated"] = conv(QS8, dw3x3, 1, 1, cycle(nhw(1, 4, 5)), flag=2,
+                                            mode=SATURATED, qs8=(5, 0.5, 2.0 ** -6, 0, 0.5, -128, 127))
+    cases["qs8-qc8w-25-saturated"] = conv(QS8_QC8W, dw5x5, 1, 1, cycle(nhw(1, 6, 6)),
+                                          mode=SATURATED, qs8=(5, 0.5, 2.0 ** -6, 0, 0.5, -128, 127))
+    cases["qd8-f32-saturated"] = conv(QD8_F32, g3x3, 3, 5, cycle(nhw(1, 4, 4)), mode=SATURATED)
+    cases["qs8-depthwise-multiplier"] = conv(QS8, ((1, 1, 1, 1), (3, 3), (1, 1), (1, 1), 3),
+                                             1, 2, cycle(nhw(1, 4, 4)), flag=2)
+    return cases
+
+
+def convert_op(kind, channels, steps, is_=None, os_=None, flag=0, mode=SMALL, seed=1):
+    return ([kind] + size(channels) + (is_ or stride()) + (os_ or stride()) + flags(flag) +
+            data(mode, seed) + steps)
+
+
+def convert_cases():
+    cases = {}
+    for name, kind in (("f32-qd8", 0), ("f16-qd8", 1), ("f32-f16", 2), ("f16-f32", 3)):
+        cases[f"{name}-basic"] = convert_op(kind, 13, cycle(size(4)))
+        cases[f"{name}-strided"] = convert_op(kind, 33, cycle(size(3), pool=1) + cycle(size(7)),
+                                              is_=stride(5), os_=stride(2), seed=2)
+        cases[f"{name}-batch0"] = convert_op(kind, 8, cycle(size(0)))
+        cases[f"{name}-zero-channels"] = convert_op(kind, 0, cycle(size(1)))
+        cases[f"{name}-flag"] = convert_op(kind, 4, cycle(size(1)), flag=1)
+        cases[f"{name}-special"] = convert_op(kind, 70, cycle(size(5)), mode=SPECIAL, seed=3)
+        cases[f"{name}-raw"] = convert_op(kind, 9, cycle(size(6)), mode=RAW, seed=4)
+        cases[f"{name}-extreme"] = convert_op(kind, 17, cycle(size(2)), mode=EXTREME, seed=5)
+        cases[f"{name}-zero-rows"] = convert_op(kind, 5, cycle(size(3)), mode=ZERO)
+        cases[f"{name}-saturated"] = convert_op(kind, 6, cycle(size(2)), mode=SATURATED)
+        cases[f"{name}-out-of-order"] = convert_op(kind, 4, run() + setup() + reshape(size(2)) +
+                                                   run() + setup(2) + setup() + run())
+        cases[f"{name}-overflow"] = convert_op(kind, 4, cycle(size(SIZE_MAX // 2 + 1)))
+    return cases
+
+
+def quantize_weights_op(oc, ic, mode=SMALL, seed=1, options=0):
+    return size(oc) + size(ic) + data(mode, seed) + [options]
+
+
+def quantize_weights_cases():
+    return {
+        "basic": quantize_weights_op(7, 13),
+        "single": quantize_weights_op(1, 1),
+        "zero-weights": quantize_weights_op(4, 9, mode=ZERO),
+        "extreme": quantize_weights_op(5, 33, mode=EXTREME, seed=2),
+        "special": quantize_weights_op(6, 40, mode=SPECIAL, seed=3),
+        "raw": quantize_weights_op(3, 11, mode=RAW, seed=4),
+        "saturated": quantize_weights_op(3, 5, mode=SATURATED),
+        "null-weights": quantize_weights_op(2, 2, options=1),
+        "null-kernel": quantize_weights_op(2, 2, options=2),
+        "null-scale": quantize_weights_op(2, 2, options=4),
+        "zero-output-channels": quantize_weights_op(0, 5),
+        "zero-input-channels": quantize_weights_op(5, 0),
+        "overflow": quantize_weights_op(SIZE_MAX // 2 + 1, 4),
+        "overflow-bytes": quantize_weights_op(1 << 31, 1 << 31),
+        "wide": quantize_weights_op(2, 3000, seed=5),
+    }
+
+
+TARGETS = {
+    "fully-connected": fully_connected_cases,
+    "convolution": convolution_cases,
+    "convert": convert_cases,
+    "quantize-weights": quantize_weights_cases,
+}
+
+
+def main():
+    for target, make in TARGETS.items():
+        directory = os.path.join(ROOT, target)
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+        for name, blob in sorted(make().items()):
+            assert all(0 <= b < 256 for b in blob), (target, name)
+            with open(os.path.join(directory, name), "wb") as f:
+                f.write(bytes(blob))
+
+
+if __name__ == "__main__":
+    main()
