@@ -45,7 +45,8 @@ LeCun scales so activations stay O(1)) and run in four modes:
   f32  the reference;
   f16  PQNN_FLAG_FP16_INFERENCE: f16 storage, f32 accumulation;
   qd8  PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION: FC / conv weights int8 per channel, their
-       activations quantized per row at run time (depthwise and elementwise stay f32);
+       activations quantized per row at run time (depthwise, elementwise and layers with
+       fewer than 64 multiply-adds per output, like a 3x3x3 stem, stay f32);
   qs8  static int8 activations, scales from one calibration run of the f32 graph.
 On CPUs without VNNI (AVX2 only) int8 GEMM peaks at ~1.25x f32 FMA, so compute-bound
 layers gain little from int8; memory-bound ones (batch 1) gain from 4x smaller weights.

@@ -75,7 +75,7 @@ TEST(RuntimeFullyConnected, DynamicRangeQuantization) {
   for (bool transposed : {false, true}) {
     FcCase c;
     c.transposed = transposed;
-    c.ic = 40;
+    c.ic = 80;
     std::vector<double> ref, abs_sum;
     std::vector<pqnn_runtime_node_info> infos;
     const auto y = run_fc(c, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, &ref, &abs_sum, &infos);
@@ -93,6 +93,27 @@ TEST(RuntimeFullyConnected, DynamicRangeQuantization) {
     for (size_t i = 0; i < y.size(); i++) max_err = std::max(max_err, std::fabs(y[i] - ref[i]));
     EXPECT_LE(max_err, bound);
     EXPECT_GT(max_err, 0.0) << "qd8 result identical to f32: the pass did not run";
+  }
+}
+
+// With f32 filters, DRQ applies from 64 multiply-adds per output (PQNN_QD8_MIN_REDUCTION):
+// below that the layer stays f32 (and exact); a qcint8 filter is qd8 whatever its size.
+TEST(RuntimeFullyConnected, DynamicRangeQuantizationSkipsSmallReductions) {
+  for (size_t ic : {1, 27, 63, 64}) {
+    SCOPED_TRACE(ic);
+    FcCase c;
+    c.ic = ic;
+    std::vector<double> ref, abs_sum;
+    std::vector<pqnn_runtime_node_info> infos;
+    const auto y = run_fc(c, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, &ref, &abs_sum, &infos);
+    if (ic < 64) {
+      ASSERT_EQ(infos.size(), 1u);
+      EXPECT_EQ(infos[0].compute_datatype, pqnn_datatype_fp32);
+      expect_near_ref(y, ref, abs_sum, 1e-5);
+    } else {
+      ASSERT_EQ(infos.size(), 2u);
+      EXPECT_EQ(infos[1].compute_datatype, pqnn_datatype_qdint8);
+    }
   }
 }
 
@@ -299,8 +320,13 @@ TEST(RuntimeConvolution, DynamicRangeQuantization) {
   for (bool dw : {false, true}) {
     std::vector<double> ref, abs_sum;
     std::vector<pqnn_runtime_node_info> infos;
-    const auto y = run_conv(conv_case(dw, false), PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, &ref,
-        &abs_sum, &infos);
+    // 3x3 taps x 8 group input channels = 72 multiply-adds per output (>= 64: qd8).
+    ConvShape s = conv_case(dw, false);
+    if (!dw) {
+      s.group_input_channels = 8;
+      s.input_channel_stride = s.input_channels();
+    }
+    const auto y = run_conv(s, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, &ref, &abs_sum, &infos);
     if (dw) {  // depthwise stays f32
       ASSERT_EQ(infos.size(), 1u);
       EXPECT_EQ(infos[0].compute_datatype, pqnn_datatype_fp32);
@@ -313,7 +339,7 @@ TEST(RuntimeConvolution, DynamicRangeQuantization) {
     EXPECT_EQ(infos[1].compute_datatype, pqnn_datatype_qdint8);
     // per product |x w|: relative error of x <= 1/255 of the image range (2), w <= 1/254
     // of its channel max (1): |err| <= taps * (2/255/2 + 1/127/2 + tiny)
-    const double taps = 9 * 3;
+    const double taps = 9 * 8;
     double max_err = 0;
     for (size_t i = 0; i < y.size(); i++) {
       max_err = std::max(max_err, std::fabs(y[i] - ref[i]));

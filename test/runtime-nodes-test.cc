@@ -173,13 +173,14 @@ TEST(RuntimePasses, Fp16InferenceAndCombinedWithDrq) {
   s.pad_top = s.pad_bottom = s.pad_left = s.pad_right = 1;
   s.group_input_channels = 8; s.group_output_channels = 6;
   s.input_channel_stride = 8; s.output_channel_stride = 6;
-  const auto x = random_f32(2 * 36 * 4, -1, 1, 7);
-  const auto w1 = random_f32(8 * 4, -1, 1, 8);
+  // The FC reduces over 64 channels: DRQ applies from PQNN_QD8_MIN_REDUCTION = 64.
+  const auto x = random_f32(2 * 36 * 64, -1, 1, 7);
+  const auto w1 = random_f32(8 * 64, -0.25f, 0.25f, 8);
   const auto w2 = random_f32(s.kernel_elements(), -0.5f, 0.5f, 9);
   const auto b2 = random_f32(6, -1, 1, 10);
   Graph g(2);
-  const uint32_t in = g.input(0, {2, 6, 6, 4});
-  const uint32_t w1id = g.f32({8, 4}, w1.data());
+  const uint32_t in = g.input(0, {2, 6, 6, 64});
+  const uint32_t w1id = g.f32({8, 64}, w1.data());
   const uint32_t h = g.f32({2, 6, 6, 8});
   const uint32_t hc = g.f32({2, 6, 6, 8});
   const uint32_t w2id = g.f32({6, 3, 3, 8}, w2.data());
@@ -192,7 +193,7 @@ TEST(RuntimePasses, Fp16InferenceAndCombinedWithDrq) {
       INFINITY, hc, w2id, b2id, out, 0), pqnn_status_success);
   // reference in double
   std::vector<double> h_ref, abs1;
-  reference_fully_connected(72, 4, 8, 4, x.data(), w1.data(), false, nullptr, 0.0f, 6.0f, h_ref, &abs1);
+  reference_fully_connected(72, 64, 8, 64, x.data(), w1.data(), false, nullptr, 0.0f, 6.0f, h_ref, &abs1);
   std::vector<float> hf(h_ref.begin(), h_ref.end());
   std::vector<double> ref, abs2;
   reference_conv2d(s, hf.data(), w2.data(), b2.data(), -INFINITY, INFINITY, ref, &abs2);

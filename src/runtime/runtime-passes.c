@@ -9,6 +9,14 @@
  * depthwise layer does 9 multiply-adds per weight and activation, so it is bound by memory
  * traffic of the activations, not by arithmetic; quantizing its input would add a full pass
  * over those activations and save nothing.
+ * With f32 filters the flag also leaves in f32 the layers whose reduction (FC input channels,
+ * conv kh * kw * group input channels) is below PQNN_QD8_MIN_REDUCTION = 64: with so few
+ * multiply-adds per output the per-output dequantization and the quantization pass over the
+ * input cost more than the int8 arithmetic saves, and a first layer with 3 input channels
+ * runs its 8-deep int8 K blocks mostly on padding (measured: MobileNet v1's 3x3x3 stem 7x
+ * slower in qd8 than f32; v1 qd8/f32 0.93x -> 1.2x with the threshold, v2 0.73x -> ~1.1x;
+ * thresholds 32 to 200 were indistinguishable in the noise). A qcint8 filter has no f32 copy,
+ * so it always runs as qd8.
  *
  * f16 inference: the graph runs in f16 only when every value that is not static data is f32
  * (no quantized activations, no user-defined converts): then every intermediate becomes f16,
@@ -21,11 +29,14 @@
 #include "runtime/runtime-passes.h"
 
 bool pqnn_pass_use_qd8(const struct pqnn_node* node, enum pqnn_datatype input,
-    enum pqnn_datatype filter, uint32_t flags) {
+    enum pqnn_datatype filter, size_t reduction, uint32_t flags) {
   if (node->type == pqnn_node_type_depthwise_convolution_2d) return false;
   if (input != pqnn_datatype_fp32 && input != pqnn_datatype_fp16) return false;
   if (filter == pqnn_datatype_qcint8) return true;
-  return filter == pqnn_datatype_fp32 && (flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) != 0;
+  if (filter != pqnn_datatype_fp32 || (flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) == 0) {
+    return false;
+  }
+  return reduction >= PQNN_QD8_MIN_REDUCTION;
 }
 
 bool pqnn_pass_use_fp16(const struct pqnn_subgraph* subgraph, uint32_t flags) {

@@ -171,7 +171,11 @@ static enum pqnn_status emit_gemm(struct pqnn_runtime* rt, const struct pqnn_sub
   const enum pqnn_datatype x = rt->tensors[input].datatype;
   enum pqnn_rt_impl impl;
   enum pqnn_datatype compute = x;
-  if (pqnn_pass_use_qd8(node, x, filter->datatype, rt->flags)) {
+  /* Multiply-adds per output element: FC input channels, conv kh * kw * group channels. */
+  const size_t reduction = conv
+      ? (size_t) node->conv.kernel_height * node->conv.kernel_width * node->conv.group_input_channels
+      : filter->shape.dim[(node->flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) ? 0 : 1];
+  if (pqnn_pass_use_qd8(node, x, filter->datatype, reduction, rt->flags)) {
     const uint32_t q = add_tensor(rt, &rt->tensors[input], pqnn_datatype_qdint8);
     rt->tensors[q].qd8_per_image = conv;
     add_convert(rt, input, q, true);

@@ -22,7 +22,8 @@ using namespace pqnn_test;
 namespace {
 
 struct Weights {
-  std::vector<float> conv = random_f32(8 * 3 * 3 * 4, -1, 1, 1);
+  // 3x3x8 = 72 multiply-adds per output: the DRQ flag makes this conv qd8 (>= 64).
+  std::vector<float> conv = random_f32(8 * 3 * 3 * 8, -1, 1, 1);
   std::vector<float> dw = random_f32(3 * 3 * 8, -1, 1, 2);
   std::vector<float> fc = random_f32(5 * 8, -1, 1, 3);
   std::vector<float> bias = random_f32(8, -1, 1, 4);
@@ -40,8 +41,8 @@ pqnn_status build(const Weights& w, uint32_t flags, pqnn_subgraph_t* sg, pqnn_ru
   uint32_t in, wc, wd, wf, b, c1, d1, a1, g1, r1, f1, out;
   const uint32_t none = PQNN_INVALID_VALUE_ID;
   const size_t shape[2] = {2, 8};
-  if ((s = value({2, 6, 6, 4}, nullptr, 0, PQNN_VALUE_FLAG_EXTERNAL_INPUT, &in)) != 0 ||
-      (s = value({8, 3, 3, 4}, w.conv.data(), none, 0, &wc)) != 0 ||
+  if ((s = value({2, 6, 6, 8}, nullptr, 0, PQNN_VALUE_FLAG_EXTERNAL_INPUT, &in)) != 0 ||
+      (s = value({8, 3, 3, 8}, w.conv.data(), none, 0, &wc)) != 0 ||
       (s = value({1, 3, 3, 8}, w.dw.data(), none, 0, &wd)) != 0 ||
       (s = value({5, 8}, w.fc.data(), none, 0, &wf)) != 0 ||
       (s = value({8}, w.bias.data(), none, 0, &b)) != 0 ||
@@ -52,7 +53,7 @@ pqnn_status build(const Weights& w, uint32_t flags, pqnn_subgraph_t* sg, pqnn_ru
       (s = value({2, 8}, nullptr, none, 0, &r1)) != 0 ||
       (s = value({2, 5}, nullptr, none, 0, &f1)) != 0 ||
       (s = value({2, 5}, nullptr, 1, PQNN_VALUE_FLAG_EXTERNAL_OUTPUT, &out)) != 0 ||
-      (s = pqnn_define_convolution_2d(*sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 4, 8, 0.0f, 6.0f, in,
+      (s = pqnn_define_convolution_2d(*sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 8, 8, 0.0f, 6.0f, in,
            wc, b, c1, 0)) != 0 ||
       (s = pqnn_define_depthwise_convolution_2d(*sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 8,
            -INFINITY, INFINITY, c1, wd, b, d1, 0)) != 0 ||
@@ -77,7 +78,7 @@ std::vector<float> run(pqnn_runtime_t rt, const std::vector<float>& x) {
 TEST(RuntimeAllocationFailure, EveryAllocationOfSubgraphAndRuntimeCreation) {
   ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
   const Weights w;
-  const auto x = random_f32(2 * 6 * 6 * 4, -1, 1, 5);
+  const auto x = random_f32(2 * 6 * 6 * 8, -1, 1, 5);
   const uint32_t drq = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
   for (uint32_t flags : {0u, drq, unsigned(PQNN_FLAG_FP16_INFERENCE), drq | PQNN_FLAG_FP16_INFERENCE}) {
     SCOPED_TRACE("flags " + std::to_string(flags));
