@@ -69,6 +69,15 @@ EPILOGUE = {
                "// (vcvt_f16_f32, round to nearest even), acc = dot - row zero_point * ksum[n].",
 }
 
+NO_SCHED = """#if defined(__GNUC__) && !defined(__clang__)
+// GCC's pre-allocation scheduler hoists all int16 products of a K step ahead of their
+// sadalp and then spills accumulators inside the K loop; without it the loop keeps the
+// accumulators, A and weights in the 32 registers (docs/arm.md, int8 kernels).
+#pragma GCC optimize("no-schedule-insns")
+#endif
+
+"""
+
 
 def gen(isa, family, nr, kr, mr, variant, kind):
     name = kernel_name(variant, kind, mr, nr, kr, isa)
@@ -81,16 +90,20 @@ def gen(isa, family, nr, kr, mr, variant, kind):
         layout=x86gen.LAYOUT[variant].format(nr=nr), nr=nr, kr=kr, loop=LOOP[family],
         epilogue=EPILOGUE[variant])
     text += "#include <arm_neon.h>\n#include <string.h>\n\n#include \"microkernels.h\"\n\n"
+    if family == "mull":
+        text += NO_SCHED
     o = [signature(variant, kind, name) + " {"]
+    # The output bounds are loaded in the epilogue (the int8 output stores may alias them,
+    # so they are not kept in registers across the K loop, where mull needs 16 accumulators).
     if variant == "qs8":
-        o.append("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
-        o.append("  const float32x4_t vmin = vdupq_n_f32(p->output_min_less_zero_point);")
-        o.append("  const float32x4_t vmax = vdupq_n_f32(p->output_max_less_zero_point);")
-        o.append("  const int32x4_t vzp = vdupq_n_s32(p->output_zero_point);")
+        o.append("  const struct pqnn_qs8_minmax_params* bounds = (const struct pqnn_qs8_minmax_params*) params;")
+        consts = ["    const float32x4_t vmin = vld1q_dup_f32(&bounds->output_min_less_zero_point);",
+                  "    const float32x4_t vmax = vld1q_dup_f32(&bounds->output_max_less_zero_point);",
+                  "    const int32x4_t vzp = vld1q_dup_s32(&bounds->output_zero_point);"]
     else:
-        o.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
-        o.append("  const float32x4_t vmin = vdupq_n_f32(p->min);")
-        o.append("  const float32x4_t vmax = vdupq_n_f32(p->max);")
+        o.append("  const struct pqnn_f32_minmax_params* bounds = (const struct pqnn_f32_minmax_params*) params;")
+        consts = ["    const float32x4_t vmin = vld1q_dup_f32(&bounds->min);",
+                  "    const float32x4_t vmax = vld1q_dup_f32(&bounds->max);"]
     o.append("  const int8_t* wp = (const int8_t*) w;")
     for i in range(mr):
         if i == 0:
@@ -236,6 +249,7 @@ def gen(isa, family, nr, kr, mr, variant, kind):
         acc = "acc"
 
     # ---- epilogue: per row a packed output tile vout{i} (qs8 / f16) or vo{i}_{u} (f32)
+    o += consts
     if variant == "qs8":
         for u in range(nv):
             o.append(f"    const float32x4_t vscale{u} = vld1q_f32((const float*) (wp + {16 * u}));")

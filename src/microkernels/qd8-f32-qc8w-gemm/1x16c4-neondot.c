@@ -17,9 +17,7 @@
 void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x16c4__neondot(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params,
     const struct pqnn_quantization_params* quantization_params) {
-  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
-  const float32x4_t vmin = vdupq_n_f32(p->min);
-  const float32x4_t vmax = vdupq_n_f32(p->max);
+  const struct pqnn_f32_minmax_params* bounds = (const struct pqnn_f32_minmax_params*) params;
   const int8_t* wp = (const int8_t*) w;
   float* c0 = (float*) c;
   const int8_t* a0 = (const int8_t*) a;
@@ -85,6 +83,8 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x16c4__neondot(size_t mr, size_t nc,
         wp += 64;
       }
     }
+    const float32x4_t vmin = vld1q_dup_f32(&bounds->min);
+    const float32x4_t vmax = vld1q_dup_f32(&bounds->max);
     const float32x4_t vks0 = vld1q_f32((const float*) (wp + 0));
     const float32x4_t vbias0 = vld1q_f32((const float*) (wp + 64));
     const float32x4_t vks1 = vld1q_f32((const float*) (wp + 16));

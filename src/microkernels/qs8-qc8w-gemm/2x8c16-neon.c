@@ -16,12 +16,16 @@
 
 #include "microkernels.h"
 
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC's pre-allocation scheduler hoists all int16 products of a K step ahead of their
+// sadalp and then spills accumulators inside the K loop; without it the loop keeps the
+// accumulators, A and weights in the 32 registers (docs/arm.md, int8 kernels).
+#pragma GCC optimize("no-schedule-insns")
+#endif
+
 void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_2x8c16__neon(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params) {
-  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
-  const float32x4_t vmin = vdupq_n_f32(p->output_min_less_zero_point);
-  const float32x4_t vmax = vdupq_n_f32(p->output_max_less_zero_point);
-  const int32x4_t vzp = vdupq_n_s32(p->output_zero_point);
+  const struct pqnn_qs8_minmax_params* bounds = (const struct pqnn_qs8_minmax_params*) params;
   const int8_t* wp = (const int8_t*) w;
   int8_t* c0 = (int8_t*) c;
   const int8_t* a0 = (const int8_t*) a;
@@ -119,6 +123,9 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_2x8c16__neon(size_t mr, size_t nc, s
     const int32x4_t vacc0_1 = vaddq_s32(vpaddq_s32(vpaddq_s32(acc0_4, acc0_5), vpaddq_s32(acc0_6, acc0_7)), vpre1);
     const int32x4_t vacc1_0 = vaddq_s32(vpaddq_s32(vpaddq_s32(acc1_0, acc1_1), vpaddq_s32(acc1_2, acc1_3)), vpre0);
     const int32x4_t vacc1_1 = vaddq_s32(vpaddq_s32(vpaddq_s32(acc1_4, acc1_5), vpaddq_s32(acc1_6, acc1_7)), vpre1);
+    const float32x4_t vmin = vld1q_dup_f32(&bounds->output_min_less_zero_point);
+    const float32x4_t vmax = vld1q_dup_f32(&bounds->output_max_less_zero_point);
+    const int32x4_t vzp = vld1q_dup_s32(&bounds->output_zero_point);
     const float32x4_t vscale0 = vld1q_f32((const float*) (wp + 0));
     const float32x4_t vscale1 = vld1q_f32((const float*) (wp + 16));
     wp += 32;

@@ -17,10 +17,7 @@
 
 void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_4x16c4__neondot(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params) {
-  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
-  const float32x4_t vmin = vdupq_n_f32(p->output_min_less_zero_point);
-  const float32x4_t vmax = vdupq_n_f32(p->output_max_less_zero_point);
-  const int32x4_t vzp = vdupq_n_s32(p->output_zero_point);
+  const struct pqnn_qs8_minmax_params* bounds = (const struct pqnn_qs8_minmax_params*) params;
   const int8_t* wp = (const int8_t*) w;
   int8_t* c0 = (int8_t*) c;
   const int8_t* a0 = (const int8_t*) a;
@@ -170,6 +167,9 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_4x16c4__neondot(size_t mr, size_t nc
         wp += 64;
       }
     }
+    const float32x4_t vmin = vld1q_dup_f32(&bounds->output_min_less_zero_point);
+    const float32x4_t vmax = vld1q_dup_f32(&bounds->output_max_less_zero_point);
+    const int32x4_t vzp = vld1q_dup_s32(&bounds->output_zero_point);
     const float32x4_t vscale0 = vld1q_f32((const float*) (wp + 0));
     const float32x4_t vscale1 = vld1q_f32((const float*) (wp + 16));
     const float32x4_t vscale2 = vld1q_f32((const float*) (wp + 32));

@@ -18,10 +18,7 @@
 void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x16c4__neondot(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
     const void* zero, const void* params) {
-  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
-  const float32x4_t vmin = vdupq_n_f32(p->output_min_less_zero_point);
-  const float32x4_t vmax = vdupq_n_f32(p->output_max_less_zero_point);
-  const int32x4_t vzp = vdupq_n_s32(p->output_zero_point);
+  const struct pqnn_qs8_minmax_params* bounds = (const struct pqnn_qs8_minmax_params*) params;
   const int8_t* wp = (const int8_t*) w;
   int8_t* c0 = (int8_t*) c;
   (void) mr;
@@ -91,6 +88,9 @@ void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x16c4__neondot(size_t mr, size_t n
       }
       p -= 1 * sizeof(void*);
     } while (p != 0);
+    const float32x4_t vmin = vld1q_dup_f32(&bounds->output_min_less_zero_point);
+    const float32x4_t vmax = vld1q_dup_f32(&bounds->output_max_less_zero_point);
+    const int32x4_t vzp = vld1q_dup_s32(&bounds->output_zero_point);
     const float32x4_t vscale0 = vld1q_f32((const float*) (wp + 0));
     const float32x4_t vscale1 = vld1q_f32((const float*) (wp + 16));
     const float32x4_t vscale2 = vld1q_f32((const float*) (wp + 32));
