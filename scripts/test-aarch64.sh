@@ -84,7 +84,7 @@ cmake --build "$build_dir" -j "$jobs"
 # fails unless cpuinfo and the auxv fallback both report every Arm tier of -cpu max (so
 # the per-tier suites cannot silently run a lower tier), and the *.cortex-a53 tests rerun
 # detection and the f16 suites on a CPU without FP16 arithmetic or dot product.
-qemu=(qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu)
+qemu=(qemu-aarch64 -cpu max -L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib)
 export PQNN_TEST_SHAPES="${PQNN_AARCH64_TEST_SHAPES:-12}"
 start=$(date +%s)
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"

@@ -25,7 +25,12 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
+# -L makes the cross loader (/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1) the
+# interpreter; LD_LIBRARY_PATH makes it load the cross libc/libstdc++ beside it rather than
+# an arm64 multiarch libc6 of another release, whose mix with that loader hangs at the
+# first pthread_create.
 find_program(PQNN_QEMU_AARCH64 qemu-aarch64)
 if(PQNN_QEMU_AARCH64)
-  set(CMAKE_CROSSCOMPILING_EMULATOR ${PQNN_QEMU_AARCH64} -cpu max -L /usr/aarch64-linux-gnu)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${PQNN_QEMU_AARCH64} -cpu max -L /usr/aarch64-linux-gnu
+      -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib)
 endif()

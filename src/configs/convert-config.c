@@ -40,6 +40,11 @@ static void init_config(void) {
     config.f32_f16 = pqnn_f32_f16_convert_ukernel__sse2;
     config.f16_f32 = pqnn_f16_f32_convert_ukernel__sse2;
   }
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    config.f32_f16 = pqnn_f32_f16_convert_ukernel__neon;
+    config.f16_f32 = pqnn_f16_f32_convert_ukernel__neon;
+  }
 #endif
 }
 
