@@ -62,6 +62,16 @@ static void init_config(void) {
       .igemm = {pqnn_f32_igemm_minmax_ukernel_1x8__sse2, pqnn_f32_igemm_minmax_ukernel_4x8__sse2},
     };
   }
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f32 4x16 neonfma", .mr = 4, .nr = 16, .kr = 1,
+      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x16__neonfma,
+               pqnn_f32_gemm_minmax_ukernel_4x16__neonfma},
+      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x16__neonfma,
+                pqnn_f32_igemm_minmax_ukernel_4x16__neonfma},
+    };
+  }
 #endif
 }
 
