@@ -41,6 +41,18 @@ static void init_config(void) {
       .count = 3,
     };
   }
+#elif defined(__aarch64__)
+  /* Without FP16 arithmetic (plain neon tier) the scalar kernels above stay. */
+  if (pqnn_isa_enabled(pqnn_isa_neonfp16arith)) {
+    config = (struct pqnn_dwconv_config) {
+      .kernels = {
+        {pqnn_f16_dwconv_minmax_ukernel_9p8c__neonfp16arith, 8, 9, "f16 9p8c neonfp16arith"},
+        {pqnn_f16_dwconv_minmax_ukernel_25p8c__neonfp16arith, 8, 25, "f16 25p8c neonfp16arith"},
+        {pqnn_f16_dwconv_minmax_ukernel_anyp8c__neonfp16arith, 8, 0, "f16 anyp8c neonfp16arith"},
+      },
+      .count = 3,
+    };
+  }
 #endif
 }
 

@@ -54,6 +54,17 @@ static void init_config(void) {
                 pqnn_f16_igemm_minmax_ukernel_6x16__avx2},
     };
   }
+#elif defined(__aarch64__)
+  /* Without FP16 arithmetic (plain neon tier) the scalar kernels above stay. */
+  if (pqnn_isa_enabled(pqnn_isa_neonfp16arith)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f16 4x16 neonfp16arith", .mr = 4, .nr = 16, .kr = 1,
+      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x16__neonfp16arith,
+               pqnn_f16_gemm_minmax_ukernel_4x16__neonfp16arith},
+      .igemm = {pqnn_f16_igemm_minmax_ukernel_1x16__neonfp16arith,
+                pqnn_f16_igemm_minmax_ukernel_4x16__neonfp16arith},
+    };
+  }
 #endif
 }
 
