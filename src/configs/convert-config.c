@@ -8,7 +8,9 @@
  *   f32->qd8: scalar 0.45, sse2 3.3, avx2 7.0      f16->qd8: scalar 0.23, avx2 6.9
  *   f32->f16: scalar 0.47, sse2 1.28, f16c 10.5    f16->f32: scalar 0.76, sse2 1.71, f16c 10.5
  * so each tier takes its widest kernel. The avx512skx kernels could not be run on that host
- * (selected as the natural one-zmm widening of the avx2 ones). */
+ * (selected as the natural one-zmm widening of the avx2 ones).
+ * aarch64 neon tier: FCVTN / FCVTL converters (baseline Armv8-A; bit-exact with scalar up to
+ * NaN payloads, which the tests allow). */
 #include <pthread.h>
 
 #include "configs/config.h"

@@ -1,7 +1,8 @@
 /* f16 depthwise-convolution kernel selection per ISA tier (f16 storage, f32 accumulation).
  * Specialized 9-tap (3x3) and 25-tap (5x5) kernels first, the any-tap kernel last.
  * scalar: 1 channel per step; avx2 / avxvnni: 8 channels (one ymm); avx512 / avx512vnni:
- * 16 channels (one zmm). Each tap needs one input and one weight vcvtph2ps per FMA whatever
+ * 16 channels (one zmm); aarch64 neonfp16arith / neondot: 8 channels (one q register of
+ * halves, widened to two f32 vectors), neon: scalar. Each tap needs one input and one weight vcvtph2ps per FMA whatever
  * the channel tile, so one vector per step keeps the code small; no dwconv bench was run
  * (the AVX512 kernels were verified only under an intrinsic emulation: no AVX512 here). */
 #include <pthread.h>

@@ -3,6 +3,8 @@
  * scalar tier: 4x4 scalar (1x4 for single rows).
  * avx2 / avxvnni tiers: F16C + FMA kernels 6x16 (1x16 for single rows).
  * avx512 / avx512vnni tiers: AVX512 + F16C kernels 8x32 (1x32 for single rows).
+ * aarch64 neonfp16arith / neondot tiers: 4x16 neonfp16arith (1x16), f16 widened to f32
+ *   (FCVTL), f32 FMA, f16 clamp; neon tier: scalar. Not measured (docs/arm.md).
  *
  * Measurements (bench/f16-gemm-kernels.cc, taskset -c 1, medians of 5, GFLOP/s by CPU time;
  * AMD Zen 5 VM whose hypervisor exposes AVX2/FMA/F16C but not AVX512, shared by ~6 busy
