@@ -10,7 +10,9 @@
  * so each tier takes its widest kernel. The avx512skx kernels could not be run on that host
  * (selected as the natural one-zmm widening of the avx2 ones).
  * aarch64: the neon qd8 quantizers serve every Arm tier (f16 is widened with fcvtl, which
- * is baseline aarch64, so no fp16-arithmetic variant is needed: the qd8 math is f32). */
+ * is baseline aarch64, so no fp16-arithmetic variant is needed: the qd8 math is f32).
+ * aarch64 neon tier: FCVTN / FCVTL converters (baseline Armv8-A; bit-exact with scalar up to
+ * NaN payloads, which the tests allow). */
 #include <pthread.h>
 
 #include "configs/config.h"

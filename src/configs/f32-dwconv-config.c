@@ -27,6 +27,8 @@
  * them compiled against a scalar stand-in for the intrinsics); 32c, two 16-lane vectors
  * per tile, by analogy with AVX2, where two vectors per tile (16c) matched or beat one.
  * Re-measure on AVX512 hardware.
+ * aarch64 neon tier: 8c neonfma (two 4-lane vectors per tile, two accumulator chains, by
+ * analogy with the x86 results); not measured (no Arm hardware, tests under qemu).
  */
 #include <pthread.h>
 

@@ -23,6 +23,9 @@
  *   cover 2 pipes x 4 cycles of FMA latency; per k, 16 FMAs (8 cycles) against 2 weight
  *   loads + 8 broadcasts, and 128 weight bytes per 8 cycles (7x32: per 7). Re-measure
  *   7x32 / 8x32 / 7x16 with bench/f32-gemm-kernels on an AVX512 machine.
+ *   aarch64 (neon tier): 4x16 neonfma, NOT measured (no Arm hardware; tests run under
+ *   qemu): chosen by its inner loop, 0.34 instructions per MAC (docs/arm.md), with 6x8
+ *   (0.33) as the alternative to measure on a real core.
  */
 #include <pthread.h>
 
