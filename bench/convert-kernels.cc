@@ -116,6 +116,9 @@ CONVERT(float, uint16_t, f32, f16, avx512skx, pqnn_isa_avx512)
 CONVERT(uint16_t, float, f16, f32, sse2, pqnn_isa_sse2)
 CONVERT(uint16_t, float, f16, f32, f16c, pqnn_isa_avx2)
 CONVERT(uint16_t, float, f16, f32, avx512skx, pqnn_isa_avx512)
+#elif defined(__aarch64__)
+QUANTIZE(float, f32, neon, pqnn_isa_neon)
+QUANTIZE(uint16_t, f16, neon, pqnn_isa_neon)
 #endif
 
 }  // namespace

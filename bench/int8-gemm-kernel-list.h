@@ -4,6 +4,7 @@
 PQNN_INT8_GEMM_KERNEL(pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_1x4__scalar, pqnn_isa_scalar, 0, 1, 4, 1, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_2x4__scalar, pqnn_isa_scalar, 0, 2, 4, 1, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_4x4__scalar, pqnn_isa_scalar, 0, 4, 4, 1, 0)
+#if defined(__x86_64__)
 PQNN_INT8_GEMM_KERNEL(pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_1x4c8__sse2, pqnn_isa_sse2, 0, 1, 4, 8, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_3x4c8__sse2, pqnn_isa_sse2, 0, 3, 4, 8, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_1x8c8__avx2, pqnn_isa_avx2, 0, 1, 8, 8, 0)
@@ -21,9 +22,11 @@ PQNN_INT8_GEMM_KERNEL(pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_7x16c4__avx512vnni,
 PQNN_INT8_GEMM_KERNEL(pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_1x64c4__avx512vnni, pqnn_isa_avx512vnni, 0, 1, 64, 4, 128)
 PQNN_INT8_GEMM_KERNEL(pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_4x64c4__avx512vnni, pqnn_isa_avx512vnni, 0, 4, 64, 4, 128)
 PQNN_INT8_GEMM_KERNEL(pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_6x64c4__avx512vnni, pqnn_isa_avx512vnni, 0, 6, 64, 4, 128)
+#endif
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x4__scalar, pqnn_isa_scalar, 1, 1, 4, 1, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_2x4__scalar, pqnn_isa_scalar, 1, 2, 4, 1, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x4__scalar, pqnn_isa_scalar, 1, 4, 4, 1, 0)
+#if defined(__x86_64__)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x4c8__sse2, pqnn_isa_sse2, 1, 1, 4, 8, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_3x4c8__sse2, pqnn_isa_sse2, 1, 3, 4, 8, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x8c8__avx2, pqnn_isa_avx2, 1, 1, 8, 8, 0)
@@ -41,9 +44,11 @@ PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_7x16c4__avx512vnni, 
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x64c4__avx512vnni, pqnn_isa_avx512vnni, 1, 1, 64, 4, 128)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x64c4__avx512vnni, pqnn_isa_avx512vnni, 1, 4, 64, 4, 128)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_6x64c4__avx512vnni, pqnn_isa_avx512vnni, 1, 6, 64, 4, 128)
+#endif
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x4__scalar, pqnn_isa_scalar, 2, 1, 4, 1, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_2x4__scalar, pqnn_isa_scalar, 2, 2, 4, 1, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_4x4__scalar, pqnn_isa_scalar, 2, 4, 4, 1, 0)
+#if defined(__x86_64__)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x8c8__avx2, pqnn_isa_avx2, 2, 1, 8, 8, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_2x8c8__avx2, pqnn_isa_avx2, 2, 2, 8, 8, 0)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_3x8c8__avx2, pqnn_isa_avx2, 2, 3, 8, 8, 0)
@@ -59,3 +64,4 @@ PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_7x16c4__avx512vnni, 
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x64c4__avx512vnni, pqnn_isa_avx512vnni, 2, 1, 64, 4, 128)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_4x64c4__avx512vnni, pqnn_isa_avx512vnni, 2, 4, 64, 4, 128)
 PQNN_INT8_GEMM_KERNEL(pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_6x64c4__avx512vnni, pqnn_isa_avx512vnni, 2, 6, 64, 4, 128)
+#endif

@@ -41,7 +41,11 @@ struct Kernel {
       variant != 0 ? reinterpret_cast<pqnn_dqgemm_ukernel_fn>(reinterpret_cast<void*>(fn))  \
                    : nullptr},
 const Kernel kKernels[] = {
+#if defined(__aarch64__)
+#include "int8-gemm-kernel-list-aarch64.h"
+#else
 #include "int8-gemm-kernel-list.h"
+#endif
 };
 #undef PQNN_INT8_GEMM_KERNEL
 

@@ -109,6 +109,9 @@ DW(9, 16, avx2, pqnn_isa_avx2)
 DW(any, 16, avx2, pqnn_isa_avx2)
 DW(9, 32, avx512skx, pqnn_isa_avx512)
 DW(any, 32, avx512skx, pqnn_isa_avx512)
+#elif defined(__aarch64__)
+DW(9, 16, neon, pqnn_isa_neon)
+DW(any, 16, neon, pqnn_isa_neon)
 #endif
 
 }  // namespace

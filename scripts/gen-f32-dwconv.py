@@ -346,9 +346,18 @@ def header(kernels):
             if i is isa and kernel_name(taps, ct, isa) != "pqnn_f32_dwconv_minmax_ukernel_anyp1c__scalar":
                 out.append(f"PQNN_DECLARE_F32_DWCONV({kernel_name(taps, ct, isa)})")
         out.append("")
-    out.append("#define PQNN_F32_DWCONV_UKERNELS(X) \\")
-    lines = [f"  X({kernel_name(t, ct, i)}, {t}, {ct}, {i.enum})" for t, ct, i in kernels]
-    out.append(" \\\n".join(lines))
+    # Scalar kernels build everywhere, the x86 ones only on x86-64 (other architectures'
+    # kernels come from their own generators' headers, e.g. scripts/gen-neon-f32.py).
+    def x_list(macro, ks):
+        out.append(f"#define {macro}(X) \\")
+        out.append(" \\\n".join(f"  X({kernel_name(t, ct, i)}, {t}, {ct}, {i.enum})" for t, ct, i in ks))
+    x_list("PQNN_F32_DWCONV_UKERNELS_SCALAR", [k for k in kernels if k[2] is SCALAR])
+    out.append("#if defined(__x86_64__)")
+    x_list("PQNN_F32_DWCONV_UKERNELS_ARCH", [k for k in kernels if k[2] is not SCALAR])
+    out.append("#else")
+    out.append("#define PQNN_F32_DWCONV_UKERNELS_ARCH(X)")
+    out.append("#endif")
+    out.append("#define PQNN_F32_DWCONV_UKERNELS(X) PQNN_F32_DWCONV_UKERNELS_SCALAR(X) PQNN_F32_DWCONV_UKERNELS_ARCH(X)")
     out.append("")
     out.append("#endif  /* PQNN_F32_DWCONV_UKERNELS_H_ */")
     return "\n".join(out) + "\n"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs missing dependencies, builds pqnn with its tests, and runs every test (ctest).
 # Usage: scripts/test.sh [--build-dir DIR] [--sanitize | --tsan]
-#   (default)   RelWithDebInfo build in build/test, the whole ctest suite.
+#   (default)   RelWithDebInfo build in build/test, the whole ctest suite; then
+#               scripts/test-aarch64.sh (cross build, the suite under qemu-aarch64).
 #   --sanitize  clang AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer) build in
 #               build/sanitize, the whole ctest suite (native and emulated); any report fails.
 #   --tsan      clang ThreadSanitizer build in build/tsan; builds and runs the concurrency
@@ -32,6 +33,17 @@ if [ "$mode" = plain ]; then
     -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=ON
   cmake --build "$build_dir" -j "$jobs"
   ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+  # aarch64: cross-built, every test under qemu-user once per Arm tier (docs/arm.md).
+  # Skipped only when its toolchain cannot be installed (status 3), and then loudly.
+  rc=0
+  ./scripts/test-aarch64.sh || rc=$?
+  if [ "$rc" -eq 3 ]; then
+    echo "########################################################################" >&2
+    echo "# scripts/test.sh: aarch64 toolchain unavailable: the Arm suite was SKIPPED #" >&2
+    echo "########################################################################" >&2
+  elif [ "$rc" -ne 0 ]; then
+    exit "$rc"
+  fi
   exit 0
 fi
 

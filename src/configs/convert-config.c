@@ -8,7 +8,11 @@
  *   f32->qd8: scalar 0.45, sse2 3.3, avx2 7.0      f16->qd8: scalar 0.23, avx2 6.9
  *   f32->f16: scalar 0.47, sse2 1.28, f16c 10.5    f16->f32: scalar 0.76, sse2 1.71, f16c 10.5
  * so each tier takes its widest kernel. The avx512skx kernels could not be run on that host
- * (selected as the natural one-zmm widening of the avx2 ones). */
+ * (selected as the natural one-zmm widening of the avx2 ones).
+ * aarch64: the neon qd8 quantizers serve every Arm tier (f16 is widened with fcvtl, which
+ * is baseline aarch64, so no fp16-arithmetic variant is needed: the qd8 math is f32).
+ * aarch64 neon tier: FCVTN / FCVTL converters (baseline Armv8-A; bit-exact with scalar up to
+ * NaN payloads, which the tests allow). */
 #include <pthread.h>
 
 #include "configs/config.h"
@@ -39,6 +43,13 @@ static void init_config(void) {
     config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__sse2;
     config.f32_f16 = pqnn_f32_f16_convert_ukernel__sse2;
     config.f16_f32 = pqnn_f16_f32_convert_ukernel__sse2;
+  }
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__neon;
+    config.f16_qd8 = pqnn_f16_qd8_quantize_ukernel__neon;
+    config.f32_f16 = pqnn_f32_f16_convert_ukernel__neon;
+    config.f16_f32 = pqnn_f16_f32_convert_ukernel__neon;
   }
 #endif
 }

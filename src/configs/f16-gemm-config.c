@@ -3,6 +3,8 @@
  * scalar tier: 4x4 scalar (1x4 for single rows).
  * avx2 / avxvnni tiers: F16C + FMA kernels 6x16 (1x16 for single rows).
  * avx512 / avx512vnni tiers: AVX512 + F16C kernels 8x32 (1x32 for single rows).
+ * aarch64 neonfp16arith / neondot tiers: 4x16 neonfp16arith (1x16), f16 widened to f32
+ *   (FCVTL), f32 FMA, f16 clamp; neon tier: scalar. Not measured (docs/arm.md).
  *
  * Measurements (bench/f16-gemm-kernels.cc, taskset -c 1, medians of 5, GFLOP/s by CPU time;
  * AMD Zen 5 VM whose hypervisor exposes AVX2/FMA/F16C but not AVX512, shared by ~6 busy
@@ -52,6 +54,17 @@ static void init_config(void) {
       .gemm = {pqnn_f16_gemm_minmax_ukernel_1x16__avx2, pqnn_f16_gemm_minmax_ukernel_6x16__avx2},
       .igemm = {pqnn_f16_igemm_minmax_ukernel_1x16__avx2,
                 pqnn_f16_igemm_minmax_ukernel_6x16__avx2},
+    };
+  }
+#elif defined(__aarch64__)
+  /* Without FP16 arithmetic (plain neon tier) the scalar kernels above stay. */
+  if (pqnn_isa_enabled(pqnn_isa_neonfp16arith)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f16 4x16 neonfp16arith", .mr = 4, .nr = 16, .kr = 1,
+      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x16__neonfp16arith,
+               pqnn_f16_gemm_minmax_ukernel_4x16__neonfp16arith},
+      .igemm = {pqnn_f16_igemm_minmax_ukernel_1x16__neonfp16arith,
+                pqnn_f16_igemm_minmax_ukernel_4x16__neonfp16arith},
     };
   }
 #endif

@@ -27,6 +27,8 @@
  * them compiled against a scalar stand-in for the intrinsics); 32c, two 16-lane vectors
  * per tile, by analogy with AVX2, where two vectors per tile (16c) matched or beat one.
  * Re-measure on AVX512 hardware.
+ * aarch64 neon tier: 8c neonfma (two 4-lane vectors per tile, two accumulator chains, by
+ * analogy with the x86 results); not measured (no Arm hardware, tests under qemu).
  */
 #include <pthread.h>
 
@@ -67,6 +69,18 @@ static void init_config(void) {
         {pqnn_f32_dwconv_minmax_ukernel_9p8c__sse2, 8, 9, "f32 9p8c sse2"},
         {pqnn_f32_dwconv_minmax_ukernel_25p4c__sse2, 4, 25, "f32 25p4c sse2"},
         {pqnn_f32_dwconv_minmax_ukernel_anyp8c__sse2, 8, 0, "f32 anyp8c sse2"},
+      },
+      .count = 3,
+    };
+    return;
+  }
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    config = (struct pqnn_dwconv_config) {
+      .kernels = {
+        {pqnn_f32_dwconv_minmax_ukernel_9p8c__neonfma, 8, 9, "f32 9p8c neonfma"},
+        {pqnn_f32_dwconv_minmax_ukernel_25p8c__neonfma, 8, 25, "f32 25p8c neonfma"},
+        {pqnn_f32_dwconv_minmax_ukernel_anyp8c__neonfma, 8, 0, "f32 anyp8c neonfma"},
       },
       .count = 3,
     };

@@ -23,6 +23,9 @@
  *   cover 2 pipes x 4 cycles of FMA latency; per k, 16 FMAs (8 cycles) against 2 weight
  *   loads + 8 broadcasts, and 128 weight bytes per 8 cycles (7x32: per 7). Re-measure
  *   7x32 / 8x32 / 7x16 with bench/f32-gemm-kernels on an AVX512 machine.
+ *   aarch64 (neon tier): 4x16 neonfma, NOT measured (no Arm hardware; tests run under
+ *   qemu): chosen by its inner loop, 0.34 instructions per MAC (docs/arm.md), with 6x8
+ *   (0.33) as the alternative to measure on a real core.
  */
 #include <pthread.h>
 
@@ -60,6 +63,16 @@ static void init_config(void) {
       .name = "f32 4x8 sse2", .mr = 4, .nr = 8, .kr = 1,
       .gemm = {pqnn_f32_gemm_minmax_ukernel_1x8__sse2, pqnn_f32_gemm_minmax_ukernel_4x8__sse2},
       .igemm = {pqnn_f32_igemm_minmax_ukernel_1x8__sse2, pqnn_f32_igemm_minmax_ukernel_4x8__sse2},
+    };
+  }
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f32 4x16 neonfma", .mr = 4, .nr = 16, .kr = 1,
+      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x16__neonfma,
+               pqnn_f32_gemm_minmax_ukernel_4x16__neonfma},
+      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x16__neonfma,
+                pqnn_f32_igemm_minmax_ukernel_4x16__neonfma},
     };
   }
 #endif

@@ -13,7 +13,11 @@
  *   -> avx2 2x8c8 + 1x8c8; sse2 3x4c8 + 1x4c8; scalar 4x4 + 1x4.
  * The AVX512 / AVX-VNNI tiles follow qs8-gemm-config.c (unmeasured here: no such CPU; see
  * the port-pressure argument there). VNNI configs set input_offset = 128: the kernels read
- * activations as uint8 and subtract (zero_point + 128) * ksum. */
+ * activations as uint8 and subtract (zero_point + 128) * ksum.
+ * aarch64 (neondot > neon > scalar): neondot 4x16c4 + 1x16c4, neon 2x8c16 + 1x8c16 for
+ * both outputs, by the register budget explained in qs8-gemm-config.c (the qd8 epilogue
+ * adds only per-row scale / zero-point vectors; f16 output via vcvt_f16_f32, baseline on
+ * aarch64, so the neon tier has f16-output kernels too). input_offset 0. */
 #include <pthread.h>
 
 #include "configs/config.h"
@@ -44,6 +48,12 @@ static void init_f32_config(void) {
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 3x4c8 sse2", 3, 4, 8, 0, 1x4c8, 3x4c8, sse2);
   } else
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neondot)) {
+    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x16c4 neondot", 4, 16, 4, 0, 1x16c4, 4x16c4, neondot);
+  } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 2x8c16 neon", 2, 8, 16, 0, 1x8c16, 2x8c16, neon);
+  } else
 #endif
   {
     f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x4 scalar", 4, 4, 1, 0, 1x4, 4x4, scalar);
@@ -60,6 +70,12 @@ static void init_f16_config(void) {
     f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x16c4 avxvnni", 4, 16, 4, 128, 1x16c4, 4x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 2x8c8 avx2", 2, 8, 8, 0, 1x8c8, 2x8c8, avx2);
+  } else
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neondot)) {
+    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x16c4 neondot", 4, 16, 4, 0, 1x16c4, 4x16c4, neondot);
+  } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 2x8c16 neon", 2, 8, 16, 0, 1x8c16, 2x8c16, neon);
   } else
 #endif
   {

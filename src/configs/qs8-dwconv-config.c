@@ -10,7 +10,12 @@
  * The specialized 9-tap kernels win by 5-50%, so they come first. On AVX2 the 16c tile is
  * bound by the sign-extension shuffles (port 5: 7 per 2 taps x 16 channels), which a wider
  * channel tile does not reduce. The avx512skx tile could not be measured on this host (no
- * AVX512); 32c is the one-zmm-of-int16 tile, the same shape as the measured avx2 one. */
+ * AVX512); 32c is the one-zmm-of-int16 tile, the same shape as the measured avx2 one.
+ * aarch64: 16c neon for every Arm tier (sdot has no use here: one product per channel and
+ * tap). 16 channels = one q register of int8 per tap; per tap pair smull + smlal and
+ * smull2 + smlal2 (int16) then 4 saddw into 4 int32x4 accumulators: 12 instructions with
+ * the 4 loads per 32 MAC; 4 accumulators + 4 inputs + 2 products leave most of the 32
+ * registers free, so 32c would also fit, but 16c already wastes less on channel tails. */
 #include <pthread.h>
 
 #include "configs/config.h"
@@ -39,6 +44,10 @@ static void init_config(void) {
     config = KERNELS(16, avx2);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     config = KERNELS(8, sse2);
+  }
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    config = KERNELS(16, neon);
   }
 #endif
 }

@@ -16,7 +16,17 @@
  * pressure: vpdpbusd needs the activations as uint8 (a vpxord per broadcast row), so
  * wide-N tiles amortize it: 4x64c4 spends 4 xors + 4 broadcasts per 16 vpdpbusd (7x16c4:
  * 7 per 7). avxvnni: 4x16c4 (8 ymm accumulators); avx512 skx: 4x16c8 (16 zmm accumulators).
- * VNNI configs set input_offset = 128 (folded into the packed bias at create). */
+ * VNNI configs set input_offset = 128 (folded into the packed bias at create).
+ *
+ * aarch64 (neondot > neon > scalar; qemu speed means nothing, so tiles are chosen by the
+ * 32-q-register budget and instruction counts per MAC of the inner loops, docs/arm.md):
+ *   neondot 4x16c4: 16 int32x4 accumulators + 4 A d-registers + 2-4 weight q-registers in
+ *     flight (~24 of 32); per 8 k 4 A loads + 8 weight loads feed 32 sdot (512 MAC). 6x16
+ *     would need 24 accumulators + 6 A + weights = 32+ (spills); 1x16c4 for M = 1.
+ *   neon 2x8c16: per column an int32x4 of partial sums: 16 accumulators + 2 A + weight and
+ *     int16-product temporaries (~24); per 16 k 16 x (smull + smlal2 + sadalp) for 256 MAC.
+ *     3x8c16 needs 24 accumulators + 3 A + >= 4 temporaries (spills); 1x8c16 for M = 1.
+ *   Both read int8 activations: input_offset 0. */
 #include <pthread.h>
 
 #include "configs/config.h"
@@ -46,6 +56,12 @@ static void init_config(void) {
     config = QS8_CONFIG("qs8_qc8w 2x8c8 avx2", 2, 8, 8, 0, 1x8c8, 2x8c8, avx2);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     config = QS8_CONFIG("qs8_qc8w 3x4c8 sse2", 3, 4, 8, 0, 1x4c8, 3x4c8, sse2);
+  } else
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neondot)) {
+    config = QS8_CONFIG("qs8_qc8w 4x16c4 neondot", 4, 16, 4, 0, 1x16c4, 4x16c4, neondot);
+  } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    config = QS8_CONFIG("qs8_qc8w 2x8c16 neon", 2, 8, 16, 0, 1x8c16, 2x8c16, neon);
   } else
 #endif
   {

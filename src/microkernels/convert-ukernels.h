@@ -28,6 +28,9 @@ PQNN_DECLARE_CONVERT(pqnn_f32_f16_convert_ukernel__avx512skx)
 PQNN_DECLARE_CONVERT(pqnn_f16_f32_convert_ukernel__sse2)
 PQNN_DECLARE_CONVERT(pqnn_f16_f32_convert_ukernel__f16c)
 PQNN_DECLARE_CONVERT(pqnn_f16_f32_convert_ukernel__avx512skx)
+#elif defined(__aarch64__)
+PQNN_DECLARE_QD8_QUANTIZE(pqnn_f32_qd8_quantize_ukernel__neon)
+PQNN_DECLARE_QD8_QUANTIZE(pqnn_f16_qd8_quantize_ukernel__neon)
 #endif
 
 #endif  /* PQNN_CONVERT_UKERNELS_H_ */

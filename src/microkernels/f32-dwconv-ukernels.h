@@ -39,13 +39,15 @@ PQNN_DECLARE_F32_DWCONV(pqnn_f32_dwconv_minmax_ukernel_9p32c__avx512f)
 PQNN_DECLARE_F32_DWCONV(pqnn_f32_dwconv_minmax_ukernel_25p32c__avx512f)
 PQNN_DECLARE_F32_DWCONV(pqnn_f32_dwconv_minmax_ukernel_anyp32c__avx512f)
 
-#define PQNN_F32_DWCONV_UKERNELS(X) \
+#define PQNN_F32_DWCONV_UKERNELS_SCALAR(X) \
   X(pqnn_f32_dwconv_minmax_ukernel_9p1c__scalar, 9, 1, pqnn_isa_scalar) \
   X(pqnn_f32_dwconv_minmax_ukernel_25p1c__scalar, 25, 1, pqnn_isa_scalar) \
   X(pqnn_f32_dwconv_minmax_ukernel_anyp1c__scalar, 0, 1, pqnn_isa_scalar) \
   X(pqnn_f32_dwconv_minmax_ukernel_9p2c__scalar, 9, 2, pqnn_isa_scalar) \
   X(pqnn_f32_dwconv_minmax_ukernel_25p2c__scalar, 25, 2, pqnn_isa_scalar) \
-  X(pqnn_f32_dwconv_minmax_ukernel_anyp2c__scalar, 0, 2, pqnn_isa_scalar) \
+  X(pqnn_f32_dwconv_minmax_ukernel_anyp2c__scalar, 0, 2, pqnn_isa_scalar)
+#if defined(__x86_64__)
+#define PQNN_F32_DWCONV_UKERNELS_ARCH(X) \
   X(pqnn_f32_dwconv_minmax_ukernel_9p4c__sse2, 9, 4, pqnn_isa_sse2) \
   X(pqnn_f32_dwconv_minmax_ukernel_25p4c__sse2, 25, 4, pqnn_isa_sse2) \
   X(pqnn_f32_dwconv_minmax_ukernel_anyp4c__sse2, 0, 4, pqnn_isa_sse2) \
@@ -64,5 +66,9 @@ PQNN_DECLARE_F32_DWCONV(pqnn_f32_dwconv_minmax_ukernel_anyp32c__avx512f)
   X(pqnn_f32_dwconv_minmax_ukernel_9p32c__avx512f, 9, 32, pqnn_isa_avx512) \
   X(pqnn_f32_dwconv_minmax_ukernel_25p32c__avx512f, 25, 32, pqnn_isa_avx512) \
   X(pqnn_f32_dwconv_minmax_ukernel_anyp32c__avx512f, 0, 32, pqnn_isa_avx512)
+#else
+#define PQNN_F32_DWCONV_UKERNELS_ARCH(X)
+#endif
+#define PQNN_F32_DWCONV_UKERNELS(X) PQNN_F32_DWCONV_UKERNELS_SCALAR(X) PQNN_F32_DWCONV_UKERNELS_ARCH(X)
 
 #endif  /* PQNN_F32_DWCONV_UKERNELS_H_ */

@@ -26,6 +26,11 @@ PQNN_DECLARE_QS8_DWCONV(pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_anyp16c__avx2)
 PQNN_DECLARE_QS8_DWCONV(pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p32c__avx512skx)
 PQNN_DECLARE_QS8_DWCONV(pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_25p32c__avx512skx)
 PQNN_DECLARE_QS8_DWCONV(pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_anyp32c__avx512skx)
+#elif defined(__aarch64__)
+/* scripts/gen-neon-qs8-dwconv.py */
+PQNN_DECLARE_QS8_DWCONV(pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p16c__neon)
+PQNN_DECLARE_QS8_DWCONV(pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_25p16c__neon)
+PQNN_DECLARE_QS8_DWCONV(pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_anyp16c__neon)
 #endif
 
 #endif  /* PQNN_QS8_DWCONV_UKERNELS_H_ */

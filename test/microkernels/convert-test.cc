@@ -46,6 +46,8 @@ const QuantizeKernel kF32Qd8Kernels[] = {
     {"sse2", pqnn_f32_qd8_quantize_ukernel__sse2, pqnn_isa_sse2},
     {"avx2", pqnn_f32_qd8_quantize_ukernel__avx2, pqnn_isa_avx2},
     {"avx512skx", pqnn_f32_qd8_quantize_ukernel__avx512skx, pqnn_isa_avx512},
+#elif defined(__aarch64__)
+    {"neon", pqnn_f32_qd8_quantize_ukernel__neon, pqnn_isa_neon},
 #endif
 };
 const QuantizeKernel kF16Qd8Kernels[] = {
@@ -53,6 +55,8 @@ const QuantizeKernel kF16Qd8Kernels[] = {
 #if defined(__x86_64__)
     {"avx2", pqnn_f16_qd8_quantize_ukernel__avx2, pqnn_isa_avx2},
     {"avx512skx", pqnn_f16_qd8_quantize_ukernel__avx512skx, pqnn_isa_avx512},
+#elif defined(__aarch64__)
+    {"neon", pqnn_f16_qd8_quantize_ukernel__neon, pqnn_isa_neon},
 #endif
 };
 const ConvertKernel kF32F16Kernels[] = {
@@ -61,6 +65,8 @@ const ConvertKernel kF32F16Kernels[] = {
     {"sse2", pqnn_f32_f16_convert_ukernel__sse2, pqnn_isa_sse2},
     {"f16c", pqnn_f32_f16_convert_ukernel__f16c, pqnn_isa_avx2},
     {"avx512skx", pqnn_f32_f16_convert_ukernel__avx512skx, pqnn_isa_avx512},
+#elif defined(__aarch64__)
+    {"neon", pqnn_f32_f16_convert_ukernel__neon, pqnn_isa_neon},
 #endif
 };
 const ConvertKernel kF16F32Kernels[] = {
@@ -69,6 +75,8 @@ const ConvertKernel kF16F32Kernels[] = {
     {"sse2", pqnn_f16_f32_convert_ukernel__sse2, pqnn_isa_sse2},
     {"f16c", pqnn_f16_f32_convert_ukernel__f16c, pqnn_isa_avx2},
     {"avx512skx", pqnn_f16_f32_convert_ukernel__avx512skx, pqnn_isa_avx512},
+#elif defined(__aarch64__)
+    {"neon", pqnn_f16_f32_convert_ukernel__neon, pqnn_isa_neon},
 #endif
 };
 

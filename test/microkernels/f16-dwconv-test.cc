@@ -62,4 +62,8 @@ F16_DWCONV_TESTS(F16_DWCONV_ANYP8C__AVX2, pqnn_f16_dwconv_minmax_ukernel_anyp8c_
 F16_DWCONV_TESTS(F16_DWCONV_9P16C__AVX512SKX, pqnn_f16_dwconv_minmax_ukernel_9p16c__avx512skx, 9, 16, pqnn_isa_avx512)
 F16_DWCONV_TESTS(F16_DWCONV_25P16C__AVX512SKX, pqnn_f16_dwconv_minmax_ukernel_25p16c__avx512skx, 25, 16, pqnn_isa_avx512)
 F16_DWCONV_TESTS(F16_DWCONV_ANYP16C__AVX512SKX, pqnn_f16_dwconv_minmax_ukernel_anyp16c__avx512skx, 0, 16, pqnn_isa_avx512)
+#elif defined(__aarch64__)
+F16_DWCONV_TESTS(F16_DWCONV_9P8C__NEONFP16ARITH, pqnn_f16_dwconv_minmax_ukernel_9p8c__neonfp16arith, 9, 8, pqnn_isa_neonfp16arith)
+F16_DWCONV_TESTS(F16_DWCONV_25P8C__NEONFP16ARITH, pqnn_f16_dwconv_minmax_ukernel_25p8c__neonfp16arith, 25, 8, pqnn_isa_neonfp16arith)
+F16_DWCONV_TESTS(F16_DWCONV_ANYP8C__NEONFP16ARITH, pqnn_f16_dwconv_minmax_ukernel_anyp8c__neonfp16arith, 0, 8, pqnn_isa_neonfp16arith)
 #endif

@@ -68,4 +68,7 @@ F16_GEMM_TESTS(F16_GEMM_6X16__AVX2, pqnn_f16_gemm_minmax_ukernel_6x16__avx2, 6, 
 F16_GEMM_TESTS(F16_GEMM_1X32__AVX512SKX, pqnn_f16_gemm_minmax_ukernel_1x32__avx512skx, 1, 32, pqnn_isa_avx512)
 F16_GEMM_TESTS(F16_GEMM_7X32__AVX512SKX, pqnn_f16_gemm_minmax_ukernel_7x32__avx512skx, 7, 32, pqnn_isa_avx512)
 F16_GEMM_TESTS(F16_GEMM_8X32__AVX512SKX, pqnn_f16_gemm_minmax_ukernel_8x32__avx512skx, 8, 32, pqnn_isa_avx512)
+#elif defined(__aarch64__)
+F16_GEMM_TESTS(F16_GEMM_1X16__NEONFP16ARITH, pqnn_f16_gemm_minmax_ukernel_1x16__neonfp16arith, 1, 16, pqnn_isa_neonfp16arith)
+F16_GEMM_TESTS(F16_GEMM_4X16__NEONFP16ARITH, pqnn_f16_gemm_minmax_ukernel_4x16__neonfp16arith, 4, 16, pqnn_isa_neonfp16arith)
 #endif

@@ -62,4 +62,7 @@ F16_IGEMM_TESTS(F16_IGEMM_6X16__AVX2, pqnn_f16_igemm_minmax_ukernel_6x16__avx2, 
 F16_IGEMM_TESTS(F16_IGEMM_1X32__AVX512SKX, pqnn_f16_igemm_minmax_ukernel_1x32__avx512skx, 1, 32, pqnn_isa_avx512)
 F16_IGEMM_TESTS(F16_IGEMM_7X32__AVX512SKX, pqnn_f16_igemm_minmax_ukernel_7x32__avx512skx, 7, 32, pqnn_isa_avx512)
 F16_IGEMM_TESTS(F16_IGEMM_8X32__AVX512SKX, pqnn_f16_igemm_minmax_ukernel_8x32__avx512skx, 8, 32, pqnn_isa_avx512)
+#elif defined(__aarch64__)
+F16_IGEMM_TESTS(F16_IGEMM_1X16__NEONFP16ARITH, pqnn_f16_igemm_minmax_ukernel_1x16__neonfp16arith, 1, 16, pqnn_isa_neonfp16arith)
+F16_IGEMM_TESTS(F16_IGEMM_4X16__NEONFP16ARITH, pqnn_f16_igemm_minmax_ukernel_4x16__neonfp16arith, 4, 16, pqnn_isa_neonfp16arith)
 #endif

@@ -35,6 +35,10 @@ const std::vector<GemmKernel>& kernels() {
       {"7x16_avx512f", pqnn_f32_gemm_minmax_ukernel_7x16__avx512f, 7, 16, pqnn_isa_avx512},
       {"7x32_avx512f", pqnn_f32_gemm_minmax_ukernel_7x32__avx512f, 7, 32, pqnn_isa_avx512},
       {"8x32_avx512f", pqnn_f32_gemm_minmax_ukernel_8x32__avx512f, 8, 32, pqnn_isa_avx512},
+#elif defined(__aarch64__)
+#define PQNN_NEON_ENTRY(fn, mr, nr) {#fn, fn, mr, nr, pqnn_isa_neon},
+      PQNN_F32_NEON_GEMM_UKERNELS(PQNN_NEON_ENTRY)
+#undef PQNN_NEON_ENTRY
 #endif
   };
   return list;

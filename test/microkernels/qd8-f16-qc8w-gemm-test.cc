@@ -20,6 +20,7 @@ const Int8GemmKernel kKernels[] = {
      nullptr, nullptr, pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_2x4__scalar, nullptr},
     {"pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_4x4__scalar", pqnn_isa_scalar, Int8Variant::qd8_f16, false, 4, 4, 1, 0,
      nullptr, nullptr, pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_4x4__scalar, nullptr},
+#if defined(__x86_64__)
     {"pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x8c8__avx2", pqnn_isa_avx2, Int8Variant::qd8_f16, false, 1, 8, 8, 0,
      nullptr, nullptr, pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x8c8__avx2, nullptr},
     {"pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_2x8c8__avx2", pqnn_isa_avx2, Int8Variant::qd8_f16, false, 2, 8, 8, 0,
@@ -50,6 +51,7 @@ const Int8GemmKernel kKernels[] = {
      nullptr, nullptr, pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_4x64c4__avx512vnni, nullptr},
     {"pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_6x64c4__avx512vnni", pqnn_isa_avx512vnni, Int8Variant::qd8_f16, false, 6, 64, 4, 128,
      nullptr, nullptr, pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_6x64c4__avx512vnni, nullptr},
+#endif
 };
 
 class Qd8F16Qc8wGemm : public ::testing::TestWithParam<Int8GemmKernel> {

@@ -20,6 +20,7 @@ const Int8GemmKernel kKernels[] = {
      nullptr, nullptr, pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_2x4__scalar, nullptr},
     {"pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x4__scalar", pqnn_isa_scalar, Int8Variant::qd8_f32, false, 4, 4, 1, 0,
      nullptr, nullptr, pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x4__scalar, nullptr},
+#if defined(__x86_64__)
     {"pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x4c8__sse2", pqnn_isa_sse2, Int8Variant::qd8_f32, false, 1, 4, 8, 0,
      nullptr, nullptr, pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x4c8__sse2, nullptr},
     {"pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_3x4c8__sse2", pqnn_isa_sse2, Int8Variant::qd8_f32, false, 3, 4, 8, 0,
@@ -54,6 +55,7 @@ const Int8GemmKernel kKernels[] = {
      nullptr, nullptr, pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x64c4__avx512vnni, nullptr},
     {"pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_6x64c4__avx512vnni", pqnn_isa_avx512vnni, Int8Variant::qd8_f32, false, 6, 64, 4, 128,
      nullptr, nullptr, pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_6x64c4__avx512vnni, nullptr},
+#endif
 };
 
 class Qd8F32Qc8wGemm : public ::testing::TestWithParam<Int8GemmKernel> {

@@ -59,6 +59,10 @@ const DwconvKernel kKernels[] = {
     K(9, 32, avx512skx, pqnn_isa_avx512),
     K(25, 32, avx512skx, pqnn_isa_avx512),
     K(any, 32, avx512skx, pqnn_isa_avx512),
+#elif defined(__aarch64__)
+    K(9, 16, neon, pqnn_isa_neon),
+    K(25, 16, neon, pqnn_isa_neon),
+    K(any, 16, neon, pqnn_isa_neon),
 #endif
 };
 

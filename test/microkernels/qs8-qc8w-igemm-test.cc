@@ -20,6 +20,7 @@ const Int8GemmKernel kKernels[] = {
      nullptr, pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_2x4__scalar, nullptr, nullptr},
     {"pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_4x4__scalar", pqnn_isa_scalar, Int8Variant::qs8, true, 4, 4, 1, 0,
      nullptr, pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_4x4__scalar, nullptr, nullptr},
+#if defined(__x86_64__)
     {"pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x4c8__sse2", pqnn_isa_sse2, Int8Variant::qs8, true, 1, 4, 8, 0,
      nullptr, pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x4c8__sse2, nullptr, nullptr},
     {"pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_3x4c8__sse2", pqnn_isa_sse2, Int8Variant::qs8, true, 3, 4, 8, 0,
@@ -54,6 +55,7 @@ const Int8GemmKernel kKernels[] = {
      nullptr, pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_4x64c4__avx512vnni, nullptr, nullptr},
     {"pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_6x64c4__avx512vnni", pqnn_isa_avx512vnni, Int8Variant::qs8, true, 6, 64, 4, 128,
      nullptr, pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_6x64c4__avx512vnni, nullptr, nullptr},
+#endif
 };
 
 class Qs8Qc8wIgemm : public ::testing::TestWithParam<Int8GemmKernel> {
