@@ -37,6 +37,14 @@ foreach(_part MAJOR MINOR PATCH)
 endforeach()
 
 # The same names for projects that add_subdirectory(pqnn) as for installed-package users.
+# WASM (emscripten) builds have only the static library and no install rules.
+if(PQNN_TARGET_WASM)
+  if(NOT TARGET pqnn::pqnn)
+    add_library(pqnn::pqnn ALIAS pqnn_static)
+    add_library(pqnn::pqnn_static ALIAS pqnn_static)
+  endif()
+  return()
+endif()
 if(NOT TARGET pqnn::pqnn)
   add_library(pqnn::pqnn ALIAS pqnn_shared)
   add_library(pqnn::pqnn_static ALIAS pqnn_static)

@@ -90,5 +90,8 @@ typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);
 #include "microkernels/qd8-ukernels.h"
 #include "microkernels/convert-ukernels.h"
 #include "microkernels/qs8-dwconv-ukernels.h"
+/* WASM SIMD128 kernels (declared only in builds with -msimd128). */
+#include "microkernels/f32-wasmsimd-ukernels.h"
+#include "microkernels/int8-wasmsimd-ukernels.h"
 
 #endif  /* PQNN_MICROKERNELS_H_ */

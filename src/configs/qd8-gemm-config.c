@@ -44,6 +44,10 @@ static void init_f32_config(void) {
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 3x4c8 sse2", 3, 4, 8, 0, 1x4c8, 3x4c8, sse2);
   } else
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 3x4c8 wasmsimd", 3, 4, 8, 0, 1x4c8, 3x4c8, wasmsimd);
+  } else
 #endif
   {
     f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x4 scalar", 4, 4, 1, 0, 1x4, 4x4, scalar);
@@ -60,6 +64,10 @@ static void init_f16_config(void) {
     f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x16c4 avxvnni", 4, 16, 4, 128, 1x16c4, 4x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 2x8c8 avx2", 2, 8, 8, 0, 1x8c8, 2x8c8, avx2);
+  } else
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 3x4c8 wasmsimd", 3, 4, 8, 0, 1x4c8, 3x4c8, wasmsimd);
   } else
 #endif
   {

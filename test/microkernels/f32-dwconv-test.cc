@@ -16,6 +16,7 @@
 extern "C" {
 #include "configs/config.h"
 #include "microkernels/f32-dwconv-ukernels.h"
+#include "microkernels/f32-wasmsimd-ukernels.h"
 }
 
 namespace {
@@ -32,6 +33,7 @@ const std::vector<Kernel>& kernels() {
   static const std::vector<Kernel> list = {
 #define PQNN_KERNEL_ENTRY(fn, taps, ct, isa) {#fn, fn, taps, ct, isa},
       PQNN_F32_DWCONV_UKERNELS(PQNN_KERNEL_ENTRY)
+      PQNN_F32_DWCONV_WASMSIMD_UKERNELS(PQNN_KERNEL_ENTRY)
 #undef PQNN_KERNEL_ENTRY
   };
   return list;

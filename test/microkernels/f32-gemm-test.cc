@@ -8,6 +8,7 @@
 
 #include "common/f32-gemm-tester.h"
 #include "common/test-utils.h"
+#include "microkernels/wasmsimd/f32-kernels.h"
 
 namespace {
 
@@ -36,6 +37,7 @@ const std::vector<GemmKernel>& kernels() {
       {"7x32_avx512f", pqnn_f32_gemm_minmax_ukernel_7x32__avx512f, 7, 32, pqnn_isa_avx512},
       {"8x32_avx512f", pqnn_f32_gemm_minmax_ukernel_8x32__avx512f, 8, 32, pqnn_isa_avx512},
 #endif
+      PQNN_WASMSIMD_F32_GEMM_TEST_KERNELS
   };
   return list;
 }

@@ -9,6 +9,7 @@
 
 #include "common/f32-gemm-tester.h"
 #include "common/test-utils.h"
+#include "microkernels/wasmsimd/f32-kernels.h"
 
 namespace {
 
@@ -37,6 +38,7 @@ const std::vector<IgemmKernel>& kernels() {
       {"7x32_avx512f", pqnn_f32_igemm_minmax_ukernel_7x32__avx512f, 7, 32, pqnn_isa_avx512},
       {"8x32_avx512f", pqnn_f32_igemm_minmax_ukernel_8x32__avx512f, 8, 32, pqnn_isa_avx512},
 #endif
+      PQNN_WASMSIMD_F32_IGEMM_TEST_KERNELS
   };
   return list;
 }
