@@ -86,8 +86,7 @@ if(PQNN_USE_PTHREADPOOL)
   set(PQNN_PTHREADPOOL_INCLUDE_HINT "${PTHREADPOOL_INCLUDE_DIR}")
   set(PQNN_CONFIG_USE_PTHREADPOOL 1)
 else()
-  # The public header still includes <pthreadpool.h> (for pthreadpool_t).
-  find_path(PTHREADPOOL_INCLUDE_DIR pthreadpool.h)
+  # pqnn.h includes <pthreadpool.h> where it is installed (else it declares pthreadpool_t).
   set(PQNN_PTHREADPOOL_LIBRARY_DIR "")
   set(PQNN_PTHREADPOOL_INCLUDE_HINT "${PTHREADPOOL_INCLUDE_DIR}")
   set(PQNN_CONFIG_USE_PTHREADPOOL 0)

@@ -7,7 +7,7 @@
 #      every kernel tester once, every operator suite per tier (PQNN_ISA=scalar, wasmsimd).
 # Installs emscripten (Debian package, as root) when missing; when it cannot, prints a
 # loud SKIPPED banner and exits 0 after step 1. See docs/wasm.md.
-# Usage: scripts/test-wasm.sh [--no-nopool] [--wasm-only-build]
+# Usage: scripts/test-wasm.sh [--no-nopool]   (--no-nopool: skip step 1)
 #   PQNN_WASM_TEST_SHAPES=<n>  random shapes per operator suite under node (default 4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,18 +47,9 @@ skip() {
 }
 
 # --- toolchain: Debian's emscripten (brings clang/lld/binaryen and node) ---
-apt_install() {
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" \
-      >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" \
-      >/dev/null 2>&1; }
-  else
-    return 1
-  fi
-}
 if ! command -v emcc >/dev/null; then
-  apt_install emscripten || skip "emcc not found and 'apt-get install emscripten' failed (needs root)"
+  ./scripts/install-deps.sh emscripten node-acorn >/dev/null 2>&1 ||
+    skip "emcc not found and 'apt-get install emscripten' failed (needs root and the Debian archive)"
 fi
 for tool in emcc node; do
   command -v "$tool" >/dev/null || skip "$tool not found"
@@ -69,7 +60,7 @@ if [ -d /usr/share/nodejs ]; then
   export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 fi
 if ! node -e 'require("acorn")' >/dev/null 2>&1; then
-  apt_install node-acorn || skip "node cannot load acorn (Debian: node-acorn)"
+  ./scripts/install-deps.sh node-acorn >/dev/null 2>&1 || skip "node cannot load acorn (Debian: node-acorn)"
 fi
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 16 ]; then

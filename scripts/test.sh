@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs missing dependencies, builds pqnn with its tests, and runs every test (ctest).
 # Usage: scripts/test.sh [--build-dir DIR] [--sanitize | --tsan]
-#   (default)   RelWithDebInfo build in build/test, the whole ctest suite.
+#   (default)   RelWithDebInfo build in build/test, the whole ctest suite; then
+#               scripts/test-wasm.sh (no-pthreadpool build, WASM suite under node).
 #   --sanitize  clang AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer) build in
 #               build/sanitize, the whole ctest suite (native and emulated); any report fails.
 #   --tsan      clang ThreadSanitizer build in build/tsan; runs the concurrency test and the
@@ -31,6 +32,9 @@ if [ "$mode" = plain ]; then
     -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=ON
   cmake --build "$build_dir" -j "$jobs"
   ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+  # The native build without pthreadpool, then the WASM build and its suite under node
+  # (skipped, loudly, only where emscripten cannot be installed). See docs/wasm.md.
+  ./scripts/test-wasm.sh
   exit 0
 fi
 

@@ -93,5 +93,7 @@ typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);
 /* WASM SIMD128 kernels (declared only in builds with -msimd128). */
 #include "microkernels/f32-wasmsimd-ukernels.h"
 #include "microkernels/int8-wasmsimd-ukernels.h"
+#include "microkernels/wasmsimd-ukernels.h"
+#include "microkernels/f16-wasmsimd-ukernels.h"
 
 #endif  /* PQNN_MICROKERNELS_H_ */

@@ -40,6 +40,10 @@ static void init_config(void) {
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     config = KERNELS(8, sse2);
   }
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    config = KERNELS(8, wasmsimd);
+  }
 #endif
 }
 

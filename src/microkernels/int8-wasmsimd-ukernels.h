@@ -6,6 +6,7 @@
 #define PQNN_INT8_WASMSIMD_UKERNELS_H_
 
 #include "microkernels/qd8-ukernels.h"
+#include "microkernels/qs8-dwconv-ukernels.h"
 #include "microkernels/qs8-ukernels.h"
 
 #if defined(__wasm_simd128__)
@@ -33,6 +34,9 @@ PQNN_DECLARE_QD8_IGEMM(pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_1x4c8__wasmsimd)
 PQNN_DECLARE_QD8_IGEMM(pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_2x4c8__wasmsimd)
 PQNN_DECLARE_QD8_IGEMM(pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_3x4c8__wasmsimd)
 PQNN_DECLARE_QD8_IGEMM(pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_4x4c8__wasmsimd)
+PQNN_DECLARE_QS8_DWCONV(pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p8c__wasmsimd)
+PQNN_DECLARE_QS8_DWCONV(pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_25p8c__wasmsimd)
+PQNN_DECLARE_QS8_DWCONV(pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_anyp8c__wasmsimd)
 #endif
 
 #endif  /* PQNN_INT8_WASMSIMD_UKERNELS_H_ */

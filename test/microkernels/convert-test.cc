@@ -47,12 +47,18 @@ const QuantizeKernel kF32Qd8Kernels[] = {
     {"avx2", pqnn_f32_qd8_quantize_ukernel__avx2, pqnn_isa_avx2},
     {"avx512skx", pqnn_f32_qd8_quantize_ukernel__avx512skx, pqnn_isa_avx512},
 #endif
+#if defined(__wasm_simd128__)
+    {"wasmsimd", pqnn_f32_qd8_quantize_ukernel__wasmsimd, pqnn_isa_wasmsimd},
+#endif
 };
 const QuantizeKernel kF16Qd8Kernels[] = {
     {"scalar", pqnn_f16_qd8_quantize_ukernel__scalar, pqnn_isa_scalar},
 #if defined(__x86_64__)
     {"avx2", pqnn_f16_qd8_quantize_ukernel__avx2, pqnn_isa_avx2},
     {"avx512skx", pqnn_f16_qd8_quantize_ukernel__avx512skx, pqnn_isa_avx512},
+#endif
+#if defined(__wasm_simd128__)
+    {"wasmsimd", pqnn_f16_qd8_quantize_ukernel__wasmsimd, pqnn_isa_wasmsimd},
 #endif
 };
 const ConvertKernel kF32F16Kernels[] = {
@@ -62,6 +68,9 @@ const ConvertKernel kF32F16Kernels[] = {
     {"f16c", pqnn_f32_f16_convert_ukernel__f16c, pqnn_isa_avx2},
     {"avx512skx", pqnn_f32_f16_convert_ukernel__avx512skx, pqnn_isa_avx512},
 #endif
+#if defined(__wasm_simd128__)
+    {"wasmsimd", pqnn_f32_f16_convert_ukernel__wasmsimd, pqnn_isa_wasmsimd},
+#endif
 };
 const ConvertKernel kF16F32Kernels[] = {
     {"scalar", pqnn_f16_f32_convert_ukernel__scalar, pqnn_isa_scalar},
@@ -69,6 +78,9 @@ const ConvertKernel kF16F32Kernels[] = {
     {"sse2", pqnn_f16_f32_convert_ukernel__sse2, pqnn_isa_sse2},
     {"f16c", pqnn_f16_f32_convert_ukernel__f16c, pqnn_isa_avx2},
     {"avx512skx", pqnn_f16_f32_convert_ukernel__avx512skx, pqnn_isa_avx512},
+#endif
+#if defined(__wasm_simd128__)
+    {"wasmsimd", pqnn_f16_f32_convert_ukernel__wasmsimd, pqnn_isa_wasmsimd},
 #endif
 };
 

@@ -4,6 +4,7 @@
 
 #include "common/f16-gemm-tester.h"
 #include "common/test-utils.h"
+#include "microkernels/wasmsimd/f16-kernels.h"
 
 using pqnn_test::F16DwconvTester;
 
@@ -63,3 +64,4 @@ F16_DWCONV_TESTS(F16_DWCONV_9P16C__AVX512SKX, pqnn_f16_dwconv_minmax_ukernel_9p1
 F16_DWCONV_TESTS(F16_DWCONV_25P16C__AVX512SKX, pqnn_f16_dwconv_minmax_ukernel_25p16c__avx512skx, 25, 16, pqnn_isa_avx512)
 F16_DWCONV_TESTS(F16_DWCONV_ANYP16C__AVX512SKX, pqnn_f16_dwconv_minmax_ukernel_anyp16c__avx512skx, 0, 16, pqnn_isa_avx512)
 #endif
+PQNN_WASMSIMD_F16_DWCONV_TESTS(F16_DWCONV_TESTS)

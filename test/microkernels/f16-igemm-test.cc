@@ -4,6 +4,7 @@
 
 #include "common/f16-gemm-tester.h"
 #include "common/test-utils.h"
+#include "microkernels/wasmsimd/f16-kernels.h"
 
 using pqnn_test::F16GemmTester;
 
@@ -63,3 +64,4 @@ F16_IGEMM_TESTS(F16_IGEMM_1X32__AVX512SKX, pqnn_f16_igemm_minmax_ukernel_1x32__a
 F16_IGEMM_TESTS(F16_IGEMM_7X32__AVX512SKX, pqnn_f16_igemm_minmax_ukernel_7x32__avx512skx, 7, 32, pqnn_isa_avx512)
 F16_IGEMM_TESTS(F16_IGEMM_8X32__AVX512SKX, pqnn_f16_igemm_minmax_ukernel_8x32__avx512skx, 8, 32, pqnn_isa_avx512)
 #endif
+PQNN_WASMSIMD_F16_IGEMM_TESTS(F16_IGEMM_TESTS)

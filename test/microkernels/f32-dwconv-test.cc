@@ -32,7 +32,18 @@ struct Kernel {
 const std::vector<Kernel>& kernels() {
   static const std::vector<Kernel> list = {
 #define PQNN_KERNEL_ENTRY(fn, taps, ct, isa) {#fn, fn, taps, ct, isa},
+#if defined(__x86_64__)
       PQNN_F32_DWCONV_UKERNELS(PQNN_KERNEL_ENTRY)
+#else
+// The generated list names the x86 kernels too; elsewhere only its scalar ones exist.
+#define PQNN_KEEP_pqnn_isa_scalar(...) __VA_ARGS__
+#define PQNN_KEEP_pqnn_isa_sse2(...)
+#define PQNN_KEEP_pqnn_isa_avx2(...)
+#define PQNN_KEEP_pqnn_isa_avx512(...)
+#define PQNN_SCALAR_ENTRY(fn, taps, ct, isa) PQNN_KEEP_##isa(PQNN_KERNEL_ENTRY(fn, taps, ct, isa))
+      PQNN_F32_DWCONV_UKERNELS(PQNN_SCALAR_ENTRY)
+#undef PQNN_SCALAR_ENTRY
+#endif
       PQNN_F32_DWCONV_WASMSIMD_UKERNELS(PQNN_KERNEL_ENTRY)
 #undef PQNN_KERNEL_ENTRY
   };

@@ -60,6 +60,11 @@ const DwconvKernel kKernels[] = {
     K(25, 32, avx512skx, pqnn_isa_avx512),
     K(any, 32, avx512skx, pqnn_isa_avx512),
 #endif
+#if defined(__wasm_simd128__)
+    K(9, 8, wasmsimd, pqnn_isa_wasmsimd),
+    K(25, 8, wasmsimd, pqnn_isa_wasmsimd),
+    K(any, 8, wasmsimd, pqnn_isa_wasmsimd),
+#endif
 };
 
 float mul_nc(float a, float b) {  // no FMA contraction in the reference
