@@ -43,7 +43,7 @@ def gemm_kernel(kind, mr):
         f"src/microkernels.h). Packed panels [{NR} f16 bias][K x {NR} f16]. {a_desc}, "
         "read element by element. f16 is widened to f32 in SIMD (bit manipulation, "
         "wasmsimd-fp16.h); products accumulate in f32 with f32x4.mul + f32x4.add; results "
-        "are clamped in f32 (pmax / pmin) and rounded to f16 (nearest even). Exactly nc "
+        "are clamped in f32 (pmax(x, min), pmin(x, max): NaN stays NaN) and rounded to f16 (nearest even). Exactly nc "
         "f16 values are written per row (64-, 32- and 16-bit lane stores for the tail).")
     o = [GEN, "//\n", doc, INCLUDES]
     L = lambda s: o.append(s + "\n")
@@ -80,8 +80,8 @@ def gemm_kernel(kind, mr):
         L("    } while (p_left != 0);")
     for i in range(mr):
         L(f"    v128_t vh{i} = pqnn_wasmsimd_f32x8_to_f16x8(")
-        L(f"        wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc{i}x0)),")
-        L(f"        wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc{i}x1)));")
+        L(f"        wasm_f32x4_pmin(wasm_f32x4_pmax(vacc{i}x0, vmin), vmax),")
+        L(f"        wasm_f32x4_pmin(wasm_f32x4_pmax(vacc{i}x1, vmin), vmax));")
     rows = list(reversed(range(mr)))
     L(f"    if (PQNN_LIKELY(nc >= {NR})) {{")
     for i in rows:
@@ -165,8 +165,8 @@ def dwconv_kernel(taps):
       "pqnn_wasmsimd_f16x8_high_to_f32(vw)));")
     L("      }")
     L("      const v128_t vh = pqnn_wasmsimd_f32x8_to_f16x8(")
-    L("          wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc0)),")
-    L("          wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc1)));")
+    L("          wasm_f32x4_pmin(wasm_f32x4_pmax(vacc0, vmin), vmax),")
+    L("          wasm_f32x4_pmin(wasm_f32x4_pmax(vacc1, vmin), vmax));")
     L("      if (PQNN_LIKELY(cb == 8)) {")
     L("        wasm_v128_store(out, vh);")
     L("      } else {")

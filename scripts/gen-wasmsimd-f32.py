@@ -67,7 +67,7 @@ def gemm_kernel(mr, nr, kind):
         f"{a_desc} Per k, each row's A element is splatted (v128.load32_splat) and "
         f"multiplied into the {nr}-wide weight row with f32x4.mul + f32x4.add (no FMA in "
         "baseline WASM SIMD), so A is read element by element, never past K. Outputs are "
-        "clamped with f32x4.pmax(min, x) then f32x4.pmin(max, x); a last block of nc < "
+        "clamped with f32x4.pmax(x, min) then f32x4.pmin(x, max), which keep NaN as the scalar kernels do; a last block of nc < "
         f"{nr} columns writes exactly nc columns (4-lane, 64-bit and 32-bit lane stores).")
     o = [GEN, "//\n", doc, "\n#include <wasm_simd128.h>\n\n#include \"microkernels.h\"\n\n"]
     L = lambda s: o.append(s + "\n")
@@ -103,10 +103,10 @@ def gemm_kernel(mr, nr, kind):
         L("    } while (p_left != 0);")
     for i in range(mr):
         for j in range(nv):
-            L(f"    {acc(i, j)} = wasm_f32x4_pmax(vmin, {acc(i, j)});")
+            L(f"    {acc(i, j)} = wasm_f32x4_pmax({acc(i, j)}, vmin);")
     for i in range(mr):
         for j in range(nv):
-            L(f"    {acc(i, j)} = wasm_f32x4_pmin(vmax, {acc(i, j)});")
+            L(f"    {acc(i, j)} = wasm_f32x4_pmin({acc(i, j)}, vmax);")
     rows = list(reversed(range(mr)))
     L(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
     for i in rows:
@@ -140,7 +140,7 @@ def dwconv_kernel(taps, ct):
         f"[{ct} f32 bias][kernel_size x {ct} f32]. Per tap: f32x4.mul + f32x4.add (no FMA "
         "in baseline WASM SIMD). A last group of fewer than 4 channels is computed with "
         "full-vector weights (packed, padded with zeros) and inputs gathered lane by lane, "
-        "so no input row is read past its channels; outputs are clamped (pmax / pmin) and "
+        "so no input row is read past its channels; outputs are clamped (pmax(x, min), pmin(x, max): NaN stays NaN) and "
         "stored with 64-bit and 32-bit lane stores.")
     o = [GEN, "//\n", doc, "\n#include <wasm_simd128.h>\n\n#include \"microkernels.h\"\n\n"]
     L = lambda s: o.append(s + "\n")
@@ -173,7 +173,7 @@ def dwconv_kernel(taps, ct):
         L(f"        vacc{j} = wasm_f32x4_add(vacc{j}, wasm_f32x4_mul(wasm_v128_load(i + {4 * j}), wasm_v128_load(wt + {4 * j})));")
     L("      }")
     for j in range(nv):
-        L(f"      vacc{j} = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc{j}));")
+        L(f"      vacc{j} = wasm_f32x4_pmin(wasm_f32x4_pmax(vacc{j}, vmin), vmax);")
         L(f"      wasm_v128_store(o + {4 * j}, vacc{j});")
     L(f"      o += {ct};")
     L(f"      off += {ct} * sizeof(float);")
@@ -189,7 +189,7 @@ def dwconv_kernel(taps, ct):
         L("        i = (const float*) ((uintptr_t) i + (i != (const float*) zero ? a_offset + off : off));")
         L(f"        vacc = wasm_f32x4_add(vacc, wasm_f32x4_mul(wasm_v128_load(i), wasm_v128_load(w + {ct} + t * {ct} + lane)));")
         L("      }")
-        L("      vacc = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc));")
+        L("      vacc = wasm_f32x4_pmin(wasm_f32x4_pmax(vacc, vmin), vmax);")
         L("      wasm_v128_store(o, vacc);")
         L("      o += 4;")
         L("      off += 4 * sizeof(float);")
@@ -208,7 +208,7 @@ def dwconv_kernel(taps, ct):
     L("        if (c > 2) vi = wasm_v128_load32_lane(i + 2, vi, 2);")
     L(f"        vacc = wasm_f32x4_add(vacc, wasm_f32x4_mul(vi, wasm_v128_load(w + {ct} + t * {ct} + {lane})));")
     L("      }")
-    L("      vacc = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc));")
+    L("      vacc = wasm_f32x4_pmin(wasm_f32x4_pmax(vacc, vmin), vmax);")
     L("      if (c & 2) {")
     L("        wasm_v128_store64_lane(o, vacc, 0);")
     L("        vacc = wasm_v64x2_shuffle(vacc, vacc, 1, 1);")

@@ -190,7 +190,7 @@ def kernel(var, kind, mr):
         L(f"    wp += {NR * 4};")
         for i in range(mr):
             L(f"    v128_t vf{i} = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc{i}), vscale);")
-            L(f"    vf{i} = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vf{i}));")
+            L(f"    vf{i} = wasm_f32x4_pmin(wasm_f32x4_pmax(vf{i}, vmin), vmax);")
             L(f"    const v128_t vo{i} = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(vf{i})), vzp);")
             L(f"    v128_t vy{i} = wasm_i16x8_narrow_i32x4(vo{i}, vo{i});")
             L(f"    vy{i} = wasm_i8x16_narrow_i16x8(vy{i}, vy{i});")
@@ -202,7 +202,7 @@ def kernel(var, kind, mr):
             rs = "vrs" if kind == "igemm" else f"vrs{i}"
             L(f"    v128_t vy{i} = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc{i}), "
               f"wasm_f32x4_mul({rs}, vks)), vbias);")
-            L(f"    vy{i} = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vy{i}));")
+            L(f"    vy{i} = wasm_f32x4_pmin(wasm_f32x4_pmax(vy{i}, vmin), vmax);")
             if var == "qd8_f16":
                 L(f"    vy{i} = pqnn_wasmsimd_f32_to_f16_bits(vy{i});")
                 L(f"    vy{i} = wasm_u16x8_narrow_i32x4(vy{i}, vy{i});")
@@ -253,21 +253,28 @@ def test_file(var, kind):
     v = VARIANTS[var]
     suite = v["suite"] + ("Igemm" if kind == "igemm" else "Gemm") + "Wasmsimd"
     ig = kind == "igemm"
-    o = [GEN, wrap(f"Kernel tests for the WASM SIMD128 {v['family']}-{kind} microkernels "
-                   "(tester and suites: test/common/int8-gemm-tester.h, the same ones every "
-                   "other int8 kernel runs). Compiled only for WASM builds."), "\n"]
+    o = [GEN, wrap(f"Kernel tests for the scalar and WASM SIMD128 {v['family']}-{kind} "
+                   "microkernels (tester and suites: test/common/int8-gemm-tester.h, the same "
+                   "ones every other int8 kernel runs). Compiled only for WASM builds, where "
+                   "they replace the x86 lists of test/microkernels/*.cc."), "\n"]
     o.append("#include <gtest/gtest.h>\n\n#include <string>\n\n"
              "#include \"common/int8-gemm-tester.h\"\n#include \"common/test-utils.h\"\n\n"
              "namespace {\n\nusing pqnn_test::Int8GemmKernel;\nusing pqnn_test::Int8Variant;\n\n"
              "const Int8GemmKernel kKernels[] = {\n")
-    for mr in MRS:
-        n = kname(var, kind, mr)
+    slot = (0 if var == "qs8" else 2) + (1 if ig else 0)
+
+    def entry(n, isa, mr, nr, kr):
         fns = ["nullptr"] * 4
-        slot = (0 if var == "qs8" else 2) + (1 if ig else 0)
         fns[slot] = n
-        o.append(f"    {{\"{n}\", pqnn_isa_wasmsimd, Int8Variant::{v['test_variant']}, "
-                 f"{'true' if ig else 'false'}, {mr}, {NR}, {KR}, 0,\n     {', '.join(fns)}}},\n")
-    o.append("};\n\n")
+        return (f"    {{\"{n}\", {isa}, Int8Variant::{v['test_variant']}, "
+                f"{'true' if ig else 'false'}, {mr}, {nr}, {kr}, 0,\n     {', '.join(fns)}}},\n")
+    for mr in (1, 2, 4):  # the scalar kernels, which the x86 test lists cover elsewhere
+        o.append(entry(f"{v['prefix']}_{kind}_{v['mid']}_ukernel_{mr}x4__scalar", "pqnn_isa_scalar",
+                       mr, 4, 1))
+    o.append("#if defined(__wasm_simd128__)\n")
+    for mr in MRS:
+        o.append(entry(kname(var, kind, mr), "pqnn_isa_wasmsimd", mr, NR, KR))
+    o.append("#endif\n};\n\n")
     o.append(f"class {suite} : public ::testing::TestWithParam<Int8GemmKernel> {{\n"
              " protected:\n  void SetUp() override {\n"
              "    if (!pqnn_test::isa_enabled(GetParam().isa)) {\n"
@@ -347,8 +354,8 @@ def dwconv_kernel(taps):
     L(f"      const float* ws = (const float*) (wt + {kt} * {DW_CT});")
     L("      v128_t vf0 = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc0), wasm_v128_load(ws));")
     L("      v128_t vf1 = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc1), wasm_v128_load(ws + 4));")
-    L("      vf0 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vf0));")
-    L("      vf1 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vf1));")
+    L("      vf0 = wasm_f32x4_pmin(wasm_f32x4_pmax(vf0, vmin), vmax);")
+    L("      vf1 = wasm_f32x4_pmin(wasm_f32x4_pmax(vf1, vmin), vmax);")
     L("      const v128_t vq0 = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(vf0)), vzp);")
     L("      const v128_t vq1 = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(vf1)), vzp);")
     L("      v128_t vy = wasm_i16x8_narrow_i32x4(vq0, vq1);")

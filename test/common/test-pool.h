@@ -10,6 +10,9 @@
 
 namespace pqnn_test {
 
+// Whether create_pool returns real pools (else NULL, and tiles run inline).
+constexpr bool kHavePools = PQNN_USE_PTHREADPOOL != 0;
+
 inline pthreadpool_t create_pool(size_t threads) {
 #if PQNN_USE_PTHREADPOOL
   return pthreadpool_create(threads);

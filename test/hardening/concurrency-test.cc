@@ -187,7 +187,7 @@ TEST(Concurrency, OneOperatorPerThreadWithItsOwnThreadpool) {
     threads.emplace_back([&, t] {
       pthreadpool_t pool = pqnn_test::create_pool(size_t(1 + t % 2));
       start.arrive_and_wait();
-      ok[t] = pool != nullptr && run_model(pool, 5, outs[t]);
+      ok[t] = (pool != nullptr || !pqnn_test::kHavePools) && run_model(pool, 5, outs[t]);
       pqnn_test::destroy_pool(pool);
     });
   }

@@ -46,8 +46,8 @@ void pqnn_f16_dwconv_minmax_ukernel_9p8c__wasmsimd(size_t channels, size_t outpu
         vacc1 = wasm_f32x4_add(vacc1, wasm_f32x4_mul(pqnn_wasmsimd_f16x8_high_to_f32(vx), pqnn_wasmsimd_f16x8_high_to_f32(vw)));
       }
       const v128_t vh = pqnn_wasmsimd_f32x8_to_f16x8(
-          wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc0)),
-          wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc1)));
+          wasm_f32x4_pmin(wasm_f32x4_pmax(vacc0, vmin), vmax),
+          wasm_f32x4_pmin(wasm_f32x4_pmax(vacc1, vmin), vmax));
       if (PQNN_LIKELY(cb == 8)) {
         wasm_v128_store(out, vh);
       } else {

@@ -4,9 +4,9 @@
 // Packed panels [8 f16 bias][K x 8 f16]. A: up to 4 rows a_stride bytes apart (rows i
 // >= mr alias row mr - 1), read element by element. f16 is widened to f32 in SIMD (bit
 // manipulation, wasmsimd-fp16.h); products accumulate in f32 with f32x4.mul +
-// f32x4.add; results are clamped in f32 (pmax / pmin) and rounded to f16 (nearest
-// even). Exactly nc f16 values are written per row (64-, 32- and 16-bit lane stores for
-// the tail).
+// f32x4.add; results are clamped in f32 (pmax(x, min), pmin(x, max): NaN stays NaN) and
+// rounded to f16 (nearest even). Exactly nc f16 values are written per row (64-, 32-
+// and 16-bit lane stores for the tail).
 #include <string.h>
 
 #include <wasm_simd128.h>
@@ -76,17 +76,17 @@ void pqnn_f16_gemm_minmax_ukernel_4x8__wasmsimd(size_t mr, size_t nc, size_t kc,
       k -= sizeof(uint16_t);
     } while (k != 0);
     v128_t vh0 = pqnn_wasmsimd_f32x8_to_f16x8(
-        wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc0x0)),
-        wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc0x1)));
+        wasm_f32x4_pmin(wasm_f32x4_pmax(vacc0x0, vmin), vmax),
+        wasm_f32x4_pmin(wasm_f32x4_pmax(vacc0x1, vmin), vmax));
     v128_t vh1 = pqnn_wasmsimd_f32x8_to_f16x8(
-        wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc1x0)),
-        wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc1x1)));
+        wasm_f32x4_pmin(wasm_f32x4_pmax(vacc1x0, vmin), vmax),
+        wasm_f32x4_pmin(wasm_f32x4_pmax(vacc1x1, vmin), vmax));
     v128_t vh2 = pqnn_wasmsimd_f32x8_to_f16x8(
-        wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc2x0)),
-        wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc2x1)));
+        wasm_f32x4_pmin(wasm_f32x4_pmax(vacc2x0, vmin), vmax),
+        wasm_f32x4_pmin(wasm_f32x4_pmax(vacc2x1, vmin), vmax));
     v128_t vh3 = pqnn_wasmsimd_f32x8_to_f16x8(
-        wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc3x0)),
-        wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc3x1)));
+        wasm_f32x4_pmin(wasm_f32x4_pmax(vacc3x0, vmin), vmax),
+        wasm_f32x4_pmin(wasm_f32x4_pmax(vacc3x1, vmin), vmax));
     if (PQNN_LIKELY(nc >= 8)) {
       wasm_v128_store(c3, vh3);
       c3 = (uint16_t*) ((uintptr_t) c3 + cn_stride);

@@ -5,8 +5,8 @@
 // bias][kernel_size x 8 f32]. Per tap: f32x4.mul + f32x4.add (no FMA in baseline WASM
 // SIMD). A last group of fewer than 4 channels is computed with full-vector weights
 // (packed, padded with zeros) and inputs gathered lane by lane, so no input row is read
-// past its channels; outputs are clamped (pmax / pmin) and stored with 64-bit and
-// 32-bit lane stores.
+// past its channels; outputs are clamped (pmax(x, min), pmin(x, max): NaN stays NaN)
+// and stored with 64-bit and 32-bit lane stores.
 #include <wasm_simd128.h>
 
 #include "microkernels.h"
@@ -33,9 +33,9 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp8c__wasmsimd(size_t channels, size_t out
         vacc0 = wasm_f32x4_add(vacc0, wasm_f32x4_mul(wasm_v128_load(i + 0), wasm_v128_load(wt + 0)));
         vacc1 = wasm_f32x4_add(vacc1, wasm_f32x4_mul(wasm_v128_load(i + 4), wasm_v128_load(wt + 4)));
       }
-      vacc0 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc0));
+      vacc0 = wasm_f32x4_pmin(wasm_f32x4_pmax(vacc0, vmin), vmax);
       wasm_v128_store(o + 0, vacc0);
-      vacc1 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc1));
+      vacc1 = wasm_f32x4_pmin(wasm_f32x4_pmax(vacc1, vmin), vmax);
       wasm_v128_store(o + 4, vacc1);
       o += 8;
       off += 8 * sizeof(float);
@@ -49,7 +49,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp8c__wasmsimd(size_t channels, size_t out
         i = (const float*) ((uintptr_t) i + (i != (const float*) zero ? a_offset + off : off));
         vacc = wasm_f32x4_add(vacc, wasm_f32x4_mul(wasm_v128_load(i), wasm_v128_load(w + 8 + t * 8 + lane)));
       }
-      vacc = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc));
+      vacc = wasm_f32x4_pmin(wasm_f32x4_pmax(vacc, vmin), vmax);
       wasm_v128_store(o, vacc);
       o += 4;
       off += 4 * sizeof(float);
@@ -65,7 +65,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp8c__wasmsimd(size_t channels, size_t out
         if (c > 2) vi = wasm_v128_load32_lane(i + 2, vi, 2);
         vacc = wasm_f32x4_add(vacc, wasm_f32x4_mul(vi, wasm_v128_load(w + 8 + t * 8 + lane)));
       }
-      vacc = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vacc));
+      vacc = wasm_f32x4_pmin(wasm_f32x4_pmax(vacc, vmin), vmax);
       if (c & 2) {
         wasm_v128_store64_lane(o, vacc, 0);
         vacc = wasm_v64x2_shuffle(vacc, vacc, 1, 1);

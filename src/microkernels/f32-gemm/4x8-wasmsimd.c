@@ -5,8 +5,9 @@
 // apart; rows i >= mr alias row mr - 1. Per k, each row's A element is splatted
 // (v128.load32_splat) and multiplied into the 8-wide weight row with f32x4.mul +
 // f32x4.add (no FMA in baseline WASM SIMD), so A is read element by element, never past
-// K. Outputs are clamped with f32x4.pmax(min, x) then f32x4.pmin(max, x); a last block
-// of nc < 8 columns writes exactly nc columns (4-lane, 64-bit and 32-bit lane stores).
+// K. Outputs are clamped with f32x4.pmax(x, min) then f32x4.pmin(x, max), which keep
+// NaN as the scalar kernels do; a last block of nc < 8 columns writes exactly nc
+// columns (4-lane, 64-bit and 32-bit lane stores).
 #include <wasm_simd128.h>
 
 #include "microkernels.h"
@@ -70,22 +71,22 @@ void pqnn_f32_gemm_minmax_ukernel_4x8__wasmsimd(size_t mr, size_t nc, size_t kc,
       vacc3x1 = wasm_f32x4_add(vacc3x1, wasm_f32x4_mul(va3, vb1));
       k -= sizeof(float);
     } while (k != 0);
-    vacc0x0 = wasm_f32x4_pmax(vmin, vacc0x0);
-    vacc0x1 = wasm_f32x4_pmax(vmin, vacc0x1);
-    vacc1x0 = wasm_f32x4_pmax(vmin, vacc1x0);
-    vacc1x1 = wasm_f32x4_pmax(vmin, vacc1x1);
-    vacc2x0 = wasm_f32x4_pmax(vmin, vacc2x0);
-    vacc2x1 = wasm_f32x4_pmax(vmin, vacc2x1);
-    vacc3x0 = wasm_f32x4_pmax(vmin, vacc3x0);
-    vacc3x1 = wasm_f32x4_pmax(vmin, vacc3x1);
-    vacc0x0 = wasm_f32x4_pmin(vmax, vacc0x0);
-    vacc0x1 = wasm_f32x4_pmin(vmax, vacc0x1);
-    vacc1x0 = wasm_f32x4_pmin(vmax, vacc1x0);
-    vacc1x1 = wasm_f32x4_pmin(vmax, vacc1x1);
-    vacc2x0 = wasm_f32x4_pmin(vmax, vacc2x0);
-    vacc2x1 = wasm_f32x4_pmin(vmax, vacc2x1);
-    vacc3x0 = wasm_f32x4_pmin(vmax, vacc3x0);
-    vacc3x1 = wasm_f32x4_pmin(vmax, vacc3x1);
+    vacc0x0 = wasm_f32x4_pmax(vacc0x0, vmin);
+    vacc0x1 = wasm_f32x4_pmax(vacc0x1, vmin);
+    vacc1x0 = wasm_f32x4_pmax(vacc1x0, vmin);
+    vacc1x1 = wasm_f32x4_pmax(vacc1x1, vmin);
+    vacc2x0 = wasm_f32x4_pmax(vacc2x0, vmin);
+    vacc2x1 = wasm_f32x4_pmax(vacc2x1, vmin);
+    vacc3x0 = wasm_f32x4_pmax(vacc3x0, vmin);
+    vacc3x1 = wasm_f32x4_pmax(vacc3x1, vmin);
+    vacc0x0 = wasm_f32x4_pmin(vacc0x0, vmax);
+    vacc0x1 = wasm_f32x4_pmin(vacc0x1, vmax);
+    vacc1x0 = wasm_f32x4_pmin(vacc1x0, vmax);
+    vacc1x1 = wasm_f32x4_pmin(vacc1x1, vmax);
+    vacc2x0 = wasm_f32x4_pmin(vacc2x0, vmax);
+    vacc2x1 = wasm_f32x4_pmin(vacc2x1, vmax);
+    vacc3x0 = wasm_f32x4_pmin(vacc3x0, vmax);
+    vacc3x1 = wasm_f32x4_pmin(vacc3x1, vmax);
     if (PQNN_LIKELY(nc >= 8)) {
       wasm_v128_store(c3 + 0, vacc3x0);
       wasm_v128_store(c3 + 4, vacc3x1);

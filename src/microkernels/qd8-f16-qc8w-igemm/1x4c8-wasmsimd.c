@@ -86,7 +86,7 @@ void pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_1x4c8__wasmsimd(size_t mr, size_t nc
     const v128_t vbias = wasm_v128_load(wp + 16);
     wp += 32;
     v128_t vy0 = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc0), wasm_f32x4_mul(vrs, vks)), vbias);
-    vy0 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vy0));
+    vy0 = wasm_f32x4_pmin(wasm_f32x4_pmax(vy0, vmin), vmax);
     vy0 = pqnn_wasmsimd_f32_to_f16_bits(vy0);
     vy0 = wasm_u16x8_narrow_i32x4(vy0, vy0);
     if (PQNN_LIKELY(nc >= 4)) {

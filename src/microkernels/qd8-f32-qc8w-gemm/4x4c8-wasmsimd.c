@@ -160,13 +160,13 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x4c8__wasmsimd(size_t mr, size_t nc,
     const v128_t vbias = wasm_v128_load(wp + 16);
     wp += 32;
     v128_t vy0 = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc0), wasm_f32x4_mul(vrs0, vks)), vbias);
-    vy0 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vy0));
+    vy0 = wasm_f32x4_pmin(wasm_f32x4_pmax(vy0, vmin), vmax);
     v128_t vy1 = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc1), wasm_f32x4_mul(vrs1, vks)), vbias);
-    vy1 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vy1));
+    vy1 = wasm_f32x4_pmin(wasm_f32x4_pmax(vy1, vmin), vmax);
     v128_t vy2 = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc2), wasm_f32x4_mul(vrs2, vks)), vbias);
-    vy2 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vy2));
+    vy2 = wasm_f32x4_pmin(wasm_f32x4_pmax(vy2, vmin), vmax);
     v128_t vy3 = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc3), wasm_f32x4_mul(vrs3, vks)), vbias);
-    vy3 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vy3));
+    vy3 = wasm_f32x4_pmin(wasm_f32x4_pmax(vy3, vmin), vmax);
     if (PQNN_LIKELY(nc >= 4)) {
       wasm_v128_store(c3, vy3);
       c3 = (float*) ((uintptr_t) c3 + cn_stride);

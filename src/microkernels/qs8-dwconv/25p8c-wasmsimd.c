@@ -51,8 +51,8 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_25p8c__wasmsimd(size_t channels, s
       const float* ws = (const float*) (wt + 25 * 8);
       v128_t vf0 = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc0), wasm_v128_load(ws));
       v128_t vf1 = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc1), wasm_v128_load(ws + 4));
-      vf0 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vf0));
-      vf1 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vf1));
+      vf0 = wasm_f32x4_pmin(wasm_f32x4_pmax(vf0, vmin), vmax);
+      vf1 = wasm_f32x4_pmin(wasm_f32x4_pmax(vf1, vmin), vmax);
       const v128_t vq0 = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(vf0)), vzp);
       const v128_t vq1 = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(vf1)), vzp);
       v128_t vy = wasm_i16x8_narrow_i32x4(vq0, vq1);

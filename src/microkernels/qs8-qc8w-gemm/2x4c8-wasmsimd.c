@@ -95,12 +95,12 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_2x4c8__wasmsimd(size_t mr, size_t nc
     const v128_t vscale = wasm_v128_load(wp);
     wp += 16;
     v128_t vf0 = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc0), vscale);
-    vf0 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vf0));
+    vf0 = wasm_f32x4_pmin(wasm_f32x4_pmax(vf0, vmin), vmax);
     const v128_t vo0 = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(vf0)), vzp);
     v128_t vy0 = wasm_i16x8_narrow_i32x4(vo0, vo0);
     vy0 = wasm_i8x16_narrow_i16x8(vy0, vy0);
     v128_t vf1 = wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc1), vscale);
-    vf1 = wasm_f32x4_pmin(vmax, wasm_f32x4_pmax(vmin, vf1));
+    vf1 = wasm_f32x4_pmin(wasm_f32x4_pmax(vf1, vmin), vmax);
     const v128_t vo1 = wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(vf1)), vzp);
     v128_t vy1 = wasm_i16x8_narrow_i32x4(vo1, vo1);
     vy1 = wasm_i8x16_narrow_i16x8(vy1, vy1);
