@@ -28,7 +28,7 @@ if [ "$nopool" = 1 ]; then
   cmake -S . -B build/nopool -G Ninja -DCMAKE_BUILD_TYPE=Release -DPQNN_USE_PTHREADPOOL=OFF \
     -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF >/dev/null
   nopool_tests="f32-convolution-test qs8-fully-connected-test qd8-convolution-test"
-  nopool_tests+=" f16-fully-connected-test convert-operator-test init-test"
+  nopool_tests+=" f16-fully-connected-test convert-operator-test init-test runtime-nodes-test"
   # shellcheck disable=SC2086
   cmake --build build/nopool -j "$jobs" --target $nopool_tests
   if nm -A build/nopool/libpqnn.a 2>/dev/null | grep -q ' U pthreadpool_'; then
@@ -36,7 +36,7 @@ if [ "$nopool" = 1 ]; then
   fi
   PQNN_TEST_SHAPES=${PQNN_NOPOOL_TEST_SHAPES:-8} ctest --test-dir build/nopool \
     --output-on-failure -j "$jobs" \
-    -R '^(f32-convolution-test|qs8-fully-connected-test|qd8-convolution-test|f16-fully-connected-test|convert-operator-test)\.(scalar|avx2)$|^init-test$'
+    -R '^(f32-convolution-test|qs8-fully-connected-test|qd8-convolution-test|f16-fully-connected-test|convert-operator-test)\.(scalar|avx2)$|^(init|runtime-nodes)-test$'
 fi
 
 skip() {
