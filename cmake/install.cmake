@@ -37,6 +37,14 @@ foreach(_part MAJOR MINOR PATCH)
 endforeach()
 
 # The same names for projects that add_subdirectory(pqnn) as for installed-package users.
+# WASM (emscripten) builds have only the static library and no install rules.
+if(PQNN_TARGET_WASM)
+  if(NOT TARGET pqnn::pqnn)
+    add_library(pqnn::pqnn ALIAS pqnn_static)
+    add_library(pqnn::pqnn_static ALIAS pqnn_static)
+  endif()
+  return()
+endif()
 if(NOT TARGET pqnn::pqnn)
   add_library(pqnn::pqnn ALIAS pqnn_shared)
   add_library(pqnn::pqnn_static ALIAS pqnn_static)
@@ -78,8 +86,7 @@ if(PQNN_USE_PTHREADPOOL)
   set(PQNN_PTHREADPOOL_INCLUDE_HINT "${PTHREADPOOL_INCLUDE_DIR}")
   set(PQNN_CONFIG_USE_PTHREADPOOL 1)
 else()
-  # The public header still includes <pthreadpool.h> (for pthreadpool_t).
-  find_path(PTHREADPOOL_INCLUDE_DIR pthreadpool.h)
+  # pqnn.h includes <pthreadpool.h> where it is installed (else it declares pthreadpool_t).
   set(PQNN_PTHREADPOOL_LIBRARY_DIR "")
   set(PQNN_PTHREADPOOL_INCLUDE_HINT "${PTHREADPOOL_INCLUDE_DIR}")
   set(PQNN_CONFIG_USE_PTHREADPOOL 0)

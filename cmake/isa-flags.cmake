@@ -52,7 +52,9 @@ function(pqnn_isa_flags_for_file path out_ok out_flags)
       set(flags -march=armv8.2-a+i8mm+dotprod)
     endif()
   elseif(PQNN_ARCH STREQUAL "wasm")
-    if(name MATCHES "-wasmsimd$")
+    # SIMD128 cannot be detected at run time (a module using it does not load without
+    # it), so the whole build is compiled with or without it (PQNN_WASM_SIMD).
+    if(name MATCHES "-wasmsimd$" AND PQNN_WASM_SIMD)
       set(ok TRUE)
       set(flags -msimd128)
     endif()

@@ -26,7 +26,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <pthreadpool.h>
+/* pthreadpool_t is the thread-pool handle of the API. Where <pthreadpool.h> is not
+ * installed (builds without pthreadpool, e.g. WASM) the same opaque type is declared
+ * here. A library built without pthreadpool (PQNN_USE_PTHREADPOOL=OFF) ignores the pool
+ * argument and runs every tile in the caller's thread, in the same order. */
+#if defined(__has_include)
+  #if __has_include(<pthreadpool.h>)
+    #include <pthreadpool.h>
+  #else
+typedef struct pthreadpool* pthreadpool_t;
+  #endif
+#else
+  #include <pthreadpool.h>
+#endif
 
 #if defined(_WIN32)
   #define PQNN_API

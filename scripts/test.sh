@@ -2,7 +2,8 @@
 # Installs missing dependencies, builds pqnn with its tests, and runs every test (ctest).
 # Usage: scripts/test.sh [--build-dir DIR] [--sanitize | --tsan]
 #   (default)   RelWithDebInfo build in build/test, the whole ctest suite; then
-#               scripts/test-aarch64.sh (cross build, the suite under qemu-aarch64).
+#               scripts/test-aarch64.sh (cross build, the suite under qemu-aarch64), then
+#               scripts/test-wasm.sh (no-pthreadpool build, WASM suite under node).
 #   --sanitize  clang AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer) build in
 #               build/sanitize, the whole ctest suite (native and emulated); any report fails.
 #   --tsan      clang ThreadSanitizer build in build/tsan; builds and runs the concurrency
@@ -44,6 +45,9 @@ if [ "$mode" = plain ]; then
   elif [ "$rc" -ne 0 ]; then
     exit "$rc"
   fi
+  # The native build without pthreadpool, then the WASM build and its suite under node
+  # (skipped, loudly, only where emscripten cannot be installed). See docs/wasm.md.
+  ./scripts/test-wasm.sh
   exit 0
 fi
 

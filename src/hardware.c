@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cpuinfo.h>
+#if PQNN_USE_CPUINFO
+  #include <cpuinfo.h>
+#endif
 
 #include "logging.h"
 
@@ -148,9 +150,14 @@ static void detect_arm64(bool use_cpuinfo) {
 bool pqnn_detect_hardware(void) {
   memset(&pqnn_hardware, 0, sizeof(pqnn_hardware));
   pqnn_hardware.detected[pqnn_isa_scalar] = true;
+#if PQNN_USE_CPUINFO
   const char* no_cpuinfo = getenv("PQNN_NO_CPUINFO");
   const bool use_cpuinfo = (no_cpuinfo == NULL || no_cpuinfo[0] == '\0' || no_cpuinfo[0] == '0') &&
       cpuinfo_initialize();
+#else
+  /* Built without cpuinfo (WASM: the SIMD tier is fixed when the module is compiled). */
+  const bool use_cpuinfo = false;
+#endif
   pqnn_hardware.from_cpuinfo = use_cpuinfo;
 #if PQNN_ARCH_X86_64
   detect_x86_cpuid(use_cpuinfo);
@@ -161,6 +168,7 @@ bool pqnn_detect_hardware(void) {
 #endif
 
   pqnn_hardware.l2_cache_size = 1024 * 1024;
+#if PQNN_USE_CPUINFO
   if (use_cpuinfo && cpuinfo_get_l2_caches_count() != 0) {
     const struct cpuinfo_cache* l2 = cpuinfo_get_l2_cache(0);
     if (l2 != NULL && l2->size >= 64 * 1024) {
@@ -168,6 +176,7 @@ bool pqnn_detect_hardware(void) {
       if (pqnn_hardware.l2_cache_size < 128 * 1024) pqnn_hardware.l2_cache_size = 128 * 1024;
     }
   }
+#endif
 
   enum pqnn_isa first, last;
   arch_tiers(&first, &last);

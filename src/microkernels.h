@@ -94,4 +94,10 @@ typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);
 #include "microkernels/f32-neon-ukernels.h"
 #include "microkernels/f16-neon-ukernels.h"
 
+/* WASM SIMD128 kernels (declared only in builds with -msimd128). */
+#include "microkernels/f32-wasmsimd-ukernels.h"
+#include "microkernels/int8-wasmsimd-ukernels.h"
+#include "microkernels/wasmsimd-ukernels.h"
+#include "microkernels/f16-wasmsimd-ukernels.h"
+
 #endif  /* PQNN_MICROKERNELS_H_ */

@@ -23,12 +23,17 @@ TEST(Init, StatusStringsAreNeverNull) {
 }
 
 TEST(Init, InitializeIsIdempotentAndThreadSafe) {
-  std::vector<std::thread> threads;
   std::vector<int> results(8, -1);
+#if defined(__wasm__)
+  // WASM builds have no threads: the calls run one after another.
+  for (int i = 0; i < 8; i++) results[i] = pqnn_initialize();
+#else
+  std::vector<std::thread> threads;
   for (int i = 0; i < 8; i++) {
     threads.emplace_back([&results, i] { results[i] = pqnn_initialize(); });
   }
   for (auto& t : threads) t.join();
+#endif
   for (int r : results) EXPECT_EQ(r, pqnn_status_success);
   EXPECT_EQ(pqnn_initialize(), pqnn_status_success);
   const std::string name = pqnn_isa_name();
@@ -61,6 +66,12 @@ TEST(Init, CapSelectsLowerTiers) {
   ASSERT_TRUE(pqnn_detect_hardware());
   EXPECT_EQ(pqnn_hardware.tier, pqnn_isa_sse2);
   EXPECT_FALSE(pqnn_isa_enabled(pqnn_isa_avx2));
+#elif defined(__wasm_simd128__)
+  // SIMD128 is part of the module: the wasmsimd tier is always detected.
+  ASSERT_EQ(setenv("PQNN_ISA", "wasmsimd", 1), 0);
+  ASSERT_TRUE(pqnn_detect_hardware());
+  EXPECT_EQ(pqnn_hardware.tier, pqnn_isa_wasmsimd);
+  EXPECT_STREQ(pqnn_isa_string(pqnn_hardware.tier), "wasmsimd");
 #endif
   ASSERT_EQ(setenv("PQNN_ISA", "no-such-tier", 1), 0);
   EXPECT_FALSE(pqnn_detect_hardware());

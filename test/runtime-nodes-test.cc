@@ -10,10 +10,10 @@
 
 #include <fp16.h>
 #include <pqnn.h>
-#include <pthreadpool.h>
 
 #include "common/conv-reference.h"
 #include "common/runtime-graph.h"
+#include "common/test-pool.h"
 
 using namespace pqnn_test;
 
@@ -254,10 +254,10 @@ TEST(RuntimeThreads, PoolGivesIdenticalResults) {
     std::vector<float> y1(64), y2(64), s1(x.size()), s2(x.size());
     pqnn_runtime_t rt = run_graph(g.sg, flags, {{0, (void*) x.data()}, {1, y1.data()}, {2, s1.data()}});
     pqnn_delete_runtime(rt);
-    pthreadpool_t pool = pthreadpool_create(3);
+    pthreadpool_t pool = pqnn_test::create_pool(3);
     rt = run_graph(g.sg, flags, {{0, (void*) x.data()}, {1, y2.data()}, {2, s2.data()}}, pool);
     pqnn_delete_runtime(rt);
-    pthreadpool_destroy(pool);
+    pqnn_test::destroy_pool(pool);
     EXPECT_EQ(y1, y2);
     EXPECT_EQ(s1, s2);
   }

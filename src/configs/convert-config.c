@@ -51,6 +51,13 @@ static void init_config(void) {
     config.f32_f16 = pqnn_f32_f16_convert_ukernel__neon;
     config.f16_f32 = pqnn_f16_f32_convert_ukernel__neon;
   }
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__wasmsimd;
+    config.f16_qd8 = pqnn_f16_qd8_quantize_ukernel__wasmsimd;
+    config.f32_f16 = pqnn_f32_f16_convert_ukernel__wasmsimd;
+    config.f16_f32 = pqnn_f16_f32_convert_ukernel__wasmsimd;
+  }
 #endif
 }
 

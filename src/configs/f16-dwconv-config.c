@@ -54,6 +54,17 @@ static void init_config(void) {
       .count = 3,
     };
   }
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    config = (struct pqnn_dwconv_config) {
+      .kernels = {
+        {pqnn_f16_dwconv_minmax_ukernel_9p8c__wasmsimd, 8, 9, "f16 9p8c wasmsimd"},
+        {pqnn_f16_dwconv_minmax_ukernel_25p8c__wasmsimd, 8, 25, "f16 25p8c wasmsimd"},
+        {pqnn_f16_dwconv_minmax_ukernel_anyp8c__wasmsimd, 8, 0, "f16 anyp8c wasmsimd"},
+      },
+      .count = 3,
+    };
+  }
 #endif
 }
 

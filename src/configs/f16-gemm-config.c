@@ -67,6 +67,16 @@ static void init_config(void) {
                 pqnn_f16_igemm_minmax_ukernel_4x16__neonfp16arith},
     };
   }
+#elif defined(__wasm_simd128__)
+  /* f16 widened to f32 by SIMD bit manipulation (no half-precision WASM instructions). */
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f16 4x8 wasmsimd", .mr = 4, .nr = 8, .kr = 1,
+      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x8__wasmsimd, pqnn_f16_gemm_minmax_ukernel_4x8__wasmsimd},
+      .igemm = {pqnn_f16_igemm_minmax_ukernel_1x8__wasmsimd,
+                pqnn_f16_igemm_minmax_ukernel_4x8__wasmsimd},
+    };
+  }
 #endif
 }
 

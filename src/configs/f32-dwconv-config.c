@@ -86,6 +86,18 @@ static void init_config(void) {
     };
     return;
   }
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    config = (struct pqnn_dwconv_config) {
+      .kernels = {
+        {pqnn_f32_dwconv_minmax_ukernel_9p8c__wasmsimd, 8, 9, "f32 9p8c wasmsimd"},
+        {pqnn_f32_dwconv_minmax_ukernel_25p8c__wasmsimd, 8, 25, "f32 25p8c wasmsimd"},
+        {pqnn_f32_dwconv_minmax_ukernel_anyp8c__wasmsimd, 8, 0, "f32 anyp8c wasmsimd"},
+      },
+      .count = 3,
+    };
+    return;
+  }
 #endif
   config = (struct pqnn_dwconv_config) {
     .kernels = {

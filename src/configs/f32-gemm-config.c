@@ -75,6 +75,18 @@ static void init_config(void) {
                 pqnn_f32_igemm_minmax_ukernel_4x16__neonfma},
     };
   }
+#elif defined(__wasm_simd128__)
+  /* WASM SIMD128 (mul + add, no FMA): 4x8, 8 accumulators + 2 weights + 1 splat fit the
+   * 16 xmm / 32 NEON registers engines map v128 to. See docs/wasm.md. */
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    config = (struct pqnn_gemm_config) {
+      .name = "f32 4x8 wasmsimd", .mr = 4, .nr = 8, .kr = 1,
+      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x8__wasmsimd,
+               pqnn_f32_gemm_minmax_ukernel_4x8__wasmsimd},
+      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x8__wasmsimd,
+                pqnn_f32_igemm_minmax_ukernel_4x8__wasmsimd},
+    };
+  }
 #endif
 }
 

@@ -54,6 +54,10 @@ static void init_f32_config(void) {
   } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
     f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 2x8c16 neon", 2, 8, 16, 0, 1x8c16, 2x8c16, neon);
   } else
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 3x4c8 wasmsimd", 3, 4, 8, 0, 1x4c8, 3x4c8, wasmsimd);
+  } else
 #endif
   {
     f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x4 scalar", 4, 4, 1, 0, 1x4, 4x4, scalar);
@@ -76,6 +80,10 @@ static void init_f16_config(void) {
     f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x16c4 neondot", 4, 16, 4, 0, 1x16c4, 4x16c4, neondot);
   } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
     f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 2x8c16 neon", 2, 8, 16, 0, 1x8c16, 2x8c16, neon);
+  } else
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 3x4c8 wasmsimd", 3, 4, 8, 0, 1x4c8, 3x4c8, wasmsimd);
   } else
 #endif
   {

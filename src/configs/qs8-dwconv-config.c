@@ -49,6 +49,10 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_neon)) {
     config = KERNELS(16, neon);
   }
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    config = KERNELS(8, wasmsimd);
+  }
 #endif
 }
 

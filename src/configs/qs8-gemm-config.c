@@ -63,6 +63,11 @@ static void init_config(void) {
   } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
     config = QS8_CONFIG("qs8_qc8w 2x8c16 neon", 2, 8, 16, 0, 1x8c16, 2x8c16, neon);
   } else
+#elif defined(__wasm_simd128__)
+  /* i16x8 extend + i32x4.dot_i16x8_s; 3 rows x 4 columns = 12 accumulators. */
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    config = QS8_CONFIG("qs8_qc8w 3x4c8 wasmsimd", 3, 4, 8, 0, 1x4c8, 3x4c8, wasmsimd);
+  } else
 #endif
   {
     config = QS8_CONFIG("qs8_qc8w 4x4 scalar", 4, 4, 1, 0, 1x4, 4x4, scalar);

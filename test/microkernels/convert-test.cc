@@ -49,6 +49,9 @@ const QuantizeKernel kF32Qd8Kernels[] = {
 #elif defined(__aarch64__)
     {"neon", pqnn_f32_qd8_quantize_ukernel__neon, pqnn_isa_neon},
 #endif
+#if defined(__wasm_simd128__)
+    {"wasmsimd", pqnn_f32_qd8_quantize_ukernel__wasmsimd, pqnn_isa_wasmsimd},
+#endif
 };
 const QuantizeKernel kF16Qd8Kernels[] = {
     {"scalar", pqnn_f16_qd8_quantize_ukernel__scalar, pqnn_isa_scalar},
@@ -57,6 +60,9 @@ const QuantizeKernel kF16Qd8Kernels[] = {
     {"avx512skx", pqnn_f16_qd8_quantize_ukernel__avx512skx, pqnn_isa_avx512},
 #elif defined(__aarch64__)
     {"neon", pqnn_f16_qd8_quantize_ukernel__neon, pqnn_isa_neon},
+#endif
+#if defined(__wasm_simd128__)
+    {"wasmsimd", pqnn_f16_qd8_quantize_ukernel__wasmsimd, pqnn_isa_wasmsimd},
 #endif
 };
 const ConvertKernel kF32F16Kernels[] = {
@@ -68,6 +74,9 @@ const ConvertKernel kF32F16Kernels[] = {
 #elif defined(__aarch64__)
     {"neon", pqnn_f32_f16_convert_ukernel__neon, pqnn_isa_neon},
 #endif
+#if defined(__wasm_simd128__)
+    {"wasmsimd", pqnn_f32_f16_convert_ukernel__wasmsimd, pqnn_isa_wasmsimd},
+#endif
 };
 const ConvertKernel kF16F32Kernels[] = {
     {"scalar", pqnn_f16_f32_convert_ukernel__scalar, pqnn_isa_scalar},
@@ -77,6 +86,9 @@ const ConvertKernel kF16F32Kernels[] = {
     {"avx512skx", pqnn_f16_f32_convert_ukernel__avx512skx, pqnn_isa_avx512},
 #elif defined(__aarch64__)
     {"neon", pqnn_f16_f32_convert_ukernel__neon, pqnn_isa_neon},
+#endif
+#if defined(__wasm_simd128__)
+    {"wasmsimd", pqnn_f16_f32_convert_ukernel__wasmsimd, pqnn_isa_wasmsimd},
 #endif
 };
 

@@ -4,6 +4,7 @@
 
 #include "common/f16-gemm-tester.h"
 #include "common/test-utils.h"
+#include "microkernels/wasmsimd/f16-kernels.h"
 
 using pqnn_test::F16DwconvTester;
 
@@ -67,3 +68,4 @@ F16_DWCONV_TESTS(F16_DWCONV_9P8C__NEONFP16ARITH, pqnn_f16_dwconv_minmax_ukernel_
 F16_DWCONV_TESTS(F16_DWCONV_25P8C__NEONFP16ARITH, pqnn_f16_dwconv_minmax_ukernel_25p8c__neonfp16arith, 25, 8, pqnn_isa_neonfp16arith)
 F16_DWCONV_TESTS(F16_DWCONV_ANYP8C__NEONFP16ARITH, pqnn_f16_dwconv_minmax_ukernel_anyp8c__neonfp16arith, 0, 8, pqnn_isa_neonfp16arith)
 #endif
+PQNN_WASMSIMD_F16_DWCONV_TESTS(F16_DWCONV_TESTS)

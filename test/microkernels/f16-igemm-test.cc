@@ -4,6 +4,7 @@
 
 #include "common/f16-gemm-tester.h"
 #include "common/test-utils.h"
+#include "microkernels/wasmsimd/f16-kernels.h"
 
 using pqnn_test::F16GemmTester;
 
@@ -66,3 +67,4 @@ F16_IGEMM_TESTS(F16_IGEMM_8X32__AVX512SKX, pqnn_f16_igemm_minmax_ukernel_8x32__a
 F16_IGEMM_TESTS(F16_IGEMM_1X16__NEONFP16ARITH, pqnn_f16_igemm_minmax_ukernel_1x16__neonfp16arith, 1, 16, pqnn_isa_neonfp16arith)
 F16_IGEMM_TESTS(F16_IGEMM_4X16__NEONFP16ARITH, pqnn_f16_igemm_minmax_ukernel_4x16__neonfp16arith, 4, 16, pqnn_isa_neonfp16arith)
 #endif
+PQNN_WASMSIMD_F16_IGEMM_TESTS(F16_IGEMM_TESTS)

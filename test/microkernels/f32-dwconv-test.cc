@@ -17,6 +17,7 @@ extern "C" {
 #include "configs/config.h"
 #include "microkernels/f32-dwconv-ukernels.h"
 #include "microkernels/f32-neon-ukernels.h"
+#include "microkernels/f32-wasmsimd-ukernels.h"
 }
 
 namespace {
@@ -36,6 +37,7 @@ const std::vector<Kernel>& kernels() {
 #if defined(__aarch64__)
       PQNN_F32_NEON_DWCONV_UKERNELS(PQNN_KERNEL_ENTRY)
 #endif
+      PQNN_F32_DWCONV_WASMSIMD_UKERNELS(PQNN_KERNEL_ENTRY)
 #undef PQNN_KERNEL_ENTRY
   };
   return list;

@@ -8,6 +8,7 @@
 
 #include "common/f32-gemm-tester.h"
 #include "common/test-utils.h"
+#include "microkernels/wasmsimd/f32-kernels.h"
 
 namespace {
 
@@ -40,6 +41,7 @@ const std::vector<GemmKernel>& kernels() {
       PQNN_F32_NEON_GEMM_UKERNELS(PQNN_NEON_ENTRY)
 #undef PQNN_NEON_ENTRY
 #endif
+      PQNN_WASMSIMD_F32_GEMM_TEST_KERNELS
   };
   return list;
 }

@@ -9,6 +9,7 @@
 
 #include "common/f32-gemm-tester.h"
 #include "common/test-utils.h"
+#include "microkernels/wasmsimd/f32-kernels.h"
 
 namespace {
 
@@ -41,6 +42,7 @@ const std::vector<IgemmKernel>& kernels() {
       PQNN_F32_NEON_IGEMM_UKERNELS(PQNN_NEON_ENTRY)
 #undef PQNN_NEON_ENTRY
 #endif
+      PQNN_WASMSIMD_F32_IGEMM_TEST_KERNELS
   };
   return list;
 }

@@ -64,6 +64,11 @@ const DwconvKernel kKernels[] = {
     K(25, 16, neon, pqnn_isa_neon),
     K(any, 16, neon, pqnn_isa_neon),
 #endif
+#if defined(__wasm_simd128__)
+    K(9, 8, wasmsimd, pqnn_isa_wasmsimd),
+    K(25, 8, wasmsimd, pqnn_isa_wasmsimd),
+    K(any, 8, wasmsimd, pqnn_isa_wasmsimd),
+#endif
 };
 
 float mul_nc(float a, float b) {  // no FMA contraction in the reference

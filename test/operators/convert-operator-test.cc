@@ -12,6 +12,7 @@
 #include <pqnn.h>
 
 #include "common/convert-reference.h"
+#include "common/test-pool.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ExactBuffer;
@@ -25,10 +26,10 @@ class ConvertOperator : public ::testing::Test {
     if (!pqnn_test::requested_tier_available()) {
       GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
     }
-    pool_ = pthreadpool_create(2);
+    pool_ = pqnn_test::create_pool(2);
   }
   void TearDown() override {
-    if (pool_ != nullptr) pthreadpool_destroy(pool_);
+    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
   }
   pthreadpool_t pool_ = nullptr;
 };

@@ -24,6 +24,7 @@
 #include <pqnn.h>
 
 #include "common/conv-reference.h"
+#include "common/test-pool.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ConvShape;
@@ -52,7 +53,7 @@ double tolerance(double ref, double abs_sum, size_t k) {
 }
 
 pthreadpool_t other_pool() {
-  static pthreadpool_t pool = pthreadpool_create(2);
+  static pthreadpool_t pool = pqnn_test::create_pool(2);
   return pool;
 }
 
@@ -148,10 +149,10 @@ class F16Convolution : public ::testing::Test {
     if (!pqnn_test::requested_tier_available()) {
       GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
     }
-    pool_ = pthreadpool_create(2);
+    pool_ = pqnn_test::create_pool(2);
   }
   void TearDown() override {
-    if (pool_ != nullptr) pthreadpool_destroy(pool_);
+    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
   }
   pthreadpool_t pool_ = nullptr;
 };

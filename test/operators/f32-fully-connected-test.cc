@@ -13,6 +13,7 @@
 #include <pqnn.h>
 
 #include "common/conv-reference.h"
+#include "common/test-pool.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ExactBuffer;
@@ -21,7 +22,7 @@ namespace {
 
 // A second pool, so that "another threadpool at run" is really another one.
 pthreadpool_t pool_other() {
-  static pthreadpool_t pool = pthreadpool_create(2);
+  static pthreadpool_t pool = pqnn_test::create_pool(2);
   return pool;
 }
 
@@ -97,10 +98,10 @@ class F32FullyConnected : public ::testing::Test {
     if (!pqnn_test::requested_tier_available()) {
       GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
     }
-    pool_ = pthreadpool_create(2);
+    pool_ = pqnn_test::create_pool(2);
   }
   void TearDown() override {
-    if (pool_ != nullptr) pthreadpool_destroy(pool_);
+    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
   }
   pthreadpool_t pool_ = nullptr;
 };

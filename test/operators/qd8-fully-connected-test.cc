@@ -16,6 +16,7 @@
 #include <fp16.h>
 #include <pqnn.h>
 
+#include "common/test-pool.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ExactBuffer;
@@ -23,7 +24,7 @@ using pqnn_test::ExactBuffer;
 namespace {
 
 pthreadpool_t other_pool() {
-  static pthreadpool_t pool = pthreadpool_create(2);
+  static pthreadpool_t pool = pqnn_test::create_pool(2);
   return pool;
 }
 
@@ -163,10 +164,10 @@ class Qd8FullyConnected : public ::testing::Test {
     if (!pqnn_test::requested_tier_available()) {
       GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
     }
-    pool_ = pthreadpool_create(2);
+    pool_ = pqnn_test::create_pool(2);
   }
   void TearDown() override {
-    if (pool_ != nullptr) pthreadpool_destroy(pool_);
+    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
   }
   pthreadpool_t pool_ = nullptr;
 };
