@@ -90,7 +90,5 @@ typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);
 #include "microkernels/qd8-ukernels.h"
 #include "microkernels/convert-ukernels.h"
 #include "microkernels/qs8-dwconv-ukernels.h"
-#include "microkernels/f32-neon-ukernels.h"
-#include "microkernels/f16-neon-ukernels.h"
 
 #endif  /* PQNN_MICROKERNELS_H_ */

@@ -5,6 +5,10 @@
 #include "common/f16-gemm-tester.h"
 #include "common/test-utils.h"
 
+extern "C" {
+#include "microkernels/f16-neon-ukernels.h"
+}
+
 using pqnn_test::F16DwconvTester;
 
 // TAPS_FIXED: the kernel's tap count, or 0 for an any-tap kernel (tested with several).

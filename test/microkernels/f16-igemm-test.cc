@@ -5,6 +5,10 @@
 #include "common/f16-gemm-tester.h"
 #include "common/test-utils.h"
 
+extern "C" {
+#include "microkernels/f16-neon-ukernels.h"
+}
+
 using pqnn_test::F16GemmTester;
 
 #define F16_IGEMM_TESTS(NAME, FN, MR, NR, ISA)                                             \

@@ -10,6 +10,10 @@
 #include "common/f32-gemm-tester.h"
 #include "common/test-utils.h"
 
+extern "C" {
+#include "microkernels/f32-neon-ukernels.h"
+}
+
 namespace {
 
 struct IgemmKernel {
