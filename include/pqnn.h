@@ -303,6 +303,153 @@ PQNN_API enum pqnn_status pqnn_reshape_convolution2d_nhwc_qd8_f16_qc8w(pqnn_oper
 PQNN_API enum pqnn_status pqnn_setup_convolution2d_nhwc_qd8_f16_qc8w(pqnn_operator_t op, const int8_t* input, void* output,
     const struct pqnn_quantization_params* quantization_params);
 
+/* ------------------------------------------------------------------------------------ */
+/* Runtime (subgraph): a graph of values and nodes that the runtime plans, packs and     */
+/* runs. With PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION the runtime quantizes the static f32  */
+/* weights of every fully connected and convolution node per output channel at create, */
+/* quantizes their activations on the fly and dequantizes outputs back to f32; a filter */
+/* defined as a channelwise quantized int8 tensor with an f32 input gets the same        */
+/* treatment without the flag. With PQNN_FLAG_FP16_INFERENCE it runs f32 graphs in f16.  */
+/* See docs/runtime.md.                                                                 */
+/* ------------------------------------------------------------------------------------ */
+
+typedef struct pqnn_subgraph* pqnn_subgraph_t;
+typedef struct pqnn_runtime* pqnn_runtime_t;
+
+enum pqnn_datatype {
+  pqnn_datatype_invalid = 0,
+  pqnn_datatype_fp32 = 1,
+  pqnn_datatype_fp16 = 2,
+  pqnn_datatype_qint8 = 3,
+  pqnn_datatype_qcint8 = 4,
+  pqnn_datatype_int32 = 5,
+  pqnn_datatype_qcint32 = 6,
+  pqnn_datatype_qdint8 = 7,
+};
+
+#define PQNN_INVALID_VALUE_ID UINT32_MAX
+#define PQNN_VALUE_FLAG_EXTERNAL_INPUT 0x1u
+#define PQNN_VALUE_FLAG_EXTERNAL_OUTPUT 0x2u
+/* Flags of pqnn_create_subgraph and pqnn_create_runtime (OR-ed together). */
+#define PQNN_FLAG_FP16_INFERENCE 0x100u
+#define PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION 0x200u
+
+PQNN_API enum pqnn_status pqnn_create_subgraph(uint32_t external_value_ids, uint32_t flags,
+    pqnn_subgraph_t* subgraph_out);
+PQNN_API enum pqnn_status pqnn_delete_subgraph(pqnn_subgraph_t subgraph);
+PQNN_API enum pqnn_status pqnn_define_tensor_value(pqnn_subgraph_t subgraph,
+    enum pqnn_datatype datatype, size_t num_dims, const size_t* dims, const void* data,
+    uint32_t external_id, uint32_t flags, uint32_t* id_out);
+PQNN_API enum pqnn_status pqnn_define_quantized_tensor_value(pqnn_subgraph_t subgraph,
+    enum pqnn_datatype datatype, int32_t zero_point, float scale, size_t num_dims,
+    const size_t* dims, const void* data, uint32_t external_id, uint32_t flags,
+    uint32_t* id_out);
+PQNN_API enum pqnn_status pqnn_define_channelwise_quantized_tensor_value(
+    pqnn_subgraph_t subgraph, enum pqnn_datatype datatype, const float* scale,
+    size_t num_dims, size_t channel_dim, const size_t* dims, const void* data,
+    uint32_t external_id, uint32_t flags, uint32_t* id_out);
+
+/* filter [output_channels][input_channels]; input [..., input_channels]; output [..., output_channels] */
+PQNN_API enum pqnn_status pqnn_define_fully_connected(pqnn_subgraph_t subgraph,
+    float output_min, float output_max, uint32_t input_id, uint32_t filter_id,
+    uint32_t bias_id, uint32_t output_id, uint32_t flags);
+/* input [N][H][W][C]; filter [groups*group_output_channels][kh][kw][group_input_channels] */
+PQNN_API enum pqnn_status pqnn_define_convolution_2d(pqnn_subgraph_t subgraph,
+    uint32_t input_padding_top, uint32_t input_padding_right,
+    uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t subsampling_height, uint32_t subsampling_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels, float output_min,
+    float output_max, uint32_t input_id, uint32_t filter_id, uint32_t bias_id,
+    uint32_t output_id, uint32_t flags);
+/* filter [1][kh][kw][input_channels*depth_multiplier] */
+PQNN_API enum pqnn_status pqnn_define_depthwise_convolution_2d(pqnn_subgraph_t subgraph,
+    uint32_t input_padding_top, uint32_t input_padding_right,
+    uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t subsampling_height, uint32_t subsampling_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t depth_multiplier,
+    size_t input_channels, float output_min, float output_max, uint32_t input_id,
+    uint32_t filter_id, uint32_t bias_id, uint32_t output_id, uint32_t flags);
+/* output = clamp(input1 + input2); numpy-style broadcasting of the trailing dims (a dim of 1
+   or a missing leading dim broadcasts). */
+PQNN_API enum pqnn_status pqnn_define_add2(pqnn_subgraph_t subgraph, float output_min,
+    float output_max, uint32_t input1_id, uint32_t input2_id, uint32_t output_id,
+    uint32_t flags);
+PQNN_API enum pqnn_status pqnn_define_clamp(pqnn_subgraph_t subgraph, float output_min,
+    float output_max, uint32_t input_id, uint32_t output_id, uint32_t flags);
+/* GELU, exact erf form: 0.5 * x * (1 + erf(x / sqrt(2))). */
+PQNN_API enum pqnn_status pqnn_define_gelu(pqnn_subgraph_t subgraph, uint32_t input_id,
+    uint32_t output_id, uint32_t flags);
+/* input [N][H][W][C] -> output [N][1][1][C] (or [N][C]) */
+PQNN_API enum pqnn_status pqnn_define_global_average_pooling_2d(pqnn_subgraph_t subgraph,
+    float output_min, float output_max, uint32_t input_id, uint32_t output_id,
+    uint32_t flags);
+PQNN_API enum pqnn_status pqnn_define_max_pooling_2d(pqnn_subgraph_t subgraph,
+    uint32_t input_padding_top, uint32_t input_padding_right,
+    uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t pooling_height, uint32_t pooling_width, uint32_t stride_height,
+    uint32_t stride_width, uint32_t dilation_height, uint32_t dilation_width,
+    float output_min, float output_max, uint32_t input_id, uint32_t output_id,
+    uint32_t flags);
+/* softmax over the last dimension */
+PQNN_API enum pqnn_status pqnn_define_softmax(pqnn_subgraph_t subgraph, uint32_t input_id,
+    uint32_t output_id, uint32_t flags);
+/* fp32 <-> fp16, fp32 -> qint8 (quantize, output's zero point/scale), qint8 -> fp32
+   (dequantize), fp32 -> qdint8 (dynamic quantization, per row) */
+PQNN_API enum pqnn_status pqnn_define_convert(pqnn_subgraph_t subgraph, uint32_t input_id,
+    uint32_t output_id, uint32_t flags);
+/* new_shape: num_dims dims; at most one entry may be 0 = inferred from the element count */
+PQNN_API enum pqnn_status pqnn_define_static_reshape(pqnn_subgraph_t subgraph,
+    size_t num_dims, const size_t* new_shape, uint32_t input_id, uint32_t output_id,
+    uint32_t flags);
+
+struct pqnn_external_value {
+  uint32_t id;
+  void* data;
+};
+PQNN_API enum pqnn_status pqnn_create_runtime(pqnn_subgraph_t subgraph,
+    pthreadpool_t threadpool, uint32_t flags, pqnn_runtime_t* runtime_out);
+PQNN_API enum pqnn_status pqnn_reshape_external_value(pqnn_runtime_t runtime,
+    uint32_t external_id, size_t num_dims, const size_t* dims);
+PQNN_API enum pqnn_status pqnn_reshape_runtime(pqnn_runtime_t runtime);
+PQNN_API enum pqnn_status pqnn_setup_runtime(pqnn_runtime_t runtime,
+    size_t num_external_values, const struct pqnn_external_value* external_values);
+PQNN_API enum pqnn_status pqnn_invoke_runtime(pqnn_runtime_t runtime);
+PQNN_API enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t runtime);
+
+/* Introspection: what the planner decided (pass behaviour is testable and the demo prints it). */
+enum pqnn_node_type {
+  pqnn_node_type_invalid = 0,
+  pqnn_node_type_fully_connected,
+  pqnn_node_type_convolution_2d,
+  pqnn_node_type_depthwise_convolution_2d,
+  pqnn_node_type_add2,
+  pqnn_node_type_clamp,
+  pqnn_node_type_gelu,
+  pqnn_node_type_global_average_pooling_2d,
+  pqnn_node_type_max_pooling_2d,
+  pqnn_node_type_softmax,
+  pqnn_node_type_convert,
+  pqnn_node_type_static_reshape,
+};
+struct pqnn_runtime_node_info {
+  enum pqnn_node_type type;
+  enum pqnn_datatype compute_datatype;  /* fp32, fp16, qint8 or qdint8 (qd8 x qc8w) */
+  uint32_t fused_clamp;                 /* 1 when a following clamp node was fused into this one */
+  uint32_t inserted;                    /* 1 for a conversion node the planner inserted */
+};
+/* Node counts/info are in planned execution order, fused clamps removed, inserted converts included. */
+PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);
+PQNN_API enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t runtime, size_t index,
+    struct pqnn_runtime_node_info* info_out);
+/* Bytes of the intermediate-value arena, and what it would be without lifetime reuse. */
+PQNN_API enum pqnn_status pqnn_get_runtime_arena_size(pqnn_runtime_t runtime,
+    size_t* arena_bytes_out, size_t* unshared_bytes_out);
+/* A short constant name of a datatype ("fp32", "qdint8", ...); never NULL. */
+PQNN_API const char* pqnn_datatype_string(enum pqnn_datatype datatype);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

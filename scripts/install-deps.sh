@@ -4,9 +4,9 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build ccache pkg-config python3 libsimde-dev
           libcpuinfo-dev libpthreadpool-dev libfp16-dev libgtest-dev libbenchmark-dev "$@")
-missing=()
+missing=()  # "hold ok installed" (a held package) counts as installed
 for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
     missing+=("$p")
   fi
 done

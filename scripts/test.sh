@@ -5,8 +5,9 @@
 #               scripts/test-aarch64.sh (cross build, the suite under qemu-aarch64).
 #   --sanitize  clang AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer) build in
 #               build/sanitize, the whole ctest suite (native and emulated); any report fails.
-#   --tsan      clang ThreadSanitizer build in build/tsan; runs the concurrency test and the
-#               operator suites with their thread pools; any report fails.
+#   --tsan      clang ThreadSanitizer build in build/tsan; builds and runs the concurrency
+#               test (shared packed weights, per-thread pools, initialize from many
+#               threads); any report fails.
 # See docs/hardening.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,7 +71,11 @@ rm -rf "$probe"
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF -DPQNN_SANITIZE="$sanitizers" \
   -DPQNN_TEST_SHAPES="$shapes"
-cmake --build "$build_dir" -j "$jobs"
+if [ "$mode" = sanitize ]; then
+  cmake --build "$build_dir" -j "$jobs"
+else
+  cmake --build "$build_dir" -j "$jobs" --target concurrency-test
+fi
 # Any report aborts the test binary with a non-zero status (-fno-sanitize-recover=all and
 # halt_on_error), so ctest fails.
 export ASAN_OPTIONS=detect_leaks=1

@@ -1,5 +1,67 @@
 #include "threadpool.h"
 
+/* ThreadSanitizer builds: Debian's pthreadpool is not instrumented, so TSan cannot see the
+ * happens-before edges it provides (a task starts after pthreadpool_parallelize_* was
+ * called; the call returns after every task finished) and reports the caller's writes of
+ * an operator's compute context against the workers' reads. Each pool call is routed
+ * through a trampoline that states exactly those two edges with TSan's annotations. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PQNN_TSAN_ANNOTATIONS 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define PQNN_TSAN_ANNOTATIONS 1
+#endif
+
+#if PQNN_USE_PTHREADPOOL && defined(PQNN_TSAN_ANNOTATIONS)
+void __tsan_acquire(void* addr);
+void __tsan_release(void* addr);
+
+struct tsan_handoff {
+  void* context;
+  union {
+    pqnn_task_1d_fn task_1d;
+    pqnn_task_2d_tile_2d_fn task_2d_tile_2d;
+    pqnn_task_3d_tile_2d_fn task_3d_tile_2d;
+  } task;
+  char started;   /* sync address: caller -> tasks */
+  char finished;  /* sync address: tasks -> caller */
+};
+
+static void tsan_task_1d(void* h, size_t i) {
+  struct tsan_handoff* handoff = h;
+  __tsan_acquire(&handoff->started);
+  handoff->task.task_1d(handoff->context, i);
+  __tsan_release(&handoff->finished);
+}
+
+static void tsan_task_2d_tile_2d(void* h, size_t i, size_t j, size_t ti, size_t tj) {
+  struct tsan_handoff* handoff = h;
+  __tsan_acquire(&handoff->started);
+  handoff->task.task_2d_tile_2d(handoff->context, i, j, ti, tj);
+  __tsan_release(&handoff->finished);
+}
+
+static void tsan_task_3d_tile_2d(void* h, size_t i, size_t j, size_t k, size_t tj, size_t tk) {
+  struct tsan_handoff* handoff = h;
+  __tsan_acquire(&handoff->started);
+  handoff->task.task_3d_tile_2d(handoff->context, i, j, k, tj, tk);
+  __tsan_release(&handoff->finished);
+}
+
+#define TSAN_WRAP(KIND, TASK, CONTEXT)                         \
+  struct tsan_handoff handoff = {.context = (CONTEXT)};        \
+  handoff.task.task_##KIND = (TASK);                           \
+  __tsan_release(&handoff.started);                            \
+  TASK = tsan_task_##KIND;                                     \
+  CONTEXT = &handoff
+#define TSAN_JOIN() __tsan_acquire(&handoff.finished)
+#else
+#define TSAN_WRAP(KIND, TASK, CONTEXT) (void) 0
+#define TSAN_JOIN() (void) 0
+#endif
+
 size_t pqnn_threadpool_threads(pthreadpool_t threadpool) {
 #if PQNN_USE_PTHREADPOOL
   return threadpool != NULL ? pthreadpool_get_threads_count(threadpool) : 1;
@@ -13,7 +75,9 @@ void pqnn_parallelize_1d(pthreadpool_t threadpool, pqnn_task_1d_fn task, void* c
     size_t range) {
 #if PQNN_USE_PTHREADPOOL
   if (threadpool != NULL && pthreadpool_get_threads_count(threadpool) > 1) {
+    TSAN_WRAP(1d, task, context);
     pthreadpool_parallelize_1d(threadpool, task, context, range, 0);
+    TSAN_JOIN();
     return;
   }
 #else
@@ -28,8 +92,10 @@ void pqnn_parallelize_2d_tile_2d(pthreadpool_t threadpool, pqnn_task_2d_tile_2d_
     void* context, size_t range_i, size_t range_j, size_t tile_i, size_t tile_j) {
 #if PQNN_USE_PTHREADPOOL
   if (threadpool != NULL && pthreadpool_get_threads_count(threadpool) > 1) {
+    TSAN_WRAP(2d_tile_2d, task, context);
     pthreadpool_parallelize_2d_tile_2d(threadpool, task, context, range_i, range_j, tile_i,
         tile_j, 0);
+    TSAN_JOIN();
     return;
   }
 #else
@@ -47,8 +113,10 @@ void pqnn_parallelize_3d_tile_2d(pthreadpool_t threadpool, pqnn_task_3d_tile_2d_
     size_t tile_k) {
 #if PQNN_USE_PTHREADPOOL
   if (threadpool != NULL && pthreadpool_get_threads_count(threadpool) > 1) {
+    TSAN_WRAP(3d_tile_2d, task, context);
     pthreadpool_parallelize_3d_tile_2d(threadpool, task, context, range_i, range_j, range_k,
         tile_j, tile_k, 0);
+    TSAN_JOIN();
     return;
   }
 #else

@@ -1,0 +1,326 @@
+// pqnn-demo: runs the end-to-end models of bench/models (MobileNet v1 and v2 at 224x224,
+// a transformer MLP block at batch 1, 8 and 128) through the runtime in every datatype
+// mode (f32, f16, qd8, qs8 where the runtime can run the model in it) and prints, per
+// model and datatype: latency (median of N invocations) on 1 thread and 2 threads, speedup
+// over f32, accuracy against the f32 output on the same input, and which datatype each
+// node ran in. --json FILE writes the same results.
+//
+// Usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] [--models a,b] [--json FILE]
+#include <pqnn.h>
+#include <pthreadpool.h>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "models/model-graph.h"
+#include "models/model-runtime.h"
+
+namespace {
+
+using pqnn_models::Datatype;
+
+struct Options {
+  size_t iterations = 30;
+  size_t warmup = 3;
+  int pin_cpu = -1;
+  std::string models;  // comma-separated names; empty: all
+  std::string json;
+};
+
+struct Result {
+  std::string model;
+  double macs = 0.0;                     // multiply-accumulates per inference
+  Datatype datatype = Datatype::f32;
+  std::string status = "ok";             // or why the runtime could not run it
+  double latency_ms[2] = {NAN, NAN};     // median, 1 and 2 threads
+  double speedup[2] = {NAN, NAN};        // f32 latency / this latency, same thread count
+  double cpu_ms = NAN;                   // 1 thread: median CPU time of the invoking thread
+  double cpu_speedup = NAN;
+  double cosine = NAN, max_rel = NAN;    // probe tensor vs f32
+  double output_cosine = NAN;            // model output vs f32
+  std::vector<pqnn_runtime_node_info> nodes;
+};
+
+// Pins the calling thread to one CPU (1-thread runs) or restores its original mask.
+class Affinity {
+ public:
+  explicit Affinity(int cpu) : cpu_(cpu) {
+#if defined(__linux__)
+    if (cpu_ >= 0) have_original_ = sched_getaffinity(0, sizeof(original_), &original_) == 0;
+#endif
+  }
+  void pin() {
+#if defined(__linux__)
+    if (cpu_ < 0 || !have_original_) return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu_, &set);
+    if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+      std::fprintf(stderr, "pqnn-demo: could not pin to CPU %d; running unpinned\n", cpu_);
+    }
+#endif
+  }
+  void restore() {
+#if defined(__linux__)
+    if (have_original_) sched_setaffinity(0, sizeof(original_), &original_);
+#endif
+  }
+
+ private:
+  int cpu_;
+#if defined(__linux__)
+  cpu_set_t original_;
+  bool have_original_ = false;
+#endif
+};
+
+double median(std::vector<double> t) {
+  std::sort(t.begin(), t.end());
+  const size_t n = t.size();
+  return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+}
+
+double thread_cpu_ms() {
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
+#else
+  return NAN;
+#endif
+}
+
+// Medians of the wall time and of the invoking thread's CPU time (equal to the work done
+// when one thread runs everything; on a shared machine it leaves out time spent preempted).
+void time_invocations(pqnn_models::ModelRuntime& m, const Options& o, double* wall_ms,
+    double* cpu_ms) {
+  for (size_t i = 0; i < o.warmup; i++) m.invoke();
+  std::vector<double> wall(o.iterations), cpu(o.iterations);
+  for (size_t i = 0; i < o.iterations; i++) {
+    const double cpu_start = thread_cpu_ms();
+    const auto start = std::chrono::steady_clock::now();
+    m.invoke();
+    wall[i] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    cpu[i] = thread_cpu_ms() - cpu_start;
+  }
+  *wall_ms = median(wall);
+  *cpu_ms = median(cpu);
+}
+
+bool selected(const Options& o, const std::string& name) {
+  if (o.models.empty()) return true;
+  std::stringstream ss(o.models);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item == name) return true;
+  }
+  return false;
+}
+
+std::string cpu_name() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
+    }
+  }
+  return "unknown CPU";
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out;
+}
+
+std::string num(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.6g", v);
+  return buf;
+}
+
+void write_json(const Options& o, const std::vector<Result>& results) {
+  std::ofstream f(o.json);
+  f << "{\n  \"machine\": {\"cpu\": \"" << json_escape(cpu_name()) << "\", \"isa\": \""
+    << pqnn_isa_name() << "\"},\n";
+  f << "  \"settings\": {\"iterations\": " << o.iterations << ", \"warmup\": " << o.warmup
+    << ", \"pinned_cpu_for_1_thread\": " << o.pin_cpu << "},\n";
+  f << "  \"definitions\": {\"latency_ms\": \"median wall time of iterations invocations, per thread count\", "
+       "\"cpu_ms_1_thread\": \"median CPU time of the invoking thread, 1 thread\", "
+       "\"speedup_vs_f32\": \"f32 latency / this latency at the same thread count\", "
+       "\"cosine\": \"cosine similarity with the f32 runtime's probe tensor (logits; MLP: FC2 "
+       "output before the residual add) on the same input\", \"max_relative_error\": "
+       "\"max |y - y_f32| / max |y_f32| over the probe tensor\"},\n";
+  f << "  \"results\": [\n";
+  for (size_t i = 0; i < results.size(); i++) {
+    const Result& r = results[i];
+    f << "    {\"model\": \"" << r.model << "\", \"macs\": " << num(r.macs)
+      << ", \"datatype\": \""
+      << pqnn_models::datatype_name(r.datatype) << "\", \"status\": \"" << json_escape(r.status)
+      << "\", \"latency_ms\": {\"1\": " << num(r.latency_ms[0]) << ", \"2\": "
+      << num(r.latency_ms[1]) << "}, \"cpu_ms_1_thread\": " << num(r.cpu_ms)
+      << ", \"cpu_speedup_vs_f32_1_thread\": " << num(r.cpu_speedup)
+      << ", \"speedup_vs_f32\": {\"1\": " << num(r.speedup[0])
+      << ", \"2\": " << num(r.speedup[1]) << "}, \"cosine\": " << num(r.cosine)
+      << ", \"max_relative_error\": " << num(r.max_rel) << ", \"output_cosine\": "
+      << num(r.output_cosine) << ", \"node_summary\": \""
+      << json_escape(pqnn_models::describe_nodes(r.nodes)) << "\", \"nodes\": [";
+    for (size_t k = 0; k < r.nodes.size(); k++) {
+      const pqnn_runtime_node_info& n = r.nodes[k];
+      f << (k ? ", " : "") << "{\"type\": \"" << pqnn_models::node_type_name(n.type)
+        << "\", \"datatype\": \"" << pqnn_datatype_string(n.compute_datatype)
+        << "\", \"fused_clamp\": " << n.fused_clamp << ", \"inserted\": " << n.inserted << "}";
+    }
+    f << "]}" << (i + 1 < results.size() ? "," : "") << "\n";
+  }
+  f << "  ]\n}\n";
+}
+
+int usage() {
+  std::fprintf(stderr, "usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] "
+      "[--models name,name] [--json FILE]\nmodels:");
+  for (const auto& spec : pqnn_models::benchmark_models()) std::fprintf(stderr, " %s", spec.name.c_str());
+  std::fprintf(stderr, "\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; i++) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      usage();
+      return 0;
+    }
+    if (i + 1 >= argc) return usage();
+    const char* v = argv[++i];
+    if (a == "--iterations") o.iterations = std::max<size_t>(1, std::strtoul(v, nullptr, 10));
+    else if (a == "--warmup") o.warmup = std::strtoul(v, nullptr, 10);
+    else if (a == "--pin") o.pin_cpu = std::atoi(v);
+    else if (a == "--models") o.models = v;
+    else if (a == "--json") o.json = v;
+    else return usage();
+  }
+  if (pqnn_initialize() != pqnn_status_success) {
+    std::fprintf(stderr, "pqnn-demo: pqnn_initialize failed\n");
+    return 1;
+  }
+  // The 2-thread pool is created before any pinning, so its worker keeps every CPU.
+  pthreadpool_t pool = pthreadpool_create(2);
+  Affinity affinity(o.pin_cpu);
+
+  std::printf("pqnn end-to-end models on %s, kernels: %s\n", cpu_name().c_str(), pqnn_isa_name());
+  std::printf("Latency: median of %zu invocations after %zu warm-up, 1 thread%s and 2 threads.\n",
+      o.iterations, o.warmup,
+      o.pin_cpu >= 0 ? (" pinned to CPU " + std::to_string(o.pin_cpu)).c_str() : "");
+  std::printf("Accuracy vs the f32 output on the same input, on the logits (MobileNets) and on the\n"
+      "MLP's FC2 output before its residual add (softmax probabilities and the residual sum\n"
+      "would hide errors): cosine similarity, and max rel err = max|y - y_f32| / max|y_f32|.\n"
+      "1T cpu ms: CPU time of the invoking thread (robust when other processes share the core).\n"
+      "x f32: f32 latency / this latency, same thread count and clock.\n"
+      "Modes: f16 = PQNN_FLAG_FP16_INFERENCE, qd8 = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,\n"
+      "qs8 = static int8 activations with scales calibrated by an f32 run on this input.\n\n");
+  std::printf("%-21s %-4s | %9s %6s %9s %6s | %9s %6s | %9s %9s\n", "model", "dt", "1T ms",
+      "x f32", "1T cpu ms", "x f32", "2T ms", "x f32", "cosine", "max rel");
+  std::printf("%s\n", std::string(106, '-').c_str());
+
+  std::vector<Result> results;
+  for (const pqnn_models::ModelSpec& spec : pqnn_models::benchmark_models()) {
+    if (!selected(o, spec.name)) continue;
+    const pqnn_models::Graph graph = spec.build(spec.options);
+    const std::vector<float> input = pqnn_models::random_input(graph, 42);
+    pqnn_models::Calibration calibration;
+    const enum pqnn_status cal_status = pqnn_models::calibrate(graph, input, &calibration);
+    std::vector<float> f32_probe, f32_output;
+    double f32_ms[2] = {NAN, NAN}, f32_cpu_ms = NAN;
+    for (Datatype dt : {Datatype::f32, Datatype::f16, Datatype::qd8, Datatype::qs8}) {
+      Result r;
+      r.model = spec.name;
+      r.macs = graph.macs();
+      r.datatype = dt;
+      for (int t = 0; t < 2 && r.status == "ok"; t++) {
+        if (dt == Datatype::qs8 && cal_status != pqnn_status_success) {
+          r.status = std::string("calibration failed: ") + pqnn_status_string(cal_status);
+          break;
+        }
+        std::unique_ptr<pqnn_models::ModelRuntime> m;
+        enum pqnn_status s = pqnn_models::ModelRuntime::create(graph, dt, &calibration,
+            t == 0 ? nullptr : pool, &m);
+        if (s == pqnn_status_success) {
+          m->input() = input;
+          s = m->invoke();
+        }
+        if (s != pqnn_status_success) {
+          r.status = std::string("not run by the runtime: ") + pqnn_status_string(s);
+          break;
+        }
+        if (t == 0) {
+          if (dt == Datatype::f32) {
+            f32_probe = m->probe();
+            f32_output = m->output();
+          }
+          r.cosine = pqnn_models::cosine_similarity(m->probe(), f32_probe);
+          r.max_rel = pqnn_models::max_relative_error(m->probe(), f32_probe);
+          r.output_cosine = pqnn_models::cosine_similarity(m->output(), f32_output);
+          r.nodes = m->nodes();
+          affinity.pin();
+        }
+        double cpu_ms = NAN;
+        time_invocations(*m, o, &r.latency_ms[t], &cpu_ms);
+        affinity.restore();
+        if (dt == Datatype::f32) f32_ms[t] = r.latency_ms[t];
+        r.speedup[t] = f32_ms[t] / r.latency_ms[t];
+        if (t == 0) {
+          if (dt == Datatype::f32) f32_cpu_ms = cpu_ms;
+          r.cpu_ms = cpu_ms;
+          r.cpu_speedup = f32_cpu_ms / cpu_ms;
+        }
+      }
+      if (r.status == "ok") {
+        std::printf("%-21s %-4s | %9.3f %6.2f %9.3f %6.2f | %9.3f %6.2f | %9.6f %9.2e\n",
+            spec.name.c_str(), pqnn_models::datatype_name(dt), r.latency_ms[0], r.speedup[0],
+            r.cpu_ms, r.cpu_speedup, r.latency_ms[1], r.speedup[1], r.cosine, r.max_rel);
+      } else {
+        std::printf("%-21s %-4s | %s\n", spec.name.c_str(), pqnn_models::datatype_name(dt),
+            r.status.c_str());
+      }
+      std::fflush(stdout);
+      results.push_back(std::move(r));
+    }
+  }
+
+  std::printf("\nWhich datatype each node ran in (planner report; + = conversion the planner "
+      "inserted, fused clamps not counted):\n");
+  for (const Result& r : results) {
+    if (r.status != "ok") continue;
+    std::printf("  %-22s %-4s %s\n", r.model.c_str(), pqnn_models::datatype_name(r.datatype),
+        pqnn_models::describe_nodes(r.nodes).c_str());
+  }
+  if (!o.json.empty()) {
+    write_json(o, results);
+  }
+  pthreadpool_destroy(pool);
+  return 0;
+}

@@ -1,0 +1,199 @@
+/*
+ * f16 node kernels: each block of PQNN_NODE_BLOCK half-precision elements is widened to f32 with
+ * the library's convert kernel (exact), computed with the same f32 block math as the f32 kernels
+ * (node-kernels-blocks.h), and rounded back to f16 once (round to nearest even). Contracts:
+ * node-kernels.h. The staging buffers are read completely before a block is written, so the
+ * in-place cases (y == x) are safe.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <fp16.h>
+
+#include "configs/config.h"
+#include "runtime/node-kernels-blocks.h"
+#include "runtime/node-kernels.h"
+
+enum { kBlock = PQNN_NODE_BLOCK };
+
+void pqnn_node_f16_clamp(size_t n, const uint16_t* x, uint16_t* y, float min, float max) {
+  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
+  float t[kBlock];
+  for (size_t i = 0; i < n; i += kBlock) {
+    const size_t nb = pqnn_node_block_size(n, i);
+    cc->f16_f32(nb, x + i, t);
+    if (nb == kBlock) {
+      pqnn_node_clamp_block(kBlock, t, t, min, max);
+    } else {
+      pqnn_node_clamp_block(nb, t, t, min, max);
+    }
+    cc->f32_f16(nb, t, y + i);
+  }
+}
+
+void pqnn_node_f16_gelu(size_t n, const uint16_t* x, uint16_t* y) {
+  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
+  float t[kBlock];
+  for (size_t i = 0; i < n; i += kBlock) {
+    const size_t nb = pqnn_node_block_size(n, i);
+    cc->f16_f32(nb, x + i, t);
+    if (nb == kBlock) {
+      pqnn_node_gelu_block(kBlock, t, t);
+    } else {
+      pqnn_node_gelu_block(nb, t, t);
+    }
+    cc->f32_f16(nb, t, y + i);
+  }
+}
+
+/* t[0..n) = widened p[j * stride]: a conversion, a broadcast or a gather. */
+static void load_strided(const struct pqnn_convert_config* cc, size_t n, const uint16_t* p, size_t stride,
+    float* t) {
+  if (stride == 1) {
+    cc->f16_f32(n, p, t);
+  } else if (stride == 0) {
+    pqnn_node_fill_block(n, fp16_ieee_to_fp32_value(*p), t);
+  } else {
+    uint16_t h[kBlock];
+    for (size_t j = 0; j < n; j++) {
+      h[j] = p[j * stride];
+    }
+    cc->f16_f32(n, h, t);
+  }
+}
+
+void pqnn_node_f16_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
+    const uint16_t* a, const uint16_t* b, uint16_t* y, float min, float max) {
+  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
+  const size_t n = s->shape[3];
+  const size_t as = s->a_stride[3];
+  const size_t bs = s->b_stride[3];
+  float ta[kBlock];
+  float tb[kBlock];
+  for (size_t row = row_start; row < row_end; row++) {
+    size_t a_offset, b_offset;
+    pqnn_add2_row_offsets(s, row, &a_offset, &b_offset);
+    const uint16_t* ar = a + a_offset;
+    const uint16_t* br = b + b_offset;
+    uint16_t* yr = y + row * n;
+    for (size_t i = 0; i < n; i += kBlock) {
+      const size_t nb = pqnn_node_block_size(n, i);
+      load_strided(cc, nb, ar + i * as, as, ta);
+      load_strided(cc, nb, br + i * bs, bs, tb);
+      if (nb == kBlock) {
+        pqnn_node_add_clamp_block(kBlock, ta, tb, ta, min, max);
+      } else {
+        pqnn_node_add_clamp_block(nb, ta, tb, ta, min, max);
+      }
+      cc->f32_f16(nb, ta, yr + i);
+    }
+  }
+}
+
+void pqnn_node_f16_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,
+    const uint16_t* x, uint16_t* y, float min, float max) {
+  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
+  const float scale = pixels != 0 ? 1.0f / (float) pixels : 0.0f;
+  float acc[kBlock];
+  float t[kBlock];
+  for (size_t n = n_start; n < n_end; n++) {
+    const uint16_t* xn = x + n * pixels * channels;
+    uint16_t* yn = y + n * channels;
+    for (size_t c = 0; c < channels; c += kBlock) {
+      const size_t nb = pqnn_node_block_size(channels, c);
+      pqnn_node_fill_block(nb, 0.0f, acc);
+      for (size_t p = 0; p < pixels; p++) {
+        cc->f16_f32(nb, xn + p * channels + c, t);
+        if (nb == kBlock) {
+          pqnn_node_add_block(kBlock, t, acc);
+        } else {
+          pqnn_node_add_block(nb, t, acc);
+        }
+      }
+      pqnn_node_scale_clamp_block(nb, acc, scale, t, min, max);
+      cc->f32_f16(nb, t, yn + c);
+    }
+  }
+}
+
+void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_start, size_t oy_end,
+    const uint16_t* x, uint16_t* y, float min, float max) {
+  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
+  const size_t channels = g->channels;
+  float acc[kBlock];
+  float t[kBlock];
+  for (size_t oy = oy_start; oy < oy_end; oy++) {
+    size_t ky0, ky1;
+    pqnn_pool_taps(oy, g->stride_height, g->dilation_height, g->pad_top, g->pool_height, g->input_height, &ky0, &ky1);
+    for (size_t ox = 0; ox < g->output_width; ox++) {
+      size_t kx0, kx1;
+      pqnn_pool_taps(ox, g->stride_width, g->dilation_width, g->pad_left, g->pool_width, g->input_width, &kx0, &kx1);
+      uint16_t* out = y + (oy * g->output_width + ox) * channels;
+      for (size_t c = 0; c < channels; c += kBlock) {
+        const size_t nb = pqnn_node_block_size(channels, c);
+        pqnn_node_fill_block(nb, -INFINITY, acc);
+        for (size_t ky = ky0; ky < ky1; ky++) {
+          const size_t iy = oy * g->stride_height + ky * g->dilation_height - g->pad_top;
+          for (size_t kx = kx0; kx < kx1; kx++) {
+            const size_t ix = ox * g->stride_width + kx * g->dilation_width - g->pad_left;
+            cc->f16_f32(nb, x + (iy * g->input_width + ix) * channels + c, t);
+            pqnn_node_max_block(nb, t, acc);
+          }
+        }
+        pqnn_node_clamp_block(nb, acc, acc, min, max);
+        cc->f32_f16(nb, acc, out + c);
+      }
+    }
+  }
+}
+
+/* t = expf(widened x - m) for one block. */
+static inline void exp_block(const struct pqnn_convert_config* cc, size_t n, const uint16_t* x, float m,
+    float* t) {
+  cc->f16_f32(n, x, t);
+  for (size_t j = 0; j < n; j++) {
+    t[j] = expf(t[j] - m);
+  }
+}
+
+void pqnn_node_f16_softmax(size_t row_start, size_t row_end, size_t channels, const uint16_t* x, uint16_t* y) {
+  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
+  float t[kBlock];
+  float lanes[kBlock];
+  for (size_t r = row_start; r < row_end && channels != 0; r++) {
+    const uint16_t* xr = x + r * channels;
+    uint16_t* yr = y + r * channels;
+    /* Max, NaN ignored (a NaN then poisons the sum). */
+    pqnn_node_fill_block(kBlock, -INFINITY, lanes);
+    for (size_t i = 0; i < channels; i += kBlock) {
+      const size_t nb = pqnn_node_block_size(channels, i);
+      cc->f16_f32(nb, xr + i, t);
+      for (size_t j = 0; j < nb; j++) {
+        lanes[j] = t[j] > lanes[j] ? t[j] : lanes[j];
+      }
+    }
+    float m = lanes[0];
+    for (size_t j = 1; j < kBlock; j++) {
+      m = lanes[j] > m ? lanes[j] : m;
+    }
+    /* Sum of the exponentials. */
+    pqnn_node_fill_block(kBlock, 0.0f, lanes);
+    for (size_t i = 0; i < channels; i += kBlock) {
+      const size_t nb = pqnn_node_block_size(channels, i);
+      exp_block(cc, nb, xr + i, m, t);
+      pqnn_node_add_block(nb, t, lanes);
+    }
+    float sum = 0.0f;
+    for (size_t j = 0; j < kBlock; j++) {
+      sum += lanes[j];
+    }
+    const float inv = 1.0f / sum;
+    /* Recomputed exponentials, scaled and rounded once. */
+    for (size_t i = 0; i < channels; i += kBlock) {
+      const size_t nb = pqnn_node_block_size(channels, i);
+      exp_block(cc, nb, xr + i, m, t);
+      pqnn_node_scale_clamp_block(nb, t, inv, t, -INFINITY, INFINITY);
+      cc->f32_f16(nb, t, yr + i);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+/*
+ * f32 node kernels: clamp, GELU, broadcast add2, global average / max pooling, softmax.
+ * Contracts: node-kernels.h. Every loop runs over blocks of PQNN_NODE_BLOCK elements staged in
+ * local arrays (full blocks with a constant trip count, so gcc -O2 vectorizes them too), which
+ * also makes the in-place cases (y == x) safe without restrict.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "runtime/node-kernels-blocks.h"
+#include "runtime/node-kernels.h"
+
+enum { kBlock = PQNN_NODE_BLOCK };
+
+void pqnn_node_f32_clamp(size_t n, const float* x, float* y, float min, float max) {
+  float t[kBlock];
+  for (size_t i = 0; i < n; i += kBlock) {
+    const size_t nb = pqnn_node_block_size(n, i);
+    if (nb == kBlock) {
+      pqnn_node_clamp_block(kBlock, x + i, t, min, max);
+    } else {
+      pqnn_node_clamp_block(nb, x + i, t, min, max);
+    }
+    memcpy(y + i, t, nb * sizeof(float));
+  }
+}
+
+void pqnn_node_f32_gelu(size_t n, const float* x, float* y) {
+  float t[kBlock];
+  for (size_t i = 0; i < n; i += kBlock) {
+    const size_t nb = pqnn_node_block_size(n, i);
+    if (nb == kBlock) {
+      pqnn_node_gelu_block(kBlock, x + i, t);
+    } else {
+      pqnn_node_gelu_block(nb, x + i, t);
+    }
+    memcpy(y + i, t, nb * sizeof(float));
+  }
+}
+
+/* t[0..n) = p[j * stride]: a copy, a broadcast or a gather. */
+static inline void load_strided(size_t n, const float* p, size_t stride, float* t) {
+  if (stride == 1) {
+    memcpy(t, p, n * sizeof(float));
+  } else if (stride == 0) {
+    pqnn_node_fill_block(n, *p, t);
+  } else {
+    for (size_t j = 0; j < n; j++) {
+      t[j] = p[j * stride];
+    }
+  }
+}
+
+void pqnn_node_f32_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
+    const float* a, const float* b, float* y, float min, float max) {
+  const size_t n = s->shape[3];
+  const size_t as = s->a_stride[3];
+  const size_t bs = s->b_stride[3];
+  float ta[kBlock];
+  float tb[kBlock];
+  for (size_t row = row_start; row < row_end; row++) {
+    size_t a_offset, b_offset;
+    pqnn_add2_row_offsets(s, row, &a_offset, &b_offset);
+    const float* ar = a + a_offset;
+    const float* br = b + b_offset;
+    float* yr = y + row * n;
+    for (size_t i = 0; i < n; i += kBlock) {
+      const size_t nb = pqnn_node_block_size(n, i);
+      load_strided(nb, ar + i * as, as, ta);
+      load_strided(nb, br + i * bs, bs, tb);
+      if (nb == kBlock) {
+        pqnn_node_add_clamp_block(kBlock, ta, tb, yr + i, min, max);
+      } else {
+        pqnn_node_add_clamp_block(nb, ta, tb, yr + i, min, max);
+      }
+    }
+  }
+}
+
+void pqnn_node_f32_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,
+    const float* x, float* y, float min, float max) {
+  const float scale = pixels != 0 ? 1.0f / (float) pixels : 0.0f;
+  float acc[kBlock];
+  for (size_t n = n_start; n < n_end; n++) {
+    const float* xn = x + n * pixels * channels;
+    float* yn = y + n * channels;
+    for (size_t c = 0; c < channels; c += kBlock) {
+      const size_t nb = pqnn_node_block_size(channels, c);
+      if (nb == kBlock) {
+        pqnn_node_fill_block(kBlock, 0.0f, acc);
+        for (size_t p = 0; p < pixels; p++) {
+          pqnn_node_add_block(kBlock, xn + p * channels + c, acc);
+        }
+        pqnn_node_scale_clamp_block(kBlock, acc, scale, yn + c, min, max);
+      } else {
+        pqnn_node_fill_block(nb, 0.0f, acc);
+        for (size_t p = 0; p < pixels; p++) {
+          pqnn_node_add_block(nb, xn + p * channels + c, acc);
+        }
+        pqnn_node_scale_clamp_block(nb, acc, scale, yn + c, min, max);
+      }
+    }
+  }
+}
+
+/* Max over the window of output pixel (oy, ox), channels [c, c + nb), into acc. */
+static inline void window_max(const struct pqnn_pool_geometry* g, size_t oy, size_t ox, size_t c,
+    size_t nb, const float* x, float* acc) {
+  size_t ky0, ky1, kx0, kx1;
+  pqnn_pool_taps(oy, g->stride_height, g->dilation_height, g->pad_top, g->pool_height, g->input_height, &ky0, &ky1);
+  pqnn_pool_taps(ox, g->stride_width, g->dilation_width, g->pad_left, g->pool_width, g->input_width, &kx0, &kx1);
+  pqnn_node_fill_block(nb, -INFINITY, acc);
+  for (size_t ky = ky0; ky < ky1; ky++) {
+    const size_t iy = oy * g->stride_height + ky * g->dilation_height - g->pad_top;
+    for (size_t kx = kx0; kx < kx1; kx++) {
+      const size_t ix = ox * g->stride_width + kx * g->dilation_width - g->pad_left;
+      const float* p = x + (iy * g->input_width + ix) * g->channels + c;
+      if (nb == kBlock) {
+        pqnn_node_max_block(kBlock, p, acc);
+      } else {
+        pqnn_node_max_block(nb, p, acc);
+      }
+    }
+  }
+}
+
+void pqnn_node_f32_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_start, size_t oy_end,
+    const float* x, float* y, float min, float max) {
+  const size_t channels = g->channels;
+  float acc[kBlock];
+  for (size_t oy = oy_start; oy < oy_end; oy++) {
+    for (size_t ox = 0; ox < g->output_width; ox++) {
+      float* out = y + (oy * g->output_width + ox) * channels;
+      for (size_t c = 0; c < channels; c += kBlock) {
+        const size_t nb = pqnn_node_block_size(channels, c);
+        window_max(g, oy, ox, c, nb, x, acc);
+        if (nb == kBlock) {
+          pqnn_node_clamp_block(kBlock, acc, out + c, min, max);
+        } else {
+          pqnn_node_clamp_block(nb, acc, out + c, min, max);
+        }
+      }
+    }
+  }
+}
+
+/* Max of a row, NaN ignored (a NaN then poisons the exponentials). */
+static float row_max(size_t n, const float* x) {
+  float lanes[kBlock];
+  pqnn_node_fill_block(kBlock, -INFINITY, lanes);
+  size_t i = 0;
+  for (; i + kBlock <= n; i += kBlock) {
+    for (size_t j = 0; j < kBlock; j++) {
+      const float v = x[i + j];
+      lanes[j] = v > lanes[j] ? v : lanes[j];
+    }
+  }
+  for (size_t j = 0; i + j < n; j++) {
+    const float v = x[i + j];
+    lanes[j] = v > lanes[j] ? v : lanes[j];
+  }
+  float m = lanes[0];
+  for (size_t j = 1; j < kBlock; j++) {
+    m = lanes[j] > m ? lanes[j] : m;
+  }
+  return m;
+}
+
+static inline void sub_block(size_t n, const float* x, float m, float* t) {
+  for (size_t j = 0; j < n; j++) {
+    t[j] = x[j] - m;
+  }
+}
+
+static inline void exp_block(size_t n, float* t) {
+  for (size_t j = 0; j < n; j++) {
+    t[j] = expf(t[j]);
+  }
+}
+
+static inline void scale_block(size_t n, float* y, float scale) {
+  for (size_t j = 0; j < n; j++) {
+    y[j] *= scale;
+  }
+}
+
+void pqnn_node_f32_softmax(size_t row_start, size_t row_end, size_t channels, const float* x, float* y) {
+  float t[kBlock];
+  float sums[kBlock];
+  for (size_t r = row_start; r < row_end && channels != 0; r++) {
+    const float* xr = x + r * channels;
+    float* yr = y + r * channels;
+    const float m = row_max(channels, xr);
+    pqnn_node_fill_block(kBlock, 0.0f, sums);
+    for (size_t i = 0; i < channels; i += kBlock) {
+      const size_t nb = pqnn_node_block_size(channels, i);
+      if (nb == kBlock) {
+        sub_block(kBlock, xr + i, m, t);
+        exp_block(kBlock, t);
+        pqnn_node_add_block(kBlock, t, sums);
+      } else {
+        sub_block(nb, xr + i, m, t);
+        exp_block(nb, t);
+        pqnn_node_add_block(nb, t, sums);
+      }
+      memcpy(yr + i, t, nb * sizeof(float));
+    }
+    float sum = 0.0f;
+    for (size_t j = 0; j < kBlock; j++) {
+      sum += sums[j];
+    }
+    const float inv = 1.0f / sum;
+    for (size_t i = 0; i < channels; i += kBlock) {
+      const size_t nb = pqnn_node_block_size(channels, i);
+      if (nb == kBlock) {
+        scale_block(kBlock, yr + i, inv);
+      } else {
+        scale_block(nb, yr + i, inv);
+      }
+    }
+  }
+}

@@ -1,0 +1,217 @@
+/* Runtime lifecycle: create (plan, create operators, first reshape), reshape of external
+ * inputs, reshape (shapes, operators, arena), setup (bind external and arena pointers,
+ * set up every operator), invoke, delete, and the introspection queries. */
+#include <string.h>
+
+#include "allocator.h"
+#include "logging.h"
+#include "operator.h"
+#include "runtime/runtime.h"
+
+#define RUNTIME_FLAGS (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)
+
+enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
+  if (rt == NULL) return pqnn_status_success;
+  if (rt->ops != NULL) {
+    for (uint32_t i = 0; i < rt->num_ops; i++) pqnn_delete_operator(rt->ops[i].op);
+  }
+  if (rt->tensors != NULL) {
+    for (uint32_t t = 0; t < rt->num_tensors; t++) pqnn_release(rt->tensors[t].static_owned);
+  }
+  pqnn_release(rt->ops);
+  pqnn_release(rt->tensors);
+  pqnn_release(rt->arena);
+  pqnn_release(rt);
+  return pqnn_status_success;
+}
+
+static enum pqnn_status reshape(struct pqnn_runtime* rt) {
+  rt->ready = false;
+  rt->needs_setup = true;
+  enum pqnn_status status = pqnn_runtime_reshape_ops(rt);
+  if (status == pqnn_status_success) status = pqnn_runtime_plan_arena(rt);
+  rt->needs_reshape = status != pqnn_status_success;
+  return status;
+}
+
+enum pqnn_status pqnn_create_runtime(pqnn_subgraph_t subgraph, pthreadpool_t threadpool,
+    uint32_t flags, pqnn_runtime_t* runtime_out) {
+  enum pqnn_status status = pqnn_check_initialized(__func__);
+  if (status != pqnn_status_success) return status;
+  if (subgraph == NULL || runtime_out == NULL) {
+    PQNN_LOG_ERROR("%s is NULL", subgraph == NULL ? "subgraph" : "runtime_out");
+    return pqnn_status_invalid_parameter;
+  }
+  if ((flags & ~RUNTIME_FLAGS) != 0) {
+    PQNN_LOG_ERROR("unknown flags 0x%x", (unsigned) flags);
+    return pqnn_status_invalid_parameter;
+  }
+  struct pqnn_runtime* rt = pqnn_allocate_zero(sizeof(struct pqnn_runtime));
+  if (rt == NULL) {
+    PQNN_LOG_ERROR("out of memory");
+    return pqnn_status_out_of_memory;
+  }
+  rt->threadpool = threadpool;
+  rt->flags = flags | subgraph->flags;
+  rt->external_value_ids = subgraph->external_value_ids;
+  status = pqnn_runtime_plan(rt, subgraph);
+  if (status == pqnn_status_success) status = reshape(rt);
+  if (status != pqnn_status_success) {
+    pqnn_delete_runtime(rt);
+    return status;
+  }
+  *runtime_out = rt;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_reshape_external_value(pqnn_runtime_t rt, uint32_t external_id,
+    size_t num_dims, const size_t* dims) {
+  if (rt == NULL) {
+    PQNN_LOG_ERROR("runtime is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  if (external_id >= rt->num_values ||
+      (rt->tensors[external_id].external_flags & PQNN_VALUE_FLAG_EXTERNAL_INPUT) == 0) {
+    PQNN_LOG_ERROR("value %u is not an external input", (unsigned) external_id);
+    return pqnn_status_invalid_parameter;
+  }
+  if (num_dims > PQNN_MAX_DIMS || (num_dims != 0 && dims == NULL)) {
+    PQNN_LOG_ERROR("num_dims %zu above %d or dims NULL", num_dims, PQNN_MAX_DIMS);
+    return pqnn_status_invalid_parameter;
+  }
+  size_t bytes = pqnn_datatype_size(rt->tensors[external_id].datatype);
+  struct pqnn_shape shape = {.num_dims = num_dims};
+  for (size_t i = 0; i < num_dims; i++) {
+    if (dims[i] == 0 || !pqnn_mul_sz(bytes, dims[i], &bytes)) {
+      PQNN_LOG_ERROR("dims[%zu] = %zu is 0 or the size overflows", i, dims[i]);
+      return pqnn_status_invalid_parameter;
+    }
+    shape.dim[i] = dims[i];
+  }
+  rt->tensors[external_id].shape = shape;
+  rt->needs_reshape = true;
+  rt->ready = false;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_reshape_runtime(pqnn_runtime_t rt) {
+  if (rt == NULL) {
+    PQNN_LOG_ERROR("runtime is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  return reshape(rt);
+}
+
+static enum pqnn_status setup_op(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  if (pqnn_rt_is_gemm(op->impl)) return pqnn_rt_setup_gemm(rt, op);
+  if (op->info.type == pqnn_node_type_convert) return pqnn_rt_setup_convert(rt, op);
+  return pqnn_status_success;  /* node kernels read the pointers at run */
+}
+
+enum pqnn_status pqnn_setup_runtime(pqnn_runtime_t rt, size_t num_external_values,
+    const struct pqnn_external_value* external_values) {
+  if (rt == NULL || (num_external_values != 0 && external_values == NULL)) {
+    PQNN_LOG_ERROR("%s is NULL", rt == NULL ? "runtime" : "external_values");
+    return pqnn_status_invalid_parameter;
+  }
+  for (size_t i = 0; i < num_external_values; i++) {
+    const uint32_t id = external_values[i].id;
+    if (id >= rt->num_values || rt->tensors[id].external_flags == 0) {
+      PQNN_LOG_ERROR("external_values[%zu].id = %u is not an external value", i, (unsigned) id);
+      return pqnn_status_invalid_parameter;
+    }
+    if (external_values[i].data == NULL) {
+      PQNN_LOG_ERROR("external_values[%zu].data is NULL", i);
+      return pqnn_status_invalid_parameter;
+    }
+  }
+  if (rt->needs_reshape) {
+    const enum pqnn_status status = reshape(rt);
+    if (status != pqnn_status_success) return status;
+  }
+  rt->ready = false;
+  for (uint32_t t = 0; t < rt->num_values; t++) {
+    if (rt->tensors[t].external_flags != 0) rt->tensors[t].data = NULL;
+  }
+  for (size_t i = 0; i < num_external_values; i++) {
+    rt->tensors[external_values[i].id].data = external_values[i].data;
+  }
+  for (uint32_t t = 0; t < rt->num_tensors; t++) {
+    struct pqnn_rt_tensor* tensor = &rt->tensors[t];
+    if (!tensor->used) continue;
+    if (tensor->external_flags != 0) {
+      if (tensor->data == NULL) {
+        PQNN_LOG_ERROR("external value %u is not set", (unsigned) t);
+        return pqnn_status_invalid_parameter;
+      }
+    } else if (tensor->static_data != NULL) {
+      tensor->data = (void*) tensor->static_data;
+    } else {
+      tensor->data = (char*) rt->arena + tensor->arena_offset;
+    }
+  }
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    const enum pqnn_status status = setup_op(rt, &rt->ops[i]);
+    if (status != pqnn_status_success) return status;
+  }
+  rt->needs_setup = false;
+  rt->ready = true;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_invoke_runtime(pqnn_runtime_t rt) {
+  if (rt == NULL) {
+    PQNN_LOG_ERROR("runtime is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  if (!rt->ready) {
+    PQNN_LOG_ERROR("runtime is not set up (call pqnn_setup_runtime after a reshape)");
+    return pqnn_status_invalid_state;
+  }
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    struct pqnn_rt_op* op = &rt->ops[i];
+    if (op->op != NULL) {
+      const enum pqnn_status status = pqnn_run_operator(op->op, rt->threadpool);
+      if (status != pqnn_status_success) return status;
+    } else if (op->info.type == pqnn_node_type_convert) {
+      pqnn_rt_run_convert(rt, op);
+    } else {
+      pqnn_rt_run_node(rt, op);
+    }
+  }
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t rt, size_t* count_out) {
+  if (rt == NULL || count_out == NULL) {
+    PQNN_LOG_ERROR("%s is NULL", rt == NULL ? "runtime" : "count_out");
+    return pqnn_status_invalid_parameter;
+  }
+  *count_out = rt->num_ops;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t rt, size_t index,
+    struct pqnn_runtime_node_info* info_out) {
+  if (rt == NULL || info_out == NULL) {
+    PQNN_LOG_ERROR("%s is NULL", rt == NULL ? "runtime" : "info_out");
+    return pqnn_status_invalid_parameter;
+  }
+  if (index >= rt->num_ops) {
+    PQNN_LOG_ERROR("index %zu is not below the node count %u", index, (unsigned) rt->num_ops);
+    return pqnn_status_invalid_parameter;
+  }
+  *info_out = rt->ops[index].info;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_get_runtime_arena_size(pqnn_runtime_t rt, size_t* arena_bytes_out,
+    size_t* unshared_bytes_out) {
+  if (rt == NULL || arena_bytes_out == NULL || unshared_bytes_out == NULL) {
+    PQNN_LOG_ERROR("an argument is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  *arena_bytes_out = rt->arena_size;
+  *unshared_bytes_out = rt->unshared_size;
+  return pqnn_status_success;
+}
