@@ -85,7 +85,7 @@ def gemm(kind, mr, nr):
         "clamped in f16 to [params->min, params->max] (f16-representable bounds of a struct "
         "pqnn_f32_minmax_params). Output rows i >= mr alias row mr - 1; a last block of nc < "
         f"{nr} columns writes exactly nc halves per row.")
-    t += "#include <arm_neon.h>\n#include <string.h>\n\n#include \"microkernels.h\"\n"
+    t += "#include <arm_neon.h>\n#include <string.h>\n\n#include \"microkernels.h\"\n#include \"microkernels/f16-neon-ukernels.h\"\n"
     t += HELPERS + "\n"
     if ig:
         t += (f"void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,\n"
@@ -288,7 +288,7 @@ def dwconv(taps):
         "`channels` halves read per input pixel and written per output pixel), then "
         "output_increment bytes are skipped; the pointer array advances by input_stride "
         "bytes per pixel.")
-    t += "#include <arm_neon.h>\n#include <string.h>\n\n#include \"microkernels.h\"\n"
+    t += "#include <arm_neon.h>\n#include <string.h>\n\n#include \"microkernels.h\"\n#include \"microkernels/f16-neon-ukernels.h\"\n"
     t += HELPERS + DW_HELPERS + "\n"
     t += (f"void {name}(size_t channels, size_t output_width,\n"
           "    size_t kernel_size, const void** input, const void* weights, void* output,\n"

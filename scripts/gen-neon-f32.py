@@ -60,7 +60,7 @@ def gemm(kind, mr, nr):
             "; the caller repeats a row's pointers for them" if ig else "") +
         "). Each output is clamped to [params->min, params->max] (max, then min); a last "
         f"block of nc < {nr} columns writes exactly nc columns per row.")
-    text += "#include <arm_neon.h>\n\n#include \"microkernels.h\"\n\n"
+    text += "#include <arm_neon.h>\n\n#include \"microkernels.h\"\n#include \"microkernels/f32-neon-ukernels.h\"\n\n"
     if ig:
         text += (f"void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,\n"
                  "    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,\n"
@@ -290,7 +290,7 @@ def dwconv(taps, ct):
         "loads and stores: reads exactly `channels` floats of each input pixel and writes "
         "exactly `channels` outputs, then skips output_increment bytes; the pointer array "
         "advances by input_stride bytes per pixel.")
-    t += "#include <arm_neon.h>\n\n#include \"microkernels.h\"\n"
+    t += "#include <arm_neon.h>\n\n#include \"microkernels.h\"\n#include \"microkernels/f32-neon-ukernels.h\"\n"
     t += PARTIAL_HELPERS + "\n"
     t += (f"void {name}(size_t channels, size_t output_width,\n"
           "    size_t kernel_size, const void** input, const void* weights, void* output,\n"
@@ -347,6 +347,7 @@ CONVERT_F32_F16 = HEAD + comment(
 #include <string.h>
 
 #include "microkernels.h"
+#include "microkernels/f32-neon-ukernels.h"
 
 void pqnn_f32_f16_convert_ukernel__neon(size_t n, const void* x, void* y) {
   const float* in = (const float*) x;
@@ -384,6 +385,7 @@ CONVERT_F16_F32 = HEAD + comment(
 #include <string.h>
 
 #include "microkernels.h"
+#include "microkernels/f32-neon-ukernels.h"
 
 void pqnn_f16_f32_convert_ukernel__neon(size_t n, const void* x, void* y) {
   const uint16_t* in = (const uint16_t*) x;

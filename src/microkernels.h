@@ -91,8 +91,6 @@ typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);
 #include "microkernels/convert-ukernels.h"
 #include "microkernels/qs8-dwconv-ukernels.h"
 #include "microkernels/int8-neon-ukernels.h"
-#include "microkernels/f32-neon-ukernels.h"
-#include "microkernels/f16-neon-ukernels.h"
 
 /* WASM SIMD128 kernels (declared only in builds with -msimd128). */
 #include "microkernels/f32-wasmsimd-ukernels.h"

@@ -34,6 +34,7 @@
 
 #include "configs/config.h"
 #include "hardware.h"
+#include "microkernels/f32-neon-ukernels.h"
 #include "microkernels/f32-dwconv-ukernels.h"
 
 static struct pqnn_dwconv_config config;

@@ -21,6 +21,7 @@
 
 extern "C" {
 #include "microkernels.h"
+#include "microkernels/f32-neon-ukernels.h"
 }
 
 namespace {

@@ -6,6 +6,10 @@
 #include "common/test-utils.h"
 #include "microkernels/wasmsimd/f16-kernels.h"
 
+extern "C" {
+#include "microkernels/f16-neon-ukernels.h"
+}
+
 using pqnn_test::F16DwconvTester;
 
 // TAPS_FIXED: the kernel's tap count, or 0 for an any-tap kernel (tested with several).

@@ -6,6 +6,10 @@
 #include "common/test-utils.h"
 #include "microkernels/wasmsimd/f16-kernels.h"
 
+extern "C" {
+#include "microkernels/f16-neon-ukernels.h"
+}
+
 using pqnn_test::F16GemmTester;
 
 #define F16_IGEMM_TESTS(NAME, FN, MR, NR, ISA)                                             \

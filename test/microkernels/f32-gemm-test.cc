@@ -10,6 +10,10 @@
 #include "common/test-utils.h"
 #include "microkernels/wasmsimd/f32-kernels.h"
 
+extern "C" {
+#include "microkernels/f32-neon-ukernels.h"
+}
+
 namespace {
 
 struct GemmKernel {
