@@ -18,6 +18,8 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 build_dir=build/fuzz
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}"
+# Debug builds: leave the build directory out of the hash so other clones hit too.
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 
 ./scripts/install-deps.sh clang
 # libFuzzer and the sanitizer runtimes come with libclang-rt-<major>-dev (see test.sh).

@@ -18,6 +18,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}"
+# Debug builds: leave the build directory out of the hash so other clones hit too.
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 jobs=$(nproc)
 
 as_root() {

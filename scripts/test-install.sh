@@ -22,6 +22,8 @@ done
 # The build dir sits inside the tree (ignored by .gitignore's /build-*/) so that ccache,
 # with paths relative to the base dir, hits across runs and worktrees.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+# Debug builds: leave the build directory out of the hash so other clones hit too.
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 work=$(mktemp -d "$root/build-install.XXXXXX")
 cleanup() { if [ "$keep" = 1 ]; then echo "test-install: kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT

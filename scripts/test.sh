@@ -25,6 +25,8 @@ done
 jobs=$(nproc)
 # ccache keys on paths relative to the checkout, so every clone shares one cache.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}"
+# Debug builds: leave the build directory out of the hash so other clones hit too.
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 
 if [ "$mode" = plain ]; then
   build_dir=${build_dir:-build/test}
