@@ -335,10 +335,14 @@ int main(int argc, char** argv) {
     if (!selected(o, spec.name)) continue;
     for (Result& r : measure_model(spec, pool, affinity, o)) {
       if (r.status == "ok") {
-        std::printf("%-21s %-4s | %9.3f %6.2f %9.3f %6.2f | %9.3f %6.2f | %9.6f %9.2e\n",
+        char two_threads[32] = "        -      -";  // not measured (--threads 1)
+        if (!std::isnan(r.latency_ms[1])) {
+          std::snprintf(two_threads, sizeof(two_threads), "%9.3f %6.2f", r.latency_ms[1],
+              r.speedup[1]);
+        }
+        std::printf("%-21s %-4s | %9.3f %6.2f %9.3f %6.2f | %s | %9.6f %9.2e\n",
             r.model.c_str(), pqnn_models::datatype_name(r.datatype), r.latency_ms[0],
-            r.speedup[0], r.cpu_ms, r.cpu_speedup, r.latency_ms[1], r.speedup[1], r.cosine,
-            r.max_rel);
+            r.speedup[0], r.cpu_ms, r.cpu_speedup, two_threads, r.cosine, r.max_rel);
       } else {
         std::printf("%-21s %-4s | %s\n", r.model.c_str(), pqnn_models::datatype_name(r.datatype),
             r.status.c_str());
