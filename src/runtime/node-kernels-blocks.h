@@ -5,7 +5,6 @@
 #ifndef PQNN_RUNTIME_NODE_KERNELS_BLOCKS_H_
 #define PQNN_RUNTIME_NODE_KERNELS_BLOCKS_H_
 
-#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,21 +36,6 @@ static inline void pqnn_node_clamp_block(size_t n, const float* x, float* y, flo
     v = v < min ? min : v;
     v = v > max ? max : v;
     y[j] = v;
-  }
-}
-
-/* GELU of node-kernels.h; erfcf is a libm call per element. */
-static inline void pqnn_node_gelu_block(size_t n, const float* x, float* y) {
-  float t[PQNN_NODE_BLOCK];
-  for (size_t j = 0; j < n; j++) {
-    const float v = x[j];
-    t[j] = v < -16.0f ? -16.0f : v;
-  }
-  for (size_t j = 0; j < n; j++) {
-    y[j] = erfcf(t[j] * -0x1.6a09e6p-1f);
-  }
-  for (size_t j = 0; j < n; j++) {
-    y[j] = 0.5f * t[j] * y[j];
   }
 }
 

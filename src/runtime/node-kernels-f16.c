@@ -31,21 +31,6 @@ void pqnn_node_f16_clamp(size_t n, const uint16_t* x, uint16_t* y, float min, fl
   }
 }
 
-void pqnn_node_f16_gelu(size_t n, const uint16_t* x, uint16_t* y) {
-  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
-  float t[kBlock];
-  for (size_t i = 0; i < n; i += kBlock) {
-    const size_t nb = pqnn_node_block_size(n, i);
-    cc->f16_f32(nb, x + i, t);
-    if (nb == kBlock) {
-      pqnn_node_gelu_block(kBlock, t, t);
-    } else {
-      pqnn_node_gelu_block(nb, t, t);
-    }
-    cc->f32_f16(nb, t, y + i);
-  }
-}
-
 /* t[0..n) = widened p[j * stride]: a conversion, a broadcast or a gather. */
 static void load_strided(const struct pqnn_convert_config* cc, size_t n, const uint16_t* p, size_t stride,
     float* t) {

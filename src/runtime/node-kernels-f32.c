@@ -1,5 +1,5 @@
 /*
- * f32 node kernels: clamp, GELU, broadcast add2, global average / max pooling, softmax.
+ * f32 node kernels: clamp, broadcast add2, global average / max pooling, softmax.
  * Contracts: node-kernels.h. Every loop runs over blocks of PQNN_NODE_BLOCK elements staged in
  * local arrays (full blocks with a constant trip count, so gcc -O2 vectorizes them too), which
  * also makes the in-place cases (y == x) safe without restrict.
@@ -20,19 +20,6 @@ void pqnn_node_f32_clamp(size_t n, const float* x, float* y, float min, float ma
       pqnn_node_clamp_block(kBlock, x + i, t, min, max);
     } else {
       pqnn_node_clamp_block(nb, x + i, t, min, max);
-    }
-    memcpy(y + i, t, nb * sizeof(float));
-  }
-}
-
-void pqnn_node_f32_gelu(size_t n, const float* x, float* y) {
-  float t[kBlock];
-  for (size_t i = 0; i < n; i += kBlock) {
-    const size_t nb = pqnn_node_block_size(n, i);
-    if (nb == kBlock) {
-      pqnn_node_gelu_block(kBlock, x + i, t);
-    } else {
-      pqnn_node_gelu_block(nb, x + i, t);
     }
     memcpy(y + i, t, nb * sizeof(float));
   }
