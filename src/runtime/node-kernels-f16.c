@@ -47,32 +47,33 @@ static void load_strided(const struct pqnn_convert_config* cc, size_t n, const u
   }
 }
 
-void pqnn_node_f16_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
-    const uint16_t* a, const uint16_t* b, uint16_t* y, float min, float max) {
-  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
-  const size_t n = s->shape[3];
-  const size_t as = s->a_stride[3];
-  const size_t bs = s->b_stride[3];
+struct add2_context {
+  const struct pqnn_convert_config* cc;
+  const struct pqnn_add2_shape* s;
+  const uint16_t* a;
+  const uint16_t* b;
+  uint16_t* y;
+  float min, max;
+};
+
+static void add2_block(void* ctx, size_t a_offset, size_t b_offset, size_t y_offset, size_t n) {
+  const struct add2_context* c = (const struct add2_context*) ctx;
   float ta[kBlock];
   float tb[kBlock];
-  for (size_t row = row_start; row < row_end; row++) {
-    size_t a_offset, b_offset;
-    pqnn_add2_row_offsets(s, row, &a_offset, &b_offset);
-    const uint16_t* ar = a + a_offset;
-    const uint16_t* br = b + b_offset;
-    uint16_t* yr = y + row * n;
-    for (size_t i = 0; i < n; i += kBlock) {
-      const size_t nb = pqnn_node_block_size(n, i);
-      load_strided(cc, nb, ar + i * as, as, ta);
-      load_strided(cc, nb, br + i * bs, bs, tb);
-      if (nb == kBlock) {
-        pqnn_node_add_clamp_block(kBlock, ta, tb, ta, min, max);
-      } else {
-        pqnn_node_add_clamp_block(nb, ta, tb, ta, min, max);
-      }
-      cc->f32_f16(nb, ta, yr + i);
-    }
+  load_strided(c->cc, n, c->a + a_offset, c->s->a_stride[3], ta);
+  load_strided(c->cc, n, c->b + b_offset, c->s->b_stride[3], tb);
+  if (n == kBlock) {
+    pqnn_node_add_clamp_block(kBlock, ta, tb, ta, c->min, c->max);
+  } else {
+    pqnn_node_add_clamp_block(n, ta, tb, ta, c->min, c->max);
   }
+  c->cc->f32_f16(n, ta, c->y + y_offset);
+}
+
+void pqnn_node_f16_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
+    const uint16_t* a, const uint16_t* b, uint16_t* y, float min, float max) {
+  struct add2_context c = {pqnn_get_convert_config(), s, a, b, y, min, max};
+  pqnn_add2_walk(s, row_start, row_end, add2_block, &c);
 }
 
 void pqnn_node_f16_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,

@@ -38,30 +38,31 @@ static inline void load_strided(size_t n, const float* p, size_t stride, float* 
   }
 }
 
-void pqnn_node_f32_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
-    const float* a, const float* b, float* y, float min, float max) {
-  const size_t n = s->shape[3];
-  const size_t as = s->a_stride[3];
-  const size_t bs = s->b_stride[3];
+struct add2_context {
+  const struct pqnn_add2_shape* s;
+  const float* a;
+  const float* b;
+  float* y;
+  float min, max;
+};
+
+static void add2_block(void* ctx, size_t a_offset, size_t b_offset, size_t y_offset, size_t n) {
+  const struct add2_context* c = (const struct add2_context*) ctx;
   float ta[kBlock];
   float tb[kBlock];
-  for (size_t row = row_start; row < row_end; row++) {
-    size_t a_offset, b_offset;
-    pqnn_add2_row_offsets(s, row, &a_offset, &b_offset);
-    const float* ar = a + a_offset;
-    const float* br = b + b_offset;
-    float* yr = y + row * n;
-    for (size_t i = 0; i < n; i += kBlock) {
-      const size_t nb = pqnn_node_block_size(n, i);
-      load_strided(nb, ar + i * as, as, ta);
-      load_strided(nb, br + i * bs, bs, tb);
-      if (nb == kBlock) {
-        pqnn_node_add_clamp_block(kBlock, ta, tb, yr + i, min, max);
-      } else {
-        pqnn_node_add_clamp_block(nb, ta, tb, yr + i, min, max);
-      }
-    }
+  load_strided(n, c->a + a_offset, c->s->a_stride[3], ta);
+  load_strided(n, c->b + b_offset, c->s->b_stride[3], tb);
+  if (n == kBlock) {
+    pqnn_node_add_clamp_block(kBlock, ta, tb, c->y + y_offset, c->min, c->max);
+  } else {
+    pqnn_node_add_clamp_block(n, ta, tb, c->y + y_offset, c->min, c->max);
   }
+}
+
+void pqnn_node_f32_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
+    const float* a, const float* b, float* y, float min, float max) {
+  struct add2_context c = {s, a, b, y, min, max};
+  pqnn_add2_walk(s, row_start, row_end, add2_block, &c);
 }
 
 void pqnn_node_f32_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,
