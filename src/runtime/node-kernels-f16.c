@@ -83,13 +83,14 @@ void pqnn_node_f16_global_average_pooling(size_t n_start, size_t n_end, size_t p
   float acc[kBlock];
   float t[kBlock];
   for (size_t n = n_start; n < n_end; n++) {
-    const uint16_t* xn = x + n * pixels * channels;
-    uint16_t* yn = y + n * channels;
+    /* Offsets, not pointers: x and y may be NULL when there is nothing to read or write. */
+    const size_t xn = n * pixels * channels;
+    const size_t yn = n * channels;
     for (size_t c = 0; c < channels; c += kBlock) {
       const size_t nb = pqnn_node_block_size(channels, c);
       pqnn_node_fill_block(nb, 0.0f, acc);
       for (size_t p = 0; p < pixels; p++) {
-        cc->f16_f32(nb, xn + p * channels + c, t);
+        cc->f16_f32(nb, x + xn + p * channels + c, t);
         if (nb == kBlock) {
           pqnn_node_add_block(kBlock, t, acc);
         } else {
@@ -97,7 +98,7 @@ void pqnn_node_f16_global_average_pooling(size_t n_start, size_t n_end, size_t p
         }
       }
       pqnn_node_scale_clamp_block(nb, acc, scale, t, min, max);
-      cc->f32_f16(nb, t, yn + c);
+      cc->f32_f16(nb, t, y + yn + c);
     }
   }
 }
@@ -114,7 +115,7 @@ void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
     for (size_t ox = 0; ox < g->output_width; ox++) {
       size_t kx0, kx1;
       pqnn_pool_taps(ox, g->stride_width, g->dilation_width, g->pad_left, g->pool_width, g->input_width, &kx0, &kx1);
-      uint16_t* out = y + (oy * g->output_width + ox) * channels;
+      const size_t out = (oy * g->output_width + ox) * channels;
       for (size_t c = 0; c < channels; c += kBlock) {
         const size_t nb = pqnn_node_block_size(channels, c);
         pqnn_node_fill_block(nb, -INFINITY, acc);
@@ -127,7 +128,7 @@ void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
           }
         }
         pqnn_node_clamp_block(nb, acc, acc, min, max);
-        cc->f32_f16(nb, acc, out + c);
+        cc->f32_f16(nb, acc, y + out + c);
       }
     }
   }

@@ -70,22 +70,23 @@ void pqnn_node_f32_global_average_pooling(size_t n_start, size_t n_end, size_t p
   const float scale = pixels != 0 ? 1.0f / (float) pixels : 0.0f;
   float acc[kBlock];
   for (size_t n = n_start; n < n_end; n++) {
-    const float* xn = x + n * pixels * channels;
-    float* yn = y + n * channels;
+    /* Offsets, not pointers: x and y may be NULL when there is nothing to read or write. */
+    const size_t xn = n * pixels * channels;
+    const size_t yn = n * channels;
     for (size_t c = 0; c < channels; c += kBlock) {
       const size_t nb = pqnn_node_block_size(channels, c);
       if (nb == kBlock) {
         pqnn_node_fill_block(kBlock, 0.0f, acc);
         for (size_t p = 0; p < pixels; p++) {
-          pqnn_node_add_block(kBlock, xn + p * channels + c, acc);
+          pqnn_node_add_block(kBlock, x + xn + p * channels + c, acc);
         }
-        pqnn_node_scale_clamp_block(kBlock, acc, scale, yn + c, min, max);
+        pqnn_node_scale_clamp_block(kBlock, acc, scale, y + yn + c, min, max);
       } else {
         pqnn_node_fill_block(nb, 0.0f, acc);
         for (size_t p = 0; p < pixels; p++) {
-          pqnn_node_add_block(nb, xn + p * channels + c, acc);
+          pqnn_node_add_block(nb, x + xn + p * channels + c, acc);
         }
-        pqnn_node_scale_clamp_block(nb, acc, scale, yn + c, min, max);
+        pqnn_node_scale_clamp_block(nb, acc, scale, y + yn + c, min, max);
       }
     }
   }
@@ -118,14 +119,14 @@ void pqnn_node_f32_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
   float acc[kBlock];
   for (size_t oy = oy_start; oy < oy_end; oy++) {
     for (size_t ox = 0; ox < g->output_width; ox++) {
-      float* out = y + (oy * g->output_width + ox) * channels;
+      const size_t out = (oy * g->output_width + ox) * channels;
       for (size_t c = 0; c < channels; c += kBlock) {
         const size_t nb = pqnn_node_block_size(channels, c);
         window_max(g, oy, ox, c, nb, x, acc);
         if (nb == kBlock) {
-          pqnn_node_clamp_block(kBlock, acc, out + c, min, max);
+          pqnn_node_clamp_block(kBlock, acc, y + out + c, min, max);
         } else {
-          pqnn_node_clamp_block(nb, acc, out + c, min, max);
+          pqnn_node_clamp_block(nb, acc, y + out + c, min, max);
         }
       }
     }

@@ -92,8 +92,9 @@ void pqnn_node_qs8_global_average_pooling(size_t n_start, size_t n_end, size_t p
   int64_t total[kBlock];
   float f[kBlock];
   for (size_t n = n_start; n < n_end; n++) {
-    const int8_t* xn = x + n * pixels * channels;
-    int8_t* yn = y + n * channels;
+    /* Offsets, not pointers: x and y may be NULL when there is nothing to read or write. */
+    const size_t xn = n * pixels * channels;
+    const size_t yn = n * channels;
     for (size_t c = 0; c < channels; c += kBlock) {
       const size_t nb = pqnn_node_block_size(channels, c);
       memset(total, 0, sizeof(total));
@@ -102,9 +103,9 @@ void pqnn_node_qs8_global_average_pooling(size_t n_start, size_t n_end, size_t p
         memset(acc, 0, sizeof(acc));
         for (size_t p = p0; p < p1; p++) {
           if (nb == kBlock) {
-            accumulate_block(kBlock, xn + p * channels + c, acc);
+            accumulate_block(kBlock, x + xn + p * channels + c, acc);
           } else {
-            accumulate_block(nb, xn + p * channels + c, acc);
+            accumulate_block(nb, x + xn + p * channels + c, acc);
           }
         }
         for (size_t j = 0; j < nb; j++) {
@@ -114,7 +115,7 @@ void pqnn_node_qs8_global_average_pooling(size_t n_start, size_t n_end, size_t p
       for (size_t j = 0; j < nb; j++) {
         f[j] = (float) (total[j] - bias) * m;
       }
-      pqnn_node_qs8_round_block(nb, f, yn + c, lo, hi, y_zero_point);
+      pqnn_node_qs8_round_block(nb, f, y + yn + c, lo, hi, y_zero_point);
     }
   }
 }

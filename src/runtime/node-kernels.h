@@ -8,7 +8,8 @@
  * Each function works on a [start, end) range of rows/pixels/images so the caller can split
  * the work with pthreadpool; ranges with start >= end do nothing. The caller validates shapes:
  * these functions do no argument checking (no NULL checks, no overflow checks), but they never
- * read or write outside the documented extents of their arguments.
+ * read or write outside the documented extents of their arguments. A pointer is only offset to
+ * access an element, so an array with nothing to access (n == 0, channels == 0, ...) may be NULL.
  *
  * f16 variants read and write IEEE half-precision bit patterns (uint16_t). They convert blocks of
  * PQNN_NODE_BLOCK elements to f32 with the library's convert kernels (pqnn_get_convert_config(),
