@@ -1,10 +1,10 @@
 /*
- * Internal node kernels of the runtime (docs: /work/notes/runtime-interface.md, "Internal node
- * kernels"): elementwise, broadcast-add, pooling, softmax and quantize/dequantize nodes.
+ * Internal node kernels of the runtime (src/runtime): the elementwise, broadcast-add, pooling,
+ * softmax and quantize/dequantize nodes that have no public operator.
  *
  * Plain C11 loops, no per-ISA files: the f32 work is done in blocks of PQNN_NODE_BLOCK
  * elements through local arrays, so gcc (-O2, "very cheap" vectorizer: constant trip count) and
- * clang vectorize them, and so that no restrict-qualified pointer ever aliases another one.
+ * clang vectorize them, and so that the in-place cases are safe without restrict.
  * Each function works on a [start, end) range of rows/pixels/images so the caller can split
  * the work with pthreadpool; ranges with start >= end do nothing. The caller validates shapes:
  * these functions do no argument checking (no NULL checks, no overflow checks), but they never
