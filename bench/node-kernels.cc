@@ -3,7 +3,8 @@
 // broadcast), global average pooling 7x7x1024, max pooling 3x3/2 on 112x112x64, softmax 1x1000,
 // GELU 128x3072, qs8 quantize/dequantize 112x112x32. Reports GB/s of bytes read + written (each
 // input element counted once) and Gelem/s of output, so their cost can be set against the
-// convolutions of a model.
+// convolutions of a model. Rates are per CPU second (single-threaded kernels; robust to a
+// loaded machine).
 #include <benchmark/benchmark.h>
 
 #include <fp16.h>
@@ -201,21 +202,21 @@ void dequantize(benchmark::State& state) {
   report(state, kClampElements, kClampElements * 5);
 }
 
-BENCHMARK_TEMPLATE(clamp, float)->Name("f32_clamp/112x112x32")->UseRealTime();
-BENCHMARK_TEMPLATE(clamp, uint16_t)->Name("f16_clamp/112x112x32")->UseRealTime();
-BENCHMARK_TEMPLATE(add2, float)->Name("f32_add2/56x56x24")->Arg(0)->Arg(1)->UseRealTime();
-BENCHMARK_TEMPLATE(add2, uint16_t)->Name("f16_add2/56x56x24")->Arg(0)->Arg(1)->UseRealTime();
-BENCHMARK_TEMPLATE(add2, int8_t)->Name("qs8_add2/56x56x24")->Arg(0)->Arg(1)->UseRealTime();
-BENCHMARK_TEMPLATE(global_average_pooling, float)->Name("f32_gavgpool/7x7x1024")->UseRealTime();
-BENCHMARK_TEMPLATE(global_average_pooling, uint16_t)->Name("f16_gavgpool/7x7x1024")->UseRealTime();
-BENCHMARK_TEMPLATE(global_average_pooling, int8_t)->Name("qs8_gavgpool/7x7x1024")->UseRealTime();
-BENCHMARK_TEMPLATE(max_pooling, float)->Name("f32_maxpool3x3s2/112x112x64")->UseRealTime();
-BENCHMARK_TEMPLATE(max_pooling, uint16_t)->Name("f16_maxpool3x3s2/112x112x64")->UseRealTime();
-BENCHMARK_TEMPLATE(softmax, float)->Name("f32_softmax/1x1000")->UseRealTime();
-BENCHMARK_TEMPLATE(softmax, uint16_t)->Name("f16_softmax/1x1000")->UseRealTime();
-BENCHMARK_TEMPLATE(gelu, float)->Name("f32_gelu/128x3072")->UseRealTime();
-BENCHMARK_TEMPLATE(gelu, uint16_t)->Name("f16_gelu/128x3072")->UseRealTime();
-BENCHMARK(quantize)->Name("f32_qs8_quantize/112x112x32")->UseRealTime();
-BENCHMARK(dequantize)->Name("qs8_f32_dequantize/112x112x32")->UseRealTime();
+BENCHMARK_TEMPLATE(clamp, float)->Name("f32_clamp/112x112x32");
+BENCHMARK_TEMPLATE(clamp, uint16_t)->Name("f16_clamp/112x112x32");
+BENCHMARK_TEMPLATE(add2, float)->Name("f32_add2/56x56x24")->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(add2, uint16_t)->Name("f16_add2/56x56x24")->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(add2, int8_t)->Name("qs8_add2/56x56x24")->Arg(0)->Arg(1);
+BENCHMARK_TEMPLATE(global_average_pooling, float)->Name("f32_gavgpool/7x7x1024");
+BENCHMARK_TEMPLATE(global_average_pooling, uint16_t)->Name("f16_gavgpool/7x7x1024");
+BENCHMARK_TEMPLATE(global_average_pooling, int8_t)->Name("qs8_gavgpool/7x7x1024");
+BENCHMARK_TEMPLATE(max_pooling, float)->Name("f32_maxpool3x3s2/112x112x64");
+BENCHMARK_TEMPLATE(max_pooling, uint16_t)->Name("f16_maxpool3x3s2/112x112x64");
+BENCHMARK_TEMPLATE(softmax, float)->Name("f32_softmax/1x1000");
+BENCHMARK_TEMPLATE(softmax, uint16_t)->Name("f16_softmax/1x1000");
+BENCHMARK_TEMPLATE(gelu, float)->Name("f32_gelu/128x3072");
+BENCHMARK_TEMPLATE(gelu, uint16_t)->Name("f16_gelu/128x3072");
+BENCHMARK(quantize)->Name("f32_qs8_quantize/112x112x32");
+BENCHMARK(dequantize)->Name("qs8_f32_dequantize/112x112x32");
 
 }  // namespace
