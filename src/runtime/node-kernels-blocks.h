@@ -1,25 +1,35 @@
 /*
- * Shared pieces of the node kernels (src/runtime/node-kernels-*.c): the add2 row walk, the
+ * Shared pieces of the node kernels (src/runtime/node-kernels-*.c): the add2 block walk, the
  * pooling window bounds, the f32 block math and the qs8 rounding step. Contracts: node-kernels.h.
  */
 #ifndef PQNN_RUNTIME_NODE_KERNELS_BLOCKS_H_
 #define PQNN_RUNTIME_NODE_KERNELS_BLOCKS_H_
 
-#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "runtime/node-kernels.h"
 
-/* Element offsets of row `row` of an add2 shape in a and b. */
-static inline void pqnn_add2_row_offsets(const struct pqnn_add2_shape* s, size_t row,
-    size_t* a_offset, size_t* b_offset) {
-  const size_t i2 = row % s->shape[2];
-  const size_t i01 = row / s->shape[2];
-  const size_t i1 = i01 % s->shape[1];
-  const size_t i0 = i01 / s->shape[1];
-  *a_offset = i0 * s->a_stride[0] + i1 * s->a_stride[1] + i2 * s->a_stride[2];
-  *b_offset = i0 * s->b_stride[0] + i1 * s->b_stride[1] + i2 * s->b_stride[2];
+/* Visits rows [row_start, row_end) of an add2 shape in blocks of at most PQNN_NODE_BLOCK
+ * elements of the last dim: block(ctx, a_offset, b_offset, y_offset, n) with the element offsets
+ * of the block's first element in a, b and the dense y (its later elements are s->a_stride[3],
+ * s->b_stride[3] and 1 apart). */
+typedef void (*pqnn_add2_block_fn)(void* ctx, size_t a_offset, size_t b_offset, size_t y_offset, size_t n);
+static inline void pqnn_add2_walk(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
+    pqnn_add2_block_fn block, void* ctx) {
+  const size_t n = s->shape[3];
+  for (size_t row = row_start; row < row_end; row++) {
+    const size_t i2 = row % s->shape[2];
+    const size_t i01 = row / s->shape[2];
+    const size_t i1 = i01 % s->shape[1];
+    const size_t i0 = i01 / s->shape[1];
+    const size_t a_offset = i0 * s->a_stride[0] + i1 * s->a_stride[1] + i2 * s->a_stride[2];
+    const size_t b_offset = i0 * s->b_stride[0] + i1 * s->b_stride[1] + i2 * s->b_stride[2];
+    for (size_t i = 0; i < n; i += PQNN_NODE_BLOCK) {
+      const size_t nb = n - i < PQNN_NODE_BLOCK ? n - i : PQNN_NODE_BLOCK;
+      block(ctx, a_offset + i * s->a_stride[3], b_offset + i * s->b_stride[3], row * n + i, nb);
+    }
+  }
 }
 
 /* Elements of the block starting at i of n: min(n - i, PQNN_NODE_BLOCK). */
@@ -37,21 +47,6 @@ static inline void pqnn_node_clamp_block(size_t n, const float* x, float* y, flo
     v = v < min ? min : v;
     v = v > max ? max : v;
     y[j] = v;
-  }
-}
-
-/* GELU of node-kernels.h; erfcf is a libm call per element. */
-static inline void pqnn_node_gelu_block(size_t n, const float* x, float* y) {
-  float t[PQNN_NODE_BLOCK];
-  for (size_t j = 0; j < n; j++) {
-    const float v = x[j];
-    t[j] = v < -16.0f ? -16.0f : v;
-  }
-  for (size_t j = 0; j < n; j++) {
-    y[j] = erfcf(t[j] * -0x1.6a09e6p-1f);
-  }
-  for (size_t j = 0; j < n; j++) {
-    y[j] = 0.5f * t[j] * y[j];
   }
 }
 

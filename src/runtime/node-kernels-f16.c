@@ -31,21 +31,6 @@ void pqnn_node_f16_clamp(size_t n, const uint16_t* x, uint16_t* y, float min, fl
   }
 }
 
-void pqnn_node_f16_gelu(size_t n, const uint16_t* x, uint16_t* y) {
-  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
-  float t[kBlock];
-  for (size_t i = 0; i < n; i += kBlock) {
-    const size_t nb = pqnn_node_block_size(n, i);
-    cc->f16_f32(nb, x + i, t);
-    if (nb == kBlock) {
-      pqnn_node_gelu_block(kBlock, t, t);
-    } else {
-      pqnn_node_gelu_block(nb, t, t);
-    }
-    cc->f32_f16(nb, t, y + i);
-  }
-}
-
 /* t[0..n) = widened p[j * stride]: a conversion, a broadcast or a gather. */
 static void load_strided(const struct pqnn_convert_config* cc, size_t n, const uint16_t* p, size_t stride,
     float* t) {
@@ -62,32 +47,33 @@ static void load_strided(const struct pqnn_convert_config* cc, size_t n, const u
   }
 }
 
-void pqnn_node_f16_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
-    const uint16_t* a, const uint16_t* b, uint16_t* y, float min, float max) {
-  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
-  const size_t n = s->shape[3];
-  const size_t as = s->a_stride[3];
-  const size_t bs = s->b_stride[3];
+struct add2_context {
+  const struct pqnn_convert_config* cc;
+  const struct pqnn_add2_shape* s;
+  const uint16_t* a;
+  const uint16_t* b;
+  uint16_t* y;
+  float min, max;
+};
+
+static void add2_block(void* ctx, size_t a_offset, size_t b_offset, size_t y_offset, size_t n) {
+  const struct add2_context* c = (const struct add2_context*) ctx;
   float ta[kBlock];
   float tb[kBlock];
-  for (size_t row = row_start; row < row_end; row++) {
-    size_t a_offset, b_offset;
-    pqnn_add2_row_offsets(s, row, &a_offset, &b_offset);
-    const uint16_t* ar = a + a_offset;
-    const uint16_t* br = b + b_offset;
-    uint16_t* yr = y + row * n;
-    for (size_t i = 0; i < n; i += kBlock) {
-      const size_t nb = pqnn_node_block_size(n, i);
-      load_strided(cc, nb, ar + i * as, as, ta);
-      load_strided(cc, nb, br + i * bs, bs, tb);
-      if (nb == kBlock) {
-        pqnn_node_add_clamp_block(kBlock, ta, tb, ta, min, max);
-      } else {
-        pqnn_node_add_clamp_block(nb, ta, tb, ta, min, max);
-      }
-      cc->f32_f16(nb, ta, yr + i);
-    }
+  load_strided(c->cc, n, c->a + a_offset, c->s->a_stride[3], ta);
+  load_strided(c->cc, n, c->b + b_offset, c->s->b_stride[3], tb);
+  if (n == kBlock) {
+    pqnn_node_add_clamp_block(kBlock, ta, tb, ta, c->min, c->max);
+  } else {
+    pqnn_node_add_clamp_block(n, ta, tb, ta, c->min, c->max);
   }
+  c->cc->f32_f16(n, ta, c->y + y_offset);
+}
+
+void pqnn_node_f16_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
+    const uint16_t* a, const uint16_t* b, uint16_t* y, float min, float max) {
+  struct add2_context c = {pqnn_get_convert_config(), s, a, b, y, min, max};
+  pqnn_add2_walk(s, row_start, row_end, add2_block, &c);
 }
 
 void pqnn_node_f16_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,
@@ -97,13 +83,14 @@ void pqnn_node_f16_global_average_pooling(size_t n_start, size_t n_end, size_t p
   float acc[kBlock];
   float t[kBlock];
   for (size_t n = n_start; n < n_end; n++) {
-    const uint16_t* xn = x + n * pixels * channels;
-    uint16_t* yn = y + n * channels;
+    /* Offsets, not pointers: x and y may be NULL when there is nothing to read or write. */
+    const size_t xn = n * pixels * channels;
+    const size_t yn = n * channels;
     for (size_t c = 0; c < channels; c += kBlock) {
       const size_t nb = pqnn_node_block_size(channels, c);
       pqnn_node_fill_block(nb, 0.0f, acc);
       for (size_t p = 0; p < pixels; p++) {
-        cc->f16_f32(nb, xn + p * channels + c, t);
+        cc->f16_f32(nb, x + xn + p * channels + c, t);
         if (nb == kBlock) {
           pqnn_node_add_block(kBlock, t, acc);
         } else {
@@ -111,7 +98,7 @@ void pqnn_node_f16_global_average_pooling(size_t n_start, size_t n_end, size_t p
         }
       }
       pqnn_node_scale_clamp_block(nb, acc, scale, t, min, max);
-      cc->f32_f16(nb, t, yn + c);
+      cc->f32_f16(nb, t, y + yn + c);
     }
   }
 }
@@ -128,7 +115,7 @@ void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
     for (size_t ox = 0; ox < g->output_width; ox++) {
       size_t kx0, kx1;
       pqnn_pool_taps(ox, g->stride_width, g->dilation_width, g->pad_left, g->pool_width, g->input_width, &kx0, &kx1);
-      uint16_t* out = y + (oy * g->output_width + ox) * channels;
+      const size_t out = (oy * g->output_width + ox) * channels;
       for (size_t c = 0; c < channels; c += kBlock) {
         const size_t nb = pqnn_node_block_size(channels, c);
         pqnn_node_fill_block(nb, -INFINITY, acc);
@@ -141,7 +128,7 @@ void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
           }
         }
         pqnn_node_clamp_block(nb, acc, acc, min, max);
-        cc->f32_f16(nb, acc, out + c);
+        cc->f32_f16(nb, acc, y + out + c);
       }
     }
   }

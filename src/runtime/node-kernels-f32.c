@@ -1,5 +1,5 @@
 /*
- * f32 node kernels: clamp, GELU, broadcast add2, global average / max pooling, softmax.
+ * f32 node kernels: clamp, broadcast add2, global average / max pooling, softmax.
  * Contracts: node-kernels.h. Every loop runs over blocks of PQNN_NODE_BLOCK elements staged in
  * local arrays (full blocks with a constant trip count, so gcc -O2 vectorizes them too), which
  * also makes the in-place cases (y == x) safe without restrict.
@@ -25,19 +25,6 @@ void pqnn_node_f32_clamp(size_t n, const float* x, float* y, float min, float ma
   }
 }
 
-void pqnn_node_f32_gelu(size_t n, const float* x, float* y) {
-  float t[kBlock];
-  for (size_t i = 0; i < n; i += kBlock) {
-    const size_t nb = pqnn_node_block_size(n, i);
-    if (nb == kBlock) {
-      pqnn_node_gelu_block(kBlock, x + i, t);
-    } else {
-      pqnn_node_gelu_block(nb, x + i, t);
-    }
-    memcpy(y + i, t, nb * sizeof(float));
-  }
-}
-
 /* t[0..n) = p[j * stride]: a copy, a broadcast or a gather. */
 static inline void load_strided(size_t n, const float* p, size_t stride, float* t) {
   if (stride == 1) {
@@ -51,30 +38,31 @@ static inline void load_strided(size_t n, const float* p, size_t stride, float* 
   }
 }
 
-void pqnn_node_f32_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
-    const float* a, const float* b, float* y, float min, float max) {
-  const size_t n = s->shape[3];
-  const size_t as = s->a_stride[3];
-  const size_t bs = s->b_stride[3];
+struct add2_context {
+  const struct pqnn_add2_shape* s;
+  const float* a;
+  const float* b;
+  float* y;
+  float min, max;
+};
+
+static void add2_block(void* ctx, size_t a_offset, size_t b_offset, size_t y_offset, size_t n) {
+  const struct add2_context* c = (const struct add2_context*) ctx;
   float ta[kBlock];
   float tb[kBlock];
-  for (size_t row = row_start; row < row_end; row++) {
-    size_t a_offset, b_offset;
-    pqnn_add2_row_offsets(s, row, &a_offset, &b_offset);
-    const float* ar = a + a_offset;
-    const float* br = b + b_offset;
-    float* yr = y + row * n;
-    for (size_t i = 0; i < n; i += kBlock) {
-      const size_t nb = pqnn_node_block_size(n, i);
-      load_strided(nb, ar + i * as, as, ta);
-      load_strided(nb, br + i * bs, bs, tb);
-      if (nb == kBlock) {
-        pqnn_node_add_clamp_block(kBlock, ta, tb, yr + i, min, max);
-      } else {
-        pqnn_node_add_clamp_block(nb, ta, tb, yr + i, min, max);
-      }
-    }
+  load_strided(n, c->a + a_offset, c->s->a_stride[3], ta);
+  load_strided(n, c->b + b_offset, c->s->b_stride[3], tb);
+  if (n == kBlock) {
+    pqnn_node_add_clamp_block(kBlock, ta, tb, c->y + y_offset, c->min, c->max);
+  } else {
+    pqnn_node_add_clamp_block(n, ta, tb, c->y + y_offset, c->min, c->max);
   }
+}
+
+void pqnn_node_f32_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
+    const float* a, const float* b, float* y, float min, float max) {
+  struct add2_context c = {s, a, b, y, min, max};
+  pqnn_add2_walk(s, row_start, row_end, add2_block, &c);
 }
 
 void pqnn_node_f32_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,
@@ -82,22 +70,23 @@ void pqnn_node_f32_global_average_pooling(size_t n_start, size_t n_end, size_t p
   const float scale = pixels != 0 ? 1.0f / (float) pixels : 0.0f;
   float acc[kBlock];
   for (size_t n = n_start; n < n_end; n++) {
-    const float* xn = x + n * pixels * channels;
-    float* yn = y + n * channels;
+    /* Offsets, not pointers: x and y may be NULL when there is nothing to read or write. */
+    const size_t xn = n * pixels * channels;
+    const size_t yn = n * channels;
     for (size_t c = 0; c < channels; c += kBlock) {
       const size_t nb = pqnn_node_block_size(channels, c);
       if (nb == kBlock) {
         pqnn_node_fill_block(kBlock, 0.0f, acc);
         for (size_t p = 0; p < pixels; p++) {
-          pqnn_node_add_block(kBlock, xn + p * channels + c, acc);
+          pqnn_node_add_block(kBlock, x + xn + p * channels + c, acc);
         }
-        pqnn_node_scale_clamp_block(kBlock, acc, scale, yn + c, min, max);
+        pqnn_node_scale_clamp_block(kBlock, acc, scale, y + yn + c, min, max);
       } else {
         pqnn_node_fill_block(nb, 0.0f, acc);
         for (size_t p = 0; p < pixels; p++) {
-          pqnn_node_add_block(nb, xn + p * channels + c, acc);
+          pqnn_node_add_block(nb, x + xn + p * channels + c, acc);
         }
-        pqnn_node_scale_clamp_block(nb, acc, scale, yn + c, min, max);
+        pqnn_node_scale_clamp_block(nb, acc, scale, y + yn + c, min, max);
       }
     }
   }
@@ -130,14 +119,14 @@ void pqnn_node_f32_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
   float acc[kBlock];
   for (size_t oy = oy_start; oy < oy_end; oy++) {
     for (size_t ox = 0; ox < g->output_width; ox++) {
-      float* out = y + (oy * g->output_width + ox) * channels;
+      const size_t out = (oy * g->output_width + ox) * channels;
       for (size_t c = 0; c < channels; c += kBlock) {
         const size_t nb = pqnn_node_block_size(channels, c);
         window_max(g, oy, ox, c, nb, x, acc);
         if (nb == kBlock) {
-          pqnn_node_clamp_block(kBlock, acc, out + c, min, max);
+          pqnn_node_clamp_block(kBlock, acc, y + out + c, min, max);
         } else {
-          pqnn_node_clamp_block(nb, acc, out + c, min, max);
+          pqnn_node_clamp_block(nb, acc, y + out + c, min, max);
         }
       }
     }

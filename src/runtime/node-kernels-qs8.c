@@ -34,38 +34,41 @@ static inline void add_block(size_t n, const int8_t* a, int32_t za, float ma, co
   }
 }
 
-void pqnn_node_qs8_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
-    const int8_t* a, int32_t a_zero_point, float a_scale, const int8_t* b, int32_t b_zero_point, float b_scale,
-    int8_t* y, int32_t y_zero_point, float y_scale, int8_t qmin, int8_t qmax) {
-  const size_t n = s->shape[3];
-  const size_t as = s->a_stride[3];
-  const size_t bs = s->b_stride[3];
-  const float ma = a_scale / y_scale;
-  const float mb = b_scale / y_scale;
-  const float lo = (float) qmin - (float) y_zero_point;
-  const float hi = (float) qmax - (float) y_zero_point;
+struct add2_context {
+  const struct pqnn_add2_shape* s;
+  const int8_t* a;
+  const int8_t* b;
+  int8_t* y;
+  int32_t a_zero_point, b_zero_point, y_zero_point;
+  float a_multiplier, b_multiplier, lo, hi;
+};
+
+static void add2_block(void* ctx, size_t a_offset, size_t b_offset, size_t y_offset, size_t n) {
+  const struct add2_context* c = (const struct add2_context*) ctx;
   int8_t ta[kBlock];
   int8_t tb[kBlock];
   float f[kBlock];
-  for (size_t row = row_start; row < row_end; row++) {
-    size_t a_offset, b_offset;
-    pqnn_add2_row_offsets(s, row, &a_offset, &b_offset);
-    const int8_t* ar = a + a_offset;
-    const int8_t* br = b + b_offset;
-    int8_t* yr = y + row * n;
-    for (size_t i = 0; i < n; i += kBlock) {
-      const size_t nb = pqnn_node_block_size(n, i);
-      load_strided(nb, ar + i * as, as, ta);
-      load_strided(nb, br + i * bs, bs, tb);
-      if (nb == kBlock) {
-        add_block(kBlock, ta, a_zero_point, ma, tb, b_zero_point, mb, f);
-        pqnn_node_qs8_round_block(kBlock, f, yr + i, lo, hi, y_zero_point);
-      } else {
-        add_block(nb, ta, a_zero_point, ma, tb, b_zero_point, mb, f);
-        pqnn_node_qs8_round_block(nb, f, yr + i, lo, hi, y_zero_point);
-      }
-    }
+  load_strided(n, c->a + a_offset, c->s->a_stride[3], ta);
+  load_strided(n, c->b + b_offset, c->s->b_stride[3], tb);
+  if (n == kBlock) {
+    add_block(kBlock, ta, c->a_zero_point, c->a_multiplier, tb, c->b_zero_point, c->b_multiplier, f);
+    pqnn_node_qs8_round_block(kBlock, f, c->y + y_offset, c->lo, c->hi, c->y_zero_point);
+  } else {
+    add_block(n, ta, c->a_zero_point, c->a_multiplier, tb, c->b_zero_point, c->b_multiplier, f);
+    pqnn_node_qs8_round_block(n, f, c->y + y_offset, c->lo, c->hi, c->y_zero_point);
   }
+}
+
+void pqnn_node_qs8_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
+    const int8_t* a, int32_t a_zero_point, float a_scale, const int8_t* b, int32_t b_zero_point, float b_scale,
+    int8_t* y, int32_t y_zero_point, float y_scale, int8_t qmin, int8_t qmax) {
+  struct add2_context c = {
+    .s = s, .a = a, .b = b, .y = y,
+    .a_zero_point = a_zero_point, .b_zero_point = b_zero_point, .y_zero_point = y_zero_point,
+    .a_multiplier = a_scale / y_scale, .b_multiplier = b_scale / y_scale,
+    .lo = (float) qmin - (float) y_zero_point, .hi = (float) qmax - (float) y_zero_point,
+  };
+  pqnn_add2_walk(s, row_start, row_end, add2_block, &c);
 }
 
 /* acc += x (int32 lanes). */
@@ -89,8 +92,9 @@ void pqnn_node_qs8_global_average_pooling(size_t n_start, size_t n_end, size_t p
   int64_t total[kBlock];
   float f[kBlock];
   for (size_t n = n_start; n < n_end; n++) {
-    const int8_t* xn = x + n * pixels * channels;
-    int8_t* yn = y + n * channels;
+    /* Offsets, not pointers: x and y may be NULL when there is nothing to read or write. */
+    const size_t xn = n * pixels * channels;
+    const size_t yn = n * channels;
     for (size_t c = 0; c < channels; c += kBlock) {
       const size_t nb = pqnn_node_block_size(channels, c);
       memset(total, 0, sizeof(total));
@@ -99,9 +103,9 @@ void pqnn_node_qs8_global_average_pooling(size_t n_start, size_t n_end, size_t p
         memset(acc, 0, sizeof(acc));
         for (size_t p = p0; p < p1; p++) {
           if (nb == kBlock) {
-            accumulate_block(kBlock, xn + p * channels + c, acc);
+            accumulate_block(kBlock, x + xn + p * channels + c, acc);
           } else {
-            accumulate_block(nb, xn + p * channels + c, acc);
+            accumulate_block(nb, x + xn + p * channels + c, acc);
           }
         }
         for (size_t j = 0; j < nb; j++) {
@@ -111,7 +115,7 @@ void pqnn_node_qs8_global_average_pooling(size_t n_start, size_t n_end, size_t p
       for (size_t j = 0; j < nb; j++) {
         f[j] = (float) (total[j] - bias) * m;
       }
-      pqnn_node_qs8_round_block(nb, f, yn + c, lo, hi, y_zero_point);
+      pqnn_node_qs8_round_block(nb, f, y + yn + c, lo, hi, y_zero_point);
     }
   }
 }
