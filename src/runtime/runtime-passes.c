@@ -23,8 +23,6 @@
  * FC / conv run as f16 operators with f32 static weights converted at create, node kernels
  * use their f16 variants, and converts are inserted after the external inputs and before the
  * external outputs. Anything else runs as defined. */
-#include <fp16.h>
-
 #include "logging.h"
 #include "runtime/runtime-passes.h"
 
@@ -58,6 +56,3 @@ bool pqnn_pass_use_fp16(const struct pqnn_subgraph* subgraph, uint32_t flags) {
   return true;
 }
 
-void pqnn_rt_f32_to_f16(size_t n, const float* x, uint16_t* y) {
-  for (size_t i = 0; i < n; i++) y[i] = fp16_ieee_from_fp32_value(x[i]);
-}

@@ -16,7 +16,5 @@ PQNN_INTERNAL bool pqnn_pass_use_qd8(const struct pqnn_node* node, enum pqnn_dat
     enum pqnn_datatype filter, size_t reduction, uint32_t flags);
 /* True when PQNN_FLAG_FP16_INFERENCE is set and the whole graph can run in f16. */
 PQNN_INTERNAL bool pqnn_pass_use_fp16(const struct pqnn_subgraph* subgraph, uint32_t flags);
-/* n f32 values to f16 (round to nearest even). */
-PQNN_INTERNAL void pqnn_rt_f32_to_f16(size_t n, const float* x, uint16_t* y);
 
 #endif  /* PQNN_RUNTIME_PASSES_H_ */

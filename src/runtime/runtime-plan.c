@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "allocator.h"
+#include "configs/config.h"
 #include "logging.h"
 #include "runtime/runtime-passes.h"
 #include "runtime/runtime.h"
@@ -155,7 +156,7 @@ static enum pqnn_status static_to_f16(struct pqnn_runtime* rt, uint32_t t) {
   const size_t n = pqnn_shape_elements(&tensor->shape);
   uint16_t* copy = pqnn_allocate(n * sizeof(uint16_t));
   if (copy == NULL) return pqnn_status_out_of_memory;
-  pqnn_rt_f32_to_f16(n, tensor->static_data, copy);
+  pqnn_get_convert_config()->f32_f16(n, tensor->static_data, copy);  /* RNE, as every f16 path */
   tensor->static_owned = copy;
   tensor->static_data = copy;
   tensor->datatype = pqnn_datatype_fp16;
