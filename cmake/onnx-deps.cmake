@@ -1,0 +1,29 @@
+# Finds what the ONNX importer needs; sets PQNN_ONNX_DEPS_FOUND (and, when something is
+# missing, PQNN_ONNX_DEPS_MISSING). Not looked for in WASM builds (no protobuf-c there).
+#   PQNN_PROTOC_C           protoc-c (Debian: protobuf-c-compiler), a host program
+#   PROTOBUF_C_INCLUDE_DIR  <protobuf-c/protobuf-c.h>, PROTOBUF_C_LIBRARY (libprotobuf-c-dev)
+#   PQNN_ONNX_PROTO         onnx.proto (Debian: python3-onnx ships it with the module)
+#   CJSON_INCLUDE_DIR       <cjson/cJSON.h>, CJSON_LIBRARY (libcjson-dev; pqnn-run only)
+set(PQNN_ONNX_DEPS_FOUND OFF)
+set(PQNN_ONNX_DEPS_MISSING "")
+if(NOT PQNN_TARGET_WASM)
+  find_program(PQNN_PROTOC_C protoc-c)
+  find_path(PROTOBUF_C_INCLUDE_DIR protobuf-c/protobuf-c.h)
+  find_library(PROTOBUF_C_LIBRARY protobuf-c)
+  find_file(PQNN_ONNX_PROTO onnx.proto
+    PATHS /usr/lib/python3/dist-packages/onnx /usr/local/lib/python3/dist-packages/onnx
+    NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH)
+  find_path(CJSON_INCLUDE_DIR cjson/cJSON.h)
+  find_library(CJSON_LIBRARY cjson)
+  foreach(_dep PQNN_PROTOC_C PROTOBUF_C_INCLUDE_DIR PROTOBUF_C_LIBRARY PQNN_ONNX_PROTO
+      CJSON_INCLUDE_DIR CJSON_LIBRARY)
+    if(NOT ${_dep})
+      list(APPEND PQNN_ONNX_DEPS_MISSING ${_dep})
+    endif()
+  endforeach()
+  if(NOT PQNN_ONNX_DEPS_MISSING)
+    set(PQNN_ONNX_DEPS_FOUND ON)
+  endif()
+else()
+  set(PQNN_ONNX_DEPS_MISSING "a WASM protobuf-c")
+endif()
