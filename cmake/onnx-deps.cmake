@@ -27,3 +27,24 @@ if(NOT PQNN_TARGET_WASM)
 else()
   set(PQNN_ONNX_DEPS_MISSING "a WASM protobuf-c")
 endif()
+
+# The unit models of test/onnx are written by scripts/onnx-unit-models.py with Debian's
+# python3-onnx and python3-numpy: find an interpreter that has them (a pyenv or venv
+# python3 on PATH often does not).
+if(PQNN_ONNX_DEPS_FOUND AND NOT DEFINED PQNN_ONNX_PYTHON)
+  set(_python "")
+  foreach(_candidate /usr/bin/python3 python3)
+    find_program(_found NAMES ${_candidate} NO_CACHE)
+    if(_found)
+      execute_process(COMMAND "${_found}" -c "import onnx, numpy"
+        RESULT_VARIABLE _rc OUTPUT_QUIET ERROR_QUIET)
+      if(_rc EQUAL 0)
+        set(_python "${_found}")
+        break()
+      endif()
+    endif()
+    unset(_found)
+  endforeach()
+  set(PQNN_ONNX_PYTHON "${_python}" CACHE FILEPATH
+    "python3 with the onnx and numpy modules (test/onnx unit models); empty: none")
+endif()

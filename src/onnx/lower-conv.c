@@ -50,6 +50,12 @@ static enum pqnn_status read_window(struct ox_pass* p, const struct ox_tensor* x
     }
     const int64_t in = x->dims[2 + d];
     const int64_t effective = (k - 1) * dl + 1;
+    /* A pad as wide as the window only adds outputs that see no input: refused, which also
+     * bounds the output size by the input's. */
+    if (pb >= effective || pe >= effective) {
+      return ox_unsupported(p, "pads (%lld, %lld) not smaller than the window (%lld)",
+          (long long) pb, (long long) pe, (long long) effective);
+    }
     int64_t o = -1;
     if (strcmp(auto_pad, "NOTSET") == 0 || strcmp(auto_pad, "VALID") == 0) {
       if (auto_pad[0] == 'V') pb = pe = 0;

@@ -249,6 +249,22 @@ static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
   return lower_node(p, op);
 }
 
+/* Whether tensor `index` is read by an op that runs NHWC (conv, pooling, batch norm). */
+static bool feeds_nhwc_op(const struct pqnn_onnx_model* m, int index) {
+  static const char* const kOps[] = {"Conv", "MaxPool", "GlobalAveragePool",
+      "BatchNormalization", "AveragePool", "GlobalMaxPool", "ConvTranspose", "Resize"};
+  for (size_t k = 0; k < m->num_nodes; k++) {
+    const struct ox_node* n = &m->nodes[k];
+    for (size_t i = 0; i < n->num_inputs; i++) {
+      if (n->inputs[i] != index) continue;
+      for (size_t o = 0; o < sizeof(kOps) / sizeof(kOps[0]); o++) {
+        if (strcmp(n->proto->op_type, kOps[o]) == 0) return true;
+      }
+    }
+  }
+  return false;
+}
+
 enum pqnn_status ox_run_pass(struct ox_pass* p) {
   struct pqnn_onnx_model* m = p->m;
   p->t = malloc((m->num_tensors + 1) * sizeof(*p->t));
@@ -256,10 +272,10 @@ enum pqnn_status ox_run_pass(struct ox_pass* p) {
   if (p->t == NULL || p->absorbed == NULL) return pqnn_status_out_of_memory;
   memcpy(p->t, m->tensors, m->num_tensors * sizeof(*p->t));
   p->blob_budget = OX_PASS_BUDGET_MIN + 4 * m->model_bytes;
-  /* Layout of the graph inputs: rank >= 3 inputs are stored channels-last. */
+  /* Layout of the graph inputs: channels-last where a consumer wants NHWC. */
   for (size_t k = 0; k < m->num_inputs; k++) {
     struct ox_tensor* t = &p->t[m->inputs[k]];
-    t->channels_last = t->rank >= 3;
+    t->channels_last = t->rank >= 3 && feeds_nhwc_op(m, m->inputs[k]);
     if (ox_emitting(p)) {
       size_t dims[OX_MAX_RANK + 1];
       const size_t num_dims = ox_physical_dims(t, dims);
