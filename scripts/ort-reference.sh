@@ -7,6 +7,8 @@
 #       [--shape name=1x3x48x192 ...] --output-prefix PREFIX [--threads N] [--iterations N]
 #       one model: PREFIX<k>.bin per output (model order); --iterations N also times N runs
 #       after one warmup and prints median_ms.
+#   scripts/ort-reference.sh --install
+#       only installs ONNX Runtime (scripts/test.sh does this before ctest).
 # ONNX Runtime is installed on first use with `npm install --ignore-scripts` into
 # ${PQNN_ORT_CACHE:-~/.cache/pqnn/ort-<version>} (its prebuilt CPU binaries ship inside the
 # package; the install script only fetches optional GPU parts). Exit status 3: node or
@@ -30,5 +32,9 @@ if [ ! -f "$cache/node_modules/onnxruntime-node/package.json" ]; then
     echo "ort-reference: npm install onnxruntime-node@$version failed (offline?)" >&2
     exit 3
   fi
+fi
+if [ "${1:-}" = "--install" ]; then
+  echo "ort-reference: onnxruntime-node@$version in $cache"
+  exit 0
 fi
 PQNN_ORT_DIR="$cache/node_modules/onnxruntime-node" exec node "$here/ort-reference.js" "$@"

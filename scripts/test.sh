@@ -35,6 +35,16 @@ if [ "$mode" = plain ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=ON
   cmake --build "$build_dir" -j "$jobs"
+  # ONNX Runtime (npm onnxruntime-node) is the reference of the ONNX importer's tests
+  # (docs/onnx.md); without node/npm those cases skip, loudly.
+  if ! command -v npm >/dev/null 2>&1; then
+    ./scripts/install-deps.sh nodejs npm || true
+  fi
+  if ! ./scripts/ort-reference.sh --install; then
+    echo "######################################################################" >&2
+    echo "# scripts/test.sh: ONNX Runtime unavailable: ONNX reference cases SKIP #" >&2
+    echo "######################################################################" >&2
+  fi
   ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
   # aarch64: cross-built, every test under qemu-user once per Arm tier (docs/arm.md).
   # Skipped only when its toolchain cannot be installed (status 3), and then loudly.

@@ -136,6 +136,11 @@ enum pqnn_status ox_define_activation(struct ox_pass* p, struct ox_tensor* t);
 enum pqnn_status ox_define_static(struct ox_pass* p, size_t num_dims, const size_t* dims,
     const float* data, uint32_t* id_out);
 bool ox_emitting(const struct ox_pass* p);
+/* Input 0 and output 0 of the current node. */
+enum pqnn_status ox_io(struct ox_pass* p, struct ox_tensor** x, struct ox_tensor** y);
+/* y becomes an activation of x's shape in the given layout. */
+enum pqnn_status ox_like(struct ox_pass* p, const struct ox_tensor* x, struct ox_tensor* y,
+    bool channels_last);
 
 /* layout.c: the value id of activation x in the layout a consumer needs; a free relayout
  * (same element order) costs a reshape copy, any other is unsupported for now. */

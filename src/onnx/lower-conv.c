@@ -142,9 +142,7 @@ static enum pqnn_status emit_channel_affine(struct ox_pass* p, struct ox_tensor*
   uint32_t in_id;
   enum pqnn_status status = ox_channels_last_id(p, x, &in_id);
   if (status != pqnn_status_success) return status;
-  ox_set_shape(y, x->rank, x->dims);
-  y->channels_last = true;
-  status = ox_define_activation(p, y);
+  status = ox_like(p, x, y, true);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   const size_t wdims[4] = {1, 1, 1, (size_t) channels};
   const size_t bdims[1] = {(size_t) channels};
@@ -259,17 +257,13 @@ enum pqnn_status ox_lower_conv(struct ox_pass* p) {
 }
 
 enum pqnn_status ox_lower_batch_norm(struct ox_pass* p) {
-  struct ox_tensor* x;
-  enum pqnn_status status = ox_input(p, 0, &x);
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
   if (status != pqnn_status_success) return status;
-  struct ox_tensor* y = ox_output(p, 0);
-  if (y == NULL) return ox_invalid(p, "no output");
   if (x->rank != 3 && x->rank != 4) return ox_unsupported(p, "only rank 3 and 4 inputs");
   const int64_t channels = x->dims[1];
   if (channels < 0) {  /* listing before the shapes are set */
-    ox_set_shape(y, x->rank, x->dims);
-    y->channels_last = true;
-    return ox_define_activation(p, y);
+    return ox_like(p, x, y, true);
   }
   float *scale = NULL, *shift = NULL;
   if (!batch_norm_params(p, p->node, channels, &scale, &shift, &status)) {
@@ -312,9 +306,7 @@ enum pqnn_status ox_lower_channel_scale(struct ox_pass* p, bool divide) {
     }
   }
   if (channels < 0) {
-    ox_set_shape(y, a->rank, a->dims);
-    y->channels_last = true;
-    return ox_define_activation(p, y);
+    return ox_like(p, a, y, true);
   }
   if (n != 1 && n != channels) return ox_invalid(p, "constant does not broadcast");
   float* scale = ox_pass_alloc(p, (size_t) channels, sizeof(float));
@@ -327,11 +319,9 @@ enum pqnn_status ox_lower_channel_scale(struct ox_pass* p, bool divide) {
 }
 
 enum pqnn_status ox_lower_max_pool(struct ox_pass* p) {
-  struct ox_tensor* x;
-  enum pqnn_status status = ox_input(p, 0, &x);
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
   if (status != pqnn_status_success) return status;
-  struct ox_tensor* y = ox_output(p, 0);
-  if (y == NULL) return ox_invalid(p, "no output");
   if (x->rank != 3 && x->rank != 4) return ox_unsupported(p, "only 1-D and 2-D MaxPool");
   int64_t ceil_mode, storage_order;
   status = ox_attr_int(p, "ceil_mode", 0, &ceil_mode);
@@ -370,11 +360,9 @@ enum pqnn_status ox_lower_max_pool(struct ox_pass* p) {
 }
 
 enum pqnn_status ox_lower_global_average_pool(struct ox_pass* p) {
-  struct ox_tensor* x;
-  enum pqnn_status status = ox_input(p, 0, &x);
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
   if (status != pqnn_status_success) return status;
-  struct ox_tensor* y = ox_output(p, 0);
-  if (y == NULL) return ox_invalid(p, "no output");
   if (x->rank != 3 && x->rank != 4) return ox_unsupported(p, "only rank 3 and 4 inputs");
   uint32_t in_id;
   status = ox_channels_last_id(p, x, &in_id);

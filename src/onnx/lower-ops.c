@@ -220,9 +220,7 @@ enum pqnn_status ox_lower_clamp(struct ox_pass* p) {
   if (isnan(lo) || isnan(hi) || lo > hi) return ox_invalid(p, "bad bounds");
   struct ox_tensor* y = ox_output(p, 0);
   if (y == NULL) return ox_invalid(p, "no output");
-  ox_set_shape(y, x->rank, x->dims);
-  y->channels_last = x->channels_last;
-  status = ox_define_activation(p, y);
+  status = ox_like(p, x, y, x->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   return refused(p, pqnn_define_clamp(p->sg, lo, hi, x->id, y->id, 0));
 }
@@ -248,19 +246,15 @@ enum pqnn_status ox_lower_softmax(struct ox_pass* p) {
   if (!ok) return ox_unsupported(p, "softmax over axis %lld here needs a softmax-over-any-axis node", (long long) axis);
   struct ox_tensor* y = ox_output(p, 0);
   if (y == NULL) return ox_invalid(p, "no output");
-  ox_set_shape(y, x->rank, x->dims);
-  y->channels_last = x->channels_last;
-  status = ox_define_activation(p, y);
+  status = ox_like(p, x, y, x->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   return refused(p, pqnn_define_softmax(p->sg, x->id, y->id, 0));
 }
 
 enum pqnn_status ox_lower_reshape(struct ox_pass* p) {
-  struct ox_tensor* x;
-  enum pqnn_status status = ox_input(p, 0, &x);
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
   if (status != pqnn_status_success) return status;
-  struct ox_tensor* y = ox_output(p, 0);
-  if (y == NULL) return ox_invalid(p, "no output");
   const char* op = p->node->proto->op_type;
   const bool same = strcmp(op, "Identity") == 0 || strcmp(op, "Dropout") == 0;
   struct ox_tensor shape = {.rank = -1};
@@ -287,9 +281,7 @@ enum pqnn_status ox_lower_gelu(struct ox_pass* p) {
   if (strcmp(approximate, "none") != 0) return ox_unsupported(p, "tanh-approximated Gelu");
   struct ox_tensor* y = ox_output(p, 0);
   if (y == NULL) return ox_invalid(p, "no output");
-  ox_set_shape(y, x->rank, x->dims);
-  y->channels_last = x->channels_last;
-  status = ox_define_activation(p, y);
+  status = ox_like(p, x, y, x->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   return refused(p, pqnn_define_gelu(p->sg, x->id, y->id, 0));
 }

@@ -75,6 +75,20 @@ void ox_pass_free(struct ox_pass* p) {
 
 bool ox_emitting(const struct ox_pass* p) { return p->sg != NULL; }
 
+enum pqnn_status ox_io(struct ox_pass* p, struct ox_tensor** x, struct ox_tensor** y) {
+  enum pqnn_status status = ox_input(p, 0, x);
+  if (status != pqnn_status_success) return status;
+  *y = ox_output(p, 0);
+  return *y == NULL ? ox_invalid(p, "no output") : pqnn_status_success;
+}
+
+enum pqnn_status ox_like(struct ox_pass* p, const struct ox_tensor* x, struct ox_tensor* y,
+    bool channels_last) {
+  ox_set_shape(y, x->rank, x->dims);
+  y->channels_last = channels_last;
+  return ox_define_activation(p, y);
+}
+
 enum pqnn_status ox_input(struct ox_pass* p, size_t k, struct ox_tensor** out) {
   const struct ox_node* n = p->node;
   if (k >= n->num_inputs || n->inputs[k] < 0) {
@@ -184,7 +198,7 @@ static bool fold_only(const char* op) {
 /* Outputs of a node that cannot be judged: unknown shape; integer (shape arithmetic) when
  * a fold-only op read integers, else float activations. */
 static void poison_outputs(struct ox_pass* p, const struct ox_node* n) {
-  int32_t type = OX_FLOAT;
+  int32_t type = strcmp(n->proto->op_type, "Shape") == 0 ? OX_INT64 : OX_FLOAT;
   if (fold_only(n->proto->op_type) && n->num_inputs > 0 && n->inputs[0] >= 0) {
     type = p->t[n->inputs[0]].elem_type;
   }
