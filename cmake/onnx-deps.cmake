@@ -6,7 +6,11 @@
 #   CJSON_INCLUDE_DIR       <cjson/cJSON.h>, CJSON_LIBRARY (libcjson-dev; pqnn-run only)
 set(PQNN_ONNX_DEPS_FOUND OFF)
 set(PQNN_ONNX_DEPS_MISSING "")
-if(NOT PQNN_TARGET_WASM)
+if(CMAKE_CROSSCOMPILING AND NOT PQNN_BUILD_ONNX)
+  # A cross build would find the host's protobuf-c; turn the importer on explicitly
+  # (-DPQNN_BUILD_ONNX=ON) with a target protobuf-c in the find root.
+  set(PQNN_ONNX_DEPS_MISSING "a target protobuf-c (cross build: set PQNN_BUILD_ONNX=ON to look)")
+elseif(NOT PQNN_TARGET_WASM)
   find_program(PQNN_PROTOC_C protoc-c)
   find_path(PROTOBUF_C_INCLUDE_DIR protobuf-c/protobuf-c.h)
   find_library(PROTOBUF_C_LIBRARY protobuf-c)

@@ -60,6 +60,34 @@ static double raw_float(const uint8_t* raw, int32_t t, size_t k) {
   return d;
 }
 
+/* The n values of tp (type t) into data: float for float types, int64 for the others. */
+static void decode_values(const Onnx__TensorProto* tp, int32_t t, size_t n, void* data) {
+  const uint8_t* raw = tp->raw_data.data;
+  if (ox_is_float_type(t)) {
+    float* f = data;
+    for (size_t k = 0; k < n; k++) {
+      if (tp->has_raw_data) {
+        f[k] = (float) raw_float(raw, t, k);
+      } else {
+        f[k] = t == OX_FLOAT ? tp->float_data[k] : (float) tp->double_data[k];
+      }
+    }
+    return;
+  }
+  int64_t* v = data;
+  for (size_t k = 0; k < n; k++) {
+    if (tp->has_raw_data) {
+      v[k] = raw_int(raw, t, k);
+    } else if (t == OX_INT64) {
+      v[k] = tp->int64_data[k];
+    } else if (t == OX_UINT64 || t == OX_UINT32) {
+      v[k] = tp->uint64_data[k] > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) tp->uint64_data[k];
+    } else {
+      v[k] = tp->int32_data[k];
+    }
+  }
+}
+
 enum pqnn_status ox_decode_tensor(const Onnx__TensorProto* tp, int64_t max_elements,
     struct ox_tensor* out, void** data_out) {
   *data_out = NULL;
@@ -110,36 +138,23 @@ enum pqnn_status ox_decode_tensor(const Onnx__TensorProto* tp, int64_t max_eleme
     ox_log("tensor '%s': %zu values, the dims need %zu", name, have, n);
     return pqnn_status_invalid_parameter;
   }
-  const size_t bytes = (n == 0 ? 1 : n) * (ox_is_float_type(t) ? sizeof(float) : sizeof(int64_t));
-  void* data = malloc(bytes);
-  if (data == NULL) return pqnn_status_out_of_memory;
-  const uint8_t* raw = tp->raw_data.data;
-  if (ox_is_float_type(t)) {
-    float* f = data;
-    for (size_t k = 0; k < n; k++) {
-      if (tp->has_raw_data) {
-        f[k] = (float) raw_float(raw, t, k);
-      } else {
-        f[k] = t == OX_FLOAT ? tp->float_data[k] : (float) tp->double_data[k];
-      }
-    }
-    out->f = f;
+  /* float32 raw data on a little-endian host is used in place (no copy: *data_out stays
+   * NULL and the tensor points into the unpacked protobuf). */
+  const uint16_t probe = 1;
+  uint8_t first_byte;
+  memcpy(&first_byte, &probe, 1);
+  void* data = NULL;
+  if (t == OX_FLOAT && tp->has_raw_data && n > 0 && first_byte == 1 &&
+      (uintptr_t) tp->raw_data.data % _Alignof(float) == 0) {
+    out->f = (const float*) (const void*) tp->raw_data.data;
     out->i = NULL;
   } else {
-    int64_t* v = data;
-    for (size_t k = 0; k < n; k++) {
-      if (tp->has_raw_data) {
-        v[k] = raw_int(raw, t, k);
-      } else if (t == OX_INT64) {
-        v[k] = tp->int64_data[k];
-      } else if (t == OX_UINT64 || t == OX_UINT32) {
-        v[k] = tp->uint64_data[k] > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) tp->uint64_data[k];
-      } else {
-        v[k] = tp->int32_data[k];
-      }
-    }
-    out->i = v;
-    out->f = NULL;
+    const size_t bytes = (n == 0 ? 1 : n) * (ox_is_float_type(t) ? sizeof(float) : sizeof(int64_t));
+    data = malloc(bytes);
+    if (data == NULL) return pqnn_status_out_of_memory;
+    decode_values(tp, t, n, data);
+    out->f = ox_is_float_type(t) ? data : NULL;
+    out->i = ox_is_float_type(t) ? NULL : data;
   }
   out->elem_type = t;
   out->rank = (int) tp->n_dims;

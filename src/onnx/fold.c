@@ -207,6 +207,15 @@ static enum pqnn_status fold_constant(struct ox_pass* p, struct ox_tensor* out) 
     void* data;
     status = ox_decode_tensor(a->t, OX_MAX_ELEMENTS, &decoded, &data);
     if (status != pqnn_status_success) return ox_unsupported(p, "cannot decode the value tensor");
+    if (data == NULL) {  /* in place in the model's protobuf, which outlives the pass */
+      *out = (struct ox_tensor) {.name = out->name, .consumers = out->consumers,
+          .graph_input = out->graph_input, .graph_output = out->graph_output};
+      out->elem_type = decoded.elem_type;
+      ox_set_shape(out, decoded.rank, decoded.dims);
+      out->f = decoded.f;
+      out->is_const = out->available = true;
+      return pqnn_status_success;
+    }
     status = copy_const(p, &decoded, out, decoded.rank, decoded.dims);
     free(data);
     return status;

@@ -155,6 +155,7 @@ int main(int argc, char** argv) {
   }
   if (a.list) {
     rc = list_model(model);
+    printf("load + listing: %.2f ms\n", now_ms() - t0);
     pqnn_onnx_delete_model(model);
     return rc;
   }
