@@ -144,6 +144,25 @@ def build():
         [("x", (1, 3, 4, 5))], ["y"],
         [const("w", rand(4, 3, 1, 1)), const("s", rand(4, 1, 1)), const("d", np.float32(3.0))])
 
+    # Scale-shift chains after a conv fold into its weights; a value with two readers not.
+    add_case("conv_scale_shift_fold", [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["c", "s"], ["m"], name="scale"),
+        helper.make_node("Add", ["t", "m"], ["a"], name="shift"),
+        helper.make_node("Div", ["a", "d"], ["q"], name="div"),
+        helper.make_node("Sub", ["q", "e"], ["r"], name="sub"),
+        helper.make_node("Relu", ["r"], ["y"], name="relu")],
+        [("x", (1, 3, 6, 7))], ["y"],
+        [const("w", rand(5, 3, 3, 3, scale=0.3)), const("b", rand(5)),
+         const("s", rand(1, 5, 1, 1)), const("t", rand(5, 1, 1)), const("d", np.float32(2.0)),
+         const("e", np.array([0.25], np.float32))])
+    add_case("conv_scale_two_readers", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Mul", ["c", "s"], ["m"], name="scale"),
+        helper.make_node("Add", ["m", "c"], ["y"], name="add")],
+        [("x", (1, 4, 5, 5))], ["y"],
+        [const("w", rand(4, 4, 1, 1)), const("s", rand(1, 4, 1, 1))])
+
     # Pooling, classifier head with shape arithmetic, softmax
     add_case("maxpool_3x3_s2", [
         helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[3, 3],

@@ -157,6 +157,91 @@ static enum pqnn_status emit_channel_affine(struct ox_pass* p, struct ox_tensor*
   return pqnn_status_success;
 }
 
+/* The per-channel constant operand of a Mul/Div/Add/Sub node reading `y` (channels in
+ * axis 1 of a rank-`rank` tensor), or NULL. *count_out: 1 (scalar) or channels. */
+static const float* channel_operand(const struct ox_pass* p, const struct ox_node* n,
+    const struct ox_tensor* y, int64_t channels, int rank, size_t* count_out) {
+  const int yi = (int) (y - p->t);
+  if (n->num_inputs != 2 || n->inputs[0] < 0 || n->inputs[1] < 0) return NULL;
+  const bool y_first = n->inputs[0] == yi;
+  if (!y_first && n->inputs[1] != yi) return NULL;
+  const struct ox_tensor* c = &p->t[n->inputs[y_first ? 1 : 0]];
+  /* x - c and x / c fold; c - x and c / x do not. */
+  if (!y_first && (strcmp(n->proto->op_type, "Sub") == 0 || strcmp(n->proto->op_type, "Div") == 0)) {
+    return NULL;
+  }
+  int64_t count;
+  if (!c->is_const || c->f == NULL || c->rank > rank || !ox_elements(c, &count) ||
+      (count != 1 && count != channels)) {
+    return NULL;
+  }
+  for (int d = 0; d < c->rank; d++) {
+    if (c->dims[d] != 1 && d + rank - c->rank != 1) return NULL;
+  }
+  if (strcmp(n->proto->op_type, "Div") == 0) {
+    for (int64_t k = 0; k < count; k++) {
+      if (c->f[k] == 0.0f) return NULL;
+    }
+  }
+  *count_out = (size_t) count;
+  return c->f;
+}
+
+/* Folds the chain of BatchNormalization and per-channel constant Mul/Div/Add/Sub nodes
+ * after a conv (each the only reader of the value before it) into y' = y * scale + shift;
+ * *y_inout becomes the chain's last output. */
+static enum pqnn_status fold_affine_chain(struct ox_pass* p, int64_t channels, int rank,
+    struct ox_tensor** y_inout, float** scale_out, float** shift_out) {
+  float* scale = ox_pass_alloc(p, (size_t) channels, sizeof(float));
+  float* shift = ox_pass_alloc(p, (size_t) channels, sizeof(float));
+  if (scale == NULL || shift == NULL) return pqnn_status_out_of_memory;
+  for (int64_t c = 0; c < channels; c++) {
+    scale[c] = 1.0f;
+    shift[c] = 0.0f;
+  }
+  *scale_out = scale;
+  *shift_out = shift;
+  for (;;) {
+    struct ox_tensor* y = *y_inout;
+    size_t index = 0;
+    const struct ox_node* n = sole_consumer(p, y, &index);
+    if (n == NULL || (n->proto->domain != NULL && n->proto->domain[0] != '\0') ||
+        n->num_outputs < 1 || n->outputs[0] < 0) {
+      return pqnn_status_success;
+    }
+    const char* op = n->proto->op_type;
+    size_t count = 0;
+    const float* v = NULL;
+    float *bn_scale = NULL, *bn_shift = NULL;
+    enum pqnn_status status = pqnn_status_success;
+    if (strcmp(op, "BatchNormalization") == 0 && n->inputs[0] == (int) (y - p->t) &&
+        batch_norm_params(p, n, channels, &bn_scale, &bn_shift, &status)) {
+      for (int64_t c = 0; c < channels; c++) {
+        scale[c] *= bn_scale[c];
+        shift[c] = shift[c] * bn_scale[c] + bn_shift[c];
+      }
+    } else if (status != pqnn_status_success) {
+      return status;
+    } else if ((strcmp(op, "Mul") == 0 || strcmp(op, "Div") == 0 || strcmp(op, "Add") == 0 ||
+                strcmp(op, "Sub") == 0) &&
+               (v = channel_operand(p, n, y, channels, rank, &count)) != NULL) {
+      for (int64_t c = 0; c < channels; c++) {
+        const float k = v[count == 1 ? 0 : c];
+        switch (op[0]) {
+          case 'M': scale[c] *= k; shift[c] *= k; break;
+          case 'D': scale[c] /= k; shift[c] /= k; break;
+          case 'A': shift[c] += k; break;
+          default: shift[c] -= k; break;
+        }
+      }
+    } else {
+      return pqnn_status_success;
+    }
+    p->absorbed[index] = true;
+    *y_inout = &p->t[n->outputs[0]];
+  }
+}
+
 enum pqnn_status ox_lower_conv(struct ox_pass* p) {
   struct ox_tensor *x, *w, *b = NULL;
   enum pqnn_status status = ox_input(p, 0, &x);
@@ -190,17 +275,9 @@ enum pqnn_status ox_lower_conv(struct ox_pass* p) {
   status = ox_channels_last_id(p, x, &in_id);
   if (status != pqnn_status_success) return status;
 
-  /* BatchNormalization right after (its input read by nothing else) folds in. */
-  size_t bn_index = 0;
-  const struct ox_node* bn = sole_consumer(p, y, &bn_index);
-  float *bn_scale = NULL, *bn_shift = NULL;
-  if (bn != NULL && strcmp(bn->proto->op_type, "BatchNormalization") == 0 &&
-      (bn->proto->domain == NULL || bn->proto->domain[0] == '\0') && bn->inputs[0] == (int) (y - p->t) &&
-      bn->num_outputs >= 1 && bn->outputs[0] >= 0 &&
-      batch_norm_params(p, bn, cout, &bn_scale, &bn_shift, &status)) {
-    p->absorbed[bn_index] = true;
-    y = &p->t[bn->outputs[0]];
-  }
+  /* BatchNormalization and per-channel scale / shift right after fold in. */
+  float *fold_scale = NULL, *fold_shift = NULL;
+  status = fold_affine_chain(p, cout, x->rank, &y, &fold_scale, &fold_shift);
   if (status != pqnn_status_success) return status;
 
   shape.dims[0] = x->dims[0];
@@ -218,8 +295,8 @@ enum pqnn_status ox_lower_conv(struct ox_pass* p) {
   float* bias = ox_pass_alloc(p, (size_t) cout, sizeof(float));
   if (filter == NULL || bias == NULL) return pqnn_status_out_of_memory;
   for (int64_t o = 0; o < cout; o++) {
-    const float s = bn_scale != NULL ? bn_scale[o] : 1.0f;
-    bias[o] = (b != NULL ? b->f[o] : 0.0f) * s + (bn_shift != NULL ? bn_shift[o] : 0.0f);
+    const float s = fold_scale[o];
+    bias[o] = (b != NULL ? b->f[o] : 0.0f) * s + fold_shift[o];
     for (int64_t i = 0; i < cin_g; i++) {
       for (size_t r = 0; r < kh * kw; r++) {
         const float v = w->f[((size_t) o * (size_t) cin_g + (size_t) i) * kh * kw + r] * s;

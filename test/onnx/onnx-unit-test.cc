@@ -283,6 +283,29 @@ TEST(OnnxImport, ArgumentsAreChecked) {
   pqnn_onnx_delete_model(model);
 }
 
+// Planned pqnn nodes of a unit model (fused clamps removed).
+size_t PlannedNodes(const std::string& name) {
+  pqnn_onnx_model_t model = nullptr;
+  pqnn_onnx_runtime_t rt = nullptr;
+  pqnn_runtime_t prt = nullptr;
+  size_t count = 0;
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_load_file((UnitDir() + "/" + name + ".onnx").c_str(), 0, &model));
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_pqnn_runtime(rt, &prt));
+  EXPECT_EQ(pqnn_status_success, pqnn_get_runtime_node_count(prt, &count));
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
+  return count;
+}
+
+TEST(OnnxImport, FoldsBatchNormAndScaleShiftIntoTheConv) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  EXPECT_EQ(1u, PlannedNodes("conv_bn_relu"));           // conv (BN folded, Relu fused)
+  EXPECT_EQ(1u, PlannedNodes("conv_scale_shift_fold"));  // Mul, Add, Div, Sub folded, Relu fused
+  EXPECT_EQ(3u, PlannedNodes("conv_scale_two_readers")); // the conv output has two readers
+  EXPECT_EQ(1u, PlannedNodes("batchnorm_alone"));        // a 1x1 depthwise conv
+}
+
 }  // namespace
 
 int RegisterCases() {
