@@ -388,7 +388,10 @@ static enum pqnn_status fold_slice(struct ox_pass* p, const struct ox_tensor* x,
   bool seen[OX_MAX_RANK] = {false};
   for (size_t k = 0; k < n; k++) {
     const int64_t a = normalize_axis(axes[k], x->rank);
-    if (a < 0 || a >= x->rank || seen[a] || steps[k] == 0) return ox_invalid(p, "bad Slice axis");
+    if (a < 0 || a >= x->rank || seen[a] || steps[k] == 0 || steps[k] > OX_MAX_ELEMENTS ||
+        steps[k] < -OX_MAX_ELEMENTS) {
+      return ox_invalid(p, "bad Slice axis or step");
+    }
     seen[a] = true;
     const int64_t len = x->dims[a];
     int64_t s = starts[k], e = ends[k];
@@ -474,7 +477,7 @@ static enum pqnn_status fold_cast(struct ox_pass* p, const struct ox_tensor* x,
   int64_t to;
   enum pqnn_status status = ox_attr_int(p, "to", 0, &to);
   if (status != pqnn_status_success) return status;
-  if (!ox_is_float_type((int32_t) to) && !ox_is_int_type((int32_t) to)) {
+  if (to < 0 || to > 64 || (!ox_is_float_type((int32_t) to) && !ox_is_int_type((int32_t) to))) {
     return ox_unsupported(p, "Cast to type %lld", (long long) to);
   }
   float* f;

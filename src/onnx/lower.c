@@ -334,6 +334,11 @@ enum pqnn_status ox_check_inputs_set(const struct pqnn_onnx_model* m) {
       ox_log("input '%s' has a dynamic dim: set its shape first", t->name);
       return pqnn_status_invalid_state;
     }
+    int64_t elements;
+    if (!ox_elements(t, &elements)) {
+      ox_log("input '%s' has more than 2^30 elements", t->name);
+      return pqnn_status_unsupported_parameter;
+    }
   }
   return pqnn_status_success;
 }
