@@ -64,6 +64,39 @@ def conv_case(name, x_shape, w_shape, bias=True, **attrs):
              [("x", x_shape)], ["y"], inits)
 
 
+def mobilenet_like():
+    nodes, inits = [], []
+    six = const("six", np.float32(6.0))
+    zero = const("zero", np.float32(0.0))
+    inits += [six, zero]
+
+    def conv_bn_relu6(x, cin, cout, k, stride, group, tag):
+        w = rand(cout, cin // group, k, k, scale=float(np.sqrt(2.0 / (k * k * cin / group))))
+        inits.extend([const(tag + "_w", w), const(tag + "_s", 0.5 + np.abs(rand(cout))),
+                      const(tag + "_o", rand(cout, scale=0.1)), const(tag + "_m", rand(cout, scale=0.1)),
+                      const(tag + "_v", 0.5 + np.abs(rand(cout)))])
+        nodes.extend([
+            helper.make_node("Conv", [x, tag + "_w"], [tag + "_c"], name=tag + "_conv",
+                             pads=[k // 2] * 4, strides=[stride, stride], group=group),
+            helper.make_node("BatchNormalization", [tag + "_c", tag + "_s", tag + "_o",
+                             tag + "_m", tag + "_v"], [tag + "_bn"], name=tag + "_bn"),
+            helper.make_node("Clip", [tag + "_bn", "zero", "six"], [tag + "_y"], name=tag + "_relu6")])
+        return tag + "_y"
+
+    x = conv_bn_relu6("x", 3, 32, 3, 2, 1, "stem")
+    channels = 32
+    for i, (cout, stride) in enumerate([(64, 1), (128, 2), (128, 1), (256, 2), (256, 1)]):
+        x = conv_bn_relu6(x, channels, channels, 3, stride, channels, "dw%d" % i)
+        x = conv_bn_relu6(x, channels, cout, 1, 1, 1, "pw%d" % i)
+        channels = cout
+    inits += [const("fc", rand(10, channels, scale=0.1)), const("fcb", rand(10))]
+    nodes += [helper.make_node("GlobalAveragePool", [x], ["pool"], name="pool"),
+              helper.make_node("Flatten", ["pool"], ["flat"], name="flatten"),
+              helper.make_node("Gemm", ["flat", "fc", "fcb"], ["logits"], name="fc", transB=1),
+              helper.make_node("Softmax", ["logits"], ["y"], name="softmax", axis=1)]
+    add_case("mobilenet_v1_like", nodes, [("x", (1, 3, 128, 128))], ["y"], inits)
+
+
 def build():
     conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
     conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
@@ -198,6 +231,10 @@ def build():
     add_case("softmax_opset11", [
         helper.make_node("Softmax", ["x"], ["y"], name="softmax")],
         [("x", (4, 7))], ["y"], opset=11)
+
+    # A small MobileNet v1-like network end to end (BN folding, Clip 0..6, depthwise and
+    # pointwise convs, global pooling, Flatten, Gemm, Softmax); also timed in docs/onnx.md.
+    mobilenet_like()
 
     # Unsupported for now: listed with op type and node name.
     add_case("unsupported_sigmoid", [

@@ -359,8 +359,8 @@ enum pqnn_status ox_lower_channel_scale(struct ox_pass* p, bool divide) {
   struct ox_tensor* y = ox_output(p, 0);
   if (y == NULL) return ox_invalid(p, "no output");
   if (!a->is_const && !b->is_const) {
-    return ox_unsupported(p, "%s of two activations needs a multiply/divide node",
-        divide ? "division" : "multiplication");
+    return ox_unsupported(p, "%s of two activations needs a new node type",
+        divide ? "Div" : "Mul");
   }
   if (a->is_const) {
     if (divide) return ox_unsupported(p, "constant divided by an activation");
