@@ -260,8 +260,10 @@ enum pqnn_status ox_lower_reshape(struct ox_pass* p) {
   struct ox_tensor shape = {.rank = -1};
   status = ox_reshape_shape(p, x, &shape);
   if (status != pqnn_status_success) return status;
+  /* A reshape copies the element sequence: an NHWC input is fine where that sequence is
+   * the model's (no relabel copy first); elsewhere it needs a transpose. */
   uint32_t in_id = x->id;
-  if (!same) {
+  if (!same && x->channels_last && !ox_layout_free(x)) {
     status = ox_model_order_id(p, x, &in_id);
     if (status != pqnn_status_success) return status;
   }
