@@ -263,10 +263,27 @@ def main():
         for k, x in enumerate(inputs):
             x.astype("<f4").tofile(os.path.join(out, "%s.in%d.bin" % (name, k)))
         lines.append("%s %d %d %s\n" % (name, len(inputs), num_outputs, expect))
+    write_dynamic(out)
     write_corpus(os.path.join(out, "corpus"))
     with open(os.path.join(out, "manifest.txt"), "w") as f:
         f.writelines(lines)
     return 0
+
+
+def write_dynamic(out):
+    """dynamic_conv.onnx (not in the manifest: ORT needs the dims): input [N, 3, H, W]
+    with symbolic dims, for the tests of set_input_shape."""
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1], strides=[2, 2]),
+         helper.make_node("Relu", ["c"], ["y"], name="relu")],
+        "dynamic_conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4, "OH", "OW"])],
+        initializer=[const("w", rand(4, 3, 3, 3))])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "dynamic_conv.onnx"))
 
 
 def write_corpus(corpus):

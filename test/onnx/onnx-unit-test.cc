@@ -283,6 +283,42 @@ TEST(OnnxImport, ArgumentsAreChecked) {
   pqnn_onnx_delete_model(model);
 }
 
+TEST(OnnxImport, DynamicDimsMustBeSet) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  pqnn_onnx_model_t model = nullptr;
+  ASSERT_EQ(pqnn_status_success,
+            pqnn_onnx_load_file((UnitDir() + "/dynamic_conv.onnx").c_str(), 0, &model));
+  pqnn_onnx_tensor_info info;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_input(model, 0, &info));
+  ASSERT_EQ(4u, info.num_dims);
+  EXPECT_EQ(-1, info.dims[0]);
+  EXPECT_EQ(3, info.dims[1]);
+  EXPECT_EQ(-1, info.dims[2]);
+  size_t unsupported = 99;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &unsupported));
+  EXPECT_EQ(0u, unsupported);
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_output(model, 0, &info));
+  EXPECT_EQ(4, info.dims[1]);
+  EXPECT_EQ(-1, info.dims[2]);  // not known before H is set
+  pqnn_onnx_runtime_t rt = nullptr;
+  EXPECT_EQ(pqnn_status_invalid_state, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  const int64_t dims[4] = {2, 3, 11, 6};
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_set_input_shape(model, "x", 4, dims));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_output(model, 0, &info));
+  EXPECT_EQ(2, info.dims[0]);
+  EXPECT_EQ(6, info.dims[2]);  // (11 + 2 - 3) / 2 + 1
+  EXPECT_EQ(3, info.dims[3]);
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  // Every output is Relu'd: non-negative, and a constant input gives finite values.
+  std::vector<float> x(2 * 3 * 11 * 6, 0.25f), y(2 * 4 * 6 * 3, -1.0f);
+  const float* in[1] = {x.data()};
+  float* out[1] = {y.data()};
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_run(rt, 1, in, 1, out));
+  for (float v : y) ASSERT_TRUE(v >= 0.0f && std::isfinite(v));
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
+}
+
 // Planned pqnn nodes of a unit model (fused clamps removed).
 size_t PlannedNodes(const std::string& name) {
   pqnn_onnx_model_t model = nullptr;
