@@ -56,7 +56,8 @@ PQNN_API enum pqnn_status pqnn_onnx_get_input_count(pqnn_onnx_model_t model, siz
 PQNN_API enum pqnn_status pqnn_onnx_get_input(pqnn_onnx_model_t model, size_t index,
     struct pqnn_onnx_tensor_info* info_out);
 PQNN_API enum pqnn_status pqnn_onnx_get_output_count(pqnn_onnx_model_t model, size_t* count_out);
-/* Output shapes are inferred from the input shapes set so far. */
+/* Output shapes are inferred from the input shapes set so far (-1: depends on a dynamic
+ * dim not set yet; num_dims 0: not known at all, the output follows an unsupported node). */
 PQNN_API enum pqnn_status pqnn_onnx_get_output(pqnn_onnx_model_t model, size_t index,
     struct pqnn_onnx_tensor_info* info_out);
 
