@@ -232,6 +232,24 @@ def build():
         helper.make_node("Softmax", ["x"], ["y"], name="softmax")],
         [("x", (4, 7))], ["y"], opset=11)
 
+    # Opset 9 forms (attributes where newer opsets take inputs), as PaddleOCR's cls uses.
+    add_case("opset9_head", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Clip", ["c"], ["r"], name="relu6", min=0.0, max=6.0),
+        helper.make_node("GlobalAveragePool", ["r"], ["g"], name="gap"),
+        helper.make_node("Shape", ["g"], ["s"], name="shape"),
+        helper.make_node("Cast", ["s"], ["s32"], name="cast", to=TensorProto.INT32),
+        helper.make_node("Slice", ["s32"], ["n"], name="slice", starts=[0], ends=[1], axes=[0]),
+        helper.make_node("Cast", ["n"], ["n64"], name="cast64", to=TensorProto.INT64),
+        helper.make_node("Concat", ["n64", "minus1"], ["target"], name="concat", axis=0),
+        helper.make_node("Reshape", ["g", "target"], ["f"], name="reshape"),
+        helper.make_node("Unsqueeze", ["f"], ["u"], name="unsqueeze", axes=[1]),
+        helper.make_node("Squeeze", ["u"], ["q"], name="squeeze", axes=[1]),
+        helper.make_node("Softmax", ["q"], ["y"], name="softmax")],
+        [("x", (2, 3, 5, 4))], [("y", (2, 6))],
+        [const("w", rand(6, 3, 1, 1, scale=2.0)), const("minus1", np.array([-1], np.int64))],
+        opset=9)
+
     # A small MobileNet v1-like network end to end (BN folding, Clip 0..6, depthwise and
     # pointwise convs, global pooling, Flatten, Gemm, Softmax); also timed in docs/onnx.md.
     mobilenet_like()
