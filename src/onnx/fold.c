@@ -41,14 +41,6 @@ static double get(const struct ox_tensor* t, int64_t k) {
   return t->f != NULL ? (double) t->f[k] : (double) t->i[k];
 }
 
-static void put(float* f, int64_t* i, int64_t k, double v, int64_t iv, bool int_source) {
-  if (f != NULL) {
-    f[k] = int_source ? (float) iv : (float) v;
-  } else {
-    i[k] = iv;
-  }
-}
-
 static enum pqnn_status copy_const(struct ox_pass* p, const struct ox_tensor* x,
     struct ox_tensor* out, int rank, const int64_t* dims) {
   float* f = NULL;
@@ -464,8 +456,8 @@ static enum pqnn_status fold_concat(struct ox_pass* p, struct ox_tensor* out) {
       const struct ox_tensor* x = &p->t[node->inputs[j]];
       const int64_t run = x->dims[axis] * inner;
       for (int64_t q = 0; q < run; q++, k++) {
-        const double v = get(x, o * run + q);
-        put(f, i, k, v, x->i != NULL ? x->i[o * run + q] : (int64_t) v, x->i != NULL);
+        /* int output only when every input is int */
+        if (f != NULL) f[k] = (float) get(x, o * run + q); else i[k] = x->i[o * run + q];
       }
     }
   }
