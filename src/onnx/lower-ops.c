@@ -212,7 +212,7 @@ enum pqnn_status ox_lower_clamp(struct ox_pass* p) {
       status = ox_input(p, 1, &x);
       if (status != pqnn_status_success) return status;
     } else {
-      return ox_unsupported(p, "elementwise %s of two activations needs a maximum/minimum node", op);
+      return ox_unsupported(p, "%s without a scalar constant operand needs a maximum/minimum node", op);
     }
     if (op[1] == 'a') lo = c; else hi = c;
   }
