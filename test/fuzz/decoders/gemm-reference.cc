@@ -82,9 +82,12 @@ void check_float(const DatatypeParams& p, const Weights& w, const Bound& bound,
       }
       for (size_t t = 0; t < v.depth; t++) {
         const size_t a = v.a_offset(r, n, t);
-        if (a == SIZE_MAX) continue;
-        const double term = load_real(bound.input.data(), a, l.in_elem) *
-                            weight(w.kernel.data(), v.w_offset(n, t));
+        const double wt = weight(w.kernel.data(), v.w_offset(n, t));
+        if (a == SIZE_MAX) {
+          acc += 0.0 * wt;  // padding is a zero input: an Inf or NaN weight still gives NaN
+          continue;
+        }
+        const double term = load_real(bound.input.data(), a, l.in_elem) * wt;
         acc += term;
         magnitude += std::fabs(term);
       }

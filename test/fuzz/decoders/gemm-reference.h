@@ -1,7 +1,8 @@
 // Value checks of the GEMM-shaped operators (fully connected, convolution) against a
 // reference computed in double (float and qd8) or exactly (qs8, API.md's formula):
 //   output[r][n] = clamp(bias[n] + sum_t A(r, t) * W(n, t))   with the datatype's scaling.
-// The decoder describes A and W through a GemmView; padding taps contribute nothing.
+// The decoder describes A and W through a GemmView; padding taps are zero inputs (in
+// float, 0 * Inf is NaN).
 //
 // Float outputs are compared where the reference and the sum of |terms| are finite, with a
 // tolerance of a few ulp of that sum per term (kernels may use FMA and another order);

@@ -16,10 +16,12 @@
 //   reshape count (u8 % 4), then per reshape: kind (u8) and its arguments.
 // rdim: b < 0xF0: b % 24 + 1;  0xF0: 0;  0xF1: u32;  0xF2: SIZE_MAX / 2 + u8;  others: 64 + b % 16.
 //
-// Known runtime defects (issue 16: a zero dim divides by zero in reshape, a huge
-// external_value_ids allocates gigabytes) are kept out unless PQNN_FUZZ_UNGUARDED=1 is
-// set in the environment: zero dims become 1 and external_value_ids is reduced modulo
-// 4096. Turn it on once those fixes land.
+// Known runtime defects (issue 16: an empty shape, num_dims 0, passes
+// pqnn_reshape_external_value and a qd8 convolution then divides by zero in
+// runtime-ops-convert.c; a huge external_value_ids allocates gigabytes) are kept out
+// unless PQNN_FUZZ_UNGUARDED=1 is set in the environment: zero dims become 1, an empty
+// reshape gets rank 1, and external_value_ids is reduced modulo 4096. Turn it on once
+// those fixes land.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -443,7 +445,12 @@ void runtime(const uint8_t* bytes, size_t size) {
         batch_only = false;
         break;
       }
-      default: dims.resize(in.byte() % 8); batch_only = false; break;  // another rank
+      default: {  // another rank (0: an empty shape, guarded)
+        const size_t rank = in.byte() % 8;
+        dims.resize(rank == 0 && !unguarded() ? 1 : rank);
+        batch_only = false;
+        break;
+      }
     }
     status = pqnn_reshape_external_value(rt, x.external, dims.size(), dims.data());
     PQNN_FUZZ_CHECK(valid_status(status), "reshape_external_value: %d", int(status));
