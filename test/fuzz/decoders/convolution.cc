@@ -155,6 +155,12 @@ class ConvDriver : public OperatorDriver {
       PQNN_FUZZ_CHECK(oh == out_height_ && ow == out_width_,
           "reshape of %zux%zu gave %zux%zu, expected %zux%zu", height_, width_, oh, ow,
           saturate(out_height_), saturate(out_width_));
+      // The geometry of the buffers a later setup binds (a failed reshape leaves the
+      // operator needing another one, so nothing runs on a newer decode).
+      run_height_ = height_;
+      run_width_ = width_;
+      run_out_height_ = size_t(out_height_);
+      run_out_width_ = size_t(out_width_);
     }
     return status;
   }
@@ -190,8 +196,8 @@ class ConvDriver : public OperatorDriver {
     const ConvCase& c = c_;
     const bool same = (c.p.flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING) != 0;
     const bool depthwise = (c.p.flags & PQNN_FLAG_DEPTHWISE_CONVOLUTION) != 0;
-    const size_t oh = size_t(out_height_), ow = size_t(out_width_);
-    const size_t h = height_, w = width_, kh = c.kernel_height, kw = c.kernel_width;
+    const size_t oh = run_out_height_, ow = run_out_width_;
+    const size_t h = run_height_, w = run_width_, kh = c.kernel_height, kw = c.kernel_width;
     const size_t gic = c.group_input_channels, goc = c.group_output_channels;
     const size_t channels = c.groups * goc, stride = c.input_channel_stride;
     auto pad_before = [same](size_t in, size_t out, size_t k, size_t s, size_t d, size_t pad) {
@@ -224,6 +230,7 @@ class ConvDriver : public OperatorDriver {
   const ConvCase& c_;
   const Weights& w_;
   size_t batch_ = 0, height_ = 0, width_ = 0;
+  size_t run_height_ = 0, run_width_ = 0, run_out_height_ = 0, run_out_width_ = 0;
   bool valid_ = false;
   uint64_t out_height_ = 0, out_width_ = 0;
 };
