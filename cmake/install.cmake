@@ -10,12 +10,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-if(CMAKE_SOURCE_DIR STREQUAL PROJECT_SOURCE_DIR)
-  set(_pqnn_top_level ON)
-else()
-  set(_pqnn_top_level OFF)
-endif()
-option(PQNN_INSTALL "Generate pqnn's install rules" ${_pqnn_top_level})
+option(PQNN_INSTALL "Generate pqnn's install rules" ${PQNN_IS_TOP_LEVEL})
 
 # The version lives in project(pqnn VERSION ...); include/pqnn.h repeats it as macros
 # (a public header cannot be generated without making the source tree unusable as is).
@@ -92,7 +87,18 @@ else()
   set(PQNN_CONFIG_USE_PTHREADPOOL 0)
 endif()
 
-# pkg-config: paths relative to ${prefix} where the install dirs are relative.
+# pkg-config: relocatable. prefix is found from the .pc file's own directory
+# (${pcfiledir}, set by pkg-config and pkgconf), so `cmake --install build --prefix P`,
+# a DESTDIR staging or a moved tree all give a working file; only an absolute
+# PQNN_INSTALL_PKGCONFIGDIR pins the configure-time prefix. libdir and includedir are
+# relative to ${prefix} where the install dirs are relative.
+if(IS_ABSOLUTE "${PQNN_INSTALL_PKGCONFIGDIR}")
+  set(PQNN_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _pqnn_pc_up "/pqnn-prefix/${PQNN_INSTALL_PKGCONFIGDIR}" "/pqnn-prefix")
+  string(REGEX REPLACE "/$" "" _pqnn_pc_up "${_pqnn_pc_up}")
+  set(PQNN_PC_PREFIX "\${pcfiledir}/${_pqnn_pc_up}")
+endif()
 foreach(_dir LIBDIR INCLUDEDIR)
   if(IS_ABSOLUTE "${CMAKE_INSTALL_${_dir}}")
     set(PQNN_PC_${_dir} "${CMAKE_INSTALL_${_dir}}")

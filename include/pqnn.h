@@ -73,12 +73,58 @@ enum pqnn_status {
 /* A short constant description of a status; never NULL (unknown values included). */
 PQNN_API const char* pqnn_status_string(enum pqnn_status status);
 
-/* Idempotent and thread-safe; detects the CPU once. The environment variable PQNN_ISA
- * caps the ISA tier (x86-64: scalar, sse2, avx2, avxvnni, avx512, avx512vnni). */
+/* Initialization is reference counted, so that independent components of one process
+ * may each initialize and deinitialize the library. Both functions are thread-safe.
+ *
+ * pqnn_initialize: the first call (count 0 -> 1) detects the CPU; the environment
+ * variable PQNN_ISA caps the ISA tier (x86-64: scalar, sse2, avx2, avxvnni, avx512,
+ * avx512vnni; aarch64: scalar, neon, neonfp16arith, neondot; WASM: scalar, wasmsimd).
+ * A PQNN_ISA naming no tier fails with pqnn_status_invalid_parameter and a message that
+ * lists the valid values (reported unless the log level is explicitly 0). Every later
+ * call only counts.
+ *
+ * pqnn_deinitialize: undoes one successful pqnn_initialize; pqnn_status_uninitialized
+ * (and nothing changes) when there is none left to undo. After the final one, creating
+ * operators, subgraphs or runtimes and running operators or runtimes return
+ * pqnn_status_uninitialized until pqnn_initialize is called again; deleting them still
+ * works. Objects created before stay valid and run again after a new pqnn_initialize.
+ * Do not call the final pqnn_deinitialize while another thread runs pqnn code. */
 PQNN_API enum pqnn_status pqnn_initialize(void);
 PQNN_API enum pqnn_status pqnn_deinitialize(void);
 /* The ISA tier selected, e.g. "avx512vnni"; "uninitialized" before pqnn_initialize. */
 PQNN_API const char* pqnn_isa_name(void);
+
+/* ------------------------------------------------------------------------------------ */
+/* Messages                                                                             */
+/* ------------------------------------------------------------------------------------ */
+
+/* Every rejected argument and failed call produces one message: the function, the
+ * argument, its value and the shapes involved, e.g.
+ *   "pqnn_create_fully_connected_nc_f32: input_stride (7) is below input_channels (8)".
+ * Messages have a level: 1 (error) or 2 (info: planner decisions). */
+#define PQNN_LOG_LEVEL_NONE 0
+#define PQNN_LOG_LEVEL_ERROR 1
+#define PQNN_LOG_LEVEL_INFO 2
+
+/* The last error message of the calling thread: "function: message", or "" when this
+ * thread has had none. Recorded whatever the log level. Like errno it is meaningful right
+ * after a call returned a status other than pqnn_status_success: later failing calls
+ * overwrite it, successful calls do not clear it. The pointer is the thread's own buffer,
+ * valid until that thread's next pqnn call. */
+PQNN_API const char* pqnn_last_error_message(void);
+
+/* Receives each message at or below the log level: level, function name, message (no
+ * newline). It runs in the thread that made the call (never in pool threads), possibly in
+ * several threads at once, so it must be thread-safe; it must not call pqnn functions. */
+typedef void (*pqnn_log_callback)(void* user_data, int level, const char* function,
+    const char* message);
+/* Routes messages to `callback` (with `user_data`) instead of stderr; NULL restores
+ * stderr. Thread-safe; takes effect for messages started after it returns. */
+PQNN_API enum pqnn_status pqnn_set_log_callback(pqnn_log_callback callback, void* user_data);
+/* Sets the log level (PQNN_LOG_LEVEL_NONE, _ERROR or _INFO), overriding the environment
+ * variable PQNN_LOG_LEVEL and the default (errors in debug builds, nothing in release
+ * builds). Other values: pqnn_status_invalid_parameter. Thread-safe. */
+PQNN_API enum pqnn_status pqnn_set_log_level(int level);
 
 typedef struct pqnn_operator* pqnn_operator_t;
 /* threadpool may be NULL (single thread); results do not depend on it. */

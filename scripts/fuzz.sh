@@ -5,8 +5,13 @@
 # the tree is never modified. Fails on any crash, sanitizer report, broken check, leak or
 # timeout; the input that failed is kept in build/fuzz/artifacts/<target>/.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
-#   targets: fully-connected convolution convert quantize-weights (default: all)
-#   PQNN_ISA=<tier> in the environment fuzzes a lower ISA tier's kernels.
+#   targets: fully-connected convolution convert quantize-weights runtime (default: all)
+# Every ISA tier this CPU has natively is fuzzed: on x86-64 the tiers are read from
+# /proc/cpuinfo with the library's detection rules (avx2 = AVX2 + FMA + F16C, avx512 =
+# F + BW + DQ + VL, ...), and SECONDS is shared between them (at least 10 s each), so a CI
+# machine with AVX512 or VNNI fuzzes those kernels natively. PQNN_ISA=<tier> in the
+# environment fuzzes that one tier only. Tiers the CPU lacks are covered by the emulated
+# kernel and operator suites (scripts/test.sh), not fuzzed.
 # See docs/hardening.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +19,36 @@ seconds=${1:-60}
 if [ $# -gt 0 ]; then shift; fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fully-connected convolution convert quantize-weights)
+  targets=(fully-connected convolution convert quantize-weights runtime)
 fi
+
+# The ISA tiers to fuzz (PQNN_ISA values).
+native_tiers() {
+  if [ "$(uname -m)" != x86_64 ] || [ ! -r /proc/cpuinfo ]; then
+    echo default; return
+  fi
+  local flags
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  has() { for f in "$@"; do case "$flags" in *" $f "*) ;; *) return 1 ;; esac; done; }
+  local tiers=(scalar sse2)
+  if has avx2 fma f16c; then
+    tiers+=(avx2)
+    if has avx_vnni; then tiers+=(avxvnni); fi
+    if has avx512f avx512bw avx512dq avx512vl; then
+      tiers+=(avx512)
+      if has avx512_vnni; then tiers+=(avx512vnni); fi
+    fi
+  fi
+  echo "${tiers[@]}"
+}
+if [ -n "${PQNN_ISA:-}" ]; then
+  tiers=("$PQNN_ISA")
+else
+  read -r -a tiers <<<"$(native_tiers)"
+fi
+tier_seconds=$(( seconds / ${#tiers[@]} ))
+if [ "$tier_seconds" -lt 10 ]; then tier_seconds=10; fi
+echo "scripts/fuzz.sh: tiers ${tiers[*]}, ${tier_seconds} s each per target"
 build_dir=build/fuzz
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}"
 # Debug builds: leave the build directory out of the hash so other clones hit too.
@@ -43,26 +76,32 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 failed=0
 for target in "${targets[@]}"; do
   corpus="$work/$target/corpus"
-  artifacts="$build_dir/artifacts/$target"
-  mkdir -p "$corpus" "$artifacts"
+  mkdir -p "$corpus"
   cp test/fuzz/corpus/"$target"/* "$corpus"/
   seeds=()
   if [ -d "test/fuzz/regressions/$target" ]; then seeds=("test/fuzz/regressions/$target"); fi
-  log="$work/$target/log"
-  status=0
-  # New inputs go to the first directory only (the temporary copy).
-  "$build_dir/test/fuzz/$target-fuzzer" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}" \
-    >"$log" 2>&1 || status=$?
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
-  echo "scripts/fuzz.sh: $target: ${execs:-?} executions in ${seconds} s (${rate:-?}/s), ${cov:-cov: ?}, corpus $(ls "$corpus" | wc -l) inputs"
-  if [ "$status" -ne 0 ]; then
-    echo "scripts/fuzz.sh: $target FAILED (exit $status); inputs kept in $artifacts:" >&2
-    ls "$artifacts" >&2 || true
-    tail -n 60 "$log" >&2
-    failed=1
-  fi
+  # One corpus per target, grown tier after tier.
+  for tier in "${tiers[@]}"; do
+    artifacts="$build_dir/artifacts/$target/$tier"
+    mkdir -p "$artifacts"
+    log="$work/$target/log-$tier"
+    isa=()
+    if [ "$tier" != default ]; then isa=(env "PQNN_ISA=$tier"); fi
+    status=0
+    # New inputs go to the first directory only (the temporary copy).
+    "${isa[@]}" "$build_dir/test/fuzz/$target-fuzzer" -max_total_time="$tier_seconds" -timeout=30 \
+      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}" \
+      >"$log" 2>&1 || status=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
+    echo "scripts/fuzz.sh: $target [$tier]: ${execs:-?} executions in ${tier_seconds} s (${rate:-?}/s), ${cov:-cov: ?}, corpus $(ls "$corpus" | wc -l) inputs"
+    if [ "$status" -ne 0 ]; then
+      echo "scripts/fuzz.sh: $target [$tier] FAILED (exit $status); inputs kept in $artifacts:" >&2
+      ls "$artifacts" >&2 || true
+      tail -n 60 "$log" >&2
+      failed=1
+    fi
+  done
 done
 exit "$failed"

@@ -330,11 +330,173 @@ def quantize_weights_cases():
     }
 
 
+# ---- runtime (test/fuzz/decoders/runtime.cc) ----
+# Flag bytes of the subgraph and the runtime; the decoder shifts them left by 8.
+FP16, DRQ = 0x1, 0x2
+
+
+def rdim(v):
+    """A runtime dim: 1..24, 67..79, a u32 or SIZE_MAX / 2 + k (never 0 in the corpus)."""
+    if 1 <= v <= 24:
+        return [v - 1]
+    if 67 <= v <= 79:
+        return [0xF0 + v - 64]
+    if SIZE_MAX // 2 <= v < SIZE_MAX // 2 + 256:
+        return [0xF2, v - SIZE_MAX // 2]
+    assert 0 < v <= UINT32_MAX, v
+    return [0xF1] + u32(v)
+
+
+def bounds(lo, hi):
+    """The node's bounds byte (and reals): None = no bound, 0 = ReLU's min, 6 = ReLU6."""
+    sel_lo = {None: 0, 0: 1, -6: 2}.get(lo, 3)
+    sel_hi = {None: 0, 6: 2}.get(hi, 3)
+    tail = (real(lo) if sel_lo == 3 else []) + (real(hi) if sel_hi == 3 else [])
+    return sel_lo | sel_hi << 2, tail
+
+
+def rt_node(op, x, extra=(), bits=0, external=False, lo=None, hi=None):
+    """op: 0 FC, 1 conv, 2 depthwise, 3 add2, 4 clamp, 5 GELU, 6 softmax, 7 global average
+    pooling, 8 max pooling, 9 static reshape, 10 clamp over raw ids; x: index of the input
+    among the values defined so far (inputs first); bits: 0x10 / 0x20 of the bounds byte."""
+    b, tail = bounds(lo, hi)
+    return [op | (0x80 if external else 0), x, b | bits] + tail + list(extra)
+
+
+def rt_fc(x, oc, transpose=False, bias=True, **kw):
+    return rt_node(0, x, rdim(oc), (0x10 if transpose else 0) | (0x20 if bias else 0), **kw)
+
+
+def rt_window(k, s=(1, 1), d=(1, 1), same=False, pads=(0, 0, 0, 0), extra_bit=0):
+    """kernel, stride, dilation and the geometry byte; pads: top, bottom, left, right."""
+    g = (d[0] - 1) | (d[1] - 1) << 1 | (0x4 if same else 0) | extra_bit
+    return [k[0] - 1, k[1] - 1, s[0] - 1, s[1] - 1, g] + ([] if same else list(pads))
+
+
+def rt_conv(x, k, goc, groups=1, **kw):
+    window_kw = {key: kw.pop(key) for key in ("s", "d", "same", "pads") if key in kw}
+    return rt_node(1, x, rt_window(k, extra_bit=0x8 if groups == 2 else 0, **window_kw) +
+                   rdim(goc), **kw)
+
+
+def rt_depthwise(x, k, multiplier=1, **kw):
+    window_kw = {key: kw.pop(key) for key in ("s", "d", "same", "pads") if key in kw}
+    # The geometry byte also gives the multiplier (g % 3 + 1): search a byte that has both.
+    geometry = rt_window(k, **window_kw)
+    g = geometry[4]
+    while g % 3 != multiplier - 1:
+        g += 0x10
+    geometry[4] = g
+    return rt_node(2, x, geometry, **kw)
+
+
+def rt_graph(inputs, nodes, reshapes=(), sg_flags=0, rt_flags=0, pool=0, ids=8, mode=SMALL,
+             seed=1):
+    """inputs: dims of each input (same batch); nodes: rt_* blobs; reshapes: rt_reshape_*."""
+    blob = flags(sg_flags) + flags(rt_flags) + [pool] + dim(ids) + data(mode, seed)
+    blob += [len(inputs) - 1] + rdim(inputs[0][0])
+    for dims in inputs:
+        blob += [0 if len(dims) == 4 else 1] + sum((rdim(d) for d in dims[1:]), [])
+    blob += [len(nodes)] + sum(nodes, [])
+    blob += [len(reshapes)] + sum(reshapes, [])
+    return blob
+
+
+def rt_batch(n, input_index=0):
+    return [input_index] + rdim(n)
+
+
+def rt_reshape_dim(index, v, input_index=0):
+    return [2 << 1 | input_index, index] + rdim(v)
+
+
+def rt_reshape_rank(rank, input_index=0):
+    return [3 << 1 | input_index, rank]
+
+
+def runtime_cases():
+    classifier = [rt_conv(0, (3, 3), 8, pads=(1, 1, 1, 1)), rt_node(4, 1, lo=0),
+                  rt_node(7, 2, bits=0x10), rt_fc(3, 5), rt_node(6, 4, external=True)]
+    return {
+        "fc": rt_graph([[2, 16]], [rt_fc(0, 8, external=True)]),
+        "fc-relu-transposed": rt_graph([[3, 12]], [rt_fc(0, 7, transpose=True, lo=0,
+                                                         external=True)]),
+        "fc-no-bias-bounds": rt_graph([[1, 9]], [rt_fc(0, 4, bias=False, lo=-0.5, hi=0.25,
+                                                       external=True)]),
+        "fc-drq": rt_graph([[3, 79]], [rt_fc(0, 16, external=True)], sg_flags=DRQ),
+        "fc-drq-small-reduction": rt_graph([[3, 8]], [rt_fc(0, 16, external=True)],
+                                           rt_flags=DRQ),
+        "fc-drq-batches": rt_graph([[2, 70]], [rt_fc(0, 9, lo=0), rt_fc(1, 3, external=True)],
+                                   [rt_batch(5), rt_batch(1)], rt_flags=DRQ, pool=1),
+        "conv": rt_graph([[1, 8, 8, 4]], [rt_conv(0, (3, 3), 8, pads=(1, 1, 1, 1),
+                                                  external=True)]),
+        "conv-same-stride-dilation": rt_graph([[2, 9, 7, 3]], [rt_conv(
+            0, (3, 2), 5, s=(2, 1), d=(2, 1), same=True, external=True)]),
+        "conv-groups": rt_graph([[1, 6, 6, 6]], [rt_conv(0, (1, 1), 4, groups=2,
+                                                         external=True)]),
+        "conv-drq": rt_graph([[1, 6, 6, 8]], [rt_conv(0, (3, 3), 12, pads=(1, 1, 1, 1),
+                                                      lo=0, hi=6, external=True)],
+                             [rt_batch(2)], sg_flags=DRQ),
+        "conv-window-too-large": rt_graph([[1, 2, 2, 3]], [rt_conv(0, (5, 5), 4,
+                                                                   external=True)]),
+        "depthwise": rt_graph([[1, 7, 7, 6]], [rt_depthwise(0, (3, 3), 2, pads=(1, 1, 1, 1),
+                                                            external=True)]),
+        "depthwise-same-stride": rt_graph([[2, 9, 9, 5]], [rt_depthwise(
+            0, (5, 5), s=(2, 2), same=True, external=True)], [rt_batch(1)]),
+        "maxpool": rt_graph([[1, 8, 8, 3]], [rt_node(8, 0, [1, 1, 1], external=True)]),
+        "maxpool-same-padded": rt_graph([[2, 7, 5, 4]], [
+            rt_node(8, 0, [2, 2, 1], bits=0x10), rt_node(8, 1, [1, 2, 0], bits=0x20,
+                                                         external=True)]),
+        "add2-same-value": rt_graph([[2, 10]], [rt_node(3, 0, [0], external=True)]),
+        "add2-static-operand": rt_graph([[2, 3, 3, 4]], [rt_node(3, 0, [0], bits=0x10,
+                                                                 lo=-1, hi=1, external=True)],
+                                        [rt_batch(4)]),
+        "two-inputs": rt_graph([[2, 6], [2, 6]], [rt_node(3, 0, [1]), rt_node(5, 2),
+                                                  rt_node(6, 3, external=True)],
+                               [rt_batch(3, 1), rt_batch(1, 0)]),
+        "gelu-softmax": rt_graph([[4, 11]], [rt_node(5, 0), rt_node(6, 1, external=True)]),
+        "reshape-then-fc": rt_graph([[2, 3, 3, 2]], [rt_node(9, 0), rt_fc(1, 5,
+                                                                          external=True)],
+                                    [rt_batch(3)]),
+        "gap-4d-output": rt_graph([[2, 5, 5, 3]], [rt_node(7, 0, external=True)]),
+        "classifier": rt_graph([[1, 8, 8, 4]], classifier, [rt_batch(3), rt_batch(2)]),
+        "classifier-fp16": rt_graph([[1, 8, 8, 4]], classifier, [rt_batch(2)], sg_flags=FP16),
+        "classifier-pool-special": rt_graph([[2, 6, 6, 4]], classifier, [rt_batch(1)],
+                                            pool=1, mode=SPECIAL, seed=3),
+        "classifier-extreme": rt_graph([[1, 6, 6, 4]], classifier, mode=EXTREME, seed=2),
+        "external-outputs-midway": rt_graph([[2, 4, 4, 2]], [
+            rt_conv(0, (1, 1), 3, external=True), rt_node(4, 1, lo=0, external=True)]),
+        "reshape-channels": rt_graph([[2, 8]], [rt_fc(0, 4, external=True)],
+                                     [rt_reshape_dim(1, 9), rt_batch(3)]),
+        "reshape-rank": rt_graph([[1, 4, 4, 2]], [rt_conv(0, (3, 3), 2, external=True)],
+                                 [rt_reshape_rank(3)]),
+        "reshape-rank-7": rt_graph([[2, 5]], [rt_node(4, 0, lo=0, external=True)],
+                                   [rt_reshape_rank(7)]),
+        "reshape-huge-batch": rt_graph([[2, 5]], [rt_fc(0, 3, external=True)],
+                                       [rt_batch(SIZE_MAX // 2 + 1), rt_batch(2)]),
+        "reshape-u32-dim": rt_graph([[1, 4, 4, 2]], [rt_node(8, 0, [1, 1, 0], external=True)],
+                                    [rt_reshape_dim(1, 1 << 31)]),
+        "huge-input-dims": rt_graph([[1, 1 << 30, 1 << 30, 3]], [rt_node(4, 0, external=True)]),
+        "raw-ids": rt_graph([[1, 4]], [rt_node(10, 0, u32(7) + u32(UINT32_MAX) + flags(0)),
+                                       rt_node(10, 0, u32(0) + u32(0) + flags(0x40)),
+                                       rt_node(4, 0, external=True)]),
+        "nan-bounds": rt_graph([[1, 4]], [rt_node(4, 0, lo="nan", external=True)]),
+        "empty-bounds": rt_graph([[1, 4]], [rt_node(4, 0, lo=1, hi=-1, external=True)]),
+        "subgraph-unknown-flags": rt_graph([[1, 4]], [rt_node(4, 0, external=True)],
+                                           sg_flags=0x40),
+        "runtime-unknown-flags": rt_graph([[1, 4]], [rt_node(4, 0, external=True)],
+                                          rt_flags=0x10),
+        "no-external-ids": rt_graph([[1, 4]], [rt_node(4, 0, external=True)], ids=0),
+        "input-only": rt_graph([[2, 3]], []),
+    }
+
+
 TARGETS = {
     "fully-connected": fully_connected_cases,
     "convolution": convolution_cases,
     "convert": convert_cases,
     "quantize-weights": quantize_weights_cases,
+    "runtime": runtime_cases,
 }
 
 

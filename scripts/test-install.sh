@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs pqnn into a temporary prefix and builds and runs the examples against the
-# INSTALLED package, with CMake (find_package, CMAKE_PREFIX_PATH) and with pkg-config
-# (PKG_CONFIG_PATH), each linked to the shared and to the static library. Also checks the
-# shared library's SONAME and that it exports only pqnn_* symbols. Exits non-zero on any
-# failure. Needs the build dependencies (scripts/install-deps.sh) and pkg-config.
+# Installs pqnn into a temporary prefix chosen at INSTALL time (`cmake --install --prefix`,
+# the configure-time prefix is a directory that does not exist) and builds and runs the
+# examples against the INSTALLED package, with CMake (find_package, CMAKE_PREFIX_PATH) and
+# with pkg-config (PKG_CONFIG_PATH), each linked to the shared and to the static library;
+# then moves the installed tree and builds against it again (both packages are
+# relocatable). Also checks the shared library's SONAME and that it exports only pqnn_*
+# symbols, and that a C-only project can add_subdirectory(pqnn): no C++ compiler, no tests
+# or benchmarks, no -Werror. Exits non-zero on any failure. Needs the build dependencies
+# (scripts/install-deps.sh) and pkg-config.
 # Usage: scripts/test-install.sh [--keep]   (--keep: leave the temporary tree for inspection)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,12 +37,17 @@ jobs=$(nproc)
 step() { echo; echo "== test-install: $*"; }
 
 step "configure and build pqnn (Release, no tests or benchmarks)"
+# The configure-time prefix does not exist: nothing installed may refer to it.
+configure_prefix=/nonexistent/pqnn-configure-time-prefix
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DPQNN_BUILD_TESTS=OFF -DPQNN_BUILD_BENCHMARKS=OFF -DCMAKE_INSTALL_PREFIX="$prefix" >/dev/null
+  -DPQNN_BUILD_TESTS=OFF -DPQNN_BUILD_BENCHMARKS=OFF -DCMAKE_INSTALL_PREFIX="$configure_prefix" >/dev/null
 cmake --build "$build" -j "$jobs"
 
-step "install into $prefix"
-cmake --install "$build" >/dev/null
+step "install into $prefix (prefix given at install time)"
+cmake --install "$build" --prefix "$prefix" >/dev/null
+if grep -rl "$configure_prefix" "$prefix"; then
+  echo "test-install: the files above name the configure-time prefix" >&2; exit 1
+fi
 (cd "$prefix" && find . | LC_ALL=C sort | sed 's/^\.\///' | grep -v '^\.$')
 
 libdir=$(pkg-config --variable=libdir "$prefix"/lib*/pkgconfig/pqnn.pc 2>/dev/null || true)
@@ -73,7 +82,7 @@ ctest --test-dir "$work/examples-cmake" --output-on-failure
 step "examples with pkg-config via PKG_CONFIG_PATH"
 mkdir -p "$work/examples-pkgconfig"
 PKG_CONFIG_PATH="$libdir/pkgconfig" make -C examples --no-print-directory OUT="$work/examples-pkgconfig"
-for example in dynamic-range-fc conv dynamic-range-fc-static conv-static; do
+for example in dynamic-range-fc conv graph dynamic-range-fc-static conv-static graph-static; do
   echo "-- $example"
   "$work/examples-pkgconfig/$example"
 done
@@ -81,4 +90,52 @@ if ldd "$work/examples-pkgconfig/conv-static" | grep -q libpqnn; then
   echo "test-install: conv-static is linked to the shared library" >&2; exit 1
 fi
 
-step "OK: install tree, CMake package and pkg-config file work"
+step "relocated install tree: move $prefix and build against it again"
+moved="$work/moved-prefix"
+mv "$prefix" "$moved"
+moved_libdir=$(pkg-config --variable=libdir "$moved"/lib*/pkgconfig/pqnn.pc)
+[ "$(cd "$moved_libdir" && pwd -P)" = "$(cd "$moved" && pwd -P)/$(basename "$moved_libdir")" ] ||
+  { echo "test-install: the moved pqnn.pc points at $moved_libdir" >&2; exit 1; }
+mkdir -p "$work/examples-moved"
+LD_LIBRARY_PATH="$moved_libdir" PKG_CONFIG_PATH="$moved_libdir/pkgconfig" \
+  make -C examples --no-print-directory OUT="$work/examples-moved" \
+  "$work/examples-moved/graph" "$work/examples-moved/graph-static"
+LD_LIBRARY_PATH="$moved_libdir" "$work/examples-moved/graph" >/dev/null
+"$work/examples-moved/graph-static" >/dev/null
+cmake -S examples -B "$work/examples-cmake-moved" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$moved" >/dev/null
+cmake --build "$work/examples-cmake-moved" -j "$jobs" --target graph-static >/dev/null
+"$work/examples-cmake-moved/graph-static" >/dev/null
+echo "pkg-config and CMake packages work from $moved"
+
+step "add_subdirectory(pqnn) from a C-only project"
+# CMAKE_CXX_COMPILER names no compiler: configuring fails if pqnn enables C++.
+consumer="$work/consumer"
+mkdir -p "$consumer"
+cat > "$consumer/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.18)
+project(pqnn_consumer LANGUAGES C)
+add_subdirectory("$root" pqnn)
+add_executable(graph "$root/examples/graph.c")
+target_link_libraries(graph PRIVATE pqnn::pqnn_static m)
+foreach(option PQNN_BUILD_TESTS PQNN_BUILD_BENCHMARKS PQNN_WERROR PQNN_INSTALL)
+  if(\${option})
+    message(FATAL_ERROR "\${option} is ON in a project that add_subdirectory()s pqnn")
+  endif()
+endforeach()
+CMAKE
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache); fi
+cmake -S "$consumer" -B "$consumer/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_COMPILER=/nonexistent/c++ "${launcher[@]}" >/dev/null
+if grep -q -- "-Werror" "$consumer/build/build.ninja"; then
+  echo "test-install: the consumer's build compiles something with -Werror" >&2; exit 1
+fi
+if ls "$consumer"/build/CMakeFiles/*/CMakeCXXCompiler.cmake >/dev/null 2>&1; then
+  echo "test-install: C++ was enabled in a C-only consumer" >&2; exit 1
+fi
+cmake --build "$consumer/build" -j "$jobs" --target graph
+"$consumer/build/graph" >/dev/null
+echo "a C-only project builds pqnn with add_subdirectory and runs the graph example"
+
+step "OK: install tree, relocation, CMake package, pkg-config file and add_subdirectory work"

@@ -1,5 +1,6 @@
 #include "hardware.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -196,7 +197,17 @@ bool pqnn_detect_hardware(void) {
       }
     }
     if (!found) {
-      PQNN_LOG_ERROR("PQNN_ISA=\"%s\" names no ISA tier of this architecture", cap);
+      /* Said whatever the default log level: initialization fails because of it. */
+      char valid[128] = "scalar";
+      size_t used = strlen(valid);
+      for (int isa = first; isa <= (int) last && used < sizeof(valid); isa++) {
+        if (isa != pqnn_isa_scalar) {
+          used += (size_t) snprintf(valid + used, sizeof(valid) - used, ", %s", isa_names[isa]);
+        }
+      }
+      pqnn_log_config_error("pqnn_initialize",
+          "PQNN_ISA=\"%s\" names no ISA tier of this architecture; valid values: %s "
+          "(or unset: the best tier of this CPU)", cap, valid);
       ok = false;
     }
   }

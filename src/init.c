@@ -1,4 +1,5 @@
-/* Library initialization, status strings and the ISA name. */
+/* Library initialization (reference counted), status strings and the ISA name. */
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -6,8 +7,13 @@
 
 #include "hardware.h"
 #include "init.h"
+#include "logging.h"
 
+/* init_count: successful pqnn_initialize calls not yet matched by pqnn_deinitialize.
+ * Changed only under init_mutex; `initialized` mirrors init_count != 0 for the lock-free
+ * checks of create and run. */
 static pthread_mutex_t init_mutex = PTHREAD_MUTEX_INITIALIZER;
+static unsigned init_count = 0;
 static atomic_bool initialized = false;
 
 bool pqnn_is_initialized(void) {
@@ -15,27 +21,34 @@ bool pqnn_is_initialized(void) {
 }
 
 enum pqnn_status pqnn_initialize(void) {
-  if (pqnn_is_initialized()) {
-    return pqnn_status_success;
-  }
   enum pqnn_status status = pqnn_status_success;
   pthread_mutex_lock(&init_mutex);
-  if (!atomic_load_explicit(&initialized, memory_order_relaxed)) {
-    if (pqnn_detect_hardware()) {
-      atomic_store_explicit(&initialized, true, memory_order_release);
-    } else {
-      status = pqnn_status_invalid_parameter;
-    }
+  if (init_count == UINT_MAX) {
+    PQNN_LOG_ERROR("called %u times without pqnn_deinitialize", UINT_MAX);
+    status = pqnn_status_invalid_state;
+  } else if (init_count == 0 && !pqnn_detect_hardware()) {
+    /* pqnn_detect_hardware logged why (a PQNN_ISA value naming no tier). */
+    status = pqnn_status_invalid_parameter;
+  } else {
+    init_count++;
+    atomic_store_explicit(&initialized, true, memory_order_release);
   }
   pthread_mutex_unlock(&init_mutex);
   return status;
 }
 
 enum pqnn_status pqnn_deinitialize(void) {
+  enum pqnn_status status = pqnn_status_success;
   pthread_mutex_lock(&init_mutex);
-  atomic_store_explicit(&initialized, false, memory_order_release);
+  if (init_count == 0) {
+    PQNN_LOG_ERROR("not initialized: every pqnn_deinitialize must match a successful "
+        "pqnn_initialize");
+    status = pqnn_status_uninitialized;
+  } else if (--init_count == 0) {
+    atomic_store_explicit(&initialized, false, memory_order_release);
+  }
   pthread_mutex_unlock(&init_mutex);
-  return pqnn_status_success;
+  return status;
 }
 
 const char* pqnn_isa_name(void) {

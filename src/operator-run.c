@@ -79,6 +79,11 @@ static void compute_convert(void* context, size_t row) {
 }
 
 enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool) {
+  /* After the final pqnn_deinitialize nothing runs until pqnn_initialize again. */
+  const enum pqnn_status init_status = pqnn_check_initialized(__func__);
+  if (init_status != pqnn_status_success) {
+    return init_status;
+  }
   if (op == NULL) {
     PQNN_LOG_ERROR("op is NULL");
     return pqnn_status_invalid_parameter;

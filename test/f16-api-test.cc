@@ -249,7 +249,9 @@ TEST_F(F16Api, ConvolutionReshapeRejectsBadSizes) {
 }
 
 TEST_F(F16Api, UninitializedLibraryIsReported) {
-  ASSERT_EQ(pqnn_deinitialize(), pqnn_status_success);
+  // Initialization is counted: undo every pqnn_initialize so far (each fixture made one).
+  for (int i = 0; i < 100000 && pqnn_deinitialize() == pqnn_status_success; i++) {
+  }
   pqnn_operator_t op = kUntouched;
   EXPECT_EQ(create_fc(4, 4, 4, 4, kernel_.data(), -1, 1, 0, &op), pqnn_status_uninitialized);
   ConvArgs a;

@@ -254,7 +254,9 @@ TEST_F(Qs8Api, ConvolutionLifecycle) {
 }
 
 TEST_F(Qs8Api, UninitializedLibraryIsReported) {
-  ASSERT_EQ(pqnn_deinitialize(), pqnn_status_success);
+  // Initialization is counted: undo every pqnn_initialize so far (each fixture made one).
+  for (int i = 0; i < 100000 && pqnn_deinitialize() == pqnn_status_success; i++) {
+  }
   for (int kind = 0; kind < 4; kind++) {
     Args a;
     pqnn_operator_t op = kUntouched;

@@ -160,6 +160,10 @@ enum pqnn_status pqnn_setup_runtime(pqnn_runtime_t rt, size_t num_external_value
 }
 
 enum pqnn_status pqnn_invoke_runtime(pqnn_runtime_t rt) {
+  const enum pqnn_status init_status = pqnn_check_initialized(__func__);
+  if (init_status != pqnn_status_success) {
+    return init_status;
+  }
   if (rt == NULL) {
     PQNN_LOG_ERROR("runtime is NULL");
     return pqnn_status_invalid_parameter;

@@ -1,6 +1,9 @@
 /* Output shape of each node type from its input shapes. Used by the define calls (the
  * declared output shape must match) and by reshape (shapes propagate from the external
  * inputs in execution order). */
+#include <stdio.h>
+#include <string.h>
+
 #include "logging.h"
 #include "runtime/subgraph.h"
 
@@ -26,9 +29,22 @@ uint32_t pqnn_same_padding_before(size_t in, uint32_t kernel, uint32_t stride,
   return (uint32_t) (total / 2);
 }
 
+/* What the current inference found wrong: bad() records it and pqnn_infer_node_shape
+ * logs it with the input shapes (one message per rejection). */
+static _Thread_local const char* mismatch;
+
 static enum pqnn_status bad(const char* function, const char* what) {
-  pqnn_log_error(function, "shape mismatch: %s", what);
+  (void) function;
+  mismatch = what;
   return pqnn_status_invalid_parameter;
+}
+
+void pqnn_format_shape(const struct pqnn_shape* shape, char* buffer, size_t size) {
+  size_t used = (size_t) snprintf(buffer, size, "[");
+  for (size_t i = 0; i < shape->num_dims && used < size; i++) {
+    used += (size_t) snprintf(buffer + used, size - used, i == 0 ? "%zu" : "x%zu", shape->dim[i]);
+  }
+  if (used < size) snprintf(buffer + used, size - used, "]");
 }
 
 /* [N][OH][OW][channels] of a padded window op (conv, pooling) over x [N][H][W][C]. */
@@ -136,7 +152,7 @@ static enum pqnn_status infer_static_reshape(const char* function, const struct 
   return pqnn_status_success;
 }
 
-enum pqnn_status pqnn_infer_node_shape(const char* function, const struct pqnn_node* node,
+static enum pqnn_status infer(const char* function, const struct pqnn_node* node,
     const struct pqnn_shape* const* in, struct pqnn_shape* out) {
   switch (node->type) {
     case pqnn_node_type_fully_connected:
@@ -170,4 +186,23 @@ enum pqnn_status pqnn_infer_node_shape(const char* function, const struct pqnn_n
     default:
       return bad(function, "unknown node type");
   }
+}
+
+enum pqnn_status pqnn_infer_node_shape(const char* function, const struct pqnn_node* node,
+    const struct pqnn_shape* const* in, struct pqnn_shape* out) {
+  mismatch = NULL;
+  const enum pqnn_status status = infer(function, node, in, out);
+  if (status != pqnn_status_success && mismatch != NULL) {
+    /* The shapes involved: every input given (FC / conv: input, filter, bias). */
+    char shapes[3 * 6 * 21 + 16] = "";
+    size_t used = 0;
+    for (uint32_t i = 0; i < node->num_inputs && i < PQNN_NODE_MAX_INPUTS; i++) {
+      if (in[i] == NULL || used + 2 >= sizeof(shapes)) continue;
+      if (used != 0) used += (size_t) snprintf(shapes + used, sizeof(shapes) - used, ", ");
+      pqnn_format_shape(in[i], shapes + used, sizeof(shapes) - used);
+      used = strlen(shapes);
+    }
+    pqnn_log_error(function, "shape mismatch: %s (input shapes %s)", mismatch, shapes);
+  }
+  return status;
 }

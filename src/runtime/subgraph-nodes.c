@@ -164,8 +164,11 @@ static enum pqnn_status define_node(const char* function, struct pqnn_subgraph* 
   enum pqnn_status status = pqnn_infer_node_shape(function, node, shapes, &inferred);
   if (status != pqnn_status_success) return status;
   if (!pqnn_shape_equal(&inferred, &out->shape)) {
-    pqnn_log_error(function, "shape mismatch: output value %u does not have the computed shape",
-        (unsigned) node->output);
+    char declared[128], computed[128];
+    pqnn_format_shape(&out->shape, declared, sizeof(declared));
+    pqnn_format_shape(&inferred, computed, sizeof(computed));
+    pqnn_log_error(function, "shape mismatch: output value %u is %s, the node computes %s",
+        (unsigned) node->output, declared, computed);
     return pqnn_status_invalid_parameter;
   }
   status = check_datatypes(function, node, in, out);

@@ -77,6 +77,8 @@ PQNN_INTERNAL const struct pqnn_value* pqnn_subgraph_value(const struct pqnn_sub
 PQNN_INTERNAL enum pqnn_status pqnn_infer_node_shape(const char* function,
     const struct pqnn_node* node, const struct pqnn_shape* const* inputs,
     struct pqnn_shape* output);
+/* "[d0xd1x...]" into buffer (truncated to size). */
+PQNN_INTERNAL void pqnn_format_shape(const struct pqnn_shape* shape, char* buffer, size_t size);
 /* Output size of a padded window op along one dimension; false when the window does not
  * fit. SAME padding (TensorFlow) yields ceil(in / stride). */
 PQNN_INTERNAL bool pqnn_window_output_size(size_t in, uint32_t pad_before, uint32_t pad_after,

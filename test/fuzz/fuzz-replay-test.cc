@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +36,10 @@ size_t replay(const std::string& target, void (*decoder)(const uint8_t*, size_t)
       const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)),
           std::istreambuf_iterator<char>());
       SCOPED_TRACE(path.string());
+      // PQNN_FUZZ_VERBOSE=1 (with PQNN_LOG_LEVEL=1): which input each message comes from.
+      if (std::getenv("PQNN_FUZZ_VERBOSE") != nullptr) {
+        std::fprintf(stderr, "-- %s\n", path.string().c_str());
+      }
       decoder(bytes.data(), bytes.size());
       files++;
     }
@@ -51,6 +57,10 @@ TEST(FuzzReplay, Convolution) {
 
 TEST(FuzzReplay, Convert) {
   EXPECT_GE(replay("convert", pqnn_fuzz::convert), 10u);
+}
+
+TEST(FuzzReplay, Runtime) {
+  EXPECT_GE(replay("runtime", pqnn_fuzz::runtime), 20u);
 }
 
 TEST(FuzzReplay, QuantizeWeights) {

@@ -22,5 +22,7 @@ void convolution(const uint8_t* data, size_t size);
 void convert(const uint8_t* data, size_t size);
 // pqnn_quantize_weights_qc8w.
 void quantize_weights(const uint8_t* data, size_t size);
+// Subgraph + runtime: random graphs, shapes, batch and hostile reshapes, flags.
+void runtime(const uint8_t* data, size_t size);
 
 }  // namespace pqnn_fuzz

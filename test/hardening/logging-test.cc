@@ -5,9 +5,6 @@
 // whose stdout and stderr go to temporary files (this process never calls pqnn itself).
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -17,60 +14,12 @@
 
 #include <pqnn.h>
 
+#include "common/child-process.h"
+
 namespace {
 
-struct Captured {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string read_all(FILE* f) {
-  std::string s;
-  std::rewind(f);
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) s.append(buf, n);
-  return s;
-}
-
-// Runs `body` in a child with PQNN_LOG_LEVEL set to `level` (nullptr: unset); the child
-// exits 0 when body returns true.
-Captured run_in_child(const char* level, const std::function<bool()>& body) {
-  Captured c;
-  FILE* out = std::tmpfile();
-  FILE* err = std::tmpfile();
-  if (out == nullptr || err == nullptr) {
-    ADD_FAILURE() << "tmpfile failed";
-    return c;
-  }
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (level != nullptr) {
-      setenv("PQNN_LOG_LEVEL", level, 1);
-    } else {
-      unsetenv("PQNN_LOG_LEVEL");
-    }
-    dup2(fileno(out), STDOUT_FILENO);
-    dup2(fileno(err), STDERR_FILENO);
-    const bool ok = body();
-    std::fflush(stdout);
-    std::fflush(stderr);
-    _exit(ok ? 0 : 1);
-  }
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-    ADD_FAILURE() << "fork/waitpid failed";
-  } else if (WIFEXITED(status)) {
-    c.exit_code = WEXITSTATUS(status);
-  }
-  c.out = read_all(out);
-  c.err = read_all(err);
-  std::fclose(out);
-  std::fclose(err);
-  return c;
-}
+using Captured = pqnn_test::ChildResult;
+using pqnn_test::run_in_child;
 
 struct Rejection {
   const char* function;

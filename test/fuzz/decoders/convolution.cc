@@ -10,6 +10,7 @@
 
 #include "decoders/fuzz-input.h"
 #include "decoders/gemm-datatypes.h"
+#include "decoders/gemm-reference.h"
 #include "decoders/operator-steps.h"
 #include "fuzz-targets.h"
 
@@ -88,7 +89,7 @@ size_t saturate(uint64_t v) { return v > SIZE_MAX ? SIZE_MAX : size_t(v); }
 
 class ConvDriver : public OperatorDriver {
  public:
-  explicit ConvDriver(const ConvCase& c) : c_(c) {}
+  ConvDriver(const ConvCase& c, const Weights& w) : c_(c), w_(w) {}
 
   Layout decode_reshape(FuzzInput& in, bool* oversized) override {
     batch_ = in.size_value();
@@ -154,6 +155,12 @@ class ConvDriver : public OperatorDriver {
       PQNN_FUZZ_CHECK(oh == out_height_ && ow == out_width_,
           "reshape of %zux%zu gave %zux%zu, expected %zux%zu", height_, width_, oh, ow,
           saturate(out_height_), saturate(out_width_));
+      // The geometry of the buffers a later setup binds (a failed reshape leaves the
+      // operator needing another one, so nothing runs on a newer decode).
+      run_height_ = height_;
+      run_width_ = width_;
+      run_out_height_ = size_t(out_height_);
+      run_out_width_ = size_t(out_width_);
     }
     return status;
   }
@@ -177,11 +184,53 @@ class ConvDriver : public OperatorDriver {
   }
 
   void fill(Bound& bound) override { fill_gemm_input(c_.p, bound); }
-  void check(const Bound& bound) override { check_gemm_output(c_.p, bound, "convolution"); }
+  void check(const Bound& bound) override {
+    check_gemm_output(c_.p, bound, "convolution");
+    check_gemm_values(c_.p, w_, bound, view(bound), "convolution");
+  }
 
  private:
+  // The convolution as a GEMM over output pixels (rows) and output channels (columns),
+  // depth kh * kw * group_input_channels, for the reference.
+  GemmView view(const Bound& bound) const {
+    const ConvCase& c = c_;
+    const bool same = (c.p.flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING) != 0;
+    const bool depthwise = (c.p.flags & PQNN_FLAG_DEPTHWISE_CONVOLUTION) != 0;
+    const size_t oh = run_out_height_, ow = run_out_width_;
+    const size_t h = run_height_, w = run_width_, kh = c.kernel_height, kw = c.kernel_width;
+    const size_t gic = c.group_input_channels, goc = c.group_output_channels;
+    const size_t channels = c.groups * goc, stride = c.input_channel_stride;
+    auto pad_before = [same](size_t in, size_t out, size_t k, size_t s, size_t d, size_t pad) {
+      if (!same) return pad;
+      const size_t needed = (out - 1) * s + (k - 1) * d + 1;
+      return needed > in ? (needed - in) / 2 : 0;
+    };
+    const size_t top = pad_before(h, oh, kh, c.stride_height, c.dilation_height, c.pad_top);
+    const size_t left = pad_before(w, ow, kw, c.stride_width, c.dilation_width, c.pad_left);
+    GemmView v;
+    v.rows = bound.layout.out_rows;
+    v.columns = channels;
+    v.depth = kh * kw * gic;
+    v.a_offset = [=](size_t r, size_t n, size_t t) -> size_t {
+      const size_t b = r / (oh * ow), oy = r / ow % oh, ox = r % ow;
+      const size_t tap = t / gic, ic = t % gic, ky = tap / kw, kx = tap % kw;
+      const size_t y = oy * c.stride_height + ky * c.dilation_height;
+      const size_t x = ox * c.stride_width + kx * c.dilation_width;
+      if (y < top || y - top >= h || x < left || x - left >= w) return SIZE_MAX;
+      return ((b * h + (y - top)) * w + (x - left)) * stride + (n / goc) * gic + ic;
+    };
+    v.w_offset = [=](size_t n, size_t t) -> size_t {
+      // Depthwise: [kh][kw][channels] (gic = 1); otherwise OHWI per group.
+      return depthwise ? t * channels + n : n * (kh * kw * gic) + t;
+    };
+    v.params_index = [=](size_t r) { return r / (oh * ow); };
+    return v;
+  }
+
   const ConvCase& c_;
+  const Weights& w_;
   size_t batch_ = 0, height_ = 0, width_ = 0;
+  size_t run_height_ = 0, run_width_ = 0, run_out_height_ = 0, run_out_width_ = 0;
   bool valid_ = false;
   uint64_t out_height_ = 0, out_width_ = 0;
 };
@@ -226,7 +275,7 @@ void convolution(const uint8_t* data, size_t size) {
   const pqnn_operator_t op = checked_create(oversized,
       [&](pqnn_operator_t* out) { return create(c, w, out); });
   if (op == nullptr) return;
-  ConvDriver driver(c);
+  ConvDriver driver(c, w);
   run_operator_steps(in, op, driver);
 }
 

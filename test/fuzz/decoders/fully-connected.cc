@@ -6,6 +6,7 @@
 
 #include "decoders/fuzz-input.h"
 #include "decoders/gemm-datatypes.h"
+#include "decoders/gemm-reference.h"
 #include "decoders/operator-steps.h"
 #include "fuzz-targets.h"
 
@@ -49,7 +50,7 @@ pqnn_status create(const FcCase& c, const Weights& w, pqnn_operator_t* op) {
 
 class FcDriver : public OperatorDriver {
  public:
-  explicit FcDriver(const FcCase& c) : c_(c) {}
+  FcDriver(const FcCase& c, const Weights& w) : c_(c), w_(w) {}
 
   Layout decode_reshape(FuzzInput& in, bool* oversized) override {
     batch_ = in.size_value();
@@ -97,10 +98,25 @@ class FcDriver : public OperatorDriver {
   }
 
   void fill(Bound& bound) override { fill_gemm_input(c_.p, bound); }
-  void check(const Bound& bound) override { check_gemm_output(c_.p, bound, "fully connected"); }
+  void check(const Bound& bound) override {
+    check_gemm_output(c_.p, bound, "fully connected");
+    const size_t ic = c_.input_channels, oc = c_.output_channels, stride = c_.input_stride;
+    const bool transposed = (c_.p.flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) != 0;
+    GemmView view;
+    view.rows = bound.layout.out_rows;
+    view.columns = oc;
+    view.depth = ic;
+    view.a_offset = [stride](size_t r, size_t, size_t t) { return r * stride + t; };
+    view.w_offset = [ic, oc, transposed](size_t n, size_t t) {
+      return transposed ? t * oc + n : n * ic + t;
+    };
+    view.params_index = [](size_t r) { return r; };
+    check_gemm_values(c_.p, w_, bound, view, "fully connected");
+  }
 
  private:
   const FcCase& c_;
+  const Weights& w_;
   size_t batch_ = 0;
 };
 
@@ -130,7 +146,7 @@ void fully_connected(const uint8_t* data, size_t size) {
   const pqnn_operator_t op = checked_create(oversized,
       [&](pqnn_operator_t* out) { return create(c, w, out); });
   if (op == nullptr) return;
-  FcDriver driver(c);
+  FcDriver driver(c, w);
   run_operator_steps(in, op, driver);
 }
 
