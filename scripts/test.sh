@@ -35,6 +35,9 @@ if [ "$mode" = plain ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=ON
   cmake --build "$build_dir" -j "$jobs"
+  # The x86 GEMM/IGEMM K loops of this (gcc) build and of a clang build, disassembled:
+  # no stack traffic, no copies (docs/qd8-performance.md).
+  ./scripts/analysis/check-inner-loops.sh "$build_dir"
   ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
   # aarch64: cross-built, every test under qemu-user once per Arm tier (docs/arm.md).
   # Skipped only when its toolchain cannot be installed (status 3), and then loudly.
@@ -79,6 +82,8 @@ CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelW
   -DPQNN_TEST_SHAPES="$shapes"
 if [ "$mode" = sanitize ]; then
   cmake --build "$build_dir" -j "$jobs"
+  # The clang K loops (uninstrumented objects: the sanitizers' checks would be counted).
+  ./scripts/analysis/check-inner-loops.sh
 else
   cmake --build "$build_dir" -j "$jobs" --target concurrency-test
 fi
