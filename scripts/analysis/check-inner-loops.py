@@ -52,7 +52,7 @@ _spec = importlib.util.spec_from_file_location(
 count_loop_insns = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(count_loop_insns)
 
-X86_BRANCHES = re.compile(r"^j(?!mp)[a-z]+$")
+X86_BRANCHES = re.compile(r"^j[a-z]+$")  # a backward jmp closes a rotated loop too
 ISA_SUFFIX = re.compile(r"-(sse2|avx2|avx2-fma|fma|avx512f|avx512skx|avxvnni|avx512vnni)\.c\.o$")
 # One non-essential instruction per loop is free (gcc 12 hoists one accumulator's copy-out
 # into the 1xN VNNI loops); the budgets below count the rest per dot instruction.

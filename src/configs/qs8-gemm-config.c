@@ -20,7 +20,7 @@
  * time, % of the vpdpbusd peak of the same process; docs/qd8-performance.md): 4x64c4
  * avx512vnni, gcc 12 / clang 14: 8x1024x1024 95.6-96.0 / 95.0-96.4%, 64x768x3072
  * 93.7-94.8 / 93.7-95.0%, 256x1024x1024 95.3-95.7 / 95.4-95.9%, 1024^3 92.1-92.7 /
- * 91.5-93.6%; avx512 skx 4x16c8 92-95% of the
+ * 91.5-93.6%; avx512 skx 4x16c8 91-95% of the
  * zmm vpmaddwd+vpaddd peak (256x1024x1024). avxvnni still unmeasured (no AVX-VNNI CPU).
  * VNNI configs set input_offset = 128 (folded into the packed bias at create).
  *
