@@ -3,9 +3,10 @@
  * acc = acc + dot4(a as uint8, b as int8) in every int32 lane, as _mm512_dpbusd_epi32 and
  * _mm256_dpbusd_avx_epi32. gcc 12 compiles those intrinsics into loops that copy every
  * accumulator to a fresh register around each vpdpbusd and spill some of them to the stack
- * (the 4x64c4 kernels ran at 68% of the vpdpbusd peak). An inline-asm vpdpbusd whose
- * accumulator is a tied read-write operand ("+v") gives the register allocator nothing to
- * copy: gcc 12 and clang 14 both emit the bare loop of broadcast-XORs, loads and vpdpbusd.
+ * (issue 13 measured the 4x64c4 kernels at 68% of the vpdpbusd peak on a quiet Zen 5). An
+ * inline-asm vpdpbusd whose accumulator is a tied read-write operand ("+v") gives the
+ * register allocator nothing to copy; with PQNN_X86_ACC_REG below for gcc's IGEMM loops,
+ * gcc 12 and clang 14 both emit the bare loop of broadcast-XORs, loads and vpdpbusd.
  * scripts/analysis/check-inner-loops.py keeps it that way in CI.
  *
  * The asm is used only when the compiler targets the instruction natively and understands
