@@ -47,8 +47,10 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location(
-    "count_loop_insns", os.path.join(HERE, "..", "count-loop-insns.py"))
+# The Arm loop counter, beside this script or one folder up (where it lived first).
+_counter = next(p for p in (os.path.join(HERE, "count-loop-insns.py"),
+                            os.path.join(HERE, "..", "count-loop-insns.py")) if os.path.exists(p))
+_spec = importlib.util.spec_from_file_location("count_loop_insns", _counter)
 count_loop_insns = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(count_loop_insns)
 
