@@ -38,6 +38,16 @@ if [ "$mode" = plain ]; then
   # The x86 GEMM/IGEMM K loops of this (gcc) build and of a clang build, disassembled:
   # no stack traffic, no copies (docs/qd8-performance.md).
   ./scripts/analysis/check-inner-loops.sh "$build_dir"
+  # ONNX Runtime (npm onnxruntime-node) is the reference of the ONNX importer's tests
+  # (docs/onnx.md); without node/npm those cases skip, loudly.
+  if ! command -v npm >/dev/null 2>&1; then
+    ./scripts/install-deps.sh nodejs npm || true
+  fi
+  if ! ./scripts/ort-reference.sh --install; then
+    echo "######################################################################" >&2
+    echo "# scripts/test.sh: ONNX Runtime unavailable: ONNX reference cases SKIP #" >&2
+    echo "######################################################################" >&2
+  fi
   ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
   # aarch64: cross-built, every test under qemu-user once per Arm tier (docs/arm.md).
   # Skipped only when its toolchain cannot be installed (status 3), and then loudly.

@@ -1,0 +1,105 @@
+/*
+ * pqnn-onnx: import an ONNX model into a pqnn subgraph and run it.
+ *
+ * A model file is untrusted input: every size, index, shape and attribute is checked
+ * and a malformed model gives pqnn_status_invalid_parameter, never a crash. An operator
+ * (or an attribute combination) the importer cannot map onto the pqnn runtime gives
+ * pqnn_status_unsupported_parameter and one log line naming the op type and the node;
+ * pqnn_onnx_get_unsupported lists all of them before anything is built.
+ *
+ * Inputs and outputs keep the model's own layout (NCHW for images); inside, the graph
+ * runs NHWC, with the layout changed only where a tensor enters or leaves. Only float32
+ * model inputs and outputs are supported. See docs/onnx.md.
+ */
+#ifndef PQNN_ONNX_H_
+#define PQNN_ONNX_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pqnn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Most dims of an input or output. */
+#define PQNN_ONNX_MAX_DIMS 6
+
+typedef struct pqnn_onnx_model* pqnn_onnx_model_t;
+typedef struct pqnn_onnx_runtime* pqnn_onnx_runtime_t;
+
+/* Element types: ONNX's TensorProto.DataType numbers (1 = float, 7 = int64, ...). */
+#define PQNN_ONNX_FLOAT 1
+#define PQNN_ONNX_INT64 7
+
+struct pqnn_onnx_tensor_info {
+  const char* name;          /* owned by the model */
+  int32_t elem_type;         /* ONNX TensorProto.DataType */
+  size_t num_dims;
+  /* Current shape: the model's dims, or those set by pqnn_onnx_set_input_shape.
+   * -1 is a dynamic dim not set yet (outputs: not known until every input dim is set). */
+  int64_t dims[PQNN_ONNX_MAX_DIMS];
+};
+
+/* Loads a model from a file or from a buffer (copied; the caller may free it after).
+ * flags must be 0. Does not need pqnn_initialize. */
+PQNN_API enum pqnn_status pqnn_onnx_load_file(const char* path, uint32_t flags,
+    pqnn_onnx_model_t* model_out);
+PQNN_API enum pqnn_status pqnn_onnx_load_buffer(const void* data, size_t size,
+    uint32_t flags, pqnn_onnx_model_t* model_out);
+/* NULL is fine. Runtimes created from the model stay valid after it is deleted. */
+PQNN_API enum pqnn_status pqnn_onnx_delete_model(pqnn_onnx_model_t model);
+
+/* Graph inputs (initializers excluded) and outputs, in the model's order. */
+PQNN_API enum pqnn_status pqnn_onnx_get_input_count(pqnn_onnx_model_t model, size_t* count_out);
+PQNN_API enum pqnn_status pqnn_onnx_get_input(pqnn_onnx_model_t model, size_t index,
+    struct pqnn_onnx_tensor_info* info_out);
+PQNN_API enum pqnn_status pqnn_onnx_get_output_count(pqnn_onnx_model_t model, size_t* count_out);
+/* Output shapes are inferred from the input shapes set so far (-1: depends on a dynamic
+ * dim not set yet; num_dims 0: not known at all, the output follows an unsupported node). */
+PQNN_API enum pqnn_status pqnn_onnx_get_output(pqnn_onnx_model_t model, size_t index,
+    struct pqnn_onnx_tensor_info* info_out);
+
+/* Sets the concrete shape of input `name` (same rank; a static dim must keep its value;
+ * every dim >= 1). Affects the runtimes created afterwards. */
+PQNN_API enum pqnn_status pqnn_onnx_set_input_shape(pqnn_onnx_model_t model, const char* name,
+    size_t num_dims, const int64_t* dims);
+
+/* Every node the importer cannot run with the shapes set so far, in graph order:
+ * the count, then each node's op type and name (owned by the model; the name may be ""),
+ * and a short reason. A node whose support depends on a dynamic dim not set yet is
+ * assumed supported. */
+PQNN_API enum pqnn_status pqnn_onnx_get_unsupported_count(pqnn_onnx_model_t model,
+    size_t* count_out);
+PQNN_API enum pqnn_status pqnn_onnx_get_unsupported(pqnn_onnx_model_t model, size_t index,
+    const char** op_type_out, const char** node_name_out, const char** reason_out);
+
+/* Builds a pqnn subgraph from the model (every input dim must be set) and creates its
+ * runtime. flags: 0 (f32), PQNN_FLAG_FP16_INFERENCE and/or
+ * PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, as pqnn_create_runtime. threadpool may be NULL.
+ * Needs pqnn_initialize. */
+PQNN_API enum pqnn_status pqnn_onnx_create_runtime(pqnn_onnx_model_t model,
+    pthreadpool_t threadpool, uint32_t flags, pqnn_onnx_runtime_t* runtime_out);
+/* The runtime's inputs/outputs (same order and names as the model's), with concrete dims. */
+PQNN_API enum pqnn_status pqnn_onnx_get_runtime_input(pqnn_onnx_runtime_t runtime,
+    size_t index, struct pqnn_onnx_tensor_info* info_out);
+PQNN_API enum pqnn_status pqnn_onnx_get_runtime_output(pqnn_onnx_runtime_t runtime,
+    size_t index, struct pqnn_onnx_tensor_info* info_out);
+/* Runs the model: inputs[i] / outputs[i] are float32 buffers in the model's layout, with
+ * exactly the elements of input / output i; the counts must be the model's. */
+PQNN_API enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t runtime, size_t num_inputs,
+    const float* const* inputs, size_t num_outputs, float* const* outputs);
+/* The underlying pqnn runtime (for pqnn_get_runtime_node_info and friends); owned. */
+PQNN_API enum pqnn_status pqnn_onnx_get_pqnn_runtime(pqnn_onnx_runtime_t runtime,
+    pqnn_runtime_t* pqnn_runtime_out);
+/* Layout changes the importer does at the boundary (inputs to NHWC, outputs back). */
+PQNN_API enum pqnn_status pqnn_onnx_get_boundary_transpose_count(pqnn_onnx_runtime_t runtime,
+    size_t* count_out);
+PQNN_API enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t runtime);
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif  /* PQNN_ONNX_H_ */

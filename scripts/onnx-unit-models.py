@@ -1,0 +1,331 @@
+#!/usr/bin/python3
+"""Writes the ONNX importer's unit models: one small model per op and attribute case.
+
+Usage: /usr/bin/python3 scripts/onnx-unit-models.py OUT_DIR
+
+Needs Debian's python3-onnx and python3-numpy (the Debian interpreter: a pyenv or venv
+python may lack them). For each case NAME it writes OUT_DIR/NAME.onnx and its inputs
+OUT_DIR/NAME.in<k>.bin (raw little-endian float32, model layout, fixed seed), and
+OUT_DIR/manifest.txt with one line per case: `NAME NUM_INPUTS NUM_OUTPUTS EXPECT` where
+EXPECT is `ok` (pqnn must match ONNX Runtime) or `unsupported:<OpType>` (the importer must
+list that op). scripts/ort-reference.sh --manifest OUT_DIR/manifest.txt then writes
+ONNX Runtime's outputs NAME.out<k>.ort.bin; test/onnx/ compares pqnn with them.
+Not a gen-*.py script: it writes into the build directory, never into the source tree.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 13
+rng = np.random.default_rng(20261204)
+cases = []
+
+
+def rand(*shape, scale=1.0):
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def const(name, array):
+    return numpy_helper.from_array(np.asarray(array), name)
+
+
+def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=OPSET):
+    """inputs: [(name, shape)], outputs: [name or (name, shape)] (ONNX infers the shape
+    of a bare name)."""
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s)) for n, s in inputs],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) if isinstance(n, str) else
+         helper.make_tensor_value_info(n[0], TensorProto.FLOAT, list(n[1])) for n in outputs],
+        initializer=list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="pqnn-onnx-unit-models")
+    model.ir_version = 8
+    # Validate, and give the outputs the shapes ONNX infers (the checker wants one).
+    inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
+    known = {vi.name: vi for vi in list(inferred.graph.value_info) + list(inferred.graph.output)}
+    for out in model.graph.output:
+        if out.name in known and known[out.name].type.tensor_type.HasField("shape"):
+            out.type.CopyFrom(known[out.name].type)
+    onnx.checker.check_model(model)
+    cases.append((name, model, [rand(*s) for _, s in inputs], len(outputs), expect))
+
+
+def conv_case(name, x_shape, w_shape, bias=True, **attrs):
+    inits = [const("w", rand(*w_shape, scale=0.3))]
+    ins = ["x", "w"]
+    if bias:
+        inits.append(const("b", rand(w_shape[0])))
+        ins.append("b")
+    add_case(name, [helper.make_node("Conv", ins, ["y"], name="conv", **attrs)],
+             [("x", x_shape)], ["y"], inits)
+
+
+def mobilenet_like():
+    nodes, inits = [], []
+    six = const("six", np.float32(6.0))
+    zero = const("zero", np.float32(0.0))
+    inits += [six, zero]
+
+    def conv_bn_relu6(x, cin, cout, k, stride, group, tag):
+        w = rand(cout, cin // group, k, k, scale=float(np.sqrt(2.0 / (k * k * cin / group))))
+        inits.extend([const(tag + "_w", w), const(tag + "_s", 0.5 + np.abs(rand(cout))),
+                      const(tag + "_o", rand(cout, scale=0.1)), const(tag + "_m", rand(cout, scale=0.1)),
+                      const(tag + "_v", 0.5 + np.abs(rand(cout)))])
+        nodes.extend([
+            helper.make_node("Conv", [x, tag + "_w"], [tag + "_c"], name=tag + "_conv",
+                             pads=[k // 2] * 4, strides=[stride, stride], group=group),
+            helper.make_node("BatchNormalization", [tag + "_c", tag + "_s", tag + "_o",
+                             tag + "_m", tag + "_v"], [tag + "_bn"], name=tag + "_bn"),
+            helper.make_node("Clip", [tag + "_bn", "zero", "six"], [tag + "_y"], name=tag + "_relu6")])
+        return tag + "_y"
+
+    x = conv_bn_relu6("x", 3, 32, 3, 2, 1, "stem")
+    channels = 32
+    for i, (cout, stride) in enumerate([(64, 1), (128, 2), (128, 1), (256, 2), (256, 1)]):
+        x = conv_bn_relu6(x, channels, channels, 3, stride, channels, "dw%d" % i)
+        x = conv_bn_relu6(x, channels, cout, 1, 1, 1, "pw%d" % i)
+        channels = cout
+    inits += [const("fc", rand(10, channels, scale=0.1)), const("fcb", rand(10))]
+    nodes += [helper.make_node("GlobalAveragePool", [x], ["pool"], name="pool"),
+              helper.make_node("Flatten", ["pool"], ["flat"], name="flatten"),
+              helper.make_node("Gemm", ["flat", "fc", "fcb"], ["logits"], name="fc", transB=1),
+              helper.make_node("Softmax", ["logits"], ["y"], name="softmax", axis=1)]
+    add_case("mobilenet_v1_like", nodes, [("x", (1, 3, 128, 128))], ["y"], inits)
+
+
+def build():
+    conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
+    conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
+              strides=[2, 1], dilations=[2, 1], pads=[1, 0, 2, 1])
+    conv_case("conv_groups", (1, 8, 7, 7), (6, 4, 3, 3), group=2, pads=[1, 1, 1, 1])
+    conv_case("conv_depthwise", (1, 6, 10, 9), (12, 1, 3, 3), group=6, pads=[1, 1, 1, 1],
+              strides=[2, 2])
+    conv_case("conv_same_upper", (1, 3, 10, 9), (4, 3, 3, 3), auto_pad="SAME_UPPER",
+              strides=[2, 2])
+    conv_case("conv_same_lower", (1, 3, 10, 9), (4, 3, 4, 4), auto_pad="SAME_LOWER",
+              strides=[2, 2])
+    conv_case("conv_1x1", (1, 16, 5, 6), (8, 16, 1, 1))
+    conv_case("conv1d", (2, 4, 17), (5, 4, 3), pads=[1, 1], strides=[2])
+
+    # Conv + BatchNormalization (folded) + Relu
+    c = 6
+    add_case("conv_bn_relu", [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c", "s", "o", "m", "v"], ["n"], name="bn",
+                         epsilon=1e-3),
+        helper.make_node("Relu", ["n"], ["y"], name="relu")],
+        [("x", (1, 3, 8, 8))], ["y"],
+        [const("w", rand(c, 3, 3, 3, scale=0.3)), const("b", rand(c)),
+         const("s", rand(c) + 1.5), const("o", rand(c)), const("m", rand(c)),
+         const("v", np.abs(rand(c)) + 0.5)])
+    add_case("batchnorm_alone", [
+        helper.make_node("BatchNormalization", ["x", "s", "o", "m", "v"], ["y"], name="bn")],
+        [("x", (2, 5, 4, 3))], ["y"],
+        [const("s", rand(5)), const("o", rand(5)), const("m", rand(5)),
+         const("v", np.abs(rand(5)) + 0.5)])
+
+    # Gemm variants and MatMul with a constant operand
+    add_case("gemm_transb_alpha_beta", [
+        helper.make_node("Gemm", ["x", "w", "c"], ["y"], name="gemm", transB=1, alpha=0.5,
+                         beta=2.0)],
+        [("x", (3, 10))], ["y"], [const("w", rand(7, 10)), const("c", rand(7))])
+    add_case("gemm_scalar_c", [
+        helper.make_node("Gemm", ["x", "w", "c"], ["y"], name="gemm")],
+        [("x", (2, 6))], ["y"], [const("w", rand(6, 4)), const("c", rand(1))])
+    add_case("gemm_row_c", [
+        helper.make_node("Gemm", ["x", "w", "c"], ["y"], name="gemm", transB=1)],
+        [("x", (4, 5))], ["y"], [const("w", rand(3, 5)), const("c", rand(1, 3))])
+    add_case("matmul_const_3d", [
+        helper.make_node("MatMul", ["x", "w"], ["y"], name="matmul")],
+        [("x", (2, 3, 8))], ["y"], [const("w", rand(8, 5))])
+
+    # Elementwise: Add with broadcasting, Sub of a constant, clamps
+    add_case("conv_add_channel_const", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Add", ["c", "k"], ["y"], name="add")],
+        [("x", (1, 3, 5, 4))], ["y"], [const("w", rand(4, 3, 1, 1)), const("k", rand(1, 4, 1, 1))])
+    add_case("residual_add", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["c", "x"], ["y"], name="add")],
+        [("x", (1, 4, 6, 5))], ["y"], [const("w", rand(4, 4, 3, 3, scale=0.3))])
+    add_case("add_2d_broadcast", [
+        helper.make_node("Add", ["x", "k"], ["a"], name="add"),
+        helper.make_node("Sub", ["a", "z"], ["y"], name="sub")],
+        [("x", (3, 5))], ["y"], [const("k", rand(5)), const("z", rand(3, 1))])
+    add_case("clip_relu_max_min", [
+        helper.make_node("Clip", ["x", "lo", "hi"], ["a"], name="clip"),
+        helper.make_node("Max", ["a", "m"], ["b"], name="max"),
+        helper.make_node("Min", ["b", "n"], ["c"], name="min"),
+        helper.make_node("Relu", ["c"], ["y"], name="relu")],
+        [("x", (2, 9))], ["y"],
+        [const("lo", np.float32(-1.0)), const("hi", np.float32(1.5)),
+         const("m", np.float32(-0.5)), const("n", np.float32(1.2))])
+    add_case("conv_clip6", [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv"),
+        helper.make_node("Clip", ["c", "lo", "hi"], ["y"], name="relu6")],
+        [("x", (1, 3, 4, 4))], ["y"],
+        [const("w", rand(5, 3, 1, 1, scale=3.0)), const("b", rand(5)),
+         const("lo", np.float32(0.0)), const("hi", np.float32(6.0))])
+    add_case("channel_mul_div", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Mul", ["c", "s"], ["m"], name="mul"),
+        helper.make_node("Div", ["m", "d"], ["y"], name="div")],
+        [("x", (1, 3, 4, 5))], ["y"],
+        [const("w", rand(4, 3, 1, 1)), const("s", rand(4, 1, 1)), const("d", np.float32(3.0))])
+
+    # Scale-shift chains after a conv fold into its weights; a value with two readers not.
+    add_case("conv_scale_shift_fold", [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["c", "s"], ["m"], name="scale"),
+        helper.make_node("Add", ["t", "m"], ["a"], name="shift"),
+        helper.make_node("Div", ["a", "d"], ["q"], name="div"),
+        helper.make_node("Sub", ["q", "e"], ["r"], name="sub"),
+        helper.make_node("Relu", ["r"], ["y"], name="relu")],
+        [("x", (1, 3, 6, 7))], ["y"],
+        [const("w", rand(5, 3, 3, 3, scale=0.3)), const("b", rand(5)),
+         const("s", rand(1, 5, 1, 1)), const("t", rand(5, 1, 1)), const("d", np.float32(2.0)),
+         const("e", np.array([0.25], np.float32))])
+    add_case("conv_scale_two_readers", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Mul", ["c", "s"], ["m"], name="scale"),
+        helper.make_node("Add", ["m", "c"], ["y"], name="add")],
+        [("x", (1, 4, 5, 5))], ["y"],
+        [const("w", rand(4, 4, 1, 1)), const("s", rand(1, 4, 1, 1))])
+
+    # Pooling, classifier head with shape arithmetic, softmax
+    add_case("maxpool_3x3_s2", [
+        helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[3, 3],
+                         strides=[2, 2], pads=[1, 1, 1, 1])],
+        [("x", (1, 4, 9, 8))], ["y"])
+    add_case("maxpool_2x2", [
+        helper.make_node("MaxPool", ["x"], ["y"], name="pool", kernel_shape=[2, 2],
+                         strides=[2, 2])],
+        [("x", (2, 3, 6, 6))], ["y"])
+    add_case("gap_reshape_gemm_softmax", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("GlobalAveragePool", ["c"], ["g"], name="gap"),
+        helper.make_node("Shape", ["g"], ["s"], name="shape"),
+        helper.make_node("Gather", ["s", "zero"], ["n"], name="gather", axis=0),
+        helper.make_node("Unsqueeze", ["n", "axes"], ["nu"], name="unsqueeze"),
+        helper.make_node("Concat", ["nu", "minus1"], ["target"], name="concat", axis=0),
+        helper.make_node("Reshape", ["g", "target"], ["f"], name="reshape"),
+        helper.make_node("Gemm", ["f", "fc", "fb"], ["l"], name="fc", transB=1),
+        helper.make_node("Softmax", ["l"], ["y"], name="softmax", axis=-1)],
+        [("x", (2, 3, 7, 6))], [("y", (2, 5))],
+        [const("w", rand(8, 3, 3, 3, scale=0.3)), const("zero", np.int64(0)),
+         const("axes", np.array([0], np.int64)), const("minus1", np.array([-1], np.int64)),
+         const("fc", rand(5, 8)), const("fb", rand(5))])
+    add_case("flatten_gemm", [
+        helper.make_node("GlobalAveragePool", ["x"], ["g"], name="gap"),
+        helper.make_node("Flatten", ["g"], ["f"], name="flatten", axis=1),
+        helper.make_node("Gemm", ["f", "fc"], ["y"], name="fc")],
+        [("x", (1, 6, 3, 3))], ["y"], [const("fc", rand(6, 4))])
+    add_case("softmax_channels", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Softmax", ["c"], ["y"], name="softmax", axis=1)],
+        [("x", (1, 3, 4, 5))], ["y"], [const("w", rand(6, 3, 1, 1))])
+    add_case("softmax_opset11", [
+        helper.make_node("Softmax", ["x"], ["y"], name="softmax")],
+        [("x", (4, 7))], ["y"], opset=11)
+
+    # Opset 9 forms (attributes where newer opsets take inputs), as PaddleOCR's cls uses.
+    add_case("opset9_head", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Clip", ["c"], ["r"], name="relu6", min=0.0, max=6.0),
+        helper.make_node("GlobalAveragePool", ["r"], ["g"], name="gap"),
+        helper.make_node("Shape", ["g"], ["s"], name="shape"),
+        helper.make_node("Cast", ["s"], ["s32"], name="cast", to=TensorProto.INT32),
+        helper.make_node("Slice", ["s32"], ["n"], name="slice", starts=[0], ends=[1], axes=[0]),
+        helper.make_node("Cast", ["n"], ["n64"], name="cast64", to=TensorProto.INT64),
+        helper.make_node("Concat", ["n64", "minus1"], ["target"], name="concat", axis=0),
+        helper.make_node("Reshape", ["g", "target"], ["f"], name="reshape"),
+        helper.make_node("Unsqueeze", ["f"], ["u"], name="unsqueeze", axes=[1]),
+        helper.make_node("Squeeze", ["u"], ["q"], name="squeeze", axes=[1]),
+        helper.make_node("Softmax", ["q"], ["y"], name="softmax")],
+        [("x", (2, 3, 5, 4))], [("y", (2, 6))],
+        [const("w", rand(6, 3, 1, 1, scale=2.0)), const("minus1", np.array([-1], np.int64))],
+        opset=9)
+
+    # A small MobileNet v1-like network end to end (BN folding, Clip 0..6, depthwise and
+    # pointwise convs, global pooling, Flatten, Gemm, Softmax); also timed in docs/onnx.md.
+    mobilenet_like()
+
+    # Unsupported for now: listed with op type and node name.
+    add_case("unsupported_sigmoid", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Sigmoid", ["c"], ["y"], name="the_sigmoid")],
+        [("x", (1, 3, 4, 4))], ["y"], [const("w", rand(2, 3, 1, 1))],
+        expect="unsupported:Sigmoid")
+    add_case("unsupported_transpose", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Reshape", ["c", "shape"], ["y"], name="mixing_reshape")],
+        [("x", (1, 3, 4, 4))], [("y", (1, 32))],
+        [const("w", rand(2, 3, 1, 1)), const("shape", np.array([1, -1], np.int64))],
+        expect="unsupported:Reshape")
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    build()
+    lines = []
+    for name, model, inputs, num_outputs, expect in cases:
+        onnx.save(model, os.path.join(out, name + ".onnx"))
+        for k, x in enumerate(inputs):
+            x.astype("<f4").tofile(os.path.join(out, "%s.in%d.bin" % (name, k)))
+        lines.append("%s %d %d %s\n" % (name, len(inputs), num_outputs, expect))
+    write_dynamic(out)
+    write_corpus(os.path.join(out, "corpus"))
+    with open(os.path.join(out, "manifest.txt"), "w") as f:
+        f.writelines(lines)
+    return 0
+
+
+def write_dynamic(out):
+    """dynamic_conv.onnx (not in the manifest: ORT needs the dims): input [N, 3, H, W]
+    with symbolic dims, for the tests of set_input_shape."""
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1], strides=[2, 2]),
+         helper.make_node("Relu", ["c"], ["y"], name="relu")],
+        "dynamic_conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4, "OH", "OW"])],
+        initializer=[const("w", rand(4, 3, 3, 3))])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "dynamic_conv.onnx"))
+
+
+def write_corpus(corpus):
+    """Seed corpus of the importer's fuzz target (test/onnx/fuzz): every unit model, and
+    truncated and bit-flipped copies of a few."""
+    os.makedirs(corpus, exist_ok=True)
+    mutate = np.random.default_rng(7)
+    for k, (name, model, _, _, _) in enumerate(cases):
+        data = model.SerializeToString()
+        with open(os.path.join(corpus, name + ".onnx"), "wb") as f:
+            f.write(data)
+        if k % 3 != 0:
+            continue
+        for cut in (len(data) // 3, len(data) // 2, len(data) - 7):
+            with open(os.path.join(corpus, "%s.cut%d" % (name, cut)), "wb") as f:
+                f.write(data[:cut])
+        for trial in range(3):
+            flipped = bytearray(data)
+            for _ in range(1 + trial):
+                i = int(mutate.integers(len(flipped)))
+                flipped[i] ^= 1 << int(mutate.integers(8))
+            with open(os.path.join(corpus, "%s.flip%d" % (name, trial)), "wb") as f:
+                f.write(bytes(flipped))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

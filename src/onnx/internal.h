@@ -1,0 +1,182 @@
+/* ONNX importer internals: the model's tensor/node tables and one import pass.
+ * The importer is a client of the public API only (pqnn.h define_* calls). */
+#ifndef PQNN_ONNX_INTERNAL_H_
+#define PQNN_ONNX_INTERNAL_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "onnx.pb-c.h"
+#include "pqnn-onnx.h"
+
+#define OX_MAX_RANK PQNN_ONNX_MAX_DIMS
+/* Largest tensor (elements) the importer accepts, constant or activation. */
+#define OX_MAX_ELEMENTS ((int64_t) 1 << 30)
+/* Budget of bytes one pass may allocate for folded or rearranged constants, on top of
+ * the model's own size: no allocation is sized by an unchecked product. */
+#define OX_PASS_BUDGET_MIN ((size_t) 256 << 20)
+
+/* ONNX TensorProto.DataType values the importer decodes. */
+enum {
+  OX_FLOAT = 1, OX_UINT8 = 2, OX_INT8 = 3, OX_UINT16 = 4, OX_INT16 = 5, OX_INT32 = 6,
+  OX_INT64 = 7, OX_BOOL = 9, OX_DOUBLE = 11, OX_UINT32 = 12, OX_UINT64 = 13,
+};
+
+struct ox_tensor {
+  const char* name;
+  int32_t elem_type;            /* ONNX type; 0 unknown */
+  int rank;                     /* -1 unknown */
+  int64_t dims[OX_MAX_RANK];    /* -1 unknown dim */
+  /* Constant (initializer, Constant node or folded): data in f (float-like types) or
+   * i (integer types), product(dims) elements. */
+  bool is_const;
+  const float* f;
+  const int64_t* i;
+  /* Activation state of a pass. */
+  bool available;               /* defined by an input, an initializer or a node so far */
+  bool poisoned;                /* produced by an unsupported node (listing only) */
+  bool channels_last;           /* rank >= 3: stored [N][spatial...][C] */
+  uint32_t id;                  /* pqnn value id */
+  int consumers;                /* node inputs that read it */
+  int graph_input;              /* index or -1 */
+  int graph_output;             /* index or -1 */
+};
+
+struct ox_node {
+  const Onnx__NodeProto* proto;
+  size_t num_inputs, num_outputs;
+  int* inputs;                  /* tensor index, -1 for an omitted optional input */
+  int* outputs;                 /* tensor index, -1 for an omitted optional output */
+};
+
+struct ox_unsupported {
+  const char* op_type;
+  const char* node_name;
+  char reason[160];
+};
+
+struct pqnn_onnx_model {
+  Onnx__ModelProto* proto;
+  size_t model_bytes;
+  int64_t opset;                /* default domain */
+  size_t num_tensors;
+  struct ox_tensor* tensors;    /* initial state: graph inputs, initializers */
+  size_t hash_size;
+  int* hash;                    /* open addressing over tensor names */
+  size_t num_nodes;
+  struct ox_node* nodes;
+  size_t num_inputs, num_outputs;
+  int* inputs;                  /* tensor index of each graph input */
+  int* outputs;
+  void** owned;                 /* decoded initializer data */
+  size_t num_owned;
+  /* Last listing (pqnn_onnx_get_unsupported*), recomputed when shapes change. */
+  bool listed;
+  struct ox_unsupported* unsupported;
+  size_t num_unsupported;
+  /* Output shapes of the last listing. */
+  struct ox_tensor* output_info;
+};
+
+/* One walk over the nodes in graph order: shapes, constant folding and, when sg is not
+ * NULL, pqnn node definitions. In listing mode unsupported nodes are recorded. */
+struct ox_blob;
+struct ox_pass {
+  struct pqnn_onnx_model* m;
+  struct ox_tensor* t;          /* working copy of m->tensors */
+  bool* absorbed;               /* nodes folded into an earlier one */
+  pqnn_subgraph_t sg;           /* NULL: shapes and support only */
+  bool listing;
+  struct ox_blob* blobs;        /* constant data this pass allocated */
+  size_t blob_bytes, blob_budget;
+  struct ox_unsupported* unsupported;
+  size_t num_unsupported, cap_unsupported;
+  const struct ox_node* node;   /* the node being lowered (for messages) */
+  char reason[160];
+};
+
+/* Status helpers: set pass->reason and return the status. */
+enum pqnn_status ox_unsupported(struct ox_pass* p, const char* format, ...)
+    __attribute__((format(printf, 2, 3)));
+enum pqnn_status ox_invalid(struct ox_pass* p, const char* format, ...)
+    __attribute__((format(printf, 2, 3)));
+void ox_log(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+/* constants.c: TensorProto decoding and attributes. */
+enum pqnn_status ox_decode_tensor(const Onnx__TensorProto* tp, int64_t max_elements,
+    struct ox_tensor* out, void** data_out);
+bool ox_is_float_type(int32_t t);
+bool ox_is_int_type(int32_t t);
+const Onnx__AttributeProto* ox_attr(const struct ox_node* n, const char* name);
+enum pqnn_status ox_attr_int(struct ox_pass* p, const char* name, int64_t def, int64_t* out);
+enum pqnn_status ox_attr_float(struct ox_pass* p, const char* name, float def, float* out);
+/* ints attribute: *count_out = 0 when absent; at most max entries. */
+enum pqnn_status ox_attr_ints(struct ox_pass* p, const char* name, size_t max,
+    int64_t* values, size_t* count_out);
+/* string attribute; def when absent. Copies at most size - 1 bytes (longer: invalid). */
+enum pqnn_status ox_attr_string(struct ox_pass* p, const char* name, const char* def,
+    char* buf, size_t size);
+
+/* shape.c */
+bool ox_elements(const struct ox_tensor* t, int64_t* out);   /* false: unknown or too big */
+bool ox_shape_known(const struct ox_tensor* t);
+void ox_set_shape(struct ox_tensor* t, int rank, const int64_t* dims);
+/* Physical (pqnn) dims of an activation: channels-last moves dim 1 last; rank 3 gets H = 1. */
+size_t ox_physical_dims(const struct ox_tensor* t, size_t* dims);
+/* Whether channels-last and the model's order store the same element sequence. */
+bool ox_layout_free(const struct ox_tensor* t);
+bool ox_broadcast(const struct ox_tensor* a, const struct ox_tensor* b, struct ox_tensor* out);
+
+/* pass.c: memory and values. */
+void* ox_pass_alloc(struct ox_pass* p, size_t count, size_t size);
+enum pqnn_status ox_input(struct ox_pass* p, size_t k, struct ox_tensor** out);
+struct ox_tensor* ox_output(struct ox_pass* p, size_t k);
+enum pqnn_status ox_define_activation(struct ox_pass* p, struct ox_tensor* t);
+enum pqnn_status ox_define_static(struct ox_pass* p, size_t num_dims, const size_t* dims,
+    const float* data, uint32_t* id_out);
+bool ox_emitting(const struct ox_pass* p);
+/* Input 0 and output 0 of the current node. */
+enum pqnn_status ox_io(struct ox_pass* p, struct ox_tensor** x, struct ox_tensor** y);
+/* y becomes an activation of x's shape in the given layout. */
+enum pqnn_status ox_like(struct ox_pass* p, const struct ox_tensor* x, struct ox_tensor* y,
+    bool channels_last);
+
+/* layout.c: the value id of activation x in the layout a consumer needs; a free relayout
+ * (same element order) costs a reshape copy, any other is unsupported for now. */
+enum pqnn_status ox_channels_last_id(struct ox_pass* p, struct ox_tensor* x, uint32_t* id);
+enum pqnn_status ox_model_order_id(struct ox_pass* p, struct ox_tensor* x, uint32_t* id);
+/* A static reshape (copy) of value `input_id` into activation `out` (already shaped). */
+enum pqnn_status ox_emit_reshape(struct ox_pass* p, uint32_t input_id, struct ox_tensor* out);
+
+/* fold.c: constant evaluation; *handled = false when the node is not foldable. */
+enum pqnn_status ox_fold(struct ox_pass* p, bool* handled);
+/* Output shape of Reshape, Flatten, Squeeze, Unsqueeze, Identity or Dropout (the current
+ * node) for input x; the shape/axes operand must be constant. */
+enum pqnn_status ox_reshape_shape(struct ox_pass* p, const struct ox_tensor* x,
+    struct ox_tensor* out);
+
+/* lower-*.c: one function per op family. */
+enum pqnn_status ox_lower_conv(struct ox_pass* p);
+enum pqnn_status ox_lower_batch_norm(struct ox_pass* p);
+enum pqnn_status ox_lower_channel_scale(struct ox_pass* p, bool divide);
+enum pqnn_status ox_lower_max_pool(struct ox_pass* p);
+enum pqnn_status ox_lower_global_average_pool(struct ox_pass* p);
+enum pqnn_status ox_lower_gemm(struct ox_pass* p, bool matmul);
+enum pqnn_status ox_lower_add(struct ox_pass* p, bool subtract);
+enum pqnn_status ox_lower_clamp(struct ox_pass* p);
+enum pqnn_status ox_lower_softmax(struct ox_pass* p);
+enum pqnn_status ox_lower_reshape(struct ox_pass* p);
+enum pqnn_status ox_lower_gelu(struct ox_pass* p);
+
+/* lower.c */
+enum pqnn_status ox_run_pass(struct ox_pass* p);
+void ox_pass_free(struct ox_pass* p);
+/* Transfers the pass's constant data (which the runtime reads) to the caller. */
+struct ox_blob* ox_pass_take_blobs(struct ox_pass* p);
+void ox_blobs_free(struct ox_blob* b);
+/* Every graph input dim known (else logs which and returns invalid_state). */
+enum pqnn_status ox_check_inputs_set(const struct pqnn_onnx_model* m);
+enum pqnn_status ox_list(struct pqnn_onnx_model* m);
+
+#endif  /* PQNN_ONNX_INTERNAL_H_ */

@@ -1,0 +1,289 @@
+/* Gemm / MatMul with a constant operand (fully connected), Add / Sub (add2 with
+ * broadcasting), Relu / Clip / Max / Min with constant bounds (clamp), Softmax,
+ * Reshape-like ops (static reshape) and Gelu. */
+#include <math.h>
+#include <string.h>
+
+#include "onnx/internal.h"
+
+static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
+  if (status == pqnn_status_success) return status;
+  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
+}
+
+enum pqnn_status ox_lower_gemm(struct ox_pass* p, bool matmul) {
+  struct ox_tensor *a, *b, *c = NULL;
+  enum pqnn_status status = ox_input(p, 0, &a);
+  if (status == pqnn_status_success) status = ox_input(p, 1, &b);
+  if (status != pqnn_status_success) return status;
+  if (!matmul && p->node->num_inputs > 2 && p->node->inputs[2] >= 0) c = &p->t[p->node->inputs[2]];
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  int64_t trans_a = 0, trans_b = 0;
+  float alpha = 1.0f, beta = 1.0f;
+  if (!matmul) {
+    status = ox_attr_int(p, "transA", 0, &trans_a);
+    if (status == pqnn_status_success) status = ox_attr_int(p, "transB", 0, &trans_b);
+    if (status == pqnn_status_success) status = ox_attr_float(p, "alpha", 1.0f, &alpha);
+    if (status == pqnn_status_success) status = ox_attr_float(p, "beta", 1.0f, &beta);
+    if (status != pqnn_status_success) return status;
+  }
+  if (a->is_const || !b->is_const) {
+    return ox_unsupported(p, "needs an activation times a constant (two activations need a "
+        "batch matrix multiply node)");
+  }
+  if (trans_a != 0) return ox_unsupported(p, "transA = 1 on an activation needs a transpose node");
+  if (b->f == NULL || b->rank != 2) return ox_unsupported(p, "the constant operand must be a 2-D float matrix");
+  if ((!matmul && a->rank != 2) || a->rank < 2) {
+    return ox_unsupported(p, "the activation must be 2-D (Gemm) or at least 2-D (MatMul)");
+  }
+  const int64_t k = trans_b ? b->dims[1] : b->dims[0];
+  const int64_t n = trans_b ? b->dims[0] : b->dims[1];
+  if (a->dims[a->rank - 1] >= 0 && a->dims[a->rank - 1] != k) {
+    return ox_invalid(p, "inner dims differ (%lld vs %lld)", (long long) a->dims[a->rank - 1], (long long) k);
+  }
+  int64_t nc = 0;
+  if (c != NULL) {
+    if (!c->is_const || c->f == NULL || !ox_elements(c, &nc) || (nc != 1 && nc != n) ||
+        (c->rank == 2 && c->dims[1] != n && nc != 1)) {
+      return ox_unsupported(p, "C must be a float constant scalar, [N] or [1, N]");
+    }
+  }
+  uint32_t in_id;
+  status = ox_model_order_id(p, a, &in_id);
+  if (status != pqnn_status_success) return status;
+  ox_set_shape(y, a->rank, a->dims);
+  y->dims[a->rank - 1] = n;
+  y->channels_last = false;
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  float* filter = ox_pass_alloc(p, (size_t) n * (size_t) k, sizeof(float));
+  float* bias = ox_pass_alloc(p, (size_t) n, sizeof(float));
+  if (filter == NULL || bias == NULL) return pqnn_status_out_of_memory;
+  for (int64_t o = 0; o < n; o++) {
+    for (int64_t i = 0; i < k; i++) {
+      filter[o * k + i] = alpha * (trans_b ? b->f[o * k + i] : b->f[i * n + o]);
+    }
+    bias[o] = c == NULL ? 0.0f : beta * c->f[nc == 1 ? 0 : o];
+  }
+  uint32_t w_id, b_id;
+  const size_t wdims[2] = {(size_t) n, (size_t) k}, bdims[1] = {(size_t) n};
+  status = ox_define_static(p, 2, wdims, filter, &w_id);
+  if (status == pqnn_status_success) status = ox_define_static(p, 1, bdims, bias, &b_id);
+  if (status == pqnn_status_success) {
+    status = pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, in_id, w_id, b_id, y->id, 0);
+  }
+  return refused(p, status);
+}
+
+/* Constant c broadcast to rank r, laid out like an activation of rank r with the given
+ * layout (channels-last moves axis 1 last), negated when asked. */
+static enum pqnn_status physical_constant(struct ox_pass* p, const struct ox_tensor* c, int r,
+    bool channels_last, bool negate, size_t* num_dims, size_t* dims, const float** data) {
+  struct ox_tensor e = {.rank = r, .channels_last = channels_last};
+  for (int d = 0; d < r; d++) e.dims[d] = d < r - c->rank ? 1 : c->dims[d - (r - c->rank)];
+  *num_dims = ox_physical_dims(&e, dims);
+  /* ONNX axis of each physical axis (-1: the inserted H of rank 3). */
+  int src[OX_MAX_RANK + 1];
+  size_t j = 0;
+  if (channels_last && r >= 3) {
+    src[j++] = 0;
+    if (r == 3) src[j++] = -1;
+    for (int d = 2; d < r; d++) src[j++] = d;
+    src[j++] = 1;
+  } else {
+    for (int d = 0; d < r; d++) src[j++] = d;
+  }
+  int64_t n;
+  if (!ox_elements(&e, &n)) return ox_invalid(p, "bad constant");
+  float* out = ox_pass_alloc(p, (size_t) n, sizeof(float));
+  if (out == NULL) return pqnn_status_out_of_memory;
+  int64_t coord[OX_MAX_RANK + 1] = {0};
+  for (int64_t k = 0; k < n; k++) {
+    int64_t onnx_coord[OX_MAX_RANK] = {0};
+    for (size_t q = 0; q < *num_dims; q++) {
+      if (src[q] >= 0) onnx_coord[src[q]] = coord[q];
+    }
+    int64_t idx = 0;
+    for (int d = 0; d < r; d++) idx = idx * e.dims[d] + onnx_coord[d];
+    out[k] = negate ? -c->f[idx] : c->f[idx];
+    for (size_t q = *num_dims; q-- > 0;) {
+      if (++coord[q] < (int64_t) dims[q]) break;
+      coord[q] = 0;
+    }
+  }
+  *data = out;
+  return pqnn_status_success;
+}
+
+enum pqnn_status ox_lower_add(struct ox_pass* p, bool subtract) {
+  struct ox_tensor *a, *b;
+  enum pqnn_status status = ox_input(p, 0, &a);
+  if (status == pqnn_status_success) status = ox_input(p, 1, &b);
+  if (status != pqnn_status_success) return status;
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  bool negate_b = subtract;
+  if (a->is_const) {
+    if (subtract) return ox_unsupported(p, "constant minus an activation needs a negate node");
+    struct ox_tensor* t = a;
+    a = b;
+    b = t;
+  }
+  if (b->is_const && b->f == NULL) return ox_unsupported(p, "integer constant operand");
+  if (!b->is_const && subtract) return ox_unsupported(p, "subtracting an activation needs a subtract node");
+  struct ox_tensor shape = {.rank = -1};
+  if (!ox_broadcast(a, b, &shape)) return ox_invalid(p, "operands do not broadcast");
+  uint32_t a_id = a->id, b_id = b->id;
+  bool channels_last = a->channels_last && a->rank >= 3;
+  if (!b->is_const) {
+    if (a->rank != b->rank && (a->channels_last || b->channels_last)) {
+      return ox_unsupported(p, "NHWC operands of different ranks");
+    }
+    if (a->channels_last != b->channels_last) {
+      /* Bring the operands to one layout where that is a relabel. */
+      status = channels_last ? ox_channels_last_id(p, b, &b_id) : ox_channels_last_id(p, a, &a_id);
+      if (status != pqnn_status_success) {
+        a_id = a->id;
+        b_id = b->id;
+        status = channels_last ? ox_model_order_id(p, a, &a_id) : ox_model_order_id(p, b, &b_id);
+        channels_last = false;
+      } else {
+        channels_last = true;
+      }
+      if (status != pqnn_status_success) return status;
+    }
+  } else if (shape.rank != a->rank && channels_last) {
+    return ox_unsupported(p, "constant of higher rank than the NHWC activation");
+  }
+  ox_set_shape(y, shape.rank, shape.dims);
+  y->channels_last = channels_last;
+  size_t phys[OX_MAX_RANK + 1];
+  if (y->rank >= 0 && ox_physical_dims(y, phys) > 4) {
+    return ox_unsupported(p, "more than 4 dims (add2 has at most 4)");
+  }
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  if (b->is_const) {
+    size_t num_dims = 0, dims[OX_MAX_RANK + 1];
+    const float* data = NULL;
+    status = physical_constant(p, b, y->rank, channels_last, negate_b, &num_dims, dims, &data);
+    if (status == pqnn_status_success) status = ox_define_static(p, num_dims, dims, data, &b_id);
+    if (status != pqnn_status_success) return status;
+  }
+  return refused(p, pqnn_define_add2(p->sg, -INFINITY, INFINITY, a_id, b_id, y->id, 0));
+}
+
+/* A scalar float constant operand, or false. */
+static bool scalar(const struct ox_pass* p, size_t k, float* value) {
+  if (k >= p->node->num_inputs || p->node->inputs[k] < 0) return false;
+  const struct ox_tensor* t = &p->t[p->node->inputs[k]];
+  int64_t n;
+  if (!t->is_const || t->f == NULL || !ox_elements(t, &n) || n != 1) return false;
+  *value = t->f[0];
+  return true;
+}
+
+enum pqnn_status ox_lower_clamp(struct ox_pass* p) {
+  const char* op = p->node->proto->op_type;
+  struct ox_tensor* x;
+  enum pqnn_status status = ox_input(p, 0, &x);
+  if (status != pqnn_status_success) return status;
+  float lo = -INFINITY, hi = INFINITY;
+  if (strcmp(op, "Relu") == 0) {
+    lo = 0.0f;
+  } else if (strcmp(op, "Clip") == 0) {
+    if (p->m->opset < 11) {
+      status = ox_attr_float(p, "min", -INFINITY, &lo);
+      if (status == pqnn_status_success) status = ox_attr_float(p, "max", INFINITY, &hi);
+      if (status != pqnn_status_success) return status;
+    } else {
+      const bool has_min = p->node->num_inputs > 1 && p->node->inputs[1] >= 0;
+      const bool has_max = p->node->num_inputs > 2 && p->node->inputs[2] >= 0;
+      if ((has_min && !scalar(p, 1, &lo)) || (has_max && !scalar(p, 2, &hi))) {
+        return ox_unsupported(p, "Clip bounds must be float scalar constants");
+      }
+    }
+  } else {  /* Max / Min with one activation and one scalar constant */
+    if (p->node->num_inputs != 2) return ox_unsupported(p, "only two operands");
+    float c;
+    if (scalar(p, 1, &c)) {
+    } else if (scalar(p, 0, &c)) {
+      status = ox_input(p, 1, &x);
+      if (status != pqnn_status_success) return status;
+    } else {
+      return ox_unsupported(p, "%s without a scalar constant operand needs a maximum/minimum node", op);
+    }
+    if (op[1] == 'a') lo = c; else hi = c;
+  }
+  if (x->is_const) return ox_unsupported(p, "clamping a constant");
+  if (isnan(lo) || isnan(hi) || lo > hi) return ox_invalid(p, "bad bounds");
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  status = ox_like(p, x, y, x->channels_last);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  return refused(p, pqnn_define_clamp(p->sg, lo, hi, x->id, y->id, 0));
+}
+
+enum pqnn_status ox_lower_softmax(struct ox_pass* p) {
+  struct ox_tensor* x;
+  enum pqnn_status status = ox_input(p, 0, &x);
+  if (status != pqnn_status_success) return status;
+  int64_t axis;
+  status = ox_attr_int(p, "axis", p->m->opset >= 13 ? -1 : 1, &axis);
+  if (status != pqnn_status_success) return status;
+  if (x->rank < 1) return ox_unsupported(p, "scalar input");
+  if (axis < 0) axis += x->rank;
+  if (axis < 0 || axis >= x->rank) return ox_invalid(p, "axis out of range");
+  bool spatial_ones = true;
+  for (int d = 2; d < x->rank; d++) spatial_ones &= x->dims[d] == 1;
+  bool ok;
+  if (x->channels_last && x->rank >= 3) {
+    ok = axis == 1 && (p->m->opset >= 13 || spatial_ones);
+  } else {
+    ok = axis == x->rank - 1;
+  }
+  if (!ok) return ox_unsupported(p, "softmax over axis %lld here needs a softmax-over-any-axis node", (long long) axis);
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  status = ox_like(p, x, y, x->channels_last);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  return refused(p, pqnn_define_softmax(p->sg, x->id, y->id, 0));
+}
+
+enum pqnn_status ox_lower_reshape(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  const char* op = p->node->proto->op_type;
+  const bool same = strcmp(op, "Identity") == 0 || strcmp(op, "Dropout") == 0;
+  struct ox_tensor shape = {.rank = -1};
+  status = ox_reshape_shape(p, x, &shape);
+  if (status != pqnn_status_success) return status;
+  /* A reshape copies the element sequence: an NHWC input is fine where that sequence is
+   * the model's (no relabel copy first); elsewhere it needs a transpose. */
+  uint32_t in_id = x->id;
+  if (!same && x->channels_last && !ox_layout_free(x)) {
+    status = ox_model_order_id(p, x, &in_id);
+    if (status != pqnn_status_success) return status;
+  }
+  ox_set_shape(y, shape.rank, shape.dims);
+  /* The output is in the model's order; where that is also NHWC, say so (saves a relabel). */
+  y->channels_last = same ? x->channels_last : (shape.rank >= 3 && ox_layout_free(y));
+  return ox_emit_reshape(p, in_id, y);
+}
+
+enum pqnn_status ox_lower_gelu(struct ox_pass* p) {
+  struct ox_tensor* x;
+  enum pqnn_status status = ox_input(p, 0, &x);
+  if (status != pqnn_status_success) return status;
+  char approximate[8];
+  status = ox_attr_string(p, "approximate", "none", approximate, sizeof(approximate));
+  if (status != pqnn_status_success) return status;
+  if (strcmp(approximate, "none") != 0) return ox_unsupported(p, "tanh-approximated Gelu");
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  status = ox_like(p, x, y, x->channels_last);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  return refused(p, pqnn_define_gelu(p->sg, x->id, y->id, 0));
+}

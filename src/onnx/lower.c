@@ -1,0 +1,367 @@
+/* The import pass: walks the nodes in graph order, folds constants, defines pqnn values
+ * and nodes (or, listing, records what is unsupported), and owns the constant data. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "onnx/internal.h"
+
+struct ox_blob {
+  struct ox_blob* next;
+  max_align_t data[];
+};
+
+static const char* node_name(const struct ox_node* n) {
+  return n->proto->name != NULL ? n->proto->name : "";
+}
+
+static void set_reason(struct ox_pass* p, const char* format, va_list args) {
+  vsnprintf(p->reason, sizeof(p->reason), format, args);
+}
+
+enum pqnn_status ox_unsupported(struct ox_pass* p, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  set_reason(p, format, args);
+  va_end(args);
+  return pqnn_status_unsupported_parameter;
+}
+
+enum pqnn_status ox_invalid(struct ox_pass* p, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  set_reason(p, format, args);
+  va_end(args);
+  return pqnn_status_invalid_parameter;
+}
+
+void* ox_pass_alloc(struct ox_pass* p, size_t count, size_t size) {
+  if (count == 0) count = 1;
+  if (size != 0 && count > (p->blob_budget - p->blob_bytes) / size) return NULL;
+  const size_t bytes = count * size;
+  struct ox_blob* b = malloc(sizeof(struct ox_blob) + bytes);
+  if (b == NULL) return NULL;
+  b->next = p->blobs;
+  p->blobs = b;
+  p->blob_bytes += bytes;
+  return b->data;
+}
+
+void ox_blobs_free(struct ox_blob* b) {
+  while (b != NULL) {
+    struct ox_blob* next = b->next;
+    free(b);
+    b = next;
+  }
+}
+
+struct ox_blob* ox_pass_take_blobs(struct ox_pass* p) {
+  struct ox_blob* b = p->blobs;
+  p->blobs = NULL;
+  return b;
+}
+
+void ox_pass_free(struct ox_pass* p) {
+  ox_blobs_free(p->blobs);
+  p->blobs = NULL;
+  free(p->t);
+  free(p->absorbed);
+  free(p->unsupported);
+  p->t = NULL;
+  p->absorbed = NULL;
+  p->unsupported = NULL;
+}
+
+bool ox_emitting(const struct ox_pass* p) { return p->sg != NULL; }
+
+enum pqnn_status ox_io(struct ox_pass* p, struct ox_tensor** x, struct ox_tensor** y) {
+  enum pqnn_status status = ox_input(p, 0, x);
+  if (status != pqnn_status_success) return status;
+  *y = ox_output(p, 0);
+  return *y == NULL ? ox_invalid(p, "no output") : pqnn_status_success;
+}
+
+enum pqnn_status ox_like(struct ox_pass* p, const struct ox_tensor* x, struct ox_tensor* y,
+    bool channels_last) {
+  ox_set_shape(y, x->rank, x->dims);
+  y->channels_last = channels_last;
+  return ox_define_activation(p, y);
+}
+
+enum pqnn_status ox_input(struct ox_pass* p, size_t k, struct ox_tensor** out) {
+  const struct ox_node* n = p->node;
+  if (k >= n->num_inputs || n->inputs[k] < 0) {
+    return ox_invalid(p, "input %zu is missing", k);
+  }
+  *out = &p->t[n->inputs[k]];
+  return pqnn_status_success;
+}
+
+struct ox_tensor* ox_output(struct ox_pass* p, size_t k) {
+  const struct ox_node* n = p->node;
+  if (k >= n->num_outputs || n->outputs[k] < 0) return NULL;
+  return &p->t[n->outputs[k]];
+}
+
+enum pqnn_status ox_define_static(struct ox_pass* p, size_t num_dims, const size_t* dims,
+    const float* data, uint32_t* id_out) {
+  *id_out = PQNN_INVALID_VALUE_ID;
+  if (!ox_emitting(p)) return pqnn_status_success;
+  return pqnn_define_tensor_value(p->sg, pqnn_datatype_fp32, num_dims, dims, data,
+      PQNN_INVALID_VALUE_ID, 0, id_out);
+}
+
+enum pqnn_status ox_define_activation(struct ox_pass* p, struct ox_tensor* t) {
+  int64_t elements;
+  if (t->rank >= 0 && ox_shape_known(t) && !ox_elements(t, &elements)) {
+    return ox_unsupported(p, "tensor '%s' is larger than 2^30 elements", t->name);
+  }
+  t->available = true;
+  t->is_const = false;
+  t->elem_type = OX_FLOAT;
+  if (!ox_emitting(p)) return pqnn_status_success;
+  if (!ox_shape_known(t)) return ox_invalid(p, "shape of '%s' is not known", t->name);
+  size_t dims[OX_MAX_RANK + 1];
+  const size_t num_dims = ox_physical_dims(t, dims);
+  uint32_t external_id = PQNN_INVALID_VALUE_ID, flags = 0;
+  if (t->graph_output >= 0) {
+    external_id = (uint32_t) (p->m->num_inputs + (size_t) t->graph_output);
+    flags = PQNN_VALUE_FLAG_EXTERNAL_OUTPUT;
+  }
+  enum pqnn_status status = pqnn_define_tensor_value(p->sg, pqnn_datatype_fp32, num_dims, dims,
+      NULL, external_id, flags, &t->id);
+  if (status != pqnn_status_success) {
+    return ox_unsupported(p, "the runtime refused value '%s' (%s)", t->name,
+        pqnn_status_string(status));
+  }
+  return pqnn_status_success;
+}
+
+/* Op types lowered onto pqnn nodes (by their name) and the function doing it. */
+static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
+  if (strcmp(op, "Conv") == 0) return ox_lower_conv(p);
+  if (strcmp(op, "BatchNormalization") == 0) return ox_lower_batch_norm(p);
+  if (strcmp(op, "MaxPool") == 0) return ox_lower_max_pool(p);
+  if (strcmp(op, "GlobalAveragePool") == 0) return ox_lower_global_average_pool(p);
+  if (strcmp(op, "Gemm") == 0) return ox_lower_gemm(p, false);
+  if (strcmp(op, "MatMul") == 0) return ox_lower_gemm(p, true);
+  if (strcmp(op, "Add") == 0) return ox_lower_add(p, false);
+  if (strcmp(op, "Sub") == 0) return ox_lower_add(p, true);
+  if (strcmp(op, "Mul") == 0) return ox_lower_channel_scale(p, false);
+  if (strcmp(op, "Div") == 0) return ox_lower_channel_scale(p, true);
+  if (strcmp(op, "Relu") == 0 || strcmp(op, "Clip") == 0 || strcmp(op, "Max") == 0 ||
+      strcmp(op, "Min") == 0) {
+    return ox_lower_clamp(p);
+  }
+  if (strcmp(op, "Softmax") == 0) return ox_lower_softmax(p);
+  if (strcmp(op, "Reshape") == 0 || strcmp(op, "Flatten") == 0 || strcmp(op, "Squeeze") == 0 ||
+      strcmp(op, "Unsqueeze") == 0 || strcmp(op, "Identity") == 0 || strcmp(op, "Dropout") == 0) {
+    return ox_lower_reshape(p);
+  }
+  if (strcmp(op, "Gelu") == 0) return ox_lower_gelu(p);
+  return ox_unsupported(p, "no pqnn node type for this op yet");
+}
+
+static bool known_op(const char* op) {
+  static const char* const kOps[] = {"Conv", "BatchNormalization", "MaxPool",
+      "GlobalAveragePool", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip", "Max",
+      "Min", "Softmax", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout",
+      "Gelu", "Constant", "Shape", "Gather", "Cast", "Slice", "Concat", "ConstantOfShape"};
+  for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
+    if (strcmp(op, kOps[k]) == 0) return true;
+  }
+  return false;
+}
+
+static enum pqnn_status record(struct ox_pass* p, const struct ox_node* n) {
+  if (p->num_unsupported == p->cap_unsupported) {
+    const size_t cap = p->cap_unsupported == 0 ? 16 : 2 * p->cap_unsupported;
+    struct ox_unsupported* u = realloc(p->unsupported, cap * sizeof(*u));
+    if (u == NULL) return pqnn_status_out_of_memory;
+    p->unsupported = u;
+    p->cap_unsupported = cap;
+  }
+  struct ox_unsupported* u = &p->unsupported[p->num_unsupported++];
+  u->op_type = n->proto->op_type;
+  u->node_name = node_name(n);
+  snprintf(u->reason, sizeof(u->reason), "%s", p->reason);
+  return pqnn_status_success;
+}
+
+/* Ops the importer only folds (their data must be constant). */
+static bool fold_only(const char* op) {
+  return strcmp(op, "Gather") == 0 || strcmp(op, "Cast") == 0 || strcmp(op, "Slice") == 0 ||
+         strcmp(op, "Concat") == 0 || strcmp(op, "ConstantOfShape") == 0;
+}
+
+/* Outputs of a node that cannot be judged: unknown shape; integer (shape arithmetic) when
+ * a fold-only op read integers, else float activations. */
+static void poison_outputs(struct ox_pass* p, const struct ox_node* n) {
+  int32_t type = strcmp(n->proto->op_type, "Shape") == 0 ? OX_INT64 : OX_FLOAT;
+  if (fold_only(n->proto->op_type) && n->num_inputs > 0 && n->inputs[0] >= 0) {
+    type = p->t[n->inputs[0]].elem_type;
+  }
+  for (size_t o = 0; o < n->num_outputs; o++) {
+    if (n->outputs[o] < 0) continue;
+    struct ox_tensor* t = &p->t[n->outputs[o]];
+    t->available = true;
+    t->poisoned = true;
+    t->is_const = false;
+    t->elem_type = type;
+    t->rank = -1;
+  }
+}
+
+static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
+  p->node = n;
+  p->reason[0] = '\0';
+  const char* op = n->proto->op_type;
+  bool poisoned = false;
+  for (size_t i = 0; i < n->num_inputs; i++) {
+    if (n->inputs[i] < 0) continue;
+    const struct ox_tensor* t = &p->t[n->inputs[i]];
+    if (!t->available) {
+      return ox_invalid(p, "input '%s' is not produced before this node (graph not sorted or "
+          "value missing)", t->name);
+    }
+    poisoned |= t->poisoned;
+  }
+  if (n->proto->domain != NULL && n->proto->domain[0] != '\0' &&
+      strcmp(n->proto->domain, "ai.onnx") != 0) {
+    return ox_unsupported(p, "op domain '%s' is not supported", n->proto->domain);
+  }
+  if (poisoned) {
+    /* Reading an unsupported node's output: only the op type can be judged. */
+    if (!known_op(op)) return ox_unsupported(p, "no pqnn node type for this op yet");
+    /* Some ops are unsupported whatever the shapes: say so here too. */
+    const bool two_activations = n->num_inputs == 2 && n->inputs[0] >= 0 && n->inputs[1] >= 0 &&
+        !p->t[n->inputs[0]].is_const && !p->t[n->inputs[1]].is_const;
+    if (two_activations && (strcmp(op, "Mul") == 0 || strcmp(op, "Div") == 0 ||
+                            strcmp(op, "Sub") == 0 || strcmp(op, "MatMul") == 0 ||
+                            strcmp(op, "Max") == 0 || strcmp(op, "Min") == 0)) {
+      return ox_unsupported(p, "%s of two activations needs a new node type", op);
+    }
+    for (size_t i = 0; i < n->num_inputs && fold_only(op); i++) {
+      if (n->inputs[i] >= 0 && p->t[n->inputs[i]].poisoned && p->t[n->inputs[i]].elem_type == OX_FLOAT) {
+        return ox_unsupported(p, "no pqnn node type for this op yet");
+      }
+    }
+    poison_outputs(p, n);
+    return pqnn_status_success;
+  }
+  bool folded = false;
+  enum pqnn_status status = ox_fold(p, &folded);
+  if (status != pqnn_status_success || folded) return status;
+  /* Extra outputs (Dropout's mask, MaxPool's indices, ...) are fine while unused. */
+  for (size_t o = 1; o < n->num_outputs; o++) {
+    const struct ox_tensor* t = n->outputs[o] < 0 ? NULL : &p->t[n->outputs[o]];
+    if (t != NULL && (t->consumers > 0 || t->graph_output >= 0)) {
+      return ox_unsupported(p, "output %zu ('%s') is used; only the first is supported", o, t->name);
+    }
+  }
+  return lower_node(p, op);
+}
+
+/* Whether tensor `index` is read by an op that runs NHWC (conv, pooling, batch norm). */
+static bool feeds_nhwc_op(const struct pqnn_onnx_model* m, int index) {
+  static const char* const kOps[] = {"Conv", "MaxPool", "GlobalAveragePool",
+      "BatchNormalization", "AveragePool", "GlobalMaxPool", "ConvTranspose", "Resize"};
+  for (size_t k = 0; k < m->num_nodes; k++) {
+    const struct ox_node* n = &m->nodes[k];
+    for (size_t i = 0; i < n->num_inputs; i++) {
+      if (n->inputs[i] != index) continue;
+      for (size_t o = 0; o < sizeof(kOps) / sizeof(kOps[0]); o++) {
+        if (strcmp(n->proto->op_type, kOps[o]) == 0) return true;
+      }
+    }
+  }
+  return false;
+}
+
+enum pqnn_status ox_run_pass(struct ox_pass* p) {
+  struct pqnn_onnx_model* m = p->m;
+  p->t = malloc((m->num_tensors + 1) * sizeof(*p->t));
+  p->absorbed = calloc(m->num_nodes + 1, sizeof(*p->absorbed));
+  if (p->t == NULL || p->absorbed == NULL) return pqnn_status_out_of_memory;
+  memcpy(p->t, m->tensors, m->num_tensors * sizeof(*p->t));
+  p->blob_budget = OX_PASS_BUDGET_MIN + 4 * m->model_bytes;
+  /* Layout of the graph inputs: channels-last where a consumer wants NHWC. */
+  for (size_t k = 0; k < m->num_inputs; k++) {
+    struct ox_tensor* t = &p->t[m->inputs[k]];
+    t->channels_last = t->rank >= 3 && feeds_nhwc_op(m, m->inputs[k]);
+    if (ox_emitting(p)) {
+      size_t dims[OX_MAX_RANK + 1];
+      const size_t num_dims = ox_physical_dims(t, dims);
+      enum pqnn_status status = pqnn_define_tensor_value(p->sg, pqnn_datatype_fp32, num_dims,
+          dims, NULL, (uint32_t) k, PQNN_VALUE_FLAG_EXTERNAL_INPUT, &t->id);
+      if (status != pqnn_status_success) {
+        ox_log("input '%s': the runtime refused it (%s)", t->name, pqnn_status_string(status));
+        return status;
+      }
+    }
+  }
+  for (size_t k = 0; k < m->num_nodes; k++) {
+    if (p->absorbed[k]) continue;
+    const struct ox_node* n = &m->nodes[k];
+    enum pqnn_status status = visit(p, n);
+    if (status == pqnn_status_success) continue;
+    if (status == pqnn_status_unsupported_parameter && p->listing) {
+      status = record(p, n);
+      if (status != pqnn_status_success) return status;
+      poison_outputs(p, n);
+      continue;
+    }
+    ox_log("%s node '%s': %s", n->proto->op_type, node_name(n),
+        p->reason[0] != '\0' ? p->reason : pqnn_status_string(status));
+    return status;
+  }
+  for (size_t k = 0; k < m->num_outputs; k++) {
+    const struct ox_tensor* t = &p->t[m->outputs[k]];
+    if (t->poisoned) continue;
+    if (t->is_const || t->graph_input >= 0) {
+      ox_log("graph output '%s' is a constant or a graph input: not supported", t->name);
+      if (!p->listing) return pqnn_status_unsupported_parameter;
+    }
+  }
+  return pqnn_status_success;
+}
+
+enum pqnn_status ox_check_inputs_set(const struct pqnn_onnx_model* m) {
+  for (size_t k = 0; k < m->num_inputs; k++) {
+    const struct ox_tensor* t = &m->tensors[m->inputs[k]];
+    if (!ox_shape_known(t)) {
+      ox_log("input '%s' has a dynamic dim: set its shape first", t->name);
+      return pqnn_status_invalid_state;
+    }
+    int64_t elements;
+    if (!ox_elements(t, &elements)) {
+      ox_log("input '%s' has more than 2^30 elements", t->name);
+      return pqnn_status_unsupported_parameter;
+    }
+  }
+  return pqnn_status_success;
+}
+
+enum pqnn_status ox_list(struct pqnn_onnx_model* m) {
+  if (m->listed) return pqnn_status_success;
+  struct ox_pass p = {.m = m, .listing = true};
+  enum pqnn_status status = ox_run_pass(&p);
+  if (status == pqnn_status_success) {
+    struct ox_tensor* info = calloc(m->num_outputs, sizeof(*info));
+    if (info == NULL) {
+      status = pqnn_status_out_of_memory;
+    } else {
+      for (size_t k = 0; k < m->num_outputs; k++) info[k] = p.t[m->outputs[k]];
+      free(m->output_info);
+      m->output_info = info;
+      free(m->unsupported);
+      m->unsupported = p.unsupported;
+      m->num_unsupported = p.num_unsupported;
+      p.unsupported = NULL;
+      m->listed = true;
+    }
+  }
+  ox_pass_free(&p);
+  return status;
+}

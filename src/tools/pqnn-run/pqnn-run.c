@@ -1,0 +1,289 @@
+/* pqnn-run: imports an ONNX model, runs it with pqnn and reports latency and accuracy.
+ * See docs/onnx.md. Exit status: 0 success, 1 failure, 2 bad usage or input, 3 the model
+ * has ops the importer cannot run yet (all listed). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "run.h"
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec * 1e-6;
+}
+
+static int compare_double(const void* a, const void* b) {
+  const double x = *(const double*) a, y = *(const double*) b;
+  return x < y ? -1 : x > y;
+}
+
+static void print_dims(const struct pqnn_onnx_tensor_info* info) {
+  for (size_t d = 0; d < info->num_dims; d++) {
+    if (info->dims[d] < 0) {
+      printf("%s?", d ? "x" : "");
+    } else {
+      printf("%s%lld", d ? "x" : "", (long long) info->dims[d]);
+    }
+  }
+  if (info->num_dims == 0) printf("? (not known)");
+}
+
+static size_t elements(const struct pqnn_onnx_tensor_info* info) {
+  size_t n = 1;
+  for (size_t d = 0; d < info->num_dims; d++) n *= (size_t) info->dims[d];
+  return n;
+}
+
+static int list_model(pqnn_onnx_model_t model) {
+  size_t ni, no, nu;
+  pqnn_onnx_get_input_count(model, &ni);
+  pqnn_onnx_get_output_count(model, &no);
+  struct pqnn_onnx_tensor_info info;
+  for (size_t k = 0; k < ni; k++) {
+    pqnn_onnx_get_input(model, k, &info);
+    printf("input  %s: ", info.name);
+    print_dims(&info);
+    printf(" (elem type %d)\n", (int) info.elem_type);
+  }
+  for (size_t k = 0; k < no; k++) {
+    if (pqnn_onnx_get_output(model, k, &info) != pqnn_status_success) return 1;
+    printf("output %s: ", info.name);
+    print_dims(&info);
+    printf("\n");
+  }
+  if (pqnn_onnx_get_unsupported_count(model, &nu) != pqnn_status_success) return 1;
+  for (size_t k = 0; k < nu; k++) {
+    const char *op, *name, *reason;
+    pqnn_onnx_get_unsupported(model, k, &op, &name, &reason);
+    printf("unsupported %s node '%s': %s\n", op, name, reason);
+  }
+  printf("%zu unsupported node%s\n", nu, nu == 1 ? "" : "s");
+  /* By op type, in order of first appearance. */
+  bool* done = calloc(nu + 1, sizeof(bool));
+  for (size_t k = 0; done != NULL && k < nu; k++) {
+    if (done[k]) continue;
+    const char *op, *name, *reason;
+    pqnn_onnx_get_unsupported(model, k, &op, &name, &reason);
+    size_t count = 0;
+    for (size_t j = k; j < nu; j++) {
+      const char *op2, *name2, *reason2;
+      pqnn_onnx_get_unsupported(model, j, &op2, &name2, &reason2);
+      if (strcmp(op, op2) == 0) {
+        done[j] = true;
+        count++;
+      }
+    }
+    printf("  %-20s x%zu\n", op, count);
+  }
+  free(done);
+  return nu == 0 ? 0 : 3;
+}
+
+static void print_plan(pqnn_onnx_runtime_t rt) {
+  pqnn_runtime_t prt;
+  size_t count = 0, transposes = 0, arena = 0, unshared = 0;
+  pqnn_onnx_get_pqnn_runtime(rt, &prt);
+  pqnn_get_runtime_node_count(prt, &count);
+  pqnn_onnx_get_boundary_transpose_count(rt, &transposes);
+  pqnn_get_runtime_arena_size(prt, &arena, &unshared);
+  static const char* const kNames[] = {"invalid", "fully_connected", "convolution_2d",
+      "depthwise_convolution_2d", "add2", "clamp", "gelu", "global_average_pooling_2d",
+      "max_pooling_2d", "softmax", "convert", "static_reshape"};
+  enum { kTypes = sizeof(kNames) / sizeof(kNames[0]) };
+  size_t per_type[kTypes][8] = {{0}};
+  size_t fused = 0, inserted = 0;
+  for (size_t k = 0; k < count; k++) {
+    struct pqnn_runtime_node_info info;
+    if (pqnn_get_runtime_node_info(prt, k, &info) != pqnn_status_success) continue;
+    if ((size_t) info.type < kTypes && (size_t) info.compute_datatype < 8) {
+      per_type[info.type][info.compute_datatype]++;
+    }
+    fused += info.fused_clamp;
+    inserted += info.inserted;
+  }
+  printf("plan: %zu nodes (%zu fused clamps, %zu inserted converts), %zu boundary layout "
+      "changes, arena %.1f MiB (%.1f MiB unshared)\n", count, fused, inserted, transposes,
+      (double) arena / 1048576.0, (double) unshared / 1048576.0);
+  for (size_t t = 1; t < kTypes; t++) {
+    for (size_t d = 0; d < 8; d++) {
+      if (per_type[t][d] != 0) {
+        printf("  %-26s %-7s x%zu\n", kNames[t], pqnn_datatype_string((enum pqnn_datatype) d), per_type[t][d]);
+      }
+    }
+  }
+}
+
+int main(int argc, char** argv) {
+  struct run_args a;
+  int rc = run_parse_args(argc, argv, &a);
+  if (rc != 0) return rc;
+  if (pqnn_initialize() != pqnn_status_success) {
+    fprintf(stderr, "pqnn-run: pqnn_initialize failed (unsupported CPU?)\n");
+    return 1;
+  }
+  const double t0 = now_ms();
+  pqnn_onnx_model_t model;
+  if (pqnn_onnx_load_file(a.model, 0, &model) != pqnn_status_success) {
+    fprintf(stderr, "pqnn-run: cannot load '%s' (see the message above)\n", a.model);
+    return 2;
+  }
+  size_t ni, no;
+  pqnn_onnx_get_input_count(model, &ni);
+  pqnn_onnx_get_output_count(model, &no);
+  struct pqnn_onnx_tensor_info info;
+  /* Shapes: --shape, else the model's (every dynamic dim must be given). */
+  for (size_t k = 0; k < a.num_shapes; k++) {
+    const char* name = a.shapes[k].name;
+    if (name == NULL) {
+      if (ni != 1) {
+        fprintf(stderr, "pqnn-run: --shape needs name= (the model has %zu inputs)\n", ni);
+        return 2;
+      }
+      pqnn_onnx_get_input(model, 0, &info);
+      name = info.name;
+    }
+    size_t nd;
+    int64_t dims[PQNN_ONNX_MAX_DIMS];
+    if (!run_parse_dims(a.shapes[k].value, &nd, dims) ||
+        pqnn_onnx_set_input_shape(model, name, nd, dims) != pqnn_status_success) {
+      fprintf(stderr, "pqnn-run: bad shape '%s' for input '%s'\n", a.shapes[k].value, name);
+      return 2;
+    }
+  }
+  if (a.list) {
+    rc = list_model(model);
+    printf("load + listing: %.2f ms\n", now_ms() - t0);
+    pqnn_onnx_delete_model(model);
+    return rc;
+  }
+  size_t nu = 0;
+  if (pqnn_onnx_get_unsupported_count(model, &nu) != pqnn_status_success) {
+    fprintf(stderr, "pqnn-run: the model is malformed (see the message above)\n");
+    return 2;
+  }
+  if (nu != 0) {
+    fprintf(stderr, "pqnn-run: %zu node%s cannot run with pqnn yet:\n", nu, nu == 1 ? "" : "s");
+    for (size_t k = 0; k < nu; k++) {
+      const char *op, *name, *reason;
+      pqnn_onnx_get_unsupported(model, k, &op, &name, &reason);
+      fprintf(stderr, "  %s '%s': %s\n", op, name, reason);
+    }
+    pqnn_onnx_delete_model(model);
+    return 3;
+  }
+  pthreadpool_t pool = NULL;
+  if (a.threads > 1) {
+#if PQNN_RUN_PTHREADPOOL
+    pool = pthreadpool_create(a.threads);
+    if (pool == NULL) {
+      fprintf(stderr, "pqnn-run: cannot create %zu threads\n", a.threads);
+      return 1;
+    }
+#else
+    fprintf(stderr, "pqnn-run: this build has no thread pool (PQNN_USE_PTHREADPOOL=OFF)\n");
+    return 2;
+#endif
+  }
+  pqnn_onnx_runtime_t rt;
+  enum pqnn_status status = pqnn_onnx_create_runtime(model, pool, a.flags, &rt);
+  const double import_ms = now_ms() - t0;
+  pqnn_onnx_delete_model(model);
+  if (status != pqnn_status_success) {
+    fprintf(stderr, "pqnn-run: building the runtime failed: %s\n", pqnn_status_string(status));
+    return status == pqnn_status_invalid_state ? 2 : 1;
+  }
+  float** in = calloc(ni + 1, sizeof(float*));
+  float** out = calloc(no + 1, sizeof(float*));
+  struct run_output_report* reports = calloc(no + 1, sizeof(*reports));
+  if (in == NULL || out == NULL || reports == NULL) return 1;
+  rc = 0;
+  for (size_t k = 0; k < ni && rc == 0; k++) {
+    pqnn_onnx_get_runtime_input(rt, k, &info);
+    const size_t n = elements(&info);
+    in[k] = malloc((n ? n : 1) * sizeof(float));
+    if (in[k] == NULL) return 1;
+    const char* src = run_find_named(a.inputs, a.num_inputs, info.name, ni);
+    if (src == NULL || strcmp(src, "random") == 0) {
+      run_fill_random(in[k], n, a.seed + k);
+    } else if (!run_read_f32(src, in[k], n)) {
+      rc = 2;
+    }
+    printf("input  %s: ", info.name);
+    print_dims(&info);
+    printf(" <- %s\n", src != NULL ? src : "random");
+  }
+  for (size_t k = 0; k < no; k++) {
+    pqnn_onnx_get_runtime_output(rt, k, &info);
+    const size_t n = elements(&info);
+    out[k] = malloc((n ? n : 1) * sizeof(float));
+    if (out[k] == NULL) return 1;
+  }
+  if (rc == 0) print_plan(rt);
+  printf("import %.2f ms, dtype %s, %zu thread%s, isa %s\n", import_ms, a.dtype, a.threads,
+      a.threads == 1 ? "" : "s", pqnn_isa_name());
+  const size_t total = a.warmup + a.iterations;
+  double* times = calloc(a.iterations, sizeof(double));
+  if (times == NULL) return 1;
+  double last_progress = now_ms();
+  for (size_t it = 0; it < total && rc == 0; it++) {
+    const double s = now_ms();
+    status = pqnn_onnx_run(rt, ni, (const float* const*) in, no, out);
+    const double e = now_ms();
+    if (status != pqnn_status_success) {
+      fprintf(stderr, "pqnn-run: run failed: %s\n", pqnn_status_string(status));
+      rc = 1;
+    }
+    if (it >= a.warmup) times[it - a.warmup] = e - s;
+    if (e - last_progress > 2000.0) {
+      fprintf(stderr, "pqnn-run: %zu/%zu runs\n", it + 1, total);
+      last_progress = e;
+    }
+  }
+  if (rc == 0) {
+    qsort(times, a.iterations, sizeof(double), compare_double);
+    printf("latency: median %.3f ms, p90 %.3f ms, min %.3f ms (%zu runs after %zu warmup)\n",
+        run_percentile(times, a.iterations, 0.5), run_percentile(times, a.iterations, 0.9),
+        times[0], a.iterations, a.warmup);
+  }
+  for (size_t k = 0; k < no && rc == 0; k++) {
+    pqnn_onnx_get_runtime_output(rt, k, &info);
+    const size_t n = elements(&info);
+    reports[k].name = info.name;
+    printf("output %s: ", info.name);
+    print_dims(&info);
+    printf("\n");
+    const char* dst = run_find_named(a.outputs, a.num_outputs, info.name, no);
+    if (dst != NULL && !run_write_f32(dst, out[k], n)) rc = 1;
+    const char* ref_path = run_find_named(a.compares, a.num_compares, info.name, no);
+    if (ref_path != NULL) {
+      float* ref = malloc((n ? n : 1) * sizeof(float));
+      if (ref == NULL || !run_read_f32(ref_path, ref, n)) {
+        rc = 2;
+      } else {
+        run_accuracy(out[k], ref, n, &reports[k].acc);
+        reports[k].compared = true;
+        printf("  vs %s: cosine %.7f, max abs %.3g, max abs / max |ref| %.3g\n", ref_path,
+            reports[k].acc.cosine, reports[k].acc.max_abs, reports[k].acc.max_rel);
+      }
+      free(ref);
+    }
+  }
+  if (rc == 0 && a.json != NULL &&
+      !run_write_json(a.json, &a, times, a.iterations, import_ms, reports, no)) {
+    rc = 1;
+  }
+  for (size_t k = 0; k < ni; k++) free(in[k]);
+  for (size_t k = 0; k < no; k++) free(out[k]);
+  free(in);
+  free(out);
+  free(reports);
+  free(times);
+  pqnn_onnx_delete_runtime(rt);
+#if PQNN_RUN_PTHREADPOOL
+  if (pool != NULL) pthreadpool_destroy(pool);
+#endif
+  return rc;
+}

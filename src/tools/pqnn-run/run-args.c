@@ -1,0 +1,137 @@
+/* pqnn-run: command-line parsing. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+static const char kUsage[] =
+    "usage: pqnn-run MODEL.onnx [--shape name=1x3x640x640] [--input name=FILE.bin|random]\n"
+    "         [--output name=FILE.bin] [--dtype f32|f16|qd8] [--threads N] [--iterations N]\n"
+    "         [--warmup N] [--compare [name=]FILE.bin] [--json FILE] [--seed N] [--list]\n"
+    "  .bin files: raw little-endian float32 in the model's layout (NCHW for images).\n"
+    "  --list: print the inputs, outputs and unsupported ops, then exit.\n";
+
+static int usage(const char* problem, const char* arg) {
+  if (problem != NULL) fprintf(stderr, "pqnn-run: %s%s%s\n", problem, arg ? ": " : "", arg ? arg : "");
+  fputs(kUsage, stderr);
+  return 2;
+}
+
+static bool parse_count(const char* text, size_t min, size_t max, size_t* out) {
+  char* end;
+  errno = 0;
+  const unsigned long long v = strtoull(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || v < min || v > max) return false;
+  *out = (size_t) v;
+  return true;
+}
+
+bool run_parse_dims(const char* text, size_t* num_dims, int64_t* dims) {
+  size_t n = 0;
+  const char* s = text;
+  while (*s != '\0') {
+    if (n == PQNN_ONNX_MAX_DIMS || *s < '0' || *s > '9') return false;
+    char* end;
+    errno = 0;
+    const long long v = strtoll(s, &end, 10);
+    if (errno != 0 || v < 1) return false;
+    dims[n++] = v;
+    if (*end == 'x' || *end == 'X' || *end == ',') {
+      s = end + 1;
+      if (*s == '\0') return false;
+    } else if (*end == '\0') {
+      s = end;
+    } else {
+      return false;
+    }
+  }
+  *num_dims = n;
+  return n > 0;
+}
+
+static int add_named(struct named* list, size_t* count, const char* option, char* value,
+    bool name_optional) {
+  if (*count == RUN_MAX_NAMED) return usage("too many", option);
+  char* eq = strchr(value, '=');
+  if (eq == NULL && !name_optional) return usage("expected name=VALUE after", option);
+  if (eq == NULL) {
+    list[*count] = (struct named) {.name = NULL, .value = value};
+  } else {
+    *eq = '\0';
+    list[*count] = (struct named) {.name = value, .value = eq + 1};
+  }
+  (*count)++;
+  return 0;
+}
+
+const char* run_find_named(const struct named* list, size_t count, const char* name, size_t total) {
+  for (size_t k = 0; k < count; k++) {
+    if (list[k].name != NULL && strcmp(list[k].name, name) == 0) return list[k].value;
+  }
+  for (size_t k = 0; k < count; k++) {
+    if (list[k].name == NULL && total == 1) return list[k].value;
+  }
+  return NULL;
+}
+
+int run_parse_args(int argc, char** argv, struct run_args* a) {
+  *a = (struct run_args) {.dtype = "f32", .threads = 1, .iterations = 10, .warmup = 2, .seed = 1};
+  for (int k = 1; k < argc; k++) {
+    const char* opt = argv[k];
+    if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+      fputs(kUsage, stdout);
+      exit(0);
+    }
+    if (strcmp(opt, "--list") == 0) {
+      a->list = true;
+      continue;
+    }
+    if (strncmp(opt, "--", 2) != 0) {
+      if (a->model != NULL) return usage("more than one model", opt);
+      a->model = opt;
+      continue;
+    }
+    if (k + 1 >= argc) return usage("missing value after", opt);
+    char* v = argv[++k];
+    int rc = 0;
+    if (strcmp(opt, "--shape") == 0) {
+      rc = add_named(a->shapes, &a->num_shapes, opt, v, true);
+    } else if (strcmp(opt, "--input") == 0) {
+      rc = add_named(a->inputs, &a->num_inputs, opt, v, true);
+    } else if (strcmp(opt, "--output") == 0) {
+      rc = add_named(a->outputs, &a->num_outputs, opt, v, true);
+    } else if (strcmp(opt, "--compare") == 0) {
+      rc = add_named(a->compares, &a->num_compares, opt, v, true);
+    } else if (strcmp(opt, "--dtype") == 0) {
+      if (strcmp(v, "f32") == 0) {
+        a->flags = 0;
+      } else if (strcmp(v, "f16") == 0) {
+        a->flags = PQNN_FLAG_FP16_INFERENCE;
+      } else if (strcmp(v, "qd8") == 0) {
+        a->flags = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
+      } else {
+        return usage("--dtype must be f32, f16 or qd8, not", v);
+      }
+      a->dtype = v;
+    } else if (strcmp(opt, "--threads") == 0) {
+      if (!parse_count(v, 1, 1024, &a->threads)) return usage("--threads must be in [1, 1024]", v);
+    } else if (strcmp(opt, "--iterations") == 0) {
+      if (!parse_count(v, 1, 1000000, &a->iterations)) return usage("--iterations must be in [1, 1e6]", v);
+    } else if (strcmp(opt, "--warmup") == 0) {
+      if (!parse_count(v, 0, 1000000, &a->warmup)) return usage("--warmup must be in [0, 1e6]", v);
+    } else if (strcmp(opt, "--seed") == 0) {
+      size_t seed;
+      if (!parse_count(v, 0, SIZE_MAX, &seed)) return usage("bad --seed", v);
+      a->seed = seed;
+    } else if (strcmp(opt, "--json") == 0) {
+      a->json = v;
+    } else {
+      return usage("unknown option", opt);
+    }
+    if (rc != 0) return rc;
+  }
+  if (a->model == NULL) return usage("no model given", NULL);
+  return 0;
+}

@@ -1,0 +1,66 @@
+/* pqnn-run: raw little-endian float32 files and random inputs. */
+#include <stdio.h>
+#include <string.h>
+
+#include "run.h"
+
+static bool little_endian(void) {
+  const uint32_t one = 1;
+  uint8_t b;
+  memcpy(&b, &one, 1);
+  return b == 1;
+}
+
+static void swap_bytes(float* data, size_t count) {
+  for (size_t k = 0; k < count; k++) {
+    uint8_t b[4];
+    memcpy(b, &data[k], 4);
+    const uint8_t s[4] = {b[3], b[2], b[1], b[0]};
+    memcpy(&data[k], s, 4);
+  }
+}
+
+bool run_read_f32(const char* path, float* data, size_t count) {
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) {
+    fprintf(stderr, "pqnn-run: cannot open '%s'\n", path);
+    return false;
+  }
+  const size_t got = fread(data, sizeof(float), count, f);
+  const int extra = fgetc(f);
+  fclose(f);
+  if (got != count || extra != EOF) {
+    fprintf(stderr, "pqnn-run: '%s' must hold exactly %zu float32 values (%zu bytes)\n", path,
+        count, count * sizeof(float));
+    return false;
+  }
+  if (!little_endian()) swap_bytes(data, count);
+  return true;
+}
+
+bool run_write_f32(const char* path, const float* data, size_t count) {
+  FILE* f = fopen(path, "wb");
+  if (f == NULL) {
+    fprintf(stderr, "pqnn-run: cannot create '%s'\n", path);
+    return false;
+  }
+  bool ok = true;
+  for (size_t k = 0; k < count && ok; k++) {
+    float v = data[k];
+    if (!little_endian()) swap_bytes(&v, 1);
+    ok = fwrite(&v, sizeof(v), 1, f) == 1;
+  }
+  ok &= fclose(f) == 0;
+  if (!ok) fprintf(stderr, "pqnn-run: writing '%s' failed\n", path);
+  return ok;
+}
+
+void run_fill_random(float* data, size_t count, uint64_t seed) {
+  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (size_t k = 0; k < count; k++) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    data[k] = (float) ((double) (s >> 11) / 9007199254740992.0 * 2.0 - 1.0);  /* [-1, 1) */
+  }
+}

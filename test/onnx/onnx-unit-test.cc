@@ -1,0 +1,355 @@
+// The ONNX importer on the unit models of scripts/onnx-unit-models.py (directory in
+// PQNN_ONNX_UNIT_DIR): every "ok" case imported and run by pqnn must match ONNX Runtime's
+// output (NAME.out<k>.ort.bin, written by scripts/ort-reference.sh; the case is skipped
+// when it is missing) to a max abs error <= 1e-4 of max |reference| in f32; f16 and qd8
+// runs must stay close (cosine). "unsupported:<Op>" cases must list that op and refuse to
+// build. Misuse of the API and damaged files (truncated, bit-flipped) must fail cleanly.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "pqnn-onnx.h"
+
+namespace {
+
+struct Case {
+  std::string name;
+  size_t inputs = 0, outputs = 0;
+  std::string expect;
+};
+
+std::string UnitDir() {
+  const char* dir = std::getenv("PQNN_ONNX_UNIT_DIR");
+  return dir != nullptr ? dir : "";
+}
+
+std::vector<Case> ReadManifest() {
+  std::vector<Case> cases;
+  std::ifstream f(UnitDir() + "/manifest.txt");
+  std::string line;
+  while (std::getline(f, line)) {
+    std::istringstream s(line);
+    Case c;
+    if (s >> c.name >> c.inputs >> c.outputs >> c.expect) cases.push_back(c);
+  }
+  return cases;
+}
+
+bool ReadFile(const std::string& path, std::vector<uint8_t>* bytes) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  bytes->assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  return true;
+}
+
+bool ReadFloats(const std::string& path, std::vector<float>* values) {
+  std::vector<uint8_t> bytes;
+  if (!ReadFile(path, &bytes) || bytes.size() % 4 != 0) return false;
+  values->resize(bytes.size() / 4);
+  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<uint8_t*>(values->data()));
+  return true;
+}
+
+size_t Elements(const pqnn_onnx_tensor_info& info) {
+  size_t n = 1;
+  for (size_t d = 0; d < info.num_dims; d++) n *= static_cast<size_t>(info.dims[d]);
+  return n;
+}
+
+// Imports and runs the case with the given runtime flags; returns the outputs.
+void RunCase(const Case& c, uint32_t flags, std::vector<std::vector<float>>* outputs) {
+  const std::string base = UnitDir() + "/" + c.name;
+  pqnn_onnx_model_t model = nullptr;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file((base + ".onnx").c_str(), 0, &model));
+  size_t unsupported = 99;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &unsupported));
+  ASSERT_EQ(0u, unsupported);
+  pqnn_onnx_runtime_t rt = nullptr;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, flags, &rt));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_delete_model(model));  // the runtime outlives it
+  std::vector<std::vector<float>> in(c.inputs);
+  std::vector<const float*> in_ptr;
+  for (size_t k = 0; k < c.inputs; k++) {
+    ASSERT_TRUE(ReadFloats(base + ".in" + std::to_string(k) + ".bin", &in[k]));
+    pqnn_onnx_tensor_info info;
+    ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_runtime_input(rt, k, &info));
+    ASSERT_EQ(Elements(info), in[k].size());
+    in_ptr.push_back(in[k].data());
+  }
+  outputs->assign(c.outputs, {});
+  std::vector<float*> out_ptr;
+  for (size_t k = 0; k < c.outputs; k++) {
+    pqnn_onnx_tensor_info info;
+    ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_runtime_output(rt, k, &info));
+    (*outputs)[k].assign(Elements(info), std::nanf(""));
+    out_ptr.push_back((*outputs)[k].data());
+  }
+  ASSERT_EQ(pqnn_status_success,
+            pqnn_onnx_run(rt, c.inputs, in_ptr.data(), c.outputs, out_ptr.data()));
+  // Twice: results must not depend on leftovers of the first run.
+  std::vector<std::vector<float>> first = *outputs;
+  ASSERT_EQ(pqnn_status_success,
+            pqnn_onnx_run(rt, c.inputs, in_ptr.data(), c.outputs, out_ptr.data()));
+  EXPECT_EQ(first, *outputs);
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_delete_runtime(rt));
+}
+
+double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double dot = 0, aa = 0, bb = 0;
+  for (size_t k = 0; k < a.size(); k++) {
+    dot += double(a[k]) * b[k];
+    aa += double(a[k]) * a[k];
+    bb += double(b[k]) * b[k];
+  }
+  return aa == 0 && bb == 0 ? 1.0 : dot / std::sqrt(aa * bb);
+}
+
+class OnnxCase : public testing::Test {
+ public:
+  explicit OnnxCase(Case c) : c_(std::move(c)) {}
+  void SetUp() override { ASSERT_EQ(pqnn_status_success, pqnn_initialize()); }
+
+  void TestBody() override {
+    if (c_.expect == "ok") {
+      CheckAgainstOrt();
+    } else {
+      CheckUnsupported();
+    }
+  }
+
+ private:
+  void CheckAgainstOrt() {
+    const std::string base = UnitDir() + "/" + c_.name;
+    std::vector<std::vector<float>> refs(c_.outputs);
+    for (size_t k = 0; k < c_.outputs; k++) {
+      if (!ReadFloats(base + ".out" + std::to_string(k) + ".ort.bin", &refs[k])) {
+        GTEST_SKIP() << "no ONNX Runtime reference (scripts/ort-reference.sh --manifest)";
+      }
+    }
+    std::vector<std::vector<float>> out;
+    ASSERT_NO_FATAL_FAILURE(RunCase(c_, 0, &out));
+    for (size_t k = 0; k < c_.outputs; k++) {
+      ASSERT_EQ(refs[k].size(), out[k].size()) << "output " << k;
+      double max_ref = 0, max_err = 0;
+      for (size_t i = 0; i < refs[k].size(); i++) {
+        max_ref = std::max(max_ref, double(std::fabs(refs[k][i])));
+        const double err = std::fabs(double(out[k][i]) - refs[k][i]);
+        max_err = std::isnan(err) ? INFINITY : std::max(max_err, err);
+      }
+      EXPECT_LE(max_err, 1e-4 * max_ref) << "output " << k << " f32";
+    }
+    // f16 inference and dynamic quantization: same graph, looser numbers.
+    const struct { uint32_t flags; double cosine; const char* what; } kModes[] = {
+        {PQNN_FLAG_FP16_INFERENCE, 0.999, "f16"},
+        {PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, 0.99, "qd8"}};
+    for (const auto& mode : kModes) {
+      ASSERT_NO_FATAL_FAILURE(RunCase(c_, mode.flags, &out));
+      for (size_t k = 0; k < c_.outputs; k++) {
+        EXPECT_GE(Cosine(out[k], refs[k]), mode.cosine) << "output " << k << " " << mode.what;
+      }
+    }
+  }
+
+  void CheckUnsupported() {
+    const std::string op = c_.expect.substr(c_.expect.find(':') + 1);
+    pqnn_onnx_model_t model = nullptr;
+    ASSERT_EQ(pqnn_status_success,
+              pqnn_onnx_load_file((UnitDir() + "/" + c_.name + ".onnx").c_str(), 0, &model));
+    size_t count = 0;
+    ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &count));
+    ASSERT_EQ(1u, count);
+    const char *op_type, *node_name, *reason;
+    ASSERT_EQ(pqnn_status_success,
+              pqnn_onnx_get_unsupported(model, 0, &op_type, &node_name, &reason));
+    EXPECT_EQ(op, op_type);
+    EXPECT_NE(std::string(), node_name);
+    EXPECT_NE(std::string(), reason);
+    EXPECT_EQ(pqnn_status_invalid_parameter,
+              pqnn_onnx_get_unsupported(model, 1, &op_type, &node_name, &reason));
+    pqnn_onnx_runtime_t rt = nullptr;
+    EXPECT_EQ(pqnn_status_unsupported_parameter,
+              pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+    EXPECT_EQ(nullptr, rt);
+    pqnn_onnx_delete_model(model);
+  }
+
+  Case c_;
+};
+
+// Import of a possibly damaged model: any status is fine, crashing or leaking is not.
+void TryImport(const std::vector<uint8_t>& bytes) {
+  pqnn_onnx_model_t model = nullptr;
+  if (pqnn_onnx_load_buffer(bytes.data(), bytes.size(), 0, &model) != pqnn_status_success) {
+    EXPECT_EQ(nullptr, model);
+    return;
+  }
+  size_t count = 0;
+  if (pqnn_onnx_get_unsupported_count(model, &count) == pqnn_status_success && count == 0) {
+    pqnn_onnx_runtime_t rt = nullptr;
+    if (pqnn_onnx_create_runtime(model, nullptr, 0, &rt) == pqnn_status_success) {
+      pqnn_onnx_delete_runtime(rt);
+    }
+  }
+  pqnn_onnx_delete_model(model);
+}
+
+TEST(OnnxImport, ManifestIsThere) {
+  ASSERT_NE("", UnitDir()) << "set PQNN_ONNX_UNIT_DIR";
+  EXPECT_GE(ReadManifest().size(), 20u);
+}
+
+TEST(OnnxImport, DamagedModelsFailCleanly) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  uint64_t s = 12345;
+  for (const Case& c : ReadManifest()) {
+    std::vector<uint8_t> bytes;
+    ASSERT_TRUE(ReadFile(UnitDir() + "/" + c.name + ".onnx", &bytes));
+    for (size_t len = 1; len < bytes.size(); len += 1 + len / 8) {
+      TryImport(std::vector<uint8_t>(bytes.begin(), bytes.begin() + len));
+    }
+    for (int trial = 0; trial < 40; trial++) {
+      std::vector<uint8_t> copy = bytes;
+      for (int flips = 0; flips < 1 + trial % 4; flips++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        copy[(s >> 33) % copy.size()] ^= static_cast<uint8_t>(1u << ((s >> 20) % 8));
+      }
+      TryImport(copy);
+    }
+  }
+}
+
+TEST(OnnxImport, ArgumentsAreChecked) {
+  pqnn_onnx_model_t model = nullptr;
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_load_file(nullptr, 0, &model));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_load_file("/nonexistent/model.onnx", 0, &model));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_load_buffer(nullptr, 10, 0, &model));
+  const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff};
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_load_buffer(junk, sizeof(junk), 0, &model));
+  EXPECT_EQ(nullptr, model);
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_delete_model(nullptr));
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_delete_runtime(nullptr));
+
+  const std::string path = UnitDir() + "/conv3x3.onnx";
+  ASSERT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_load_file(path.c_str(), 1, &model));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file(path.c_str(), 0, &model));
+  size_t n = 0;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_input_count(model, &n));
+  ASSERT_EQ(1u, n);
+  pqnn_onnx_tensor_info info;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_input(model, 0, &info));
+  EXPECT_STREQ("x", info.name);
+  EXPECT_EQ(PQNN_ONNX_FLOAT, info.elem_type);
+  ASSERT_EQ(4u, info.num_dims);
+  EXPECT_EQ(9, info.dims[2]);
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_input(model, 1, &info));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_output(model, 0, &info));
+  EXPECT_STREQ("y", info.name);
+  ASSERT_EQ(4u, info.num_dims);  // inferred by the importer: [1, 4, 9, 8]
+  EXPECT_EQ(4, info.dims[1]);
+  EXPECT_EQ(9, info.dims[2]);
+  EXPECT_EQ(8, info.dims[3]);
+  const int64_t good[4] = {1, 3, 9, 8}, wrong_static[4] = {1, 4, 9, 8}, zero[4] = {1, 3, 0, 8};
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_set_input_shape(model, "x", 3, good));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_set_input_shape(model, "nope", 4, good));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_set_input_shape(model, "x", 4, wrong_static));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_set_input_shape(model, "x", 4, zero));
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_set_input_shape(model, "x", 4, good));
+  pqnn_onnx_runtime_t rt = nullptr;
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_create_runtime(model, nullptr, 0x1, &rt));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_create_runtime(model, nullptr, 0, nullptr));
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  size_t transposes = 0;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_boundary_transpose_count(rt, &transposes));
+  EXPECT_EQ(2u, transposes);  // the NCHW input in, the NCHW output out
+  std::vector<float> x(3 * 9 * 8, 1.0f), y(4 * 9 * 8);
+  const float* in[1] = {x.data()};
+  float* out[1] = {y.data()};
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run(rt, 0, in, 1, out));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run(rt, 1, in, 2, out));
+  float* null_out[1] = {nullptr};
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run(rt, 1, in, 1, null_out));
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_run(rt, 1, in, 1, out));
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
+}
+
+TEST(OnnxImport, DynamicDimsMustBeSet) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  pqnn_onnx_model_t model = nullptr;
+  ASSERT_EQ(pqnn_status_success,
+            pqnn_onnx_load_file((UnitDir() + "/dynamic_conv.onnx").c_str(), 0, &model));
+  pqnn_onnx_tensor_info info;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_input(model, 0, &info));
+  ASSERT_EQ(4u, info.num_dims);
+  EXPECT_EQ(-1, info.dims[0]);
+  EXPECT_EQ(3, info.dims[1]);
+  EXPECT_EQ(-1, info.dims[2]);
+  size_t unsupported = 99;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &unsupported));
+  EXPECT_EQ(0u, unsupported);
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_output(model, 0, &info));
+  EXPECT_EQ(4, info.dims[1]);
+  EXPECT_EQ(-1, info.dims[2]);  // not known before H is set
+  pqnn_onnx_runtime_t rt = nullptr;
+  EXPECT_EQ(pqnn_status_invalid_state, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  const int64_t dims[4] = {2, 3, 11, 6};
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_set_input_shape(model, "x", 4, dims));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_output(model, 0, &info));
+  EXPECT_EQ(2, info.dims[0]);
+  EXPECT_EQ(6, info.dims[2]);  // (11 + 2 - 3) / 2 + 1
+  EXPECT_EQ(3, info.dims[3]);
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  // Every output is Relu'd: non-negative, and a constant input gives finite values.
+  std::vector<float> x(2 * 3 * 11 * 6, 0.25f), y(2 * 4 * 6 * 3, -1.0f);
+  const float* in[1] = {x.data()};
+  float* out[1] = {y.data()};
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_run(rt, 1, in, 1, out));
+  for (float v : y) ASSERT_TRUE(v >= 0.0f && std::isfinite(v));
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
+}
+
+// Planned pqnn nodes of a unit model (fused clamps removed).
+size_t PlannedNodes(const std::string& name) {
+  pqnn_onnx_model_t model = nullptr;
+  pqnn_onnx_runtime_t rt = nullptr;
+  pqnn_runtime_t prt = nullptr;
+  size_t count = 0;
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_load_file((UnitDir() + "/" + name + ".onnx").c_str(), 0, &model));
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_pqnn_runtime(rt, &prt));
+  EXPECT_EQ(pqnn_status_success, pqnn_get_runtime_node_count(prt, &count));
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
+  return count;
+}
+
+TEST(OnnxImport, FoldsBatchNormAndScaleShiftIntoTheConv) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  EXPECT_EQ(1u, PlannedNodes("conv_bn_relu"));           // conv (BN folded, Relu fused)
+  EXPECT_EQ(1u, PlannedNodes("conv_scale_shift_fold"));  // Mul, Add, Div, Sub folded, Relu fused
+  EXPECT_EQ(3u, PlannedNodes("conv_scale_two_readers")); // the conv output has two readers
+  EXPECT_EQ(1u, PlannedNodes("batchnorm_alone"));        // a 1x1 depthwise conv
+}
+
+}  // namespace
+
+int RegisterCases() {
+  for (const Case& c : ReadManifest()) {
+    testing::RegisterTest("OnnxUnitModel", c.name.c_str(), nullptr, c.expect.c_str(), __FILE__,
+        __LINE__, [c]() -> testing::Test* { return new OnnxCase(c); });
+  }
+  return 0;
+}
+
+static const int kRegistered = RegisterCases();
