@@ -15,8 +15,10 @@ import sys
 BRANCHES = re.compile(r"^(b\.\w+|b|cbn?z|tbn?z)$")
 
 
-def instructions(obj):
-    out = subprocess.run(["aarch64-linux-gnu-objdump", "-d", "--no-show-raw-insn", obj],
+def instructions(obj, objdump="aarch64-linux-gnu-objdump"):
+    """(address, mnemonic, operands) of every instruction objdump disassembles in obj
+    (scripts/analysis/check-inner-loops.py passes the host objdump for x86 objects)."""
+    out = subprocess.run([objdump, "-d", "--no-show-raw-insn", obj],
                          capture_output=True, text=True, check=True).stdout
     insns = []
     for line in out.splitlines():
@@ -26,10 +28,11 @@ def instructions(obj):
     return insns
 
 
-def loops(insns):
+def loops(insns, branches=BRANCHES):
+    """Every backward branch's loop: the instructions from its target to the branch."""
     for addr, op, args in insns:
         m = re.search(r"\b([0-9a-f]+) <", args)
-        if BRANCHES.match(op) and m and int(m.group(1), 16) < addr:
+        if branches.match(op) and m and int(m.group(1), 16) < addr:
             start = int(m.group(1), 16)
             yield [i for i in insns if start <= i[0] <= addr]
 

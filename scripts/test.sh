@@ -35,6 +35,9 @@ if [ "$mode" = plain ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=ON
   cmake --build "$build_dir" -j "$jobs"
+  # The x86 GEMM/IGEMM K loops of this (gcc) build and of a clang build, disassembled:
+  # no stack traffic, no copies (docs/qd8-performance.md).
+  ./scripts/analysis/check-inner-loops.sh "$build_dir"
   # ONNX Runtime (npm onnxruntime-node) is the reference of the ONNX importer's tests
   # (docs/onnx.md); without node/npm those cases skip, loudly.
   if ! command -v npm >/dev/null 2>&1; then
@@ -89,6 +92,8 @@ CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelW
   -DPQNN_TEST_SHAPES="$shapes"
 if [ "$mode" = sanitize ]; then
   cmake --build "$build_dir" -j "$jobs"
+  # The clang K loops (uninstrumented objects: the sanitizers' checks would be counted).
+  ./scripts/analysis/check-inner-loops.sh
 else
   cmake --build "$build_dir" -j "$jobs" --target concurrency-test
 fi

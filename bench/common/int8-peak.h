@@ -12,4 +12,8 @@ double measured_vpdpbusd_peak_gops();
 // AVX2 vpmaddwd ymm (16 int16 MACs per instruction), the multiply of the c8 kernels.
 double measured_vpmaddwd_avx2_peak_gops();
 
+// vpmaddwd + vpaddd (the c8 kernels' sequence, 2 instructions per 16 (ymm, bits 256) or
+// 32 (zmm, bits 512) MACs); 0 where the CPU (or PQNN_ISA) lacks avx2 / avx512 (skx).
+double measured_vpmaddwd_vpaddd_peak_gops(int bits);
+
 }  // namespace pqnn_bench

@@ -11,8 +11,13 @@
  *   qd8_f16 2x8c8 avx2: 95.3 / 85.5 / 20.7 / 79.3 / 86.7; 3x8c8: 83.2 / 77.5 / - / - / -.
  *   sse2 (qd8_f32) 1x4c8 ~19-27, 3x4c8 ~33-48;  scalar 4x4 ~4-5.4.
  *   -> avx2 2x8c8 + 1x8c8; sse2 3x4c8 + 1x4c8; scalar 4x4 + 1x4.
- * The AVX512 / AVX-VNNI tiles follow qs8-gemm-config.c (unmeasured here: no such CPU; see
- * the port-pressure argument there). VNNI configs set input_offset = 128: the kernels read
+ * The AVX512 / AVX-VNNI tiles follow qs8-gemm-config.c. Measured on a Zen 5 with
+ * AVX512-VNNI (bench/operators/int8-fc-peak, thread CPU time, % of the vpdpbusd peak of
+ * the same process; docs/qd8-performance.md): qd8_f32 incl. convert, 4x64c4 avx512vnni,
+ * gcc 12 / clang 14: 8x1024x1024 92.3-92.7 / 92.5-93.6%, 64x768x3072 93.0-93.7 /
+ * 92.4-92.9%, 256x1024x1024 91.5-91.9 / 91.8-92.1%, 1024^3 85.3-86.1 / 85.2-86.7%. PQNN_ISA=avx512 (4x16c8 skx) 91-93% of the
+ * zmm vpmaddwd+vpaddd peak; avx2 2x8c8 68-83% of the ymm one (256x1024x1024). avxvnni
+ * untimed (that CPU lacks AVX-VNNI). VNNI configs set input_offset = 128: the kernels read
  * activations as uint8 and subtract (zero_point + 128) * ksum.
  * aarch64 (neondot > neon > scalar): neondot 4x16c4 + 1x16c4, neon 2x8c16 + 1x8c16 for
  * both outputs, by the register budget explained in qs8-gemm-config.c (the qd8 epilogue

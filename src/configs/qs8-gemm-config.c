@@ -16,6 +16,12 @@
  * pressure: vpdpbusd needs the activations as uint8 (a vpxord per broadcast row), so
  * wide-N tiles amortize it: 4x64c4 spends 4 xors + 4 broadcasts per 16 vpdpbusd (7x16c4:
  * 7 per 7). avxvnni: 4x16c4 (8 ymm accumulators); avx512 skx: 4x16c8 (16 zmm accumulators).
+ * Measured since on a Zen 5 with AVX512-VNNI (bench/operators/int8-fc-peak, thread CPU
+ * time, % of the vpdpbusd peak of the same process; docs/qd8-performance.md): 4x64c4
+ * avx512vnni, gcc 12 / clang 14: 8x1024x1024 95.6-96.0 / 95.0-96.4%, 64x768x3072
+ * 93.7-94.8 / 93.7-95.0%, 256x1024x1024 95.3-95.7 / 95.4-95.9%, 1024^3 92.1-92.7 /
+ * 91.5-93.6%; avx512 skx 4x16c8 91-95% of the
+ * zmm vpmaddwd+vpaddd peak (256x1024x1024). avxvnni still unmeasured (no AVX-VNNI CPU).
  * VNNI configs set input_offset = 128 (folded into the packed bias at create).
  *
  * aarch64 (neondot > neon > scalar; qemu speed means nothing, so tiles are chosen by the
