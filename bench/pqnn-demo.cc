@@ -266,7 +266,7 @@ void write_json(const Options& o, const std::vector<Result>& results) {
       << json_escape(pqnn_models::describe_nodes(r.nodes)) << "\", \"nodes\": [";
     for (size_t k = 0; k < r.nodes.size(); k++) {
       const pqnn_runtime_node_info& n = r.nodes[k];
-      f << (k ? ", " : "") << "{\"type\": \"" << pqnn_models::node_type_name(n.type)
+      f << (k ? ", " : "") << "{\"type\": \"" << n.type_name
         << "\", \"datatype\": \"" << pqnn_datatype_string(n.compute_datatype)
         << "\", \"fused_clamp\": " << n.fused_clamp << ", \"inserted\": " << n.inserted << "}";
     }

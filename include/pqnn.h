@@ -449,11 +449,24 @@ enum pqnn_node_type {
   pqnn_node_type_convert,
   pqnn_node_type_static_reshape,
 };
+/* What the dynamic-quantization pass decided for a fully connected or convolution node. */
+enum pqnn_qd8_decision {
+  pqnn_qd8_decision_none = 0,               /* not a candidate: another node type, a quantized
+                                               input, or an f32 filter without the DRQ flag */
+  pqnn_qd8_decision_quantized,              /* runs qd8: f32 filter quantized per channel */
+  pqnn_qd8_decision_quantized_qc8w,         /* runs qd8: qcint8 filter (always) */
+  pqnn_qd8_decision_defined,                /* runs qd8: the graph defines its input qdint8 */
+  pqnn_qd8_decision_float_depthwise,        /* stays float (DRQ on): depthwise convolution */
+  pqnn_qd8_decision_float_small_reduction,  /* stays float (DRQ on): fewer multiply-adds per
+                                               output than the runtime's qd8_min_reduction */
+};
 struct pqnn_runtime_node_info {
   enum pqnn_node_type type;
   enum pqnn_datatype compute_datatype;  /* fp32, fp16, qint8 or qdint8 (qd8 x qc8w) */
   uint32_t fused_clamp;                 /* 1 when a following clamp node was fused into this one */
   uint32_t inserted;                    /* 1 for a conversion node the planner inserted */
+  const char* type_name;                /* pqnn_node_type_string(type) */
+  enum pqnn_qd8_decision qd8_decision;  /* FC / conv / depthwise; none for other nodes */
 };
 /* Node counts/info are in planned execution order, fused clamps removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);
@@ -464,6 +477,10 @@ PQNN_API enum pqnn_status pqnn_get_runtime_arena_size(pqnn_runtime_t runtime,
     size_t* arena_bytes_out, size_t* unshared_bytes_out);
 /* A short constant name of a datatype ("fp32", "qdint8", ...); never NULL. */
 PQNN_API const char* pqnn_datatype_string(enum pqnn_datatype datatype);
+/* A short constant name of a node type ("fully_connected", "convert", ...); never NULL. */
+PQNN_API const char* pqnn_node_type_string(enum pqnn_node_type type);
+/* A short constant reason for a dynamic-quantization decision; never NULL. */
+PQNN_API const char* pqnn_qd8_decision_string(enum pqnn_qd8_decision decision);
 
 #ifdef __cplusplus
 }  /* extern "C" */

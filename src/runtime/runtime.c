@@ -6,9 +6,9 @@
 #include "allocator.h"
 #include "logging.h"
 #include "operator.h"
+#include "runtime/runtime-passes.h"
 #include "runtime/runtime.h"
 
-#define RUNTIME_FLAGS (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)
 
 enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
   if (rt == NULL) return pqnn_status_success;
@@ -42,7 +42,7 @@ enum pqnn_status pqnn_create_runtime(pqnn_subgraph_t subgraph, pthreadpool_t thr
     PQNN_LOG_ERROR("%s is NULL", subgraph == NULL ? "subgraph" : "runtime_out");
     return pqnn_status_invalid_parameter;
   }
-  if ((flags & ~RUNTIME_FLAGS) != 0) {
+  if ((flags & ~PQNN_RUNTIME_FLAGS) != 0) {
     PQNN_LOG_ERROR("unknown flags 0x%x", (unsigned) flags);
     return pqnn_status_invalid_parameter;
   }
@@ -54,6 +54,7 @@ enum pqnn_status pqnn_create_runtime(pqnn_subgraph_t subgraph, pthreadpool_t thr
   rt->threadpool = threadpool;
   rt->flags = flags | subgraph->flags;
   rt->external_value_ids = subgraph->external_value_ids;
+  rt->qd8_min_reduction = PQNN_QD8_MIN_REDUCTION;
   status = pqnn_runtime_plan(rt, subgraph);
   if (status == pqnn_status_success) status = reshape(rt);
   if (status != pqnn_status_success) {
@@ -102,12 +103,6 @@ enum pqnn_status pqnn_reshape_runtime(pqnn_runtime_t rt) {
   return reshape(rt);
 }
 
-static enum pqnn_status setup_op(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
-  if (pqnn_rt_is_gemm(op->impl)) return pqnn_rt_setup_gemm(rt, op);
-  if (op->info.type == pqnn_node_type_convert) return pqnn_rt_setup_convert(rt, op);
-  return pqnn_status_success;  /* node kernels read the pointers at run */
-}
-
 enum pqnn_status pqnn_setup_runtime(pqnn_runtime_t rt, size_t num_external_values,
     const struct pqnn_external_value* external_values) {
   if (rt == NULL || (num_external_values != 0 && external_values == NULL)) {
@@ -151,7 +146,9 @@ enum pqnn_status pqnn_setup_runtime(pqnn_runtime_t rt, size_t num_external_value
     }
   }
   for (uint32_t i = 0; i < rt->num_ops; i++) {
-    const enum pqnn_status status = setup_op(rt, &rt->ops[i]);
+    struct pqnn_rt_op* op = &rt->ops[i];
+    if (op->exec->setup == NULL) continue;  /* node kernels read the pointers at run */
+    const enum pqnn_status status = op->exec->setup(rt, op);
     if (status != pqnn_status_success) return status;
   }
   rt->needs_setup = false;
@@ -170,14 +167,8 @@ enum pqnn_status pqnn_invoke_runtime(pqnn_runtime_t rt) {
   }
   for (uint32_t i = 0; i < rt->num_ops; i++) {
     struct pqnn_rt_op* op = &rt->ops[i];
-    if (op->op != NULL) {
-      const enum pqnn_status status = pqnn_run_operator(op->op, rt->threadpool);
-      if (status != pqnn_status_success) return status;
-    } else if (op->info.type == pqnn_node_type_convert) {
-      pqnn_rt_run_convert(rt, op);
-    } else {
-      pqnn_rt_run_node(rt, op);
-    }
+    const enum pqnn_status status = op->exec->run(rt, op);
+    if (status != pqnn_status_success) return status;
   }
   return pqnn_status_success;
 }

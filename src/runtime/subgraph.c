@@ -9,7 +9,6 @@
 #include "operator.h"
 #include "runtime/subgraph.h"
 
-#define RUNTIME_FLAGS (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)
 #define VALUE_FLAGS (PQNN_VALUE_FLAG_EXTERNAL_INPUT | PQNN_VALUE_FLAG_EXTERNAL_OUTPUT)
 
 size_t pqnn_shape_elements(const struct pqnn_shape* shape) {
@@ -64,7 +63,7 @@ enum pqnn_status pqnn_create_subgraph(uint32_t external_value_ids, uint32_t flag
     PQNN_LOG_ERROR("subgraph_out is NULL");
     return pqnn_status_invalid_parameter;
   }
-  if ((flags & ~RUNTIME_FLAGS) != 0) {
+  if ((flags & ~PQNN_RUNTIME_FLAGS) != 0) {
     PQNN_LOG_ERROR("unknown flags 0x%x", (unsigned) flags);
     return pqnn_status_invalid_parameter;
   }
