@@ -1,4 +1,4 @@
-// pqnn-demo: runs the end-to-end models of bench/models (MobileNet v1 and v2 at 224x224,
+// pqnn-demo: runs the end-to-end models of test/models (MobileNet v1 and v2 at 224x224,
 // a transformer MLP block at batch 1, 8 and 128) through the runtime in every datatype
 // mode (f32, f16, qd8, qs8 where the runtime can run the model in it) and prints, per
 // model and datatype: latency (median of N invocations) on 1 thread and 2 threads, speedup
