@@ -55,14 +55,18 @@ static enum pqnn_status reshape_max_pooling(struct pqnn_runtime* rt, struct pqnn
   const struct pqnn_shape* xs = XS(rt, op);
   const struct pqnn_shape* ys = YS(rt, op);
   const struct pqnn_conv_params* p = &op->node.conv;
-  const bool same = (op->node.flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING) != 0;
+  size_t pad_top = p->pad_top, pad_left = p->pad_left;
+  if ((op->node.flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING) != 0 &&
+      (!pqnn_same_padding_before(xs->dim[1], p->kernel_height, p->stride_height,
+           p->dilation_height, &pad_top) ||
+       !pqnn_same_padding_before(xs->dim[2], p->kernel_width, p->stride_width,
+           p->dilation_width, &pad_left))) {
+    PQNN_LOG_ERROR("max pooling SAME padding overflows size_t");
+    return pqnn_status_invalid_parameter;
+  }
   op->pool = (struct pqnn_pool_geometry) {.input_height = xs->dim[1],
       .input_width = xs->dim[2], .output_height = ys->dim[1], .output_width = ys->dim[2],
-      .channels = xs->dim[3],
-      .pad_top = same ? pqnn_same_padding_before(xs->dim[1], p->kernel_height,
-                            p->stride_height, p->dilation_height) : p->pad_top,
-      .pad_left = same ? pqnn_same_padding_before(xs->dim[2], p->kernel_width,
-                             p->stride_width, p->dilation_width) : p->pad_left,
+      .channels = xs->dim[3], .pad_top = pad_top, .pad_left = pad_left,
       .pool_height = p->kernel_height, .pool_width = p->kernel_width,
       .stride_height = p->stride_height, .stride_width = p->stride_width,
       .dilation_height = p->dilation_height, .dilation_width = p->dilation_width};

@@ -310,8 +310,9 @@ enum pqnn_status pqnn_define_max_pooling_2d(pqnn_subgraph_t subgraph,
 
 enum pqnn_status pqnn_define_static_reshape(pqnn_subgraph_t subgraph, size_t num_dims,
     const size_t* new_shape, uint32_t input_id, uint32_t output_id, uint32_t flags) {
-  if (num_dims > PQNN_MAX_DIMS || (num_dims != 0 && new_shape == NULL)) {
-    PQNN_LOG_ERROR("num_dims (%zu) above %d or new_shape NULL", num_dims, PQNN_MAX_DIMS);
+  if (num_dims > PQNN_MAX_DIMS || num_dims == 0 || new_shape == NULL) {
+    PQNN_LOG_ERROR("num_dims (%zu) is not 1 to %d or new_shape is NULL", num_dims,
+        PQNN_MAX_DIMS);
     return num_dims > PQNN_MAX_DIMS ? pqnn_status_unsupported_parameter
                                     : pqnn_status_invalid_parameter;
   }
