@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -178,6 +179,22 @@ TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
     }
     pqnn_delete_runtime(rt);
   }
+}
+
+// The float decisions are logged at level 2. The level is read once per process, so this
+// runs as its own ctest entry with PQNN_LOG_LEVEL=2 (runtime-embedder-test.log2) and skips
+// otherwise.
+TEST(RuntimeEmbedderLog, FloatDecisionsAreLoggedAtLevelTwo) {
+  const char* level = std::getenv("PQNN_LOG_LEVEL");
+  if (level == nullptr || std::strcmp(level, "2") != 0) GTEST_SKIP() << "needs PQNN_LOG_LEVEL=2";
+  DrqGraph d;
+  testing::internal::CaptureStderr();
+  d.plan(PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, 0);
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("convolution_2d): stays fp32, float: reduction below the qd8 threshold"),
+      std::string::npos) << err;
+  EXPECT_NE(err.find("depthwise_convolution_2d): stays fp32, float: depthwise"),
+      std::string::npos) << err;
 }
 
 }  // namespace
