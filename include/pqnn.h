@@ -389,6 +389,11 @@ enum pqnn_datatype {
 };
 
 #define PQNN_INVALID_VALUE_ID UINT32_MAX
+/* Most external value ids a subgraph may reserve (pqnn_create_subgraph): value ids index
+ * per-value tables and internal ids follow the external ones. */
+#define PQNN_MAX_EXTERNAL_VALUE_IDS 65536u
+/* Most dims of a value (every value has 1 to PQNN_MAX_TENSOR_DIMS dims, none 0). */
+#define PQNN_MAX_TENSOR_DIMS 6
 #define PQNN_VALUE_FLAG_EXTERNAL_INPUT 0x1u
 #define PQNN_VALUE_FLAG_EXTERNAL_OUTPUT 0x2u
 /* Flags of pqnn_create_subgraph and pqnn_create_runtime (OR-ed together). */
@@ -472,9 +477,27 @@ struct pqnn_external_value {
 };
 PQNN_API enum pqnn_status pqnn_create_runtime(pqnn_subgraph_t subgraph,
     pthreadpool_t threadpool, uint32_t flags, pqnn_runtime_t* runtime_out);
+/* Runtime options (pqnn_create_runtime_with_options; NULL or 0 fields: the defaults). */
+struct pqnn_runtime_options {
+  /* Dynamic quantization (PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) quantizes an FC / conv
+   * with an f32 filter only from this many multiply-adds per output (FC input channels,
+   * conv kh * kw * group input channels); smaller ones stay float. 0: the default, 64.
+   * 1: every FC and (non-depthwise) conv. qcint8 filters always run qd8. */
+  size_t qd8_min_reduction;
+};
+/* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
+PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
+    pthreadpool_t threadpool, uint32_t flags, const struct pqnn_runtime_options* options,
+    pqnn_runtime_t* runtime_out);
 PQNN_API enum pqnn_status pqnn_reshape_external_value(pqnn_runtime_t runtime,
     uint32_t external_id, size_t num_dims, const size_t* dims);
 PQNN_API enum pqnn_status pqnn_reshape_runtime(pqnn_runtime_t runtime);
+/* The shape of external value `external_id` (input or output) as of the last successful
+ * pqnn_reshape_runtime (or create): *num_dims_out dims written to dims_out, which must
+ * hold PQNN_MAX_TENSOR_DIMS entries. invalid_state after pqnn_reshape_external_value
+ * until pqnn_reshape_runtime succeeds (an output's size follows its inputs). */
+PQNN_API enum pqnn_status pqnn_get_external_value_shape(pqnn_runtime_t runtime,
+    uint32_t external_id, size_t* num_dims_out, size_t* dims_out);
 PQNN_API enum pqnn_status pqnn_setup_runtime(pqnn_runtime_t runtime,
     size_t num_external_values, const struct pqnn_external_value* external_values);
 PQNN_API enum pqnn_status pqnn_invoke_runtime(pqnn_runtime_t runtime);
@@ -495,11 +518,24 @@ enum pqnn_node_type {
   pqnn_node_type_convert,
   pqnn_node_type_static_reshape,
 };
+/* What the dynamic-quantization pass decided for a fully connected or convolution node. */
+enum pqnn_qd8_decision {
+  pqnn_qd8_decision_none = 0,               /* not a candidate: another node type, a quantized
+                                               input, or an f32 filter without the DRQ flag */
+  pqnn_qd8_decision_quantized,              /* runs qd8: f32 filter quantized per channel */
+  pqnn_qd8_decision_quantized_qc8w,         /* runs qd8: qcint8 filter (always) */
+  pqnn_qd8_decision_defined,                /* runs qd8: the graph defines its input qdint8 */
+  pqnn_qd8_decision_float_depthwise,        /* stays float (DRQ on): depthwise convolution */
+  pqnn_qd8_decision_float_small_reduction,  /* stays float (DRQ on): fewer multiply-adds per
+                                               output than the runtime's qd8_min_reduction */
+};
 struct pqnn_runtime_node_info {
   enum pqnn_node_type type;
   enum pqnn_datatype compute_datatype;  /* fp32, fp16, qint8 or qdint8 (qd8 x qc8w) */
   uint32_t fused_clamp;                 /* 1 when a following clamp node was fused into this one */
   uint32_t inserted;                    /* 1 for a conversion node the planner inserted */
+  const char* type_name;                /* pqnn_node_type_string(type) */
+  enum pqnn_qd8_decision qd8_decision;  /* FC / conv / depthwise; none for other nodes */
 };
 /* Node counts/info are in planned execution order, fused clamps removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);
@@ -510,6 +546,10 @@ PQNN_API enum pqnn_status pqnn_get_runtime_arena_size(pqnn_runtime_t runtime,
     size_t* arena_bytes_out, size_t* unshared_bytes_out);
 /* A short constant name of a datatype ("fp32", "qdint8", ...); never NULL. */
 PQNN_API const char* pqnn_datatype_string(enum pqnn_datatype datatype);
+/* A short constant name of a node type ("fully_connected", "convert", ...); never NULL. */
+PQNN_API const char* pqnn_node_type_string(enum pqnn_node_type type);
+/* A short constant reason for a dynamic-quantization decision; never NULL. */
+PQNN_API const char* pqnn_qd8_decision_string(enum pqnn_qd8_decision decision);
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: installs missing dependencies, builds Release, and runs whole models through
-# the pqnn runtime (bench/pqnn-demo): MobileNet v1 and v2 (224x224, batch 1) and a
+# the pqnn runtime (bench/runtime/pqnn-demo): MobileNet v1 and v2 (224x224, batch 1) and a
 # transformer MLP block (768 -> 3072 -> GELU -> 768 + residual, batch 1, 8 and 128), each
 # in f32, f16, qd8 (dynamic-range quantization) and qs8 (static int8, calibrated). It prints
 # latency (median) on one pinned thread and on two threads, speedup over f32, accuracy
@@ -51,7 +51,7 @@ LeCun scales so activations stay O(1)) and run in four modes:
 On CPUs without VNNI (AVX2 only) int8 GEMM peaks at ~1.25x f32 FMA, so compute-bound
 layers gain little from int8; memory-bound ones (batch 1) gain from 4x smaller weights.
 EOF
-"$build_dir/bench/pqnn-demo" --iterations "$iterations" "${pin[@]}" --json "$tmp/models.json"
+"$build_dir/bench/runtime/pqnn-demo" --iterations "$iterations" "${pin[@]}" --json "$tmp/models.json"
 
 if [ "$operators" = 1 ]; then
   echo

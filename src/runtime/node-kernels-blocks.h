@@ -97,7 +97,7 @@ static inline void pqnn_node_scale_clamp_block(size_t n, const float* x, float s
 /* Taps k < pool of a pooling window that fall inside the input along one axis: input index
  * o * stride + k * dilation - pad must be in [0, in). Returns [*k0, *k1) (empty when k0 >= k1).
  * stride and dilation >= 1. */
-static inline void pqnn_pool_taps(size_t o, uint32_t stride, uint32_t dilation, uint32_t pad,
+static inline void pqnn_pool_taps(size_t o, uint32_t stride, uint32_t dilation, size_t pad,
     uint32_t pool, size_t in, size_t* k0, size_t* k1) {
   const size_t start = o * stride;  /* input index + pad of tap 0 */
   size_t first = 0;

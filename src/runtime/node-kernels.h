@@ -118,7 +118,8 @@ PQNN_INTERNAL void pqnn_node_qs8_global_average_pooling(size_t n_start, size_t n
  * exact: fp16(clamp(max of the widened taps)). pool, stride and dilation values must be >= 1;
  * any output size is safe (taps outside the input are skipped). y must not overlap x. */
 struct pqnn_pool_geometry { size_t input_height, input_width, output_height, output_width, channels;
-  uint32_t pad_top, pad_left, pool_height, pool_width, stride_height, stride_width, dilation_height, dilation_width; };
+  size_t pad_top, pad_left;  /* size_t: TF SAME padding with a huge dilation exceeds 32 bits */
+  uint32_t pool_height, pool_width, stride_height, stride_width, dilation_height, dilation_width; };
 PQNN_INTERNAL void pqnn_node_f32_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_start, size_t oy_end,
     const float* x, float* y, float min, float max);
 PQNN_INTERNAL void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_start, size_t oy_end,

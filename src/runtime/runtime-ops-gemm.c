@@ -1,22 +1,31 @@
-/* Fully connected, convolution and depthwise convolution nodes through the public
- * operators: created (weights packed, f32 weights quantized per output channel for qd8)
- * at runtime create, reshaped with the batch / image size, set up with the tensors'
- * pointers (and the qd8 params that the inserted convert wrote). */
-#include <math.h>
+/* Fully connected, convolution and depthwise convolution ops through the public operators.
+ * At planning the combination table (gemm-combinations.c) names the operator face of the
+ * op's executed datatypes; the face's executor is the op's for good. The operator is
+ * created then (weights packed; f32 weights quantized per output channel for qd8),
+ * reshaped with the batch / image size, set up with the tensors' pointers (and the qd8
+ * params the inserted convert writes). */
 #include <string.h>
 
 #include "allocator.h"
 #include "logging.h"
-#include "runtime/runtime.h"
+#include "runtime/gemm-combinations.h"
+#include "runtime/runtime-executors.h"
+#include "runtime/runtime-shared.h"
 
-void pqnn_rt_quantize_bounds(const struct pqnn_rt_tensor* t, float min, float max,
-    int8_t* qmin, int8_t* qmax) {
-  const double lo = (double) min / t->scale + t->zero_point;
-  const double hi = (double) max / t->scale + t->zero_point;
-  *qmin = lo <= -128.0 ? INT8_MIN : lo >= 127.0 ? INT8_MAX : (int8_t) nearbyint(lo);
-  *qmax = hi >= 127.0 ? INT8_MAX : hi <= -128.0 ? INT8_MIN : (int8_t) nearbyint(hi);
-  if (*qmin > *qmax) *qmin = *qmax;
-}
+typedef enum pqnn_status (*create_fn)(struct pqnn_rt_op* op, const struct pqnn_rt_tensor* x,
+    const struct pqnn_rt_tensor* y, const struct pqnn_value* filter,
+    const struct pqnn_value* bias);
+typedef enum pqnn_status (*reshape_fc_fn)(pqnn_operator_t op, size_t batch, pthreadpool_t tp);
+typedef enum pqnn_status (*reshape_conv_fn)(pqnn_operator_t op, size_t n, size_t h, size_t w,
+    size_t* oh, size_t* ow, pthreadpool_t tp);
+
+struct pqnn_rt_gemm_face {
+  struct pqnn_rt_executor exec;
+  const char* name;
+  create_fn create;
+  reshape_fc_fn reshape_fc;      /* FC faces */
+  reshape_conv_fn reshape_conv;  /* conv faces */
+};
 
 /* Per-output-channel qc8w weights of an f32 filter, rows of `columns` elements (transposed:
  * the filter is [columns][rows] and is transposed first). */
@@ -41,196 +50,277 @@ static enum pqnn_status quantize_filter(const float* filter, size_t rows, size_t
   return status;
 }
 
-static enum pqnn_status create_fully_connected(struct pqnn_rt_op* op,
-    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
-    const struct pqnn_value* filter, const struct pqnn_value* bias) {
-  const bool transposed = (op->node.flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) != 0;
-  const size_t ic = filter->shape.dim[transposed ? 0 : 1];
-  const size_t oc = filter->shape.dim[transposed ? 1 : 0];
-  const void* w = filter->data;
-  const void* b = bias != NULL ? bias->data : NULL;
-  uint32_t flags = op->node.flags & PQNN_FLAG_TRANSPOSE_WEIGHTS;
-  const float min = op->output_min, max = op->output_max;
-  switch (op->impl) {
-    case pqnn_rt_fc_f32:
-      return pqnn_create_fully_connected_nc_f32(ic, oc, ic, oc, w, b, min, max, flags, &op->op);
-    case pqnn_rt_fc_f16:
-      if (filter->datatype == pqnn_datatype_fp32) flags |= PQNN_FLAG_FP32_STATIC_WEIGHTS;
-      return pqnn_create_fully_connected_nc_f16(ic, oc, ic, oc, w, b, min, max, flags, &op->op);
-    case pqnn_rt_fc_qs8:
-      return pqnn_create_fully_connected_nc_qs8(ic, oc, ic, oc, (int8_t) x->zero_point,
-          x->scale, filter->scale, w, b, (int8_t) y->zero_point, y->scale, op->qmin, op->qmax,
-          flags, &op->op);
-    case pqnn_rt_fc_qs8_qc8w:
-      return pqnn_create_fully_connected_nc_qs8_qc8w(ic, oc, ic, oc, (int8_t) x->zero_point,
-          x->scale, filter->channel_scale, w, b, (int8_t) y->zero_point, y->scale, op->qmin,
-          op->qmax, flags, &op->op);
-    default: {
-      const float* scale = filter->channel_scale;
-      int8_t* qw = NULL;
-      float* qs = NULL;
-      enum pqnn_status status = pqnn_status_success;
-      if (filter->datatype == pqnn_datatype_fp32) {
-        status = quantize_filter(w, oc, ic, transposed, &qw, &qs);
-        w = qw;
-        scale = qs;
-        flags = 0;
-      }
-      if (status == pqnn_status_success) {
-        status = op->impl == pqnn_rt_fc_qd8_f32
-            ? pqnn_create_fully_connected_nc_qd8_f32_qc8w(ic, oc, ic, oc, scale, w, b, min, max,
-                  flags, &op->op)
-            : pqnn_create_fully_connected_nc_qd8_f16_qc8w(ic, oc, ic, oc, scale, w, b, min, max,
-                  flags, &op->op);
-      }
-      pqnn_release(qw);
-      pqnn_release(qs);
-      return status;
-    }
-  }
+/* qc8w weights of a qd8 op: the filter's own (qcint8) or quantized from f32 (owned: *owned_*
+ * to release after create). */
+struct qc8w { const int8_t* kernel; const float* scale; int8_t* owned_kernel; float* owned_scale; };
+
+static enum pqnn_status qc8w_weights(const struct pqnn_value* filter, size_t rows,
+    size_t columns, bool transposed, struct qc8w* q) {
+  *q = (struct qc8w) {.kernel = filter->data, .scale = filter->channel_scale};
+  if (filter->datatype != pqnn_datatype_fp32) return pqnn_status_success;
+  const enum pqnn_status status = quantize_filter(filter->data, rows, columns, transposed,
+      &q->owned_kernel, &q->owned_scale);
+  q->kernel = q->owned_kernel;
+  q->scale = q->owned_scale;
+  return status;
 }
 
-static enum pqnn_status create_convolution(struct pqnn_rt_op* op,
+static void release_qc8w(struct qc8w* q) {
+  pqnn_release(q->owned_kernel);
+  pqnn_release(q->owned_scale);
+}
+
+static const void* bias_data(const struct pqnn_value* bias) {
+  return bias != NULL ? bias->data : NULL;
+}
+
+/* ---- fully connected ---- */
+#define FC_DIMS(filter, transposed) \
+  const size_t ic = (filter)->shape.dim[(transposed) ? 0 : 1]; \
+  const size_t oc = (filter)->shape.dim[(transposed) ? 1 : 0]
+#define FC_FLAGS(op) ((op)->node.flags & PQNN_FLAG_TRANSPOSE_WEIGHTS)
+
+static enum pqnn_status create_fc_f32(struct pqnn_rt_op* op, const struct pqnn_rt_tensor* x,
+    const struct pqnn_rt_tensor* y, const struct pqnn_value* filter,
+    const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  FC_DIMS(filter, FC_FLAGS(op) != 0);
+  return pqnn_create_fully_connected_nc_f32(ic, oc, ic, oc, filter->data, bias_data(bias),
+      op->output_min, op->output_max, FC_FLAGS(op), &op->op);
+}
+
+static enum pqnn_status create_fc_f16(struct pqnn_rt_op* op, const struct pqnn_rt_tensor* x,
+    const struct pqnn_rt_tensor* y, const struct pqnn_value* filter,
+    const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  FC_DIMS(filter, FC_FLAGS(op) != 0);
+  uint32_t flags = FC_FLAGS(op);
+  if (filter->datatype == pqnn_datatype_fp32) flags |= PQNN_FLAG_FP32_STATIC_WEIGHTS;
+  return pqnn_create_fully_connected_nc_f16(ic, oc, ic, oc, filter->data, bias_data(bias),
+      op->output_min, op->output_max, flags, &op->op);
+}
+
+static enum pqnn_status create_fc_qs8(struct pqnn_rt_op* op, const struct pqnn_rt_tensor* x,
+    const struct pqnn_rt_tensor* y, const struct pqnn_value* filter,
+    const struct pqnn_value* bias) {
+  FC_DIMS(filter, FC_FLAGS(op) != 0);
+  return pqnn_create_fully_connected_nc_qs8(ic, oc, ic, oc, (int8_t) x->zero_point, x->scale,
+      filter->scale, filter->data, bias_data(bias), (int8_t) y->zero_point, y->scale,
+      op->qmin, op->qmax, FC_FLAGS(op), &op->op);
+}
+
+static enum pqnn_status create_fc_qs8_qc8w(struct pqnn_rt_op* op,
     const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
     const struct pqnn_value* filter, const struct pqnn_value* bias) {
-  const struct pqnn_conv_params* p = &op->node.conv;
-  const size_t cin = (size_t) p->groups * p->group_input_channels;
-  const size_t cout = (size_t) p->groups * p->group_output_channels;
-  const void* w = filter->data;
-  const void* b = bias != NULL ? bias->data : NULL;
+  FC_DIMS(filter, FC_FLAGS(op) != 0);
+  return pqnn_create_fully_connected_nc_qs8_qc8w(ic, oc, ic, oc, (int8_t) x->zero_point,
+      x->scale, filter->channel_scale, filter->data, bias_data(bias), (int8_t) y->zero_point,
+      y->scale, op->qmin, op->qmax, FC_FLAGS(op), &op->op);
+}
+
+typedef enum pqnn_status (*create_fc_qd8_fn)(size_t, size_t, size_t, size_t, const float*,
+    const int8_t*, const float*, float, float, uint32_t, pqnn_operator_t*);
+
+static enum pqnn_status create_fc_qd8(struct pqnn_rt_op* op, const struct pqnn_value* filter,
+    const struct pqnn_value* bias, create_fc_qd8_fn create) {
+  const bool transposed = FC_FLAGS(op) != 0;
+  FC_DIMS(filter, transposed);
+  struct qc8w q;
+  enum pqnn_status status = qc8w_weights(filter, oc, ic, transposed, &q);
+  /* An f32 filter is quantized untransposed; a qcint8 one keeps the caller's layout. */
+  const uint32_t flags = q.owned_kernel != NULL ? 0 : FC_FLAGS(op);
+  if (status == pqnn_status_success) {
+    status = create(ic, oc, ic, oc, q.scale, q.kernel, bias_data(bias), op->output_min,
+        op->output_max, flags, &op->op);
+  }
+  release_qc8w(&q);
+  return status;
+}
+
+static enum pqnn_status create_fc_qd8_f32(struct pqnn_rt_op* op,
+    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  return create_fc_qd8(op, filter, bias, pqnn_create_fully_connected_nc_qd8_f32_qc8w);
+}
+
+static enum pqnn_status create_fc_qd8_f16(struct pqnn_rt_op* op,
+    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  return create_fc_qd8(op, filter, bias, pqnn_create_fully_connected_nc_qd8_f16_qc8w);
+}
+
+/* ---- convolution and depthwise convolution ---- */
+#define GEOMETRY(p) (p)->pad_top, (p)->pad_right, (p)->pad_bottom, (p)->pad_left, \
+    (p)->kernel_height, (p)->kernel_width, (p)->stride_height, (p)->stride_width, \
+    (p)->dilation_height, (p)->dilation_width, (p)->groups, (p)->group_input_channels, \
+    (p)->group_output_channels, (size_t) (p)->groups * (p)->group_input_channels, \
+    (size_t) (p)->groups * (p)->group_output_channels
+
+static uint32_t conv_flags(const struct pqnn_rt_op* op) {
   uint32_t flags = op->node.flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING;
   if (op->node.type == pqnn_node_type_depthwise_convolution_2d) {
     flags |= PQNN_FLAG_DEPTHWISE_CONVOLUTION;
   }
-  const float min = op->output_min, max = op->output_max;
-#define GEOMETRY p->pad_top, p->pad_right, p->pad_bottom, p->pad_left, p->kernel_height, \
-    p->kernel_width, p->stride_height, p->stride_width, p->dilation_height, p->dilation_width, \
-    p->groups, p->group_input_channels, p->group_output_channels, cin, cout
-  switch (op->impl) {
-    case pqnn_rt_conv_f32:
-      return pqnn_create_convolution2d_nhwc_f32(GEOMETRY, w, b, min, max, flags, &op->op);
-    case pqnn_rt_conv_f16:
-      if (filter->datatype == pqnn_datatype_fp32) flags |= PQNN_FLAG_FP32_STATIC_WEIGHTS;
-      return pqnn_create_convolution2d_nhwc_f16(GEOMETRY, w, b, min, max, flags, &op->op);
-    case pqnn_rt_conv_qs8:
-      return pqnn_create_convolution2d_nhwc_qs8(GEOMETRY, (int8_t) x->zero_point, x->scale,
-          filter->scale, w, b, (int8_t) y->zero_point, y->scale, op->qmin, op->qmax, flags,
-          &op->op);
-    case pqnn_rt_conv_qs8_qc8w:
-      return pqnn_create_convolution2d_nhwc_qs8_qc8w(GEOMETRY, (int8_t) x->zero_point,
-          x->scale, filter->channel_scale, w, b, (int8_t) y->zero_point, y->scale, op->qmin,
-          op->qmax, flags, &op->op);
-    default: {
-      const float* scale = filter->channel_scale;
-      int8_t* qw = NULL;
-      float* qs = NULL;
-      enum pqnn_status status = pqnn_status_success;
-      if (filter->datatype == pqnn_datatype_fp32) {
-        const size_t columns = (size_t) p->kernel_height * p->kernel_width * p->group_input_channels;
-        status = quantize_filter(w, cout, columns, false, &qw, &qs);
-        w = qw;
-        scale = qs;
-      }
-      if (status == pqnn_status_success) {
-        status = op->impl == pqnn_rt_conv_qd8_f32
-            ? pqnn_create_convolution2d_nhwc_qd8_f32_qc8w(GEOMETRY, scale, w, b, min, max,
-                  flags, &op->op)
-            : pqnn_create_convolution2d_nhwc_qd8_f16_qc8w(GEOMETRY, scale, w, b, min, max,
-                  flags, &op->op);
-      }
-      pqnn_release(qw);
-      pqnn_release(qs);
-      return status;
-    }
-  }
-#undef GEOMETRY
+  return flags;
 }
 
-enum pqnn_status pqnn_rt_create_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* op,
+static enum pqnn_status create_conv_f32(struct pqnn_rt_op* op, const struct pqnn_rt_tensor* x,
+    const struct pqnn_rt_tensor* y, const struct pqnn_value* filter,
+    const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  return pqnn_create_convolution2d_nhwc_f32(GEOMETRY(&op->node.conv), filter->data,
+      bias_data(bias), op->output_min, op->output_max, conv_flags(op), &op->op);
+}
+
+static enum pqnn_status create_conv_f16(struct pqnn_rt_op* op, const struct pqnn_rt_tensor* x,
+    const struct pqnn_rt_tensor* y, const struct pqnn_value* filter,
+    const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  uint32_t flags = conv_flags(op);
+  if (filter->datatype == pqnn_datatype_fp32) flags |= PQNN_FLAG_FP32_STATIC_WEIGHTS;
+  return pqnn_create_convolution2d_nhwc_f16(GEOMETRY(&op->node.conv), filter->data,
+      bias_data(bias), op->output_min, op->output_max, flags, &op->op);
+}
+
+static enum pqnn_status create_conv_qs8(struct pqnn_rt_op* op, const struct pqnn_rt_tensor* x,
+    const struct pqnn_rt_tensor* y, const struct pqnn_value* filter,
+    const struct pqnn_value* bias) {
+  return pqnn_create_convolution2d_nhwc_qs8(GEOMETRY(&op->node.conv), (int8_t) x->zero_point,
+      x->scale, filter->scale, filter->data, bias_data(bias), (int8_t) y->zero_point,
+      y->scale, op->qmin, op->qmax, conv_flags(op), &op->op);
+}
+
+static enum pqnn_status create_conv_qs8_qc8w(struct pqnn_rt_op* op,
+    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
     const struct pqnn_value* filter, const struct pqnn_value* bias) {
-  const struct pqnn_rt_tensor* x = &rt->tensors[op->inputs[0]];
-  const struct pqnn_rt_tensor* y = &rt->tensors[op->output];
-  if (y->datatype == pqnn_datatype_qint8) {
-    pqnn_rt_quantize_bounds(y, op->output_min, op->output_max, &op->qmin, &op->qmax);
+  return pqnn_create_convolution2d_nhwc_qs8_qc8w(GEOMETRY(&op->node.conv),
+      (int8_t) x->zero_point, x->scale, filter->channel_scale, filter->data, bias_data(bias),
+      (int8_t) y->zero_point, y->scale, op->qmin, op->qmax, conv_flags(op), &op->op);
+}
+
+typedef enum pqnn_status (*create_conv_qd8_fn)(uint32_t, uint32_t, uint32_t, uint32_t,
+    uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, size_t, size_t,
+    size_t, size_t, const float*, const int8_t*, const float*, float, float, uint32_t,
+    pqnn_operator_t*);
+
+static enum pqnn_status create_conv_qd8(struct pqnn_rt_op* op, const struct pqnn_value* filter,
+    const struct pqnn_value* bias, create_conv_qd8_fn create) {
+  const struct pqnn_conv_params* p = &op->node.conv;
+  const size_t columns = (size_t) p->kernel_height * p->kernel_width * p->group_input_channels;
+  struct qc8w q;
+  enum pqnn_status status = qc8w_weights(filter,
+      (size_t) p->groups * p->group_output_channels, columns, false, &q);
+  if (status == pqnn_status_success) {
+    status = create(GEOMETRY(p), q.scale, q.kernel, bias_data(bias), op->output_min,
+        op->output_max, conv_flags(op), &op->op);
   }
-  const enum pqnn_status status = op->node.type == pqnn_node_type_fully_connected
-      ? create_fully_connected(op, x, y, filter, bias)
-      : create_convolution(op, x, y, filter, bias);
-  if (status != pqnn_status_success) {
-    PQNN_LOG_ERROR("creating the operator of a %s node failed: %s",
-        op->node.type == pqnn_node_type_fully_connected ? "fully connected" : "convolution",
-        pqnn_status_string(status));
-  }
+  release_qc8w(&q);
   return status;
 }
 
-enum pqnn_status pqnn_rt_reshape_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
-  const struct pqnn_rt_tensor* x = &rt->tensors[op->inputs[0]];
-  const struct pqnn_rt_tensor* y = &rt->tensors[op->output];
-  pthreadpool_t tp = rt->threadpool;
-  if (op->node.type == pqnn_node_type_fully_connected) {
-    const size_t batch = pqnn_shape_elements(&x->shape) / x->shape.dim[x->shape.num_dims - 1];
-    switch (op->impl) {
-      case pqnn_rt_fc_f32: return pqnn_reshape_fully_connected_nc_f32(op->op, batch, tp);
-      case pqnn_rt_fc_f16: return pqnn_reshape_fully_connected_nc_f16(op->op, batch, tp);
-      case pqnn_rt_fc_qs8: return pqnn_reshape_fully_connected_nc_qs8(op->op, batch, tp);
-      case pqnn_rt_fc_qs8_qc8w: return pqnn_reshape_fully_connected_nc_qs8_qc8w(op->op, batch, tp);
-      case pqnn_rt_fc_qd8_f32: return pqnn_reshape_fully_connected_nc_qd8_f32_qc8w(op->op, batch, tp);
-      default: return pqnn_reshape_fully_connected_nc_qd8_f16_qc8w(op->op, batch, tp);
-    }
-  }
-  const size_t n = x->shape.dim[0], h = x->shape.dim[1], w = x->shape.dim[2];
+static enum pqnn_status create_conv_qd8_f32(struct pqnn_rt_op* op,
+    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  return create_conv_qd8(op, filter, bias, pqnn_create_convolution2d_nhwc_qd8_f32_qc8w);
+}
+
+static enum pqnn_status create_conv_qd8_f16(struct pqnn_rt_op* op,
+    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  return create_conv_qd8(op, filter, bias, pqnn_create_convolution2d_nhwc_qd8_f16_qc8w);
+}
+
+/* ---- executors: reshape, setup and run of each face ---- */
+static enum pqnn_status reshape_fc(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  const struct pqnn_shape* x = &rt->tensors[op->inputs[0]].shape;
+  const size_t batch = pqnn_shape_elements(x) / x->dim[x->num_dims - 1];
+  return op->gemm->reshape_fc(op->op, batch, rt->threadpool);
+}
+
+static enum pqnn_status reshape_conv(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  const struct pqnn_shape* x = &rt->tensors[op->inputs[0]].shape;
+  const struct pqnn_shape* y = &rt->tensors[op->output].shape;
   size_t oh = 0, ow = 0;
-  enum pqnn_status status;
-  switch (op->impl) {
-    case pqnn_rt_conv_f32:
-      status = pqnn_reshape_convolution2d_nhwc_f32(op->op, n, h, w, &oh, &ow, tp);
-      break;
-    case pqnn_rt_conv_f16:
-      status = pqnn_reshape_convolution2d_nhwc_f16(op->op, n, h, w, &oh, &ow, tp);
-      break;
-    case pqnn_rt_conv_qs8:
-      status = pqnn_reshape_convolution2d_nhwc_qs8(op->op, n, h, w, &oh, &ow, tp);
-      break;
-    case pqnn_rt_conv_qs8_qc8w:
-      status = pqnn_reshape_convolution2d_nhwc_qs8_qc8w(op->op, n, h, w, &oh, &ow, tp);
-      break;
-    case pqnn_rt_conv_qd8_f32:
-      status = pqnn_reshape_convolution2d_nhwc_qd8_f32_qc8w(op->op, n, h, w, &oh, &ow, tp);
-      break;
-    default:
-      status = pqnn_reshape_convolution2d_nhwc_qd8_f16_qc8w(op->op, n, h, w, &oh, &ow, tp);
-      break;
-  }
-  if (status == pqnn_status_success && (oh != y->shape.dim[1] || ow != y->shape.dim[2])) {
+  const enum pqnn_status status = op->gemm->reshape_conv(op->op, x->dim[0], x->dim[1],
+      x->dim[2], &oh, &ow, rt->threadpool);
+  if (status == pqnn_status_success && (oh != y->dim[1] || ow != y->dim[2])) {
     PQNN_LOG_ERROR("operator output %zux%zu differs from the planned %zux%zu", oh, ow,
-        y->shape.dim[1], y->shape.dim[2]);
+        y->dim[1], y->dim[2]);
     return pqnn_status_invalid_state;
   }
   return status;
 }
 
-enum pqnn_status pqnn_rt_setup_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
-  const struct pqnn_rt_tensor* x = &rt->tensors[op->inputs[0]];
-  void* y = rt->tensors[op->output].data;
-  const struct pqnn_quantization_params* params =
-      (const struct pqnn_quantization_params*) ((const char*) x->data + x->params_offset);
-  switch (op->impl) {
-    case pqnn_rt_fc_f32: return pqnn_setup_fully_connected_nc_f32(op->op, x->data, y);
-    case pqnn_rt_fc_f16: return pqnn_setup_fully_connected_nc_f16(op->op, x->data, y);
-    case pqnn_rt_fc_qs8: return pqnn_setup_fully_connected_nc_qs8(op->op, x->data, y);
-    case pqnn_rt_fc_qs8_qc8w: return pqnn_setup_fully_connected_nc_qs8_qc8w(op->op, x->data, y);
-    case pqnn_rt_fc_qd8_f32:
-      return pqnn_setup_fully_connected_nc_qd8_f32_qc8w(op->op, x->data, y, params);
-    case pqnn_rt_fc_qd8_f16:
-      return pqnn_setup_fully_connected_nc_qd8_f16_qc8w(op->op, x->data, y, params);
-    case pqnn_rt_conv_f32: return pqnn_setup_convolution2d_nhwc_f32(op->op, x->data, y);
-    case pqnn_rt_conv_f16: return pqnn_setup_convolution2d_nhwc_f16(op->op, x->data, y);
-    case pqnn_rt_conv_qs8: return pqnn_setup_convolution2d_nhwc_qs8(op->op, x->data, y);
-    case pqnn_rt_conv_qs8_qc8w: return pqnn_setup_convolution2d_nhwc_qs8_qc8w(op->op, x->data, y);
-    case pqnn_rt_conv_qd8_f32:
-      return pqnn_setup_convolution2d_nhwc_qd8_f32_qc8w(op->op, x->data, y, params);
-    default:
-      return pqnn_setup_convolution2d_nhwc_qd8_f16_qc8w(op->op, x->data, y, params);
+#define X_DATA(rt, op) ((rt)->tensors[(op)->inputs[0]].data)
+#define Y_DATA(rt, op) ((rt)->tensors[(op)->output].data)
+#define QD8_PARAMS(rt, op) ((const struct pqnn_quantization_params*) \
+    ((const char*) X_DATA(rt, op) + (rt)->tensors[(op)->inputs[0]].params_offset))
+#define SETUP(name, fn, xtype, ytype) \
+  static enum pqnn_status name(struct pqnn_runtime* rt, struct pqnn_rt_op* op) { \
+    return fn(op->op, (const xtype*) X_DATA(rt, op), (ytype*) Y_DATA(rt, op)); \
   }
+#define SETUP_QD8(name, fn, ytype) \
+  static enum pqnn_status name(struct pqnn_runtime* rt, struct pqnn_rt_op* op) { \
+    return fn(op->op, (const int8_t*) X_DATA(rt, op), (ytype*) Y_DATA(rt, op), \
+        QD8_PARAMS(rt, op)); \
+  }
+SETUP(setup_fc_f32, pqnn_setup_fully_connected_nc_f32, float, float)
+SETUP(setup_fc_f16, pqnn_setup_fully_connected_nc_f16, void, void)
+SETUP(setup_fc_qs8, pqnn_setup_fully_connected_nc_qs8, int8_t, int8_t)
+SETUP(setup_fc_qs8_qc8w, pqnn_setup_fully_connected_nc_qs8_qc8w, int8_t, int8_t)
+SETUP_QD8(setup_fc_qd8_f32, pqnn_setup_fully_connected_nc_qd8_f32_qc8w, float)
+SETUP_QD8(setup_fc_qd8_f16, pqnn_setup_fully_connected_nc_qd8_f16_qc8w, void)
+SETUP(setup_conv_f32, pqnn_setup_convolution2d_nhwc_f32, float, float)
+SETUP(setup_conv_f16, pqnn_setup_convolution2d_nhwc_f16, void, void)
+SETUP(setup_conv_qs8, pqnn_setup_convolution2d_nhwc_qs8, int8_t, int8_t)
+SETUP(setup_conv_qs8_qc8w, pqnn_setup_convolution2d_nhwc_qs8_qc8w, int8_t, int8_t)
+SETUP_QD8(setup_conv_qd8_f32, pqnn_setup_convolution2d_nhwc_qd8_f32_qc8w, float)
+SETUP_QD8(setup_conv_qd8_f16, pqnn_setup_convolution2d_nhwc_qd8_f16_qc8w, void)
+
+#define FC_FACE(face, suffix) [pqnn_gemm_face_##face] = \
+    {{reshape_fc, setup_fc_##face, pqnn_rt_run_operator}, #face, create_fc_##face, \
+     pqnn_reshape_fully_connected_nc_##suffix, NULL}
+#define CONV_FACE(face, suffix) [pqnn_gemm_face_##face] = \
+    {{reshape_conv, setup_conv_##face, pqnn_rt_run_operator}, #face, create_conv_##face, \
+     NULL, pqnn_reshape_convolution2d_nhwc_##suffix}
+
+static const struct pqnn_rt_gemm_face kFullyConnected[pqnn_gemm_face_count] = {
+  FC_FACE(f32, f32), FC_FACE(f16, f16), FC_FACE(qs8, qs8),
+  FC_FACE(qs8_qc8w, qs8_qc8w), FC_FACE(qd8_f32, qd8_f32_qc8w),
+  FC_FACE(qd8_f16, qd8_f16_qc8w),
+};
+static const struct pqnn_rt_gemm_face kConvolution[pqnn_gemm_face_count] = {
+  CONV_FACE(f32, f32), CONV_FACE(f16, f16), CONV_FACE(qs8, qs8), CONV_FACE(qs8_qc8w, qs8_qc8w),
+  CONV_FACE(qd8_f32, qd8_f32_qc8w), CONV_FACE(qd8_f16, qd8_f16_qc8w),
+};
+
+enum pqnn_status pqnn_rt_plan_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* op,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  const struct pqnn_rt_tensor* x = &rt->tensors[op->inputs[0]];
+  const struct pqnn_rt_tensor* y = &rt->tensors[op->output];
+  const struct pqnn_gemm_combination* c = pqnn_find_gemm_combination(op->node.type,
+      x->datatype, filter->datatype, bias != NULL ? bias->datatype : pqnn_datatype_invalid,
+      y->datatype, false);
+  if (c == NULL || c->face == pqnn_gemm_face_none) {
+    PQNN_LOG_ERROR("no operator runs a %s node with input %s, filter %s, output %s",
+        pqnn_node_type_string(op->node.type), pqnn_datatype_string(x->datatype),
+        pqnn_datatype_string(filter->datatype), pqnn_datatype_string(y->datatype));
+    return pqnn_status_unsupported_parameter;
+  }
+  op->gemm = op->node.type == pqnn_node_type_fully_connected ? &kFullyConnected[c->face]
+                                                             : &kConvolution[c->face];
+  op->exec = &op->gemm->exec;
+  if (y->datatype == pqnn_datatype_qint8) {
+    pqnn_rt_quantize_bounds(y, op->output_min, op->output_max, &op->qmin, &op->qmax);
+  }
+  const enum pqnn_status status = op->gemm->create(op, x, y, filter, bias);
+  if (status != pqnn_status_success) {
+    PQNN_LOG_ERROR("creating the %s operator of a %s node failed: %s", op->gemm->name,
+        pqnn_node_type_string(op->node.type), pqnn_status_string(status));
+  }
+  return status;
 }

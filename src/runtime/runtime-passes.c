@@ -1,4 +1,15 @@
-/* Datatype passes.
+/* The planner's passes (order and contract in runtime-passes.h).
+ *
+ * Clamp fusion: a clamp whose input has one consumer, is not external and is produced by
+ * FC / conv / dwconv / add2 becomes the producer's output bounds (the intersection of both
+ * ranges, when not empty); the clamp op is removed.
+ *
+ * f16 inference: the graph runs in f16 only when every value that is not static data is f32
+ * (no quantized activations, no user-defined converts): then every intermediate becomes f16,
+ * FC / conv run as f16 operators with f32 static weights converted at create, node kernels
+ * use their f16 variants (static f32 inputs get runtime-owned f16 copies), and converts are
+ * inserted after the external inputs and after the ops producing external outputs.
+ * Anything else runs as defined.
  *
  * Dynamic-range quantization: a fully connected or (non-depthwise) convolution node with an
  * f32 (or, under f16 inference, f16) input and a static filter runs as qd8 x qc8w when the
@@ -18,26 +29,51 @@
  * thresholds 32 to 200 were indistinguishable in the noise). A qcint8 filter has no f32 copy,
  * so it always runs as qd8.
  *
- * f16 inference: the graph runs in f16 only when every value that is not static data is f32
- * (no quantized activations, no user-defined converts): then every intermediate becomes f16,
- * FC / conv run as f16 operators with f32 static weights converted at create, node kernels
- * use their f16 variants, and converts are inserted after the external inputs and before the
- * external outputs. Anything else runs as defined. */
+ * Each op the pass looks at records its decision in the op's node info (qd8_decision). */
+#include "allocator.h"
+#include "configs/config.h"
 #include "logging.h"
 #include "runtime/runtime-passes.h"
+#include "runtime/runtime-shared.h"
 
-bool pqnn_pass_use_qd8(const struct pqnn_node* node, enum pqnn_datatype input,
-    enum pqnn_datatype filter, size_t reduction, uint32_t flags) {
-  if (node->type == pqnn_node_type_depthwise_convolution_2d) return false;
-  if (input != pqnn_datatype_fp32 && input != pqnn_datatype_fp16) return false;
-  if (filter == pqnn_datatype_qcint8) return true;
-  if (filter != pqnn_datatype_fp32 || (flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) == 0) {
-    return false;
-  }
-  return reduction >= PQNN_QD8_MIN_REDUCTION;
+/* ---- 1. clamp fusion ---- */
+
+static bool takes_fused_clamp(enum pqnn_node_type type) {
+  return pqnn_rt_is_gemm_node(type) || type == pqnn_node_type_add2;
 }
 
-bool pqnn_pass_use_fp16(const struct pqnn_subgraph* subgraph, uint32_t flags) {
+void pqnn_pass_fuse_clamps(struct pqnn_runtime* rt) {
+  pqnn_rt_index_ops(rt);
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    struct pqnn_rt_op* clamp = &rt->ops[i];
+    const struct pqnn_rt_tensor* v = &rt->tensors[clamp->inputs[0]];
+    if (clamp->node.type != pqnn_node_type_clamp || v->producer == PQNN_NO_NODE ||
+        v->consumers != 1 || v->external_flags != 0) {
+      continue;
+    }
+    struct pqnn_rt_op* producer = &rt->ops[v->producer];
+    if (!takes_fused_clamp(producer->node.type) || producer->info.fused_clamp) continue;
+    const float lo = producer->node.output_min > clamp->node.output_min
+        ? producer->node.output_min : clamp->node.output_min;
+    const float hi = producer->node.output_max < clamp->node.output_max
+        ? producer->node.output_max : clamp->node.output_max;
+    if (!(lo < hi)) continue;
+    producer->node.output_min = producer->output_min = lo;
+    producer->node.output_max = producer->output_max = hi;
+    producer->output = clamp->output;
+    producer->info.fused_clamp = 1;
+    clamp->removed = true;
+  }
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    if (!rt->ops[i].removed) rt->ops[kept++] = rt->ops[i];
+  }
+  rt->num_ops = kept;
+}
+
+/* ---- 2. f16 inference ---- */
+
+static bool graph_runs_in_fp16(const struct pqnn_subgraph* subgraph, uint32_t flags) {
   if ((flags & PQNN_FLAG_FP16_INFERENCE) == 0) return false;
   for (uint32_t v = 0; v < subgraph->num_values; v++) {
     const struct pqnn_value* value = &subgraph->values[v];
@@ -56,3 +92,130 @@ bool pqnn_pass_use_fp16(const struct pqnn_subgraph* subgraph, uint32_t flags) {
   return true;
 }
 
+/* A static fp32 value read by an f16 node kernel: an f16 copy owned by the runtime. */
+static enum pqnn_status static_to_f16(struct pqnn_rt_tensor* tensor) {
+  if (tensor->static_data == NULL || tensor->datatype != pqnn_datatype_fp32) {
+    return pqnn_status_success;
+  }
+  const size_t n = pqnn_shape_elements(&tensor->shape);
+  uint16_t* copy = pqnn_allocate(n * sizeof(uint16_t));
+  if (copy == NULL) return pqnn_status_out_of_memory;
+  pqnn_get_convert_config()->f32_f16(n, tensor->static_data, copy);  /* RNE, as every f16 path */
+  tensor->static_owned = copy;
+  tensor->static_data = copy;
+  tensor->datatype = pqnn_datatype_fp16;
+  return pqnn_status_success;
+}
+
+/* Every op input reading `from` from op `first` on reads `to` instead. */
+static void redirect_reads(struct pqnn_runtime* rt, uint32_t first, uint32_t from, uint32_t to) {
+  for (uint32_t i = first; i < rt->num_ops; i++) {
+    for (uint32_t k = 0; k < rt->ops[i].num_inputs; k++) {
+      if (rt->ops[i].inputs[k] == from) rt->ops[i].inputs[k] = to;
+    }
+  }
+}
+
+enum pqnn_status pqnn_pass_fp16_inference(struct pqnn_runtime* rt,
+    const struct pqnn_subgraph* subgraph) {
+  if (!graph_runs_in_fp16(subgraph, rt->flags)) {
+    rt->flags &= ~PQNN_FLAG_FP16_INFERENCE;
+    return pqnn_status_success;
+  }
+  pqnn_rt_index_ops(rt);
+  for (uint32_t v = 0; v < rt->num_values; v++) {
+    struct pqnn_rt_tensor* t = &rt->tensors[v];
+    if (t->datatype == pqnn_datatype_fp32 && t->static_data == NULL && t->external_flags == 0) {
+      t->datatype = pqnn_datatype_fp16;
+    }
+  }
+  /* External inputs: converted once, before every op, in value order. */
+  uint32_t inserted = 0;
+  for (uint32_t v = 0; v < rt->num_values; v++) {
+    if ((rt->tensors[v].external_flags & PQNN_VALUE_FLAG_EXTERNAL_INPUT) == 0 ||
+        rt->tensors[v].consumers == 0) {
+      continue;
+    }
+    const uint32_t copy = pqnn_rt_add_tensor(rt, v, pqnn_datatype_fp16);
+    redirect_reads(rt, inserted, v, copy);
+    pqnn_rt_insert_convert(rt, inserted++, v, copy);
+  }
+  /* External outputs: produced in f16, then converted right after their producer. */
+  for (uint32_t i = inserted; i < rt->num_ops; i++) {
+    struct pqnn_rt_op* op = &rt->ops[i];
+    if (op->info.inserted) continue;
+    if (!pqnn_rt_is_gemm_node(op->node.type)) {
+      for (uint32_t k = 0; k < op->num_inputs; k++) {
+        const enum pqnn_status status = static_to_f16(&rt->tensors[op->inputs[k]]);
+        if (status != pqnn_status_success) return status;
+      }
+    }
+    const uint32_t out = op->output;
+    if (rt->tensors[out].external_flags == 0) continue;
+    const uint32_t copy = pqnn_rt_add_tensor(rt, out, pqnn_datatype_fp16);
+    op->output = copy;
+    redirect_reads(rt, i + 1, out, copy);
+    pqnn_rt_insert_convert(rt, i + 1, copy, out);
+    i++;
+  }
+  return pqnn_status_success;
+}
+
+/* ---- 3. dynamic quantization ---- */
+
+/* Multiply-adds per output element: FC input channels, conv kh * kw * group channels. */
+static size_t reduction_of(const struct pqnn_rt_op* op, const struct pqnn_value* filter) {
+  if (op->node.type == pqnn_node_type_fully_connected) {
+    return filter->shape.dim[(op->node.flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) ? 0 : 1];
+  }
+  const struct pqnn_conv_params* p = &op->node.conv;
+  return (size_t) p->kernel_height * p->kernel_width * p->group_input_channels;
+}
+
+static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
+    const struct pqnn_value* filter) {
+  const enum pqnn_datatype x = rt->tensors[op->inputs[0]].datatype;
+  if (x == pqnn_datatype_qdint8) return pqnn_qd8_decision_defined;
+  if (x != pqnn_datatype_fp32 && x != pqnn_datatype_fp16) return pqnn_qd8_decision_none;
+  if (op->node.type == pqnn_node_type_depthwise_convolution_2d) {
+    return (rt->flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) != 0
+        ? pqnn_qd8_decision_float_depthwise : pqnn_qd8_decision_none;
+  }
+  if (filter->datatype == pqnn_datatype_qcint8) return pqnn_qd8_decision_quantized_qc8w;
+  if (filter->datatype != pqnn_datatype_fp32 ||
+      (rt->flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) == 0) {
+    return pqnn_qd8_decision_none;
+  }
+  return reduction_of(op, filter) >= rt->qd8_min_reduction
+      ? pqnn_qd8_decision_quantized : pqnn_qd8_decision_float_small_reduction;
+}
+
+void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
+    const struct pqnn_subgraph* subgraph) {
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    struct pqnn_rt_op* op = &rt->ops[i];
+    if (!pqnn_rt_is_gemm_node(op->node.type) || op->info.inserted) continue;
+    const struct pqnn_value* filter = &subgraph->values[op->weights[0]];
+    op->info.qd8_decision = decide(rt, op, filter);
+    if (op->info.qd8_decision == pqnn_qd8_decision_float_depthwise ||
+        op->info.qd8_decision == pqnn_qd8_decision_float_small_reduction) {
+      PQNN_LOG_INFO("op %u (%s): stays %s, %s", (unsigned) i,
+          pqnn_node_type_string(op->node.type),
+          pqnn_datatype_string(rt->tensors[op->inputs[0]].datatype),
+          pqnn_qd8_decision_string(op->info.qd8_decision));
+    }
+    if (op->info.qd8_decision == pqnn_qd8_decision_quantized ||
+        op->info.qd8_decision == pqnn_qd8_decision_quantized_qc8w) {
+      const uint32_t q = pqnn_rt_add_tensor(rt, op->inputs[0], pqnn_datatype_qdint8);
+      const uint32_t x = op->inputs[0];
+      op->inputs[0] = q;
+      pqnn_rt_insert_convert(rt, i, x, q);
+      op = &rt->ops[++i];
+    }
+    /* A qdint8 input of a convolution is quantized per image (one params entry each). */
+    if (op->node.type == pqnn_node_type_convolution_2d &&
+        rt->tensors[op->inputs[0]].datatype == pqnn_datatype_qdint8) {
+      rt->tensors[op->inputs[0]].qd8_per_image = true;
+    }
+  }
+}

@@ -1,20 +1,25 @@
-/* Datatype passes of the planner: which FC / conv nodes run as qd8 (dynamic-range
- * quantization) and whether the graph runs in f16. See docs/runtime.md. */
+/* The planner's passes over the op list, run by pqnn_runtime_plan in this order:
+ *   1. clamp fusion          (pqnn_pass_fuse_clamps)
+ *   2. f16 inference         (pqnn_pass_fp16_inference)
+ *   3. dynamic quantization  (pqnn_pass_dynamic_quantization)
+ * Each rewrites the ops and tensors itself: fusion removes clamp ops, f16 inference
+ * retypes the activations and inserts the boundary converts, dynamic quantization inserts
+ * the qdint8 converts in front of the FC / conv ops it quantizes. Executors are chosen
+ * after the last pass. See runtime-passes.c and docs/runtime.md. */
 #ifndef PQNN_RUNTIME_PASSES_H_
 #define PQNN_RUNTIME_PASSES_H_
 
-#include "runtime/subgraph.h"
+#include "runtime/runtime-types.h"
 
-/* Dynamic-range quantization applies to f32 filters only from this many multiply-adds per
- * output (see runtime-passes.c). */
+/* Default of the dynamic quantization threshold: f32 filters are quantized only from this
+ * many multiply-adds per output (see runtime-passes.c). */
 #define PQNN_QD8_MIN_REDUCTION 64
 
-/* True when `node` (FC / conv / dwconv) with an input of datatype `input` (as executed) and
- * a filter of datatype `filter`, `reduction` multiply-adds per output, runs as qd8 x qc8w
- * under the runtime `flags`. */
-PQNN_INTERNAL bool pqnn_pass_use_qd8(const struct pqnn_node* node, enum pqnn_datatype input,
-    enum pqnn_datatype filter, size_t reduction, uint32_t flags);
-/* True when PQNN_FLAG_FP16_INFERENCE is set and the whole graph can run in f16. */
-PQNN_INTERNAL bool pqnn_pass_use_fp16(const struct pqnn_subgraph* subgraph, uint32_t flags);
+PQNN_INTERNAL void pqnn_pass_fuse_clamps(struct pqnn_runtime* rt);
+/* out_of_memory when an f16 copy of static data cannot be allocated. */
+PQNN_INTERNAL enum pqnn_status pqnn_pass_fp16_inference(struct pqnn_runtime* rt,
+    const struct pqnn_subgraph* subgraph);
+PQNN_INTERNAL void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
+    const struct pqnn_subgraph* subgraph);
 
 #endif  /* PQNN_RUNTIME_PASSES_H_ */

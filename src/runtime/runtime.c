@@ -1,14 +1,14 @@
 /* Runtime lifecycle: create (plan, create operators, first reshape), reshape of external
  * inputs, reshape (shapes, operators, arena), setup (bind external and arena pointers,
- * set up every operator), invoke, delete, and the introspection queries. */
+ * set up every operator), invoke and delete. The queries are in runtime-queries.c. */
 #include <string.h>
 
 #include "allocator.h"
 #include "logging.h"
 #include "operator.h"
+#include "runtime/runtime-passes.h"
 #include "runtime/runtime.h"
 
-#define RUNTIME_FLAGS (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)
 
 enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
   if (rt == NULL) return pqnn_status_success;
@@ -36,13 +36,19 @@ static enum pqnn_status reshape(struct pqnn_runtime* rt) {
 
 enum pqnn_status pqnn_create_runtime(pqnn_subgraph_t subgraph, pthreadpool_t threadpool,
     uint32_t flags, pqnn_runtime_t* runtime_out) {
+  return pqnn_create_runtime_with_options(subgraph, threadpool, flags, NULL, runtime_out);
+}
+
+enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
+    pthreadpool_t threadpool, uint32_t flags, const struct pqnn_runtime_options* options,
+    pqnn_runtime_t* runtime_out) {
   enum pqnn_status status = pqnn_check_initialized(__func__);
   if (status != pqnn_status_success) return status;
   if (subgraph == NULL || runtime_out == NULL) {
     PQNN_LOG_ERROR("%s is NULL", subgraph == NULL ? "subgraph" : "runtime_out");
     return pqnn_status_invalid_parameter;
   }
-  if ((flags & ~RUNTIME_FLAGS) != 0) {
+  if ((flags & ~PQNN_RUNTIME_FLAGS) != 0) {
     PQNN_LOG_ERROR("unknown flags 0x%x", (unsigned) flags);
     return pqnn_status_invalid_parameter;
   }
@@ -54,6 +60,8 @@ enum pqnn_status pqnn_create_runtime(pqnn_subgraph_t subgraph, pthreadpool_t thr
   rt->threadpool = threadpool;
   rt->flags = flags | subgraph->flags;
   rt->external_value_ids = subgraph->external_value_ids;
+  rt->qd8_min_reduction = options != NULL && options->qd8_min_reduction != 0
+      ? options->qd8_min_reduction : PQNN_QD8_MIN_REDUCTION;
   status = pqnn_runtime_plan(rt, subgraph);
   if (status == pqnn_status_success) status = reshape(rt);
   if (status != pqnn_status_success) {
@@ -75,8 +83,8 @@ enum pqnn_status pqnn_reshape_external_value(pqnn_runtime_t rt, uint32_t externa
     PQNN_LOG_ERROR("value %u is not an external input", (unsigned) external_id);
     return pqnn_status_invalid_parameter;
   }
-  if (num_dims > PQNN_MAX_DIMS || (num_dims != 0 && dims == NULL)) {
-    PQNN_LOG_ERROR("num_dims %zu above %d or dims NULL", num_dims, PQNN_MAX_DIMS);
+  if (num_dims == 0 || num_dims > PQNN_MAX_DIMS || dims == NULL) {
+    PQNN_LOG_ERROR("num_dims %zu is not 1 to %d or dims is NULL", num_dims, PQNN_MAX_DIMS);
     return pqnn_status_invalid_parameter;
   }
   size_t bytes = pqnn_datatype_size(rt->tensors[external_id].datatype);
@@ -100,12 +108,6 @@ enum pqnn_status pqnn_reshape_runtime(pqnn_runtime_t rt) {
     return pqnn_status_invalid_parameter;
   }
   return reshape(rt);
-}
-
-static enum pqnn_status setup_op(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
-  if (pqnn_rt_is_gemm(op->impl)) return pqnn_rt_setup_gemm(rt, op);
-  if (op->info.type == pqnn_node_type_convert) return pqnn_rt_setup_convert(rt, op);
-  return pqnn_status_success;  /* node kernels read the pointers at run */
 }
 
 enum pqnn_status pqnn_setup_runtime(pqnn_runtime_t rt, size_t num_external_values,
@@ -151,7 +153,9 @@ enum pqnn_status pqnn_setup_runtime(pqnn_runtime_t rt, size_t num_external_value
     }
   }
   for (uint32_t i = 0; i < rt->num_ops; i++) {
-    const enum pqnn_status status = setup_op(rt, &rt->ops[i]);
+    struct pqnn_rt_op* op = &rt->ops[i];
+    if (op->exec->setup == NULL) continue;  /* node kernels read the pointers at run */
+    const enum pqnn_status status = op->exec->setup(rt, op);
     if (status != pqnn_status_success) return status;
   }
   rt->needs_setup = false;
@@ -174,48 +178,8 @@ enum pqnn_status pqnn_invoke_runtime(pqnn_runtime_t rt) {
   }
   for (uint32_t i = 0; i < rt->num_ops; i++) {
     struct pqnn_rt_op* op = &rt->ops[i];
-    if (op->op != NULL) {
-      const enum pqnn_status status = pqnn_run_operator(op->op, rt->threadpool);
-      if (status != pqnn_status_success) return status;
-    } else if (op->info.type == pqnn_node_type_convert) {
-      pqnn_rt_run_convert(rt, op);
-    } else {
-      pqnn_rt_run_node(rt, op);
-    }
+    const enum pqnn_status status = op->exec->run(rt, op);
+    if (status != pqnn_status_success) return status;
   }
-  return pqnn_status_success;
-}
-
-enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t rt, size_t* count_out) {
-  if (rt == NULL || count_out == NULL) {
-    PQNN_LOG_ERROR("%s is NULL", rt == NULL ? "runtime" : "count_out");
-    return pqnn_status_invalid_parameter;
-  }
-  *count_out = rt->num_ops;
-  return pqnn_status_success;
-}
-
-enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t rt, size_t index,
-    struct pqnn_runtime_node_info* info_out) {
-  if (rt == NULL || info_out == NULL) {
-    PQNN_LOG_ERROR("%s is NULL", rt == NULL ? "runtime" : "info_out");
-    return pqnn_status_invalid_parameter;
-  }
-  if (index >= rt->num_ops) {
-    PQNN_LOG_ERROR("index %zu is not below the node count %u", index, (unsigned) rt->num_ops);
-    return pqnn_status_invalid_parameter;
-  }
-  *info_out = rt->ops[index].info;
-  return pqnn_status_success;
-}
-
-enum pqnn_status pqnn_get_runtime_arena_size(pqnn_runtime_t rt, size_t* arena_bytes_out,
-    size_t* unshared_bytes_out) {
-  if (rt == NULL || arena_bytes_out == NULL || unshared_bytes_out == NULL) {
-    PQNN_LOG_ERROR("an argument is NULL");
-    return pqnn_status_invalid_parameter;
-  }
-  *arena_bytes_out = rt->arena_size;
-  *unshared_bytes_out = rt->unshared_size;
   return pqnn_status_success;
 }

@@ -21,12 +21,19 @@ bool pqnn_window_output_size(size_t in, uint32_t pad_before, uint32_t pad_after,
   return true;
 }
 
-uint32_t pqnn_same_padding_before(size_t in, uint32_t kernel, uint32_t stride,
-    uint32_t dilation) {
+bool pqnn_same_padding_before(size_t in, uint32_t kernel, uint32_t stride, uint32_t dilation,
+    size_t* pad_out) {
   const size_t out = pqnn_divide_round_up(in, stride);
-  const size_t needed = (out - 1) * stride + ((size_t) kernel - 1) * dilation + 1;
+  size_t span, reach, needed, slack;
+  if (!pqnn_mul_sz((size_t) kernel - 1, dilation, &span) ||
+      !pqnn_mul_sz(out == 0 ? 0 : out - 1, stride, &reach) ||
+      !pqnn_add_sz(reach, span, &needed) || !pqnn_add_sz(needed, 1, &needed) ||
+      !pqnn_add_sz(needed, dilation, &slack) || !pqnn_add_sz(slack, in, &slack)) {
+    return false;
+  }
   const size_t total = needed > in ? needed - in : 0;
-  return (uint32_t) (total / 2);
+  *pad_out = total / 2;
+  return true;
 }
 
 /* What the current inference found wrong: bad() records it and pqnn_infer_node_shape
@@ -52,7 +59,13 @@ static enum pqnn_status window_output(const char* function, const struct pqnn_no
     const struct pqnn_shape* x, size_t channels, struct pqnn_shape* out) {
   const struct pqnn_conv_params* p = &node->conv;
   const bool same = (node->flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING) != 0;
-  size_t oh, ow;
+  size_t oh, ow, pad;
+  if (same && (!pqnn_same_padding_before(x->dim[1], p->kernel_height, p->stride_height,
+                   p->dilation_height, &pad) ||
+               !pqnn_same_padding_before(x->dim[2], p->kernel_width, p->stride_width,
+                   p->dilation_width, &pad))) {
+    return bad(function, "the SAME-padded window overflows size_t");
+  }
   if (!pqnn_window_output_size(x->dim[1], p->pad_top, p->pad_bottom, p->kernel_height,
           p->stride_height, p->dilation_height, same, &oh) ||
       !pqnn_window_output_size(x->dim[2], p->pad_left, p->pad_right, p->kernel_width,

@@ -5,9 +5,11 @@
 #include <math.h>
 
 #include "logging.h"
+#include "runtime/gemm-combinations.h"
 #include "runtime/subgraph.h"
 
-/* Datatype combinations a node accepts (checked after the shapes). */
+/* Datatype combinations a node accepts (checked after the shapes); FC / conv / depthwise
+ * through the combination table that planning uses too. */
 static enum pqnn_status check_datatypes(const char* function, const struct pqnn_node* node,
     const struct pqnn_value* const* in, const struct pqnn_value* out) {
   const enum pqnn_datatype x = in[0]->datatype, y = out->datatype;
@@ -31,37 +33,12 @@ static enum pqnn_status check_datatypes(const char* function, const struct pqnn_
           return pqnn_status_invalid_parameter;
         }
       }
-      if (x == pqnn_datatype_fp32 || x == pqnn_datatype_fp16) {
-        if (y != x) break;
-        if (w->datatype == pqnn_datatype_qcint8 && x == pqnn_datatype_fp32 && !depthwise) {
-          if (b != NULL && b->datatype != pqnn_datatype_fp32) break;
-          return pqnn_status_success;
-        }
-        if (w->datatype != pqnn_datatype_fp32 &&
-            (w->datatype != pqnn_datatype_fp16 || x != pqnn_datatype_fp16)) {
-          break;
-        }
-        if (b != NULL && b->datatype != w->datatype) break;
-        return pqnn_status_success;
+      if (w->datatype == pqnn_datatype_qint8 && w->zero_point != 0) {
+        pqnn_log_error(function, "qint8 filter zero point must be 0");
+        return pqnn_status_invalid_parameter;
       }
-      if (x == pqnn_datatype_qint8) {
-        if (y != pqnn_datatype_qint8) break;
-        if (w->datatype == pqnn_datatype_qint8) {
-          if (w->zero_point != 0) {
-            pqnn_log_error(function, "qint8 filter zero point must be 0");
-            return pqnn_status_invalid_parameter;
-          }
-          if (b != NULL && b->datatype != pqnn_datatype_int32) break;
-          return pqnn_status_success;
-        }
-        if (w->datatype == pqnn_datatype_qcint8) {
-          if (b != NULL && b->datatype != pqnn_datatype_qcint32 && b->datatype != pqnn_datatype_int32) break;
-          return pqnn_status_success;
-        }
-        break;
-      }
-      if (x == pqnn_datatype_qdint8 && !depthwise && y == pqnn_datatype_fp32 &&
-          w->datatype == pqnn_datatype_qcint8 && (b == NULL || b->datatype == pqnn_datatype_fp32)) {
+      if (pqnn_find_gemm_combination(node->type, x, w->datatype,
+              b != NULL ? b->datatype : pqnn_datatype_invalid, y, true) != NULL) {
         return pqnn_status_success;
       }
       break;
@@ -336,8 +313,9 @@ enum pqnn_status pqnn_define_max_pooling_2d(pqnn_subgraph_t subgraph,
 
 enum pqnn_status pqnn_define_static_reshape(pqnn_subgraph_t subgraph, size_t num_dims,
     const size_t* new_shape, uint32_t input_id, uint32_t output_id, uint32_t flags) {
-  if (num_dims > PQNN_MAX_DIMS || (num_dims != 0 && new_shape == NULL)) {
-    PQNN_LOG_ERROR("num_dims (%zu) above %d or new_shape NULL", num_dims, PQNN_MAX_DIMS);
+  if (num_dims > PQNN_MAX_DIMS || num_dims == 0 || new_shape == NULL) {
+    PQNN_LOG_ERROR("num_dims (%zu) is not 1 to %d or new_shape is NULL", num_dims,
+        PQNN_MAX_DIMS);
     return num_dims > PQNN_MAX_DIMS ? pqnn_status_unsupported_parameter
                                     : pqnn_status_invalid_parameter;
   }

@@ -9,7 +9,6 @@
 #include "operator.h"
 #include "runtime/subgraph.h"
 
-#define RUNTIME_FLAGS (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)
 #define VALUE_FLAGS (PQNN_VALUE_FLAG_EXTERNAL_INPUT | PQNN_VALUE_FLAG_EXTERNAL_OUTPUT)
 
 size_t pqnn_shape_elements(const struct pqnn_shape* shape) {
@@ -64,13 +63,16 @@ enum pqnn_status pqnn_create_subgraph(uint32_t external_value_ids, uint32_t flag
     PQNN_LOG_ERROR("subgraph_out is NULL");
     return pqnn_status_invalid_parameter;
   }
-  if ((flags & ~RUNTIME_FLAGS) != 0) {
+  if ((flags & ~PQNN_RUNTIME_FLAGS) != 0) {
     PQNN_LOG_ERROR("unknown flags 0x%x", (unsigned) flags);
     return pqnn_status_invalid_parameter;
   }
-  if (external_value_ids == PQNN_INVALID_VALUE_ID) {
-    PQNN_LOG_ERROR("external_value_ids (%u) leaves no id for internal values",
-        (unsigned) external_value_ids);
+  if (external_value_ids > PQNN_MAX_EXTERNAL_VALUE_IDS) {
+    /* Value ids index the subgraph's and the runtime's per-value tables, and internal ids
+     * start at external_value_ids: an unbounded count would make the first define of an
+     * internal value allocate that many entries. */
+    PQNN_LOG_ERROR("external_value_ids (%u) is above PQNN_MAX_EXTERNAL_VALUE_IDS (%u)",
+        (unsigned) external_value_ids, (unsigned) PQNN_MAX_EXTERNAL_VALUE_IDS);
     return pqnn_status_invalid_parameter;
   }
   struct pqnn_subgraph* subgraph = pqnn_allocate_zero(sizeof(struct pqnn_subgraph));
@@ -154,8 +156,9 @@ static enum pqnn_status check_value(const char* function, struct pqnn_subgraph* 
     pqnn_log_error(function, "num_dims (%zu) above %d", num_dims, PQNN_MAX_DIMS);
     return pqnn_status_unsupported_parameter;
   }
-  if (num_dims != 0 && dims == NULL) {
-    pqnn_log_error(function, "dims is NULL with num_dims %zu", num_dims);
+  if (num_dims == 0 || dims == NULL) {
+    pqnn_log_error(function, "num_dims is %zu and dims %s (a value has 1 to %d dims)",
+        num_dims, dims == NULL ? "NULL" : "set", PQNN_MAX_DIMS);
     return pqnn_status_invalid_parameter;
   }
   size_t bytes = pqnn_datatype_size(datatype);

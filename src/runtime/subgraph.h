@@ -11,9 +11,11 @@
 
 #include "common.h"
 
-#define PQNN_MAX_DIMS 6
+#define PQNN_MAX_DIMS PQNN_MAX_TENSOR_DIMS
 #define PQNN_NODE_MAX_INPUTS 3
 #define PQNN_NO_NODE UINT32_MAX
+/* The flags pqnn_create_subgraph and pqnn_create_runtime accept (the one definition). */
+#define PQNN_RUNTIME_FLAGS (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)
 
 struct pqnn_shape {
   size_t num_dims;
@@ -83,8 +85,10 @@ PQNN_INTERNAL void pqnn_format_shape(const struct pqnn_shape* shape, char* buffe
  * fit. SAME padding (TensorFlow) yields ceil(in / stride). */
 PQNN_INTERNAL bool pqnn_window_output_size(size_t in, uint32_t pad_before, uint32_t pad_after,
     uint32_t kernel, uint32_t stride, uint32_t dilation, bool same_padding, size_t* out);
-/* TensorFlow SAME padding before the data along one dimension. */
-PQNN_INTERNAL uint32_t pqnn_same_padding_before(size_t in, uint32_t kernel, uint32_t stride,
-    uint32_t dilation);
+/* TensorFlow SAME padding before the data along one dimension, computed in size_t; false
+ * when the padded extent (plus one dilation step, which the pooling kernels add) does not
+ * fit in size_t. */
+PQNN_INTERNAL bool pqnn_same_padding_before(size_t in, uint32_t kernel, uint32_t stride,
+    uint32_t dilation, size_t* pad_out);
 
 #endif  /* PQNN_RUNTIME_SUBGRAPH_H_ */

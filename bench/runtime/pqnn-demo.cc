@@ -1,4 +1,4 @@
-// pqnn-demo: runs the end-to-end models of bench/models (MobileNet v1 and v2 at 224x224,
+// pqnn-demo: runs the end-to-end models of test/models (MobileNet v1 and v2 at 224x224,
 // a transformer MLP block at batch 1, 8 and 128) through the runtime in every datatype
 // mode (f32, f16, qd8, qs8 where the runtime can run the model in it) and prints, per
 // model and datatype: latency (median of N invocations) on 1 thread and 2 threads, speedup
@@ -266,7 +266,7 @@ void write_json(const Options& o, const std::vector<Result>& results) {
       << json_escape(pqnn_models::describe_nodes(r.nodes)) << "\", \"nodes\": [";
     for (size_t k = 0; k < r.nodes.size(); k++) {
       const pqnn_runtime_node_info& n = r.nodes[k];
-      f << (k ? ", " : "") << "{\"type\": \"" << pqnn_models::node_type_name(n.type)
+      f << (k ? ", " : "") << "{\"type\": \"" << n.type_name
         << "\", \"datatype\": \"" << pqnn_datatype_string(n.compute_datatype)
         << "\", \"fused_clamp\": " << n.fused_clamp << ", \"inserted\": " << n.inserted << "}";
     }

@@ -1,4 +1,4 @@
-// Whole-model runtime tests at reduced size (bench/models builders): MobileNet v1 and v2
+// Whole-model runtime tests at reduced size (test/models builders): MobileNet v1 and v2
 // at 64x64 input with width 0.25, and a 64 -> 256 -> 64 transformer MLP block. The f32
 // runtime output is checked against a reference that runs the same recorded graph with
 // plain double-precision convolution / fully connected loops (test/common/conv-reference);

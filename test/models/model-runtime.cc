@@ -113,27 +113,10 @@ double max_relative_error(const std::vector<float>& y, const std::vector<float>&
   return mag == 0.0 ? err : err / mag;
 }
 
-const char* node_type_name(enum pqnn_node_type type) {
-  switch (type) {
-    case pqnn_node_type_fully_connected: return "fully_connected";
-    case pqnn_node_type_convolution_2d: return "convolution_2d";
-    case pqnn_node_type_depthwise_convolution_2d: return "depthwise_convolution_2d";
-    case pqnn_node_type_add2: return "add2";
-    case pqnn_node_type_clamp: return "clamp";
-    case pqnn_node_type_gelu: return "gelu";
-    case pqnn_node_type_global_average_pooling_2d: return "global_average_pooling_2d";
-    case pqnn_node_type_max_pooling_2d: return "max_pooling_2d";
-    case pqnn_node_type_softmax: return "softmax";
-    case pqnn_node_type_convert: return "convert";
-    case pqnn_node_type_static_reshape: return "static_reshape";
-    default: return "invalid";
-  }
-}
-
 std::string describe_nodes(const std::vector<pqnn_runtime_node_info>& nodes) {
   std::vector<std::pair<std::string, size_t>> counts;  // first-appearance order
   for (const pqnn_runtime_node_info& info : nodes) {
-    std::string key = std::string(info.inserted ? "+" : "") + node_type_name(info.type) + ":" +
+    std::string key = std::string(info.inserted ? "+" : "") + info.type_name + ":" +
         pqnn_datatype_string(info.compute_datatype);
     auto it = std::find_if(counts.begin(), counts.end(),
         [&](const std::pair<std::string, size_t>& c) { return c.first == key; });

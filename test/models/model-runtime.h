@@ -48,7 +48,6 @@ double cosine_similarity(const std::vector<float>& a, const std::vector<float>& 
 // largest magnitude (element-wise relative error is unbounded near zeros).
 double max_relative_error(const std::vector<float>& y, const std::vector<float>& ref);
 
-const char* node_type_name(enum pqnn_node_type type);
 // Node counts per (type, compute datatype) in order of first appearance, e.g.
 // "+convert:qdint8 x2, fully_connected:qdint8 x2, gelu:fp32"; "+" marks converts the
 // planner inserted.

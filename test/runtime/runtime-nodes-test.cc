@@ -263,4 +263,27 @@ TEST(RuntimeThreads, PoolGivesIdenticalResults) {
   }
 }
 
+// Issue 16, defect 4: TF SAME padding of a max pooling with a dilation >= 2^31 was
+// truncated to 32 bits. Width 3, pool 5, dilation 2^31 + 1: the padding before is
+// 2^32 + 2 and only the centre tap (k = 2) lands in the input, so the output is the input;
+// truncated to 2, tap 0 reads x[o - 2] and outputs 0 and 1 had no tap at all.
+TEST(RuntimeNodes, MaxPoolingSamePaddingWithHugeDilation) {
+  const uint32_t dilation = 0x80000001u;
+  Graph g(2);
+  const uint32_t in = g.input(0, {1, 1, 3, 2});
+  const uint32_t out = g.output(1, {1, 1, 3, 2});
+  const enum pqnn_status defined = pqnn_define_max_pooling_2d(g.sg, 0, 0, 0, 0, 1, 5, 1, 1, 1,
+      dilation, -INFINITY, INFINITY, in, out, PQNN_FLAG_TENSORFLOW_SAME_PADDING);
+  if (sizeof(size_t) < 8) {  // the padded extent does not fit a 32-bit size_t
+    EXPECT_EQ(defined, pqnn_status_invalid_parameter);
+    return;
+  }
+  ASSERT_EQ(defined, pqnn_status_success);
+  const std::vector<float> x = {1, -2, 3, -4, 5, -6};
+  std::vector<float> y(6, 0.0f);
+  pqnn_runtime_t rt = run_graph(g.sg, 0, {{0, (void*) x.data()}, {1, y.data()}});
+  EXPECT_EQ(y, x);
+  pqnn_delete_runtime(rt);
+}
+
 }  // namespace

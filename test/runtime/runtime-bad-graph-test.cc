@@ -188,4 +188,53 @@ TEST(RuntimeBadGraph, RuntimeMisuse) {
   EXPECT_EQ(pqnn_delete_subgraph(nullptr), pqnn_status_success);
 }
 
+// Issue 16, defect 1: a zero-dim shape was accepted by reshape_external_value, then a qd8
+// convolution's inserted convert divided by dim[0] == 0 (SIGFPE) in pqnn_reshape_runtime.
+TEST(RuntimeBadGraph, ZeroDimShapesAreRejectedWhereverAShapeEnters) {
+  Graph g(2);
+  const std::vector<float> w(16 * 3 * 3 * 8, 0.25f);
+  const uint32_t in = g.input(0, {1, 5, 5, 8});
+  const uint32_t wid = g.f32({16, 3, 3, 8}, w.data());
+  const uint32_t out = g.output(1, {1, 3, 3, 16});
+  ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 3, 3, 1, 1, 1, 1, 1, 8, 16, -kInf, kInf,
+      in, wid, PQNN_INVALID_VALUE_ID, out, 0), pqnn_status_success);
+  pqnn_runtime_t rt = nullptr;
+  ASSERT_EQ(pqnn_create_runtime(g.sg, nullptr, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, &rt),
+      pqnn_status_success);
+  const size_t dims[4] = {1, 5, 5, 8};
+  EXPECT_EQ(pqnn_reshape_external_value(rt, 0, 0, nullptr), pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_reshape_external_value(rt, 0, 0, dims), pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_reshape_runtime(rt), pqnn_status_success);
+  // A rank the convolution cannot take is rejected by reshape, not a crash.
+  EXPECT_EQ(pqnn_reshape_external_value(rt, 0, 1, dims + 3), pqnn_status_success);
+  EXPECT_EQ(pqnn_reshape_runtime(rt), pqnn_status_invalid_parameter);
+  pqnn_delete_runtime(rt);
+  uint32_t id;
+  EXPECT_EQ(pqnn_define_tensor_value(g.sg, pqnn_datatype_fp32, 0, nullptr, nullptr,
+      PQNN_INVALID_VALUE_ID, 0, &id), pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_quantized_tensor_value(g.sg, pqnn_datatype_qint8, 0, 1.0f, 0, dims,
+      nullptr, PQNN_INVALID_VALUE_ID, 0, &id), pqnn_status_invalid_parameter);
+  const uint32_t a = g.f32({4});
+  const uint32_t b = g.f32({4});
+  EXPECT_EQ(pqnn_define_static_reshape(g.sg, 0, dims, a, b, 0), pqnn_status_invalid_parameter);
+}
+
+// Issue 16, defect 6: external_value_ids = 2^24 was accepted, then the first internal value
+// (id 2^24) grew the value table to 2^24 + 1 entries (1.8 GB zeroed).
+TEST(RuntimeBadGraph, ExternalValueIdsAreBounded) {
+  ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
+  pqnn_subgraph_t sg = nullptr;
+  EXPECT_EQ(pqnn_create_subgraph(1u << 24, 0, &sg), pqnn_status_invalid_parameter);
+  EXPECT_EQ(sg, nullptr);
+  EXPECT_EQ(pqnn_create_subgraph(PQNN_MAX_EXTERNAL_VALUE_IDS + 1, 0, &sg),
+      pqnn_status_invalid_parameter);
+  ASSERT_EQ(pqnn_create_subgraph(PQNN_MAX_EXTERNAL_VALUE_IDS, 0, &sg), pqnn_status_success);
+  const size_t dims[1] = {4};
+  uint32_t id = 0;
+  EXPECT_EQ(pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 1, dims, nullptr,
+      PQNN_INVALID_VALUE_ID, 0, &id), pqnn_status_success);
+  EXPECT_EQ(id, PQNN_MAX_EXTERNAL_VALUE_IDS);
+  pqnn_delete_subgraph(sg);
+}
+
 }  // namespace

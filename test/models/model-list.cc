@@ -1,4 +1,4 @@
-// The full-size models shared by bench/models-e2e and the demo (see model-graph.h).
+// The full-size models shared by bench/runtime/models-e2e and the demo (see model-graph.h).
 #include "models/model-graph.h"
 
 namespace pqnn_models {

@@ -1,0 +1,33 @@
+/* Constant names of node types and dynamic-quantization decisions (planner reports). */
+#include <pqnn.h>
+
+const char* pqnn_node_type_string(enum pqnn_node_type type) {
+  switch (type) {
+    case pqnn_node_type_fully_connected: return "fully_connected";
+    case pqnn_node_type_convolution_2d: return "convolution_2d";
+    case pqnn_node_type_depthwise_convolution_2d: return "depthwise_convolution_2d";
+    case pqnn_node_type_add2: return "add2";
+    case pqnn_node_type_clamp: return "clamp";
+    case pqnn_node_type_gelu: return "gelu";
+    case pqnn_node_type_global_average_pooling_2d: return "global_average_pooling_2d";
+    case pqnn_node_type_max_pooling_2d: return "max_pooling_2d";
+    case pqnn_node_type_softmax: return "softmax";
+    case pqnn_node_type_convert: return "convert";
+    case pqnn_node_type_static_reshape: return "static_reshape";
+    default: return "invalid";
+  }
+}
+
+const char* pqnn_qd8_decision_string(enum pqnn_qd8_decision decision) {
+  switch (decision) {
+    case pqnn_qd8_decision_none: return "not a dynamic quantization candidate";
+    case pqnn_qd8_decision_quantized: return "qd8: f32 filter quantized per channel";
+    case pqnn_qd8_decision_quantized_qc8w: return "qd8: qcint8 filter";
+    case pqnn_qd8_decision_defined: return "qd8: input defined as qdint8";
+    case pqnn_qd8_decision_float_depthwise:
+      return "float: depthwise (no qd8 kernel, memory bound)";
+    case pqnn_qd8_decision_float_small_reduction:
+      return "float: reduction below the qd8 threshold";
+    default: return "invalid";
+  }
+}

@@ -1,0 +1,20 @@
+/* Executor selection, called once per op by the planner (runtime-plan.c) after the passes:
+ * each picks the op's executor (and operator face or tile body) from the op's node type and
+ * executed datatypes, and FC / conv create their operator. */
+#ifndef PQNN_RUNTIME_RUNTIME_EXECUTORS_H_
+#define PQNN_RUNTIME_RUNTIME_EXECUTORS_H_
+
+#include "runtime/runtime-types.h"
+
+/* FC / conv / depthwise (runtime-ops-gemm.c): the face from the combination table, then
+ * the operator (filter and bias are the node's static values; bias may be NULL). */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_gemm(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op, const struct pqnn_value* filter, const struct pqnn_value* bias);
+/* Converts (runtime-ops-convert.c), defined or inserted. */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_convert(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
+/* Node-kernel ops (runtime-ops-nodes.c). */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_node(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
+
+#endif  /* PQNN_RUNTIME_RUNTIME_EXECUTORS_H_ */

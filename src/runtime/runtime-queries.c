@@ -1,0 +1,61 @@
+/* What a runtime reports: the planned ops (node info), the arena sizes and the shapes of
+ * external values after a reshape. */
+#include <string.h>
+
+#include "logging.h"
+#include "runtime/runtime-types.h"
+
+enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t rt, size_t* count_out) {
+  if (rt == NULL || count_out == NULL) {
+    PQNN_LOG_ERROR("%s is NULL", rt == NULL ? "runtime" : "count_out");
+    return pqnn_status_invalid_parameter;
+  }
+  *count_out = rt->num_ops;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t rt, size_t index,
+    struct pqnn_runtime_node_info* info_out) {
+  if (rt == NULL || info_out == NULL) {
+    PQNN_LOG_ERROR("%s is NULL", rt == NULL ? "runtime" : "info_out");
+    return pqnn_status_invalid_parameter;
+  }
+  if (index >= rt->num_ops) {
+    PQNN_LOG_ERROR("index %zu is not below the node count %u", index, (unsigned) rt->num_ops);
+    return pqnn_status_invalid_parameter;
+  }
+  *info_out = rt->ops[index].info;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_get_runtime_arena_size(pqnn_runtime_t rt, size_t* arena_bytes_out,
+    size_t* unshared_bytes_out) {
+  if (rt == NULL || arena_bytes_out == NULL || unshared_bytes_out == NULL) {
+    PQNN_LOG_ERROR("an argument is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  *arena_bytes_out = rt->arena_size;
+  *unshared_bytes_out = rt->unshared_size;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_get_external_value_shape(pqnn_runtime_t rt, uint32_t external_id,
+    size_t* num_dims_out, size_t* dims_out) {
+  if (rt == NULL || num_dims_out == NULL || dims_out == NULL) {
+    PQNN_LOG_ERROR("%s is NULL", rt == NULL ? "runtime"
+        : num_dims_out == NULL ? "num_dims_out" : "dims_out");
+    return pqnn_status_invalid_parameter;
+  }
+  if (external_id >= rt->num_values || rt->tensors[external_id].external_flags == 0) {
+    PQNN_LOG_ERROR("value %u is not an external value", (unsigned) external_id);
+    return pqnn_status_invalid_parameter;
+  }
+  if (rt->needs_reshape) {
+    PQNN_LOG_ERROR("shapes are not known: call pqnn_reshape_runtime after reshaping inputs");
+    return pqnn_status_invalid_state;
+  }
+  const struct pqnn_shape* shape = &rt->tensors[external_id].shape;
+  *num_dims_out = shape->num_dims;
+  memcpy(dims_out, shape->dim, shape->num_dims * sizeof(size_t));
+  return pqnn_status_success;
+}

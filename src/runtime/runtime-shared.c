@@ -1,0 +1,115 @@
+/* Helpers shared by the runtime's files; see runtime-shared.h. */
+#include <math.h>
+#include <string.h>
+
+#include "runtime/runtime-shared.h"
+#include "threadpool.h"
+
+struct parallel_context {
+  struct pqnn_runtime* rt;
+  struct pqnn_rt_op* op;
+  size_t range, tile;
+};
+
+static void parallel_task(void* context, size_t i) {
+  const struct parallel_context* c = context;
+  const size_t start = i * c->tile;
+  const size_t end = pqnn_min_sz(c->range, start + c->tile);
+  c->op->body(c->rt, c->op, start, end);
+}
+
+enum pqnn_status pqnn_rt_run_parallel(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  const size_t range = op->range;
+  if (range == 0) return pqnn_status_success;
+  const size_t threads = pqnn_threadpool_threads(rt->threadpool);
+  size_t tile = range;
+  if (threads > 1) {
+    tile = pqnn_max_sz(pqnn_max_sz(op->min_tile, 1), pqnn_divide_round_up(range, threads * 4));
+  }
+  struct parallel_context context = {rt, op, range, tile};
+  pqnn_parallelize_1d(rt->threadpool, parallel_task, &context, pqnn_divide_round_up(range, tile));
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_rt_run_operator(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  return pqnn_run_operator(op->op, rt->threadpool);
+}
+
+void pqnn_rt_quantize_bounds(const struct pqnn_rt_tensor* t, float min, float max,
+    int8_t* qmin, int8_t* qmax) {
+  const double lo = (double) min / t->scale + t->zero_point;
+  const double hi = (double) max / t->scale + t->zero_point;
+  *qmin = lo <= -128.0 ? INT8_MIN : lo >= 127.0 ? INT8_MAX : (int8_t) nearbyint(lo);
+  *qmax = hi >= 127.0 ? INT8_MAX : hi <= -128.0 ? INT8_MIN : (int8_t) nearbyint(hi);
+  if (*qmin > *qmax) *qmin = *qmax;
+}
+
+enum pqnn_status pqnn_rt_tensor_bytes(struct pqnn_rt_tensor* t) {
+  size_t bytes = pqnn_datatype_size(t->datatype);
+  for (size_t i = 0; i < t->shape.num_dims; i++) {
+    if (!pqnn_mul_sz(bytes, t->shape.dim[i], &bytes)) return pqnn_status_invalid_parameter;
+  }
+  t->params_offset = 0;
+  if (t->datatype == pqnn_datatype_qdint8) {
+    size_t params;
+    t->params_offset = pqnn_round_up(bytes, sizeof(struct pqnn_quantization_params));
+    if (t->params_offset < bytes ||
+        !pqnn_mul_sz(t->quantization_rows, sizeof(struct pqnn_quantization_params), &params) ||
+        !pqnn_add_sz(t->params_offset, params, &bytes)) {
+      return pqnn_status_invalid_parameter;
+    }
+  }
+  t->bytes = bytes;
+  return pqnn_status_success;
+}
+
+uint32_t pqnn_rt_add_tensor(struct pqnn_runtime* rt, uint32_t like,
+    enum pqnn_datatype datatype) {
+  const struct pqnn_rt_tensor* l = &rt->tensors[like];
+  struct pqnn_rt_tensor* t = &rt->tensors[rt->num_tensors];
+  *t = (struct pqnn_rt_tensor) {.datatype = datatype, .shape = l->shape,
+      .zero_point = l->zero_point, .scale = l->scale, .producer = PQNN_NO_NODE};
+  return rt->num_tensors++;
+}
+
+struct pqnn_rt_op* pqnn_rt_insert_op(struct pqnn_runtime* rt, uint32_t position,
+    enum pqnn_node_type type, uint32_t input, uint32_t output) {
+  struct pqnn_rt_op* op = &rt->ops[position];
+  memmove(op + 1, op, (size_t) (rt->num_ops - position) * sizeof(*op));
+  rt->num_ops++;
+  memset(op, 0, sizeof(*op));
+  op->info.type = type;
+  op->node.type = type;
+  op->node.num_inputs = 1;
+  op->node.output_min = -INFINITY;
+  op->node.output_max = INFINITY;
+  op->num_inputs = 1;
+  op->inputs[0] = input;
+  op->output = output;
+  op->weights[0] = op->weights[1] = PQNN_INVALID_VALUE_ID;
+  return op;
+}
+
+struct pqnn_rt_op* pqnn_rt_insert_convert(struct pqnn_runtime* rt, uint32_t position,
+    uint32_t input, uint32_t output) {
+  struct pqnn_rt_op* op = pqnn_rt_insert_op(rt, position, pqnn_node_type_convert, input, output);
+  op->info.inserted = 1;
+  return op;
+}
+
+void pqnn_rt_index_ops(struct pqnn_runtime* rt) {
+  for (uint32_t t = 0; t < rt->num_tensors; t++) {
+    rt->tensors[t].consumers = 0;
+    rt->tensors[t].producer = PQNN_NO_NODE;
+  }
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    const struct pqnn_rt_op* op = &rt->ops[i];
+    for (uint32_t k = 0; k < op->num_inputs; k++) rt->tensors[op->inputs[k]].consumers++;
+    rt->tensors[op->output].producer = i;
+  }
+}
+
+bool pqnn_rt_is_gemm_node(enum pqnn_node_type type) {
+  return type == pqnn_node_type_fully_connected || type == pqnn_node_type_convolution_2d ||
+      type == pqnn_node_type_depthwise_convolution_2d;
+}

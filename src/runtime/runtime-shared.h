@@ -1,0 +1,37 @@
+/* Helpers shared by the runtime's files (planner, passes, executors, reshape): the one
+ * place they live, so no op file borrows from a sibling. */
+#ifndef PQNN_RUNTIME_RUNTIME_SHARED_H_
+#define PQNN_RUNTIME_RUNTIME_SHARED_H_
+
+#include "runtime/runtime-types.h"
+
+/* Splits [0, op->range) into tiles of at least op->min_tile and runs op->body on the
+ * runtime's pool: the run step of every node-kernel executor. */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_run_parallel(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
+/* Runs op->op, the public operator behind FC / conv / convert executors. */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_run_operator(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
+/* qs8 bounds of a float output range in the tensor's quantization. */
+PQNN_INTERNAL void pqnn_rt_quantize_bounds(const struct pqnn_rt_tensor* t, float min, float max,
+    int8_t* qmin, int8_t* qmax);
+/* Byte size of a tensor from its shape (qdint8: data, then quantization_rows params);
+ * invalid_parameter when it overflows size_t. */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_tensor_bytes(struct pqnn_rt_tensor* t);
+
+/* Op list editing for the planner and its passes (capacity reserved at planning). */
+/* A new tensor shaped and quantized like `like`, of `datatype`; its index. */
+PQNN_INTERNAL uint32_t pqnn_rt_add_tensor(struct pqnn_runtime* rt, uint32_t like,
+    enum pqnn_datatype datatype);
+/* A one-input op inserted at `position` (later ops shift up); a pointer to it. */
+PQNN_INTERNAL struct pqnn_rt_op* pqnn_rt_insert_op(struct pqnn_runtime* rt, uint32_t position,
+    enum pqnn_node_type type, uint32_t input, uint32_t output);
+/* An inserted convert of `input` into `output` at `position`. */
+PQNN_INTERNAL struct pqnn_rt_op* pqnn_rt_insert_convert(struct pqnn_runtime* rt,
+    uint32_t position, uint32_t input, uint32_t output);
+/* Recounts every tensor's consumers and producer op from the current op list. */
+PQNN_INTERNAL void pqnn_rt_index_ops(struct pqnn_runtime* rt);
+/* True for the node types that run through the FC / conv operators. */
+PQNN_INTERNAL bool pqnn_rt_is_gemm_node(enum pqnn_node_type type);
+
+#endif  /* PQNN_RUNTIME_RUNTIME_SHARED_H_ */

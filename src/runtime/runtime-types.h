@@ -1,0 +1,97 @@
+/* The runtime's types. A runtime is a list of ops in execution order over a table of
+ * tensors. Tensor i < num_values is subgraph value i (as defined; static data pointer kept);
+ * later tensors are inserted by the planner's passes (f16 copies of external values, qd8
+ * activations). Every op carries an executor chosen once at planning: reshape (kernel or
+ * operator geometry from the input shapes), setup (bind pointers once the arena is placed)
+ * and run. The generic loops in runtime.c and runtime-reshape.c only call through it. */
+#ifndef PQNN_RUNTIME_RUNTIME_TYPES_H_
+#define PQNN_RUNTIME_RUNTIME_TYPES_H_
+
+#include <pqnn.h>
+
+#include "runtime/node-kernels.h"
+#include "runtime/subgraph.h"
+
+struct pqnn_runtime;
+struct pqnn_rt_op;
+
+/* What an op does at each step. reshape: the output shape is already inferred; set the
+ * op's geometry (and the output's quantization_rows for qdint8). setup: bind the tensors'
+ * data pointers (NULL: nothing to bind, node kernels read them at run). run: execute. */
+struct pqnn_rt_executor {
+  enum pqnn_status (*reshape)(struct pqnn_runtime* rt, struct pqnn_rt_op* op);
+  enum pqnn_status (*setup)(struct pqnn_runtime* rt, struct pqnn_rt_op* op);
+  enum pqnn_status (*run)(struct pqnn_runtime* rt, struct pqnn_rt_op* op);
+};
+
+/* One tile [start, end) of a node-kernel op, run on the runtime's pool. */
+typedef void (*pqnn_rt_body_fn)(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start,
+    size_t end);
+
+struct pqnn_rt_tensor {
+  enum pqnn_datatype datatype;      /* as executed (fp32 values become fp16 under f16 inference) */
+  struct pqnn_shape shape;
+  int32_t zero_point;
+  float scale;
+  const void* static_data;          /* static values (caller's memory or static_owned) */
+  void* static_owned;               /* runtime-owned converted copy (f16 constants) */
+  uint32_t external_flags;          /* PQNN_VALUE_FLAG_EXTERNAL_* of external values */
+  uint32_t consumers;               /* ops reading it (planning) */
+  uint32_t producer;                /* op index writing it, PQNN_NO_NODE when none (planning) */
+  bool used;                        /* read or written by some op */
+  bool qd8_per_image;               /* qdint8: one params entry per image (conv) or per row */
+  /* set by reshape */
+  size_t quantization_rows;         /* qdint8: params entries */
+  size_t bytes;                     /* storage incl. qdint8 params */
+  size_t params_offset;             /* qdint8: byte offset of the params */
+  /* set by the arena plan */
+  bool in_arena;
+  uint32_t first_op, last_op;
+  size_t arena_offset;
+  /* set by setup */
+  void* data;
+};
+
+struct pqnn_rt_gemm_face;     /* runtime-ops-gemm.c: one public operator datatype face */
+struct pqnn_rt_convert_face;  /* runtime-ops-convert.c: one convert_nc operator */
+
+struct pqnn_rt_op {
+  struct pqnn_runtime_node_info info;
+  const struct pqnn_rt_executor* exec;   /* chosen once at planning */
+  struct pqnn_node node;            /* the defined node (conv params, bounds); inserted: a convert */
+  struct pqnn_shape weight_shapes[2];  /* filter, bias shapes (FC/conv); bias num_dims 0 = none */
+  uint32_t weights[2];              /* FC/conv: filter, bias value ids (bias may be invalid) */
+  const struct pqnn_shape* in_shapes[PQNN_NODE_MAX_INPUTS];  /* what reshape infers from */
+  uint32_t num_inputs;
+  uint32_t inputs[2];               /* tensor indices */
+  uint32_t output;
+  float output_min, output_max;     /* after clamp fusion */
+  int8_t qmin, qmax;                /* qs8 outputs */
+  pqnn_operator_t op;               /* FC / conv / convert operators */
+  const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */
+  const struct pqnn_rt_convert_face* convert;  /* operator converts: the convert face */
+  size_t op_channels;               /* convert operators: channels they were created for */
+  bool removed;                     /* planning: dropped by a pass (a fused clamp) */
+  /* node kernels: tile body chosen at planning; range and minimum tile set by reshape */
+  pqnn_rt_body_fn body;
+  size_t range, min_tile, rows, channels, pixels;
+  struct pqnn_add2_shape add2;
+  struct pqnn_pool_geometry pool;
+};
+
+struct pqnn_runtime {
+  pthreadpool_t threadpool;
+  uint32_t flags;
+  size_t qd8_min_reduction;         /* dynamic quantization threshold (runtime option) */
+  uint32_t num_values;              /* tensors [0, num_values) are the subgraph's values */
+  uint32_t external_value_ids;
+  uint32_t num_tensors, max_tensors;
+  struct pqnn_rt_tensor* tensors;
+  uint32_t num_ops, max_ops;
+  struct pqnn_rt_op* ops;
+  void* arena;
+  size_t arena_capacity, arena_size, unshared_size;
+  bool needs_reshape, needs_setup, ready;
+};
+
+#endif  /* PQNN_RUNTIME_RUNTIME_TYPES_H_ */

@@ -1,0 +1,200 @@
+// What an embedding application reads back from a runtime: external value shapes after a
+// reshape, node type names and the dynamic-quantization decisions in the planner report,
+// and the per-runtime quantization threshold (pqnn_create_runtime_with_options).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <pqnn.h>
+
+#include "common/runtime-graph.h"
+
+using namespace pqnn_test;
+
+namespace {
+
+const float kInf = INFINITY;
+
+TEST(RuntimeEmbedder, ExternalValueShapeFollowsTheInputAfterReshape) {
+  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    Graph g(2);
+    const std::vector<float> w(4 * 3, 0.25f);
+    const uint32_t in = g.input(0, {2, 3});
+    const uint32_t wid = g.f32({4, 3}, w.data());
+    const uint32_t out = g.output(1, {2, 4});
+    ASSERT_EQ(pqnn_define_fully_connected(g.sg, -kInf, kInf, in, wid, PQNN_INVALID_VALUE_ID,
+        out, 0), pqnn_status_success);
+    pqnn_runtime_t rt = nullptr;
+    ASSERT_EQ(pqnn_create_runtime(g.sg, nullptr, flags, &rt), pqnn_status_success);
+    size_t num_dims = 0, dims[PQNN_MAX_TENSOR_DIMS] = {};
+    ASSERT_EQ(pqnn_get_external_value_shape(rt, 1, &num_dims, dims), pqnn_status_success);
+    ASSERT_EQ(num_dims, 2u);
+    EXPECT_EQ(dims[0], 2u);
+    EXPECT_EQ(dims[1], 4u);
+    const size_t new_dims[3] = {5, 7, 3};
+    ASSERT_EQ(pqnn_reshape_external_value(rt, 0, 3, new_dims), pqnn_status_success);
+    EXPECT_EQ(pqnn_get_external_value_shape(rt, 1, &num_dims, dims), pqnn_status_invalid_state);
+    ASSERT_EQ(pqnn_reshape_runtime(rt), pqnn_status_success);
+    ASSERT_EQ(pqnn_get_external_value_shape(rt, 1, &num_dims, dims), pqnn_status_success);
+    ASSERT_EQ(num_dims, 3u);
+    EXPECT_EQ(dims[0], 5u);
+    EXPECT_EQ(dims[1], 7u);
+    EXPECT_EQ(dims[2], 4u);
+    ASSERT_EQ(pqnn_get_external_value_shape(rt, 0, &num_dims, dims), pqnn_status_success);
+    EXPECT_EQ(num_dims, 3u);
+    EXPECT_EQ(dims[2], 3u);
+    // Arguments: NULL pointers, a value that is not external, an id out of range.
+    EXPECT_EQ(pqnn_get_external_value_shape(nullptr, 1, &num_dims, dims),
+        pqnn_status_invalid_parameter);
+    EXPECT_EQ(pqnn_get_external_value_shape(rt, 1, nullptr, dims), pqnn_status_invalid_parameter);
+    EXPECT_EQ(pqnn_get_external_value_shape(rt, 1, &num_dims, nullptr),
+        pqnn_status_invalid_parameter);
+    EXPECT_EQ(pqnn_get_external_value_shape(rt, wid, &num_dims, dims),
+        pqnn_status_invalid_parameter);
+    EXPECT_EQ(pqnn_get_external_value_shape(rt, 999, &num_dims, dims),
+        pqnn_status_invalid_parameter);
+    pqnn_delete_runtime(rt);
+  }
+}
+
+TEST(RuntimeEmbedder, NodeInfoNamesEveryNodeType) {
+  EXPECT_STREQ(pqnn_node_type_string(pqnn_node_type_fully_connected), "fully_connected");
+  EXPECT_STREQ(pqnn_node_type_string(pqnn_node_type_convert), "convert");
+  EXPECT_STREQ(pqnn_node_type_string(pqnn_node_type_static_reshape), "static_reshape");
+  EXPECT_STREQ(pqnn_node_type_string(pqnn_node_type(1000)), "invalid");
+  EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision(1000)), "invalid");
+  Graph g(2);
+  const std::vector<float> w(8 * 8, 0.25f);
+  const uint32_t in = g.input(0, {2, 8});
+  const uint32_t wid = g.f32({8, 8}, w.data());
+  const uint32_t mid = g.f32({2, 8});
+  const uint32_t out = g.output(1, {2, 8});
+  ASSERT_EQ(pqnn_define_fully_connected(g.sg, -kInf, kInf, in, wid, PQNN_INVALID_VALUE_ID, mid,
+      0), pqnn_status_success);
+  ASSERT_EQ(pqnn_define_softmax(g.sg, mid, out, 0), pqnn_status_success);
+  pqnn_runtime_t rt = nullptr;
+  ASSERT_EQ(pqnn_create_runtime(g.sg, nullptr, PQNN_FLAG_FP16_INFERENCE, &rt),
+      pqnn_status_success);
+  const auto infos = node_infos(rt);
+  ASSERT_EQ(infos.size(), 4u);  // convert, FC, softmax, convert
+  const char* expected[4] = {"convert", "fully_connected", "softmax", "convert"};
+  for (size_t i = 0; i < infos.size(); i++) {
+    ASSERT_NE(infos[i].type_name, nullptr);
+    EXPECT_STREQ(infos[i].type_name, expected[i]);
+    EXPECT_STREQ(infos[i].type_name, pqnn_node_type_string(infos[i].type));
+  }
+  pqnn_delete_runtime(rt);
+}
+
+// input [1][8][8][3] -> conv 3x3 3->64 (27 multiply-adds per output) -> depthwise 3x3 ->
+// conv 1x1 64->64 (64 per output) -> output.
+struct DrqGraph {
+  Graph g{2};
+  std::vector<float> w0 = random_f32(64 * 3 * 3 * 3, -1, 1, 3);
+  std::vector<float> wd = random_f32(3 * 3 * 64, -1, 1, 4);
+  std::vector<float> w1 = random_f32(64 * 64, -1, 1, 5);
+  DrqGraph() {
+    const uint32_t in = g.input(0, {1, 8, 8, 3});
+    const uint32_t f0 = g.f32({64, 3, 3, 3}, w0.data());
+    const uint32_t fd = g.f32({1, 3, 3, 64}, wd.data());
+    const uint32_t f1 = g.f32({64, 1, 1, 64}, w1.data());
+    const uint32_t a = g.f32({1, 8, 8, 64});
+    const uint32_t b = g.f32({1, 8, 8, 64});
+    const uint32_t out = g.output(1, {1, 8, 8, 64});
+    EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 3, 64, -kInf,
+        kInf, in, f0, PQNN_INVALID_VALUE_ID, a, 0), pqnn_status_success);
+    EXPECT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 64,
+        -kInf, kInf, a, fd, PQNN_INVALID_VALUE_ID, b, 0), pqnn_status_success);
+    EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 64, 64, -kInf,
+        kInf, b, f1, PQNN_INVALID_VALUE_ID, out, 0), pqnn_status_success);
+  }
+  // "type:compute:decision" per planned op ("+" marks inserted converts).
+  std::vector<std::string> plan(uint32_t flags, size_t threshold) {
+    pqnn_runtime_t rt = nullptr;
+    pqnn_runtime_options options{};
+    options.qd8_min_reduction = threshold;
+    EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, nullptr, flags, &options, &rt),
+        pqnn_status_success);
+    std::vector<std::string> report;
+    if (rt == nullptr) return report;
+    for (const auto& info : node_infos(rt)) {
+      report.push_back(std::string(info.inserted ? "+" : "") + info.type_name + ":" +
+          pqnn_datatype_string(info.compute_datatype) + ":" +
+          std::to_string(int(info.qd8_decision)));
+    }
+    pqnn_delete_runtime(rt);
+    return report;
+  }
+};
+
+TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
+  DrqGraph d;
+  const int small = pqnn_qd8_decision_float_small_reduction;
+  const int dw = pqnn_qd8_decision_float_depthwise;
+  const int quantized = pqnn_qd8_decision_quantized;
+  const uint32_t drq = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
+  using V = std::vector<std::string>;
+  const std::string c = "convolution_2d:", dwc = "depthwise_convolution_2d:";
+  const std::string q = "+convert:qdint8:0";
+  EXPECT_EQ(d.plan(0, 0), (V{c + "fp32:0", dwc + "fp32:0", c + "fp32:0"}));
+  // Default threshold 64: the stem (27) and the depthwise stay f32, the 1x1 conv (64) is qd8.
+  EXPECT_EQ(d.plan(drq, 0), (V{c + "fp32:" + std::to_string(small),
+      dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
+  // A per-runtime threshold of 16 quantizes the stem too; 100 leaves the 1x1 conv in f32.
+  EXPECT_EQ(d.plan(drq, 16), (V{q, c + "qdint8:" + std::to_string(quantized),
+      dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
+  EXPECT_EQ(d.plan(drq, 100), (V{c + "fp32:" + std::to_string(small),
+      dwc + "fp32:" + std::to_string(dw), c + "fp32:" + std::to_string(small)}));
+  EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_float_depthwise),
+      "float: depthwise (no qd8 kernel, memory bound)");
+}
+
+TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
+  // Two runtimes of one graph with different thresholds both run and stay close to f32.
+  DrqGraph d;
+  const auto x = random_f32(8 * 8 * 3, -1, 1, 9);
+  std::vector<float> ref(8 * 8 * 64), y(8 * 8 * 64);
+  pqnn_runtime_t rt = run_graph(d.g.sg, 0, {{0, (void*) x.data()}, {1, ref.data()}});
+  pqnn_delete_runtime(rt);
+  for (size_t threshold : {size_t(1), size_t(64), size_t(1000)}) {
+    pqnn_runtime_options options{};
+    options.qd8_min_reduction = threshold;
+    ASSERT_EQ(pqnn_create_runtime_with_options(d.g.sg, nullptr,
+        PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, &options, &rt), pqnn_status_success);
+    const pqnn_external_value ext[2] = {{0, (void*) x.data()}, {1, y.data()}};
+    ASSERT_EQ(pqnn_setup_runtime(rt, 2, ext), pqnn_status_success);
+    ASSERT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
+    double max_ref = 0, max_err = 0;
+    for (size_t i = 0; i < y.size(); i++) {
+      max_ref = std::max(max_ref, std::fabs(double(ref[i])));
+      max_err = std::max(max_err, std::fabs(double(y[i]) - ref[i]));
+    }
+    EXPECT_LT(max_err, 0.05 * max_ref) << "threshold " << threshold;
+    if (threshold == 1000) {
+      EXPECT_EQ(max_err, 0.0);  // nothing quantized: the f32 bits
+    }
+    pqnn_delete_runtime(rt);
+  }
+}
+
+// The float decisions are logged at level 2. The level is read once per process, so this
+// runs as its own ctest entry with PQNN_LOG_LEVEL=2 (runtime-embedder-test.log2) and skips
+// otherwise.
+TEST(RuntimeEmbedderLog, FloatDecisionsAreLoggedAtLevelTwo) {
+  const char* level = std::getenv("PQNN_LOG_LEVEL");
+  if (level == nullptr || std::strcmp(level, "2") != 0) GTEST_SKIP() << "needs PQNN_LOG_LEVEL=2";
+  DrqGraph d;
+  testing::internal::CaptureStderr();
+  d.plan(PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, 0);
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("convolution_2d): stays fp32, float: reduction below the qd8 threshold"),
+      std::string::npos) << err;
+  EXPECT_NE(err.find("depthwise_convolution_2d): stays fp32, float: depthwise"),
+      std::string::npos) << err;
+}
+
+}  // namespace
