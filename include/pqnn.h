@@ -137,6 +137,11 @@ PQNN_API enum pqnn_status pqnn_delete_operator(pqnn_operator_t op);
 #define PQNN_FLAG_DEPTHWISE_CONVOLUTION 0x00000002u
 #define PQNN_FLAG_TENSORFLOW_SAME_PADDING 0x00000004u
 #define PQNN_FLAG_FP32_STATIC_WEIGHTS 0x00000008u
+/* Average pooling: padded positions count in the divisor (ONNX count_include_pad = 1). */
+#define PQNN_FLAG_COUNT_INCLUDE_PAD 0x00000010u
+/* Pooling: output size rounded up (ONNX ceil_mode = 1); a last window starting in the
+   bottom / right padding is dropped. */
+#define PQNN_FLAG_CEIL_MODE 0x00000020u
 
 struct pqnn_quantization_params {
   int32_t zero_point;
@@ -462,6 +467,40 @@ PQNN_API enum pqnn_status pqnn_define_max_pooling_2d(pqnn_subgraph_t subgraph,
 /* softmax over the last dimension */
 PQNN_API enum pqnn_status pqnn_define_softmax(pqnn_subgraph_t subgraph, uint32_t input_id,
     uint32_t output_id, uint32_t flags);
+/* Layer normalization over the trailing dims from `axis` (0 <= axis < the input's num_dims):
+   every slice input[i_0]...[i_{axis-1}] becomes (x - mean) / sqrt(var + epsilon) * scale
+   + bias, mean and (biased) var over the slice. scale and bias (optional:
+   PQNN_INVALID_VALUE_ID) have the slice's shape (input dims axis..num_dims-1). fp32 or fp16,
+   every value of one datatype. epsilon must be finite and >= 0. */
+PQNN_API enum pqnn_status pqnn_define_layer_normalization(pqnn_subgraph_t subgraph,
+    size_t axis, float epsilon, uint32_t input_id, uint32_t scale_id, uint32_t bias_id,
+    uint32_t output_id, uint32_t flags);
+/* input [N][H][W][C] -> output [N][OH][OW][C], each output the mean of its window's
+   positions inside the input (flags: PQNN_FLAG_COUNT_INCLUDE_PAD also counts the positions
+   in the explicit padding; PQNN_FLAG_CEIL_MODE rounds the output size up), clamped.
+   OH = floor-or-ceil((H + pad_top + pad_bottom - pooling_height) / stride_height) + 1. */
+PQNN_API enum pqnn_status pqnn_define_average_pooling_2d(pqnn_subgraph_t subgraph,
+    uint32_t input_padding_top, uint32_t input_padding_right,
+    uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t pooling_height, uint32_t pooling_width, uint32_t stride_height,
+    uint32_t stride_width, float output_min, float output_max, uint32_t input_id,
+    uint32_t output_id, uint32_t flags);
+/* Transposed convolution: input [N][H][W][groups * group_input_channels], static filter
+   [groups * group_output_channels][kh][kw][group_input_channels], optional static bias
+   [groups * group_output_channels] -> output [N][OH][OW][groups * group_output_channels],
+   OH = (H - 1) * upsampling_height + (kh - 1) * dilation_height + 1 + adjustment_height
+        - padding_top - padding_bottom (OW likewise). Input pixel (iy, ix) with filter tap
+   (ky, kx) adds to output pixel (iy * upsampling_height + ky * dilation_height - padding_top,
+   ...) when that lies in the output. adjustment < upsampling (ONNX output_padding). fp32 or
+   fp16 (input, filter, bias, output all one datatype). */
+PQNN_API enum pqnn_status pqnn_define_deconvolution_2d(pqnn_subgraph_t subgraph,
+    uint32_t padding_top, uint32_t padding_right, uint32_t padding_bottom,
+    uint32_t padding_left, uint32_t adjustment_height, uint32_t adjustment_width,
+    uint32_t kernel_height, uint32_t kernel_width, uint32_t upsampling_height,
+    uint32_t upsampling_width, uint32_t dilation_height, uint32_t dilation_width,
+    uint32_t groups, size_t group_input_channels, size_t group_output_channels,
+    float output_min, float output_max, uint32_t input_id, uint32_t filter_id,
+    uint32_t bias_id, uint32_t output_id, uint32_t flags);
 /* fp32 <-> fp16, fp32 -> qint8 (quantize, output's zero point/scale), qint8 -> fp32
    (dequantize), fp32 -> qdint8 (dynamic quantization, per row) */
 PQNN_API enum pqnn_status pqnn_define_convert(pqnn_subgraph_t subgraph, uint32_t input_id,
@@ -517,6 +556,9 @@ enum pqnn_node_type {
   pqnn_node_type_softmax,
   pqnn_node_type_convert,
   pqnn_node_type_static_reshape,
+  pqnn_node_type_layer_normalization,
+  pqnn_node_type_average_pooling_2d,
+  pqnn_node_type_deconvolution_2d,
 };
 /* What the dynamic-quantization pass decided for a fully connected or convolution node. */
 enum pqnn_qd8_decision {

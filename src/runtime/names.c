@@ -14,6 +14,9 @@ const char* pqnn_node_type_string(enum pqnn_node_type type) {
     case pqnn_node_type_softmax: return "softmax";
     case pqnn_node_type_convert: return "convert";
     case pqnn_node_type_static_reshape: return "static_reshape";
+    case pqnn_node_type_layer_normalization: return "layer_normalization";
+    case pqnn_node_type_average_pooling_2d: return "average_pooling_2d";
+    case pqnn_node_type_deconvolution_2d: return "deconvolution_2d";
     default: return "invalid";
   }
 }

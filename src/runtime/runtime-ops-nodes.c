@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "logging.h"
+#include "runtime/nodes/compute-nodes.h"
 #include "runtime/runtime-executors.h"
 #include "runtime/runtime-shared.h"
 
@@ -194,6 +195,12 @@ enum pqnn_status pqnn_rt_plan_node(struct pqnn_runtime* rt, struct pqnn_rt_op* o
              : y->datatype == pqnn_datatype_fp16 ? row->f16
              : y->datatype == pqnn_datatype_qint8 ? row->qs8 : NULL;
     break;
+  }
+  const struct pqnn_compute_node* compute = pqnn_find_compute_node(op->node.type);
+  if (compute != NULL) {
+    op->exec = compute->exec;
+    op->body = y->datatype == pqnn_datatype_fp32 ? compute->f32
+             : y->datatype == pqnn_datatype_fp16 ? compute->f16 : NULL;
   }
   if (op->body == NULL) {
     if (op->node.type == pqnn_node_type_clamp && y->datatype == pqnn_datatype_qint8) {

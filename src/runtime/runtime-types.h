@@ -63,7 +63,7 @@ struct pqnn_rt_op {
   uint32_t weights[2];              /* FC/conv: filter, bias value ids (bias may be invalid) */
   const struct pqnn_shape* in_shapes[PQNN_NODE_MAX_INPUTS];  /* what reshape infers from */
   uint32_t num_inputs;
-  uint32_t inputs[2];               /* tensor indices */
+  uint32_t inputs[PQNN_NODE_MAX_INPUTS];  /* tensor indices */
   uint32_t output;
   float output_min, output_max;     /* after clamp fusion */
   int8_t qmin, qmax;                /* qs8 outputs */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "logging.h"
+#include "runtime/nodes/compute-nodes.h"
 #include "runtime/subgraph.h"
 
 bool pqnn_window_output_size(size_t in, uint32_t pad_before, uint32_t pad_after,
@@ -196,8 +197,11 @@ static enum pqnn_status infer(const char* function, const struct pqnn_node* node
     case pqnn_node_type_convert:
       *out = *in[0];
       return pqnn_status_success;
-    default:
+    default: {
+      const struct pqnn_compute_node* compute = pqnn_find_compute_node(node->type);
+      if (compute != NULL) return compute->infer(function, node, in, out);
       return bad(function, "unknown node type");
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "logging.h"
 #include "runtime/gemm-combinations.h"
+#include "runtime/nodes/compute-nodes.h"
 #include "runtime/subgraph.h"
 
 /* Datatype combinations a node accepts (checked after the shapes); FC / conv / depthwise
@@ -13,6 +14,8 @@
 static enum pqnn_status check_datatypes(const char* function, const struct pqnn_node* node,
     const struct pqnn_value* const* in, const struct pqnn_value* out) {
   const enum pqnn_datatype x = in[0]->datatype, y = out->datatype;
+  const struct pqnn_compute_node* compute = pqnn_find_compute_node(node->type);
+  if (compute != NULL) return compute->check(function, node, in, out);
   switch (node->type) {
     case pqnn_node_type_fully_connected:
     case pqnn_node_type_convolution_2d:
@@ -86,8 +89,8 @@ static enum pqnn_status check_datatypes(const char* function, const struct pqnn_
   return pqnn_status_invalid_parameter;
 }
 
-static enum pqnn_status define_node(const char* function, struct pqnn_subgraph* subgraph,
-    struct pqnn_node* node, uint32_t allowed_flags) {
+enum pqnn_status pqnn_subgraph_define_node(const char* function,
+    struct pqnn_subgraph* subgraph, struct pqnn_node* node, uint32_t allowed_flags) {
   if (subgraph == NULL) {
     pqnn_log_error(function, "subgraph is NULL");
     return pqnn_status_invalid_parameter;
@@ -162,6 +165,8 @@ static enum pqnn_status define_node(const char* function, struct pqnn_subgraph* 
   subgraph->values[node->output].producer = subgraph->num_nodes - 1;
   return pqnn_status_success;
 }
+
+#define define_node pqnn_subgraph_define_node
 
 static const float kNoMin = -INFINITY, kNoMax = INFINITY;
 

@@ -53,6 +53,8 @@ struct pqnn_node {
   uint32_t flags;
   struct pqnn_conv_params conv;           /* conv, dwconv (groups = channels), max pooling */
   struct pqnn_shape new_shape;            /* static reshape (0 = inferred) */
+  /* layer normalization: axis, epsilon; deconvolution: adjustment (output padding) */
+  struct { size_t axis; float epsilon; uint32_t adjustment_height, adjustment_width; } compute;
 };
 
 struct pqnn_subgraph {
