@@ -254,6 +254,49 @@ def build():
     # pointwise convs, global pooling, Flatten, Gemm, Softmax); also timed in docs/onnx.md.
     mobilenet_like()
 
+    # Compute nodes: average pooling, layer normalization (op and exported chain),
+    # transposed convolution.
+    add_case("averagepool_pads_exclude", [
+        helper.make_node("AveragePool", ["x"], ["y"], name="pool", kernel_shape=[3, 3],
+                         strides=[2, 2], pads=[1, 1, 1, 1])],
+        [("x", (1, 5, 9, 8))], ["y"])
+    add_case("averagepool_include_pad_ceil", [
+        helper.make_node("AveragePool", ["x"], ["y"], name="pool", kernel_shape=[3, 2],
+                         strides=[2, 2], pads=[1, 0, 1, 1], count_include_pad=1,
+                         ceil_mode=1)],
+        [("x", (2, 3, 8, 7))], ["y"])
+    add_case("averagepool_ceil_exclude", [
+        helper.make_node("AveragePool", ["x"], ["y"], name="pool", kernel_shape=[3, 2],
+                         strides=[3, 2], ceil_mode=1)],
+        [("x", (1, 4, 10, 7))], ["y"])
+    add_case("layernorm_op", [
+        helper.make_node("LayerNormalization", ["x", "g", "b"], ["y"], name="ln", axis=-1,
+                         epsilon=1e-5)],
+        [("x", (2, 7, 24))], ["y"], [const("g", rand(24)), const("b", rand(24))], opset=17)
+    add_case("layernorm_chain_opset9", [
+        helper.make_node("ReduceMean", ["x"], ["m"], name="mean", axes=[-1]),
+        helper.make_node("Sub", ["x", "m"], ["d"], name="sub"),
+        helper.make_node("Pow", ["d", "two"], ["p"], name="pow"),
+        helper.make_node("ReduceMean", ["p"], ["v"], name="var", axes=[-1]),
+        helper.make_node("Add", ["v", "eps"], ["e"], name="add_eps"),
+        helper.make_node("Sqrt", ["e"], ["s"], name="sqrt"),
+        helper.make_node("Div", ["d", "s"], ["n"], name="div"),
+        helper.make_node("Mul", ["n", "g"], ["ng"], name="scale"),
+        helper.make_node("Add", ["ng", "b"], ["y"], name="shift")],
+        [("x", (3, 40))], ["y"],
+        [const("two", np.float32(2.0)), const("eps", np.float32(1e-6)),
+         const("g", rand(40)), const("b", rand(40))], opset=9)
+    add_case("convtranspose_2x2_s2", [
+        helper.make_node("ConvTranspose", ["x", "w", "bias"], ["y"], name="deconv",
+                         kernel_shape=[2, 2], strides=[2, 2])],
+        [("x", (1, 6, 5, 4))], ["y"], [const("w", rand(6, 3, 2, 2, scale=0.3)),
+                                       const("bias", rand(3))])
+    add_case("convtranspose_groups_pads_outpad", [
+        helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="deconv", group=2,
+                         kernel_shape=[3, 3], strides=[2, 3], pads=[1, 0, 1, 2],
+                         output_padding=[1, 2], dilations=[1, 2])],
+        [("x", (2, 4, 5, 4))], ["y"], [const("w", rand(4, 3, 3, 3, scale=0.3))])
+
     # Unsupported for now: listed with op type and node name.
     add_case("unsupported_sigmoid", [
         helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),

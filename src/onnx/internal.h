@@ -168,6 +168,10 @@ enum pqnn_status ox_lower_clamp(struct ox_pass* p);
 enum pqnn_status ox_lower_softmax(struct ox_pass* p);
 enum pqnn_status ox_lower_reshape(struct ox_pass* p);
 enum pqnn_status ox_lower_gelu(struct ox_pass* p);
+enum pqnn_status ox_lower_average_pool(struct ox_pass* p);
+enum pqnn_status ox_lower_layer_norm(struct ox_pass* p);
+enum pqnn_status ox_lower_reduce_mean(struct ox_pass* p);
+enum pqnn_status ox_lower_conv_transpose(struct ox_pass* p);
 
 /* lower.c */
 enum pqnn_status ox_run_pass(struct ox_pass* p);

@@ -395,6 +395,18 @@ enum pqnn_status ox_lower_channel_scale(struct ox_pass* p, bool divide) {
   return emit_channel_affine(p, a, y, channels, scale, NULL);
 }
 
+/* A pool's NHWC input id and its output y (ONNX dims 2.. from shape) defined. */
+static enum pqnn_status pool_io(struct ox_pass* p, struct ox_tensor* x, struct ox_tensor* y,
+    struct ox_tensor* shape, uint32_t* in_id) {
+  enum pqnn_status status = ox_channels_last_id(p, x, in_id);
+  if (status != pqnn_status_success) return status;
+  shape->dims[0] = x->dims[0];
+  shape->dims[1] = x->dims[1];
+  ox_set_shape(y, shape->rank, shape->dims);
+  y->channels_last = true;
+  return ox_define_activation(p, y);
+}
+
 enum pqnn_status ox_lower_max_pool(struct ox_pass* p) {
   struct ox_tensor *x, *y;
   enum pqnn_status status = ox_io(p, &x, &y);
@@ -419,13 +431,7 @@ enum pqnn_status ox_lower_max_pool(struct ox_pass* p) {
     }
   }
   uint32_t in_id;
-  status = ox_channels_last_id(p, x, &in_id);
-  if (status != pqnn_status_success) return status;
-  shape.dims[0] = x->dims[0];
-  shape.dims[1] = x->dims[1];
-  ox_set_shape(y, shape.rank, shape.dims);
-  y->channels_last = true;
-  status = ox_define_activation(p, y);
+  status = pool_io(p, x, y, &shape, &in_id);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   status = pqnn_define_max_pooling_2d(p->sg, win.pad_begin[0], win.pad_end[1], win.pad_end[0],
       win.pad_begin[1], win.kernel[0], win.kernel[1], win.stride[0], win.stride[1],
@@ -450,6 +456,45 @@ enum pqnn_status ox_lower_global_average_pool(struct ox_pass* p) {
   status = ox_define_activation(p, y);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   status = pqnn_define_global_average_pooling_2d(p->sg, -INFINITY, INFINITY, in_id, y->id, 0);
+  if (status != pqnn_status_success) {
+    return ox_unsupported(p, "the runtime refused the pooling (%s)", pqnn_status_string(status));
+  }
+  return pqnn_status_success;
+}
+
+/* AveragePool (1-D and 2-D): count_include_pad and ceil_mode map to node flags. */
+enum pqnn_status ox_lower_average_pool(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  if (x->rank != 3 && x->rank != 4) return ox_unsupported(p, "only 1-D and 2-D AveragePool");
+  int64_t ceil_mode, include_pad;
+  status = ox_attr_int(p, "ceil_mode", 0, &ceil_mode);
+  if (status == pqnn_status_success) status = ox_attr_int(p, "count_include_pad", 0, &include_pad);
+  if (status != pqnn_status_success) return status;
+  struct window win;
+  struct ox_tensor shape = {.rank = x->rank};
+  status = read_window(p, x, NULL, &win, &shape);
+  if (status != pqnn_status_success) return status;
+  const int off = x->rank == 3 ? 1 : 0;
+  for (int d = 0; d < x->rank - 2; d++) {
+    if (win.dilation[d + off] != 1) return ox_unsupported(p, "dilated AveragePool");
+    const int64_t in = x->dims[2 + d];
+    if (ceil_mode == 0 || in < 0) continue;
+    const int64_t s = win.stride[d + off], pb = win.pad_begin[d + off];
+    const int64_t span = in + pb + win.pad_end[d + off] - win.kernel[d + off];
+    int64_t o = (span + s - 1) / s + 1;
+    if ((o - 1) * s >= in + pb) o--;
+    shape.dims[2 + d] = o;
+  }
+  uint32_t in_id;
+  status = pool_io(p, x, y, &shape, &in_id);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  const uint32_t flags = (ceil_mode != 0 ? PQNN_FLAG_CEIL_MODE : 0) |
+                         (include_pad != 0 ? PQNN_FLAG_COUNT_INCLUDE_PAD : 0);
+  status = pqnn_define_average_pooling_2d(p->sg, win.pad_begin[0], win.pad_end[1],
+      win.pad_end[0], win.pad_begin[1], win.kernel[0], win.kernel[1], win.stride[0],
+      win.stride[1], -INFINITY, INFINITY, in_id, y->id, flags);
   if (status != pqnn_status_success) {
     return ox_unsupported(p, "the runtime refused the pooling (%s)", pqnn_status_string(status));
   }

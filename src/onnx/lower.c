@@ -160,6 +160,10 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
     return ox_lower_reshape(p);
   }
   if (strcmp(op, "Gelu") == 0) return ox_lower_gelu(p);
+  if (strcmp(op, "AveragePool") == 0) return ox_lower_average_pool(p);
+  if (strcmp(op, "LayerNormalization") == 0) return ox_lower_layer_norm(p);
+  if (strcmp(op, "ReduceMean") == 0) return ox_lower_reduce_mean(p);
+  if (strcmp(op, "ConvTranspose") == 0) return ox_lower_conv_transpose(p);
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
 
@@ -167,7 +171,8 @@ static bool known_op(const char* op) {
   static const char* const kOps[] = {"Conv", "BatchNormalization", "MaxPool",
       "GlobalAveragePool", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip", "Max",
       "Min", "Softmax", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout",
-      "Gelu", "Constant", "Shape", "Gather", "Cast", "Slice", "Concat", "ConstantOfShape"};
+      "Gelu", "Constant", "Shape", "Gather", "Cast", "Slice", "Concat", "ConstantOfShape",
+      "AveragePool", "LayerNormalization", "ReduceMean", "ConvTranspose"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
