@@ -53,6 +53,27 @@ enum pqnn_status pqnn_check_operator(const char* function, pqnn_operator_t op,
   return pqnn_status_success;
 }
 
+enum pqnn_status pqnn_begin_reshape(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type) {
+  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  if (status != pqnn_status_success) return status;  /* not this function's operator */
+  /* Whatever happens next, pointers bound before this call are not run again. */
+  op->state = pqnn_operator_state_created;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_begin_setup(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type) {
+  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  if (status != pqnn_status_success) return status;
+  if (op->state == pqnn_operator_state_created) {
+    pqnn_log_error(function, "reshape must be called before setup");
+    return pqnn_status_invalid_state;
+  }
+  op->state = pqnn_operator_state_reshaped;  /* runnable again only if this setup succeeds */
+  return pqnn_status_success;
+}
+
 enum pqnn_status pqnn_check_output_bounds(const char* function, float output_min,
     float output_max) {
   if (isnan(output_min)) {
@@ -100,6 +121,10 @@ enum pqnn_status pqnn_delete_operator(pqnn_operator_t op) {
   }
   pqnn_release(op->packed_weights);
   pqnn_release(op->zero_buffer);
+  if (op->padding_lock != NULL) {
+    pthread_mutex_destroy(op->padding_lock);
+    pqnn_release(op->padding_lock);
+  }
   pqnn_release((void*) op->indirection);
   pqnn_release(op);
   return pqnn_status_success;

@@ -12,6 +12,7 @@
 #ifndef PQNN_OPERATOR_H_
 #define PQNN_OPERATOR_H_
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -201,6 +202,10 @@ struct pqnn_operator {
   size_t packed_panel_stride;
   void* zero_buffer;
   size_t zero_buffer_size;
+  /* qd8 convolution: a run fills zero_buffer with each image's zero point, so runs of one
+   * operator started by several threads at once take turns on this lock (allocated and
+   * initialized at create; NULL for every other operator). */
+  pthread_mutex_t* padding_lock;
 
   /* Reshape-time buffers and tiling. */
   const void** indirection;
@@ -234,6 +239,16 @@ struct pqnn_operator {
 PQNN_INTERNAL enum pqnn_status pqnn_check_initialized(const char* function);
 /* Checks that `op` is non-NULL and of `type` (invalid_parameter otherwise). */
 PQNN_INTERNAL enum pqnn_status pqnn_check_operator(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type);
+/* The first step of every reshape: checks `op` like pqnn_check_operator (a call through
+ * another type's function leaves the operator alone), then leaves it needing a successful
+ * reshape and setup before it runs again, so that a reshape that fails never leaves the
+ * pointers of an earlier setup runnable. */
+PQNN_INTERNAL enum pqnn_status pqnn_begin_reshape(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type);
+/* The first step of every setup: checks `op` like pqnn_check_operator and that it was
+ * reshaped (invalid_state otherwise), then leaves it needing a successful setup. */
+PQNN_INTERNAL enum pqnn_status pqnn_begin_setup(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type);
 /* Validates f32 output bounds (not NaN, min < max). */
 PQNN_INTERNAL enum pqnn_status pqnn_check_output_bounds(const char* function, float output_min,

@@ -84,7 +84,7 @@ static enum pqnn_status create_convert(const char* function, enum pqnn_operator_
 
 static enum pqnn_status reshape_convert(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type, size_t batch_size) {
-  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  enum pqnn_status status = pqnn_begin_reshape(function, op, type);
   if (status != pqnn_status_success) return status;
   size_t span, bytes;
   if (!pqnn_span_sz(batch_size, op->channels, op->input_pixel_stride, &span) ||
@@ -102,12 +102,8 @@ static enum pqnn_status reshape_convert(const char* function, pqnn_operator_t op
 static enum pqnn_status setup_convert(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type, const void* input, void* output,
     struct pqnn_quantization_params* quantization_params) {
-  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  enum pqnn_status status = pqnn_begin_setup(function, op, type);
   if (status != pqnn_status_success) return status;
-  if (op->state == pqnn_operator_state_created) {
-    pqnn_log_error(function, "reshape must be called before setup");
-    return pqnn_status_invalid_state;
-  }
   if (op->batch_size != 0) {
     if (input == NULL) {
       pqnn_log_error(function, "input is NULL");

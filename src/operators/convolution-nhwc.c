@@ -205,7 +205,8 @@ static enum pqnn_status pack_conv_weights(const char* function, struct pqnn_oper
 }
 
 /* Create, step 4: the padding row that indirection entries point to (IGEMM: kc bytes;
- * DWCONV: `channels` elements), filled with the datatype's zero byte. */
+ * DWCONV: `channels` elements), filled with the datatype's zero byte; for qd8, the lock
+ * under which runs refill it. */
 static enum pqnn_status allocate_padding_row(const char* function, struct pqnn_operator* op,
     const struct pqnn_conv2d_args* a, const struct pqnn_gemm_op_spec* spec,
     enum pqnn_gemm_path path, size_t output_channels) {
@@ -219,6 +220,20 @@ static enum pqnn_status allocate_padding_row(const char* function, struct pqnn_o
     return pqnn_status_out_of_memory;
   }
   memset(op->zero_buffer, spec->zero_byte, op->zero_buffer_size);
+  if (spec->dynamic_quantization) {
+    /* qd8: the row is refilled per image at run, under this lock (see igemm-path.c). */
+    op->padding_lock = (pthread_mutex_t*) pqnn_allocate(sizeof(pthread_mutex_t));
+    if (op->padding_lock == NULL) {
+      pqnn_log_error(function, "cannot allocate the padding lock");
+      return pqnn_status_out_of_memory;
+    }
+    if (pthread_mutex_init(op->padding_lock, NULL) != 0) {
+      pqnn_release(op->padding_lock);
+      op->padding_lock = NULL;
+      pqnn_log_error(function, "cannot initialize the padding lock");
+      return pqnn_status_out_of_memory;
+    }
+  }
   return pqnn_status_success;
 }
 
@@ -286,13 +301,16 @@ enum pqnn_status pqnn_create_convolution2d(const char* function,
   return pqnn_status_success;
 }
 
-/* Output size and the paddings before/after along one dimension. */
+/* Output size and the padding before the first pixel along one dimension, all in size_t:
+ * TF SAME padding of a dilated kernel can exceed 32 bits. False when the padded input is
+ * smaller than the dilated kernel or (SAME) the span the outputs need overflows. */
 static bool output_dimension(size_t input, uint32_t kernel, uint32_t stride, uint32_t dilation,
     bool same, uint32_t pad_before, uint32_t pad_after, size_t* output, size_t* before) {
-  const size_t effective = ((size_t) kernel - 1) * dilation + 1;
+  const size_t effective = ((size_t) kernel - 1) * dilation + 1;  /* < 2^64: both < 2^32 */
   if (same) {
     const size_t out = pqnn_divide_round_up(input, stride);
-    const size_t needed = (out - 1) * stride + effective;
+    size_t needed;
+    if (!pqnn_add_sz((out - 1) * stride, effective, &needed)) return false;
     const size_t total = needed > input ? needed - input : 0;
     *before = total / 2;
     *output = out;
@@ -324,8 +342,8 @@ static enum pqnn_status conv_geometry(const char* function, const struct pqnn_op
           same, op->padding_top, op->padding_bottom, &output_height, &pad_top) ||
       !output_dimension(input_width, op->kernel_width, op->stride_width, op->dilation_width,
           same, op->padding_left, op->padding_right, &output_width, &pad_left)) {
-    pqnn_log_error(function, "input %zux%zu plus padding is smaller than the dilated kernel",
-        input_height, input_width);
+    pqnn_log_error(function, "input %zux%zu plus padding is smaller than the dilated kernel "
+        "(or its SAME padding overflows)", input_height, input_width);
     return pqnn_status_invalid_parameter;
   }
   size_t input_pixels, output_pixels, span, bytes;
@@ -348,7 +366,7 @@ static enum pqnn_status conv_geometry(const char* function, const struct pqnn_op
     .kernel_height = op->kernel_height, .kernel_width = op->kernel_width,
     .stride_height = op->stride_height, .stride_width = op->stride_width,
     .dilation_height = op->dilation_height, .dilation_width = op->dilation_width,
-    .padding_top = (uint32_t) pad_top, .padding_left = (uint32_t) pad_left,
+    .padding_top = pad_top, .padding_left = pad_left,
     .pixel_stride_bytes = op->input_pixel_stride * op->spec.input_element_size,
   };
   return pqnn_status_success;
@@ -357,7 +375,7 @@ static enum pqnn_status conv_geometry(const char* function, const struct pqnn_op
 enum pqnn_status pqnn_reshape_convolution2d(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type, size_t batch_size, size_t input_height, size_t input_width,
     size_t* output_height_out, size_t* output_width_out, pthreadpool_t threadpool) {
-  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  enum pqnn_status status = pqnn_begin_reshape(function, op, type);
   if (status != pqnn_status_success) return status;
   struct pqnn_conv_geometry geometry;
   status = conv_geometry(function, op, batch_size, input_height, input_width, &geometry);
@@ -378,10 +396,7 @@ enum pqnn_status pqnn_reshape_convolution2d(const char* function, pqnn_operator_
       status = pqnn_prepare_dwconv(function, op, &geometry);
       break;
   }
-  if (status != pqnn_status_success) {
-    op->state = pqnn_operator_state_created;
-    return status;
-  }
+  if (status != pqnn_status_success) return status;  /* still needs a reshape */
   if (output_height_out != NULL) *output_height_out = geometry.output_height;
   if (output_width_out != NULL) *output_width_out = geometry.output_width;
   op->state = pqnn_operator_state_reshaped;

@@ -103,7 +103,7 @@ enum pqnn_status pqnn_create_fully_connected(const char* function, size_t input_
 
 enum pqnn_status pqnn_reshape_fully_connected(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type, size_t batch_size, pthreadpool_t threadpool) {
-  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  enum pqnn_status status = pqnn_begin_reshape(function, op, type);
   if (status != pqnn_status_success) return status;
   size_t span, bytes;
   if (!pqnn_span_sz(batch_size, op->group_input_channels, op->input_pixel_stride, &span) ||
@@ -123,12 +123,8 @@ enum pqnn_status pqnn_reshape_fully_connected(const char* function, pqnn_operato
 enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type, const void* input, void* output,
     const struct pqnn_quantization_params* quantization_params) {
-  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  enum pqnn_status status = pqnn_begin_setup(function, op, type);
   if (status != pqnn_status_success) return status;
-  if (op->state == pqnn_operator_state_created) {
-    pqnn_log_error(function, "reshape must be called before setup");
-    return pqnn_status_invalid_state;
-  }
   if (op->batch_size != 0) {
     if (input == NULL) {
       pqnn_log_error(function, "input is NULL");

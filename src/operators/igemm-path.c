@@ -91,7 +91,10 @@ void pqnn_run_igemm(const struct pqnn_operator* op, pthreadpool_t threadpool) {
     return;
   }
   /* qd8: padding reads as each image's own zero point, so images run in turn with the
-   * padding row refilled for each. */
+   * padding row refilled for each. The indirection buffer, shared by every image and run,
+   * points at that one row; runs of this operator from several threads at once therefore
+   * take turns, so that no run refills the row while another one reads it. */
+  pthread_mutex_lock(op->padding_lock);
   for (size_t b = 0; b < op->batch_size; b++) {
     const struct pqnn_quantization_params* qp = op->quantization_params + b;
     memset(op->zero_buffer, (int8_t) qp->zero_point, op->zero_buffer_size);
@@ -101,4 +104,5 @@ void pqnn_run_igemm(const struct pqnn_operator* op, pthreadpool_t threadpool) {
     pqnn_parallelize_3d_tile_2d(threadpool, compute_igemm, &task, op->groups,
         op->group_output_channels, pixels, op->nc_tile, op->mc_tile);
   }
+  pthread_mutex_unlock(op->padding_lock);
 }
