@@ -16,7 +16,7 @@
  *   times: 64x768x3072 6x16 4.35 ms (69.5 GFLOP/s) vs 4x24 4.31 ms (70.1); 1024^3 6x16
  *   24.1 ms (89.0, 91% of peak) vs 4x24 23.6 ms (91.1). 6x16 and 4x24 tie within the
  *   noise; 6x16 is chosen (NR = 16 wastes less on N tails, 6-row M tiles). Software
- *   prefetch of the weights gave nothing measurable (scripts/gen-f32-gemm.py).
+ *   prefetch of the weights gave nothing measurable (scripts/kernels/f32_gemm.py).
  *   SSE2: 4x8 (12 xmm of 16 live: 8 accumulators, 2 weights, 1 broadcast); not tuned.
  *   AVX512F: NOT measured: this host has no AVX512. 8x32 is chosen by the register and
  *   load budget on a core with two full-width 512-bit FMA pipes (Zen 5): 16 accumulators

@@ -6,7 +6,7 @@ with llvm-objdump and takes the innermost `loop ... br_if` block of the kernel (
 of GEMM/IGEMM, the tap loop of DWCONV). Reports all WebAssembly instructions and those
 that are not local.get / local.set / local.tee (stack-machine bookkeeping that engines
 turn into register allocation), each divided by the MACs one iteration performs.
-Usage: scripts/wasm-loop-stats.py   (prints a Markdown table; docs/wasm.md quotes it)
+Usage: scripts/analysis/wasm-loop-stats.py   (prints a Markdown table; docs/wasm.md quotes it)
 """
 import os
 import re
@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # (source, MACs per innermost-loop iteration)
 KERNELS = [

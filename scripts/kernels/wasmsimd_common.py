@@ -1,8 +1,8 @@
-"""Helpers shared by the WASM SIMD kernel generators (scripts/gen-wasmsimd-*.py)."""
+"""Helpers shared by the WASM SIMD kernel generators (scripts/kernels/wasmsimd_*.py)."""
 import os
 import textwrap
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def wrap(text):

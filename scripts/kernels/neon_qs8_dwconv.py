@@ -1,26 +1,22 @@
-#!/usr/bin/env python3
 """Generates the aarch64 NEON qs8 x qc8w depthwise-convolution microkernels.
 
-Usage: scripts/gen-neon-qs8-dwconv.py
+Run by scripts/generate-kernels.py
 Writes src/microkernels/qs8-dwconv/{9p,25p,anyp}16c-neon.c. Same packed tiles, arithmetic
-and names as scripts/gen-qs8-dwconv.py (names and signature imported from there): per
+and names as scripts/kernels/qs8_dwconv.py (names and signature imported from there): per
 output pixel and tile of 16 channels, four int32x4 accumulators start from the packed
 bias'; taps are taken in pairs, smull + smlal (low 8 channels) and smull2 + smlal2 (high
 8) sum two products in int16 (|x * w| <= 128 * 127, so a pair fits), saddw / saddw2 widen
 into the accumulators; then fp32 requantization as the scalar kernel (fcvtns rounds to
 nearest even) and saturating narrows. Declarations: src/microkernels/qs8-dwconv-ukernels.h.
 """
-import importlib.util
 import os
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT_DIR = os.path.join(ROOT, "src", "microkernels", "qs8-dwconv")
-_spec = importlib.util.spec_from_file_location("gen_qs8_dwconv", os.path.join(ROOT, "scripts", "gen-qs8-dwconv.py"))
-x86gen = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(x86gen)
+from kernels import qs8_dwconv as x86gen  # noqa: E402
 
 CT = 16
-HEADER = x86gen.HEADER.replace("scripts/gen-qs8-dwconv.py", "scripts/gen-neon-qs8-dwconv.py")
+HEADER = x86gen.HEADER.replace("scripts/kernels/qs8_dwconv.py", "scripts/kernels/neon_qs8_dwconv.py")
 
 
 def gen(taps):
@@ -147,6 +143,3 @@ def main():
         tap = "any" if taps == 0 else str(taps)
         x86gen.write(os.path.join(OUT_DIR, f"{tap}p{CT}c-neon.c"), gen(taps))
 
-
-if __name__ == "__main__":
-    main()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Instruction counts per MAC of the loops in aarch64 kernel objects (docs/arm.md).
 
-Usage: scripts/count-loop-insns.py OBJECT.o...   (e.g. from build/aarch64/CMakeFiles/
+Usage: scripts/analysis/count-loop-insns.py OBJECT.o...   (e.g. from build/aarch64/CMakeFiles/
 pqnn_objects.dir/src/microkernels/f32-gemm/4x16-neonfma.c.o)
 Disassembles each object with aarch64-linux-gnu-objdump and prints every loop (a backward
 branch and the instructions from its target to it) that contains FMLA instructions: its
