@@ -11,8 +11,6 @@ splatted and widened. DWCONV: 8 channels per tile.
 Writes:
   src/microkernels/f16-{gemm,igemm}/<MR>x8-wasmsimd.c
   src/microkernels/f16-dwconv/{9,25,any}p8c-wasmsimd.c
-  src/microkernels/f16-wasmsimd-ukernels.h   (declarations, WASM SIMD builds only)
-  test/microkernels/wasmsimd/f16-kernels.h    (entries for the f16 kernel test files)
 Run by scripts/generate-kernels.py
 """
 
@@ -186,33 +184,9 @@ def dwconv_kernel(taps):
 
 
 def main():
-    h = [GEN, "//\n", wrap("WASM SIMD128 f16 microkernel declarations (contracts: "
-                           "src/microkernels.h); only WASM builds with -msimd128 have them."),
-         "\n#ifndef PQNN_F16_WASMSIMD_UKERNELS_H_\n#define PQNN_F16_WASMSIMD_UKERNELS_H_\n\n",
-         "#include \"microkernels/f16-ukernels.h\"\n\n#if defined(__wasm_simd128__)\n"]
-    t = [GEN, "//\n", wrap("WASM SIMD128 f16 kernels as invocations of the test macros of "
-                           "test/microkernels/f16-{gemm,igemm,dwconv}-test.cc (the same sweeps "
-                           "as every other f16 kernel)."), "\n#pragma once\n\n"
-         "#if defined(__wasm_simd128__)\n"]
     for kind in ("gemm", "igemm"):
-        rows = []
         for mr in MRS:
             write(f"src/microkernels/f16-{kind}/{mr}x{NR}-wasmsimd.c", gemm_kernel(kind, mr))
-            h.append(f"PQNN_DECLARE_F16_{kind.upper()}({gemm_name(kind, mr)})\n")
-            rows.append(f"  X(F16_{kind.upper()}_{mr}X{NR}__WASMSIMD, {gemm_name(kind, mr)}, "
-                        f"{mr}, {NR}, pqnn_isa_wasmsimd)")
-        t.append(f"#define PQNN_WASMSIMD_F16_{kind.upper()}_TESTS(X) \\\n" + " \\\n".join(rows) + "\n")
-    rows = []
     for taps in DW_TAPS:
         tn = "any" if taps == 0 else str(taps)
         write(f"src/microkernels/f16-dwconv/{tn}p8c-wasmsimd.c", dwconv_kernel(taps))
-        h.append(f"PQNN_DECLARE_F16_DWCONV({dw_name(taps)})\n")
-        rows.append(f"  X(F16_DWCONV_{tn.upper()}P8C__WASMSIMD, {dw_name(taps)}, {taps}, 8, "
-                    "pqnn_isa_wasmsimd)")
-    t.append("#define PQNN_WASMSIMD_F16_DWCONV_TESTS(X) \\\n" + " \\\n".join(rows) + "\n")
-    t.append("#else\n#define PQNN_WASMSIMD_F16_GEMM_TESTS(X)\n#define PQNN_WASMSIMD_F16_IGEMM_TESTS(X)\n"
-             "#define PQNN_WASMSIMD_F16_DWCONV_TESTS(X)\n#endif\n")
-    h.append("#endif\n\n#endif  /* PQNN_F16_WASMSIMD_UKERNELS_H_ */\n")
-    write("src/microkernels/f16-wasmsimd-ukernels.h", "".join(h))
-    write("test/microkernels/wasmsimd/f16-kernels.h", "".join(t))
-

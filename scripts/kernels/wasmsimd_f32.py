@@ -8,8 +8,6 @@ multiplied into the NR-wide packed weight row. DWCONV: channel tiles of 4 and 8 
 Writes:
   src/microkernels/f32-{gemm,igemm}/<MR>x<NR>-wasmsimd.c
   src/microkernels/f32-dwconv/{9,25,any}p<CT>c-wasmsimd.c
-  src/microkernels/f32-wasmsimd-ukernels.h        (declarations, WASM SIMD builds only)
-  test/microkernels/wasmsimd/f32-kernels.h         (kernel lists the f32 testers include)
 Run by scripts/generate-kernels.py
 """
 
@@ -226,48 +224,11 @@ def dwconv_kernel(taps, ct):
 
 
 def main():
-    decls = {"gemm": [], "igemm": [], "dwconv": []}
     for kind in ("gemm", "igemm"):
         for mr, nr in GEMM_TILES:
-            name, text = gemm_kernel(mr, nr, kind)
+            _, text = gemm_kernel(mr, nr, kind)
             write(f"src/microkernels/f32-{kind}/{mr}x{nr}-wasmsimd.c", text)
-            decls[kind].append((name, mr, nr))
     for taps, ct in DWCONV_TILES:
-        name, text = dwconv_kernel(taps, ct)
+        _, text = dwconv_kernel(taps, ct)
         tname = "any" if taps == 0 else str(taps)
         write(f"src/microkernels/f32-dwconv/{tname}p{ct}c-wasmsimd.c", text)
-        decls["dwconv"].append((name, taps, ct))
-
-    h = [GEN, "//\n", wrap("WASM SIMD128 f32 microkernel declarations (contracts: "
-                           "src/microkernels.h); only WASM builds with -msimd128 have them."),
-         "\n#ifndef PQNN_F32_WASMSIMD_UKERNELS_H_\n#define PQNN_F32_WASMSIMD_UKERNELS_H_\n\n",
-         "#include \"microkernels/f32-ukernels.h\"\n\n#if defined(__wasm_simd128__)\n"]
-    for name, _, _ in decls["gemm"]:
-        h.append(f"PQNN_DECLARE_F32_GEMM({name})\n")
-    for name, _, _ in decls["igemm"]:
-        h.append(f"PQNN_DECLARE_F32_IGEMM({name})\n")
-    for name, _, _ in decls["dwconv"]:
-        h.append(f"PQNN_DECLARE_F32_DWCONV({name})\n")
-    h.append("\n// X(function, taps (0: any), channel_tile, isa tier), for testers and benches.\n")
-    h.append("#define PQNN_F32_DWCONV_WASMSIMD_UKERNELS(X) \\\n")
-    h.append(" \\\n".join(f"  X({name}, {taps}, {ct}, pqnn_isa_wasmsimd)"
-                          for name, taps, ct in decls["dwconv"]) + "\n")
-    h.append("#else\n#define PQNN_F32_DWCONV_WASMSIMD_UKERNELS(X)\n#endif\n\n")
-    h.append("#endif  /* PQNN_F32_WASMSIMD_UKERNELS_H_ */\n")
-    write("src/microkernels/f32-wasmsimd-ukernels.h", "".join(h))
-
-    t = [GEN, "//\n", wrap("WASM SIMD128 f32 kernels as entries of the kernel lists in "
-                           "test/microkernels/f32-{gemm,igemm,dwconv}-test.cc, which run "
-                           "them through the same testers and sweeps as every other kernel."),
-         "\n#pragma once\n\n#if defined(__wasm_simd128__)\n"]
-    for kind in ("gemm", "igemm"):
-        t.append(f"#define PQNN_WASMSIMD_F32_{kind.upper()}_TEST_KERNELS \\\n")
-        rows = [f"  {{\"{mr}x{nr}_wasmsimd\", {name}, {mr}, {nr}, pqnn_isa_wasmsimd}},"
-                for name, mr, nr in decls[kind]]
-        t.append(" \\\n".join(rows) + "\n")
-    t.append("#else\n")
-    for kind in ("gemm", "igemm"):
-        t.append(f"#define PQNN_WASMSIMD_F32_{kind.upper()}_TEST_KERNELS\n")
-    t.append("#endif\n")
-    write("test/microkernels/wasmsimd/f32-kernels.h", "".join(t))
-

@@ -9,7 +9,6 @@
 
 #include "configs/config.h"
 #include "hardware.h"
-#include "microkernels/f16-neon-ukernels.h"
 
 static struct pqnn_dwconv_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -6,7 +6,7 @@
  * aarch64 neonfp16arith / neondot tiers: 4x16 neonfp16arith (1x16), f16 widened to f32
  *   (FCVTL), f32 FMA, f16 clamp; neon tier: scalar. Not measured (docs/arm.md).
  *
- * Measurements (bench/f16-gemm-kernels.cc, taskset -c 1, medians of 5, GFLOP/s by CPU time;
+ * Measurements (bench/kernels/f16-gemm-kernels.cc, taskset -c 1, medians of 5, GFLOP/s by CPU time;
  * AMD Zen 5 VM whose hypervisor exposes AVX2/FMA/F16C but not AVX512, shared by ~6 busy
  * builds, so +-15% noise; register-only AVX2 FMA peak measured at 97 GFLOP/s):
  *                 256x1024x1024   64x768x3072   1x4096x4096   (M x N x K)
@@ -29,7 +29,6 @@
 
 #include "configs/config.h"
 #include "hardware.h"
-#include "microkernels/f16-neon-ukernels.h"
 
 static struct pqnn_gemm_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -34,8 +34,6 @@
 
 #include "configs/config.h"
 #include "hardware.h"
-#include "microkernels/f32-neon-ukernels.h"
-#include "microkernels/f32-dwconv-ukernels.h"
 
 static struct pqnn_dwconv_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -31,7 +31,6 @@
 
 #include "configs/config.h"
 #include "hardware.h"
-#include "microkernels/f32-neon-ukernels.h"
 
 static struct pqnn_gemm_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;

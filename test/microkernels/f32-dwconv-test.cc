@@ -15,9 +15,6 @@
 
 extern "C" {
 #include "configs/config.h"
-#include "microkernels/f32-dwconv-ukernels.h"
-#include "microkernels/f32-neon-ukernels.h"
-#include "microkernels/f32-wasmsimd-ukernels.h"
 }
 
 namespace {
@@ -32,13 +29,9 @@ struct Kernel {
 
 const std::vector<Kernel>& kernels() {
   static const std::vector<Kernel> list = {
-#define PQNN_KERNEL_ENTRY(fn, taps, ct, isa) {#fn, fn, taps, ct, isa},
-      PQNN_F32_DWCONV_UKERNELS(PQNN_KERNEL_ENTRY)
-#if defined(__aarch64__)
-      PQNN_F32_NEON_DWCONV_UKERNELS(PQNN_KERNEL_ENTRY)
-#endif
-      PQNN_F32_DWCONV_WASMSIMD_UKERNELS(PQNN_KERNEL_ENTRY)
-#undef PQNN_KERNEL_ENTRY
+#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) {#fn, fn, taps, ct, tier},
+#include "microkernels/f32-dwconv/f32-dwconv.inc"
+#undef PQNN_UKERNEL
   };
   return list;
 }

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "microkernels.h"
-#include "microkernels/f32-neon-ukernels.h"
 
 void pqnn_f16_f32_convert_ukernel__neon(size_t n, const void* x, void* y) {
   const uint16_t* in = (const uint16_t*) x;

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "microkernels.h"
-#include "microkernels/f16-neon-ukernels.h"
 
 // Stores the low n (< 8) halves of v at p.
 static inline void store_partial(float16_t* p, float16x8_t v, size_t n) {

@@ -13,7 +13,6 @@
 #include <arm_neon.h>
 
 #include "microkernels.h"
-#include "microkernels/f32-neon-ukernels.h"
 
 // Loads the first c (1..3) floats at p into the low lanes, reading exactly c floats.
 static inline float32x4_t load_partial(const float* p, size_t c) {

@@ -11,7 +11,6 @@
 #include <arm_neon.h>
 
 #include "microkernels.h"
-#include "microkernels/f32-neon-ukernels.h"
 
 void pqnn_f32_gemm_minmax_ukernel_4x16__neonfma(size_t mr, size_t nc, size_t kc, const void* a,
     size_t a_stride, const void* w, void* c, size_t cm_stride, size_t cn_stride,

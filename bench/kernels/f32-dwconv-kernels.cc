@@ -21,7 +21,6 @@
 
 extern "C" {
 #include "hardware.h"
-#include "microkernels/f32-dwconv-ukernels.h"
 #include "packing.h"
 }
 
@@ -121,9 +120,9 @@ struct Kernel {
 
 int register_all() {
   static const Kernel kernels[] = {
-#define PQNN_KERNEL_ENTRY(fn, taps, ct, isa) {#fn, fn, taps, ct, isa},
-      PQNN_F32_DWCONV_UKERNELS(PQNN_KERNEL_ENTRY)
-#undef PQNN_KERNEL_ENTRY
+#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) {#fn, fn, taps, ct, tier},
+#include "microkernels/f32-dwconv/f32-dwconv.inc"
+#undef PQNN_UKERNEL
   };
   const std::string prefix = "pqnn_f32_dwconv_minmax_ukernel_";
   for (const Kernel& kern : kernels) {

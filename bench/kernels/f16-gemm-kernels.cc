@@ -78,18 +78,8 @@ void Shapes(benchmark::internal::Benchmark* b) {
 
 }  // namespace
 
-#define F16_GEMM_BENCH(NAME, MR, NR, ISA)                                                  \
-  BENCHMARK_CAPTURE(f16_gemm, NAME, pqnn_f16_gemm_minmax_ukernel_##NAME, MR, NR, ISA)       \
-      ->Apply(Shapes)                                                                      \
-      ->Unit(benchmark::kMicrosecond);
-
-F16_GEMM_BENCH(1x4__scalar, 1, 4, pqnn_isa_scalar)
-F16_GEMM_BENCH(4x4__scalar, 4, 4, pqnn_isa_scalar)
-#if defined(__x86_64__)
-F16_GEMM_BENCH(1x16__avx2, 1, 16, pqnn_isa_avx2)
-F16_GEMM_BENCH(4x16__avx2, 4, 16, pqnn_isa_avx2)
-F16_GEMM_BENCH(6x16__avx2, 6, 16, pqnn_isa_avx2)
-F16_GEMM_BENCH(1x32__avx512skx, 1, 32, pqnn_isa_avx512)
-F16_GEMM_BENCH(7x32__avx512skx, 7, 32, pqnn_isa_avx512)
-F16_GEMM_BENCH(8x32__avx512skx, 8, 32, pqnn_isa_avx512)
-#endif
+// Every f16 GEMM kernel of this build, from its list.
+#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn)                                   \
+  BENCHMARK_CAPTURE(f16_gemm, fn, fn, mr, nr, tier)->Apply(Shapes)->Unit(benchmark::kMicrosecond);
+#include "microkernels/f16-gemm/f16-gemm.inc"
+#undef PQNN_UKERNEL

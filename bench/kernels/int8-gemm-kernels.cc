@@ -34,6 +34,7 @@ struct Kernel {
   pqnn_dqgemm_ukernel_fn dqgemm;
 };
 
+// Every int8 GEMM kernel of this build, from the family lists.
 #define PQNN_INT8_GEMM_KERNEL(fn, isa, variant, mr, nr, kr, ioff)                           \
   Kernel{#fn, isa, variant, mr, nr, kr, ioff,                                               \
       variant == 0 ? reinterpret_cast<pqnn_gemm_ukernel_fn>(reinterpret_cast<void*>(fn))    \
@@ -41,11 +42,15 @@ struct Kernel {
       variant != 0 ? reinterpret_cast<pqnn_dqgemm_ukernel_fn>(reinterpret_cast<void*>(fn))  \
                    : nullptr},
 const Kernel kKernels[] = {
-#if defined(__aarch64__)
-#include "int8-gemm-kernel-list-aarch64.h"
-#else
-#include "int8-gemm-kernel-list.h"
-#endif
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_GEMM_KERNEL(fn, tier, 0, mr, nr, kr, ioff)
+#include "microkernels/qs8-qc8w-gemm/qs8-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_GEMM_KERNEL(fn, tier, 1, mr, nr, kr, ioff)
+#include "microkernels/qd8-f32-qc8w-gemm/qd8-f32-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_GEMM_KERNEL(fn, tier, 2, mr, nr, kr, ioff)
+#include "microkernels/qd8-f16-qc8w-gemm/qd8-f16-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
 };
 #undef PQNN_INT8_GEMM_KERNEL
 

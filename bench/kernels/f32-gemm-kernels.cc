@@ -34,23 +34,11 @@ struct Kernel {
   enum pqnn_isa isa;
 };
 
+// Every f32 GEMM kernel of this build, from its list.
 const Kernel kKernels[] = {
-    {"1x4_scalar", pqnn_f32_gemm_minmax_ukernel_1x4__scalar, 1, 4, pqnn_isa_scalar},
-    {"4x4_scalar", pqnn_f32_gemm_minmax_ukernel_4x4__scalar, 4, 4, pqnn_isa_scalar},
-#if defined(__x86_64__)
-    {"1x8_sse2", pqnn_f32_gemm_minmax_ukernel_1x8__sse2, 1, 8, pqnn_isa_sse2},
-    {"4x8_sse2", pqnn_f32_gemm_minmax_ukernel_4x8__sse2, 4, 8, pqnn_isa_sse2},
-    {"1x16_avx2_fma", pqnn_f32_gemm_minmax_ukernel_1x16__avx2_fma, 1, 16, pqnn_isa_avx2},
-    {"4x16_avx2_fma", pqnn_f32_gemm_minmax_ukernel_4x16__avx2_fma, 4, 16, pqnn_isa_avx2},
-    {"5x16_avx2_fma", pqnn_f32_gemm_minmax_ukernel_5x16__avx2_fma, 5, 16, pqnn_isa_avx2},
-    {"6x16_avx2_fma", pqnn_f32_gemm_minmax_ukernel_6x16__avx2_fma, 6, 16, pqnn_isa_avx2},
-    {"4x24_avx2_fma", pqnn_f32_gemm_minmax_ukernel_4x24__avx2_fma, 4, 24, pqnn_isa_avx2},
-    {"1x16_avx512f", pqnn_f32_gemm_minmax_ukernel_1x16__avx512f, 1, 16, pqnn_isa_avx512},
-    {"1x32_avx512f", pqnn_f32_gemm_minmax_ukernel_1x32__avx512f, 1, 32, pqnn_isa_avx512},
-    {"7x16_avx512f", pqnn_f32_gemm_minmax_ukernel_7x16__avx512f, 7, 16, pqnn_isa_avx512},
-    {"7x32_avx512f", pqnn_f32_gemm_minmax_ukernel_7x32__avx512f, 7, 32, pqnn_isa_avx512},
-    {"8x32_avx512f", pqnn_f32_gemm_minmax_ukernel_8x32__avx512f, 8, 32, pqnn_isa_avx512},
-#endif
+#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) {#fn, fn, mr, nr, tier},
+#include "microkernels/f32-gemm/f32-gemm.inc"
+#undef PQNN_UKERNEL
 };
 
 struct Shape {
@@ -104,7 +92,10 @@ const bool registered = [] {
   for (const Kernel& kernel : kKernels) {
     if (!pqnn_isa_enabled(kernel.isa)) continue;
     for (const Shape& shape : kShapes) {
-      const std::string name = std::string("f32_gemm_") + kernel.name + "/M:" +
+      // pqnn_f32_gemm_minmax_ukernel_6x16__avx2_fma -> f32_gemm_6x16_avx2_fma
+      std::string tile = std::string(kernel.name).substr(sizeof("pqnn_f32_gemm_minmax_ukernel_") - 1);
+      tile.replace(tile.find("__"), 2, "_");
+      const std::string name = std::string("f32_gemm_") + tile + "/M:" +
           std::to_string(shape.m) + "/N:" + std::to_string(shape.n) + "/K:" +
           std::to_string(shape.k);
       benchmark::RegisterBenchmark(name.c_str(), gemm_bench, kernel, shape)

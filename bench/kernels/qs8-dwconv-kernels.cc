@@ -16,7 +16,6 @@
 extern "C" {
 #include "hardware.h"
 #include "microkernels.h"
-#include "microkernels/qs8-dwconv-ukernels.h"
 #include "packing.h"
 }
 
