@@ -216,6 +216,8 @@ def includes(family, variant, isa):
     inc = ["#include <string.h>", ""]
     if family != "scalar":
         inc.insert(0, "#include <immintrin.h>")
+    if family == "dpbusd" and isa != "avx2":
+        inc.append('#include "microkernels/x86-int8-dot.h"')
     if variant == "qd8_f16" and family == "scalar":
         inc.insert(0, "#include <fp16.h>")
     inc.append('#include "microkernels.h"')
@@ -427,10 +429,12 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
             r.append(f"{ind}}}")
             return r
         # dpbusd
-        dp = ("_mm512_dpbusd_epi32" if bits == 512 else
-              "pqnn_dpbusd_avx2" if isa == "avx2" else "_mm256_dpbusd_avx_epi32")
+        # The VNNI helpers (src/microkernels/x86-int8-dot.h) keep gcc from copying and
+        # spilling the accumulators around every vpdpbusd.
+        dp = ("pqnn_dpbusd_zmm" if bits == 512 else
+              "pqnn_dpbusd_avx2" if isa == "avx2" else "pqnn_dpbusd_ymm_vex")
 
-        def body(ind2, loadexpr):
+        def body(ind2, loadexpr, acc="acc"):
             b = []
             for i in range(mr):
                 b.append(f"{ind2}uint32_t u{i} = 0;")
@@ -440,13 +444,30 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
             for u in range(nv):
                 b.append(f"{ind2}const {v.ivec} vw{u} = {v.loadi(f'wp + {4 * L * u}')};")
                 for i in range(mr):
-                    b.append(f"{ind2}acc{i}_{u} = {dp}(acc{i}_{u}, va{i}, vw{u});")
+                    b.append(f"{ind2}{acc}{i}_{u} = {dp}({acc}{i}_{u}, va{i}, vw{u});")
             b.append(f"{ind2}wp += {4 * nr};")
             return b
         r.append(f"{ind}size_t k = 0;")
-        r.append(f"{ind}for (; k + 4 <= kc; k += 4) {{")
-        r += body(ind + "  ", "4")
-        r.append(f"{ind}}}")
+        if isa == "avx2":
+            r.append(f"{ind}for (; k + 4 <= kc; k += 4) {{")
+            r += body(ind + "  ", "4")
+            r.append(f"{ind}}}")
+        else:
+            # The main K loop on copies of the accumulators held in the top vector registers
+            # (PQNN_X86_ACC_REG, src/microkernels/x86-int8-dot.h); the K tail (which may
+            # call memcpy) runs on the accumulators themselves.
+            nregs, reg = (32, "zmm") if bits == 512 else (16, "ymm")
+            r.append(f"{ind}{{")
+            for i in range(mr):
+                for u in range(nv):
+                    r.append(f'{ind}  register {v.ivec} vp{i}_{u} PQNN_X86_ACC_REG("{reg}{nregs - mr * nv + i * nv + u}") = acc{i}_{u};')
+            r.append(f"{ind}  for (; k + 4 <= kc; k += 4) {{")
+            r += body(ind + "    ", "4", "vp")
+            r.append(f"{ind}  }}")
+            for i in range(mr):
+                for u in range(nv):
+                    r.append(f"{ind}  acc{i}_{u} = vp{i}_{u};")
+            r.append(f"{ind}}}")
         r.append(f"{ind}if (k != kc) {{")
         r += body(ind + "  ", "kc - k")
         r.append(f"{ind}}}")

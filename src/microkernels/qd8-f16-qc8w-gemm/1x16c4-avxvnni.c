@@ -12,6 +12,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x16c4__avxvnni(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
@@ -37,24 +38,30 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x16c4__avxvnni(size_t mr, size_t nc,
     __m256i acc0_1 = _mm256_mullo_epi32(vb1, vnzp0);
     wp += 64;
     size_t k = 0;
-    for (; k + 4 <= kc; k += 4) {
-      uint32_t u0 = 0;
-      memcpy(&u0, a0 + k, 4);
-      const __m256i va0 = _mm256_xor_si256(_mm256_set1_epi32((int) u0), vsign);
-      const __m256i vw0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
-      acc0_0 = _mm256_dpbusd_avx_epi32(acc0_0, va0, vw0);
-      const __m256i vw1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
-      acc0_1 = _mm256_dpbusd_avx_epi32(acc0_1, va0, vw1);
-      wp += 64;
+    {
+      register __m256i vp0_0 PQNN_X86_ACC_REG("ymm14") = acc0_0;
+      register __m256i vp0_1 PQNN_X86_ACC_REG("ymm15") = acc0_1;
+      for (; k + 4 <= kc; k += 4) {
+        uint32_t u0 = 0;
+        memcpy(&u0, a0 + k, 4);
+        const __m256i va0 = _mm256_xor_si256(_mm256_set1_epi32((int) u0), vsign);
+        const __m256i vw0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
+        vp0_0 = pqnn_dpbusd_ymm_vex(vp0_0, va0, vw0);
+        const __m256i vw1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
+        vp0_1 = pqnn_dpbusd_ymm_vex(vp0_1, va0, vw1);
+        wp += 64;
+      }
+      acc0_0 = vp0_0;
+      acc0_1 = vp0_1;
     }
     if (k != kc) {
       uint32_t u0 = 0;
       memcpy(&u0, a0 + k, kc - k);
       const __m256i va0 = _mm256_xor_si256(_mm256_set1_epi32((int) u0), vsign);
       const __m256i vw0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
-      acc0_0 = _mm256_dpbusd_avx_epi32(acc0_0, va0, vw0);
+      acc0_0 = pqnn_dpbusd_ymm_vex(acc0_0, va0, vw0);
       const __m256i vw1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
-      acc0_1 = _mm256_dpbusd_avx_epi32(acc0_1, va0, vw1);
+      acc0_1 = pqnn_dpbusd_ymm_vex(acc0_1, va0, vw1);
       wp += 64;
     }
     const __m256 vks0 = _mm256_loadu_ps((const float*) (wp + 0));

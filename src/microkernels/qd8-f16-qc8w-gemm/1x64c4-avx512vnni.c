@@ -12,6 +12,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x64c4__avx512vnni(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
@@ -41,32 +42,42 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x64c4__avx512vnni(size_t mr, size_t 
     __m512i acc0_3 = _mm512_mullo_epi32(vb3, vnzp0);
     wp += 256;
     size_t k = 0;
-    for (; k + 4 <= kc; k += 4) {
-      uint32_t u0 = 0;
-      memcpy(&u0, a0 + k, 4);
-      const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
-      const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-      acc0_0 = _mm512_dpbusd_epi32(acc0_0, va0, vw0);
-      const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
-      acc0_1 = _mm512_dpbusd_epi32(acc0_1, va0, vw1);
-      const __m512i vw2 = _mm512_loadu_si512((const void*) (wp + 128));
-      acc0_2 = _mm512_dpbusd_epi32(acc0_2, va0, vw2);
-      const __m512i vw3 = _mm512_loadu_si512((const void*) (wp + 192));
-      acc0_3 = _mm512_dpbusd_epi32(acc0_3, va0, vw3);
-      wp += 256;
+    {
+      register __m512i vp0_0 PQNN_X86_ACC_REG("zmm28") = acc0_0;
+      register __m512i vp0_1 PQNN_X86_ACC_REG("zmm29") = acc0_1;
+      register __m512i vp0_2 PQNN_X86_ACC_REG("zmm30") = acc0_2;
+      register __m512i vp0_3 PQNN_X86_ACC_REG("zmm31") = acc0_3;
+      for (; k + 4 <= kc; k += 4) {
+        uint32_t u0 = 0;
+        memcpy(&u0, a0 + k, 4);
+        const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
+        const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
+        vp0_0 = pqnn_dpbusd_zmm(vp0_0, va0, vw0);
+        const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
+        vp0_1 = pqnn_dpbusd_zmm(vp0_1, va0, vw1);
+        const __m512i vw2 = _mm512_loadu_si512((const void*) (wp + 128));
+        vp0_2 = pqnn_dpbusd_zmm(vp0_2, va0, vw2);
+        const __m512i vw3 = _mm512_loadu_si512((const void*) (wp + 192));
+        vp0_3 = pqnn_dpbusd_zmm(vp0_3, va0, vw3);
+        wp += 256;
+      }
+      acc0_0 = vp0_0;
+      acc0_1 = vp0_1;
+      acc0_2 = vp0_2;
+      acc0_3 = vp0_3;
     }
     if (k != kc) {
       uint32_t u0 = 0;
       memcpy(&u0, a0 + k, kc - k);
       const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
       const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-      acc0_0 = _mm512_dpbusd_epi32(acc0_0, va0, vw0);
+      acc0_0 = pqnn_dpbusd_zmm(acc0_0, va0, vw0);
       const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
-      acc0_1 = _mm512_dpbusd_epi32(acc0_1, va0, vw1);
+      acc0_1 = pqnn_dpbusd_zmm(acc0_1, va0, vw1);
       const __m512i vw2 = _mm512_loadu_si512((const void*) (wp + 128));
-      acc0_2 = _mm512_dpbusd_epi32(acc0_2, va0, vw2);
+      acc0_2 = pqnn_dpbusd_zmm(acc0_2, va0, vw2);
       const __m512i vw3 = _mm512_loadu_si512((const void*) (wp + 192));
-      acc0_3 = _mm512_dpbusd_epi32(acc0_3, va0, vw3);
+      acc0_3 = pqnn_dpbusd_zmm(acc0_3, va0, vw3);
       wp += 256;
     }
     const __m512 vks0 = _mm512_loadu_ps((const float*) (wp + 0));

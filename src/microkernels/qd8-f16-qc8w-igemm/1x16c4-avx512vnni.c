@@ -12,6 +12,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_1x16c4__avx512vnni(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
@@ -40,20 +41,24 @@ void pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_1x16c4__avx512vnni(size_t mr, size_t
       }
       a += 1;
       size_t k = 0;
-      for (; k + 4 <= kc; k += 4) {
-        uint32_t u0 = 0;
-        memcpy(&u0, a0 + k, 4);
-        const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
-        const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-        acc0_0 = _mm512_dpbusd_epi32(acc0_0, va0, vw0);
-        wp += 64;
+      {
+        register __m512i vp0_0 PQNN_X86_ACC_REG("zmm31") = acc0_0;
+        for (; k + 4 <= kc; k += 4) {
+          uint32_t u0 = 0;
+          memcpy(&u0, a0 + k, 4);
+          const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
+          const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
+          vp0_0 = pqnn_dpbusd_zmm(vp0_0, va0, vw0);
+          wp += 64;
+        }
+        acc0_0 = vp0_0;
       }
       if (k != kc) {
         uint32_t u0 = 0;
         memcpy(&u0, a0 + k, kc - k);
         const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
         const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-        acc0_0 = _mm512_dpbusd_epi32(acc0_0, va0, vw0);
+        acc0_0 = pqnn_dpbusd_zmm(acc0_0, va0, vw0);
         wp += 64;
       }
       p -= 1 * sizeof(void*);

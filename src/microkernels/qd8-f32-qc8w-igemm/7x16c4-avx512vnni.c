@@ -12,6 +12,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_7x16c4__avx512vnni(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
@@ -92,37 +93,53 @@ void pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_7x16c4__avx512vnni(size_t mr, size_t
       }
       a += 7;
       size_t k = 0;
-      for (; k + 4 <= kc; k += 4) {
-        uint32_t u0 = 0;
-        memcpy(&u0, a0 + k, 4);
-        uint32_t u1 = 0;
-        memcpy(&u1, a1 + k, 4);
-        uint32_t u2 = 0;
-        memcpy(&u2, a2 + k, 4);
-        uint32_t u3 = 0;
-        memcpy(&u3, a3 + k, 4);
-        uint32_t u4 = 0;
-        memcpy(&u4, a4 + k, 4);
-        uint32_t u5 = 0;
-        memcpy(&u5, a5 + k, 4);
-        uint32_t u6 = 0;
-        memcpy(&u6, a6 + k, 4);
-        const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
-        const __m512i va1 = _mm512_xor_si512(_mm512_set1_epi32((int) u1), vsign);
-        const __m512i va2 = _mm512_xor_si512(_mm512_set1_epi32((int) u2), vsign);
-        const __m512i va3 = _mm512_xor_si512(_mm512_set1_epi32((int) u3), vsign);
-        const __m512i va4 = _mm512_xor_si512(_mm512_set1_epi32((int) u4), vsign);
-        const __m512i va5 = _mm512_xor_si512(_mm512_set1_epi32((int) u5), vsign);
-        const __m512i va6 = _mm512_xor_si512(_mm512_set1_epi32((int) u6), vsign);
-        const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-        acc0_0 = _mm512_dpbusd_epi32(acc0_0, va0, vw0);
-        acc1_0 = _mm512_dpbusd_epi32(acc1_0, va1, vw0);
-        acc2_0 = _mm512_dpbusd_epi32(acc2_0, va2, vw0);
-        acc3_0 = _mm512_dpbusd_epi32(acc3_0, va3, vw0);
-        acc4_0 = _mm512_dpbusd_epi32(acc4_0, va4, vw0);
-        acc5_0 = _mm512_dpbusd_epi32(acc5_0, va5, vw0);
-        acc6_0 = _mm512_dpbusd_epi32(acc6_0, va6, vw0);
-        wp += 64;
+      {
+        register __m512i vp0_0 PQNN_X86_ACC_REG("zmm25") = acc0_0;
+        register __m512i vp1_0 PQNN_X86_ACC_REG("zmm26") = acc1_0;
+        register __m512i vp2_0 PQNN_X86_ACC_REG("zmm27") = acc2_0;
+        register __m512i vp3_0 PQNN_X86_ACC_REG("zmm28") = acc3_0;
+        register __m512i vp4_0 PQNN_X86_ACC_REG("zmm29") = acc4_0;
+        register __m512i vp5_0 PQNN_X86_ACC_REG("zmm30") = acc5_0;
+        register __m512i vp6_0 PQNN_X86_ACC_REG("zmm31") = acc6_0;
+        for (; k + 4 <= kc; k += 4) {
+          uint32_t u0 = 0;
+          memcpy(&u0, a0 + k, 4);
+          uint32_t u1 = 0;
+          memcpy(&u1, a1 + k, 4);
+          uint32_t u2 = 0;
+          memcpy(&u2, a2 + k, 4);
+          uint32_t u3 = 0;
+          memcpy(&u3, a3 + k, 4);
+          uint32_t u4 = 0;
+          memcpy(&u4, a4 + k, 4);
+          uint32_t u5 = 0;
+          memcpy(&u5, a5 + k, 4);
+          uint32_t u6 = 0;
+          memcpy(&u6, a6 + k, 4);
+          const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
+          const __m512i va1 = _mm512_xor_si512(_mm512_set1_epi32((int) u1), vsign);
+          const __m512i va2 = _mm512_xor_si512(_mm512_set1_epi32((int) u2), vsign);
+          const __m512i va3 = _mm512_xor_si512(_mm512_set1_epi32((int) u3), vsign);
+          const __m512i va4 = _mm512_xor_si512(_mm512_set1_epi32((int) u4), vsign);
+          const __m512i va5 = _mm512_xor_si512(_mm512_set1_epi32((int) u5), vsign);
+          const __m512i va6 = _mm512_xor_si512(_mm512_set1_epi32((int) u6), vsign);
+          const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
+          vp0_0 = pqnn_dpbusd_zmm(vp0_0, va0, vw0);
+          vp1_0 = pqnn_dpbusd_zmm(vp1_0, va1, vw0);
+          vp2_0 = pqnn_dpbusd_zmm(vp2_0, va2, vw0);
+          vp3_0 = pqnn_dpbusd_zmm(vp3_0, va3, vw0);
+          vp4_0 = pqnn_dpbusd_zmm(vp4_0, va4, vw0);
+          vp5_0 = pqnn_dpbusd_zmm(vp5_0, va5, vw0);
+          vp6_0 = pqnn_dpbusd_zmm(vp6_0, va6, vw0);
+          wp += 64;
+        }
+        acc0_0 = vp0_0;
+        acc1_0 = vp1_0;
+        acc2_0 = vp2_0;
+        acc3_0 = vp3_0;
+        acc4_0 = vp4_0;
+        acc5_0 = vp5_0;
+        acc6_0 = vp6_0;
       }
       if (k != kc) {
         uint32_t u0 = 0;
@@ -147,13 +164,13 @@ void pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_7x16c4__avx512vnni(size_t mr, size_t
         const __m512i va5 = _mm512_xor_si512(_mm512_set1_epi32((int) u5), vsign);
         const __m512i va6 = _mm512_xor_si512(_mm512_set1_epi32((int) u6), vsign);
         const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-        acc0_0 = _mm512_dpbusd_epi32(acc0_0, va0, vw0);
-        acc1_0 = _mm512_dpbusd_epi32(acc1_0, va1, vw0);
-        acc2_0 = _mm512_dpbusd_epi32(acc2_0, va2, vw0);
-        acc3_0 = _mm512_dpbusd_epi32(acc3_0, va3, vw0);
-        acc4_0 = _mm512_dpbusd_epi32(acc4_0, va4, vw0);
-        acc5_0 = _mm512_dpbusd_epi32(acc5_0, va5, vw0);
-        acc6_0 = _mm512_dpbusd_epi32(acc6_0, va6, vw0);
+        acc0_0 = pqnn_dpbusd_zmm(acc0_0, va0, vw0);
+        acc1_0 = pqnn_dpbusd_zmm(acc1_0, va1, vw0);
+        acc2_0 = pqnn_dpbusd_zmm(acc2_0, va2, vw0);
+        acc3_0 = pqnn_dpbusd_zmm(acc3_0, va3, vw0);
+        acc4_0 = pqnn_dpbusd_zmm(acc4_0, va4, vw0);
+        acc5_0 = pqnn_dpbusd_zmm(acc5_0, va5, vw0);
+        acc6_0 = pqnn_dpbusd_zmm(acc6_0, va6, vw0);
         wp += 64;
       }
       p -= 7 * sizeof(void*);

@@ -12,6 +12,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_4x16c4__avxvnni(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
@@ -68,30 +69,48 @@ void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_4x16c4__avxvnni(size_t mr, size_t n
       }
       a += 4;
       size_t k = 0;
-      for (; k + 4 <= kc; k += 4) {
-        uint32_t u0 = 0;
-        memcpy(&u0, a0 + k, 4);
-        uint32_t u1 = 0;
-        memcpy(&u1, a1 + k, 4);
-        uint32_t u2 = 0;
-        memcpy(&u2, a2 + k, 4);
-        uint32_t u3 = 0;
-        memcpy(&u3, a3 + k, 4);
-        const __m256i va0 = _mm256_xor_si256(_mm256_set1_epi32((int) u0), vsign);
-        const __m256i va1 = _mm256_xor_si256(_mm256_set1_epi32((int) u1), vsign);
-        const __m256i va2 = _mm256_xor_si256(_mm256_set1_epi32((int) u2), vsign);
-        const __m256i va3 = _mm256_xor_si256(_mm256_set1_epi32((int) u3), vsign);
-        const __m256i vw0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
-        acc0_0 = _mm256_dpbusd_avx_epi32(acc0_0, va0, vw0);
-        acc1_0 = _mm256_dpbusd_avx_epi32(acc1_0, va1, vw0);
-        acc2_0 = _mm256_dpbusd_avx_epi32(acc2_0, va2, vw0);
-        acc3_0 = _mm256_dpbusd_avx_epi32(acc3_0, va3, vw0);
-        const __m256i vw1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
-        acc0_1 = _mm256_dpbusd_avx_epi32(acc0_1, va0, vw1);
-        acc1_1 = _mm256_dpbusd_avx_epi32(acc1_1, va1, vw1);
-        acc2_1 = _mm256_dpbusd_avx_epi32(acc2_1, va2, vw1);
-        acc3_1 = _mm256_dpbusd_avx_epi32(acc3_1, va3, vw1);
-        wp += 64;
+      {
+        register __m256i vp0_0 PQNN_X86_ACC_REG("ymm8") = acc0_0;
+        register __m256i vp0_1 PQNN_X86_ACC_REG("ymm9") = acc0_1;
+        register __m256i vp1_0 PQNN_X86_ACC_REG("ymm10") = acc1_0;
+        register __m256i vp1_1 PQNN_X86_ACC_REG("ymm11") = acc1_1;
+        register __m256i vp2_0 PQNN_X86_ACC_REG("ymm12") = acc2_0;
+        register __m256i vp2_1 PQNN_X86_ACC_REG("ymm13") = acc2_1;
+        register __m256i vp3_0 PQNN_X86_ACC_REG("ymm14") = acc3_0;
+        register __m256i vp3_1 PQNN_X86_ACC_REG("ymm15") = acc3_1;
+        for (; k + 4 <= kc; k += 4) {
+          uint32_t u0 = 0;
+          memcpy(&u0, a0 + k, 4);
+          uint32_t u1 = 0;
+          memcpy(&u1, a1 + k, 4);
+          uint32_t u2 = 0;
+          memcpy(&u2, a2 + k, 4);
+          uint32_t u3 = 0;
+          memcpy(&u3, a3 + k, 4);
+          const __m256i va0 = _mm256_xor_si256(_mm256_set1_epi32((int) u0), vsign);
+          const __m256i va1 = _mm256_xor_si256(_mm256_set1_epi32((int) u1), vsign);
+          const __m256i va2 = _mm256_xor_si256(_mm256_set1_epi32((int) u2), vsign);
+          const __m256i va3 = _mm256_xor_si256(_mm256_set1_epi32((int) u3), vsign);
+          const __m256i vw0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
+          vp0_0 = pqnn_dpbusd_ymm_vex(vp0_0, va0, vw0);
+          vp1_0 = pqnn_dpbusd_ymm_vex(vp1_0, va1, vw0);
+          vp2_0 = pqnn_dpbusd_ymm_vex(vp2_0, va2, vw0);
+          vp3_0 = pqnn_dpbusd_ymm_vex(vp3_0, va3, vw0);
+          const __m256i vw1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
+          vp0_1 = pqnn_dpbusd_ymm_vex(vp0_1, va0, vw1);
+          vp1_1 = pqnn_dpbusd_ymm_vex(vp1_1, va1, vw1);
+          vp2_1 = pqnn_dpbusd_ymm_vex(vp2_1, va2, vw1);
+          vp3_1 = pqnn_dpbusd_ymm_vex(vp3_1, va3, vw1);
+          wp += 64;
+        }
+        acc0_0 = vp0_0;
+        acc0_1 = vp0_1;
+        acc1_0 = vp1_0;
+        acc1_1 = vp1_1;
+        acc2_0 = vp2_0;
+        acc2_1 = vp2_1;
+        acc3_0 = vp3_0;
+        acc3_1 = vp3_1;
       }
       if (k != kc) {
         uint32_t u0 = 0;
@@ -107,15 +126,15 @@ void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_4x16c4__avxvnni(size_t mr, size_t n
         const __m256i va2 = _mm256_xor_si256(_mm256_set1_epi32((int) u2), vsign);
         const __m256i va3 = _mm256_xor_si256(_mm256_set1_epi32((int) u3), vsign);
         const __m256i vw0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
-        acc0_0 = _mm256_dpbusd_avx_epi32(acc0_0, va0, vw0);
-        acc1_0 = _mm256_dpbusd_avx_epi32(acc1_0, va1, vw0);
-        acc2_0 = _mm256_dpbusd_avx_epi32(acc2_0, va2, vw0);
-        acc3_0 = _mm256_dpbusd_avx_epi32(acc3_0, va3, vw0);
+        acc0_0 = pqnn_dpbusd_ymm_vex(acc0_0, va0, vw0);
+        acc1_0 = pqnn_dpbusd_ymm_vex(acc1_0, va1, vw0);
+        acc2_0 = pqnn_dpbusd_ymm_vex(acc2_0, va2, vw0);
+        acc3_0 = pqnn_dpbusd_ymm_vex(acc3_0, va3, vw0);
         const __m256i vw1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
-        acc0_1 = _mm256_dpbusd_avx_epi32(acc0_1, va0, vw1);
-        acc1_1 = _mm256_dpbusd_avx_epi32(acc1_1, va1, vw1);
-        acc2_1 = _mm256_dpbusd_avx_epi32(acc2_1, va2, vw1);
-        acc3_1 = _mm256_dpbusd_avx_epi32(acc3_1, va3, vw1);
+        acc0_1 = pqnn_dpbusd_ymm_vex(acc0_1, va0, vw1);
+        acc1_1 = pqnn_dpbusd_ymm_vex(acc1_1, va1, vw1);
+        acc2_1 = pqnn_dpbusd_ymm_vex(acc2_1, va2, vw1);
+        acc3_1 = pqnn_dpbusd_ymm_vex(acc3_1, va3, vw1);
         wp += 64;
       }
       p -= 4 * sizeof(void*);

@@ -11,6 +11,10 @@
 
 #include_next <immintrin.h>
 
+/* Kernel helpers that would use inline asm for an instruction (src/microkernels/
+ * x86-int8-dot.h) use the intrinsic instead when this is defined. */
+#define PQNN_EMULATED_INTRINSICS 1
+
 #define SIMDE_ENABLE_NATIVE_ALIASES
 #include <simde/x86/avx512.h>
 #include <simde/x86/f16c.h>

@@ -1,0 +1,73 @@
+/* vpdpbusd accumulate helpers for the x86 int8 GEMM / IGEMM microkernels (issue 13).
+ *
+ * acc = acc + dot4(a as uint8, b as int8) in every int32 lane, as _mm512_dpbusd_epi32 and
+ * _mm256_dpbusd_avx_epi32. gcc 12 compiles those intrinsics into loops that copy every
+ * accumulator to a fresh register around each vpdpbusd and spill some of them to the stack
+ * (the 4x64c4 kernels ran at 68% of the vpdpbusd peak). An inline-asm vpdpbusd whose
+ * accumulator is a tied read-write operand ("+v") gives the register allocator nothing to
+ * copy: gcc 12 and clang 14 both emit the bare loop of broadcast-XORs, loads and vpdpbusd.
+ * scripts/analysis/check-inner-loops.py keeps it that way in CI.
+ *
+ * The asm is used only when the compiler targets the instruction natively and understands
+ * GNU inline asm. The emulated-x86 test build compiles these kernels with AVX2 flags against
+ * test/emulation/include/immintrin.h (SIMDe), which defines PQNN_EMULATED_INTRINSICS: there,
+ * and with any other compiler, the intrinsics are used.
+ *
+ * Include after <immintrin.h>; only from kernel sources compiled with the matching ISA flags.
+ */
+#ifndef PQNN_X86_INT8_DOT_H_
+#define PQNN_X86_INT8_DOT_H_
+
+#include <immintrin.h>
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(PQNN_EMULATED_INTRINSICS)
+#define PQNN_X86_INT8_DOT_ASM 1
+#else
+#define PQNN_X86_INT8_DOT_ASM 0
+#endif
+
+/* Declares a copy of an accumulator in a fixed vector register for the main K loop:
+ *   register __m512i vp0_0 PQNN_X86_ACC_REG("zmm16") = acc0_0;
+ * Even with the tied operand, gcc 12 still copied three of the sixteen accumulators of the
+ * 4x64c4 IGEMM (whose K loop nests in the loop over the indirection pointers) to another
+ * register and back around their vpdpbusd every iteration. A local register variable that
+ * is an asm operand lives in its register (GCC manual, "Local Register Variables"), so
+ * there is nothing to copy. gcc does not save such a register around a call, so the
+ * generator declares these copies only around the main K loop, which makes no calls (the K
+ * tail, whose memcpy may be a call, works on the accumulators themselves), and gives them
+ * the highest-numbered registers, leaving the low ones to A, the weights and constants.
+ * gcc only, optimized, without AddressSanitizer: clang 14 allocates these loops cleanly
+ * by itself, and instrumentation may add calls to the loop. */
+#if PQNN_X86_INT8_DOT_ASM && defined(__GNUC__) && !defined(__clang__) && \
+    defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
+#define PQNN_X86_ACC_REG(name) __asm__(name)
+#else
+#define PQNN_X86_ACC_REG(name)
+#endif
+
+#if defined(__AVX512VNNI__) || defined(PQNN_EMULATED_INTRINSICS)
+/* zmm vpdpbusd (AVX512-VNNI). The {att|intel} alternatives keep -masm=intel builds working. */
+static inline __m512i pqnn_dpbusd_zmm(__m512i acc, __m512i a, __m512i b) {
+#if PQNN_X86_INT8_DOT_ASM && defined(__AVX512VNNI__)
+  __asm__("vpdpbusd {%2, %1, %0|%0, %1, %2}" : "+v"(acc) : "v"(a), "v"(b));
+  return acc;
+#else
+  return _mm512_dpbusd_epi32(acc, a, b);
+#endif
+}
+#endif
+
+#if defined(__AVXVNNI__) || defined(PQNN_EMULATED_INTRINSICS)
+/* ymm vpdpbusd in its VEX encoding (AVX-VNNI): "x" keeps every operand in ymm0-15, which
+ * VEX can encode, and {vex} forbids the assembler the EVEX (AVX512-VNNI) form. */
+static inline __m256i pqnn_dpbusd_ymm_vex(__m256i acc, __m256i a, __m256i b) {
+#if PQNN_X86_INT8_DOT_ASM && defined(__AVXVNNI__)
+  __asm__("%{vex%} vpdpbusd {%2, %1, %0|%0, %1, %2}" : "+x"(acc) : "x"(a), "x"(b));
+  return acc;
+#else
+  return _mm256_dpbusd_avx_epi32(acc, a, b);
+#endif
+}
+#endif
+
+#endif /* PQNN_X86_INT8_DOT_H_ */
