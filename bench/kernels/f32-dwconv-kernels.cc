@@ -21,6 +21,7 @@
 
 extern "C" {
 #include "hardware.h"
+#include "microkernels.h"
 #include "packing.h"
 }
 

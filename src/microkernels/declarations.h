@@ -13,22 +13,31 @@
 
 struct pqnn_quantization_params;
 
+/* A GEMM kernel's tile as constants next to its declaration: <function>_mr, _nr, _kr and
+ * _input_offset (the configs take their geometry from here, never restate it). */
+#define PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)                                 \
+  enum { name##_mr = mr_, name##_nr = nr_, name##_kr = kr_, name##_input_offset = offset_ };
+
 #define PQNN_DECLARE_GEMM(tier_, mr_, nr_, kr_, offset_, name)                             \
   PQNN_INTERNAL void name(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride, \
-      const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params);
+      const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params);     \
+  PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)
 #define PQNN_DECLARE_IGEMM(tier_, mr_, nr_, kr_, offset_, name)                            \
   PQNN_INTERNAL void name(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,      \
       const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,         \
-      const void* zero, const void* params);
+      const void* zero, const void* params);                                               \
+  PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)
 #define PQNN_DECLARE_DQGEMM(tier_, mr_, nr_, kr_, offset_, name)                           \
   PQNN_INTERNAL void name(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride, \
       const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params,      \
-      const struct pqnn_quantization_params* quantization_params);
+      const struct pqnn_quantization_params* quantization_params);                         \
+  PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)
 #define PQNN_DECLARE_DQIGEMM(tier_, mr_, nr_, kr_, offset_, name)                          \
   PQNN_INTERNAL void name(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,      \
       const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,         \
       const void* zero, const void* params,                                                \
-      const struct pqnn_quantization_params* quantization_params);
+      const struct pqnn_quantization_params* quantization_params);                         \
+  PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)
 #define PQNN_DECLARE_DWCONV(tier_, mr_, nr_, kr_, offset_, name)                           \
   PQNN_INTERNAL void name(size_t channels, size_t output_width, size_t kernel_size,        \
       const void** input, const void* weights, void* output, size_t input_stride,          \
