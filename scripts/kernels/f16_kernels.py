@@ -194,7 +194,7 @@ class Avx2:
 
     @staticmethod
     def clamp(x):
-        return f"_mm256_min_ps(_mm256_max_ps({x}, vmin), vmax)"
+        return f"_mm256_min_ps(vmax, _mm256_max_ps(vmin, {x}))"  # NaN stays NaN
 
     @staticmethod
     def to_f16(x):
@@ -272,7 +272,7 @@ class Avx512:
 
     @staticmethod
     def clamp(x):
-        return f"_mm512_min_ps(_mm512_max_ps({x}, vmin), vmax)"
+        return f"_mm512_min_ps(vmax, _mm512_max_ps(vmin, {x}))"  # NaN stays NaN
 
     @staticmethod
     def to_f16(x):

@@ -78,7 +78,9 @@ def clamp(isa, v):
     if isa.name == "scalar":
         return [f"{v} = {v} < vmin ? vmin : {v};", f"{v} = {v} > vmax ? vmax : {v};"]
     pre = {"sse2": "_mm", "avx2_fma": "_mm256", "avx512f": "_mm512"}[isa.name]
-    return [f"{v} = {pre}_min_ps({pre}_max_ps({v}, vmin), vmax);"]
+    # Bound first: x86 max/min return the second operand when either is NaN, so a NaN
+    # accumulator stays NaN (pqnn.h: NaN in, NaN out), as in the scalar kernels.
+    return [f"{v} = {pre}_min_ps(vmax, {pre}_max_ps(vmin, {v}));"]
 
 
 def masked_load(isa, p):

@@ -170,12 +170,14 @@ def emit_kernel(isa_key, mr, nr, kind):
         kloop("      ")
         L(f"      p_left -= {mr} * sizeof(void*);")
         L("    } while (p_left != 0);")
+    # Bound first: x86 max/min return the second operand when either is NaN, so a NaN
+    # accumulator stays NaN (pqnn.h: NaN in, NaN out), as in the scalar kernels.
     for i in range(mr):
         for j in range(nv):
-            L(f"    {vname(i, j)} = {isa['max'].format(x=vname(i, j), y='vmin')};")
+            L(f"    {vname(i, j)} = {isa['max'].format(x='vmin', y=vname(i, j))};")
     for i in range(mr):
         for j in range(nv):
-            L(f"    {vname(i, j)} = {isa['min'].format(x=vname(i, j), y='vmax')};")
+            L(f"    {vname(i, j)} = {isa['min'].format(x='vmax', y=vname(i, j))};")
     L(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
     for i in reversed(range(mr)):
         for j in range(nv):

@@ -50,9 +50,20 @@ using pqnn_test::F16DwconvTester;
       T(taps).channels(3 * CT + 1).width(3).qmin(128).Test(FN);                            \
       T(taps).channels(3 * CT + 1).width(3).qmax(128).Test(FN);                            \
     }                                                                                      \
+  }                                                                                        \
+  /* pqnn.h: NaN in, NaN out, whatever the bounds (none, lower only, both). */             \
+  TEST_F(NAME, nan_propagates) {                                                           \
+    for (size_t taps : Taps()) {                                                           \
+      for (size_t nan : {size_t{0}, size_t{CT}, 2 * size_t{CT}}) {                         \
+        T(taps).channels(2 * CT + 1).width(3).nan_channel(nan).Test(FN);                   \
+        T(taps).channels(2 * CT + 1).width(3).nan_channel(nan).qmin(128).Test(FN);         \
+        T(taps).channels(2 * CT + 1).width(3).nan_channel(nan).qmin(64).qmax(192).Test(FN); \
+      }                                                                                    \
+    }                                                                                      \
   }
 
 // Every f16 dwconv kernel of this build, from its list.
-#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) F16_DWCONV_TESTS(fn, fn, taps, ct, tier)
+#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) \
+  F16_DWCONV_TESTS(fn##_test, fn, taps, ct, tier)
 #include "microkernels/f16-dwconv/f16-dwconv.inc"
 #undef PQNN_UKERNEL

@@ -57,9 +57,18 @@ using pqnn_test::F16GemmTester;
   }                                                                                        \
   TEST_F(NAME, clamp_min) { T().m(MR).n(2 * NR).k(29).qmin(128).Test(FN); }                \
   TEST_F(NAME, clamp_max) { T().m(MR).n(2 * NR).k(29).qmax(128).Test(FN); }                \
-  TEST_F(NAME, clamp_both) { T().m(MR).n(NR + 5).k(29).qmin(80).qmax(170).Test(FN); }
+  TEST_F(NAME, clamp_both) { T().m(MR).n(NR + 5).k(29).qmin(80).qmax(170).Test(FN); }    \
+  /* pqnn.h: NaN in, NaN out, whatever the bounds (none, lower only, both). */             \
+  TEST_F(NAME, nan_propagates) {                                                           \
+    for (size_t row = 0; row < MR; row++) {                                                \
+      T().m(MR).n(2 * NR + 1).k(7).nan_row(row).iterations(1).Test(FN);                    \
+      T().m(MR).n(2 * NR + 1).k(7).nan_row(row).qmin(128).iterations(1).Test(FN);          \
+      T().m(MR).n(2 * NR + 1).k(7).nan_row(row).qmin(64).qmax(192).iterations(1).Test(FN); \
+    }                                                                                      \
+  }
 
 // Every f16 GEMM kernel of this build, from its list.
-#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) F16_GEMM_TESTS(fn, fn, mr, nr, tier)
+#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) \
+  F16_GEMM_TESTS(fn##_test, fn, mr, nr, tier)
 #include "microkernels/f16-gemm/f16-gemm.inc"
 #undef PQNN_UKERNEL

@@ -51,9 +51,19 @@ using pqnn_test::F16GemmTester;
     }                                                                                      \
   }                                                                                        \
   TEST_F(NAME, clamp_min) { T().m(MR).n(2 * NR).k(13).ks(3).qmin(128).Test(FN); }          \
-  TEST_F(NAME, clamp_max) { T().m(MR).n(2 * NR).k(13).ks(3).qmax(128).Test(FN); }
+  TEST_F(NAME, clamp_max) { T().m(MR).n(2 * NR).k(13).ks(3).qmax(128).Test(FN); }          \
+  /* pqnn.h: NaN in, NaN out, whatever the bounds (none, lower only, both). */             \
+  TEST_F(NAME, nan_propagates) {                                                           \
+    for (size_t row = 0; row < MR; row++) {                                                \
+      T().m(MR).n(2 * NR + 1).k(7).ks(3).nan_row(row).iterations(1).Test(FN);              \
+      T().m(MR).n(2 * NR + 1).k(7).ks(3).nan_row(row).qmin(128).iterations(1).Test(FN);    \
+      T().m(MR).n(2 * NR + 1).k(7).ks(3).nan_row(row).qmin(64).qmax(192).iterations(1)     \
+          .Test(FN);                                                                       \
+    }                                                                                      \
+  }
 
 // Every f16 IGEMM kernel of this build, from its list.
-#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) F16_IGEMM_TESTS(fn, fn, mr, nr, tier)
+#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) \
+  F16_IGEMM_TESTS(fn##_test, fn, mr, nr, tier)
 #include "microkernels/f16-igemm/f16-igemm.inc"
 #undef PQNN_UKERNEL

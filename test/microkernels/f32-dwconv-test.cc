@@ -123,6 +123,20 @@ TEST_P(F32Dwconv, clamp) {
   }
 }
 
+// pqnn.h: NaN in, NaN out, whatever the bounds (none: -inf / +inf, a lower one as ReLU's,
+// both), in the first, a middle and the last (partial tile) channel.
+TEST_P(F32Dwconv, nan_propagates) {
+  const size_t channels = 2 * ct() + 1;
+  for (size_t ks : sizes()) {
+    for (size_t nan : {size_t{0}, ct(), channels - 1}) {
+      tester(ks).channels(channels).width(3).nan_channel(nan).Test(GetParam().fn);
+      tester(ks).channels(channels).width(3).nan_channel(nan).qmin(0.5f).Test(GetParam().fn);
+      tester(ks).channels(channels).width(3).nan_channel(nan).qmin(0.4f).qmax(0.6f)
+          .Test(GetParam().fn);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Kernels, F32Dwconv, ::testing::ValuesIn(kernels()),
     [](const ::testing::TestParamInfo<Kernel>& info) {
       std::string name = info.param.name;

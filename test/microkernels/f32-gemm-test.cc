@@ -133,6 +133,17 @@ TEST_P(F32Gemm, clamp_both) {
   }
 }
 
+// pqnn.h: NaN in, NaN out, whatever the bounds (none: -inf / +inf, a lower one as ReLU's,
+// both), in full and partial column tiles.
+TEST_P(F32Gemm, nan_propagates) {
+  const size_t mr = GetParam().mr, nr = GetParam().nr;
+  for (size_t row = 0; row < mr; row++) {
+    run(tester().m(mr).n(2 * nr + 1).k(7).nan_row(row));
+    run(tester().m(mr).n(2 * nr + 1).k(7).nan_row(row).qmin(128));
+    run(tester().m(mr).n(2 * nr + 1).k(7).nan_row(row).qmin(64).qmax(192));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Kernels, F32Gemm, ::testing::ValuesIn(kernels()),
     [](const ::testing::TestParamInfo<GemmKernel>& info) { return std::string(info.param.name); });
 

@@ -144,6 +144,17 @@ TEST_P(F32Igemm, clamp) {
   }
 }
 
+// pqnn.h: NaN in, NaN out, whatever the bounds (none: -inf / +inf, a lower one as ReLU's,
+// both), in full and partial column tiles.
+TEST_P(F32Igemm, nan_propagates) {
+  const size_t mr = GetParam().mr, nr = GetParam().nr;
+  for (size_t row = 0; row < mr; row++) {
+    run(tester().m(mr).n(2 * nr + 1).k(7).ks(3).nan_row(row));
+    run(tester().m(mr).n(2 * nr + 1).k(7).ks(3).nan_row(row).qmin(128));
+    run(tester().m(mr).n(2 * nr + 1).k(7).ks(3).nan_row(row).qmin(64).qmax(192));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Kernels, F32Igemm, ::testing::ValuesIn(kernels()),
     [](const ::testing::TestParamInfo<IgemmKernel>& info) { return std::string(info.param.name); });
 

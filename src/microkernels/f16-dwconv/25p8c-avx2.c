@@ -63,7 +63,7 @@ void pqnn_f16_dwconv_minmax_ukernel_25p8c__avx2(size_t channels, size_t output_w
         vacc = _mm256_fmadd_ps(vi, vk, vacc);
       }
       w += 8 * (1 + taps);
-      _mm_storeu_si128((__m128i*) (o), _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc, vmin), vmax), _MM_FROUND_TO_NEAREST_INT));
+      _mm_storeu_si128((__m128i*) (o), _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc)), _MM_FROUND_TO_NEAREST_INT));
       o += 8;
     }
     if (c0 != channels) {
@@ -75,7 +75,7 @@ void pqnn_f16_dwconv_minmax_ukernel_25p8c__avx2(size_t channels, size_t output_w
         const __m256 vk = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*) (w + 8 * (1 + t))));
         vacc = _mm256_fmadd_ps(vi, vk, vacc);
       }
-      store_partial(o, _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc, vmin), vmax), _MM_FROUND_TO_NEAREST_INT), cr);
+      store_partial(o, _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc)), _MM_FROUND_TO_NEAREST_INT), cr);
       o += cr;
     }
     o = (uint16_t*) ((uintptr_t) o + output_increment);

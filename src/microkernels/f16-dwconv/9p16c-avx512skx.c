@@ -50,7 +50,7 @@ void pqnn_f16_dwconv_minmax_ukernel_9p16c__avx512skx(size_t channels, size_t out
         vacc = _mm512_fmadd_ps(vi, vk, vacc);
       }
       w += 16 * (1 + taps);
-      _mm256_storeu_si256((__m256i*) (o), _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+      _mm256_storeu_si256((__m256i*) (o), _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
       o += 16;
     }
     if (c0 != channels) {
@@ -62,7 +62,7 @@ void pqnn_f16_dwconv_minmax_ukernel_9p16c__avx512skx(size_t channels, size_t out
         const __m512 vk = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*) (w + 16 * (1 + t))));
         vacc = _mm512_fmadd_ps(vi, vk, vacc);
       }
-      store_partial(o, _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), cr);
+      store_partial(o, _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), cr);
       o += cr;
     }
     o = (uint16_t*) ((uintptr_t) o + output_increment);

@@ -71,8 +71,8 @@ void pqnn_f16_gemm_minmax_ukernel_1x16__avx2(size_t mr, size_t nc, size_t kc, co
         vacc0x1 = _mm256_fmadd_ps(va0, vb1, vacc0x1);
       }
     }
-    const __m128i vh0x0 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc0x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh0x1 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc0x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh0x0 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0x0)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh0x1 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0x1)), _MM_FROUND_TO_NEAREST_INT);
     if (PQNN_LIKELY(nc >= 16)) {
       _mm_storeu_si128((__m128i*) (c0 + 0), vh0x0);
       _mm_storeu_si128((__m128i*) (c0 + 8), vh0x1);

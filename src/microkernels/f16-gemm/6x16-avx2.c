@@ -128,18 +128,18 @@ void pqnn_f16_gemm_minmax_ukernel_6x16__avx2(size_t mr, size_t nc, size_t kc, co
         vacc5x1 = _mm256_fmadd_ps(va5, vb1, vacc5x1);
       }
     }
-    const __m128i vh0x0 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc0x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh0x1 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc0x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh1x0 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc1x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh1x1 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc1x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh2x0 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc2x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh2x1 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc2x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh3x0 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc3x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh3x1 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc3x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh4x0 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc4x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh4x1 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc4x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh5x0 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc5x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
-    const __m128i vh5x1 = _mm256_cvtps_ph(_mm256_min_ps(_mm256_max_ps(vacc5x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh0x0 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0x0)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh0x1 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0x1)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh1x0 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1x0)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh1x1 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1x1)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh2x0 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc2x0)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh2x1 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc2x1)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh3x0 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc3x0)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh3x1 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc3x1)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh4x0 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc4x0)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh4x1 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc4x1)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh5x0 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc5x0)), _MM_FROUND_TO_NEAREST_INT);
+    const __m128i vh5x1 = _mm256_cvtps_ph(_mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc5x1)), _MM_FROUND_TO_NEAREST_INT);
     if (PQNN_LIKELY(nc >= 16)) {
       _mm_storeu_si128((__m128i*) (c5 + 0), vh5x0);
       _mm_storeu_si128((__m128i*) (c5 + 8), vh5x1);

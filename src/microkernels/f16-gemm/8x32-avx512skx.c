@@ -142,22 +142,22 @@ void pqnn_f16_gemm_minmax_ukernel_8x32__avx512skx(size_t mr, size_t nc, size_t k
         vacc7x1 = _mm512_fmadd_ps(va7, vb1, vacc7x1);
       }
     }
-    const __m256i vh0x0 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc0x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh0x1 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc0x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh1x0 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc1x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh1x1 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc1x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh2x0 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc2x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh2x1 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc2x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh3x0 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc3x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh3x1 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc3x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh4x0 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc4x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh4x1 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc4x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh5x0 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc5x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh5x1 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc5x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh6x0 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc6x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh6x1 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc6x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh7x0 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc7x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh7x1 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc7x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh0x0 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh0x1 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x1)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh1x0 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x0)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh1x1 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1x1)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh2x0 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x0)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh2x1 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc2x1)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh3x0 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x0)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh3x1 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc3x1)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh4x0 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x0)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh4x1 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc4x1)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh5x0 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x0)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh5x1 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc5x1)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh6x0 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x0)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh6x1 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc6x1)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh7x0 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc7x0)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh7x1 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc7x1)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     if (PQNN_LIKELY(nc >= 32)) {
       _mm256_storeu_si256((__m256i*) (c7 + 0), vh7x0);
       _mm256_storeu_si256((__m256i*) (c7 + 16), vh7x1);

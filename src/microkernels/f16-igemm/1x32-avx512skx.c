@@ -69,8 +69,8 @@ void pqnn_f16_igemm_minmax_ukernel_1x32__avx512skx(size_t mr, size_t nc, size_t 
       }
       kp -= 1 * sizeof(void*);
     } while (kp != 0);
-    const __m256i vh0x0 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc0x0, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256i vh0x1 = _mm512_cvtps_ph(_mm512_min_ps(_mm512_max_ps(vacc0x1, vmin), vmax), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh0x0 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x0)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256i vh0x1 = _mm512_cvtps_ph(_mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0x1)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     if (PQNN_LIKELY(nc >= 32)) {
       _mm256_storeu_si256((__m256i*) (c0 + 0), vh0x0);
       _mm256_storeu_si256((__m256i*) (c0 + 16), vh0x1);

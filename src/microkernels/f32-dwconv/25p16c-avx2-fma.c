@@ -277,8 +277,8 @@ void pqnn_f32_dwconv_minmax_ukernel_25p16c__avx2_fma(size_t channels, size_t out
       vacc1 = _mm256_fmadd_ps(vi24x1, _mm256_loadu_ps(w + 408), vacc1);
       vacc0 = _mm256_add_ps(vacc0, vaccb0);
       vacc1 = _mm256_add_ps(vacc1, vaccb1);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
-      vacc1 = _mm256_min_ps(_mm256_max_ps(vacc1, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+      vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
       _mm256_storeu_ps(o, vacc0);
       _mm256_storeu_ps(o + 8, vacc1);
       o += 16;
@@ -362,7 +362,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p16c__avx2_fma(size_t channels, size_t out
       i24 += 8;
       vacc0 = _mm256_fmadd_ps(vi24x0, _mm256_loadu_ps(w + 400), vacc0);
       vacc0 = _mm256_add_ps(vacc0, vaccb0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       _mm256_storeu_ps(o, vacc0);
       o += 8;
       w += 8;
@@ -421,7 +421,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p16c__avx2_fma(size_t channels, size_t out
       const __m256 vi24x0 = _mm256_maskload_ps(i24, vmask);
       vacc0 = _mm256_fmadd_ps(vi24x0, _mm256_loadu_ps(w + 400), vacc0);
       vacc0 = _mm256_add_ps(vacc0, vaccb0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

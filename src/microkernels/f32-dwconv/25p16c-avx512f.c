@@ -204,7 +204,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p16c__avx512f(size_t channels, size_t outp
       i24 += 16;
       vacc0 = _mm512_fmadd_ps(vi24x0, _mm512_loadu_ps(w + 400), vacc0);
       vacc0 = _mm512_add_ps(vacc0, vaccb0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_storeu_ps(o, vacc0);
       o += 16;
       w += 16 + 16 * 25;
@@ -263,7 +263,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p16c__avx512f(size_t channels, size_t outp
       const __m512 vi24x0 = _mm512_maskz_loadu_ps(vmask, i24);
       vacc0 = _mm512_fmadd_ps(vi24x0, _mm512_loadu_ps(w + 400), vacc0);
       vacc0 = _mm512_add_ps(vacc0, vaccb0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_mask_storeu_ps(o, vmask, vacc0);
       o += c;
     }

@@ -256,8 +256,8 @@ void pqnn_f32_dwconv_minmax_ukernel_25p32c__avx512f(size_t channels, size_t outp
       vacc1 = _mm512_fmadd_ps(vi24x1, _mm512_loadu_ps(w + 816), vacc1);
       vacc0 = _mm512_add_ps(vacc0, vaccb0);
       vacc1 = _mm512_add_ps(vacc1, vaccb1);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
-      vacc1 = _mm512_min_ps(_mm512_max_ps(vacc1, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+      vacc1 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1));
       _mm512_storeu_ps(o, vacc0);
       _mm512_storeu_ps(o + 16, vacc1);
       o += 32;
@@ -341,7 +341,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p32c__avx512f(size_t channels, size_t outp
       i24 += 16;
       vacc0 = _mm512_fmadd_ps(vi24x0, _mm512_loadu_ps(w + 800), vacc0);
       vacc0 = _mm512_add_ps(vacc0, vaccb0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_storeu_ps(o, vacc0);
       o += 16;
       w += 16;
@@ -400,7 +400,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p32c__avx512f(size_t channels, size_t outp
       const __m512 vi24x0 = _mm512_maskz_loadu_ps(vmask, i24);
       vacc0 = _mm512_fmadd_ps(vi24x0, _mm512_loadu_ps(w + 800), vacc0);
       vacc0 = _mm512_add_ps(vacc0, vaccb0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_mask_storeu_ps(o, vmask, vacc0);
       o += c;
     }

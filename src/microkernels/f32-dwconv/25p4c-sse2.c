@@ -225,7 +225,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p4c__sse2(size_t channels, size_t output_w
       i24 += 4;
       vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(vi24x0, _mm_loadu_ps(w + 100)));
       vacc0 = _mm_add_ps(vacc0, vaccb0);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
       _mm_storeu_ps(o, vacc0);
       o += 4;
       w += 4 + 4 * 25;
@@ -283,7 +283,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p4c__sse2(size_t channels, size_t output_w
       const __m128 vi24x0 = load_partial(i24, c);
       vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(vi24x0, _mm_loadu_ps(w + 100)));
       vacc0 = _mm_add_ps(vacc0, vaccb0);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

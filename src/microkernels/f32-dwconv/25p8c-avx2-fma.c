@@ -225,7 +225,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p8c__avx2_fma(size_t channels, size_t outp
       i24 += 8;
       vacc0 = _mm256_fmadd_ps(vi24x0, _mm256_loadu_ps(w + 200), vacc0);
       vacc0 = _mm256_add_ps(vacc0, vaccb0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       _mm256_storeu_ps(o, vacc0);
       o += 8;
       w += 8 + 8 * 25;
@@ -284,7 +284,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p8c__avx2_fma(size_t channels, size_t outp
       const __m256 vi24x0 = _mm256_maskload_ps(i24, vmask);
       vacc0 = _mm256_fmadd_ps(vi24x0, _mm256_loadu_ps(w + 200), vacc0);
       vacc0 = _mm256_add_ps(vacc0, vaccb0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

@@ -277,8 +277,8 @@ void pqnn_f32_dwconv_minmax_ukernel_25p8c__sse2(size_t channels, size_t output_w
       vacc1 = _mm_add_ps(vacc1, _mm_mul_ps(vi24x1, _mm_loadu_ps(w + 204)));
       vacc0 = _mm_add_ps(vacc0, vaccb0);
       vacc1 = _mm_add_ps(vacc1, vaccb1);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
-      vacc1 = _mm_min_ps(_mm_max_ps(vacc1, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
+      vacc1 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc1));
       _mm_storeu_ps(o, vacc0);
       _mm_storeu_ps(o + 4, vacc1);
       o += 8;
@@ -362,7 +362,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p8c__sse2(size_t channels, size_t output_w
       i24 += 4;
       vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(vi24x0, _mm_loadu_ps(w + 200)));
       vacc0 = _mm_add_ps(vacc0, vaccb0);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
       _mm_storeu_ps(o, vacc0);
       o += 4;
       w += 4;
@@ -420,7 +420,7 @@ void pqnn_f32_dwconv_minmax_ukernel_25p8c__sse2(size_t channels, size_t output_w
       const __m128 vi24x0 = load_partial(i24, c);
       vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(vi24x0, _mm_loadu_ps(w + 200)));
       vacc0 = _mm_add_ps(vacc0, vaccb0);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

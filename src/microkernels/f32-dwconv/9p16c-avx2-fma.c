@@ -130,8 +130,8 @@ void pqnn_f32_dwconv_minmax_ukernel_9p16c__avx2_fma(size_t channels, size_t outp
       i8 += 16;
       vacc0 = _mm256_fmadd_ps(vi8x0, _mm256_loadu_ps(w + 144), vacc0);
       vacc1 = _mm256_fmadd_ps(vi8x1, _mm256_loadu_ps(w + 152), vacc1);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
-      vacc1 = _mm256_min_ps(_mm256_max_ps(vacc1, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+      vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
       _mm256_storeu_ps(o, vacc0);
       _mm256_storeu_ps(o + 8, vacc1);
       o += 16;
@@ -166,7 +166,7 @@ void pqnn_f32_dwconv_minmax_ukernel_9p16c__avx2_fma(size_t channels, size_t outp
       const __m256 vi8x0 = _mm256_loadu_ps(i8);
       i8 += 8;
       vacc0 = _mm256_fmadd_ps(vi8x0, _mm256_loadu_ps(w + 144), vacc0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       _mm256_storeu_ps(o, vacc0);
       o += 8;
       w += 8;
@@ -192,7 +192,7 @@ void pqnn_f32_dwconv_minmax_ukernel_9p16c__avx2_fma(size_t channels, size_t outp
       vacc0 = _mm256_fmadd_ps(vi7x0, _mm256_loadu_ps(w + 128), vacc0);
       const __m256 vi8x0 = _mm256_maskload_ps(i8, vmask);
       vacc0 = _mm256_fmadd_ps(vi8x0, _mm256_loadu_ps(w + 144), vacc0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

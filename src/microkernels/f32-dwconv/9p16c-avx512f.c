@@ -91,7 +91,7 @@ void pqnn_f32_dwconv_minmax_ukernel_9p16c__avx512f(size_t channels, size_t outpu
       const __m512 vi8x0 = _mm512_loadu_ps(i8);
       i8 += 16;
       vacc0 = _mm512_fmadd_ps(vi8x0, _mm512_loadu_ps(w + 144), vacc0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_storeu_ps(o, vacc0);
       o += 16;
       w += 16 + 16 * 9;
@@ -117,7 +117,7 @@ void pqnn_f32_dwconv_minmax_ukernel_9p16c__avx512f(size_t channels, size_t outpu
       vacc0 = _mm512_fmadd_ps(vi7x0, _mm512_loadu_ps(w + 128), vacc0);
       const __m512 vi8x0 = _mm512_maskz_loadu_ps(vmask, i8);
       vacc0 = _mm512_fmadd_ps(vi8x0, _mm512_loadu_ps(w + 144), vacc0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_mask_storeu_ps(o, vmask, vacc0);
       o += c;
     }

@@ -110,8 +110,8 @@ void pqnn_f32_dwconv_minmax_ukernel_9p32c__avx512f(size_t channels, size_t outpu
       i8 += 32;
       vacc0 = _mm512_fmadd_ps(vi8x0, _mm512_loadu_ps(w + 288), vacc0);
       vacc1 = _mm512_fmadd_ps(vi8x1, _mm512_loadu_ps(w + 304), vacc1);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
-      vacc1 = _mm512_min_ps(_mm512_max_ps(vacc1, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+      vacc1 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1));
       _mm512_storeu_ps(o, vacc0);
       _mm512_storeu_ps(o + 16, vacc1);
       o += 32;
@@ -146,7 +146,7 @@ void pqnn_f32_dwconv_minmax_ukernel_9p32c__avx512f(size_t channels, size_t outpu
       const __m512 vi8x0 = _mm512_loadu_ps(i8);
       i8 += 16;
       vacc0 = _mm512_fmadd_ps(vi8x0, _mm512_loadu_ps(w + 288), vacc0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_storeu_ps(o, vacc0);
       o += 16;
       w += 16;
@@ -172,7 +172,7 @@ void pqnn_f32_dwconv_minmax_ukernel_9p32c__avx512f(size_t channels, size_t outpu
       vacc0 = _mm512_fmadd_ps(vi7x0, _mm512_loadu_ps(w + 256), vacc0);
       const __m512 vi8x0 = _mm512_maskz_loadu_ps(vmask, i8);
       vacc0 = _mm512_fmadd_ps(vi8x0, _mm512_loadu_ps(w + 288), vacc0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_mask_storeu_ps(o, vmask, vacc0);
       o += c;
     }

@@ -113,7 +113,7 @@ void pqnn_f32_dwconv_minmax_ukernel_9p4c__sse2(size_t channels, size_t output_wi
       i8 += 4;
       vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(vi8x0, _mm_loadu_ps(w + 36)));
       vacc0 = _mm_add_ps(vacc0, vaccb0);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
       _mm_storeu_ps(o, vacc0);
       o += 4;
       w += 4 + 4 * 9;
@@ -139,7 +139,7 @@ void pqnn_f32_dwconv_minmax_ukernel_9p4c__sse2(size_t channels, size_t output_wi
       const __m128 vi8x0 = load_partial(i8, c);
       vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(vi8x0, _mm_loadu_ps(w + 36)));
       vacc0 = _mm_add_ps(vacc0, vaccb0);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

@@ -111,7 +111,7 @@ void pqnn_f32_dwconv_minmax_ukernel_9p8c__avx2_fma(size_t channels, size_t outpu
       const __m256 vi8x0 = _mm256_loadu_ps(i8);
       i8 += 8;
       vacc0 = _mm256_fmadd_ps(vi8x0, _mm256_loadu_ps(w + 72), vacc0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       _mm256_storeu_ps(o, vacc0);
       o += 8;
       w += 8 + 8 * 9;
@@ -137,7 +137,7 @@ void pqnn_f32_dwconv_minmax_ukernel_9p8c__avx2_fma(size_t channels, size_t outpu
       vacc0 = _mm256_fmadd_ps(vi7x0, _mm256_loadu_ps(w + 64), vacc0);
       const __m256 vi8x0 = _mm256_maskload_ps(i8, vmask);
       vacc0 = _mm256_fmadd_ps(vi8x0, _mm256_loadu_ps(w + 72), vacc0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

@@ -83,8 +83,8 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp16c__avx2_fma(size_t channels, size_t ou
       }
       vacc0 = _mm256_add_ps(vacc0, vaccb0);
       vacc1 = _mm256_add_ps(vacc1, vaccb1);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
-      vacc1 = _mm256_min_ps(_mm256_max_ps(vacc1, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+      vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
       _mm256_storeu_ps(o, vacc0);
       _mm256_storeu_ps(o + 8, vacc1);
       o += 16;
@@ -122,7 +122,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp16c__avx2_fma(size_t channels, size_t ou
         vacc0 = _mm256_fmadd_ps(_mm256_loadu_ps(ia), _mm256_loadu_ps(wt), vacc0);
       }
       vacc0 = _mm256_add_ps(vacc0, vaccb0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       _mm256_storeu_ps(o, vacc0);
       o += 8;
       coff += 8;
@@ -160,7 +160,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp16c__avx2_fma(size_t channels, size_t ou
         vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps(ia, vmask), _mm256_loadu_ps(wt), vacc0);
       }
       vacc0 = _mm256_add_ps(vacc0, vaccb0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

@@ -57,7 +57,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp16c__avx512f(size_t channels, size_t out
         vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps(ia), _mm512_loadu_ps(wt), vacc0);
       }
       vacc0 = _mm512_add_ps(vacc0, vaccb0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_storeu_ps(o, vacc0);
       o += 16;
       coff += 16;
@@ -95,7 +95,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp16c__avx512f(size_t channels, size_t out
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, ia), _mm512_loadu_ps(wt), vacc0);
       }
       vacc0 = _mm512_add_ps(vacc0, vaccb0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_mask_storeu_ps(o, vmask, vacc0);
       o += c;
     }

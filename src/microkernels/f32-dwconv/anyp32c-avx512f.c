@@ -63,8 +63,8 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp32c__avx512f(size_t channels, size_t out
       }
       vacc0 = _mm512_add_ps(vacc0, vaccb0);
       vacc1 = _mm512_add_ps(vacc1, vaccb1);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
-      vacc1 = _mm512_min_ps(_mm512_max_ps(vacc1, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+      vacc1 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc1));
       _mm512_storeu_ps(o, vacc0);
       _mm512_storeu_ps(o + 16, vacc1);
       o += 32;
@@ -102,7 +102,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp32c__avx512f(size_t channels, size_t out
         vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps(ia), _mm512_loadu_ps(wt), vacc0);
       }
       vacc0 = _mm512_add_ps(vacc0, vaccb0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_storeu_ps(o, vacc0);
       o += 16;
       coff += 16;
@@ -140,7 +140,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp32c__avx512f(size_t channels, size_t out
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, ia), _mm512_loadu_ps(wt), vacc0);
       }
       vacc0 = _mm512_add_ps(vacc0, vaccb0);
-      vacc0 = _mm512_min_ps(_mm512_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
       _mm512_mask_storeu_ps(o, vmask, vacc0);
       o += c;
     }

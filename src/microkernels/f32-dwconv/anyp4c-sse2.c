@@ -77,7 +77,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp4c__sse2(size_t channels, size_t output_
         vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(_mm_loadu_ps(ia), _mm_loadu_ps(wt)));
       }
       vacc0 = _mm_add_ps(vacc0, vaccb0);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
       _mm_storeu_ps(o, vacc0);
       o += 4;
       coff += 4;
@@ -114,7 +114,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp4c__sse2(size_t channels, size_t output_
         vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(load_partial(ia, c), _mm_loadu_ps(wt)));
       }
       vacc0 = _mm_add_ps(vacc0, vaccb0);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

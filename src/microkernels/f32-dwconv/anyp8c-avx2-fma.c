@@ -77,7 +77,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp8c__avx2_fma(size_t channels, size_t out
         vacc0 = _mm256_fmadd_ps(_mm256_loadu_ps(ia), _mm256_loadu_ps(wt), vacc0);
       }
       vacc0 = _mm256_add_ps(vacc0, vaccb0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       _mm256_storeu_ps(o, vacc0);
       o += 8;
       coff += 8;
@@ -115,7 +115,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp8c__avx2_fma(size_t channels, size_t out
         vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps(ia, vmask), _mm256_loadu_ps(wt), vacc0);
       }
       vacc0 = _mm256_add_ps(vacc0, vaccb0);
-      vacc0 = _mm256_min_ps(_mm256_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

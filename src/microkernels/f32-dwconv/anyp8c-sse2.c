@@ -83,8 +83,8 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp8c__sse2(size_t channels, size_t output_
       }
       vacc0 = _mm_add_ps(vacc0, vaccb0);
       vacc1 = _mm_add_ps(vacc1, vaccb1);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
-      vacc1 = _mm_min_ps(_mm_max_ps(vacc1, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
+      vacc1 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc1));
       _mm_storeu_ps(o, vacc0);
       _mm_storeu_ps(o + 4, vacc1);
       o += 8;
@@ -122,7 +122,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp8c__sse2(size_t channels, size_t output_
         vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(_mm_loadu_ps(ia), _mm_loadu_ps(wt)));
       }
       vacc0 = _mm_add_ps(vacc0, vaccb0);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
       _mm_storeu_ps(o, vacc0);
       o += 4;
       coff += 4;
@@ -159,7 +159,7 @@ void pqnn_f32_dwconv_minmax_ukernel_anyp8c__sse2(size_t channels, size_t output_
         vacc0 = _mm_add_ps(vacc0, _mm_mul_ps(load_partial(ia, c), _mm_loadu_ps(wt)));
       }
       vacc0 = _mm_add_ps(vacc0, vaccb0);
-      vacc0 = _mm_min_ps(_mm_max_ps(vacc0, vmin), vmax);
+      vacc0 = _mm_min_ps(vmax, _mm_max_ps(vmin, vacc0));
       store_partial(o, vacc0, c);
       o += c;
     }

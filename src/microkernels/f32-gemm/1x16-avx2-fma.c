@@ -38,10 +38,10 @@ void pqnn_f32_gemm_minmax_ukernel_1x16__avx2_fma(size_t mr, size_t nc, size_t kc
       vacc0x1 = _mm256_fmadd_ps(va0, vb1, vacc0x1);
       k -= sizeof(float);
     } while (k != 0);
-    vacc0x0 = _mm256_max_ps(vacc0x0, vmin);
-    vacc0x1 = _mm256_max_ps(vacc0x1, vmin);
-    vacc0x0 = _mm256_min_ps(vacc0x0, vmax);
-    vacc0x1 = _mm256_min_ps(vacc0x1, vmax);
+    vacc0x0 = _mm256_max_ps(vmin, vacc0x0);
+    vacc0x1 = _mm256_max_ps(vmin, vacc0x1);
+    vacc0x0 = _mm256_min_ps(vmax, vacc0x0);
+    vacc0x1 = _mm256_min_ps(vmax, vacc0x1);
     if (PQNN_LIKELY(nc >= 16)) {
       _mm256_storeu_ps(c0 + 0, vacc0x0);
       _mm256_storeu_ps(c0 + 8, vacc0x1);

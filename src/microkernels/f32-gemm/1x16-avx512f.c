@@ -34,8 +34,8 @@ void pqnn_f32_gemm_minmax_ukernel_1x16__avx512f(size_t mr, size_t nc, size_t kc,
       vacc0x0 = _mm512_fmadd_ps(va0, vb0, vacc0x0);
       k -= sizeof(float);
     } while (k != 0);
-    vacc0x0 = _mm512_max_ps(vacc0x0, vmin);
-    vacc0x0 = _mm512_min_ps(vacc0x0, vmax);
+    vacc0x0 = _mm512_max_ps(vmin, vacc0x0);
+    vacc0x0 = _mm512_min_ps(vmax, vacc0x0);
     if (PQNN_LIKELY(nc >= 16)) {
       _mm512_storeu_ps(c0 + 0, vacc0x0);
       c0 = (float*) ((uintptr_t) c0 + cn_stride);

@@ -38,10 +38,10 @@ void pqnn_f32_gemm_minmax_ukernel_1x8__sse2(size_t mr, size_t nc, size_t kc, con
       vacc0x1 = _mm_add_ps(vacc0x1, _mm_mul_ps(va0, vb1));
       k -= sizeof(float);
     } while (k != 0);
-    vacc0x0 = _mm_max_ps(vacc0x0, vmin);
-    vacc0x1 = _mm_max_ps(vacc0x1, vmin);
-    vacc0x0 = _mm_min_ps(vacc0x0, vmax);
-    vacc0x1 = _mm_min_ps(vacc0x1, vmax);
+    vacc0x0 = _mm_max_ps(vmin, vacc0x0);
+    vacc0x1 = _mm_max_ps(vmin, vacc0x1);
+    vacc0x0 = _mm_min_ps(vmax, vacc0x0);
+    vacc0x1 = _mm_min_ps(vmax, vacc0x1);
     if (PQNN_LIKELY(nc >= 8)) {
       _mm_storeu_ps(c0 + 0, vacc0x0);
       _mm_storeu_ps(c0 + 4, vacc0x1);

@@ -44,8 +44,8 @@ void pqnn_f32_igemm_minmax_ukernel_1x16__avx512f(size_t mr, size_t nc, size_t kc
       } while (k != 0);
       p_left -= 1 * sizeof(void*);
     } while (p_left != 0);
-    vacc0x0 = _mm512_max_ps(vacc0x0, vmin);
-    vacc0x0 = _mm512_min_ps(vacc0x0, vmax);
+    vacc0x0 = _mm512_max_ps(vmin, vacc0x0);
+    vacc0x0 = _mm512_min_ps(vmax, vacc0x0);
     if (PQNN_LIKELY(nc >= 16)) {
       _mm512_storeu_ps(c0 + 0, vacc0x0);
       c0 = (float*) ((uintptr_t) c0 + cn_stride);
