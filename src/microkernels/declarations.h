@@ -13,9 +13,10 @@
 
 struct pqnn_quantization_params;
 
-/* A GEMM kernel's tile as constants next to its declaration: <function>_mr, _nr, _kr and
- * _input_offset (the configs take their geometry from here, never restate it). */
-#define PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)                                 \
+/* A kernel's tile as constants next to its declaration (the configs take their geometry
+ * from here, never restate it): GEMM <function>_mr, _nr, _kr, _input_offset; dwconv
+ * <function>_taps (0: any) and _channel_tile. */
+#define PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)                                \
   enum { name##_mr = mr_, name##_nr = nr_, name##_kr = kr_, name##_input_offset = offset_ };
 
 #define PQNN_DECLARE_GEMM(tier_, mr_, nr_, kr_, offset_, name)                             \
@@ -41,7 +42,8 @@ struct pqnn_quantization_params;
 #define PQNN_DECLARE_DWCONV(tier_, mr_, nr_, kr_, offset_, name)                           \
   PQNN_INTERNAL void name(size_t channels, size_t output_width, size_t kernel_size,        \
       const void** input, const void* weights, void* output, size_t input_stride,          \
-      size_t output_increment, size_t a_offset, const void* zero, const void* params);
+      size_t output_increment, size_t a_offset, const void* zero, const void* params);     \
+  enum { name##_taps = mr_, name##_channel_tile = nr_ };
 #define PQNN_DECLARE_QUANTIZE(tier_, mr_, nr_, kr_, offset_, name)                         \
   PQNN_INTERNAL void name(size_t n, const void* x, int8_t* y,                              \
       struct pqnn_quantization_params* quantization_params);
