@@ -527,6 +527,18 @@ PQNN_API enum pqnn_status pqnn_define_deconvolution_2d(pqnn_subgraph_t subgraph,
     uint32_t groups, size_t group_input_channels, size_t group_output_channels,
     float output_min, float output_max, uint32_t input_id, uint32_t filter_id,
     uint32_t bias_id, uint32_t output_id, uint32_t flags);
+/* Softmax over dim `axis` (0 <= axis < num_dims) of a tensor of any rank: for every index of
+   the other dims, y = exp(x - max) / sum(exp(x - max)) along axis. A NaN or +inf along
+   axis gives NaN for that whole line. axis = num_dims - 1 is pqnn_define_softmax. fp32 or
+   fp16. */
+PQNN_API enum pqnn_status pqnn_define_softmax_axis(pqnn_subgraph_t subgraph, size_t axis,
+    uint32_t input_id, uint32_t output_id, uint32_t flags);
+/* Batch matrix multiply of two activations (ONNX MatMul): input1 [..., M, K] x input2
+   [..., K, N] -> output [..., M, N]; both at least 2-D; the batch dims (all but the last
+   two, at most 4) broadcast numpy-style. Each output is an f32 sum over k in order. fp32 or
+   fp16 (all three one datatype). */
+PQNN_API enum pqnn_status pqnn_define_batch_matrix_multiply(pqnn_subgraph_t subgraph,
+    uint32_t input1_id, uint32_t input2_id, uint32_t output_id, uint32_t flags);
 /* fp32 <-> fp16, fp32 -> qint8 (quantize, output's zero point/scale), qint8 -> fp32
    (dequantize), fp32 -> qdint8 (dynamic quantization, per row) */
 PQNN_API enum pqnn_status pqnn_define_convert(pqnn_subgraph_t subgraph, uint32_t input_id,
@@ -585,6 +597,8 @@ enum pqnn_node_type {
   pqnn_node_type_layer_normalization,
   pqnn_node_type_average_pooling_2d,
   pqnn_node_type_deconvolution_2d,
+  pqnn_node_type_softmax_axis,
+  pqnn_node_type_batch_matrix_multiply,
 };
 /* What the dynamic-quantization pass decided for a fully connected or convolution node. */
 enum pqnn_qd8_decision {

@@ -17,6 +17,8 @@ const char* pqnn_node_type_string(enum pqnn_node_type type) {
     case pqnn_node_type_layer_normalization: return "layer_normalization";
     case pqnn_node_type_average_pooling_2d: return "average_pooling_2d";
     case pqnn_node_type_deconvolution_2d: return "deconvolution_2d";
+    case pqnn_node_type_softmax_axis: return "softmax_axis";
+    case pqnn_node_type_batch_matrix_multiply: return "batch_matrix_multiply";
     default: return "invalid";
   }
 }

@@ -1,5 +1,5 @@
 // Runtime graphs of the compute nodes (layer normalization, average pooling 2D,
-// deconvolution 2D; src/runtime/nodes/) against double-precision references over random
+// deconvolution 2D, softmax over any axis, batch matrix multiply; src/runtime/nodes/) against double-precision references over random
 // shapes, in f32 and under f16 inference, threaded; and their define-time rejections.
 #include <gtest/gtest.h>
 
@@ -239,6 +239,133 @@ TEST(RuntimeComputeNodes, DeconvolutionRandomShapes) {
   }
 }
 
+TEST(RuntimeComputeNodes, SoftmaxAxisRandomShapes) {
+  std::mt19937 rng(13);
+  Pool p;
+  for (int trial = 0; trial < 30; trial++) {
+    const size_t rank = 1 + rng() % 4;
+    std::vector<size_t> dims(rank);
+    for (auto& d : dims) d = 1 + rng() % (trial % 3 == 0 ? 90 : 7);
+    const size_t axis = rng() % rank;
+    size_t outer = 1, inner = 1, n = dims[axis];
+    for (size_t d = 0; d < rank; d++) {
+      if (d < axis) outer *= dims[d];
+      if (d > axis) inner *= dims[d];
+    }
+    const auto x = random_f32(outer * n * inner, -8, 8, trial);
+    std::vector<double> ref(x.size());
+    for (size_t o = 0; o < outer; o++)
+      for (size_t i = 0; i < inner; i++) {
+        double m = -INFINITY, sum = 0;
+        for (size_t k = 0; k < n; k++) m = std::max<double>(m, x[(o * n + k) * inner + i]);
+        for (size_t k = 0; k < n; k++) sum += std::exp(x[(o * n + k) * inner + i] - m);
+        for (size_t k = 0; k < n; k++) {
+          ref[(o * n + k) * inner + i] = std::exp(x[(o * n + k) * inner + i] - m) / sum;
+        }
+      }
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+      Graph g(2);
+      const uint32_t in = g.input(0, dims);
+      const uint32_t out = g.output(1, dims);
+      ASSERT_EQ(pqnn_define_softmax_axis(g.sg, axis, in, out, 0), pqnn_status_success);
+      std::vector<float> y(x.size());
+      pqnn_runtime_t rt = run_graph(g.sg, flags, {{0, (void*) x.data()}, {1, y.data()}}, p.pool);
+      const auto infos = node_infos(rt);
+      pqnn_delete_runtime(rt);
+      EXPECT_EQ(infos[flags ? 1 : 0].type, axis + 1 == rank ? pqnn_node_type_softmax
+                                                            : pqnn_node_type_softmax_axis);
+      SCOPED_TRACE(trial);
+      expect_close(y, ref, flags != 0);
+    }
+  }
+}
+
+TEST(RuntimeComputeNodes, SoftmaxAxisNaN) {
+  // [2][3][4] over axis 1: a NaN at (0, 1, 2) makes line (0, *, 2) NaN, nothing else.
+  auto x = random_f32(24, -1, 1, 9);
+  x[(0 * 3 + 1) * 4 + 2] = NAN;
+  Graph g(2);
+  const uint32_t in = g.input(0, {2, 3, 4});
+  const uint32_t out = g.output(1, {2, 3, 4});
+  ASSERT_EQ(pqnn_define_softmax_axis(g.sg, 1, in, out, 0), pqnn_status_success);
+  std::vector<float> y(24);
+  pqnn_runtime_t rt = run_graph(g.sg, 0, {{0, (void*) x.data()}, {1, y.data()}});
+  pqnn_delete_runtime(rt);
+  for (size_t i = 0; i < 24; i++) EXPECT_EQ(std::isnan(y[i]), i < 12 && i % 4 == 2) << i;
+}
+
+TEST(RuntimeComputeNodes, BatchMatrixMultiplyRandomShapes) {
+  std::mt19937 rng(17);
+  Pool p;
+  for (int trial = 0; trial < 30; trial++) {
+    const size_t batch = rng() % 4;  // output batch dims
+    std::vector<size_t> bd(batch);
+    for (auto& d : bd) d = 1 + rng() % 3;
+    const size_t m = 1 + rng() % 9, k = 1 + rng() % (trial % 3 ? 20 : 150);
+    const size_t n = 1 + rng() % (trial % 2 ? 9 : 100);
+    // Each operand: a suffix of the batch dims, some of them set to 1 (broadcast).
+    auto operand_dims = [&](size_t r, size_t c, std::vector<size_t>& full) {
+      const size_t keep = batch == 0 ? 0 : rng() % (batch + 1);
+      std::vector<size_t> dims;
+      full.assign(batch, 1);
+      for (size_t i = batch - keep; i < batch; i++) {
+        const size_t d = rng() % 3 == 0 ? 1 : bd[i];
+        dims.push_back(d);
+        full[i] = d;
+      }
+      dims.push_back(r);
+      dims.push_back(c);
+      return dims;
+    };
+    std::vector<size_t> fa, fb;
+    const auto da = operand_dims(m, k, fa);
+    const auto db = operand_dims(k, n, fb);
+    std::vector<size_t> yd(batch);
+    for (size_t i = 0; i < batch; i++) yd[i] = std::max(fa[i], fb[i]);
+    size_t count = 1, ca = 1, cb = 1;
+    for (size_t i = 0; i < batch; i++) { count *= yd[i]; ca *= fa[i]; cb *= fb[i]; }
+    const auto a = random_f32(ca * m * k, -1, 1, trial);
+    const auto b = random_f32(cb * k * n, -1, 1, 40 + trial);
+    std::vector<double> ref(count * m * n);
+    for (size_t bi = 0; bi < count; bi++) {
+      size_t rem = bi, ia = 0, ib = 0, sa = 1, sb = 1;
+      for (size_t i = batch; i-- > 0;) {
+        const size_t idx = rem % yd[i];
+        rem /= yd[i];
+        ia += (fa[i] == 1 ? 0 : idx) * sa;
+        ib += (fb[i] == 1 ? 0 : idx) * sb;
+        sa *= fa[i];
+        sb *= fb[i];
+      }
+      for (size_t r = 0; r < m; r++)
+        for (size_t c = 0; c < n; c++) {
+          double acc = 0;
+          for (size_t j = 0; j < k; j++) acc += double(a[(ia * m + r) * k + j]) * b[(ib * k + j) * n + c];
+          ref[(bi * m + r) * n + c] = acc;
+        }
+    }
+    // The output has the longer operand's rank (leading dims beyond both are 1 in yd).
+    const size_t out_batch = std::max(da.size(), db.size()) - 2;
+    std::vector<size_t> ydims(yd.end() - out_batch, yd.end());
+    ydims.push_back(m);
+    ydims.push_back(n);
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+      Graph g(3);
+      const uint32_t ia = g.input(0, da);
+      const uint32_t ib = g.input(1, db);
+      const uint32_t out = g.output(2, ydims);
+      ASSERT_EQ(pqnn_define_batch_matrix_multiply(g.sg, ia, ib, out, 0), pqnn_status_success)
+          << trial;
+      std::vector<float> y(ref.size());
+      pqnn_runtime_t rt = run_graph(g.sg, flags,
+          {{0, (void*) a.data()}, {1, (void*) b.data()}, {2, y.data()}}, p.pool);
+      pqnn_delete_runtime(rt);
+      SCOPED_TRACE(trial);
+      expect_close(y, ref, flags != 0);
+    }
+  }
+}
+
 TEST(RuntimeComputeNodes, BadDefinitions) {
   Graph g(4);
   const uint32_t x = g.input(0, {1, 4, 4, 3});
@@ -275,6 +402,17 @@ TEST(RuntimeComputeNodes, BadDefinitions) {
       -INFINITY, INFINITY, x, fid, PQNN_INVALID_VALUE_ID, y, 0), pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_define_deconvolution_2d(g.sg, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 1, 1, 1, 3, 6,
       -INFINITY, INFINITY, x, fid, PQNN_INVALID_VALUE_ID, y, 0), pqnn_status_success);
+  // softmax over an axis out of range; batch matmul: inner dims differ, 1-D input,
+  // batch dims that do not broadcast
+  EXPECT_EQ(pqnn_define_softmax_axis(g.sg, 2, x2, y2, 0), pqnn_status_invalid_parameter);
+  const uint32_t m23 = g.f32({2, 3}), m1 = g.f32({3}), b23 = g.f32({3, 2, 3});
+  const uint32_t b33 = g.f32({2, 3, 3}), m32 = g.f32({3, 3});
+  EXPECT_EQ(pqnn_define_batch_matrix_multiply(g.sg, x2, m23, m32, 0),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_batch_matrix_multiply(g.sg, m1, m32, m1, 0),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_batch_matrix_multiply(g.sg, b23, b33, b33, 0),
+      pqnn_status_invalid_parameter);
 }
 
 }  // namespace
