@@ -297,6 +297,16 @@ def build():
                          output_padding=[1, 2], dilations=[1, 2])],
         [("x", (2, 4, 5, 4))], ["y"], [const("w", rand(4, 3, 3, 3, scale=0.3))])
 
+    add_case("matmul_two_activations_softmax_axis", [
+        helper.make_node("MatMul", ["q", "k"], ["s"], name="scores"),
+        helper.make_node("Softmax", ["s"], ["a"], name="softmax_keys", axis=2),
+        helper.make_node("MatMul", ["a", "v"], ["y"], name="context")],
+        [("q", (2, 3, 5, 8)), ("k", (3, 8, 5)), ("v", (2, 1, 5, 4))], ["y"])
+    add_case("softmax_spatial_axis_nhwc", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Softmax", ["c"], ["y"], name="softmax_h", axis=2)],
+        [("x", (1, 3, 6, 5))], ["y"], [const("w", rand(4, 3, 1, 1))])
+
     # Unsupported for now: listed with op type and node name.
     add_case("unsupported_sigmoid", [
         helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),

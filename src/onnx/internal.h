@@ -172,6 +172,10 @@ enum pqnn_status ox_lower_average_pool(struct ox_pass* p);
 enum pqnn_status ox_lower_layer_norm(struct ox_pass* p);
 enum pqnn_status ox_lower_reduce_mean(struct ox_pass* p);
 enum pqnn_status ox_lower_conv_transpose(struct ox_pass* p);
+/* MatMul: of two activations a batch matrix multiply, else ox_lower_gemm. */
+enum pqnn_status ox_lower_matmul(struct ox_pass* p);
+/* Softmax over an axis the softmax node does not cover (x in the layout given). */
+enum pqnn_status ox_lower_softmax_axis(struct ox_pass* p, struct ox_tensor* x, int64_t axis);
 
 /* lower.c */
 enum pqnn_status ox_run_pass(struct ox_pass* p);

@@ -324,3 +324,58 @@ enum pqnn_status ox_lower_conv_transpose(struct ox_pass* p) {
       adj[1], k[0], k[1], s[0], s[1], dl[0], dl[1], (uint32_t) groups, (size_t) gic,
       (size_t) goc, -INFINITY, INFINITY, in_id, w_id, b_id, y->id, 0));
 }
+
+/* ---- MatMul of two activations, Softmax over any axis ---- */
+
+enum pqnn_status ox_lower_matmul(struct ox_pass* p) {
+  struct ox_tensor *a, *b;
+  enum pqnn_status status = ox_input(p, 0, &a);
+  if (status == pqnn_status_success) status = ox_input(p, 1, &b);
+  if (status != pqnn_status_success) return status;
+  if (a->is_const || b->is_const) return ox_lower_gemm(p, true);
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  if (a->rank < 2 || b->rank < 2) return ox_unsupported(p, "1-D MatMul operands");
+  const int rank = a->rank > b->rank ? a->rank : b->rank;
+  if (rank > 6) return ox_unsupported(p, "more than 4 batch dims");
+  int64_t dims[OX_MAX_RANK];
+  for (int i = 0; i + 2 < rank; i++) {
+    const int64_t da = i + a->rank < rank ? 1 : a->dims[i + a->rank - rank];
+    const int64_t db = i + b->rank < rank ? 1 : b->dims[i + b->rank - rank];
+    if (da >= 0 && db >= 0 && da != db && da != 1 && db != 1) {
+      return ox_invalid(p, "batch dims do not broadcast");
+    }
+    dims[i] = da < 0 || db < 0 ? -1 : da > db ? da : db;
+  }
+  const int64_t ka = a->dims[a->rank - 1], kb = b->dims[b->rank - 2];
+  if (ka >= 0 && kb >= 0 && ka != kb) {
+    return ox_invalid(p, "inner dims differ (%lld vs %lld)", (long long) ka, (long long) kb);
+  }
+  dims[rank - 2] = a->dims[a->rank - 2];
+  dims[rank - 1] = b->dims[b->rank - 1];
+  uint32_t a_id, b_id;
+  status = ox_model_order_id(p, a, &a_id);
+  if (status == pqnn_status_success) status = ox_model_order_id(p, b, &b_id);
+  if (status != pqnn_status_success) return status;
+  ox_set_shape(y, rank, dims);
+  y->channels_last = false;
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  return refused(p, pqnn_define_batch_matrix_multiply(p->sg, a_id, b_id, y->id, 0));
+}
+
+enum pqnn_status ox_lower_softmax_axis(struct ox_pass* p, struct ox_tensor* x, int64_t axis) {
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  /* The physical axis: channels-last moves dim 1 last (rank 3 gains H = 1 at dim 1). */
+  size_t physical = (size_t) axis;
+  if (x->channels_last && x->rank >= 3) {
+    size_t dims[OX_MAX_RANK + 1];
+    const size_t num_dims = ox_physical_dims(x, dims);
+    physical = axis == 0 ? 0 : axis == 1 ? num_dims - 1
+             : (size_t) axis - 1 + (num_dims - (size_t) x->rank);
+  }
+  enum pqnn_status status = ox_like(p, x, y, x->channels_last);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  return refused(p, pqnn_define_softmax_axis(p->sg, physical, x->id, y->id, 0));
+}

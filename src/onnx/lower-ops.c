@@ -243,7 +243,11 @@ enum pqnn_status ox_lower_softmax(struct ox_pass* p) {
   } else {
     ok = axis == x->rank - 1;
   }
-  if (!ok) return ox_unsupported(p, "softmax over axis %lld here needs a softmax-over-any-axis node", (long long) axis);
+  if (!ok && p->m->opset < 13 && axis != x->rank - 1) {
+    return ox_unsupported(p, "opset < 13 softmax over the dims from axis %lld (flattened)",
+        (long long) axis);
+  }
+  if (!ok) return ox_lower_softmax_axis(p, x, axis);
   struct ox_tensor* y = ox_output(p, 0);
   if (y == NULL) return ox_invalid(p, "no output");
   status = ox_like(p, x, y, x->channels_last);

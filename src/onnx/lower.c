@@ -145,7 +145,7 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "MaxPool") == 0) return ox_lower_max_pool(p);
   if (strcmp(op, "GlobalAveragePool") == 0) return ox_lower_global_average_pool(p);
   if (strcmp(op, "Gemm") == 0) return ox_lower_gemm(p, false);
-  if (strcmp(op, "MatMul") == 0) return ox_lower_gemm(p, true);
+  if (strcmp(op, "MatMul") == 0) return ox_lower_matmul(p);
   if (strcmp(op, "Add") == 0) return ox_lower_add(p, false);
   if (strcmp(op, "Sub") == 0) return ox_lower_add(p, true);
   if (strcmp(op, "Mul") == 0) return ox_lower_channel_scale(p, false);
@@ -243,7 +243,7 @@ static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
     const bool two_activations = n->num_inputs == 2 && n->inputs[0] >= 0 && n->inputs[1] >= 0 &&
         !p->t[n->inputs[0]].is_const && !p->t[n->inputs[1]].is_const;
     if (two_activations && (strcmp(op, "Mul") == 0 || strcmp(op, "Div") == 0 ||
-                            strcmp(op, "Sub") == 0 || strcmp(op, "MatMul") == 0 ||
+                            strcmp(op, "Sub") == 0 ||
                             strcmp(op, "Max") == 0 || strcmp(op, "Min") == 0)) {
       return ox_unsupported(p, "%s of two activations needs a new node type", op);
     }
