@@ -539,6 +539,24 @@ PQNN_API enum pqnn_status pqnn_define_softmax_axis(pqnn_subgraph_t subgraph, siz
    fp16 (all three one datatype). */
 PQNN_API enum pqnn_status pqnn_define_batch_matrix_multiply(pqnn_subgraph_t subgraph,
     uint32_t input1_id, uint32_t input2_id, uint32_t output_id, uint32_t flags);
+/* Reductions over a set of dims (pqnn_define_reduce). */
+enum pqnn_reduce_operator {
+  pqnn_reduce_invalid = 0,
+  pqnn_reduce_sum,
+  pqnn_reduce_mean,
+  pqnn_reduce_max,   /* a NaN in the reduced elements gives NaN */
+};
+/* Reduce keeps the reduced dims as 1s (else they are removed). */
+#define PQNN_FLAG_KEEP_DIMS 0x00000040u
+/* output = op over the dims axes[0..num_axes) of input: the axes strictly ascending and
+   consecutive (axes[i + 1] = axes[i] + 1; a non-consecutive set: unsupported_parameter),
+   below the input's num_dims. Sum and mean accumulate in f32 in order; mean multiplies by
+   1 / count. With PQNN_FLAG_KEEP_DIMS the output has the input's rank (else the reduced dims are
+   removed; removing every dim leaves [1]). fp32 or fp16.
+   NHWC global max pooling is a max over axes {1, 2} with PQNN_FLAG_KEEP_DIMS. */
+PQNN_API enum pqnn_status pqnn_define_reduce(pqnn_subgraph_t subgraph,
+    enum pqnn_reduce_operator reduce_operator, size_t num_axes, const size_t* axes,
+    uint32_t input_id, uint32_t output_id, uint32_t flags);
 /* fp32 <-> fp16, fp32 -> qint8 (quantize, output's zero point/scale), qint8 -> fp32
    (dequantize), fp32 -> qdint8 (dynamic quantization, per row) */
 PQNN_API enum pqnn_status pqnn_define_convert(pqnn_subgraph_t subgraph, uint32_t input_id,
@@ -599,6 +617,7 @@ enum pqnn_node_type {
   pqnn_node_type_deconvolution_2d,
   pqnn_node_type_softmax_axis,
   pqnn_node_type_batch_matrix_multiply,
+  pqnn_node_type_reduce,
 };
 /* What the dynamic-quantization pass decided for a fully connected or convolution node. */
 enum pqnn_qd8_decision {

@@ -19,6 +19,7 @@ const char* pqnn_node_type_string(enum pqnn_node_type type) {
     case pqnn_node_type_deconvolution_2d: return "deconvolution_2d";
     case pqnn_node_type_softmax_axis: return "softmax_axis";
     case pqnn_node_type_batch_matrix_multiply: return "batch_matrix_multiply";
+    case pqnn_node_type_reduce: return "reduce";
     default: return "invalid";
   }
 }

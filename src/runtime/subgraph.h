@@ -53,8 +53,14 @@ struct pqnn_node {
   uint32_t flags;
   struct pqnn_conv_params conv;           /* conv, dwconv (groups = channels), max pooling */
   struct pqnn_shape new_shape;            /* static reshape (0 = inferred) */
-  /* layer normalization: axis, epsilon; deconvolution: adjustment (output padding) */
-  struct { size_t axis; float epsilon; uint32_t adjustment_height, adjustment_width; } compute;
+  /* layer normalization: axis, epsilon; softmax_axis: axis; deconvolution: adjustment
+   * (output padding); reduce: axes [axis, axis + axis_count), operator */
+  struct {
+    size_t axis, axis_count;
+    float epsilon;
+    uint32_t adjustment_height, adjustment_width;
+    enum pqnn_reduce_operator reduce_operator;
+  } compute;
 };
 
 struct pqnn_subgraph {

@@ -1,5 +1,6 @@
 // Runtime graphs of the compute nodes (layer normalization, average pooling 2D,
-// deconvolution 2D, softmax over any axis, batch matrix multiply; src/runtime/nodes/) against double-precision references over random
+// deconvolution 2D, softmax over any axis, batch matrix multiply, reduce;
+// src/runtime/nodes/) against double-precision references over random
 // shapes, in f32 and under f16 inference, threaded; and their define-time rejections.
 #include <gtest/gtest.h>
 
@@ -366,6 +367,72 @@ TEST(RuntimeComputeNodes, BatchMatrixMultiplyRandomShapes) {
   }
 }
 
+TEST(RuntimeComputeNodes, ReduceRandomShapes) {
+  std::mt19937 rng(19);
+  Pool p;
+  const pqnn_reduce_operator kOps[] = {pqnn_reduce_sum, pqnn_reduce_mean, pqnn_reduce_max};
+  for (int trial = 0; trial < 36; trial++) {
+    const size_t rank = 1 + rng() % 5;
+    std::vector<size_t> dims(rank);
+    for (auto& d : dims) d = 1 + rng() % (trial % 4 == 0 ? 80 : 6);
+    const size_t first = rng() % rank, count = 1 + rng() % (rank - first);
+    const pqnn_reduce_operator op = kOps[trial % 3];
+    const bool keep = trial % 2 == 0;
+    size_t outer = 1, n = 1, inner = 1;
+    std::vector<size_t> ydims;
+    for (size_t d = 0; d < rank; d++) {
+      const bool reduced = d >= first && d < first + count;
+      (d < first ? outer : reduced ? n : inner) *= dims[d];
+      if (!reduced) ydims.push_back(dims[d]);
+      if (reduced && keep) ydims.push_back(1);
+    }
+    if (ydims.empty()) ydims.push_back(1);
+    const auto x = random_f32(outer * n * inner, -4, 4, trial);
+    std::vector<double> ref(outer * inner);
+    for (size_t o = 0; o < outer; o++)
+      for (size_t i = 0; i < inner; i++) {
+        double acc = op == pqnn_reduce_max ? -INFINITY : 0.0;
+        for (size_t k = 0; k < n; k++) {
+          const double v = x[(o * n + k) * inner + i];
+          acc = op == pqnn_reduce_max ? std::max(acc, v) : acc + v;
+        }
+        ref[o * inner + i] = op == pqnn_reduce_mean ? acc / n : acc;
+      }
+    std::vector<size_t> axes(count);
+    for (size_t i = 0; i < count; i++) axes[i] = first + i;
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+      Graph g(2);
+      const uint32_t in = g.input(0, dims);
+      const uint32_t out = g.output(1, ydims);
+      ASSERT_EQ(pqnn_define_reduce(g.sg, op, count, axes.data(), in, out,
+          keep ? PQNN_FLAG_KEEP_DIMS : 0), pqnn_status_success) << trial;
+      std::vector<float> y(ref.size());
+      pqnn_runtime_t rt = run_graph(g.sg, flags, {{0, (void*) x.data()}, {1, y.data()}}, p.pool);
+      pqnn_delete_runtime(rt);
+      SCOPED_TRACE(trial);
+      expect_close(y, ref, flags != 0);
+    }
+  }
+}
+
+TEST(RuntimeComputeNodes, ReduceMaxNaN) {
+  // Global max pooling of [1][2][2][3] (axes 1, 2): a NaN in channel 1 gives NaN there only.
+  auto x = random_f32(12, -1, 1, 21);
+  x[3 * 3 + 1] = NAN;
+  Graph g(2);
+  const uint32_t in = g.input(0, {1, 2, 2, 3});
+  const uint32_t out = g.output(1, {1, 1, 1, 3});
+  const size_t axes[2] = {1, 2};
+  ASSERT_EQ(pqnn_define_reduce(g.sg, pqnn_reduce_max, 2, axes, in, out, PQNN_FLAG_KEEP_DIMS),
+      pqnn_status_success);
+  std::vector<float> y(3);
+  pqnn_runtime_t rt = run_graph(g.sg, 0, {{0, (void*) x.data()}, {1, y.data()}});
+  pqnn_delete_runtime(rt);
+  EXPECT_FALSE(std::isnan(y[0]));
+  EXPECT_TRUE(std::isnan(y[1]));
+  EXPECT_FALSE(std::isnan(y[2]));
+}
+
 TEST(RuntimeComputeNodes, BadDefinitions) {
   Graph g(4);
   const uint32_t x = g.input(0, {1, 4, 4, 3});
@@ -413,6 +480,19 @@ TEST(RuntimeComputeNodes, BadDefinitions) {
       pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_define_batch_matrix_multiply(g.sg, b23, b33, b33, 0),
       pqnn_status_invalid_parameter);
+  // reduce: unknown operator, axes not ascending, not consecutive, out of range
+  const size_t ax01[2] = {0, 1}, ax10[2] = {1, 0}, ax02[2] = {0, 2}, ax3[1] = {3};
+  const uint32_t r1 = g.f32({1, 1, 4, 3}), r2 = g.f32({3});
+  EXPECT_EQ(pqnn_define_reduce(g.sg, pqnn_reduce_invalid, 2, ax01, x, r1, PQNN_FLAG_KEEP_DIMS),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_reduce(g.sg, pqnn_reduce_sum, 2, ax10, x, r1, PQNN_FLAG_KEEP_DIMS),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_reduce(g.sg, pqnn_reduce_sum, 2, ax02, x, r1, 0),
+      pqnn_status_unsupported_parameter);
+  EXPECT_EQ(pqnn_define_reduce(g.sg, pqnn_reduce_sum, 1, ax3, x2, r2, 0),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_reduce(g.sg, pqnn_reduce_sum, 2, ax01, x, r1, PQNN_FLAG_KEEP_DIMS),
+      pqnn_status_success);
 }
 
 }  // namespace
