@@ -307,6 +307,21 @@ def build():
         helper.make_node("Softmax", ["c"], ["y"], name="softmax_h", axis=2)],
         [("x", (1, 3, 6, 5))], ["y"], [const("w", rand(4, 3, 1, 1))])
 
+    add_case("globalmaxpool", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("GlobalMaxPool", ["c"], ["y"], name="gmp")],
+        [("x", (2, 3, 5, 4))], ["y"], [const("w", rand(6, 3, 1, 1))])
+    add_case("reducemean_spatial_keepdims", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("ReduceMean", ["c"], ["y"], name="mean_hw", axes=[2, 3])],
+        [("x", (1, 3, 6, 5))], ["y"], [const("w", rand(4, 3, 1, 1))])
+    add_case("reducesum_axes_input", [
+        helper.make_node("ReduceSum", ["x", "axes"], ["y"], name="sum", keepdims=0)],
+        [("x", (2, 5, 7))], ["y"], [const("axes", np.array([0, 1], np.int64))])
+    add_case("reducemax_last_opset11", [
+        helper.make_node("ReduceMax", ["x"], ["y"], name="max", axes=[-1])],
+        [("x", (3, 4, 9))], ["y"], opset=11)
+
     # Unsupported for now: listed with op type and node name.
     add_case("unsupported_sigmoid", [
         helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),

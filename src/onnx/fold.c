@@ -57,7 +57,7 @@ static enum pqnn_status copy_const(struct ox_pass* p, const struct ox_tensor* x,
 static int64_t normalize_axis(int64_t axis, int rank) { return axis < 0 ? axis + rank : axis; }
 
 /* Axes from the attribute (old opsets) or from input 1 (new opsets). */
-static enum pqnn_status axes_operand(struct ox_pass* p, int64_t* axes, size_t* count) {
+enum pqnn_status ox_axes_operand(struct ox_pass* p, int64_t* axes, size_t* count) {
   size_t n = 0;
   enum pqnn_status status = ox_attr_ints(p, "axes", OX_MAX_RANK, axes, &n);
   if (status != pqnn_status_success) return status;
@@ -112,7 +112,7 @@ enum pqnn_status ox_reshape_shape(struct ox_pass* p, const struct ox_tensor* x,
   if (strcmp(op, "Unsqueeze") == 0 || strcmp(op, "Squeeze") == 0) {
     int64_t axes[OX_MAX_RANK];
     size_t n = 0;
-    enum pqnn_status status = axes_operand(p, axes, &n);
+    enum pqnn_status status = ox_axes_operand(p, axes, &n);
     if (status != pqnn_status_success) return status;
     bool mark[OX_MAX_RANK + 1] = {false};
     if (op[0] == 'U') {

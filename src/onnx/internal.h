@@ -149,6 +149,8 @@ enum pqnn_status ox_model_order_id(struct ox_pass* p, struct ox_tensor* x, uint3
 /* A static reshape (copy) of value `input_id` into activation `out` (already shaped). */
 enum pqnn_status ox_emit_reshape(struct ox_pass* p, uint32_t input_id, struct ox_tensor* out);
 
+/* fold.c: the current node's axes from the attribute (old opsets) or constant input 1. */
+enum pqnn_status ox_axes_operand(struct ox_pass* p, int64_t* axes, size_t* count);
 /* fold.c: constant evaluation; *handled = false when the node is not foldable. */
 enum pqnn_status ox_fold(struct ox_pass* p, bool* handled);
 /* Output shape of Reshape, Flatten, Squeeze, Unsqueeze, Identity or Dropout (the current
@@ -172,6 +174,8 @@ enum pqnn_status ox_lower_average_pool(struct ox_pass* p);
 enum pqnn_status ox_lower_layer_norm(struct ox_pass* p);
 enum pqnn_status ox_lower_reduce_mean(struct ox_pass* p);
 enum pqnn_status ox_lower_conv_transpose(struct ox_pass* p);
+/* ReduceSum / ReduceMean / ReduceMax, GlobalMaxPool: a reduce node. */
+enum pqnn_status ox_lower_reduce(struct ox_pass* p, enum pqnn_reduce_operator op);
 /* MatMul: of two activations a batch matrix multiply, else ox_lower_gemm. */
 enum pqnn_status ox_lower_matmul(struct ox_pass* p);
 /* Softmax over an axis the softmax node does not cover (x in the layout given). */

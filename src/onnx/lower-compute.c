@@ -1,6 +1,7 @@
 /* LayerNormalization, the ReduceMean / Sub / Pow / ReduceMean / Add / Sqrt / Div (/ Mul /
- * Add) chain that exporters emit for it (fused into one layer normalization), and
- * ConvTranspose (deconvolution, NHWC). */
+ * Add) chain that exporters emit for it (fused into one layer normalization), other
+ * ReduceMean / ReduceSum / ReduceMax and GlobalMaxPool (reduce node), ConvTranspose
+ * (deconvolution, NHWC), MatMul of two activations and Softmax over any axis. */
 #include <math.h>
 #include <string.h>
 
@@ -148,17 +149,17 @@ enum pqnn_status ox_lower_reduce_mean(struct ox_pass* p) {
   struct ox_tensor *x, *mean;
   enum pqnn_status status = ox_io(p, &x, &mean);
   if (status != pqnn_status_success) return status;
-  const char* const kNotChain = "only as the start of a layer normalization chain (a "
-      "reduction node is not there yet)";
-  if (x->rank < 1 || !mean_of_last(p, p->node, x->rank)) return ox_unsupported(p, "%s", kNotChain);
+  if (x->rank < 1 || !mean_of_last(p, p->node, x->rank)) {
+    return ox_lower_reduce(p, pqnn_reduce_mean);
+  }
   /* mean -> Sub(x, mean) = d -> {Pow(d, 2) -> ReduceMean -> Add(eps) -> Sqrt, Div(d, .)} */
   enum { kSub, kPow, kVar, kAdd, kSqrt, kDiv, kMul, kBias, kChain };
   size_t idx[kChain], two[3];
   const struct ox_node* sub = next(p, mean, "Sub", 1, &idx[kSub]);
-  if (sub == NULL || sub->inputs[0] != (int) (x - p->t)) return ox_unsupported(p, "%s", kNotChain);
+  if (sub == NULL || sub->inputs[0] != (int) (x - p->t)) return ox_lower_reduce(p, pqnn_reduce_mean);
   struct ox_tensor* d = &p->t[sub->outputs[0]];
   if (d->graph_output >= 0 || consumers(p, d, two, 3) != 2) {
-    return ox_unsupported(p, "%s", kNotChain);
+    return ox_lower_reduce(p, pqnn_reduce_mean);
   }
   const struct ox_node* pow = &p->m->nodes[two[0]];
   const struct ox_node* div = &p->m->nodes[two[1]];
@@ -168,19 +169,19 @@ enum pqnn_status ox_lower_reduce_mean(struct ox_pass* p) {
   if (strcmp(pow->proto->op_type, "Pow") != 0 || pow->inputs[0] != (int) (d - p->t) ||
       !scalar_operand(p, pow, 0, &exponent) || exponent != 2.0f ||
       strcmp(div->proto->op_type, "Div") != 0 || div->inputs[0] != (int) (d - p->t)) {
-    return ox_unsupported(p, "%s", kNotChain);
+    return ox_lower_reduce(p, pqnn_reduce_mean);
   }
   const struct ox_node* var = next(p, &p->t[pow->outputs[0]], "ReduceMean", 0, &idx[kVar]);
-  if (var == NULL || !mean_of_last(p, var, x->rank)) return ox_unsupported(p, "%s", kNotChain);
+  if (var == NULL || !mean_of_last(p, var, x->rank)) return ox_lower_reduce(p, pqnn_reduce_mean);
   const struct ox_node* add = next(p, &p->t[var->outputs[0]], "Add", 0, &idx[kAdd]);
   if (add == NULL || !scalar_operand(p, add, 0, &epsilon) || !(epsilon >= 0.0f) ||
       !isfinite(epsilon)) {
-    return ox_unsupported(p, "%s", kNotChain);
+    return ox_lower_reduce(p, pqnn_reduce_mean);
   }
   const struct ox_node* sq = next(p, &p->t[add->outputs[0]], "Sqrt", 0, &idx[kSqrt]);
   if (sq == NULL || div->inputs[1] != sq->outputs[0] ||
       next(p, &p->t[sq->outputs[0]], "Div", 1, &two[2]) != div) {
-    return ox_unsupported(p, "%s", kNotChain);
+    return ox_lower_reduce(p, pqnn_reduce_mean);
   }
   /* Optional Mul(., scale) and Add(., bias) with constants of the last dim. */
   const int64_t c = x->dims[x->rank - 1];
@@ -325,6 +326,87 @@ enum pqnn_status ox_lower_conv_transpose(struct ox_pass* p) {
       (size_t) goc, -INFINITY, INFINITY, in_id, w_id, b_id, y->id, 0));
 }
 
+/* ---- Reductions ---- */
+
+/* The physical axis of ONNX axis a of x (channels-last moves dim 1 last; rank 3 has H = 1
+ * at physical dim 1). */
+static size_t physical_axis(const struct ox_tensor* x, int64_t a) {
+  if (!x->channels_last || x->rank < 3) return (size_t) a;
+  const size_t num_dims = x->rank == 3 ? 4 : (size_t) x->rank;
+  return a == 0 ? 0 : a == 1 ? num_dims - 1 : (size_t) a - 1 + (num_dims - (size_t) x->rank);
+}
+
+enum pqnn_status ox_lower_reduce(struct ox_pass* p, enum pqnn_reduce_operator op) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  const bool global = strcmp(p->node->proto->op_type, "GlobalMaxPool") == 0;
+  int64_t axes[OX_MAX_RANK], keepdims = 1, noop = 0;
+  size_t n = 0;
+  if (global) {
+    if (x->rank < 3) return ox_invalid(p, "GlobalMaxPool needs rank >= 3");
+    for (int d = 2; d < x->rank; d++) axes[n++] = d;
+  } else {
+    status = ox_axes_operand(p, axes, &n);
+    if (status == pqnn_status_success) status = ox_attr_int(p, "keepdims", 1, &keepdims);
+    if (status == pqnn_status_success) {
+      status = ox_attr_int(p, "noop_with_empty_axes", 0, &noop);
+    }
+    if (status != pqnn_status_success) return status;
+  }
+  if (x->rank < 1) return ox_unsupported(p, "scalar input");
+  if (n == 0) {
+    if (noop != 0) return ox_unsupported(p, "noop_with_empty_axes = 1");
+    for (int d = 0; d < x->rank; d++) axes[n++] = d;
+  }
+  bool reduced[OX_MAX_RANK] = {false};
+  for (size_t i = 0; i < n; i++) {
+    const int64_t a = axes[i] < 0 ? axes[i] + x->rank : axes[i];
+    if (a < 0 || a >= x->rank || reduced[a]) return ox_invalid(p, "bad or repeated axis");
+    reduced[a] = true;
+  }
+  /* Physical axes: the reduced ones (rank 3 channels-last: with its H = 1 when W is). */
+  bool phys[OX_MAX_RANK + 1] = {false};
+  for (int a = 0; a < x->rank; a++) {
+    if (reduced[a]) phys[physical_axis(x, a)] = true;
+  }
+  const bool nhwc = x->channels_last && x->rank >= 3;
+  if (nhwc && x->rank == 3 && reduced[2]) phys[1] = true;
+  const size_t num_phys = nhwc && x->rank == 3 ? 4 : (size_t) x->rank;
+  size_t first = num_phys, count = 0;
+  for (size_t d = 0; d < num_phys; d++) {
+    if (!phys[d]) continue;
+    if (first == num_phys) first = d;
+    if (d != first + count) return ox_unsupported(p, "reduced dims not consecutive here");
+    count++;
+  }
+  int64_t dims[OX_MAX_RANK];
+  int rank = 0;
+  bool kept_channels = false, kept_spatial = false;
+  for (int a = 0; a < x->rank; a++) {
+    if (!reduced[a]) {
+      dims[rank++] = x->dims[a];
+      kept_channels |= a == 1;
+      kept_spatial |= a >= 2;
+    } else if (keepdims != 0) {
+      dims[rank++] = 1;
+    }
+  }
+  if (rank == 0) return ox_unsupported(p, "reduction to a scalar");
+  if (nhwc && keepdims == 0 && (rank >= 3 || (kept_channels && kept_spatial) ||
+                                (x->rank == 3 && !reduced[2]))) {
+    return ox_unsupported(p, "this reduction of an NHWC tensor changes its layout");
+  }
+  ox_set_shape(y, rank, dims);
+  y->channels_last = nhwc && keepdims != 0;
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  size_t list[OX_MAX_RANK + 1];
+  for (size_t i = 0; i < count; i++) list[i] = first + i;
+  return refused(p, pqnn_define_reduce(p->sg, op, count, list, x->id, y->id,
+      keepdims != 0 ? PQNN_FLAG_KEEP_DIMS : 0));
+}
+
 /* ---- MatMul of two activations, Softmax over any axis ---- */
 
 enum pqnn_status ox_lower_matmul(struct ox_pass* p) {
@@ -368,13 +450,7 @@ enum pqnn_status ox_lower_softmax_axis(struct ox_pass* p, struct ox_tensor* x, i
   struct ox_tensor* y = ox_output(p, 0);
   if (y == NULL) return ox_invalid(p, "no output");
   /* The physical axis: channels-last moves dim 1 last (rank 3 gains H = 1 at dim 1). */
-  size_t physical = (size_t) axis;
-  if (x->channels_last && x->rank >= 3) {
-    size_t dims[OX_MAX_RANK + 1];
-    const size_t num_dims = ox_physical_dims(x, dims);
-    physical = axis == 0 ? 0 : axis == 1 ? num_dims - 1
-             : (size_t) axis - 1 + (num_dims - (size_t) x->rank);
-  }
+  const size_t physical = physical_axis(x, axis);
   enum pqnn_status status = ox_like(p, x, y, x->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   return refused(p, pqnn_define_softmax_axis(p->sg, physical, x->id, y->id, 0));

@@ -164,6 +164,10 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "LayerNormalization") == 0) return ox_lower_layer_norm(p);
   if (strcmp(op, "ReduceMean") == 0) return ox_lower_reduce_mean(p);
   if (strcmp(op, "ConvTranspose") == 0) return ox_lower_conv_transpose(p);
+  if (strcmp(op, "ReduceSum") == 0) return ox_lower_reduce(p, pqnn_reduce_sum);
+  if (strcmp(op, "ReduceMax") == 0 || strcmp(op, "GlobalMaxPool") == 0) {
+    return ox_lower_reduce(p, pqnn_reduce_max);
+  }
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
 
@@ -172,7 +176,8 @@ static bool known_op(const char* op) {
       "GlobalAveragePool", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip", "Max",
       "Min", "Softmax", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout",
       "Gelu", "Constant", "Shape", "Gather", "Cast", "Slice", "Concat", "ConstantOfShape",
-      "AveragePool", "LayerNormalization", "ReduceMean", "ConvTranspose"};
+      "AveragePool", "LayerNormalization", "ReduceMean", "ConvTranspose", "ReduceSum",
+      "ReduceMax", "GlobalMaxPool"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
