@@ -5,8 +5,6 @@
  * starting from the bias; so the output rows are independent and split over the threads. */
 #include <math.h>
 
-#include <fp16.h>
-
 #include "logging.h"
 #include "runtime/node-kernels-blocks.h"
 #include "runtime/nodes/compute-nodes.h"
@@ -123,10 +121,6 @@ struct deconv_args {
   float* y32; uint16_t* y16;
 };
 
-static inline float weight(const struct deconv_args* a, size_t k) {
-  return a->w32 != NULL ? a->w32[k] : fp16_ieee_to_fp32_value(a->w16[k]);
-}
-
 /* One block of nb output channels [oc0, oc0 + nb) of group g at output pixel (n, oy, ox). */
 static void deconv_block(const struct deconv_args* a, size_t n, size_t oy, size_t ox,
     size_t g, size_t oc0, size_t nb, float* acc) {
@@ -140,7 +134,7 @@ static void deconv_block(const struct deconv_args* a, size_t n, size_t oy, size_
   } else {
     pqnn_node_fill_block(nb, 0.0f, acc);
   }
-  float t[kBlock];
+  float t[kBlock], tw[kBlock];
   for (size_t ky = 0; ky < p->kernel_height; ky++) {
     size_t iy;
     if (!tap(oy, ky, p->pad_top, p->stride_height, p->dilation_height, h, &iy)) continue;
@@ -154,8 +148,10 @@ static void deconv_block(const struct deconv_args* a, size_t n, size_t oy, size_
         pqnn_compute_load(ni, pqnn_at32(a->x32, in + i), pqnn_at16(a->x16, in + i), t);
         for (size_t j = 0; j < nb; j++) {
           const size_t wk = (oc_base + j) * taps * gic + w_tap + i;
+          const float* wr = a->w32 != NULL ? a->w32 + wk : tw;
+          if (a->w16 != NULL) pqnn_compute_load(ni, NULL, a->w16 + wk, tw);
           float sum = acc[j];
-          for (size_t c = 0; c < ni; c++) sum += t[c] * weight(a, wk + c);
+          for (size_t c = 0; c < ni; c++) sum += t[c] * wr[c];
           acc[j] = sum;
         }
       }
