@@ -9,36 +9,29 @@ channels in tiles of CT (CT / V vectors of V lanes), then, for the last partial 
 in single vectors, then one masked / partial vector. Loads of the input never pass the
 `channels`-th element of a pixel; stores never pass the `channels`-th output.
 """
-import os
 import textwrap
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT_DIR = os.path.join(ROOT, "src", "microkernels", "f32-dwconv")
-
-TAPS = (9, 25, 0)  # 0: any kernel_size (runtime tap loop, two accumulator chains)
 
 
 class Isa:
     """Expression templates of one ISA (p: float pointer expression, v*: vectors)."""
 
-    def __init__(self, name, suffix, enum, v, vtype, include, tiles, fixed_acc):
+    def __init__(self, name, suffix, enum, v, vtype, include, fixed_acc):
         self.name = name          # kernel-name suffix, e.g. avx2_fma
         self.suffix = suffix      # file-name suffix, e.g. avx2-fma
         self.enum = enum          # pqnn_isa_* tier needed
         self.v = v                # lanes per vector
         self.vtype = vtype
         self.include = include
-        self.tiles = tiles        # channel tiles generated
         # Accumulator chains of the 9-tap kernels (measured on AMD EPYC Zen: 2 helps SSE2's
         # separate mul + add, FMA ISAs did as well or better with 1). 25-tap and generic
         # kernels always use 2 (measured faster; see src/configs/f32-dwconv-config.c).
         self.fixed_acc = fixed_acc
 
 
-SCALAR = Isa("scalar", "scalar", "pqnn_isa_scalar", 1, "float", None, (1, 2), 1)
-SSE2 = Isa("sse2", "sse2", "pqnn_isa_sse2", 4, "__m128", "<emmintrin.h>", (4, 8), 2)
-AVX2 = Isa("avx2_fma", "avx2-fma", "pqnn_isa_avx2", 8, "__m256", "<immintrin.h>", (8, 16), 1)
-AVX512 = Isa("avx512f", "avx512f", "pqnn_isa_avx512", 16, "__m512", "<immintrin.h>", (16, 32), 1)
+SCALAR = Isa("scalar", "scalar", "pqnn_isa_scalar", 1, "float", None, 1)
+SSE2 = Isa("sse2", "sse2", "pqnn_isa_sse2", 4, "__m128", "<emmintrin.h>", 2)
+AVX2 = Isa("avx2_fma", "avx2-fma", "pqnn_isa_avx2", 8, "__m256", "<immintrin.h>", 1)
+AVX512 = Isa("avx512f", "avx512f", "pqnn_isa_avx512", 16, "__m512", "<immintrin.h>", 1)
 ISAS = (SCALAR, SSE2, AVX2, AVX512)
 
 
@@ -145,11 +138,6 @@ def tap_names(taps):
 def kernel_name(taps, ct, isa):
     t = "any" if taps == 0 else str(taps)
     return f"pqnn_f32_dwconv_minmax_ukernel_{t}p{ct}c__{isa.name}"
-
-
-def file_name(taps, ct, isa):
-    t = "any" if taps == 0 else str(taps)
-    return f"{t}p{ct}c-{isa.suffix}.c"
 
 
 def fixed_acc(isa, taps):
@@ -327,11 +315,10 @@ def kernel(taps, ct, isa):
     return "\n".join(out) + "\n"
 
 
-def main():
-    os.makedirs(OUT_DIR, exist_ok=True)
-    for isa in ISAS:
-        for ct in isa.tiles:
-            for taps in TAPS:
-                with open(os.path.join(OUT_DIR, file_name(taps, ct, isa)), "w") as f:
-                    f.write(kernel(taps, ct, isa))
+def emit(k):
+    """The source of manifest row k."""
+    taps, ct, _ = k.geometry
+    return kernel(taps, ct, next(isa for isa in ISAS if isa.suffix == k.isa))
 
+
+EMITS = {("f32-dwconv", isa.suffix): emit for isa in ISAS}

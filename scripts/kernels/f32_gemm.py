@@ -7,20 +7,8 @@ element at a time and never past its K elements.
 Run by scripts/generate-kernels.py
   (writes src/microkernels/f32-{gemm,igemm}/<MR>x<NR>-{sse2,avx2-fma,avx512f}.c)
 """
-import os
 import textwrap
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-# (isa, MR, NR) tiles to generate. Which of them the config uses, and why, is recorded
-# in src/configs/f32-gemm-config.c.
-TILES = [
-    ("sse2", 1, 8), ("sse2", 4, 8),
-    ("avx2_fma", 1, 16), ("avx2_fma", 4, 16), ("avx2_fma", 5, 16), ("avx2_fma", 6, 16),
-    ("avx2_fma", 4, 24),
-    ("avx512f", 1, 16), ("avx512f", 1, 32), ("avx512f", 7, 16), ("avx512f", 7, 32),
-    ("avx512f", 8, 32),
-]
 
 # Software prefetch of the packed weights this many bytes ahead in the k loop (0: none,
 # the hardware prefetcher follows the sequential weight stream). Measured on the Zen 3
@@ -242,13 +230,10 @@ def emit_kernel(isa_key, mr, nr, kind):
     return "\n".join(o) + "\n"
 
 
-def main():
-    for isa_key, mr, nr in TILES:
-        for kind in ("gemm", "igemm"):
-            path = os.path.join(ROOT, "src", "microkernels", f"f32-{kind}",
-                                f"{mr}x{nr}-{ISA[isa_key]['suffix']}.c")
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            text = emit_kernel(isa_key, mr, nr, kind)
-            with open(path, "w") as f:
-                f.write(text)
+def emit(k):
+    """The source of manifest row k."""
+    mr, nr, _ = k.geometry
+    return emit_kernel(k.isa.replace("-", "_"), mr, nr, k.kind)
 
+
+EMITS = {(f"f32-{kind}", isa["suffix"]): emit for kind in ("gemm", "igemm") for isa in ISA.values()}

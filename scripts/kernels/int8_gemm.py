@@ -18,25 +18,14 @@ qd8-f16-qc8w}-{gemm,igemm}/*.c and the six test/microkernels/<family>-test.cc)
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-UK = os.path.join(ROOT, "src", "microkernels")
 
-# (isa, family, vector bits, NR, KR, MR list, input_offset)
-ISAS = [
-    ("scalar", "scalar", 0, 4, 1, (1, 2, 4), 0),
-    ("sse2", "madd", 128, 4, 8, (1, 3), 0),
-    ("avx2", "madd", 256, 8, 8, (1, 2, 3), 0),
-    ("avx512skx", "madd", 512, 16, 8, (1, 4), 0),
-    # The c4 template on plain AVX2, vpdpbusd emulated exactly with two vpmaddwd: runs
-    # (and so tests the dpbusd template, its uint8 offset and multi-vector tails) on any
-    # AVX2 machine.
-    ("avx2", "dpbusd", 256, 16, 4, (1, 4), 128),
-    ("avxvnni", "dpbusd", 256, 16, 4, (1, 4, 5), 128),
-    ("avx512vnni", "dpbusd", 512, 16, 4, (1, 7), 128),
-    ("avx512vnni", "dpbusd", 512, 64, 4, (1, 4, 6), 128),
-]
+# ISA -> vector bits (0: the scalar template). The c4 (dpbusd) template also runs on plain
+# AVX2, vpdpbusd emulated exactly with two vpmaddwd, so the dpbusd template, its uint8
+# offset and multi-vector tails are tested on any AVX2 machine.
+BITS = {"scalar": 0, "sse2": 128, "avx2": 256, "avx512skx": 512, "avxvnni": 256,
+        "avx512vnni": 512}
 
 VARIANTS = ["qs8", "qd8_f32", "qd8_f16"]
-F16_ISAS = {"scalar", "avx2", "avxvnni", "avx512skx", "avx512vnni"}
 
 
 def tile_name(mr, nr, kr):
@@ -694,16 +683,18 @@ def write_tests():
                 f.write("\n".join(lines) + "\n")
 
 
-def main():
-    for (isa, family, bits, nr, kr, mrs, ioff) in ISAS:
-        for variant in VARIANTS:
-            if variant == "qd8_f16" and isa not in F16_ISAS:
-                continue
-            for kind in ("gemm", "igemm"):
-                for mr in mrs:
-                    d = os.path.join(UK, family_dir(variant, kind))
-                    os.makedirs(d, exist_ok=True)
-                    path = os.path.join(d, f"{tile_name(mr, nr, kr)}-{isa}.c")
-                    with open(path, "w") as f:
-                        f.write(gen(isa, family, bits, nr, kr, mr, ioff, variant, kind))
-    write_tests()
+def variant_of(k):
+    """qs8, qd8_f32 or qd8_f16: the arithmetic variant of an int8 GEMM/IGEMM row."""
+    return {family_dir(v, kind): v for v in VARIANTS for kind in ("gemm", "igemm")}[k.family]
+
+
+def emit(k):
+    """The source of manifest row k: the inner-loop family follows from the ISA and KR
+    (kr 1: scalar, 8: madd, 4: dpbusd), the input offset is the row's."""
+    mr, nr, kr = k.geometry
+    family = "scalar" if k.isa == "scalar" else {8: "madd", 4: "dpbusd"}[kr]
+    return gen(k.isa, family, BITS[k.isa], nr, kr, mr, k.offset, variant_of(k), k.kind)
+
+
+EMITS = {(family_dir(v, kind), isa): emit for v in VARIANTS for kind in ("gemm", "igemm")
+         for isa in BITS}

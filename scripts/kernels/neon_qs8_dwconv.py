@@ -9,11 +9,7 @@ bias'; taps are taken in pairs, smull + smlal (low 8 channels) and smull2 + smla
 into the accumulators; then fp32 requantization as the scalar kernel (fcvtns rounds to
 nearest even) and saturating narrows. Declarations: src/microkernels/qs8-dwconv-ukernels.h.
 """
-import os
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT_DIR = os.path.join(ROOT, "src", "microkernels", "qs8-dwconv")
-from kernels import qs8_dwconv as x86gen  # noqa: E402
+from kernels import qs8_dwconv as x86gen
 
 CT = 16
 HEADER = x86gen.HEADER.replace("scripts/kernels/qs8_dwconv.py", "scripts/kernels/neon_qs8_dwconv.py")
@@ -138,8 +134,11 @@ def gen(taps):
     return "\n".join(o) + "\n"
 
 
-def main():
-    for taps in x86gen.TAPS:
-        tap = "any" if taps == 0 else str(taps)
-        x86gen.write(os.path.join(OUT_DIR, f"{tap}p{CT}c-neon.c"), gen(taps))
+def emit(k):
+    """The source of manifest row k."""
+    taps, ct, _ = k.geometry
+    assert ct == CT, f"{k.path}: the NEON qs8 dwconv template is {CT} channels only"
+    return gen(taps)
 
+
+EMITS = {("qs8-dwconv", "neon"): emit}

@@ -1,22 +1,11 @@
 """Helpers shared by the WASM SIMD kernel generators (scripts/kernels/wasmsimd_*.py)."""
-import os
 import textwrap
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def wrap(text):
     """A C++-style comment paragraph, 88 columns."""
     return textwrap.fill(text, width=88, initial_indent="// ", subsequent_indent="// ",
                          break_on_hyphens=False)
-
-
-def write(path, text):
-    """Writes a generated file, path relative to the repository root."""
-    full = os.path.join(ROOT, path)
-    os.makedirs(os.path.dirname(full), exist_ok=True)
-    with open(full, "w") as f:
-        f.write(text)
 
 
 def float_gemm_prologue(L, name, kind, mr, ctype):
