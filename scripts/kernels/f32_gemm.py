@@ -9,6 +9,8 @@ Run by scripts/generate-kernels.py
 """
 import textwrap
 
+from kernels import skeleton
+
 
 # Software prefetch of the packed weights this many bytes ahead in the k loop (0: none,
 # the hardware prefetcher follows the sequential weight stream). Measured on the Zen 3
@@ -85,37 +87,14 @@ def emit_kernel(isa_key, mr, nr, kind):
                               subsequent_indent="// ", break_on_hyphens=False)
     o = [HEADER.format(paragraph=paragraph, include=isa["include"])]
     L = o.append
-    if kind == "gemm":
-        L(f"void {name}(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,")
-        L("    const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params) {")
-    else:
-        L(f"void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,")
-        L("    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,")
-        L("    const void* zero, const void* params) {")
+    L(skeleton.signature(name, kind) + " {")
     L("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     L(f"  const {vec} vmin = {isa['set1'].format(x='p->min')};")
     L(f"  const {vec} vmax = {isa['set1'].format(x='p->max')};")
     L("  const float* wp = (const float*) w;")
     # Row pointers, aliased for rows >= mr.
-    for i in range(mr):
-        if i == 0:
-            if kind == "gemm":
-                L("  const float* a0 = (const float*) a;")
-            L("  float* c0 = (float*) c;")
-        else:
-            if kind == "gemm":
-                L(f"  const float* a{i} = (const float*) ((uintptr_t) a{i-1} + a_stride);")
-            L(f"  float* c{i} = (float*) ((uintptr_t) c{i-1} + cm_stride);")
-            L(f"  if (mr <= {i}) {{")
-            if kind == "gemm":
-                L(f"    a{i} = a{i-1};")
-            L(f"    c{i} = c{i-1};")
-            L("  }")
-    if mr == 1:
-        L("  (void) mr;")
-        L("  (void) cm_stride;")
-        if kind == "gemm":
-            L("  (void) a_stride;")
+    for line in skeleton.row_pointers(mr, kind, "float", "float", c_first=False):
+        L(line)
     L("  do {")
     # Accumulators start from the bias.
     for j in range(nv):
@@ -149,12 +128,8 @@ def emit_kernel(isa_key, mr, nr, kind):
     else:
         L("    size_t p_left = ks;")
         L("    do {")
-        for i in range(mr):
-            L(f"      const float* a{i} = (const float*) a[{i}];")
-            L(f"      if (a{i} != (const float*) zero) {{")
-            L(f"        a{i} = (const float*) ((uintptr_t) a{i} + a_offset);")
-            L("      }")
-        L(f"      a += {mr};")
+        for line in skeleton.tap_pointers(mr, "float"):
+            L(line)
         kloop("      ")
         L(f"      p_left -= {mr} * sizeof(void*);")
         L("    } while (p_left != 0);")

@@ -17,6 +17,8 @@ qd8-f16-qc8w}-{gemm,igemm}/*.c and the six test/microkernels/<family>-test.cc)
 """
 import os
 
+from kernels import skeleton
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # ISA -> vector bits (0: the scalar template). The c4 (dpbusd) template also runs on plain
@@ -44,17 +46,11 @@ def family_dir(variant, kind):
     return {"qs8": "qs8-qc8w", "qd8_f32": "qd8-f32-qc8w", "qd8_f16": "qd8-f16-qc8w"}[variant] + "-" + kind
 
 
+QUANTIZATION_PARAM = ",\n    const struct pqnn_quantization_params* quantization_params"
+
+
 def signature(variant, kind, name):
-    if kind == "gemm":
-        s = (f"void {name}(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,\n"
-             f"    const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params")
-    else:
-        s = (f"void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,\n"
-             f"    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,\n"
-             f"    const void* zero, const void* params")
-    if variant != "qs8":
-        s += ",\n    const struct pqnn_quantization_params* quantization_params"
-    return s + ")"
+    return skeleton.signature(name, kind, "" if variant == "qs8" else QUANTIZATION_PARAM)
 
 
 # ---------------------------------------------------------------------------------------
@@ -300,31 +296,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
             o.append("  const __m512i vperm = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);")
     o.append("  const int8_t* wp = (const int8_t*) w;")
     # ---- row pointers
-    for i in range(mr):
-        if i == 0:
-            o.append(f"  {out_t}* c0 = ({out_t}*) c;")
-            if kind == "gemm":
-                o.append("  const int8_t* a0 = (const int8_t*) a;")
-            if variant != "qs8" and kind == "gemm":
-                o.append("  const struct pqnn_quantization_params* q0 = quantization_params;")
-        else:
-            o.append(f"  {out_t}* c{i} = ({out_t}*) ((uintptr_t) c{i-1} + cm_stride);")
-            if kind == "gemm":
-                o.append(f"  const int8_t* a{i} = (const int8_t*) ((uintptr_t) a{i-1} + a_stride);")
-            if variant != "qs8" and kind == "gemm":
-                o.append(f"  const struct pqnn_quantization_params* q{i} = q{i-1} + 1;")
-            o.append(f"  if (mr <= {i}) {{")
-            o.append(f"    c{i} = c{i-1};")
-            if kind == "gemm":
-                o.append(f"    a{i} = a{i-1};")
-                if variant != "qs8":
-                    o.append(f"    q{i} = q{i-1};")
-            o.append("  }")
-    if mr == 1:
-        o.append("  (void) mr;")
-        o.append("  (void) cm_stride;")
-        if kind == "gemm":
-            o.append("  (void) a_stride;")
+    o += skeleton.row_pointers(mr, kind, "int8_t", out_t, quantization=variant != "qs8")
     # ---- qd8 per-row zero point (negated, plus the input offset) and scale
     if variant != "qs8":
         rows = range(mr) if kind == "gemm" else [None]
@@ -467,12 +439,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
     else:
         o.append("    size_t p = ks;")
         o.append("    do {")
-        for i in range(mr):
-            o.append(f"      const int8_t* a{i} = (const int8_t*) a[{i}];")
-            o.append(f"      if (a{i} != (const int8_t*) zero) {{")
-            o.append(f"        a{i} = (const int8_t*) ((uintptr_t) a{i} + a_offset);")
-            o.append("      }")
-        o.append(f"      a += {mr};")
+        o += skeleton.tap_pointers(mr, "int8_t")
         o += kloop("      ")
         o.append(f"      p -= {mr} * sizeof(void*);")
         o.append("    } while (p != 0);")

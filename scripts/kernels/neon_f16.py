@@ -14,6 +14,7 @@ sum to 11 bits, which the f16 testers' tolerance (f32 accumulation, test/common/
 f16-gemm-tester.h) rejects for large K; see docs/arm.md.
 """
 from kernels import neon_f32 as _f32
+from kernels import skeleton
 comment = _f32.comment
 
 CT = 8  # the dwconv template's channel tile
@@ -74,36 +75,13 @@ def gemm(kind, mr, nr):
         f"{nr} columns writes exactly nc halves per row.")
     t += "#include <arm_neon.h>\n#include <string.h>\n\n#include \"microkernels.h\"\n"
     t += HELPERS + "\n"
-    if ig:
-        t += (f"void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,\n"
-              "    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,\n"
-              "    const void* zero, const void* params) {\n")
-    else:
-        t += (f"void {name}(size_t mr, size_t nc, size_t kc, const void* a,\n"
-              "    size_t a_stride, const void* w, void* c, size_t cm_stride, size_t cn_stride,\n"
-              "    const void* params) {\n")
+    t += skeleton.signature(name, kind, neon_wrap=True) + " {\n"
     o = []
     o.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     o.append("  const float16x8_t vmin = vdupq_n_f16((float16_t) p->min);")
     o.append("  const float16x8_t vmax = vdupq_n_f16((float16_t) p->max);")
     o.append("  const float16_t* wp = (const float16_t*) w;")
-    if not ig:
-        o.append("  const float16_t* a0 = (const float16_t*) a;")
-    o.append("  float16_t* c0 = (float16_t*) c;")
-    for i in range(1, mr):
-        if not ig:
-            o.append(f"  const float16_t* a{i} = (const float16_t*) ((uintptr_t) a{i - 1} + a_stride);")
-        o.append(f"  float16_t* c{i} = (float16_t*) ((uintptr_t) c{i - 1} + cm_stride);")
-        o.append(f"  if (mr <= {i}) {{")
-        if not ig:
-            o.append(f"    a{i} = a{i - 1};")
-        o.append(f"    c{i} = c{i - 1};")
-        o.append("  }")
-    if mr == 1:
-        o.append("  (void) mr;")
-        o.append("  (void) cm_stride;")
-        if not ig:
-            o.append("  (void) a_stride;")
+    o += skeleton.row_pointers(mr, kind, "float16_t", "float16_t", c_first=False)
     o.append("  do {")
     for h in range(nh):
         o.append(f"    const float16x8_t vbias{h} = vld1q_f16(wp + {8 * h});")
@@ -118,12 +96,7 @@ def gemm(kind, mr, nr):
         o.append("    size_t p_left = ks;")
         o.append("    do {")
         ind = "      "
-        for i in range(mr):
-            o.append(f"{ind}const float16_t* a{i} = (const float16_t*) a[{i}];")
-            o.append(f"{ind}if (a{i} != (const float16_t*) zero) {{")
-            o.append(f"{ind}  a{i} = (const float16_t*) ((uintptr_t) a{i} + a_offset);")
-            o.append(f"{ind}}}")
-        o.append(f"{ind}a += {mr};")
+        o += skeleton.tap_pointers(mr, "float16_t", ind)
     q = ind + "  "
 
     def load_b(prefix, base):

@@ -17,6 +17,7 @@ Run by scripts/generate-kernels.py  (writes src/microkernels/{qs8-qc8w,qd8-f32-q
 qd8-f16-qc8w}-{gemm,igemm}/*-neon{,dot}.c)
 """
 from kernels import int8_gemm as x86gen
+from kernels import skeleton
 tile_name = x86gen.tile_name
 kernel_name = x86gen.kernel_name
 family_dir = x86gen.family_dir
@@ -89,31 +90,7 @@ def gen(isa, family, nr, kr, mr, variant, kind):
         consts = ["    const float32x4_t vmin = vld1q_dup_f32(&bounds->min);",
                   "    const float32x4_t vmax = vld1q_dup_f32(&bounds->max);"]
     o.append("  const int8_t* wp = (const int8_t*) w;")
-    for i in range(mr):
-        if i == 0:
-            o.append(f"  {out_t}* c0 = ({out_t}*) c;")
-            if kind == "gemm":
-                o.append("  const int8_t* a0 = (const int8_t*) a;")
-                if variant != "qs8":
-                    o.append("  const struct pqnn_quantization_params* q0 = quantization_params;")
-        else:
-            o.append(f"  {out_t}* c{i} = ({out_t}*) ((uintptr_t) c{i-1} + cm_stride);")
-            if kind == "gemm":
-                o.append(f"  const int8_t* a{i} = (const int8_t*) ((uintptr_t) a{i-1} + a_stride);")
-                if variant != "qs8":
-                    o.append(f"  const struct pqnn_quantization_params* q{i} = q{i-1} + 1;")
-            o.append(f"  if (mr <= {i}) {{")
-            o.append(f"    c{i} = c{i-1};")
-            if kind == "gemm":
-                o.append(f"    a{i} = a{i-1};")
-                if variant != "qs8":
-                    o.append(f"    q{i} = q{i-1};")
-            o.append("  }")
-    if mr == 1:
-        o.append("  (void) mr;")
-        o.append("  (void) cm_stride;")
-        if kind == "gemm":
-            o.append("  (void) a_stride;")
+    o += skeleton.row_pointers(mr, kind, "int8_t", out_t, quantization=variant != "qs8")
     rows = list(range(mr)) if kind == "gemm" else [None]
     if variant != "qs8":
         for i in rows:
@@ -205,12 +182,7 @@ def gen(isa, family, nr, kr, mr, variant, kind):
     else:
         o.append("    size_t p = ks;")
         o.append("    do {")
-        for i in range(mr):
-            o.append(f"      const int8_t* a{i} = (const int8_t*) a[{i}];")
-            o.append(f"      if (a{i} != (const int8_t*) zero) {{")
-            o.append(f"        a{i} = (const int8_t*) ((uintptr_t) a{i} + a_offset);")
-            o.append("      }")
-        o.append(f"      a += {mr};")
+        o += skeleton.tap_pointers(mr, "int8_t")
         o += kloop("      ")
         o.append(f"      p -= {mr} * sizeof(void*);")
         o.append("    } while (p != 0);")

@@ -16,6 +16,8 @@ Writes:
 Run by scripts/generate-kernels.py
 """
 
+from kernels import skeleton
+from kernels.int8_gemm import QUANTIZATION_PARAM
 from kernels.wasmsimd_common import wrap
 
 NR, KR = 4, 8  # the GEMM template's tile
@@ -68,15 +70,7 @@ def kernel(var, kind, mr):
         o.append("#include \"microkernels/wasmsimd-fp16.h\"\n")
     o.append("#include \"microkernels.h\"\n\n")
     L = lambda s: o.append(s + "\n")
-    if kind == "gemm":
-        L(f"void {name}(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,")
-        L("    const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params" +
-          (",\n    const struct pqnn_quantization_params* quantization_params) {" if qd8 else ") {"))
-    else:
-        L(f"void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,")
-        L("    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,")
-        L("    const void* zero, const void* params" +
-          (",\n    const struct pqnn_quantization_params* quantization_params) {" if qd8 else ") {"))
+    L(skeleton.signature(name, kind, QUANTIZATION_PARAM if qd8 else "") + " {")
     ot = v["otype"]
     if var == "qs8":
         L("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
@@ -88,31 +82,8 @@ def kernel(var, kind, mr):
         L("  const v128_t vmin = wasm_f32x4_splat(p->min);")
         L("  const v128_t vmax = wasm_f32x4_splat(p->max);")
     L("  const int8_t* wp = (const int8_t*) w;")
-    for i in range(mr):
-        if i == 0:
-            L(f"  {ot}* c0 = ({ot}*) c;")
-            if kind == "gemm":
-                L("  const int8_t* a0 = (const int8_t*) a;")
-                if qd8:
-                    L("  const struct pqnn_quantization_params* q0 = quantization_params;")
-            continue
-        L(f"  {ot}* c{i} = ({ot}*) ((uintptr_t) c{i-1} + cm_stride);")
-        if kind == "gemm":
-            L(f"  const int8_t* a{i} = (const int8_t*) ((uintptr_t) a{i-1} + a_stride);")
-            if qd8:
-                L(f"  const struct pqnn_quantization_params* q{i} = q{i-1} + 1;")
-        L(f"  if (mr <= {i}) {{")
-        L(f"    c{i} = c{i-1};")
-        if kind == "gemm":
-            L(f"    a{i} = a{i-1};")
-            if qd8:
-                L(f"    q{i} = q{i-1};")
-        L("  }")
-    if mr == 1:
-        L("  (void) mr;")
-        L("  (void) cm_stride;")
-        if kind == "gemm":
-            L("  (void) a_stride;")
+    for line in skeleton.row_pointers(mr, kind, "int8_t", ot, quantization=qd8):
+        L(line)
     if qd8:
         if kind == "gemm":
             for i in range(mr):
@@ -131,12 +102,8 @@ def kernel(var, kind, mr):
     if kind == "igemm":
         L("    size_t p_left = ks;")
         L("    do {")
-        for i in range(mr):
-            L(f"      const int8_t* a{i} = (const int8_t*) a[{i}];")
-            L(f"      if (a{i} != (const int8_t*) zero) {{")
-            L(f"        a{i} = (const int8_t*) ((uintptr_t) a{i} + a_offset);")
-            L("      }")
-        L(f"      a += {mr};")
+        for line in skeleton.tap_pointers(mr, "int8_t"):
+            L(line)
         ind = "      "
 
     def body(ind2, tail):
