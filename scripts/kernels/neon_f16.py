@@ -51,12 +51,56 @@ static inline float16x8_t load_partial(const float16_t* p, size_t n) {
 """
 
 
+class F16:
+    """The f16 side of the NEON float GEMM skeleton (neon_f32.gemm_body): f16 storage
+    widened with FCVTL, results rounded to f16 and clamped in f16."""
+    ctype, lanes, store = "float16_t", 8, "vst1q_f16"
+
+    def __init__(self, nr):
+        self.nr, self.nh = nr, nr // 8
+
+    def init_acc(self, o):
+        for h in range(self.nh):
+            o.append(f"    const float16x8_t vbias{h} = vld1q_f16(wp + {8 * h});")
+            o.append(f"    float32x4_t vacc0x{2 * h} = vcvt_f32_f16(vget_low_f16(vbias{h}));")
+            o.append(f"    float32x4_t vacc0x{2 * h + 1} = vcvt_high_f32_f16(vbias{h});")
+
+    def load_a4(self, i):
+        return f"vcvt_f32_f16(vld1_f16(a{i}))"
+
+    def load_a1(self, i):
+        return f"vcvt_f32_f16(vld1_dup_f16(a{i}))"
+
+    def b(self, lane, j):
+        return f"vb{'' if lane is None else lane}x{j}"
+
+    def load_b(self, o, q, lane, base):
+        prefix = f"vb{'' if lane is None else lane}"
+        for h in range(self.nh):
+            o.append(f"{q}const float16x8_t {prefix}h{h} = vld1q_f16(wp + {base + 8 * h});")
+            o.append(f"{q}const float32x4_t {prefix}x{2 * h} = vcvt_f32_f16(vget_low_f16({prefix}h{h}));")
+            o.append(f"{q}const float32x4_t {prefix}x{2 * h + 1} = vcvt_high_f32_f16({prefix}h{h});")
+
+    def out(self, i, h):
+        return f"vh{i}x{h}"
+
+    def finish(self, o, mr):
+        for i in range(mr):
+            for h in range(self.nh):
+                o.append(f"    float16x8_t vh{i}x{h} = vcombine_f16(vcvt_f16_f32(vacc{i}x{2 * h}), "
+                         f"vcvt_f16_f32(vacc{i}x{2 * h + 1}));")
+                o.append(f"    vh{i}x{h} = vminq_f16(vmaxq_f16(vh{i}x{h}, vmin), vmax);")
+
+    def tail(self, o, mr):
+        for i in reversed(range(mr)):
+            o.append(f"      store_partial(c{i}, vh{i}x0, nc & 7);")
+
+
 def gemm_name(kind, mr, nr):
     return f"pqnn_f16_{kind}_minmax_ukernel_{mr}x{nr}__neonfp16arith"
 
 
 def gemm(kind, mr, nr):
-    nv, nh = nr // 4, nr // 8
     ig = kind == "igemm"
     name = gemm_name(kind, mr, nr)
     t = HEAD + comment(
@@ -81,89 +125,7 @@ def gemm(kind, mr, nr):
     o.append("  const float16x8_t vmin = vdupq_n_f16((float16_t) p->min);")
     o.append("  const float16x8_t vmax = vdupq_n_f16((float16_t) p->max);")
     o.append("  const float16_t* wp = (const float16_t*) w;")
-    o += skeleton.row_pointers(mr, kind, "float16_t", "float16_t", c_first=False)
-    o.append("  do {")
-    for h in range(nh):
-        o.append(f"    const float16x8_t vbias{h} = vld1q_f16(wp + {8 * h});")
-        o.append(f"    float32x4_t vacc0x{2 * h} = vcvt_f32_f16(vget_low_f16(vbias{h}));")
-        o.append(f"    float32x4_t vacc0x{2 * h + 1} = vcvt_high_f32_f16(vbias{h});")
-    for i in range(1, mr):
-        for j in range(nv):
-            o.append(f"    float32x4_t vacc{i}x{j} = vacc0x{j};")
-    o.append(f"    wp += {nr};")
-    ind = "    "
-    if ig:
-        o.append("    size_t p_left = ks;")
-        o.append("    do {")
-        ind = "      "
-        o += skeleton.tap_pointers(mr, "float16_t", ind)
-    q = ind + "  "
-
-    def load_b(prefix, base):
-        for h in range(nh):
-            o.append(f"{q}const float16x8_t {prefix}h{h} = vld1q_f16(wp + {base + 8 * h});")
-            o.append(f"{q}const float32x4_t {prefix}x{2 * h} = vcvt_f32_f16(vget_low_f16({prefix}h{h}));")
-            o.append(f"{q}const float32x4_t {prefix}x{2 * h + 1} = vcvt_high_f32_f16({prefix}h{h});")
-
-    o.append(f"{ind}size_t k = kc;")
-    o.append(f"{ind}for (; k >= 4 * sizeof(float16_t); k -= 4 * sizeof(float16_t)) {{")
-    for i in range(mr):
-        o.append(f"{q}const float32x4_t va{i} = vcvt_f32_f16(vld1_f16(a{i}));")
-        o.append(f"{q}a{i} += 4;")
-    for lane in range(4):
-        load_b(f"vb{lane}", lane * nr)
-        for i in range(mr):
-            for j in range(nv):
-                o.append(f"{q}vacc{i}x{j} = vfmaq_laneq_f32(vacc{i}x{j}, vb{lane}x{j}, va{i}, {lane});")
-    o.append(f"{q}wp += {4 * nr};")
-    o.append(f"{ind}}}")
-    o.append(f"{ind}for (; k != 0; k -= sizeof(float16_t)) {{")
-    load_b("vb", 0)
-    o.append(f"{q}wp += {nr};")
-    for i in range(mr):
-        o.append(f"{q}const float32x4_t va{i} = vcvt_f32_f16(vld1_dup_f16(a{i}));")
-        o.append(f"{q}a{i} += 1;")
-        for j in range(nv):
-            o.append(f"{q}vacc{i}x{j} = vfmaq_f32(vacc{i}x{j}, va{i}, vbx{j});")
-    o.append(f"{ind}}}")
-    if ig:
-        o.append(f"      p_left -= {mr} * sizeof(void*);")
-        o.append("    } while (p_left != 0);")
-    for i in range(mr):
-        for h in range(nh):
-            o.append(f"    float16x8_t vh{i}x{h} = vcombine_f16(vcvt_f16_f32(vacc{i}x{2 * h}), "
-                     f"vcvt_f16_f32(vacc{i}x{2 * h + 1}));")
-            o.append(f"    vh{i}x{h} = vminq_f16(vmaxq_f16(vh{i}x{h}, vmin), vmax);")
-    o.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
-    for i in reversed(range(mr)):
-        for h in range(nh):
-            o.append(f"      vst1q_f16(c{i} + {8 * h}, vh{i}x{h});")
-        o.append(f"      c{i} = (float16_t*) ((uintptr_t) c{i} + cn_stride);")
-    if ig:
-        o.append("      a = (const void**) ((uintptr_t) a - ks);")
-    else:
-        for i in range(mr):
-            o.append(f"      a{i} = (const float16_t*) ((uintptr_t) a{i} - kc);")
-    o.append(f"      nc -= {nr};")
-    o.append("    } else {")
-    width = nh
-    while width > 1:
-        half = width // 2
-        o.append(f"      if (nc & {8 * half}) {{")
-        for i in reversed(range(mr)):
-            for h in range(half):
-                o.append(f"        vst1q_f16(c{i} + {8 * h}, vh{i}x{h});")
-            for h in range(width - half):
-                o.append(f"        vh{i}x{h} = vh{i}x{h + half};")
-            o.append(f"        c{i} += {8 * half};")
-        o.append("      }")
-        width = half
-    for i in reversed(range(mr)):
-        o.append(f"      store_partial(c{i}, vh{i}x0, nc & 7);")
-    o.append("      nc = 0;")
-    o.append("    }")
-    o.append("  } while (nc != 0);")
-    o.append("}")
+    o += _f32.gemm_body(kind, mr, nr, F16(nr))
     return t + "\n".join(o) + "\n"
 
 

@@ -33,7 +33,6 @@ def gemm_name(kind, mr, nr):
 
 
 def gemm(kind, mr, nr):
-    nv = nr // 4
     name = gemm_name(kind, mr, nr)
     ig = kind == "igemm"
     text = HEAD
@@ -58,10 +57,68 @@ def gemm(kind, mr, nr):
     o.append("  const float32x4_t vmin = vdupq_n_f32(p->min);")
     o.append("  const float32x4_t vmax = vdupq_n_f32(p->max);")
     o.append("  const float* wp = (const float*) w;")
-    o += skeleton.row_pointers(mr, kind, "float", "float", c_first=False)
+    o += gemm_body(kind, mr, nr, F32(nr))
+    return text + "\n".join(o) + "\n"
+
+
+class F32:
+    """The f32 side of the NEON float GEMM skeleton (gemm_body): f32 storage."""
+    ctype, lanes, store = "float", 4, "vst1q_f32"
+
+    def __init__(self, nr):
+        self.nr, self.nv = nr, nr // 4
+
+    def init_acc(self, o):
+        for j in range(self.nv):
+            o.append(f"    float32x4_t vacc0x{j} = vld1q_f32(wp + {4 * j});")
+
+    def load_a4(self, i):
+        return f"vld1q_f32(a{i})"
+
+    def load_a1(self, i):
+        return f"vld1q_dup_f32(a{i})"
+
+    def b(self, lane, j):
+        return f"vb{j}" if lane is None else f"vb{lane}x{j}"
+
+    def load_b(self, o, q, lane, base):
+        for j in range(self.nv):
+            o.append(f"{q}const float32x4_t {self.b(lane, j)} = vld1q_f32(wp + {base + 4 * j});")
+
+    def out(self, i, v):
+        return f"vacc{i}x{v}"
+
+    def finish(self, o, mr):
+        for fn, v in (("vmaxq_f32", "vmin"), ("vminq_f32", "vmax")):
+            for i in range(mr):
+                for j in range(self.nv):
+                    o.append(f"    vacc{i}x{j} = {fn}(vacc{i}x{j}, {v});")
+
+    def tail(self, o, mr):
+        for i in reversed(range(mr)):
+            o.append(f"      float32x2_t vh{i} = vget_low_f32(vacc{i}x0);")
+        o.append("      if (nc & 2) {")
+        for i in reversed(range(mr)):
+            o.append(f"        vst1_f32(c{i}, vh{i});")
+            o.append(f"        vh{i} = vget_high_f32(vacc{i}x0);")
+            o.append(f"        c{i} += 2;")
+        o.append("      }")
+        o.append("      if (nc & 1) {")
+        for i in reversed(range(mr)):
+            o.append(f"        vst1_lane_f32(c{i}, vh{i}, 0);")
+        o.append("      }")
+
+
+def gemm_body(kind, mr, nr, dt):
+    """The C body (after the vmin / vmax / wp declarations) of a NEON MR x NR float GEMM
+    or IGEMM: f32 accumulators, K by 4 with vfmaq_laneq_f32, then by 1; dt (F32, or F16
+    of neon_f16.py) supplies the storage type's loads, widening, clamp and stores."""
+    ig = kind == "igemm"
+    ct = dt.ctype
+    nv = nr // 4
+    o = skeleton.row_pointers(mr, kind, ct, ct, c_first=False)
     o.append("  do {")
-    for j in range(nv):
-        o.append(f"    float32x4_t vacc0x{j} = vld1q_f32(wp + {4 * j});")
+    dt.init_acc(o)
     for i in range(1, mr):
         for j in range(nv):
             o.append(f"    float32x4_t vacc{i}x{j} = vacc0x{j};")
@@ -71,79 +128,64 @@ def gemm(kind, mr, nr):
         o.append("    size_t p_left = ks;")
         o.append("    do {")
         ind = "      "
-        o += skeleton.tap_pointers(mr, "float", ind)
-    o.append(f"{ind}size_t k = kc;")
-    o.append(f"{ind}for (; k >= 4 * sizeof(float); k -= 4 * sizeof(float)) {{")
+        o += skeleton.tap_pointers(mr, ct, ind)
     q = ind + "  "
+    o.append(f"{ind}size_t k = kc;")
+    o.append(f"{ind}for (; k >= 4 * sizeof({ct}); k -= 4 * sizeof({ct})) {{")
     for i in range(mr):
-        o.append(f"{q}const float32x4_t va{i} = vld1q_f32(a{i});")
+        o.append(f"{q}const float32x4_t va{i} = {dt.load_a4(i)};")
         o.append(f"{q}a{i} += 4;")
     for lane in range(4):
-        for j in range(nv):
-            o.append(f"{q}const float32x4_t vb{lane}x{j} = vld1q_f32(wp + {lane * nr + 4 * j});")
+        dt.load_b(o, q, lane, lane * nr)
         for i in range(mr):
             for j in range(nv):
-                o.append(f"{q}vacc{i}x{j} = vfmaq_laneq_f32(vacc{i}x{j}, vb{lane}x{j}, va{i}, {lane});")
+                o.append(f"{q}vacc{i}x{j} = vfmaq_laneq_f32(vacc{i}x{j}, {dt.b(lane, j)}, va{i}, {lane});")
     o.append(f"{q}wp += {4 * nr};")
     o.append(f"{ind}}}")
-    o.append(f"{ind}for (; k != 0; k -= sizeof(float)) {{")
-    for j in range(nv):
-        o.append(f"{q}const float32x4_t vb{j} = vld1q_f32(wp + {4 * j});")
+    o.append(f"{ind}for (; k != 0; k -= sizeof({ct})) {{")
+    dt.load_b(o, q, None, 0)
     o.append(f"{q}wp += {nr};")
     for i in range(mr):
-        o.append(f"{q}const float32x4_t va{i} = vld1q_dup_f32(a{i});")
+        o.append(f"{q}const float32x4_t va{i} = {dt.load_a1(i)};")
         o.append(f"{q}a{i} += 1;")
         for j in range(nv):
-            o.append(f"{q}vacc{i}x{j} = vfmaq_f32(vacc{i}x{j}, va{i}, vb{j});")
+            o.append(f"{q}vacc{i}x{j} = vfmaq_f32(vacc{i}x{j}, va{i}, {dt.b(None, j)});")
     o.append(f"{ind}}}")
     if ig:
         o.append(f"      p_left -= {mr} * sizeof(void*);")
         o.append("    } while (p_left != 0);")
-    for fn, v in (("vmaxq_f32", "vmin"), ("vminq_f32", "vmax")):
-        for i in range(mr):
-            for j in range(nv):
-                o.append(f"    vacc{i}x{j} = {fn}(vacc{i}x{j}, {v});")
+    dt.finish(o, mr)
+    nout = nr // dt.lanes
     o.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
     for i in reversed(range(mr)):
-        for j in range(nv):
-            o.append(f"      vst1q_f32(c{i} + {4 * j}, vacc{i}x{j});")
-        o.append(f"      c{i} = (float*) ((uintptr_t) c{i} + cn_stride);")
+        for v in range(nout):
+            o.append(f"      {dt.store}(c{i} + {dt.lanes * v}, {dt.out(i, v)});")
+        o.append(f"      c{i} = ({ct}*) ((uintptr_t) c{i} + cn_stride);")
     if ig:
         o.append("      a = (const void**) ((uintptr_t) a - ks);")
     else:
         for i in range(mr):
-            o.append(f"      a{i} = (const float*) ((uintptr_t) a{i} - kc);")
+            o.append(f"      a{i} = (const {ct}*) ((uintptr_t) a{i} - kc);")
     o.append(f"      nc -= {nr};")
     o.append("    } else {")
-    width = nv
+    width = nout
     while width > 1:
         half = width // 2
-        o.append(f"      if (nc & {4 * half}) {{")
+        o.append(f"      if (nc & {dt.lanes * half}) {{")
         for i in reversed(range(mr)):
-            for j in range(half):
-                o.append(f"        vst1q_f32(c{i} + {4 * j}, vacc{i}x{j});")
-            for j in range(width - half):
-                o.append(f"        vacc{i}x{j} = vacc{i}x{j + half};")
-            o.append(f"        c{i} += {4 * half};")
+            for v in range(half):
+                o.append(f"        {dt.store}(c{i} + {dt.lanes * v}, {dt.out(i, v)});")
+            for v in range(width - half):
+                o.append(f"        {dt.out(i, v)} = {dt.out(i, v + half)};")
+            o.append(f"        c{i} += {dt.lanes * half};")
         o.append("      }")
         width = half
-    for i in reversed(range(mr)):
-        o.append(f"      float32x2_t vh{i} = vget_low_f32(vacc{i}x0);")
-    o.append("      if (nc & 2) {")
-    for i in reversed(range(mr)):
-        o.append(f"        vst1_f32(c{i}, vh{i});")
-        o.append(f"        vh{i} = vget_high_f32(vacc{i}x0);")
-        o.append(f"        c{i} += 2;")
-    o.append("      }")
-    o.append("      if (nc & 1) {")
-    for i in reversed(range(mr)):
-        o.append(f"        vst1_lane_f32(c{i}, vh{i}, 0);")
-    o.append("      }")
+    dt.tail(o, mr)
     o.append("      nc = 0;")
     o.append("    }")
     o.append("  } while (nc != 0);")
     o.append("}")
-    return text + "\n".join(o) + "\n"
+    return o
 
 
 PARTIAL_HELPERS = """
