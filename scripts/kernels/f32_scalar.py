@@ -31,32 +31,17 @@ def gemm(mr, kind):
             src = f"wp[{j}]" if i == 0 else f"acc0_{j}"
             out.append(f"    float acc{i}_{j} = {src};")
     out.append(f"    wp += {NR};")
-    if kind == "gemm":
-        out.append("    for (size_t kk = 0; kk < k; kk++) {")
-        for i in range(mr):
-            out.append(f"      const float va{i} = a{i}[kk];")
-        body_indent = "      "
-        out.append(f"{body_indent}" + " ".join(f"const float vb{j} = wp[{j}];" for j in range(NR)))
-        out.append(f"{body_indent}wp += {NR};")
-        for i in range(mr):
-            for j in range(NR):
-                out.append(f"{body_indent}acc{i}_{j} += va{i} * vb{j};")
-        out.append("    }")
-    else:
-        out.append("    size_t kp = ks;")
-        out.append("    do {")
-        out += skeleton.tap_pointers(mr, "float")
-        out.append("      for (size_t kk = 0; kk < k; kk++) {")
-        for i in range(mr):
-            out.append(f"        const float va{i} = a{i}[kk];")
-        out.append("        " + " ".join(f"const float vb{j} = wp[{j}];" for j in range(NR)))
-        out.append(f"        wp += {NR};")
-        for i in range(mr):
-            for j in range(NR):
-                out.append(f"        acc{i}_{j} += va{i} * vb{j};")
-        out.append("      }")
-        out.append(f"      kp -= {mr} * sizeof(void*);")
-        out.append("    } while (kp != 0);")
+
+    def kloop(ind):
+        r = [f"{ind}for (size_t kk = 0; kk < k; kk++) {{"]
+        r += [f"{ind}  const float va{i} = a{i}[kk];" for i in range(mr)]
+        r.append(f"{ind}  " + " ".join(f"const float vb{j} = wp[{j}];" for j in range(NR)))
+        r.append(f"{ind}  wp += {NR};")
+        r += [f"{ind}  acc{i}_{j} += va{i} * vb{j};" for i in range(mr) for j in range(NR)]
+        r.append(f"{ind}}}")
+        return r
+
+    out += skeleton.over_taps(kind, mr, "float", kloop, counter="kp")
     for i in range(mr):
         for j in range(NR):
             out.append(f"    acc{i}_{j} = acc{i}_{j} < vmin ? vmin : acc{i}_{j};")

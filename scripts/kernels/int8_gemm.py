@@ -299,10 +299,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
     o += skeleton.row_pointers(mr, kind, "int8_t", out_t, quantization=variant != "qs8")
     # ---- qd8 per-row zero point (negated, plus the input offset) and scale
     if variant != "qs8":
-        rows = range(mr) if kind == "gemm" else [None]
-        for i in rows:
-            q = f"q{i}" if i is not None else "quantization_params"
-            sfx = f"{i}" if i is not None else ""
+        for q, sfx in skeleton.qd8_rows(kind, mr):
             if family == "scalar":
                 o.append(f"  const int32_t vnzp{sfx} = -({q}->zero_point + {ioff});")
                 o.append(f"  const float vrs{sfx} = {q}->scale;")
@@ -311,10 +308,10 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
                 o.append(f"  const {v.fvec} vrs{sfx} = {v.set1f(f'{q}->scale')};")
 
     def zrow(i):
-        return f"vnzp{i}" if kind == "gemm" else "vnzp"
+        return skeleton.row_reg(kind, "vnzp", i)
 
     def srow(i):
-        return f"vrs{i}" if kind == "gemm" else "vrs"
+        return skeleton.row_reg(kind, "vrs", i)
 
     o.append("  do {")
     # ---- accumulator init
@@ -434,15 +431,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
         r.append(f"{ind}}}")
         return r
 
-    if kind == "gemm":
-        o += kloop("    ")
-    else:
-        o.append("    size_t p = ks;")
-        o.append("    do {")
-        o += skeleton.tap_pointers(mr, "int8_t")
-        o += kloop("      ")
-        o.append(f"      p -= {mr} * sizeof(void*);")
-        o.append("    } while (p != 0);")
+    o += skeleton.over_taps(kind, mr, "int8_t", kloop)
 
     # ---- madd reduction to one vector per row, columns in order, plus the prefix term
     if family == "madd":

@@ -91,19 +91,16 @@ def gen(isa, family, nr, kr, mr, variant, kind):
                   "    const float32x4_t vmax = vld1q_dup_f32(&bounds->max);"]
     o.append("  const int8_t* wp = (const int8_t*) w;")
     o += skeleton.row_pointers(mr, kind, "int8_t", out_t, quantization=variant != "qs8")
-    rows = list(range(mr)) if kind == "gemm" else [None]
     if variant != "qs8":
-        for i in rows:
-            q = f"q{i}" if i is not None else "quantization_params"
-            s = "" if i is None else str(i)
+        for q, s in skeleton.qd8_rows(kind, mr):
             o.append(f"  const int32x4_t vnzp{s} = vdupq_n_s32(-{q}->zero_point);")
             o.append(f"  const float32x4_t vrs{s} = vdupq_n_f32({q}->scale);")
 
     def zrow(i):
-        return f"vnzp{i}" if kind == "gemm" else "vnzp"
+        return skeleton.row_reg(kind, "vnzp", i)
 
     def srow(i):
-        return f"vrs{i}" if kind == "gemm" else "vrs"
+        return skeleton.row_reg(kind, "vrs", i)
 
     o.append("  do {")
     # ---- accumulator init
@@ -177,15 +174,7 @@ def gen(isa, family, nr, kr, mr, variant, kind):
         r.append(f"{ind}}}")
         return r
 
-    if kind == "gemm":
-        o += kloop("    ")
-    else:
-        o.append("    size_t p = ks;")
-        o.append("    do {")
-        o += skeleton.tap_pointers(mr, "int8_t")
-        o += kloop("      ")
-        o.append(f"      p -= {mr} * sizeof(void*);")
-        o.append("    } while (p != 0);")
+    o += skeleton.over_taps(kind, mr, "int8_t", kloop)
 
     # ---- reduction (mull) to vacc{i}_{u}, columns 4u..4u+3 in order, plus the prefix term
     if family == "mull":

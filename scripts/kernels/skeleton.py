@@ -68,3 +68,28 @@ def tap_pointers(mr, a_type, ind="      "):
         o.append(f"{ind}}}")
     o.append(f"{ind}a += {mr};")
     return o
+
+
+def over_taps(kind, mr, a_type, kloop, counter="p"):
+    """The K loop of a GEMM (kloop("    ")), or of an IGEMM run once per tap of the
+    indirection buffer (kloop("      ") after the tap's row pointers). kloop(indent)
+    returns the K loop's lines."""
+    if kind == "gemm":
+        return kloop("    ")
+    return ([f"    size_t {counter} = ks;", "    do {"] + tap_pointers(mr, a_type) +
+            kloop("      ") +
+            [f"      {counter} -= {mr} * sizeof(void*);", f"    }} while ({counter} != 0);"])
+
+
+def qd8_rows(kind, mr):
+    """(parameters, register suffix) of each set of qd8 input quantization parameters a
+    kernel keeps: one per row for GEMM (q0.., suffixes 0..), one for IGEMM (every row of
+    a call shares quantization_params, no suffix)."""
+    if kind == "gemm":
+        return [(f"q{i}", str(i)) for i in range(mr)]
+    return [("quantization_params", "")]
+
+
+def row_reg(kind, name, i):
+    """The register of row i holding a qd8 input parameter (see qd8_rows)."""
+    return f"{name}{i}" if kind == "gemm" else name

@@ -85,13 +85,9 @@ def kernel(var, kind, mr):
     for line in skeleton.row_pointers(mr, kind, "int8_t", ot, quantization=qd8):
         L(line)
     if qd8:
-        if kind == "gemm":
-            for i in range(mr):
-                L(f"  const v128_t vnzp{i} = wasm_i32x4_splat(-q{i}->zero_point);")
-                L(f"  const v128_t vrs{i} = wasm_f32x4_splat(q{i}->scale);")
-        else:
-            L("  const v128_t vnzp = wasm_i32x4_splat(-quantization_params->zero_point);")
-            L("  const v128_t vrs = wasm_f32x4_splat(quantization_params->scale);")
+        for q, sfx in skeleton.qd8_rows(kind, mr):
+            L(f"  const v128_t vnzp{sfx} = wasm_i32x4_splat(-{q}->zero_point);")
+            L(f"  const v128_t vrs{sfx} = wasm_f32x4_splat({q}->scale);")
     L("  do {")
     L("    const int8_t* wprefix = wp;")
     L(f"    wp += {NR * 4};")
