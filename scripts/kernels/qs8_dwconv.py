@@ -264,20 +264,13 @@ class Avx512:
         return o
 
 
-def gen_simd(isa, taps):
-    ct = isa.ct
-    name = kernel_name(taps, ct, isa.isa)
-    o = [HEADER.format(taps_text=f"{taps} taps" if taps else "any tap count", ct=ct, isa=isa.isa,
-                       tail_text=TAIL_TEXT[isa.isa])]
-    o += isa.includes
-    o.append("")
-    o.append('#include "microkernels.h"')
-    o.append("")
-    if isa.helpers:
-        o.append(isa.helpers)
-    o.append(signature(name))
-    o.append("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
-    o += ["  " + s for s in isa.consts]
+# ---------------------------------------------------------------------------------------
+# The SIMD dwconv skeleton, shared with scripts/kernels/neon_qs8_dwconv.py
+# ---------------------------------------------------------------------------------------
+def simd_prologue(taps, ct):
+    """From the tap count to the per-pixel channel walk's start (tap pointers of a
+    fixed-tap kernel, weights, channels left, the channel offset of a generic one)."""
+    o = []
     if taps:
         o.append("  (void) kernel_size;")
         o.append(f"  const size_t ks = {taps};")
@@ -294,6 +287,68 @@ def gen_simd(isa, taps):
     o.append("    size_t c = channels;")
     if not taps:
         o.append("    size_t coff = 0;")
+    return o
+
+
+def any_taps(vx, vw, mac):
+    """The tap loop of a generic (any kernel_size) kernel, two taps at a time then one:
+    vx(u, ptr) / vw(u, offset) are the lines loading tap u's input / weights, mac(b, n)
+    adds the n loaded taps' products to the accumulators (lines appended to b)."""
+    b = ["size_t t = 0;", "for (; t + 2 <= ks; t += 2) {"]
+    for u in (0, 1):
+        b.append(f"  const int8_t* it{u} = (const int8_t*) input[t + {u}];")
+        b.append(f"  it{u} = it{u} != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it{u} + a_offset) : it{u};")
+        b.append("  " + vx(u, f"it{u} + coff"))
+        b.append("  " + vw(u, f"(t + {u})"))
+    mac(b, 2)
+    b.append("}")
+    b.append("if (t < ks) {")
+    b.append("  const int8_t* it0 = (const int8_t*) input[t];")
+    b.append("  it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;")
+    b.append("  " + vx(0, "it0 + coff"))
+    b.append("  " + vw(0, "t"))
+    mac(b, 1)
+    b.append("}")
+    return b
+
+
+def simd_channels(taps, ct, body, tail_prologue=()):
+    """Whole channel tiles, then the last partial one (body(full, indent) -> lines), then
+    the next output pixel; closes the kernel."""
+    o = [f"    for (; c >= {ct}; c -= {ct}) {{"]
+    o += body(True, "      ")
+    o.append(f"      out += {ct};")
+    o.append("      w += tile_bytes;")
+    if not taps:
+        o.append(f"      coff += {ct};")
+    o.append("    }")
+    o.append("    if (c != 0) {")
+    o += ["      " + s for s in tail_prologue]
+    o += body(False, "      ")
+    o.append("      out += c;")
+    o.append("    }")
+    o.append("    out = (int8_t*) ((uintptr_t) out + output_increment);")
+    o.append("    input = (const void**) ((uintptr_t) input + input_stride);")
+    o.append("  } while (--output_width != 0);")
+    o.append("}")
+    return "\n".join(o) + "\n"
+
+
+def gen_simd(isa, taps):
+    ct = isa.ct
+    name = kernel_name(taps, ct, isa.isa)
+    o = [HEADER.format(taps_text=f"{taps} taps" if taps else "any tap count", ct=ct, isa=isa.isa,
+                       tail_text=TAIL_TEXT[isa.isa])]
+    o += isa.includes
+    o.append("")
+    o.append('#include "microkernels.h"')
+    o.append("")
+    if isa.helpers:
+        o.append(isa.helpers)
+    o.append(signature(name))
+    o.append("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
+    o += ["  " + s for s in isa.consts]
+    o += simd_prologue(taps, ct)
 
     def body(full, ind):
         b = []
@@ -319,46 +374,22 @@ def gen_simd(isa, taps):
                 for t in range(taps):
                     b.append(f"i{t} += {ct};")
         else:
-            b.append("size_t t = 0;")
-            b.append("for (; t + 2 <= ks; t += 2) {")
-            for u in (0, 1):
-                b.append(f"  const int8_t* it{u} = (const int8_t*) input[t + {u}];")
-                b.append(f"  it{u} = it{u} != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it{u} + a_offset) : it{u};")
-                b.append(f"  const {isa.vi} vx{u} = {isa.ext16(isa.load_x(f'it{u} + coff', full))};")
-                b.append(f"  const {isa.vi} vw{u} = {isa.ext16(isa.load_w(f'wt + (t + {u}) * {ct}'))};")
-            b.append(f"  const {isa.vi} vp = {isa.add16(isa.mul16('vx0', 'vw0'), isa.mul16('vx1', 'vw1'))};")
-            b += ["  " + s for s in isa.widen_add("vp")]
-            b.append("}")
-            b.append("if (t < ks) {")
-            b.append("  const int8_t* it0 = (const int8_t*) input[t];")
-            b.append("  it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;")
-            b.append(f"  const {isa.vi} vx0 = {isa.ext16(isa.load_x('it0 + coff', full))};")
-            b.append(f"  const {isa.vi} vw0 = {isa.ext16(isa.load_w(f'wt + t * {ct}'))};")
-            b.append(f"  const {isa.vi} vp = {isa.mul16('vx0', 'vw0')};")
-            b += ["  " + s for s in isa.widen_add("vp")]
-            b.append("}")
+            def mac(b, n):
+                if n == 2:
+                    b.append(f"  const {isa.vi} vp = {isa.add16(isa.mul16('vx0', 'vw0'), isa.mul16('vx1', 'vw1'))};")
+                else:
+                    b.append(f"  const {isa.vi} vp = {isa.mul16('vx0', 'vw0')};")
+                b.extend("  " + s for s in isa.widen_add("vp"))
+
+            b += any_taps(lambda u, ptr: f"const {isa.vi} vx{u} = {isa.ext16(isa.load_x(ptr, full))};",
+                          lambda u, t: f"const {isa.vi} vw{u} = {isa.ext16(isa.load_w(f'wt + {t} * {ct}'))};",
+                          mac)
         b.append(f"const int8_t* ws = wt + ks * {ct};")
         b += isa.requant_store("ws", full)
         return [ind + s for s in b]
 
-    o.append(f"    for (; c >= {ct}; c -= {ct}) {{")
-    o += body(True, "      ")
-    o.append(f"      out += {ct};")
-    o.append("      w += tile_bytes;")
-    if not taps:
-        o.append(f"      coff += {ct};")
-    o.append("    }")
-    o.append("    if (c != 0) {")
-    if hasattr(isa, "tail_prologue"):
-        o += ["      " + s for s in isa.tail_prologue()]
-    o += body(False, "      ")
-    o.append("      out += c;")
-    o.append("    }")
-    o.append("    out = (int8_t*) ((uintptr_t) out + output_increment);")
-    o.append("    input = (const void**) ((uintptr_t) input + input_stride);")
-    o.append("  } while (--output_width != 0);")
-    o.append("}")
-    return "\n".join(o) + "\n"
+    tail = isa.tail_prologue() if hasattr(isa, "tail_prologue") else ()
+    return "\n".join(o) + "\n" + simd_channels(taps, ct, body, tail)
 
 
 SIMD = {isa.isa: isa for isa in (Sse2, Avx2, Avx512)}
