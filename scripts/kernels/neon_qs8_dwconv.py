@@ -31,7 +31,7 @@ def gen(taps):
     o.append("  const float32x4_t vmin = vdupq_n_f32(p->output_min_less_zero_point);")
     o.append("  const float32x4_t vmax = vdupq_n_f32(p->output_max_less_zero_point);")
     o.append("  const int32x4_t vzp = vdupq_n_s32(p->output_zero_point);")
-    o += x86gen.simd_prologue(taps, CT)
+    o += x86gen.pixel_prologue(taps, CT)
 
     def load_x(ptr, full):
         return f"vld1q_s8({ptr})" if full else f"load_partial({ptr}, c)"

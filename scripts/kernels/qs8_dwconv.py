@@ -56,18 +56,7 @@ def gen_scalar(taps):
     o.append("  const float vmin = p->output_min_less_zero_point;")
     o.append("  const float vmax = p->output_max_less_zero_point;")
     o.append("  const int32_t vzp = p->output_zero_point;")
-    if taps:
-        o.append("  (void) kernel_size;")
-        o.append(f"  const size_t ks = {taps};")
-    else:
-        o.append("  const size_t ks = kernel_size;")
-    o.append("  int8_t* out = (int8_t*) output;")
-    o.append("  do {")
-    if taps:
-        for t in range(taps):
-            o.append(f"    const int8_t* i{t} = (const int8_t*) input[{t}];")
-            o.append(f"    if (i{t} != (const int8_t*) zero) i{t} = (const int8_t*) ((uintptr_t) i{t} + a_offset);")
-    o.append("    const int8_t* w = (const int8_t*) weights;")
+    o += pixel_prologue(taps)
     o.append("    for (size_t c = 0; c < channels; c++) {")
     o.append("      int32_t acc;")
     o.append("      memcpy(&acc, w, sizeof(acc));")
@@ -90,10 +79,7 @@ def gen_scalar(taps):
     o.append("      /* f is within [min - zp, max - zp], |f| <= 255: +-1.5 * 2^23 rounds to nearest even */")
     o.append("      *out++ = (int8_t) ((int32_t) ((f + 12582912.0f) - 12582912.0f) + vzp);")
     o.append("    }")
-    o.append("    out = (int8_t*) ((uintptr_t) out + output_increment);")
-    o.append("    input = (const void**) ((uintptr_t) input + input_stride);")
-    o.append("  } while (--output_width != 0);")
-    o.append("}")
+    o += next_pixel()
     return "\n".join(o) + "\n"
 
 
@@ -267,16 +253,18 @@ class Avx512:
 # ---------------------------------------------------------------------------------------
 # The SIMD dwconv skeleton, shared with scripts/kernels/neon_qs8_dwconv.py
 # ---------------------------------------------------------------------------------------
-def simd_prologue(taps, ct):
+def pixel_prologue(taps, ct=None):
     """From the tap count to the per-pixel channel walk's start (tap pointers of a
-    fixed-tap kernel, weights, channels left, the channel offset of a generic one)."""
+    fixed-tap kernel, weights; for SIMD channel tiles of ct: the tile size, channels
+    left, the channel offset of a generic kernel)."""
     o = []
     if taps:
         o.append("  (void) kernel_size;")
         o.append(f"  const size_t ks = {taps};")
     else:
         o.append("  const size_t ks = kernel_size;")
-    o.append(f"  const size_t tile_bytes = {ct} * sizeof(int32_t) + ks * {ct} + {ct} * sizeof(float);")
+    if ct:
+        o.append(f"  const size_t tile_bytes = {ct} * sizeof(int32_t) + ks * {ct} + {ct} * sizeof(float);")
     o.append("  int8_t* out = (int8_t*) output;")
     o.append("  do {")
     if taps:
@@ -284,10 +272,19 @@ def simd_prologue(taps, ct):
             o.append(f"    const int8_t* i{t} = (const int8_t*) input[{t}];")
             o.append(f"    if (i{t} != (const int8_t*) zero) i{t} = (const int8_t*) ((uintptr_t) i{t} + a_offset);")
     o.append("    const int8_t* w = (const int8_t*) weights;")
-    o.append("    size_t c = channels;")
-    if not taps:
-        o.append("    size_t coff = 0;")
+    if ct:
+        o.append("    size_t c = channels;")
+        if not taps:
+            o.append("    size_t coff = 0;")
     return o
+
+
+def next_pixel():
+    """Moves to the next output pixel and closes the kernel."""
+    return ["    out = (int8_t*) ((uintptr_t) out + output_increment);",
+            "    input = (const void**) ((uintptr_t) input + input_stride);",
+            "  } while (--output_width != 0);",
+            "}"]
 
 
 def any_taps(vx, vw, mac):
@@ -327,10 +324,7 @@ def simd_channels(taps, ct, body, tail_prologue=()):
     o += body(False, "      ")
     o.append("      out += c;")
     o.append("    }")
-    o.append("    out = (int8_t*) ((uintptr_t) out + output_increment);")
-    o.append("    input = (const void**) ((uintptr_t) input + input_stride);")
-    o.append("  } while (--output_width != 0);")
-    o.append("}")
+    o += next_pixel()
     return "\n".join(o) + "\n"
 
 
@@ -348,7 +342,7 @@ def gen_simd(isa, taps):
     o.append(signature(name))
     o.append("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
     o += ["  " + s for s in isa.consts]
-    o += simd_prologue(taps, ct)
+    o += pixel_prologue(taps, ct)
 
     def body(full, ind):
         b = []
