@@ -26,3 +26,54 @@ def igemm_tap_pointers(L, mr, ctype, ind="      "):
     """Loads one tap's row pointers from the indirection buffer (a_offset unless `zero`)."""
     for line in skeleton.tap_pointers(mr, ctype, ind):
         L(line)
+
+
+def float_gemm(L, name, kind, mr, nr, dt):
+    """A WASM SIMD MR x NR float GEMM / IGEMM, f32 accumulators (f32x4.mul + f32x4.add),
+    K element by element; dt (wasmsimd_f32.F32 or wasmsimd_f16.F16) supplies the storage
+    type's loads, widening, clamp and stores."""
+    ct, nv = dt.ctype, nr // 4
+    float_gemm_prologue(L, name, kind, mr, ct)
+    L("  do {")
+    dt.init_acc(L)
+    for i in range(1, mr):
+        for j in range(nv):
+            L(f"    v128_t vacc{i}x{j} = vacc0x{j};")
+    L(f"    wp += {nr};")
+    ind = "    "
+    if kind == "igemm":
+        L("    size_t p_left = ks;")
+        L("    do {")
+        igemm_tap_pointers(L, mr, ct)
+        ind = "      "
+    L(f"{ind}size_t k = kc;")
+    L(f"{ind}do {{")
+    dt.load_b(L, ind)
+    for i in range(mr):
+        L(f"{ind}  const v128_t va{i} = {dt.load_a(i)};")
+        L(f"{ind}  a{i} += 1;")
+        for j in range(nv):
+            L(f"{ind}  vacc{i}x{j} = wasm_f32x4_add(vacc{i}x{j}, wasm_f32x4_mul(va{i}, vb{j}));")
+    L(f"{ind}  k -= sizeof({ct});")
+    L(f"{ind}}} while (k != 0);")
+    if kind == "igemm":
+        L(f"      p_left -= {mr} * sizeof(void*);")
+        L("    } while (p_left != 0);")
+    dt.finish(L, mr)
+    rows = list(reversed(range(mr)))
+    L(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
+    for i in rows:
+        dt.store_full(L, i)
+        L(f"      c{i} = ({ct}*) ((uintptr_t) c{i} + cn_stride);")
+    if kind == "gemm":
+        for i in range(mr):
+            L(f"      a{i} = (const {ct}*) ((uintptr_t) a{i} - kc);")
+    else:
+        L("      a = (const void**) ((uintptr_t) a - ks);")
+    L(f"      nc -= {nr};")
+    L("    } else {")
+    dt.tail(L, rows)
+    L("      nc = 0;")
+    L("    }")
+    L("  } while (nc != 0);")
+    L("}")
