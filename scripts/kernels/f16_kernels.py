@@ -59,10 +59,6 @@ def row_setup(out, mr, kind):
     out += skeleton.row_pointers(mr, kind, "uint16_t", "uint16_t", a_stride_void_early=True)
 
 
-def igemm_load_rows(out, mr, indent):
-    out += skeleton.tap_pointers(mr, "uint16_t", indent)
-
-
 # ----------------------------------------------------------------------------- scalar GEMM
 
 def scalar_gemm(mr, nr, kind):
@@ -86,12 +82,8 @@ def scalar_gemm(mr, nr, kind):
         for j in range(nr):
             out.append(f"    float acc{i}_{j} = acc0_{j};")
     out.append(f"    wp += {nr};")
-    ind = "    "
-    if kind == "igemm":
-        out.append("    size_t kp = ks;")
-        out.append("    do {")
-        ind = "      "
-        igemm_load_rows(out, mr, ind)
+    head, ind = skeleton.taps_open(kind, mr, "uint16_t", counter="kp")
+    out += head
     out.append(f"{ind}for (size_t kk = 0; kk < k; kk++) {{")
     for i in range(mr):
         out.append(f"{ind}  const float va{i} = fp16_ieee_to_fp32_value(a{i}[kk]);")
@@ -102,9 +94,7 @@ def scalar_gemm(mr, nr, kind):
         for j in range(nr):
             out.append(f"{ind}  acc{i}_{j} += va{i} * vb{j};")
     out.append(f"{ind}}}")
-    if kind == "igemm":
-        out.append(f"      kp -= {mr} * sizeof(void*);")
-        out.append("    } while (kp != 0);")
+    out += skeleton.taps_close(kind, mr, counter="kp")
     for i in range(mr):
         for j in range(nr):
             out.append(f"    acc{i}_{j} = acc{i}_{j} < vmin ? vmin : acc{i}_{j};")
@@ -302,12 +292,8 @@ def simd_gemm(isa, mr, nr, kind):
         for v in range(nv):
             out.append(f"    {isa.vec} vacc{i}x{v} = vacc0x{v};")
     out.append(f"    wp += {nr};")
-    ind = "    "
-    if kind == "igemm":
-        out.append("    size_t kp = ks;")
-        out.append("    do {")
-        ind = "      "
-        igemm_load_rows(out, mr, ind)
+    head, ind = skeleton.taps_open(kind, mr, "uint16_t", counter="kp")
+    out += head
     out.append(f"{ind}for (size_t k0 = 0; k0 < k; k0 += KB) {{")
     out.append(f"{ind}  const size_t kb = k - k0 < KB ? k - k0 : KB;")
     for i in range(mr):
@@ -322,9 +308,7 @@ def simd_gemm(isa, mr, nr, kind):
             out.append(f"{ind}    vacc{i}x{v} = {isa.fma(f'va{i}', f'vb{v}', f'vacc{i}x{v}')};")
     out.append(f"{ind}  }}")
     out.append(f"{ind}}}")
-    if kind == "igemm":
-        out.append(f"      kp -= {mr} * sizeof(void*);")
-        out.append("    } while (kp != 0);")
+    out += skeleton.taps_close(kind, mr, counter="kp")
     for i in range(mr):
         for v in range(nv):
             out.append(f"    const {isa.htype} vh{i}x{v} = {isa.to_f16(isa.clamp(f'vacc{i}x{v}'))};")

@@ -123,16 +123,12 @@ def emit_kernel(isa_key, mr, nr, kind):
         L(f"{ind}  k -= sizeof(float);")
         L(f"{ind}}} while (k != 0);")
 
-    if kind == "gemm":
-        kloop("    ")
-    else:
-        L("    size_t p_left = ks;")
-        L("    do {")
-        for line in skeleton.tap_pointers(mr, "float"):
-            L(line)
-        kloop("      ")
-        L(f"      p_left -= {mr} * sizeof(void*);")
-        L("    } while (p_left != 0);")
+    head, ind = skeleton.taps_open(kind, mr, "float", counter="p_left")
+    for line in head:
+        L(line)
+    kloop(ind)
+    for line in skeleton.taps_close(kind, mr, counter="p_left"):
+        L(line)
     # Bound first: x86 max/min return the second operand when either is NaN, so a NaN
     # accumulator stays NaN (pqnn.h: NaN in, NaN out), as in the scalar kernels.
     for i in range(mr):

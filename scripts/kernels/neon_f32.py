@@ -123,12 +123,8 @@ def gemm_body(kind, mr, nr, dt):
         for j in range(nv):
             o.append(f"    float32x4_t vacc{i}x{j} = vacc0x{j};")
     o.append(f"    wp += {nr};")
-    ind = "    "
-    if ig:
-        o.append("    size_t p_left = ks;")
-        o.append("    do {")
-        ind = "      "
-        o += skeleton.tap_pointers(mr, ct, ind)
+    head, ind = skeleton.taps_open(kind, mr, ct, counter="p_left")
+    o += head
     q = ind + "  "
     o.append(f"{ind}size_t k = kc;")
     o.append(f"{ind}for (; k >= 4 * sizeof({ct}); k -= 4 * sizeof({ct})) {{")
@@ -151,9 +147,7 @@ def gemm_body(kind, mr, nr, dt):
         for j in range(nv):
             o.append(f"{q}vacc{i}x{j} = vfmaq_f32(vacc{i}x{j}, va{i}, {dt.b(None, j)});")
     o.append(f"{ind}}}")
-    if ig:
-        o.append(f"      p_left -= {mr} * sizeof(void*);")
-        o.append("    } while (p_left != 0);")
+    o += skeleton.taps_close(kind, mr, counter="p_left")
     dt.finish(o, mr)
     nout = nr // dt.lanes
     o.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")

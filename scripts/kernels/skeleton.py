@@ -70,15 +70,26 @@ def tap_pointers(mr, a_type, ind="      "):
     return o
 
 
-def over_taps(kind, mr, a_type, kloop, counter="p"):
-    """The K loop of a GEMM (kloop("    ")), or of an IGEMM run once per tap of the
-    indirection buffer (kloop("      ") after the tap's row pointers). kloop(indent)
-    returns the K loop's lines."""
+def taps_open(kind, mr, a_type, counter="p"):
+    """(lines, indent of the K loop): nothing for a GEMM; for an IGEMM the loop over the
+    taps of the indirection buffer (`counter` bytes left) and the tap's row pointers."""
     if kind == "gemm":
-        return kloop("    ")
-    return ([f"    size_t {counter} = ks;", "    do {"] + tap_pointers(mr, a_type) +
-            kloop("      ") +
-            [f"      {counter} -= {mr} * sizeof(void*);", f"    }} while ({counter} != 0);"])
+        return [], "    "
+    return [f"    size_t {counter} = ks;", "    do {"] + tap_pointers(mr, a_type), "      "
+
+
+def taps_close(kind, mr, counter="p"):
+    """Closes the loop taps_open opened."""
+    if kind == "gemm":
+        return []
+    return [f"      {counter} -= {mr} * sizeof(void*);", f"    }} while ({counter} != 0);"]
+
+
+def over_taps(kind, mr, a_type, kloop, counter="p"):
+    """The K loop of a GEMM, or of an IGEMM run once per tap (taps_open / taps_close);
+    kloop(indent) returns the K loop's lines."""
+    head, ind = taps_open(kind, mr, a_type, counter)
+    return head + kloop(ind) + taps_close(kind, mr, counter)
 
 
 def qd8_rows(kind, mr):

@@ -22,11 +22,6 @@ def float_gemm_prologue(L, name, kind, mr, ctype):
         L(line)
 
 
-def igemm_tap_pointers(L, mr, ctype, ind="      "):
-    """Loads one tap's row pointers from the indirection buffer (a_offset unless `zero`)."""
-    for line in skeleton.tap_pointers(mr, ctype, ind):
-        L(line)
-
 
 def float_gemm(L, name, kind, mr, nr, dt):
     """A WASM SIMD MR x NR float GEMM / IGEMM, f32 accumulators (f32x4.mul + f32x4.add),
@@ -40,12 +35,9 @@ def float_gemm(L, name, kind, mr, nr, dt):
         for j in range(nv):
             L(f"    v128_t vacc{i}x{j} = vacc0x{j};")
     L(f"    wp += {nr};")
-    ind = "    "
-    if kind == "igemm":
-        L("    size_t p_left = ks;")
-        L("    do {")
-        igemm_tap_pointers(L, mr, ct)
-        ind = "      "
+    head, ind = skeleton.taps_open(kind, mr, ct, counter="p_left")
+    for line in head:
+        L(line)
     L(f"{ind}size_t k = kc;")
     L(f"{ind}do {{")
     dt.load_b(L, ind)
@@ -56,9 +48,8 @@ def float_gemm(L, name, kind, mr, nr, dt):
             L(f"{ind}  vacc{i}x{j} = wasm_f32x4_add(vacc{i}x{j}, wasm_f32x4_mul(va{i}, vb{j}));")
     L(f"{ind}  k -= sizeof({ct});")
     L(f"{ind}}} while (k != 0);")
-    if kind == "igemm":
-        L(f"      p_left -= {mr} * sizeof(void*);")
-        L("    } while (p_left != 0);")
+    for line in skeleton.taps_close(kind, mr, counter="p_left"):
+        L(line)
     dt.finish(L, mr)
     rows = list(reversed(range(mr)))
     L(f"    if (PQNN_LIKELY(nc >= {nr})) {{")

@@ -94,13 +94,9 @@ def kernel(var, kind, mr):
     for i in range(mr):
         for j in range(NR):
             L(f"    v128_t vacc{i}x{j} = wasm_i32x4_const_splat(0);")
-    ind = "    "
-    if kind == "igemm":
-        L("    size_t p_left = ks;")
-        L("    do {")
-        for line in skeleton.tap_pointers(mr, "int8_t"):
-            L(line)
-        ind = "      "
+    head, ind = skeleton.taps_open(kind, mr, "int8_t", counter="p_left")
+    for line in head:
+        L(line)
 
     def body(ind2, tail):
         for i in range(mr):
@@ -126,9 +122,8 @@ def kernel(var, kind, mr):
     L(f"{ind}if (k != kc) {{")
     body(ind + "  ", True)
     L(f"{ind}}}")
-    if kind == "igemm":
-        L(f"      p_left -= {mr} * sizeof(void*);")
-        L("    } while (p_left != 0);")
+    for line in skeleton.taps_close(kind, mr, counter="p_left"):
+        L(line)
     # Reduce 4 partial sums per column: [c0, c1, c2, c3] per row.
     L("    const v128_t vprefix = wasm_v128_load(wprefix);")
     for i in range(mr):
@@ -141,7 +136,7 @@ def kernel(var, kind, mr):
         if var == "qs8":
             L(f"    const v128_t vacc{i} = wasm_i32x4_add({red}, vprefix);")
         else:
-            nzp = "vnzp" if kind == "igemm" else f"vnzp{i}"
+            nzp = skeleton.row_reg(kind, "vnzp", i)
             L(f"    const v128_t vacc{i} = wasm_i32x4_add({red}, wasm_i32x4_mul(vprefix, {nzp}));")
     if var == "qs8":
         L("    const v128_t vscale = wasm_v128_load(wp);")
@@ -157,7 +152,7 @@ def kernel(var, kind, mr):
         L(f"    const v128_t vbias = wasm_v128_load(wp + {NR * 4});")
         L(f"    wp += {NR * 8};")
         for i in range(mr):
-            rs = "vrs" if kind == "igemm" else f"vrs{i}"
+            rs = skeleton.row_reg(kind, "vrs", i)
             L(f"    v128_t vy{i} = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vacc{i}), "
               f"wasm_f32x4_mul({rs}, vks)), vbias);")
             L(f"    vy{i} = wasm_f32x4_pmin(wasm_f32x4_pmax(vy{i}, vmin), vmax);")
