@@ -353,10 +353,6 @@ def dwconv_name(taps, ct, isa_name):
     return f"pqnn_f16_dwconv_minmax_ukernel_{tile}__{isa_name}", tile
 
 
-DW_SIGNATURE = """void {name}(size_t channels, size_t output_width,
-    size_t kernel_size, const void** input, const void* weights, void* output,
-    size_t input_stride, size_t output_increment, size_t a_offset, const void* zero,
-    const void* params) {{"""
 
 
 def dwconv_common_prologue(out, taps):
@@ -392,7 +388,7 @@ def scalar_dwconv(taps, ct):
                                 fma_text=FMA_TEXT["scalar"])]
     out.append("#include <fp16.h>\n")
     out.append('#include "microkernels.h"\n')
-    out.append(DW_SIGNATURE.format(name=name))
+    out.append(skeleton.dwconv_signature(name) + " {")
     out.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     out.append("  const float vmin = p->min;")
     out.append("  const float vmax = p->max;")
@@ -428,7 +424,7 @@ def simd_dwconv(isa, taps, ct):
     out.append(isa.includes)
     out.append('#include "microkernels.h"\n')
     out.append(isa.helpers(gemm=False))
-    out.append(DW_SIGNATURE.format(name=name))
+    out.append(skeleton.dwconv_signature(name) + " {")
     out.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     out.append(f"  const {isa.vec} vmin = {isa.set1('p->min')};")
     out.append(f"  const {isa.vec} vmax = {isa.set1('p->max')};")

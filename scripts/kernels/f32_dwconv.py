@@ -11,6 +11,8 @@ in single vectors, then one masked / partial vector. Loads of the input never pa
 """
 import textwrap
 
+from kernels import skeleton
+
 
 class Isa:
     """Expression templates of one ISA (p: float pointer expression, v*: vectors)."""
@@ -260,10 +262,7 @@ def kernel(taps, ct, isa):
     if helper:
         out.append(helper.rstrip("\n"))
     out.append("")
-    out.append(f"void {name}(size_t channels, size_t output_width,")
-    out.append("    size_t kernel_size, const void** input, const void* weights, void* output,")
-    out.append("    size_t input_stride, size_t output_increment, size_t a_offset, const void* zero,")
-    out.append("    const void* params) {")
+    out.append(skeleton.dwconv_signature(name) + " {")
     if taps:
         out.append("  (void) kernel_size;")
     out.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")

@@ -212,10 +212,7 @@ def dwconv(taps):
         "bytes per pixel.")
     t += "#include <arm_neon.h>\n#include <string.h>\n\n#include \"microkernels.h\"\n"
     t += HELPERS + DW_HELPERS + "\n"
-    t += (f"void {name}(size_t channels, size_t output_width,\n"
-          "    size_t kernel_size, const void** input, const void* weights, void* output,\n"
-          "    size_t input_stride, size_t output_increment, size_t a_offset, const void* zero,\n"
-          "    const void* params) {\n")
+    t += skeleton.dwconv_signature(name) + " {\n"
     o = []
     if taps:
         o.append("  (void) kernel_size;")

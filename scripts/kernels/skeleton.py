@@ -1,6 +1,7 @@
 """The parts every GEMM / IGEMM emitter shares, whatever the datatype and ISA: the C
 signature (src/microkernels.h), the A / C row pointers with rows >= mr aliased to row
-mr - 1, and the IGEMM walk over the indirection buffer. Each returns C lines (or text)
+mr - 1, the IGEMM walk over the indirection buffer, the qd8 per-row parameters; and the
+DWCONV signature. Each returns C lines (or text)
 for the emitter to place; the layout options only reproduce the emitters' committed
 output byte for byte."""
 
@@ -104,3 +105,16 @@ def qd8_rows(kind, mr):
 def row_reg(kind, name, i):
     """The register of row i holding a qd8 input parameter (see qd8_rows)."""
     return f"{name}{i}" if kind == "gemm" else name
+
+
+def dwconv_signature(name, wide=False):
+    """`void name(...)` of a DWCONV microkernel, without the opening brace; wide: the
+    first line carries kernel_size too."""
+    if wide:
+        return (f"void {name}(size_t channels, size_t output_width, size_t kernel_size,\n"
+                "    const void** input, const void* weights, void* output, size_t input_stride,\n"
+                "    size_t output_increment, size_t a_offset, const void* zero, const void* params)")
+    return (f"void {name}(size_t channels, size_t output_width,\n"
+            "    size_t kernel_size, const void** input, const void* weights, void* output,\n"
+            "    size_t input_stride, size_t output_increment, size_t a_offset, const void* zero,\n"
+            "    const void* params)")

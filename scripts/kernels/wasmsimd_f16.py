@@ -14,6 +14,7 @@ Emits (the rows of scripts/kernels/manifest.py with these families and ISA):
 Run by scripts/generate-kernels.py
 """
 
+from kernels import skeleton
 from kernels.wasmsimd_common import float_gemm, wrap
 
 NR = 8  # the templates' tile width (GEMM NR, dwconv channel tile)
@@ -107,9 +108,7 @@ def dwconv_kernel(taps):
         "`channels` values per output pixel.")
     o = [GEN, "//\n", doc, INCLUDES]
     L = lambda s: o.append(s + "\n")
-    L(f"void {name}(size_t channels, size_t output_width, size_t kernel_size,")
-    L("    const void** input, const void* weights, void* output, size_t input_stride,")
-    L("    size_t output_increment, size_t a_offset, const void* zero, const void* params) {")
+    L(skeleton.dwconv_signature(name, wide=True) + " {")
     L("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     L("  const v128_t vmin = wasm_v128_load32_splat(&p->min);")
     L("  const v128_t vmax = wasm_v128_load32_splat(&p->max);")

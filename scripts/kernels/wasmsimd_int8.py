@@ -227,9 +227,7 @@ def dwconv_kernel(taps):
          "#include \"microkernels.h\"\n\n"]
     L = lambda x: o.append(x + "\n")
     kt = str(taps) if taps else "kernel_size"
-    L(f"void {name}(size_t channels, size_t output_width, size_t kernel_size,")
-    L("    const void** input, const void* weights, void* output, size_t input_stride,")
-    L("    size_t output_increment, size_t a_offset, const void* zero, const void* params) {")
+    L(skeleton.dwconv_signature(name, wide=True) + " {")
     L("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
     L("  const v128_t vmin = wasm_f32x4_splat(p->output_min_less_zero_point);")
     L("  const v128_t vmax = wasm_f32x4_splat(p->output_max_less_zero_point);")
