@@ -219,31 +219,8 @@ def dwconv(taps):
     o.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     o.append("  const float16x8_t vmin = vdupq_n_f16((float16_t) p->min);")
     o.append("  const float16x8_t vmax = vdupq_n_f16((float16_t) p->max);")
-    o.append("  float16_t* o = (float16_t*) output;")
-    o.append("  do {")
-    if taps:
-        for k in range(taps):
-            o.append(f"    const float16_t* i{k} = (const float16_t*) input[{k}];")
-            o.append(f"    if (i{k} != (const float16_t*) zero) {{")
-            o.append(f"      i{k} = (const float16_t*) ((uintptr_t) i{k} + a_offset);")
-            o.append("    }")
-    else:
-        o.append("    size_t coff = 0;  // channel offset of the current block")
-    o.append("    const float16_t* w = (const float16_t*) weights;")
-    o.append("    size_t c = channels;")
-    o.append(f"    for (; c >= {CT}; c -= {CT}) {{")
-    o.extend(dw_block(taps, False, "      "))
-    if not taps:
-        o.append(f"      coff += {CT};")
-    o.append(f"      w += {CT} + {CT} * {taps if taps else 'kernel_size'};")
-    o.append("    }")
-    o.append("    if (c != 0) {")
-    o.extend(dw_block(taps, True, "      "))
-    o.append("    }")
-    o.append("    o = (float16_t*) ((uintptr_t) o + output_increment);")
-    o.append("    input = (const void**) ((uintptr_t) input + input_stride);")
-    o.append("  } while (--output_width != 0);")
-    o.append("}")
+    o += _f32.dw_pixels(taps, CT, "float16_t",
+                        lambda lanes, partial, ind: dw_block(taps, partial, ind))
     return t + "\n".join(o) + "\n"
 
 

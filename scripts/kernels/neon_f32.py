@@ -273,6 +273,40 @@ def dw_block(taps, ct, lanes, partial, ind):
     return o
 
 
+def dw_pixels(taps, ct, ctype, block, sub=None):
+    """The per-pixel walk of a NEON float dwconv (f32 here, f16 in neon_f16.py): tap
+    pointers, whole tiles of ct channels, then (sub) tiles of sub channels, then the
+    partial tail; block(lanes, partial, indent) returns a channel block's lines."""
+    o = [f"  {ctype}* o = ({ctype}*) output;", "  do {"]
+    if taps:
+        for k in range(taps):
+            o.append(f"    const {ctype}* i{k} = (const {ctype}*) input[{k}];")
+            o.append(f"    if (i{k} != (const {ctype}*) zero) {{")
+            o.append(f"      i{k} = (const {ctype}*) ((uintptr_t) i{k} + a_offset);")
+            o.append("    }")
+    else:
+        o.append("    size_t coff = 0;  // channel offset of the current block")
+    o.append(f"    const {ctype}* w = (const {ctype}*) weights;")
+    o.append("    size_t c = channels;")
+    for lanes, step in ((ct, f"{ct} + {ct} * {taps if taps else 'kernel_size'}"), (sub, sub)):
+        if not lanes:
+            continue
+        o.append(f"    for (; c >= {lanes}; c -= {lanes}) {{")
+        o.extend(block(lanes, False, "      "))
+        if not taps:
+            o.append(f"      coff += {lanes};")
+        o.append(f"      w += {step};")
+        o.append("    }")
+    o.append("    if (c != 0) {")
+    o.extend(block(sub or ct, True, "      "))
+    o.append("    }")
+    o.append(f"    o = ({ctype}*) ((uintptr_t) o + output_increment);")
+    o.append("    input = (const void**) ((uintptr_t) input + input_stride);")
+    o.append("  } while (--output_width != 0);")
+    o.append("}")
+    return o
+
+
 def dwconv(taps, ct):
     name = dw_name(taps, ct)
     t = HEAD
@@ -298,39 +332,9 @@ def dwconv(taps, ct):
     o.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     o.append("  const float32x4_t vmin = vdupq_n_f32(p->min);")
     o.append("  const float32x4_t vmax = vdupq_n_f32(p->max);")
-    o.append("  float* o = (float*) output;")
-    o.append("  do {")
-    if taps:
-        for k in range(taps):
-            o.append(f"    const float* i{k} = (const float*) input[{k}];")
-            o.append(f"    if (i{k} != (const float*) zero) {{")
-            o.append(f"      i{k} = (const float*) ((uintptr_t) i{k} + a_offset);")
-            o.append("    }")
-    else:
-        o.append("    size_t coff = 0;  // channel offset of the current block")
-    o.append("    const float* w = (const float*) weights;")
-    o.append("    size_t c = channels;")
-    step = f"{ct} + {ct} * {taps if taps else 'kernel_size'}"
-    o.append(f"    for (; c >= {ct}; c -= {ct}) {{")
-    o.extend(dw_block(taps, ct, ct, False, "      "))
-    if not taps:
-        o.append(f"      coff += {ct};")
-    o.append(f"      w += {step};")
-    o.append("    }")
-    if ct > 4:
-        o.append("    for (; c >= 4; c -= 4) {")
-        o.extend(dw_block(taps, ct, 4, False, "      "))
-        if not taps:
-            o.append("      coff += 4;")
-        o.append("      w += 4;")
-        o.append("    }")
-    o.append("    if (c != 0) {")
-    o.extend(dw_block(taps, ct, 4, True, "      "))
-    o.append("    }")
-    o.append("    o = (float*) ((uintptr_t) o + output_increment);")
-    o.append("    input = (const void**) ((uintptr_t) input + input_stride);")
-    o.append("  } while (--output_width != 0);")
-    o.append("}")
+    o += dw_pixels(taps, ct, "float",
+                   lambda lanes, partial, ind: dw_block(taps, ct, lanes, partial, ind),
+                   sub=4 if ct > 4 else None)
     return t + "\n".join(o) + "\n"
 
 
