@@ -120,41 +120,46 @@ def scalar_gemm(mr, nr, kind):
 
 # ----------------------------------------------------------------------------- SIMD GEMM
 
-class Avx2:
+class X86:
+    """The x86 f16 vocabulary: a subclass names its prefix p (_mm256 / _mm512), its f32
+    vector, its f16 vector (htype, hload, hstore), broadcast, rounding and helpers."""
+
+    @classmethod
+    def load_cvt(cls, ptr):
+        return f"{cls.p}_cvtph_ps({cls.hload}((const {cls.htype}*) ({ptr})))"
+
+    @classmethod
+    def set1(cls, x):
+        return f"{cls.p}_set1_ps({x})"
+
+    @classmethod
+    def fma(cls, a, b, c):
+        return f"{cls.p}_fmadd_ps({a}, {b}, {c})"
+
+    @classmethod
+    def clamp(cls, x):
+        return f"{cls.p}_min_ps(vmax, {cls.p}_max_ps(vmin, {x}))"  # NaN stays NaN
+
+    @classmethod
+    def to_f16(cls, x):
+        return f"{cls.p}_cvtps_ph({x}, {cls.rounding})"
+
+    @classmethod
+    def store_full(cls, ptr, h):
+        return f"{cls.hstore}(({cls.htype}*) ({ptr}), {h});"
+
+
+class Avx2(X86):
     isa = "avx2"
     width = 8
     vec = "__m256"
     includes = "#include <immintrin.h>\n#include <string.h>\n"
-
-    @staticmethod
-    def load_cvt(ptr):
-        return f"_mm256_cvtph_ps(_mm_loadu_si128((const __m128i*) ({ptr})))"
+    p, htype, hload, hstore = "_mm256", "__m128i", "_mm_loadu_si128", "_mm_storeu_si128"
+    rounding = "_MM_FROUND_TO_NEAREST_INT"
 
     @staticmethod
     def bcast(ptr):
         return f"_mm256_broadcast_ss({ptr})"
-
-    @staticmethod
-    def set1(x):
-        return f"_mm256_set1_ps({x})"
-
-    @staticmethod
-    def fma(a, b, c):
-        return f"_mm256_fmadd_ps({a}, {b}, {c})"
-
-    @staticmethod
-    def clamp(x):
-        return f"_mm256_min_ps(vmax, _mm256_max_ps(vmin, {x}))"  # NaN stays NaN
-
-    @staticmethod
-    def to_f16(x):
-        return f"_mm256_cvtps_ph({x}, _MM_FROUND_TO_NEAREST_INT)"
-
-    htype = "__m128i"
-
-    @staticmethod
-    def store_full(ptr, h):
-        return f"_mm_storeu_si128((__m128i*) ({ptr}), {h});"
 
     @staticmethod
     def helpers(gemm):
@@ -198,41 +203,17 @@ static inline void store_partial(uint16_t* p, __m128i h, size_t n) {
         return (text if gemm else load) + store
 
 
-class Avx512:
+class Avx512(X86):
     isa = "avx512skx"
     width = 16
     vec = "__m512"
     includes = "#include <immintrin.h>\n"
-
-    @staticmethod
-    def load_cvt(ptr):
-        return f"_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*) ({ptr})))"
+    p, htype, hload, hstore = "_mm512", "__m256i", "_mm256_loadu_si256", "_mm256_storeu_si256"
+    rounding = "_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC"
 
     @staticmethod
     def bcast(ptr):
         return f"_mm512_set1_ps(*({ptr}))"
-
-    @staticmethod
-    def set1(x):
-        return f"_mm512_set1_ps({x})"
-
-    @staticmethod
-    def fma(a, b, c):
-        return f"_mm512_fmadd_ps({a}, {b}, {c})"
-
-    @staticmethod
-    def clamp(x):
-        return f"_mm512_min_ps(vmax, _mm512_max_ps(vmin, {x}))"  # NaN stays NaN
-
-    @staticmethod
-    def to_f16(x):
-        return f"_mm512_cvtps_ph({x}, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)"
-
-    htype = "__m256i"
-
-    @staticmethod
-    def store_full(ptr, h):
-        return f"_mm256_storeu_si256((__m256i*) ({ptr}), {h});"
 
     @staticmethod
     def helpers(gemm):
