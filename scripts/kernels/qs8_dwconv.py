@@ -86,8 +86,45 @@ def gen_scalar(taps):
 # ---------------------------------------------------------------------------------------
 # SIMD ISAs: CT channels as two int32 vectors of CT/2
 # ---------------------------------------------------------------------------------------
-class Sse2:
+class X86:
+    """The x86 qs8 dwconv vocabulary: a subclass names its prefix p, vector types vi / vf
+    and width bits, and the operations whose form differs between ISAs."""
+
+    @property
+    def consts(self):
+        return [f"const {self.vf} vmin = {self.p}_set1_ps(p->output_min_less_zero_point);",
+                f"const {self.vf} vmax = {self.p}_set1_ps(p->output_max_less_zero_point);",
+                f"const {self.vi} vzp = {self.p}_set1_epi32(p->output_zero_point);"]
+
+    def ext16(self, v):
+        return f"{self.p}_cvtepi8_epi16({v})"
+
+    def mul16(self, a, b):
+        return f"{self.p}_mullo_epi16({a}, {b})"
+
+    def add16(self, a, b):
+        return f"{self.p}_add_epi16({a}, {b})"
+
+    def init(self, w):
+        return [f"{self.vi} vacc{u} = {self.p}_loadu_si{self.bits}((const {self.vi}*) "
+                + (f"{w});" if u == 0 else f"({w} + {self.bits // 8}));") for u in (0, 1)]
+
+    def requant(self, ws):
+        """Scales, clamps and rounds the two int32 accumulators to vq0 / vq1 (+ zp)."""
+        p, vf = self.p, self.vf
+        return [f"const {vf} vscale0 = {p}_loadu_ps((const float*) {ws});",
+                f"const {vf} vscale1 = {p}_loadu_ps((const float*) ({ws} + {self.bits // 8}));",
+                f"{vf} vf0 = {p}_mul_ps({p}_cvtepi32_ps(vacc0), vscale0);",
+                f"{vf} vf1 = {p}_mul_ps({p}_cvtepi32_ps(vacc1), vscale1);",
+                f"vf0 = {p}_min_ps({p}_max_ps(vf0, vmin), vmax);",
+                f"vf1 = {p}_min_ps({p}_max_ps(vf1, vmin), vmax);",
+                f"const {self.vi} vq0 = {p}_add_epi32({p}_cvtps_epi32(vf0), vzp);",
+                f"const {self.vi} vq1 = {p}_add_epi32({p}_cvtps_epi32(vf1), vzp);"]
+
+
+class Sse2(X86):
     isa, ct = "sse2", 8
+    p, bits = "_mm", 128
     includes = ["#include <emmintrin.h>", "#include <string.h>"]
     helpers = """static inline __m128i load_partial(const int8_t* p, size_t c) {
   int8_t tmp[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -95,9 +132,6 @@ class Sse2:
   return _mm_loadl_epi64((const __m128i*) tmp);
 }
 """
-    consts = ["const __m128 vmin = _mm_set1_ps(p->output_min_less_zero_point);",
-              "const __m128 vmax = _mm_set1_ps(p->output_max_less_zero_point);",
-              "const __m128i vzp = _mm_set1_epi32(p->output_zero_point);"]
     vi, vf = "__m128i", "__m128"
 
     def load_x(self, ptr, full):
@@ -109,31 +143,14 @@ class Sse2:
     def ext16(self, v):
         return f"_mm_srai_epi16(_mm_unpacklo_epi8({v}, {v}), 8)"
 
-    def mul16(self, a, b):
-        return f"_mm_mullo_epi16({a}, {b})"
-
-    def add16(self, a, b):
-        return f"_mm_add_epi16({a}, {b})"
-
     def widen_add(self, vp):
         return [f"vacc0 = _mm_add_epi32(vacc0, _mm_srai_epi32(_mm_unpacklo_epi16({vp}, {vp}), 16));",
                 f"vacc1 = _mm_add_epi32(vacc1, _mm_srai_epi32(_mm_unpackhi_epi16({vp}, {vp}), 16));"]
 
-    def init(self, w):
-        return [f"__m128i vacc0 = _mm_loadu_si128((const __m128i*) {w});",
-                f"__m128i vacc1 = _mm_loadu_si128((const __m128i*) ({w} + 16));"]
-
     def requant_store(self, ws, full):
-        o = [f"const __m128 vscale0 = _mm_loadu_ps((const float*) {ws});",
-             f"const __m128 vscale1 = _mm_loadu_ps((const float*) ({ws} + 16));",
-             "__m128 vf0 = _mm_mul_ps(_mm_cvtepi32_ps(vacc0), vscale0);",
-             "__m128 vf1 = _mm_mul_ps(_mm_cvtepi32_ps(vacc1), vscale1);",
-             "vf0 = _mm_min_ps(_mm_max_ps(vf0, vmin), vmax);",
-             "vf1 = _mm_min_ps(_mm_max_ps(vf1, vmin), vmax);",
-             "const __m128i vq0 = _mm_add_epi32(_mm_cvtps_epi32(vf0), vzp);",
-             "const __m128i vq1 = _mm_add_epi32(_mm_cvtps_epi32(vf1), vzp);",
-             "const __m128i vq16 = _mm_packs_epi32(vq0, vq1);",
-             "const __m128i vq8 = _mm_packs_epi16(vq16, vq16);"]
+        o = self.requant(ws) + [
+            "const __m128i vq16 = _mm_packs_epi32(vq0, vq1);",
+            "const __m128i vq8 = _mm_packs_epi16(vq16, vq16);"]
         if full:
             o.append("_mm_storel_epi64((__m128i*) out, vq8);")
         else:
@@ -141,8 +158,9 @@ class Sse2:
         return o
 
 
-class Avx2:
+class Avx2(X86):
     isa, ct = "avx2", 16
+    p, bits = "_mm256", 256
     includes = ["#include <immintrin.h>", "#include <string.h>"]
     helpers = """static inline __m128i load_partial(const int8_t* p, size_t c) {
   int8_t tmp[16] = {0};
@@ -150,9 +168,6 @@ class Avx2:
   return _mm_loadu_si128((const __m128i*) tmp);
 }
 """
-    consts = ["const __m256 vmin = _mm256_set1_ps(p->output_min_less_zero_point);",
-              "const __m256 vmax = _mm256_set1_ps(p->output_max_less_zero_point);",
-              "const __m256i vzp = _mm256_set1_epi32(p->output_zero_point);"]
     vi, vf = "__m256i", "__m256"
 
     def load_x(self, ptr, full):
@@ -161,34 +176,14 @@ class Avx2:
     def load_w(self, ptr):
         return f"_mm_loadu_si128((const __m128i*) ({ptr}))"
 
-    def ext16(self, v):
-        return f"_mm256_cvtepi8_epi16({v})"
-
-    def mul16(self, a, b):
-        return f"_mm256_mullo_epi16({a}, {b})"
-
-    def add16(self, a, b):
-        return f"_mm256_add_epi16({a}, {b})"
-
     def widen_add(self, vp):
         return [f"vacc0 = _mm256_add_epi32(vacc0, _mm256_cvtepi16_epi32(_mm256_castsi256_si128({vp})));",
                 f"vacc1 = _mm256_add_epi32(vacc1, _mm256_cvtepi16_epi32(_mm256_extracti128_si256({vp}, 1)));"]
 
-    def init(self, w):
-        return [f"__m256i vacc0 = _mm256_loadu_si256((const __m256i*) {w});",
-                f"__m256i vacc1 = _mm256_loadu_si256((const __m256i*) ({w} + 32));"]
-
     def requant_store(self, ws, full):
-        o = [f"const __m256 vscale0 = _mm256_loadu_ps((const float*) {ws});",
-             f"const __m256 vscale1 = _mm256_loadu_ps((const float*) ({ws} + 32));",
-             "__m256 vf0 = _mm256_mul_ps(_mm256_cvtepi32_ps(vacc0), vscale0);",
-             "__m256 vf1 = _mm256_mul_ps(_mm256_cvtepi32_ps(vacc1), vscale1);",
-             "vf0 = _mm256_min_ps(_mm256_max_ps(vf0, vmin), vmax);",
-             "vf1 = _mm256_min_ps(_mm256_max_ps(vf1, vmin), vmax);",
-             "const __m256i vq0 = _mm256_add_epi32(_mm256_cvtps_epi32(vf0), vzp);",
-             "const __m256i vq1 = _mm256_add_epi32(_mm256_cvtps_epi32(vf1), vzp);",
-             "const __m256i vq16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(vq0, vq1), _MM_SHUFFLE(3, 1, 2, 0));",
-             "const __m128i vq8 = _mm_packs_epi16(_mm256_castsi256_si128(vq16), _mm256_extracti128_si256(vq16, 1));"]
+        o = self.requant(ws) + [
+            "const __m256i vq16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(vq0, vq1), _MM_SHUFFLE(3, 1, 2, 0));",
+            "const __m128i vq8 = _mm_packs_epi16(_mm256_castsi256_si128(vq16), _mm256_extracti128_si256(vq16, 1));"]
         if full:
             o.append("_mm_storeu_si128((__m128i*) out, vq8);")
         else:
@@ -196,13 +191,11 @@ class Avx2:
         return o
 
 
-class Avx512:
+class Avx512(X86):
     isa, ct = "avx512skx", 32
+    p, bits = "_mm512", 512
     includes = ["#include <immintrin.h>"]
     helpers = ""
-    consts = ["const __m512 vmin = _mm512_set1_ps(p->output_min_less_zero_point);",
-              "const __m512 vmax = _mm512_set1_ps(p->output_max_less_zero_point);",
-              "const __m512i vzp = _mm512_set1_epi32(p->output_zero_point);"]
     vi, vf = "__m512i", "__m512"
 
     def load_x(self, ptr, full):
@@ -211,15 +204,6 @@ class Avx512:
 
     def load_w(self, ptr):
         return f"_mm256_loadu_si256((const __m256i*) ({ptr}))"
-
-    def ext16(self, v):
-        return f"_mm512_cvtepi8_epi16({v})"
-
-    def mul16(self, a, b):
-        return f"_mm512_mullo_epi16({a}, {b})"
-
-    def add16(self, a, b):
-        return f"_mm512_add_epi16({a}, {b})"
 
     def widen_add(self, vp):
         return [f"vacc0 = _mm512_add_epi32(vacc0, _mm512_cvtepi16_epi32(_mm512_castsi512_si256({vp})));",
@@ -233,14 +217,7 @@ class Avx512:
         return ["const __mmask32 vmask = (__mmask32) ((UINT32_C(1) << c) - 1);"]
 
     def requant_store(self, ws, full):
-        o = [f"const __m512 vscale0 = _mm512_loadu_ps((const float*) {ws});",
-             f"const __m512 vscale1 = _mm512_loadu_ps((const float*) ({ws} + 64));",
-             "__m512 vf0 = _mm512_mul_ps(_mm512_cvtepi32_ps(vacc0), vscale0);",
-             "__m512 vf1 = _mm512_mul_ps(_mm512_cvtepi32_ps(vacc1), vscale1);",
-             "vf0 = _mm512_min_ps(_mm512_max_ps(vf0, vmin), vmax);",
-             "vf1 = _mm512_min_ps(_mm512_max_ps(vf1, vmin), vmax);",
-             "const __m512i vq0 = _mm512_add_epi32(_mm512_cvtps_epi32(vf0), vzp);",
-             "const __m512i vq1 = _mm512_add_epi32(_mm512_cvtps_epi32(vf1), vzp);"]
+        o = self.requant(ws)
         if full:
             o += ["_mm_storeu_si128((__m128i*) out, _mm512_cvtsepi32_epi8(vq0));",
                   "_mm_storeu_si128((__m128i*) (out + 16), _mm512_cvtsepi32_epi8(vq1));"]
