@@ -9,6 +9,11 @@ scripts/kernels/manifest.py:
 and checks that the emitters wrote exactly the manifest's kernels (no file without a
 row, no row without its file, each file defining the function its row names).
 
+The emitters hold no kernel lists: each module of scripts/kernels/ exports EMITS, a table
+(family, ISA) -> function(row) -> source text, and this script calls, for every manifest
+row not written by hand, the function registered for the row's family and ISA with the
+row itself (tile, geometry, input offset). A row with no emitter is an error.
+
 Usage: scripts/generate-kernels.py   (scripts/check-generated.sh runs it)
 """
 import os
@@ -114,9 +119,36 @@ def cmake_lists():
     return "\n".join(out) + "\n"
 
 
+def emitters():
+    """(family, isa) -> the function that writes the source of a manifest row with that
+    family and ISA: the union of the emitter modules' EMITS tables."""
+    table = {}
+    for module in EMITTERS:
+        for key, fn in module.EMITS.items():
+            assert key not in table, f"{key} has two emitters"
+            table[key] = fn
+    return table
+
+
+def emit_sources():
+    """Writes the source of every generated manifest row."""
+    table = emitters()
+    missing = []
+    for k in manifest.KERNELS:
+        if k.hand:
+            continue
+        fn = table.get((k.family, k.isa))
+        if fn is None:
+            missing.append(f"{k.path}: no emitter for ({k.family}, {k.isa})")
+            continue
+        write(k.path, fn(k))
+    if missing:
+        sys.exit("generate-kernels: " + "\n  ".join(["rows without an emitter:"] + missing))
+
+
 def main():
-    for emitter in EMITTERS:
-        emitter.main()
+    emit_sources()
+    int8_gemm.write_tests()
     check_sources()
     for family, kernels in manifest.by_family().items():
         write(f"src/microkernels/{family}/{family}.inc", family_list(family, kernels))

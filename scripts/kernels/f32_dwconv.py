@@ -9,78 +9,33 @@ channels in tiles of CT (CT / V vectors of V lanes), then, for the last partial 
 in single vectors, then one masked / partial vector. Loads of the input never pass the
 `channels`-th element of a pixel; stores never pass the `channels`-th output.
 """
-import os
 import textwrap
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT_DIR = os.path.join(ROOT, "src", "microkernels", "f32-dwconv")
-
-TAPS = (9, 25, 0)  # 0: any kernel_size (runtime tap loop, two accumulator chains)
+from kernels import skeleton
+from kernels import x86_f32 as vf
 
 
 class Isa:
-    """Expression templates of one ISA (p: float pointer expression, v*: vectors)."""
+    """One ISA: names, vector type, accumulator chains (its expressions: x86_f32.py)."""
 
-    def __init__(self, name, suffix, enum, v, vtype, include, tiles, fixed_acc):
+    def __init__(self, name, suffix, enum, v, vtype, include, fixed_acc):
         self.name = name          # kernel-name suffix, e.g. avx2_fma
         self.suffix = suffix      # file-name suffix, e.g. avx2-fma
         self.enum = enum          # pqnn_isa_* tier needed
         self.v = v                # lanes per vector
         self.vtype = vtype
         self.include = include
-        self.tiles = tiles        # channel tiles generated
         # Accumulator chains of the 9-tap kernels (measured on AMD EPYC Zen: 2 helps SSE2's
         # separate mul + add, FMA ISAs did as well or better with 1). 25-tap and generic
         # kernels always use 2 (measured faster; see src/configs/f32-dwconv-config.c).
         self.fixed_acc = fixed_acc
 
 
-SCALAR = Isa("scalar", "scalar", "pqnn_isa_scalar", 1, "float", None, (1, 2), 1)
-SSE2 = Isa("sse2", "sse2", "pqnn_isa_sse2", 4, "__m128", "<emmintrin.h>", (4, 8), 2)
-AVX2 = Isa("avx2_fma", "avx2-fma", "pqnn_isa_avx2", 8, "__m256", "<immintrin.h>", (8, 16), 1)
-AVX512 = Isa("avx512f", "avx512f", "pqnn_isa_avx512", 16, "__m512", "<immintrin.h>", (16, 32), 1)
+SCALAR = Isa("scalar", "scalar", "pqnn_isa_scalar", 1, "float", None, 1)
+SSE2 = Isa("sse2", "sse2", "pqnn_isa_sse2", 4, "__m128", "<emmintrin.h>", 2)
+AVX2 = Isa("avx2_fma", "avx2-fma", "pqnn_isa_avx2", 8, "__m256", "<immintrin.h>", 1)
+AVX512 = Isa("avx512f", "avx512f", "pqnn_isa_avx512", 16, "__m512", "<immintrin.h>", 1)
 ISAS = (SCALAR, SSE2, AVX2, AVX512)
-
-
-def set1(isa, x):
-    return {"scalar": f"{x}", "sse2": f"_mm_set1_ps({x})", "avx2_fma": f"_mm256_set1_ps({x})",
-            "avx512f": f"_mm512_set1_ps({x})"}[isa.name]
-
-
-def load(isa, p):
-    return {"scalar": f"*({p})", "sse2": f"_mm_loadu_ps({p})", "avx2_fma": f"_mm256_loadu_ps({p})",
-            "avx512f": f"_mm512_loadu_ps({p})"}[isa.name]
-
-
-def store(isa, p, v):
-    return {"scalar": f"*({p}) = {v};", "sse2": f"_mm_storeu_ps({p}, {v});",
-            "avx2_fma": f"_mm256_storeu_ps({p}, {v});",
-            "avx512f": f"_mm512_storeu_ps({p}, {v});"}[isa.name]
-
-
-def fma(isa, a, b, c):
-    return {"scalar": f"{c} + {a} * {b}", "sse2": f"_mm_add_ps({c}, _mm_mul_ps({a}, {b}))",
-            "avx2_fma": f"_mm256_fmadd_ps({a}, {b}, {c})",
-            "avx512f": f"_mm512_fmadd_ps({a}, {b}, {c})"}[isa.name]
-
-
-def mul(isa, a, b):
-    return {"scalar": f"{a} * {b}", "sse2": f"_mm_mul_ps({a}, {b})",
-            "avx2_fma": f"_mm256_mul_ps({a}, {b})", "avx512f": f"_mm512_mul_ps({a}, {b})"}[isa.name]
-
-
-def add(isa, a, b):
-    return {"scalar": f"{a} + {b}", "sse2": f"_mm_add_ps({a}, {b})",
-            "avx2_fma": f"_mm256_add_ps({a}, {b})", "avx512f": f"_mm512_add_ps({a}, {b})"}[isa.name]
-
-
-def clamp(isa, v):
-    if isa.name == "scalar":
-        return [f"{v} = {v} < vmin ? vmin : {v};", f"{v} = {v} > vmax ? vmax : {v};"]
-    pre = {"sse2": "_mm", "avx2_fma": "_mm256", "avx512f": "_mm512"}[isa.name]
-    # Bound first: x86 max/min return the second operand when either is NaN, so a NaN
-    # accumulator stays NaN (pqnn.h: NaN in, NaN out), as in the scalar kernels.
-    return [f"{v} = {pre}_min_ps(vmax, {pre}_max_ps(vmin, {v}));"]
 
 
 def masked_load(isa, p):
@@ -147,11 +102,6 @@ def kernel_name(taps, ct, isa):
     return f"pqnn_f32_dwconv_minmax_ukernel_{t}p{ct}c__{isa.name}"
 
 
-def file_name(taps, ct, isa):
-    t = "any" if taps == 0 else str(taps)
-    return f"{t}p{ct}c-{isa.suffix}.c"
-
-
 def fixed_acc(isa, taps):
     """Accumulator chains of a fixed-tap kernel: the ISA's choice for 9 taps; 25 taps always
     use 2 (one chain of 25 dependent FMAs measured slower on AVX2)."""
@@ -168,35 +118,35 @@ def emit_block(isa, taps, ct, lanes, kind, ind):
     out = []
     p = ind
     for j in range(nv):
-        out.append(f"{p}{isa.vtype} vacc{j} = {load(isa, f'w + {j * v}' if j else 'w')};")
+        out.append(f"{p}{isa.vtype} vacc{j} = {vf.load(isa.name, f'w + {j * v}' if j else 'w')};")
     if taps:
         for t in range(taps):
             for j in range(nv):
                 src = f"i{t} + {j * v}" if j else f"i{t}"
-                ld = masked_load(isa, src) if kind == "partial" else load(isa, src)
+                ld = masked_load(isa, src) if kind == "partial" else vf.load(isa.name, src)
                 out.append(f"{p}const {isa.vtype} vi{t}x{j} = {ld};")
             if kind != "partial":
                 out.append(f"{p}i{t} += {lanes};")
             for j in range(nv):
                 wo = (t + 1) * ct + j * v
-                wv = load(isa, f"w + {wo}")
+                wv = vf.load(isa.name, f"w + {wo}")
                 if fixed_acc(isa, taps) == 1:
-                    out.append(f"{p}vacc{j} = {fma(isa, f'vi{t}x{j}', wv, f'vacc{j}')};")
+                    out.append(f"{p}vacc{j} = {vf.fma(isa.name, f'vi{t}x{j}', wv, f'vacc{j}')};")
                 elif t == 1:  # odd taps: second accumulator chain
-                    out.append(f"{p}{isa.vtype} vaccb{j} = {mul(isa, f'vi{t}x{j}', wv)};")
+                    out.append(f"{p}{isa.vtype} vaccb{j} = {vf.mul(isa.name, f'vi{t}x{j}', wv)};")
                 else:
                     acc = f"vaccb{j}" if t % 2 else f"vacc{j}"
-                    out.append(f"{p}{acc} = {fma(isa, f'vi{t}x{j}', wv, acc)};")
+                    out.append(f"{p}{acc} = {vf.fma(isa.name, f'vi{t}x{j}', wv, acc)};")
         if fixed_acc(isa, taps) == 2:
             for j in range(nv):
-                out.append(f"{p}vacc{j} = {add(isa, f'vacc{j}', f'vaccb{j}')};")
+                out.append(f"{p}vacc{j} = {vf.add(isa.name, f'vacc{j}', f'vaccb{j}')};")
     else:
         # Two accumulator chains (even / odd taps) so that the FMA latency of one long
         # chain does not bound the runtime tap loop; summed before the clamp.
         out.append(f"{p}const float* wt = w + {ct};")
         out.append(f"{p}const void** ip = input;")
         for j in range(nv):
-            out.append(f"{p}{isa.vtype} vaccb{j} = {set1(isa, '0.0f')};")
+            out.append(f"{p}{isa.vtype} vaccb{j} = {vf.set1(isa.name, '0.0f')};")
         out.append(f"{p}size_t t = kernel_size;")
         out.append(f"{p}for (; t >= 2; t -= 2) {{")
         q = p + "  "
@@ -209,9 +159,9 @@ def emit_block(isa, taps, ct, lanes, kind, ind):
             out.append(f"{q}i{n} += coff;")
             for j in range(nv):
                 src = f"i{n} + {j * v}" if j else f"i{n}"
-                ld = masked_load(isa, src) if kind == "partial" else load(isa, src)
+                ld = masked_load(isa, src) if kind == "partial" else vf.load(isa.name, src)
                 wo = f"wt + {k * ct + j * v}" if (k or j) else "wt"
-                out.append(f"{q}{acc}{j} = {fma(isa, ld, load(isa, wo), f'{acc}{j}')};")
+                out.append(f"{q}{acc}{j} = {vf.fma(isa.name, ld, vf.load(isa.name, wo), f'{acc}{j}')};")
         out.append(f"{q}ip += 2;")
         out.append(f"{q}wt += {2 * ct};")
         out.append(f"{p}}}")
@@ -223,20 +173,20 @@ def emit_block(isa, taps, ct, lanes, kind, ind):
         out.append(f"{q}ia += coff;")
         for j in range(nv):
             src = f"ia + {j * v}" if j else "ia"
-            ld = masked_load(isa, src) if kind == "partial" else load(isa, src)
+            ld = masked_load(isa, src) if kind == "partial" else vf.load(isa.name, src)
             wo = f"wt + {j * v}" if j else "wt"
-            out.append(f"{q}vacc{j} = {fma(isa, ld, load(isa, wo), f'vacc{j}')};")
+            out.append(f"{q}vacc{j} = {vf.fma(isa.name, ld, vf.load(isa.name, wo), f'vacc{j}')};")
         out.append(f"{p}}}")
         for j in range(nv):
-            out.append(f"{p}vacc{j} = {add(isa, f'vacc{j}', f'vaccb{j}')};")
+            out.append(f"{p}vacc{j} = {vf.add(isa.name, f'vacc{j}', f'vaccb{j}')};")
     for j in range(nv):
-        out.extend(p + line for line in clamp(isa, f"vacc{j}"))
+        out.extend(p + line for line in vf.clamp(isa.name, f"vacc{j}"))
     if kind == "partial":
         out.append(f"{p}store_partial(o, vacc0, c);")
         out.append(f"{p}o += c;")
     else:
         for j in range(nv):
-            out.append(f"{p}{store(isa, f'o + {j * v}' if j else 'o', f'vacc{j}')}")
+            out.append(f"{p}{vf.store(isa.name, f'o + {j * v}' if j else 'o', f'vacc{j}')}")
         out.append(f"{p}o += {lanes};")
     return out
 
@@ -272,15 +222,12 @@ def kernel(taps, ct, isa):
     if helper:
         out.append(helper.rstrip("\n"))
     out.append("")
-    out.append(f"void {name}(size_t channels, size_t output_width,")
-    out.append("    size_t kernel_size, const void** input, const void* weights, void* output,")
-    out.append("    size_t input_stride, size_t output_increment, size_t a_offset, const void* zero,")
-    out.append("    const void* params) {")
+    out.append(skeleton.dwconv_signature(name) + " {")
     if taps:
         out.append("  (void) kernel_size;")
     out.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
-    out.append(f"  const {isa.vtype} vmin = {set1(isa, 'p->min')};")
-    out.append(f"  const {isa.vtype} vmax = {set1(isa, 'p->max')};")
+    out.append(f"  const {isa.vtype} vmin = {vf.set1(isa.name, 'p->min')};")
+    out.append(f"  const {isa.vtype} vmax = {vf.set1(isa.name, 'p->max')};")
     out.append("  float* o = (float*) output;")
     out.append("  do {")
     ind = "    "
@@ -327,11 +274,10 @@ def kernel(taps, ct, isa):
     return "\n".join(out) + "\n"
 
 
-def main():
-    os.makedirs(OUT_DIR, exist_ok=True)
-    for isa in ISAS:
-        for ct in isa.tiles:
-            for taps in TAPS:
-                with open(os.path.join(OUT_DIR, file_name(taps, ct, isa)), "w") as f:
-                    f.write(kernel(taps, ct, isa))
+def emit(k):
+    """The source of manifest row k."""
+    taps, ct, _ = k.geometry
+    return kernel(taps, ct, next(isa for isa in ISAS if isa.suffix == k.isa))
 
+
+EMITS = {("f32-dwconv", isa.suffix): emit for isa in ISAS}

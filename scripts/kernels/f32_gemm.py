@@ -7,20 +7,11 @@ element at a time and never past its K elements.
 Run by scripts/generate-kernels.py
   (writes src/microkernels/f32-{gemm,igemm}/<MR>x<NR>-{sse2,avx2-fma,avx512f}.c)
 """
-import os
 import textwrap
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from kernels import skeleton
+from kernels import x86_f32 as vf
 
-# (isa, MR, NR) tiles to generate. Which of them the config uses, and why, is recorded
-# in src/configs/f32-gemm-config.c.
-TILES = [
-    ("sse2", 1, 8), ("sse2", 4, 8),
-    ("avx2_fma", 1, 16), ("avx2_fma", 4, 16), ("avx2_fma", 5, 16), ("avx2_fma", 6, 16),
-    ("avx2_fma", 4, 24),
-    ("avx512f", 1, 16), ("avx512f", 1, 32), ("avx512f", 7, 16), ("avx512f", 7, 32),
-    ("avx512f", 8, 32),
-]
 
 # Software prefetch of the packed weights this many bytes ahead in the k loop (0: none,
 # the hardware prefetcher follows the sequential weight stream). Measured on the Zen 3
@@ -33,25 +24,14 @@ ISA = {
     "sse2": dict(
         suffix="sse2", width=4, vec="__m128", include="#include <emmintrin.h>",
         desc="SSE2 (mul + add)",
-        load="_mm_loadu_ps({p})", bcast="_mm_load1_ps({p})", set1="_mm_set1_ps({x})",
-        fma="_mm_add_ps({acc}, _mm_mul_ps({a}, {b}))",
-        max="_mm_max_ps({x}, {y})", min="_mm_min_ps({x}, {y})", store="_mm_storeu_ps({p}, {v})",
         tail="partial stores (4-, 2-, 1-element moves)"),
     "avx2_fma": dict(
         suffix="avx2-fma", width=8, vec="__m256", include="#include <immintrin.h>",
         desc="AVX2 + FMA3",
-        load="_mm256_loadu_ps({p})", bcast="_mm256_broadcast_ss({p})", set1="_mm256_set1_ps({x})",
-        fma="_mm256_fmadd_ps({a}, {b}, {acc})",
-        max="_mm256_max_ps({x}, {y})", min="_mm256_min_ps({x}, {y})",
-        store="_mm256_storeu_ps({p}, {v})",
         tail="partial stores (8-, 4-, 2-, 1-element moves)"),
     "avx512f": dict(
         suffix="avx512f", width=16, vec="__m512", include="#include <immintrin.h>",
         desc="AVX512F",
-        load="_mm512_loadu_ps({p})", bcast="_mm512_set1_ps(*{p})", set1="_mm512_set1_ps({x})",
-        fma="_mm512_fmadd_ps({a}, {b}, {acc})",
-        max="_mm512_max_ps({x}, {y})", min="_mm512_min_ps({x}, {y})",
-        store="_mm512_storeu_ps({p}, {v})",
         tail="masked stores"),
 }
 
@@ -97,41 +77,18 @@ def emit_kernel(isa_key, mr, nr, kind):
                               subsequent_indent="// ", break_on_hyphens=False)
     o = [HEADER.format(paragraph=paragraph, include=isa["include"])]
     L = o.append
-    if kind == "gemm":
-        L(f"void {name}(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,")
-        L("    const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params) {")
-    else:
-        L(f"void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,")
-        L("    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,")
-        L("    const void* zero, const void* params) {")
+    L(skeleton.signature(name, kind) + " {")
     L("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
-    L(f"  const {vec} vmin = {isa['set1'].format(x='p->min')};")
-    L(f"  const {vec} vmax = {isa['set1'].format(x='p->max')};")
+    L(f"  const {vec} vmin = {vf.set1(isa_key, 'p->min')};")
+    L(f"  const {vec} vmax = {vf.set1(isa_key, 'p->max')};")
     L("  const float* wp = (const float*) w;")
     # Row pointers, aliased for rows >= mr.
-    for i in range(mr):
-        if i == 0:
-            if kind == "gemm":
-                L("  const float* a0 = (const float*) a;")
-            L("  float* c0 = (float*) c;")
-        else:
-            if kind == "gemm":
-                L(f"  const float* a{i} = (const float*) ((uintptr_t) a{i-1} + a_stride);")
-            L(f"  float* c{i} = (float*) ((uintptr_t) c{i-1} + cm_stride);")
-            L(f"  if (mr <= {i}) {{")
-            if kind == "gemm":
-                L(f"    a{i} = a{i-1};")
-            L(f"    c{i} = c{i-1};")
-            L("  }")
-    if mr == 1:
-        L("  (void) mr;")
-        L("  (void) cm_stride;")
-        if kind == "gemm":
-            L("  (void) a_stride;")
+    for line in skeleton.row_pointers(mr, kind, "float", "float", c_first=False):
+        L(line)
     L("  do {")
     # Accumulators start from the bias.
     for j in range(nv):
-        L(f"    {vec} {vname(0, j)} = {isa['load'].format(p=f'wp + {j * w}')};")
+        L(f"    {vec} {vname(0, j)} = {vf.load(isa_key, f'wp + {j * w}')};")
     for i in range(1, mr):
         for j in range(nv):
             L(f"    {vec} {vname(i, j)} = {vname(0, j)};")
@@ -143,45 +100,37 @@ def emit_kernel(isa_key, mr, nr, kind):
         # Weights first, then one row at a time (broadcast, its FMAs): live registers
         # stay at MR * NR / W accumulators + NR / W weights + 1 broadcast.
         for j in range(nv):
-            L(f"{ind}  const {vec} vb{j} = {isa['load'].format(p=f'wp + {j * w}')};")
+            L(f"{ind}  const {vec} vb{j} = {vf.load(isa_key, f'wp + {j * w}')};")
         if PREFETCH:
             for line in range((nr * 4 + 63) // 64):
                 L(f"{ind}  _mm_prefetch((const char*) wp + {PREFETCH + 64 * line}, _MM_HINT_T0);")
         L(f"{ind}  wp += {nr};")
         for i in range(mr):
-            L(f"{ind}  const {vec} va{i} = {isa['bcast'].format(p=f'a{i}')};")
+            L(f"{ind}  const {vec} va{i} = {vf.bcast(isa_key, f'a{i}')};")
             L(f"{ind}  a{i} += 1;")
             for j in range(nv):
-                L(f"{ind}  {vname(i, j)} = {isa['fma'].format(acc=vname(i, j), a=f'va{i}', b=f'vb{j}')};")
+                L(f"{ind}  {vname(i, j)} = {vf.fma(isa_key, f'va{i}', f'vb{j}', vname(i, j))};")
         L(f"{ind}  k -= sizeof(float);")
         L(f"{ind}}} while (k != 0);")
 
-    if kind == "gemm":
-        kloop("    ")
-    else:
-        L("    size_t p_left = ks;")
-        L("    do {")
-        for i in range(mr):
-            L(f"      const float* a{i} = (const float*) a[{i}];")
-            L(f"      if (a{i} != (const float*) zero) {{")
-            L(f"        a{i} = (const float*) ((uintptr_t) a{i} + a_offset);")
-            L("      }")
-        L(f"      a += {mr};")
-        kloop("      ")
-        L(f"      p_left -= {mr} * sizeof(void*);")
-        L("    } while (p_left != 0);")
+    head, ind = skeleton.taps_open(kind, mr, "float", counter="p_left")
+    for line in head:
+        L(line)
+    kloop(ind)
+    for line in skeleton.taps_close(kind, mr, counter="p_left"):
+        L(line)
     # Bound first: x86 max/min return the second operand when either is NaN, so a NaN
     # accumulator stays NaN (pqnn.h: NaN in, NaN out), as in the scalar kernels.
     for i in range(mr):
         for j in range(nv):
-            L(f"    {vname(i, j)} = {isa['max'].format(x='vmin', y=vname(i, j))};")
+            L(f"    {vname(i, j)} = {vf.max_(isa_key, 'vmin', vname(i, j))};")
     for i in range(mr):
         for j in range(nv):
-            L(f"    {vname(i, j)} = {isa['min'].format(x='vmax', y=vname(i, j))};")
+            L(f"    {vname(i, j)} = {vf.min_(isa_key, 'vmax', vname(i, j))};")
     L(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
     for i in reversed(range(mr)):
         for j in range(nv):
-            L(f"      {isa['store'].format(p=f'c{i} + {j * w}', v=vname(i, j))};")
+            L(f"      {vf.store(isa_key, f'c{i} + {j * w}', vname(i, j))}")
         L(f"      c{i} = (float*) ((uintptr_t) c{i} + cn_stride);")
     if kind == "gemm":
         for i in range(mr):
@@ -207,7 +156,7 @@ def emit_kernel(isa_key, mr, nr, kind):
                 L(f"      if (nc & {b * w}) {{")
                 for i in reversed(range(mr)):
                     for j in range(b):
-                        L(f"        {isa['store'].format(p=f'c{i} + {j * w}', v=vname(i, j))};")
+                        L(f"        {vf.store(isa_key, f'c{i} + {j * w}', vname(i, j))}")
                     for j in range(nv - b):
                         L(f"        {vname(i, j)} = {vname(i, j + b)};")
                     L(f"        c{i} += {b * w};")
@@ -242,13 +191,10 @@ def emit_kernel(isa_key, mr, nr, kind):
     return "\n".join(o) + "\n"
 
 
-def main():
-    for isa_key, mr, nr in TILES:
-        for kind in ("gemm", "igemm"):
-            path = os.path.join(ROOT, "src", "microkernels", f"f32-{kind}",
-                                f"{mr}x{nr}-{ISA[isa_key]['suffix']}.c")
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            text = emit_kernel(isa_key, mr, nr, kind)
-            with open(path, "w") as f:
-                f.write(text)
+def emit(k):
+    """The source of manifest row k."""
+    mr, nr, _ = k.geometry
+    return emit_kernel(k.isa.replace("-", "_"), mr, nr, k.kind)
 
+
+EMITS = {(f"f32-{kind}", isa["suffix"]): emit for kind in ("gemm", "igemm") for isa in ISA.values()}

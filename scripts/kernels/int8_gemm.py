@@ -17,26 +17,17 @@ qd8-f16-qc8w}-{gemm,igemm}/*.c and the six test/microkernels/<family>-test.cc)
 """
 import os
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-UK = os.path.join(ROOT, "src", "microkernels")
+from kernels import skeleton
 
-# (isa, family, vector bits, NR, KR, MR list, input_offset)
-ISAS = [
-    ("scalar", "scalar", 0, 4, 1, (1, 2, 4), 0),
-    ("sse2", "madd", 128, 4, 8, (1, 3), 0),
-    ("avx2", "madd", 256, 8, 8, (1, 2, 3), 0),
-    ("avx512skx", "madd", 512, 16, 8, (1, 4), 0),
-    # The c4 template on plain AVX2, vpdpbusd emulated exactly with two vpmaddwd: runs
-    # (and so tests the dpbusd template, its uint8 offset and multi-vector tails) on any
-    # AVX2 machine.
-    ("avx2", "dpbusd", 256, 16, 4, (1, 4), 128),
-    ("avxvnni", "dpbusd", 256, 16, 4, (1, 4, 5), 128),
-    ("avx512vnni", "dpbusd", 512, 16, 4, (1, 7), 128),
-    ("avx512vnni", "dpbusd", 512, 64, 4, (1, 4, 6), 128),
-]
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# ISA -> vector bits (0: the scalar template). The c4 (dpbusd) template also runs on plain
+# AVX2, vpdpbusd emulated exactly with two vpmaddwd, so the dpbusd template, its uint8
+# offset and multi-vector tails are tested on any AVX2 machine.
+BITS = {"scalar": 0, "sse2": 128, "avx2": 256, "avx512skx": 512, "avxvnni": 256,
+        "avx512vnni": 512}
 
 VARIANTS = ["qs8", "qd8_f32", "qd8_f16"]
-F16_ISAS = {"scalar", "avx2", "avxvnni", "avx512skx", "avx512vnni"}
 
 
 def tile_name(mr, nr, kr):
@@ -55,17 +46,11 @@ def family_dir(variant, kind):
     return {"qs8": "qs8-qc8w", "qd8_f32": "qd8-f32-qc8w", "qd8_f16": "qd8-f16-qc8w"}[variant] + "-" + kind
 
 
+QUANTIZATION_PARAM = ",\n    const struct pqnn_quantization_params* quantization_params"
+
+
 def signature(variant, kind, name):
-    if kind == "gemm":
-        s = (f"void {name}(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,\n"
-             f"    const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params")
-    else:
-        s = (f"void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,\n"
-             f"    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,\n"
-             f"    const void* zero, const void* params")
-    if variant != "qs8":
-        s += ",\n    const struct pqnn_quantization_params* quantization_params"
-    return s + ")"
+    return skeleton.signature(name, kind, "" if variant == "qs8" else QUANTIZATION_PARAM)
 
 
 # ---------------------------------------------------------------------------------------
@@ -311,37 +296,10 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
             o.append("  const __m512i vperm = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);")
     o.append("  const int8_t* wp = (const int8_t*) w;")
     # ---- row pointers
-    for i in range(mr):
-        if i == 0:
-            o.append(f"  {out_t}* c0 = ({out_t}*) c;")
-            if kind == "gemm":
-                o.append("  const int8_t* a0 = (const int8_t*) a;")
-            if variant != "qs8" and kind == "gemm":
-                o.append("  const struct pqnn_quantization_params* q0 = quantization_params;")
-        else:
-            o.append(f"  {out_t}* c{i} = ({out_t}*) ((uintptr_t) c{i-1} + cm_stride);")
-            if kind == "gemm":
-                o.append(f"  const int8_t* a{i} = (const int8_t*) ((uintptr_t) a{i-1} + a_stride);")
-            if variant != "qs8" and kind == "gemm":
-                o.append(f"  const struct pqnn_quantization_params* q{i} = q{i-1} + 1;")
-            o.append(f"  if (mr <= {i}) {{")
-            o.append(f"    c{i} = c{i-1};")
-            if kind == "gemm":
-                o.append(f"    a{i} = a{i-1};")
-                if variant != "qs8":
-                    o.append(f"    q{i} = q{i-1};")
-            o.append("  }")
-    if mr == 1:
-        o.append("  (void) mr;")
-        o.append("  (void) cm_stride;")
-        if kind == "gemm":
-            o.append("  (void) a_stride;")
+    o += skeleton.row_pointers(mr, kind, "int8_t", out_t, quantization=variant != "qs8")
     # ---- qd8 per-row zero point (negated, plus the input offset) and scale
     if variant != "qs8":
-        rows = range(mr) if kind == "gemm" else [None]
-        for i in rows:
-            q = f"q{i}" if i is not None else "quantization_params"
-            sfx = f"{i}" if i is not None else ""
+        for q, sfx in skeleton.qd8_rows(kind, mr):
             if family == "scalar":
                 o.append(f"  const int32_t vnzp{sfx} = -({q}->zero_point + {ioff});")
                 o.append(f"  const float vrs{sfx} = {q}->scale;")
@@ -350,10 +308,10 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
                 o.append(f"  const {v.fvec} vrs{sfx} = {v.set1f(f'{q}->scale')};")
 
     def zrow(i):
-        return f"vnzp{i}" if kind == "gemm" else "vnzp"
+        return skeleton.row_reg(kind, "vnzp", i)
 
     def srow(i):
-        return f"vrs{i}" if kind == "gemm" else "vrs"
+        return skeleton.row_reg(kind, "vrs", i)
 
     o.append("  do {")
     # ---- accumulator init
@@ -473,20 +431,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
         r.append(f"{ind}}}")
         return r
 
-    if kind == "gemm":
-        o += kloop("    ")
-    else:
-        o.append("    size_t p = ks;")
-        o.append("    do {")
-        for i in range(mr):
-            o.append(f"      const int8_t* a{i} = (const int8_t*) a[{i}];")
-            o.append(f"      if (a{i} != (const int8_t*) zero) {{")
-            o.append(f"        a{i} = (const int8_t*) ((uintptr_t) a{i} + a_offset);")
-            o.append("      }")
-        o.append(f"      a += {mr};")
-        o += kloop("      ")
-        o.append(f"      p -= {mr} * sizeof(void*);")
-        o.append("    } while (p != 0);")
+    o += skeleton.over_taps(kind, mr, "int8_t", kloop)
 
     # ---- madd reduction to one vector per row, columns in order, plus the prefix term
     if family == "madd":
@@ -694,16 +639,18 @@ def write_tests():
                 f.write("\n".join(lines) + "\n")
 
 
-def main():
-    for (isa, family, bits, nr, kr, mrs, ioff) in ISAS:
-        for variant in VARIANTS:
-            if variant == "qd8_f16" and isa not in F16_ISAS:
-                continue
-            for kind in ("gemm", "igemm"):
-                for mr in mrs:
-                    d = os.path.join(UK, family_dir(variant, kind))
-                    os.makedirs(d, exist_ok=True)
-                    path = os.path.join(d, f"{tile_name(mr, nr, kr)}-{isa}.c")
-                    with open(path, "w") as f:
-                        f.write(gen(isa, family, bits, nr, kr, mr, ioff, variant, kind))
-    write_tests()
+def variant_of(k):
+    """qs8, qd8_f32 or qd8_f16: the arithmetic variant of an int8 GEMM/IGEMM row."""
+    return {family_dir(v, kind): v for v in VARIANTS for kind in ("gemm", "igemm")}[k.family]
+
+
+def emit(k):
+    """The source of manifest row k: the inner-loop family follows from the ISA and KR
+    (kr 1: scalar, 8: madd, 4: dpbusd), the input offset is the row's."""
+    mr, nr, kr = k.geometry
+    family = "scalar" if k.isa == "scalar" else {8: "madd", 4: "dpbusd"}[kr]
+    return gen(k.isa, family, BITS[k.isa], nr, kr, mr, k.offset, variant_of(k), k.kind)
+
+
+EMITS = {(family_dir(v, kind), isa): emit for v in VARIANTS for kind in ("gemm", "igemm")
+         for isa in BITS}

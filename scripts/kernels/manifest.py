@@ -71,6 +71,11 @@ class K(collections.namedtuple("K", "family tile isa status offset hand")):
         return f"{prefix}{tile}__{self.isa.replace('-', '_')}"
 
     @property
+    def kind(self):
+        """gemm, igemm, dwconv, convert: the family's last word."""
+        return self.family.rsplit("-", 1)[1]
+
+    @property
     def path(self):
         return f"src/microkernels/{self.family}/{self.tile}-{self.isa}.c"
 

@@ -9,11 +9,7 @@ bias'; taps are taken in pairs, smull + smlal (low 8 channels) and smull2 + smla
 into the accumulators; then fp32 requantization as the scalar kernel (fcvtns rounds to
 nearest even) and saturating narrows. Declarations: src/microkernels/qs8-dwconv-ukernels.h.
 """
-import os
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-OUT_DIR = os.path.join(ROOT, "src", "microkernels", "qs8-dwconv")
-from kernels import qs8_dwconv as x86gen  # noqa: E402
+from kernels import qs8_dwconv as x86gen
 
 CT = 16
 HEADER = x86gen.HEADER.replace("scripts/kernels/qs8_dwconv.py", "scripts/kernels/neon_qs8_dwconv.py")
@@ -35,22 +31,7 @@ def gen(taps):
     o.append("  const float32x4_t vmin = vdupq_n_f32(p->output_min_less_zero_point);")
     o.append("  const float32x4_t vmax = vdupq_n_f32(p->output_max_less_zero_point);")
     o.append("  const int32x4_t vzp = vdupq_n_s32(p->output_zero_point);")
-    if taps:
-        o.append("  (void) kernel_size;")
-        o.append(f"  const size_t ks = {taps};")
-    else:
-        o.append("  const size_t ks = kernel_size;")
-    o.append(f"  const size_t tile_bytes = {CT} * sizeof(int32_t) + ks * {CT} + {CT} * sizeof(float);")
-    o.append("  int8_t* out = (int8_t*) output;")
-    o.append("  do {")
-    if taps:
-        for t in range(taps):
-            o.append(f"    const int8_t* i{t} = (const int8_t*) input[{t}];")
-            o.append(f"    if (i{t} != (const int8_t*) zero) i{t} = (const int8_t*) ((uintptr_t) i{t} + a_offset);")
-    o.append("    const int8_t* w = (const int8_t*) weights;")
-    o.append("    size_t c = channels;")
-    if not taps:
-        o.append("    size_t coff = 0;")
+    o += x86gen.pixel_prologue(taps, CT)
 
     def load_x(ptr, full):
         return f"vld1q_s8({ptr})" if full else f"load_partial({ptr}, c)"
@@ -90,22 +71,10 @@ def gen(taps):
                 for t in range(taps):
                     b.append(f"i{t} += {CT};")
         else:
-            b.append("size_t t = 0;")
-            b.append("for (; t + 2 <= ks; t += 2) {")
-            for u in (0, 1):
-                b.append(f"  const int8_t* it{u} = (const int8_t*) input[t + {u}];")
-                b.append(f"  it{u} = it{u} != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it{u} + a_offset) : it{u};")
-                b.append(f"  const int8x16_t vx{u} = {load_x(f'it{u} + coff', full)};")
-                b.append(f"  const int8x16_t vw{u} = vld1q_s8(wt + (t + {u}) * {CT});")
-            pair(b, "  ", "vx0", "vw0", "vx1", "vw1")
-            b.append("}")
-            b.append("if (t < ks) {")
-            b.append("  const int8_t* it0 = (const int8_t*) input[t];")
-            b.append("  it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;")
-            b.append(f"  const int8x16_t vx0 = {load_x('it0 + coff', full)};")
-            b.append(f"  const int8x16_t vw0 = vld1q_s8(wt + t * {CT});")
-            pair(b, "  ", "vx0", "vw0", None, None)
-            b.append("}")
+            b += x86gen.any_taps(
+                lambda u, ptr: f"const int8x16_t vx{u} = {load_x(ptr, full)};",
+                lambda u, t: f"const int8x16_t vw{u} = vld1q_s8(wt + {t} * {CT});",
+                lambda b, n: pair(b, "  ", "vx0", "vw0", *(("vx1", "vw1") if n == 2 else (None, None))))
         b.append(f"const float* ws = (const float*) (wt + ks * {CT});")
         for u in range(4):
             b.append(f"float32x4_t vf{u} = vmulq_f32(vcvtq_f32_s32(vacc{u}), vld1q_f32(ws + {4 * u}));")
@@ -120,26 +89,14 @@ def gen(taps):
             b += ["int8_t res[16];", "vst1q_s8(res, vout);", "memcpy(out, res, c);"]
         return [ind + s for s in b]
 
-    o.append(f"    for (; c >= {CT}; c -= {CT}) {{")
-    o += body(True, "      ")
-    o.append(f"      out += {CT};")
-    o.append("      w += tile_bytes;")
-    if not taps:
-        o.append(f"      coff += {CT};")
-    o.append("    }")
-    o.append("    if (c != 0) {")
-    o += body(False, "      ")
-    o.append("      out += c;")
-    o.append("    }")
-    o.append("    out = (int8_t*) ((uintptr_t) out + output_increment);")
-    o.append("    input = (const void**) ((uintptr_t) input + input_stride);")
-    o.append("  } while (--output_width != 0);")
-    o.append("}")
-    return "\n".join(o) + "\n"
+    return "\n".join(o) + "\n" + x86gen.simd_channels(taps, CT, body)
 
 
-def main():
-    for taps in x86gen.TAPS:
-        tap = "any" if taps == 0 else str(taps)
-        x86gen.write(os.path.join(OUT_DIR, f"{tap}p{CT}c-neon.c"), gen(taps))
+def emit(k):
+    """The source of manifest row k."""
+    taps, ct, _ = k.geometry
+    assert ct == CT, f"{k.path}: the NEON qs8 dwconv template is {CT} channels only"
+    return gen(taps)
 
+
+EMITS = {("qs8-dwconv", "neon"): emit}

@@ -1,8 +1,7 @@
 """Helpers shared by the WASM SIMD kernel generators (scripts/kernels/wasmsimd_*.py)."""
-import os
 import textwrap
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from kernels import skeleton
 
 
 def wrap(text):
@@ -11,54 +10,61 @@ def wrap(text):
                          break_on_hyphens=False)
 
 
-def write(path, text):
-    """Writes a generated file, path relative to the repository root."""
-    full = os.path.join(ROOT, path)
-    os.makedirs(os.path.dirname(full), exist_ok=True)
-    with open(full, "w") as f:
-        f.write(text)
-
-
 def float_gemm_prologue(L, name, kind, mr, ctype):
     """Signature, f32 clamp bounds and row pointers of a float-output GEMM / IGEMM kernel
     whose A and C elements are `ctype` (rows i >= mr alias row mr - 1)."""
-    if kind == "gemm":
-        L(f"void {name}(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,")
-        L("    const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params) {")
-    else:
-        L(f"void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,")
-        L("    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,")
-        L("    const void* zero, const void* params) {")
+    L(skeleton.signature(name, kind) + " {")
     L("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     L("  const v128_t vmin = wasm_v128_load32_splat(&p->min);")
     L("  const v128_t vmax = wasm_v128_load32_splat(&p->max);")
     L(f"  const {ctype}* wp = (const {ctype}*) w;")
-    for i in range(mr):
-        if i == 0:
-            if kind == "gemm":
-                L(f"  const {ctype}* a0 = (const {ctype}*) a;")
-            L(f"  {ctype}* c0 = ({ctype}*) c;")
-            continue
-        if kind == "gemm":
-            L(f"  const {ctype}* a{i} = (const {ctype}*) ((uintptr_t) a{i-1} + a_stride);")
-        L(f"  {ctype}* c{i} = ({ctype}*) ((uintptr_t) c{i-1} + cm_stride);")
-        L(f"  if (mr <= {i}) {{")
-        if kind == "gemm":
-            L(f"    a{i} = a{i-1};")
-        L(f"    c{i} = c{i-1};")
-        L("  }")
-    if mr == 1:
-        L("  (void) mr;")
-        L("  (void) cm_stride;")
-        if kind == "gemm":
-            L("  (void) a_stride;")
+    for line in skeleton.row_pointers(mr, kind, ctype, ctype, c_first=False):
+        L(line)
 
 
-def igemm_tap_pointers(L, mr, ctype, ind="      "):
-    """Loads one tap's row pointers from the indirection buffer (a_offset unless `zero`)."""
+
+def float_gemm(L, name, kind, mr, nr, dt):
+    """A WASM SIMD MR x NR float GEMM / IGEMM, f32 accumulators (f32x4.mul + f32x4.add),
+    K element by element; dt (wasmsimd_f32.F32 or wasmsimd_f16.F16) supplies the storage
+    type's loads, widening, clamp and stores."""
+    ct, nv = dt.ctype, nr // 4
+    float_gemm_prologue(L, name, kind, mr, ct)
+    L("  do {")
+    dt.init_acc(L)
+    for i in range(1, mr):
+        for j in range(nv):
+            L(f"    v128_t vacc{i}x{j} = vacc0x{j};")
+    L(f"    wp += {nr};")
+    head, ind = skeleton.taps_open(kind, mr, ct, counter="p_left")
+    for line in head:
+        L(line)
+    L(f"{ind}size_t k = kc;")
+    L(f"{ind}do {{")
+    dt.load_b(L, ind)
     for i in range(mr):
-        L(f"{ind}const {ctype}* a{i} = (const {ctype}*) a[{i}];")
-        L(f"{ind}if (a{i} != (const {ctype}*) zero) {{")
-        L(f"{ind}  a{i} = (const {ctype}*) ((uintptr_t) a{i} + a_offset);")
-        L(f"{ind}}}")
-    L(f"{ind}a += {mr};")
+        L(f"{ind}  const v128_t va{i} = {dt.load_a(i)};")
+        L(f"{ind}  a{i} += 1;")
+        for j in range(nv):
+            L(f"{ind}  vacc{i}x{j} = wasm_f32x4_add(vacc{i}x{j}, wasm_f32x4_mul(va{i}, vb{j}));")
+    L(f"{ind}  k -= sizeof({ct});")
+    L(f"{ind}}} while (k != 0);")
+    for line in skeleton.taps_close(kind, mr, counter="p_left"):
+        L(line)
+    dt.finish(L, mr)
+    rows = list(reversed(range(mr)))
+    L(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
+    for i in rows:
+        dt.store_full(L, i)
+        L(f"      c{i} = ({ct}*) ((uintptr_t) c{i} + cn_stride);")
+    if kind == "gemm":
+        for i in range(mr):
+            L(f"      a{i} = (const {ct}*) ((uintptr_t) a{i} - kc);")
+    else:
+        L("      a = (const void**) ((uintptr_t) a - ks);")
+    L(f"      nc -= {nr};")
+    L("    } else {")
+    dt.tail(L, rows)
+    L("      nc = 0;")
+    L("    }")
+    L("  } while (nc != 0);")
+    L("}")
