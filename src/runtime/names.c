@@ -14,6 +14,8 @@ const char* pqnn_node_type_string(enum pqnn_node_type type) {
     case pqnn_node_type_softmax: return "softmax";
     case pqnn_node_type_convert: return "convert";
     case pqnn_node_type_static_reshape: return "static_reshape";
+    case pqnn_node_type_binary: return "binary";
+    case pqnn_node_type_unary: return "unary";
     default: return "invalid";
   }
 }

@@ -53,6 +53,8 @@ struct pqnn_node {
   uint32_t flags;
   struct pqnn_conv_params conv;           /* conv, dwconv (groups = channels), max pooling */
   struct pqnn_shape new_shape;            /* static reshape (0 = inferred) */
+  uint32_t elementwise_op;                /* binary / unary: enum pqnn_binary/unary_operator */
+  struct pqnn_unary_params unary;         /* unary: alpha, beta */
 };
 
 struct pqnn_subgraph {
