@@ -528,7 +528,7 @@ PQNN_API enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph,
      sigmoid     1 / (1 + exp(-x))
      tanh, exp, log (log(0) = -inf, log(x < 0) = NaN), sqrt (x < 0: NaN), erf, abs
      hardsigmoid clamp(alpha * x + beta, 0, 1)             (params->alpha, beta, finite)
-     hardswish   x * clamp(x + 3, 0, 6) / 6
+     hardswish   x * clamp(x + 3, 0, 6) * (1 / 6)
      swish       x * sigmoid(x)
    sigmoid is evaluated as e / (1 + e), e = exp(x), for x < 0 (no overflow); hardswish and
    swish of -inf are NaN (-inf * 0), of +inf +inf.
