@@ -516,26 +516,27 @@ enum pqnn_binary_operator {
 PQNN_API enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph,
     enum pqnn_binary_operator op, float output_min, float output_max, uint32_t input1_id,
     uint32_t input2_id, uint32_t output_id, uint32_t flags);
-/* Elementwise unary node: output = OP(input), same shape, fp32 or fp16. NaN in gives NaN out
-   (leaky_relu and relu included). Accuracy against a double-precision reference (tested):
-   relu, leaky_relu, sqrt, square, abs, negate: exact or correctly rounded; hardsigmoid,
-   hardswish: the formula below in f32, each step rounded (2 ulp, or 1.2e-7 absolute where
-   the terms cancel); exp, log, tanh, erf: the C library's expf / logf / tanhf / erff (glibc: within
-   1 ulp; checked to 2 ulp, or 1e-7 absolute near 0 for tanh and erf); sigmoid, swish: 3 ulp
-   (or 1e-38 absolute for x < -87, where exp(x) is below the normal range). fp16: the f32 result rounded to fp16 once.
-     relu        max(x, 0)
+/* Elementwise unary node: output = OP(input), same shape, fp32 or fp16. NaN in gives NaN
+   out (relu and leaky_relu included).
+     relu        x < 0 ? 0 : x
      leaky_relu  x < 0 ? alpha * x : x                     (params->alpha, finite)
-     sigmoid     1 / (1 + exp(-x))
-     tanh, exp, log (log(0) = -inf, log(x < 0) = NaN), sqrt (x < 0: NaN), erf, abs
+     sigmoid     1 / (1 + exp(-x)), evaluated as e / (1 + e), e = exp(x), for x < 0
+     tanh, exp, erf, abs, log (log(0) = -inf, log(x < 0) = NaN), sqrt (sqrt(x < 0) = NaN)
      hardsigmoid clamp(alpha * x + beta, 0, 1)             (params->alpha, beta, finite)
      hardswish   x * clamp(x + 3, 0, 6) * (1 / 6)
      swish       x * sigmoid(x)
-   sigmoid is evaluated as e / (1 + e), e = exp(x), for x < 0 (no overflow); hardswish and
-   swish of -inf are NaN (-inf * 0), of +inf +inf.
      square      x * x
      negate      -x
+   hardswish and swish of -inf are NaN (-inf * 0), of +inf +inf.
+   Accuracy against a double-precision reference (tested): relu, leaky_relu, sqrt, square,
+   abs, negate exact or correctly rounded; hardsigmoid, hardswish 2 ulp (or 1.2e-7 absolute
+   where the terms cancel); exp, log, tanh, erf are the C library's expf / logf / tanhf /
+   erff (glibc: within 1 ulp; tested to 2 ulp, or 1e-7 absolute near 0 for tanh and erf);
+   sigmoid, swish 3 ulp (or 1e-38 absolute for x < -87, where exp(x) is below the normal
+   range). fp16: the f32 result on the widened input, rounded to fp16 once.
    params: read for leaky_relu and hardsigmoid (NULL there: invalid_parameter), ignored (may
-   be NULL) for the others. */
+   be NULL) for the others. Errors: invalid_parameter for an unknown operator, bad params,
+   or a bad value id / shape / datatype as every define. */
 enum pqnn_unary_operator {
   pqnn_unary_invalid = 0,
   pqnn_unary_relu,
