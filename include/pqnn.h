@@ -566,6 +566,71 @@ PQNN_API enum pqnn_status pqnn_define_static_reshape(pqnn_subgraph_t subgraph,
     size_t num_dims, const size_t* new_shape, uint32_t input_id, uint32_t output_id,
     uint32_t flags);
 
+/* Elementwise binary node: output = clamp(input1 OP input2, output_min, output_max), numpy-style
+   broadcasting of up to 4 dims as add2 (a dim of 1 or a missing leading dim broadcasts; that
+   covers per-channel and scalar operands). fp32 or fp16, all three values one datatype.
+   maximum / minimum propagate NaN (a NaN operand gives NaN); every operator is one IEEE
+   operation rounded once (add2 is pqnn_binary_add with qint8 support besides).
+   Errors: invalid_parameter for an unknown operator, a bad range or a bad value id / shape /
+   datatype as every define. */
+enum pqnn_binary_operator {
+  pqnn_binary_invalid = 0,
+  pqnn_binary_add,
+  pqnn_binary_subtract,       /* input1 - input2 */
+  pqnn_binary_multiply,
+  pqnn_binary_divide,         /* input1 / input2 */
+  pqnn_binary_maximum,
+  pqnn_binary_minimum,
+};
+PQNN_API enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph,
+    enum pqnn_binary_operator op, float output_min, float output_max, uint32_t input1_id,
+    uint32_t input2_id, uint32_t output_id, uint32_t flags);
+/* Elementwise unary node: output = OP(input), same shape, fp32 or fp16. NaN in gives NaN
+   out (relu and leaky_relu included).
+     relu        x < 0 ? 0 : x
+     leaky_relu  x < 0 ? alpha * x : x                     (params->alpha, finite)
+     sigmoid     1 / (1 + exp(-x)), evaluated as e / (1 + e), e = exp(x), for x < 0
+     tanh, exp, erf, abs, log (log(0) = -inf, log(x < 0) = NaN), sqrt (sqrt(x < 0) = NaN)
+     hardsigmoid clamp(alpha * x + beta, 0, 1)             (params->alpha, beta, finite)
+     hardswish   x * clamp(x + 3, 0, 6) * (1 / 6)
+     swish       x * sigmoid(x)
+     square      x * x
+     negate      -x
+   hardswish and swish of -inf are NaN (-inf * 0), of +inf +inf.
+   Accuracy against a double-precision reference (tested): relu, leaky_relu, sqrt, square,
+   abs, negate exact or correctly rounded; hardsigmoid, hardswish 2 ulp (or 1.2e-7 absolute
+   where the terms cancel); exp, log, tanh, erf are the C library's expf / logf / tanhf /
+   erff (glibc: within 1 ulp; tested to 2 ulp, or 1e-7 absolute near 0 for tanh and erf);
+   sigmoid, swish 3 ulp (or 1e-38 absolute for x < -87, where exp(x) is below the normal
+   range). fp16: the f32 result on the widened input, rounded to fp16 once.
+   params: read for leaky_relu and hardsigmoid (NULL there: invalid_parameter), ignored (may
+   be NULL) for the others. Errors: invalid_parameter for an unknown operator, bad params,
+   or a bad value id / shape / datatype as every define. */
+enum pqnn_unary_operator {
+  pqnn_unary_invalid = 0,
+  pqnn_unary_relu,
+  pqnn_unary_leaky_relu,
+  pqnn_unary_sigmoid,
+  pqnn_unary_tanh,
+  pqnn_unary_hardsigmoid,
+  pqnn_unary_hardswish,
+  pqnn_unary_swish,
+  pqnn_unary_exp,
+  pqnn_unary_log,
+  pqnn_unary_sqrt,
+  pqnn_unary_square,
+  pqnn_unary_abs,
+  pqnn_unary_negate,
+  pqnn_unary_erf,
+};
+struct pqnn_unary_params {
+  float alpha;
+  float beta;
+};
+PQNN_API enum pqnn_status pqnn_define_unary(pqnn_subgraph_t subgraph,
+    enum pqnn_unary_operator op, const struct pqnn_unary_params* params, uint32_t input_id,
+    uint32_t output_id, uint32_t flags);
+
 struct pqnn_external_value {
   uint32_t id;
   void* data;
@@ -618,6 +683,8 @@ enum pqnn_node_type {
   pqnn_node_type_softmax_axis,
   pqnn_node_type_batch_matrix_multiply,
   pqnn_node_type_reduce,
+  pqnn_node_type_binary,      /* pqnn_define_binary (any operator) */
+  pqnn_node_type_unary,       /* pqnn_define_unary (any operator) */
 };
 /* What the dynamic-quantization pass decided for a fully connected or convolution node. */
 enum pqnn_qd8_decision {

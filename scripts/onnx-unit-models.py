@@ -97,6 +97,72 @@ def mobilenet_like():
     add_case("mobilenet_v1_like", nodes, [("x", (1, 3, 128, 128))], ["y"], inits)
 
 
+def elementwise_cases():
+    """Binary ops of two activations and with constants, unary ops, and the hardswish /
+    swish patterns (PaddleOCR's cls: hardswish as x * Clip(x + 3, 0, 6) / 6 and
+    squeeze-excite gates x * HardSigmoid(conv(pool(x))))."""
+    def conv(x, y, cin, cout, tag):
+        return helper.make_node("Conv", [x, tag], [y], name=tag + "_conv", pads=[1, 1, 1, 1]), \
+            const(tag, rand(cout, cin, 3, 3, scale=0.4))
+
+    c1, w1 = conv("x", "c", 3, 6, "w1")
+    c2, w2 = conv("g", "g2", 6, 6, "w2")
+    add_case("se_gate_hardsigmoid", [
+        c1, helper.make_node("GlobalAveragePool", ["c"], ["g"], name="gap"), c2,
+        helper.make_node("HardSigmoid", ["g2"], ["h"], name="hsig", alpha=0.2, beta=0.5),
+        helper.make_node("Mul", ["c", "h"], ["y"], name="gate")],
+        [("x", (2, 3, 5, 7))], ["y"], [w1, w2])
+    for opset in (9, 13):
+        clip = (helper.make_node("Clip", ["a"], ["k"], name="clip", min=0.0, max=6.0) if opset < 11
+                else helper.make_node("Clip", ["a", "zero", "six"], ["k"], name="clip"))
+        add_case("hardswish_clip_opset%d" % opset, [
+            c1, helper.make_node("Add", ["c", "three"], ["a"], name="add3"), clip,
+            helper.make_node("Mul", ["c", "k"], ["m"], name="mul"),
+            helper.make_node("Div", ["m", "six"], ["y"], name="div6")],
+            [("x", (1, 3, 6, 5))], ["y"],
+            [w1, const("three", np.float32(3.0)), const("six", np.float32(6.0)),
+             const("zero", np.float32(0.0))], opset=opset)
+    add_case("hardswish_hardsigmoid", [
+        c1, helper.make_node("HardSigmoid", ["c"], ["h"], name="hsig", alpha=1.0 / 6, beta=0.5),
+        helper.make_node("Mul", ["h", "c"], ["y"], name="mul")],
+        [("x", (1, 3, 6, 5))], ["y"], [w1])
+    add_case("swish_and_sigmoid", [
+        c1, helper.make_node("Sigmoid", ["c"], ["s"], name="sig"),
+        helper.make_node("Mul", ["c", "s"], ["y"], name="swish"),
+        helper.make_node("Sigmoid", ["c"], ["y2"], name="sig_alone")],
+        [("x", (1, 3, 6, 5))], ["y", "y2"], [w1])
+    # Two activations and constants of any shape, in the model's layout (no conv).
+    add_case("binary_ops", [
+        helper.make_node("Sub", ["a", "b"], ["s"], name="sub"),
+        helper.make_node("Abs", ["b"], ["ab"], name="abs"),
+        helper.make_node("Add", ["ab", "half"], ["d"], name="add"),
+        helper.make_node("Div", ["s", "d"], ["q"], name="div"),
+        helper.make_node("Max", ["q", "a"], ["mx"], name="max"),
+        helper.make_node("Min", ["mx", "b"], ["mn"], name="min"),
+        helper.make_node("Mul", ["mn", "row"], ["r"], name="mul_row"),
+        helper.make_node("Sub", ["one", "r"], ["y"], name="one_minus"),
+        helper.make_node("Div", ["two", "d"], ["y2"], name="two_over")],
+        [("a", (2, 3, 4, 5)), ("b", (3, 1, 5))], ["y", "y2"],
+        [const("half", np.float32(0.5)), const("row", rand(5)), const("one", np.float32(1.0)),
+         const("two", rand(4, 1))])
+    # NHWC activations (after a conv) against a constant varying along W, and every unary op.
+    unary = [("Tanh", {}), ("Exp", {}), ("Neg", {}), ("Erf", {}), ("Sigmoid", {}),
+             ("LeakyRelu", {"alpha": 0.1}), ("HardSigmoid", {"alpha": 0.3, "beta": 0.4})]
+    nodes = [c1, helper.make_node("Mul", ["c", "wrow"], ["cw"], name="mul_w"),
+             helper.make_node("Abs", ["c"], ["ca"], name="abs"),
+             helper.make_node("Add", ["ca", "eps"], ["cp"], name="add_eps"),
+             helper.make_node("Log", ["cp"], ["u0"], name="log"),
+             helper.make_node("Sqrt", ["cp"], ["u1"], name="sqrt"),
+             helper.make_node("Pow", ["c", "two"], ["u2"], name="pow2")]
+    outs = ["cw", "u0", "u1", "u2"]
+    for k, (op, attrs) in enumerate(unary):
+        nodes.append(helper.make_node(op, ["c"], ["v%d" % k], name=op.lower(), **attrs))
+        outs.append("v%d" % k)
+    add_case("unary_ops", nodes, [("x", (1, 3, 4, 5))], outs,
+             [w1, const("wrow", rand(5)), const("eps", np.float32(0.01)),
+              const("two", np.float32(2.0))])
+
+
 def build():
     conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
     conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
@@ -321,13 +387,14 @@ def build():
     add_case("reducemax_last_opset11", [
         helper.make_node("ReduceMax", ["x"], ["y"], name="max", axes=[-1])],
         [("x", (3, 4, 9))], ["y"], opset=11)
+    elementwise_cases()
 
     # Unsupported for now: listed with op type and node name.
-    add_case("unsupported_sigmoid", [
+    add_case("unsupported_sin", [
         helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
-        helper.make_node("Sigmoid", ["c"], ["y"], name="the_sigmoid")],
+        helper.make_node("Sin", ["c"], ["y"], name="the_sin")],
         [("x", (1, 3, 4, 4))], ["y"], [const("w", rand(2, 3, 1, 1))],
-        expect="unsupported:Sigmoid")
+        expect="unsupported:Sin")
     add_case("unsupported_transpose", [
         helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
         helper.make_node("Reshape", ["c", "shape"], ["y"], name="mixing_reshape")],

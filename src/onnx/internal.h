@@ -158,6 +158,11 @@ enum pqnn_status ox_fold(struct ox_pass* p, bool* handled);
 enum pqnn_status ox_reshape_shape(struct ox_pass* p, const struct ox_tensor* x,
     struct ox_tensor* out);
 
+/* lower-conv.c: the node after the current one that reads `t` (t must have exactly one
+ * consumer and not be a graph output), its index in *index_out; NULL otherwise. */
+const struct ox_node* ox_sole_consumer(struct ox_pass* p, const struct ox_tensor* t,
+    size_t* index_out);
+
 /* lower-*.c: one function per op family. */
 enum pqnn_status ox_lower_conv(struct ox_pass* p);
 enum pqnn_status ox_lower_batch_norm(struct ox_pass* p);
@@ -180,6 +185,19 @@ enum pqnn_status ox_lower_reduce(struct ox_pass* p, enum pqnn_reduce_operator op
 enum pqnn_status ox_lower_matmul(struct ox_pass* p);
 /* Softmax over an axis the softmax node does not cover (x in the layout given). */
 enum pqnn_status ox_lower_softmax_axis(struct ox_pass* p, struct ox_tensor* x, int64_t axis);
+/* lower-ops.c: any binary op with numpy broadcasting (Add and Sub with a constant
+ * right operand run as add2). */
+enum pqnn_status ox_lower_binary(struct ox_pass* p, enum pqnn_binary_operator op);
+/* lower-elementwise.c: Mul / Div (channel scale when the constant is per channel, else a
+ * binary node), Max / Min, the unary ops, and the hardswish / swish patterns. */
+enum pqnn_status ox_lower_mul_div(struct ox_pass* p, bool divide);
+enum pqnn_status ox_lower_max_min(struct ox_pass* p);
+enum pqnn_status ox_lower_unary(struct ox_pass* p);
+/* At an Add node: x + 3 -> Clip(0, 6) -> * x -> / 6 (or * 1/6) becomes one hardswish node
+ * (*handled true) when every intermediate has that single consumer. */
+enum pqnn_status ox_fuse_hardswish(struct ox_pass* p, bool* handled);
+/* Whether op_type is one of the unary ops ox_lower_unary maps. */
+bool ox_is_unary_op(const char* op);
 
 /* lower.c */
 enum pqnn_status ox_run_pass(struct ox_pass* p);

@@ -84,8 +84,7 @@ static enum pqnn_status read_window(struct ox_pass* p, const struct ox_tensor* x
   return pqnn_status_success;
 }
 
-/* The node after the current one that reads `t` (t must have exactly one consumer). */
-static const struct ox_node* sole_consumer(struct ox_pass* p, const struct ox_tensor* t,
+const struct ox_node* ox_sole_consumer(struct ox_pass* p, const struct ox_tensor* t,
     size_t* index_out) {
   if (t->consumers != 1 || t->graph_output >= 0) return NULL;
   const int ti = (int) (t - p->t);
@@ -204,7 +203,7 @@ static enum pqnn_status fold_affine_chain(struct ox_pass* p, int64_t channels, i
   for (;;) {
     struct ox_tensor* y = *y_inout;
     size_t index = 0;
-    const struct ox_node* n = sole_consumer(p, y, &index);
+    const struct ox_node* n = ox_sole_consumer(p, y, &index);
     if (n == NULL || (n->proto->domain != NULL && n->proto->domain[0] != '\0') ||
         n->num_outputs < 1 || n->outputs[0] < 0) {
       return pqnn_status_success;

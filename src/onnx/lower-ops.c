@@ -1,5 +1,5 @@
-/* Gemm / MatMul with a constant operand (fully connected), Add / Sub (add2 with
- * broadcasting), Relu / Clip / Max / Min with constant bounds (clamp), Softmax,
+/* Gemm / MatMul with a constant operand (fully connected), Add / Sub and any binary op
+ * (add2 or a binary node, with broadcasting), Relu / Clip / Max / Min with constant bounds (clamp), Softmax,
  * Reshape-like ops (static reshape) and Gelu. */
 #include <math.h>
 #include <string.h>
@@ -117,21 +117,28 @@ static enum pqnn_status physical_constant(struct ox_pass* p, const struct ox_ten
 }
 
 enum pqnn_status ox_lower_add(struct ox_pass* p, bool subtract) {
+  return ox_lower_binary(p, subtract ? pqnn_binary_subtract : pqnn_binary_add);
+}
+
+enum pqnn_status ox_lower_binary(struct ox_pass* p, enum pqnn_binary_operator op) {
   struct ox_tensor *a, *b;
   enum pqnn_status status = ox_input(p, 0, &a);
   if (status == pqnn_status_success) status = ox_input(p, 1, &b);
   if (status != pqnn_status_success) return status;
   struct ox_tensor* y = ox_output(p, 0);
   if (y == NULL) return ox_invalid(p, "no output");
-  bool negate_b = subtract;
-  if (a->is_const) {
-    if (subtract) return ox_unsupported(p, "constant minus an activation needs a negate node");
+  if (a->is_const && b->is_const) return ox_unsupported(p, "two constant operands");
+  /* a becomes the activation; `swapped` remembers the model's operand order. */
+  const bool swapped = a->is_const;
+  if (swapped) {
     struct ox_tensor* t = a;
     a = b;
     b = t;
   }
   if (b->is_const && b->f == NULL) return ox_unsupported(p, "integer constant operand");
-  if (!b->is_const && subtract) return ox_unsupported(p, "subtracting an activation needs a subtract node");
+  /* activation - constant runs as add2 with the negated constant. */
+  const bool negate_b = op == pqnn_binary_subtract && b->is_const && !swapped;
+  const bool as_add2 = op == pqnn_binary_add || negate_b;
   struct ox_tensor shape = {.rank = -1};
   if (!ox_broadcast(a, b, &shape)) return ox_invalid(p, "operands do not broadcast");
   uint32_t a_id = a->id, b_id = b->id;
@@ -160,7 +167,7 @@ enum pqnn_status ox_lower_add(struct ox_pass* p, bool subtract) {
   y->channels_last = channels_last;
   size_t phys[OX_MAX_RANK + 1];
   if (y->rank >= 0 && ox_physical_dims(y, phys) > 4) {
-    return ox_unsupported(p, "more than 4 dims (add2 has at most 4)");
+    return ox_unsupported(p, "more than 4 dims (binary nodes have at most 4)");
   }
   status = ox_define_activation(p, y);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
@@ -171,7 +178,9 @@ enum pqnn_status ox_lower_add(struct ox_pass* p, bool subtract) {
     if (status == pqnn_status_success) status = ox_define_static(p, num_dims, dims, data, &b_id);
     if (status != pqnn_status_success) return status;
   }
-  return refused(p, pqnn_define_add2(p->sg, -INFINITY, INFINITY, a_id, b_id, y->id, 0));
+  if (as_add2) return refused(p, pqnn_define_add2(p->sg, -INFINITY, INFINITY, a_id, b_id, y->id, 0));
+  return refused(p, pqnn_define_binary(p->sg, op, -INFINITY, INFINITY, swapped ? b_id : a_id,
+      swapped ? a_id : b_id, y->id, 0));
 }
 
 /* A scalar float constant operand, or false. */

@@ -146,14 +146,17 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "GlobalAveragePool") == 0) return ox_lower_global_average_pool(p);
   if (strcmp(op, "Gemm") == 0) return ox_lower_gemm(p, false);
   if (strcmp(op, "MatMul") == 0) return ox_lower_matmul(p);
-  if (strcmp(op, "Add") == 0) return ox_lower_add(p, false);
-  if (strcmp(op, "Sub") == 0) return ox_lower_add(p, true);
-  if (strcmp(op, "Mul") == 0) return ox_lower_channel_scale(p, false);
-  if (strcmp(op, "Div") == 0) return ox_lower_channel_scale(p, true);
-  if (strcmp(op, "Relu") == 0 || strcmp(op, "Clip") == 0 || strcmp(op, "Max") == 0 ||
-      strcmp(op, "Min") == 0) {
-    return ox_lower_clamp(p);
+  if (strcmp(op, "Add") == 0) {
+    bool fused;
+    const enum pqnn_status status = ox_fuse_hardswish(p, &fused);
+    return status != pqnn_status_success || fused ? status : ox_lower_add(p, false);
   }
+  if (strcmp(op, "Sub") == 0) return ox_lower_add(p, true);
+  if (strcmp(op, "Mul") == 0) return ox_lower_mul_div(p, false);
+  if (strcmp(op, "Div") == 0) return ox_lower_mul_div(p, true);
+  if (strcmp(op, "Relu") == 0 || strcmp(op, "Clip") == 0) return ox_lower_clamp(p);
+  if (strcmp(op, "Max") == 0 || strcmp(op, "Min") == 0) return ox_lower_max_min(p);
+  if (ox_is_unary_op(op)) return ox_lower_unary(p);
   if (strcmp(op, "Softmax") == 0) return ox_lower_softmax(p);
   if (strcmp(op, "Reshape") == 0 || strcmp(op, "Flatten") == 0 || strcmp(op, "Squeeze") == 0 ||
       strcmp(op, "Unsqueeze") == 0 || strcmp(op, "Identity") == 0 || strcmp(op, "Dropout") == 0) {
@@ -177,7 +180,9 @@ static bool known_op(const char* op) {
       "Min", "Softmax", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout",
       "Gelu", "Constant", "Shape", "Gather", "Cast", "Slice", "Concat", "ConstantOfShape",
       "AveragePool", "LayerNormalization", "ReduceMean", "ConvTranspose", "ReduceSum",
-      "ReduceMax", "GlobalMaxPool"};
+      "ReduceMax", "GlobalMaxPool",
+      "Sigmoid", "HardSigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Neg", "Erf", "LeakyRelu",
+      "HardSwish", "Pow"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
@@ -244,14 +249,6 @@ static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
   if (poisoned) {
     /* Reading an unsupported node's output: only the op type can be judged. */
     if (!known_op(op)) return ox_unsupported(p, "no pqnn node type for this op yet");
-    /* Some ops are unsupported whatever the shapes: say so here too. */
-    const bool two_activations = n->num_inputs == 2 && n->inputs[0] >= 0 && n->inputs[1] >= 0 &&
-        !p->t[n->inputs[0]].is_const && !p->t[n->inputs[1]].is_const;
-    if (two_activations && (strcmp(op, "Mul") == 0 || strcmp(op, "Div") == 0 ||
-                            strcmp(op, "Sub") == 0 ||
-                            strcmp(op, "Max") == 0 || strcmp(op, "Min") == 0)) {
-      return ox_unsupported(p, "%s of two activations needs a new node type", op);
-    }
     for (size_t i = 0; i < n->num_inputs && fold_only(op); i++) {
       if (n->inputs[i] >= 0 && p->t[n->inputs[i]].poisoned && p->t[n->inputs[i]].elem_type == OX_FLOAT) {
         return ox_unsupported(p, "no pqnn node type for this op yet");

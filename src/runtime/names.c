@@ -20,6 +20,8 @@ const char* pqnn_node_type_string(enum pqnn_node_type type) {
     case pqnn_node_type_softmax_axis: return "softmax_axis";
     case pqnn_node_type_batch_matrix_multiply: return "batch_matrix_multiply";
     case pqnn_node_type_reduce: return "reduce";
+    case pqnn_node_type_binary: return "binary";
+    case pqnn_node_type_unary: return "unary";
     default: return "invalid";
   }
 }

@@ -50,17 +50,6 @@ static inline void pqnn_node_clamp_block(size_t n, const float* x, float* y, flo
   }
 }
 
-/* y = clamp(a + b); a and b are block-local copies. */
-static inline void pqnn_node_add_clamp_block(size_t n, const float* a, const float* b, float* y,
-    float min, float max) {
-  for (size_t j = 0; j < n; j++) {
-    float v = a[j] + b[j];
-    v = v < min ? min : v;
-    v = v > max ? max : v;
-    y[j] = v;
-  }
-}
-
 /* acc = max(acc, x), NaN-propagating: a NaN tap makes the lane NaN for good. */
 static inline void pqnn_node_max_block(size_t n, const float* x, float* acc) {
   for (size_t j = 0; j < n; j++) {

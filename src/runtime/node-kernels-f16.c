@@ -12,6 +12,7 @@
 
 #include "configs/config.h"
 #include "runtime/node-kernels-blocks.h"
+#include "runtime/node-kernels-elementwise.h"
 #include "runtime/node-kernels.h"
 
 enum { kBlock = PQNN_NODE_BLOCK };
@@ -31,49 +32,10 @@ void pqnn_node_f16_clamp(size_t n, const uint16_t* x, uint16_t* y, float min, fl
   }
 }
 
-/* t[0..n) = widened p[j * stride]: a conversion, a broadcast or a gather. */
-static void load_strided(const struct pqnn_convert_config* cc, size_t n, const uint16_t* p, size_t stride,
-    float* t) {
-  if (stride == 1) {
-    cc->f16_f32(n, p, t);
-  } else if (stride == 0) {
-    pqnn_node_fill_block(n, fp16_ieee_to_fp32_value(*p), t);
-  } else {
-    uint16_t h[kBlock];
-    for (size_t j = 0; j < n; j++) {
-      h[j] = p[j * stride];
-    }
-    cc->f16_f32(n, h, t);
-  }
-}
-
-struct add2_context {
-  const struct pqnn_convert_config* cc;
-  const struct pqnn_add2_shape* s;
-  const uint16_t* a;
-  const uint16_t* b;
-  uint16_t* y;
-  float min, max;
-};
-
-static void add2_block(void* ctx, size_t a_offset, size_t b_offset, size_t y_offset, size_t n) {
-  const struct add2_context* c = (const struct add2_context*) ctx;
-  float ta[kBlock];
-  float tb[kBlock];
-  load_strided(c->cc, n, c->a + a_offset, c->s->a_stride[3], ta);
-  load_strided(c->cc, n, c->b + b_offset, c->s->b_stride[3], tb);
-  if (n == kBlock) {
-    pqnn_node_add_clamp_block(kBlock, ta, tb, ta, c->min, c->max);
-  } else {
-    pqnn_node_add_clamp_block(n, ta, tb, ta, c->min, c->max);
-  }
-  c->cc->f32_f16(n, ta, c->y + y_offset);
-}
-
+/* add2 is the binary add kernel (one walk and one strided loader for every binary op). */
 void pqnn_node_f16_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
     const uint16_t* a, const uint16_t* b, uint16_t* y, float min, float max) {
-  struct add2_context c = {pqnn_get_convert_config(), s, a, b, y, min, max};
-  pqnn_add2_walk(s, row_start, row_end, add2_block, &c);
+  pqnn_node_f16_binary(pqnn_binary_add, s, row_start, row_end, a, b, y, min, max);
 }
 
 void pqnn_node_f16_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "runtime/node-kernels-blocks.h"
+#include "runtime/node-kernels-elementwise.h"
 #include "runtime/node-kernels.h"
 
 enum { kBlock = PQNN_NODE_BLOCK };
@@ -25,44 +26,10 @@ void pqnn_node_f32_clamp(size_t n, const float* x, float* y, float min, float ma
   }
 }
 
-/* t[0..n) = p[j * stride]: a copy, a broadcast or a gather. */
-static inline void load_strided(size_t n, const float* p, size_t stride, float* t) {
-  if (stride == 1) {
-    memcpy(t, p, n * sizeof(float));
-  } else if (stride == 0) {
-    pqnn_node_fill_block(n, *p, t);
-  } else {
-    for (size_t j = 0; j < n; j++) {
-      t[j] = p[j * stride];
-    }
-  }
-}
-
-struct add2_context {
-  const struct pqnn_add2_shape* s;
-  const float* a;
-  const float* b;
-  float* y;
-  float min, max;
-};
-
-static void add2_block(void* ctx, size_t a_offset, size_t b_offset, size_t y_offset, size_t n) {
-  const struct add2_context* c = (const struct add2_context*) ctx;
-  float ta[kBlock];
-  float tb[kBlock];
-  load_strided(n, c->a + a_offset, c->s->a_stride[3], ta);
-  load_strided(n, c->b + b_offset, c->s->b_stride[3], tb);
-  if (n == kBlock) {
-    pqnn_node_add_clamp_block(kBlock, ta, tb, c->y + y_offset, c->min, c->max);
-  } else {
-    pqnn_node_add_clamp_block(n, ta, tb, c->y + y_offset, c->min, c->max);
-  }
-}
-
+/* add2 is the binary add kernel (one walk and one strided loader for every binary op). */
 void pqnn_node_f32_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
     const float* a, const float* b, float* y, float min, float max) {
-  struct add2_context c = {s, a, b, y, min, max};
-  pqnn_add2_walk(s, row_start, row_end, add2_block, &c);
+  pqnn_node_f32_binary(pqnn_binary_add, s, row_start, row_end, a, b, y, min, max);
 }
 
 void pqnn_node_f32_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,

@@ -8,6 +8,7 @@
 #include "logging.h"
 #include "runtime/nodes/compute-nodes.h"
 #include "runtime/runtime-executors.h"
+#include "runtime/runtime-ops-elementwise.h"
 #include "runtime/runtime-shared.h"
 
 /* Dense strides of `shape` right-aligned into 4 dims; 0 where the dim is 1 (broadcast). */
@@ -183,6 +184,8 @@ static const struct node_row kNodes[] = {
   {pqnn_node_type_max_pooling_2d, &kMaxPooling, max_pooling_f32, max_pooling_f16, NULL},
   {pqnn_node_type_softmax, &kSoftmax, softmax_f32, softmax_f16, NULL},
   {pqnn_node_type_static_reshape, &kElementwise, copy, copy, copy},
+  {pqnn_node_type_binary, &kAdd2, pqnn_rt_binary_f32, pqnn_rt_binary_f16, NULL},
+  {pqnn_node_type_unary, &kElementwise, pqnn_rt_unary_f32, pqnn_rt_unary_f16, NULL},
 };
 
 enum pqnn_status pqnn_rt_plan_node(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {

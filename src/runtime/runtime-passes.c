@@ -1,7 +1,7 @@
 /* The planner's passes (order and contract in runtime-passes.h).
  *
  * Clamp fusion: a clamp whose input has one consumer, is not external and is produced by
- * FC / conv / dwconv / add2 becomes the producer's output bounds (the intersection of both
+ * FC / conv / dwconv / add2 / binary becomes the producer's output bounds (the intersection of both
  * ranges, when not empty); the clamp op is removed.
  *
  * f16 inference: the graph runs in f16 only when every value that is not static data is f32
@@ -39,7 +39,8 @@
 /* ---- 1. clamp fusion ---- */
 
 static bool takes_fused_clamp(enum pqnn_node_type type) {
-  return pqnn_rt_is_gemm_node(type) || type == pqnn_node_type_add2;
+  return pqnn_rt_is_gemm_node(type) || type == pqnn_node_type_add2 ||
+      type == pqnn_node_type_binary;
 }
 
 void pqnn_pass_fuse_clamps(struct pqnn_runtime* rt) {

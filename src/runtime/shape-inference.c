@@ -177,6 +177,7 @@ static enum pqnn_status infer(const char* function, const struct pqnn_node* node
     case pqnn_node_type_max_pooling_2d:
       return infer_max_pooling(function, node, in[0], out);
     case pqnn_node_type_add2:
+    case pqnn_node_type_binary:
       return infer_add2(function, in[0], in[1], out);
     case pqnn_node_type_global_average_pooling_2d:
       if (in[0]->num_dims != 4) return bad(function, "input must be [N][H][W][C]");
@@ -194,6 +195,7 @@ static enum pqnn_status infer(const char* function, const struct pqnn_node* node
       return pqnn_status_success;
     case pqnn_node_type_clamp:
     case pqnn_node_type_gelu:
+    case pqnn_node_type_unary:
     case pqnn_node_type_convert:
       *out = *in[0];
       return pqnn_status_success;

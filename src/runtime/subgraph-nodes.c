@@ -69,6 +69,10 @@ static enum pqnn_status check_datatypes(const char* function, const struct pqnn_
         return pqnn_status_success;
       }
       break;
+    case pqnn_node_type_binary:
+      if (in[1]->datatype != x) break;
+      /* fall through */
+    case pqnn_node_type_unary:
     case pqnn_node_type_gelu:
     case pqnn_node_type_softmax:
     case pqnn_node_type_max_pooling_2d:
@@ -337,5 +341,41 @@ enum pqnn_status pqnn_define_static_reshape(pqnn_subgraph_t subgraph, size_t num
     PQNN_LOG_ERROR("new_shape has %zu zero (inferred) entries; at most one", zeros);
     return pqnn_status_invalid_parameter;
   }
+  return define_node(__func__, subgraph, &node, 0);
+}
+
+enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph, enum pqnn_binary_operator op,
+    float output_min, float output_max, uint32_t input1_id, uint32_t input2_id,
+    uint32_t output_id, uint32_t flags) {
+  if (op <= pqnn_binary_invalid || op > pqnn_binary_minimum) {
+    PQNN_LOG_ERROR("unknown binary operator %d", (int) op);
+    return pqnn_status_invalid_parameter;
+  }
+  struct pqnn_node node = {.type = pqnn_node_type_binary, .num_inputs = 2,
+      .inputs = {input1_id, input2_id}, .output = output_id, .output_min = output_min,
+      .output_max = output_max, .flags = flags, .elementwise_op = (uint32_t) op};
+  return define_node(__func__, subgraph, &node, 0);
+}
+
+enum pqnn_status pqnn_define_unary(pqnn_subgraph_t subgraph, enum pqnn_unary_operator op,
+    const struct pqnn_unary_params* params, uint32_t input_id, uint32_t output_id,
+    uint32_t flags) {
+  if (op <= pqnn_unary_invalid || op > pqnn_unary_erf) {
+    PQNN_LOG_ERROR("unknown unary operator %d", (int) op);
+    return pqnn_status_invalid_parameter;
+  }
+  struct pqnn_unary_params p = {0.0f, 0.0f};
+  if (op == pqnn_unary_leaky_relu || op == pqnn_unary_hardsigmoid) {
+    if (params == NULL || !isfinite(params->alpha) ||
+        (op == pqnn_unary_hardsigmoid && !isfinite(params->beta))) {
+      PQNN_LOG_ERROR("%s needs params with finite alpha%s", op == pqnn_unary_leaky_relu
+          ? "leaky_relu" : "hardsigmoid", op == pqnn_unary_leaky_relu ? "" : " and beta");
+      return pqnn_status_invalid_parameter;
+    }
+    p = *params;
+  }
+  struct pqnn_node node = {.type = pqnn_node_type_unary, .num_inputs = 1, .inputs = {input_id},
+      .output = output_id, .output_min = kNoMin, .output_max = kNoMax, .flags = flags,
+      .elementwise_op = (uint32_t) op, .unary = p};
   return define_node(__func__, subgraph, &node, 0);
 }

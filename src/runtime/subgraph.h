@@ -61,6 +61,8 @@ struct pqnn_node {
     uint32_t adjustment_height, adjustment_width;
     enum pqnn_reduce_operator reduce_operator;
   } compute;
+  uint32_t elementwise_op;                /* binary / unary: enum pqnn_binary/unary_operator */
+  struct pqnn_unary_params unary;         /* unary: alpha, beta */
 };
 
 struct pqnn_subgraph {

@@ -342,6 +342,15 @@ TEST(OnnxImport, FoldsBatchNormAndScaleShiftIntoTheConv) {
   EXPECT_EQ(1u, PlannedNodes("batchnorm_alone"));        // a 1x1 depthwise conv
 }
 
+TEST(OnnxImport, FusesHardswishAndSwishPatterns) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  EXPECT_EQ(2u, PlannedNodes("hardswish_clip_opset9"));   // conv, hardswish (Add Clip Mul Div)
+  EXPECT_EQ(2u, PlannedNodes("hardswish_clip_opset13"));
+  EXPECT_EQ(2u, PlannedNodes("hardswish_hardsigmoid"));   // conv, hardswish (HardSigmoid Mul)
+  EXPECT_EQ(3u, PlannedNodes("swish_and_sigmoid"));       // conv, swish, the lone sigmoid
+  EXPECT_EQ(5u, PlannedNodes("se_gate_hardsigmoid"));     // conv, pool, conv, hardsigmoid, mul
+}
+
 }  // namespace
 
 int RegisterCases() {

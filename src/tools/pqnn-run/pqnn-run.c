@@ -91,7 +91,8 @@ static void print_plan(pqnn_onnx_runtime_t rt) {
   pqnn_get_runtime_arena_size(prt, &arena, &unshared);
   static const char* const kNames[] = {"invalid", "fully_connected", "convolution_2d",
       "depthwise_convolution_2d", "add2", "clamp", "gelu", "global_average_pooling_2d",
-      "max_pooling_2d", "softmax", "convert", "static_reshape"};
+      "max_pooling_2d", "softmax", "convert", "static_reshape",
+      "binary", "unary"};
   enum { kTypes = sizeof(kNames) / sizeof(kNames[0]) };
   size_t per_type[kTypes][8] = {{0}};
   size_t fused = 0, inserted = 0;

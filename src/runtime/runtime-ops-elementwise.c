@@ -1,0 +1,28 @@
+/* Tile bodies of the elementwise binary / unary ops: rows of the broadcast shape (binary,
+ * geometry from the add2 reshape) or element ranges (unary), on the kernels of
+ * node-kernels-elementwise.h. The operator and its parameters are the defined node's. */
+#include "runtime/node-kernels-elementwise.h"
+#include "runtime/runtime-ops-elementwise.h"
+
+#define IN(k, type) ((const type*) rt->tensors[op->inputs[k]].data)
+#define OUT(type) ((type*) rt->tensors[op->output].data)
+
+void pqnn_rt_binary_f32(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start, size_t end) {
+  pqnn_node_f32_binary((enum pqnn_binary_operator) op->node.elementwise_op, &op->add2, start, end,
+      IN(0, float), IN(1, float), OUT(float), op->output_min, op->output_max);
+}
+
+void pqnn_rt_binary_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start, size_t end) {
+  pqnn_node_f16_binary((enum pqnn_binary_operator) op->node.elementwise_op, &op->add2, start, end,
+      IN(0, uint16_t), IN(1, uint16_t), OUT(uint16_t), op->output_min, op->output_max);
+}
+
+void pqnn_rt_unary_f32(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start, size_t end) {
+  pqnn_node_f32_unary((enum pqnn_unary_operator) op->node.elementwise_op, &op->node.unary,
+      end - start, IN(0, float) + start, OUT(float) + start);
+}
+
+void pqnn_rt_unary_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start, size_t end) {
+  pqnn_node_f16_unary((enum pqnn_unary_operator) op->node.elementwise_op, &op->node.unary,
+      end - start, IN(0, uint16_t) + start, OUT(uint16_t) + start);
+}

@@ -1,0 +1,241 @@
+// The elementwise binary and unary nodes (pqnn_define_binary / pqnn_define_unary) through a
+// runtime: binary ops over random broadcast shapes against a plain reference (f32 exact,
+// f16 bit-exact against fp16 of the f32 op on the f16-rounded inputs), clamp fusion into a
+// binary node, NaN propagation, unary accuracy against a double-precision reference in ulp
+// (the bounds documented in pqnn.h), and bad defines.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include <fp16.h>
+#include <pqnn.h>
+
+#include "common/runtime-graph.h"
+
+using namespace pqnn_test;
+
+namespace {
+
+float f16_round(float v) { return fp16_ieee_to_fp32_value(fp16_ieee_from_fp32_value(v)); }
+
+float binary_ref(pqnn_binary_operator op, float u, float v) {
+  switch (op) {
+    case pqnn_binary_add: return u + v;
+    case pqnn_binary_subtract: return u - v;
+    case pqnn_binary_multiply: return u * v;
+    case pqnn_binary_divide: return u / v;
+    case pqnn_binary_maximum: return std::isnan(u) || std::isnan(v) ? NAN : std::max(u, v);
+    case pqnn_binary_minimum: return std::isnan(u) || std::isnan(v) ? NAN : std::min(u, v);
+    default: return NAN;
+  }
+}
+
+// Element offset into a right-aligned broadcast operand for output index `idx` of `out`.
+size_t broadcast_offset(const std::vector<size_t>& out, const std::vector<size_t>& in, size_t idx) {
+  size_t offset = 0, stride = 1;
+  for (size_t d = out.size(); d-- > 0;) {
+    const size_t coord = idx % out[d];
+    idx /= out[d];
+    const size_t k = d + in.size() - out.size();
+    if (d + in.size() < out.size()) continue;
+    if (in[k] != 1) offset += coord * stride;
+    stride *= in[k];
+  }
+  return offset;
+}
+
+size_t elements(const std::vector<size_t>& s) {
+  size_t n = 1;
+  for (size_t d : s) n *= d;
+  return n;
+}
+
+TEST(RuntimeElementwise, BinaryRandomBroadcastShapes) {
+  std::mt19937 rng(7);
+  const pqnn_binary_operator ops[] = {pqnn_binary_add, pqnn_binary_subtract,
+      pqnn_binary_multiply, pqnn_binary_divide, pqnn_binary_maximum, pqnn_binary_minimum};
+  for (int iter = 0; iter < 60; iter++) {
+    const pqnn_binary_operator op = ops[iter % 6];
+    const size_t rank = 1 + rng() % 4;
+    std::vector<size_t> out(rank), a, b;
+    for (auto& d : out) d = 1 + rng() % 7;
+    if (rng() % 2) out[rank - 1] = 70 + rng() % 80;  // more than one block per row
+    // Each operand: a suffix of the output's dims, some set to 1 (per channel, scalar, ...).
+    for (int which = 0; which < 2; which++) {
+      auto& s = which == 0 ? a : b;
+      const size_t r = 1 + rng() % rank;
+      for (size_t d = rank - r; d < rank; d++) s.push_back(rng() % 3 == 0 ? 1 : out[d]);
+    }
+    std::vector<size_t> y_shape;  // the larger operand rank
+    for (size_t d = rank - std::max(a.size(), b.size()); d < rank; d++) {
+      const size_t da = d + a.size() >= rank ? a[d + a.size() - rank] : 1;
+      const size_t db = d + b.size() >= rank ? b[d + b.size() - rank] : 1;
+      y_shape.push_back(std::max(da, db));
+    }
+    const auto va = random_f32(elements(a), -2.0f, 2.0f, 100 + iter);
+    auto vb = random_f32(elements(b), -2.0f, 2.0f, 200 + iter);
+    if (op == pqnn_binary_divide) {
+      for (auto& v : vb) v = v < 0 ? v - 0.25f : v + 0.25f;
+    }
+    const float lo = iter % 3 == 0 ? -1.0f : -INFINITY, hi = iter % 3 == 0 ? 1.5f : INFINITY;
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+      Graph g(3);
+      const uint32_t ia = g.input(0, a), ib = g.input(1, b);
+      const uint32_t iy = g.output(2, y_shape);
+      ASSERT_EQ(pqnn_define_binary(g.sg, op, lo, hi, ia, ib, iy, 0), pqnn_status_success);
+      std::vector<float> y(elements(y_shape));
+      pqnn_runtime_t rt = run_graph(g.sg, flags,
+          {{0, (void*) va.data()}, {1, (void*) vb.data()}, {2, y.data()}});
+      const auto infos = node_infos(rt);
+      pqnn_delete_runtime(rt);
+      ASSERT_EQ(infos[flags ? 2 : 0].type, pqnn_node_type_binary);
+      for (size_t i = 0; i < y.size(); i++) {
+        float u = va[broadcast_offset(y_shape, a, i)], v = vb[broadcast_offset(y_shape, b, i)];
+        if (flags) {
+          u = f16_round(u);
+          v = f16_round(v);
+        }
+        float r = std::min(hi, std::max(lo, binary_ref(op, u, v)));
+        if (flags) r = f16_round(r);
+        ASSERT_EQ(y[i], r) << "iter " << iter << " op " << op << " i " << i;
+      }
+    }
+  }
+}
+
+TEST(RuntimeElementwise, BinaryFusesClampAndPropagatesNaN) {
+  const std::vector<float> a = {1.0f, NAN, -3.0f, 2.0f, NAN, 0.5f};
+  const std::vector<float> b = {NAN, 1.0f, 4.0f, -1.0f, NAN, 0.25f};
+  for (pqnn_binary_operator op : {pqnn_binary_maximum, pqnn_binary_minimum, pqnn_binary_multiply}) {
+    Graph g(3);
+    const uint32_t ia = g.input(0, {6}), ib = g.input(1, {6});
+    const uint32_t mid = g.f32({6});
+    const uint32_t out = g.output(2, {6});
+    ASSERT_EQ(pqnn_define_binary(g.sg, op, -INFINITY, INFINITY, ia, ib, mid, 0), pqnn_status_success);
+    ASSERT_EQ(pqnn_define_clamp(g.sg, -1.0f, 1.0f, mid, out, 0), pqnn_status_success);
+    std::vector<float> y(6);
+    pqnn_runtime_t rt = run_graph(g.sg, 0, {{0, (void*) a.data()}, {1, (void*) b.data()}, {2, y.data()}});
+    const auto infos = node_infos(rt);
+    pqnn_delete_runtime(rt);
+    ASSERT_EQ(infos.size(), 1u);
+    EXPECT_EQ(infos[0].fused_clamp, 1u);
+    for (size_t i = 0; i < 6; i++) {
+      const float r = binary_ref(op, a[i], b[i]);
+      if (std::isnan(r)) {
+        EXPECT_TRUE(std::isnan(y[i])) << i;
+      } else {
+        EXPECT_EQ(y[i], std::min(1.0f, std::max(-1.0f, r))) << i;
+      }
+    }
+  }
+}
+
+struct UnaryCase {
+  pqnn_unary_operator op;
+  float lo, hi;        // random input range
+  double max_ulp;      // bound vs the double reference (pqnn.h)
+  double abs_floor;    // absolute error always accepted (near 0 / denormal results)
+};
+
+double unary_ref(pqnn_unary_operator op, double x, double alpha, double beta) {
+  switch (op) {
+    case pqnn_unary_relu: return x < 0 ? 0.0 : x;
+    case pqnn_unary_leaky_relu: return x < 0 ? alpha * x : x;
+    case pqnn_unary_sigmoid: return 1.0 / (1.0 + std::exp(-x));
+    case pqnn_unary_tanh: return std::tanh(x);
+    case pqnn_unary_hardsigmoid: return std::min(1.0, std::max(0.0, alpha * x + beta));
+    case pqnn_unary_hardswish: return x * std::min(6.0, std::max(0.0, x + 3.0)) / 6.0;
+    case pqnn_unary_swish: return x / (1.0 + std::exp(-x));
+    case pqnn_unary_exp: return std::exp(x);
+    case pqnn_unary_log: return std::log(x);
+    case pqnn_unary_sqrt: return std::sqrt(x);
+    case pqnn_unary_square: return x * x;
+    case pqnn_unary_abs: return std::fabs(x);
+    case pqnn_unary_negate: return -x;
+    case pqnn_unary_erf: return std::erf(x);
+    default: return NAN;
+  }
+}
+
+// Distance in units of the float ulp at the reference value.
+double ulps(float got, double ref) {
+  const float rf = (float) ref;
+  const double ulp = std::fabs((double) std::nextafter(rf, INFINITY) - (double) rf);
+  return std::fabs((double) got - ref) / (ulp > 0 ? ulp : 1e-45);
+}
+
+TEST(RuntimeElementwise, UnaryAccuracyAndNaN) {
+  const UnaryCase cases[] = {
+    {pqnn_unary_relu, -4, 4, 0, 0}, {pqnn_unary_leaky_relu, -4, 4, 0.5, 0},
+    {pqnn_unary_sigmoid, -90, 30, 3, 1e-38}, {pqnn_unary_tanh, -10, 10, 2, 1e-7},
+    {pqnn_unary_hardsigmoid, -8, 8, 1, 1.2e-7}, {pqnn_unary_hardswish, -5, 5, 2, 1e-7},
+    {pqnn_unary_swish, -90, 30, 3, 1e-38}, {pqnn_unary_exp, -80, 80, 2, 0},
+    {pqnn_unary_log, 1e-30f, 1e30f, 2, 0}, {pqnn_unary_sqrt, 0, 1e6, 0.5, 0},
+    {pqnn_unary_square, -1e3, 1e3, 0.5, 0}, {pqnn_unary_abs, -5, 5, 0, 0},
+    {pqnn_unary_negate, -5, 5, 0, 0}, {pqnn_unary_erf, -5, 5, 2, 1e-7},
+  };
+  const pqnn_unary_params params = {0.15f, 0.4f};
+  const size_t n = 1000;
+  for (const auto& c : cases) {
+    auto x = random_f32(n, c.lo, c.hi, 11 + c.op);
+    x[0] = NAN;
+    x[1] = 0.0f;
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+      Graph g(2);
+      const uint32_t ix = g.input(0, {10, n / 10}), iy = g.output(1, {10, n / 10});
+      ASSERT_EQ(pqnn_define_unary(g.sg, c.op, &params, ix, iy, 0), pqnn_status_success);
+      std::vector<float> y(n);
+      pqnn_runtime_t rt = run_graph(g.sg, flags, {{0, (void*) x.data()}, {1, y.data()}});
+      pqnn_delete_runtime(rt);
+      EXPECT_TRUE(std::isnan(y[0])) << "op " << c.op;
+      for (size_t i = 1; i < n; i++) {
+        if (flags) {
+          // f16: fp16 of the f32 result on the widened f16 input, so within half an f16 ulp
+          // (plus the f32 error) of the double reference, or the f16 result is non-finite.
+          const double r = unary_ref(c.op, f16_round(x[i]), params.alpha, params.beta);
+          if (!std::isfinite(f16_round((float) r))) continue;
+          ASSERT_NEAR(y[i], r, std::fabs(r) * 1.0e-3 + 6.2e-5) << "op " << c.op << " x " << x[i];
+          continue;
+        }
+        const double r = unary_ref(c.op, x[i], params.alpha, params.beta);
+        if ((double) y[i] == r || std::fabs(y[i] - r) <= c.abs_floor) continue;
+        ASSERT_LE(ulps(y[i], r), c.max_ulp) << "op " << c.op << " x " << x[i] << " got " << y[i]
+            << " ref " << r;
+      }
+    }
+  }
+}
+
+TEST(RuntimeElementwise, BadDefines) {
+  Graph g(2);
+  const uint32_t x = g.input(0, {4}), y = g.output(1, {4});
+  const uint32_t y5 = g.f32({5});
+  const pqnn_unary_params p = {0.1f, 0.5f};
+  EXPECT_EQ(pqnn_define_binary(g.sg, pqnn_binary_invalid, -INFINITY, INFINITY, x, x, y, 0),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_binary(g.sg, (pqnn_binary_operator) 99, -INFINITY, INFINITY, x, x, y, 0),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_binary(g.sg, pqnn_binary_add, 1.0f, 0.0f, x, x, y, 0),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_binary(nullptr, pqnn_binary_add, -INFINITY, INFINITY, x, x, y, 0),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_binary(g.sg, pqnn_binary_add, -INFINITY, INFINITY, x, y5, y, 0),
+      pqnn_status_invalid_parameter);  // shapes do not broadcast to y
+  EXPECT_EQ(pqnn_define_unary(g.sg, pqnn_unary_invalid, &p, x, y, 0), pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_unary(g.sg, (pqnn_unary_operator) 99, &p, x, y, 0),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_unary(g.sg, pqnn_unary_leaky_relu, nullptr, x, y, 0),
+      pqnn_status_invalid_parameter);
+  const pqnn_unary_params bad = {NAN, 0.5f};
+  EXPECT_EQ(pqnn_define_unary(g.sg, pqnn_unary_hardsigmoid, &bad, x, y, 0),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_unary(g.sg, pqnn_unary_tanh, nullptr, x, y5, 0),
+      pqnn_status_invalid_parameter);  // shape
+  EXPECT_EQ(pqnn_define_unary(g.sg, pqnn_unary_tanh, nullptr, x, y, 0), pqnn_status_success);
+}
+
+}  // namespace
