@@ -54,6 +54,11 @@ PQNN_INTERNAL void pqnn_pack_qd8_gemm(size_t groups, size_t nc, size_t ks, size_
 PQNN_INTERNAL void pqnn_pack_qs8_dwconv(size_t channels, size_t taps, size_t ct,
     const int8_t* kernel, const int32_t* bias, const float* scale, int32_t input_zero_point,
     void* packed);
+/* qd8 depthwise: prefix i32 ksum = sum of the channel's taps, data taps x ct int8, suffix
+ * f32 kernel_scale then f32 bias (zero when bias is NULL). Implemented in
+ * src/packing-qs8-dwconv.c. */
+PQNN_INTERNAL void pqnn_pack_qd8_dwconv(size_t channels, size_t taps, size_t ct,
+    const int8_t* kernel, const float* kernel_scale, const float* bias, void* packed);
 /* f16: prefix f16 bias; kernel and bias are f16 (uint16_t), or f32 converted with round
  * to nearest even when from_f32. Implemented in src/packing-f16.c. */
 PQNN_INTERNAL void pqnn_pack_f16_gemm(size_t groups, size_t nc, size_t ks, size_t kc,
