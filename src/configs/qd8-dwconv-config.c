@@ -1,9 +1,10 @@
 /* qd8 x qc8w -> f32 depthwise-convolution kernel selection per ISA tier: a 9-tap (3x3) and
- * a 25-tap (5x5) kernel plus the any-taps kernel, the same channel tiles and tap loop as
- * the qs8 dwconv kernels (src/configs/qs8-dwconv-config.c, scripts/kernels/qs8_dwconv.py)
- * with an f32 epilogue (weight-sum zero-point correction, input scale x kernel scale,
- * bias, clamp). Without these, qd8 depthwise ran as grouped IGEMM (0.46 GOP/s on 3x3
- * 56x56x128, issue 13). Measurements: docs/qd8-performance.md ("Depthwise").
+ * a 25-tap (5x5) kernel plus the any-taps kernel, the channel tiles of the qs8 dwconv
+ * kernels (scalar 1, sse2 8, avx2 16, avx512 32), taps in int16 pairs through pmaddwd
+ * (scripts/kernels/qd8_dwconv.py), and an f32 epilogue (weight-sum zero-point correction,
+ * input scale x kernel scale, bias, clamp). Without these, qd8 depthwise ran as grouped
+ * IGEMM (0.46 GOP/s on 3x3 56x56x128, issue 13). Measurements: docs/qd8-performance.md
+ * ("Depthwise").
  * aarch64 and wasm have no qd8 dwconv SIMD kernels yet and use the scalar ones (still far
  * ahead of grouped IGEMM, whose tiles are 1 channel wide). */
 #include <pthread.h>

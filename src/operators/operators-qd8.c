@@ -71,6 +71,7 @@ static enum pqnn_status init_qd8_spec(const char* function, struct pqnn_gemm_op_
     .packed_suffix_size = 2 * sizeof(float),
     .dwconv_prefix_size = sizeof(int32_t),
     .dwconv_suffix_size = 2 * sizeof(float),
+    .dwconv_tap_pairs = true,
     .dynamic_quantization = true,
     .params.f32 = {output_min, output_max},
     .pack_gemm = pack_qd8_gemm,

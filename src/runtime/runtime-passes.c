@@ -16,10 +16,13 @@
  * filter is channelwise int8 (qcint8), or when PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION is set
  * and the filter is f32 (quantized per output channel at create). Its input is quantized per
  * row (FC) or per image (conv) by an inserted convert; its output stays f32 (f16).
- * Depthwise convolution stays in floating point: there is no qd8 depthwise kernel, and a
- * depthwise layer does 9 multiply-adds per weight and activation, so it is bound by memory
- * traffic of the activations, not by arithmetic; quantizing its input would add a full pass
- * over those activations and save nothing.
+ * Depthwise convolution stays in floating point unless the runtime option qd8_depthwise
+ * asks for it (depthwise_runs_qd8, the one place deciding it). The qd8 depthwise kernel
+ * itself is ~1.4x the f32 one (3x3 56x56x128), but a depthwise layer does only 9
+ * multiply-adds per activation, so the inserted convert (a min/max pass and a quantize
+ * pass over the f32 input) costs about what the kernel saves: MobileNet v2, 1 thread, CPU
+ * time, medians of 3 runs of 30: DRQ 5.26 ms with f32 depthwise, 5.36 ms with qd8
+ * depthwise (2% slower; docs/qd8-performance.md, "Depthwise").
  * With f32 filters the flag also leaves in f32 the layers whose reduction (FC input channels,
  * conv kh * kw * group input channels) is below PQNN_QD8_MIN_REDUCTION = 64: with so few
  * multiply-adds per output the per-output dequantization and the quantization pass over the
@@ -172,14 +175,27 @@ static size_t reduction_of(const struct pqnn_rt_op* op, const struct pqnn_value*
   return (size_t) p->kernel_height * p->kernel_width * p->group_input_channels;
 }
 
+/* The one place that decides whether DRQ takes a depthwise layer (see the header comment
+ * for the measurement behind the default): only when the runtime option qd8_depthwise
+ * asks for it, for an f32 layer with an f32 filter and multiplier 1 whose tap count has
+ * qd8 dwconv kernels (f16 output has none). */
+static bool depthwise_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
+    enum pqnn_datatype x, const struct pqnn_value* filter) {
+  return rt->qd8_depthwise && x == pqnn_datatype_fp32 &&
+      filter->datatype == pqnn_datatype_fp32 && op->node.conv.group_output_channels == 1 &&
+      pqnn_dwconv_config_select(pqnn_get_qd8_f32_qc8w_dwconv_config(),
+          (size_t) op->node.conv.kernel_height * op->node.conv.kernel_width) != NULL;
+}
+
 static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
     const struct pqnn_value* filter) {
   const enum pqnn_datatype x = rt->tensors[op->inputs[0]].datatype;
   if (x == pqnn_datatype_qdint8) return pqnn_qd8_decision_defined;
   if (x != pqnn_datatype_fp32 && x != pqnn_datatype_fp16) return pqnn_qd8_decision_none;
   if (op->node.type == pqnn_node_type_depthwise_convolution_2d) {
-    return (rt->flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) != 0
-        ? pqnn_qd8_decision_float_depthwise : pqnn_qd8_decision_none;
+    if ((rt->flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) == 0) return pqnn_qd8_decision_none;
+    return depthwise_runs_qd8(rt, op, x, filter) ? pqnn_qd8_decision_quantized
+                                             : pqnn_qd8_decision_float_depthwise;
   }
   if (filter->datatype == pqnn_datatype_qcint8) return pqnn_qd8_decision_quantized_qc8w;
   if (filter->datatype != pqnn_datatype_fp32 ||
@@ -213,7 +229,8 @@ void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
       op = &rt->ops[++i];
     }
     /* A qdint8 input of a convolution is quantized per image (one params entry each). */
-    if (op->node.type == pqnn_node_type_convolution_2d &&
+    if ((op->node.type == pqnn_node_type_convolution_2d ||
+         op->node.type == pqnn_node_type_depthwise_convolution_2d) &&
         rt->tensors[op->inputs[0]].datatype == pqnn_datatype_qdint8) {
       rt->tensors[op->inputs[0]].qd8_per_image = true;
     }

@@ -3,7 +3,8 @@
 // padding taps reading that zero point):
 //   acc = sum_t (x - zero_point) * w  (exact int32);
 //   y = clamp(acc * (scale * kernel_scale) + bias, min, max)
-// with weights packed by pqnn_pack_qd8_dwconv. The integer part is exact; the f32 epilogue
+// with weights packed by pqnn_pack_qd8_dwconv (int16 tap pairs in the kernels' channel
+// order). The integer part is exact; the f32 epilogue
 // (mul + add, or an FMA) is checked to a few ulps of |acc * s| + |bias|. Sweeps channel
 // counts around the tile, output widths, tap counts, padding taps (`zero`), a_offset,
 // indirection steps, output_increment, zero points, clamping and extreme values. Input
@@ -103,7 +104,7 @@ class Qd8DwconvTest : public testing::TestWithParam<Qd8DwconvKernel> {
           reinterpret_cast<uintptr_t>(pixels.back()->data()) - cs.a_offset);
     }
 
-    std::vector<uint8_t> packed(pqnn_packed_dwconv_size(C, KS, k.ct, 1, 4, 8), 0xA5);
+    std::vector<uint8_t> packed(pqnn_packed_dwconv_size(C, (KS + 1) / 2 * 2, k.ct, 2, 4, 8), 0xA5);
     ASSERT_FALSE(packed.empty());
     pqnn_pack_qd8_dwconv(C, KS, k.ct, weights.data(), kscale.data(),
         cs.null_bias ? nullptr : bias.data(), packed.data());
@@ -220,12 +221,20 @@ TEST_P(Qd8DwconvTest, extreme_values) {
 INSTANTIATE_TEST_SUITE_P(Kernels, Qd8DwconvTest, testing::ValuesIn(kKernels),
     [](const testing::TestParamInfo<Qd8DwconvKernel>& info) { return std::string(info.param.name); });
 
-// The packer against a reference unpacking of its layout.
+// The packer against a reference unpacking of its layout (channel order included).
 TEST(Qd8DwconvPacking, layout) {
   auto& rng = pqnn_test::rng();
   std::uniform_int_distribution<int> w8(-127, 127);
   for (size_t ct : {1, 8, 16, 32}) {
-    for (size_t taps : {1, 9, 25}) {
+    // The slot order is a permutation of the tile's channels.
+    std::vector<bool> seen(ct, false);
+    for (size_t s = 0; s < ct; s++) {
+      const size_t j = pqnn_qd8_dwconv_channel_order(ct, s);
+      ASSERT_LT(j, ct);
+      ASSERT_FALSE(seen[j]);
+      seen[j] = true;
+    }
+    for (size_t taps : {1, 2, 9, 25}) {
       for (size_t C : {size_t(1), ct, ct + 1, 3 * ct - 1}) {
         std::vector<int8_t> k(taps * C);
         for (auto& v : k) v = static_cast<int8_t>(w8(rng));
@@ -234,27 +243,31 @@ TEST(Qd8DwconvPacking, layout) {
           scale[c] = 0.5f + float(c);
           bias[c] = -3.0f * float(c) - 1.0f;
         }
-        std::vector<uint8_t> packed(pqnn_packed_dwconv_size(C, taps, ct, 1, 4, 8), 0xEE);
+        const size_t pairs = (taps + 1) / 2;
+        std::vector<uint8_t> packed(pqnn_packed_dwconv_size(C, 2 * pairs, ct, 2, 4, 8), 0xEE);
         pqnn_pack_qd8_dwconv(C, taps, ct, k.data(), scale.data(), bias.data(), packed.data());
-        const size_t tile = ct * 4 + taps * ct + ct * 8;
+        const size_t tile = ct * 4 + pairs * ct * 4 + ct * 8;
         ASSERT_EQ(packed.size(), tile * ((C + ct - 1) / ct));
-        for (size_t c = 0; c < ((C + ct - 1) / ct) * ct; c++) {
-          const uint8_t* base = packed.data() + (c / ct) * tile;
-          const size_t j = c % ct;
-          int32_t ksum;
-          float s, b;
-          std::memcpy(&ksum, base + 4 * j, 4);
-          std::memcpy(&s, base + 4 * ct + taps * ct + 4 * j, 4);
-          std::memcpy(&b, base + 8 * ct + taps * ct + 4 * j, 4);
-          int32_t sum = 0;
-          for (size_t t = 0; t < taps; t++) {
-            const int8_t w = static_cast<int8_t>(base[4 * ct + t * ct + j]);
-            ASSERT_EQ(w, c < C ? k[t * C + c] : 0);
-            sum += w;
+        for (size_t tile_start = 0; tile_start < C; tile_start += ct) {
+          const uint8_t* base = packed.data() + (tile_start / ct) * tile;
+          for (size_t s = 0; s < ct; s++) {
+            const size_t c = tile_start + pqnn_qd8_dwconv_channel_order(ct, s);
+            int32_t ksum;
+            float sc, b;
+            std::memcpy(&ksum, base + 4 * s, 4);
+            std::memcpy(&sc, base + 4 * ct + pairs * ct * 4 + 4 * s, 4);
+            std::memcpy(&b, base + 8 * ct + pairs * ct * 4 + 4 * s, 4);
+            int32_t sum = 0;
+            for (size_t t = 0; t < 2 * pairs; t++) {
+              int16_t w;
+              std::memcpy(&w, base + 4 * ct + (t / 2) * ct * 4 + s * 4 + (t % 2) * 2, 2);
+              ASSERT_EQ(w, c < C && t < taps ? k[t * C + c] : 0) << "ct=" << ct << " t=" << t;
+              sum += w;
+            }
+            ASSERT_EQ(ksum, sum);
+            ASSERT_EQ(sc, c < C ? scale[c] : 0.0f);
+            ASSERT_EQ(b, c < C ? bias[c] : 0.0f);
           }
-          ASSERT_EQ(ksum, sum);
-          ASSERT_EQ(s, c < C ? scale[c] : 0.0f);
-          ASSERT_EQ(b, c < C ? bias[c] : 0.0f);
         }
       }
     }

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <utility>
 
 namespace pqnn_models {
@@ -21,7 +23,13 @@ enum pqnn_status ModelRuntime::create(const Graph& graph, Datatype datatype,
   std::unique_ptr<ModelRuntime> m(new ModelRuntime());
   s = define_subgraph(graph, datatype, false, calibration, &m->storage_, &m->subgraph_);
   if (s != pqnn_status_success) return s;
-  s = pqnn_create_runtime(m->subgraph_, threadpool, runtime_flags(datatype), &m->runtime_);
+  // PQNN_MODELS_QD8_DEPTHWISE=1 sets the runtime option qd8_depthwise (dynamic quantization
+  // of depthwise layers too), to measure that choice end to end (docs/qd8-performance.md).
+  pqnn_runtime_options options{};
+  const char* qd8_depthwise = std::getenv("PQNN_MODELS_QD8_DEPTHWISE");
+  options.qd8_depthwise = qd8_depthwise != nullptr && std::strcmp(qd8_depthwise, "1") == 0;
+  s = pqnn_create_runtime_with_options(m->subgraph_, threadpool, runtime_flags(datatype),
+      &options, &m->runtime_);
   if (s != pqnn_status_success) return s;
   m->input_.assign(graph.values()[graph.input_value()].elements(), 0.0f);
   m->output_.assign(graph.values()[graph.output_value()].elements(), 0.0f);

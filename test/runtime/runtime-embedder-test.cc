@@ -113,10 +113,11 @@ struct DrqGraph {
         kInf, b, f1, PQNN_INVALID_VALUE_ID, out, 0), pqnn_status_success);
   }
   // "type:compute:decision" per planned op ("+" marks inserted converts).
-  std::vector<std::string> plan(uint32_t flags, size_t threshold) {
+  std::vector<std::string> plan(uint32_t flags, size_t threshold, uint32_t qd8_depthwise = 0) {
     pqnn_runtime_t rt = nullptr;
     pqnn_runtime_options options{};
     options.qd8_min_reduction = threshold;
+    options.qd8_depthwise = qd8_depthwise;
     EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, nullptr, flags, &options, &rt),
         pqnn_status_success);
     std::vector<std::string> report;
@@ -149,8 +150,13 @@ TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
       dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
   EXPECT_EQ(d.plan(drq, 100), (V{c + "fp32:" + std::to_string(small),
       dwc + "fp32:" + std::to_string(dw), c + "fp32:" + std::to_string(small)}));
+  // The qd8_depthwise option quantizes the depthwise layer too (its own convert); without
+  // the DRQ flag it changes nothing.
+  EXPECT_EQ(d.plan(drq, 0, 1), (V{c + "fp32:" + std::to_string(small), q,
+      dwc + "qdint8:" + std::to_string(quantized), q, c + "qdint8:" + std::to_string(quantized)}));
+  EXPECT_EQ(d.plan(0, 0, 1), (V{c + "fp32:0", dwc + "fp32:0", c + "fp32:0"}));
   EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_float_depthwise),
-      "float: depthwise (no qd8 kernel, memory bound)");
+      "float: depthwise (qd8 not faster end to end; runtime option qd8_depthwise)");
 }
 
 TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
@@ -163,6 +169,7 @@ TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
   for (size_t threshold : {size_t(1), size_t(64), size_t(1000)}) {
     pqnn_runtime_options options{};
     options.qd8_min_reduction = threshold;
+    options.qd8_depthwise = threshold == 1 ? 1 : 0;  // 1: every layer qd8, depthwise included
     ASSERT_EQ(pqnn_create_runtime_with_options(d.g.sg, nullptr,
         PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, &options, &rt), pqnn_status_success);
     const pqnn_external_value ext[2] = {{0, (void*) x.data()}, {1, y.data()}};
@@ -175,7 +182,7 @@ TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
     }
     EXPECT_LT(max_err, 0.05 * max_ref) << "threshold " << threshold;
     if (threshold == 1000) {
-      EXPECT_EQ(max_err, 0.0);  // nothing quantized: the f32 bits
+      EXPECT_EQ(max_err, 0.0);  // nothing quantized (the depthwise stays f32): the f32 bits
     }
     pqnn_delete_runtime(rt);
   }
