@@ -23,11 +23,12 @@ enum pqnn_status ModelRuntime::create(const Graph& graph, Datatype datatype,
   std::unique_ptr<ModelRuntime> m(new ModelRuntime());
   s = define_subgraph(graph, datatype, false, calibration, &m->storage_, &m->subgraph_);
   if (s != pqnn_status_success) return s;
-  // PQNN_MODELS_QD8_DEPTHWISE=1 sets the runtime option qd8_depthwise (dynamic quantization
-  // of depthwise layers too), to measure that choice end to end (docs/qd8-performance.md).
+  // PQNN_MODELS_QD8_FLOAT_DEPTHWISE=1 sets the runtime option qd8_float_depthwise (DRQ
+  // leaves every depthwise layer float), to measure that choice end to end
+  // (docs/qd8-performance.md, "Depthwise").
   pqnn_runtime_options options{};
-  const char* qd8_depthwise = std::getenv("PQNN_MODELS_QD8_DEPTHWISE");
-  options.qd8_depthwise = qd8_depthwise != nullptr && std::strcmp(qd8_depthwise, "1") == 0;
+  const char* float_dw = std::getenv("PQNN_MODELS_QD8_FLOAT_DEPTHWISE");
+  options.qd8_float_depthwise = float_dw != nullptr && std::strcmp(float_dw, "1") == 0;
   s = pqnn_create_runtime_with_options(m->subgraph_, threadpool, runtime_flags(datatype),
       &options, &m->runtime_);
   if (s != pqnn_status_success) return s;
