@@ -644,6 +644,11 @@ struct pqnn_runtime_options {
    * conv kh * kw * group input channels); smaller ones stay float. 0: the default, 64.
    * 1: every FC and (non-depthwise) conv. qcint8 filters always run qd8. */
   size_t qd8_min_reduction;
+  /* Dynamic quantization takes a depthwise convolution with an f32 filter (quantized per
+   * channel), multiplier 1 and stride 1 unless this is nonzero; strided depthwise layers
+   * always stay float (their input convert costs more than int8 saves; measurements in
+   * docs/qd8-performance.md, "Depthwise"). */
+  uint32_t qd8_float_depthwise;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,

@@ -79,6 +79,7 @@ struct pqnn_gemm_op_spec {
   size_t packed_suffix_size;    /* bytes per output channel after it */
   size_t dwconv_prefix_size;
   size_t dwconv_suffix_size;
+  bool dwconv_tap_pairs;        /* dwconv weights as int16 tap pairs (qd8: taps rounded up to even) */
   bool dynamic_quantization;    /* qd8: dqgemm / dqigemm kernels with run-time params */
   uint8_t zero_byte;            /* padding byte pattern (qs8: the input zero point) */
   union pqnn_ukernel_params params;

@@ -54,6 +54,18 @@ PQNN_INTERNAL void pqnn_pack_qd8_gemm(size_t groups, size_t nc, size_t ks, size_
 PQNN_INTERNAL void pqnn_pack_qs8_dwconv(size_t channels, size_t taps, size_t ct,
     const int8_t* kernel, const int32_t* bias, const float* scale, int32_t input_zero_point,
     void* packed);
+/* qd8 depthwise, per channel tile of ct: [ct i32 ksum][ceil(taps / 2) pairs x ct x
+ * (int16 w[2p], int16 w[2p + 1])][ct f32 kernel_scale][ct f32 bias] (ksum = sum of the
+ * channel's taps; a missing odd tap, padding channels and a NULL bias pack as 0). The ct
+ * channels of a tile are stored in pqnn_qd8_dwconv_channel_order (the kernels' lane order,
+ * scripts/kernels/qd8_dwconv.py). Size: pqnn_packed_dwconv_size(channels, round_up(taps,
+ * 2), ct, 2, 4, 8). Implemented in src/packing-qs8-dwconv.c. */
+PQNN_INTERNAL void pqnn_pack_qd8_dwconv(size_t channels, size_t taps, size_t ct,
+    const int8_t* kernel, const float* kernel_scale, const float* bias, void* packed);
+/* The channel (0..ct-1 within its tile) stored at position `slot` of a qd8 dwconv tile:
+ * for ct >= 8, slots [0, ct/2) hold channels 8i..8i+3 and slots [ct/2, ct) channels
+ * 8i+4..8i+7, i = 0, 1, ... (the order 128-bit-lane int16 unpacks produce). */
+PQNN_INTERNAL size_t pqnn_qd8_dwconv_channel_order(size_t ct, size_t slot);
 /* f16: prefix f16 bias; kernel and bias are f16 (uint16_t), or f32 converted with round
  * to nearest even when from_f32. Implemented in src/packing-f16.c. */
 PQNN_INTERNAL void pqnn_pack_f16_gemm(size_t groups, size_t nc, size_t ks, size_t kc,

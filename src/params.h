@@ -24,9 +24,19 @@ struct pqnn_qs8_minmax_params {
   int8_t output_max;
 };
 
+/* qd8 -> f32 depthwise convolution: the output bounds and the quantization of the one
+ * image a call reads (set per image at run). */
+struct pqnn_qd8_dwconv_params {
+  float min;
+  float max;
+  int32_t zero_point;
+  float scale;
+};
+
 union pqnn_ukernel_params {
   struct pqnn_f32_minmax_params f32;
   struct pqnn_qs8_minmax_params qs8;
+  struct pqnn_qd8_dwconv_params qd8_dwconv;
 };
 
 #endif  /* PQNN_PARAMS_H_ */

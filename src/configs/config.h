@@ -57,6 +57,7 @@ PQNN_INTERNAL const struct pqnn_dwconv_config* pqnn_get_qs8_qc8w_dwconv_config(v
 /* qd8 activations x qc8w weights, f32 output (dqgemm / dqigemm) and f16 output. */
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f32_qc8w_gemm_config(void);
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f16_qc8w_gemm_config(void);
+PQNN_INTERNAL const struct pqnn_dwconv_config* pqnn_get_qd8_f32_qc8w_dwconv_config(void);
 
 /* Elementwise and row conversions. */
 struct pqnn_convert_config {

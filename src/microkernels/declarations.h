@@ -76,6 +76,7 @@ struct pqnn_quantization_params;
 #include "microkernels/f32-dwconv/f32-dwconv.inc"
 #include "microkernels/f16-dwconv/f16-dwconv.inc"
 #include "microkernels/qs8-dwconv/qs8-dwconv.inc"
+#include "microkernels/qd8-f32-qc8w-dwconv/qd8-f32-qc8w-dwconv.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_QUANTIZE
 #include "microkernels/f32-qd8-convert/f32-qd8-convert.inc"

@@ -58,6 +58,23 @@ static void compute_dwconv(void* context, size_t b, size_t y, size_t b_size, siz
 void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   struct dwconv_task task = {.ctx = op->context.dwconv, .input = (const char*) op->input};
   task.ctx.output = op->output;
-  pqnn_parallelize_2d_tile_2d(threadpool, compute_dwconv, &task, op->batch_size,
-      op->output_height, 1, 1);
+  if (!op->spec.dynamic_quantization) {
+    pqnn_parallelize_2d_tile_2d(threadpool, compute_dwconv, &task, op->batch_size,
+        op->output_height, 1, 1);
+    return;
+  }
+  /* qd8: as on the IGEMM path (igemm-path.c), padding reads as each image's own zero
+   * point, so images run in turn with the shared padding row refilled under the lock, and
+   * the kernel gets that image's {zero_point, scale}. */
+  pthread_mutex_lock(op->padding_lock);
+  for (size_t b = 0; b < op->batch_size; b++) {
+    const struct pqnn_quantization_params* qp = op->quantization_params + b;
+    memset(op->zero_buffer, (int8_t) qp->zero_point, op->zero_buffer_size);
+    task.input = (const char*) op->input + b * task.ctx.ba_stride;
+    task.ctx.output = (char*) op->output + b * task.ctx.output_batch_stride;
+    task.ctx.params.qd8_dwconv = (struct pqnn_qd8_dwconv_params) {
+      op->spec.params.f32.min, op->spec.params.f32.max, qp->zero_point, qp->scale};
+    pqnn_parallelize_2d_tile_2d(threadpool, compute_dwconv, &task, 1, op->output_height, 1, 1);
+  }
+  pthread_mutex_unlock(op->padding_lock);
 }

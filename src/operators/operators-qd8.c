@@ -21,6 +21,13 @@ static void pack_qd8_gemm(const void* context, size_t groups, size_t nc, size_t 
       s->kernel_scale, s->bias, packed);
 }
 
+static void pack_qd8_dwconv(const void* context, size_t channels, size_t taps, size_t ct,
+    const void* kernel, void* packed) {
+  const struct qd8_spec_storage* s = (const struct qd8_spec_storage*) context;
+  pqnn_pack_qd8_dwconv(channels, taps, ct, (const int8_t*) kernel, s->kernel_scale, s->bias,
+      packed);
+}
+
 static enum pqnn_status init_qd8_spec(const char* function, struct pqnn_gemm_op_spec* spec,
     struct qd8_spec_storage* storage, enum pqnn_operator_type type, bool f16_output,
     size_t output_channels, const int8_t* kernel, size_t kernel_elements,
@@ -54,16 +61,21 @@ static enum pqnn_status init_qd8_spec(const char* function, struct pqnn_gemm_op_
     .type = type,
     .gemm_config = f16_output ? pqnn_get_qd8_f16_qc8w_gemm_config()
                               : pqnn_get_qd8_f32_qc8w_gemm_config(),
-    .dwconv_config = NULL,
+    /* f16 output has no dwconv kernels: its depthwise runs as grouped IGEMM. */
+    .dwconv_config = f16_output ? NULL : pqnn_get_qd8_f32_qc8w_dwconv_config(),
     .input_element_size = 1,
     .output_element_size = f16_output ? 2 : 4,
     .kernel_element_size = 1,
     .packed_element_size = 1,
     .packed_prefix_size = sizeof(int32_t),
     .packed_suffix_size = 2 * sizeof(float),
+    .dwconv_prefix_size = sizeof(int32_t),
+    .dwconv_suffix_size = 2 * sizeof(float),
+    .dwconv_tap_pairs = true,
     .dynamic_quantization = true,
     .params.f32 = {output_min, output_max},
     .pack_gemm = pack_qd8_gemm,
+    .pack_dwconv = pack_qd8_dwconv,
     .spec_context = storage,
   };
   return pqnn_status_success;

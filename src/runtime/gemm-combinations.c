@@ -26,7 +26,7 @@ static const struct pqnn_gemm_combination kCombinations[] = {
   {FC | CONV | DW, QS8, QS8, I32, NONE, QS8, true, pqnn_gemm_face_qs8},
   {FC | CONV | DW, QS8, QC8, QC32, I32, QS8, true, pqnn_gemm_face_qs8_qc8w},
   {FC | CONV,      QD8, QC8, F32, NONE, F32, true, pqnn_gemm_face_qd8_f32},
-  {FC | CONV,      QD8, F32, F32, NONE, F32, false, pqnn_gemm_face_qd8_f32},
+  {FC | CONV | DW, QD8, F32, F32, NONE, F32, false, pqnn_gemm_face_qd8_f32},
   {FC | CONV,      QD8, QC8, F32, NONE, F16, false, pqnn_gemm_face_qd8_f16},
   {FC | CONV,      QD8, F32, F32, NONE, F16, false, pqnn_gemm_face_qd8_f16},
 };

@@ -33,7 +33,7 @@ const char* pqnn_qd8_decision_string(enum pqnn_qd8_decision decision) {
     case pqnn_qd8_decision_quantized_qc8w: return "qd8: qcint8 filter";
     case pqnn_qd8_decision_defined: return "qd8: input defined as qdint8";
     case pqnn_qd8_decision_float_depthwise:
-      return "float: depthwise (no qd8 kernel, memory bound)";
+      return "float: depthwise (strided, or runtime option qd8_float_depthwise)";
     case pqnn_qd8_decision_float_small_reduction:
       return "float: reduction below the qd8 threshold";
     default: return "invalid";

@@ -209,12 +209,17 @@ static enum pqnn_status create_conv_qd8(struct pqnn_rt_op* op, const struct pqnn
     const struct pqnn_value* bias, create_conv_qd8_fn create) {
   const struct pqnn_conv_params* p = &op->node.conv;
   const size_t columns = (size_t) p->kernel_height * p->kernel_width * p->group_input_channels;
+  /* A depthwise f32 filter is [kh][kw][channels]: quantized per channel as the transposed
+   * [channels][kh * kw] rows, which is the operator's default (non-depthwise) layout. */
+  const bool depthwise = op->node.type == pqnn_node_type_depthwise_convolution_2d;
   struct qc8w q;
   enum pqnn_status status = qc8w_weights(filter,
-      (size_t) p->groups * p->group_output_channels, columns, false, &q);
+      (size_t) p->groups * p->group_output_channels, columns, depthwise, &q);
   if (status == pqnn_status_success) {
+    const uint32_t flags = depthwise && q.owned_kernel != NULL
+        ? conv_flags(op) & ~(uint32_t) PQNN_FLAG_DEPTHWISE_CONVOLUTION : conv_flags(op);
     status = create(GEOMETRY(p), q.scale, q.kernel, bias_data(bias), op->output_min,
-        op->output_max, conv_flags(op), &op->op);
+        op->output_max, flags, &op->op);
   }
   release_qc8w(&q);
   return status;

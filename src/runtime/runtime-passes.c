@@ -16,10 +16,16 @@
  * filter is channelwise int8 (qcint8), or when PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION is set
  * and the filter is f32 (quantized per output channel at create). Its input is quantized per
  * row (FC) or per image (conv) by an inserted convert; its output stays f32 (f16).
- * Depthwise convolution stays in floating point: there is no qd8 depthwise kernel, and a
- * depthwise layer does 9 multiply-adds per weight and activation, so it is bound by memory
- * traffic of the activations, not by arithmetic; quantizing its input would add a full pass
- * over those activations and save nothing.
+ * Depthwise convolution (f32 filter, multiplier 1) runs as qd8 only with stride 1
+ * (depthwise_runs_qd8, the one place deciding it; the runtime option qd8_float_depthwise
+ * keeps them all float). The qd8 depthwise operator is ~1.5x the f32 one (3x3 56x56x128,
+ * CPU time), but a depthwise layer does only kh*kw multiply-adds per output, and its
+ * inserted convert (a min/max and a quantize pass over the f32 input) costs per input
+ * element: with stride 2 there are 4 input elements per output pixel and the convert
+ * eats the gain. pqnn-demo, 1 thread, CPU time, medians of 3 runs of 30 (DRQ with f32
+ * depthwise -> with qd8 depthwise): every depthwise qd8: MobileNet v1 4.94 -> 4.75 ms,
+ * v2 5.14 -> 5.20 ms; stride 1 only: v1 4.96 -> 4.76 ms, v2 5.21 -> 5.19 ms
+ * (docs/qd8-performance.md, "Depthwise").
  * With f32 filters the flag also leaves in f32 the layers whose reduction (FC input channels,
  * conv kh * kw * group input channels) is below PQNN_QD8_MIN_REDUCTION = 64: with so few
  * multiply-adds per output the per-output dequantization and the quantization pass over the
@@ -173,14 +179,28 @@ static size_t reduction_of(const struct pqnn_rt_op* op, const struct pqnn_value*
   return (size_t) p->kernel_height * p->kernel_width * p->group_input_channels;
 }
 
+/* The one place that decides whether DRQ takes a depthwise layer (see the header comment
+ * for the measurements): an f32 layer with an f32 filter, multiplier 1 and stride 1 whose
+ * tap count has qd8 dwconv kernels (f16 output has none), unless the runtime option
+ * qd8_float_depthwise keeps depthwise layers float. */
+static bool depthwise_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
+    enum pqnn_datatype x, const struct pqnn_value* filter) {
+  return !rt->qd8_float_depthwise && x == pqnn_datatype_fp32 &&
+      filter->datatype == pqnn_datatype_fp32 && op->node.conv.group_output_channels == 1 &&
+      op->node.conv.stride_height == 1 && op->node.conv.stride_width == 1 &&
+      pqnn_dwconv_config_select(pqnn_get_qd8_f32_qc8w_dwconv_config(),
+          (size_t) op->node.conv.kernel_height * op->node.conv.kernel_width) != NULL;
+}
+
 static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
     const struct pqnn_value* filter) {
   const enum pqnn_datatype x = rt->tensors[op->inputs[0]].datatype;
   if (x == pqnn_datatype_qdint8) return pqnn_qd8_decision_defined;
   if (x != pqnn_datatype_fp32 && x != pqnn_datatype_fp16) return pqnn_qd8_decision_none;
   if (op->node.type == pqnn_node_type_depthwise_convolution_2d) {
-    return (rt->flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) != 0
-        ? pqnn_qd8_decision_float_depthwise : pqnn_qd8_decision_none;
+    if ((rt->flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) == 0) return pqnn_qd8_decision_none;
+    return depthwise_runs_qd8(rt, op, x, filter) ? pqnn_qd8_decision_quantized
+                                             : pqnn_qd8_decision_float_depthwise;
   }
   if (filter->datatype == pqnn_datatype_qcint8) return pqnn_qd8_decision_quantized_qc8w;
   if (filter->datatype != pqnn_datatype_fp32 ||
@@ -214,7 +234,8 @@ void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
       op = &rt->ops[++i];
     }
     /* A qdint8 input of a convolution is quantized per image (one params entry each). */
-    if (op->node.type == pqnn_node_type_convolution_2d &&
+    if ((op->node.type == pqnn_node_type_convolution_2d ||
+         op->node.type == pqnn_node_type_depthwise_convolution_2d) &&
         rt->tensors[op->inputs[0]].datatype == pqnn_datatype_qdint8) {
       rt->tensors[op->inputs[0]].qd8_per_image = true;
     }

@@ -83,6 +83,7 @@ struct pqnn_runtime {
   pthreadpool_t threadpool;
   uint32_t flags;
   size_t qd8_min_reduction;         /* dynamic quantization threshold (runtime option) */
+  bool qd8_float_depthwise;         /* depthwise stays float under DRQ (runtime option) */
   uint32_t num_values;              /* tensors [0, num_values) are the subgraph's values */
   uint32_t external_value_ids;
   uint32_t num_tensors, max_tensors;

@@ -62,6 +62,7 @@ enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
   rt->external_value_ids = subgraph->external_value_ids;
   rt->qd8_min_reduction = options != NULL && options->qd8_min_reduction != 0
       ? options->qd8_min_reduction : PQNN_QD8_MIN_REDUCTION;
+  rt->qd8_float_depthwise = options != NULL && options->qd8_float_depthwise != 0;
   status = pqnn_runtime_plan(rt, subgraph);
   if (status == pqnn_status_success) status = reshape(rt);
   if (status != pqnn_status_success) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <utility>
 
 namespace pqnn_models {
@@ -21,7 +23,14 @@ enum pqnn_status ModelRuntime::create(const Graph& graph, Datatype datatype,
   std::unique_ptr<ModelRuntime> m(new ModelRuntime());
   s = define_subgraph(graph, datatype, false, calibration, &m->storage_, &m->subgraph_);
   if (s != pqnn_status_success) return s;
-  s = pqnn_create_runtime(m->subgraph_, threadpool, runtime_flags(datatype), &m->runtime_);
+  // PQNN_MODELS_QD8_FLOAT_DEPTHWISE=1 sets the runtime option qd8_float_depthwise (DRQ
+  // leaves every depthwise layer float), to measure that choice end to end
+  // (docs/qd8-performance.md, "Depthwise").
+  pqnn_runtime_options options{};
+  const char* float_dw = std::getenv("PQNN_MODELS_QD8_FLOAT_DEPTHWISE");
+  options.qd8_float_depthwise = float_dw != nullptr && std::strcmp(float_dw, "1") == 0;
+  s = pqnn_create_runtime_with_options(m->subgraph_, threadpool, runtime_flags(datatype),
+      &options, &m->runtime_);
   if (s != pqnn_status_success) return s;
   m->input_.assign(graph.values()[graph.input_value()].elements(), 0.0f);
   m->output_.assign(graph.values()[graph.output_value()].elements(), 0.0f);

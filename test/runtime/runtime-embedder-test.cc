@@ -90,33 +90,36 @@ TEST(RuntimeEmbedder, NodeInfoNamesEveryNodeType) {
   pqnn_delete_runtime(rt);
 }
 
-// input [1][8][8][3] -> conv 3x3 3->64 (27 multiply-adds per output) -> depthwise 3x3 ->
-// conv 1x1 64->64 (64 per output) -> output.
+// input [1][8][8][3] -> conv 3x3 3->64 (27 multiply-adds per output) -> depthwise 3x3
+// (stride dw_stride) -> conv 1x1 64->64 (64 per output) -> output.
 struct DrqGraph {
   Graph g{2};
   std::vector<float> w0 = random_f32(64 * 3 * 3 * 3, -1, 1, 3);
   std::vector<float> wd = random_f32(3 * 3 * 64, -1, 1, 4);
   std::vector<float> w1 = random_f32(64 * 64, -1, 1, 5);
-  DrqGraph() {
+  explicit DrqGraph(uint32_t dw_stride = 1) {
+    const size_t o = dw_stride == 1 ? 8 : 4;
     const uint32_t in = g.input(0, {1, 8, 8, 3});
     const uint32_t f0 = g.f32({64, 3, 3, 3}, w0.data());
     const uint32_t fd = g.f32({1, 3, 3, 64}, wd.data());
     const uint32_t f1 = g.f32({64, 1, 1, 64}, w1.data());
     const uint32_t a = g.f32({1, 8, 8, 64});
-    const uint32_t b = g.f32({1, 8, 8, 64});
-    const uint32_t out = g.output(1, {1, 8, 8, 64});
+    const uint32_t b = g.f32({1, o, o, 64});
+    const uint32_t out = g.output(1, {1, o, o, 64});
     EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 3, 64, -kInf,
         kInf, in, f0, PQNN_INVALID_VALUE_ID, a, 0), pqnn_status_success);
-    EXPECT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 64,
-        -kInf, kInf, a, fd, PQNN_INVALID_VALUE_ID, b, 0), pqnn_status_success);
+    EXPECT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, dw_stride,
+        dw_stride, 1, 1, 1, 64, -kInf, kInf, a, fd, PQNN_INVALID_VALUE_ID, b, 0),
+        pqnn_status_success);
     EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 64, 64, -kInf,
         kInf, b, f1, PQNN_INVALID_VALUE_ID, out, 0), pqnn_status_success);
   }
   // "type:compute:decision" per planned op ("+" marks inserted converts).
-  std::vector<std::string> plan(uint32_t flags, size_t threshold) {
+  std::vector<std::string> plan(uint32_t flags, size_t threshold, uint32_t float_depthwise = 0) {
     pqnn_runtime_t rt = nullptr;
     pqnn_runtime_options options{};
     options.qd8_min_reduction = threshold;
+    options.qd8_float_depthwise = float_depthwise;
     EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, nullptr, flags, &options, &rt),
         pqnn_status_success);
     std::vector<std::string> report;
@@ -140,17 +143,28 @@ TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
   using V = std::vector<std::string>;
   const std::string c = "convolution_2d:", dwc = "depthwise_convolution_2d:";
   const std::string q = "+convert:qdint8:0";
+  const std::string dwq = dwc + "qdint8:" + std::to_string(quantized);
   EXPECT_EQ(d.plan(0, 0), (V{c + "fp32:0", dwc + "fp32:0", c + "fp32:0"}));
-  // Default threshold 64: the stem (27) and the depthwise stay f32, the 1x1 conv (64) is qd8.
-  EXPECT_EQ(d.plan(drq, 0), (V{c + "fp32:" + std::to_string(small),
+  // Default threshold 64: the stem (27) stays f32; the stride-1 depthwise and the 1x1 conv
+  // (64) are qd8, each behind its own convert.
+  EXPECT_EQ(d.plan(drq, 0), (V{c + "fp32:" + std::to_string(small), q, dwq, q,
+      c + "qdint8:" + std::to_string(quantized)}));
+  // A per-runtime threshold of 16 quantizes the stem too; 100 leaves the 1x1 conv in f32
+  // (the threshold does not apply to depthwise layers).
+  EXPECT_EQ(d.plan(drq, 16), (V{q, c + "qdint8:" + std::to_string(quantized), q, dwq, q,
+      c + "qdint8:" + std::to_string(quantized)}));
+  EXPECT_EQ(d.plan(drq, 100), (V{c + "fp32:" + std::to_string(small), q, dwq,
+      c + "fp32:" + std::to_string(small)}));
+  // The qd8_float_depthwise option keeps the depthwise layer float.
+  EXPECT_EQ(d.plan(drq, 0, 1), (V{c + "fp32:" + std::to_string(small),
       dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
-  // A per-runtime threshold of 16 quantizes the stem too; 100 leaves the 1x1 conv in f32.
-  EXPECT_EQ(d.plan(drq, 16), (V{q, c + "qdint8:" + std::to_string(quantized),
+  EXPECT_EQ(d.plan(0, 0, 1), (V{c + "fp32:0", dwc + "fp32:0", c + "fp32:0"}));
+  // A strided depthwise layer stays float.
+  DrqGraph strided(2);
+  EXPECT_EQ(strided.plan(drq, 0), (V{c + "fp32:" + std::to_string(small),
       dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
-  EXPECT_EQ(d.plan(drq, 100), (V{c + "fp32:" + std::to_string(small),
-      dwc + "fp32:" + std::to_string(dw), c + "fp32:" + std::to_string(small)}));
   EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_float_depthwise),
-      "float: depthwise (no qd8 kernel, memory bound)");
+      "float: depthwise (strided, or runtime option qd8_float_depthwise)");
 }
 
 TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
@@ -163,6 +177,7 @@ TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
   for (size_t threshold : {size_t(1), size_t(64), size_t(1000)}) {
     pqnn_runtime_options options{};
     options.qd8_min_reduction = threshold;
+    options.qd8_float_depthwise = threshold == 1000 ? 1 : 0;  // 1000: nothing quantized
     ASSERT_EQ(pqnn_create_runtime_with_options(d.g.sg, nullptr,
         PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, &options, &rt), pqnn_status_success);
     const pqnn_external_value ext[2] = {{0, (void*) x.data()}, {1, y.data()}};
@@ -175,7 +190,7 @@ TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
     }
     EXPECT_LT(max_err, 0.05 * max_ref) << "threshold " << threshold;
     if (threshold == 1000) {
-      EXPECT_EQ(max_err, 0.0);  // nothing quantized: the f32 bits
+      EXPECT_EQ(max_err, 0.0);  // nothing quantized (the depthwise kept float): the f32 bits
     }
     pqnn_delete_runtime(rt);
   }
@@ -187,7 +202,7 @@ TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
 TEST(RuntimeEmbedderLog, FloatDecisionsAreLoggedAtLevelTwo) {
   const char* level = std::getenv("PQNN_LOG_LEVEL");
   if (level == nullptr || std::strcmp(level, "2") != 0) GTEST_SKIP() << "needs PQNN_LOG_LEVEL=2";
-  DrqGraph d;
+  DrqGraph d(2);  // a strided depthwise layer stays float
   testing::internal::CaptureStderr();
   d.plan(PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, 0);
   const std::string err = testing::internal::GetCapturedStderr();

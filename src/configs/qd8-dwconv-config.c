@@ -1,0 +1,44 @@
+/* qd8 x qc8w -> f32 depthwise-convolution kernel selection per ISA tier: a 9-tap (3x3) and
+ * a 25-tap (5x5) kernel plus the any-taps kernel, the channel tiles of the qs8 dwconv
+ * kernels (scalar 1, sse2 8, avx2 16, avx512 32), taps in int16 pairs through pmaddwd
+ * (scripts/kernels/qd8_dwconv.py), and an f32 epilogue (weight-sum zero-point correction,
+ * input scale x kernel scale, bias, clamp). Without these, qd8 depthwise ran as grouped
+ * IGEMM (0.46 GOP/s on 3x3 56x56x128, issue 13). Measurements: docs/qd8-performance.md
+ * ("Depthwise").
+ * aarch64 and wasm have no qd8 dwconv SIMD kernels yet and use the scalar ones (still far
+ * ahead of grouped IGEMM, whose tiles are 1 channel wide). */
+#include <pthread.h>
+
+#include "configs/config.h"
+#include "hardware.h"
+
+static struct pqnn_dwconv_config config;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+#define KERNELS(ct, isa)                                                                     \
+  (struct pqnn_dwconv_config) {                                                              \
+    .kernels = {                                                                             \
+      {pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p##ct##c__##isa, ct, 9, "qd8 9p" #ct "c " #isa},    \
+      {pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_25p##ct##c__##isa, ct, 25, "qd8 25p" #ct "c " #isa}, \
+      {pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_anyp##ct##c__##isa, ct, 0, "qd8 anyp" #ct "c " #isa}, \
+    },                                                                                       \
+    .count = 3,                                                                              \
+  }
+
+static void init_config(void) {
+  config = KERNELS(1, scalar);
+#if defined(__x86_64__) || defined(_M_X64)
+  if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+    config = KERNELS(32, avx512skx);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    config = KERNELS(16, avx2);
+  } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
+    config = KERNELS(8, sse2);
+  }
+#endif
+}
+
+const struct pqnn_dwconv_config* pqnn_get_qd8_f32_qc8w_dwconv_config(void) {
+  pthread_once(&once, init_config);
+  return &config;
+}
