@@ -14,6 +14,12 @@ const char* pqnn_node_type_string(enum pqnn_node_type type) {
     case pqnn_node_type_softmax: return "softmax";
     case pqnn_node_type_convert: return "convert";
     case pqnn_node_type_static_reshape: return "static_reshape";
+    case pqnn_node_type_concatenate: return "concatenate";
+    case pqnn_node_type_split: return "split";
+    case pqnn_node_type_static_slice: return "static_slice";
+    case pqnn_node_type_static_constant_pad: return "static_constant_pad";
+    case pqnn_node_type_static_transpose: return "static_transpose";
+    case pqnn_node_type_static_resize_2d: return "static_resize_2d";
     default: return "invalid";
   }
 }

@@ -21,10 +21,8 @@ enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* rt) {
   }
   for (uint32_t i = 0; i < rt->num_ops; i++) {
     const struct pqnn_rt_op* op = &rt->ops[i];
-    const uint32_t touched[3] = {op->inputs[0], op->num_inputs > 1 ? op->inputs[1] : op->inputs[0],
-        op->output};
-    for (size_t k = 0; k < 3; k++) {
-      struct pqnn_rt_tensor* tensor = &rt->tensors[touched[k]];
+    for (uint32_t k = 0; k <= op->num_inputs; k++) {
+      struct pqnn_rt_tensor* tensor = &rt->tensors[k < op->num_inputs ? op->inputs[k] : op->output];
       if (i < tensor->first_op) tensor->first_op = i;
       if (i > tensor->last_op) tensor->last_op = i;
     }

@@ -108,8 +108,8 @@ static void emit_ops(struct pqnn_runtime* rt, const struct pqnn_subgraph* sg,
         op->weight_shapes[1] = sg->values[node->inputs[2]].shape;
       }
     } else if (node->num_inputs > 1) {
-      op->num_inputs = 2;
-      op->inputs[1] = node->inputs[1];
+      op->num_inputs = node->num_inputs;
+      for (uint32_t k = 1; k < node->num_inputs; k++) op->inputs[k] = node->inputs[k];
     }
   }
 }
@@ -124,9 +124,9 @@ static enum pqnn_status choose_executors(struct pqnn_runtime* rt,
     struct pqnn_rt_tensor* y = &rt->tensors[op->output];
     x->used = y->used = true;
     op->in_shapes[0] = &x->shape;
-    if (op->num_inputs > 1) {
-      rt->tensors[op->inputs[1]].used = true;
-      op->in_shapes[1] = &rt->tensors[op->inputs[1]].shape;
+    for (uint32_t k = 1; k < op->num_inputs; k++) {
+      rt->tensors[op->inputs[k]].used = true;
+      op->in_shapes[k] = &rt->tensors[op->inputs[k]].shape;
     }
     op->info.type = op->node.type;
     op->info.type_name = pqnn_node_type_string(op->node.type);

@@ -10,6 +10,7 @@
 #include <pqnn.h>
 
 #include "runtime/node-kernels.h"
+#include "runtime/nodes/layout-geometry.h"
 #include "runtime/subgraph.h"
 
 struct pqnn_runtime;
@@ -63,7 +64,7 @@ struct pqnn_rt_op {
   uint32_t weights[2];              /* FC/conv: filter, bias value ids (bias may be invalid) */
   const struct pqnn_shape* in_shapes[PQNN_NODE_MAX_INPUTS];  /* what reshape infers from */
   uint32_t num_inputs;
-  uint32_t inputs[2];               /* tensor indices */
+  uint32_t inputs[PQNN_NODE_MAX_INPUTS];  /* tensor indices */
   uint32_t output;
   float output_min, output_max;     /* after clamp fusion */
   int8_t qmin, qmax;                /* qs8 outputs */
@@ -77,6 +78,7 @@ struct pqnn_rt_op {
   size_t range, min_tile, rows, channels, pixels;
   struct pqnn_add2_shape add2;
   struct pqnn_pool_geometry pool;
+  struct pqnn_layout_geometry layout;  /* data-movement nodes: set by reshape */
 };
 
 struct pqnn_runtime {

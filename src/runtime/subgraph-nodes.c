@@ -56,6 +56,12 @@ static enum pqnn_status check_datatypes(const char* function, const struct pqnn_
       break;
     case pqnn_node_type_clamp:
     case pqnn_node_type_static_reshape:
+    case pqnn_node_type_concatenate:
+    case pqnn_node_type_split:
+    case pqnn_node_type_static_slice:
+    case pqnn_node_type_static_constant_pad:
+    case pqnn_node_type_static_transpose:
+    case pqnn_node_type_static_resize_2d:
       if (y != x) break;
       if (x == pqnn_datatype_qint8 &&
           (in[0]->zero_point != out->zero_point || in[0]->scale != out->scale)) {
@@ -102,8 +108,8 @@ static enum pqnn_status define_node(const char* function, struct pqnn_subgraph* 
         (double) node->output_max);
     return pqnn_status_invalid_parameter;
   }
-  const struct pqnn_value* in[PQNN_NODE_MAX_INPUTS] = {NULL, NULL, NULL};
-  const struct pqnn_shape* shapes[PQNN_NODE_MAX_INPUTS] = {NULL, NULL, NULL};
+  const struct pqnn_value* in[PQNN_NODE_MAX_INPUTS] = {NULL};
+  const struct pqnn_shape* shapes[PQNN_NODE_MAX_INPUTS] = {NULL};
   for (uint32_t i = 0; i < node->num_inputs; i++) {
     const bool optional_bias = i == 2 && node->inputs[i] == PQNN_INVALID_VALUE_ID;
     if (optional_bias) continue;
@@ -161,6 +167,11 @@ static enum pqnn_status define_node(const char* function, struct pqnn_subgraph* 
   }
   subgraph->values[node->output].producer = subgraph->num_nodes - 1;
   return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_subgraph_define_node(const char* function, struct pqnn_subgraph* subgraph,
+    struct pqnn_node* node, uint32_t allowed_flags) {
+  return define_node(function, subgraph, node, allowed_flags);
 }
 
 static const float kNoMin = -INFINITY, kNoMax = INFINITY;
