@@ -8,7 +8,32 @@
  *
  * Lifecycle of an operator: create (validate, pack weights) -> reshape (sizes, tiling,
  * workspace) -> setup (bind pointers) -> run (any number of times) -> delete.
- * After a reshape, setup must be called again before run.
+ * After a reshape, setup must be called again before run. A reshape or setup of an
+ * operator that fails (any status but success) leaves it not runnable: run returns
+ * pqnn_status_invalid_state until a reshape (after a failed reshape) and a setup succeed,
+ * so no run ever uses pointers bound before the failed call. (A call through the function
+ * of another operator type is rejected without touching the operator.)
+ *
+ * Threads. pqnn_initialize may be called from any thread at any time. The library keeps
+ * no other global mutable state, so:
+ *   - distinct operators, and distinct runtimes, may be used from different threads at
+ *     the same time (every call), including operators and subgraphs defined from the same
+ *     caller arrays (weights, static data and inputs are only read);
+ *   - pqnn_run_operator does not change the operator: several threads may run one
+ *     operator at the same time. Each run reads the input and writes the output bound by
+ *     the last setup, so they write the same values into the same output (a race
+ *     detector reports those identical writes); the output is complete when every run
+ *     has returned. (qd8 convolution runs of one operator take turns on an internal lock;
+ *     every other operator runs them truly at the same time.)
+ *   - create-side and sizing calls need the object to themselves: reshape, setup and
+ *     delete of an operator must not overlap any other call on that operator (run
+ *     included); every call on one runtime (reshape_external_value, reshape, setup,
+ *     invoke, delete, the introspection calls) must not overlap another call on that
+ *     runtime; a subgraph must not be used by two calls at once (defines, create_runtime,
+ *     delete). An object may move between threads between calls.
+ *   - the threadpool given to a call runs that call's tiles only; one pthreadpool may be
+ *     shared by calls on different threads (pthreadpool serializes them).
+ * A run never allocates memory.
  *
  * Numerical contract of dynamic-range quantization (qd8), see convert_nc_f32_qd8:
  *   - each row is quantized on its own; its range always includes 0:
@@ -127,7 +152,8 @@ PQNN_API enum pqnn_status pqnn_set_log_callback(pqnn_log_callback callback, void
 PQNN_API enum pqnn_status pqnn_set_log_level(int level);
 
 typedef struct pqnn_operator* pqnn_operator_t;
-/* threadpool may be NULL (single thread); results do not depend on it. */
+/* threadpool may be NULL (single thread); results do not depend on it. Several threads
+ * may run one operator at once (see "Threads" above). */
 PQNN_API enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool);
 /* NULL is fine. */
 PQNN_API enum pqnn_status pqnn_delete_operator(pqnn_operator_t op);

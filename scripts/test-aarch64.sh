@@ -79,7 +79,7 @@ deps_prefix=$(cd "$deps_dir" && pwd)
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_TOOLCHAIN_FILE="$(pwd)/cmake/toolchains/aarch64-linux-gnu.cmake" \
   -DPQNN_AARCH64_PREFIX="$deps_prefix" \
-  -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF >/dev/null
+  -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF -DPQNN_BUILD_ALL_MICROKERNELS=ON >/dev/null
 cmake --build "$build_dir" -j "$jobs"
 
 # 4. The suite, through the toolchain's CMAKE_CROSSCOMPILING_EMULATOR. arm-detection-test

@@ -28,7 +28,7 @@ start=$(date +%s)
 if [ "$nopool" = 1 ]; then
   echo "== test-wasm: native build without pthreadpool (build/nopool)"
   cmake -S . -B build/nopool -G Ninja -DCMAKE_BUILD_TYPE=Release -DPQNN_USE_PTHREADPOOL=OFF \
-    -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF >/dev/null
+    -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF -DPQNN_BUILD_ALL_MICROKERNELS=ON >/dev/null
   nopool_tests="f32-convolution-test qs8-fully-connected-test qd8-convolution-test"
   nopool_tests+=" f16-fully-connected-test convert-operator-test init-test runtime-nodes-test"
   # shellcheck disable=SC2086
@@ -74,7 +74,7 @@ echo "== test-wasm: emscripten build (build/wasm)"
 shapes=${PQNN_WASM_TEST_SHAPES:-}
 cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_TOOLCHAIN_FILE="$(pwd)/cmake/toolchains/emscripten.cmake" \
-  -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF -DPQNN_INSTALL=OFF \
+  -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF -DPQNN_BUILD_ALL_MICROKERNELS=ON -DPQNN_INSTALL=OFF \
   -DPQNN_TEST_SHAPES="$shapes" >/dev/null
 cmake --build build/wasm -j "$jobs"
 echo "== test-wasm: ctest under node $(node --version)"

@@ -33,7 +33,7 @@ if [ "$mode" = plain ]; then
   ./scripts/install-deps.sh
   ./scripts/check-generated.sh
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=ON
+    -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=ON -DPQNN_BUILD_ALL_MICROKERNELS=ON
   cmake --build "$build_dir" -j "$jobs"
   # The x86 GEMM/IGEMM K loops of this (gcc) build and of a clang build, disassembled:
   # no stack traffic, no copies (docs/qd8-performance.md).
@@ -88,7 +88,7 @@ if ! echo 'int main(void) { return 0; }' |
 fi
 rm -rf "$probe"
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF -DPQNN_SANITIZE="$sanitizers" \
+  -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=OFF -DPQNN_BUILD_ALL_MICROKERNELS=ON -DPQNN_SANITIZE="$sanitizers" \
   -DPQNN_TEST_SHAPES="$shapes"
 if [ "$mode" = sanitize ]; then
   cmake --build "$build_dir" -j "$jobs"

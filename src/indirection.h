@@ -16,7 +16,7 @@ struct pqnn_conv_geometry {
   uint32_t kernel_height, kernel_width;
   uint32_t stride_height, stride_width;
   uint32_t dilation_height, dilation_width;
-  uint32_t padding_top, padding_left;
+  size_t padding_top, padding_left;  /* SAME padding of dilated kernels exceeds 32 bits */
   size_t pixel_stride_bytes;   /* bytes between input pixels */
 };
 

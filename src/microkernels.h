@@ -82,20 +82,7 @@ typedef void (*pqnn_qd8_quantize_ukernel_fn)(size_t n, const void* x, int8_t* y,
 /* Elementwise conversion of n elements (f32 <-> f16). */
 typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);
 
-/* Kernel declarations, one header per datatype. */
-#include "microkernels/f32-ukernels.h"
-#include "microkernels/f32-dwconv-ukernels.h"
-#include "microkernels/f16-ukernels.h"
-#include "microkernels/qs8-ukernels.h"
-#include "microkernels/qd8-ukernels.h"
-#include "microkernels/convert-ukernels.h"
-#include "microkernels/qs8-dwconv-ukernels.h"
-#include "microkernels/int8-neon-ukernels.h"
-
-/* WASM SIMD128 kernels (declared only in builds with -msimd128). */
-#include "microkernels/f32-wasmsimd-ukernels.h"
-#include "microkernels/int8-wasmsimd-ukernels.h"
-#include "microkernels/wasmsimd-ukernels.h"
-#include "microkernels/f16-wasmsimd-ukernels.h"
+/* Every kernel of this build, from the per-family lists. */
+#include "microkernels/declarations.h"
 
 #endif  /* PQNN_MICROKERNELS_H_ */

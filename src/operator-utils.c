@@ -1,4 +1,4 @@
-/* Argument checks and small utilities shared by every operator. */
+/* Argument checks and small utilities shared by every operator and datatype face. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -53,6 +53,27 @@ enum pqnn_status pqnn_check_operator(const char* function, pqnn_operator_t op,
   return pqnn_status_success;
 }
 
+enum pqnn_status pqnn_begin_reshape(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type) {
+  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  if (status != pqnn_status_success) return status;  /* not this function's operator */
+  /* Whatever happens next, pointers bound before this call are not run again. */
+  op->state = pqnn_operator_state_created;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_begin_setup(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type) {
+  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  if (status != pqnn_status_success) return status;
+  if (op->state == pqnn_operator_state_created) {
+    pqnn_log_error(function, "reshape must be called before setup");
+    return pqnn_status_invalid_state;
+  }
+  op->state = pqnn_operator_state_reshaped;  /* runnable again only if this setup succeeds */
+  return pqnn_status_success;
+}
+
 enum pqnn_status pqnn_check_output_bounds(const char* function, float output_min,
     float output_max) {
   if (isnan(output_min)) {
@@ -71,6 +92,25 @@ enum pqnn_status pqnn_check_output_bounds(const char* function, float output_min
   return pqnn_status_success;
 }
 
+enum pqnn_status pqnn_check_int8_kernel(const char* function, const int8_t* kernel,
+    size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    if (kernel[i] == INT8_MIN) {
+      pqnn_log_error(function, "kernel[%zu] is -128: int8 weights must lie in [-127, 127]", i);
+      return pqnn_status_invalid_parameter;
+    }
+  }
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_check_scale(const char* function, const char* name, float scale) {
+  if (!(scale > 0.0f) || !isfinite(scale)) {
+    pqnn_log_error(function, "%s (%g) must be finite and positive", name, (double) scale);
+    return pqnn_status_invalid_parameter;
+  }
+  return pqnn_status_success;
+}
+
 struct pqnn_operator* pqnn_allocate_operator(void) {
   return (struct pqnn_operator*) pqnn_allocate_zero(sizeof(struct pqnn_operator));
 }
@@ -81,8 +121,32 @@ enum pqnn_status pqnn_delete_operator(pqnn_operator_t op) {
   }
   pqnn_release(op->packed_weights);
   pqnn_release(op->zero_buffer);
+  if (op->padding_lock != NULL) {
+    pthread_mutex_destroy(op->padding_lock);
+    pqnn_release(op->padding_lock);
+  }
   pqnn_release((void*) op->indirection);
   pqnn_release(op);
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_reserve_indirection(const char* function, pqnn_operator_t op,
+    size_t count) {
+  if (count == 0) {
+    pqnn_log_error(function, "indirection buffer size overflows");
+    return pqnn_status_invalid_parameter;
+  }
+  const size_t needed = count * sizeof(void*);
+  if (needed > op->indirection_size) {
+    pqnn_release((void*) op->indirection);
+    op->indirection_size = 0;
+    op->indirection = (const void**) pqnn_allocate(needed);
+    if (op->indirection == NULL) {
+      pqnn_log_error(function, "cannot allocate %zu bytes of indirection buffer", needed);
+      return pqnn_status_out_of_memory;
+    }
+    op->indirection_size = needed;
+  }
   return pqnn_status_success;
 }
 
@@ -118,13 +182,19 @@ void pqnn_choose_gemm_tiles(size_t m, size_t n, size_t k_bytes_per_column, size_
   *nc = nc_tile;
 }
 
-size_t pqnn_conv_kernel_elements(uint32_t groups, size_t group_output_channels,
-    uint32_t kernel_height, uint32_t kernel_width, size_t group_input_channels,
-    size_t* output_channels) {
+/* A convolution's output channels are known even when its kernel is empty (a zero size,
+ * which create then rejects by name). */
+size_t pqnn_kernel_elements(const struct pqnn_fc_args* fc,
+    const struct pqnn_conv2d_args* conv, size_t* output_channels) {
   size_t n, k;
-  if (!pqnn_mul_sz(groups, group_output_channels, &n) ||
-      !pqnn_mul_sz(n, (size_t) kernel_height * kernel_width, &k) ||
-      !pqnn_mul_sz(k, group_input_channels, &k)) {
+  if (fc != NULL) {
+    if (!pqnn_mul_sz(fc->input_channels, fc->output_channels, &k)) k = 0;
+    *output_channels = k != 0 ? fc->output_channels : 0;
+    return k;
+  }
+  if (!pqnn_mul_sz(conv->groups, conv->group_output_channels, &n) ||
+      !pqnn_mul_sz(n, (size_t) conv->kernel_height * conv->kernel_width, &k) ||
+      !pqnn_mul_sz(k, conv->group_input_channels, &k)) {
     *output_channels = 0;
     return 0;
   }

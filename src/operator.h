@@ -1,16 +1,18 @@
 /*
  * The internal operator object shared by every operator type, and the generic GEMM-based
  * operator core (fully connected and convolution in every datatype) that the public
- * per-datatype functions in src/operators/ wrap.
+ * datatype faces (src/operators/operators-<datatype>.c) call.
  *
- * A datatype wrapper validates its own parameters (scales, zero points, bounds), fills a
+ * A face validates its own parameters (scales, zero points, bounds), fills a
  * struct pqnn_gemm_op_spec (config, element sizes, microkernel params, packing callbacks)
  * and calls pqnn_create_fully_connected / pqnn_create_convolution2d; reshape and setup are
- * generic. Run dispatches on the compute descriptor prepared at reshape.
+ * generic. Run dispatches on the compute descriptor prepared at reshape
+ * (src/operators/paths.h).
  */
 #ifndef PQNN_OPERATOR_H_
 #define PQNN_OPERATOR_H_
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -200,6 +202,10 @@ struct pqnn_operator {
   size_t packed_panel_stride;
   void* zero_buffer;
   size_t zero_buffer_size;
+  /* qd8 convolution: a run fills zero_buffer with each image's zero point, so runs of one
+   * operator started by several threads at once take turns on this lock (allocated and
+   * initialized at create; NULL for every other operator). */
+  pthread_mutex_t* padding_lock;
 
   /* Reshape-time buffers and tiling. */
   const void** indirection;
@@ -227,19 +233,40 @@ struct pqnn_operator {
   } context;
 };
 
-/* --- helpers for the public wrappers (src/operator-utils.c) --- */
+/* --- helpers for the public datatype faces (src/operator-utils.c) --- */
 
 /* pqnn_status_uninitialized unless pqnn_initialize succeeded. */
 PQNN_INTERNAL enum pqnn_status pqnn_check_initialized(const char* function);
 /* Checks that `op` is non-NULL and of `type` (invalid_parameter otherwise). */
 PQNN_INTERNAL enum pqnn_status pqnn_check_operator(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type);
+/* The first step of every reshape: checks `op` like pqnn_check_operator (a call through
+ * another type's function leaves the operator alone), then leaves it needing a successful
+ * reshape and setup before it runs again, so that a reshape that fails never leaves the
+ * pointers of an earlier setup runnable. */
+PQNN_INTERNAL enum pqnn_status pqnn_begin_reshape(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type);
+/* The first step of every setup: checks `op` like pqnn_check_operator and that it was
+ * reshaped (invalid_state otherwise), then leaves it needing a successful setup. */
+PQNN_INTERNAL enum pqnn_status pqnn_begin_setup(const char* function, pqnn_operator_t op,
+    enum pqnn_operator_type type);
 /* Validates f32 output bounds (not NaN, min < max). */
 PQNN_INTERNAL enum pqnn_status pqnn_check_output_bounds(const char* function, float output_min,
     float output_max);
+/* int8 weights must lie in [-127, 127]. */
+PQNN_INTERNAL enum pqnn_status pqnn_check_int8_kernel(const char* function,
+    const int8_t* kernel, size_t count);
+/* Finite and > 0. */
+PQNN_INTERNAL enum pqnn_status pqnn_check_scale(const char* function, const char* name,
+    float scale);
 PQNN_INTERNAL struct pqnn_operator* pqnn_allocate_operator(void);
+/* Makes op->indirection hold at least `count` pointers (grown only when needed). */
+PQNN_INTERNAL enum pqnn_status pqnn_reserve_indirection(const char* function,
+    pqnn_operator_t op, size_t count);
 
-/* Generic creation. The public wrappers validate datatype-specific arguments first. */
+/* --- the generic cores (fully-connected-nc.c, convolution-nhwc.c) --- */
+
+/* Generic creation. The public faces validate datatype-specific arguments first. */
 PQNN_INTERNAL enum pqnn_status pqnn_create_fully_connected(const char* function,
     size_t input_channels, size_t output_channels, size_t input_stride,
     size_t output_stride, const void* kernel, uint32_t flags,
@@ -251,32 +278,80 @@ PQNN_INTERNAL enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_ope
     enum pqnn_operator_type type, const void* input, void* output,
     const struct pqnn_quantization_params* quantization_params);
 
+/* The geometry arguments shared by every public convolution. */
+struct pqnn_conv2d_args {
+  uint32_t padding_top, padding_right, padding_bottom, padding_left;
+  uint32_t kernel_height, kernel_width;
+  uint32_t stride_height, stride_width;
+  uint32_t dilation_height, dilation_width;
+  uint32_t groups;
+  size_t group_input_channels, group_output_channels;
+  size_t input_channel_stride, output_channel_stride;
+};
+/* Builds struct pqnn_conv2d_args from the parameter names of the public conv functions. */
+#define PQNN_CONV2D_ARGS                                                                  \
+  ((struct pqnn_conv2d_args) {                                                            \
+    .padding_top = input_padding_top, .padding_right = input_padding_right,               \
+    .padding_bottom = input_padding_bottom, .padding_left = input_padding_left,           \
+    .kernel_height = kernel_height, .kernel_width = kernel_width,                         \
+    .stride_height = subsampling_height, .stride_width = subsampling_width,               \
+    .dilation_height = dilation_height, .dilation_width = dilation_width,                 \
+    .groups = groups, .group_input_channels = group_input_channels,                       \
+    .group_output_channels = group_output_channels,                                       \
+    .input_channel_stride = input_channel_stride,                                         \
+    .output_channel_stride = output_channel_stride,                                       \
+  })
+
 PQNN_INTERNAL enum pqnn_status pqnn_create_convolution2d(const char* function,
-    uint32_t padding_top, uint32_t padding_right, uint32_t padding_bottom,
-    uint32_t padding_left, uint32_t kernel_height, uint32_t kernel_width,
-    uint32_t stride_height, uint32_t stride_width, uint32_t dilation_height,
-    uint32_t dilation_width, uint32_t groups, size_t group_input_channels,
-    size_t group_output_channels, size_t input_channel_stride, size_t output_channel_stride,
-    const void* kernel, uint32_t flags, const struct pqnn_gemm_op_spec* spec,
-    pqnn_operator_t* op_out);
+    const struct pqnn_conv2d_args* args, const void* kernel, uint32_t flags,
+    const struct pqnn_gemm_op_spec* spec, pqnn_operator_t* op_out);
 PQNN_INTERNAL enum pqnn_status pqnn_reshape_convolution2d(const char* function,
     pqnn_operator_t op, enum pqnn_operator_type type, size_t batch_size, size_t input_height,
     size_t input_width, size_t* output_height_out, size_t* output_width_out,
     pthreadpool_t threadpool);
 
-/* Prepares the GEMM compute over m rows of A (every group); used by fully connected and
- * by 1x1 convolution. */
-PQNN_INTERNAL void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool);
+/* The sizes of a fully connected operator (for the faces that create FC and conv through
+ * one helper). */
+struct pqnn_fc_args {
+  size_t input_channels, output_channels, input_stride, output_stride;
+};
 
-/* groups * group_output_channels * taps * group_input_channels (0 on overflow); sets
- * *output_channels to groups * group_output_channels (0 on overflow). */
-PQNN_INTERNAL size_t pqnn_conv_kernel_elements(uint32_t groups, size_t group_output_channels,
-    uint32_t kernel_height, uint32_t kernel_width, size_t group_input_channels,
-    size_t* output_channels);
+/* Elements of the caller's kernel array (0 on overflow) of a fully connected operator
+ * (`fc`) or else a convolution (`conv`); sets *output_channels (0 on overflow). */
+PQNN_INTERNAL size_t pqnn_kernel_elements(const struct pqnn_fc_args* fc,
+    const struct pqnn_conv2d_args* conv, size_t* output_channels);
 
 /* Picks the N and M tiles for a GEMM of m rows (per group/image), n columns and kc bytes
  * of K with `tasks_outside` independent (group, image) slices. */
 PQNN_INTERNAL void pqnn_choose_gemm_tiles(size_t m, size_t n, size_t k_bytes_per_column,
     size_t mr, size_t nr, size_t tasks_outside, size_t threads, size_t* mc, size_t* nc);
+
+/* Reshape/setup forwarders of the public faces: each public reshape or setup function is
+ * the generic one with its operator type. */
+#define PQNN_FC_RESHAPE(name)                                                                   \
+  enum pqnn_status pqnn_reshape_fully_connected_nc_##name(pqnn_operator_t op,                  \
+      size_t batch_size, pthreadpool_t threadpool) {                                           \
+    return pqnn_reshape_fully_connected(__func__, op,                                          \
+        pqnn_operator_type_fully_connected_nc_##name, batch_size, threadpool);                 \
+  }
+#define PQNN_CONV_RESHAPE(name)                                                                 \
+  enum pqnn_status pqnn_reshape_convolution2d_nhwc_##name(pqnn_operator_t op,                  \
+      size_t batch_size, size_t input_height, size_t input_width, size_t* output_height_out,   \
+      size_t* output_width_out, pthreadpool_t threadpool) {                                    \
+    return pqnn_reshape_convolution2d(__func__, op, pqnn_operator_type_convolution_nhwc_##name, \
+        batch_size, input_height, input_width, output_height_out, output_width_out,            \
+        threadpool);                                                                           \
+  }
+/* The public setup function `function` of an operator of `type` (without, or for qd8
+ * with, per-row quantization params). */
+#define PQNN_GEMM_OP_SETUP(function, type, in_t, out_t)                                         \
+  enum pqnn_status function(pqnn_operator_t op, in_t input, out_t output) {                    \
+    return pqnn_setup_gemm_op(__func__, op, type, input, output, NULL);                        \
+  }
+#define PQNN_GEMM_OP_SETUP_QD8(function, type, out_t)                                           \
+  enum pqnn_status function(pqnn_operator_t op, const int8_t* input, out_t output,             \
+      const struct pqnn_quantization_params* quantization_params) {                            \
+    return pqnn_setup_gemm_op(__func__, op, type, input, output, quantization_params);         \
+  }
 
 #endif  /* PQNN_OPERATOR_H_ */

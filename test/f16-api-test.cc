@@ -1,6 +1,6 @@
 // Bad input to the public f16 fully connected and convolution functions: each returns its
-// documented status, writes nothing (op_out untouched, outputs unchanged) and leaves usable
-// operators usable. f16-specific: output bounds are rounded to f16 (nearest even) and must
+// documented status, writes nothing (op_out untouched, outputs unchanged); a failed
+// reshape or setup leaves the operator needing a new reshape or setup before it runs. f16-specific: output bounds are rounded to f16 (nearest even) and must
 // stay ordered after rounding; PQNN_FLAG_FP32_STATIC_WEIGHTS is valid for f16 operators only.
 #include <gtest/gtest.h>
 
@@ -123,6 +123,9 @@ TEST_F(F16Api, LifecycleOrderIsEnforced) {
   EXPECT_EQ(pqnn_setup_fully_connected_nc_f16(nullptr, in.data(), out.data()), pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_run_operator(nullptr, nullptr), pqnn_status_invalid_parameter);
   for (uint16_t v : out) EXPECT_EQ(v, seven);
+  // The failed reshape left the operator needing a reshape before setup.
+  EXPECT_EQ(pqnn_setup_fully_connected_nc_f16(op, in.data(), out.data()), pqnn_status_invalid_state);
+  ASSERT_EQ(pqnn_reshape_fully_connected_nc_f16(op, 2, nullptr), pqnn_status_success);
   ASSERT_EQ(pqnn_setup_fully_connected_nc_f16(op, in.data(), out.data()), pqnn_status_success);
   ASSERT_EQ(pqnn_run_operator(op, nullptr), pqnn_status_success);
   for (uint16_t v : out) EXPECT_EQ(v, f16(1.0f));  // 4 * 0.5 = 2, clamped to 1
@@ -144,7 +147,7 @@ TEST_F(F16Api, LifecycleOrderIsEnforced) {
   EXPECT_EQ(pqnn_setup_convolution2d_nhwc_f16(op, in.data(), out.data()), pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_reshape_convolution2d_nhwc_f32(conv, 1, 1, 1, nullptr, nullptr, nullptr),
       pqnn_status_invalid_parameter);
-  // The f16 FC is still usable after all that.
+  // The f16 FC is still usable after all that (wrong-type calls leave it alone).
   std::fill(out.begin(), out.end(), seven);
   ASSERT_EQ(pqnn_run_operator(op, nullptr), pqnn_status_success);
   for (uint16_t v : out) EXPECT_EQ(v, f16(1.0f));

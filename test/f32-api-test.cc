@@ -1,5 +1,7 @@
 // Bad input to every public f32 function: each returns its documented status, writes
-// nothing (op_out untouched, outputs unchanged) and leaves usable operators usable.
+// nothing (op_out untouched, outputs unchanged); a failed reshape or setup leaves the
+// operator needing a new reshape or setup before it runs (issue 16, see
+// operator-state-test.cc).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -69,6 +71,9 @@ TEST_F(F32Api, LifecycleOrderIsEnforced) {
   EXPECT_EQ(pqnn_reshape_fully_connected_nc_f32(nullptr, 2, nullptr), pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_setup_fully_connected_nc_f32(nullptr, in.data(), out.data()), pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_run_operator(nullptr, nullptr), pqnn_status_invalid_parameter);
+  // The failed reshape left the operator needing a reshape before setup.
+  EXPECT_EQ(pqnn_setup_fully_connected_nc_f32(op, in.data(), out.data()), pqnn_status_invalid_state);
+  ASSERT_EQ(pqnn_reshape_fully_connected_nc_f32(op, 2, nullptr), pqnn_status_success);
   ASSERT_EQ(pqnn_setup_fully_connected_nc_f32(op, in.data(), out.data()), pqnn_status_success);
   ASSERT_EQ(pqnn_run_operator(op, nullptr), pqnn_status_success);
   for (float v : out) EXPECT_EQ(v, 1.0f);  // 4 * 0.5 = 2, clamped to 1

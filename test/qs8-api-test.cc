@@ -186,6 +186,9 @@ TEST_F(Qs8Api, FullyConnectedLifecycle) {
     EXPECT_EQ(reshape(nullptr, 2), pqnn_status_invalid_parameter);
     EXPECT_EQ(setup(nullptr, in.data(), out.data()), pqnn_status_invalid_parameter);
     for (int8_t v : out) EXPECT_EQ(v, 77);
+    // The failed reshape left the operator needing a reshape before setup.
+    EXPECT_EQ(setup(op, in.data(), out.data()), pqnn_status_invalid_state);
+    ASSERT_EQ(reshape(op, 2), pqnn_status_success);
     ASSERT_EQ(setup(op, in.data(), out.data()), pqnn_status_success);
     ASSERT_EQ(pqnn_run_operator(op, nullptr), pqnn_status_success);
     // acc = 8 * 3 * 1 = 24; scale = 0.5 * 0.25 / 1 = 0.125 -> 3.

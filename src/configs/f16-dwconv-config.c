@@ -9,7 +9,13 @@
 
 #include "configs/config.h"
 #include "hardware.h"
-#include "microkernels/f16-neon-ukernels.h"
+
+/* A config row names its kernel once, by tile and ISA; taps and channel tile come from
+ * the kernel list (src/microkernels/declarations.h). */
+#define F16_DW_KERNEL(TILE, ISA) pqnn_f16_dwconv_minmax_ukernel_##TILE##__##ISA
+#define F16_DWCONV(TILE, ISA)                                                              \
+  {F16_DW_KERNEL(TILE, ISA), F16_DW_KERNEL(TILE, ISA##_channel_tile),                      \
+   F16_DW_KERNEL(TILE, ISA##_taps), "f16 " #TILE " " #ISA}
 
 static struct pqnn_dwconv_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -17,9 +23,9 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void init_config(void) {
   config = (struct pqnn_dwconv_config) {
     .kernels = {
-      {pqnn_f16_dwconv_minmax_ukernel_9p1c__scalar, 1, 9, "f16 9p1c scalar"},
-      {pqnn_f16_dwconv_minmax_ukernel_25p1c__scalar, 1, 25, "f16 25p1c scalar"},
-      {pqnn_f16_dwconv_minmax_ukernel_anyp1c__scalar, 1, 0, "f16 anyp1c scalar"},
+      F16_DWCONV(9p1c, scalar),
+      F16_DWCONV(25p1c, scalar),
+      F16_DWCONV(anyp1c, scalar),
     },
     .count = 3,
   };
@@ -27,18 +33,18 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        {pqnn_f16_dwconv_minmax_ukernel_9p16c__avx512skx, 16, 9, "f16 9p16c avx512skx"},
-        {pqnn_f16_dwconv_minmax_ukernel_25p16c__avx512skx, 16, 25, "f16 25p16c avx512skx"},
-        {pqnn_f16_dwconv_minmax_ukernel_anyp16c__avx512skx, 16, 0, "f16 anyp16c avx512skx"},
+        F16_DWCONV(9p16c, avx512skx),
+        F16_DWCONV(25p16c, avx512skx),
+        F16_DWCONV(anyp16c, avx512skx),
       },
       .count = 3,
     };
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        {pqnn_f16_dwconv_minmax_ukernel_9p8c__avx2, 8, 9, "f16 9p8c avx2"},
-        {pqnn_f16_dwconv_minmax_ukernel_25p8c__avx2, 8, 25, "f16 25p8c avx2"},
-        {pqnn_f16_dwconv_minmax_ukernel_anyp8c__avx2, 8, 0, "f16 anyp8c avx2"},
+        F16_DWCONV(9p8c, avx2),
+        F16_DWCONV(25p8c, avx2),
+        F16_DWCONV(anyp8c, avx2),
       },
       .count = 3,
     };
@@ -48,9 +54,9 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_neonfp16arith)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        {pqnn_f16_dwconv_minmax_ukernel_9p8c__neonfp16arith, 8, 9, "f16 9p8c neonfp16arith"},
-        {pqnn_f16_dwconv_minmax_ukernel_25p8c__neonfp16arith, 8, 25, "f16 25p8c neonfp16arith"},
-        {pqnn_f16_dwconv_minmax_ukernel_anyp8c__neonfp16arith, 8, 0, "f16 anyp8c neonfp16arith"},
+        F16_DWCONV(9p8c, neonfp16arith),
+        F16_DWCONV(25p8c, neonfp16arith),
+        F16_DWCONV(anyp8c, neonfp16arith),
       },
       .count = 3,
     };
@@ -59,9 +65,9 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        {pqnn_f16_dwconv_minmax_ukernel_9p8c__wasmsimd, 8, 9, "f16 9p8c wasmsimd"},
-        {pqnn_f16_dwconv_minmax_ukernel_25p8c__wasmsimd, 8, 25, "f16 25p8c wasmsimd"},
-        {pqnn_f16_dwconv_minmax_ukernel_anyp8c__wasmsimd, 8, 0, "f16 anyp8c wasmsimd"},
+        F16_DWCONV(9p8c, wasmsimd),
+        F16_DWCONV(25p8c, wasmsimd),
+        F16_DWCONV(anyp8c, wasmsimd),
       },
       .count = 3,
     };

@@ -6,7 +6,7 @@
  * aarch64 neonfp16arith / neondot tiers: 4x16 neonfp16arith (1x16), f16 widened to f32
  *   (FCVTL), f32 FMA, f16 clamp; neon tier: scalar. Not measured (docs/arm.md).
  *
- * Measurements (bench/f16-gemm-kernels.cc, taskset -c 1, medians of 5, GFLOP/s by CPU time;
+ * Measurements (bench/kernels/f16-gemm-kernels.cc, taskset -c 1, medians of 5, GFLOP/s by CPU time;
  * AMD Zen 5 VM whose hypervisor exposes AVX2/FMA/F16C but not AVX512, shared by ~6 busy
  * builds, so +-15% noise; register-only AVX2 FMA peak measured at 97 GFLOP/s):
  *                 256x1024x1024   64x768x3072   1x4096x4096   (M x N x K)
@@ -29,54 +29,38 @@
 
 #include "configs/config.h"
 #include "hardware.h"
-#include "microkernels/f16-neon-ukernels.h"
 
 static struct pqnn_gemm_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+/* A config row names its kernels once, by tile and ISA; mr / nr / kr come from the
+ * kernel list (src/microkernels/declarations.h). */
+#define F16_KERNEL(KIND, TILE, ISA) pqnn_f16_##KIND##_minmax_ukernel_##TILE##__##ISA
+#define F16_CONFIG(TILE1, TILE, ISA)                                                        \
+  (struct pqnn_gemm_config) {                                                               \
+    .name = "f16 " #TILE " " #ISA, .mr = F16_KERNEL(gemm, TILE, ISA##_mr),                  \
+    .nr = F16_KERNEL(gemm, TILE, ISA##_nr), .kr = F16_KERNEL(gemm, TILE, ISA##_kr),         \
+    .gemm = {F16_KERNEL(gemm, TILE1, ISA), F16_KERNEL(gemm, TILE, ISA)},                    \
+    .igemm = {F16_KERNEL(igemm, TILE1, ISA), F16_KERNEL(igemm, TILE, ISA)},                 \
+  }
+
 static void init_config(void) {
-  config = (struct pqnn_gemm_config) {
-    .name = "f16 4x4 scalar", .mr = 4, .nr = 4, .kr = 1,
-    .gemm = {pqnn_f16_gemm_minmax_ukernel_1x4__scalar, pqnn_f16_gemm_minmax_ukernel_4x4__scalar},
-    .igemm = {pqnn_f16_igemm_minmax_ukernel_1x4__scalar, pqnn_f16_igemm_minmax_ukernel_4x4__scalar},
-  };
+  config = F16_CONFIG(1x4, 4x4, scalar);
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
-    config = (struct pqnn_gemm_config) {
-      .name = "f16 8x32 avx512skx", .mr = 8, .nr = 32, .kr = 1,
-      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x32__avx512skx,
-               pqnn_f16_gemm_minmax_ukernel_8x32__avx512skx},
-      .igemm = {pqnn_f16_igemm_minmax_ukernel_1x32__avx512skx,
-                pqnn_f16_igemm_minmax_ukernel_8x32__avx512skx},
-    };
+    config = F16_CONFIG(1x32, 8x32, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
-    config = (struct pqnn_gemm_config) {
-      .name = "f16 6x16 avx2", .mr = 6, .nr = 16, .kr = 1,
-      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x16__avx2, pqnn_f16_gemm_minmax_ukernel_6x16__avx2},
-      .igemm = {pqnn_f16_igemm_minmax_ukernel_1x16__avx2,
-                pqnn_f16_igemm_minmax_ukernel_6x16__avx2},
-    };
+    config = F16_CONFIG(1x16, 6x16, avx2);
   }
 #elif defined(__aarch64__)
   /* Without FP16 arithmetic (plain neon tier) the scalar kernels above stay. */
   if (pqnn_isa_enabled(pqnn_isa_neonfp16arith)) {
-    config = (struct pqnn_gemm_config) {
-      .name = "f16 4x16 neonfp16arith", .mr = 4, .nr = 16, .kr = 1,
-      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x16__neonfp16arith,
-               pqnn_f16_gemm_minmax_ukernel_4x16__neonfp16arith},
-      .igemm = {pqnn_f16_igemm_minmax_ukernel_1x16__neonfp16arith,
-                pqnn_f16_igemm_minmax_ukernel_4x16__neonfp16arith},
-    };
+    config = F16_CONFIG(1x16, 4x16, neonfp16arith);
   }
 #elif defined(__wasm_simd128__)
   /* f16 widened to f32 by SIMD bit manipulation (no half-precision WASM instructions). */
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
-    config = (struct pqnn_gemm_config) {
-      .name = "f16 4x8 wasmsimd", .mr = 4, .nr = 8, .kr = 1,
-      .gemm = {pqnn_f16_gemm_minmax_ukernel_1x8__wasmsimd, pqnn_f16_gemm_minmax_ukernel_4x8__wasmsimd},
-      .igemm = {pqnn_f16_igemm_minmax_ukernel_1x8__wasmsimd,
-                pqnn_f16_igemm_minmax_ukernel_4x8__wasmsimd},
-    };
+    config = F16_CONFIG(1x8, 4x8, wasmsimd);
   }
 #endif
 }

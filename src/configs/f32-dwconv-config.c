@@ -34,8 +34,13 @@
 
 #include "configs/config.h"
 #include "hardware.h"
-#include "microkernels/f32-neon-ukernels.h"
-#include "microkernels/f32-dwconv-ukernels.h"
+
+/* A config row names its kernel once, by tile and ISA; taps and channel tile come from
+ * the kernel list (src/microkernels/declarations.h). */
+#define F32_DW_KERNEL(TILE, ISA) pqnn_f32_dwconv_minmax_ukernel_##TILE##__##ISA
+#define F32_DWCONV(TILE, ISA)                                                              \
+  {F32_DW_KERNEL(TILE, ISA), F32_DW_KERNEL(TILE, ISA##_channel_tile),                      \
+   F32_DW_KERNEL(TILE, ISA##_taps), "f32 " #TILE " " #ISA}
 
 static struct pqnn_dwconv_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -45,9 +50,9 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        {pqnn_f32_dwconv_minmax_ukernel_9p32c__avx512f, 32, 9, "f32 9p32c avx512f"},
-        {pqnn_f32_dwconv_minmax_ukernel_25p32c__avx512f, 32, 25, "f32 25p32c avx512f"},
-        {pqnn_f32_dwconv_minmax_ukernel_anyp32c__avx512f, 32, 0, "f32 anyp32c avx512f"},
+        F32_DWCONV(9p32c, avx512f),
+        F32_DWCONV(25p32c, avx512f),
+        F32_DWCONV(anyp32c, avx512f),
       },
       .count = 3,
     };
@@ -56,9 +61,9 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        {pqnn_f32_dwconv_minmax_ukernel_9p16c__avx2_fma, 16, 9, "f32 9p16c avx2_fma"},
-        {pqnn_f32_dwconv_minmax_ukernel_25p16c__avx2_fma, 16, 25, "f32 25p16c avx2_fma"},
-        {pqnn_f32_dwconv_minmax_ukernel_anyp16c__avx2_fma, 16, 0, "f32 anyp16c avx2_fma"},
+        F32_DWCONV(9p16c, avx2_fma),
+        F32_DWCONV(25p16c, avx2_fma),
+        F32_DWCONV(anyp16c, avx2_fma),
       },
       .count = 3,
     };
@@ -67,9 +72,9 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        {pqnn_f32_dwconv_minmax_ukernel_9p8c__sse2, 8, 9, "f32 9p8c sse2"},
-        {pqnn_f32_dwconv_minmax_ukernel_25p4c__sse2, 4, 25, "f32 25p4c sse2"},
-        {pqnn_f32_dwconv_minmax_ukernel_anyp8c__sse2, 8, 0, "f32 anyp8c sse2"},
+        F32_DWCONV(9p8c, sse2),
+        F32_DWCONV(25p4c, sse2),
+        F32_DWCONV(anyp8c, sse2),
       },
       .count = 3,
     };
@@ -79,9 +84,9 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_neon)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        {pqnn_f32_dwconv_minmax_ukernel_9p8c__neonfma, 8, 9, "f32 9p8c neonfma"},
-        {pqnn_f32_dwconv_minmax_ukernel_25p8c__neonfma, 8, 25, "f32 25p8c neonfma"},
-        {pqnn_f32_dwconv_minmax_ukernel_anyp8c__neonfma, 8, 0, "f32 anyp8c neonfma"},
+        F32_DWCONV(9p8c, neonfma),
+        F32_DWCONV(25p8c, neonfma),
+        F32_DWCONV(anyp8c, neonfma),
       },
       .count = 3,
     };
@@ -91,9 +96,9 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        {pqnn_f32_dwconv_minmax_ukernel_9p8c__wasmsimd, 8, 9, "f32 9p8c wasmsimd"},
-        {pqnn_f32_dwconv_minmax_ukernel_25p8c__wasmsimd, 8, 25, "f32 25p8c wasmsimd"},
-        {pqnn_f32_dwconv_minmax_ukernel_anyp8c__wasmsimd, 8, 0, "f32 anyp8c wasmsimd"},
+        F32_DWCONV(9p8c, wasmsimd),
+        F32_DWCONV(25p8c, wasmsimd),
+        F32_DWCONV(anyp8c, wasmsimd),
       },
       .count = 3,
     };
@@ -102,9 +107,9 @@ static void init_config(void) {
 #endif
   config = (struct pqnn_dwconv_config) {
     .kernels = {
-      {pqnn_f32_dwconv_minmax_ukernel_9p2c__scalar, 2, 9, "f32 9p2c scalar"},
-      {pqnn_f32_dwconv_minmax_ukernel_25p2c__scalar, 2, 25, "f32 25p2c scalar"},
-      {pqnn_f32_dwconv_minmax_ukernel_anyp2c__scalar, 2, 0, "f32 anyp2c scalar"},
+      F32_DWCONV(9p2c, scalar),
+      F32_DWCONV(25p2c, scalar),
+      F32_DWCONV(anyp2c, scalar),
     },
     .count = 3,
   };

@@ -16,7 +16,7 @@
  *   times: 64x768x3072 6x16 4.35 ms (69.5 GFLOP/s) vs 4x24 4.31 ms (70.1); 1024^3 6x16
  *   24.1 ms (89.0, 91% of peak) vs 4x24 23.6 ms (91.1). 6x16 and 4x24 tie within the
  *   noise; 6x16 is chosen (NR = 16 wastes less on N tails, 6-row M tiles). Software
- *   prefetch of the weights gave nothing measurable (scripts/gen-f32-gemm.py).
+ *   prefetch of the weights gave nothing measurable (scripts/kernels/f32_gemm.py).
  *   SSE2: 4x8 (12 xmm of 16 live: 8 accumulators, 2 weights, 1 broadcast); not tuned.
  *   AVX512F: NOT measured: this host has no AVX512. 8x32 is chosen by the register and
  *   load budget on a core with two full-width 512-bit FMA pipes (Zen 5): 16 accumulators
@@ -31,62 +31,40 @@
 
 #include "configs/config.h"
 #include "hardware.h"
-#include "microkernels/f32-neon-ukernels.h"
 
 static struct pqnn_gemm_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+/* A config row names its kernels once, by tile and ISA; mr / nr / kr come from the
+ * kernel list (src/microkernels/declarations.h). */
+#define F32_KERNEL(KIND, TILE, ISA) pqnn_f32_##KIND##_minmax_ukernel_##TILE##__##ISA
+#define F32_CONFIG(TILE1, TILE, ISA)                                                        \
+  (struct pqnn_gemm_config) {                                                               \
+    .name = "f32 " #TILE " " #ISA, .mr = F32_KERNEL(gemm, TILE, ISA##_mr),                  \
+    .nr = F32_KERNEL(gemm, TILE, ISA##_nr), .kr = F32_KERNEL(gemm, TILE, ISA##_kr),         \
+    .gemm = {F32_KERNEL(gemm, TILE1, ISA), F32_KERNEL(gemm, TILE, ISA)},                    \
+    .igemm = {F32_KERNEL(igemm, TILE1, ISA), F32_KERNEL(igemm, TILE, ISA)},                 \
+  }
+
 static void init_config(void) {
-  config = (struct pqnn_gemm_config) {
-    .name = "f32 4x4 scalar", .mr = 4, .nr = 4, .kr = 1,
-    .gemm = {pqnn_f32_gemm_minmax_ukernel_1x4__scalar, pqnn_f32_gemm_minmax_ukernel_4x4__scalar},
-    .igemm = {pqnn_f32_igemm_minmax_ukernel_1x4__scalar, pqnn_f32_igemm_minmax_ukernel_4x4__scalar},
-  };
+  config = F32_CONFIG(1x4, 4x4, scalar);
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
-    config = (struct pqnn_gemm_config) {
-      .name = "f32 8x32 avx512f", .mr = 8, .nr = 32, .kr = 1,
-      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x32__avx512f,
-               pqnn_f32_gemm_minmax_ukernel_8x32__avx512f},
-      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x32__avx512f,
-                pqnn_f32_igemm_minmax_ukernel_8x32__avx512f},
-    };
+    config = F32_CONFIG(1x32, 8x32, avx512f);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
-    config = (struct pqnn_gemm_config) {
-      .name = "f32 6x16 avx2_fma", .mr = 6, .nr = 16, .kr = 1,
-      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x16__avx2_fma,
-               pqnn_f32_gemm_minmax_ukernel_6x16__avx2_fma},
-      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x16__avx2_fma,
-                pqnn_f32_igemm_minmax_ukernel_6x16__avx2_fma},
-    };
+    config = F32_CONFIG(1x16, 6x16, avx2_fma);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
-    config = (struct pqnn_gemm_config) {
-      .name = "f32 4x8 sse2", .mr = 4, .nr = 8, .kr = 1,
-      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x8__sse2, pqnn_f32_gemm_minmax_ukernel_4x8__sse2},
-      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x8__sse2, pqnn_f32_igemm_minmax_ukernel_4x8__sse2},
-    };
+    config = F32_CONFIG(1x8, 4x8, sse2);
   }
 #elif defined(__aarch64__)
   if (pqnn_isa_enabled(pqnn_isa_neon)) {
-    config = (struct pqnn_gemm_config) {
-      .name = "f32 4x16 neonfma", .mr = 4, .nr = 16, .kr = 1,
-      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x16__neonfma,
-               pqnn_f32_gemm_minmax_ukernel_4x16__neonfma},
-      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x16__neonfma,
-                pqnn_f32_igemm_minmax_ukernel_4x16__neonfma},
-    };
+    config = F32_CONFIG(1x16, 4x16, neonfma);
   }
 #elif defined(__wasm_simd128__)
   /* WASM SIMD128 (mul + add, no FMA): 4x8, 8 accumulators + 2 weights + 1 splat fit the
    * 16 xmm / 32 NEON registers engines map v128 to. See docs/wasm.md. */
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
-    config = (struct pqnn_gemm_config) {
-      .name = "f32 4x8 wasmsimd", .mr = 4, .nr = 8, .kr = 1,
-      .gemm = {pqnn_f32_gemm_minmax_ukernel_1x8__wasmsimd,
-               pqnn_f32_gemm_minmax_ukernel_4x8__wasmsimd},
-      .igemm = {pqnn_f32_igemm_minmax_ukernel_1x8__wasmsimd,
-                pqnn_f32_igemm_minmax_ukernel_4x8__wasmsimd},
-    };
+    config = F32_CONFIG(1x8, 4x8, wasmsimd);
   }
 #endif
 }

@@ -31,68 +31,71 @@
 static struct pqnn_gemm_config f32_config, f16_config;
 static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT;
 
-#define QD8_CONFIG(DT, NAME, MR, NR, KR, OFFSET, TILE1, TILE, ISA)                      \
-  (struct pqnn_gemm_config) {                                                           \
-    .name = NAME, .mr = MR, .nr = NR, .kr = KR, .input_offset = OFFSET,                 \
-    .dqgemm = {pqnn_qd8_##DT##_qc8w_gemm_minmax_ukernel_##TILE1##__##ISA,               \
-               pqnn_qd8_##DT##_qc8w_gemm_minmax_ukernel_##TILE##__##ISA},               \
-    .dqigemm = {pqnn_qd8_##DT##_qc8w_igemm_minmax_ukernel_##TILE1##__##ISA,             \
-                pqnn_qd8_##DT##_qc8w_igemm_minmax_ukernel_##TILE##__##ISA},             \
+/* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come
+ * from the kernel list (src/microkernels/declarations.h). */
+#define QD8_KERNEL(DT, KIND, TILE, ISA) pqnn_qd8_##DT##_qc8w_##KIND##_minmax_ukernel_##TILE##__##ISA
+#define QD8_CONFIG(DT, TILE1, TILE, ISA)                                                    \
+  (struct pqnn_gemm_config) {                                                               \
+    .name = "qd8_" #DT "_qc8w " #TILE " " #ISA, .mr = QD8_KERNEL(DT, gemm, TILE, ISA##_mr), \
+    .nr = QD8_KERNEL(DT, gemm, TILE, ISA##_nr), .kr = QD8_KERNEL(DT, gemm, TILE, ISA##_kr), \
+    .input_offset = QD8_KERNEL(DT, gemm, TILE, ISA##_input_offset),                         \
+    .dqgemm = {QD8_KERNEL(DT, gemm, TILE1, ISA), QD8_KERNEL(DT, gemm, TILE, ISA)},          \
+    .dqigemm = {QD8_KERNEL(DT, igemm, TILE1, ISA), QD8_KERNEL(DT, igemm, TILE, ISA)},       \
   }
 
 static void init_f32_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
-    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x64c4 avx512vnni", 4, 64, 4, 128, 1x64c4, 4x64c4, avx512vnni);
+    f32_config = QD8_CONFIG(f32, 1x64c4, 4x64c4, avx512vnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
-    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x16c8 avx512skx", 4, 16, 8, 0, 1x16c8, 4x16c8, avx512skx);
+    f32_config = QD8_CONFIG(f32, 1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
-    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x16c4 avxvnni", 4, 16, 4, 128, 1x16c4, 4x16c4, avxvnni);
+    f32_config = QD8_CONFIG(f32, 1x16c4, 4x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
-    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 2x8c8 avx2", 2, 8, 8, 0, 1x8c8, 2x8c8, avx2);
+    f32_config = QD8_CONFIG(f32, 1x8c8, 2x8c8, avx2);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
-    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 3x4c8 sse2", 3, 4, 8, 0, 1x4c8, 3x4c8, sse2);
+    f32_config = QD8_CONFIG(f32, 1x4c8, 3x4c8, sse2);
   } else
 #elif defined(__aarch64__)
   if (pqnn_isa_enabled(pqnn_isa_neondot)) {
-    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x16c4 neondot", 4, 16, 4, 0, 1x16c4, 4x16c4, neondot);
+    f32_config = QD8_CONFIG(f32, 1x16c4, 4x16c4, neondot);
   } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
-    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 2x8c16 neon", 2, 8, 16, 0, 1x8c16, 2x8c16, neon);
+    f32_config = QD8_CONFIG(f32, 1x8c16, 2x8c16, neon);
   } else
 #elif defined(__wasm_simd128__)
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
-    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 3x4c8 wasmsimd", 3, 4, 8, 0, 1x4c8, 3x4c8, wasmsimd);
+    f32_config = QD8_CONFIG(f32, 1x4c8, 3x4c8, wasmsimd);
   } else
 #endif
   {
-    f32_config = QD8_CONFIG(f32, "qd8_f32_qc8w 4x4 scalar", 4, 4, 1, 0, 1x4, 4x4, scalar);
+    f32_config = QD8_CONFIG(f32, 1x4, 4x4, scalar);
   }
 }
 
 static void init_f16_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
-    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x64c4 avx512vnni", 4, 64, 4, 128, 1x64c4, 4x64c4, avx512vnni);
+    f16_config = QD8_CONFIG(f16, 1x64c4, 4x64c4, avx512vnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
-    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x16c8 avx512skx", 4, 16, 8, 0, 1x16c8, 4x16c8, avx512skx);
+    f16_config = QD8_CONFIG(f16, 1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
-    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x16c4 avxvnni", 4, 16, 4, 128, 1x16c4, 4x16c4, avxvnni);
+    f16_config = QD8_CONFIG(f16, 1x16c4, 4x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
-    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 2x8c8 avx2", 2, 8, 8, 0, 1x8c8, 2x8c8, avx2);
+    f16_config = QD8_CONFIG(f16, 1x8c8, 2x8c8, avx2);
   } else
 #elif defined(__aarch64__)
   if (pqnn_isa_enabled(pqnn_isa_neondot)) {
-    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x16c4 neondot", 4, 16, 4, 0, 1x16c4, 4x16c4, neondot);
+    f16_config = QD8_CONFIG(f16, 1x16c4, 4x16c4, neondot);
   } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
-    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 2x8c16 neon", 2, 8, 16, 0, 1x8c16, 2x8c16, neon);
+    f16_config = QD8_CONFIG(f16, 1x8c16, 2x8c16, neon);
   } else
 #elif defined(__wasm_simd128__)
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
-    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 3x4c8 wasmsimd", 3, 4, 8, 0, 1x4c8, 3x4c8, wasmsimd);
+    f16_config = QD8_CONFIG(f16, 1x4c8, 3x4c8, wasmsimd);
   } else
 #endif
   {
-    f16_config = QD8_CONFIG(f16, "qd8_f16_qc8w 4x4 scalar", 4, 4, 1, 0, 1x4, 4x4, scalar);
+    f16_config = QD8_CONFIG(f16, 1x4, 4x4, scalar);
   }
 }
 

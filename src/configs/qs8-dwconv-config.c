@@ -20,7 +20,6 @@
 
 #include "configs/config.h"
 #include "hardware.h"
-#include "microkernels/qs8-dwconv-ukernels.h"
 
 static struct pqnn_dwconv_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;

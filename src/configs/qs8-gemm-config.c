@@ -41,42 +41,45 @@
 static struct pqnn_gemm_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-#define QS8_CONFIG(NAME, MR, NR, KR, OFFSET, TILE1, TILE, ISA)                          \
-  (struct pqnn_gemm_config) {                                                           \
-    .name = NAME, .mr = MR, .nr = NR, .kr = KR, .input_offset = OFFSET,                 \
-    .gemm = {pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_##TILE1##__##ISA,                   \
-             pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_##TILE##__##ISA},                   \
-    .igemm = {pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_##TILE1##__##ISA,                 \
-              pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_##TILE##__##ISA},                 \
+/* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come
+ * from the kernel list (src/microkernels/declarations.h). */
+#define QS8_KERNEL(KIND, TILE, ISA) pqnn_qs8_qc8w_##KIND##_minmax_fp32_ukernel_##TILE##__##ISA
+#define QS8_CONFIG(TILE1, TILE, ISA)                                                        \
+  (struct pqnn_gemm_config) {                                                               \
+    .name = "qs8_qc8w " #TILE " " #ISA, .mr = QS8_KERNEL(gemm, TILE, ISA##_mr),             \
+    .nr = QS8_KERNEL(gemm, TILE, ISA##_nr), .kr = QS8_KERNEL(gemm, TILE, ISA##_kr),         \
+    .input_offset = QS8_KERNEL(gemm, TILE, ISA##_input_offset),                             \
+    .gemm = {QS8_KERNEL(gemm, TILE1, ISA), QS8_KERNEL(gemm, TILE, ISA)},                    \
+    .igemm = {QS8_KERNEL(igemm, TILE1, ISA), QS8_KERNEL(igemm, TILE, ISA)},                 \
   }
 
 static void init_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
-    config = QS8_CONFIG("qs8_qc8w 4x64c4 avx512vnni", 4, 64, 4, 128, 1x64c4, 4x64c4, avx512vnni);
+    config = QS8_CONFIG(1x64c4, 4x64c4, avx512vnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
-    config = QS8_CONFIG("qs8_qc8w 4x16c8 avx512skx", 4, 16, 8, 0, 1x16c8, 4x16c8, avx512skx);
+    config = QS8_CONFIG(1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
-    config = QS8_CONFIG("qs8_qc8w 4x16c4 avxvnni", 4, 16, 4, 128, 1x16c4, 4x16c4, avxvnni);
+    config = QS8_CONFIG(1x16c4, 4x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
-    config = QS8_CONFIG("qs8_qc8w 2x8c8 avx2", 2, 8, 8, 0, 1x8c8, 2x8c8, avx2);
+    config = QS8_CONFIG(1x8c8, 2x8c8, avx2);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
-    config = QS8_CONFIG("qs8_qc8w 3x4c8 sse2", 3, 4, 8, 0, 1x4c8, 3x4c8, sse2);
+    config = QS8_CONFIG(1x4c8, 3x4c8, sse2);
   } else
 #elif defined(__aarch64__)
   if (pqnn_isa_enabled(pqnn_isa_neondot)) {
-    config = QS8_CONFIG("qs8_qc8w 4x16c4 neondot", 4, 16, 4, 0, 1x16c4, 4x16c4, neondot);
+    config = QS8_CONFIG(1x16c4, 4x16c4, neondot);
   } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
-    config = QS8_CONFIG("qs8_qc8w 2x8c16 neon", 2, 8, 16, 0, 1x8c16, 2x8c16, neon);
+    config = QS8_CONFIG(1x8c16, 2x8c16, neon);
   } else
 #elif defined(__wasm_simd128__)
   /* i16x8 extend + i32x4.dot_i16x8_s; 3 rows x 4 columns = 12 accumulators. */
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
-    config = QS8_CONFIG("qs8_qc8w 3x4c8 wasmsimd", 3, 4, 8, 0, 1x4c8, 3x4c8, wasmsimd);
+    config = QS8_CONFIG(1x4c8, 3x4c8, wasmsimd);
   } else
 #endif
   {
-    config = QS8_CONFIG("qs8_qc8w 4x4 scalar", 4, 4, 1, 0, 1x4, 4x4, scalar);
+    config = QS8_CONFIG(1x4, 4x4, scalar);
   }
 }
 

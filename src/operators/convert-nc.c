@@ -1,10 +1,12 @@
 /* Row conversions: f32/f16 -> qd8 (dynamic quantization, one {zero_point, scale} per
- * row) and f32 <-> f16 (round to nearest even). One row per task. */
+ * row) and f32 <-> f16 (round to nearest even). One row per task: create, reshape, setup
+ * and the run-time tile function. */
 #include <string.h>
 
 #include "allocator.h"
 #include "logging.h"
 #include "operator.h"
+#include "operators/paths.h"
 
 static enum pqnn_status create_convert(const char* function, enum pqnn_operator_type type,
     size_t channels, size_t input_stride, size_t output_stride, uint32_t flags,
@@ -82,7 +84,7 @@ static enum pqnn_status create_convert(const char* function, enum pqnn_operator_
 
 static enum pqnn_status reshape_convert(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type, size_t batch_size) {
-  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  enum pqnn_status status = pqnn_begin_reshape(function, op, type);
   if (status != pqnn_status_success) return status;
   size_t span, bytes;
   if (!pqnn_span_sz(batch_size, op->channels, op->input_pixel_stride, &span) ||
@@ -100,12 +102,8 @@ static enum pqnn_status reshape_convert(const char* function, pqnn_operator_t op
 static enum pqnn_status setup_convert(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type, const void* input, void* output,
     struct pqnn_quantization_params* quantization_params) {
-  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  enum pqnn_status status = pqnn_begin_setup(function, op, type);
   if (status != pqnn_status_success) return status;
-  if (op->state == pqnn_operator_state_created) {
-    pqnn_log_error(function, "reshape must be called before setup");
-    return pqnn_status_invalid_state;
-  }
   if (op->batch_size != 0) {
     if (input == NULL) {
       pqnn_log_error(function, "input is NULL");
@@ -125,6 +123,25 @@ static enum pqnn_status setup_convert(const char* function, pqnn_operator_t op,
   op->output_quantization_params = quantization_params;
   op->state = pqnn_operator_state_ready;
   return pqnn_status_success;
+}
+
+static void compute_convert(void* context, size_t row) {
+  const struct pqnn_convert_context* ctx = (const struct pqnn_convert_context*) context;
+  const char* x = (const char*) ctx->x + row * ctx->x_stride;
+  char* y = (char*) ctx->y + row * ctx->y_stride;
+  if (ctx->quantize != NULL) {
+    ctx->quantize(ctx->channels, x, (int8_t*) y, ctx->quantization_params + row);
+  } else {
+    ctx->convert(ctx->channels, x, y);
+  }
+}
+
+void pqnn_run_convert(const struct pqnn_operator* op, pthreadpool_t threadpool) {
+  struct pqnn_convert_context ctx = op->context.convert;
+  ctx.x = op->input;
+  ctx.y = op->output;
+  ctx.quantization_params = op->output_quantization_params;
+  pqnn_parallelize_1d(threadpool, compute_convert, &ctx, op->batch_size);
 }
 
 #define PQNN_COMMA ,

@@ -1,10 +1,10 @@
 /* Fully connected, every datatype: validation of the shared arguments, weight packing
- * through the datatype's callback, tiling at reshape, pointers at setup. */
-#include <string.h>
-
+ * through the datatype's callback, the GEMM path's preparation at reshape
+ * (src/operators/gemm-path.c), pointers at setup (shared with convolution). */
 #include "allocator.h"
 #include "logging.h"
 #include "operator.h"
+#include "operators/paths.h"
 #include "packing.h"
 
 #define PQNN_FC_FLAGS PQNN_FLAG_TRANSPOSE_WEIGHTS
@@ -101,36 +101,9 @@ enum pqnn_status pqnn_create_fully_connected(const char* function, size_t input_
   return pqnn_status_success;
 }
 
-/* Fills the GEMM context for m rows of A (all groups share it), given the sizes. */
-void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool) {
-  const struct pqnn_gemm_config* config = op->gemm_config;
-  const bool dq = op->spec.dynamic_quantization;
-  const bool mr1 = m == 1 && (dq ? config->dqgemm[0] != NULL : config->gemm[0] != NULL);
-  const size_t mr = mr1 ? 1 : config->mr;
-  struct pqnn_gemm_context* ctx = &op->context.gemm;
-  memset(ctx, 0, sizeof(*ctx));
-  ctx->kc = op->group_input_channels * op->spec.input_element_size;
-  ctx->a_stride = op->input_pixel_stride * op->spec.input_element_size;
-  ctx->ga_stride = op->group_input_channels * op->spec.input_element_size;
-  ctx->w_panel_stride = op->packed_panel_stride;
-  ctx->gw_stride = op->packed_group_stride;
-  ctx->cm_stride = op->output_pixel_stride * op->spec.output_element_size;
-  ctx->cn_stride = config->nr * op->spec.output_element_size;
-  ctx->gc_stride = op->group_output_channels * op->spec.output_element_size;
-  ctx->nr = config->nr;
-  ctx->c_element_size = op->spec.output_element_size;
-  ctx->gemm = config->gemm[mr1 ? 0 : 1];
-  ctx->dqgemm = config->dqgemm[mr1 ? 0 : 1];
-  ctx->params = op->spec.params;
-  op->use_mr1 = mr1;
-  pqnn_choose_gemm_tiles(m, op->group_output_channels, op->packed_panel_stride / config->nr, mr,
-      config->nr, op->groups, pqnn_threadpool_threads(threadpool), &op->mc_tile, &op->nc_tile);
-  op->compute = pqnn_compute_gemm;
-}
-
 enum pqnn_status pqnn_reshape_fully_connected(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type, size_t batch_size, pthreadpool_t threadpool) {
-  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  enum pqnn_status status = pqnn_begin_reshape(function, op, type);
   if (status != pqnn_status_success) return status;
   size_t span, bytes;
   if (!pqnn_span_sz(batch_size, op->group_input_channels, op->input_pixel_stride, &span) ||
@@ -150,12 +123,8 @@ enum pqnn_status pqnn_reshape_fully_connected(const char* function, pqnn_operato
 enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type, const void* input, void* output,
     const struct pqnn_quantization_params* quantization_params) {
-  enum pqnn_status status = pqnn_check_operator(function, op, type);
+  enum pqnn_status status = pqnn_begin_setup(function, op, type);
   if (status != pqnn_status_success) return status;
-  if (op->state == pqnn_operator_state_created) {
-    pqnn_log_error(function, "reshape must be called before setup");
-    return pqnn_status_invalid_state;
-  }
   if (op->batch_size != 0) {
     if (input == NULL) {
       pqnn_log_error(function, "input is NULL");

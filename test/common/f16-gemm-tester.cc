@@ -99,6 +99,9 @@ void F16GemmTester::Run(pqnn_gemm_ukernel_fn gemm, pqnn_igemm_ukernel_fn igemm) 
     for (size_t r = 0; r < a_rows; r++) {
       for (size_t kk = 0; kk < k_; kk++) a[a_offset + r * a_stride + kk] = random_f16(g);
     }
+    if (nan_row_ < m_ && !(indirect && nan_row_ == zero_index_)) {  // tap 0's row nan_row_
+      a[a_offset + nan_row_ * a_stride + k_ / 2] = 0x7E00;
+    }
     std::fill(zero.begin(), zero.end(), static_cast<uint16_t>(0));
     for (auto& v : kernel) v = random_f16(g);
     for (auto& v : bias) v = random_f16(g);
@@ -162,6 +165,12 @@ void F16GemmTester::Run(pqnn_gemm_ukernel_fn gemm, pqnn_igemm_ukernel_fn igemm) 
             std::min(std::max(ref[i * n_ + j], static_cast<double>(params.min)),
                      static_cast<double>(params.max));
         const double y = f16_value(c[index]);
+        if (std::isnan(expected)) {
+          ASSERT_TRUE(std::isnan(y) && c[index] != kPoison)
+              << "NaN input gave " << y << " at row " << i << ", column " << j
+              << " (min=" << params.min << " max=" << params.max << ")";
+          continue;
+        }
         const double tol = f16_tolerance(expected, y, ks * k_, abs_sum[i * n_ + j]);
         ASSERT_NEAR(y, expected, tol)
             << "at row " << i << ", column " << j << " (m=" << m_ << " n=" << n_ << " k=" << k_
@@ -202,7 +211,7 @@ void F16DwconvTester::Test(pqnn_dwconv_ukernel_fn dwconv) const {
     std::fill(input.begin(), input.end(), static_cast<uint16_t>(0x7E00));
     for (size_t p = 0; p < in_pixels; p++) {
       for (size_t ch = 0; ch < channels_; ch++) {
-        input[a_offset_ + p * pixel_stride + ch] = random_f16(g);
+        input[a_offset_ + p * pixel_stride + ch] = ch == nan_channel_ ? 0x7E00 : random_f16(g);
       }
     }
     std::fill(zero.begin(), zero.end(), static_cast<uint16_t>(0));
@@ -255,6 +264,12 @@ void F16DwconvTester::Test(pqnn_dwconv_ukernel_fn dwconv) const {
             std::min(std::max(ref[x * channels_ + ch], static_cast<double>(params.min)),
                      static_cast<double>(params.max));
         const double y = f16_value(output[index]);
+        if (std::isnan(expected)) {
+          ASSERT_TRUE(std::isnan(y) && output[index] != kPoison)
+              << "NaN input gave " << y << " at pixel " << x << ", channel " << ch
+              << " (min=" << params.min << " max=" << params.max << ")";
+          continue;
+        }
         const double tol = f16_tolerance(expected, y, taps, abs_sum[x * channels_ + ch]);
         ASSERT_NEAR(y, expected, tol) << "at pixel " << x << ", channel " << ch
                                       << " (channels=" << channels_ << " taps=" << taps << ")";

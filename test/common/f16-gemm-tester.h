@@ -38,6 +38,9 @@ class F16GemmTester {
   F16GemmTester& a_offset(size_t v) { a_offset_ = v; return *this; }  // elements (IGEMM)
   F16GemmTester& zero_index(size_t v) { zero_index_ = v; return *this; }  // IGEMM row
   // Clamp bounds as fractions of the reference range: qmin > 0 / qmax < 255 clamp.
+  // Row (< m) whose A row (IGEMM: in tap 0) gets one NaN: all its outputs must be NaN
+  // whatever the bounds (pqnn.h: NaN in, NaN out); SIZE_MAX: none.
+  F16GemmTester& nan_row(size_t v) { nan_row_ = v; return *this; }
   F16GemmTester& qmin(uint8_t v) { qmin_ = v; return *this; }
   F16GemmTester& qmax(uint8_t v) { qmax_ = v; return *this; }
   F16GemmTester& iterations(size_t v) { iterations_ = v; return *this; }
@@ -49,7 +52,7 @@ class F16GemmTester {
   void Run(pqnn_gemm_ukernel_fn gemm, pqnn_igemm_ukernel_fn igemm) const;
   size_t mr_ = 1, nr_ = 1, m_ = 1, n_ = 1, k_ = 1, ks_ = 1;
   size_t a_stride_ = 0, cm_stride_ = 0, cn_stride_ = 0, a_offset_ = 0;
-  size_t zero_index_ = SIZE_MAX;
+  size_t zero_index_ = SIZE_MAX, nan_row_ = SIZE_MAX;
   uint8_t qmin_ = 0, qmax_ = 255;
   size_t iterations_ = 2;
 };
@@ -67,6 +70,8 @@ class F16DwconvTester {
   F16DwconvTester& output_increment(size_t v) { output_increment_ = v; return *this; }  // elements
   F16DwconvTester& a_offset(size_t v) { a_offset_ = v; return *this; }  // elements
   F16DwconvTester& zero_tap(size_t v) { zero_tap_ = v; return *this; }
+  // Channel (< channels) that is NaN in every input pixel: its outputs must be NaN.
+  F16DwconvTester& nan_channel(size_t v) { nan_channel_ = v; return *this; }
   F16DwconvTester& qmin(uint8_t v) { qmin_ = v; return *this; }
   F16DwconvTester& qmax(uint8_t v) { qmax_ = v; return *this; }
   F16DwconvTester& iterations(size_t v) { iterations_ = v; return *this; }
@@ -76,7 +81,7 @@ class F16DwconvTester {
  private:
   size_t channels_ = 1, ct_ = 1, kernel_size_ = 1, width_ = 1, input_pointer_pad_ = 0;
   size_t input_pixel_stride_ = 0, output_increment_ = 0, a_offset_ = 0;
-  size_t zero_tap_ = SIZE_MAX;
+  size_t zero_tap_ = SIZE_MAX, nan_channel_ = SIZE_MAX;
   uint8_t qmin_ = 0, qmax_ = 255;
   size_t iterations_ = 2;
 };

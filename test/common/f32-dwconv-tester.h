@@ -43,6 +43,9 @@ class F32DwconvTester {
   // Bytes added by the kernel to every pointer other than `zero`.
   F32DwconvTester& a_offset(size_t v) { a_offset_ = v; return *this; }
   // Clamp bounds as fractions of the reference range (0, 1: no clamping).
+  // Channel (< channels) that is NaN in every input pixel: its outputs must be NaN
+  // whatever the bounds (pqnn.h: NaN in, NaN out); SIZE_MAX: none.
+  F32DwconvTester& nan_channel(size_t v) { nan_channel_ = v; return *this; }
   F32DwconvTester& qmin(float v) { qmin_ = v; return *this; }
   F32DwconvTester& qmax(float v) { qmax_ = v; return *this; }
   F32DwconvTester& iterations(size_t v) { iterations_ = v; return *this; }
@@ -61,6 +64,7 @@ class F32DwconvTester {
   size_t step_ = 0;
   size_t output_stride_ = 0;
   size_t zero_index_ = SIZE_MAX;
+  size_t nan_channel_ = SIZE_MAX;
   size_t a_offset_ = 0;
   float qmin_ = 0.0f;
   float qmax_ = 1.0f;

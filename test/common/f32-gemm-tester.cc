@@ -29,12 +29,17 @@ struct Clamp {
   float min, max;
 };
 
-// Places min / max at qmin / qmax 255ths of the reference output range.
+// Places min / max at qmin / qmax 255ths of the reference output range (NaN outputs of a
+// nan_row test left out).
 Clamp clamp_bounds(const std::vector<double>& ref, uint8_t qmin, uint8_t qmax) {
   Clamp c{-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()};
-  if (ref.empty()) return c;
-  const double lo = *std::min_element(ref.begin(), ref.end());
-  const double hi = *std::max_element(ref.begin(), ref.end());
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (double r : ref) {
+    if (std::isnan(r)) continue;
+    lo = std::min(lo, r);
+    hi = std::max(hi, r);
+  }
+  if (lo > hi) return c;
   const double range = hi - lo;
   if (qmin != 0) c.min = static_cast<float>(lo + range * qmin / 255.0);
   if (qmax != 255) c.max = static_cast<float>(hi - range * (255 - qmax) / 255.0);
@@ -71,6 +76,7 @@ void F32GemmTester::Test(pqnn_gemm_ukernel_fn gemm) const {
       const std::vector<float> v = random_floats(a.size());
       std::copy(v.begin(), v.end(), a.begin());
     }
+    if (nan_row_ < m_) a[nan_row_ * a_stride + k_ / 2] = std::numeric_limits<float>::quiet_NaN();
     const std::vector<float> b = random_floats(n_ * k_);  // [n][k]
     const std::vector<float> bias = random_floats(n_);
     const size_t packed_size =
@@ -107,6 +113,11 @@ void F32GemmTester::Test(pqnn_gemm_ukernel_fn gemm) const {
         written[idx] = true;
         const double expected =
             std::min<double>(std::max<double>(ref[i * n_ + j], clamp.min), clamp.max);
+        if (std::isnan(expected)) {
+          ASSERT_TRUE(std::isnan(c[idx])) << "NaN input gave " << c[idx] << " at row " << i
+              << ", column " << j << " / " << n_ << ", min " << clamp.min << ", max " << clamp.max;
+          continue;
+        }
         const double tolerance = 1e-5 * mag[i * n_ + j] + 1e-6;
         ASSERT_NEAR(c[idx], expected, tolerance)
             << "at row " << i << " / " << m_ << ", column " << j << " / " << n_ << ", k = " << k_
@@ -140,6 +151,9 @@ void F32GemmTester::Test(pqnn_igemm_ukernel_fn igemm) const {
     {
       const std::vector<float> v = random_floats(input.size());
       std::copy(v.begin(), v.end(), input.begin());
+    }
+    if (nan_row_ < m_ && nan_row_ != zero_index_) {  // tap 0's row nan_row_
+      input[a_offset_ + nan_row_ * a_stride + k_ / 2] = std::numeric_limits<float>::quiet_NaN();
     }
     ExactBuffer<float> zero(k_);
     std::fill(zero.begin(), zero.end(), 0.0f);
@@ -198,6 +212,11 @@ void F32GemmTester::Test(pqnn_igemm_ukernel_fn igemm) const {
         written[idx] = true;
         const double expected =
             std::min<double>(std::max<double>(ref[i * n_ + j], clamp.min), clamp.max);
+        if (std::isnan(expected)) {
+          ASSERT_TRUE(std::isnan(c[idx])) << "NaN input gave " << c[idx] << " at row " << i
+              << ", column " << j << " / " << n_ << ", min " << clamp.min << ", max " << clamp.max;
+          continue;
+        }
         const double tolerance = 1e-5 * mag[i * n_ + j] + 1e-6;
         ASSERT_NEAR(c[idx], expected, tolerance)
             << "at row " << i << " / " << m_ << ", column " << j << " / " << n_ << ", k = " << k_

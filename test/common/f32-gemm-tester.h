@@ -41,6 +41,9 @@ class F32GemmTester {
   F32GemmTester& a_offset(size_t v) { a_offset_ = v; return *this; }
   // IGEMM: row index (< m) whose pointer is the zero buffer in every tap; SIZE_MAX: none.
   F32GemmTester& zero_index(size_t v) { zero_index_ = v; return *this; }
+  // Row index (< m) whose A row (IGEMM: in tap 0) gets one NaN: all its outputs must be
+  // NaN whatever the bounds (pqnn.h: NaN in, NaN out); SIZE_MAX: none.
+  F32GemmTester& nan_row(size_t v) { nan_row_ = v; return *this; }
   F32GemmTester& qmin(uint8_t v) { qmin_ = v; return *this; }
   F32GemmTester& qmax(uint8_t v) { qmax_ = v; return *this; }
   F32GemmTester& iterations(size_t v) { iterations_ = v; return *this; }
@@ -62,6 +65,7 @@ class F32GemmTester {
   size_t a_stride_ = 0, cm_stride_ = 0, cn_stride_ = 0;
   size_t a_offset_ = 0;
   size_t zero_index_ = SIZE_MAX;
+  size_t nan_row_ = SIZE_MAX;
   uint8_t qmin_ = 0, qmax_ = 255;
   size_t iterations_ = 1;
 };

@@ -21,7 +21,6 @@
 
 extern "C" {
 #include "microkernels.h"
-#include "microkernels/f32-neon-ukernels.h"
 }
 
 namespace {
@@ -41,57 +40,21 @@ struct ConvertKernel {
   enum pqnn_isa isa;
 };
 
+// Every converter of this build, from the family lists.
+#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) {#fn, fn, tier},
 const QuantizeKernel kF32Qd8Kernels[] = {
-    {"scalar", pqnn_f32_qd8_quantize_ukernel__scalar, pqnn_isa_scalar},
-#if defined(__x86_64__)
-    {"sse2", pqnn_f32_qd8_quantize_ukernel__sse2, pqnn_isa_sse2},
-    {"avx2", pqnn_f32_qd8_quantize_ukernel__avx2, pqnn_isa_avx2},
-    {"avx512skx", pqnn_f32_qd8_quantize_ukernel__avx512skx, pqnn_isa_avx512},
-#elif defined(__aarch64__)
-    {"neon", pqnn_f32_qd8_quantize_ukernel__neon, pqnn_isa_neon},
-#endif
-#if defined(__wasm_simd128__)
-    {"wasmsimd", pqnn_f32_qd8_quantize_ukernel__wasmsimd, pqnn_isa_wasmsimd},
-#endif
+#include "microkernels/f32-qd8-convert/f32-qd8-convert.inc"
 };
 const QuantizeKernel kF16Qd8Kernels[] = {
-    {"scalar", pqnn_f16_qd8_quantize_ukernel__scalar, pqnn_isa_scalar},
-#if defined(__x86_64__)
-    {"avx2", pqnn_f16_qd8_quantize_ukernel__avx2, pqnn_isa_avx2},
-    {"avx512skx", pqnn_f16_qd8_quantize_ukernel__avx512skx, pqnn_isa_avx512},
-#elif defined(__aarch64__)
-    {"neon", pqnn_f16_qd8_quantize_ukernel__neon, pqnn_isa_neon},
-#endif
-#if defined(__wasm_simd128__)
-    {"wasmsimd", pqnn_f16_qd8_quantize_ukernel__wasmsimd, pqnn_isa_wasmsimd},
-#endif
+#include "microkernels/f16-qd8-convert/f16-qd8-convert.inc"
 };
 const ConvertKernel kF32F16Kernels[] = {
-    {"scalar", pqnn_f32_f16_convert_ukernel__scalar, pqnn_isa_scalar},
-#if defined(__x86_64__)
-    {"sse2", pqnn_f32_f16_convert_ukernel__sse2, pqnn_isa_sse2},
-    {"f16c", pqnn_f32_f16_convert_ukernel__f16c, pqnn_isa_avx2},
-    {"avx512skx", pqnn_f32_f16_convert_ukernel__avx512skx, pqnn_isa_avx512},
-#elif defined(__aarch64__)
-    {"neon", pqnn_f32_f16_convert_ukernel__neon, pqnn_isa_neon},
-#endif
-#if defined(__wasm_simd128__)
-    {"wasmsimd", pqnn_f32_f16_convert_ukernel__wasmsimd, pqnn_isa_wasmsimd},
-#endif
+#include "microkernels/f32-f16-convert/f32-f16-convert.inc"
 };
 const ConvertKernel kF16F32Kernels[] = {
-    {"scalar", pqnn_f16_f32_convert_ukernel__scalar, pqnn_isa_scalar},
-#if defined(__x86_64__)
-    {"sse2", pqnn_f16_f32_convert_ukernel__sse2, pqnn_isa_sse2},
-    {"f16c", pqnn_f16_f32_convert_ukernel__f16c, pqnn_isa_avx2},
-    {"avx512skx", pqnn_f16_f32_convert_ukernel__avx512skx, pqnn_isa_avx512},
-#elif defined(__aarch64__)
-    {"neon", pqnn_f16_f32_convert_ukernel__neon, pqnn_isa_neon},
-#endif
-#if defined(__wasm_simd128__)
-    {"wasmsimd", pqnn_f16_f32_convert_ukernel__wasmsimd, pqnn_isa_wasmsimd},
-#endif
+#include "microkernels/f16-f32-convert/f16-f32-convert.inc"
 };
+#undef PQNN_UKERNEL
 
 void PrintTo(const QuantizeKernel& k, std::ostream* os) { *os << k.name; }
 void PrintTo(const ConvertKernel& k, std::ostream* os) { *os << k.name; }

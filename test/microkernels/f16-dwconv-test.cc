@@ -4,11 +4,6 @@
 
 #include "common/f16-gemm-tester.h"
 #include "common/test-utils.h"
-#include "microkernels/wasmsimd/f16-kernels.h"
-
-extern "C" {
-#include "microkernels/f16-neon-ukernels.h"
-}
 
 using pqnn_test::F16DwconvTester;
 
@@ -55,21 +50,20 @@ using pqnn_test::F16DwconvTester;
       T(taps).channels(3 * CT + 1).width(3).qmin(128).Test(FN);                            \
       T(taps).channels(3 * CT + 1).width(3).qmax(128).Test(FN);                            \
     }                                                                                      \
+  }                                                                                        \
+  /* pqnn.h: NaN in, NaN out, whatever the bounds (none, lower only, both). */             \
+  TEST_F(NAME, nan_propagates) {                                                           \
+    for (size_t taps : Taps()) {                                                           \
+      for (size_t nan : {size_t{0}, size_t{CT}, 2 * size_t{CT}}) {                         \
+        T(taps).channels(2 * CT + 1).width(3).nan_channel(nan).Test(FN);                   \
+        T(taps).channels(2 * CT + 1).width(3).nan_channel(nan).qmin(128).Test(FN);         \
+        T(taps).channels(2 * CT + 1).width(3).nan_channel(nan).qmin(64).qmax(192).Test(FN); \
+      }                                                                                    \
+    }                                                                                      \
   }
 
-F16_DWCONV_TESTS(F16_DWCONV_9P1C__SCALAR, pqnn_f16_dwconv_minmax_ukernel_9p1c__scalar, 9, 1, pqnn_isa_scalar)
-F16_DWCONV_TESTS(F16_DWCONV_25P1C__SCALAR, pqnn_f16_dwconv_minmax_ukernel_25p1c__scalar, 25, 1, pqnn_isa_scalar)
-F16_DWCONV_TESTS(F16_DWCONV_ANYP1C__SCALAR, pqnn_f16_dwconv_minmax_ukernel_anyp1c__scalar, 0, 1, pqnn_isa_scalar)
-#if defined(__x86_64__)
-F16_DWCONV_TESTS(F16_DWCONV_9P8C__AVX2, pqnn_f16_dwconv_minmax_ukernel_9p8c__avx2, 9, 8, pqnn_isa_avx2)
-F16_DWCONV_TESTS(F16_DWCONV_25P8C__AVX2, pqnn_f16_dwconv_minmax_ukernel_25p8c__avx2, 25, 8, pqnn_isa_avx2)
-F16_DWCONV_TESTS(F16_DWCONV_ANYP8C__AVX2, pqnn_f16_dwconv_minmax_ukernel_anyp8c__avx2, 0, 8, pqnn_isa_avx2)
-F16_DWCONV_TESTS(F16_DWCONV_9P16C__AVX512SKX, pqnn_f16_dwconv_minmax_ukernel_9p16c__avx512skx, 9, 16, pqnn_isa_avx512)
-F16_DWCONV_TESTS(F16_DWCONV_25P16C__AVX512SKX, pqnn_f16_dwconv_minmax_ukernel_25p16c__avx512skx, 25, 16, pqnn_isa_avx512)
-F16_DWCONV_TESTS(F16_DWCONV_ANYP16C__AVX512SKX, pqnn_f16_dwconv_minmax_ukernel_anyp16c__avx512skx, 0, 16, pqnn_isa_avx512)
-#elif defined(__aarch64__)
-F16_DWCONV_TESTS(F16_DWCONV_9P8C__NEONFP16ARITH, pqnn_f16_dwconv_minmax_ukernel_9p8c__neonfp16arith, 9, 8, pqnn_isa_neonfp16arith)
-F16_DWCONV_TESTS(F16_DWCONV_25P8C__NEONFP16ARITH, pqnn_f16_dwconv_minmax_ukernel_25p8c__neonfp16arith, 25, 8, pqnn_isa_neonfp16arith)
-F16_DWCONV_TESTS(F16_DWCONV_ANYP8C__NEONFP16ARITH, pqnn_f16_dwconv_minmax_ukernel_anyp8c__neonfp16arith, 0, 8, pqnn_isa_neonfp16arith)
-#endif
-PQNN_WASMSIMD_F16_DWCONV_TESTS(F16_DWCONV_TESTS)
+// Every f16 dwconv kernel of this build, from its list.
+#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) \
+  F16_DWCONV_TESTS(fn##_test, fn, taps, ct, tier)
+#include "microkernels/f16-dwconv/f16-dwconv.inc"
+#undef PQNN_UKERNEL

@@ -4,11 +4,6 @@
 
 #include "common/f16-gemm-tester.h"
 #include "common/test-utils.h"
-#include "microkernels/wasmsimd/f16-kernels.h"
-
-extern "C" {
-#include "microkernels/f16-neon-ukernels.h"
-}
 
 using pqnn_test::F16GemmTester;
 
@@ -62,19 +57,18 @@ using pqnn_test::F16GemmTester;
   }                                                                                        \
   TEST_F(NAME, clamp_min) { T().m(MR).n(2 * NR).k(29).qmin(128).Test(FN); }                \
   TEST_F(NAME, clamp_max) { T().m(MR).n(2 * NR).k(29).qmax(128).Test(FN); }                \
-  TEST_F(NAME, clamp_both) { T().m(MR).n(NR + 5).k(29).qmin(80).qmax(170).Test(FN); }
+  TEST_F(NAME, clamp_both) { T().m(MR).n(NR + 5).k(29).qmin(80).qmax(170).Test(FN); }    \
+  /* pqnn.h: NaN in, NaN out, whatever the bounds (none, lower only, both). */             \
+  TEST_F(NAME, nan_propagates) {                                                           \
+    for (size_t row = 0; row < MR; row++) {                                                \
+      T().m(MR).n(2 * NR + 1).k(7).nan_row(row).iterations(1).Test(FN);                    \
+      T().m(MR).n(2 * NR + 1).k(7).nan_row(row).qmin(128).iterations(1).Test(FN);          \
+      T().m(MR).n(2 * NR + 1).k(7).nan_row(row).qmin(64).qmax(192).iterations(1).Test(FN); \
+    }                                                                                      \
+  }
 
-F16_GEMM_TESTS(F16_GEMM_1X4__SCALAR, pqnn_f16_gemm_minmax_ukernel_1x4__scalar, 1, 4, pqnn_isa_scalar)
-F16_GEMM_TESTS(F16_GEMM_4X4__SCALAR, pqnn_f16_gemm_minmax_ukernel_4x4__scalar, 4, 4, pqnn_isa_scalar)
-#if defined(__x86_64__)
-F16_GEMM_TESTS(F16_GEMM_1X16__AVX2, pqnn_f16_gemm_minmax_ukernel_1x16__avx2, 1, 16, pqnn_isa_avx2)
-F16_GEMM_TESTS(F16_GEMM_4X16__AVX2, pqnn_f16_gemm_minmax_ukernel_4x16__avx2, 4, 16, pqnn_isa_avx2)
-F16_GEMM_TESTS(F16_GEMM_6X16__AVX2, pqnn_f16_gemm_minmax_ukernel_6x16__avx2, 6, 16, pqnn_isa_avx2)
-F16_GEMM_TESTS(F16_GEMM_1X32__AVX512SKX, pqnn_f16_gemm_minmax_ukernel_1x32__avx512skx, 1, 32, pqnn_isa_avx512)
-F16_GEMM_TESTS(F16_GEMM_7X32__AVX512SKX, pqnn_f16_gemm_minmax_ukernel_7x32__avx512skx, 7, 32, pqnn_isa_avx512)
-F16_GEMM_TESTS(F16_GEMM_8X32__AVX512SKX, pqnn_f16_gemm_minmax_ukernel_8x32__avx512skx, 8, 32, pqnn_isa_avx512)
-#elif defined(__aarch64__)
-F16_GEMM_TESTS(F16_GEMM_1X16__NEONFP16ARITH, pqnn_f16_gemm_minmax_ukernel_1x16__neonfp16arith, 1, 16, pqnn_isa_neonfp16arith)
-F16_GEMM_TESTS(F16_GEMM_4X16__NEONFP16ARITH, pqnn_f16_gemm_minmax_ukernel_4x16__neonfp16arith, 4, 16, pqnn_isa_neonfp16arith)
-#endif
-PQNN_WASMSIMD_F16_GEMM_TESTS(F16_GEMM_TESTS)
+// Every f16 GEMM kernel of this build, from its list.
+#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) \
+  F16_GEMM_TESTS(fn##_test, fn, mr, nr, tier)
+#include "microkernels/f16-gemm/f16-gemm.inc"
+#undef PQNN_UKERNEL

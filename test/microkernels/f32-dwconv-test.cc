@@ -15,9 +15,6 @@
 
 extern "C" {
 #include "configs/config.h"
-#include "microkernels/f32-dwconv-ukernels.h"
-#include "microkernels/f32-neon-ukernels.h"
-#include "microkernels/f32-wasmsimd-ukernels.h"
 }
 
 namespace {
@@ -32,13 +29,9 @@ struct Kernel {
 
 const std::vector<Kernel>& kernels() {
   static const std::vector<Kernel> list = {
-#define PQNN_KERNEL_ENTRY(fn, taps, ct, isa) {#fn, fn, taps, ct, isa},
-      PQNN_F32_DWCONV_UKERNELS(PQNN_KERNEL_ENTRY)
-#if defined(__aarch64__)
-      PQNN_F32_NEON_DWCONV_UKERNELS(PQNN_KERNEL_ENTRY)
-#endif
-      PQNN_F32_DWCONV_WASMSIMD_UKERNELS(PQNN_KERNEL_ENTRY)
-#undef PQNN_KERNEL_ENTRY
+#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) {#fn, fn, taps, ct, tier},
+#include "microkernels/f32-dwconv/f32-dwconv.inc"
+#undef PQNN_UKERNEL
   };
   return list;
 }
@@ -126,6 +119,20 @@ TEST_P(F32Dwconv, clamp) {
       tester(ks).channels(channels).width(3).qmin(0.3f).Test(GetParam().fn);
       tester(ks).channels(channels).width(3).qmax(0.7f).Test(GetParam().fn);
       tester(ks).channels(channels).width(3).qmin(0.4f).qmax(0.6f).Test(GetParam().fn);
+    }
+  }
+}
+
+// pqnn.h: NaN in, NaN out, whatever the bounds (none: -inf / +inf, a lower one as ReLU's,
+// both), in the first, a middle and the last (partial tile) channel.
+TEST_P(F32Dwconv, nan_propagates) {
+  const size_t channels = 2 * ct() + 1;
+  for (size_t ks : sizes()) {
+    for (size_t nan : {size_t{0}, ct(), channels - 1}) {
+      tester(ks).channels(channels).width(3).nan_channel(nan).Test(GetParam().fn);
+      tester(ks).channels(channels).width(3).nan_channel(nan).qmin(0.5f).Test(GetParam().fn);
+      tester(ks).channels(channels).width(3).nan_channel(nan).qmin(0.4f).qmax(0.6f)
+          .Test(GetParam().fn);
     }
   }
 }

@@ -1,6 +1,6 @@
-// Every f32 GEMM microkernel (scalar, SSE2, AVX2+FMA, AVX512F) against the double
-// reference of test/common/f32-gemm-tester.h, over the standard edge sweeps. Kernels
-// whose ISA the CPU (or PQNN_ISA) lacks are skipped.
+// Every f32 GEMM microkernel of this build (src/microkernels/f32-gemm/f32-gemm.inc)
+// against the double reference of test/common/f32-gemm-tester.h, over the standard edge
+// sweeps. Kernels whose ISA the CPU (or PQNN_ISA) lacks are skipped.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -8,11 +8,6 @@
 
 #include "common/f32-gemm-tester.h"
 #include "common/test-utils.h"
-#include "microkernels/wasmsimd/f32-kernels.h"
-
-extern "C" {
-#include "microkernels/f32-neon-ukernels.h"
-}
 
 namespace {
 
@@ -25,27 +20,9 @@ struct GemmKernel {
 
 const std::vector<GemmKernel>& kernels() {
   static const std::vector<GemmKernel> list = {
-      {"1x4_scalar", pqnn_f32_gemm_minmax_ukernel_1x4__scalar, 1, 4, pqnn_isa_scalar},
-      {"4x4_scalar", pqnn_f32_gemm_minmax_ukernel_4x4__scalar, 4, 4, pqnn_isa_scalar},
-#if defined(__x86_64__)
-      {"1x8_sse2", pqnn_f32_gemm_minmax_ukernel_1x8__sse2, 1, 8, pqnn_isa_sse2},
-      {"4x8_sse2", pqnn_f32_gemm_minmax_ukernel_4x8__sse2, 4, 8, pqnn_isa_sse2},
-      {"1x16_avx2_fma", pqnn_f32_gemm_minmax_ukernel_1x16__avx2_fma, 1, 16, pqnn_isa_avx2},
-      {"4x16_avx2_fma", pqnn_f32_gemm_minmax_ukernel_4x16__avx2_fma, 4, 16, pqnn_isa_avx2},
-      {"5x16_avx2_fma", pqnn_f32_gemm_minmax_ukernel_5x16__avx2_fma, 5, 16, pqnn_isa_avx2},
-      {"6x16_avx2_fma", pqnn_f32_gemm_minmax_ukernel_6x16__avx2_fma, 6, 16, pqnn_isa_avx2},
-      {"4x24_avx2_fma", pqnn_f32_gemm_minmax_ukernel_4x24__avx2_fma, 4, 24, pqnn_isa_avx2},
-      {"1x16_avx512f", pqnn_f32_gemm_minmax_ukernel_1x16__avx512f, 1, 16, pqnn_isa_avx512},
-      {"1x32_avx512f", pqnn_f32_gemm_minmax_ukernel_1x32__avx512f, 1, 32, pqnn_isa_avx512},
-      {"7x16_avx512f", pqnn_f32_gemm_minmax_ukernel_7x16__avx512f, 7, 16, pqnn_isa_avx512},
-      {"7x32_avx512f", pqnn_f32_gemm_minmax_ukernel_7x32__avx512f, 7, 32, pqnn_isa_avx512},
-      {"8x32_avx512f", pqnn_f32_gemm_minmax_ukernel_8x32__avx512f, 8, 32, pqnn_isa_avx512},
-#elif defined(__aarch64__)
-#define PQNN_NEON_ENTRY(fn, mr, nr) {#fn, fn, mr, nr, pqnn_isa_neon},
-      PQNN_F32_NEON_GEMM_UKERNELS(PQNN_NEON_ENTRY)
-#undef PQNN_NEON_ENTRY
-#endif
-      PQNN_WASMSIMD_F32_GEMM_TEST_KERNELS
+#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) {#fn, fn, mr, nr, tier},
+#include "microkernels/f32-gemm/f32-gemm.inc"
+#undef PQNN_UKERNEL
   };
   return list;
 }
@@ -153,6 +130,17 @@ TEST_P(F32Gemm, clamp_both) {
   for (size_t m = 1; m <= mr; m++) {
     run(tester().m(m).n(nr - 1 > 0 ? nr - 1 : 1).k(37).qmin(64).qmax(192));
     run(tester().m(m).n(3 * nr + 1).k(37).qmin(64).qmax(192));
+  }
+}
+
+// pqnn.h: NaN in, NaN out, whatever the bounds (none: -inf / +inf, a lower one as ReLU's,
+// both), in full and partial column tiles.
+TEST_P(F32Gemm, nan_propagates) {
+  const size_t mr = GetParam().mr, nr = GetParam().nr;
+  for (size_t row = 0; row < mr; row++) {
+    run(tester().m(mr).n(2 * nr + 1).k(7).nan_row(row));
+    run(tester().m(mr).n(2 * nr + 1).k(7).nan_row(row).qmin(128));
+    run(tester().m(mr).n(2 * nr + 1).k(7).nan_row(row).qmin(64).qmax(192));
   }
 }
 

@@ -1,7 +1,7 @@
-// Every f32 IGEMM microkernel (scalar, SSE2, AVX2+FMA, AVX512F) against the double
-// reference of test/common/f32-gemm-tester.h: the GEMM edge sweeps plus several taps,
-// a_offset and zero-pointer (padding) rows. Kernels whose ISA the CPU (or PQNN_ISA)
-// lacks are skipped.
+// Every f32 IGEMM microkernel of this build (src/microkernels/f32-igemm/f32-igemm.inc)
+// against the double reference of test/common/f32-gemm-tester.h: the GEMM edge sweeps plus
+// several taps, a_offset and zero-pointer (padding) rows. Kernels whose ISA the CPU (or
+// PQNN_ISA) lacks are skipped.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,11 +9,6 @@
 
 #include "common/f32-gemm-tester.h"
 #include "common/test-utils.h"
-#include "microkernels/wasmsimd/f32-kernels.h"
-
-extern "C" {
-#include "microkernels/f32-neon-ukernels.h"
-}
 
 namespace {
 
@@ -26,27 +21,9 @@ struct IgemmKernel {
 
 const std::vector<IgemmKernel>& kernels() {
   static const std::vector<IgemmKernel> list = {
-      {"1x4_scalar", pqnn_f32_igemm_minmax_ukernel_1x4__scalar, 1, 4, pqnn_isa_scalar},
-      {"4x4_scalar", pqnn_f32_igemm_minmax_ukernel_4x4__scalar, 4, 4, pqnn_isa_scalar},
-#if defined(__x86_64__)
-      {"1x8_sse2", pqnn_f32_igemm_minmax_ukernel_1x8__sse2, 1, 8, pqnn_isa_sse2},
-      {"4x8_sse2", pqnn_f32_igemm_minmax_ukernel_4x8__sse2, 4, 8, pqnn_isa_sse2},
-      {"1x16_avx2_fma", pqnn_f32_igemm_minmax_ukernel_1x16__avx2_fma, 1, 16, pqnn_isa_avx2},
-      {"4x16_avx2_fma", pqnn_f32_igemm_minmax_ukernel_4x16__avx2_fma, 4, 16, pqnn_isa_avx2},
-      {"5x16_avx2_fma", pqnn_f32_igemm_minmax_ukernel_5x16__avx2_fma, 5, 16, pqnn_isa_avx2},
-      {"6x16_avx2_fma", pqnn_f32_igemm_minmax_ukernel_6x16__avx2_fma, 6, 16, pqnn_isa_avx2},
-      {"4x24_avx2_fma", pqnn_f32_igemm_minmax_ukernel_4x24__avx2_fma, 4, 24, pqnn_isa_avx2},
-      {"1x16_avx512f", pqnn_f32_igemm_minmax_ukernel_1x16__avx512f, 1, 16, pqnn_isa_avx512},
-      {"1x32_avx512f", pqnn_f32_igemm_minmax_ukernel_1x32__avx512f, 1, 32, pqnn_isa_avx512},
-      {"7x16_avx512f", pqnn_f32_igemm_minmax_ukernel_7x16__avx512f, 7, 16, pqnn_isa_avx512},
-      {"7x32_avx512f", pqnn_f32_igemm_minmax_ukernel_7x32__avx512f, 7, 32, pqnn_isa_avx512},
-      {"8x32_avx512f", pqnn_f32_igemm_minmax_ukernel_8x32__avx512f, 8, 32, pqnn_isa_avx512},
-#elif defined(__aarch64__)
-#define PQNN_NEON_ENTRY(fn, mr, nr) {#fn, fn, mr, nr, pqnn_isa_neon},
-      PQNN_F32_NEON_IGEMM_UKERNELS(PQNN_NEON_ENTRY)
-#undef PQNN_NEON_ENTRY
-#endif
-      PQNN_WASMSIMD_F32_IGEMM_TEST_KERNELS
+#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) {#fn, fn, mr, nr, tier},
+#include "microkernels/f32-igemm/f32-igemm.inc"
+#undef PQNN_UKERNEL
   };
   return list;
 }
@@ -164,6 +141,17 @@ TEST_P(F32Igemm, clamp) {
     run(tester().m(mr).n(n).k(29).ks(3).qmin(128).iterations(3));
     run(tester().m(mr).n(n).k(29).ks(3).qmax(128).iterations(3));
     run(tester().m(mr).n(n).k(29).ks(3).qmin(64).qmax(192).zero_index(0));
+  }
+}
+
+// pqnn.h: NaN in, NaN out, whatever the bounds (none: -inf / +inf, a lower one as ReLU's,
+// both), in full and partial column tiles.
+TEST_P(F32Igemm, nan_propagates) {
+  const size_t mr = GetParam().mr, nr = GetParam().nr;
+  for (size_t row = 0; row < mr; row++) {
+    run(tester().m(mr).n(2 * nr + 1).k(7).ks(3).nan_row(row));
+    run(tester().m(mr).n(2 * nr + 1).k(7).ks(3).nan_row(row).qmin(128));
+    run(tester().m(mr).n(2 * nr + 1).k(7).ks(3).nan_row(row).qmin(64).qmax(192));
   }
 }
 

@@ -22,7 +22,6 @@
 
 extern "C" {
 #include "microkernels.h"
-#include "microkernels/qs8-dwconv-ukernels.h"
 #include "packing.h"
 }
 
@@ -39,36 +38,11 @@ struct DwconvKernel {
 };
 void PrintTo(const DwconvKernel& k, std::ostream* os) { *os << k.name; }
 
-#define K(taps, ct, isa, tier)                                                           \
-  DwconvKernel {                                                                         \
-    #taps "p" #ct "c_" #isa, pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_##taps##p##ct##c__##isa, \
-        ct, sizeof(#taps) == 4 ? 0 : static_cast<size_t>(std::atoi(#taps)), tier            \
-  }
-
+// Every qs8 dwconv kernel of this build, from its list.
 const DwconvKernel kKernels[] = {
-    K(9, 1, scalar, pqnn_isa_scalar),
-    K(25, 1, scalar, pqnn_isa_scalar),
-    K(any, 1, scalar, pqnn_isa_scalar),
-#if defined(__x86_64__)
-    K(9, 8, sse2, pqnn_isa_sse2),
-    K(25, 8, sse2, pqnn_isa_sse2),
-    K(any, 8, sse2, pqnn_isa_sse2),
-    K(9, 16, avx2, pqnn_isa_avx2),
-    K(25, 16, avx2, pqnn_isa_avx2),
-    K(any, 16, avx2, pqnn_isa_avx2),
-    K(9, 32, avx512skx, pqnn_isa_avx512),
-    K(25, 32, avx512skx, pqnn_isa_avx512),
-    K(any, 32, avx512skx, pqnn_isa_avx512),
-#elif defined(__aarch64__)
-    K(9, 16, neon, pqnn_isa_neon),
-    K(25, 16, neon, pqnn_isa_neon),
-    K(any, 16, neon, pqnn_isa_neon),
-#endif
-#if defined(__wasm_simd128__)
-    K(9, 8, wasmsimd, pqnn_isa_wasmsimd),
-    K(25, 8, wasmsimd, pqnn_isa_wasmsimd),
-    K(any, 8, wasmsimd, pqnn_isa_wasmsimd),
-#endif
+#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) {#fn, fn, ct, taps, tier},
+#include "microkernels/qs8-dwconv/qs8-dwconv.inc"
+#undef PQNN_UKERNEL
 };
 
 float mul_nc(float a, float b) {  // no FMA contraction in the reference

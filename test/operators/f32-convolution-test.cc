@@ -186,4 +186,49 @@ TEST_F(F32Convolution, ReshapeToNewSizes) {
   pqnn_delete_operator(op);
 }
 
+// Issue 16, defect 4: TF SAME padding of a 5-tap kernel dilated by 2^31 is 2^32 before the
+// first pixel, more than 32 bits. Only the center tap lands inside a 3x3 image, so the
+// convolution is the 1x1 convolution with the center weights (IGEMM and DWCONV paths).
+TEST_F(F32Convolution, SamePaddingBeyond32Bits) {
+  const uint32_t dilation = 1u << 31;
+  for (bool depthwise : {false, true}) {
+    SCOPED_TRACE(depthwise ? "depthwise" : "igemm");
+    const size_t groups = depthwise ? 3 : 1, gic = depthwise ? 1 : 2, goc = depthwise ? 1 : 3;
+    const size_t ic = groups * gic, oc = groups * goc, hw = 3;
+    std::vector<float> kernel(oc * 25 * gic), bias(oc), input(hw * hw * ic), output(hw * hw * oc);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    for (auto* v : {&kernel, &bias, &input}) {
+      for (float& x : *v) x = dist(pqnn_test::rng());
+    }
+    // Depthwise kernels are [taps][channels]; the others [oc][taps][gic].
+    auto center = [&](size_t co, size_t ci) {
+      return depthwise ? kernel[12 * oc + co] : kernel[(co * 25 + 12) * gic + ci];
+    };
+    pqnn_operator_t op = nullptr;
+    ASSERT_EQ(pqnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 5, 5, 1, 1, dilation, dilation,
+        groups, gic, goc, ic, oc, kernel.data(), bias.data(), -INFINITY, INFINITY,
+        PQNN_FLAG_TENSORFLOW_SAME_PADDING | (depthwise ? PQNN_FLAG_DEPTHWISE_CONVOLUTION : 0),
+        &op), pqnn_status_success);
+    size_t oh = 0, ow = 0;
+    ASSERT_EQ(pqnn_reshape_convolution2d_nhwc_f32(op, 1, hw, hw, &oh, &ow, pool_),
+        pqnn_status_success);
+    ASSERT_EQ(oh, hw);
+    ASSERT_EQ(ow, hw);
+    ASSERT_EQ(pqnn_setup_convolution2d_nhwc_f32(op, input.data(), output.data()),
+        pqnn_status_success);
+    ASSERT_EQ(pqnn_run_operator(op, pool_), pqnn_status_success);
+    for (size_t p = 0; p < hw * hw; p++) {
+      for (size_t g = 0; g < groups; g++) {
+        for (size_t n = 0; n < goc; n++) {
+          const size_t co = g * goc + n;
+          float expected = bias[co];
+          for (size_t k = 0; k < gic; k++) expected += input[p * ic + g * gic + k] * center(co, k);
+          EXPECT_NEAR(output[p * oc + co], expected, 1e-5f) << "pixel " << p << " channel " << co;
+        }
+      }
+    }
+    pqnn_delete_operator(op);
+  }
+}
+
 }  // namespace

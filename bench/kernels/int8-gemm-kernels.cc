@@ -1,0 +1,144 @@
+// Every int8 GEMM microkernel this CPU supports (qs8_qc8w, qd8 -> f32, qd8 -> f16) on
+// whole M x N x K problems with pre-packed weights: the timed loop walks M in MR-row
+// calls, each kernel call walking all N columns. Reports GOPS (2*M*N*K per iteration),
+// %vnni_peak (of the measured single-core vpdpbusd peak, where AVX512-VNNI exists) and
+// %avx2_peak (of the measured AVX2 vpmaddwd+vpaddd peak). The peaks are benchmarks too.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <pqnn.h>
+
+#include "common/bench-utils.h"
+#include "common/int8-peak.h"
+
+extern "C" {
+#include "hardware.h"
+#include "microkernels.h"
+#include "packing.h"
+}
+
+namespace {
+
+struct Kernel {
+  const char* name;
+  enum pqnn_isa isa;
+  int variant;  // 0 qs8_qc8w, 1 qd8_f32, 2 qd8_f16
+  size_t mr, nr, kr;
+  int32_t input_offset;
+  pqnn_gemm_ukernel_fn gemm;
+  pqnn_dqgemm_ukernel_fn dqgemm;
+};
+
+// Every int8 GEMM kernel of this build, from the family lists.
+#define PQNN_INT8_GEMM_KERNEL(fn, isa, variant, mr, nr, kr, ioff)                           \
+  Kernel{#fn, isa, variant, mr, nr, kr, ioff,                                               \
+      variant == 0 ? reinterpret_cast<pqnn_gemm_ukernel_fn>(reinterpret_cast<void*>(fn))    \
+                   : nullptr,                                                               \
+      variant != 0 ? reinterpret_cast<pqnn_dqgemm_ukernel_fn>(reinterpret_cast<void*>(fn))  \
+                   : nullptr},
+const Kernel kKernels[] = {
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_GEMM_KERNEL(fn, tier, 0, mr, nr, kr, ioff)
+#include "microkernels/qs8-qc8w-gemm/qs8-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_GEMM_KERNEL(fn, tier, 1, mr, nr, kr, ioff)
+#include "microkernels/qd8-f32-qc8w-gemm/qd8-f32-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_GEMM_KERNEL(fn, tier, 2, mr, nr, kr, ioff)
+#include "microkernels/qd8-f16-qc8w-gemm/qd8-f16-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
+};
+#undef PQNN_INT8_GEMM_KERNEL
+
+struct Shape {
+  size_t m, n, k;
+};
+const Shape kShapes[] = {
+    {256, 1024, 1024}, {64, 768, 3072}, {1, 4096, 4096}, {256, 1024, 256}, {64, 1024, 1024},
+};
+
+void Report(benchmark::State& state, double ops, const Kernel& kern) {
+  const double iters = static_cast<double>(state.iterations());
+  state.counters["GOPS"] =
+      benchmark::Counter(ops * iters / 1e9, benchmark::Counter::kIsRate);
+  const double vnni = pqnn_bench::measured_vpdpbusd_peak_gops();
+  const double avx2 = pqnn_bench::measured_vpmaddwd_avx2_peak_gops();
+  if (vnni > 0) {
+    state.counters["%vnni_peak"] =
+        benchmark::Counter(100.0 * ops * iters / (vnni * 1e9), benchmark::Counter::kIsRate);
+  }
+  if (avx2 > 0 && kern.isa != pqnn_isa_scalar) {
+    state.counters["%avx2_peak"] =
+        benchmark::Counter(100.0 * ops * iters / (avx2 * 1e9), benchmark::Counter::kIsRate);
+  }
+}
+
+void RunKernel(benchmark::State& state, const Kernel& kern, Shape s) {
+  auto& rng = pqnn_bench::rng();
+  std::uniform_int_distribution<int> i8(-128, 127), w8(-127, 127);
+  std::vector<int8_t> a(s.m * s.k), w(s.n * s.k);
+  for (auto& x : a) x = static_cast<int8_t>(i8(rng));
+  for (auto& x : w) x = static_cast<int8_t>(w8(rng));
+  std::vector<float> scale(s.n, 1e-4f), fbias(s.n, 0.5f);
+  std::vector<int32_t> bias(s.n, 100);
+  const size_t suffix = kern.variant == 0 ? 4 : 8;
+  std::vector<int8_t> packed(
+      pqnn_packed_gemm_size(1, s.n, 1, s.k, kern.nr, kern.kr, 1, 4, suffix) + 64);
+  int8_t* pw = reinterpret_cast<int8_t*>(
+      (reinterpret_cast<uintptr_t>(packed.data()) + 63) & ~static_cast<uintptr_t>(63));
+  const size_t osz = kern.variant == 0 ? 1 : kern.variant == 1 ? 4 : 2;
+  std::vector<uint8_t> c(s.m * s.n * osz);
+  std::vector<pqnn_quantization_params> qp(s.m, pqnn_quantization_params{3, 0.01f});
+  pqnn_qs8_minmax_params qparams{-128.0f - 1.0f, 127.0f - 1.0f, 1, -128, 127};
+  pqnn_f32_minmax_params fparams{-1e30f, 1e30f};
+  if (kern.variant == 0) {
+    pqnn_pack_qs8_gemm(1, s.n, 1, s.k, kern.nr, kern.kr, false, w.data(), bias.data(),
+        scale.data(), 5 + kern.input_offset, pw);
+  } else {
+    pqnn_pack_qd8_gemm(1, s.n, 1, s.k, kern.nr, kern.kr, false, w.data(), scale.data(),
+        fbias.data(), pw);
+  }
+  for (auto _ : state) {
+    for (size_t i = 0; i < s.m; i += kern.mr) {
+      const size_t mb = std::min(kern.mr, s.m - i);
+      if (kern.variant == 0) {
+        kern.gemm(mb, s.n, s.k, a.data() + i * s.k, s.k, pw, c.data() + i * s.n * osz,
+            s.n * osz, kern.nr * osz, &qparams);
+      } else {
+        kern.dqgemm(mb, s.n, s.k, a.data() + i * s.k, s.k, pw, c.data() + i * s.n * osz,
+            s.n * osz, kern.nr * osz, &fparams, qp.data() + i);
+      }
+    }
+    benchmark::ClobberMemory();
+  }
+  Report(state, 2.0 * static_cast<double>(s.m * s.n * s.k), kern);
+}
+
+void Peak(benchmark::State& state, double (*peak)()) {
+  for (auto _ : state) benchmark::DoNotOptimize(peak());
+  state.counters["GOPS"] = peak();
+}
+
+const int registered = [] {
+  if (pqnn_initialize() != pqnn_status_success) return 0;
+  benchmark::RegisterBenchmark("int8_peak/vpdpbusd_avx512vnni", Peak,
+      pqnn_bench::measured_vpdpbusd_peak_gops)->Iterations(1);
+  benchmark::RegisterBenchmark("int8_peak/vpmaddwd_avx2", Peak,
+      pqnn_bench::measured_vpmaddwd_avx2_peak_gops)->Iterations(1);
+  for (const Kernel& kern : kKernels) {
+    if (!pqnn_isa_enabled(kern.isa)) continue;
+    for (const Shape& s : kShapes) {
+      const std::string name = std::string(kern.name) + "/M" + std::to_string(s.m) + "_N" +
+          std::to_string(s.n) + "_K" + std::to_string(s.k);
+      benchmark::RegisterBenchmark(name.c_str(), RunKernel, kern, s)
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  return 1;
+}();
+
+}  // namespace

@@ -1,0 +1,709 @@
+"""Generates the x86 and scalar int8 GEMM / IGEMM microkernels and the int8 kernel tests.
+
+Three arithmetic variants share one skeleton:
+  qs8_qc8w   int8 x int8 -> int32 -> fp32 requantization -> int8   (bit-exact, API.md)
+  qd8_f32    int8 x int8 -> int32, zero point via packed ksum -> f32 epilogue
+  qd8_f16    as qd8_f32, output rounded to f16
+and four inner-loop families:
+  scalar  kr = 1, one int32 accumulator per output
+  madd    c8: sign-extend 8 k of A and of each column to int16, pmaddwd, reduce the
+          4 int32 partial sums per column after the K loop (sse2, avx2, avx512skx)
+  dpbusd  c4: A read as uint8 (x + 128, an XOR with 0x80), vpdpbusd u8 x s8 straight into
+          per-column int32 accumulators (avxvnni 256-bit, avx512vnni 512-bit);
+          input_offset 128 is folded into the packed bias / ksum at pack time.
+
+Run by scripts/generate-kernels.py  (writes src/microkernels/{qs8-qc8w,qd8-f32-qc8w,
+qd8-f16-qc8w}-{gemm,igemm}/*.c and the six test/microkernels/<family>-test.cc)
+"""
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+UK = os.path.join(ROOT, "src", "microkernels")
+
+# (isa, family, vector bits, NR, KR, MR list, input_offset)
+ISAS = [
+    ("scalar", "scalar", 0, 4, 1, (1, 2, 4), 0),
+    ("sse2", "madd", 128, 4, 8, (1, 3), 0),
+    ("avx2", "madd", 256, 8, 8, (1, 2, 3), 0),
+    ("avx512skx", "madd", 512, 16, 8, (1, 4), 0),
+    # The c4 template on plain AVX2, vpdpbusd emulated exactly with two vpmaddwd: runs
+    # (and so tests the dpbusd template, its uint8 offset and multi-vector tails) on any
+    # AVX2 machine.
+    ("avx2", "dpbusd", 256, 16, 4, (1, 4), 128),
+    ("avxvnni", "dpbusd", 256, 16, 4, (1, 4, 5), 128),
+    ("avx512vnni", "dpbusd", 512, 16, 4, (1, 7), 128),
+    ("avx512vnni", "dpbusd", 512, 64, 4, (1, 4, 6), 128),
+]
+
+VARIANTS = ["qs8", "qd8_f32", "qd8_f16"]
+F16_ISAS = {"scalar", "avx2", "avxvnni", "avx512skx", "avx512vnni"}
+
+
+def tile_name(mr, nr, kr):
+    return f"{mr}x{nr}" + (f"c{kr}" if kr > 1 else "")
+
+
+def kernel_name(variant, kind, mr, nr, kr, isa):
+    t = tile_name(mr, nr, kr)
+    if variant == "qs8":
+        return f"pqnn_qs8_qc8w_{kind}_minmax_fp32_ukernel_{t}__{isa}"
+    dt = variant.split("_")[1]
+    return f"pqnn_qd8_{dt}_qc8w_{kind}_minmax_ukernel_{t}__{isa}"
+
+
+def family_dir(variant, kind):
+    return {"qs8": "qs8-qc8w", "qd8_f32": "qd8-f32-qc8w", "qd8_f16": "qd8-f16-qc8w"}[variant] + "-" + kind
+
+
+def signature(variant, kind, name):
+    if kind == "gemm":
+        s = (f"void {name}(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,\n"
+             f"    const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params")
+    else:
+        s = (f"void {name}(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,\n"
+             f"    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,\n"
+             f"    const void* zero, const void* params")
+    if variant != "qs8":
+        s += ",\n    const struct pqnn_quantization_params* quantization_params"
+    return s + ")"
+
+
+# ---------------------------------------------------------------------------------------
+# SIMD vocabulary per vector width.
+# ---------------------------------------------------------------------------------------
+class V:
+    def __init__(self, bits, isa):
+        self.bits = bits
+        self.isa = isa
+        self.L = bits // 32  # int32 lanes
+        p = {128: "_mm", 256: "_mm256", 512: "_mm512"}[bits]
+        self.p = p
+        self.ivec = {128: "__m128i", 256: "__m256i", 512: "__m512i"}[bits]
+        self.fvec = {128: "__m128", 256: "__m256", 512: "__m512"}[bits]
+        self.si = {128: "si128", 256: "si256", 512: "si512"}[bits]
+
+    def loadi(self, ptr):
+        if self.bits == 512:
+            return f"_mm512_loadu_si512((const void*) ({ptr}))"
+        return f"{self.p}_loadu_{self.si}((const {self.ivec}*) ({ptr}))"
+
+    def loadf(self, ptr):
+        return f"{self.p}_loadu_ps((const float*) ({ptr}))"
+
+    def set1i(self, x):
+        return f"{self.p}_set1_epi32({x})"
+
+    def set1f(self, x):
+        return f"{self.p}_set1_ps({x})"
+
+    def addi(self, a, b):
+        return f"{self.p}_add_epi32({a}, {b})"
+
+    def mullo(self, a, b):
+        if self.bits == 128:
+            return f"pqnn_mullo_epi32_sse2({a}, {b})"
+        return f"{self.p}_mullo_epi32({a}, {b})"
+
+    def i2f(self, a):
+        return f"{self.p}_cvtepi32_ps({a})"
+
+    def f2i(self, a):
+        if self.bits == 512:
+            return f"_mm512_cvt_roundps_epi32({a}, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)"
+        return f"{self.p}_cvtps_epi32({a})"
+
+    def mulf(self, a, b):
+        return f"{self.p}_mul_ps({a}, {b})"
+
+    def fmadd(self, a, b, c):
+        if self.bits == 128:
+            return f"_mm_add_ps(_mm_mul_ps({a}, {b}), {c})"
+        return f"{self.p}_fmadd_ps({a}, {b}, {c})"
+
+    def maxf(self, a, b):
+        return f"{self.p}_max_ps({a}, {b})"
+
+    def minf(self, a, b):
+        return f"{self.p}_min_ps({a}, {b})"
+
+    def mask(self, n):
+        """Declaration prefix and expression for a tail store mask of n (< L) lanes."""
+        return f"(__mmask16) ((UINT32_C(1) << {n}) - 1)"
+
+    # Stores of one vector of L outputs at pointer `ptr` (typed), full or n (< L) lanes.
+    def store_qs8(self, out, ptr, v, n):
+        if self.bits == 128:
+            out.append(f"{{ const __m128i p16 = _mm_packs_epi32({v}, {v});")
+            out.append(f"  const __m128i p8 = _mm_packs_epi16(p16, p16);")
+            out.append(f"  const uint32_t u = (uint32_t) _mm_cvtsi128_si32(p8);")
+            out.append(f"  memcpy({ptr}, &u, {n if n else 4}); }}")
+        elif self.bits == 256:
+            out.append(f"{{ const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128({v}), "
+                       f"_mm256_extracti128_si256({v}, 1));")
+            out.append(f"  const __m128i p8 = _mm_packs_epi16(p16, p16);")
+            if n:
+                out.append(f"  const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);")
+                out.append(f"  memcpy({ptr}, &u, {n}); }}")
+            else:
+                out.append(f"  _mm_storel_epi64((__m128i*) ({ptr}), p8); }}")
+        else:
+            if n:
+                out.append(f"_mm_mask_storeu_epi8({ptr}, {self.mask(n)}, _mm512_cvtsepi32_epi8({v}));")
+            else:
+                out.append(f"_mm_storeu_si128((__m128i*) ({ptr}), _mm512_cvtsepi32_epi8({v}));")
+
+    def store_f32(self, out, ptr, v, n):
+        if not n:
+            out.append(f"{self.p}_storeu_ps({ptr}, {v});")
+        elif self.bits == 128:
+            out.append(f"{{ float t[4]; _mm_storeu_ps(t, {v}); memcpy({ptr}, t, {n} * sizeof(float)); }}")
+        elif self.bits == 256:
+            out.append(f"_mm256_maskstore_ps({ptr}, _mm256_cmpgt_epi32(_mm256_set1_epi32((int) {n}), "
+                       f"_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), {v});")
+        else:
+            out.append(f"_mm512_mask_storeu_ps({ptr}, {self.mask(n)}, {v});")
+
+    def store_f16(self, out, ptr, v, n):
+        if self.bits == 256:
+            h = f"_mm256_cvtps_ph({v}, _MM_FROUND_TO_NEAREST_INT)"
+            if n:
+                out.append(f"{{ uint16_t t[8]; _mm_storeu_si128((__m128i*) t, {h}); "
+                           f"memcpy({ptr}, t, {n} * sizeof(uint16_t)); }}")
+            else:
+                out.append(f"_mm_storeu_si128((__m128i*) ({ptr}), {h});")
+        else:
+            h = f"_mm512_cvtps_ph({v}, _MM_FROUND_TO_NEAREST_INT)"
+            if n:
+                out.append(f"_mm256_mask_storeu_epi16({ptr}, {self.mask(n)}, {h});")
+            else:
+                out.append(f"_mm256_storeu_si256((__m256i*) ({ptr}), {h});")
+
+
+HEADER = """// Generated by scripts/kernels/int8_gemm.py: do not edit.
+//
+// {what} {kind_upper} microkernel, {tile} tile, {isa} (contract: src/microkernels.h).
+// Packed panels {layout}, K in groups of {nr} columns x {kr} k, zero-padded.
+// {loop}
+// A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
+// {epilogue}
+// nc is walked in {nr}-column steps; exactly nc outputs are written per row.
+"""
+
+LAYOUT = {
+    "qs8": "[{nr} i32 bias'][groups][{nr} f32 scale]",
+    "qd8_f32": "[{nr} i32 ksum][groups][{nr} f32 kernel_scale][{nr} f32 bias]",
+    "qd8_f16": "[{nr} i32 ksum][groups][{nr} f32 kernel_scale][{nr} f32 bias]",
+}
+LOOP = {
+    "scalar": "Scalar int32 multiply-accumulate, one k at a time; input_offset 0.",
+    "madd": "Inner loop: 8 k of A and of each column sign-extended to int16, pmaddwd into\n"
+            "// 4 int32 partial sums per column, reduced and reordered after the K loop; input_offset 0.",
+    "dpbusd": "Inner loop: 4 k of A XORed with 0x80 (x + 128 as uint8) times 4 k of each column,\n"
+              "// vpdpbusd into per-column int32 accumulators; input_offset 128 (folded into the\n"
+              "// packed bias' / ksum terms).",
+}
+EPILOGUE = {
+    "qs8": "y = clamp(rne((float) acc * scale[n]) + output_zero_point) (fp32 requantization, no FMA,\n"
+           "// clamped as float against output_{min,max}_less_zero_point before rounding; bit-exact).",
+    "qd8_f32": "y = clamp((float) acc * (row scale * kernel_scale[n]) + bias[n], min, max), with\n"
+               "// acc = dot - (row zero_point + input_offset) * ksum[n] (int32).",
+    "qd8_f16": "y = f16(clamp((float) acc * (row scale * kernel_scale[n]) + bias[n], min, max)), round\n"
+               "// to nearest even, with acc = dot - (row zero_point + input_offset) * ksum[n] (int32).",
+}
+
+
+def includes(family, variant, isa):
+    inc = ["#include <string.h>", ""]
+    if family != "scalar":
+        inc.insert(0, "#include <immintrin.h>")
+    if family == "dpbusd" and isa != "avx2":
+        inc.append('#include "microkernels/x86-int8-dot.h"')
+    if variant == "qd8_f16" and family == "scalar":
+        inc.insert(0, "#include <fp16.h>")
+    inc.append('#include "microkernels.h"')
+    return "\n".join(inc) + "\n"
+
+
+HELPERS = {
+    "scalar": """
+static inline int32_t pqnn_load_i32(const void* p) {
+  int32_t v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+static inline float pqnn_load_f32(const void* p) {
+  float v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+""",
+    "dpbusd_avx2": """
+// vpdpbusd (u8 x s8, 4 products summed into each int32 lane) emulated exactly: even and
+// odd bytes widened to int16 (u8 zero-extended, s8 sign-extended), two vpmaddwd.
+static inline __m256i pqnn_dpbusd_avx2(__m256i acc, __m256i a, __m256i b) {
+  const __m256i a_even = _mm256_and_si256(a, _mm256_set1_epi16(0x00FF));
+  const __m256i a_odd = _mm256_srli_epi16(a, 8);
+  const __m256i b_even = _mm256_srai_epi16(_mm256_slli_epi16(b, 8), 8);
+  const __m256i b_odd = _mm256_srai_epi16(b, 8);
+  return _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(a_even, b_even),
+      _mm256_madd_epi16(a_odd, b_odd)));
+}
+""",
+    "sse2": """
+static inline __m128i pqnn_mullo_epi32_sse2(__m128i a, __m128i b) {
+  const __m128i even = _mm_mul_epu32(a, b);
+  const __m128i odd = _mm_mul_epu32(_mm_srli_epi64(a, 32), _mm_srli_epi64(b, 32));
+  return _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(0, 0, 2, 0)),
+      _mm_shuffle_epi32(odd, _MM_SHUFFLE(0, 0, 2, 0)));
+}
+""",
+}
+
+
+def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
+    name = kernel_name(variant, kind, mr, nr, kr, isa)
+    out_t = {"qs8": "int8_t", "qd8_f32": "float", "qd8_f16": "uint16_t"}[variant]
+    text = HEADER.format(
+        what={"qs8": "qs8 x qc8w (fp32 requantization)", "qd8_f32": "qd8 x qc8w -> f32",
+              "qd8_f16": "qd8 x qc8w -> f16"}[variant],
+        kind_upper=kind.upper(), tile=tile_name(mr, nr, kr), isa=isa,
+        layout=LAYOUT[variant].format(nr=nr), nr=nr, kr=kr, loop=LOOP[family],
+        epilogue=EPILOGUE[variant])
+    text += includes(family, variant, isa)
+    if family == "scalar":
+        text += HELPERS["scalar"]
+    elif bits == 128 and variant != "qs8":
+        text += HELPERS["sse2"]
+    if family == "dpbusd" and isa == "avx2":
+        text += HELPERS["dpbusd_avx2"]
+    o = []
+    o.append("")
+    o.append(signature(variant, kind, name) + " {")
+    v = V(bits, isa) if family != "scalar" else None
+    L = v.L if v else 1
+    nv = nr // L if v else nr
+    # ---- params
+    if variant == "qs8":
+        o.append("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
+        if family == "scalar":
+            o.append("  const float vmin = p->output_min_less_zero_point;")
+            o.append("  const float vmax = p->output_max_less_zero_point;")
+            o.append("  const int32_t vzp = p->output_zero_point;")
+        else:
+            o.append(f"  const {v.fvec} vmin = {v.set1f('p->output_min_less_zero_point')};")
+            o.append(f"  const {v.fvec} vmax = {v.set1f('p->output_max_less_zero_point')};")
+            o.append(f"  const {v.ivec} vzp = {v.set1i('p->output_zero_point')};")
+    else:
+        o.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
+        if family == "scalar":
+            o.append("  const float vmin = p->min;")
+            o.append("  const float vmax = p->max;")
+        else:
+            o.append(f"  const {v.fvec} vmin = {v.set1f('p->min')};")
+            o.append(f"  const {v.fvec} vmax = {v.set1f('p->max')};")
+    if family == "dpbusd":
+        o.append(f"  const {v.ivec} vsign = {v.set1i('(int) 0x80808080')};")
+    if family == "madd" and bits > 128:
+        if bits == 256:
+            o.append("  const __m256i vperm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);")
+        else:
+            o.append("  const __m512i vperm = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);")
+    o.append("  const int8_t* wp = (const int8_t*) w;")
+    # ---- row pointers
+    for i in range(mr):
+        if i == 0:
+            o.append(f"  {out_t}* c0 = ({out_t}*) c;")
+            if kind == "gemm":
+                o.append("  const int8_t* a0 = (const int8_t*) a;")
+            if variant != "qs8" and kind == "gemm":
+                o.append("  const struct pqnn_quantization_params* q0 = quantization_params;")
+        else:
+            o.append(f"  {out_t}* c{i} = ({out_t}*) ((uintptr_t) c{i-1} + cm_stride);")
+            if kind == "gemm":
+                o.append(f"  const int8_t* a{i} = (const int8_t*) ((uintptr_t) a{i-1} + a_stride);")
+            if variant != "qs8" and kind == "gemm":
+                o.append(f"  const struct pqnn_quantization_params* q{i} = q{i-1} + 1;")
+            o.append(f"  if (mr <= {i}) {{")
+            o.append(f"    c{i} = c{i-1};")
+            if kind == "gemm":
+                o.append(f"    a{i} = a{i-1};")
+                if variant != "qs8":
+                    o.append(f"    q{i} = q{i-1};")
+            o.append("  }")
+    if mr == 1:
+        o.append("  (void) mr;")
+        o.append("  (void) cm_stride;")
+        if kind == "gemm":
+            o.append("  (void) a_stride;")
+    # ---- qd8 per-row zero point (negated, plus the input offset) and scale
+    if variant != "qs8":
+        rows = range(mr) if kind == "gemm" else [None]
+        for i in rows:
+            q = f"q{i}" if i is not None else "quantization_params"
+            sfx = f"{i}" if i is not None else ""
+            if family == "scalar":
+                o.append(f"  const int32_t vnzp{sfx} = -({q}->zero_point + {ioff});")
+                o.append(f"  const float vrs{sfx} = {q}->scale;")
+            else:
+                o.append(f"  const {v.ivec} vnzp{sfx} = {v.set1i(f'-({q}->zero_point + {ioff})')};")
+                o.append(f"  const {v.fvec} vrs{sfx} = {v.set1f(f'{q}->scale')};")
+
+    def zrow(i):
+        return f"vnzp{i}" if kind == "gemm" else "vnzp"
+
+    def srow(i):
+        return f"vrs{i}" if kind == "gemm" else "vrs"
+
+    o.append("  do {")
+    # ---- accumulator init
+    if family == "scalar":
+        for j in range(nr):
+            o.append(f"    const int32_t vb{j} = pqnn_load_i32(wp + {4 * j});")
+        for i in range(mr):
+            for j in range(nr):
+                init = f"vb{j}" if variant == "qs8" else f"(int32_t) ((uint32_t) vb{j} * (uint32_t) {zrow(i)})"
+                o.append(f"    int32_t acc{i}_{j} = {init};")
+    elif family == "madd":
+        o.append("    const int8_t* wprefix = wp;")
+        for i in range(mr):
+            for j in range(4):
+                o.append(f"    {v.ivec} acc{i}_{j} = {v.p}_setzero_{v.si}();")
+    else:
+        for u in range(nv):
+            o.append(f"    const {v.ivec} vb{u} = {v.loadi(f'wp + {4 * L * u}')};")
+        for i in range(mr):
+            for u in range(nv):
+                init = f"vb{u}" if variant == "qs8" else v.mullo(f"vb{u}", zrow(i))
+                o.append(f"    {v.ivec} acc{i}_{u} = {init};")
+    o.append(f"    wp += {4 * nr};")
+
+    # ---- K loop body generator over row pointers named a0.. (already offset)
+    def kloop(ind):
+        r = []
+        if family == "scalar":
+            r.append(f"{ind}for (size_t k = 0; k < kc; k++) {{")
+            for i in range(mr):
+                r.append(f"{ind}  const int32_t va{i} = (int32_t) a{i}[k];")
+            for j in range(nr):
+                r.append(f"{ind}  const int32_t vw{j} = (int32_t) wp[{j}];")
+            for i in range(mr):
+                for j in range(nr):
+                    # int32 sums wrap as in the SIMD kernels (signed overflow is UB in C).
+                    r.append(f"{ind}  acc{i}_{j} = (int32_t) ((uint32_t) acc{i}_{j} + (uint32_t) (va{i} * vw{j}));")
+            r.append(f"{ind}  wp += {nr};")
+            r.append(f"{ind}}}")
+            return r
+        if family == "madd":
+            def body(ind2, loadexpr):
+                b = []
+                for i in range(mr):
+                    b.append(f"{ind2}uint64_t u{i} = 0;")
+                    b.append(f"{ind2}memcpy(&u{i}, a{i} + k, {loadexpr});")
+                for i in range(mr):
+                    if bits == 128:
+                        b.append(f"{ind2}const __m128i vt{i} = _mm_cvtsi64_si128((long long) u{i});")
+                        b.append(f"{ind2}const __m128i va{i} = _mm_srai_epi16(_mm_unpacklo_epi8(vt{i}, vt{i}), 8);")
+                    elif bits == 256:
+                        b.append(f"{ind2}const __m256i va{i} = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u{i}));")
+                    else:
+                        b.append(f"{ind2}const __m512i va{i} = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u{i}));")
+                for j in range(4):
+                    if bits == 128:
+                        b.append(f"{ind2}const __m128i vw{j}t = _mm_loadl_epi64((const __m128i*) (wp + {8 * j}));")
+                        b.append(f"{ind2}const __m128i vw{j} = _mm_srai_epi16(_mm_unpacklo_epi8(vw{j}t, vw{j}t), 8);")
+                    elif bits == 256:
+                        b.append(f"{ind2}const __m256i vw{j} = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + {16 * j})));")
+                    else:
+                        b.append(f"{ind2}const __m512i vw{j} = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + {32 * j})));")
+                    for i in range(mr):
+                        b.append(f"{ind2}acc{i}_{j} = {v.addi(f'acc{i}_{j}', f'{v.p}_madd_epi16(va{i}, vw{j})')};")
+                b.append(f"{ind2}wp += {8 * nr};")
+                return b
+            r.append(f"{ind}size_t k = 0;")
+            r.append(f"{ind}for (; k + 8 <= kc; k += 8) {{")
+            r += body(ind + "  ", "8")
+            r.append(f"{ind}}}")
+            r.append(f"{ind}if (k != kc) {{")
+            r += body(ind + "  ", "kc - k")
+            r.append(f"{ind}}}")
+            return r
+        # dpbusd
+        # The VNNI helpers (src/microkernels/x86-int8-dot.h) keep gcc from copying and
+        # spilling the accumulators around every vpdpbusd.
+        dp = ("pqnn_dpbusd_zmm" if bits == 512 else
+              "pqnn_dpbusd_avx2" if isa == "avx2" else "pqnn_dpbusd_ymm_vex")
+
+        def body(ind2, loadexpr, acc="acc"):
+            b = []
+            for i in range(mr):
+                b.append(f"{ind2}uint32_t u{i} = 0;")
+                b.append(f"{ind2}memcpy(&u{i}, a{i} + k, {loadexpr});")
+            for i in range(mr):
+                b.append(f"{ind2}const {v.ivec} va{i} = {v.p}_xor_{v.si}({v.set1i(f'(int) u{i}')}, vsign);")
+            for u in range(nv):
+                b.append(f"{ind2}const {v.ivec} vw{u} = {v.loadi(f'wp + {4 * L * u}')};")
+                for i in range(mr):
+                    b.append(f"{ind2}{acc}{i}_{u} = {dp}({acc}{i}_{u}, va{i}, vw{u});")
+            b.append(f"{ind2}wp += {4 * nr};")
+            return b
+        r.append(f"{ind}size_t k = 0;")
+        if isa == "avx2":
+            r.append(f"{ind}for (; k + 4 <= kc; k += 4) {{")
+            r += body(ind + "  ", "4")
+            r.append(f"{ind}}}")
+        else:
+            # The main K loop on copies of the accumulators held in the top vector registers
+            # (PQNN_X86_ACC_REG, src/microkernels/x86-int8-dot.h); the K tail (which may
+            # call memcpy) runs on the accumulators themselves.
+            nregs, reg = (32, "zmm") if bits == 512 else (16, "ymm")
+            r.append(f"{ind}{{")
+            for i in range(mr):
+                for u in range(nv):
+                    r.append(f'{ind}  register {v.ivec} vp{i}_{u} PQNN_X86_ACC_REG("{reg}{nregs - mr * nv + i * nv + u}") = acc{i}_{u};')
+            r.append(f"{ind}  for (; k + 4 <= kc; k += 4) {{")
+            r += body(ind + "    ", "4", "vp")
+            r.append(f"{ind}  }}")
+            for i in range(mr):
+                for u in range(nv):
+                    r.append(f"{ind}  acc{i}_{u} = vp{i}_{u};")
+            r.append(f"{ind}}}")
+        r.append(f"{ind}if (k != kc) {{")
+        r += body(ind + "  ", "kc - k")
+        r.append(f"{ind}}}")
+        return r
+
+    if kind == "gemm":
+        o += kloop("    ")
+    else:
+        o.append("    size_t p = ks;")
+        o.append("    do {")
+        for i in range(mr):
+            o.append(f"      const int8_t* a{i} = (const int8_t*) a[{i}];")
+            o.append(f"      if (a{i} != (const int8_t*) zero) {{")
+            o.append(f"        a{i} = (const int8_t*) ((uintptr_t) a{i} + a_offset);")
+            o.append("      }")
+        o.append(f"      a += {mr};")
+        o += kloop("      ")
+        o.append(f"      p -= {mr} * sizeof(void*);")
+        o.append("    } while (p != 0);")
+
+    # ---- madd reduction to one vector per row, columns in order, plus the prefix term
+    if family == "madd":
+        if variant == "qs8":
+            o.append(f"    const {v.ivec} vprefix = {v.loadi('wprefix')};")
+        else:
+            o.append(f"    const {v.ivec} vksum = {v.loadi('wprefix')};")
+        for i in range(mr):
+            P = v.p
+            o.append(f"    const {v.ivec} vs{i}01 = {P}_add_epi32({P}_unpacklo_epi32(acc{i}_0, acc{i}_1), "
+                     f"{P}_unpackhi_epi32(acc{i}_0, acc{i}_1));")
+            o.append(f"    const {v.ivec} vs{i}23 = {P}_add_epi32({P}_unpacklo_epi32(acc{i}_2, acc{i}_3), "
+                     f"{P}_unpackhi_epi32(acc{i}_2, acc{i}_3));")
+            red = (f"{P}_add_epi32({P}_unpacklo_epi64(vs{i}01, vs{i}23), "
+                   f"{P}_unpackhi_epi64(vs{i}01, vs{i}23))")
+            if bits == 256:
+                red = f"_mm256_permutevar8x32_epi32({red}, vperm)"
+            elif bits == 512:
+                red = f"_mm512_permutexvar_epi32(vperm, {red})"
+            if variant == "qs8":
+                o.append(f"    const {v.ivec} vacc{i}_0 = {v.addi(red, 'vprefix')};")
+            else:
+                o.append(f"    const {v.ivec} vacc{i}_0 = {v.addi(red, v.mullo('vksum', zrow(i)))};")
+        accname = "vacc"
+    else:
+        accname = "acc"
+
+    # ---- epilogue
+    if family == "scalar":
+        if variant == "qs8":
+            for j in range(nr):
+                o.append(f"    const float vscale{j} = pqnn_load_f32(wp + {4 * j});")
+            o.append(f"    wp += {4 * nr};")
+            for i in range(mr):
+                for j in range(nr):
+                    o.append(f"    float vf{i}_{j} = (float) acc{i}_{j} * vscale{j};")
+                    o.append(f"    vf{i}_{j} = vf{i}_{j} < vmin ? vmin : vf{i}_{j};")
+                    o.append(f"    vf{i}_{j} = vf{i}_{j} > vmax ? vmax : vf{i}_{j};")
+                    o.append(f"    vf{i}_{j} += 12582912.0f;")
+                    o.append(f"    uint32_t vbits{i}_{j};")
+                    o.append(f"    memcpy(&vbits{i}_{j}, &vf{i}_{j}, sizeof(vbits{i}_{j}));")
+                    o.append(f"    const int8_t vo{i}_{j} = (int8_t) ((int32_t) vbits{i}_{j} - INT32_C(0x4B400000) + vzp);")
+        else:
+            for j in range(nr):
+                o.append(f"    const float vks{j} = pqnn_load_f32(wp + {4 * j});")
+                o.append(f"    const float vbias{j} = pqnn_load_f32(wp + {4 * (nr + j)});")
+            o.append(f"    wp += {8 * nr};")
+            for i in range(mr):
+                for j in range(nr):
+                    o.append(f"    float vf{i}_{j} = (float) acc{i}_{j} * ({srow(i)} * vks{j}) + vbias{j};")
+                    o.append(f"    vf{i}_{j} = vf{i}_{j} < vmin ? vmin : vf{i}_{j};")
+                    o.append(f"    vf{i}_{j} = vf{i}_{j} > vmax ? vmax : vf{i}_{j};")
+                    if variant == "qd8_f32":
+                        o.append(f"    const float vo{i}_{j} = vf{i}_{j};")
+                    else:
+                        o.append(f"    const uint16_t vo{i}_{j} = fp16_ieee_from_fp32_value(vf{i}_{j});")
+        o.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
+        for i in reversed(range(mr)):
+            for j in range(nr):
+                o.append(f"      c{i}[{j}] = vo{i}_{j};")
+            o.append(f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);")
+        if kind == "igemm":
+            o.append("      a = (const void**) ((uintptr_t) a - ks);")
+        o.append(f"      nc -= {nr};")
+        o.append("    } else {")
+        for i in reversed(range(mr)):
+            for j in range(nr - 1):
+                o.append(f"      if (nc > {j}) c{i}[{j}] = vo{i}_{j};")
+        o.append("      nc = 0;")
+        o.append("    }")
+        o.append("  } while (nc != 0);")
+        o.append("}")
+        return text + "\n".join(o) + "\n"
+
+    # SIMD epilogue: per row i and vector u, an output vector vo{i}_{u}
+    if variant == "qs8":
+        for u in range(nv):
+            o.append(f"    const {v.fvec} vscale{u} = {v.loadf(f'wp + {4 * L * u}')};")
+        o.append(f"    wp += {4 * nr};")
+        for i in range(mr):
+            for u in range(nv):
+                f = f"vf{i}_{u}"
+                o.append(f"    {v.fvec} {f} = {v.mulf(v.i2f(f'{accname}{i}_{u}'), f'vscale{u}')};")
+                o.append(f"    {f} = {v.minf(v.maxf(f, 'vmin'), 'vmax')};")
+                o.append(f"    const {v.ivec} vo{i}_{u} = {v.addi(v.f2i(f), 'vzp')};")
+    else:
+        for u in range(nv):
+            o.append(f"    const {v.fvec} vks{u} = {v.loadf(f'wp + {4 * L * u}')};")
+            o.append(f"    const {v.fvec} vbias{u} = {v.loadf(f'wp + {4 * (nr + L * u)}')};")
+        o.append(f"    wp += {8 * nr};")
+        for i in range(mr):
+            for u in range(nv):
+                f = f"vo{i}_{u}"
+                o.append(f"    {v.fvec} {f} = {v.fmadd(v.i2f(f'{accname}{i}_{u}'), v.mulf(srow(i), f'vks{u}'), f'vbias{u}')};")
+                # bound first: a NaN result (NaN row scale) propagates through max/min
+                o.append(f"    {f} = {v.minf('vmax', v.maxf('vmin', f))};")
+
+    def store(vec, ptr, n):
+        r = []
+        if variant == "qs8":
+            v.store_qs8(r, ptr, vec, n)
+        elif variant == "qd8_f32":
+            v.store_f32(r, ptr, vec, n)
+        else:
+            v.store_f16(r, ptr, vec, n)
+        return r
+
+    o.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
+    for i in reversed(range(mr)):
+        for u in range(nv):
+            for line in store(f"vo{i}_{u}", f"c{i} + {L * u}" if u else f"c{i}", None):
+                o.append("      " + line)
+        o.append(f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);")
+    if kind == "igemm":
+        o.append("      a = (const void**) ((uintptr_t) a - ks);")
+    o.append(f"      nc -= {nr};")
+    o.append("    } else {")
+    if nv == 1:
+        for i in reversed(range(mr)):
+            for line in store(f"vo{i}_0", f"c{i}", "nc"):
+                o.append("      " + line)
+    else:
+        # Full vectors while at least L columns remain, then one partial vector.
+        for u in range(nv):
+            o.append(f"      if (nc >= {L * (u + 1)}) {{")
+            for i in reversed(range(mr)):
+                for line in store(f"vo{i}_{u}", f"c{i} + {L * u}" if u else f"c{i}", None):
+                    o.append("        " + line)
+            o.append(f"      }} else if (nc > {L * u}) {{")
+            o.append(f"        const size_t n = nc - {L * u};")
+            for i in reversed(range(mr)):
+                for line in store(f"vo{i}_{u}", f"c{i} + {L * u}" if u else f"c{i}", "n"):
+                    o.append("        " + line)
+            o.append("      }")
+    o.append("      nc = 0;")
+    o.append("    }")
+    o.append("  } while (nc != 0);")
+    o.append("}")
+    return text + "\n".join(o) + "\n"
+
+
+SUITES = ["FullTile", "Edges", "LargeK", "Strides", "ZeroPoints", "Scales", "Clamp", "Indirection"]
+
+
+def write_tests():
+    """One kernel test per family, over the family's kernel list (every architecture: the
+    list keeps the rows this build compiles)."""
+    for variant in VARIANTS:
+        for kind in ("gemm", "igemm"):
+            fam = family_dir(variant, kind)
+            cls = "".join(part.capitalize() for part in fam.split("-"))
+            fns = ["nullptr"] * 4
+            fns[(0 if kind == "gemm" else 1) if variant == "qs8" else (2 if kind == "gemm" else 3)] = "fn"
+            lines = [
+                "// Generated by scripts/kernels/int8_gemm.py: do not edit.",
+                f"// Kernel tests for every {fam} microkernel of this build (list:",
+                f"// src/microkernels/{fam}/{fam}.inc; tester: test/common/int8-gemm-tester.h);",
+                "// a kernel whose ISA the CPU (or PQNN_ISA) lacks is skipped.",
+                "#include <gtest/gtest.h>",
+                "",
+                "#include <string>",
+                "",
+                '#include "common/int8-gemm-tester.h"',
+                '#include "common/test-utils.h"',
+                "",
+                "namespace {",
+                "",
+                "using pqnn_test::Int8GemmKernel;",
+                "using pqnn_test::Int8Variant;",
+                "",
+                "const Int8GemmKernel kKernels[] = {",
+                "#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) \\",
+                f'    {{#fn, tier, Int8Variant::{variant}, {"true" if kind == "igemm" else "false"}, '
+                f'mr, nr, kr, input_offset, {", ".join(fns)}}},',
+                f'#include "microkernels/{fam}/{fam}.inc"',
+                "#undef PQNN_UKERNEL",
+                "};",
+                "",
+                f"class {cls} : public ::testing::TestWithParam<Int8GemmKernel> {{",
+                " protected:",
+                "  void SetUp() override {",
+                "    if (!pqnn_test::isa_enabled(GetParam().isa)) {",
+                '      GTEST_SKIP() << "CPU or PQNN_ISA lacks " << pqnn_isa_string(GetParam().isa);',
+                "    }",
+                "  }",
+                "};",
+                "",
+            ]
+            for s in SUITES:
+                if s == "Indirection" and kind == "gemm":
+                    continue
+                lines.append(f"TEST_P({cls}, {s}) {{ pqnn_test::Int8Suite{s}(GetParam()); }}")
+            lines += [
+                "",
+                f"INSTANTIATE_TEST_SUITE_P(Kernels, {cls}, ::testing::ValuesIn(kKernels),",
+                "    [](const ::testing::TestParamInfo<Int8GemmKernel>& info) {",
+                "      return std::string(info.param.name);",
+                "    });",
+                "",
+                "}  // namespace",
+            ]
+            path = os.path.join(ROOT, "test", "microkernels", f"{fam}-test.cc")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write("\n".join(lines) + "\n")
+
+
+def main():
+    for (isa, family, bits, nr, kr, mrs, ioff) in ISAS:
+        for variant in VARIANTS:
+            if variant == "qd8_f16" and isa not in F16_ISAS:
+                continue
+            for kind in ("gemm", "igemm"):
+                for mr in mrs:
+                    d = os.path.join(UK, family_dir(variant, kind))
+                    os.makedirs(d, exist_ok=True)
+                    path = os.path.join(d, f"{tile_name(mr, nr, kr)}-{isa}.c")
+                    with open(path, "w") as f:
+                        f.write(gen(isa, family, bits, nr, kr, mr, ioff, variant, kind))
+    write_tests()

@@ -1,0 +1,89 @@
+/* Declarations of every microkernel of this build, from the per-family kernel lists
+ * src/microkernels/<family>/<family>.inc (generated from scripts/kernels/manifest.py; a
+ * list holds only the rows of this architecture, and candidates only with
+ * PQNN_BUILD_ALL_MICROKERNELS). Contracts and function-pointer types:
+ * src/microkernels.h, which includes this file; this file includes nothing of it back. */
+#ifndef PQNN_MICROKERNELS_DECLARATIONS_H_
+#define PQNN_MICROKERNELS_DECLARATIONS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+struct pqnn_quantization_params;
+
+/* A kernel's tile as constants next to its declaration (the configs take their geometry
+ * from here, never restate it): GEMM <function>_mr, _nr, _kr, _input_offset; dwconv
+ * <function>_taps (0: any) and _channel_tile. */
+#define PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)                                \
+  enum { name##_mr = mr_, name##_nr = nr_, name##_kr = kr_, name##_input_offset = offset_ };
+
+#define PQNN_DECLARE_GEMM(tier_, mr_, nr_, kr_, offset_, name)                             \
+  PQNN_INTERNAL void name(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride, \
+      const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params);     \
+  PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)
+#define PQNN_DECLARE_IGEMM(tier_, mr_, nr_, kr_, offset_, name)                            \
+  PQNN_INTERNAL void name(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,      \
+      const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,         \
+      const void* zero, const void* params);                                               \
+  PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)
+#define PQNN_DECLARE_DQGEMM(tier_, mr_, nr_, kr_, offset_, name)                           \
+  PQNN_INTERNAL void name(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride, \
+      const void* w, void* c, size_t cm_stride, size_t cn_stride, const void* params,      \
+      const struct pqnn_quantization_params* quantization_params);                         \
+  PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)
+#define PQNN_DECLARE_DQIGEMM(tier_, mr_, nr_, kr_, offset_, name)                          \
+  PQNN_INTERNAL void name(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,      \
+      const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,         \
+      const void* zero, const void* params,                                                \
+      const struct pqnn_quantization_params* quantization_params);                         \
+  PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)
+#define PQNN_DECLARE_DWCONV(tier_, mr_, nr_, kr_, offset_, name)                           \
+  PQNN_INTERNAL void name(size_t channels, size_t output_width, size_t kernel_size,        \
+      const void** input, const void* weights, void* output, size_t input_stride,          \
+      size_t output_increment, size_t a_offset, const void* zero, const void* params);     \
+  enum { name##_taps = mr_, name##_channel_tile = nr_ };
+#define PQNN_DECLARE_QUANTIZE(tier_, mr_, nr_, kr_, offset_, name)                         \
+  PQNN_INTERNAL void name(size_t n, const void* x, int8_t* y,                              \
+      struct pqnn_quantization_params* quantization_params);
+#define PQNN_DECLARE_CONVERT(tier_, mr_, nr_, kr_, offset_, name)                          \
+  PQNN_INTERNAL void name(size_t n, const void* x, void* y);
+
+#define PQNN_UKERNEL PQNN_DECLARE_GEMM
+#include "microkernels/f32-gemm/f32-gemm.inc"
+#include "microkernels/f16-gemm/f16-gemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_IGEMM
+#include "microkernels/f32-igemm/f32-igemm.inc"
+#include "microkernels/f16-igemm/f16-igemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_GEMM
+#include "microkernels/qs8-qc8w-gemm/qs8-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_IGEMM
+#include "microkernels/qs8-qc8w-igemm/qs8-qc8w-igemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_DQGEMM
+#include "microkernels/qd8-f32-qc8w-gemm/qd8-f32-qc8w-gemm.inc"
+#include "microkernels/qd8-f16-qc8w-gemm/qd8-f16-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_DQIGEMM
+#include "microkernels/qd8-f32-qc8w-igemm/qd8-f32-qc8w-igemm.inc"
+#include "microkernels/qd8-f16-qc8w-igemm/qd8-f16-qc8w-igemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_DWCONV
+#include "microkernels/f32-dwconv/f32-dwconv.inc"
+#include "microkernels/f16-dwconv/f16-dwconv.inc"
+#include "microkernels/qs8-dwconv/qs8-dwconv.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_QUANTIZE
+#include "microkernels/f32-qd8-convert/f32-qd8-convert.inc"
+#include "microkernels/f16-qd8-convert/f16-qd8-convert.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_CONVERT
+#include "microkernels/f32-f16-convert/f32-f16-convert.inc"
+#include "microkernels/f16-f32-convert/f16-f32-convert.inc"
+#undef PQNN_UKERNEL
+
+#endif  /* PQNN_MICROKERNELS_DECLARATIONS_H_ */

@@ -1,0 +1,59 @@
+/* The GEMM path: fully connected, and 1x1 stride-1 unpadded convolution (pixels are GEMM
+ * rows). Reshape fills the context and the tiles; run binds the pointers and tiles
+ * groups x N x M. */
+#include <string.h>
+
+#include "operators/paths.h"
+
+void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool) {
+  const struct pqnn_gemm_config* config = op->gemm_config;
+  const bool dq = op->spec.dynamic_quantization;
+  const bool mr1 = m == 1 && (dq ? config->dqgemm[0] != NULL : config->gemm[0] != NULL);
+  const size_t mr = mr1 ? 1 : config->mr;
+  struct pqnn_gemm_context* ctx = &op->context.gemm;
+  memset(ctx, 0, sizeof(*ctx));
+  ctx->kc = op->group_input_channels * op->spec.input_element_size;
+  ctx->a_stride = op->input_pixel_stride * op->spec.input_element_size;
+  ctx->ga_stride = op->group_input_channels * op->spec.input_element_size;
+  ctx->w_panel_stride = op->packed_panel_stride;
+  ctx->gw_stride = op->packed_group_stride;
+  ctx->cm_stride = op->output_pixel_stride * op->spec.output_element_size;
+  ctx->cn_stride = config->nr * op->spec.output_element_size;
+  ctx->gc_stride = op->group_output_channels * op->spec.output_element_size;
+  ctx->nr = config->nr;
+  ctx->c_element_size = op->spec.output_element_size;
+  ctx->gemm = config->gemm[mr1 ? 0 : 1];
+  ctx->dqgemm = config->dqgemm[mr1 ? 0 : 1];
+  ctx->params = op->spec.params;
+  op->use_mr1 = mr1;
+  pqnn_choose_gemm_tiles(m, op->group_output_channels, op->packed_panel_stride / config->nr, mr,
+      config->nr, op->groups, pqnn_threadpool_threads(threadpool), &op->mc_tile, &op->nc_tile);
+  op->compute = pqnn_compute_gemm;
+}
+
+/* GEMM tile: group g, columns [n, n + n_size), rows [m, m + m_size). */
+static void compute_gemm(void* context, size_t g, size_t n, size_t m, size_t n_size,
+    size_t m_size) {
+  const struct pqnn_gemm_context* ctx = (const struct pqnn_gemm_context*) context;
+  const char* a = (const char*) ctx->a + m * ctx->a_stride + g * ctx->ga_stride;
+  const char* w = (const char*) ctx->packed_w + g * ctx->gw_stride + (n / ctx->nr) * ctx->w_panel_stride;
+  char* c = (char*) ctx->c + m * ctx->cm_stride + g * ctx->gc_stride + n * ctx->c_element_size;
+  if (ctx->dqgemm != NULL) {
+    ctx->dqgemm(m_size, n_size, ctx->kc, a, ctx->a_stride, w, c, ctx->cm_stride, ctx->cn_stride,
+        &ctx->params, ctx->quantization_params + m);
+  } else {
+    ctx->gemm(m_size, n_size, ctx->kc, a, ctx->a_stride, w, c, ctx->cm_stride, ctx->cn_stride,
+        &ctx->params);
+  }
+}
+
+void pqnn_run_gemm(const struct pqnn_operator* op, pthreadpool_t threadpool) {
+  struct pqnn_gemm_context ctx = op->context.gemm;
+  ctx.a = op->input;
+  ctx.packed_w = op->packed_weights;
+  ctx.c = op->output;
+  ctx.quantization_params = op->quantization_params;
+  const size_t m = op->batch_size * op->input_height * op->input_width;
+  pqnn_parallelize_3d_tile_2d(threadpool, compute_gemm, &ctx, op->groups,
+      op->group_output_channels, m, op->nc_tile, op->mc_tile);
+}

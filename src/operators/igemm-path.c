@@ -1,0 +1,108 @@
+/* The IGEMM path: any convolution, through an indirection buffer of MR pixels x taps per
+ * M tile (src/indirection.c) with a padding row. Reshape builds the buffer for one image
+ * (every image shares it: entries are offsets from the image start) and fills the context
+ * and tiles; run tiles (image x group) x N x M. */
+#include <string.h>
+
+#include "operators/paths.h"
+
+enum pqnn_status pqnn_prepare_igemm(const char* function, pqnn_operator_t op,
+    const struct pqnn_conv_geometry* geometry, pthreadpool_t threadpool) {
+  const struct pqnn_gemm_config* config = op->gemm_config;
+  const bool dq = op->spec.dynamic_quantization;
+  const size_t output_pixels = geometry->output_height * geometry->output_width;
+  const bool mr1 = output_pixels == 1 &&
+      (dq ? config->dqigemm[0] != NULL : config->igemm[0] != NULL);
+  const size_t mr = mr1 ? 1 : config->mr;
+  op->use_mr1 = mr1;
+  enum pqnn_status status = pqnn_reserve_indirection(function, op,
+      pqnn_indirection_igemm_count(geometry, mr));
+  if (status != pqnn_status_success) return status;
+  pqnn_indirection_init_igemm(op->indirection, geometry, mr, op->zero_buffer);
+  op->indirection_mr = mr;
+
+  const size_t taps = (size_t) op->kernel_height * op->kernel_width;
+  const size_t input_pixels = geometry->input_height * geometry->input_width;
+  const size_t out_pixel_bytes = op->output_pixel_stride * op->spec.output_element_size;
+  struct pqnn_igemm_context* ctx = &op->context.igemm;
+  memset(ctx, 0, sizeof(*ctx));
+  ctx->kc = op->group_input_channels * op->spec.input_element_size;
+  ctx->ks_bytes = taps * mr * sizeof(void*);
+  ctx->mr = mr;
+  ctx->indirection = op->indirection;
+  ctx->ba_stride = input_pixels * geometry->pixel_stride_bytes;
+  ctx->ga_stride = op->group_input_channels * op->spec.input_element_size;
+  ctx->zero = op->zero_buffer;
+  ctx->w_panel_stride = op->packed_panel_stride;
+  ctx->gw_stride = op->packed_group_stride;
+  ctx->cm_stride = out_pixel_bytes;
+  ctx->cn_stride = config->nr * op->spec.output_element_size;
+  ctx->bc_stride = output_pixels * out_pixel_bytes;
+  ctx->gc_stride = op->group_output_channels * op->spec.output_element_size;
+  ctx->nr = config->nr;
+  ctx->c_element_size = op->spec.output_element_size;
+  ctx->igemm = config->igemm[mr1 ? 0 : 1];
+  ctx->dqigemm = config->dqigemm[mr1 ? 0 : 1];
+  ctx->params = op->spec.params;
+  const size_t outer = dq ? op->groups : op->batch_size * op->groups;
+  pqnn_choose_gemm_tiles(output_pixels, op->group_output_channels,
+      op->packed_panel_stride / config->nr, mr, config->nr, outer,
+      pqnn_threadpool_threads(threadpool), &op->mc_tile, &op->nc_tile);
+  op->compute = pqnn_compute_igemm;
+  return pqnn_status_success;
+}
+
+/* IGEMM tile: image * groups + group bg, columns [n, n + n_size), output pixels
+ * [m, m + m_size) (m is a multiple of the indirection tile mr). */
+struct igemm_task {
+  struct pqnn_igemm_context ctx;
+  size_t groups;
+  const char* input;
+};
+
+static void compute_igemm(void* context, size_t bg, size_t n, size_t m, size_t n_size,
+    size_t m_size) {
+  const struct igemm_task* task = (const struct igemm_task*) context;
+  const struct pqnn_igemm_context* ctx = &task->ctx;
+  const size_t b = bg / task->groups, g = bg % task->groups;
+  const size_t a_offset = (size_t) (uintptr_t) task->input + b * ctx->ba_stride + g * ctx->ga_stride;
+  const void** a = ctx->indirection + (m / ctx->mr) * (ctx->ks_bytes / sizeof(void*));
+  const char* w = (const char*) ctx->packed_w + g * ctx->gw_stride + (n / ctx->nr) * ctx->w_panel_stride;
+  char* c = (char*) ctx->c + b * ctx->bc_stride + m * ctx->cm_stride + g * ctx->gc_stride +
+      n * ctx->c_element_size;
+  if (ctx->dqigemm != NULL) {
+    ctx->dqigemm(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w, c, ctx->cm_stride, ctx->cn_stride,
+        a_offset, ctx->zero, &ctx->params, ctx->quantization_params);
+  } else {
+    ctx->igemm(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w, c, ctx->cm_stride, ctx->cn_stride,
+        a_offset, ctx->zero, &ctx->params);
+  }
+}
+
+void pqnn_run_igemm(const struct pqnn_operator* op, pthreadpool_t threadpool) {
+  struct igemm_task task = {.ctx = op->context.igemm, .groups = op->groups};
+  task.ctx.packed_w = op->packed_weights;
+  const size_t pixels = op->output_height * op->output_width;
+  if (!op->spec.dynamic_quantization) {
+    task.input = (const char*) op->input;
+    task.ctx.c = op->output;
+    pqnn_parallelize_3d_tile_2d(threadpool, compute_igemm, &task, op->batch_size * op->groups,
+        op->group_output_channels, pixels, op->nc_tile, op->mc_tile);
+    return;
+  }
+  /* qd8: padding reads as each image's own zero point, so images run in turn with the
+   * padding row refilled for each. The indirection buffer, shared by every image and run,
+   * points at that one row; runs of this operator from several threads at once therefore
+   * take turns, so that no run refills the row while another one reads it. */
+  pthread_mutex_lock(op->padding_lock);
+  for (size_t b = 0; b < op->batch_size; b++) {
+    const struct pqnn_quantization_params* qp = op->quantization_params + b;
+    memset(op->zero_buffer, (int8_t) qp->zero_point, op->zero_buffer_size);
+    task.input = (const char*) op->input + b * task.ctx.ba_stride;
+    task.ctx.c = (char*) op->output + b * task.ctx.bc_stride;
+    task.ctx.quantization_params = qp;
+    pqnn_parallelize_3d_tile_2d(threadpool, compute_igemm, &task, op->groups,
+        op->group_output_channels, pixels, op->nc_tile, op->mc_tile);
+  }
+  pthread_mutex_unlock(op->padding_lock);
+}

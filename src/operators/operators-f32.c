@@ -1,0 +1,75 @@
+/* The f32 face: the public f32 fully connected and convolution functions, and the f32
+ * datatype spec they share (f32 kernel and bias; output = clamp(sum + bias, min, max)). */
+#include "operator.h"
+#include "packing.h"
+
+static void pack_f32_gemm(const void* context, size_t groups, size_t nc, size_t ks, size_t kc,
+    size_t nr, size_t kr, bool transposed, const void* kernel, void* packed) {
+  pqnn_pack_f32_gemm(groups, nc, ks, kc, nr, kr, transposed, (const float*) kernel,
+      (const float*) context, packed);
+}
+
+static void pack_f32_dwconv(const void* context, size_t channels, size_t taps, size_t ct,
+    const void* kernel, void* packed) {
+  pqnn_pack_f32_dwconv(channels, taps, ct, (const float*) kernel, (const float*) context, packed);
+}
+
+/* Checks the bounds and fills the spec; bias may be NULL. */
+static enum pqnn_status init_f32_spec(const char* function, struct pqnn_gemm_op_spec* spec,
+    enum pqnn_operator_type type, const float* bias, float output_min, float output_max) {
+  enum pqnn_status status = pqnn_check_initialized(function);
+  if (status != pqnn_status_success) return status;
+  status = pqnn_check_output_bounds(function, output_min, output_max);
+  if (status != pqnn_status_success) return status;
+  *spec = (struct pqnn_gemm_op_spec) {
+    .type = type,
+    .gemm_config = pqnn_get_f32_gemm_config(),
+    .dwconv_config = pqnn_get_f32_dwconv_config(),
+    .input_element_size = sizeof(float),
+    .output_element_size = sizeof(float),
+    .kernel_element_size = sizeof(float),
+    .packed_element_size = sizeof(float),
+    .packed_prefix_size = sizeof(float),
+    .dwconv_prefix_size = sizeof(float),
+    .params.f32 = {output_min, output_max},
+    .pack_gemm = pack_f32_gemm,
+    .pack_dwconv = pack_f32_dwconv,
+    .spec_context = bias,
+  };
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_create_fully_connected_nc_f32(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride, const float* kernel,
+    const float* bias, float output_min, float output_max, uint32_t flags,
+    pqnn_operator_t* op_out) {
+  struct pqnn_gemm_op_spec spec;
+  const enum pqnn_status status = init_f32_spec(__func__, &spec,
+      pqnn_operator_type_fully_connected_nc_f32, bias, output_min, output_max);
+  if (status != pqnn_status_success) return status;
+  return pqnn_create_fully_connected(__func__, input_channels, output_channels, input_stride,
+      output_stride, kernel, flags, &spec, op_out);
+}
+
+PQNN_FC_RESHAPE(f32)
+PQNN_GEMM_OP_SETUP(pqnn_setup_fully_connected_nc_f32, pqnn_operator_type_fully_connected_nc_f32,
+    const float*, float*)
+
+enum pqnn_status pqnn_create_convolution2d_nhwc_f32(uint32_t input_padding_top,
+    uint32_t input_padding_right, uint32_t input_padding_bottom, uint32_t input_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width, uint32_t subsampling_height,
+    uint32_t subsampling_width, uint32_t dilation_height, uint32_t dilation_width,
+    uint32_t groups, size_t group_input_channels, size_t group_output_channels,
+    size_t input_channel_stride, size_t output_channel_stride, const float* kernel,
+    const float* bias, float output_min, float output_max, uint32_t flags,
+    pqnn_operator_t* op_out) {
+  struct pqnn_gemm_op_spec spec;
+  const enum pqnn_status status = init_f32_spec(__func__, &spec,
+      pqnn_operator_type_convolution_nhwc_f32, bias, output_min, output_max);
+  if (status != pqnn_status_success) return status;
+  return pqnn_create_convolution2d(__func__, &PQNN_CONV2D_ARGS, kernel, flags, &spec, op_out);
+}
+
+PQNN_CONV_RESHAPE(f32)
+PQNN_GEMM_OP_SETUP(pqnn_setup_convolution2d_nhwc_f32, pqnn_operator_type_convolution_nhwc_f32,
+    const float*, float*)
