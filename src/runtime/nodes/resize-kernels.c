@@ -82,10 +82,19 @@ static struct lerp lerp_at(enum pqnn_resize_coordinates coordinates, size_t o, s
   return l;
 }
 
-/* y[c] = wy0 * (wx0 * a[c] + ...) for n <= PQNN_NODE_BLOCK channels of four source pixels,
- * summed in ONNX Runtime's order. */
-static void bilinear_block(size_t n, const float* a, const float* b, const float* c,
-    const float* d, float w00, float w01, float w10, float w11, float* y) {
+/* y[c] = w00 * a[c] + w01 * b[c] + w10 * c[c] + w11 * d[c] for n <= PQNN_NODE_BLOCK channels
+ * of four source pixels, summed in ONNX Runtime's order. A full block has a constant trip
+ * count, which gcc -O2 vectorizes (node-kernels.h); y never overlaps the input (a resize
+ * output is its own tensor). */
+static void bilinear_block(size_t n, const float* restrict a, const float* restrict b,
+    const float* restrict c, const float* restrict d, float w00, float w01, float w10, float w11,
+    float* restrict y) {
+  if (n == PQNN_NODE_BLOCK) {
+    for (size_t i = 0; i < PQNN_NODE_BLOCK; i++) {
+      y[i] = w00 * a[i] + w01 * b[i] + w10 * c[i] + w11 * d[i];
+    }
+    return;
+  }
   for (size_t i = 0; i < n; i++) {
     y[i] = w00 * a[i] + w01 * b[i] + w10 * c[i] + w11 * d[i];
   }
@@ -116,8 +125,11 @@ void pqnn_layout_f32_resize_bilinear(const struct pqnn_layout_geometry* g,
     float* y) {
   const size_t channels = g->channels;
   BILINEAR_WALK({
-    bilinear_block(channels, x + pa * channels, x + pb * channels, x + pc * channels,
-        x + pd * channels, w00, w01, w10, w11, y + po * channels);
+    for (size_t k = 0; k < channels; k += PQNN_NODE_BLOCK) {
+      const size_t nb = channels - k < PQNN_NODE_BLOCK ? channels - k : PQNN_NODE_BLOCK;
+      bilinear_block(nb, x + pa * channels + k, x + pb * channels + k, x + pc * channels + k,
+          x + pd * channels + k, w00, w01, w10, w11, y + po * channels + k);
+    }
   })
 }
 
