@@ -512,7 +512,8 @@ PQNN_API enum pqnn_status pqnn_define_concatenate(pqnn_subgraph_t subgraph, size
 /* Split of `input_id` along `axis` into num_outputs (1 to PQNN_MAX_CONCAT_INPUTS) values, in
  * order: each output has the input's dims except along `axis`, where the outputs' dims (as
  * defined) must sum to the input's. Defines one node per output (reported as split nodes);
- * nothing is defined when any check fails. */
+ * nothing is defined when any check fails. The parts keep their sizes along `axis` when the
+ * runtime is reshaped (each must still fit the input); the other dims follow the input. */
 PQNN_API enum pqnn_status pqnn_define_split(pqnn_subgraph_t subgraph, size_t axis,
     uint32_t input_id, size_t num_outputs, const uint32_t* output_ids, uint32_t flags);
 /* output[i0..] = input[offsets[d] + i_d * steps[d] ...]: a static window of num_dims (the
