@@ -93,7 +93,8 @@ PQNN_API enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t runtime, size_t num_
 /* The underlying pqnn runtime (for pqnn_get_runtime_node_info and friends); owned. */
 PQNN_API enum pqnn_status pqnn_onnx_get_pqnn_runtime(pqnn_onnx_runtime_t runtime,
     pqnn_runtime_t* pqnn_runtime_out);
-/* Layout changes the importer does at the boundary (inputs to NHWC, outputs back). */
+/* Layout changes at the boundary: transpose nodes the importer put right after the inputs
+ * (model order to NHWC) and right before the outputs (back); see pqnn_get_runtime_node_info. */
 PQNN_API enum pqnn_status pqnn_onnx_get_boundary_transpose_count(pqnn_onnx_runtime_t runtime,
     size_t* count_out);
 PQNN_API enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t runtime);

@@ -630,6 +630,77 @@ struct pqnn_unary_params {
 PQNN_API enum pqnn_status pqnn_define_unary(pqnn_subgraph_t subgraph,
     enum pqnn_unary_operator op, const struct pqnn_unary_params* params, uint32_t input_id,
     uint32_t output_id, uint32_t flags);
+/* ---- Data movement (src/runtime/nodes/). Every node here takes and produces fp32, fp16 or
+ * qint8 values of one datatype (qint8: identical zero point and scale on every input and
+ * output); a node the f16 inference pass retypes runs in fp16 unchanged. Axes count from 0
+ * (outermost). All return invalid_parameter for a NULL subgraph or array, an axis or rank out
+ * of range, an inconsistent shape or a datatype mismatch, unsupported_parameter for a rank
+ * above PQNN_MAX_TENSOR_DIMS or more inputs / outputs than PQNN_MAX_CONCAT_INPUTS. */
+#define PQNN_MAX_CONCAT_INPUTS 16
+/* Concatenation of num_inputs (1 to PQNN_MAX_CONCAT_INPUTS) values along `axis`: every input
+ * has the output's rank and the output's dims except along `axis`, where the output's dim is
+ * the sum of theirs. */
+PQNN_API enum pqnn_status pqnn_define_concatenate(pqnn_subgraph_t subgraph, size_t axis,
+    size_t num_inputs, const uint32_t* input_ids, uint32_t output_id, uint32_t flags);
+/* Split of `input_id` along `axis` into num_outputs (1 to PQNN_MAX_CONCAT_INPUTS) values, in
+ * order: each output has the input's dims except along `axis`, where the outputs' dims (as
+ * defined) must sum to the input's. Defines one node per output (reported as split nodes);
+ * nothing is defined when any check fails. The parts keep their sizes along `axis` when the
+ * runtime is reshaped (each must still fit the input); the other dims follow the input. */
+PQNN_API enum pqnn_status pqnn_define_split(pqnn_subgraph_t subgraph, size_t axis,
+    uint32_t input_id, size_t num_outputs, const uint32_t* output_ids, uint32_t flags);
+/* output[i0..] = input[offsets[d] + i_d * steps[d] ...]: a static window of num_dims (the
+ * input's rank) dims, the output's shape given by sizes (each >= 1); steps NULL means 1 (each
+ * >= 1). Every read element must lie inside the input (also after a reshape). */
+PQNN_API enum pqnn_status pqnn_define_static_slice(pqnn_subgraph_t subgraph, size_t num_dims,
+    const size_t* offsets, const size_t* sizes, const size_t* steps, uint32_t input_id,
+    uint32_t output_id, uint32_t flags);
+/* Constant padding: output dim d = pre_paddings[d] + input dim d + post_paddings[d] over the
+ * input's num_dims dims, the new elements set to padding_value (qint8: quantized with the
+ * output's parameters, round half to even, saturated; NaN allowed in float). */
+PQNN_API enum pqnn_status pqnn_define_static_constant_pad(pqnn_subgraph_t subgraph,
+    size_t num_dims, const size_t* pre_paddings, const size_t* post_paddings,
+    float padding_value, uint32_t input_id, uint32_t output_id, uint32_t flags);
+/* output dim d = input dim perm[d]; perm is a permutation of 0..num_dims-1 (num_dims = the
+ * input's rank). Batched 2-D transposes after merging dims (NCHW <-> NHWC among them) take a
+ * cache-blocked path. */
+PQNN_API enum pqnn_status pqnn_define_static_transpose(pqnn_subgraph_t subgraph,
+    size_t num_dims, const size_t* perm, uint32_t input_id, uint32_t output_id, uint32_t flags);
+/* 2-D resize of an NHWC value [N][H][W][C] to [N][OH][OW][C], with ONNX Resize semantics. */
+enum pqnn_resize_mode {
+  pqnn_resize_nearest = 0,
+  pqnn_resize_bilinear = 1,      /* f32 / f16 only */
+};
+/* Source coordinate of output index o along an axis of in -> out with scale s:
+ * half_pixel (o + 0.5) / s - 0.5; pytorch_half_pixel the same, 0 when out = 1;
+ * asymmetric o / s; align_corners o * (in - 1) / (out - 1), 0 when out = 1. */
+enum pqnn_resize_coordinates {
+  pqnn_resize_half_pixel = 0,
+  pqnn_resize_pytorch_half_pixel = 1,
+  pqnn_resize_asymmetric = 2,
+  pqnn_resize_align_corners = 3,
+};
+/* Nearest mode: how a source coordinate becomes an index (then clamped to [0, in - 1]). */
+enum pqnn_resize_nearest_rounding {
+  pqnn_resize_round_prefer_floor = 0,
+  pqnn_resize_round_prefer_ceil = 1,
+  pqnn_resize_floor = 2,
+  pqnn_resize_ceil = 3,
+};
+struct pqnn_resize_params {
+  enum pqnn_resize_mode mode;
+  enum pqnn_resize_coordinates coordinates;
+  enum pqnn_resize_nearest_rounding rounding;  /* nearest only */
+  size_t output_height, output_width;  /* 0: floor(input dim * scale) */
+  float height_scale, width_scale;     /* > 0 and finite, or 0: output dim / input dim */
+};
+/* Bilinear: the source coordinate is clamped to [0, in - 1] and the two neighbours weighted
+ * (ONNX "linear"); f16 computes in f32 and rounds once. A NULL params, an unknown enum value,
+ * a scale that is negative, NaN or infinite, or neither a size nor a scale on an axis is
+ * invalid_parameter; bilinear on qint8 is unsupported_parameter. */
+PQNN_API enum pqnn_status pqnn_define_static_resize_2d(pqnn_subgraph_t subgraph,
+    const struct pqnn_resize_params* params, uint32_t input_id, uint32_t output_id,
+    uint32_t flags);
 
 struct pqnn_external_value {
   uint32_t id;
@@ -690,6 +761,12 @@ enum pqnn_node_type {
   pqnn_node_type_reduce,
   pqnn_node_type_binary,      /* pqnn_define_binary (any operator) */
   pqnn_node_type_unary,       /* pqnn_define_unary (any operator) */
+  pqnn_node_type_concatenate,
+  pqnn_node_type_split,
+  pqnn_node_type_static_slice,
+  pqnn_node_type_static_constant_pad,
+  pqnn_node_type_static_transpose,
+  pqnn_node_type_static_resize_2d,
 };
 /* What the dynamic-quantization pass decided for a fully connected or convolution node. */
 enum pqnn_qd8_decision {

@@ -327,8 +327,8 @@ static enum pqnn_status fold_gather(struct ox_pass* p, const struct ox_tensor* x
   return pqnn_status_success;
 }
 
-static enum pqnn_status fold_slice(struct ox_pass* p, const struct ox_tensor* x,
-    struct ox_tensor* out) {
+enum pqnn_status ox_slice_bounds(struct ox_pass* p, const struct ox_tensor* x, int64_t* begin,
+    int64_t* step, int64_t* dims) {
   int64_t starts[OX_MAX_RANK], ends[OX_MAX_RANK], axes[OX_MAX_RANK], steps[OX_MAX_RANK];
   size_t n = 0;
   const struct ox_node* node = p->node;
@@ -371,7 +371,6 @@ static enum pqnn_status fold_slice(struct ox_pass* p, const struct ox_tensor* x,
       steps[k] = 1;
     }
   }
-  int64_t begin[OX_MAX_RANK], step[OX_MAX_RANK], dims[OX_MAX_RANK];
   for (int d = 0; d < x->rank; d++) {
     begin[d] = 0;
     step[d] = 1;
@@ -402,9 +401,17 @@ static enum pqnn_status fold_slice(struct ox_pass* p, const struct ox_tensor* x,
     begin[a] = s;
     step[a] = steps[k];
   }
+  return pqnn_status_success;
+}
+
+static enum pqnn_status fold_slice(struct ox_pass* p, const struct ox_tensor* x,
+    struct ox_tensor* out) {
+  int64_t begin[OX_MAX_RANK], step[OX_MAX_RANK], dims[OX_MAX_RANK];
+  enum pqnn_status status = ox_slice_bounds(p, x, begin, step, dims);
+  if (status != pqnn_status_success) return status;
   float* f;
   int64_t* i;
-  enum pqnn_status status = new_const(p, out, x->elem_type, x->rank, dims, &f, &i);
+  status = new_const(p, out, x->elem_type, x->rank, dims, &f, &i);
   if (status != pqnn_status_success) return status;
   int64_t total;
   if (!ox_elements(out, &total) || total == 0) return pqnn_status_success;

@@ -41,6 +41,8 @@ struct ox_tensor {
   int consumers;                /* node inputs that read it */
   int graph_input;              /* index or -1 */
   int graph_output;             /* index or -1 */
+  bool has_other;               /* other_id holds a transposed copy in the other layout */
+  uint32_t other_id;
 };
 
 struct ox_node {
@@ -94,6 +96,7 @@ struct ox_pass {
   size_t num_unsupported, cap_unsupported;
   const struct ox_node* node;   /* the node being lowered (for messages) */
   char reason[160];
+  size_t boundary_transposes;   /* transpose nodes at graph inputs / outputs */
 };
 
 /* Status helpers: set pass->reason and return the status. */
@@ -198,6 +201,23 @@ enum pqnn_status ox_lower_unary(struct ox_pass* p);
 enum pqnn_status ox_fuse_hardswish(struct ox_pass* p, bool* handled);
 /* Whether op_type is one of the unary ops ox_lower_unary maps. */
 bool ox_is_unary_op(const char* op);
+
+/* lower-layout.c: data movement (Transpose, Concat, Split, Slice, Pad, Resize / Upsample). */
+enum pqnn_status ox_lower_transpose(struct ox_pass* p);
+enum pqnn_status ox_lower_concat(struct ox_pass* p);
+enum pqnn_status ox_lower_split(struct ox_pass* p);
+enum pqnn_status ox_lower_slice(struct ox_pass* p);
+enum pqnn_status ox_lower_pad(struct ox_pass* p);
+enum pqnn_status ox_lower_resize(struct ox_pass* p);
+/* The physical (pqnn) axis of model axis `axis` of activation t. */
+size_t ox_physical_axis(const struct ox_tensor* t, int axis);
+/* Slice bounds (fold.c) of the current node on x: per model axis begin, step, output dim. */
+enum pqnn_status ox_slice_bounds(struct ox_pass* p, const struct ox_tensor* x, int64_t* begin,
+    int64_t* step, int64_t* dims);
+/* layout.c: an activation stored channels-last for graph input or output t: a transpose node
+ * between t's external value (model order, id external_id) and t->id (channels-last). */
+enum pqnn_status ox_boundary_transpose(struct ox_pass* p, struct ox_tensor* t,
+    uint32_t external_id, bool input);
 
 /* lower.c */
 enum pqnn_status ox_run_pass(struct ox_pass* p);

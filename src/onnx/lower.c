@@ -128,6 +128,10 @@ enum pqnn_status ox_define_activation(struct ox_pass* p, struct ox_tensor* t) {
   if (t->graph_output >= 0) {
     external_id = (uint32_t) (p->m->num_inputs + (size_t) t->graph_output);
     flags = PQNN_VALUE_FLAG_EXTERNAL_OUTPUT;
+    /* A channels-last output leaves in the model's order through a transpose node. */
+    if (t->channels_last && t->rank >= 3 && !ox_layout_free(t)) {
+      return ox_boundary_transpose(p, t, external_id, false);
+    }
   }
   enum pqnn_status status = pqnn_define_tensor_value(p->sg, pqnn_datatype_fp32, num_dims, dims,
       NULL, external_id, flags, &t->id);
@@ -171,6 +175,12 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "ReduceMax") == 0 || strcmp(op, "GlobalMaxPool") == 0) {
     return ox_lower_reduce(p, pqnn_reduce_max);
   }
+  if (strcmp(op, "Transpose") == 0) return ox_lower_transpose(p);
+  if (strcmp(op, "Concat") == 0) return ox_lower_concat(p);
+  if (strcmp(op, "Split") == 0) return ox_lower_split(p);
+  if (strcmp(op, "Slice") == 0) return ox_lower_slice(p);
+  if (strcmp(op, "Pad") == 0) return ox_lower_pad(p);
+  if (strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0) return ox_lower_resize(p);
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
 
@@ -182,7 +192,8 @@ static bool known_op(const char* op) {
       "AveragePool", "LayerNormalization", "ReduceMean", "ConvTranspose", "ReduceSum",
       "ReduceMax", "GlobalMaxPool",
       "Sigmoid", "HardSigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Neg", "Erf", "LeakyRelu",
-      "HardSwish", "Pow"};
+      "HardSwish", "Pow",
+      "Transpose", "Split", "Pad", "Resize", "Upsample"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
@@ -249,7 +260,8 @@ static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
   if (poisoned) {
     /* Reading an unsupported node's output: only the op type can be judged. */
     if (!known_op(op)) return ox_unsupported(p, "no pqnn node type for this op yet");
-    for (size_t i = 0; i < n->num_inputs && fold_only(op); i++) {
+    const bool lowered = strcmp(op, "Slice") == 0 || strcmp(op, "Concat") == 0;
+    for (size_t i = 0; i < n->num_inputs && fold_only(op) && !lowered; i++) {
       if (n->inputs[i] >= 0 && p->t[n->inputs[i]].poisoned && p->t[n->inputs[i]].elem_type == OX_FLOAT) {
         return ox_unsupported(p, "no pqnn node type for this op yet");
       }
@@ -261,7 +273,7 @@ static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
   enum pqnn_status status = ox_fold(p, &folded);
   if (status != pqnn_status_success || folded) return status;
   /* Extra outputs (Dropout's mask, MaxPool's indices, ...) are fine while unused. */
-  for (size_t o = 1; o < n->num_outputs; o++) {
+  for (size_t o = 1; o < n->num_outputs && strcmp(op, "Split") != 0; o++) {
     const struct ox_tensor* t = n->outputs[o] < 0 ? NULL : &p->t[n->outputs[o]];
     if (t != NULL && (t->consumers > 0 || t->graph_output >= 0)) {
       return ox_unsupported(p, "output %zu ('%s') is used; only the first is supported", o, t->name);
@@ -297,7 +309,14 @@ enum pqnn_status ox_run_pass(struct ox_pass* p) {
   for (size_t k = 0; k < m->num_inputs; k++) {
     struct ox_tensor* t = &p->t[m->inputs[k]];
     t->channels_last = t->rank >= 3 && feeds_nhwc_op(m, m->inputs[k]);
-    if (ox_emitting(p)) {
+    if (ox_emitting(p) && t->channels_last && !ox_layout_free(t)) {
+      /* Model order outside, one transpose node to channels-last inside. */
+      enum pqnn_status status = ox_boundary_transpose(p, t, (uint32_t) k, true);
+      if (status != pqnn_status_success) {
+        ox_log("input '%s': %s", t->name, p->reason);
+        return status;
+      }
+    } else if (ox_emitting(p)) {
       size_t dims[OX_MAX_RANK + 1];
       const size_t num_dims = ox_physical_dims(t, dims);
       enum pqnn_status status = pqnn_define_tensor_value(p->sg, pqnn_datatype_fp32, num_dims,

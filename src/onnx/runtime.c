@@ -1,14 +1,13 @@
-/* A runtime for an imported model: the pqnn subgraph built by the import pass, its pqnn
- * runtime, and the layout changes at the boundary (NCHW inputs to NHWC and back). */
+/* A runtime for an imported model: the pqnn subgraph built by the import pass and its pqnn
+ * runtime. The caller's buffers are the runtime's external values, in the model's layout:
+ * layout changes are transpose nodes inside the graph (layout.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "onnx/internal.h"
 
 struct boundary {
-  struct ox_tensor info;        /* ONNX name, dims and layout inside */
-  float* staging;               /* NHWC copy when the layout changes, else NULL */
-  size_t elements;
+  struct ox_tensor info;        /* ONNX name and dims */
 };
 
 struct pqnn_onnx_runtime {
@@ -20,6 +19,7 @@ struct pqnn_onnx_runtime {
   struct boundary* outputs;
   struct pqnn_external_value* externals;
   char* names;                  /* copies of the input/output names */
+  size_t boundary_transposes;   /* transpose nodes at the inputs and outputs */
 };
 
 enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t r) {
@@ -27,8 +27,6 @@ enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t r) {
   pqnn_delete_runtime(r->runtime);
   pqnn_delete_subgraph(r->subgraph);
   ox_blobs_free(r->blobs);
-  for (size_t k = 0; r->inputs != NULL && k < r->num_inputs; k++) free(r->inputs[k].staging);
-  for (size_t k = 0; r->outputs != NULL && k < r->num_outputs; k++) free(r->outputs[k].staging);
   free(r->inputs);
   free(r->outputs);
   free(r->externals);
@@ -40,14 +38,7 @@ enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t r) {
 static enum pqnn_status init_boundary(struct boundary* b, const struct ox_tensor* t) {
   b->info = *t;
   int64_t n;
-  if (!ox_elements(t, &n)) return pqnn_status_invalid_parameter;
-  b->elements = (size_t) n;
-  b->staging = NULL;
-  if (t->channels_last && t->rank >= 3 && !ox_layout_free(t)) {
-    b->staging = malloc((b->elements == 0 ? 1 : b->elements) * sizeof(float));
-    if (b->staging == NULL) return pqnn_status_out_of_memory;
-  }
-  return pqnn_status_success;
+  return ox_elements(t, &n) ? pqnn_status_success : pqnn_status_invalid_parameter;
 }
 
 enum pqnn_status pqnn_onnx_create_runtime(pqnn_onnx_model_t m, pthreadpool_t threadpool,
@@ -101,6 +92,7 @@ enum pqnn_status pqnn_onnx_create_runtime(pqnn_onnx_model_t m, pthreadpool_t thr
     status = pqnn_create_runtime(r->subgraph, threadpool, flags, &r->runtime);
     if (status != pqnn_status_success) ox_log("create_runtime: the pqnn runtime failed (%s)", pqnn_status_string(status));
   }
+  r->boundary_transposes = p.boundary_transposes;
   r->blobs = ox_pass_take_blobs(&p);
   ox_pass_free(&p);
   if (status != pqnn_status_success) {
@@ -134,27 +126,6 @@ enum pqnn_status pqnn_onnx_get_runtime_output(pqnn_onnx_runtime_t r, size_t inde
   return pqnn_status_success;
 }
 
-/* [N][C][S] <-> [N][S][C], S = product of the spatial dims. */
-static void transpose_channels(const struct ox_tensor* t, const float* src, float* dst,
-    bool to_channels_last) {
-  const size_t n = (size_t) t->dims[0], c = (size_t) t->dims[1];
-  size_t s = 1;
-  for (int d = 2; d < t->rank; d++) s *= (size_t) t->dims[d];
-  for (size_t b = 0; b < n; b++) {
-    const float* in = src + b * c * s;
-    float* out = dst + b * c * s;
-    for (size_t ch = 0; ch < c; ch++) {
-      for (size_t q = 0; q < s; q++) {
-        if (to_channels_last) {
-          out[q * c + ch] = in[ch * s + q];
-        } else {
-          out[ch * s + q] = in[q * c + ch];
-        }
-      }
-    }
-  }
-}
-
 enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t r, size_t num_inputs,
     const float* const* inputs, size_t num_outputs, float* const* outputs) {
   if (r == NULL || num_inputs != r->num_inputs || num_outputs != r->num_outputs ||
@@ -168,27 +139,15 @@ enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t r, size_t num_inputs,
     if (outputs[k] == NULL) return pqnn_status_invalid_parameter;
   }
   for (size_t k = 0; k < num_inputs; k++) {
-    const struct boundary* b = &r->inputs[k];
-    const float* data = inputs[k];
-    if (b->staging != NULL) {
-      transpose_channels(&b->info, inputs[k], b->staging, true);
-      data = b->staging;
-    }
-    r->externals[k] = (struct pqnn_external_value) {.id = (uint32_t) k, .data = (void*) data};
+    r->externals[k] = (struct pqnn_external_value) {.id = (uint32_t) k, .data = (void*) inputs[k]};
   }
   for (size_t k = 0; k < num_outputs; k++) {
-    const struct boundary* b = &r->outputs[k];
     r->externals[num_inputs + k] = (struct pqnn_external_value) {
-        .id = (uint32_t) (num_inputs + k), .data = b->staging != NULL ? b->staging : outputs[k]};
+        .id = (uint32_t) (num_inputs + k), .data = outputs[k]};
   }
   enum pqnn_status status = pqnn_setup_runtime(r->runtime, num_inputs + num_outputs, r->externals);
   if (status == pqnn_status_success) status = pqnn_invoke_runtime(r->runtime);
-  if (status != pqnn_status_success) return status;
-  for (size_t k = 0; k < num_outputs; k++) {
-    const struct boundary* b = &r->outputs[k];
-    if (b->staging != NULL) transpose_channels(&b->info, b->staging, outputs[k], false);
-  }
-  return pqnn_status_success;
+  return status;
 }
 
 enum pqnn_status pqnn_onnx_get_pqnn_runtime(pqnn_onnx_runtime_t r, pqnn_runtime_t* out) {
@@ -199,9 +158,6 @@ enum pqnn_status pqnn_onnx_get_pqnn_runtime(pqnn_onnx_runtime_t r, pqnn_runtime_
 
 enum pqnn_status pqnn_onnx_get_boundary_transpose_count(pqnn_onnx_runtime_t r, size_t* count_out) {
   if (r == NULL || count_out == NULL) return pqnn_status_invalid_parameter;
-  size_t n = 0;
-  for (size_t k = 0; k < r->num_inputs; k++) n += r->inputs[k].staging != NULL;
-  for (size_t k = 0; k < r->num_outputs; k++) n += r->outputs[k].staging != NULL;
-  *count_out = n;
+  *count_out = r->boundary_transposes;
   return pqnn_status_success;
 }

@@ -22,6 +22,12 @@ const char* pqnn_node_type_string(enum pqnn_node_type type) {
     case pqnn_node_type_reduce: return "reduce";
     case pqnn_node_type_binary: return "binary";
     case pqnn_node_type_unary: return "unary";
+    case pqnn_node_type_concatenate: return "concatenate";
+    case pqnn_node_type_split: return "split";
+    case pqnn_node_type_static_slice: return "static_slice";
+    case pqnn_node_type_static_constant_pad: return "static_constant_pad";
+    case pqnn_node_type_static_transpose: return "static_transpose";
+    case pqnn_node_type_static_resize_2d: return "static_resize_2d";
     default: return "invalid";
   }
 }

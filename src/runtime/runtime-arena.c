@@ -21,10 +21,8 @@ enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* rt) {
   }
   for (uint32_t i = 0; i < rt->num_ops; i++) {
     const struct pqnn_rt_op* op = &rt->ops[i];
-    uint32_t touched[PQNN_NODE_MAX_INPUTS + 1] = {op->output};
-    for (uint32_t k = 0; k < op->num_inputs; k++) touched[k + 1] = op->inputs[k];
-    for (size_t k = 0; k <= op->num_inputs; k++) {
-      struct pqnn_rt_tensor* tensor = &rt->tensors[touched[k]];
+    for (uint32_t k = 0; k <= op->num_inputs; k++) {
+      struct pqnn_rt_tensor* tensor = &rt->tensors[k < op->num_inputs ? op->inputs[k] : op->output];
       if (i < tensor->first_op) tensor->first_op = i;
       if (i > tensor->last_op) tensor->last_op = i;
     }

@@ -17,4 +17,9 @@ PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_convert(struct pqnn_runtime* rt,
 PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_node(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);
 
+/* Data-movement ops (nodes/layout-executors.c): true when `type` is one of them. */
+PQNN_INTERNAL bool pqnn_rt_is_layout_node(enum pqnn_node_type type);
+PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_layout(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
+
 #endif  /* PQNN_RUNTIME_RUNTIME_EXECUTORS_H_ */

@@ -189,6 +189,7 @@ static const struct node_row kNodes[] = {
 };
 
 enum pqnn_status pqnn_rt_plan_node(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  if (pqnn_rt_is_layout_node(op->node.type)) return pqnn_rt_plan_layout(rt, op);
   const struct pqnn_rt_tensor* y = &rt->tensors[op->output];
   for (size_t i = 0; i < sizeof(kNodes) / sizeof(kNodes[0]); i++) {
     const struct node_row* row = &kNodes[i];

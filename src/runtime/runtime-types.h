@@ -10,6 +10,7 @@
 #include <pqnn.h>
 
 #include "runtime/node-kernels.h"
+#include "runtime/nodes/layout-geometry.h"
 #include "runtime/subgraph.h"
 
 struct pqnn_runtime;
@@ -77,6 +78,7 @@ struct pqnn_rt_op {
   size_t range, min_tile, rows, channels, pixels;
   struct pqnn_add2_shape add2;
   struct pqnn_pool_geometry pool;
+  struct pqnn_layout_geometry layout;  /* data-movement nodes: set by reshape */
 };
 
 struct pqnn_runtime {

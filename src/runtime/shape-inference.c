@@ -199,6 +199,15 @@ static enum pqnn_status infer(const char* function, const struct pqnn_node* node
     case pqnn_node_type_convert:
       *out = *in[0];
       return pqnn_status_success;
+    case pqnn_node_type_concatenate:
+    case pqnn_node_type_split:
+    case pqnn_node_type_static_slice:
+    case pqnn_node_type_static_constant_pad:
+    case pqnn_node_type_static_transpose:
+    case pqnn_node_type_static_resize_2d: {
+      const char* what = pqnn_infer_layout_shape(node, in, out);
+      return what == NULL ? pqnn_status_success : bad(function, what);
+    }
     default: {
       const struct pqnn_compute_node* compute = pqnn_find_compute_node(node->type);
       if (compute != NULL) return compute->infer(function, node, in, out);
@@ -213,7 +222,7 @@ enum pqnn_status pqnn_infer_node_shape(const char* function, const struct pqnn_n
   const enum pqnn_status status = infer(function, node, in, out);
   if (status != pqnn_status_success && mismatch != NULL) {
     /* The shapes involved: every input given (FC / conv: input, filter, bias). */
-    char shapes[3 * 6 * 21 + 16] = "";
+    char shapes[4 * 6 * 21 + 16] = "";
     size_t used = 0;
     for (uint32_t i = 0; i < node->num_inputs && i < PQNN_NODE_MAX_INPUTS; i++) {
       if (in[i] == NULL || used + 2 >= sizeof(shapes)) continue;

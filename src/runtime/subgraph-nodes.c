@@ -59,6 +59,12 @@ static enum pqnn_status check_datatypes(const char* function, const struct pqnn_
       break;
     case pqnn_node_type_clamp:
     case pqnn_node_type_static_reshape:
+    case pqnn_node_type_concatenate:
+    case pqnn_node_type_split:
+    case pqnn_node_type_static_slice:
+    case pqnn_node_type_static_constant_pad:
+    case pqnn_node_type_static_transpose:
+    case pqnn_node_type_static_resize_2d:
       if (y != x) break;
       if (x == pqnn_datatype_qint8 &&
           (in[0]->zero_point != out->zero_point || in[0]->scale != out->scale)) {
@@ -109,8 +115,8 @@ enum pqnn_status pqnn_subgraph_define_node(const char* function,
         (double) node->output_max);
     return pqnn_status_invalid_parameter;
   }
-  const struct pqnn_value* in[PQNN_NODE_MAX_INPUTS] = {NULL, NULL, NULL};
-  const struct pqnn_shape* shapes[PQNN_NODE_MAX_INPUTS] = {NULL, NULL, NULL};
+  const struct pqnn_value* in[PQNN_NODE_MAX_INPUTS] = {NULL};
+  const struct pqnn_shape* shapes[PQNN_NODE_MAX_INPUTS] = {NULL};
   for (uint32_t i = 0; i < node->num_inputs; i++) {
     const bool optional_bias = i == 2 && node->inputs[i] == PQNN_INVALID_VALUE_ID;
     if (optional_bias) continue;

@@ -12,7 +12,8 @@
 #include "common.h"
 
 #define PQNN_MAX_DIMS PQNN_MAX_TENSOR_DIMS
-#define PQNN_NODE_MAX_INPUTS 3
+/* FC / conv: 3 (input, filter, bias); concatenate: up to PQNN_MAX_CONCAT_INPUTS. */
+#define PQNN_NODE_MAX_INPUTS PQNN_MAX_CONCAT_INPUTS
 #define PQNN_NO_NODE UINT32_MAX
 /* The flags pqnn_create_subgraph and pqnn_create_runtime accept (the one definition). */
 #define PQNN_RUNTIME_FLAGS (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)
@@ -44,6 +45,18 @@ struct pqnn_conv_params {
   size_t group_input_channels, group_output_channels;
 };
 
+/* Data-movement nodes (src/runtime/nodes/): the static parameters of each. */
+struct pqnn_layout_params {
+  size_t num_dims;                        /* slice, pad, transpose: the rank */
+  size_t axis;                            /* concatenate, split */
+  size_t perm[PQNN_MAX_DIMS];             /* transpose */
+  size_t offset[PQNN_MAX_DIMS];           /* slice, split: window start; pad: pre paddings */
+  size_t size[PQNN_MAX_DIMS];             /* slice, split: window size; pad: post paddings */
+  size_t step[PQNN_MAX_DIMS];             /* slice, split: element step (>= 1) */
+  float pad_value;                        /* pad */
+  struct pqnn_resize_params resize;       /* resize */
+};
+
 struct pqnn_node {
   enum pqnn_node_type type;
   uint32_t num_inputs;
@@ -63,6 +76,7 @@ struct pqnn_node {
   } compute;
   uint32_t elementwise_op;                /* binary / unary: enum pqnn_binary/unary_operator */
   struct pqnn_unary_params unary;         /* unary: alpha, beta */
+  struct pqnn_layout_params layout;       /* data-movement nodes */
 };
 
 struct pqnn_subgraph {
@@ -89,6 +103,14 @@ PQNN_INTERNAL const struct pqnn_value* pqnn_subgraph_value(const struct pqnn_sub
 PQNN_INTERNAL enum pqnn_status pqnn_infer_node_shape(const char* function,
     const struct pqnn_node* node, const struct pqnn_shape* const* inputs,
     struct pqnn_shape* output);
+/* Output shape of a data-movement node (src/runtime/nodes/layout-shapes.c): NULL, or what
+ * is wrong with the inputs. */
+PQNN_INTERNAL const char* pqnn_infer_layout_shape(const struct pqnn_node* node,
+    const struct pqnn_shape* const* inputs, struct pqnn_shape* output);
+/* Checks a node against the subgraph (ids, flags, shapes, datatypes) and appends it as its
+ * output's producer (subgraph-nodes.c); the define functions' common step. */
+PQNN_INTERNAL enum pqnn_status pqnn_subgraph_define_node(const char* function,
+    struct pqnn_subgraph* subgraph, struct pqnn_node* node, uint32_t allowed_flags);
 /* "[d0xd1x...]" into buffer (truncated to size). */
 PQNN_INTERNAL void pqnn_format_shape(const struct pqnn_shape* shape, char* buffer, size_t size);
 /* Output size of a padded window op along one dimension; false when the window does not

@@ -336,10 +336,50 @@ size_t PlannedNodes(const std::string& name) {
 
 TEST(OnnxImport, FoldsBatchNormAndScaleShiftIntoTheConv) {
   ASSERT_EQ(pqnn_status_success, pqnn_initialize());
-  EXPECT_EQ(1u, PlannedNodes("conv_bn_relu"));           // conv (BN folded, Relu fused)
-  EXPECT_EQ(1u, PlannedNodes("conv_scale_shift_fold"));  // Mul, Add, Div, Sub folded, Relu fused
-  EXPECT_EQ(3u, PlannedNodes("conv_scale_two_readers")); // the conv output has two readers
-  EXPECT_EQ(1u, PlannedNodes("batchnorm_alone"));        // a 1x1 depthwise conv
+  // Each count includes the two boundary transposes (NCHW input in, NCHW output out).
+  EXPECT_EQ(3u, PlannedNodes("conv_bn_relu"));           // conv (BN folded, Relu fused)
+  EXPECT_EQ(3u, PlannedNodes("conv_scale_shift_fold"));  // Mul, Add, Div, Sub folded, Relu fused
+  EXPECT_EQ(5u, PlannedNodes("conv_scale_two_readers")); // the conv output has two readers
+  EXPECT_EQ(3u, PlannedNodes("batchnorm_alone"));        // a 1x1 depthwise conv
+}
+
+// Transpose nodes in the planned runtime of a unit model.
+size_t PlannedTransposes(const std::string& name, size_t* boundary) {
+  pqnn_onnx_model_t model = nullptr;
+  pqnn_onnx_runtime_t rt = nullptr;
+  pqnn_runtime_t prt = nullptr;
+  size_t count = 0, transposes = 0;
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_load_file((UnitDir() + "/" + name + ".onnx").c_str(), 0, &model));
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_pqnn_runtime(rt, &prt));
+  EXPECT_EQ(pqnn_status_success, pqnn_get_runtime_node_count(prt, &count));
+  for (size_t i = 0; i < count; i++) {
+    pqnn_runtime_node_info info;
+    EXPECT_EQ(pqnn_status_success, pqnn_get_runtime_node_info(prt, i, &info));
+    transposes += info.type == pqnn_node_type_static_transpose;
+  }
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_boundary_transpose_count(rt, boundary));
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
+  return transposes;
+}
+
+TEST(OnnxImport, LayoutChangesAreTransposeNodesOncePerTensor) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  size_t boundary = 0;
+  // A CNN: one transpose per input and per output, none inside.
+  EXPECT_EQ(2u, PlannedTransposes("mobilenet_v1_like", &boundary) + 1);  // output is [1,10]
+  EXPECT_EQ(1u, boundary);
+  // x feeds a conv (transposed in), z only the NHWC Concat (transposed where it is read),
+  // and the output leaves in the model's order: three.
+  EXPECT_EQ(3u, PlannedTransposes("concat_height_with_input", &boundary));
+  EXPECT_EQ(2u, boundary);
+  // The Transpose op itself composes with the layout: one node (besides the input's).
+  EXPECT_EQ(2u, PlannedTransposes("transpose_after_conv", &boundary));
+  EXPECT_EQ(1u, boundary);
+  // Model-order data movement needs no layout change at all.
+  EXPECT_EQ(0u, PlannedTransposes("concat_model_order", &boundary));
+  EXPECT_EQ(0u, boundary);
 }
 
 TEST(OnnxImport, FusesHardswishAndSwishPatterns) {

@@ -89,11 +89,7 @@ static void print_plan(pqnn_onnx_runtime_t rt) {
   pqnn_get_runtime_node_count(prt, &count);
   pqnn_onnx_get_boundary_transpose_count(rt, &transposes);
   pqnn_get_runtime_arena_size(prt, &arena, &unshared);
-  static const char* const kNames[] = {"invalid", "fully_connected", "convolution_2d",
-      "depthwise_convolution_2d", "add2", "clamp", "gelu", "global_average_pooling_2d",
-      "max_pooling_2d", "softmax", "convert", "static_reshape",
-      "binary", "unary"};
-  enum { kTypes = sizeof(kNames) / sizeof(kNames[0]) };
+  enum { kTypes = 64 };  /* above every enum pqnn_node_type value; names from the library */
   size_t per_type[kTypes][8] = {{0}};
   size_t fused = 0, inserted = 0;
   for (size_t k = 0; k < count; k++) {
@@ -111,7 +107,7 @@ static void print_plan(pqnn_onnx_runtime_t rt) {
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < 8; d++) {
       if (per_type[t][d] != 0) {
-        printf("  %-26s %-7s x%zu\n", kNames[t], pqnn_datatype_string((enum pqnn_datatype) d), per_type[t][d]);
+        printf("  %-26s %-7s x%zu\n", pqnn_node_type_string((enum pqnn_node_type) t), pqnn_datatype_string((enum pqnn_datatype) d), per_type[t][d]);
       }
     }
   }

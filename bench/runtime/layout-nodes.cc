@@ -1,0 +1,138 @@
+// Data-movement nodes (src/runtime/nodes/) through a one-node runtime, one thread, on the
+// sizes of the PaddleOCR detector at 640x640: the boundary transpose of the NCHW input
+// (1x3x640x640 -> NHWC), NCHW <-> NHWC of a 1x96x160x160 feature map, a 5-D transpose that
+// takes the generic strided path, the FPN concat of four 1x160x160x24 maps along channels,
+// a x2 nearest resize of 1x80x80x96 and a bilinear one, a constant pad of 1x160x160x24.
+// "reference/nchw-to-nhwc" times the plain C loop the ONNX importer used before the
+// transpose node (per channel, per pixel: strided writes) on the 1x96x160x160 map, for the
+// ratio. Reports GB/s of bytes read + written per CPU second (one thread: robust to a loaded
+// machine).
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <functional>
+#include <numeric>
+#include <vector>
+
+#include <pqnn.h>
+
+namespace {
+
+using Dims = std::vector<size_t>;
+size_t count(const Dims& d) {
+  return std::accumulate(d.begin(), d.end(), size_t{1}, std::multiplies<size_t>());
+}
+
+// Builds in -> node -> out (inputs: one or more of xd), runs it per iteration.
+void run(benchmark::State& state, const std::vector<Dims>& xds, const Dims& yd,
+    const std::function<pqnn_status(pqnn_subgraph_t, const std::vector<uint32_t>&, uint32_t)>& define) {
+  if (pqnn_initialize() != pqnn_status_success) {
+    state.SkipWithError("pqnn_initialize failed");
+    return;
+  }
+  pqnn_subgraph_t sg = nullptr;
+  pqnn_create_subgraph(uint32_t(xds.size() + 1), 0, &sg);
+  std::vector<uint32_t> ins;
+  std::vector<std::vector<float>> xs;
+  std::vector<pqnn_external_value> ext;
+  for (size_t k = 0; k < xds.size(); k++) {
+    uint32_t id;
+    pqnn_define_tensor_value(sg, pqnn_datatype_fp32, xds[k].size(), xds[k].data(), nullptr,
+        uint32_t(k), PQNN_VALUE_FLAG_EXTERNAL_INPUT, &id);
+    ins.push_back(id);
+    xs.emplace_back(count(xds[k]), 0.5f);
+  }
+  uint32_t out;
+  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, yd.size(), yd.data(), nullptr,
+      uint32_t(xds.size()), PQNN_VALUE_FLAG_EXTERNAL_OUTPUT, &out);
+  const pqnn_status s = define(sg, ins, out);
+  pqnn_runtime_t rt = nullptr;
+  if (s != pqnn_status_success || pqnn_create_runtime(sg, nullptr, 0, &rt) != pqnn_status_success) {
+    state.SkipWithError("define or create failed");
+    pqnn_delete_subgraph(sg);
+    return;
+  }
+  std::vector<float> y(count(yd));
+  for (size_t k = 0; k < xds.size(); k++) ext.push_back({uint32_t(k), xs[k].data()});
+  ext.push_back({uint32_t(xds.size()), y.data()});
+  pqnn_setup_runtime(rt, ext.size(), ext.data());
+  for (auto _ : state) {
+    pqnn_invoke_runtime(rt);
+    benchmark::DoNotOptimize(y.data());
+  }
+  size_t bytes = count(yd) * sizeof(float);
+  for (const Dims& d : xds) bytes += count(d) * sizeof(float);
+  state.counters["GB/s"] = benchmark::Counter(double(bytes) * state.iterations() / 1e9,
+      benchmark::Counter::kIsRate);
+  pqnn_delete_runtime(rt);
+  pqnn_delete_subgraph(sg);
+}
+
+void transpose(benchmark::State& state, Dims xd, Dims perm) {
+  Dims yd(xd.size());
+  for (size_t k = 0; k < xd.size(); k++) yd[k] = xd[perm[k]];
+  run(state, {xd}, yd, [&](pqnn_subgraph_t sg, const std::vector<uint32_t>& in, uint32_t out) {
+    return pqnn_define_static_transpose(sg, perm.size(), perm.data(), in[0], out, 0);
+  });
+}
+
+void BM_input_nchw_to_nhwc(benchmark::State& s) { transpose(s, {1, 3, 640, 640}, {0, 2, 3, 1}); }
+void BM_map_nchw_to_nhwc(benchmark::State& s) { transpose(s, {1, 96, 160, 160}, {0, 2, 3, 1}); }
+void BM_map_nhwc_to_nchw(benchmark::State& s) { transpose(s, {1, 160, 160, 96}, {0, 3, 1, 2}); }
+void BM_generic_5d(benchmark::State& s) { transpose(s, {4, 24, 20, 16, 12}, {3, 1, 4, 0, 2}); }
+
+void BM_concat_fpn(benchmark::State& state) {
+  const Dims part = {1, 160, 160, 24};
+  run(state, {part, part, part, part}, {1, 160, 160, 96},
+      [](pqnn_subgraph_t sg, const std::vector<uint32_t>& in, uint32_t out) {
+        return pqnn_define_concatenate(sg, 3, in.size(), in.data(), out, 0);
+      });
+}
+
+void resize(benchmark::State& state, pqnn_resize_mode mode) {
+  pqnn_resize_params p = {};
+  p.mode = mode;
+  p.coordinates = pqnn_resize_asymmetric;
+  p.rounding = pqnn_resize_floor;
+  p.height_scale = p.width_scale = 2.0f;
+  run(state, {{1, 80, 80, 96}}, {1, 160, 160, 96},
+      [&](pqnn_subgraph_t sg, const std::vector<uint32_t>& in, uint32_t out) {
+        return pqnn_define_static_resize_2d(sg, &p, in[0], out, 0);
+      });
+}
+void BM_resize_nearest_x2(benchmark::State& s) { resize(s, pqnn_resize_nearest); }
+void BM_resize_bilinear_x2(benchmark::State& s) { resize(s, pqnn_resize_bilinear); }
+
+void BM_pad(benchmark::State& state) {
+  const size_t pre[4] = {0, 1, 1, 0}, post[4] = {0, 1, 1, 0};
+  run(state, {{1, 160, 160, 24}}, {1, 162, 162, 24},
+      [&](pqnn_subgraph_t sg, const std::vector<uint32_t>& in, uint32_t out) {
+        return pqnn_define_static_constant_pad(sg, 4, pre, post, 0.0f, in[0], out, 0);
+      });
+}
+
+// The importer's former boundary loop, for the ratio.
+void BM_reference_nchw_to_nhwc(benchmark::State& state) {
+  const size_t c = 96, s = 160 * 160;
+  std::vector<float> x(c * s, 0.5f), y(c * s);
+  for (auto _ : state) {
+    for (size_t ch = 0; ch < c; ch++) {
+      for (size_t q = 0; q < s; q++) y[q * c + ch] = x[ch * s + q];
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["GB/s"] = benchmark::Counter(2.0 * c * s * sizeof(float) * state.iterations() / 1e9,
+      benchmark::Counter::kIsRate);
+}
+
+BENCHMARK(BM_input_nchw_to_nhwc)->Name("transpose/input-1x3x640x640-to-nhwc")->MeasureProcessCPUTime();
+BENCHMARK(BM_map_nchw_to_nhwc)->Name("transpose/1x96x160x160-to-nhwc")->MeasureProcessCPUTime();
+BENCHMARK(BM_reference_nchw_to_nhwc)->Name("reference/nchw-to-nhwc-1x96x160x160")->MeasureProcessCPUTime();
+BENCHMARK(BM_map_nhwc_to_nchw)->Name("transpose/1x160x160x96-to-nchw")->MeasureProcessCPUTime();
+BENCHMARK(BM_generic_5d)->Name("transpose/generic-5d")->MeasureProcessCPUTime();
+BENCHMARK(BM_concat_fpn)->Name("concat/4x1x160x160x24")->MeasureProcessCPUTime();
+BENCHMARK(BM_resize_nearest_x2)->Name("resize/nearest-x2-80x80x96")->MeasureProcessCPUTime();
+BENCHMARK(BM_resize_bilinear_x2)->Name("resize/bilinear-x2-80x80x96")->MeasureProcessCPUTime();
+BENCHMARK(BM_pad)->Name("pad/1x160x160x24")->MeasureProcessCPUTime();
+
+}  // namespace

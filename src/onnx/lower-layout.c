@@ -1,0 +1,384 @@
+/* Data-movement ops: Transpose, Concat, Split, Slice (of activations), Pad (constant) and
+ * Resize / Upsample (2-D nearest and linear). Every axis is the model's (ONNX) axis and is
+ * remapped through the activation's layout: a channels-last tensor keeps its layout through
+ * Concat, Split, Slice and Pad (and Resize needs it); Transpose composes the model's
+ * permutation with the layout, so it costs one transpose node whatever the input's layout. */
+#include <math.h>
+#include <string.h>
+
+#include "onnx/internal.h"
+
+static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
+  if (status == pqnn_status_success) return status;
+  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
+}
+
+size_t ox_physical_axis(const struct ox_tensor* t, int axis) {
+  if (!t->channels_last || t->rank < 3 || axis == 0) return (size_t) axis;
+  if (axis == 1) return t->rank == 3 ? 3 : (size_t) t->rank - 1;
+  return t->rank == 3 ? 2 : (size_t) axis - 1;
+}
+
+/* x's value id in the given layout (a transpose when it differs). */
+static enum pqnn_status id_in_layout(struct ox_pass* p, struct ox_tensor* x, bool channels_last,
+    uint32_t* id) {
+  if (channels_last) return ox_channels_last_id(p, x, id);
+  return ox_model_order_id(p, x, id);
+}
+
+static int64_t normalize(int64_t axis, int rank) { return axis < 0 ? axis + rank : axis; }
+
+/* Integer constant operand k of the current node: its values and count (absent: NULL). */
+static enum pqnn_status const_ints(struct ox_pass* p, size_t k, const int64_t** values,
+    int64_t* count) {
+  *values = NULL;
+  *count = 0;
+  const struct ox_node* n = p->node;
+  if (k >= n->num_inputs || n->inputs[k] < 0) return pqnn_status_success;
+  const struct ox_tensor* t = &p->t[n->inputs[k]];
+  if (!t->is_const || t->i == NULL || !ox_elements(t, count)) {
+    return ox_unsupported(p, "operand %zu must be a constant integer tensor", k);
+  }
+  *values = t->i;
+  return pqnn_status_success;
+}
+
+static enum pqnn_status const_floats(struct ox_pass* p, size_t k, const float** values,
+    int64_t* count) {
+  *values = NULL;
+  *count = 0;
+  const struct ox_node* n = p->node;
+  if (k >= n->num_inputs || n->inputs[k] < 0) return pqnn_status_success;
+  const struct ox_tensor* t = &p->t[n->inputs[k]];
+  if (!t->is_const || t->f == NULL || !ox_elements(t, count)) {
+    return ox_unsupported(p, "operand %zu must be a constant float tensor", k);
+  }
+  *values = t->f;
+  return pqnn_status_success;
+}
+
+enum pqnn_status ox_lower_transpose(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  int64_t perm[OX_MAX_RANK];
+  size_t n;
+  status = ox_attr_ints(p, "perm", OX_MAX_RANK, perm, &n);
+  if (status != pqnn_status_success) return status;
+  if (x->rank < 1) return ox_unsupported(p, "scalar input");
+  if (n == 0) {
+    n = (size_t) x->rank;
+    for (size_t d = 0; d < n; d++) perm[d] = (int64_t) (n - 1 - d);
+  }
+  if (n != (size_t) x->rank) return ox_invalid(p, "perm has %zu entries for rank %d", n, x->rank);
+  int64_t dims[OX_MAX_RANK];
+  bool seen[OX_MAX_RANK] = {false};
+  for (size_t d = 0; d < n; d++) {
+    if (perm[d] < 0 || perm[d] >= x->rank || seen[perm[d]]) return ox_invalid(p, "bad perm");
+    seen[perm[d]] = true;
+    dims[d] = x->dims[perm[d]];
+  }
+  ox_set_shape(y, x->rank, dims);
+  y->channels_last = false;
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  /* A channels-last input of rank >= 4 has no inserted dim: compose the permutations. */
+  size_t physical[OX_MAX_RANK];
+  uint32_t in_id = x->id;
+  const bool compose = x->channels_last && x->rank >= 4;
+  if (!compose) {
+    status = ox_model_order_id(p, x, &in_id);
+    if (status != pqnn_status_success) return status;
+  }
+  for (size_t d = 0; d < n; d++) {
+    physical[d] = compose ? ox_physical_axis(x, (int) perm[d]) : (size_t) perm[d];
+  }
+  return refused(p, pqnn_define_static_transpose(p->sg, n, physical, in_id, y->id, 0));
+}
+
+enum pqnn_status ox_lower_concat(struct ox_pass* p) {
+  const struct ox_node* node = p->node;
+  struct ox_tensor *first, *y;
+  enum pqnn_status status = ox_io(p, &first, &y);
+  if (status != pqnn_status_success) return status;
+  if (node->num_inputs > PQNN_MAX_CONCAT_INPUTS) {
+    return ox_unsupported(p, "%zu inputs (at most %d)", node->num_inputs, PQNN_MAX_CONCAT_INPUTS);
+  }
+  int64_t axis;
+  status = ox_attr_int(p, "axis", 0, &axis);
+  if (status != pqnn_status_success) return status;
+  axis = normalize(axis, first->rank);
+  if (first->rank < 1 || axis < 0 || axis >= first->rank) return ox_invalid(p, "bad Concat axis");
+  int64_t dims[OX_MAX_RANK];
+  for (int d = 0; d < first->rank; d++) dims[d] = first->dims[d];
+  dims[axis] = 0;
+  struct ox_tensor* in[PQNN_MAX_CONCAT_INPUTS];
+  for (size_t k = 0; k < node->num_inputs; k++) {
+    status = ox_input(p, k, &in[k]);
+    if (status != pqnn_status_success) return status;
+    if (in[k]->is_const) return ox_unsupported(p, "constant input %zu of an activation Concat", k);
+    if (in[k]->rank != first->rank) return ox_invalid(p, "Concat ranks differ");
+    for (int d = 0; d < first->rank; d++) {
+      if (d != axis && in[k]->dims[d] != first->dims[d]) return ox_invalid(p, "Concat dims differ");
+    }
+    if (in[k]->dims[axis] > OX_MAX_ELEMENTS - dims[axis]) return ox_invalid(p, "Concat too large");
+    dims[axis] += in[k]->dims[axis];
+  }
+  const bool channels_last = first->channels_last && first->rank >= 3;
+  ox_set_shape(y, first->rank, dims);
+  y->channels_last = channels_last;
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  uint32_t ids[PQNN_MAX_CONCAT_INPUTS];
+  for (size_t k = 0; k < node->num_inputs; k++) {
+    status = id_in_layout(p, in[k], channels_last, &ids[k]);
+    if (status != pqnn_status_success) return status;
+  }
+  return refused(p, pqnn_define_concatenate(p->sg, ox_physical_axis(y, (int) axis),
+      node->num_inputs, ids, y->id, 0));
+}
+
+enum pqnn_status ox_lower_split(struct ox_pass* p) {
+  const struct ox_node* node = p->node;
+  struct ox_tensor* x;
+  enum pqnn_status status = ox_input(p, 0, &x);
+  if (status != pqnn_status_success) return status;
+  const size_t parts = node->num_outputs;
+  if (parts == 0 || parts > PQNN_MAX_CONCAT_INPUTS) {
+    return ox_unsupported(p, "%zu outputs (1 to %d)", parts, PQNN_MAX_CONCAT_INPUTS);
+  }
+  int64_t axis;
+  status = ox_attr_int(p, "axis", 0, &axis);
+  if (status != pqnn_status_success) return status;
+  axis = normalize(axis, x->rank);
+  if (x->rank < 1 || axis < 0 || axis >= x->rank) return ox_invalid(p, "bad Split axis");
+  int64_t sizes[PQNN_MAX_CONCAT_INPUTS];
+  const int64_t* given = NULL;
+  int64_t count = 0;
+  size_t attr_count = 0;
+  if (p->m->opset >= 13) {
+    status = const_ints(p, 1, &given, &count);
+  } else {
+    status = ox_attr_ints(p, "split", PQNN_MAX_CONCAT_INPUTS, sizes, &attr_count);
+    given = attr_count > 0 ? sizes : NULL;
+    count = (int64_t) attr_count;
+  }
+  if (status != pqnn_status_success) return status;
+  const int64_t len = x->dims[axis];
+  if (given != NULL) {
+    if (count != (int64_t) parts) return ox_invalid(p, "split has %lld entries", (long long) count);
+    int64_t total = 0;
+    for (size_t k = 0; k < parts; k++) {
+      if (given[k] < 1 || given[k] > len) return ox_unsupported(p, "empty or oversized part");
+      sizes[k] = given[k];
+      total += given[k];
+    }
+    if (total != len) return ox_invalid(p, "split sizes do not sum to the axis");
+  } else {
+    /* Equal parts; the last one smaller when the axis does not divide (opset 18). */
+    const int64_t each = (len + (int64_t) parts - 1) / (int64_t) parts;
+    int64_t left = len;
+    for (size_t k = 0; k < parts; k++) {
+      sizes[k] = left < each ? left : each;
+      left -= sizes[k];
+      if (sizes[k] < 1) return ox_unsupported(p, "an empty part");
+    }
+  }
+  uint32_t ids[PQNN_MAX_CONCAT_INPUTS];
+  for (size_t k = 0; k < parts; k++) {
+    struct ox_tensor* y = ox_output(p, k);
+    if (y == NULL) return ox_unsupported(p, "omitted output %zu", k);
+    int64_t dims[OX_MAX_RANK];
+    for (int d = 0; d < x->rank; d++) dims[d] = x->dims[d];
+    dims[axis] = sizes[k];
+    ox_set_shape(y, x->rank, dims);
+    y->channels_last = x->channels_last && x->rank >= 3;
+    status = ox_define_activation(p, y);
+    if (status != pqnn_status_success) return status;
+    ids[k] = y->id;
+  }
+  if (!ox_emitting(p)) return pqnn_status_success;
+  return refused(p, pqnn_define_split(p->sg, ox_physical_axis(x, (int) axis), x->id, parts,
+      ids, 0));
+}
+
+/* Physical per-dim arrays from model-axis ones (rank-3 channels-last: the inserted H gets
+ * `fill`). */
+static size_t to_physical(const struct ox_tensor* x, const int64_t* model, size_t fill,
+    size_t* physical) {
+  size_t dims[OX_MAX_RANK + 1];
+  const size_t n = ox_physical_dims(x, dims);
+  for (size_t d = 0; d < n; d++) physical[d] = fill;
+  for (int a = 0; a < x->rank; a++) physical[ox_physical_axis(x, a)] = (size_t) model[a];
+  return n;
+}
+
+enum pqnn_status ox_lower_slice(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  int64_t begin[OX_MAX_RANK], step[OX_MAX_RANK], dims[OX_MAX_RANK];
+  status = ox_slice_bounds(p, x, begin, step, dims);
+  if (status != pqnn_status_success) return status;
+  for (int d = 0; d < x->rank; d++) {
+    if (step[d] < 1) return ox_unsupported(p, "negative Slice steps");
+    if (dims[d] < 1) return ox_unsupported(p, "an empty Slice");
+  }
+  ox_set_shape(y, x->rank, dims);
+  y->channels_last = x->channels_last && x->rank >= 3;
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  size_t offsets[OX_MAX_RANK + 1], sizes[OX_MAX_RANK + 1], steps[OX_MAX_RANK + 1];
+  const size_t n = to_physical(x, begin, 0, offsets);
+  to_physical(x, dims, 1, sizes);
+  to_physical(x, step, 1, steps);
+  return refused(p, pqnn_define_static_slice(p->sg, n, offsets, sizes, steps, x->id, y->id, 0));
+}
+
+enum pqnn_status ox_lower_pad(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  char mode[16];
+  status = ox_attr_string(p, "mode", "constant", mode, sizeof(mode));
+  if (status != pqnn_status_success) return status;
+  if (strcmp(mode, "constant") != 0) return ox_unsupported(p, "Pad mode '%s'", mode);
+  int64_t pads_attr[2 * OX_MAX_RANK];
+  const int64_t* pads = pads_attr;
+  int64_t count = 0;
+  float value = 0.0f;
+  if (p->m->opset >= 11) {
+    status = const_ints(p, 1, &pads, &count);
+    const float* v = NULL;
+    int64_t nv = 0;
+    if (status == pqnn_status_success) status = const_floats(p, 2, &v, &nv);
+    if (status != pqnn_status_success) return status;
+    if (nv > 1) return ox_invalid(p, "constant_value must be a scalar");
+    if (nv == 1) value = v[0];
+    if (p->node->num_inputs > 3 && p->node->inputs[3] >= 0) {
+      return ox_unsupported(p, "Pad with axes");
+    }
+  } else {
+    size_t n;
+    status = ox_attr_ints(p, "pads", 2 * OX_MAX_RANK, pads_attr, &n);
+    if (status == pqnn_status_success) status = ox_attr_float(p, "value", 0.0f, &value);
+    if (status != pqnn_status_success) return status;
+    count = (int64_t) n;
+  }
+  if (pads == NULL || count != 2 * (int64_t) x->rank) return ox_invalid(p, "pads must have 2 x rank entries");
+  int64_t pre[OX_MAX_RANK], post[OX_MAX_RANK], dims[OX_MAX_RANK];
+  for (int d = 0; d < x->rank; d++) {
+    pre[d] = pads[d];
+    post[d] = pads[d + x->rank];
+    if (pre[d] < 0 || post[d] < 0) return ox_unsupported(p, "negative pads (cropping)");
+    if (pre[d] > OX_MAX_ELEMENTS || post[d] > OX_MAX_ELEMENTS) return ox_invalid(p, "pads too large");
+    dims[d] = x->dims[d] + pre[d] + post[d];
+  }
+  ox_set_shape(y, x->rank, dims);
+  y->channels_last = x->channels_last && x->rank >= 3;
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  size_t pre_p[OX_MAX_RANK + 1], post_p[OX_MAX_RANK + 1];
+  const size_t n = to_physical(x, pre, 0, pre_p);
+  to_physical(x, post, 0, post_p);
+  return refused(p, pqnn_define_static_constant_pad(p->sg, n, pre_p, post_p, value, x->id,
+      y->id, 0));
+}
+
+/* Resize attributes onto pqnn's enums. */
+static enum pqnn_status resize_modes(struct ox_pass* p, bool legacy,
+    struct pqnn_resize_params* r) {
+  char mode[16], coords[32], nearest[32];
+  enum pqnn_status status = ox_attr_string(p, "mode", "nearest", mode, sizeof(mode));
+  if (status == pqnn_status_success && !legacy) {
+    status = ox_attr_string(p, "coordinate_transformation_mode", "half_pixel", coords,
+        sizeof(coords));
+  }
+  if (status == pqnn_status_success && !legacy) {
+    status = ox_attr_string(p, "nearest_mode", "round_prefer_floor", nearest, sizeof(nearest));
+  }
+  if (status != pqnn_status_success) return status;
+  if (strcmp(mode, "nearest") == 0) r->mode = pqnn_resize_nearest;
+  else if (strcmp(mode, "linear") == 0 || strcmp(mode, "bilinear") == 0) r->mode = pqnn_resize_bilinear;
+  else return ox_unsupported(p, "Resize mode '%s'", mode);
+  if (legacy) {  /* opset < 11: asymmetric; nearest truncates when upsampling */
+    r->coordinates = pqnn_resize_asymmetric;
+    r->rounding = pqnn_resize_floor;
+    return pqnn_status_success;
+  }
+  if (strcmp(coords, "half_pixel") == 0) r->coordinates = pqnn_resize_half_pixel;
+  else if (strcmp(coords, "pytorch_half_pixel") == 0) r->coordinates = pqnn_resize_pytorch_half_pixel;
+  else if (strcmp(coords, "asymmetric") == 0) r->coordinates = pqnn_resize_asymmetric;
+  else if (strcmp(coords, "align_corners") == 0) r->coordinates = pqnn_resize_align_corners;
+  else return ox_unsupported(p, "coordinate_transformation_mode '%s'", coords);
+  if (strcmp(nearest, "round_prefer_floor") == 0) r->rounding = pqnn_resize_round_prefer_floor;
+  else if (strcmp(nearest, "round_prefer_ceil") == 0) r->rounding = pqnn_resize_round_prefer_ceil;
+  else if (strcmp(nearest, "floor") == 0) r->rounding = pqnn_resize_floor;
+  else if (strcmp(nearest, "ceil") == 0) r->rounding = pqnn_resize_ceil;
+  else return ox_unsupported(p, "nearest_mode '%s'", nearest);
+  int64_t antialias = 0;
+  status = ox_attr_int(p, "antialias", 0, &antialias);
+  if (status != pqnn_status_success) return status;
+  if (antialias != 0 || ox_attr(p->node, "axes") != NULL) {
+    return ox_unsupported(p, "Resize with antialias or axes");
+  }
+  return pqnn_status_success;
+}
+
+enum pqnn_status ox_lower_resize(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  const bool upsample = strcmp(p->node->proto->op_type, "Upsample") == 0;
+  const bool legacy = upsample || p->m->opset < 11;
+  if (x->rank != 4) return ox_unsupported(p, "only 4-D (NCHW) Resize");
+  struct pqnn_resize_params r = {0};
+  status = resize_modes(p, legacy, &r);
+  if (status != pqnn_status_success) return status;
+  /* scales: input 1 (Upsample, Resize-10) or 2; sizes: input 3 (Resize 11+). */
+  const float* scales = NULL;
+  const int64_t* sizes = NULL;
+  int64_t ns = 0, nz = 0;
+  status = const_floats(p, legacy ? 1 : 2, &scales, &ns);
+  if (status == pqnn_status_success && !legacy) status = const_ints(p, 3, &sizes, &nz);
+  if (status != pqnn_status_success) return status;
+  int64_t dims[4] = {x->dims[0], x->dims[1], 0, 0};
+  if (nz == 4) {
+    if (sizes[0] != x->dims[0] || sizes[1] != x->dims[1]) return ox_unsupported(p, "resizing N or C");
+    if (sizes[2] < 1 || sizes[3] < 1 || sizes[2] > OX_MAX_ELEMENTS || sizes[3] > OX_MAX_ELEMENTS) {
+      return ox_invalid(p, "bad sizes");
+    }
+    dims[2] = sizes[2];
+    dims[3] = sizes[3];
+    r.output_height = (size_t) sizes[2];
+    r.output_width = (size_t) sizes[3];
+  } else if (ns == 4) {
+    if (scales[0] != 1.0f || scales[1] != 1.0f) return ox_unsupported(p, "scaling N or C");
+    for (int d = 2; d < 4; d++) {
+      if (!(scales[d] > 0.0f) || !isfinite(scales[d])) return ox_invalid(p, "bad scales");
+      const float size = floorf((float) x->dims[d] * scales[d]);
+      if (!(size >= 1.0f) || size > (float) OX_MAX_ELEMENTS) return ox_invalid(p, "bad scales");
+      dims[d] = (int64_t) size;
+    }
+    r.output_height = (size_t) dims[2];
+    r.output_width = (size_t) dims[3];
+    r.height_scale = scales[2];
+    r.width_scale = scales[3];
+  } else {
+    return ox_unsupported(p, "Resize needs constant scales or sizes for 4 dims");
+  }
+  if (legacy && r.mode == pqnn_resize_nearest) {
+    /* ONNX Runtime's legacy nearest: truncation when upsampling, ceil when downsampling. */
+    const bool down_h = dims[2] < x->dims[2], down_w = dims[3] < x->dims[3];
+    if (down_h != down_w) return ox_unsupported(p, "legacy nearest up- and downsampling at once");
+    r.rounding = down_h ? pqnn_resize_ceil : pqnn_resize_floor;
+  }
+  ox_set_shape(y, 4, dims);
+  y->channels_last = true;
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  uint32_t in_id;
+  status = ox_channels_last_id(p, x, &in_id);
+  if (status != pqnn_status_success) return status;
+  return refused(p, pqnn_define_static_resize_2d(p->sg, &r, in_id, y->id, 0));
+}
