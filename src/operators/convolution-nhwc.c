@@ -307,21 +307,32 @@ enum pqnn_status pqnn_create_convolution2d(const char* function,
 
 /* Output size and the padding before the first pixel along one dimension, all in size_t:
  * TF SAME padding of a dilated kernel can exceed 32 bits. False when the padded input is
- * smaller than the dilated kernel or (SAME) the span the outputs need overflows. */
+ * smaller than the dilated kernel, or when the dilated kernel, the padded input or (SAME)
+ * the span the outputs need overflows size_t (possible where size_t has 32 bits). */
 static bool output_dimension(size_t input, uint32_t kernel, uint32_t stride, uint32_t dilation,
     bool same, uint32_t pad_before, uint32_t pad_after, size_t* output, size_t* before) {
-  const size_t effective = ((size_t) kernel - 1) * dilation + 1;  /* < 2^64: both < 2^32 */
+  /* Checked: with a 32-bit size_t (WASM) the dilated extent can overflow. */
+  size_t effective;
+  if (!pqnn_mul_sz((size_t) kernel - 1, dilation, &effective) ||
+      !pqnn_add_sz(effective, 1, &effective)) {
+    return false;
+  }
   if (same) {
     const size_t out = pqnn_divide_round_up(input, stride);
     size_t needed;
-    if (!pqnn_add_sz((out - 1) * stride, effective, &needed)) return false;
+    if (!pqnn_mul_sz(out - 1, stride, &needed) || !pqnn_add_sz(needed, effective, &needed)) {
+      return false;
+    }
     const size_t total = needed > input ? needed - input : 0;
     *before = total / 2;
     *output = out;
     return true;
   }
-  const size_t padded = input + pad_before + pad_after;
-  if (padded < effective) return false;
+  size_t padded;
+  if (!pqnn_add_sz(input, pad_before, &padded) || !pqnn_add_sz(padded, pad_after, &padded) ||
+      padded < effective) {
+    return false;
+  }
   *before = pad_before;
   *output = (padded - effective) / stride + 1;
   return true;
