@@ -93,13 +93,8 @@ static enum pqnn_status read_value_info(const Onnx__ValueInfoProto* vi, struct o
   return pqnn_status_success;
 }
 
-static enum pqnn_status build_tables(struct pqnn_onnx_model* m) {
-  const Onnx__GraphProto* g = m->proto->graph;
-  if (g == NULL) {
-    ox_log("the model has no graph");
-    return pqnn_status_invalid_parameter;
-  }
-  /* Opset of the default domain. */
+/* The opset of the default domain; a model without one is refused. */
+static enum pqnn_status read_opset(struct pqnn_onnx_model* m, const Onnx__GraphProto* g) {
   m->opset = -1;
   for (size_t k = 0; k < m->proto->n_opset_import; k++) {
     const Onnx__OperatorSetIdProto* os = m->proto->opset_import[k];
@@ -112,6 +107,11 @@ static enum pqnn_status build_tables(struct pqnn_onnx_model* m) {
     ox_log("the model imports no opset of the default ONNX domain");
     return pqnn_status_invalid_parameter;
   }
+  return pqnn_status_success;
+}
+
+/* The tensor, hash, node, input and output tables, sized by every name the graph mentions. */
+static enum pqnn_status allocate_tables(struct pqnn_onnx_model* m, const Onnx__GraphProto* g) {
   /* Capacity: every name the graph mentions (an upper bound on distinct tensors). */
   size_t names = g->n_input + g->n_initializer + g->n_output;
   for (size_t k = 0; k < g->n_node; k++) {
@@ -133,6 +133,11 @@ static enum pqnn_status build_tables(struct pqnn_onnx_model* m) {
   m->hash_size = hash_size;
   for (size_t k = 0; k < hash_size; k++) m->hash[k] = -1;
 
+  return pqnn_status_success;
+}
+
+/* Interns and decodes every initializer (each name once). */
+static enum pqnn_status add_initializers(struct pqnn_onnx_model* m, const Onnx__GraphProto* g) {
   bool added;
   for (size_t k = 0; k < g->n_initializer; k++) {
     const Onnx__TensorProto* tp = g->initializer[k];
@@ -150,6 +155,12 @@ static enum pqnn_status build_tables(struct pqnn_onnx_model* m) {
     if (status != pqnn_status_success) return status;
     m->num_owned++;
   }
+  return pqnn_status_success;
+}
+
+/* Graph inputs: float32 with a known rank; an input that is also an initializer is a constant. */
+static enum pqnn_status add_graph_inputs(struct pqnn_onnx_model* m, const Onnx__GraphProto* g) {
+  bool added;
   for (size_t k = 0; k < g->n_input; k++) {
     const Onnx__ValueInfoProto* vi = g->input[k];
     if (vi->name == NULL || vi->name[0] == '\0') {
@@ -173,6 +184,12 @@ static enum pqnn_status build_tables(struct pqnn_onnx_model* m) {
     t->available = true;
     m->inputs[m->num_inputs++] = index;
   }
+  return pqnn_status_success;
+}
+
+/* Nodes: their input and output tensors; a tensor is produced once. */
+static enum pqnn_status add_nodes(struct pqnn_onnx_model* m, const Onnx__GraphProto* g) {
+  bool added;
   for (size_t k = 0; k < g->n_node; k++) {
     const Onnx__NodeProto* np = g->node[k];
     struct ox_node* n = &m->nodes[k];
@@ -205,6 +222,11 @@ static enum pqnn_status build_tables(struct pqnn_onnx_model* m) {
       t->available = true;  /* marks "has a producer" while loading; reset below */
     }
   }
+  return pqnn_status_success;
+}
+
+/* Graph outputs: produced by some node, float32, each listed once; at least one. */
+static enum pqnn_status add_graph_outputs(struct pqnn_onnx_model* m, const Onnx__GraphProto* g) {
   for (size_t k = 0; k < g->n_output; k++) {
     const Onnx__ValueInfoProto* vi = g->output[k];
     if (vi->name == NULL || vi->name[0] == '\0') {
@@ -235,6 +257,22 @@ static enum pqnn_status build_tables(struct pqnn_onnx_model* m) {
     ox_log("the graph has no outputs");
     return pqnn_status_invalid_parameter;
   }
+  return pqnn_status_success;
+}
+
+static enum pqnn_status build_tables(struct pqnn_onnx_model* m) {
+  const Onnx__GraphProto* g = m->proto->graph;
+  if (g == NULL) {
+    ox_log("the model has no graph");
+    return pqnn_status_invalid_parameter;
+  }
+  enum pqnn_status (*const steps[])(struct pqnn_onnx_model*, const Onnx__GraphProto*) = {
+      read_opset, allocate_tables, add_initializers, add_graph_inputs, add_nodes,
+      add_graph_outputs};
+  for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+    const enum pqnn_status status = steps[k](m, g);
+    if (status != pqnn_status_success) return status;
+  }
   /* "available" is a pass's notion: only inputs and constants start available. */
   for (size_t k = 0; k < m->num_tensors; k++) {
     struct ox_tensor* t = &m->tensors[k];
@@ -242,6 +280,7 @@ static enum pqnn_status build_tables(struct pqnn_onnx_model* m) {
   }
   return pqnn_status_success;
 }
+
 
 enum pqnn_status pqnn_onnx_delete_model(pqnn_onnx_model_t m) {
   if (m == NULL) return pqnn_status_success;
