@@ -34,6 +34,8 @@ FAMILIES = {
     "qd8-f32-qc8w-igemm": ("pqnn_qd8_f32_qc8w_igemm_minmax_ukernel", "qd8_igemm"),
     "qd8-f16-qc8w-gemm": ("pqnn_qd8_f16_qc8w_gemm_minmax_ukernel", "qd8_gemm"),
     "qd8-f16-qc8w-igemm": ("pqnn_qd8_f16_qc8w_igemm_minmax_ukernel", "qd8_igemm"),
+    "qd8-f32-qb4w-gemm": ("pqnn_qd8_f32_qb4w_gemm_minmax_ukernel", "qd8_gemm"),
+    "qd8-f16-qb4w-gemm": ("pqnn_qd8_f16_qb4w_gemm_minmax_ukernel", "qd8_gemm"),
     "f32-dwconv": ("pqnn_f32_dwconv_minmax_ukernel", "dwconv"),
     "f16-dwconv": ("pqnn_f16_dwconv_minmax_ukernel", "dwconv"),
     "qs8-dwconv": ("pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel", "dwconv"),
@@ -327,6 +329,16 @@ KERNELS = [
     K("qd8-f32-qc8w-gemm", "5x16c4", "avxvnni", CAND, offset=128),
     K("qd8-f32-qc8w-gemm", "6x64c4", "avx512vnni", CAND, offset=128),
     K("qd8-f32-qc8w-gemm", "7x16c4", "avx512vnni", CAND, offset=128),
+    # qd8-f16-qb4w-gemm
+    K("qd8-f16-qb4w-gemm", "1x32c8", "avx512vnni", PROD, offset=128),
+    K("qd8-f16-qb4w-gemm", "1x4c8", "scalar", PROD, offset=0),
+    K("qd8-f16-qb4w-gemm", "4x32c8", "avx512vnni", PROD, offset=128),
+    K("qd8-f16-qb4w-gemm", "4x4c8", "scalar", PROD, offset=0),
+    # qd8-f32-qb4w-gemm
+    K("qd8-f32-qb4w-gemm", "1x32c8", "avx512vnni", PROD, offset=128),
+    K("qd8-f32-qb4w-gemm", "1x4c8", "scalar", PROD, offset=0),
+    K("qd8-f32-qb4w-gemm", "4x32c8", "avx512vnni", PROD, offset=128),
+    K("qd8-f32-qb4w-gemm", "4x4c8", "scalar", PROD, offset=0),
     # qd8-f32-qc8w-igemm
     K("qd8-f32-qc8w-igemm", "1x16c4", "avx2", CAND, offset=128),
     K("qd8-f32-qc8w-igemm", "1x16c4", "avx512vnni", CAND, offset=128),
