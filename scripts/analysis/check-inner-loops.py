@@ -29,6 +29,8 @@ operation.
 
 family      dot / FMA instruction        operand preparation                     budget
 dpbusd      vpdpbusd                     vpxor* (A + 128), vpbroadcastd                0.25
+dpbusd-4bit vpdpbusd (4-bit weights,     vpxor* (A + 128), vpbroadcastd, and the        0.25
+            qb4w)                        nibble unpack vpsllw, vpand*
 dpbusd-emu  vpmaddwd (vpdpbusd emulated  vpand, vpsrlw, vpsllw, vpsraw, vpaddd,        1.0
             with two vpmaddwd, avx2)     vpxor, vpbroadcastd
 madd        vpmaddwd (avx2, avx512skx)   vpmovsxbw, vpaddd, vpbroadcastq, vmovq        0.25
@@ -64,6 +66,8 @@ LOOP_CONTROL = re.compile(r"^(cmp|test)[bwlq]?$")
 # family -> (dot/FMA mnemonics, operand-preparation mnemonics (regex), budget)
 FAMILIES = {
     "dpbusd": (re.compile(r"^vpdpbusd$"), re.compile(r"^(vpxor[dq]?|vpbroadcastd)$"), 0.25),
+    "dpbusd-4bit": (re.compile(r"^vpdpbusd$"),
+                    re.compile(r"^(vpxor[dq]?|vpbroadcastd|vpsllw|vpand[dq]?)$"), 0.25),
     "dpbusd-emu": (re.compile(r"^vpmaddwd$"),
                    re.compile(r"^(vpand[dq]?|vpsrlw|vpsllw|vpsraw|vpaddd|vpxor[dq]?|vpbroadcastd)$"),
                    1.0),
@@ -105,6 +109,8 @@ def family_of(path):
     """The inner-loop family of a kernel object, from its directory and file name."""
     name = os.path.basename(path)
     kind = os.path.basename(os.path.dirname(path))
+    if kind.startswith("qd8-") and "qb4w" in kind and "vnni" in name:
+        return "dpbusd-4bit"
     if kind.startswith(("qs8-", "qd8-")):
         if re.search(r"c4-avx2\.c\.o$", name):
             return "dpbusd-emu"
