@@ -29,8 +29,9 @@ operation.
 
 family      dot / FMA instruction        operand preparation                     budget
 dpbusd      vpdpbusd                     vpxor* (A + 128), vpbroadcastd                0.25
-dpbusd-4bit vpdpbusd (4-bit weights,     vpxor* (A + 128), vpbroadcastd, and the        0.25
-            qb4w)                        nibble unpack vpsllw, vpand*
+dpbusd-4bit vpdpbusd (4-bit weights,     vpxor* / vxorps (A + 128: clang 14 XORs the    0.25
+            qb4w)                        vbroadcastss-loaded A in the float domain),
+                                         vpbroadcastd, the nibble unpack vpsllw, vpand*
 dpbusd-emu  vpmaddwd (vpdpbusd emulated  vpand, vpsrlw, vpsllw, vpsraw, vpaddd,        1.0
             with two vpmaddwd, avx2)     vpxor, vpbroadcastd
 madd        vpmaddwd (avx2, avx512skx)   vpmovsxbw, vpaddd, vpbroadcastq, vmovq        0.25
@@ -67,7 +68,7 @@ LOOP_CONTROL = re.compile(r"^(cmp|test)[bwlq]?$")
 FAMILIES = {
     "dpbusd": (re.compile(r"^vpdpbusd$"), re.compile(r"^(vpxor[dq]?|vpbroadcastd)$"), 0.25),
     "dpbusd-4bit": (re.compile(r"^vpdpbusd$"),
-                    re.compile(r"^(vpxor[dq]?|vpbroadcastd|vpsllw|vpand[dq]?)$"), 0.25),
+                    re.compile(r"^(vpxor[dq]?|vxorps|vpbroadcastd|vpsllw|vpand[dq]?)$"), 0.25),
     "dpbusd-emu": (re.compile(r"^vpmaddwd$"),
                    re.compile(r"^(vpand[dq]?|vpsrlw|vpsllw|vpsraw|vpaddd|vpxor[dq]?|vpbroadcastd)$"),
                    1.0),
