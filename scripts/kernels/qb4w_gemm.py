@@ -15,6 +15,10 @@ is y = clamp((acc_f - (zero_point + input_offset) * fsum) * row_scale + bias).
   scalar      MR x 4c8, input_offset 0
   avx512vnni  MR x 32c8: A read as uint8 (XOR 0x80), vpdpbusd (inline asm,
               microkernels/x86-int8-dot.h), input_offset 128
+  avx2        MR x 8c8: nibbles to signed int8 by a vpshufb table (the weight itself, not
+              times 16: vpmaddubsw's int16 pair sums of uint8 A x weight stay below 2 x 255 x 8,
+              no saturation), vpmaddubsw + vpmaddwd(1) into int32, the block's dot shifted
+              left by 4 (times 16, exact) before the f32 scale; input_offset 128
 
 Run by scripts/generate-kernels.py.
 """
@@ -27,6 +31,7 @@ UK = os.path.join(ROOT, "src", "microkernels")
 ISAS = [
     ("scalar", 4, (1, 4), 0),
     ("avx512vnni", 32, (1, 4), 128),
+    ("avx2", 8, (1, 3), 128),
 ]
 VARIANTS = ["f32", "f16"]
 
@@ -265,12 +270,111 @@ def gen_avx512vnni(variant, mr, nr, ioff):
     return "\n".join(L)
 
 
+def gen_avx2(variant, mr, nr, ioff):
+    head, out_t = header(variant, mr, nr, "avx2", ioff)
+    name = kernel_name(variant, mr, nr, "avx2")
+    L = head + ["#include <immintrin.h>", "#include <string.h>", "",
+                '#include "microkernels.h"', "",
+                f"void {name}{SIGNATURE} {{",
+                "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
+                "  const size_t bl = p->block_size;",
+                "  const __m256 vmin = _mm256_set1_ps(p->min);",
+                "  const __m256 vmax = _mm256_set1_ps(p->max);",
+                "  const __m256i vsign = _mm256_set1_epi32((int) 0x80808080);",
+                "  const __m256i vlow = _mm256_set1_epi8(0x0F);",
+                "  const __m256i vones = _mm256_set1_epi16(1);",
+                "  const __m256i vlut = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4, -3, -2, -1,",
+                "      0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4, -3, -2, -1);",
+                "  const int8_t* wp = (const int8_t*) w;"]
+    L += rows_setup(mr, out_t)
+    for i in range(mr):
+        L.append(f"  const __m256 vzp{i} = _mm256_set1_ps((float) (q{i}->zero_point + {ioff}));")
+        L.append(f"  const __m256 vrs{i} = _mm256_set1_ps(q{i}->scale);")
+    L += ["  do {",
+          "    const __m256 vfs = _mm256_loadu_ps((const float*) wp);",
+          "    wp += 32;"]
+    for i in range(mr):
+        L.append(f"    __m256 vf{i} = _mm256_setzero_ps();")
+    L += ["    for (size_t k0 = 0; k0 < kc; k0 += bl) {",
+          "      const size_t kend = kc - k0 < bl ? kc : k0 + bl;"]
+    for i in range(mr):
+        L.append(f"      __m256i acc{i} = _mm256_setzero_si256();")
+    L.append("      size_t k = k0;")
+
+    def group(indent, tail):
+        out = [f"{indent}const __m256i vw = _mm256_loadu_si256((const __m256i*) wp);",
+               f"{indent}const __m256i vwl = _mm256_shuffle_epi8(vlut, _mm256_and_si256(vw, vlow));",
+               f"{indent}const __m256i vwh = _mm256_shuffle_epi8(vlut, _mm256_and_si256(_mm256_srli_epi16(vw, 4), vlow));"]
+        for i in range(mr):
+            if tail:
+                out += [f"{indent}uint64_t u{i} = 0;",
+                        f"{indent}memcpy(&u{i}, a{i} + k, kend - k);",
+                        f"{indent}const __m256i val{i} = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) u{i}), vsign);",
+                        f"{indent}const __m256i vah{i} = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) (u{i} >> 32)), vsign);"]
+            else:
+                out += [f"{indent}uint32_t ul{i}, uh{i};",
+                        f"{indent}memcpy(&ul{i}, a{i} + k, 4);",
+                        f"{indent}memcpy(&uh{i}, a{i} + k + 4, 4);",
+                        f"{indent}const __m256i val{i} = _mm256_xor_si256(_mm256_set1_epi32((int) ul{i}), vsign);",
+                        f"{indent}const __m256i vah{i} = _mm256_xor_si256(_mm256_set1_epi32((int) uh{i}), vsign);"]
+            out += [f"{indent}const __m256i vp{i} = _mm256_add_epi16(_mm256_maddubs_epi16(val{i}, vwl), _mm256_maddubs_epi16(vah{i}, vwh));",
+                    f"{indent}acc{i} = _mm256_add_epi32(acc{i}, _mm256_madd_epi16(vp{i}, vones));"]
+        out.append(f"{indent}wp += 32;")
+        return out
+
+    L.append("      for (; k + 8 <= kend; k += 8) {")
+    L += group("        ", False)
+    L += ["      }", "      if (k != kend) {"]
+    L += group("        ", True)
+    L += ["      }",
+          "      const __m256 vs = _mm256_loadu_ps((const float*) wp);",
+          "      wp += 32;"]
+    for i in range(mr):
+        L.append(f"      vf{i} = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_slli_epi32(acc{i}, 4)), vs, vf{i});")
+    L += ["    }",
+          "    const __m256 vb = _mm256_loadu_ps((const float*) wp);",
+          "    wp += 32;"]
+    for i in range(mr):
+        L += [f"    __m256 vo{i} = _mm256_fmadd_ps(_mm256_fnmadd_ps(vzp{i}, vfs, vf{i}), vrs{i}, vb);",
+              f"    vo{i} = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vo{i}));"]
+    L.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
+    for i in range(mr):
+        if variant == "f16":
+            L.append(f"      _mm_storeu_si128((__m128i*) c{i}, _mm256_cvtps_ph(vo{i}, _MM_FROUND_TO_NEAREST_INT));")
+        else:
+            L.append(f"      _mm256_storeu_ps(c{i}, vo{i});")
+        L.append(f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);")
+    L += [f"      nc -= {nr};", "    } else {"]
+    if variant == "f16":
+        for i in range(mr):
+            L += [f"      __m128i vh{i} = _mm256_cvtps_ph(vo{i}, _MM_FROUND_TO_NEAREST_INT);",
+                  f"      {out_t}* d{i} = c{i};"]
+        L.append("      if (nc & 4) {")
+        for i in range(mr):
+            L += [f"        _mm_storel_epi64((__m128i*) d{i}, vh{i});", f"        vh{i} = _mm_unpackhi_epi64(vh{i}, vh{i});", f"        d{i} += 4;"]
+        L += ["      }", "      if (nc & 2) {"]
+        for i in range(mr):
+            L += [f"        const uint32_t t{i} = (uint32_t) _mm_cvtsi128_si32(vh{i});", f"        memcpy(d{i}, &t{i}, 4);",
+                  f"        vh{i} = _mm_srli_epi64(vh{i}, 32);", f"        d{i} += 2;"]
+        L += ["      }", "      if (nc & 1) {"]
+        for i in range(mr):
+            L.append(f"        *d{i} = (uint16_t) _mm_extract_epi16(vh{i}, 0);")
+        L.append("      }")
+    else:
+        L.append("      const __m256i vmask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) nc), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));")
+        for i in range(mr):
+            L.append(f"      _mm256_maskstore_ps(c{i}, vmask, vo{i});")
+    L += ["      nc = 0;", "    }", "  } while (nc != 0);", "}", ""]
+    return "\n".join(L)
+
+
 def main():
     for variant in VARIANTS:
         d = os.path.join(UK, family_dir(variant))
         os.makedirs(d, exist_ok=True)
         for isa, nr, mrs, ioff in ISAS:
             for mr in mrs:
-                text = (gen_scalar if isa == "scalar" else gen_avx512vnni)(variant, mr, nr, ioff)
+                gen = {"scalar": gen_scalar, "avx512vnni": gen_avx512vnni, "avx2": gen_avx2}[isa]
+                text = gen(variant, mr, nr, ioff)
                 with open(os.path.join(d, f"{mr}x{nr}c8-{isa}.c"), "w") as f:
                     f.write(text)
