@@ -254,6 +254,68 @@ PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qd8_f16_qc8w(pqnn_operat
     const int8_t* input, void* output,
     const struct pqnn_quantization_params* quantization_params /* batch_size entries */);
 
+/* qd8 activations x 4-bit weights, f32 bias, f32 or f16 output (batch-1 decode of large
+ * language models is bound by reading the weights: 4 bits halve that against qc8w).
+ *
+ * Kernel layout (no PQNN_FLAG_TRANSPOSE_WEIGHTS: flags must be 0): output_channels rows of
+ * (input_channels + 1) / 2 bytes; weight w[n][k] is a signed two's-complement nibble in
+ * [-8, 7], in byte n * ((input_channels + 1) / 2) + k / 2: the LOW nibble (bits 0-3) when k is
+ * even, the HIGH nibble (bits 4-7) when k is odd. With odd input_channels the high nibble of
+ * each row's last byte is ignored.
+ *
+ * qc4w: one scale per output channel, kernel_scale[output_channels].
+ * qb4w: one scale per output channel per block of block_size input channels (block_size a
+ *   positive multiple of 32); blocks = ceil(input_channels / block_size), the last one may
+ *   be shorter; kernel_scale[output_channels][blocks] (row n at n * blocks), f32.
+ * Every scale must be finite and positive; bias (output_channels f32) may be NULL.
+ *
+ *   acc[b] = sum over k in block b of (x[m][k] - zero_point[m]) * w[n][k]      (exact)
+ *   y      = clamp(scale[m] * sum_b kernel_scale[n][b] * acc[b] + bias[n], output_min, output_max)
+ * qc4w is the one-block case. The int products are exact; the block sums are combined in
+ * f32 (relative error about 1e-6 of sum_b kernel_scale * sum_k |x - zero_point| |w| per
+ * output, plus the rounding of the per-channel zero-point term), so results are not
+ * bit-identical across ISA tiers, but are across thread counts. The f16-output variants
+ * round the same f32 value to f16 (nearest even). Zero points must lie in [-128, 127]. */
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f32_qc4w(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride,
+    const float* kernel_scale, const uint8_t* kernel, const float* bias, float output_min,
+    float output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_fully_connected_nc_qd8_f32_qc4w(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qd8_f32_qc4w(pqnn_operator_t op,
+    const int8_t* input, float* output,
+    const struct pqnn_quantization_params* quantization_params /* batch_size entries */);
+
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f16_qc4w(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride,
+    const float* kernel_scale, const uint8_t* kernel, const float* bias, float output_min,
+    float output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_fully_connected_nc_qd8_f16_qc4w(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qd8_f16_qc4w(pqnn_operator_t op,
+    const int8_t* input, void* output,
+    const struct pqnn_quantization_params* quantization_params /* batch_size entries */);
+
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f32_qb4w(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride, size_t block_size,
+    const float* kernel_scale, const uint8_t* kernel, const float* bias, float output_min,
+    float output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_fully_connected_nc_qd8_f32_qb4w(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qd8_f32_qb4w(pqnn_operator_t op,
+    const int8_t* input, float* output,
+    const struct pqnn_quantization_params* quantization_params /* batch_size entries */);
+
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f16_qb4w(size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride, size_t block_size,
+    const float* kernel_scale, const uint8_t* kernel, const float* bias, float output_min,
+    float output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_fully_connected_nc_qd8_f16_qb4w(pqnn_operator_t op,
+    size_t batch_size, pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qd8_f16_qb4w(pqnn_operator_t op,
+    const int8_t* input, void* output,
+    const struct pqnn_quantization_params* quantization_params /* batch_size entries */);
+
 /* ------------------------------------------------------------------------------------ */
 /* Dynamic quantization and conversions                                                 */
 /* ------------------------------------------------------------------------------------ */
@@ -293,6 +355,22 @@ PQNN_API enum pqnn_status pqnn_setup_convert_nc_f16_f32(pqnn_operator_t op,
  * NaN or Inf weights -> pqnn_status_invalid_parameter. */
 PQNN_API enum pqnn_status pqnn_quantize_weights_qc8w(size_t output_channels,
     size_t input_channels, const float* weights, int8_t* kernel_out, float* kernel_scale_out);
+
+/* Symmetric 4-bit quantization of f32 weights [output_channels][input_channels] into the
+ * qc4w / qb4w kernel layout above ((input_channels + 1) / 2 bytes per row; an odd row's
+ * unused high nibble is written 0). Per group G of weights (qc4w: a whole row; qb4w: a
+ * row's block of block_size, the last one possibly shorter):
+ *   scale_G = max_{k in G} |w[n][k]| / 7        (1.0 when that is 0: an all-zero group)
+ *   q[n][k] = clamp(rne(w[n][k] / scale_G), -8, 7)   (f32 division, round half to even;
+ *                                                     the result lies in [-7, 7])
+ * kernel_scale_out: output_channels entries (qc4w), output_channels x
+ * ceil(input_channels / block_size) (qb4w, row-major). block_size: a positive multiple
+ * of 32. NaN or Inf weights -> pqnn_status_invalid_parameter, nothing written. */
+PQNN_API enum pqnn_status pqnn_quantize_weights_qc4w(size_t output_channels,
+    size_t input_channels, const float* weights, uint8_t* kernel_out, float* kernel_scale_out);
+PQNN_API enum pqnn_status pqnn_quantize_weights_qb4w(size_t output_channels,
+    size_t input_channels, size_t block_size, const float* weights, uint8_t* kernel_out,
+    float* kernel_scale_out);
 
 /* ------------------------------------------------------------------------------------ */
 /* Convolution 2D, NHWC                                                                 */

@@ -34,6 +34,13 @@
  *         bias' = bias - (input_zero_point + input_offset) * sum_k w[n][k]
  *   qd8   [NR i32 ksum][ceil(K/KR) groups of NR x KR i8][NR f32 kernel_scale][NR f32 bias]
  *         ksum = sum_k w[n][k]; acc = dot - (zero_point + input_offset) * ksum
+ *   qb4w  (qd8 x 4-bit weights, qc4w and qb4w; KR = 8; src/packing.h)
+ *         [NR f32 fsum][per block of bl k (params block_size): ceil(len/8) groups of
+ *         NR x 4 bytes, NR f32 scale/16][NR f32 bias]; byte i of a column's group is
+ *         w[k0+i] | w[k0+4+i] << 4 (signed nibbles). Per block the kernel takes the int32
+ *         dot of A (+ input_offset) with the weights times 16, and accumulates
+ *         acc += (float) dot * (scale/16) in f32;
+ *         y = clamp((acc - (float) (zero_point + input_offset) * fsum) * row_scale + bias).
  *   A group holds, for each of the NR columns, KR consecutive k (zero beyond K).
  *   input_offset is 128 for kernels that read activations as uint8 (x86 VNNI u8 x s8,
  *   the kernel adds 128 to each activation), else 0: see the config's input_offset.

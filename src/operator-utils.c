@@ -17,6 +17,10 @@ const char* pqnn_operator_type_string(enum pqnn_operator_type type) {
     case pqnn_operator_type_fully_connected_nc_qs8_qc8w: return "fully_connected_nc_qs8_qc8w";
     case pqnn_operator_type_fully_connected_nc_qd8_f32_qc8w: return "fully_connected_nc_qd8_f32_qc8w";
     case pqnn_operator_type_fully_connected_nc_qd8_f16_qc8w: return "fully_connected_nc_qd8_f16_qc8w";
+    case pqnn_operator_type_fully_connected_nc_qd8_f32_qc4w: return "fully_connected_nc_qd8_f32_qc4w";
+    case pqnn_operator_type_fully_connected_nc_qd8_f16_qc4w: return "fully_connected_nc_qd8_f16_qc4w";
+    case pqnn_operator_type_fully_connected_nc_qd8_f32_qb4w: return "fully_connected_nc_qd8_f32_qb4w";
+    case pqnn_operator_type_fully_connected_nc_qd8_f16_qb4w: return "fully_connected_nc_qd8_f16_qb4w";
     case pqnn_operator_type_convolution_nhwc_f32: return "convolution_nhwc_f32";
     case pqnn_operator_type_convolution_nhwc_f16: return "convolution_nhwc_f16";
     case pqnn_operator_type_convolution_nhwc_qs8: return "convolution_nhwc_qs8";

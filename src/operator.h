@@ -32,6 +32,10 @@ enum pqnn_operator_type {
   pqnn_operator_type_fully_connected_nc_qs8_qc8w,
   pqnn_operator_type_fully_connected_nc_qd8_f32_qc8w,
   pqnn_operator_type_fully_connected_nc_qd8_f16_qc8w,
+  pqnn_operator_type_fully_connected_nc_qd8_f32_qc4w,
+  pqnn_operator_type_fully_connected_nc_qd8_f16_qc4w,
+  pqnn_operator_type_fully_connected_nc_qd8_f32_qb4w,
+  pqnn_operator_type_fully_connected_nc_qd8_f16_qb4w,
   pqnn_operator_type_convolution_nhwc_f32,
   pqnn_operator_type_convolution_nhwc_f16,
   pqnn_operator_type_convolution_nhwc_qs8,
@@ -77,6 +81,9 @@ struct pqnn_gemm_op_spec {
   size_t packed_element_size;   /* of one packed weight */
   size_t packed_prefix_size;    /* bytes per output channel before the K data */
   size_t packed_suffix_size;    /* bytes per output channel after it */
+  /* When set (4-bit weights), the packed size instead of the prefix/element/suffix formula;
+   * 0 on overflow. */
+  size_t (*packed_gemm_size)(const void* context, size_t nc, size_t kc, size_t nr, size_t kr);
   size_t dwconv_prefix_size;
   size_t dwconv_suffix_size;
   bool dwconv_tap_pairs;        /* dwconv weights as int16 tap pairs (qd8: taps rounded up to even) */

@@ -49,6 +49,18 @@ PQNN_INTERNAL void pqnn_pack_qs8_gemm(size_t groups, size_t nc, size_t ks, size_
 PQNN_INTERNAL void pqnn_pack_qd8_gemm(size_t groups, size_t nc, size_t ks, size_t kc,
     size_t nr, size_t kr, bool transposed, const int8_t* kernel, const float* kernel_scale,
     const float* bias, void* packed);
+/* 4-bit weights (qd8 x qc4w / qb4w), fully connected only (groups = ks = 1, not transposed):
+ * kernel [nc][ceil(kc / 2)] bytes of signed nibbles (even k low, odd k high); w[n][k]'s scale
+ * is scale[n * scale_stride + k / user_block]. Panels of nr columns, in blocks of `block` k
+ * (a multiple of kr = 8, each inside one user block):
+ *   [nr f32 fsum][per block: ceil(len / 8) groups of nr x 4 bytes, nr f32 scale / 16][nr f32 bias]
+ * fsum[n] = sum over blocks of scale * (sum of the block's weights), rounded once from
+ * double. Implemented in src/packing-4bit.c; the size is 0 on overflow or a bad geometry. */
+PQNN_INTERNAL size_t pqnn_packed_4bit_gemm_size(size_t nc, size_t kc, size_t nr, size_t kr,
+    size_t block);
+PQNN_INTERNAL void pqnn_pack_4bit_gemm(size_t nc, size_t kc, size_t nr, size_t kr,
+    size_t block, const uint8_t* kernel, const float* scale, size_t scale_stride,
+    size_t user_block, const float* bias, void* packed);
 /* qs8 depthwise: prefix i32 bias' = bias - input_zero_point * (sum of the channel's taps),
  * data taps x ct int8, suffix f32 scale. Implemented in src/packing-qs8-dwconv.c. */
 PQNN_INTERNAL void pqnn_pack_qs8_dwconv(size_t channels, size_t taps, size_t ct,

@@ -3,6 +3,7 @@
 #ifndef PQNN_PARAMS_H_
 #define PQNN_PARAMS_H_
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* f32 output clamping; also used by f16-output kernels (bounds already rounded to f16)
@@ -33,8 +34,18 @@ struct pqnn_qd8_dwconv_params {
   float scale;
 };
 
+/* qd8 x 4-bit weights (qc4w and qb4w share the kernels): f32 clamping as above (the same
+ * leading fields), and the packed block size in K elements (a multiple of the kernel's KR,
+ * at most 16384 so that a block's int32 dot product of weights times 16 cannot overflow). */
+struct pqnn_qb4w_minmax_params {
+  float min;
+  float max;
+  size_t block_size;
+};
+
 union pqnn_ukernel_params {
   struct pqnn_f32_minmax_params f32;
+  struct pqnn_qb4w_minmax_params qb4w;
   struct pqnn_qs8_minmax_params qs8;
   struct pqnn_qd8_dwconv_params qd8_dwconv;
 };

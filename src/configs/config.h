@@ -58,6 +58,9 @@ PQNN_INTERNAL const struct pqnn_dwconv_config* pqnn_get_qs8_qc8w_dwconv_config(v
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f32_qc8w_gemm_config(void);
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f16_qc8w_gemm_config(void);
 PQNN_INTERNAL const struct pqnn_dwconv_config* pqnn_get_qd8_f32_qc8w_dwconv_config(void);
+/* qd8 activations x 4-bit weights (qc4w and qb4w share them): dqgemm only (FC). */
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f32_qb4w_gemm_config(void);
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f16_qb4w_gemm_config(void);
 
 /* Elementwise and row conversions. */
 struct pqnn_convert_config {

@@ -67,6 +67,8 @@ struct pqnn_quantization_params;
 #define PQNN_UKERNEL PQNN_DECLARE_DQGEMM
 #include "microkernels/qd8-f32-qc8w-gemm/qd8-f32-qc8w-gemm.inc"
 #include "microkernels/qd8-f16-qc8w-gemm/qd8-f16-qc8w-gemm.inc"
+#include "microkernels/qd8-f32-qb4w-gemm/qd8-f32-qb4w-gemm.inc"
+#include "microkernels/qd8-f16-qb4w-gemm/qd8-f16-qb4w-gemm.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_DQIGEMM
 #include "microkernels/qd8-f32-qc8w-igemm/qd8-f32-qc8w-igemm.inc"

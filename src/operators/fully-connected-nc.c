@@ -59,9 +59,11 @@ enum pqnn_status pqnn_create_fully_connected(const char* function, size_t input_
     pqnn_log_error(function, "no microkernel for this datatype on this CPU");
     return pqnn_status_unsupported_hardware;
   }
-  const size_t packed_size = pqnn_packed_gemm_size(1, output_channels, 1, input_channels,
-      config->nr, config->kr, spec->packed_element_size, spec->packed_prefix_size,
-      spec->packed_suffix_size);
+  const size_t packed_size = spec->packed_gemm_size != NULL
+      ? spec->packed_gemm_size(spec->spec_context, output_channels, input_channels, config->nr,
+            config->kr)
+      : pqnn_packed_gemm_size(1, output_channels, 1, input_channels, config->nr, config->kr,
+            spec->packed_element_size, spec->packed_prefix_size, spec->packed_suffix_size);
   if (packed_size == 0) {
     pqnn_log_error(function, "packed weight size overflows (input_channels %zu, output_channels %zu)",
         input_channels, output_channels);

@@ -210,6 +210,8 @@ TEST_F(AllocationFailure, FullyConnected) {
   const auto w8 = d.i8(kIC * kOC);
   const auto b32 = d.i32(kOC);
   const auto ks = d.f32(kOC, 0.5f, 2.0f);
+  const auto ks_b32 = d.f32(kOC * ((kIC + 31) / 32), 0.5f, 2.0f);  // qb4w, block 32
+  const uint8_t* w4 = reinterpret_cast<const uint8_t*>(w8.data());  // 4-bit: first kOC * 19 bytes
   auto* in_f32 = bytes_of(store, d.f32(kBatch * kIC));
   auto* in_f16 = bytes_of(store, d.f16(kBatch * kIC));
   auto* in_i8 = bytes_of(store, d.i8(kBatch * kIC, -128, 127));
@@ -294,6 +296,28 @@ TEST_F(AllocationFailure, FullyConnected) {
      reshape(pqnn_reshape_fully_connected_nc_qd8_f16_qc8w),
      [&](pqnn_operator_t op) {
        return pqnn_setup_fully_connected_nc_qd8_f16_qc8w(op, (const int8_t*) in_i8->data(),
+           out_f16->data(), qp);
+     },
+     out_f16},
+    {"fc qd8_f32_qc4w",
+     [&](pqnn_operator_t* op) {
+       return pqnn_create_fully_connected_nc_qd8_f32_qc4w(kIC, kOC, kIC, kOC, ks.data(), w4,
+           bf.data(), -10.0f, 10.0f, 0, op);
+     },
+     reshape(pqnn_reshape_fully_connected_nc_qd8_f32_qc4w),
+     [&](pqnn_operator_t op) {
+       return pqnn_setup_fully_connected_nc_qd8_f32_qc4w(op, (const int8_t*) in_i8->data(),
+           (float*) out_f32->data(), qp);
+     },
+     out_f32},
+    {"fc qd8_f16_qb4w",
+     [&](pqnn_operator_t* op) {
+       return pqnn_create_fully_connected_nc_qd8_f16_qb4w(kIC, kOC, kIC, kOC, 32, ks_b32.data(),
+           w4, bf.data(), -10.0f, 10.0f, 0, op);
+     },
+     reshape(pqnn_reshape_fully_connected_nc_qd8_f16_qb4w),
+     [&](pqnn_operator_t op) {
+       return pqnn_setup_fully_connected_nc_qd8_f16_qb4w(op, (const int8_t*) in_i8->data(),
            out_f16->data(), qp);
      },
      out_f16},

@@ -1,0 +1,59 @@
+/* qd8 x 4-bit weight GEMM kernel selection per ISA tier (qc4w and qb4w share the kernels
+ * and the packed layout, src/microkernels.h "qb4w"), f32 and f16 output:
+ * avx512vnni 4x32c8 + 1x32c8 (vpdpbusd on nibbles unpacked in registers); avx2 (and the
+ * avx512 / avxvnni tiers below avx512vnni) 3x8c8 + 1x8c8 (vpshufb table, vpmaddubsw); every
+ * other tier scalar 4x4c8 + 1x4c8. NR 32 (not 64 as qc8w): an MR-row tile keeps MR x NR/16 int32
+ * block accumulators and as many f32 accumulators, 16 of each at 4x32, within the 32 zmm.
+ * Batch-1 decode speed: docs/qd8-4bit.md. */
+#include <pthread.h>
+
+#include "configs/config.h"
+#include "hardware.h"
+
+static struct pqnn_gemm_config f32_config, f16_config;
+static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT;
+
+#define QB4W_KERNEL(DT, TILE, ISA) pqnn_qd8_##DT##_qb4w_gemm_minmax_ukernel_##TILE##__##ISA
+#define QB4W_CONFIG(DT, TILE1, TILE, ISA)                                              \
+  (struct pqnn_gemm_config) {                                                          \
+    .name = "qd8_" #DT "_qb4w " #TILE " " #ISA, .mr = QB4W_KERNEL(DT, TILE, ISA##_mr), \
+    .nr = QB4W_KERNEL(DT, TILE, ISA##_nr), .kr = QB4W_KERNEL(DT, TILE, ISA##_kr),      \
+    .input_offset = QB4W_KERNEL(DT, TILE, ISA##_input_offset),                         \
+    .dqgemm = {QB4W_KERNEL(DT, TILE1, ISA), QB4W_KERNEL(DT, TILE, ISA)},               \
+  }
+
+static void init_f32_config(void) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
+    f32_config = QB4W_CONFIG(f32, 1x32c8, 4x32c8, avx512vnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    f32_config = QB4W_CONFIG(f32, 1x8c8, 3x8c8, avx2);
+  } else
+#endif
+  {
+    f32_config = QB4W_CONFIG(f32, 1x4c8, 4x4c8, scalar);
+  }
+}
+
+static void init_f16_config(void) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
+    f16_config = QB4W_CONFIG(f16, 1x32c8, 4x32c8, avx512vnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    f16_config = QB4W_CONFIG(f16, 1x8c8, 3x8c8, avx2);
+  } else
+#endif
+  {
+    f16_config = QB4W_CONFIG(f16, 1x4c8, 4x4c8, scalar);
+  }
+}
+
+const struct pqnn_gemm_config* pqnn_get_qd8_f32_qb4w_gemm_config(void) {
+  pthread_once(&f32_once, init_f32_config);
+  return &f32_config;
+}
+
+const struct pqnn_gemm_config* pqnn_get_qd8_f16_qb4w_gemm_config(void) {
+  pthread_once(&f16_once, init_f16_config);
+  return &f16_config;
+}
