@@ -113,6 +113,133 @@ static void print_plan(pqnn_onnx_runtime_t rt) {
   }
 }
 
+/* --shape NAME=DIMS (NAME optional for a one-input model): 0, or 2 for a bad shape. */
+static int apply_shapes(pqnn_onnx_model_t model, const struct run_args* a, size_t ni) {
+  struct pqnn_onnx_tensor_info info;
+  for (size_t k = 0; k < a->num_shapes; k++) {
+    const char* name = a->shapes[k].name;
+    if (name == NULL) {
+      if (ni != 1) {
+        fprintf(stderr, "pqnn-run: --shape needs name= (the model has %zu inputs)\n", ni);
+        return 2;
+      }
+      pqnn_onnx_get_input(model, 0, &info);
+      name = info.name;
+    }
+    size_t nd;
+    int64_t dims[PQNN_ONNX_MAX_DIMS];
+    if (!run_parse_dims(a->shapes[k].value, &nd, dims) ||
+        pqnn_onnx_set_input_shape(model, name, nd, dims) != pqnn_status_success) {
+      fprintf(stderr, "pqnn-run: bad shape '%s' for input '%s'\n", a->shapes[k].value, name);
+      return 2;
+    }
+  }
+  return 0;
+}
+
+/* Lists every node pqnn cannot run: 0 when there is none, 3 when there are, 2 when the
+ * model is malformed. */
+static int check_supported(pqnn_onnx_model_t model) {
+  size_t nu = 0;
+  if (pqnn_onnx_get_unsupported_count(model, &nu) != pqnn_status_success) {
+    fprintf(stderr, "pqnn-run: the model is malformed (see the message above)\n");
+    return 2;
+  }
+  if (nu != 0) {
+    fprintf(stderr, "pqnn-run: %zu node%s cannot run with pqnn yet:\n", nu, nu == 1 ? "" : "s");
+    for (size_t k = 0; k < nu; k++) {
+      const char *op, *name, *reason;
+      pqnn_onnx_get_unsupported(model, k, &op, &name, &reason);
+      fprintf(stderr, "  %s '%s': %s\n", op, name, reason);
+    }
+    return 3;
+  }
+  return 0;
+}
+
+/* Allocates and fills every input (a file, else random): 0, 2 for an unreadable file, -1
+ * when out of memory. */
+static int load_inputs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t ni, float** in) {
+  struct pqnn_onnx_tensor_info info;
+  int rc = 0;
+  for (size_t k = 0; k < ni && rc == 0; k++) {
+    pqnn_onnx_get_runtime_input(rt, k, &info);
+    const size_t n = elements(&info);
+    in[k] = malloc((n ? n : 1) * sizeof(float));
+    if (in[k] == NULL) return -1;
+    const char* src = run_find_named(a->inputs, a->num_inputs, info.name, ni);
+    if (src == NULL || strcmp(src, "random") == 0) {
+      run_fill_random(in[k], n, a->seed + k);
+    } else if (!run_read_f32(src, in[k], n)) {
+      rc = 2;
+    }
+    printf("input  %s: ", info.name);
+    print_dims(&info);
+    printf(" <- %s\n", src != NULL ? src : "random");
+  }
+  return rc;
+}
+
+/* Warm-up and timed runs (a progress line every 2 s), then the latency line: 0 or 1. */
+static int time_runs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t ni, float** in,
+    size_t no, float** out, double* times) {
+  const size_t total = a->warmup + a->iterations;
+  int rc = 0;
+  double last_progress = now_ms();
+  for (size_t it = 0; it < total && rc == 0; it++) {
+    const double s = now_ms();
+    const enum pqnn_status status = pqnn_onnx_run(rt, ni, (const float* const*) in, no, out);
+    const double e = now_ms();
+    if (status != pqnn_status_success) {
+      fprintf(stderr, "pqnn-run: run failed: %s\n", pqnn_status_string(status));
+      rc = 1;
+    }
+    if (it >= a->warmup) times[it - a->warmup] = e - s;
+    if (e - last_progress > 2000.0) {
+      fprintf(stderr, "pqnn-run: %zu/%zu runs\n", it + 1, total);
+      last_progress = e;
+    }
+  }
+  if (rc == 0) {
+    qsort(times, a->iterations, sizeof(double), compare_double);
+    printf("latency: median %.3f ms, p90 %.3f ms, min %.3f ms (%zu runs after %zu warmup)\n",
+        run_percentile(times, a->iterations, 0.5), run_percentile(times, a->iterations, 0.9),
+        times[0], a->iterations, a->warmup);
+  }
+  return rc;
+}
+
+/* Writes the --output files and compares with the --compare files: 0, 1 or 2. */
+static int report_outputs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t no,
+    float** out, struct run_output_report* reports) {
+  struct pqnn_onnx_tensor_info info;
+  int rc = 0;
+  for (size_t k = 0; k < no && rc == 0; k++) {
+    pqnn_onnx_get_runtime_output(rt, k, &info);
+    const size_t n = elements(&info);
+    reports[k].name = info.name;
+    printf("output %s: ", info.name);
+    print_dims(&info);
+    printf("\n");
+    const char* dst = run_find_named(a->outputs, a->num_outputs, info.name, no);
+    if (dst != NULL && !run_write_f32(dst, out[k], n)) rc = 1;
+    const char* ref_path = run_find_named(a->compares, a->num_compares, info.name, no);
+    if (ref_path != NULL) {
+      float* ref = malloc((n ? n : 1) * sizeof(float));
+      if (ref == NULL || !run_read_f32(ref_path, ref, n)) {
+        rc = 2;
+      } else {
+        run_accuracy(out[k], ref, n, &reports[k].acc);
+        reports[k].compared = true;
+        printf("  vs %s: cosine %.7f, max abs %.3g, max abs / max |ref| %.3g\n", ref_path,
+            reports[k].acc.cosine, reports[k].acc.max_abs, reports[k].acc.max_rel);
+      }
+      free(ref);
+    }
+  }
+  return rc;
+}
+
 int main(int argc, char** argv) {
   struct run_args a;
   int rc = run_parse_args(argc, argv, &a);
@@ -131,45 +258,18 @@ int main(int argc, char** argv) {
   pqnn_onnx_get_input_count(model, &ni);
   pqnn_onnx_get_output_count(model, &no);
   struct pqnn_onnx_tensor_info info;
-  /* Shapes: --shape, else the model's (every dynamic dim must be given). */
-  for (size_t k = 0; k < a.num_shapes; k++) {
-    const char* name = a.shapes[k].name;
-    if (name == NULL) {
-      if (ni != 1) {
-        fprintf(stderr, "pqnn-run: --shape needs name= (the model has %zu inputs)\n", ni);
-        return 2;
-      }
-      pqnn_onnx_get_input(model, 0, &info);
-      name = info.name;
-    }
-    size_t nd;
-    int64_t dims[PQNN_ONNX_MAX_DIMS];
-    if (!run_parse_dims(a.shapes[k].value, &nd, dims) ||
-        pqnn_onnx_set_input_shape(model, name, nd, dims) != pqnn_status_success) {
-      fprintf(stderr, "pqnn-run: bad shape '%s' for input '%s'\n", a.shapes[k].value, name);
-      return 2;
-    }
-  }
+  rc = apply_shapes(model, &a, ni);
+  if (rc != 0) return rc;
   if (a.list) {
     rc = list_model(model);
     printf("load + listing: %.2f ms\n", now_ms() - t0);
     pqnn_onnx_delete_model(model);
     return rc;
   }
-  size_t nu = 0;
-  if (pqnn_onnx_get_unsupported_count(model, &nu) != pqnn_status_success) {
-    fprintf(stderr, "pqnn-run: the model is malformed (see the message above)\n");
-    return 2;
-  }
-  if (nu != 0) {
-    fprintf(stderr, "pqnn-run: %zu node%s cannot run with pqnn yet:\n", nu, nu == 1 ? "" : "s");
-    for (size_t k = 0; k < nu; k++) {
-      const char *op, *name, *reason;
-      pqnn_onnx_get_unsupported(model, k, &op, &name, &reason);
-      fprintf(stderr, "  %s '%s': %s\n", op, name, reason);
-    }
+  rc = check_supported(model);
+  if (rc != 0) {
     pqnn_onnx_delete_model(model);
-    return 3;
+    return rc;
   }
   pthreadpool_t pool = NULL;
   if (a.threads > 1) {
@@ -196,22 +296,8 @@ int main(int argc, char** argv) {
   float** out = calloc(no + 1, sizeof(float*));
   struct run_output_report* reports = calloc(no + 1, sizeof(*reports));
   if (in == NULL || out == NULL || reports == NULL) return 1;
-  rc = 0;
-  for (size_t k = 0; k < ni && rc == 0; k++) {
-    pqnn_onnx_get_runtime_input(rt, k, &info);
-    const size_t n = elements(&info);
-    in[k] = malloc((n ? n : 1) * sizeof(float));
-    if (in[k] == NULL) return 1;
-    const char* src = run_find_named(a.inputs, a.num_inputs, info.name, ni);
-    if (src == NULL || strcmp(src, "random") == 0) {
-      run_fill_random(in[k], n, a.seed + k);
-    } else if (!run_read_f32(src, in[k], n)) {
-      rc = 2;
-    }
-    printf("input  %s: ", info.name);
-    print_dims(&info);
-    printf(" <- %s\n", src != NULL ? src : "random");
-  }
+  rc = load_inputs(rt, &a, ni, in);
+  if (rc < 0) return 1;
   for (size_t k = 0; k < no; k++) {
     pqnn_onnx_get_runtime_output(rt, k, &info);
     const size_t n = elements(&info);
@@ -221,53 +307,10 @@ int main(int argc, char** argv) {
   if (rc == 0) print_plan(rt);
   printf("import %.2f ms, dtype %s, %zu thread%s, isa %s\n", import_ms, a.dtype, a.threads,
       a.threads == 1 ? "" : "s", pqnn_isa_name());
-  const size_t total = a.warmup + a.iterations;
   double* times = calloc(a.iterations, sizeof(double));
   if (times == NULL) return 1;
-  double last_progress = now_ms();
-  for (size_t it = 0; it < total && rc == 0; it++) {
-    const double s = now_ms();
-    status = pqnn_onnx_run(rt, ni, (const float* const*) in, no, out);
-    const double e = now_ms();
-    if (status != pqnn_status_success) {
-      fprintf(stderr, "pqnn-run: run failed: %s\n", pqnn_status_string(status));
-      rc = 1;
-    }
-    if (it >= a.warmup) times[it - a.warmup] = e - s;
-    if (e - last_progress > 2000.0) {
-      fprintf(stderr, "pqnn-run: %zu/%zu runs\n", it + 1, total);
-      last_progress = e;
-    }
-  }
-  if (rc == 0) {
-    qsort(times, a.iterations, sizeof(double), compare_double);
-    printf("latency: median %.3f ms, p90 %.3f ms, min %.3f ms (%zu runs after %zu warmup)\n",
-        run_percentile(times, a.iterations, 0.5), run_percentile(times, a.iterations, 0.9),
-        times[0], a.iterations, a.warmup);
-  }
-  for (size_t k = 0; k < no && rc == 0; k++) {
-    pqnn_onnx_get_runtime_output(rt, k, &info);
-    const size_t n = elements(&info);
-    reports[k].name = info.name;
-    printf("output %s: ", info.name);
-    print_dims(&info);
-    printf("\n");
-    const char* dst = run_find_named(a.outputs, a.num_outputs, info.name, no);
-    if (dst != NULL && !run_write_f32(dst, out[k], n)) rc = 1;
-    const char* ref_path = run_find_named(a.compares, a.num_compares, info.name, no);
-    if (ref_path != NULL) {
-      float* ref = malloc((n ? n : 1) * sizeof(float));
-      if (ref == NULL || !run_read_f32(ref_path, ref, n)) {
-        rc = 2;
-      } else {
-        run_accuracy(out[k], ref, n, &reports[k].acc);
-        reports[k].compared = true;
-        printf("  vs %s: cosine %.7f, max abs %.3g, max abs / max |ref| %.3g\n", ref_path,
-            reports[k].acc.cosine, reports[k].acc.max_abs, reports[k].acc.max_rel);
-      }
-      free(ref);
-    }
-  }
+  if (rc == 0) rc = time_runs(rt, &a, ni, in, no, out, times);
+  if (rc == 0) rc = report_outputs(rt, &a, no, out, reports);
   if (rc == 0 && a.json != NULL &&
       !run_write_json(a.json, &a, times, a.iterations, import_ms, reports, no)) {
     rc = 1;
