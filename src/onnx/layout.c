@@ -127,3 +127,48 @@ enum pqnn_status ox_boundary_transpose(struct ox_pass* p, struct ox_tensor* t,
   }
   return relayout(p, t, true, t->id, ext);
 }
+
+enum pqnn_status ox_define_static(struct ox_pass* p, size_t num_dims, const size_t* dims,
+    const float* data, uint32_t* id_out) {
+  *id_out = PQNN_INVALID_VALUE_ID;
+  if (!ox_emitting(p)) return pqnn_status_success;
+  return pqnn_define_tensor_value(p->sg, pqnn_datatype_fp32, num_dims, dims, data,
+      PQNN_INVALID_VALUE_ID, 0, id_out);
+}
+
+enum pqnn_status ox_define_activation(struct ox_pass* p, struct ox_tensor* t) {
+  int64_t elements;
+  if (t->rank >= 0 && ox_shape_known(t) && !ox_elements(t, &elements)) {
+    return ox_unsupported(p, "tensor '%s' is larger than 2^30 elements", t->name);
+  }
+  t->available = true;
+  t->is_const = false;
+  t->elem_type = OX_FLOAT;
+  if (!ox_emitting(p)) return pqnn_status_success;
+  if (!ox_shape_known(t)) return ox_invalid(p, "shape of '%s' is not known", t->name);
+  size_t dims[OX_MAX_RANK + 1];
+  const size_t num_dims = ox_physical_dims(t, dims);
+  uint32_t external_id = PQNN_INVALID_VALUE_ID, flags = 0;
+  if (t->graph_output >= 0) {
+    external_id = (uint32_t) (p->m->num_inputs + (size_t) t->graph_output);
+    flags = PQNN_VALUE_FLAG_EXTERNAL_OUTPUT;
+    /* A channels-last output leaves in the model's order through a transpose node. */
+    if (t->channels_last && t->rank >= 3 && !ox_layout_free(t)) {
+      return ox_boundary_transpose(p, t, external_id, false);
+    }
+  }
+  enum pqnn_status status = pqnn_define_tensor_value(p->sg, pqnn_datatype_fp32, num_dims, dims,
+      NULL, external_id, flags, &t->id);
+  if (status != pqnn_status_success) {
+    return ox_unsupported(p, "the runtime refused value '%s' (%s)", t->name,
+        pqnn_status_string(status));
+  }
+  return pqnn_status_success;
+}
+
+enum pqnn_status ox_like(struct ox_pass* p, const struct ox_tensor* x, struct ox_tensor* y,
+    bool channels_last) {
+  ox_set_shape(y, x->rank, x->dims);
+  y->channels_last = channels_last;
+  return ox_define_activation(p, y);
+}

@@ -234,36 +234,6 @@ enum pqnn_status ox_lower_clamp(struct ox_pass* p) {
   return refused(p, pqnn_define_clamp(p->sg, lo, hi, x->id, y->id, 0));
 }
 
-enum pqnn_status ox_lower_softmax(struct ox_pass* p) {
-  struct ox_tensor* x;
-  enum pqnn_status status = ox_input(p, 0, &x);
-  if (status != pqnn_status_success) return status;
-  int64_t axis;
-  status = ox_attr_int(p, "axis", p->m->opset >= 13 ? -1 : 1, &axis);
-  if (status != pqnn_status_success) return status;
-  if (x->rank < 1) return ox_unsupported(p, "scalar input");
-  if (axis < 0) axis += x->rank;
-  if (axis < 0 || axis >= x->rank) return ox_invalid(p, "axis out of range");
-  bool spatial_ones = true;
-  for (int d = 2; d < x->rank; d++) spatial_ones &= x->dims[d] == 1;
-  bool ok;
-  if (x->channels_last && x->rank >= 3) {
-    ok = axis == 1 && (p->m->opset >= 13 || spatial_ones);
-  } else {
-    ok = axis == x->rank - 1;
-  }
-  if (!ok && p->m->opset < 13 && axis != x->rank - 1) {
-    return ox_unsupported(p, "opset < 13 softmax over the dims from axis %lld (flattened)",
-        (long long) axis);
-  }
-  if (!ok) return ox_lower_softmax_axis(p, x, axis);
-  struct ox_tensor* y = ox_output(p, 0);
-  if (y == NULL) return ox_invalid(p, "no output");
-  status = ox_like(p, x, y, x->channels_last);
-  if (status != pqnn_status_success || !ox_emitting(p)) return status;
-  return refused(p, pqnn_define_softmax(p->sg, x->id, y->id, 0));
-}
-
 enum pqnn_status ox_lower_reshape(struct ox_pass* p) {
   struct ox_tensor *x, *y;
   enum pqnn_status status = ox_io(p, &x, &y);

@@ -11,17 +11,6 @@
 /* Largest model file accepted (protobuf messages are limited to 2 GiB anyway). */
 #define OX_MAX_MODEL_BYTES ((size_t) 2 << 30)
 
-void ox_log(const char* format, ...) {
-  const char* level = getenv("PQNN_LOG_LEVEL");
-  if (level != NULL && level[0] == '0') return;
-  va_list args;
-  va_start(args, format);
-  fputs("pqnn-onnx: ", stderr);
-  vfprintf(stderr, format, args);
-  fputc('\n', stderr);
-  va_end(args);
-}
-
 static uint64_t hash_name(const char* s) {
   uint64_t h = 1469598103934665603ull;
   for (; *s != '\0'; s++) h = (h ^ (uint8_t) *s) * 1099511628211ull;
@@ -95,6 +84,7 @@ static enum pqnn_status read_value_info(const Onnx__ValueInfoProto* vi, struct o
 
 /* The opset of the default domain; a model without one is refused. */
 static enum pqnn_status read_opset(struct pqnn_onnx_model* m, const Onnx__GraphProto* g) {
+  (void) g;  /* the opsets are the model's, not the graph's */
   m->opset = -1;
   for (size_t k = 0; k < m->proto->n_opset_import; k++) {
     const Onnx__OperatorSetIdProto* os = m->proto->opset_import[k];
