@@ -462,10 +462,6 @@ def build():
         helper.make_node("MatMul", ["a", "v"], ["y"], name="context")],
         [("q", (2, 3, 5, 8)), ("k", (3, 8, 5)), ("v", (2, 1, 5, 4))], ["y"])
     add_case("softmax_spatial_axis_nhwc", [
-    layout_cases()
-
-    # Unsupported for now: listed with op type and node name.
-    add_case("unsupported_sigmoid", [
         helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
         helper.make_node("Softmax", ["c"], ["y"], name="softmax_h", axis=2)],
         [("x", (1, 3, 6, 5))], ["y"], [const("w", rand(4, 3, 1, 1))])
@@ -485,6 +481,7 @@ def build():
         helper.make_node("ReduceMax", ["x"], ["y"], name="max", axes=[-1])],
         [("x", (3, 4, 9))], ["y"], opset=11)
     elementwise_cases()
+    layout_cases()
 
     # Unsupported for now: listed with op type and node name.
     add_case("unsupported_sin", [
@@ -492,13 +489,6 @@ def build():
         helper.make_node("Sin", ["c"], ["y"], name="the_sin")],
         [("x", (1, 3, 4, 4))], ["y"], [const("w", rand(2, 3, 1, 1))],
         expect="unsupported:Sin")
-    add_case("unsupported_transpose", [
-        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
-        helper.make_node("Reshape", ["c", "shape"], ["y"], name="mixing_reshape")],
-        [("x", (1, 3, 4, 4))], [("y", (1, 32))],
-        [const("w", rand(2, 3, 1, 1)), const("shape", np.array([1, -1], np.int64))],
-        expect="unsupported:Reshape")
-        expect="unsupported:Sigmoid")
 
 
 def main():
