@@ -384,11 +384,13 @@ TEST(OnnxImport, LayoutChangesAreTransposeNodesOncePerTensor) {
 
 TEST(OnnxImport, FusesHardswishAndSwishPatterns) {
   ASSERT_EQ(pqnn_status_success, pqnn_initialize());
-  EXPECT_EQ(2u, PlannedNodes("hardswish_clip_opset9"));   // conv, hardswish (Add Clip Mul Div)
-  EXPECT_EQ(2u, PlannedNodes("hardswish_clip_opset13"));
-  EXPECT_EQ(2u, PlannedNodes("hardswish_hardsigmoid"));   // conv, hardswish (HardSigmoid Mul)
-  EXPECT_EQ(3u, PlannedNodes("swish_and_sigmoid"));       // conv, swish, the lone sigmoid
-  EXPECT_EQ(5u, PlannedNodes("se_gate_hardsigmoid"));     // conv, pool, conv, hardsigmoid, mul
+  // Besides the counted nodes: one transpose node where the NCHW input enters and one where
+  // each output leaves (the layout changes at the boundary).
+  EXPECT_EQ(2u + 2, PlannedNodes("hardswish_clip_opset9"));  // conv, hardswish (Add Clip Mul Div)
+  EXPECT_EQ(2u + 2, PlannedNodes("hardswish_clip_opset13"));
+  EXPECT_EQ(2u + 2, PlannedNodes("hardswish_hardsigmoid"));  // conv, hardswish (HardSigmoid Mul)
+  EXPECT_EQ(3u + 3, PlannedNodes("swish_and_sigmoid"));      // conv, swish, the lone sigmoid; 2 outputs
+  EXPECT_EQ(5u + 2, PlannedNodes("se_gate_hardsigmoid"));    // conv, pool, conv, hardsigmoid, mul
 }
 
 }  // namespace
