@@ -229,7 +229,7 @@ TEST_F(Qd8FourBitFC, LargeBlocks) {
 
 TEST_F(Qd8FourBitFC, Validation) {
   const float ks[4] = {1, 1, 1, 1};
-  const uint8_t w[8] = {};
+  const uint8_t w[64] = {};  // the largest weights passed below: 2 rows of 64 nibbles
   pqnn_operator_t op = nullptr;
   auto qb = [&](size_t ic, size_t oc, size_t block, const float* s, const uint8_t* k, uint32_t flags) {
     return pqnn_create_fully_connected_nc_qd8_f32_qb4w(ic, oc, ic, oc, block, s, k, nullptr,
