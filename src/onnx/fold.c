@@ -191,8 +191,8 @@ enum pqnn_status ox_reshape_shape(struct ox_pass* p, const struct ox_tensor* x,
 static enum pqnn_status fold_constant(struct ox_pass* p, struct ox_tensor* out) {
   const Onnx__AttributeProto* a = p->node->proto->n_attribute == 1 ? p->node->proto->attribute[0] : NULL;
   if (a == NULL || a->name == NULL) return ox_invalid(p, "Constant needs exactly one attribute");
-  float* f;
-  int64_t* i;
+  float* f = NULL;  /* set by new_const on success (gcc -O3 cannot see it) */
+  int64_t* i = NULL;
   enum pqnn_status status;
   if (strcmp(a->name, "value") == 0 && a->t != NULL) {
     struct ox_tensor decoded = {.rank = -1};
@@ -571,8 +571,8 @@ enum pqnn_status ox_fold(struct ox_pass* p, bool* handled) {
     start = start < 0 ? 0 : start > x->rank ? x->rank : start;
     end = end < 0 ? 0 : end > x->rank ? x->rank : end;
     const int64_t n = end > start ? end - start : 0;
-    float* f;
-    int64_t* i;
+    float* f = NULL;
+    int64_t* i = NULL;
     status = new_const(p, out, OX_INT64, 1, &n, &f, &i);
     for (int64_t k = 0; status == pqnn_status_success && k < n; k++) i[k] = x->dims[start + k];
     return status;
