@@ -98,6 +98,8 @@ void step_setup(FuzzInput& in, pqnn_operator_t op, OperatorDriver& driver, Model
   PQNN_FUZZ_CHECK(valid_status(status), "setup returned %d", int(status));
   if (null_input || null_output || null_params) {
     PQNN_FUZZ_CHECK(status != pqnn_status_success, "setup accepted a NULL buffer");
+    // pqnn.h: a failed setup leaves the operator needing a setup (no run on old pointers).
+    if (*model == Model::kReady) *model = Model::kReshaped;
     return;
   }
   if (*model != Model::kUnknown) {
