@@ -102,14 +102,7 @@ REGISTER_BOUND = {
 
 # Known defects not yet fixed, reported and not failed so that CI stays meaningful for
 # everything else; remove an entry when its fix lands (the check then holds it).
-KNOWN = {
-    f"f32-igemm/{t}": "clang 14 packs the MR A pointers into vector registers (vpaddq) and "
-                      "extracts them (vmovq / vpextrq) every k: 6-18 extra instructions per "
-                      "iteration; the template should index A by k instead of bumping MR "
-                      "pointers (gen-f32-gemm.py, issue 13)"
-    for t in ("4x16-avx2-fma", "4x24-avx2-fma", "5x16-avx2-fma", "6x16-avx2-fma",
-              "7x16-avx512f", "7x32-avx512f", "8x32-avx512f")
-}
+KNOWN = {}  # (the clang 14 f32 IGEMM pointer extraction was fixed in f32_gemm.py)
 
 
 def family_of(path):

@@ -94,8 +94,18 @@ def emit_kernel(isa_key, mr, nr, kind):
             L(f"    {vec} {vname(i, j)} = {vname(0, j)};")
     L(f"    wp += {nr};")
 
+    # IGEMM rows are re-read from the indirection buffer per tap, so the K loop indexes
+    # them by one shared k instead of bumping MR pointers: clang 14 otherwise packs the MR
+    # pointers into vector registers and extracts them every k (6-18 extra instructions
+    # per iteration, scripts/analysis/check-inner-loops.py).
+    indexed = kind == "igemm"
+
     def kloop(ind):
-        L(f"{ind}size_t k = kc;")
+        if indexed:
+            L(f"{ind}const size_t k_end = kc / sizeof(float);")
+            L(f"{ind}size_t k = 0;")
+        else:
+            L(f"{ind}size_t k = kc;")
         L(f"{ind}do {{")
         # Weights first, then one row at a time (broadcast, its FMAs): live registers
         # stay at MR * NR / W accumulators + NR / W weights + 1 broadcast.
@@ -106,12 +116,19 @@ def emit_kernel(isa_key, mr, nr, kind):
                 L(f"{ind}  _mm_prefetch((const char*) wp + {PREFETCH + 64 * line}, _MM_HINT_T0);")
         L(f"{ind}  wp += {nr};")
         for i in range(mr):
-            L(f"{ind}  const {vec} va{i} = {vf.bcast(isa_key, f'a{i}')};")
-            L(f"{ind}  a{i} += 1;")
+            if indexed:
+                L(f"{ind}  const {vec} va{i} = {vf.bcast(isa_key, f'a{i} + k')};")
+            else:
+                L(f"{ind}  const {vec} va{i} = {vf.bcast(isa_key, f'a{i}')};")
+                L(f"{ind}  a{i} += 1;")
             for j in range(nv):
                 L(f"{ind}  {vname(i, j)} = {vf.fma(isa_key, f'va{i}', f'vb{j}', vname(i, j))};")
-        L(f"{ind}  k -= sizeof(float);")
-        L(f"{ind}}} while (k != 0);")
+        if indexed:
+            L(f"{ind}  k += 1;")
+            L(f"{ind}}} while (k != k_end);")
+        else:
+            L(f"{ind}  k -= sizeof(float);")
+            L(f"{ind}}} while (k != 0);")
 
     head, ind = skeleton.taps_open(kind, mr, "float", counter="p_left")
     for line in head:

@@ -17,7 +17,7 @@ def load(isa, p):
 def bcast(isa, p):
     """One float at p in every lane."""
     return {"sse2": f"_mm_load1_ps({p})", "avx2_fma": f"_mm256_broadcast_ss({p})",
-            "avx512f": f"_mm512_set1_ps(*{p})"}[isa]
+            "avx512f": f"_mm512_set1_ps(*{p if p.isidentifier() else f'({p})'})"}[isa]
 
 
 def store(isa, p, v):
