@@ -115,11 +115,11 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-gemm/2x8c16-neon.c
   src/microkernels/qd8-f16-qc8w-gemm/2x8c8-avx2.c
   src/microkernels/qd8-f16-qc8w-gemm/3x4c8-wasmsimd.c
-  src/microkernels/qd8-f16-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-gemm/4x16c4-neondot.c
   src/microkernels/qd8-f16-qc8w-gemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f16-qc8w-gemm/4x4-scalar.c
   src/microkernels/qd8-f16-qc8w-gemm/4x64c4-avx512vnni.c
+  src/microkernels/qd8-f16-qc8w-gemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c8-avx512skx.c
@@ -131,11 +131,11 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-igemm/2x8c16-neon.c
   src/microkernels/qd8-f16-qc8w-igemm/2x8c8-avx2.c
   src/microkernels/qd8-f16-qc8w-igemm/3x4c8-wasmsimd.c
-  src/microkernels/qd8-f16-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/4x16c4-neondot.c
   src/microkernels/qd8-f16-qc8w-igemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f16-qc8w-igemm/4x4-scalar.c
   src/microkernels/qd8-f16-qc8w-igemm/4x64c4-avx512vnni.c
+  src/microkernels/qd8-f16-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c8-avx512skx.c
@@ -149,11 +149,11 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-gemm/2x8c8-avx2.c
   src/microkernels/qd8-f32-qc8w-gemm/3x4c8-sse2.c
   src/microkernels/qd8-f32-qc8w-gemm/3x4c8-wasmsimd.c
-  src/microkernels/qd8-f32-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/4x16c4-neondot.c
   src/microkernels/qd8-f32-qc8w-gemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f32-qc8w-gemm/4x4-scalar.c
   src/microkernels/qd8-f32-qc8w-gemm/4x64c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-gemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f16-qb4w-gemm/1x8c8-avx2.c
   src/microkernels/qd8-f16-qb4w-gemm/1x32c8-avx512vnni.c
   src/microkernels/qd8-f16-qb4w-gemm/1x4c8-scalar.c
@@ -179,11 +179,11 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/2x8c8-avx2.c
   src/microkernels/qd8-f32-qc8w-igemm/3x4c8-sse2.c
   src/microkernels/qd8-f32-qc8w-igemm/3x4c8-wasmsimd.c
-  src/microkernels/qd8-f32-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/4x16c4-neondot.c
   src/microkernels/qd8-f32-qc8w-igemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f32-qc8w-igemm/4x4-scalar.c
   src/microkernels/qd8-f32-qc8w-igemm/4x64c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p16c-avx2.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p1c-scalar.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p32c-avx512skx.c
@@ -227,11 +227,11 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/2x8c8-avx2.c
   src/microkernels/qs8-qc8w-gemm/3x4c8-sse2.c
   src/microkernels/qs8-qc8w-gemm/3x4c8-wasmsimd.c
-  src/microkernels/qs8-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/4x16c4-neondot.c
   src/microkernels/qs8-qc8w-gemm/4x16c8-avx512skx.c
   src/microkernels/qs8-qc8w-gemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/4x64c4-avx512vnni.c
+  src/microkernels/qs8-qc8w-gemm/5x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qs8-qc8w-igemm/1x16c8-avx512skx.c
@@ -245,11 +245,11 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-igemm/2x8c8-avx2.c
   src/microkernels/qs8-qc8w-igemm/3x4c8-sse2.c
   src/microkernels/qs8-qc8w-igemm/3x4c8-wasmsimd.c
-  src/microkernels/qs8-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/4x16c4-neondot.c
   src/microkernels/qs8-qc8w-igemm/4x16c8-avx512skx.c
   src/microkernels/qs8-qc8w-igemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/4x64c4-avx512vnni.c
+  src/microkernels/qs8-qc8w-igemm/5x16c4-avxvnni.c
 )
 set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/f16-gemm/4x16-avx2.c
@@ -296,8 +296,8 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-gemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f16-qc8w-gemm/3x8c8-avx2.c
   src/microkernels/qd8-f16-qc8w-gemm/4x16c4-avx2.c
+  src/microkernels/qd8-f16-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-gemm/4x4c8-wasmsimd.c
-  src/microkernels/qd8-f16-qc8w-gemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx2.c
@@ -306,8 +306,8 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f16-qc8w-igemm/3x8c8-avx2.c
   src/microkernels/qd8-f16-qc8w-igemm/4x16c4-avx2.c
+  src/microkernels/qd8-f16-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/4x4c8-wasmsimd.c
-  src/microkernels/qd8-f16-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avx2.c
@@ -316,8 +316,8 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-gemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-gemm/3x8c8-avx2.c
   src/microkernels/qd8-f32-qc8w-gemm/4x16c4-avx2.c
+  src/microkernels/qd8-f32-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/4x4c8-wasmsimd.c
-  src/microkernels/qd8-f32-qc8w-gemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx2.c
@@ -326,8 +326,8 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-igemm/3x8c8-avx2.c
   src/microkernels/qd8-f32-qc8w-igemm/4x16c4-avx2.c
+  src/microkernels/qd8-f32-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/4x4c8-wasmsimd.c
-  src/microkernels/qd8-f32-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx2.c
@@ -336,8 +336,8 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/2x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-gemm/3x8c8-avx2.c
   src/microkernels/qs8-qc8w-gemm/4x16c4-avx2.c
+  src/microkernels/qs8-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/4x4c8-wasmsimd.c
-  src/microkernels/qs8-qc8w-gemm/5x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx2.c
@@ -346,8 +346,8 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-igemm/3x8c8-avx2.c
   src/microkernels/qs8-qc8w-igemm/4x16c4-avx2.c
+  src/microkernels/qs8-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/4x4c8-wasmsimd.c
-  src/microkernels/qs8-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/6x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/7x16c4-avx512vnni.c
 )

@@ -50,7 +50,7 @@ static void init_f32_config(void) {
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     f32_config = QD8_CONFIG(f32, 1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
-    f32_config = QD8_CONFIG(f32, 1x16c4, 4x16c4, avxvnni);
+    f32_config = QD8_CONFIG(f32, 1x16c4, 5x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     f32_config = QD8_CONFIG(f32, 1x8c8, 2x8c8, avx2);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
@@ -79,7 +79,7 @@ static void init_f16_config(void) {
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     f16_config = QD8_CONFIG(f16, 1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
-    f16_config = QD8_CONFIG(f16, 1x16c4, 4x16c4, avxvnni);
+    f16_config = QD8_CONFIG(f16, 1x16c4, 5x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     f16_config = QD8_CONFIG(f16, 1x8c8, 2x8c8, avx2);
   } else

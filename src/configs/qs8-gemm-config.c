@@ -15,13 +15,18 @@
  * No AVX512 or AVX-VNNI machine was available to measure; those tiles are chosen by port
  * pressure: vpdpbusd needs the activations as uint8 (a vpxord per broadcast row), so
  * wide-N tiles amortize it: 4x64c4 spends 4 xors + 4 broadcasts per 16 vpdpbusd (7x16c4:
- * 7 per 7). avxvnni: 4x16c4 (8 ymm accumulators); avx512 skx: 4x16c8 (16 zmm accumulators).
+ * 7 per 7). avx512 skx: 4x16c8 (16 zmm accumulators). avxvnni: 5x16c4, 10 ymm accumulators,
+ * because one vpdpbusd per accumulator per k makes the K loop latency-bound below
+ * latency x 2 pipes accumulators: a ymm vpdpbusd loop on Zen 5 (EVEX form, this CPU has no
+ * AVX-VNNI; 4 / 8 / 10 / 12 independent accumulators: 3.67 / 6.85 / 6.99 / 7.33 per ns) and
+ * llvm-mca-16 -mcpu=alderlake on the kernels' loops (scripts/analysis/mca-inner-loops.py:
+ * 4x16c4 5.08 cycles per 8 vpdpbusd, 79% of 2 per cycle; 5x16c4 5.09 per 10, 98%).
  * Measured since on a Zen 5 with AVX512-VNNI (bench/operators/int8-fc-peak, thread CPU
  * time, % of the vpdpbusd peak of the same process; docs/qd8-performance.md): 4x64c4
  * avx512vnni, gcc 12 / clang 14: 8x1024x1024 95.6-96.0 / 95.0-96.4%, 64x768x3072
  * 93.7-94.8 / 93.7-95.0%, 256x1024x1024 95.3-95.7 / 95.4-95.9%, 1024^3 92.1-92.7 /
  * 91.5-93.6%; avx512 skx 4x16c8 91-95% of the
- * zmm vpmaddwd+vpaddd peak (256x1024x1024). avxvnni still unmeasured (no AVX-VNNI CPU).
+ * zmm vpmaddwd+vpaddd peak (256x1024x1024). avxvnni untimed (no AVX-VNNI CPU here).
  * VNNI configs set input_offset = 128 (folded into the packed bias at create).
  *
  * aarch64 (neondot > neon > scalar; qemu speed means nothing, so tiles are chosen by the
@@ -60,7 +65,7 @@ static void init_config(void) {
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = QS8_CONFIG(1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
-    config = QS8_CONFIG(1x16c4, 4x16c4, avxvnni);
+    config = QS8_CONFIG(1x16c4, 5x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = QS8_CONFIG(1x8c8, 2x8c8, avx2);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
