@@ -316,6 +316,28 @@ PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qd8_f16_qb4w(pqnn_operat
     const int8_t* input, void* output,
     const struct pqnn_quantization_params* quantization_params /* batch_size entries */);
 
+/* qb4w with the blockwise scales in the type the user has them (models ship bf16 or f16
+ * scales): kernel_scale points at output_channels x blocks values of kernel_scale_type,
+ * laid out as the f32 kernel_scale of pqnn_create_fully_connected_nc_qd8_*_qb4w. Each is
+ * widened exactly to f32 at create (f16 and bf16 are subsets of f32) and must then be finite
+ * and positive; an unknown kernel_scale_type -> pqnn_status_invalid_parameter. The operator
+ * is a qb4w one: reshape and setup with the pqnn_*_fully_connected_nc_qd8_*_qb4w functions. */
+enum pqnn_scale_type {
+  pqnn_scale_type_fp32 = 0,
+  pqnn_scale_type_fp16 = 1,  /* IEEE binary16, as uint16_t */
+  pqnn_scale_type_bf16 = 2,  /* bfloat16: the high 16 bits of an f32, as uint16_t */
+};
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f32_qb4w_scale_type(
+    size_t input_channels, size_t output_channels, size_t input_stride, size_t output_stride,
+    size_t block_size, enum pqnn_scale_type kernel_scale_type, const void* kernel_scale,
+    const uint8_t* kernel, const float* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f16_qb4w_scale_type(
+    size_t input_channels, size_t output_channels, size_t input_stride, size_t output_stride,
+    size_t block_size, enum pqnn_scale_type kernel_scale_type, const void* kernel_scale,
+    const uint8_t* kernel, const float* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out);
+
 /* ------------------------------------------------------------------------------------ */
 /* Dynamic quantization and conversions                                                 */
 /* ------------------------------------------------------------------------------------ */
