@@ -316,6 +316,28 @@ PQNN_API enum pqnn_status pqnn_setup_fully_connected_nc_qd8_f16_qb4w(pqnn_operat
     const int8_t* input, void* output,
     const struct pqnn_quantization_params* quantization_params /* batch_size entries */);
 
+/* qb4w with the blockwise scales in the type the user has them (models ship bf16 or f16
+ * scales): kernel_scale points at output_channels x blocks values of kernel_scale_type,
+ * laid out as the f32 kernel_scale of pqnn_create_fully_connected_nc_qd8_*_qb4w. Each is
+ * widened exactly to f32 at create (f16 and bf16 are subsets of f32) and must then be finite
+ * and positive; an unknown kernel_scale_type -> pqnn_status_invalid_parameter. The operator
+ * is a qb4w one: reshape and setup with the pqnn_*_fully_connected_nc_qd8_*_qb4w functions. */
+enum pqnn_scale_type {
+  pqnn_scale_type_fp32 = 0,
+  pqnn_scale_type_fp16 = 1,  /* IEEE binary16, as uint16_t */
+  pqnn_scale_type_bf16 = 2,  /* bfloat16: the high 16 bits of an f32, as uint16_t */
+};
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f32_qb4w_scale_type(
+    size_t input_channels, size_t output_channels, size_t input_stride, size_t output_stride,
+    size_t block_size, enum pqnn_scale_type kernel_scale_type, const void* kernel_scale,
+    const uint8_t* kernel, const float* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_create_fully_connected_nc_qd8_f16_qb4w_scale_type(
+    size_t input_channels, size_t output_channels, size_t input_stride, size_t output_stride,
+    size_t block_size, enum pqnn_scale_type kernel_scale_type, const void* kernel_scale,
+    const uint8_t* kernel, const float* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out);
+
 /* ------------------------------------------------------------------------------------ */
 /* Dynamic quantization and conversions                                                 */
 /* ------------------------------------------------------------------------------------ */
@@ -495,6 +517,9 @@ enum pqnn_datatype {
   pqnn_datatype_int32 = 5,
   pqnn_datatype_qcint32 = 6,
   pqnn_datatype_qdint8 = 7,
+  /* Signed 4-bit static fully connected weights with blockwise scales (qd8 x qb4w): see
+   * pqnn_define_blockwise_quantized_tensor_value. */
+  pqnn_datatype_qbint4 = 8,
 };
 
 #define PQNN_INVALID_VALUE_ID UINT32_MAX
@@ -522,6 +547,19 @@ PQNN_API enum pqnn_status pqnn_define_quantized_tensor_value(pqnn_subgraph_t sub
 PQNN_API enum pqnn_status pqnn_define_channelwise_quantized_tensor_value(
     pqnn_subgraph_t subgraph, enum pqnn_datatype datatype, const float* scale,
     size_t num_dims, size_t channel_dim, const size_t* dims, const void* data,
+    uint32_t external_id, uint32_t flags, uint32_t* id_out);
+
+/* A qbint4 static value: the filter of a fully connected node (no
+ * PQNN_FLAG_TRANSPOSE_WEIGHTS), dims {output_channels, input_channels}; data is the qd8_*_qb4w
+ * operator's kernel layout (rows of (input_channels + 1) / 2 bytes, signed nibbles, even k in
+ * the low nibble); scale: f32 [output_channels][ceil(input_channels / block_size)] (copied),
+ * each finite and positive; block_size a positive multiple of 32. data is the caller's and
+ * must outlive the runtimes created from the subgraph. Such a node always runs qd8 x qb4w
+ * (its f32 / f16 input quantized per row by an inserted convert), with or without
+ * PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION. */
+PQNN_API enum pqnn_status pqnn_define_blockwise_quantized_tensor_value(
+    pqnn_subgraph_t subgraph, enum pqnn_datatype datatype, size_t block_size,
+    const float* scale, size_t num_dims, const size_t* dims, const void* data,
     uint32_t external_id, uint32_t flags, uint32_t* id_out);
 
 /* filter [output_channels][input_channels]; input [..., input_channels]; output [..., output_channels] */
@@ -798,6 +836,15 @@ struct pqnn_runtime_options {
    * always stay float (their input convert costs more than int8 saves; measurements in
    * docs/qd8-performance.md, "Depthwise"). */
   uint32_t qd8_float_depthwise;
+  /* Nonzero: dynamic quantization quantizes the f32 filters of fully connected nodes to 4
+   * bits (pqnn_quantize_weights_qc4w / _qb4w) instead of 8 (convolutions stay qc8w); the
+   * other DRQ rules (qd8_min_reduction) are unchanged. Batch-1 decode streams half the
+   * weight bytes of qc8w; accuracy in docs/qd8-4bit.md. */
+  uint32_t qd8_fc_4bit_weights;
+  /* With qd8_fc_4bit_weights: 0 for one scale per output channel (qc4w), else the block
+   * size of blockwise scales (qb4w; a positive multiple of 32, else pqnn_create_runtime_*
+   * fails with pqnn_status_invalid_parameter). */
+  size_t qd8_fc_4bit_block_size;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
@@ -856,6 +903,11 @@ enum pqnn_qd8_decision {
   pqnn_qd8_decision_float_depthwise,        /* stays float (DRQ on): depthwise convolution */
   pqnn_qd8_decision_float_small_reduction,  /* stays float (DRQ on): fewer multiply-adds per
                                                output than the runtime's qd8_min_reduction */
+  pqnn_qd8_decision_quantized_qc4w,         /* runs qd8: f32 FC filter quantized to 4 bits per
+                                               channel (runtime option qd8_fc_4bit_weights) */
+  pqnn_qd8_decision_quantized_qb4w,         /* runs qd8: f32 FC filter quantized to 4 bits per
+                                               block (qd8_fc_4bit_block_size) */
+  pqnn_qd8_decision_qbint4,                 /* runs qd8: qbint4 filter (always) */
 };
 struct pqnn_runtime_node_info {
   enum pqnn_node_type type;

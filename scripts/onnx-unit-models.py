@@ -256,6 +256,72 @@ def layout_cases():
         [("x", (1, 3, 4, 5)), ("big", (1, 2, 8, 10))], ["y"], inits)
 
 
+def matmulnbits_case(name, a_shape, n, block, zero_points=None, bias=True, g_idx=False,
+                     expect="qd8", out=None):
+    """com.microsoft MatMulNBits (4-bit): B [N][blocks][block/2] uint8 (even k low nibble),
+    scales [N * blocks], packed uint8 zero_points [N * ceil(blocks / 2)] (None: the default
+    8), optional bias [N]. zero_points "fit": per-block zero points 6..10 with every
+    q - zp in [-8, 7] (pqnn maps them exactly); "any": random 0..15 zero points and q
+    (blocks pqnn must requantize). ONNX has no schema for the op: the output shape is given,
+    not inferred. Written into `out` (not the manifest) when given."""
+    k = a_shape[-1]
+    blocks = (k + block - 1) // block
+    zp = np.full((n, blocks), 8, dtype=np.int64)
+    if zero_points == "fit":
+        zp = rng.integers(6, 11, size=(n, blocks))
+    elif zero_points == "any":
+        zp = rng.integers(0, 16, size=(n, blocks))
+    q = np.zeros((n, blocks * block), dtype=np.int64)
+    for b in range(blocks):
+        if zero_points == "any":
+            q[:, b * block:(b + 1) * block] = rng.integers(0, 16, size=(n, block))
+        else:
+            lo = np.maximum(0, zp[:, b] - 8)[:, None]
+            hi = np.minimum(15, zp[:, b] + 7)[:, None]
+            q[:, b * block:(b + 1) * block] = lo + (rng.integers(0, 1 << 30, size=(n, block)) % (hi - lo + 1))
+    q[:, k:] = 0  # the padding past K
+    packed = (q[:, 0::2] | (q[:, 1::2] << 4)).astype(np.uint8).reshape(n, blocks, block // 2)
+    scales = (0.02 + 0.08 * rng.random(n * blocks)).astype(np.float32)
+    inits = [const("b", packed), const("scales", scales)]
+    ins = ["a", "b", "scales"]
+    if zero_points is not None:
+        zpad = np.zeros((n, blocks + blocks % 2), dtype=np.int64)
+        zpad[:, :blocks] = zp
+        inits.append(const("zp", (zpad[:, 0::2] | (zpad[:, 1::2] << 4)).astype(np.uint8).reshape(-1)))
+        ins.append("zp")
+    if g_idx or bias:
+        while len(ins) < 4:
+            ins.append("")
+        if g_idx:
+            inits.append(const("g_idx", (np.arange(k) // block).astype(np.int32)))
+        ins.append("g_idx" if g_idx else "")
+    if bias:
+        inits.append(const("bias", rand(n)))
+        ins.append("bias")
+    node = helper.make_node("MatMulNBits", ins, ["y"], name="matmulnbits",
+                            domain="com.microsoft", K=k, N=n, bits=4, block_size=block)
+    graph = helper.make_graph(
+        [node], name, [helper.make_tensor_value_info("a", TensorProto.FLOAT, list(a_shape))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(a_shape[:-1]) + [n])],
+        initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET),
+                                                    helper.make_opsetid("com.microsoft", 1)],
+                              producer_name="pqnn-onnx-unit-models")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    if out is not None:
+        onnx.save(model, os.path.join(out, name + ".onnx"))
+        return
+    cases.append((name, model, [rand(*a_shape)], 1, expect))
+
+
+def matmulnbits_cases():
+    matmulnbits_case("matmulnbits_block32", (3, 80), 20, 32)              # K tail, zp 8
+    matmulnbits_case("matmulnbits_rank3", (2, 3, 128), 17, 64, bias=False)
+    matmulnbits_case("matmulnbits_zero_points", (4, 160), 24, 32, zero_points="fit")
+    matmulnbits_case("matmulnbits_block16", (2, 64), 8, 16, expect="unsupported:MatMulNBits")
+
+
 def build():
     conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
     conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
@@ -490,6 +556,7 @@ def build():
         [("x", (1, 3, 4, 4))], ["y"], [const("w", rand(2, 3, 1, 1))],
         expect="unsupported:Sin")
 
+    matmulnbits_cases()
 
 def main():
     if len(sys.argv) != 2:
@@ -505,6 +572,8 @@ def main():
             x.astype("<f4").tofile(os.path.join(out, "%s.in%d.bin" % (name, k)))
         lines.append("%s %d %d %s\n" % (name, len(inputs), num_outputs, expect))
     write_dynamic(out)
+    matmulnbits_case("matmulnbits_g_idx", (2, 64), 8, 32, g_idx=True, out=out)
+    matmulnbits_case("matmulnbits_any_zero_points", (2, 96), 12, 32, zero_points="any", out=out)
     write_corpus(os.path.join(out, "corpus"))
     with open(os.path.join(out, "manifest.txt"), "w") as f:
         f.writelines(lines)

@@ -6,7 +6,7 @@
 #   scripts/ort-reference.sh MODEL.onnx --input name=FILE.bin [--input ...]
 #       [--shape name=1x3x48x192 ...] --output-prefix PREFIX [--threads N] [--iterations N]
 #       one model: PREFIX<k>.bin per output (model order); --iterations N also times N runs
-#       after one warmup and prints median_ms.
+#       after one warmup and prints median_ms (wall) and cpu_median_ms (process CPU time).
 #   scripts/ort-reference.sh --install
 #       only installs ONNX Runtime (scripts/test.sh does this before ctest).
 # ONNX Runtime is installed on first use with `npm install --ignore-scripts` into

@@ -173,6 +173,8 @@ enum pqnn_status ox_lower_channel_scale(struct ox_pass* p, bool divide);
 enum pqnn_status ox_lower_max_pool(struct ox_pass* p);
 enum pqnn_status ox_lower_global_average_pool(struct ox_pass* p);
 enum pqnn_status ox_lower_gemm(struct ox_pass* p, bool matmul);
+/* lower-matmulnbits.c: com.microsoft MatMulNBits (4-bit weights) as a qbint4 FC. */
+enum pqnn_status ox_lower_matmulnbits(struct ox_pass* p);
 enum pqnn_status ox_lower_add(struct ox_pass* p, bool subtract);
 enum pqnn_status ox_lower_clamp(struct ox_pass* p);
 enum pqnn_status ox_lower_softmax(struct ox_pass* p);

@@ -51,6 +51,7 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "Slice") == 0) return ox_lower_slice(p);
   if (strcmp(op, "Pad") == 0) return ox_lower_pad(p);
   if (strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0) return ox_lower_resize(p);
+  if (strcmp(op, "MatMulNBits") == 0) return ox_lower_matmulnbits(p);  /* com.microsoft */
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
 
@@ -124,7 +125,8 @@ static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
     poisoned |= t->poisoned;
   }
   if (n->proto->domain != NULL && n->proto->domain[0] != '\0' &&
-      strcmp(n->proto->domain, "ai.onnx") != 0) {
+      strcmp(n->proto->domain, "ai.onnx") != 0 &&
+      !(strcmp(n->proto->domain, "com.microsoft") == 0 && strcmp(op, "MatMulNBits") == 0)) {
     return ox_unsupported(p, "op domain '%s' is not supported", n->proto->domain);
   }
   if (poisoned) {

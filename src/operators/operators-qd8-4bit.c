@@ -5,6 +5,7 @@
  * every kernel block carrying its user block's (or channel's) scale. */
 #include <fp16.h>
 
+#include "allocator.h"
 #include "logging.h"
 #include "operator.h"
 #include "packing.h"
@@ -143,6 +144,69 @@ static enum pqnn_status create_4bit(const char* function, enum pqnn_operator_typ
   }                                                                                           \
   PQNN_FC_RESHAPE(qd8_##DT##_qb4w)
 
+/* qb4w with f16 / bf16 (or f32) scales: widened exactly to an f32 copy that lives until
+ * the weights are packed, then the f32 path (which validates every widened scale). */
+static enum pqnn_status create_qb4w_scale_type(const char* function,
+    enum pqnn_operator_type type, bool f16_output, size_t input_channels,
+    size_t output_channels, size_t input_stride, size_t output_stride, size_t block_size,
+    enum pqnn_scale_type scale_type, const void* kernel_scale, const uint8_t* kernel,
+    const float* bias, float output_min, float output_max, uint32_t flags,
+    pqnn_operator_t* op_out) {
+  enum pqnn_status status = pqnn_check_initialized(function);
+  if (status != pqnn_status_success) return status;
+  if (scale_type != pqnn_scale_type_fp32 && scale_type != pqnn_scale_type_fp16 &&
+      scale_type != pqnn_scale_type_bf16) {
+    pqnn_log_error(function, "unknown kernel_scale_type %d", (int) scale_type);
+    return pqnn_status_invalid_parameter;
+  }
+  if (kernel_scale == NULL) {
+    pqnn_log_error(function, "kernel_scale is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  if (scale_type == pqnn_scale_type_fp32 || block_size == 0 || block_size % 32 != 0 ||
+      input_channels == 0 || output_channels == 0) {
+    /* Nothing to widen (f32, or a size the f32 path rejects before reading a scale). */
+    return create_4bit(function, type, f16_output, input_channels, output_channels,
+        input_stride, output_stride, block_size, (const float*) kernel_scale, kernel, bias,
+        output_min, output_max, flags, op_out);
+  }
+  size_t count = 0;
+  if (!pqnn_mul_sz(output_channels, pqnn_divide_round_up(input_channels, block_size), &count) ||
+      count > SIZE_MAX / sizeof(float)) {
+    pqnn_log_error(function, "the number of kernel scales overflows");
+    return pqnn_status_invalid_parameter;
+  }
+  float* wide = pqnn_allocate(count * sizeof(float));
+  if (wide == NULL) {
+    pqnn_log_error(function, "out of memory widening %zu kernel scales", count);
+    return pqnn_status_out_of_memory;
+  }
+  const uint16_t* half = (const uint16_t*) kernel_scale;
+  for (size_t i = 0; i < count; i++) {
+    wide[i] = scale_type == pqnn_scale_type_fp16 ? fp16_ieee_to_fp32_value(half[i])
+                                                 : fp32_from_bits((uint32_t) half[i] << 16);
+  }
+  status = create_4bit(function, type, f16_output, input_channels, output_channels,
+      input_stride, output_stride, block_size, wide, kernel, bias, output_min, output_max,
+      flags, op_out);
+  pqnn_release(wide);
+  return status;
+}
+
+#define FACE_QB4W_SCALE_TYPE(DT, F16)                                                         \
+  enum pqnn_status pqnn_create_fully_connected_nc_qd8_##DT##_qb4w_scale_type(                 \
+      size_t input_channels, size_t output_channels, size_t input_stride,                     \
+      size_t output_stride, size_t block_size, enum pqnn_scale_type kernel_scale_type,        \
+      const void* kernel_scale, const uint8_t* kernel, const float* bias, float output_min,   \
+      float output_max, uint32_t flags, pqnn_operator_t* op_out) {                            \
+    return create_qb4w_scale_type(__func__,                                                   \
+        pqnn_operator_type_fully_connected_nc_qd8_##DT##_qb4w, F16, input_channels,           \
+        output_channels, input_stride, output_stride, block_size, kernel_scale_type,          \
+        kernel_scale, kernel, bias, output_min, output_max, flags, op_out);                   \
+  }
+
+FACE_QB4W_SCALE_TYPE(f32, false)
+FACE_QB4W_SCALE_TYPE(f16, true)
 FACE_QC4W(f32, false)
 FACE_QC4W(f16, true)
 FACE_QB4W(f32, false)

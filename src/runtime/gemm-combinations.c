@@ -2,7 +2,9 @@
  * caller may define; the others are what the planner's passes turn definable rows into:
  * dynamic quantization makes the input qdint8 (and quantizes an f32 filter at create),
  * f16 inference makes f32 activations f16. An f32 input with a qcint8 filter is definable
- * but has no face of its own: the dynamic quantization pass always converts it. */
+ * but has no face of its own: the dynamic quantization pass always converts it; so is an f32
+ * input with a qbint4 (4-bit blockwise) FC filter. The 4-bit faces of f32 FC filters are
+ * picked by the dynamic quantization decision (runtime option), not by this table. */
 #include "runtime/gemm-combinations.h"
 
 #define FC (1u << pqnn_node_type_fully_connected)
@@ -15,6 +17,7 @@
 #define I32 pqnn_datatype_int32
 #define QC32 pqnn_datatype_qcint32
 #define QD8 pqnn_datatype_qdint8
+#define QB4 pqnn_datatype_qbint4
 #define NONE pqnn_datatype_invalid
 
 static const struct pqnn_gemm_combination kCombinations[] = {
@@ -29,6 +32,9 @@ static const struct pqnn_gemm_combination kCombinations[] = {
   {FC | CONV | DW, QD8, F32, F32, NONE, F32, false, pqnn_gemm_face_qd8_f32},
   {FC | CONV,      QD8, QC8, F32, NONE, F16, false, pqnn_gemm_face_qd8_f16},
   {FC | CONV,      QD8, F32, F32, NONE, F16, false, pqnn_gemm_face_qd8_f16},
+  {FC,             F32, QB4, F32, NONE, F32, true, pqnn_gemm_face_none},
+  {FC,             QD8, QB4, F32, NONE, F32, true, pqnn_gemm_face_qd8_f32_qb4w},
+  {FC,             QD8, QB4, F32, NONE, F16, false, pqnn_gemm_face_qd8_f16_qb4w},
 };
 
 const struct pqnn_gemm_combination* pqnn_find_gemm_combination(enum pqnn_node_type type,

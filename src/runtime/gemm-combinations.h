@@ -18,6 +18,10 @@ enum pqnn_gemm_face {
   pqnn_gemm_face_qs8_qc8w,
   pqnn_gemm_face_qd8_f32,   /* qc8w filter, or an f32 filter quantized at create */
   pqnn_gemm_face_qd8_f16,
+  pqnn_gemm_face_qd8_f32_qc4w,  /* FC: f32 filter quantized to 4 bits (runtime option) */
+  pqnn_gemm_face_qd8_f16_qc4w,
+  pqnn_gemm_face_qd8_f32_qb4w,  /* FC: qbint4 filter, or f32 quantized blockwise */
+  pqnn_gemm_face_qd8_f16_qb4w,
   pqnn_gemm_face_count,
 };
 

@@ -27,19 +27,28 @@ struct pqnn_rt_gemm_face {
   reshape_conv_fn reshape_conv;  /* conv faces */
 };
 
+/* An f32 filter as rows of `columns` elements: the filter itself, or (transposed: the
+ * filter is [columns][rows]) a transposed copy in *copy_out (NULL on out of memory). */
+static const float* filter_rows(const float* filter, size_t rows, size_t columns,
+    bool transposed, float** copy_out) {
+  *copy_out = NULL;
+  if (!transposed) return filter;
+  float* copy = pqnn_allocate(rows * columns * sizeof(float));
+  if (copy == NULL) return NULL;
+  for (size_t r = 0; r < rows; r++) {
+    for (size_t c = 0; c < columns; c++) copy[r * columns + c] = filter[c * rows + r];
+  }
+  *copy_out = copy;
+  return copy;
+}
+
 /* Per-output-channel qc8w weights of an f32 filter, rows of `columns` elements (transposed:
  * the filter is [columns][rows] and is transposed first). */
 static enum pqnn_status quantize_filter(const float* filter, size_t rows, size_t columns,
     bool transposed, int8_t** kernel_out, float** scale_out) {
-  float* transposed_copy = NULL;
-  if (transposed) {
-    transposed_copy = pqnn_allocate(rows * columns * sizeof(float));
-    if (transposed_copy == NULL) return pqnn_status_out_of_memory;
-    for (size_t r = 0; r < rows; r++) {
-      for (size_t c = 0; c < columns; c++) transposed_copy[r * columns + c] = filter[c * rows + r];
-    }
-    filter = transposed_copy;
-  }
+  float* transposed_copy;
+  filter = filter_rows(filter, rows, columns, transposed, &transposed_copy);
+  if (filter == NULL) return pqnn_status_out_of_memory;
   *kernel_out = pqnn_allocate(rows * columns);
   *scale_out = pqnn_allocate(rows * sizeof(float));
   enum pqnn_status status = pqnn_status_out_of_memory;
@@ -150,6 +159,63 @@ static enum pqnn_status create_fc_qd8_f16(struct pqnn_rt_op* op,
   (void) x, (void) y;
   return create_fc_qd8(op, filter, bias, pqnn_create_fully_connected_nc_qd8_f16_qc8w);
 }
+
+/* 4-bit FC weights: a qbint4 filter's own, or an f32 filter quantized to qc4w (block 0) or
+ * qb4w (the op's weight_block) at create. */
+typedef enum pqnn_status (*create_fc_4bit_fn)(size_t, size_t, size_t, size_t, size_t,
+    const float*, const uint8_t*, const float*, float, float, uint32_t, pqnn_operator_t*);
+
+static enum pqnn_status create_fc_qd8_4bit(struct pqnn_rt_op* op,
+    const struct pqnn_value* filter, const struct pqnn_value* bias, create_fc_4bit_fn create) {
+  FC_DIMS(filter, FC_FLAGS(op) != 0);
+  if (filter->datatype == pqnn_datatype_qbint4) {
+    return create(ic, oc, ic, oc, filter->block_size, filter->channel_scale, filter->data,
+        bias_data(bias), op->output_min, op->output_max, 0, &op->op);
+  }
+  const size_t block = op->weight_block;
+  const size_t blocks = block == 0 ? 1 : pqnn_divide_round_up(ic, block);
+  float* copy;
+  const float* rows = filter_rows(filter->data, oc, ic, FC_FLAGS(op) != 0, &copy);
+  uint8_t* kernel = pqnn_allocate(oc * ((ic + 1) / 2));
+  float* scale = pqnn_allocate(oc * blocks * sizeof(float));
+  enum pqnn_status status = pqnn_status_out_of_memory;
+  if (rows != NULL && kernel != NULL && scale != NULL) {
+    status = block == 0 ? pqnn_quantize_weights_qc4w(oc, ic, rows, kernel, scale)
+                        : pqnn_quantize_weights_qb4w(oc, ic, block, rows, kernel, scale);
+  }
+  if (status == pqnn_status_success) {
+    status = create(ic, oc, ic, oc, block, scale, kernel, bias_data(bias), op->output_min,
+        op->output_max, 0, &op->op);
+  }
+  pqnn_release(copy);
+  pqnn_release(kernel);
+  pqnn_release(scale);
+  return status;
+}
+
+/* qc4w through the qb4w signature (block_size 0 is qc4w, as the operators define it). */
+#define QC4W_AS_BLOCKWISE(dt)                                                                  \
+  static enum pqnn_status create_qd8_##dt##_qc4w(size_t ic, size_t oc, size_t is, size_t os,  \
+      size_t block, const float* scale, const uint8_t* kernel, const float* bias, float lo,   \
+      float hi, uint32_t flags, pqnn_operator_t* op) {                                        \
+    (void) block;                                                                              \
+    return pqnn_create_fully_connected_nc_qd8_##dt##_qc4w(ic, oc, is, os, scale, kernel,      \
+        bias, lo, hi, flags, op);                                                              \
+  }
+QC4W_AS_BLOCKWISE(f32)
+QC4W_AS_BLOCKWISE(f16)
+
+#define CREATE_FC_4BIT(face, fn)                                                              \
+  static enum pqnn_status create_fc_##face(struct pqnn_rt_op* op,                             \
+      const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,                         \
+      const struct pqnn_value* filter, const struct pqnn_value* bias) {                       \
+    (void) x, (void) y;                                                                        \
+    return create_fc_qd8_4bit(op, filter, bias, fn);                                          \
+  }
+CREATE_FC_4BIT(qd8_f32_qc4w, create_qd8_f32_qc4w)
+CREATE_FC_4BIT(qd8_f16_qc4w, create_qd8_f16_qc4w)
+CREATE_FC_4BIT(qd8_f32_qb4w, pqnn_create_fully_connected_nc_qd8_f32_qb4w)
+CREATE_FC_4BIT(qd8_f16_qb4w, pqnn_create_fully_connected_nc_qd8_f16_qb4w)
 
 /* ---- convolution and depthwise convolution ---- */
 #define GEOMETRY(p) (p)->pad_top, (p)->pad_right, (p)->pad_bottom, (p)->pad_left, \
@@ -279,6 +345,10 @@ SETUP(setup_fc_qs8, pqnn_setup_fully_connected_nc_qs8, int8_t, int8_t)
 SETUP(setup_fc_qs8_qc8w, pqnn_setup_fully_connected_nc_qs8_qc8w, int8_t, int8_t)
 SETUP_QD8(setup_fc_qd8_f32, pqnn_setup_fully_connected_nc_qd8_f32_qc8w, float)
 SETUP_QD8(setup_fc_qd8_f16, pqnn_setup_fully_connected_nc_qd8_f16_qc8w, void)
+SETUP_QD8(setup_fc_qd8_f32_qc4w, pqnn_setup_fully_connected_nc_qd8_f32_qc4w, float)
+SETUP_QD8(setup_fc_qd8_f16_qc4w, pqnn_setup_fully_connected_nc_qd8_f16_qc4w, void)
+SETUP_QD8(setup_fc_qd8_f32_qb4w, pqnn_setup_fully_connected_nc_qd8_f32_qb4w, float)
+SETUP_QD8(setup_fc_qd8_f16_qb4w, pqnn_setup_fully_connected_nc_qd8_f16_qb4w, void)
 SETUP(setup_conv_f32, pqnn_setup_convolution2d_nhwc_f32, float, float)
 SETUP(setup_conv_f16, pqnn_setup_convolution2d_nhwc_f16, void, void)
 SETUP(setup_conv_qs8, pqnn_setup_convolution2d_nhwc_qs8, int8_t, int8_t)
@@ -296,7 +366,9 @@ SETUP_QD8(setup_conv_qd8_f16, pqnn_setup_convolution2d_nhwc_qd8_f16_qc8w, void)
 static const struct pqnn_rt_gemm_face kFullyConnected[pqnn_gemm_face_count] = {
   FC_FACE(f32, f32), FC_FACE(f16, f16), FC_FACE(qs8, qs8),
   FC_FACE(qs8_qc8w, qs8_qc8w), FC_FACE(qd8_f32, qd8_f32_qc8w),
-  FC_FACE(qd8_f16, qd8_f16_qc8w),
+  FC_FACE(qd8_f16, qd8_f16_qc8w), FC_FACE(qd8_f32_qc4w, qd8_f32_qc4w),
+  FC_FACE(qd8_f16_qc4w, qd8_f16_qc4w), FC_FACE(qd8_f32_qb4w, qd8_f32_qb4w),
+  FC_FACE(qd8_f16_qb4w, qd8_f16_qb4w),
 };
 static const struct pqnn_rt_gemm_face kConvolution[pqnn_gemm_face_count] = {
   CONV_FACE(f32, f32), CONV_FACE(f16, f16), CONV_FACE(qs8, qs8), CONV_FACE(qs8_qc8w, qs8_qc8w),
@@ -316,8 +388,17 @@ enum pqnn_status pqnn_rt_plan_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* o
         pqnn_datatype_string(filter->datatype), pqnn_datatype_string(y->datatype));
     return pqnn_status_unsupported_parameter;
   }
-  op->gemm = op->node.type == pqnn_node_type_fully_connected ? &kFullyConnected[c->face]
-                                                             : &kConvolution[c->face];
+  enum pqnn_gemm_face face = c->face;
+  /* An f32 FC filter DRQ quantizes to 4 bits (runtime option): the 4-bit face. */
+  if (op->info.qd8_decision == pqnn_qd8_decision_quantized_qc4w) {
+    face = face == pqnn_gemm_face_qd8_f16 ? pqnn_gemm_face_qd8_f16_qc4w
+                                          : pqnn_gemm_face_qd8_f32_qc4w;
+  } else if (op->info.qd8_decision == pqnn_qd8_decision_quantized_qb4w) {
+    face = face == pqnn_gemm_face_qd8_f16 ? pqnn_gemm_face_qd8_f16_qb4w
+                                          : pqnn_gemm_face_qd8_f32_qb4w;
+  }
+  op->gemm = op->node.type == pqnn_node_type_fully_connected ? &kFullyConnected[face]
+                                                             : &kConvolution[face];
   op->exec = &op->gemm->exec;
   if (y->datatype == pqnn_datatype_qint8) {
     pqnn_rt_quantize_bounds(y, op->output_min, op->output_max, &op->qmin, &op->qmax);

@@ -33,7 +33,12 @@
  * runs its 8-deep int8 K blocks mostly on padding (measured: MobileNet v1's 3x3x3 stem 7x
  * slower in qd8 than f32; v1 qd8/f32 0.93x -> 1.2x with the threshold, v2 0.73x -> ~1.1x;
  * thresholds 32 to 200 were indistinguishable in the noise). A qcint8 filter has no f32 copy,
- * so it always runs as qd8.
+ * so it always runs as qd8; so does a qbint4 (4-bit blockwise) FC filter.
+ * 4-bit weights (issue 15): with the runtime option qd8_fc_4bit_weights, the f32 filters of
+ * the FC nodes DRQ takes are quantized to 4 bits, per channel (qc4w) or per block of
+ * qd8_fc_4bit_block_size (qb4w), instead of qc8w; convolutions stay qc8w (the 4-bit
+ * operators are FC only). The decision (quantized_qc4w / _qb4w) picks the operator face
+ * (runtime-ops-gemm.c).
  *
  * Each op the pass looks at records its decision in the op's node info (qd8_decision). */
 #include "allocator.h"
@@ -203,12 +208,27 @@ static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct
                                              : pqnn_qd8_decision_float_depthwise;
   }
   if (filter->datatype == pqnn_datatype_qcint8) return pqnn_qd8_decision_quantized_qc8w;
+  if (filter->datatype == pqnn_datatype_qbint4) return pqnn_qd8_decision_qbint4;
   if (filter->datatype != pqnn_datatype_fp32 ||
       (rt->flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) == 0) {
     return pqnn_qd8_decision_none;
   }
-  return reduction_of(op, filter) >= rt->qd8_min_reduction
-      ? pqnn_qd8_decision_quantized : pqnn_qd8_decision_float_small_reduction;
+  if (reduction_of(op, filter) < rt->qd8_min_reduction) {
+    return pqnn_qd8_decision_float_small_reduction;
+  }
+  if (rt->qd8_fc_4bit && op->node.type == pqnn_node_type_fully_connected) {
+    return rt->qd8_fc_4bit_block_size == 0 ? pqnn_qd8_decision_quantized_qc4w
+                                           : pqnn_qd8_decision_quantized_qb4w;
+  }
+  return pqnn_qd8_decision_quantized;
+}
+
+/* Whether a decision inserts a convert quantizing the op's input. */
+static bool inserts_convert(enum pqnn_qd8_decision decision) {
+  return decision == pqnn_qd8_decision_quantized ||
+      decision == pqnn_qd8_decision_quantized_qc8w ||
+      decision == pqnn_qd8_decision_quantized_qc4w ||
+      decision == pqnn_qd8_decision_quantized_qb4w || decision == pqnn_qd8_decision_qbint4;
 }
 
 void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
@@ -218,6 +238,9 @@ void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
     if (!pqnn_rt_is_gemm_node(op->node.type) || op->info.inserted) continue;
     const struct pqnn_value* filter = &subgraph->values[op->weights[0]];
     op->info.qd8_decision = decide(rt, op, filter);
+    if (op->info.qd8_decision == pqnn_qd8_decision_quantized_qb4w) {
+      op->weight_block = rt->qd8_fc_4bit_block_size;
+    }
     if (op->info.qd8_decision == pqnn_qd8_decision_float_depthwise ||
         op->info.qd8_decision == pqnn_qd8_decision_float_small_reduction) {
       PQNN_LOG_INFO("op %u (%s): stays %s, %s", (unsigned) i,
@@ -225,8 +248,7 @@ void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
           pqnn_datatype_string(rt->tensors[op->inputs[0]].datatype),
           pqnn_qd8_decision_string(op->info.qd8_decision));
     }
-    if (op->info.qd8_decision == pqnn_qd8_decision_quantized ||
-        op->info.qd8_decision == pqnn_qd8_decision_quantized_qc8w) {
+    if (inserts_convert(op->info.qd8_decision)) {
       const uint32_t q = pqnn_rt_add_tensor(rt, op->inputs[0], pqnn_datatype_qdint8);
       const uint32_t x = op->inputs[0];
       op->inputs[0] = q;

@@ -72,6 +72,7 @@ struct pqnn_rt_op {
   const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */
   const struct pqnn_rt_convert_face* convert;  /* operator converts: the convert face */
   size_t op_channels;               /* convert operators: channels they were created for */
+  size_t weight_block;              /* FC with f32 filter quantized to qb4w: the block size */
   bool removed;                     /* planning: dropped by a pass (a fused clamp) */
   /* node kernels: tile body chosen at planning; range and minimum tile set by reshape */
   pqnn_rt_body_fn body;
@@ -86,6 +87,8 @@ struct pqnn_runtime {
   uint32_t flags;
   size_t qd8_min_reduction;         /* dynamic quantization threshold (runtime option) */
   bool qd8_float_depthwise;         /* depthwise stays float under DRQ (runtime option) */
+  bool qd8_fc_4bit;                 /* DRQ quantizes f32 FC filters to 4 bits (option) */
+  size_t qd8_fc_4bit_block_size;    /* 0: qc4w, else qb4w blocks (option) */
   uint32_t num_values;              /* tensors [0, num_values) are the subgraph's values */
   uint32_t external_value_ids;
   uint32_t num_tensors, max_tensors;

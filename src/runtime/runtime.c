@@ -52,6 +52,12 @@ enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
     PQNN_LOG_ERROR("unknown flags 0x%x", (unsigned) flags);
     return pqnn_status_invalid_parameter;
   }
+  if (options != NULL && options->qd8_fc_4bit_weights != 0 &&
+      options->qd8_fc_4bit_block_size % 32 != 0) {
+    PQNN_LOG_ERROR("qd8_fc_4bit_block_size (%zu) is not a multiple of 32",
+        options->qd8_fc_4bit_block_size);
+    return pqnn_status_invalid_parameter;
+  }
   struct pqnn_runtime* rt = pqnn_allocate_zero(sizeof(struct pqnn_runtime));
   if (rt == NULL) {
     PQNN_LOG_ERROR("out of memory");
@@ -63,6 +69,8 @@ enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
   rt->qd8_min_reduction = options != NULL && options->qd8_min_reduction != 0
       ? options->qd8_min_reduction : PQNN_QD8_MIN_REDUCTION;
   rt->qd8_float_depthwise = options != NULL && options->qd8_float_depthwise != 0;
+  rt->qd8_fc_4bit = options != NULL && options->qd8_fc_4bit_weights != 0;
+  rt->qd8_fc_4bit_block_size = rt->qd8_fc_4bit ? options->qd8_fc_4bit_block_size : 0;
   status = pqnn_runtime_plan(rt, subgraph);
   if (status == pqnn_status_success) status = reshape(rt);
   if (status != pqnn_status_success) {

@@ -36,6 +36,12 @@ static enum pqnn_status check_datatypes(const char* function, const struct pqnn_
           return pqnn_status_invalid_parameter;
         }
       }
+      if (w->datatype == pqnn_datatype_qbint4 &&
+          (node->flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) != 0) {
+        pqnn_log_error(function, "a qbint4 filter is [output_channels][input_channels] "
+            "(no PQNN_FLAG_TRANSPOSE_WEIGHTS)");
+        return pqnn_status_invalid_parameter;
+      }
       if (w->datatype == pqnn_datatype_qint8 && w->zero_point != 0) {
         pqnn_log_error(function, "qint8 filter zero point must be 0");
         return pqnn_status_invalid_parameter;

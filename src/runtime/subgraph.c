@@ -1,5 +1,5 @@
 /* Subgraph lifecycle and value definitions (static, external, quantized, channelwise
- * quantized). Ids below external_value_ids are the caller's external ids; values defined
+ * and blockwise quantized). Ids below external_value_ids are the caller's external ids; values defined
  * without one get ids from external_value_ids upward. */
 #include <math.h>
 #include <string.h>
@@ -36,6 +36,7 @@ size_t pqnn_datatype_size(enum pqnn_datatype datatype) {
     case pqnn_datatype_qint8:
     case pqnn_datatype_qcint8:
     case pqnn_datatype_qdint8:
+    case pqnn_datatype_qbint4:  /* two per byte: an upper bound for the size checks */
       return 1;
     default:
       return 0;
@@ -51,6 +52,7 @@ const char* pqnn_datatype_string(enum pqnn_datatype datatype) {
     case pqnn_datatype_int32: return "int32";
     case pqnn_datatype_qcint32: return "qcint32";
     case pqnn_datatype_qdint8: return "qdint8";
+    case pqnn_datatype_qbint4: return "qbint4";
     default: return "invalid";
   }
 }
@@ -315,6 +317,58 @@ enum pqnn_status pqnn_define_channelwise_quantized_tensor_value(pqnn_subgraph_t 
     return pqnn_status_out_of_memory;
   }
   memcpy(value.channel_scale, scale, channels * sizeof(float));
+  status = add_value(subgraph, id, &value, id_out);
+  if (status != pqnn_status_success) pqnn_release(value.channel_scale);
+  return status;
+}
+
+enum pqnn_status pqnn_define_blockwise_quantized_tensor_value(pqnn_subgraph_t subgraph,
+    enum pqnn_datatype datatype, size_t block_size, const float* scale, size_t num_dims,
+    const size_t* dims, const void* data, uint32_t external_id, uint32_t flags,
+    uint32_t* id_out) {
+  if (datatype != pqnn_datatype_qbint4) {
+    PQNN_LOG_ERROR("datatype %s (%d) is not qbint4", pqnn_datatype_string(datatype),
+        (int) datatype);
+    return pqnn_status_invalid_parameter;
+  }
+  struct pqnn_value value = {.datatype = datatype, .data = data, .flags = flags,
+      .scale = 1.0f, .block_size = block_size};
+  uint32_t id;
+  enum pqnn_status status = check_value(__func__, subgraph, datatype, num_dims, dims, data,
+      external_id, flags, id_out, &value.shape, &id);
+  if (status != pqnn_status_success) return status;
+  if (scale == NULL || data == NULL) {
+    PQNN_LOG_ERROR("%s is NULL (blockwise values are static weights)",
+        scale == NULL ? "scale" : "data");
+    return pqnn_status_invalid_parameter;
+  }
+  if (num_dims != 2) {
+    PQNN_LOG_ERROR("a qbint4 value has 2 dims ([output_channels][input_channels]), not %zu",
+        num_dims);
+    return pqnn_status_invalid_parameter;
+  }
+  if (block_size == 0 || block_size % 32 != 0) {
+    PQNN_LOG_ERROR("block_size (%zu) is not a positive multiple of 32", block_size);
+    return pqnn_status_invalid_parameter;
+  }
+  size_t count;
+  if (!pqnn_mul_sz(dims[0], pqnn_divide_round_up(dims[1], block_size), &count) ||
+      count > SIZE_MAX / sizeof(float)) {
+    PQNN_LOG_ERROR("the number of scales overflows size_t");
+    return pqnn_status_invalid_parameter;
+  }
+  for (size_t i = 0; i < count; i++) {
+    if (!valid_scale(scale[i])) {
+      PQNN_LOG_ERROR("scale[%zu] = %g is not finite and positive", i, (double) scale[i]);
+      return pqnn_status_invalid_parameter;
+    }
+  }
+  value.channel_scale = pqnn_allocate(count * sizeof(float));
+  if (value.channel_scale == NULL) {
+    PQNN_LOG_ERROR("out of memory");
+    return pqnn_status_out_of_memory;
+  }
+  memcpy(value.channel_scale, scale, count * sizeof(float));
   status = add_value(subgraph, id, &value, id_out);
   if (status != pqnn_status_success) pqnn_release(value.channel_scale);
   return status;

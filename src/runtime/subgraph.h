@@ -31,8 +31,10 @@ struct pqnn_value {
   uint32_t flags;           /* PQNN_VALUE_FLAG_EXTERNAL_* */
   int32_t zero_point;       /* qint8 (and per-tensor int32 bias) */
   float scale;
-  float* channel_scale;     /* qcint8 / qcint32: shape.dim[channel_dim] entries (owned copy) */
+  float* channel_scale;     /* qcint8 / qcint32: shape.dim[channel_dim] entries; qbint4:
+                               dim[0] x ceil(dim[1] / block_size) (owned copy) */
   size_t channel_dim;
+  size_t block_size;        /* qbint4: input channels per scale */
   uint32_t producer;        /* node index, PQNN_NO_NODE when none */
 };
 

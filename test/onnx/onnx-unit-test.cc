@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -113,13 +114,22 @@ double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
   return aa == 0 && bb == 0 ? 1.0 : dot / std::sqrt(aa * bb);
 }
 
+double RelativeRms(const std::vector<float>& y, const std::vector<float>& ref) {
+  double err = 0, mag = 0;
+  for (size_t k = 0; k < y.size(); k++) {
+    err += (double(y[k]) - ref[k]) * (double(y[k]) - ref[k]);
+    mag += double(ref[k]) * ref[k];
+  }
+  return mag == 0 ? std::sqrt(err) : std::sqrt(err / mag);
+}
+
 class OnnxCase : public testing::Test {
  public:
   explicit OnnxCase(Case c) : c_(std::move(c)) {}
   void SetUp() override { ASSERT_EQ(pqnn_status_success, pqnn_initialize()); }
 
   void TestBody() override {
-    if (c_.expect == "ok") {
+    if (c_.expect == "ok" || c_.expect == "qd8") {
       CheckAgainstOrt();
     } else {
       CheckUnsupported();
@@ -148,7 +158,13 @@ class OnnxCase : public testing::Test {
         const double err = std::fabs(double(out[k][i]) - refs[k][i]);
         max_err = std::isnan(err) ? INFINITY : std::max(max_err, err);
       }
-      EXPECT_LE(max_err, 1e-4 * max_ref) << "output " << k << " f32";
+      if (c_.expect == "qd8") {
+        // Runs qd8 whatever the flags (4-bit weights, MatMulNBits): the activations are
+        // quantized per row to int8, the weights are ORT's exactly.
+        EXPECT_LE(RelativeRms(out[k], refs[k]), 0.01) << "output " << k << " qd8";
+      } else {
+        EXPECT_LE(max_err, 1e-4 * max_ref) << "output " << k << " f32";
+      }
     }
     // f16 inference and dynamic quantization: same graph, looser numbers.
     const struct { uint32_t flags; double cosine; const char* what; } kModes[] = {
@@ -394,6 +410,43 @@ TEST(OnnxImport, FusesHardswishAndSwishPatterns) {
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_hardsigmoid"));  // conv, hardswish (HardSigmoid Mul)
   EXPECT_EQ(3u + 3, PlannedNodes("swish_and_sigmoid"));      // conv, swish, the lone sigmoid; 2 outputs
   EXPECT_EQ(5u + 2, PlannedNodes("se_gate_hardsigmoid"));    // conv, pool, conv, hardsigmoid, mul
+}
+
+// MatMulNBits: an act-order g_idx is listed unsupported with its reason; zero points pqnn's
+// symmetric 4-bit weights cannot hold exactly are requantized at import (the model runs, and
+// plans a qbint4 FC).
+TEST(OnnxImport, MatMulNBitsGIdxAndRequantizedZeroPoints) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  pqnn_onnx_model_t model = nullptr;
+  ASSERT_EQ(pqnn_status_success,
+            pqnn_onnx_load_file((UnitDir() + "/matmulnbits_g_idx.onnx").c_str(), 0, &model));
+  size_t count = 0;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &count));
+  ASSERT_EQ(1u, count);
+  const char *op_type, *node_name, *reason;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported(model, 0, &op_type, &node_name, &reason));
+  EXPECT_STREQ("MatMulNBits", op_type);
+  EXPECT_NE(nullptr, std::strstr(reason, "g_idx")) << reason;
+  pqnn_onnx_delete_model(model);
+
+  ASSERT_EQ(pqnn_status_success,
+            pqnn_onnx_load_file((UnitDir() + "/matmulnbits_any_zero_points.onnx").c_str(), 0, &model));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &count));
+  ASSERT_EQ(0u, count);
+  pqnn_onnx_runtime_t rt = nullptr;
+  pqnn_runtime_t prt = nullptr;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_pqnn_runtime(rt, &prt));
+  ASSERT_EQ(pqnn_status_success, pqnn_get_runtime_node_count(prt, &count));
+  bool qbint4 = false;
+  for (size_t i = 0; i < count; i++) {
+    pqnn_runtime_node_info info;
+    ASSERT_EQ(pqnn_status_success, pqnn_get_runtime_node_info(prt, i, &info));
+    qbint4 |= info.qd8_decision == pqnn_qd8_decision_qbint4;
+  }
+  EXPECT_TRUE(qbint4);
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
 }
 
 }  // namespace

@@ -364,3 +364,90 @@ TEST_F(Qd8FourBitFC, BlockwiseBeatsPerChannel) {
 }
 
 }  // namespace
+
+// bf16 / f16 / f32 scales through ..._qb4w_scale_type: bit-identical to the f32 create with
+// the same (exactly widened) scales, for both output types.
+TEST_F(Qd8FourBitFC, ScaleTypes) {
+  auto& g = pqnn_test::rng();
+  std::uniform_int_distribution<int> byte(0, 255), i8(-128, 127);
+  std::uniform_real_distribution<float> sdist(0.001f, 0.1f);
+  for (const size_t ic : {32, 100, 257}) {
+    const size_t oc = 19, block = 32, nb = (ic + block - 1) / block, batch = 3;
+    std::vector<int8_t> x(batch * ic);
+    for (auto& v : x) v = int8_t(i8(g));
+    std::vector<pqnn_quantization_params> qp(batch);
+    for (auto& p : qp) p = {i8(g), sdist(g)};
+    std::vector<uint8_t> w(oc * ((ic + 1) / 2));
+    for (auto& v : w) v = uint8_t(byte(g));
+    std::vector<uint16_t> s16(oc * nb), sbf(oc * nb);
+    std::vector<float> w16(oc * nb), wbf(oc * nb), s32(oc * nb);
+    for (size_t i = 0; i < oc * nb; i++) {
+      s32[i] = sdist(g);
+      s16[i] = fp16_ieee_from_fp32_value(s32[i]);
+      w16[i] = fp16_ieee_to_fp32_value(s16[i]);
+      uint32_t bits;
+      std::memcpy(&bits, &s32[i], 4);
+      sbf[i] = uint16_t(bits >> 16);
+      bits = uint32_t(sbf[i]) << 16;
+      std::memcpy(&wbf[i], &bits, 4);
+    }
+    for (const bool f16_out : {false, true}) {
+      const Case c{batch, ic, oc, ic, oc, block, false, false, f16_out};
+      struct { pqnn_scale_type type; const void* scales; const float* wide; } kinds[] = {
+        {pqnn_scale_type_fp16, s16.data(), w16.data()},
+        {pqnn_scale_type_bf16, sbf.data(), wbf.data()},
+        {pqnn_scale_type_fp32, s32.data(), s32.data()},
+      };
+      for (const auto& kind : kinds) {
+        const std::vector<double> want =
+            run(c, x.data(), qp.data(), w.data(), kind.wide, nullptr, -INFINITY, INFINITY, nullptr);
+        pqnn_operator_t op = nullptr;
+        ASSERT_EQ(f16_out
+            ? pqnn_create_fully_connected_nc_qd8_f16_qb4w_scale_type(ic, oc, ic, oc, block,
+                  kind.type, kind.scales, w.data(), nullptr, -INFINITY, INFINITY, 0, &op)
+            : pqnn_create_fully_connected_nc_qd8_f32_qb4w_scale_type(ic, oc, ic, oc, block,
+                  kind.type, kind.scales, w.data(), nullptr, -INFINITY, INFINITY, 0, &op),
+            pqnn_status_success);
+        std::vector<float> y32(batch * oc);
+        std::vector<uint16_t> y16(batch * oc);
+        void* y = f16_out ? static_cast<void*>(y16.data()) : static_cast<void*>(y32.data());
+        ASSERT_EQ(reshape_setup(c, op, x.data(), y, qp.data(), nullptr), pqnn_status_success);
+        ASSERT_EQ(pqnn_run_operator(op, nullptr), pqnn_status_success);
+        pqnn_delete_operator(op);
+        for (size_t i = 0; i < batch * oc; i++) {
+          const double got = f16_out ? fp16_ieee_to_fp32_value(y16[i]) : y32[i];
+          ASSERT_EQ(got, want[i]) << "scale type " << int(kind.type) << " K " << ic << " i " << i;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(Qd8FourBitFC, ScaleTypeValidation) {
+  const uint8_t w[64] = {};  // 2 rows of 64 nibbles
+  pqnn_operator_t op = nullptr;
+  auto qb = [&](pqnn_scale_type type, const void* s, size_t block = 32) {
+    return pqnn_create_fully_connected_nc_qd8_f32_qb4w_scale_type(64, 2, 64, 2, block, type,
+        s, w, nullptr, -INFINITY, INFINITY, 0, &op);
+  };
+  const uint16_t one_f16[4] = {0x3C00, 0x3C00, 0x3C00, 0x3C00};
+  const uint16_t one_bf16[4] = {0x3F80, 0x3F80, 0x3F80, 0x3F80};
+  ASSERT_EQ(qb(pqnn_scale_type_fp16, one_f16), pqnn_status_success);
+  pqnn_delete_operator(op);
+  ASSERT_EQ(qb(pqnn_scale_type_bf16, one_bf16), pqnn_status_success);
+  pqnn_delete_operator(op);
+  EXPECT_EQ(qb(static_cast<pqnn_scale_type>(3), one_f16), pqnn_status_invalid_parameter);
+  EXPECT_EQ(qb(static_cast<pqnn_scale_type>(-1), one_f16), pqnn_status_invalid_parameter);
+  EXPECT_EQ(qb(pqnn_scale_type_fp16, nullptr), pqnn_status_invalid_parameter);
+  EXPECT_EQ(qb(pqnn_scale_type_fp16, one_f16, 48), pqnn_status_invalid_parameter);
+  EXPECT_EQ(qb(pqnn_scale_type_fp16, one_f16, 0), pqnn_status_invalid_parameter);
+  // Widened scales that are not finite and positive: f16 0, -1, Inf, NaN; bf16 NaN, -0.
+  for (const uint16_t bad : {0x0000, 0xBC00, 0x7C00, 0x7E00}) {
+    const uint16_t s[4] = {0x3C00, 0x3C00, 0x3C00, bad};
+    EXPECT_EQ(qb(pqnn_scale_type_fp16, s), pqnn_status_invalid_parameter) << bad;
+  }
+  for (const uint16_t bad : {0x7FC0, 0x8000, 0x7F80}) {
+    const uint16_t s[4] = {bad, 0x3F80, 0x3F80, 0x3F80};
+    EXPECT_EQ(qb(pqnn_scale_type_bf16, s), pqnn_status_invalid_parameter) << bad;
+  }
+}
