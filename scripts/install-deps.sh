@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build ccache pkg-config python3 libsimde-dev
           libcpuinfo-dev libpthreadpool-dev libfp16-dev libgtest-dev libbenchmark-dev
-          protobuf-c-compiler libprotobuf-c-dev python3-onnx python3-numpy libcjson-dev "$@")
+          protobuf-c-compiler libprotobuf-c-dev python3-onnx python3-numpy libcjson-dev
+          python3-pil fonts-dejavu-core "$@")
 missing=()  # "hold ok installed" (a held package) counts as installed
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

@@ -71,10 +71,20 @@ size_t pqnn_threadpool_threads(pthreadpool_t threadpool) {
 #endif
 }
 
+/* Whether a call with this many tasks goes to the pool: not for one task (a squeeze-excite
+ * FC on a pooled vector, a small elementwise op, a per-image convert), which would only wake
+ * the workers (tens of microseconds on a busy machine) to have one of them run it; about a
+ * third of the pool calls of the PaddleOCR models' inferences were such. */
+#if PQNN_USE_PTHREADPOOL
+static bool use_pool(pthreadpool_t threadpool, size_t tasks) {
+  return tasks > 1 && threadpool != NULL && pthreadpool_get_threads_count(threadpool) > 1;
+}
+#endif
+
 void pqnn_parallelize_1d(pthreadpool_t threadpool, pqnn_task_1d_fn task, void* context,
     size_t range) {
 #if PQNN_USE_PTHREADPOOL
-  if (threadpool != NULL && pthreadpool_get_threads_count(threadpool) > 1) {
+  if (use_pool(threadpool, range)) {
     TSAN_WRAP(1d, task, context);
     pthreadpool_parallelize_1d(threadpool, task, context, range, 0);
     TSAN_JOIN();
@@ -91,7 +101,8 @@ void pqnn_parallelize_1d(pthreadpool_t threadpool, pqnn_task_1d_fn task, void* c
 void pqnn_parallelize_2d_tile_2d(pthreadpool_t threadpool, pqnn_task_2d_tile_2d_fn task,
     void* context, size_t range_i, size_t range_j, size_t tile_i, size_t tile_j) {
 #if PQNN_USE_PTHREADPOOL
-  if (threadpool != NULL && pthreadpool_get_threads_count(threadpool) > 1) {
+  if (tile_i != 0 && tile_j != 0 && use_pool(threadpool,
+          pqnn_divide_round_up(range_i, tile_i) * pqnn_divide_round_up(range_j, tile_j))) {
     TSAN_WRAP(2d_tile_2d, task, context);
     pthreadpool_parallelize_2d_tile_2d(threadpool, task, context, range_i, range_j, tile_i,
         tile_j, 0);
@@ -112,7 +123,8 @@ void pqnn_parallelize_3d_tile_2d(pthreadpool_t threadpool, pqnn_task_3d_tile_2d_
     void* context, size_t range_i, size_t range_j, size_t range_k, size_t tile_j,
     size_t tile_k) {
 #if PQNN_USE_PTHREADPOOL
-  if (threadpool != NULL && pthreadpool_get_threads_count(threadpool) > 1) {
+  if (tile_j != 0 && tile_k != 0 && use_pool(threadpool,
+          range_i * pqnn_divide_round_up(range_j, tile_j) * pqnn_divide_round_up(range_k, tile_k))) {
     TSAN_WRAP(3d_tile_2d, task, context);
     pthreadpool_parallelize_3d_tile_2d(threadpool, task, context, range_i, range_j, range_k,
         tile_j, tile_k, 0);

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 /* Conv (2-D, and 1-D as H = 1), BatchNormalization (folded into the conv before it, or a
  * 1x1 depthwise conv), per-channel Mul/Div by a constant (1x1 depthwise conv), MaxPool and
  * GlobalAveragePool: NHWC pqnn nodes. */
@@ -311,10 +312,20 @@ enum pqnn_status ox_lower_conv(struct ox_pass* p) {
   const size_t bdims[1] = {(size_t) cout};
   const size_t wdims[4] = {depthwise ? 1 : (size_t) cout, kh, kw,
                            depthwise ? (size_t) cout : (size_t) cin_g};
-  status = ox_define_static(p, 4, wdims, filter, &w_id);
+  /* A pointwise conv (1x1, stride 1, no padding, one group) is a fully connected layer over
+   * the pixels in NHWC: the same GEMM, and under dynamic quantization each pixel gets its own
+   * quantization params (a conv's input is quantized per image). */
+  const bool pointwise = groups == 1 && kh == 1 && kw == 1 && win.stride[0] == 1 &&
+      win.stride[1] == 1 && win.pad_begin[0] == 0 && win.pad_begin[1] == 0 &&
+      win.pad_end[0] == 0 && win.pad_end[1] == 0;
+  const size_t fc_dims[2] = {(size_t) cout, (size_t) cin_g};
+  status = ox_define_static(p, pointwise ? 2 : 4, pointwise ? fc_dims : wdims, filter, &w_id);
   if (status == pqnn_status_success) status = ox_define_static(p, 1, bdims, bias, &b_id);
   if (status == pqnn_status_success) {
-    if (depthwise) {
+    if (pointwise) {
+      status = pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, in_id, w_id, b_id, y->id,
+          0);
+    } else if (depthwise) {
       status = pqnn_define_depthwise_convolution_2d(p->sg, win.pad_begin[0], win.pad_end[1],
           win.pad_end[0], win.pad_begin[1], win.kernel[0], win.kernel[1], win.stride[0],
           win.stride[1], win.dilation[0], win.dilation[1], (uint32_t) (cout / cin),

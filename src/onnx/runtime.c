@@ -89,7 +89,13 @@ enum pqnn_status pqnn_onnx_create_runtime(pqnn_onnx_model_t m, pthreadpool_t thr
     name += len;
   }
   if (status == pqnn_status_success) {
-    status = pqnn_create_runtime(r->subgraph, threadpool, flags, &r->runtime);
+    /* Dynamic quantization keeps depthwise convolutions float: their input would be quantized
+     * with one scale per image, and real models' depthwise inputs have channels of very
+     * different ranges (PaddleOCR det: cosine 0.87 against ORT with qd8 depthwise, 0.9995
+     * without; docs/onnx.md). */
+    const struct pqnn_runtime_options options = {.qd8_float_depthwise = 1};
+    status = pqnn_create_runtime_with_options(r->subgraph, threadpool, flags, &options,
+        &r->runtime);
     if (status != pqnn_status_success) ox_log("create_runtime: the pqnn runtime failed (%s)", pqnn_status_string(status));
   }
   r->boundary_transposes = p.boundary_transposes;
