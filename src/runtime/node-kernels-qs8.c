@@ -6,6 +6,7 @@
  * reference is bit-exact). Gathered blocks are staged in local arrays, which makes the in-place
  * cases (y == x, y == non-broadcast a or b) safe.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "configs/config.h"
@@ -28,6 +29,18 @@ static inline void load_strided(size_t n, const int8_t* p, size_t stride, int8_t
   }
 }
 
+/* Whether an input's strides are the dense output strides (dims of size 1 may have any). */
+static bool dense(const struct pqnn_add2_shape* s, const size_t stride[4]) {
+  size_t expected = 1;
+  for (int d = 3; d >= 0; d--) {
+    if (s->shape[d] != 1 && stride[d] != expected) {
+      return false;
+    }
+    expected *= s->shape[d];
+  }
+  return true;
+}
+
 /* add2 through the qs8 vadd kernels (integer contract: src/microkernels.h VADD): a row at a
  * time when both inputs are contiguous or broadcast along the last dim, else through gathered
  * blocks. */
@@ -42,6 +55,12 @@ void pqnn_node_qs8_add2(const struct pqnn_add2_shape* s, size_t row_start, size_
   const size_t n = s->shape[3];
   const size_t sa = s->a_stride[3];
   const size_t sb = s->b_stride[3];
+  if (row_start < row_end && dense(s, s->a_stride) && dense(s, s->b_stride)) {
+    /* Same shape, both dense: the rows are one contiguous run. */
+    const size_t offset = row_start * n;
+    k->vadd((row_end - row_start) * n, a + offset, b + offset, y + offset, &p);
+    return;
+  }
   for (size_t row = row_start; row < row_end; row++) {
     const size_t i2 = row % s->shape[2];
     const size_t i01 = row / s->shape[2];
