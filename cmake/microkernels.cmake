@@ -250,6 +250,24 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-igemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/4x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/5x16c4-avxvnni.c
+  src/microkernels/qs8-vadd/u16-avx2.c
+  src/microkernels/qs8-vadd/u32-avx512skx.c
+  src/microkernels/qs8-vadd/u16-neon.c
+  src/microkernels/qs8-vadd/u1-scalar.c
+  src/microkernels/qs8-vadd/u16-sse2.c
+  src/microkernels/qs8-vadd/u16-wasmsimd.c
+  src/microkernels/qs8-vaddc/u16-avx2.c
+  src/microkernels/qs8-vaddc/u32-avx512skx.c
+  src/microkernels/qs8-vaddc/u16-neon.c
+  src/microkernels/qs8-vaddc/u1-scalar.c
+  src/microkernels/qs8-vaddc/u16-sse2.c
+  src/microkernels/qs8-vaddc/u16-wasmsimd.c
+  src/microkernels/qs8-gavgpool/c16-avx2.c
+  src/microkernels/qs8-gavgpool/c32-avx512skx.c
+  src/microkernels/qs8-gavgpool/c16-neon.c
+  src/microkernels/qs8-gavgpool/c1-scalar.c
+  src/microkernels/qs8-gavgpool/c8-sse2.c
+  src/microkernels/qs8-gavgpool/c16-wasmsimd.c
 )
 set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/f16-gemm/4x16-avx2.c

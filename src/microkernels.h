@@ -89,6 +89,28 @@ typedef void (*pqnn_qd8_quantize_ukernel_fn)(size_t n, const void* x, int8_t* y,
 /* Elementwise conversion of n elements (f32 <-> f16). */
 typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);
 
+/* VADD  qs8 elementwise add of n elements (qs8-vadd: b has n elements; qs8-vaddc: b is one
+ *   element, broadcast). params: struct pqnn_qs8_add_params {bias, ma, mb, shift, zp, min,
+ *   max}. The integer contract, the same int8 on every ISA, for every element:
+ *     acc = bias + a * ma + b * mb            (int32; exact: |acc| < 2^31)
+ *     q   = acc >> shift                      (arithmetic shift: floor division by 2^shift)
+ *     y   = clamp(q + zp, min, max)
+ *   With bias = 2^(shift-1) - za * ma - zb * mb this is round-half-up of
+ *   ((a - za) * ma + (b - zb) * mb) / 2^shift (+ zp, clamped). SIMD kernels saturate q to
+ *   int16 and q + zp to int16 before the clamp, which changes nothing since min, max are int8.
+ *   y may equal a or b (exactly; in place). n may be 0.
+ * GAVGPOOL  qs8 global average pooling of `pixels` pixels of `channels` int8 each, pixel i at
+ *   x + i * x_stride (bytes); writes `channels` int8 to y. params: struct
+ *   pqnn_qs8_gavgpool_params. For every channel c:
+ *     acc = bias + sum_i x[i][c]              (int32; pixels <= 2^23 keeps it exact)
+ *     f   = (float) acc * scale               (one IEEE single rounding each)
+ *     y   = rne(clamp(f, min - zp, max - zp)) + zp
+ *   pixels >= 1; y must not overlap x. */
+typedef void (*pqnn_vadd_ukernel_fn)(size_t n, const int8_t* a, const int8_t* b, int8_t* y,
+    const void* params);
+typedef void (*pqnn_gavgpool_ukernel_fn)(size_t pixels, size_t channels, const int8_t* x,
+    size_t x_stride, int8_t* y, const void* params);
+
 /* Every kernel of this build, from the per-family lists. */
 #include "microkernels/declarations.h"
 

@@ -25,6 +25,28 @@ struct pqnn_qs8_minmax_params {
   int8_t output_max;
 };
 
+/* qs8 elementwise add (integer requantization, contract: src/microkernels.h VADD; filled by
+ * pqnn_init_qs8_add_params, src/quantization.c). */
+struct pqnn_qs8_add_params {
+  int32_t bias;               /* 2^(shift-1) - a_zero_point * a_multiplier - b_zero_point * b_multiplier */
+  int16_t a_multiplier;       /* [0, 2^15) */
+  int16_t b_multiplier;       /* [0, 2^15) */
+  uint32_t shift;             /* [1, 31] */
+  int16_t output_zero_point;  /* [-128, 127] */
+  int16_t output_min;         /* [-128, 127], <= output_max */
+  int16_t output_max;
+};
+
+/* qs8 global average pooling (fp32 requantization, contract: src/microkernels.h GAVGPOOL;
+ * filled by pqnn_init_qs8_gavgpool_params). */
+struct pqnn_qs8_gavgpool_params {
+  int32_t bias;                      /* -pixels * input_zero_point */
+  float scale;                       /* input_scale / (output_scale * pixels) */
+  float output_min_less_zero_point;  /* (float) (output_min - output_zero_point) */
+  float output_max_less_zero_point;  /* (float) (output_max - output_zero_point) */
+  int32_t output_zero_point;
+};
+
 /* qd8 -> f32 depthwise convolution: the output bounds and the quantization of the one
  * image a call reads (set per image at run). */
 struct pqnn_qd8_dwconv_params {

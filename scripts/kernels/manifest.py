@@ -7,7 +7,8 @@ Everything else about the kernel follows from the row:
   file      src/microkernels/<family>/<tile>-<isa>.c  (the ISA suffix picks the compile
             flags, cmake/isa-flags.cmake)
   function  <family prefix>_<tile>__<isa with _>  (FAMILIES below)
-  geometry  GEMM tiles "<MR>x<NR>[c<KR>]"; dwconv "<taps or any>p<channels>c"
+  geometry  GEMM tiles "<MR>x<NR>[c<KR>]"; dwconv "<taps or any>p<channels>c"; elementwise
+            "u<elements per step>"; pooling "c<channel tile>"
   arch      from the ISA (ARCHES below); scalar kernels build everywhere
   tier      the pqnn_isa tier (src/hardware.h) a CPU needs to run it
 offset (int8 GEMM only) is the activation input offset the kernel expects (128: the
@@ -40,6 +41,9 @@ FAMILIES = {
     "f16-dwconv": ("pqnn_f16_dwconv_minmax_ukernel", "dwconv"),
     "qs8-dwconv": ("pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel", "dwconv"),
     "qd8-f32-qc8w-dwconv": ("pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel", "dwconv"),
+    "qs8-vadd": ("pqnn_qs8_vadd_minmax_ukernel", "vadd"),
+    "qs8-vaddc": ("pqnn_qs8_vaddc_minmax_ukernel", "vadd"),
+    "qs8-gavgpool": ("pqnn_qs8_gavgpool_minmax_fp32_ukernel", "gavgpool"),
     "f32-f16-convert": ("pqnn_f32_f16_convert_ukernel", "convert"),
     "f16-f32-convert": ("pqnn_f16_f32_convert_ukernel", "convert"),
     "f32-qd8-convert": ("pqnn_f32_qd8_quantize_ukernel", "quantize"),
@@ -100,6 +104,9 @@ class K(collections.namedtuple("K", "family tile isa status offset hand")):
         m = re.fullmatch(r"(\d+|any)p(\d+)c", self.tile)
         if m:
             return (0 if m[1] == "any" else int(m[1])), int(m[2]), 1
+        m = re.fullmatch(r"[uc](\d+)", self.tile)
+        if m:
+            return 0, int(m[1]), 1
         return 0, 0, 0
 
 
@@ -468,6 +475,25 @@ KERNELS = [
     K("qs8-qc8w-igemm", "5x16c4", "avxvnni", PROD, offset=128),
     K("qs8-qc8w-igemm", "6x64c4", "avx512vnni", CAND, offset=128),
     K("qs8-qc8w-igemm", "7x16c4", "avx512vnni", CAND, offset=128),
+    # qs8-vadd, qs8-vaddc, qs8-gavgpool (whole int8 graphs; scripts/kernels/qs8_elementwise.py)
+    K("qs8-vadd", "u16", "avx2", PROD),
+    K("qs8-vadd", "u32", "avx512skx", PROD),
+    K("qs8-vadd", "u16", "neon", PROD),
+    K("qs8-vadd", "u1", "scalar", PROD),
+    K("qs8-vadd", "u16", "sse2", PROD),
+    K("qs8-vadd", "u16", "wasmsimd", PROD),
+    K("qs8-vaddc", "u16", "avx2", PROD),
+    K("qs8-vaddc", "u32", "avx512skx", PROD),
+    K("qs8-vaddc", "u16", "neon", PROD),
+    K("qs8-vaddc", "u1", "scalar", PROD),
+    K("qs8-vaddc", "u16", "sse2", PROD),
+    K("qs8-vaddc", "u16", "wasmsimd", PROD),
+    K("qs8-gavgpool", "c16", "avx2", PROD),
+    K("qs8-gavgpool", "c32", "avx512skx", PROD),
+    K("qs8-gavgpool", "c16", "neon", PROD),
+    K("qs8-gavgpool", "c1", "scalar", PROD),
+    K("qs8-gavgpool", "c8", "sse2", PROD),
+    K("qs8-gavgpool", "c16", "wasmsimd", PROD),
 ]
 
 

@@ -71,4 +71,14 @@ struct pqnn_convert_config {
 };
 PQNN_INTERNAL const struct pqnn_convert_config* pqnn_get_convert_config(void);
 
+/* qs8 elementwise add (same shape, broadcast scalar) and global average pooling: the int8
+ * nodes of whole qs8 graphs. */
+struct pqnn_qs8_elementwise_config {
+  pqnn_vadd_ukernel_fn vadd;
+  pqnn_vadd_ukernel_fn vaddc;
+  pqnn_gavgpool_ukernel_fn gavgpool;
+  const char* isa;  /* for benches and logs */
+};
+PQNN_INTERNAL const struct pqnn_qs8_elementwise_config* pqnn_get_qs8_elementwise_config(void);
+
 #endif  /* PQNN_CONFIG_H_ */

@@ -1,11 +1,16 @@
 /*
- * qs8 node kernels: broadcast add2, global average pooling, and the f32 <-> qs8 boundary
- * converts. Arithmetic in float, rounded to nearest even with saturation exactly as written in
- * node-kernels.h (so a float reference is bit-exact). Blocks are staged in local arrays, which
- * makes the in-place cases (y == x, y == non-broadcast a or b) safe.
+ * qs8 node kernels: broadcast add2 and global average pooling through the qs8 microkernels
+ * (pqnn_get_qs8_elementwise_config: qs8-vadd / qs8-vaddc / qs8-gavgpool, contracts in
+ * src/microkernels.h), and the f32 <-> qs8 boundary converts, whose arithmetic is in float,
+ * rounded to nearest even with saturation exactly as written in node-kernels.h (so a float
+ * reference is bit-exact). Gathered blocks are staged in local arrays, which makes the in-place
+ * cases (y == x, y == non-broadcast a or b) safe.
  */
+#include <stdbool.h>
 #include <string.h>
 
+#include "configs/config.h"
+#include "qs8-params.h"
 #include "runtime/node-kernels-blocks.h"
 #include "runtime/node-kernels.h"
 
@@ -24,51 +29,66 @@ static inline void load_strided(size_t n, const int8_t* p, size_t stride, int8_t
   }
 }
 
-/* f = (a - za) * ma + (b - zb) * mb. */
-static inline void add_block(size_t n, const int8_t* a, int32_t za, float ma, const int8_t* b, int32_t zb,
-    float mb, float* f) {
-  for (size_t j = 0; j < n; j++) {
-    const float fa = (float) ((int32_t) a[j] - za) * ma;
-    const float fb = (float) ((int32_t) b[j] - zb) * mb;
-    f[j] = fa + fb;
+/* Whether an input's strides are the dense output strides (dims of size 1 may have any). */
+static bool dense(const struct pqnn_add2_shape* s, const size_t stride[4]) {
+  size_t expected = 1;
+  for (int d = 3; d >= 0; d--) {
+    if (s->shape[d] != 1 && stride[d] != expected) {
+      return false;
+    }
+    expected *= s->shape[d];
   }
+  return true;
 }
 
-struct add2_context {
-  const struct pqnn_add2_shape* s;
-  const int8_t* a;
-  const int8_t* b;
-  int8_t* y;
-  int32_t a_zero_point, b_zero_point, y_zero_point;
-  float a_multiplier, b_multiplier, lo, hi;
-};
-
-static void add2_block(void* ctx, size_t a_offset, size_t b_offset, size_t y_offset, size_t n) {
-  const struct add2_context* c = (const struct add2_context*) ctx;
-  int8_t ta[kBlock];
-  int8_t tb[kBlock];
-  float f[kBlock];
-  load_strided(n, c->a + a_offset, c->s->a_stride[3], ta);
-  load_strided(n, c->b + b_offset, c->s->b_stride[3], tb);
-  if (n == kBlock) {
-    add_block(kBlock, ta, c->a_zero_point, c->a_multiplier, tb, c->b_zero_point, c->b_multiplier, f);
-    pqnn_node_qs8_round_block(kBlock, f, c->y + y_offset, c->lo, c->hi, c->y_zero_point);
-  } else {
-    add_block(n, ta, c->a_zero_point, c->a_multiplier, tb, c->b_zero_point, c->b_multiplier, f);
-    pqnn_node_qs8_round_block(n, f, c->y + y_offset, c->lo, c->hi, c->y_zero_point);
-  }
-}
-
+/* add2 through the qs8 vadd kernels (integer contract: src/microkernels.h VADD): a row at a
+ * time when both inputs are contiguous or broadcast along the last dim, else through gathered
+ * blocks. */
 void pqnn_node_qs8_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
     const int8_t* a, int32_t a_zero_point, float a_scale, const int8_t* b, int32_t b_zero_point, float b_scale,
     int8_t* y, int32_t y_zero_point, float y_scale, int8_t qmin, int8_t qmax) {
-  struct add2_context c = {
-    .s = s, .a = a, .b = b, .y = y,
-    .a_zero_point = a_zero_point, .b_zero_point = b_zero_point, .y_zero_point = y_zero_point,
-    .a_multiplier = a_scale / y_scale, .b_multiplier = b_scale / y_scale,
-    .lo = (float) qmin - (float) y_zero_point, .hi = (float) qmax - (float) y_zero_point,
-  };
-  pqnn_add2_walk(s, row_start, row_end, add2_block, &c);
+  const struct pqnn_qs8_elementwise_config* k = pqnn_get_qs8_elementwise_config();
+  struct pqnn_qs8_add_params p;   /* a first */
+  struct pqnn_qs8_add_params pt;  /* b first (broadcast a: b + a) */
+  pqnn_init_qs8_add_params(&p, a_zero_point, a_scale, b_zero_point, b_scale, y_zero_point, y_scale, qmin, qmax);
+  pqnn_init_qs8_add_params(&pt, b_zero_point, b_scale, a_zero_point, a_scale, y_zero_point, y_scale, qmin, qmax);
+  const size_t n = s->shape[3];
+  const size_t sa = s->a_stride[3];
+  const size_t sb = s->b_stride[3];
+  if (row_start < row_end && dense(s, s->a_stride) && dense(s, s->b_stride)) {
+    /* Same shape, both dense: the rows are one contiguous run. */
+    const size_t offset = row_start * n;
+    k->vadd((row_end - row_start) * n, a + offset, b + offset, y + offset, &p);
+    return;
+  }
+  for (size_t row = row_start; row < row_end; row++) {
+    const size_t i2 = row % s->shape[2];
+    const size_t i01 = row / s->shape[2];
+    const size_t i1 = i01 % s->shape[1];
+    const size_t i0 = i01 / s->shape[1];
+    /* Offsets, not pointers: an input with nothing to read may be NULL. */
+    const size_t ao = i0 * s->a_stride[0] + i1 * s->a_stride[1] + i2 * s->a_stride[2];
+    const size_t bo = i0 * s->b_stride[0] + i1 * s->b_stride[1] + i2 * s->b_stride[2];
+    const size_t yo = row * n;
+    if (n == 0) {
+      continue;
+    } else if (sa == 1 && sb == 1) {
+      k->vadd(n, a + ao, b + bo, y + yo, &p);
+    } else if (sa == 1 && sb == 0) {
+      k->vaddc(n, a + ao, b + bo, y + yo, &p);
+    } else if (sa == 0 && sb == 1) {
+      k->vaddc(n, b + bo, a + ao, y + yo, &pt);
+    } else {
+      int8_t ta[kBlock];
+      int8_t tb[kBlock];
+      for (size_t i = 0; i < n; i += kBlock) {
+        const size_t nb = pqnn_node_block_size(n, i);
+        load_strided(nb, a + ao + i * sa, sa, ta);
+        load_strided(nb, b + bo + i * sb, sb, tb);
+        k->vadd(nb, ta, tb, y + yo + i, &p);
+      }
+    }
+  }
 }
 
 /* acc += x (int32 lanes). */
@@ -84,6 +104,20 @@ static inline void accumulate_block(size_t n, const int8_t* x, int32_t* acc) {
 void pqnn_node_qs8_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,
     const int8_t* x, int32_t x_zero_point, float x_scale, int8_t* y, int32_t y_zero_point, float y_scale,
     int8_t qmin, int8_t qmax) {
+  if (channels == 0) {
+    return;
+  }
+  if (pixels != 0 && pixels <= PQNN_QS8_GAVGPOOL_MAX_PIXELS) {
+    /* The kernel's int32 sums are exact: the same result as the int64 path below. */
+    const struct pqnn_qs8_elementwise_config* k = pqnn_get_qs8_elementwise_config();
+    struct pqnn_qs8_gavgpool_params p;
+    pqnn_init_qs8_gavgpool_params(&p, pixels, x_zero_point, x_scale, y_zero_point, y_scale, qmin, qmax);
+    for (size_t n = n_start; n < n_end; n++) {
+      k->gavgpool(pixels, channels, x + n * pixels * channels, channels, y + n * channels, &p);
+    }
+    return;
+  }
+  /* No pixels (the zero point), or more than an int32 sum holds: int64 sums of int32 chunks. */
   const float m = pixels != 0 ? x_scale / (y_scale * (float) pixels) : 0.0f;
   const int64_t bias = (int64_t) pixels * (int64_t) x_zero_point;
   const float lo = (float) qmin - (float) y_zero_point;

@@ -25,8 +25,8 @@
  * Aliasing: "y may equal x" means exactly equal pointers (in place); partial overlap is never
  * allowed.
  *
- * qs8 (signed 8-bit, asymmetric) arithmetic, shared by add2, global average pooling and
- * quantize, written so that a reference in float arithmetic is bit-exact (the library is built
+ * qs8 (signed 8-bit, asymmetric) arithmetic, shared by global average pooling and quantize (add2
+ * is integer arithmetic: see pqnn_node_qs8_add2), written so that a reference in float arithmetic is bit-exact (the library is built
  * with -ffp-contract=off: every product and sum below is rounded to float on its own):
  *   f  = the kernel's float value of the output in units of the output scale (see each kernel)
  *   lo = (float) (qmin - y_zero_point); hi = (float) (qmax - y_zero_point)
@@ -83,10 +83,14 @@ PQNN_INTERNAL void pqnn_node_f32_add2(const struct pqnn_add2_shape* s, size_t ro
     const float* a, const float* b, float* y, float min, float max);
 PQNN_INTERNAL void pqnn_node_f16_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
     const uint16_t* a, const uint16_t* b, uint16_t* y, float min, float max);
-/* qs8: with ma = a_scale / y_scale and mb = b_scale / y_scale (float divisions, once),
- *   f = (float) (a - a_zero_point) * ma + (float) (b - b_zero_point) * mb
- * (two rounded products, one rounded sum), then the qs8 rounding and clamp of the file comment
- * into [qmin, qmax]. */
+/* qs8: integer arithmetic, the qs8-vadd kernels' contract (src/microkernels.h VADD) with the
+ * params of pqnn_init_qs8_add_params (src/qs8-params.h): a_scale / y_scale and b_scale / y_scale
+ * as 15-bit fixed-point multipliers with one shared shift, the zero points and the rounding
+ * constant folded into an int32 bias, round half up, clamp into [qmin, qmax]; the same int8 on
+ * every ISA. Within one output unit of the real sum whenever the multipliers keep 10 bits (a
+ * ratio below 2^-21 of the other's loses them); exact ties of the real sum round up, not to
+ * even as the f32 <-> qs8 converts do. A broadcast input (stride 0 in the last dim) is added
+ * with the same arithmetic. */
 PQNN_INTERNAL void pqnn_node_qs8_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
     const int8_t* a, int32_t a_zero_point, float a_scale, const int8_t* b, int32_t b_zero_point, float b_scale,
     int8_t* y, int32_t y_zero_point, float y_scale, int8_t qmin, int8_t qmax);

@@ -2,7 +2,8 @@
 // references written here: clamp, GELU, add2 (f32/f16/qs8, broadcast patterns and row ranges),
 // global average pooling, max pooling, softmax, qs8 quantize/dequantize.
 // Tolerances: f32 clamp/add2/max pooling/quantize/dequantize and every qs8 kernel are bit-exact
-// (their arithmetic is one rounding per operation, reproduced here in float). GELU, softmax and
+// (their arithmetic is one rounding per operation, reproduced here in float; qs8 add2 is integer
+// arithmetic, reproduced here in 64-bit integers and checked within one unit of the real sum). GELU, softmax and
 // average pooling are compared with double-precision references (relative bounds below). Every
 // f16 kernel is bit-exact against fp16(f32 kernel on the widened input), the contract, and
 // within 2^-10 relative (plus 2^-24 absolute) of the double reference.
@@ -21,6 +22,7 @@
 #include <pqnn.h>
 
 #include "common/test-utils.h"
+#include "qs8-params.h"
 
 extern "C" {
 #include "runtime/node-kernels.h"
@@ -413,11 +415,18 @@ TEST_F(NodeKernels, Qs8Add2) {
           pqnn_node_qs8_add2(s, start, end, a, q.za, q.sa, b, q.zb, q.sb, y, q.zy, q.sy, q.qmin, q.qmax);
         },
         [&](int8_t a, int8_t b) {
-          volatile float ma = q.sa / q.sy;
-          volatile float mb = q.sb / q.sy;
-          volatile float fa = static_cast<float>(a - q.za) * ma;
-          volatile float fb = static_cast<float>(b - q.zb) * mb;
-          return qs8_out(fa + fb, q.zy, q.qmin, q.qmax);
+          // The integer contract (src/microkernels.h VADD), written out in 64-bit arithmetic.
+          pqnn_qs8_add_params p;
+          pqnn_init_qs8_add_params(&p, q.za, q.sa, q.zb, q.sb, q.zy, q.sy, q.qmin, q.qmax);
+          const int64_t acc = int64_t{p.bias} + int64_t{a} * p.a_multiplier + int64_t{b} * p.b_multiplier;
+          const int64_t d = int64_t{1} << p.shift;
+          const int64_t r = (acc >= 0 ? acc / d : -((-acc + d - 1) / d)) + q.zy;
+          const int8_t y = static_cast<int8_t>(std::min<int64_t>(std::max<int64_t>(r, q.qmin), q.qmax));
+          // and within one unit of the real sum, rounded and clamped
+          const double real = (double(a) - q.za) * q.sa / q.sy + (double(b) - q.zb) * q.sb / q.sy;
+          const double yr = std::min<double>(std::max<double>(std::nearbyint(real) + q.zy, q.qmin), q.qmax);
+          EXPECT_LE(std::fabs(yr - y), 1.0);
+          return y;
         },
         [](int8_t x, int8_t y) { return x == y; });
   }
