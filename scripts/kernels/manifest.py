@@ -338,16 +338,20 @@ KERNELS = [
     # qd8-f16-qb4w-gemm
     K("qd8-f16-qb4w-gemm", "1x8c8", "avx2", PROD, offset=128),
     K("qd8-f16-qb4w-gemm", "1x32c8", "avx512vnni", PROD, offset=128),
+    K("qd8-f16-qb4w-gemm", "1x8c8", "avxvnni", PROD, offset=128),
     K("qd8-f16-qb4w-gemm", "1x4c8", "scalar", PROD, offset=0),
     K("qd8-f16-qb4w-gemm", "3x8c8", "avx2", PROD, offset=128),
     K("qd8-f16-qb4w-gemm", "4x32c8", "avx512vnni", PROD, offset=128),
+    K("qd8-f16-qb4w-gemm", "4x8c8", "avxvnni", PROD, offset=128),
     K("qd8-f16-qb4w-gemm", "4x4c8", "scalar", PROD, offset=0),
     # qd8-f32-qb4w-gemm
     K("qd8-f32-qb4w-gemm", "1x8c8", "avx2", PROD, offset=128),
     K("qd8-f32-qb4w-gemm", "1x32c8", "avx512vnni", PROD, offset=128),
+    K("qd8-f32-qb4w-gemm", "1x8c8", "avxvnni", PROD, offset=128),
     K("qd8-f32-qb4w-gemm", "1x4c8", "scalar", PROD, offset=0),
     K("qd8-f32-qb4w-gemm", "3x8c8", "avx2", PROD, offset=128),
     K("qd8-f32-qb4w-gemm", "4x32c8", "avx512vnni", PROD, offset=128),
+    K("qd8-f32-qb4w-gemm", "4x8c8", "avxvnni", PROD, offset=128),
     K("qd8-f32-qb4w-gemm", "4x4c8", "scalar", PROD, offset=0),
     # qd8-f32-qc8w-igemm
     K("qd8-f32-qc8w-igemm", "1x16c4", "avx2", CAND, offset=128),
