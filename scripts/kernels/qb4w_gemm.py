@@ -17,6 +17,8 @@ is y = clamp((acc_f - (zero_point + input_offset) * fsum) * row_scale + bias).
               microkernels/x86-int8-dot.h), input_offset 128
   avxvnni     MR x 8c8: the avx512vnni scheme on ymm with the VEX vpdpbusd (AVX-VNNI),
               input_offset 128
+  neondot     MR x 8c8: sdot (vdotq_lane_s32) of signed A on the nibbles times 16 (shift,
+              mask), input_offset 0
   avx2        MR x 8c8: nibbles to signed int8 by a vpshufb table (the weight itself, not
               times 16: vpmaddubsw's int16 pair sums of uint8 A x weight stay below 2 x 255 x 8,
               no saturation), vpmaddubsw + vpmaddwd(1) into int32, the block's dot shifted
@@ -423,8 +425,100 @@ def gen_avxvnni(variant, mr, nr, ioff):
     return "\n".join(L)
 
 
+def gen_neondot(variant, mr, nr, ioff):
+    """MR x 8c8 with sdot (vdotq_lane_s32): A stays signed int8 (input_offset 0); a q register
+    of a group holds 4 columns x 4 bytes, whose low nibbles (times 16: byte << 4) dot A's k..k+3
+    (lane 0 of the 8 A bytes) and whose high nibbles (byte & 0xF0) dot k+4..k+7 (lane 1)."""
+    assert nr == 8 and ioff == 0, "neondot qb4w kernels are 8 columns wide, input_offset 0"
+    head, out_t = header(variant, mr, nr, "neondot", ioff)
+    name = kernel_name(variant, mr, nr, "neondot")
+    L = head + ["#include <arm_neon.h>", "#include <string.h>", "", '#include "microkernels.h"', "",
+                f"void {name}{SIGNATURE} {{",
+                "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
+                "  const size_t bl = p->block_size;",
+                "  const float32x4_t vmin = vdupq_n_f32(p->min);",
+                "  const float32x4_t vmax = vdupq_n_f32(p->max);",
+                "  const uint8x16_t vnib = vdupq_n_u8(0xF0);",
+                "  const int8_t* wp = (const int8_t*) w;"]
+    L += rows_setup(mr, out_t)
+    for i in range(mr):
+        L.append(f"  const float32x4_t vzp{i} = vdupq_n_f32((float) q{i}->zero_point);")
+        L.append(f"  const float32x4_t vrs{i} = vdupq_n_f32(q{i}->scale);")
+    L += ["  do {",
+          "    const float32x4_t vfs0 = vld1q_f32((const float*) wp);",
+          "    const float32x4_t vfs1 = vld1q_f32((const float*) (wp + 16));",
+          "    wp += 32;"]
+    for i in range(mr):
+        for j in range(2):
+            L.append(f"    float32x4_t vf{i}_{j} = vdupq_n_f32(0.0f);")
+    L += ["    for (size_t k0 = 0; k0 < kc; k0 += bl) {",
+          "      const size_t kend = kc - k0 < bl ? kc : k0 + bl;"]
+    for i in range(mr):
+        for j in range(2):
+            L.append(f"      int32x4_t acc{i}_{j} = vdupq_n_s32(0);")
+    L.append("      size_t k = k0;")
+
+    def group(indent, tail):
+        out = []
+        for j in range(2):
+            out += [f"{indent}const uint8x16_t vw{j} = vld1q_u8((const uint8_t*) wp + {16 * j});",
+                    f"{indent}const int8x16_t vwl{j} = vreinterpretq_s8_u8(vshlq_n_u8(vw{j}, 4));",
+                    f"{indent}const int8x16_t vwh{j} = vreinterpretq_s8_u8(vandq_u8(vw{j}, vnib));"]
+        for i in range(mr):
+            if tail:
+                out += [f"{indent}uint64_t u{i} = 0;",
+                        f"{indent}memcpy(&u{i}, a{i} + k, kend - k);",
+                        f"{indent}const int8x8_t va{i} = vreinterpret_s8_u64(vcreate_u64(u{i}));"]
+            else:
+                out.append(f"{indent}const int8x8_t va{i} = vld1_s8(a{i} + k);")
+            for j in range(2):
+                out += [f"{indent}acc{i}_{j} = vdotq_lane_s32(acc{i}_{j}, vwl{j}, va{i}, 0);",
+                        f"{indent}acc{i}_{j} = vdotq_lane_s32(acc{i}_{j}, vwh{j}, va{i}, 1);"]
+        out.append(f"{indent}wp += 32;")
+        return out
+
+    L.append("      for (; k + 8 <= kend; k += 8) {")
+    L += group("        ", False)
+    L += ["      }", "      if (k != kend) {"]
+    L += group("        ", True)
+    L += ["      }",
+          "      const float32x4_t vs0 = vld1q_f32((const float*) wp);",
+          "      const float32x4_t vs1 = vld1q_f32((const float*) (wp + 16));",
+          "      wp += 32;"]
+    for i in range(mr):
+        for j in range(2):
+            L.append(f"      vf{i}_{j} = vfmaq_f32(vf{i}_{j}, vcvtq_f32_s32(acc{i}_{j}), vs{j});")
+    L += ["    }",
+          "    const float32x4_t vb0 = vld1q_f32((const float*) wp);",
+          "    const float32x4_t vb1 = vld1q_f32((const float*) (wp + 16));",
+          "    wp += 32;"]
+    for i in range(mr):
+        for j in range(2):
+            L += [f"    float32x4_t vo{i}_{j} = vfmaq_f32(vb{j}, vfmsq_f32(vf{i}_{j}, vzp{i}, vfs{j}), vrs{i});",
+                  f"    vo{i}_{j} = vminq_f32(vmaxq_f32(vo{i}_{j}, vmin), vmax);"]
+    if variant == "f16":
+        for i in range(mr):
+            L.append(f"    const uint16x8_t vh{i} = vreinterpretq_u16_f16(vcombine_f16(vcvt_f16_f32(vo{i}_0), vcvt_f16_f32(vo{i}_1)));")
+    L.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
+    for i in range(mr):
+        if variant == "f16":
+            L.append(f"      vst1q_u16(c{i}, vh{i});")
+        else:
+            L += [f"      vst1q_f32(c{i}, vo{i}_0);", f"      vst1q_f32(c{i} + 4, vo{i}_1);"]
+        L.append(f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);")
+    L += [f"      nc -= {nr};", "    } else {", f"      {out_t} vtmp[{nr}];"]
+    for i in range(mr):
+        if variant == "f16":
+            L.append(f"      vst1q_u16(vtmp, vh{i});")
+        else:
+            L += [f"      vst1q_f32(vtmp, vo{i}_0);", f"      vst1q_f32(vtmp + 4, vo{i}_1);"]
+        L.append(f"      memcpy(c{i}, vtmp, nc * sizeof({out_t}));")
+    L += ["      nc = 0;", "    }", "  } while (nc != 0);", "}", ""]
+    return "\n".join(L)
+
+
 GENERATORS = {"scalar": gen_scalar, "avx512vnni": gen_avx512vnni, "avx2": gen_avx2,
-              "avxvnni": gen_avxvnni}
+              "avxvnni": gen_avxvnni, "neondot": gen_neondot}
 
 
 def emit(k):
