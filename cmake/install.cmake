@@ -126,6 +126,26 @@ string(APPEND PQNN_PC_LIBS_PRIVATE "-lcpuinfo -lpthread -lm")
 configure_file("${PROJECT_SOURCE_DIR}/cmake/pqnn.pc.in" "${PROJECT_BINARY_DIR}/pqnn.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/pqnn.pc"
   DESTINATION "${PQNN_INSTALL_PKGCONFIGDIR}" COMPONENT pqnn_development)
+# The ONNX importer (PQNN_BUILD_ONNX): pqnn-onnx.pc requires pqnn.pc; protobuf-c is private
+# to the shared library and link-only for the static one.
+set(PQNN_CONFIG_ONNX_SHARED_NAME "")
+set(PQNN_CONFIG_ONNX_STATIC_NAME "")
+set(PQNN_PROTOBUF_C_LIBRARY_DIR "")
+if(TARGET pqnn_onnx_shared)
+  get_filename_component(PQNN_PROTOBUF_C_LIBRARY_DIR "${PROTOBUF_C_LIBRARY}" DIRECTORY)
+  set(PQNN_ONNX_PC_LIBS_PRIVATE "")
+  if(NOT PQNN_PROTOBUF_C_LIBRARY_DIR IN_LIST CMAKE_C_IMPLICIT_LINK_DIRECTORIES)
+    set(PQNN_ONNX_PC_LIBS_PRIVATE "-L${PQNN_PROTOBUF_C_LIBRARY_DIR} ")
+  endif()
+  string(APPEND PQNN_ONNX_PC_LIBS_PRIVATE "-lprotobuf-c")
+  configure_file("${PROJECT_SOURCE_DIR}/cmake/pqnn-onnx.pc.in" "${PROJECT_BINARY_DIR}/pqnn-onnx.pc"
+    @ONLY)
+  install(FILES "${PROJECT_BINARY_DIR}/pqnn-onnx.pc"
+    DESTINATION "${PQNN_INSTALL_PKGCONFIGDIR}" COMPONENT pqnn_development)
+  set(PQNN_CONFIG_ONNX_SHARED_NAME "$<TARGET_FILE_NAME:pqnn_onnx_shared>")
+  set(PQNN_CONFIG_ONNX_SONAME "$<TARGET_SONAME_FILE_NAME:pqnn_onnx_shared>")
+  set(PQNN_CONFIG_ONNX_STATIC_NAME "$<TARGET_FILE_NAME:pqnn_onnx_static>")
+endif()
 
 # CMake package. File names come from the targets (generator expressions), so the
 # configure_file output goes through file(GENERATE) once the targets are known.

@@ -5,7 +5,12 @@
 # the tree is never modified. Fails on any crash, sanitizer report, broken check, leak or
 # timeout; the input that failed is kept in build/fuzz/artifacts/<target>/.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
-#   targets: fully-connected convolution convert quantize-weights runtime (default: all)
+#   targets: fully-connected convolution convert quantize-weights runtime onnx-import
+#   (default: all)
+# onnx-import (the ONNX importer, test/onnx/fuzz) is seeded at fuzz time with the unit models
+# of scripts/onnx-unit-models.py (and their truncated / bit-flipped copies), the three
+# PaddleOCR models from scripts/fetch-models.sh's cache with truncated and mutated copies
+# (scripts/onnx-fuzz-seeds.py; never committed) and test/onnx/fuzz/regressions/.
 # Every ISA tier this CPU has natively is fuzzed: on x86-64 the tiers are read from
 # /proc/cpuinfo with the library's detection rules (avx2 = AVX2 + FMA + F16C, avx512 =
 # F + BW + DQ + VL, ...), and SECONDS is shared between them (at least 10 s each), so a CI
@@ -19,7 +24,7 @@ seconds=${1:-60}
 if [ $# -gt 0 ]; then shift; fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fully-connected convolution convert quantize-weights runtime)
+  targets=(fully-connected convolution convert quantize-weights runtime onnx-import)
 fi
 
 # The ISA tiers to fuzz (PQNN_ISA values).
@@ -77,9 +82,26 @@ failed=0
 for target in "${targets[@]}"; do
   corpus="$work/$target/corpus"
   mkdir -p "$corpus"
-  cp test/fuzz/corpus/"$target"/* "$corpus"/
   seeds=()
-  if [ -d "test/fuzz/regressions/$target" ]; then seeds=("test/fuzz/regressions/$target"); fi
+  binary="$build_dir/test/fuzz/$target-fuzzer"
+  if [ "$target" = onnx-import ]; then
+    binary="$build_dir/test/onnx/fuzz/onnx-import-fuzzer"
+    python=${PQNN_PYTHON:-/usr/bin/python3}
+    "$python" scripts/onnx-unit-models.py "$work/onnx-units" >/dev/null
+    cp "$work/onnx-units/corpus"/* "$corpus"/
+    if models=$(./scripts/fetch-models.sh | tail -n 1); then
+      "$python" scripts/onnx-fuzz-seeds.py "$corpus" "$models"/*.onnx
+    elif [ -n "${CI:-}" ]; then
+      echo "scripts/fuzz.sh: CI=1 but the PaddleOCR models cannot be fetched" >&2
+      exit 1
+    else
+      echo "scripts/fuzz.sh: no PaddleOCR models (scripts/fetch-models.sh): unit models only" >&2
+    fi
+    if [ -d test/onnx/fuzz/regressions ]; then seeds=(test/onnx/fuzz/regressions); fi
+  else
+    cp test/fuzz/corpus/"$target"/* "$corpus"/
+    if [ -d "test/fuzz/regressions/$target" ]; then seeds=("test/fuzz/regressions/$target"); fi
+  fi
   # One corpus per target, grown tier after tier.
   for tier in "${tiers[@]}"; do
     artifacts="$build_dir/artifacts/$target/$tier"
@@ -89,7 +111,7 @@ for target in "${targets[@]}"; do
     if [ "$tier" != default ]; then isa=(env "PQNN_ISA=$tier"); fi
     status=0
     # New inputs go to the first directory only (the temporary copy).
-    "${isa[@]}" "$build_dir/test/fuzz/$target-fuzzer" -max_total_time="$tier_seconds" -timeout=30 \
+    "${isa[@]}" "$binary" -max_total_time="$tier_seconds" -timeout=30 \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}" \
       >"$log" 2>&1 || status=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -70,6 +70,19 @@ if [ -n "$foreign" ]; then
 fi
 echo "SONAME $soname, $(nm -D --defined-only "$so" | wc -l) exported symbols, all pqnn_*"
 [ "$(pkg-config --modversion "$libdir/pkgconfig/pqnn.pc")" = "$version" ] || { echo "test-install: pqnn.pc version" >&2; exit 1; }
+# The ONNX importer (built by default where its Debian dependencies are installed, as
+# install-deps.sh does): libpqnn-onnx, pqnn-onnx.pc, pqnn::onnx in the CMake package.
+onnx_so="$libdir/libpqnn-onnx.so.$version"
+for f in "$onnx_so" "$libdir/libpqnn-onnx.a" "$libdir/pkgconfig/pqnn-onnx.pc"; do
+  [ -f "$f" ] || { echo "test-install: $f missing (PQNN_BUILD_ONNX off?)" >&2; exit 1; }
+done
+onnx_soname=$(readelf -d "$onnx_so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+[ "$onnx_soname" = "libpqnn-onnx.so.$major" ] || { echo "test-install: SONAME '$onnx_soname', expected libpqnn-onnx.so.$major" >&2; exit 1; }
+foreign=$(nm -D --defined-only "$onnx_so" | awk '{print $NF}' | grep -v '^pqnn_onnx_' || true)
+if [ -n "$foreign" ]; then
+  echo "test-install: libpqnn-onnx exports non-pqnn_onnx symbols:" >&2; echo "$foreign" >&2; exit 1
+fi
+echo "SONAME $onnx_soname, $(nm -D --defined-only "$onnx_so" | wc -l) exported symbols, all pqnn_onnx_*"
 
 export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
@@ -82,13 +95,16 @@ ctest --test-dir "$work/examples-cmake" --output-on-failure
 step "examples with pkg-config via PKG_CONFIG_PATH"
 mkdir -p "$work/examples-pkgconfig"
 PKG_CONFIG_PATH="$libdir/pkgconfig" make -C examples --no-print-directory OUT="$work/examples-pkgconfig"
-for example in dynamic-range-fc conv graph dynamic-range-fc-static conv-static graph-static; do
+for example in dynamic-range-fc conv graph onnx-relu dynamic-range-fc-static conv-static \
+    graph-static onnx-relu-static; do
   echo "-- $example"
   "$work/examples-pkgconfig/$example"
 done
-if ldd "$work/examples-pkgconfig/conv-static" | grep -q libpqnn; then
-  echo "test-install: conv-static is linked to the shared library" >&2; exit 1
-fi
+for example in conv-static onnx-relu-static; do
+  if ldd "$work/examples-pkgconfig/$example" | grep -q libpqnn; then
+    echo "test-install: $example is linked to a shared pqnn library" >&2; exit 1
+  fi
+done
 
 step "relocated install tree: move $prefix and build against it again"
 moved="$work/moved-prefix"
@@ -104,8 +120,9 @@ LD_LIBRARY_PATH="$moved_libdir" "$work/examples-moved/graph" >/dev/null
 "$work/examples-moved/graph-static" >/dev/null
 cmake -S examples -B "$work/examples-cmake-moved" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$moved" >/dev/null
-cmake --build "$work/examples-cmake-moved" -j "$jobs" --target graph-static >/dev/null
+cmake --build "$work/examples-cmake-moved" -j "$jobs" --target graph-static onnx-relu-static >/dev/null
 "$work/examples-cmake-moved/graph-static" >/dev/null
+"$work/examples-cmake-moved/onnx-relu-static" >/dev/null
 echo "pkg-config and CMake packages work from $moved"
 
 step "add_subdirectory(pqnn) from a C-only project"

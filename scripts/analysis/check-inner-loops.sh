@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs scripts/analysis/check-inner-loops.py on the x86 GEMM/IGEMM kernel objects of a gcc
+# Runs scripts/analysis/check-inner-loops.py on the x86 GEMM/IGEMM/DWCONV kernel objects of a gcc
 # build and of a clang build (issue 13: the same source compiles to different K loops).
 # Usage: scripts/analysis/check-inner-loops.sh [BUILD_DIR]
 #   BUILD_DIR  an existing (gcc) build whose kernel objects to check as they are.
@@ -23,6 +23,7 @@ dir=build/inner-loops-clang
 CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPQNN_BUILD_TESTS=OFF -DPQNN_BUILD_BENCHMARKS=OFF >/dev/null
 mapfile -t objs < <(ninja -C "$dir" -t targets all |
-  sed -n 's|^\(CMakeFiles/pqnn_objects\.dir/src/microkernels/[^:/]*gemm/[^:]*\.c\.o\):.*|\1|p')
+  sed -n -e 's|^\(CMakeFiles/pqnn_objects\.dir/src/microkernels/[^:/]*gemm/[^:]*\.c\.o\):.*|\1|p' \
+    -e 's|^\(CMakeFiles/pqnn_objects\.dir/src/microkernels/[^:/]*dwconv/[^:]*\.c\.o\):.*|\1|p')
 ninja -C "$dir" -j "$(nproc)" "${objs[@]}" >/dev/null
 python3 scripts/analysis/check-inner-loops.py "$dir"

@@ -15,6 +15,10 @@ is y = clamp((acc_f - (zero_point + input_offset) * fsum) * row_scale + bias).
   scalar      MR x 4c8, input_offset 0
   avx512vnni  MR x 32c8: A read as uint8 (XOR 0x80), vpdpbusd (inline asm,
               microkernels/x86-int8-dot.h), input_offset 128
+  avxvnni     MR x 8c8: the avx512vnni scheme on ymm with the VEX vpdpbusd (AVX-VNNI),
+              input_offset 128
+  neondot     MR x 8c8: sdot (vdotq_lane_s32) of signed A on the nibbles times 16 (shift,
+              mask), input_offset 0
   avx2        MR x 8c8: nibbles to signed int8 by a vpshufb table (the weight itself, not
               times 16: vpmaddubsw's int16 pair sums of uint8 A x weight stay below 2 x 255 x 8,
               no saturation), vpmaddubsw + vpmaddwd(1) into int32, the block's dot shifted
@@ -146,6 +150,22 @@ def gen_scalar(variant, mr, nr, ioff):
     return "\n".join(L)
 
 
+def a_broadcast(indent, i, tail, bits):
+    """Row i's 8 k of A at k as two vectors of broadcast 4-byte halves XOR 0x80 (uint8 A + 128):
+    val{i} (k..k+3) and vah{i} (k+4..k+7); the K tail reads only kend - k bytes."""
+    v, p = f"__m{bits}i", f"_mm{bits}"
+    if tail:
+        return [f"{indent}uint64_t u{i} = 0;",
+                f"{indent}memcpy(&u{i}, a{i} + k, kend - k);",
+                f"{indent}const {v} val{i} = {p}_xor_si{bits}({p}_set1_epi32((int) (uint32_t) u{i}), vsign);",
+                f"{indent}const {v} vah{i} = {p}_xor_si{bits}({p}_set1_epi32((int) (uint32_t) (u{i} >> 32)), vsign);"]
+    return [f"{indent}uint32_t ul{i}, uh{i};",
+            f"{indent}memcpy(&ul{i}, a{i} + k, 4);",
+            f"{indent}memcpy(&uh{i}, a{i} + k + 4, 4);",
+            f"{indent}const {v} val{i} = {p}_xor_si{bits}({p}_set1_epi32((int) ul{i}), vsign);",
+            f"{indent}const {v} vah{i} = {p}_xor_si{bits}({p}_set1_epi32((int) uh{i}), vsign);"]
+
+
 def gen_avx512vnni(variant, mr, nr, ioff):
     head, out_t = header(variant, mr, nr, "avx512vnni", ioff)
     nj = nr // 16
@@ -187,17 +207,7 @@ def gen_avx512vnni(variant, mr, nr, ioff):
     def group(indent, acc, tail):
         out = []
         for i in range(mr):
-            if tail:
-                out += [f"{indent}uint64_t u{i} = 0;",
-                        f"{indent}memcpy(&u{i}, a{i} + k, kend - k);",
-                        f"{indent}const __m512i val{i} = _mm512_xor_si512(_mm512_set1_epi32((int) (uint32_t) u{i}), vsign);",
-                        f"{indent}const __m512i vah{i} = _mm512_xor_si512(_mm512_set1_epi32((int) (uint32_t) (u{i} >> 32)), vsign);"]
-            else:
-                out += [f"{indent}uint32_t ul{i}, uh{i};",
-                        f"{indent}memcpy(&ul{i}, a{i} + k, 4);",
-                        f"{indent}memcpy(&uh{i}, a{i} + k + 4, 4);",
-                        f"{indent}const __m512i val{i} = _mm512_xor_si512(_mm512_set1_epi32((int) ul{i}), vsign);",
-                        f"{indent}const __m512i vah{i} = _mm512_xor_si512(_mm512_set1_epi32((int) uh{i}), vsign);"]
+            out += a_broadcast(indent, i, tail, 512)
         for j in range(nj):
             out += [f"{indent}const __m512i vw{j} = _mm512_loadu_si512((const void*) (wp + {64 * j}));",
                     f"{indent}const __m512i vwl{j} = _mm512_and_si512(_mm512_slli_epi16(vw{j}, 4), vnib);",
@@ -259,6 +269,44 @@ def gen_avx512vnni(variant, mr, nr, ioff):
     return "\n".join(L)
 
 
+def ymm_prologue(mr, out_t, ioff):
+    """The 8-column ymm kernels' row pointers, zero points and scales, the panel loop head
+    (fsum, f32 accumulators) and the block loop head (zeroed int32 block accumulators)."""
+    L = rows_setup(mr, out_t)
+    for i in range(mr):
+        L.append(f"  const __m256 vzp{i} = _mm256_set1_ps((float) (q{i}->zero_point + {ioff}));")
+        L.append(f"  const __m256 vrs{i} = _mm256_set1_ps(q{i}->scale);")
+    L += ["  do {",
+          "    const __m256 vfs = _mm256_loadu_ps((const float*) wp);",
+          "    wp += 32;"]
+    for i in range(mr):
+        L.append(f"    __m256 vf{i} = _mm256_setzero_ps();")
+    L += ["    for (size_t k0 = 0; k0 < kc; k0 += bl) {",
+          "      const size_t kend = kc - k0 < bl ? kc : k0 + bl;"]
+    for i in range(mr):
+        L.append(f"      __m256i acc{i} = _mm256_setzero_si256();")
+    return L
+
+
+def ymm_block_end(mr, dot):
+    """Closes the K tail; the block's dot (`dot` of acc{i}, as int32 times 16) times its packed
+    scale into the f32 accumulators; after the blocks, the zero-point term, row scale, bias
+    and clamp into vo{i}."""
+    L = ["      }",
+         "      const __m256 vs = _mm256_loadu_ps((const float*) wp);",
+         "      wp += 32;"]
+    for i in range(mr):
+        d = dot.format(i=i)
+        L.append(f"      vf{i} = _mm256_fmadd_ps(_mm256_cvtepi32_ps({d}), vs, vf{i});")
+    L += ["    }",
+          "    const __m256 vb = _mm256_loadu_ps((const float*) wp);",
+          "    wp += 32;"]
+    for i in range(mr):
+        L += [f"    __m256 vo{i} = _mm256_fmadd_ps(_mm256_fnmadd_ps(vzp{i}, vfs, vf{i}), vrs{i}, vb);",
+              f"    vo{i} = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vo{i}));"]
+    return L
+
+
 def gen_avx2(variant, mr, nr, ioff):
     head, out_t = header(variant, mr, nr, "avx2", ioff)
     name = kernel_name(variant, mr, nr, "avx2")
@@ -275,19 +323,7 @@ def gen_avx2(variant, mr, nr, ioff):
                 "  const __m256i vlut = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4, -3, -2, -1,",
                 "      0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4, -3, -2, -1);",
                 "  const int8_t* wp = (const int8_t*) w;"]
-    L += rows_setup(mr, out_t)
-    for i in range(mr):
-        L.append(f"  const __m256 vzp{i} = _mm256_set1_ps((float) (q{i}->zero_point + {ioff}));")
-        L.append(f"  const __m256 vrs{i} = _mm256_set1_ps(q{i}->scale);")
-    L += ["  do {",
-          "    const __m256 vfs = _mm256_loadu_ps((const float*) wp);",
-          "    wp += 32;"]
-    for i in range(mr):
-        L.append(f"    __m256 vf{i} = _mm256_setzero_ps();")
-    L += ["    for (size_t k0 = 0; k0 < kc; k0 += bl) {",
-          "      const size_t kend = kc - k0 < bl ? kc : k0 + bl;"]
-    for i in range(mr):
-        L.append(f"      __m256i acc{i} = _mm256_setzero_si256();")
+    L += ymm_prologue(mr, out_t, ioff)
     L.append("      size_t k = k0;")
 
     def group(indent, tail):
@@ -295,17 +331,7 @@ def gen_avx2(variant, mr, nr, ioff):
                f"{indent}const __m256i vwl = _mm256_shuffle_epi8(vlut, _mm256_and_si256(vw, vlow));",
                f"{indent}const __m256i vwh = _mm256_shuffle_epi8(vlut, _mm256_and_si256(_mm256_srli_epi16(vw, 4), vlow));"]
         for i in range(mr):
-            if tail:
-                out += [f"{indent}uint64_t u{i} = 0;",
-                        f"{indent}memcpy(&u{i}, a{i} + k, kend - k);",
-                        f"{indent}const __m256i val{i} = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) u{i}), vsign);",
-                        f"{indent}const __m256i vah{i} = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) (u{i} >> 32)), vsign);"]
-            else:
-                out += [f"{indent}uint32_t ul{i}, uh{i};",
-                        f"{indent}memcpy(&ul{i}, a{i} + k, 4);",
-                        f"{indent}memcpy(&uh{i}, a{i} + k + 4, 4);",
-                        f"{indent}const __m256i val{i} = _mm256_xor_si256(_mm256_set1_epi32((int) ul{i}), vsign);",
-                        f"{indent}const __m256i vah{i} = _mm256_xor_si256(_mm256_set1_epi32((int) uh{i}), vsign);"]
+            out += a_broadcast(indent, i, tail, 256)
             out += [f"{indent}const __m256i vp{i} = _mm256_add_epi16(_mm256_maddubs_epi16(val{i}, vwl), _mm256_maddubs_epi16(vah{i}, vwh));",
                     f"{indent}acc{i} = _mm256_add_epi32(acc{i}, _mm256_madd_epi16(vp{i}, vones));"]
         out.append(f"{indent}wp += 32;")
@@ -315,18 +341,14 @@ def gen_avx2(variant, mr, nr, ioff):
     L += group("        ", False)
     L += ["      }", "      if (k != kend) {"]
     L += group("        ", True)
-    L += ["      }",
-          "      const __m256 vs = _mm256_loadu_ps((const float*) wp);",
-          "      wp += 32;"]
-    for i in range(mr):
-        L.append(f"      vf{i} = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_slli_epi32(acc{i}, 4)), vs, vf{i});")
-    L += ["    }",
-          "    const __m256 vb = _mm256_loadu_ps((const float*) wp);",
-          "    wp += 32;"]
-    for i in range(mr):
-        L += [f"    __m256 vo{i} = _mm256_fmadd_ps(_mm256_fnmadd_ps(vzp{i}, vfs, vf{i}), vrs{i}, vb);",
-              f"    vo{i} = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vo{i}));"]
-    L.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
+    L += ymm_block_end(mr, "_mm256_slli_epi32(acc{i}, 4)")
+    L += ymm_store(variant, mr, nr, out_t)
+    return "\n".join(L)
+
+
+def ymm_store(variant, mr, nr, out_t):
+    """The 8-column ymm stores of vo0.. (full tile, or the nc < 8 tail) and the loop end."""
+    L = [f"    if (PQNN_LIKELY(nc >= {nr})) {{"]
     for i in range(mr):
         if variant == "f16":
             L.append(f"      _mm_storeu_si128((__m128i*) c{i}, _mm256_cvtps_ph(vo{i}, _MM_FROUND_TO_NEAREST_INT));")
@@ -354,10 +376,149 @@ def gen_avx2(variant, mr, nr, ioff):
         for i in range(mr):
             L.append(f"      _mm256_maskstore_ps(c{i}, vmask, vo{i});")
     L += ["      nc = 0;", "    }", "  } while (nc != 0);", "}", ""]
+    return L
+
+
+def gen_avxvnni(variant, mr, nr, ioff):
+    """MR x 8c8 with ymm vpdpbusd in its VEX encoding (AVX-VNNI): the avx512vnni scheme (A as
+    uint8 XOR 0x80, nibbles times 16 by shift and mask, no table) on 8 columns, the stores
+    of the avx2 kernel. The main K loop's accumulators sit in ymm16 - MR.. ymm15 (VEX
+    encodes ymm0-15 only)."""
+    assert nr == 8, "avxvnni qb4w kernels are 8 columns wide"
+    head, out_t = header(variant, mr, nr, "avxvnni", ioff)
+    name = kernel_name(variant, mr, nr, "avxvnni")
+    L = head + ["#include <immintrin.h>", "#include <string.h>", "",
+                '#include "microkernels/x86-int8-dot.h"', '#include "microkernels.h"', "",
+                f"void {name}{SIGNATURE} {{",
+                "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
+                "  const size_t bl = p->block_size;",
+                "  const __m256 vmin = _mm256_set1_ps(p->min);",
+                "  const __m256 vmax = _mm256_set1_ps(p->max);",
+                "  const __m256i vsign = _mm256_set1_epi32((int) 0x80808080);",
+                "  const __m256i vnib = _mm256_set1_epi32((int) 0xF0F0F0F0);",
+                "  const int8_t* wp = (const int8_t*) w;"]
+    L += ymm_prologue(mr, out_t, ioff)
+    L += ["      size_t k = k0;", "      {"]
+    for i in range(mr):
+        L.append(f'        register __m256i vp{i} PQNN_X86_ACC_REG("ymm{16 - mr + i}") = acc{i};')
+    L.append("        for (; k + 8 <= kend; k += 8) {")
+
+    def group(indent, acc, tail):
+        out = [f"{indent}const __m256i vw = _mm256_loadu_si256((const __m256i*) wp);",
+               f"{indent}const __m256i vwl = _mm256_and_si256(_mm256_slli_epi16(vw, 4), vnib);",
+               f"{indent}const __m256i vwh = _mm256_and_si256(vw, vnib);"]
+        for i in range(mr):
+            out += a_broadcast(indent, i, tail, 256)
+            out += [f"{indent}{acc}{i} = pqnn_dpbusd_ymm_vex({acc}{i}, val{i}, vwl);",
+                    f"{indent}{acc}{i} = pqnn_dpbusd_ymm_vex({acc}{i}, vah{i}, vwh);"]
+        out.append(f"{indent}wp += 32;")
+        return out
+
+    L += group("          ", "vp", False)
+    L.append("        }")
+    for i in range(mr):
+        L.append(f"        acc{i} = vp{i};")
+    L += ["      }", "      if (k != kend) {"]
+    L += group("        ", "acc", True)
+    L += ymm_block_end(mr, "acc{i}")
+    L += ymm_store(variant, mr, nr, out_t)
     return "\n".join(L)
 
 
-GENERATORS = {"scalar": gen_scalar, "avx512vnni": gen_avx512vnni, "avx2": gen_avx2}
+def gen_neondot(variant, mr, nr, ioff):
+    """MR x 8c8 with sdot (vdotq_lane_s32): A stays signed int8 (input_offset 0); a q register
+    of a group holds 4 columns x 4 bytes, whose low nibbles (times 16: byte << 4) dot A's k..k+3
+    (lane 0 of the 8 A bytes) and whose high nibbles (byte & 0xF0) dot k+4..k+7 (lane 1)."""
+    assert nr == 8 and ioff == 0, "neondot qb4w kernels are 8 columns wide, input_offset 0"
+    head, out_t = header(variant, mr, nr, "neondot", ioff)
+    name = kernel_name(variant, mr, nr, "neondot")
+    L = head + ["#include <arm_neon.h>", "#include <string.h>", "", '#include "microkernels.h"', "",
+                f"void {name}{SIGNATURE} {{",
+                "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
+                "  const size_t bl = p->block_size;",
+                "  const float32x4_t vmin = vdupq_n_f32(p->min);",
+                "  const float32x4_t vmax = vdupq_n_f32(p->max);",
+                "  const uint8x16_t vnib = vdupq_n_u8(0xF0);",
+                "  const int8_t* wp = (const int8_t*) w;"]
+    L += rows_setup(mr, out_t)
+    for i in range(mr):
+        L.append(f"  const float32x4_t vzp{i} = vdupq_n_f32((float) q{i}->zero_point);")
+        L.append(f"  const float32x4_t vrs{i} = vdupq_n_f32(q{i}->scale);")
+    L += ["  do {",
+          "    const float32x4_t vfs0 = vld1q_f32((const float*) wp);",
+          "    const float32x4_t vfs1 = vld1q_f32((const float*) (wp + 16));",
+          "    wp += 32;"]
+    for i in range(mr):
+        for j in range(2):
+            L.append(f"    float32x4_t vf{i}_{j} = vdupq_n_f32(0.0f);")
+    L += ["    for (size_t k0 = 0; k0 < kc; k0 += bl) {",
+          "      const size_t kend = kc - k0 < bl ? kc : k0 + bl;"]
+    for i in range(mr):
+        for j in range(2):
+            L.append(f"      int32x4_t acc{i}_{j} = vdupq_n_s32(0);")
+    L.append("      size_t k = k0;")
+
+    def group(indent, tail):
+        out = []
+        for j in range(2):
+            out += [f"{indent}const uint8x16_t vw{j} = vld1q_u8((const uint8_t*) wp + {16 * j});",
+                    f"{indent}const int8x16_t vwl{j} = vreinterpretq_s8_u8(vshlq_n_u8(vw{j}, 4));",
+                    f"{indent}const int8x16_t vwh{j} = vreinterpretq_s8_u8(vandq_u8(vw{j}, vnib));"]
+        for i in range(mr):
+            if tail:
+                out += [f"{indent}uint64_t u{i} = 0;",
+                        f"{indent}memcpy(&u{i}, a{i} + k, kend - k);",
+                        f"{indent}const int8x8_t va{i} = vreinterpret_s8_u64(vcreate_u64(u{i}));"]
+            else:
+                out.append(f"{indent}const int8x8_t va{i} = vld1_s8(a{i} + k);")
+            for j in range(2):
+                out += [f"{indent}acc{i}_{j} = vdotq_lane_s32(acc{i}_{j}, vwl{j}, va{i}, 0);",
+                        f"{indent}acc{i}_{j} = vdotq_lane_s32(acc{i}_{j}, vwh{j}, va{i}, 1);"]
+        out.append(f"{indent}wp += 32;")
+        return out
+
+    L.append("      for (; k + 8 <= kend; k += 8) {")
+    L += group("        ", False)
+    L += ["      }", "      if (k != kend) {"]
+    L += group("        ", True)
+    L += ["      }",
+          "      const float32x4_t vs0 = vld1q_f32((const float*) wp);",
+          "      const float32x4_t vs1 = vld1q_f32((const float*) (wp + 16));",
+          "      wp += 32;"]
+    for i in range(mr):
+        for j in range(2):
+            L.append(f"      vf{i}_{j} = vfmaq_f32(vf{i}_{j}, vcvtq_f32_s32(acc{i}_{j}), vs{j});")
+    L += ["    }",
+          "    const float32x4_t vb0 = vld1q_f32((const float*) wp);",
+          "    const float32x4_t vb1 = vld1q_f32((const float*) (wp + 16));",
+          "    wp += 32;"]
+    for i in range(mr):
+        for j in range(2):
+            L += [f"    float32x4_t vo{i}_{j} = vfmaq_f32(vb{j}, vfmsq_f32(vf{i}_{j}, vzp{i}, vfs{j}), vrs{i});",
+                  f"    vo{i}_{j} = vminq_f32(vmaxq_f32(vo{i}_{j}, vmin), vmax);"]
+    if variant == "f16":
+        for i in range(mr):
+            L.append(f"    const uint16x8_t vh{i} = vreinterpretq_u16_f16(vcombine_f16(vcvt_f16_f32(vo{i}_0), vcvt_f16_f32(vo{i}_1)));")
+    L.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
+    for i in range(mr):
+        if variant == "f16":
+            L.append(f"      vst1q_u16(c{i}, vh{i});")
+        else:
+            L += [f"      vst1q_f32(c{i}, vo{i}_0);", f"      vst1q_f32(c{i} + 4, vo{i}_1);"]
+        L.append(f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);")
+    L += [f"      nc -= {nr};", "    } else {", f"      {out_t} vtmp[{nr}];"]
+    for i in range(mr):
+        if variant == "f16":
+            L.append(f"      vst1q_u16(vtmp, vh{i});")
+        else:
+            L += [f"      vst1q_f32(vtmp, vo{i}_0);", f"      vst1q_f32(vtmp + 4, vo{i}_1);"]
+        L.append(f"      memcpy(c{i}, vtmp, nc * sizeof({out_t}));")
+    L += ["      nc = 0;", "    }", "  } while (nc != 0);", "}", ""]
+    return "\n".join(L)
+
+
+GENERATORS = {"scalar": gen_scalar, "avx512vnni": gen_avx512vnni, "avx2": gen_avx2,
+              "avxvnni": gen_avxvnni, "neondot": gen_neondot}
 
 
 def emit(k):

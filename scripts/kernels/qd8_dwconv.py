@@ -237,6 +237,8 @@ def gen_simd(isa, taps):
     o += [f"  const {isa.vf} vmin = {isa.set1ps}(p->min);",
           f"  const {isa.vf} vmax = {isa.set1ps}(p->max);",
           f"  const {isa.vi} vnzp = {isa.set1epi32}(-p->zero_point);",
+          *([f"  const {isa.vi} vnzp16 = {isa.set1epi32}((int32_t) (uint16_t) (int16_t) -p->zero_point);",
+             "  (void) vnzp;"] if isa.isa == "sse2" and taps else []),
           f"  const {isa.vf} vxs = {isa.set1ps}(p->scale);",
           f"  const {isa.vi} vzero = {isa.zero};"]
     if taps:
@@ -252,27 +254,33 @@ def gen_simd(isa, taps):
         o += tap_pointers(taps)
     o.append("    const int8_t* w = (const int8_t*) weights;")
     o.append("    size_t c = channels;")
-    if not taps:
-        o.append("    size_t coff = 0;")
+    # The tap pointers stay fixed over the channel tiles, indexed by one offset: bumping
+    # each of them made gcc keep them on the stack (add to memory per tap and tile) and
+    # clang pack them into vector registers (vpaddq + vpextrq per tile).
+    o.append("    size_t coff = 0;")
 
     def acc_pair(x0, x1, wexpr):
         return [f"vacc0 = {isa.add32}(vacc0, {isa.madd}({isa.unpacklo}({x0}, {x1}), {isa.loadsi}((const void*) ({wexpr}))));",
                 f"vacc1 = {isa.add32}(vacc1, {isa.madd}({isa.unpackhi}({x0}, {x1}), {isa.loadsi}((const void*) ({wexpr} + {vb}))));"]
 
     def body(full):
-        b = [f"{isa.vi} vacc0 = {isa.mullo}({isa.loadsi}((const void*) w), vnzp);",
-             f"{isa.vi} vacc1 = {isa.mullo}({isa.loadsi}((const void*) (w + {vb})), vnzp);",
+        mullo = isa.mullo
+        if isa.isa == "sse2" and taps:
+            # |ksum| <= 25 * 127 fits int16, so its low half times -zero_point (the high half
+            # times 0) is one pmaddwd instead of SSE2's 6-instruction 32-bit multiply, whose
+            # temporaries made gcc 12 spill in the 9-tap loop.
+            mullo = "_mm_madd_epi16"
+        b = [f"{isa.vi} vacc0 = {mullo}({isa.loadsi}((const void*) w), {'vnzp16' if mullo != isa.mullo else 'vnzp'});",
+             f"{isa.vi} vacc1 = {mullo}({isa.loadsi}((const void*) (w + {vb})), {'vnzp16' if mullo != isa.mullo else 'vnzp'});",
              f"const int8_t* wt = w + {ct} * sizeof(int32_t);"]
         if taps:
             for t in range(0, taps, 2):
-                b.append(f"const {isa.vi} vx{t} = {isa.load_x(f'i{t}', full)};")
+                b.append(f"const {isa.vi} vx{t} = {isa.load_x(f'i{t} + coff', full)};")
                 if t + 1 < taps:
-                    b.append(f"const {isa.vi} vx{t + 1} = {isa.load_x(f'i{t + 1}', full)};")
+                    b.append(f"const {isa.vi} vx{t + 1} = {isa.load_x(f'i{t + 1} + coff', full)};")
                     b += acc_pair(f"vx{t}", f"vx{t + 1}", f"wt + {2 * t * ct}")
                 else:
                     b += acc_pair(f"vx{t}", "vzero", f"wt + {2 * t * ct}")
-            if full:
-                b += [f"i{t} += {ct};" for t in range(taps)]
         else:
             b.append("for (size_t t = 0; t < ks; t += 2) {")
             b.append("  const int8_t* it0 = (const int8_t*) input[t];")
@@ -301,8 +309,7 @@ def gen_simd(isa, taps):
     o += ["      " + s for s in body(True)]
     o.append(f"      out += {ct};")
     o.append("      w += tile_bytes;")
-    if not taps:
-        o.append(f"      coff += {ct};")
+    o.append(f"      coff += {ct};")
     o.append("    }")
     o.append("    if (c != 0) {")
     if isa.isa == "avx512skx":

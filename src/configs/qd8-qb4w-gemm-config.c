@@ -1,7 +1,8 @@
 /* qd8 x 4-bit weight GEMM kernel selection per ISA tier (qc4w and qb4w share the kernels
  * and the packed layout, src/microkernels.h "qb4w"), f32 and f16 output:
- * avx512vnni 4x32c8 + 1x32c8 (vpdpbusd on nibbles unpacked in registers); avx2 (and the
- * avx512 / avxvnni tiers below avx512vnni) 3x8c8 + 1x8c8 (vpshufb table, vpmaddubsw); every
+ * avx512vnni 4x32c8 + 1x32c8 (vpdpbusd on nibbles unpacked in registers); avxvnni 4x8c8 +
+ * 1x8c8 (the same on ymm with the VEX vpdpbusd); avx2 (and the avx512skx tier) 3x8c8 + 1x8c8
+ * (vpshufb table, vpmaddubsw); neondot 4x8c8 + 1x8c8 (sdot on the nibbles times 16); every
  * other tier scalar 4x4c8 + 1x4c8. NR 32 (not 64 as qc8w): an MR-row tile keeps MR x NR/16 int32
  * block accumulators and as many f32 accumulators, 16 of each at 4x32, within the 32 zmm.
  * Batch-1 decode speed: docs/qd8-4bit.md. */
@@ -26,8 +27,14 @@ static void init_f32_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
     f32_config = QB4W_CONFIG(f32, 1x32c8, 4x32c8, avx512vnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
+    f32_config = QB4W_CONFIG(f32, 1x8c8, 4x8c8, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     f32_config = QB4W_CONFIG(f32, 1x8c8, 3x8c8, avx2);
+  } else
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neondot)) {
+    f32_config = QB4W_CONFIG(f32, 1x8c8, 4x8c8, neondot);
   } else
 #endif
   {
@@ -39,8 +46,14 @@ static void init_f16_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
     f16_config = QB4W_CONFIG(f16, 1x32c8, 4x32c8, avx512vnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
+    f16_config = QB4W_CONFIG(f16, 1x8c8, 4x8c8, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     f16_config = QB4W_CONFIG(f16, 1x8c8, 3x8c8, avx2);
+  } else
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neondot)) {
+    f16_config = QB4W_CONFIG(f16, 1x8c8, 4x8c8, neondot);
   } else
 #endif
   {

@@ -13,6 +13,8 @@
 #define OX_MAX_RANK PQNN_ONNX_MAX_DIMS
 /* Largest tensor (elements) the importer accepts, constant or activation. */
 #define OX_MAX_ELEMENTS ((int64_t) 1 << 30)
+/* The largest activation (an op's non-constant output) the importer builds. */
+#define OX_MAX_ACTIVATION_ELEMENTS ((int64_t) 1 << 28)
 /* Budget of bytes one pass may allocate for folded or rearranged constants, on top of
  * the model's own size: no allocation is sized by an unchecked product. */
 #define OX_PASS_BUDGET_MIN ((size_t) 256 << 20)

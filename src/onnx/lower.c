@@ -170,6 +170,22 @@ static bool feeds_nhwc_op(const struct pqnn_onnx_model* m, int index) {
   return false;
 }
 
+/* A hostile file can make one op's output huge from small inputs (a Pad, a Resize, a
+ * broadcast); the runtime would then allocate it. Activations are capped at
+ * OX_MAX_ACTIVATION_ELEMENTS (1 GiB of float32; a 4K image with 32 channels is 2^28 too). */
+static enum pqnn_status check_output_sizes(struct ox_pass* p, const struct ox_node* n) {
+  for (size_t o = 0; o < n->num_outputs; o++) {
+    if (n->outputs[o] < 0) continue;
+    const struct ox_tensor* t = &p->t[n->outputs[o]];
+    if (t->is_const || t->poisoned || !ox_shape_known(t)) continue;
+    int64_t elements;
+    if (!ox_elements(t, &elements) || elements > OX_MAX_ACTIVATION_ELEMENTS) {
+      return ox_unsupported(p, "output '%s' would have more than 2^28 elements", t->name);
+    }
+  }
+  return pqnn_status_success;
+}
+
 enum pqnn_status ox_run_pass(struct ox_pass* p) {
   struct pqnn_onnx_model* m = p->m;
   p->t = malloc((m->num_tensors + 1) * sizeof(*p->t));
@@ -203,6 +219,7 @@ enum pqnn_status ox_run_pass(struct ox_pass* p) {
     if (p->absorbed[k]) continue;
     const struct ox_node* n = &m->nodes[k];
     enum pqnn_status status = visit(p, n);
+    if (status == pqnn_status_success) status = check_output_sizes(p, n);
     if (status == pqnn_status_success) continue;
     if (status == pqnn_status_unsupported_parameter && p->listing) {
       status = record(p, n);
