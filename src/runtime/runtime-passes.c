@@ -170,12 +170,16 @@ enum pqnn_status pqnn_pass_fp16_inference(struct pqnn_runtime* rt,
 
 /* ---- 3. dynamic quantization ---- */
 
-/* Multiply-adds per output element: FC input channels, conv kh * kw * group channels. */
+/* Multiply-adds per output element: FC input channels, conv kh * kw * group channels,
+ * deconvolution group input channels (per tap). */
 static size_t reduction_of(const struct pqnn_rt_op* op, const struct pqnn_value* filter) {
   if (op->node.type == pqnn_node_type_fully_connected) {
     return filter->shape.dim[(op->node.flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) ? 0 : 1];
   }
   const struct pqnn_conv_params* p = &op->node.conv;
+  /* A deconvolution's GEMMs reduce over the group input channels only (each input pixel
+   * times each tap's weights); the int8 K blocks fill with those. */
+  if (op->node.type == pqnn_node_type_deconvolution_2d) return p->group_input_channels;
   return (size_t) p->kernel_height * p->kernel_width * p->group_input_channels;
 }
 
