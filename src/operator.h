@@ -173,6 +173,7 @@ struct pqnn_deconv_context {
   size_t x_pixel_bytes, y_pixel_bytes;  /* bytes between pixels */
   size_t kc;                  /* bytes of one group's input channels */
   size_t groups, goc;         /* groups, output channels per group */
+  size_t nc;                  /* columns per GEMM: goc, or kw * goc (wide) */
   size_t y_element_size;
   size_t tap_stride;          /* bytes of one (group, tap)'s packed weights */
   const void* packed_w;
@@ -187,7 +188,7 @@ struct pqnn_deconv_context {
   const void* bias_pixel;     /* clamp(bias) of one output pixel, output type */
   float output_min, output_max;
   pqnn_convert_ukernel_fn f16_f32, f32_f16;  /* f16 output: column widening, row rounding */
-  bool direct;
+  bool direct, wide;
   char* workspace;            /* accumulating path: one slot per row tile */
   size_t slot_bytes;
   size_t chunk;               /* input pixels per column GEMM */
@@ -269,6 +270,7 @@ struct pqnn_operator {
   void* deconv_bias_pixel;
   float output_min, output_max;
   bool deconv_direct;
+  bool deconv_wide;             /* direct, packed per kernel row as kw * goc columns */
   uint32_t adjustment_height, adjustment_width;
   void* workspace;
   size_t workspace_size;

@@ -8,7 +8,8 @@
  * Direct path (kernel == stride, no dilation gaps: 2x2 stride 2 upsampling): every output
  * pixel gets exactly one tap, so each GEMM writes its output pixels in place (C rows
  * sw pixels apart), with the bias packed in and the bounds applied by the kernel; the
- * pixels no tap reaches (output padding) get clamp(bias).
+ * pixels no tap reaches (output padding) get clamp(bias). In the wide layout (one group,
+ * no horizontal crop) one GEMM per output row writes all kw taps of each input pixel.
  * Accumulating path (any other geometry): per group, an f32 row accumulator starts at the
  * bias; each tap's GEMM writes a column block of at most `chunk` pixels (cache sized) that
  * is added at ox = ix * sw + kx * dw - pl; the bounds and (f16) the rounding apply when
@@ -38,11 +39,11 @@ static void gemm_rows(const struct pqnn_deconv_context* ctx, size_t rows, const 
   for (size_t m = 0; m < rows; m += ctx->mr) {
     const size_t mr = pqnn_min_sz(ctx->mr, rows - m);
     if (ctx->dqgemm != NULL) {
-      ctx->dqgemm(mr, ctx->goc, ctx->kc, a + m * ctx->x_pixel_bytes, ctx->x_pixel_bytes, w,
+      ctx->dqgemm(mr, ctx->nc, ctx->kc, a + m * ctx->x_pixel_bytes, ctx->x_pixel_bytes, w,
           c + m * cm_stride, cm_stride, ctx->cn_stride, &ctx->params,
           ctx->quantization_params + pixel + m);
     } else {
-      ctx->gemm(mr, ctx->goc, ctx->kc, a + m * ctx->x_pixel_bytes, ctx->x_pixel_bytes, w,
+      ctx->gemm(mr, ctx->nc, ctx->kc, a + m * ctx->x_pixel_bytes, ctx->x_pixel_bytes, w,
           c + m * cm_stride, cm_stride, ctx->cn_stride, &ctx->params);
     }
   }
@@ -70,7 +71,11 @@ static void direct_row(const struct pqnn_deconv_context* ctx, size_t n, size_t o
   const size_t pixel = (n * ctx->input_height + iy) * ctx->input_width;
   const char* x = (const char*) ctx->x + pixel * ctx->x_pixel_bytes;
   const size_t cm_stride = ctx->stride_width * ctx->y_pixel_bytes;
-  for (size_t g = 0; g < ctx->groups; g++) {
+  if (ctx->wide) {
+    gemm_rows(ctx, ctx->input_width, x, pixel,
+        (const char*) ctx->packed_w + ky * ctx->tap_stride, y, cm_stride);
+  }
+  for (size_t g = 0; g < ctx->groups && !ctx->wide; g++) {
     for (size_t kx = 0; kx < ctx->kernel_width; kx++) {
       size_t begin, end;
       tap_range(ctx->input_width, ctx->output_width, ctx->stride_width, kx, ctx->padding_left,
@@ -99,7 +104,7 @@ static void accumulate_tap(const struct pqnn_deconv_context* ctx, const char* x,
   tap_range(ctx->input_width, ctx->output_width, ctx->stride_width, offset, ctx->padding_left,
       &begin, &end);
   char* cols = slot + pqnn_round_up(ctx->output_width * goc * sizeof(float), 64);
-  float* wide = (float*) (cols + pqnn_round_up(ctx->chunk * goc * ctx->y_element_size, 64));
+  float* widened = (float*) (cols + pqnn_round_up(ctx->chunk * goc * ctx->y_element_size, 64));
   const void* w = tap_weights(ctx, g, ky, kx);
   for (size_t m = begin; m < end; m += ctx->chunk) {
     const size_t count = pqnn_min_sz(ctx->chunk, end - m);
@@ -107,8 +112,8 @@ static void accumulate_tap(const struct pqnn_deconv_context* ctx, const char* x,
         goc * ctx->y_element_size);
     const float* src = (const float*) cols;
     if (ctx->y_element_size != sizeof(float)) {
-      ctx->f16_f32(count * goc, cols, wide);
-      src = wide;
+      ctx->f16_f32(count * goc, cols, widened);
+      src = widened;
     }
     for (size_t r = 0; r < count; r++) {
       float* dst = acc + ((m + r) * ctx->stride_width + offset - ctx->padding_left) * goc;
@@ -211,6 +216,8 @@ enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,
   ctx->f16_f32 = pqnn_get_convert_config()->f16_f32;
   ctx->f32_f16 = pqnn_get_convert_config()->f32_f16;
   ctx->direct = op->deconv_direct;
+  ctx->wide = op->deconv_wide;
+  ctx->nc = ctx->wide ? op->kernel_width * ctx->goc : ctx->goc;
   const size_t rows = op->batch_size * op->output_height;
   const size_t threads = pqnn_threadpool_threads(threadpool);
   if (ctx->direct) {

@@ -4,7 +4,10 @@
  *
  * Weights are packed as groups * kh * kw GEMM weight groups of group_output_channels
  * columns and group_input_channels rows each: tap (ky, kx) of group g maps one input pixel
- * to the goc channels of output pixel (iy * sh + ky * dh - pt, ix * sw + kx * dw - pl). */
+ * to the goc channels of output pixel (iy * sh + ky * dh - pt, ix * sw + kx * dw - pl).
+ * The wide layout (direct path, one group, no horizontal crop, dense output pixels) packs
+ * the same data as kh groups of kw * goc columns: per input pixel, the kw output pixels it
+ * reaches in one output row are contiguous. */
 #include <fp16.h>
 #include <math.h>
 #include <string.h>
@@ -112,14 +115,17 @@ static enum pqnn_status check_deconv_args(const char* function,
  * and packed as groups * taps GEMM weight groups. */
 static enum pqnn_status pack_deconv_weights(const char* function, struct pqnn_operator* op,
     const struct pqnn_conv2d_args* a, const struct pqnn_gemm_op_spec* spec, size_t taps,
-    size_t kernel_bytes, const void* kernel) {
+    size_t kernel_bytes, const void* kernel, bool wide) {
   const struct pqnn_gemm_config* config = spec->gemm_config;
-  const size_t group_size = pqnn_packed_gemm_group_size(a->group_output_channels, 1,
-      a->group_input_channels, config->nr, config->kr, spec->packed_element_size,
-      spec->packed_prefix_size, spec->packed_suffix_size);
+  /* Wide: one weight group per kernel row, its kw * goc columns in (kx, oc) order (the same
+   * memory as kw groups of goc columns). */
+  const size_t weight_groups = wide ? a->kernel_height : a->groups * taps;
+  const size_t nc = wide ? a->kernel_width * a->group_output_channels : a->group_output_channels;
+  const size_t group_size = pqnn_packed_gemm_group_size(nc, 1, a->group_input_channels,
+      config->nr, config->kr, spec->packed_element_size, spec->packed_prefix_size,
+      spec->packed_suffix_size);
   size_t packed_size;
-  if (group_size == 0 || !pqnn_mul_sz(group_size, a->groups, &packed_size) ||
-      !pqnn_mul_sz(packed_size, taps, &packed_size)) {
+  if (group_size == 0 || !pqnn_mul_sz(group_size, weight_groups, &packed_size)) {
     pqnn_log_error(function, "packed weight size overflows");
     return pqnn_status_invalid_parameter;
   }
@@ -140,11 +146,11 @@ static enum pqnn_status pack_deconv_weights(const char* function, struct pqnn_op
       }
     }
   }
-  spec->pack_gemm(spec->spec_context, a->groups * taps, goc, 1, a->group_input_channels,
+  spec->pack_gemm(spec->spec_context, weight_groups, nc, 1, a->group_input_channels,
       config->nr, config->kr, false, temp, op->packed_weights);
   pqnn_release(temp);
   op->packed_group_stride = group_size;
-  op->packed_panel_stride = group_size / pqnn_divide_round_up(goc, config->nr);
+  op->packed_panel_stride = group_size / pqnn_divide_round_up(nc, config->nr);
   return pqnn_status_success;
 }
 
@@ -187,7 +193,12 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
     pqnn_log_error(function, "cannot allocate the operator");
     return pqnn_status_out_of_memory;
   }
-  status = pack_deconv_weights(function, op, a, spec, taps, kernel_bytes, kernel);
+  /* Direct, one group, no horizontal crop and dense output pixels: a GEMM per input row
+   * writes every kx at once (kw * goc contiguous output channels per input pixel), which
+   * fills more of the kernel's NR columns when goc is small. */
+  const bool wide = pqnn_deconv_direct(a) && a->groups == 1 && a->padding_left == 0 &&
+      a->padding_right == 0 && a->output_channel_stride == a->group_output_channels;
+  status = pack_deconv_weights(function, op, a, spec, taps, kernel_bytes, kernel, wide);
   if (status == pqnn_status_success) {
     status = bias_terms(function, op, a->groups * a->group_output_channels, bias, bias_f16,
         spec->params.f32.min, spec->params.f32.max, spec->output_element_size);
@@ -215,6 +226,7 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
   op->output_min = spec->params.f32.min;
   op->output_max = spec->params.f32.max;
   op->deconv_direct = pqnn_deconv_direct(a);
+  op->deconv_wide = wide;
   if (!op->deconv_direct) {
     /* The column GEMMs produce partial sums: the bounds apply once they are added up. */
     op->spec.params.f32.min = -INFINITY;
