@@ -875,10 +875,11 @@ PQNN_API enum pqnn_status pqnn_create_runtime(pqnn_subgraph_t subgraph,
     pthreadpool_t threadpool, uint32_t flags, pqnn_runtime_t* runtime_out);
 /* Runtime options (pqnn_create_runtime_with_options; NULL or 0 fields: the defaults). */
 struct pqnn_runtime_options {
-  /* Dynamic quantization (PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) quantizes an FC / conv
-   * with an f32 filter only from this many multiply-adds per output (FC input channels,
-   * conv kh * kw * group input channels); smaller ones stay float. 0: the default, 64.
-   * 1: every FC and (non-depthwise) conv. qcint8 filters always run qd8. */
+  /* Dynamic quantization (PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) quantizes an FC / conv /
+   * deconvolution with an f32 filter only from this many multiply-adds per output (FC input
+   * channels, conv kh * kw * group input channels, deconvolution group input channels: the
+   * K of its per-tap GEMMs); smaller ones stay float. 0: the default, 64.
+   * 1: every FC, (non-depthwise) conv and deconvolution. qcint8 filters always run qd8. */
   size_t qd8_min_reduction;
   /* Dynamic quantization takes a depthwise convolution with an f32 filter (quantized per
    * channel), multiplier 1 and stride 1 unless this is nonzero; strided depthwise layers
@@ -950,7 +951,7 @@ struct pqnn_runtime_node_info {
   uint32_t fused_clamp;                 /* 1 when a following clamp node was fused into this one */
   uint32_t inserted;                    /* 1 for a conversion node the planner inserted */
   const char* type_name;                /* pqnn_node_type_string(type) */
-  enum pqnn_qd8_decision qd8_decision;  /* FC / conv / depthwise; none for other nodes */
+  enum pqnn_qd8_decision qd8_decision;  /* FC / conv / depthwise / deconv; none for others */
 };
 /* Node counts/info are in planned execution order, fused clamps removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);
