@@ -496,6 +496,93 @@ PQNN_API enum pqnn_status pqnn_setup_convolution2d_nhwc_qd8_f16_qc8w(pqnn_operat
     const struct pqnn_quantization_params* quantization_params);
 
 /* ------------------------------------------------------------------------------------ */
+/* Transposed convolution (deconvolution), NHWC                                         */
+/* ------------------------------------------------------------------------------------ */
+/* output[n][oy][ox][g * group_output_channels + oc] = clamp(bias[g * goc + oc] +
+ *   sum over (iy, ix, ky, kx) with oy = iy * stride_height + ky * dilation_height - padding_top
+ *   and ox = ix * stride_width + kx * dilation_width - padding_left of
+ *   input[n][iy][ix][g * gic + ic] * kernel[g * goc + oc][ky][kx][ic]).
+ * Kernel layout: [groups * group_output_channels][kernel_height][kernel_width]
+ * [group_input_channels]; bias (may be NULL): [groups * group_output_channels].
+ * Paddings crop the full output; reshape takes the output padding (adjustment, below the
+ * stride) added at the bottom / right. Output size:
+ *   (input - 1) * stride + (kernel - 1) * dilation + 1 + adjustment - padding_before - padding_after
+ * (must be positive). Pixels are input_pixel_stride / output_pixel_stride elements apart.
+ * Output elements no tap reaches hold clamp(bias). qd8: one quantization params entry per
+ * input pixel (batch_size * input_height * input_width entries, as the f32 -> qd8 convert
+ * writes for rows of group-input channels), kernel_scale one per output channel. */
+PQNN_API enum pqnn_status pqnn_create_deconvolution2d_nhwc_f32(
+    uint32_t output_padding_top, uint32_t output_padding_right,
+    uint32_t output_padding_bottom, uint32_t output_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t stride_height, uint32_t stride_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels,
+    size_t input_pixel_stride, size_t output_pixel_stride,
+    const float* kernel, const float* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_deconvolution2d_nhwc_f32(pqnn_operator_t op,
+    size_t batch_size, size_t input_height, size_t input_width, uint32_t adjustment_height,
+    uint32_t adjustment_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_deconvolution2d_nhwc_f32(pqnn_operator_t op,
+    const float* input, float* output);
+
+/* f16: kernel and bias f16, or f32 with PQNN_FLAG_FP32_STATIC_WEIGHTS. */
+PQNN_API enum pqnn_status pqnn_create_deconvolution2d_nhwc_f16(
+    uint32_t output_padding_top, uint32_t output_padding_right,
+    uint32_t output_padding_bottom, uint32_t output_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t stride_height, uint32_t stride_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels,
+    size_t input_pixel_stride, size_t output_pixel_stride,
+    const void* kernel, const void* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_deconvolution2d_nhwc_f16(pqnn_operator_t op,
+    size_t batch_size, size_t input_height, size_t input_width, uint32_t adjustment_height,
+    uint32_t adjustment_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_deconvolution2d_nhwc_f16(pqnn_operator_t op,
+    const void* input, void* output);
+
+PQNN_API enum pqnn_status pqnn_create_deconvolution2d_nhwc_qd8_f32_qc8w(
+    uint32_t output_padding_top, uint32_t output_padding_right,
+    uint32_t output_padding_bottom, uint32_t output_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t stride_height, uint32_t stride_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels,
+    size_t input_pixel_stride, size_t output_pixel_stride,
+    const float* kernel_scale, const int8_t* kernel, const float* bias,
+    float output_min, float output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_deconvolution2d_nhwc_qd8_f32_qc8w(pqnn_operator_t op,
+    size_t batch_size, size_t input_height, size_t input_width, uint32_t adjustment_height,
+    uint32_t adjustment_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_deconvolution2d_nhwc_qd8_f32_qc8w(pqnn_operator_t op,
+    const int8_t* input, float* output,
+    const struct pqnn_quantization_params* quantization_params /* one per input pixel */);
+
+PQNN_API enum pqnn_status pqnn_create_deconvolution2d_nhwc_qd8_f16_qc8w(
+    uint32_t output_padding_top, uint32_t output_padding_right,
+    uint32_t output_padding_bottom, uint32_t output_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width,
+    uint32_t stride_height, uint32_t stride_width,
+    uint32_t dilation_height, uint32_t dilation_width, uint32_t groups,
+    size_t group_input_channels, size_t group_output_channels,
+    size_t input_pixel_stride, size_t output_pixel_stride,
+    const float* kernel_scale, const int8_t* kernel, const float* bias,
+    float output_min, float output_max, uint32_t flags, pqnn_operator_t* op_out);
+PQNN_API enum pqnn_status pqnn_reshape_deconvolution2d_nhwc_qd8_f16_qc8w(pqnn_operator_t op,
+    size_t batch_size, size_t input_height, size_t input_width, uint32_t adjustment_height,
+    uint32_t adjustment_width, size_t* output_height_out, size_t* output_width_out,
+    pthreadpool_t threadpool);
+PQNN_API enum pqnn_status pqnn_setup_deconvolution2d_nhwc_qd8_f16_qc8w(pqnn_operator_t op,
+    const int8_t* input, void* output,
+    const struct pqnn_quantization_params* quantization_params /* one per input pixel */);
+
+/* ------------------------------------------------------------------------------------ */
 /* Runtime (subgraph): a graph of values and nodes that the runtime plans, packs and     */
 /* runs. With PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION the runtime quantizes the static f32  */
 /* weights of every fully connected and convolution node per output channel at create, */
@@ -826,10 +913,11 @@ PQNN_API enum pqnn_status pqnn_create_runtime(pqnn_subgraph_t subgraph,
     pthreadpool_t threadpool, uint32_t flags, pqnn_runtime_t* runtime_out);
 /* Runtime options (pqnn_create_runtime_with_options; NULL or 0 fields: the defaults). */
 struct pqnn_runtime_options {
-  /* Dynamic quantization (PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) quantizes an FC / conv
-   * with an f32 filter only from this many multiply-adds per output (FC input channels,
-   * conv kh * kw * group input channels); smaller ones stay float. 0: the default, 64.
-   * 1: every FC and (non-depthwise) conv. qcint8 filters always run qd8. */
+  /* Dynamic quantization (PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) quantizes an FC / conv /
+   * deconvolution with an f32 filter only from this many multiply-adds per output (FC input
+   * channels, conv kh * kw * group input channels, deconvolution group input channels: the
+   * K of its per-tap GEMMs); smaller ones stay float. 0: the default, 64.
+   * 1: every FC, (non-depthwise) conv and deconvolution. qcint8 filters always run qd8. */
   size_t qd8_min_reduction;
   /* Dynamic quantization takes a depthwise convolution with an f32 filter (quantized per
    * channel), multiplier 1 and stride 1 unless this is nonzero; strided depthwise layers
@@ -915,7 +1003,7 @@ struct pqnn_runtime_node_info {
   uint32_t fused_clamp;                 /* 1 when a following clamp node was fused into this one */
   uint32_t inserted;                    /* 1 for a conversion node the planner inserted */
   const char* type_name;                /* pqnn_node_type_string(type) */
-  enum pqnn_qd8_decision qd8_decision;  /* FC / conv / depthwise; none for other nodes */
+  enum pqnn_qd8_decision qd8_decision;  /* FC / conv / depthwise / deconv; none for others */
 };
 /* Node counts/info are in planned execution order, fused clamps removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

@@ -31,7 +31,10 @@ enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool)
   if (op->spec.dynamic_quantization) {
     /* qd8 data is int8, so a zero point outside int8 has no meaning, and the kernels'
      * int32 arithmetic on it could overflow: reject it before any tile runs. */
-    for (size_t i = 0; i < op->batch_size; i++) {
+    /* One entry per row: per image (conv), per row (FC), per input pixel (deconv). */
+    const size_t entries = op->compute == pqnn_compute_deconv
+        ? op->batch_size * op->input_height * op->input_width : op->batch_size;
+    for (size_t i = 0; i < entries; i++) {
       const int32_t zero_point = op->quantization_params[i].zero_point;
       if (zero_point < INT8_MIN || zero_point > INT8_MAX) {
         PQNN_LOG_ERROR("%s operator: quantization_params[%zu].zero_point (%d) is outside [-128, 127]",
@@ -54,6 +57,9 @@ enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool)
       break;
     case pqnn_compute_convert:
       pqnn_run_convert(op, threadpool);
+      break;
+    case pqnn_compute_deconv:
+      pqnn_run_deconv(op, threadpool);
       break;
   }
   return pqnn_status_success;

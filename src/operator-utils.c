@@ -27,6 +27,10 @@ const char* pqnn_operator_type_string(enum pqnn_operator_type type) {
     case pqnn_operator_type_convolution_nhwc_qs8_qc8w: return "convolution_nhwc_qs8_qc8w";
     case pqnn_operator_type_convolution_nhwc_qd8_f32_qc8w: return "convolution_nhwc_qd8_f32_qc8w";
     case pqnn_operator_type_convolution_nhwc_qd8_f16_qc8w: return "convolution_nhwc_qd8_f16_qc8w";
+    case pqnn_operator_type_deconvolution_nhwc_f32: return "deconvolution_nhwc_f32";
+    case pqnn_operator_type_deconvolution_nhwc_f16: return "deconvolution_nhwc_f16";
+    case pqnn_operator_type_deconvolution_nhwc_qd8_f32_qc8w: return "deconvolution_nhwc_qd8_f32_qc8w";
+    case pqnn_operator_type_deconvolution_nhwc_qd8_f16_qc8w: return "deconvolution_nhwc_qd8_f16_qc8w";
     case pqnn_operator_type_convert_nc_f32_qd8: return "convert_nc_f32_qd8";
     case pqnn_operator_type_convert_nc_f16_qd8: return "convert_nc_f16_qd8";
     case pqnn_operator_type_convert_nc_f32_f16: return "convert_nc_f32_f16";
@@ -130,6 +134,9 @@ enum pqnn_status pqnn_delete_operator(pqnn_operator_t op) {
     pqnn_release(op->padding_lock);
   }
   pqnn_release((void*) op->indirection);
+  pqnn_release(op->deconv_bias);
+  pqnn_release(op->deconv_bias_pixel);
+  pqnn_release(op->workspace);
   pqnn_release(op);
   return pqnn_status_success;
 }
@@ -204,4 +211,33 @@ size_t pqnn_kernel_elements(const struct pqnn_fc_args* fc,
   }
   *output_channels = n;
   return k;
+}
+
+void pqnn_set_conv_geometry(struct pqnn_operator* op, const struct pqnn_conv2d_args* a) {
+  op->groups = a->groups;
+  op->group_input_channels = a->group_input_channels;
+  op->group_output_channels = a->group_output_channels;
+  op->input_pixel_stride = a->input_channel_stride;
+  op->output_pixel_stride = a->output_channel_stride;
+  op->padding_top = a->padding_top;
+  op->padding_right = a->padding_right;
+  op->padding_bottom = a->padding_bottom;
+  op->padding_left = a->padding_left;
+  op->kernel_height = a->kernel_height;
+  op->kernel_width = a->kernel_width;
+  op->stride_height = a->stride_height;
+  op->stride_width = a->stride_width;
+  op->dilation_height = a->dilation_height;
+  op->dilation_width = a->dilation_width;
+}
+
+enum pqnn_status pqnn_check_gemm_kernels(const char* function,
+    const struct pqnn_gemm_op_spec* spec) {
+  const struct pqnn_gemm_config* config = spec->gemm_config;
+  if (config == NULL || (spec->dynamic_quantization ? config->dqgemm[1] == NULL
+                                                    : config->gemm[1] == NULL)) {
+    pqnn_log_error(function, "no microkernel for this datatype on this CPU");
+    return pqnn_status_unsupported_hardware;
+  }
+  return pqnn_status_success;
 }

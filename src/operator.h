@@ -42,6 +42,10 @@ enum pqnn_operator_type {
   pqnn_operator_type_convolution_nhwc_qs8_qc8w,
   pqnn_operator_type_convolution_nhwc_qd8_f32_qc8w,
   pqnn_operator_type_convolution_nhwc_qd8_f16_qc8w,
+  pqnn_operator_type_deconvolution_nhwc_f32,
+  pqnn_operator_type_deconvolution_nhwc_f16,
+  pqnn_operator_type_deconvolution_nhwc_qd8_f32_qc8w,
+  pqnn_operator_type_deconvolution_nhwc_qd8_f16_qc8w,
   pqnn_operator_type_convert_nc_f32_qd8,
   pqnn_operator_type_convert_nc_f16_qd8,
   pqnn_operator_type_convert_nc_f32_f16,
@@ -160,6 +164,37 @@ struct pqnn_dwconv_context {
   union pqnn_ukernel_params params;
 };
 
+/* Deconvolution: output rows in tiles of rows_per_tile (see deconv-path.c). */
+struct pqnn_deconv_context {
+  const void* x;
+  void* y;
+  const struct pqnn_quantization_params* quantization_params;  /* qd8: one per input pixel */
+  size_t batch, input_height, input_width, output_height, output_width;
+  size_t x_pixel_bytes, y_pixel_bytes;  /* bytes between pixels */
+  size_t kc;                  /* bytes of one group's input channels */
+  size_t groups, goc;         /* groups, output channels per group */
+  size_t nc;                  /* columns per GEMM: goc, or kw * goc (wide) */
+  size_t y_element_size;
+  size_t tap_stride;          /* bytes of one (group, tap)'s packed weights */
+  const void* packed_w;
+  uint32_t kernel_height, kernel_width, stride_height, stride_width;
+  uint32_t dilation_height, dilation_width, padding_top, padding_left;
+  size_t mr;
+  size_t cn_stride;
+  pqnn_gemm_ukernel_fn gemm;
+  pqnn_dqgemm_ukernel_fn dqgemm;
+  union pqnn_ukernel_params params;  /* direct: the bounds; accumulating: none */
+  const float* bias;          /* f32, groups * goc */
+  const void* bias_pixel;     /* clamp(bias) of one output pixel, output type */
+  float output_min, output_max;
+  pqnn_convert_ukernel_fn f16_f32, f32_f16;  /* f16 output: column widening, row rounding */
+  bool direct, wide;
+  char* workspace;            /* accumulating path: one slot per row tile */
+  size_t slot_bytes;
+  size_t chunk;               /* input pixels per column GEMM */
+  size_t rows_per_tile;
+};
+
 struct pqnn_convert_context {
   size_t channels;
   const void* x;
@@ -177,6 +212,7 @@ enum pqnn_compute_type {
   pqnn_compute_igemm,      /* per image (qd8) or all images: 3D (batch*groups) x N x M */
   pqnn_compute_dwconv,     /* 2D: batch x output rows */
   pqnn_compute_convert,    /* 1D: rows */
+  pqnn_compute_deconv,     /* 1D: tiles of output rows */
 };
 
 struct pqnn_operator {
@@ -226,6 +262,19 @@ struct pqnn_operator {
   /* Convert operators. */
   size_t channels;
 
+  /* Deconvolution (deconvolution-nhwc.c): the f32 bias (zeros when absent), clamp(bias) of
+   * one output pixel in the output type, the bounds, whether stride == kernel lets every
+   * output be written once by a GEMM (direct path), the reshape-time output padding and
+   * the accumulating path's workspace (grown only when needed). */
+  float* deconv_bias;
+  void* deconv_bias_pixel;
+  float output_min, output_max;
+  bool deconv_direct;
+  bool deconv_wide;             /* direct, packed per kernel row as kw * goc columns */
+  uint32_t adjustment_height, adjustment_width;
+  void* workspace;
+  size_t workspace_size;
+
   /* Setup pointers. */
   const void* input;
   void* output;
@@ -238,6 +287,7 @@ struct pqnn_operator {
     struct pqnn_igemm_context igemm;
     struct pqnn_dwconv_context dwconv;
     struct pqnn_convert_context convert;
+    struct pqnn_deconv_context deconv;
   } context;
 };
 
@@ -296,6 +346,15 @@ struct pqnn_conv2d_args {
   size_t group_input_channels, group_output_channels;
   size_t input_channel_stride, output_channel_stride;
 };
+/* unsupported_hardware unless the spec's config has the MR GEMM kernel of its kind (dqgemm
+ * for qd8, gemm otherwise). */
+PQNN_INTERNAL enum pqnn_status pqnn_check_gemm_kernels(const char* function,
+    const struct pqnn_gemm_op_spec* spec);
+/* Copies the geometry (groups, channels, pixel strides, paddings, kernel, strides,
+ * dilations) into the operator (operator-utils.c). */
+PQNN_INTERNAL void pqnn_set_conv_geometry(struct pqnn_operator* op,
+    const struct pqnn_conv2d_args* args);
+
 /* Builds struct pqnn_conv2d_args from the parameter names of the public conv functions. */
 #define PQNN_CONV2D_ARGS                                                                  \
   ((struct pqnn_conv2d_args) {                                                            \
@@ -317,6 +376,51 @@ PQNN_INTERNAL enum pqnn_status pqnn_reshape_convolution2d(const char* function,
     pqnn_operator_t op, enum pqnn_operator_type type, size_t batch_size, size_t input_height,
     size_t input_width, size_t* output_height_out, size_t* output_width_out,
     pthreadpool_t threadpool);
+
+/* Deconvolution core (deconvolution-nhwc.c). The geometry reuses struct pqnn_conv2d_args:
+ * paddings crop the output, strides upsample, channel strides are pixel strides. The face
+ * packs with spec->pack_gemm over groups * taps weight groups of group_output_channels
+ * columns (kernel rearranged to [groups][taps][goc][gic]); its per-channel packed terms
+ * (bias on the direct path, qd8 scales) come replicated per tap by pqnn_deconv_replicate.
+ * `bias` (f32, or f16 when bias_f16; may be NULL) is the caller's, per output channel. */
+PQNN_INTERNAL enum pqnn_status pqnn_create_deconvolution2d(const char* function,
+    const struct pqnn_conv2d_args* args, const void* kernel, const void* bias, bool bias_f16,
+    uint32_t flags, const struct pqnn_gemm_op_spec* spec, pqnn_operator_t* op_out);
+PQNN_INTERNAL enum pqnn_status pqnn_reshape_deconvolution2d(const char* function,
+    pqnn_operator_t op, enum pqnn_operator_type type, size_t batch_size, size_t input_height,
+    size_t input_width, uint32_t adjustment_height, uint32_t adjustment_width,
+    size_t* output_height_out, size_t* output_width_out, pthreadpool_t threadpool);
+/* Whether every output pixel gets exactly one tap (kernel == stride, no dilation gaps): the
+ * direct path, whose GEMMs write the output with the bias packed in. */
+PQNN_INTERNAL bool pqnn_deconv_direct(const struct pqnn_conv2d_args* args);
+/* *out = `values` ([groups][goc] elements of element_size bytes) repeated per tap as
+ * [groups][taps][goc] (allocated; NULL when values is NULL or the geometry is empty);
+ * invalid_parameter on overflow, out_of_memory. */
+PQNN_INTERNAL enum pqnn_status pqnn_deconv_replicate(const char* function,
+    const struct pqnn_conv2d_args* args, const void* values, size_t element_size, void** out);
+
+/* Builds struct pqnn_conv2d_args from the parameter names of the public deconv functions. */
+#define PQNN_DECONV2D_ARGS                                                                \
+  ((struct pqnn_conv2d_args) {                                                            \
+    .padding_top = output_padding_top, .padding_right = output_padding_right,             \
+    .padding_bottom = output_padding_bottom, .padding_left = output_padding_left,         \
+    .kernel_height = kernel_height, .kernel_width = kernel_width,                         \
+    .stride_height = stride_height, .stride_width = stride_width,                         \
+    .dilation_height = dilation_height, .dilation_width = dilation_width,                 \
+    .groups = groups, .group_input_channels = group_input_channels,                       \
+    .group_output_channels = group_output_channels,                                       \
+    .input_channel_stride = input_pixel_stride,                                           \
+    .output_channel_stride = output_pixel_stride,                                         \
+  })
+#define PQNN_DECONV_RESHAPE(name)                                                               \
+  enum pqnn_status pqnn_reshape_deconvolution2d_nhwc_##name(pqnn_operator_t op,                \
+      size_t batch_size, size_t input_height, size_t input_width, uint32_t adjustment_height,  \
+      uint32_t adjustment_width, size_t* output_height_out, size_t* output_width_out,          \
+      pthreadpool_t threadpool) {                                                              \
+    return pqnn_reshape_deconvolution2d(__func__, op,                                          \
+        pqnn_operator_type_deconvolution_nhwc_##name, batch_size, input_height, input_width,   \
+        adjustment_height, adjustment_width, output_height_out, output_width_out, threadpool); \
+  }
 
 /* The sizes of a fully connected operator (for the faces that create FC and conv through
  * one helper). */

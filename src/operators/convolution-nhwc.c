@@ -251,21 +251,7 @@ static void init_conv_operator(struct pqnn_operator* op, const struct pqnn_conv2
   op->spec.spec_context = NULL;
   op->path = path;
   op->gemm_config = spec->gemm_config;
-  op->groups = a->groups;
-  op->group_input_channels = a->group_input_channels;
-  op->group_output_channels = a->group_output_channels;
-  op->input_pixel_stride = a->input_channel_stride;
-  op->output_pixel_stride = a->output_channel_stride;
-  op->padding_top = a->padding_top;
-  op->padding_right = a->padding_right;
-  op->padding_bottom = a->padding_bottom;
-  op->padding_left = a->padding_left;
-  op->kernel_height = a->kernel_height;
-  op->kernel_width = a->kernel_width;
-  op->stride_height = a->stride_height;
-  op->stride_width = a->stride_width;
-  op->dilation_height = a->dilation_height;
-  op->dilation_width = a->dilation_width;
+  pqnn_set_conv_geometry(op, a);
   op->packed_group_stride = group_size;
   op->packed_panel_stride = path == pqnn_gemm_path_dwconv ? 0
       : group_size / pqnn_divide_round_up(a->group_output_channels, spec->gemm_config->nr);

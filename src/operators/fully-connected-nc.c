@@ -53,12 +53,9 @@ enum pqnn_status pqnn_create_fully_connected(const char* function, size_t input_
         input_channels, output_channels);
     return pqnn_status_invalid_parameter;
   }
+  status = pqnn_check_gemm_kernels(function, spec);
+  if (status != pqnn_status_success) return status;
   const struct pqnn_gemm_config* config = spec->gemm_config;
-  if (config == NULL || (spec->dynamic_quantization ? config->dqgemm[1] == NULL
-                                                    : config->gemm[1] == NULL)) {
-    pqnn_log_error(function, "no microkernel for this datatype on this CPU");
-    return pqnn_status_unsupported_hardware;
-  }
   const size_t packed_size = spec->packed_gemm_size != NULL
       ? spec->packed_gemm_size(spec->spec_context, output_channels, input_channels, config->nr,
             config->kr)

@@ -1,8 +1,9 @@
-/* The f16 face: the public f16 fully connected and convolution functions (f16 storage,
+/* The f16 face: the public f16 fully connected, convolution and deconvolution functions (f16 storage,
  * f32 accumulation) and the f16 datatype spec they share. Kernel and bias are f16, or f32
  * with PQNN_FLAG_FP32_STATIC_WEIGHTS (converted while packing). */
 #include <fp16.h>
 
+#include "allocator.h"
 #include "logging.h"
 #include "operator.h"
 #include "packing.h"
@@ -98,3 +99,35 @@ enum pqnn_status pqnn_create_convolution2d_nhwc_f16(uint32_t input_padding_top,
 PQNN_CONV_RESHAPE(f16)
 PQNN_GEMM_OP_SETUP(pqnn_setup_convolution2d_nhwc_f16, pqnn_operator_type_convolution_nhwc_f16,
     const void*, void*)
+
+enum pqnn_status pqnn_create_deconvolution2d_nhwc_f16(uint32_t output_padding_top,
+    uint32_t output_padding_right, uint32_t output_padding_bottom, uint32_t output_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width, uint32_t stride_height,
+    uint32_t stride_width, uint32_t dilation_height, uint32_t dilation_width,
+    uint32_t groups, size_t group_input_channels, size_t group_output_channels,
+    size_t input_pixel_stride, size_t output_pixel_stride, const void* kernel,
+    const void* bias, float output_min, float output_max, uint32_t flags,
+    pqnn_operator_t* op_out) {
+  const struct pqnn_conv2d_args args = PQNN_DECONV2D_ARGS;
+  struct pqnn_gemm_op_spec spec;
+  struct f16_spec_storage storage;
+  void* packed_bias = NULL;
+  enum pqnn_status status = init_f16_spec(__func__, &spec, &storage,
+      pqnn_operator_type_deconvolution_nhwc_f16, NULL, output_min, output_max, flags);
+  if (status == pqnn_status_success) {
+    /* The direct path packs the bias per tap; the accumulating path adds it itself. */
+    status = pqnn_deconv_replicate(__func__, &args, pqnn_deconv_direct(&args) ? bias : NULL,
+        storage.from_f32 ? sizeof(float) : sizeof(uint16_t), &packed_bias);
+  }
+  if (status == pqnn_status_success) {
+    storage.bias = packed_bias;
+    status = pqnn_create_deconvolution2d(__func__, &args, kernel, bias, !storage.from_f32,
+        flags & ~PQNN_FLAG_FP32_STATIC_WEIGHTS, &spec, op_out);
+  }
+  pqnn_release(packed_bias);
+  return status;
+}
+
+PQNN_DECONV_RESHAPE(f16)
+PQNN_GEMM_OP_SETUP(pqnn_setup_deconvolution2d_nhwc_f16,
+    pqnn_operator_type_deconvolution_nhwc_f16, const void*, void*)

@@ -1,5 +1,7 @@
-/* The f32 face: the public f32 fully connected and convolution functions, and the f32
- * datatype spec they share (f32 kernel and bias; output = clamp(sum + bias, min, max)). */
+/* The f32 face: the public f32 fully connected, convolution and deconvolution functions,
+ * and the f32 datatype spec they share (f32 kernel and bias; output = clamp(sum + bias,
+ * min, max)). */
+#include "allocator.h"
 #include "operator.h"
 #include "packing.h"
 
@@ -73,3 +75,34 @@ enum pqnn_status pqnn_create_convolution2d_nhwc_f32(uint32_t input_padding_top,
 PQNN_CONV_RESHAPE(f32)
 PQNN_GEMM_OP_SETUP(pqnn_setup_convolution2d_nhwc_f32, pqnn_operator_type_convolution_nhwc_f32,
     const float*, float*)
+
+enum pqnn_status pqnn_create_deconvolution2d_nhwc_f32(uint32_t output_padding_top,
+    uint32_t output_padding_right, uint32_t output_padding_bottom, uint32_t output_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width, uint32_t stride_height,
+    uint32_t stride_width, uint32_t dilation_height, uint32_t dilation_width,
+    uint32_t groups, size_t group_input_channels, size_t group_output_channels,
+    size_t input_pixel_stride, size_t output_pixel_stride, const float* kernel,
+    const float* bias, float output_min, float output_max, uint32_t flags,
+    pqnn_operator_t* op_out) {
+  const struct pqnn_conv2d_args args = PQNN_DECONV2D_ARGS;
+  struct pqnn_gemm_op_spec spec;
+  void* packed_bias = NULL;
+  enum pqnn_status status = init_f32_spec(__func__, &spec,
+      pqnn_operator_type_deconvolution_nhwc_f32, NULL, output_min, output_max);
+  if (status == pqnn_status_success) {
+    /* The direct path packs the bias per tap; the accumulating path adds it itself. */
+    status = pqnn_deconv_replicate(__func__, &args, pqnn_deconv_direct(&args) ? bias : NULL,
+        sizeof(float), &packed_bias);
+  }
+  if (status == pqnn_status_success) {
+    spec.spec_context = packed_bias;
+    status = pqnn_create_deconvolution2d(__func__, &args, kernel, bias, false, flags, &spec,
+        op_out);
+  }
+  pqnn_release(packed_bias);
+  return status;
+}
+
+PQNN_DECONV_RESHAPE(f32)
+PQNN_GEMM_OP_SETUP(pqnn_setup_deconvolution2d_nhwc_f32,
+    pqnn_operator_type_deconvolution_nhwc_f32, const float*, float*)

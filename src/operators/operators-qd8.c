@@ -1,9 +1,11 @@
-/* The qd8 face: the public qd8_f32_qc8w and qd8_f16_qc8w fully connected and convolution
- * functions, and the spec they share: dynamically quantized int8 activations (one
- * {zero_point, scale} per row for FC, per image for conv, given at setup and read at run),
+/* The qd8 face: the public qd8_f32_qc8w and qd8_f16_qc8w fully connected, convolution and
+ * deconvolution functions, and the spec they share: dynamically quantized int8 activations
+ * (one {zero_point, scale} per row for FC, per image for conv, per input pixel for
+ * deconvolution, given at setup and read at run),
  * per-channel int8 weights in [-127, 127], f32 bias, f32 or f16 output. */
 #include <fp16.h>
 
+#include "allocator.h"
 #include "logging.h"
 #include "operator.h"
 #include "packing.h"
@@ -157,3 +159,67 @@ PQNN_GEMM_OP_SETUP_QD8(pqnn_setup_convolution2d_nhwc_qd8_f32_qc8w,
     pqnn_operator_type_convolution_nhwc_qd8_f32_qc8w, float*)
 PQNN_GEMM_OP_SETUP_QD8(pqnn_setup_convolution2d_nhwc_qd8_f16_qc8w,
     pqnn_operator_type_convolution_nhwc_qd8_f16_qc8w, void*)
+
+/* A deconvolution: kernel scales (and on the direct path the bias) packed per tap. */
+static enum pqnn_status create_deconv_qd8(const char* function, enum pqnn_operator_type type,
+    bool f16_output, const struct pqnn_conv2d_args* args, const float* kernel_scale,
+    const int8_t* kernel, const float* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out) {
+  enum pqnn_status status = pqnn_check_initialized(function);
+  if (status != pqnn_status_success) return status;
+  size_t output_channels;
+  const size_t kernel_elements = pqnn_kernel_elements(NULL, args, &output_channels);
+  void* scales = NULL;
+  void* packed_bias = NULL;
+  struct pqnn_gemm_op_spec spec;
+  struct qd8_spec_storage storage;
+  status = pqnn_deconv_replicate(function, args, kernel_scale, sizeof(float), &scales);
+  if (status == pqnn_status_success) {
+    status = pqnn_deconv_replicate(function, args, pqnn_deconv_direct(args) ? bias : NULL,
+        sizeof(float), &packed_bias);
+  }
+  if (status == pqnn_status_success) {
+    /* kernel_scale is checked through its per-tap copy (NULL when the caller's is). */
+    status = init_qd8_spec(function, &spec, &storage, type, f16_output,
+        output_channels * ((size_t) args->kernel_height * args->kernel_width), kernel, kernel_elements,
+        scales, packed_bias, output_min, output_max);
+  }
+  if (status == pqnn_status_success) {
+    status = pqnn_create_deconvolution2d(function, args, kernel, bias, false, flags, &spec,
+        op_out);
+  }
+  pqnn_release(scales);
+  pqnn_release(packed_bias);
+  return status;
+}
+
+enum pqnn_status pqnn_create_deconvolution2d_nhwc_qd8_f32_qc8w(uint32_t output_padding_top,
+    uint32_t output_padding_right, uint32_t output_padding_bottom, uint32_t output_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width, uint32_t stride_height,
+    uint32_t stride_width, uint32_t dilation_height, uint32_t dilation_width,
+    uint32_t groups, size_t group_input_channels, size_t group_output_channels,
+    size_t input_pixel_stride, size_t output_pixel_stride, const float* kernel_scale,
+    const int8_t* kernel, const float* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out) {
+  return create_deconv_qd8(__func__, pqnn_operator_type_deconvolution_nhwc_qd8_f32_qc8w, false,
+      &PQNN_DECONV2D_ARGS, kernel_scale, kernel, bias, output_min, output_max, flags, op_out);
+}
+
+enum pqnn_status pqnn_create_deconvolution2d_nhwc_qd8_f16_qc8w(uint32_t output_padding_top,
+    uint32_t output_padding_right, uint32_t output_padding_bottom, uint32_t output_padding_left,
+    uint32_t kernel_height, uint32_t kernel_width, uint32_t stride_height,
+    uint32_t stride_width, uint32_t dilation_height, uint32_t dilation_width,
+    uint32_t groups, size_t group_input_channels, size_t group_output_channels,
+    size_t input_pixel_stride, size_t output_pixel_stride, const float* kernel_scale,
+    const int8_t* kernel, const float* bias, float output_min, float output_max,
+    uint32_t flags, pqnn_operator_t* op_out) {
+  return create_deconv_qd8(__func__, pqnn_operator_type_deconvolution_nhwc_qd8_f16_qc8w, true,
+      &PQNN_DECONV2D_ARGS, kernel_scale, kernel, bias, output_min, output_max, flags, op_out);
+}
+
+PQNN_DECONV_RESHAPE(qd8_f32_qc8w)
+PQNN_DECONV_RESHAPE(qd8_f16_qc8w)
+PQNN_GEMM_OP_SETUP_QD8(pqnn_setup_deconvolution2d_nhwc_qd8_f32_qc8w,
+    pqnn_operator_type_deconvolution_nhwc_qd8_f32_qc8w, float*)
+PQNN_GEMM_OP_SETUP_QD8(pqnn_setup_deconvolution2d_nhwc_qd8_f16_qc8w,
+    pqnn_operator_type_deconvolution_nhwc_qd8_f16_qc8w, void*)

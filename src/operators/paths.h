@@ -4,6 +4,7 @@
  *   gemm-path.c    fully connected and 1x1 stride-1 unpadded convolution
  *   igemm-path.c   any convolution, through an indirection buffer
  *   dwconv-path.c  depthwise convolution (multiplier 1)
+ *   deconv-path.c  transposed convolution: per output row, GEMMs of input rows
  *   convert-nc.c   row conversions (its run function is declared here as well)
  * pqnn_run_operator (src/operator-run.c) checks the operator and calls the run function of
  * the compute chosen at reshape. */
@@ -26,6 +27,11 @@ PQNN_INTERNAL void pqnn_run_igemm(const struct pqnn_operator* op, pthreadpool_t 
 PQNN_INTERNAL enum pqnn_status pqnn_prepare_dwconv(const char* function, pqnn_operator_t op,
     const struct pqnn_conv_geometry* geometry);
 PQNN_INTERNAL void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t threadpool);
+
+/* Deconvolution: context, row tiles and the accumulating path's workspace (op's sizes set). */
+PQNN_INTERNAL enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,
+    pthreadpool_t threadpool);
+PQNN_INTERNAL void pqnn_run_deconv(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
 PQNN_INTERNAL void pqnn_run_convert(const struct pqnn_operator* op, pthreadpool_t threadpool);
 

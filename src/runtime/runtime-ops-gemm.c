@@ -1,4 +1,5 @@
-/* Fully connected, convolution and depthwise convolution ops through the public operators.
+/* Fully connected, convolution, depthwise convolution and deconvolution ops through the
+ * public operators.
  * At planning the combination table (gemm-combinations.c) names the operator face of the
  * op's executed datatypes; the face's executor is the op's for good. The operator is
  * created then (weights packed; f32 weights quantized per output channel for qd8),
@@ -18,6 +19,9 @@ typedef enum pqnn_status (*create_fn)(struct pqnn_rt_op* op, const struct pqnn_r
 typedef enum pqnn_status (*reshape_fc_fn)(pqnn_operator_t op, size_t batch, pthreadpool_t tp);
 typedef enum pqnn_status (*reshape_conv_fn)(pqnn_operator_t op, size_t n, size_t h, size_t w,
     size_t* oh, size_t* ow, pthreadpool_t tp);
+typedef enum pqnn_status (*reshape_deconv_fn)(pqnn_operator_t op, size_t n, size_t h,
+    size_t w, uint32_t adjustment_height, uint32_t adjustment_width, size_t* oh, size_t* ow,
+    pthreadpool_t tp);
 
 struct pqnn_rt_gemm_face {
   struct pqnn_rt_executor exec;
@@ -25,6 +29,7 @@ struct pqnn_rt_gemm_face {
   create_fn create;
   reshape_fc_fn reshape_fc;      /* FC faces */
   reshape_conv_fn reshape_conv;  /* conv faces */
+  reshape_deconv_fn reshape_deconv;  /* deconvolution faces */
 };
 
 /* An f32 filter as rows of `columns` elements: the filter itself, or (transposed: the
@@ -305,6 +310,58 @@ static enum pqnn_status create_conv_qd8_f16(struct pqnn_rt_op* op,
   return create_conv_qd8(op, filter, bias, pqnn_create_convolution2d_nhwc_qd8_f16_qc8w);
 }
 
+/* ---- deconvolution (filter [groups * goc][kh][kw][gic], as the operator takes it) ---- */
+#define DECONV_GEOMETRY(p) (p)->pad_top, (p)->pad_right, (p)->pad_bottom, (p)->pad_left, \
+    (p)->kernel_height, (p)->kernel_width, (p)->stride_height, (p)->stride_width, \
+    (p)->dilation_height, (p)->dilation_width, (p)->groups, (p)->group_input_channels, \
+    (p)->group_output_channels, (size_t) (p)->groups * (p)->group_input_channels, \
+    (size_t) (p)->groups * (p)->group_output_channels
+
+static enum pqnn_status create_deconv_f32(struct pqnn_rt_op* op,
+    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  return pqnn_create_deconvolution2d_nhwc_f32(DECONV_GEOMETRY(&op->node.conv), filter->data,
+      bias_data(bias), op->output_min, op->output_max, 0, &op->op);
+}
+
+static enum pqnn_status create_deconv_f16(struct pqnn_rt_op* op,
+    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  const uint32_t flags = filter->datatype == pqnn_datatype_fp32 ? PQNN_FLAG_FP32_STATIC_WEIGHTS : 0;
+  return pqnn_create_deconvolution2d_nhwc_f16(DECONV_GEOMETRY(&op->node.conv), filter->data,
+      bias_data(bias), op->output_min, op->output_max, flags, &op->op);
+}
+
+static enum pqnn_status create_deconv_qd8(struct pqnn_rt_op* op,
+    const struct pqnn_value* filter, const struct pqnn_value* bias, create_conv_qd8_fn create) {
+  const struct pqnn_conv_params* p = &op->node.conv;
+  struct qc8w q;
+  enum pqnn_status status = qc8w_weights(filter, (size_t) p->groups * p->group_output_channels,
+      (size_t) p->kernel_height * p->kernel_width * p->group_input_channels, false, &q);
+  if (status == pqnn_status_success) {
+    status = create(DECONV_GEOMETRY(p), q.scale, q.kernel, bias_data(bias), op->output_min,
+        op->output_max, 0, &op->op);
+  }
+  release_qc8w(&q);
+  return status;
+}
+
+static enum pqnn_status create_deconv_qd8_f32(struct pqnn_rt_op* op,
+    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  return create_deconv_qd8(op, filter, bias, pqnn_create_deconvolution2d_nhwc_qd8_f32_qc8w);
+}
+
+static enum pqnn_status create_deconv_qd8_f16(struct pqnn_rt_op* op,
+    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  return create_deconv_qd8(op, filter, bias, pqnn_create_deconvolution2d_nhwc_qd8_f16_qc8w);
+}
+
 /* ---- executors: reshape, setup and run of each face ---- */
 static enum pqnn_status reshape_fc(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
   const struct pqnn_shape* x = &rt->tensors[op->inputs[0]].shape;
@@ -318,6 +375,21 @@ static enum pqnn_status reshape_conv(struct pqnn_runtime* rt, struct pqnn_rt_op*
   size_t oh = 0, ow = 0;
   const enum pqnn_status status = op->gemm->reshape_conv(op->op, x->dim[0], x->dim[1],
       x->dim[2], &oh, &ow, rt->threadpool);
+  if (status == pqnn_status_success && (oh != y->dim[1] || ow != y->dim[2])) {
+    PQNN_LOG_ERROR("operator output %zux%zu differs from the planned %zux%zu", oh, ow,
+        y->dim[1], y->dim[2]);
+    return pqnn_status_invalid_state;
+  }
+  return status;
+}
+
+static enum pqnn_status reshape_deconv(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  const struct pqnn_shape* x = &rt->tensors[op->inputs[0]].shape;
+  const struct pqnn_shape* y = &rt->tensors[op->output].shape;
+  size_t oh = 0, ow = 0;
+  const enum pqnn_status status = op->gemm->reshape_deconv(op->op,
+      x->dim[0], x->dim[1], x->dim[2], op->node.compute.adjustment_height,
+      op->node.compute.adjustment_width, &oh, &ow, rt->threadpool);
   if (status == pqnn_status_success && (oh != y->dim[1] || ow != y->dim[2])) {
     PQNN_LOG_ERROR("operator output %zux%zu differs from the planned %zux%zu", oh, ow,
         y->dim[1], y->dim[2]);
@@ -355,13 +427,20 @@ SETUP(setup_conv_qs8, pqnn_setup_convolution2d_nhwc_qs8, int8_t, int8_t)
 SETUP(setup_conv_qs8_qc8w, pqnn_setup_convolution2d_nhwc_qs8_qc8w, int8_t, int8_t)
 SETUP_QD8(setup_conv_qd8_f32, pqnn_setup_convolution2d_nhwc_qd8_f32_qc8w, float)
 SETUP_QD8(setup_conv_qd8_f16, pqnn_setup_convolution2d_nhwc_qd8_f16_qc8w, void)
+SETUP(setup_deconv_f32, pqnn_setup_deconvolution2d_nhwc_f32, float, float)
+SETUP(setup_deconv_f16, pqnn_setup_deconvolution2d_nhwc_f16, void, void)
+SETUP_QD8(setup_deconv_qd8_f32, pqnn_setup_deconvolution2d_nhwc_qd8_f32_qc8w, float)
+SETUP_QD8(setup_deconv_qd8_f16, pqnn_setup_deconvolution2d_nhwc_qd8_f16_qc8w, void)
 
 #define FC_FACE(face, suffix) [pqnn_gemm_face_##face] = \
     {{reshape_fc, setup_fc_##face, pqnn_rt_run_operator}, #face, create_fc_##face, \
-     pqnn_reshape_fully_connected_nc_##suffix, NULL}
+     pqnn_reshape_fully_connected_nc_##suffix, NULL, NULL}
 #define CONV_FACE(face, suffix) [pqnn_gemm_face_##face] = \
     {{reshape_conv, setup_conv_##face, pqnn_rt_run_operator}, #face, create_conv_##face, \
-     NULL, pqnn_reshape_convolution2d_nhwc_##suffix}
+     NULL, pqnn_reshape_convolution2d_nhwc_##suffix, NULL}
+#define DECONV_FACE(face, suffix) [pqnn_gemm_face_##face] = \
+    {{reshape_deconv, setup_deconv_##face, pqnn_rt_run_operator}, #face, create_deconv_##face, \
+     NULL, NULL, pqnn_reshape_deconvolution2d_nhwc_##suffix}
 
 static const struct pqnn_rt_gemm_face kFullyConnected[pqnn_gemm_face_count] = {
   FC_FACE(f32, f32), FC_FACE(f16, f16), FC_FACE(qs8, qs8),
@@ -373,6 +452,10 @@ static const struct pqnn_rt_gemm_face kFullyConnected[pqnn_gemm_face_count] = {
 static const struct pqnn_rt_gemm_face kConvolution[pqnn_gemm_face_count] = {
   CONV_FACE(f32, f32), CONV_FACE(f16, f16), CONV_FACE(qs8, qs8), CONV_FACE(qs8_qc8w, qs8_qc8w),
   CONV_FACE(qd8_f32, qd8_f32_qc8w), CONV_FACE(qd8_f16, qd8_f16_qc8w),
+};
+static const struct pqnn_rt_gemm_face kDeconvolution[pqnn_gemm_face_count] = {
+  DECONV_FACE(f32, f32), DECONV_FACE(f16, f16), DECONV_FACE(qd8_f32, qd8_f32_qc8w),
+  DECONV_FACE(qd8_f16, qd8_f16_qc8w),
 };
 
 enum pqnn_status pqnn_rt_plan_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* op,
@@ -398,7 +481,8 @@ enum pqnn_status pqnn_rt_plan_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* o
                                           : pqnn_gemm_face_qd8_f32_qb4w;
   }
   op->gemm = op->node.type == pqnn_node_type_fully_connected ? &kFullyConnected[face]
-                                                             : &kConvolution[face];
+      : op->node.type == pqnn_node_type_deconvolution_2d ? &kDeconvolution[face]
+                                                         : &kConvolution[face];
   op->exec = &op->gemm->exec;
   if (y->datatype == pqnn_datatype_qint8) {
     pqnn_rt_quantize_bounds(y, op->output_min, op->output_max, &op->qmin, &op->qmax);

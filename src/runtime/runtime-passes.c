@@ -11,11 +11,13 @@
  * inserted after the external inputs and after the ops producing external outputs.
  * Anything else runs as defined.
  *
- * Dynamic-range quantization: a fully connected or (non-depthwise) convolution node with an
- * f32 (or, under f16 inference, f16) input and a static filter runs as qd8 x qc8w when the
- * filter is channelwise int8 (qcint8), or when PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION is set
- * and the filter is f32 (quantized per output channel at create). Its input is quantized per
- * row (FC) or per image (conv) by an inserted convert; its output stays f32 (f16).
+ * Dynamic-range quantization: a fully connected, (non-depthwise) convolution or
+ * deconvolution node with an f32 (or, under f16 inference, f16) input and a static filter
+ * runs as qd8 x qc8w when the filter is channelwise int8 (qcint8), or when
+ * PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION is set and the filter is f32 (quantized per output
+ * channel at create). Its input is quantized per row (FC), per image (conv) or per pixel
+ * (deconvolution, whose GEMM rows are input pixels) by an inserted convert; its output
+ * stays f32 (f16).
  * Depthwise convolution (f32 filter, multiplier 1) runs as qd8 only with stride 1
  * (depthwise_runs_qd8, the one place deciding it; the runtime option qd8_float_depthwise
  * keeps them all float). The qd8 depthwise operator is ~1.5x the f32 one (3x3 56x56x128,
@@ -33,7 +35,11 @@
  * runs its 8-deep int8 K blocks mostly on padding (measured: MobileNet v1's 3x3x3 stem 7x
  * slower in qd8 than f32; v1 qd8/f32 0.93x -> 1.2x with the threshold, v2 0.73x -> ~1.1x;
  * thresholds 32 to 200 were indistinguishable in the noise). A qcint8 filter has no f32 copy,
- * so it always runs as qd8; so does a qbint4 (4-bit blockwise) FC filter.
+ * so it always runs as qd8; so does a qbint4 (4-bit blockwise) FC filter. A deconvolution's
+ * reduction is its GEMM K, the group input channels (each input pixel times one tap's weights): bench/operators/deconvolution.cc,
+ * 1 thread, CPU time, qd8 with its convert against f32: 4x4 stride-2 64 -> 64 2.0x faster
+ * (K = 64); PaddleOCR det's 2x2 stride-2 layers (K = 24) 1.2x (24 -> 24) and 0.6x (24 -> 1),
+ * so they stay f32 under the same threshold.
  * 4-bit weights (issue 15): with the runtime option qd8_fc_4bit_weights, the f32 filters of
  * the FC nodes DRQ takes are quantized to 4 bits, per channel (qc4w) or per block of
  * qd8_fc_4bit_block_size (qb4w), instead of qc8w; convolutions stay qc8w (the 4-bit
@@ -175,12 +181,16 @@ enum pqnn_status pqnn_pass_fp16_inference(struct pqnn_runtime* rt,
 
 /* ---- 3. dynamic quantization ---- */
 
-/* Multiply-adds per output element: FC input channels, conv kh * kw * group channels. */
+/* Multiply-adds per output element: FC input channels, conv kh * kw * group channels,
+ * deconvolution group input channels (per tap). */
 static size_t reduction_of(const struct pqnn_rt_op* op, const struct pqnn_value* filter) {
   if (op->node.type == pqnn_node_type_fully_connected) {
     return filter->shape.dim[(op->node.flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) ? 0 : 1];
   }
   const struct pqnn_conv_params* p = &op->node.conv;
+  /* A deconvolution's GEMMs reduce over the group input channels only (each input pixel
+   * times each tap's weights); the int8 K blocks fill with those. */
+  if (op->node.type == pqnn_node_type_deconvolution_2d) return p->group_input_channels;
   return (size_t) p->kernel_height * p->kernel_width * p->group_input_channels;
 }
 

@@ -21,6 +21,7 @@ static bool is_data_input(const struct pqnn_node* node, uint32_t i) {
     case pqnn_node_type_fully_connected:
     case pqnn_node_type_convolution_2d:
     case pqnn_node_type_depthwise_convolution_2d:
+    case pqnn_node_type_deconvolution_2d:
       return i == 0;
     default:
       return i < node->num_inputs;

@@ -111,5 +111,6 @@ void pqnn_rt_index_ops(struct pqnn_runtime* rt) {
 
 bool pqnn_rt_is_gemm_node(enum pqnn_node_type type) {
   return type == pqnn_node_type_fully_connected || type == pqnn_node_type_convolution_2d ||
-      type == pqnn_node_type_depthwise_convolution_2d;
+      type == pqnn_node_type_depthwise_convolution_2d ||
+      type == pqnn_node_type_deconvolution_2d;
 }

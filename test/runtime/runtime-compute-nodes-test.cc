@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <pqnn.h>
@@ -236,6 +237,61 @@ TEST(RuntimeComputeNodes, DeconvolutionRandomShapes) {
       // f16: inputs, filter and bias are rounded to f16 first; the sum over up to ~300
       // terms stays within the relative tolerance of the largest output.
       expect_close(y, ref, flags != 0);
+    }
+  }
+}
+
+// Dynamic quantization takes a deconvolution whose GEMM reduction (group input channels)
+// reaches the runtime's qd8_min_reduction: an inserted convert quantizes its input per
+// pixel and the node runs qd8 (f32 output; f16 output under f16 inference); a smaller one
+// stays float and says why. Accuracy against the f32 run: max error within 2% of max |y|.
+TEST(RuntimeComputeNodes, DeconvolutionDynamicQuantization) {
+  Pool p;
+  for (size_t gic : {24u, 64u}) {
+    for (uint32_t f16 : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+      const size_t n = 2, h = 5, w = 7, goc = 19, kh = 3, kw = 3, sh = 2, sw = 2;
+      const size_t oh = (h - 1) * sh + kh - 2 + 1, ow = (w - 1) * sw + kw - 2 + 1;
+      const auto x = random_f32(n * h * w * gic, -1, 1, 3);
+      const auto f = random_f32(goc * kh * kw * gic, -1, 1, 4);
+      const auto bias = random_f32(goc, -1, 1, 5);
+      std::vector<float> y32(n * oh * ow * goc), yq(y32.size());
+      for (uint32_t drq : {0u, unsigned(PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)}) {
+        Graph g(2);
+        const uint32_t in = g.input(0, {n, h, w, gic});
+        const uint32_t fid = g.f32({goc, kh, kw, gic}, f.data());
+        const uint32_t bid = g.f32({goc}, bias.data());
+        const uint32_t out = g.output(1, {n, oh, ow, goc});
+        ASSERT_EQ(pqnn_define_deconvolution_2d(g.sg, 1, 1, 1, 1, 1, 1, kh, kw, sh, sw, 1, 1, 1,
+            gic, goc, -INFINITY, INFINITY, in, fid, bid, out, 0), pqnn_status_success);
+        std::vector<float>& y = drq != 0 ? yq : y32;
+        pqnn_runtime_t rt = run_graph(g.sg, drq | f16, {{0, (void*) x.data()}, {1, y.data()}},
+            p.pool);
+        ASSERT_NE(rt, nullptr);
+        const auto infos = node_infos(rt);
+        pqnn_delete_runtime(rt);
+        const pqnn_runtime_node_info* deconv = nullptr;
+        for (const auto& info : infos) {
+          if (info.type == pqnn_node_type_deconvolution_2d) deconv = &info;
+        }
+        ASSERT_NE(deconv, nullptr);
+        SCOPED_TRACE(std::to_string(gic) + (f16 ? " f16" : " f32") + (drq ? " drq" : ""));
+        if (drq == 0) {
+          EXPECT_EQ(deconv->qd8_decision, pqnn_qd8_decision_none);
+          EXPECT_EQ(deconv->compute_datatype, f16 ? pqnn_datatype_fp16 : pqnn_datatype_fp32);
+        } else if (gic < 64) {
+          EXPECT_EQ(deconv->qd8_decision, pqnn_qd8_decision_float_small_reduction);
+          EXPECT_EQ(deconv->compute_datatype, f16 ? pqnn_datatype_fp16 : pqnn_datatype_fp32);
+        } else {
+          EXPECT_EQ(deconv->qd8_decision, pqnn_qd8_decision_quantized);
+          EXPECT_EQ(deconv->compute_datatype, pqnn_datatype_qdint8);
+        }
+      }
+      double scale = 1e-6, err = 0;
+      for (size_t i = 0; i < y32.size(); i++) {
+        scale = std::max(scale, double(std::fabs(y32[i])));
+        err = std::max(err, double(std::fabs(yq[i] - y32[i])));
+      }
+      EXPECT_LE(err / scale, 0.02) << gic << (f16 ? " f16" : " f32");
     }
   }
 }

@@ -1,16 +1,9 @@
-/* Transposed convolution (deconvolution 2D) node: define, shape and datatype rules, f32 / f16
- * kernel, executor. The kernel gathers: output pixel (oy, ox) sums, over the filter taps
- * (ky, kx) whose input pixel iy = (oy + pad_top - ky * dilation) / upsampling is an exact,
- * in-range quotient (ix likewise), input[iy][ix][g][ic] * filter[g][oc][ky][kx][ic], in f32,
- * starting from the bias; so the output rows are independent and split over the threads. */
-#include <math.h>
-
+/* Transposed convolution (deconvolution 2D) node: define, shape and datatype rules. It runs
+ * through the public deconvolution operators like FC / conv (runtime-ops-gemm.c), so the
+ * dynamic quantization and f16 passes treat it as they treat a convolution. */
 #include "logging.h"
-#include "runtime/node-kernels-blocks.h"
 #include "runtime/nodes/compute-nodes.h"
 #include "runtime/runtime-shared.h"
-
-enum { kBlock = PQNN_NODE_BLOCK };
 
 /* (in - 1) * up + (k - 1) * dilation + 1 + adjustment - pads; false when not positive or
  * overflowing. */
@@ -101,120 +94,8 @@ enum pqnn_status pqnn_define_deconvolution_2d(pqnn_subgraph_t subgraph, uint32_t
   return pqnn_subgraph_define_node(__func__, subgraph, &node, 0);
 }
 
-/* Whether output position o reads input position *i through tap k along one dim. */
-static inline bool tap(size_t o, size_t k, uint32_t pad, uint32_t up, uint32_t dilation,
-    size_t in, size_t* i) {
-  const size_t shifted = o + pad, offset = k * dilation;
-  if (shifted < offset || (shifted - offset) % up != 0) return false;
-  *i = (shifted - offset) / up;
-  return *i < in;
-}
-
-struct deconv_args {
-  const struct pqnn_shape* xs;
-  const struct pqnn_shape* ys;
-  const struct pqnn_conv_params* p;
-  float min, max;
-  const float* x32; const uint16_t* x16;
-  const float* w32; const uint16_t* w16;
-  const float* b32; const uint16_t* b16;
-  float* y32; uint16_t* y16;
-};
-
-/* One block of nb output channels [oc0, oc0 + nb) of group g at output pixel (n, oy, ox). */
-static void deconv_block(const struct deconv_args* a, size_t n, size_t oy, size_t ox,
-    size_t g, size_t oc0, size_t nb, float* acc) {
-  const struct pqnn_conv_params* p = a->p;
-  const size_t h = a->xs->dim[1], w = a->xs->dim[2], cin = a->xs->dim[3];
-  const size_t gic = p->group_input_channels, goc = p->group_output_channels;
-  const size_t taps = (size_t) p->kernel_height * p->kernel_width;
-  const size_t oc_base = g * goc + oc0;
-  if (a->b32 != NULL || a->b16 != NULL) {
-    pqnn_compute_load(nb, pqnn_at32(a->b32, oc_base), pqnn_at16(a->b16, oc_base), acc);
-  } else {
-    pqnn_node_fill_block(nb, 0.0f, acc);
-  }
-  float t[kBlock], tw[kBlock];
-  for (size_t ky = 0; ky < p->kernel_height; ky++) {
-    size_t iy;
-    if (!tap(oy, ky, p->pad_top, p->stride_height, p->dilation_height, h, &iy)) continue;
-    for (size_t kx = 0; kx < p->kernel_width; kx++) {
-      size_t ix;
-      if (!tap(ox, kx, p->pad_left, p->stride_width, p->dilation_width, w, &ix)) continue;
-      const size_t in = ((n * h + iy) * w + ix) * cin + g * gic;
-      const size_t w_tap = (ky * p->kernel_width + kx) * gic;
-      for (size_t i = 0; i < gic; i += kBlock) {
-        const size_t ni = pqnn_node_block_size(gic, i);
-        pqnn_compute_load(ni, pqnn_at32(a->x32, in + i), pqnn_at16(a->x16, in + i), t);
-        for (size_t j = 0; j < nb; j++) {
-          const size_t wk = (oc_base + j) * taps * gic + w_tap + i;
-          const float* wr = a->w32 != NULL ? a->w32 + wk : tw;
-          if (a->w16 != NULL) pqnn_compute_load(ni, NULL, a->w16 + wk, tw);
-          float sum = acc[j];
-          for (size_t c = 0; c < ni; c++) sum += t[c] * wr[c];
-          acc[j] = sum;
-        }
-      }
-    }
-  }
-}
-
-/* Output rows [start, end) over all images (row = n * OH + oy). */
-static void deconv_rows(const struct deconv_args* a, size_t start, size_t end) {
-  const struct pqnn_conv_params* p = a->p;
-  const size_t oh = a->ys->dim[1], ow = a->ys->dim[2], cout = a->ys->dim[3];
-  const size_t goc = p->group_output_channels;
-  float acc[kBlock];
-  for (size_t row = start; row < end; row++) {
-    const size_t n = row / oh, oy = row % oh;
-    for (size_t ox = 0; ox < ow; ox++) {
-      const size_t out = ((n * oh + oy) * ow + ox) * cout;
-      for (size_t g = 0; g < p->groups; g++) {
-        for (size_t oc = 0; oc < goc; oc += kBlock) {
-          const size_t nb = pqnn_node_block_size(goc, oc);
-          deconv_block(a, n, oy, ox, g, oc, nb, acc);
-          pqnn_node_clamp_block(nb, acc, acc, a->min, a->max);
-          const size_t o = out + g * goc + oc;
-          pqnn_compute_store(nb, acc, a->y32 != NULL ? a->y32 + o : NULL,
-              a->y16 != NULL ? a->y16 + o : NULL);
-        }
-      }
-    }
-  }
-}
-
-static enum pqnn_status reshape(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
-  const struct pqnn_shape* ys = &rt->tensors[op->output].shape;
-  op->range = ys->dim[0] * ys->dim[1];
-  op->min_tile = 1;
-  return pqnn_status_success;
-}
-
-static struct deconv_args args(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
-  return (struct deconv_args) {.xs = &rt->tensors[op->inputs[0]].shape,
-      .ys = &rt->tensors[op->output].shape, .p = &op->node.conv,
-      .min = op->output_min, .max = op->output_max};
-}
-
-static void body_f32(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start, size_t end) {
-  struct deconv_args a = args(rt, op);
-  a.x32 = pqnn_compute_input(rt, op, 0);
-  a.w32 = pqnn_compute_input(rt, op, 1);
-  a.b32 = pqnn_compute_input(rt, op, 2);
-  a.y32 = rt->tensors[op->output].data;
-  deconv_rows(&a, start, end);
-}
-
-static void body_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start, size_t end) {
-  struct deconv_args a = args(rt, op);
-  a.x16 = pqnn_compute_input(rt, op, 0);
-  a.w16 = pqnn_compute_input(rt, op, 1);
-  a.b16 = pqnn_compute_input(rt, op, 2);
-  a.y16 = rt->tensors[op->output].data;
-  deconv_rows(&a, start, end);
-}
-
-static const struct pqnn_rt_executor kExecutor = {reshape, NULL, pqnn_rt_run_parallel};
-
+/* Planned as a GEMM-like node (pqnn_rt_is_gemm_node): the deconvolution operators run it
+ * (f32, f16, and qd8 under dynamic quantization; src/operators/deconvolution-nhwc.c), so
+ * the descriptor has no executor or kernels of its own. */
 const struct pqnn_compute_node pqnn_deconvolution_2d_node = {
-    pqnn_node_type_deconvolution_2d, infer, check, &kExecutor, body_f32, body_f16};
+    pqnn_node_type_deconvolution_2d, infer, check, NULL, NULL, NULL};
