@@ -24,11 +24,11 @@ SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(SCRIPTS)
 sys.path.insert(0, SCRIPTS)
 
-from kernels import (f16_kernels, f32_dwconv, f32_gemm, f32_scalar, int8_gemm,  # noqa: E402
+from kernels import (elementwise, f16_kernels, f32_dwconv, f32_gemm, f32_scalar, int8_gemm,  # noqa: E402
                      manifest, neon_f16, neon_f32, neon_int8, neon_qs8_dwconv, qb4w_gemm,
                      qd8_dwconv, qs8_dwconv, wasmsimd_f16, wasmsimd_f32, wasmsimd_int8)
 
-EMITTERS = [f16_kernels, f32_dwconv, f32_gemm, f32_scalar, int8_gemm, neon_f16, neon_f32,
+EMITTERS = [elementwise, f16_kernels, f32_dwconv, f32_gemm, f32_scalar, int8_gemm, neon_f16, neon_f32,
             neon_int8, neon_qs8_dwconv, qb4w_gemm, qd8_dwconv, qs8_dwconv, wasmsimd_f16, wasmsimd_f32,
             wasmsimd_int8]
 

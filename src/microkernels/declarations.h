@@ -50,6 +50,12 @@ struct pqnn_quantization_params;
 #define PQNN_DECLARE_CONVERT(tier_, mr_, nr_, kr_, offset_, name)                          \
   PQNN_INTERNAL void name(size_t n, const void* x, void* y);
 
+#define PQNN_DECLARE_VUNARY(tier_, mr_, nr_, kr_, offset_, name)                           \
+  PQNN_INTERNAL void name(size_t n, const float* x, float* y, const void* params);
+#define PQNN_DECLARE_VBINARY(tier_, mr_, nr_, kr_, offset_, name)                          \
+  PQNN_INTERNAL void name(size_t n, const float* a, const float* b, float* y,              \
+      const void* params);
+
 #define PQNN_UKERNEL PQNN_DECLARE_GEMM
 #include "microkernels/f32-gemm/f32-gemm.inc"
 #include "microkernels/f16-gemm/f16-gemm.inc"
@@ -87,6 +93,12 @@ struct pqnn_quantization_params;
 #define PQNN_UKERNEL PQNN_DECLARE_CONVERT
 #include "microkernels/f32-f16-convert/f32-f16-convert.inc"
 #include "microkernels/f16-f32-convert/f16-f32-convert.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_VUNARY
+#include "microkernels/f32-vunary/f32-vunary.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_VBINARY
+#include "microkernels/f32-vbinary/f32-vbinary.inc"
 #undef PQNN_UKERNEL
 
 #endif  /* PQNN_MICROKERNELS_DECLARATIONS_H_ */
