@@ -8,7 +8,6 @@
  * kernels (exact), run the same f32 kernel and round once.
  */
 #include <math.h>
-#include <stdbool.h>
 #include <string.h>
 
 #include <fp16.h>
@@ -32,8 +31,7 @@ static struct binary_kernels binary_kernels(enum pqnn_binary_operator op, float 
   return (struct binary_kernels) {ec->vv[op], ec->vc[op], ec->rvc[op], {min, max, 0.0f, 0.0f}};
 }
 
-/* y[0..n) = clamp(a[j * sa] OP b[j * sb]) for f32 operands already in f32 (n <= kBlock when a
- * stride is neither 0 nor 1). */
+/* y[0..n) = clamp(a[j * sa] OP b[j * sb]) for operands already in f32. */
 static void binary_f32_run(const struct binary_kernels* k, size_t n, const float* a, size_t sa,
     const float* b, size_t sb, float* y) {
   if (sa == 1 && sb == 1) {
@@ -43,10 +41,14 @@ static void binary_f32_run(const struct binary_kernels* k, size_t n, const float
   } else if (sa == 0 && sb == 1) {
     k->rvc(n, b, a, y, &k->p);
   } else {
+    /* Strided (or both broadcast): gathered into blocks. */
     float ta[kBlock], tb[kBlock];
-    for (size_t j = 0; j < n; j++) ta[j] = a[j * sa];
-    for (size_t j = 0; j < n; j++) tb[j] = b[j * sb];
-    k->vv(n, ta, tb, y, &k->p);
+    for (size_t i = 0; i < n; i += kBlock) {
+      const size_t nb = n - i < kBlock ? n - i : kBlock;
+      for (size_t j = 0; j < nb; j++) ta[j] = a[(i + j) * sa];
+      for (size_t j = 0; j < nb; j++) tb[j] = b[(i + j) * sb];
+      k->vv(nb, ta, tb, y + i, &k->p);
+    }
   }
 }
 
@@ -60,23 +62,14 @@ static inline void row_offsets(const struct pqnn_add2_shape* s, size_t row, size
   *bo = i0 * s->b_stride[0] + i1 * s->b_stride[1] + i2 * s->b_stride[2];
 }
 
-static inline bool contiguous_or_broadcast(size_t stride) {
-  return stride <= 1;
-}
-
 void pqnn_node_f32_binary(enum pqnn_binary_operator op, const struct pqnn_add2_shape* s,
     size_t row_start, size_t row_end, const float* a, const float* b, float* y, float min, float max) {
   const struct binary_kernels k = binary_kernels(op, min, max);
   const size_t n = s->shape[3], sa = s->a_stride[3], sb = s->b_stride[3];
-  const bool whole_rows = contiguous_or_broadcast(sa) && contiguous_or_broadcast(sb);
   for (size_t row = row_start; row < row_end; row++) {
     size_t ao, bo;
     row_offsets(s, row, &ao, &bo);
-    const size_t step = whole_rows ? n : kBlock;
-    for (size_t i = 0; i < n; i += step) {
-      const size_t nb = n - i < step ? n - i : step;
-      binary_f32_run(&k, nb, a + ao + i * sa, sa, b + bo + i * sb, sb, y + row * n + i);
-    }
+    binary_f32_run(&k, n, a + ao, sa, b + bo, sb, y + row * n);
   }
 }
 
