@@ -111,6 +111,34 @@ typedef void (*pqnn_vadd_ukernel_fn)(size_t n, const int8_t* a, const int8_t* b,
 typedef void (*pqnn_gavgpool_ukernel_fn)(size_t pixels, size_t channels, const int8_t* x,
     size_t x_stride, int8_t* y, const void* params);
 
+/* Elementwise f32 (f32-vunary, f32-vbinary; params: struct pqnn_f32_elementwise_params).
+ * vunary: y[i] = OP(x[i]) for i < n; vbinary: y[i] = clamp(a[i] OP b[i], min, max) (tile
+ * "add" .. "min"), a[i] OP b[0] ("addc" .. "minc") or b[0] OP a[i] ("raddc" .. "rminc").
+ * n > 0 elements are read and written, nothing past them; y may be the same pointer as an
+ * input (no other overlap). The operator is the tile, its formula the scalar kernel's
+ * (the plain C of pqnn_define_unary / pqnn_define_binary in pqnn.h). Numerics, one
+ * contract for every tier:
+ *  - exact operators (relu, lrelu, hsigmoid, hswish, clamp, sqrt, abs, neg, sqr and every
+ *    vbinary one) give the scalar kernel's bits on every tier, and NaN where it gives NaN
+ *    (payloads differ: x86 and Arm choose different ones for two NaN operands and for
+ *    invalid operations); maximum / minimum are `(u > v || u != u) ? u : v`;
+ *  - exp, sigmoid, swish, tanh: the scalar kernels call the C library (expf, tanhf); the
+ *    SIMD ones evaluate exp as 2^n p(r), |r| <= ln 2 / 2, p the degree-7 Taylor polynomial,
+ *    with results below 2^-125 (x < -86.64) flushed to 0 and +inf above ln(FLT_MAX); tanh is
+ *    an odd Taylor polynomial for |x| < 1/4 and (1 - e) / (1 + e), e = exp(-2|x|), above.
+ *    Bound (tested against double precision on every tier): 4 ulp for results of magnitude
+ *    >= 2^-125, 1e-37 absolute below, and for swish where sigmoid(x) < 2^-125 (x < -86.64)
+ *    |x| 2^-125 absolute (measured on x86 and NEON: exp 1.1, sigmoid 2.2, swish 3.0,
+ *    tanh 2.8 ulp; the C library's 0.5, 2.0, 2.4, 1.9 in the scalar kernels). NaN in gives
+ *    NaN out, exp(-inf) = 0, exp(+inf) = +inf, sigmoid(-inf) = 0, sigmoid(+inf) = 1,
+ *    tanh(+-inf) = +-1, tanh(-0) = -0, swish(-inf) = NaN (-inf * 0);
+ *  - log, erf have only the scalar kernel (C library), which every tier uses.
+ * f16 is served by these kernels on f32 blocks widened from f16 and rounded once
+ * (src/runtime/node-kernels-elementwise.c). */
+typedef void (*pqnn_vunary_ukernel_fn)(size_t n, const float* x, float* y, const void* params);
+typedef void (*pqnn_vbinary_ukernel_fn)(size_t n, const float* a, const float* b, float* y,
+    const void* params);
+
 /* Every kernel of this build, from the per-family lists. */
 #include "microkernels/declarations.h"
 

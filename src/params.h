@@ -13,6 +13,15 @@ struct pqnn_f32_minmax_params {
   float max;
 };
 
+/* f32 elementwise kernels (f32-vunary, f32-vbinary): min / max clamp the binary
+ * results and the clamp operator; alpha (leaky relu, hardsigmoid) and beta (hardsigmoid). */
+struct pqnn_f32_elementwise_params {
+  float min;
+  float max;
+  float alpha;
+  float beta;
+};
+
 /* qs8 requantization (fp32 method; the per-channel scale is in the packed weights):
  *   y = clamp(rne((float) acc * scale) + output_zero_point, output_min, output_max)
  * Equivalent, and what SIMD kernels do: clamp the float to [min_less_zp, max_less_zp]

@@ -17,21 +17,6 @@
 
 enum { kBlock = PQNN_NODE_BLOCK };
 
-void pqnn_node_f16_clamp(size_t n, const uint16_t* x, uint16_t* y, float min, float max) {
-  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
-  float t[kBlock];
-  for (size_t i = 0; i < n; i += kBlock) {
-    const size_t nb = pqnn_node_block_size(n, i);
-    cc->f16_f32(nb, x + i, t);
-    if (nb == kBlock) {
-      pqnn_node_clamp_block(kBlock, t, t, min, max);
-    } else {
-      pqnn_node_clamp_block(nb, t, t, min, max);
-    }
-    cc->f32_f16(nb, t, y + i);
-  }
-}
-
 /* add2 is the binary add kernel (one walk and one strided loader for every binary op). */
 void pqnn_node_f16_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
     const uint16_t* a, const uint16_t* b, uint16_t* y, float min, float max) {

@@ -1,5 +1,6 @@
 /*
- * f32 node kernels: clamp, broadcast add2, global average / max pooling, softmax.
+ * f32 node kernels: broadcast add2, global average / max pooling, softmax (clamp: the clamp
+ * microkernel, node-kernels-elementwise.c).
  * Contracts: node-kernels.h. Every loop runs over blocks of PQNN_NODE_BLOCK elements staged in
  * local arrays (full blocks with a constant trip count, so gcc -O2 vectorizes them too), which
  * also makes the in-place cases (y == x) safe without restrict.
@@ -12,19 +13,6 @@
 #include "runtime/node-kernels.h"
 
 enum { kBlock = PQNN_NODE_BLOCK };
-
-void pqnn_node_f32_clamp(size_t n, const float* x, float* y, float min, float max) {
-  float t[kBlock];
-  for (size_t i = 0; i < n; i += kBlock) {
-    const size_t nb = pqnn_node_block_size(n, i);
-    if (nb == kBlock) {
-      pqnn_node_clamp_block(kBlock, x + i, t, min, max);
-    } else {
-      pqnn_node_clamp_block(nb, x + i, t, min, max);
-    }
-    memcpy(y + i, t, nb * sizeof(float));
-  }
-}
 
 /* add2 is the binary add kernel (one walk and one strided loader for every binary op). */
 void pqnn_node_f32_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,

@@ -53,7 +53,8 @@ extern "C" {
 
 /* ---- Elementwise over n contiguous elements; y may equal x. ---------------------------- */
 
-/* y[i] = clamp(x[i], min, max). NaN stays NaN. */
+/* y[i] = clamp(x[i], min, max). NaN stays NaN. Defined in node-kernels-elementwise.c (the
+ * f32-vunary clamp microkernel of the tier). */
 PQNN_INTERNAL void pqnn_node_f32_clamp(size_t n, const float* x, float* y, float min, float max);
 PQNN_INTERNAL void pqnn_node_f16_clamp(size_t n, const uint16_t* x, uint16_t* y, float min, float max);
 

@@ -1,0 +1,120 @@
+// Elementwise microkernel benches (f32-vunary, f32-vbinary): every kernel of this build,
+// from the family lists, on rows of n elements (one kernel call per row, rows cycled
+// through a buffer larger than L1 so loads are L2-resident as in a real activation pass).
+// Reports GB/s of bytes read + written (a vector-scalar kernel's scalar not counted) and
+// elements/s. Inputs in [-6, 6] (every branch of the activations taken).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <pqnn.h>
+
+#include "common/bench-utils.h"
+
+extern "C" {
+#include "hardware.h"
+#include "microkernels.h"
+}
+
+namespace {
+
+constexpr size_t kBufferBytes = 512 * 1024;
+
+struct Kernel {
+  const char* name;
+  void (*fn)();
+  enum pqnn_isa isa;
+};
+
+#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) {#fn, reinterpret_cast<void (*)()>(fn), tier},
+const Kernel kUnary[] = {
+#include "microkernels/f32-vunary/f32-vunary.inc"
+};
+const Kernel kBinary[] = {
+#include "microkernels/f32-vbinary/f32-vbinary.inc"
+};
+#undef PQNN_UKERNEL
+
+bool isa_ok(benchmark::State& state, enum pqnn_isa isa) {
+  if (pqnn_initialize() != pqnn_status_success || !pqnn_isa_enabled(isa)) {
+    state.SkipWithError("ISA not available");
+    return false;
+  }
+  return true;
+}
+
+std::vector<float> random_input(size_t count) {
+  std::uniform_real_distribution<float> dist(-6.0f, 6.0f);
+  std::vector<float> v(count);
+  for (auto& x : v) x = dist(pqnn_bench::rng());
+  return v;
+}
+
+void report(benchmark::State& state, size_t elements, size_t bytes) {
+  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(bytes) * state.iterations(),
+      benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+  state.counters["Gelem/s"] = benchmark::Counter(static_cast<double>(elements) * state.iterations() / 1e9,
+      benchmark::Counter::kIsRate);
+}
+
+void unary(benchmark::State& state, const Kernel& k) {
+  if (!isa_ok(state, k.isa)) return;
+  const auto fn = reinterpret_cast<pqnn_vunary_ukernel_fn>(k.fn);
+  const size_t n = static_cast<size_t>(state.range(0));
+  const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(float)));
+  std::vector<float> x = random_input(rows * n);
+  std::vector<float> y(rows * n);
+  // Positive inputs for sqrt / log (their speed on NaN is not the interesting case).
+  const std::string name = k.name;
+  if (name.find("_sqrt_") != std::string::npos || name.find("_log_") != std::string::npos) {
+    for (auto& v : x) v = std::fabs(v) + 0.01f;
+  }
+  const pqnn_f32_elementwise_params p = {-1.0f, 6.0f, 0.1f, 0.5f};
+  size_t r = 0;
+  for (auto _ : state) {
+    fn(n, x.data() + r * n, y.data() + r * n, &p);
+    r = r + 1 == rows ? 0 : r + 1;
+  }
+  benchmark::DoNotOptimize(y.data());
+  report(state, n, 2 * n * sizeof(float));
+}
+
+void binary(benchmark::State& state, const Kernel& k) {
+  if (!isa_ok(state, k.isa)) return;
+  const auto fn = reinterpret_cast<pqnn_vbinary_ukernel_fn>(k.fn);
+  const std::string name = k.name;
+  const bool scalar_b = name.find("c__") != std::string::npos;
+  const size_t n = static_cast<size_t>(state.range(0));
+  const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(float)));
+  const std::vector<float> a = random_input(rows * n), b = random_input(rows * n);
+  std::vector<float> y(rows * n);
+  const pqnn_f32_elementwise_params p = {-INFINITY, INFINITY, 0.0f, 0.0f};
+  size_t r = 0;
+  for (auto _ : state) {
+    fn(n, a.data() + r * n, b.data() + (scalar_b ? r : r * n), y.data() + r * n, &p);
+    r = r + 1 == rows ? 0 : r + 1;
+  }
+  benchmark::DoNotOptimize(y.data());
+  report(state, n, (scalar_b ? 2 : 3) * n * sizeof(float));
+}
+
+void sizes(benchmark::internal::Benchmark* b) {
+  for (int n : {256, 4096, 16384}) b->Arg(n);
+}
+
+// Registered at static-initialization time, one benchmark per kernel.
+const bool kRegistered = [] {
+  for (const Kernel& k : kUnary) {
+    benchmark::RegisterBenchmark(k.name, [&k](benchmark::State& s) { unary(s, k); })->Apply(sizes);
+  }
+  for (const Kernel& k : kBinary) {
+    benchmark::RegisterBenchmark(k.name, [&k](benchmark::State& s) { binary(s, k); })->Apply(sizes);
+  }
+  return true;
+}();
+
+}  // namespace

@@ -1,0 +1,388 @@
+"""Emitter of the f32 elementwise families: f32-vunary (y = OP(x)) and f32-vbinary
+(y = clamp(a OP b, min, max); vector-vector and vector-scalar forms), one kernel per
+(operator, ISA), the operator being the manifest row's tile.
+
+Every ISA shares one body per operator, written in a small vector vocabulary (`Vec`
+below: one C expression per primitive). The exact operators use only primitives that
+are bit-exact with the scalar C formulas of src/runtime/node-kernels-elementwise.c
+(the clamp pattern `c > v ? c : v` is x86 max_ps(c, v), WASM pmax(v, c), NEON a
+compare and select), so every tier gives the scalar kernel's bits. The transcendental
+ones (exp, sigmoid, swish, tanh) use one range-reduced polynomial exp (`exp_lines`),
+whose error bound is the family contract in src/microkernels.h; the scalar kernels call
+the C library as the plain reference does. Full vectors are processed in the loop; the
+last n % W elements go through a W-element stack copy (never a read or write past n).
+"""
+
+UNARY_EXACT = ["relu", "lrelu", "hsigmoid", "hswish", "clamp", "sqrt", "abs", "neg", "sqr"]
+UNARY_TRANSCENDENTAL = ["exp", "sigmoid", "swish", "tanh"]
+UNARY_SCALAR_ONLY = ["log", "erf"]
+UNARY_SIMD = UNARY_EXACT + UNARY_TRANSCENDENTAL
+UNARY_ALL = UNARY_SIMD + UNARY_SCALAR_ONLY
+BINARY_OPS = ["add", "sub", "mul", "div", "max", "min"]
+# vv: both vectors; c: b is one scalar; rc: the operands swapped (y = b OP a, b scalar).
+BINARY_ALL = BINARY_OPS + [op + "c" for op in BINARY_OPS] + ["r" + op + "c" for op in BINARY_OPS]
+
+
+class Vec:
+    """C expressions of one SIMD ISA's f32 vector primitives."""
+
+    def __init__(self, isa, header, t, m, w, **ops):
+        self.isa, self.header, self.t, self.m, self.w = isa, header, t, m, w
+        self.ops = ops
+
+    def __getattr__(self, name):
+        ops = self.__dict__.get("ops", {})
+        if name not in ops:
+            raise AttributeError(name)
+        return lambda *args: ops[name].format(*args)
+
+
+SSE2 = Vec("sse2", "<emmintrin.h>", "__m128", "__m128", 4,
+           load="_mm_loadu_ps({})", store="_mm_storeu_ps({}, {})", splat="_mm_set1_ps({})",
+           add="_mm_add_ps({}, {})", sub="_mm_sub_ps({}, {})", mul="_mm_mul_ps({}, {})",
+           div="_mm_div_ps({}, {})", sqrt="_mm_sqrt_ps({})",
+           fma="_mm_add_ps(_mm_mul_ps({}, {}), {})",
+           maxc="_mm_max_ps({}, {})", minc="_mm_min_ps({}, {})",
+           lt="_mm_cmplt_ps({}, {})", gt="_mm_cmpgt_ps({}, {})", isnan="_mm_cmpunord_ps({0}, {0})",
+           lor="_mm_or_ps({}, {})",
+           sel="_mm_or_ps(_mm_and_ps({0}, {1}), _mm_andnot_ps({0}, {2}))",
+           abs="_mm_andnot_ps(_mm_set1_ps(-0.0f), {})",
+           xorsign="_mm_xor_ps({}, _mm_and_ps({}, _mm_set1_ps(-0.0f)))", neg="_mm_xor_ps({}, _mm_set1_ps(-0.0f))",
+           scale="_mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_castps_si128({}), "
+                 "_mm_set1_epi32({})), 23))")
+
+AVX2 = Vec("avx2", "<immintrin.h>", "__m256", "__m256", 8,
+           load="_mm256_loadu_ps({})", store="_mm256_storeu_ps({}, {})", splat="_mm256_set1_ps({})",
+           add="_mm256_add_ps({}, {})", sub="_mm256_sub_ps({}, {})", mul="_mm256_mul_ps({}, {})",
+           div="_mm256_div_ps({}, {})", sqrt="_mm256_sqrt_ps({})",
+           fma="_mm256_fmadd_ps({}, {}, {})",
+           maxc="_mm256_max_ps({}, {})", minc="_mm256_min_ps({}, {})",
+           lt="_mm256_cmp_ps({}, {}, _CMP_LT_OQ)", gt="_mm256_cmp_ps({}, {}, _CMP_GT_OQ)",
+           isnan="_mm256_cmp_ps({0}, {0}, _CMP_UNORD_Q)", lor="_mm256_or_ps({}, {})",
+           sel="_mm256_blendv_ps({2}, {1}, {0})",
+           abs="_mm256_andnot_ps(_mm256_set1_ps(-0.0f), {})",
+           xorsign="_mm256_xor_ps({}, _mm256_and_ps({}, _mm256_set1_ps(-0.0f)))",
+           neg="_mm256_xor_ps({}, _mm256_set1_ps(-0.0f))",
+           scale="_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256({}), "
+                 "_mm256_set1_epi32({})), 23))")
+
+AVX512 = Vec("avx512skx", "<immintrin.h>", "__m512", "__mmask16", 16,
+             load="_mm512_loadu_ps({})", store="_mm512_storeu_ps({}, {})", splat="_mm512_set1_ps({})",
+             add="_mm512_add_ps({}, {})", sub="_mm512_sub_ps({}, {})", mul="_mm512_mul_ps({}, {})",
+             div="_mm512_div_ps({}, {})", sqrt="_mm512_sqrt_ps({})",
+             fma="_mm512_fmadd_ps({}, {}, {})",
+             maxc="_mm512_max_ps({}, {})", minc="_mm512_min_ps({}, {})",
+             lt="_mm512_cmp_ps_mask({}, {}, _CMP_LT_OQ)", gt="_mm512_cmp_ps_mask({}, {}, _CMP_GT_OQ)",
+             isnan="_mm512_cmp_ps_mask({0}, {0}, _CMP_UNORD_Q)", lor="(__mmask16) ({} | {})",
+             sel="_mm512_mask_blend_ps({0}, {2}, {1})",
+             xorsign="_mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512({}), _mm512_and_si512("
+                     "_mm512_castps_si512({}), _mm512_set1_epi32((int) 0x80000000u))))",
+             abs="_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512({}), "
+                 "_mm512_set1_epi32(0x7FFFFFFF)))",
+             neg="_mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512({}), "
+                 "_mm512_set1_epi32((int) 0x80000000u)))",
+             scale="_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512({}), "
+                   "_mm512_set1_epi32({})), 23))")
+
+NEON = Vec("neon", "<arm_neon.h>", "float32x4_t", "uint32x4_t", 4,
+           load="vld1q_f32({})", store="vst1q_f32({}, {})", splat="vdupq_n_f32({})",
+           add="vaddq_f32({}, {})", sub="vsubq_f32({}, {})", mul="vmulq_f32({}, {})",
+           div="vdivq_f32({}, {})", sqrt="vsqrtq_f32({})",
+           fma="vfmaq_f32({2}, {0}, {1})",
+           maxc="vbslq_f32(vcgtq_f32({0}, {1}), {0}, {1})",
+           minc="vbslq_f32(vcltq_f32({0}, {1}), {0}, {1})",
+           lt="vcltq_f32({}, {})", gt="vcgtq_f32({}, {})", isnan="vmvnq_u32(vceqq_f32({0}, {0}))",
+           lor="vorrq_u32({}, {})", sel="vbslq_f32({}, {}, {})",
+           abs="vabsq_f32({})", neg="vnegq_f32({})",
+           xorsign="vreinterpretq_f32_u32(veorq_u32(vreinterpretq_u32_f32({}), "
+                   "vandq_u32(vreinterpretq_u32_f32({}), vdupq_n_u32(0x80000000u))))",
+           scale="vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vreinterpretq_s32_f32({}), "
+                 "vdupq_n_s32({})), 23))")
+
+WASMSIMD = Vec("wasmsimd", "<wasm_simd128.h>", "v128_t", "v128_t", 4,
+               load="wasm_v128_load({})", store="wasm_v128_store({}, {})",
+               splat="wasm_f32x4_splat({})",
+               add="wasm_f32x4_add({}, {})", sub="wasm_f32x4_sub({}, {})",
+               mul="wasm_f32x4_mul({}, {})", div="wasm_f32x4_div({}, {})",
+               sqrt="wasm_f32x4_sqrt({})", fma="wasm_f32x4_add(wasm_f32x4_mul({}, {}), {})",
+               maxc="wasm_f32x4_pmax({1}, {0})", minc="wasm_f32x4_pmin({1}, {0})",
+               lt="wasm_f32x4_lt({}, {})", gt="wasm_f32x4_gt({}, {})",
+               isnan="wasm_f32x4_ne({0}, {0})", lor="wasm_v128_or({}, {})",
+               sel="wasm_v128_bitselect({1}, {2}, {0})",
+               abs="wasm_f32x4_abs({})", neg="wasm_f32x4_neg({})",
+               xorsign="wasm_v128_xor({}, wasm_v128_and({}, wasm_f32x4_splat(-0.0f)))",
+               scale="wasm_i32x4_shl(wasm_i32x4_add({}, wasm_i32x4_splat({})), 23)")
+
+ISAS = {v.isa: v for v in (SSE2, AVX2, AVX512, NEON, WASMSIMD)}
+
+GENERATED = "// Generated by scripts/kernels/elementwise.py: do not edit."
+
+# exp(z) = 2^n * p(r), n = round(z / ln 2), r = z - n ln 2 in two parts (|r| <= ln 2 / 2),
+# p the degree-7 Taylor polynomial (truncation < 7e-9 relative). z is clamped to
+# [EXP_LO, EXP_HI] first, so n stays in [-125, 128] and 2^n is built as 2 * 2^(n - 1)
+# from the exponent bits; the callers send z < EXP_LO to 0 and z > EXP_HI to +inf.
+EXP_LO = "-0x1.5A92D6p+6f"   # -86.643 = -125 ln 2: results below 2^-125 become 0
+EXP_HI = "0x1.62E430p+6f"    # 88.7228: ln(FLT_MAX)
+TAYLOR = ["0x1.A01A02p-13f", "0x1.6C16C2p-10f", "0x1.111112p-7f", "0x1.555556p-5f",
+          "0x1.555556p-3f", "0x1.000000p-1f", "1.0f", "1.0f"]
+
+
+def exp_lines(v, z, out, ind="  "):
+    """C lines computing `out` = exp(`z`) (a vector variable); z < EXP_LO gives 0, z > EXP_HI
+    +inf, NaN an unspecified value (callers select NaN inputs back)."""
+    t, L = v.t, []
+    L.append(f"{ind}const {t} {out}_z = {v.minc(v.splat(EXP_HI), v.maxc(v.splat(EXP_LO), z))};")
+    L.append(f"{ind}const {t} {out}_t = {v.fma(out + '_z', v.splat('0x1.715476p+0f'), v.splat('0x1.8p+23f'))};")
+    L.append(f"{ind}const {t} {out}_n = {v.sub(out + '_t', v.splat('0x1.8p+23f'))};")
+    L.append(f"{ind}{t} {out}_r = {v.fma(out + '_n', v.splat('-0x1.62E400p-1f'), out + '_z')};")
+    L.append(f"{ind}{out}_r = {v.fma(out + '_n', v.splat('-0x1.7F7D1Cp-20f'), out + '_r')};")
+    L.append(f"{ind}{t} {out}_p = {v.splat(TAYLOR[0])};")
+    for c in TAYLOR[1:]:
+        L.append(f"{ind}{out}_p = {v.fma(out + '_p', out + '_r', v.splat(c))};")
+    # 2^(n - 1) from t's bits: bits(t) = 0x4B400000 + n, exponent field n - 1 + 127.
+    scale = v.scale(out + "_t", "126 - 0x4B400000")
+    L.append(f"{ind}{t} {out} = {v.mul(v.add(out + '_p', out + '_p'), scale)};")
+    L.append(f"{ind}{out} = {v.sel(v.lt(z, v.splat(EXP_LO)), v.splat('0.0f'), out)};")
+    L.append(f"{ind}{out} = {v.sel(v.gt(z, v.splat(EXP_HI)), v.splat('INFINITY'), out)};")
+    return L
+
+
+def sigmoid_lines(v, x, out, ind="  "):
+    """out = sigmoid(x): e = exp(-|x|), r = 1 / (1 + e), x < 0 ? e * r : r; NaN kept."""
+    t = v.t
+    L = [f"{ind}const {t} {out}_m = {v.neg(v.abs(x))};"]
+    L += exp_lines(v, out + "_m", out + "_e", ind)
+    L.append(f"{ind}const {t} {out}_q = {v.div(v.splat('1.0f'), v.add(v.splat('1.0f'), out + '_e'))};")
+    L.append(f"{ind}{t} {out} = {v.sel(v.lt(x, v.splat('0.0f')), v.mul(out + '_e', out + '_q'), out + '_q')};")
+    L.append(f"{ind}{out} = {v.sel(v.isnan(x), x, out)};")
+    return L
+
+
+# tanh: |x| < 1/4: x + x^3 P(x^2) (Taylor to x^11, truncation < 3e-10 relative there);
+# otherwise sign(x) (1 - e) / (1 + e), e = exp(-2|x|) (1 - e is exact for e >= 1/2).
+TANH_TAYLOR = ["-0x1.226E36p-7f", "0x1.664F48p-6f", "-0x1.BA1BA2p-5f", "0x1.111112p-3f",
+               "-0x1.555556p-2f"]
+
+
+def tanh_lines(v, x, out, ind="  "):
+    """out = tanh(x), computed on a = |x| and given x's sign (tanh(-0) = -0); NaN kept."""
+    t = v.t
+    L = [f"{ind}const {t} {out}_a = {v.abs(x)};"]
+    L.append(f"{ind}const {t} {out}_m = {v.mul(out + '_a', v.splat('-2.0f'))};")
+    L += exp_lines(v, out + "_m", out + "_e", ind)
+    L.append(f"{ind}const {t} {out}_big = {v.div(v.sub(v.splat('1.0f'), out + '_e'), v.add(v.splat('1.0f'), out + '_e'))};")
+    L.append(f"{ind}const {t} {out}_a2 = {v.mul(out + '_a', out + '_a')};")
+    L.append(f"{ind}{t} {out}_p = {v.splat(TANH_TAYLOR[0])};")
+    for c in TANH_TAYLOR[1:]:
+        L.append(f"{ind}{out}_p = {v.fma(out + '_p', out + '_a2', v.splat(c))};")
+    L.append(f"{ind}const {t} {out}_small = {v.fma(v.mul(out + '_a', out + '_a2'), out + '_p', out + '_a')};")
+    L.append(f"{ind}{t} {out} = {v.sel(v.lt(out + '_a', v.splat('0.25f')), out + '_small', out + '_big')};")
+    L.append(f"{ind}{out} = {v.xorsign(out, x)};")
+    L.append(f"{ind}{out} = {v.sel(v.isnan(x), x, out)};")
+    return L
+
+
+def clamp(v, y, lo, hi):
+    """clamp1 of the scalar code: y < lo ? lo : y, then > hi ? hi : y (NaN stays)."""
+    return v.minc(hi, v.maxc(lo, y))
+
+
+def unary_body(v, op):
+    """Lines computing `vy` from `vx` (parameters in p)."""
+    t, s = v.t, v.splat
+    simple = {
+        "relu": v.maxc(s("0.0f"), "vx"),
+        "lrelu": v.sel(v.lt("vx", s("0.0f")), v.mul(s("p->alpha"), "vx"), "vx"),
+        "hsigmoid": clamp(v, v.add(v.mul(s("p->alpha"), "vx"), s("p->beta")), s("0.0f"), s("1.0f")),
+        "hswish": v.mul(v.mul("vx", clamp(v, v.add("vx", s("3.0f")), s("0.0f"), s("6.0f"))),
+                        s("0x1.555556p-3f")),
+        "clamp": clamp(v, "vx", s("p->min"), s("p->max")),
+        "sqrt": v.sqrt("vx"),
+        "abs": v.abs("vx"),
+        "neg": v.neg("vx"),
+        "sqr": v.mul("vx", "vx"),
+    }
+    if op in simple:
+        return [f"  const {t} vy = {simple[op]};"]
+    if op == "exp":
+        return exp_lines(v, "vx", "ve") + [f"  const {t} vy = {v.sel(v.isnan('vx'), 'vx', 've')};"]
+    if op == "sigmoid":
+        return sigmoid_lines(v, "vx", "vs") + [f"  const {t} vy = vs;"]
+    if op == "swish":
+        return sigmoid_lines(v, "vx", "vs") + [f"  const {t} vy = {v.mul('vx', 'vs')};"]
+    if op == "tanh":
+        return tanh_lines(v, "vx", "vt") + [f"  const {t} vy = vt;"]
+    raise AssertionError(op)
+
+
+def binary_expr(v, op, a, b):
+    """a OP b for the six operators (maximum / minimum NaN-propagating as the scalar
+    `(u > v || u != u) ? u : v`)."""
+    if op in ("add", "sub", "mul", "div"):
+        return getattr(v, op)(a, b)
+    cmp = v.gt if op == "max" else v.lt
+    return v.sel(v.lor(cmp(a, b), v.isnan(a)), a, b)
+
+
+def split_binary(tile):
+    """(operator, form) of a vbinary tile: form vv, c (b scalar) or rc (b scalar, swapped)."""
+    if tile in BINARY_OPS:
+        return tile, "vv"
+    if tile.startswith("r") and tile[1:-1] in BINARY_OPS:
+        return tile[1:-1], "rc"
+    assert tile.endswith("c") and tile[:-1] in BINARY_OPS, tile
+    return tile[:-1], "c"
+
+
+def header(k, what):
+    return [GENERATED, "//", f"// {what} (contract: src/microkernels.h).",
+            "// Full vectors in the loop; the last n % W elements through a W-element stack copy,",
+            "// so nothing past n is read or written. y may equal an input (the same pointer)."]
+
+
+def emit_unary(k):
+    v, op = ISAS[k.isa], k.tile
+    assert op in UNARY_SIMD, (k.family, op, "has no SIMD body")
+    t, w = v.t, v.w
+    L = header(k, f"{v.isa} f32 {op}, {w} lanes")
+    L += [f"#include {v.header}", "#include <math.h>", "#include <string.h>", "",
+          '#include "microkernels.h"', "",
+          f"static inline {t} compute({t} vx, const struct pqnn_f32_elementwise_params* p) {{",
+          "  (void) p;"]
+    L += unary_body(v, op)
+    L += ["  return vy;", "}", "",
+          f"void {k.name}(size_t n, const float* x, float* y, const void* params) {{",
+          "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;",
+          f"  for (; n >= {w}; n -= {w}) {{",
+          f"    {v.store('y', 'compute(' + v.load('x') + ', p)')};",
+          f"    x += {w};", f"    y += {w};", "  }",
+          "  if (n != 0) {",
+          f"    float t[{w}] = {{0.0f}};",
+          "    memcpy(t, x, n * sizeof(float));",
+          f"    {v.store('t', 'compute(' + v.load('t') + ', p)')};",
+          "    memcpy(y, t, n * sizeof(float));", "  }", "}"]
+    return "\n".join(L) + "\n"
+
+
+def emit_binary(k):
+    v = ISAS[k.isa]
+    op, form = split_binary(k.tile)
+    t, w = v.t, v.w
+    what = {"vv": "a OP b", "c": "a OP b[0]", "rc": "b[0] OP a"}[form]
+    L = header(k, f"{v.isa} f32 {op} ({what}), clamped, {w} lanes")
+    L += [f"#include {v.header}", "#include <string.h>", "", '#include "microkernels.h"', "",
+          f"static inline {t} compute({t} va, {t} vb, {t} vmin, {t} vmax) {{"]
+    expr = binary_expr(v, op, "vb", "va") if form == "rc" else binary_expr(v, op, "va", "vb")
+    L += [f"  const {t} vy = {expr};", f"  return {clamp(v, 'vy', 'vmin', 'vmax')};", "}", "",
+          f"void {k.name}(size_t n, const float* a, const float* b, float* y, const void* params) {{",
+          "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;",
+          f"  const {t} vmin = {v.splat('p->min')};",
+          f"  const {t} vmax = {v.splat('p->max')};"]
+    vv = form == "vv"
+    if not vv:
+        L.append(f"  const {t} vb = {v.splat('*b')};")
+    vb_loop = v.load("b") if vv else "vb"
+    L += [f"  for (; n >= {w}; n -= {w}) {{",
+          f"    {v.store('y', 'compute(' + v.load('a') + ', ' + vb_loop + ', vmin, vmax)')};",
+          f"    a += {w};"]
+    if vv:
+        L.append(f"    b += {w};")
+    L += [f"    y += {w};", "  }", "  if (n != 0) {",
+          f"    float ta[{w}] = {{0.0f}};", "    memcpy(ta, a, n * sizeof(float));"]
+    if vv:
+        L += [f"    float tb[{w}] = {{0.0f}};", "    memcpy(tb, b, n * sizeof(float));"]
+    vb_tail = v.load("tb") if vv else "vb"
+    L += [f"    {v.store('ta', 'compute(' + v.load('ta') + ', ' + vb_tail + ', vmin, vmax)')};",
+          "    memcpy(y, ta, n * sizeof(float));", "  }", "}"]
+    return "\n".join(L) + "\n"
+
+
+# ---- scalar: the plain C formulas (the reference arithmetic; libm for the
+# transcendental operators, as the plain node kernels) ----
+
+SCALAR_UNARY = {
+    "relu": "v < 0.0f ? 0.0f : v",
+    "lrelu": "v < 0.0f ? p->alpha * v : v",
+    "hsigmoid": "clamp1(p->alpha * v + p->beta, 0.0f, 1.0f)",
+    "hswish": "v * clamp1(v + 3.0f, 0.0f, 6.0f) * 0x1.555556p-3f",
+    "clamp": "clamp1(v, p->min, p->max)",
+    "sqrt": "sqrtf(v)",
+    "abs": "fabsf(v)",
+    "neg": "-v",
+    "sqr": "v * v",
+    "exp": "expf(v)",
+    "sigmoid": "sigmoid(v)",
+    "swish": "v * sigmoid(v)",
+    "tanh": "tanhf(v)",
+    "log": "logf(v)",
+    "erf": "erff(v)",
+}
+
+SCALAR_BINARY = {
+    "add": "u + w", "sub": "u - w", "mul": "u * w", "div": "u / w",
+    "max": "(u > w || u != u) ? u : w", "min": "(u < w || u != u) ? u : w",
+}
+
+SCALAR_HELPERS = [
+    "static inline float clamp1(float v, float min, float max) {",
+    "  v = v < min ? min : v;",
+    "  return v > max ? max : v;",
+    "}",
+    "",
+    "/* 1 / (1 + exp(-v)) without overflow: with e = exp(-|v|) <= 1, e / (1 + e) for v < 0. */",
+    "static inline float sigmoid(float v) {",
+    "  const float e = expf(-fabsf(v));",
+    "  const float r = 1.0f / (1.0f + e);",
+    "  return v < 0.0f ? e * r : r;",
+    "}",
+]
+
+
+def scalar_prelude(what, used):
+    L = [GENERATED, "//", f"// Scalar f32 {what} (contract: src/microkernels.h): the plain C formula,",
+         "// the reference every other tier of the family is checked against.",
+         "#include <math.h>", "", '#include "microkernels.h"', ""]
+    for i, line in enumerate(SCALAR_HELPERS):
+        name = "clamp1" if i < 4 else "sigmoid"
+        if name in used or (line == "" and "clamp1" in used and "sigmoid" in used):
+            L.append(line)
+    if used:
+        L.append("")
+    return L
+
+
+def emit_scalar_unary(k):
+    op = k.tile
+    expr = SCALAR_UNARY[op]
+    used = [h for h in ("clamp1", "sigmoid") if h + "(" in expr]
+    L = scalar_prelude(op, used)
+    L += [f"void {k.name}(size_t n, const float* x, float* y, const void* params) {{",
+          "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;",
+          "  (void) p;",
+          "  for (size_t i = 0; i < n; i++) {",
+          "    const float v = x[i];",
+          f"    y[i] = {expr};", "  }", "}"]
+    return "\n".join(L) + "\n"
+
+
+def emit_scalar_binary(k):
+    op, form = split_binary(k.tile)
+    expr = SCALAR_BINARY[op]
+    L = scalar_prelude(f"{k.tile} (clamped)", ["clamp1"])
+    u, w = {"vv": ("a[i]", "b[i]"), "c": ("a[i]", "bs"), "rc": ("bs", "a[i]")}[form]
+    L += [f"void {k.name}(size_t n, const float* a, const float* b, float* y, const void* params) {{",
+          "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;"]
+    if form != "vv":
+        L.append("  const float bs = b[0];  /* read once, as the SIMD kernels do */")
+    L += [
+          "  for (size_t i = 0; i < n; i++) {",
+          f"    const float u = {u}, w = {w};",
+          f"    y[i] = clamp1({expr}, p->min, p->max);", "  }", "}"]
+    return "\n".join(L) + "\n"
+
+
+EMITS = {("f32-vunary", "scalar"): emit_scalar_unary, ("f32-vbinary", "scalar"): emit_scalar_binary}
+for _isa in ISAS:
+    EMITS[("f32-vunary", _isa)] = emit_unary
+    EMITS[("f32-vbinary", _isa)] = emit_binary
+

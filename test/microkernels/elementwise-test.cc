@@ -1,0 +1,340 @@
+// Kernel tester for the f32 elementwise families (f32-vunary, f32-vbinary; contract in
+// src/microkernels.h), every kernel of this build from the family lists: exact operators
+// bit-exact with the scalar kernel of the same operator (NaN for NaN, payload free), the
+// transcendental ones (exp, sigmoid, swish, tanh) within 4 ulp of a double-precision
+// reference (1e-37 absolute below 2^-125), with the stated NaN / Inf results. Every n from
+// 1 to 3 * 16 + 1 (three vectors of the widest tier plus a tail), in place (y == x, y == a,
+// y == b) and out of place, in exact-size buffers so AddressSanitizer sees any access past n.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <pqnn.h>
+
+#include "common/convert-reference.h"
+#include "common/test-utils.h"
+
+extern "C" {
+#include "microkernels.h"
+}
+
+namespace {
+
+using pqnn_test::ExactBuffer;
+
+// Same bits, or both NaN (NaN payloads are not part of the contract: x86 and Arm pick
+// different payloads for two NaN operands and different default NaNs).
+uint32_t float_bits(float x) { return std::isnan(x) ? 0x7FC00000u : pqnn_test::float_bits(x); }
+
+struct Kernel {
+  const char* name;
+  void (*fn)();
+  enum pqnn_isa isa;
+  // The operator: the name between "ukernel_" and "__".
+  std::string op() const {
+    const std::string s = name;
+    const size_t a = s.find("ukernel_") + 8;
+    return s.substr(a, s.rfind("__") - a);
+  }
+  bool scalar() const { return std::string(name).find("__scalar") != std::string::npos; }
+};
+
+#define PQNN_UKERNEL(tier, mr, nr, kr, input_offset, fn) {#fn, reinterpret_cast<void (*)()>(fn), tier},
+const Kernel kUnary[] = {
+#include "microkernels/f32-vunary/f32-vunary.inc"
+};
+const Kernel kBinary[] = {
+#include "microkernels/f32-vbinary/f32-vbinary.inc"
+};
+#undef PQNN_UKERNEL
+
+void PrintTo(const Kernel& k, std::ostream* os) { *os << k.name; }
+std::string kernel_name(const testing::TestParamInfo<Kernel>& info) { return info.param.name; }
+
+pqnn_vunary_ukernel_fn unary_fn(const Kernel& k) { return reinterpret_cast<pqnn_vunary_ukernel_fn>(k.fn); }
+pqnn_vbinary_ukernel_fn binary_fn(const Kernel& k) { return reinterpret_cast<pqnn_vbinary_ukernel_fn>(k.fn); }
+
+// The scalar kernel of the same operator: the reference of the exact operators.
+const Kernel& scalar_of(const Kernel* begin, const Kernel* end, const std::string& op) {
+  for (const Kernel* k = begin; k != end; k++) {
+    if (k->scalar() && k->op() == op) return *k;
+  }
+  ADD_FAILURE() << "no scalar kernel for " << op;
+  return *begin;
+}
+
+constexpr size_t kMaxN = 3 * 16 + 1;
+
+// Edge values every input mixes in: signed zeros, infinities, NaNs (two payloads),
+// denormals, the extremes, and values at the operators' breakpoints.
+std::vector<float> specials() {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> v = {0.0f, -0.0f, inf, -inf, std::numeric_limits<float>::quiet_NaN(),
+      pqnn_test::bits_float(0xFFC00123u), FLT_MIN, -FLT_MIN, 1e-40f, -1e-40f, FLT_MAX, -FLT_MAX,
+      1.0f, -1.0f, 3.0f, -3.0f, 6.0f, -6.0f, 0.25f, -0.25f, 0.2499999f, 88.72f, 88.73f, -86.6f,
+      -86.7f, -87.4f, -103.0f, -104.0f, 9.0f, -9.5f, 0.5f, 1e-6f, -1e-6f, 20.0f, -20.0f};
+  return v;
+}
+
+// n values: random in [-span, span] with the specials at random positions.
+std::vector<float> input(size_t n, float span, bool with_specials) {
+  auto& rng = pqnn_test::rng();
+  std::uniform_real_distribution<float> dist(-span, span);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  if (with_specials) {
+    const std::vector<float> s = specials();
+    std::uniform_int_distribution<size_t> pick(0, s.size() - 1);
+    for (size_t i = 0; i < n; i += 2) v[(i * 7 + 3) % n] = s[pick(rng)];
+  }
+  return v;
+}
+
+// Operators held to an error bound instead of bits (log and erf: scalar only, the C library).
+bool transcendental(const std::string& op) {
+  return op == "exp" || op == "sigmoid" || op == "swish" || op == "tanh" || op == "log" || op == "erf";
+}
+
+pqnn_f32_elementwise_params unary_params(const std::string& op) {
+  if (op == "lrelu") return {0.0f, 0.0f, 0.01f, 0.0f};
+  if (op == "hsigmoid") return {0.0f, 0.0f, 1.0f / 6.0f, 0.5f};
+  if (op == "clamp") return {-1.5f, 2.5f, 0.0f, 0.0f};
+  return {-INFINITY, INFINITY, 0.0f, 0.0f};
+}
+
+// ---------------------------------------------------------------------------------------
+// f32-vunary
+// ---------------------------------------------------------------------------------------
+class VUnaryTest : public testing::TestWithParam<Kernel> {
+ protected:
+  void SetUp() override {
+    if (!pqnn_test::isa_enabled(GetParam().isa)) GTEST_SKIP() << "ISA not available";
+  }
+  // Runs the kernel on x (out of place and in place); returns the out-of-place result and
+  // checks that in place gives the same bits.
+  std::vector<float> run(const std::vector<float>& x, const pqnn_f32_elementwise_params& p) {
+    const size_t n = x.size();
+    ExactBuffer<float> in(n), out(n), inplace(n);
+    std::copy(x.begin(), x.end(), in.begin());
+    std::copy(x.begin(), x.end(), inplace.begin());
+    std::fill(out.begin(), out.end(), 12345.0f);
+    ExactBuffer<pqnn_f32_elementwise_params> params(1);
+    params[0] = p;
+    unary_fn(GetParam())(n, in.data(), out.data(), params.data());
+    unary_fn(GetParam())(n, inplace.data(), inplace.data(), params.data());
+    for (size_t i = 0; i < n; i++) {
+      EXPECT_EQ(float_bits(out[i]), float_bits(inplace[i])) << "in place differs at i=" << i << " n=" << n;
+      EXPECT_EQ(float_bits(in[i]), float_bits(x[i])) << "input modified at i=" << i;
+    }
+    return std::vector<float>(out.begin(), out.end());
+  }
+};
+
+TEST_P(VUnaryTest, exact_ops_match_scalar_bits) {
+  const std::string op = GetParam().op();
+  if (transcendental(op)) GTEST_SKIP() << "bounded operator (see bounded_error)";
+  const Kernel& ref = scalar_of(std::begin(kUnary), std::end(kUnary), op);
+  const pqnn_f32_elementwise_params p = unary_params(op);
+  for (size_t n = 1; n <= kMaxN; n++) {
+    for (float span : {1.0f, 10.0f, 1e30f}) {
+      const std::vector<float> x = input(n, span, true);
+      const std::vector<float> y = run(x, p);
+      std::vector<float> want(n);
+      unary_fn(ref)(n, x.data(), want.data(), &p);
+      for (size_t i = 0; i < n; i++) {
+        ASSERT_EQ(float_bits(y[i]), float_bits(want[i]))
+            << op << " n=" << n << " i=" << i << " x=" << x[i] << " got " << y[i] << " want " << want[i];
+      }
+    }
+  }
+}
+
+double reference(const std::string& op, double x) {
+  const double s = 1.0 / (1.0 + std::exp(-x));
+  if (op == "exp") return std::exp(x);
+  if (op == "sigmoid") return s;
+  if (op == "swish") return x * s;
+  if (op == "log") return std::log(x);
+  if (op == "erf") return std::erf(x);
+  return std::tanh(x);
+}
+
+// ulp of the float nearest v (of FLT_TRUE_MIN's scale below the normal range).
+double ulp(double v) {
+  const float f = static_cast<float>(std::fabs(v));
+  if (!(f < FLT_MAX)) return std::ldexp(1.0, 104);
+  return static_cast<double>(std::nextafter(f, INFINITY)) - static_cast<double>(f);
+}
+
+constexpr double kUlpBound = 4.0;
+constexpr double kTiny = 0x1p-125;
+// Below this, sigmoid(x) < 2^-125 may be flushed to 0, and swish's error is |x| 2^-125.
+constexpr float kSwishFlush = -86.64f;
+
+TEST_P(VUnaryTest, bounded_error) {
+  const std::string op = GetParam().op();
+  if (!transcendental(op)) GTEST_SKIP() << "exact operator";
+  const pqnn_f32_elementwise_params p = unary_params(op);
+  double worst = 0.0;
+  for (float span : {0.3f, 1.0f, 4.0f, 20.0f, 100.0f}) {
+    for (size_t n = 1; n <= kMaxN; n++) {
+      const std::vector<float> x = input(n, span, false);
+      const std::vector<float> y = run(x, p);
+      for (size_t i = 0; i < n; i++) {
+        const double want = reference(op, x[i]);
+        const double err = std::fabs(static_cast<double>(y[i]) - want);
+        if (std::isnan(want) || std::isinf(want)) {
+          ASSERT_EQ(float_bits(y[i]), float_bits(static_cast<float>(want))) << op << " x=" << x[i];
+        } else if (op == "swish" && x[i] < kSwishFlush) {
+          ASSERT_LE(err, std::fabs(x[i]) * kTiny) << op << " x=" << x[i] << " got " << y[i];
+        } else if (std::fabs(want) >= kTiny || std::fabs(y[i]) >= kTiny) {
+          if (std::fabs(want) > FLT_MAX) {
+            ASSERT_TRUE(std::isinf(y[i]) || std::fabs(y[i]) >= FLT_MAX * 0.999f) << op << " x=" << x[i];
+            continue;
+          }
+          worst = std::max(worst, err / ulp(want));
+          ASSERT_LE(err, kUlpBound * ulp(want)) << op << " x=" << x[i] << " got " << y[i] << " want " << want;
+        } else {
+          ASSERT_LE(err, 1e-37) << op << " x=" << x[i] << " got " << y[i] << " want " << want;
+        }
+      }
+    }
+  }
+  // A dense sweep of [-30, 30] (every breakpoint of the algorithms is in it).
+  std::vector<float> x;
+  for (float v = -30.0f; v <= 30.0f; v += 0.00731f) x.push_back(v);
+  const std::vector<float> y = run(x, p);
+  for (size_t i = 0; i < x.size(); i++) {
+    const double want = reference(op, x[i]);
+    const double err = std::fabs(static_cast<double>(y[i]) - want);
+    if (std::isnan(want) || std::isinf(want)) {
+      ASSERT_EQ(float_bits(y[i]), float_bits(static_cast<float>(want))) << op << " x=" << x[i];
+    } else if (std::fabs(want) >= kTiny) {
+      worst = std::max(worst, err / ulp(want));
+      ASSERT_LE(err, kUlpBound * ulp(want)) << op << " x=" << x[i] << " got " << y[i] << " want " << want;
+    } else {
+      ASSERT_LE(err, 1e-37) << op << " x=" << x[i];
+    }
+  }
+  RecordProperty("max_ulp", std::to_string(worst));
+  std::printf("%s: max error %.2f ulp\n", GetParam().name, worst);
+}
+
+TEST_P(VUnaryTest, special_values) {
+  const std::string op = GetParam().op();
+  if (!transcendental(op) || op == "log" || op == "erf") GTEST_SKIP() << "covered by the other tests";
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> x = {std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::quiet_NaN(),
+      inf, -inf, 0.0f, -0.0f, 1000.0f, -1000.0f};
+  const std::vector<float> y = run(x, unary_params(op));
+  EXPECT_TRUE(std::isnan(y[0]) && std::isnan(y[1])) << op << " of NaN";
+  const std::map<std::string, std::vector<float>> want = {
+      {"exp", {inf, 0.0f, 1.0f, 1.0f, inf, 0.0f}},
+      {"sigmoid", {1.0f, 0.0f, 0.5f, 0.5f, 1.0f, 0.0f}},
+      {"swish", {inf, std::numeric_limits<float>::quiet_NaN(), 0.0f, -0.0f, 1000.0f, -0.0f}},
+      {"tanh", {1.0f, -1.0f, 0.0f, -0.0f, 1.0f, -1.0f}},
+  };
+  const std::vector<float>& w = want.at(op);
+  for (size_t i = 0; i < w.size(); i++) {
+    if (std::isnan(w[i])) {
+      EXPECT_TRUE(std::isnan(y[i + 2])) << op << "(" << x[i + 2] << ") = " << y[i + 2];
+    } else {
+      EXPECT_EQ(y[i + 2], w[i]) << op << "(" << x[i + 2] << ")";
+      if (w[i] == 0.0f && op == "tanh") {
+        EXPECT_EQ(std::signbit(y[i + 2]), std::signbit(w[i])) << op << "(" << x[i + 2] << ") sign";
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(f32_vunary, VUnaryTest, testing::ValuesIn(kUnary), kernel_name);
+
+// ---------------------------------------------------------------------------------------
+// f32-vbinary
+// ---------------------------------------------------------------------------------------
+class VBinaryTest : public testing::TestWithParam<Kernel> {
+ protected:
+  void SetUp() override {
+    if (!pqnn_test::isa_enabled(GetParam().isa)) GTEST_SKIP() << "ISA not available";
+  }
+};
+
+bool scalar_form(const std::string& op) { return op.back() == 'c'; }
+
+TEST_P(VBinaryTest, match_scalar_bits) {
+  const std::string op = GetParam().op();
+  const Kernel& ref = scalar_of(std::begin(kBinary), std::end(kBinary), op);
+  const pqnn_vbinary_ukernel_fn fn = binary_fn(GetParam());
+  for (const auto& bounds : {std::pair<float, float>{-INFINITY, INFINITY}, {-3.0f, 5.0f}}) {
+    ExactBuffer<pqnn_f32_elementwise_params> params(1);
+    params[0] = {bounds.first, bounds.second, 0.0f, 0.0f};
+    for (size_t n = 1; n <= kMaxN; n++) {
+      for (float span : {1.0f, 10.0f, 1e30f}) {
+        const std::vector<float> av = input(n, span, true);
+        const size_t nb = scalar_form(op) ? 1 : n;
+        // Scalar operands: cycle through the specials too.
+        std::vector<float> bv = input(nb, span, nb > 1);
+        if (nb == 1 && n % 3 == 0) bv[0] = specials()[n % specials().size()];
+        std::vector<float> want(n);
+        binary_fn(ref)(n, av.data(), bv.data(), want.data(), params.data());
+        ExactBuffer<float> a(n), b(nb), y(n);
+        std::copy(av.begin(), av.end(), a.begin());
+        std::copy(bv.begin(), bv.end(), b.begin());
+        fn(n, a.data(), b.data(), y.data(), params.data());
+        for (size_t i = 0; i < n; i++) {
+          ASSERT_EQ(float_bits(y[i]), float_bits(want[i])) << op << " n=" << n << " i=" << i << " a="
+              << av[i] << " b=" << bv[nb == 1 ? 0 : i] << " got " << y[i] << " want " << want[i];
+        }
+        // In place: y == a, and (vector-vector) y == b.
+        fn(n, a.data(), b.data(), a.data(), params.data());
+        for (size_t i = 0; i < n; i++) ASSERT_EQ(float_bits(a[i]), float_bits(want[i])) << op << " y == a, i=" << i;
+        if (nb == n) {
+          std::copy(av.begin(), av.end(), a.begin());
+          fn(n, a.data(), b.data(), b.data(), params.data());
+          for (size_t i = 0; i < n; i++) ASSERT_EQ(float_bits(b[i]), float_bits(want[i])) << op << " y == b, i=" << i;
+        }
+      }
+    }
+  }
+}
+
+// The scalar kernels against the formulas of pqnn.h (the other tiers are held to their bits).
+TEST_P(VBinaryTest, scalar_formula) {
+  if (!GetParam().scalar()) GTEST_SKIP() << "checked against the scalar kernel";
+  const std::string op = GetParam().op();
+  const bool swapped = op[0] == 'r' && scalar_form(op);
+  const std::string base = scalar_form(op) ? op.substr(swapped ? 1 : 0, op.size() - (swapped ? 2 : 1)) : op;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const pqnn_f32_elementwise_params p = {-INFINITY, INFINITY, 0.0f, 0.0f};
+  const float a[4] = {2.0f, -3.0f, nan, 1.0f};
+  const float b[4] = {0.5f, 4.0f, 1.0f, nan};
+  for (size_t i = 0; i < 4; i++) {
+    float y;
+    binary_fn(GetParam())(1, &a[i], &b[i], &y, &p);
+    const float u = swapped ? b[i] : a[i], v = swapped ? a[i] : b[i];
+    float want = 0.0f;
+    if (base == "add") want = u + v;
+    if (base == "sub") want = u - v;
+    if (base == "mul") want = u * v;
+    if (base == "div") want = u / v;
+    if (base == "max") want = std::isnan(u) || std::isnan(v) ? nan : std::max(u, v);
+    if (base == "min") want = std::isnan(u) || std::isnan(v) ? nan : std::min(u, v);
+    if (std::isnan(want)) {
+      EXPECT_TRUE(std::isnan(y)) << op << " " << i;
+    } else {
+      EXPECT_EQ(y, want) << op << " " << i;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(f32_vbinary, VBinaryTest, testing::ValuesIn(kBinary), kernel_name);
+
+}  // namespace
