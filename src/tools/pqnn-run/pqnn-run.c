@@ -82,37 +82,6 @@ static int list_model(pqnn_onnx_model_t model) {
   return nu == 0 ? 0 : 3;
 }
 
-static void print_plan(pqnn_onnx_runtime_t rt) {
-  pqnn_runtime_t prt;
-  size_t count = 0, transposes = 0, arena = 0, unshared = 0;
-  pqnn_onnx_get_pqnn_runtime(rt, &prt);
-  pqnn_get_runtime_node_count(prt, &count);
-  pqnn_onnx_get_boundary_transpose_count(rt, &transposes);
-  pqnn_get_runtime_arena_size(prt, &arena, &unshared);
-  enum { kTypes = 64 };  /* above every enum pqnn_node_type value; names from the library */
-  size_t per_type[kTypes][8] = {{0}};
-  size_t fused = 0, inserted = 0;
-  for (size_t k = 0; k < count; k++) {
-    struct pqnn_runtime_node_info info;
-    if (pqnn_get_runtime_node_info(prt, k, &info) != pqnn_status_success) continue;
-    if ((size_t) info.type < kTypes && (size_t) info.compute_datatype < 8) {
-      per_type[info.type][info.compute_datatype]++;
-    }
-    fused += info.fused_clamp;
-    inserted += info.inserted;
-  }
-  printf("plan: %zu nodes (%zu fused clamps, %zu inserted converts), %zu boundary layout "
-      "changes, arena %.1f MiB (%.1f MiB unshared)\n", count, fused, inserted, transposes,
-      (double) arena / 1048576.0, (double) unshared / 1048576.0);
-  for (size_t t = 1; t < kTypes; t++) {
-    for (size_t d = 0; d < 8; d++) {
-      if (per_type[t][d] != 0) {
-        printf("  %-26s %-7s x%zu\n", pqnn_node_type_string((enum pqnn_node_type) t), pqnn_datatype_string((enum pqnn_datatype) d), per_type[t][d]);
-      }
-    }
-  }
-}
-
 /* --shape NAME=DIMS (NAME optional for a one-input model): 0, or 2 for a bad shape. */
 static int apply_shapes(pqnn_onnx_model_t model, const struct run_args* a, size_t ni) {
   struct pqnn_onnx_tensor_info info;
@@ -287,7 +256,10 @@ int main(int argc, char** argv) {
   pqnn_onnx_runtime_t rt;
   enum pqnn_status status = pqnn_onnx_create_runtime(model, pool, a.flags, &rt);
   const double import_ms = now_ms() - t0;
-  pqnn_onnx_delete_model(model);
+  if (!a.layer_error) {
+    pqnn_onnx_delete_model(model);
+    model = NULL;
+  }
   if (status != pqnn_status_success) {
     fprintf(stderr, "pqnn-run: building the runtime failed: %s\n", pqnn_status_string(status));
     return status == pqnn_status_invalid_state ? 2 : 1;
@@ -304,17 +276,22 @@ int main(int argc, char** argv) {
     out[k] = malloc((n ? n : 1) * sizeof(float));
     if (out[k] == NULL) return 1;
   }
-  if (rc == 0) print_plan(rt);
+  cJSON* extra = cJSON_CreateObject();
+  if (rc == 0) run_print_plan(rt, a.verbose, extra);
   printf("import %.2f ms, dtype %s, %zu thread%s, isa %s\n", import_ms, a.dtype, a.threads,
       a.threads == 1 ? "" : "s", pqnn_isa_name());
   double* times = calloc(a.iterations, sizeof(double));
   if (times == NULL) return 1;
   if (rc == 0) rc = time_runs(rt, &a, ni, in, no, out, times);
+  if (rc == 0 && a.profile && !run_profile(rt, a.iterations, ni, in, no, out, extra)) rc = 1;
   if (rc == 0) rc = report_outputs(rt, &a, no, out, reports);
+  if (rc == 0 && a.layer_error) rc = run_layer_error(model, pool, a.flags, ni, in, a.verbose, extra);
   if (rc == 0 && a.json != NULL &&
-      !run_write_json(a.json, &a, times, a.iterations, import_ms, reports, no)) {
+      !run_write_json(a.json, &a, times, a.iterations, import_ms, reports, no, extra)) {
     rc = 1;
   }
+  cJSON_Delete(extra);
+  pqnn_onnx_delete_model(model);
   for (size_t k = 0; k < ni; k++) free(in[k]);
   for (size_t k = 0; k < no; k++) free(out[k]);
   free(in);
