@@ -907,9 +907,9 @@ PQNN_API enum pqnn_status pqnn_get_runtime_node_profile(pqnn_runtime_t runtime, 
 /* The data of subgraph value `value_id` after an invoke: its datatype as executed (fp32, or
  * fp16 under PQNN_FLAG_FP16_INFERENCE), its dims (PQNN_MAX_TENSOR_DIMS entries of dims_out
  * written at most) and a pointer to its bytes, valid until the next reshape, setup or
- * delete. External values: the caller's buffer; static values: their data. Intermediate
- * values need the runtime option keep_values (else pqnn_status_invalid_state); a value no
- * node computes (a fused clamp's input, an unused value) gives
+ * delete. External values: the caller's buffer. Intermediate values need the runtime
+ * option keep_values (else pqnn_status_invalid_state). A value no node reads or computes
+ * as an activation (FC / conv weights, a fused clamp's input, an unused value) gives
  * pqnn_status_invalid_parameter, as does a runtime not set up. */
 PQNN_API enum pqnn_status pqnn_get_runtime_value(pqnn_runtime_t runtime, uint32_t value_id,
     enum pqnn_datatype* datatype_out, size_t* num_dims_out, size_t* dims_out,
