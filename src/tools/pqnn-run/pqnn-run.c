@@ -20,15 +20,19 @@ static int compare_double(const void* a, const void* b) {
   return x < y ? -1 : x > y;
 }
 
-static void print_dims(const struct pqnn_onnx_tensor_info* info) {
+static void fprint_dims(FILE* f, const struct pqnn_onnx_tensor_info* info) {
   for (size_t d = 0; d < info->num_dims; d++) {
     if (info->dims[d] < 0) {
-      printf("%s?", d ? "x" : "");
+      fprintf(f, "%s?", d ? "x" : "");
     } else {
-      printf("%s%lld", d ? "x" : "", (long long) info->dims[d]);
+      fprintf(f, "%s%lld", d ? "x" : "", (long long) info->dims[d]);
     }
   }
-  if (info->num_dims == 0) printf("? (not known)");
+  if (info->num_dims == 0) fprintf(f, "? (not known)");
+}
+
+static void print_dims(const struct pqnn_onnx_tensor_info* info) {
+  fprint_dims(stdout, info);
 }
 
 static size_t elements(const struct pqnn_onnx_tensor_info* info) {
@@ -100,6 +104,22 @@ static int apply_shapes(pqnn_onnx_model_t model, const struct run_args* a, size_
     if (!run_parse_dims(a->shapes[k].value, &nd, dims) ||
         pqnn_onnx_set_input_shape(model, name, nd, dims) != pqnn_status_success) {
       fprintf(stderr, "pqnn-run: bad shape '%s' for input '%s'\n", a->shapes[k].value, name);
+      return 2;
+    }
+  }
+  return 0;
+}
+
+/* Every input dim known: 0, else a message naming the input and 2. */
+static int check_dims_set(pqnn_onnx_model_t model, size_t ni) {
+  struct pqnn_onnx_tensor_info info;
+  for (size_t k = 0; k < ni; k++) {
+    pqnn_onnx_get_input(model, k, &info);
+    for (size_t d = 0; d < info.num_dims; d++) {
+      if (info.dims[d] >= 0) continue;
+      fprintf(stderr, "pqnn-run: input '%s' has dynamic dims (", info.name);
+      fprint_dims(stderr, &info);
+      fprintf(stderr, "): give them with --shape %s=DIMS\n", info.name);
       return 2;
     }
   }
@@ -235,7 +255,8 @@ int main(int argc, char** argv) {
     pqnn_onnx_delete_model(model);
     return rc;
   }
-  rc = check_supported(model);
+  rc = check_dims_set(model, ni);
+  if (rc == 0) rc = check_supported(model);
   if (rc != 0) {
     pqnn_onnx_delete_model(model);
     return rc;

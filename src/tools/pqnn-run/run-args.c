@@ -101,6 +101,13 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
       a->model = opt;
       continue;
     }
+    static const char* const kValued[] = {"--shape", "--input", "--output", "--compare",
+        "--dtype", "--threads", "--iterations", "--warmup", "--seed", "--json"};
+    bool valued = false;
+    for (size_t j = 0; j < sizeof(kValued) / sizeof(kValued[0]); j++) {
+      valued |= strcmp(opt, kValued[j]) == 0;
+    }
+    if (!valued) return usage("unknown option", opt);
     if (k + 1 >= argc) return usage("missing value after", opt);
     char* v = argv[++k];
     int rc = 0;
@@ -133,10 +140,8 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
       size_t seed;
       if (!parse_count(v, 0, SIZE_MAX, &seed)) return usage("bad --seed", v);
       a->seed = seed;
-    } else if (strcmp(opt, "--json") == 0) {
-      a->json = v;
     } else {
-      return usage("unknown option", opt);
+      a->json = v;  /* --json, the last of kValued */
     }
     if (rc != 0) return rc;
   }
