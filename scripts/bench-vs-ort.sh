@@ -32,8 +32,8 @@ models=$("$here/fetch-models.sh" | tail -n 1) || exit 3
 "$here/ort-reference.sh" --install >/dev/null || exit 3
 run=${PQNN_RUN:-}
 if [ -z "$run" ]; then
-  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DPQNN_BUILD_TESTS=OFF -DPQNN_BUILD_BENCHMARKS=OFF >/dev/null
+  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPQNN_BUILD_TESTS=OFF \
+    >/dev/null
   cmake --build "$build_dir" -j "$(nproc)" --target pqnn-run >/dev/null
   run=$build_dir/src/onnx/pqnn-run/pqnn-run
 fi
