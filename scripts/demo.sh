@@ -37,7 +37,14 @@ while [ $# -gt 0 ]; do
 done
 
 real_models() {
-  ./scripts/install-deps.sh nodejs npm python3-pil gnuplot-nox fonts-dejavu-core
+  # What the real-model demo needs on top of the build, asked for only when missing (node
+  # and npm may come from outside Debian, as on machines with a newer node).
+  local extra=()
+  command -v npm >/dev/null 2>&1 || extra+=(nodejs npm)
+  command -v gnuplot >/dev/null 2>&1 || extra+=(gnuplot-nox)
+  /usr/bin/python3 -c "import PIL" 2>/dev/null || extra+=(python3-pil)
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || extra+=(fonts-dejavu-core)
+  ./scripts/install-deps.sh "${extra[@]}"
   local build_dir=build/release
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPQNN_BUILD_TESTS=OFF \
     >/dev/null
