@@ -9,10 +9,18 @@
 
 #include "run.h"
 
-static double now_ms(void) {
+double run_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec * 1e-6;
+}
+
+void run_progress(const char* what, size_t done, size_t total, double* last_ms) {
+  const double now = run_now_ms();
+  if (now - *last_ms > 2000.0) {
+    fprintf(stderr, "pqnn-run: %s %zu/%zu\n", what, done, total);
+    *last_ms = now;
+  }
 }
 
 static int compare_double(const void* a, const void* b) {
@@ -174,20 +182,17 @@ static int time_runs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t ni
     size_t no, float** out, double* times) {
   const size_t total = a->warmup + a->iterations;
   int rc = 0;
-  double last_progress = now_ms();
+  double last_progress = run_now_ms();
   for (size_t it = 0; it < total && rc == 0; it++) {
-    const double s = now_ms();
+    const double s = run_now_ms();
     const enum pqnn_status status = pqnn_onnx_run(rt, ni, (const float* const*) in, no, out);
-    const double e = now_ms();
+    const double e = run_now_ms();
     if (status != pqnn_status_success) {
       fprintf(stderr, "pqnn-run: run failed: %s\n", pqnn_status_string(status));
       rc = 1;
     }
     if (it >= a->warmup) times[it - a->warmup] = e - s;
-    if (e - last_progress > 2000.0) {
-      fprintf(stderr, "pqnn-run: %zu/%zu runs\n", it + 1, total);
-      last_progress = e;
-    }
+    run_progress("runs", it + 1, total, &last_progress);
   }
   if (rc == 0) {
     qsort(times, a->iterations, sizeof(double), compare_double);
@@ -237,7 +242,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "pqnn-run: pqnn_initialize failed (unsupported CPU?)\n");
     return 1;
   }
-  const double t0 = now_ms();
+  const double t0 = run_now_ms();
   pqnn_onnx_model_t model;
   if (pqnn_onnx_load_file(a.model, 0, &model) != pqnn_status_success) {
     fprintf(stderr, "pqnn-run: cannot load '%s' (see the message above)\n", a.model);
@@ -251,7 +256,7 @@ int main(int argc, char** argv) {
   if (rc != 0) return rc;
   if (a.list) {
     rc = list_model(model);
-    printf("load + listing: %.2f ms\n", now_ms() - t0);
+    printf("load + listing: %.2f ms\n", run_now_ms() - t0);
     pqnn_onnx_delete_model(model);
     return rc;
   }
@@ -276,7 +281,7 @@ int main(int argc, char** argv) {
   }
   pqnn_onnx_runtime_t rt;
   enum pqnn_status status = pqnn_onnx_create_runtime(model, pool, a.flags, &rt);
-  const double import_ms = now_ms() - t0;
+  const double import_ms = run_now_ms() - t0;
   if (!a.layer_error) {
     pqnn_onnx_delete_model(model);
     model = NULL;

@@ -73,12 +73,14 @@ bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** i
   pqnn_onnx_get_pqnn_runtime(rt, &prt);
   pqnn_get_runtime_node_count(prt, &count);
   if (pqnn_enable_runtime_profiling(prt, 1) != pqnn_status_success) return false;
+  double last_progress = run_now_ms();
   for (size_t it = 0; it < iterations; it++) {
     const enum pqnn_status status = pqnn_onnx_run(rt, ni, (const float* const*) in, no, out);
     if (status != pqnn_status_success) {
       fprintf(stderr, "pqnn-run: profiled run failed: %s\n", pqnn_status_string(status));
       return false;
     }
+    run_progress("profiled runs", it + 1, iterations, &last_progress);
   }
   pqnn_enable_runtime_profiling(prt, 0);
   struct row* rows = calloc(2 * count + 1, sizeof(*rows));

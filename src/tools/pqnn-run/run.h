@@ -45,6 +45,11 @@ bool run_parse_dims(const char* text, size_t* num_dims, int64_t* dims);
 /* The value given for `name` (or an unnamed one when the model has one tensor), or NULL. */
 const char* run_find_named(const struct named* list, size_t count, const char* name, size_t total);
 
+/* pqnn-run.c: monotonic milliseconds; a progress line on stderr ("what done/total") when
+ * 2 s passed since *last_ms (updated then). */
+double run_now_ms(void);
+void run_progress(const char* what, size_t done, size_t total, double* last_ms);
+
 /* run-io.c */
 bool run_read_f32(const char* path, float* data, size_t count);
 bool run_write_f32(const char* path, const float* data, size_t count);
