@@ -29,7 +29,8 @@ expect 2 "cannot load '$tmp/missing.onnx'" "$tmp/missing.onnx"
 expect 2 "no model given"
 expect 2 "unknown option" "$dir/conv3x3.onnx" --frobnicate
 expect 2 "bad shape '1x3x' for input" "$dir/conv3x3.onnx" --shape 1x3x
-expect 2 "bad shape '1x3x8' for input" "$dir/conv3x3.onnx" --shape 1x3x8
+expect 2 "bad shape '1x3x8' for input 'x' \\(the model has [0-9x]+;" "$dir/conv3x3.onnx" --shape 1x3x8
+expect 2 "no input 'y'|bad shape '1x3x8x8' for input 'y'" "$dir/conv3x3.onnx" --shape y=1x3x8x8
 expect 2 "has dynamic dims .*give them with --shape" "$dir/dynamic_conv.onnx"
 expect 3 "Sin 'the_sin'" "$dir/unsupported_sin.onnx"
 expect 3 "unsupported Sin node" "$dir/unsupported_sin.onnx" --list

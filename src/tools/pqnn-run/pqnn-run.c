@@ -111,7 +111,15 @@ static int apply_shapes(pqnn_onnx_model_t model, const struct run_args* a, size_
     int64_t dims[PQNN_ONNX_MAX_DIMS];
     if (!run_parse_dims(a->shapes[k].value, &nd, dims) ||
         pqnn_onnx_set_input_shape(model, name, nd, dims) != pqnn_status_success) {
-      fprintf(stderr, "pqnn-run: bad shape '%s' for input '%s'\n", a->shapes[k].value, name);
+      fprintf(stderr, "pqnn-run: bad shape '%s' for input '%s'", a->shapes[k].value, name);
+      for (size_t j = 0; j < ni; j++) {
+        pqnn_onnx_get_input(model, j, &info);
+        if (strcmp(info.name, name) != 0) continue;
+        fprintf(stderr, " (the model has ");
+        fprint_dims(stderr, &info);
+        fprintf(stderr, "; ? is a dynamic dim; give every dim, >= 1, in the same rank)");
+      }
+      fprintf(stderr, "\n");
       return 2;
     }
   }
