@@ -53,14 +53,17 @@ assert r["latency_ms"]["median"] > 0 and r["latency_ms"]["p90"] >= r["latency_ms
 p = r["profile"]
 assert p["runs"] == 1 and p["ms"] > 0 and p["macs"] > 0, p
 convs = [n for n in p["nodes"] if n["type"] == "convolution_2d"]
-assert convs and all(n["macs"] > 0 and n["onnx"] for n in convs), convs
+assert convs and all(n["macs"] > 0 and "(Conv+BatchNormalization+Clip)" in n["onnx"]
+                     for n in convs), convs
 assert sum(t["nodes"] for t in p["by_type"]) == r["plan"]["nodes"] == len(p["nodes"])
 layers = r["layer_error"]
 assert len(layers) > 5, layers
 for l in layers:
     assert 0.9 < l["cosine"] <= 1.0 + 1e-9 and l["rel_rms"] < 0.5, l
-# each conv's output (its ReLU6 fused) under the Clip node's name, the classifier at the end
-assert sum(l["op_type"] == "Clip" for l in layers) >= 10, layers
+# each conv with its folded BatchNormalization and fused ReLU6 as one row under the conv's
+# name, the classifier at the end
+convs = [l for l in layers if l["op_type"] == "Conv+BatchNormalization+Clip"]
+assert len(convs) >= 10 and all(l["node"].endswith("_conv") for l in convs), layers
 assert layers[-1]["tensor"] == "y" and layers[-1]["cosine"] > 0.999, layers[-1]
 assert any(n.get("qd8_decision") for n in r["plan"]["node_list"]), r["plan"]
 PY

@@ -54,6 +54,8 @@ static double element(const struct view* v, size_t k) {
 
 struct layer {
   struct pqnn_onnx_value_info info;
+  const char* node;  /* the ONNX node (of a fused conv + clamp: the conv's) */
+  char op[192];      /* its op type or fused op chain */
   double cosine, rel_rms;
 };
 
@@ -128,9 +130,19 @@ static size_t compare_layers(pqnn_onnx_runtime_t rt, pqnn_onnx_runtime_t ref,
   pqnn_onnx_get_value_count(rt, &count);
   pqnn_onnx_get_value_count(ref, &ref_count);
   *skipped = 0;
+  /* A value no node writes (a conv output whose clamp the runtime fused) and the value right
+   * after it, which that fused node writes, are reported as one row. */
+  struct pqnn_onnx_value_info fused_away;
+  size_t fused_away_index = SIZE_MAX;
   for (size_t k = 0; k < count; k++) {
     struct layer l = {0};
     pqnn_onnx_get_value(rt, k, &l.info);
+    l.node = run_value_name(&l.info);
+    snprintf(l.op, sizeof(l.op), "%s", l.info.op_type);
+    if (fused_away_index != SIZE_MAX && fused_away_index + 1 == k) {
+      l.node = run_value_name(&fused_away);
+      snprintf(l.op, sizeof(l.op), "%s+%s", fused_away.op_type, l.info.op_type);
+    }
     struct pqnn_onnx_value_info r;
     size_t j = 0;
     for (; j < ref_count; j++) {
@@ -140,7 +152,13 @@ static size_t compare_layers(pqnn_onnx_runtime_t rt, pqnn_onnx_runtime_t ref,
       }
     }
     struct view y, y_ref;
-    if (j == ref_count || !get_view(rt, l.info.value_id, &y) ||
+    if (!get_view(rt, l.info.value_id, &y)) {
+      fused_away = l.info;
+      fused_away_index = k;
+      (*skipped)++;
+      continue;
+    }
+    if (j == ref_count ||
         !get_view(ref, r.value_id, &y_ref) || y.count != y_ref.count) {
       (*skipped)++;
       continue;
@@ -168,23 +186,23 @@ int run_layer_error(pqnn_onnx_model_t model, pthreadpool_t pool, uint32_t flags,
     memcpy(worst, layers, num * sizeof(*layers));
     qsort(worst, num, sizeof(*worst), by_cosine);
     const size_t shown = verbose || num <= RUN_LAYERS_TOP ? num : RUN_LAYERS_TOP;
-    printf("layer error vs f32 (%zu node outputs%s%s; %zu not comparable):\n", num,
+    printf("layer error vs f32 (%zu node outputs%s%s; %zu fused away or not comparable):\n", num,
         shown < num ? ", the " : "", shown < num ? "worst 25 in graph order, --verbose for all" : "",
         skipped);
-    printf("  %5s %10s %10s  %-20s %s\n", "#", "cosine", "rel RMS", "op", "ONNX node (output)");
+    printf("  %5s %10s %10s  %-28s %s\n", "#", "cosine", "rel RMS", "op", "ONNX node (output)");
     cJSON* lj = json != NULL ? cJSON_AddArrayToObject(json, "layer_error") : NULL;
     for (size_t k = 0; k < num; k++) {
       const struct layer* l = &layers[k];
       bool show = shown == num;
       for (size_t w = 0; !show && w < shown; w++) show = worst[w].info.value_id == l->info.value_id;
       if (show) {
-        printf("  %5zu %10.6f %10.3g  %-20s %s (%s)\n", k, l->cosine, l->rel_rms,
-            l->info.op_type, l->info.node_name, l->info.tensor_name);
+        printf("  %5zu %10.6f %10.3g  %-28s %s (%s)\n", k, l->cosine, l->rel_rms, l->op,
+            l->node, l->info.tensor_name);
       }
       if (lj != NULL) {
         cJSON* o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "node", l->info.node_name);
-        cJSON_AddStringToObject(o, "op_type", l->info.op_type);
+        cJSON_AddStringToObject(o, "node", l->node);
+        cJSON_AddStringToObject(o, "op_type", l->op);
         cJSON_AddStringToObject(o, "tensor", l->info.tensor_name);
         cJSON_AddNumberToObject(o, "cosine", l->cosine);
         cJSON_AddNumberToObject(o, "rel_rms", l->rel_rms);
@@ -193,7 +211,7 @@ int run_layer_error(pqnn_onnx_model_t model, pthreadpool_t pool, uint32_t flags,
     }
     if (num != 0) {
       printf("  lowest cosine: #%zu %s (%s): %.6f\n", index_of(&worst[0], layers, num),
-          worst[0].info.node_name, worst[0].info.op_type, worst[0].cosine);
+          worst[0].node, worst[0].op, worst[0].cosine);
     }
     rc = 0;
   }

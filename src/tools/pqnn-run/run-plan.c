@@ -1,22 +1,27 @@
 /* pqnn-run: the planner's report (node count, datatypes, fused clamps, inserted converts,
  * layout changes, arena), node by node with --verbose, and the map from pqnn values back
  * to the ONNX nodes that produced them. */
+#include <stdint.h>
 #include <stdio.h>
 
 #include "run.h"
 
-const struct pqnn_onnx_value_info* run_find_value(pqnn_onnx_runtime_t rt, uint32_t value_id) {
-  static struct pqnn_onnx_value_info info;  /* the tool is single-threaded */
+/* Index of pqnn value `value_id` in the runtime's ONNX value list, or SIZE_MAX. */
+static size_t find_value(pqnn_onnx_runtime_t rt, uint32_t value_id, struct pqnn_onnx_value_info* info) {
   size_t count = 0;
   if (value_id == PQNN_INVALID_VALUE_ID || pqnn_onnx_get_value_count(rt, &count) != pqnn_status_success) {
-    return NULL;
+    return SIZE_MAX;
   }
   for (size_t k = 0; k < count; k++) {
-    if (pqnn_onnx_get_value(rt, k, &info) == pqnn_status_success && info.value_id == value_id) {
-      return &info;
+    if (pqnn_onnx_get_value(rt, k, info) == pqnn_status_success && info->value_id == value_id) {
+      return k;
     }
   }
-  return NULL;
+  return SIZE_MAX;
+}
+
+const char* run_value_name(const struct pqnn_onnx_value_info* v) {
+  return v->node_name[0] != '\0' ? v->node_name : v->tensor_name;
 }
 
 void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, char* buf,
@@ -25,10 +30,14 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
   struct pqnn_runtime_node_profile prof;
   pqnn_get_runtime_node_info(prt, index, &info);
   pqnn_get_runtime_node_profile(prt, index, &prof);
-  const struct pqnn_onnx_value_info* v = run_find_value(rt, prof.output_value);
-  if (v != NULL) {
-    snprintf(buf, size, "%s (%s)", v->node_name[0] != '\0' ? v->node_name : v->tensor_name,
-        v->op_type);
+  struct pqnn_onnx_value_info v, before;
+  const size_t k = find_value(rt, prof.output_value, &v);
+  if (k != SIZE_MAX && info.fused_clamp && k > 0 &&
+      pqnn_onnx_get_value(rt, k - 1, &before) == pqnn_status_success) {
+    /* the clamp's input, written by nobody now, is the value before it in graph order */
+    snprintf(buf, size, "%s (%s+%s)", run_value_name(&before), before.op_type, v.op_type);
+  } else if (k != SIZE_MAX) {
+    snprintf(buf, size, "%s (%s)", run_value_name(&v), v.op_type);
   } else if (info.inserted) {
     snprintf(buf, size, "(inserted %s)", info.type_name);
   } else {

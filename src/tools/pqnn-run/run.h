@@ -71,8 +71,8 @@ bool run_write_json(const char* path, const struct run_args* args, const double*
     size_t n, double import_ms, const struct run_output_report* outputs, size_t num_outputs,
     cJSON* extra);
 
-/* run-plan.c: the ONNX node that produced pqnn value `value_id` ("" / NULL when none). */
-const struct pqnn_onnx_value_info* run_find_value(pqnn_onnx_runtime_t rt, uint32_t value_id);
+/* run-plan.c: the ONNX node name of a value (its tensor name when the node has none). */
+const char* run_value_name(const struct pqnn_onnx_value_info* v);
 /* "NodeName (OpType)" of the ONNX node behind pqnn node `index`, or what the node is. */
 void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, char* buf,
     size_t size);
