@@ -81,6 +81,13 @@ PQNN_API enum pqnn_status pqnn_onnx_get_unsupported(pqnn_onnx_model_t model, siz
  * Needs pqnn_initialize. */
 PQNN_API enum pqnn_status pqnn_onnx_create_runtime(pqnn_onnx_model_t model,
     pthreadpool_t threadpool, uint32_t flags, pqnn_onnx_runtime_t* runtime_out);
+/* pqnn_onnx_create_runtime with pqnn runtime options (NULL: the defaults), e.g.
+ * keep_values to read every node's output after a run (pqnn_get_runtime_value). Both
+ * functions set qd8_float_depthwise: under PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION an imported
+ * model's depthwise convolutions stay float (docs/onnx.md). */
+PQNN_API enum pqnn_status pqnn_onnx_create_runtime_with_options(pqnn_onnx_model_t model,
+    pthreadpool_t threadpool, uint32_t flags, const struct pqnn_runtime_options* options,
+    pqnn_onnx_runtime_t* runtime_out);
 /* The runtime's inputs/outputs (same order and names as the model's), with concrete dims. */
 PQNN_API enum pqnn_status pqnn_onnx_get_runtime_input(pqnn_onnx_runtime_t runtime,
     size_t index, struct pqnn_onnx_tensor_info* info_out);
@@ -97,6 +104,23 @@ PQNN_API enum pqnn_status pqnn_onnx_get_pqnn_runtime(pqnn_onnx_runtime_t runtime
  * (model order to NHWC) and right before the outputs (back); see pqnn_get_runtime_node_info. */
 PQNN_API enum pqnn_status pqnn_onnx_get_boundary_transpose_count(pqnn_onnx_runtime_t runtime,
     size_t* count_out);
+/* The ONNX tensors the runtime computes, as pqnn values, in graph order: each node output
+ * that became a value (constants folded away, intermediates of a fused pattern and
+ * copies excluded; a value appears once, under the first node that produced it). The
+ * strings are owned by the runtime. channels_last: the value is stored NHWC (the model's
+ * dim 1 last; rank 3 as N,1,W,C), else in the model's order. Maps pqnn_get_runtime_node_profile's
+ * output_value back to ONNX node names and reads node outputs with pqnn_get_runtime_value. */
+struct pqnn_onnx_value_info {
+  const char* tensor_name;
+  const char* node_name;     /* the node that was lowered (a fused pattern: its first); may be "" */
+  const char* op_type;       /* a fused pattern: its op types, "Conv+BatchNormalization" */
+  uint32_t value_id;
+  uint32_t channels_last;
+};
+PQNN_API enum pqnn_status pqnn_onnx_get_value_count(pqnn_onnx_runtime_t runtime,
+    size_t* count_out);
+PQNN_API enum pqnn_status pqnn_onnx_get_value(pqnn_onnx_runtime_t runtime, size_t index,
+    struct pqnn_onnx_value_info* info_out);
 PQNN_API enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t runtime);
 
 #ifdef __cplusplus

@@ -937,6 +937,10 @@ struct pqnn_runtime_options {
    * size of blockwise scales (qb4w; a positive multiple of 32, else pqnn_create_runtime_*
    * fails with pqnn_status_invalid_parameter). */
   size_t qd8_fc_4bit_block_size;
+  /* Nonzero: every intermediate value keeps its own arena bytes (no lifetime sharing), so
+   * pqnn_get_runtime_value can read any value after pqnn_invoke_runtime (debugging and
+   * per-layer accuracy; the arena grows to the unshared size). */
+  uint32_t keep_values;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
@@ -1022,6 +1026,38 @@ PQNN_API const char* pqnn_datatype_string(enum pqnn_datatype datatype);
 PQNN_API const char* pqnn_node_type_string(enum pqnn_node_type type);
 /* A short constant reason for a dynamic-quantization decision; never NULL. */
 PQNN_API const char* pqnn_qd8_decision_string(enum pqnn_qd8_decision decision);
+
+/* Profiling (docs/runtime.md, "Profiling"). Off by default: an invoke then costs one
+ * branch more. pqnn_enable_runtime_profiling(runtime, 1) turns it on and clears the
+ * counters, 0 turns it off (the counters stay readable); while on, every
+ * pqnn_invoke_runtime adds each node's wall time (monotonic clock, ns) to its counter. */
+PQNN_API enum pqnn_status pqnn_enable_runtime_profiling(pqnn_runtime_t runtime, uint32_t enable);
+/* Clears the counters (profiling stays as it is). */
+PQNN_API enum pqnn_status pqnn_reset_runtime_profile(pqnn_runtime_t runtime);
+struct pqnn_runtime_node_profile {
+  uint64_t time_ns;       /* summed over the profiled invokes since enable / reset */
+  uint64_t runs;          /* profiled invokes that ran this node */
+  uint64_t macs;          /* multiply-adds of one run at the current shapes: fully connected,
+                             convolution, depthwise, deconvolution, batch matrix multiply;
+                             0 for other nodes */
+  uint32_t output_value;  /* the subgraph value the node writes; PQNN_INVALID_VALUE_ID when
+                             it writes a tensor the planner inserted (a convert's f16 copy,
+                             a qd8 activation) */
+};
+/* Node `index` in the order of pqnn_get_runtime_node_info. Readable whether or not
+ * profiling was ever enabled (time_ns and runs are then 0). */
+PQNN_API enum pqnn_status pqnn_get_runtime_node_profile(pqnn_runtime_t runtime, size_t index,
+    struct pqnn_runtime_node_profile* profile_out);
+/* The data of subgraph value `value_id` after an invoke: its datatype as executed (fp32, or
+ * fp16 under PQNN_FLAG_FP16_INFERENCE), its dims (PQNN_MAX_TENSOR_DIMS entries of dims_out
+ * written at most) and a pointer to its bytes, valid until the next reshape, setup or
+ * delete. External values: the caller's buffer. Intermediate values need the runtime
+ * option keep_values (else pqnn_status_invalid_state). A value no node reads or computes
+ * as an activation (FC / conv weights, a fused clamp's input, an unused value) gives
+ * pqnn_status_invalid_parameter, as does a runtime not set up. */
+PQNN_API enum pqnn_status pqnn_get_runtime_value(pqnn_runtime_t runtime, uint32_t value_id,
+    enum pqnn_datatype* datatype_out, size_t* num_dims_out, size_t* dims_out,
+    const void** data_out);
 
 #ifdef __cplusplus
 }  /* extern "C" */

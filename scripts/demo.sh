@@ -1,26 +1,103 @@
 #!/usr/bin/env bash
-# The main job: installs missing dependencies, builds Release, and runs whole models through
-# the pqnn runtime (bench/runtime/pqnn-demo): MobileNet v1 and v2 (224x224, batch 1) and a
-# transformer MLP block (768 -> 3072 -> GELU -> 768 + residual, batch 1, 8 and 128), each
-# in f32, f16, qd8 (dynamic-range quantization) and qs8 (static int8, calibrated). It prints
-# latency (median) on one pinned thread and on two threads, speedup over f32, accuracy
-# against the f32 output, and which datatype every node ran in. A short per-operator table
-# (bench/*-fully-connected, *-convolution on a few layer shapes) follows as a second section.
-# Usage: scripts/demo.sh [--quick] [--json FILE] [--no-operators]
+# The main job: installs missing dependencies, builds Release, and runs real pretrained
+# networks, the three PaddleOCR models (text direction classifier, text detector, text
+# recognizer; scripts/fetch-models.sh), through the ONNX importer in f32, f16 and qd8 next
+# to ONNX Runtime f32 on the same rendered-text inputs, at 1 and 2 threads
+# (scripts/bench-vs-ort.sh: interleaved rounds, medians, taskset), with the accuracy of
+# every pqnn run against ONNX Runtime's output; then where the detector's time goes
+# (pqnn-run --profile) and which layers of the recognizer lose accuracy under qd8
+# (pqnn-run --layer-error).
+#   scripts/demo.sh [--quick] [--json FILE] [--png FILE]
+# Exit status 3: the models or ONNX Runtime cannot be had (offline).
+# --synthetic: the earlier demo instead, models built in C with random weights
+# (bench/runtime/pqnn-demo: MobileNet v1 and v2 224x224, a transformer MLP block, in f32,
+# f16, qd8 and qs8, on one pinned thread and two) and a per-operator table
+# (bench/*-fully-connected, *-convolution on a few layer shapes; --no-operators skips it):
+#   scripts/demo.sh --synthetic [--quick] [--json FILE] [--no-operators]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 iterations=30
 min_time=0.1
 json=""
+png=""
 operators=1
+synthetic=0
+quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) iterations=8; min_time=0.03; shift ;;
+    --quick) iterations=8; min_time=0.03; quick=1; shift ;;
     --json) [ $# -ge 2 ] || { echo "--json needs a file" >&2; exit 2; }; json="$2"; shift 2 ;;
+    --png) [ $# -ge 2 ] || { echo "--png needs a file" >&2; exit 2; }; png="$2"; shift 2 ;;
     --no-operators) operators=0; shift ;;
-    *) echo "usage: scripts/demo.sh [--quick] [--json FILE] [--no-operators]" >&2; exit 2 ;;
+    --synthetic) synthetic=1; shift ;;
+    *) echo "usage: scripts/demo.sh [--quick] [--json FILE] [--png FILE]" >&2
+       echo "       scripts/demo.sh --synthetic [--quick] [--json FILE] [--no-operators]" >&2
+       exit 2 ;;
   esac
 done
+
+real_models() {
+  # What the real-model demo needs on top of the build, asked for only when missing (node
+  # and npm may come from outside Debian, as on machines with a newer node).
+  local extra=()
+  command -v npm >/dev/null 2>&1 || extra+=(nodejs npm)
+  command -v gnuplot >/dev/null 2>&1 || extra+=(gnuplot-nox)
+  /usr/bin/python3 -c "import PIL" 2>/dev/null || extra+=(python3-pil)
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || extra+=(fonts-dejavu-core)
+  ./scripts/install-deps.sh "${extra[@]}"
+  local build_dir=build/release
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPQNN_BUILD_TESTS=OFF \
+    >/dev/null
+  cmake --build "$build_dir" -j "$(nproc)" --target pqnn-run
+  local run=$build_dir/src/onnx/pqnn-run/pqnn-run
+  echo
+  echo "== PaddleOCR models: pqnn next to ONNX Runtime =="
+  echo "Each model is imported from its ONNX file (NCHW outside, NHWC inside) and run on a"
+  echo "rendered line of text (cls 1x3x48x192, rec 1x3x48x320) or page (det 1x3x640x640) in"
+  echo "  f32  the reference;"
+  echo "  f16  PQNN_FLAG_FP16_INFERENCE: f16 storage, f32 accumulation;"
+  echo "  qd8  PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION: conv / FC weights int8 per channel, their"
+  echo "       activations quantized at run time;"
+  echo "next to ONNX Runtime 1.30 f32 (onnxruntime-node). Rounds are interleaved (ORT, f32, f16,"
+  echo "qd8, repeat); latency is the median over rounds; cosine is against ORT's f32 output."
+  local rounds=5 budget=400
+  if [ "$quick" = 1 ]; then rounds=3; budget=150; fi
+  local args=(--rounds "$rounds" --budget-ms "$budget")
+  [ -n "$json" ] && args+=(--json "$json")
+  [ -n "$png" ] && args+=(--png "$png")
+  local status=0
+  PQNN_RUN="$run" ./scripts/bench-vs-ort.sh "${args[@]}" || status=$?
+  if [ "$status" = 3 ]; then
+    echo "demo: the models or ONNX Runtime cannot be had here (offline?);" \
+      "scripts/demo.sh --synthetic runs without them" >&2
+  fi
+  [ "$status" = 0 ] || exit "$status"
+  local models
+  models=$(./scripts/fetch-models.sh | tail -n 1)
+  demo_tmp=$(mktemp -d)
+  trap 'rm -rf "$demo_tmp"' EXIT
+  local tmp=$demo_tmp
+  /usr/bin/python3 scripts/ocr-inputs.py "$tmp"
+  local pin=()
+  if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c 1); fi
+  echo
+  echo "== Where the detector's time goes (pqnn-run --profile, 1 thread) =="
+  for dt in f32 qd8; do
+    "${pin[@]}" "$run" "$models/ch_PP-OCRv4_det_infer.onnx" --shape 1x3x640x640 \
+      --input "$tmp/det.in0.bin" --dtype "$dt" --iterations 5 --warmup 1 --profile \
+      | sed -n '/^import/p; /^profile/,/slowest nodes/p' | grep -v "slowest nodes"
+  done
+  echo
+  echo "== Which recognizer layers lose accuracy under qd8 (pqnn-run --layer-error) =="
+  "$run" "$models/ch_PP-OCRv4_rec_infer.onnx" --shape 1x3x48x320 --input "$tmp/rec.in0.bin" \
+    --dtype qd8 --iterations 1 --warmup 0 --layer-error | sed -n '/^layer error/,$p'
+}
+
+if [ "$synthetic" = 0 ]; then
+  real_models
+  exit 0
+fi
+
 ./scripts/install-deps.sh
 build_dir=build/release
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \

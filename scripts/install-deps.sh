@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, only the build dependencies that are missing.
 # Usage: scripts/install-deps.sh [extra-package ...]
+# Callers add what only they need when its command is missing: scripts/test.sh nodejs npm
+# (ONNX Runtime references), scripts/demo.sh nodejs npm gnuplot-nox python3-pil
+# fonts-dejavu-core (ONNX Runtime, the chart, the rendered text inputs).
 set -euo pipefail
 packages=(build-essential cmake ninja-build ccache pkg-config python3 libsimde-dev
           libcpuinfo-dev libpthreadpool-dev libfp16-dev libgtest-dev libbenchmark-dev

@@ -223,6 +223,15 @@ enum pqnn_status ox_slice_bounds(struct ox_pass* p, const struct ox_tensor* x, i
 enum pqnn_status ox_boundary_transpose(struct ox_pass* p, struct ox_tensor* t,
     uint32_t external_id, bool input);
 
+/* values.c: the node outputs the pass defined as pqnn values (pqnn_onnx_get_value). */
+struct ox_values {
+  size_t count;
+  struct pqnn_onnx_value_info* info;
+  char* names;                  /* the strings info points to */
+};
+enum pqnn_status ox_collect_values(const struct ox_pass* p, struct ox_values* out);
+void ox_values_free(struct ox_values* v);
+
 /* lower.c */
 enum pqnn_status ox_run_pass(struct ox_pass* p);
 void ox_pass_free(struct ox_pass* p);

@@ -20,6 +20,7 @@ struct pqnn_onnx_runtime {
   struct pqnn_external_value* externals;
   char* names;                  /* copies of the input/output names */
   size_t boundary_transposes;   /* transpose nodes at the inputs and outputs */
+  struct ox_values values;      /* node outputs as pqnn values (values.c) */
 };
 
 enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t r) {
@@ -31,6 +32,7 @@ enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t r) {
   free(r->outputs);
   free(r->externals);
   free(r->names);
+  ox_values_free(&r->values);
   free(r);
   return pqnn_status_success;
 }
@@ -43,6 +45,12 @@ static enum pqnn_status init_boundary(struct boundary* b, const struct ox_tensor
 
 enum pqnn_status pqnn_onnx_create_runtime(pqnn_onnx_model_t m, pthreadpool_t threadpool,
     uint32_t flags, pqnn_onnx_runtime_t* runtime_out) {
+  return pqnn_onnx_create_runtime_with_options(m, threadpool, flags, NULL, runtime_out);
+}
+
+enum pqnn_status pqnn_onnx_create_runtime_with_options(pqnn_onnx_model_t m,
+    pthreadpool_t threadpool, uint32_t flags, const struct pqnn_runtime_options* options,
+    pqnn_onnx_runtime_t* runtime_out) {
   if (runtime_out == NULL) return pqnn_status_invalid_parameter;
   *runtime_out = NULL;
   if (m == NULL) return pqnn_status_invalid_parameter;
@@ -89,15 +97,18 @@ enum pqnn_status pqnn_onnx_create_runtime(pqnn_onnx_model_t m, pthreadpool_t thr
     name += len;
   }
   if (status == pqnn_status_success) {
-    /* Dynamic quantization keeps depthwise convolutions float: their input would be quantized
-     * with one scale per image, and real models' depthwise inputs have channels of very
-     * different ranges (PaddleOCR det: cosine 0.87 against ORT with qd8 depthwise, 0.9995
-     * without; docs/onnx.md). */
-    const struct pqnn_runtime_options options = {.qd8_float_depthwise = 1};
-    status = pqnn_create_runtime_with_options(r->subgraph, threadpool, flags, &options,
+    /* Dynamic quantization keeps depthwise convolutions float, whatever the caller's options
+     * say: their input would be quantized with one scale per image, and real models'
+     * depthwise inputs have channels of very different ranges (PaddleOCR det: cosine 0.87
+     * against ORT with qd8 depthwise, 0.9995 without; docs/onnx.md). */
+    struct pqnn_runtime_options local = {0};
+    if (options != NULL) local = *options;
+    local.qd8_float_depthwise = 1;
+    status = pqnn_create_runtime_with_options(r->subgraph, threadpool, flags, &local,
         &r->runtime);
     if (status != pqnn_status_success) ox_log("create_runtime: the pqnn runtime failed (%s)", pqnn_status_string(status));
   }
+  if (status == pqnn_status_success) status = ox_collect_values(&p, &r->values);
   r->boundary_transposes = p.boundary_transposes;
   r->blobs = ox_pass_take_blobs(&p);
   ox_pass_free(&p);
@@ -165,5 +176,20 @@ enum pqnn_status pqnn_onnx_get_pqnn_runtime(pqnn_onnx_runtime_t r, pqnn_runtime_
 enum pqnn_status pqnn_onnx_get_boundary_transpose_count(pqnn_onnx_runtime_t r, size_t* count_out) {
   if (r == NULL || count_out == NULL) return pqnn_status_invalid_parameter;
   *count_out = r->boundary_transposes;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_onnx_get_value_count(pqnn_onnx_runtime_t r, size_t* count_out) {
+  if (r == NULL || count_out == NULL) return pqnn_status_invalid_parameter;
+  *count_out = r->values.count;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_onnx_get_value(pqnn_onnx_runtime_t r, size_t index,
+    struct pqnn_onnx_value_info* info_out) {
+  if (r == NULL || info_out == NULL || index >= r->values.count) {
+    return pqnn_status_invalid_parameter;
+  }
+  *info_out = r->values.info[index];
   return pqnn_status_success;
 }

@@ -2,14 +2,16 @@
  * the op that writes it to the last op that reads it (execution order). Tensors are placed
  * largest first, each at the lowest 64-byte aligned offset that does not overlap a placed
  * tensor whose lifetime intersects its own (greedy by size), so tensors that are never
- * alive together share memory. The arena only grows; its size and the unshared sum (every
+ * alive together share memory (unless the runtime keeps every value: the keep_values
+ * option). The arena only grows; its size and the unshared sum (every
  * tensor on its own) are reported by pqnn_get_runtime_arena_size. */
 #include "allocator.h"
 #include "logging.h"
 #include "runtime/runtime.h"
 
-static bool lifetimes_overlap(const struct pqnn_rt_tensor* a, const struct pqnn_rt_tensor* b) {
-  return a->first_op <= b->last_op && b->first_op <= a->last_op;
+static bool lifetimes_overlap(const struct pqnn_runtime* rt, const struct pqnn_rt_tensor* a,
+    const struct pqnn_rt_tensor* b) {
+  return rt->keep_values || (a->first_op <= b->last_op && b->first_op <= a->last_op);
 }
 
 enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* rt) {
@@ -50,7 +52,7 @@ enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* rt) {
     size_t conflicts = 0;
     for (size_t k = 0; k < i; k++) {
       const struct pqnn_rt_tensor* other = &rt->tensors[order[k]];
-      if (!lifetimes_overlap(tensor, other)) continue;
+      if (!lifetimes_overlap(rt, tensor, other)) continue;
       size_t j = conflicts++;
       while (j > 0 && rt->tensors[placed[j - 1]].arena_offset > other->arena_offset) {
         placed[j] = placed[j - 1];

@@ -98,6 +98,11 @@ struct pqnn_runtime {
   void* arena;
   size_t arena_capacity, arena_size, unshared_size;
   bool needs_reshape, needs_setup, ready;
+  bool keep_values;                 /* runtime option: no arena sharing (pqnn_get_runtime_value) */
+  /* Profiling (runtime-profile.c): per-op counters, NULL until first enabled. */
+  bool profiling;
+  uint64_t* profile_ns;
+  uint64_t* profile_runs;
 };
 
 #endif  /* PQNN_RUNTIME_RUNTIME_TYPES_H_ */

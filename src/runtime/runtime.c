@@ -20,6 +20,7 @@ enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
   }
   pqnn_release(rt->ops);
   pqnn_release(rt->tensors);
+  pqnn_release(rt->profile_ns);
   pqnn_release(rt->arena);
   pqnn_release(rt);
   return pqnn_status_success;
@@ -71,6 +72,7 @@ enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
   rt->qd8_float_depthwise = options != NULL && options->qd8_float_depthwise != 0;
   rt->qd8_fc_4bit = options != NULL && options->qd8_fc_4bit_weights != 0;
   rt->qd8_fc_4bit_block_size = rt->qd8_fc_4bit ? options->qd8_fc_4bit_block_size : 0;
+  rt->keep_values = options != NULL && options->keep_values != 0;
   status = pqnn_runtime_plan(rt, subgraph);
   if (status == pqnn_status_success) status = reshape(rt);
   if (status != pqnn_status_success) {
@@ -185,6 +187,7 @@ enum pqnn_status pqnn_invoke_runtime(pqnn_runtime_t rt) {
     PQNN_LOG_ERROR("runtime is not set up (call pqnn_setup_runtime after a reshape)");
     return pqnn_status_invalid_state;
   }
+  if (rt->profiling) return pqnn_runtime_invoke_profiled(rt);
   for (uint32_t i = 0; i < rt->num_ops; i++) {
     struct pqnn_rt_op* op = &rt->ops[i];
     const enum pqnn_status status = op->exec->run(rt, op);

@@ -13,4 +13,7 @@ PQNN_INTERNAL enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* runt
 /* Shape propagation and every op's executor reshape (runtime-reshape.c). */
 PQNN_INTERNAL enum pqnn_status pqnn_runtime_reshape_ops(struct pqnn_runtime* runtime);
 
+/* runtime-profile.c: the invoke loop with per-op timing (profiling on). */
+PQNN_INTERNAL enum pqnn_status pqnn_runtime_invoke_profiled(struct pqnn_runtime* runtime);
+
 #endif  /* PQNN_RUNTIME_RUNTIME_H_ */

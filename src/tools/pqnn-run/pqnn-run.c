@@ -9,10 +9,18 @@
 
 #include "run.h"
 
-static double now_ms(void) {
+double run_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec * 1e-6;
+}
+
+void run_progress(const char* what, size_t done, size_t total, double* last_ms) {
+  const double now = run_now_ms();
+  if (now - *last_ms > 2000.0) {
+    fprintf(stderr, "pqnn-run: %s %zu/%zu\n", what, done, total);
+    *last_ms = now;
+  }
 }
 
 static int compare_double(const void* a, const void* b) {
@@ -20,15 +28,19 @@ static int compare_double(const void* a, const void* b) {
   return x < y ? -1 : x > y;
 }
 
-static void print_dims(const struct pqnn_onnx_tensor_info* info) {
+static void fprint_dims(FILE* f, const struct pqnn_onnx_tensor_info* info) {
   for (size_t d = 0; d < info->num_dims; d++) {
     if (info->dims[d] < 0) {
-      printf("%s?", d ? "x" : "");
+      fprintf(f, "%s?", d ? "x" : "");
     } else {
-      printf("%s%lld", d ? "x" : "", (long long) info->dims[d]);
+      fprintf(f, "%s%lld", d ? "x" : "", (long long) info->dims[d]);
     }
   }
-  if (info->num_dims == 0) printf("? (not known)");
+  if (info->num_dims == 0) fprintf(f, "? (not known)");
+}
+
+static void print_dims(const struct pqnn_onnx_tensor_info* info) {
+  fprint_dims(stdout, info);
 }
 
 static size_t elements(const struct pqnn_onnx_tensor_info* info) {
@@ -82,37 +94,6 @@ static int list_model(pqnn_onnx_model_t model) {
   return nu == 0 ? 0 : 3;
 }
 
-static void print_plan(pqnn_onnx_runtime_t rt) {
-  pqnn_runtime_t prt;
-  size_t count = 0, transposes = 0, arena = 0, unshared = 0;
-  pqnn_onnx_get_pqnn_runtime(rt, &prt);
-  pqnn_get_runtime_node_count(prt, &count);
-  pqnn_onnx_get_boundary_transpose_count(rt, &transposes);
-  pqnn_get_runtime_arena_size(prt, &arena, &unshared);
-  enum { kTypes = 64 };  /* above every enum pqnn_node_type value; names from the library */
-  size_t per_type[kTypes][8] = {{0}};
-  size_t fused = 0, inserted = 0;
-  for (size_t k = 0; k < count; k++) {
-    struct pqnn_runtime_node_info info;
-    if (pqnn_get_runtime_node_info(prt, k, &info) != pqnn_status_success) continue;
-    if ((size_t) info.type < kTypes && (size_t) info.compute_datatype < 8) {
-      per_type[info.type][info.compute_datatype]++;
-    }
-    fused += info.fused_clamp;
-    inserted += info.inserted;
-  }
-  printf("plan: %zu nodes (%zu fused clamps, %zu inserted converts), %zu boundary layout "
-      "changes, arena %.1f MiB (%.1f MiB unshared)\n", count, fused, inserted, transposes,
-      (double) arena / 1048576.0, (double) unshared / 1048576.0);
-  for (size_t t = 1; t < kTypes; t++) {
-    for (size_t d = 0; d < 8; d++) {
-      if (per_type[t][d] != 0) {
-        printf("  %-26s %-7s x%zu\n", pqnn_node_type_string((enum pqnn_node_type) t), pqnn_datatype_string((enum pqnn_datatype) d), per_type[t][d]);
-      }
-    }
-  }
-}
-
 /* --shape NAME=DIMS (NAME optional for a one-input model): 0, or 2 for a bad shape. */
 static int apply_shapes(pqnn_onnx_model_t model, const struct run_args* a, size_t ni) {
   struct pqnn_onnx_tensor_info info;
@@ -130,7 +111,31 @@ static int apply_shapes(pqnn_onnx_model_t model, const struct run_args* a, size_
     int64_t dims[PQNN_ONNX_MAX_DIMS];
     if (!run_parse_dims(a->shapes[k].value, &nd, dims) ||
         pqnn_onnx_set_input_shape(model, name, nd, dims) != pqnn_status_success) {
-      fprintf(stderr, "pqnn-run: bad shape '%s' for input '%s'\n", a->shapes[k].value, name);
+      fprintf(stderr, "pqnn-run: bad shape '%s' for input '%s'", a->shapes[k].value, name);
+      for (size_t j = 0; j < ni; j++) {
+        pqnn_onnx_get_input(model, j, &info);
+        if (strcmp(info.name, name) != 0) continue;
+        fprintf(stderr, " (the model has ");
+        fprint_dims(stderr, &info);
+        fprintf(stderr, "; ? is a dynamic dim; give every dim, >= 1, in the same rank)");
+      }
+      fprintf(stderr, "\n");
+      return 2;
+    }
+  }
+  return 0;
+}
+
+/* Every input dim known: 0, else a message naming the input and 2. */
+static int check_dims_set(pqnn_onnx_model_t model, size_t ni) {
+  struct pqnn_onnx_tensor_info info;
+  for (size_t k = 0; k < ni; k++) {
+    pqnn_onnx_get_input(model, k, &info);
+    for (size_t d = 0; d < info.num_dims; d++) {
+      if (info.dims[d] >= 0) continue;
+      fprintf(stderr, "pqnn-run: input '%s' has dynamic dims (", info.name);
+      fprint_dims(stderr, &info);
+      fprintf(stderr, "): give them with --shape %s=DIMS\n", info.name);
       return 2;
     }
   }
@@ -185,20 +190,17 @@ static int time_runs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t ni
     size_t no, float** out, double* times) {
   const size_t total = a->warmup + a->iterations;
   int rc = 0;
-  double last_progress = now_ms();
+  double last_progress = run_now_ms();
   for (size_t it = 0; it < total && rc == 0; it++) {
-    const double s = now_ms();
+    const double s = run_now_ms();
     const enum pqnn_status status = pqnn_onnx_run(rt, ni, (const float* const*) in, no, out);
-    const double e = now_ms();
+    const double e = run_now_ms();
     if (status != pqnn_status_success) {
       fprintf(stderr, "pqnn-run: run failed: %s\n", pqnn_status_string(status));
       rc = 1;
     }
     if (it >= a->warmup) times[it - a->warmup] = e - s;
-    if (e - last_progress > 2000.0) {
-      fprintf(stderr, "pqnn-run: %zu/%zu runs\n", it + 1, total);
-      last_progress = e;
-    }
+    run_progress("runs", it + 1, total, &last_progress);
   }
   if (rc == 0) {
     qsort(times, a->iterations, sizeof(double), compare_double);
@@ -248,7 +250,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "pqnn-run: pqnn_initialize failed (unsupported CPU?)\n");
     return 1;
   }
-  const double t0 = now_ms();
+  const double t0 = run_now_ms();
   pqnn_onnx_model_t model;
   if (pqnn_onnx_load_file(a.model, 0, &model) != pqnn_status_success) {
     fprintf(stderr, "pqnn-run: cannot load '%s' (see the message above)\n", a.model);
@@ -262,11 +264,12 @@ int main(int argc, char** argv) {
   if (rc != 0) return rc;
   if (a.list) {
     rc = list_model(model);
-    printf("load + listing: %.2f ms\n", now_ms() - t0);
+    printf("load + listing: %.2f ms\n", run_now_ms() - t0);
     pqnn_onnx_delete_model(model);
     return rc;
   }
-  rc = check_supported(model);
+  rc = check_dims_set(model, ni);
+  if (rc == 0) rc = check_supported(model);
   if (rc != 0) {
     pqnn_onnx_delete_model(model);
     return rc;
@@ -286,8 +289,11 @@ int main(int argc, char** argv) {
   }
   pqnn_onnx_runtime_t rt;
   enum pqnn_status status = pqnn_onnx_create_runtime(model, pool, a.flags, &rt);
-  const double import_ms = now_ms() - t0;
-  pqnn_onnx_delete_model(model);
+  const double import_ms = run_now_ms() - t0;
+  if (!a.layer_error) {
+    pqnn_onnx_delete_model(model);
+    model = NULL;
+  }
   if (status != pqnn_status_success) {
     fprintf(stderr, "pqnn-run: building the runtime failed: %s\n", pqnn_status_string(status));
     return status == pqnn_status_invalid_state ? 2 : 1;
@@ -304,17 +310,22 @@ int main(int argc, char** argv) {
     out[k] = malloc((n ? n : 1) * sizeof(float));
     if (out[k] == NULL) return 1;
   }
-  if (rc == 0) print_plan(rt);
+  cJSON* extra = cJSON_CreateObject();
+  if (rc == 0) run_print_plan(rt, a.verbose, extra);
   printf("import %.2f ms, dtype %s, %zu thread%s, isa %s\n", import_ms, a.dtype, a.threads,
       a.threads == 1 ? "" : "s", pqnn_isa_name());
   double* times = calloc(a.iterations, sizeof(double));
   if (times == NULL) return 1;
   if (rc == 0) rc = time_runs(rt, &a, ni, in, no, out, times);
+  if (rc == 0 && a.profile && !run_profile(rt, a.iterations, ni, in, no, out, extra)) rc = 1;
   if (rc == 0) rc = report_outputs(rt, &a, no, out, reports);
+  if (rc == 0 && a.layer_error) rc = run_layer_error(model, pool, a.flags, ni, in, a.verbose, extra);
   if (rc == 0 && a.json != NULL &&
-      !run_write_json(a.json, &a, times, a.iterations, import_ms, reports, no)) {
+      !run_write_json(a.json, &a, times, a.iterations, import_ms, reports, no, extra)) {
     rc = 1;
   }
+  cJSON_Delete(extra);
+  pqnn_onnx_delete_model(model);
   for (size_t k = 0; k < ni; k++) free(in[k]);
   for (size_t k = 0; k < no; k++) free(out[k]);
   free(in);

@@ -10,8 +10,12 @@ static const char kUsage[] =
     "usage: pqnn-run MODEL.onnx [--shape name=1x3x640x640] [--input name=FILE.bin|random]\n"
     "         [--output name=FILE.bin] [--dtype f32|f16|qd8] [--threads N] [--iterations N]\n"
     "         [--warmup N] [--compare [name=]FILE.bin] [--json FILE] [--seed N] [--list]\n"
+    "         [--profile] [--layer-error] [--verbose]\n"
     "  .bin files: raw little-endian float32 in the model's layout (NCHW for images).\n"
-    "  --list: print the inputs, outputs and unsupported ops, then exit.\n";
+    "  --list: print the inputs, outputs and unsupported ops, then exit.\n"
+    "  --profile: time per node and per node type, with GOP/s (2 ops per multiply-add).\n"
+    "  --layer-error: with --dtype f16|qd8, every node's output against the f32 run's.\n"
+    "  --verbose: the planner's report node by node (datatype, fused clamps, converts).\n";
 
 static int usage(const char* problem, const char* arg) {
   if (problem != NULL) fprintf(stderr, "pqnn-run: %s%s%s\n", problem, arg ? ": " : "", arg ? arg : "");
@@ -84,8 +88,12 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
       fputs(kUsage, stdout);
       exit(0);
     }
-    if (strcmp(opt, "--list") == 0) {
-      a->list = true;
+    bool* flag = strcmp(opt, "--list") == 0 ? &a->list
+        : strcmp(opt, "--profile") == 0 ? &a->profile
+        : strcmp(opt, "--layer-error") == 0 ? &a->layer_error
+        : strcmp(opt, "--verbose") == 0 ? &a->verbose : NULL;
+    if (flag != NULL) {
+      *flag = true;
       continue;
     }
     if (strncmp(opt, "--", 2) != 0) {
@@ -93,6 +101,13 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
       a->model = opt;
       continue;
     }
+    static const char* const kValued[] = {"--shape", "--input", "--output", "--compare",
+        "--dtype", "--threads", "--iterations", "--warmup", "--seed", "--json"};
+    bool valued = false;
+    for (size_t j = 0; j < sizeof(kValued) / sizeof(kValued[0]); j++) {
+      valued |= strcmp(opt, kValued[j]) == 0;
+    }
+    if (!valued) return usage("unknown option", opt);
     if (k + 1 >= argc) return usage("missing value after", opt);
     char* v = argv[++k];
     int rc = 0;
@@ -125,13 +140,12 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
       size_t seed;
       if (!parse_count(v, 0, SIZE_MAX, &seed)) return usage("bad --seed", v);
       a->seed = seed;
-    } else if (strcmp(opt, "--json") == 0) {
-      a->json = v;
     } else {
-      return usage("unknown option", opt);
+      a->json = v;  /* --json, the last of kValued */
     }
     if (rc != 0) return rc;
   }
   if (a->model == NULL) return usage("no model given", NULL);
+  if (a->layer_error && a->flags == 0) return usage("--layer-error needs --dtype f16 or qd8", NULL);
   return 0;
 }

@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <cjson/cJSON.h>
-
 #include "run.h"
 
 /* cosine similarity; max |out - ref|; that over max |ref| (the relative error the tests
@@ -38,7 +36,8 @@ double run_percentile(double* sorted_ms, size_t n, double q) {
 }
 
 bool run_write_json(const char* path, const struct run_args* a, const double* sorted_ms,
-    size_t n, double import_ms, const struct run_output_report* outputs, size_t num_outputs) {
+    size_t n, double import_ms, const struct run_output_report* outputs, size_t num_outputs,
+    cJSON* extra) {
   cJSON* root = cJSON_CreateObject();
   cJSON_AddStringToObject(root, "model", a->model);
   cJSON_AddStringToObject(root, "dtype", a->dtype);
@@ -67,6 +66,10 @@ bool run_write_json(const char* path, const struct run_args* a, const double* so
       cJSON_AddNumberToObject(acc, "max_abs_reference", outputs[k].acc.max_abs_ref);
     }
     cJSON_AddItemToArray(outs, o);
+  }
+  while (extra != NULL && extra->child != NULL) {
+    cJSON* item = cJSON_DetachItemViaPointer(extra, extra->child);
+    cJSON_AddItemToObject(root, item->string, item);
   }
   char* text = cJSON_Print(root);
   cJSON_Delete(root);

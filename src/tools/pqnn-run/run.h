@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "pqnn-onnx.h"
 
 #define RUN_MAX_NAMED 16
@@ -31,6 +33,9 @@ struct run_args {
   uint64_t seed;
   const char* json;
   bool list;
+  bool profile;      /* time per node and per node type (run-profile.c) */
+  bool layer_error;  /* every node's output against the f32 run's (run-layers.c) */
+  bool verbose;      /* the planner's report node by node */
 };
 
 /* run-args.c: 0 on success, else prints the problem and returns 2. */
@@ -39,6 +44,11 @@ int run_parse_args(int argc, char** argv, struct run_args* args);
 bool run_parse_dims(const char* text, size_t* num_dims, int64_t* dims);
 /* The value given for `name` (or an unnamed one when the model has one tensor), or NULL. */
 const char* run_find_named(const struct named* list, size_t count, const char* name, size_t total);
+
+/* pqnn-run.c: monotonic milliseconds; a progress line on stderr ("what done/total") when
+ * 2 s passed since *last_ms (updated then). */
+double run_now_ms(void);
+void run_progress(const char* what, size_t done, size_t total, double* last_ms);
 
 /* run-io.c */
 bool run_read_f32(const char* path, float* data, size_t count);
@@ -56,7 +66,29 @@ struct run_output_report {
   bool compared;
   struct accuracy acc;
 };
+/* extra: members moved into the report (profile, layer_error, plan); may be NULL. */
 bool run_write_json(const char* path, const struct run_args* args, const double* sorted_ms,
-    size_t n, double import_ms, const struct run_output_report* outputs, size_t num_outputs);
+    size_t n, double import_ms, const struct run_output_report* outputs, size_t num_outputs,
+    cJSON* extra);
+
+/* run-plan.c: the ONNX node name of a value (its tensor name when the node has none). */
+const char* run_value_name(const struct pqnn_onnx_value_info* v);
+/* "NodeName (OpType)" of the ONNX node behind pqnn node `index`, or what the node is. */
+void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, char* buf,
+    size_t size);
+/* The planner's report: a summary by node type and datatype, node by node when verbose;
+ * added to json (an object) when not NULL. */
+void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json);
+
+/* run-profile.c: `iterations` profiled runs, then the tables; adds "profile" to json.
+ * false when a run fails. */
+bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** in, size_t no,
+    float** out, cJSON* json);
+
+/* run-layers.c: runs the f32 reference and the model under flags (both keeping every value)
+ * on the inputs and compares every node output (all printed when verbose, else the worst);
+ * adds "layer_error" to json. 0, or 1 on a failure. */
+int run_layer_error(pqnn_onnx_model_t model, pthreadpool_t pool, uint32_t flags, size_t ni,
+    float** in, bool verbose, cJSON* json);
 
 #endif  /* PQNN_RUN_H_ */

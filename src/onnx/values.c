@@ -1,0 +1,101 @@
+/* The node outputs an import pass defined as pqnn values, with their ONNX tensor, node and
+ * op names copied (a runtime outlives its model): pqnn_onnx_get_value. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "onnx/internal.h"
+
+static const char* or_empty(const char* s) {
+  return s != NULL ? s : "";
+}
+
+/* The pass's tensor t is a pqnn value computed by some node: defined, not a constant, not
+ * an input and not produced by an unsupported node. */
+static bool is_value(const struct ox_tensor* t) {
+  return t->available && !t->is_const && !t->poisoned && t->graph_input < 0;
+}
+
+static bool seen(const struct ox_values* v, size_t count, uint32_t id) {
+  for (size_t k = 0; k < count; k++) {
+    if (v->info[k].value_id == id) return true;
+  }
+  return false;
+}
+
+/* Node k's op type, or for a node absorbed into the one before (a fused pattern: Conv with
+ * the BatchNormalization after it, the hardswish chain) the chain of op types since the last
+ * node lowered on its own, "Conv+BatchNormalization"; written to buf when not NULL. Its
+ * length is returned. */
+static size_t op_label(const struct ox_pass* p, size_t k, char* buf) {
+  size_t first = k;
+  while (first > 0 && p->absorbed[first]) first--;
+  size_t len = 0;
+  for (size_t j = first; j <= k; j++) {
+    const char* op = or_empty(p->m->nodes[j].proto->op_type);
+    const size_t n = strlen(op);
+    if (j != first) {
+      if (buf != NULL) buf[len] = '+';
+      len++;
+    }
+    if (buf != NULL) memcpy(buf + len, op, n);
+    len += n;
+  }
+  if (buf != NULL) buf[len] = '\0';
+  return len;
+}
+
+/* The name of the node that lowered node k (itself, or the one that absorbed it). */
+static const char* lowering_node_name(const struct ox_pass* p, size_t k) {
+  while (k > 0 && p->absorbed[k]) k--;
+  return or_empty(p->m->nodes[k].proto->name);
+}
+
+enum pqnn_status ox_collect_values(const struct ox_pass* p, struct ox_values* out) {
+  const struct pqnn_onnx_model* m = p->m;
+  *out = (struct ox_values) {0};
+  size_t count = 0, bytes = 0;
+  for (size_t k = 0; k < m->num_nodes; k++) {
+    const struct ox_node* n = &m->nodes[k];
+    for (size_t o = 0; o < n->num_outputs; o++) {
+      if (n->outputs[o] < 0 || !is_value(&p->t[n->outputs[o]])) continue;
+      count++;
+      bytes += strlen(p->t[n->outputs[o]].name) + strlen(lowering_node_name(p, k)) +
+          op_label(p, k, NULL) + 3;
+    }
+  }
+  out->info = calloc(count + 1, sizeof(*out->info));
+  out->names = malloc(bytes + 1);
+  if (out->info == NULL || out->names == NULL) {
+    ox_values_free(out);
+    return pqnn_status_out_of_memory;
+  }
+  char* s = out->names;
+  for (size_t k = 0; k < m->num_nodes; k++) {
+    const struct ox_node* n = &m->nodes[k];
+    for (size_t o = 0; o < n->num_outputs; o++) {
+      if (n->outputs[o] < 0) continue;
+      const struct ox_tensor* t = &p->t[n->outputs[o]];
+      if (!is_value(t) || seen(out, out->count, t->id)) continue;
+      const char* strings[2] = {t->name, lowering_node_name(p, k)};
+      const char* copies[3];
+      for (size_t j = 0; j < 2; j++) {
+        const size_t len = strlen(strings[j]) + 1;
+        memcpy(s, strings[j], len);
+        copies[j] = s;
+        s += len;
+      }
+      copies[2] = s;
+      s += op_label(p, k, s) + 1;
+      out->info[out->count++] = (struct pqnn_onnx_value_info) {
+          .tensor_name = copies[0], .node_name = copies[1], .op_type = copies[2],
+          .value_id = t->id, .channels_last = t->channels_last};
+    }
+  }
+  return pqnn_status_success;
+}
+
+void ox_values_free(struct ox_values* v) {
+  free(v->info);
+  free(v->names);
+  *v = (struct ox_values) {0};
+}

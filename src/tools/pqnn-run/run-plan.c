@@ -1,0 +1,108 @@
+/* pqnn-run: the planner's report (node count, datatypes, fused clamps, inserted converts,
+ * layout changes, arena), node by node with --verbose, and the map from pqnn values back
+ * to the ONNX nodes that produced them. */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "run.h"
+
+/* Index of pqnn value `value_id` in the runtime's ONNX value list, or SIZE_MAX. */
+static size_t find_value(pqnn_onnx_runtime_t rt, uint32_t value_id, struct pqnn_onnx_value_info* info) {
+  size_t count = 0;
+  if (value_id == PQNN_INVALID_VALUE_ID || pqnn_onnx_get_value_count(rt, &count) != pqnn_status_success) {
+    return SIZE_MAX;
+  }
+  for (size_t k = 0; k < count; k++) {
+    if (pqnn_onnx_get_value(rt, k, info) == pqnn_status_success && info->value_id == value_id) {
+      return k;
+    }
+  }
+  return SIZE_MAX;
+}
+
+const char* run_value_name(const struct pqnn_onnx_value_info* v) {
+  return v->node_name[0] != '\0' ? v->node_name : v->tensor_name;
+}
+
+void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, char* buf,
+    size_t size) {
+  struct pqnn_runtime_node_info info;
+  struct pqnn_runtime_node_profile prof;
+  pqnn_get_runtime_node_info(prt, index, &info);
+  pqnn_get_runtime_node_profile(prt, index, &prof);
+  struct pqnn_onnx_value_info v, before;
+  const size_t k = find_value(rt, prof.output_value, &v);
+  if (k != SIZE_MAX && info.fused_clamp && k > 0 &&
+      pqnn_onnx_get_value(rt, k - 1, &before) == pqnn_status_success) {
+    /* the clamp's input, written by nobody now, is the value before it in graph order */
+    snprintf(buf, size, "%s (%s+%s)", run_value_name(&before), before.op_type, v.op_type);
+  } else if (k != SIZE_MAX) {
+    snprintf(buf, size, "%s (%s)", run_value_name(&v), v.op_type);
+  } else if (info.inserted) {
+    snprintf(buf, size, "(inserted %s)", info.type_name);
+  } else {
+    snprintf(buf, size, "(layout change at an input or output)");
+  }
+}
+
+void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
+  pqnn_runtime_t prt;
+  size_t count = 0, transposes = 0, arena = 0, unshared = 0;
+  pqnn_onnx_get_pqnn_runtime(rt, &prt);
+  pqnn_get_runtime_node_count(prt, &count);
+  pqnn_onnx_get_boundary_transpose_count(rt, &transposes);
+  pqnn_get_runtime_arena_size(prt, &arena, &unshared);
+  enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
+  size_t per_type[kTypes][kDatatypes] = {{0}};
+  size_t fused = 0, inserted = 0;
+  cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
+  if (verbose) printf("plan, node by node (execution order):\n");
+  for (size_t k = 0; k < count; k++) {
+    struct pqnn_runtime_node_info info;
+    if (pqnn_get_runtime_node_info(prt, k, &info) != pqnn_status_success) continue;
+    if ((size_t) info.type < kTypes && (size_t) info.compute_datatype < kDatatypes) {
+      per_type[info.type][info.compute_datatype]++;
+    }
+    fused += info.fused_clamp;
+    inserted += info.inserted;
+    char label[256];
+    run_node_label(rt, prt, k, label, sizeof(label));
+    const char* qd8 = info.qd8_decision != pqnn_qd8_decision_none
+        ? pqnn_qd8_decision_string(info.qd8_decision) : "";
+    if (verbose) {
+      printf("  %4zu %-26s %-7s %-5s %-40s %s\n", k, info.type_name,
+          pqnn_datatype_string(info.compute_datatype), info.fused_clamp ? "+clamp" : "",
+          label, qd8);
+    }
+    if (nodes != NULL) {
+      cJSON* n = cJSON_CreateObject();
+      cJSON_AddStringToObject(n, "type", info.type_name);
+      cJSON_AddStringToObject(n, "datatype", pqnn_datatype_string(info.compute_datatype));
+      cJSON_AddStringToObject(n, "onnx", label);
+      cJSON_AddBoolToObject(n, "fused_clamp", info.fused_clamp != 0);
+      cJSON_AddBoolToObject(n, "inserted", info.inserted != 0);
+      if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
+      cJSON_AddItemToArray(nodes, n);
+    }
+  }
+  printf("plan: %zu nodes (%zu fused clamps, %zu inserted converts), %zu boundary layout "
+      "changes, arena %.1f MiB (%.1f MiB unshared)\n", count, fused, inserted, transposes,
+      (double) arena / 1048576.0, (double) unshared / 1048576.0);
+  for (size_t t = 1; t < kTypes; t++) {
+    for (size_t d = 0; d < kDatatypes; d++) {
+      if (per_type[t][d] != 0) {
+        printf("  %-26s %-7s x%zu\n", pqnn_node_type_string((enum pqnn_node_type) t),
+            pqnn_datatype_string((enum pqnn_datatype) d), per_type[t][d]);
+      }
+    }
+  }
+  if (json != NULL) {
+    cJSON* plan = cJSON_AddObjectToObject(json, "plan");
+    cJSON_AddNumberToObject(plan, "nodes", (double) count);
+    cJSON_AddNumberToObject(plan, "fused_clamps", (double) fused);
+    cJSON_AddNumberToObject(plan, "inserted_converts", (double) inserted);
+    cJSON_AddNumberToObject(plan, "boundary_layout_changes", (double) transposes);
+    cJSON_AddNumberToObject(plan, "arena_bytes", (double) arena);
+    cJSON_AddItemToObject(plan, "node_list", nodes);
+  }
+}

@@ -1,0 +1,137 @@
+// The importer's map from pqnn values back to ONNX nodes (pqnn_onnx_get_value), fused
+// patterns named by their op chain, node profiles landing on those values, and node outputs
+// read after a run (pqnn_onnx_create_runtime_with_options with keep_values), on the unit
+// models of scripts/onnx-unit-models.py (directory in PQNN_ONNX_UNIT_DIR).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "pqnn-onnx.h"
+
+namespace {
+
+std::string UnitModel(const char* name) {
+  const char* dir = std::getenv("PQNN_ONNX_UNIT_DIR");
+  return std::string(dir != nullptr ? dir : "") + "/" + name + ".onnx";
+}
+
+struct Imported {
+  pqnn_onnx_model_t model = nullptr;
+  pqnn_onnx_runtime_t rt = nullptr;
+  pqnn_runtime_t prt = nullptr;
+  Imported(const char* name, const pqnn_runtime_options* options) {
+    EXPECT_EQ(pqnn_status_success, pqnn_initialize());
+    EXPECT_EQ(pqnn_status_success, pqnn_onnx_load_file(UnitModel(name).c_str(), 0, &model));
+    EXPECT_EQ(pqnn_status_success,
+        pqnn_onnx_create_runtime_with_options(model, nullptr, 0, options, &rt));
+    if (rt != nullptr) {
+      EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_pqnn_runtime(rt, &prt));
+    }
+  }
+  ~Imported() {
+    pqnn_onnx_delete_runtime(rt);
+    pqnn_onnx_delete_model(model);
+  }
+  std::vector<pqnn_onnx_value_info> Values() const {
+    size_t count = 0;
+    EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_value_count(rt, &count));
+    std::vector<pqnn_onnx_value_info> v(count);
+    for (size_t k = 0; k < count; k++) {
+      EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_value(rt, k, &v[k]));
+    }
+    return v;
+  }
+};
+
+TEST(OnnxValues, FusedPatternsAreNamedByTheirOpChain) {
+  Imported m("hardswish_clip_opset13", nullptr);
+  ASSERT_NE(m.rt, nullptr);
+  const auto values = m.Values();
+  // conv output c, then y: the Add / Clip / Mul / Div chain lowered as one hardswish node.
+  ASSERT_EQ(values.size(), 2u);
+  EXPECT_STREQ(values[0].tensor_name, "c");
+  EXPECT_STREQ(values[0].op_type, "Conv");
+  EXPECT_EQ(values[0].channels_last, 1u);
+  EXPECT_STREQ(values[1].tensor_name, "y");
+  EXPECT_STREQ(values[1].node_name, "add3");
+  EXPECT_STREQ(values[1].op_type, "Add+Clip+Mul+Div");
+  pqnn_onnx_value_info info;
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_value(m.rt, 2, &info));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_value(m.rt, 0, nullptr));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_value(nullptr, 0, &info));
+  size_t count = 0;
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_value_count(nullptr, &count));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_value_count(m.rt, nullptr));
+}
+
+TEST(OnnxValues, ProfiledNodesMapToOnnxNodes) {
+  Imported m("conv_bn_relu", nullptr);
+  ASSERT_NE(m.rt, nullptr);
+  const auto values = m.Values();
+  // The conv with the BatchNormalization folded (its output n), then the Relu (y), which
+  // the runtime fuses into the conv: one conv node writing y.
+  ASSERT_EQ(values.size(), 2u);
+  EXPECT_STREQ(values[0].node_name, "conv");
+  EXPECT_STREQ(values[0].tensor_name, "n");
+  EXPECT_STREQ(values[0].op_type, "Conv+BatchNormalization");
+  EXPECT_STREQ(values[1].node_name, "relu");
+  EXPECT_STREQ(values[1].op_type, "Relu");
+  std::vector<float> x(1 * 3 * 8 * 8, 0.5f), y(1 * 6 * 8 * 8);
+  const float* in[1] = {x.data()};
+  float* out[1] = {y.data()};
+  ASSERT_EQ(pqnn_status_success, pqnn_enable_runtime_profiling(m.prt, 1));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_run(m.rt, 1, in, 1, out));
+  size_t count = 0, convs = 0;
+  ASSERT_EQ(pqnn_status_success, pqnn_get_runtime_node_count(m.prt, &count));
+  for (size_t k = 0; k < count; k++) {
+    pqnn_runtime_node_info node;
+    pqnn_runtime_node_profile p;
+    ASSERT_EQ(pqnn_status_success, pqnn_get_runtime_node_info(m.prt, k, &node));
+    ASSERT_EQ(pqnn_status_success, pqnn_get_runtime_node_profile(m.prt, k, &p));
+    EXPECT_EQ(p.runs, 1u);
+    if (node.type != pqnn_node_type_convolution_2d) continue;
+    convs++;
+    EXPECT_EQ(p.output_value, values[1].value_id);
+    EXPECT_EQ(p.macs, 8u * 8 * 6 * 3 * 3 * 3);
+  }
+  EXPECT_EQ(convs, 1u);
+}
+
+TEST(OnnxValues, KeptNodeOutputIsTheModelOutputInNhwc) {
+  pqnn_runtime_options options = {};
+  options.keep_values = 1;
+  Imported m("conv_bn_relu", &options);
+  ASSERT_NE(m.rt, nullptr);
+  const auto values = m.Values();
+  ASSERT_EQ(values.size(), 2u);
+  std::vector<float> x(1 * 3 * 8 * 8), y(1 * 6 * 8 * 8);
+  for (size_t k = 0; k < x.size(); k++) x[k] = std::sin(0.37f * float(k));
+  const float* in[1] = {x.data()};
+  float* out[1] = {y.data()};
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_run(m.rt, 1, in, 1, out));
+  pqnn_datatype dt;
+  size_t num_dims = 0, dims[PQNN_MAX_TENSOR_DIMS] = {};
+  const void* data = nullptr;
+  // n, the conv's own output, is fused away (the conv writes y with the Relu applied).
+  EXPECT_EQ(pqnn_status_invalid_parameter,
+      pqnn_get_runtime_value(m.prt, values[0].value_id, &dt, &num_dims, dims, &data));
+  ASSERT_EQ(pqnn_status_success,
+      pqnn_get_runtime_value(m.prt, values[1].value_id, &dt, &num_dims, dims, &data));
+  ASSERT_EQ(dt, pqnn_datatype_fp32);
+  ASSERT_EQ(num_dims, 4u);
+  ASSERT_EQ(dims[3], 6u);  // NHWC inside
+  const float* v = static_cast<const float*>(data);
+  size_t nonzero = 0;
+  for (size_t c = 0; c < 6; c++) {
+    for (size_t p = 0; p < 64; p++) {
+      ASSERT_EQ(v[p * 6 + c], y[c * 64 + p]) << "channel " << c << " pixel " << p;
+      nonzero += y[c * 64 + p] != 0.0f;
+    }
+  }
+  EXPECT_GT(nonzero, 0u);
+}
+
+}  // namespace
