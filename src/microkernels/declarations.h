@@ -15,7 +15,7 @@ struct pqnn_quantization_params;
 
 /* A kernel's tile as constants next to its declaration (the configs take their geometry
  * from here, never restate it): GEMM <function>_mr, _nr, _kr, _input_offset; dwconv
- * <function>_taps (0: any) and _channel_tile. */
+ * <function>_taps (0: any) and _channel_tile; vadd <function>_tile; gavgpool _channel_tile. */
 #define PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)                                \
   enum { name##_mr = mr_, name##_nr = nr_, name##_kr = kr_, name##_input_offset = offset_ };
 
@@ -50,6 +50,14 @@ struct pqnn_quantization_params;
 #define PQNN_DECLARE_CONVERT(tier_, mr_, nr_, kr_, offset_, name)                          \
   PQNN_INTERNAL void name(size_t n, const void* x, void* y);
 
+#define PQNN_DECLARE_VADD(tier_, mr_, nr_, kr_, offset_, name)                             \
+  PQNN_INTERNAL void name(size_t n, const int8_t* a, const int8_t* b, int8_t* y,           \
+      const void* params);                                                                 \
+  enum { name##_tile = nr_ };
+#define PQNN_DECLARE_GAVGPOOL(tier_, mr_, nr_, kr_, offset_, name)                         \
+  PQNN_INTERNAL void name(size_t pixels, size_t channels, const int8_t* x,                 \
+      size_t x_stride, int8_t* y, const void* params);                                     \
+  enum { name##_channel_tile = nr_ };
 #define PQNN_DECLARE_VUNARY(tier_, mr_, nr_, kr_, offset_, name)                           \
   PQNN_INTERNAL void name(size_t n, const float* x, float* y, const void* params);
 #define PQNN_DECLARE_VBINARY(tier_, mr_, nr_, kr_, offset_, name)                          \
@@ -99,6 +107,13 @@ struct pqnn_quantization_params;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_VBINARY
 #include "microkernels/f32-vbinary/f32-vbinary.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_VADD
+#include "microkernels/qs8-vadd/qs8-vadd.inc"
+#include "microkernels/qs8-vaddc/qs8-vaddc.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_GAVGPOOL
+#include "microkernels/qs8-gavgpool/qs8-gavgpool.inc"
 #undef PQNN_UKERNEL
 
 #endif  /* PQNN_MICROKERNELS_DECLARATIONS_H_ */
