@@ -230,8 +230,13 @@ def gen_simd(isa, taps):
     ct, vb = isa.ct, isa.vbytes
     name = kernel_name(taps, ct, isa.isa)
     o = [header(taps, ct, isa.isa)] + isa.includes + ["", '#include "microkernels.h"', ""]
-    if isa.helpers:
-        o.append(isa.helpers)
+    helpers = isa.helpers
+    if isa.isa == "sse2" and taps:
+        # the fixed-tap sse2 kernels start with one pmaddwd (below), not the 32-bit multiply
+        a = helpers.index("/* The low 32 bits")
+        helpers = helpers[:a] + helpers[helpers.index("static inline __m128i ext16"):]
+    if helpers:
+        o.append(helpers)
     o.append(common.signature(name))
     o.append("  const struct pqnn_qd8_dwconv_params* p = (const struct pqnn_qd8_dwconv_params*) params;")
     o += [f"  const {isa.vf} vmin = {isa.set1ps}(p->min);",

@@ -23,14 +23,6 @@ static inline __m128i load_partial(const int8_t* p, size_t c) {
   return _mm_loadl_epi64((const __m128i*) tmp);
 }
 
-/* The low 32 bits of a * b per lane (SSE2 has no pmulld): two pmuludq. */
-static inline __m128i mullo_epi32(__m128i a, __m128i b) {
-  const __m128i even = _mm_mul_epu32(a, b);
-  const __m128i odd = _mm_mul_epu32(_mm_srli_epi64(a, 32), _mm_srli_epi64(b, 32));
-  return _mm_unpacklo_epi32(_mm_shuffle_epi32(even, _MM_SHUFFLE(0, 0, 2, 0)),
-                            _mm_shuffle_epi32(odd, _MM_SHUFFLE(0, 0, 2, 0)));
-}
-
 static inline __m128i ext16(__m128i v) { return _mm_srai_epi16(_mm_unpacklo_epi8(v, v), 8); }
 
 void pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_25p8c__sse2(size_t channels, size_t output_width, size_t kernel_size,

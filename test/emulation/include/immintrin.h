@@ -225,4 +225,59 @@ PQNN_EMU_REDUCE_PS(pqnn_emu_mm512_reduce_min_ps, _mm256_min_ps, _mm_min_ps)
 #undef _mm512_reduce_min_ps
 #define _mm512_reduce_min_ps(a) pqnn_emu_mm512_reduce_min_ps(a)
 
+/* The qs8 add and global-average-pooling kernels (qs8-vadd, qs8-vaddc, qs8-gavgpool). */
+static inline simde__m512i pqnn_emu_mm512_sra_epi32(simde__m512i a, simde__m128i count) {
+  int32_t v[16];
+  uint64_t c;
+  PQNN_EMU_TO(v, a);
+  memcpy(&c, &count, sizeof(c));
+  for (int i = 0; i < 16; i++) v[i] = c > 31 ? (v[i] < 0 ? -1 : 0) : (int32_t) (v[i] >> c);
+  simde__m512i r;
+  PQNN_EMU_FROM(r, v);
+  return r;
+}
+#undef _mm512_sra_epi32
+#define _mm512_sra_epi32(a, count) pqnn_emu_mm512_sra_epi32((a), (count))
+
+static inline simde__m512i pqnn_emu_mm512_cvtepi8_epi32(simde__m128i a) {
+  int8_t in[16];
+  int32_t out[16];
+  PQNN_EMU_TO(in, a);
+  for (int i = 0; i < 16; i++) out[i] = in[i];
+  simde__m512i r;
+  PQNN_EMU_FROM(r, out);
+  return r;
+}
+#undef _mm512_cvtepi8_epi32
+#define _mm512_cvtepi8_epi32(a) pqnn_emu_mm512_cvtepi8_epi32(a)
+
+static inline simde__m128i pqnn_emu_mm_maskz_loadu_epi8(uint16_t k, const void* p) {
+  int8_t out[16];
+  for (int i = 0; i < 16; i++) out[i] = (k >> i) & 1 ? ((const int8_t*) p)[i] : 0;
+  simde__m128i r;
+  PQNN_EMU_FROM(r, out);
+  return r;
+}
+#undef _mm_maskz_loadu_epi8
+#define _mm_maskz_loadu_epi8(k, p) pqnn_emu_mm_maskz_loadu_epi8((uint16_t) (k), (p))
+
+static inline void pqnn_emu_mm512_mask_cvtsepi16_storeu_epi8(void* p, uint32_t k, simde__m512i a) {
+  int16_t in[32];
+  PQNN_EMU_TO(in, a);
+  for (int i = 0; i < 32; i++) {
+    if ((k >> i) & 1) {
+      const int16_t v = in[i] < -128 ? -128 : in[i] > 127 ? 127 : in[i];
+      ((int8_t*) p)[i] = (int8_t) v;
+    }
+  }
+}
+#undef _mm512_mask_cvtsepi16_storeu_epi8
+#define _mm512_mask_cvtsepi16_storeu_epi8(p, k, a) \
+  pqnn_emu_mm512_mask_cvtsepi16_storeu_epi8((p), (uint32_t) (k), (a))
+
+#undef _cvtu32_mask16
+#define _cvtu32_mask16(x) ((uint16_t) (x))
+#undef _cvtu32_mask32
+#define _cvtu32_mask32(x) ((uint32_t) (x))
+
 #endif  /* PQNN_EMULATION_IMMINTRIN_H_ */
