@@ -55,6 +55,9 @@ enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool)
     case pqnn_compute_convert:
       pqnn_run_convert(op, threadpool);
       break;
+    case pqnn_compute_patch:
+      pqnn_run_patch(op, threadpool);
+      break;
   }
   return pqnn_status_success;
 }

@@ -4,6 +4,7 @@
  *   gemm-path.c    fully connected and 1x1 stride-1 unpadded convolution
  *   igemm-path.c   any convolution, through an indirection buffer
  *   dwconv-path.c  depthwise convolution (multiplier 1)
+ *   patch-path.c   int8 convolution of few input channels (the stem), patches as K rows
  *   convert-nc.c   row conversions (its run function is declared here as well)
  * pqnn_run_operator (src/operator-run.c) checks the operator and calls the run function of
  * the compute chosen at reshape. */
@@ -26,6 +27,15 @@ PQNN_INTERNAL void pqnn_run_igemm(const struct pqnn_operator* op, pthreadpool_t 
 PQNN_INTERNAL enum pqnn_status pqnn_prepare_dwconv(const char* function, pqnn_operator_t op,
     const struct pqnn_conv_geometry* geometry);
 PQNN_INTERNAL void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t threadpool);
+
+/* Patch path: int8, groups == 1, taps * channels <= PQNN_PATCH_MAX_K. */
+#define PQNN_PATCH_MAX_CHANNELS 4
+#define PQNN_PATCH_MAX_K 196
+PQNN_INTERNAL bool pqnn_patch_path_fits(size_t groups, size_t channels, size_t taps,
+    size_t element_size, const struct pqnn_gemm_config* config);
+PQNN_INTERNAL void pqnn_prepare_patch(pqnn_operator_t op,
+    const struct pqnn_conv_geometry* geometry, pthreadpool_t threadpool);
+PQNN_INTERNAL void pqnn_run_patch(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
 PQNN_INTERNAL void pqnn_run_convert(const struct pqnn_operator* op, pthreadpool_t threadpool);
 

@@ -1,0 +1,162 @@
+/* The patch path: int8 convolution with one group of few input channels (the stem of
+ * image models: 3x3 stride 2, 3 -> 32). On the IGEMM path each tap of such a layer is one
+ * K step of C <= 4 bytes (zero-extended to the kernel's KR, a K tail on every tap); here
+ * the whole kh x kw x C patch of an output pixel is gathered into one contiguous row of
+ * K = taps * C bytes, zero-extended once to kc = round_up(K, KR), and the MR rows of a tile
+ * run through the same IGEMM microkernel as a single tap. The weights are packed as one
+ * [oc][K] matrix (the caller's OHWI layout already is one), so a 3x3x3 patch is 7 c4 steps
+ * instead of 9 padded taps, with no per-tap pointer work in the kernel. Padding is written
+ * into the gathered rows (qs8: the input zero point; qd8: each image's zero point), so the
+ * path needs no padding row, and qd8 images share one parallel run. */
+#include <string.h>
+
+#include "operators/paths.h"
+
+#define PATCH_MAX_MR 8
+#define PATCH_MAX_KC 208  /* round_up(PQNN_PATCH_MAX_K, 16): KR is at most 16 */
+
+bool pqnn_patch_path_fits(size_t groups, size_t channels, size_t taps, size_t element_size,
+    const struct pqnn_gemm_config* config) {
+  return groups == 1 && element_size == 1 && channels <= PQNN_PATCH_MAX_CHANNELS &&
+      taps <= PQNN_PATCH_MAX_K / channels && config->mr <= PATCH_MAX_MR &&
+      config->kr <= 16;
+}
+
+void pqnn_prepare_patch(pqnn_operator_t op, const struct pqnn_conv_geometry* geometry,
+    pthreadpool_t threadpool) {
+  const struct pqnn_gemm_config* config = op->gemm_config;
+  const bool dq = op->spec.dynamic_quantization;
+  const size_t output_pixels = geometry->output_height * geometry->output_width;
+  const bool mr1 = output_pixels == 1 &&
+      (dq ? config->dqigemm[0] != NULL : config->igemm[0] != NULL);
+  const size_t mr = mr1 ? 1 : config->mr;
+  op->use_mr1 = mr1;
+  struct pqnn_patch_context* ctx = &op->context.patch;
+  memset(ctx, 0, sizeof(*ctx));
+  ctx->channels = op->group_input_channels;
+  ctx->k = (size_t) op->kernel_height * op->kernel_width * ctx->channels;
+  ctx->kc = pqnn_round_up(ctx->k, config->kr);
+  ctx->mr = mr;
+  ctx->pixel_stride = geometry->pixel_stride_bytes;
+  ctx->input_height = geometry->input_height;
+  ctx->input_width = geometry->input_width;
+  ctx->output_width = geometry->output_width;
+  ctx->padding_top = geometry->padding_top;
+  ctx->padding_left = geometry->padding_left;
+  ctx->kernel_height = geometry->kernel_height;
+  ctx->kernel_width = geometry->kernel_width;
+  ctx->stride_height = geometry->stride_height;
+  ctx->stride_width = geometry->stride_width;
+  ctx->dilation_height = geometry->dilation_height;
+  ctx->dilation_width = geometry->dilation_width;
+  ctx->zero_byte = op->spec.zero_byte;
+  ctx->ba_stride = geometry->input_height * geometry->input_width * geometry->pixel_stride_bytes;
+  ctx->w_panel_stride = op->packed_panel_stride;
+  ctx->cm_stride = op->output_pixel_stride * op->spec.output_element_size;
+  ctx->cn_stride = config->nr * op->spec.output_element_size;
+  ctx->bc_stride = output_pixels * ctx->cm_stride;
+  ctx->nr = config->nr;
+  ctx->c_element_size = op->spec.output_element_size;
+  ctx->igemm = config->igemm[mr1 ? 0 : 1];
+  ctx->dqigemm = config->dqigemm[mr1 ? 0 : 1];
+  ctx->params = op->spec.params;
+  pqnn_choose_gemm_tiles(output_pixels, op->group_output_channels,
+      op->packed_panel_stride / config->nr, mr, config->nr, op->batch_size,
+      pqnn_threadpool_threads(threadpool), &op->mc_tile, &op->nc_tile);
+  op->compute = pqnn_compute_patch;
+}
+
+/* Copies n <= 28 bytes (kw * C of one kernel row) in fixed-size pieces the compiler
+ * inlines: the gather runs once per output pixel and kernel row. */
+static inline void copy_small(int8_t* d, const int8_t* s, size_t n) {
+  for (; n >= 8; n -= 8, d += 8, s += 8) memcpy(d, s, 8);
+  if (n >= 4) {
+    memcpy(d, s, 4);
+    d += 4, s += 4, n -= 4;
+  }
+  if (n >= 2) {
+    memcpy(d, s, 2);
+    d += 2, s += 2, n -= 2;
+  }
+  if (n != 0) *d = *s;
+}
+
+/* Gathers the patch of output pixel (oy, ox) into row[0, kc): taps in kh, kw order, C
+ * bytes each (padding reads as `zero`), then zeros up to kc (the packed weights are zero
+ * there too). */
+static void gather_patch(const struct pqnn_patch_context* ctx, const int8_t* image,
+    size_t oy, size_t ox, int8_t zero, int8_t* row) {
+  const size_t c = ctx->channels, kw = ctx->kernel_width, run = kw * c;
+  const size_t x0 = ox * ctx->stride_width;  /* padded coordinate of tap 0 */
+  const bool contiguous = ctx->dilation_width == 1 && ctx->pixel_stride == c &&
+      x0 >= ctx->padding_left && x0 - ctx->padding_left + kw <= ctx->input_width;
+  int8_t* out = row;
+  for (size_t ky = 0; ky < ctx->kernel_height; ky++, out += run) {
+    const size_t y = oy * ctx->stride_height + ky * ctx->dilation_height;
+    if (y < ctx->padding_top || y - ctx->padding_top >= ctx->input_height) {
+      memset(out, zero, run);
+      continue;
+    }
+    const int8_t* in_row = image + (y - ctx->padding_top) * ctx->input_width * ctx->pixel_stride;
+    if (contiguous) {
+      copy_small(out, in_row + (x0 - ctx->padding_left) * c, run);
+      continue;
+    }
+    for (size_t kx = 0; kx < kw; kx++) {
+      const size_t x = x0 + kx * ctx->dilation_width;
+      if (x < ctx->padding_left || x - ctx->padding_left >= ctx->input_width) {
+        memset(out + kx * c, zero, c);
+      } else {
+        copy_small(out + kx * c, in_row + (x - ctx->padding_left) * ctx->pixel_stride, c);
+      }
+    }
+  }
+  memset(row + ctx->k, 0, ctx->kc - ctx->k);
+}
+
+/* Patch tile: image b, columns [n, n + n_size), output pixels [m, m + m_size) (m is a
+ * multiple of mr), gathered MR pixels at a time into a stack buffer. */
+static void compute_patch(void* context, size_t b, size_t n, size_t m, size_t n_size,
+    size_t m_size) {
+  const struct pqnn_patch_context* ctx = (const struct pqnn_patch_context*) context;
+  const int8_t* image = (const int8_t*) ctx->input + b * ctx->ba_stride;
+  const struct pqnn_quantization_params* qp =
+      ctx->dqigemm != NULL ? ctx->quantization_params + b : NULL;
+  const int8_t zero = qp != NULL ? (int8_t) qp->zero_point : (int8_t) ctx->zero_byte;
+  const char* w = (const char*) ctx->packed_w + (n / ctx->nr) * ctx->w_panel_stride;
+  _Alignas(64) int8_t rows[PATCH_MAX_MR * PATCH_MAX_KC];
+  const void* a[PATCH_MAX_MR];
+  size_t oy = m / ctx->output_width, ox = m % ctx->output_width;
+  for (size_t i = m; i < m + m_size; i += ctx->mr) {
+    const size_t count = m + m_size - i < ctx->mr ? m + m_size - i : ctx->mr;
+    for (size_t r = 0; r < count; r++) {
+      gather_patch(ctx, image, oy, ox, zero, rows + r * ctx->kc);
+      if (++ox == ctx->output_width) {
+        ox = 0;
+        oy++;
+      }
+    }
+    for (size_t r = 0; r < ctx->mr; r++) {
+      a[r] = rows + (r < count ? r : count - 1) * ctx->kc;
+    }
+    char* c = (char*) ctx->c + b * ctx->bc_stride + i * ctx->cm_stride + n * ctx->c_element_size;
+    if (qp != NULL) {
+      ctx->dqigemm(count, n_size, ctx->kc, ctx->mr * sizeof(void*), a, w, c, ctx->cm_stride,
+          ctx->cn_stride, 0, NULL, &ctx->params, qp);
+    } else {
+      ctx->igemm(count, n_size, ctx->kc, ctx->mr * sizeof(void*), a, w, c, ctx->cm_stride,
+          ctx->cn_stride, 0, NULL, &ctx->params);
+    }
+  }
+}
+
+void pqnn_run_patch(const struct pqnn_operator* op, pthreadpool_t threadpool) {
+  struct pqnn_patch_context ctx = op->context.patch;
+  ctx.input = op->input;
+  ctx.packed_w = op->packed_weights;
+  ctx.c = op->output;
+  ctx.quantization_params = op->quantization_params;
+  pqnn_parallelize_3d_tile_2d(threadpool, compute_patch, &ctx, op->batch_size,
+      op->group_output_channels, op->output_height * op->output_width, op->nc_tile,
+      op->mc_tile);
+}
