@@ -120,6 +120,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-gemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f16-qc8w-gemm/4x4-scalar.c
   src/microkernels/qd8-f16-qc8w-gemm/4x64c4-avx512vnni.c
+  src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c8-avx512skx.c
@@ -136,6 +137,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-igemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f16-qc8w-igemm/4x4-scalar.c
   src/microkernels/qd8-f16-qc8w-igemm/4x64c4-avx512vnni.c
+  src/microkernels/qd8-f16-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c8-avx512skx.c
@@ -166,6 +168,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qb4w-gemm/3x8c8-avx2.c
   src/microkernels/qd8-f32-qb4w-gemm/4x32c8-avx512vnni.c
   src/microkernels/qd8-f32-qb4w-gemm/4x4c8-scalar.c
+  src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c8-avx512skx.c
@@ -184,6 +187,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f32-qc8w-igemm/4x4-scalar.c
   src/microkernels/qd8-f32-qc8w-igemm/4x64c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p16c-avx2.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p1c-scalar.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p32c-avx512skx.c
@@ -232,6 +236,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/4x16c8-avx512skx.c
   src/microkernels/qs8-qc8w-gemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/4x64c4-avx512vnni.c
+  src/microkernels/qs8-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qs8-qc8w-igemm/1x16c8-avx512skx.c
@@ -250,6 +255,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-igemm/4x16c8-avx512skx.c
   src/microkernels/qs8-qc8w-igemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/4x64c4-avx512vnni.c
+  src/microkernels/qs8-qc8w-igemm/7x16c4-avx512vnni.c
 )
 set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/f16-gemm/4x16-avx2.c
@@ -301,7 +307,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx2.c
-  src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/2x4-scalar.c
   src/microkernels/qd8-f16-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f16-qc8w-igemm/3x8c8-avx2.c
@@ -309,7 +314,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-igemm/4x4c8-wasmsimd.c
   src/microkernels/qd8-f16-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/6x64c4-avx512vnni.c
-  src/microkernels/qd8-f16-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avx2.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/2x4-scalar.c
@@ -321,7 +325,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx2.c
-  src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/2x4-scalar.c
   src/microkernels/qd8-f32-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-igemm/3x8c8-avx2.c
@@ -329,7 +332,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/4x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/6x64c4-avx512vnni.c
-  src/microkernels/qd8-f32-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx2.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/2x4-scalar.c
@@ -341,7 +343,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx2.c
-  src/microkernels/qs8-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/2x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-igemm/3x8c8-avx2.c
@@ -349,5 +350,4 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-igemm/4x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/6x64c4-avx512vnni.c
-  src/microkernels/qs8-qc8w-igemm/7x16c4-avx512vnni.c
 )

@@ -296,6 +296,13 @@ enum pqnn_status pqnn_create_convolution2d(const char* function,
   if (status != pqnn_status_success) return status;
   const struct pqnn_dwconv_kernel* dw;
   const enum pqnn_gemm_path path = choose_conv_path(args, spec, sizes.taps, &dw);
+  struct pqnn_gemm_op_spec patch_spec;
+  if (path == pqnn_gemm_path_patch) {  /* possibly a narrower tile (config.h) */
+    patch_spec = *spec;
+    patch_spec.gemm_config = pqnn_patch_config(spec->gemm_config, args->group_output_channels,
+        spec->dynamic_quantization);
+    spec = &patch_spec;
+  }
   size_t group_size;
   const size_t packed_size = packed_conv_size(args, spec, &sizes, path, dw, &group_size);
   if (packed_size == 0) {

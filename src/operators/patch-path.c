@@ -22,6 +22,19 @@ bool pqnn_patch_path_fits(size_t groups, size_t channels, size_t taps, size_t el
       config->kr <= 16;
 }
 
+const struct pqnn_gemm_config* pqnn_patch_config(const struct pqnn_gemm_config* config,
+    size_t n, bool dynamic_quantization) {
+  const struct pqnn_gemm_config* narrow = config->narrow;
+  if (narrow == NULL || narrow->mr > PATCH_MAX_MR || narrow->kr > 16 ||
+      narrow->input_offset != config->input_offset ||
+      (dynamic_quantization ? narrow->dqigemm[1] == NULL : narrow->igemm[1] == NULL)) {
+    return config;
+  }
+  /* Narrow when it computes at most 3/4 of the columns the main tile would. */
+  const size_t wide = pqnn_round_up(n, config->nr), thin = pqnn_round_up(n, narrow->nr);
+  return thin * 4 <= wide * 3 ? narrow : config;
+}
+
 void pqnn_prepare_patch(pqnn_operator_t op, const struct pqnn_conv_geometry* geometry,
     pthreadpool_t threadpool) {
   const struct pqnn_gemm_config* config = op->gemm_config;
@@ -66,25 +79,37 @@ void pqnn_prepare_patch(pqnn_operator_t op, const struct pqnn_conv_geometry* geo
   op->compute = pqnn_compute_patch;
 }
 
-/* Copies n <= 28 bytes (kw * C of one kernel row) in fixed-size pieces the compiler
- * inlines: the gather runs once per output pixel and kernel row. */
+/* Copies n <= 32 bytes (kw * C <= 28 of one kernel row) as two overlapping fixed-size
+ * pieces the compiler inlines (the gather runs once per output pixel and kernel row);
+ * reads exactly [s, s + n). */
 static inline void copy_small(int8_t* d, const int8_t* s, size_t n) {
-  for (; n >= 8; n -= 8, d += 8, s += 8) memcpy(d, s, 8);
-  if (n >= 4) {
+  if (n >= 16) {
+    memcpy(d, s, 16);
+    memcpy(d + n - 16, s + n - 16, 16);
+  } else if (n >= 8) {
+    memcpy(d, s, 8);
+    memcpy(d + n - 8, s + n - 8, 8);
+  } else if (n >= 4) {
     memcpy(d, s, 4);
-    d += 4, s += 4, n -= 4;
-  }
-  if (n >= 2) {
+    memcpy(d + n - 4, s + n - 4, 4);
+  } else if (n >= 2) {
     memcpy(d, s, 2);
-    d += 2, s += 2, n -= 2;
+    memcpy(d + n - 2, s + n - 2, 2);
+  } else if (n != 0) {
+    *d = *s;
   }
-  if (n != 0) *d = *s;
 }
 
-/* Gathers the patch of output pixel (oy, ox) into row[0, kc): taps in kh, kw order, C
- * bytes each (padding reads as `zero`), then zeros up to kc (the packed weights are zero
- * there too). */
-static void gather_patch(const struct pqnn_patch_context* ctx, const int8_t* image,
+/* Writes n <= 32 copies of `zero` (padding) like copy_small. */
+static inline void fill_small(int8_t* d, int8_t zero, size_t n) {
+  int8_t z[32];
+  memset(z, zero, sizeof(z));
+  copy_small(d, z, n);
+}
+
+/* Gathers the patch of output pixel (oy, ox) into row[0, K): taps in kh, kw order, C
+ * bytes each (padding reads as `zero`). */
+static inline void gather_patch(const struct pqnn_patch_context* ctx, const int8_t* image,
     size_t oy, size_t ox, int8_t zero, int8_t* row) {
   const size_t c = ctx->channels, kw = ctx->kernel_width, run = kw * c;
   const size_t x0 = ox * ctx->stride_width;  /* padded coordinate of tap 0 */
@@ -94,7 +119,7 @@ static void gather_patch(const struct pqnn_patch_context* ctx, const int8_t* ima
   for (size_t ky = 0; ky < ctx->kernel_height; ky++, out += run) {
     const size_t y = oy * ctx->stride_height + ky * ctx->dilation_height;
     if (y < ctx->padding_top || y - ctx->padding_top >= ctx->input_height) {
-      memset(out, zero, run);
+      fill_small(out, zero, run);
       continue;
     }
     const int8_t* in_row = image + (y - ctx->padding_top) * ctx->input_width * ctx->pixel_stride;
@@ -105,13 +130,12 @@ static void gather_patch(const struct pqnn_patch_context* ctx, const int8_t* ima
     for (size_t kx = 0; kx < kw; kx++) {
       const size_t x = x0 + kx * ctx->dilation_width;
       if (x < ctx->padding_left || x - ctx->padding_left >= ctx->input_width) {
-        memset(out + kx * c, zero, c);
+        fill_small(out + kx * c, zero, c);
       } else {
         copy_small(out + kx * c, in_row + (x - ctx->padding_left) * ctx->pixel_stride, c);
       }
     }
   }
-  memset(row + ctx->k, 0, ctx->kc - ctx->k);
 }
 
 /* Patch tile: image b, columns [n, n + n_size), output pixels [m, m + m_size) (m is a
@@ -126,6 +150,10 @@ static void compute_patch(void* context, size_t b, size_t n, size_t m, size_t n_
   const char* w = (const char*) ctx->packed_w + (n / ctx->nr) * ctx->w_panel_stride;
   _Alignas(64) int8_t rows[PATCH_MAX_MR * PATCH_MAX_KC];
   const void* a[PATCH_MAX_MR];
+  /* [K, kc) of every row stays zero (the packed weights are zero there too). */
+  for (size_t r = 0; r < ctx->mr; r++) {
+    memset(rows + r * ctx->kc + ctx->k, 0, ctx->kc - ctx->k);
+  }
   size_t oy = m / ctx->output_width, ox = m % ctx->output_width;
   for (size_t i = m; i < m + m_size; i += ctx->mr) {
     const size_t count = m + m_size - i < ctx->mr ? m + m_size - i : ctx->mr;

@@ -33,6 +33,10 @@ PQNN_INTERNAL void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t
 #define PQNN_PATCH_MAX_K 196
 PQNN_INTERNAL bool pqnn_patch_path_fits(size_t groups, size_t channels, size_t taps,
     size_t element_size, const struct pqnn_gemm_config* config);
+/* The config whose IGEMM kernels the path runs for N output channels: config->narrow
+ * when it computes at most 3/4 of the (padded) columns that config's tile would. */
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_patch_config(
+    const struct pqnn_gemm_config* config, size_t n, bool dynamic_quantization);
 PQNN_INTERNAL void pqnn_prepare_patch(pqnn_operator_t op,
     const struct pqnn_conv_geometry* geometry, pthreadpool_t threadpool);
 PQNN_INTERNAL void pqnn_run_patch(const struct pqnn_operator* op, pthreadpool_t threadpool);
