@@ -176,6 +176,7 @@ struct pqnn_patch_context {
   uint32_t stride_height, stride_width;
   uint32_t dilation_height, dilation_width;
   uint8_t zero_byte;       /* qs8: the input zero point (qd8: each image's, at run) */
+  bool contiguous;         /* undilated, dense pixels: a kernel row's taps are one run */
   size_t ba_stride;        /* bytes between input images */
   const void* input;
   const void* packed_w;

@@ -138,8 +138,8 @@ static enum pqnn_gemm_path choose_conv_path(const struct pqnn_conv2d_args* a,
     /* SAME padding of a 1x1 stride-1 kernel is always zero. */
     return pqnn_gemm_path_gemm;
   }
-  if (pqnn_patch_path_fits(a->groups, a->group_input_channels, taps, spec->input_element_size,
-          spec->gemm_config)) {
+  if (pqnn_patch_path_fits(a->groups, a->group_input_channels, a->kernel_height, taps,
+          spec->input_element_size, spec->gemm_config)) {
     return pqnn_gemm_path_patch;
   }
   return pqnn_gemm_path_igemm;

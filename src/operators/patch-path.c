@@ -15,9 +15,10 @@
 #define PATCH_MAX_MR 8
 #define PATCH_MAX_KC 208  /* round_up(PQNN_PATCH_MAX_K, 16): KR is at most 16 */
 
-bool pqnn_patch_path_fits(size_t groups, size_t channels, size_t taps, size_t element_size,
-    const struct pqnn_gemm_config* config) {
+bool pqnn_patch_path_fits(size_t groups, size_t channels, size_t kernel_height, size_t taps,
+    size_t element_size, const struct pqnn_gemm_config* config) {
   return groups == 1 && element_size == 1 && channels <= PQNN_PATCH_MAX_CHANNELS &&
+      kernel_height <= PQNN_PATCH_MAX_KERNEL_HEIGHT && taps / kernel_height * channels <= 32 &&
       taps <= PQNN_PATCH_MAX_K / channels && config->mr <= PATCH_MAX_MR &&
       config->kr <= 16;
 }
@@ -63,6 +64,7 @@ void pqnn_prepare_patch(pqnn_operator_t op, const struct pqnn_conv_geometry* geo
   ctx->dilation_height = geometry->dilation_height;
   ctx->dilation_width = geometry->dilation_width;
   ctx->zero_byte = op->spec.zero_byte;
+  ctx->contiguous = geometry->dilation_width == 1 && ctx->pixel_stride == ctx->channels;
   ctx->ba_stride = geometry->input_height * geometry->input_width * geometry->pixel_stride_bytes;
   ctx->w_panel_stride = op->packed_panel_stride;
   ctx->cm_stride = op->output_pixel_stride * op->spec.output_element_size;
@@ -76,6 +78,13 @@ void pqnn_prepare_patch(pqnn_operator_t op, const struct pqnn_conv_geometry* geo
   pqnn_choose_gemm_tiles(output_pixels, op->group_output_channels,
       op->packed_panel_stride / config->nr, mr, config->nr, op->batch_size,
       pqnn_threadpool_threads(threadpool), &op->mc_tile, &op->nc_tile);
+  /* Up to 16 MR tiles per task (one row-pointer setup and the gather running ahead of the
+   * kernel across them), keeping >= 8 tasks per thread. */
+  const size_t threads = pqnn_threadpool_threads(threadpool);
+  const size_t m_tiles = pqnn_divide_round_up(output_pixels, mr) * op->batch_size;
+  size_t per_task = m_tiles / (threads * 8);
+  per_task = per_task < 1 ? 1 : per_task > 16 ? 16 : per_task;
+  op->mc_tile = mr * per_task;
   op->compute = pqnn_compute_patch;
 }
 
@@ -107,24 +116,45 @@ static inline void fill_small(int8_t* d, int8_t zero, size_t n) {
   copy_small(d, z, n);
 }
 
-/* Gathers the patch of output pixel (oy, ox) into row[0, K): taps in kh, kw order, C
- * bytes each (padding reads as `zero`). */
-static inline void gather_patch(const struct pqnn_patch_context* ctx, const int8_t* image,
-    size_t oy, size_t ox, int8_t zero, int8_t* row) {
+/* The input rows of one output row: row[ky] is the first byte of input row
+ * oy * SH + ky * DH - padding_top, or NULL where that row is padding. */
+struct patch_rows {
+  size_t oy;
+  const int8_t* row[PQNN_PATCH_MAX_KERNEL_HEIGHT];
+};
+
+static void patch_rows_init(const struct pqnn_patch_context* ctx, const int8_t* image,
+    size_t oy, struct patch_rows* rows) {
+  rows->oy = oy;
+  const size_t row_bytes = ctx->input_width * ctx->pixel_stride;
+  for (size_t ky = 0; ky < ctx->kernel_height; ky++) {
+    const size_t y = oy * ctx->stride_height + ky * ctx->dilation_height;
+    rows->row[ky] = y < ctx->padding_top || y - ctx->padding_top >= ctx->input_height
+        ? NULL : image + (y - ctx->padding_top) * row_bytes;
+  }
+}
+
+/* Gathers the patch of output pixel (rows->oy, ox) into out[0, K): taps in kh, kw order,
+ * C bytes each (padding reads as `zero`). */
+static inline void gather_patch(const struct pqnn_patch_context* ctx,
+    const struct patch_rows* rows, size_t ox, int8_t zero, int8_t* out) {
   const size_t c = ctx->channels, kw = ctx->kernel_width, run = kw * c;
   const size_t x0 = ox * ctx->stride_width;  /* padded coordinate of tap 0 */
-  const bool contiguous = ctx->dilation_width == 1 && ctx->pixel_stride == c &&
-      x0 >= ctx->padding_left && x0 - ctx->padding_left + kw <= ctx->input_width;
-  int8_t* out = row;
-  for (size_t ky = 0; ky < ctx->kernel_height; ky++, out += run) {
-    const size_t y = oy * ctx->stride_height + ky * ctx->dilation_height;
-    if (y < ctx->padding_top || y - ctx->padding_top >= ctx->input_height) {
-      fill_small(out, zero, run);
-      continue;
+  if (ctx->contiguous && x0 >= ctx->padding_left && x0 - ctx->padding_left + kw <= ctx->input_width) {
+    /* Interior pixel of a dense, undilated row: each kernel row is one run of kw * C bytes. */
+    const size_t offset = (x0 - ctx->padding_left) * c;
+    for (size_t ky = 0; ky < ctx->kernel_height; ky++, out += run) {
+      if (rows->row[ky] != NULL) {
+        copy_small(out, rows->row[ky] + offset, run);
+      } else {
+        fill_small(out, zero, run);
+      }
     }
-    const int8_t* in_row = image + (y - ctx->padding_top) * ctx->input_width * ctx->pixel_stride;
-    if (contiguous) {
-      copy_small(out, in_row + (x0 - ctx->padding_left) * c, run);
+    return;
+  }
+  for (size_t ky = 0; ky < ctx->kernel_height; ky++, out += run) {
+    if (rows->row[ky] == NULL) {
+      fill_small(out, zero, run);
       continue;
     }
     for (size_t kx = 0; kx < kw; kx++) {
@@ -132,14 +162,34 @@ static inline void gather_patch(const struct pqnn_patch_context* ctx, const int8
       if (x < ctx->padding_left || x - ctx->padding_left >= ctx->input_width) {
         fill_small(out + kx * c, zero, c);
       } else {
-        copy_small(out + kx * c, in_row + (x - ctx->padding_left) * ctx->pixel_stride, c);
+        copy_small(out + kx * c, rows->row[ky] + (x - ctx->padding_left) * ctx->pixel_stride, c);
       }
     }
   }
 }
 
+/* Gathers `count` pixels from (rows->oy, *ox) on into buffer rows kc bytes apart and
+ * points a[0, mr) at them (rows past count repeat the last one); advances *ox / rows. */
+static void gather_tile(const struct pqnn_patch_context* ctx, const int8_t* image,
+    struct patch_rows* rows, size_t* ox, size_t count, int8_t zero, int8_t* buffer,
+    const void** a) {
+  for (size_t r = 0; r < count; r++) {
+    gather_patch(ctx, rows, *ox, zero, buffer + r * ctx->kc);
+    if (++*ox == ctx->output_width) {
+      *ox = 0;
+      patch_rows_init(ctx, image, rows->oy + 1, rows);
+    }
+  }
+  for (size_t r = 0; r < ctx->mr; r++) {
+    a[r] = buffer + (r < count ? r : count - 1) * ctx->kc;
+  }
+}
+
 /* Patch tile: image b, columns [n, n + n_size), output pixels [m, m + m_size) (m is a
- * multiple of mr), gathered MR pixels at a time into a stack buffer. */
+ * multiple of mr), MR pixels at a time. Two stack buffers alternate: the next MR patches
+ * are gathered before the kernel reads the current ones, so the kernel's loads do not
+ * meet the gather's stores still in flight (a 4-byte load spanning two of them cannot be
+ * forwarded). */
 static void compute_patch(void* context, size_t b, size_t n, size_t m, size_t n_size,
     size_t m_size) {
   const struct pqnn_patch_context* ctx = (const struct pqnn_patch_context*) context;
@@ -148,33 +198,33 @@ static void compute_patch(void* context, size_t b, size_t n, size_t m, size_t n_
       ctx->dqigemm != NULL ? ctx->quantization_params + b : NULL;
   const int8_t zero = qp != NULL ? (int8_t) qp->zero_point : (int8_t) ctx->zero_byte;
   const char* w = (const char*) ctx->packed_w + (n / ctx->nr) * ctx->w_panel_stride;
-  _Alignas(64) int8_t rows[PATCH_MAX_MR * PATCH_MAX_KC];
-  const void* a[PATCH_MAX_MR];
+  _Alignas(64) int8_t buffers[2][PATCH_MAX_MR * PATCH_MAX_KC];
+  const void* a[2][PATCH_MAX_MR];
   /* [K, kc) of every row stays zero (the packed weights are zero there too). */
-  for (size_t r = 0; r < ctx->mr; r++) {
-    memset(rows + r * ctx->kc + ctx->k, 0, ctx->kc - ctx->k);
+  for (size_t r = 0; ctx->kc != ctx->k && r < 2 * ctx->mr; r++) {
+    memset(&buffers[r / ctx->mr][(r % ctx->mr) * ctx->kc + ctx->k], 0, ctx->kc - ctx->k);
   }
-  size_t oy = m / ctx->output_width, ox = m % ctx->output_width;
-  for (size_t i = m; i < m + m_size; i += ctx->mr) {
-    const size_t count = m + m_size - i < ctx->mr ? m + m_size - i : ctx->mr;
-    for (size_t r = 0; r < count; r++) {
-      gather_patch(ctx, image, oy, ox, zero, rows + r * ctx->kc);
-      if (++ox == ctx->output_width) {
-        ox = 0;
-        oy++;
-      }
-    }
-    for (size_t r = 0; r < ctx->mr; r++) {
-      a[r] = rows + (r < count ? r : count - 1) * ctx->kc;
+  struct patch_rows rows;
+  size_t ox = m % ctx->output_width;
+  patch_rows_init(ctx, image, m / ctx->output_width, &rows);
+  const size_t end = m + m_size;
+  size_t count = end - m < ctx->mr ? end - m : ctx->mr;
+  gather_tile(ctx, image, &rows, &ox, count, zero, buffers[0], a[0]);
+  for (size_t i = m, t = 0; i < end; i += ctx->mr, t ^= 1) {
+    const size_t next = i + ctx->mr;
+    const size_t next_count = next < end ? (end - next < ctx->mr ? end - next : ctx->mr) : 0;
+    if (next_count != 0) {
+      gather_tile(ctx, image, &rows, &ox, next_count, zero, buffers[t ^ 1], a[t ^ 1]);
     }
     char* c = (char*) ctx->c + b * ctx->bc_stride + i * ctx->cm_stride + n * ctx->c_element_size;
     if (qp != NULL) {
-      ctx->dqigemm(count, n_size, ctx->kc, ctx->mr * sizeof(void*), a, w, c, ctx->cm_stride,
+      ctx->dqigemm(count, n_size, ctx->kc, ctx->mr * sizeof(void*), a[t], w, c, ctx->cm_stride,
           ctx->cn_stride, 0, NULL, &ctx->params, qp);
     } else {
-      ctx->igemm(count, n_size, ctx->kc, ctx->mr * sizeof(void*), a, w, c, ctx->cm_stride,
+      ctx->igemm(count, n_size, ctx->kc, ctx->mr * sizeof(void*), a[t], w, c, ctx->cm_stride,
           ctx->cn_stride, 0, NULL, &ctx->params);
     }
+    count = next_count;
   }
 }
 

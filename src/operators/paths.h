@@ -28,11 +28,13 @@ PQNN_INTERNAL enum pqnn_status pqnn_prepare_dwconv(const char* function, pqnn_op
     const struct pqnn_conv_geometry* geometry);
 PQNN_INTERNAL void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
-/* Patch path: int8, groups == 1, taps * channels <= PQNN_PATCH_MAX_K. */
+/* Patch path: int8, groups == 1, channels <= 4, kernel_height <= 16, a kernel row of at
+ * most 32 bytes (kernel_width * channels), taps * channels <= PQNN_PATCH_MAX_K. */
 #define PQNN_PATCH_MAX_CHANNELS 4
+#define PQNN_PATCH_MAX_KERNEL_HEIGHT 16
 #define PQNN_PATCH_MAX_K 196
-PQNN_INTERNAL bool pqnn_patch_path_fits(size_t groups, size_t channels, size_t taps,
-    size_t element_size, const struct pqnn_gemm_config* config);
+PQNN_INTERNAL bool pqnn_patch_path_fits(size_t groups, size_t channels, size_t kernel_height,
+    size_t taps, size_t element_size, const struct pqnn_gemm_config* config);
 /* The config whose IGEMM kernels the path runs for N output channels: config->narrow
  * when it computes at most 3/4 of the (padded) columns that config's tile would. */
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_patch_config(
