@@ -28,7 +28,10 @@
 #include "configs/config.h"
 #include "hardware.h"
 
-static struct pqnn_gemm_config f32_config, f16_config, f32_narrow, f16_narrow;
+static struct pqnn_gemm_config f32_config, f16_config;
+#if defined(__x86_64__) || defined(_M_X64)
+static struct pqnn_gemm_config f32_narrow, f16_narrow;  /* the PATCH path's narrow tiles */
+#endif
 static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT;
 
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come

@@ -38,7 +38,10 @@
 #include "configs/config.h"
 #include "hardware.h"
 
-static struct pqnn_gemm_config config, narrow_config;
+static struct pqnn_gemm_config config;
+#if defined(__x86_64__) || defined(_M_X64)
+static struct pqnn_gemm_config narrow_config;  /* the PATCH path's narrow tile (config.h) */
+#endif
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come
