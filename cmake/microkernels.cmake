@@ -308,6 +308,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-gemm/4x4-scalar.c
   src/microkernels/qd8-f16-qc8w-gemm/4x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-gemm/5x16c4-avxvnni.c
+  src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c8-avx512skx.c
@@ -324,6 +325,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-igemm/4x4-scalar.c
   src/microkernels/qd8-f16-qc8w-igemm/4x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/5x16c4-avxvnni.c
+  src/microkernels/qd8-f16-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c8-avx512skx.c
@@ -362,6 +364,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qb4w-gemm/4x8c8-avxvnni.c
   src/microkernels/qd8-f32-qb4w-gemm/4x8c8-neondot.c
   src/microkernels/qd8-f32-qb4w-gemm/4x4c8-scalar.c
+  src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c8-avx512skx.c
@@ -380,6 +383,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/4x4-scalar.c
   src/microkernels/qd8-f32-qc8w-igemm/4x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/5x16c4-avxvnni.c
+  src/microkernels/qd8-f32-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p16c-avx2.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p1c-scalar.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p32c-avx512skx.c
@@ -428,6 +432,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/4x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/5x16c4-avxvnni.c
+  src/microkernels/qs8-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qs8-qc8w-igemm/1x16c8-avx512skx.c
@@ -446,6 +451,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-igemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/4x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/5x16c4-avxvnni.c
+  src/microkernels/qs8-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-vadd/u16-avx2.c
   src/microkernels/qs8-vadd/u32-avx512skx.c
   src/microkernels/qs8-vadd/u16-neon.c
@@ -515,7 +521,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx2.c
-  src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/2x4-scalar.c
   src/microkernels/qd8-f16-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f16-qc8w-igemm/3x8c8-avx2.c
@@ -523,7 +528,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/4x4c8-wasmsimd.c
   src/microkernels/qd8-f16-qc8w-igemm/6x64c4-avx512vnni.c
-  src/microkernels/qd8-f16-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avx2.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/2x4-scalar.c
@@ -535,7 +539,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx2.c
-  src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/2x4-scalar.c
   src/microkernels/qd8-f32-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-igemm/3x8c8-avx2.c
@@ -543,7 +546,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/4x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-igemm/6x64c4-avx512vnni.c
-  src/microkernels/qd8-f32-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx2.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/2x4-scalar.c
@@ -555,7 +557,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx2.c
-  src/microkernels/qs8-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/2x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-igemm/3x8c8-avx2.c
@@ -563,5 +564,4 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/4x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-igemm/6x64c4-avx512vnni.c
-  src/microkernels/qs8-qc8w-igemm/7x16c4-avx512vnni.c
 )

@@ -61,6 +61,9 @@ enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool)
     case pqnn_compute_deconv:
       pqnn_run_deconv(op, threadpool);
       break;
+    case pqnn_compute_patch:
+      pqnn_run_patch(op, threadpool);
+      break;
   }
   return pqnn_status_success;
 }

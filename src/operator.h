@@ -65,6 +65,7 @@ enum pqnn_gemm_path {
   pqnn_gemm_path_gemm,    /* fully connected; 1x1 stride-1 unpadded convolution */
   pqnn_gemm_path_igemm,   /* any convolution, through an indirection buffer */
   pqnn_gemm_path_dwconv,  /* depthwise convolution (multiplier 1) */
+  pqnn_gemm_path_patch,   /* int8, one group of few input channels: K = taps * channels */
 };
 
 /* Packs GEMM weights (see src/packing.h for the geometry); `spec_context` is the
@@ -195,6 +196,38 @@ struct pqnn_deconv_context {
   size_t rows_per_tile;
 };
 
+/* Patch path (src/operators/patch-path.c): each output pixel's kh x kw x C patch is
+ * gathered into one contiguous K row (K = taps * C, zero-extended to kc, a multiple of KR)
+ * and run through the IGEMM kernel as a single tap. */
+struct pqnn_patch_context {
+  size_t kc;               /* bytes of one gathered row: round_up(taps * C, KR) */
+  size_t k;                /* taps * C */
+  size_t mr;
+  size_t channels;         /* C (bytes: int8) */
+  size_t pixel_stride;     /* bytes between input pixels */
+  size_t input_height, input_width, output_width;
+  size_t padding_top, padding_left;
+  uint32_t kernel_height, kernel_width;
+  uint32_t stride_height, stride_width;
+  uint32_t dilation_height, dilation_width;
+  uint8_t zero_byte;       /* qs8: the input zero point (qd8: each image's, at run) */
+  bool contiguous;         /* undilated, dense pixels: a kernel row's taps are one run */
+  size_t ba_stride;        /* bytes between input images */
+  const void* input;
+  const void* packed_w;
+  size_t w_panel_stride;
+  void* c;
+  size_t cm_stride;
+  size_t cn_stride;
+  size_t bc_stride;
+  size_t nr;
+  size_t c_element_size;
+  const struct pqnn_quantization_params* quantization_params;  /* qd8: one per image */
+  pqnn_igemm_ukernel_fn igemm;
+  pqnn_dqigemm_ukernel_fn dqigemm;
+  union pqnn_ukernel_params params;
+};
+
 struct pqnn_convert_context {
   size_t channels;
   const void* x;
@@ -213,6 +246,7 @@ enum pqnn_compute_type {
   pqnn_compute_dwconv,     /* 2D: batch x output rows */
   pqnn_compute_convert,    /* 1D: rows */
   pqnn_compute_deconv,     /* 1D: tiles of output rows */
+  pqnn_compute_patch,      /* 3D: images x N tiles x M tiles */
 };
 
 struct pqnn_operator {
@@ -286,6 +320,7 @@ struct pqnn_operator {
     struct pqnn_gemm_context gemm;
     struct pqnn_igemm_context igemm;
     struct pqnn_dwconv_context dwconv;
+    struct pqnn_patch_context patch;
     struct pqnn_convert_context convert;
     struct pqnn_deconv_context deconv;
   } context;

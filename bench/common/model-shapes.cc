@@ -43,6 +43,11 @@ const std::vector<ConvShape>& conv_shapes() {
     {"mnv2_expand_7x7_160to960", 7, 7, 1, 1, 0, 1, 160, 960, false},
     // ResNet-50
     {"resnet_conv1_224x224_3to64_7x7s2", 224, 224, 7, 2, 3, 1, 3, 64, false},
+    // PaddleOCR-style stems (3x3 stride 2 from RGB): detection at 640x640, recognition at
+    // 48x320 (int8: the convolution's patch path, src/operators/patch-path.c)
+    {"ocr_det_stem_640x640_3to8_3x3s2", 640, 640, 3, 2, 1, 1, 3, 8, false},
+    {"ocr_rec_stem_48x320_3to16_3x3s2", 48, 320, 3, 2, 1, 1, 3, 16, false},
+    {"ocr_rec_stem_48x320_3to32_3x3s2", 48, 320, 3, 2, 1, 1, 3, 32, false},
     {"resnet_56x56_64to64_3x3", 56, 56, 3, 1, 1, 1, 64, 64, false},
     {"resnet_56x56_64to256_1x1", 56, 56, 1, 1, 0, 1, 64, 256, false},
     {"resnet_28x28_128to128_3x3", 28, 28, 3, 1, 1, 1, 128, 128, false},

@@ -481,7 +481,7 @@ KERNELS = [
     K("qd8-f16-qc8w-gemm", "7x16c4", "avx512vnni", CAND, offset=128),
     # qd8-f16-qc8w-igemm
     K("qd8-f16-qc8w-igemm", "1x16c4", "avx2", CAND, offset=128),
-    K("qd8-f16-qc8w-igemm", "1x16c4", "avx512vnni", CAND, offset=128),
+    K("qd8-f16-qc8w-igemm", "1x16c4", "avx512vnni", PROD, offset=128),
     K("qd8-f16-qc8w-igemm", "1x16c4", "avxvnni", PROD, offset=128),
     K("qd8-f16-qc8w-igemm", "1x16c4", "neondot", PROD, offset=0),
     K("qd8-f16-qc8w-igemm", "1x16c8", "avx512skx", PROD, offset=0),
@@ -505,7 +505,7 @@ KERNELS = [
     K("qd8-f16-qc8w-igemm", "4x64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f16-qc8w-igemm", "5x16c4", "avxvnni", PROD, offset=128),
     K("qd8-f16-qc8w-igemm", "6x64c4", "avx512vnni", CAND, offset=128),
-    K("qd8-f16-qc8w-igemm", "7x16c4", "avx512vnni", CAND, offset=128),
+    K("qd8-f16-qc8w-igemm", "7x16c4", "avx512vnni", PROD, offset=128),
     # qd8-f32-qc8w-gemm
     K("qd8-f32-qc8w-gemm", "1x16c4", "avx2", CAND, offset=128),
     K("qd8-f32-qc8w-gemm", "1x16c4", "avx512vnni", CAND, offset=128),
@@ -559,7 +559,7 @@ KERNELS = [
     K("qd8-f32-qb4w-gemm", "4x4c8", "scalar", PROD, offset=0),
     # qd8-f32-qc8w-igemm
     K("qd8-f32-qc8w-igemm", "1x16c4", "avx2", CAND, offset=128),
-    K("qd8-f32-qc8w-igemm", "1x16c4", "avx512vnni", CAND, offset=128),
+    K("qd8-f32-qc8w-igemm", "1x16c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-igemm", "1x16c4", "avxvnni", PROD, offset=128),
     K("qd8-f32-qc8w-igemm", "1x16c4", "neondot", PROD, offset=0),
     K("qd8-f32-qc8w-igemm", "1x16c8", "avx512skx", PROD, offset=0),
@@ -585,7 +585,7 @@ KERNELS = [
     K("qd8-f32-qc8w-igemm", "4x64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-igemm", "5x16c4", "avxvnni", PROD, offset=128),
     K("qd8-f32-qc8w-igemm", "6x64c4", "avx512vnni", CAND, offset=128),
-    K("qd8-f32-qc8w-igemm", "7x16c4", "avx512vnni", CAND, offset=128),
+    K("qd8-f32-qc8w-igemm", "7x16c4", "avx512vnni", PROD, offset=128),
     # qd8-f32-qc8w-dwconv
     K("qd8-f32-qc8w-dwconv", "25p16c", "avx2", PROD),
     K("qd8-f32-qc8w-dwconv", "25p1c", "scalar", PROD),
@@ -649,7 +649,7 @@ KERNELS = [
     K("qs8-qc8w-gemm", "7x16c4", "avx512vnni", CAND, offset=128),
     # qs8-qc8w-igemm
     K("qs8-qc8w-igemm", "1x16c4", "avx2", CAND, offset=128),
-    K("qs8-qc8w-igemm", "1x16c4", "avx512vnni", CAND, offset=128),
+    K("qs8-qc8w-igemm", "1x16c4", "avx512vnni", PROD, offset=128),
     K("qs8-qc8w-igemm", "1x16c4", "avxvnni", PROD, offset=128),
     K("qs8-qc8w-igemm", "1x16c4", "neondot", PROD, offset=0),
     K("qs8-qc8w-igemm", "1x16c8", "avx512skx", PROD, offset=0),
@@ -675,7 +675,7 @@ KERNELS = [
     K("qs8-qc8w-igemm", "4x64c4", "avx512vnni", PROD, offset=128),
     K("qs8-qc8w-igemm", "5x16c4", "avxvnni", PROD, offset=128),
     K("qs8-qc8w-igemm", "6x64c4", "avx512vnni", CAND, offset=128),
-    K("qs8-qc8w-igemm", "7x16c4", "avx512vnni", CAND, offset=128),
+    K("qs8-qc8w-igemm", "7x16c4", "avx512vnni", PROD, offset=128),
     # qs8-vadd, qs8-vaddc, qs8-gavgpool (whole int8 graphs; scripts/kernels/qs8_elementwise.py)
     K("qs8-vadd", "u16", "avx2", PROD),
     K("qs8-vadd", "u32", "avx512skx", PROD),

@@ -21,6 +21,11 @@ struct pqnn_gemm_config {
   pqnn_igemm_ukernel_fn igemm[2];
   pqnn_dqgemm_ukernel_fn dqgemm[2];
   pqnn_dqigemm_ukernel_fn dqigemm[2];
+  /* IGEMM kernels of a narrower NR (same ISA, KR-compatible input_offset), or NULL: the
+   * PATCH convolution path (few input channels) takes them when the layer's N is narrow
+   * enough that the main tile would compute mostly padding columns
+   * (pqnn_patch_config in src/operators/patch-path.c). Only igemm / dqigemm are set. */
+  const struct pqnn_gemm_config* narrow;
 };
 
 #define PQNN_MAX_DWCONV_KERNELS 3

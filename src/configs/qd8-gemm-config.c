@@ -29,11 +29,23 @@
 #include "hardware.h"
 
 static struct pqnn_gemm_config f32_config, f16_config;
+#if defined(__x86_64__) || defined(_M_X64)
+static struct pqnn_gemm_config f32_narrow, f16_narrow;  /* the PATCH path's narrow tiles */
+#endif
 static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT;
 
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come
  * from the kernel list (src/microkernels/declarations.h). */
 #define QD8_KERNEL(DT, KIND, TILE, ISA) pqnn_qd8_##DT##_qc8w_##KIND##_minmax_ukernel_##TILE##__##ISA
+/* IGEMM kernels only: the narrow tile of the PATCH convolution path (config.h). */
+#define QD8_NARROW_CONFIG(DT, TILE1, TILE, ISA)                                             \
+  (struct pqnn_gemm_config) {                                                               \
+    .name = "qd8_" #DT "_qc8w " #TILE " " #ISA,                                             \
+    .mr = QD8_KERNEL(DT, igemm, TILE, ISA##_mr), .nr = QD8_KERNEL(DT, igemm, TILE, ISA##_nr), \
+    .kr = QD8_KERNEL(DT, igemm, TILE, ISA##_kr),                                            \
+    .input_offset = QD8_KERNEL(DT, igemm, TILE, ISA##_input_offset),                        \
+    .dqigemm = {QD8_KERNEL(DT, igemm, TILE1, ISA), QD8_KERNEL(DT, igemm, TILE, ISA)},       \
+  }
 #define QD8_CONFIG(DT, TILE1, TILE, ISA)                                                    \
   (struct pqnn_gemm_config) {                                                               \
     .name = "qd8_" #DT "_qc8w " #TILE " " #ISA, .mr = QD8_KERNEL(DT, gemm, TILE, ISA##_mr), \
@@ -47,6 +59,9 @@ static void init_f32_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
     f32_config = QD8_CONFIG(f32, 1x64c4, 4x64c4, avx512vnni);
+    /* Stems (3 -> 8..32 channels): 7x16c4 computes no padding columns there. */
+    f32_narrow = QD8_NARROW_CONFIG(f32, 1x16c4, 7x16c4, avx512vnni);
+    f32_config.narrow = &f32_narrow;
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     f32_config = QD8_CONFIG(f32, 1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
@@ -76,6 +91,8 @@ static void init_f16_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
     f16_config = QD8_CONFIG(f16, 1x64c4, 4x64c4, avx512vnni);
+    f16_narrow = QD8_NARROW_CONFIG(f16, 1x16c4, 7x16c4, avx512vnni);
+    f16_config.narrow = &f16_narrow;
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     f16_config = QD8_CONFIG(f16, 1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {

@@ -44,11 +44,22 @@
 #include "hardware.h"
 
 static struct pqnn_gemm_config config;
+#if defined(__x86_64__) || defined(_M_X64)
+static struct pqnn_gemm_config narrow_config;  /* the PATCH path's narrow tile (config.h) */
+#endif
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come
  * from the kernel list (src/microkernels/declarations.h). */
 #define QS8_KERNEL(KIND, TILE, ISA) pqnn_qs8_qc8w_##KIND##_minmax_fp32_ukernel_##TILE##__##ISA
+/* IGEMM kernels only: the narrow tile of the PATCH convolution path (config.h). */
+#define QS8_NARROW_CONFIG(TILE1, TILE, ISA)                                                 \
+  (struct pqnn_gemm_config) {                                                               \
+    .name = "qs8_qc8w " #TILE " " #ISA, .mr = QS8_KERNEL(igemm, TILE, ISA##_mr),            \
+    .nr = QS8_KERNEL(igemm, TILE, ISA##_nr), .kr = QS8_KERNEL(igemm, TILE, ISA##_kr),       \
+    .input_offset = QS8_KERNEL(igemm, TILE, ISA##_input_offset),                            \
+    .igemm = {QS8_KERNEL(igemm, TILE1, ISA), QS8_KERNEL(igemm, TILE, ISA)},                 \
+  }
 #define QS8_CONFIG(TILE1, TILE, ISA)                                                        \
   (struct pqnn_gemm_config) {                                                               \
     .name = "qs8_qc8w " #TILE " " #ISA, .mr = QS8_KERNEL(gemm, TILE, ISA##_mr),             \
@@ -62,6 +73,9 @@ static void init_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
     config = QS8_CONFIG(1x64c4, 4x64c4, avx512vnni);
+    /* Stems (3 -> 8..32 channels): 7x16c4 computes no padding columns there. */
+    narrow_config = QS8_NARROW_CONFIG(1x16c4, 7x16c4, avx512vnni);
+    config.narrow = &narrow_config;
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = QS8_CONFIG(1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {

@@ -1,5 +1,6 @@
 /* 2D convolution, NHWC, every datatype. Create: check the arguments, choose the path
- * (GEMM for 1x1 stride-1 unpadded, DWCONV for depthwise multiplier 1, IGEMM for the rest),
+ * (GEMM for 1x1 stride-1 unpadded, DWCONV for depthwise multiplier 1, PATCH for int8 with
+ * one group of few input channels, IGEMM for the rest),
  * pack the weights, allocate the padding row. Reshape: output size, then the chosen path's
  * preparation (src/operators/<path>-path.c, next to its run-time code). */
 #include <string.h>
@@ -137,11 +138,23 @@ static enum pqnn_gemm_path choose_conv_path(const struct pqnn_conv2d_args* a,
     /* SAME padding of a 1x1 stride-1 kernel is always zero. */
     return pqnn_gemm_path_gemm;
   }
+  if (pqnn_patch_path_fits(a->groups, a->group_input_channels, a->kernel_height, taps,
+          spec->input_element_size, spec->gemm_config)) {
+    return pqnn_gemm_path_patch;
+  }
   return pqnn_gemm_path_igemm;
 }
 
-/* Bytes of packed weights for the path (0 on overflow); *group_size: one group's (GEMM and
- * IGEMM). */
+/* The packed K geometry of a GEMM-like path: taps x channels per tap (IGEMM), or one tap
+ * of all the taps' channels (PATCH: the OHWI kernel as one [oc][K] matrix). */
+static void packed_k(const struct pqnn_conv2d_args* a, size_t taps, enum pqnn_gemm_path path,
+    size_t* ks, size_t* kc) {
+  *ks = path == pqnn_gemm_path_igemm ? taps : 1;
+  *kc = path == pqnn_gemm_path_patch ? taps * a->group_input_channels : a->group_input_channels;
+}
+
+/* Bytes of packed weights for the path (0 on overflow); *group_size: one group's (GEMM,
+ * IGEMM and PATCH). */
 static size_t packed_conv_size(const struct pqnn_conv2d_args* a,
     const struct pqnn_gemm_op_spec* spec, const struct conv_sizes* sizes,
     enum pqnn_gemm_path path, const struct pqnn_dwconv_kernel* dw, size_t* group_size) {
@@ -155,8 +168,9 @@ static size_t packed_conv_size(const struct pqnn_conv2d_args* a,
         spec->packed_element_size, spec->dwconv_prefix_size, spec->dwconv_suffix_size);
   }
   const struct pqnn_gemm_config* config = spec->gemm_config;
-  *group_size = pqnn_packed_gemm_group_size(a->group_output_channels,
-      path == pqnn_gemm_path_gemm ? 1 : sizes->taps, a->group_input_channels, config->nr,
+  size_t ks, kc;
+  packed_k(a, sizes->taps, path, &ks, &kc);
+  *group_size = pqnn_packed_gemm_group_size(a->group_output_channels, ks, kc, config->nr,
       config->kr, spec->packed_element_size, spec->packed_prefix_size, spec->packed_suffix_size);
   size_t packed_size;
   if (*group_size == 0 || !pqnn_mul_sz(*group_size, a->groups, &packed_size)) return 0;
@@ -200,8 +214,9 @@ static enum pqnn_status pack_conv_weights(const char* function, struct pqnn_oper
     op->dwconv_kernel = *dw;
   } else {
     const struct pqnn_gemm_config* config = spec->gemm_config;
-    spec->pack_gemm(spec->spec_context, a->groups, a->group_output_channels,
-        path == pqnn_gemm_path_gemm ? 1 : sizes->taps, a->group_input_channels, config->nr,
+    size_t ks, kc;
+    packed_k(a, sizes->taps, path, &ks, &kc);
+    spec->pack_gemm(spec->spec_context, a->groups, a->group_output_channels, ks, kc, config->nr,
         config->kr, false, packer_kernel, op->packed_weights);
   }
   pqnn_release(temp);
@@ -210,11 +225,12 @@ static enum pqnn_status pack_conv_weights(const char* function, struct pqnn_oper
 
 /* Create, step 4: the padding row that indirection entries point to (IGEMM: kc bytes;
  * DWCONV: `channels` elements), filled with the datatype's zero byte; for qd8, the lock
- * under which runs refill it. */
+ * under which runs refill it. GEMM and PATCH (which writes padding into its gathered rows)
+ * have none. */
 static enum pqnn_status allocate_padding_row(const char* function, struct pqnn_operator* op,
     const struct pqnn_conv2d_args* a, const struct pqnn_gemm_op_spec* spec,
     enum pqnn_gemm_path path, size_t output_channels) {
-  if (path == pqnn_gemm_path_gemm) return pqnn_status_success;
+  if (path == pqnn_gemm_path_gemm || path == pqnn_gemm_path_patch) return pqnn_status_success;
   op->zero_buffer_size = (path == pqnn_gemm_path_dwconv ? output_channels
                                                         : a->group_input_channels) *
       spec->input_element_size;
@@ -266,6 +282,13 @@ enum pqnn_status pqnn_create_convolution2d(const char* function,
   if (status != pqnn_status_success) return status;
   const struct pqnn_dwconv_kernel* dw;
   const enum pqnn_gemm_path path = choose_conv_path(args, spec, sizes.taps, &dw);
+  struct pqnn_gemm_op_spec patch_spec;
+  if (path == pqnn_gemm_path_patch) {  /* possibly a narrower tile (config.h) */
+    patch_spec = *spec;
+    patch_spec.gemm_config = pqnn_patch_config(spec->gemm_config, args->group_output_channels,
+        spec->dynamic_quantization);
+    spec = &patch_spec;
+  }
   size_t group_size;
   const size_t packed_size = packed_conv_size(args, spec, &sizes, path, dw, &group_size);
   if (packed_size == 0) {
@@ -395,6 +418,9 @@ enum pqnn_status pqnn_reshape_convolution2d(const char* function, pqnn_operator_
       break;
     case pqnn_gemm_path_dwconv:
       status = pqnn_prepare_dwconv(function, op, &geometry);
+      break;
+    case pqnn_gemm_path_patch:
+      pqnn_prepare_patch(op, &geometry, threadpool);
       break;
   }
   if (status != pqnn_status_success) return status;  /* still needs a reshape */

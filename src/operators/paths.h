@@ -5,6 +5,7 @@
  *   igemm-path.c   any convolution, through an indirection buffer
  *   dwconv-path.c  depthwise convolution (multiplier 1)
  *   deconv-path.c  transposed convolution: per output row, GEMMs of input rows
+ *   patch-path.c   int8 convolution of few input channels (the stem), patches as K rows
  *   convert-nc.c   row conversions (its run function is declared here as well)
  * pqnn_run_operator (src/operator-run.c) checks the operator and calls the run function of
  * the compute chosen at reshape. */
@@ -32,6 +33,21 @@ PQNN_INTERNAL void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t
 PQNN_INTERNAL enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,
     pthreadpool_t threadpool);
 PQNN_INTERNAL void pqnn_run_deconv(const struct pqnn_operator* op, pthreadpool_t threadpool);
+
+/* Patch path: int8, groups == 1, channels <= 4, kernel_height <= 16, a kernel row of at
+ * most 32 bytes (kernel_width * channels), taps * channels <= PQNN_PATCH_MAX_K. */
+#define PQNN_PATCH_MAX_CHANNELS 4
+#define PQNN_PATCH_MAX_KERNEL_HEIGHT 16
+#define PQNN_PATCH_MAX_K 196
+PQNN_INTERNAL bool pqnn_patch_path_fits(size_t groups, size_t channels, size_t kernel_height,
+    size_t taps, size_t element_size, const struct pqnn_gemm_config* config);
+/* The config whose IGEMM kernels the path runs for N output channels: config->narrow
+ * when it computes at most 3/4 of the (padded) columns that config's tile would. */
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_patch_config(
+    const struct pqnn_gemm_config* config, size_t n, bool dynamic_quantization);
+PQNN_INTERNAL void pqnn_prepare_patch(pqnn_operator_t op,
+    const struct pqnn_conv_geometry* geometry, pthreadpool_t threadpool);
+PQNN_INTERNAL void pqnn_run_patch(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
 PQNN_INTERNAL void pqnn_run_convert(const struct pqnn_operator* op, pthreadpool_t threadpool);
 

@@ -66,6 +66,38 @@ std::string ConvShape::describe() const {
   return os.str();
 }
 
+namespace {
+
+// Random SAME or explicit padding (0..max_pad per side), channel strides with gaps of up
+// to max_gap, batch 1..3 and images 1..max_size on a side; false when the padded image is
+// smaller than the dilated kernel (the caller draws again).
+bool random_padding_and_sizes(std::mt19937& rng, size_t max_pad, size_t max_gap,
+    size_t max_size, ConvShape& s) {
+  auto uni = [&rng](size_t lo, size_t hi) {
+    return std::uniform_int_distribution<size_t>(lo, hi)(rng);
+  };
+  if (uni(0, 4) == 0) {
+    s.flags |= PQNN_FLAG_TENSORFLOW_SAME_PADDING;
+  } else {
+    s.pad_top = uint32_t(uni(0, max_pad));
+    s.pad_bottom = uint32_t(uni(0, max_pad));
+    s.pad_left = uint32_t(uni(0, max_pad));
+    s.pad_right = uint32_t(uni(0, max_pad));
+  }
+  s.input_channel_stride = s.input_channels() + (uni(0, 3) == 0 ? uni(1, max_gap) : 0);
+  s.output_channel_stride = s.output_channels() + (uni(0, 3) == 0 ? uni(1, 7) : 0);
+  s.batch = uni(1, 3);
+  s.input_height = uni(1, max_size);
+  s.input_width = uni(1, max_size);
+  const size_t eff_h = (size_t(s.kernel_height) - 1) * s.dilation_height + 1;
+  const size_t eff_w = (size_t(s.kernel_width) - 1) * s.dilation_width + 1;
+  return (s.flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING) != 0 ||
+      (s.input_height + s.pad_top + s.pad_bottom >= eff_h &&
+       s.input_width + s.pad_left + s.pad_right >= eff_w);
+}
+
+}  // namespace
+
 ConvShape random_conv_shape(std::mt19937& rng, size_t max_channels) {
   auto uni = [&rng](size_t lo, size_t hi) {
     return std::uniform_int_distribution<size_t>(lo, hi)(rng);
@@ -97,28 +129,41 @@ ConvShape random_conv_shape(std::mt19937& rng, size_t max_channels) {
       s.group_input_channels = uni(1, max_channels);
       s.group_output_channels = uni(1, max_channels);
     }
-    if (uni(0, 4) == 0) {
-      s.flags |= PQNN_FLAG_TENSORFLOW_SAME_PADDING;
-    } else {
-      s.pad_top = uint32_t(uni(0, 2));
-      s.pad_bottom = uint32_t(uni(0, 2));
-      s.pad_left = uint32_t(uni(0, 2));
-      s.pad_right = uint32_t(uni(0, 2));
-    }
-    s.input_channel_stride = s.input_channels() + (uni(0, 3) == 0 ? uni(1, 7) : 0);
-    s.output_channel_stride = s.output_channels() + (uni(0, 3) == 0 ? uni(1, 7) : 0);
-    s.batch = uni(1, 3);
-    s.input_height = uni(1, 12);
-    s.input_width = uni(1, 12);
-    const size_t eff_h = (size_t(s.kernel_height) - 1) * s.dilation_height + 1;
-    const size_t eff_w = (size_t(s.kernel_width) - 1) * s.dilation_width + 1;
-    if (!(s.flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING) &&
-        (s.input_height + s.pad_top + s.pad_bottom < eff_h ||
-         s.input_width + s.pad_left + s.pad_right < eff_w)) {
-      continue;
-    }
-    return s;
+    if (random_padding_and_sizes(rng, 2, 7, 12, s)) return s;
   }
+}
+
+ConvShape few_channel_conv_shape(std::mt19937& rng) {
+  auto uni = [&rng](size_t lo, size_t hi) {
+    return std::uniform_int_distribution<size_t>(lo, hi)(rng);
+  };
+  for (;;) {
+    ConvShape s;
+    s.kernel_height = uint32_t(uni(1, 7));
+    s.kernel_width = uni(0, 2) == 0 ? uint32_t(uni(1, 7)) : s.kernel_height;
+    s.stride_height = uint32_t(uni(1, 3));
+    s.stride_width = uni(0, 3) == 0 ? uint32_t(uni(1, 3)) : s.stride_height;
+    s.dilation_height = uni(0, 5) == 0 ? 2 : 1;
+    s.dilation_width = uni(0, 5) == 0 ? 2 : 1;
+    s.group_input_channels = uni(1, 4);
+    s.group_output_channels = uni(0, 2) == 0 ? uni(1, 80) : size_t(8) << uni(0, 2);
+    if (random_padding_and_sizes(rng, 3, 5, 17, s)) return s;
+  }
+}
+
+ConvShape stem_conv_shape(size_t output_channels) {
+  ConvShape s;
+  s.kernel_height = s.kernel_width = 3;
+  s.stride_height = s.stride_width = 2;
+  s.pad_top = s.pad_left = s.pad_bottom = s.pad_right = 1;
+  s.group_input_channels = 3;
+  s.group_output_channels = output_channels;
+  s.input_channel_stride = 3;
+  s.output_channel_stride = output_channels;
+  s.batch = 2;
+  s.input_height = 57;
+  s.input_width = 63;
+  return s;
 }
 
 void reference_conv2d(const ConvShape& s, const float* input, const float* kernel,

@@ -44,6 +44,13 @@ struct ConvShape {
 // 2 or SAME, groups, depthwise (with and without the flag), batch up to 3, strides wider
 // than channels sometimes.
 ConvShape random_conv_shape(std::mt19937& rng, size_t max_channels = 24);
+// A dense layer of 1..4 input channels (the int8 convolutions' patch path, the stem):
+// kernels 1..7 (square or not), stride 1..3, dilation 1/2, explicit or SAME padding,
+// odd and tiny images, channel strides with gaps, 1..80 output channels, batch 1..3.
+ConvShape few_channel_conv_shape(std::mt19937& rng);
+// A stem (3x3 stride 2 padding 1, 3 -> output_channels), batch 2 of 57x63 images: many
+// row tiles per task.
+ConvShape stem_conv_shape(size_t output_channels);
 
 // y[b][oy][ox][g*goc+m] = clamp(sum x * w + bias); inputs given as double-convertible floats.
 // Also returns, per output, sum |x * w| (for tolerances) when abs_sum != nullptr.

@@ -161,6 +161,29 @@ TEST_F(Qd8Convolution, RandomShapes) {
   }
 }
 
+// Dense layers of 1..4 input channels (the patch path: each pixel's patch gathered as one
+// K row, padding written as the image's zero point, narrow tiles for narrow N).
+TEST_F(Qd8Convolution, FewInputChannels) {
+  auto& rng = pqnn_test::rng();
+  const size_t count = pqnn_test::shape_count(80);
+  for (size_t i = 0; i < count; i++) {
+    const ConvShape s = pqnn_test::few_channel_conv_shape(rng);
+    SCOPED_TRACE(i);
+    run_shape(s, i % 4 == 3, (i % 2) ? pool_ : nullptr);
+    if (HasFatalFailure()) return;
+  }
+}
+
+// The stem of MobileNet (3x3 stride 2, 3 -> 32) and a PaddleOCR one (3 -> 8), at a size
+// with many row tiles per task, images of different zero points.
+TEST_F(Qd8Convolution, StemLayers) {
+  for (size_t oc : {32, 8}) {
+    const ConvShape s = pqnn_test::stem_conv_shape(oc);
+    run_shape(s, false, pool_);
+    run_shape(s, oc == 8, nullptr);
+  }
+}
+
 TEST_F(Qd8Convolution, PointwiseAndPaddedLayers) {
   ConvShape s;
   s.group_input_channels = 40;

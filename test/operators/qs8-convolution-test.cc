@@ -314,6 +314,39 @@ TEST_F(Qs8Convolution, PointwiseAndPaddedLayers) {
   run_shape(s, o, nullptr);
 }
 
+// Dense layers of 1..4 input channels (the patch path: each pixel's patch gathered as one
+// K row, padding written as the input zero point, narrow tiles for narrow N).
+TEST_F(Qs8Convolution, FewInputChannels) {
+  auto& rng = pqnn_test::rng();
+  const size_t count = pqnn_test::shape_count(80);
+  for (size_t i = 0; i < count; i++) {
+    const ConvShape s = pqnn_test::few_channel_conv_shape(rng);
+    Options o;
+    o.per_channel = uni(0, 1) == 1;
+    o.clamp = uni(0, 2) == 0;
+    o.extremes = uni(0, 3) == 0;
+    o.input_zero_point = int(uni(0, 255)) - 128;
+    o.output_zero_point = int(uni(0, 255)) - 128;
+    o.compare_pools = uni(0, 2) == 0;
+    SCOPED_TRACE(i);
+    run_shape(s, o, uni(0, 1) ? pool_ : nullptr);
+    if (HasFatalFailure()) return;
+  }
+}
+
+// The stem of MobileNet (3x3 stride 2, 3 -> 32) and a PaddleOCR one (3 -> 16), at a size
+// with many row tiles per task.
+TEST_F(Qs8Convolution, StemLayers) {
+  for (size_t oc : {32, 16}) {
+    const ConvShape s = pqnn_test::stem_conv_shape(oc);
+    Options o;
+    o.per_channel = oc == 32;
+    o.input_zero_point = -7;
+    o.output_zero_point = 3;
+    run_shape(s, o, pool_);
+  }
+}
+
 TEST_F(Qs8Convolution, BatchZeroRunsNothing) {
   std::vector<int8_t> kernel(4 * 9 * 4, 1);
   std::vector<float> ks(4, 0.5f);
