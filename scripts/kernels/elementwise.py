@@ -301,8 +301,8 @@ def emit_binary(k):
 # transcendental operators, as the plain node kernels) ----
 
 SCALAR_UNARY = {
-    "relu": "v < 0.0f ? 0.0f : v",
-    "lrelu": "v < 0.0f ? p->alpha * v : v",
+    "relu": "select1(v < 0.0f, 0.0f, v)",
+    "lrelu": "select1(v < 0.0f, p->alpha * v, v)",
     "hsigmoid": "clamp1(p->alpha * v + p->beta, 0.0f, 1.0f)",
     "hswish": "v * clamp1(v + 3.0f, 0.0f, 6.0f) * 0x1.555556p-3f",
     "clamp": "clamp1(v, p->min, p->max)",
@@ -320,42 +320,62 @@ SCALAR_UNARY = {
 
 SCALAR_BINARY = {
     "add": "u + w", "sub": "u - w", "mul": "u * w", "div": "u / w",
-    "max": "(u > w || u != u) ? u : w", "min": "(u < w || u != u) ? u : w",
+    "max": "select1(u > w || u != u, u, w)", "min": "select1(u < w || u != u, u, w)",
 }
 
-SCALAR_HELPERS = [
-    "static inline float clamp1(float v, float min, float max) {",
-    "  v = v < min ? min : v;",
-    "  return v > max ? max : v;",
-    "}",
-    "",
-    "/* 1 / (1 + exp(-v)) without overflow: with e = exp(-|v|) <= 1, e / (1 + e) for v < 0. */",
-    "static inline float sigmoid(float v) {",
-    "  const float e = expf(-fabsf(v));",
-    "  const float r = 1.0f / (1.0f + e);",
-    "  return v < 0.0f ? e * r : r;",
+# Every select of the scalar formulas goes through the bits: clang (WASM) turns a float
+# select like `v < 0 ? 0 : v` into f32.max, which gives +0 for -0 where the formula (and
+# every SIMD kernel) keeps -0.
+SELECT1 = [
+    "static inline float select1(int c, float a, float b) {",
+    "  uint32_t ua, ub;",
+    "  memcpy(&ua, &a, sizeof(ua));",
+    "  memcpy(&ub, &b, sizeof(ub));",
+    "  const uint32_t m = c ? UINT32_MAX : 0u;",
+    "  ub = (ua & m) | (ub & ~m);",
+    "  memcpy(&b, &ub, sizeof(b));",
+    "  return b;",
     "}",
 ]
+SCALAR_HELPERS = {
+    "select1": SELECT1,
+    "clamp1": [
+        "static inline float clamp1(float v, float min, float max) {",
+        "  v = select1(v < min, min, v);",
+        "  return select1(v > max, max, v);",
+        "}",
+    ],
+    "sigmoid": [
+        "/* 1 / (1 + exp(-v)) without overflow: with e = exp(-|v|) <= 1, e / (1 + e) for v < 0. */",
+        "static inline float sigmoid(float v) {",
+        "  const float e = expf(-fabsf(v));",
+        "  const float r = 1.0f / (1.0f + e);",
+        "  return v < 0.0f ? e * r : r;",
+        "}",
+    ],
+}
 
 
-def scalar_prelude(what, used):
+def scalar_prelude(what, expr):
+    """The file head of a scalar kernel whose formula is `expr`, with the helpers it uses."""
+    used = [h for h in SCALAR_HELPERS if h + "(" in expr]
+    if "clamp1" in used and "select1" not in used:
+        used.insert(0, "select1")
     L = [GENERATED, "//", f"// Scalar f32 {what} (contract: src/microkernels.h): the plain C formula,",
          "// the reference every other tier of the family is checked against.",
-         "#include <math.h>", "", '#include "microkernels.h"', ""]
-    for i, line in enumerate(SCALAR_HELPERS):
-        name = "clamp1" if i < 4 else "sigmoid"
-        if name in used or (line == "" and "clamp1" in used and "sigmoid" in used):
-            L.append(line)
-    if used:
-        L.append("")
+         "#include <math.h>"]
+    if "select1" in used:
+        L += ["#include <stdint.h>", "#include <string.h>"]
+    L += ["", '#include "microkernels.h"', ""]
+    for name in used:
+        L += SCALAR_HELPERS[name] + [""]
     return L
 
 
 def emit_scalar_unary(k):
     op = k.tile
     expr = SCALAR_UNARY[op]
-    used = [h for h in ("clamp1", "sigmoid") if h + "(" in expr]
-    L = scalar_prelude(op, used)
+    L = scalar_prelude(op, expr)
     L += [f"void {k.name}(size_t n, const float* x, float* y, const void* params) {{",
           "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;",
           "  (void) p;",
@@ -368,7 +388,7 @@ def emit_scalar_unary(k):
 def emit_scalar_binary(k):
     op, form = split_binary(k.tile)
     expr = SCALAR_BINARY[op]
-    L = scalar_prelude(f"{k.tile} (clamped)", ["clamp1"])
+    L = scalar_prelude(f"{k.tile} (clamped)", "clamp1(" + expr + ")")
     u, w = {"vv": ("a[i]", "b[i]"), "c": ("a[i]", "bs"), "rc": ("bs", "a[i]")}[form]
     L += [f"void {k.name}(size_t n, const float* a, const float* b, float* y, const void* params) {{",
           "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;"]
