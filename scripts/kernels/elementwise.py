@@ -301,8 +301,8 @@ def emit_binary(k):
 # transcendental operators, as the plain node kernels) ----
 
 SCALAR_UNARY = {
-    "relu": "select1(v < 0.0f, 0.0f, v)",
-    "lrelu": "select1(v < 0.0f, p->alpha * v, v)",
+    "relu": "relu1(v)",
+    "lrelu": "v < 0.0f ? p->alpha * v : v",
     "hsigmoid": "clamp1(p->alpha * v + p->beta, 0.0f, 1.0f)",
     "hswish": "v * clamp1(v + 3.0f, 0.0f, 6.0f) * 0x1.555556p-3f",
     "clamp": "clamp1(v, p->min, p->max)",
@@ -320,29 +320,26 @@ SCALAR_UNARY = {
 
 SCALAR_BINARY = {
     "add": "u + w", "sub": "u - w", "mul": "u * w", "div": "u / w",
-    "max": "select1(u > w || u != u, u, w)", "min": "select1(u < w || u != u, u, w)",
+    "max": "(u > w || u != u) ? u : w", "min": "(u < w || u != u) ? u : w",
 }
 
-# Every select of the scalar formulas goes through the bits: clang (WASM) turns a float
-# select like `v < 0 ? 0 : v` into f32.max, which gives +0 for -0 where the formula (and
-# every SIMD kernel) keeps -0.
-SELECT1 = [
-    "static inline float select1(int c, float a, float b) {",
-    "  uint32_t ua, ub;",
-    "  memcpy(&ua, &a, sizeof(ua));",
-    "  memcpy(&ub, &b, sizeof(ub));",
-    "  const uint32_t m = c ? UINT32_MAX : 0u;",
-    "  ub = (ua & m) | (ub & ~m);",
-    "  memcpy(&b, &ub, sizeof(b));",
-    "  return b;",
-    "}",
-]
 SCALAR_HELPERS = {
-    "select1": SELECT1,
     "clamp1": [
         "static inline float clamp1(float v, float min, float max) {",
-        "  v = select1(v < min, min, v);",
-        "  return select1(v > max, max, v);",
+        "  v = v < min ? min : v;",
+        "  return v > max ? max : v;",
+        "}",
+    ],
+    # x < 0 ? 0 : x decided on the bits (negative, not -0, not NaN): clang for WASM turns
+    # the float select into f32.max, which gives +0 for -0 where the formula (and every
+    # SIMD kernel) keeps -0; a float select through integer masks is folded back the same.
+    "relu1": [
+        "static inline float relu1(float v) {",
+        "  uint32_t bits;",
+        "  memcpy(&bits, &v, sizeof(bits));",
+        "  if (bits > UINT32_C(0x80000000) && bits <= UINT32_C(0xFF800000)) bits = 0;",
+        "  memcpy(&v, &bits, sizeof(v));",
+        "  return v;",
         "}",
     ],
     "sigmoid": [
@@ -359,12 +356,10 @@ SCALAR_HELPERS = {
 def scalar_prelude(what, expr):
     """The file head of a scalar kernel whose formula is `expr`, with the helpers it uses."""
     used = [h for h in SCALAR_HELPERS if h + "(" in expr]
-    if "clamp1" in used and "select1" not in used:
-        used.insert(0, "select1")
     L = [GENERATED, "//", f"// Scalar f32 {what} (contract: src/microkernels.h): the plain C formula,",
          "// the reference every other tier of the family is checked against.",
          "#include <math.h>"]
-    if "select1" in used:
+    if "relu1" in used:
         L += ["#include <stdint.h>", "#include <string.h>"]
     L += ["", '#include "microkernels.h"', ""]
     for name in used:

@@ -3,24 +3,12 @@
 // Scalar f32 add (clamped) (contract: src/microkernels.h): the plain C formula,
 // the reference every other tier of the family is checked against.
 #include <math.h>
-#include <stdint.h>
-#include <string.h>
 
 #include "microkernels.h"
 
-static inline float select1(int c, float a, float b) {
-  uint32_t ua, ub;
-  memcpy(&ua, &a, sizeof(ua));
-  memcpy(&ub, &b, sizeof(ub));
-  const uint32_t m = c ? UINT32_MAX : 0u;
-  ub = (ua & m) | (ub & ~m);
-  memcpy(&b, &ub, sizeof(b));
-  return b;
-}
-
 static inline float clamp1(float v, float min, float max) {
-  v = select1(v < min, min, v);
-  return select1(v > max, max, v);
+  v = v < min ? min : v;
+  return v > max ? max : v;
 }
 
 void pqnn_f32_vbinary_minmax_ukernel_add__scalar(size_t n, const float* a, const float* b, float* y, const void* params) {

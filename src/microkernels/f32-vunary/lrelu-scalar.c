@@ -3,26 +3,14 @@
 // Scalar f32 lrelu (contract: src/microkernels.h): the plain C formula,
 // the reference every other tier of the family is checked against.
 #include <math.h>
-#include <stdint.h>
-#include <string.h>
 
 #include "microkernels.h"
-
-static inline float select1(int c, float a, float b) {
-  uint32_t ua, ub;
-  memcpy(&ua, &a, sizeof(ua));
-  memcpy(&ub, &b, sizeof(ub));
-  const uint32_t m = c ? UINT32_MAX : 0u;
-  ub = (ua & m) | (ub & ~m);
-  memcpy(&b, &ub, sizeof(b));
-  return b;
-}
 
 void pqnn_f32_vunary_ukernel_lrelu__scalar(size_t n, const float* x, float* y, const void* params) {
   const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;
   (void) p;
   for (size_t i = 0; i < n; i++) {
     const float v = x[i];
-    y[i] = select1(v < 0.0f, p->alpha * v, v);
+    y[i] = v < 0.0f ? p->alpha * v : v;
   }
 }

@@ -8,14 +8,12 @@
 
 #include "microkernels.h"
 
-static inline float select1(int c, float a, float b) {
-  uint32_t ua, ub;
-  memcpy(&ua, &a, sizeof(ua));
-  memcpy(&ub, &b, sizeof(ub));
-  const uint32_t m = c ? UINT32_MAX : 0u;
-  ub = (ua & m) | (ub & ~m);
-  memcpy(&b, &ub, sizeof(b));
-  return b;
+static inline float relu1(float v) {
+  uint32_t bits;
+  memcpy(&bits, &v, sizeof(bits));
+  if (bits > UINT32_C(0x80000000) && bits <= UINT32_C(0xFF800000)) bits = 0;
+  memcpy(&v, &bits, sizeof(v));
+  return v;
 }
 
 void pqnn_f32_vunary_ukernel_relu__scalar(size_t n, const float* x, float* y, const void* params) {
@@ -23,6 +21,6 @@ void pqnn_f32_vunary_ukernel_relu__scalar(size_t n, const float* x, float* y, co
   (void) p;
   for (size_t i = 0; i < n; i++) {
     const float v = x[i];
-    y[i] = select1(v < 0.0f, 0.0f, v);
+    y[i] = relu1(v);
   }
 }
