@@ -805,7 +805,7 @@ PQNN_API enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph,
    2 ulp (or 1.2e-7 absolute where the terms cancel); these and every binary operator give
    the same bits on every ISA tier (NaN payloads aside). exp, sigmoid, swish, tanh: the
    scalar tier uses the C library (expf, tanhf), the SIMD tiers one polynomial exp; both are
-   within 4 ulp (measured: 1.1, 2.2, 3.0, 2.8), or 1e-37 absolute for results below 2^-125
+   within 4 ulp (worst seen: 1.1, 2.4, 3.0, 2.8), or 1e-37 absolute for results below 2^-125
    (exp(x) for x < -86.64 may be 0) and |x| 2^-125 absolute for swish of x < -86.64; same
    NaN / Inf results on every tier (exp(+-inf) = +inf / 0, sigmoid(+-inf) = 1 / 0,
    tanh(+-inf) = +-1). log, erf are the C library's logf / erff on every tier (glibc: within

@@ -128,10 +128,10 @@ typedef void (*pqnn_gavgpool_ukernel_fn)(size_t pixels, size_t channels, const i
  *    an odd Taylor polynomial for |x| < 1/4 and (1 - e) / (1 + e), e = exp(-2|x|), above.
  *    Bound (tested against double precision on every tier): 4 ulp for results of magnitude
  *    >= 2^-125, 1e-37 absolute below, and for swish where sigmoid(x) < 2^-125 (x < -86.64)
- *    |x| 2^-125 absolute (measured on x86 and NEON: exp 1.1, sigmoid 2.2, swish 3.0,
- *    tanh 2.8 ulp; the C library's 0.5, 2.0, 2.4, 1.9 in the scalar kernels). NaN in gives
- *    NaN out, exp(-inf) = 0, exp(+inf) = +inf, sigmoid(-inf) = 0, sigmoid(+inf) = 1,
- *    tanh(+-inf) = +-1, tanh(-0) = -0, swish(-inf) = NaN (-inf * 0);
+ *    |x| 2^-125 absolute (worst seen on x86, NEON and WASM: exp 1.1, sigmoid 2.4, swish
+ *    3.0, tanh 2.8 ulp; the C libraries' 0.5, 2.4, 2.8, 1.9 in the scalar kernels). NaN
+ *    in gives NaN out, exp(-inf) = 0, exp(+inf) = +inf, sigmoid(-inf) = 0,
+ *    sigmoid(+inf) = 1, tanh(+-inf) = +-1, tanh(-0) = -0, swish(-inf) = NaN (-inf * 0);
  *  - log, erf have only the scalar kernel (C library), which every tier uses.
  * f16 is served by these kernels on f32 blocks widened from f16 and rounded once
  * (src/runtime/node-kernels-elementwise.c). */

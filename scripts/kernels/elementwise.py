@@ -301,7 +301,7 @@ def emit_binary(k):
 # transcendental operators, as the plain node kernels) ----
 
 SCALAR_UNARY = {
-    "relu": "v < 0.0f ? 0.0f : v",
+    "relu": "relu1(v)",
     "lrelu": "v < 0.0f ? p->alpha * v : v",
     "hsigmoid": "clamp1(p->alpha * v + p->beta, 0.0f, 1.0f)",
     "hswish": "v * clamp1(v + 3.0f, 0.0f, 6.0f) * 0x1.555556p-3f",
@@ -323,39 +323,54 @@ SCALAR_BINARY = {
     "max": "(u > w || u != u) ? u : w", "min": "(u < w || u != u) ? u : w",
 }
 
-SCALAR_HELPERS = [
-    "static inline float clamp1(float v, float min, float max) {",
-    "  v = v < min ? min : v;",
-    "  return v > max ? max : v;",
-    "}",
-    "",
-    "/* 1 / (1 + exp(-v)) without overflow: with e = exp(-|v|) <= 1, e / (1 + e) for v < 0. */",
-    "static inline float sigmoid(float v) {",
-    "  const float e = expf(-fabsf(v));",
-    "  const float r = 1.0f / (1.0f + e);",
-    "  return v < 0.0f ? e * r : r;",
-    "}",
-]
+SCALAR_HELPERS = {
+    "clamp1": [
+        "static inline float clamp1(float v, float min, float max) {",
+        "  v = v < min ? min : v;",
+        "  return v > max ? max : v;",
+        "}",
+    ],
+    # x < 0 ? 0 : x decided on the bits (negative, not -0, not NaN): clang for WASM turns
+    # the float select into f32.max, which gives +0 for -0 where the formula (and every
+    # SIMD kernel) keeps -0; a float select through integer masks is folded back the same.
+    "relu1": [
+        "static inline float relu1(float v) {",
+        "  uint32_t bits;",
+        "  memcpy(&bits, &v, sizeof(bits));",
+        "  if (bits > UINT32_C(0x80000000) && bits <= UINT32_C(0xFF800000)) bits = 0;",
+        "  memcpy(&v, &bits, sizeof(v));",
+        "  return v;",
+        "}",
+    ],
+    "sigmoid": [
+        "/* 1 / (1 + exp(-v)) without overflow: with e = exp(-|v|) <= 1, e / (1 + e) for v < 0. */",
+        "static inline float sigmoid(float v) {",
+        "  const float e = expf(-fabsf(v));",
+        "  const float r = 1.0f / (1.0f + e);",
+        "  return v < 0.0f ? e * r : r;",
+        "}",
+    ],
+}
 
 
-def scalar_prelude(what, used):
+def scalar_prelude(what, expr):
+    """The file head of a scalar kernel whose formula is `expr`, with the helpers it uses."""
+    used = [h for h in SCALAR_HELPERS if h + "(" in expr]
     L = [GENERATED, "//", f"// Scalar f32 {what} (contract: src/microkernels.h): the plain C formula,",
          "// the reference every other tier of the family is checked against.",
-         "#include <math.h>", "", '#include "microkernels.h"', ""]
-    for i, line in enumerate(SCALAR_HELPERS):
-        name = "clamp1" if i < 4 else "sigmoid"
-        if name in used or (line == "" and "clamp1" in used and "sigmoid" in used):
-            L.append(line)
-    if used:
-        L.append("")
+         "#include <math.h>"]
+    if "relu1" in used:
+        L += ["#include <stdint.h>", "#include <string.h>"]
+    L += ["", '#include "microkernels.h"', ""]
+    for name in used:
+        L += SCALAR_HELPERS[name] + [""]
     return L
 
 
 def emit_scalar_unary(k):
     op = k.tile
     expr = SCALAR_UNARY[op]
-    used = [h for h in ("clamp1", "sigmoid") if h + "(" in expr]
-    L = scalar_prelude(op, used)
+    L = scalar_prelude(op, expr)
     L += [f"void {k.name}(size_t n, const float* x, float* y, const void* params) {{",
           "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;",
           "  (void) p;",
@@ -368,7 +383,7 @@ def emit_scalar_unary(k):
 def emit_scalar_binary(k):
     op, form = split_binary(k.tile)
     expr = SCALAR_BINARY[op]
-    L = scalar_prelude(f"{k.tile} (clamped)", ["clamp1"])
+    L = scalar_prelude(f"{k.tile} (clamped)", "clamp1(" + expr + ")")
     u, w = {"vv": ("a[i]", "b[i]"), "c": ("a[i]", "bs"), "rc": ("bs", "a[i]")}[form]
     L += [f"void {k.name}(size_t n, const float* a, const float* b, float* y, const void* params) {{",
           "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;"]

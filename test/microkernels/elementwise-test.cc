@@ -255,6 +255,36 @@ TEST_P(VUnaryTest, special_values) {
   }
 }
 
+// The scalar kernels of the exact operators against the formulas of pqnn.h (the other
+// tiers are held to their bits).
+TEST_P(VUnaryTest, scalar_formula) {
+  const std::string op = GetParam().op();
+  if (!GetParam().scalar() || transcendental(op)) GTEST_SKIP() << "checked against the scalar kernel / a bound";
+  const pqnn_f32_elementwise_params p = unary_params(op);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> x = {-7.0f, -3.5f, -1.0f, -0.0f, 0.0f, 0.3f, 2.0f, 3.25f, 9.0f, nan};
+  const std::vector<float> y = run(x, p);
+  for (size_t i = 0; i < x.size(); i++) {
+    const float v = x[i];
+    const auto clamp = [](float t, float lo, float hi) { return t < lo ? lo : (t > hi ? hi : t); };
+    float want = 0.0f;
+    if (op == "relu") want = v < 0.0f ? 0.0f : v;
+    if (op == "lrelu") want = v < 0.0f ? p.alpha * v : v;
+    if (op == "hsigmoid") want = clamp(p.alpha * v + p.beta, 0.0f, 1.0f);
+    if (op == "hswish") want = v * clamp(v + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f);
+    if (op == "clamp") want = clamp(v, p.min, p.max);
+    if (op == "sqrt") want = std::sqrt(v);
+    if (op == "abs") want = std::fabs(v);
+    if (op == "neg") want = -v;
+    if (op == "sqr") want = v * v;
+    if (std::isnan(v)) {
+      EXPECT_TRUE(std::isnan(y[i])) << op << " of NaN";
+    } else {
+      EXPECT_EQ(float_bits(y[i]), float_bits(want)) << op << "(" << v << ") = " << y[i];
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(f32_vunary, VUnaryTest, testing::ValuesIn(kUnary), kernel_name);
 
 // ---------------------------------------------------------------------------------------
@@ -273,7 +303,7 @@ TEST_P(VBinaryTest, match_scalar_bits) {
   const std::string op = GetParam().op();
   const Kernel& ref = scalar_of(std::begin(kBinary), std::end(kBinary), op);
   const pqnn_vbinary_ukernel_fn fn = binary_fn(GetParam());
-  for (const auto& bounds : {std::pair<float, float>{-INFINITY, INFINITY}, {-3.0f, 5.0f}}) {
+  for (const auto& bounds : {std::pair<float, float>{-INFINITY, INFINITY}, {-3.0f, 5.0f}, {0.0f, INFINITY}}) {
     ExactBuffer<pqnn_f32_elementwise_params> params(1);
     params[0] = {bounds.first, bounds.second, 0.0f, 0.0f};
     for (size_t n = 1; n <= kMaxN; n++) {

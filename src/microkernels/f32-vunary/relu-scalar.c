@@ -3,14 +3,24 @@
 // Scalar f32 relu (contract: src/microkernels.h): the plain C formula,
 // the reference every other tier of the family is checked against.
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "microkernels.h"
+
+static inline float relu1(float v) {
+  uint32_t bits;
+  memcpy(&bits, &v, sizeof(bits));
+  if (bits > UINT32_C(0x80000000) && bits <= UINT32_C(0xFF800000)) bits = 0;
+  memcpy(&v, &bits, sizeof(v));
+  return v;
+}
 
 void pqnn_f32_vunary_ukernel_relu__scalar(size_t n, const float* x, float* y, const void* params) {
   const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;
   (void) p;
   for (size_t i = 0; i < n; i++) {
     const float v = x[i];
-    y[i] = v < 0.0f ? 0.0f : v;
+    y[i] = relu1(v);
   }
 }

@@ -6,7 +6,6 @@
 
 #include "microkernels.h"
 
-
 /* 1 / (1 + exp(-v)) without overflow: with e = exp(-|v|) <= 1, e / (1 + e) for v < 0. */
 static inline float sigmoid(float v) {
   const float e = expf(-fabsf(v));
