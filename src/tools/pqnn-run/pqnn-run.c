@@ -261,7 +261,10 @@ int main(int argc, char** argv) {
   pqnn_onnx_get_output_count(model, &no);
   struct pqnn_onnx_tensor_info info;
   rc = apply_shapes(model, &a, ni);
-  if (rc != 0) return rc;
+  if (rc != 0) {
+    pqnn_onnx_delete_model(model);
+    return rc;
+  }
   if (a.list) {
     rc = list_model(model);
     printf("load + listing: %.2f ms\n", run_now_ms() - t0);
@@ -280,10 +283,12 @@ int main(int argc, char** argv) {
     pool = pthreadpool_create(a.threads);
     if (pool == NULL) {
       fprintf(stderr, "pqnn-run: cannot create %zu threads\n", a.threads);
+      pqnn_onnx_delete_model(model);
       return 1;
     }
 #else
     fprintf(stderr, "pqnn-run: this build has no thread pool (PQNN_USE_PTHREADPOOL=OFF)\n");
+    pqnn_onnx_delete_model(model);
     return 2;
 #endif
   }
@@ -296,6 +301,10 @@ int main(int argc, char** argv) {
   }
   if (status != pqnn_status_success) {
     fprintf(stderr, "pqnn-run: building the runtime failed: %s\n", pqnn_status_string(status));
+    if (model != NULL) pqnn_onnx_delete_model(model);
+#if PQNN_RUN_PTHREADPOOL
+    if (pool != NULL) pthreadpool_destroy(pool);
+#endif
     return status == pqnn_status_invalid_state ? 2 : 1;
   }
   float** in = calloc(ni + 1, sizeof(float*));
