@@ -1,13 +1,17 @@
 /*
  * Elementwise binary and unary node kernels, f32 and f16 (contracts:
  * node-kernels-elementwise.h), on the f32-vunary / f32-vbinary microkernels of the tier
- * (pqnn_get_elementwise_config()). The binary kernels walk the rows of the broadcast shape:
- * a row whose operands are contiguous or broadcast (stride 1 or 0: same shape, per-channel
- * and scalar operands) goes to the vector-vector or vector-scalar kernel whole; a strided
- * operand is gathered into a block first. The f16 kernels widen each block with the convert
+ * (pqnn_get_elementwise_config()). The binary kernels walk the rows of the broadcast shape
+ * (simplified at reshape: pqnn_add2_shape_simplify): a range of rows where each input is dense
+ * or one scalar is one kernel call; short rows against a repeated row (a per-channel operand
+ * with few channels) run as vector-vector calls on a tile of that row; otherwise a row whose
+ * operands are contiguous or broadcast (stride 1 or 0) goes to the vector-vector or
+ * vector-scalar kernel whole, and a strided operand is gathered into a block first. The f16 kernels widen each block with the convert
  * kernels (exact), run the same f32 kernel and round once.
  */
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <fp16.h>
@@ -18,6 +22,8 @@
 
 /* f16 staging block: large enough that the per-call overhead of the kernels is small. */
 enum { kBlock = 4 * PQNN_NODE_BLOCK };
+/* Tile of a repeated short row (binary_f32_tiled). */
+enum { kTile = 1024 };
 
 /* ---- binary ---- */
 
@@ -62,10 +68,71 @@ static inline void row_offsets(const struct pqnn_add2_shape* s, size_t row, size
   *bo = i0 * s->b_stride[0] + i1 * s->b_stride[1] + i2 * s->b_stride[2];
 }
 
+/* Whether the rows of an input are one contiguous run (its strides are the dense output
+ * strides; dims of size 1 may have any stride). */
+static bool dense_rows(const struct pqnn_add2_shape* s, const size_t stride[4]) {
+  size_t expected = 1;
+  for (size_t d = 4; d-- > 0;) {
+    if (s->shape[d] != 1 && stride[d] != expected) return false;
+    expected *= s->shape[d];
+  }
+  return true;
+}
+
+/* Whether an input is one element for every row (stride 0 everywhere). */
+static bool scalar_rows(const size_t stride[4]) {
+  return stride[0] == 0 && stride[1] == 0 && stride[2] == 0 && stride[3] == 0;
+}
+
+/* Short rows where one input repeats the same row along dim 2 (a per-channel operand of an
+ * NHWC tensor with few channels) and the other's rows are contiguous: the repeated row is
+ * copied kTile / n times into a tile, and each run of rows within one dim-2 span is one
+ * vector-vector call. */
+static void binary_f32_tiled(const struct binary_kernels* k, const struct pqnn_add2_shape* s,
+    size_t row_start, size_t row_end, const float* a, const float* b, float* y, bool repeat_a) {
+  const size_t n = s->shape[3], per = kTile / n;
+  float tile[kTile];
+  size_t tile_offset = SIZE_MAX;
+  for (size_t row = row_start; row < row_end;) {
+    size_t ao, bo;
+    row_offsets(s, row, &ao, &bo);
+    const size_t left = s->shape[2] - row % s->shape[2];
+    size_t m = row_end - row < left ? row_end - row : left;
+    m = m < per ? m : per;
+    const size_t offset = repeat_a ? ao : bo;
+    if (offset != tile_offset) {
+      const float* src = (repeat_a ? a : b) + offset;
+      for (size_t r = 0; r < per; r++) memcpy(tile + r * n, src, n * sizeof(float));
+      tile_offset = offset;
+    }
+    k->vv(m * n, repeat_a ? tile : a + ao, repeat_a ? b + bo : tile, y + row * n, &k->p);
+    row += m;
+  }
+}
+
 void pqnn_node_f32_binary(enum pqnn_binary_operator op, const struct pqnn_add2_shape* s,
     size_t row_start, size_t row_end, const float* a, const float* b, float* y, float min, float max) {
   const struct binary_kernels k = binary_kernels(op, min, max);
   const size_t n = s->shape[3], sa = s->a_stride[3], sb = s->b_stride[3];
+  if (row_start >= row_end || n == 0) return;
+  /* Whole rows at once: both inputs dense, or one dense and the other one scalar. */
+  const bool da = dense_rows(s, s->a_stride), db = dense_rows(s, s->b_stride);
+  if ((da || scalar_rows(s->a_stride)) && (db || scalar_rows(s->b_stride)) && (da || db)) {
+    const size_t offset = row_start * n, count = (row_end - row_start) * n;
+    binary_f32_run(&k, count, a + (da ? offset : 0), da ? 1 : 0, b + (db ? offset : 0),
+        db ? 1 : 0, y + offset);
+    return;
+  }
+  if (2 * n <= kTile && sa == 1 && sb == 1 && s->shape[2] > 1) {
+    if (s->a_stride[2] == 0 && s->b_stride[2] == n) {
+      binary_f32_tiled(&k, s, row_start, row_end, a, b, y, true);
+      return;
+    }
+    if (s->b_stride[2] == 0 && s->a_stride[2] == n) {
+      binary_f32_tiled(&k, s, row_start, row_end, a, b, y, false);
+      return;
+    }
+  }
   for (size_t row = row_start; row < row_end; row++) {
     size_t ao, bo;
     row_offsets(s, row, &ao, &bo);

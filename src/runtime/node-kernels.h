@@ -79,6 +79,15 @@ PQNN_INTERNAL void pqnn_node_f16_gelu(size_t n, const uint16_t* x, uint16_t* y);
  * (dims of size 1 may have any stride). */
 struct pqnn_add2_shape { size_t shape[4]; size_t a_stride[4]; size_t b_stride[4]; };
 
+/* Rewrites s into the canonical form of the same computation (same y, same elements of a and
+ * b; add2-shape.c): dims of size 1 dropped and neighbouring dims merged where both inputs walk
+ * them as one, right-aligned (a same-shape pair becomes rows of one long run, a scalar input
+ * stride 0 everywhere, a per-channel input [pixels][C] with stride 0 across rows); a long
+ * innermost dim under few rows is cut into rows of 1024..8192 elements (when its length has
+ * such a divisor) so that rows can be split over threads. An input that may alias y (dense
+ * strides) keeps dense strides. */
+PQNN_INTERNAL void pqnn_add2_shape_simplify(struct pqnn_add2_shape* s);
+
 /* y = clamp(a + b, min, max). */
 PQNN_INTERNAL void pqnn_node_f32_add2(const struct pqnn_add2_shape* s, size_t row_start, size_t row_end,
     const float* a, const float* b, float* y, float min, float max);

@@ -32,6 +32,7 @@ static enum pqnn_status reshape_add2(struct pqnn_runtime* rt, struct pqnn_rt_op*
   }
   broadcast_strides(XS(rt, op), op->add2.a_stride);
   broadcast_strides(&rt->tensors[op->inputs[1]].shape, op->add2.b_stride);
+  pqnn_add2_shape_simplify(&op->add2);
   op->range = op->add2.shape[0] * op->add2.shape[1] * op->add2.shape[2];
   op->min_tile = pqnn_max_sz(1, 4096 / pqnn_max_sz(op->add2.shape[3], 1));
   return pqnn_status_success;

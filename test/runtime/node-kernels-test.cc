@@ -275,7 +275,10 @@ struct Add2Case {
 std::vector<Add2Case> add2_cases() {
   std::vector<Add2Case> cases;
   const size_t shapes[][4] = {{1, 1, 1, 1}, {2, 3, 5, 7}, {1, 4, 4, 64}, {1, 3, 2, 65}, {2, 1, 3, 130},
-      {1, 1, 1, 1000}, {1, 56, 56, 24}, {3, 2, 2, 1}, {1, 2, 2, 0}};
+      {1, 1, 1, 1000}, {1, 56, 56, 24}, {3, 2, 2, 1}, {1, 2, 2, 0},
+      // Canonical forms (pqnn_add2_shape_simplify): NHWC with one channel, few channels under
+      // many pixels (the tiled repeated row), a long row cut into rows, an odd-length one.
+      {1, 40, 40, 1}, {1, 37, 29, 3}, {1, 1, 300, 24}, {2, 1, 1, 12288}, {1, 1, 3, 4099}};
   // full, scalar, per-channel (only the last dim), per-row (last dim broadcast), per-image,
   // middle dims broadcast.
   const unsigned masks[] = {0x0, 0xF, 0x7, 0x8, 0x1, 0x6};
@@ -318,17 +321,32 @@ void check_add2(Gen gen, Run run, Ref ref, Same same) {
     ExactBuffer<T> a(oa.elements), b(ob.elements), y(total);
     fill(a, gen(oa.elements));
     fill(b, gen(ob.elements));
-    run_split(rows, [&](size_t start, size_t end) { run(&s, start, end, a.data(), b.data(), y.data()); });
-    size_t i = 0;
-    for (size_t i0 = 0; i0 < c.shape[0]; i0++)
-      for (size_t i1 = 0; i1 < c.shape[1]; i1++)
-        for (size_t i2 = 0; i2 < c.shape[2]; i2++)
-          for (size_t i3 = 0; i3 < c.shape[3]; i3++, i++) {
-            const T expected = ref(a[offset_of(s.a_stride, i0, i1, i2, i3)], b[offset_of(s.b_stride, i0, i1, i2, i3)]);
-            ASSERT_TRUE(same(y[i], expected)) << "shape " << c.shape[0] << "x" << c.shape[1] << "x" << c.shape[2]
-                                              << "x" << c.shape[3] << " masks " << c.a_mask << "/" << c.b_mask
-                                              << " inner " << c.a_inner << "/" << c.b_inner << " at " << i;
-          }
+    // The shape as given, then its canonical form (pqnn_add2_shape_simplify, as the runtime
+    // runs it): the same output.
+    struct pqnn_add2_shape simple = s;
+    pqnn_add2_shape_simplify(&simple);
+    const size_t simple_rows = simple.shape[0] * simple.shape[1] * simple.shape[2];
+    for (int form = 0; form < 2; form++) {
+      const pqnn_add2_shape* g = form == 0 ? &s : &simple;
+      std::fill(y.begin(), y.end(), T());
+      run_split(form == 0 ? rows : simple_rows,
+          [&](size_t start, size_t end) { run(g, start, end, a.data(), b.data(), y.data()); });
+      size_t i = 0;
+      for (size_t i0 = 0; i0 < c.shape[0]; i0++)
+        for (size_t i1 = 0; i1 < c.shape[1]; i1++)
+          for (size_t i2 = 0; i2 < c.shape[2]; i2++)
+            for (size_t i3 = 0; i3 < c.shape[3]; i3++, i++) {
+              const T expected = ref(a[offset_of(s.a_stride, i0, i1, i2, i3)], b[offset_of(s.b_stride, i0, i1, i2, i3)]);
+              ASSERT_TRUE(same(y[i], expected)) << "shape " << c.shape[0] << "x" << c.shape[1] << "x" << c.shape[2]
+                                                << "x" << c.shape[3] << " masks " << c.a_mask << "/" << c.b_mask
+                                                << " inner " << c.a_inner << "/" << c.b_inner << " form " << form
+                                                << " at " << i;
+            }
+    }
+    if (total != 0) {
+      // Each input's elements are the same set of reads; the output count is unchanged.
+      ASSERT_EQ(simple_rows * simple.shape[3], total);
+    }
     // In place: y == a when a is not broadcast (dense), and likewise for b.
     if (c.a_mask == 0 && c.a_inner == 1 && total != 0) {
       std::vector<T> expected(y.begin(), y.end());

@@ -54,6 +54,46 @@ size_t elements(const std::vector<size_t>& s) {
   return n;
 }
 
+// One binary node a OP b (right-aligned numpy broadcasting) through a runtime, f32 and f16,
+// against the reference.
+void check_binary(pqnn_binary_operator op, const std::vector<size_t>& a, const std::vector<size_t>& b,
+    float lo, float hi, int seed) {
+  const size_t rank = std::max(a.size(), b.size());
+  std::vector<size_t> y_shape;
+  for (size_t d = 0; d < rank; d++) {
+    const size_t da = d + a.size() >= rank ? a[d + a.size() - rank] : 1;
+    const size_t db = d + b.size() >= rank ? b[d + b.size() - rank] : 1;
+    y_shape.push_back(std::max(da, db));
+  }
+  const auto va = random_f32(elements(a), -2.0f, 2.0f, 100 + seed);
+  auto vb = random_f32(elements(b), -2.0f, 2.0f, 200 + seed);
+  if (op == pqnn_binary_divide) {
+    for (auto& v : vb) v = v < 0 ? v - 0.25f : v + 0.25f;
+  }
+  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    Graph g(3);
+    const uint32_t ia = g.input(0, a), ib = g.input(1, b);
+    const uint32_t iy = g.output(2, y_shape);
+    ASSERT_EQ(pqnn_define_binary(g.sg, op, lo, hi, ia, ib, iy, 0), pqnn_status_success);
+    std::vector<float> y(elements(y_shape));
+    pqnn_runtime_t rt = run_graph(g.sg, flags,
+        {{0, (void*) va.data()}, {1, (void*) vb.data()}, {2, y.data()}});
+    const auto infos = node_infos(rt);
+    pqnn_delete_runtime(rt);
+    ASSERT_EQ(infos[flags ? 2 : 0].type, pqnn_node_type_binary);
+    for (size_t i = 0; i < y.size(); i++) {
+      float u = va[broadcast_offset(y_shape, a, i)], v = vb[broadcast_offset(y_shape, b, i)];
+      if (flags) {
+        u = f16_round(u);
+        v = f16_round(v);
+      }
+      float r = std::min(hi, std::max(lo, binary_ref(op, u, v)));
+      if (flags) r = f16_round(r);
+      ASSERT_EQ(y[i], r) << "seed " << seed << " op " << op << " flags " << flags << " i " << i;
+    }
+  }
+}
+
 TEST(RuntimeElementwise, BinaryRandomBroadcastShapes) {
   std::mt19937 rng(7);
   const pqnn_binary_operator ops[] = {pqnn_binary_add, pqnn_binary_subtract,
@@ -70,38 +110,25 @@ TEST(RuntimeElementwise, BinaryRandomBroadcastShapes) {
       const size_t r = 1 + rng() % rank;
       for (size_t d = rank - r; d < rank; d++) s.push_back(rng() % 3 == 0 ? 1 : out[d]);
     }
-    std::vector<size_t> y_shape;  // the larger operand rank
-    for (size_t d = rank - std::max(a.size(), b.size()); d < rank; d++) {
-      const size_t da = d + a.size() >= rank ? a[d + a.size() - rank] : 1;
-      const size_t db = d + b.size() >= rank ? b[d + b.size() - rank] : 1;
-      y_shape.push_back(std::max(da, db));
-    }
-    const auto va = random_f32(elements(a), -2.0f, 2.0f, 100 + iter);
-    auto vb = random_f32(elements(b), -2.0f, 2.0f, 200 + iter);
-    if (op == pqnn_binary_divide) {
-      for (auto& v : vb) v = v < 0 ? v - 0.25f : v + 0.25f;
-    }
     const float lo = iter % 3 == 0 ? -1.0f : -INFINITY, hi = iter % 3 == 0 ? 1.5f : INFINITY;
-    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
-      Graph g(3);
-      const uint32_t ia = g.input(0, a), ib = g.input(1, b);
-      const uint32_t iy = g.output(2, y_shape);
-      ASSERT_EQ(pqnn_define_binary(g.sg, op, lo, hi, ia, ib, iy, 0), pqnn_status_success);
-      std::vector<float> y(elements(y_shape));
-      pqnn_runtime_t rt = run_graph(g.sg, flags,
-          {{0, (void*) va.data()}, {1, (void*) vb.data()}, {2, y.data()}});
-      const auto infos = node_infos(rt);
-      pqnn_delete_runtime(rt);
-      ASSERT_EQ(infos[flags ? 2 : 0].type, pqnn_node_type_binary);
-      for (size_t i = 0; i < y.size(); i++) {
-        float u = va[broadcast_offset(y_shape, a, i)], v = vb[broadcast_offset(y_shape, b, i)];
-        if (flags) {
-          u = f16_round(u);
-          v = f16_round(v);
-        }
-        float r = std::min(hi, std::max(lo, binary_ref(op, u, v)));
-        if (flags) r = f16_round(r);
-        ASSERT_EQ(y[i], r) << "iter " << iter << " op " << op << " i " << i;
+    check_binary(op, a, b, lo, hi, iter);
+  }
+}
+
+// The operand patterns of NHWC models, each way round (the runtime's fast paths: whole dense
+// or scalar ranges, a repeated short row tiled, long rows cut for threads): same shape,
+// scalar, per-channel [C] with few and many channels, a [H, W, 1] map over channels.
+TEST(RuntimeElementwise, BinaryNhwcPatterns) {
+  const std::vector<std::vector<size_t>> xs = {{1, 40, 48, 3}, {1, 64, 64, 1}, {1, 9, 11, 40}};
+  int seed = 1000;
+  for (const auto& x : xs) {
+    const size_t c = x[3];
+    const std::vector<std::vector<size_t>> others = {x, {1}, {c}, {1, 1, 1, c}, {1, x[1], x[2], 1},
+        {x[2], c}};
+    for (const auto& o : others) {
+      for (pqnn_binary_operator op : {pqnn_binary_subtract, pqnn_binary_divide}) {
+        check_binary(op, x, o, -INFINITY, INFINITY, seed++);
+        check_binary(op, o, x, -INFINITY, INFINITY, seed++);
       }
     }
   }
