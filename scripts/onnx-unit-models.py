@@ -516,6 +516,48 @@ def build():
                          kernel_shape=[2, 2], strides=[2, 2])],
         [("x", (1, 6, 5, 4))], ["y"], [const("w", rand(6, 3, 2, 2, scale=0.3)),
                                        const("bias", rand(3))])
+    # Constant per-channel / scalar Add, Mul, Sub and BatchNormalization after a
+    # ConvTranspose, Gemm or MatMul fold into its weights and bias (as after a Conv).
+    add_case("convtranspose_add_bn_relu_fold", [
+        helper.make_node("ConvTranspose", ["x", "w"], ["c"], name="deconv",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Add", ["c", "b"], ["a"], name="bias"),
+        helper.make_node("BatchNormalization", ["a", "g", "beta", "mean", "var"], ["n"],
+                         name="bn"),
+        helper.make_node("Relu", ["n"], ["y"], name="relu")],
+        [("x", (1, 6, 5, 4))], ["y"],
+        [const("w", rand(6, 3, 2, 2, scale=0.3)), const("b", rand(1, 3, 1, 1)),
+         const("g", rand(3)), const("beta", rand(3)), const("mean", rand(3)),
+         const("var", np.abs(rand(3)) + 0.5)])
+    add_case("convtranspose_scalar_add_sigmoid_fold", [
+        helper.make_node("ConvTranspose", ["x", "w", "bias"], ["c"], name="deconv",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Mul", ["c", "s"], ["m"], name="scale"),
+        helper.make_node("Add", ["m", "t"], ["a"], name="shift"),
+        helper.make_node("Sigmoid", ["a"], ["y"], name="sigmoid")],
+        [("x", (1, 8, 6, 5))], ["y"],
+        [const("w", rand(8, 1, 2, 2, scale=0.3)), const("bias", rand(1)),
+         const("s", np.float32(1.5)), const("t", np.full((1, 1, 1, 1), -0.5, np.float32))])
+    add_case("convtranspose_add_two_readers", [
+        helper.make_node("ConvTranspose", ["x", "w"], ["c"], name="deconv",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Sub", ["t", "c"], ["a"], name="rsub"),
+        helper.make_node("Add", ["a", "c"], ["y"], name="add")],
+        [("x", (1, 4, 3, 3))], ["y"],
+        [const("w", rand(4, 2, 2, 2, scale=0.3)), const("t", rand(1, 2, 1, 1))])
+    add_case("gemm_scale_shift_fold", [
+        helper.make_node("Gemm", ["x", "w", "c"], ["g"], name="fc", transB=1, alpha=0.5),
+        helper.make_node("Mul", ["g", "s"], ["m"], name="scale"),
+        helper.make_node("Sub", ["m", "t"], ["y"], name="shift")],
+        [("x", (3, 10))], ["y"],
+        [const("w", rand(7, 10)), const("c", rand(7)), const("s", rand(1, 7)),
+         const("t", np.float32(0.75))])
+    add_case("matmul_bias_div_fold", [
+        helper.make_node("MatMul", ["x", "w"], ["g"], name="fc"),
+        helper.make_node("Add", ["b", "g"], ["a"], name="bias"),
+        helper.make_node("Div", ["a", "d"], ["y"], name="div")],
+        [("x", (2, 5, 12))], ["y"],
+        [const("w", rand(12, 9)), const("b", rand(9)), const("d", np.float32(4.0))])
     add_case("convtranspose_groups_pads_outpad", [
         helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="deconv", group=2,
                          kernel_shape=[3, 3], strides=[2, 3], pads=[1, 0, 1, 2],

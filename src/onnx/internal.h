@@ -168,6 +168,15 @@ enum pqnn_status ox_reshape_shape(struct ox_pass* p, const struct ox_tensor* x,
 const struct ox_node* ox_sole_consumer(struct ox_pass* p, const struct ox_tensor* t,
     size_t* index_out);
 
+/* lower-conv.c: folds the chain of BatchNormalization (axis 1 only) and per-channel or scalar
+ * constant Mul / Div / Add / Sub nodes after a producer with `channels` outputs along axis
+ * `axis` of its rank-`rank` output *y_inout (each node the only reader of the value before
+ * it, none a graph output; x - c and x / c, not c - x or c / x; no division by zero) into
+ * y' = y * scale + shift (scale 1 and shift 0 when nothing folds); *y_inout becomes the
+ * chain's last output and the folded nodes are marked absorbed. */
+enum pqnn_status ox_fold_affine_chain(struct ox_pass* p, int64_t channels, int rank, int axis,
+    struct ox_tensor** y_inout, float** scale_out, float** shift_out);
+
 /* lower-*.c: one function per op family. */
 enum pqnn_status ox_lower_conv(struct ox_pass* p);
 enum pqnn_status ox_lower_batch_norm(struct ox_pass* p);

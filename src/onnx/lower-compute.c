@@ -295,6 +295,11 @@ enum pqnn_status ox_lower_conv_transpose(struct ox_pass* p) {
   uint32_t in_id;
   status = ox_channels_last_id(p, x, &in_id);
   if (status != pqnn_status_success) return status;
+  /* BatchNormalization and per-channel or scalar scale / shift right after fold in (into the
+   * weights and the bias, as for Conv). */
+  float *fold_scale = NULL, *fold_shift = NULL;
+  status = ox_fold_affine_chain(p, cout, x->rank, 1, &y, &fold_scale, &fold_shift);
+  if (status != pqnn_status_success) return status;
   ox_set_shape(y, shape.rank, shape.dims);
   y->channels_last = true;
   status = ox_define_activation(p, y);
@@ -302,13 +307,18 @@ enum pqnn_status ox_lower_conv_transpose(struct ox_pass* p) {
   /* ONNX [Cin][Cout/g][kh][kw] -> pqnn [g * Cout/g][kh][kw][Cin/g]. */
   const size_t taps = (size_t) k[0] * k[1];
   float* filter = ox_pass_alloc(p, (size_t) cin * (size_t) goc * taps, sizeof(float));
-  if (filter == NULL) return pqnn_status_out_of_memory;
+  float* bias = ox_pass_alloc(p, (size_t) cout, sizeof(float));
+  if (filter == NULL || bias == NULL) return pqnn_status_out_of_memory;
+  bool has_bias = b != NULL;
   for (int64_t g = 0; g < groups; g++) {
-    for (int64_t i = 0; i < gic; i++) {
-      for (int64_t o = 0; o < goc; o++) {
+    for (int64_t o = 0; o < goc; o++) {
+      const size_t c = (size_t) (g * goc + o);
+      bias[c] = (b != NULL ? b->f[c] : 0.0f) * fold_scale[c] + fold_shift[c];
+      has_bias = has_bias || bias[c] != 0.0f;
+      for (int64_t i = 0; i < gic; i++) {
         for (size_t r = 0; r < taps; r++) {
-          filter[((size_t) (g * goc + o) * taps + r) * (size_t) gic + (size_t) i] =
-              w->f[((size_t) (g * gic + i) * (size_t) goc + (size_t) o) * taps + r];
+          filter[(c * taps + r) * (size_t) gic + (size_t) i] =
+              w->f[((size_t) (g * gic + i) * (size_t) goc + (size_t) o) * taps + r] * fold_scale[c];
         }
       }
     }
@@ -317,8 +327,8 @@ enum pqnn_status ox_lower_conv_transpose(struct ox_pass* p) {
   const size_t wdims[4] = {(size_t) cout, k[0], k[1], (size_t) gic};
   const size_t bdims[1] = {(size_t) cout};
   status = ox_define_static(p, 4, wdims, filter, &w_id);
-  if (status == pqnn_status_success && b != NULL) {
-    status = define_vector(p, b->f, cout, bdims[0], &b_id);
+  if (status == pqnn_status_success && has_bias) {
+    status = ox_define_static(p, 1, bdims, bias, &b_id);
   }
   if (status != pqnn_status_success) return status;
   return refused(p, pqnn_define_deconvolution_2d(p->sg, pb[0], pe[1], pe[0], pb[1], adj[0],

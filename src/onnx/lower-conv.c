@@ -158,9 +158,9 @@ static enum pqnn_status emit_channel_affine(struct ox_pass* p, struct ox_tensor*
 }
 
 /* The per-channel constant operand of a Mul/Div/Add/Sub node reading `y` (channels in
- * axis 1 of a rank-`rank` tensor), or NULL. *count_out: 1 (scalar) or channels. */
+ * axis `axis` of a rank-`rank` tensor), or NULL. *count_out: 1 (scalar) or channels. */
 static const float* channel_operand(const struct ox_pass* p, const struct ox_node* n,
-    const struct ox_tensor* y, int64_t channels, int rank, size_t* count_out) {
+    const struct ox_tensor* y, int64_t channels, int rank, int axis, size_t* count_out) {
   const int yi = (int) (y - p->t);
   if (n->num_inputs != 2 || n->inputs[0] < 0 || n->inputs[1] < 0) return NULL;
   const bool y_first = n->inputs[0] == yi;
@@ -176,7 +176,7 @@ static const float* channel_operand(const struct ox_pass* p, const struct ox_nod
     return NULL;
   }
   for (int d = 0; d < c->rank; d++) {
-    if (c->dims[d] != 1 && d + rank - c->rank != 1) return NULL;
+    if (c->dims[d] != 1 && d + rank - c->rank != axis) return NULL;
   }
   if (strcmp(n->proto->op_type, "Div") == 0) {
     for (int64_t k = 0; k < count; k++) {
@@ -187,10 +187,7 @@ static const float* channel_operand(const struct ox_pass* p, const struct ox_nod
   return c->f;
 }
 
-/* Folds the chain of BatchNormalization and per-channel constant Mul/Div/Add/Sub nodes
- * after a conv (each the only reader of the value before it) into y' = y * scale + shift;
- * *y_inout becomes the chain's last output. */
-static enum pqnn_status fold_affine_chain(struct ox_pass* p, int64_t channels, int rank,
+enum pqnn_status ox_fold_affine_chain(struct ox_pass* p, int64_t channels, int rank, int axis,
     struct ox_tensor** y_inout, float** scale_out, float** shift_out) {
   float* scale = ox_pass_alloc(p, (size_t) channels, sizeof(float));
   float* shift = ox_pass_alloc(p, (size_t) channels, sizeof(float));
@@ -214,7 +211,7 @@ static enum pqnn_status fold_affine_chain(struct ox_pass* p, int64_t channels, i
     const float* v = NULL;
     float *bn_scale = NULL, *bn_shift = NULL;
     enum pqnn_status status = pqnn_status_success;
-    if (strcmp(op, "BatchNormalization") == 0 && n->inputs[0] == (int) (y - p->t) &&
+    if (strcmp(op, "BatchNormalization") == 0 && axis == 1 && n->inputs[0] == (int) (y - p->t) &&
         batch_norm_params(p, n, channels, &bn_scale, &bn_shift, &status)) {
       for (int64_t c = 0; c < channels; c++) {
         scale[c] *= bn_scale[c];
@@ -224,7 +221,7 @@ static enum pqnn_status fold_affine_chain(struct ox_pass* p, int64_t channels, i
       return status;
     } else if ((strcmp(op, "Mul") == 0 || strcmp(op, "Div") == 0 || strcmp(op, "Add") == 0 ||
                 strcmp(op, "Sub") == 0) &&
-               (v = channel_operand(p, n, y, channels, rank, &count)) != NULL) {
+               (v = channel_operand(p, n, y, channels, rank, axis, &count)) != NULL) {
       for (int64_t c = 0; c < channels; c++) {
         const float k = v[count == 1 ? 0 : c];
         switch (op[0]) {
@@ -277,7 +274,7 @@ enum pqnn_status ox_lower_conv(struct ox_pass* p) {
 
   /* BatchNormalization and per-channel scale / shift right after fold in. */
   float *fold_scale = NULL, *fold_shift = NULL;
-  status = fold_affine_chain(p, cout, x->rank, &y, &fold_scale, &fold_shift);
+  status = ox_fold_affine_chain(p, cout, x->rank, 1, &y, &fold_scale, &fold_shift);
   if (status != pqnn_status_success) return status;
 
   shape.dims[0] = x->dims[0];

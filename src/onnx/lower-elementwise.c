@@ -104,6 +104,7 @@ bool ox_is_unary_op(const char* op) {
 static enum pqnn_status fuse_gated(struct ox_pass* p, enum pqnn_unary_operator op,
     const struct pqnn_unary_params* params, struct ox_tensor* x, bool* fused) {
   *fused = false;
+  if (p->node->num_outputs < 1) return pqnn_status_success;  /* ox_output refuses it later */
   const int xi = p->node->inputs[0], yi = p->node->outputs[0];
   if (x->is_const || yi < 0) return pqnn_status_success;
   if (op == pqnn_unary_hardsigmoid &&

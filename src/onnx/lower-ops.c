@@ -52,6 +52,11 @@ enum pqnn_status ox_lower_gemm(struct ox_pass* p, bool matmul) {
   uint32_t in_id;
   status = ox_model_order_id(p, a, &in_id);
   if (status != pqnn_status_success) return status;
+  /* Per-output or scalar constant scale / shift right after (and BatchNormalization of a 2-D
+   * output) fold into the weights and the bias. */
+  float *fold_scale = NULL, *fold_shift = NULL;
+  status = ox_fold_affine_chain(p, n, a->rank, a->rank - 1, &y, &fold_scale, &fold_shift);
+  if (status != pqnn_status_success) return status;
   ox_set_shape(y, a->rank, a->dims);
   y->dims[a->rank - 1] = n;
   y->channels_last = false;
@@ -61,10 +66,11 @@ enum pqnn_status ox_lower_gemm(struct ox_pass* p, bool matmul) {
   float* bias = ox_pass_alloc(p, (size_t) n, sizeof(float));
   if (filter == NULL || bias == NULL) return pqnn_status_out_of_memory;
   for (int64_t o = 0; o < n; o++) {
+    const float s = fold_scale[o];
     for (int64_t i = 0; i < k; i++) {
-      filter[o * k + i] = alpha * (trans_b ? b->f[o * k + i] : b->f[i * n + o]);
+      filter[o * k + i] = alpha * (trans_b ? b->f[o * k + i] : b->f[i * n + o]) * s;
     }
-    bias[o] = c == NULL ? 0.0f : beta * c->f[nc == 1 ? 0 : o];
+    bias[o] = (c == NULL ? 0.0f : beta * c->f[nc == 1 ? 0 : o]) * s + fold_shift[o];
   }
   uint32_t w_id, b_id;
   const size_t wdims[2] = {(size_t) n, (size_t) k}, bdims[1] = {(size_t) n};

@@ -362,6 +362,20 @@ TEST(OnnxImport, FoldsBatchNormAndScaleShiftIntoTheConv) {
   EXPECT_EQ(3u, PlannedNodes("batchnorm_alone"));        // a 1x1 depthwise conv
 }
 
+TEST(OnnxImport, FoldsScaleShiftIntoDeconvolutionAndFullyConnected) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  // NCHW in and out: the two boundary transposes plus the deconvolution (Add and BN folded,
+  // Relu fused); one output channel needs no output transpose: the input transpose, the
+  // deconvolution (Mul and Add folded) and the sigmoid.
+  EXPECT_EQ(3u, PlannedNodes("convtranspose_add_bn_relu_fold"));
+  EXPECT_EQ(3u, PlannedNodes("convtranspose_scalar_add_sigmoid_fold"));
+  // c - x does not fold, and the deconvolution output has two readers: 2 + 3 nodes.
+  EXPECT_EQ(5u, PlannedNodes("convtranspose_add_two_readers"));
+  // 2-D and 3-D model-order activations: no transposes, the FC alone.
+  EXPECT_EQ(1u, PlannedNodes("gemm_scale_shift_fold"));
+  EXPECT_EQ(1u, PlannedNodes("matmul_bias_div_fold"));
+}
+
 // Transpose nodes in the planned runtime of a unit model.
 size_t PlannedTransposes(const std::string& name, size_t* boundary) {
   pqnn_onnx_model_t model = nullptr;
