@@ -81,17 +81,20 @@ void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
   }
 }
 
-/* t = expf(widened x - m) for one block. */
-static inline void exp_block(const struct pqnn_convert_config* cc, size_t n, const uint16_t* x, float m,
-    float* t) {
+/* t = exp(widened x - m) for one block (the exp kernel of the tier, as in f32). */
+static inline void exp_block(const struct pqnn_convert_config* cc,
+    const struct pqnn_elementwise_config* ec, size_t n, const uint16_t* x, float m, float* t) {
+  static const struct pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
   cc->f16_f32(n, x, t);
   for (size_t j = 0; j < n; j++) {
-    t[j] = expf(t[j] - m);
+    t[j] -= m;
   }
+  ec->unary[pqnn_unary_exp](n, t, t, &params);
 }
 
 void pqnn_node_f16_softmax(size_t row_start, size_t row_end, size_t channels, const uint16_t* x, uint16_t* y) {
   const struct pqnn_convert_config* cc = pqnn_get_convert_config();
+  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
   float t[kBlock];
   float lanes[kBlock];
   for (size_t r = row_start; r < row_end && channels != 0; r++) {
@@ -114,7 +117,7 @@ void pqnn_node_f16_softmax(size_t row_start, size_t row_end, size_t channels, co
     pqnn_node_fill_block(kBlock, 0.0f, lanes);
     for (size_t i = 0; i < channels; i += kBlock) {
       const size_t nb = pqnn_node_block_size(channels, i);
-      exp_block(cc, nb, xr + i, m, t);
+      exp_block(cc, ec, nb, xr + i, m, t);
       pqnn_node_add_block(nb, t, lanes);
     }
     float sum = 0.0f;
@@ -125,7 +128,7 @@ void pqnn_node_f16_softmax(size_t row_start, size_t row_end, size_t channels, co
     /* Recomputed exponentials, scaled and rounded once. */
     for (size_t i = 0; i < channels; i += kBlock) {
       const size_t nb = pqnn_node_block_size(channels, i);
-      exp_block(cc, nb, xr + i, m, t);
+      exp_block(cc, ec, nb, xr + i, m, t);
       pqnn_node_scale_clamp_block(nb, t, inv, t, -INFINITY, INFINITY);
       cc->f32_f16(nb, t, yr + i);
     }

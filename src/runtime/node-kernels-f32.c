@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "configs/config.h"
 #include "runtime/node-kernels-blocks.h"
 #include "runtime/node-kernels-elementwise.h"
 #include "runtime/node-kernels.h"
@@ -116,10 +117,10 @@ static inline void sub_block(size_t n, const float* x, float m, float* t) {
   }
 }
 
-static inline void exp_block(size_t n, float* t) {
-  for (size_t j = 0; j < n; j++) {
-    t[j] = expf(t[j]);
-  }
+/* t = exp(t) with the exp kernel of the tier (pqnn.h: within 4 ulp). */
+static inline void exp_block(const struct pqnn_elementwise_config* ec, size_t n, float* t) {
+  static const struct pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
+  ec->unary[pqnn_unary_exp](n, t, t, &params);
 }
 
 static inline void scale_block(size_t n, float* y, float scale) {
@@ -129,6 +130,7 @@ static inline void scale_block(size_t n, float* y, float scale) {
 }
 
 void pqnn_node_f32_softmax(size_t row_start, size_t row_end, size_t channels, const float* x, float* y) {
+  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
   float t[kBlock];
   float sums[kBlock];
   for (size_t r = row_start; r < row_end && channels != 0; r++) {
@@ -140,11 +142,11 @@ void pqnn_node_f32_softmax(size_t row_start, size_t row_end, size_t channels, co
       const size_t nb = pqnn_node_block_size(channels, i);
       if (nb == kBlock) {
         sub_block(kBlock, xr + i, m, t);
-        exp_block(kBlock, t);
+        exp_block(ec, kBlock, t);
         pqnn_node_add_block(kBlock, t, sums);
       } else {
         sub_block(nb, xr + i, m, t);
-        exp_block(nb, t);
+        exp_block(ec, nb, t);
         pqnn_node_add_block(nb, t, sums);
       }
       memcpy(yr + i, t, nb * sizeof(float));
