@@ -5,22 +5,23 @@
  * to kTileRows output rows of one batch matrix.
  * f32: per panel of NR columns of b, the panel is packed on the stack in the f32 GEMM
  * kernels' weight layout (zero bias) and the tile's rows run through the MR-row kernel of
- * the tier (pqnn_get_f32_gemm_config()), MR rows at a time. A panel larger than kPanelFloats
- * (K above ~250 with NR = 32) and f16 take the block loop: each output row's N outputs in
- * blocks of PQNN_NODE_BLOCK as acc += a[m][k] * b[k][block] over k in order. */
+ * the tier (pqnn_get_f32_gemm_config()), MR rows at a time. A panel larger than
+ * kPanelFloats (K above 126 with NR = 32, 254 with NR = 16) and f16 take the block loop:
+ * each output row's N outputs in blocks of PQNN_NODE_BLOCK as acc += a[m][k] * b[k][block]
+ * over k in order. */
 #include <math.h>
 #include <string.h>
 
 #include "configs/config.h"
-
 #include "logging.h"
 #include "runtime/node-kernels-blocks.h"
 #include "runtime/nodes/compute-nodes.h"
 #include "runtime/runtime-shared.h"
 
 enum { kBlock = PQNN_NODE_BLOCK, kMaxBatchDims = 4 };
-/* Output rows per tile; floats of the packed-panel stack buffer (32 KiB). */
-enum { kTileRows = 32, kPanelFloats = 8192 };
+/* Output rows per tile; floats of the packed-panel stack buffer (16 KiB, so that small
+ * thread stacks keep room). */
+enum { kTileRows = 32, kPanelFloats = 4096 };
 
 static enum pqnn_status infer(const char* function, const struct pqnn_node* node,
     const struct pqnn_shape* const* in, struct pqnn_shape* out) {
