@@ -165,7 +165,7 @@ struct pqnn_dwconv_context {
   union pqnn_ukernel_params params;
 };
 
-/* Deconvolution: output rows in tiles of rows_per_tile (see deconv-path.c). */
+/* Deconvolution: output rows (tall: input rows) in tiles of rows_per_tile (deconv-path.c). */
 struct pqnn_deconv_context {
   const void* x;
   void* y;
@@ -189,8 +189,8 @@ struct pqnn_deconv_context {
   const void* bias_pixel;     /* clamp(bias) of one output pixel, output type */
   float output_min, output_max;
   pqnn_convert_ukernel_fn f16_f32, f32_f16;  /* f16 output: column widening, row rounding */
-  bool direct, wide;
-  char* workspace;            /* accumulating path: one slot per row tile */
+  bool direct, wide, tall;
+  char* workspace;            /* accumulating / tall path: one slot per row tile */
   size_t slot_bytes;
   size_t chunk;               /* input pixels per column GEMM */
   size_t rows_per_tile;
@@ -305,6 +305,7 @@ struct pqnn_operator {
   float output_min, output_max;
   bool deconv_direct;
   bool deconv_wide;             /* direct, packed per kernel row as kw * goc columns */
+  bool deconv_tall;             /* wide, packed as one group of kh * kw * goc columns */
   uint32_t adjustment_height, adjustment_width;
   void* workspace;
   size_t workspace_size;

@@ -9,7 +9,10 @@
  * pixel gets exactly one tap, so each GEMM writes its output pixels in place (C rows
  * sw pixels apart), with the bias packed in and the bounds applied by the kernel; the
  * pixels no tap reaches (output padding) get clamp(bias). In the wide layout (one group,
- * no horizontal crop) one GEMM per output row writes all kw taps of each input pixel.
+ * no horizontal crop) one GEMM per output row writes all kw taps of each input pixel. In
+ * the tall layout (wide, no vertical crop, kh * kw * goc <= NR: few output channels) the
+ * work unit is an input row: one GEMM computes all its taps into a row buffer (a workspace
+ * slot per tile, as below), copied to its kh output rows.
  * Accumulating path (any other geometry): per group, an f32 row accumulator starts at the
  * bias; each tap's GEMM writes a column block of at most `chunk` pixels (cache sized) that
  * is added at ox = ix * sw + kx * dw - pl; the bounds and (f16) the rounding apply when
@@ -95,6 +98,42 @@ static void direct_row(const struct pqnn_deconv_context* ctx, size_t n, size_t o
   }
 }
 
+/* Copies count elements of `size` bytes (4 or 2) from src to dst. */
+static void copy_elements(size_t count, size_t size, const char* src, char* dst) {
+  if (size == sizeof(float)) {
+    for (size_t i = 0; i < count; i++) ((float*) dst)[i] = ((const float*) src)[i];
+  } else {
+    for (size_t i = 0; i < count; i++) ((uint16_t*) dst)[i] = ((const uint16_t*) src)[i];
+  }
+}
+
+/* Tall path: input row (n, iy) times all kh * kw * goc columns in one GEMM into the slot
+ * (bias and bounds applied by the kernel), then each kernel row's kw * goc columns of every
+ * input pixel copied to output row iy * kh + ky; output padding gets clamp(bias). */
+static void tall_row(const struct pqnn_deconv_context* ctx, size_t n, size_t iy, char* slot) {
+  const size_t el = ctx->y_element_size, row_taps = ctx->kernel_width * ctx->goc;
+  const size_t pixel = (n * ctx->input_height + iy) * ctx->input_width;
+  gemm_rows(ctx, ctx->input_width, (const char*) ctx->x + pixel * ctx->x_pixel_bytes, pixel,
+      ctx->packed_w, slot, ctx->nc * el);
+  const size_t covered = ctx->input_width * ctx->stride_width;
+  char* image = (char*) ctx->y + n * ctx->output_height * ctx->output_width * ctx->y_pixel_bytes;
+  for (size_t ky = 0; ky < ctx->kernel_height; ky++) {
+    char* y = image + (iy * ctx->stride_height + ky) * ctx->output_width * ctx->y_pixel_bytes;
+    for (size_t ix = 0; ix < ctx->input_width; ix++) {
+      copy_elements(row_taps, el, slot + (ix * ctx->nc + ky * row_taps) * el,
+          y + ix * row_taps * el);
+    }
+    if (covered < ctx->output_width) {
+      fill_bias(ctx, y + covered * ctx->y_pixel_bytes, ctx->output_width - covered);
+    }
+  }
+  if (iy + 1 == ctx->input_height) {  /* output padding rows below the last input row */
+    for (size_t oy = ctx->input_height * ctx->stride_height; oy < ctx->output_height; oy++) {
+      fill_bias(ctx, image + oy * ctx->output_width * ctx->y_pixel_bytes, ctx->output_width);
+    }
+  }
+}
+
 /* Adds the columns of taps (ky, kx) of input row iy into the accumulator of group g. */
 static void accumulate_tap(const struct pqnn_deconv_context* ctx, const char* x, size_t pixel,
     size_t g, size_t ky, size_t kx, char* slot, float* acc) {
@@ -161,18 +200,35 @@ static void accumulating_row(const struct pqnn_deconv_context* ctx, size_t n, si
 
 static void compute_deconv(void* context, size_t tile) {
   const struct pqnn_deconv_context* ctx = (const struct pqnn_deconv_context*) context;
-  const size_t rows = ctx->output_height * ctx->batch;
+  const size_t height = ctx->tall ? ctx->input_height : ctx->output_height;
+  const size_t rows = height * ctx->batch;
   const size_t start = tile * ctx->rows_per_tile;
   const size_t end = pqnn_min_sz(start + ctx->rows_per_tile, rows);
   char* slot = ctx->workspace != NULL ? ctx->workspace + tile * ctx->slot_bytes : NULL;
   for (size_t row = start; row < end; row++) {
-    const size_t n = row / ctx->output_height, oy = row % ctx->output_height;
-    if (ctx->direct) {
+    const size_t n = row / height, oy = row % height;
+    if (ctx->tall) {
+      tall_row(ctx, n, oy, slot);
+    } else if (ctx->direct) {
       direct_row(ctx, n, oy);
     } else {
       accumulating_row(ctx, n, oy, slot);
     }
   }
+}
+
+/* The operator's workspace grown to at least `total` bytes (false: out of memory, logged). */
+static bool grow_workspace(const char* function, pqnn_operator_t op, size_t total) {
+  if (total <= op->workspace_size) return true;
+  pqnn_release(op->workspace);
+  op->workspace_size = 0;
+  op->workspace = pqnn_allocate(total);
+  if (op->workspace == NULL) {
+    pqnn_log_error(function, "cannot allocate %zu bytes of deconvolution workspace", total);
+    return false;
+  }
+  op->workspace_size = total;
+  return true;
 }
 
 enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,
@@ -217,11 +273,26 @@ enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,
   ctx->f32_f16 = pqnn_get_convert_config()->f32_f16;
   ctx->direct = op->deconv_direct;
   ctx->wide = op->deconv_wide;
-  ctx->nc = ctx->wide ? op->kernel_width * ctx->goc : ctx->goc;
-  const size_t rows = op->batch_size * op->output_height;
+  ctx->tall = op->deconv_tall;
+  ctx->nc = ctx->tall ? op->kernel_height * op->kernel_width * ctx->goc
+          : ctx->wide ? op->kernel_width * ctx->goc : ctx->goc;
+  const size_t rows = op->batch_size * (ctx->tall ? op->input_height : op->output_height);
   const size_t threads = pqnn_threadpool_threads(threadpool);
-  if (ctx->direct) {
+  if (ctx->direct && !ctx->tall) {
     ctx->rows_per_tile = 1;
+  } else if (ctx->tall) {
+    /* One row buffer (input width x kh * kw * goc outputs) per tile. */
+    const size_t tiles = pqnn_min_sz(pqnn_max_sz(rows, 1), threads * kTilesPerThread);
+    ctx->rows_per_tile = pqnn_divide_round_up(pqnn_max_sz(rows, 1), tiles);
+    const size_t tile_count = pqnn_divide_round_up(pqnn_max_sz(rows, 1), ctx->rows_per_tile);
+    size_t bytes, total;
+    if (!pqnn_mul_sz(op->input_width * ctx->nc, y_el, &bytes) ||
+        !pqnn_mul_sz(pqnn_round_up(bytes, 64), tile_count, &total)) {
+      pqnn_log_error(function, "deconvolution workspace size overflows");
+      return pqnn_status_invalid_parameter;
+    }
+    ctx->slot_bytes = pqnn_round_up(bytes, 64);
+    if (!grow_workspace(function, op, total)) return pqnn_status_out_of_memory;
   } else {
     /* One workspace slot per tile: a few tiles per thread. */
     const size_t tiles = pqnn_min_sz(pqnn_max_sz(rows, 1), threads * kTilesPerThread);
@@ -239,16 +310,7 @@ enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,
       pqnn_log_error(function, "deconvolution workspace size overflows");
       return pqnn_status_invalid_parameter;
     }
-    if (total > op->workspace_size) {
-      pqnn_release(op->workspace);
-      op->workspace_size = 0;
-      op->workspace = pqnn_allocate(total);
-      if (op->workspace == NULL) {
-        pqnn_log_error(function, "cannot allocate %zu bytes of deconvolution workspace", total);
-        return pqnn_status_out_of_memory;
-      }
-      op->workspace_size = total;
-    }
+    if (!grow_workspace(function, op, total)) return pqnn_status_out_of_memory;
   }
   op->compute = pqnn_compute_deconv;
   return pqnn_status_success;
@@ -260,8 +322,9 @@ void pqnn_run_deconv(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   ctx.y = op->output;
   ctx.quantization_params = op->quantization_params;
   ctx.packed_w = op->packed_weights;
-  const size_t tiles = pqnn_divide_round_up(ctx.batch * ctx.output_height, ctx.rows_per_tile);
-  if (ctx.direct) {
+  const size_t height = ctx.tall ? ctx.input_height : ctx.output_height;
+  const size_t tiles = pqnn_divide_round_up(ctx.batch * height, ctx.rows_per_tile);
+  if (ctx.direct && !ctx.tall) {
     pqnn_parallelize_1d(threadpool, compute_deconv, &ctx, tiles);
     return;
   }

@@ -7,7 +7,8 @@
  * to the goc channels of output pixel (iy * sh + ky * dh - pt, ix * sw + kx * dw - pl).
  * The wide layout (direct path, one group, no horizontal crop, dense output pixels) packs
  * the same data as kh groups of kw * goc columns: per input pixel, the kw output pixels it
- * reaches in one output row are contiguous. */
+ * reaches in one output row are contiguous. The tall layout (wide, no vertical crop, kh > 1,
+ * kh * kw * goc <= NR) packs it as one group of kh * kw * goc columns. */
 #include <fp16.h>
 #include <math.h>
 #include <string.h>
@@ -115,12 +116,14 @@ static enum pqnn_status check_deconv_args(const char* function,
  * and packed as groups * taps GEMM weight groups. */
 static enum pqnn_status pack_deconv_weights(const char* function, struct pqnn_operator* op,
     const struct pqnn_conv2d_args* a, const struct pqnn_gemm_op_spec* spec, size_t taps,
-    size_t kernel_bytes, const void* kernel, bool wide) {
+    size_t kernel_bytes, const void* kernel, bool wide, bool tall) {
   const struct pqnn_gemm_config* config = spec->gemm_config;
   /* Wide: one weight group per kernel row, its kw * goc columns in (kx, oc) order (the same
-   * memory as kw groups of goc columns). */
-  const size_t weight_groups = wide ? a->kernel_height : a->groups * taps;
-  const size_t nc = wide ? a->kernel_width * a->group_output_channels : a->group_output_channels;
+   * memory as kw groups of goc columns); tall: one weight group of all kh * kw * goc columns
+   * in (ky, kx, oc) order. */
+  const size_t weight_groups = tall ? 1 : wide ? a->kernel_height : a->groups * taps;
+  const size_t nc = tall ? taps * a->group_output_channels
+                  : wide ? a->kernel_width * a->group_output_channels : a->group_output_channels;
   const size_t group_size = pqnn_packed_gemm_group_size(nc, 1, a->group_input_channels,
       config->nr, config->kr, spec->packed_element_size, spec->packed_prefix_size,
       spec->packed_suffix_size);
@@ -198,13 +201,18 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
    * fills more of the kernel's NR columns when goc is small. */
   const bool wide = pqnn_deconv_direct(a) && a->groups == 1 && a->padding_left == 0 &&
       a->padding_right == 0 && a->output_channel_stride == a->group_output_channels;
-  status = pack_deconv_weights(function, op, a, spec, taps, kernel_bytes, kernel, wide);
+  /* Tall: wide, no vertical crop, and all kh * kw * goc columns within one NR tile: one GEMM
+   * per input row computes every tap (into a row buffer that is copied to the kh output
+   * rows), instead of one GEMM per output row with kh times fewer columns. */
+  const bool tall = wide && a->kernel_height > 1 && a->padding_top == 0 &&
+      a->padding_bottom == 0 && taps * a->group_output_channels <= spec->gemm_config->nr;
+  status = pack_deconv_weights(function, op, a, spec, taps, kernel_bytes, kernel, wide, tall);
   if (status == pqnn_status_success) {
     status = bias_terms(function, op, a->groups * a->group_output_channels, bias, bias_f16,
         spec->params.f32.min, spec->params.f32.max, spec->output_element_size);
   }
-  if (status == pqnn_status_success && !pqnn_deconv_direct(a)) {
-    /* The accumulating path's workspace is the operator's: runs take turns. */
+  if (status == pqnn_status_success && (!pqnn_deconv_direct(a) || tall)) {
+    /* The accumulating and tall paths' workspace is the operator's: runs take turns. */
     op->padding_lock = (pthread_mutex_t*) pqnn_allocate(sizeof(pthread_mutex_t));
     if (op->padding_lock == NULL || pthread_mutex_init(op->padding_lock, NULL) != 0) {
       pqnn_release(op->padding_lock);
@@ -227,6 +235,7 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
   op->output_max = spec->params.f32.max;
   op->deconv_direct = pqnn_deconv_direct(a);
   op->deconv_wide = wide;
+  op->deconv_tall = tall;
   if (!op->deconv_direct) {
     /* The column GEMMs produce partial sums: the bounds apply once they are added up. */
     op->spec.params.f32.min = -INFINITY;

@@ -389,9 +389,17 @@ TEST_F(Deconvolution, ModelLayers) {
   Shape odd = up;
   odd.kh = odd.kw = 3, odd.pt = odd.pl = odd.pb = odd.pr = 1, odd.ah = odd.aw = 1, odd.goc = 19;
   odd.ys = 19, odd.n = 2;
+  // Few output channels (the tall layout: one GEMM of all taps per input row): det's last
+  // layer 24 -> 1, and 3 channels with output padding in both directions over 2 images.
+  Shape thin = up;
+  thin.goc = thin.ys = 1;
+  Shape thin_adj = up;
+  thin_adj.goc = thin_adj.ys = 3, thin_adj.ah = thin_adj.aw = 1, thin_adj.n = 2, thin_adj.w = 7;
   for (Type t : {Type::f32, Type::f16, Type::qd8_f32, Type::qd8_f16}) {
     run_shape(up, t, true, false, pool_, rng);
     run_shape(odd, t, true, true, pool_, rng);
+    run_shape(thin, t, true, false, pool_, rng);
+    run_shape(thin_adj, t, true, true, pool_, rng);
   }
 }
 
