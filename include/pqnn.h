@@ -168,6 +168,10 @@ PQNN_API enum pqnn_status pqnn_delete_operator(pqnn_operator_t op);
 /* Pooling: output size rounded up (ONNX ceil_mode = 1); a last window starting in the
    bottom / right padding is dropped. */
 #define PQNN_FLAG_CEIL_MODE 0x00000020u
+/* f32 convolution: never take the Winograd path (3x3 stride 1, one group, >= 16 input and
+   output channels; results within a few 1e-6 of the largest output of direct convolution,
+   docs/architecture.md "Winograd"), e.g. for results bit-comparable with the IGEMM path. */
+#define PQNN_FLAG_NO_WINOGRAD 0x00000080u
 
 struct pqnn_quantization_params {
   int32_t zero_point;

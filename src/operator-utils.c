@@ -135,6 +135,7 @@ enum pqnn_status pqnn_delete_operator(pqnn_operator_t op) {
   }
   pqnn_release((void*) op->indirection);
   pqnn_release(op->deconv_bias);
+  pqnn_release(op->f32_bias);
   pqnn_release(op->deconv_bias_pixel);
   pqnn_release(op->workspace);
   pqnn_release(op);

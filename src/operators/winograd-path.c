@@ -1,0 +1,337 @@
+/* The Winograd path: f32 3x3 stride-1 dilation-1 convolution of one group as
+ * F(4x4, 3x3) (Lavin & Gray's transforms, interpolation points 0, +-1, +-2, infinity).
+ * Each 4x4 block of output pixels (a tile) reads a 6x6 block of input pixels; per tile
+ * and channel the input is transformed to V = BT d B (6x6), the 36 element-wise products
+ * with the transformed weights U = G g GT become 36 GEMMs [tiles x Cin] x [Cin x Cout] on
+ * the f32 GEMM microkernels, and the output transform Y = AT M A (4x4) adds the bias and
+ * clamps. 2.25x fewer multiply-adds than direct convolution, at an f32 error of a few
+ * 1e-6 of the largest output (docs/architecture.md, "Winograd").
+ *
+ * Create packs U as 36 GEMM weight groups (no bias: the output transform adds it) and
+ * keeps the f32 bias. Reshape sizes blocks of tiles whose V and M fit in half of L2 and a
+ * workspace of one slot per task (a few tasks per thread); run hands each task a
+ * contiguous range of blocks. Every block is computed alike whatever task runs it, so
+ * results do not depend on the thread count. Tiles that overhang the input read the
+ * padding row; outputs past the image edge (partial tiles) go to a discard row. */
+#include <math.h>
+#include <string.h>
+
+#include "allocator.h"
+#include "hardware.h"
+#include "logging.h"
+#include "operators/paths.h"
+#include "packing.h"
+
+#define ALPHA PQNN_WINOGRAD_ALPHA    /* input tile edge */
+#define TILE PQNN_WINOGRAD_TILE      /* output tile edge */
+#define POINTS (ALPHA * ALPHA)       /* GEMMs per block */
+
+enum { kTasksPerThread = 4 };
+
+/* The weight transform G (6x3). */
+static const double kG[ALPHA][3] = {
+  {1.0 / 4.0, 0.0, 0.0},
+  {-1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0},
+  {-1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0},
+  {1.0 / 24.0, 1.0 / 12.0, 1.0 / 6.0},
+  {1.0 / 24.0, -1.0 / 12.0, 1.0 / 6.0},
+  {0.0, 0.0, 1.0},
+};
+
+bool pqnn_winograd_fits(const struct pqnn_conv2d_args* a, uint32_t flags,
+    const struct pqnn_gemm_op_spec* spec) {
+  if (!spec->winograd || spec->gemm_config->gemm[1] == NULL) return false;
+  if ((flags & PQNN_FLAG_NO_WINOGRAD) != 0 || (flags & PQNN_FLAG_DEPTHWISE_CONVOLUTION) != 0) {
+    return false;
+  }
+  if (a->kernel_height != 3 || a->kernel_width != 3 || a->stride_height != 1 ||
+      a->stride_width != 1 || a->dilation_height != 1 || a->dilation_width != 1 ||
+      a->groups != 1) {
+    return false;
+  }
+  /* The cost rule (measured: bench/operators/f32-convolution.cc, docs/architecture.md):
+   * the transforms cost O(Cin + Cout) per pixel, the saved GEMM work O(Cin * Cout), so
+   * both channel counts must be large enough for the GEMMs to dominate. */
+  return a->group_input_channels >= PQNN_WINOGRAD_MIN_CHANNELS &&
+      a->group_output_channels >= PQNN_WINOGRAD_MIN_CHANNELS;
+}
+
+size_t pqnn_winograd_group_size(const struct pqnn_conv2d_args* a,
+    const struct pqnn_gemm_op_spec* spec) {
+  const struct pqnn_gemm_config* config = spec->gemm_config;
+  return pqnn_packed_gemm_group_size(a->group_output_channels, 1, a->group_input_channels,
+      config->nr, config->kr, spec->packed_element_size, spec->packed_prefix_size,
+      spec->packed_suffix_size);
+}
+
+enum pqnn_status pqnn_pack_winograd(const char* function, pqnn_operator_t op,
+    const struct pqnn_conv2d_args* a, const struct pqnn_gemm_op_spec* spec,
+    const float* kernel) {
+  const size_t cin = a->group_input_channels, cout = a->group_output_channels;
+  /* The products U[point][oc][ic] = (G g GT)[point] in the packer's [group][nc][kc]. */
+  float* u = (float*) pqnn_allocate(POINTS * cout * cin * sizeof(float));
+  op->f32_bias = (float*) pqnn_allocate(cout * sizeof(float));
+  if (u == NULL || op->f32_bias == NULL) {
+    pqnn_release(u);
+    pqnn_log_error(function, "cannot allocate the Winograd weight transform");
+    return pqnn_status_out_of_memory;
+  }
+  for (size_t oc = 0; oc < cout; oc++) {
+    for (size_t ic = 0; ic < cin; ic++) {
+      const float* g = kernel + oc * 9 * cin + ic;  /* OHWI: tap (y, x) at (3y + x) * cin */
+      double gg[ALPHA][3];                         /* G g */
+      for (size_t k = 0; k < ALPHA; k++) {
+        for (size_t x = 0; x < 3; x++) {
+          gg[k][x] = kG[k][0] * g[x * cin] + kG[k][1] * g[(3 + x) * cin] +
+              kG[k][2] * g[(6 + x) * cin];
+        }
+      }
+      for (size_t k = 0; k < ALPHA; k++) {
+        for (size_t l = 0; l < ALPHA; l++) {
+          const double v = gg[k][0] * kG[l][0] + gg[k][1] * kG[l][1] + gg[k][2] * kG[l][2];
+          u[((k * ALPHA + l) * cout + oc) * cin + ic] = (float) v;
+        }
+      }
+    }
+  }
+  const float* bias = (const float*) spec->spec_context;
+  for (size_t oc = 0; oc < cout; oc++) op->f32_bias[oc] = bias != NULL ? bias[oc] : 0.0f;
+  const struct pqnn_gemm_config* config = spec->gemm_config;
+  spec->pack_gemm(NULL, POINTS, cout, 1, cin, config->nr, config->kr, false, u,
+      op->packed_weights);
+  pqnn_release(u);
+  return pqnn_status_success;
+}
+
+/* Slot layout, in floats: V [POINTS][tiles][cin], M [POINTS][tiles][cout], the scratch of
+ * one tile's first transform pass [ALPHA][ALPHA][max(cin, cout)], TILE discard rows of cout. */
+static size_t slot_floats(size_t tiles, size_t cin, size_t cout, size_t* m_offset,
+    size_t* scratch_offset, size_t* discard_offset) {
+  const size_t line = 64 / sizeof(float);
+  const size_t v = pqnn_round_up(POINTS * tiles * cin, line);
+  const size_t m = pqnn_round_up(POINTS * tiles * cout, line);
+  const size_t scratch = pqnn_round_up(POINTS * pqnn_max_sz(cin, cout), line);
+  *m_offset = v;
+  *scratch_offset = v + m;
+  *discard_offset = v + m + scratch;
+  return v + m + scratch + pqnn_round_up(TILE * cout, line);
+}
+
+enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_operator_t op,
+    const struct pqnn_conv_geometry* geometry, pthreadpool_t threadpool) {
+  const struct pqnn_gemm_config* config = op->gemm_config;
+  const size_t cin = op->group_input_channels, cout = op->group_output_channels;
+  struct pqnn_winograd_context* ctx = &op->context.winograd;
+  memset(ctx, 0, sizeof(*ctx));
+  ctx->cin = cin;
+  ctx->cout = cout;
+  ctx->input_height = geometry->input_height;
+  ctx->input_width = geometry->input_width;
+  ctx->output_height = geometry->output_height;
+  ctx->output_width = geometry->output_width;
+  ctx->padding_top = geometry->padding_top;
+  ctx->padding_left = geometry->padding_left;
+  ctx->x_pixel_stride = op->input_pixel_stride;
+  ctx->y_pixel_stride = op->output_pixel_stride;
+  ctx->tiles_height = pqnn_divide_round_up(geometry->output_height, TILE);
+  ctx->tiles_width = pqnn_divide_round_up(geometry->output_width, TILE);
+  ctx->tiles = op->batch_size * ctx->tiles_height * ctx->tiles_width;
+  ctx->mr = config->mr;
+  ctx->nr = config->nr;
+  ctx->gemm = config->gemm[1];
+  ctx->point_stride = op->packed_group_stride;
+  ctx->zero = (const float*) op->zero_buffer;
+  ctx->bias = op->f32_bias;
+  ctx->output_min = op->spec.params.f32.min;
+  ctx->output_max = op->spec.params.f32.max;
+  /* Tiles per block: V and M of a block in half of L2, a multiple of MR. */
+  const size_t budget = pqnn_hardware.l2_cache_size / 2;
+  const size_t per_tile = POINTS * (cin + cout) * sizeof(float);
+  size_t block = pqnn_max_sz(budget / per_tile, 1);
+  block = block >= ctx->mr ? block / ctx->mr * ctx->mr : block;
+  block = pqnn_min_sz(block, pqnn_max_sz(ctx->tiles, 1));
+  ctx->block_tiles = block;
+  const size_t blocks = pqnn_divide_round_up(pqnn_max_sz(ctx->tiles, 1), block);
+  ctx->tasks = pqnn_min_sz(blocks, pqnn_threadpool_threads(threadpool) * kTasksPerThread);
+  ctx->blocks = blocks;
+  size_t slot, total;
+  slot = slot_floats(block, cin, cout, &ctx->m_offset, &ctx->scratch_offset,
+      &ctx->discard_offset);
+  if (!pqnn_mul_sz(slot, sizeof(float), &ctx->slot_bytes) ||
+      !pqnn_mul_sz(ctx->slot_bytes, ctx->tasks, &total)) {
+    pqnn_log_error(function, "Winograd workspace size overflows");
+    return pqnn_status_invalid_parameter;
+  }
+  if (total > op->workspace_size) {
+    pqnn_release(op->workspace);
+    op->workspace_size = 0;
+    op->workspace = pqnn_allocate(total);
+    if (op->workspace == NULL) {
+      pqnn_log_error(function, "cannot allocate %zu bytes of Winograd workspace", total);
+      return pqnn_status_out_of_memory;
+    }
+    op->workspace_size = total;
+  }
+  op->compute = pqnn_compute_winograd;
+  return pqnn_status_success;
+}
+
+/* BT along one line of 6 channel vectors d[0..5]: o[k * os] = sum_j BT[k][j] d[j]. */
+static void input_line(size_t c, const float* const* d, float* restrict o, size_t os) {
+  const float* restrict d0 = d[0];
+  const float* restrict d1 = d[1];
+  const float* restrict d2 = d[2];
+  const float* restrict d3 = d[3];
+  const float* restrict d4 = d[4];
+  const float* restrict d5 = d[5];
+  for (size_t i = 0; i < c; i++) {
+    const float a0 = d0[i], a1 = d1[i], a2 = d2[i], a3 = d3[i], a4 = d4[i], a5 = d5[i];
+    const float s24 = a4 - 4.0f * a2, s13 = a3 - 4.0f * a1;
+    const float t24 = a4 - a2, t13 = 2.0f * (a3 - a1);
+    o[i] = 4.0f * a0 - 5.0f * a2 + a4;
+    o[os + i] = s24 + s13;
+    o[2 * os + i] = s24 - s13;
+    o[3 * os + i] = t24 + t13;
+    o[4 * os + i] = t24 - t13;
+    o[5 * os + i] = 4.0f * a1 - 5.0f * a3 + a5;
+  }
+}
+
+/* AT along one line of 6 channel vectors m[j * ms]: y[k] = sum_j AT[k][j] m[j]. */
+static void output_line(size_t c, const float* restrict m, size_t ms, float* restrict y,
+    size_t ys) {
+  for (size_t i = 0; i < c; i++) {
+    const float m0 = m[i], m1 = m[ms + i], m2 = m[2 * ms + i], m3 = m[3 * ms + i];
+    const float m4 = m[4 * ms + i], m5 = m[5 * ms + i];
+    const float p12 = m1 + m2, n12 = m1 - m2, p34 = m3 + m4, n34 = m3 - m4;
+    y[i] = m0 + p12 + p34;
+    y[ys + i] = n12 + 2.0f * n34;
+    y[2 * ys + i] = p12 + 4.0f * p34;
+    y[3 * ys + i] = n12 + 8.0f * n34 + m5;
+  }
+}
+
+/* The last AT pass: 4 output pixels y[k] = clamp(bias + sum_j AT[k][j] m[j * ms]). */
+static void output_pixels(size_t c, const float* restrict m, size_t ms, float* const* y,
+    const float* restrict bias, float lo, float hi) {
+  float* restrict y0 = y[0];
+  float* restrict y1 = y[1];
+  float* restrict y2 = y[2];
+  float* restrict y3 = y[3];
+  for (size_t i = 0; i < c; i++) {
+    const float m0 = m[i], m1 = m[ms + i], m2 = m[2 * ms + i], m3 = m[3 * ms + i];
+    const float m4 = m[4 * ms + i], m5 = m[5 * ms + i];
+    const float p12 = m1 + m2, n12 = m1 - m2, p34 = m3 + m4, n34 = m3 - m4;
+    const float b = bias[i];
+    y0[i] = fminf(fmaxf(b + (m0 + p12 + p34), lo), hi);
+    y1[i] = fminf(fmaxf(b + (n12 + 2.0f * n34), lo), hi);
+    y2[i] = fminf(fmaxf(b + (p12 + 4.0f * p34), lo), hi);
+    y3[i] = fminf(fmaxf(b + (n12 + 8.0f * n34 + m5), lo), hi);
+  }
+}
+
+/* The tile's image and its first output pixel (oy, ox). */
+static void tile_origin(const struct pqnn_winograd_context* ctx, size_t tile, size_t* b,
+    size_t* oy, size_t* ox) {
+  const size_t per_image = ctx->tiles_height * ctx->tiles_width;
+  *b = tile / per_image;
+  const size_t t = tile % per_image;
+  *oy = t / ctx->tiles_width * TILE;
+  *ox = t % ctx->tiles_width * TILE;
+}
+
+/* V[point][row] = BT d B of tile `tile` (row `row` of the block). */
+static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile, size_t row,
+    size_t block_tiles, float* v, float* scratch) {
+  const size_t cin = ctx->cin;
+  size_t b, oy, ox;
+  tile_origin(ctx, tile, &b, &oy, &ox);
+  const float* image = ctx->x + b * ctx->input_height * ctx->input_width * ctx->x_pixel_stride;
+  for (size_t i = 0; i < ALPHA; i++) {
+    const size_t y = oy + i - ctx->padding_top;  /* wraps when above the image */
+    const float* d[ALPHA];
+    for (size_t j = 0; j < ALPHA; j++) {
+      const size_t x = ox + j - ctx->padding_left;
+      d[j] = y < ctx->input_height && x < ctx->input_width
+          ? image + (y * ctx->input_width + x) * ctx->x_pixel_stride : ctx->zero;
+    }
+    input_line(cin, d, scratch + i * ALPHA * cin, cin);  /* scratch[i][l] */
+  }
+  for (size_t l = 0; l < ALPHA; l++) {
+    const float* d[ALPHA];
+    for (size_t i = 0; i < ALPHA; i++) d[i] = scratch + (i * ALPHA + l) * cin;
+    input_line(cin, d, v + (l * block_tiles + row) * cin, ALPHA * block_tiles * cin);
+  }
+}
+
+/* The output pixels of tile `tile` from M[point][row]. */
+static void transform_output(const struct pqnn_winograd_context* ctx, size_t tile,
+    size_t row, size_t block_tiles, const float* m, float* scratch, float* discard) {
+  const size_t cout = ctx->cout;
+  size_t b, oy, ox;
+  tile_origin(ctx, tile, &b, &oy, &ox);
+  float* image = ctx->y + b * ctx->output_height * ctx->output_width * ctx->y_pixel_stride;
+  for (size_t k = 0; k < ALPHA; k++) {  /* scratch[k][j] = sum_l AT[j][l] M[k][l] */
+    output_line(cout, m + (k * ALPHA * block_tiles + row) * cout, block_tiles * cout,
+        scratch + k * TILE * cout, cout);
+  }
+  for (size_t j = 0; j < TILE; j++) {
+    float* y[TILE];
+    for (size_t i = 0; i < TILE; i++) {
+      y[i] = oy + i < ctx->output_height && ox + j < ctx->output_width
+          ? image + ((oy + i) * ctx->output_width + ox + j) * ctx->y_pixel_stride
+          : discard + i * cout;
+    }
+    output_pixels(cout, scratch + j * cout, TILE * cout, y, ctx->bias, ctx->output_min,
+        ctx->output_max);
+  }
+}
+
+/* Block `block` in workspace slot `slot`: input transform, 36 GEMMs, output transform. */
+static void compute_block(const struct pqnn_winograd_context* ctx, size_t block, float* slot) {
+  const size_t block_tiles = ctx->block_tiles;
+  const size_t first = block * block_tiles;
+  const size_t rows = pqnn_min_sz(block_tiles, ctx->tiles - first);
+  float* v = slot;
+  float* m = slot + ctx->m_offset;
+  float* scratch = slot + ctx->scratch_offset;
+  float* discard = slot + ctx->discard_offset;
+  for (size_t r = 0; r < rows; r++) transform_input(ctx, first + r, r, block_tiles, v, scratch);
+  const struct pqnn_f32_minmax_params unbounded = {-INFINITY, INFINITY};
+  const size_t cin = ctx->cin, cout = ctx->cout;
+  for (size_t p = 0; p < POINTS; p++) {
+    const char* w = (const char*) ctx->packed_w + p * ctx->point_stride;
+    const float* a = v + p * block_tiles * cin;
+    float* c = m + p * block_tiles * cout;
+    for (size_t r = 0; r < rows; r += ctx->mr) {
+      ctx->gemm(pqnn_min_sz(ctx->mr, rows - r), cout, cin * sizeof(float), a + r * cin,
+          cin * sizeof(float), w, c + r * cout, cout * sizeof(float),
+          ctx->nr * sizeof(float), &unbounded);
+    }
+  }
+  for (size_t r = 0; r < rows; r++) {
+    transform_output(ctx, first + r, r, block_tiles, m, scratch, discard);
+  }
+}
+
+/* Task `task`: blocks [task * blocks / tasks, (task + 1) * blocks / tasks) in its slot. */
+static void compute_winograd(void* context, size_t task) {
+  const struct pqnn_winograd_context* ctx = (const struct pqnn_winograd_context*) context;
+  float* slot = (float*) (ctx->workspace + task * ctx->slot_bytes);
+  const size_t begin = task * ctx->blocks / ctx->tasks;
+  const size_t end = (task + 1) * ctx->blocks / ctx->tasks;
+  for (size_t block = begin; block < end; block++) compute_block(ctx, block, slot);
+}
+
+void pqnn_run_winograd(const struct pqnn_operator* op, pthreadpool_t threadpool) {
+  struct pqnn_winograd_context ctx = op->context.winograd;
+  if (ctx.tiles == 0) return;
+  ctx.x = (const float*) op->input;
+  ctx.y = (float*) op->output;
+  ctx.packed_w = op->packed_weights;
+  ctx.workspace = (char*) op->workspace;
+  /* The workspace is the operator's: concurrent runs take turns. */
+  pthread_mutex_lock(op->padding_lock);
+  pqnn_parallelize_1d(threadpool, compute_winograd, &ctx, ctx.tasks);
+  pthread_mutex_unlock(op->padding_lock);
+}
