@@ -182,7 +182,7 @@ struct pqnn_winograd_context {
   size_t block_tiles, blocks, tasks;
   size_t mr, nr;
   pqnn_gemm_ukernel_fn gemm;
-  const float* zero;          /* cin zeros: the input outside the image */
+  const float* zero;          /* max(cin, cout) zeros: input outside the image; no bias */
   const float* bias;          /* cout */
   float output_min, output_max;
   char* workspace;            /* one slot per task */

@@ -247,8 +247,9 @@ static enum pqnn_status allocate_padding_row(const char* function, struct pqnn_o
     enum pqnn_gemm_path path, size_t output_channels) {
   if (path == pqnn_gemm_path_gemm || path == pqnn_gemm_path_patch) return pqnn_status_success;
   op->zero_buffer_size = (path == pqnn_gemm_path_dwconv ? output_channels
-                                                        : a->group_input_channels) *
-      spec->input_element_size;
+      : path == pqnn_gemm_path_winograd  /* also its zero bias (winograd-path.c) */
+          ? pqnn_max_sz(a->group_input_channels, a->group_output_channels)
+          : a->group_input_channels) * spec->input_element_size;
   op->zero_buffer = pqnn_allocate(op->zero_buffer_size);
   if (op->zero_buffer == NULL) {
     pqnn_log_error(function, "cannot allocate %zu bytes of padding", op->zero_buffer_size);
