@@ -354,6 +354,10 @@ struct pqnn_operator {
 
 /* --- helpers for the public datatype faces (src/operator-utils.c) --- */
 
+/* The name of the compute path prepared at the last reshape ("gemm", "winograd", ...), ""
+ * for NULL or an operator not reshaped. */
+PQNN_INTERNAL const char* pqnn_operator_compute_path(const struct pqnn_operator* op);
+
 /* pqnn_status_uninitialized unless pqnn_initialize succeeded. */
 PQNN_INTERNAL enum pqnn_status pqnn_check_initialized(const char* function);
 /* Checks that `op` is non-NULL and of `type` (invalid_parameter otherwise). */
@@ -379,6 +383,9 @@ PQNN_INTERNAL enum pqnn_status pqnn_check_int8_kernel(const char* function,
 PQNN_INTERNAL enum pqnn_status pqnn_check_scale(const char* function, const char* name,
     float scale);
 PQNN_INTERNAL struct pqnn_operator* pqnn_allocate_operator(void);
+/* Makes op->workspace hold at least `bytes` (grown only when needed). */
+PQNN_INTERNAL enum pqnn_status pqnn_reserve_workspace(const char* function, pqnn_operator_t op,
+    size_t bytes);
 /* Makes op->indirection hold at least `count` pointers (grown only when needed). */
 PQNN_INTERNAL enum pqnn_status pqnn_reserve_indirection(const char* function,
     pqnn_operator_t op, size_t count);

@@ -1,6 +1,7 @@
 // f32 2D convolution operator on MobileNet v1/v2 and ResNet-50 layer shapes: time of
 // pqnn_run_operator, GFLOP/s and % of the measured FMA peak (per thread). f32_conv3x3: the
-// dense 3x3 stride-1 layers of PaddleOCR det and ResNet, the default path (Winograd) next to
+// dense 3x3 stride-1 layers of PaddleOCR det and ResNet, and few channels (the Winograd
+// rule's edge), the default path (Winograd when the rule takes it) next to
 // PQNN_FLAG_NO_WINOGRAD (IGEMM), GFLOP/s of the direct convolution's multiply-adds.
 #include <benchmark/benchmark.h>
 
@@ -64,11 +65,18 @@ const bool registered = [] {
     {"det_80x80_96x24", 80, 80, 3, 1, 1, 1, 96, 24, false},
     {"resnet_56x56_64x64", 56, 56, 3, 1, 1, 1, 64, 64, false},
     {"resnet_28x28_128x128", 28, 28, 3, 1, 1, 1, 128, 128, false},
+    {"few_56x56_16x16", 56, 56, 3, 1, 1, 1, 16, 16, false},
+    {"few_56x56_8x32", 56, 56, 3, 1, 1, 1, 8, 32, false},
+    {"few_56x56_32x8", 56, 56, 3, 1, 1, 1, 32, 8, false},
+    {"few_56x56_8x8", 56, 56, 3, 1, 1, 1, 8, 8, false},
+    {"few_56x56_4x4", 56, 56, 3, 1, 1, 1, 4, 4, false},
+    {"few_56x56_96x4", 56, 56, 3, 1, 1, 1, 96, 4, false},
+    {"few_56x56_4x96", 56, 56, 3, 1, 1, 1, 4, 96, false},
   };
   for (const pqnn_bench::ConvShape& shape : dense3x3) {
     for (uint32_t flags : {PQNN_FLAG_NO_WINOGRAD, 0u}) {
       const std::string name = std::string("f32_conv3x3/") + shape.name +
-          (flags != 0 ? "/igemm" : "/winograd");
+          (flags != 0 ? "/no_winograd" : "/default");
       benchmark::RegisterBenchmark(name.c_str(), [shape, flags](benchmark::State& state) {
         f32_convolution(state, shape, nullptr, flags);
       })->Unit(benchmark::kMicrosecond)->UseRealTime();

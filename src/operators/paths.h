@@ -53,9 +53,9 @@ PQNN_INTERNAL void pqnn_run_patch(const struct pqnn_operator* op, pthreadpool_t 
 /* Winograd F(4x4, 3x3): 6x6 input tiles, 4x4 output tiles. */
 #define PQNN_WINOGRAD_ALPHA 6
 #define PQNN_WINOGRAD_TILE 4
-#define PQNN_WINOGRAD_MIN_CHANNELS 16
 /* Whether a convolution takes the path: the spec allows it (f32), no NO_WINOGRAD flag,
- * 3x3 stride 1 dilation 1, one group, and the channel counts of the cost rule. */
+ * 3x3 stride 1 dilation 1, one group, and the cost rule: >= 8 input channels, or no more
+ * output channels than input channels (winograd-path.c). */
 PQNN_INTERNAL bool pqnn_winograd_fits(const struct pqnn_conv2d_args* a, uint32_t flags,
     const struct pqnn_gemm_op_spec* spec);
 /* Bytes of one of the 36 packed weight groups (Cin x Cout). */

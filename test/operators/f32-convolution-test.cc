@@ -105,60 +105,56 @@ double check_conv(const ConvShape& s, const ExactBuffer<float>& input,
   return worst;
 }
 
+// Random data of one shape and its unclamped double reference.
+struct ConvData {
+  explicit ConvData(const ConvShape& s)
+      : input(s.input_span()), kernel(s.kernel_elements()), bias(s.output_channels()) {
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    fill_input(s, input);
+    for (auto& v : kernel) v = dist(pqnn_test::rng());
+    for (auto& v : bias) v = dist(pqnn_test::rng());
+    pqnn_test::reference_conv2d(s, input.data(), kernel.data(), bias.data(), -INFINITY,
+        INFINITY, ref, &abs_sum);
+  }
+  ExactBuffer<float> input, kernel, bias;
+  std::vector<double> ref, abs_sum;
+};
+
 void run_shape(const ConvShape& s, pthreadpool_t pool, bool clamp) {
   SCOPED_TRACE(s.describe());
-  auto& rng = pqnn_test::rng();
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  ExactBuffer<float> input(s.input_span());
-  fill_input(s, input);
-  ExactBuffer<float> kernel(s.kernel_elements());
-  for (auto& v : kernel) v = dist(rng);
-  ExactBuffer<float> bias(s.output_channels());
-  for (auto& v : bias) v = dist(rng);
-  std::vector<double> ref, abs_sum;
-  pqnn_test::reference_conv2d(s, input.data(), kernel.data(), bias.data(), -INFINITY, INFINITY,
-      ref, &abs_sum);
+  const ConvData d(s);
   float out_min = -INFINITY, out_max = INFINITY;
-  if (clamp && !ref.empty()) {
-    std::vector<double> sorted = ref;
+  if (clamp && !d.ref.empty()) {
+    std::vector<double> sorted = d.ref;
     std::sort(sorted.begin(), sorted.end());
     out_min = float(sorted[sorted.size() / 5]);
     out_max = float(sorted[sorted.size() * 4 / 5]);
     if (!(out_min < out_max)) out_max = out_min + 1.0f;
   }
-  check_conv(s, input, kernel, bias, out_min, out_max, s.flags, pool, ref, abs_sum,
+  check_conv(s, d.input, d.kernel, d.bias, out_min, out_max, s.flags, pool, d.ref, d.abs_sum,
       winograd_shape(s, s.flags) ? kWinogradTolerance : 0.0, nullptr);
 }
 
 // A 3x3 stride-1 shape with and without PQNN_FLAG_NO_WINOGRAD on the same data: both against
 // the reference (the default path per output, Winograd within kWinogradTolerance), and with
-// both channel counts >= 16 (the path's rule) the two must differ somewhere (Winograd ran).
+// both channel counts >= 8 (the path's rule takes those) the two must differ somewhere
+// (Winograd ran).
 // Returns the largest Winograd error as a fraction of the layer's scale.
 double run_winograd_shape(const ConvShape& s, pthreadpool_t pool, bool clamp) {
   SCOPED_TRACE(s.describe());
-  auto& rng = pqnn_test::rng();
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  ExactBuffer<float> input(s.input_span());
-  fill_input(s, input);
-  ExactBuffer<float> kernel(s.kernel_elements());
-  for (auto& v : kernel) v = dist(rng);
-  ExactBuffer<float> bias(s.output_channels());
-  for (auto& v : bias) v = dist(rng);
-  std::vector<double> ref, abs_sum;
-  pqnn_test::reference_conv2d(s, input.data(), kernel.data(), bias.data(), -INFINITY, INFINITY,
-      ref, &abs_sum);
+  const ConvData d(s);
   float out_min = -INFINITY, out_max = INFINITY;
-  if (clamp && !ref.empty()) {
-    out_min = float(*std::min_element(ref.begin(), ref.end()) * 0.5);
-    out_max = float(*std::max_element(ref.begin(), ref.end()) * 0.5);
+  if (clamp && !d.ref.empty()) {
+    out_min = float(*std::min_element(d.ref.begin(), d.ref.end()) * 0.5);
+    out_max = float(*std::max_element(d.ref.begin(), d.ref.end()) * 0.5);
     if (!(out_min < out_max)) out_max = out_min + 1.0f;
   }
   std::vector<float> direct, winograd;
-  check_conv(s, input, kernel, bias, out_min, out_max, s.flags | PQNN_FLAG_NO_WINOGRAD, pool,
-      ref, abs_sum, 0.0, &direct);
-  const double error = check_conv(s, input, kernel, bias, out_min, out_max, s.flags, pool, ref,
-      abs_sum, kWinogradTolerance, &winograd);
-  if (s.group_input_channels >= 16 && s.group_output_channels >= 16) {
+  check_conv(s, d.input, d.kernel, d.bias, out_min, out_max, s.flags | PQNN_FLAG_NO_WINOGRAD,
+      pool, d.ref, d.abs_sum, 0.0, &direct);
+  const double error = check_conv(s, d.input, d.kernel, d.bias, out_min, out_max, s.flags, pool,
+      d.ref, d.abs_sum, kWinogradTolerance, &winograd);
+  if (s.group_input_channels >= 8 && s.group_output_channels >= 8) {
     EXPECT_NE(direct, winograd) << "the Winograd path did not run";
   }
   return error;
@@ -228,9 +224,9 @@ TEST_F(F32Convolution, MobileNetLikeLayers) {
   run_shape(make(3, 1, 1, 1, 64, 64, 14, 14), pool_, false);
 }
 
-// Winograd edge sizes: outputs 1x1 .. 9x11 (partial 4x4 tiles), channels 1..67 (the rule's
-// 16 on both sides decides the path), paddings 0 / 1 per side or SAME, batch, wider channel
-// strides, bias, clamp.
+// Winograd edge sizes: outputs 1x1 .. 9x11 (partial 4x4 tiles), channels 1..67 (the path's
+// channel rule takes most, not few inputs to many outputs), paddings 0 / 1 per side or SAME,
+// batch, wider channel strides, bias, clamp.
 TEST_F(F32Convolution, WinogradShapes) {
   auto& rng = pqnn_test::rng();
   const size_t count = pqnn_test::shape_count(120);
