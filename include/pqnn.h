@@ -168,6 +168,11 @@ PQNN_API enum pqnn_status pqnn_delete_operator(pqnn_operator_t op);
 /* Pooling: output size rounded up (ONNX ceil_mode = 1); a last window starting in the
    bottom / right padding is dropped. */
 #define PQNN_FLAG_CEIL_MODE 0x00000020u
+/* f32 convolution: never take the Winograd path (3x3 stride 1, one group, >= 8 input
+   channels or no more outputs than inputs; each output within 1e-5 of the largest sum of
+   |input x weight| of an output, docs/architecture.md "Winograd"), e.g. for results
+   within the rounding of direct convolution. */
+#define PQNN_FLAG_NO_WINOGRAD 0x00000080u
 
 struct pqnn_quantization_params {
   int32_t zero_point;
@@ -653,7 +658,8 @@ PQNN_API enum pqnn_status pqnn_define_blockwise_quantized_tensor_value(
 PQNN_API enum pqnn_status pqnn_define_fully_connected(pqnn_subgraph_t subgraph,
     float output_min, float output_max, uint32_t input_id, uint32_t filter_id,
     uint32_t bias_id, uint32_t output_id, uint32_t flags);
-/* input [N][H][W][C]; filter [groups*group_output_channels][kh][kw][group_input_channels] */
+/* input [N][H][W][C]; filter [groups*group_output_channels][kh][kw][group_input_channels];
+   flags: PQNN_FLAG_TENSORFLOW_SAME_PADDING, PQNN_FLAG_NO_WINOGRAD (f32 nodes). */
 PQNN_API enum pqnn_status pqnn_define_convolution_2d(pqnn_subgraph_t subgraph,
     uint32_t input_padding_top, uint32_t input_padding_right,
     uint32_t input_padding_bottom, uint32_t input_padding_left,
@@ -1012,6 +1018,10 @@ struct pqnn_runtime_node_info {
   uint32_t inserted;                    /* 1 for a conversion node the planner inserted */
   const char* type_name;                /* pqnn_node_type_string(type) */
   enum pqnn_qd8_decision qd8_decision;  /* FC / conv / depthwise / deconv; none for others */
+  /* The compute path of the node's operator at the current shapes ("gemm", "igemm",
+     "dwconv", "patch", "winograd", "deconv", "convert"; docs/architecture.md), "" for
+     nodes without one; a constant string, never NULL. */
+  const char* compute_path;
 };
 /* Node counts/info are in planned execution order, fused clamps removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

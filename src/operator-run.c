@@ -64,6 +64,9 @@ enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool)
     case pqnn_compute_patch:
       pqnn_run_patch(op, threadpool);
       break;
+    case pqnn_compute_winograd:
+      pqnn_run_winograd(op, threadpool);
+      break;
   }
   return pqnn_status_success;
 }

@@ -123,6 +123,21 @@ struct pqnn_operator* pqnn_allocate_operator(void) {
   return (struct pqnn_operator*) pqnn_allocate_zero(sizeof(struct pqnn_operator));
 }
 
+const char* pqnn_operator_compute_path(const struct pqnn_operator* op) {
+  if (op == NULL) return "";
+  switch (op->compute) {
+    case pqnn_compute_none: return "";
+    case pqnn_compute_gemm: return "gemm";
+    case pqnn_compute_igemm: return "igemm";
+    case pqnn_compute_dwconv: return "dwconv";
+    case pqnn_compute_convert: return "convert";
+    case pqnn_compute_deconv: return "deconv";
+    case pqnn_compute_patch: return "patch";
+    case pqnn_compute_winograd: return "winograd";
+  }
+  return "";
+}
+
 enum pqnn_status pqnn_delete_operator(pqnn_operator_t op) {
   if (op == NULL) {
     return pqnn_status_success;
@@ -135,6 +150,7 @@ enum pqnn_status pqnn_delete_operator(pqnn_operator_t op) {
   }
   pqnn_release((void*) op->indirection);
   pqnn_release(op->deconv_bias);
+  pqnn_release(op->f32_bias);
   pqnn_release(op->deconv_bias_pixel);
   pqnn_release(op->workspace);
   pqnn_release(op);
@@ -157,6 +173,21 @@ enum pqnn_status pqnn_reserve_indirection(const char* function, pqnn_operator_t 
       return pqnn_status_out_of_memory;
     }
     op->indirection_size = needed;
+  }
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_reserve_workspace(const char* function, pqnn_operator_t op,
+    size_t bytes) {
+  if (bytes > op->workspace_size) {
+    pqnn_release(op->workspace);
+    op->workspace_size = 0;
+    op->workspace = pqnn_allocate(bytes);
+    if (op->workspace == NULL) {
+      pqnn_log_error(function, "cannot allocate %zu bytes of workspace", bytes);
+      return pqnn_status_out_of_memory;
+    }
+    op->workspace_size = bytes;
   }
   return pqnn_status_success;
 }

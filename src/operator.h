@@ -66,6 +66,7 @@ enum pqnn_gemm_path {
   pqnn_gemm_path_igemm,   /* any convolution, through an indirection buffer */
   pqnn_gemm_path_dwconv,  /* depthwise convolution (multiplier 1) */
   pqnn_gemm_path_patch,   /* int8, one group of few input channels: K = taps * channels */
+  pqnn_gemm_path_winograd,  /* f32 3x3 stride 1, one group: F(4x4, 3x3) tiles as 36 GEMMs */
 };
 
 /* Packs GEMM weights (see src/packing.h for the geometry); `spec_context` is the
@@ -93,6 +94,7 @@ struct pqnn_gemm_op_spec {
   size_t dwconv_suffix_size;
   bool dwconv_tap_pairs;        /* dwconv weights as int16 tap pairs (qd8: taps rounded up to even) */
   bool dynamic_quantization;    /* qd8: dqgemm / dqigemm kernels with run-time params */
+  bool winograd;                /* f32: the Winograd path is allowed; spec_context is the bias */
   uint8_t zero_byte;            /* padding byte pattern (qs8: the input zero point) */
   union pqnn_ukernel_params params;
   pqnn_pack_gemm_fn pack_gemm;
@@ -163,6 +165,27 @@ struct pqnn_dwconv_context {
   size_t output_increment;
   pqnn_dwconv_ukernel_fn ukernel;
   union pqnn_ukernel_params params;
+};
+
+/* The Winograd path (src/operators/winograd-path.c); sizes in floats unless named bytes. */
+struct pqnn_winograd_context {
+  const float* x;
+  float* y;
+  const void* packed_w;
+  size_t point_stride;        /* bytes of one of the 36 packed weight groups */
+  size_t cin, cout;
+  size_t input_height, input_width, output_height, output_width;
+  size_t padding_top, padding_left;
+  size_t x_pixel_stride, y_pixel_stride;
+  size_t tiles_height, tiles_width, tiles;  /* tiles per column / row, in all images */
+  size_t block_tiles, blocks, tasks;
+  size_t mr, nr;
+  pqnn_gemm_ukernel_fn gemm;
+  const float* zero;          /* max(cin, cout) zeros: input outside the image; no bias */
+  const float* bias;          /* cout */
+  float output_min, output_max;
+  char* workspace;            /* one slot per task */
+  size_t slot_bytes, m_offset, scratch_offset, discard_offset;
 };
 
 /* Deconvolution: output rows (tall: input rows) in tiles of rows_per_tile (deconv-path.c). */
@@ -247,6 +270,7 @@ enum pqnn_compute_type {
   pqnn_compute_convert,    /* 1D: rows */
   pqnn_compute_deconv,     /* 1D: tiles of output rows */
   pqnn_compute_patch,      /* 3D: images x N tiles x M tiles */
+  pqnn_compute_winograd,   /* 1D: tasks, each a range of blocks of tiles */
 };
 
 struct pqnn_operator {
@@ -309,6 +333,7 @@ struct pqnn_operator {
   uint32_t adjustment_height, adjustment_width;
   void* workspace;
   size_t workspace_size;
+  float* f32_bias;              /* Winograd: the bias its output transform adds */
 
   /* Setup pointers. */
   const void* input;
@@ -324,10 +349,15 @@ struct pqnn_operator {
     struct pqnn_patch_context patch;
     struct pqnn_convert_context convert;
     struct pqnn_deconv_context deconv;
+    struct pqnn_winograd_context winograd;
   } context;
 };
 
 /* --- helpers for the public datatype faces (src/operator-utils.c) --- */
+
+/* The name of the compute path prepared at the last reshape ("gemm", "winograd", ...), ""
+ * for NULL or an operator not reshaped. */
+PQNN_INTERNAL const char* pqnn_operator_compute_path(const struct pqnn_operator* op);
 
 /* pqnn_status_uninitialized unless pqnn_initialize succeeded. */
 PQNN_INTERNAL enum pqnn_status pqnn_check_initialized(const char* function);
@@ -354,6 +384,9 @@ PQNN_INTERNAL enum pqnn_status pqnn_check_int8_kernel(const char* function,
 PQNN_INTERNAL enum pqnn_status pqnn_check_scale(const char* function, const char* name,
     float scale);
 PQNN_INTERNAL struct pqnn_operator* pqnn_allocate_operator(void);
+/* Makes op->workspace hold at least `bytes` (grown only when needed). */
+PQNN_INTERNAL enum pqnn_status pqnn_reserve_workspace(const char* function, pqnn_operator_t op,
+    size_t bytes);
 /* Makes op->indirection hold at least `count` pointers (grown only when needed). */
 PQNN_INTERNAL enum pqnn_status pqnn_reserve_indirection(const char* function,
     pqnn_operator_t op, size_t count);

@@ -45,10 +45,13 @@ struct Shape {
   size_t m, n, k;
 };
 
-// Transformer MLP / projection shapes, square GEMMs, a batch-1 GEMV, and K sweeps.
+// Transformer MLP / projection shapes, square GEMMs, a batch-1 GEMV, and K sweeps; narrow N
+// (PaddleOCR det's 3x3 96 -> 24: the direct convolution's K = 864, a Winograd block's
+// K = 96; N = 40, 56).
 const Shape kShapes[] = {
     {64, 768, 3072}, {256, 1024, 64}, {256, 1024, 256}, {256, 1024, 1024},
     {1024, 1024, 1024}, {1, 4096, 4096},
+    {1024, 24, 864}, {32, 24, 96}, {1024, 24, 96}, {1024, 40, 96}, {1024, 56, 96},
 };
 
 void* aligned_alloc64(size_t bytes) {

@@ -1,8 +1,12 @@
 // f32 2D convolution operator on MobileNet v1/v2 and ResNet-50 layer shapes: time of
-// pqnn_run_operator, GFLOP/s and % of the measured FMA peak (per thread).
+// pqnn_run_operator, GFLOP/s and % of the measured FMA peak (per thread). f32_conv3x3: the
+// dense 3x3 stride-1 layers of PaddleOCR det and ResNet, and few channels (the Winograd
+// rule's edge), the default path (Winograd when the rule takes it) next to
+// PQNN_FLAG_NO_WINOGRAD (IGEMM), GFLOP/s of the direct convolution's multiply-adds.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include <pqnn.h>
@@ -13,7 +17,7 @@
 namespace {
 
 void f32_convolution(benchmark::State& state, const pqnn_bench::ConvShape& s,
-    pthreadpool_t pool) {
+    pthreadpool_t pool, uint32_t flags = 0) {
   if (pqnn_initialize() != pqnn_status_success) {
     state.SkipWithError("pqnn_initialize failed");
     return;
@@ -31,7 +35,7 @@ void f32_convolution(benchmark::State& state, const pqnn_bench::ConvShape& s,
   if (pqnn_create_convolution2d_nhwc_f32(s.padding, s.padding, s.padding, s.padding, s.kernel,
           s.kernel, s.stride, s.stride, 1, 1, s.groups, s.group_input_channels,
           s.group_output_channels, ic, oc, kernel.data(), bias.data(), 0.0f, 6.0f,
-          s.depthwise ? PQNN_FLAG_DEPTHWISE_CONVOLUTION : 0, &op) != pqnn_status_success ||
+          flags | (s.depthwise ? PQNN_FLAG_DEPTHWISE_CONVOLUTION : 0), &op) != pqnn_status_success ||
       pqnn_reshape_convolution2d_nhwc_f32(op, 1, s.height, s.width, nullptr, nullptr, pool) !=
           pqnn_status_success ||
       pqnn_setup_convolution2d_nhwc_f32(op, input.data(), output.data()) != pqnn_status_success) {
@@ -52,7 +56,32 @@ void f32_convolution(benchmark::State& state, const pqnn_bench::ConvShape& s,
 }
 
 const bool registered = [] {
-  pqnn_bench::register_conv_benchmarks("f32_convolution", f32_convolution);
+  pqnn_bench::register_conv_benchmarks("f32_convolution",
+      [](benchmark::State& state, const pqnn_bench::ConvShape& s, pthreadpool_t pool) {
+        f32_convolution(state, s, pool);
+      });
+  const pqnn_bench::ConvShape dense3x3[] = {
+    {"det_160x160_96x24", 160, 160, 3, 1, 1, 1, 96, 24, false},
+    {"det_80x80_96x24", 80, 80, 3, 1, 1, 1, 96, 24, false},
+    {"resnet_56x56_64x64", 56, 56, 3, 1, 1, 1, 64, 64, false},
+    {"resnet_28x28_128x128", 28, 28, 3, 1, 1, 1, 128, 128, false},
+    {"few_56x56_16x16", 56, 56, 3, 1, 1, 1, 16, 16, false},
+    {"few_56x56_8x32", 56, 56, 3, 1, 1, 1, 8, 32, false},
+    {"few_56x56_32x8", 56, 56, 3, 1, 1, 1, 32, 8, false},
+    {"few_56x56_8x8", 56, 56, 3, 1, 1, 1, 8, 8, false},
+    {"few_56x56_4x4", 56, 56, 3, 1, 1, 1, 4, 4, false},
+    {"few_56x56_96x4", 56, 56, 3, 1, 1, 1, 96, 4, false},
+    {"few_56x56_4x96", 56, 56, 3, 1, 1, 1, 4, 96, false},
+  };
+  for (const pqnn_bench::ConvShape& shape : dense3x3) {
+    for (uint32_t flags : {PQNN_FLAG_NO_WINOGRAD, 0u}) {
+      const std::string name = std::string("f32_conv3x3/") + shape.name +
+          (flags != 0 ? "/no_winograd" : "/default");
+      benchmark::RegisterBenchmark(name.c_str(), [shape, flags](benchmark::State& state) {
+        f32_convolution(state, shape, nullptr, flags);
+      })->Unit(benchmark::kMicrosecond)->UseRealTime();
+    }
+  }
   return true;
 }();
 

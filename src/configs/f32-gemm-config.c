@@ -23,6 +23,17 @@
  *   cover 2 pipes x 4 cycles of FMA latency; per k, 16 FMAs (8 cycles) against 2 weight
  *   loads + 8 broadcasts, and 128 weight bytes per 8 cycles (7x32: per 7). Re-measure
  *   7x32 / 8x32 / 7x16 with bench/f32-gemm-kernels on an AVX512 machine.
+ *   AVX512F at narrow N (Zen 5, bench/f32-gemm-kernels, taskset -c 1, CPU ms, machine
+ *   shared at load ~10; PaddleOCR det's 3x3 96 -> 24 as direct K = 864 and as Winograd
+ *   K = 96):   M x N x K    8x32    7x32    7x16
+ *             1024x24x864   0.516   0.507   0.723
+ *             1024x24x96    0.058   0.057   0.078
+ *             1024x40x96    0.122   0.115   0.118
+ *             1024x56x96    0.116   0.112   0.158
+ *   A 16-wide tile does not pay at N = 24 (two 16-column panels are as many columns as
+ *   one masked 32-column one, at one FMA per broadcast instead of two) and only ties at
+ *   N = 40; 7x32 and 8x32 tie. So no tile is chosen by N; a narrower N needs a new kernel
+ *   shape (more rows per broadcast), not one of these.
  *   aarch64 (neon tier): 4x16 neonfma, NOT measured (no Arm hardware; tests run under
  *   qemu): chosen by its inner loop, 0.34 instructions per MAC (docs/arm.md), with 6x8
  *   (0.33) as the alternative to measure on a real core.

@@ -1,6 +1,7 @@
 /* 2D convolution, NHWC, every datatype. Create: check the arguments, choose the path
- * (GEMM for 1x1 stride-1 unpadded, DWCONV for depthwise multiplier 1, PATCH for int8 with
- * one group of few input channels, IGEMM for the rest),
+ * (GEMM for 1x1 stride-1 unpadded, DWCONV for depthwise multiplier 1, WINOGRAD for f32 3x3
+ * stride 1 of enough channels, PATCH for int8 with one group of few input channels, IGEMM
+ * for the rest),
  * pack the weights, allocate the padding row. Reshape: output size, then the chosen path's
  * preparation (src/operators/<path>-path.c, next to its run-time code). */
 #include <string.h>
@@ -11,7 +12,8 @@
 #include "operators/paths.h"
 #include "packing.h"
 
-#define PQNN_CONV_FLAGS (PQNN_FLAG_DEPTHWISE_CONVOLUTION | PQNN_FLAG_TENSORFLOW_SAME_PADDING)
+#define PQNN_CONV_FLAGS (PQNN_FLAG_DEPTHWISE_CONVOLUTION | PQNN_FLAG_TENSORFLOW_SAME_PADDING | \
+    PQNN_FLAG_NO_WINOGRAD)
 
 #define CHECK_NONZERO(function, a, name)                             \
   if ((a)->name == 0) {                                              \
@@ -123,7 +125,7 @@ static enum pqnn_status check_conv_args(const char* function, const struct pqnn_
 }
 
 /* Create, step 2: the path (and for DWCONV its kernel). */
-static enum pqnn_gemm_path choose_conv_path(const struct pqnn_conv2d_args* a,
+static enum pqnn_gemm_path choose_conv_path(const struct pqnn_conv2d_args* a, uint32_t flags,
     const struct pqnn_gemm_op_spec* spec, size_t taps, const struct pqnn_dwconv_kernel** dw) {
   *dw = NULL;
   if (a->group_input_channels == 1 && a->group_output_channels == 1 &&
@@ -138,6 +140,7 @@ static enum pqnn_gemm_path choose_conv_path(const struct pqnn_conv2d_args* a,
     /* SAME padding of a 1x1 stride-1 kernel is always zero. */
     return pqnn_gemm_path_gemm;
   }
+  if (pqnn_winograd_fits(a, flags, spec)) return pqnn_gemm_path_winograd;
   if (pqnn_patch_path_fits(a->groups, a->group_input_channels, a->kernel_height, taps,
           spec->input_element_size, spec->gemm_config)) {
     return pqnn_gemm_path_patch;
@@ -167,6 +170,15 @@ static size_t packed_conv_size(const struct pqnn_conv2d_args* a,
     return pqnn_packed_dwconv_size(sizes->output_channels, sizes->taps, dw->channel_tile,
         spec->packed_element_size, spec->dwconv_prefix_size, spec->dwconv_suffix_size);
   }
+  if (path == pqnn_gemm_path_winograd) {  /* one group per transformed point */
+    *group_size = pqnn_winograd_group_size(a, spec);
+    size_t packed_size;
+    if (*group_size == 0 ||
+        !pqnn_mul_sz(*group_size, PQNN_WINOGRAD_ALPHA * PQNN_WINOGRAD_ALPHA, &packed_size)) {
+      return 0;
+    }
+    return packed_size;
+  }
   const struct pqnn_gemm_config* config = spec->gemm_config;
   size_t ks, kc;
   packed_k(a, sizes->taps, path, &ks, &kc);
@@ -188,6 +200,9 @@ static enum pqnn_status pack_conv_weights(const char* function, struct pqnn_oper
   if (op->packed_weights == NULL) {
     pqnn_log_error(function, "cannot allocate %zu bytes of packed weights", packed_size);
     return pqnn_status_out_of_memory;
+  }
+  if (path == pqnn_gemm_path_winograd) {  /* OHWI, one group (no depthwise flag) */
+    return pqnn_pack_winograd(function, op, a, spec, (const float*) kernel);
   }
   const bool rearrange = path == pqnn_gemm_path_dwconv ? !depthwise_flag : depthwise_flag;
   void* temp = NULL;
@@ -232,16 +247,18 @@ static enum pqnn_status allocate_padding_row(const char* function, struct pqnn_o
     enum pqnn_gemm_path path, size_t output_channels) {
   if (path == pqnn_gemm_path_gemm || path == pqnn_gemm_path_patch) return pqnn_status_success;
   op->zero_buffer_size = (path == pqnn_gemm_path_dwconv ? output_channels
-                                                        : a->group_input_channels) *
-      spec->input_element_size;
+      : path == pqnn_gemm_path_winograd  /* also its zero bias (winograd-path.c) */
+          ? pqnn_max_sz(a->group_input_channels, a->group_output_channels)
+          : a->group_input_channels) * spec->input_element_size;
   op->zero_buffer = pqnn_allocate(op->zero_buffer_size);
   if (op->zero_buffer == NULL) {
     pqnn_log_error(function, "cannot allocate %zu bytes of padding", op->zero_buffer_size);
     return pqnn_status_out_of_memory;
   }
   memset(op->zero_buffer, spec->zero_byte, op->zero_buffer_size);
-  if (spec->dynamic_quantization) {
-    /* qd8: the row is refilled per image at run, under this lock (see igemm-path.c). */
+  if (spec->dynamic_quantization || path == pqnn_gemm_path_winograd) {
+    /* qd8: the row is refilled per image at run, under this lock (see igemm-path.c);
+     * Winograd: runs share the workspace (winograd-path.c). */
     op->padding_lock = (pthread_mutex_t*) pqnn_allocate(sizeof(pthread_mutex_t));
     if (op->padding_lock == NULL) {
       pqnn_log_error(function, "cannot allocate the padding lock");
@@ -281,7 +298,7 @@ enum pqnn_status pqnn_create_convolution2d(const char* function,
   enum pqnn_status status = check_conv_args(function, args, kernel, flags, spec, op_out, &sizes);
   if (status != pqnn_status_success) return status;
   const struct pqnn_dwconv_kernel* dw;
-  const enum pqnn_gemm_path path = choose_conv_path(args, spec, sizes.taps, &dw);
+  const enum pqnn_gemm_path path = choose_conv_path(args, flags, spec, sizes.taps, &dw);
   struct pqnn_gemm_op_spec patch_spec;
   if (path == pqnn_gemm_path_patch) {  /* possibly a narrower tile (config.h) */
     patch_spec = *spec;
@@ -421,6 +438,9 @@ enum pqnn_status pqnn_reshape_convolution2d(const char* function, pqnn_operator_
       break;
     case pqnn_gemm_path_patch:
       pqnn_prepare_patch(op, &geometry, threadpool);
+      break;
+    case pqnn_gemm_path_winograd:
+      status = pqnn_prepare_winograd(function, op, &geometry, threadpool);
       break;
   }
   if (status != pqnn_status_success) return status;  /* still needs a reshape */

@@ -33,6 +33,7 @@ static enum pqnn_status init_f32_spec(const char* function, struct pqnn_gemm_op_
     .packed_element_size = sizeof(float),
     .packed_prefix_size = sizeof(float),
     .dwconv_prefix_size = sizeof(float),
+    .winograd = type == pqnn_operator_type_convolution_nhwc_f32,
     .params.f32 = {output_min, output_max},
     .pack_gemm = pack_f32_gemm,
     .pack_dwconv = pack_f32_dwconv,

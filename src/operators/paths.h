@@ -6,6 +6,7 @@
  *   dwconv-path.c  depthwise convolution (multiplier 1)
  *   deconv-path.c  transposed convolution: per output row, GEMMs of input rows
  *   patch-path.c   int8 convolution of few input channels (the stem), patches as K rows
+ *   winograd-path.c  f32 3x3 stride-1 convolution as F(4x4, 3x3) transforms and 36 GEMMs
  *   convert-nc.c   row conversions (its run function is declared here as well)
  * pqnn_run_operator (src/operator-run.c) checks the operator and calls the run function of
  * the compute chosen at reshape. */
@@ -48,6 +49,26 @@ PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_patch_config(
 PQNN_INTERNAL void pqnn_prepare_patch(pqnn_operator_t op,
     const struct pqnn_conv_geometry* geometry, pthreadpool_t threadpool);
 PQNN_INTERNAL void pqnn_run_patch(const struct pqnn_operator* op, pthreadpool_t threadpool);
+
+/* Winograd F(4x4, 3x3): 6x6 input tiles, 4x4 output tiles. */
+#define PQNN_WINOGRAD_ALPHA 6
+#define PQNN_WINOGRAD_TILE 4
+/* Whether a convolution takes the path: the spec allows it (f32), no NO_WINOGRAD flag,
+ * 3x3 stride 1 dilation 1, one group, and the cost rule: >= 8 input channels, or no more
+ * output channels than input channels (winograd-path.c). */
+PQNN_INTERNAL bool pqnn_winograd_fits(const struct pqnn_conv2d_args* a, uint32_t flags,
+    const struct pqnn_gemm_op_spec* spec);
+/* Bytes of one of the 36 packed weight groups (Cin x Cout). */
+PQNN_INTERNAL size_t pqnn_winograd_group_size(const struct pqnn_conv2d_args* a,
+    const struct pqnn_gemm_op_spec* spec);
+/* Transforms and packs the OHWI f32 kernel into op->packed_weights (allocated, 36 groups)
+ * and copies the bias into op->f32_bias. */
+PQNN_INTERNAL enum pqnn_status pqnn_pack_winograd(const char* function, pqnn_operator_t op,
+    const struct pqnn_conv2d_args* a, const struct pqnn_gemm_op_spec* spec,
+    const float* kernel);
+PQNN_INTERNAL enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_operator_t op,
+    const struct pqnn_conv_geometry* geometry, pthreadpool_t threadpool);
+PQNN_INTERNAL void pqnn_run_winograd(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
 PQNN_INTERNAL void pqnn_run_convert(const struct pqnn_operator* op, pthreadpool_t threadpool);
 

@@ -230,7 +230,7 @@ CREATE_FC_4BIT(qd8_f16_qb4w, pqnn_create_fully_connected_nc_qd8_f16_qb4w)
     (size_t) (p)->groups * (p)->group_output_channels
 
 static uint32_t conv_flags(const struct pqnn_rt_op* op) {
-  uint32_t flags = op->node.flags & PQNN_FLAG_TENSORFLOW_SAME_PADDING;
+  uint32_t flags = op->node.flags & (PQNN_FLAG_TENSORFLOW_SAME_PADDING | PQNN_FLAG_NO_WINOGRAD);
   if (op->node.type == pqnn_node_type_depthwise_convolution_2d) {
     flags |= PQNN_FLAG_DEPTHWISE_CONVOLUTION;
   }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "logging.h"
+#include "operator.h"
 #include "runtime/runtime-types.h"
 
 enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t rt, size_t* count_out) {
@@ -25,6 +26,7 @@ enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t rt, size_t index,
     return pqnn_status_invalid_parameter;
   }
   *info_out = rt->ops[index].info;
+  info_out->compute_path = pqnn_operator_compute_path(rt->ops[index].op);
   return pqnn_status_success;
 }
 

@@ -235,7 +235,8 @@ enum pqnn_status pqnn_define_convolution_2d(pqnn_subgraph_t subgraph,
       .conv = {input_padding_top, input_padding_right, input_padding_bottom, input_padding_left,
           kernel_height, kernel_width, subsampling_height, subsampling_width, dilation_height,
           dilation_width, groups, group_input_channels, group_output_channels}};
-  return define_node(__func__, subgraph, &node, PQNN_FLAG_TENSORFLOW_SAME_PADDING);
+  return define_node(__func__, subgraph, &node,
+      PQNN_FLAG_TENSORFLOW_SAME_PADDING | PQNN_FLAG_NO_WINOGRAD);
 }
 
 enum pqnn_status pqnn_define_depthwise_convolution_2d(pqnn_subgraph_t subgraph,

@@ -1,11 +1,13 @@
 // f32 2D convolution (NHWC) against the double reference over random shapes: groups,
 // depthwise (flag and grouped form, multipliers), dilation, stride, explicit and SAME
 // padding, batch > 1, channel strides wider than channels; exact-size buffers, NaN in the
-// gaps, output gaps untouched, reshape to new sizes, identical results across threadpools.
+// gaps, output gaps untouched, reshape to new sizes, identical results across threadpools;
+// the Winograd path (3x3 stride 1) against the reference and against PQNN_FLAG_NO_WINOGRAD.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -34,66 +36,128 @@ void fill_input(const ConvShape& s, ExactBuffer<float>& input) {
   }
 }
 
+// The Winograd path's stated tolerance (docs/architecture.md, "Winograd"): |error| at most
+// this fraction of the layer's largest sum of |input * weight| over one output's products.
+constexpr double kWinogradTolerance = 1e-5;
+
+// Whether the shape is one the Winograd path may take (3x3 stride 1, dilation 1, one group).
+bool winograd_shape(const ConvShape& s, uint32_t flags) {
+  return s.kernel_height == 3 && s.kernel_width == 3 && s.stride_height == 1 &&
+      s.stride_width == 1 && s.dilation_height == 1 && s.dilation_width == 1 && s.groups == 1 &&
+      (flags & PQNN_FLAG_NO_WINOGRAD) == 0;
+}
+
+// Creates, runs and checks one convolution: per output within the rounding of its k products
+// (winograd_tolerance 0), or within winograd_tolerance of the layer's largest sum of
+// |products|; gaps untouched; bit-identical on another threadpool. Returns the largest
+// error as a fraction of that layer scale; the output in *result when non-null.
+double check_conv(const ConvShape& s, const ExactBuffer<float>& input,
+    const ExactBuffer<float>& kernel, const ExactBuffer<float>& bias, float out_min,
+    float out_max, uint32_t flags, pthreadpool_t pool, const std::vector<double>& ref,
+    const std::vector<double>& abs_sum, double winograd_tolerance, std::vector<float>* result) {
+  pqnn_operator_t op = nullptr;
+  EXPECT_EQ(pqnn_create_convolution2d_nhwc_f32(s.pad_top, s.pad_right, s.pad_bottom, s.pad_left,
+                s.kernel_height, s.kernel_width, s.stride_height, s.stride_width,
+                s.dilation_height, s.dilation_width, s.groups, s.group_input_channels,
+                s.group_output_channels, s.input_channel_stride, s.output_channel_stride,
+                kernel.data(), bias.data(), out_min, out_max, flags, &op),
+      pqnn_status_success);
+  if (op == nullptr) return 0.0;
+  size_t oh = 0, ow = 0;
+  EXPECT_EQ(pqnn_reshape_convolution2d_nhwc_f32(op, s.batch, s.input_height, s.input_width, &oh,
+                &ow, pool),
+      pqnn_status_success);
+  EXPECT_EQ(oh, s.output_height());
+  EXPECT_EQ(ow, s.output_width());
+  const float sentinel = -54321.0f;
+  ExactBuffer<float> output(s.output_span());
+  std::fill(output.begin(), output.end(), sentinel);
+  EXPECT_EQ(pqnn_setup_convolution2d_nhwc_f32(op, input.data(), output.data()), pqnn_status_success);
+  EXPECT_EQ(pqnn_run_operator(op, pool), pqnn_status_success);
+  const size_t oc = s.output_channels();
+  const size_t k = s.taps() * s.group_input_channels;
+  const double scale = abs_sum.empty() ? 0.0 : *std::max_element(abs_sum.begin(), abs_sum.end());
+  double worst = 0.0;
+  for (size_t p = 0; p < s.batch * oh * ow; p++) {
+    for (size_t c = 0; c < s.output_channel_stride && p * s.output_channel_stride + c < output.size(); c++) {
+      const float y = output[p * s.output_channel_stride + c];
+      if (c >= oc) {
+        EXPECT_EQ(y, sentinel) << "gap written at pixel " << p << " channel " << c;
+        if (y != sentinel) return worst;
+        continue;
+      }
+      const double r = std::min(std::max(ref[p * oc + c], double(out_min)), double(out_max));
+      const double tol = winograd_tolerance > 0.0 ? winograd_tolerance * scale + 1e-6
+          : abs_sum[p * oc + c] * double(k + 1) * 1.2e-7 + 1e-6;
+      EXPECT_NEAR(y, r, tol) << "pixel " << p << " channel " << c;
+      if (!(std::fabs(y - r) <= tol)) return worst;
+      if (scale > 0.0) worst = std::max(worst, std::fabs(y - r) / scale);
+    }
+  }
+  ExactBuffer<float> output2(output.size());
+  std::fill(output2.begin(), output2.end(), sentinel);
+  EXPECT_EQ(pqnn_setup_convolution2d_nhwc_f32(op, input.data(), output2.data()), pqnn_status_success);
+  EXPECT_EQ(pqnn_run_operator(op, pool == nullptr ? other_pool() : nullptr), pqnn_status_success);
+  EXPECT_EQ(std::memcmp(output.data(), output2.data(), output.size() * sizeof(float)), 0)
+      << "results depend on the threadpool";
+  EXPECT_EQ(pqnn_delete_operator(op), pqnn_status_success);
+  if (result != nullptr) result->assign(output.begin(), output.end());
+  return worst;
+}
+
+// Random data of one shape and its unclamped double reference.
+struct ConvData {
+  explicit ConvData(const ConvShape& s)
+      : input(s.input_span()), kernel(s.kernel_elements()), bias(s.output_channels()) {
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    fill_input(s, input);
+    for (auto& v : kernel) v = dist(pqnn_test::rng());
+    for (auto& v : bias) v = dist(pqnn_test::rng());
+    pqnn_test::reference_conv2d(s, input.data(), kernel.data(), bias.data(), -INFINITY,
+        INFINITY, ref, &abs_sum);
+  }
+  ExactBuffer<float> input, kernel, bias;
+  std::vector<double> ref, abs_sum;
+};
+
 void run_shape(const ConvShape& s, pthreadpool_t pool, bool clamp) {
   SCOPED_TRACE(s.describe());
-  auto& rng = pqnn_test::rng();
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  ExactBuffer<float> input(s.input_span());
-  fill_input(s, input);
-  ExactBuffer<float> kernel(s.kernel_elements());
-  for (auto& v : kernel) v = dist(rng);
-  ExactBuffer<float> bias(s.output_channels());
-  for (auto& v : bias) v = dist(rng);
-  std::vector<double> ref, abs_sum;
-  pqnn_test::reference_conv2d(s, input.data(), kernel.data(), bias.data(), -INFINITY, INFINITY,
-      ref, &abs_sum);
+  const ConvData d(s);
   float out_min = -INFINITY, out_max = INFINITY;
-  if (clamp && !ref.empty()) {
-    std::vector<double> sorted = ref;
+  if (clamp && !d.ref.empty()) {
+    std::vector<double> sorted = d.ref;
     std::sort(sorted.begin(), sorted.end());
     out_min = float(sorted[sorted.size() / 5]);
     out_max = float(sorted[sorted.size() * 4 / 5]);
     if (!(out_min < out_max)) out_max = out_min + 1.0f;
   }
-  pqnn_operator_t op = nullptr;
-  ASSERT_EQ(pqnn_create_convolution2d_nhwc_f32(s.pad_top, s.pad_right, s.pad_bottom, s.pad_left,
-                s.kernel_height, s.kernel_width, s.stride_height, s.stride_width,
-                s.dilation_height, s.dilation_width, s.groups, s.group_input_channels,
-                s.group_output_channels, s.input_channel_stride, s.output_channel_stride,
-                kernel.data(), bias.data(), out_min, out_max, s.flags, &op),
-      pqnn_status_success);
-  size_t oh = 0, ow = 0;
-  ASSERT_EQ(pqnn_reshape_convolution2d_nhwc_f32(op, s.batch, s.input_height, s.input_width, &oh,
-                &ow, pool),
-      pqnn_status_success);
-  ASSERT_EQ(oh, s.output_height());
-  ASSERT_EQ(ow, s.output_width());
-  const float sentinel = -54321.0f;
-  ExactBuffer<float> output(s.output_span());
-  std::fill(output.begin(), output.end(), sentinel);
-  ASSERT_EQ(pqnn_setup_convolution2d_nhwc_f32(op, input.data(), output.data()), pqnn_status_success);
-  ASSERT_EQ(pqnn_run_operator(op, pool), pqnn_status_success);
-  const size_t oc = s.output_channels();
-  const size_t k = s.taps() * s.group_input_channels;
-  for (size_t p = 0; p < s.batch * oh * ow; p++) {
-    for (size_t c = 0; c < s.output_channel_stride && p * s.output_channel_stride + c < output.size(); c++) {
-      const float y = output[p * s.output_channel_stride + c];
-      if (c >= oc) {
-        ASSERT_EQ(y, sentinel) << "gap written at pixel " << p << " channel " << c;
-        continue;
-      }
-      const double r = std::min(std::max(ref[p * oc + c], double(out_min)), double(out_max));
-      const double tol = abs_sum[p * oc + c] * double(k + 1) * 1.2e-7 + 1e-6;
-      ASSERT_NEAR(y, r, tol) << "pixel " << p << " channel " << c;
-    }
+  check_conv(s, d.input, d.kernel, d.bias, out_min, out_max, s.flags, pool, d.ref, d.abs_sum,
+      winograd_shape(s, s.flags) ? kWinogradTolerance : 0.0, nullptr);
+}
+
+// A 3x3 stride-1 shape with and without PQNN_FLAG_NO_WINOGRAD on the same data: both against
+// the reference (the default path per output, Winograd within kWinogradTolerance), and with
+// both channel counts >= 8 (the path's rule takes those) the two must differ somewhere
+// (Winograd ran).
+// Returns the largest Winograd error as a fraction of the layer's scale.
+double run_winograd_shape(const ConvShape& s, pthreadpool_t pool, bool clamp) {
+  SCOPED_TRACE(s.describe());
+  const ConvData d(s);
+  float out_min = -INFINITY, out_max = INFINITY;
+  if (clamp && !d.ref.empty()) {
+    out_min = float(*std::min_element(d.ref.begin(), d.ref.end()) * 0.5);
+    out_max = float(*std::max_element(d.ref.begin(), d.ref.end()) * 0.5);
+    if (!(out_min < out_max)) out_max = out_min + 1.0f;
   }
-  ExactBuffer<float> output2(output.size());
-  std::fill(output2.begin(), output2.end(), sentinel);
-  ASSERT_EQ(pqnn_setup_convolution2d_nhwc_f32(op, input.data(), output2.data()), pqnn_status_success);
-  ASSERT_EQ(pqnn_run_operator(op, pool == nullptr ? other_pool() : nullptr), pqnn_status_success);
-  ASSERT_EQ(std::memcmp(output.data(), output2.data(), output.size() * sizeof(float)), 0)
-      << "results depend on the threadpool";
-  ASSERT_EQ(pqnn_delete_operator(op), pqnn_status_success);
+  std::vector<float> direct, winograd;
+  check_conv(s, d.input, d.kernel, d.bias, out_min, out_max, s.flags | PQNN_FLAG_NO_WINOGRAD,
+      pool, d.ref, d.abs_sum, 0.0, &direct);
+  const double error = check_conv(s, d.input, d.kernel, d.bias, out_min, out_max, s.flags, pool,
+      d.ref, d.abs_sum, kWinogradTolerance, &winograd);
+  if (s.group_input_channels >= 8 && s.group_output_channels >= 8) {
+    EXPECT_NE(direct, winograd) << "the Winograd path did not run";
+  }
+  return error;
 }
 
 class F32Convolution : public ::testing::Test {
@@ -158,6 +222,50 @@ TEST_F(F32Convolution, MobileNetLikeLayers) {
   ConvShape first = make(3, 2, 0, 1, 3, 32, 33, 33, 1, PQNN_FLAG_TENSORFLOW_SAME_PADDING);
   run_shape(first, pool_, true);
   run_shape(make(3, 1, 1, 1, 64, 64, 14, 14), pool_, false);
+}
+
+// Winograd edge sizes: outputs 1x1 .. 9x11 (partial 4x4 tiles), channels 1..67 (the path's
+// channel rule takes most, not few inputs to many outputs), paddings 0 / 1 per side or SAME,
+// batch, wider channel strides, bias, clamp.
+TEST_F(F32Convolution, WinogradShapes) {
+  auto& rng = pqnn_test::rng();
+  const size_t count = pqnn_test::shape_count(120);
+  double worst = 0.0;
+  for (size_t i = 0; i < count; i++) {
+    auto pick = [&](size_t lo, size_t hi) {
+      return std::uniform_int_distribution<size_t>(lo, hi)(rng);
+    };
+    ConvShape s;
+    s.kernel_height = s.kernel_width = 3;
+    if (i % 7 == 6) {
+      s.flags = PQNN_FLAG_TENSORFLOW_SAME_PADDING;
+    } else {
+      s.pad_top = uint32_t(pick(0, 1));
+      s.pad_bottom = uint32_t(pick(0, 1));
+      s.pad_left = uint32_t(pick(0, 1));
+      s.pad_right = uint32_t(pick(0, 1));
+    }
+    // Output 1..9 rows, 1..11 columns.
+    s.input_height = pick(1, 9) + 2 - s.pad_top - s.pad_bottom;
+    s.input_width = pick(1, 11) + 2 - s.pad_left - s.pad_right;
+    const bool wide = i % 3 == 0;
+    s.group_input_channels = wide ? pick(16, 67) : pick(1, 67);
+    s.group_output_channels = wide ? pick(16, 67) : pick(1, 67);
+    s.input_channel_stride = s.group_input_channels + (i % 5 == 0 ? pick(1, 5) : 0);
+    s.output_channel_stride = s.group_output_channels + (i % 4 == 0 ? pick(1, 5) : 0);
+    s.batch = pick(1, 2);
+    SCOPED_TRACE(i);
+    worst = std::max(worst, run_winograd_shape(s, (i % 2) ? pool_ : nullptr, i % 3 == 1));
+    if (HasFailure()) return;
+  }
+  std::printf("largest Winograd error: %.3g of the layer's largest |products| sum\n", worst);
+}
+
+// Layers of real networks: PaddleOCR det's 3x3 96 -> 24, ResNet's 64 -> 64.
+TEST_F(F32Convolution, WinogradLayers) {
+  run_winograd_shape(make(3, 1, 1, 1, 96, 24, 40, 40), pool_, true);
+  run_winograd_shape(make(3, 1, 1, 1, 64, 64, 14, 14, 2), nullptr, false);
+  run_winograd_shape(make(3, 1, 0, 1, 16, 16, 6, 7), pool_, false);
 }
 
 TEST_F(F32Convolution, ReshapeToNewSizes) {

@@ -3,6 +3,7 @@
  * to the ONNX nodes that produced them. */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "run.h"
 
@@ -43,6 +44,10 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
   } else {
     snprintf(buf, size, "(layout change at an input or output)");
   }
+  const size_t used = strlen(buf);
+  if (info.compute_path != NULL && info.compute_path[0] != '\0' && used < size) {
+    snprintf(buf + used, size - used, " [%s]", info.compute_path);  /* the operator's path */
+  }
 }
 
 void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
@@ -78,6 +83,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       cJSON* n = cJSON_CreateObject();
       cJSON_AddStringToObject(n, "type", info.type_name);
       cJSON_AddStringToObject(n, "datatype", pqnn_datatype_string(info.compute_datatype));
+      cJSON_AddStringToObject(n, "path", info.compute_path);
       cJSON_AddStringToObject(n, "onnx", label);
       cJSON_AddBoolToObject(n, "fused_clamp", info.fused_clamp != 0);
       cJSON_AddBoolToObject(n, "inserted", info.inserted != 0);

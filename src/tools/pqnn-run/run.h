@@ -73,7 +73,8 @@ bool run_write_json(const char* path, const struct run_args* args, const double*
 
 /* run-plan.c: the ONNX node name of a value (its tensor name when the node has none). */
 const char* run_value_name(const struct pqnn_onnx_value_info* v);
-/* "NodeName (OpType)" of the ONNX node behind pqnn node `index`, or what the node is. */
+/* "NodeName (OpType)" of the ONNX node behind pqnn node `index`, or what the node is, and
+ * " [path]": its operator's compute path. */
 void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, char* buf,
     size_t size);
 /* The planner's report: a summary by node type and datatype, node by node when verbose;

@@ -1,0 +1,349 @@
+/* The Winograd path: f32 3x3 stride-1 dilation-1 convolution of one group as
+ * F(4x4, 3x3) (Lavin & Gray's transforms, interpolation points 0, +-1, +-2, infinity).
+ * Each 4x4 block of output pixels (a tile) reads a 6x6 block of input pixels; per tile
+ * and channel the input is transformed to V = BT d B (6x6), the 36 element-wise products
+ * with the transformed weights U = G g GT become 36 GEMMs [tiles x Cin] x [Cin x Cout] on
+ * the f32 GEMM microkernels, and the output transform Y = AT M A (4x4) adds the bias and
+ * clamps. 2.25x fewer multiply-adds than direct convolution, at an f32 error of a few
+ * 1e-6 of the largest output (docs/architecture.md, "Winograd").
+ *
+ * Create packs U as 36 GEMM weight groups (no bias: the output transform adds it) and
+ * keeps the f32 bias. Reshape sizes blocks of tiles whose V and M fit in half of L2 and a
+ * workspace of one slot per task (a few tasks per thread); run hands each task a
+ * contiguous range of blocks. Every block is computed alike whatever task runs it, so
+ * results do not depend on the thread count. Tiles that overhang the input read the
+ * padding row; outputs past the image edge (partial tiles) go to a discard row. */
+#include <math.h>
+#include <string.h>
+
+#include "allocator.h"
+#include "hardware.h"
+#include "logging.h"
+#include "operators/paths.h"
+#include "packing.h"
+
+#define ALPHA PQNN_WINOGRAD_ALPHA    /* input tile edge */
+#define TILE PQNN_WINOGRAD_TILE      /* output tile edge */
+#define POINTS (ALPHA * ALPHA)       /* GEMMs per block */
+
+enum { kTasksPerThread = 4 };
+
+/* The weight transform G (6x3). */
+static const double kG[ALPHA][3] = {
+  {1.0 / 4.0, 0.0, 0.0},
+  {-1.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0},
+  {-1.0 / 6.0, 1.0 / 6.0, -1.0 / 6.0},
+  {1.0 / 24.0, 1.0 / 12.0, 1.0 / 6.0},
+  {1.0 / 24.0, -1.0 / 12.0, 1.0 / 6.0},
+  {0.0, 0.0, 1.0},
+};
+
+bool pqnn_winograd_fits(const struct pqnn_conv2d_args* a, uint32_t flags,
+    const struct pqnn_gemm_op_spec* spec) {
+  if (!spec->winograd || spec->gemm_config->gemm[1] == NULL) return false;
+  if ((flags & PQNN_FLAG_NO_WINOGRAD) != 0 || (flags & PQNN_FLAG_DEPTHWISE_CONVOLUTION) != 0) {
+    return false;
+  }
+  if (a->kernel_height != 3 || a->kernel_width != 3 || a->stride_height != 1 ||
+      a->stride_width != 1 || a->dilation_height != 1 || a->dilation_width != 1 ||
+      a->groups != 1) {
+    return false;
+  }
+  /* The cost rule (measured, docs/architecture.md "Winograd": bench/operators/f32-convolution.cc
+   * f32_conv3x3/few_*, 56x56, avx512): the transforms cost O(Cin + Cout) per pixel, the
+   * saved GEMM work O(Cin * Cout), and the IGEMM path of few channels is itself slow; Winograd
+   * won 8 -> 8 (1.5x), 8 -> 32 (1.05x), 32 -> 8 (2.2x), 96 -> 4 (2.5x), 4 -> 4 (1.15x) and
+   * lost 4 -> 96 (0.8x: few inputs, the output transform dominates). */
+  const size_t cin = a->group_input_channels, cout = a->group_output_channels;
+  return cin >= 8 || cout <= cin;
+}
+
+size_t pqnn_winograd_group_size(const struct pqnn_conv2d_args* a,
+    const struct pqnn_gemm_op_spec* spec) {
+  const struct pqnn_gemm_config* config = spec->gemm_config;
+  return pqnn_packed_gemm_group_size(a->group_output_channels, 1, a->group_input_channels,
+      config->nr, config->kr, spec->packed_element_size, spec->packed_prefix_size,
+      spec->packed_suffix_size);
+}
+
+enum pqnn_status pqnn_pack_winograd(const char* function, pqnn_operator_t op,
+    const struct pqnn_conv2d_args* a, const struct pqnn_gemm_op_spec* spec,
+    const float* kernel) {
+  const size_t cin = a->group_input_channels, cout = a->group_output_channels;
+  /* The products U[point][oc][ic] = (G g GT)[point] in the packer's [group][nc][kc]. */
+  size_t u_bytes;
+  if (!pqnn_mul_sz(POINTS * sizeof(float), cout, &u_bytes) ||
+      !pqnn_mul_sz(u_bytes, cin, &u_bytes)) {
+    pqnn_log_error(function, "the Winograd weight transform's size overflows");
+    return pqnn_status_invalid_parameter;
+  }
+  float* u = (float*) pqnn_allocate(u_bytes);
+  op->f32_bias = (float*) pqnn_allocate(cout * sizeof(float));
+  if (u == NULL || op->f32_bias == NULL) {
+    pqnn_release(u);
+    pqnn_log_error(function, "cannot allocate the Winograd weight transform");
+    return pqnn_status_out_of_memory;
+  }
+  for (size_t oc = 0; oc < cout; oc++) {
+    for (size_t ic = 0; ic < cin; ic++) {
+      const float* g = kernel + oc * 9 * cin + ic;  /* OHWI: tap (y, x) at (3y + x) * cin */
+      double gg[ALPHA][3];                         /* G g */
+      for (size_t k = 0; k < ALPHA; k++) {
+        for (size_t x = 0; x < 3; x++) {
+          gg[k][x] = kG[k][0] * g[x * cin] + kG[k][1] * g[(3 + x) * cin] +
+              kG[k][2] * g[(6 + x) * cin];
+        }
+      }
+      for (size_t k = 0; k < ALPHA; k++) {
+        for (size_t l = 0; l < ALPHA; l++) {
+          const double v = gg[k][0] * kG[l][0] + gg[k][1] * kG[l][1] + gg[k][2] * kG[l][2];
+          u[((k * ALPHA + l) * cout + oc) * cin + ic] = (float) v;
+        }
+      }
+    }
+  }
+  const float* bias = (const float*) spec->spec_context;
+  for (size_t oc = 0; oc < cout; oc++) op->f32_bias[oc] = bias != NULL ? bias[oc] : 0.0f;
+  const struct pqnn_gemm_config* config = spec->gemm_config;
+  spec->pack_gemm(NULL, POINTS, cout, 1, cin, config->nr, config->kr, false, u,
+      op->packed_weights);
+  pqnn_release(u);
+  return pqnn_status_success;
+}
+
+/* Slot layout, in floats: V [POINTS][tiles][cin], M [POINTS][tiles][cout], the scratch of
+ * one tile's first transform pass [ALPHA][ALPHA][max(cin, cout)], TILE discard rows of cout. */
+static size_t slot_floats(size_t tiles, size_t cin, size_t cout, size_t* m_offset,
+    size_t* scratch_offset, size_t* discard_offset) {
+  const size_t line = 64 / sizeof(float);
+  const size_t v = pqnn_round_up(POINTS * tiles * cin, line);
+  const size_t m = pqnn_round_up(POINTS * tiles * cout, line);
+  const size_t scratch = pqnn_round_up(POINTS * pqnn_max_sz(cin, cout), line);
+  *m_offset = v;
+  *scratch_offset = v + m;
+  *discard_offset = v + m + scratch;
+  return v + m + scratch + pqnn_round_up(TILE * cout, line);
+}
+
+enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_operator_t op,
+    const struct pqnn_conv_geometry* geometry, pthreadpool_t threadpool) {
+  const struct pqnn_gemm_config* config = op->gemm_config;
+  const size_t cin = op->group_input_channels, cout = op->group_output_channels;
+  struct pqnn_winograd_context* ctx = &op->context.winograd;
+  memset(ctx, 0, sizeof(*ctx));
+  ctx->cin = cin;
+  ctx->cout = cout;
+  ctx->input_height = geometry->input_height;
+  ctx->input_width = geometry->input_width;
+  ctx->output_height = geometry->output_height;
+  ctx->output_width = geometry->output_width;
+  ctx->padding_top = geometry->padding_top;
+  ctx->padding_left = geometry->padding_left;
+  ctx->x_pixel_stride = op->input_pixel_stride;
+  ctx->y_pixel_stride = op->output_pixel_stride;
+  ctx->tiles_height = pqnn_divide_round_up(geometry->output_height, TILE);
+  ctx->tiles_width = pqnn_divide_round_up(geometry->output_width, TILE);
+  ctx->tiles = op->batch_size * ctx->tiles_height * ctx->tiles_width;
+  ctx->mr = config->mr;
+  ctx->nr = config->nr;
+  ctx->gemm = config->gemm[1];
+  ctx->point_stride = op->packed_group_stride;
+  ctx->zero = (const float*) op->zero_buffer;
+  ctx->bias = op->f32_bias;
+  ctx->output_min = op->spec.params.f32.min;
+  ctx->output_max = op->spec.params.f32.max;
+  /* Tiles per block: V and M of a block in half of L2, a multiple of MR. */
+  const size_t budget = pqnn_hardware.l2_cache_size / 2;
+  size_t per_tile;
+  if (!pqnn_add_sz(cin, cout, &per_tile) ||
+      !pqnn_mul_sz(per_tile, POINTS * sizeof(float), &per_tile)) {
+    pqnn_log_error(function, "Winograd block size overflows");
+    return pqnn_status_invalid_parameter;
+  }
+  size_t block = pqnn_max_sz(budget / per_tile, 1);
+  block = block >= ctx->mr ? block / ctx->mr * ctx->mr : block;
+  block = pqnn_min_sz(block, pqnn_max_sz(ctx->tiles, 1));
+  ctx->block_tiles = block;
+  const size_t blocks = pqnn_divide_round_up(pqnn_max_sz(ctx->tiles, 1), block);
+  ctx->tasks = pqnn_min_sz(blocks, pqnn_threadpool_threads(threadpool) * kTasksPerThread);
+  ctx->blocks = blocks;
+  size_t slot, total;
+  slot = slot_floats(block, cin, cout, &ctx->m_offset, &ctx->scratch_offset,
+      &ctx->discard_offset);
+  if (!pqnn_mul_sz(slot, sizeof(float), &ctx->slot_bytes) ||
+      !pqnn_mul_sz(ctx->slot_bytes, ctx->tasks, &total)) {
+    pqnn_log_error(function, "Winograd workspace size overflows");
+    return pqnn_status_invalid_parameter;
+  }
+  const enum pqnn_status status = pqnn_reserve_workspace(function, op, total);
+  if (status != pqnn_status_success) return status;
+  op->compute = pqnn_compute_winograd;
+  return pqnn_status_success;
+}
+
+/* The transforms of one line of 6 (input: d0..d5; output: m0..m5) channel vectors, with
+ * every stream a restrict parameter: so gcc and clang vectorize the channel loop (gcc 12
+ * does not when the pointers come from an array or one base pointer). */
+
+/* BT: o_k = sum_j BT[k][j] d_j. */
+static void input_line(size_t c, const float* restrict d0, const float* restrict d1,
+    const float* restrict d2, const float* restrict d3, const float* restrict d4,
+    const float* restrict d5, float* restrict o0, float* restrict o1, float* restrict o2,
+    float* restrict o3, float* restrict o4, float* restrict o5) {
+  for (size_t i = 0; i < c; i++) {
+    const float a0 = d0[i], a1 = d1[i], a2 = d2[i], a3 = d3[i], a4 = d4[i], a5 = d5[i];
+    const float s24 = a4 - 4.0f * a2, s13 = a3 - 4.0f * a1;
+    const float t24 = a4 - a2, t13 = 2.0f * (a3 - a1);
+    o0[i] = 4.0f * a0 - 5.0f * a2 + a4;
+    o1[i] = s24 + s13;
+    o2[i] = s24 - s13;
+    o3[i] = t24 + t13;
+    o4[i] = t24 - t13;
+    o5[i] = 4.0f * a1 - 5.0f * a3 + a5;
+  }
+}
+
+/* BT of d[0..5] into o + k * os. */
+static void input_lines(size_t c, const float* const* d, float* o, size_t os) {
+  input_line(c, d[0], d[1], d[2], d[3], d[4], d[5], o, o + os, o + 2 * os, o + 3 * os,
+      o + 4 * os, o + 5 * os);
+}
+
+/* AT, then bias and clamp (the first pass: zero bias, infinite bounds):
+ * y_k = clamp(bias + sum_j AT[k][j] m_j, lo, hi), the clamp as selects (vectorized). */
+static void output_line(size_t c, const float* restrict m0, const float* restrict m1,
+    const float* restrict m2, const float* restrict m3, const float* restrict m4,
+    const float* restrict m5, float* restrict y0, float* restrict y1, float* restrict y2,
+    float* restrict y3, const float* restrict bias, float lo, float hi) {
+  for (size_t i = 0; i < c; i++) {
+    const float a0 = m0[i], a1 = m1[i], a2 = m2[i], a3 = m3[i], a4 = m4[i], a5 = m5[i];
+    const float p12 = a1 + a2, n12 = a1 - a2, p34 = a3 + a4, n34 = a3 - a4;
+    const float b = bias[i];
+    float v0 = b + (a0 + p12 + p34), v1 = b + (n12 + 2.0f * n34);
+    float v2 = b + (p12 + 4.0f * p34), v3 = b + (n12 + 8.0f * n34 + a5);
+    v0 = v0 < lo ? lo : v0;
+    v1 = v1 < lo ? lo : v1;
+    v2 = v2 < lo ? lo : v2;
+    v3 = v3 < lo ? lo : v3;
+    y0[i] = v0 > hi ? hi : v0;
+    y1[i] = v1 > hi ? hi : v1;
+    y2[i] = v2 > hi ? hi : v2;
+    y3[i] = v3 > hi ? hi : v3;
+  }
+}
+
+/* AT of m + j * ms into y[0..3]. */
+static void output_lines(size_t c, const float* m, size_t ms, float* const* y,
+    const float* bias, float lo, float hi) {
+  output_line(c, m, m + ms, m + 2 * ms, m + 3 * ms, m + 4 * ms, m + 5 * ms, y[0], y[1], y[2],
+      y[3], bias, lo, hi);
+}
+
+/* The tile's image and its first output pixel (oy, ox). */
+static void tile_origin(const struct pqnn_winograd_context* ctx, size_t tile, size_t* b,
+    size_t* oy, size_t* ox) {
+  const size_t per_image = ctx->tiles_height * ctx->tiles_width;
+  *b = tile / per_image;
+  const size_t t = tile % per_image;
+  *oy = t / ctx->tiles_width * TILE;
+  *ox = t % ctx->tiles_width * TILE;
+}
+
+/* V[point][row] = BT d B of tile `tile` (row `row` of the block). */
+static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile, size_t row,
+    size_t block_tiles, float* v, float* scratch) {
+  const size_t cin = ctx->cin;
+  size_t b, oy, ox;
+  tile_origin(ctx, tile, &b, &oy, &ox);
+  const float* image = ctx->x + b * ctx->input_height * ctx->input_width * ctx->x_pixel_stride;
+  for (size_t i = 0; i < ALPHA; i++) {
+    const size_t y = oy + i - ctx->padding_top;  /* wraps when above the image */
+    const float* d[ALPHA];
+    for (size_t j = 0; j < ALPHA; j++) {
+      const size_t x = ox + j - ctx->padding_left;
+      d[j] = y < ctx->input_height && x < ctx->input_width
+          ? image + (y * ctx->input_width + x) * ctx->x_pixel_stride : ctx->zero;
+    }
+    input_lines(cin, d, scratch + i * ALPHA * cin, cin);  /* scratch[i][l] */
+  }
+  for (size_t l = 0; l < ALPHA; l++) {
+    const float* d[ALPHA];
+    for (size_t i = 0; i < ALPHA; i++) d[i] = scratch + (i * ALPHA + l) * cin;
+    input_lines(cin, d, v + (l * block_tiles + row) * cin, ALPHA * block_tiles * cin);
+  }
+}
+
+/* The output pixels of tile `tile` from M[point][row]. */
+static void transform_output(const struct pqnn_winograd_context* ctx, size_t tile,
+    size_t row, size_t block_tiles, const float* m, float* scratch, float* discard) {
+  const size_t cout = ctx->cout;
+  size_t b, oy, ox;
+  tile_origin(ctx, tile, &b, &oy, &ox);
+  float* image = ctx->y + b * ctx->output_height * ctx->output_width * ctx->y_pixel_stride;
+  for (size_t k = 0; k < ALPHA; k++) {  /* scratch[k][j] = sum_l AT[j][l] M[k][l] */
+    float* s = scratch + k * TILE * cout;
+    float* const y[TILE] = {s, s + cout, s + 2 * cout, s + 3 * cout};
+    output_lines(cout, m + (k * ALPHA * block_tiles + row) * cout, block_tiles * cout, y,
+        ctx->zero, -INFINITY, INFINITY);
+  }
+  for (size_t j = 0; j < TILE; j++) {
+    float* y[TILE];
+    for (size_t i = 0; i < TILE; i++) {
+      y[i] = oy + i < ctx->output_height && ox + j < ctx->output_width
+          ? image + ((oy + i) * ctx->output_width + ox + j) * ctx->y_pixel_stride
+          : discard + i * cout;
+    }
+    output_lines(cout, scratch + j * cout, TILE * cout, y, ctx->bias, ctx->output_min,
+        ctx->output_max);
+  }
+}
+
+/* Block `block` in workspace slot `slot`: input transform, 36 GEMMs, output transform. */
+static void compute_block(const struct pqnn_winograd_context* ctx, size_t block, float* slot) {
+  const size_t block_tiles = ctx->block_tiles;
+  const size_t first = block * block_tiles;
+  const size_t rows = pqnn_min_sz(block_tiles, ctx->tiles - first);
+  float* v = slot;
+  float* m = slot + ctx->m_offset;
+  float* scratch = slot + ctx->scratch_offset;
+  float* discard = slot + ctx->discard_offset;
+  for (size_t r = 0; r < rows; r++) transform_input(ctx, first + r, r, block_tiles, v, scratch);
+  union pqnn_ukernel_params unbounded;  /* the output transform clamps */
+  unbounded.f32 = (struct pqnn_f32_minmax_params) {-INFINITY, INFINITY};
+  const size_t cin = ctx->cin, cout = ctx->cout;
+  for (size_t p = 0; p < POINTS; p++) {
+    const char* w = (const char*) ctx->packed_w + p * ctx->point_stride;
+    const float* a = v + p * block_tiles * cin;
+    float* c = m + p * block_tiles * cout;
+    for (size_t r = 0; r < rows; r += ctx->mr) {
+      ctx->gemm(pqnn_min_sz(ctx->mr, rows - r), cout, cin * sizeof(float), a + r * cin,
+          cin * sizeof(float), w, c + r * cout, cout * sizeof(float),
+          ctx->nr * sizeof(float), &unbounded);
+    }
+  }
+  for (size_t r = 0; r < rows; r++) {
+    transform_output(ctx, first + r, r, block_tiles, m, scratch, discard);
+  }
+}
+
+/* Task `task`: blocks [task * blocks / tasks, (task + 1) * blocks / tasks) in its slot. */
+static void compute_winograd(void* context, size_t task) {
+  const struct pqnn_winograd_context* ctx = (const struct pqnn_winograd_context*) context;
+  float* slot = (float*) (ctx->workspace + task * ctx->slot_bytes);
+  const size_t begin = task * ctx->blocks / ctx->tasks;
+  const size_t end = (task + 1) * ctx->blocks / ctx->tasks;
+  for (size_t block = begin; block < end; block++) compute_block(ctx, block, slot);
+}
+
+void pqnn_run_winograd(const struct pqnn_operator* op, pthreadpool_t threadpool) {
+  struct pqnn_winograd_context ctx = op->context.winograd;
+  if (ctx.tiles == 0) return;
+  ctx.x = (const float*) op->input;
+  ctx.y = (float*) op->output;
+  ctx.packed_w = op->packed_weights;
+  ctx.workspace = (char*) op->workspace;
+  /* The workspace is the operator's: concurrent runs take turns. */
+  pthread_mutex_lock(op->padding_lock);
+  pqnn_parallelize_1d(threadpool, compute_winograd, &ctx, ctx.tasks);
+  pthread_mutex_unlock(op->padding_lock);
+}
