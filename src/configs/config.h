@@ -34,6 +34,9 @@ struct pqnn_dwconv_kernel {
   uint32_t channel_tile;
   uint32_t taps;        /* 0: any kernel_size (the generic kernel) */
   const char* name;
+  /* The row kernel of the same tile and arithmetic (f32 3x3 / 5x5: src/microkernels.h,
+   * DWCONV row), or NULL: the DWCONV path then runs every pixel through `ukernel`. */
+  pqnn_dwconv_row_ukernel_fn row;
 };
 struct pqnn_dwconv_config {
   /* Specialized tap counts first, the generic kernel (taps == 0) last. */

@@ -42,6 +42,12 @@
   {F32_DW_KERNEL(TILE, ISA), F32_DW_KERNEL(TILE, ISA##_channel_tile),                      \
    F32_DW_KERNEL(TILE, ISA##_taps), "f32 " #TILE " " #ISA}
 
+/* The same with the row kernel of that tile (its taps and channel tile must match). */
+#define F32_DW_ROW_KERNEL(TILE, ISA) pqnn_f32_dwconv_row_minmax_ukernel_##TILE##__##ISA
+#define F32_DWCONV_ROW(TILE, ISA)                                                          \
+  {F32_DW_KERNEL(TILE, ISA), F32_DW_KERNEL(TILE, ISA##_channel_tile),                      \
+   F32_DW_KERNEL(TILE, ISA##_taps), "f32 " #TILE " " #ISA " + row", F32_DW_ROW_KERNEL(TILE, ISA)}
+
 static struct pqnn_dwconv_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -50,8 +56,8 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        F32_DWCONV(9p32c, avx512f),
-        F32_DWCONV(25p32c, avx512f),
+        F32_DWCONV_ROW(9p32c, avx512f),
+        F32_DWCONV_ROW(25p32c, avx512f),
         F32_DWCONV(anyp32c, avx512f),
       },
       .count = 3,
@@ -61,8 +67,8 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        F32_DWCONV(9p16c, avx2_fma),
-        F32_DWCONV(25p16c, avx2_fma),
+        F32_DWCONV_ROW(9p16c, avx2_fma),
+        F32_DWCONV_ROW(25p16c, avx2_fma),
         F32_DWCONV(anyp16c, avx2_fma),
       },
       .count = 3,
