@@ -287,6 +287,7 @@ struct pqnn_operator {
   enum pqnn_gemm_path path;
   const struct pqnn_gemm_config* gemm_config;
   struct pqnn_dwconv_kernel dwconv_kernel;
+  pqnn_dwconv_row_ukernel_fn dwconv_row;  /* its row kernel, or NULL (dwconv-path.c) */
   void* packed_weights;
   size_t packed_group_stride;
   size_t packed_panel_stride;

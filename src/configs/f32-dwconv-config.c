@@ -27,6 +27,21 @@
  * them compiled against a scalar stand-in for the intrinsics); 32c, two 16-lane vectors
  * per tile, by analogy with AVX2, where two vectors per tile (16c) matched or beat one.
  * Re-measure on AVX512 hardware.
+ * Row kernels (f32-dwconv-row, src/operators/dwconv-path.c): AVX512 and AVX2 pair their
+ * 3x3 and 5x5 kernels with the row kernel of the same tile (the tile is the per-pixel
+ * kernel's; a row kernel walks single vectors, so a 16-channel layer wastes nothing in a
+ * 32c tile). bench/operators/f32-depthwise (every depthwise shape of the PaddleOCR det /
+ * rec / cls models and MobileNet v1/v2, row vs per-pixel in one process), AMD Zen 5,
+ * `taskset -c 1`, GFLOP/s of thread CPU time, medians of 5, shared machine (load 7-12 on
+ * 2 cores), row / per-pixel:
+ *   avx512f 3x3 16-32 ch (det 320x320, rec, cls, mnv1 112x112): 1.35-2.54x (det 16 ch
+ *           320x320 19.3 -> 38.4, mnv1 32 ch 31.7 -> 74.6); 48-192 ch 1.16-1.84x; 384 /
+ *           960 ch 1.45 / 1.79x; 5x5 (det, rec, cls, 32-480 ch, s1 and s2) 1.63-2.27x;
+ *           256 / 512 / 1024 ch s1 and 128 ch s1x2: 0.64-0.90x -> the path keeps the
+ *           per-pixel kernel when the input step is a multiple of 1 KiB.
+ *   avx2    (whole 16c tiles a 64-byte line per pixel) 3x3 8-32 ch 1.49-4.43x, 48-96 ch
+ *           s1 1.15-1.33x, 144-960 ch 1.27-1.51x, 5x5 1.23-1.74x; 3x3 s2 at 48-96 ch
+ *           0.84-1.01x and 128 ch 0.98-1.03x (a tie within the noise, kept).
  * aarch64 neon tier: 8c neonfma (two 4-lane vectors per tile, two accumulator chains, by
  * analogy with the x86 results); not measured (no Arm hardware, tests under qemu).
  */
@@ -42,11 +57,9 @@
   {F32_DW_KERNEL(TILE, ISA), F32_DW_KERNEL(TILE, ISA##_channel_tile),                      \
    F32_DW_KERNEL(TILE, ISA##_taps), "f32 " #TILE " " #ISA}
 
-/* The same with the row kernel of that tile (its taps and channel tile must match). */
-#define F32_DW_ROW_KERNEL(TILE, ISA) pqnn_f32_dwconv_row_minmax_ukernel_##TILE##__##ISA
-#define F32_DWCONV_ROW(TILE, ISA)                                                          \
-  {F32_DW_KERNEL(TILE, ISA), F32_DW_KERNEL(TILE, ISA##_channel_tile),                      \
-   F32_DW_KERNEL(TILE, ISA##_taps), "f32 " #TILE " " #ISA " + row", F32_DW_ROW_KERNEL(TILE, ISA)}
+/* The row kernel of a tile (its taps and channel tile are those of the DWCONV kernel of
+ * the same name, which packs the weights it reads). */
+#define F32_DW_ROW(TILE, ISA) pqnn_f32_dwconv_row_minmax_ukernel_##TILE##__##ISA
 
 static struct pqnn_dwconv_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -56,22 +69,24 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        F32_DWCONV_ROW(9p32c, avx512f),
-        F32_DWCONV_ROW(25p32c, avx512f),
+        F32_DWCONV(9p32c, avx512f),
+        F32_DWCONV(25p32c, avx512f),
         F32_DWCONV(anyp32c, avx512f),
       },
       .count = 3,
+      .rows = {F32_DW_ROW(9p32c, avx512f), F32_DW_ROW(25p32c, avx512f), NULL},
     };
     return;
   }
   if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = (struct pqnn_dwconv_config) {
       .kernels = {
-        F32_DWCONV_ROW(9p16c, avx2_fma),
-        F32_DWCONV_ROW(25p16c, avx2_fma),
+        F32_DWCONV(9p16c, avx2_fma),
+        F32_DWCONV(25p16c, avx2_fma),
         F32_DWCONV(anyp16c, avx2_fma),
       },
       .count = 3,
+      .rows = {F32_DW_ROW(9p16c, avx2_fma), F32_DW_ROW(25p16c, avx2_fma), NULL},
     };
     return;
   }

@@ -31,7 +31,7 @@ static void interior_columns(const struct pqnn_conv_geometry* g, size_t* begin, 
  * grows to a whole input row (vertical padding reads it along the row). */
 static enum pqnn_status prepare_rows(const char* function, pqnn_operator_t op,
     const struct pqnn_conv_geometry* g, struct pqnn_dwconv_context* ctx) {
-  const pqnn_dwconv_row_ukernel_fn row = op->dwconv_kernel.row;
+  const pqnn_dwconv_row_ukernel_fn row = op->dwconv_row;
   const uint32_t k = g->kernel_height;
   if (row == NULL || op->spec.dynamic_quantization || k != g->kernel_width ||
       k > MAX_ROW_KERNEL_HEIGHT || (size_t) k * k != op->dwconv_kernel.taps) {

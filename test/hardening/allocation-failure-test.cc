@@ -503,9 +503,11 @@ TEST_F(AllocationFailure, ConvolutionAllocationPointsAreCounted) {
       pqnn_status_success);
   // The indirection buffer, and where the tier has a row kernel for 3x3 depthwise the
   // padding row grown to a whole input row (src/operators/dwconv-path.c).
-  const struct pqnn_dwconv_kernel* dw = pqnn_dwconv_config_select(pqnn_get_f32_dwconv_config(), 9);
+  const struct pqnn_dwconv_config* config = pqnn_get_f32_dwconv_config();
+  const struct pqnn_dwconv_kernel* dw = pqnn_dwconv_config_select(config, 9);
   ASSERT_NE(dw, nullptr);
-  EXPECT_EQ(pqnn_testing_allocation_count() - a1, dw->row != nullptr ? 2u : 1u);
+  EXPECT_EQ(pqnn_testing_allocation_count() - a1,
+      pqnn_dwconv_config_row(config, dw) != nullptr ? 2u : 1u);
   pqnn_delete_operator(op);
 }
 

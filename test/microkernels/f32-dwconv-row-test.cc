@@ -260,11 +260,12 @@ TEST(F32DwconvRowConfig, row_kernels_match_their_tile) {
   ASSERT_NE(config, nullptr);
   for (uint32_t i = 0; i < config->count; i++) {
     const struct pqnn_dwconv_kernel& k = config->kernels[i];
-    if (k.row == nullptr) continue;
+    const pqnn_dwconv_row_ukernel_fn row = pqnn_dwconv_config_row(config, &k);
+    if (row == nullptr) continue;
     EXPECT_TRUE(k.taps == 9 || k.taps == 25) << k.name;
     bool found = false;
     for (const Kernel& r : kernels()) {
-      if (r.fn == k.row) {
+      if (r.fn == row) {
         found = true;
         EXPECT_EQ(r.taps, k.taps) << k.name;
         EXPECT_EQ(r.ct, k.channel_tile) << k.name;
