@@ -106,6 +106,14 @@ def held_weights(isa, taps, ct, ind):
     return out
 
 
+def vector_setup(isa, taps, ct, hold, ind):
+    """Row pointers and output at channel c0, and the held weights of the vector at w."""
+    out = [f"{ind}const char* i{r} = (const char*) rows[{r}] + c0 * sizeof(float);"
+           for r in range(math.isqrt(taps))]
+    out.append(f"{ind}char* o = (char*) output + c0 * sizeof(float);")
+    return out + (held_weights(isa, taps, ct, ind) if hold else [])
+
+
 def kernel(taps, ct, isa):
     v = isa.v
     k = math.isqrt(taps)
@@ -152,22 +160,14 @@ def kernel(taps, ct, isa):
         # vector along the row would fetch every line of the row twice, once per half.
         out.append(f"  for (; channels - c0 >= {ct}; c0 += {ct}) {{  // whole tiles, both vectors")
         ind = "    "
-        for r in range(k):
-            out.append(f"{ind}const char* i{r} = (const char*) rows[{r}] + c0 * sizeof(float);")
-        out.append(f"{ind}char* o = (char*) output + c0 * sizeof(float);")
-        if hold:
-            out.extend(held_weights(isa, taps, ct, ind))
+        out.extend(vector_setup(isa, taps, ct, hold, ind))
         out.extend(pixel_loop(isa, taps, ct, hold, False, ind, vectors=ct // v))
         out.append(f"{ind}w += {ct + taps * ct};")
         out.append("  }")
     out.append("  size_t j = 0;  // this vector's channel offset in its tile")
     out.append(f"  for (; c0 < channels; c0 += {v}) {{")
     ind = "    "
-    for r in range(k):
-        out.append(f"{ind}const char* i{r} = (const char*) rows[{r}] + c0 * sizeof(float);")
-    out.append(f"{ind}char* o = (char*) output + c0 * sizeof(float);")
-    if hold:
-        out.extend(held_weights(isa, taps, ct, ind))
+    out.extend(vector_setup(isa, taps, ct, hold, ind))
     out.append(f"{ind}if (channels - c0 >= {v}) {{")
     out.extend(pixel_loop(isa, taps, ct, hold, False, ind + "  "))
     out.append(f"{ind}}} else {{")
