@@ -34,14 +34,14 @@
  * rec / cls models and MobileNet v1/v2, row vs per-pixel in one process), AMD Zen 5,
  * `taskset -c 1`, GFLOP/s of thread CPU time, medians of 5, shared machine (load 7-12 on
  * 2 cores), row / per-pixel:
- *   avx512f 3x3 16-32 ch (det 320x320, rec, cls, mnv1 112x112): 1.35-2.54x (det 16 ch
- *           320x320 19.3 -> 38.4, mnv1 32 ch 31.7 -> 74.6); 48-192 ch 1.16-1.84x; 384 /
- *           960 ch 1.45 / 1.79x; 5x5 (det, rec, cls, 32-480 ch, s1 and s2) 1.63-2.27x;
- *           256 / 512 / 1024 ch s1 and 128 ch s1x2: 0.64-0.90x -> the path keeps the
- *           per-pixel kernel when the input step is a multiple of 1 KiB.
- *   avx2    (whole 16c tiles a 64-byte line per pixel) 3x3 8-32 ch 1.49-4.43x, 48-96 ch
- *           s1 1.15-1.33x, 144-960 ch 1.27-1.51x, 5x5 1.23-1.74x; 3x3 s2 at 48-96 ch
- *           0.84-1.01x and 128 ch 0.98-1.03x (a tie within the noise, kept).
+ *   avx512f 3x3 8-32 ch (det 320x320, rec, cls, mnv1 112x112): 1.30-2.51x (det 16 ch
+ *           320x320 18.2 -> 38.8); 48-192 ch 1.04-1.63x; 384 / 960 ch 1.31 / 1.57x;
+ *           5x5 (det, rec, cls; 32-480 ch, s1 and s2) 1.73-2.65x. An earlier run had
+ *           256 / 512 / 1024 ch s1 and 128 ch s1x2 at 0.64-0.90x -> the path keeps the
+ *           per-pixel kernel when the input step is a multiple of 1 KiB (1.00x now).
+ *   avx2    (whole 16c tiles a 64-byte line per pixel) 3x3 8-32 ch 1.25-4.42x, 48-192 ch
+ *           1.01-1.51x, 384 / 960 ch 1.21 / 1.44x, 5x5 1.18-1.79x. Before the line
+ *           loop, 3x3 s2 at 64-96 ch was 0.72-0.73x (each 64-byte line fetched twice).
  * aarch64 neon tier: 8c neonfma (two 4-lane vectors per tile, two accumulator chains, by
  * analogy with the x86 results); not measured (no Arm hardware, tests under qemu).
  */
