@@ -137,11 +137,11 @@ KNOWN = {}  # (the clang 14 f32 IGEMM pointer extraction was fixed in f32_gemm.p
 KNOWN["qd8-f32-qc8w-dwconv/9p8c-sse2"] = ("gcc 12 reassociates the 10 pmaddwd products into a "
                                           "tree and spills one xmm per tile (1 store + 1 "
                                           "reload); clang 14 is clean")
-KNOWN["f32-dwconv-row/25p16c-avx2-fma"] = ("the line loop (5 row pointers, 2 tap strides, weights, "
-                                           "output, 2 strides, counter: 12 of 14 free GPRs) "
-                                           "keeps its counter on the stack and reads the "
-                                           "output_stride argument from it: 2 accesses per 48 "
-                                           "FMAs")
+for _tile in ("25p16c", "25p8c"):
+    KNOWN[f"f32-dwconv-row/{_tile}-avx2-fma"] = (
+        "the 5x5 row loop needs 5 row pointers, 2 tap strides, the weights, the output, "
+        "2 strides and a counter (12 of 14 free GPRs): gcc 12 / clang 14 keep 2 of them "
+        "(counter, output_stride or input_step) on the stack, 2 accesses per 25-48 FMAs")
 KNOWN["f32-dwconv/9p8c-sse2"] = ("gcc 12 keeps 2 x 9 tap products of the two xmm accumulators "
                                  "live and spills 10 of them per tile (f32_dwconv.py's SSE2 "
                                  "template should accumulate tap by tap)")
