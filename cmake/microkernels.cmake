@@ -50,6 +50,10 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f16-qd8-convert/quantize-neon.c
   src/microkernels/f16-qd8-convert/quantize-scalar.c
   src/microkernels/f16-qd8-convert/quantize-wasmsimd.c
+  src/microkernels/f32-dwconv-row/25p16c-avx2-fma.c
+  src/microkernels/f32-dwconv-row/25p32c-avx512f.c
+  src/microkernels/f32-dwconv-row/9p16c-avx2-fma.c
+  src/microkernels/f32-dwconv-row/9p32c-avx512f.c
   src/microkernels/f32-dwconv/25p16c-avx2-fma.c
   src/microkernels/f32-dwconv/25p2c-scalar.c
   src/microkernels/f32-dwconv/25p32c-avx512f.c
@@ -476,6 +480,10 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/f16-gemm/7x32-avx512skx.c
   src/microkernels/f16-igemm/4x16-avx2.c
   src/microkernels/f16-igemm/7x32-avx512skx.c
+  src/microkernels/f32-dwconv-row/25p16c-avx512f.c
+  src/microkernels/f32-dwconv-row/25p8c-avx2-fma.c
+  src/microkernels/f32-dwconv-row/9p16c-avx512f.c
+  src/microkernels/f32-dwconv-row/9p8c-avx2-fma.c
   src/microkernels/f32-dwconv/25p16c-avx512f.c
   src/microkernels/f32-dwconv/25p1c-scalar.c
   src/microkernels/f32-dwconv/25p4c-neonfma.c

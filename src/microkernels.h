@@ -26,6 +26,14 @@
  *   channel tiles of CT: [prefix CT][kernel_size x CT][suffix CT]; output advances by
  *   channels elements plus output_increment bytes, the pointer array by input_stride
  *   bytes. Kernels with a fixed tap count are only called with that kernel_size.
+ * DWCONV row (f32-dwconv-row; square kernels: 9 taps are 3x3, 25 taps 5x5): output_width
+ *   pixels of one output row, no indirection. rows: one pointer per kernel row, to the
+ *   first tap of pixel 0 in that input row, or into a zero row (vertical padding) of at
+ *   least (output_width - 1) * input_step + (k - 1) * tap_stride bytes + `channels`
+ *   elements; pixel x's tap (ky, kx) is `channels` elements at rows[ky] + x * input_step +
+ *   kx * tap_stride bytes (every tap inside the row: no horizontal padding). Weights as
+ *   packed for the DWCONV kernel of the same tile; pixel x written at output + x *
+ *   output_stride bytes. The same arithmetic as that DWCONV kernel: bit-identical outputs.
  *
  * Packed panel layouts (prefix / K data / suffix):
  *   f32   [NR f32 bias][K x NR f32]                                     kr = 1
@@ -80,6 +88,10 @@ typedef void (*pqnn_dwconv_ukernel_fn)(size_t channels, size_t output_width,
     size_t kernel_size, const void** input, const void* weights, void* output,
     size_t input_stride, size_t output_increment, size_t a_offset, const void* zero,
     const void* params);
+
+typedef void (*pqnn_dwconv_row_ukernel_fn)(size_t channels, size_t output_width,
+    const void** rows, size_t input_step, size_t tap_stride, const void* weights,
+    void* output, size_t output_stride, const void* params);
 
 /* Row quantization to qd8 (see pqnn.h): reads n elements of x, writes n int8 to y and
  * the row's {zero_point, scale}. */

@@ -165,6 +165,18 @@ struct pqnn_dwconv_context {
   size_t output_increment;
   pqnn_dwconv_ukernel_fn ukernel;
   union pqnn_ukernel_params params;
+  /* Row kernel (NULL: every pixel through ukernel): output columns [row_x_begin,
+   * row_x_end) have every tap inside the input row; rows[ky] is input row
+   * y * stride_height + ky * dilation_height - padding_top (or `zero`) at column
+   * row_x_begin * stride_width - padding_left. */
+  pqnn_dwconv_row_ukernel_fn row;
+  size_t row_x_begin, row_x_end;
+  size_t input_height, input_row_stride, padding_top;
+  size_t row_column_offset;       /* bytes of column row_x_begin * sw - pl in its row */
+  size_t row_input_step;          /* stride_width pixels, bytes */
+  size_t row_tap_stride;          /* dilation_width pixels, bytes */
+  size_t out_pixel_bytes;
+  uint32_t kernel_height, stride_height, dilation_height;
 };
 
 /* The Winograd path (src/operators/winograd-path.c); sizes in floats unless named bytes. */
@@ -299,6 +311,7 @@ struct pqnn_operator {
   enum pqnn_gemm_path path;
   const struct pqnn_gemm_config* gemm_config;
   struct pqnn_dwconv_kernel dwconv_kernel;
+  pqnn_dwconv_row_ukernel_fn dwconv_row;  /* its row kernel, or NULL (dwconv-path.c) */
   void* packed_weights;
   size_t packed_group_stride;
   size_t packed_panel_stride;

@@ -39,6 +39,7 @@ FAMILIES = {
     "qd8-f32-qb4w-gemm": ("pqnn_qd8_f32_qb4w_gemm_minmax_ukernel", "qd8_gemm"),
     "qd8-f16-qb4w-gemm": ("pqnn_qd8_f16_qb4w_gemm_minmax_ukernel", "qd8_gemm"),
     "f32-dwconv": ("pqnn_f32_dwconv_minmax_ukernel", "dwconv"),
+    "f32-dwconv-row": ("pqnn_f32_dwconv_row_minmax_ukernel", "dwconv_row"),
     "f16-dwconv": ("pqnn_f16_dwconv_minmax_ukernel", "dwconv"),
     "qs8-dwconv": ("pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel", "dwconv"),
     "qd8-f32-qc8w-dwconv": ("pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel", "dwconv"),
@@ -169,6 +170,15 @@ KERNELS = [
     K("f16-qd8-convert", "quantize", "neon", PROD, hand=True),
     K("f16-qd8-convert", "quantize", "scalar", PROD, hand=True),
     K("f16-qd8-convert", "quantize", "wasmsimd", PROD, hand=True),
+    # f32-dwconv-row (3x3 and 5x5; the tile matches the f32-dwconv kernel it runs beside)
+    K("f32-dwconv-row", "25p16c", "avx2-fma", PROD),
+    K("f32-dwconv-row", "25p16c", "avx512f", CAND),
+    K("f32-dwconv-row", "25p32c", "avx512f", PROD),
+    K("f32-dwconv-row", "25p8c", "avx2-fma", CAND),
+    K("f32-dwconv-row", "9p16c", "avx2-fma", PROD),
+    K("f32-dwconv-row", "9p16c", "avx512f", CAND),
+    K("f32-dwconv-row", "9p32c", "avx512f", PROD),
+    K("f32-dwconv-row", "9p8c", "avx2-fma", CAND),
     # f32-dwconv
     K("f32-dwconv", "25p16c", "avx2-fma", PROD),
     K("f32-dwconv", "25p16c", "avx512f", CAND),

@@ -39,6 +39,10 @@ struct pqnn_dwconv_config {
   /* Specialized tap counts first, the generic kernel (taps == 0) last. */
   struct pqnn_dwconv_kernel kernels[PQNN_MAX_DWCONV_KERNELS];
   uint32_t count;
+  /* rows[i]: the row kernel of kernels[i]'s tile and arithmetic (f32 3x3 / 5x5:
+   * src/microkernels.h, DWCONV row), or NULL: the DWCONV path then runs every pixel
+   * through kernels[i]. */
+  pqnn_dwconv_row_ukernel_fn rows[PQNN_MAX_DWCONV_KERNELS];
 };
 
 /* The best dwconv kernel for kernel_size taps (a specialized one if any, else the generic). */
@@ -50,6 +54,12 @@ static inline const struct pqnn_dwconv_kernel* pqnn_dwconv_config_select(
     if (config->kernels[i].taps == 0 && generic == NULL) generic = &config->kernels[i];
   }
   return generic;
+}
+
+/* The row kernel paired with `kernel` (an element of config->kernels), or NULL. */
+static inline pqnn_dwconv_row_ukernel_fn pqnn_dwconv_config_row(
+    const struct pqnn_dwconv_config* config, const struct pqnn_dwconv_kernel* kernel) {
+  return config->rows[kernel - config->kernels];
 }
 
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_f32_gemm_config(void);

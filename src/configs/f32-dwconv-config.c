@@ -27,6 +27,21 @@
  * them compiled against a scalar stand-in for the intrinsics); 32c, two 16-lane vectors
  * per tile, by analogy with AVX2, where two vectors per tile (16c) matched or beat one.
  * Re-measure on AVX512 hardware.
+ * Row kernels (f32-dwconv-row, src/operators/dwconv-path.c): AVX512 and AVX2 pair their
+ * 3x3 and 5x5 kernels with the row kernel of the same tile (the tile is the per-pixel
+ * kernel's; a row kernel walks single vectors, so a 16-channel layer wastes nothing in a
+ * 32c tile). bench/operators/f32-depthwise (every depthwise shape of the PaddleOCR det /
+ * rec / cls models and MobileNet v1/v2, row vs per-pixel in one process), AMD Zen 5,
+ * `taskset -c 1`, GFLOP/s of thread CPU time, medians of 5, shared machine (load 7-12 on
+ * 2 cores), row / per-pixel:
+ *   avx512f 3x3 8-32 ch (det 320x320, rec, cls, mnv1 112x112): 1.30-2.51x (det 16 ch
+ *           320x320 18.2 -> 38.8); 48-192 ch 1.04-1.63x; 384 / 960 ch 1.31 / 1.57x;
+ *           5x5 (det, rec, cls; 32-480 ch, s1 and s2) 1.73-2.65x. An earlier run had
+ *           256 / 512 / 1024 ch s1 and 128 ch s1x2 at 0.64-0.90x -> the path keeps the
+ *           per-pixel kernel when the input step is a multiple of 1 KiB (1.00x now).
+ *   avx2    (whole 16c tiles a 64-byte line per pixel) 3x3 8-32 ch 1.25-4.42x, 48-192 ch
+ *           1.01-1.51x, 384 / 960 ch 1.21 / 1.44x, 5x5 1.18-1.79x. Before the line
+ *           loop, 3x3 s2 at 64-96 ch was 0.72-0.73x (each 64-byte line fetched twice).
  * aarch64 neon tier: 8c neonfma (two 4-lane vectors per tile, two accumulator chains, by
  * analogy with the x86 results); not measured (no Arm hardware, tests under qemu).
  */
@@ -42,6 +57,10 @@
   {F32_DW_KERNEL(TILE, ISA), F32_DW_KERNEL(TILE, ISA##_channel_tile),                      \
    F32_DW_KERNEL(TILE, ISA##_taps), "f32 " #TILE " " #ISA}
 
+/* The row kernel of a tile (its taps and channel tile are those of the DWCONV kernel of
+ * the same name, which packs the weights it reads). */
+#define F32_DW_ROW(TILE, ISA) pqnn_f32_dwconv_row_minmax_ukernel_##TILE##__##ISA
+
 static struct pqnn_dwconv_config config;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -55,6 +74,7 @@ static void init_config(void) {
         F32_DWCONV(anyp32c, avx512f),
       },
       .count = 3,
+      .rows = {F32_DW_ROW(9p32c, avx512f), F32_DW_ROW(25p32c, avx512f), NULL},
     };
     return;
   }
@@ -66,6 +86,7 @@ static void init_config(void) {
         F32_DWCONV(anyp16c, avx2_fma),
       },
       .count = 3,
+      .rows = {F32_DW_ROW(9p16c, avx2_fma), F32_DW_ROW(25p16c, avx2_fma), NULL},
     };
     return;
   }

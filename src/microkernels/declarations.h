@@ -44,6 +44,11 @@ struct pqnn_quantization_params;
       const void** input, const void* weights, void* output, size_t input_stride,          \
       size_t output_increment, size_t a_offset, const void* zero, const void* params);     \
   enum { name##_taps = mr_, name##_channel_tile = nr_ };
+#define PQNN_DECLARE_DWCONV_ROW(tier_, mr_, nr_, kr_, offset_, name)                       \
+  PQNN_INTERNAL void name(size_t channels, size_t output_width, const void** rows,         \
+      size_t input_step, size_t tap_stride, const void* weights, void* output,             \
+      size_t output_stride, const void* params);                                           \
+  enum { name##_taps = mr_, name##_channel_tile = nr_ };
 #define PQNN_DECLARE_QUANTIZE(tier_, mr_, nr_, kr_, offset_, name)                         \
   PQNN_INTERNAL void name(size_t n, const void* x, int8_t* y,                              \
       struct pqnn_quantization_params* quantization_params);
@@ -93,6 +98,9 @@ struct pqnn_quantization_params;
 #include "microkernels/f16-dwconv/f16-dwconv.inc"
 #include "microkernels/qs8-dwconv/qs8-dwconv.inc"
 #include "microkernels/qd8-f32-qc8w-dwconv/qd8-f32-qc8w-dwconv.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_DWCONV_ROW
+#include "microkernels/f32-dwconv-row/f32-dwconv-row.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_QUANTIZE
 #include "microkernels/f32-qd8-convert/f32-qd8-convert.inc"

@@ -227,6 +227,7 @@ static enum pqnn_status pack_conv_weights(const char* function, struct pqnn_oper
     spec->pack_dwconv(spec->spec_context, sizes->output_channels, sizes->taps, dw->channel_tile,
         packer_kernel, op->packed_weights);
     op->dwconv_kernel = *dw;
+    op->dwconv_row = pqnn_dwconv_config_row(spec->dwconv_config, dw);
   } else {
     const struct pqnn_gemm_config* config = spec->gemm_config;
     size_t ks, kc;

@@ -218,6 +218,36 @@ TEST_F(F32Convolution, DepthwiseKernels) {
   }
 }
 
+// Depthwise 3x3 and 5x5 over edge sizes: the row kernels (AVX2, AVX512) take the columns
+// whose taps are all inside the input and the per-pixel kernel the borders, so widths from
+// no interior column to many, heights where every row touches vertical padding, strides,
+// asymmetric paddings, dilation, channels around the tiles and wider channel strides.
+TEST_F(F32Convolution, DepthwiseEdgeSizes) {
+  auto& rng = pqnn_test::rng();
+  const size_t channel_list[] = {1, 3, 8, 15, 16, 17, 24, 31, 32, 33, 40, 48, 67};
+  size_t i = 0;
+  for (uint32_t k : {3u, 5u}) {
+    for (size_t w = 1; w <= 19; w++) {
+      for (uint32_t stride : {1u, 2u}) {
+        ConvShape s = make(k, stride, k / 2, uint32_t(channel_list[i % 13]), 1, 1,
+            1 + (w * 7) % 6, w, 1 + i % 2, PQNN_FLAG_DEPTHWISE_CONVOLUTION);
+        s.pad_left = uint32_t(rng() % (k / 2 + 1));
+        s.pad_right = uint32_t(rng() % (k / 2 + 1));
+        s.pad_top = uint32_t(rng() % k);
+        s.pad_bottom = uint32_t(rng() % k);
+        if (i % 4 == 1) s.dilation_width = s.dilation_height = 2;
+        if (i % 5 == 2) s.input_channel_stride += 3, s.output_channel_stride += 5;
+        i++;
+        if ((s.input_width + s.pad_left + s.pad_right) < (k - 1) * s.dilation_width + 1 ||
+            (s.input_height + s.pad_top + s.pad_bottom) < (k - 1) * s.dilation_height + 1) {
+          continue;  // no output
+        }
+        run_shape(s, (i % 3) ? pool_ : nullptr, i % 3 == 0);
+      }
+    }
+  }
+}
+
 TEST_F(F32Convolution, MobileNetLikeLayers) {
   ConvShape first = make(3, 2, 0, 1, 3, 32, 33, 33, 1, PQNN_FLAG_TENSORFLOW_SAME_PADDING);
   run_shape(first, pool_, true);

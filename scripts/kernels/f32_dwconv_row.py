@@ -1,0 +1,195 @@
+"""Generates the x86 f32 depthwise-convolution row microkernels (family f32-dwconv-row).
+
+Run by scripts/generate-kernels.py
+Writes src/microkernels/f32-dwconv-row/<taps>p<CT>c-<isa>.c for square kernels of 9 (3x3)
+and 25 (5x5) taps.
+
+A row kernel computes the output pixels of one output row whose taps lie inside the input
+horizontally (the DWCONV path calls it for the interior columns of every output row and
+the per-pixel DWCONV kernel for the few border columns). It takes one pointer per kernel
+row (an input row, or a zero row for vertical padding) instead of an indirection buffer
+of kernel_size pointers per pixel, and walks the row channel vector by channel vector:
+for each vector of V channels it loads that vector's bias and taps once (kept in
+registers when they fit: taps + 1 + 4 <= vector registers) and then runs along the row,
+one load and one FMA per tap and pixel, with tap addresses computed from the row pointer
+plus multiples of tap_stride (addressing modes, no pointer loads). Where a vector is
+half a 64-byte line (AVX2, 16-channel tiles), whole tiles go a line (two vectors) per
+pixel, the second vector's weights read from the tile, so that the walk does not fetch
+every line of the row twice. The arithmetic (tap
+order, accumulator chains) is that of the DWCONV kernel of the same tile
+(f32_dwconv.fixed_acc), so both give bit-identical outputs for a pixel; the weights are
+packed for that kernel (pqnn_pack_f32_dwconv with its channel tile).
+"""
+import math
+import textwrap
+
+from kernels import f32_dwconv
+from kernels import x86_f32 as vf
+
+# ISA -> (vector registers, partial-vector load, partial-vector store, mask setup)
+MASKED = {
+    "avx2_fma": (16, "_mm256_maskload_ps((const float*) ({p}), vmask)",
+                 "_mm256_maskstore_ps((float*) {p}, vmask, {v});",
+                 "const __m256i vmask = _mm256_loadu_si256((const __m256i*) &mask_table[8 - c]);"),
+    "avx512f": (32, "_mm512_maskz_loadu_ps(vmask, (const float*) ({p}))",
+                "_mm512_mask_storeu_ps((float*) {p}, vmask, {v});",
+                "const __mmask16 vmask = (__mmask16) ((1u << c) - 1u);"),
+}
+ISAS = {isa.suffix: isa for isa in (f32_dwconv.AVX2, f32_dwconv.AVX512)}
+
+
+def kernel_name(taps, ct, isa):
+    return f"pqnn_f32_dwconv_row_minmax_ukernel_{taps}p{ct}c__{isa.name}"
+
+
+def signature(name):
+    return (f"void {name}(size_t channels, size_t output_width,\n"
+            "    const void** rows, size_t input_step, size_t tap_stride, const void* weights,\n"
+            "    void* output, size_t output_stride, const void* params)")
+
+
+def tap_address(ky, kx):
+    """Bytes of tap (ky, kx) of the current pixel: row pointer + kx * tap_stride, in forms
+    that x86 addressing modes take (base + index * 1, 2, 4)."""
+    return {0: f"i{ky}", 1: f"i{ky} + ts", 2: f"i{ky} + ts * 2", 3: f"i{ky} + ts3",
+            4: f"i{ky} + ts * 4"}[kx]
+
+
+def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1):
+    """The loop along the row for `vectors` adjacent channel vectors (w: the first one's
+    bias in the packed tile). Vector 0's weights are the held vwb / vw<t> when `hold`; the
+    others' are read from the tile (memory operands)."""
+    k = math.isqrt(taps)
+    v = isa.v
+    chains = f32_dwconv.fixed_acc(isa, taps)
+    ld_masked, st_masked = MASKED[isa.name][1], MASKED[isa.name][2]
+    out = [f"{ind}for (size_t x = output_width; x != 0; x--) {{"]
+    p = ind + "  "
+    for n in range(vectors):
+        bias = "vwb" if hold and n == 0 else vf.load(isa.name, f"w + {n * v}" if n else "w")
+        out.append(f"{p}{isa.vtype} vacc{n} = {bias};")
+    for t in range(taps):
+        addr = tap_address(t // k, t % k)
+        for n in range(vectors):
+            a = f"{addr} + {n * v * 4}" if n else addr
+            ld = ld_masked.format(p=a) if masked else vf.load(isa.name, f"(const float*) ({a})")
+            wo = (t + 1) * ct + n * v
+            wv = f"vw{t}" if hold and n == 0 else vf.load(isa.name, f"w + {wo}")
+            if chains == 1:
+                out.append(f"{p}vacc{n} = {vf.fma(isa.name, ld, wv, f'vacc{n}')};")
+            elif t == 1:
+                out.append(f"{p}{isa.vtype} vaccb{n} = {vf.mul(isa.name, ld, wv)};")
+            else:
+                acc = f"vaccb{n}" if t % 2 else f"vacc{n}"
+                out.append(f"{p}{acc} = {vf.fma(isa.name, ld, wv, acc)};")
+    for n in range(vectors):
+        if chains == 2:
+            out.append(f"{p}vacc{n} = {vf.add(isa.name, f'vacc{n}', f'vaccb{n}')};")
+        out.extend(p + line for line in vf.clamp(isa.name, f"vacc{n}"))
+        if masked:
+            out.append(p + st_masked.format(p="o", v=f"vacc{n}"))
+        else:
+            dst = f"(float*) (o + {n * v * 4})" if n else "(float*) o"
+            out.append(f"{p}{vf.store(isa.name, dst, f'vacc{n}')}")
+    for r in range(k):
+        out.append(f"{p}i{r} += input_step;")
+    out.append(f"{p}o += output_stride;")
+    out.append(f"{ind}}}")
+    return out
+
+
+def held_weights(isa, taps, ct, ind):
+    """Loads the bias and taps of the vector at w into vwb, vw0 .. vw<taps - 1>."""
+    out = [f"{ind}const {isa.vtype} vwb = {vf.load(isa.name, 'w')};"]
+    for t in range(taps):
+        out.append(f"{ind}const {isa.vtype} vw{t} = {vf.load(isa.name, f'w + {(t + 1) * ct}')};")
+    return out
+
+
+def vector_setup(isa, taps, ct, hold, ind):
+    """Row pointers and output at channel c0, and the held weights of the vector at w."""
+    out = [f"{ind}const char* i{r} = (const char*) rows[{r}] + c0 * sizeof(float);"
+           for r in range(math.isqrt(taps))]
+    out.append(f"{ind}char* o = (char*) output + c0 * sizeof(float);")
+    return out + (held_weights(isa, taps, ct, ind) if hold else [])
+
+
+def kernel(taps, ct, isa):
+    v = isa.v
+    k = math.isqrt(taps)
+    assert k * k == taps and k in (3, 5) and ct % v == 0, (taps, ct, isa.name)
+    nregs = MASKED[isa.name][0]
+    hold = taps + 1 + 4 <= nregs
+    # Vectors narrower than a 64-byte line (AVX2) walk whole tiles a line at a time.
+    lines = v * 4 < 64 and ct * 4 == 64
+    name = kernel_name(taps, ct, isa)
+    chains = f32_dwconv.fixed_acc(isa, taps)
+    desc = (f"f32 depthwise-convolution row microkernel, {k}x{k} taps, channel tile {ct}, "
+            f"{isa.name} (contract: src/microkernels.h, DWCONV row). Output pixel x, tap "
+            f"(ky, kx) reads `channels` floats at rows[ky] + x * input_step + kx * tap_stride "
+            f"bytes; weights packed for the DWCONV kernel of tile {taps}p{ct}c "
+            f"(pqnn_pack_f32_dwconv: [{ct} f32 bias][{taps} x {ct} f32] per tile); output "
+            f"pixel x = clamp(bias + sum_t input_t * w_t) at output + x * output_stride bytes. "
+            f"Channel vectors of {v} outer, pixels inner: per vector the bias and taps are "
+            f"{'loaded once, held in registers' if hold else 'read from the packed tile (L1) per pixel'}, "
+            f"then one load and one FMA per tap and pixel, "
+            f"{'one accumulator chain' if chains == 1 else 'even and odd taps in two accumulator chains'}"
+            f" in tap order, as in the DWCONV kernel {taps}p{ct}c (bit-identical results); "
+            f"the last 1-{v - 1} channels with masked loads and stores. Reads exactly "
+            f"`channels` floats per tap and writes exactly `channels` per pixel.")
+    out = ["// Generated by scripts/kernels/f32_dwconv_row.py: do not edit.\n//\n" +
+           "\n".join("// " + ln for ln in textwrap.wrap(desc, 86)) +
+           '\n#include "microkernels.h"', "", f"#include {isa.include}"]
+    if isa.name == "avx2_fma":
+        out.append("")
+        out.append("// mask_table + 8 - c: c lanes of -1, then zeros.")
+        out.append("static const int32_t mask_table[16] = "
+                   "{-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};")
+    out.append("")
+    out.append(signature(name) + " {")
+    out.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
+    out.append(f"  const {isa.vtype} vmin = {vf.set1(isa.name, 'p->min')};")
+    out.append(f"  const {isa.vtype} vmax = {vf.set1(isa.name, 'p->max')};")
+    out.append("  const size_t ts = tap_stride;")
+    if k == 5:
+        out.append("  const size_t ts3 = tap_stride * 3;")
+    out.append("  const float* w = (const float*) weights;  // this vector's bias in its tile")
+    out.append("  size_t c0 = 0;")
+    if lines:
+        # Whole tiles first, a 64-byte line (two vectors) per pixel: a walk of one 32-byte
+        # vector along the row would fetch every line of the row twice, once per half.
+        out.append(f"  for (; channels - c0 >= {ct}; c0 += {ct}) {{  // whole tiles, both vectors")
+        ind = "    "
+        out.extend(vector_setup(isa, taps, ct, hold, ind))
+        out.extend(pixel_loop(isa, taps, ct, hold, False, ind, vectors=ct // v))
+        out.append(f"{ind}w += {ct + taps * ct};")
+        out.append("  }")
+    out.append("  size_t j = 0;  // this vector's channel offset in its tile")
+    out.append(f"  for (; c0 < channels; c0 += {v}) {{")
+    ind = "    "
+    out.extend(vector_setup(isa, taps, ct, hold, ind))
+    out.append(f"{ind}if (channels - c0 >= {v}) {{")
+    out.extend(pixel_loop(isa, taps, ct, hold, False, ind + "  "))
+    out.append(f"{ind}}} else {{")
+    out.append(f"{ind}  const size_t c = channels - c0;")
+    out.append(f"{ind}  {MASKED[isa.name][3]}")
+    out.extend(pixel_loop(isa, taps, ct, hold, True, ind + "  "))
+    out.append(f"{ind}}}")
+    out.append(f"{ind}w += {v};")
+    out.append(f"{ind}j += {v};")
+    out.append(f"{ind}if (j == {ct}) {{  // next tile: skip this one's taps")
+    out.append(f"{ind}  j = 0;")
+    out.append(f"{ind}  w += {taps * ct};")
+    out.append(f"{ind}}}")
+    out.append("  }")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def emit(k):
+    """The source of manifest row k."""
+    taps, ct, _ = k.geometry
+    return kernel(taps, ct, ISAS[k.isa])
+
+
+EMITS = {("f32-dwconv-row", suffix): emit for suffix in ISAS}
