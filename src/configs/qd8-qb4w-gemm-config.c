@@ -29,12 +29,22 @@ static void init_f32_config(void) {
     f32_config = QB4W_CONFIG(f32, 1x32c8, 4x32c8, avx512vnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
     f32_config = QB4W_CONFIG(f32, 1x8c8, 4x8c8, avxvnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+    f32_config = QB4W_CONFIG(f32, 1x32c8, 4x32c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     f32_config = QB4W_CONFIG(f32, 1x8c8, 3x8c8, avx2);
+  } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
+    f32_config = QB4W_CONFIG(f32, 1x4c8, 3x4c8, sse2);
   } else
 #elif defined(__aarch64__)
   if (pqnn_isa_enabled(pqnn_isa_neondot)) {
     f32_config = QB4W_CONFIG(f32, 1x8c8, 4x8c8, neondot);
+  } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    f32_config = QB4W_CONFIG(f32, 1x8c8, 3x8c8, neon);
+  } else
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    f32_config = QB4W_CONFIG(f32, 1x4c8, 3x4c8, wasmsimd);
   } else
 #endif
   {
@@ -48,12 +58,22 @@ static void init_f16_config(void) {
     f16_config = QB4W_CONFIG(f16, 1x32c8, 4x32c8, avx512vnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
     f16_config = QB4W_CONFIG(f16, 1x8c8, 4x8c8, avxvnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+    f16_config = QB4W_CONFIG(f16, 1x32c8, 4x32c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     f16_config = QB4W_CONFIG(f16, 1x8c8, 3x8c8, avx2);
+  } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
+    f16_config = QB4W_CONFIG(f16, 1x4c8, 3x4c8, sse2);
   } else
 #elif defined(__aarch64__)
   if (pqnn_isa_enabled(pqnn_isa_neondot)) {
     f16_config = QB4W_CONFIG(f16, 1x8c8, 4x8c8, neondot);
+  } else if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    f16_config = QB4W_CONFIG(f16, 1x8c8, 3x8c8, neon);
+  } else
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    f16_config = QB4W_CONFIG(f16, 1x4c8, 3x4c8, wasmsimd);
   } else
 #endif
   {
