@@ -349,21 +349,37 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-gemm/4x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f16-qb4w-gemm/1x8c8-avx2.c
+  src/microkernels/qd8-f16-qb4w-gemm/1x32c8-avx512skx.c
   src/microkernels/qd8-f16-qb4w-gemm/1x32c8-avx512vnni.c
   src/microkernels/qd8-f16-qb4w-gemm/1x8c8-avxvnni.c
+  src/microkernels/qd8-f16-qb4w-gemm/1x8c8-neon.c
   src/microkernels/qd8-f16-qb4w-gemm/1x8c8-neondot.c
   src/microkernels/qd8-f16-qb4w-gemm/1x4c8-scalar.c
+  src/microkernels/qd8-f16-qb4w-gemm/1x4c8-sse2.c
+  src/microkernels/qd8-f16-qb4w-gemm/1x4c8-wasmsimd.c
   src/microkernels/qd8-f16-qb4w-gemm/3x8c8-avx2.c
+  src/microkernels/qd8-f16-qb4w-gemm/3x8c8-neon.c
+  src/microkernels/qd8-f16-qb4w-gemm/3x4c8-sse2.c
+  src/microkernels/qd8-f16-qb4w-gemm/3x4c8-wasmsimd.c
+  src/microkernels/qd8-f16-qb4w-gemm/4x32c8-avx512skx.c
   src/microkernels/qd8-f16-qb4w-gemm/4x32c8-avx512vnni.c
   src/microkernels/qd8-f16-qb4w-gemm/4x8c8-avxvnni.c
   src/microkernels/qd8-f16-qb4w-gemm/4x8c8-neondot.c
   src/microkernels/qd8-f16-qb4w-gemm/4x4c8-scalar.c
   src/microkernels/qd8-f32-qb4w-gemm/1x8c8-avx2.c
+  src/microkernels/qd8-f32-qb4w-gemm/1x32c8-avx512skx.c
   src/microkernels/qd8-f32-qb4w-gemm/1x32c8-avx512vnni.c
   src/microkernels/qd8-f32-qb4w-gemm/1x8c8-avxvnni.c
+  src/microkernels/qd8-f32-qb4w-gemm/1x8c8-neon.c
   src/microkernels/qd8-f32-qb4w-gemm/1x8c8-neondot.c
   src/microkernels/qd8-f32-qb4w-gemm/1x4c8-scalar.c
+  src/microkernels/qd8-f32-qb4w-gemm/1x4c8-sse2.c
+  src/microkernels/qd8-f32-qb4w-gemm/1x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qb4w-gemm/3x8c8-avx2.c
+  src/microkernels/qd8-f32-qb4w-gemm/3x8c8-neon.c
+  src/microkernels/qd8-f32-qb4w-gemm/3x4c8-sse2.c
+  src/microkernels/qd8-f32-qb4w-gemm/3x4c8-wasmsimd.c
+  src/microkernels/qd8-f32-qb4w-gemm/4x32c8-avx512skx.c
   src/microkernels/qd8-f32-qb4w-gemm/4x32c8-avx512vnni.c
   src/microkernels/qd8-f32-qb4w-gemm/4x8c8-avxvnni.c
   src/microkernels/qd8-f32-qb4w-gemm/4x8c8-neondot.c

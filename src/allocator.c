@@ -1,8 +1,14 @@
+#if defined(__linux__)
+#define _DEFAULT_SOURCE 1 /* madvise, MADV_HUGEPAGE */
+#endif
 #include "allocator.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 static atomic_long fail_countdown = -1;
 static atomic_ulong allocation_count = 0;
@@ -26,23 +32,42 @@ static bool injected_failure(void) {
   return false;
 }
 
-void* pqnn_allocate(size_t size) {
+static void* allocate_aligned(size_t size, size_t alignment) {
   if (size == 0) {
     size = 1;
   }
   if (injected_failure()) {
     return NULL;
   }
-  const size_t rounded = (size + PQNN_ALIGNMENT - 1) & ~(size_t) (PQNN_ALIGNMENT - 1);
+  const size_t rounded = (size + alignment - 1) & ~(size_t) (alignment - 1);
   if (rounded < size) {
     return NULL;
   }
-  void* ptr = aligned_alloc(PQNN_ALIGNMENT, rounded);
+  void* ptr = aligned_alloc(alignment, rounded);
   if (ptr != NULL) {
     atomic_fetch_add(&allocation_count, 1);
     atomic_fetch_add(&live_allocations, 1);
   }
   return ptr;
+}
+
+void* pqnn_allocate(size_t size) {
+  return allocate_aligned(size, PQNN_ALIGNMENT);
+}
+
+void* pqnn_allocate_streamed(size_t size) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (size >= PQNN_HUGE_PAGE_MIN) {
+    const size_t huge = (size_t) 2 << 20;
+    void* ptr = allocate_aligned(size, huge);
+    if (ptr != NULL) {
+      /* Advice only: refused where transparent huge pages are off, and then 4 KiB pages. */
+      (void) madvise(ptr, (size + huge - 1) & ~(huge - 1), MADV_HUGEPAGE);
+    }
+    return ptr;
+  }
+#endif
+  return allocate_aligned(size, PQNN_ALIGNMENT);
 }
 
 void* pqnn_allocate_zero(size_t size) {

@@ -11,6 +11,13 @@
 PQNN_INTERNAL void* pqnn_allocate(size_t size);
 /* 64-byte aligned, zero-filled (every page touched now, not at run). */
 PQNN_INTERNAL void* pqnn_allocate_zero(size_t size);
+/* For large, long-lived, streamed buffers (packed weights): from PQNN_HUGE_PAGE_MIN bytes
+ * on Linux, 2 MiB aligned and madvise(MADV_HUGEPAGE)d, so that a batch-1 GEMV streams
+ * them through 2 MiB pages (one core reads 4 KiB pages at about 60% of the rate: the TLB and
+ * the hardware prefetchers stop at every page; docs/qd8-4bit.md); otherwise (and where the
+ * advice is refused) as pqnn_allocate. Released by pqnn_release. */
+#define PQNN_HUGE_PAGE_MIN ((size_t) 4 << 20)
+PQNN_INTERNAL void* pqnn_allocate_streamed(size_t size);
 PQNN_INTERNAL void pqnn_release(void* ptr);
 
 /* Testing hook: the next `count` allocations succeed, the one after fails, then all

@@ -37,9 +37,12 @@ dpbusd      vpdpbusd                     vpxor* (A + 128), vpbroadcastd         
 dpbusd-4bit vpdpbusd (4-bit weights,     vpxor* / vxorps (A + 128: clang 14 XORs the    0.25
             qb4w)                        vbroadcastss-loaded A in the float domain),
                                          vpbroadcastd, the nibble unpack vpsllw, vpand*
-maddubs-4bit vpmaddubsw (4-bit weights,  vpxor (A + 128), vpbroadcastd, the nibble       0.25
-            qb4w avx2)                   lookup vpand, vpsrlw, vpshufb, and the int16 ->
+maddubs-4bit vpmaddubsw (4-bit weights,  vpxor* (A + 128), vpbroadcastd, the nibble      0.25
+            qb4w avx2, avx512skx)        lookup vpand*, vpsrlw, vpshufb, and the int16 ->
                                          int32 step vpaddw, vpmaddwd (by 1), vpaddd
+madd-4bit-sse2 pmaddwd (4-bit weights,   paddd, punpck[lh]bw, psllw, psraw, movq,       1.0
+            qb4w sse2)                   pshufd, pxor (nibbles and A to int16; copies as
+                                         for madd-sse2)
 dpbusd-emu  vpmaddwd (vpdpbusd emulated  vpand, vpsrlw, vpsllw, vpsraw, vpaddd,        1.0
             with two vpmaddwd, avx2)     vpxor, vpbroadcastd
 madd        vpmaddwd (avx2, avx512skx)   vpmovsxbw, vpaddd, vpbroadcastq, vmovq        0.25
@@ -85,11 +88,15 @@ FAMILIES = {
     "dpbusd-4bit": (re.compile(r"^vpdpbusd$"),
                     re.compile(r"^(vpxor[dq]?|vxorps|vpbroadcastd|vpsllw|vpand[dq]?)$"), 0.25),
     "maddubs-4bit": (re.compile(r"^vpmaddubsw$"),
-                     re.compile(r"^(vpxor|vpbroadcastd|vpand|vpsrlw|vpshufb|vpaddw|vpmaddwd|vpaddd)$"),
+                     re.compile(r"^(vpxor[dq]?|vpbroadcastd|vpand[dq]?|vpsrlw|vpshufb|vpaddw|vpmaddwd|vpaddd)$"),
                      0.25),
     "dpbusd-emu": (re.compile(r"^vpmaddwd$"),
                    re.compile(r"^(vpand[dq]?|vpsrlw|vpsllw|vpsraw|vpaddd|vpxor[dq]?|vpbroadcastd)$"),
                    1.0),
+    # SSE2 4-bit: nibbles to int16 (punpck above zero, psllw, psraw 12), A widened
+    # (punpcklbw, psraw 8) and its halves broadcast (pshufd); register copies as madd-sse2.
+    "madd-4bit-sse2": (re.compile(r"^pmaddwd$"),
+                       re.compile(r"^(paddd|punpck[lh]bw|psllw|psraw|movq|pshufd|pxor)$"), 1.0),
     "madd": (re.compile(r"^v?pmaddwd$"),
              re.compile(r"^(vpmovsxbw|v?paddd|v?punpcklbw|v?psraw|vpbroadcastq|v?movq)$"), 0.25),
     # SSE2's pmaddwd overwrites an operand: one register copy per pmaddwd is the price.
@@ -158,6 +165,8 @@ def family_of(path):
             return {"fma-dw": "sse-dw"}.get(base, base + "-sse2")
         return base
     if kind.startswith("qd8-") and "qb4w" in kind:
+        if name.endswith("-sse2.c.o"):
+            return "madd-4bit-sse2"
         return "dpbusd-4bit" if "vnni" in name else "maddubs-4bit"
     if kind.startswith(("qs8-", "qd8-")):
         if re.search(r"c4-avx2\.c\.o$", name):
@@ -261,6 +270,7 @@ def check_object(path, verbose):
     problems = []
     if not bodies:
         problems.append("no loop with a dot-product / FMA instruction found")
+        print(f"FAIL {path}: {family}: no loop with a dot-product / FMA instruction found")
     for body in bodies:
         kinds = [classify(i, dot, prep, frame_pointer) for i in body]
         ndot = kinds.count("dot")

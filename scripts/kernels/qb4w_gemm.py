@@ -167,19 +167,42 @@ def a_broadcast(indent, i, tail, bits):
 
 
 def gen_avx512vnni(variant, mr, nr, ioff):
-    head, out_t = header(variant, mr, nr, "avx512vnni", ioff)
+    return gen_zmm(variant, mr, nr, ioff, "avx512vnni")
+
+
+def gen_avx512skx(variant, mr, nr, ioff):
+    """MR x 32c8 without VNNI: the avx2 scheme on zmm (nibbles to signed int8 through a
+    vpshufb table in every 128-bit lane, vpmaddubsw of uint8 A (XOR 0x80) + vpaddw of the low
+    and high halves, vpmaddwd by 1 into int32, the block's dot shifted left by 4)."""
+    return gen_zmm(variant, mr, nr, ioff, "avx512skx")
+
+
+def gen_zmm(variant, mr, nr, ioff, isa):
+    """The zmm kernels: avx512vnni (vpdpbusd on the nibbles times 16, accumulators pinned to
+    the top zmm registers in the K loop) or avx512skx (lookup table, vpmaddubsw + vpmaddwd)."""
+    vnni = isa == "avx512vnni"
+    head, out_t = header(variant, mr, nr, isa, ioff)
+    if not vnni:
+        head[3:5] = ["// (contract and packed layout: src/microkernels.h, qb4w). Nibbles are unpacked in",
+                     "// registers to int8 by a vpshufb table (the weight itself); vpmaddubsw + vpmaddwd(1);",
+                     "// each block's int32 dot times 16 is scaled in f32 (scale / 16 packed);"]
     nj = nr // 16
-    name = kernel_name(variant, mr, nr, "avx512vnni")
-    L = head + ["#include <immintrin.h>", "#include <string.h>", "",
-                '#include "microkernels/x86-int8-dot.h"', '#include "microkernels.h"', "",
-                f"void {name}{SIGNATURE} {{",
-                "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
-                "  const size_t bl = p->block_size;",
-                "  const __m512 vmin = _mm512_set1_ps(p->min);",
-                "  const __m512 vmax = _mm512_set1_ps(p->max);",
-                "  const __m512i vsign = _mm512_set1_epi32((int) 0x80808080);",
-                "  const __m512i vnib = _mm512_set1_epi32((int) 0xF0F0F0F0);",
-                "  const int8_t* wp = (const int8_t*) w;"]
+    name = kernel_name(variant, mr, nr, isa)
+    consts = (["  const __m512i vnib = _mm512_set1_epi32((int) 0xF0F0F0F0);"] if vnni else
+              ["  const __m512i vlow = _mm512_set1_epi8(0x0F);",
+               "  const __m512i vones = _mm512_set1_epi16(1);",
+               "  const __m512i vlut = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4, -3, -2, -1));"])
+    L = head + ["#include <immintrin.h>", "#include <string.h>", ""]
+    if vnni:
+        L.append('#include "microkernels/x86-int8-dot.h"')
+    L += ['#include "microkernels.h"', "",
+          f"void {name}{SIGNATURE} {{",
+          "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
+          "  const size_t bl = p->block_size;",
+          "  const __m512 vmin = _mm512_set1_ps(p->min);",
+          "  const __m512 vmax = _mm512_set1_ps(p->max);",
+          "  const __m512i vsign = _mm512_set1_epi32((int) 0x80808080);"] + consts + [
+          "  const int8_t* wp = (const int8_t*) w;"]
     L += rows_setup(mr, out_t)
     for i in range(mr):
         L.append(f"  const __m512 vzp{i} = _mm512_set1_ps((float) (q{i}->zero_point + {ioff}));")
@@ -196,34 +219,49 @@ def gen_avx512vnni(variant, mr, nr, ioff):
     for i in range(mr):
         for j in range(nj):
             L.append(f"      __m512i acc{i}_{j} = _mm512_setzero_si512();")
-    L += ["      size_t k = k0;", "      {"]
-    reg = 32 - mr * nj
-    for i in range(mr):
-        for j in range(nj):
-            L.append(f'        register __m512i vp{i}_{j} PQNN_X86_ACC_REG("zmm{reg}") = acc{i}_{j};')
-            reg += 1
-    L.append("        for (; k + 8 <= kend; k += 8) {")
+    L.append("      size_t k = k0;")
+    if vnni:
+        L.append("      {")
+        reg = 32 - mr * nj
+        for i in range(mr):
+            for j in range(nj):
+                L.append(f'        register __m512i vp{i}_{j} PQNN_X86_ACC_REG("zmm{reg}") = acc{i}_{j};')
+                reg += 1
 
     def group(indent, acc, tail):
         out = []
         for i in range(mr):
             out += a_broadcast(indent, i, tail, 512)
         for j in range(nj):
-            out += [f"{indent}const __m512i vw{j} = _mm512_loadu_si512((const void*) (wp + {64 * j}));",
-                    f"{indent}const __m512i vwl{j} = _mm512_and_si512(_mm512_slli_epi16(vw{j}, 4), vnib);",
-                    f"{indent}const __m512i vwh{j} = _mm512_and_si512(vw{j}, vnib);"]
+            out.append(f"{indent}const __m512i vw{j} = _mm512_loadu_si512((const void*) (wp + {64 * j}));")
+            if vnni:
+                out += [f"{indent}const __m512i vwl{j} = _mm512_and_si512(_mm512_slli_epi16(vw{j}, 4), vnib);",
+                        f"{indent}const __m512i vwh{j} = _mm512_and_si512(vw{j}, vnib);"]
+                for i in range(mr):
+                    out += [f"{indent}{acc}{i}_{j} = pqnn_dpbusd_zmm({acc}{i}_{j}, val{i}, vwl{j});",
+                            f"{indent}{acc}{i}_{j} = pqnn_dpbusd_zmm({acc}{i}_{j}, vah{i}, vwh{j});"]
+                continue
+            out += [f"{indent}const __m512i vwl{j} = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw{j}, vlow));",
+                    f"{indent}const __m512i vwh{j} = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw{j}, 4), vlow));"]
             for i in range(mr):
-                out += [f"{indent}{acc}{i}_{j} = pqnn_dpbusd_zmm({acc}{i}_{j}, val{i}, vwl{j});",
-                        f"{indent}{acc}{i}_{j} = pqnn_dpbusd_zmm({acc}{i}_{j}, vah{i}, vwh{j});"]
+                out += [f"{indent}const __m512i vp{i}_{j} = _mm512_add_epi16(_mm512_maddubs_epi16(val{i}, vwl{j}), _mm512_maddubs_epi16(vah{i}, vwh{j}));",
+                        f"{indent}{acc}{i}_{j} = _mm512_add_epi32({acc}{i}_{j}, _mm512_madd_epi16(vp{i}_{j}, vones));"]
         out.append(f"{indent}wp += {nr * 4};")
         return out
 
-    L += group("          ", "vp", False)
-    L.append("        }")
-    for i in range(mr):
-        for j in range(nj):
-            L.append(f"        acc{i}_{j} = vp{i}_{j};")
-    L += ["      }", "      if (k != kend) {"]
+    if vnni:
+        L.append("        for (; k + 8 <= kend; k += 8) {")
+        L += group("          ", "vp", False)
+        L.append("        }")
+        for i in range(mr):
+            for j in range(nj):
+                L.append(f"        acc{i}_{j} = vp{i}_{j};")
+        L.append("      }")
+    else:
+        L.append("      for (; k + 8 <= kend; k += 8) {")
+        L += group("        ", "acc", False)
+        L.append("      }")
+    L.append("      if (k != kend) {")
     L += group("        ", "acc", True)
     L.append("      }")
     for j in range(nj):
@@ -231,7 +269,8 @@ def gen_avx512vnni(variant, mr, nr, ioff):
     L.append(f"      wp += {nr * 4};")
     for i in range(mr):
         for j in range(nj):
-            L.append(f"      vf{i}_{j} = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc{i}_{j}), vs{j}, vf{i}_{j});")
+            d = f"acc{i}_{j}" if vnni else f"_mm512_slli_epi32(acc{i}_{j}, 4)"
+            L.append(f"      vf{i}_{j} = _mm512_fmadd_ps(_mm512_cvtepi32_ps({d}), vs{j}, vf{i}_{j});")
     L.append("    }")
     for j in range(nj):
         L.append(f"    const __m512 vb{j} = _mm512_loadu_ps((const float*) (wp + {64 * j}));")
@@ -429,17 +468,40 @@ def gen_neondot(variant, mr, nr, ioff):
     """MR x 8c8 with sdot (vdotq_lane_s32): A stays signed int8 (input_offset 0); a q register
     of a group holds 4 columns x 4 bytes, whose low nibbles (times 16: byte << 4) dot A's k..k+3
     (lane 0 of the 8 A bytes) and whose high nibbles (byte & 0xF0) dot k+4..k+7 (lane 1)."""
-    assert nr == 8 and ioff == 0, "neondot qb4w kernels are 8 columns wide, input_offset 0"
-    head, out_t = header(variant, mr, nr, "neondot", ioff)
-    name = kernel_name(variant, mr, nr, "neondot")
+    return gen_neon_tiles(variant, mr, nr, ioff, "neondot")
+
+
+def gen_neon(variant, mr, nr, ioff):
+    """MR x 8c8 without the dot product: the nibbles become signed int8 weights by per-byte
+    shifts (vshlq_n_s8 4 then vshrq_n_s8 4 for the low one, vshrq_n_s8 4 for the high one);
+    per 2 columns (8 bytes) vmull_s8 of the low nibbles by A's k..k+3 (duplicated) plus vmlal_s8
+    of the high ones by k+4..k+7 (|sum| <= 2 x 128 x 8, exact in int16), vpadalq_s16 into an
+    int32x4 of 2 k-pair sums per column; vpaddq_s32 reduces the pairs once per block, whose
+    dot (the weight itself) is shifted left by 4 before the f32 scale."""
+    return gen_neon_tiles(variant, mr, nr, ioff, "neon")
+
+
+def gen_neon_tiles(variant, mr, nr, ioff, isa):
+    """The 8-column aarch64 kernels: neondot (sdot on the nibbles times 16) or neon (vmull_s8 /
+    vpadalq_s16 on the nibbles), the same panel walk, f32 epilogue and stores."""
+    assert nr == 8 and ioff == 0, f"{isa} qb4w kernels are 8 columns wide, input_offset 0"
+    dot = isa == "neondot"
+    nacc = 2 if dot else 4
+    head, out_t = header(variant, mr, nr, isa, ioff)
+    if not dot:
+        head[3:5] = ["// (contract and packed layout: src/microkernels.h, qb4w). Nibbles are unpacked in",
+                     "// registers to int8 by per-byte shifts (the weight itself); vmull_s8 + vmlal_s8 with A,",
+                     "// vpadalq_s16; each block's int32 dot times 16 is scaled in f32 (scale / 16 packed);"]
+    name = kernel_name(variant, mr, nr, isa)
     L = head + ["#include <arm_neon.h>", "#include <string.h>", "", '#include "microkernels.h"', "",
                 f"void {name}{SIGNATURE} {{",
                 "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
                 "  const size_t bl = p->block_size;",
                 "  const float32x4_t vmin = vdupq_n_f32(p->min);",
                 "  const float32x4_t vmax = vdupq_n_f32(p->max);",
-                "  const uint8x16_t vnib = vdupq_n_u8(0xF0);",
                 "  const int8_t* wp = (const int8_t*) w;"]
+    if dot:
+        L.insert(-1, "  const uint8x16_t vnib = vdupq_n_u8(0xF0);")
     L += rows_setup(mr, out_t)
     for i in range(mr):
         L.append(f"  const float32x4_t vzp{i} = vdupq_n_f32((float) q{i}->zero_point);")
@@ -454,16 +516,21 @@ def gen_neondot(variant, mr, nr, ioff):
     L += ["    for (size_t k0 = 0; k0 < kc; k0 += bl) {",
           "      const size_t kend = kc - k0 < bl ? kc : k0 + bl;"]
     for i in range(mr):
-        for j in range(2):
+        for j in range(nacc):
             L.append(f"      int32x4_t acc{i}_{j} = vdupq_n_s32(0);")
     L.append("      size_t k = k0;")
 
     def group(indent, tail):
         out = []
         for j in range(2):
-            out += [f"{indent}const uint8x16_t vw{j} = vld1q_u8((const uint8_t*) wp + {16 * j});",
-                    f"{indent}const int8x16_t vwl{j} = vreinterpretq_s8_u8(vshlq_n_u8(vw{j}, 4));",
-                    f"{indent}const int8x16_t vwh{j} = vreinterpretq_s8_u8(vandq_u8(vw{j}, vnib));"]
+            if dot:
+                out += [f"{indent}const uint8x16_t vw{j} = vld1q_u8((const uint8_t*) wp + {16 * j});",
+                        f"{indent}const int8x16_t vwl{j} = vreinterpretq_s8_u8(vshlq_n_u8(vw{j}, 4));",
+                        f"{indent}const int8x16_t vwh{j} = vreinterpretq_s8_u8(vandq_u8(vw{j}, vnib));"]
+            else:
+                out += [f"{indent}const int8x16_t vw{j} = vld1q_s8(wp + {16 * j});",
+                        f"{indent}const int8x16_t vwl{j} = vshrq_n_s8(vshlq_n_s8(vw{j}, 4), 4);",
+                        f"{indent}const int8x16_t vwh{j} = vshrq_n_s8(vw{j}, 4);"]
         for i in range(mr):
             if tail:
                 out += [f"{indent}uint64_t u{i} = 0;",
@@ -471,9 +538,18 @@ def gen_neondot(variant, mr, nr, ioff):
                         f"{indent}const int8x8_t va{i} = vreinterpret_s8_u64(vcreate_u64(u{i}));"]
             else:
                 out.append(f"{indent}const int8x8_t va{i} = vld1_s8(a{i} + k);")
+            if dot:
+                for j in range(2):
+                    out += [f"{indent}acc{i}_{j} = vdotq_lane_s32(acc{i}_{j}, vwl{j}, va{i}, 0);",
+                            f"{indent}acc{i}_{j} = vdotq_lane_s32(acc{i}_{j}, vwh{j}, va{i}, 1);"]
+                continue
+            out += [f"{indent}const int8x8_t val{i} = vreinterpret_s8_s32(vdup_lane_s32(vreinterpret_s32_s8(va{i}), 0));",
+                    f"{indent}const int8x8_t vah{i} = vreinterpret_s8_s32(vdup_lane_s32(vreinterpret_s32_s8(va{i}), 1));"]
             for j in range(2):
-                out += [f"{indent}acc{i}_{j} = vdotq_lane_s32(acc{i}_{j}, vwl{j}, va{i}, 0);",
-                        f"{indent}acc{i}_{j} = vdotq_lane_s32(acc{i}_{j}, vwh{j}, va{i}, 1);"]
+                for h, part in ((0, "vget_low_s8"), (1, "vget_high_s8")):
+                    out += [f"{indent}int16x8_t vp{i}_{2 * j + h} = vmull_s8({part}(vwl{j}), val{i});",
+                            f"{indent}vp{i}_{2 * j + h} = vmlal_s8(vp{i}_{2 * j + h}, {part}(vwh{j}), vah{i});",
+                            f"{indent}acc{i}_{2 * j + h} = vpadalq_s16(acc{i}_{2 * j + h}, vp{i}_{2 * j + h});"]
         out.append(f"{indent}wp += 32;")
         return out
 
@@ -487,7 +563,8 @@ def gen_neondot(variant, mr, nr, ioff):
           "      wp += 32;"]
     for i in range(mr):
         for j in range(2):
-            L.append(f"      vf{i}_{j} = vfmaq_f32(vf{i}_{j}, vcvtq_f32_s32(acc{i}_{j}), vs{j});")
+            d = f"acc{i}_{j}" if dot else f"vshlq_n_s32(vpaddq_s32(acc{i}_{2 * j}, acc{i}_{2 * j + 1}), 4)"
+            L.append(f"      vf{i}_{j} = vfmaq_f32(vf{i}_{j}, vcvtq_f32_s32({d}), vs{j});")
     L += ["    }",
           "    const float32x4_t vb0 = vld1q_f32((const float*) wp);",
           "    const float32x4_t vb1 = vld1q_f32((const float*) (wp + 16));",
@@ -517,8 +594,213 @@ def gen_neondot(variant, mr, nr, ioff):
     return "\n".join(L)
 
 
-GENERATORS = {"scalar": gen_scalar, "avx512vnni": gen_avx512vnni, "avx2": gen_avx2,
-              "avxvnni": gen_avxvnni, "neondot": gen_neondot}
+def gen_sse2(variant, mr, nr, ioff):
+    """MR x 4c8 on SSE2: the 16 bytes of a group (4 columns x 4 bytes) are interleaved above
+    zero bytes (punpck{l,h}bw: each byte in the high half of an int16), so an arithmetic
+    shift right by 12 gives the high nibble and a shift left by 4 then right by 12 the low
+    nibble, both sign-extended to int16 (the weight itself); A's 8 k are sign-extended to
+    int16 and its two 4-k halves broadcast to both 64-bit halves (pshufd), and pmaddwd sums
+    pairs of k per column into two int32 accumulators per row (columns 0-1, 2-3), reduced
+    across the pairs once per block. input_offset 0."""
+    assert nr == 4 and ioff == 0, "sse2 qb4w kernels are 4 columns wide, input_offset 0"
+    head, out_t = header(variant, mr, nr, "sse2", ioff)
+    head[3:5] = ["// (contract and packed layout: src/microkernels.h, qb4w). Nibbles are unpacked in",
+                 "// registers to int16 (punpck above zero, psraw 12: the weight itself); pmaddwd of",
+                 "// sign-extended A; each block's int32 dot times 16 is scaled in f32 (scale / 16 packed);"]
+    name = kernel_name(variant, mr, nr, "sse2")
+    inc = ["#include <emmintrin.h>", "#include <string.h>", ""]
+    if variant == "f16":
+        inc = ["#include <emmintrin.h>", "#include <string.h>", "", "#include <fp16.h>", ""]
+    L = head + inc + ['#include "microkernels.h"', "",
+                      f"void {name}{SIGNATURE} {{",
+                      "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
+                      "  const size_t bl = p->block_size;",
+                      "  const __m128 vmin = _mm_set1_ps(p->min);",
+                      "  const __m128 vmax = _mm_set1_ps(p->max);",
+                      "  const __m128i vzero = _mm_setzero_si128();",
+                      "  const int8_t* wp = (const int8_t*) w;"]
+    L += rows_setup(mr, out_t)
+    for i in range(mr):
+        L.append(f"  const __m128 vzp{i} = _mm_set1_ps((float) q{i}->zero_point);")
+        L.append(f"  const __m128 vrs{i} = _mm_set1_ps(q{i}->scale);")
+    L += ["  do {",
+          "    const __m128 vfs = _mm_loadu_ps((const float*) wp);",
+          "    wp += 16;"]
+    for i in range(mr):
+        L.append(f"    __m128 vf{i} = _mm_setzero_ps();")
+    L += ["    for (size_t k0 = 0; k0 < kc; k0 += bl) {",
+          "      const size_t kend = kc - k0 < bl ? kc : k0 + bl;"]
+    for i in range(mr):
+        L += [f"      __m128i acc{i}_0 = _mm_setzero_si128();", f"      __m128i acc{i}_1 = _mm_setzero_si128();"]
+    L.append("      size_t k = k0;")
+
+    def group(indent, tail):
+        out = [f"{indent}const __m128i vw = _mm_loadu_si128((const __m128i*) wp);",
+               f"{indent}const __m128i vu01 = _mm_unpacklo_epi8(vzero, vw);",
+               f"{indent}const __m128i vu23 = _mm_unpackhi_epi8(vzero, vw);",
+               f"{indent}const __m128i vl01 = _mm_srai_epi16(_mm_slli_epi16(vu01, 4), 12);",
+               f"{indent}const __m128i vh01 = _mm_srai_epi16(vu01, 12);",
+               f"{indent}const __m128i vl23 = _mm_srai_epi16(_mm_slli_epi16(vu23, 4), 12);",
+               f"{indent}const __m128i vh23 = _mm_srai_epi16(vu23, 12);"]
+        for i in range(mr):
+            if tail:
+                out += [f"{indent}uint64_t u{i} = 0;",
+                        f"{indent}memcpy(&u{i}, a{i} + k, kend - k);",
+                        f"{indent}const __m128i va{i} = _mm_cvtsi64_si128((long long) u{i});"]
+            else:
+                out.append(f"{indent}const __m128i va{i} = _mm_loadl_epi64((const __m128i*) (a{i} + k));")
+            out += [f"{indent}const __m128i vx{i} = _mm_srai_epi16(_mm_unpacklo_epi8(va{i}, va{i}), 8);",
+                    f"{indent}const __m128i vxl{i} = _mm_shuffle_epi32(vx{i}, _MM_SHUFFLE(1, 0, 1, 0));",
+                    f"{indent}const __m128i vxh{i} = _mm_shuffle_epi32(vx{i}, _MM_SHUFFLE(3, 2, 3, 2));",
+                    f"{indent}acc{i}_0 = _mm_add_epi32(acc{i}_0, _mm_madd_epi16(vxl{i}, vl01));",
+                    f"{indent}acc{i}_1 = _mm_add_epi32(acc{i}_1, _mm_madd_epi16(vxl{i}, vl23));",
+                    f"{indent}acc{i}_0 = _mm_add_epi32(acc{i}_0, _mm_madd_epi16(vxh{i}, vh01));",
+                    f"{indent}acc{i}_1 = _mm_add_epi32(acc{i}_1, _mm_madd_epi16(vxh{i}, vh23));"]
+        out.append(f"{indent}wp += 16;")
+        return out
+
+    L.append("      for (; k + 8 <= kend; k += 8) {")
+    L += group("        ", False)
+    L += ["      }", "      if (k != kend) {"]
+    L += group("        ", True)
+    L += ["      }",
+          "      const __m128 vs = _mm_loadu_ps((const float*) wp);",
+          "      wp += 16;"]
+    for i in range(mr):
+        L += [f"      const __m128 ve{i} = _mm_shuffle_ps(_mm_castsi128_ps(acc{i}_0), _mm_castsi128_ps(acc{i}_1), _MM_SHUFFLE(2, 0, 2, 0));",
+              f"      const __m128 vd{i} = _mm_shuffle_ps(_mm_castsi128_ps(acc{i}_0), _mm_castsi128_ps(acc{i}_1), _MM_SHUFFLE(3, 1, 3, 1));",
+              f"      const __m128i vdot{i} = _mm_slli_epi32(_mm_add_epi32(_mm_castps_si128(ve{i}), _mm_castps_si128(vd{i})), 4);",
+              f"      vf{i} = _mm_add_ps(vf{i}, _mm_mul_ps(_mm_cvtepi32_ps(vdot{i}), vs));"]
+    L += ["    }",
+          "    const __m128 vb = _mm_loadu_ps((const float*) wp);",
+          "    wp += 16;"]
+    for i in range(mr):
+        L += [f"    __m128 vo{i} = _mm_add_ps(_mm_mul_ps(_mm_sub_ps(vf{i}, _mm_mul_ps(vzp{i}, vfs)), vrs{i}), vb);",
+              f"    vo{i} = _mm_min_ps(vmax, _mm_max_ps(vmin, vo{i}));"]
+    if variant == "f16":
+        L.append("    const size_t n = nc < 4 ? nc : 4;")
+        for i in range(mr):
+            L += [f"    float vt{i}[4];", f"    _mm_storeu_ps(vt{i}, vo{i});",
+                  f"    for (size_t j = 0; j < n; j++) c{i}[j] = fp16_ieee_from_fp32_value(vt{i}[j]);",
+                  f"    c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);"]
+        L += ["    nc -= n;", "  } while (nc != 0);", "}", ""]
+        return "\n".join(L)
+    L.append("    if (PQNN_LIKELY(nc >= 4)) {")
+    for i in range(mr):
+        L += [f"      _mm_storeu_ps(c{i}, vo{i});", f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);"]
+    L += ["      nc -= 4;", "    } else {", "      if (nc & 2) {"]
+    for i in range(mr):
+        L += [f"        _mm_storel_pi((__m64*) c{i}, vo{i});", f"        vo{i} = _mm_movehl_ps(vo{i}, vo{i});",
+              f"        c{i} += 2;"]
+    L += ["      }", "      if (nc & 1) {"]
+    for i in range(mr):
+        L.append(f"        _mm_store_ss(c{i}, vo{i});")
+    L += ["      }", "      nc = 0;", "    }", "  } while (nc != 0);", "}", ""]
+    return "\n".join(L)
+
+
+def gen_wasmsimd(variant, mr, nr, ioff):
+    """MR x 4c8 on WASM SIMD128: the nibbles become signed int8 weights by per-byte shifts
+    (i8x16.shl 4 then i8x16.shr_s 4 for the low one, i8x16.shr_s 4 for the high one), are
+    widened to i16x8 (columns 0-1, 2-3), and i32x4.dot_i16x8_s against A's two 4-k halves
+    (i16x8.load8x8_s, each half duplicated) sums pairs of k into two i32 accumulators per row,
+    reduced across the pairs once per block. input_offset 0."""
+    assert nr == 4 and ioff == 0, "wasmsimd qb4w kernels are 4 columns wide, input_offset 0"
+    head, out_t = header(variant, mr, nr, "wasmsimd", ioff)
+    head[3:5] = ["// (contract and packed layout: src/microkernels.h, qb4w). Nibbles are unpacked in",
+                 "// registers to int8 by per-byte shifts (the weight itself), widened to i16x8, and",
+                 "// i32x4.dot_i16x8_s with A; each block's int32 dot times 16 is scaled in f32 (scale / 16 packed);"]
+    name = kernel_name(variant, mr, nr, "wasmsimd")
+    L = head + ["#include <string.h>", "", "#include <wasm_simd128.h>", ""]
+    if variant == "f16":
+        L.append('#include "microkernels/wasmsimd-fp16.h"')
+    L += ['#include "microkernels.h"', "",
+          f"void {name}{SIGNATURE} {{",
+          "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
+          "  const size_t bl = p->block_size;",
+          "  const v128_t vmin = wasm_f32x4_splat(p->min);",
+          "  const v128_t vmax = wasm_f32x4_splat(p->max);",
+          "  const int8_t* wp = (const int8_t*) w;"]
+    L += rows_setup(mr, out_t)
+    for i in range(mr):
+        L.append(f"  const v128_t vzp{i} = wasm_f32x4_splat((float) q{i}->zero_point);")
+        L.append(f"  const v128_t vrs{i} = wasm_f32x4_splat(q{i}->scale);")
+    L += ["  do {",
+          "    const v128_t vfs = wasm_v128_load(wp);",
+          "    wp += 16;"]
+    for i in range(mr):
+        L.append(f"    v128_t vf{i} = wasm_f32x4_const_splat(0.0f);")
+    L += ["    for (size_t k0 = 0; k0 < kc; k0 += bl) {",
+          "      const size_t kend = kc - k0 < bl ? kc : k0 + bl;"]
+    for i in range(mr):
+        L += [f"      v128_t acc{i}_0 = wasm_i32x4_const_splat(0);", f"      v128_t acc{i}_1 = wasm_i32x4_const_splat(0);"]
+    L.append("      size_t k = k0;")
+
+    def group(indent, tail):
+        out = [f"{indent}const v128_t vw = wasm_v128_load(wp);",
+               f"{indent}const v128_t vwl = wasm_i8x16_shr(wasm_i8x16_shl(vw, 4), 4);",
+               f"{indent}const v128_t vwh = wasm_i8x16_shr(vw, 4);",
+               f"{indent}const v128_t vl01 = wasm_i16x8_extend_low_i8x16(vwl);",
+               f"{indent}const v128_t vl23 = wasm_i16x8_extend_high_i8x16(vwl);",
+               f"{indent}const v128_t vh01 = wasm_i16x8_extend_low_i8x16(vwh);",
+               f"{indent}const v128_t vh23 = wasm_i16x8_extend_high_i8x16(vwh);"]
+        for i in range(mr):
+            if tail:
+                out += [f"{indent}uint64_t u{i} = 0;",
+                        f"{indent}memcpy(&u{i}, a{i} + k, kend - k);",
+                        f"{indent}const v128_t vx{i} = wasm_i16x8_extend_low_i8x16(wasm_i64x2_splat((int64_t) u{i}));"]
+            else:
+                out.append(f"{indent}const v128_t vx{i} = wasm_i16x8_load8x8(a{i} + k);")
+            out += [f"{indent}const v128_t vxl{i} = wasm_i32x4_shuffle(vx{i}, vx{i}, 0, 1, 0, 1);",
+                    f"{indent}const v128_t vxh{i} = wasm_i32x4_shuffle(vx{i}, vx{i}, 2, 3, 2, 3);",
+                    f"{indent}acc{i}_0 = wasm_i32x4_add(acc{i}_0, wasm_i32x4_dot_i16x8(vxl{i}, vl01));",
+                    f"{indent}acc{i}_1 = wasm_i32x4_add(acc{i}_1, wasm_i32x4_dot_i16x8(vxl{i}, vl23));",
+                    f"{indent}acc{i}_0 = wasm_i32x4_add(acc{i}_0, wasm_i32x4_dot_i16x8(vxh{i}, vh01));",
+                    f"{indent}acc{i}_1 = wasm_i32x4_add(acc{i}_1, wasm_i32x4_dot_i16x8(vxh{i}, vh23));"]
+        out.append(f"{indent}wp += 16;")
+        return out
+
+    L.append("      for (; k + 8 <= kend; k += 8) {")
+    L += group("        ", False)
+    L += ["      }", "      if (k != kend) {"]
+    L += group("        ", True)
+    L += ["      }",
+          "      const v128_t vs = wasm_v128_load(wp);",
+          "      wp += 16;"]
+    for i in range(mr):
+        L += [f"      const v128_t vdot{i} = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_shuffle(acc{i}_0, acc{i}_1, 0, 2, 4, 6), "
+              f"wasm_i32x4_shuffle(acc{i}_0, acc{i}_1, 1, 3, 5, 7)), 4);",
+              f"      vf{i} = wasm_f32x4_add(vf{i}, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(vdot{i}), vs));"]
+    L += ["    }",
+          "    const v128_t vb = wasm_v128_load(wp);",
+          "    wp += 16;"]
+    for i in range(mr):
+        L += [f"    v128_t vo{i} = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(vf{i}, wasm_f32x4_mul(vzp{i}, vfs)), vrs{i}), vb);",
+              f"    vo{i} = wasm_f32x4_pmin(wasm_f32x4_pmax(vo{i}, vmin), vmax);"]
+        if variant == "f16":
+            L += [f"    vo{i} = pqnn_wasmsimd_f32_to_f16_bits(vo{i});",
+                  f"    vo{i} = wasm_u16x8_narrow_i32x4(vo{i}, vo{i});"]
+    L.append("    if (PQNN_LIKELY(nc >= 4)) {")
+    for i in range(mr):
+        L.append(f"      wasm_v128_store64_lane(c{i}, vo{i}, 0);" if variant == "f16" else f"      wasm_v128_store(c{i}, vo{i});")
+        L.append(f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);")
+    L += ["      nc -= 4;", "    } else {", "      if (nc & 2) {"]
+    for i in range(mr):
+        if variant == "f16":
+            L += [f"        wasm_v128_store32_lane(c{i}, vo{i}, 0);", f"        vo{i} = wasm_u64x2_shr(vo{i}, 32);"]
+        else:
+            L += [f"        wasm_v128_store64_lane(c{i}, vo{i}, 0);", f"        vo{i} = wasm_v64x2_shuffle(vo{i}, vo{i}, 1, 1);"]
+        L.append(f"        c{i} += 2;")
+    L += ["      }", "      if (nc & 1) {"]
+    for i in range(mr):
+        L.append(f"        wasm_v128_store16_lane(c{i}, vo{i}, 0);" if variant == "f16" else f"        wasm_v128_store32_lane(c{i}, vo{i}, 0);")
+    L += ["      }", "      nc = 0;", "    }", "  } while (nc != 0);", "}", ""]
+    return "\n".join(L)
+
+
+GENERATORS = {"scalar": gen_scalar, "avx512vnni": gen_avx512vnni, "avx512skx": gen_avx512skx,
+              "avx2": gen_avx2, "avxvnni": gen_avxvnni, "neondot": gen_neondot, "neon": gen_neon,
+              "sse2": gen_sse2, "wasmsimd": gen_wasmsimd}
 
 
 def emit(k):

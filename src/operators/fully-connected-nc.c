@@ -72,7 +72,7 @@ enum pqnn_status pqnn_create_fully_connected(const char* function, size_t input_
     pqnn_log_error(function, "cannot allocate the operator");
     return pqnn_status_out_of_memory;
   }
-  op->packed_weights = pqnn_allocate(packed_size);
+  op->packed_weights = pqnn_allocate_streamed(packed_size);
   if (op->packed_weights == NULL) {
     pqnn_log_error(function, "cannot allocate %zu bytes of packed weights", packed_size);
     pqnn_delete_operator(op);
