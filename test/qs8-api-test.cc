@@ -148,7 +148,7 @@ TEST_F(Qs8Api, BadWeightsAndBoundsAreInvalid) {
     a.mx = 0;
   });
   expect_all(pqnn_status_invalid_parameter, "NULL kernel", [](Args& a, int) { a.null_kernel = true; });
-  expect_all(pqnn_status_invalid_parameter, "unknown flag", [](Args& a, int) { a.flags = 0x80; });
+  expect_all(pqnn_status_invalid_parameter, "unknown flag", [](Args& a, int) { a.flags = 0x40000000u; });
   expect_all(pqnn_status_invalid_parameter, "fp32 static weights", [](Args& a, int) {
     a.flags = PQNN_FLAG_FP32_STATIC_WEIGHTS;
   });
