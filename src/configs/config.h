@@ -71,6 +71,10 @@ PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f16_qb4w_gemm_config(v
 struct pqnn_convert_config {
   pqnn_qd8_quantize_ukernel_fn f32_qd8;
   pqnn_qd8_quantize_ukernel_fn f16_qd8;
+  /* f32_qd8 in two steps, for rows split in chunks across threads (NULL: rows are not
+   * split on this tier). */
+  pqnn_qd8_range_ukernel_fn f32_qd8_range;
+  pqnn_qd8_apply_ukernel_fn f32_qd8_apply;
   pqnn_convert_ukernel_fn f32_f16;
   pqnn_convert_ukernel_fn f16_f32;
 };
