@@ -145,10 +145,23 @@ TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
   const std::string q = "+convert:qdint8:0";
   const std::string dwq = dwc + "qdint8:" + std::to_string(quantized);
   EXPECT_EQ(d.plan(0, 0), (V{c + "fp32:0", dwc + "fp32:0", c + "fp32:0"}));
-  // Default threshold 64: the stem (27) stays f32; the stride-1 depthwise and the 1x1 conv
-  // (64) are qd8, each behind its own convert.
-  EXPECT_EQ(d.plan(drq, 0), (V{c + "fp32:" + std::to_string(small), q, dwq, q,
+  // Threshold 64 set explicitly: the stem (27) stays f32 on every CPU; the stride-1
+  // depthwise and the 1x1 conv (64) are qd8, each behind its own convert.
+  EXPECT_EQ(d.plan(drq, 64), (V{c + "fp32:" + std::to_string(small), q, dwq, q,
       c + "qdint8:" + std::to_string(quantized)}));
+  // The default threshold (64) is the same, except that where the qd8 tier takes small
+  // convolutions (AVX512, AVX512-VNNI) the stem runs qd8 too, reported as such.
+  const V by_default = d.plan(drq, 0);
+  const std::string small_conv = std::to_string(int(pqnn_qd8_decision_quantized_small_conv));
+  if (!by_default.empty() && by_default[0] == q) {
+    EXPECT_EQ(by_default, (V{q, c + "qdint8:" + small_conv, q, dwq, q,
+        c + "qdint8:" + std::to_string(quantized)}));
+  } else {
+    EXPECT_EQ(by_default, (V{c + "fp32:" + std::to_string(small), q, dwq, q,
+        c + "qdint8:" + std::to_string(quantized)}));
+  }
+  EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_quantized_small_conv),
+      "qd8: convolution below the threshold (this CPU's int8 kernels win there)");
   // A per-runtime threshold of 16 quantizes the stem too; 100 leaves the 1x1 conv in f32
   // (the threshold does not apply to depthwise layers).
   EXPECT_EQ(d.plan(drq, 16), (V{q, c + "qdint8:" + std::to_string(quantized), q, dwq, q,
@@ -156,12 +169,12 @@ TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
   EXPECT_EQ(d.plan(drq, 100), (V{c + "fp32:" + std::to_string(small), q, dwq,
       c + "fp32:" + std::to_string(small)}));
   // The qd8_float_depthwise option keeps the depthwise layer float.
-  EXPECT_EQ(d.plan(drq, 0, 1), (V{c + "fp32:" + std::to_string(small),
+  EXPECT_EQ(d.plan(drq, 64, 1), (V{c + "fp32:" + std::to_string(small),
       dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
   EXPECT_EQ(d.plan(0, 0, 1), (V{c + "fp32:0", dwc + "fp32:0", c + "fp32:0"}));
   // A strided depthwise layer stays float.
   DrqGraph strided(2);
-  EXPECT_EQ(strided.plan(drq, 0), (V{c + "fp32:" + std::to_string(small),
+  EXPECT_EQ(strided.plan(drq, 64), (V{c + "fp32:" + std::to_string(small),
       dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
   EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_float_depthwise),
       "float: depthwise (strided, or runtime option qd8_float_depthwise)");
@@ -204,7 +217,7 @@ TEST(RuntimeEmbedderLog, FloatDecisionsAreLoggedAtLevelTwo) {
   if (level == nullptr || std::strcmp(level, "2") != 0) GTEST_SKIP() << "needs PQNN_LOG_LEVEL=2";
   DrqGraph d(2);  // a strided depthwise layer stays float
   testing::internal::CaptureStderr();
-  d.plan(PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, 0);
+  d.plan(PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, 64);  // explicit: the stem stays f32 anywhere
   const std::string err = testing::internal::GetCapturedStderr();
   EXPECT_NE(err.find("convolution_2d): stays fp32, float: reduction below the qd8 threshold"),
       std::string::npos) << err;
