@@ -26,8 +26,8 @@ struct pqnn_gemm_config {
    * enough that the main tile would compute mostly padding columns
    * (pqnn_patch_config in src/operators/patch-path.c). Only igemm / dqigemm are set. */
   const struct pqnn_gemm_config* narrow;
-  /* qd8 configs: true where dynamic quantization runs every convolution as qd8 whatever
-   * its reduction (stems, narrow 1x1 layers): their input is quantized once per image and
+  /* qd8 configs: true where dynamic quantization runs convolutions as qd8 whatever their
+   * reduction (narrow 1x1 layers; not stems): their input is quantized once per image and
    * this tier's int8 kernels beat f32 there (src/runtime/runtime-passes.c). */
   bool drq_small_convs;
 };

@@ -19,13 +19,14 @@
  * zmm vpmaddwd+vpaddd peak; avx2 2x8c8 68-83% of the ymm one (256x1024x1024). avxvnni
  * untimed (that CPU lacks AVX-VNNI). VNNI configs set input_offset = 128: the kernels read
  * activations as uint8 and subtract (zero_point + 128) * ksum.
- * drq_small_convs (dynamic quantization takes convolutions of any reduction, stems and
- * narrow 1x1 layers included; src/runtime/runtime-passes.c) on the avx512vnni and avx512
- * tiers, from pqnn-demo on Zen 5 (1 thread, CPU time, qd8 / f32, threshold 64 -> every
- * conv): avx512vnni MobileNet v1 2.54-2.61x -> 2.84-2.87x, v2 1.58-1.59x -> 1.91-1.93x;
- * PQNN_ISA=avx512 v1 1.32x -> 1.33x, v2 1.19x -> 1.25x; PQNN_ISA=avx2 v1 1.14x -> 1.15x,
- * v2 1.11x -> 1.06x (worse: not set there); the other tiers are unmeasured and keep the
- * threshold.
+ * drq_small_convs (dynamic quantization takes convolutions of any reduction, narrow 1x1
+ * layers included, stems not: src/runtime/runtime-passes.c) on the avx512vnni and avx512
+ * tiers, from pqnn-demo on Zen 5 (1 thread, CPU time, qd8 / f32; threshold 64 -> every
+ * conv incl. stems -> every conv but stems, the rule taken): avx512vnni MobileNet v1
+ * 2.54-2.61x -> 2.84-2.87x -> 2.72-2.74x, v2 1.58-1.59x -> 1.91-1.93x -> 1.86-1.87x;
+ * PQNN_ISA=avx512 v1 1.32x -> 1.33x -> 1.35x, v2 1.19x -> 1.25x -> 1.27x; PQNN_ISA=avx2 v1
+ * 1.14x -> 1.15x, v2 1.11x -> 1.06x (every conv: worse, so not set there); the other
+ * tiers are unmeasured and keep the threshold.
  * aarch64 (neondot > neon > scalar): neondot 4x16c4 + 1x16c4, neon 2x8c16 + 1x8c16 for
  * both outputs, by the register budget explained in qs8-gemm-config.c (the qd8 epilogue
  * adds only per-row scale / zero-point vectors; f16 output via vcvt_f16_f32, baseline on

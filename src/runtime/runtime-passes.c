@@ -38,8 +38,9 @@
  * (few input channels) and the VNNI kernels made qd8 stems and narrow 1x1 convolutions
  * faster than f32 on the avx512vnni and avx512 tiers, so with the default threshold those
  * tiers (drq_small_convs in their qd8 config, src/configs/qd8-gemm-config.c, with the
- * measurements) take every convolution (decision quantized_small_conv,
- * small_conv_runs_qd8); FC and deconvolution layers keep the threshold there too (a
+ * measurements) take every convolution but stems (decision quantized_small_conv,
+ * small_conv_runs_qd8: a stem in qd8 cost PaddleOCR det its accuracy gate); FC and
+ * deconvolution layers keep the threshold there too (a
  * per-row convert of 8-16 floats costs more than it saves: PaddleOCR cls with every layer
  * qd8 ran 0.80 ms against 0.74 ms). A qcint8 filter has no f32 copy,
  * so it always runs as qd8; so does a qbint4 (4-bit blockwise) FC filter. A deconvolution's
@@ -214,17 +215,25 @@ static bool depthwise_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn_
           (size_t) op->node.conv.kernel_height * op->node.conv.kernel_width) != NULL;
 }
 
+/* Stems: convolutions reading at most this many channels (an image) stay f32 below the
+ * threshold on every tier, for accuracy (see small_conv_runs_qd8). */
+#define QD8_STEM_MAX_CHANNELS 4
+
 /* The one place that decides whether DRQ takes a convolution below the reduction
  * threshold (see the header comment): with the default threshold, on a tier whose qd8
- * config says so (drq_small_convs: its int8 kernels beat f32 on stems and narrow 1x1
- * layers, whose input is quantized once per image). Fully connected and deconvolution
- * layers quantize per row / per pixel, so their per-row cost stays behind the threshold. */
+ * config says so (drq_small_convs: its int8 kernels beat f32 on narrow 1x1 layers, whose
+ * input is quantized once per image), except stems: quantizing the image itself cost
+ * PaddleOCR det its accuracy gate (qd8 cosine 0.970 against ONNX Runtime's f32, gate
+ * 0.995; 0.995+ with the stem in f32) though the int8 PATCH path is faster than f32 there.
+ * Fully connected and deconvolution layers quantize per row / per pixel, so their per-row
+ * cost stays behind the threshold. */
 static bool small_conv_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
     enum pqnn_datatype x) {
   const struct pqnn_gemm_config* config = x == pqnn_datatype_fp16
       ? pqnn_get_qd8_f16_qc8w_gemm_config() : pqnn_get_qd8_f32_qc8w_gemm_config();
   return rt->qd8_min_reduction_default && op->node.type == pqnn_node_type_convolution_2d &&
-      config != NULL && config->drq_small_convs;
+      op->node.conv.group_input_channels > QD8_STEM_MAX_CHANNELS && config != NULL &&
+      config->drq_small_convs;
 }
 
 static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
