@@ -102,6 +102,14 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-igemm/4x8-wasmsimd.c
   src/microkernels/f32-igemm/6x16-avx2-fma.c
   src/microkernels/f32-igemm/8x32-avx512f.c
+  src/microkernels/f32-qd8-range/range-avx2.c
+  src/microkernels/f32-qd8-range/range-avx512skx.c
+  src/microkernels/f32-qd8-range/range-scalar.c
+  src/microkernels/f32-qd8-range/range-sse2.c
+  src/microkernels/f32-qd8-apply/apply-avx2.c
+  src/microkernels/f32-qd8-apply/apply-avx512skx.c
+  src/microkernels/f32-qd8-apply/apply-scalar.c
+  src/microkernels/f32-qd8-apply/apply-sse2.c
   src/microkernels/f32-qd8-convert/quantize-avx2.c
   src/microkernels/f32-qd8-convert/quantize-avx512skx.c
   src/microkernels/f32-qd8-convert/quantize-neon.c

@@ -927,7 +927,11 @@ struct pqnn_runtime_options {
    * deconvolution with an f32 filter only from this many multiply-adds per output (FC input
    * channels, conv kh * kw * group input channels, deconvolution group input channels: the
    * K of its per-tap GEMMs); smaller ones stay float. 0: the default, 64.
-   * 1: every FC, (non-depthwise) conv and deconvolution. qcint8 filters always run qd8. */
+   * 1: every FC, (non-depthwise) conv and deconvolution. qcint8 filters always run qd8.
+   * With the default, CPUs whose int8 kernels beat f32 on small reductions (AVX512 and
+   * AVX512-VNNI) run every convolution with more than 4 input channels as qd8
+   * (pqnn_qd8_decision_quantized_small_conv; stems stay f32 for accuracy);
+   * an explicit value applies to every layer. */
   size_t qd8_min_reduction;
   /* Dynamic quantization takes a depthwise convolution with an f32 filter (quantized per
    * channel), multiplier 1 and stride 1 unless this is nonzero; strided depthwise layers
@@ -1010,6 +1014,11 @@ enum pqnn_qd8_decision {
   pqnn_qd8_decision_quantized_qb4w,         /* runs qd8: f32 FC filter quantized to 4 bits per
                                                block (qd8_fc_4bit_block_size) */
   pqnn_qd8_decision_qbint4,                 /* runs qd8: qbint4 filter (always) */
+  pqnn_qd8_decision_quantized_small_conv,   /* runs qd8: a convolution (not a stem: more
+                                               than 4 input channels) below the default
+                                               qd8_min_reduction, on a CPU whose int8
+                                               kernels beat f32 there (its input is
+                                               quantized once per image) */
 };
 struct pqnn_runtime_node_info {
   enum pqnn_node_type type;

@@ -56,6 +56,7 @@
 #ifndef PQNN_MICROKERNELS_H_
 #define PQNN_MICROKERNELS_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -97,6 +98,22 @@ typedef void (*pqnn_dwconv_row_ukernel_fn)(size_t channels, size_t output_width,
  * the row's {zero_point, scale}. */
 typedef void (*pqnn_qd8_quantize_ukernel_fn)(size_t n, const void* x, int8_t* y,
     struct pqnn_quantization_params* quantization_params);
+
+/* The two halves of a row quantization, for rows split into chunks that several threads
+ * quantize (convert-nc.c): RANGE reads n >= 1 floats of x and writes min(0, min x),
+ * max(0, max x) and whether x holds a NaN or an infinity (min / max are then meaningless);
+ * the ranges of a row's chunks merge by min / max / or into the row's range, exactly.
+ * APPLY writes y[i] = clamp(rne(x[i] * inv) + zero_point, -128, 127) for n floats, with
+ * inv > 0 finite and zero_point the row's (pqnn_qd8_row_params). RANGE + params + APPLY of
+ * one ISA are bit-exact with that ISA's quantize kernel (which is made of the same steps). */
+struct pqnn_qd8_range {
+  float min;
+  float max;
+  bool nonfinite;
+};
+typedef void (*pqnn_qd8_range_ukernel_fn)(size_t n, const void* x, struct pqnn_qd8_range* range);
+typedef void (*pqnn_qd8_apply_ukernel_fn)(size_t n, const void* x, int8_t* y, float inv,
+    int32_t zero_point);
 
 /* Elementwise conversion of n elements (f32 <-> f16). */
 typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);

@@ -272,6 +272,10 @@ struct pqnn_convert_context {
   struct pqnn_quantization_params* quantization_params;
   pqnn_qd8_quantize_ukernel_fn quantize;
   pqnn_convert_ukernel_fn convert;
+  /* f32 -> qd8 only: the quantize kernel's two steps, for rows split in chunks (NULL: rows
+   * are never split). */
+  pqnn_qd8_range_ukernel_fn range;
+  pqnn_qd8_apply_ukernel_fn apply;
 };
 
 enum pqnn_compute_type {

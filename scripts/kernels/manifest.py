@@ -50,6 +50,8 @@ FAMILIES = {
     "f16-f32-convert": ("pqnn_f16_f32_convert_ukernel", "convert"),
     "f32-qd8-convert": ("pqnn_f32_qd8_quantize_ukernel", "quantize"),
     "f16-qd8-convert": ("pqnn_f16_qd8_quantize_ukernel", "quantize"),
+    "f32-qd8-range": ("pqnn_f32_qd8_range_ukernel", "range"),
+    "f32-qd8-apply": ("pqnn_f32_qd8_apply_ukernel", "apply"),
     "f32-vunary": ("pqnn_f32_vunary_ukernel", "vunary"),
     "f32-vbinary": ("pqnn_f32_vbinary_minmax_ukernel", "vbinary"),
 }
@@ -78,7 +80,7 @@ class K(collections.namedtuple("K", "family tile isa status offset hand")):
     @property
     def name(self):
         prefix = FAMILIES[self.family][0]
-        tile = "" if self.tile in ("convert", "quantize") else "_" + self.tile
+        tile = "" if self.tile in ("convert", "quantize", "range", "apply") else "_" + self.tile
         return f"{prefix}{tile}__{self.isa.replace('-', '_')}"
 
     @property
@@ -265,6 +267,15 @@ KERNELS = [
     K("f32-igemm", "7x16", "avx512f", CAND),
     K("f32-igemm", "7x32", "avx512f", CAND),
     K("f32-igemm", "8x32", "avx512f", PROD),
+    # f32-qd8-range, f32-qd8-apply (the halves of f32-qd8-convert, for rows split in chunks)
+    K("f32-qd8-range", "range", "avx2", PROD, hand=True),
+    K("f32-qd8-range", "range", "avx512skx", PROD, hand=True),
+    K("f32-qd8-range", "range", "scalar", PROD, hand=True),
+    K("f32-qd8-range", "range", "sse2", PROD, hand=True),
+    K("f32-qd8-apply", "apply", "avx2", PROD, hand=True),
+    K("f32-qd8-apply", "apply", "avx512skx", PROD, hand=True),
+    K("f32-qd8-apply", "apply", "scalar", PROD, hand=True),
+    K("f32-qd8-apply", "apply", "sse2", PROD, hand=True),
     # f32-qd8-convert
     K("f32-qd8-convert", "quantize", "avx2", PROD, hand=True),
     K("f32-qd8-convert", "quantize", "avx512skx", PROD, hand=True),

@@ -26,6 +26,10 @@ struct pqnn_gemm_config {
    * enough that the main tile would compute mostly padding columns
    * (pqnn_patch_config in src/operators/patch-path.c). Only igemm / dqigemm are set. */
   const struct pqnn_gemm_config* narrow;
+  /* qd8 configs: true where dynamic quantization runs convolutions as qd8 whatever their
+   * reduction (narrow 1x1 layers; not stems): their input is quantized once per image and
+   * this tier's int8 kernels beat f32 there (src/runtime/runtime-passes.c). */
+  bool drq_small_convs;
 };
 
 #define PQNN_MAX_DWCONV_KERNELS 3
@@ -81,6 +85,10 @@ PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f16_qb4w_gemm_config(v
 struct pqnn_convert_config {
   pqnn_qd8_quantize_ukernel_fn f32_qd8;
   pqnn_qd8_quantize_ukernel_fn f16_qd8;
+  /* f32_qd8 in two steps, for rows split in chunks across threads (NULL: rows are not
+   * split on this tier). */
+  pqnn_qd8_range_ukernel_fn f32_qd8_range;
+  pqnn_qd8_apply_ukernel_fn f32_qd8_apply;
   pqnn_convert_ukernel_fn f32_f16;
   pqnn_convert_ukernel_fn f16_f32;
 };

@@ -12,7 +12,12 @@
  * aarch64: the neon qd8 quantizers serve every Arm tier (f16 is widened with fcvtl, which
  * is baseline aarch64, so no fp16-arithmetic variant is needed: the qd8 math is f32).
  * aarch64 neon tier: FCVTN / FCVTL converters (baseline Armv8-A; bit-exact with scalar up to
- * NaN payloads, which the tests allow). */
+ * NaN payloads, which the tests allow).
+ * f32_qd8_range / f32_qd8_apply (the quantize kernel's two steps, for a long row such as a
+ * convolution's whole image split in chunks across the pool's threads, convert-nc.c): the
+ * tier's own (scalar on a scalar-only CPU: split over threads it is still faster than one
+ * task). The neon and wasmsimd tiers have none yet: they set NULL, so their rows are not
+ * split (the scalar steps over two threads would be slower than their one-task kernel). */
 #include <pthread.h>
 
 #include "configs/config.h"
@@ -25,28 +30,38 @@ static void init_config(void) {
   config = (struct pqnn_convert_config) {
     .f32_qd8 = pqnn_f32_qd8_quantize_ukernel__scalar,
     .f16_qd8 = pqnn_f16_qd8_quantize_ukernel__scalar,
+    .f32_qd8_range = pqnn_f32_qd8_range_ukernel__scalar,
+    .f32_qd8_apply = pqnn_f32_qd8_apply_ukernel__scalar,
     .f32_f16 = pqnn_f32_f16_convert_ukernel__scalar,
     .f16_f32 = pqnn_f16_f32_convert_ukernel__scalar,
   };
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__avx512skx;
+    config.f32_qd8_range = pqnn_f32_qd8_range_ukernel__avx512skx;
+    config.f32_qd8_apply = pqnn_f32_qd8_apply_ukernel__avx512skx;
     config.f16_qd8 = pqnn_f16_qd8_quantize_ukernel__avx512skx;
     config.f32_f16 = pqnn_f32_f16_convert_ukernel__avx512skx;
     config.f16_f32 = pqnn_f16_f32_convert_ukernel__avx512skx;
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__avx2;
+    config.f32_qd8_range = pqnn_f32_qd8_range_ukernel__avx2;
+    config.f32_qd8_apply = pqnn_f32_qd8_apply_ukernel__avx2;
     config.f16_qd8 = pqnn_f16_qd8_quantize_ukernel__avx2;
     config.f32_f16 = pqnn_f32_f16_convert_ukernel__f16c;
     config.f16_f32 = pqnn_f16_f32_convert_ukernel__f16c;
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__sse2;
+    config.f32_qd8_range = pqnn_f32_qd8_range_ukernel__sse2;
+    config.f32_qd8_apply = pqnn_f32_qd8_apply_ukernel__sse2;
     config.f32_f16 = pqnn_f32_f16_convert_ukernel__sse2;
     config.f16_f32 = pqnn_f16_f32_convert_ukernel__sse2;
   }
 #elif defined(__aarch64__)
   if (pqnn_isa_enabled(pqnn_isa_neon)) {
     config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__neon;
+    config.f32_qd8_range = NULL;  /* no split rows: see above */
+    config.f32_qd8_apply = NULL;
     config.f16_qd8 = pqnn_f16_qd8_quantize_ukernel__neon;
     config.f32_f16 = pqnn_f32_f16_convert_ukernel__neon;
     config.f16_f32 = pqnn_f16_f32_convert_ukernel__neon;
@@ -54,6 +69,8 @@ static void init_config(void) {
 #elif defined(__wasm_simd128__)
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
     config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__wasmsimd;
+    config.f32_qd8_range = NULL;  /* no split rows: see above */
+    config.f32_qd8_apply = NULL;
     config.f16_qd8 = pqnn_f16_qd8_quantize_ukernel__wasmsimd;
     config.f32_f16 = pqnn_f32_f16_convert_ukernel__wasmsimd;
     config.f16_f32 = pqnn_f16_f32_convert_ukernel__wasmsimd;

@@ -19,6 +19,14 @@
  * zmm vpmaddwd+vpaddd peak; avx2 2x8c8 68-83% of the ymm one (256x1024x1024). avxvnni
  * untimed (that CPU lacks AVX-VNNI). VNNI configs set input_offset = 128: the kernels read
  * activations as uint8 and subtract (zero_point + 128) * ksum.
+ * drq_small_convs (dynamic quantization takes convolutions of any reduction, narrow 1x1
+ * layers included, stems not: src/runtime/runtime-passes.c) on the avx512vnni and avx512
+ * tiers, from pqnn-demo on Zen 5 (1 thread, CPU time, qd8 / f32; threshold 64 -> every
+ * conv incl. stems -> every conv but stems, the rule taken): avx512vnni MobileNet v1
+ * 2.54-2.61x -> 2.84-2.87x -> 2.72-2.74x, v2 1.58-1.59x -> 1.91-1.93x -> 1.86-1.87x;
+ * PQNN_ISA=avx512 v1 1.32x -> 1.33x -> 1.35x, v2 1.19x -> 1.25x -> 1.27x; PQNN_ISA=avx2 v1
+ * 1.14x -> 1.15x, v2 1.11x -> 1.06x (every conv: worse, so not set there); the other
+ * tiers are unmeasured and keep the threshold.
  * aarch64 (neondot > neon > scalar): neondot 4x16c4 + 1x16c4, neon 2x8c16 + 1x8c16 for
  * both outputs, by the register budget explained in qs8-gemm-config.c (the qd8 epilogue
  * adds only per-row scale / zero-point vectors; f16 output via vcvt_f16_f32, baseline on
@@ -59,11 +67,13 @@ static void init_f32_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
     f32_config = QD8_CONFIG(f32, 1x64c4, 4x64c4, avx512vnni);
+    f32_config.drq_small_convs = true;
     /* Stems (3 -> 8..32 channels): 7x16c4 computes no padding columns there. */
     f32_narrow = QD8_NARROW_CONFIG(f32, 1x16c4, 7x16c4, avx512vnni);
     f32_config.narrow = &f32_narrow;
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     f32_config = QD8_CONFIG(f32, 1x16c8, 4x16c8, avx512skx);
+    f32_config.drq_small_convs = true;
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
     f32_config = QD8_CONFIG(f32, 1x16c4, 5x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
@@ -91,10 +101,12 @@ static void init_f16_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
     f16_config = QD8_CONFIG(f16, 1x64c4, 4x64c4, avx512vnni);
+    f16_config.drq_small_convs = true;
     f16_narrow = QD8_NARROW_CONFIG(f16, 1x16c4, 7x16c4, avx512vnni);
     f16_config.narrow = &f16_narrow;
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     f16_config = QD8_CONFIG(f16, 1x16c8, 4x16c8, avx512skx);
+    f16_config.drq_small_convs = true;
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
     f16_config = QD8_CONFIG(f16, 1x16c4, 5x16c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {

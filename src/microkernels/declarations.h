@@ -12,6 +12,7 @@
 #include "common.h"
 
 struct pqnn_quantization_params;
+struct pqnn_qd8_range;
 
 /* A kernel's tile as constants next to its declaration (the configs take their geometry
  * from here, never restate it): GEMM <function>_mr, _nr, _kr, _input_offset; dwconv
@@ -52,6 +53,10 @@ struct pqnn_quantization_params;
 #define PQNN_DECLARE_QUANTIZE(tier_, mr_, nr_, kr_, offset_, name)                         \
   PQNN_INTERNAL void name(size_t n, const void* x, int8_t* y,                              \
       struct pqnn_quantization_params* quantization_params);
+#define PQNN_DECLARE_QD8_RANGE(tier_, mr_, nr_, kr_, offset_, name)                       \
+  PQNN_INTERNAL void name(size_t n, const void* x, struct pqnn_qd8_range* range);
+#define PQNN_DECLARE_QD8_APPLY(tier_, mr_, nr_, kr_, offset_, name)                       \
+  PQNN_INTERNAL void name(size_t n, const void* x, int8_t* y, float inv, int32_t zero_point);
 #define PQNN_DECLARE_CONVERT(tier_, mr_, nr_, kr_, offset_, name)                          \
   PQNN_INTERNAL void name(size_t n, const void* x, void* y);
 
@@ -105,6 +110,12 @@ struct pqnn_quantization_params;
 #define PQNN_UKERNEL PQNN_DECLARE_QUANTIZE
 #include "microkernels/f32-qd8-convert/f32-qd8-convert.inc"
 #include "microkernels/f16-qd8-convert/f16-qd8-convert.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_QD8_RANGE
+#include "microkernels/f32-qd8-range/f32-qd8-range.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_QD8_APPLY
+#include "microkernels/f32-qd8-apply/f32-qd8-apply.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_CONVERT
 #include "microkernels/f32-f16-convert/f32-f16-convert.inc"

@@ -30,6 +30,8 @@
 
 #include <pqnn.h>
 
+#include "microkernels.h"
+
 /* Fills *qp from the row's range and returns the reciprocal scale to quantize with, or
  * 0.0f when the row's data must be written as zeros (all-zero, tiny-range or non-finite
  * rows). rmin <= 0 <= rmax are min(0, min x) and max(0, max x); nonfinite says whether
@@ -72,6 +74,13 @@ static inline float pqnn_qd8_row_params(float rmin, float rmax, bool nonfinite,
   qp->zero_point = (int32_t) zp;
   qp->scale = scale;
   return inv;
+}
+
+/* The params of a row from its range (struct pqnn_qd8_range, src/microkernels.h: one
+ * kernel's range of the whole row, or the min / max / or of its chunks' ranges). */
+static inline float pqnn_qd8_range_params(const struct pqnn_qd8_range* range,
+    struct pqnn_quantization_params* qp) {
+  return pqnn_qd8_row_params(range->min, range->max, range->nonfinite, qp);
 }
 
 /* Round to nearest even for |v| <= 2^22 (every value the kernels round: |x * inv| is at

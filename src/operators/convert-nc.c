@@ -1,12 +1,27 @@
 /* Row conversions: f32/f16 -> qd8 (dynamic quantization, one {zero_point, scale} per
  * row) and f32 <-> f16 (round to nearest even). One row per task: create, reshape, setup
- * and the run-time tile function. */
+ * and the run-time tile functions.
+ * Long f32 -> qd8 rows on a pool of several threads (a convolution's input is one row per
+ * image: 200,704 floats for 56x56x64) are split in chunks of at least SPLIT_CHUNK floats:
+ * one parallel pass writes each chunk's range (the range kernel), the caller merges a row's
+ * chunk ranges (min / max / or: exactly the row's range) into its params, and a second
+ * parallel pass quantizes the chunks (the apply kernel). The same arithmetic as the one-task
+ * kernel, so the result is bit-identical with any thread count; one task per image ran on
+ * one thread, so the convert did not scale with the pool (issue 13 item 5,
+ * bench/operators/qd8-convert-share.cc). */
 #include <string.h>
 
 #include "allocator.h"
 #include "logging.h"
+#include "microkernels/qd8-quantize-params.h"
 #include "operator.h"
 #include "operators/paths.h"
+#include "threadpool.h"
+
+/* Smallest chunk of a split row (floats: 32 KiB, the L1 data cache) and the most chunks
+ * of one run (all rows), whose ranges the caller keeps on its stack. */
+#define SPLIT_CHUNK 8192
+#define SPLIT_MAX_TASKS 256
 
 static enum pqnn_status create_convert(const char* function, enum pqnn_operator_type type,
     size_t channels, size_t input_stride, size_t output_stride, uint32_t flags,
@@ -43,6 +58,8 @@ static enum pqnn_status create_convert(const char* function, enum pqnn_operator_
   switch (type) {
     case pqnn_operator_type_convert_nc_f32_qd8:
       ctx.quantize = config != NULL ? config->f32_qd8 : NULL;
+      ctx.range = config != NULL ? config->f32_qd8_range : NULL;
+      ctx.apply = config != NULL ? config->f32_qd8_apply : NULL;
       break;
     case pqnn_operator_type_convert_nc_f16_qd8:
       ctx.quantize = config != NULL ? config->f16_qd8 : NULL;
@@ -136,12 +153,86 @@ static void compute_convert(void* context, size_t row) {
   }
 }
 
+/* A split run: `chunks` chunks of `chunk` floats per row (the last one shorter). */
+struct split_context {
+  const struct pqnn_convert_context* convert;
+  size_t chunks, chunk;
+  struct pqnn_qd8_range* ranges;  /* one per task, row-major */
+  const float* inv;               /* per row: pqnn_qd8_row_params' result */
+};
+
+static void split_chunk(const struct split_context* s, size_t task, const float** x,
+    int8_t** y, size_t* n) {
+  const struct pqnn_convert_context* ctx = s->convert;
+  const size_t row = task / s->chunks;
+  const size_t start = (task % s->chunks) * s->chunk;
+  *x = (const float*) ((const char*) ctx->x + row * ctx->x_stride) + start;
+  *y = (int8_t*) ctx->y + row * ctx->y_stride + start;
+  *n = ctx->channels - start < s->chunk ? ctx->channels - start : s->chunk;
+}
+
+static void compute_split_range(void* context, size_t task) {
+  const struct split_context* s = (const struct split_context*) context;
+  const float* x;
+  int8_t* y;
+  size_t n;
+  split_chunk(s, task, &x, &y, &n);
+  s->convert->range(n, x, &s->ranges[task]);
+}
+
+static void compute_split_apply(void* context, size_t task) {
+  const struct split_context* s = (const struct split_context*) context;
+  const float* x;
+  int8_t* y;
+  size_t n;
+  split_chunk(s, task, &x, &y, &n);
+  const float inv = s->inv[task / s->chunks];
+  if (inv == 0.0f) {
+    memset(y, 0, n);
+  } else {
+    s->convert->apply(n, x, y, inv, s->convert->quantization_params[task / s->chunks].zero_point);
+  }
+}
+
+/* Runs an f32 -> qd8 convert as a split run when that is possible and useful (several
+ * threads, rows of at least two chunks, few enough chunks); returns false otherwise. */
+static bool run_split(const struct pqnn_convert_context* ctx, size_t rows,
+    pthreadpool_t threadpool) {
+  if (ctx->range == NULL || ctx->apply == NULL || pqnn_threadpool_threads(threadpool) < 2 ||
+      ctx->channels < 2 * SPLIT_CHUNK || rows > SPLIT_MAX_TASKS / 2) {
+    return false;
+  }
+  size_t chunks = ctx->channels / SPLIT_CHUNK;
+  if (chunks > SPLIT_MAX_TASKS / rows) chunks = SPLIT_MAX_TASKS / rows;
+  /* Whole cache lines of output per chunk (64 int8). */
+  const size_t chunk = ((ctx->channels + chunks - 1) / chunks + 63) & ~(size_t) 63;
+  chunks = (ctx->channels + chunk - 1) / chunk;
+  struct pqnn_qd8_range ranges[SPLIT_MAX_TASKS];
+  float inv[SPLIT_MAX_TASKS / 2];
+  struct split_context s = {ctx, chunks, chunk, ranges, inv};
+  pqnn_parallelize_1d(threadpool, compute_split_range, &s, rows * chunks);
+  for (size_t row = 0; row < rows; row++) {
+    struct pqnn_qd8_range r = ranges[row * chunks];
+    for (size_t c = 1; c < chunks; c++) {
+      const struct pqnn_qd8_range* other = &ranges[row * chunks + c];
+      r.min = other->min < r.min ? other->min : r.min;
+      r.max = other->max > r.max ? other->max : r.max;
+      r.nonfinite = r.nonfinite || other->nonfinite;
+    }
+    inv[row] = pqnn_qd8_range_params(&r, &ctx->quantization_params[row]);
+  }
+  pqnn_parallelize_1d(threadpool, compute_split_apply, &s, rows * chunks);
+  return true;
+}
+
 void pqnn_run_convert(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   struct pqnn_convert_context ctx = op->context.convert;
   ctx.x = op->input;
   ctx.y = op->output;
   ctx.quantization_params = op->output_quantization_params;
-  pqnn_parallelize_1d(threadpool, compute_convert, &ctx, op->batch_size);
+  if (!run_split(&ctx, op->batch_size, threadpool)) {
+    pqnn_parallelize_1d(threadpool, compute_convert, &ctx, op->batch_size);
+  }
 }
 
 #define PQNN_COMMA ,

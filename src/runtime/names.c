@@ -43,6 +43,8 @@ const char* pqnn_qd8_decision_string(enum pqnn_qd8_decision decision) {
     case pqnn_qd8_decision_quantized_qc4w: return "qd8: f32 filter quantized to 4 bits per channel";
     case pqnn_qd8_decision_quantized_qb4w: return "qd8: f32 filter quantized to 4 bits per block";
     case pqnn_qd8_decision_qbint4: return "qd8: qbint4 filter";
+    case pqnn_qd8_decision_quantized_small_conv:
+      return "qd8: convolution below the threshold (this CPU's int8 kernels win there)";
     case pqnn_qd8_decision_float_small_reduction:
       return "float: reduction below the qd8 threshold";
     default: return "invalid";

@@ -34,7 +34,15 @@
  * input cost more than the int8 arithmetic saves, and a first layer with 3 input channels
  * runs its 8-deep int8 K blocks mostly on padding (measured: MobileNet v1's 3x3x3 stem 7x
  * slower in qd8 than f32; v1 qd8/f32 0.93x -> 1.2x with the threshold, v2 0.73x -> ~1.1x;
- * thresholds 32 to 200 were indistinguishable in the noise). A qcint8 filter has no f32 copy,
+ * thresholds 32 to 200 were indistinguishable in the noise). Since then the int8 PATCH path
+ * (few input channels) and the VNNI kernels made qd8 stems and narrow 1x1 convolutions
+ * faster than f32 on the avx512vnni and avx512 tiers, so with the default threshold those
+ * tiers (drq_small_convs in their qd8 config, src/configs/qd8-gemm-config.c, with the
+ * measurements) take every convolution but stems (decision quantized_small_conv,
+ * small_conv_runs_qd8: a stem in qd8 cost PaddleOCR det its accuracy gate); FC and
+ * deconvolution layers keep the threshold there too (a
+ * per-row convert of 8-16 floats costs more than it saves: PaddleOCR cls with every layer
+ * qd8 ran 0.80 ms against 0.74 ms). A qcint8 filter has no f32 copy,
  * so it always runs as qd8; so does a qbint4 (4-bit blockwise) FC filter. A deconvolution's
  * reduction is its GEMM K, the group input channels (each input pixel times one tap's weights): bench/operators/deconvolution.cc,
  * 1 thread, CPU time, qd8 with its convert against f32: 4x4 stride-2 64 -> 64 2.0x faster
@@ -207,6 +215,27 @@ static bool depthwise_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn_
           (size_t) op->node.conv.kernel_height * op->node.conv.kernel_width) != NULL;
 }
 
+/* Stems: convolutions reading at most this many channels (an image) stay f32 below the
+ * threshold on every tier, for accuracy (see small_conv_runs_qd8). */
+#define QD8_STEM_MAX_CHANNELS 4
+
+/* The one place that decides whether DRQ takes a convolution below the reduction
+ * threshold (see the header comment): with the default threshold, on a tier whose qd8
+ * config says so (drq_small_convs: its int8 kernels beat f32 on narrow 1x1 layers, whose
+ * input is quantized once per image), except stems: quantizing the image itself cost
+ * PaddleOCR det its accuracy gate (qd8 cosine 0.970 against ONNX Runtime's f32, gate
+ * 0.995; 0.995+ with the stem in f32) though the int8 PATCH path is faster than f32 there.
+ * Fully connected and deconvolution layers quantize per row / per pixel, so their per-row
+ * cost stays behind the threshold. */
+static bool small_conv_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
+    enum pqnn_datatype x) {
+  const struct pqnn_gemm_config* config = x == pqnn_datatype_fp16
+      ? pqnn_get_qd8_f16_qc8w_gemm_config() : pqnn_get_qd8_f32_qc8w_gemm_config();
+  return rt->qd8_min_reduction_default && op->node.type == pqnn_node_type_convolution_2d &&
+      op->node.conv.group_input_channels > QD8_STEM_MAX_CHANNELS && config != NULL &&
+      config->drq_small_convs;
+}
+
 static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
     const struct pqnn_value* filter) {
   const enum pqnn_datatype x = rt->tensors[op->inputs[0]].datatype;
@@ -224,7 +253,8 @@ static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct
     return pqnn_qd8_decision_none;
   }
   if (reduction_of(op, filter) < rt->qd8_min_reduction) {
-    return pqnn_qd8_decision_float_small_reduction;
+    return small_conv_runs_qd8(rt, op, x) ? pqnn_qd8_decision_quantized_small_conv
+                                          : pqnn_qd8_decision_float_small_reduction;
   }
   if (rt->qd8_fc_4bit && op->node.type == pqnn_node_type_fully_connected) {
     return rt->qd8_fc_4bit_block_size == 0 ? pqnn_qd8_decision_quantized_qc4w
@@ -236,6 +266,7 @@ static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct
 /* Whether a decision inserts a convert quantizing the op's input. */
 static bool inserts_convert(enum pqnn_qd8_decision decision) {
   return decision == pqnn_qd8_decision_quantized ||
+      decision == pqnn_qd8_decision_quantized_small_conv ||
       decision == pqnn_qd8_decision_quantized_qc8w ||
       decision == pqnn_qd8_decision_quantized_qc4w ||
       decision == pqnn_qd8_decision_quantized_qb4w || decision == pqnn_qd8_decision_qbint4;
@@ -252,9 +283,11 @@ void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
       op->weight_block = rt->qd8_fc_4bit_block_size;
     }
     if (op->info.qd8_decision == pqnn_qd8_decision_float_depthwise ||
-        op->info.qd8_decision == pqnn_qd8_decision_float_small_reduction) {
-      PQNN_LOG_INFO("op %u (%s): stays %s, %s", (unsigned) i,
+        op->info.qd8_decision == pqnn_qd8_decision_float_small_reduction ||
+        op->info.qd8_decision == pqnn_qd8_decision_quantized_small_conv) {
+      PQNN_LOG_INFO("op %u (%s): %s %s, %s", (unsigned) i,
           pqnn_node_type_string(op->node.type),
+          inserts_convert(op->info.qd8_decision) ? "from" : "stays",
           pqnn_datatype_string(rt->tensors[op->inputs[0]].datatype),
           pqnn_qd8_decision_string(op->info.qd8_decision));
     }

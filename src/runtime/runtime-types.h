@@ -86,6 +86,7 @@ struct pqnn_runtime {
   pthreadpool_t threadpool;
   uint32_t flags;
   size_t qd8_min_reduction;         /* dynamic quantization threshold (runtime option) */
+  bool qd8_min_reduction_default;   /* the option was 0: the tier may take small convs */
   bool qd8_float_depthwise;         /* depthwise stays float under DRQ (runtime option) */
   bool qd8_fc_4bit;                 /* DRQ quantizes f32 FC filters to 4 bits (option) */
   size_t qd8_fc_4bit_block_size;    /* 0: qc4w, else qb4w blocks (option) */

@@ -69,6 +69,7 @@ enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
   rt->external_value_ids = subgraph->external_value_ids;
   rt->qd8_min_reduction = options != NULL && options->qd8_min_reduction != 0
       ? options->qd8_min_reduction : PQNN_QD8_MIN_REDUCTION;
+  rt->qd8_min_reduction_default = options == NULL || options->qd8_min_reduction == 0;
   rt->qd8_float_depthwise = options != NULL && options->qd8_float_depthwise != 0;
   rt->qd8_fc_4bit = options != NULL && options->qd8_fc_4bit_weights != 0;
   rt->qd8_fc_4bit_block_size = rt->qd8_fc_4bit ? options->qd8_fc_4bit_block_size : 0;

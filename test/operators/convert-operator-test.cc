@@ -34,6 +34,34 @@ class ConvertOperator : public ::testing::Test {
   pthreadpool_t pool_ = nullptr;
 };
 
+// Runs an f32 -> qd8 convert of `batch` rows of x (strides is / os) on `pool` and checks
+// every row's params and int8 against the reference and the row gaps untouched (99).
+void check_f32_qd8(const ExactBuffer<float>& x, size_t channels, size_t batch, size_t is,
+    size_t os, pthreadpool_t pool) {
+  ExactBuffer<int8_t> y(pqnn_test::span(batch, channels, os));
+  std::fill(y.begin(), y.end(), int8_t(99));
+  ExactBuffer<pqnn_quantization_params> qp(batch);
+  pqnn_operator_t op = nullptr;
+  ASSERT_EQ(pqnn_create_convert_nc_f32_qd8(channels, is, os, 0, &op), pqnn_status_success);
+  ASSERT_EQ(pqnn_reshape_convert_nc_f32_qd8(op, batch, pool), pqnn_status_success);
+  ASSERT_EQ(pqnn_setup_convert_nc_f32_qd8(op, x.data(), y.data(), qp.data()), pqnn_status_success);
+  ASSERT_EQ(pqnn_run_operator(op, pool), pqnn_status_success);
+  pqnn_delete_operator(op);
+  for (size_t b = 0; b < batch; b++) {
+    std::vector<int8_t> ref(channels);
+    pqnn_quantization_params rq;
+    pqnn_test::reference_quantize_qd8(channels, x.data() + b * is, ref.data(), &rq);
+    if (std::isnan(rq.scale)) {
+      ASSERT_TRUE(std::isnan(qp[b].scale));
+    } else {
+      ASSERT_EQ(std::memcmp(&rq.scale, &qp[b].scale, sizeof(float)), 0) << "row " << b;
+    }
+    ASSERT_EQ(rq.zero_point, qp[b].zero_point) << "row " << b;
+    ASSERT_EQ(std::memcmp(ref.data(), y.data() + b * os, channels), 0) << "row " << b;
+    for (size_t c = channels; c < os && b * os + c < y.size(); c++) ASSERT_EQ(y[b * os + c], 99);
+  }
+}
+
 TEST_F(ConvertOperator, F32ToQd8RowsMatchReference) {
   auto& rng = pqnn_test::rng();
   for (int t = 0; t < 40; t++) {
@@ -43,28 +71,31 @@ TEST_F(ConvertOperator, F32ToQd8RowsMatchReference) {
     ExactBuffer<float> x(pqnn_test::span(batch, channels, is));
     for (auto& v : x) v = gauss(rng);
     if (batch > 1) x[is + channels / 2] = NAN;  // a NaN row
-    ExactBuffer<int8_t> y(pqnn_test::span(batch, channels, os));
-    std::fill(y.begin(), y.end(), int8_t(99));
-    ExactBuffer<pqnn_quantization_params> qp(batch);
-    pqnn_operator_t op = nullptr;
-    ASSERT_EQ(pqnn_create_convert_nc_f32_qd8(channels, is, os, 0, &op), pqnn_status_success);
-    ASSERT_EQ(pqnn_reshape_convert_nc_f32_qd8(op, batch, pool_), pqnn_status_success);
-    ASSERT_EQ(pqnn_setup_convert_nc_f32_qd8(op, x.data(), y.data(), qp.data()), pqnn_status_success);
-    ASSERT_EQ(pqnn_run_operator(op, t % 2 ? pool_ : nullptr), pqnn_status_success);
-    for (size_t b = 0; b < batch; b++) {
-      std::vector<int8_t> ref(channels);
-      pqnn_quantization_params rq;
-      pqnn_test::reference_quantize_qd8(channels, x.data() + b * is, ref.data(), &rq);
-      if (std::isnan(rq.scale)) {
-        ASSERT_TRUE(std::isnan(qp[b].scale));
-      } else {
-        ASSERT_EQ(std::memcmp(&rq.scale, &qp[b].scale, sizeof(float)), 0) << "row " << b;
-      }
-      ASSERT_EQ(rq.zero_point, qp[b].zero_point) << "row " << b;
-      ASSERT_EQ(std::memcmp(ref.data(), y.data() + b * os, channels), 0) << "row " << b;
-      for (size_t c = channels; c < os && b * os + c < y.size(); c++) ASSERT_EQ(y[b * os + c], 99);
+    check_f32_qd8(x, channels, batch, is, os, t % 2 ? pool_ : nullptr);
+  }
+}
+
+// Rows long enough to be split in chunks across the pool's threads (a convolution's image:
+// convert-nc.c, from 16384 floats), against the reference, with one thread and with the
+// pool: a NaN row, an all-zero row, an infinity in the last chunk, a row whose extremes
+// sit in different chunks, strides, and more rows than a split run takes (one per task).
+TEST_F(ConvertOperator, F32ToQd8LongRowsSplitAcrossThreads) {
+  auto& rng = pqnn_test::rng();
+  for (size_t channels : {16383, 16384, 16385, 50001, 200704}) {
+    for (size_t batch : {1, 2, 5, 130}) {
+      if (batch * channels > 4000000) continue;
+      const size_t is = channels + (batch % 2 ? 0 : 13), os = channels + (batch % 2 ? 0 : 5);
+      std::normal_distribution<float> gauss(0.5f, 3.0f);
+      ExactBuffer<float> x(pqnn_test::span(batch, channels, is));
+      for (auto& v : x) v = gauss(rng);
+      x[channels - 7] = -40.0f;   // row 0's minimum, in its last chunk
+      x[3] = 55.0f;               // and its maximum, in the first
+      if (batch > 1) x[is + channels / 2] = NAN;
+      if (batch > 2) std::fill(x.begin() + 2 * is, x.begin() + 2 * is + channels, 0.0f);
+      if (batch > 3) x[3 * is + channels - 1] = -INFINITY;
+      check_f32_qd8(x, channels, batch, is, os, nullptr);
+      check_f32_qd8(x, channels, batch, is, os, pool_);
     }
-    pqnn_delete_operator(op);
   }
 }
 

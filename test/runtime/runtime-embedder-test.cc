@@ -90,6 +90,26 @@ TEST(RuntimeEmbedder, NodeInfoNamesEveryNodeType) {
   pqnn_delete_runtime(rt);
 }
 
+// "type:compute:decision" per planned op of `sg` ("+" marks inserted converts).
+std::vector<std::string> plan_of(pqnn_subgraph_t sg, uint32_t flags, size_t threshold,
+    uint32_t float_depthwise = 0) {
+  pqnn_runtime_t rt = nullptr;
+  pqnn_runtime_options options{};
+  options.qd8_min_reduction = threshold;
+  options.qd8_float_depthwise = float_depthwise;
+  EXPECT_EQ(pqnn_create_runtime_with_options(sg, nullptr, flags, &options, &rt),
+      pqnn_status_success);
+  std::vector<std::string> report;
+  if (rt == nullptr) return report;
+  for (const auto& info : node_infos(rt)) {
+    report.push_back(std::string(info.inserted ? "+" : "") + info.type_name + ":" +
+        pqnn_datatype_string(info.compute_datatype) + ":" +
+        std::to_string(int(info.qd8_decision)));
+  }
+  pqnn_delete_runtime(rt);
+  return report;
+}
+
 // input [1][8][8][3] -> conv 3x3 3->64 (27 multiply-adds per output) -> depthwise 3x3
 // (stride dw_stride) -> conv 1x1 64->64 (64 per output) -> output.
 struct DrqGraph {
@@ -114,23 +134,8 @@ struct DrqGraph {
     EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 64, 64, -kInf,
         kInf, b, f1, PQNN_INVALID_VALUE_ID, out, 0), pqnn_status_success);
   }
-  // "type:compute:decision" per planned op ("+" marks inserted converts).
   std::vector<std::string> plan(uint32_t flags, size_t threshold, uint32_t float_depthwise = 0) {
-    pqnn_runtime_t rt = nullptr;
-    pqnn_runtime_options options{};
-    options.qd8_min_reduction = threshold;
-    options.qd8_float_depthwise = float_depthwise;
-    EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, nullptr, flags, &options, &rt),
-        pqnn_status_success);
-    std::vector<std::string> report;
-    if (rt == nullptr) return report;
-    for (const auto& info : node_infos(rt)) {
-      report.push_back(std::string(info.inserted ? "+" : "") + info.type_name + ":" +
-          pqnn_datatype_string(info.compute_datatype) + ":" +
-          std::to_string(int(info.qd8_decision)));
-    }
-    pqnn_delete_runtime(rt);
-    return report;
+    return plan_of(g.sg, flags, threshold, float_depthwise);
   }
 };
 
@@ -145,10 +150,16 @@ TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
   const std::string q = "+convert:qdint8:0";
   const std::string dwq = dwc + "qdint8:" + std::to_string(quantized);
   EXPECT_EQ(d.plan(0, 0), (V{c + "fp32:0", dwc + "fp32:0", c + "fp32:0"}));
-  // Default threshold 64: the stem (27) stays f32; the stride-1 depthwise and the 1x1 conv
-  // (64) are qd8, each behind its own convert.
+  // Threshold 64 set explicitly: the stem (27) stays f32 on every CPU; the stride-1
+  // depthwise and the 1x1 conv (64) are qd8, each behind its own convert.
+  EXPECT_EQ(d.plan(drq, 64), (V{c + "fp32:" + std::to_string(small), q, dwq, q,
+      c + "qdint8:" + std::to_string(quantized)}));
+  // The default threshold (64) is the same: a stem stays f32 on every CPU (small
+  // convolutions that are not stems: SmallConvolutionDecisionIsReported).
   EXPECT_EQ(d.plan(drq, 0), (V{c + "fp32:" + std::to_string(small), q, dwq, q,
       c + "qdint8:" + std::to_string(quantized)}));
+  EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_quantized_small_conv),
+      "qd8: convolution below the threshold (this CPU's int8 kernels win there)");
   // A per-runtime threshold of 16 quantizes the stem too; 100 leaves the 1x1 conv in f32
   // (the threshold does not apply to depthwise layers).
   EXPECT_EQ(d.plan(drq, 16), (V{q, c + "qdint8:" + std::to_string(quantized), q, dwq, q,
@@ -156,15 +167,40 @@ TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
   EXPECT_EQ(d.plan(drq, 100), (V{c + "fp32:" + std::to_string(small), q, dwq,
       c + "fp32:" + std::to_string(small)}));
   // The qd8_float_depthwise option keeps the depthwise layer float.
-  EXPECT_EQ(d.plan(drq, 0, 1), (V{c + "fp32:" + std::to_string(small),
+  EXPECT_EQ(d.plan(drq, 64, 1), (V{c + "fp32:" + std::to_string(small),
       dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
   EXPECT_EQ(d.plan(0, 0, 1), (V{c + "fp32:0", dwc + "fp32:0", c + "fp32:0"}));
   // A strided depthwise layer stays float.
   DrqGraph strided(2);
-  EXPECT_EQ(strided.plan(drq, 0), (V{c + "fp32:" + std::to_string(small),
+  EXPECT_EQ(strided.plan(drq, 64), (V{c + "fp32:" + std::to_string(small),
       dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
   EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_float_depthwise),
       "float: depthwise (strided, or runtime option qd8_float_depthwise)");
+}
+
+// A 1x1 convolution 16 -> 16 (16 multiply-adds per output, not a stem): below the
+// default threshold it runs qd8 where the qd8 tier takes small convolutions (decision
+// quantized_small_conv), else f32; an explicit threshold applies on every CPU.
+TEST(RuntimeEmbedder, SmallConvolutionDecisionIsReported) {
+  Graph g{2};
+  const std::vector<float> w = random_f32(16 * 16, -1, 1, 6);
+  const uint32_t in = g.input(0, {1, 4, 4, 16});
+  const uint32_t f = g.f32({16, 1, 1, 16}, w.data());
+  const uint32_t out = g.output(1, {1, 4, 4, 16});
+  ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 16, 16, -kInf,
+      kInf, in, f, PQNN_INVALID_VALUE_ID, out, 0), pqnn_status_success);
+  using V = std::vector<std::string>;
+  const uint32_t drq = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
+  const std::string f32 = "convolution_2d:fp32:" +
+      std::to_string(int(pqnn_qd8_decision_float_small_reduction));
+  EXPECT_EQ(plan_of(g.sg, drq, 64), (V{f32}));
+  const V by_default = plan_of(g.sg, drq, 0);
+  if (by_default.size() == 2) {
+    EXPECT_EQ(by_default, (V{"+convert:qdint8:0", "convolution_2d:qdint8:" +
+        std::to_string(int(pqnn_qd8_decision_quantized_small_conv))}));
+  } else {
+    EXPECT_EQ(by_default, (V{f32}));
+  }
 }
 
 TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
@@ -204,7 +240,7 @@ TEST(RuntimeEmbedderLog, FloatDecisionsAreLoggedAtLevelTwo) {
   if (level == nullptr || std::strcmp(level, "2") != 0) GTEST_SKIP() << "needs PQNN_LOG_LEVEL=2";
   DrqGraph d(2);  // a strided depthwise layer stays float
   testing::internal::CaptureStderr();
-  d.plan(PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, 0);
+  d.plan(PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, 64);  // explicit: the stem stays f32 anywhere
   const std::string err = testing::internal::GetCapturedStderr();
   EXPECT_NE(err.find("convolution_2d): stays fp32, float: reduction below the qd8 threshold"),
       std::string::npos) << err;
