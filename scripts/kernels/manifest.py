@@ -7,7 +7,8 @@ Everything else about the kernel follows from the row:
   file      src/microkernels/<family>/<tile>-<isa>.c  (the ISA suffix picks the compile
             flags, cmake/isa-flags.cmake)
   function  <family prefix>_<tile>__<isa with _>  (FAMILIES below)
-  geometry  GEMM tiles "<MR>x<NR>[c<KR>]"; dwconv "<taps or any>p<channels>c"; qs8
+  geometry  GEMM tiles "<MR>x<NR>[c<KR>]"; dwconv "<taps or any>p<channels>c[<taps per
+            lane group>]" (c4: tap quads, the vpdpbusd kernels); qs8
             elementwise "u<elements per step>"; pooling "c<channel tile>"; f32 elementwise
             (f32-vunary, f32-vbinary): the tile is the operator (relu, addc, ...)
   arch      from the ISA (ARCHES below); scalar kernels build everywhere
@@ -99,14 +100,15 @@ class K(collections.namedtuple("K", "family tile isa status offset hand")):
 
     @property
     def geometry(self):
-        """(mr, nr, kr) of a GEMM tile; (taps (0: any), channels, 1) of a dwconv tile;
+        """(mr, nr, kr) of a GEMM tile; (taps (0: any), channels, taps grouped per
+        lane (1, or 4 for the vpdpbusd kernels)) of a dwconv tile;
         (0, 0, 0) for a converter."""
         m = re.fullmatch(r"(\d+)x(\d+)(?:c(\d+))?", self.tile)
         if m:
             return int(m[1]), int(m[2]), int(m[3] or 1)
-        m = re.fullmatch(r"(\d+|any)p(\d+)c", self.tile)
+        m = re.fullmatch(r"(\d+|any)p(\d+)c(\d+)?", self.tile)
         if m:
-            return (0 if m[1] == "any" else int(m[1])), int(m[2]), 1
+            return (0 if m[1] == "any" else int(m[1])), int(m[2]), int(m[3] or 1)
         m = re.fullmatch(r"[uc](\d+)", self.tile)
         if m:
             return 0, int(m[1]), 1
@@ -588,31 +590,37 @@ KERNELS = [
     K("qd8-f32-qc8w-igemm", "7x16c4", "avx512vnni", PROD, offset=128),
     # qd8-f32-qc8w-dwconv
     K("qd8-f32-qc8w-dwconv", "25p16c", "avx2", PROD),
+    K("qd8-f32-qc8w-dwconv", "25p64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-dwconv", "25p1c", "scalar", PROD),
     K("qd8-f32-qc8w-dwconv", "25p32c", "avx512skx", PROD),
     K("qd8-f32-qc8w-dwconv", "25p8c", "sse2", PROD),
     K("qd8-f32-qc8w-dwconv", "9p16c", "avx2", PROD),
+    K("qd8-f32-qc8w-dwconv", "9p64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-dwconv", "9p1c", "scalar", PROD),
     K("qd8-f32-qc8w-dwconv", "9p32c", "avx512skx", PROD),
     K("qd8-f32-qc8w-dwconv", "9p8c", "sse2", PROD),
     K("qd8-f32-qc8w-dwconv", "anyp16c", "avx2", PROD),
+    K("qd8-f32-qc8w-dwconv", "anyp64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-dwconv", "anyp1c", "scalar", PROD),
     K("qd8-f32-qc8w-dwconv", "anyp32c", "avx512skx", PROD),
     K("qd8-f32-qc8w-dwconv", "anyp8c", "sse2", PROD),
     # qs8-dwconv
     K("qs8-dwconv", "25p16c", "avx2", PROD),
+    K("qs8-dwconv", "25p64c4", "avx512vnni", PROD, offset=128),
     K("qs8-dwconv", "25p16c", "neon", PROD),
     K("qs8-dwconv", "25p1c", "scalar", PROD),
     K("qs8-dwconv", "25p32c", "avx512skx", PROD),
     K("qs8-dwconv", "25p8c", "sse2", PROD),
     K("qs8-dwconv", "25p8c", "wasmsimd", PROD),
     K("qs8-dwconv", "9p16c", "avx2", PROD),
+    K("qs8-dwconv", "9p64c4", "avx512vnni", PROD, offset=128),
     K("qs8-dwconv", "9p16c", "neon", PROD),
     K("qs8-dwconv", "9p1c", "scalar", PROD),
     K("qs8-dwconv", "9p32c", "avx512skx", PROD),
     K("qs8-dwconv", "9p8c", "sse2", PROD),
     K("qs8-dwconv", "9p8c", "wasmsimd", PROD),
     K("qs8-dwconv", "anyp16c", "avx2", PROD),
+    K("qs8-dwconv", "anyp64c4", "avx512vnni", PROD, offset=128),
     K("qs8-dwconv", "anyp16c", "neon", PROD),
     K("qs8-dwconv", "anyp1c", "scalar", PROD),
     K("qs8-dwconv", "anyp32c", "avx512skx", PROD),

@@ -39,6 +39,11 @@ struct pqnn_dwconv_config {
   /* Specialized tap counts first, the generic kernel (taps == 0) last. */
   struct pqnn_dwconv_kernel kernels[PQNN_MAX_DWCONV_KERNELS];
   uint32_t count;
+  /* int8: taps packed per lane group (0: the family's default layout, tap by tap for qs8,
+   * int16 pairs for qd8; 4: int8 tap quads for vpdpbusd, taps rounded up to 4) and the
+   * input offset the kernels add (128 with quads). */
+  uint32_t tap_group;
+  int32_t input_offset;
 };
 
 /* The best dwconv kernel for kernel_size taps (a specialized one if any, else the generic). */

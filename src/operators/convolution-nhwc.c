@@ -160,6 +160,11 @@ static size_t packed_conv_size(const struct pqnn_conv2d_args* a,
     enum pqnn_gemm_path path, const struct pqnn_dwconv_kernel* dw, size_t* group_size) {
   *group_size = 0;
   if (path == pqnn_gemm_path_dwconv) {
+    if (spec->dwconv_config->tap_group > 1) {  /* int8 tap groups (the vpdpbusd quads) */
+      return pqnn_packed_dwconv_size(sizes->output_channels,
+          pqnn_round_up(sizes->taps, spec->dwconv_config->tap_group), dw->channel_tile, 1,
+          spec->dwconv_prefix_size, spec->dwconv_suffix_size);
+    }
     if (spec->dwconv_tap_pairs) {  /* int16 weights, taps rounded up to pairs */
       return pqnn_packed_dwconv_size(sizes->output_channels, pqnn_round_up(sizes->taps, 2),
           dw->channel_tile, 2, spec->dwconv_prefix_size, spec->dwconv_suffix_size);
