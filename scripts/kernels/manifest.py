@@ -13,8 +13,9 @@ Everything else about the kernel follows from the row:
             (f32-vunary, f32-vbinary): the tile is the operator (relu, addc, ...)
   arch      from the ISA (ARCHES below); scalar kernels build everywhere
   tier      the pqnn_isa tier (src/hardware.h) a CPU needs to run it
-offset (int8 GEMM only) is the activation input offset the kernel expects (128: the
-VNNI/dpbusd kernels read A as uint8, see scripts/kernels/int8_gemm.py). hand=True marks
+offset (int8 GEMM and dwconv only) is the activation input offset the kernel expects (128:
+the VNNI/dpbusd kernels read A as uint8, see scripts/kernels/int8_gemm.py and
+dwconv_dpbusd.py). hand=True marks
 the few kernels written by hand (the converters): the generator checks they exist but
 does not write them. scripts/generate-kernels.py turns this list into the kernel sources
 (by the family emitters of scripts/kernels/), src/microkernels/<family>/<family>.inc
