@@ -420,6 +420,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-dwconv/anyp32c-avx512skx.c
   src/microkernels/qs8-dwconv/anyp8c-sse2.c
   src/microkernels/qs8-dwconv/anyp8c-wasmsimd.c
+  src/microkernels/qs8-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qs8-qc8w-gemm/1x16c8-avx512skx.c
@@ -438,6 +439,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/4x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/5x16c4-avxvnni.c
+  src/microkernels/qs8-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-neondot.c
@@ -553,7 +555,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/4x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-igemm/6x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx2.c
-  src/microkernels/qs8-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/2x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/2x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-gemm/3x8c8-avx2.c
@@ -561,7 +562,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/4x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-gemm/6x64c4-avx512vnni.c
-  src/microkernels/qs8-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx2.c
   src/microkernels/qs8-qc8w-igemm/2x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/2x4c8-wasmsimd.c

@@ -629,7 +629,7 @@ KERNELS = [
     K("qs8-dwconv", "anyp8c", "wasmsimd", PROD),
     # qs8-qc8w-gemm
     K("qs8-qc8w-gemm", "1x16c4", "avx2", CAND, offset=128),
-    K("qs8-qc8w-gemm", "1x16c4", "avx512vnni", CAND, offset=128),
+    K("qs8-qc8w-gemm", "1x16c4", "avx512vnni", PROD, offset=128),
     K("qs8-qc8w-gemm", "1x16c4", "avxvnni", PROD, offset=128),
     K("qs8-qc8w-gemm", "1x16c4", "neondot", PROD, offset=0),
     K("qs8-qc8w-gemm", "1x16c8", "avx512skx", PROD, offset=0),
@@ -655,7 +655,7 @@ KERNELS = [
     K("qs8-qc8w-gemm", "4x64c4", "avx512vnni", PROD, offset=128),
     K("qs8-qc8w-gemm", "5x16c4", "avxvnni", PROD, offset=128),
     K("qs8-qc8w-gemm", "6x64c4", "avx512vnni", CAND, offset=128),
-    K("qs8-qc8w-gemm", "7x16c4", "avx512vnni", CAND, offset=128),
+    K("qs8-qc8w-gemm", "7x16c4", "avx512vnni", PROD, offset=128),
     # qs8-qc8w-igemm
     K("qs8-qc8w-igemm", "1x16c4", "avx2", CAND, offset=128),
     K("qs8-qc8w-igemm", "1x16c4", "avx512vnni", PROD, offset=128),

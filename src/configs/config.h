@@ -21,10 +21,12 @@ struct pqnn_gemm_config {
   pqnn_igemm_ukernel_fn igemm[2];
   pqnn_dqgemm_ukernel_fn dqgemm[2];
   pqnn_dqigemm_ukernel_fn dqigemm[2];
-  /* IGEMM kernels of a narrower NR (same ISA, KR-compatible input_offset), or NULL: the
-   * PATCH convolution path (few input channels) takes them when the layer's N is narrow
-   * enough that the main tile would compute mostly padding columns
-   * (pqnn_patch_config in src/operators/patch-path.c). Only igemm / dqigemm are set. */
+  /* Kernels of a narrower NR (same ISA, KR-compatible input_offset), or NULL: the PATCH
+   * convolution path (few input channels) takes its igemm / dqigemm when the layer's N is
+   * narrow enough that the main tile would compute mostly padding columns
+   * (pqnn_patch_config in src/operators/patch-path.c); the GEMM path (1x1 convolutions)
+   * takes its gemm kernels where they are set (qs8 avx512vnni) and N needs at most half
+   * the main tile's padded columns (pqnn_narrow_gemm_config in src/operators/gemm-path.c). */
   const struct pqnn_gemm_config* narrow;
 };
 

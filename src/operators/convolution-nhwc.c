@@ -287,12 +287,15 @@ enum pqnn_status pqnn_create_convolution2d(const char* function,
   if (status != pqnn_status_success) return status;
   const struct pqnn_dwconv_kernel* dw;
   const enum pqnn_gemm_path path = choose_conv_path(args, spec, sizes.taps, &dw);
-  struct pqnn_gemm_op_spec patch_spec;
-  if (path == pqnn_gemm_path_patch) {  /* possibly a narrower tile (config.h) */
-    patch_spec = *spec;
-    patch_spec.gemm_config = pqnn_patch_config(spec->gemm_config, args->group_output_channels,
-        spec->dynamic_quantization);
-    spec = &patch_spec;
+  struct pqnn_gemm_op_spec narrow_spec;
+  if (path == pqnn_gemm_path_patch || path == pqnn_gemm_path_gemm) {
+    /* possibly a narrower tile (config.h) */
+    const size_t n = args->group_output_channels;
+    narrow_spec = *spec;
+    narrow_spec.gemm_config = path == pqnn_gemm_path_patch
+        ? pqnn_patch_config(spec->gemm_config, n, spec->dynamic_quantization)
+        : pqnn_narrow_gemm_config(spec->gemm_config, n, spec->dynamic_quantization);
+    spec = &narrow_spec;
   }
   size_t group_size;
   const size_t packed_size = packed_conv_size(args, spec, &sizes, path, dw, &group_size);
