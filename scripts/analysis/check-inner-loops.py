@@ -50,6 +50,8 @@ madd-dw     vpmaddwd (qd8 dwconv)        vpmovsxbw, vpunpck[lh]wd, vpaddd, vpmul
 madd-dw-sse2 pmaddwd                     unpacks, psraw, paddd, the pmuludq mullo      4.5
 dpbusd-dw   vpdpbusd (qs8 dwconv, tap    vpxor* (x + 128), vpunpck[lh](bw|wd)          2.5
             quads, avx512vnni)
+dpbusd-dw-f32 vpdpbusd (qd8 dwconv, tap  the same, vpmulld (ksum x -zero point)        3.0
+            quads, avx512vnni)
 mullo-dw    vpmullw (qs8 dwconv)         vpmovsxbw, vpmovsxwd, vpaddw, vpaddd,         3.0
                                          vextracti128 / 32x8
 mullo-dw-sse2 pmullw                     unpacks, psraw, psrad, paddw, paddd           7.0
@@ -108,6 +110,10 @@ FAMILIES = {
     # 4 XORs + 8 unpacks per 4 vpdpbusd are the operand preparation; the budget pays for
     # the requantization epilogue of the 3 (9 taps) quads of a tile.
     "dpbusd-dw": (re.compile(r"^vpdpbusd$"), re.compile(r"^(vpxor[dq]?|vpunpck[lh](bw|wd))$"), 2.5),
+    # qd8: the f32 epilogue (scale, bias FMA, clamp) and the 4 x 4 block transpose back to
+    # channel order (8 vshuff32x4) per tile.
+    "dpbusd-dw-f32": (re.compile(r"^vpdpbusd$"),
+                      re.compile(r"^(vpxor[dq]?|vpunpck[lh](bw|wd)|vpmulld)$"), 3.0),
     "mullo-dw": (re.compile(r"^vpmullw$"),
                  re.compile(r"^(vpmovsxbw|vpmovsxwd|vpaddw|vpaddd|vextracti(128|32x8))$"), 3.0),
     "mullo-dw-sse2": (re.compile(r"^pmullw$"),
@@ -153,8 +159,8 @@ def family_of(path):
     if kind.endswith("-dwconv"):
         sse2 = name.endswith("-sse2.c.o")
         base = {"qd8": "madd-dw", "qs8": "mullo-dw", "f32": "fma-dw"}[kind[:3]]
-        if base == "mullo-dw" and "vnni" in name:
-            return "dpbusd-dw"
+        if "vnni" in name:
+            return {"mullo-dw": "dpbusd-dw", "madd-dw": "dpbusd-dw-f32"}[base]
         if sse2:
             return {"fma-dw": "sse-dw"}.get(base, base + "-sse2")
         return base
@@ -262,6 +268,7 @@ def check_object(path, verbose):
     problems = []
     if not bodies:
         problems.append("no loop with a dot-product / FMA instruction found")
+        print(f"FAIL {path}: {family}: no loop with a dot-product / FMA instruction found")
     for body in bodies:
         kinds = [classify(i, dot, prep, frame_pointer) for i in body]
         ndot = kinds.count("dot")
