@@ -413,35 +413,42 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p16c-avx2.c
+  src/microkernels/qd8-f32-qc8w-dwconv/25p64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p1c-scalar.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p32c-avx512skx.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p8c-sse2.c
   src/microkernels/qd8-f32-qc8w-dwconv/9p16c-avx2.c
+  src/microkernels/qd8-f32-qc8w-dwconv/9p64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/9p1c-scalar.c
   src/microkernels/qd8-f32-qc8w-dwconv/9p32c-avx512skx.c
   src/microkernels/qd8-f32-qc8w-dwconv/9p8c-sse2.c
   src/microkernels/qd8-f32-qc8w-dwconv/anyp16c-avx2.c
+  src/microkernels/qd8-f32-qc8w-dwconv/anyp64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/anyp1c-scalar.c
   src/microkernels/qd8-f32-qc8w-dwconv/anyp32c-avx512skx.c
   src/microkernels/qd8-f32-qc8w-dwconv/anyp8c-sse2.c
   src/microkernels/qs8-dwconv/25p16c-avx2.c
+  src/microkernels/qs8-dwconv/25p64c4-avx512vnni.c
   src/microkernels/qs8-dwconv/25p16c-neon.c
   src/microkernels/qs8-dwconv/25p1c-scalar.c
   src/microkernels/qs8-dwconv/25p32c-avx512skx.c
   src/microkernels/qs8-dwconv/25p8c-sse2.c
   src/microkernels/qs8-dwconv/25p8c-wasmsimd.c
   src/microkernels/qs8-dwconv/9p16c-avx2.c
+  src/microkernels/qs8-dwconv/9p64c4-avx512vnni.c
   src/microkernels/qs8-dwconv/9p16c-neon.c
   src/microkernels/qs8-dwconv/9p1c-scalar.c
   src/microkernels/qs8-dwconv/9p32c-avx512skx.c
   src/microkernels/qs8-dwconv/9p8c-sse2.c
   src/microkernels/qs8-dwconv/9p8c-wasmsimd.c
   src/microkernels/qs8-dwconv/anyp16c-avx2.c
+  src/microkernels/qs8-dwconv/anyp64c4-avx512vnni.c
   src/microkernels/qs8-dwconv/anyp16c-neon.c
   src/microkernels/qs8-dwconv/anyp1c-scalar.c
   src/microkernels/qs8-dwconv/anyp32c-avx512skx.c
   src/microkernels/qs8-dwconv/anyp8c-sse2.c
   src/microkernels/qs8-dwconv/anyp8c-wasmsimd.c
+  src/microkernels/qs8-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qs8-qc8w-gemm/1x16c8-avx512skx.c
@@ -460,6 +467,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/4x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/5x16c4-avxvnni.c
+  src/microkernels/qs8-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-neondot.c
@@ -579,7 +587,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/4x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-igemm/6x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx2.c
-  src/microkernels/qs8-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/2x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/2x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-gemm/3x8c8-avx2.c
@@ -587,7 +594,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/4x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-gemm/6x64c4-avx512vnni.c
-  src/microkernels/qs8-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx2.c
   src/microkernels/qs8-qc8w-igemm/2x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/2x4c8-wasmsimd.c

@@ -24,12 +24,13 @@ SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(SCRIPTS)
 sys.path.insert(0, SCRIPTS)
 
-from kernels import (elementwise, f16_kernels, f32_dwconv, f32_dwconv_row, f32_gemm,  # noqa: E402
-                     f32_scalar, int8_gemm, manifest, neon_f16, neon_f32, neon_int8,
-                     neon_qs8_dwconv, qb4w_gemm, qd8_dwconv, qs8_dwconv, qs8_elementwise, wasmsimd_f16, wasmsimd_f32,
-                     wasmsimd_int8)
+from kernels import (dwconv_dpbusd, elementwise, f16_kernels, f32_dwconv, f32_dwconv_row,  # noqa: E402
+                     f32_gemm, f32_scalar, int8_gemm, manifest, neon_f16, neon_f32, neon_int8,
+                     neon_qs8_dwconv, qb4w_gemm, qd8_dwconv, qs8_dwconv, qs8_elementwise,
+                     wasmsimd_f16, wasmsimd_f32, wasmsimd_int8)
 
-EMITTERS = [elementwise, f16_kernels, f32_dwconv, f32_dwconv_row, f32_gemm, f32_scalar, int8_gemm,
+EMITTERS = [dwconv_dpbusd, elementwise, f16_kernels, f32_dwconv, f32_dwconv_row, f32_gemm, f32_scalar,
+            int8_gemm,
             neon_f16, neon_f32, neon_int8, neon_qs8_dwconv, qb4w_gemm, qd8_dwconv, qs8_dwconv,
             qs8_elementwise, wasmsimd_f16, wasmsimd_f32, wasmsimd_int8]
 

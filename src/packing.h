@@ -62,18 +62,31 @@ PQNN_INTERNAL void pqnn_pack_4bit_gemm(size_t nc, size_t kc, size_t nr, size_t k
     size_t block, const uint8_t* kernel, const float* scale, size_t scale_stride,
     size_t user_block, const float* bias, void* packed);
 /* qs8 depthwise: prefix i32 bias' = bias - input_zero_point * (sum of the channel's taps),
- * data taps x ct int8, suffix f32 scale. Implemented in src/packing-qs8-dwconv.c. */
+ * data taps x ct int8, suffix f32 scale. tap_group 1: taps x ct; tap_group 4 (the vpdpbusd
+ * kernels, which read x + 128: pass input_zero_point + 128): ceil(taps / 4) quads x ct x 4,
+ * taps past the kernel zero, channels in pqnn_qs8_dwconv_channel_order (size:
+ * pqnn_packed_dwconv_size(channels, round_up(taps, 4), ct, 1, 4, 4)). Implemented in
+ * src/packing-qs8-dwconv.c. */
 PQNN_INTERNAL void pqnn_pack_qs8_dwconv(size_t channels, size_t taps, size_t ct,
-    const int8_t* kernel, const int32_t* bias, const float* scale, int32_t input_zero_point,
-    void* packed);
+    size_t tap_group, const int8_t* kernel, const int32_t* bias, const float* scale,
+    int32_t input_zero_point, void* packed);
+/* The channel (0..ct-1 within its tile) at position `slot` of a qs8 dwconv tile: slot
+ * itself for tap_group 1; for tap_group 4 and ct a multiple of 16, accumulator k = slot /
+ * (ct / 4), int32 lane l = slot % (ct / 4) holds channel 16 (l / 4) + 4 k + l % 4 (the order
+ * of the in-lane byte-then-word unpacks of scripts/kernels/dwconv_dpbusd.py). */
+PQNN_INTERNAL size_t pqnn_qs8_dwconv_channel_order(size_t ct, size_t tap_group, size_t slot);
 /* qd8 depthwise, per channel tile of ct: [ct i32 ksum][ceil(taps / 2) pairs x ct x
  * (int16 w[2p], int16 w[2p + 1])][ct f32 kernel_scale][ct f32 bias] (ksum = sum of the
  * channel's taps; a missing odd tap, padding channels and a NULL bias pack as 0). The ct
  * channels of a tile are stored in pqnn_qd8_dwconv_channel_order (the kernels' lane order,
  * scripts/kernels/qd8_dwconv.py). Size: pqnn_packed_dwconv_size(channels, round_up(taps,
- * 2), ct, 2, 4, 8). Implemented in src/packing-qs8-dwconv.c. */
+ * 2), ct, 2, 4, 8). tap_group 4 (the vpdpbusd kernels): int8 tap quads instead of the
+ * pairs, [ceil(taps / 4) x ct x 4 i8], channels in pqnn_qs8_dwconv_channel_order (size:
+ * pqnn_packed_dwconv_size(channels, round_up(taps, 4), ct, 1, 4, 8)); any other tap_group
+ * packs pairs. Implemented in src/packing-qs8-dwconv.c. */
 PQNN_INTERNAL void pqnn_pack_qd8_dwconv(size_t channels, size_t taps, size_t ct,
-    const int8_t* kernel, const float* kernel_scale, const float* bias, void* packed);
+    size_t tap_group, const int8_t* kernel, const float* kernel_scale, const float* bias,
+    void* packed);
 /* The channel (0..ct-1 within its tile) stored at position `slot` of a qd8 dwconv tile:
  * for ct >= 8, slots [0, ct/2) hold channels 8i..8i+3 and slots [ct/2, ct) channels
  * 8i+4..8i+7, i = 0, 1, ... (the order 128-bit-lane int16 unpacks produce). */

@@ -29,7 +29,9 @@ const Layer kLayers[] = {
     {28, 28, 192, 2}, {14, 14, 384, 1}, {14, 14, 576, 1}, {14, 14, 576, 2}, {7, 7, 960, 1},
 };
 
-void dwconv(benchmark::State& state, pqnn_dwconv_ukernel_fn fn, size_t ct, enum pqnn_isa isa) {
+// tap_group 4: the vpdpbusd kernels (taps packed in quads, input offset 128).
+void dwconv(benchmark::State& state, pqnn_dwconv_ukernel_fn fn, size_t ct, size_t tap_group,
+    enum pqnn_isa isa) {
   if (pqnn_initialize() != pqnn_status_success || !pqnn_isa_enabled(isa)) {
     state.SkipWithError("ISA not available");
     return;
@@ -47,8 +49,10 @@ void dwconv(benchmark::State& state, pqnn_dwconv_ukernel_fn fn, size_t ct, enum 
   std::vector<float> scale(l.c, 0.0013f);
   const int32_t izp = 3;
   std::vector<int8_t> zero(l.c, static_cast<int8_t>(izp));
-  std::vector<uint8_t> packed(pqnn_packed_dwconv_size(l.c, taps, ct, 1, 4, 4));
-  pqnn_pack_qs8_dwconv(l.c, taps, ct, kernel.data(), bias.data(), scale.data(), izp, packed.data());
+  const size_t padded_taps = (taps + tap_group - 1) / tap_group * tap_group;
+  std::vector<uint8_t> packed(pqnn_packed_dwconv_size(l.c, padded_taps, ct, 1, 4, 4));
+  pqnn_pack_qs8_dwconv(l.c, taps, ct, tap_group, kernel.data(), bias.data(), scale.data(),
+      izp + (tap_group == 4 ? 128 : 0), packed.data());
   // Indirection [oh][ow][taps], tap order (ky, kx).
   std::vector<const void*> ind(oh * ow * taps);
   for (size_t y = 0; y < oh; y++) {
@@ -95,9 +99,14 @@ void layers(benchmark::internal::Benchmark* b) {
 
 #define DW(taps, ct, isa, tier)                                                                     \
   static void qs8_dwconv_##taps##p##ct##c__##isa(benchmark::State& state) {                         \
-    dwconv(state, pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_##taps##p##ct##c__##isa, ct, tier);     \
+    dwconv(state, pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_##taps##p##ct##c__##isa, ct, 1, tier);  \
   }                                                                                                 \
   BENCHMARK(qs8_dwconv_##taps##p##ct##c__##isa)->Apply(layers);
+#define DW4(taps, ct, isa, tier)                                                                    \
+  static void qs8_dwconv_##taps##p##ct##c4__##isa(benchmark::State& state) {                        \
+    dwconv(state, pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_##taps##p##ct##c4__##isa, ct, 4, tier); \
+  }                                                                                                 \
+  BENCHMARK(qs8_dwconv_##taps##p##ct##c4__##isa)->Apply(layers);
 
 DW(9, 1, scalar, pqnn_isa_scalar)
 DW(any, 1, scalar, pqnn_isa_scalar)
@@ -108,6 +117,8 @@ DW(9, 16, avx2, pqnn_isa_avx2)
 DW(any, 16, avx2, pqnn_isa_avx2)
 DW(9, 32, avx512skx, pqnn_isa_avx512)
 DW(any, 32, avx512skx, pqnn_isa_avx512)
+DW4(9, 64, avx512vnni, pqnn_isa_avx512vnni)
+DW4(any, 64, avx512vnni, pqnn_isa_avx512vnni)
 #elif defined(__aarch64__)
 DW(9, 16, neon, pqnn_isa_neon)
 DW(any, 16, neon, pqnn_isa_neon)

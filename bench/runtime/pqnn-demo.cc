@@ -6,7 +6,10 @@
 // node ran in. --json FILE writes the same results.
 //
 // Usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] [--models a,b] [--threads 1|1,2]
-//                  [--json FILE]
+//                  [--json FILE] [--profile]
+// --profile: after the timing, per model and datatype on 1 thread, where the time goes
+// (pqnn_get_runtime_node_profile over the same number of invocations): ms per invocation
+// summed per node type and compute datatype, and the slowest nodes with their GMAC/s.
 #include <pqnn.h>
 #include <pthreadpool.h>
 
@@ -41,6 +44,7 @@ struct Options {
   std::string models;  // comma-separated names; empty: all
   std::string json;
   bool two_threads = true;  // --threads 1: skip the 2-thread runs
+  bool profile = false;
 };
 
 struct Result {
@@ -55,6 +59,7 @@ struct Result {
   double cosine = NAN, max_rel = NAN;    // probe tensor vs f32
   double output_cosine = NAN;            // model output vs f32
   std::vector<pqnn_runtime_node_info> nodes;
+  std::string profile;  // --profile: the printed report
 };
 
 // Pins the calling thread to one CPU (1-thread runs) or restores its original mask.
@@ -141,6 +146,53 @@ void time_interleaved(const std::vector<std::unique_ptr<pqnn_models::ModelRuntim
   }
 }
 
+// --profile: `iterations` profiled invocations of runtime m (pinned, 1 thread); returns
+// the report: ms per invocation per node type and datatype, then the 6 slowest nodes.
+std::string profile_runtime(pqnn_models::ModelRuntime& m, const Options& o) {
+  pqnn_runtime_t rt = m.runtime();
+  if (pqnn_enable_runtime_profiling(rt, 1) != pqnn_status_success) return "  (profiling failed)\n";
+  for (size_t i = 0; i < o.iterations; i++) m.invoke();
+  pqnn_enable_runtime_profiling(rt, 0);
+  const std::vector<pqnn_runtime_node_info> nodes = m.nodes();
+  struct Row { std::string name; double ms = 0.0; double macs = 0.0; size_t count = 0; };
+  std::vector<Row> types, each;
+  double total = 0.0;
+  for (size_t i = 0; i < nodes.size(); i++) {
+    pqnn_runtime_node_profile p{};
+    if (pqnn_get_runtime_node_profile(rt, i, &p) != pqnn_status_success || p.runs == 0) continue;
+    const double ms = double(p.time_ns) * 1e-6 / double(p.runs);
+    const std::string name = std::string(nodes[i].type_name) + ":" +
+        pqnn_datatype_string(nodes[i].compute_datatype);
+    auto it = std::find_if(types.begin(), types.end(), [&](const Row& r) { return r.name == name; });
+    if (it == types.end()) it = types.insert(types.end(), Row{name});
+    it->ms += ms;
+    it->macs += double(p.macs);
+    it->count++;
+    each.push_back(Row{"#" + std::to_string(i) + " " + name, ms, double(p.macs), 1});
+    total += ms;
+  }
+  auto slower = [](const Row& a, const Row& b) { return a.ms > b.ms; };
+  std::sort(types.begin(), types.end(), slower);
+  std::sort(each.begin(), each.end(), slower);
+  std::string out;
+  char line[160];
+  auto row = [&](const Row& r) {
+    std::snprintf(line, sizeof(line), "    %-44s x%-3zu %8.3f ms %5.1f%%", r.name.c_str(), r.count,
+        r.ms, 100.0 * r.ms / total);
+    out += line;
+    if (r.macs > 0) {
+      std::snprintf(line, sizeof(line), " %7.1f GMAC/s", r.macs / (r.ms * 1e6));
+      out += line;
+    }
+    out += "\n";
+  };
+  for (const Row& r : types) row(r);
+  std::snprintf(line, sizeof(line), "    %-49s %8.3f ms; slowest nodes:\n", "total", total);
+  out += line;
+  for (size_t i = 0; i < std::min<size_t>(6, each.size()); i++) row(each[i]);
+  return out;
+}
+
 const Datatype kDatatypes[4] = {Datatype::f32, Datatype::f16, Datatype::qd8, Datatype::qs8};
 
 // Every datatype of one model: accuracy and node report from the 1-thread runtimes, then
@@ -187,6 +239,11 @@ std::vector<Result> measure_model(const pqnn_models::ModelSpec& spec, pthreadpoo
     if (t == 0) affinity.pin();
     std::vector<double> wall, cpu;
     time_interleaved(ms, o, &wall, &cpu);
+    if (t == 0 && o.profile) {
+      for (size_t d = 0; d < 4; d++) {
+        if (ms[d]) rs[d].profile = profile_runtime(*ms[d], o);
+      }
+    }
     affinity.restore();
     for (size_t d = 0; d < 4; d++) {
       rs[d].latency_ms[t] = wall[d];
@@ -277,7 +334,7 @@ void write_json(const Options& o, const std::vector<Result>& results) {
 
 int usage() {
   std::fprintf(stderr, "usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] "
-      "[--models name,name] [--threads 1|1,2] [--json FILE]\nmodels:");
+      "[--models name,name] [--threads 1|1,2] [--json FILE] [--profile]\nmodels:");
   for (const auto& spec : pqnn_models::benchmark_models()) std::fprintf(stderr, " %s", spec.name.c_str());
   std::fprintf(stderr, "\n");
   return 2;
@@ -292,6 +349,10 @@ int main(int argc, char** argv) {
     if (a == "--help" || a == "-h") {
       usage();
       return 0;
+    }
+    if (a == "--profile") {
+      o.profile = true;
+      continue;
     }
     if (i + 1 >= argc) return usage();
     const char* v = argv[++i];
@@ -358,6 +419,14 @@ int main(int argc, char** argv) {
     if (r.status != "ok") continue;
     std::printf("  %-22s %-4s %s\n", r.model.c_str(), pqnn_models::datatype_name(r.datatype),
         pqnn_models::describe_nodes(r.nodes).c_str());
+  }
+  if (o.profile) {
+    std::printf("\nProfile, 1 thread (ms per invocation; GMAC/s of the MAC-counting nodes):\n");
+    for (const Result& r : results) {
+      if (r.status != "ok") continue;
+      std::printf("  %s %s\n%s", r.model.c_str(), pqnn_models::datatype_name(r.datatype),
+          r.profile.c_str());
+    }
   }
   if (!o.json.empty()) {
     write_json(o, results);

@@ -53,6 +53,10 @@ fma         vfmadd*ps                    vbroadcastss, vcvtph2ps                
 sse         mulps                        addps, shufps (copies as for madd-sse2)       1.0
 madd-dw     vpmaddwd (qd8 dwconv)        vpmovsxbw, vpunpck[lh]wd, vpaddd, vpmulld     1.5
 madd-dw-sse2 pmaddwd                     unpacks, psraw, paddd, the pmuludq mullo      4.5
+dpbusd-dw   vpdpbusd (qs8 dwconv, tap    vpxor* (x + 128), vpunpck[lh](bw|wd)          2.5
+            quads, avx512vnni)
+dpbusd-dw-f32 vpdpbusd (qd8 dwconv, tap  the same, vpmulld (ksum x -zero point)        3.0
+            quads, avx512vnni)
 mullo-dw    vpmullw (qs8 dwconv)         vpmovsxbw, vpmovsxwd, vpaddw, vpaddd,         3.0
                                          vextracti128 / 32x8
 mullo-dw-sse2 pmullw                     unpacks, psraw, psrad, paddw, paddd           7.0
@@ -112,6 +116,13 @@ FAMILIES = {
     "madd-dw-sse2": (re.compile(r"^pmaddwd$"),
                      re.compile(r"^(paddd|punpck[lh]bw|punpck[lh]wd|psraw|movq|pshufd|pmuludq|"
                                 r"psrlq|punpckldq)$"), 4.5),
+    # 4 XORs + 8 unpacks per 4 vpdpbusd are the operand preparation; the budget pays for
+    # the requantization epilogue of the 3 (9 taps) quads of a tile.
+    "dpbusd-dw": (re.compile(r"^vpdpbusd$"), re.compile(r"^(vpxor[dq]?|vpunpck[lh](bw|wd))$"), 2.5),
+    # qd8: the f32 epilogue (scale, bias FMA, clamp) and the 4 x 4 block transpose back to
+    # channel order (8 vshuff32x4) per tile.
+    "dpbusd-dw-f32": (re.compile(r"^vpdpbusd$"),
+                      re.compile(r"^(vpxor[dq]?|vpunpck[lh](bw|wd)|vpmulld)$"), 3.0),
     "mullo-dw": (re.compile(r"^vpmullw$"),
                  re.compile(r"^(vpmovsxbw|vpmovsxwd|vpaddw|vpaddd|vextracti(128|32x8))$"), 3.0),
     "mullo-dw-sse2": (re.compile(r"^pmullw$"),
@@ -130,11 +141,12 @@ REGISTER_BOUND = {
     "3x8c8-avx2": "12 ymm accumulators + 3 A + weights > 16 ymm; selected by no config",
     "4x16c4-avx2": "vpdpbusd emulated with 2 vpmaddwd and 6 temporaries; a test vehicle for "
                    "the c4 template on AVX2, selected by no config",
-    **{f"25p{ct}c-{isa}": "25 tap pointers > 15 general registers: the channel-tile loop "
+    **{f"25p{ct}{'' if isinstance(ct, str) else 'c'}-{isa}": "25 tap pointers > 15 general registers: the channel-tile loop "
                           "reloads some from the stack by construction (and gcc 12 reassociates "
                           "the 25 products into more live vectors than registers)"
        for ct, isa in ((8, "sse2"), (16, "avx2"), (32, "avx512skx"), (4, "sse2"),
-                       (16, "avx2-fma"), (8, "avx2-fma"), (32, "avx512f"), (16, "avx512f"))},
+                       (16, "avx2-fma"), (8, "avx2-fma"), (32, "avx512f"), (16, "avx512f"),
+                       ("64c4", "avx512vnni"))},
 }
 
 
@@ -161,6 +173,8 @@ def family_of(path):
     if kind.endswith(("-dwconv", "-dwconv-row")):
         sse2 = name.endswith("-sse2.c.o")
         base = {"qd8": "madd-dw", "qs8": "mullo-dw", "f32": "fma-dw"}[kind[:3]]
+        if "vnni" in name:
+            return {"mullo-dw": "dpbusd-dw", "madd-dw": "dpbusd-dw-f32"}[base]
         if sse2:
             return {"fma-dw": "sse-dw"}.get(base, base + "-sse2")
         return base

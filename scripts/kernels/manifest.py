@@ -7,13 +7,15 @@ Everything else about the kernel follows from the row:
   file      src/microkernels/<family>/<tile>-<isa>.c  (the ISA suffix picks the compile
             flags, cmake/isa-flags.cmake)
   function  <family prefix>_<tile>__<isa with _>  (FAMILIES below)
-  geometry  GEMM tiles "<MR>x<NR>[c<KR>]"; dwconv "<taps or any>p<channels>c"; qs8
+  geometry  GEMM tiles "<MR>x<NR>[c<KR>]"; dwconv "<taps or any>p<channels>c[<taps per
+            lane group>]" (c4: tap quads, the vpdpbusd kernels); qs8
             elementwise "u<elements per step>"; pooling "c<channel tile>"; f32 elementwise
             (f32-vunary, f32-vbinary): the tile is the operator (relu, addc, ...)
   arch      from the ISA (ARCHES below); scalar kernels build everywhere
   tier      the pqnn_isa tier (src/hardware.h) a CPU needs to run it
-offset (int8 GEMM only) is the activation input offset the kernel expects (128: the
-VNNI/dpbusd kernels read A as uint8, see scripts/kernels/int8_gemm.py). hand=True marks
+offset (int8 GEMM and dwconv only) is the activation input offset the kernel expects (128:
+the VNNI/dpbusd kernels read A as uint8, see scripts/kernels/int8_gemm.py and
+dwconv_dpbusd.py). hand=True marks
 the few kernels written by hand (the converters): the generator checks they exist but
 does not write them. scripts/generate-kernels.py turns this list into the kernel sources
 (by the family emitters of scripts/kernels/), src/microkernels/<family>/<family>.inc
@@ -102,14 +104,15 @@ class K(collections.namedtuple("K", "family tile isa status offset hand")):
 
     @property
     def geometry(self):
-        """(mr, nr, kr) of a GEMM tile; (taps (0: any), channels, 1) of a dwconv tile;
+        """(mr, nr, kr) of a GEMM tile; (taps (0: any), channels, taps grouped per
+        lane (1, or 4 for the vpdpbusd kernels)) of a dwconv tile;
         (0, 0, 0) for a converter."""
         m = re.fullmatch(r"(\d+)x(\d+)(?:c(\d+))?", self.tile)
         if m:
             return int(m[1]), int(m[2]), int(m[3] or 1)
-        m = re.fullmatch(r"(\d+|any)p(\d+)c", self.tile)
+        m = re.fullmatch(r"(\d+|any)p(\d+)c(\d+)?", self.tile)
         if m:
-            return (0 if m[1] == "any" else int(m[1])), int(m[2]), 1
+            return (0 if m[1] == "any" else int(m[1])), int(m[2]), int(m[3] or 1)
         m = re.fullmatch(r"[uc](\d+)", self.tile)
         if m:
             return 0, int(m[1]), 1
@@ -625,31 +628,37 @@ KERNELS = [
     K("qd8-f32-qc8w-igemm", "7x16c4", "avx512vnni", PROD, offset=128),
     # qd8-f32-qc8w-dwconv
     K("qd8-f32-qc8w-dwconv", "25p16c", "avx2", PROD),
+    K("qd8-f32-qc8w-dwconv", "25p64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-dwconv", "25p1c", "scalar", PROD),
     K("qd8-f32-qc8w-dwconv", "25p32c", "avx512skx", PROD),
     K("qd8-f32-qc8w-dwconv", "25p8c", "sse2", PROD),
     K("qd8-f32-qc8w-dwconv", "9p16c", "avx2", PROD),
+    K("qd8-f32-qc8w-dwconv", "9p64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-dwconv", "9p1c", "scalar", PROD),
     K("qd8-f32-qc8w-dwconv", "9p32c", "avx512skx", PROD),
     K("qd8-f32-qc8w-dwconv", "9p8c", "sse2", PROD),
     K("qd8-f32-qc8w-dwconv", "anyp16c", "avx2", PROD),
+    K("qd8-f32-qc8w-dwconv", "anyp64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-dwconv", "anyp1c", "scalar", PROD),
     K("qd8-f32-qc8w-dwconv", "anyp32c", "avx512skx", PROD),
     K("qd8-f32-qc8w-dwconv", "anyp8c", "sse2", PROD),
     # qs8-dwconv
     K("qs8-dwconv", "25p16c", "avx2", PROD),
+    K("qs8-dwconv", "25p64c4", "avx512vnni", PROD, offset=128),
     K("qs8-dwconv", "25p16c", "neon", PROD),
     K("qs8-dwconv", "25p1c", "scalar", PROD),
     K("qs8-dwconv", "25p32c", "avx512skx", PROD),
     K("qs8-dwconv", "25p8c", "sse2", PROD),
     K("qs8-dwconv", "25p8c", "wasmsimd", PROD),
     K("qs8-dwconv", "9p16c", "avx2", PROD),
+    K("qs8-dwconv", "9p64c4", "avx512vnni", PROD, offset=128),
     K("qs8-dwconv", "9p16c", "neon", PROD),
     K("qs8-dwconv", "9p1c", "scalar", PROD),
     K("qs8-dwconv", "9p32c", "avx512skx", PROD),
     K("qs8-dwconv", "9p8c", "sse2", PROD),
     K("qs8-dwconv", "9p8c", "wasmsimd", PROD),
     K("qs8-dwconv", "anyp16c", "avx2", PROD),
+    K("qs8-dwconv", "anyp64c4", "avx512vnni", PROD, offset=128),
     K("qs8-dwconv", "anyp16c", "neon", PROD),
     K("qs8-dwconv", "anyp1c", "scalar", PROD),
     K("qs8-dwconv", "anyp32c", "avx512skx", PROD),
@@ -657,7 +666,7 @@ KERNELS = [
     K("qs8-dwconv", "anyp8c", "wasmsimd", PROD),
     # qs8-qc8w-gemm
     K("qs8-qc8w-gemm", "1x16c4", "avx2", CAND, offset=128),
-    K("qs8-qc8w-gemm", "1x16c4", "avx512vnni", CAND, offset=128),
+    K("qs8-qc8w-gemm", "1x16c4", "avx512vnni", PROD, offset=128),
     K("qs8-qc8w-gemm", "1x16c4", "avxvnni", PROD, offset=128),
     K("qs8-qc8w-gemm", "1x16c4", "neondot", PROD, offset=0),
     K("qs8-qc8w-gemm", "1x16c8", "avx512skx", PROD, offset=0),
@@ -683,7 +692,7 @@ KERNELS = [
     K("qs8-qc8w-gemm", "4x64c4", "avx512vnni", PROD, offset=128),
     K("qs8-qc8w-gemm", "5x16c4", "avxvnni", PROD, offset=128),
     K("qs8-qc8w-gemm", "6x64c4", "avx512vnni", CAND, offset=128),
-    K("qs8-qc8w-gemm", "7x16c4", "avx512vnni", CAND, offset=128),
+    K("qs8-qc8w-gemm", "7x16c4", "avx512vnni", PROD, offset=128),
     # qs8-qc8w-igemm
     K("qs8-qc8w-igemm", "1x16c4", "avx2", CAND, offset=128),
     K("qs8-qc8w-igemm", "1x16c4", "avx512vnni", PROD, offset=128),

@@ -21,10 +21,12 @@ struct pqnn_gemm_config {
   pqnn_igemm_ukernel_fn igemm[2];
   pqnn_dqgemm_ukernel_fn dqgemm[2];
   pqnn_dqigemm_ukernel_fn dqigemm[2];
-  /* IGEMM kernels of a narrower NR (same ISA, KR-compatible input_offset), or NULL: the
-   * PATCH convolution path (few input channels) takes them when the layer's N is narrow
-   * enough that the main tile would compute mostly padding columns
-   * (pqnn_patch_config in src/operators/patch-path.c). Only igemm / dqigemm are set. */
+  /* Kernels of a narrower NR (same ISA, KR-compatible input_offset), or NULL: the PATCH
+   * convolution path (few input channels) takes its igemm / dqigemm when the layer's N is
+   * narrow enough that the main tile would compute mostly padding columns
+   * (pqnn_patch_config in src/operators/patch-path.c); the GEMM path (1x1 convolutions)
+   * takes its gemm kernels where they are set (qs8 avx512vnni) and N needs at most half
+   * the main tile's padded columns (pqnn_narrow_gemm_config in src/operators/gemm-path.c). */
   const struct pqnn_gemm_config* narrow;
   /* qd8 configs: true where dynamic quantization runs convolutions as qd8 whatever their
    * reduction (narrow 1x1 layers; not stems): their input is quantized once per image and
@@ -47,6 +49,11 @@ struct pqnn_dwconv_config {
    * src/microkernels.h, DWCONV row), or NULL: the DWCONV path then runs every pixel
    * through kernels[i]. */
   pqnn_dwconv_row_ukernel_fn rows[PQNN_MAX_DWCONV_KERNELS];
+  /* int8: taps packed per lane group (0: the family's default layout, tap by tap for qs8,
+   * int16 pairs for qd8; 4: int8 tap quads for vpdpbusd, taps rounded up to 4) and the
+   * input offset the kernels add (128 with quads). */
+  uint32_t tap_group;
+  int32_t input_offset;
 };
 
 /* The best dwconv kernel for kernel_size taps (a specialized one if any, else the generic). */

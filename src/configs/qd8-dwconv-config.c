@@ -3,8 +3,9 @@
  * kernels (scalar 1, sse2 8, avx2 16, avx512 32), taps in int16 pairs through pmaddwd
  * (scripts/kernels/qd8_dwconv.py), and an f32 epilogue (weight-sum zero-point correction,
  * input scale x kernel scale, bias, clamp). Without these, qd8 depthwise ran as grouped
- * IGEMM (0.46 GOP/s on 3x3 56x56x128, issue 13). Measurements: docs/qd8-performance.md
- * ("Depthwise").
+ * IGEMM (0.46 GOP/s on 3x3 56x56x128, issue 13). With AVX512-VNNI the taps go in int8
+ * quads through vpdpbusd instead (64 channels, scripts/kernels/dwconv_dpbusd.py).
+ * Measurements: docs/qd8-performance.md ("Depthwise").
  * aarch64 and wasm have no qd8 dwconv SIMD kernels yet and use the scalar ones (still far
  * ahead of grouped IGEMM, whose tiles are 1 channel wide). */
 #include <pthread.h>
@@ -25,10 +26,25 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
     .count = 3,                                                                              \
   }
 
+/* The vpdpbusd kernels: taps in int8 quads, 64 channels (scripts/kernels/dwconv_dpbusd.py). */
+#define KERNELS_C4(ct, isa)                                                                  \
+  (struct pqnn_dwconv_config) {                                                              \
+    .kernels = {                                                                             \
+      {pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p##ct##c4__##isa, ct, 9, "qd8 9p" #ct "c4 " #isa},    \
+      {pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_25p##ct##c4__##isa, ct, 25, "qd8 25p" #ct "c4 " #isa}, \
+      {pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_anyp##ct##c4__##isa, ct, 0, "qd8 anyp" #ct "c4 " #isa}, \
+    },                                                                                       \
+    .count = 3,                                                                              \
+    .tap_group = 4,                                                                          \
+    .input_offset = 128,                                                                     \
+  }
+
 static void init_config(void) {
   config = KERNELS(1, scalar);
 #if defined(__x86_64__) || defined(_M_X64)
-  if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+  if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
+    config = KERNELS_C4(64, avx512vnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = KERNELS(32, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = KERNELS(16, avx2);

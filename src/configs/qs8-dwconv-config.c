@@ -34,10 +34,25 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
     .count = 3,                                                                              \
   }
 
+/* The vpdpbusd kernels: taps in quads, 64 channels (scripts/kernels/dwconv_dpbusd.py). */
+#define KERNELS_C4(ct, isa)                                                                  \
+  (struct pqnn_dwconv_config) {                                                              \
+    .kernels = {                                                                             \
+      {pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p##ct##c4__##isa, ct, 9, "qs8 9p" #ct "c4 " #isa},    \
+      {pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_25p##ct##c4__##isa, ct, 25, "qs8 25p" #ct "c4 " #isa}, \
+      {pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_anyp##ct##c4__##isa, ct, 0, "qs8 anyp" #ct "c4 " #isa}, \
+    },                                                                                       \
+    .count = 3,                                                                              \
+    .tap_group = 4,                                                                          \
+    .input_offset = 128,                                                                     \
+  }
+
 static void init_config(void) {
   config = KERNELS(1, scalar);
 #if defined(__x86_64__) || defined(_M_X64)
-  if (pqnn_isa_enabled(pqnn_isa_avx512)) {
+  if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
+    config = KERNELS_C4(64, avx512vnni);
+  } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = KERNELS(32, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = KERNELS(16, avx2);

@@ -52,12 +52,14 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come
  * from the kernel list (src/microkernels/declarations.h). */
 #define QS8_KERNEL(KIND, TILE, ISA) pqnn_qs8_qc8w_##KIND##_minmax_fp32_ukernel_##TILE##__##ISA
-/* IGEMM kernels only: the narrow tile of the PATCH convolution path (config.h). */
+/* The narrow tile (config.h) of the PATCH convolution path (IGEMM kernels) and of 1x1
+ * convolutions with few output channels on the GEMM path (GEMM kernels). */
 #define QS8_NARROW_CONFIG(TILE1, TILE, ISA)                                                 \
   (struct pqnn_gemm_config) {                                                               \
     .name = "qs8_qc8w " #TILE " " #ISA, .mr = QS8_KERNEL(igemm, TILE, ISA##_mr),            \
     .nr = QS8_KERNEL(igemm, TILE, ISA##_nr), .kr = QS8_KERNEL(igemm, TILE, ISA##_kr),       \
     .input_offset = QS8_KERNEL(igemm, TILE, ISA##_input_offset),                            \
+    .gemm = {QS8_KERNEL(gemm, TILE1, ISA), QS8_KERNEL(gemm, TILE, ISA)},                    \
     .igemm = {QS8_KERNEL(igemm, TILE1, ISA), QS8_KERNEL(igemm, TILE, ISA)},                 \
   }
 #define QS8_CONFIG(TILE1, TILE, ISA)                                                        \
@@ -73,7 +75,8 @@ static void init_config(void) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512vnni)) {
     config = QS8_CONFIG(1x64c4, 4x64c4, avx512vnni);
-    /* Stems (3 -> 8..32 channels): 7x16c4 computes no padding columns there. */
+    /* Stems (3 -> 8..32 channels) and 1x1 convolutions to at most 32 channels (MobileNet
+     * v2's projections to 16, 24 and 32): 7x16c4 computes no or fewer padding columns. */
     narrow_config = QS8_NARROW_CONFIG(1x16c4, 7x16c4, avx512vnni);
     config.narrow = &narrow_config;
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {

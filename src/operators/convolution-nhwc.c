@@ -163,6 +163,11 @@ static size_t packed_conv_size(const struct pqnn_conv2d_args* a,
     enum pqnn_gemm_path path, const struct pqnn_dwconv_kernel* dw, size_t* group_size) {
   *group_size = 0;
   if (path == pqnn_gemm_path_dwconv) {
+    if (spec->dwconv_config->tap_group > 1) {  /* int8 tap groups (the vpdpbusd quads) */
+      return pqnn_packed_dwconv_size(sizes->output_channels,
+          pqnn_round_up(sizes->taps, spec->dwconv_config->tap_group), dw->channel_tile, 1,
+          spec->dwconv_prefix_size, spec->dwconv_suffix_size);
+    }
     if (spec->dwconv_tap_pairs) {  /* int16 weights, taps rounded up to pairs */
       return pqnn_packed_dwconv_size(sizes->output_channels, pqnn_round_up(sizes->taps, 2),
           dw->channel_tile, 2, spec->dwconv_prefix_size, spec->dwconv_suffix_size);
@@ -300,12 +305,15 @@ enum pqnn_status pqnn_create_convolution2d(const char* function,
   if (status != pqnn_status_success) return status;
   const struct pqnn_dwconv_kernel* dw;
   const enum pqnn_gemm_path path = choose_conv_path(args, flags, spec, sizes.taps, &dw);
-  struct pqnn_gemm_op_spec patch_spec;
-  if (path == pqnn_gemm_path_patch) {  /* possibly a narrower tile (config.h) */
-    patch_spec = *spec;
-    patch_spec.gemm_config = pqnn_patch_config(spec->gemm_config, args->group_output_channels,
-        spec->dynamic_quantization);
-    spec = &patch_spec;
+  struct pqnn_gemm_op_spec narrow_spec;
+  if (path == pqnn_gemm_path_patch || path == pqnn_gemm_path_gemm) {
+    /* possibly a narrower tile (config.h) */
+    const size_t n = args->group_output_channels;
+    narrow_spec = *spec;
+    narrow_spec.gemm_config = path == pqnn_gemm_path_patch
+        ? pqnn_patch_config(spec->gemm_config, n, spec->dynamic_quantization)
+        : pqnn_narrow_gemm_config(spec->gemm_config, n, spec->dynamic_quantization);
+    spec = &narrow_spec;
   }
   size_t group_size;
   const size_t packed_size = packed_conv_size(args, spec, &sizes, path, dw, &group_size);

@@ -5,6 +5,16 @@
 
 #include "operators/paths.h"
 
+const struct pqnn_gemm_config* pqnn_narrow_gemm_config(const struct pqnn_gemm_config* config,
+    size_t n, bool dynamic_quantization) {
+  const struct pqnn_gemm_config* narrow = config->narrow;
+  if (narrow == NULL || narrow->input_offset != config->input_offset ||
+      (dynamic_quantization ? narrow->dqgemm[1] == NULL : narrow->gemm[1] == NULL)) {
+    return config;
+  }
+  return pqnn_round_up(n, narrow->nr) * 2 <= pqnn_round_up(n, config->nr) ? narrow : config;
+}
+
 void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool) {
   const struct pqnn_gemm_config* config = op->gemm_config;
   const bool dq = op->spec.dynamic_quantization;

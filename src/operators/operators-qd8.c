@@ -26,8 +26,8 @@ static void pack_qd8_gemm(const void* context, size_t groups, size_t nc, size_t 
 static void pack_qd8_dwconv(const void* context, size_t channels, size_t taps, size_t ct,
     const void* kernel, void* packed) {
   const struct qd8_spec_storage* s = (const struct qd8_spec_storage*) context;
-  pqnn_pack_qd8_dwconv(channels, taps, ct, (const int8_t*) kernel, s->kernel_scale, s->bias,
-      packed);
+  pqnn_pack_qd8_dwconv(channels, taps, ct, pqnn_get_qd8_f32_qc8w_dwconv_config()->tap_group,
+      (const int8_t*) kernel, s->kernel_scale, s->bias, packed);
 }
 
 static enum pqnn_status init_qd8_spec(const char* function, struct pqnn_gemm_op_spec* spec,

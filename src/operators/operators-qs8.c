@@ -40,8 +40,10 @@ static void pack_qs8_gemm(const void* context, size_t groups, size_t nc, size_t 
 static void pack_qs8_dwconv(const void* context, size_t channels, size_t taps, size_t ct,
     const void* kernel, void* packed) {
   const struct qs8_spec_storage* s = (const struct qs8_spec_storage*) context;
-  pqnn_pack_qs8_dwconv(channels, taps, ct, (const int8_t*) kernel, s->bias,
-      s->requantization_scale, s->input_zero_point, packed);
+  const struct pqnn_dwconv_config* config = pqnn_get_qs8_qc8w_dwconv_config();
+  pqnn_pack_qs8_dwconv(channels, taps, ct, pqnn_max_sz(config->tap_group, 1),
+      (const int8_t*) kernel, s->bias, s->requantization_scale,
+      s->input_zero_point + config->input_offset, packed);
 }
 
 static enum pqnn_status check_qs8_quantization(const char* function,

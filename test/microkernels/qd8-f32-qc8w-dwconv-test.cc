@@ -38,12 +38,13 @@ struct Qd8DwconvKernel {
   pqnn_dwconv_ukernel_fn fn;
   size_t ct;
   size_t taps;  // 0: any
+  size_t tap_group;  // 4: the vpdpbusd kernels (int8 tap quads); else int16 pairs
   enum pqnn_isa isa;
 };
 void PrintTo(const Qd8DwconvKernel& k, std::ostream* os) { *os << k.name; }
 
 const Qd8DwconvKernel kKernels[] = {
-#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) {#fn, fn, ct, taps, tier},
+#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) {#fn, fn, ct, taps, kr, tier},
 #include "microkernels/qd8-f32-qc8w-dwconv/qd8-f32-qc8w-dwconv.inc"
 #undef PQNN_UKERNEL
 };
@@ -104,9 +105,11 @@ class Qd8DwconvTest : public testing::TestWithParam<Qd8DwconvKernel> {
           reinterpret_cast<uintptr_t>(pixels.back()->data()) - cs.a_offset);
     }
 
-    std::vector<uint8_t> packed(pqnn_packed_dwconv_size(C, (KS + 1) / 2 * 2, k.ct, 2, 4, 8), 0xA5);
+    std::vector<uint8_t> packed(k.tap_group == 4
+        ? pqnn_packed_dwconv_size(C, (KS + 3) / 4 * 4, k.ct, 1, 4, 8)
+        : pqnn_packed_dwconv_size(C, (KS + 1) / 2 * 2, k.ct, 2, 4, 8), 0xA5);
     ASSERT_FALSE(packed.empty());
-    pqnn_pack_qd8_dwconv(C, KS, k.ct, weights.data(), kscale.data(),
+    pqnn_pack_qd8_dwconv(C, KS, k.ct, k.tap_group, weights.data(), kscale.data(),
         cs.null_bias ? nullptr : bias.data(), packed.data());
     pqnn_qd8_dwconv_params params{cs.min, cs.max, cs.zero_point, xscale};
 
@@ -140,7 +143,7 @@ class Qd8DwconvTest : public testing::TestWithParam<Qd8DwconvKernel> {
 
   std::vector<size_t> tap_counts() const {
     if (GetParam().taps != 0) return {GetParam().taps};
-    return {1, 2, 3, 4, 5, 9, 10, 25, 30};
+    return {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 25, 30};
   }
 };
 
@@ -245,7 +248,7 @@ TEST(Qd8DwconvPacking, layout) {
         }
         const size_t pairs = (taps + 1) / 2;
         std::vector<uint8_t> packed(pqnn_packed_dwconv_size(C, 2 * pairs, ct, 2, 4, 8), 0xEE);
-        pqnn_pack_qd8_dwconv(C, taps, ct, k.data(), scale.data(), bias.data(), packed.data());
+        pqnn_pack_qd8_dwconv(C, taps, ct, 2, k.data(), scale.data(), bias.data(), packed.data());
         const size_t tile = ct * 4 + pairs * ct * 4 + ct * 8;
         ASSERT_EQ(packed.size(), tile * ((C + ct - 1) / ct));
         for (size_t tile_start = 0; tile_start < C; tile_start += ct) {
@@ -268,6 +271,49 @@ TEST(Qd8DwconvPacking, layout) {
             ASSERT_EQ(sc, c < C ? scale[c] : 0.0f);
             ASSERT_EQ(b, c < C ? bias[c] : 0.0f);
           }
+        }
+      }
+    }
+  }
+}
+
+// The int8 tap-quad layout of the vpdpbusd kernels (tap_group 4).
+TEST(Qd8DwconvPacking, quads) {
+  auto& rng = pqnn_test::rng();
+  std::uniform_int_distribution<int> w8(-127, 127);
+  const size_t ct = 64;
+  for (size_t taps : {1, 4, 9, 25}) {
+    for (size_t C : {size_t(1), ct, ct + 1, 3 * ct - 1}) {
+      std::vector<int8_t> k(taps * C);
+      for (auto& v : k) v = static_cast<int8_t>(w8(rng));
+      std::vector<float> scale(C), bias(C);
+      for (size_t c = 0; c < C; c++) {
+        scale[c] = 0.5f + float(c);
+        bias[c] = -3.0f * float(c) - 1.0f;
+      }
+      const size_t quads = (taps + 3) / 4;
+      std::vector<uint8_t> packed(pqnn_packed_dwconv_size(C, 4 * quads, ct, 1, 4, 8), 0xEE);
+      pqnn_pack_qd8_dwconv(C, taps, ct, 4, k.data(), scale.data(), bias.data(), packed.data());
+      const size_t tile = ct * 4 + quads * ct * 4 + ct * 8;
+      ASSERT_EQ(packed.size(), tile * ((C + ct - 1) / ct));
+      for (size_t tile_start = 0; tile_start < C; tile_start += ct) {
+        const uint8_t* base = packed.data() + (tile_start / ct) * tile;
+        for (size_t s = 0; s < ct; s++) {
+          const size_t c = tile_start + pqnn_qs8_dwconv_channel_order(ct, 4, s);
+          int32_t ksum;
+          float sc, b;
+          std::memcpy(&ksum, base + 4 * s, 4);
+          std::memcpy(&sc, base + 4 * ct + quads * ct * 4 + 4 * s, 4);
+          std::memcpy(&b, base + 8 * ct + quads * ct * 4 + 4 * s, 4);
+          int32_t sum = 0;
+          for (size_t t = 0; t < 4 * quads; t++) {
+            const int8_t w = static_cast<int8_t>(base[4 * ct + (t / 4) * ct * 4 + s * 4 + t % 4]);
+            ASSERT_EQ(w, c < C && t < taps ? k[t * C + c] : 0) << "s=" << s << " t=" << t;
+            sum += w;
+          }
+          ASSERT_EQ(ksum, sum);
+          ASSERT_EQ(sc, c < C ? scale[c] : 0.0f);
+          ASSERT_EQ(b, c < C ? bias[c] : 0.0f);
         }
       }
     }

@@ -34,13 +34,15 @@ struct DwconvKernel {
   pqnn_dwconv_ukernel_fn fn;
   size_t ct;
   size_t taps;  // 0: any
+  size_t tap_group;  // 4: the vpdpbusd kernels (taps in quads)
+  int32_t input_offset;
   enum pqnn_isa isa;
 };
 void PrintTo(const DwconvKernel& k, std::ostream* os) { *os << k.name; }
 
 // Every qs8 dwconv kernel of this build, from its list.
 const DwconvKernel kKernels[] = {
-#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) {#fn, fn, ct, taps, tier},
+#define PQNN_UKERNEL(tier, taps, ct, kr, input_offset, fn) {#fn, fn, ct, taps, kr, input_offset, tier},
 #include "microkernels/qs8-dwconv/qs8-dwconv.inc"
 #undef PQNN_UKERNEL
 };
@@ -145,11 +147,12 @@ class Qs8DwconvTest : public testing::TestWithParam<DwconvKernel> {
       }
     }
 
-    const size_t packed_size = pqnn_packed_dwconv_size(C, KS, k.ct, 1, 4, 4);
+    const size_t padded_taps = (KS + k.tap_group - 1) / k.tap_group * k.tap_group;
+    const size_t packed_size = pqnn_packed_dwconv_size(C, padded_taps, k.ct, 1, 4, 4);
     ASSERT_NE(packed_size, 0u);
     std::vector<uint8_t> packed(packed_size, 0xA5);
-    pqnn_pack_qs8_dwconv(C, KS, k.ct, weights.data(), bias.data(), scale.data(), cs.izp,
-        packed.data());
+    pqnn_pack_qs8_dwconv(C, KS, k.ct, k.tap_group, weights.data(), bias.data(), scale.data(),
+        cs.izp + k.input_offset, packed.data());
 
     pqnn_qs8_minmax_params params;
     params.output_min_less_zero_point = static_cast<float>(int32_t(cs.qmin) - cs.ozp);
@@ -186,7 +189,7 @@ class Qs8DwconvTest : public testing::TestWithParam<DwconvKernel> {
 
   std::vector<size_t> tap_counts() const {
     if (GetParam().taps != 0) return {GetParam().taps};
-    return {1, 2, 3, 4, 5, 9, 10, 25, 30};
+    return {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 25, 30};
   }
   std::vector<size_t> channel_counts() const {
     const size_t ct = GetParam().ct;
@@ -336,7 +339,7 @@ TEST(Qs8DwconvPacking, layout) {
         }
         const int32_t izp = -3;
         std::vector<uint8_t> packed(pqnn_packed_dwconv_size(C, taps, ct, 1, 4, 4), 0xEE);
-        pqnn_pack_qs8_dwconv(C, taps, ct, k.data(), bias.data(), scale.data(), izp, packed.data());
+        pqnn_pack_qs8_dwconv(C, taps, ct, 1, k.data(), bias.data(), scale.data(), izp, packed.data());
         const size_t tile = ct * 4 + taps * ct + ct * 4;
         ASSERT_EQ(packed.size(), tile * ((C + ct - 1) / ct));
         for (size_t c = 0; c < ((C + ct - 1) / ct) * ct; c++) {
@@ -358,11 +361,54 @@ TEST(Qs8DwconvPacking, layout) {
       }
     }
   }
+  // Tap quads (the vpdpbusd kernels): ceil(taps / 4) x ct x 4, channels in
+  // pqnn_qs8_dwconv_channel_order, a permutation of the tile.
+  for (size_t ct : {16, 32, 64}) {
+    std::vector<bool> seen(ct, false);
+    for (size_t s = 0; s < ct; s++) {
+      const size_t j = pqnn_qs8_dwconv_channel_order(ct, 4, s);
+      ASSERT_LT(j, ct);
+      ASSERT_FALSE(seen[j]);
+      seen[j] = true;
+    }
+    for (size_t taps : {1, 4, 9, 25}) {
+      for (size_t C : {size_t(1), ct, ct + 1, 3 * ct - 1}) {
+        std::vector<int8_t> k(taps * C);
+        for (auto& v : k) v = static_cast<int8_t>(w8(rng));
+        std::vector<int32_t> bias(C, 77);
+        std::vector<float> scale(C);
+        for (size_t c = 0; c < C; c++) scale[c] = 0.25f + static_cast<float>(c);
+        const size_t quads = (taps + 3) / 4;
+        std::vector<uint8_t> packed(pqnn_packed_dwconv_size(C, 4 * quads, ct, 1, 4, 4), 0xEE);
+        pqnn_pack_qs8_dwconv(C, taps, ct, 4, k.data(), bias.data(), scale.data(), 125,
+            packed.data());
+        const size_t tile = ct * 4 + quads * 4 * ct + ct * 4;
+        ASSERT_EQ(packed.size(), tile * ((C + ct - 1) / ct));
+        for (size_t c0 = 0; c0 < C; c0 += ct) {
+          const uint8_t* base = packed.data() + (c0 / ct) * tile;
+          for (size_t s = 0; s < ct; s++) {
+            const size_t c = c0 + pqnn_qs8_dwconv_channel_order(ct, 4, s);
+            int32_t b, sum = 0;
+            float sc;
+            std::memcpy(&b, base + 4 * s, 4);
+            std::memcpy(&sc, base + 4 * ct + quads * 4 * ct + 4 * s, 4);
+            for (size_t t = 0; t < 4 * quads; t++) {
+              const int8_t w = static_cast<int8_t>(base[4 * ct + (t / 4) * 4 * ct + 4 * s + t % 4]);
+              ASSERT_EQ(w, c < C && t < taps ? k[t * C + c] : 0) << "ct=" << ct << " s=" << s << " t=" << t;
+              sum += w;
+            }
+            ASSERT_EQ(b, c < C ? 77 - 125 * sum : 0);
+            ASSERT_EQ(sc, c < C ? scale[c] : 0.0f);
+          }
+        }
+      }
+    }
+  }
   // NULL bias packs as zero.
   std::vector<int8_t> k(9 * 3, 1);
   std::vector<float> scale(3, 1.0f);
   std::vector<uint8_t> packed(pqnn_packed_dwconv_size(3, 9, 8, 1, 4, 4));
-  pqnn_pack_qs8_dwconv(3, 9, 8, k.data(), nullptr, scale.data(), 2, packed.data());
+  pqnn_pack_qs8_dwconv(3, 9, 8, 1, k.data(), nullptr, scale.data(), 2, packed.data());
   int32_t b;
   std::memcpy(&b, packed.data(), 4);
   EXPECT_EQ(b, -2 * 9);

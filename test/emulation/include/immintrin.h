@@ -26,6 +26,10 @@
 #undef _mm512_madd_epi16
 #define _mm512_madd_epi16(a, b) simde_mm512_madd_epi16((a), (b))
 
+/* SIMDe 0.7.4 has the 128-bit-block shuffle but no native alias for it. */
+#undef _mm512_shuffle_f32x4
+#define _mm512_shuffle_f32x4(a, b, imm) simde_mm512_shuffle_f32x4((a), (b), (imm))
+
 /* AVX-VNNI spells the 256-bit VNNI dot products with an _avx_ infix. */
 #undef _mm256_dpbusd_avx_epi32
 #define _mm256_dpbusd_avx_epi32(src, a, b) simde_mm256_dpbusd_epi32((src), (a), (b))
@@ -154,6 +158,40 @@ static inline simde__m256i pqnn_emu_mm256_maskz_loadu_epi8(uint32_t k, const voi
 }
 #undef _mm256_maskz_loadu_epi8
 #define _mm256_maskz_loadu_epi8(k, p) pqnn_emu_mm256_maskz_loadu_epi8((uint32_t) (k), (p))
+
+static inline simde__m512i pqnn_emu_mm512_maskz_loadu_epi8(uint64_t k, const void* p) {
+  int8_t out[64];
+  for (int i = 0; i < 64; i++) out[i] = (k >> i) & 1 ? ((const int8_t*) p)[i] : 0;
+  simde__m512i r;
+  PQNN_EMU_FROM(r, out);
+  return r;
+}
+#undef _mm512_maskz_loadu_epi8
+#define _mm512_maskz_loadu_epi8(k, p) pqnn_emu_mm512_maskz_loadu_epi8((uint64_t) (k), (p))
+
+static inline void pqnn_emu_mm512_mask_storeu_epi8(void* p, uint64_t k, simde__m512i a) {
+  int8_t in[64];
+  PQNN_EMU_TO(in, a);
+  for (int i = 0; i < 64; i++) if ((k >> i) & 1) ((int8_t*) p)[i] = in[i];
+}
+#undef _mm512_mask_storeu_epi8
+#define _mm512_mask_storeu_epi8(p, k, a) pqnn_emu_mm512_mask_storeu_epi8((p), (uint64_t) (k), (a))
+
+static inline void pqnn_emu_mm256_mask_storeu_epi8(void* p, uint32_t k, simde__m256i a) {
+  int8_t in[32];
+  PQNN_EMU_TO(in, a);
+  for (int i = 0; i < 32; i++) if ((k >> i) & 1) ((int8_t*) p)[i] = in[i];
+}
+#undef _mm256_mask_storeu_epi8
+#define _mm256_mask_storeu_epi8(p, k, a) pqnn_emu_mm256_mask_storeu_epi8((p), (uint32_t) (k), (a))
+
+static inline void pqnn_emu_mm256_mask_storeu_ps(void* p, uint8_t k, simde__m256 a) {
+  float in[8];
+  PQNN_EMU_TO(in, a);
+  for (int i = 0; i < 8; i++) if ((k >> i) & 1) ((float*) p)[i] = in[i];
+}
+#undef _mm256_mask_storeu_ps
+#define _mm256_mask_storeu_ps(p, k, a) pqnn_emu_mm256_mask_storeu_ps((p), (uint8_t) (k), (a))
 
 static inline void pqnn_emu_mm256_mask_storeu_epi16(void* p, uint16_t k, simde__m256i a) {
   int16_t in[16];
