@@ -217,20 +217,6 @@ static void compute_deconv(void* context, size_t tile) {
   }
 }
 
-/* The operator's workspace grown to at least `total` bytes (false: out of memory, logged). */
-static bool grow_workspace(const char* function, pqnn_operator_t op, size_t total) {
-  if (total <= op->workspace_size) return true;
-  pqnn_release(op->workspace);
-  op->workspace_size = 0;
-  op->workspace = pqnn_allocate(total);
-  if (op->workspace == NULL) {
-    pqnn_log_error(function, "cannot allocate %zu bytes of deconvolution workspace", total);
-    return false;
-  }
-  op->workspace_size = total;
-  return true;
-}
-
 enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,
     pthreadpool_t threadpool) {
   const struct pqnn_gemm_config* config = op->gemm_config;
@@ -292,7 +278,8 @@ enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,
       return pqnn_status_invalid_parameter;
     }
     ctx->slot_bytes = pqnn_round_up(bytes, 64);
-    if (!grow_workspace(function, op, total)) return pqnn_status_out_of_memory;
+    const enum pqnn_status status = pqnn_reserve_workspace(function, op, total);
+    if (status != pqnn_status_success) return status;
   } else {
     /* One workspace slot per tile: a few tiles per thread. */
     const size_t tiles = pqnn_min_sz(pqnn_max_sz(rows, 1), threads * kTilesPerThread);
@@ -310,7 +297,8 @@ enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,
       pqnn_log_error(function, "deconvolution workspace size overflows");
       return pqnn_status_invalid_parameter;
     }
-    if (!grow_workspace(function, op, total)) return pqnn_status_out_of_memory;
+    const enum pqnn_status status = pqnn_reserve_workspace(function, op, total);
+    if (status != pqnn_status_success) return status;
   }
   op->compute = pqnn_compute_deconv;
   return pqnn_status_success;
