@@ -1022,6 +1022,10 @@ enum pqnn_qd8_decision {
                                                qd8_min_reduction, on a CPU whose int8
                                                kernels beat f32 there (its input is
                                                quantized once per image) */
+  pqnn_qd8_decision_float_winograd,         /* stays f32 (DRQ on): a convolution the f32
+                                               Winograd path takes, with at most a third
+                                               as many output as input channels (faster
+                                               there than qd8 with its convert) */
 };
 struct pqnn_runtime_node_info {
   enum pqnn_node_type type;

@@ -455,6 +455,12 @@ PQNN_INTERNAL void pqnn_set_conv_geometry(struct pqnn_operator* op,
     .output_channel_stride = output_channel_stride,                                       \
   })
 
+/* Whether pqnn_create_convolution2d_nhwc_f32 with these arguments and flags takes the
+ * Winograd path on this CPU (operators-f32.c; the rule is pqnn_winograd_fits). The
+ * runtime's dynamic-quantization pass weighs it against qd8. */
+PQNN_INTERNAL bool pqnn_f32_convolution_takes_winograd(const struct pqnn_conv2d_args* args,
+    uint32_t flags);
+
 PQNN_INTERNAL enum pqnn_status pqnn_create_convolution2d(const char* function,
     const struct pqnn_conv2d_args* args, const void* kernel, uint32_t flags,
     const struct pqnn_gemm_op_spec* spec, pqnn_operator_t* op_out);

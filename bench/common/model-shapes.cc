@@ -57,6 +57,34 @@ const std::vector<ConvShape>& conv_shapes() {
   return shapes;
 }
 
+const std::vector<ConvShape>& dense3x3_shapes() {
+  static const std::vector<ConvShape> shapes = {
+    {"det_160x160_96x24", 160, 160, 3, 1, 1, 1, 96, 24, false},
+    {"det_80x80_96x24", 80, 80, 3, 1, 1, 1, 96, 24, false},
+    {"det_40x40_96x24", 40, 40, 3, 1, 1, 1, 96, 24, false},
+    {"det_20x20_96x24", 20, 20, 3, 1, 1, 1, 96, 24, false},
+    {"80x80_96x32", 80, 80, 3, 1, 1, 1, 96, 32, false},
+    {"80x80_96x48", 80, 80, 3, 1, 1, 1, 96, 48, false},
+    {"80x80_96x96", 80, 80, 3, 1, 1, 1, 96, 96, false},
+    {"80x80_24x96", 80, 80, 3, 1, 1, 1, 24, 96, false},
+    {"40x40_128x32", 40, 40, 3, 1, 1, 1, 128, 32, false},
+    {"40x40_128x48", 40, 40, 3, 1, 1, 1, 128, 48, false},
+    {"56x56_64x16", 56, 56, 3, 1, 1, 1, 64, 16, false},
+    {"resnet_56x56_64x64", 56, 56, 3, 1, 1, 1, 64, 64, false},
+    {"resnet_28x28_128x128", 28, 28, 3, 1, 1, 1, 128, 128, false},
+    {"resnet_14x14_256x256", 14, 14, 3, 1, 1, 1, 256, 256, false},
+    {"few_56x56_32x32", 56, 56, 3, 1, 1, 1, 32, 32, false},
+    {"few_56x56_16x16", 56, 56, 3, 1, 1, 1, 16, 16, false},
+    {"few_56x56_8x32", 56, 56, 3, 1, 1, 1, 8, 32, false},
+    {"few_56x56_32x8", 56, 56, 3, 1, 1, 1, 32, 8, false},
+    {"few_56x56_8x8", 56, 56, 3, 1, 1, 1, 8, 8, false},
+    {"few_56x56_4x4", 56, 56, 3, 1, 1, 1, 4, 4, false},
+    {"few_56x56_96x4", 56, 56, 3, 1, 1, 1, 96, 4, false},
+    {"few_56x56_4x96", 56, 56, 3, 1, 1, 1, 4, 96, false},
+  };
+  return shapes;
+}
+
 pthreadpool_t threadpool_for(size_t threads) {
   static std::map<size_t, pthreadpool_t> pools;
   if (threads <= 1) return nullptr;

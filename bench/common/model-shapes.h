@@ -38,6 +38,11 @@ struct ConvShape {
 
 const std::vector<FcShape>& fc_shapes();
 const std::vector<ConvShape>& conv_shapes();
+// Dense 3x3 stride-1 one-group layers (the f32 Winograd path's shapes): PaddleOCR det's
+// 96 -> 24 at each of its four sizes, ResNet, and few / narrow channel counts. f32_conv3x3
+// (f32 default path next to IGEMM) and qd8_conv3x3 (qd8 IGEMM with the convert) time them;
+// the runtime's DRQ rule for them (runtime-passes.c, winograd_beats_qd8) comes from both.
+const std::vector<ConvShape>& dense3x3_shapes();
 
 // Registers "<prefix>/<shape>/threads:<t>" for t in {1, 2}; the body gets the shape and a
 // threadpool (NULL for one thread).

@@ -60,20 +60,8 @@ const bool registered = [] {
       [](benchmark::State& state, const pqnn_bench::ConvShape& s, pthreadpool_t pool) {
         f32_convolution(state, s, pool);
       });
-  const pqnn_bench::ConvShape dense3x3[] = {
-    {"det_160x160_96x24", 160, 160, 3, 1, 1, 1, 96, 24, false},
-    {"det_80x80_96x24", 80, 80, 3, 1, 1, 1, 96, 24, false},
-    {"resnet_56x56_64x64", 56, 56, 3, 1, 1, 1, 64, 64, false},
-    {"resnet_28x28_128x128", 28, 28, 3, 1, 1, 1, 128, 128, false},
-    {"few_56x56_16x16", 56, 56, 3, 1, 1, 1, 16, 16, false},
-    {"few_56x56_8x32", 56, 56, 3, 1, 1, 1, 8, 32, false},
-    {"few_56x56_32x8", 56, 56, 3, 1, 1, 1, 32, 8, false},
-    {"few_56x56_8x8", 56, 56, 3, 1, 1, 1, 8, 8, false},
-    {"few_56x56_4x4", 56, 56, 3, 1, 1, 1, 4, 4, false},
-    {"few_56x56_96x4", 56, 56, 3, 1, 1, 1, 96, 4, false},
-    {"few_56x56_4x96", 56, 56, 3, 1, 1, 1, 4, 96, false},
-  };
-  for (const pqnn_bench::ConvShape& shape : dense3x3) {
+
+  for (const pqnn_bench::ConvShape& shape : pqnn_bench::dense3x3_shapes()) {
     for (uint32_t flags : {PQNN_FLAG_NO_WINOGRAD, 0u}) {
       const std::string name = std::string("f32_conv3x3/") + shape.name +
           (flags != 0 ? "/no_winograd" : "/default");

@@ -10,10 +10,13 @@
 //   qd8_convolution_with_convert: convert + conv; GOPS, %peak (of the measured single-core
 //     int8 MAC peak: vpdpbusd where present, else AVX2 vpmaddwd), convert_%.
 //   qd8_convolution: the conv alone on the pre-quantized image.
+//   qd8_conv3x3/<shape>: convert + conv on the dense 3x3 layers of bench/f32-convolution's
+//     f32_conv3x3 (Winograd in f32), one thread: compare the CPU columns of the two.
 #include <benchmark/benchmark.h>
 
 #include <ctime>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include <pqnn.h>
@@ -125,6 +128,12 @@ const bool registered = [] {
       [](benchmark::State& state, const pqnn_bench::ConvShape& s, pthreadpool_t pool) {
         qd8_convolution(state, s, pool, false);
       });
+  for (const pqnn_bench::ConvShape& shape : pqnn_bench::dense3x3_shapes()) {
+    const std::string name = std::string("qd8_conv3x3/") + shape.name;
+    benchmark::RegisterBenchmark(name.c_str(), [shape](benchmark::State& state) {
+      qd8_convolution(state, shape, nullptr, true);
+    })->Unit(benchmark::kMicrosecond)->UseRealTime();
+  }
   return true;
 }();
 

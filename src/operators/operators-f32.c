@@ -1,8 +1,11 @@
 /* The f32 face: the public f32 fully connected, convolution and deconvolution functions,
  * and the f32 datatype spec they share (f32 kernel and bias; output = clamp(sum + bias,
  * min, max)). */
+#include <math.h>
+
 #include "allocator.h"
 #include "operator.h"
+#include "operators/paths.h"
 #include "packing.h"
 
 static void pack_f32_gemm(const void* context, size_t groups, size_t nc, size_t ks, size_t kc,
@@ -71,6 +74,22 @@ enum pqnn_status pqnn_create_convolution2d_nhwc_f32(uint32_t input_padding_top,
       pqnn_operator_type_convolution_nhwc_f32, bias, output_min, output_max);
   if (status != pqnn_status_success) return status;
   return pqnn_create_convolution2d(__func__, &PQNN_CONV2D_ARGS, kernel, flags, &spec, op_out);
+}
+
+bool pqnn_f32_convolution_takes_winograd(const struct pqnn_conv2d_args* args, uint32_t flags) {
+  struct pqnn_gemm_op_spec spec;
+  if (init_f32_spec(__func__, &spec, pqnn_operator_type_convolution_nhwc_f32, NULL, -INFINITY,
+          INFINITY) != pqnn_status_success || spec.gemm_config == NULL) {
+    return false;
+  }
+  /* One input and one output channel per group is the depthwise path when it has a kernel
+   * (choose_conv_path in convolution-nhwc.c tries it first). */
+  const size_t taps = (size_t) args->kernel_height * args->kernel_width;
+  if (args->group_input_channels == 1 && args->group_output_channels == 1 &&
+      spec.dwconv_config != NULL && pqnn_dwconv_config_select(spec.dwconv_config, taps) != NULL) {
+    return false;
+  }
+  return pqnn_winograd_fits(args, flags, &spec);
 }
 
 PQNN_CONV_RESHAPE(f32)

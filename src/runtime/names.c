@@ -47,6 +47,8 @@ const char* pqnn_qd8_decision_string(enum pqnn_qd8_decision decision) {
       return "qd8: convolution below the threshold (this CPU's int8 kernels win there)";
     case pqnn_qd8_decision_float_small_reduction:
       return "float: reduction below the qd8 threshold";
+    case pqnn_qd8_decision_float_winograd:
+      return "float: f32 Winograd is faster (output channels <= input channels / 3)";
     default: return "invalid";
   }
 }

@@ -48,6 +48,8 @@
  * 1 thread, CPU time, qd8 with its convert against f32: 4x4 stride-2 64 -> 64 2.0x faster
  * (K = 64); PaddleOCR det's 2x2 stride-2 layers (K = 24) 1.2x (24 -> 24) and 0.6x (24 -> 1),
  * so they stay f32 under the same threshold.
+ * A convolution the f32 operator would run as Winograd stays f32 when it has at most a third
+ * as many output as input channels (winograd_beats_qd8, with the measurements).
  * 4-bit weights (issue 15): with the runtime option qd8_fc_4bit_weights, the f32 filters of
  * the FC nodes DRQ takes are quantized to 4 bits, per channel (qc4w) or per block of
  * qd8_fc_4bit_block_size (qb4w), instead of qc8w; convolutions stay qc8w (the 4-bit
@@ -58,6 +60,7 @@
 #include "allocator.h"
 #include "configs/config.h"
 #include "logging.h"
+#include "operator.h"
 #include "runtime/runtime-passes.h"
 #include "runtime/runtime-shared.h"
 
@@ -236,6 +239,43 @@ static bool small_conv_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn
       config->drq_small_convs;
 }
 
+/* The one place that weighs qd8 against the f32 Winograd path: a convolution with an f32
+ * input that the f32 operator would run as Winograd F(4x4, 3x3) stays f32 when it has at
+ * most a third as many output channels as input channels. Winograd's 36 GEMMs do 2.25
+ * multiply-adds per direct one and its transforms cost O(Cin + Cout) per pixel, while the
+ * qd8 IGEMM does all 9 taps at the int8 rate, pays the convert of its input and rounds N up
+ * to its tile: with few output channels (PaddleOCR det's 96 -> 24) the int8 tile is mostly
+ * padding and Winograd wins. Measured on avx512vnni (bench/operators: f32-convolution
+ * f32_conv3x3/<shape>/default against qd8-convolution qd8_conv3x3/<shape>, convert
+ * included; 1 thread, `taskset -c 1`, CPU time, medians of 3 interleaved rounds on a loaded
+ * machine), f32 time / qd8 time (below 1: Winograd faster):
+ *   Cout <= Cin / 3: det 96 -> 24 at 160x160 / 80x80 / 40x40 / 20x20: 0.97 / 0.81 / 0.79 /
+ *     0.85; 80x80 96 -> 32 0.81; 40x40 128 -> 32 0.79; 56x56 64 -> 16 0.78, 32 -> 8 0.83,
+ *     96 -> 4 0.76;
+ *   Cout > Cin / 3: 40x40 128 -> 48 1.34; 80x80 96 -> 48 1.43, 96 -> 96 1.10, 24 -> 96
+ *     1.37; ResNet 56x56 64 -> 64 / 28x28 128 -> 128 / 14x14 256 -> 256 1.42 / 1.36 /
+ *     2.25; 56x56 32 -> 32 1.01, 16 -> 16 1.02, 8 -> 8 1.09, 4 -> 4 1.71.
+ * Tiers without VNNI run int8 slower against the same f32 Winograd, so the rule keeps no
+ * layer f32 that qd8 would run faster there. f16 has no Winograd path (its operator is
+ * IGEMM), so an f16 input never stays float by this rule. */
+static bool winograd_beats_qd8(const struct pqnn_rt_op* op, enum pqnn_datatype x) {
+  if (op->node.type != pqnn_node_type_convolution_2d || x != pqnn_datatype_fp32) return false;
+  const struct pqnn_conv_params* p = &op->node.conv;
+  if (3 * p->group_output_channels > p->group_input_channels) return false;
+  const struct pqnn_conv2d_args args = {
+    .padding_top = p->pad_top, .padding_right = p->pad_right,
+    .padding_bottom = p->pad_bottom, .padding_left = p->pad_left,
+    .kernel_height = p->kernel_height, .kernel_width = p->kernel_width,
+    .stride_height = p->stride_height, .stride_width = p->stride_width,
+    .dilation_height = p->dilation_height, .dilation_width = p->dilation_width,
+    .groups = p->groups, .group_input_channels = p->group_input_channels,
+    .group_output_channels = p->group_output_channels,
+    .input_channel_stride = (size_t) p->groups * p->group_input_channels,
+    .output_channel_stride = (size_t) p->groups * p->group_output_channels,
+  };
+  return pqnn_f32_convolution_takes_winograd(&args, op->node.flags & PQNN_FLAG_NO_WINOGRAD);
+}
+
 static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
     const struct pqnn_value* filter) {
   const enum pqnn_datatype x = rt->tensors[op->inputs[0]].datatype;
@@ -252,6 +292,7 @@ static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct
       (rt->flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) == 0) {
     return pqnn_qd8_decision_none;
   }
+  if (winograd_beats_qd8(op, x)) return pqnn_qd8_decision_float_winograd;
   if (reduction_of(op, filter) < rt->qd8_min_reduction) {
     return small_conv_runs_qd8(rt, op, x) ? pqnn_qd8_decision_quantized_small_conv
                                           : pqnn_qd8_decision_float_small_reduction;
@@ -284,6 +325,7 @@ void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
     }
     if (op->info.qd8_decision == pqnn_qd8_decision_float_depthwise ||
         op->info.qd8_decision == pqnn_qd8_decision_float_small_reduction ||
+        op->info.qd8_decision == pqnn_qd8_decision_float_winograd ||
         op->info.qd8_decision == pqnn_qd8_decision_quantized_small_conv) {
       PQNN_LOG_INFO("op %u (%s): %s %s, %s", (unsigned) i,
           pqnn_node_type_string(op->node.type),

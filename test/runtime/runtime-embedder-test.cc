@@ -203,6 +203,46 @@ TEST(RuntimeEmbedder, SmallConvolutionDecisionIsReported) {
   }
 }
 
+// A 3x3 stride-1 convolution that the f32 operator runs as Winograd stays f32 under
+// dynamic quantization when it has at most a third as many output as input channels
+// (decision float_winograd, runtime-passes.c winograd_beats_qd8: PaddleOCR det's 96 -> 24),
+// and gives the f32 run's bits; more output channels, PQNN_FLAG_NO_WINOGRAD or stride 2
+// (no Winograd) run qd8.
+TEST(RuntimeEmbedder, WinogradConvolutionDecisionIsReported) {
+  struct Case { size_t oc; uint32_t stride, node_flags; bool stays_f32; };
+  const Case cases[] = {{24, 1, 0, true}, {32, 1, 0, true}, {33, 1, 0, false},
+      {48, 1, 0, false}, {24, 1, PQNN_FLAG_NO_WINOGRAD, false}, {24, 2, 0, false}};
+  for (const Case& c : cases) {
+    Graph g{2};
+    const std::vector<float> w = random_f32(c.oc * 3 * 3 * 96, -1, 1, 11);
+    const size_t o = c.stride == 1 ? 8 : 4;
+    const uint32_t in = g.input(0, {1, 8, 8, 96});
+    const uint32_t f = g.f32({c.oc, 3, 3, 96}, w.data());
+    const uint32_t out = g.output(1, {1, o, o, c.oc});
+    ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, c.stride, c.stride, 1, 1, 1,
+        96, c.oc, -kInf, kInf, in, f, PQNN_INVALID_VALUE_ID, out, c.node_flags),
+        pqnn_status_success);
+    using V = std::vector<std::string>;
+    const uint32_t drq = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
+    const std::string label = "oc " + std::to_string(c.oc) + " stride " +
+        std::to_string(c.stride) + " flags " + std::to_string(c.node_flags);
+    if (c.stays_f32) {
+      EXPECT_EQ(plan_of(g.sg, drq, 0), (V{"convolution_2d:fp32:" +
+          std::to_string(int(pqnn_qd8_decision_float_winograd))})) << label;
+      const auto x = random_f32(8 * 8 * 96, -1, 1, 12);
+      std::vector<float> ref(o * o * c.oc), y(o * o * c.oc);
+      pqnn_delete_runtime(run_graph(g.sg, 0, {{0, (void*) x.data()}, {1, ref.data()}}));
+      pqnn_delete_runtime(run_graph(g.sg, drq, {{0, (void*) x.data()}, {1, y.data()}}));
+      EXPECT_EQ(y, ref) << label;
+    } else {
+      EXPECT_EQ(plan_of(g.sg, drq, 0), (V{"+convert:qdint8:0", "convolution_2d:qdint8:" +
+          std::to_string(int(pqnn_qd8_decision_quantized))})) << label;
+    }
+  }
+  EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_float_winograd),
+      "float: f32 Winograd is faster (output channels <= input channels / 3)");
+}
+
 TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
   // Two runtimes of one graph with different thresholds both run and stay close to f32.
   DrqGraph d;
