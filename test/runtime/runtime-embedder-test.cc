@@ -207,11 +207,13 @@ TEST(RuntimeEmbedder, SmallConvolutionDecisionIsReported) {
 // dynamic quantization when it has at most a third as many output as input channels
 // (decision float_winograd, runtime-passes.c winograd_beats_qd8: PaddleOCR det's 96 -> 24),
 // and gives the f32 run's bits; more output channels, PQNN_FLAG_NO_WINOGRAD or stride 2
-// (no Winograd) run qd8.
+// (no Winograd) run qd8. Whether the f32 layer takes Winograd is read from the f32
+// runtime's compute path (every tier with f32 GEMM kernels has it).
 TEST(RuntimeEmbedder, WinogradConvolutionDecisionIsReported) {
-  struct Case { size_t oc; uint32_t stride, node_flags; bool stays_f32; };
-  const Case cases[] = {{24, 1, 0, true}, {32, 1, 0, true}, {33, 1, 0, false},
-      {48, 1, 0, false}, {24, 1, PQNN_FLAG_NO_WINOGRAD, false}, {24, 2, 0, false}};
+  struct Case { size_t oc; uint32_t stride, node_flags; bool narrow, winograd; };
+  const Case cases[] = {{24, 1, 0, true, true}, {32, 1, 0, true, true},
+      {33, 1, 0, false, true}, {48, 1, 0, false, true},
+      {24, 1, PQNN_FLAG_NO_WINOGRAD, true, false}, {24, 2, 0, true, false}};
   for (const Case& c : cases) {
     Graph g{2};
     const std::vector<float> w = random_f32(c.oc * 3 * 3 * 96, -1, 1, 11);
@@ -222,16 +224,19 @@ TEST(RuntimeEmbedder, WinogradConvolutionDecisionIsReported) {
     ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, c.stride, c.stride, 1, 1, 1,
         96, c.oc, -kInf, kInf, in, f, PQNN_INVALID_VALUE_ID, out, c.node_flags),
         pqnn_status_success);
-    using V = std::vector<std::string>;
-    const uint32_t drq = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
     const std::string label = "oc " + std::to_string(c.oc) + " stride " +
         std::to_string(c.stride) + " flags " + std::to_string(c.node_flags);
-    if (c.stays_f32) {
+    const auto x = random_f32(8 * 8 * 96, -1, 1, 12);
+    std::vector<float> ref(o * o * c.oc), y(o * o * c.oc);
+    pqnn_runtime_t rt = run_graph(g.sg, 0, {{0, (void*) x.data()}, {1, ref.data()}});
+    ASSERT_NE(rt, nullptr);
+    EXPECT_EQ(std::string(node_infos(rt)[0].compute_path) == "winograd", c.winograd) << label;
+    pqnn_delete_runtime(rt);
+    using V = std::vector<std::string>;
+    const uint32_t drq = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
+    if (c.narrow && c.winograd) {
       EXPECT_EQ(plan_of(g.sg, drq, 0), (V{"convolution_2d:fp32:" +
           std::to_string(int(pqnn_qd8_decision_float_winograd))})) << label;
-      const auto x = random_f32(8 * 8 * 96, -1, 1, 12);
-      std::vector<float> ref(o * o * c.oc), y(o * o * c.oc);
-      pqnn_delete_runtime(run_graph(g.sg, 0, {{0, (void*) x.data()}, {1, ref.data()}}));
       pqnn_delete_runtime(run_graph(g.sg, drq, {{0, (void*) x.data()}, {1, y.data()}}));
       EXPECT_EQ(y, ref) << label;
     } else {
