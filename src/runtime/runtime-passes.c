@@ -61,6 +61,15 @@
 #include "runtime/runtime-passes.h"
 #include "runtime/runtime-shared.h"
 
+/* Compacts the op list over the ops a fusion removed. */
+static void drop_removed_ops(struct pqnn_runtime* rt) {
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    if (!rt->ops[i].removed) rt->ops[kept++] = rt->ops[i];
+  }
+  rt->num_ops = kept;
+}
+
 /* ---- 1. clamp fusion ---- */
 
 static bool takes_fused_clamp(enum pqnn_node_type type) {
@@ -90,11 +99,7 @@ void pqnn_pass_fuse_clamps(struct pqnn_runtime* rt) {
     producer->info.fused_clamp = 1;
     clamp->removed = true;
   }
-  uint32_t kept = 0;
-  for (uint32_t i = 0; i < rt->num_ops; i++) {
-    if (!rt->ops[i].removed) rt->ops[kept++] = rt->ops[i];
-  }
-  rt->num_ops = kept;
+  drop_removed_ops(rt);
 }
 
 /* ---- 2. f16 inference ---- */
@@ -305,4 +310,68 @@ void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
       rt->tensors[op->inputs[0]].qd8_per_image = true;
     }
   }
+}
+
+/* ---- 4. residual add fusion ---- */
+
+/* An add (add2, or a binary add) of two f32 / f16 operands of its output's shape. */
+static bool same_shape_add(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
+  const bool add = op->node.type == pqnn_node_type_add2 ||
+      (op->node.type == pqnn_node_type_binary && op->node.elementwise_op == pqnn_binary_add);
+  if (!add || op->num_inputs != 2) return false;
+  const struct pqnn_rt_tensor* y = &rt->tensors[op->output];
+  if (y->datatype != pqnn_datatype_fp32 && y->datatype != pqnn_datatype_fp16) return false;
+  for (uint32_t k = 0; k < 2; k++) {
+    const struct pqnn_rt_tensor* x = &rt->tensors[op->inputs[k]];
+    if (x->datatype != y->datatype || !pqnn_shape_equal(&x->shape, &y->shape)) return false;
+  }
+  return true;
+}
+
+/* The one place deciding whether operand k of an add fuses into the op that produces it:
+ * that op is a fully connected, convolution or depthwise convolution (f32 / f16 output,
+ * no residual yet), the add is the only reader of its output, which is not external, and
+ * the other operand differs and is written by an earlier op, so it is ready when the
+ * producer runs (the producer then reads it, which keeps it alive until then, and the
+ * arena never places the output over it). Static and external operands do not fuse: their
+ * shape may part from the output's at a reshape, where the add would broadcast. */
+static bool residual_fuses(const struct pqnn_runtime* rt, const struct pqnn_rt_op* add,
+    uint32_t k) {
+  const struct pqnn_rt_tensor* a = &rt->tensors[add->inputs[k]];
+  const struct pqnn_rt_tensor* b = &rt->tensors[add->inputs[1 - k]];
+  if (add->inputs[0] == add->inputs[1] || a->producer == PQNN_NO_NODE || a->consumers != 1 ||
+      a->external_flags != 0 || b->producer == PQNN_NO_NODE || b->producer >= a->producer) {
+    return false;
+  }
+  const struct pqnn_rt_op* producer = &rt->ops[a->producer];
+  const enum pqnn_node_type type = producer->node.type;
+  return (type == pqnn_node_type_fully_connected || type == pqnn_node_type_convolution_2d ||
+          type == pqnn_node_type_depthwise_convolution_2d) &&
+      producer->num_inputs == 1 && !producer->info.inserted;
+}
+
+void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt) {
+  if (rt->no_residual_fusion) return;
+  pqnn_rt_index_ops(rt);
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    struct pqnn_rt_op* add = &rt->ops[i];
+    if (!same_shape_add(rt, add)) continue;
+    /* The operand written last: its producer runs when the other one is ready. */
+    const uint32_t p0 = rt->tensors[add->inputs[0]].producer;
+    const uint32_t p1 = rt->tensors[add->inputs[1]].producer;
+    const uint32_t k = p1 != PQNN_NO_NODE && (p0 == PQNN_NO_NODE || p1 > p0) ? 1 : 0;
+    if (!residual_fuses(rt, add, k)) continue;
+    const uint32_t at = rt->tensors[add->inputs[k]].producer;
+    struct pqnn_rt_op* producer = &rt->ops[at];
+    producer->num_inputs = 2;
+    producer->inputs[1] = add->inputs[1 - k];
+    producer->residual_min = add->output_min;
+    producer->residual_max = add->output_max;
+    producer->output = add->output;
+    producer->info.fused_add = 1;
+    producer->info.fused_clamp |= add->info.fused_clamp;
+    rt->tensors[add->output].producer = at;
+    add->removed = true;
+  }
+  drop_removed_ops(rt);
 }

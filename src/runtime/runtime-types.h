@@ -67,6 +67,9 @@ struct pqnn_rt_op {
   uint32_t inputs[PQNN_NODE_MAX_INPUTS];  /* tensor indices */
   uint32_t output;
   float output_min, output_max;     /* after clamp fusion */
+  /* FC / conv with a fused residual add (num_inputs 2: inputs[1] is the residual, written
+   * by an earlier op): the add's bounds, applied after it (runtime-passes.c). */
+  float residual_min, residual_max;
   int8_t qmin, qmax;                /* qs8 outputs */
   pqnn_operator_t op;               /* FC / conv / convert operators */
   const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */
@@ -100,6 +103,7 @@ struct pqnn_runtime {
   size_t arena_capacity, arena_size, unshared_size;
   bool needs_reshape, needs_setup, ready;
   bool keep_values;                 /* runtime option: no arena sharing (pqnn_get_runtime_value) */
+  bool no_residual_fusion;          /* runtime option: adds stay nodes of their own */
   /* Profiling (runtime-profile.c): per-op counters, NULL until first enabled. */
   bool profiling;
   uint64_t* profile_ns;
