@@ -55,6 +55,8 @@
  * (runtime-ops-gemm.c).
  *
  * Each op the pass looks at records its decision in the op's node info (qd8_decision). */
+#include <string.h>
+
 #include "allocator.h"
 #include "configs/config.h"
 #include "logging.h"
@@ -331,16 +333,20 @@ static bool same_shape_add(const struct pqnn_runtime* rt, const struct pqnn_rt_o
 /* The one place deciding whether operand k of an add fuses into the op that produces it:
  * that op is a fully connected, convolution or depthwise convolution (f32 / f16 output,
  * no residual yet), the add is the only reader of its output, which is not external, and
- * the other operand differs and is written by an earlier op, so it is ready when the
- * producer runs (the producer then reads it, which keeps it alive until then, and the
- * arena never places the output over it). Static and external operands do not fuse: their
- * shape may part from the output's at a reshape, where the add would broadcast. */
+ * the other operand differs and is written by an op (not static or external: their shape
+ * may part from the output's at a reshape, where the add would broadcast). When
+ * `sinkable` is false the other operand must be written by an earlier op, so that it is
+ * ready when the producer runs (the producer then reads it, which keeps it alive until
+ * then, and the arena never places the output over it); when true it may be written
+ * later, and the caller first moves the producer down to just before the add (allowed:
+ * nothing else reads its output, and its inputs only live longer). */
 static bool residual_fuses(const struct pqnn_runtime* rt, const struct pqnn_rt_op* add,
-    uint32_t k) {
+    uint32_t k, bool sinkable) {
   const struct pqnn_rt_tensor* a = &rt->tensors[add->inputs[k]];
   const struct pqnn_rt_tensor* b = &rt->tensors[add->inputs[1 - k]];
   if (add->inputs[0] == add->inputs[1] || a->producer == PQNN_NO_NODE || a->consumers != 1 ||
-      a->external_flags != 0 || b->producer == PQNN_NO_NODE || b->producer >= a->producer) {
+      a->external_flags != 0 || b->producer == PQNN_NO_NODE ||
+      (!sinkable && b->producer >= a->producer)) {
     return false;
   }
   const struct pqnn_rt_op* producer = &rt->ops[a->producer];
@@ -350,17 +356,32 @@ static bool residual_fuses(const struct pqnn_runtime* rt, const struct pqnn_rt_o
       producer->num_inputs == 1 && !producer->info.inserted;
 }
 
+/* Moves op `from` to just before op `before` (from < before); the ops between move up. */
+static void sink_op(struct pqnn_runtime* rt, uint32_t from, uint32_t before) {
+  const struct pqnn_rt_op moved = rt->ops[from];
+  memmove(&rt->ops[from], &rt->ops[from + 1],
+      (size_t) (before - from - 1) * sizeof(struct pqnn_rt_op));
+  rt->ops[before - 1] = moved;
+}
+
 void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt) {
   if (rt->no_residual_fusion) return;
   pqnn_rt_index_ops(rt);
   for (uint32_t i = 0; i < rt->num_ops; i++) {
+    if (!same_shape_add(rt, &rt->ops[i])) continue;
+    /* The operand written last first: its producer runs when the other one is ready.
+     * Else the one written first, its producer moved down past the other's (the FPN adds
+     * of a lateral 1x1 convolution and an upsampled map). */
+    const uint32_t p0 = rt->tensors[rt->ops[i].inputs[0]].producer;
+    const uint32_t p1 = rt->tensors[rt->ops[i].inputs[1]].producer;
+    uint32_t k = p1 != PQNN_NO_NODE && (p0 == PQNN_NO_NODE || p1 > p0) ? 1 : 0;
+    if (!residual_fuses(rt, &rt->ops[i], k, false)) {
+      k = 1 - k;
+      if (!residual_fuses(rt, &rt->ops[i], k, true)) continue;
+      sink_op(rt, rt->tensors[rt->ops[i].inputs[k]].producer, i);
+      pqnn_rt_index_ops(rt);
+    }
     struct pqnn_rt_op* add = &rt->ops[i];
-    if (!same_shape_add(rt, add)) continue;
-    /* The operand written last: its producer runs when the other one is ready. */
-    const uint32_t p0 = rt->tensors[add->inputs[0]].producer;
-    const uint32_t p1 = rt->tensors[add->inputs[1]].producer;
-    const uint32_t k = p1 != PQNN_NO_NODE && (p0 == PQNN_NO_NODE || p1 > p0) ? 1 : 0;
-    if (!residual_fuses(rt, add, k)) continue;
     const uint32_t at = rt->tensors[add->inputs[k]].producer;
     struct pqnn_rt_op* producer = &rt->ops[at];
     producer->num_inputs = 2;
@@ -370,8 +391,11 @@ void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt) {
     producer->output = add->output;
     producer->info.fused_add = 1;
     producer->info.fused_clamp |= add->info.fused_clamp;
-    rt->tensors[add->output].producer = at;
+    /* The add leaves the list at once, so that producers and readers stay exact for the
+     * adds after it (a sink moves ops). */
     add->removed = true;
+    drop_removed_ops(rt);
+    pqnn_rt_index_ops(rt);
+    i--;  /* the op after the add is at i now (an add is never op 0: it reads two results) */
   }
-  drop_removed_ops(rt);
 }

@@ -211,29 +211,55 @@ TEST(RuntimeResidualFusion, RandomBlocksMatchTheUnfusedGraph) {
   destroy_pool(pool);
 }
 
-// x -> 1x1 conv = A; x -> abs = B (defined after, so computed after A): the add cannot run
-// in A's epilogue (B is not ready) and B's producer is no FC / conv: no fusion.
-TEST(RuntimeResidualFusion, OperandComputedLaterDoesNotFuse) {
-  Graph g(2);
+// x -> 1x1 conv = A; x -> abs = B (defined after, so ordered after A): the add cannot run
+// in A's epilogue where A is computed, so the planner moves the conv down past abs and
+// fuses there (same results). With abs -> A and a clamp after it for B, no FC / conv
+// writes an operand: no fusion.
+TEST(RuntimeResidualFusion, OperandComputedLaterMovesTheProducer) {
   const size_t c = 8;
   const auto w = random_f32(c * c, -1, 1, 3);
-  const uint32_t x = g.input(0, {1, 4, 4, c});
-  const uint32_t a = g.f32({1, 4, 4, c}), b = g.f32({1, 4, 4, c});
-  const uint32_t y = g.output(1, {1, 4, 4, c});
-  ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c, c, -INFINITY,
-      INFINITY, x, g.f32({c, 1, 1, c}, w.data()), PQNN_INVALID_VALUE_ID, a, 0),
-      pqnn_status_success);
-  const pqnn_unary_params up = {};
-  ASSERT_EQ(pqnn_define_unary(g.sg, pqnn_unary_abs, &up, x, b, 0), pqnn_status_success);
-  ASSERT_EQ(pqnn_define_add2(g.sg, -INFINITY, INFINITY, a, b, y, 0), pqnn_status_success);
   const auto in = random_f32(16 * c, -1, 1, 4);
-  std::vector<float> out(16 * c);
-  pqnn_runtime_t rt = run_graph(g.sg, 0, {{0, (void*) in.data()}, {1, out.data()}});
-  ASSERT_NE(rt, nullptr);
-  const auto infos = node_infos(rt);
-  EXPECT_EQ(infos.size(), 3u);
-  EXPECT_EQ(count_fused(infos), 0u);
-  pqnn_delete_runtime(rt);
+  for (bool conv : {true, false}) {
+    SCOPED_TRACE(conv);
+    std::vector<float> out[2];
+    for (uint32_t no_fusion : {0u, 1u}) {
+      Graph g(2);
+      const uint32_t x = g.input(0, {1, 4, 4, c});
+      const uint32_t a = g.f32({1, 4, 4, c}), b = g.f32({1, 4, 4, c});
+      const uint32_t y = g.output(1, {1, 4, 4, c});
+      const pqnn_unary_params up = {};
+      if (conv) {
+        ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c, c,
+            -INFINITY, INFINITY, x, g.f32({c, 1, 1, c}, w.data()), PQNN_INVALID_VALUE_ID, a, 0),
+            pqnn_status_success);
+      } else {
+        ASSERT_EQ(pqnn_define_unary(g.sg, pqnn_unary_negate, &up, x, a, 0), pqnn_status_success);
+      }
+      ASSERT_EQ(pqnn_define_unary(g.sg, pqnn_unary_abs, &up, x, b, 0), pqnn_status_success);
+      ASSERT_EQ(pqnn_define_add2(g.sg, -INFINITY, INFINITY, a, b, y, 0), pqnn_status_success);
+      pqnn_runtime_options options = {};
+      options.no_residual_fusion = no_fusion;
+      pqnn_runtime_t rt = nullptr;
+      ASSERT_EQ(pqnn_create_runtime_with_options(g.sg, nullptr, 0, &options, &rt),
+          pqnn_status_success);
+      out[no_fusion].assign(16 * c, NAN);
+      const pqnn_external_value ext[2] = {{0, (void*) in.data()}, {1, out[no_fusion].data()}};
+      ASSERT_EQ(pqnn_setup_runtime(rt, 2, ext), pqnn_status_success);
+      ASSERT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
+      const auto infos = node_infos(rt);
+      if (conv && no_fusion == 0) {
+        ASSERT_EQ(infos.size(), 2u);
+        EXPECT_EQ(infos[0].type, pqnn_node_type_unary);
+        EXPECT_EQ(infos[1].type, pqnn_node_type_convolution_2d);
+        EXPECT_EQ(infos[1].fused_add, 1u);
+      } else {
+        EXPECT_EQ(infos.size(), 3u);
+        EXPECT_EQ(count_fused(infos), 0u);
+      }
+      pqnn_delete_runtime(rt);
+    }
+    EXPECT_TRUE(same_bits(out[0], out[1]));
+  }
 }
 
 // add(A, A); A read by a second node; A an external output; a static operand: no fusion.
