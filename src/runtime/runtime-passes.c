@@ -331,8 +331,8 @@ static bool same_shape_add(const struct pqnn_runtime* rt, const struct pqnn_rt_o
 }
 
 /* The one place deciding whether operand k of an add fuses into the op that produces it:
- * that op is a fully connected, convolution or depthwise convolution (f32 / f16 output,
- * no residual yet), the add is the only reader of its output, which is not external, and
+ * that op is a fully connected, convolution or depthwise convolution, or a binary / add2
+ * node (f32 / f16 output, no residual yet), the add is the only reader of its output, which is not external, and
  * the other operand differs and is written by an op (not static or external: their shape
  * may part from the output's at a reshape, where the add would broadcast). When
  * `sinkable` is false the other operand must be written by an earlier op, so that it is
@@ -351,9 +351,15 @@ static bool residual_fuses(const struct pqnn_runtime* rt, const struct pqnn_rt_o
   }
   const struct pqnn_rt_op* producer = &rt->ops[a->producer];
   const enum pqnn_node_type type = producer->node.type;
-  return (type == pqnn_node_type_fully_connected || type == pqnn_node_type_convolution_2d ||
-          type == pqnn_node_type_depthwise_convolution_2d) &&
-      producer->num_inputs == 1 && !producer->info.inserted;
+  if (producer->info.inserted) return false;
+  if (type == pqnn_node_type_fully_connected || type == pqnn_node_type_convolution_2d ||
+      type == pqnn_node_type_depthwise_convolution_2d) {
+    return producer->num_inputs == 1;
+  }
+  /* Elementwise producers (the x * se(x) of a squeeze-excite residual, a chain of adds):
+   * the residual follows each tile of rows (runtime-ops-elementwise.c). */
+  return (type == pqnn_node_type_binary || type == pqnn_node_type_add2) &&
+      producer->num_inputs == 2;
 }
 
 /* Moves op `from` to just before op `before` (from < before); the ops between move up. */
@@ -384,8 +390,7 @@ void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt) {
     struct pqnn_rt_op* add = &rt->ops[i];
     const uint32_t at = rt->tensors[add->inputs[k]].producer;
     struct pqnn_rt_op* producer = &rt->ops[at];
-    producer->num_inputs = 2;
-    producer->inputs[1] = add->inputs[1 - k];
+    producer->inputs[producer->num_inputs++] = add->inputs[1 - k];
     producer->residual_min = add->output_min;
     producer->residual_max = add->output_max;
     producer->output = add->output;

@@ -67,8 +67,8 @@ struct pqnn_rt_op {
   uint32_t inputs[PQNN_NODE_MAX_INPUTS];  /* tensor indices */
   uint32_t output;
   float output_min, output_max;     /* after clamp fusion */
-  /* FC / conv with a fused residual add (num_inputs 2: inputs[1] is the residual, written
-   * by an earlier op): the add's bounds, applied after it (runtime-passes.c). */
+  /* A fused residual add (runtime-passes.c; the residual is the last input: FC / conv
+   * inputs[1], binary / add2 inputs[2]): the add's bounds, applied after it. */
   float residual_min, residual_max;
   int8_t qmin, qmax;                /* qs8 outputs */
   pqnn_operator_t op;               /* FC / conv / convert operators */

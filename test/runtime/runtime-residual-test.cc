@@ -1,7 +1,7 @@
 // Residual add fusion (runtime-passes.c, pass 4): an add of two same-shape f32 / f16
-// operands whose one operand comes from a fully connected / convolution node (its only
-// reader) and whose other one was computed earlier runs as that node's epilogue. Random
-// blocks (1x1 GEMM, 3x3 IGEMM and Winograd, depthwise, fully connected producers; either
+// operands whose one operand comes from a fully connected / convolution / binary / add2
+// node (its only reader) runs as that node's epilogue. Random blocks (1x1 GEMM, 3x3 IGEMM
+// and Winograd, depthwise, fully connected, per-channel scale producers; either
 // operand order; clamps before and after the add; add2 and binary add; f32, f16, DRQ)
 // against the same graph with the option no_residual_fusion: bit-identical outputs, at
 // the defined shapes and after a reshape, with and without a threadpool. Then the graphs
@@ -22,7 +22,9 @@ using namespace pqnn_test;
 
 namespace {
 
-enum class Producer { conv1x1, conv3x3_igemm, conv3x3_winograd, depthwise, fully_connected };
+enum class Producer { conv1x1, conv3x3_igemm, conv3x3_winograd, depthwise, fully_connected,
+    scale /* binary multiply by a per-channel constant: a squeeze-excite x * s */ };
+constexpr int kProducers = 6;
 
 struct Block {
   Producer producer = Producer::conv1x1;
@@ -74,6 +76,10 @@ void define_block(Graph& g, const Block& k, const Weights& wt, uint32_t x, uint3
       case Producer::fully_connected:
         ASSERT_EQ(pqnn_define_fully_connected(g.sg, lo, hi, in, g.f32({c, c}, wt.w.data()), bias,
             a, 0), pqnn_status_success);
+        break;
+      case Producer::scale:
+        ASSERT_EQ(pqnn_define_binary(g.sg, pqnn_binary_multiply, lo, hi, in,
+            g.f32({1, 1, 1, c}, wt.w.data()), a, 0), pqnn_status_success);
         break;
     }
     const bool last = block == (k.two_blocks ? 1 : 0);
@@ -155,7 +161,7 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 
 const char* producer_name(Producer p) {
   static const char* const kNames[] = {"conv1x1", "conv3x3_igemm", "conv3x3_winograd",
-      "depthwise", "fully_connected"};
+      "depthwise", "fully_connected", "scale"};
   return kNames[static_cast<int>(p)];
 }
 
@@ -164,9 +170,9 @@ TEST(RuntimeResidualFusion, RandomBlocksMatchTheUnfusedGraph) {
   pthreadpool_t pool = create_pool(2);
   const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,
       PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
-  for (int trial = 0; trial < 48; trial++) {
+  for (int trial = 0; trial < 60; trial++) {
     Block k;
-    k.producer = static_cast<Producer>(trial % 5);
+    k.producer = static_cast<Producer>(trial % kProducers);
     k.n = 1 + rng() % 2;
     k.h = 1 + rng() % 9;
     k.w = 1 + rng() % 11;
@@ -176,7 +182,7 @@ TEST(RuntimeResidualFusion, RandomBlocksMatchTheUnfusedGraph) {
     k.producer_clamp = (rng() & 1) != 0;
     k.binary_add = (rng() & 1) != 0;
     k.two_blocks = (rng() % 3) == 0;
-    const uint32_t flags = flag_sets[(trial / 5) % 4];
+    const uint32_t flags = flag_sets[(trial / kProducers) % 4];
     const pthreadpool_t p = (trial & 1) != 0 ? pool : nullptr;
     SCOPED_TRACE(testing::Message() << producer_name(k.producer) << " n" << k.n << " " << k.h
         << "x" << k.w << " c" << k.c << " flags 0x" << std::hex << flags << std::dec
@@ -201,7 +207,7 @@ TEST(RuntimeResidualFusion, RandomBlocksMatchTheUnfusedGraph) {
       if (i.fused_add != 0) {
         EXPECT_TRUE(i.type == pqnn_node_type_convolution_2d ||
             i.type == pqnn_node_type_depthwise_convolution_2d ||
-            i.type == pqnn_node_type_fully_connected);
+            i.type == pqnn_node_type_fully_connected || i.type == pqnn_node_type_binary);
       } else {
         EXPECT_EQ(i.fused_clamp, 0u);  // the relu6 after the add went with the add
       }
