@@ -371,8 +371,9 @@ TEST(OnnxImport, FoldsScaleShiftIntoDeconvolutionAndFullyConnected) {
   // deconvolution (Mul and Add folded) and the sigmoid.
   EXPECT_EQ(3u, PlannedNodes("convtranspose_add_bn_relu_fold"));
   EXPECT_EQ(3u, PlannedNodes("convtranspose_scalar_add_sigmoid_fold"));
-  // c - x does not fold, and the deconvolution output has two readers: 2 + 3 nodes.
-  EXPECT_EQ(5u, PlannedNodes("convtranspose_add_two_readers"));
+  // t - c does not fold, and the deconvolution output has two readers: 2 + 2 nodes (the
+  // add runs as the residual of the subtraction: fused_add).
+  EXPECT_EQ(4u, PlannedNodes("convtranspose_add_two_readers"));
   // 2-D and 3-D model-order activations: no transposes, the FC alone.
   EXPECT_EQ(1u, PlannedNodes("gemm_scale_shift_fold"));
   EXPECT_EQ(1u, PlannedNodes("matmul_bias_div_fold"));
