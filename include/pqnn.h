@@ -954,6 +954,10 @@ struct pqnn_runtime_options {
    * pqnn_get_runtime_value can read any value after pqnn_invoke_runtime (debugging and
    * per-layer accuracy; the arena grows to the unshared size). */
   uint32_t keep_values;
+  /* Nonzero: an add is never fused into the fully connected / convolution node that
+   * produces one of its operands (pqnn_runtime_node_info.fused_add; docs/runtime.md), for
+   * comparisons and debugging. */
+  uint32_t no_residual_fusion;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
@@ -1038,8 +1042,13 @@ struct pqnn_runtime_node_info {
      "dwconv", "patch", "winograd", "deconv", "convert"; docs/architecture.md), "" for
      nodes without one; a constant string, never NULL. */
   const char* compute_path;
+  /* 1 when a following add node (a residual: f32 / f16, both operands of the output's
+     shape) was fused into this fully connected, convolution, binary or add2 node, which
+     then reads the add's other operand and writes the add's output (and its fused
+     clamp's). */
+  uint32_t fused_add;
 };
-/* Node counts/info are in planned execution order, fused clamps removed, inserted converts included. */
+/* Node counts/info are in planned execution order, fused clamps and adds removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);
 PQNN_API enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t runtime, size_t index,
     struct pqnn_runtime_node_info* info_out);

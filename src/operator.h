@@ -102,6 +102,20 @@ struct pqnn_gemm_op_spec {
   const void* spec_context;
 };
 
+/* A residual added to the output of a fully connected or convolution operator with f32 or
+ * f16 output (src/operators/residual.c): output = clamp(op(input) + residual, min, max),
+ * the operator's own bounds applied by its kernel before the add. Bound by
+ * pqnn_setup_residual_add after each setup; data NULL: none. */
+struct pqnn_residual {
+  const char* data;
+  size_t pixel_stride;          /* bytes between residual pixels (rows of FC) */
+  size_t image_pixels;          /* output pixels per image (FC: 1) */
+  size_t element_size;          /* the output's: 4 (f32) or 2 (f16) */
+  struct pqnn_f32_elementwise_params params;  /* bounds after the add */
+  pqnn_vbinary_ukernel_fn add;  /* the tier's f32-vbinary add */
+  pqnn_convert_ukernel_fn f16_f32, f32_f16;  /* f16: widen, add in f32, round once */
+};
+
 /* Compute descriptors prepared at reshape. */
 struct pqnn_gemm_context {
   size_t kc;               /* bytes of one A row (group_input_channels elements) */
@@ -121,6 +135,7 @@ struct pqnn_gemm_context {
   pqnn_gemm_ukernel_fn gemm;
   pqnn_dqgemm_ukernel_fn dqgemm;
   union pqnn_ukernel_params params;
+  const struct pqnn_residual* residual;  /* bound at run: NULL without one */
 };
 
 struct pqnn_igemm_context {
@@ -146,6 +161,7 @@ struct pqnn_igemm_context {
   pqnn_igemm_ukernel_fn igemm;
   pqnn_dqigemm_ukernel_fn dqigemm;
   union pqnn_ukernel_params params;
+  const struct pqnn_residual* residual;  /* bound at run: NULL without one */
 };
 
 struct pqnn_dwconv_context {
@@ -177,6 +193,7 @@ struct pqnn_dwconv_context {
   size_t row_tap_stride;          /* dilation_width pixels, bytes */
   size_t out_pixel_bytes;
   uint32_t kernel_height, stride_height, dilation_height;
+  const struct pqnn_residual* residual;  /* bound at run: NULL without one */
 };
 
 /* The Winograd path (src/operators/winograd-path.c); sizes in floats unless named bytes. */
@@ -261,6 +278,7 @@ struct pqnn_patch_context {
   pqnn_igemm_ukernel_fn igemm;
   pqnn_dqigemm_ukernel_fn dqigemm;
   union pqnn_ukernel_params params;
+  const struct pqnn_residual* residual;  /* bound at run: NULL without one */
 };
 
 struct pqnn_convert_context {
@@ -357,6 +375,7 @@ struct pqnn_operator {
   void* output;
   const struct pqnn_quantization_params* quantization_params;      /* qd8 consumers */
   struct pqnn_quantization_params* output_quantization_params;     /* qd8 producers */
+  struct pqnn_residual residual;  /* pqnn_setup_residual_add; cleared by every setup */
 
   enum pqnn_compute_type compute;
   union {
@@ -421,6 +440,19 @@ PQNN_INTERNAL enum pqnn_status pqnn_reshape_fully_connected(const char* function
 PQNN_INTERNAL enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_operator_t op,
     enum pqnn_operator_type type, const void* input, void* output,
     const struct pqnn_quantization_params* quantization_params);
+
+/* Binds a residual to a fully connected or convolution operator with f32 or f16 output
+ * (not qs8, not deconvolution) right after its setup (invalid_state otherwise): run then
+ * writes output = clamp(op(input) + residual, output_min, output_max), the operator's own
+ * bounds applied first, as the runtime's add2 node after it would (f16: widened, added in
+ * f32 with the tier's f32-vbinary add, rounded once). `residual` is an NHWC tensor of the
+ * output's shape and datatype, pixels (FC: rows) `residual_pixel_stride` elements apart
+ * (>= the output channels); it must not overlap the output. The GEMM, IGEMM, PATCH and
+ * DWCONV paths add it per output tile while the tile is in L1; the Winograd path in a pass
+ * over the output after the convolution (pqnn_run_residual). A failed call leaves the
+ * operator needing a new setup. */
+PQNN_INTERNAL enum pqnn_status pqnn_setup_residual_add(pqnn_operator_t op, const void* residual,
+    size_t residual_pixel_stride, float output_min, float output_max);
 
 /* The geometry arguments shared by every public convolution. */
 struct pqnn_conv2d_args {

@@ -111,6 +111,7 @@ enum pqnn_status pqnn_prepare_dwconv(const char* function, pqnn_operator_t op,
 struct dwconv_task {
   struct pqnn_dwconv_context ctx;
   const char* input;
+  size_t image;   /* qd8: the image a run covers (the others: b) */
 };
 
 /* Output pixels [x, x + n) of a row through the per-pixel kernel and the indirection. */
@@ -151,16 +152,24 @@ static void compute_dwconv(void* context, size_t b, size_t y, size_t b_size, siz
   (void) b_size;
   (void) y_size;
   const struct dwconv_task* task = (const struct dwconv_task*) context;
-  if (task->ctx.row != NULL) {
+  const struct pqnn_dwconv_context* ctx = &task->ctx;
+  if (ctx->row != NULL) {
     row_with_borders(task, b, y);
   } else {
-    pixels(task, b, y, 0, task->ctx.output_width);
+    pixels(task, b, y, 0, ctx->output_width);
+  }
+  if (ctx->residual != NULL) {
+    pqnn_residual_add(ctx->residual,
+        (char*) ctx->output + b * ctx->output_batch_stride + y * ctx->output_row_stride,
+        ctx->out_pixel_bytes, (task->image + b) * ctx->residual->image_pixels +
+            y * ctx->output_width, 0, ctx->output_width, ctx->channels);
   }
 }
 
 void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   struct dwconv_task task = {.ctx = op->context.dwconv, .input = (const char*) op->input};
   task.ctx.output = op->output;
+  task.ctx.residual = pqnn_bound_residual(op);
   if (!op->spec.dynamic_quantization) {
     pqnn_parallelize_2d_tile_2d(threadpool, compute_dwconv, &task, op->batch_size,
         op->output_height, 1, 1);
@@ -175,6 +184,7 @@ void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t threadpool) {
     memset(op->zero_buffer, (int8_t) qp->zero_point, op->zero_buffer_size);
     task.input = (const char*) op->input + b * task.ctx.ba_stride;
     task.ctx.output = (char*) op->output + b * task.ctx.output_batch_stride;
+    task.image = b;
     task.ctx.params.qd8_dwconv = (struct pqnn_qd8_dwconv_params) {
       op->spec.params.f32.min, op->spec.params.f32.max, qp->zero_point, qp->scale};
     pqnn_parallelize_2d_tile_2d(threadpool, compute_dwconv, &task, 1, op->output_height, 1, 1);

@@ -58,6 +58,7 @@ struct igemm_task {
   struct pqnn_igemm_context ctx;
   size_t groups;
   const char* input;
+  size_t image;   /* qd8: the image a run covers (the others: from bg) */
 };
 
 static void compute_igemm(void* context, size_t bg, size_t n, size_t m, size_t n_size,
@@ -77,11 +78,17 @@ static void compute_igemm(void* context, size_t bg, size_t n, size_t m, size_t n
     ctx->igemm(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w, c, ctx->cm_stride, ctx->cn_stride,
         a_offset, ctx->zero, &ctx->params);
   }
+  if (ctx->residual != NULL) {
+    pqnn_residual_add(ctx->residual, c, ctx->cm_stride,
+        (task->image + b) * ctx->residual->image_pixels + m,
+        g * ctx->gc_stride + n * ctx->c_element_size, m_size, n_size);
+  }
 }
 
 void pqnn_run_igemm(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   struct igemm_task task = {.ctx = op->context.igemm, .groups = op->groups};
   task.ctx.packed_w = op->packed_weights;
+  task.ctx.residual = pqnn_bound_residual(op);
   const size_t pixels = op->output_height * op->output_width;
   if (!op->spec.dynamic_quantization) {
     task.input = (const char*) op->input;
@@ -100,6 +107,7 @@ void pqnn_run_igemm(const struct pqnn_operator* op, pthreadpool_t threadpool) {
     memset(op->zero_buffer, (int8_t) qp->zero_point, op->zero_buffer_size);
     task.input = (const char*) op->input + b * task.ctx.ba_stride;
     task.ctx.c = (char*) op->output + b * task.ctx.bc_stride;
+    task.image = b;
     task.ctx.quantization_params = qp;
     pqnn_parallelize_3d_tile_2d(threadpool, compute_igemm, &task, op->groups,
         op->group_output_channels, pixels, op->nc_tile, op->mc_tile);

@@ -182,6 +182,25 @@ void pqnn_node_f16_binary(enum pqnn_binary_operator op, const struct pqnn_add2_s
   }
 }
 
+void pqnn_node_f32_residual(size_t n, float* y, const float* r, float min, float max) {
+  const struct pqnn_f32_elementwise_params p = {min, max, 0.0f, 0.0f};
+  if (n != 0) pqnn_get_elementwise_config()->vv[pqnn_binary_add](n, y, r, y, &p);
+}
+
+void pqnn_node_f16_residual(size_t n, uint16_t* y, const uint16_t* r, float min, float max) {
+  const struct pqnn_convert_config* cc = pqnn_get_convert_config();
+  const struct pqnn_f32_elementwise_params p = {min, max, 0.0f, 0.0f};
+  const pqnn_vbinary_ukernel_fn add = pqnn_get_elementwise_config()->vv[pqnn_binary_add];
+  float ta[kBlock], tb[kBlock];
+  for (size_t i = 0; i < n; i += kBlock) {
+    const size_t nb = n - i < kBlock ? n - i : kBlock;
+    cc->f16_f32(nb, y + i, ta);
+    cc->f16_f32(nb, r + i, tb);
+    add(nb, ta, tb, ta, &p);
+    cc->f32_f16(nb, ta, y + i);
+  }
+}
+
 /* ---- unary ---- */
 
 static struct pqnn_f32_elementwise_params unary_params(const struct pqnn_unary_params* p) {

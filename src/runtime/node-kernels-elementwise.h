@@ -36,6 +36,14 @@ PQNN_INTERNAL void pqnn_node_f32_unary(enum pqnn_unary_operator op, const struct
 PQNN_INTERNAL void pqnn_node_f16_unary(enum pqnn_unary_operator op, const struct pqnn_unary_params* p,
     size_t n, const uint16_t* x, uint16_t* y);
 
+/* A residual fused into a binary / add2 node (runtime-passes.c): y[i] = clamp(y[i] + r[i],
+ * min, max) for n contiguous elements, as the add2 kernel would compute it from y and r
+ * (f16: widened, added in f32, rounded once); r must not overlap y. */
+PQNN_INTERNAL void pqnn_node_f32_residual(size_t n, float* y, const float* r, float min,
+    float max);
+PQNN_INTERNAL void pqnn_node_f16_residual(size_t n, uint16_t* y, const uint16_t* r, float min,
+    float max);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

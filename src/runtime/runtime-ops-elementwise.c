@@ -7,14 +7,34 @@
 #define IN(k, type) ((const type*) rt->tensors[op->inputs[k]].data)
 #define OUT(type) ((type*) rt->tensors[op->output].data)
 
+/* A fused residual (inputs[2], runtime-passes.c) added to rows [start, end) of the dense
+ * output, right after the node computed them. */
+void pqnn_rt_residual_f32(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start,
+    size_t end) {
+  if (op->num_inputs < 3) return;
+  const size_t n = op->add2.shape[3];
+  pqnn_node_f32_residual((end - start) * n, OUT(float) + start * n, IN(2, float) + start * n,
+      op->residual_min, op->residual_max);
+}
+
+void pqnn_rt_residual_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start,
+    size_t end) {
+  if (op->num_inputs < 3) return;
+  const size_t n = op->add2.shape[3];
+  pqnn_node_f16_residual((end - start) * n, OUT(uint16_t) + start * n,
+      IN(2, uint16_t) + start * n, op->residual_min, op->residual_max);
+}
+
 void pqnn_rt_binary_f32(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start, size_t end) {
   pqnn_node_f32_binary((enum pqnn_binary_operator) op->node.elementwise_op, &op->add2, start, end,
       IN(0, float), IN(1, float), OUT(float), op->output_min, op->output_max);
+  pqnn_rt_residual_f32(rt, op, start, end);
 }
 
 void pqnn_rt_binary_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start, size_t end) {
   pqnn_node_f16_binary((enum pqnn_binary_operator) op->node.elementwise_op, &op->add2, start, end,
       IN(0, uint16_t), IN(1, uint16_t), OUT(uint16_t), op->output_min, op->output_max);
+  pqnn_rt_residual_f16(rt, op, start, end);
 }
 
 void pqnn_rt_unary_f32(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start, size_t end) {

@@ -9,6 +9,7 @@
 
 #include "allocator.h"
 #include "logging.h"
+#include "operator.h"
 #include "runtime/gemm-combinations.h"
 #include "runtime/runtime-executors.h"
 #include "runtime/runtime-shared.h"
@@ -23,10 +24,13 @@ typedef enum pqnn_status (*reshape_deconv_fn)(pqnn_operator_t op, size_t n, size
     size_t w, uint32_t adjustment_height, uint32_t adjustment_width, size_t* oh, size_t* ow,
     pthreadpool_t tp);
 
+typedef enum pqnn_status (*setup_fn)(struct pqnn_runtime* rt, struct pqnn_rt_op* op);
+
 struct pqnn_rt_gemm_face {
   struct pqnn_rt_executor exec;
   const char* name;
   create_fn create;
+  setup_fn setup;                /* the public setup of the face */
   reshape_fc_fn reshape_fc;      /* FC faces */
   reshape_conv_fn reshape_conv;  /* conv faces */
   reshape_deconv_fn reshape_deconv;  /* deconvolution faces */
@@ -363,9 +367,24 @@ static enum pqnn_status create_deconv_qd8_f16(struct pqnn_rt_op* op,
 }
 
 /* ---- executors: reshape, setup and run of each face ---- */
+/* A fused residual (inputs[1]) must keep the output's shape: the add it replaces would
+ * broadcast otherwise. */
+static enum pqnn_status check_residual_shape(const struct pqnn_runtime* rt,
+    const struct pqnn_rt_op* op) {
+  if (op->num_inputs < 2 ||
+      pqnn_shape_equal(&rt->tensors[op->inputs[1]].shape, &rt->tensors[op->output].shape)) {
+    return pqnn_status_success;
+  }
+  PQNN_LOG_ERROR("the residual fused into a %s node no longer has its output's shape",
+      pqnn_node_type_string(op->node.type));
+  return pqnn_status_invalid_parameter;
+}
+
 static enum pqnn_status reshape_fc(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
   const struct pqnn_shape* x = &rt->tensors[op->inputs[0]].shape;
   const size_t batch = pqnn_shape_elements(x) / x->dim[x->num_dims - 1];
+  const enum pqnn_status status = check_residual_shape(rt, op);
+  if (status != pqnn_status_success) return status;
   return op->gemm->reshape_fc(op->op, batch, rt->threadpool);
 }
 
@@ -373,8 +392,10 @@ static enum pqnn_status reshape_conv(struct pqnn_runtime* rt, struct pqnn_rt_op*
   const struct pqnn_shape* x = &rt->tensors[op->inputs[0]].shape;
   const struct pqnn_shape* y = &rt->tensors[op->output].shape;
   size_t oh = 0, ow = 0;
-  const enum pqnn_status status = op->gemm->reshape_conv(op->op, x->dim[0], x->dim[1],
-      x->dim[2], &oh, &ow, rt->threadpool);
+  enum pqnn_status status = check_residual_shape(rt, op);
+  if (status != pqnn_status_success) return status;
+  status = op->gemm->reshape_conv(op->op, x->dim[0], x->dim[1], x->dim[2], &oh, &ow,
+      rt->threadpool);
   if (status == pqnn_status_success && (oh != y->dim[1] || ow != y->dim[2])) {
     PQNN_LOG_ERROR("operator output %zux%zu differs from the planned %zux%zu", oh, ow,
         y->dim[1], y->dim[2]);
@@ -432,15 +453,25 @@ SETUP(setup_deconv_f16, pqnn_setup_deconvolution2d_nhwc_f16, void, void)
 SETUP_QD8(setup_deconv_qd8_f32, pqnn_setup_deconvolution2d_nhwc_qd8_f32_qc8w, float)
 SETUP_QD8(setup_deconv_qd8_f16, pqnn_setup_deconvolution2d_nhwc_qd8_f16_qc8w, void)
 
+/* The face's setup, then a fused residual (inputs[1]: the output's shape, so its pixel
+ * stride is the output channels) with the add's bounds. */
+static enum pqnn_status setup_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  const enum pqnn_status status = op->gemm->setup(rt, op);
+  if (status != pqnn_status_success || op->num_inputs < 2) return status;
+  const struct pqnn_shape* y = &rt->tensors[op->output].shape;
+  return pqnn_setup_residual_add(op->op, rt->tensors[op->inputs[1]].data,
+      y->dim[y->num_dims - 1], op->residual_min, op->residual_max);
+}
+
 #define FC_FACE(face, suffix) [pqnn_gemm_face_##face] = \
-    {{reshape_fc, setup_fc_##face, pqnn_rt_run_operator}, #face, create_fc_##face, \
-     pqnn_reshape_fully_connected_nc_##suffix, NULL, NULL}
+    {{reshape_fc, setup_gemm, pqnn_rt_run_operator}, #face, create_fc_##face, \
+     setup_fc_##face, pqnn_reshape_fully_connected_nc_##suffix, NULL, NULL}
 #define CONV_FACE(face, suffix) [pqnn_gemm_face_##face] = \
-    {{reshape_conv, setup_conv_##face, pqnn_rt_run_operator}, #face, create_conv_##face, \
-     NULL, pqnn_reshape_convolution2d_nhwc_##suffix, NULL}
+    {{reshape_conv, setup_gemm, pqnn_rt_run_operator}, #face, create_conv_##face, \
+     setup_conv_##face, NULL, pqnn_reshape_convolution2d_nhwc_##suffix, NULL}
 #define DECONV_FACE(face, suffix) [pqnn_gemm_face_##face] = \
-    {{reshape_deconv, setup_deconv_##face, pqnn_rt_run_operator}, #face, create_deconv_##face, \
-     NULL, NULL, pqnn_reshape_deconvolution2d_nhwc_##suffix}
+    {{reshape_deconv, setup_gemm, pqnn_rt_run_operator}, #face, create_deconv_##face, \
+     setup_deconv_##face, NULL, NULL, pqnn_reshape_deconvolution2d_nhwc_##suffix}
 
 static const struct pqnn_rt_gemm_face kFullyConnected[pqnn_gemm_face_count] = {
   FC_FACE(f32, f32), FC_FACE(f16, f16), FC_FACE(qs8, qs8),

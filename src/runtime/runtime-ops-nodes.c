@@ -33,6 +33,12 @@ static enum pqnn_status reshape_add2(struct pqnn_runtime* rt, struct pqnn_rt_op*
   broadcast_strides(XS(rt, op), op->add2.a_stride);
   broadcast_strides(&rt->tensors[op->inputs[1]].shape, op->add2.b_stride);
   pqnn_add2_shape_simplify(&op->add2);
+  /* A fused residual (inputs[2]) is read densely like the output: it must keep its shape. */
+  if (op->num_inputs > 2 && !pqnn_shape_equal(&rt->tensors[op->inputs[2]].shape, ys)) {
+    PQNN_LOG_ERROR("the residual fused into a %s node no longer has its output's shape",
+        pqnn_node_type_string(op->node.type));
+    return pqnn_status_invalid_parameter;
+  }
   op->range = op->add2.shape[0] * op->add2.shape[1] * op->add2.shape[2];
   op->min_tile = pqnn_max_sz(1, 4096 / pqnn_max_sz(op->add2.shape[3], 1));
   return pqnn_status_success;
@@ -111,10 +117,12 @@ BODY(copy) {
 BODY(add2_f32) {
   pqnn_node_f32_add2(&op->add2, start, end, X(float), B(float), Y(float), op->output_min,
       op->output_max);
+  pqnn_rt_residual_f32(rt, op, start, end);
 }
 BODY(add2_f16) {
   pqnn_node_f16_add2(&op->add2, start, end, X(uint16_t), B(uint16_t), Y(uint16_t),
       op->output_min, op->output_max);
+  pqnn_rt_residual_f16(rt, op, start, end);
 }
 BODY(add2_qs8) {
   const struct pqnn_rt_tensor* a = &rt->tensors[op->inputs[0]];

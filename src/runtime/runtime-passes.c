@@ -57,12 +57,23 @@
  * (runtime-ops-gemm.c).
  *
  * Each op the pass looks at records its decision in the op's node info (qd8_decision). */
+#include <string.h>
+
 #include "allocator.h"
 #include "configs/config.h"
 #include "logging.h"
 #include "operator.h"
 #include "runtime/runtime-passes.h"
 #include "runtime/runtime-shared.h"
+
+/* Compacts the op list over the ops a fusion removed. */
+static void drop_removed_ops(struct pqnn_runtime* rt) {
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    if (!rt->ops[i].removed) rt->ops[kept++] = rt->ops[i];
+  }
+  rt->num_ops = kept;
+}
 
 /* ---- 1. clamp fusion ---- */
 
@@ -93,11 +104,7 @@ void pqnn_pass_fuse_clamps(struct pqnn_runtime* rt) {
     producer->info.fused_clamp = 1;
     clamp->removed = true;
   }
-  uint32_t kept = 0;
-  for (uint32_t i = 0; i < rt->num_ops; i++) {
-    if (!rt->ops[i].removed) rt->ops[kept++] = rt->ops[i];
-  }
-  rt->num_ops = kept;
+  drop_removed_ops(rt);
 }
 
 /* ---- 2. f16 inference ---- */
@@ -346,5 +353,96 @@ void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
         rt->tensors[op->inputs[0]].datatype == pqnn_datatype_qdint8) {
       rt->tensors[op->inputs[0]].qd8_per_image = true;
     }
+  }
+}
+
+/* ---- 4. residual add fusion ---- */
+
+/* An add (add2, or a binary add) of two f32 / f16 operands of its output's shape. */
+static bool same_shape_add(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
+  const bool add = op->node.type == pqnn_node_type_add2 ||
+      (op->node.type == pqnn_node_type_binary && op->node.elementwise_op == pqnn_binary_add);
+  if (!add || op->num_inputs != 2) return false;
+  const struct pqnn_rt_tensor* y = &rt->tensors[op->output];
+  if (y->datatype != pqnn_datatype_fp32 && y->datatype != pqnn_datatype_fp16) return false;
+  for (uint32_t k = 0; k < 2; k++) {
+    const struct pqnn_rt_tensor* x = &rt->tensors[op->inputs[k]];
+    if (x->datatype != y->datatype || !pqnn_shape_equal(&x->shape, &y->shape)) return false;
+  }
+  return true;
+}
+
+/* The one place deciding whether operand k of an add fuses into the op that produces it:
+ * that op is a fully connected, convolution or depthwise convolution, or a binary / add2
+ * node (f32 / f16 output, no residual yet), the add is the only reader of its output, which is not external, and
+ * the other operand differs and is written by an op (not static or external: their shape
+ * may part from the output's at a reshape, where the add would broadcast). When
+ * `sinkable` is false the other operand must be written by an earlier op, so that it is
+ * ready when the producer runs (the producer then reads it, which keeps it alive until
+ * then, and the arena never places the output over it); when true it may be written
+ * later, and the caller first moves the producer down to just before the add (allowed:
+ * nothing else reads its output, and its inputs only live longer). */
+static bool residual_fuses(const struct pqnn_runtime* rt, const struct pqnn_rt_op* add,
+    uint32_t k, bool sinkable) {
+  const struct pqnn_rt_tensor* a = &rt->tensors[add->inputs[k]];
+  const struct pqnn_rt_tensor* b = &rt->tensors[add->inputs[1 - k]];
+  if (add->inputs[0] == add->inputs[1] || a->producer == PQNN_NO_NODE || a->consumers != 1 ||
+      a->external_flags != 0 || b->producer == PQNN_NO_NODE ||
+      (!sinkable && b->producer >= a->producer)) {
+    return false;
+  }
+  const struct pqnn_rt_op* producer = &rt->ops[a->producer];
+  const enum pqnn_node_type type = producer->node.type;
+  if (producer->info.inserted) return false;
+  if (type == pqnn_node_type_fully_connected || type == pqnn_node_type_convolution_2d ||
+      type == pqnn_node_type_depthwise_convolution_2d) {
+    return producer->num_inputs == 1;
+  }
+  /* Elementwise producers (the x * se(x) of a squeeze-excite residual, a chain of adds):
+   * the residual follows each tile of rows (runtime-ops-elementwise.c). */
+  return (type == pqnn_node_type_binary || type == pqnn_node_type_add2) &&
+      producer->num_inputs == 2;
+}
+
+/* Moves op `from` to just before op `before` (from < before); the ops between move up. */
+static void sink_op(struct pqnn_runtime* rt, uint32_t from, uint32_t before) {
+  const struct pqnn_rt_op moved = rt->ops[from];
+  memmove(&rt->ops[from], &rt->ops[from + 1],
+      (size_t) (before - from - 1) * sizeof(struct pqnn_rt_op));
+  rt->ops[before - 1] = moved;
+}
+
+void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt) {
+  if (rt->no_residual_fusion) return;
+  pqnn_rt_index_ops(rt);
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    if (!same_shape_add(rt, &rt->ops[i])) continue;
+    /* The operand written last first: its producer runs when the other one is ready.
+     * Else the one written first, its producer moved down past the other's (the FPN adds
+     * of a lateral 1x1 convolution and an upsampled map). */
+    const uint32_t p0 = rt->tensors[rt->ops[i].inputs[0]].producer;
+    const uint32_t p1 = rt->tensors[rt->ops[i].inputs[1]].producer;
+    uint32_t k = p1 != PQNN_NO_NODE && (p0 == PQNN_NO_NODE || p1 > p0) ? 1 : 0;
+    if (!residual_fuses(rt, &rt->ops[i], k, false)) {
+      k = 1 - k;
+      if (!residual_fuses(rt, &rt->ops[i], k, true)) continue;
+      sink_op(rt, rt->tensors[rt->ops[i].inputs[k]].producer, i);
+      pqnn_rt_index_ops(rt);
+    }
+    struct pqnn_rt_op* add = &rt->ops[i];
+    const uint32_t at = rt->tensors[add->inputs[k]].producer;
+    struct pqnn_rt_op* producer = &rt->ops[at];
+    producer->inputs[producer->num_inputs++] = add->inputs[1 - k];
+    producer->residual_min = add->output_min;
+    producer->residual_max = add->output_max;
+    producer->output = add->output;
+    producer->info.fused_add = 1;
+    producer->info.fused_clamp |= add->info.fused_clamp;
+    /* The add leaves the list at once, so that producers and readers stay exact for the
+     * adds after it (a sink moves ops). */
+    add->removed = true;
+    drop_removed_ops(rt);
+    pqnn_rt_index_ops(rt);
+    i--;  /* the op after the add is at i now (an add is never op 0: it reads two results) */
   }
 }

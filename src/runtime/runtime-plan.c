@@ -1,6 +1,7 @@
 /* Planner: checks the graph as a whole (values read but never produced, external outputs
  * never produced, cycles), orders the nodes, emits one op per node in that order, runs the
- * passes (runtime-passes.h: clamp fusion, f16 inference, dynamic quantization), then gives
+ * passes (runtime-passes.h: clamp fusion, f16 inference, dynamic quantization, residual
+ * add fusion), then gives
  * every op its executor (runtime-executors.h), which creates the FC / conv operators. */
 #include <string.h>
 
@@ -182,6 +183,7 @@ enum pqnn_status pqnn_runtime_plan(struct pqnn_runtime* rt, const struct pqnn_su
   status = pqnn_pass_fp16_inference(rt, sg);
   if (status != pqnn_status_success) goto done;
   pqnn_pass_dynamic_quantization(rt, sg);
+  pqnn_pass_fuse_residual_adds(rt);
   status = choose_executors(rt, sg);
 done:
   pqnn_release(scratch);

@@ -67,6 +67,9 @@ struct pqnn_rt_op {
   uint32_t inputs[PQNN_NODE_MAX_INPUTS];  /* tensor indices */
   uint32_t output;
   float output_min, output_max;     /* after clamp fusion */
+  /* A fused residual add (runtime-passes.c; the residual is the last input: FC / conv
+   * inputs[1], binary / add2 inputs[2]): the add's bounds, applied after it. */
+  float residual_min, residual_max;
   int8_t qmin, qmax;                /* qs8 outputs */
   pqnn_operator_t op;               /* FC / conv / convert operators */
   const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */
@@ -100,6 +103,7 @@ struct pqnn_runtime {
   size_t arena_capacity, arena_size, unshared_size;
   bool needs_reshape, needs_setup, ready;
   bool keep_values;                 /* runtime option: no arena sharing (pqnn_get_runtime_value) */
+  bool no_residual_fusion;          /* runtime option: adds stay nodes of their own */
   /* Profiling (runtime-profile.c): per-op counters, NULL until first enabled. */
   bool profiling;
   uint64_t* profile_ns;

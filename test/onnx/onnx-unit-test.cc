@@ -338,7 +338,7 @@ TEST(OnnxImport, DynamicDimsMustBeSet) {
   pqnn_onnx_delete_model(model);
 }
 
-// Planned pqnn nodes of a unit model (fused clamps removed).
+// Planned pqnn nodes of a unit model (fused clamps and adds removed).
 size_t PlannedNodes(const std::string& name) {
   pqnn_onnx_model_t model = nullptr;
   pqnn_onnx_runtime_t rt = nullptr;
@@ -358,7 +358,9 @@ TEST(OnnxImport, FoldsBatchNormAndScaleShiftIntoTheConv) {
   // Each count includes the two boundary transposes (NCHW input in, NCHW output out).
   EXPECT_EQ(3u, PlannedNodes("conv_bn_relu"));           // conv (BN folded, Relu fused)
   EXPECT_EQ(3u, PlannedNodes("conv_scale_shift_fold"));  // Mul, Add, Div, Sub folded, Relu fused
-  EXPECT_EQ(5u, PlannedNodes("conv_scale_two_readers")); // the conv output has two readers
+  // The conv output has two readers: the scale (a 1x1 depthwise conv) and the add, which
+  // fuses into the scale as its residual (fused_add).
+  EXPECT_EQ(4u, PlannedNodes("conv_scale_two_readers"));
   EXPECT_EQ(3u, PlannedNodes("batchnorm_alone"));        // a 1x1 depthwise conv
 }
 
@@ -369,8 +371,9 @@ TEST(OnnxImport, FoldsScaleShiftIntoDeconvolutionAndFullyConnected) {
   // deconvolution (Mul and Add folded) and the sigmoid.
   EXPECT_EQ(3u, PlannedNodes("convtranspose_add_bn_relu_fold"));
   EXPECT_EQ(3u, PlannedNodes("convtranspose_scalar_add_sigmoid_fold"));
-  // c - x does not fold, and the deconvolution output has two readers: 2 + 3 nodes.
-  EXPECT_EQ(5u, PlannedNodes("convtranspose_add_two_readers"));
+  // t - c does not fold, and the deconvolution output has two readers: 2 + 2 nodes (the
+  // add runs as the residual of the subtraction: fused_add).
+  EXPECT_EQ(4u, PlannedNodes("convtranspose_add_two_readers"));
   // 2-D and 3-D model-order activations: no transposes, the FC alone.
   EXPECT_EQ(1u, PlannedNodes("gemm_scale_shift_fold"));
   EXPECT_EQ(1u, PlannedNodes("matmul_bias_div_fold"));

@@ -293,7 +293,9 @@ int main(int argc, char** argv) {
 #endif
   }
   pqnn_onnx_runtime_t rt;
-  enum pqnn_status status = pqnn_onnx_create_runtime(model, pool, a.flags, &rt);
+  const struct pqnn_runtime_options options = {.no_residual_fusion = a.no_fuse_add};
+  enum pqnn_status status = pqnn_onnx_create_runtime_with_options(model, pool, a.flags,
+      &options, &rt);
   const double import_ms = run_now_ms() - t0;
   if (!a.layer_error) {
     pqnn_onnx_delete_model(model);

@@ -33,7 +33,7 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
   pqnn_get_runtime_node_profile(prt, index, &prof);
   struct pqnn_onnx_value_info v, before;
   const size_t k = find_value(rt, prof.output_value, &v);
-  if (k != SIZE_MAX && info.fused_clamp && k > 0 &&
+  if (k != SIZE_MAX && info.fused_clamp && !info.fused_add && k > 0 &&
       pqnn_onnx_get_value(rt, k - 1, &before) == pqnn_status_success) {
     /* the clamp's input, written by nobody now, is the value before it in graph order */
     snprintf(buf, size, "%s (%s+%s)", run_value_name(&before), before.op_type, v.op_type);
@@ -59,7 +59,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   pqnn_get_runtime_arena_size(prt, &arena, &unshared);
   enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
   size_t per_type[kTypes][kDatatypes] = {{0}};
-  size_t fused = 0, inserted = 0;
+  size_t fused = 0, fused_adds = 0, inserted = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   if (verbose) printf("plan, node by node (execution order):\n");
   for (size_t k = 0; k < count; k++) {
@@ -69,15 +69,17 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       per_type[info.type][info.compute_datatype]++;
     }
     fused += info.fused_clamp;
+    fused_adds += info.fused_add;
     inserted += info.inserted;
     char label[256];
     run_node_label(rt, prt, k, label, sizeof(label));
     const char* qd8 = info.qd8_decision != pqnn_qd8_decision_none
         ? pqnn_qd8_decision_string(info.qd8_decision) : "";
     if (verbose) {
-      printf("  %4zu %-26s %-7s %-5s %-40s %s\n", k, info.type_name,
-          pqnn_datatype_string(info.compute_datatype), info.fused_clamp ? "+clamp" : "",
-          label, qd8);
+      const char* fusions = info.fused_add ? (info.fused_clamp ? "+add+clamp" : "+add")
+                                           : info.fused_clamp ? "+clamp" : "";
+      printf("  %4zu %-26s %-7s %-10s %-40s %s\n", k, info.type_name,
+          pqnn_datatype_string(info.compute_datatype), fusions, label, qd8);
     }
     if (nodes != NULL) {
       cJSON* n = cJSON_CreateObject();
@@ -86,13 +88,15 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       cJSON_AddStringToObject(n, "path", info.compute_path);
       cJSON_AddStringToObject(n, "onnx", label);
       cJSON_AddBoolToObject(n, "fused_clamp", info.fused_clamp != 0);
+      cJSON_AddBoolToObject(n, "fused_add", info.fused_add != 0);
       cJSON_AddBoolToObject(n, "inserted", info.inserted != 0);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
       cJSON_AddItemToArray(nodes, n);
     }
   }
-  printf("plan: %zu nodes (%zu fused clamps, %zu inserted converts), %zu boundary layout "
-      "changes, arena %.1f MiB (%.1f MiB unshared)\n", count, fused, inserted, transposes,
+  printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu inserted converts), %zu "
+      "boundary layout changes, arena %.1f MiB (%.1f MiB unshared)\n", count, fused,
+      fused_adds, inserted, transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
@@ -106,6 +110,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     cJSON* plan = cJSON_AddObjectToObject(json, "plan");
     cJSON_AddNumberToObject(plan, "nodes", (double) count);
     cJSON_AddNumberToObject(plan, "fused_clamps", (double) fused);
+    cJSON_AddNumberToObject(plan, "fused_adds", (double) fused_adds);
     cJSON_AddNumberToObject(plan, "inserted_converts", (double) inserted);
     cJSON_AddNumberToObject(plan, "boundary_layout_changes", (double) transposes);
     cJSON_AddNumberToObject(plan, "arena_bytes", (double) arena);

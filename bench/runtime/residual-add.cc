@@ -1,0 +1,87 @@
+// Residual add fusion (runtime-passes.c): one block x -> 1x1 conv (C -> C) = B -> producer
+// = A -> add(A, B) -> y through the runtime, f32, one thread, with the add fused into the
+// producer (/1) and as a node of its own (/0, the runtime option no_residual_fusion), side
+// by side. Producers: a 1x1 convolution (GEMM path) and a per-channel scale (the
+// x * se(x) of a squeeze-excite residual, a binary node), on PaddleOCR det's largest map
+// (160x160x96) and a MobileNet v2 block output (56x56x24). CPU time (one thread: robust to
+// a loaded machine); the stem conv is in both variants.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <vector>
+
+#include <pqnn.h>
+
+namespace {
+
+enum Producer { kConv1x1 = 0, kScale = 1 };
+
+void Block(benchmark::State& state, size_t h, size_t w, size_t c, Producer producer) {
+  const bool fuse = state.range(0) != 0;
+  if (pqnn_initialize() != pqnn_status_success) {
+    state.SkipWithError("pqnn_initialize failed");
+    return;
+  }
+  pqnn_subgraph_t sg = nullptr;
+  pqnn_create_subgraph(2, 0, &sg);
+  const std::vector<size_t> dims = {1, h, w, c};
+  const std::vector<size_t> wdims = {c, 1, 1, c}, sdims = {1, 1, 1, c};
+  std::vector<float> w0(c * c, 0.01f), w1(c * c, -0.02f), s(c, 0.5f);
+  std::vector<float> x(h * w * c, 0.25f), y(h * w * c);
+  uint32_t xid, yid, bid, aid, w0id, w1id, sid;
+  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, dims.data(), nullptr, 0,
+      PQNN_VALUE_FLAG_EXTERNAL_INPUT, &xid);
+  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, dims.data(), nullptr, 1,
+      PQNN_VALUE_FLAG_EXTERNAL_OUTPUT, &yid);
+  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, dims.data(), nullptr,
+      PQNN_INVALID_VALUE_ID, 0, &bid);
+  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, dims.data(), nullptr,
+      PQNN_INVALID_VALUE_ID, 0, &aid);
+  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, wdims.data(), w0.data(),
+      PQNN_INVALID_VALUE_ID, 0, &w0id);
+  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, wdims.data(), w1.data(),
+      PQNN_INVALID_VALUE_ID, 0, &w1id);
+  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, sdims.data(), s.data(),
+      PQNN_INVALID_VALUE_ID, 0, &sid);
+  pqnn_status st = pqnn_define_convolution_2d(sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c, c,
+      -INFINITY, INFINITY, xid, w0id, PQNN_INVALID_VALUE_ID, bid, 0);
+  if (st == pqnn_status_success) {
+    st = producer == kConv1x1
+        ? pqnn_define_convolution_2d(sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c, c, -INFINITY,
+              INFINITY, bid, w1id, PQNN_INVALID_VALUE_ID, aid, 0)
+        : pqnn_define_binary(sg, pqnn_binary_multiply, -INFINITY, INFINITY, bid, sid, aid, 0);
+  }
+  if (st == pqnn_status_success) {
+    st = pqnn_define_add2(sg, -INFINITY, INFINITY, aid, bid, yid, 0);
+  }
+  pqnn_runtime_options options = {};
+  options.no_residual_fusion = fuse ? 0 : 1;
+  pqnn_runtime_t rt = nullptr;
+  if (st != pqnn_status_success ||
+      pqnn_create_runtime_with_options(sg, nullptr, 0, &options, &rt) != pqnn_status_success) {
+    state.SkipWithError("define or create failed");
+    pqnn_delete_subgraph(sg);
+    return;
+  }
+  const pqnn_external_value ext[2] = {{0, x.data()}, {1, y.data()}};
+  pqnn_setup_runtime(rt, 2, ext);
+  size_t nodes = 0;
+  pqnn_get_runtime_node_count(rt, &nodes);
+  for (auto _ : state) {
+    pqnn_invoke_runtime(rt);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["nodes"] = double(nodes);
+  pqnn_delete_runtime(rt);
+  pqnn_delete_subgraph(sg);
+}
+
+void Det160Conv1x1(benchmark::State& state) { Block(state, 160, 160, 96, kConv1x1); }
+void Det160Scale(benchmark::State& state) { Block(state, 160, 160, 96, kScale); }
+void Mnv2Conv1x1(benchmark::State& state) { Block(state, 56, 56, 24, kConv1x1); }
+
+BENCHMARK(Det160Conv1x1)->ArgName("fused")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(Det160Scale)->ArgName("fused")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(Mnv2Conv1x1)->ArgName("fused")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
