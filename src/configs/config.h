@@ -126,4 +126,14 @@ struct pqnn_elementwise_config {
 };
 PQNN_INTERNAL const struct pqnn_elementwise_config* pqnn_get_elementwise_config(void);
 
+/* f32 Winograd F(4x4, 3x3) transform lines (f32-winograd-input / -output): the widest
+ * vector the tier has; every tier gives the scalar kernel's bits, so the choice is speed
+ * only. Never NULL (scalar kernels serve every tier). */
+struct pqnn_winograd_config {
+  pqnn_winograd_input_ukernel_fn input;
+  pqnn_winograd_output_ukernel_fn output;
+  const char* name;  /* the ISA suffix of the kernels, for benches and logs */
+};
+PQNN_INTERNAL const struct pqnn_winograd_config* pqnn_get_f32_winograd_config(void);
+
 #endif  /* PQNN_CONFIG_H_ */
