@@ -234,7 +234,8 @@ static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile
 }
 
 /* The outputs of tile `tile` computed directly, as the IGEMM path defines them: per output
- * channel, bias plus the products of the taps inside the image, in f32; then the clamp.
+ * channel, bias plus the products of the taps (padding taps as zeros), in f32; then the
+ * clamp.
  * For tiles whose transformed values overflowed (the transforms mix a tile's 36 inputs and
  * amplify sums up to 2^17) or that read an infinity or NaN (which the transforms spread
  * over the whole tile): so an output is the direct convolution's wherever that is finite,
@@ -253,8 +254,9 @@ static void direct_tile(const struct pqnn_winograd_context* ctx, size_t tile) {
         for (size_t t = 0; t < 9; t++) {
           const size_t iy = py + t / 3 - ctx->padding_top;  /* wraps when above the image */
           const size_t ix = px + t % 3 - ctx->padding_left;
-          if (iy >= ctx->input_height || ix >= ctx->input_width) continue;
-          const float* x = image + (iy * ctx->input_width + ix) * ctx->x_pixel_stride;
+          const float* x = iy < ctx->input_height && ix < ctx->input_width
+              ? image + (iy * ctx->input_width + ix) * ctx->x_pixel_stride
+              : ctx->zero;  /* padding: zeros times the weights (Inf weights give NaN) */
           const float* w = ctx->direct_w + (oc * 9 + t) * cin;
           for (size_t ic = 0; ic < cin; ic++) acc += x[ic] * w[ic];
         }
