@@ -165,8 +165,8 @@ enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_operator_t op,
   ctx->bias = op->f32_bias;
   ctx->direct_w = op->f32_bias + cout;
   const struct pqnn_winograd_config* transforms = pqnn_get_f32_winograd_config();
-  ctx->input = transforms->input;
-  ctx->output = transforms->output;
+  ctx->input = cin < transforms->channel_tile ? transforms->narrow_input : transforms->input;
+  ctx->output = cout < transforms->channel_tile ? transforms->narrow_output : transforms->output;
   ctx->output_min = op->spec.params.f32.min;
   ctx->output_max = op->spec.params.f32.max;
   /* Tiles per block: V and M of a block in half of L2, a multiple of MR. */
