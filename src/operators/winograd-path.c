@@ -32,6 +32,12 @@
 
 enum { kTasksPerThread = 4 };
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void) (p))
+#endif
+
 /* The weight transform G (6x3). */
 static const double kG[ALPHA][3] = {
   {1.0 / 4.0, 0.0, 0.0},
@@ -224,6 +230,15 @@ static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile
           ? image + (y * ctx->input_width + x) * ctx->x_pixel_stride : ctx->zero;
     }
     ctx->input(cin, d, scratch + i * ALPHA * cin, cin * sizeof(float));  /* scratch[i][l] */
+    /* The pixels this row adds to the next tile of the image row, prefetched: the input
+     * transform waits on the image's loads (det 160x160 96 -> 24: 5.99 -> 5.64 ms median of
+     * 3, side by side; ResNet layers unchanged). */
+    for (size_t j = ALPHA; j < ALPHA + TILE; j++) {
+      const size_t x = ox + j - ctx->padding_left;
+      if (y >= ctx->input_height || x >= ctx->input_width) continue;
+      const char* p = (const char*) (image + (y * ctx->input_width + x) * ctx->x_pixel_stride);
+      for (size_t o = 0; o < cin * sizeof(float); o += 64) PREFETCH(p + o);
+    }
   }
   for (size_t l = 0; l < ALPHA; l++) {
     const float* d[ALPHA];
