@@ -116,6 +116,18 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-qd8-convert/quantize-scalar.c
   src/microkernels/f32-qd8-convert/quantize-sse2.c
   src/microkernels/f32-qd8-convert/quantize-wasmsimd.c
+  src/microkernels/f32-winograd-input/c1-scalar.c
+  src/microkernels/f32-winograd-input/c4-sse2.c
+  src/microkernels/f32-winograd-input/c8-avx2.c
+  src/microkernels/f32-winograd-input/c16-avx512f.c
+  src/microkernels/f32-winograd-input/c4-neon.c
+  src/microkernels/f32-winograd-input/c4-wasmsimd.c
+  src/microkernels/f32-winograd-output/c1-scalar.c
+  src/microkernels/f32-winograd-output/c4-sse2.c
+  src/microkernels/f32-winograd-output/c8-avx2.c
+  src/microkernels/f32-winograd-output/c16-avx512f.c
+  src/microkernels/f32-winograd-output/c4-neon.c
+  src/microkernels/f32-winograd-output/c4-wasmsimd.c
   src/microkernels/f32-vbinary/add-avx2.c
   src/microkernels/f32-vbinary/sub-avx2.c
   src/microkernels/f32-vbinary/mul-avx2.c

@@ -171,10 +171,9 @@ PQNN_API enum pqnn_status pqnn_delete_operator(pqnn_operator_t op);
 /* f32 convolution: never take the Winograd path (3x3 stride 1, one group, >= 8 input
    channels or no more outputs than inputs; each output within 1e-5 of the largest sum of
    |input x weight| of an output, docs/architecture.md "Winograd"), e.g. for results
-   within the rounding of direct convolution. The Winograd transforms mix the inputs of a tile and
-   amplify sums of |input x weight| by up to 2^17 on the way: where the layer's largest such
-   sum exceeds ~2.6e33 an output may be Inf or NaN although the direct result is finite;
-   pass this flag for such data. */
+   within the rounding of direct convolution. Overflow and Inf / NaN need no flag: a tile
+   whose transforms meet a value that is not finite is computed directly, so outputs are
+   finite wherever direct convolution's are, and Inf / NaN where its are. */
 #define PQNN_FLAG_NO_WINOGRAD 0x00000080u
 
 struct pqnn_quantization_params {

@@ -168,6 +168,27 @@ typedef void (*pqnn_vunary_ukernel_fn)(size_t n, const float* x, float* y, const
 typedef void (*pqnn_vbinary_ukernel_fn)(size_t n, const float* a, const float* b, float* y,
     const void* params);
 
+/* Winograd F(4x4, 3x3) transform lines (f32-winograd-input, f32-winograd-output; tile
+ * c<W>: W channels per step), the transforms of src/operators/winograd-path.c. Each
+ * streams `channels` > 0 floats per line; the formulas are those of the scalar kernel,
+ * evaluated in its order with adds, subtracts and multiplications by 2, 4, 5, 8 only, so
+ * every tier gives its bits (no FMA). Outputs must not overlap inputs.
+ * INPUT   d[0..5]: six input streams; writes o_k = sum_j BT[k][j] d_j (k = 0..5) to
+ *   o + k * o_stride (bytes):
+ *     s24 = d4 - 4 d2, s13 = d3 - 4 d1, t24 = d4 - d2, t13 = 2 (d3 - d1),
+ *     o0 = 4 d0 - 5 d2 + d4, o1 = s24 + s13, o2 = s24 - s13, o3 = t24 + t13,
+ *     o4 = t24 - t13, o5 = 4 d1 - 5 d3 + d5.
+ * OUTPUT  m_j = m + j * m_stride (bytes), j = 0..5; writes y[k] (k = 0..3; two may be the
+ *   same pointer, the last store wins) = clamp(bias + s_k, min, max), params a
+ *   struct pqnn_f32_minmax_params, clamp as `v < min ? min : v`, then `v > max ? max : v`:
+ *     p12 = m1 + m2, n12 = m1 - m2, p34 = m3 + m4, n34 = m3 - m4,
+ *     s0 = m0 + p12 + p34, s1 = n12 + 2 n34, s2 = p12 + 4 p34, s3 = n12 + 8 n34 + m5.
+ *   Returns nonzero when any bias + s_k (before the clamp) is not finite, else 0. */
+typedef void (*pqnn_winograd_input_ukernel_fn)(size_t channels, const float** d, float* o,
+    size_t o_stride);
+typedef int (*pqnn_winograd_output_ukernel_fn)(size_t channels, const float* m,
+    size_t m_stride, float** y, const float* bias, const void* params);
+
 /* Every kernel of this build, from the per-family lists. */
 #include "microkernels/declarations.h"
 

@@ -212,6 +212,9 @@ struct pqnn_winograd_context {
   pqnn_gemm_ukernel_fn gemm;
   const float* zero;          /* max(cin, cout) zeros: input outside the image; no bias */
   const float* bias;          /* cout */
+  const float* direct_w;      /* the kernel, OHWI: tiles whose transforms overflow */
+  pqnn_winograd_input_ukernel_fn input;
+  pqnn_winograd_output_ukernel_fn output;
   float output_min, output_max;
   char* workspace;            /* one slot per task */
   size_t slot_bytes, m_offset, scratch_offset, discard_offset;

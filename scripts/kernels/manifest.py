@@ -56,6 +56,8 @@ FAMILIES = {
     "f32-qd8-apply": ("pqnn_f32_qd8_apply_ukernel", "apply"),
     "f32-vunary": ("pqnn_f32_vunary_ukernel", "vunary"),
     "f32-vbinary": ("pqnn_f32_vbinary_minmax_ukernel", "vbinary"),
+    "f32-winograd-input": ("pqnn_f32_winograd_input_ukernel", "winograd_input"),
+    "f32-winograd-output": ("pqnn_f32_winograd_output_minmax_ukernel", "winograd_output"),
 }
 
 # ISA suffix -> (architecture, pqnn_isa tier).
@@ -286,6 +288,20 @@ KERNELS = [
     K("f32-qd8-convert", "quantize", "scalar", PROD, hand=True),
     K("f32-qd8-convert", "quantize", "sse2", PROD, hand=True),
     K("f32-qd8-convert", "quantize", "wasmsimd", PROD, hand=True),
+    # f32-winograd-input, f32-winograd-output (F(4x4, 3x3) transform lines;
+    # scripts/kernels/f32_winograd.py; selected in src/configs/f32-winograd-config.c)
+    K("f32-winograd-input", "c1", "scalar", PROD),
+    K("f32-winograd-input", "c4", "sse2", PROD),
+    K("f32-winograd-input", "c8", "avx2", PROD),
+    K("f32-winograd-input", "c16", "avx512f", PROD),
+    K("f32-winograd-input", "c4", "neon", PROD),
+    K("f32-winograd-input", "c4", "wasmsimd", PROD),
+    K("f32-winograd-output", "c1", "scalar", PROD),
+    K("f32-winograd-output", "c4", "sse2", PROD),
+    K("f32-winograd-output", "c8", "avx2", PROD),
+    K("f32-winograd-output", "c16", "avx512f", PROD),
+    K("f32-winograd-output", "c4", "neon", PROD),
+    K("f32-winograd-output", "c4", "wasmsimd", PROD),
     # f32-vbinary
     K("f32-vbinary", "add", "avx2", PROD),
     K("f32-vbinary", "sub", "avx2", PROD),

@@ -126,4 +126,19 @@ struct pqnn_elementwise_config {
 };
 PQNN_INTERNAL const struct pqnn_elementwise_config* pqnn_get_elementwise_config(void);
 
+/* f32 Winograd F(4x4, 3x3) transform lines (f32-winograd-input / -output): the widest
+ * vector the tier has; every tier gives the scalar kernel's bits, so the choice is speed
+ * only. Never NULL (scalar kernels serve every tier). */
+struct pqnn_winograd_config {
+  pqnn_winograd_input_ukernel_fn input;
+  pqnn_winograd_output_ukernel_fn output;
+  uint32_t channel_tile;
+  /* Kernels of a narrower vector for lines of fewer than channel_tile channels (whole
+   * vectors instead of one masked tail), or the same kernels. */
+  pqnn_winograd_input_ukernel_fn narrow_input;
+  pqnn_winograd_output_ukernel_fn narrow_output;
+  const char* name;  /* the ISA suffix of the kernels, for benches and logs */
+};
+PQNN_INTERNAL const struct pqnn_winograd_config* pqnn_get_f32_winograd_config(void);
+
 #endif  /* PQNN_CONFIG_H_ */

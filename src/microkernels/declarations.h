@@ -74,6 +74,14 @@ struct pqnn_qd8_range;
   PQNN_INTERNAL void name(size_t n, const float* a, const float* b, float* y,              \
       const void* params);
 
+#define PQNN_DECLARE_WINOGRAD_INPUT(tier_, mr_, nr_, kr_, offset_, name)                   \
+  PQNN_INTERNAL void name(size_t channels, const float** d, float* o, size_t o_stride);   \
+  enum { name##_channel_tile = nr_ };
+#define PQNN_DECLARE_WINOGRAD_OUTPUT(tier_, mr_, nr_, kr_, offset_, name)                  \
+  PQNN_INTERNAL int name(size_t channels, const float* m, size_t m_stride, float** y,      \
+      const float* bias, const void* params);                                              \
+  enum { name##_channel_tile = nr_ };
+
 #define PQNN_UKERNEL PQNN_DECLARE_GEMM
 #include "microkernels/f32-gemm/f32-gemm.inc"
 #include "microkernels/f16-gemm/f16-gemm.inc"
@@ -126,6 +134,12 @@ struct pqnn_qd8_range;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_VBINARY
 #include "microkernels/f32-vbinary/f32-vbinary.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_WINOGRAD_INPUT
+#include "microkernels/f32-winograd-input/f32-winograd-input.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_WINOGRAD_OUTPUT
+#include "microkernels/f32-winograd-output/f32-winograd-output.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_VADD
 #include "microkernels/qs8-vadd/qs8-vadd.inc"

@@ -298,6 +298,103 @@ TEST_F(F32Convolution, WinogradLayers) {
   run_winograd_shape(make(3, 1, 0, 1, 16, 16, 6, 7), pool_, false);
 }
 
+// Runs one convolution on the given data and returns its output (no checks of its own).
+std::vector<float> conv_output(const ConvShape& s, const ConvData& d, uint32_t flags,
+    pthreadpool_t pool) {
+  pqnn_operator_t op = nullptr;
+  EXPECT_EQ(pqnn_create_convolution2d_nhwc_f32(s.pad_top, s.pad_right, s.pad_bottom, s.pad_left,
+                3, 3, 1, 1, 1, 1, 1, s.group_input_channels, s.group_output_channels,
+                s.input_channel_stride, s.output_channel_stride, d.kernel.data(), d.bias.data(),
+                -INFINITY, INFINITY, flags, &op),
+      pqnn_status_success);
+  size_t oh = 0, ow = 0;
+  EXPECT_EQ(pqnn_reshape_convolution2d_nhwc_f32(op, s.batch, s.input_height, s.input_width, &oh,
+                &ow, pool),
+      pqnn_status_success);
+  std::vector<float> output(s.output_span());
+  EXPECT_EQ(pqnn_setup_convolution2d_nhwc_f32(op, d.input.data(), output.data()),
+      pqnn_status_success);
+  EXPECT_EQ(pqnn_run_operator(op, pool), pqnn_status_success);
+  EXPECT_EQ(pqnn_delete_operator(op), pqnn_status_success);
+  return output;
+}
+
+// Sums of |input x weight| near 1e38 in the first tile's 6x6 window (direct convolution is
+// finite), with input and weight signs that the transforms amplify 11x (a search over sign
+// patterns: the intermediate values overflow), and inputs ~1 elsewhere: every output
+// finite and within the Winograd tolerance of the reference, the sums near 1e38 (computed
+// directly) within direct convolution's rounding.
+TEST_F(F32Convolution, WinogradOverflowIsDirect) {
+  const ConvShape s = make(3, 1, 0, 1, 16, 24, 14, 13);
+  const int kInputSigns[6][6] = {{-1, -1, 1, -1, 1, 1}, {-1, -1, 1, 1, 1, -1},
+      {-1, -1, -1, 1, 1, 1}, {-1, 1, -1, -1, -1, 1}, {1, -1, -1, -1, 1, -1},
+      {1, -1, 1, 1, -1, -1}};
+  const int kWeightSigns[9] = {-1, -1, 1, 1, 1, -1, -1, 1, 1};
+  ConvData d(s);
+  std::uniform_real_distribution<float> magnitude(0.5f, 1.0f);
+  for (size_t y = 0; y < 6; y++) {
+    for (size_t x = 0; x < 6; x++) {
+      for (size_t c = 0; c < 16; c++) {
+        d.input[(y * s.input_width + x) * 16 + c] =
+            9e18f * float(kInputSigns[y][x]) * magnitude(pqnn_test::rng());
+      }
+    }
+  }
+  for (size_t i = 0; i < d.kernel.size(); i++) {
+    d.kernel[i] = 1e17f * float(kWeightSigns[i / 16 % 9]) * magnitude(pqnn_test::rng());
+  }
+  d.ref.clear();
+  d.abs_sum.clear();
+  pqnn_test::reference_conv2d(s, d.input.data(), d.kernel.data(), d.bias.data(), -INFINITY,
+      INFINITY, d.ref, &d.abs_sum);
+  const double largest = *std::max_element(d.abs_sum.begin(), d.abs_sum.end());
+  ASSERT_GT(largest, 3e37);
+  ASSERT_LT(largest, 1.7e38);  // direct convolution stays finite
+  for (pthreadpool_t pool : {pool_, static_cast<pthreadpool_t>(nullptr)}) {
+    const std::vector<float> direct = conv_output(s, d, PQNN_FLAG_NO_WINOGRAD, pool);
+    const std::vector<float> winograd = conv_output(s, d, 0, pool);
+    EXPECT_NE(direct, winograd) << "the Winograd path did not run";
+    const size_t k = 9 * 16;
+    for (size_t i = 0; i < winograd.size(); i++) {
+      ASSERT_TRUE(std::isfinite(winograd[i])) << "output " << i << " = " << winograd[i];
+      // A tile whose 6x6 window reads the corner (tile origins 0 and 4) has the corner's
+      // scale; the other tiles their own (inputs ~1, weights ~1e17: sums below 1e20).
+      const size_t py = i / 24 / s.output_width(), px = i / 24 % s.output_width();
+      const bool corner_tile = py / 4 * 4 <= 4 && px / 4 * 4 <= 4;
+      const double tol = d.abs_sum[i] > 1e30 ? d.abs_sum[i] * double(k + 1) * 1.2e-7
+          : kWinogradTolerance * (corner_tile ? largest : 1e20);
+      ASSERT_NEAR(winograd[i], d.ref[i], tol) << "output " << i;
+    }
+  }
+}
+
+// An infinity and a NaN in the input: the outputs that direct convolution makes Inf or NaN
+// are the same, with the same sign, on the Winograd path (not the whole tiles around them);
+// the others are within the Winograd tolerance.
+TEST_F(F32Convolution, WinogradNonFiniteInputsAsDirect) {
+  const ConvShape s = make(3, 1, 1, 1, 12, 20, 13, 11);
+  ConvData d(s);
+  d.input[(5 * s.input_width + 6) * 12 + 3] = INFINITY;
+  d.input[(9 * s.input_width + 1) * 12 + 7] = NAN;
+  d.input[(0 * s.input_width + 10) * 12 + 0] = -INFINITY;
+  const double scale = *std::max_element(d.abs_sum.begin(), d.abs_sum.end());
+  for (pthreadpool_t pool : {pool_, static_cast<pthreadpool_t>(nullptr)}) {
+    const std::vector<float> direct = conv_output(s, d, PQNN_FLAG_NO_WINOGRAD, pool);
+    const std::vector<float> winograd = conv_output(s, d, 0, pool);
+    size_t nonfinite = 0;
+    for (size_t i = 0; i < winograd.size(); i++) {
+      ASSERT_EQ(std::isnan(winograd[i]), std::isnan(direct[i])) << "output " << i;
+      if (std::isinf(direct[i])) {
+        ASSERT_EQ(winograd[i], direct[i]) << "output " << i;
+      } else if (!std::isnan(direct[i])) {
+        ASSERT_NEAR(winograd[i], d.ref[i], kWinogradTolerance * scale + 1e-6) << "output " << i;
+      }
+      nonfinite += std::isfinite(direct[i]) ? 0 : 1;
+    }
+    EXPECT_EQ(nonfinite, (9u + 9u + 4u) * 20u) << "direct: outputs reading the 3 pixels";
+  }
+}
+
 TEST_F(F32Convolution, ReshapeToNewSizes) {
   ConvShape s = make(3, 1, 1, 1, 5, 6, 8, 8);
   std::vector<float> kernel(s.kernel_elements(), 0.25f);

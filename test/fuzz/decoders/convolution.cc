@@ -211,11 +211,6 @@ class ConvDriver : public OperatorDriver {
     v.rows = bound.layout.out_rows;
     v.columns = channels;
     v.depth = kh * kw * gic;
-    if (c.p.type == Datatype::kF32 && kh == 3 && kw == 3 && c.stride_height == 1 &&
-        c.stride_width == 1 && c.dilation_height == 1 && c.dilation_width == 1 &&
-        c.groups == 1 && (c.p.flags & PQNN_FLAG_NO_WINOGRAD) == 0) {
-      v.overflow_headroom = 0x1.0p17;  // may run on the Winograd path
-    }
     v.a_offset = [=](size_t r, size_t n, size_t t) -> size_t {
       const size_t b = r / (oh * ow), oy = r / ow % oh, ox = r % ow;
       const size_t tap = t / gic, ic = t % gic, ky = tap / kw, kx = tap % kw;

@@ -29,11 +29,6 @@ struct GemmView {
   std::function<size_t(size_t n, size_t t)> w_offset;
   // Index of the qd8 params entry of row r (FC: r; convolution: its image).
   std::function<size_t(size_t r)> params_index;
-  // How much an implementation may amplify the sum of |terms| on its way (f32 Winograd
-  // transforms: up to 2^17, pqnn.h PQNN_FLAG_NO_WINOGRAD, and across the outputs of a tile):
-  // where the layer's largest sum, amplified, can leave the float range, outputs may be Inf
-  // or NaN, so they are not compared.
-  double overflow_headroom = 1.0;
 };
 
 void check_gemm_values(const DatatypeParams& p, const Weights& w, const Bound& bound,
