@@ -2,11 +2,9 @@
  * AVX2 f32 -> qd8 row steps, shared by the quantize kernel (both steps on one row) and the
  * range / apply kernels (the steps apart, for rows split in chunks). Arithmetic:
  * qd8-quantize-params.h, bit-exact with the scalar kernel (explicit mul then cvtps2dq, no
- * FMA). Range, 16 floats per step: min/max from 0, and a sum of x * 0 by FMA (NaN iff some x
- * is Inf or NaN: one FMA per vector; the old max of |x| bit patterns made gcc 12 copy its
- * accumulator every step, scripts/analysis/check-inner-loops.py). Apply, 32 floats per
- * step: x * inv, round to nearest even, add the zero point, saturating packs to int8
- * (= clamp to [-128, 127]). Float tails use
+ * FMA). Range, 16 floats per step: min/max from 0 and the largest |x| bit pattern (NaN/Inf
+ * iff >= 0x7F800000). Apply, 32 floats per step: x * inv, round to nearest even, add the
+ * zero point, saturating packs to int8 (= clamp to [-128, 127]). Float tails use
  * vmaskmovps (masked lanes read as 0, which leaves the range unchanged); int8 tails are
  * stored from a stack copy: exactly n floats read, n int8 written. Include only from avx2
  * files.
@@ -31,10 +29,10 @@ static inline __m256 pqnn_f32_qd8_tail_avx2(const float* p, size_t rem) {
 
 static inline void pqnn_f32_qd8_range_avx2(size_t n, const float* in,
     struct pqnn_qd8_range* range) {
-  const __m256 vzero = _mm256_setzero_ps();
+  const __m256i vabs_mask = _mm256_set1_epi32(0x7FFFFFFF);
   __m256 vmin0 = _mm256_setzero_ps(), vmax0 = _mm256_setzero_ps();
   __m256 vmin1 = _mm256_setzero_ps(), vmax1 = _mm256_setzero_ps();
-  __m256 vnan0 = _mm256_setzero_ps(), vnan1 = _mm256_setzero_ps();
+  __m256i vabs0 = _mm256_setzero_si256(), vabs1 = _mm256_setzero_si256();
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
     const __m256 v0 = _mm256_loadu_ps(in + i);
@@ -43,31 +41,30 @@ static inline void pqnn_f32_qd8_range_avx2(size_t n, const float* in,
     vmax0 = _mm256_max_ps(vmax0, v0);
     vmin1 = _mm256_min_ps(vmin1, v1);
     vmax1 = _mm256_max_ps(vmax1, v1);
-    vnan0 = _mm256_fmadd_ps(v0, vzero, vnan0);
-    vnan1 = _mm256_fmadd_ps(v1, vzero, vnan1);
+    vabs0 = _mm256_max_epi32(vabs0, _mm256_and_si256(_mm256_castps_si256(v0), vabs_mask));
+    vabs1 = _mm256_max_epi32(vabs1, _mm256_and_si256(_mm256_castps_si256(v1), vabs_mask));
   }
   for (; i < n; i += 8) {
     const __m256 v = pqnn_f32_qd8_tail_avx2(in + i, n - i < 8 ? n - i : 8);
     vmin0 = _mm256_min_ps(vmin0, v);
     vmax0 = _mm256_max_ps(vmax0, v);
-    vnan0 = _mm256_fmadd_ps(v, vzero, vnan0);
+    vabs0 = _mm256_max_epi32(vabs0, _mm256_and_si256(_mm256_castps_si256(v), vabs_mask));
   }
   vmin0 = _mm256_min_ps(vmin0, vmin1);
   vmax0 = _mm256_max_ps(vmax0, vmax1);
-  vnan0 = _mm256_add_ps(vnan0, vnan1);
+  vabs0 = _mm256_max_epi32(vabs0, vabs1);
   __m128 vmin = _mm_min_ps(_mm256_castps256_ps128(vmin0), _mm256_extractf128_ps(vmin0, 1));
   __m128 vmax = _mm_max_ps(_mm256_castps256_ps128(vmax0), _mm256_extractf128_ps(vmax0, 1));
-  __m128 vnan = _mm_add_ps(_mm256_castps256_ps128(vnan0), _mm256_extractf128_ps(vnan0, 1));
+  __m128i vabs = _mm_max_epi32(_mm256_castsi256_si128(vabs0), _mm256_extracti128_si256(vabs0, 1));
   vmin = _mm_min_ps(vmin, _mm_movehl_ps(vmin, vmin));
   vmax = _mm_max_ps(vmax, _mm_movehl_ps(vmax, vmax));
-  vnan = _mm_add_ps(vnan, _mm_movehl_ps(vnan, vnan));
+  vabs = _mm_max_epi32(vabs, _mm_unpackhi_epi64(vabs, vabs));
   vmin = _mm_min_ss(vmin, _mm_movehdup_ps(vmin));
   vmax = _mm_max_ss(vmax, _mm_movehdup_ps(vmax));
-  vnan = _mm_add_ss(vnan, _mm_movehdup_ps(vnan));
+  vabs = _mm_max_epi32(vabs, _mm_shuffle_epi32(vabs, 1));
   range->min = _mm_cvtss_f32(vmin);
   range->max = _mm_cvtss_f32(vmax);
-  const float nan = _mm_cvtss_f32(vnan);
-  range->nonfinite = nan != nan;
+  range->nonfinite = (uint32_t) _mm_cvtsi128_si32(vabs) >= PQNN_F32_INF_BITS;
 }
 
 static inline __m256i pqnn_f32_qd8_quantize8_avx2(__m256 v, __m256 vinv, __m256i vzp) {
