@@ -73,6 +73,18 @@ static inline pqnn_dwconv_row_ukernel_fn pqnn_dwconv_config_row(
   return config->rows[kernel - config->kernels];
 }
 
+/* Whether a row kernel walks a layer whose input advances input_step bytes per output
+ * pixel (stride x pixel stride). A row kernel walks one channel vector along the row; when
+ * the step is a multiple of 1 KiB every load of the walk falls into the same 4 of L1's 64
+ * sets, and the per-pixel kernel (whole pixels, contiguous) is faster: measured (Zen 5,
+ * AVX512, bench/operators/f32-depthwise) 256, 512, 1024 channels 3x3 s1 and 128 channels
+ * stride 2 at 0.64-0.90x of it, while 384 / 960 channels (1.5, 3.75 KiB) gain 1.45-1.8x.
+ * Used by the DWCONV path (src/operators/dwconv-path.c) and by the DRQ planner's depthwise
+ * decision (src/runtime/runtime-passes.c). */
+static inline bool pqnn_dwconv_row_step_fits(size_t input_step) {
+  return input_step % 1024 != 0;
+}
+
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_f32_gemm_config(void);
 PQNN_INTERNAL const struct pqnn_dwconv_config* pqnn_get_f32_dwconv_config(void);
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_f16_gemm_config(void);
