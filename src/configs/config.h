@@ -24,9 +24,10 @@ struct pqnn_gemm_config {
   /* Kernels of a narrower NR (same ISA, KR-compatible input_offset), or NULL: the PATCH
    * convolution path (few input channels) takes its igemm / dqigemm when the layer's N is
    * narrow enough that the main tile would compute mostly padding columns
-   * (pqnn_patch_config in src/operators/patch-path.c); the GEMM path (1x1 convolutions)
-   * takes its gemm kernels where they are set (qs8 avx512vnni) and N needs at most half
-   * the main tile's padded columns (pqnn_narrow_gemm_config in src/operators/gemm-path.c). */
+   * (pqnn_patch_config in src/operators/patch-path.c); 1x1 convolutions take its gemm
+   * kernels on the GEMM path (qs8 avx512vnni) or its igemm / dqigemm ones on the IGEMM
+   * path (qd8 avx512vnni) where they are set and N needs at most half the main tile's
+   * padded columns (pqnn_narrow_gemm_config in src/operators/gemm-path.c). */
   const struct pqnn_gemm_config* narrow;
   /* qd8 configs: true where dynamic quantization runs convolutions as qd8 whatever their
    * reduction (narrow 1x1 layers; not stems): their input is quantized once per image and
