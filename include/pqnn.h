@@ -936,9 +936,10 @@ struct pqnn_runtime_options {
    * an explicit value applies to every layer. */
   size_t qd8_min_reduction;
   /* Dynamic quantization takes a depthwise convolution with an f32 filter (quantized per
-   * channel), multiplier 1 and stride 1 unless this is nonzero; strided depthwise layers
-   * always stay float (their input convert costs more than int8 saves; measurements in
-   * docs/qd8-performance.md, "Depthwise"). */
+   * channel), multiplier 1 and stride 1 unless this is nonzero, where the f32 depthwise
+   * would not run it through its faster row kernels; strided depthwise layers always stay
+   * float (their input convert costs more than int8 saves; measurements in
+   * docs/qd8-performance.md and docs/runtime.md). */
   uint32_t qd8_float_depthwise;
   /* Nonzero: dynamic quantization quantizes the f32 filters of fully connected nodes to 4
    * bits (pqnn_quantize_weights_qc4w / _qb4w) instead of 8 (convolutions stay qc8w); the

@@ -35,8 +35,9 @@ if [ "$mode" = plain ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPQNN_BUILD_TESTS=ON -DPQNN_BUILD_BENCHMARKS=ON -DPQNN_BUILD_ALL_MICROKERNELS=ON
   cmake --build "$build_dir" -j "$jobs"
-  # The x86 GEMM/IGEMM K loops of this (gcc) build and of a clang build, disassembled:
-  # no stack traffic, no copies (docs/qd8-performance.md).
+  # The x86 GEMM/IGEMM/DWCONV/convert kernel loops of this (gcc) build, of a clang build and
+  # of a gcc Release (-O3) build, disassembled: no stack traffic, no copies
+  # (docs/qd8-performance.md).
   ./scripts/analysis/check-inner-loops.sh "$build_dir"
   # ONNX Runtime (npm onnxruntime-node) is the reference of the ONNX importer's tests
   # (docs/onnx.md); without node/npm those cases skip, loudly.
@@ -92,7 +93,8 @@ CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelW
   -DPQNN_TEST_SHAPES="$shapes"
 if [ "$mode" = sanitize ]; then
   cmake --build "$build_dir" -j "$jobs"
-  # The clang K loops (uninstrumented objects: the sanitizers' checks would be counted).
+  # The clang and gcc Release K loops (uninstrumented objects: the sanitizers' checks would
+  # be counted; both object builds are up to date after the plain mode).
   ./scripts/analysis/check-inner-loops.sh
 else
   cmake --build "$build_dir" -j "$jobs" --target concurrency-test

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails when an x86 GEMM / IGEMM / DWCONV microkernel's inner loop is not the loop its tile implies.
+"""Fails when an x86 GEMM / IGEMM / DWCONV / f32 -> qd8 convert microkernel's inner loop is not
+the loop its tile implies.
 
 Usage: scripts/analysis/check-inner-loops.py [-v] BUILD_DIR...
   (e.g. build/test, or a clang build dir; each must hold the library's kernel objects under
@@ -62,6 +63,14 @@ mullo-dw    vpmullw (qs8 dwconv)         vpmovsxbw, vpmovsxwd, vpaddw, vpaddd,  
 mullo-dw-sse2 pmullw                     unpacks, psraw, psrad, paddw, paddd           7.0
 fma-dw      vfmadd*ps (f32 dwconv)       vbroadcastss                                  0.5
 sse-dw      mulps                        addps                                         2.0
+qd8-range   (v)minps (f32-qd8-range)     (v)maxps, the NaN/Inf test: vandps + vpmaxsd  0.25
+                                         (avx2), vcmpunordps to a mask (avx512skx),
+                                         andps + pcmpgtd (clang: pcmpeqd) + por (sse2)
+qd8-apply   (v)cvtps2dq (f32-qd8-apply)  (v)mulps, (v)paddd, packs (v)packss(dw|wb),   0.25
+                                         vpermd, vpmovsdb; the output stores are
+                                         essential here
+The f32-qd8-convert quantize kernels (range and apply on one row) are checked as both:
+their min/max loop as qd8-range and their quantize loop as qd8-apply.
 The budgets hold with room for every kernel of the gcc 12 and clang 14 builds (the numbers
 are in docs/qd8-performance.md); the old gcc 12 4x64c4 loop had 2.5 and stack stores.
 """
@@ -129,7 +138,17 @@ FAMILIES = {
                       re.compile(r"^(punpck[lh]bw|punpck[lh]wd|psraw|psrad|paddw|paddd|movq)$"), 7.0),
     "fma-dw": (re.compile(r"^vfmadd\d+ps$"), re.compile(r"^(vbroadcastss)$"), 0.5),
     "sse-dw": (re.compile(r"^mulps$"), re.compile(r"^(addps)$"), 2.0),
+    # The f32 -> qd8 convert passes (issue 13 item 5): min/max per vector, with the NaN/Inf
+    # test beside it; quantize per vector, packed and stored.
+    "qd8-range": (re.compile(r"^v?minps$"),
+                  re.compile(r"^(v?maxps|v?andps|vpmax[su]d|vcmpunordps|pcmp(gt|eq)d|por)$"), 0.25),
+    "qd8-apply": (re.compile(r"^v?cvtps2dq$"),
+                  re.compile(r"^(v?mulps|v?paddd|v?packss(dw|wb)|vpermd|vpmovsdb)$"), 0.25),
 }
+# Families whose loop writes its output vector by vector: stores are essential there.
+STORING = {"qd8-apply"}
+# Objects checked as more than one family (one hot loop each).
+FAMILY_GROUPS = {"qd8-quantize": ("qd8-range", "qd8-apply")}
 
 
 # Tiles whose K loop needs more vector registers than the ISA has, so one or more
@@ -161,6 +180,11 @@ for _tile in ("25p16c", "25p8c"):
         "the 5x5 row loop needs 5 row pointers, 2 tap strides, the weights, the output, "
         "2 strides and a counter (12 of 14 free GPRs): gcc 12 / clang 14 keep 2 of them "
         "(counter, output_stride or input_step) on the stack, 2 accesses per 25-48 FMAs")
+for _obj in ("f32-qd8-range/range-avx2", "f32-qd8-convert/quantize-avx2"):
+    KNOWN[_obj] = ("gcc 12 copies the two integer |x|-max accumulators (vpmaxsd) every "
+                   "16 floats; the float-domain NaN tests that compile clean under gcc "
+                   "(vcmpunordps + vorps, an FMA sum of x * 0) ran 5% / 24% slower on Zen 5 "
+                   "(bench/convert-kernels, 4096 floats); clang 14 is clean")
 KNOWN["f32-dwconv/9p8c-sse2"] = ("gcc 12 keeps 2 x 9 tap products of the two xmm accumulators "
                                  "live and spills 10 of them per tile (f32_dwconv.py's SSE2 "
                                  "template should accumulate tap by tap)")
@@ -170,6 +194,10 @@ def family_of(path):
     """The inner-loop family of a kernel object, from its directory and file name."""
     name = os.path.basename(path)
     kind = os.path.basename(os.path.dirname(path))
+    if kind in ("f32-qd8-range", "f32-qd8-apply"):
+        return kind[len("f32-"):]
+    if kind == "f32-qd8-convert":
+        return "qd8-quantize"
     if kind.endswith(("-dwconv", "-dwconv-row")):
         sse2 = name.endswith("-sse2.c.o")
         base = {"qd8": "madd-dw", "qs8": "mullo-dw", "f32": "fma-dw"}[kind[:3]]
@@ -195,7 +223,8 @@ def family_of(path):
 
 def kernel_objects(build_dir):
     objs = []
-    for kind in ("*gemm", "qd8-*dwconv", "qs8-dwconv", "f32-dwconv", "f32-dwconv-row"):
+    for kind in ("*gemm", "qd8-*dwconv", "qs8-dwconv", "f32-dwconv", "f32-dwconv-row",
+                 "f32-qd8-range", "f32-qd8-apply", "f32-qd8-convert"):
         pattern = os.path.join(build_dir, "CMakeFiles", "pqnn_objects.dir", "src", "microkernels",
                                kind, "*.c.o")
         objs += glob.glob(pattern)
@@ -236,7 +265,7 @@ def is_mem(operand):
     return "(" in operand and not operand.startswith("%")
 
 
-def classify(insn, dot, prep, frame_pointer):
+def classify(insn, dot, prep, frame_pointer, storing=False):
     """'dot', 'essential', 'stack' or 'other' for one loop instruction."""
     _, op, args = insn
     ops = operands(args)
@@ -255,7 +284,7 @@ def classify(insn, dot, prep, frame_pointer):
         return "dot"
     vector = any(re.search(r"%[xyz]mm", o) for o in ops)
     if ops and is_mem(ops[-1]) and not LOOP_CONTROL.match(op):
-        return "other"  # a store
+        return "essential" if storing else "other"  # a store
     if not vector:
         return "essential"  # GPR loop control: pointer and counter updates, compare, branch
     if mem:
@@ -276,17 +305,25 @@ def hot_loop(body_list, dot):
 
 
 def check_object(path, verbose):
-    family = family_of(path)
-    dot, prep, budget = FAMILIES[family]
     insns = normalize(count_loop_insns.instructions(path, objdump="objdump"))
+    loops = list(count_loop_insns.loops(insns, X86_BRANCHES))
+    problems = []
+    group = family_of(path)
+    for family in FAMILY_GROUPS.get(group, (group,)):
+        problems += check_family(path, family, insns, loops, verbose)
+    return problems
+
+
+def check_family(path, family, insns, loops, verbose):
+    dot, prep, budget = FAMILIES[family]
     frame_pointer = any(op == "mov" and args.replace(" ", "") == "%rsp,%rbp" for _, op, args in insns)
-    bodies = hot_loop(list(count_loop_insns.loops(insns, X86_BRANCHES)), dot)
+    bodies = hot_loop(loops, dot)
     problems = []
     if not bodies:
         problems.append("no loop with a dot-product / FMA instruction found")
         print(f"FAIL {path}: {family}: no loop with a dot-product / FMA instruction found")
     for body in bodies:
-        kinds = [classify(i, dot, prep, frame_pointer) for i in body]
+        kinds = [classify(i, dot, prep, frame_pointer, family in STORING) for i in body]
         ndot = kinds.count("dot")
         stack = [i for i, k in zip(body, kinds) if k == "stack"]
         other = [i for i, k in zip(body, kinds) if k == "other"]

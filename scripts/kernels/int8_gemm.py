@@ -84,6 +84,12 @@ class V:
     def addi(self, a, b):
         return f"{self.p}_add_epi32({a}, {b})"
 
+    def acc_add(self, acc, x):
+        """acc + x for a K-loop accumulator: the tied-operand helper of x86-int8-dot.h
+        (gcc 12 -O3 copied the accumulators around the intrinsic's add)."""
+        width = {128: "xmm", 256: "ymm", 512: "zmm"}[self.bits]
+        return f"pqnn_acc_add_epi32_{width}({acc}, {x})"
+
     def mullo(self, a, b):
         if self.bits == 128:
             return f"pqnn_mullo_epi32_sse2({a}, {b})"
@@ -201,7 +207,7 @@ def includes(family, variant, isa):
     inc = ["#include <string.h>", ""]
     if family != "scalar":
         inc.insert(0, "#include <immintrin.h>")
-    if family == "dpbusd" and isa != "avx2":
+    if family == "madd" or (family == "dpbusd" and isa != "avx2"):
         inc.append('#include "microkernels/x86-int8-dot.h"')
     if variant == "qd8_f16" and family == "scalar":
         inc.insert(0, "#include <fp16.h>")
@@ -353,7 +359,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
             r.append(f"{ind}}}")
             return r
         if family == "madd":
-            def body(ind2, loadexpr):
+            def body(ind2, loadexpr, acc="acc"):
                 b = []
                 for i in range(mr):
                     b.append(f"{ind2}uint64_t u{i} = 0;")
@@ -375,12 +381,24 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
                     else:
                         b.append(f"{ind2}const __m512i vw{j} = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + {32 * j})));")
                     for i in range(mr):
-                        b.append(f"{ind2}acc{i}_{j} = {v.addi(f'acc{i}_{j}', f'{v.p}_madd_epi16(va{i}, vw{j})')};")
+                        b.append(f"{ind2}{acc}{i}_{j} = {v.acc_add(f'{acc}{i}_{j}', f'{v.p}_madd_epi16(va{i}, vw{j})')};")
                 b.append(f"{ind2}wp += {8 * nr};")
                 return b
+            # As for dpbusd below: the main K loop on copies of the accumulators in the top
+            # vector registers (PQNN_X86_ACC_REG; gcc only), added to by the tied-operand
+            # helper; the K tail (which may call memcpy) on the accumulators themselves.
+            nregs, reg = {128: (16, "xmm"), 256: (16, "ymm"), 512: (32, "zmm")}[bits]
             r.append(f"{ind}size_t k = 0;")
-            r.append(f"{ind}for (; k + 8 <= kc; k += 8) {{")
-            r += body(ind + "  ", "8")
+            r.append(f"{ind}{{")
+            for i in range(mr):
+                for j in range(4):
+                    r.append(f'{ind}  register {v.ivec} vp{i}_{j} PQNN_X86_ACC_REG("{reg}{nregs - mr * 4 + i * 4 + j}") = acc{i}_{j};')
+            r.append(f"{ind}  for (; k + 8 <= kc; k += 8) {{")
+            r += body(ind + "    ", "8", "vp")
+            r.append(f"{ind}  }}")
+            for i in range(mr):
+                for j in range(4):
+                    r.append(f"{ind}  acc{i}_{j} = vp{i}_{j};")
             r.append(f"{ind}}}")
             r.append(f"{ind}if (k != kc) {{")
             r += body(ind + "  ", "kc - k")

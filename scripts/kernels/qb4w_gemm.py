@@ -192,9 +192,8 @@ def gen_zmm(variant, mr, nr, ioff, isa):
               ["  const __m512i vlow = _mm512_set1_epi8(0x0F);",
                "  const __m512i vones = _mm512_set1_epi16(1);",
                "  const __m512i vlut = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4, -3, -2, -1));"])
-    L = head + ["#include <immintrin.h>", "#include <string.h>", ""]
-    if vnni:
-        L.append('#include "microkernels/x86-int8-dot.h"')
+    L = head + ["#include <immintrin.h>", "#include <string.h>", "",
+                '#include "microkernels/x86-int8-dot.h"']
     L += ['#include "microkernels.h"', "",
           f"void {name}{SIGNATURE} {{",
           "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
@@ -220,13 +219,14 @@ def gen_zmm(variant, mr, nr, ioff, isa):
         for j in range(nj):
             L.append(f"      __m512i acc{i}_{j} = _mm512_setzero_si512();")
     L.append("      size_t k = k0;")
-    if vnni:
-        L.append("      {")
-        reg = 32 - mr * nj
-        for i in range(mr):
-            for j in range(nj):
-                L.append(f'        register __m512i vp{i}_{j} PQNN_X86_ACC_REG("zmm{reg}") = acc{i}_{j};')
-                reg += 1
+    # The main K loop on copies of the accumulators in the top zmm registers (gcc only;
+    # src/microkernels/x86-int8-dot.h), the K tail on the accumulators themselves.
+    L.append("      {")
+    reg = 32 - mr * nj
+    for i in range(mr):
+        for j in range(nj):
+            L.append(f'        register __m512i vp{i}_{j} PQNN_X86_ACC_REG("zmm{reg}") = acc{i}_{j};')
+            reg += 1
 
     def group(indent, acc, tail):
         out = []
@@ -244,23 +244,18 @@ def gen_zmm(variant, mr, nr, ioff, isa):
             out += [f"{indent}const __m512i vwl{j} = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw{j}, vlow));",
                     f"{indent}const __m512i vwh{j} = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw{j}, 4), vlow));"]
             for i in range(mr):
-                out += [f"{indent}const __m512i vp{i}_{j} = _mm512_add_epi16(_mm512_maddubs_epi16(val{i}, vwl{j}), _mm512_maddubs_epi16(vah{i}, vwh{j}));",
-                        f"{indent}{acc}{i}_{j} = _mm512_add_epi32({acc}{i}_{j}, _mm512_madd_epi16(vp{i}_{j}, vones));"]
+                out += [f"{indent}const __m512i vq{i}_{j} = _mm512_add_epi16(_mm512_maddubs_epi16(val{i}, vwl{j}), _mm512_maddubs_epi16(vah{i}, vwh{j}));",
+                        f"{indent}{acc}{i}_{j} = pqnn_acc_add_epi32_zmm({acc}{i}_{j}, _mm512_madd_epi16(vq{i}_{j}, vones));"]
         out.append(f"{indent}wp += {nr * 4};")
         return out
 
-    if vnni:
-        L.append("        for (; k + 8 <= kend; k += 8) {")
-        L += group("          ", "vp", False)
-        L.append("        }")
-        for i in range(mr):
-            for j in range(nj):
-                L.append(f"        acc{i}_{j} = vp{i}_{j};")
-        L.append("      }")
-    else:
-        L.append("      for (; k + 8 <= kend; k += 8) {")
-        L += group("        ", "acc", False)
-        L.append("      }")
+    L.append("        for (; k + 8 <= kend; k += 8) {")
+    L += group("          ", "vp", False)
+    L.append("        }")
+    for i in range(mr):
+        for j in range(nj):
+            L.append(f"        acc{i}_{j} = vp{i}_{j};")
+    L.append("      }")
     L.append("      if (k != kend) {")
     L += group("        ", "acc", True)
     L.append("      }")
@@ -350,7 +345,7 @@ def gen_avx2(variant, mr, nr, ioff):
     head, out_t = header(variant, mr, nr, "avx2", ioff)
     name = kernel_name(variant, mr, nr, "avx2")
     L = head + ["#include <immintrin.h>", "#include <string.h>", "",
-                '#include "microkernels.h"', "",
+                '#include "microkernels/x86-int8-dot.h"', '#include "microkernels.h"', "",
                 f"void {name}{SIGNATURE} {{",
                 "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
                 "  const size_t bl = p->block_size;",
@@ -372,7 +367,7 @@ def gen_avx2(variant, mr, nr, ioff):
         for i in range(mr):
             out += a_broadcast(indent, i, tail, 256)
             out += [f"{indent}const __m256i vp{i} = _mm256_add_epi16(_mm256_maddubs_epi16(val{i}, vwl), _mm256_maddubs_epi16(vah{i}, vwh));",
-                    f"{indent}acc{i} = _mm256_add_epi32(acc{i}, _mm256_madd_epi16(vp{i}, vones));"]
+                    f"{indent}acc{i} = pqnn_acc_add_epi32_ymm(acc{i}, _mm256_madd_epi16(vp{i}, vones));"]
         out.append(f"{indent}wp += 32;")
         return out
 
@@ -611,7 +606,7 @@ def gen_sse2(variant, mr, nr, ioff):
     inc = ["#include <emmintrin.h>", "#include <string.h>", ""]
     if variant == "f16":
         inc = ["#include <emmintrin.h>", "#include <string.h>", "", "#include <fp16.h>", ""]
-    L = head + inc + ['#include "microkernels.h"', "",
+    L = head + inc + ['#include "microkernels/x86-int8-dot.h"', '#include "microkernels.h"', "",
                       f"void {name}{SIGNATURE} {{",
                       "  const struct pqnn_qb4w_minmax_params* p = (const struct pqnn_qb4w_minmax_params*) params;",
                       "  const size_t bl = p->block_size;",
@@ -652,10 +647,10 @@ def gen_sse2(variant, mr, nr, ioff):
             out += [f"{indent}const __m128i vx{i} = _mm_srai_epi16(_mm_unpacklo_epi8(va{i}, va{i}), 8);",
                     f"{indent}const __m128i vxl{i} = _mm_shuffle_epi32(vx{i}, _MM_SHUFFLE(1, 0, 1, 0));",
                     f"{indent}const __m128i vxh{i} = _mm_shuffle_epi32(vx{i}, _MM_SHUFFLE(3, 2, 3, 2));",
-                    f"{indent}acc{i}_0 = _mm_add_epi32(acc{i}_0, _mm_madd_epi16(vxl{i}, vl01));",
-                    f"{indent}acc{i}_1 = _mm_add_epi32(acc{i}_1, _mm_madd_epi16(vxl{i}, vl23));",
-                    f"{indent}acc{i}_0 = _mm_add_epi32(acc{i}_0, _mm_madd_epi16(vxh{i}, vh01));",
-                    f"{indent}acc{i}_1 = _mm_add_epi32(acc{i}_1, _mm_madd_epi16(vxh{i}, vh23));"]
+                    f"{indent}acc{i}_0 = pqnn_acc_add_epi32_xmm(acc{i}_0, _mm_madd_epi16(vxl{i}, vl01));",
+                    f"{indent}acc{i}_1 = pqnn_acc_add_epi32_xmm(acc{i}_1, _mm_madd_epi16(vxl{i}, vl23));",
+                    f"{indent}acc{i}_0 = pqnn_acc_add_epi32_xmm(acc{i}_0, _mm_madd_epi16(vxh{i}, vh01));",
+                    f"{indent}acc{i}_1 = pqnn_acc_add_epi32_xmm(acc{i}_1, _mm_madd_epi16(vxh{i}, vh23));"]
         out.append(f"{indent}wp += 16;")
         return out
 

@@ -24,9 +24,10 @@ struct pqnn_gemm_config {
   /* Kernels of a narrower NR (same ISA, KR-compatible input_offset), or NULL: the PATCH
    * convolution path (few input channels) takes its igemm / dqigemm when the layer's N is
    * narrow enough that the main tile would compute mostly padding columns
-   * (pqnn_patch_config in src/operators/patch-path.c); the GEMM path (1x1 convolutions)
-   * takes its gemm kernels where they are set (qs8 avx512vnni) and N needs at most half
-   * the main tile's padded columns (pqnn_narrow_gemm_config in src/operators/gemm-path.c). */
+   * (pqnn_patch_config in src/operators/patch-path.c); 1x1 convolutions take its gemm
+   * kernels on the GEMM path (qs8 avx512vnni) or its igemm / dqigemm ones on the IGEMM
+   * path (qd8 avx512vnni) where they are set and N needs at most half the main tile's
+   * padded columns (pqnn_narrow_gemm_config in src/operators/gemm-path.c). */
   const struct pqnn_gemm_config* narrow;
   /* qd8 configs: true where dynamic quantization runs convolutions as qd8 whatever their
    * reduction (narrow 1x1 layers; not stems): their input is quantized once per image and
@@ -71,6 +72,18 @@ static inline const struct pqnn_dwconv_kernel* pqnn_dwconv_config_select(
 static inline pqnn_dwconv_row_ukernel_fn pqnn_dwconv_config_row(
     const struct pqnn_dwconv_config* config, const struct pqnn_dwconv_kernel* kernel) {
   return config->rows[kernel - config->kernels];
+}
+
+/* Whether a row kernel walks a layer whose input advances input_step bytes per output
+ * pixel (stride x pixel stride). A row kernel walks one channel vector along the row; when
+ * the step is a multiple of 1 KiB every load of the walk falls into the same 4 of L1's 64
+ * sets, and the per-pixel kernel (whole pixels, contiguous) is faster: measured (Zen 5,
+ * AVX512, bench/operators/f32-depthwise) 256, 512, 1024 channels 3x3 s1 and 128 channels
+ * stride 2 at 0.64-0.90x of it, while 384 / 960 channels (1.5, 3.75 KiB) gain 1.45-1.8x.
+ * Used by the DWCONV path (src/operators/dwconv-path.c) and by the DRQ planner's depthwise
+ * decision (src/runtime/runtime-passes.c). */
+static inline bool pqnn_dwconv_row_step_fits(size_t input_step) {
+  return input_step % 1024 != 0;
 }
 
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_f32_gemm_config(void);

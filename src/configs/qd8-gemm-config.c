@@ -38,14 +38,20 @@
 
 static struct pqnn_gemm_config f32_config, f16_config;
 #if defined(__x86_64__) || defined(_M_X64)
-static struct pqnn_gemm_config f32_narrow, f16_narrow;  /* the PATCH path's narrow tiles */
+static struct pqnn_gemm_config f32_narrow, f16_narrow;  /* the narrow tiles (config.h) */
 #endif
 static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT;
 
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come
  * from the kernel list (src/microkernels/declarations.h). */
 #define QD8_KERNEL(DT, KIND, TILE, ISA) pqnn_qd8_##DT##_qc8w_##KIND##_minmax_ukernel_##TILE##__##ISA
-/* IGEMM kernels only: the narrow tile of the PATCH convolution path (config.h). */
+/* IGEMM kernels only: the narrow tile (config.h) of the PATCH convolution path and of 1x1
+ * convolutions with few output channels, which under qd8 take the IGEMM path (one
+ * quantization entry per image; pqnn_narrow_gemm_config): MobileNet v2's projections to
+ * 16-32 channels computed 2-4x their columns in 4x64c4 (bench/qd8-convolution, thread CPU
+ * time, Zen 5, 4x64c4 -> 7x16c4 without the convert: 112x112 32->16 147 -> 55 us, 28x28
+ * 192->32 44 -> 24 us; MobileNet v2 qd8 end to end 4.13-4.15 -> 3.79-3.82 ms,
+ * docs/qd8-performance.md). */
 #define QD8_NARROW_CONFIG(DT, TILE1, TILE, ISA)                                             \
   (struct pqnn_gemm_config) {                                                               \
     .name = "qd8_" #DT "_qc8w " #TILE " " #ISA,                                             \

@@ -1,4 +1,4 @@
-/* vpdpbusd accumulate helpers for the x86 int8 GEMM / IGEMM microkernels (issue 13).
+/* vpdpbusd and vpaddd accumulate helpers for the x86 int8 GEMM / IGEMM microkernels (issue 13).
  *
  * acc = acc + dot4(a as uint8, b as int8) in every int32 lane, as _mm512_dpbusd_epi32 and
  * _mm256_dpbusd_avx_epi32. gcc 12 compiles those intrinsics into loops that copy every
@@ -67,6 +67,54 @@ static inline __m256i pqnn_dpbusd_ymm_vex(__m256i acc, __m256i a, __m256i b) {
   return acc;
 #else
   return _mm256_dpbusd_avx_epi32(acc, a, b);
+#endif
+}
+#endif
+
+/* acc + x in every int32 lane (vpaddd / paddd), as _mm*_add_epi32: the accumulate step of
+ * the vpmaddwd / pmaddwd kernels (int8 GEMM / IGEMM c8 on sse2, avx2, avx512skx; the 4-bit
+ * qb4w kernels). The intrinsic is a GNU vector add on a view of __m*i as unsigned int32
+ * lanes; at -O3 gcc 12's partial PRE (-ftree-partial-pre) finds that view of the
+ * accumulator partially redundant between the K loop and its K tail and keeps it live in a
+ * second register beside the accumulator, so every iteration copied each accumulator
+ * (vmovdqa) and the 2x8c8 / 4x16c8 loops spilled one to the stack (Release builds only; -O2
+ * and clang 14 were clean). The asm's tied accumulator is opaque to PRE and gives the
+ * register allocator nothing to copy. Emulated builds and other compilers use the
+ * intrinsics. */
+#if defined(__AVX512F__) || defined(PQNN_EMULATED_INTRINSICS)
+static inline __m512i pqnn_acc_add_epi32_zmm(__m512i acc, __m512i x) {
+#if PQNN_X86_INT8_DOT_ASM && defined(__AVX512F__)
+  __asm__("vpaddd {%1, %0, %0|%0, %0, %1}" : "+v"(acc) : "v"(x));
+  return acc;
+#else
+  return _mm512_add_epi32(acc, x);
+#endif
+}
+#endif
+
+#if defined(__AVX2__) || defined(PQNN_EMULATED_INTRINSICS)
+/* "v" lets an AVX512VL build use ymm16-31 (EVEX); under plain AVX2 it is "x". */
+static inline __m256i pqnn_acc_add_epi32_ymm(__m256i acc, __m256i x) {
+#if PQNN_X86_INT8_DOT_ASM && defined(__AVX2__)
+  __asm__("vpaddd {%1, %0, %0|%0, %0, %1}" : "+v"(acc) : "v"(x));
+  return acc;
+#else
+  return _mm256_add_epi32(acc, x);
+#endif
+}
+#endif
+
+#if defined(__SSE2__) || defined(PQNN_EMULATED_INTRINSICS)
+/* The VEX form where the file is built with AVX (no SSE/AVX transition), else SSE2's. */
+static inline __m128i pqnn_acc_add_epi32_xmm(__m128i acc, __m128i x) {
+#if PQNN_X86_INT8_DOT_ASM && defined(__AVX__)
+  __asm__("vpaddd {%1, %0, %0|%0, %0, %1}" : "+v"(acc) : "v"(x));
+  return acc;
+#elif PQNN_X86_INT8_DOT_ASM && defined(__SSE2__)
+  __asm__("paddd {%1, %0|%0, %1}" : "+x"(acc) : "x"(x));
+  return acc;
+#else
+  return _mm_add_epi32(acc, x);
 #endif
 }
 #endif

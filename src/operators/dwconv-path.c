@@ -40,12 +40,10 @@ static enum pqnn_status prepare_rows(const char* function, pqnn_operator_t op,
   size_t begin, end;
   interior_columns(g, &begin, &end);
   if (end <= begin) return pqnn_status_success;
-  /* A row kernel walks one channel vector along the row, input_step bytes per pixel; when
-   * that is a multiple of 1 KiB every load of the walk falls into the same 4 of L1's 64
-   * sets, and the per-pixel kernel (whole pixels, contiguous) is faster: measured (Zen 5,
-   * AVX512, bench/operators/f32-depthwise) 256, 512, 1024 channels 3x3 s1 and 128 channels
-   * stride 2 at 0.64-0.90x of it, while 384 / 960 channels (1.5, 3.75 KiB) gain 1.45-1.8x. */
-  if ((g->stride_width * g->pixel_stride_bytes) % 1024 == 0) return pqnn_status_success;
+  /* 1 KiB-multiple pixel steps: the per-pixel kernel is faster (configs/config.h). */
+  if (!pqnn_dwconv_row_step_fits(g->stride_width * g->pixel_stride_bytes)) {
+    return pqnn_status_success;
+  }
   const size_t row_bytes = g->input_width * g->pixel_stride_bytes;
   if (row_bytes > op->zero_buffer_size) {
     void* zero = pqnn_allocate_zero(row_bytes);

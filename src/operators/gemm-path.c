@@ -6,12 +6,13 @@
 #include "operators/paths.h"
 
 const struct pqnn_gemm_config* pqnn_narrow_gemm_config(const struct pqnn_gemm_config* config,
-    size_t n, bool dynamic_quantization) {
+    size_t n, bool dynamic_quantization, bool igemm) {
   const struct pqnn_gemm_config* narrow = config->narrow;
-  if (narrow == NULL || narrow->input_offset != config->input_offset ||
-      (dynamic_quantization ? narrow->dqgemm[1] == NULL : narrow->gemm[1] == NULL)) {
-    return config;
-  }
+  if (narrow == NULL || narrow->input_offset != config->input_offset) return config;
+  const bool has_kernels = igemm
+      ? (dynamic_quantization ? narrow->dqigemm[1] != NULL : narrow->igemm[1] != NULL)
+      : (dynamic_quantization ? narrow->dqgemm[1] != NULL : narrow->gemm[1] != NULL);
+  if (!has_kernels) return config;
   return pqnn_round_up(n, narrow->nr) * 2 <= pqnn_round_up(n, config->nr) ? narrow : config;
 }
 

@@ -18,13 +18,15 @@
 
 /* GEMM over m rows of A (every group). */
 PQNN_INTERNAL void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool);
-/* The config whose GEMM kernels a 1x1 convolution with N output channels runs: config->narrow
- * when it has GEMM kernels of the datatype (gemm, or dqgemm for dynamic quantization) and
- * computes at most half the padded columns config's tile would (the narrow tiles are less
- * efficient per column than the main ones, so the PATCH path's 3/4 rule would take them at
- * N = 96 against 4x64c4, where they lose), else config. */
+/* The config whose GEMM (igemm false) or IGEMM (igemm true: qd8's 1x1 convolutions, which
+ * take the IGEMM path for their one quantization entry per image) kernels a 1x1 convolution
+ * with N output channels runs: config->narrow when it has such kernels of the datatype
+ * (gemm / igemm, or dqgemm / dqigemm for dynamic quantization) and computes at most half
+ * the padded columns config's tile would (the narrow tiles are less efficient per column
+ * than the main ones, so the PATCH path's 3/4 rule would take them at N = 96 against
+ * 4x64c4, where they lose), else config. */
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_narrow_gemm_config(
-    const struct pqnn_gemm_config* config, size_t n, bool dynamic_quantization);
+    const struct pqnn_gemm_config* config, size_t n, bool dynamic_quantization, bool igemm);
 PQNN_INTERNAL void pqnn_run_gemm(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
 /* IGEMM: builds the indirection buffer for `geometry` (op's batch and sizes already set). */

@@ -39,7 +39,7 @@ const char* pqnn_qd8_decision_string(enum pqnn_qd8_decision decision) {
     case pqnn_qd8_decision_quantized_qc8w: return "qd8: qcint8 filter";
     case pqnn_qd8_decision_defined: return "qd8: input defined as qdint8";
     case pqnn_qd8_decision_float_depthwise:
-      return "float: depthwise (strided, or runtime option qd8_float_depthwise)";
+      return "float: depthwise (strided, faster in f32, or runtime option qd8_float_depthwise)";
     case pqnn_qd8_decision_quantized_qc4w: return "qd8: f32 filter quantized to 4 bits per channel";
     case pqnn_qd8_decision_quantized_qb4w: return "qd8: f32 filter quantized to 4 bits per block";
     case pqnn_qd8_decision_qbint4: return "qd8: qbint4 filter";

@@ -18,16 +18,10 @@
  * channel at create). Its input is quantized per row (FC), per image (conv) or per pixel
  * (deconvolution, whose GEMM rows are input pixels) by an inserted convert; its output
  * stays f32 (f16).
- * Depthwise convolution (f32 filter, multiplier 1) runs as qd8 only with stride 1
- * (depthwise_runs_qd8, the one place deciding it; the runtime option qd8_float_depthwise
- * keeps them all float). The qd8 depthwise operator is ~1.5x the f32 one (3x3 56x56x128,
- * CPU time), but a depthwise layer does only kh*kw multiply-adds per output, and its
- * inserted convert (a min/max and a quantize pass over the f32 input) costs per input
- * element: with stride 2 there are 4 input elements per output pixel and the convert
- * eats the gain. pqnn-demo, 1 thread, CPU time, medians of 3 runs of 30 (DRQ with f32
- * depthwise -> with qd8 depthwise): every depthwise qd8: MobileNet v1 4.94 -> 4.75 ms,
- * v2 5.14 -> 5.20 ms; stride 1 only: v1 4.96 -> 4.76 ms, v2 5.21 -> 5.19 ms
- * (docs/qd8-performance.md, "Depthwise").
+ * Depthwise convolution (f32 filter, multiplier 1) runs as qd8 only with stride 1 and
+ * where the f32 depthwise cannot use its row kernels (depthwise_runs_qd8, the one place
+ * deciding it, with the measurements; the runtime option qd8_float_depthwise keeps them
+ * all float).
  * With f32 filters the flag also leaves in f32 the layers whose reduction (FC input channels,
  * conv kh * kw * group input channels) is below PQNN_QD8_MIN_REDUCTION = 64: with so few
  * multiply-adds per output the per-output dequantization and the quantization pass over the
@@ -212,17 +206,47 @@ static size_t reduction_of(const struct pqnn_rt_op* op, const struct pqnn_value*
   return (size_t) p->kernel_height * p->kernel_width * p->group_input_channels;
 }
 
-/* The one place that decides whether DRQ takes a depthwise layer (see the header comment
- * for the measurements): an f32 layer with an f32 filter, multiplier 1 and stride 1 whose
- * tap count has qd8 dwconv kernels (f16 output has none), unless the runtime option
- * qd8_float_depthwise keeps depthwise layers float. */
+/* Whether the f32 depthwise operator would run this layer's interior through a row kernel
+ * (src/operators/dwconv-path.c: square 3x3 / 5x5 kernels of a config with row kernels,
+ * pixel steps that are not a multiple of 1 KiB); the layer's input is dense (channels =
+ * groups). */
+static bool f32_depthwise_runs_rows(const struct pqnn_conv_params* c) {
+  const struct pqnn_dwconv_config* config = pqnn_get_f32_dwconv_config();
+  const size_t taps = (size_t) c->kernel_height * c->kernel_width;
+  const struct pqnn_dwconv_kernel* dw = config == NULL ? NULL
+      : pqnn_dwconv_config_select(config, taps);
+  return dw != NULL && dw->taps == taps && c->kernel_height == c->kernel_width &&
+      pqnn_dwconv_config_row(config, dw) != NULL &&
+      pqnn_dwconv_row_step_fits((size_t) c->stride_width * c->groups * sizeof(float));
+}
+
+/* The one place that decides whether DRQ takes a depthwise layer: an f32 layer with an f32
+ * filter, multiplier 1 and stride 1 whose tap count has qd8 dwconv kernels (f16 output has
+ * none) and that the f32 operator would not run through its row kernels, unless the
+ * runtime option qd8_float_depthwise keeps depthwise layers float.
+ * A depthwise layer does only kh*kw multiply-adds per output, and the convert DRQ inserts
+ * in front of it (a min/max and a quantize pass over the f32 input; the output is f32
+ * either way, so the next layer's convert is there in both cases) costs per input element.
+ * Stride 2: 4 input elements per output pixel, the convert eats the gain (3x3, thread CPU
+ * us, Zen 5 avx512vnni, bench/{f32,qd8}-convolution: f32 -> qd8 incl. its convert
+ * 112x112x96 105 -> 207, 56x56x144 38 -> 76, 28x28x192 12 -> 23, 14x14x576 11 -> 17).
+ * Stride 1 with the f32 row kernels (f32-dwconv-row), f32 is faster too: 112x112x32
+ * 94 -> 178, 56x56x128 127 -> 145, 56x56x144 106 -> 173, 28x28x192 34 -> 52, 14x14x384
+ * 21 -> 25, 14x14x576 32 -> 38, 7x7x960 17 -> 17; where 1 KiB pixel steps keep f32 on its
+ * per-pixel kernel, qd8 wins: 14x14x512 53 -> 33. pqnn-demo, 1 thread, qd8 CPU ms and
+ * qd8 / f32 (3 alternating runs of 30), every stride-1 layer -> this rule: MobileNet v1
+ * 4.23-4.31 (2.75-2.77x) -> 4.27-4.30 (2.77-2.78x; its 14x14x512 and 7x7x1024 layers
+ * stay qd8), v2 3.84-3.91 (1.91-1.98x) -> 3.72-3.81 ms (2.00-2.01x; every depthwise layer
+ * f32), docs/qd8-performance.md. */
 static bool depthwise_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
     enum pqnn_datatype x, const struct pqnn_value* filter) {
+  const struct pqnn_conv_params* c = &op->node.conv;
   return !rt->qd8_float_depthwise && x == pqnn_datatype_fp32 &&
-      filter->datatype == pqnn_datatype_fp32 && op->node.conv.group_output_channels == 1 &&
-      op->node.conv.stride_height == 1 && op->node.conv.stride_width == 1 &&
+      filter->datatype == pqnn_datatype_fp32 && c->group_output_channels == 1 &&
+      c->stride_height == 1 && c->stride_width == 1 &&
       pqnn_dwconv_config_select(pqnn_get_qd8_f32_qc8w_dwconv_config(),
-          (size_t) op->node.conv.kernel_height * op->node.conv.kernel_width) != NULL;
+          (size_t) c->kernel_height * c->kernel_width) != NULL &&
+      !f32_depthwise_runs_rows(c);
 }
 
 /* Stems: convolutions reading at most this many channels (an image) stay f32 below the

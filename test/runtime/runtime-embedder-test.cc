@@ -110,28 +110,31 @@ std::vector<std::string> plan_of(pqnn_subgraph_t sg, uint32_t flags, size_t thre
   return report;
 }
 
-// input [1][8][8][3] -> conv 3x3 3->64 (27 multiply-adds per output) -> depthwise 3x3
-// (stride dw_stride) -> conv 1x1 64->64 (64 per output) -> output.
+// input [1][8][8][3] -> conv 3x3 3->256 (27 multiply-adds per output) -> depthwise 3x3
+// (stride dw_stride) -> conv 1x1 256->64 (256 per output) -> output. 256 channels: a 1 KiB
+// pixel step, which the f32 depthwise runs with its per-pixel kernel on every CPU, so DRQ
+// takes the stride-1 depthwise layer wherever the CPU has qd8 dwconv kernels
+// (depthwise_runs_qd8 in src/runtime/runtime-passes.c).
 struct DrqGraph {
   Graph g{2};
-  std::vector<float> w0 = random_f32(64 * 3 * 3 * 3, -1, 1, 3);
-  std::vector<float> wd = random_f32(3 * 3 * 64, -1, 1, 4);
-  std::vector<float> w1 = random_f32(64 * 64, -1, 1, 5);
+  std::vector<float> w0 = random_f32(256 * 3 * 3 * 3, -1, 1, 3);
+  std::vector<float> wd = random_f32(3 * 3 * 256, -1, 1, 4);
+  std::vector<float> w1 = random_f32(64 * 256, -1, 1, 5);
   explicit DrqGraph(uint32_t dw_stride = 1) {
     const size_t o = dw_stride == 1 ? 8 : 4;
     const uint32_t in = g.input(0, {1, 8, 8, 3});
-    const uint32_t f0 = g.f32({64, 3, 3, 3}, w0.data());
-    const uint32_t fd = g.f32({1, 3, 3, 64}, wd.data());
-    const uint32_t f1 = g.f32({64, 1, 1, 64}, w1.data());
-    const uint32_t a = g.f32({1, 8, 8, 64});
-    const uint32_t b = g.f32({1, o, o, 64});
+    const uint32_t f0 = g.f32({256, 3, 3, 3}, w0.data());
+    const uint32_t fd = g.f32({1, 3, 3, 256}, wd.data());
+    const uint32_t f1 = g.f32({64, 1, 1, 256}, w1.data());
+    const uint32_t a = g.f32({1, 8, 8, 256});
+    const uint32_t b = g.f32({1, o, o, 256});
     const uint32_t out = g.output(1, {1, o, o, 64});
-    EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 3, 64, -kInf,
+    EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 3, 256, -kInf,
         kInf, in, f0, PQNN_INVALID_VALUE_ID, a, 0), pqnn_status_success);
     EXPECT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, dw_stride,
-        dw_stride, 1, 1, 1, 64, -kInf, kInf, a, fd, PQNN_INVALID_VALUE_ID, b, 0),
+        dw_stride, 1, 1, 1, 256, -kInf, kInf, a, fd, PQNN_INVALID_VALUE_ID, b, 0),
         pqnn_status_success);
-    EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 64, 64, -kInf,
+    EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 256, 64, -kInf,
         kInf, b, f1, PQNN_INVALID_VALUE_ID, out, 0), pqnn_status_success);
   }
   std::vector<std::string> plan(uint32_t flags, size_t threshold, uint32_t float_depthwise = 0) {
@@ -151,7 +154,7 @@ TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
   const std::string dwq = dwc + "qdint8:" + std::to_string(quantized);
   EXPECT_EQ(d.plan(0, 0), (V{c + "fp32:0", dwc + "fp32:0", c + "fp32:0"}));
   // Threshold 64 set explicitly: the stem (27) stays f32 on every CPU; the stride-1
-  // depthwise and the 1x1 conv (64) are qd8, each behind its own convert.
+  // depthwise and the 1x1 conv (256) are qd8, each behind its own convert.
   EXPECT_EQ(d.plan(drq, 64), (V{c + "fp32:" + std::to_string(small), q, dwq, q,
       c + "qdint8:" + std::to_string(quantized)}));
   // The default threshold (64) is the same: a stem stays f32 on every CPU (small
@@ -160,11 +163,11 @@ TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
       c + "qdint8:" + std::to_string(quantized)}));
   EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_quantized_small_conv),
       "qd8: convolution below the threshold (this CPU's int8 kernels win there)");
-  // A per-runtime threshold of 16 quantizes the stem too; 100 leaves the 1x1 conv in f32
+  // A per-runtime threshold of 16 quantizes the stem too; 300 leaves the 1x1 conv in f32
   // (the threshold does not apply to depthwise layers).
   EXPECT_EQ(d.plan(drq, 16), (V{q, c + "qdint8:" + std::to_string(quantized), q, dwq, q,
       c + "qdint8:" + std::to_string(quantized)}));
-  EXPECT_EQ(d.plan(drq, 100), (V{c + "fp32:" + std::to_string(small), q, dwq,
+  EXPECT_EQ(d.plan(drq, 300), (V{c + "fp32:" + std::to_string(small), q, dwq,
       c + "fp32:" + std::to_string(small)}));
   // The qd8_float_depthwise option keeps the depthwise layer float.
   EXPECT_EQ(d.plan(drq, 64, 1), (V{c + "fp32:" + std::to_string(small),
@@ -175,7 +178,7 @@ TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
   EXPECT_EQ(strided.plan(drq, 64), (V{c + "fp32:" + std::to_string(small),
       dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
   EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_float_depthwise),
-      "float: depthwise (strided, or runtime option qd8_float_depthwise)");
+      "float: depthwise (strided, faster in f32, or runtime option qd8_float_depthwise)");
 }
 
 // A 1x1 convolution 16 -> 16 (16 multiply-adds per output, not a stem): below the

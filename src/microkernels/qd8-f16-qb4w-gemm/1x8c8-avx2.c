@@ -9,6 +9,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_1x8c8__avx2(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
@@ -50,7 +51,7 @@ void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_1x8c8__avx2(size_t mr, size_t nc, siz
         const __m256i val0 = _mm256_xor_si256(_mm256_set1_epi32((int) ul0), vsign);
         const __m256i vah0 = _mm256_xor_si256(_mm256_set1_epi32((int) uh0), vsign);
         const __m256i vp0 = _mm256_add_epi16(_mm256_maddubs_epi16(val0, vwl), _mm256_maddubs_epi16(vah0, vwh));
-        acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(vp0, vones));
+        acc0 = pqnn_acc_add_epi32_ymm(acc0, _mm256_madd_epi16(vp0, vones));
         wp += 32;
       }
       if (k != kend) {
@@ -62,7 +63,7 @@ void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_1x8c8__avx2(size_t mr, size_t nc, siz
         const __m256i val0 = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) u0), vsign);
         const __m256i vah0 = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) (u0 >> 32)), vsign);
         const __m256i vp0 = _mm256_add_epi16(_mm256_maddubs_epi16(val0, vwl), _mm256_maddubs_epi16(vah0, vwh));
-        acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(vp0, vones));
+        acc0 = pqnn_acc_add_epi32_ymm(acc0, _mm256_madd_epi16(vp0, vones));
         wp += 32;
       }
       const __m256 vs = _mm256_loadu_ps((const float*) wp);

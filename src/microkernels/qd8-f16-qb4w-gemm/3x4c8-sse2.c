@@ -12,6 +12,7 @@
 
 #include <fp16.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_3x4c8__sse2(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
@@ -75,26 +76,26 @@ void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_3x4c8__sse2(size_t mr, size_t nc, siz
         const __m128i vx0 = _mm_srai_epi16(_mm_unpacklo_epi8(va0, va0), 8);
         const __m128i vxl0 = _mm_shuffle_epi32(vx0, _MM_SHUFFLE(1, 0, 1, 0));
         const __m128i vxh0 = _mm_shuffle_epi32(vx0, _MM_SHUFFLE(3, 2, 3, 2));
-        acc0_0 = _mm_add_epi32(acc0_0, _mm_madd_epi16(vxl0, vl01));
-        acc0_1 = _mm_add_epi32(acc0_1, _mm_madd_epi16(vxl0, vl23));
-        acc0_0 = _mm_add_epi32(acc0_0, _mm_madd_epi16(vxh0, vh01));
-        acc0_1 = _mm_add_epi32(acc0_1, _mm_madd_epi16(vxh0, vh23));
+        acc0_0 = pqnn_acc_add_epi32_xmm(acc0_0, _mm_madd_epi16(vxl0, vl01));
+        acc0_1 = pqnn_acc_add_epi32_xmm(acc0_1, _mm_madd_epi16(vxl0, vl23));
+        acc0_0 = pqnn_acc_add_epi32_xmm(acc0_0, _mm_madd_epi16(vxh0, vh01));
+        acc0_1 = pqnn_acc_add_epi32_xmm(acc0_1, _mm_madd_epi16(vxh0, vh23));
         const __m128i va1 = _mm_loadl_epi64((const __m128i*) (a1 + k));
         const __m128i vx1 = _mm_srai_epi16(_mm_unpacklo_epi8(va1, va1), 8);
         const __m128i vxl1 = _mm_shuffle_epi32(vx1, _MM_SHUFFLE(1, 0, 1, 0));
         const __m128i vxh1 = _mm_shuffle_epi32(vx1, _MM_SHUFFLE(3, 2, 3, 2));
-        acc1_0 = _mm_add_epi32(acc1_0, _mm_madd_epi16(vxl1, vl01));
-        acc1_1 = _mm_add_epi32(acc1_1, _mm_madd_epi16(vxl1, vl23));
-        acc1_0 = _mm_add_epi32(acc1_0, _mm_madd_epi16(vxh1, vh01));
-        acc1_1 = _mm_add_epi32(acc1_1, _mm_madd_epi16(vxh1, vh23));
+        acc1_0 = pqnn_acc_add_epi32_xmm(acc1_0, _mm_madd_epi16(vxl1, vl01));
+        acc1_1 = pqnn_acc_add_epi32_xmm(acc1_1, _mm_madd_epi16(vxl1, vl23));
+        acc1_0 = pqnn_acc_add_epi32_xmm(acc1_0, _mm_madd_epi16(vxh1, vh01));
+        acc1_1 = pqnn_acc_add_epi32_xmm(acc1_1, _mm_madd_epi16(vxh1, vh23));
         const __m128i va2 = _mm_loadl_epi64((const __m128i*) (a2 + k));
         const __m128i vx2 = _mm_srai_epi16(_mm_unpacklo_epi8(va2, va2), 8);
         const __m128i vxl2 = _mm_shuffle_epi32(vx2, _MM_SHUFFLE(1, 0, 1, 0));
         const __m128i vxh2 = _mm_shuffle_epi32(vx2, _MM_SHUFFLE(3, 2, 3, 2));
-        acc2_0 = _mm_add_epi32(acc2_0, _mm_madd_epi16(vxl2, vl01));
-        acc2_1 = _mm_add_epi32(acc2_1, _mm_madd_epi16(vxl2, vl23));
-        acc2_0 = _mm_add_epi32(acc2_0, _mm_madd_epi16(vxh2, vh01));
-        acc2_1 = _mm_add_epi32(acc2_1, _mm_madd_epi16(vxh2, vh23));
+        acc2_0 = pqnn_acc_add_epi32_xmm(acc2_0, _mm_madd_epi16(vxl2, vl01));
+        acc2_1 = pqnn_acc_add_epi32_xmm(acc2_1, _mm_madd_epi16(vxl2, vl23));
+        acc2_0 = pqnn_acc_add_epi32_xmm(acc2_0, _mm_madd_epi16(vxh2, vh01));
+        acc2_1 = pqnn_acc_add_epi32_xmm(acc2_1, _mm_madd_epi16(vxh2, vh23));
         wp += 16;
       }
       if (k != kend) {
@@ -111,30 +112,30 @@ void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_3x4c8__sse2(size_t mr, size_t nc, siz
         const __m128i vx0 = _mm_srai_epi16(_mm_unpacklo_epi8(va0, va0), 8);
         const __m128i vxl0 = _mm_shuffle_epi32(vx0, _MM_SHUFFLE(1, 0, 1, 0));
         const __m128i vxh0 = _mm_shuffle_epi32(vx0, _MM_SHUFFLE(3, 2, 3, 2));
-        acc0_0 = _mm_add_epi32(acc0_0, _mm_madd_epi16(vxl0, vl01));
-        acc0_1 = _mm_add_epi32(acc0_1, _mm_madd_epi16(vxl0, vl23));
-        acc0_0 = _mm_add_epi32(acc0_0, _mm_madd_epi16(vxh0, vh01));
-        acc0_1 = _mm_add_epi32(acc0_1, _mm_madd_epi16(vxh0, vh23));
+        acc0_0 = pqnn_acc_add_epi32_xmm(acc0_0, _mm_madd_epi16(vxl0, vl01));
+        acc0_1 = pqnn_acc_add_epi32_xmm(acc0_1, _mm_madd_epi16(vxl0, vl23));
+        acc0_0 = pqnn_acc_add_epi32_xmm(acc0_0, _mm_madd_epi16(vxh0, vh01));
+        acc0_1 = pqnn_acc_add_epi32_xmm(acc0_1, _mm_madd_epi16(vxh0, vh23));
         uint64_t u1 = 0;
         memcpy(&u1, a1 + k, kend - k);
         const __m128i va1 = _mm_cvtsi64_si128((long long) u1);
         const __m128i vx1 = _mm_srai_epi16(_mm_unpacklo_epi8(va1, va1), 8);
         const __m128i vxl1 = _mm_shuffle_epi32(vx1, _MM_SHUFFLE(1, 0, 1, 0));
         const __m128i vxh1 = _mm_shuffle_epi32(vx1, _MM_SHUFFLE(3, 2, 3, 2));
-        acc1_0 = _mm_add_epi32(acc1_0, _mm_madd_epi16(vxl1, vl01));
-        acc1_1 = _mm_add_epi32(acc1_1, _mm_madd_epi16(vxl1, vl23));
-        acc1_0 = _mm_add_epi32(acc1_0, _mm_madd_epi16(vxh1, vh01));
-        acc1_1 = _mm_add_epi32(acc1_1, _mm_madd_epi16(vxh1, vh23));
+        acc1_0 = pqnn_acc_add_epi32_xmm(acc1_0, _mm_madd_epi16(vxl1, vl01));
+        acc1_1 = pqnn_acc_add_epi32_xmm(acc1_1, _mm_madd_epi16(vxl1, vl23));
+        acc1_0 = pqnn_acc_add_epi32_xmm(acc1_0, _mm_madd_epi16(vxh1, vh01));
+        acc1_1 = pqnn_acc_add_epi32_xmm(acc1_1, _mm_madd_epi16(vxh1, vh23));
         uint64_t u2 = 0;
         memcpy(&u2, a2 + k, kend - k);
         const __m128i va2 = _mm_cvtsi64_si128((long long) u2);
         const __m128i vx2 = _mm_srai_epi16(_mm_unpacklo_epi8(va2, va2), 8);
         const __m128i vxl2 = _mm_shuffle_epi32(vx2, _MM_SHUFFLE(1, 0, 1, 0));
         const __m128i vxh2 = _mm_shuffle_epi32(vx2, _MM_SHUFFLE(3, 2, 3, 2));
-        acc2_0 = _mm_add_epi32(acc2_0, _mm_madd_epi16(vxl2, vl01));
-        acc2_1 = _mm_add_epi32(acc2_1, _mm_madd_epi16(vxl2, vl23));
-        acc2_0 = _mm_add_epi32(acc2_0, _mm_madd_epi16(vxh2, vh01));
-        acc2_1 = _mm_add_epi32(acc2_1, _mm_madd_epi16(vxh2, vh23));
+        acc2_0 = pqnn_acc_add_epi32_xmm(acc2_0, _mm_madd_epi16(vxl2, vl01));
+        acc2_1 = pqnn_acc_add_epi32_xmm(acc2_1, _mm_madd_epi16(vxl2, vl23));
+        acc2_0 = pqnn_acc_add_epi32_xmm(acc2_0, _mm_madd_epi16(vxh2, vh01));
+        acc2_1 = pqnn_acc_add_epi32_xmm(acc2_1, _mm_madd_epi16(vxh2, vh23));
         wp += 16;
       }
       const __m128 vs = _mm_loadu_ps((const float*) wp);

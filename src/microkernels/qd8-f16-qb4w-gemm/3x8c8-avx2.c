@@ -9,6 +9,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
@@ -71,21 +72,21 @@ void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, siz
         const __m256i val0 = _mm256_xor_si256(_mm256_set1_epi32((int) ul0), vsign);
         const __m256i vah0 = _mm256_xor_si256(_mm256_set1_epi32((int) uh0), vsign);
         const __m256i vp0 = _mm256_add_epi16(_mm256_maddubs_epi16(val0, vwl), _mm256_maddubs_epi16(vah0, vwh));
-        acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(vp0, vones));
+        acc0 = pqnn_acc_add_epi32_ymm(acc0, _mm256_madd_epi16(vp0, vones));
         uint32_t ul1, uh1;
         memcpy(&ul1, a1 + k, 4);
         memcpy(&uh1, a1 + k + 4, 4);
         const __m256i val1 = _mm256_xor_si256(_mm256_set1_epi32((int) ul1), vsign);
         const __m256i vah1 = _mm256_xor_si256(_mm256_set1_epi32((int) uh1), vsign);
         const __m256i vp1 = _mm256_add_epi16(_mm256_maddubs_epi16(val1, vwl), _mm256_maddubs_epi16(vah1, vwh));
-        acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(vp1, vones));
+        acc1 = pqnn_acc_add_epi32_ymm(acc1, _mm256_madd_epi16(vp1, vones));
         uint32_t ul2, uh2;
         memcpy(&ul2, a2 + k, 4);
         memcpy(&uh2, a2 + k + 4, 4);
         const __m256i val2 = _mm256_xor_si256(_mm256_set1_epi32((int) ul2), vsign);
         const __m256i vah2 = _mm256_xor_si256(_mm256_set1_epi32((int) uh2), vsign);
         const __m256i vp2 = _mm256_add_epi16(_mm256_maddubs_epi16(val2, vwl), _mm256_maddubs_epi16(vah2, vwh));
-        acc2 = _mm256_add_epi32(acc2, _mm256_madd_epi16(vp2, vones));
+        acc2 = pqnn_acc_add_epi32_ymm(acc2, _mm256_madd_epi16(vp2, vones));
         wp += 32;
       }
       if (k != kend) {
@@ -97,19 +98,19 @@ void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, siz
         const __m256i val0 = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) u0), vsign);
         const __m256i vah0 = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) (u0 >> 32)), vsign);
         const __m256i vp0 = _mm256_add_epi16(_mm256_maddubs_epi16(val0, vwl), _mm256_maddubs_epi16(vah0, vwh));
-        acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(vp0, vones));
+        acc0 = pqnn_acc_add_epi32_ymm(acc0, _mm256_madd_epi16(vp0, vones));
         uint64_t u1 = 0;
         memcpy(&u1, a1 + k, kend - k);
         const __m256i val1 = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) u1), vsign);
         const __m256i vah1 = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) (u1 >> 32)), vsign);
         const __m256i vp1 = _mm256_add_epi16(_mm256_maddubs_epi16(val1, vwl), _mm256_maddubs_epi16(vah1, vwh));
-        acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(vp1, vones));
+        acc1 = pqnn_acc_add_epi32_ymm(acc1, _mm256_madd_epi16(vp1, vones));
         uint64_t u2 = 0;
         memcpy(&u2, a2 + k, kend - k);
         const __m256i val2 = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) u2), vsign);
         const __m256i vah2 = _mm256_xor_si256(_mm256_set1_epi32((int) (uint32_t) (u2 >> 32)), vsign);
         const __m256i vp2 = _mm256_add_epi16(_mm256_maddubs_epi16(val2, vwl), _mm256_maddubs_epi16(vah2, vwh));
-        acc2 = _mm256_add_epi32(acc2, _mm256_madd_epi16(vp2, vones));
+        acc2 = pqnn_acc_add_epi32_ymm(acc2, _mm256_madd_epi16(vp2, vones));
         wp += 32;
       }
       const __m256 vs = _mm256_loadu_ps((const float*) wp);

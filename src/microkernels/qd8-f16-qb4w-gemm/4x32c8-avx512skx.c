@@ -10,6 +10,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_4x32c8__avx512skx(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
@@ -82,50 +83,68 @@ void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_4x32c8__avx512skx(size_t mr, size_t n
       __m512i acc3_0 = _mm512_setzero_si512();
       __m512i acc3_1 = _mm512_setzero_si512();
       size_t k = k0;
-      for (; k + 8 <= kend; k += 8) {
-        uint32_t ul0, uh0;
-        memcpy(&ul0, a0 + k, 4);
-        memcpy(&uh0, a0 + k + 4, 4);
-        const __m512i val0 = _mm512_xor_si512(_mm512_set1_epi32((int) ul0), vsign);
-        const __m512i vah0 = _mm512_xor_si512(_mm512_set1_epi32((int) uh0), vsign);
-        uint32_t ul1, uh1;
-        memcpy(&ul1, a1 + k, 4);
-        memcpy(&uh1, a1 + k + 4, 4);
-        const __m512i val1 = _mm512_xor_si512(_mm512_set1_epi32((int) ul1), vsign);
-        const __m512i vah1 = _mm512_xor_si512(_mm512_set1_epi32((int) uh1), vsign);
-        uint32_t ul2, uh2;
-        memcpy(&ul2, a2 + k, 4);
-        memcpy(&uh2, a2 + k + 4, 4);
-        const __m512i val2 = _mm512_xor_si512(_mm512_set1_epi32((int) ul2), vsign);
-        const __m512i vah2 = _mm512_xor_si512(_mm512_set1_epi32((int) uh2), vsign);
-        uint32_t ul3, uh3;
-        memcpy(&ul3, a3 + k, 4);
-        memcpy(&uh3, a3 + k + 4, 4);
-        const __m512i val3 = _mm512_xor_si512(_mm512_set1_epi32((int) ul3), vsign);
-        const __m512i vah3 = _mm512_xor_si512(_mm512_set1_epi32((int) uh3), vsign);
-        const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-        const __m512i vwl0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw0, vlow));
-        const __m512i vwh0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw0, 4), vlow));
-        const __m512i vp0_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl0), _mm512_maddubs_epi16(vah0, vwh0));
-        acc0_0 = _mm512_add_epi32(acc0_0, _mm512_madd_epi16(vp0_0, vones));
-        const __m512i vp1_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val1, vwl0), _mm512_maddubs_epi16(vah1, vwh0));
-        acc1_0 = _mm512_add_epi32(acc1_0, _mm512_madd_epi16(vp1_0, vones));
-        const __m512i vp2_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val2, vwl0), _mm512_maddubs_epi16(vah2, vwh0));
-        acc2_0 = _mm512_add_epi32(acc2_0, _mm512_madd_epi16(vp2_0, vones));
-        const __m512i vp3_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val3, vwl0), _mm512_maddubs_epi16(vah3, vwh0));
-        acc3_0 = _mm512_add_epi32(acc3_0, _mm512_madd_epi16(vp3_0, vones));
-        const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
-        const __m512i vwl1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw1, vlow));
-        const __m512i vwh1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw1, 4), vlow));
-        const __m512i vp0_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl1), _mm512_maddubs_epi16(vah0, vwh1));
-        acc0_1 = _mm512_add_epi32(acc0_1, _mm512_madd_epi16(vp0_1, vones));
-        const __m512i vp1_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val1, vwl1), _mm512_maddubs_epi16(vah1, vwh1));
-        acc1_1 = _mm512_add_epi32(acc1_1, _mm512_madd_epi16(vp1_1, vones));
-        const __m512i vp2_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val2, vwl1), _mm512_maddubs_epi16(vah2, vwh1));
-        acc2_1 = _mm512_add_epi32(acc2_1, _mm512_madd_epi16(vp2_1, vones));
-        const __m512i vp3_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val3, vwl1), _mm512_maddubs_epi16(vah3, vwh1));
-        acc3_1 = _mm512_add_epi32(acc3_1, _mm512_madd_epi16(vp3_1, vones));
-        wp += 128;
+      {
+        register __m512i vp0_0 PQNN_X86_ACC_REG("zmm24") = acc0_0;
+        register __m512i vp0_1 PQNN_X86_ACC_REG("zmm25") = acc0_1;
+        register __m512i vp1_0 PQNN_X86_ACC_REG("zmm26") = acc1_0;
+        register __m512i vp1_1 PQNN_X86_ACC_REG("zmm27") = acc1_1;
+        register __m512i vp2_0 PQNN_X86_ACC_REG("zmm28") = acc2_0;
+        register __m512i vp2_1 PQNN_X86_ACC_REG("zmm29") = acc2_1;
+        register __m512i vp3_0 PQNN_X86_ACC_REG("zmm30") = acc3_0;
+        register __m512i vp3_1 PQNN_X86_ACC_REG("zmm31") = acc3_1;
+        for (; k + 8 <= kend; k += 8) {
+          uint32_t ul0, uh0;
+          memcpy(&ul0, a0 + k, 4);
+          memcpy(&uh0, a0 + k + 4, 4);
+          const __m512i val0 = _mm512_xor_si512(_mm512_set1_epi32((int) ul0), vsign);
+          const __m512i vah0 = _mm512_xor_si512(_mm512_set1_epi32((int) uh0), vsign);
+          uint32_t ul1, uh1;
+          memcpy(&ul1, a1 + k, 4);
+          memcpy(&uh1, a1 + k + 4, 4);
+          const __m512i val1 = _mm512_xor_si512(_mm512_set1_epi32((int) ul1), vsign);
+          const __m512i vah1 = _mm512_xor_si512(_mm512_set1_epi32((int) uh1), vsign);
+          uint32_t ul2, uh2;
+          memcpy(&ul2, a2 + k, 4);
+          memcpy(&uh2, a2 + k + 4, 4);
+          const __m512i val2 = _mm512_xor_si512(_mm512_set1_epi32((int) ul2), vsign);
+          const __m512i vah2 = _mm512_xor_si512(_mm512_set1_epi32((int) uh2), vsign);
+          uint32_t ul3, uh3;
+          memcpy(&ul3, a3 + k, 4);
+          memcpy(&uh3, a3 + k + 4, 4);
+          const __m512i val3 = _mm512_xor_si512(_mm512_set1_epi32((int) ul3), vsign);
+          const __m512i vah3 = _mm512_xor_si512(_mm512_set1_epi32((int) uh3), vsign);
+          const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
+          const __m512i vwl0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw0, vlow));
+          const __m512i vwh0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw0, 4), vlow));
+          const __m512i vq0_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl0), _mm512_maddubs_epi16(vah0, vwh0));
+          vp0_0 = pqnn_acc_add_epi32_zmm(vp0_0, _mm512_madd_epi16(vq0_0, vones));
+          const __m512i vq1_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val1, vwl0), _mm512_maddubs_epi16(vah1, vwh0));
+          vp1_0 = pqnn_acc_add_epi32_zmm(vp1_0, _mm512_madd_epi16(vq1_0, vones));
+          const __m512i vq2_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val2, vwl0), _mm512_maddubs_epi16(vah2, vwh0));
+          vp2_0 = pqnn_acc_add_epi32_zmm(vp2_0, _mm512_madd_epi16(vq2_0, vones));
+          const __m512i vq3_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val3, vwl0), _mm512_maddubs_epi16(vah3, vwh0));
+          vp3_0 = pqnn_acc_add_epi32_zmm(vp3_0, _mm512_madd_epi16(vq3_0, vones));
+          const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
+          const __m512i vwl1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw1, vlow));
+          const __m512i vwh1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw1, 4), vlow));
+          const __m512i vq0_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl1), _mm512_maddubs_epi16(vah0, vwh1));
+          vp0_1 = pqnn_acc_add_epi32_zmm(vp0_1, _mm512_madd_epi16(vq0_1, vones));
+          const __m512i vq1_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val1, vwl1), _mm512_maddubs_epi16(vah1, vwh1));
+          vp1_1 = pqnn_acc_add_epi32_zmm(vp1_1, _mm512_madd_epi16(vq1_1, vones));
+          const __m512i vq2_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val2, vwl1), _mm512_maddubs_epi16(vah2, vwh1));
+          vp2_1 = pqnn_acc_add_epi32_zmm(vp2_1, _mm512_madd_epi16(vq2_1, vones));
+          const __m512i vq3_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val3, vwl1), _mm512_maddubs_epi16(vah3, vwh1));
+          vp3_1 = pqnn_acc_add_epi32_zmm(vp3_1, _mm512_madd_epi16(vq3_1, vones));
+          wp += 128;
+        }
+        acc0_0 = vp0_0;
+        acc0_1 = vp0_1;
+        acc1_0 = vp1_0;
+        acc1_1 = vp1_1;
+        acc2_0 = vp2_0;
+        acc2_1 = vp2_1;
+        acc3_0 = vp3_0;
+        acc3_1 = vp3_1;
       }
       if (k != kend) {
         uint64_t u0 = 0;
@@ -147,25 +166,25 @@ void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_4x32c8__avx512skx(size_t mr, size_t n
         const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
         const __m512i vwl0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw0, vlow));
         const __m512i vwh0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw0, 4), vlow));
-        const __m512i vp0_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl0), _mm512_maddubs_epi16(vah0, vwh0));
-        acc0_0 = _mm512_add_epi32(acc0_0, _mm512_madd_epi16(vp0_0, vones));
-        const __m512i vp1_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val1, vwl0), _mm512_maddubs_epi16(vah1, vwh0));
-        acc1_0 = _mm512_add_epi32(acc1_0, _mm512_madd_epi16(vp1_0, vones));
-        const __m512i vp2_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val2, vwl0), _mm512_maddubs_epi16(vah2, vwh0));
-        acc2_0 = _mm512_add_epi32(acc2_0, _mm512_madd_epi16(vp2_0, vones));
-        const __m512i vp3_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val3, vwl0), _mm512_maddubs_epi16(vah3, vwh0));
-        acc3_0 = _mm512_add_epi32(acc3_0, _mm512_madd_epi16(vp3_0, vones));
+        const __m512i vq0_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl0), _mm512_maddubs_epi16(vah0, vwh0));
+        acc0_0 = pqnn_acc_add_epi32_zmm(acc0_0, _mm512_madd_epi16(vq0_0, vones));
+        const __m512i vq1_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val1, vwl0), _mm512_maddubs_epi16(vah1, vwh0));
+        acc1_0 = pqnn_acc_add_epi32_zmm(acc1_0, _mm512_madd_epi16(vq1_0, vones));
+        const __m512i vq2_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val2, vwl0), _mm512_maddubs_epi16(vah2, vwh0));
+        acc2_0 = pqnn_acc_add_epi32_zmm(acc2_0, _mm512_madd_epi16(vq2_0, vones));
+        const __m512i vq3_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val3, vwl0), _mm512_maddubs_epi16(vah3, vwh0));
+        acc3_0 = pqnn_acc_add_epi32_zmm(acc3_0, _mm512_madd_epi16(vq3_0, vones));
         const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
         const __m512i vwl1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw1, vlow));
         const __m512i vwh1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw1, 4), vlow));
-        const __m512i vp0_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl1), _mm512_maddubs_epi16(vah0, vwh1));
-        acc0_1 = _mm512_add_epi32(acc0_1, _mm512_madd_epi16(vp0_1, vones));
-        const __m512i vp1_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val1, vwl1), _mm512_maddubs_epi16(vah1, vwh1));
-        acc1_1 = _mm512_add_epi32(acc1_1, _mm512_madd_epi16(vp1_1, vones));
-        const __m512i vp2_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val2, vwl1), _mm512_maddubs_epi16(vah2, vwh1));
-        acc2_1 = _mm512_add_epi32(acc2_1, _mm512_madd_epi16(vp2_1, vones));
-        const __m512i vp3_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val3, vwl1), _mm512_maddubs_epi16(vah3, vwh1));
-        acc3_1 = _mm512_add_epi32(acc3_1, _mm512_madd_epi16(vp3_1, vones));
+        const __m512i vq0_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl1), _mm512_maddubs_epi16(vah0, vwh1));
+        acc0_1 = pqnn_acc_add_epi32_zmm(acc0_1, _mm512_madd_epi16(vq0_1, vones));
+        const __m512i vq1_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val1, vwl1), _mm512_maddubs_epi16(vah1, vwh1));
+        acc1_1 = pqnn_acc_add_epi32_zmm(acc1_1, _mm512_madd_epi16(vq1_1, vones));
+        const __m512i vq2_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val2, vwl1), _mm512_maddubs_epi16(vah2, vwh1));
+        acc2_1 = pqnn_acc_add_epi32_zmm(acc2_1, _mm512_madd_epi16(vq2_1, vones));
+        const __m512i vq3_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val3, vwl1), _mm512_maddubs_epi16(vah3, vwh1));
+        acc3_1 = pqnn_acc_add_epi32_zmm(acc3_1, _mm512_madd_epi16(vq3_1, vones));
         wp += 128;
       }
       const __m512 vs0 = _mm512_loadu_ps((const float*) (wp + 0));

@@ -11,6 +11,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x8c8__avx2(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
@@ -37,32 +38,42 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x8c8__avx2(size_t mr, size_t nc, siz
     __m256i acc0_3 = _mm256_setzero_si256();
     wp += 32;
     size_t k = 0;
-    for (; k + 8 <= kc; k += 8) {
-      uint64_t u0 = 0;
-      memcpy(&u0, a0 + k, 8);
-      const __m256i va0 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u0));
-      const __m256i vw0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 0)));
-      acc0_0 = _mm256_add_epi32(acc0_0, _mm256_madd_epi16(va0, vw0));
-      const __m256i vw1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 16)));
-      acc0_1 = _mm256_add_epi32(acc0_1, _mm256_madd_epi16(va0, vw1));
-      const __m256i vw2 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 32)));
-      acc0_2 = _mm256_add_epi32(acc0_2, _mm256_madd_epi16(va0, vw2));
-      const __m256i vw3 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 48)));
-      acc0_3 = _mm256_add_epi32(acc0_3, _mm256_madd_epi16(va0, vw3));
-      wp += 64;
+    {
+      register __m256i vp0_0 PQNN_X86_ACC_REG("ymm12") = acc0_0;
+      register __m256i vp0_1 PQNN_X86_ACC_REG("ymm13") = acc0_1;
+      register __m256i vp0_2 PQNN_X86_ACC_REG("ymm14") = acc0_2;
+      register __m256i vp0_3 PQNN_X86_ACC_REG("ymm15") = acc0_3;
+      for (; k + 8 <= kc; k += 8) {
+        uint64_t u0 = 0;
+        memcpy(&u0, a0 + k, 8);
+        const __m256i va0 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u0));
+        const __m256i vw0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 0)));
+        vp0_0 = pqnn_acc_add_epi32_ymm(vp0_0, _mm256_madd_epi16(va0, vw0));
+        const __m256i vw1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 16)));
+        vp0_1 = pqnn_acc_add_epi32_ymm(vp0_1, _mm256_madd_epi16(va0, vw1));
+        const __m256i vw2 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 32)));
+        vp0_2 = pqnn_acc_add_epi32_ymm(vp0_2, _mm256_madd_epi16(va0, vw2));
+        const __m256i vw3 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 48)));
+        vp0_3 = pqnn_acc_add_epi32_ymm(vp0_3, _mm256_madd_epi16(va0, vw3));
+        wp += 64;
+      }
+      acc0_0 = vp0_0;
+      acc0_1 = vp0_1;
+      acc0_2 = vp0_2;
+      acc0_3 = vp0_3;
     }
     if (k != kc) {
       uint64_t u0 = 0;
       memcpy(&u0, a0 + k, kc - k);
       const __m256i va0 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u0));
       const __m256i vw0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 0)));
-      acc0_0 = _mm256_add_epi32(acc0_0, _mm256_madd_epi16(va0, vw0));
+      acc0_0 = pqnn_acc_add_epi32_ymm(acc0_0, _mm256_madd_epi16(va0, vw0));
       const __m256i vw1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 16)));
-      acc0_1 = _mm256_add_epi32(acc0_1, _mm256_madd_epi16(va0, vw1));
+      acc0_1 = pqnn_acc_add_epi32_ymm(acc0_1, _mm256_madd_epi16(va0, vw1));
       const __m256i vw2 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 32)));
-      acc0_2 = _mm256_add_epi32(acc0_2, _mm256_madd_epi16(va0, vw2));
+      acc0_2 = pqnn_acc_add_epi32_ymm(acc0_2, _mm256_madd_epi16(va0, vw2));
       const __m256i vw3 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 48)));
-      acc0_3 = _mm256_add_epi32(acc0_3, _mm256_madd_epi16(va0, vw3));
+      acc0_3 = pqnn_acc_add_epi32_ymm(acc0_3, _mm256_madd_epi16(va0, vw3));
       wp += 64;
     }
     const __m256i vksum = _mm256_loadu_si256((const __m256i*) (wprefix));

@@ -11,6 +11,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
@@ -64,33 +65,59 @@ void pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, si
       }
       a += 3;
       size_t k = 0;
-      for (; k + 8 <= kc; k += 8) {
-        uint64_t u0 = 0;
-        memcpy(&u0, a0 + k, 8);
-        uint64_t u1 = 0;
-        memcpy(&u1, a1 + k, 8);
-        uint64_t u2 = 0;
-        memcpy(&u2, a2 + k, 8);
-        const __m256i va0 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u0));
-        const __m256i va1 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u1));
-        const __m256i va2 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u2));
-        const __m256i vw0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 0)));
-        acc0_0 = _mm256_add_epi32(acc0_0, _mm256_madd_epi16(va0, vw0));
-        acc1_0 = _mm256_add_epi32(acc1_0, _mm256_madd_epi16(va1, vw0));
-        acc2_0 = _mm256_add_epi32(acc2_0, _mm256_madd_epi16(va2, vw0));
-        const __m256i vw1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 16)));
-        acc0_1 = _mm256_add_epi32(acc0_1, _mm256_madd_epi16(va0, vw1));
-        acc1_1 = _mm256_add_epi32(acc1_1, _mm256_madd_epi16(va1, vw1));
-        acc2_1 = _mm256_add_epi32(acc2_1, _mm256_madd_epi16(va2, vw1));
-        const __m256i vw2 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 32)));
-        acc0_2 = _mm256_add_epi32(acc0_2, _mm256_madd_epi16(va0, vw2));
-        acc1_2 = _mm256_add_epi32(acc1_2, _mm256_madd_epi16(va1, vw2));
-        acc2_2 = _mm256_add_epi32(acc2_2, _mm256_madd_epi16(va2, vw2));
-        const __m256i vw3 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 48)));
-        acc0_3 = _mm256_add_epi32(acc0_3, _mm256_madd_epi16(va0, vw3));
-        acc1_3 = _mm256_add_epi32(acc1_3, _mm256_madd_epi16(va1, vw3));
-        acc2_3 = _mm256_add_epi32(acc2_3, _mm256_madd_epi16(va2, vw3));
-        wp += 64;
+      {
+        register __m256i vp0_0 PQNN_X86_ACC_REG("ymm4") = acc0_0;
+        register __m256i vp0_1 PQNN_X86_ACC_REG("ymm5") = acc0_1;
+        register __m256i vp0_2 PQNN_X86_ACC_REG("ymm6") = acc0_2;
+        register __m256i vp0_3 PQNN_X86_ACC_REG("ymm7") = acc0_3;
+        register __m256i vp1_0 PQNN_X86_ACC_REG("ymm8") = acc1_0;
+        register __m256i vp1_1 PQNN_X86_ACC_REG("ymm9") = acc1_1;
+        register __m256i vp1_2 PQNN_X86_ACC_REG("ymm10") = acc1_2;
+        register __m256i vp1_3 PQNN_X86_ACC_REG("ymm11") = acc1_3;
+        register __m256i vp2_0 PQNN_X86_ACC_REG("ymm12") = acc2_0;
+        register __m256i vp2_1 PQNN_X86_ACC_REG("ymm13") = acc2_1;
+        register __m256i vp2_2 PQNN_X86_ACC_REG("ymm14") = acc2_2;
+        register __m256i vp2_3 PQNN_X86_ACC_REG("ymm15") = acc2_3;
+        for (; k + 8 <= kc; k += 8) {
+          uint64_t u0 = 0;
+          memcpy(&u0, a0 + k, 8);
+          uint64_t u1 = 0;
+          memcpy(&u1, a1 + k, 8);
+          uint64_t u2 = 0;
+          memcpy(&u2, a2 + k, 8);
+          const __m256i va0 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u0));
+          const __m256i va1 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u1));
+          const __m256i va2 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u2));
+          const __m256i vw0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 0)));
+          vp0_0 = pqnn_acc_add_epi32_ymm(vp0_0, _mm256_madd_epi16(va0, vw0));
+          vp1_0 = pqnn_acc_add_epi32_ymm(vp1_0, _mm256_madd_epi16(va1, vw0));
+          vp2_0 = pqnn_acc_add_epi32_ymm(vp2_0, _mm256_madd_epi16(va2, vw0));
+          const __m256i vw1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 16)));
+          vp0_1 = pqnn_acc_add_epi32_ymm(vp0_1, _mm256_madd_epi16(va0, vw1));
+          vp1_1 = pqnn_acc_add_epi32_ymm(vp1_1, _mm256_madd_epi16(va1, vw1));
+          vp2_1 = pqnn_acc_add_epi32_ymm(vp2_1, _mm256_madd_epi16(va2, vw1));
+          const __m256i vw2 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 32)));
+          vp0_2 = pqnn_acc_add_epi32_ymm(vp0_2, _mm256_madd_epi16(va0, vw2));
+          vp1_2 = pqnn_acc_add_epi32_ymm(vp1_2, _mm256_madd_epi16(va1, vw2));
+          vp2_2 = pqnn_acc_add_epi32_ymm(vp2_2, _mm256_madd_epi16(va2, vw2));
+          const __m256i vw3 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 48)));
+          vp0_3 = pqnn_acc_add_epi32_ymm(vp0_3, _mm256_madd_epi16(va0, vw3));
+          vp1_3 = pqnn_acc_add_epi32_ymm(vp1_3, _mm256_madd_epi16(va1, vw3));
+          vp2_3 = pqnn_acc_add_epi32_ymm(vp2_3, _mm256_madd_epi16(va2, vw3));
+          wp += 64;
+        }
+        acc0_0 = vp0_0;
+        acc0_1 = vp0_1;
+        acc0_2 = vp0_2;
+        acc0_3 = vp0_3;
+        acc1_0 = vp1_0;
+        acc1_1 = vp1_1;
+        acc1_2 = vp1_2;
+        acc1_3 = vp1_3;
+        acc2_0 = vp2_0;
+        acc2_1 = vp2_1;
+        acc2_2 = vp2_2;
+        acc2_3 = vp2_3;
       }
       if (k != kc) {
         uint64_t u0 = 0;
@@ -103,21 +130,21 @@ void pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, si
         const __m256i va1 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u1));
         const __m256i va2 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u2));
         const __m256i vw0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 0)));
-        acc0_0 = _mm256_add_epi32(acc0_0, _mm256_madd_epi16(va0, vw0));
-        acc1_0 = _mm256_add_epi32(acc1_0, _mm256_madd_epi16(va1, vw0));
-        acc2_0 = _mm256_add_epi32(acc2_0, _mm256_madd_epi16(va2, vw0));
+        acc0_0 = pqnn_acc_add_epi32_ymm(acc0_0, _mm256_madd_epi16(va0, vw0));
+        acc1_0 = pqnn_acc_add_epi32_ymm(acc1_0, _mm256_madd_epi16(va1, vw0));
+        acc2_0 = pqnn_acc_add_epi32_ymm(acc2_0, _mm256_madd_epi16(va2, vw0));
         const __m256i vw1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 16)));
-        acc0_1 = _mm256_add_epi32(acc0_1, _mm256_madd_epi16(va0, vw1));
-        acc1_1 = _mm256_add_epi32(acc1_1, _mm256_madd_epi16(va1, vw1));
-        acc2_1 = _mm256_add_epi32(acc2_1, _mm256_madd_epi16(va2, vw1));
+        acc0_1 = pqnn_acc_add_epi32_ymm(acc0_1, _mm256_madd_epi16(va0, vw1));
+        acc1_1 = pqnn_acc_add_epi32_ymm(acc1_1, _mm256_madd_epi16(va1, vw1));
+        acc2_1 = pqnn_acc_add_epi32_ymm(acc2_1, _mm256_madd_epi16(va2, vw1));
         const __m256i vw2 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 32)));
-        acc0_2 = _mm256_add_epi32(acc0_2, _mm256_madd_epi16(va0, vw2));
-        acc1_2 = _mm256_add_epi32(acc1_2, _mm256_madd_epi16(va1, vw2));
-        acc2_2 = _mm256_add_epi32(acc2_2, _mm256_madd_epi16(va2, vw2));
+        acc0_2 = pqnn_acc_add_epi32_ymm(acc0_2, _mm256_madd_epi16(va0, vw2));
+        acc1_2 = pqnn_acc_add_epi32_ymm(acc1_2, _mm256_madd_epi16(va1, vw2));
+        acc2_2 = pqnn_acc_add_epi32_ymm(acc2_2, _mm256_madd_epi16(va2, vw2));
         const __m256i vw3 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 48)));
-        acc0_3 = _mm256_add_epi32(acc0_3, _mm256_madd_epi16(va0, vw3));
-        acc1_3 = _mm256_add_epi32(acc1_3, _mm256_madd_epi16(va1, vw3));
-        acc2_3 = _mm256_add_epi32(acc2_3, _mm256_madd_epi16(va2, vw3));
+        acc0_3 = pqnn_acc_add_epi32_ymm(acc0_3, _mm256_madd_epi16(va0, vw3));
+        acc1_3 = pqnn_acc_add_epi32_ymm(acc1_3, _mm256_madd_epi16(va1, vw3));
+        acc2_3 = pqnn_acc_add_epi32_ymm(acc2_3, _mm256_madd_epi16(va2, vw3));
         wp += 64;
       }
       p -= 3 * sizeof(void*);

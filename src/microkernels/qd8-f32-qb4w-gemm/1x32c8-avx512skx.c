@@ -10,6 +10,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f32_qb4w_gemm_minmax_ukernel_1x32c8__avx512skx(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
@@ -43,23 +44,29 @@ void pqnn_qd8_f32_qb4w_gemm_minmax_ukernel_1x32c8__avx512skx(size_t mr, size_t n
       __m512i acc0_0 = _mm512_setzero_si512();
       __m512i acc0_1 = _mm512_setzero_si512();
       size_t k = k0;
-      for (; k + 8 <= kend; k += 8) {
-        uint32_t ul0, uh0;
-        memcpy(&ul0, a0 + k, 4);
-        memcpy(&uh0, a0 + k + 4, 4);
-        const __m512i val0 = _mm512_xor_si512(_mm512_set1_epi32((int) ul0), vsign);
-        const __m512i vah0 = _mm512_xor_si512(_mm512_set1_epi32((int) uh0), vsign);
-        const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-        const __m512i vwl0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw0, vlow));
-        const __m512i vwh0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw0, 4), vlow));
-        const __m512i vp0_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl0), _mm512_maddubs_epi16(vah0, vwh0));
-        acc0_0 = _mm512_add_epi32(acc0_0, _mm512_madd_epi16(vp0_0, vones));
-        const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
-        const __m512i vwl1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw1, vlow));
-        const __m512i vwh1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw1, 4), vlow));
-        const __m512i vp0_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl1), _mm512_maddubs_epi16(vah0, vwh1));
-        acc0_1 = _mm512_add_epi32(acc0_1, _mm512_madd_epi16(vp0_1, vones));
-        wp += 128;
+      {
+        register __m512i vp0_0 PQNN_X86_ACC_REG("zmm30") = acc0_0;
+        register __m512i vp0_1 PQNN_X86_ACC_REG("zmm31") = acc0_1;
+        for (; k + 8 <= kend; k += 8) {
+          uint32_t ul0, uh0;
+          memcpy(&ul0, a0 + k, 4);
+          memcpy(&uh0, a0 + k + 4, 4);
+          const __m512i val0 = _mm512_xor_si512(_mm512_set1_epi32((int) ul0), vsign);
+          const __m512i vah0 = _mm512_xor_si512(_mm512_set1_epi32((int) uh0), vsign);
+          const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
+          const __m512i vwl0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw0, vlow));
+          const __m512i vwh0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw0, 4), vlow));
+          const __m512i vq0_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl0), _mm512_maddubs_epi16(vah0, vwh0));
+          vp0_0 = pqnn_acc_add_epi32_zmm(vp0_0, _mm512_madd_epi16(vq0_0, vones));
+          const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
+          const __m512i vwl1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw1, vlow));
+          const __m512i vwh1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw1, 4), vlow));
+          const __m512i vq0_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl1), _mm512_maddubs_epi16(vah0, vwh1));
+          vp0_1 = pqnn_acc_add_epi32_zmm(vp0_1, _mm512_madd_epi16(vq0_1, vones));
+          wp += 128;
+        }
+        acc0_0 = vp0_0;
+        acc0_1 = vp0_1;
       }
       if (k != kend) {
         uint64_t u0 = 0;
@@ -69,13 +76,13 @@ void pqnn_qd8_f32_qb4w_gemm_minmax_ukernel_1x32c8__avx512skx(size_t mr, size_t n
         const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
         const __m512i vwl0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw0, vlow));
         const __m512i vwh0 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw0, 4), vlow));
-        const __m512i vp0_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl0), _mm512_maddubs_epi16(vah0, vwh0));
-        acc0_0 = _mm512_add_epi32(acc0_0, _mm512_madd_epi16(vp0_0, vones));
+        const __m512i vq0_0 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl0), _mm512_maddubs_epi16(vah0, vwh0));
+        acc0_0 = pqnn_acc_add_epi32_zmm(acc0_0, _mm512_madd_epi16(vq0_0, vones));
         const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
         const __m512i vwl1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(vw1, vlow));
         const __m512i vwh1 = _mm512_shuffle_epi8(vlut, _mm512_and_si512(_mm512_srli_epi16(vw1, 4), vlow));
-        const __m512i vp0_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl1), _mm512_maddubs_epi16(vah0, vwh1));
-        acc0_1 = _mm512_add_epi32(acc0_1, _mm512_madd_epi16(vp0_1, vones));
+        const __m512i vq0_1 = _mm512_add_epi16(_mm512_maddubs_epi16(val0, vwl1), _mm512_maddubs_epi16(vah0, vwh1));
+        acc0_1 = pqnn_acc_add_epi32_zmm(acc0_1, _mm512_madd_epi16(vq0_1, vones));
         wp += 128;
       }
       const __m512 vs0 = _mm512_loadu_ps((const float*) (wp + 0));

@@ -10,6 +10,7 @@
 #include <emmintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f32_qb4w_gemm_minmax_ukernel_1x4c8__sse2(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
@@ -50,10 +51,10 @@ void pqnn_qd8_f32_qb4w_gemm_minmax_ukernel_1x4c8__sse2(size_t mr, size_t nc, siz
         const __m128i vx0 = _mm_srai_epi16(_mm_unpacklo_epi8(va0, va0), 8);
         const __m128i vxl0 = _mm_shuffle_epi32(vx0, _MM_SHUFFLE(1, 0, 1, 0));
         const __m128i vxh0 = _mm_shuffle_epi32(vx0, _MM_SHUFFLE(3, 2, 3, 2));
-        acc0_0 = _mm_add_epi32(acc0_0, _mm_madd_epi16(vxl0, vl01));
-        acc0_1 = _mm_add_epi32(acc0_1, _mm_madd_epi16(vxl0, vl23));
-        acc0_0 = _mm_add_epi32(acc0_0, _mm_madd_epi16(vxh0, vh01));
-        acc0_1 = _mm_add_epi32(acc0_1, _mm_madd_epi16(vxh0, vh23));
+        acc0_0 = pqnn_acc_add_epi32_xmm(acc0_0, _mm_madd_epi16(vxl0, vl01));
+        acc0_1 = pqnn_acc_add_epi32_xmm(acc0_1, _mm_madd_epi16(vxl0, vl23));
+        acc0_0 = pqnn_acc_add_epi32_xmm(acc0_0, _mm_madd_epi16(vxh0, vh01));
+        acc0_1 = pqnn_acc_add_epi32_xmm(acc0_1, _mm_madd_epi16(vxh0, vh23));
         wp += 16;
       }
       if (k != kend) {
@@ -70,10 +71,10 @@ void pqnn_qd8_f32_qb4w_gemm_minmax_ukernel_1x4c8__sse2(size_t mr, size_t nc, siz
         const __m128i vx0 = _mm_srai_epi16(_mm_unpacklo_epi8(va0, va0), 8);
         const __m128i vxl0 = _mm_shuffle_epi32(vx0, _MM_SHUFFLE(1, 0, 1, 0));
         const __m128i vxh0 = _mm_shuffle_epi32(vx0, _MM_SHUFFLE(3, 2, 3, 2));
-        acc0_0 = _mm_add_epi32(acc0_0, _mm_madd_epi16(vxl0, vl01));
-        acc0_1 = _mm_add_epi32(acc0_1, _mm_madd_epi16(vxl0, vl23));
-        acc0_0 = _mm_add_epi32(acc0_0, _mm_madd_epi16(vxh0, vh01));
-        acc0_1 = _mm_add_epi32(acc0_1, _mm_madd_epi16(vxh0, vh23));
+        acc0_0 = pqnn_acc_add_epi32_xmm(acc0_0, _mm_madd_epi16(vxl0, vl01));
+        acc0_1 = pqnn_acc_add_epi32_xmm(acc0_1, _mm_madd_epi16(vxl0, vl23));
+        acc0_0 = pqnn_acc_add_epi32_xmm(acc0_0, _mm_madd_epi16(vxh0, vh01));
+        acc0_1 = pqnn_acc_add_epi32_xmm(acc0_1, _mm_madd_epi16(vxh0, vh23));
         wp += 16;
       }
       const __m128 vs = _mm_loadu_ps((const float*) wp);

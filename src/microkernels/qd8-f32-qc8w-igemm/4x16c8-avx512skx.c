@@ -11,6 +11,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_4x16c8__avx512skx(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
@@ -76,40 +77,74 @@ void pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_4x16c8__avx512skx(size_t mr, size_t 
       }
       a += 4;
       size_t k = 0;
-      for (; k + 8 <= kc; k += 8) {
-        uint64_t u0 = 0;
-        memcpy(&u0, a0 + k, 8);
-        uint64_t u1 = 0;
-        memcpy(&u1, a1 + k, 8);
-        uint64_t u2 = 0;
-        memcpy(&u2, a2 + k, 8);
-        uint64_t u3 = 0;
-        memcpy(&u3, a3 + k, 8);
-        const __m512i va0 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u0));
-        const __m512i va1 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u1));
-        const __m512i va2 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u2));
-        const __m512i va3 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u3));
-        const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
-        acc0_0 = _mm512_add_epi32(acc0_0, _mm512_madd_epi16(va0, vw0));
-        acc1_0 = _mm512_add_epi32(acc1_0, _mm512_madd_epi16(va1, vw0));
-        acc2_0 = _mm512_add_epi32(acc2_0, _mm512_madd_epi16(va2, vw0));
-        acc3_0 = _mm512_add_epi32(acc3_0, _mm512_madd_epi16(va3, vw0));
-        const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
-        acc0_1 = _mm512_add_epi32(acc0_1, _mm512_madd_epi16(va0, vw1));
-        acc1_1 = _mm512_add_epi32(acc1_1, _mm512_madd_epi16(va1, vw1));
-        acc2_1 = _mm512_add_epi32(acc2_1, _mm512_madd_epi16(va2, vw1));
-        acc3_1 = _mm512_add_epi32(acc3_1, _mm512_madd_epi16(va3, vw1));
-        const __m512i vw2 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 64)));
-        acc0_2 = _mm512_add_epi32(acc0_2, _mm512_madd_epi16(va0, vw2));
-        acc1_2 = _mm512_add_epi32(acc1_2, _mm512_madd_epi16(va1, vw2));
-        acc2_2 = _mm512_add_epi32(acc2_2, _mm512_madd_epi16(va2, vw2));
-        acc3_2 = _mm512_add_epi32(acc3_2, _mm512_madd_epi16(va3, vw2));
-        const __m512i vw3 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 96)));
-        acc0_3 = _mm512_add_epi32(acc0_3, _mm512_madd_epi16(va0, vw3));
-        acc1_3 = _mm512_add_epi32(acc1_3, _mm512_madd_epi16(va1, vw3));
-        acc2_3 = _mm512_add_epi32(acc2_3, _mm512_madd_epi16(va2, vw3));
-        acc3_3 = _mm512_add_epi32(acc3_3, _mm512_madd_epi16(va3, vw3));
-        wp += 128;
+      {
+        register __m512i vp0_0 PQNN_X86_ACC_REG("zmm16") = acc0_0;
+        register __m512i vp0_1 PQNN_X86_ACC_REG("zmm17") = acc0_1;
+        register __m512i vp0_2 PQNN_X86_ACC_REG("zmm18") = acc0_2;
+        register __m512i vp0_3 PQNN_X86_ACC_REG("zmm19") = acc0_3;
+        register __m512i vp1_0 PQNN_X86_ACC_REG("zmm20") = acc1_0;
+        register __m512i vp1_1 PQNN_X86_ACC_REG("zmm21") = acc1_1;
+        register __m512i vp1_2 PQNN_X86_ACC_REG("zmm22") = acc1_2;
+        register __m512i vp1_3 PQNN_X86_ACC_REG("zmm23") = acc1_3;
+        register __m512i vp2_0 PQNN_X86_ACC_REG("zmm24") = acc2_0;
+        register __m512i vp2_1 PQNN_X86_ACC_REG("zmm25") = acc2_1;
+        register __m512i vp2_2 PQNN_X86_ACC_REG("zmm26") = acc2_2;
+        register __m512i vp2_3 PQNN_X86_ACC_REG("zmm27") = acc2_3;
+        register __m512i vp3_0 PQNN_X86_ACC_REG("zmm28") = acc3_0;
+        register __m512i vp3_1 PQNN_X86_ACC_REG("zmm29") = acc3_1;
+        register __m512i vp3_2 PQNN_X86_ACC_REG("zmm30") = acc3_2;
+        register __m512i vp3_3 PQNN_X86_ACC_REG("zmm31") = acc3_3;
+        for (; k + 8 <= kc; k += 8) {
+          uint64_t u0 = 0;
+          memcpy(&u0, a0 + k, 8);
+          uint64_t u1 = 0;
+          memcpy(&u1, a1 + k, 8);
+          uint64_t u2 = 0;
+          memcpy(&u2, a2 + k, 8);
+          uint64_t u3 = 0;
+          memcpy(&u3, a3 + k, 8);
+          const __m512i va0 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u0));
+          const __m512i va1 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u1));
+          const __m512i va2 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u2));
+          const __m512i va3 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u3));
+          const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
+          vp0_0 = pqnn_acc_add_epi32_zmm(vp0_0, _mm512_madd_epi16(va0, vw0));
+          vp1_0 = pqnn_acc_add_epi32_zmm(vp1_0, _mm512_madd_epi16(va1, vw0));
+          vp2_0 = pqnn_acc_add_epi32_zmm(vp2_0, _mm512_madd_epi16(va2, vw0));
+          vp3_0 = pqnn_acc_add_epi32_zmm(vp3_0, _mm512_madd_epi16(va3, vw0));
+          const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
+          vp0_1 = pqnn_acc_add_epi32_zmm(vp0_1, _mm512_madd_epi16(va0, vw1));
+          vp1_1 = pqnn_acc_add_epi32_zmm(vp1_1, _mm512_madd_epi16(va1, vw1));
+          vp2_1 = pqnn_acc_add_epi32_zmm(vp2_1, _mm512_madd_epi16(va2, vw1));
+          vp3_1 = pqnn_acc_add_epi32_zmm(vp3_1, _mm512_madd_epi16(va3, vw1));
+          const __m512i vw2 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 64)));
+          vp0_2 = pqnn_acc_add_epi32_zmm(vp0_2, _mm512_madd_epi16(va0, vw2));
+          vp1_2 = pqnn_acc_add_epi32_zmm(vp1_2, _mm512_madd_epi16(va1, vw2));
+          vp2_2 = pqnn_acc_add_epi32_zmm(vp2_2, _mm512_madd_epi16(va2, vw2));
+          vp3_2 = pqnn_acc_add_epi32_zmm(vp3_2, _mm512_madd_epi16(va3, vw2));
+          const __m512i vw3 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 96)));
+          vp0_3 = pqnn_acc_add_epi32_zmm(vp0_3, _mm512_madd_epi16(va0, vw3));
+          vp1_3 = pqnn_acc_add_epi32_zmm(vp1_3, _mm512_madd_epi16(va1, vw3));
+          vp2_3 = pqnn_acc_add_epi32_zmm(vp2_3, _mm512_madd_epi16(va2, vw3));
+          vp3_3 = pqnn_acc_add_epi32_zmm(vp3_3, _mm512_madd_epi16(va3, vw3));
+          wp += 128;
+        }
+        acc0_0 = vp0_0;
+        acc0_1 = vp0_1;
+        acc0_2 = vp0_2;
+        acc0_3 = vp0_3;
+        acc1_0 = vp1_0;
+        acc1_1 = vp1_1;
+        acc1_2 = vp1_2;
+        acc1_3 = vp1_3;
+        acc2_0 = vp2_0;
+        acc2_1 = vp2_1;
+        acc2_2 = vp2_2;
+        acc2_3 = vp2_3;
+        acc3_0 = vp3_0;
+        acc3_1 = vp3_1;
+        acc3_2 = vp3_2;
+        acc3_3 = vp3_3;
       }
       if (k != kc) {
         uint64_t u0 = 0;
@@ -125,25 +160,25 @@ void pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_4x16c8__avx512skx(size_t mr, size_t 
         const __m512i va2 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u2));
         const __m512i va3 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u3));
         const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
-        acc0_0 = _mm512_add_epi32(acc0_0, _mm512_madd_epi16(va0, vw0));
-        acc1_0 = _mm512_add_epi32(acc1_0, _mm512_madd_epi16(va1, vw0));
-        acc2_0 = _mm512_add_epi32(acc2_0, _mm512_madd_epi16(va2, vw0));
-        acc3_0 = _mm512_add_epi32(acc3_0, _mm512_madd_epi16(va3, vw0));
+        acc0_0 = pqnn_acc_add_epi32_zmm(acc0_0, _mm512_madd_epi16(va0, vw0));
+        acc1_0 = pqnn_acc_add_epi32_zmm(acc1_0, _mm512_madd_epi16(va1, vw0));
+        acc2_0 = pqnn_acc_add_epi32_zmm(acc2_0, _mm512_madd_epi16(va2, vw0));
+        acc3_0 = pqnn_acc_add_epi32_zmm(acc3_0, _mm512_madd_epi16(va3, vw0));
         const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
-        acc0_1 = _mm512_add_epi32(acc0_1, _mm512_madd_epi16(va0, vw1));
-        acc1_1 = _mm512_add_epi32(acc1_1, _mm512_madd_epi16(va1, vw1));
-        acc2_1 = _mm512_add_epi32(acc2_1, _mm512_madd_epi16(va2, vw1));
-        acc3_1 = _mm512_add_epi32(acc3_1, _mm512_madd_epi16(va3, vw1));
+        acc0_1 = pqnn_acc_add_epi32_zmm(acc0_1, _mm512_madd_epi16(va0, vw1));
+        acc1_1 = pqnn_acc_add_epi32_zmm(acc1_1, _mm512_madd_epi16(va1, vw1));
+        acc2_1 = pqnn_acc_add_epi32_zmm(acc2_1, _mm512_madd_epi16(va2, vw1));
+        acc3_1 = pqnn_acc_add_epi32_zmm(acc3_1, _mm512_madd_epi16(va3, vw1));
         const __m512i vw2 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 64)));
-        acc0_2 = _mm512_add_epi32(acc0_2, _mm512_madd_epi16(va0, vw2));
-        acc1_2 = _mm512_add_epi32(acc1_2, _mm512_madd_epi16(va1, vw2));
-        acc2_2 = _mm512_add_epi32(acc2_2, _mm512_madd_epi16(va2, vw2));
-        acc3_2 = _mm512_add_epi32(acc3_2, _mm512_madd_epi16(va3, vw2));
+        acc0_2 = pqnn_acc_add_epi32_zmm(acc0_2, _mm512_madd_epi16(va0, vw2));
+        acc1_2 = pqnn_acc_add_epi32_zmm(acc1_2, _mm512_madd_epi16(va1, vw2));
+        acc2_2 = pqnn_acc_add_epi32_zmm(acc2_2, _mm512_madd_epi16(va2, vw2));
+        acc3_2 = pqnn_acc_add_epi32_zmm(acc3_2, _mm512_madd_epi16(va3, vw2));
         const __m512i vw3 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 96)));
-        acc0_3 = _mm512_add_epi32(acc0_3, _mm512_madd_epi16(va0, vw3));
-        acc1_3 = _mm512_add_epi32(acc1_3, _mm512_madd_epi16(va1, vw3));
-        acc2_3 = _mm512_add_epi32(acc2_3, _mm512_madd_epi16(va2, vw3));
-        acc3_3 = _mm512_add_epi32(acc3_3, _mm512_madd_epi16(va3, vw3));
+        acc0_3 = pqnn_acc_add_epi32_zmm(acc0_3, _mm512_madd_epi16(va0, vw3));
+        acc1_3 = pqnn_acc_add_epi32_zmm(acc1_3, _mm512_madd_epi16(va1, vw3));
+        acc2_3 = pqnn_acc_add_epi32_zmm(acc2_3, _mm512_madd_epi16(va2, vw3));
+        acc3_3 = pqnn_acc_add_epi32_zmm(acc3_3, _mm512_madd_epi16(va3, vw3));
         wp += 128;
       }
       p -= 4 * sizeof(void*);

@@ -11,6 +11,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x16c8__avx512skx(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
@@ -40,32 +41,42 @@ void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x16c8__avx512skx(size_t mr, size_t
       }
       a += 1;
       size_t k = 0;
-      for (; k + 8 <= kc; k += 8) {
-        uint64_t u0 = 0;
-        memcpy(&u0, a0 + k, 8);
-        const __m512i va0 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u0));
-        const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
-        acc0_0 = _mm512_add_epi32(acc0_0, _mm512_madd_epi16(va0, vw0));
-        const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
-        acc0_1 = _mm512_add_epi32(acc0_1, _mm512_madd_epi16(va0, vw1));
-        const __m512i vw2 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 64)));
-        acc0_2 = _mm512_add_epi32(acc0_2, _mm512_madd_epi16(va0, vw2));
-        const __m512i vw3 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 96)));
-        acc0_3 = _mm512_add_epi32(acc0_3, _mm512_madd_epi16(va0, vw3));
-        wp += 128;
+      {
+        register __m512i vp0_0 PQNN_X86_ACC_REG("zmm28") = acc0_0;
+        register __m512i vp0_1 PQNN_X86_ACC_REG("zmm29") = acc0_1;
+        register __m512i vp0_2 PQNN_X86_ACC_REG("zmm30") = acc0_2;
+        register __m512i vp0_3 PQNN_X86_ACC_REG("zmm31") = acc0_3;
+        for (; k + 8 <= kc; k += 8) {
+          uint64_t u0 = 0;
+          memcpy(&u0, a0 + k, 8);
+          const __m512i va0 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u0));
+          const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
+          vp0_0 = pqnn_acc_add_epi32_zmm(vp0_0, _mm512_madd_epi16(va0, vw0));
+          const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
+          vp0_1 = pqnn_acc_add_epi32_zmm(vp0_1, _mm512_madd_epi16(va0, vw1));
+          const __m512i vw2 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 64)));
+          vp0_2 = pqnn_acc_add_epi32_zmm(vp0_2, _mm512_madd_epi16(va0, vw2));
+          const __m512i vw3 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 96)));
+          vp0_3 = pqnn_acc_add_epi32_zmm(vp0_3, _mm512_madd_epi16(va0, vw3));
+          wp += 128;
+        }
+        acc0_0 = vp0_0;
+        acc0_1 = vp0_1;
+        acc0_2 = vp0_2;
+        acc0_3 = vp0_3;
       }
       if (k != kc) {
         uint64_t u0 = 0;
         memcpy(&u0, a0 + k, kc - k);
         const __m512i va0 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u0));
         const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
-        acc0_0 = _mm512_add_epi32(acc0_0, _mm512_madd_epi16(va0, vw0));
+        acc0_0 = pqnn_acc_add_epi32_zmm(acc0_0, _mm512_madd_epi16(va0, vw0));
         const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
-        acc0_1 = _mm512_add_epi32(acc0_1, _mm512_madd_epi16(va0, vw1));
+        acc0_1 = pqnn_acc_add_epi32_zmm(acc0_1, _mm512_madd_epi16(va0, vw1));
         const __m512i vw2 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 64)));
-        acc0_2 = _mm512_add_epi32(acc0_2, _mm512_madd_epi16(va0, vw2));
+        acc0_2 = pqnn_acc_add_epi32_zmm(acc0_2, _mm512_madd_epi16(va0, vw2));
         const __m512i vw3 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 96)));
-        acc0_3 = _mm512_add_epi32(acc0_3, _mm512_madd_epi16(va0, vw3));
+        acc0_3 = pqnn_acc_add_epi32_zmm(acc0_3, _mm512_madd_epi16(va0, vw3));
         wp += 128;
       }
       p -= 1 * sizeof(void*);

@@ -11,6 +11,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
 void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x4c8__sse2(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
@@ -39,24 +40,34 @@ void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x4c8__sse2(size_t mr, size_t nc, s
       }
       a += 1;
       size_t k = 0;
-      for (; k + 8 <= kc; k += 8) {
-        uint64_t u0 = 0;
-        memcpy(&u0, a0 + k, 8);
-        const __m128i vt0 = _mm_cvtsi64_si128((long long) u0);
-        const __m128i va0 = _mm_srai_epi16(_mm_unpacklo_epi8(vt0, vt0), 8);
-        const __m128i vw0t = _mm_loadl_epi64((const __m128i*) (wp + 0));
-        const __m128i vw0 = _mm_srai_epi16(_mm_unpacklo_epi8(vw0t, vw0t), 8);
-        acc0_0 = _mm_add_epi32(acc0_0, _mm_madd_epi16(va0, vw0));
-        const __m128i vw1t = _mm_loadl_epi64((const __m128i*) (wp + 8));
-        const __m128i vw1 = _mm_srai_epi16(_mm_unpacklo_epi8(vw1t, vw1t), 8);
-        acc0_1 = _mm_add_epi32(acc0_1, _mm_madd_epi16(va0, vw1));
-        const __m128i vw2t = _mm_loadl_epi64((const __m128i*) (wp + 16));
-        const __m128i vw2 = _mm_srai_epi16(_mm_unpacklo_epi8(vw2t, vw2t), 8);
-        acc0_2 = _mm_add_epi32(acc0_2, _mm_madd_epi16(va0, vw2));
-        const __m128i vw3t = _mm_loadl_epi64((const __m128i*) (wp + 24));
-        const __m128i vw3 = _mm_srai_epi16(_mm_unpacklo_epi8(vw3t, vw3t), 8);
-        acc0_3 = _mm_add_epi32(acc0_3, _mm_madd_epi16(va0, vw3));
-        wp += 32;
+      {
+        register __m128i vp0_0 PQNN_X86_ACC_REG("xmm12") = acc0_0;
+        register __m128i vp0_1 PQNN_X86_ACC_REG("xmm13") = acc0_1;
+        register __m128i vp0_2 PQNN_X86_ACC_REG("xmm14") = acc0_2;
+        register __m128i vp0_3 PQNN_X86_ACC_REG("xmm15") = acc0_3;
+        for (; k + 8 <= kc; k += 8) {
+          uint64_t u0 = 0;
+          memcpy(&u0, a0 + k, 8);
+          const __m128i vt0 = _mm_cvtsi64_si128((long long) u0);
+          const __m128i va0 = _mm_srai_epi16(_mm_unpacklo_epi8(vt0, vt0), 8);
+          const __m128i vw0t = _mm_loadl_epi64((const __m128i*) (wp + 0));
+          const __m128i vw0 = _mm_srai_epi16(_mm_unpacklo_epi8(vw0t, vw0t), 8);
+          vp0_0 = pqnn_acc_add_epi32_xmm(vp0_0, _mm_madd_epi16(va0, vw0));
+          const __m128i vw1t = _mm_loadl_epi64((const __m128i*) (wp + 8));
+          const __m128i vw1 = _mm_srai_epi16(_mm_unpacklo_epi8(vw1t, vw1t), 8);
+          vp0_1 = pqnn_acc_add_epi32_xmm(vp0_1, _mm_madd_epi16(va0, vw1));
+          const __m128i vw2t = _mm_loadl_epi64((const __m128i*) (wp + 16));
+          const __m128i vw2 = _mm_srai_epi16(_mm_unpacklo_epi8(vw2t, vw2t), 8);
+          vp0_2 = pqnn_acc_add_epi32_xmm(vp0_2, _mm_madd_epi16(va0, vw2));
+          const __m128i vw3t = _mm_loadl_epi64((const __m128i*) (wp + 24));
+          const __m128i vw3 = _mm_srai_epi16(_mm_unpacklo_epi8(vw3t, vw3t), 8);
+          vp0_3 = pqnn_acc_add_epi32_xmm(vp0_3, _mm_madd_epi16(va0, vw3));
+          wp += 32;
+        }
+        acc0_0 = vp0_0;
+        acc0_1 = vp0_1;
+        acc0_2 = vp0_2;
+        acc0_3 = vp0_3;
       }
       if (k != kc) {
         uint64_t u0 = 0;
@@ -65,16 +76,16 @@ void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x4c8__sse2(size_t mr, size_t nc, s
         const __m128i va0 = _mm_srai_epi16(_mm_unpacklo_epi8(vt0, vt0), 8);
         const __m128i vw0t = _mm_loadl_epi64((const __m128i*) (wp + 0));
         const __m128i vw0 = _mm_srai_epi16(_mm_unpacklo_epi8(vw0t, vw0t), 8);
-        acc0_0 = _mm_add_epi32(acc0_0, _mm_madd_epi16(va0, vw0));
+        acc0_0 = pqnn_acc_add_epi32_xmm(acc0_0, _mm_madd_epi16(va0, vw0));
         const __m128i vw1t = _mm_loadl_epi64((const __m128i*) (wp + 8));
         const __m128i vw1 = _mm_srai_epi16(_mm_unpacklo_epi8(vw1t, vw1t), 8);
-        acc0_1 = _mm_add_epi32(acc0_1, _mm_madd_epi16(va0, vw1));
+        acc0_1 = pqnn_acc_add_epi32_xmm(acc0_1, _mm_madd_epi16(va0, vw1));
         const __m128i vw2t = _mm_loadl_epi64((const __m128i*) (wp + 16));
         const __m128i vw2 = _mm_srai_epi16(_mm_unpacklo_epi8(vw2t, vw2t), 8);
-        acc0_2 = _mm_add_epi32(acc0_2, _mm_madd_epi16(va0, vw2));
+        acc0_2 = pqnn_acc_add_epi32_xmm(acc0_2, _mm_madd_epi16(va0, vw2));
         const __m128i vw3t = _mm_loadl_epi64((const __m128i*) (wp + 24));
         const __m128i vw3 = _mm_srai_epi16(_mm_unpacklo_epi8(vw3t, vw3t), 8);
-        acc0_3 = _mm_add_epi32(acc0_3, _mm_madd_epi16(va0, vw3));
+        acc0_3 = pqnn_acc_add_epi32_xmm(acc0_3, _mm_madd_epi16(va0, vw3));
         wp += 32;
       }
       p -= 1 * sizeof(void*);
