@@ -35,6 +35,8 @@ const std::vector<ConvShape>& conv_shapes() {
     {"mnv1_pw_14x14_512to512", 14, 14, 1, 1, 0, 1, 512, 512, false},
     {"mnv1_pw_7x7_1024to1024", 7, 7, 1, 1, 0, 1, 1024, 1024, false},
     // MobileNet v2
+    {"mnv2_project_112x112_32to16", 112, 112, 1, 1, 0, 1, 32, 16, false},
+    {"mnv2_expand_112x112_16to96", 112, 112, 1, 1, 0, 1, 16, 96, false},
     {"mnv2_expand_56x56_24to144", 56, 56, 1, 1, 0, 1, 24, 144, false},
     {"mnv2_dw_56x56x144_3x3s2", 56, 56, 3, 2, 1, 144, 1, 1, true},
     {"mnv2_project_28x28_192to32", 28, 28, 1, 1, 0, 1, 192, 32, false},
