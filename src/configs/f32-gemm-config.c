@@ -59,8 +59,10 @@
 #include "hardware.h"
 
 static struct pqnn_gemm_config config;
-static struct pqnn_gemm_config other_mr_config;
-static struct pqnn_gemm_config narrow_config;
+#if defined(__x86_64__) || defined(_M_X64)
+static struct pqnn_gemm_config other_mr_config;  /* avx512f: 8x32 */
+static struct pqnn_gemm_config narrow_config;    /* avx512f: 7x16 */
+#endif
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr come from the
