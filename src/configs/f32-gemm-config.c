@@ -46,6 +46,10 @@
  *   (M = 8, 64, 1024: a batch-8 FC would run two 7-row tiles over the whole weights).
  *   MobileNet v1 / v2 f32 end to end (pqnn-demo, 1T CPU ms, 3 interleaved rounds): 11.53-11.62
  *   / 7.25-7.30 -> 11.03-11.27 / 6.83-6.97.
+ *   Off MobileNet, base (8x32) -> 7x32 build, 3 interleaved runs, load ~9, us CPU: FC b8 ..
+ *   b1024 unchanged (8x32 by the rule); Winograd (the path takes config's MR, blocks are
+ *   multiples of it) resnet_28x28_128x128 715 -> 645, det_160x160_96x24 6442 -> 6667
+ *   (+3.5%: 7 rows share each weight load at N = 24), det_80x80_96x24 +1-2%.
  *   AVX512F narrow (1x1 convolutions of N <= 16, pqnn_narrow_gemm_config): 7x16 against the
  *   masked 7x32, mnv2_project_112x112_32to16 251-254 -> 172-179 us (1.45x); N = 24 keeps 32
  *   (see the table above).
