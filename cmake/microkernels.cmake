@@ -79,6 +79,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-f16-convert/convert-sse2.c
   src/microkernels/f32-f16-convert/convert-wasmsimd.c
   src/microkernels/f32-gemm/1x16-avx2-fma.c
+  src/microkernels/f32-gemm/1x16-avx512f.c
   src/microkernels/f32-gemm/1x16-neonfma.c
   src/microkernels/f32-gemm/1x32-avx512f.c
   src/microkernels/f32-gemm/1x4-scalar.c
@@ -89,8 +90,11 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-gemm/4x8-sse2.c
   src/microkernels/f32-gemm/4x8-wasmsimd.c
   src/microkernels/f32-gemm/6x16-avx2-fma.c
+  src/microkernels/f32-gemm/7x16-avx512f.c
+  src/microkernels/f32-gemm/7x32-avx512f.c
   src/microkernels/f32-gemm/8x32-avx512f.c
   src/microkernels/f32-igemm/1x16-avx2-fma.c
+  src/microkernels/f32-igemm/1x16-avx512f.c
   src/microkernels/f32-igemm/1x16-neonfma.c
   src/microkernels/f32-igemm/1x32-avx512f.c
   src/microkernels/f32-igemm/1x4-scalar.c
@@ -101,6 +105,8 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-igemm/4x8-sse2.c
   src/microkernels/f32-igemm/4x8-wasmsimd.c
   src/microkernels/f32-igemm/6x16-avx2-fma.c
+  src/microkernels/f32-igemm/7x16-avx512f.c
+  src/microkernels/f32-igemm/7x32-avx512f.c
   src/microkernels/f32-igemm/8x32-avx512f.c
   src/microkernels/f32-qd8-range/range-avx2.c
   src/microkernels/f32-qd8-range/range-avx512skx.c
@@ -546,22 +552,16 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/f32-dwconv/anyp4c-sse2.c
   src/microkernels/f32-dwconv/anyp4c-wasmsimd.c
   src/microkernels/f32-dwconv/anyp8c-avx2-fma.c
-  src/microkernels/f32-gemm/1x16-avx512f.c
   src/microkernels/f32-gemm/4x16-avx2-fma.c
   src/microkernels/f32-gemm/4x24-avx2-fma.c
   src/microkernels/f32-gemm/5x16-avx2-fma.c
   src/microkernels/f32-gemm/5x8-wasmsimd.c
   src/microkernels/f32-gemm/6x8-neonfma.c
-  src/microkernels/f32-gemm/7x16-avx512f.c
-  src/microkernels/f32-gemm/7x32-avx512f.c
-  src/microkernels/f32-igemm/1x16-avx512f.c
   src/microkernels/f32-igemm/4x16-avx2-fma.c
   src/microkernels/f32-igemm/4x24-avx2-fma.c
   src/microkernels/f32-igemm/5x16-avx2-fma.c
   src/microkernels/f32-igemm/5x8-wasmsimd.c
   src/microkernels/f32-igemm/6x8-neonfma.c
-  src/microkernels/f32-igemm/7x16-avx512f.c
-  src/microkernels/f32-igemm/7x32-avx512f.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-avx2.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-gemm/2x4-scalar.c

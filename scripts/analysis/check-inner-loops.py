@@ -50,7 +50,10 @@ madd        vpmaddwd (avx2, avx512skx)   vpmovsxbw, vpaddd, vpbroadcastq, vmovq 
 madd-sse2   pmaddwd                      paddd, punpcklbw, psraw, movq, pshufd         1.0
                                          (SSE overwrites an operand: the budget pays
                                          for a register copy per pmaddwd)
-fma         vfmadd*ps                    vbroadcastss, vcvtph2ps                       0.25
+fma         vfmadd*ps                    vbroadcastss from memory, vcvtph2ps           0.25
+                                         (from a register it is a vmovss + shuffle
+                                         pair: gcc 12's old 7x16 avx512f loop, 32
+                                         instructions per 7 FMAs where 18 do)
 sse         mulps                        addps, shufps (copies as for madd-sse2)       1.0
 madd-dw     vpmaddwd (qd8 dwconv)        vpmovsxbw, vpunpck[lh]wd, vpaddd, vpmulld     1.5
 madd-dw-sse2 pmaddwd                     unpacks, psraw, paddd, the pmuludq mullo      4.5
@@ -289,6 +292,9 @@ def classify(insn, dot, prep, frame_pointer, storing=False):
         return "essential"  # GPR loop control: pointer and counter updates, compare, branch
     if mem:
         return "essential"  # a load (memory source, register destination)
+    if op == "vbroadcastss" and not mem and dot.pattern == FAMILIES["fma"][0].pattern:
+        return "other"  # f32 GEMM A broadcast from a register: a vmovss + shuffle pair where
+        # one broadcast load (or an FMA's {1to16} operand) does
     if prep.match(op) and not (ops and is_mem(ops[-1])):
         return "essential"
     return "other"

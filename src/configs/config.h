@@ -29,6 +29,11 @@ struct pqnn_gemm_config {
    * path (qd8 avx512vnni) where they are set and N needs at most half the main tile's
    * padded columns (pqnn_narrow_gemm_config in src/operators/gemm-path.c). */
   const struct pqnn_gemm_config* narrow;
+  /* Kernels of another MR with the same NR, KR and packed weights (gemm and igemm of every
+   * datatype the main kernels have), or NULL: the GEMM and IGEMM paths run them when they
+   * compute fewer padded rows for the layer's M (pqnn_rows_gemm_config in
+   * src/operators/gemm-path.c). */
+  const struct pqnn_gemm_config* other_mr;
   /* qd8 configs: true where dynamic quantization runs convolutions as qd8 whatever their
    * reduction (narrow 1x1 layers; not stems): their input is quantized once per image and
    * this tier's int8 kernels beat f32 there (src/runtime/runtime-passes.c). */

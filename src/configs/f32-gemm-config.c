@@ -18,11 +18,11 @@
  *   noise; 6x16 is chosen (NR = 16 wastes less on N tails, 6-row M tiles). Software
  *   prefetch of the weights gave nothing measurable (scripts/kernels/f32_gemm.py).
  *   SSE2: 4x8 (12 xmm of 16 live: 8 accumulators, 2 weights, 1 broadcast); not tuned.
- *   AVX512F: NOT measured: this host has no AVX512. 8x32 is chosen by the register and
+ *   AVX512F, first chosen without an AVX512 host: 8x32 by the register and
  *   load budget on a core with two full-width 512-bit FMA pipes (Zen 5): 16 accumulators
  *   cover 2 pipes x 4 cycles of FMA latency; per k, 16 FMAs (8 cycles) against 2 weight
- *   loads + 8 broadcasts, and 128 weight bytes per 8 cycles (7x32: per 7). Re-measure
- *   7x32 / 8x32 / 7x16 with bench/f32-gemm-kernels on an AVX512 machine.
+ *   loads + 8 broadcasts, and 128 weight bytes per 8 cycles (7x32: per 7). Measured since:
+ *   below.
  *   AVX512F at narrow N (Zen 5, bench/f32-gemm-kernels, taskset -c 1, CPU ms, machine
  *   shared at load ~10; PaddleOCR det's 3x3 96 -> 24 as direct K = 864 and as Winograd
  *   K = 96):   M x N x K    8x32    7x32    7x16
@@ -34,6 +34,25 @@
  *   one masked 32-column one, at one FMA per broadcast instead of two) and only ties at
  *   N = 40; 7x32 and 8x32 tie. So no tile is chosen by N; a narrower N needs a new kernel
  *   shape (more rows per broadcast), not one of these.
+ *   AVX512F MR by M (Zen 5, bench/f32-convolution MobileNet 1x1 layers, taskset -c 1, us of
+ *   CPU time, 2 interleaved runs, machine at load ~2):  8x32 -> 7x32
+ *     mnv1_pw_7x7_1024to1024    1041 / 1025 -> 894 / 889  (M = 49: 8 rows pad 56)
+ *     mnv2_expand_7x7_160to960   150 / 150  -> 131 / 132
+ *     mnv1_pw_14x14_512to512     917 / 910  -> 888 / 894  (M = 196: 200)
+ *     mnv1_pw1_112x112_32to64    553 / 571  -> 486 / 499  (K = 32)
+ *     mnv1_conv0 3x3 s2 3->32    226 / 228  -> 214 / 215  (IGEMM)
+ *     28x28 .. 56x56 layers      within 1.5%, 7x32 never slower
+ *   so 7x32 is the main tile and 8x32 its other_mr config, taken where it pads fewer rows
+ *   (M = 8, 64, 1024: a batch-8 FC would run two 7-row tiles over the whole weights).
+ *   MobileNet v1 / v2 f32 end to end (pqnn-demo, 1T CPU ms, 3 interleaved rounds): 11.53-11.62
+ *   / 7.25-7.30 -> 11.03-11.27 / 6.83-6.97.
+ *   Off MobileNet, base (8x32) -> 7x32 build, 3 interleaved runs, load ~9, us CPU: FC b8 ..
+ *   b1024 unchanged (8x32 by the rule); Winograd (the path takes config's MR, blocks are
+ *   multiples of it) resnet_28x28_128x128 715 -> 645, det_160x160_96x24 6442 -> 6667
+ *   (+3.5%: 7 rows share each weight load at N = 24), det_80x80_96x24 +1-2%.
+ *   AVX512F narrow (1x1 convolutions of N <= 16, pqnn_narrow_gemm_config): 7x16 against the
+ *   masked 7x32, mnv2_project_112x112_32to16 251-254 -> 172-179 us (1.45x); N = 24 keeps 32
+ *   (see the table above).
  *   aarch64 (neon tier): 4x16 neonfma, NOT measured (no Arm hardware; tests run under
  *   qemu): chosen by its inner loop, 0.34 instructions per MAC (docs/arm.md), with 6x8
  *   (0.33) as the alternative to measure on a real core.
@@ -44,6 +63,10 @@
 #include "hardware.h"
 
 static struct pqnn_gemm_config config;
+#if defined(__x86_64__) || defined(_M_X64)
+static struct pqnn_gemm_config other_mr_config;  /* avx512f: 8x32 */
+static struct pqnn_gemm_config narrow_config;    /* avx512f: 7x16 */
+#endif
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr come from the
@@ -61,7 +84,14 @@ static void init_config(void) {
   config = F32_CONFIG(1x4, 4x4, scalar);
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
-    config = F32_CONFIG(1x32, 8x32, avx512f);
+    /* 7x32 first (7 divides every MobileNet feature map: 7x7 .. 112x112), 8x32 where it
+     * computes fewer padded rows (M = 8, 64, 1024, ...): same NR and packing. */
+    config = F32_CONFIG(1x32, 7x32, avx512f);
+    other_mr_config = F32_CONFIG(1x32, 8x32, avx512f);
+    config.other_mr = &other_mr_config;
+    /* 1x1 convolutions of N <= 16 (MobileNet v2's 112x112 32 -> 16): half the FMAs. */
+    narrow_config = F32_CONFIG(1x16, 7x16, avx512f);
+    config.narrow = &narrow_config;
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = F32_CONFIG(1x16, 6x16, avx2_fma);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {

@@ -16,8 +16,15 @@ const struct pqnn_gemm_config* pqnn_narrow_gemm_config(const struct pqnn_gemm_co
   return pqnn_round_up(n, narrow->nr) * 2 <= pqnn_round_up(n, config->nr) ? narrow : config;
 }
 
+const struct pqnn_gemm_config* pqnn_rows_gemm_config(const struct pqnn_gemm_config* config,
+    size_t m) {
+  const struct pqnn_gemm_config* other = config->other_mr;
+  if (other == NULL || m <= 1) return config;
+  return pqnn_round_up(m, other->mr) < pqnn_round_up(m, config->mr) ? other : config;
+}
+
 void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool) {
-  const struct pqnn_gemm_config* config = op->gemm_config;
+  const struct pqnn_gemm_config* config = pqnn_rows_gemm_config(op->gemm_config, m);
   const bool dq = op->spec.dynamic_quantization;
   const bool mr1 = m == 1 && (dq ? config->dqgemm[0] != NULL : config->gemm[0] != NULL);
   const size_t mr = mr1 ? 1 : config->mr;

@@ -8,9 +8,9 @@
 
 enum pqnn_status pqnn_prepare_igemm(const char* function, pqnn_operator_t op,
     const struct pqnn_conv_geometry* geometry, pthreadpool_t threadpool) {
-  const struct pqnn_gemm_config* config = op->gemm_config;
-  const bool dq = op->spec.dynamic_quantization;
   const size_t output_pixels = geometry->output_height * geometry->output_width;
+  const struct pqnn_gemm_config* config = pqnn_rows_gemm_config(op->gemm_config, output_pixels);
+  const bool dq = op->spec.dynamic_quantization;
   const bool mr1 = output_pixels == 1 &&
       (dq ? config->dqigemm[0] != NULL : config->igemm[0] != NULL);
   const size_t mr = mr1 ? 1 : config->mr;

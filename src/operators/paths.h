@@ -27,6 +27,11 @@ PQNN_INTERNAL void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t
  * 4x64c4, where they lose), else config. */
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_narrow_gemm_config(
     const struct pqnn_gemm_config* config, size_t n, bool dynamic_quantization, bool igemm);
+/* The config whose MR kernels a GEMM / IGEMM of m rows runs: config->other_mr when it
+ * computes fewer padded rows (round_up(m, mr)), else config (also on a tie and for m <= 1,
+ * where the mr = 1 kernel runs). */
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_rows_gemm_config(
+    const struct pqnn_gemm_config* config, size_t m);
 PQNN_INTERNAL void pqnn_run_gemm(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
 /* IGEMM: builds the indirection buffer for `geometry` (op's batch and sizes already set). */

@@ -208,6 +208,24 @@ TEST_F(F32Convolution, PointwiseUsesGemm) {
   run_shape(make(1, 1, 0, 3, 8, 5, 6, 5, 2), pool_, true);
 }
 
+// Pointwise rows around the MR choices (AVX512: 7x32, or 8x32 where it pads fewer rows:
+// M = 8, 16, 64; M = 1 runs the mr = 1 kernel) and columns around the narrow 16-wide tile
+// (N <= 16) and the 32-wide one; 1x1 and 3x3 (IGEMM) layers, pixels = h * w.
+TEST_F(F32Convolution, RowAndColumnTiles) {
+  const size_t hw[][2] = {{1, 1}, {1, 7}, {2, 4}, {2, 7}, {4, 4}, {7, 7}, {8, 8}, {3, 19}, {14, 14}};
+  const size_t columns[] = {1, 8, 15, 16, 17, 24, 32, 33, 48};
+  size_t i = 0;
+  for (const auto& p : hw) {
+    for (size_t n : columns) {
+      const uint32_t k = i % 4 == 3 ? 3 : 1;
+      run_shape(make(k, 1, k / 2, 1, 5 + i % 23, n, p[0], p[1], 1 + i % 2), (i % 2) ? pool_ : nullptr,
+          i % 3 == 0);
+      if (HasFatalFailure()) return;
+      i++;
+    }
+  }
+}
+
 TEST_F(F32Convolution, DepthwiseKernels) {
   for (uint32_t k : {3u, 5u, 7u}) {
     for (uint32_t stride : {1u, 2u}) {

@@ -30,8 +30,8 @@ void pqnn_f32_gemm_minmax_ukernel_1x16__avx512f(size_t mr, size_t nc, size_t kc,
       const __m512 vb0 = _mm512_loadu_ps(wp + 0);
       wp += 16;
       const __m512 va0 = _mm512_set1_ps(*a0);
-      a0 += 1;
       vacc0x0 = _mm512_fmadd_ps(va0, vb0, vacc0x0);
+      a0 += 1;
       k -= sizeof(float);
     } while (k != 0);
     vacc0x0 = _mm512_max_ps(vmin, vacc0x0);
