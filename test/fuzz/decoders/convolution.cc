@@ -224,6 +224,11 @@ class ConvDriver : public OperatorDriver {
       return depthwise ? t * channels + n : n * (kh * kw * gic) + t;
     };
     v.params_index = [=](size_t r) { return r / (oh * ow); };
+    if (c.p.type == Datatype::kF32 && kh == 3 && kw == 3 && c.stride_height == 1 &&
+        c.stride_width == 1 && c.dilation_height == 1 && c.dilation_width == 1 &&
+        c.groups == 1 && !depthwise && (c.p.flags & PQNN_FLAG_NO_WINOGRAD) == 0) {
+      v.layer_relative_tolerance = 1e-5;  // may run on the Winograd path
+    }
     return v;
   }
 

@@ -29,6 +29,11 @@ struct GemmView {
   std::function<size_t(size_t n, size_t t)> w_offset;
   // Index of the qd8 params entry of row r (FC: r; convolution: its image).
   std::function<size_t(size_t r)> params_index;
+  // f32 tolerance relative to the layer's largest sum of |terms| (over its outputs with a
+  // finite sum), on top of each output's own: an implementation that mixes the inputs of
+  // neighbouring outputs (the Winograd path: 1e-5, pqnn.h PQNN_FLAG_NO_WINOGRAD) rounds
+  // relative to them, not to the output's own terms. 0: none.
+  double layer_relative_tolerance = 0;
 };
 
 void check_gemm_values(const DatatypeParams& p, const Weights& w, const Bound& bound,
