@@ -122,6 +122,23 @@ def elementwise_cases():
             [("x", (1, 3, 6, 5))], ["y"],
             [w1, const("three", np.float32(3.0)), const("six", np.float32(6.0)),
              const("zero", np.float32(0.0))], opset=opset)
+    # PaddleOCR's exporter order: the Clip's bound constants are Constant nodes placed after
+    # the Add that starts the pattern (and the divisor one before it); the conv's per-channel
+    # scale-shift folds first.
+    def constant(name, value):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(
+            np.float32(value), name))
+    add_case("hardswish_constant_nodes_after_add", [
+        c1, helper.make_node("Mul", ["s", "c"], ["cs"], name="scale"),
+        helper.make_node("Add", ["cs", "t"], ["ct"], name="shift"),
+        constant("k6", 6.0), constant("k3", 3.0),
+        helper.make_node("Add", ["ct", "k3"], ["a"], name="add3"),
+        constant("k0", 0.0), constant("k6b", 6.0),
+        helper.make_node("Clip", ["a", "k0", "k6b"], ["k"], name="clip"),
+        helper.make_node("Mul", ["ct", "k"], ["m"], name="mul"),
+        helper.make_node("Div", ["m", "k6"], ["y"], name="div6")],
+        [("x", (1, 3, 6, 5))], ["y"],
+        [w1, const("s", rand(1, 6, 1, 1)), const("t", rand(1, 6, 1, 1))])
     add_case("hardswish_hardsigmoid", [
         c1, helper.make_node("HardSigmoid", ["c"], ["h"], name="hsig", alpha=1.0 / 6, beta=0.5),
         helper.make_node("Mul", ["h", "c"], ["y"], name="mul")],

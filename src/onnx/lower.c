@@ -215,21 +215,28 @@ enum pqnn_status ox_run_pass(struct ox_pass* p) {
       }
     }
   }
-  for (size_t k = 0; k < m->num_nodes; k++) {
-    if (p->absorbed[k]) continue;
-    const struct ox_node* n = &m->nodes[k];
-    enum pqnn_status status = visit(p, n);
-    if (status == pqnn_status_success) status = check_output_sizes(p, n);
-    if (status == pqnn_status_success) continue;
-    if (status == pqnn_status_unsupported_parameter && p->listing) {
-      status = record(p, n);
-      if (status != pqnn_status_success) return status;
-      poison_outputs(p, n);
-      continue;
+  /* Constant nodes first (they read nothing), so that a fusion looking ahead from an
+   * earlier node sees the constants its pattern reads (PaddleOCR's exporter places a Clip's
+   * bound constants right before the Clip, after the Add that starts a hardswish). */
+  for (int constants = 1; constants >= 0; constants--) {
+    for (size_t k = 0; k < m->num_nodes; k++) {
+      const struct ox_node* n = &m->nodes[k];
+      const bool constant = n->num_inputs == 0 && strcmp(n->proto->op_type, "Constant") == 0 &&
+          (n->proto->domain == NULL || n->proto->domain[0] == '\0');
+      if (p->absorbed[k] || constant != (constants == 1)) continue;
+      enum pqnn_status status = visit(p, n);
+      if (status == pqnn_status_success) status = check_output_sizes(p, n);
+      if (status == pqnn_status_success) continue;
+      if (status == pqnn_status_unsupported_parameter && p->listing) {
+        status = record(p, n);
+        if (status != pqnn_status_success) return status;
+        poison_outputs(p, n);
+        continue;
+      }
+      ox_log("%s node '%s': %s", n->proto->op_type, node_name(n),
+          p->reason[0] != '\0' ? p->reason : pqnn_status_string(status));
+      return status;
     }
-    ox_log("%s node '%s': %s", n->proto->op_type, node_name(n),
-        p->reason[0] != '\0' ? p->reason : pqnn_status_string(status));
-    return status;
   }
   for (size_t k = 0; k < m->num_outputs; k++) {
     const struct ox_tensor* t = &p->t[m->outputs[k]];

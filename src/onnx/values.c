@@ -26,11 +26,26 @@ static bool seen(const struct ox_values* v, size_t count, uint32_t id) {
  * the BatchNormalization after it, the hardswish chain) the chain of op types since the last
  * node lowered on its own, "Conv+BatchNormalization"; written to buf when not NULL. Its
  * length is returned. */
+/* A Constant node (no inputs): the pass folds these first, so a fused chain may span them;
+ * they are skipped when walking back to the node that absorbed a chain. */
+static bool constant_node(const struct ox_pass* p, size_t k) {
+  const struct ox_node* n = &p->m->nodes[k];
+  return n->num_inputs == 0 && strcmp(or_empty(n->proto->op_type), "Constant") == 0;
+}
+
+/* The node that lowered node k: k itself, or the first node before it that is neither
+ * absorbed nor a Constant. */
+static size_t lowering_node(const struct ox_pass* p, size_t k) {
+  if (!p->absorbed[k]) return k;
+  while (k > 0 && (p->absorbed[k] || constant_node(p, k))) k--;
+  return k;
+}
+
 static size_t op_label(const struct ox_pass* p, size_t k, char* buf) {
-  size_t first = k;
-  while (first > 0 && p->absorbed[first]) first--;
+  const size_t first = lowering_node(p, k);
   size_t len = 0;
   for (size_t j = first; j <= k; j++) {
+    if (j != first && j != k && constant_node(p, j)) continue;
     const char* op = or_empty(p->m->nodes[j].proto->op_type);
     const size_t n = strlen(op);
     if (j != first) {
@@ -46,8 +61,7 @@ static size_t op_label(const struct ox_pass* p, size_t k, char* buf) {
 
 /* The name of the node that lowered node k (itself, or the one that absorbed it). */
 static const char* lowering_node_name(const struct ox_pass* p, size_t k) {
-  while (k > 0 && p->absorbed[k]) k--;
-  return or_empty(p->m->nodes[k].proto->name);
+  return or_empty(p->m->nodes[lowering_node(p, k)].proto->name);
 }
 
 enum pqnn_status ox_collect_values(const struct ox_pass* p, struct ox_values* out) {

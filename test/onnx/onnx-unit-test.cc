@@ -424,6 +424,8 @@ TEST(OnnxImport, FusesHardswishAndSwishPatterns) {
   // each output leaves (the layout changes at the boundary).
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_clip_opset9"));  // conv, hardswish (Add Clip Mul Div)
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_clip_opset13"));
+  // The same with the Clip bounds in Constant nodes after the Add (constants fold first).
+  EXPECT_EQ(2u + 2, PlannedNodes("hardswish_constant_nodes_after_add"));
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_hardsigmoid"));  // conv, hardswish (HardSigmoid Mul)
   EXPECT_EQ(3u + 3, PlannedNodes("swish_and_sigmoid"));      // conv, swish, the lone sigmoid; 2 outputs
   EXPECT_EQ(5u + 2, PlannedNodes("se_gate_hardsigmoid"));    // conv, pool, conv, hardsigmoid, mul
