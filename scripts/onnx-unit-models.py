@@ -339,6 +339,44 @@ def matmulnbits_cases():
     matmulnbits_case("matmulnbits_block16", (2, 64), 8, 16, expect="unsupported:MatMulNBits")
 
 
+def affine_cases():
+    """A learnable affine block (Mul by a constant, then Add/Sub of a constant) after a
+    Relu'd conv: the Add folds into the Mul's 1x1 depthwise conv (its bias), both operand
+    orders, scalar and per-channel; c - x, a broadcast along W, a Mul output with a second
+    reader or that is a graph output do not fold."""
+    def block(name, mul_ins, add_op, add_ins, inits, extra=(), outputs=("a",)):
+        add_case(name, [
+            helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+            helper.make_node("Relu", ["c"], ["r"], name="relu"),
+            helper.make_node("Mul", mul_ins, ["m"], name="scale"),
+            helper.make_node(add_op, add_ins, ["a"], name="shift")] + list(extra),
+            [("x", (1, 3, 5, 6))], list(outputs),
+            [const("w", rand(6, 3, 3, 3, scale=0.3)), const("b", rand(6))] + inits)
+    block("affine_scalar_fold", ["r", "s"], "Add", ["m", "t"],
+          [const("s", np.float32(1.75)), const("t", np.float32(-0.5))])
+    block("affine_channel_const_first_fold", ["s", "r"], "Add", ["t", "m"],
+          [const("s", rand(1, 6, 1, 1)), const("t", rand(6, 1, 1))])
+    block("affine_channel_sub_fold", ["r", "s"], "Sub", ["m", "t"],
+          [const("s", rand(6, 1, 1)), const("t", rand(1, 6, 1, 1))])
+    block("affine_rsub_no_fold", ["r", "s"], "Sub", ["t", "m"],
+          [const("s", rand(6, 1, 1)), const("t", rand(1, 6, 1, 1))])
+    block("affine_row_add_no_fold", ["r", "s"], "Add", ["m", "t"],
+          [const("s", rand(6, 1, 1)), const("t", rand(1, 1, 1, 6))])
+    block("affine_two_readers_no_fold", ["r", "s"], "Add", ["m", "t"],
+          [const("s", rand(6, 1, 1)), const("t", rand(6, 1, 1))],
+          [helper.make_node("Add", ["a", "m"], ["y"], name="second_reader")], outputs=("y",))
+    block("affine_mul_output_no_fold", ["r", "s"], "Add", ["m", "t"],
+          [const("s", rand(6, 1, 1)), const("t", rand(6, 1, 1))],
+          outputs=("a", "m"))
+    add_case("batchnorm_add_fold", [
+        helper.make_node("BatchNormalization", ["x", "g", "beta", "mean", "var"], ["n"],
+                         name="bn"),
+        helper.make_node("Add", ["n", "t"], ["y"], name="shift")],
+        [("x", (1, 4, 3, 5))], ["y"],
+        [const("g", rand(4)), const("beta", rand(4)), const("mean", rand(4)),
+         const("var", np.abs(rand(4)) + 0.5), const("t", rand(4, 1, 1))])
+
+
 def build():
     conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
     conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
@@ -609,6 +647,7 @@ def build():
     layout_cases()
 
     # Unsupported for now: listed with op type and node name.
+    affine_cases()
     add_case("unsupported_sin", [
         helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
         helper.make_node("Sin", ["c"], ["y"], name="the_sin")],

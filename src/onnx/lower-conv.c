@@ -187,8 +187,10 @@ static const float* channel_operand(const struct ox_pass* p, const struct ox_nod
   return c->f;
 }
 
-enum pqnn_status ox_fold_affine_chain(struct ox_pass* p, int64_t channels, int rank, int axis,
-    struct ox_tensor** y_inout, float** scale_out, float** shift_out) {
+/* ox_fold_affine_chain; with shifts_only, only the Add / Sub nodes fold (the chain stops at
+ * the first Mul, Div or BatchNormalization). */
+static enum pqnn_status fold_chain(struct ox_pass* p, int64_t channels, int rank, int axis,
+    bool shifts_only, struct ox_tensor** y_inout, float** scale_out, float** shift_out) {
   float* scale = ox_pass_alloc(p, (size_t) channels, sizeof(float));
   float* shift = ox_pass_alloc(p, (size_t) channels, sizeof(float));
   if (scale == NULL || shift == NULL) return pqnn_status_out_of_memory;
@@ -211,6 +213,9 @@ enum pqnn_status ox_fold_affine_chain(struct ox_pass* p, int64_t channels, int r
     const float* v = NULL;
     float *bn_scale = NULL, *bn_shift = NULL;
     enum pqnn_status status = pqnn_status_success;
+    if (shifts_only && strcmp(op, "Add") != 0 && strcmp(op, "Sub") != 0) {
+      return pqnn_status_success;
+    }
     if (strcmp(op, "BatchNormalization") == 0 && axis == 1 && n->inputs[0] == (int) (y - p->t) &&
         batch_norm_params(p, n, channels, &bn_scale, &bn_shift, &status)) {
       for (int64_t c = 0; c < channels; c++) {
@@ -237,6 +242,11 @@ enum pqnn_status ox_fold_affine_chain(struct ox_pass* p, int64_t channels, int r
     p->absorbed[index] = true;
     *y_inout = &p->t[n->outputs[0]];
   }
+}
+
+enum pqnn_status ox_fold_affine_chain(struct ox_pass* p, int64_t channels, int rank, int axis,
+    struct ox_tensor** y_inout, float** scale_out, float** shift_out) {
+  return fold_chain(p, channels, rank, axis, false, y_inout, scale_out, shift_out);
 }
 
 enum pqnn_status ox_lower_conv(struct ox_pass* p) {
@@ -355,6 +365,11 @@ enum pqnn_status ox_lower_batch_norm(struct ox_pass* p) {
     return ox_unsupported(p, "needs constant float scale/B/mean/var of %lld channels, inference mode",
         (long long) channels);
   }
+  /* Constant Add / Sub nodes right after fold into its bias. */
+  float *unit = NULL, *fold_shift = NULL;
+  status = fold_chain(p, channels, x->rank, 1, true, &y, &unit, &fold_shift);
+  if (status != pqnn_status_success) return status;
+  for (int64_t c = 0; c < channels; c++) shift[c] += fold_shift[c];
   return emit_channel_affine(p, x, y, channels, scale, shift);
 }
 
@@ -393,13 +408,20 @@ enum pqnn_status ox_lower_channel_scale(struct ox_pass* p, bool divide) {
     return ox_like(p, a, y, true);
   }
   if (n != 1 && n != channels) return ox_invalid(p, "constant does not broadcast");
-  float* scale = ox_pass_alloc(p, (size_t) channels, sizeof(float));
-  if (scale == NULL) return pqnn_status_out_of_memory;
+  /* Constant Add / Sub nodes right after fold into the depthwise conv's bias: the learnable
+   * affine block x * s + b is one node. Only shifts: a following Mul / Div stays a node of
+   * its own, as ONNX Runtime rounds it (folding x / 6 * s, det's hardswish then affine
+   * block, into one scale moved det's f16 output off ORT's, docs/onnx.md). */
+  float *scale = NULL, *shift = NULL;
+  status = fold_chain(p, channels, a->rank, 1, true, &y, &scale, &shift);
+  if (status != pqnn_status_success) return status;
+  bool has_shift = false;
   for (int64_t c = 0; c < channels; c++) {
     const float v = b->f[n == 1 ? 0 : c];
-    scale[c] = divide ? 1.0f / v : v;
+    scale[c] *= divide ? 1.0f / v : v;
+    has_shift = has_shift || shift[c] != 0.0f;
   }
-  return emit_channel_affine(p, a, y, channels, scale, NULL);
+  return emit_channel_affine(p, a, y, channels, scale, has_shift ? shift : NULL);
 }
 
 /* A pool's NHWC input id and its output y (ONNX dims 2.. from shape) defined. */

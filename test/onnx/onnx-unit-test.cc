@@ -364,6 +364,23 @@ TEST(OnnxImport, FoldsBatchNormAndScaleShiftIntoTheConv) {
   EXPECT_EQ(3u, PlannedNodes("batchnorm_alone"));        // a 1x1 depthwise conv
 }
 
+TEST(OnnxImport, FoldsAffineBlockAddIntoTheChannelScale) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  // The two boundary transposes, the conv (Relu fused) and the Mul's 1x1 depthwise conv with
+  // the Add / Sub constant as its bias.
+  EXPECT_EQ(4u, PlannedNodes("affine_scalar_fold"));
+  EXPECT_EQ(4u, PlannedNodes("affine_channel_const_first_fold"));
+  EXPECT_EQ(4u, PlannedNodes("affine_channel_sub_fold"));
+  // c - x, a constant varying along W, a Mul output with a second reader or that is a graph
+  // output: the Add / Sub stays a node of its own.
+  EXPECT_LT(4u, PlannedNodes("affine_rsub_no_fold"));
+  EXPECT_LT(4u, PlannedNodes("affine_row_add_no_fold"));
+  EXPECT_LT(5u, PlannedNodes("affine_two_readers_no_fold"));
+  EXPECT_LT(4u, PlannedNodes("affine_mul_output_no_fold"));
+  // A BatchNormalization alone takes the Add after it: one 1x1 depthwise conv.
+  EXPECT_EQ(3u, PlannedNodes("batchnorm_add_fold"));
+}
+
 TEST(OnnxImport, FoldsScaleShiftIntoDeconvolutionAndFullyConnected) {
   ASSERT_EQ(pqnn_status_success, pqnn_initialize());
   // NCHW in and out: the two boundary transposes plus the deconvolution (Add and BN folded,
