@@ -99,7 +99,14 @@ struct ox_pass {
   const struct ox_node* node;   /* the node being lowered (for messages) */
   char reason[160];
   size_t boundary_transposes;   /* transpose nodes at graph inputs / outputs */
+  uint32_t flags;               /* the runtime's flags (PQNN_FLAG_FP16_INFERENCE, ...) */
 };
+
+/* Whether the pass keeps the graph's own rounding steps: under PQNN_FLAG_FP16_INFERENCE a
+ * simplification that merges two roundings into one (the hardswish chains whose Clip bounds
+ * are Constant nodes after the Add, a constant Add / Sub into a channel scale's bias) is not
+ * made (docs/onnx.md, "Simplifications and f16"). */
+bool ox_literal_rounding(const struct ox_pass* p);
 
 /* Status helpers: set pass->reason and return the status. */
 enum pqnn_status ox_unsupported(struct ox_pass* p, const char* format, ...)

@@ -188,7 +188,8 @@ static const float* channel_operand(const struct ox_pass* p, const struct ox_nod
 }
 
 /* ox_fold_affine_chain; with shifts_only, only the Add / Sub nodes fold (the chain stops at
- * the first Mul, Div or BatchNormalization). */
+ * the first Mul, Div or BatchNormalization), and none under ox_literal_rounding: the caller
+ * gets unit scales and zero shifts. */
 static enum pqnn_status fold_chain(struct ox_pass* p, int64_t channels, int rank, int axis,
     bool shifts_only, struct ox_tensor** y_inout, float** scale_out, float** shift_out) {
   float* scale = ox_pass_alloc(p, (size_t) channels, sizeof(float));
@@ -213,7 +214,7 @@ static enum pqnn_status fold_chain(struct ox_pass* p, int64_t channels, int rank
     const float* v = NULL;
     float *bn_scale = NULL, *bn_shift = NULL;
     enum pqnn_status status = pqnn_status_success;
-    if (shifts_only && strcmp(op, "Add") != 0 && strcmp(op, "Sub") != 0) {
+    if (shifts_only && (ox_literal_rounding(p) || (strcmp(op, "Add") != 0 && strcmp(op, "Sub") != 0))) {
       return pqnn_status_success;
     }
     if (strcmp(op, "BatchNormalization") == 0 && axis == 1 && n->inputs[0] == (int) (y - p->t) &&
@@ -411,7 +412,8 @@ enum pqnn_status ox_lower_channel_scale(struct ox_pass* p, bool divide) {
   /* Constant Add / Sub nodes right after fold into the depthwise conv's bias: the learnable
    * affine block x * s + b is one node. Only shifts: a following Mul / Div stays a node of
    * its own, as ONNX Runtime rounds it (folding x / 6 * s, det's hardswish then affine
-   * block, into one scale moved det's f16 output off ORT's, docs/onnx.md). */
+   * block, into one scale moved det's f16 output off ORT's, docs/onnx.md). Under f16
+   * inference nothing folds (fold_chain). */
   float *scale = NULL, *shift = NULL;
   status = fold_chain(p, channels, a->rank, 1, true, &y, &scale, &shift);
   if (status != pqnn_status_success) return status;

@@ -217,13 +217,16 @@ enum pqnn_status ox_run_pass(struct ox_pass* p) {
   }
   /* Constant nodes first (they read nothing), so that a fusion looking ahead from an
    * earlier node sees the constants its pattern reads (PaddleOCR's exporter places a Clip's
-   * bound constants right before the Clip, after the Add that starts a hardswish). */
-  for (int constants = 1; constants >= 0; constants--) {
+   * bound constants right before the Clip, after the Add that starts a hardswish). Not under
+   * f16 inference: the nodes run in model order there, so those chains stay unfused
+   * (ox_literal_rounding). */
+  const bool constants_first = !ox_literal_rounding(p);
+  for (int round = constants_first ? 1 : 0; round >= 0; round--) {
     for (size_t k = 0; k < m->num_nodes; k++) {
       const struct ox_node* n = &m->nodes[k];
       const bool constant = n->num_inputs == 0 && strcmp(n->proto->op_type, "Constant") == 0 &&
           (n->proto->domain == NULL || n->proto->domain[0] == '\0');
-      if (p->absorbed[k] || constant != (constants == 1)) continue;
+      if (p->absorbed[k] || (constants_first && constant != (round == 1))) continue;
       enum pqnn_status status = visit(p, n);
       if (status == pqnn_status_success) status = check_output_sizes(p, n);
       if (status == pqnn_status_success) continue;

@@ -76,7 +76,7 @@ enum pqnn_status pqnn_onnx_create_runtime_with_options(pqnn_onnx_model_t m,
     pqnn_onnx_delete_runtime(r);
     return status;
   }
-  struct ox_pass p = {.m = m, .sg = r->subgraph};
+  struct ox_pass p = {.m = m, .sg = r->subgraph, .flags = flags};
   status = ox_run_pass(&p);
   if (status == pqnn_status_success) {
     size_t name_bytes = 0;

@@ -338,14 +338,14 @@ TEST(OnnxImport, DynamicDimsMustBeSet) {
   pqnn_onnx_delete_model(model);
 }
 
-// Planned pqnn nodes of a unit model (fused clamps and adds removed).
-size_t PlannedNodes(const std::string& name) {
+// Planned pqnn nodes of a unit model (fused clamps and adds removed), for the runtime flags.
+size_t PlannedNodes(const std::string& name, uint32_t flags = 0) {
   pqnn_onnx_model_t model = nullptr;
   pqnn_onnx_runtime_t rt = nullptr;
   pqnn_runtime_t prt = nullptr;
   size_t count = 0;
   EXPECT_EQ(pqnn_status_success, pqnn_onnx_load_file((UnitDir() + "/" + name + ".onnx").c_str(), 0, &model));
-  EXPECT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, flags, &rt));
   EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_pqnn_runtime(rt, &prt));
   EXPECT_EQ(pqnn_status_success, pqnn_get_runtime_node_count(prt, &count));
   pqnn_onnx_delete_runtime(rt);
@@ -375,10 +375,20 @@ TEST(OnnxImport, FoldsAffineBlockAddIntoTheChannelScale) {
   // output: the Add / Sub stays a node of its own.
   EXPECT_LT(4u, PlannedNodes("affine_rsub_no_fold"));
   EXPECT_LT(4u, PlannedNodes("affine_row_add_no_fold"));
-  EXPECT_LT(5u, PlannedNodes("affine_two_readers_no_fold"));
+  // (With a second reader the shift Add stays, and the runtime fuses it into the second
+  // reader's add as its residual: 5 nodes, not 6.)
+  EXPECT_EQ(5u, PlannedNodes("affine_two_readers_no_fold"));
   EXPECT_LT(4u, PlannedNodes("affine_mul_output_no_fold"));
   // A BatchNormalization alone takes the Add after it: one 1x1 depthwise conv.
   EXPECT_EQ(3u, PlannedNodes("batchnorm_add_fold"));
+  // Dynamic quantization folds too; f16 inference keeps the two roundings of the model (the
+  // Add stays a node; the f16 runtime also inserts a convert at the input and the output).
+  const uint32_t qd8 = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, f16 = PQNN_FLAG_FP16_INFERENCE;
+  EXPECT_EQ(4u, PlannedNodes("affine_scalar_fold", qd8));
+  EXPECT_EQ(3u, PlannedNodes("batchnorm_add_fold", qd8));
+  EXPECT_EQ(5u + 2, PlannedNodes("affine_scalar_fold", f16));
+  EXPECT_EQ(5u + 2, PlannedNodes("affine_channel_sub_fold", f16));
+  EXPECT_EQ(4u + 2, PlannedNodes("batchnorm_add_fold", f16));
 }
 
 TEST(OnnxImport, FoldsScaleShiftIntoDeconvolutionAndFullyConnected) {
@@ -441,8 +451,15 @@ TEST(OnnxImport, FusesHardswishAndSwishPatterns) {
   // each output leaves (the layout changes at the boundary).
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_clip_opset9"));  // conv, hardswish (Add Clip Mul Div)
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_clip_opset13"));
-  // The same with the Clip bounds in Constant nodes after the Add (constants fold first).
+  // The same with the Clip bounds in Constant nodes after the Add (constants fold first),
+  // also under dynamic quantization; not under f16 inference, where nodes lower in model
+  // order: the Add (Clip fused), the Mul and the Div stay, plus the two inserted converts.
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_constant_nodes_after_add"));
+  EXPECT_EQ(2u + 2, PlannedNodes("hardswish_constant_nodes_after_add",
+                                 PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION));
+  EXPECT_EQ(4u + 2 + 2, PlannedNodes("hardswish_constant_nodes_after_add", PQNN_FLAG_FP16_INFERENCE));
+  // Attribute / initializer bounds fuse under f16 too.
+  EXPECT_EQ(2u + 2 + 2, PlannedNodes("hardswish_clip_opset13", PQNN_FLAG_FP16_INFERENCE));
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_hardsigmoid"));  // conv, hardswish (HardSigmoid Mul)
   EXPECT_EQ(3u + 3, PlannedNodes("swish_and_sigmoid"));      // conv, swish, the lone sigmoid; 2 outputs
   EXPECT_EQ(5u + 2, PlannedNodes("se_gate_hardsigmoid"));    // conv, pool, conv, hardsigmoid, mul
