@@ -105,7 +105,7 @@ struct ox_pass {
 /* Whether the pass keeps the graph's own rounding steps: under PQNN_FLAG_FP16_INFERENCE a
  * simplification that merges two roundings into one (the hardswish chains whose Clip bounds
  * are Constant nodes after the Add, a constant Add / Sub into a channel scale's bias) is not
- * made (docs/onnx.md, "Simplifications and f16"). */
+ * made (docs/onnx.md, "Simplifications and f16 inference"). */
 bool ox_literal_rounding(const struct ox_pass* p);
 
 /* Status helpers: set pass->reason and return the status. */

@@ -214,7 +214,8 @@ static enum pqnn_status fold_chain(struct ox_pass* p, int64_t channels, int rank
     const float* v = NULL;
     float *bn_scale = NULL, *bn_shift = NULL;
     enum pqnn_status status = pqnn_status_success;
-    if (shifts_only && (ox_literal_rounding(p) || (strcmp(op, "Add") != 0 && strcmp(op, "Sub") != 0))) {
+    if (shifts_only &&
+        (ox_literal_rounding(p) || (strcmp(op, "Add") != 0 && strcmp(op, "Sub") != 0))) {
       return pqnn_status_success;
     }
     if (strcmp(op, "BatchNormalization") == 0 && axis == 1 && n->inputs[0] == (int) (y - p->t) &&
@@ -366,7 +367,7 @@ enum pqnn_status ox_lower_batch_norm(struct ox_pass* p) {
     return ox_unsupported(p, "needs constant float scale/B/mean/var of %lld channels, inference mode",
         (long long) channels);
   }
-  /* Constant Add / Sub nodes right after fold into its bias. */
+  /* Constant Add / Sub nodes right after fold into its bias (not under f16 inference). */
   float *unit = NULL, *fold_shift = NULL;
   status = fold_chain(p, channels, x->rank, 1, true, &y, &unit, &fold_shift);
   if (status != pqnn_status_success) return status;
