@@ -166,7 +166,7 @@ void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   task.ctx.output = op->output;
   task.ctx.residual = pqnn_bound_residual(op);
   if (!op->spec.dynamic_quantization) {
-    /* Output and input 4 KiB-aliased for the row walk: every pixel per pixel. */
+    /* Output and input 4 KiB-aliased for the row walk: the whole layer per pixel. */
     if (task.ctx.row != NULL && pqnn_dwconv_row_aliases(op->input, op->output,
             task.ctx.row_pixel_bytes, task.ctx.out_pixel_bytes)) {
       task.ctx.row = NULL;
