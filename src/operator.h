@@ -191,6 +191,7 @@ struct pqnn_dwconv_context {
   size_t row_column_offset;       /* bytes of column row_x_begin * sw - pl in its row */
   size_t row_input_step;          /* stride_width pixels, bytes */
   size_t row_tap_stride;          /* dilation_width pixels, bytes */
+  size_t row_pixel_bytes;         /* input pixel stride, bytes (4 KiB aliasing: config.h) */
   size_t out_pixel_bytes;
   uint32_t kernel_height, stride_height, dilation_height;
   const struct pqnn_residual* residual;  /* bound at run: NULL without one */

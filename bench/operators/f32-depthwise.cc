@@ -7,9 +7,12 @@
 // columns where the tier has them), and "pixel", the same operator with the row kernel
 // switched off after reshape (every pixel through the per-pixel kernel and its
 // indirection buffer: the path before row kernels), so the ratio is measured on one
-// machine state.
+// machine state. The output lies PQNN_DWCONV_SKEW bytes off the input modulo 4 KiB, as the
+// runtime places it (at 1 KiB-multiple pixel steps an aliased placement runs per pixel:
+// src/configs/config.h).
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -19,6 +22,7 @@
 #include "common/bench-utils.h"
 
 extern "C" {
+#include "configs/config.h"
 #include "operator.h"
 }
 
@@ -69,8 +73,11 @@ const std::vector<DwShape>& shapes() {
     {"mnv1_32x112x112_3x3", 32, 112, 112, 3, 1, 1},
     {"mnv1_64x112x112_3x3s2", 64, 112, 112, 3, 2, 2},
     {"mnv1_128x56x56_3x3", 128, 56, 56, 3, 1, 1},
+    {"mnv1_128x56x56_3x3s2", 128, 56, 56, 3, 2, 2},
     {"mnv1_256x28x28_3x3", 256, 28, 28, 3, 1, 1},
+    {"mnv1_256x28x28_3x3s2", 256, 28, 28, 3, 2, 2},
     {"mnv1_512x14x14_3x3", 512, 14, 14, 3, 1, 1},
+    {"mnv1_512x14x14_3x3s2", 512, 14, 14, 3, 2, 2},
     {"mnv1_1024x7x7_3x3", 1024, 7, 7, 3, 1, 1},
     {"mnv2_96x112x112_3x3s2", 96, 112, 112, 3, 2, 2},
     {"mnv2_144x56x56_3x3", 144, 56, 56, 3, 1, 1},
@@ -90,7 +97,15 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, bool rows) {
   const size_t oh = (s.height + 2 * pad - k) / s.stride_height + 1;
   const size_t ow = (s.width + 2 * pad - k) / s.stride_width + 1;
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> input(s.height * s.width * c), kernel(k * k * c), bias(c), output(oh * ow * c);
+  // Slack for alignment: the input starts at a 4 KiB boundary, the output PQNN_DWCONV_SKEW
+  // bytes past one, as the runtime's arena places them (configs/config.h: 4 KiB aliasing).
+  std::vector<float> input(s.height * s.width * c + 1024), kernel(k * k * c), bias(c),
+      output(oh * ow * c + 2048);
+  const auto page = [](float* p) {
+    return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 4095) & ~uintptr_t(4095));
+  };
+  float* in = page(input.data());
+  float* out = page(output.data()) + PQNN_DWCONV_SKEW / sizeof(float);
   for (auto* v : {&input, &kernel, &bias}) {
     for (float& x : *v) x = dist(pqnn_bench::rng());
   }
@@ -101,7 +116,7 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, bool rows) {
           PQNN_FLAG_DEPTHWISE_CONVOLUTION, &op) != pqnn_status_success ||
       pqnn_reshape_convolution2d_nhwc_f32(op, 1, s.height, s.width, nullptr, nullptr, nullptr) !=
           pqnn_status_success ||
-      pqnn_setup_convolution2d_nhwc_f32(op, input.data(), output.data()) != pqnn_status_success) {
+      pqnn_setup_convolution2d_nhwc_f32(op, in, out) != pqnn_status_success) {
     state.SkipWithError("operator creation failed");
     pqnn_delete_operator(op);
     return;

@@ -79,14 +79,47 @@ static inline pqnn_dwconv_row_ukernel_fn pqnn_dwconv_config_row(
   return config->rows[kernel - config->kernels];
 }
 
-/* Whether a row kernel walks a layer whose input advances input_step bytes per output
- * pixel (stride x pixel stride). A row kernel walks one channel vector along the row; when
- * the step is a multiple of 1 KiB every load of the walk falls into the same 4 of L1's 64
- * sets, and the per-pixel kernel (whole pixels, contiguous) is faster: measured (Zen 5,
- * AVX512, bench/operators/f32-depthwise) 256, 512, 1024 channels 3x3 s1 and 128 channels
- * stride 2 at 0.64-0.90x of it, while 384 / 960 channels (1.5, 3.75 KiB) gain 1.45-1.8x.
- * Used by the DWCONV path (src/operators/dwconv-path.c) and by the DRQ planner's depthwise
- * decision (src/runtime/runtime-passes.c). */
+/* 4 KiB aliasing of the f32 depthwise row kernels. A row kernel walks one channel vector
+ * along an output row: per pixel it loads the taps, then stores the output, pixel strides
+ * apart. Every load address is input + a multiple of the input pixel bytes, every store
+ * output + a multiple of the output pixel bytes; where both are multiples of g >= 1 KiB
+ * (256, 512, 1024 f32 channels) and output - input is within a vector of 0 modulo g, the
+ * loads of the next pixels share their low 12 address bits with stores still in flight,
+ * the core's memory-dependence prediction makes them wait for those stores, and the walk
+ * runs at its FMA chain's latency. Zen 5, AVX512, bench/f32-depthwise (4 KiB-aligned
+ * input, output at input + d modulo 4 KiB), us of CPU time, row / per-pixel kernel:
+ *   256 ch 28x28 s1:  d = 0, 1024, 2048, 3072: 89-116 / 80-86;  d = 64 .. 512: 49-51
+ *   512 ch 14x14 s1:  d = 0, 2048: 73-82 / 51-53;  d = 64: 53;  d = 128 .. 1024, 3072: 44
+ *   1024 ch 7x7 s1:   d = 0, 64: 41 / 33-37;  d >= 128: 28-30
+ *   256 ch 28x28 s2:  d = 0, 1024, 2048: 30-35 / 21;  d = 128 .. 512: 20-21 / 21
+ *   512 ch 14x14 s2:  d = 0, 2048: 22-23 / 14;  d = 128 .. 1024: 15-16 / 14-15
+ *   128 ch (g = 512, not held aliased) s1: d = 0: 166 / 174, its worst; d = 64 .. 256:
+ *   87-92 / 176-182.
+ * The DWCONV path (src/operators/dwconv-path.c) checks the bound pointers at every run
+ * and falls back to the per-pixel kernel where this holds; the runtime's arena
+ * (src/runtime/runtime-arena.c) places a depthwise layer's output PQNN_DWCONV_SKEW bytes
+ * off its input modulo 512, where it never holds. */
+enum { PQNN_DWCONV_ALIAS_BAND = 128, PQNN_DWCONV_SKEW = 256 };
+
+/* |(a - b) mod granule| as a distance from 0 (granule a power of two). */
+static inline size_t pqnn_mod_distance(uintptr_t a, uintptr_t b, size_t granule) {
+  const size_t d = (size_t) (a - b) & (granule - 1);
+  return d < granule - d ? d : granule - d;
+}
+
+static inline bool pqnn_dwconv_row_aliases(const void* input, const void* output,
+    size_t input_pixel_bytes, size_t output_pixel_bytes) {
+  size_t g = 4096;
+  while (g >= 1024 && (input_pixel_bytes % g != 0 || output_pixel_bytes % g != 0)) g /= 2;
+  return g >= 1024 &&
+      pqnn_mod_distance((uintptr_t) output, (uintptr_t) input, g) < PQNN_DWCONV_ALIAS_BAND;
+}
+
+/* The DRQ planner's depthwise decision (src/runtime/runtime-passes.c): whether the f32 row
+ * kernels surely take a layer whose input advances input_step bytes per output pixel.
+ * Where the step is a multiple of 1 KiB they run only when the buffers do not alias
+ * (above), which the planner does not know, and qd8 beat even the row kernel there
+ * (14x14x512: qd8 33 us against f32 row 44, per-pixel 53). */
 static inline bool pqnn_dwconv_row_step_fits(size_t input_step) {
   return input_step % 1024 != 0;
 }

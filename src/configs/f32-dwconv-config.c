@@ -37,8 +37,12 @@
  *   avx512f 3x3 8-32 ch (det 320x320, rec, cls, mnv1 112x112): 1.30-2.51x (det 16 ch
  *           320x320 18.2 -> 38.8); 48-192 ch 1.04-1.63x; 384 / 960 ch 1.31 / 1.57x;
  *           5x5 (det, rec, cls; 32-480 ch, s1 and s2) 1.73-2.65x. An earlier run had
- *           256 / 512 / 1024 ch s1 and 128 ch s1x2 at 0.64-0.90x -> the path keeps the
- *           per-pixel kernel when the input step is a multiple of 1 KiB (1.00x now).
+ *           256 / 512 / 1024 ch s1 and 128 ch s1x2 at 0.64-0.90x: 4 KiB aliasing of the
+ *           output with the input (configs/config.h, pqnn_dwconv_row_aliases), which
+ *           the path now checks per run; off it (the bench places the output as the
+ *           runtime's arena does; load ~9, us of CPU time) mnv1 128x56x56 177 -> 88,
+ *           128 s2 46 -> 34, 256x28x28 81 -> 49, 256 s2 21 -> 20, 512x14x14 51 -> 44,
+ *           512 s2 14 -> 15, 1024x7x7 33 -> 29 (per-pixel -> row).
  *   avx2    (whole 16c tiles a 64-byte line per pixel) 3x3 8-32 ch 1.25-4.42x, 48-192 ch
  *           1.01-1.51x, 384 / 960 ch 1.21 / 1.44x, 5x5 1.18-1.79x. Before the line
  *           loop, 3x3 s2 at 64-96 ch was 0.72-0.73x (each 64-byte line fetched twice).

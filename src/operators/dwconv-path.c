@@ -40,10 +40,6 @@ static enum pqnn_status prepare_rows(const char* function, pqnn_operator_t op,
   size_t begin, end;
   interior_columns(g, &begin, &end);
   if (end <= begin) return pqnn_status_success;
-  /* 1 KiB-multiple pixel steps: the per-pixel kernel is faster (configs/config.h). */
-  if (!pqnn_dwconv_row_step_fits(g->stride_width * g->pixel_stride_bytes)) {
-    return pqnn_status_success;
-  }
   const size_t row_bytes = g->input_width * g->pixel_stride_bytes;
   if (row_bytes > op->zero_buffer_size) {
     void* zero = pqnn_allocate_zero(row_bytes);
@@ -64,6 +60,7 @@ static enum pqnn_status prepare_rows(const char* function, pqnn_operator_t op,
   ctx->row_column_offset = (begin * g->stride_width - g->padding_left) * g->pixel_stride_bytes;
   ctx->row_input_step = g->stride_width * g->pixel_stride_bytes;
   ctx->row_tap_stride = g->dilation_width * g->pixel_stride_bytes;
+  ctx->row_pixel_bytes = g->pixel_stride_bytes;
   ctx->kernel_height = k;
   ctx->stride_height = g->stride_height;
   ctx->dilation_height = g->dilation_height;
@@ -169,6 +166,11 @@ void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   task.ctx.output = op->output;
   task.ctx.residual = pqnn_bound_residual(op);
   if (!op->spec.dynamic_quantization) {
+    /* Output and input 4 KiB-aliased for the row walk: the whole layer per pixel. */
+    if (task.ctx.row != NULL && pqnn_dwconv_row_aliases(op->input, op->output,
+            task.ctx.row_pixel_bytes, task.ctx.out_pixel_bytes)) {
+      task.ctx.row = NULL;
+    }
     pqnn_parallelize_2d_tile_2d(threadpool, compute_dwconv, &task, op->batch_size,
         op->output_height, 1, 1);
     return;

@@ -206,10 +206,11 @@ static size_t reduction_of(const struct pqnn_rt_op* op, const struct pqnn_value*
   return (size_t) p->kernel_height * p->kernel_width * p->group_input_channels;
 }
 
-/* Whether the f32 depthwise operator would run this layer's interior through a row kernel
- * (src/operators/dwconv-path.c: square 3x3 / 5x5 kernels of a config with row kernels,
- * pixel steps that are not a multiple of 1 KiB); the layer's input is dense (channels =
- * groups). */
+/* Whether the f32 depthwise operator surely runs this layer's interior through a row
+ * kernel (src/operators/dwconv-path.c: square 3x3 / 5x5 kernels of a config with row
+ * kernels, pixel steps that are not a multiple of 1 KiB: at those it runs them only where
+ * input and output do not 4 KiB-alias, configs/config.h); the layer's input is dense
+ * (channels = groups). */
 static bool f32_depthwise_runs_rows(const struct pqnn_conv_params* c) {
   const struct pqnn_dwconv_config* config = pqnn_get_f32_dwconv_config();
   const size_t taps = (size_t) c->kernel_height * c->kernel_width;
@@ -232,8 +233,9 @@ static bool f32_depthwise_runs_rows(const struct pqnn_conv_params* c) {
  * 112x112x96 105 -> 207, 56x56x144 38 -> 76, 28x28x192 12 -> 23, 14x14x576 11 -> 17).
  * Stride 1 with the f32 row kernels (f32-dwconv-row), f32 is faster too: 112x112x32
  * 94 -> 178, 56x56x128 127 -> 145, 56x56x144 106 -> 173, 28x28x192 34 -> 52, 14x14x384
- * 21 -> 25, 14x14x576 32 -> 38, 7x7x960 17 -> 17; where 1 KiB pixel steps keep f32 on its
- * per-pixel kernel, qd8 wins: 14x14x512 53 -> 33. pqnn-demo, 1 thread, qd8 CPU ms and
+ * 21 -> 25, 14x14x576 32 -> 38, 7x7x960 17 -> 17; where 1 KiB pixel steps kept f32 on its
+ * per-pixel kernel, qd8 wins: 14x14x512 53 -> 33 (the row kernel, which the runtime's
+ * arena lets take it now, 44 -> 33). pqnn-demo, 1 thread, qd8 CPU ms and
  * qd8 / f32 (3 alternating runs of 30), every stride-1 layer -> this rule: MobileNet v1
  * 4.23-4.31 (2.75-2.77x) -> 4.27-4.30 (2.77-2.78x; its 14x14x512 and 7x7x1024 layers
  * stay qd8), v2 3.84-3.91 (1.91-1.98x) -> 3.72-3.81 ms (2.00-2.01x; every depthwise layer

@@ -112,8 +112,8 @@ std::vector<std::string> plan_of(pqnn_subgraph_t sg, uint32_t flags, size_t thre
 
 // input [1][8][8][3] -> conv 3x3 3->256 (27 multiply-adds per output) -> depthwise 3x3
 // (stride dw_stride) -> conv 1x1 256->64 (256 per output) -> output. 256 channels: a 1 KiB
-// pixel step, which the f32 depthwise runs with its per-pixel kernel on every CPU, so DRQ
-// takes the stride-1 depthwise layer wherever the CPU has qd8 dwconv kernels
+// pixel step, where the planner does not count on the f32 row kernels (they run only off
+// 4 KiB aliasing), so DRQ takes the stride-1 depthwise layer wherever the CPU has qd8 dwconv kernels
 // (depthwise_runs_qd8 in src/runtime/runtime-passes.c).
 struct DrqGraph {
   Graph g{2};

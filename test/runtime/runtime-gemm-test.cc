@@ -204,6 +204,47 @@ TEST(RuntimeFullyConnected, ClampFusion) {
   }
 }
 
+// A chain of depthwise convolutions (256 channels: 1 KiB pixel steps): the arena keeps
+// each one's output 256 bytes modulo 512 off its input (src/runtime/runtime-arena.c: the
+// f32 row kernels would otherwise 4 KiB-alias), at the cost of those bytes, and the
+// results do not depend on the placement (the same chain with every value external).
+TEST(RuntimeArena, DepthwiseOutputsSkewedFromInputs) {
+  const size_t c = 256, h = 4, w = 4, layers = 3;
+  const auto x = random_f32(h * w * c, -1, 1, 21);
+  std::vector<std::vector<float>> filters;
+  for (size_t l = 0; l < layers; l++) filters.push_back(random_f32(9 * c, -0.5f, 0.5f, 22 + l));
+  // external: every intermediate an external value of the caller's (no arena).
+  auto run = [&](bool external, size_t* arena) {
+    Graph g(external ? layers + 1 : 2);
+    std::vector<std::vector<float>> values(layers, std::vector<float>(h * w * c));
+    std::vector<pqnn_external_value> ext = {{0, (void*) x.data()}};
+    uint32_t prev = g.input(0, {1, h, w, c});
+    for (size_t l = 0; l < layers; l++) {
+      const uint32_t fid = g.f32({1, 3, 3, c}, filters[l].data());
+      const uint32_t id = external ? uint32_t(l + 1) : 1;
+      const uint32_t next = (external || l + 1 == layers) ? g.output(id, {1, h, w, c})
+                                                          : g.f32({1, h, w, c});
+      if (external || l + 1 == layers) ext.push_back({id, values[l].data()});
+      EXPECT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1,
+          uint32_t(c), -INFINITY, INFINITY, prev, fid, PQNN_INVALID_VALUE_ID, next, 0),
+          pqnn_status_success);
+      prev = next;
+    }
+    pqnn_runtime_t rt = run_graph(g.sg, 0, ext);
+    size_t unshared = 0;
+    EXPECT_EQ(pqnn_get_runtime_arena_size(rt, arena, &unshared), pqnn_status_success);
+    pqnn_delete_runtime(rt);
+    return values.back();
+  };
+  size_t arena = 0, no_arena = 0;
+  const std::vector<float> y = run(false, &arena);
+  const std::vector<float> y_external = run(true, &no_arena);
+  const size_t tensor = h * w * c * sizeof(float);
+  EXPECT_EQ(arena, 2 * tensor + 256);  // ping-pong, the second buffer 256 bytes on
+  EXPECT_EQ(no_arena, 0u);
+  EXPECT_EQ(y, y_external);
+}
+
 // A chain of FCs: intermediates share the arena; results stay those of the reference.
 TEST(RuntimeArena, ChainReusesMemoryAndKeepsResults) {
   const size_t rows = 4, width = 64, layers = 5;
