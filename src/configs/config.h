@@ -27,7 +27,8 @@ struct pqnn_gemm_config {
    * (pqnn_patch_config in src/operators/patch-path.c); 1x1 convolutions take its gemm
    * kernels on the GEMM path (qs8 avx512vnni) or its igemm / dqigemm ones on the IGEMM
    * path (qd8 avx512vnni) where they are set and N needs at most half the main tile's
-   * padded columns (pqnn_narrow_gemm_config in src/operators/gemm-path.c). */
+   * padded columns (qd8: fewer padded columns; pqnn_narrow_gemm_config in
+   * src/operators/gemm-path.c). */
   const struct pqnn_gemm_config* narrow;
   /* Kernels of another MR with the same NR, KR and packed weights (gemm and igemm of every
    * datatype the main kernels have), or NULL: the GEMM and IGEMM paths run them when they

@@ -200,6 +200,28 @@ TEST_F(Qd8Convolution, PointwiseAndPaddedLayers) {
   run_shape(s, true, nullptr);
 }
 
+// 1x1 layers whose N the narrow tile pads less than the main one (MobileNet v2's 96- and
+// 144-channel expansions and its 160-channel projection: on AVX512-VNNI 7x16c4 instead of
+// 4x64c4, pqnn_narrow_gemm_config), with row strides wider than the channels, several
+// images and a pool.
+TEST_F(Qd8Convolution, PointwiseNarrowTileColumns) {
+  for (size_t ic : {16, 24, 96}) {
+    for (size_t oc : {96, 144, 160}) {
+      ConvShape s;
+      s.group_input_channels = ic;
+      s.group_output_channels = oc;
+      s.input_channel_stride = ic + 3;
+      s.output_channel_stride = oc + 5;
+      s.batch = 2;
+      s.input_height = 9;
+      s.input_width = 7;
+      run_shape(s, false, ic == 24 ? nullptr : pool_);
+      if (HasFatalFailure()) return;
+      if (ic == 16) run_shape(s, true, pool_);
+    }
+  }
+}
+
 // f32 image -> convert_nc_f32_qd8 (one row per image) -> qd8 conv, against the f32 conv.
 TEST_F(Qd8Convolution, AccuracyAgainstF32) {
   const size_t h = 14, w = 14, ic = 64, oc = 64, batch = 2;
