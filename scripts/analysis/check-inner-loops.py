@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fails when an x86 GEMM / IGEMM / DWCONV / f32 -> qd8 convert microkernel's inner loop is not
+"""Fails when an x86 GEMM / IGEMM / DWCONV / f32 -> qd8 convert / Winograd transform microkernel's inner loop is not
 the loop its tile implies.
 
 Usage: scripts/analysis/check-inner-loops.py [-v] BUILD_DIR...
@@ -72,6 +72,12 @@ qd8-range   (v)minps (f32-qd8-range)     (v)maxps, the NaN/Inf test: vandps + vp
 qd8-apply   (v)cvtps2dq (f32-qd8-apply)  (v)mulps, (v)paddd, packs (v)packss(dw|wb),   0.25
                                          vpermd, vpmovsdb; the output stores are
                                          essential here
+winograd    (v)addps / (v)subps (the     (v)mulps by the transform's constants,        0.25
+            f32 Winograd input / output  vbroadcastss of them, (v)minps / (v)maxps
+            transforms: no FMA, so every (the output clamp); the transformed tile's
+            tier is bit-identical)       stores are essential here
+winograd-sse2 addps / subps              as winograd (SSE overwrites an operand: the    1.0
+                                         budget pays for a register copy per add)
 The f32-qd8-convert quantize kernels (range and apply on one row) are checked as both:
 their min/max loop as qd8-range and their quantize loop as qd8-apply.
 The budgets hold with room for every kernel of the gcc 12 and clang 14 builds (the numbers
@@ -147,9 +153,15 @@ FAMILIES = {
                   re.compile(r"^(v?maxps|v?andps|vpmax[su]d|vcmpunordps|pcmp(gt|eq)d|por)$"), 0.25),
     "qd8-apply": (re.compile(r"^v?cvtps2dq$"),
                   re.compile(r"^(v?mulps|v?paddd|v?packss(dw|wb)|vpermd|vpmovsdb)$"), 0.25),
+    # The Winograd F(4x4,3x3) transforms (f32-winograd-input / -output): one channel vector
+    # of a tile per iteration, adds and subtracts with a few multiplies by constants (no FMA:
+    # the tiers stay bit-identical), loads of the tile and stores of the transformed values.
+    "winograd": (re.compile(r"^v?(add|sub)ps$"),
+                 re.compile(r"^(v?mulps|vbroadcastss|v?minps|v?maxps)$"), 0.25),
+    "winograd-sse2": (re.compile(r"^(add|sub)ps$"), re.compile(r"^(mulps|minps|maxps)$"), 1.0),
 }
 # Families whose loop writes its output vector by vector: stores are essential there.
-STORING = {"qd8-apply"}
+STORING = {"qd8-apply", "winograd", "winograd-sse2"}
 # Objects checked as more than one family (one hot loop each).
 FAMILY_GROUPS = {"qd8-quantize": ("qd8-range", "qd8-apply")}
 
@@ -201,6 +213,8 @@ def family_of(path):
         return kind[len("f32-"):]
     if kind == "f32-qd8-convert":
         return "qd8-quantize"
+    if kind.startswith("f32-winograd-"):
+        return "winograd-sse2" if name.endswith("-sse2.c.o") else "winograd"
     if kind.endswith(("-dwconv", "-dwconv-row")):
         sse2 = name.endswith("-sse2.c.o")
         base = {"qd8": "madd-dw", "qs8": "mullo-dw", "f32": "fma-dw"}[kind[:3]]
@@ -227,7 +241,8 @@ def family_of(path):
 def kernel_objects(build_dir):
     objs = []
     for kind in ("*gemm", "qd8-*dwconv", "qs8-dwconv", "f32-dwconv", "f32-dwconv-row",
-                 "f32-qd8-range", "f32-qd8-apply", "f32-qd8-convert"):
+                 "f32-qd8-range", "f32-qd8-apply", "f32-qd8-convert", "f32-winograd-input",
+                 "f32-winograd-output"):
         pattern = os.path.join(build_dir, "CMakeFiles", "pqnn_objects.dir", "src", "microkernels",
                                kind, "*.c.o")
         objs += glob.glob(pattern)

@@ -24,7 +24,7 @@ check_objects() {
   env "$@" cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
     -DPQNN_BUILD_TESTS=OFF -DPQNN_BUILD_BENCHMARKS=OFF >/dev/null
   mapfile -t objs < <(ninja -C "$dir" -t targets all |
-    sed -n -E 's%^(CMakeFiles/pqnn_objects\.dir/src/microkernels/[^:/]*(gemm|dwconv|dwconv-row|qd8-range|qd8-apply|qd8-convert)/[^:]*\.c\.o):.*%\1%p')
+    sed -n -E 's%^(CMakeFiles/pqnn_objects\.dir/src/microkernels/[^:/]*(gemm|dwconv|dwconv-row|qd8-range|qd8-apply|qd8-convert|winograd-input|winograd-output)/[^:]*\.c\.o):.*%\1%p')
   ninja -C "$dir" -j "$(nproc)" "${objs[@]}" >/dev/null
   python3 scripts/analysis/check-inner-loops.py "$dir"
 }
