@@ -6,8 +6,12 @@
  * IGEMM (0.46 GOP/s on 3x3 56x56x128, issue 13). With AVX512-VNNI the taps go in int8
  * quads through vpdpbusd instead (64 channels, scripts/kernels/dwconv_dpbusd.py).
  * Measurements: docs/qd8-performance.md ("Depthwise").
- * aarch64 and wasm have no qd8 dwconv SIMD kernels yet and use the scalar ones (still far
- * ahead of grouped IGEMM, whose tiles are 1 channel wide). */
+ * aarch64: 8c neon for every Arm tier (neon, neonfp16arith, neondot: sdot would need the
+ * int8 quad layout and 4-tap input transposes, as vpdpbusd does), the int16 pairs
+ * de-interleaved by ld2 and accumulated with smlal / smlal2: per tap and 16 channels 2
+ * ldr d + 2 sxtl + 1 ld2 + 4 smlal = 9 instructions (no spills; scripts/kernels/qd8_dwconv.py).
+ * wasm: 8c wasmsimd, the sse2 shape with i32x4.dot_i16x8_s as pmaddwd. x86 avxvnni: the
+ * avx2 kernels (the avxvnni tier implies avx2; no dot-product dwconv for ymm yet). */
 #include <pthread.h>
 
 #include "configs/config.h"
@@ -50,6 +54,14 @@ static void init_config(void) {
     config = KERNELS(16, avx2);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     config = KERNELS(8, sse2);
+  }
+#elif defined(__aarch64__)
+  if (pqnn_isa_enabled(pqnn_isa_neon)) {
+    config = KERNELS(8, neon);
+  }
+#elif defined(__wasm_simd128__)
+  if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
+    config = KERNELS(8, wasmsimd);
   }
 #endif
 }
