@@ -11,7 +11,16 @@
  * de-interleaved by ld2 and accumulated with smlal / smlal2: per tap and 16 channels 2
  * ldr d + 2 sxtl + 1 ld2 + 4 smlal = 9 instructions (no spills; scripts/kernels/qd8_dwconv.py).
  * wasm: 8c wasmsimd, the sse2 shape with i32x4.dot_i16x8_s as pmaddwd. x86 avxvnni: the
- * avx2 kernels (the avxvnni tier implies avx2; no dot-product dwconv for ymm yet). */
+ * avx2 kernels (the avxvnni tier implies avx2; no dot-product dwconv for ymm yet).
+ * drq_depthwise (DRQ takes stride-1 depthwise layers the f32 operator runs per pixel): x86
+ * measured (src/runtime/runtime-passes.c, depthwise_runs_qd8: 14x14x512 f32 53 -> qd8 33
+ * us incl. its convert on Zen 5). Not measured on Arm or WASM hardware; by instruction
+ * counts of the 3x3 full-tile loops per 8 channels and output pixel (docs/arm.md,
+ * docs/wasm.md): aarch64 (gcc 12) f32 9p8c neonfma 62 against qd8 9p8c neon 67 plus the
+ * convert's ~14 (range + quantize over 8 input floats): f32 wins, so aarch64 leaves
+ * depthwise layers f32 under DRQ (every Arm tier; the scalar tier too); wasm (emcc -O2,
+ * without local.get/set/tee) f32 9p8c 145 against qd8 9p8c 92 plus ~18: qd8 wins, as on
+ * x86. */
 #include <pthread.h>
 
 #include "configs/config.h"
@@ -63,6 +72,11 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
     config = KERNELS(8, wasmsimd);
   }
+#endif
+#if defined(__aarch64__)
+  config.drq_depthwise = false;
+#else
+  config.drq_depthwise = true;
 #endif
 }
 
