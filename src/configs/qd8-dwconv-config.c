@@ -17,10 +17,11 @@
  * us incl. its convert on Zen 5). Not measured on Arm or WASM hardware; by instruction
  * counts of the 3x3 full-tile loops per 8 channels and output pixel (docs/arm.md,
  * docs/wasm.md): aarch64 (gcc 12) f32 9p8c neonfma 62 against qd8 9p8c neon 67 plus the
- * convert's ~14 (range + quantize over 8 input floats): f32 wins, so aarch64 leaves
- * depthwise layers f32 under DRQ (every Arm tier; the scalar tier too); wasm (emcc -O2,
- * without local.get/set/tee) f32 9p8c 145 against qd8 9p8c 92 plus ~18: qd8 wins, as on
- * x86. */
+ * convert's 26 (8 input floats: range loop 14 per 8, quantize loop 24 per 16): f32 wins by
+ * 1.5x, so aarch64 leaves depthwise layers f32 under DRQ (every Arm tier; the scalar tier
+ * too); wasm (emcc -O2, without local.get/set/tee) f32 9p8c 145 against qd8 9p8c 92 plus
+ * the convert's 42 (21 + 21 per 8 floats): qd8 ahead by 8%, so wasm keeps the x86 rule
+ * (a close call: worth timing in an engine). */
 #include <pthread.h>
 
 #include "configs/config.h"

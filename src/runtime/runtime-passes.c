@@ -240,7 +240,8 @@ static bool f32_depthwise_runs_rows(const struct pqnn_conv_params* c) {
  * stay qd8), v2 3.84-3.91 (1.91-1.98x) -> 3.72-3.81 ms (2.00-2.01x; every depthwise layer
  * f32), docs/qd8-performance.md. The same principle off x86: the tier's qd8 dwconv config
  * says whether its kernels beat the f32 per-pixel ones (drq_depthwise: not on aarch64,
- * whose f32 NEON dwconv is as short per tap as the qd8 one, so the convert decides). */
+ * whose f32 NEON dwconv loop is as short as the qd8 one, so the convert decides;
+ * instruction counts in src/configs/qd8-dwconv-config.c). */
 static bool depthwise_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
     enum pqnn_datatype x, const struct pqnn_value* filter) {
   const struct pqnn_conv_params* c = &op->node.conv;
