@@ -432,19 +432,25 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p16c-avx2.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p64c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-dwconv/25p8c-neon.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p1c-scalar.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p32c-avx512skx.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p8c-sse2.c
+  src/microkernels/qd8-f32-qc8w-dwconv/25p8c-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-dwconv/9p16c-avx2.c
   src/microkernels/qd8-f32-qc8w-dwconv/9p64c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-dwconv/9p8c-neon.c
   src/microkernels/qd8-f32-qc8w-dwconv/9p1c-scalar.c
   src/microkernels/qd8-f32-qc8w-dwconv/9p32c-avx512skx.c
   src/microkernels/qd8-f32-qc8w-dwconv/9p8c-sse2.c
+  src/microkernels/qd8-f32-qc8w-dwconv/9p8c-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-dwconv/anyp16c-avx2.c
   src/microkernels/qd8-f32-qc8w-dwconv/anyp64c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-dwconv/anyp8c-neon.c
   src/microkernels/qd8-f32-qc8w-dwconv/anyp1c-scalar.c
   src/microkernels/qd8-f32-qc8w-dwconv/anyp32c-avx512skx.c
   src/microkernels/qd8-f32-qc8w-dwconv/anyp8c-sse2.c
+  src/microkernels/qd8-f32-qc8w-dwconv/anyp8c-wasmsimd.c
   src/microkernels/qs8-dwconv/25p16c-avx2.c
   src/microkernels/qs8-dwconv/25p64c4-avx512vnni.c
   src/microkernels/qs8-dwconv/25p16c-neon.c

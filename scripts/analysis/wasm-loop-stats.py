@@ -28,6 +28,8 @@ KERNELS = [
     ("src/microkernels/qs8-qc8w-gemm/4x4c8-wasmsimd.c", 128),
     ("src/microkernels/qd8-f32-qc8w-gemm/3x4c8-wasmsimd.c", 96),
     ("src/microkernels/qs8-dwconv/anyp8c-wasmsimd.c", 8),
+    ("src/microkernels/qd8-f32-qc8w-dwconv/anyp8c-wasmsimd.c", 16),  # a tap pair per iteration
+    ("src/microkernels/qd8-f32-qc8w-dwconv/9p8c-wasmsimd.c", 72),  # the channel loop: 9 taps x 8
     ("src/microkernels/f16-gemm/4x8-wasmsimd.c", 32),
     ("src/microkernels/f16-dwconv/anyp8c-wasmsimd.c", 8),
 ]

@@ -1,8 +1,10 @@
-"""Generates the qd8 x qc8w -> f32 depthwise-convolution microkernels (x86 and scalar).
+"""Generates the qd8 x qc8w -> f32 depthwise-convolution microkernels (scalar, x86, NEON,
+WASM SIMD).
 
 Run by scripts/generate-kernels.py
 Writes src/microkernels/qd8-f32-qc8w-dwconv/{9p,25p,anyp}<CT>c-<isa>.c for scalar (CT 1),
-sse2 (CT 8), avx2 (CT 16) and avx512skx (CT 32).
+sse2 (CT 8), avx2 (CT 16), avx512skx (CT 32), neon (CT 8) and wasmsimd (CT 8): one SIMD
+template, the ISA classes below name its operations.
 
 Taps are taken in pairs: the packed weights hold, per pair and channel, the two taps'
 weights as int16 next to each other (a missing odd tap weighs 0), so one pmaddwd of the
@@ -14,6 +16,12 @@ The unpacks work within 128-bit lanes, so the first accumulator holds channels
 term in that order (src/packing-qs8-dwconv.c, pqnn_qd8_dwconv_channel_order) and the
 epilogue puts the f32 results back in channel order before storing (one permute per
 accumulator on avx2 / avx512; the order is natural for sse2 and scalar).
+WASM SIMD has pmaddwd as i32x4.dot_i16x8_s: the sse2 shape, with i16x8 shuffles for the
+unpacks. NEON has no pairwise multiply-add: its acc_pair de-interleaves a pair's weights
+with one ld2 (w[2p] of the 8 channels, w[2p + 1] of the 8) and adds the four int32 products
+with smlal / smlal2 (per tap and 8 channels: one 8-byte load, one sxtl, half an ld2, two
+smlal; the int8 x int8 -> int16 pair sums of the qs8 NEON kernel need int8 weights, and
+this layout's are int16). 8 channels keep the layout's natural channel order.
 """
 import os
 import sys
@@ -42,6 +50,8 @@ TAIL_TEXT = {
     "sse2": " (tails through a zero-padded stack copy)",
     "avx2": " (tails through a zero-padded stack copy)",
     "avx512skx": " (tails with masked loads and stores)",
+    "neon": " (tails through a zero-padded stack copy)",
+    "wasmsimd": " (tails through a zero-padded stack copy)",
 }
 
 
@@ -154,8 +164,19 @@ static inline __m128i ext16(__m128i v) { return _mm_srai_epi16(_mm_unpacklo_epi8
     set1ps, set1epi32, loadps, loadsi = "_mm_set1_ps", "_mm_set1_epi32", "_mm_loadu_ps", "_mm_loadu_si128"
     mulps, cvt, minps, maxps = "_mm_mul_ps", "_mm_cvtepi32_ps", "_mm_min_ps", "_mm_max_ps"
 
+    @property
+    def vx(self):
+        """The type of a tap's int16 inputs (the accumulators' on x86 and WASM)."""
+        return self.vi
+
     def load_x(self, ptr, full):
         return f"ext16(_mm_loadl_epi64((const __m128i*) ({ptr})))" if full else f"ext16(load_partial({ptr}, c))"
+
+    def acc_pair(self, x0, x1, wexpr):
+        """Adds a tap pair's products (x1: vzero for a missing odd tap) to vacc0 / vacc1:
+        one pmaddwd per accumulator of the interleaved inputs with the packed i16 pairs."""
+        return [f"vacc0 = {self.add32}(vacc0, {self.madd}({self.unpacklo}({x0}, {x1}), {self.loadsi}((const void*) ({wexpr}))));",
+                f"vacc1 = {self.add32}(vacc1, {self.madd}({self.unpackhi}({x0}, {x1}), {self.loadsi}((const void*) ({wexpr} + {self.vbytes}))));"]
 
     def fma(self, a, b, c):
         return f"_mm_add_ps(_mm_mul_ps({a}, {b}), {c})"
@@ -226,6 +247,81 @@ class Avx512(Sse2):
                     "_mm512_mask_storeu_ps(out + 16, (__mmask16) (vmask >> 16), vo1);"]
 
 
+class WasmSimd(Sse2):
+    isa, ct, vbytes = "wasmsimd", 8, 16
+    vi, vf = "v128_t", "v128_t"
+    includes = ["#include <string.h>", "", "#include <wasm_simd128.h>"]
+    helpers = """static inline v128_t load_partial(const int8_t* p, size_t c) {
+  int8_t tmp[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  memcpy(tmp, p, c);
+  return wasm_i16x8_load8x8(tmp);
+}
+
+static inline v128_t unpacklo16(v128_t a, v128_t b) {
+  return wasm_i16x8_shuffle(a, b, 0, 8, 1, 9, 2, 10, 3, 11);
+}
+
+static inline v128_t unpackhi16(v128_t a, v128_t b) {
+  return wasm_i16x8_shuffle(a, b, 4, 12, 5, 13, 6, 14, 7, 15);
+}
+"""
+    mullo, madd, add32, zero = "wasm_i32x4_mul", "wasm_i32x4_dot_i16x8", "wasm_i32x4_add", "wasm_i32x4_splat(0)"
+    unpacklo, unpackhi = "unpacklo16", "unpackhi16"
+    set1ps, set1epi32, loadps, loadsi = "wasm_f32x4_splat", "wasm_i32x4_splat", "wasm_v128_load", "wasm_v128_load"
+    # pmin / pmax: clamp as the scalar kernel (x < min ? min : x), one instruction on x86 engines
+    mulps, cvt, minps, maxps = "wasm_f32x4_mul", "wasm_f32x4_convert_i32x4", "wasm_f32x4_pmin", "wasm_f32x4_pmax"
+
+    def load_x(self, ptr, full):
+        return f"wasm_i16x8_load8x8({ptr})" if full else f"load_partial({ptr}, c)"
+
+    def fma(self, a, b, c):
+        return f"wasm_f32x4_add(wasm_f32x4_mul({a}, {b}), {c})"
+
+    def store(self, full):
+        if full:
+            return ["wasm_v128_store(out, vf0);", "wasm_v128_store(out + 4, vf1);"]
+        return ["float res[8];", "wasm_v128_store(res, vf0);", "wasm_v128_store(res + 4, vf1);",
+                "memcpy(out, res, c * sizeof(float));"]
+
+
+class Neon(Sse2):
+    isa, ct, vbytes = "neon", 8, 16
+    vi, vf, vx = "int32x4_t", "float32x4_t", "int16x8_t"
+    includes = ["#include <arm_neon.h>", "#include <string.h>"]
+    helpers = """static inline int8x8_t load_partial(const int8_t* p, size_t c) {
+  int8_t tmp[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  memcpy(tmp, p, c);
+  return vld1_s8(tmp);
+}
+"""
+    mullo, zero = "vmulq_s32", "vdupq_n_s16(0)"
+    set1ps, set1epi32, loadps, loadsi = "vdupq_n_f32", "vdupq_n_s32", "vld1q_f32", "vld1q_s32"
+    mulps, cvt, minps, maxps = "vmulq_f32", "vcvtq_f32_s32", "vminq_f32", "vmaxq_f32"
+
+    def load_x(self, ptr, full):
+        return f"vmovl_s8(vld1_s8({ptr}))" if full else f"vmovl_s8(load_partial({ptr}, c))"
+
+    def acc_pair(self, x0, x1, wexpr):
+        """ld2 splits the pair into w[2p] and w[2p + 1] of the 8 channels; smlal (channels
+        0-3) and smlal2 (4-7) per tap. A missing odd tap (x1 vzero) is skipped."""
+        o = ["{", f"  const int16x8x2_t vw = vld2q_s16((const int16_t*) ({wexpr}));"]
+        for u, x in enumerate((x0, x1)):
+            if x == "vzero":
+                continue
+            o += [f"  vacc0 = vmlal_s16(vacc0, vget_low_s16({x}), vget_low_s16(vw.val[{u}]));",
+                  f"  vacc1 = vmlal_high_s16(vacc1, {x}, vw.val[{u}]);"]
+        return o + ["}"]
+
+    def fma(self, a, b, c):
+        return f"vfmaq_f32({c}, {a}, {b})"
+
+    def store(self, full):
+        if full:
+            return ["vst1q_f32(out, vf0);", "vst1q_f32(out + 4, vf1);"]
+        return ["float res[8];", "vst1q_f32(res, vf0);", "vst1q_f32(res + 4, vf1);",
+                "memcpy(out, res, c * sizeof(float));"]
+
+
 def gen_simd(isa, taps):
     ct, vb = isa.ct, isa.vbytes
     name = kernel_name(taps, ct, isa.isa)
@@ -245,7 +341,7 @@ def gen_simd(isa, taps):
           *([f"  const {isa.vi} vnzp16 = {isa.set1epi32}((int32_t) (uint16_t) (int16_t) -p->zero_point);",
              "  (void) vnzp;"] if isa.isa == "sse2" and taps else []),
           f"  const {isa.vf} vxs = {isa.set1ps}(p->scale);",
-          f"  const {isa.vi} vzero = {isa.zero};"]
+          f"  const {isa.vx} vzero = {isa.zero};"]
     if taps:
         o += ["  (void) kernel_size;", f"  const size_t ks = {taps};"]
     else:
@@ -264,9 +360,7 @@ def gen_simd(isa, taps):
     # clang pack them into vector registers (vpaddq + vpextrq per tile).
     o.append("    size_t coff = 0;")
 
-    def acc_pair(x0, x1, wexpr):
-        return [f"vacc0 = {isa.add32}(vacc0, {isa.madd}({isa.unpacklo}({x0}, {x1}), {isa.loadsi}((const void*) ({wexpr}))));",
-                f"vacc1 = {isa.add32}(vacc1, {isa.madd}({isa.unpackhi}({x0}, {x1}), {isa.loadsi}((const void*) ({wexpr} + {vb}))));"]
+    acc_pair = isa.acc_pair
 
     def body(full):
         mullo = isa.mullo
@@ -280,9 +374,9 @@ def gen_simd(isa, taps):
              f"const int8_t* wt = w + {ct} * sizeof(int32_t);"]
         if taps:
             for t in range(0, taps, 2):
-                b.append(f"const {isa.vi} vx{t} = {isa.load_x(f'i{t} + coff', full)};")
+                b.append(f"const {isa.vx} vx{t} = {isa.load_x(f'i{t} + coff', full)};")
                 if t + 1 < taps:
-                    b.append(f"const {isa.vi} vx{t + 1} = {isa.load_x(f'i{t + 1} + coff', full)};")
+                    b.append(f"const {isa.vx} vx{t + 1} = {isa.load_x(f'i{t + 1} + coff', full)};")
                     b += acc_pair(f"vx{t}", f"vx{t + 1}", f"wt + {2 * t * ct}")
                 else:
                     b += acc_pair(f"vx{t}", "vzero", f"wt + {2 * t * ct}")
@@ -290,8 +384,8 @@ def gen_simd(isa, taps):
             b.append("for (size_t t = 0; t < ks; t += 2) {")
             b.append("  const int8_t* it0 = (const int8_t*) input[t];")
             b.append("  it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;")
-            b.append(f"  const {isa.vi} vx0 = {isa.load_x('it0 + coff', full)};")
-            b.append(f"  {isa.vi} vx1 = vzero;")
+            b.append(f"  const {isa.vx} vx0 = {isa.load_x('it0 + coff', full)};")
+            b.append(f"  {isa.vx} vx1 = vzero;")
             b.append("  if (t + 1 < ks) {")
             b.append("    const int8_t* it1 = (const int8_t*) input[t + 1];")
             b.append("    it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;")
@@ -329,7 +423,7 @@ def gen_simd(isa, taps):
     return "\n".join(o) + "\n"
 
 
-SIMD = {isa.isa: isa for isa in (Sse2, Avx2, Avx512)}
+SIMD = {isa.isa: isa for isa in (Sse2, Avx2, Avx512, Neon, WasmSimd)}
 
 
 def emit(k):

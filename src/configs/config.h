@@ -61,6 +61,10 @@ struct pqnn_dwconv_config {
    * input offset the kernels add (128 with quads). */
   uint32_t tap_group;
   int32_t input_offset;
+  /* qd8 only: DRQ may take stride-1 depthwise layers on this tier (its kernels, with the
+   * convert DRQ puts in front, beat the f32 per-pixel dwconv kernels: depthwise_runs_qd8,
+   * src/runtime/runtime-passes.c; src/configs/qd8-dwconv-config.c says where and why). */
+  bool drq_depthwise;
 };
 
 /* The best dwconv kernel for kernel_size taps (a specialized one if any, else the generic). */

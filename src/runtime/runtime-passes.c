@@ -18,7 +18,8 @@
  * channel at create). Its input is quantized per row (FC), per image (conv) or per pixel
  * (deconvolution, whose GEMM rows are input pixels) by an inserted convert; its output
  * stays f32 (f16).
- * Depthwise convolution (f32 filter, multiplier 1) runs as qd8 only with stride 1 and
+ * Depthwise convolution (f32 filter, multiplier 1) runs as qd8 only with stride 1, on a
+ * tier whose qd8 dwconv kernels beat f32's (not aarch64), and
  * where the f32 depthwise cannot use its row kernels (depthwise_runs_qd8, the one place
  * deciding it, with the measurements; the runtime option qd8_float_depthwise keeps them
  * all float).
@@ -239,15 +240,18 @@ static bool f32_depthwise_runs_rows(const struct pqnn_conv_params* c) {
  * qd8 / f32 (3 alternating runs of 30), every stride-1 layer -> this rule: MobileNet v1
  * 4.23-4.31 (2.75-2.77x) -> 4.27-4.30 (2.77-2.78x; its 14x14x512 and 7x7x1024 layers
  * stay qd8), v2 3.84-3.91 (1.91-1.98x) -> 3.72-3.81 ms (2.00-2.01x; every depthwise layer
- * f32), docs/qd8-performance.md. */
+ * f32), docs/qd8-performance.md. The same principle off x86: the tier's qd8 dwconv config
+ * says whether its kernels beat the f32 per-pixel ones (drq_depthwise: not on aarch64,
+ * whose f32 NEON dwconv loop is as short as the qd8 one, so the convert decides;
+ * instruction counts in src/configs/qd8-dwconv-config.c). */
 static bool depthwise_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
     enum pqnn_datatype x, const struct pqnn_value* filter) {
   const struct pqnn_conv_params* c = &op->node.conv;
+  const struct pqnn_dwconv_config* config = pqnn_get_qd8_f32_qc8w_dwconv_config();
   return !rt->qd8_float_depthwise && x == pqnn_datatype_fp32 &&
       filter->datatype == pqnn_datatype_fp32 && c->group_output_channels == 1 &&
-      c->stride_height == 1 && c->stride_width == 1 &&
-      pqnn_dwconv_config_select(pqnn_get_qd8_f32_qc8w_dwconv_config(),
-          (size_t) c->kernel_height * c->kernel_width) != NULL &&
+      c->stride_height == 1 && c->stride_width == 1 && config->drq_depthwise &&
+      pqnn_dwconv_config_select(config, (size_t) c->kernel_height * c->kernel_width) != NULL &&
       !f32_depthwise_runs_rows(c);
 }
 

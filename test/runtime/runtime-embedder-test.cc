@@ -113,8 +113,9 @@ std::vector<std::string> plan_of(pqnn_subgraph_t sg, uint32_t flags, size_t thre
 // input [1][8][8][3] -> conv 3x3 3->256 (27 multiply-adds per output) -> depthwise 3x3
 // (stride dw_stride) -> conv 1x1 256->64 (256 per output) -> output. 256 channels: a 1 KiB
 // pixel step, where the planner does not count on the f32 row kernels (they run only off
-// 4 KiB aliasing), so DRQ takes the stride-1 depthwise layer wherever the CPU has qd8 dwconv kernels
-// (depthwise_runs_qd8 in src/runtime/runtime-passes.c).
+// 4 KiB aliasing), so DRQ takes the stride-1 depthwise layer wherever the CPU's qd8 dwconv
+// kernels beat the f32 ones (every tier but aarch64's: depthwise_runs_qd8 in
+// src/runtime/runtime-passes.c, drq_depthwise in src/configs/qd8-dwconv-config.c).
 struct DrqGraph {
   Graph g{2};
   std::vector<float> w0 = random_f32(256 * 3 * 3 * 3, -1, 1, 3);
@@ -152,23 +153,35 @@ TEST(RuntimeEmbedder, DynamicQuantizationDecisionsAreReported) {
   const std::string c = "convolution_2d:", dwc = "depthwise_convolution_2d:";
   const std::string q = "+convert:qdint8:0";
   const std::string dwq = dwc + "qdint8:" + std::to_string(quantized);
+  // The stride-1 depthwise layer: qd8 behind its own convert, or (aarch64) f32.
+#if defined(__aarch64__)
+  const V dwp{dwc + "fp32:" + std::to_string(dw)};
+  (void) dwq;
+#else
+  const V dwp{q, dwq};
+#endif
+  const auto cat = [](V a, const V& b, const V& c2) {
+    a.insert(a.end(), b.begin(), b.end());
+    a.insert(a.end(), c2.begin(), c2.end());
+    return a;
+  };
   EXPECT_EQ(d.plan(0, 0), (V{c + "fp32:0", dwc + "fp32:0", c + "fp32:0"}));
   // Threshold 64 set explicitly: the stem (27) stays f32 on every CPU; the stride-1
-  // depthwise and the 1x1 conv (256) are qd8, each behind its own convert.
-  EXPECT_EQ(d.plan(drq, 64), (V{c + "fp32:" + std::to_string(small), q, dwq, q,
-      c + "qdint8:" + std::to_string(quantized)}));
+  // depthwise (see dwp) and the 1x1 conv (256) are qd8, each behind its own convert.
+  EXPECT_EQ(d.plan(drq, 64), cat(V{c + "fp32:" + std::to_string(small)}, dwp,
+      V{q, c + "qdint8:" + std::to_string(quantized)}));
   // The default threshold (64) is the same: a stem stays f32 on every CPU (small
   // convolutions that are not stems: SmallConvolutionDecisionIsReported).
-  EXPECT_EQ(d.plan(drq, 0), (V{c + "fp32:" + std::to_string(small), q, dwq, q,
-      c + "qdint8:" + std::to_string(quantized)}));
+  EXPECT_EQ(d.plan(drq, 0), cat(V{c + "fp32:" + std::to_string(small)}, dwp,
+      V{q, c + "qdint8:" + std::to_string(quantized)}));
   EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_quantized_small_conv),
       "qd8: convolution below the threshold (this CPU's int8 kernels win there)");
   // A per-runtime threshold of 16 quantizes the stem too; 300 leaves the 1x1 conv in f32
   // (the threshold does not apply to depthwise layers).
-  EXPECT_EQ(d.plan(drq, 16), (V{q, c + "qdint8:" + std::to_string(quantized), q, dwq, q,
-      c + "qdint8:" + std::to_string(quantized)}));
-  EXPECT_EQ(d.plan(drq, 300), (V{c + "fp32:" + std::to_string(small), q, dwq,
-      c + "fp32:" + std::to_string(small)}));
+  EXPECT_EQ(d.plan(drq, 16), cat(V{q, c + "qdint8:" + std::to_string(quantized)}, dwp,
+      V{q, c + "qdint8:" + std::to_string(quantized)}));
+  EXPECT_EQ(d.plan(drq, 300), cat(V{c + "fp32:" + std::to_string(small)}, dwp,
+      V{c + "fp32:" + std::to_string(small)}));
   // The qd8_float_depthwise option keeps the depthwise layer float.
   EXPECT_EQ(d.plan(drq, 64, 1), (V{c + "fp32:" + std::to_string(small),
       dwc + "fp32:" + std::to_string(dw), q, c + "qdint8:" + std::to_string(quantized)}));
