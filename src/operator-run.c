@@ -66,8 +66,6 @@ enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool)
       break;
     case pqnn_compute_winograd:
       pqnn_run_winograd(op, threadpool);
-      /* No tile epilogue there yet: the residual and activation in a pass of their own. */
-      if (pqnn_bound_epilogue(op) != NULL) pqnn_run_epilogue(op, threadpool);
       break;
   }
   return pqnn_status_success;

@@ -222,6 +222,7 @@ struct pqnn_winograd_context {
   pqnn_winograd_input_ukernel_fn input;
   pqnn_winograd_output_ukernel_fn output;
   float output_min, output_max;
+  const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
   char* workspace;            /* one slot per task */
   size_t slot_bytes, m_offset, scratch_offset, discard_offset;
 };
@@ -456,10 +457,9 @@ PQNN_INTERNAL enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_ope
  * bounds applied first, as the runtime's add2 node after it would (f16: widened, added in
  * f32 with the tier's f32-vbinary add, rounded once). `residual` is an NHWC tensor of the
  * output's shape and datatype, pixels (FC: rows) `residual_pixel_stride` elements apart
- * (>= the output channels); it must not overlap the output. The GEMM, IGEMM, PATCH and
- * DWCONV paths add it per output tile while the tile is in L1; the Winograd path in a pass
- * over the output after the convolution (pqnn_run_epilogue). A failed call leaves the
- * operator needing a new setup. */
+ * (>= the output channels); it must not overlap the output. Every path adds it per output
+ * tile while the tile is in L1 (Winograd: after the tile's output transform). A failed
+ * call leaves the operator needing a new setup. */
 PQNN_INTERNAL enum pqnn_status pqnn_setup_residual_add(pqnn_operator_t op, const void* residual,
     size_t residual_pixel_stride, float output_min, float output_max);
 /* Binds a unary activation to a fully connected or convolution operator with f32 or f16

@@ -1,7 +1,7 @@
 /* The output epilogue of a fully connected or convolution operator with f32 or f16 output:
  * a fused unary activation and / or residual add applied to each output tile right after
  * the kernel wrote it, still in L1 (pqnn_apply_epilogue, called by the GEMM, IGEMM, PATCH
- * and DWCONV paths), the whole-output pass of the Winograd path (pqnn_run_epilogue), and
+ * and DWCONV paths per tile, by the Winograd path after each tile's output transform), and
  * the activation's binding (pqnn_set_output_activation; the residual's is in residual.c).
  * Both run the kernels the runtime's nodes run (the tier's f32-vunary kernel of the
  * activation, its f32-vbinary add), element by element, so a fused epilogue gives the
@@ -116,33 +116,4 @@ void pqnn_apply_epilogue(const struct pqnn_epilogue* e, void* c, size_t c_stride
     add_residual(e, out, c_stride, pixel, offset, pixels, columns);
     if (act && !e->activation_first) activate(e, out, c_stride, pixels, columns);
   }
-}
-
-/* The whole-output pass: tasks of `chunk` pixels. */
-struct epilogue_task {
-  const struct pqnn_epilogue* epilogue;
-  char* output;
-  size_t output_stride, pixels, chunk, channels;
-};
-
-static void compute_epilogue(void* context, size_t t) {
-  const struct epilogue_task* task = (const struct epilogue_task*) context;
-  const size_t first = t * task->chunk;
-  const size_t count = task->pixels - first < task->chunk ? task->pixels - first : task->chunk;
-  pqnn_apply_epilogue(task->epilogue, task->output + first * task->output_stride,
-      task->output_stride, first, 0, count, task->channels);
-}
-
-void pqnn_run_epilogue(const struct pqnn_operator* op, pthreadpool_t threadpool) {
-  struct epilogue_task task = {
-    .epilogue = &op->epilogue,
-    .output = (char*) op->output,
-    .output_stride = op->output_pixel_stride * op->spec.output_element_size,
-    .pixels = op->batch_size * op->output_height * op->output_width,
-    .channels = op->groups * op->group_output_channels,
-  };
-  /* Tasks of about 16 KiB of f32 output. */
-  task.chunk = 4096 / task.channels != 0 ? 4096 / task.channels : 1;
-  pqnn_parallelize_1d(threadpool, compute_epilogue, &task,
-      pqnn_divide_round_up(task.pixels, task.chunk));
 }

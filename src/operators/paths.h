@@ -89,7 +89,8 @@ PQNN_INTERNAL void pqnn_run_convert(const struct pqnn_operator* op, pthreadpool_
 /* Operator types with f32 or f16 output whose paths run an output epilogue (residual.c). */
 PQNN_INTERNAL bool pqnn_takes_epilogue(enum pqnn_operator_type type);
 /* The output epilogue (epilogue.c; pqnn_set_output_activation, pqnn_setup_residual_add),
- * called by the GEMM, IGEMM, PATCH and DWCONV paths after their kernel wrote a tile:
+ * called by the GEMM, IGEMM, PATCH and DWCONV paths after their kernel wrote a tile, and by
+ * the Winograd path after a tile's output transform:
  * `pixels` output pixels (FC: rows) from global output pixel `pixel` (image * image_pixels
  * + pixel in the image) at c, c_stride bytes apart, each from `offset` bytes into the pixel
  * for `columns` elements: c = act(c), then c = clamp(c + residual), or the add first. */
@@ -98,9 +99,5 @@ PQNN_INTERNAL void pqnn_apply_epilogue(const struct pqnn_epilogue* e, void* c, s
 /* What a run binds into its context: &op->epilogue when a residual or an activation is
  * bound, else NULL. */
 PQNN_INTERNAL const struct pqnn_epilogue* pqnn_bound_epilogue(const struct pqnn_operator* op);
-/* The epilogue of a path without a tile epilogue (Winograd: winograd-path.c could apply it
- * in its output transform instead): one parallel pass over the whole output after the
- * convolution. */
-PQNN_INTERNAL void pqnn_run_epilogue(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
 #endif  /* PQNN_OPERATORS_PATHS_H_ */

@@ -18,6 +18,7 @@
 
 #include <pqnn.h>
 
+#include "common/fusion-block.h"
 #include "common/runtime-graph.h"
 #include "common/test-pool.h"
 
@@ -70,9 +71,6 @@ struct Block {
   bool residual_first = false;   // add(B, A) instead of add(A, B)
 };
 
-struct Weights {
-  std::vector<float> stem_w, stem_b, w, b;
-};
 
 void define_act(Graph& g, const Act& a, uint32_t x, uint32_t y) {
   if (a.type == pqnn_node_type_gelu) {
@@ -84,7 +82,7 @@ void define_act(Graph& g, const Act& a, uint32_t x, uint32_t y) {
 }
 
 // x [n][h][w][3] -> 1x1 stem (3 -> c) = B -> producer = A -> chain -> y.
-void define_block(Graph& g, const Block& k, const Weights& wt, uint32_t x, uint32_t y) {
+void define_block(Graph& g, const Block& k, const BlockWeights& wt, uint32_t x, uint32_t y) {
   const float inf = INFINITY;
   const size_t c = k.c;
   const std::vector<size_t> dims = {k.n, k.h, k.w, c};
@@ -144,25 +142,10 @@ void define_block(Graph& g, const Block& k, const Weights& wt, uint32_t x, uint3
   }
 }
 
-Weights random_weights(const Block& k, uint32_t seed) {
-  Weights wt;
-  wt.stem_w = random_f32(k.c * 3, -1, 1, seed);
-  wt.stem_b = random_f32(k.c, -1, 1, seed + 1);
-  wt.w = random_f32(k.c * 9 * k.c, -0.3f, 0.3f, seed + 2);
-  wt.b = random_f32(k.c, -1, 1, seed + 3);
-  return wt;
-}
-
-struct Result {
-  std::vector<float> y, y_reshaped;
-  std::vector<pqnn_runtime_node_info> infos;
-};
-
-// Builds the block, runs it at its shape, then reshaped to (h + 2) x (w + 1). fuse: the
-// default planner; else neither activations nor adds fuse (the graph as defined).
-Result run_block(const Block& k, const Weights& wt, uint32_t flags, bool fuse,
+// Builds the block and runs it at its shape, then reshaped. fuse: the default planner;
+// else neither activations nor adds fuse (the graph as defined).
+BlockResult run_block(const Block& k, const BlockWeights& wt, uint32_t flags, bool fuse,
     pthreadpool_t pool) {
-  Result r;
   Graph g(2);
   const uint32_t x = g.input(0, {k.n, k.h, k.w, 3});
   const uint32_t y = g.output(1, {k.n, k.h, k.w, k.c});
@@ -171,38 +154,13 @@ Result run_block(const Block& k, const Weights& wt, uint32_t flags, bool fuse,
   options.no_activation_fusion = fuse ? 0 : 1;
   options.no_residual_fusion = fuse ? 0 : 1;
   options.qd8_min_reduction = 1;  // DRQ takes every FC / conv (the stem: PATCH)
-  pqnn_runtime_t rt = nullptr;
-  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, flags, &options, &rt),
-      pqnn_status_success);
-  if (rt == nullptr) return r;
-  r.infos = node_infos(rt);
-  for (int pass = 0; pass < 2; pass++) {
-    const size_t h = k.h + (pass == 0 ? 0 : 2), w = k.w + (pass == 0 ? 0 : 1);
-    if (pass == 1) {
-      const size_t dims[4] = {k.n, h, w, 3};
-      EXPECT_EQ(pqnn_reshape_external_value(rt, 0, 4, dims), pqnn_status_success);
-      EXPECT_EQ(pqnn_reshape_runtime(rt), pqnn_status_success);
-    }
-    const auto in = random_f32(k.n * h * w * 3, -2, 2, 77 + pass);
-    std::vector<float>& out = pass == 0 ? r.y : r.y_reshaped;
-    out.assign(k.n * h * w * k.c, -1234.5f);
-    const pqnn_external_value ext[2] = {{0, (void*) in.data()}, {1, out.data()}};
-    EXPECT_EQ(pqnn_setup_runtime(rt, 2, ext), pqnn_status_success);
-    EXPECT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
-    if (pass == 1) r.infos = node_infos(rt);  // the paths at the last shape
-  }
-  pqnn_delete_runtime(rt);
-  return r;
+  return run_block_graph(g.sg, k.n, k.h, k.w, k.c, 2.0f, flags, options, pool);
 }
 
 size_t count_activations(const std::vector<pqnn_runtime_node_info>& infos) {
   size_t n = 0;
   for (const auto& i : infos) n += i.fused_activation;
   return n;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 const char* producer_name(Producer p) {
@@ -241,9 +199,9 @@ TEST(RuntimeActivationFusion, RandomBlocksMatchTheUnfusedGraph) {
         << " flags 0x" << std::hex << flags << std::dec << " producer_clamp "
         << k.producer_clamp << " clamp_after_add " << k.clamp_after_add << " residual_first "
         << k.residual_first << " pool " << (p != nullptr));
-    const Weights wt = random_weights(k, 10 + trial);
-    const Result fused = run_block(k, wt, flags, true, p);
-    const Result plain = run_block(k, wt, flags, false, p);
+    const BlockWeights wt = random_block_weights(k.c, 10 + trial);
+    const BlockResult fused = run_block(k, wt, flags, true, p);
+    const BlockResult plain = run_block(k, wt, flags, false, p);
     ASSERT_FALSE(fused.infos.empty());
     EXPECT_EQ(count_activations(fused.infos), 1u);
     EXPECT_EQ(count_activations(plain.infos), 0u);
