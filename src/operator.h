@@ -256,6 +256,7 @@ struct pqnn_deconv_context {
   size_t slot_bytes;
   size_t chunk;               /* input pixels per column GEMM */
   size_t rows_per_tile;
+  const struct pqnn_epilogue* epilogue;  /* bound at run (an activation only): NULL without */
 };
 
 /* Patch path (src/operators/patch-path.c): each output pixel's kh x kw x C patch is
@@ -462,9 +463,10 @@ PQNN_INTERNAL enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_ope
  * call leaves the operator needing a new setup. */
 PQNN_INTERNAL enum pqnn_status pqnn_setup_residual_add(pqnn_operator_t op, const void* residual,
     size_t residual_pixel_stride, float output_min, float output_max);
-/* Binds a unary activation to a fully connected or convolution operator with f32 or f16
- * output (not qs8, not deconvolution) after create, for the operator's life (reshape and
- * setup keep it): run then writes output = activation(output) per output tile, with the
+/* Binds a unary activation to a fully connected, convolution or deconvolution operator with
+ * f32 or f16 output (not qs8) after create, for the operator's life (reshape and setup keep
+ * it): run then writes output = activation(output) per output tile (deconvolution: per
+ * output row, once all its taps are in), with the
  * operator's own bounds applied first, and before a bound residual add when
  * `before_residual`, else after it (and its bounds). `activation` is an f32-vunary kernel
  * with its params, applied to each element alone (f16 outputs are widened, computed in

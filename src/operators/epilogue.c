@@ -1,8 +1,9 @@
 /* The output epilogue of a fully connected or convolution operator with f32 or f16 output:
  * a fused unary activation and / or residual add applied to each output tile right after
  * the kernel wrote it, still in L1 (pqnn_apply_epilogue, called by the GEMM, IGEMM, PATCH
- * and DWCONV paths per tile, by the Winograd path after each tile's output transform), and
- * the activation's binding (pqnn_set_output_activation; the residual's is in residual.c).
+ * and DWCONV paths per tile, by the Winograd path after each tile's output transform, by
+ * the deconvolution path per output row: an activation only there), and the activation's
+ * binding (pqnn_set_output_activation; the residual's is in residual.c).
  * Both run the kernels the runtime's nodes run (the tier's f32-vunary kernel of the
  * activation, its f32-vbinary add), element by element, so a fused epilogue gives the
  * unfused graph's bits. f16 outputs are widened, computed in f32 and rounded once per
@@ -24,9 +25,13 @@ enum pqnn_status pqnn_set_output_activation(pqnn_operator_t op,
     pqnn_log_error(function, "op is NULL");
     return pqnn_status_invalid_parameter;
   }
-  if (!pqnn_takes_epilogue(op->type)) {
-    pqnn_log_error(function, "a %s operator takes no activation (f32 / f16 output FC and "
-        "convolution only)", pqnn_operator_type_string(op->type));
+  const bool deconvolution = op->type == pqnn_operator_type_deconvolution_nhwc_f32 ||
+      op->type == pqnn_operator_type_deconvolution_nhwc_f16 ||
+      op->type == pqnn_operator_type_deconvolution_nhwc_qd8_f32_qc8w ||
+      op->type == pqnn_operator_type_deconvolution_nhwc_qd8_f16_qc8w;
+  if (!pqnn_takes_epilogue(op->type) && !deconvolution) {
+    pqnn_log_error(function, "a %s operator takes no activation (f32 / f16 output FC, "
+        "convolution and deconvolution only)", pqnn_operator_type_string(op->type));
     return pqnn_status_invalid_parameter;
   }
   if (activation != NULL && params == NULL) {

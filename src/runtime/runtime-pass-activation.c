@@ -1,16 +1,16 @@
 /* Activation fusion (runtime-passes.h, passes 4 and 6): a unary node (pqnn_define_unary,
- * any operator, or gelu) with an f32 / f16 input written by a fully connected, convolution
- * or depthwise convolution op, its only reader, the input not external, becomes that op's
- * output activation: the op writes the unary's output and applies the unary's kernel to
- * each output tile right after computing it (after its bounds), in L1 (the operator's
- * epilogue, src/operators/epilogue.c), instead of a node that reads and writes the whole
- * tensor again. The kernel is the one the unary node runs (the tier's f32-vunary kernel
+ * any operator, or gelu) with an f32 / f16 input written by a fully connected, convolution,
+ * depthwise convolution or deconvolution op, its only reader, the input not external,
+ * becomes that op's output activation: the op writes the unary's output and applies the
+ * unary's kernel to each output tile (deconvolution: row) right after computing it (after
+ * its bounds), in L1 (the operator's epilogue, src/operators/epilogue.c), instead of a node
+ * that reads and writes the whole tensor again. The kernel is the one the unary node runs (the tier's f32-vunary kernel
  * with the node's params, or the gelu node kernel), element by element, so the outputs are
  * the unfused graph's bits (f16: widened, computed in f32, rounded once, as the f16 node).
  * The pass runs before residual add fusion (op -> act -> add: the add then fuses into the
  * op, which applies the activation first) and after it (op -> add -> act: the activation
- * follows the fused add and its bounds). An op takes one activation. Deconvolution, binary
- * and add2 producers keep their unary nodes. */
+ * follows the fused add and its bounds; deconvolution takes no add). An op takes one
+ * activation. Binary and add2 producers keep their unary nodes. */
 #include <math.h>
 
 #include "configs/config.h"
@@ -36,8 +36,7 @@ static bool activation_fuses(const struct pqnn_runtime* rt, const struct pqnn_rt
   const enum pqnn_node_type type = producer->node.type;
   return !producer->removed && !producer->info.inserted &&
       producer->activation.type == pqnn_node_type_invalid &&
-      (type == pqnn_node_type_fully_connected || type == pqnn_node_type_convolution_2d ||
-       type == pqnn_node_type_depthwise_convolution_2d) &&
+      pqnn_rt_is_gemm_node(type) &&
       producer->num_inputs == (producer->info.fused_add ? 2u : 1u);
 }
 

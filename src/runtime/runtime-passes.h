@@ -31,8 +31,8 @@ PQNN_INTERNAL void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
 /* Fuses same-shape f32 / f16 adds into the FC / conv op that produces one operand (its
  * residual epilogue), after the datatypes are final. */
 PQNN_INTERNAL void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt);
-/* Fuses f32 / f16 unary nodes (pqnn_define_unary, gelu) into the FC / conv op that writes
- * their input, its only reader (runtime-pass-activation.c), after the datatypes are final;
+/* Fuses f32 / f16 unary nodes (pqnn_define_unary, gelu) into the FC / conv / deconv op that
+ * writes their input, its only reader (runtime-pass-activation.c), after the datatypes are final;
  * run before and after residual fusion (op -> act -> add, op -> add -> act). */
 PQNN_INTERNAL void pqnn_pass_fuse_activations(struct pqnn_runtime* rt);
 /* Compacts the op list over the ops a fusion removed. */

@@ -1,8 +1,9 @@
 // Activation fusion (runtime-pass-activation.c): a unary node (any pqnn_unary_operator, or
 // gelu) whose input comes from a fully connected / convolution / depthwise node (its only
 // reader) runs as that node's output epilogue. Random blocks on every compute path (GEMM,
-// IGEMM, PATCH, DWCONV, Winograd, fully connected) and every chain the planner fuses
-// (node -> act, node -> act -> add, node -> add [-> clamp] -> act), f32, f16 and DRQ,
+// IGEMM, PATCH, DWCONV, Winograd, fully connected; deconvolution's layouts apart) and every
+// chain the planner fuses (node -> act, node -> act -> add, node -> add [-> clamp] -> act),
+// f32, f16 and DRQ,
 // against the same graph with the options no_activation_fusion and no_residual_fusion:
 // bit-identical outputs, at the defined shapes and after a reshape, with and without a
 // threadpool. Then the graphs that must not fuse (or fuse only in part), and the operator
@@ -234,12 +235,76 @@ TEST(RuntimeActivationFusion, RandomBlocksMatchTheUnfusedGraph) {
   }
 }
 
+// Deconvolution -> act on each deconvolution layout (direct wide 2x2 s2, tall 2x2 s2 to few
+// channels with and without output padding rows, accumulating 3x3 s1 and 4x4 s2),
+// f32 / f16 / DRQ, against the unfused graph.
+TEST(RuntimeActivationFusion, DeconvolutionMatchesTheUnfusedGraph) {
+  struct Layer { uint32_t k, s, pad, adj; size_t goc; };
+  const Layer layers[] = {{2, 2, 0, 0, 24}, {2, 2, 0, 0, 1}, {2, 2, 0, 1, 2}, {3, 1, 1, 0, 16},
+      {4, 2, 1, 0, 8}};
+  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
+  pthreadpool_t pool = create_pool(2);
+  std::mt19937 rng(11);
+  int trial = 0;
+  for (const Layer& l : layers) {
+    for (uint32_t flags : flag_sets) {
+      const Act act = kActs[rng() % kNumActs];
+      const size_t n = 1 + trial % 2, h = 3 + rng() % 5, w = 2 + rng() % 7, c = 5 + rng() % 20;
+      const size_t oh = (h - 1) * l.s + l.k - 2 * l.pad + l.adj;
+      const size_t ow = (w - 1) * l.s + l.k - 2 * l.pad;
+      const pthreadpool_t p = (trial++ & 1) != 0 ? pool : nullptr;
+      SCOPED_TRACE(testing::Message() << "k" << l.k << " s" << l.s << " pad " << l.pad
+          << " adj " << l.adj << " goc " << l.goc << " " << act.name << " flags 0x" << std::hex
+          << flags << std::dec << " n" << n << " " << h << "x" << w << " c" << c);
+      const auto wt = random_f32(l.goc * l.k * l.k * c, -0.5f, 0.5f, 5 + trial);
+      const auto bias = random_f32(l.goc, -1, 1, 6 + trial);
+      const auto in = random_f32(n * h * w * c, -2, 2, 7 + trial);
+      std::vector<float> out[2];
+      std::vector<pqnn_runtime_node_info> infos[2];
+      for (uint32_t no_fusion : {0u, 1u}) {
+        Graph g(2);
+        const uint32_t x = g.input(0, {n, h, w, c});
+        const uint32_t a = g.f32({n, oh, ow, l.goc});
+        const uint32_t y = g.output(1, {n, oh, ow, l.goc});
+        ASSERT_EQ(pqnn_define_deconvolution_2d(g.sg, l.pad, l.pad, l.pad, l.pad, l.adj, 0, l.k,
+            l.k, l.s, l.s, 1, 1, 1, c, l.goc, -INFINITY, INFINITY, x,
+            g.f32({l.goc, l.k, l.k, c}, wt.data()), g.f32({l.goc}, bias.data()), a, 0),
+            pqnn_status_success);
+        define_act(g, act, a, y);
+        pqnn_runtime_options options = {};
+        options.no_activation_fusion = no_fusion;
+        options.qd8_min_reduction = 1;
+        pqnn_runtime_t rt = nullptr;
+        ASSERT_EQ(pqnn_create_runtime_with_options(g.sg, p, flags, &options, &rt),
+            pqnn_status_success);
+        out[no_fusion].assign(n * oh * ow * l.goc, -1234.5f);
+        const pqnn_external_value ext[2] = {{0, (void*) in.data()}, {1, out[no_fusion].data()}};
+        ASSERT_EQ(pqnn_setup_runtime(rt, 2, ext), pqnn_status_success);
+        ASSERT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
+        infos[no_fusion] = node_infos(rt);
+        pqnn_delete_runtime(rt);
+      }
+      EXPECT_TRUE(same_bits(out[0], out[1]));
+      EXPECT_EQ(count_activations(infos[0]), 1u);
+      EXPECT_EQ(count_activations(infos[1]), 0u);
+      EXPECT_EQ(infos[0].size() + 1, infos[1].size());
+      for (const auto& i : infos[0]) {
+        if (i.fused_activation == 0) continue;
+        EXPECT_EQ(i.type, pqnn_node_type_deconvolution_2d);
+        EXPECT_STREQ(i.fused_activation_name, act.name);
+        EXPECT_STREQ(i.compute_path, "deconv");
+      }
+    }
+  }
+  destroy_pool(pool);
+}
+
 // Graphs that must not fuse, or fuse in part; each against the unfused graph.
 //   0: the conv's output has a second reader      -> no fusion
 //   1: the conv's output is an external output    -> no fusion
 //   2: conv -> act -> act2                         -> act fused, act2 stays
 //   3: conv -> act -> add -> act2                  -> act and add fused, act2 stays
-//   4: deconvolution -> act                        -> no fusion
+//   4: deconvolution -> act                        -> act fused (no add chain there)
 //   5: binary multiply -> act                      -> no fusion
 TEST(RuntimeActivationFusion, IneligibleUnariesStayNodes) {
   const size_t c = 8;
@@ -308,7 +373,7 @@ TEST(RuntimeActivationFusion, IneligibleUnariesStayNodes) {
     EXPECT_TRUE(same_bits(out[0], out[1]));
     EXPECT_TRUE(same_bits(extra[0], extra[1]));
     EXPECT_EQ(count_activations(infos[1]), 0u);
-    const size_t fused = variant == 2 || variant == 3 ? 1u : 0u;
+    const size_t fused = variant >= 2 && variant <= 4 ? 1u : 0u;
     EXPECT_EQ(count_activations(infos[0]), fused);
     EXPECT_EQ(infos[0].size() + fused + (variant == 3 ? 1u : 0u), infos[1].size());
     for (const auto& i : infos[0]) {
