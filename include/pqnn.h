@@ -958,6 +958,10 @@ struct pqnn_runtime_options {
    * produces one of its operands (pqnn_runtime_node_info.fused_add; docs/runtime.md), for
    * comparisons and debugging. */
   uint32_t no_residual_fusion;
+  /* Nonzero: a unary node (pqnn_define_unary, gelu) is never fused into the fully connected
+   * / convolution node that writes its input (pqnn_runtime_node_info.fused_activation;
+   * docs/runtime.md), for comparisons and debugging. */
+  uint32_t no_activation_fusion;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
@@ -1047,8 +1051,17 @@ struct pqnn_runtime_node_info {
      then reads the add's other operand and writes the add's output (and its fused
      clamp's). */
   uint32_t fused_add;
+  /* 1 when a following unary node (pqnn_define_unary, any operator, or gelu) was fused into
+     this fully connected or convolution node, which then applies it to each output tile
+     and writes the unary's output; fused_activation_name is its operator ("hardswish",
+     "gelu", ...; "" when none, never NULL). activation_after_add: 1 when the activation
+     follows the fused add (node -> add -> activation), 0 when it comes before it (node ->
+     activation -> add) or there is no fused add. */
+  uint32_t fused_activation;
+  uint32_t activation_after_add;
+  const char* fused_activation_name;
 };
-/* Node counts/info are in planned execution order, fused clamps and adds removed, inserted converts included. */
+/* Node counts/info are in planned execution order, fused clamps, adds and activations removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);
 PQNN_API enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t runtime, size_t index,
     struct pqnn_runtime_node_info* info_out);

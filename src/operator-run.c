@@ -66,8 +66,6 @@ enum pqnn_status pqnn_run_operator(pqnn_operator_t op, pthreadpool_t threadpool)
       break;
     case pqnn_compute_winograd:
       pqnn_run_winograd(op, threadpool);
-      /* No tile epilogue there yet: the residual in a pass of its own. */
-      if (op->residual.data != NULL) pqnn_run_residual(op, threadpool);
       break;
   }
   return pqnn_status_success;

@@ -102,18 +102,24 @@ struct pqnn_gemm_op_spec {
   const void* spec_context;
 };
 
-/* A residual added to the output of a fully connected or convolution operator with f32 or
- * f16 output (src/operators/residual.c): output = clamp(op(input) + residual, min, max),
- * the operator's own bounds applied by its kernel before the add. Bound by
- * pqnn_setup_residual_add after each setup; data NULL: none. */
-struct pqnn_residual {
-  const char* data;
+/* The output epilogue of a fully connected or convolution operator with f32 or f16 output
+ * (src/operators/epilogue.c): a residual add and / or a unary activation, applied to each
+ * output tile right after the kernel wrote it (after the operator's own bounds).
+ * Residual: output = clamp(op(input) + residual, min, max), bound by
+ * pqnn_setup_residual_add after each setup (residual.c); data NULL: none.
+ * Activation: output = f(output) with a tier's f32-vunary kernel, before or after the
+ * residual add, bound once after create (pqnn_set_output_activation); NULL: none. */
+struct pqnn_epilogue {
+  const char* data;             /* the residual */
   size_t pixel_stride;          /* bytes between residual pixels (rows of FC) */
   size_t image_pixels;          /* output pixels per image (FC: 1) */
   size_t element_size;          /* the output's: 4 (f32) or 2 (f16) */
   struct pqnn_f32_elementwise_params params;  /* bounds after the add */
   pqnn_vbinary_ukernel_fn add;  /* the tier's f32-vbinary add */
-  pqnn_convert_ukernel_fn f16_f32, f32_f16;  /* f16: widen, add in f32, round once */
+  pqnn_vunary_ukernel_fn activation;  /* y = f(x) elementwise */
+  struct pqnn_f32_elementwise_params activation_params;
+  bool activation_first;        /* op -> activation -> add; else op -> add -> activation */
+  pqnn_convert_ukernel_fn f16_f32, f32_f16;  /* f16: widen, compute in f32, round once */
 };
 
 /* Compute descriptors prepared at reshape. */
@@ -135,7 +141,7 @@ struct pqnn_gemm_context {
   pqnn_gemm_ukernel_fn gemm;
   pqnn_dqgemm_ukernel_fn dqgemm;
   union pqnn_ukernel_params params;
-  const struct pqnn_residual* residual;  /* bound at run: NULL without one */
+  const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
 };
 
 struct pqnn_igemm_context {
@@ -161,7 +167,7 @@ struct pqnn_igemm_context {
   pqnn_igemm_ukernel_fn igemm;
   pqnn_dqigemm_ukernel_fn dqigemm;
   union pqnn_ukernel_params params;
-  const struct pqnn_residual* residual;  /* bound at run: NULL without one */
+  const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
 };
 
 struct pqnn_dwconv_context {
@@ -194,7 +200,7 @@ struct pqnn_dwconv_context {
   size_t row_pixel_bytes;         /* input pixel stride, bytes (4 KiB aliasing: config.h) */
   size_t out_pixel_bytes;
   uint32_t kernel_height, stride_height, dilation_height;
-  const struct pqnn_residual* residual;  /* bound at run: NULL without one */
+  const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
 };
 
 /* The Winograd path (src/operators/winograd-path.c); sizes in floats unless named bytes. */
@@ -217,6 +223,7 @@ struct pqnn_winograd_context {
   pqnn_winograd_input_ukernel_fn input;
   pqnn_winograd_output_ukernel_fn output;
   float output_min, output_max;
+  const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
   char* workspace;            /* one slot per task */
   size_t slot_bytes, m_offset, scratch_offset, discard_offset;
 };
@@ -250,6 +257,7 @@ struct pqnn_deconv_context {
   size_t slot_bytes;
   size_t chunk;               /* input pixels per column GEMM */
   size_t rows_per_tile;
+  const struct pqnn_epilogue* epilogue;  /* bound at run (an activation only): NULL without */
 };
 
 /* Patch path (src/operators/patch-path.c): each output pixel's kh x kw x C patch is
@@ -282,7 +290,7 @@ struct pqnn_patch_context {
   pqnn_igemm_ukernel_fn igemm;
   pqnn_dqigemm_ukernel_fn dqigemm;
   union pqnn_ukernel_params params;
-  const struct pqnn_residual* residual;  /* bound at run: NULL without one */
+  const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
 };
 
 struct pqnn_convert_context {
@@ -379,7 +387,7 @@ struct pqnn_operator {
   void* output;
   const struct pqnn_quantization_params* quantization_params;      /* qd8 consumers */
   struct pqnn_quantization_params* output_quantization_params;     /* qd8 producers */
-  struct pqnn_residual residual;  /* pqnn_setup_residual_add; cleared by every setup */
+  struct pqnn_epilogue epilogue;  /* residual: cleared by every setup; activation: kept */
 
   enum pqnn_compute_type compute;
   union {
@@ -451,12 +459,24 @@ PQNN_INTERNAL enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_ope
  * bounds applied first, as the runtime's add2 node after it would (f16: widened, added in
  * f32 with the tier's f32-vbinary add, rounded once). `residual` is an NHWC tensor of the
  * output's shape and datatype, pixels (FC: rows) `residual_pixel_stride` elements apart
- * (>= the output channels); it must not overlap the output. The GEMM, IGEMM, PATCH and
- * DWCONV paths add it per output tile while the tile is in L1; the Winograd path in a pass
- * over the output after the convolution (pqnn_run_residual). A failed call leaves the
- * operator needing a new setup. */
+ * (>= the output channels); it must not overlap the output. Every path adds it per output
+ * tile while the tile is in L1 (Winograd: after the tile's output transform). A failed
+ * call leaves the operator needing a new setup. */
 PQNN_INTERNAL enum pqnn_status pqnn_setup_residual_add(pqnn_operator_t op, const void* residual,
     size_t residual_pixel_stride, float output_min, float output_max);
+/* Binds a unary activation to a fully connected, convolution or deconvolution operator with
+ * f32 or f16 output (not qs8) after create, for the operator's life (reshape and setup keep
+ * it): run then writes output = activation(output) per output tile (deconvolution: per
+ * output row, once all its taps are in), with the
+ * operator's own bounds applied first, and before a bound residual add when
+ * `before_residual`, else after it (and its bounds). `activation` is an f32-vunary kernel
+ * with its params, applied to each element alone (f16 outputs are widened, computed in
+ * f32, rounded once, as the runtime's f16 unary node does); NULL removes it. The operator
+ * keeps a copy of *params. Errors: invalid_parameter for NULL op / params (with a kernel)
+ * or an operator type without an epilogue. */
+PQNN_INTERNAL enum pqnn_status pqnn_set_output_activation(pqnn_operator_t op,
+    pqnn_vunary_ukernel_fn activation, const struct pqnn_f32_elementwise_params* params,
+    bool before_residual);
 
 /* The geometry arguments shared by every public convolution. */
 struct pqnn_conv2d_args {

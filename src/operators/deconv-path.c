@@ -17,7 +17,9 @@
  * bias; each tap's GEMM writes a column block of at most `chunk` pixels (cache sized) that
  * is added at ox = ix * sw + kx * dw - pl; the bounds and (f16) the rounding apply when
  * the row is stored. Accumulator and columns live in a workspace slot per row tile,
- * allocated at reshape; concurrent runs of one such operator take turns on its lock. */
+ * allocated at reshape; concurrent runs of one such operator take turns on its lock.
+ * A fused activation (the output epilogue, epilogue.c) runs on each output row once all
+ * its taps are in (tall: on an input row's kh output rows). */
 #include <string.h>
 
 #include "allocator.h"
@@ -198,6 +200,14 @@ static void accumulating_row(const struct pqnn_deconv_context* ctx, size_t n, si
   }
 }
 
+/* A fused activation on output rows [oy, oy + rows) of image n, once they are complete. */
+static void activate_rows(const struct pqnn_deconv_context* ctx, size_t n, size_t oy,
+    size_t rows) {
+  const size_t pixels = rows * ctx->output_width;
+  char* y = (char*) ctx->y + (n * ctx->output_height + oy) * ctx->output_width * ctx->y_pixel_bytes;
+  pqnn_apply_epilogue(ctx->epilogue, y, ctx->y_pixel_bytes, 0, 0, pixels, ctx->groups * ctx->goc);
+}
+
 static void compute_deconv(void* context, size_t tile) {
   const struct pqnn_deconv_context* ctx = (const struct pqnn_deconv_context*) context;
   const size_t height = ctx->tall ? ctx->input_height : ctx->output_height;
@@ -214,6 +224,17 @@ static void compute_deconv(void* context, size_t tile) {
     } else {
       accumulating_row(ctx, n, oy, slot);
     }
+    if (ctx->epilogue == NULL) continue;
+    if (!ctx->tall) {
+      activate_rows(ctx, n, oy, 1);
+      continue;
+    }
+    /* Tall: input row oy wrote output rows oy * kh .. + kh (kernel == stride), the last one
+     * also the output padding rows below. */
+    const size_t first = oy * ctx->stride_height;
+    const size_t last = oy + 1 == ctx->input_height ? ctx->output_height
+        : first + ctx->kernel_height;
+    activate_rows(ctx, n, first, last - first);
   }
 }
 
@@ -310,6 +331,7 @@ void pqnn_run_deconv(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   ctx.y = op->output;
   ctx.quantization_params = op->quantization_params;
   ctx.packed_w = op->packed_weights;
+  ctx.epilogue = pqnn_bound_epilogue(op);
   const size_t height = ctx.tall ? ctx.input_height : ctx.output_height;
   const size_t tiles = pqnn_divide_round_up(ctx.batch * height, ctx.rows_per_tile);
   if (ctx.direct && !ctx.tall) {

@@ -153,10 +153,10 @@ static void compute_dwconv(void* context, size_t b, size_t y, size_t b_size, siz
   } else {
     pixels(task, b, y, 0, ctx->output_width);
   }
-  if (ctx->residual != NULL) {
-    pqnn_residual_add(ctx->residual,
+  if (ctx->epilogue != NULL) {
+    pqnn_apply_epilogue(ctx->epilogue,
         (char*) ctx->output + b * ctx->output_batch_stride + y * ctx->output_row_stride,
-        ctx->out_pixel_bytes, (task->image + b) * ctx->residual->image_pixels +
+        ctx->out_pixel_bytes, (task->image + b) * ctx->epilogue->image_pixels +
             y * ctx->output_width, 0, ctx->output_width, ctx->channels);
   }
 }
@@ -164,7 +164,7 @@ static void compute_dwconv(void* context, size_t b, size_t y, size_t b_size, siz
 void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   struct dwconv_task task = {.ctx = op->context.dwconv, .input = (const char*) op->input};
   task.ctx.output = op->output;
-  task.ctx.residual = pqnn_bound_residual(op);
+  task.ctx.epilogue = pqnn_bound_epilogue(op);
   if (!op->spec.dynamic_quantization) {
     /* Output and input 4 KiB-aliased for the row walk: the whole layer per pixel. */
     if (task.ctx.row != NULL && pqnn_dwconv_row_aliases(op->input, op->output,

@@ -141,7 +141,7 @@ enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_operator_t op,
   op->input = input;
   op->output = output;
   op->quantization_params = quantization_params;
-  op->residual.data = NULL;  /* bound again after each setup (pqnn_setup_residual_add) */
+  op->epilogue.data = NULL;  /* bound again after each setup (pqnn_setup_residual_add) */
   op->state = pqnn_operator_state_ready;
   return pqnn_status_success;
 }

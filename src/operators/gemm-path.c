@@ -74,8 +74,8 @@ static void compute_gemm(void* context, size_t g, size_t n, size_t m, size_t n_s
     ctx->gemm(m_size, n_size, ctx->kc, a, ctx->a_stride, w, c, ctx->cm_stride, ctx->cn_stride,
         &ctx->params);
   }
-  if (ctx->residual != NULL) {
-    pqnn_residual_add(ctx->residual, c, ctx->cm_stride, m,
+  if (ctx->epilogue != NULL) {
+    pqnn_apply_epilogue(ctx->epilogue, c, ctx->cm_stride, m,
         g * ctx->gc_stride + n * ctx->c_element_size, m_size, n_size);
   }
 }
@@ -86,7 +86,7 @@ void pqnn_run_gemm(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   ctx.packed_w = op->packed_weights;
   ctx.c = op->output;
   ctx.quantization_params = op->quantization_params;
-  ctx.residual = pqnn_bound_residual(op);
+  ctx.epilogue = pqnn_bound_epilogue(op);
   const size_t m = op->batch_size * op->input_height * op->input_width;
   pqnn_parallelize_3d_tile_2d(threadpool, compute_gemm, &ctx, op->groups,
       op->group_output_channels, m, op->nc_tile, op->mc_tile);

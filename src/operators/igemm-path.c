@@ -78,9 +78,9 @@ static void compute_igemm(void* context, size_t bg, size_t n, size_t m, size_t n
     ctx->igemm(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w, c, ctx->cm_stride, ctx->cn_stride,
         a_offset, ctx->zero, &ctx->params);
   }
-  if (ctx->residual != NULL) {
-    pqnn_residual_add(ctx->residual, c, ctx->cm_stride,
-        (task->image + b) * ctx->residual->image_pixels + m,
+  if (ctx->epilogue != NULL) {
+    pqnn_apply_epilogue(ctx->epilogue, c, ctx->cm_stride,
+        (task->image + b) * ctx->epilogue->image_pixels + m,
         g * ctx->gc_stride + n * ctx->c_element_size, m_size, n_size);
   }
 }
@@ -88,7 +88,7 @@ static void compute_igemm(void* context, size_t bg, size_t n, size_t m, size_t n
 void pqnn_run_igemm(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   struct igemm_task task = {.ctx = op->context.igemm, .groups = op->groups};
   task.ctx.packed_w = op->packed_weights;
-  task.ctx.residual = pqnn_bound_residual(op);
+  task.ctx.epilogue = pqnn_bound_epilogue(op);
   const size_t pixels = op->output_height * op->output_width;
   if (!op->spec.dynamic_quantization) {
     task.input = (const char*) op->input;

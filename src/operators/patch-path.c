@@ -224,8 +224,8 @@ static void compute_patch(void* context, size_t b, size_t n, size_t m, size_t n_
       ctx->igemm(count, n_size, ctx->kc, ctx->mr * sizeof(void*), a[t], w, c, ctx->cm_stride,
           ctx->cn_stride, 0, NULL, &ctx->params);
     }
-    if (ctx->residual != NULL) {
-      pqnn_residual_add(ctx->residual, c, ctx->cm_stride, b * ctx->residual->image_pixels + i,
+    if (ctx->epilogue != NULL) {
+      pqnn_apply_epilogue(ctx->epilogue, c, ctx->cm_stride, b * ctx->epilogue->image_pixels + i,
           n * ctx->c_element_size, count, n_size);
     }
     count = next_count;
@@ -238,7 +238,7 @@ void pqnn_run_patch(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   ctx.packed_w = op->packed_weights;
   ctx.c = op->output;
   ctx.quantization_params = op->quantization_params;
-  ctx.residual = pqnn_bound_residual(op);
+  ctx.epilogue = pqnn_bound_epilogue(op);
   pqnn_parallelize_3d_tile_2d(threadpool, compute_patch, &ctx, op->batch_size,
       op->group_output_channels, op->output_height * op->output_width, op->nc_tile,
       op->mc_tile);

@@ -87,17 +87,18 @@ PQNN_INTERNAL void pqnn_run_winograd(const struct pqnn_operator* op, pthreadpool
 
 PQNN_INTERNAL void pqnn_run_convert(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
-/* Residual add (residual.c, pqnn_setup_residual_add). The tile epilogue of the GEMM, IGEMM,
- * PATCH and DWCONV paths: `pixels` output pixels (FC: rows) from global output pixel
- * `pixel` (image * image_pixels + pixel in the image) at c, c_stride bytes apart, each from
- * `offset` bytes into the pixel for `columns` elements: c = clamp(c + residual). */
-PQNN_INTERNAL void pqnn_residual_add(const struct pqnn_residual* r, void* c, size_t c_stride,
+/* Operator types with f32 or f16 output whose paths run an output epilogue (residual.c). */
+PQNN_INTERNAL bool pqnn_takes_epilogue(enum pqnn_operator_type type);
+/* The output epilogue (epilogue.c; pqnn_set_output_activation, pqnn_setup_residual_add),
+ * called by the GEMM, IGEMM, PATCH and DWCONV paths after their kernel wrote a tile, and by
+ * the Winograd path after a tile's output transform:
+ * `pixels` output pixels (FC: rows) from global output pixel `pixel` (image * image_pixels
+ * + pixel in the image) at c, c_stride bytes apart, each from `offset` bytes into the pixel
+ * for `columns` elements: c = act(c), then c = clamp(c + residual), or the add first. */
+PQNN_INTERNAL void pqnn_apply_epilogue(const struct pqnn_epilogue* e, void* c, size_t c_stride,
     size_t pixel, size_t offset, size_t pixels, size_t columns);
-/* What a run binds into its context: &op->residual when one is bound, else NULL. */
-PQNN_INTERNAL const struct pqnn_residual* pqnn_bound_residual(const struct pqnn_operator* op);
-/* The residual of a path without a tile epilogue (Winograd: winograd-path.c could add it
- * in its output transform instead, the hook): one parallel pass over the whole output
- * after the convolution. */
-PQNN_INTERNAL void pqnn_run_residual(const struct pqnn_operator* op, pthreadpool_t threadpool);
+/* What a run binds into its context: &op->epilogue when a residual or an activation is
+ * bound, else NULL. */
+PQNN_INTERNAL const struct pqnn_epilogue* pqnn_bound_epilogue(const struct pqnn_operator* op);
 
 #endif  /* PQNN_OPERATORS_PATHS_H_ */

@@ -16,7 +16,9 @@
  * workspace of one slot per task (a few tasks per thread); run hands each task a
  * contiguous range of blocks. Every block is computed alike whatever task runs it, so
  * results do not depend on the thread count. Tiles that overhang the input read the
- * padding row; outputs past the image edge (partial tiles) go to a discard row. */
+ * padding row; outputs past the image edge (partial tiles) go to a discard row. A fused
+ * activation / residual (the output epilogue, epilogue.c) follows each tile's output
+ * transform. */
 #include <math.h>
 #include <string.h>
 
@@ -310,6 +312,17 @@ static void transform_output(const struct pqnn_winograd_context* ctx, size_t til
         ctx->bias, &bounds);
   }
   if (nonfinite != 0) direct_tile(ctx, tile);
+  if (ctx->epilogue != NULL) {
+    /* The fused activation / residual on the tile's pixels in the image, row by row, while
+     * they are in L1. */
+    const size_t count = pqnn_min_sz(TILE, ctx->output_width - ox);
+    for (size_t i = 0; i < TILE && oy + i < ctx->output_height; i++) {
+      const size_t pixel = (oy + i) * ctx->output_width + ox;
+      pqnn_apply_epilogue(ctx->epilogue, image + pixel * ctx->y_pixel_stride,
+          ctx->y_pixel_stride * sizeof(float),
+          b * ctx->output_height * ctx->output_width + pixel, 0, count, cout);
+    }
+  }
 }
 
 /* Block `block` in workspace slot `slot`: input transform, 36 GEMMs, output transform. */
@@ -356,6 +369,7 @@ void pqnn_run_winograd(const struct pqnn_operator* op, pthreadpool_t threadpool)
   ctx.y = (float*) op->output;
   ctx.packed_w = op->packed_weights;
   ctx.workspace = (char*) op->workspace;
+  ctx.epilogue = pqnn_bound_epilogue(op);
   /* The workspace is the operator's: concurrent runs take turns. */
   pthread_mutex_lock(op->padding_lock);
   pqnn_parallelize_1d(threadpool, compute_winograd, &ctx, ctx.tasks);

@@ -12,6 +12,7 @@
 #include "operator.h"
 #include "runtime/gemm-combinations.h"
 #include "runtime/runtime-executors.h"
+#include "runtime/runtime-passes.h"
 #include "runtime/runtime-shared.h"
 
 typedef enum pqnn_status (*create_fn)(struct pqnn_rt_op* op, const struct pqnn_rt_tensor* x,
@@ -518,10 +519,17 @@ enum pqnn_status pqnn_rt_plan_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* o
   if (y->datatype == pqnn_datatype_qint8) {
     pqnn_rt_quantize_bounds(y, op->output_min, op->output_max, &op->qmin, &op->qmax);
   }
-  const enum pqnn_status status = op->gemm->create(op, x, y, filter, bias);
+  enum pqnn_status status = op->gemm->create(op, x, y, filter, bias);
   if (status != pqnn_status_success) {
     PQNN_LOG_ERROR("creating the %s operator of a %s node failed: %s", op->gemm->name,
         pqnn_node_type_string(op->node.type), pqnn_status_string(status));
+    return status;
+  }
+  /* A fused activation (runtime-pass-activation.c) stays with the operator. */
+  struct pqnn_f32_elementwise_params params;
+  const pqnn_vunary_ukernel_fn activation = pqnn_rt_activation_kernel(op, &params);
+  if (activation != NULL) {
+    status = pqnn_set_output_activation(op->op, activation, &params, !op->activation.after_add);
   }
   return status;
 }

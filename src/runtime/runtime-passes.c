@@ -61,8 +61,7 @@
 #include "runtime/runtime-passes.h"
 #include "runtime/runtime-shared.h"
 
-/* Compacts the op list over the ops a fusion removed. */
-static void drop_removed_ops(struct pqnn_runtime* rt) {
+void pqnn_rt_drop_removed_ops(struct pqnn_runtime* rt) {
   uint32_t kept = 0;
   for (uint32_t i = 0; i < rt->num_ops; i++) {
     if (!rt->ops[i].removed) rt->ops[kept++] = rt->ops[i];
@@ -99,7 +98,7 @@ void pqnn_pass_fuse_clamps(struct pqnn_runtime* rt) {
     producer->info.fused_clamp = 1;
     clamp->removed = true;
   }
-  drop_removed_ops(rt);
+  pqnn_rt_drop_removed_ops(rt);
 }
 
 /* ---- 2. f16 inference ---- */
@@ -471,7 +470,7 @@ void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt) {
     /* The add leaves the list at once, so that producers and readers stay exact for the
      * adds after it (a sink moves ops). */
     add->removed = true;
-    drop_removed_ops(rt);
+    pqnn_rt_drop_removed_ops(rt);
     pqnn_rt_index_ops(rt);
     i--;  /* the op after the add is at i now (an add is never op 0: it reads two results) */
   }

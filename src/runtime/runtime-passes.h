@@ -2,15 +2,20 @@
  *   1. clamp fusion          (pqnn_pass_fuse_clamps)
  *   2. f16 inference         (pqnn_pass_fp16_inference)
  *   3. dynamic quantization  (pqnn_pass_dynamic_quantization)
- *   4. residual add fusion   (pqnn_pass_fuse_residual_adds)
+ *   4. activation fusion     (pqnn_pass_fuse_activations)
+ *   5. residual add fusion   (pqnn_pass_fuse_residual_adds)
+ *   6. activation fusion again, for the activations after a fused add
  * Each rewrites the ops and tensors itself: fusion removes clamp ops, f16 inference
  * retypes the activations and inserts the boundary converts, dynamic quantization inserts
- * the qdint8 converts in front of the FC / conv ops it quantizes, residual fusion removes
- * add ops (their FC / conv producer adds the other operand). Executors are chosen
+ * the qdint8 converts in front of the FC / conv ops it quantizes, activation fusion removes
+ * unary ops (their FC / conv producer applies them), residual fusion removes add ops
+ * (their FC / conv producer adds the other operand). Executors are chosen
  * after the last pass. See runtime-passes.c and docs/runtime.md. */
 #ifndef PQNN_RUNTIME_PASSES_H_
 #define PQNN_RUNTIME_PASSES_H_
 
+#include "microkernels.h"
+#include "params.h"
 #include "runtime/runtime-types.h"
 
 /* Default of the dynamic quantization threshold: f32 filters are quantized only from this
@@ -26,5 +31,16 @@ PQNN_INTERNAL void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
 /* Fuses same-shape f32 / f16 adds into the FC / conv op that produces one operand (its
  * residual epilogue), after the datatypes are final. */
 PQNN_INTERNAL void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt);
+/* Fuses f32 / f16 unary nodes (pqnn_define_unary, gelu) into the FC / conv / deconv op that
+ * writes their input, its only reader (runtime-pass-activation.c), after the datatypes are final;
+ * run before and after residual fusion (op -> act -> add, op -> add -> act). */
+PQNN_INTERNAL void pqnn_pass_fuse_activations(struct pqnn_runtime* rt);
+/* Compacts the op list over the ops a fusion removed. */
+PQNN_INTERNAL void pqnn_rt_drop_removed_ops(struct pqnn_runtime* rt);
+/* The kernel and params of an op's fused activation, or NULL (runtime-pass-activation.c). */
+PQNN_INTERNAL pqnn_vunary_ukernel_fn pqnn_rt_activation_kernel(const struct pqnn_rt_op* op,
+    struct pqnn_f32_elementwise_params* params);
+/* The name of an op's fused activation ("hardswish", "gelu", ...), "" when none. */
+PQNN_INTERNAL const char* pqnn_rt_activation_name(const struct pqnn_rt_op* op);
 
 #endif  /* PQNN_RUNTIME_PASSES_H_ */

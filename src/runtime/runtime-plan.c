@@ -183,7 +183,9 @@ enum pqnn_status pqnn_runtime_plan(struct pqnn_runtime* rt, const struct pqnn_su
   status = pqnn_pass_fp16_inference(rt, sg);
   if (status != pqnn_status_success) goto done;
   pqnn_pass_dynamic_quantization(rt, sg);
+  pqnn_pass_fuse_activations(rt);  /* conv -> act [-> add] */
   pqnn_pass_fuse_residual_adds(rt);
+  pqnn_pass_fuse_activations(rt);  /* conv -> add -> act */
   status = choose_executors(rt, sg);
 done:
   pqnn_release(scratch);

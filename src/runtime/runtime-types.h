@@ -70,6 +70,15 @@ struct pqnn_rt_op {
   /* A fused residual add (runtime-passes.c; the residual is the last input: FC / conv
    * inputs[1], binary / add2 inputs[2]): the add's bounds, applied after it. */
   float residual_min, residual_max;
+  /* A fused unary activation (runtime-pass-activation.c): the unary / gelu node it was
+   * (type invalid: none), applied to each output tile after the op's bounds, before the
+   * fused add or after it (after_add). */
+  struct pqnn_rt_activation {
+    enum pqnn_node_type type;         /* pqnn_node_type_unary or _gelu; invalid: none */
+    uint32_t unary;                   /* unary: enum pqnn_unary_operator */
+    struct pqnn_unary_params params;  /* unary: alpha, beta */
+    bool after_add;
+  } activation;
   int8_t qmin, qmax;                /* qs8 outputs */
   pqnn_operator_t op;               /* FC / conv / convert operators */
   const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */
@@ -104,6 +113,7 @@ struct pqnn_runtime {
   bool needs_reshape, needs_setup, ready;
   bool keep_values;                 /* runtime option: no arena sharing (pqnn_get_runtime_value) */
   bool no_residual_fusion;          /* runtime option: adds stay nodes of their own */
+  bool no_activation_fusion;        /* runtime option: unary nodes stay nodes of their own */
   /* Profiling (runtime-profile.c): per-op counters, NULL until first enabled. */
   bool profiling;
   uint64_t* profile_ns;

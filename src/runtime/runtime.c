@@ -75,6 +75,7 @@ enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
   rt->qd8_fc_4bit_block_size = rt->qd8_fc_4bit ? options->qd8_fc_4bit_block_size : 0;
   rt->keep_values = options != NULL && options->keep_values != 0;
   rt->no_residual_fusion = options != NULL && options->no_residual_fusion != 0;
+  rt->no_activation_fusion = options != NULL && options->no_activation_fusion != 0;
   status = pqnn_runtime_plan(rt, subgraph);
   if (status == pqnn_status_success) status = reshape(rt);
   if (status != pqnn_status_success) {

@@ -338,14 +338,19 @@ TEST(OnnxImport, DynamicDimsMustBeSet) {
   pqnn_onnx_delete_model(model);
 }
 
-// Planned pqnn nodes of a unit model (fused clamps and adds removed), for the runtime flags.
+// Planned pqnn nodes of a unit model (fused clamps and adds removed; the runtime's activation
+// fusion off, so that a unary node the importer made from a pattern counts as one node), for
+// the runtime flags.
 size_t PlannedNodes(const std::string& name, uint32_t flags = 0) {
   pqnn_onnx_model_t model = nullptr;
   pqnn_onnx_runtime_t rt = nullptr;
   pqnn_runtime_t prt = nullptr;
   size_t count = 0;
+  pqnn_runtime_options options = {};
+  options.no_activation_fusion = 1;
   EXPECT_EQ(pqnn_status_success, pqnn_onnx_load_file((UnitDir() + "/" + name + ".onnx").c_str(), 0, &model));
-  EXPECT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, flags, &rt));
+  EXPECT_EQ(pqnn_status_success,
+      pqnn_onnx_create_runtime_with_options(model, nullptr, flags, &options, &rt));
   EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_pqnn_runtime(rt, &prt));
   EXPECT_EQ(pqnn_status_success, pqnn_get_runtime_node_count(prt, &count));
   pqnn_onnx_delete_runtime(rt);

@@ -293,13 +293,19 @@ void check_against_f32(Datatype dt, double min_cosine, pqnn_datatype compute,
     const bool small_convs = std::any_of(nodes.begin(), nodes.end(), [](const auto& n) {
       return n.qd8_decision == pqnn_qd8_decision_quantized_small_conv;
     });
-    // Residual adds fused into the convolution before them (fused_add) are no nodes.
-    size_t fused_adds = 0;
-    for (const auto& n : nodes) fused_adds += n.fused_add;
+    // Residual adds fused into the convolution before them (fused_add) and GELUs fused into
+    // the fully connected node before them (fused_activation) are no nodes; they run in the
+    // node's datatype.
+    size_t fused_adds = 0, fused_gelus = 0;
+    for (const auto& n : nodes) {
+      fused_adds += n.fused_add;
+      fused_gelus += n.compute_datatype == compute &&
+          std::string(n.fused_activation_name) == "gelu";
+    }
     for (OpKind kind : kinds) {
       const bool non_stems = kind == OpKind::convolution && small_convs;
       EXPECT_EQ(count_nodes(nodes, node_type(kind), compute) +
-              (kind == OpKind::add ? fused_adds : 0),
+              (kind == OpKind::add ? fused_adds : 0) + (kind == OpKind::gelu ? fused_gelus : 0),
           count_ops(g, kind, min_reduction, non_stems))
           << c.name << ": " << pqnn_models::describe_nodes(nodes);
     }

@@ -15,6 +15,7 @@
 
 #include <pqnn.h>
 
+#include "common/fusion-block.h"
 #include "common/runtime-graph.h"
 #include "common/test-pool.h"
 
@@ -36,13 +37,10 @@ struct Block {
   bool two_blocks = false;       // the block's output is the next block's residual
 };
 
-struct Weights {
-  std::vector<float> stem_w, stem_b, w, b;
-};
 
 // x [n][h][w][3] -> 1x1 stem (3 -> c) = B -> producer = A -> add(A, B) [-> clamp] -> y.
 // With two_blocks, y is the residual of a second 1x1 block.
-void define_block(Graph& g, const Block& k, const Weights& wt, uint32_t x, uint32_t* y_out,
+void define_block(Graph& g, const Block& k, const BlockWeights& wt, uint32_t x, uint32_t* y_out,
     uint32_t y_external) {
   const float inf = INFINITY;
   const size_t c = k.c;
@@ -100,63 +98,24 @@ void define_block(Graph& g, const Block& k, const Weights& wt, uint32_t x, uint3
   *y_out = in;
 }
 
-Weights random_weights(const Block& k, uint32_t seed) {
-  Weights wt;
-  wt.stem_w = random_f32(k.c * 3, -1, 1, seed);
-  wt.stem_b = random_f32(k.c, -1, 1, seed + 1);
-  wt.w = random_f32(k.c * 9 * k.c, -0.3f, 0.3f, seed + 2);
-  wt.b = random_f32(k.c, -1, 1, seed + 3);
-  return wt;
-}
-
-struct Result {
-  std::vector<float> y, y_reshaped;
-  std::vector<pqnn_runtime_node_info> infos;
-};
-
-// Builds the block, runs it at its shape, then reshaped to (h + 2) x (w + 1).
-Result run_block(const Block& k, const Weights& wt, uint32_t flags, bool fuse,
+// Builds the block and runs it at its shape, then reshaped.
+BlockResult run_block(const Block& k, const BlockWeights& wt, uint32_t flags, bool fuse,
     pthreadpool_t pool) {
-  Result r;
   Graph g(2);
   const uint32_t x = g.input(0, {k.n, k.h, k.w, 3});
   const uint32_t y_ext = g.output(1, {k.n, k.h, k.w, k.c});
   uint32_t y = PQNN_INVALID_VALUE_ID;
   define_block(g, k, wt, x, &y, y_ext);
-  if (y != y_ext) return r;
+  if (y != y_ext) return BlockResult();
   pqnn_runtime_options options = {};
   options.no_residual_fusion = fuse ? 0 : 1;
-  pqnn_runtime_t rt = nullptr;
-  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, flags, &options, &rt),
-      pqnn_status_success);
-  if (rt == nullptr) return r;
-  r.infos = node_infos(rt);
-  for (int pass = 0; pass < 2; pass++) {
-    const size_t h = k.h + (pass == 0 ? 0 : 2), w = k.w + (pass == 0 ? 0 : 1);
-    if (pass == 1) {
-      const size_t dims[4] = {k.n, h, w, 3};
-      EXPECT_EQ(pqnn_reshape_external_value(rt, 0, 4, dims), pqnn_status_success);
-      EXPECT_EQ(pqnn_reshape_runtime(rt), pqnn_status_success);
-    }
-    const auto in = random_f32(k.n * h * w * 3, -1, 1, 77 + pass);
-    std::vector<float>& out = pass == 0 ? r.y : r.y_reshaped;
-    out.assign(k.n * h * w * k.c, NAN);
-    const pqnn_external_value ext[2] = {{0, (void*) in.data()}, {1, out.data()}};
-    EXPECT_EQ(pqnn_setup_runtime(rt, 2, ext), pqnn_status_success);
-    EXPECT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
-  }
-  pqnn_delete_runtime(rt);
-  return r;
+  return run_block_graph(g.sg, k.n, k.h, k.w, k.c, 1.0f, flags, options, pool);
 }
 
 size_t count_fused(const std::vector<pqnn_runtime_node_info>& infos) {
   size_t n = 0;
   for (const auto& i : infos) n += i.fused_add;
   return n;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 const char* producer_name(Producer p) {
@@ -189,9 +148,9 @@ TEST(RuntimeResidualFusion, RandomBlocksMatchTheUnfusedGraph) {
         << " residual_first " << k.residual_first << " clamp_after " << k.clamp_after
         << " producer_clamp " << k.producer_clamp << " binary " << k.binary_add
         << " two_blocks " << k.two_blocks << " pool " << (p != nullptr));
-    const Weights wt = random_weights(k, 10 + trial);
-    const Result fused = run_block(k, wt, flags, true, p);
-    const Result plain = run_block(k, wt, flags, false, p);
+    const BlockWeights wt = random_block_weights(k.c, 10 + trial);
+    const BlockResult fused = run_block(k, wt, flags, true, p);
+    const BlockResult plain = run_block(k, wt, flags, false, p);
     ASSERT_FALSE(fused.y.empty());
     EXPECT_EQ(count_fused(fused.infos), k.two_blocks ? 2u : 1u);
     EXPECT_EQ(count_fused(plain.infos), 0u);

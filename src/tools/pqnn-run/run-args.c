@@ -11,13 +11,15 @@ static const char kUsage[] =
     "         [--output name=FILE.bin] [--dtype f32|f16|qd8] [--threads N] [--iterations N]\n"
     "         [--warmup N] [--compare [name=]FILE.bin] [--json FILE] [--seed N] [--list]\n"
     "         [--profile] [--layer-error] [--verbose] [--no-fuse-add]\n"
+    "         [--no-fuse-activation]\n"
     "  .bin files: raw little-endian float32 in the model's layout (NCHW for images).\n"
     "  --list: print the inputs, outputs and unsupported ops, then exit.\n"
     "  --profile: time per node and per node type, with GOP/s (2 ops per multiply-add).\n"
     "  --layer-error: with --dtype f16|qd8, every node's output against the f32 run's.\n"
-    "  --verbose: the planner's report node by node (datatype, fused clamps and adds,\n"
-    "    converts).\n"
-    "  --no-fuse-add: adds stay nodes of their own (not fused into the conv / FC before).\n";
+    "  --verbose: the planner's report node by node (datatype, fused clamps, adds and\n"
+    "    activations, converts).\n"
+    "  --no-fuse-add: adds stay nodes of their own (not fused into the conv / FC before).\n"
+    "  --no-fuse-activation: unary nodes (hardswish, sigmoid, ...) stay nodes of their own.\n";
 
 static int usage(const char* problem, const char* arg) {
   if (problem != NULL) fprintf(stderr, "pqnn-run: %s%s%s\n", problem, arg ? ": " : "", arg ? arg : "");
@@ -94,7 +96,8 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
         : strcmp(opt, "--profile") == 0 ? &a->profile
         : strcmp(opt, "--layer-error") == 0 ? &a->layer_error
         : strcmp(opt, "--verbose") == 0 ? &a->verbose
-        : strcmp(opt, "--no-fuse-add") == 0 ? &a->no_fuse_add : NULL;
+        : strcmp(opt, "--no-fuse-add") == 0 ? &a->no_fuse_add
+        : strcmp(opt, "--no-fuse-activation") == 0 ? &a->no_fuse_activation : NULL;
     if (flag != NULL) {
       *flag = true;
       continue;

@@ -37,6 +37,7 @@ struct run_args {
   bool layer_error;  /* every node's output against the f32 run's (run-layers.c) */
   bool verbose;      /* the planner's report node by node */
   bool no_fuse_add;  /* runtime option no_residual_fusion: adds stay nodes */
+  bool no_fuse_activation;  /* runtime option no_activation_fusion: unary nodes stay */
 };
 
 /* run-args.c: 0 on success, else prints the problem and returns 2. */
