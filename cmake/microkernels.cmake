@@ -54,6 +54,8 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-dwconv-row/25p32c-avx512f.c
   src/microkernels/f32-dwconv-row/9p16c-avx2-fma.c
   src/microkernels/f32-dwconv-row/9p32c-avx512f.c
+  src/microkernels/f32-dwconv/1p16c-avx2-fma.c
+  src/microkernels/f32-dwconv/1p32c-avx512f.c
   src/microkernels/f32-dwconv/25p16c-avx2-fma.c
   src/microkernels/f32-dwconv/25p2c-scalar.c
   src/microkernels/f32-dwconv/25p32c-avx512f.c

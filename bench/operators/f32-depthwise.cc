@@ -63,6 +63,16 @@ const std::vector<DwShape>& shapes() {
     {"rec_480x6x80_5x5", 480, 6, 80, 5, 1, 1},
     {"rec_480x6x80_5x5s2x1", 480, 6, 80, 5, 2, 1},
     {"rec_480x3x80_5x5", 480, 3, 80, 5, 1, 1},
+    // rec's learnable affine blocks after a hardswish: Mul by a constant, run as a 1x1
+    // depthwise conv (docs/onnx.md, elementwise lowering).
+    {"rec_16x24x160_1x1", 16, 24, 160, 1, 1, 1},
+    {"rec_32x24x160_1x1", 32, 24, 160, 1, 1, 1},
+    {"rec_64x24x160_1x1", 64, 24, 160, 1, 1, 1},
+    {"rec_128x12x160_1x1", 128, 12, 160, 1, 1, 1},
+    {"rec_128x12x80_1x1", 128, 12, 80, 1, 1, 1},
+    {"rec_240x12x80_1x1", 240, 12, 80, 1, 1, 1},
+    {"rec_480x6x80_1x1", 480, 6, 80, 1, 1, 1},
+    {"rec_480x3x80_1x1", 480, 3, 80, 1, 1, 1},
     {"cls_8x24x96_3x3s2x1", 8, 24, 96, 3, 2, 1},
     {"cls_24x12x96_3x3s2x1", 24, 12, 96, 3, 2, 1},
     {"cls_32x6x96_3x3", 32, 6, 96, 3, 1, 1},

@@ -1,6 +1,7 @@
 // Runtime node kernels (src/runtime/node-kernels.h) on MobileNet/transformer-like sizes, one
 // thread, the whole node per iteration: clamp 112x112x32, add2 56x56x24 (full and per-channel
-// broadcast), global average pooling 7x7x1024, max pooling 3x3/2 on 112x112x64, softmax 1x1000,
+// broadcast), global average pooling 7x7x1024, max pooling 3x3/2 on 112x112x64, softmax 1x1000
+// and 40x6625 (PaddleOCR rec's output),
 // GELU 128x3072, qs8 quantize/dequantize 112x112x32. Reports GB/s of bytes read + written (each
 // input element counted once) and Gelem/s of output, so their cost can be set against the
 // convolutions of a model. Rates are per CPU second (single-threaded kernels; robust to a
@@ -166,18 +167,18 @@ void max_pooling(benchmark::State& state) {
 template <typename T>
 void softmax(benchmark::State& state) {
   if (!init(state)) return;
-  const size_t channels = 1000;
-  const std::vector<T> x = random_data<T>(channels, -10.0f, 10.0f);
-  std::vector<T> y(channels);
+  const size_t rows = size_t(state.range(0)), channels = size_t(state.range(1));
+  const std::vector<T> x = random_data<T>(rows * channels, -10.0f, 10.0f);
+  std::vector<T> y(rows * channels);
   for (auto _ : state) {
     if constexpr (sizeof(T) == 2) {
-      pqnn_node_f16_softmax(0, 1, channels, x.data(), y.data());
+      pqnn_node_f16_softmax(0, rows, channels, x.data(), y.data());
     } else {
-      pqnn_node_f32_softmax(0, 1, channels, x.data(), y.data());
+      pqnn_node_f32_softmax(0, rows, channels, x.data(), y.data());
     }
     benchmark::DoNotOptimize(y.data());
   }
-  report(state, channels, 2 * channels * sizeof(T));
+  report(state, rows * channels, 2 * rows * channels * sizeof(T));
 }
 
 void quantize(benchmark::State& state) {
@@ -212,8 +213,9 @@ BENCHMARK_TEMPLATE(global_average_pooling, uint16_t)->Name("f16_gavgpool/7x7x102
 BENCHMARK_TEMPLATE(global_average_pooling, int8_t)->Name("qs8_gavgpool/7x7x1024");
 BENCHMARK_TEMPLATE(max_pooling, float)->Name("f32_maxpool3x3s2/112x112x64");
 BENCHMARK_TEMPLATE(max_pooling, uint16_t)->Name("f16_maxpool3x3s2/112x112x64");
-BENCHMARK_TEMPLATE(softmax, float)->Name("f32_softmax/1x1000");
-BENCHMARK_TEMPLATE(softmax, uint16_t)->Name("f16_softmax/1x1000");
+// rows x channels: an ImageNet head, and PaddleOCR rec's output (40 steps x 6625 classes).
+BENCHMARK_TEMPLATE(softmax, float)->Name("f32_softmax")->Args({1, 1000})->Args({40, 6625});
+BENCHMARK_TEMPLATE(softmax, uint16_t)->Name("f16_softmax")->Args({1, 1000})->Args({40, 6625});
 BENCHMARK_TEMPLATE(gelu, float)->Name("f32_gelu/128x3072");
 BENCHMARK_TEMPLATE(gelu, uint16_t)->Name("f16_gelu/128x3072");
 BENCHMARK(quantize)->Name("f32_qs8_quantize/112x112x32");

@@ -31,7 +31,8 @@ operation.
 Depthwise kernels (qd8, qs8 and f32 dwconv): the loop checked is a channel tile over all
 taps (fixed tap counts) or over one tap pair (any taps); the families *-dw below. The f32
 dwconv row kernels (f32-dwconv-row) are checked as fma-dw: their loop is one pixel of a
-row over all taps of one channel vector (or line).
+row over all taps of one channel vector (or line). The f32 1x1 (1p) dwconv kernels are
+checked as fma-dw1: their single FMA per output vector carries that vector's clamp and store.
 
 family      dot / FMA instruction        operand preparation                     budget
 dpbusd      vpdpbusd                     vpxor* (A + 128), vpbroadcastd                0.25
@@ -65,6 +66,8 @@ mullo-dw    vpmullw (qs8 dwconv)         vpmovsxbw, vpmovsxwd, vpaddw, vpaddd,  
                                          vextracti128 / 32x8
 mullo-dw-sse2 pmullw                     unpacks, psraw, psrad, paddw, paddd           7.0
 fma-dw      vfmadd*ps (f32 dwconv)       vbroadcastss                                  0.5
+fma-dw1     vfmadd*ps (f32 1x1 dwconv)   vmaxps, vminps (the clamp: one output vector   0.5
+                                         per FMA); the output stores are essential here
 sse-dw      mulps                        addps                                         2.0
 qd8-range   (v)minps (f32-qd8-range)     (v)maxps, the NaN/Inf test: vandps + vpmaxsd  0.25
                                          (avx2), vcmpunordps to a mask (avx512skx),
@@ -146,6 +149,8 @@ FAMILIES = {
     "mullo-dw-sse2": (re.compile(r"^pmullw$"),
                       re.compile(r"^(punpck[lh]bw|punpck[lh]wd|psraw|psrad|paddw|paddd|movq)$"), 7.0),
     "fma-dw": (re.compile(r"^vfmadd\d+ps$"), re.compile(r"^(vbroadcastss)$"), 0.5),
+    # One tap: each FMA is an output vector, so its clamp and store come with it.
+    "fma-dw1": (re.compile(r"^vfmadd\d+ps$"), re.compile(r"^(vmaxps|vminps)$"), 0.5),
     "sse-dw": (re.compile(r"^mulps$"), re.compile(r"^(addps)$"), 2.0),
     # The f32 -> qd8 convert passes (issue 13 item 5): min/max per vector, with the NaN/Inf
     # test beside it; quantize per vector, packed and stored.
@@ -161,7 +166,7 @@ FAMILIES = {
     "winograd-sse2": (re.compile(r"^(add|sub)ps$"), re.compile(r"^(mulps|minps|maxps)$"), 1.0),
 }
 # Families whose loop writes its output vector by vector: stores are essential there.
-STORING = {"qd8-apply", "winograd", "winograd-sse2"}
+STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2"}
 # Objects checked as more than one family (one hot loop each).
 FAMILY_GROUPS = {"qd8-quantize": ("qd8-range", "qd8-apply")}
 
@@ -218,6 +223,8 @@ def family_of(path):
     if kind.endswith(("-dwconv", "-dwconv-row")):
         sse2 = name.endswith("-sse2.c.o")
         base = {"qd8": "madd-dw", "qs8": "mullo-dw", "f32": "fma-dw"}[kind[:3]]
+        if base == "fma-dw" and name.startswith("1p"):
+            return "fma-dw1"
         if "vnni" in name:
             return {"mullo-dw": "dpbusd-dw", "madd-dw": "dpbusd-dw-f32"}[base]
         if sse2:

@@ -195,7 +195,7 @@ def kernel(taps, ct, isa):
     v = isa.v
     name = kernel_name(taps, ct, isa)
     tdesc = "any kernel_size (runtime tap loop, two accumulator chains)" if taps == 0 else \
-        f"exactly {taps} taps (only called with kernel_size == {taps}{'; even and odd taps in two accumulator chains' if fixed_acc(isa, taps) == 2 else ''})"
+        f"exactly {taps} tap{'s' if taps != 1 else ''} (only called with kernel_size == {taps}{'; even and odd taps in two accumulator chains' if fixed_acc(isa, taps) == 2 else ''})"
     if isa.name == "scalar":
         tail_desc = "the last partial tile one channel at a time"
     elif isa.name == "sse2":

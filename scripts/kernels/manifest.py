@@ -187,6 +187,8 @@ KERNELS = [
     K("f32-dwconv-row", "9p32c", "avx512f", PROD),
     K("f32-dwconv-row", "9p8c", "avx2-fma", CAND),
     # f32-dwconv
+    K("f32-dwconv", "1p16c", "avx2-fma", PROD),
+    K("f32-dwconv", "1p32c", "avx512f", PROD),
     K("f32-dwconv", "25p16c", "avx2-fma", PROD),
     K("f32-dwconv", "25p16c", "avx512f", CAND),
     K("f32-dwconv", "25p1c", "scalar", CAND),

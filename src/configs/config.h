@@ -41,7 +41,7 @@ struct pqnn_gemm_config {
   bool drq_small_convs;
 };
 
-#define PQNN_MAX_DWCONV_KERNELS 3
+#define PQNN_MAX_DWCONV_KERNELS 4
 struct pqnn_dwconv_kernel {
   pqnn_dwconv_ukernel_fn ukernel;
   uint32_t channel_tile;
@@ -52,7 +52,7 @@ struct pqnn_dwconv_config {
   /* Specialized tap counts first, the generic kernel (taps == 0) last. */
   struct pqnn_dwconv_kernel kernels[PQNN_MAX_DWCONV_KERNELS];
   uint32_t count;
-  /* rows[i]: the row kernel of kernels[i]'s tile and arithmetic (f32 3x3 / 5x5:
+  /* rows[i]: the row kernel of kernels[i]'s tile and arithmetic (f32 1x1 / 3x3 / 5x5:
    * src/microkernels.h, DWCONV row), or NULL: the DWCONV path then runs every pixel
    * through kernels[i]. */
   pqnn_dwconv_row_ukernel_fn rows[PQNN_MAX_DWCONV_KERNELS];

@@ -46,6 +46,18 @@
  *   avx2    (whole 16c tiles a 64-byte line per pixel) 3x3 8-32 ch 1.25-4.42x, 48-192 ch
  *           1.01-1.51x, 384 / 960 ch 1.21 / 1.44x, 5x5 1.18-1.79x. Before the line
  *           loop, 3x3 s2 at 64-96 ch was 0.72-0.73x (each 64-byte line fetched twice).
+ * 1x1 (1 tap: a per-channel scale and bias, e.g. an ONNX Mul by a per-channel constant
+ * after a hardswish in PaddleOCR rec): the 1p kernel (no tap loop, no second accumulator)
+ * against the generic anyp kernel, bench/operators/f32-depthwise rec_*_1x1, avx512f, Zen 5,
+ * `taskset -c 1`, CPU ns, medians of 3, two rounds, load ~9: 16x24x160 10.0 -> 6.8 us,
+ * 32x24x160 17.5 -> 12.7, 64x24x160 32.4 -> 24.4, 128x12x160 30.2 -> 23.9, 240x12x80
+ * 28.2 -> 23.1, 480x6x80 26.0 -> 22.8, 480x3x80 13.4 -> 9.9 (1.14-1.47x; the larger maps
+ * stream from L3); avx2 1p16c (PQNN_ISA=avx2, same machine) 11.9 -> 7.3, 21.5 -> 14.8,
+ * 39.3 -> 28.0, 36.3 -> 28.2, 33.4 -> 24.8, 32.5 -> 25.0, 14.5 -> 11.7 (1.24-1.63x). Its
+ * row kernel (f32_dwconv_row.py's template at 1 tap, tried and not kept)
+ * walked one channel vector along a row: 16 channels 5.2 us (1.3x the 1p kernel), 32
+ * channels 12.0 (1.06x), but 64-480 channels 0.54-0.94x (strided walks of 256+ byte
+ * steps), so 1x1 layers have no row kernel.
  * aarch64 neon tier: 8c neonfma (two 4-lane vectors per tile, two accumulator chains, by
  * analogy with the x86 results); not measured (no Arm hardware, tests under qemu).
  */
@@ -75,10 +87,11 @@ static void init_config(void) {
       .kernels = {
         F32_DWCONV(9p32c, avx512f),
         F32_DWCONV(25p32c, avx512f),
+        F32_DWCONV(1p32c, avx512f),
         F32_DWCONV(anyp32c, avx512f),
       },
-      .count = 3,
-      .rows = {F32_DW_ROW(9p32c, avx512f), F32_DW_ROW(25p32c, avx512f), NULL},
+      .count = 4,
+      .rows = {F32_DW_ROW(9p32c, avx512f), F32_DW_ROW(25p32c, avx512f), NULL, NULL},
     };
     return;
   }
@@ -87,10 +100,11 @@ static void init_config(void) {
       .kernels = {
         F32_DWCONV(9p16c, avx2_fma),
         F32_DWCONV(25p16c, avx2_fma),
+        F32_DWCONV(1p16c, avx2_fma),
         F32_DWCONV(anyp16c, avx2_fma),
       },
-      .count = 3,
-      .rows = {F32_DW_ROW(9p16c, avx2_fma), F32_DW_ROW(25p16c, avx2_fma), NULL},
+      .count = 4,
+      .rows = {F32_DW_ROW(9p16c, avx2_fma), F32_DW_ROW(25p16c, avx2_fma), NULL, NULL},
     };
     return;
   }

@@ -227,7 +227,7 @@ TEST_F(F32Convolution, RowAndColumnTiles) {
 }
 
 TEST_F(F32Convolution, DepthwiseKernels) {
-  for (uint32_t k : {3u, 5u, 7u}) {
+  for (uint32_t k : {1u, 3u, 5u, 7u}) {  // 1: the 1p kernels (a per-channel scale)
     for (uint32_t stride : {1u, 2u}) {
       run_shape(make(k, stride, k / 2, 19, 1, 1, 11, 10, 2, PQNN_FLAG_DEPTHWISE_CONVOLUTION), pool_, false);
       run_shape(make(k, stride, k / 2, 40, 1, 1, 9, 8, 1), nullptr, true);
