@@ -112,6 +112,13 @@ static enum pqnn_status check_deconv_args(const char* function,
   return pqnn_check_gemm_kernels(function, spec);
 }
 
+/* The columns of each GEMM: all kh * kw * goc (tall), kw * goc (wide) or goc. */
+static size_t deconv_columns(const struct pqnn_conv2d_args* a, size_t taps, bool wide,
+    bool tall) {
+  return tall ? taps * a->group_output_channels
+       : wide ? a->kernel_width * a->group_output_channels : a->group_output_channels;
+}
+
 /* Create, step 2: the kernel [groups][goc][taps][gic] rearranged to [groups][taps][goc][gic]
  * and packed as groups * taps GEMM weight groups. */
 static enum pqnn_status pack_deconv_weights(const char* function, struct pqnn_operator* op,
@@ -122,8 +129,7 @@ static enum pqnn_status pack_deconv_weights(const char* function, struct pqnn_op
    * memory as kw groups of goc columns); tall: one weight group of all kh * kw * goc columns
    * in (ky, kx, oc) order. */
   const size_t weight_groups = tall ? 1 : wide ? a->kernel_height : a->groups * taps;
-  const size_t nc = tall ? taps * a->group_output_channels
-                  : wide ? a->kernel_width * a->group_output_channels : a->group_output_channels;
+  const size_t nc = deconv_columns(a, taps, wide, tall);
   const size_t group_size = pqnn_packed_gemm_group_size(nc, 1, a->group_input_channels,
       config->nr, config->kr, spec->packed_element_size, spec->packed_prefix_size,
       spec->packed_suffix_size);
@@ -206,6 +212,13 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
    * rows), instead of one GEMM per output row with kh times fewer columns. */
   const bool tall = wide && a->kernel_height > 1 && a->padding_top == 0 &&
       a->padding_bottom == 0 && taps * a->group_output_channels <= spec->gemm_config->nr;
+  /* The GEMMs' columns: few of them (24 -> 1 upsampling: 4) take the config's narrow tile
+   * when it computes at most half the padded columns of the main one (gemm-path.c). */
+  const size_t nc = deconv_columns(a, taps, wide, tall);
+  struct pqnn_gemm_op_spec narrow_spec = *spec;
+  narrow_spec.gemm_config =
+      pqnn_narrow_gemm_config(spec->gemm_config, nc, spec->dynamic_quantization, false);
+  spec = &narrow_spec;
   status = pack_deconv_weights(function, op, a, spec, taps, kernel_bytes, kernel, wide, tall);
   if (status == pqnn_status_success) {
     status = bias_terms(function, op, a->groups * a->group_output_channels, bias, bias_f16,
