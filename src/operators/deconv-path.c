@@ -10,7 +10,7 @@
  * sw pixels apart), with the bias packed in and the bounds applied by the kernel; the
  * pixels no tap reaches (output padding) get clamp(bias). In the wide layout (one group,
  * no horizontal crop) one GEMM per output row writes all kw taps of each input pixel. In
- * the tall layout (wide, no vertical crop, kh * kw * goc <= NR: few output channels) the
+ * the tall layout (wide, no vertical crop, kh * kw * goc columns padding to fewer NR tiles) the
  * work unit is an input row: one GEMM computes all its taps into a row buffer (a workspace
  * slot per tile, as below), copied to its kh output rows.
  * Accumulating path (any other geometry): per group, an f32 row accumulator starts at the
