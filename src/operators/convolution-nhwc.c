@@ -297,6 +297,11 @@ static void init_conv_operator(struct pqnn_operator* op, const struct pqnn_conv2
   op->state = pqnn_operator_state_created;
 }
 
+bool pqnn_convolution_igemm_takes_narrow_tile(const struct pqnn_gemm_config* config, size_t n,
+    bool dynamic_quantization) {
+  return config != NULL && pqnn_narrow_gemm_config(config, n, dynamic_quantization, true) != config;
+}
+
 enum pqnn_status pqnn_create_convolution2d(const char* function,
     const struct pqnn_conv2d_args* args, const void* kernel, uint32_t flags,
     const struct pqnn_gemm_op_spec* spec, pqnn_operator_t* op_out) {
