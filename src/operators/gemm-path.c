@@ -13,7 +13,8 @@ const struct pqnn_gemm_config* pqnn_narrow_gemm_config(const struct pqnn_gemm_co
       ? (dynamic_quantization ? narrow->dqigemm[1] != NULL : narrow->igemm[1] != NULL)
       : (dynamic_quantization ? narrow->dqgemm[1] != NULL : narrow->gemm[1] != NULL);
   if (!has_kernels) return config;
-  return pqnn_round_up(n, narrow->nr) * 2 <= pqnn_round_up(n, config->nr) ? narrow : config;
+  const size_t thin = pqnn_round_up(n, narrow->nr), wide = pqnn_round_up(n, config->nr);
+  return thin * 2 <= wide || (config->narrow_fewer_columns && thin < wide) ? narrow : config;
 }
 
 const struct pqnn_gemm_config* pqnn_rows_gemm_config(const struct pqnn_gemm_config* config,
