@@ -31,9 +31,9 @@ struct pqnn_gemm_config {
    * connected operators (the runtime's 1x1 convolutions), IGEMM convolutions and the
    * deconvolution's GEMMs. */
   const struct pqnn_gemm_config* narrow;
-  /* Whether the narrow tile is taken wherever it pads fewer columns than the main one
-   * (N % NR in 1 .. NR / 2: f32 avx512f 7x16 against 7x32, measured there), not only
-   * where it pads at most half as many. */
+  /* Whether the narrow tile is taken wherever it pads at least 10% fewer columns than the
+   * main one (N % NR in 1 .. NR / 2, N up to 160: f32 avx512f 7x16 against 7x32, measured
+   * there), not only where it pads at most half as many. */
   bool narrow_fewer_columns;
   /* Kernels of another MR with the same NR, KR and packed weights (gemm and igemm of every
    * datatype the main kernels have), or NULL: the GEMM and IGEMM paths run them when they

@@ -61,7 +61,9 @@
  *                 1024x48x192 0.164-0.169 / 0.221          1024x80x32 0.046-0.047 / 0.058
  *                 1024x80x96 0.137-0.139 / 0.167           1024x144x24 0.063-0.065 / 0.073-0.074
  *                 1024x144x96 0.247-0.250 / 0.278
- *   (the N = 40 tie in the table above was measured at load ~10).
+ *   (the N = 40 tie in the table above was measured at load ~10). Only where it saves at
+ *   least 10% of the padded columns: MobileNet's batch-1 classifier (N = 1000, 1008 against
+ *   1024 columns) ran 45-47 -> 71-73 us on 1x16 (bench/f32-fully-connected).
  *   aarch64 (neon tier): 4x16 neonfma, NOT measured (no Arm hardware; tests run under
  *   qemu): chosen by its inner loop, 0.34 instructions per MAC (docs/arm.md), with 6x8
  *   (0.33) as the alternative to measure on a real core.
@@ -101,7 +103,8 @@ static void init_config(void) {
     /* 1x1 convolutions of N <= 16 (MobileNet v2's 112x112 32 -> 16): half the FMAs. */
     narrow_config = F32_CONFIG(1x16, 7x16, avx512f);
     config.narrow = &narrow_config;
-    /* and wherever it pads fewer columns (N % 32 in 1..16: det's 48, MobileNet v2's 144) */
+    /* and wherever it pads >= 10% fewer columns (N % 32 in 1..16 up to 160: det's 48,
+     * MobileNet v2's 144) */
     config.narrow_fewer_columns = true;
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = F32_CONFIG(1x16, 6x16, avx2_fma);

@@ -14,7 +14,8 @@ const struct pqnn_gemm_config* pqnn_narrow_gemm_config(const struct pqnn_gemm_co
       : (dynamic_quantization ? narrow->dqgemm[1] != NULL : narrow->gemm[1] != NULL);
   if (!has_kernels) return config;
   const size_t thin = pqnn_round_up(n, narrow->nr), wide = pqnn_round_up(n, config->nr);
-  return thin * 2 <= wide || (config->narrow_fewer_columns && thin < wide) ? narrow : config;
+  return thin * 2 <= wide || (config->narrow_fewer_columns && thin * 10 <= wide * 9)
+      ? narrow : config;
 }
 
 const struct pqnn_gemm_config* pqnn_rows_gemm_config(const struct pqnn_gemm_config* config,
