@@ -516,6 +516,12 @@ PQNN_INTERNAL void pqnn_set_conv_geometry(struct pqnn_operator* op,
  * runtime's dynamic-quantization pass weighs it against qd8. */
 PQNN_INTERNAL bool pqnn_f32_convolution_takes_winograd(const struct pqnn_conv2d_args* args,
     uint32_t flags);
+/* Whether a convolution on the IGEMM path of `config` (dynamic quantization: its dqigemm
+ * kernels) with n output channels per group runs on config's narrow tile
+ * (convolution-nhwc.c; a kxk layer, not the 1x1 rule). The runtime's dynamic-quantization
+ * pass weighs it against Winograd. */
+PQNN_INTERNAL bool pqnn_convolution_igemm_takes_narrow_tile(const struct pqnn_gemm_config* config,
+    size_t n, bool dynamic_quantization);
 
 PQNN_INTERNAL enum pqnn_status pqnn_create_convolution2d(const char* function,
     const struct pqnn_conv2d_args* args, const void* kernel, uint32_t flags,

@@ -55,6 +55,13 @@ const std::vector<ConvShape>& conv_shapes() {
     // PaddleOCR-style stems (3x3 stride 2 from RGB): detection at 640x640, recognition at
     // 48x320 (int8: the convolution's patch path, src/operators/patch-path.c)
     {"ocr_det_stem_640x640_3to8_3x3s2", 640, 640, 3, 2, 1, 1, 3, 8, false},
+    {"ocr_det_v4_stem_640x640_3to16_3x3s2", 640, 640, 3, 2, 1, 1, 3, 16, false},
+    // PP-OCRv4 det's 1x1 layers of few channels on large maps (the runtime runs them as
+    // fully connected nodes: the same GEMM kernels)
+    {"ocr_det_pw_320x320_16to32", 320, 320, 1, 1, 0, 1, 16, 32, false},
+    {"ocr_det_pw_160x160_32to48", 160, 160, 1, 1, 0, 1, 32, 48, false},
+    {"ocr_det_pw_160x160_48to48", 160, 160, 1, 1, 0, 1, 48, 48, false},
+    {"ocr_det_pw_160x160_12to96", 160, 160, 1, 1, 0, 1, 12, 96, false},
     {"ocr_rec_stem_48x320_3to16_3x3s2", 48, 320, 3, 2, 1, 1, 3, 16, false},
     {"ocr_rec_stem_48x320_3to32_3x3s2", 48, 320, 3, 2, 1, 1, 3, 32, false},
     {"resnet_56x56_64to64_3x3", 56, 56, 3, 1, 1, 1, 64, 64, false},

@@ -52,6 +52,12 @@ const Shape kShapes[] = {
     {64, 768, 3072}, {256, 1024, 64}, {256, 1024, 256}, {256, 1024, 1024},
     {1024, 1024, 1024}, {1, 4096, 4096},
     {1024, 24, 864}, {32, 24, 96}, {1024, 24, 96}, {1024, 40, 96}, {1024, 56, 96},
+    // PaddleOCR det's 1x1 layers (N, K) in cache (M = 1024 rows: C fits L2): against the
+    // whole maps in bench/f32-convolution ocr_det_pw_*, what the memory traffic costs
+    {1024, 32, 16}, {1024, 48, 32}, {1024, 48, 48}, {1024, 96, 12},
+    // N % 32 in 1..16 (a 16-column tail) over K: the narrow 7x16 tile against 7x32
+    {1024, 48, 64}, {1024, 48, 96}, {1024, 48, 192}, {1024, 80, 32}, {1024, 80, 96},
+    {1024, 144, 24}, {1024, 144, 96},
 };
 
 void* aligned_alloc64(size_t bytes) {

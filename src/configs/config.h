@@ -27,9 +27,14 @@ struct pqnn_gemm_config {
    * (pqnn_patch_config in src/operators/patch-path.c); 1x1 convolutions take its gemm
    * kernels on the GEMM path (qs8 avx512vnni) or its igemm / dqigemm ones on the IGEMM
    * path (qd8 avx512vnni) where they are set and N needs at most half the main tile's
-   * padded columns (qd8: fewer padded columns; pqnn_narrow_gemm_config in
-   * src/operators/gemm-path.c). */
+   * padded columns (qd8 on the IGEMM path: fewer padded columns; pqnn_narrow_gemm_config in
+   * src/operators/gemm-path.c); so do fully connected operators (the runtime's 1x1
+   * convolutions), IGEMM convolutions and the deconvolution's GEMMs. */
   const struct pqnn_gemm_config* narrow;
+  /* Whether the narrow tile is taken wherever it pads at least 10% fewer columns than the
+   * main one (N % NR in 1 .. NR / 2, N up to 160: f32 avx512f 7x16 against 7x32, measured
+   * there), not only where it pads at most half as many. */
+  bool narrow_fewer_columns;
   /* Kernels of another MR with the same NR, KR and packed weights (gemm and igemm of every
    * datatype the main kernels have), or NULL: the GEMM and IGEMM paths run them when they
    * compute fewer padded rows for the layer's M (pqnn_rows_gemm_config in

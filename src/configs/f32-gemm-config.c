@@ -53,6 +53,17 @@
  *   AVX512F narrow (1x1 convolutions of N <= 16, pqnn_narrow_gemm_config): 7x16 against the
  *   masked 7x32, mnv2_project_112x112_32to16 251-254 -> 172-179 us (1.45x); N = 24 keeps 32
  *   (see the table above).
+ *   AVX512F narrow wherever it pads fewer columns (narrow_fewer_columns; also fully
+ *   connected, IGEMM and deconvolution GEMMs): bench/f32-gemm-kernels, taskset -c 1, CPU ms,
+ *   3 runs each, machine at load ~2-4 (December 2026), 7x16 / 7x32:
+ *     M x N x K:  1024x48x32 0.027-0.028 / 0.038-0.039   1024x48x48 0.041-0.043 / 0.056-0.057
+ *                 1024x48x64 0.055 / 0.074-0.075           1024x48x96 0.082-0.083 / 0.111
+ *                 1024x48x192 0.164-0.169 / 0.221          1024x80x32 0.046-0.047 / 0.058
+ *                 1024x80x96 0.137-0.139 / 0.167           1024x144x24 0.063-0.065 / 0.073-0.074
+ *                 1024x144x96 0.247-0.250 / 0.278
+ *   (the N = 40 tie in the table above was measured at load ~10). Only where it saves at
+ *   least 10% of the padded columns: MobileNet's batch-1 classifier (N = 1000, 1008 against
+ *   1024 columns) ran 45-47 -> 71-73 us on 1x16 (bench/f32-fully-connected).
  *   aarch64 (neon tier): 4x16 neonfma, NOT measured (no Arm hardware; tests run under
  *   qemu): chosen by its inner loop, 0.34 instructions per MAC (docs/arm.md), with 6x8
  *   (0.33) as the alternative to measure on a real core.
@@ -92,6 +103,9 @@ static void init_config(void) {
     /* 1x1 convolutions of N <= 16 (MobileNet v2's 112x112 32 -> 16): half the FMAs. */
     narrow_config = F32_CONFIG(1x16, 7x16, avx512f);
     config.narrow = &narrow_config;
+    /* and wherever it pads >= 10% fewer columns (N % 32 in 1..16 up to 160: det's 48,
+     * MobileNet v2's 144) */
+    config.narrow_fewer_columns = true;
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = F32_CONFIG(1x16, 6x16, avx2_fma);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {

@@ -297,6 +297,12 @@ static void init_conv_operator(struct pqnn_operator* op, const struct pqnn_conv2
   op->state = pqnn_operator_state_created;
 }
 
+bool pqnn_convolution_igemm_takes_narrow_tile(const struct pqnn_gemm_config* config, size_t n,
+    bool dynamic_quantization) {
+  return config != NULL &&
+      pqnn_narrow_gemm_config(config, n, dynamic_quantization, true, false) != config;
+}
+
 enum pqnn_status pqnn_create_convolution2d(const char* function,
     const struct pqnn_conv2d_args* args, const void* kernel, uint32_t flags,
     const struct pqnn_gemm_op_spec* spec, pqnn_operator_t* op_out) {
@@ -306,15 +312,17 @@ enum pqnn_status pqnn_create_convolution2d(const char* function,
   const struct pqnn_dwconv_kernel* dw;
   const enum pqnn_gemm_path path = choose_conv_path(args, flags, spec, sizes.taps, &dw);
   struct pqnn_gemm_op_spec narrow_spec;
-  /* qd8 1x1 convolutions run on the IGEMM path (one quantization entry per image). */
-  const bool igemm_1x1 = path == pqnn_gemm_path_igemm && sizes.taps == 1;
-  if (path == pqnn_gemm_path_patch || path == pqnn_gemm_path_gemm || igemm_1x1) {
-    /* possibly a narrower tile (config.h) */
+  /* IGEMM: any kernel, and qd8 1x1 convolutions (one quantization entry per image). */
+  const bool igemm = path == pqnn_gemm_path_igemm;
+  if (path == pqnn_gemm_path_patch || path == pqnn_gemm_path_gemm || igemm) {
+    /* possibly a narrower tile (config.h): f32 stems (3x3 s2, 3 -> 16) and grouped layers
+     * of few output channels per group compute half the FMAs on it */
     const size_t n = args->group_output_channels;
     narrow_spec = *spec;
     narrow_spec.gemm_config = path == pqnn_gemm_path_patch
         ? pqnn_patch_config(spec->gemm_config, n, spec->dynamic_quantization)
-        : pqnn_narrow_gemm_config(spec->gemm_config, n, spec->dynamic_quantization, igemm_1x1);
+        : pqnn_narrow_gemm_config(spec->gemm_config, n, spec->dynamic_quantization, igemm,
+            sizes.taps == 1);
     spec = &narrow_spec;
   }
   size_t group_size;

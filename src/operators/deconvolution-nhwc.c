@@ -8,7 +8,8 @@
  * The wide layout (direct path, one group, no horizontal crop, dense output pixels) packs
  * the same data as kh groups of kw * goc columns: per input pixel, the kw output pixels it
  * reaches in one output row are contiguous. The tall layout (wide, no vertical crop, kh > 1,
- * kh * kw * goc <= NR) packs it as one group of kh * kw * goc columns. */
+ * kh * kw * goc columns padding to fewer NR tiles than kh rows of kw * goc) packs it as one
+ * group of kh * kw * goc columns. */
 #include <fp16.h>
 #include <math.h>
 #include <string.h>
@@ -112,6 +113,13 @@ static enum pqnn_status check_deconv_args(const char* function,
   return pqnn_check_gemm_kernels(function, spec);
 }
 
+/* The columns of each GEMM: all kh * kw * goc (tall), kw * goc (wide) or goc. */
+static size_t deconv_columns(const struct pqnn_conv2d_args* a, size_t taps, bool wide,
+    bool tall) {
+  return tall ? taps * a->group_output_channels
+       : wide ? a->kernel_width * a->group_output_channels : a->group_output_channels;
+}
+
 /* Create, step 2: the kernel [groups][goc][taps][gic] rearranged to [groups][taps][goc][gic]
  * and packed as groups * taps GEMM weight groups. */
 static enum pqnn_status pack_deconv_weights(const char* function, struct pqnn_operator* op,
@@ -122,8 +130,7 @@ static enum pqnn_status pack_deconv_weights(const char* function, struct pqnn_op
    * memory as kw groups of goc columns); tall: one weight group of all kh * kw * goc columns
    * in (ky, kx, oc) order. */
   const size_t weight_groups = tall ? 1 : wide ? a->kernel_height : a->groups * taps;
-  const size_t nc = tall ? taps * a->group_output_channels
-                  : wide ? a->kernel_width * a->group_output_channels : a->group_output_channels;
+  const size_t nc = deconv_columns(a, taps, wide, tall);
   const size_t group_size = pqnn_packed_gemm_group_size(nc, 1, a->group_input_channels,
       config->nr, config->kr, spec->packed_element_size, spec->packed_prefix_size,
       spec->packed_suffix_size);
@@ -201,11 +208,22 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
    * fills more of the kernel's NR columns when goc is small. */
   const bool wide = pqnn_deconv_direct(a) && a->groups == 1 && a->padding_left == 0 &&
       a->padding_right == 0 && a->output_channel_stride == a->group_output_channels;
-  /* Tall: wide, no vertical crop, and all kh * kw * goc columns within one NR tile: one GEMM
-   * per input row computes every tap (into a row buffer that is copied to the kh output
-   * rows), instead of one GEMM per output row with kh times fewer columns. */
+  /* Tall: wide, no vertical crop, and the kh * kw * goc columns of all taps pad to fewer
+   * NR tiles than kh GEMMs of kw * goc columns (2x2 24 -> 1: one tile against two; 24 -> 24:
+   * three against four): one GEMM per input row computes every tap (into a row buffer that
+   * is copied to the kh output rows), instead of one GEMM per output row. */
+  const size_t nr = spec->gemm_config->nr;
   const bool tall = wide && a->kernel_height > 1 && a->padding_top == 0 &&
-      a->padding_bottom == 0 && taps * a->group_output_channels <= spec->gemm_config->nr;
+      a->padding_bottom == 0 &&
+      pqnn_round_up(taps * a->group_output_channels, nr) <
+          a->kernel_height * pqnn_round_up(a->kernel_width * a->group_output_channels, nr);
+  /* The GEMMs' columns: few of them (24 -> 1 upsampling: 4) take the config's narrow tile
+   * when it computes at most half the padded columns of the main one (gemm-path.c). */
+  const size_t nc = deconv_columns(a, taps, wide, tall);
+  struct pqnn_gemm_op_spec narrow_spec = *spec;
+  narrow_spec.gemm_config =
+      pqnn_narrow_gemm_config(spec->gemm_config, nc, spec->dynamic_quantization, false, false);
+  spec = &narrow_spec;
   status = pack_deconv_weights(function, op, a, spec, taps, kernel_bytes, kernel, wide, tall);
   if (status == pqnn_status_success) {
     status = bias_terms(function, op, a->groups * a->group_output_channels, bias, bias_f16,

@@ -6,15 +6,14 @@
 #include "operators/paths.h"
 
 const struct pqnn_gemm_config* pqnn_narrow_gemm_config(const struct pqnn_gemm_config* config,
-    size_t n, bool dynamic_quantization, bool igemm) {
+    size_t n, bool dynamic_quantization, bool igemm, bool pointwise) {
   const struct pqnn_gemm_config* narrow = config->narrow;
   if (narrow == NULL || narrow->input_offset != config->input_offset) return config;
   const bool has_kernels = igemm
       ? (dynamic_quantization ? narrow->dqigemm[1] != NULL : narrow->igemm[1] != NULL)
       : (dynamic_quantization ? narrow->dqgemm[1] != NULL : narrow->gemm[1] != NULL);
   if (!has_kernels) return config;
-  const size_t narrow_columns = pqnn_round_up(n, narrow->nr);
-  const size_t columns = pqnn_round_up(n, config->nr);
+  const size_t thin = pqnn_round_up(n, narrow->nr), wide = pqnn_round_up(n, config->nr);
   /* qd8 1x1 on the IGEMM path: the f32 dequantizing epilogue costs as much per output
    * column in either tile and outweighs the K loop of the small-K expansions, so any saved
    * column pays (bench/qd8-convolution, thread CPU time, Zen 5, 4x64c4 -> 7x16c4, 2
@@ -22,9 +21,11 @@ const struct pqnn_gemm_config* pqnn_narrow_gemm_config(const struct pqnn_gemm_co
    * -> 83 / 84 us; at equal columns 7x16c4 lost from K = 64: 14x14 64 -> 384 25.0 ->
    * 26.8 us, 56x56 128 -> 128 258 -> 268-272 us). MobileNet v2 qd8 end to end, 1 thread,
    * CPU ms, 3 interleaved rounds: 3.75-3.82 -> 3.61-3.65 (-4%); keeping the old rule from
-   * K > 32 (its N = 96 / 160 projections) measured 3.67-3.80, so they gain too. */
-  if (dynamic_quantization && igemm) return narrow_columns < columns ? narrow : config;
-  return narrow_columns * 2 <= columns ? narrow : config;
+   * K > 32 (its N = 96 / 160 projections) measured 3.67-3.80, so they gain too. Measured
+   * on 1x1 layers only: kxk qd8 IGEMM convolutions keep the half rule below. */
+  if (dynamic_quantization && igemm && pointwise) return thin < wide ? narrow : config;
+  return thin * 2 <= wide || (config->narrow_fewer_columns && thin * 10 <= wide * 9)
+      ? narrow : config;
 }
 
 const struct pqnn_gemm_config* pqnn_rows_gemm_config(const struct pqnn_gemm_config* config,

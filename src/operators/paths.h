@@ -24,10 +24,14 @@ PQNN_INTERNAL void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t
  * (gemm / igemm, or dqgemm / dqigemm for dynamic quantization) and computes at most half
  * the padded columns config's tile would (the narrow tiles are less efficient per column
  * than the main ones, so the PATCH path's 3/4 rule would take them at N = 96 against
- * 4x64c4, where qs8 loses), else config; on the qd8 IGEMM path (dqigemm) wherever it
- * computes fewer padded columns (N = 96, 144 against 4x64c4: measurements in the function). */
+ * 4x64c4, where they lose) or, where config says narrow_fewer_columns, at least 10% fewer
+ * padded columns (not N = 1000: 1008 against 1024, where a batch-1 classifier ran 1.6x
+ * slower on 1x16 than on 1x32); for qd8 1x1 convolutions on the IGEMM path (dqigemm,
+ * pointwise) wherever it computes fewer padded columns (N = 96, 144 against 4x64c4:
+ * measurements in the function); else config. */
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_narrow_gemm_config(
-    const struct pqnn_gemm_config* config, size_t n, bool dynamic_quantization, bool igemm);
+    const struct pqnn_gemm_config* config, size_t n, bool dynamic_quantization, bool igemm,
+    bool pointwise);
 /* The config whose MR kernels a GEMM / IGEMM of m rows runs: config->other_mr when it
  * computes fewer padded rows (round_up(m, mr)), else config (also on a tie and for m <= 1,
  * where the mr = 1 kernel runs). */

@@ -48,7 +48,7 @@ const char* pqnn_qd8_decision_string(enum pqnn_qd8_decision decision) {
     case pqnn_qd8_decision_float_small_reduction:
       return "float: reduction below the qd8 threshold";
     case pqnn_qd8_decision_float_winograd:
-      return "float: f32 Winograd is faster (output channels <= input channels / 3)";
+      return "float: f32 Winograd is faster (output channels <= input channels / 3, no narrow qd8 tile)";
     default: return "invalid";
   }
 }

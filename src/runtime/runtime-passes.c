@@ -44,7 +44,8 @@
  * (K = 64); PaddleOCR det's 2x2 stride-2 layers (K = 24) 1.2x (24 -> 24) and 0.6x (24 -> 1),
  * so they stay f32 under the same threshold.
  * A convolution the f32 operator would run as Winograd stays f32 when it has at most a third
- * as many output as input channels (winograd_beats_qd8, with the measurements).
+ * as many output as input channels and the qd8 IGEMM would not run it on its narrow tile
+ * (winograd_beats_qd8, with the measurements).
  * 4-bit weights (issue 15): with the runtime option qd8_fc_4bit_weights, the f32 filters of
  * the FC nodes DRQ takes are quantized to 4 bits, per channel (qc4w) or per block of
  * qd8_fc_4bit_block_size (qb4w), instead of qc8w; convolutions stay qc8w (the 4-bit
@@ -292,12 +293,23 @@ static bool small_conv_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn
  *     1.37; ResNet 56x56 64 -> 64 / 28x28 128 -> 128 / 14x14 256 -> 256 1.42 / 1.36 /
  *     2.25; 56x56 32 -> 32 1.01, 16 -> 16 1.02, 8 -> 8 1.09, 4 -> 4 1.71.
  * Tiers without VNNI run int8 slower against the same f32 Winograd, so the rule keeps no
- * layer f32 that qd8 would run faster there. f16 has no Winograd path (its operator is
+ * layer f32 that qd8 would run faster there.
+ * Since the qd8 IGEMM path runs layers of few output channels on the config's narrow tile
+ * (avx512vnni 7x16c4 for N <= 32, pqnn_convolution_igemm_takes_narrow_tile), qd8 beats
+ * Winograd on every Cout <= Cin / 3 shape above, so such layers go qd8 wherever the tile
+ * applies (same benches, both sides with the narrow tile and Winograd blocks of MR tiles,
+ * medians of 3, f32 / qd8): det 96 -> 24 160x160 / 80x80 / 40x40 / 20x20 1.28 / 1.29 /
+ * 1.31 / 1.33; 80x80 96 -> 32 1.28; 40x40 128 -> 32 1.24; 56x56 64 -> 16 2.3, 32 -> 8
+ * 2.4, 96 -> 4 2.25 (and 40x40 128 -> 48, 80x80 96 -> 48, qd8 already: 1.22, 1.21). f16 has no Winograd path (its operator is
  * IGEMM), so an f16 input never stays float by this rule. */
 static bool winograd_beats_qd8(const struct pqnn_rt_op* op, enum pqnn_datatype x) {
   if (op->node.type != pqnn_node_type_convolution_2d || x != pqnn_datatype_fp32) return false;
   const struct pqnn_conv_params* p = &op->node.conv;
   if (3 * p->group_output_channels > p->group_input_channels) return false;
+  if (pqnn_convolution_igemm_takes_narrow_tile(pqnn_get_qd8_f32_qc8w_gemm_config(),
+          p->group_output_channels, true)) {
+    return false;
+  }
   const struct pqnn_conv2d_args args = {
     .padding_top = p->pad_top, .padding_right = p->pad_right,
     .padding_bottom = p->pad_bottom, .padding_left = p->pad_left,

@@ -13,6 +13,11 @@
 
 #include "common/runtime-graph.h"
 
+extern "C" {
+#include "configs/config.h"
+#include "operator.h"
+}
+
 using namespace pqnn_test;
 
 namespace {
@@ -220,29 +225,31 @@ TEST(RuntimeEmbedder, SmallConvolutionDecisionIsReported) {
 }
 
 // A 3x3 stride-1 convolution that the f32 operator runs as Winograd stays f32 under
-// dynamic quantization when it has at most a third as many output as input channels
-// (decision float_winograd, runtime-passes.c winograd_beats_qd8: PaddleOCR det's 96 -> 24),
-// and gives the f32 run's bits; more output channels, PQNN_FLAG_NO_WINOGRAD or stride 2
-// (no Winograd) run qd8. Whether the f32 layer takes Winograd is read from the f32
-// runtime's compute path (every tier with f32 GEMM kernels has it).
+// dynamic quantization when it has at most a third as many output as input channels and
+// the qd8 IGEMM path would not run it on its config's narrow tile (decision float_winograd,
+// runtime-passes.c winograd_beats_qd8: PaddleOCR det's 96 -> 24 where the tier has no narrow
+// qd8 tile), and gives the f32 run's bits; more output channels, the narrow tile (avx512vnni:
+// N <= 32), PQNN_FLAG_NO_WINOGRAD or stride 2 (no Winograd) run qd8. Whether the f32 layer
+// takes Winograd is read from the f32 runtime's compute path (every tier with f32 GEMM
+// kernels has it).
 TEST(RuntimeEmbedder, WinogradConvolutionDecisionIsReported) {
-  struct Case { size_t oc; uint32_t stride, node_flags; bool narrow, winograd; };
-  const Case cases[] = {{24, 1, 0, true, true}, {32, 1, 0, true, true},
-      {33, 1, 0, false, true}, {48, 1, 0, false, true},
-      {24, 1, PQNN_FLAG_NO_WINOGRAD, true, false}, {24, 2, 0, true, false}};
+  struct Case { size_t ic, oc; uint32_t stride, node_flags; bool few_outputs, winograd; };
+  const Case cases[] = {{96, 24, 1, 0, true, true}, {96, 32, 1, 0, true, true},
+      {96, 33, 1, 0, false, true}, {96, 48, 1, 0, false, true}, {120, 40, 1, 0, true, true},
+      {96, 24, 1, PQNN_FLAG_NO_WINOGRAD, true, false}, {96, 24, 2, 0, true, false}};
   for (const Case& c : cases) {
     Graph g{2};
-    const std::vector<float> w = random_f32(c.oc * 3 * 3 * 96, -1, 1, 11);
+    const std::vector<float> w = random_f32(c.oc * 3 * 3 * c.ic, -1, 1, 11);
     const size_t o = c.stride == 1 ? 8 : 4;
-    const uint32_t in = g.input(0, {1, 8, 8, 96});
-    const uint32_t f = g.f32({c.oc, 3, 3, 96}, w.data());
+    const uint32_t in = g.input(0, {1, 8, 8, c.ic});
+    const uint32_t f = g.f32({c.oc, 3, 3, c.ic}, w.data());
     const uint32_t out = g.output(1, {1, o, o, c.oc});
     ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, c.stride, c.stride, 1, 1, 1,
-        96, c.oc, -kInf, kInf, in, f, PQNN_INVALID_VALUE_ID, out, c.node_flags),
+        c.ic, c.oc, -kInf, kInf, in, f, PQNN_INVALID_VALUE_ID, out, c.node_flags),
         pqnn_status_success);
-    const std::string label = "oc " + std::to_string(c.oc) + " stride " +
-        std::to_string(c.stride) + " flags " + std::to_string(c.node_flags);
-    const auto x = random_f32(8 * 8 * 96, -1, 1, 12);
+    const std::string label = "ic " + std::to_string(c.ic) + " oc " + std::to_string(c.oc) +
+        " stride " + std::to_string(c.stride) + " flags " + std::to_string(c.node_flags);
+    const auto x = random_f32(8 * 8 * c.ic, -1, 1, 12);
     std::vector<float> ref(o * o * c.oc), y(o * o * c.oc);
     pqnn_runtime_t rt = run_graph(g.sg, 0, {{0, (void*) x.data()}, {1, ref.data()}});
     ASSERT_NE(rt, nullptr);
@@ -250,7 +257,9 @@ TEST(RuntimeEmbedder, WinogradConvolutionDecisionIsReported) {
     pqnn_delete_runtime(rt);
     using V = std::vector<std::string>;
     const uint32_t drq = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
-    if (c.narrow && c.winograd) {
+    const bool qd8_narrow = pqnn_convolution_igemm_takes_narrow_tile(
+        pqnn_get_qd8_f32_qc8w_gemm_config(), c.oc, true);
+    if (c.few_outputs && c.winograd && !qd8_narrow) {
       EXPECT_EQ(plan_of(g.sg, drq, 0), (V{"convolution_2d:fp32:" +
           std::to_string(int(pqnn_qd8_decision_float_winograd))})) << label;
       pqnn_delete_runtime(run_graph(g.sg, drq, {{0, (void*) x.data()}, {1, y.data()}}));
@@ -261,7 +270,7 @@ TEST(RuntimeEmbedder, WinogradConvolutionDecisionIsReported) {
     }
   }
   EXPECT_STREQ(pqnn_qd8_decision_string(pqnn_qd8_decision_float_winograd),
-      "float: f32 Winograd is faster (output channels <= input channels / 3)");
+      "float: f32 Winograd is faster (output channels <= input channels / 3, no narrow qd8 tile)");
 }
 
 TEST(RuntimeEmbedder, Qd8ThresholdOptionChangesOnlyThePlan) {
