@@ -28,9 +28,9 @@
  *   bytes. Kernels with a fixed tap count are only called with that kernel_size.
  * DWCONV row (f32-dwconv-row; square kernels: 9 taps are 3x3, 25 taps 5x5): output_width
  *   pixels of one output row, no indirection. rows: one pointer per kernel row, to the
- *   first tap of pixel 0 in that input row, or into a zero row (vertical padding) of at
- *   least (output_width - 1) * input_step + (k - 1) * tap_stride bytes + `channels`
- *   elements; pixel x's tap (ky, kx) is `channels` elements at rows[ky] + x * input_step +
+ *   first tap of pixel 0 in that input row, or the same place in a zero row (vertical
+ *   padding) as long as an input row, so that every tap read below lies inside it;
+ *   pixel x's tap (ky, kx) is `channels` elements at rows[ky] + x * input_step +
  *   kx * tap_stride bytes (every tap inside the row). Border pixels: edges->left pixels
  *   before those and edges->right after them (each at most PQNN_DWCONV_ROW_EDGES), left
  *   pixel e's tap (ky, kx) at rows[ky] + kx * tap_stride - (left - e) * input_step, right
@@ -98,7 +98,7 @@ typedef void (*pqnn_dwconv_ukernel_fn)(size_t channels, size_t output_width,
 
 enum { PQNN_DWCONV_ROW_EDGES = 4 };
 struct pqnn_dwconv_row_edges {
-  size_t left, right;  /* border pixels before / after the interior, <= PQNN_DWCONV_ROW_EDGES */
+  size_t left, right;  /* border pixels before / after the interior, each <= 4 */
   uint8_t left_taps[PQNN_DWCONV_ROW_EDGES];   /* bit kx: tap column kx inside the row */
   uint8_t right_taps[PQNN_DWCONV_ROW_EDGES];
 };

@@ -4,7 +4,8 @@
  * Where the kernel has a row kernel (f32 3x3 / 5x5 on AVX2 and AVX512), the output
  * columns whose taps all lie inside the input row go through it, one call per output row
  * with one pointer per kernel row (a zero row of a whole input row for vertical padding),
- * and only the border columns through the per-pixel kernel and its indirection. */
+ * and so do up to PQNN_DWCONV_ROW_EDGES border columns a side (their taps outside the row
+ * as zeros); wider borders go through the per-pixel kernel and its indirection. */
 #include <string.h>
 
 #include "allocator.h"
