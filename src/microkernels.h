@@ -28,12 +28,18 @@
  *   bytes. Kernels with a fixed tap count are only called with that kernel_size.
  * DWCONV row (f32-dwconv-row; square kernels: 9 taps are 3x3, 25 taps 5x5): output_width
  *   pixels of one output row, no indirection. rows: one pointer per kernel row, to the
- *   first tap of pixel 0 in that input row, or into a zero row (vertical padding) of at
- *   least (output_width - 1) * input_step + (k - 1) * tap_stride bytes + `channels`
- *   elements; pixel x's tap (ky, kx) is `channels` elements at rows[ky] + x * input_step +
- *   kx * tap_stride bytes (every tap inside the row: no horizontal padding). Weights as
- *   packed for the DWCONV kernel of the same tile; pixel x written at output + x *
- *   output_stride bytes. The same arithmetic as that DWCONV kernel: bit-identical outputs.
+ *   first tap of pixel 0 in that input row, or the same place in a zero row (vertical
+ *   padding) as long as an input row, so that every tap read below lies inside it;
+ *   pixel x's tap (ky, kx) is `channels` elements at rows[ky] + x * input_step +
+ *   kx * tap_stride bytes (every tap inside the row). Border pixels: edges->left pixels
+ *   before those and edges->right after them (each at most PQNN_DWCONV_ROW_EDGES), left
+ *   pixel e's tap (ky, kx) at rows[ky] + kx * tap_stride - (left - e) * input_step, right
+ *   pixel e's at rows[ky] + (output_width + e) * input_step + kx * tap_stride, read only
+ *   where bit kx of edges->left_taps[e] / right_taps[e] is set (a zero vector otherwise:
+ *   horizontal padding). Weights as packed for the DWCONV kernel of the same tile; the
+ *   left + output_width + right pixels written in order from output, output_stride bytes
+ *   apart. The same arithmetic as that DWCONV kernel with padding taps on its zero row:
+ *   bit-identical outputs.
  *
  * Packed panel layouts (prefix / K data / suffix):
  *   f32   [NR f32 bias][K x NR f32]                                     kr = 1
@@ -90,9 +96,16 @@ typedef void (*pqnn_dwconv_ukernel_fn)(size_t channels, size_t output_width,
     size_t input_stride, size_t output_increment, size_t a_offset, const void* zero,
     const void* params);
 
+enum { PQNN_DWCONV_ROW_EDGES = 4 };
+struct pqnn_dwconv_row_edges {
+  size_t left, right;  /* border pixels before / after the interior, each <= 4 */
+  uint8_t left_taps[PQNN_DWCONV_ROW_EDGES];   /* bit kx: tap column kx inside the row */
+  uint8_t right_taps[PQNN_DWCONV_ROW_EDGES];
+};
 typedef void (*pqnn_dwconv_row_ukernel_fn)(size_t channels, size_t output_width,
     const void** rows, size_t input_step, size_t tap_stride, const void* weights,
-    void* output, size_t output_stride, const void* params);
+    void* output, size_t output_stride, const void* params,
+    const struct pqnn_dwconv_row_edges* edges);
 
 /* Row quantization to qd8 (see pqnn.h): reads n elements of x, writes n int8 to y and
  * the row's {zero_point, scale}. */

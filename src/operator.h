@@ -189,10 +189,13 @@ struct pqnn_dwconv_context {
   union pqnn_ukernel_params params;
   /* Row kernel (NULL: every pixel through ukernel): output columns [row_x_begin,
    * row_x_end) have every tap inside the input row; rows[ky] is input row
-   * y * stride_height + ky * dilation_height - padding_top (or `zero`) at column
-   * row_x_begin * stride_width - padding_left. */
+   * y * stride_height + ky * dilation_height - padding_top (or the zero row) at column
+   * row_x_begin * stride_width - padding_left. Where row_edges.left == row_x_begin and
+   * row_edges.right == output_width - row_x_end the row kernel computes the border
+   * columns too (at most PQNN_DWCONV_ROW_EDGES a side); else ukernel does them. */
   pqnn_dwconv_row_ukernel_fn row;
   size_t row_x_begin, row_x_end;
+  struct pqnn_dwconv_row_edges row_edges;
   size_t input_height, input_row_stride, padding_top;
   size_t row_column_offset;       /* bytes of column row_x_begin * sw - pl in its row */
   size_t row_input_step;          /* stride_width pixels, bytes */

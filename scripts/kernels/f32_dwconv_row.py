@@ -4,9 +4,12 @@ Run by scripts/generate-kernels.py
 Writes src/microkernels/f32-dwconv-row/<taps>p<CT>c-<isa>.c for square kernels of 9 (3x3)
 and 25 (5x5) taps.
 
-A row kernel computes the output pixels of one output row whose taps lie inside the input
-horizontally (the DWCONV path calls it for the interior columns of every output row and
-the per-pixel DWCONV kernel for the few border columns). It takes one pointer per kernel
+A row kernel computes the output pixels of one output row: the interior columns, whose
+taps lie inside the input row, and up to PQNN_DWCONV_ROW_EDGES border columns on either
+side (struct pqnn_dwconv_row_edges: per border pixel, which tap columns lie inside the
+row; the others read as a zero vector, the FMAs the DWCONV kernel does on its zero row).
+The border pixels run in the same channel-vector pass with the weights already in
+registers, so they cost about what an interior pixel does. It takes one pointer per kernel
 row (an input row, or a zero row for vertical padding) instead of an indirection buffer
 of kernel_size pointers per pixel, and walks the row channel vector by channel vector:
 for each vector of V channels it loads that vector's bias and taps once (kept in
@@ -45,7 +48,8 @@ def kernel_name(taps, ct, isa):
 def signature(name):
     return (f"void {name}(size_t channels, size_t output_width,\n"
             "    const void** rows, size_t input_step, size_t tap_stride, const void* weights,\n"
-            "    void* output, size_t output_stride, const void* params)")
+            "    void* output, size_t output_stride, const void* params,\n"
+            "    const struct pqnn_dwconv_row_edges* edges)")
 
 
 def tap_address(ky, kx):
@@ -55,24 +59,33 @@ def tap_address(ky, kx):
             4: f"i{ky} + ts * 4"}[kx]
 
 
-def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1):
-    """The loop along the row for `vectors` adjacent channel vectors (w: the first one's
-    bias in the packed tile). Vector 0's weights are the held vwb / vw<t> when `hold`; the
-    others' are read from the tile (memory operands)."""
+def pixel_body(isa, taps, ct, hold, masked, p, vectors, shift=None):
+    """One pixel of `vectors` adjacent channel vectors (w: the first one's bias in the
+    packed tile): bias, taps in order in the DWCONV kernel's chains, clamp, store at o.
+    Vector 0's weights are the held vwb / vw<t> when `hold`; the others' are read from the
+    tile (memory operands). shift: None for an interior pixel (every tap loaded), else the
+    byte offset (" - back", " + fwd") of a border pixel from the row pointers, whose tap
+    column kx is loaded only where bit kx of its mask m is set (a zero vector otherwise)."""
     k = math.isqrt(taps)
     v = isa.v
     chains = f32_dwconv.fixed_acc(isa, taps)
     ld_masked, st_masked = MASKED[isa.name][1], MASKED[isa.name][2]
-    out = [f"{ind}for (size_t x = output_width; x != 0; x--) {{"]
-    p = ind + "  "
+    out = []
     for n in range(vectors):
         bias = "vwb" if hold and n == 0 else vf.load(isa.name, f"w + {n * v}" if n else "w")
         out.append(f"{p}{isa.vtype} vacc{n} = {bias};")
     for t in range(taps):
-        addr = tap_address(t // k, t % k)
+        kx = t % k
+        addr = tap_address(t // k, kx)
+        if shift is not None:
+            addr = f"({addr}){shift}"
         for n in range(vectors):
             a = f"{addr} + {n * v * 4}" if n else addr
             ld = ld_masked.format(p=a) if masked else vf.load(isa.name, f"(const float*) ({a})")
+            if shift is not None:
+                out.append(f"{p}const {isa.vtype} vi{t}x{n} = "
+                           f"(m & {1 << kx}u) != 0 ? {ld} : vzero;")
+                ld = f"vi{t}x{n}"
             wo = (t + 1) * ct + n * v
             wv = f"vw{t}" if hold and n == 0 else vf.load(isa.name, f"w + {wo}")
             if chains == 1:
@@ -91,11 +104,50 @@ def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1):
         else:
             dst = f"(float*) (o + {n * v * 4})" if n else "(float*) o"
             out.append(f"{p}{vf.store(isa.name, dst, f'vacc{n}')}")
-    for r in range(k):
+    return out
+
+
+def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1):
+    """The loop along the interior of the row for `vectors` adjacent channel vectors."""
+    out = [f"{ind}for (size_t x = output_width; x != 0; x--) {{"]
+    p = ind + "  "
+    out.extend(pixel_body(isa, taps, ct, hold, masked, p, vectors))
+    for r in range(math.isqrt(taps)):
         out.append(f"{p}i{r} += input_step;")
     out.append(f"{p}o += output_stride;")
     out.append(f"{ind}}}")
     return out
+
+
+def edge_loop(isa, taps, ct, hold, masked, ind, side, vectors=1):
+    """The border pixels on one side of the interior (side "left": before the row
+    pointers' first pixel, "right": after the interior walk), with the held weights: tap
+    (ky, kx) of border pixel e is loaded when bit kx of edges-><side>_taps[e] is set and is
+    a zero vector otherwise, in the interior's tap order and chains (the DWCONV kernel
+    reads padding taps from its zero row: the same FMAs, bit-identical)."""
+    if side == "left":
+        # pixel e of `left` lies (left - e) input steps before the interior's first pixel
+        out = [f"{ind}for (size_t e = 0; e < edges->left; e++) {{",
+               f"{ind}  const unsigned m = edges->left_taps[e];",
+               f"{ind}  const size_t back = (edges->left - e) * input_step;"]
+        shift = " - back"
+    else:
+        # pixel e lies e input steps after the interior walk's end (i<r> point there)
+        out = [f"{ind}for (size_t e = 0; e < edges->right; e++) {{",
+               f"{ind}  const unsigned m = edges->right_taps[e];",
+               f"{ind}  const size_t fwd = e * input_step;"]
+        shift = " + fwd"
+    out.extend(pixel_body(isa, taps, ct, hold, masked, ind + "  ", vectors, shift))
+    out.append(f"{ind}  o += output_stride;")
+    out.append(f"{ind}}}")
+    return out
+
+
+def row_walk(isa, taps, ct, hold, masked, ind, vectors=1):
+    """Left edges, the interior, right edges of one channel-vector group."""
+    return (edge_loop(isa, taps, ct, hold, masked, ind, "left", vectors) +
+            pixel_loop(isa, taps, ct, hold, masked, ind, vectors) +
+            edge_loop(isa, taps, ct, hold, masked, ind, "right", vectors))
 
 
 def held_weights(isa, taps, ct, ind):
@@ -135,7 +187,9 @@ def kernel(taps, ct, isa):
             f"then one load and one FMA per tap and pixel, "
             f"{'one accumulator chain' if chains == 1 else 'even and odd taps in two accumulator chains'}"
             f" in tap order, as in the DWCONV kernel {taps}p{ct}c (bit-identical results); "
-            f"the last 1-{v - 1} channels with masked loads and stores. Reads exactly "
+            f"the last 1-{v - 1} channels with masked loads and stores. Border pixels "
+            f"(edges->left before, edges->right after the interior) in the same pass, their "
+            f"taps outside the row as zero vectors (the same FMAs). Reads exactly "
             f"`channels` floats per tap and writes exactly `channels` per pixel.")
     out = ["// Generated by scripts/kernels/f32_dwconv_row.py: do not edit.\n//\n" +
            "\n".join("// " + ln for ln in textwrap.wrap(desc, 86)) +
@@ -150,6 +204,7 @@ def kernel(taps, ct, isa):
     out.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     out.append(f"  const {isa.vtype} vmin = {vf.set1(isa.name, 'p->min')};")
     out.append(f"  const {isa.vtype} vmax = {vf.set1(isa.name, 'p->max')};")
+    out.append(f"  const {isa.vtype} vzero = {vf.set1(isa.name, '0.0f')};")
     out.append("  const size_t ts = tap_stride;")
     if k == 5:
         out.append("  const size_t ts3 = tap_stride * 3;")
@@ -161,7 +216,7 @@ def kernel(taps, ct, isa):
         out.append(f"  for (; channels - c0 >= {ct}; c0 += {ct}) {{  // whole tiles, both vectors")
         ind = "    "
         out.extend(vector_setup(isa, taps, ct, hold, ind))
-        out.extend(pixel_loop(isa, taps, ct, hold, False, ind, vectors=ct // v))
+        out.extend(row_walk(isa, taps, ct, hold, False, ind, vectors=ct // v))
         out.append(f"{ind}w += {ct + taps * ct};")
         out.append("  }")
     out.append("  size_t j = 0;  // this vector's channel offset in its tile")
@@ -169,11 +224,11 @@ def kernel(taps, ct, isa):
     ind = "    "
     out.extend(vector_setup(isa, taps, ct, hold, ind))
     out.append(f"{ind}if (channels - c0 >= {v}) {{")
-    out.extend(pixel_loop(isa, taps, ct, hold, False, ind + "  "))
+    out.extend(row_walk(isa, taps, ct, hold, False, ind + "  "))
     out.append(f"{ind}}} else {{")
     out.append(f"{ind}  const size_t c = channels - c0;")
     out.append(f"{ind}  {MASKED[isa.name][3]}")
-    out.extend(pixel_loop(isa, taps, ct, hold, True, ind + "  "))
+    out.extend(row_walk(isa, taps, ct, hold, True, ind + "  "))
     out.append(f"{ind}}}")
     out.append(f"{ind}w += {v};")
     out.append(f"{ind}j += {v};")

@@ -48,7 +48,8 @@ struct pqnn_qd8_range;
 #define PQNN_DECLARE_DWCONV_ROW(tier_, mr_, nr_, kr_, offset_, name)                       \
   PQNN_INTERNAL void name(size_t channels, size_t output_width, const void** rows,         \
       size_t input_step, size_t tap_stride, const void* weights, void* output,             \
-      size_t output_stride, const void* params);                                           \
+      size_t output_stride, const void* params,                                            \
+      const struct pqnn_dwconv_row_edges* edges);                                          \
   enum { name##_taps = mr_, name##_channel_tile = nr_ };
 #define PQNN_DECLARE_QUANTIZE(tier_, mr_, nr_, kr_, offset_, name)                         \
   PQNN_INTERNAL void name(size_t n, const void* x, int8_t* y,                              \

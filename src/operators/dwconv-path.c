@@ -4,7 +4,8 @@
  * Where the kernel has a row kernel (f32 3x3 / 5x5 on AVX2 and AVX512), the output
  * columns whose taps all lie inside the input row go through it, one call per output row
  * with one pointer per kernel row (a zero row of a whole input row for vertical padding),
- * and only the border columns through the per-pixel kernel and its indirection. */
+ * and so do up to PQNN_DWCONV_ROW_EDGES border columns a side (their taps outside the row
+ * as zeros); wider borders go through the per-pixel kernel and its indirection. */
 #include <string.h>
 
 #include "allocator.h"
@@ -25,6 +26,32 @@ static void interior_columns(const struct pqnn_conv_geometry* g, size_t* begin, 
     const size_t last = (g->input_width - 1 + g->padding_left - span) / sw;
     *end = last + 1 < g->output_width ? last + 1 : g->output_width;
   }
+}
+
+/* The row kernel's border columns (struct pqnn_dwconv_row_edges): output columns
+ * [0, begin) and [end, output_width), each with a bit per tap column inside the input row;
+ * left = right = 0 (borders per pixel) when a side has more than PQNN_DWCONV_ROW_EDGES. */
+static void row_edges(const struct pqnn_conv_geometry* g, size_t begin, size_t end,
+    struct pqnn_dwconv_row_edges* edges) {
+  memset(edges, 0, sizeof(*edges));
+  const size_t right = g->output_width - end;
+  if (begin > PQNN_DWCONV_ROW_EDGES || right > PQNN_DWCONV_ROW_EDGES) return;
+  for (size_t e = 0; e < begin + right; e++) {
+    const size_t x = e < begin ? e : end + e - begin;
+    unsigned taps = 0;
+    for (uint32_t kx = 0; kx < g->kernel_width; kx++) {
+      /* input column x * sw + kx * dw - pl, inside when in [0, input_width) */
+      const size_t ix = x * g->stride_width + (size_t) kx * g->dilation_width;
+      if (ix >= g->padding_left && ix - g->padding_left < g->input_width) taps |= 1u << kx;
+    }
+    if (e < begin) {
+      edges->left_taps[e] = (uint8_t) taps;
+    } else {
+      edges->right_taps[e - begin] = (uint8_t) taps;
+    }
+  }
+  edges->left = begin;
+  edges->right = right;
 }
 
 /* Fills the row-kernel part of the context when the layer can use one; the zero row then
@@ -54,6 +81,7 @@ static enum pqnn_status prepare_rows(const char* function, pqnn_operator_t op,
   ctx->row = row;
   ctx->row_x_begin = begin;
   ctx->row_x_end = end;
+  row_edges(g, begin, end, &ctx->row_edges);
   ctx->input_height = g->input_height;
   ctx->input_row_stride = row_bytes;
   ctx->padding_top = g->padding_top;
@@ -121,24 +149,28 @@ static void pixels(const struct dwconv_task* task, size_t b, size_t y, size_t x,
       (size_t) (uintptr_t) task->input + b * ctx->ba_stride, ctx->zero, &ctx->params);
 }
 
-/* The interior columns of output row y through the row kernel, the borders per pixel. */
+/* Output row y through the row kernel: the interior columns, and the border columns too
+ * where it takes them (ctx->row_edges), else those per pixel. */
 static void row_with_borders(const struct dwconv_task* task, size_t b, size_t y) {
   const struct pqnn_dwconv_context* ctx = &task->ctx;
   const void* rows[MAX_ROW_KERNEL_HEIGHT];
   const char* image = (const char*) task->input + b * ctx->ba_stride;
   for (uint32_t ky = 0; ky < ctx->kernel_height; ky++) {
     const size_t iy = y * ctx->stride_height + (size_t) ky * ctx->dilation_height;  /* + pt */
-    rows[ky] = iy < ctx->padding_top || iy - ctx->padding_top >= ctx->input_height
-        ? ctx->zero
-        : image + (iy - ctx->padding_top) * ctx->input_row_stride + ctx->row_column_offset;
+    /* The zero row at the same column as an input row: border taps read left of it. */
+    rows[ky] = (iy < ctx->padding_top || iy - ctx->padding_top >= ctx->input_height
+        ? (const char*) ctx->zero
+        : image + (iy - ctx->padding_top) * ctx->input_row_stride) + ctx->row_column_offset;
   }
-  if (ctx->row_x_begin != 0) pixels(task, b, y, 0, ctx->row_x_begin);
+  const struct pqnn_dwconv_row_edges* edges = &ctx->row_edges;
+  const size_t left = edges->left, right = edges->right;  /* by the kernel */
+  if (ctx->row_x_begin != left) pixels(task, b, y, 0, ctx->row_x_begin);
   ctx->row(ctx->channels, ctx->row_x_end - ctx->row_x_begin, rows, ctx->row_input_step,
       ctx->row_tap_stride, ctx->packed_w,
       (char*) ctx->output + b * ctx->output_batch_stride + y * ctx->output_row_stride +
-          ctx->row_x_begin * ctx->out_pixel_bytes,
-      ctx->out_pixel_bytes, &ctx->params);
-  if (ctx->row_x_end != ctx->output_width) {
+          (ctx->row_x_begin - left) * ctx->out_pixel_bytes,
+      ctx->out_pixel_bytes, &ctx->params, edges);
+  if (ctx->row_x_end + right != ctx->output_width) {
     pixels(task, b, y, ctx->row_x_end, ctx->output_width - ctx->row_x_end);
   }
 }

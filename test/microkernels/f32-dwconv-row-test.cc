@@ -7,7 +7,9 @@
 // `pixel_stride` floats apart with NaN in the gaps; zero rows stand for vertical padding;
 // output gaps are poisoned and checked untouched. Sweeps: channels 1..67, widths 1..19,
 // strides 1..3, dilations 1..2, pixel strides wider than channels, every kernel row a zero
-// row, clamping, and NaN inputs.
+// row, clamping, and NaN inputs; border pixels (struct pqnn_dwconv_row_edges) under left
+// and right padding of 0..4 columns, whose outside taps the DWCONV kernel reads from its
+// zero row.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -87,6 +89,8 @@ struct Case {
   size_t pixel_stride = 0;     // floats between input pixels; 0: channels
   size_t output_stride = 0;    // floats between output pixels; 0: channels
   size_t zero_row = SIZE_MAX;  // kernel row read from a zero row
+  size_t pad_left = 0;         // padding columns: the row kernel's border pixels
+  size_t pad_right = 0;
   bool nan = false;            // NaN in the middle channel of every input pixel
   float qmin = 0.0f, qmax = 1.0f;  // clamp bounds as fractions of [-2, 2]
 };
@@ -96,12 +100,41 @@ void run(const Kernel& k, pqnn_dwconv_ukernel_fn pixel, const Case& c) {
   const size_t channels = c.channels;
   const size_t ps = c.pixel_stride == 0 ? channels : c.pixel_stride;
   const size_t os = c.output_stride == 0 ? channels : c.output_stride;
-  const size_t row_pixels = (c.width - 1) * c.stride + (kh - 1) * c.dilation + 1;
+  // The output row's windows span `span_pixels` columns, of which the first pad_left and
+  // the last pad_right are padding: the input row has row_pixels.
+  const size_t span_pixels = (c.width - 1) * c.stride + (kh - 1) * c.dilation + 1;
+  if (span_pixels <= c.pad_left + c.pad_right) return;  // no input column
+  const size_t row_pixels = span_pixels - c.pad_left - c.pad_right;
   const size_t row_floats = (row_pixels - 1) * ps + channels;
+  // Interior pixels [begin, end): every tap inside the row; the others are border pixels.
+  const size_t begin = (c.pad_left + c.stride - 1) / c.stride;
+  size_t end = c.width;
+  while (end > begin &&
+         (end - 1) * c.stride + (kh - 1) * c.dilation >= c.pad_left + row_pixels) {
+    end--;
+  }
+  if (end <= begin || begin > PQNN_DWCONV_ROW_EDGES || c.width - end > PQNN_DWCONV_ROW_EDGES) {
+    return;  // not a row the path gives the row kernel
+  }
+  struct pqnn_dwconv_row_edges edges = {};
+  edges.left = begin;
+  edges.right = c.width - end;
+  auto inside = [&](size_t x, size_t kx) {
+    const size_t col = x * c.stride + kx * c.dilation;  // padded coordinates
+    return col >= c.pad_left && col - c.pad_left < row_pixels;
+  };
+  for (size_t e = 0; e < edges.left + edges.right; e++) {
+    const size_t x = e < edges.left ? e : end + e - edges.left;
+    unsigned m = 0;
+    for (size_t kx = 0; kx < kh; kx++) m |= inside(x, kx) ? 1u << kx : 0u;
+    (e < edges.left ? edges.left_taps[e] : edges.right_taps[e - edges.left]) = (uint8_t) m;
+  }
+  const size_t first = (begin * c.stride - c.pad_left) * ps;  // floats: interior's column
   SCOPED_TRACE(std::string(k.name) + " channels " + std::to_string(channels) + " width " +
       std::to_string(c.width) + " stride " + std::to_string(c.stride) + " dilation " +
       std::to_string(c.dilation) + " pixel_stride " + std::to_string(ps) + " output_stride " +
-      std::to_string(os) + " zero_row " + std::to_string(c.zero_row));
+      std::to_string(os) + " zero_row " + std::to_string(c.zero_row) + " pad " +
+      std::to_string(c.pad_left) + "," + std::to_string(c.pad_right));
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   auto& gen = pqnn_test::rng();
 
@@ -118,7 +151,7 @@ void run(const Kernel& k, pqnn_dwconv_ukernel_fn pixel, const Case& c) {
                : (c.nan && ch == channels / 2) ? std::numeric_limits<float>::quiet_NaN()
                : dist(gen);
     }
-    row_ptrs[r] = r == c.zero_row ? zero.data() : row.data();
+    row_ptrs[r] = (r == c.zero_row ? zero.data() : row.data()) + first;
   }
   std::vector<float> kernel(k.taps * channels), bias(channels);
   for (float& v : kernel) v = dist(gen);
@@ -134,17 +167,19 @@ void run(const Kernel& k, pqnn_dwconv_ukernel_fn pixel, const Case& c) {
 
   pqnn_test::ExactBuffer<float> out(pqnn_test::span(c.width, channels, os));
   std::fill(out.begin(), out.end(), poison());
-  k.fn(channels, c.width, row_ptrs.data(), c.stride * ps * sizeof(float),
-      c.dilation * ps * sizeof(float), packed.data(), out.data(), os * sizeof(float), &params);
+  k.fn(channels, end - begin, row_ptrs.data(), c.stride * ps * sizeof(float),
+      c.dilation * ps * sizeof(float), packed.data(), out.data(), os * sizeof(float), &params,
+      &edges);
 
   // The same pixels through the DWCONV kernel: an indirection of taps per pixel.
   std::vector<const void*> indirection(c.width * k.taps);
   for (size_t x = 0; x < c.width; x++) {
     for (size_t t = 0; t < k.taps; t++) {
       const size_t ky = t / kh, kx = t % kh;
-      indirection[x * k.taps + t] = ky == c.zero_row
+      indirection[x * k.taps + t] = ky == c.zero_row || !inside(x, kx)
           ? static_cast<const void*>(zero.data())
-          : static_cast<const void*>(rows[ky]->data() + (x * c.stride + kx * c.dilation) * ps);
+          : static_cast<const void*>(rows[ky]->data() +
+                (x * c.stride + kx * c.dilation - c.pad_left) * ps);
     }
   }
   pqnn_test::ExactBuffer<float> expected(pqnn_test::span(c.width, channels, os));
@@ -240,6 +275,33 @@ TEST_P(F32DwconvRow, clamp_and_nan) {
       Run(c);
       c.qmin = 0.0f;
       Run(c);
+    }
+  }
+}
+
+TEST_P(F32DwconvRow, border_pixels) {
+  const size_t kh = GetParam().taps == 9 ? 3 : 5;
+  for (size_t pl = 0; pl <= kh; pl++) {
+    for (size_t pr = 0; pr <= kh; pr++) {
+      for (size_t stride = 1; stride <= 2; stride++) {
+        for (size_t dilation = 1; dilation <= 2; dilation++) {
+          for (size_t channels : {size_t{1}, size_t{16}, size_t{37}, size_t{64}}) {
+            for (size_t width : {size_t{1}, size_t{3}, size_t{8}}) {
+              Case c;
+              c.channels = channels;
+              c.width = width;
+              c.stride = stride;
+              c.dilation = dilation;
+              c.pad_left = pl;
+              c.pad_right = pr;
+              c.zero_row = channels == 37 ? 1 : SIZE_MAX;
+              c.pixel_stride = channels == 16 ? 19 : 0;
+              c.qmin = 0.3f;
+              Run(c);
+            }
+          }
+        }
+      }
     }
   }
 }

@@ -237,7 +237,8 @@ TEST_F(F32Convolution, DepthwiseKernels) {
 }
 
 // Depthwise 3x3 and 5x5 over edge sizes: the row kernels (AVX2, AVX512) take the columns
-// whose taps are all inside the input and the per-pixel kernel the borders, so widths from
+// whose taps are all inside the input and up to 4 border columns a side (the per-pixel
+// kernel wider borders: every third shape pads up to 2k columns a side), so widths from
 // no interior column to many, heights where every row touches vertical padding, strides,
 // asymmetric paddings, dilation, channels around the tiles and wider channel strides.
 TEST_F(F32Convolution, DepthwiseEdgeSizes) {
@@ -249,8 +250,9 @@ TEST_F(F32Convolution, DepthwiseEdgeSizes) {
       for (uint32_t stride : {1u, 2u}) {
         ConvShape s = make(k, stride, k / 2, uint32_t(channel_list[i % 13]), 1, 1,
             1 + (w * 7) % 6, w, 1 + i % 2, PQNN_FLAG_DEPTHWISE_CONVOLUTION);
-        s.pad_left = uint32_t(rng() % (k / 2 + 1));
-        s.pad_right = uint32_t(rng() % (k / 2 + 1));
+        const uint32_t max_pad = i % 3 == 0 ? 2 * k : k / 2;
+        s.pad_left = uint32_t(rng() % (max_pad + 1));
+        s.pad_right = uint32_t(rng() % (max_pad + 1));
         s.pad_top = uint32_t(rng() % k);
         s.pad_bottom = uint32_t(rng() % k);
         if (i % 4 == 1) s.dilation_width = s.dilation_height = 2;

@@ -9,18 +9,21 @@
 // and taps are loaded once, held in registers, then one load and one FMA per tap and
 // pixel, even and odd taps in two accumulator chains in tap order, as in the DWCONV
 // kernel 25p32c (bit-identical results); the last 1-15 channels with masked loads and
-// stores. Reads exactly `channels` floats per tap and writes exactly `channels` per
-// pixel.
+// stores. Border pixels (edges->left before, edges->right after the interior) in the
+// same pass, their taps outside the row as zero vectors (the same FMAs). Reads exactly
+// `channels` floats per tap and writes exactly `channels` per pixel.
 #include "microkernels.h"
 
 #include <immintrin.h>
 
 void pqnn_f32_dwconv_row_minmax_ukernel_25p32c__avx512f(size_t channels, size_t output_width,
     const void** rows, size_t input_step, size_t tap_stride, const void* weights,
-    void* output, size_t output_stride, const void* params) {
+    void* output, size_t output_stride, const void* params,
+    const struct pqnn_dwconv_row_edges* edges) {
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m512 vmin = _mm512_set1_ps(p->min);
   const __m512 vmax = _mm512_set1_ps(p->max);
+  const __m512 vzero = _mm512_set1_ps(0.0f);
   const size_t ts = tap_stride;
   const size_t ts3 = tap_stride * 3;
   const float* w = (const float*) weights;  // this vector's bias in its tile
@@ -60,6 +63,65 @@ void pqnn_f32_dwconv_row_minmax_ukernel_25p32c__avx512f(size_t channels, size_t 
     const __m512 vw23 = _mm512_loadu_ps(w + 768);
     const __m512 vw24 = _mm512_loadu_ps(w + 800);
     if (channels - c0 >= 16) {
+      for (size_t e = 0; e < edges->left; e++) {
+        const unsigned m = edges->left_taps[e];
+        const size_t back = (edges->left - e) * input_step;
+        __m512 vacc0 = vwb;
+        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i0) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts) - back)) : vzero;
+        __m512 vaccb0 = _mm512_mul_ps(vi1x0, vw1);
+        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m512 vi3x0 = (m & 8u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts3) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi3x0, vw3, vaccb0);
+        const __m512 vi4x0 = (m & 16u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts * 4) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m512 vi5x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i1) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi5x0, vw5, vaccb0);
+        const __m512 vi6x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m512 vi7x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts * 2) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi7x0, vw7, vaccb0);
+        const __m512 vi8x0 = (m & 8u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts3) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        const __m512 vi9x0 = (m & 16u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts * 4) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi9x0, vw9, vaccb0);
+        const __m512 vi10x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi10x0, vw10, vacc0);
+        const __m512 vi11x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi11x0, vw11, vaccb0);
+        const __m512 vi12x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi12x0, vw12, vacc0);
+        const __m512 vi13x0 = (m & 8u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts3) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi13x0, vw13, vaccb0);
+        const __m512 vi14x0 = (m & 16u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts * 4) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi14x0, vw14, vacc0);
+        const __m512 vi15x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i3) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi15x0, vw15, vaccb0);
+        const __m512 vi16x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i3 + ts) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi16x0, vw16, vacc0);
+        const __m512 vi17x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i3 + ts * 2) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi17x0, vw17, vaccb0);
+        const __m512 vi18x0 = (m & 8u) != 0 ? _mm512_loadu_ps((const float*) ((i3 + ts3) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi18x0, vw18, vacc0);
+        const __m512 vi19x0 = (m & 16u) != 0 ? _mm512_loadu_ps((const float*) ((i3 + ts * 4) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi19x0, vw19, vaccb0);
+        const __m512 vi20x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i4) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi20x0, vw20, vacc0);
+        const __m512 vi21x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i4 + ts) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi21x0, vw21, vaccb0);
+        const __m512 vi22x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i4 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi22x0, vw22, vacc0);
+        const __m512 vi23x0 = (m & 8u) != 0 ? _mm512_loadu_ps((const float*) ((i4 + ts3) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi23x0, vw23, vaccb0);
+        const __m512 vi24x0 = (m & 16u) != 0 ? _mm512_loadu_ps((const float*) ((i4 + ts * 4) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi24x0, vw24, vacc0);
+        vacc0 = _mm512_add_ps(vacc0, vaccb0);
+        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+        _mm512_storeu_ps((float*) o, vacc0);
+        o += output_stride;
+      }
       for (size_t x = output_width; x != 0; x--) {
         __m512 vacc0 = vwb;
         vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i0)), vw0, vacc0);
@@ -97,9 +159,127 @@ void pqnn_f32_dwconv_row_minmax_ukernel_25p32c__avx512f(size_t channels, size_t 
         i4 += input_step;
         o += output_stride;
       }
+      for (size_t e = 0; e < edges->right; e++) {
+        const unsigned m = edges->right_taps[e];
+        const size_t fwd = e * input_step;
+        __m512 vacc0 = vwb;
+        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i0) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts) + fwd)) : vzero;
+        __m512 vaccb0 = _mm512_mul_ps(vi1x0, vw1);
+        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m512 vi3x0 = (m & 8u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts3) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi3x0, vw3, vaccb0);
+        const __m512 vi4x0 = (m & 16u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts * 4) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m512 vi5x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i1) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi5x0, vw5, vaccb0);
+        const __m512 vi6x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m512 vi7x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts * 2) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi7x0, vw7, vaccb0);
+        const __m512 vi8x0 = (m & 8u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts3) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        const __m512 vi9x0 = (m & 16u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts * 4) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi9x0, vw9, vaccb0);
+        const __m512 vi10x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi10x0, vw10, vacc0);
+        const __m512 vi11x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi11x0, vw11, vaccb0);
+        const __m512 vi12x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi12x0, vw12, vacc0);
+        const __m512 vi13x0 = (m & 8u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts3) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi13x0, vw13, vaccb0);
+        const __m512 vi14x0 = (m & 16u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts * 4) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi14x0, vw14, vacc0);
+        const __m512 vi15x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i3) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi15x0, vw15, vaccb0);
+        const __m512 vi16x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i3 + ts) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi16x0, vw16, vacc0);
+        const __m512 vi17x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i3 + ts * 2) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi17x0, vw17, vaccb0);
+        const __m512 vi18x0 = (m & 8u) != 0 ? _mm512_loadu_ps((const float*) ((i3 + ts3) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi18x0, vw18, vacc0);
+        const __m512 vi19x0 = (m & 16u) != 0 ? _mm512_loadu_ps((const float*) ((i3 + ts * 4) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi19x0, vw19, vaccb0);
+        const __m512 vi20x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i4) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi20x0, vw20, vacc0);
+        const __m512 vi21x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i4 + ts) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi21x0, vw21, vaccb0);
+        const __m512 vi22x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i4 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi22x0, vw22, vacc0);
+        const __m512 vi23x0 = (m & 8u) != 0 ? _mm512_loadu_ps((const float*) ((i4 + ts3) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi23x0, vw23, vaccb0);
+        const __m512 vi24x0 = (m & 16u) != 0 ? _mm512_loadu_ps((const float*) ((i4 + ts * 4) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi24x0, vw24, vacc0);
+        vacc0 = _mm512_add_ps(vacc0, vaccb0);
+        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+        _mm512_storeu_ps((float*) o, vacc0);
+        o += output_stride;
+      }
     } else {
       const size_t c = channels - c0;
       const __mmask16 vmask = (__mmask16) ((1u << c) - 1u);
+      for (size_t e = 0; e < edges->left; e++) {
+        const unsigned m = edges->left_taps[e];
+        const size_t back = (edges->left - e) * input_step;
+        __m512 vacc0 = vwb;
+        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts) - back)) : vzero;
+        __m512 vaccb0 = _mm512_mul_ps(vi1x0, vw1);
+        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m512 vi3x0 = (m & 8u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts3) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi3x0, vw3, vaccb0);
+        const __m512 vi4x0 = (m & 16u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts * 4) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m512 vi5x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi5x0, vw5, vaccb0);
+        const __m512 vi6x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m512 vi7x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts * 2) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi7x0, vw7, vaccb0);
+        const __m512 vi8x0 = (m & 8u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts3) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        const __m512 vi9x0 = (m & 16u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts * 4) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi9x0, vw9, vaccb0);
+        const __m512 vi10x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi10x0, vw10, vacc0);
+        const __m512 vi11x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi11x0, vw11, vaccb0);
+        const __m512 vi12x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi12x0, vw12, vacc0);
+        const __m512 vi13x0 = (m & 8u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts3) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi13x0, vw13, vaccb0);
+        const __m512 vi14x0 = (m & 16u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts * 4) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi14x0, vw14, vacc0);
+        const __m512 vi15x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i3) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi15x0, vw15, vaccb0);
+        const __m512 vi16x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i3 + ts) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi16x0, vw16, vacc0);
+        const __m512 vi17x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i3 + ts * 2) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi17x0, vw17, vaccb0);
+        const __m512 vi18x0 = (m & 8u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i3 + ts3) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi18x0, vw18, vacc0);
+        const __m512 vi19x0 = (m & 16u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i3 + ts * 4) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi19x0, vw19, vaccb0);
+        const __m512 vi20x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i4) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi20x0, vw20, vacc0);
+        const __m512 vi21x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i4 + ts) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi21x0, vw21, vaccb0);
+        const __m512 vi22x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i4 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi22x0, vw22, vacc0);
+        const __m512 vi23x0 = (m & 8u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i4 + ts3) - back)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi23x0, vw23, vaccb0);
+        const __m512 vi24x0 = (m & 16u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i4 + ts * 4) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi24x0, vw24, vacc0);
+        vacc0 = _mm512_add_ps(vacc0, vaccb0);
+        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+        _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
+        o += output_stride;
+      }
       for (size_t x = output_width; x != 0; x--) {
         __m512 vacc0 = vwb;
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i0)), vw0, vacc0);
@@ -135,6 +315,65 @@ void pqnn_f32_dwconv_row_minmax_ukernel_25p32c__avx512f(size_t channels, size_t 
         i2 += input_step;
         i3 += input_step;
         i4 += input_step;
+        o += output_stride;
+      }
+      for (size_t e = 0; e < edges->right; e++) {
+        const unsigned m = edges->right_taps[e];
+        const size_t fwd = e * input_step;
+        __m512 vacc0 = vwb;
+        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts) + fwd)) : vzero;
+        __m512 vaccb0 = _mm512_mul_ps(vi1x0, vw1);
+        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m512 vi3x0 = (m & 8u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts3) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi3x0, vw3, vaccb0);
+        const __m512 vi4x0 = (m & 16u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts * 4) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m512 vi5x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi5x0, vw5, vaccb0);
+        const __m512 vi6x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m512 vi7x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts * 2) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi7x0, vw7, vaccb0);
+        const __m512 vi8x0 = (m & 8u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts3) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        const __m512 vi9x0 = (m & 16u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts * 4) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi9x0, vw9, vaccb0);
+        const __m512 vi10x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi10x0, vw10, vacc0);
+        const __m512 vi11x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi11x0, vw11, vaccb0);
+        const __m512 vi12x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi12x0, vw12, vacc0);
+        const __m512 vi13x0 = (m & 8u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts3) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi13x0, vw13, vaccb0);
+        const __m512 vi14x0 = (m & 16u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts * 4) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi14x0, vw14, vacc0);
+        const __m512 vi15x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i3) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi15x0, vw15, vaccb0);
+        const __m512 vi16x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i3 + ts) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi16x0, vw16, vacc0);
+        const __m512 vi17x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i3 + ts * 2) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi17x0, vw17, vaccb0);
+        const __m512 vi18x0 = (m & 8u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i3 + ts3) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi18x0, vw18, vacc0);
+        const __m512 vi19x0 = (m & 16u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i3 + ts * 4) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi19x0, vw19, vaccb0);
+        const __m512 vi20x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i4) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi20x0, vw20, vacc0);
+        const __m512 vi21x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i4 + ts) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi21x0, vw21, vaccb0);
+        const __m512 vi22x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i4 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi22x0, vw22, vacc0);
+        const __m512 vi23x0 = (m & 8u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i4 + ts3) + fwd)) : vzero;
+        vaccb0 = _mm512_fmadd_ps(vi23x0, vw23, vaccb0);
+        const __m512 vi24x0 = (m & 16u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i4 + ts * 4) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi24x0, vw24, vacc0);
+        vacc0 = _mm512_add_ps(vacc0, vaccb0);
+        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+        _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
         o += output_stride;
       }
     }

@@ -8,8 +8,10 @@
 // output_stride bytes. Channel vectors of 8 outer, pixels inner: per vector the bias and
 // taps are loaded once, held in registers, then one load and one FMA per tap and pixel,
 // one accumulator chain in tap order, as in the DWCONV kernel 9p16c (bit-identical
-// results); the last 1-7 channels with masked loads and stores. Reads exactly `channels`
-// floats per tap and writes exactly `channels` per pixel.
+// results); the last 1-7 channels with masked loads and stores. Border pixels
+// (edges->left before, edges->right after the interior) in the same pass, their taps
+// outside the row as zero vectors (the same FMAs). Reads exactly `channels` floats per
+// tap and writes exactly `channels` per pixel.
 #include "microkernels.h"
 
 #include <immintrin.h>
@@ -19,10 +21,12 @@ static const int32_t mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 
 
 void pqnn_f32_dwconv_row_minmax_ukernel_9p16c__avx2_fma(size_t channels, size_t output_width,
     const void** rows, size_t input_step, size_t tap_stride, const void* weights,
-    void* output, size_t output_stride, const void* params) {
+    void* output, size_t output_stride, const void* params,
+    const struct pqnn_dwconv_row_edges* edges) {
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m256 vmin = _mm256_set1_ps(p->min);
   const __m256 vmax = _mm256_set1_ps(p->max);
+  const __m256 vzero = _mm256_set1_ps(0.0f);
   const size_t ts = tap_stride;
   const float* w = (const float*) weights;  // this vector's bias in its tile
   size_t c0 = 0;
@@ -41,6 +45,53 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p16c__avx2_fma(size_t channels, size_t 
     const __m256 vw6 = _mm256_loadu_ps(w + 112);
     const __m256 vw7 = _mm256_loadu_ps(w + 128);
     const __m256 vw8 = _mm256_loadu_ps(w + 144);
+    for (size_t e = 0; e < edges->left; e++) {
+      const unsigned m = edges->left_taps[e];
+      const size_t back = (edges->left - e) * input_step;
+      __m256 vacc0 = vwb;
+      __m256 vacc1 = _mm256_loadu_ps(w + 8);
+      const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i0) - back)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi0x0, vw0, vacc0);
+      const __m256 vi0x1 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i0) - back + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi0x1, _mm256_loadu_ps(w + 24), vacc1);
+      const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts) - back)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi1x0, vw1, vacc0);
+      const __m256 vi1x1 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts) - back + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi1x1, _mm256_loadu_ps(w + 40), vacc1);
+      const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 2) - back)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi2x0, vw2, vacc0);
+      const __m256 vi2x1 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 2) - back + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi2x1, _mm256_loadu_ps(w + 56), vacc1);
+      const __m256 vi3x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i1) - back)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi3x0, vw3, vacc0);
+      const __m256 vi3x1 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i1) - back + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi3x1, _mm256_loadu_ps(w + 72), vacc1);
+      const __m256 vi4x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts) - back)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi4x0, vw4, vacc0);
+      const __m256 vi4x1 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts) - back + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi4x1, _mm256_loadu_ps(w + 88), vacc1);
+      const __m256 vi5x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 2) - back)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi5x0, vw5, vacc0);
+      const __m256 vi5x1 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 2) - back + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi5x1, _mm256_loadu_ps(w + 104), vacc1);
+      const __m256 vi6x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i2) - back)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi6x0, vw6, vacc0);
+      const __m256 vi6x1 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i2) - back + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi6x1, _mm256_loadu_ps(w + 120), vacc1);
+      const __m256 vi7x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts) - back)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi7x0, vw7, vacc0);
+      const __m256 vi7x1 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts) - back + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi7x1, _mm256_loadu_ps(w + 136), vacc1);
+      const __m256 vi8x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 2) - back)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi8x0, vw8, vacc0);
+      const __m256 vi8x1 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 2) - back + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi8x1, _mm256_loadu_ps(w + 152), vacc1);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+      _mm256_storeu_ps((float*) o, vacc0);
+      vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+      _mm256_storeu_ps((float*) (o + 32), vacc1);
+      o += output_stride;
+    }
     for (size_t x = output_width; x != 0; x--) {
       __m256 vacc0 = vwb;
       __m256 vacc1 = _mm256_loadu_ps(w + 8);
@@ -71,6 +122,53 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p16c__avx2_fma(size_t channels, size_t 
       i2 += input_step;
       o += output_stride;
     }
+    for (size_t e = 0; e < edges->right; e++) {
+      const unsigned m = edges->right_taps[e];
+      const size_t fwd = e * input_step;
+      __m256 vacc0 = vwb;
+      __m256 vacc1 = _mm256_loadu_ps(w + 8);
+      const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i0) + fwd)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi0x0, vw0, vacc0);
+      const __m256 vi0x1 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i0) + fwd + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi0x1, _mm256_loadu_ps(w + 24), vacc1);
+      const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts) + fwd)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi1x0, vw1, vacc0);
+      const __m256 vi1x1 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts) + fwd + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi1x1, _mm256_loadu_ps(w + 40), vacc1);
+      const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 2) + fwd)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi2x0, vw2, vacc0);
+      const __m256 vi2x1 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 2) + fwd + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi2x1, _mm256_loadu_ps(w + 56), vacc1);
+      const __m256 vi3x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i1) + fwd)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi3x0, vw3, vacc0);
+      const __m256 vi3x1 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i1) + fwd + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi3x1, _mm256_loadu_ps(w + 72), vacc1);
+      const __m256 vi4x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts) + fwd)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi4x0, vw4, vacc0);
+      const __m256 vi4x1 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts) + fwd + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi4x1, _mm256_loadu_ps(w + 88), vacc1);
+      const __m256 vi5x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 2) + fwd)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi5x0, vw5, vacc0);
+      const __m256 vi5x1 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 2) + fwd + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi5x1, _mm256_loadu_ps(w + 104), vacc1);
+      const __m256 vi6x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i2) + fwd)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi6x0, vw6, vacc0);
+      const __m256 vi6x1 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i2) + fwd + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi6x1, _mm256_loadu_ps(w + 120), vacc1);
+      const __m256 vi7x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts) + fwd)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi7x0, vw7, vacc0);
+      const __m256 vi7x1 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts) + fwd + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi7x1, _mm256_loadu_ps(w + 136), vacc1);
+      const __m256 vi8x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 2) + fwd)) : vzero;
+      vacc0 = _mm256_fmadd_ps(vi8x0, vw8, vacc0);
+      const __m256 vi8x1 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 2) + fwd + 32)) : vzero;
+      vacc1 = _mm256_fmadd_ps(vi8x1, _mm256_loadu_ps(w + 152), vacc1);
+      vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+      _mm256_storeu_ps((float*) o, vacc0);
+      vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+      _mm256_storeu_ps((float*) (o + 32), vacc1);
+      o += output_stride;
+    }
     w += 160;
   }
   size_t j = 0;  // this vector's channel offset in its tile
@@ -90,6 +188,32 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p16c__avx2_fma(size_t channels, size_t 
     const __m256 vw7 = _mm256_loadu_ps(w + 128);
     const __m256 vw8 = _mm256_loadu_ps(w + 144);
     if (channels - c0 >= 8) {
+      for (size_t e = 0; e < edges->left; e++) {
+        const unsigned m = edges->left_taps[e];
+        const size_t back = (edges->left - e) * input_step;
+        __m256 vacc0 = vwb;
+        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i0) - back)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts) - back)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi1x0, vw1, vacc0);
+        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 2) - back)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m256 vi3x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i1) - back)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi3x0, vw3, vacc0);
+        const __m256 vi4x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts) - back)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m256 vi5x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 2) - back)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi5x0, vw5, vacc0);
+        const __m256 vi6x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i2) - back)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m256 vi7x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts) - back)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi7x0, vw7, vacc0);
+        const __m256 vi8x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 2) - back)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+        _mm256_storeu_ps((float*) o, vacc0);
+        o += output_stride;
+      }
       for (size_t x = output_width; x != 0; x--) {
         __m256 vacc0 = vwb;
         vacc0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float*) (i0)), vw0, vacc0);
@@ -108,9 +232,61 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p16c__avx2_fma(size_t channels, size_t 
         i2 += input_step;
         o += output_stride;
       }
+      for (size_t e = 0; e < edges->right; e++) {
+        const unsigned m = edges->right_taps[e];
+        const size_t fwd = e * input_step;
+        __m256 vacc0 = vwb;
+        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i0) + fwd)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts) + fwd)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi1x0, vw1, vacc0);
+        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m256 vi3x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i1) + fwd)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi3x0, vw3, vacc0);
+        const __m256 vi4x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts) + fwd)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m256 vi5x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi5x0, vw5, vacc0);
+        const __m256 vi6x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i2) + fwd)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m256 vi7x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts) + fwd)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi7x0, vw7, vacc0);
+        const __m256 vi8x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+        _mm256_storeu_ps((float*) o, vacc0);
+        o += output_stride;
+      }
     } else {
       const size_t c = channels - c0;
       const __m256i vmask = _mm256_loadu_si256((const __m256i*) &mask_table[8 - c]);
+      for (size_t e = 0; e < edges->left; e++) {
+        const unsigned m = edges->left_taps[e];
+        const size_t back = (edges->left - e) * input_step;
+        __m256 vacc0 = vwb;
+        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i0) - back), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts) - back), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi1x0, vw1, vacc0);
+        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts * 2) - back), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m256 vi3x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i1) - back), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi3x0, vw3, vacc0);
+        const __m256 vi4x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts) - back), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m256 vi5x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts * 2) - back), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi5x0, vw5, vacc0);
+        const __m256 vi6x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i2) - back), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m256 vi7x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts) - back), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi7x0, vw7, vacc0);
+        const __m256 vi8x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts * 2) - back), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+        _mm256_maskstore_ps((float*) o, vmask, vacc0);
+        o += output_stride;
+      }
       for (size_t x = output_width; x != 0; x--) {
         __m256 vacc0 = vwb;
         vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0), vmask), vw0, vacc0);
@@ -127,6 +303,32 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p16c__avx2_fma(size_t channels, size_t 
         i0 += input_step;
         i1 += input_step;
         i2 += input_step;
+        o += output_stride;
+      }
+      for (size_t e = 0; e < edges->right; e++) {
+        const unsigned m = edges->right_taps[e];
+        const size_t fwd = e * input_step;
+        __m256 vacc0 = vwb;
+        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i0) + fwd), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts) + fwd), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi1x0, vw1, vacc0);
+        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts * 2) + fwd), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m256 vi3x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i1) + fwd), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi3x0, vw3, vacc0);
+        const __m256 vi4x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts) + fwd), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m256 vi5x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts * 2) + fwd), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi5x0, vw5, vacc0);
+        const __m256 vi6x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i2) + fwd), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m256 vi7x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts) + fwd), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi7x0, vw7, vacc0);
+        const __m256 vi8x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts * 2) + fwd), vmask) : vzero;
+        vacc0 = _mm256_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+        _mm256_maskstore_ps((float*) o, vmask, vacc0);
         o += output_stride;
       }
     }

@@ -8,18 +8,22 @@
 // output_stride bytes. Channel vectors of 16 outer, pixels inner: per vector the bias
 // and taps are loaded once, held in registers, then one load and one FMA per tap and
 // pixel, one accumulator chain in tap order, as in the DWCONV kernel 9p32c (bit-
-// identical results); the last 1-15 channels with masked loads and stores. Reads exactly
-// `channels` floats per tap and writes exactly `channels` per pixel.
+// identical results); the last 1-15 channels with masked loads and stores. Border pixels
+// (edges->left before, edges->right after the interior) in the same pass, their taps
+// outside the row as zero vectors (the same FMAs). Reads exactly `channels` floats per
+// tap and writes exactly `channels` per pixel.
 #include "microkernels.h"
 
 #include <immintrin.h>
 
 void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t output_width,
     const void** rows, size_t input_step, size_t tap_stride, const void* weights,
-    void* output, size_t output_stride, const void* params) {
+    void* output, size_t output_stride, const void* params,
+    const struct pqnn_dwconv_row_edges* edges) {
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m512 vmin = _mm512_set1_ps(p->min);
   const __m512 vmax = _mm512_set1_ps(p->max);
+  const __m512 vzero = _mm512_set1_ps(0.0f);
   const size_t ts = tap_stride;
   const float* w = (const float*) weights;  // this vector's bias in its tile
   size_t c0 = 0;
@@ -40,6 +44,32 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
     const __m512 vw7 = _mm512_loadu_ps(w + 256);
     const __m512 vw8 = _mm512_loadu_ps(w + 288);
     if (channels - c0 >= 16) {
+      for (size_t e = 0; e < edges->left; e++) {
+        const unsigned m = edges->left_taps[e];
+        const size_t back = (edges->left - e) * input_step;
+        __m512 vacc0 = vwb;
+        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i0) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi1x0, vw1, vacc0);
+        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m512 vi3x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i1) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi3x0, vw3, vacc0);
+        const __m512 vi4x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m512 vi5x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi5x0, vw5, vacc0);
+        const __m512 vi6x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m512 vi7x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi7x0, vw7, vacc0);
+        const __m512 vi8x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+        _mm512_storeu_ps((float*) o, vacc0);
+        o += output_stride;
+      }
       for (size_t x = output_width; x != 0; x--) {
         __m512 vacc0 = vwb;
         vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i0)), vw0, vacc0);
@@ -58,9 +88,61 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
         i2 += input_step;
         o += output_stride;
       }
+      for (size_t e = 0; e < edges->right; e++) {
+        const unsigned m = edges->right_taps[e];
+        const size_t fwd = e * input_step;
+        __m512 vacc0 = vwb;
+        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i0) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi1x0, vw1, vacc0);
+        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m512 vi3x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i1) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi3x0, vw3, vacc0);
+        const __m512 vi4x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m512 vi5x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi5x0, vw5, vacc0);
+        const __m512 vi6x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m512 vi7x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi7x0, vw7, vacc0);
+        const __m512 vi8x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+        _mm512_storeu_ps((float*) o, vacc0);
+        o += output_stride;
+      }
     } else {
       const size_t c = channels - c0;
       const __mmask16 vmask = (__mmask16) ((1u << c) - 1u);
+      for (size_t e = 0; e < edges->left; e++) {
+        const unsigned m = edges->left_taps[e];
+        const size_t back = (edges->left - e) * input_step;
+        __m512 vacc0 = vwb;
+        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi1x0, vw1, vacc0);
+        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m512 vi3x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi3x0, vw3, vacc0);
+        const __m512 vi4x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m512 vi5x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi5x0, vw5, vacc0);
+        const __m512 vi6x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m512 vi7x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi7x0, vw7, vacc0);
+        const __m512 vi8x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts * 2) - back)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+        _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
+        o += output_stride;
+      }
       for (size_t x = output_width; x != 0; x--) {
         __m512 vacc0 = vwb;
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i0)), vw0, vacc0);
@@ -77,6 +159,32 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
         i0 += input_step;
         i1 += input_step;
         i2 += input_step;
+        o += output_stride;
+      }
+      for (size_t e = 0; e < edges->right; e++) {
+        const unsigned m = edges->right_taps[e];
+        const size_t fwd = e * input_step;
+        __m512 vacc0 = vwb;
+        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
+        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi1x0, vw1, vacc0);
+        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
+        const __m512 vi3x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi3x0, vw3, vacc0);
+        const __m512 vi4x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
+        const __m512 vi5x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi5x0, vw5, vacc0);
+        const __m512 vi6x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
+        const __m512 vi7x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi7x0, vw7, vacc0);
+        const __m512 vi8x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts * 2) + fwd)) : vzero;
+        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+        _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
         o += output_stride;
       }
     }
