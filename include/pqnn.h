@@ -1047,7 +1047,7 @@ struct pqnn_runtime_node_info {
      nodes without one; a constant string, never NULL. */
   const char* compute_path;
   /* 1 when a following add node (a residual: f32 / f16, both operands of the output's
-     shape) was fused into this fully connected, convolution, binary or add2 node, which
+     shape) was fused into this fully connected, convolution, binary, add2 or resize node, which
      then reads the add's other operand and writes the add's output (and its fused
      clamp's). */
   uint32_t fused_add;

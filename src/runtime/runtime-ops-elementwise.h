@@ -12,6 +12,15 @@ PQNN_INTERNAL void pqnn_rt_residual_f32(struct pqnn_runtime* rt, struct pqnn_rt_
     size_t start, size_t end);
 PQNN_INTERNAL void pqnn_rt_residual_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op,
     size_t start, size_t end);
+/* A node with a fused residual computes its rows [start, end) in chunks of about this many
+ * output bytes and adds the residual to each chunk while it is still in the cache (one
+ * thread runs the whole range as one tile: without chunks the output would make two trips
+ * through memory). */
+#define PQNN_RT_RESIDUAL_CHUNK_BYTES 32768
+/* Rows per chunk for rows of row_bytes when the residual is inputs[residual_input]: all of
+ * [start, end) without one. */
+PQNN_INTERNAL size_t pqnn_rt_residual_chunk_rows(const struct pqnn_rt_op* op,
+    uint32_t residual_input, size_t start, size_t end, size_t row_bytes);
 PQNN_INTERNAL void pqnn_rt_binary_f32(struct pqnn_runtime* rt, struct pqnn_rt_op* op,
     size_t start, size_t end);
 PQNN_INTERNAL void pqnn_rt_binary_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op,

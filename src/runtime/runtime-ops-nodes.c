@@ -115,14 +115,24 @@ BODY(copy) {
 
 #define B(type) ((const type*) rt->tensors[op->inputs[1]].data)
 BODY(add2_f32) {
-  pqnn_node_f32_add2(&op->add2, start, end, X(float), B(float), Y(float), op->output_min,
-      op->output_max);
-  pqnn_rt_residual_f32(rt, op, start, end);
+  const size_t chunk = pqnn_rt_residual_chunk_rows(op, 2, start, end,
+      op->add2.shape[3] * sizeof(float));
+  for (size_t s = start; s < end; s += chunk) {
+    const size_t e = pqnn_min_sz(end, s + chunk);
+    pqnn_node_f32_add2(&op->add2, s, e, X(float), B(float), Y(float), op->output_min,
+        op->output_max);
+    pqnn_rt_residual_f32(rt, op, s, e);
+  }
 }
 BODY(add2_f16) {
-  pqnn_node_f16_add2(&op->add2, start, end, X(uint16_t), B(uint16_t), Y(uint16_t),
-      op->output_min, op->output_max);
-  pqnn_rt_residual_f16(rt, op, start, end);
+  const size_t chunk = pqnn_rt_residual_chunk_rows(op, 2, start, end,
+      op->add2.shape[3] * sizeof(uint16_t));
+  for (size_t s = start; s < end; s += chunk) {
+    const size_t e = pqnn_min_sz(end, s + chunk);
+    pqnn_node_f16_add2(&op->add2, s, e, X(uint16_t), B(uint16_t), Y(uint16_t),
+        op->output_min, op->output_max);
+    pqnn_rt_residual_f16(rt, op, s, e);
+  }
 }
 BODY(add2_qs8) {
   const struct pqnn_rt_tensor* a = &rt->tensors[op->inputs[0]];

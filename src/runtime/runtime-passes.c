@@ -414,8 +414,8 @@ static bool same_shape_add(const struct pqnn_runtime* rt, const struct pqnn_rt_o
 }
 
 /* The one place deciding whether operand k of an add fuses into the op that produces it:
- * that op is a fully connected, convolution or depthwise convolution, or a binary / add2
- * node (f32 / f16 output, no residual yet), the add is the only reader of its output, which is not external, and
+ * that op is a fully connected, convolution or depthwise convolution, a binary / add2
+ * node or a 2-D resize (f32 / f16 output, no residual yet), the add is the only reader of its output, which is not external, and
  * the other operand differs and is written by an op (not static or external: their shape
  * may part from the output's at a reshape, where the add would broadcast). When
  * `sinkable` is false the other operand must be written by an earlier op, so that it is
@@ -440,7 +440,10 @@ static bool residual_fuses(const struct pqnn_runtime* rt, const struct pqnn_rt_o
     return producer->num_inputs == 1;
   }
   /* Elementwise producers (the x * se(x) of a squeeze-excite residual, a chain of adds):
-   * the residual follows each tile of rows (runtime-ops-elementwise.c). */
+   * the residual follows each tile of rows (runtime-ops-elementwise.c). A resize (the
+   * upsampled map of an FPN top-down add): the same, per chunk of output rows
+   * (nodes/layout-executors.c), so the upsampled map never makes a trip through memory. */
+  if (type == pqnn_node_type_static_resize_2d) return producer->num_inputs == 1;
   return (type == pqnn_node_type_binary || type == pqnn_node_type_add2) &&
       producer->num_inputs == 2;
 }

@@ -13,6 +13,8 @@
 #include "runtime/runtime-executors.h"
 #include "runtime/runtime-shared.h"
 #include "runtime/nodes/layout-kernels.h"
+#include "runtime/node-kernels-elementwise.h"
+#include "runtime/runtime-ops-elementwise.h"
 
 #define XS(rt, op) (&(rt)->tensors[(op)->inputs[0]].shape)
 #define YS(rt, op) (&(rt)->tensors[(op)->output].shape)
@@ -161,6 +163,12 @@ static enum pqnn_status reshape_resize(struct pqnn_runtime* rt, struct pqnn_rt_o
                                          : (float) g->out_width / (float) g->in_width;
   op->range = ys->dim[0] * g->out_height;
   op->min_tile = min_rows(g->out_width * g->channels * g->element_size);
+  /* A fused residual (inputs[1], runtime-passes.c) is read densely like the output. */
+  if (op->num_inputs > 1 && !pqnn_shape_equal(&rt->tensors[op->inputs[1]].shape, ys)) {
+    PQNN_LOG_ERROR("the residual fused into a static_resize_2d node no longer has its "
+        "output's shape");
+    return pqnn_status_invalid_parameter;
+  }
   return pqnn_status_success;
 }
 
@@ -184,7 +192,8 @@ BODY(concatenate_body) {
   pqnn_layout_concatenate(&op->layout, start, end, inputs, Y(void));
 }
 BODY(pad_body) { pqnn_layout_pad(&op->layout, start, end, X(void), Y(void)); }
-BODY(resize_body) {
+static void resize_rows(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start,
+    size_t end) {
   const struct pqnn_resize_params* r = &op->node.layout.resize;
   if (r->mode == pqnn_resize_nearest) {
     pqnn_layout_resize_nearest(&op->layout, r->coordinates, r->rounding, start, end, X(void),
@@ -194,6 +203,26 @@ BODY(resize_body) {
   } else {
     pqnn_layout_f16_resize_bilinear(&op->layout, r->coordinates, start, end, X(uint16_t),
         Y(uint16_t));
+  }
+}
+/* With a fused residual (inputs[1], f32 / f16 only: runtime-passes.c), chunks of output
+ * rows, each plus its residual while it is still in the cache. */
+BODY(resize_body) {
+  const size_t row = op->layout.out_width * op->layout.channels;
+  const size_t chunk = pqnn_rt_residual_chunk_rows(op, 1, start, end,
+      row * op->layout.element_size);
+  for (size_t s = start; s < end; s += chunk) {
+    const size_t e = pqnn_min_sz(end, s + chunk);
+    resize_rows(rt, op, s, e);
+    if (op->num_inputs < 2) continue;
+    const void* residual = rt->tensors[op->inputs[1]].data;
+    if (op->layout.element_size == 4) {
+      pqnn_node_f32_residual((e - s) * row, Y(float) + s * row, (const float*) residual + s * row,
+          op->residual_min, op->residual_max);
+    } else {
+      pqnn_node_f16_residual((e - s) * row, Y(uint16_t) + s * row,
+          (const uint16_t*) residual + s * row, op->residual_min, op->residual_max);
+    }
   }
 }
 
