@@ -2,7 +2,8 @@
 // sizes of the PaddleOCR detector at 640x640: the boundary transpose of the NCHW input
 // (1x3x640x640 -> NHWC), NCHW <-> NHWC of a 1x96x160x160 feature map, a 5-D transpose that
 // takes the generic strided path, the FPN concat of four 1x160x160x24 maps along channels,
-// a x2 nearest resize of 1x80x80x96 and a bilinear one, a constant pad of 1x160x160x24.
+// a x2 nearest resize of 1x80x80x96 and a bilinear one, a x8 nearest one of 1x20x20x24, a
+// constant pad of 1x160x160x24.
 // "reference/nchw-to-nhwc" times the plain C loop the ONNX importer used before the
 // transpose node (per channel, per pixel: strided writes) on the 1x96x160x160 map, for the
 // ratio. Reports GB/s of bytes read + written per CPU second (one thread: robust to a loaded
@@ -89,19 +90,20 @@ void BM_concat_fpn(benchmark::State& state) {
       });
 }
 
-void resize(benchmark::State& state, pqnn_resize_mode mode) {
+void resize(benchmark::State& state, pqnn_resize_mode mode, size_t scale, size_t c) {
   pqnn_resize_params p = {};
   p.mode = mode;
   p.coordinates = pqnn_resize_asymmetric;
   p.rounding = pqnn_resize_floor;
-  p.height_scale = p.width_scale = 2.0f;
-  run(state, {{1, 80, 80, 96}}, {1, 160, 160, 96},
+  p.height_scale = p.width_scale = float(scale);
+  run(state, {{1, 160 / scale, 160 / scale, c}}, {1, 160, 160, c},
       [&](pqnn_subgraph_t sg, const std::vector<uint32_t>& in, uint32_t out) {
         return pqnn_define_static_resize_2d(sg, &p, in[0], out, 0);
       });
 }
-void BM_resize_nearest_x2(benchmark::State& s) { resize(s, pqnn_resize_nearest); }
-void BM_resize_bilinear_x2(benchmark::State& s) { resize(s, pqnn_resize_bilinear); }
+void BM_resize_nearest_x2(benchmark::State& s) { resize(s, pqnn_resize_nearest, 2, 96); }
+void BM_resize_nearest_x8(benchmark::State& s) { resize(s, pqnn_resize_nearest, 8, 24); }
+void BM_resize_bilinear_x2(benchmark::State& s) { resize(s, pqnn_resize_bilinear, 2, 96); }
 
 void BM_pad(benchmark::State& state) {
   const size_t pre[4] = {0, 1, 1, 0}, post[4] = {0, 1, 1, 0};
@@ -132,6 +134,7 @@ BENCHMARK(BM_map_nhwc_to_nchw)->Name("transpose/1x160x160x96-to-nchw")->MeasureP
 BENCHMARK(BM_generic_5d)->Name("transpose/generic-5d")->MeasureProcessCPUTime();
 BENCHMARK(BM_concat_fpn)->Name("concat/4x1x160x160x24")->MeasureProcessCPUTime();
 BENCHMARK(BM_resize_nearest_x2)->Name("resize/nearest-x2-80x80x96")->MeasureProcessCPUTime();
+BENCHMARK(BM_resize_nearest_x8)->Name("resize/nearest-x8-20x20x24")->MeasureProcessCPUTime();
 BENCHMARK(BM_resize_bilinear_x2)->Name("resize/bilinear-x2-80x80x96")->MeasureProcessCPUTime();
 BENCHMARK(BM_pad)->Name("pad/1x160x160x24")->MeasureProcessCPUTime();
 

@@ -249,7 +249,9 @@ size_t nearest(pqnn_resize_nearest_rounding r, float c, size_t in) {
 TEST(RuntimeLayout, ResizeModesAgainstReference) {
   struct Case { size_t h, w, oh, ow; float sh, sw; };
   const Case cases[] = {{5, 7, 10, 14, 0, 0}, {8, 8, 32, 32, 4, 4}, {6, 9, 4, 5, 0, 0},
-                        {3, 4, 7, 9, 0, 0}, {4, 6, 10, 15, 2.5f, 2.5f}, {5, 5, 1, 1, 0, 0}};
+                        {3, 4, 7, 9, 0, 0}, {4, 6, 10, 15, 2.5f, 2.5f}, {5, 5, 1, 1, 0, 0},
+                        // wider than the nearest kernel's block of 256 source columns
+                        {2, 150, 3, 520, 0, 0}};
   const pqnn_resize_coordinates coords[] = {pqnn_resize_half_pixel,
       pqnn_resize_pytorch_half_pixel, pqnn_resize_asymmetric, pqnn_resize_align_corners};
   for (const Case& cs : cases) {

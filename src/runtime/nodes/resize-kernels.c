@@ -2,6 +2,7 @@
  * nearest (a pixel copy per output pixel) and bilinear (f32, and f16 through f32 blocks).
  * Contracts: layout-kernels.h. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "configs/config.h"
@@ -42,20 +43,48 @@ static size_t nearest_index(enum pqnn_resize_coordinates coordinates,
   return r >= (float) (in - 1) ? in - 1 : (size_t) r;
 }
 
+/* Source columns are computed once per block of this many output columns (per call). */
+#define NEAREST_COLUMN_BLOCK 256
+
+/* bytes (a whole pixel) from s to d: 32-byte pieces the compiler inlines, then the rest. */
+static void copy_pixel(char* restrict d, const char* restrict s, size_t bytes) {
+  for (; bytes >= 32; bytes -= 32, d += 32, s += 32) memcpy(d, s, 32);
+  if (bytes != 0) memcpy(d, s, bytes);
+}
+
+/* Per block of output columns: their source columns, then each output row of [start, end)
+ * as a copy of the previous output row when both read the same source row (an integer
+ * upscale repeats each row), else pixel by pixel (a pixel repeated along a run of equal
+ * source columns is copied from the output pixel before it, still in L1). */
 void pqnn_layout_resize_nearest(const struct pqnn_layout_geometry* g,
     enum pqnn_resize_coordinates coordinates, enum pqnn_resize_nearest_rounding rounding,
     size_t start, size_t end, const void* x, void* y) {
   const size_t pixel = g->channels * g->element_size;
-  for (size_t row = start; row < end; row++) {
-    const size_t n = row / g->out_height, oy = row % g->out_height;
-    const size_t sy = nearest_index(coordinates, rounding, oy, g->in_height, g->out_height,
-        g->height_scale);
-    const char* src = (const char*) x + (n * g->in_height + sy) * g->in_width * pixel;
-    char* dst = (char*) y + row * g->out_width * pixel;
-    for (size_t ox = 0; ox < g->out_width; ox++) {
-      const size_t sx = nearest_index(coordinates, rounding, ox, g->in_width, g->out_width,
+  size_t sx[NEAREST_COLUMN_BLOCK];
+  for (size_t ox0 = 0; ox0 < g->out_width; ox0 += NEAREST_COLUMN_BLOCK) {
+    const size_t cols = g->out_width - ox0 < NEAREST_COLUMN_BLOCK ? g->out_width - ox0
+                                                                  : NEAREST_COLUMN_BLOCK;
+    for (size_t i = 0; i < cols; i++) {
+      sx[i] = nearest_index(coordinates, rounding, ox0 + i, g->in_width, g->out_width,
           g->width_scale);
-      memcpy(dst + ox * pixel, src + sx * pixel, pixel);
+    }
+    size_t previous_source = SIZE_MAX;  /* image * in_height + source row of row - 1 */
+    for (size_t row = start; row < end; row++) {
+      const size_t n = row / g->out_height, oy = row % g->out_height;
+      const size_t source = n * g->in_height + nearest_index(coordinates, rounding, oy,
+          g->in_height, g->out_height, g->height_scale);
+      char* dst = (char*) y + (row * g->out_width + ox0) * pixel;
+      if (source == previous_source) {
+        memcpy(dst, dst - g->out_width * pixel, cols * pixel);
+        continue;
+      }
+      previous_source = source;
+      const char* src = (const char*) x + source * g->in_width * pixel;
+      for (size_t i = 0; i < cols; i++) {
+        const char* from = i > 0 && sx[i] == sx[i - 1] ? dst + (i - 1) * pixel
+                                                       : src + sx[i] * pixel;
+        copy_pixel(dst + i * pixel, from, pixel);
+      }
     }
   }
 }
