@@ -77,7 +77,7 @@ void pqnn_layout_concatenate(const struct pqnn_layout_geometry* g, size_t start,
   for (size_t o = start; o < end; o++) {
     char* dst = (char*) y + o * total * size;
     for (size_t k = 0; k < g->num_parts; k++) {
-      memcpy(dst, (const char*) x[k] + o * g->part[k] * size, g->part[k] * size);
+      pqnn_layout_copy_run(dst, (const char*) x[k] + o * g->part[k] * size, g->part[k] * size);
       dst += g->part[k] * size;
     }
   }

@@ -12,6 +12,16 @@
 #include "common.h"
 #include "runtime/nodes/layout-geometry.h"
 
+#include <string.h>
+
+/* bytes from s to d (short runs: a pixel, a concat part): 32-byte pieces the compiler inlines
+ * as vector moves, then the rest (a libc memcpy call per piece of a few dozen bytes cost
+ * more than the copy). */
+static inline void pqnn_layout_copy_run(char* restrict d, const char* restrict s, size_t bytes) {
+  for (; bytes >= 32; bytes -= 32, d += 32, s += 32) memcpy(d, s, 32);
+  if (bytes != 0) memcpy(d, s, bytes);
+}
+
 /* Strided copy of output rows [start, end) (a row: all but the last dim). */
 PQNN_INTERNAL void pqnn_layout_copy(const struct pqnn_layout_geometry* g, size_t start,
     size_t end, const void* x, void* y);

@@ -46,12 +46,6 @@ static size_t nearest_index(enum pqnn_resize_coordinates coordinates,
 /* Source columns are computed once per block of this many output columns (per call). */
 #define NEAREST_COLUMN_BLOCK 256
 
-/* bytes (a whole pixel) from s to d: 32-byte pieces the compiler inlines, then the rest. */
-static void copy_pixel(char* restrict d, const char* restrict s, size_t bytes) {
-  for (; bytes >= 32; bytes -= 32, d += 32, s += 32) memcpy(d, s, 32);
-  if (bytes != 0) memcpy(d, s, bytes);
-}
-
 /* Per block of output columns: their source columns, then each output row of [start, end)
  * as a copy of the previous output row when both read the same source row (an integer
  * upscale repeats each row), else pixel by pixel (a pixel repeated along a run of equal
@@ -83,7 +77,7 @@ void pqnn_layout_resize_nearest(const struct pqnn_layout_geometry* g,
       for (size_t i = 0; i < cols; i++) {
         const char* from = i > 0 && sx[i] == sx[i - 1] ? dst + (i - 1) * pixel
                                                        : src + sx[i] * pixel;
-        copy_pixel(dst + i * pixel, from, pixel);
+        pqnn_layout_copy_run(dst + i * pixel, from, pixel);
       }
     }
   }
