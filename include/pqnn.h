@@ -1060,6 +1060,10 @@ struct pqnn_runtime_node_info {
   uint32_t fused_activation;
   uint32_t activation_after_add;
   const char* fused_activation_name;
+  /* 1 for a nearest resize whose only reader is a concatenation along the channels: the
+     concat reads the resize's input through its source indices and this node does no work
+     (its output is never stored). */
+  uint32_t folded_into_consumer;
 };
 /* Node counts/info are in planned execution order, fused clamps, adds and activations removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

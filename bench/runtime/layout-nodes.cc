@@ -3,7 +3,8 @@
 // (1x3x640x640 -> NHWC), NCHW <-> NHWC of a 1x96x160x160 feature map, a 5-D transpose that
 // takes the generic strided path, the FPN concat of four 1x160x160x24 maps along channels,
 // a x2 nearest resize of 1x80x80x96 and a bilinear one, a x8 nearest one of 1x20x20x24, a
-// constant pad of 1x160x160x24.
+// constant pad of 1x160x160x24; det's FPN head (three maps resized to 160x160 and a fourth,
+// concatenated) with the resizes folded into the concat and not (keep_values).
 // "reference/nchw-to-nhwc" times the plain C loop the ONNX importer used before the
 // transpose node (per channel, per pixel: strided writes) on the 1x96x160x160 map, for the
 // ratio. Reports GB/s of bytes read + written per CPU second (one thread: robust to a loaded
@@ -24,9 +25,11 @@ size_t count(const Dims& d) {
   return std::accumulate(d.begin(), d.end(), size_t{1}, std::multiplies<size_t>());
 }
 
-// Builds in -> node -> out (inputs: one or more of xd), runs it per iteration.
+// Builds in -> node -> out (inputs: one or more of xd), runs it per iteration. keep_values:
+// the runtime option (every value stored: no resize folds into its concat).
 void run(benchmark::State& state, const std::vector<Dims>& xds, const Dims& yd,
-    const std::function<pqnn_status(pqnn_subgraph_t, const std::vector<uint32_t>&, uint32_t)>& define) {
+    const std::function<pqnn_status(pqnn_subgraph_t, const std::vector<uint32_t>&, uint32_t)>& define,
+    bool keep_values = false) {
   if (pqnn_initialize() != pqnn_status_success) {
     state.SkipWithError("pqnn_initialize failed");
     return;
@@ -48,7 +51,10 @@ void run(benchmark::State& state, const std::vector<Dims>& xds, const Dims& yd,
       uint32_t(xds.size()), PQNN_VALUE_FLAG_EXTERNAL_OUTPUT, &out);
   const pqnn_status s = define(sg, ins, out);
   pqnn_runtime_t rt = nullptr;
-  if (s != pqnn_status_success || pqnn_create_runtime(sg, nullptr, 0, &rt) != pqnn_status_success) {
+  pqnn_runtime_options options = {};
+  options.keep_values = keep_values ? 1 : 0;
+  if (s != pqnn_status_success ||
+      pqnn_create_runtime_with_options(sg, nullptr, 0, &options, &rt) != pqnn_status_success) {
     state.SkipWithError("define or create failed");
     pqnn_delete_subgraph(sg);
     return;
@@ -89,6 +95,34 @@ void BM_concat_fpn(benchmark::State& state) {
         return pqnn_define_concatenate(sg, 3, in.size(), in.data(), out, 0);
       });
 }
+
+// det's FPN head: 20x20, 40x40 and 80x80 maps of 24 channels resized (nearest) to 160x160
+// and concatenated with a 160x160x24 one; folded: the concat runs the resizes.
+void concat_resized(benchmark::State& state, bool folded) {
+  run(state, {{1, 20, 20, 24}, {1, 40, 40, 24}, {1, 80, 80, 24}, {1, 160, 160, 24}},
+      {1, 160, 160, 96},
+      [](pqnn_subgraph_t sg, const std::vector<uint32_t>& in, uint32_t out) {
+        std::vector<uint32_t> parts;
+        for (size_t k = 0; k < 3; k++) {
+          const size_t dims[4] = {1, 160, 160, 24};
+          uint32_t id;
+          pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, dims, nullptr,
+              PQNN_INVALID_VALUE_ID, 0, &id);
+          pqnn_resize_params p = {};
+          p.mode = pqnn_resize_nearest;
+          p.coordinates = pqnn_resize_asymmetric;
+          p.rounding = pqnn_resize_floor;
+          p.height_scale = p.width_scale = float(8 >> k);
+          const pqnn_status s = pqnn_define_static_resize_2d(sg, &p, in[k], id, 0);
+          if (s != pqnn_status_success) return s;
+          parts.push_back(id);
+        }
+        parts.push_back(in[3]);
+        return pqnn_define_concatenate(sg, 3, parts.size(), parts.data(), out, 0);
+      }, !folded);
+}
+void BM_concat_resized_folded(benchmark::State& s) { concat_resized(s, true); }
+void BM_concat_resized_unfolded(benchmark::State& s) { concat_resized(s, false); }
 
 void resize(benchmark::State& state, pqnn_resize_mode mode, size_t scale, size_t c) {
   pqnn_resize_params p = {};
@@ -133,6 +167,8 @@ BENCHMARK(BM_reference_nchw_to_nhwc)->Name("reference/nchw-to-nhwc-1x96x160x160"
 BENCHMARK(BM_map_nhwc_to_nchw)->Name("transpose/1x160x160x96-to-nchw")->MeasureProcessCPUTime();
 BENCHMARK(BM_generic_5d)->Name("transpose/generic-5d")->MeasureProcessCPUTime();
 BENCHMARK(BM_concat_fpn)->Name("concat/4x1x160x160x24")->MeasureProcessCPUTime();
+BENCHMARK(BM_concat_resized_folded)->Name("concat/fpn-resized-folded")->MeasureProcessCPUTime();
+BENCHMARK(BM_concat_resized_unfolded)->Name("concat/fpn-resized-unfolded")->MeasureProcessCPUTime();
 BENCHMARK(BM_resize_nearest_x2)->Name("resize/nearest-x2-80x80x96")->MeasureProcessCPUTime();
 BENCHMARK(BM_resize_nearest_x8)->Name("resize/nearest-x8-20x20x24")->MeasureProcessCPUTime();
 BENCHMARK(BM_resize_bilinear_x2)->Name("resize/bilinear-x2-80x80x96")->MeasureProcessCPUTime();

@@ -53,7 +53,8 @@ static size_t skew_from_depthwise(const struct pqnn_runtime* rt, uint32_t t, siz
 enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* rt) {
   for (uint32_t t = 0; t < rt->num_tensors; t++) {
     struct pqnn_rt_tensor* tensor = &rt->tensors[t];
-    tensor->in_arena = tensor->used && tensor->static_data == NULL && tensor->external_flags == 0;
+    tensor->in_arena = tensor->used && !tensor->unwritten && tensor->static_data == NULL &&
+        tensor->external_flags == 0;
     tensor->first_op = UINT32_MAX;
     tensor->last_op = 0;
   }

@@ -5,6 +5,7 @@
  *   4. activation fusion     (pqnn_pass_fuse_activations)
  *   5. residual add fusion   (pqnn_pass_fuse_residual_adds)
  *   6. activation fusion again, for the activations after a fused add
+ *   7. resize folding        (pqnn_pass_fold_resizes_into_concats, runtime-pass-concat.c)
  * Each rewrites the ops and tensors itself: fusion removes clamp ops, f16 inference
  * retypes the activations and inserts the boundary converts, dynamic quantization inserts
  * the qdint8 converts in front of the FC / conv ops it quantizes, activation fusion removes
@@ -35,6 +36,9 @@ PQNN_INTERNAL void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt);
  * writes their input, its only reader (runtime-pass-activation.c), after the datatypes are final;
  * run before and after residual fusion (op -> act -> add, op -> add -> act). */
 PQNN_INTERNAL void pqnn_pass_fuse_activations(struct pqnn_runtime* rt);
+/* Nearest resizes read only by a channel concatenation run inside it (the resize op stays,
+ * doing no work, for its shapes; runtime-pass-concat.c). Last: op indices must not move. */
+PQNN_INTERNAL void pqnn_pass_fold_resizes_into_concats(struct pqnn_runtime* rt);
 /* Compacts the op list over the ops a fusion removed. */
 PQNN_INTERNAL void pqnn_rt_drop_removed_ops(struct pqnn_runtime* rt);
 /* The kernel and params of an op's fused activation, or NULL (runtime-pass-activation.c). */

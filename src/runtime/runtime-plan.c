@@ -186,6 +186,7 @@ enum pqnn_status pqnn_runtime_plan(struct pqnn_runtime* rt, const struct pqnn_su
   pqnn_pass_fuse_activations(rt);  /* conv -> act [-> add] */
   pqnn_pass_fuse_residual_adds(rt);
   pqnn_pass_fuse_activations(rt);  /* conv -> add -> act */
+  pqnn_pass_fold_resizes_into_concats(rt);
   status = choose_executors(rt, sg);
 done:
   pqnn_release(scratch);

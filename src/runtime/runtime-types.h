@@ -41,6 +41,7 @@ struct pqnn_rt_tensor {
   uint32_t producer;                /* op index writing it, PQNN_NO_NODE when none (planning) */
   bool used;                        /* read or written by some op */
   bool qd8_per_image;               /* qdint8: one params entry per image (conv) or per row */
+  bool unwritten;                   /* output of a resize folded into its concat: no storage */
   /* set by reshape */
   size_t quantization_rows;         /* qdint8: params entries */
   size_t bytes;                     /* storage incl. qdint8 params */
@@ -86,6 +87,7 @@ struct pqnn_rt_op {
   size_t op_channels;               /* convert operators: channels they were created for */
   size_t weight_block;              /* FC with f32 filter quantized to qb4w: the block size */
   bool removed;                     /* planning: dropped by a pass (a fused clamp) */
+  bool folded;                      /* a resize its concat reader runs (runtime-pass-concat.c) */
   /* node kernels: tile body chosen at planning; range and minimum tile set by reshape */
   pqnn_rt_body_fn body;
   size_t range, min_tile, rows, channels, pixels;

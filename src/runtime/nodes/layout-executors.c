@@ -123,12 +123,18 @@ static enum pqnn_status reshape_concatenate(struct pqnn_runtime* rt, struct pqnn
   g->outer = 1;
   for (size_t d = 0; d < axis; d++) g->outer *= ys->dim[d];
   for (size_t d = axis + 1; d < ys->num_dims; d++) inner *= ys->dim[d];
-  g->num_parts = op->num_inputs;
-  for (uint32_t k = 0; k < op->num_inputs; k++) {
+  g->num_parts = op->node.num_inputs;  /* folded resizes' inputs follow (runtime-pass-concat.c) */
+  for (uint32_t k = 0; k < g->num_parts; k++) {
     g->part[k] = rt->tensors[op->inputs[k]].shape.dim[axis] * inner;
   }
   op->range = g->outer;
   op->min_tile = min_rows(ys->dim[axis] * inner * g->element_size);
+  if (g->resized_parts != 0) {  /* blocks are output rows: 4-D, channel axis */
+    g->out_height = ys->dim[1];
+    g->out_width = ys->dim[2];
+    op->range = ys->dim[0] * ys->dim[1];
+    op->min_tile = min_rows(ys->dim[2] * ys->dim[3] * g->element_size);
+  }
   return pqnn_status_success;
 }
 
@@ -161,7 +167,7 @@ static enum pqnn_status reshape_resize(struct pqnn_runtime* rt, struct pqnn_rt_o
                                            : (float) g->out_height / (float) g->in_height;
   g->width_scale = r->width_scale > 0.0f ? r->width_scale
                                          : (float) g->out_width / (float) g->in_width;
-  op->range = ys->dim[0] * g->out_height;
+  op->range = op->folded ? 0 : ys->dim[0] * g->out_height;  /* folded: its concat runs it */
   op->min_tile = min_rows(g->out_width * g->channels * g->element_size);
   /* A fused residual (inputs[1], runtime-passes.c) is read densely like the output. */
   if (op->num_inputs > 1 && !pqnn_shape_equal(&rt->tensors[op->inputs[1]].shape, ys)) {
@@ -188,8 +194,25 @@ BODY(transpose_body) {
 }
 BODY(concatenate_body) {
   const void* inputs[PQNN_MAX_CONCAT_INPUTS];
-  for (uint32_t k = 0; k < op->num_inputs; k++) inputs[k] = rt->tensors[op->inputs[k]].data;
-  pqnn_layout_concatenate(&op->layout, start, end, inputs, Y(void));
+  const struct pqnn_layout_geometry* g = &op->layout;
+  if (g->resized_parts == 0) {
+    for (uint32_t k = 0; k < g->num_parts; k++) inputs[k] = rt->tensors[op->inputs[k]].data;
+    pqnn_layout_concatenate(g, start, end, inputs, Y(void));
+    return;
+  }
+  struct pqnn_layout_nearest_source resized[PQNN_MAX_CONCAT_INPUTS];
+  for (uint32_t k = 0; k < g->num_parts; k++) {
+    if ((g->resized_parts >> k & 1) == 0) {
+      inputs[k] = rt->tensors[op->inputs[k]].data;
+      continue;
+    }
+    const struct pqnn_rt_op* resize = &rt->ops[g->resize_op[k]];
+    inputs[k] = rt->tensors[resize->inputs[0]].data;
+    resized[k].geometry = &resize->layout;
+    resized[k].coordinates = resize->node.layout.resize.coordinates;
+    resized[k].rounding = resize->node.layout.resize.rounding;
+  }
+  pqnn_layout_concatenate_resized(g, resized, start, end, inputs, Y(void));
 }
 BODY(pad_body) { pqnn_layout_pad(&op->layout, start, end, X(void), Y(void)); }
 static void resize_rows(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start,

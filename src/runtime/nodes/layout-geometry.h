@@ -24,10 +24,15 @@ struct pqnn_layout_geometry {
   /* Batched 2-D transpose fast path (transpose2d): y[b][i][j] = x[b][j][i], y is
    * [batch][rows][cols]; 0 batch means not this path. */
   size_t batch, rows, cols;
-  /* Concatenate: outer blocks, and per input its contiguous chunk per block. */
+  /* Concatenate: outer blocks, and per input its contiguous chunk per block. Parts whose
+   * bit is set in resized_parts are nearest resizes folded into the concat
+   * (runtime-pass-concat.c): resize_op[k] is the resize op, which the concat runs; blocks
+   * are then output rows of out_width pixels (out_height rows per image). */
   size_t outer;
   size_t num_parts;
   size_t part[PQNN_MAX_CONCAT_INPUTS];
+  uint32_t resized_parts;
+  uint32_t resize_op[PQNN_MAX_CONCAT_INPUTS];
   /* Pad: output dims (unmerged), pre paddings and input dims; the pad pattern (one element). */
   size_t pre[PQNN_LAYOUT_MAX_DIMS], in_dims[PQNN_LAYOUT_MAX_DIMS];
   uint8_t pad_pattern[4];

@@ -37,6 +37,19 @@ PQNN_INTERNAL void pqnn_layout_concatenate(const struct pqnn_layout_geometry* g,
 /* Output rows [start, end) of a constant pad (dims = output dims, unmerged). */
 PQNN_INTERNAL void pqnn_layout_pad(const struct pqnn_layout_geometry* g, size_t start,
     size_t end, const void* x, void* y);
+/* A nearest resize run by a concatenation: its geometry (in_height ... width_scale) and
+ * coordinate rule. */
+struct pqnn_layout_nearest_source {
+  const struct pqnn_layout_geometry* geometry;
+  enum pqnn_resize_coordinates coordinates;
+  enum pqnn_resize_nearest_rounding rounding;
+};
+/* Output rows [start, end) (image n, row oy; out_height x out_width pixels per image) of a
+ * channel concatenation whose parts in g->resized_parts read their input through the
+ * nearest source indices of resized[k] (which the concat's output size matches). */
+PQNN_INTERNAL void pqnn_layout_concatenate_resized(const struct pqnn_layout_geometry* g,
+    const struct pqnn_layout_nearest_source* resized, size_t start, size_t end,
+    const void* const* x, void* y);
 /* Output rows [start, end) (image n, output row oy) of an NHWC resize. */
 PQNN_INTERNAL void pqnn_layout_resize_nearest(const struct pqnn_layout_geometry* g,
     enum pqnn_resize_coordinates coordinates, enum pqnn_resize_nearest_rounding rounding,

@@ -83,6 +83,59 @@ void pqnn_layout_resize_nearest(const struct pqnn_layout_geometry* g,
   }
 }
 
+/* Output columns per block of the resized concatenation (source offsets of every part on
+ * the stack). */
+#define CONCAT_COLUMN_BLOCK 64
+
+void pqnn_layout_concatenate_resized(const struct pqnn_layout_geometry* g,
+    const struct pqnn_layout_nearest_source* resized, size_t start, size_t end,
+    const void* const* x, void* y) {
+  const size_t size = g->element_size, width = g->out_width;
+  size_t total = 0;
+  for (size_t k = 0; k < g->num_parts; k++) total += g->part[k];
+  const size_t pixel = total * size;
+  size_t column[PQNN_MAX_CONCAT_INPUTS][CONCAT_COLUMN_BLOCK];  /* source byte offsets */
+  const char* row_of[PQNN_MAX_CONCAT_INPUTS];
+  for (size_t ox0 = 0; ox0 < width; ox0 += CONCAT_COLUMN_BLOCK) {
+    const size_t cols = width - ox0 < CONCAT_COLUMN_BLOCK ? width - ox0 : CONCAT_COLUMN_BLOCK;
+    for (size_t k = 0; k < g->num_parts; k++) {
+      const size_t bytes = g->part[k] * size;
+      if ((g->resized_parts >> k & 1) == 0) {
+        for (size_t i = 0; i < cols; i++) column[k][i] = i * bytes;
+        continue;
+      }
+      const struct pqnn_layout_geometry* r = resized[k].geometry;
+      for (size_t i = 0; i < cols; i++) {
+        column[k][i] = bytes * nearest_index(resized[k].coordinates, resized[k].rounding,
+            ox0 + i, r->in_width, r->out_width, r->width_scale);
+      }
+    }
+    for (size_t row = start; row < end; row++) {
+      const size_t n = row / g->out_height, oy = row % g->out_height;
+      for (size_t k = 0; k < g->num_parts; k++) {
+        const size_t bytes = g->part[k] * size;
+        if ((g->resized_parts >> k & 1) == 0) {
+          row_of[k] = (const char*) x[k] + (row * width + ox0) * bytes;
+          continue;
+        }
+        const struct pqnn_layout_geometry* r = resized[k].geometry;
+        const size_t sy = nearest_index(resized[k].coordinates, resized[k].rounding, oy,
+            r->in_height, r->out_height, r->height_scale);
+        row_of[k] = (const char*) x[k] + (n * r->in_height + sy) * r->in_width * bytes;
+      }
+      char* dst = (char*) y + (row * width + ox0) * pixel;
+      for (size_t i = 0; i < cols; i++, dst += pixel) {
+        char* d = dst;
+        for (size_t k = 0; k < g->num_parts; k++) {
+          const size_t bytes = g->part[k] * size;
+          pqnn_layout_copy_run(d, row_of[k] + column[k][i], bytes);
+          d += bytes;
+        }
+      }
+    }
+  }
+}
+
 /* Neighbours and weights along one axis, as ONNX Runtime's linear mode: the coordinate
  * clamped to [0, in - 1]; w0 for i0, w1 for i1 (both 0.5 when i0 = i1). */
 struct lerp { size_t i0, i1; float w0, w1; };

@@ -56,9 +56,10 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
 static void fusion_chain(const struct pqnn_runtime_node_info* info, char* buf, size_t size) {
   const char* act = info->fused_activation ? info->fused_activation_name : NULL;
   const bool act_last = act != NULL && (!info->fused_add || info->activation_after_add);
-  snprintf(buf, size, "%s%s%s%s%s%s", act != NULL && !act_last ? "+" : "",
+  snprintf(buf, size, "%s%s%s%s%s%s%s", act != NULL && !act_last ? "+" : "",
       act != NULL && !act_last ? act : "", info->fused_add ? "+add" : "",
-      info->fused_clamp ? "+clamp" : "", act_last ? "+" : "", act_last ? act : "");
+      info->fused_clamp ? "+clamp" : "", act_last ? "+" : "", act_last ? act : "",
+      info->folded_into_consumer ? "(in concat)" : "");
 }
 
 void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
@@ -70,7 +71,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   pqnn_get_runtime_arena_size(prt, &arena, &unshared);
   enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
   size_t per_type[kTypes][kDatatypes] = {{0}};
-  size_t fused = 0, fused_adds = 0, fused_activations = 0, inserted = 0;
+  size_t fused = 0, fused_adds = 0, fused_activations = 0, inserted = 0, folded = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   if (verbose) printf("plan, node by node (execution order):\n");
   for (size_t k = 0; k < count; k++) {
@@ -83,6 +84,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     fused_adds += info.fused_add;
     fused_activations += info.fused_activation;
     inserted += info.inserted;
+    folded += info.folded_into_consumer;
     char label[256];
     run_node_label(rt, prt, k, label, sizeof(label));
     const char* qd8 = info.qd8_decision != pqnn_qd8_decision_none
@@ -106,13 +108,15 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
         cJSON_AddBoolToObject(n, "activation_after_add", info.activation_after_add != 0);
       }
       cJSON_AddBoolToObject(n, "inserted", info.inserted != 0);
+      if (info.folded_into_consumer) cJSON_AddBoolToObject(n, "folded_into_consumer", true);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
       cJSON_AddItemToArray(nodes, n);
     }
   }
   printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu fused activations, %zu "
-      "inserted converts), %zu boundary layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
-      count, fused, fused_adds, fused_activations, inserted, transposes,
+      "inserted converts, %zu resizes folded into concats), %zu boundary layout changes, "
+      "arena %.1f MiB (%.1f MiB unshared)\n",
+      count, fused, fused_adds, fused_activations, inserted, folded, transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
