@@ -69,6 +69,20 @@ bool pqnn_winograd_fits(const struct pqnn_conv2d_args* a, uint32_t flags,
   return cin >= 8 || cout <= cin;
 }
 
+const struct pqnn_gemm_config* pqnn_winograd_gemm_config(const struct pqnn_gemm_config* config,
+    size_t n) {
+  /* The pair tile (avx512f 12x24) where it pads fewer columns than the main one (N = 8,
+   * 16, 24, 40, 48, ...; the main tile where they tie, N = 96, or it pads fewer, N = 56).
+   * bench/operators/f32-convolution f32_conv3x3, 7x32 -> 12x24, taskset -c 1, 2 runs
+   * interleaved at load ~9: det 96 -> 24 160x160 5.33-5.35 -> 4.94-4.95 ms, 80x80
+   * 1.22-1.23 -> 1.11-1.13 ms, 40x40 291-299 -> 268-285 us, 20x20 73.7-76.5 -> 78.7-79.0 us
+   * (3 blocks of 10 + 10 + 5 tiles against 4 of 7: a GEMM call costs its K loop whatever
+   * its rows); 80x80 96 -> 48 2.14-2.15 -> 1.90-1.99 ms. */
+  const struct pqnn_gemm_config* pair = pqnn_get_f32_winograd_config()->pair_gemm;
+  if (pair == NULL || config == NULL) return config;
+  return pqnn_round_up(n, pair->nr) < pqnn_round_up(n, config->nr) ? pair : config;
+}
+
 size_t pqnn_winograd_group_size(const struct pqnn_conv2d_args* a,
     const struct pqnn_gemm_op_spec* spec) {
   const struct pqnn_gemm_config* config = spec->gemm_config;
@@ -183,7 +197,13 @@ enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_operator_t op,
    * det 160x160 5770 -> 5161 us, 80x80 1299 -> 1161, 40x40 302 -> 288, 80x80 96 -> 96
    * 3346 -> 3168, ResNet 56x56 707 -> 680, 56x56 64 -> 16 388 -> 367, 96 -> 4 574 -> 540;
    * ResNet 28x28 / 14x14, 40x40 128 -> 48, 4 -> 4 and det 20x20 within the noise. */
-  const size_t block = pqnn_min_sz(ctx->mr, pqnn_max_sz(ctx->tiles, 1));
+  /* Blocks of at most MR tiles, as even as the count allows (and of an even count where
+   * MR is: the pair tile computes rows two at a time): each GEMM call costs about the same
+   * whatever its rows, so det 20x20's 25 tiles run as 10 + 10 + 5 rather than 12 + 12 + 1
+   * (79.3-79.8 -> 78.7-79.0 us, 2 runs). */
+  const size_t tiles = pqnn_max_sz(ctx->tiles, 1);
+  size_t block = pqnn_divide_round_up(tiles, pqnn_divide_round_up(tiles, ctx->mr));
+  if (ctx->mr % 2 == 0) block = pqnn_min_sz(pqnn_round_up(block, 2), ctx->mr);
   size_t block_bytes;
   if (!pqnn_add_sz(cin, cout, &block_bytes) ||
       !pqnn_mul_sz(block_bytes, POINTS * sizeof(float), &block_bytes) ||
