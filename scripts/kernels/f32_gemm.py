@@ -253,7 +253,8 @@ def emit_pair_kernel(mr, nr):
                                       nr_wide=16 * (nv + 1))
     paragraph = textwrap.fill(paragraph, width=88, initial_indent="// ",
                               subsequent_indent="// ", break_on_hyphens=False)
-    o = [HEADER.format(paragraph=paragraph, include=ISA["avx512f"]["include"])]
+    o = [HEADER.format(paragraph=paragraph,
+                       include="#include <string.h>\n\n" + ISA["avx512f"]["include"])]
     L = o.append
     h = 16 * nv  # the first shared column
     L(f"#define KB {kb}")
@@ -311,8 +312,11 @@ def emit_pair_kernel(mr, nr):
             for j in range(nv):
                 L(f"        {vname(i, j)} = _mm512_fmadd_ps(_mm512_set1_ps(abuf[{q}][2 * k + {r}]), "
                   f"vb{j}, {vname(i, j)});")
-        L(f"        vpair{q} = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_castsi128_pd("
-          f"_mm_loadl_epi64((const __m128i*) (abuf[{q}] + 2 * k))))), vbh, vpair{q});")
+        # memcpy to a double: gcc 12 folds it into vbroadcastsd from memory (a load only);
+        # from _mm_loadl_epi64 it loaded to a register, then broadcast on a vector pipe
+        L(f"        double vab{q};")
+        L(f"        memcpy(&vab{q}, abuf[{q}] + 2 * k, sizeof(double));")
+        L(f"        vpair{q} = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_set1_pd(vab{q})), vbh, vpair{q});")
     L("        k += 1;")
     L("      } while (k != kn);")
     L("    }")

@@ -11,6 +11,8 @@
 // - 1 (never written). Each output is clamped to [params->min, params->max] (max, then
 // min); a last block of nc < 24 columns writes exactly nc columns per row (masked
 // stores).
+#include <string.h>
+
 #include <immintrin.h>
 
 #include "microkernels.h"
@@ -155,22 +157,34 @@ void pqnn_f32_gemm_minmax_ukernel_12x24__avx512f(size_t mr, size_t nc, size_t kc
         wp += 24;
         vacc0x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[0][2 * k + 0]), vb0, vacc0x0);
         vacc1x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[0][2 * k + 1]), vb0, vacc1x0);
-        vpair0 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_castsi128_pd(_mm_loadl_epi64((const __m128i*) (abuf[0] + 2 * k))))), vbh, vpair0);
+        double vab0;
+        memcpy(&vab0, abuf[0] + 2 * k, sizeof(double));
+        vpair0 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_set1_pd(vab0)), vbh, vpair0);
         vacc2x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[1][2 * k + 0]), vb0, vacc2x0);
         vacc3x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[1][2 * k + 1]), vb0, vacc3x0);
-        vpair1 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_castsi128_pd(_mm_loadl_epi64((const __m128i*) (abuf[1] + 2 * k))))), vbh, vpair1);
+        double vab1;
+        memcpy(&vab1, abuf[1] + 2 * k, sizeof(double));
+        vpair1 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_set1_pd(vab1)), vbh, vpair1);
         vacc4x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[2][2 * k + 0]), vb0, vacc4x0);
         vacc5x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[2][2 * k + 1]), vb0, vacc5x0);
-        vpair2 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_castsi128_pd(_mm_loadl_epi64((const __m128i*) (abuf[2] + 2 * k))))), vbh, vpair2);
+        double vab2;
+        memcpy(&vab2, abuf[2] + 2 * k, sizeof(double));
+        vpair2 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_set1_pd(vab2)), vbh, vpair2);
         vacc6x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[3][2 * k + 0]), vb0, vacc6x0);
         vacc7x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[3][2 * k + 1]), vb0, vacc7x0);
-        vpair3 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_castsi128_pd(_mm_loadl_epi64((const __m128i*) (abuf[3] + 2 * k))))), vbh, vpair3);
+        double vab3;
+        memcpy(&vab3, abuf[3] + 2 * k, sizeof(double));
+        vpair3 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_set1_pd(vab3)), vbh, vpair3);
         vacc8x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[4][2 * k + 0]), vb0, vacc8x0);
         vacc9x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[4][2 * k + 1]), vb0, vacc9x0);
-        vpair4 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_castsi128_pd(_mm_loadl_epi64((const __m128i*) (abuf[4] + 2 * k))))), vbh, vpair4);
+        double vab4;
+        memcpy(&vab4, abuf[4] + 2 * k, sizeof(double));
+        vpair4 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_set1_pd(vab4)), vbh, vpair4);
         vacc10x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[5][2 * k + 0]), vb0, vacc10x0);
         vacc11x0 = _mm512_fmadd_ps(_mm512_set1_ps(abuf[5][2 * k + 1]), vb0, vacc11x0);
-        vpair5 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_broadcastsd_pd(_mm_castsi128_pd(_mm_loadl_epi64((const __m128i*) (abuf[5] + 2 * k))))), vbh, vpair5);
+        double vab5;
+        memcpy(&vab5, abuf[5] + 2 * k, sizeof(double));
+        vpair5 = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_set1_pd(vab5)), vbh, vpair5);
         k += 1;
       } while (k != kn);
     }
