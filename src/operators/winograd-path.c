@@ -71,16 +71,28 @@ bool pqnn_winograd_fits(const struct pqnn_conv2d_args* a, uint32_t flags,
 
 const struct pqnn_gemm_config* pqnn_winograd_gemm_config(const struct pqnn_gemm_config* config,
     size_t n) {
-  /* The pair tile (avx512f 12x24) where it pads fewer columns than the main one (N = 8,
-   * 16, 24, 40, 48, ...; the main tile where they tie, N = 96, or it pads fewer, N = 56).
-   * bench/operators/f32-convolution f32_conv3x3, 7x32 -> 12x24, taskset -c 1, 2 runs
-   * interleaved at load ~9: det 96 -> 24 160x160 5.33-5.35 -> 4.94-4.95 ms, 80x80
-   * 1.22-1.23 -> 1.11-1.13 ms, 40x40 291-299 -> 268-285 us, 20x20 73.7-76.5 -> 78.7-79.0 us
-   * (3 blocks of 10 + 10 + 5 tiles against 4 of 7: a GEMM call costs its K loop whatever
-   * its rows); 80x80 96 -> 48 2.14-2.15 -> 1.90-1.99 ms. */
-  const struct pqnn_gemm_config* pair = pqnn_get_f32_winograd_config()->pair_gemm;
-  if (pair == NULL || config == NULL) return config;
-  return pqnn_round_up(n, pair->nr) < pqnn_round_up(n, config->nr) ? pair : config;
+  /* The tile that pads the fewest columns: the main one (7x32 on avx512f), its narrow one
+   * (7x16: N <= 16, 40, 48, ...) or the tier's pair tile (12x24: N = 24, 72 ...); on a tie
+   * the main tile, then the narrow one (1024x40x96 GEMM 0.083 ms on 7x16 against 0.095 on
+   * 12x24, bench/kernels/f32-gemm-kernels). bench/operators/f32-convolution f32_conv3x3,
+   * 7x32 -> 12x24 / 7x16, taskset -c 1, 2 runs interleaved at load ~9: det 96 -> 24
+   * 160x160 5.33-5.35 -> 4.94-4.95 ms, 80x80 1.22-1.23 -> 1.11-1.13 ms, 40x40 291-299 ->
+   * 268-285 us, 20x20 73.7-76.5 -> 78.7-79.0 us (3 blocks of 10 + 10 + 5 tiles against 4
+   * of 7: a GEMM call costs its K loop whatever its rows); 80x80 96 -> 48 (7x16) 1.95-2.02
+   * -> 1.78-1.82 ms; 56x56 64 -> 16 352-363 -> 229-230 us, 96 -> 4 511-520 -> 330-333 us,
+   * 32 -> 8 201-202 -> 127-130 us, 16 -> 16 125-127 -> 84-85 us, 8 -> 8 94 -> 72-73 us,
+   * 4 -> 4 68.5-68.9 -> 55.5-56.0 us. */
+  if (config == NULL) return config;
+  const struct pqnn_gemm_config* best = config;
+  const struct pqnn_gemm_config* others[2] = {
+      config->narrow, pqnn_get_f32_winograd_config()->pair_gemm};
+  for (size_t i = 0; i < 2; i++) {
+    if (others[i] != NULL && others[i]->gemm[1] != NULL &&
+        pqnn_round_up(n, others[i]->nr) < pqnn_round_up(n, best->nr)) {
+      best = others[i];
+    }
+  }
+  return best;
 }
 
 size_t pqnn_winograd_group_size(const struct pqnn_conv2d_args* a,
