@@ -80,6 +80,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-f16-convert/convert-scalar.c
   src/microkernels/f32-f16-convert/convert-sse2.c
   src/microkernels/f32-f16-convert/convert-wasmsimd.c
+  src/microkernels/f32-gemm/12x24-avx512f.c
   src/microkernels/f32-gemm/1x16-avx2-fma.c
   src/microkernels/f32-gemm/1x16-avx512f.c
   src/microkernels/f32-gemm/1x16-neonfma.c

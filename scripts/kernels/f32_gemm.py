@@ -217,9 +217,154 @@ def emit_kernel(isa_key, mr, nr, kind):
     return "\n".join(o) + "\n"
 
 
+# AVX512F tiles whose NR is 8 more than a multiple of 16 (12x24): the last 8 columns of
+# two rows share one vector, so N = 24 costs 3 FMAs per row pair and k instead of the 4 of
+# a 32-wide tile (the Winograd path's 96 -> 24 GEMMs, src/operators/winograd-path.c). The
+# shared vector's A operand is the pair's two elements broadcast as one 64-bit value
+# (lanes alternate rows), a plain load; so the kernel first copies A, a chunk of K at a
+# time, into a stack buffer with each row pair's elements interleaved (2 permutes per 16
+# k per pair). Measured (bench/kernels/f32-gemm-kernels, 1024x24x96, taskset -c 1, CPU
+# time): a blend of the two broadcasts per pair and k instead gained only 1.05x over 7x32
+# (0.053 against 0.056 ms); the 64-bit broadcast from interleaved A 1.30x (0.043-0.044).
+PAIR_KCHUNK = 128  # K elements per interleaved chunk: MR x 128 floats (6 KiB) on the stack
+
+PAIR_PARAGRAPH = (
+    "AVX512F f32 GEMM microkernel, {mr}x{nr} tile, kr = 1 (contract: src/microkernels.h). "
+    "Packed weights: panels of [{nr} f32 bias][K x {nr} f32], read whole. A: up to {mr} rows, "
+    "a_stride bytes apart, copied {kchunk} k at a time into a stack buffer with the elements "
+    "of rows 2p and 2p + 1 interleaved (masked loads: never past its K elements). Columns "
+    "0..{full} of a row are {nv} whole vector(s) (its element broadcast); the last 8 columns "
+    "of rows 2p and 2p + 1 share one vector, lanes alternating the two rows: the pair's two "
+    "elements broadcast as one 64-bit value times the weights' last 8, each twice. So a row "
+    "pair costs {fmas} FMAs per k instead of {fmas_wide} on a {nr_wide}-wide tile. Rows i >= "
+    "mr alias row mr - 1 (never written). Each output is clamped to [params->min, "
+    "params->max] (max, then min); a last block of nc < {nr} columns writes exactly nc "
+    "columns per row (masked stores).")
+
+
+def emit_pair_kernel(mr, nr):
+    nv = nr // 16
+    pairs = mr // 2
+    assert nr % 16 == 8 and nv >= 1 and mr % 2 == 0
+    kb = PAIR_KCHUNK
+    name = f"pqnn_f32_gemm_minmax_ukernel_{mr}x{nr}__avx512f"
+    paragraph = PAIR_PARAGRAPH.format(mr=mr, nr=nr, full=16 * nv - 1, nv=nv, kchunk=kb,
+                                      fmas=2 * nv + 1, fmas_wide=2 * (nv + 1),
+                                      nr_wide=16 * (nv + 1))
+    paragraph = textwrap.fill(paragraph, width=88, initial_indent="// ",
+                              subsequent_indent="// ", break_on_hyphens=False)
+    o = [HEADER.format(paragraph=paragraph,
+                       include="#include <string.h>\n\n" + ISA["avx512f"]["include"])]
+    L = o.append
+    h = 16 * nv  # the first shared column
+    L(f"#define KB {kb}")
+    L("")
+    L(skeleton.signature(name, "gemm") + " {")
+    L("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
+    L("  const __m512 vmin = _mm512_set1_ps(p->min);")
+    L("  const __m512 vmax = _mm512_set1_ps(p->max);")
+    L("  const float* wp = (const float*) w;")
+    for line in skeleton.row_pointers(mr, "gemm", "float", "float", c_first=False):
+        L(line)
+    L("  // Lanes of two vectors x, y interleaved: x0 y0 x1 y1 ... (zip), the weights' last 8")
+    L("  // each twice (dup), and a shared vector's even lanes then its odd lanes (unzip).")
+    L("  const __m512i vzip_lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, "
+      "17, 1, 16, 0);")
+    L("  const __m512i vzip_hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, "
+      "10, 25, 9, 24, 8);")
+    L("  const __m512i vdup = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);")
+    L("  const __m512i vunzip = _mm512_set_epi32(15, 13, 11, 9, 7, 5, 3, 1, 14, 12, 10, 8, 6, "
+      "4, 2, 0);")
+    L(f"  _Alignas(64) float abuf[{pairs}][2 * KB];")
+    L("  const size_t k_total = kc / sizeof(float);")
+    L("  do {")
+    for j in range(nv):
+        L(f"    __m512 {vname(0, j)} = _mm512_loadu_ps(wp + {j * 16});")
+    L(f"    __m512 vpair0 = _mm512_permutexvar_ps(vdup, "
+      f"_mm512_castps256_ps512(_mm256_loadu_ps(wp + {h})));")
+    for i in range(1, mr):
+        for j in range(nv):
+            L(f"    __m512 {vname(i, j)} = {vname(0, j)};")
+    for q in range(1, pairs):
+        L(f"    __m512 vpair{q} = vpair0;")
+    L(f"    wp += {nr};")
+    L("    for (size_t k0 = 0; k0 < k_total; k0 += KB) {")
+    L("      const size_t kn = k_total - k0 < KB ? k_total - k0 : KB;")
+    L("      for (size_t k = 0; k < kn; k += 16) {")
+    L("        const __mmask16 vm = kn - k >= 16 ? (__mmask16) 0xFFFF "
+      ": (__mmask16) ((1u << (kn - k)) - 1);")
+    for q in range(pairs):
+        L(f"        const __m512 vx{q} = _mm512_maskz_loadu_ps(vm, a{2 * q} + k0 + k);")
+        L(f"        const __m512 vy{q} = _mm512_maskz_loadu_ps(vm, a{2 * q + 1} + k0 + k);")
+        L(f"        _mm512_store_ps(abuf[{q}] + 2 * k, _mm512_permutex2var_ps(vx{q}, vzip_lo, vy{q}));")
+        L(f"        _mm512_store_ps(abuf[{q}] + 2 * k + 16, _mm512_permutex2var_ps(vx{q}, vzip_hi, vy{q}));")
+    L("      }")
+    L("      size_t k = 0;")
+    L("      do {")
+    for j in range(nv):
+        L(f"        const __m512 vb{j} = _mm512_loadu_ps(wp + {j * 16});")
+    L(f"        const __m512 vbh = _mm512_permutexvar_ps(vdup, "
+      f"_mm512_castps256_ps512(_mm256_loadu_ps(wp + {h})));")
+    L(f"        wp += {nr};")
+    for q in range(pairs):
+        for r in range(2):
+            i = 2 * q + r
+            for j in range(nv):
+                L(f"        {vname(i, j)} = _mm512_fmadd_ps(_mm512_set1_ps(abuf[{q}][2 * k + {r}]), "
+                  f"vb{j}, {vname(i, j)});")
+        # memcpy to a double: gcc 12 folds it into vbroadcastsd from memory (a load only);
+        # from _mm_loadl_epi64 it loaded to a register, then broadcast on a vector pipe
+        L(f"        double vab{q};")
+        L(f"        memcpy(&vab{q}, abuf[{q}] + 2 * k, sizeof(double));")
+        L(f"        vpair{q} = _mm512_fmadd_ps(_mm512_castpd_ps(_mm512_set1_pd(vab{q})), vbh, vpair{q});")
+    L("        k += 1;")
+    L("      } while (k != kn);")
+    L("    }")
+    accs = [vname(i, j) for i in range(mr) for j in range(nv)] + \
+        [f"vpair{q}" for q in range(pairs)]
+    # Bound first: x86 max/min return the second operand when either is NaN, so a NaN
+    # accumulator stays NaN (pqnn.h: NaN in, NaN out), as in the scalar kernels.
+    for v in accs:
+        L(f"    {v} = _mm512_max_ps(vmin, {v});")
+    for v in accs:
+        L(f"    {v} = _mm512_min_ps(vmax, {v});")
+    for q in range(pairs):  # lanes 0-7: row 2q's last 8 columns, lanes 8-15 row 2q + 1's
+        L(f"    vpair{q} = _mm512_permutexvar_ps(vunzip, vpair{q});")
+    L(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
+    for i in reversed(range(mr)):
+        for j in range(nv):
+            L(f"      _mm512_storeu_ps(c{i} + {j * 16}, {vname(i, j)});")
+        if i % 2 == 0:
+            L(f"      _mm256_storeu_ps(c{i} + {h}, _mm512_castps512_ps256(vpair{i // 2}));")
+        else:  # the upper half, from 8 floats before the shared columns
+            L(f"      _mm512_mask_storeu_ps(c{i} + {h - 8}, 0xFF00, vpair{i // 2});")
+        L(f"      c{i} = (float*) ((uintptr_t) c{i} + cn_stride);")
+    L(f"      nc -= {nr};")
+    L("    } else {")
+    L("      const uint64_t vbits = (UINT64_C(1) << nc) - 1;")
+    for j in range(nv):
+        L(f"      const __mmask16 vmask{j} = (__mmask16) (vbits >> {16 * j});")
+    L(f"      const __mmask16 vmaskh = (__mmask16) ((vbits >> {h}) & 0xFF);")
+    for i in reversed(range(mr)):
+        for j in range(nv):
+            L(f"      _mm512_mask_storeu_ps(c{i} + {j * 16}, vmask{j}, {vname(i, j)});")
+        if i % 2 == 0:
+            L(f"      _mm512_mask_storeu_ps(c{i} + {h}, vmaskh, vpair{i // 2});")
+        else:
+            L(f"      _mm512_mask_storeu_ps(c{i} + {h - 8}, (__mmask16) (vmaskh << 8), "
+              f"vpair{i // 2});")
+    L("      nc = 0;")
+    L("    }")
+    L("  } while (nc != 0);")
+    L("}")
+    return "\n".join(o) + "\n"
+
 def emit(k):
     """The source of manifest row k."""
     mr, nr, _ = k.geometry
+    if k.isa == "avx512f" and nr % 16 == 8:
+        assert k.kind == "gemm"
+        return emit_pair_kernel(mr, nr)
     return emit_kernel(k.isa.replace("-", "_"), mr, nr, k.kind)
 
 

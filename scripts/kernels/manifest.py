@@ -233,6 +233,7 @@ KERNELS = [
     K("f32-f16-convert", "convert", "sse2", PROD, hand=True),
     K("f32-f16-convert", "convert", "wasmsimd", PROD, hand=True),
     # f32-gemm
+    K("f32-gemm", "12x24", "avx512f", PROD),
     K("f32-gemm", "1x16", "avx2-fma", PROD),
     K("f32-gemm", "1x16", "avx512f", PROD),
     K("f32-gemm", "1x16", "neonfma", PROD),

@@ -198,6 +198,11 @@ struct pqnn_winograd_config {
    * vectors instead of one masked tail), or the same kernels. */
   pqnn_winograd_input_ukernel_fn narrow_input;
   pqnn_winograd_output_ukernel_fn narrow_output;
+  /* An f32 GEMM config of the same tier whose NR is 8 more than a multiple of its vector
+   * (avx512f 12x24: the last 8 columns of two rows share one vector), or NULL: the
+   * Winograd GEMMs take it where it pads fewer columns than the f32 main tile
+   * (pqnn_winograd_gemm_config, src/operators/winograd-path.c). */
+  const struct pqnn_gemm_config* pair_gemm;
   const char* name;  /* the ISA suffix of the kernels, for benches and logs */
 };
 PQNN_INTERNAL const struct pqnn_winograd_config* pqnn_get_f32_winograd_config(void);

@@ -9,6 +9,9 @@
 #include "hardware.h"
 
 static struct pqnn_winograd_config config;
+#if defined(__x86_64__) || defined(_M_X64)
+static struct pqnn_gemm_config pair_gemm;  /* avx512f: 12x24 */
+#endif
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 #define WINOGRAD(tile, isa)                                                     \
@@ -28,6 +31,16 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     WINOGRAD(c16, avx512f)
     NARROW(c4, sse2)
+    /* N = 24 (PaddleOCR det's 96 -> 24): 3 FMAs per row pair and k against 7x32's 4 */
+    pair_gemm = (struct pqnn_gemm_config) {
+      .name = "f32 12x24 avx512f",
+      .mr = pqnn_f32_gemm_minmax_ukernel_12x24__avx512f_mr,
+      .nr = pqnn_f32_gemm_minmax_ukernel_12x24__avx512f_nr,
+      .kr = pqnn_f32_gemm_minmax_ukernel_12x24__avx512f_kr,
+      .gemm = {pqnn_f32_gemm_minmax_ukernel_12x24__avx512f,
+               pqnn_f32_gemm_minmax_ukernel_12x24__avx512f},
+    };
+    config.pair_gemm = &pair_gemm;
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     WINOGRAD(c8, avx2)
     NARROW(c4, sse2)

@@ -324,6 +324,11 @@ enum pqnn_status pqnn_create_convolution2d(const char* function,
         : pqnn_narrow_gemm_config(spec->gemm_config, n, spec->dynamic_quantization, igemm,
             sizes.taps == 1);
     spec = &narrow_spec;
+  } else if (path == pqnn_gemm_path_winograd) {  /* possibly the pair tile (N = 24) */
+    narrow_spec = *spec;
+    narrow_spec.gemm_config =
+        pqnn_winograd_gemm_config(spec->gemm_config, args->group_output_channels);
+    spec = &narrow_spec;
   }
   size_t group_size;
   const size_t packed_size = packed_conv_size(args, spec, &sizes, path, dw, &group_size);

@@ -78,6 +78,10 @@ PQNN_INTERNAL void pqnn_run_patch(const struct pqnn_operator* op, pthreadpool_t 
 PQNN_INTERNAL bool pqnn_winograd_fits(const struct pqnn_conv2d_args* a, uint32_t flags,
     const struct pqnn_gemm_op_spec* spec);
 /* Bytes of one of the 36 packed weight groups (Cin x Cout). */
+/* The f32 GEMM config of the Winograd GEMMs for N output channels: config (the datatype's
+ * main one) or the tier's pair tile where it pads fewer columns (winograd-path.c). */
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_winograd_gemm_config(
+    const struct pqnn_gemm_config* config, size_t n);
 PQNN_INTERNAL size_t pqnn_winograd_group_size(const struct pqnn_conv2d_args* a,
     const struct pqnn_gemm_op_spec* spec);
 /* Transforms and packs the OHWI f32 kernel into op->packed_weights (allocated, 36 groups)

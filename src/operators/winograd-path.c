@@ -69,6 +69,32 @@ bool pqnn_winograd_fits(const struct pqnn_conv2d_args* a, uint32_t flags,
   return cin >= 8 || cout <= cin;
 }
 
+const struct pqnn_gemm_config* pqnn_winograd_gemm_config(const struct pqnn_gemm_config* config,
+    size_t n) {
+  /* The tile that pads the fewest columns: the main one (7x32 on avx512f), its narrow one
+   * (7x16: N <= 16, 40, 48, ...) or the tier's pair tile (12x24: N = 24, 72 ...); on a tie
+   * the main tile, then the narrow one (1024x40x96 GEMM 0.083 ms on 7x16 against 0.095 on
+   * 12x24, bench/kernels/f32-gemm-kernels). bench/operators/f32-convolution f32_conv3x3,
+   * 7x32 -> 12x24 / 7x16, taskset -c 1, 2 runs interleaved at load ~9: det 96 -> 24
+   * 160x160 5.33-5.35 -> 4.94-4.95 ms, 80x80 1.22-1.23 -> 1.11-1.13 ms, 40x40 291-299 ->
+   * 268-285 us, 20x20 73.7-76.5 -> 78.7-79.0 us (3 blocks of 10 + 10 + 5 tiles against 4
+   * of 7: a GEMM call costs its K loop whatever its rows); 80x80 96 -> 48 (7x16) 1.95-2.02
+   * -> 1.78-1.82 ms; 56x56 64 -> 16 352-363 -> 229-230 us, 96 -> 4 511-520 -> 330-333 us,
+   * 32 -> 8 201-202 -> 127-130 us, 16 -> 16 125-127 -> 84-85 us, 8 -> 8 94 -> 72-73 us,
+   * 4 -> 4 68.5-68.9 -> 55.5-56.0 us. */
+  if (config == NULL) return config;
+  const struct pqnn_gemm_config* best = config;
+  const struct pqnn_gemm_config* others[2] = {
+      config->narrow, pqnn_get_f32_winograd_config()->pair_gemm};
+  for (size_t i = 0; i < 2; i++) {
+    if (others[i] != NULL && others[i]->gemm[1] != NULL &&
+        pqnn_round_up(n, others[i]->nr) < pqnn_round_up(n, best->nr)) {
+      best = others[i];
+    }
+  }
+  return best;
+}
+
 size_t pqnn_winograd_group_size(const struct pqnn_conv2d_args* a,
     const struct pqnn_gemm_op_spec* spec) {
   const struct pqnn_gemm_config* config = spec->gemm_config;
@@ -183,7 +209,13 @@ enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_operator_t op,
    * det 160x160 5770 -> 5161 us, 80x80 1299 -> 1161, 40x40 302 -> 288, 80x80 96 -> 96
    * 3346 -> 3168, ResNet 56x56 707 -> 680, 56x56 64 -> 16 388 -> 367, 96 -> 4 574 -> 540;
    * ResNet 28x28 / 14x14, 40x40 128 -> 48, 4 -> 4 and det 20x20 within the noise. */
-  const size_t block = pqnn_min_sz(ctx->mr, pqnn_max_sz(ctx->tiles, 1));
+  /* Blocks of at most MR tiles, as even as the count allows (and of an even count where
+   * MR is: the pair tile computes rows two at a time): each GEMM call costs about the same
+   * whatever its rows, so det 20x20's 25 tiles run as 10 + 10 + 5 rather than 12 + 12 + 1
+   * (79.3-79.8 -> 78.7-79.0 us, 2 runs). */
+  const size_t tiles = pqnn_max_sz(ctx->tiles, 1);
+  size_t block = pqnn_divide_round_up(tiles, pqnn_divide_round_up(tiles, ctx->mr));
+  if (ctx->mr % 2 == 0) block = pqnn_min_sz(pqnn_round_up(block, 2), ctx->mr);
   size_t block_bytes;
   if (!pqnn_add_sz(cin, cout, &block_bytes) ||
       !pqnn_mul_sz(block_bytes, POINTS * sizeof(float), &block_bytes) ||

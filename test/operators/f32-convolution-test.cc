@@ -311,11 +311,19 @@ TEST_F(F32Convolution, WinogradShapes) {
   std::printf("largest Winograd error: %.3g of the layer's largest |products| sum\n", worst);
 }
 
-// Layers of real networks: PaddleOCR det's 3x3 96 -> 24, ResNet's 64 -> 64.
+// Layers of real networks: PaddleOCR det's 3x3 96 -> 24, ResNet's 64 -> 64; and the GEMM
+// tiles the Winograd path picks by N on avx512f (pqnn_winograd_gemm_config): 12x24 for
+// N = 24 (det 20x20: blocks of 10 + 10 + 5 tiles, an odd last row pair) and 72, 7x16 for
+// 16, 40 and 8, 7x32 for 56.
 TEST_F(F32Convolution, WinogradLayers) {
   run_winograd_shape(make(3, 1, 1, 1, 96, 24, 40, 40), pool_, true);
   run_winograd_shape(make(3, 1, 1, 1, 64, 64, 14, 14, 2), nullptr, false);
   run_winograd_shape(make(3, 1, 0, 1, 16, 16, 6, 7), pool_, false);
+  run_winograd_shape(make(3, 1, 1, 1, 96, 24, 20, 20), nullptr, false);
+  run_winograd_shape(make(3, 1, 1, 1, 20, 72, 13, 9), pool_, false);
+  run_winograd_shape(make(3, 1, 1, 1, 48, 40, 11, 17), nullptr, false);
+  run_winograd_shape(make(3, 1, 1, 1, 24, 8, 9, 9, 2), pool_, false);
+  run_winograd_shape(make(3, 1, 1, 1, 32, 56, 10, 10), nullptr, false);
 }
 
 // Runs one convolution on the given data and returns its output (no checks of its own).
