@@ -61,24 +61,30 @@ static inline uint32_t edge_bits(const uint8_t taps[PQNN_DWCONV_ROW_EDGES], size
 
 
 def border_held(isa, taps):
-    """Whether the border pixels use the held weights: where the registers hold the taps,
-    the bias, the clamp bounds, the accumulators and 4 more (masks, tap loads): avx512 3x3.
-    Elsewhere they read the weights from the tile (memory operands) and the held ones are
-    loaded after the left border loop, so that they are not live in any border loop
-    (avx2 3x3 spilled its taps beside the masks, clang 14 avx512 5x5 20+ of them)."""
-    return taps + 1 + 4 + 4 <= MASKED[isa.name][0]
+    """Whether the border pixels use the held weights: avx512 (32 registers: the held taps,
+    bias, clamp bounds and accumulators, 30 at 5x5, and the broadcast tap bits; the masks
+    live in k-registers). AVX2 reads them from the tile (memory operands) and loads the
+    held ones after the left border loop, so that they are not live in any border loop:
+    16 ymm registers hold 3x3's taps or the taps' masks, not both."""
+    del taps  # (the same answer for 3x3 and 5x5)
+    return isa.name == "avx512f"
 
 
 def border_masks(isa, k, masked, p):
     """The load masks vk0 .. vk<k - 1> of a border pixel with tap bits m: every lane of the
     vector (the channel mask vmask on the last partial vector) where bit kx of m is set,
-    none where it is clear. AVX512: a k-register from -(bit kx); AVX2: bit kx shifted
-    into the sign bit of every lane, which is what vmaskmovps reads."""
+    none where it is clear, from m broadcast to a vector. AVX512: a vptestmd with bit kx
+    (one instruction a column; from -(bit kx) in general registers it took 5, and the 5x5
+    border pixels ran 5-17% slower); AVX2: bit kx shifted into the sign bit of every lane,
+    which is what vmaskmovps reads."""
     out = []
     if isa.name == "avx512f":
+        out.append(f"{p}const __m512i vm = _mm512_set1_epi32((int) m);")
         for kx in range(k):
-            mk = f"(__mmask16) (0u - ((m >> {kx}) & 1u))"
-            out.append(f"{p}const __mmask16 vk{kx} = {f'{mk} & vmask' if masked else mk};")
+            bit = f"_mm512_set1_epi32({1 << kx})"
+            mk = (f"_mm512_mask_test_epi32_mask(vmask, vm, {bit})" if masked
+                  else f"_mm512_test_epi32_mask(vm, {bit})")
+            out.append(f"{p}const __mmask16 vk{kx} = {mk};")
     else:
         out.append(f"{p}const __m256i vm = _mm256_set1_epi32((int) m);")
         for kx in range(k):

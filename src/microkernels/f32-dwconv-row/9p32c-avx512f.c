@@ -55,9 +55,10 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
     if (channels - c0 >= 16) {
       for (uint32_t bits = edge_bits(edges->left_taps, edges->left); bits != 0; bits >>= 8) {
         const unsigned m = bits;  // tap bits in bits 0..2
-        const __mmask16 vk0 = (__mmask16) (0u - ((m >> 0) & 1u));
-        const __mmask16 vk1 = (__mmask16) (0u - ((m >> 1) & 1u));
-        const __mmask16 vk2 = (__mmask16) (0u - ((m >> 2) & 1u));
+        const __m512i vm = _mm512_set1_epi32((int) m);
+        const __mmask16 vk0 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(1));
+        const __mmask16 vk1 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(2));
+        const __mmask16 vk2 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(4));
         __m512 vacc0 = vwb;
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
@@ -95,9 +96,10 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
       }
       for (uint32_t bits = edge_bits(edges->right_taps, edges->right); bits != 0; bits >>= 8) {
         const unsigned m = bits;  // tap bits in bits 0..2
-        const __mmask16 vk0 = (__mmask16) (0u - ((m >> 0) & 1u));
-        const __mmask16 vk1 = (__mmask16) (0u - ((m >> 1) & 1u));
-        const __mmask16 vk2 = (__mmask16) (0u - ((m >> 2) & 1u));
+        const __m512i vm = _mm512_set1_epi32((int) m);
+        const __mmask16 vk0 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(1));
+        const __mmask16 vk1 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(2));
+        const __mmask16 vk2 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(4));
         __m512 vacc0 = vwb;
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
@@ -120,9 +122,10 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
       const __mmask16 vmask = (__mmask16) ((1u << c) - 1u);
       for (uint32_t bits = edge_bits(edges->left_taps, edges->left); bits != 0; bits >>= 8) {
         const unsigned m = bits;  // tap bits in bits 0..2
-        const __mmask16 vk0 = (__mmask16) (0u - ((m >> 0) & 1u)) & vmask;
-        const __mmask16 vk1 = (__mmask16) (0u - ((m >> 1) & 1u)) & vmask;
-        const __mmask16 vk2 = (__mmask16) (0u - ((m >> 2) & 1u)) & vmask;
+        const __m512i vm = _mm512_set1_epi32((int) m);
+        const __mmask16 vk0 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(1));
+        const __mmask16 vk1 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(2));
+        const __mmask16 vk2 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(4));
         __m512 vacc0 = vwb;
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
@@ -160,9 +163,10 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
       }
       for (uint32_t bits = edge_bits(edges->right_taps, edges->right); bits != 0; bits >>= 8) {
         const unsigned m = bits;  // tap bits in bits 0..2
-        const __mmask16 vk0 = (__mmask16) (0u - ((m >> 0) & 1u)) & vmask;
-        const __mmask16 vk1 = (__mmask16) (0u - ((m >> 1) & 1u)) & vmask;
-        const __mmask16 vk2 = (__mmask16) (0u - ((m >> 2) & 1u)) & vmask;
+        const __m512i vm = _mm512_set1_epi32((int) m);
+        const __mmask16 vk0 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(1));
+        const __mmask16 vk1 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(2));
+        const __mmask16 vk2 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(4));
         __m512 vacc0 = vwb;
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
         vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
