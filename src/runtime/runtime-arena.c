@@ -7,7 +7,9 @@
  * tensor on its own) are reported by pqnn_get_runtime_arena_size. The input and the
  * output of a depthwise convolution are kept PQNN_DWCONV_SKEW bytes apart modulo 512
  * (configs/config.h: the f32 row kernels' walk runs at latency where they 4 KiB-alias;
- * MobileNet's activations are multiples of 4 KiB and would otherwise always alias). */
+ * MobileNet's activations are multiples of 4 KiB and would otherwise always alias), and,
+ * for f32 3x3 / 5x5 layers with pixels under 1 KiB, the output clear of the window modulo
+ * 4 KiB that the walk's next loads reach ahead of its stores (clear_of_walk). */
 #include "allocator.h"
 #include "configs/config.h"
 #include "logging.h"
