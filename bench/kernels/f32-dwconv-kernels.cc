@@ -32,8 +32,9 @@ struct Layer {
   size_t h, w, c, k, stride;
 };
 
-// MobileNet v2 depthwise layers (input size, channels, stride) and 5x5 layers of the
-// MobileNet v3 / EfficientNet kind.
+// MobileNet v2 depthwise layers (input size, channels, stride), 5x5 layers of the
+// MobileNet v3 / EfficientNet kind and PaddleOCR rec's small maps (1x3x48x320 input: its
+// stride-1 3x3 and 5x5 layers; bench/operators/f32-depthwise has every rec shape).
 const Layer kLayers[] = {
     {"mnv2_112x112x32_s1", 112, 112, 32, 3, 1},
     {"mnv2_112x112x96_s2", 112, 112, 96, 3, 2},
@@ -44,6 +45,12 @@ const Layer kLayers[] = {
     {"mnv2_7x7x960_s1", 7, 7, 960, 3, 1},
     {"k5_28x28x240_s1", 28, 28, 240, 5, 1},
     {"k5_14x14x480_s1", 14, 14, 480, 5, 1},
+    {"rec_24x160x32_s1", 24, 160, 32, 3, 1},
+    {"rec_24x160x64_s1", 24, 160, 64, 3, 1},
+    {"rec_12x160x128_s1", 12, 160, 128, 3, 1},
+    {"rec_12x80x240_k5_s1", 12, 80, 240, 5, 1},
+    {"rec_6x80x480_k5_s1", 6, 80, 480, 5, 1},
+    {"rec_3x80x480_k5_s1", 3, 80, 480, 5, 1},
 };
 
 template <typename T>

@@ -21,7 +21,8 @@ dot-product / FMA instructions per instruction) must have:
      an index register is data: the f16 kernels' f32 copy of A);
   2. at most 1 + BUDGET x (dot-product / FMA instructions) non-essential instructions.
 The REGISTER_BOUND tiles (more live vectors than registers by construction) and the KNOWN
-defects below are printed as "note" lines and do not fail.
+defects below are printed as "note" lines and do not fail; a STACK_BOUND loop passes with
+at most its stated number of stack accesses.
 Essential are: the dot-product / FMA instructions, loads (any instruction with a memory
 source and a register destination), GPR-only instructions (pointer and counter updates,
 compare, branch: integer ports) and the family's operand preparation (below). Everything
@@ -66,6 +67,10 @@ mullo-dw    vpmullw (qs8 dwconv)         vpmovsxbw, vpmovsxwd, vpaddw, vpaddd,  
                                          vextracti128 / 32x8
 mullo-dw-sse2 pmullw                     unpacks, psraw, psrad, paddw, paddd           7.0
 fma-dw      vfmadd*ps (f32 dwconv)       vbroadcastss                                  0.5
+fma-dw-border vfmadd*ps (f32 dwconv row    vpbroadcastd, vmovd, vpslld, vpand* (avx2    0.5
+            kernels: every innermost      tap masks); avx512 makes its k-masks in
+            FMA loop beside the hot one:  general registers (essential)
+            border pixels, partial vector)
 fma-dw1     vfmadd*ps (f32 1x1 dwconv)   vmaxps, vminps (the clamp: one output vector   0.5
                                          per FMA); the output stores are essential here
 sse-dw      mulps                        addps                                         2.0
@@ -149,6 +154,12 @@ FAMILIES = {
     "mullo-dw-sse2": (re.compile(r"^pmullw$"),
                       re.compile(r"^(punpck[lh]bw|punpck[lh]wd|psraw|psrad|paddw|paddd|movq)$"), 7.0),
     "fma-dw": (re.compile(r"^vfmadd\d+ps$"), re.compile(r"^(vbroadcastss)$"), 0.5),
+    # The f32 dwconv row kernels' border pixels (f32-dwconv-row, every loop of the walk
+    # beside the interior one): masked loads of the taps inside the row, the masks made per
+    # tap column from the pixel's tap bits (avx512: GPR ops and kmov; avx2: a broadcast and
+    # a shift, an AND with the channel mask on the last partial vector).
+    "fma-dw-border": (re.compile(r"^vfmadd\d+ps$"),
+                      re.compile(r"^(vpbroadcastd|vmovd|vpslld|vpand|vpandd|vptestmd)$"), 0.5),
     # One tap: each FMA is an output vector, so its clamp and store come with it.
     "fma-dw1": (re.compile(r"^vfmadd\d+ps$"), re.compile(r"^(vmaxps|vminps)$"), 0.5),
     "sse-dw": (re.compile(r"^mulps$"), re.compile(r"^(addps)$"), 2.0),
@@ -169,6 +180,11 @@ FAMILIES = {
 STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2"}
 # Objects checked as more than one family (one hot loop each).
 FAMILY_GROUPS = {"qd8-quantize": ("qd8-range", "qd8-apply")}
+# Kernel directories whose every other innermost loop with the family's FMA (beside the
+# hot one) is checked too, as the family named: the f32 dwconv row kernels' border-pixel
+# loops (left and right of the interior, for each channel-vector walk) and the walks of the
+# last partial channel vector. KNOWN entries for them are keyed "<dir>/<tile> <family>".
+OTHER_LOOPS = {"f32-dwconv-row": "fma-dw-border"}
 
 
 # Tiles whose K loop needs more vector registers than the ISA has, so one or more
@@ -205,6 +221,31 @@ for _obj in ("f32-qd8-range/range-avx2", "f32-qd8-convert/quantize-avx2"):
                    "16 floats; the float-domain NaN tests that compile clean under gcc "
                    "(vcmpunordps + vorps, an FMA sum of x * 0) ran 5% / 24% slower on Zen 5 "
                    "(bench/convert-kernels, 4096 floats); clang 14 is clean")
+# Bounded defects: the loop passes with at most this many stack accesses (and its budget for
+# the rest), so that it cannot grow back unnoticed. The f32 dwconv row kernels' border
+# loops (masked tap loads, scripts/kernels/f32_dwconv_row.py) before the branch-free masks:
+# 3-55 stack accesses per loop (gcc 12), 2-49 (clang 14); the bounds are the worst of the
+# two compilers now, each kernel's count in docs/architecture.md.
+STACK_BOUND = {
+    "f32-dwconv-row/25p16c-avx2-fma fma-dw-border": (17, "gcc 12 hoists the tap offsets of "
+        "the masked loads of two vectors (5x5, a 64-byte line a pixel) into registers and "
+        "reloads 9 of them; clang 14: 5"),
+    "f32-dwconv-row/25p8c-avx2-fma fma-dw-border": (1, "clang 14 reloads a pointer"),
+    "f32-dwconv-row/9p16c-avx2-fma fma-dw-border": (4, "clang 14 reloads pointers / strides"),
+    "f32-dwconv-row/9p8c-avx2-fma fma-dw-border": (1, "clang 14 reloads a stride"),
+    "f32-dwconv-row/25p16c-avx512f fma-dw-border": (3, "gcc 12 reloads a stride and the "
+        "pointers' bound, clang 14 2"),
+    "f32-dwconv-row/25p32c-avx512f fma-dw-border": (3, "gcc 12 reloads a stride and the "
+        "pointers' bound, clang 14 2"),
+    "f32-dwconv-row/9p16c-avx512f fma-dw-border": (3, "clang 14 reloads strides; gcc 12 the "
+        "channel k-mask of the last partial vector (1)"),
+    "f32-dwconv-row/9p32c-avx512f fma-dw-border": (3, "clang 14 reloads strides; gcc 12 the "
+        "channel k-mask of the last partial vector (1)"),
+    "f32-dwconv-row/25p16c-avx512f": (1, "clang 14 adds output_stride from its stack slot "
+                                         "(a stack argument), 1 per 24 FMAs; gcc 12 clean"),
+    "f32-dwconv-row/25p32c-avx512f": (1, "clang 14 adds output_stride from its stack slot "
+                                         "(a stack argument), 1 per 24 FMAs; gcc 12 clean"),
+}
 KNOWN["f32-dwconv/9p8c-sse2"] = ("gcc 12 keeps 2 x 9 tap products of the two xmm accumulators "
                                  "live and spills 10 of them per tile (f32_dwconv.py's SSE2 "
                                  "template should accumulate tap by tap)")
@@ -338,14 +379,29 @@ def check_object(path, verbose):
     problems = []
     group = family_of(path)
     for family in FAMILY_GROUPS.get(group, (group,)):
-        problems += check_family(path, family, insns, loops, verbose)
+        problems += check_family(path, family, insns, hot_loop(loops, FAMILIES[family][0]),
+                                 verbose)
+    other = OTHER_LOOPS.get(os.path.basename(os.path.dirname(path)))
+    if other is not None:
+        hot = hot_loop(loops, FAMILIES[group][0])
+        dot = FAMILIES[other][0]
+        rest = [b for b in innermost(loops) if b not in hot and any(dot.match(i[1]) for i in b)
+                and not any(i[1].startswith("call") for i in b)]
+        problems += check_family(path, other, insns, rest, verbose)
     return problems
 
 
-def check_family(path, family, insns, loops, verbose):
+def innermost(bodies):
+    """The loops that contain no other loop (by address range)."""
+    spans = [(b[0][0], b[-1][0]) for b in bodies]
+    return [b for b, (lo, hi) in zip(bodies, spans)
+            if not any((l2, h2) != (lo, hi) and lo <= l2 and h2 <= hi for l2, h2 in spans)]
+
+
+def check_family(path, family, insns, bodies, verbose):
+    """Checks the loops `bodies` of one object as `family`."""
     dot, prep, budget = FAMILIES[family]
     frame_pointer = any(op == "mov" and args.replace(" ", "") == "%rsp,%rbp" for _, op, args in insns)
-    bodies = hot_loop(loops, dot)
     problems = []
     if not bodies:
         problems.append("no loop with a dot-product / FMA instruction found")
@@ -360,8 +416,16 @@ def check_family(path, family, insns, loops, verbose):
                 f"{ndot} dot, {len(stack)} stack, {len(other)} non-essential "
                 f"({max(ratio, 0):.2f} per dot beyond {SLACK}, budget {budget})")
         tile = os.path.basename(path)[:-len(".c.o")]
-        key = os.path.basename(os.path.dirname(path)) + "/" + tile
+        key = os.path.basename(os.path.dirname(path)) + "/" + tile + \
+            ("" if family not in OTHER_LOOPS.values() else " " + family)
         bad = bool(stack) or ratio > budget
+        if bad and key in STACK_BOUND:
+            bound, why = STACK_BOUND[key]
+            if len(stack) <= bound and (len(other) - SLACK) / ndot <= budget:
+                bad = False
+                line += f"; bounded ({len(stack)} <= {bound} stack): {why}"
+                print("note " + line)
+                continue
         exempt = bad and (KNOWN.get(key) or
                           (REGISTER_BOUND.get(tile) if "qb4w" not in key and "-row/" not in key else None))
         if exempt:

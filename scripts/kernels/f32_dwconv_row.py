@@ -39,6 +39,59 @@ MASKED = {
                 "const __mmask16 vmask = (__mmask16) ((1u << c) - 1u);"),
 }
 ISAS = {isa.suffix: isa for isa in (f32_dwconv.AVX2, f32_dwconv.AVX512)}
+# ISA -> a border pixel's tap load at {p} under the tap column's mask {k} (masked-off lanes
+# read as +0.0 and never fault: no branch, no pointer outside the row dereferenced).
+BORDER_LOAD = {
+    "avx2_fma": "_mm256_maskload_ps((const float*) ({p}), {k})",
+    "avx512f": "_mm512_maskz_loadu_ps({k}, (const float*) ({p}))",
+}
+
+
+
+# The border pixels of a side as one word: a byte per pixel, in order from bit 0, its tap
+# bits with bit 7 set (a pixel with no tap inside the row still counts), so that one
+# general register holds the loop's count and masks.
+EDGE_BITS = """_Static_assert(PQNN_DWCONV_ROW_EDGES == 4, "a byte per border pixel in a uint32_t");
+
+static inline uint32_t edge_bits(const uint8_t taps[PQNN_DWCONV_ROW_EDGES], size_t n) {
+  uint32_t bits;
+  memcpy(&bits, taps, sizeof(bits));
+  return (bits | UINT32_C(0x80808080)) & (uint32_t) ((UINT64_C(1) << (8 * n)) - 1);
+}"""
+
+
+def border_held(isa, taps):
+    """Whether the border pixels use the held weights: avx512 (32 registers: the held taps,
+    bias, clamp bounds and accumulators, 30 at 5x5, and the broadcast tap bits; the masks
+    live in k-registers). AVX2 reads them from the tile (memory operands) and loads the
+    held ones after the left border loop, so that they are not live in any border loop:
+    16 ymm registers hold 3x3's taps or the taps' masks, not both."""
+    del taps  # (the same answer for 3x3 and 5x5)
+    return isa.name == "avx512f"
+
+
+def border_masks(isa, k, masked, p):
+    """The load masks vk0 .. vk<k - 1> of a border pixel with tap bits m: every lane of the
+    vector (the channel mask vmask on the last partial vector) where bit kx of m is set,
+    none where it is clear, from m broadcast to a vector. AVX512: a vptestmd with bit kx
+    (one instruction a column; from -(bit kx) in general registers it took 5, and the 5x5
+    border pixels ran 5-17% slower); AVX2: bit kx shifted into the sign bit of every lane,
+    which is what vmaskmovps reads."""
+    out = []
+    if isa.name == "avx512f":
+        out.append(f"{p}const __m512i vm = _mm512_set1_epi32((int) m);")
+        for kx in range(k):
+            bit = f"_mm512_set1_epi32({1 << kx})"
+            mk = (f"_mm512_mask_test_epi32_mask(vmask, vm, {bit})" if masked
+                  else f"_mm512_test_epi32_mask(vm, {bit})")
+            out.append(f"{p}const __mmask16 vk{kx} = {mk};")
+    else:
+        out.append(f"{p}const __m256i vm = _mm256_set1_epi32((int) m);")
+        for kx in range(k):
+            mk = f"_mm256_slli_epi32(vm, {31 - kx})"
+            out.append(f"{p}const __m256i vk{kx} = "
+                       f"{f'_mm256_and_si256({mk}, vmask)' if masked else mk};")
+    return out
 
 
 def kernel_name(taps, ct, isa):
@@ -59,35 +112,34 @@ def tap_address(ky, kx):
             4: f"i{ky} + ts * 4"}[kx]
 
 
-def pixel_body(isa, taps, ct, hold, masked, p, vectors, shift=None):
+def pixel_body(isa, taps, ct, hold, masked, p, vectors, border=False):
     """One pixel of `vectors` adjacent channel vectors (w: the first one's bias in the
     packed tile): bias, taps in order in the DWCONV kernel's chains, clamp, store at o.
     Vector 0's weights are the held vwb / vw<t> when `hold`; the others' are read from the
-    tile (memory operands). shift: None for an interior pixel (every tap loaded), else the
-    byte offset (" - back", " + fwd") of a border pixel from the row pointers, whose tap
-    column kx is loaded only where bit kx of its mask m is set (a zero vector otherwise)."""
+    tile (memory operands). border: a border pixel, whose tap column kx is loaded with the
+    mask vk<kx> (border_masks: all lanes where bit kx of its tap bits m is set, none
+    otherwise: a zero vector, as the DWCONV kernel's zero row gives), branch-free."""
     k = math.isqrt(taps)
     v = isa.v
     chains = f32_dwconv.fixed_acc(isa, taps)
     ld_masked, st_masked = MASKED[isa.name][1], MASKED[isa.name][2]
-    out = []
+    out = border_masks(isa, k, masked, p) if border else []
     for n in range(vectors):
-        bias = "vwb" if hold and n == 0 else vf.load(isa.name, f"w + {n * v}" if n else "w")
+        held = hold and n == 0 and (border_held(isa, taps) or not border)
+        bias = "vwb" if held else vf.load(isa.name, f"w + {n * v}" if n else "w")
         out.append(f"{p}{isa.vtype} vacc{n} = {bias};")
     for t in range(taps):
         kx = t % k
         addr = tap_address(t // k, kx)
-        if shift is not None:
-            addr = f"({addr}){shift}"
         for n in range(vectors):
             a = f"{addr} + {n * v * 4}" if n else addr
-            ld = ld_masked.format(p=a) if masked else vf.load(isa.name, f"(const float*) ({a})")
-            if shift is not None:
-                out.append(f"{p}const {isa.vtype} vi{t}x{n} = "
-                           f"(m & {1 << kx}u) != 0 ? {ld} : vzero;")
-                ld = f"vi{t}x{n}"
+            hold_n = hold and n == 0 and (border_held(isa, taps) or not border)
+            if border:
+                ld = BORDER_LOAD[isa.name].format(p=a, k=f"vk{kx}")
+            else:
+                ld = ld_masked.format(p=a) if masked else vf.load(isa.name, f"(const float*) ({a})")
             wo = (t + 1) * ct + n * v
-            wv = f"vw{t}" if hold and n == 0 else vf.load(isa.name, f"w + {wo}")
+            wv = f"vw{t}" if hold_n else vf.load(isa.name, f"w + {wo}")
             if chains == 1:
                 out.append(f"{p}vacc{n} = {vf.fma(isa.name, ld, wv, f'vacc{n}')};")
             elif t == 1:
@@ -120,32 +172,33 @@ def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1):
 
 
 def edge_loop(isa, taps, ct, hold, masked, ind, side, vectors=1):
-    """The border pixels on one side of the interior (side "left": before the row
-    pointers' first pixel, "right": after the interior walk), with the held weights: tap
-    (ky, kx) of border pixel e is loaded when bit kx of edges-><side>_taps[e] is set and is
-    a zero vector otherwise, in the interior's tap order and chains (the DWCONV kernel
-    reads padding taps from its zero row: the same FMAs, bit-identical)."""
-    if side == "left":
-        # pixel e of `left` lies (left - e) input steps before the interior's first pixel
-        out = [f"{ind}for (size_t e = 0; e < edges->left; e++) {{",
-               f"{ind}  const unsigned m = edges->left_taps[e];",
-               f"{ind}  const size_t back = (edges->left - e) * input_step;"]
-        shift = " - back"
-    else:
-        # pixel e lies e input steps after the interior walk's end (i<r> point there)
-        out = [f"{ind}for (size_t e = 0; e < edges->right; e++) {{",
-               f"{ind}  const unsigned m = edges->right_taps[e];",
-               f"{ind}  const size_t fwd = e * input_step;"]
-        shift = " + fwd"
-    out.extend(pixel_body(isa, taps, ct, hold, masked, ind + "  ", vectors, shift))
+    """The border pixels on one side of the interior (side "left": before the interior,
+    "right": after it), with the held weights: the row pointers walk on from pixel to pixel
+    as in the interior (they start edges->left pixels before it, vector_setup), and tap
+    (ky, kx) of border pixel e is loaded under the mask of bit kx of
+    edges-><side>_taps[e] (a zero vector where clear), in the interior's tap order and
+    chains (the DWCONV kernel reads padding taps from its zero row: the same FMAs,
+    bit-identical). Branch-free, with one general register for the pixel count and tap bits
+    (edge_bits) beside the interior loop's: the 5x5 loops need all the others.
+    AVX2 reads the border pixels' weights from the tile (memory operands): 16 ymm registers
+    hold the taps, but not the taps and the masks too."""
+    out = [f"{ind}for (uint32_t bits = edge_bits(edges->{side}_taps, edges->{side}); bits != 0; "
+           f"bits >>= 8) {{",
+           f"{ind}  const unsigned m = bits;  // tap bits in bits 0..{math.isqrt(taps) - 1}"]
+    out.extend(pixel_body(isa, taps, ct, hold, masked, ind + "  ", vectors, border=True))
+    for r in range(math.isqrt(taps)):
+        out.append(f"{ind}  i{r} += input_step;")
     out.append(f"{ind}  o += output_stride;")
     out.append(f"{ind}}}")
     return out
 
 
 def row_walk(isa, taps, ct, hold, masked, ind, vectors=1):
-    """Left edges, the interior, right edges of one channel-vector group."""
-    return (edge_loop(isa, taps, ct, hold, masked, ind, "left", vectors) +
+    """Left edges, the interior, right edges of one channel-vector group. Most tiles load the
+    held weights after the left edges (border_held: they are not live in the border
+    loops, which read them from the tile)."""
+    late = [] if border_held(isa, taps) or not hold else held_weights(isa, taps, ct, ind)
+    return (edge_loop(isa, taps, ct, hold, masked, ind, "left", vectors) + late +
             pixel_loop(isa, taps, ct, hold, masked, ind, vectors) +
             edge_loop(isa, taps, ct, hold, masked, ind, "right", vectors))
 
@@ -159,11 +212,14 @@ def held_weights(isa, taps, ct, ind):
 
 
 def vector_setup(isa, taps, ct, hold, ind):
-    """Row pointers and output at channel c0, and the held weights of the vector at w."""
-    out = [f"{ind}const char* i{r} = (const char*) rows[{r}] + c0 * sizeof(float);"
-           for r in range(math.isqrt(taps))]
+    """Row pointers at channel c0 of the first left border pixel (edges->left input steps
+    before the interior's first pixel: `lead` bytes), the output at channel c0, and the
+    held weights of the vector at w."""
+    out = [f"{ind}const size_t lead = edges->left * input_step;  // left border before rows[]"]
+    out += [f"{ind}const char* i{r} = (const char*) rows[{r}] + c0 * sizeof(float) - lead;"
+            for r in range(math.isqrt(taps))]
     out.append(f"{ind}char* o = (char*) output + c0 * sizeof(float);")
-    return out + (held_weights(isa, taps, ct, ind) if hold else [])
+    return out + (held_weights(isa, taps, ct, ind) if hold and border_held(isa, taps) else [])
 
 
 def kernel(taps, ct, isa):
@@ -193,18 +249,19 @@ def kernel(taps, ct, isa):
             f"`channels` floats per tap and writes exactly `channels` per pixel.")
     out = ["// Generated by scripts/kernels/f32_dwconv_row.py: do not edit.\n//\n" +
            "\n".join("// " + ln for ln in textwrap.wrap(desc, 86)) +
-           '\n#include "microkernels.h"', "", f"#include {isa.include}"]
+           '\n#include "microkernels.h"', "", f"#include {isa.include}", "#include <string.h>"]
     if isa.name == "avx2_fma":
         out.append("")
         out.append("// mask_table + 8 - c: c lanes of -1, then zeros.")
         out.append("static const int32_t mask_table[16] = "
                    "{-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};")
     out.append("")
+    out.append(EDGE_BITS)
+    out.append("")
     out.append(signature(name) + " {")
     out.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     out.append(f"  const {isa.vtype} vmin = {vf.set1(isa.name, 'p->min')};")
     out.append(f"  const {isa.vtype} vmax = {vf.set1(isa.name, 'p->max')};")
-    out.append(f"  const {isa.vtype} vzero = {vf.set1(isa.name, '0.0f')};")
     out.append("  const size_t ts = tap_stride;")
     if k == 5:
         out.append("  const size_t ts3 = tap_stride * 3;")

@@ -7,7 +7,9 @@
  * tensor on its own) are reported by pqnn_get_runtime_arena_size. The input and the
  * output of a depthwise convolution are kept PQNN_DWCONV_SKEW bytes apart modulo 512
  * (configs/config.h: the f32 row kernels' walk runs at latency where they 4 KiB-alias;
- * MobileNet's activations are multiples of 4 KiB and would otherwise always alias). */
+ * MobileNet's activations are multiples of 4 KiB and would otherwise always alias), and,
+ * for f32 3x3 / 5x5 layers with pixels under 1 KiB, the output clear of the window modulo
+ * 4 KiB that the walk's next loads reach ahead of its stores (clear_of_walk). */
 #include "allocator.h"
 #include "configs/config.h"
 #include "logging.h"
@@ -18,10 +20,40 @@ static bool lifetimes_overlap(const struct pqnn_runtime* rt, const struct pqnn_r
   return rt->keep_values || (a->first_op <= b->last_op && b->first_op <= a->last_op);
 }
 
+/* The bytes ahead of its input pixel that the f32 row walk of depthwise op loads next:
+ * the next output pixel's taps, ((kernel_width - 1) x dilation + stride) input pixels; 0
+ * where no row kernel walks (not f32, not 3x3 / 5x5) or the pixels are 1 KiB or more
+ * (pqnn_dwconv_row_aliases rules there). */
+static size_t row_walk_ahead(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
+  const struct pqnn_conv_params* c = &op->node.conv;
+  const struct pqnn_rt_tensor* input = &rt->tensors[op->inputs[0]];
+  if (input->datatype != pqnn_datatype_fp32 || input->shape.num_dims != 4 ||
+      c->kernel_height != c->kernel_width || (c->kernel_width != 3 && c->kernel_width != 5)) {
+    return 0;
+  }
+  const size_t pixel = input->shape.dim[3] * sizeof(float);
+  if (pixel >= 1024) return 0;
+  return ((size_t) (c->kernel_width - 1) * c->dilation_width + c->stride_width) * pixel;
+}
+
+/* Whether an output at `output` bytes lies outside the window modulo 4 KiB where the row
+ * walk's next loads from an input at `input` wait on its stores (4 KiB aliasing): from 64
+ * bytes behind the input to `ahead` + 64 bytes ahead of it. bench/f32-depthwise, 3x3 s1
+ * 24x160 (rows multiples of 4 KiB), Zen 5, GFLOP/s by (output - input) mod 4 KiB:
+ * 32 channels (128-byte pixels, ahead 384): 0: 55, 256: 66, 768 .. 3840: 86-93;
+ * 64 channels s2x1 (ahead 768): 0, 256: 59, 1280 .. 3840: 72-88; 16 channels (ahead 192):
+ * 90 at 256. Rows whose bytes are not a multiple of 4 KiB shift the window per kernel row:
+ * this keeps the output clear of the first row's. */
+static bool clear_of_walk(size_t output, size_t input, size_t ahead) {
+  const size_t d = (output - input) & 4095;
+  return ahead == 0 || (d >= ahead + 64 && d <= 4096 - 64);
+}
+
 /* Whether offset lies at least `distance` bytes modulo 512 from every placed tensor that
- * tensor t meets across a depthwise convolution (as its input or its output). */
+ * tensor t meets across a depthwise convolution (as its input or its output), and, where
+ * `walk`, outside that layer's row-walk window (clear_of_walk). */
 static bool skewed_from_depthwise(const struct pqnn_runtime* rt, uint32_t t, size_t offset,
-    size_t distance, const bool* is_placed) {
+    size_t distance, bool walk, const bool* is_placed) {
   for (uint32_t i = 0; i < rt->num_ops; i++) {
     const struct pqnn_rt_op* op = &rt->ops[i];
     if (op->node.type != pqnn_node_type_depthwise_convolution_2d || op->num_inputs == 0) {
@@ -30,21 +62,34 @@ static bool skewed_from_depthwise(const struct pqnn_runtime* rt, uint32_t t, siz
     const uint32_t other = op->inputs[0] == t ? op->output
         : op->output == t ? op->inputs[0] : t;
     if (other == t || !is_placed[other]) continue;
-    if (pqnn_mod_distance(offset, rt->tensors[other].arena_offset, 512) < distance) {
+    const size_t other_offset = rt->tensors[other].arena_offset;
+    if (pqnn_mod_distance(offset, other_offset, 512) < distance) {
       return false;
+    }
+    if (walk) {
+      const bool is_output = op->output == t;
+      if (!clear_of_walk(is_output ? offset : other_offset, is_output ? other_offset : offset,
+              row_walk_ahead(rt, op))) {
+        return false;
+      }
     }
   }
   return true;
 }
 
 /* The smallest 64-byte aligned offset >= offset PQNN_DWCONV_SKEW (256: half of 512) bytes
- * modulo 512 from those tensors, else the smallest at least PQNN_DWCONV_ALIAS_BAND from
- * them (each partner rules out 3 of the 8 positions modulo 512), else offset. */
+ * modulo 512 from those tensors and clear of their row walks modulo 4 KiB, else the
+ * smallest only PQNN_DWCONV_SKEW modulo 512 from them, else the smallest at least
+ * PQNN_DWCONV_ALIAS_BAND from them (each partner rules out 3 of the 8 positions modulo
+ * 512), else offset. */
 static size_t skew_from_depthwise(const struct pqnn_runtime* rt, uint32_t t, size_t offset,
     const bool* is_placed) {
+  for (size_t o = offset; o < offset + 4096; o += PQNN_ALIGNMENT) {
+    if (skewed_from_depthwise(rt, t, o, PQNN_DWCONV_SKEW, true, is_placed)) return o;
+  }
   for (size_t distance = PQNN_DWCONV_SKEW; distance >= PQNN_DWCONV_ALIAS_BAND; distance /= 2) {
     for (size_t o = offset; o < offset + 512; o += PQNN_ALIGNMENT) {
-      if (skewed_from_depthwise(rt, t, o, distance, is_placed)) return o;
+      if (skewed_from_depthwise(rt, t, o, distance, false, is_placed)) return o;
     }
   }
   return offset;

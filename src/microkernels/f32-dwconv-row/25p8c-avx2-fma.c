@@ -15,9 +15,18 @@
 #include "microkernels.h"
 
 #include <immintrin.h>
+#include <string.h>
 
 // mask_table + 8 - c: c lanes of -1, then zeros.
 static const int32_t mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+_Static_assert(PQNN_DWCONV_ROW_EDGES == 4, "a byte per border pixel in a uint32_t");
+
+static inline uint32_t edge_bits(const uint8_t taps[PQNN_DWCONV_ROW_EDGES], size_t n) {
+  uint32_t bits;
+  memcpy(&bits, taps, sizeof(bits));
+  return (bits | UINT32_C(0x80808080)) & (uint32_t) ((UINT64_C(1) << (8 * n)) - 1);
+}
 
 void pqnn_f32_dwconv_row_minmax_ukernel_25p8c__avx2_fma(size_t channels, size_t output_width,
     const void** rows, size_t input_step, size_t tap_stride, const void* weights,
@@ -26,77 +35,62 @@ void pqnn_f32_dwconv_row_minmax_ukernel_25p8c__avx2_fma(size_t channels, size_t 
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m256 vmin = _mm256_set1_ps(p->min);
   const __m256 vmax = _mm256_set1_ps(p->max);
-  const __m256 vzero = _mm256_set1_ps(0.0f);
   const size_t ts = tap_stride;
   const size_t ts3 = tap_stride * 3;
   const float* w = (const float*) weights;  // this vector's bias in its tile
   size_t c0 = 0;
   size_t j = 0;  // this vector's channel offset in its tile
   for (; c0 < channels; c0 += 8) {
-    const char* i0 = (const char*) rows[0] + c0 * sizeof(float);
-    const char* i1 = (const char*) rows[1] + c0 * sizeof(float);
-    const char* i2 = (const char*) rows[2] + c0 * sizeof(float);
-    const char* i3 = (const char*) rows[3] + c0 * sizeof(float);
-    const char* i4 = (const char*) rows[4] + c0 * sizeof(float);
+    const size_t lead = edges->left * input_step;  // left border before rows[]
+    const char* i0 = (const char*) rows[0] + c0 * sizeof(float) - lead;
+    const char* i1 = (const char*) rows[1] + c0 * sizeof(float) - lead;
+    const char* i2 = (const char*) rows[2] + c0 * sizeof(float) - lead;
+    const char* i3 = (const char*) rows[3] + c0 * sizeof(float) - lead;
+    const char* i4 = (const char*) rows[4] + c0 * sizeof(float) - lead;
     char* o = (char*) output + c0 * sizeof(float);
     if (channels - c0 >= 8) {
-      for (size_t e = 0; e < edges->left; e++) {
-        const unsigned m = edges->left_taps[e];
-        const size_t back = (edges->left - e) * input_step;
+      for (uint32_t bits = edge_bits(edges->left_taps, edges->left); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..4
+        const __m256i vm = _mm256_set1_epi32((int) m);
+        const __m256i vk0 = _mm256_slli_epi32(vm, 31);
+        const __m256i vk1 = _mm256_slli_epi32(vm, 30);
+        const __m256i vk2 = _mm256_slli_epi32(vm, 29);
+        const __m256i vk3 = _mm256_slli_epi32(vm, 28);
+        const __m256i vk4 = _mm256_slli_epi32(vm, 27);
         __m256 vacc0 = _mm256_loadu_ps(w);
-        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i0) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi0x0, _mm256_loadu_ps(w + 8), vacc0);
-        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts) - back)) : vzero;
-        __m256 vaccb0 = _mm256_mul_ps(vi1x0, _mm256_loadu_ps(w + 16));
-        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 2) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi2x0, _mm256_loadu_ps(w + 24), vacc0);
-        const __m256 vi3x0 = (m & 8u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts3) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi3x0, _mm256_loadu_ps(w + 32), vaccb0);
-        const __m256 vi4x0 = (m & 16u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 4) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi4x0, _mm256_loadu_ps(w + 40), vacc0);
-        const __m256 vi5x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i1) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi5x0, _mm256_loadu_ps(w + 48), vaccb0);
-        const __m256 vi6x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi6x0, _mm256_loadu_ps(w + 56), vacc0);
-        const __m256 vi7x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 2) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi7x0, _mm256_loadu_ps(w + 64), vaccb0);
-        const __m256 vi8x0 = (m & 8u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts3) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi8x0, _mm256_loadu_ps(w + 72), vacc0);
-        const __m256 vi9x0 = (m & 16u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 4) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi9x0, _mm256_loadu_ps(w + 80), vaccb0);
-        const __m256 vi10x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i2) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi10x0, _mm256_loadu_ps(w + 88), vacc0);
-        const __m256 vi11x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi11x0, _mm256_loadu_ps(w + 96), vaccb0);
-        const __m256 vi12x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 2) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi12x0, _mm256_loadu_ps(w + 104), vacc0);
-        const __m256 vi13x0 = (m & 8u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts3) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi13x0, _mm256_loadu_ps(w + 112), vaccb0);
-        const __m256 vi14x0 = (m & 16u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 4) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi14x0, _mm256_loadu_ps(w + 120), vacc0);
-        const __m256 vi15x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i3) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi15x0, _mm256_loadu_ps(w + 128), vaccb0);
-        const __m256 vi16x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i3 + ts) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi16x0, _mm256_loadu_ps(w + 136), vacc0);
-        const __m256 vi17x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i3 + ts * 2) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi17x0, _mm256_loadu_ps(w + 144), vaccb0);
-        const __m256 vi18x0 = (m & 8u) != 0 ? _mm256_loadu_ps((const float*) ((i3 + ts3) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi18x0, _mm256_loadu_ps(w + 152), vacc0);
-        const __m256 vi19x0 = (m & 16u) != 0 ? _mm256_loadu_ps((const float*) ((i3 + ts * 4) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi19x0, _mm256_loadu_ps(w + 160), vaccb0);
-        const __m256 vi20x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i4) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi20x0, _mm256_loadu_ps(w + 168), vacc0);
-        const __m256 vi21x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i4 + ts) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi21x0, _mm256_loadu_ps(w + 176), vaccb0);
-        const __m256 vi22x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i4 + ts * 2) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi22x0, _mm256_loadu_ps(w + 184), vacc0);
-        const __m256 vi23x0 = (m & 8u) != 0 ? _mm256_loadu_ps((const float*) ((i4 + ts3) - back)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi23x0, _mm256_loadu_ps(w + 192), vaccb0);
-        const __m256 vi24x0 = (m & 16u) != 0 ? _mm256_loadu_ps((const float*) ((i4 + ts * 4) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi24x0, _mm256_loadu_ps(w + 200), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0), vk0), _mm256_loadu_ps(w + 8), vacc0);
+        __m256 vaccb0 = _mm256_mul_ps(_mm256_maskload_ps((const float*) (i0 + ts), vk1), _mm256_loadu_ps(w + 16));
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 2), vk2), _mm256_loadu_ps(w + 24), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts3), vk3), _mm256_loadu_ps(w + 32), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 4), vk4), _mm256_loadu_ps(w + 40), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1), vk0), _mm256_loadu_ps(w + 48), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts), vk1), _mm256_loadu_ps(w + 56), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 2), vk2), _mm256_loadu_ps(w + 64), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts3), vk3), _mm256_loadu_ps(w + 72), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 4), vk4), _mm256_loadu_ps(w + 80), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2), vk0), _mm256_loadu_ps(w + 88), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts), vk1), _mm256_loadu_ps(w + 96), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 2), vk2), _mm256_loadu_ps(w + 104), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts3), vk3), _mm256_loadu_ps(w + 112), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 4), vk4), _mm256_loadu_ps(w + 120), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3), vk0), _mm256_loadu_ps(w + 128), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts), vk1), _mm256_loadu_ps(w + 136), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts * 2), vk2), _mm256_loadu_ps(w + 144), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts3), vk3), _mm256_loadu_ps(w + 152), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts * 4), vk4), _mm256_loadu_ps(w + 160), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4), vk0), _mm256_loadu_ps(w + 168), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts), vk1), _mm256_loadu_ps(w + 176), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts * 2), vk2), _mm256_loadu_ps(w + 184), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts3), vk3), _mm256_loadu_ps(w + 192), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts * 4), vk4), _mm256_loadu_ps(w + 200), vacc0);
         vacc0 = _mm256_add_ps(vacc0, vaccb0);
         vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
         _mm256_storeu_ps((float*) o, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
+        i3 += input_step;
+        i4 += input_step;
         o += output_stride;
       }
       for (size_t x = output_width; x != 0; x--) {
@@ -136,125 +130,95 @@ void pqnn_f32_dwconv_row_minmax_ukernel_25p8c__avx2_fma(size_t channels, size_t 
         i4 += input_step;
         o += output_stride;
       }
-      for (size_t e = 0; e < edges->right; e++) {
-        const unsigned m = edges->right_taps[e];
-        const size_t fwd = e * input_step;
+      for (uint32_t bits = edge_bits(edges->right_taps, edges->right); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..4
+        const __m256i vm = _mm256_set1_epi32((int) m);
+        const __m256i vk0 = _mm256_slli_epi32(vm, 31);
+        const __m256i vk1 = _mm256_slli_epi32(vm, 30);
+        const __m256i vk2 = _mm256_slli_epi32(vm, 29);
+        const __m256i vk3 = _mm256_slli_epi32(vm, 28);
+        const __m256i vk4 = _mm256_slli_epi32(vm, 27);
         __m256 vacc0 = _mm256_loadu_ps(w);
-        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i0) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi0x0, _mm256_loadu_ps(w + 8), vacc0);
-        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts) + fwd)) : vzero;
-        __m256 vaccb0 = _mm256_mul_ps(vi1x0, _mm256_loadu_ps(w + 16));
-        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi2x0, _mm256_loadu_ps(w + 24), vacc0);
-        const __m256 vi3x0 = (m & 8u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts3) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi3x0, _mm256_loadu_ps(w + 32), vaccb0);
-        const __m256 vi4x0 = (m & 16u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 4) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi4x0, _mm256_loadu_ps(w + 40), vacc0);
-        const __m256 vi5x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i1) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi5x0, _mm256_loadu_ps(w + 48), vaccb0);
-        const __m256 vi6x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi6x0, _mm256_loadu_ps(w + 56), vacc0);
-        const __m256 vi7x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 2) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi7x0, _mm256_loadu_ps(w + 64), vaccb0);
-        const __m256 vi8x0 = (m & 8u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts3) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi8x0, _mm256_loadu_ps(w + 72), vacc0);
-        const __m256 vi9x0 = (m & 16u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 4) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi9x0, _mm256_loadu_ps(w + 80), vaccb0);
-        const __m256 vi10x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i2) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi10x0, _mm256_loadu_ps(w + 88), vacc0);
-        const __m256 vi11x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi11x0, _mm256_loadu_ps(w + 96), vaccb0);
-        const __m256 vi12x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi12x0, _mm256_loadu_ps(w + 104), vacc0);
-        const __m256 vi13x0 = (m & 8u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts3) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi13x0, _mm256_loadu_ps(w + 112), vaccb0);
-        const __m256 vi14x0 = (m & 16u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 4) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi14x0, _mm256_loadu_ps(w + 120), vacc0);
-        const __m256 vi15x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i3) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi15x0, _mm256_loadu_ps(w + 128), vaccb0);
-        const __m256 vi16x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i3 + ts) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi16x0, _mm256_loadu_ps(w + 136), vacc0);
-        const __m256 vi17x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i3 + ts * 2) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi17x0, _mm256_loadu_ps(w + 144), vaccb0);
-        const __m256 vi18x0 = (m & 8u) != 0 ? _mm256_loadu_ps((const float*) ((i3 + ts3) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi18x0, _mm256_loadu_ps(w + 152), vacc0);
-        const __m256 vi19x0 = (m & 16u) != 0 ? _mm256_loadu_ps((const float*) ((i3 + ts * 4) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi19x0, _mm256_loadu_ps(w + 160), vaccb0);
-        const __m256 vi20x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i4) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi20x0, _mm256_loadu_ps(w + 168), vacc0);
-        const __m256 vi21x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i4 + ts) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi21x0, _mm256_loadu_ps(w + 176), vaccb0);
-        const __m256 vi22x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i4 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi22x0, _mm256_loadu_ps(w + 184), vacc0);
-        const __m256 vi23x0 = (m & 8u) != 0 ? _mm256_loadu_ps((const float*) ((i4 + ts3) + fwd)) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi23x0, _mm256_loadu_ps(w + 192), vaccb0);
-        const __m256 vi24x0 = (m & 16u) != 0 ? _mm256_loadu_ps((const float*) ((i4 + ts * 4) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi24x0, _mm256_loadu_ps(w + 200), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0), vk0), _mm256_loadu_ps(w + 8), vacc0);
+        __m256 vaccb0 = _mm256_mul_ps(_mm256_maskload_ps((const float*) (i0 + ts), vk1), _mm256_loadu_ps(w + 16));
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 2), vk2), _mm256_loadu_ps(w + 24), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts3), vk3), _mm256_loadu_ps(w + 32), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 4), vk4), _mm256_loadu_ps(w + 40), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1), vk0), _mm256_loadu_ps(w + 48), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts), vk1), _mm256_loadu_ps(w + 56), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 2), vk2), _mm256_loadu_ps(w + 64), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts3), vk3), _mm256_loadu_ps(w + 72), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 4), vk4), _mm256_loadu_ps(w + 80), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2), vk0), _mm256_loadu_ps(w + 88), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts), vk1), _mm256_loadu_ps(w + 96), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 2), vk2), _mm256_loadu_ps(w + 104), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts3), vk3), _mm256_loadu_ps(w + 112), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 4), vk4), _mm256_loadu_ps(w + 120), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3), vk0), _mm256_loadu_ps(w + 128), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts), vk1), _mm256_loadu_ps(w + 136), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts * 2), vk2), _mm256_loadu_ps(w + 144), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts3), vk3), _mm256_loadu_ps(w + 152), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts * 4), vk4), _mm256_loadu_ps(w + 160), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4), vk0), _mm256_loadu_ps(w + 168), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts), vk1), _mm256_loadu_ps(w + 176), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts * 2), vk2), _mm256_loadu_ps(w + 184), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts3), vk3), _mm256_loadu_ps(w + 192), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts * 4), vk4), _mm256_loadu_ps(w + 200), vacc0);
         vacc0 = _mm256_add_ps(vacc0, vaccb0);
         vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
         _mm256_storeu_ps((float*) o, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
+        i3 += input_step;
+        i4 += input_step;
         o += output_stride;
       }
     } else {
       const size_t c = channels - c0;
       const __m256i vmask = _mm256_loadu_si256((const __m256i*) &mask_table[8 - c]);
-      for (size_t e = 0; e < edges->left; e++) {
-        const unsigned m = edges->left_taps[e];
-        const size_t back = (edges->left - e) * input_step;
+      for (uint32_t bits = edge_bits(edges->left_taps, edges->left); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..4
+        const __m256i vm = _mm256_set1_epi32((int) m);
+        const __m256i vk0 = _mm256_and_si256(_mm256_slli_epi32(vm, 31), vmask);
+        const __m256i vk1 = _mm256_and_si256(_mm256_slli_epi32(vm, 30), vmask);
+        const __m256i vk2 = _mm256_and_si256(_mm256_slli_epi32(vm, 29), vmask);
+        const __m256i vk3 = _mm256_and_si256(_mm256_slli_epi32(vm, 28), vmask);
+        const __m256i vk4 = _mm256_and_si256(_mm256_slli_epi32(vm, 27), vmask);
         __m256 vacc0 = _mm256_loadu_ps(w);
-        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i0) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi0x0, _mm256_loadu_ps(w + 8), vacc0);
-        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts) - back), vmask) : vzero;
-        __m256 vaccb0 = _mm256_mul_ps(vi1x0, _mm256_loadu_ps(w + 16));
-        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts * 2) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi2x0, _mm256_loadu_ps(w + 24), vacc0);
-        const __m256 vi3x0 = (m & 8u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts3) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi3x0, _mm256_loadu_ps(w + 32), vaccb0);
-        const __m256 vi4x0 = (m & 16u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts * 4) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi4x0, _mm256_loadu_ps(w + 40), vacc0);
-        const __m256 vi5x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i1) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi5x0, _mm256_loadu_ps(w + 48), vaccb0);
-        const __m256 vi6x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi6x0, _mm256_loadu_ps(w + 56), vacc0);
-        const __m256 vi7x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts * 2) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi7x0, _mm256_loadu_ps(w + 64), vaccb0);
-        const __m256 vi8x0 = (m & 8u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts3) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi8x0, _mm256_loadu_ps(w + 72), vacc0);
-        const __m256 vi9x0 = (m & 16u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts * 4) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi9x0, _mm256_loadu_ps(w + 80), vaccb0);
-        const __m256 vi10x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i2) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi10x0, _mm256_loadu_ps(w + 88), vacc0);
-        const __m256 vi11x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi11x0, _mm256_loadu_ps(w + 96), vaccb0);
-        const __m256 vi12x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts * 2) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi12x0, _mm256_loadu_ps(w + 104), vacc0);
-        const __m256 vi13x0 = (m & 8u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts3) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi13x0, _mm256_loadu_ps(w + 112), vaccb0);
-        const __m256 vi14x0 = (m & 16u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts * 4) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi14x0, _mm256_loadu_ps(w + 120), vacc0);
-        const __m256 vi15x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i3) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi15x0, _mm256_loadu_ps(w + 128), vaccb0);
-        const __m256 vi16x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i3 + ts) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi16x0, _mm256_loadu_ps(w + 136), vacc0);
-        const __m256 vi17x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i3 + ts * 2) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi17x0, _mm256_loadu_ps(w + 144), vaccb0);
-        const __m256 vi18x0 = (m & 8u) != 0 ? _mm256_maskload_ps((const float*) ((i3 + ts3) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi18x0, _mm256_loadu_ps(w + 152), vacc0);
-        const __m256 vi19x0 = (m & 16u) != 0 ? _mm256_maskload_ps((const float*) ((i3 + ts * 4) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi19x0, _mm256_loadu_ps(w + 160), vaccb0);
-        const __m256 vi20x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i4) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi20x0, _mm256_loadu_ps(w + 168), vacc0);
-        const __m256 vi21x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i4 + ts) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi21x0, _mm256_loadu_ps(w + 176), vaccb0);
-        const __m256 vi22x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i4 + ts * 2) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi22x0, _mm256_loadu_ps(w + 184), vacc0);
-        const __m256 vi23x0 = (m & 8u) != 0 ? _mm256_maskload_ps((const float*) ((i4 + ts3) - back), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi23x0, _mm256_loadu_ps(w + 192), vaccb0);
-        const __m256 vi24x0 = (m & 16u) != 0 ? _mm256_maskload_ps((const float*) ((i4 + ts * 4) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi24x0, _mm256_loadu_ps(w + 200), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0), vk0), _mm256_loadu_ps(w + 8), vacc0);
+        __m256 vaccb0 = _mm256_mul_ps(_mm256_maskload_ps((const float*) (i0 + ts), vk1), _mm256_loadu_ps(w + 16));
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 2), vk2), _mm256_loadu_ps(w + 24), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts3), vk3), _mm256_loadu_ps(w + 32), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 4), vk4), _mm256_loadu_ps(w + 40), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1), vk0), _mm256_loadu_ps(w + 48), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts), vk1), _mm256_loadu_ps(w + 56), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 2), vk2), _mm256_loadu_ps(w + 64), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts3), vk3), _mm256_loadu_ps(w + 72), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 4), vk4), _mm256_loadu_ps(w + 80), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2), vk0), _mm256_loadu_ps(w + 88), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts), vk1), _mm256_loadu_ps(w + 96), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 2), vk2), _mm256_loadu_ps(w + 104), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts3), vk3), _mm256_loadu_ps(w + 112), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 4), vk4), _mm256_loadu_ps(w + 120), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3), vk0), _mm256_loadu_ps(w + 128), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts), vk1), _mm256_loadu_ps(w + 136), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts * 2), vk2), _mm256_loadu_ps(w + 144), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts3), vk3), _mm256_loadu_ps(w + 152), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts * 4), vk4), _mm256_loadu_ps(w + 160), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4), vk0), _mm256_loadu_ps(w + 168), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts), vk1), _mm256_loadu_ps(w + 176), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts * 2), vk2), _mm256_loadu_ps(w + 184), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts3), vk3), _mm256_loadu_ps(w + 192), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts * 4), vk4), _mm256_loadu_ps(w + 200), vacc0);
         vacc0 = _mm256_add_ps(vacc0, vaccb0);
         vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
         _mm256_maskstore_ps((float*) o, vmask, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
+        i3 += input_step;
+        i4 += input_step;
         o += output_stride;
       }
       for (size_t x = output_width; x != 0; x--) {
@@ -294,63 +258,48 @@ void pqnn_f32_dwconv_row_minmax_ukernel_25p8c__avx2_fma(size_t channels, size_t 
         i4 += input_step;
         o += output_stride;
       }
-      for (size_t e = 0; e < edges->right; e++) {
-        const unsigned m = edges->right_taps[e];
-        const size_t fwd = e * input_step;
+      for (uint32_t bits = edge_bits(edges->right_taps, edges->right); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..4
+        const __m256i vm = _mm256_set1_epi32((int) m);
+        const __m256i vk0 = _mm256_and_si256(_mm256_slli_epi32(vm, 31), vmask);
+        const __m256i vk1 = _mm256_and_si256(_mm256_slli_epi32(vm, 30), vmask);
+        const __m256i vk2 = _mm256_and_si256(_mm256_slli_epi32(vm, 29), vmask);
+        const __m256i vk3 = _mm256_and_si256(_mm256_slli_epi32(vm, 28), vmask);
+        const __m256i vk4 = _mm256_and_si256(_mm256_slli_epi32(vm, 27), vmask);
         __m256 vacc0 = _mm256_loadu_ps(w);
-        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i0) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi0x0, _mm256_loadu_ps(w + 8), vacc0);
-        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts) + fwd), vmask) : vzero;
-        __m256 vaccb0 = _mm256_mul_ps(vi1x0, _mm256_loadu_ps(w + 16));
-        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts * 2) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi2x0, _mm256_loadu_ps(w + 24), vacc0);
-        const __m256 vi3x0 = (m & 8u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts3) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi3x0, _mm256_loadu_ps(w + 32), vaccb0);
-        const __m256 vi4x0 = (m & 16u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts * 4) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi4x0, _mm256_loadu_ps(w + 40), vacc0);
-        const __m256 vi5x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i1) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi5x0, _mm256_loadu_ps(w + 48), vaccb0);
-        const __m256 vi6x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi6x0, _mm256_loadu_ps(w + 56), vacc0);
-        const __m256 vi7x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts * 2) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi7x0, _mm256_loadu_ps(w + 64), vaccb0);
-        const __m256 vi8x0 = (m & 8u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts3) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi8x0, _mm256_loadu_ps(w + 72), vacc0);
-        const __m256 vi9x0 = (m & 16u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts * 4) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi9x0, _mm256_loadu_ps(w + 80), vaccb0);
-        const __m256 vi10x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i2) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi10x0, _mm256_loadu_ps(w + 88), vacc0);
-        const __m256 vi11x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi11x0, _mm256_loadu_ps(w + 96), vaccb0);
-        const __m256 vi12x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts * 2) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi12x0, _mm256_loadu_ps(w + 104), vacc0);
-        const __m256 vi13x0 = (m & 8u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts3) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi13x0, _mm256_loadu_ps(w + 112), vaccb0);
-        const __m256 vi14x0 = (m & 16u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts * 4) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi14x0, _mm256_loadu_ps(w + 120), vacc0);
-        const __m256 vi15x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i3) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi15x0, _mm256_loadu_ps(w + 128), vaccb0);
-        const __m256 vi16x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i3 + ts) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi16x0, _mm256_loadu_ps(w + 136), vacc0);
-        const __m256 vi17x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i3 + ts * 2) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi17x0, _mm256_loadu_ps(w + 144), vaccb0);
-        const __m256 vi18x0 = (m & 8u) != 0 ? _mm256_maskload_ps((const float*) ((i3 + ts3) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi18x0, _mm256_loadu_ps(w + 152), vacc0);
-        const __m256 vi19x0 = (m & 16u) != 0 ? _mm256_maskload_ps((const float*) ((i3 + ts * 4) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi19x0, _mm256_loadu_ps(w + 160), vaccb0);
-        const __m256 vi20x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i4) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi20x0, _mm256_loadu_ps(w + 168), vacc0);
-        const __m256 vi21x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i4 + ts) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi21x0, _mm256_loadu_ps(w + 176), vaccb0);
-        const __m256 vi22x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i4 + ts * 2) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi22x0, _mm256_loadu_ps(w + 184), vacc0);
-        const __m256 vi23x0 = (m & 8u) != 0 ? _mm256_maskload_ps((const float*) ((i4 + ts3) + fwd), vmask) : vzero;
-        vaccb0 = _mm256_fmadd_ps(vi23x0, _mm256_loadu_ps(w + 192), vaccb0);
-        const __m256 vi24x0 = (m & 16u) != 0 ? _mm256_maskload_ps((const float*) ((i4 + ts * 4) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi24x0, _mm256_loadu_ps(w + 200), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0), vk0), _mm256_loadu_ps(w + 8), vacc0);
+        __m256 vaccb0 = _mm256_mul_ps(_mm256_maskload_ps((const float*) (i0 + ts), vk1), _mm256_loadu_ps(w + 16));
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 2), vk2), _mm256_loadu_ps(w + 24), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts3), vk3), _mm256_loadu_ps(w + 32), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 4), vk4), _mm256_loadu_ps(w + 40), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1), vk0), _mm256_loadu_ps(w + 48), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts), vk1), _mm256_loadu_ps(w + 56), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 2), vk2), _mm256_loadu_ps(w + 64), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts3), vk3), _mm256_loadu_ps(w + 72), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 4), vk4), _mm256_loadu_ps(w + 80), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2), vk0), _mm256_loadu_ps(w + 88), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts), vk1), _mm256_loadu_ps(w + 96), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 2), vk2), _mm256_loadu_ps(w + 104), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts3), vk3), _mm256_loadu_ps(w + 112), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 4), vk4), _mm256_loadu_ps(w + 120), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3), vk0), _mm256_loadu_ps(w + 128), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts), vk1), _mm256_loadu_ps(w + 136), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts * 2), vk2), _mm256_loadu_ps(w + 144), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts3), vk3), _mm256_loadu_ps(w + 152), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i3 + ts * 4), vk4), _mm256_loadu_ps(w + 160), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4), vk0), _mm256_loadu_ps(w + 168), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts), vk1), _mm256_loadu_ps(w + 176), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts * 2), vk2), _mm256_loadu_ps(w + 184), vacc0);
+        vaccb0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts3), vk3), _mm256_loadu_ps(w + 192), vaccb0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i4 + ts * 4), vk4), _mm256_loadu_ps(w + 200), vacc0);
         vacc0 = _mm256_add_ps(vacc0, vaccb0);
         vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
         _mm256_maskstore_ps((float*) o, vmask, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
+        i3 += input_step;
+        i4 += input_step;
         o += output_stride;
       }
     }

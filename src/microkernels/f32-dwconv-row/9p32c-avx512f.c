@@ -15,6 +15,15 @@
 #include "microkernels.h"
 
 #include <immintrin.h>
+#include <string.h>
+
+_Static_assert(PQNN_DWCONV_ROW_EDGES == 4, "a byte per border pixel in a uint32_t");
+
+static inline uint32_t edge_bits(const uint8_t taps[PQNN_DWCONV_ROW_EDGES], size_t n) {
+  uint32_t bits;
+  memcpy(&bits, taps, sizeof(bits));
+  return (bits | UINT32_C(0x80808080)) & (uint32_t) ((UINT64_C(1) << (8 * n)) - 1);
+}
 
 void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t output_width,
     const void** rows, size_t input_step, size_t tap_stride, const void* weights,
@@ -23,15 +32,15 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m512 vmin = _mm512_set1_ps(p->min);
   const __m512 vmax = _mm512_set1_ps(p->max);
-  const __m512 vzero = _mm512_set1_ps(0.0f);
   const size_t ts = tap_stride;
   const float* w = (const float*) weights;  // this vector's bias in its tile
   size_t c0 = 0;
   size_t j = 0;  // this vector's channel offset in its tile
   for (; c0 < channels; c0 += 16) {
-    const char* i0 = (const char*) rows[0] + c0 * sizeof(float);
-    const char* i1 = (const char*) rows[1] + c0 * sizeof(float);
-    const char* i2 = (const char*) rows[2] + c0 * sizeof(float);
+    const size_t lead = edges->left * input_step;  // left border before rows[]
+    const char* i0 = (const char*) rows[0] + c0 * sizeof(float) - lead;
+    const char* i1 = (const char*) rows[1] + c0 * sizeof(float) - lead;
+    const char* i2 = (const char*) rows[2] + c0 * sizeof(float) - lead;
     char* o = (char*) output + c0 * sizeof(float);
     const __m512 vwb = _mm512_loadu_ps(w);
     const __m512 vw0 = _mm512_loadu_ps(w + 32);
@@ -44,30 +53,27 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
     const __m512 vw7 = _mm512_loadu_ps(w + 256);
     const __m512 vw8 = _mm512_loadu_ps(w + 288);
     if (channels - c0 >= 16) {
-      for (size_t e = 0; e < edges->left; e++) {
-        const unsigned m = edges->left_taps[e];
-        const size_t back = (edges->left - e) * input_step;
+      for (uint32_t bits = edge_bits(edges->left_taps, edges->left); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..2
+        const __m512i vm = _mm512_set1_epi32((int) m);
+        const __mmask16 vk0 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(1));
+        const __mmask16 vk1 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(2));
+        const __mmask16 vk2 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(4));
         __m512 vacc0 = vwb;
-        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i0) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
-        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi1x0, vw1, vacc0);
-        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts * 2) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
-        const __m512 vi3x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i1) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi3x0, vw3, vacc0);
-        const __m512 vi4x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
-        const __m512 vi5x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts * 2) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi5x0, vw5, vacc0);
-        const __m512 vi6x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i2) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
-        const __m512 vi7x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi7x0, vw7, vacc0);
-        const __m512 vi8x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts * 2) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
         vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
         _mm512_storeu_ps((float*) o, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
         o += output_stride;
       }
       for (size_t x = output_width; x != 0; x--) {
@@ -88,59 +94,53 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
         i2 += input_step;
         o += output_stride;
       }
-      for (size_t e = 0; e < edges->right; e++) {
-        const unsigned m = edges->right_taps[e];
-        const size_t fwd = e * input_step;
+      for (uint32_t bits = edge_bits(edges->right_taps, edges->right); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..2
+        const __m512i vm = _mm512_set1_epi32((int) m);
+        const __mmask16 vk0 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(1));
+        const __mmask16 vk1 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(2));
+        const __mmask16 vk2 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(4));
         __m512 vacc0 = vwb;
-        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i0) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
-        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi1x0, vw1, vacc0);
-        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i0 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
-        const __m512 vi3x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i1) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi3x0, vw3, vacc0);
-        const __m512 vi4x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
-        const __m512 vi5x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i1 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi5x0, vw5, vacc0);
-        const __m512 vi6x0 = (m & 1u) != 0 ? _mm512_loadu_ps((const float*) ((i2) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
-        const __m512 vi7x0 = (m & 2u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi7x0, vw7, vacc0);
-        const __m512 vi8x0 = (m & 4u) != 0 ? _mm512_loadu_ps((const float*) ((i2 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
         vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
         _mm512_storeu_ps((float*) o, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
         o += output_stride;
       }
     } else {
       const size_t c = channels - c0;
       const __mmask16 vmask = (__mmask16) ((1u << c) - 1u);
-      for (size_t e = 0; e < edges->left; e++) {
-        const unsigned m = edges->left_taps[e];
-        const size_t back = (edges->left - e) * input_step;
+      for (uint32_t bits = edge_bits(edges->left_taps, edges->left); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..2
+        const __m512i vm = _mm512_set1_epi32((int) m);
+        const __mmask16 vk0 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(1));
+        const __mmask16 vk1 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(2));
+        const __mmask16 vk2 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(4));
         __m512 vacc0 = vwb;
-        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
-        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi1x0, vw1, vacc0);
-        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts * 2) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
-        const __m512 vi3x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi3x0, vw3, vacc0);
-        const __m512 vi4x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
-        const __m512 vi5x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts * 2) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi5x0, vw5, vacc0);
-        const __m512 vi6x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
-        const __m512 vi7x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi7x0, vw7, vacc0);
-        const __m512 vi8x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts * 2) - back)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
         vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
         _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
         o += output_stride;
       }
       for (size_t x = output_width; x != 0; x--) {
@@ -161,30 +161,27 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p32c__avx512f(size_t channels, size_t o
         i2 += input_step;
         o += output_stride;
       }
-      for (size_t e = 0; e < edges->right; e++) {
-        const unsigned m = edges->right_taps[e];
-        const size_t fwd = e * input_step;
+      for (uint32_t bits = edge_bits(edges->right_taps, edges->right); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..2
+        const __m512i vm = _mm512_set1_epi32((int) m);
+        const __mmask16 vk0 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(1));
+        const __mmask16 vk1 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(2));
+        const __mmask16 vk2 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(4));
         __m512 vacc0 = vwb;
-        const __m512 vi0x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi0x0, vw0, vacc0);
-        const __m512 vi1x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi1x0, vw1, vacc0);
-        const __m512 vi2x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i0 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi2x0, vw2, vacc0);
-        const __m512 vi3x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi3x0, vw3, vacc0);
-        const __m512 vi4x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi4x0, vw4, vacc0);
-        const __m512 vi5x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i1 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi5x0, vw5, vacc0);
-        const __m512 vi6x0 = (m & 1u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi6x0, vw6, vacc0);
-        const __m512 vi7x0 = (m & 2u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi7x0, vw7, vacc0);
-        const __m512 vi8x0 = (m & 4u) != 0 ? _mm512_maskz_loadu_ps(vmask, (const float*) ((i2 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm512_fmadd_ps(vi8x0, vw8, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
+        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
         vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
         _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
         o += output_stride;
       }
     }

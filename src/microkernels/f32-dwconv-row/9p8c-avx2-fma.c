@@ -15,9 +15,18 @@
 #include "microkernels.h"
 
 #include <immintrin.h>
+#include <string.h>
 
 // mask_table + 8 - c: c lanes of -1, then zeros.
 static const int32_t mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+
+_Static_assert(PQNN_DWCONV_ROW_EDGES == 4, "a byte per border pixel in a uint32_t");
+
+static inline uint32_t edge_bits(const uint8_t taps[PQNN_DWCONV_ROW_EDGES], size_t n) {
+  uint32_t bits;
+  memcpy(&bits, taps, sizeof(bits));
+  return (bits | UINT32_C(0x80808080)) & (uint32_t) ((UINT64_C(1) << (8 * n)) - 1);
+}
 
 void pqnn_f32_dwconv_row_minmax_ukernel_9p8c__avx2_fma(size_t channels, size_t output_width,
     const void** rows, size_t input_step, size_t tap_stride, const void* weights,
@@ -26,53 +35,50 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p8c__avx2_fma(size_t channels, size_t o
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m256 vmin = _mm256_set1_ps(p->min);
   const __m256 vmax = _mm256_set1_ps(p->max);
-  const __m256 vzero = _mm256_set1_ps(0.0f);
   const size_t ts = tap_stride;
   const float* w = (const float*) weights;  // this vector's bias in its tile
   size_t c0 = 0;
   size_t j = 0;  // this vector's channel offset in its tile
   for (; c0 < channels; c0 += 8) {
-    const char* i0 = (const char*) rows[0] + c0 * sizeof(float);
-    const char* i1 = (const char*) rows[1] + c0 * sizeof(float);
-    const char* i2 = (const char*) rows[2] + c0 * sizeof(float);
+    const size_t lead = edges->left * input_step;  // left border before rows[]
+    const char* i0 = (const char*) rows[0] + c0 * sizeof(float) - lead;
+    const char* i1 = (const char*) rows[1] + c0 * sizeof(float) - lead;
+    const char* i2 = (const char*) rows[2] + c0 * sizeof(float) - lead;
     char* o = (char*) output + c0 * sizeof(float);
-    const __m256 vwb = _mm256_loadu_ps(w);
-    const __m256 vw0 = _mm256_loadu_ps(w + 8);
-    const __m256 vw1 = _mm256_loadu_ps(w + 16);
-    const __m256 vw2 = _mm256_loadu_ps(w + 24);
-    const __m256 vw3 = _mm256_loadu_ps(w + 32);
-    const __m256 vw4 = _mm256_loadu_ps(w + 40);
-    const __m256 vw5 = _mm256_loadu_ps(w + 48);
-    const __m256 vw6 = _mm256_loadu_ps(w + 56);
-    const __m256 vw7 = _mm256_loadu_ps(w + 64);
-    const __m256 vw8 = _mm256_loadu_ps(w + 72);
     if (channels - c0 >= 8) {
-      for (size_t e = 0; e < edges->left; e++) {
-        const unsigned m = edges->left_taps[e];
-        const size_t back = (edges->left - e) * input_step;
-        __m256 vacc0 = vwb;
-        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i0) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi0x0, vw0, vacc0);
-        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi1x0, vw1, vacc0);
-        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 2) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi2x0, vw2, vacc0);
-        const __m256 vi3x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i1) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi3x0, vw3, vacc0);
-        const __m256 vi4x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi4x0, vw4, vacc0);
-        const __m256 vi5x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 2) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi5x0, vw5, vacc0);
-        const __m256 vi6x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i2) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi6x0, vw6, vacc0);
-        const __m256 vi7x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi7x0, vw7, vacc0);
-        const __m256 vi8x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 2) - back)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi8x0, vw8, vacc0);
+      for (uint32_t bits = edge_bits(edges->left_taps, edges->left); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..2
+        const __m256i vm = _mm256_set1_epi32((int) m);
+        const __m256i vk0 = _mm256_slli_epi32(vm, 31);
+        const __m256i vk1 = _mm256_slli_epi32(vm, 30);
+        const __m256i vk2 = _mm256_slli_epi32(vm, 29);
+        __m256 vacc0 = _mm256_loadu_ps(w);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0), vk0), _mm256_loadu_ps(w + 8), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts), vk1), _mm256_loadu_ps(w + 16), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 2), vk2), _mm256_loadu_ps(w + 24), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1), vk0), _mm256_loadu_ps(w + 32), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts), vk1), _mm256_loadu_ps(w + 40), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 2), vk2), _mm256_loadu_ps(w + 48), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2), vk0), _mm256_loadu_ps(w + 56), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts), vk1), _mm256_loadu_ps(w + 64), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 2), vk2), _mm256_loadu_ps(w + 72), vacc0);
         vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
         _mm256_storeu_ps((float*) o, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
         o += output_stride;
       }
+      const __m256 vwb = _mm256_loadu_ps(w);
+      const __m256 vw0 = _mm256_loadu_ps(w + 8);
+      const __m256 vw1 = _mm256_loadu_ps(w + 16);
+      const __m256 vw2 = _mm256_loadu_ps(w + 24);
+      const __m256 vw3 = _mm256_loadu_ps(w + 32);
+      const __m256 vw4 = _mm256_loadu_ps(w + 40);
+      const __m256 vw5 = _mm256_loadu_ps(w + 48);
+      const __m256 vw6 = _mm256_loadu_ps(w + 56);
+      const __m256 vw7 = _mm256_loadu_ps(w + 64);
+      const __m256 vw8 = _mm256_loadu_ps(w + 72);
       for (size_t x = output_width; x != 0; x--) {
         __m256 vacc0 = vwb;
         vacc0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float*) (i0)), vw0, vacc0);
@@ -91,61 +97,65 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p8c__avx2_fma(size_t channels, size_t o
         i2 += input_step;
         o += output_stride;
       }
-      for (size_t e = 0; e < edges->right; e++) {
-        const unsigned m = edges->right_taps[e];
-        const size_t fwd = e * input_step;
-        __m256 vacc0 = vwb;
-        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i0) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi0x0, vw0, vacc0);
-        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi1x0, vw1, vacc0);
-        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i0 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi2x0, vw2, vacc0);
-        const __m256 vi3x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i1) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi3x0, vw3, vacc0);
-        const __m256 vi4x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi4x0, vw4, vacc0);
-        const __m256 vi5x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i1 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi5x0, vw5, vacc0);
-        const __m256 vi6x0 = (m & 1u) != 0 ? _mm256_loadu_ps((const float*) ((i2) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi6x0, vw6, vacc0);
-        const __m256 vi7x0 = (m & 2u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi7x0, vw7, vacc0);
-        const __m256 vi8x0 = (m & 4u) != 0 ? _mm256_loadu_ps((const float*) ((i2 + ts * 2) + fwd)) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi8x0, vw8, vacc0);
+      for (uint32_t bits = edge_bits(edges->right_taps, edges->right); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..2
+        const __m256i vm = _mm256_set1_epi32((int) m);
+        const __m256i vk0 = _mm256_slli_epi32(vm, 31);
+        const __m256i vk1 = _mm256_slli_epi32(vm, 30);
+        const __m256i vk2 = _mm256_slli_epi32(vm, 29);
+        __m256 vacc0 = _mm256_loadu_ps(w);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0), vk0), _mm256_loadu_ps(w + 8), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts), vk1), _mm256_loadu_ps(w + 16), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 2), vk2), _mm256_loadu_ps(w + 24), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1), vk0), _mm256_loadu_ps(w + 32), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts), vk1), _mm256_loadu_ps(w + 40), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 2), vk2), _mm256_loadu_ps(w + 48), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2), vk0), _mm256_loadu_ps(w + 56), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts), vk1), _mm256_loadu_ps(w + 64), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 2), vk2), _mm256_loadu_ps(w + 72), vacc0);
         vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
         _mm256_storeu_ps((float*) o, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
         o += output_stride;
       }
     } else {
       const size_t c = channels - c0;
       const __m256i vmask = _mm256_loadu_si256((const __m256i*) &mask_table[8 - c]);
-      for (size_t e = 0; e < edges->left; e++) {
-        const unsigned m = edges->left_taps[e];
-        const size_t back = (edges->left - e) * input_step;
-        __m256 vacc0 = vwb;
-        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i0) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi0x0, vw0, vacc0);
-        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi1x0, vw1, vacc0);
-        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts * 2) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi2x0, vw2, vacc0);
-        const __m256 vi3x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i1) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi3x0, vw3, vacc0);
-        const __m256 vi4x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi4x0, vw4, vacc0);
-        const __m256 vi5x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts * 2) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi5x0, vw5, vacc0);
-        const __m256 vi6x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i2) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi6x0, vw6, vacc0);
-        const __m256 vi7x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi7x0, vw7, vacc0);
-        const __m256 vi8x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts * 2) - back), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi8x0, vw8, vacc0);
+      for (uint32_t bits = edge_bits(edges->left_taps, edges->left); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..2
+        const __m256i vm = _mm256_set1_epi32((int) m);
+        const __m256i vk0 = _mm256_and_si256(_mm256_slli_epi32(vm, 31), vmask);
+        const __m256i vk1 = _mm256_and_si256(_mm256_slli_epi32(vm, 30), vmask);
+        const __m256i vk2 = _mm256_and_si256(_mm256_slli_epi32(vm, 29), vmask);
+        __m256 vacc0 = _mm256_loadu_ps(w);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0), vk0), _mm256_loadu_ps(w + 8), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts), vk1), _mm256_loadu_ps(w + 16), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 2), vk2), _mm256_loadu_ps(w + 24), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1), vk0), _mm256_loadu_ps(w + 32), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts), vk1), _mm256_loadu_ps(w + 40), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 2), vk2), _mm256_loadu_ps(w + 48), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2), vk0), _mm256_loadu_ps(w + 56), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts), vk1), _mm256_loadu_ps(w + 64), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 2), vk2), _mm256_loadu_ps(w + 72), vacc0);
         vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
         _mm256_maskstore_ps((float*) o, vmask, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
         o += output_stride;
       }
+      const __m256 vwb = _mm256_loadu_ps(w);
+      const __m256 vw0 = _mm256_loadu_ps(w + 8);
+      const __m256 vw1 = _mm256_loadu_ps(w + 16);
+      const __m256 vw2 = _mm256_loadu_ps(w + 24);
+      const __m256 vw3 = _mm256_loadu_ps(w + 32);
+      const __m256 vw4 = _mm256_loadu_ps(w + 40);
+      const __m256 vw5 = _mm256_loadu_ps(w + 48);
+      const __m256 vw6 = _mm256_loadu_ps(w + 56);
+      const __m256 vw7 = _mm256_loadu_ps(w + 64);
+      const __m256 vw8 = _mm256_loadu_ps(w + 72);
       for (size_t x = output_width; x != 0; x--) {
         __m256 vacc0 = vwb;
         vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0), vmask), vw0, vacc0);
@@ -164,30 +174,27 @@ void pqnn_f32_dwconv_row_minmax_ukernel_9p8c__avx2_fma(size_t channels, size_t o
         i2 += input_step;
         o += output_stride;
       }
-      for (size_t e = 0; e < edges->right; e++) {
-        const unsigned m = edges->right_taps[e];
-        const size_t fwd = e * input_step;
-        __m256 vacc0 = vwb;
-        const __m256 vi0x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i0) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi0x0, vw0, vacc0);
-        const __m256 vi1x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi1x0, vw1, vacc0);
-        const __m256 vi2x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i0 + ts * 2) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi2x0, vw2, vacc0);
-        const __m256 vi3x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i1) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi3x0, vw3, vacc0);
-        const __m256 vi4x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi4x0, vw4, vacc0);
-        const __m256 vi5x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i1 + ts * 2) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi5x0, vw5, vacc0);
-        const __m256 vi6x0 = (m & 1u) != 0 ? _mm256_maskload_ps((const float*) ((i2) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi6x0, vw6, vacc0);
-        const __m256 vi7x0 = (m & 2u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi7x0, vw7, vacc0);
-        const __m256 vi8x0 = (m & 4u) != 0 ? _mm256_maskload_ps((const float*) ((i2 + ts * 2) + fwd), vmask) : vzero;
-        vacc0 = _mm256_fmadd_ps(vi8x0, vw8, vacc0);
+      for (uint32_t bits = edge_bits(edges->right_taps, edges->right); bits != 0; bits >>= 8) {
+        const unsigned m = bits;  // tap bits in bits 0..2
+        const __m256i vm = _mm256_set1_epi32((int) m);
+        const __m256i vk0 = _mm256_and_si256(_mm256_slli_epi32(vm, 31), vmask);
+        const __m256i vk1 = _mm256_and_si256(_mm256_slli_epi32(vm, 30), vmask);
+        const __m256i vk2 = _mm256_and_si256(_mm256_slli_epi32(vm, 29), vmask);
+        __m256 vacc0 = _mm256_loadu_ps(w);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0), vk0), _mm256_loadu_ps(w + 8), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts), vk1), _mm256_loadu_ps(w + 16), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i0 + ts * 2), vk2), _mm256_loadu_ps(w + 24), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1), vk0), _mm256_loadu_ps(w + 32), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts), vk1), _mm256_loadu_ps(w + 40), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i1 + ts * 2), vk2), _mm256_loadu_ps(w + 48), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2), vk0), _mm256_loadu_ps(w + 56), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts), vk1), _mm256_loadu_ps(w + 64), vacc0);
+        vacc0 = _mm256_fmadd_ps(_mm256_maskload_ps((const float*) (i2 + ts * 2), vk2), _mm256_loadu_ps(w + 72), vacc0);
         vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
         _mm256_maskstore_ps((float*) o, vmask, vacc0);
+        i0 += input_step;
+        i1 += input_step;
+        i2 += input_step;
         o += output_stride;
       }
     }
