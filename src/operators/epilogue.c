@@ -82,6 +82,7 @@ enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op, const struct pqnn_op
       affine->dwconv_kernel.channel_tile == 0 || affine->groups != channels ||
       affine->spec.input_element_size != op->spec.output_element_size ||
       affine->spec.output_element_size != op->spec.output_element_size ||
+      affine->spec.packed_element_size != op->spec.output_element_size ||
       affine->spec.dwconv_prefix_size != affine->spec.packed_element_size ||
       affine->spec.dwconv_suffix_size != 0) {
     pqnn_log_error(function, "the affine must be a float 1x1 stride-1 unpadded depthwise "
