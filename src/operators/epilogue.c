@@ -11,12 +11,18 @@
  * unfused graph's bits. f16 outputs are widened, computed in f32 and rounded once per
  * step, as the f16 unary and add2 nodes do; the affine's f16 DWCONV kernel reads and
  * writes f16 itself. */
+#include <string.h>
+
 #include "logging.h"
 #include "operator.h"
 #include "operators/paths.h"
 
 /* Elements of an f16 staging block. */
 enum { kBlock = 256 };
+
+/* Bytes of the largest affine channel tile ([ct bias][ct scale]) a range starting inside a
+ * tile is restaged into (apply_affine). */
+enum { kAffineTileBytes = 1024 };
 
 /* The checks shared by the bindings: initialized, op non-NULL, an operator type with an
  * output epilogue (f32 / f16 output FC, convolution, deconvolution). */
@@ -90,6 +96,11 @@ enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op, const struct pqnn_op
     return pqnn_status_invalid_parameter;
   }
   const size_t ct = affine->dwconv_kernel.channel_tile;
+  if (2 * ct * affine->spec.packed_element_size > kAffineTileBytes) {
+    pqnn_log_error(function, "the affine's channel tile (%zu) is above %d bytes", ct,
+        kAffineTileBytes);
+    return pqnn_status_unsupported_parameter;
+  }
   e->affine = affine->dwconv_kernel.ukernel;
   e->affine_weights = (const char*) affine->packed_weights;
   e->affine_tile = ct;
@@ -165,19 +176,26 @@ enum { kAffinePixels = 64 };
 
 /* c = affine(c) over `pixels` rows of `columns` channels from channel `channel`, in place:
  * the depthwise kernel with one tap, each pixel's input pointer its own output. Its packed
- * tiles hold channel k's bias at lane k % ct and its scale ct lanes later, whichever lane a
- * call starts at, so a range starting inside a tile runs from that lane up to the tile's
- * end first, then the rest from a tile boundary. */
+ * tiles hold channel k's bias at lane k % ct and its scale ct lanes later; a range starting
+ * inside a tile (a GEMM column tile narrower than ct) first runs up to the tile's end from
+ * a copy of that tile's remaining lanes moved to lane 0 (the kernels load whole vectors of
+ * weights, which from the middle of the last tile would read past the packed weights),
+ * then the rest from the tile boundary. */
 static void apply_affine(const struct pqnn_epilogue* e, char* c, size_t c_stride,
     size_t channel, size_t pixels, size_t columns) {
   const void* rows[kAffinePixels];
-  const size_t es = e->element_size;
+  _Alignas(64) char head[kAffineTileBytes];
+  const size_t es = e->element_size, ct = e->affine_tile;
   while (columns != 0) {
-    const size_t lane = channel % e->affine_tile;
-    const size_t n = lane == 0 || columns <= e->affine_tile - lane ? columns
-        : e->affine_tile - lane;
-    const char* w = e->affine_weights + (channel / e->affine_tile) * e->affine_tile_bytes +
-        lane * es;
+    const size_t lane = channel % ct;
+    const size_t n = lane == 0 || columns <= ct - lane ? columns : ct - lane;
+    const char* w = e->affine_weights + (channel / ct) * e->affine_tile_bytes;
+    if (lane != 0) {
+      memset(head, 0, e->affine_tile_bytes);
+      memcpy(head, w + lane * es, (ct - lane) * es);                /* bias */
+      memcpy(head + ct * es, w + (ct + lane) * es, (ct - lane) * es);  /* scale */
+      w = head;
+    }
     for (size_t p0 = 0; p0 < pixels; p0 += kAffinePixels) {
       const size_t np = pixels - p0 < kAffinePixels ? pixels - p0 : kAffinePixels;
       char* first = c + p0 * c_stride;

@@ -410,8 +410,9 @@ TEST(OutputAffine, ArgumentsAndOrder) {
       pqnn_status_success);
   EXPECT_EQ(pqnn_set_output_affine(op, wrong), pqnn_status_invalid_parameter);
   pqnn_delete_operator(wrong);
+  const auto wd = random_f32(oc * oc, -1, 1, 10);
   ASSERT_EQ(pqnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, oc, oc, oc, oc,
-      w3.data(), nullptr, -INFINITY, INFINITY, 0, &wrong), pqnn_status_success);
+      wd.data(), nullptr, -INFINITY, INFINITY, 0, &wrong), pqnn_status_success);
   EXPECT_EQ(pqnn_set_output_affine(op, wrong), pqnn_status_invalid_parameter);
   pqnn_delete_operator(wrong);
   ASSERT_EQ(pqnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 1, 1, 1, 1, 1, 1, oc - 1, 1, 1,
