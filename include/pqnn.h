@@ -962,6 +962,11 @@ struct pqnn_runtime_options {
    * / convolution node that writes its input (pqnn_runtime_node_info.fused_activation;
    * docs/runtime.md), for comparisons and debugging. */
   uint32_t no_activation_fusion;
+  /* Nonzero: a per-channel affine (a 1x1 stride-1 unpadded depthwise convolution, e.g. an
+   * ONNX Mul / Add by per-channel constants after an activation) is never fused into the
+   * fully connected / convolution / deconvolution node that writes its input
+   * (pqnn_runtime_node_info.fused_affine; docs/runtime.md), for comparisons and debugging. */
+  uint32_t no_affine_fusion;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
@@ -1064,8 +1069,13 @@ struct pqnn_runtime_node_info {
      concat reads the resize's input through its source indices and this node does no work
      (its output is never stored). */
   uint32_t folded_into_consumer;
+  /* 1 when a following per-channel affine (a 1x1 stride-1 unpadded depthwise convolution
+     node, the only reader of this node's output) was fused into this fully connected,
+     convolution or deconvolution node, which then applies it to each output tile after
+     everything else (its bounds, a fused activation and add) and writes its output. */
+  uint32_t fused_affine;
 };
-/* Node counts/info are in planned execution order, fused clamps, adds and activations removed, inserted converts included. */
+/* Node counts/info are in planned execution order, fused clamps, adds, activations and affines removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);
 PQNN_API enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t runtime, size_t index,
     struct pqnn_runtime_node_info* info_out);

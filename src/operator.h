@@ -108,7 +108,10 @@ struct pqnn_gemm_op_spec {
  * Residual: output = clamp(op(input) + residual, min, max), bound by
  * pqnn_setup_residual_add after each setup (residual.c); data NULL: none.
  * Activation: output = f(output) with a tier's f32-vunary kernel, before or after the
- * residual add, bound once after create (pqnn_set_output_activation); NULL: none. */
+ * residual add, bound once after create (pqnn_set_output_activation); NULL: none.
+ * Affine: output = clamp(output * scale + shift) per channel, last, by the DWCONV kernel
+ * of a 1x1 depthwise operator (its packed weights and bounds), bound once after create
+ * (pqnn_set_output_affine); NULL: none. */
 struct pqnn_epilogue {
   const char* data;             /* the residual */
   size_t pixel_stride;          /* bytes between residual pixels (rows of FC) */
@@ -120,6 +123,11 @@ struct pqnn_epilogue {
   struct pqnn_f32_elementwise_params activation_params;
   bool activation_first;        /* op -> activation -> add; else op -> add -> activation */
   pqnn_convert_ukernel_fn f16_f32, f32_f16;  /* f16: widen, compute in f32, round once */
+  pqnn_dwconv_ukernel_fn affine;  /* the 1x1 depthwise operator's kernel */
+  const char* affine_weights;   /* its packed weights: tiles of [ct bias][ct scale] */
+  size_t affine_tile;           /* ct, channels per tile */
+  size_t affine_tile_bytes;     /* bytes of one tile */
+  union pqnn_ukernel_params affine_params;  /* its bounds */
 };
 
 /* Compute descriptors prepared at reshape. */
@@ -480,6 +488,19 @@ PQNN_INTERNAL enum pqnn_status pqnn_setup_residual_add(pqnn_operator_t op, const
 PQNN_INTERNAL enum pqnn_status pqnn_set_output_activation(pqnn_operator_t op,
     pqnn_vunary_ukernel_fn activation, const struct pqnn_f32_elementwise_params* params,
     bool before_residual);
+
+/* Binds a per-channel affine to a fully connected, convolution or deconvolution operator
+ * with f32 or f16 output after create, for the operator's life: run then writes output =
+ * affine(output) per output tile, after everything else of the epilogue (the operator's
+ * bounds, a bound activation and residual). `affine` is a created depthwise convolution
+ * operator of the same output datatype with a 1x1 kernel, stride 1, no padding and the
+ * operator's output channels, run on the DWCONV path: its kernel, packed weights and bounds
+ * are applied to each output pixel in place, so the result is that operator's output on
+ * the tile bit for bit. `affine` must outlive `op` (op keeps pointers into it); NULL
+ * removes it. Errors: invalid_parameter for a NULL op, an operator type without an
+ * epilogue, or an `affine` that is not such a depthwise operator. */
+PQNN_INTERNAL enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op,
+    const struct pqnn_operator* affine);
 
 /* The geometry arguments shared by every public convolution. */
 struct pqnn_conv2d_args {

@@ -1,13 +1,18 @@
 /* The output epilogue of a fully connected or convolution operator with f32 or f16 output:
- * a fused unary activation and / or residual add applied to each output tile right after
- * the kernel wrote it, still in L1 (pqnn_apply_epilogue, called by the GEMM, IGEMM, PATCH
- * and DWCONV paths per tile, by the Winograd path after each tile's output transform, by
- * the deconvolution path per output row: an activation only there), and the activation's
- * binding (pqnn_set_output_activation; the residual's is in residual.c).
- * Both run the kernels the runtime's nodes run (the tier's f32-vunary kernel of the
- * activation, its f32-vbinary add), element by element, so a fused epilogue gives the
+ * a fused unary activation and / or residual add, then a per-channel affine, applied to
+ * each output tile right after the kernel wrote it, still in L1 (pqnn_apply_epilogue,
+ * called by the GEMM, IGEMM, PATCH and DWCONV paths per tile, by the Winograd path after
+ * each tile's output transform, by the deconvolution path per output row: no residual
+ * there), and the bindings of the activation and the affine (pqnn_set_output_activation,
+ * pqnn_set_output_affine; the residual's is in residual.c).
+ * Each runs the kernel the runtime's unfused node runs (the tier's f32-vunary kernel of the
+ * activation, its f32-vbinary add, the 1x1 depthwise operator's own DWCONV kernel and
+ * packed weights for the affine), element by element, so a fused epilogue gives the
  * unfused graph's bits. f16 outputs are widened, computed in f32 and rounded once per
- * step, as the f16 unary and add2 nodes do. */
+ * step, as the f16 unary and add2 nodes do; the affine's f16 DWCONV kernel reads and
+ * writes f16 itself. */
+#include <string.h>
+
 #include "logging.h"
 #include "operator.h"
 #include "operators/paths.h"
@@ -15,10 +20,14 @@
 /* Elements of an f16 staging block. */
 enum { kBlock = 256 };
 
-enum pqnn_status pqnn_set_output_activation(pqnn_operator_t op,
-    pqnn_vunary_ukernel_fn activation, const struct pqnn_f32_elementwise_params* params,
-    bool before_residual) {
-  const char* function = __func__;
+/* Bytes of the largest affine channel tile ([ct bias][ct scale]) a range starting inside a
+ * tile is restaged into (apply_affine). */
+enum { kAffineTileBytes = 1024 };
+
+/* The checks shared by the bindings: initialized, op non-NULL, an operator type with an
+ * output epilogue (f32 / f16 output FC, convolution, deconvolution). */
+static enum pqnn_status check_target(const char* function, const struct pqnn_operator* op,
+    const char* what) {
   const enum pqnn_status status = pqnn_check_initialized(function);
   if (status != pqnn_status_success) return status;
   if (op == NULL) {
@@ -30,10 +39,19 @@ enum pqnn_status pqnn_set_output_activation(pqnn_operator_t op,
       op->type == pqnn_operator_type_deconvolution_nhwc_qd8_f32_qc8w ||
       op->type == pqnn_operator_type_deconvolution_nhwc_qd8_f16_qc8w;
   if (!pqnn_takes_epilogue(op->type) && !deconvolution) {
-    pqnn_log_error(function, "a %s operator takes no activation (f32 / f16 output FC, "
-        "convolution and deconvolution only)", pqnn_operator_type_string(op->type));
+    pqnn_log_error(function, "a %s operator takes no %s (f32 / f16 output FC, "
+        "convolution and deconvolution only)", pqnn_operator_type_string(op->type), what);
     return pqnn_status_invalid_parameter;
   }
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_set_output_activation(pqnn_operator_t op,
+    pqnn_vunary_ukernel_fn activation, const struct pqnn_f32_elementwise_params* params,
+    bool before_residual) {
+  const char* function = __func__;
+  const enum pqnn_status status = check_target(function, op, "activation");
+  if (status != pqnn_status_success) return status;
   if (activation != NULL && params == NULL) {
     pqnn_log_error(function, "params is NULL");
     return pqnn_status_invalid_parameter;
@@ -50,8 +68,51 @@ enum pqnn_status pqnn_set_output_activation(pqnn_operator_t op,
   return pqnn_status_success;
 }
 
+enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op, const struct pqnn_operator* affine) {
+  const char* function = __func__;
+  const enum pqnn_status status = check_target(function, op, "affine");
+  if (status != pqnn_status_success) return status;
+  struct pqnn_epilogue* e = &op->epilogue;
+  if (affine == NULL) {
+    e->affine = NULL;
+    e->affine_weights = NULL;
+    return pqnn_status_success;
+  }
+  const size_t channels = op->groups * op->group_output_channels;
+  const bool one_by_one = affine->kernel_height == 1 && affine->kernel_width == 1 &&
+      affine->stride_height == 1 && affine->stride_width == 1 &&
+      (affine->padding_top | affine->padding_right | affine->padding_bottom |
+       affine->padding_left) == 0;
+  if (affine->path != pqnn_gemm_path_dwconv || affine->spec.dynamic_quantization ||
+      !one_by_one || affine->dwconv_kernel.ukernel == NULL ||
+      affine->dwconv_kernel.channel_tile == 0 || affine->groups != channels ||
+      affine->spec.input_element_size != op->spec.output_element_size ||
+      affine->spec.output_element_size != op->spec.output_element_size ||
+      affine->spec.packed_element_size != op->spec.output_element_size ||
+      affine->spec.dwconv_prefix_size != affine->spec.packed_element_size ||
+      affine->spec.dwconv_suffix_size != 0) {
+    pqnn_log_error(function, "the affine must be a float 1x1 stride-1 unpadded depthwise "
+        "operator of the output's %zu channels and element size", channels);
+    return pqnn_status_invalid_parameter;
+  }
+  const size_t ct = affine->dwconv_kernel.channel_tile;
+  if (2 * ct * affine->spec.packed_element_size > kAffineTileBytes) {
+    pqnn_log_error(function, "the affine's channel tile (%zu) is above %d bytes", ct,
+        kAffineTileBytes);
+    return pqnn_status_unsupported_parameter;
+  }
+  e->affine = affine->dwconv_kernel.ukernel;
+  e->affine_weights = (const char*) affine->packed_weights;
+  e->affine_tile = ct;
+  e->affine_tile_bytes = 2 * ct * affine->spec.packed_element_size;  /* [ct bias][ct scale] */
+  e->affine_params = affine->spec.params;
+  e->element_size = op->spec.output_element_size;
+  return pqnn_status_success;
+}
+
 const struct pqnn_epilogue* pqnn_bound_epilogue(const struct pqnn_operator* op) {
-  return op->epilogue.data != NULL || op->epilogue.activation != NULL ? &op->epilogue : NULL;
+  return op->epilogue.data != NULL || op->epilogue.activation != NULL ||
+      op->epilogue.affine != NULL ? &op->epilogue : NULL;
 }
 
 /* c = f(c) over `pixels` rows of `columns` elements, c_stride bytes apart. */
@@ -110,6 +171,44 @@ static void add_residual(const struct pqnn_epilogue* e, char* c, size_t c_stride
   }
 }
 
+/* Pixel pointers per affine kernel call. */
+enum { kAffinePixels = 64 };
+
+/* c = affine(c) over `pixels` rows of `columns` channels from channel `channel`, in place:
+ * the depthwise kernel with one tap, each pixel's input pointer its own output. Its packed
+ * tiles hold channel k's bias at lane k % ct and its scale ct lanes later; a range starting
+ * inside a tile (a GEMM column tile narrower than ct) first runs up to the tile's end from
+ * a copy of that tile's remaining lanes moved to lane 0 (the kernels load whole vectors of
+ * weights, which from the middle of the last tile would read past the packed weights),
+ * then the rest from the tile boundary. */
+static void apply_affine(const struct pqnn_epilogue* e, char* c, size_t c_stride,
+    size_t channel, size_t pixels, size_t columns) {
+  const void* rows[kAffinePixels];
+  _Alignas(64) char head[kAffineTileBytes];
+  const size_t es = e->element_size, ct = e->affine_tile;
+  while (columns != 0) {
+    const size_t lane = channel % ct;
+    const size_t n = lane == 0 || columns <= ct - lane ? columns : ct - lane;
+    const char* w = e->affine_weights + (channel / ct) * e->affine_tile_bytes;
+    if (lane != 0) {
+      memset(head, 0, e->affine_tile_bytes);
+      memcpy(head, w + lane * es, (ct - lane) * es);                /* bias */
+      memcpy(head + ct * es, w + (ct + lane) * es, (ct - lane) * es);  /* scale */
+      w = head;
+    }
+    for (size_t p0 = 0; p0 < pixels; p0 += kAffinePixels) {
+      const size_t np = pixels - p0 < kAffinePixels ? pixels - p0 : kAffinePixels;
+      char* first = c + p0 * c_stride;
+      for (size_t p = 0; p < np; p++) rows[p] = first + p * c_stride;
+      e->affine(n, np, 1, rows, w, first, sizeof(void*), c_stride - n * es, 0, NULL,
+          &e->affine_params);
+    }
+    c += n * es;
+    channel += n;
+    columns -= n;
+  }
+}
+
 void pqnn_apply_epilogue(const struct pqnn_epilogue* e, void* c, size_t c_stride, size_t pixel,
     size_t offset, size_t pixels, size_t columns) {
   char* out = (char*) c;
@@ -120,5 +219,8 @@ void pqnn_apply_epilogue(const struct pqnn_epilogue* e, void* c, size_t c_stride
   if (e->data != NULL) {
     add_residual(e, out, c_stride, pixel, offset, pixels, columns);
     if (act && !e->activation_first) activate(e, out, c_stride, pixels, columns);
+  }
+  if (e->affine != NULL) {
+    apply_affine(e, out, c_stride, offset / e->element_size, pixels, columns);
   }
 }

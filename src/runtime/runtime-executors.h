@@ -10,6 +10,11 @@
  * the operator (filter and bias are the node's static values; bias may be NULL). */
 PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_gemm(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op, const struct pqnn_value* filter, const struct pqnn_value* bias);
+/* A fused affine (runtime-pass-affine.c) of an FC / conv / deconv op planned above: its
+ * 1x1 depthwise operator, created by the face the unfused node would have, bound to the
+ * op's epilogue (filter and bias: the affine node's static values; bias may be NULL). */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_affine(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op, const struct pqnn_value* filter, const struct pqnn_value* bias);
 /* Converts (runtime-ops-convert.c), defined or inserted. */
 PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_convert(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);

@@ -533,3 +533,31 @@ enum pqnn_status pqnn_rt_plan_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* o
   }
   return status;
 }
+
+enum pqnn_status pqnn_rt_plan_affine(struct pqnn_runtime* rt, struct pqnn_rt_op* op,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  const struct pqnn_rt_tensor* x = &rt->tensors[op->affine.input];
+  const struct pqnn_rt_tensor* y = &rt->tensors[op->output];
+  const struct pqnn_gemm_combination* c = pqnn_find_gemm_combination(op->affine.node.type,
+      x->datatype, filter->datatype, bias != NULL ? bias->datatype : pqnn_datatype_invalid,
+      y->datatype, false);
+  if (c == NULL || (c->face != pqnn_gemm_face_f32 && c->face != pqnn_gemm_face_f16)) {
+    PQNN_LOG_ERROR("no float depthwise operator runs a fused affine with input %s, filter %s",
+        pqnn_datatype_string(x->datatype), pqnn_datatype_string(filter->datatype));
+    return pqnn_status_unsupported_parameter;
+  }
+  /* The node as the unfused plan would have it, through the same create. */
+  struct pqnn_rt_op node = {
+    .node = op->affine.node,
+    .output_min = op->affine.node.output_min,
+    .output_max = op->affine.node.output_max,
+  };
+  enum pqnn_status status = kConvolution[c->face].create(&node, x, y, filter, bias);
+  if (status != pqnn_status_success) {
+    PQNN_LOG_ERROR("creating the %s operator of a fused affine failed: %s",
+        kConvolution[c->face].name, pqnn_status_string(status));
+    return status;
+  }
+  op->affine_op = node.op;
+  return pqnn_set_output_affine(op->op, op->affine_op);
+}

@@ -5,12 +5,14 @@
  *   4. activation fusion     (pqnn_pass_fuse_activations)
  *   5. residual add fusion   (pqnn_pass_fuse_residual_adds)
  *   6. activation fusion again, for the activations after a fused add
- *   7. resize folding        (pqnn_pass_fold_resizes_into_concats, runtime-pass-concat.c)
+ *   7. affine fusion         (pqnn_pass_fuse_affines)
+ *   8. resize folding        (pqnn_pass_fold_resizes_into_concats, runtime-pass-concat.c)
  * Each rewrites the ops and tensors itself: fusion removes clamp ops, f16 inference
  * retypes the activations and inserts the boundary converts, dynamic quantization inserts
  * the qdint8 converts in front of the FC / conv ops it quantizes, activation fusion removes
  * unary ops (their FC / conv producer applies them), residual fusion removes add ops
- * (their FC / conv producer adds the other operand). Executors are chosen
+ * (their FC / conv producer adds the other operand), affine fusion removes 1x1 depthwise
+ * ops (their FC / conv / deconv producer applies them last). Executors are chosen
  * after the last pass. See runtime-passes.c and docs/runtime.md. */
 #ifndef PQNN_RUNTIME_PASSES_H_
 #define PQNN_RUNTIME_PASSES_H_
@@ -36,6 +38,10 @@ PQNN_INTERNAL void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt);
  * writes their input, its only reader (runtime-pass-activation.c), after the datatypes are final;
  * run before and after residual fusion (op -> act -> add, op -> add -> act). */
 PQNN_INTERNAL void pqnn_pass_fuse_activations(struct pqnn_runtime* rt);
+/* Fuses a 1x1 stride-1 unpadded depthwise node on f32 / f16 (a per-channel affine) into the
+ * FC / conv / depthwise / deconv op that writes its input, its only reader
+ * (runtime-pass-affine.c), after the other fusions: it is the epilogue's last step. */
+PQNN_INTERNAL void pqnn_pass_fuse_affines(struct pqnn_runtime* rt);
 /* Nearest resizes read only by a channel concatenation run inside it (the resize op stays,
  * doing no work, for its shapes; runtime-pass-concat.c). Last: op indices must not move. */
 PQNN_INTERNAL void pqnn_pass_fold_resizes_into_concats(struct pqnn_runtime* rt);

@@ -140,6 +140,11 @@ static enum pqnn_status choose_executors(struct pqnn_runtime* rt,
       op->in_shapes[2] = op->weights[1] != PQNN_INVALID_VALUE_ID ? &op->weight_shapes[1] : NULL;
       status = pqnn_rt_plan_gemm(rt, op, &sg->values[op->weights[0]],
           op->weights[1] == PQNN_INVALID_VALUE_ID ? NULL : &sg->values[op->weights[1]]);
+      if (status == pqnn_status_success && op->affine.fused) {
+        const uint32_t* w = op->affine.weights;
+        status = pqnn_rt_plan_affine(rt, op, &sg->values[w[0]],
+            w[1] == PQNN_INVALID_VALUE_ID ? NULL : &sg->values[w[1]]);
+      }
     } else if (op->node.type == pqnn_node_type_convert) {
       status = pqnn_rt_plan_convert(rt, op);
     } else {
@@ -186,6 +191,7 @@ enum pqnn_status pqnn_runtime_plan(struct pqnn_runtime* rt, const struct pqnn_su
   pqnn_pass_fuse_activations(rt);  /* conv -> act [-> add] */
   pqnn_pass_fuse_residual_adds(rt);
   pqnn_pass_fuse_activations(rt);  /* conv -> add -> act */
+  pqnn_pass_fuse_affines(rt);      /* conv [-> act] [-> add] [-> act] -> affine */
   pqnn_pass_fold_resizes_into_concats(rt);
   status = choose_executors(rt, sg);
 done:

@@ -70,8 +70,9 @@ static size_t elements(const struct pqnn_shape* shape) {
   return n;
 }
 
-/* Multiply-adds of one run of op at the current shapes (0 for nodes without a reduction). */
-static uint64_t op_macs(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
+/* Multiply-adds of one run of op's node at the current shapes (0 for nodes without a
+ * reduction). */
+static uint64_t node_macs(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
   const struct pqnn_shape* x = &rt->tensors[op->inputs[0]].shape;
   const struct pqnn_shape* y = &rt->tensors[op->output].shape;
   const struct pqnn_conv_params* c = &op->node.conv;
@@ -94,6 +95,11 @@ static uint64_t op_macs(const struct pqnn_runtime* rt, const struct pqnn_rt_op* 
     default:
       return 0;
   }
+}
+
+/* The node's, plus one per output element of a fused affine (runtime-pass-affine.c). */
+static uint64_t op_macs(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
+  return node_macs(rt, op) + (op->affine.fused ? elements(&rt->tensors[op->output].shape) : 0);
 }
 
 enum pqnn_status pqnn_get_runtime_node_profile(pqnn_runtime_t rt, size_t index,

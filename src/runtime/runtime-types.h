@@ -80,6 +80,16 @@ struct pqnn_rt_op {
     struct pqnn_unary_params params;  /* unary: alpha, beta */
     bool after_add;
   } activation;
+  /* A fused per-channel affine (runtime-pass-affine.c): the 1x1 depthwise node it was
+   * (fused false: none), applied to each output tile after everything else, by affine_op,
+   * that node's operator, created at planning with the same face the node would have. */
+  struct pqnn_rt_affine {
+    bool fused;
+    struct pqnn_node node;            /* its conv params and bounds (after clamp fusion) */
+    uint32_t weights[2];              /* filter, bias value ids (bias may be invalid) */
+    uint32_t input;                   /* the tensor it read (the op's output before) */
+  } affine;
+  pqnn_operator_t affine_op;
   int8_t qmin, qmax;                /* qs8 outputs */
   pqnn_operator_t op;               /* FC / conv / convert operators */
   const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */
@@ -116,6 +126,7 @@ struct pqnn_runtime {
   bool keep_values;                 /* runtime option: no arena sharing (pqnn_get_runtime_value) */
   bool no_residual_fusion;          /* runtime option: adds stay nodes of their own */
   bool no_activation_fusion;        /* runtime option: unary nodes stay nodes of their own */
+  bool no_affine_fusion;            /* runtime option: 1x1 depthwise affines stay nodes */
   /* Profiling (runtime-profile.c): per-op counters, NULL until first enabled. */
   bool profiling;
   uint64_t* profile_ns;

@@ -13,7 +13,10 @@
 enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
   if (rt == NULL) return pqnn_status_success;
   if (rt->ops != NULL) {
-    for (uint32_t i = 0; i < rt->num_ops; i++) pqnn_delete_operator(rt->ops[i].op);
+    for (uint32_t i = 0; i < rt->num_ops; i++) {
+      pqnn_delete_operator(rt->ops[i].op);
+      pqnn_delete_operator(rt->ops[i].affine_op);
+    }
   }
   if (rt->tensors != NULL) {
     for (uint32_t t = 0; t < rt->num_tensors; t++) pqnn_release(rt->tensors[t].static_owned);
@@ -76,6 +79,7 @@ enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
   rt->keep_values = options != NULL && options->keep_values != 0;
   rt->no_residual_fusion = options != NULL && options->no_residual_fusion != 0;
   rt->no_activation_fusion = options != NULL && options->no_activation_fusion != 0;
+  rt->no_affine_fusion = options != NULL && options->no_affine_fusion != 0;
   status = pqnn_runtime_plan(rt, subgraph);
   if (status == pqnn_status_success) status = reshape(rt);
   if (status != pqnn_status_success) {

@@ -339,15 +339,17 @@ TEST(OnnxImport, DynamicDimsMustBeSet) {
 }
 
 // Planned pqnn nodes of a unit model (fused clamps and adds removed; the runtime's activation
-// fusion off, so that a unary node the importer made from a pattern counts as one node), for
-// the runtime flags.
-size_t PlannedNodes(const std::string& name, uint32_t flags = 0) {
+// fusion off, so that a unary node the importer made from a pattern counts as one node, and
+// its affine fusion off unless `fuse_affines`, so that a scale the importer made counts as
+// one node), for the runtime flags.
+size_t PlannedNodes(const std::string& name, uint32_t flags = 0, bool fuse_affines = false) {
   pqnn_onnx_model_t model = nullptr;
   pqnn_onnx_runtime_t rt = nullptr;
   pqnn_runtime_t prt = nullptr;
   size_t count = 0;
   pqnn_runtime_options options = {};
   options.no_activation_fusion = 1;
+  options.no_affine_fusion = fuse_affines ? 0 : 1;
   EXPECT_EQ(pqnn_status_success, pqnn_onnx_load_file((UnitDir() + "/" + name + ".onnx").c_str(), 0, &model));
   EXPECT_EQ(pqnn_status_success,
       pqnn_onnx_create_runtime_with_options(model, nullptr, flags, &options, &rt));
@@ -394,6 +396,11 @@ TEST(OnnxImport, FoldsAffineBlockAddIntoTheChannelScale) {
   EXPECT_EQ(5u + 2, PlannedNodes("affine_scalar_fold", f16));
   EXPECT_EQ(5u + 2, PlannedNodes("affine_channel_sub_fold", f16));
   EXPECT_EQ(4u + 2, PlannedNodes("batchnorm_add_fold", f16));
+  // The runtime then fuses the scale (its bias the shift) into the conv before it, after the
+  // conv's Relu (runtime-pass-affine.c): f32, DRQ and f16 (there the shift Add stays).
+  EXPECT_EQ(3u, PlannedNodes("affine_scalar_fold", 0, true));
+  EXPECT_EQ(3u, PlannedNodes("affine_scalar_fold", qd8, true));
+  EXPECT_EQ(4u + 2, PlannedNodes("affine_scalar_fold", f16, true));
 }
 
 TEST(OnnxImport, FoldsScaleShiftIntoDeconvolutionAndFullyConnected) {

@@ -31,13 +31,17 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
   struct pqnn_runtime_node_profile prof;
   pqnn_get_runtime_node_info(prt, index, &info);
   pqnn_get_runtime_node_profile(prt, index, &prof);
-  struct pqnn_onnx_value_info v, before;
+  struct pqnn_onnx_value_info v, before, between;
   const size_t k = find_value(rt, prof.output_value, &v);
-  if (k != SIZE_MAX && (info.fused_clamp || info.fused_activation) && !info.fused_add && k > 0 &&
-      pqnn_onnx_get_value(rt, k - 1, &before) == pqnn_status_success) {
-    /* the clamp's (activation's) input, written by nobody now, is the value before it in
-     * graph order */
-    snprintf(buf, size, "%s (%s+%s)", run_value_name(&before), before.op_type, v.op_type);
+  /* Values fused after the node's own: a clamp or an activation, then an affine. */
+  const size_t back = (info.fused_clamp || info.fused_activation ? 1u : 0u) + info.fused_affine;
+  if (k != SIZE_MAX && back != 0 && !info.fused_add && k >= back &&
+      pqnn_onnx_get_value(rt, k - back, &before) == pqnn_status_success &&
+      (back == 1 || pqnn_onnx_get_value(rt, k - 1, &between) == pqnn_status_success)) {
+    /* the clamp's (activation's, affine's) input, written by nobody now, is the value
+     * before it in graph order */
+    snprintf(buf, size, "%s (%s+%s%s%s)", run_value_name(&before), before.op_type,
+        back == 2 ? between.op_type : "", back == 2 ? "+" : "", v.op_type);
   } else if (k != SIZE_MAX) {
     snprintf(buf, size, "%s (%s)", run_value_name(&v), v.op_type);
   } else if (info.inserted) {
@@ -52,14 +56,15 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
 }
 
 /* What was fused into a node, in the order it applies: "+clamp+hardswish", "+hardswish+add",
- * "+add+clamp+sigmoid", ... (a clamp fused into an add comes with the add). */
+ * "+add+clamp+sigmoid", "+hardswish+affine", ... (a clamp fused into an add comes with the
+ * add; an affine is last). */
 static void fusion_chain(const struct pqnn_runtime_node_info* info, char* buf, size_t size) {
   const char* act = info->fused_activation ? info->fused_activation_name : NULL;
   const bool act_last = act != NULL && (!info->fused_add || info->activation_after_add);
-  snprintf(buf, size, "%s%s%s%s%s%s%s", act != NULL && !act_last ? "+" : "",
+  snprintf(buf, size, "%s%s%s%s%s%s%s%s", act != NULL && !act_last ? "+" : "",
       act != NULL && !act_last ? act : "", info->fused_add ? "+add" : "",
       info->fused_clamp ? "+clamp" : "", act_last ? "+" : "", act_last ? act : "",
-      info->folded_into_consumer ? "(in concat)" : "");
+      info->fused_affine ? "+affine" : "", info->folded_into_consumer ? "(in concat)" : "");
 }
 
 void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
@@ -71,7 +76,8 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   pqnn_get_runtime_arena_size(prt, &arena, &unshared);
   enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
   size_t per_type[kTypes][kDatatypes] = {{0}};
-  size_t fused = 0, fused_adds = 0, fused_activations = 0, inserted = 0, folded = 0;
+  size_t fused = 0, fused_adds = 0, fused_activations = 0, fused_affines = 0, inserted = 0;
+  size_t folded = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   if (verbose) printf("plan, node by node (execution order):\n");
   for (size_t k = 0; k < count; k++) {
@@ -83,6 +89,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     fused += info.fused_clamp;
     fused_adds += info.fused_add;
     fused_activations += info.fused_activation;
+    fused_affines += info.fused_affine;
     inserted += info.inserted;
     folded += info.folded_into_consumer;
     char label[256];
@@ -107,6 +114,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
         cJSON_AddStringToObject(n, "fused_activation", info.fused_activation_name);
         cJSON_AddBoolToObject(n, "activation_after_add", info.activation_after_add != 0);
       }
+      cJSON_AddBoolToObject(n, "fused_affine", info.fused_affine != 0);
       cJSON_AddBoolToObject(n, "inserted", info.inserted != 0);
       if (info.folded_into_consumer) cJSON_AddBoolToObject(n, "folded_into_consumer", true);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
@@ -114,9 +122,9 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     }
   }
   printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu fused activations, %zu "
-      "inserted converts, %zu resizes folded into concats), %zu boundary layout changes, "
-      "arena %.1f MiB (%.1f MiB unshared)\n",
-      count, fused, fused_adds, fused_activations, inserted, folded, transposes,
+      "fused affines, %zu inserted converts, %zu resizes folded into concats), %zu boundary "
+      "layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
+      count, fused, fused_adds, fused_activations, fused_affines, inserted, folded, transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
@@ -132,6 +140,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     cJSON_AddNumberToObject(plan, "fused_clamps", (double) fused);
     cJSON_AddNumberToObject(plan, "fused_adds", (double) fused_adds);
     cJSON_AddNumberToObject(plan, "fused_activations", (double) fused_activations);
+    cJSON_AddNumberToObject(plan, "fused_affines", (double) fused_affines);
     cJSON_AddNumberToObject(plan, "inserted_converts", (double) inserted);
     cJSON_AddNumberToObject(plan, "boundary_layout_changes", (double) transposes);
     cJSON_AddNumberToObject(plan, "arena_bytes", (double) arena);
