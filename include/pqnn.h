@@ -962,6 +962,9 @@ struct pqnn_runtime_options {
    * / convolution node that writes its input (pqnn_runtime_node_info.fused_activation;
    * docs/runtime.md), for comparisons and debugging. */
   uint32_t no_activation_fusion;
+  /* Nonzero: depthwise / pointwise chains never run in row bands
+   * (pqnn_runtime_node_info.banded; docs/runtime.md), for comparisons and debugging. */
+  uint32_t no_banding;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
@@ -1060,6 +1063,11 @@ struct pqnn_runtime_node_info {
   uint32_t fused_activation;
   uint32_t activation_after_add;
   const char* fused_activation_name;
+  /* 1 when the node runs in row bands with the depthwise / pointwise chain it belongs to
+     (f32 [1x1 conv ->] depthwise [-> 1x1 conv] whose intermediates would not stay in L2;
+     docs/runtime.md): the chain's first node then does the whole chain's work (and its
+     profile time), the others none. At the current shapes. */
+  uint32_t banded;
 };
 /* Node counts/info are in planned execution order, fused clamps, adds and activations removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

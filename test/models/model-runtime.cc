@@ -29,6 +29,10 @@ enum pqnn_status ModelRuntime::create(const Graph& graph, Datatype datatype,
   pqnn_runtime_options options{};
   const char* float_dw = std::getenv("PQNN_MODELS_QD8_FLOAT_DEPTHWISE");
   options.qd8_float_depthwise = float_dw != nullptr && std::strcmp(float_dw, "1") == 0;
+  // PQNN_MODELS_NO_BANDING=1 sets the runtime option no_banding (depthwise / pointwise
+  // chains run node by node), to measure row-band execution end to end.
+  const char* no_banding = std::getenv("PQNN_MODELS_NO_BANDING");
+  options.no_banding = no_banding != nullptr && std::strcmp(no_banding, "1") == 0;
   s = pqnn_create_runtime_with_options(m->subgraph_, threadpool, runtime_flags(datatype),
       &options, &m->runtime_);
   if (s != pqnn_status_success) return s;

@@ -38,6 +38,7 @@ struct run_args {
   bool verbose;      /* the planner's report node by node */
   bool no_fuse_add;  /* runtime option no_residual_fusion: adds stay nodes */
   bool no_fuse_activation;  /* runtime option no_activation_fusion: unary nodes stay */
+  bool no_banding;  /* runtime option no_banding: no row-band chains */
 };
 
 /* run-args.c: 0 on success, else prints the problem and returns 2. */
