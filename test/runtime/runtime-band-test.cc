@@ -1,5 +1,6 @@
 // Row-band execution of depthwise / pointwise chains (src/runtime/runtime-band.c): random
-// f32 chains [1x1 expand ->] depthwise kxk [-> 1x1 project [+ residual]] (kernel 3 or 5,
+// f32 chains [1x1 expand ->] depthwise kxk [-> 1x1 project [+ residual]] (the 1x1 layers
+// as convolutions or as fully connected nodes over the pixels; kernel 3 or 5,
 // stride 1 or 2, dilation 1 or 2, any paddings up to the kernel's reach, clamps, 1-3
 // images, channel counts not multiples of the vector) at sizes whose intermediates do not
 // fit L2, against the same graph with the runtime option no_banding: bit-identical
@@ -28,6 +29,7 @@ struct Chain {
   uint32_t k = 3, stride = 1, dilation = 1;
   uint32_t pad_top = 1, pad_bottom = 1, pad_left = 1, pad_right = 1;
   bool clamp = true;
+  bool fully_connected = false;  // the 1x1 layers as FC nodes over the pixels (ONNX import)
 };
 
 size_t out_size(size_t in, uint32_t pad0, uint32_t pad1, uint32_t k, uint32_t s, uint32_t d) {
@@ -76,9 +78,15 @@ Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t 
   uint32_t in = x;
   if (c.expand) {
     const uint32_t e = g.f32({c.n, c.h, c.w, c.cmid});
-    EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cin, c.cmid,
-        lo, hi, in, g.f32({c.cmid, 1, 1, c.cin}, wt.ew.data()), g.f32({c.cmid}, wt.eb.data()),
-        e, 0), pqnn_status_success);
+    const uint32_t bias = g.f32({c.cmid}, wt.eb.data());
+    if (c.fully_connected) {
+      EXPECT_EQ(pqnn_define_fully_connected(g.sg, lo, hi, in,
+          g.f32({c.cmid, c.cin}, wt.ew.data()), bias, e, 0), pqnn_status_success);
+    } else {
+      EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cin,
+          c.cmid, lo, hi, in, g.f32({c.cmid, 1, 1, c.cin}, wt.ew.data()), bias, e, 0),
+          pqnn_status_success);
+    }
     in = e;
   }
   const uint32_t d = c.project ? g.f32({c.n, oh, ow, c.cmid}) : y;
@@ -88,9 +96,15 @@ Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t 
       pqnn_status_success);
   if (c.project) {
     const uint32_t p = c.residual ? g.f32({c.n, oh, ow, c.cout}) : y;
-    EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cmid, c.cout,
-        -inf, inf, d, g.f32({c.cout, 1, 1, c.cmid}, wt.pw.data()),
-        g.f32({c.cout}, wt.pb.data()), p, 0), pqnn_status_success);
+    const uint32_t bias = g.f32({c.cout}, wt.pb.data());
+    if (c.fully_connected) {
+      EXPECT_EQ(pqnn_define_fully_connected(g.sg, -inf, inf, d,
+          g.f32({c.cout, c.cmid}, wt.pw.data()), bias, p, 0), pqnn_status_success);
+    } else {
+      EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cmid,
+          c.cout, -inf, inf, d, g.f32({c.cout, 1, 1, c.cmid}, wt.pw.data()), bias, p, 0),
+          pqnn_status_success);
+    }
     if (c.residual) {
       EXPECT_EQ(pqnn_define_add2(g.sg, -inf, inf, p, x, y, 0), pqnn_status_success);
     }
@@ -151,6 +165,7 @@ Chain random_chain(std::mt19937& rng, int kind) {
   const size_t lo = (3u << 19) / (pixels * 4) + 1;
   c.cmid = pick(lo, lo * 5 / 2 + 1);
   c.clamp = pick(0, 1) == 1;
+  c.fully_connected = pick(0, 2) == 0;
   c.residual = kind == 3 && c.project && c.expand;
   if (c.residual) {
     c.stride = 1;
@@ -172,7 +187,8 @@ TEST(RuntimeBand, RandomChainsMatchTheUnbandedGraph) {
     SCOPED_TRACE(testing::Message() << "case " << i << " kind " << kind << " n " << c.n
         << " " << c.h << "x" << c.w << " " << c.cin << "->" << c.cmid << "->" << c.cout
         << " k " << c.k << " s " << c.stride << " d " << c.dilation << " pads " << c.pad_top
-        << "," << c.pad_right << "," << c.pad_bottom << "," << c.pad_left);
+        << "," << c.pad_right << "," << c.pad_bottom << "," << c.pad_left
+        << (c.fully_connected ? " fc" : ""));
     const Result ref = run_chain(c, wt, false, nullptr);
     ASSERT_FALSE(ref.y.empty());
     EXPECT_EQ(ref.banded, 0u);

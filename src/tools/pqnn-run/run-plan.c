@@ -49,6 +49,12 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
   if (info.compute_path != NULL && info.compute_path[0] != '\0' && used < size) {
     snprintf(buf + used, size - used, " [%s]", info.compute_path);  /* the operator's path */
   }
+  const size_t with_path = strlen(buf);
+  if (info.banded && with_path < size) {
+    /* runs in row bands with its depthwise / pointwise chain (the chain's first node's time
+     * is the chain's) */
+    snprintf(buf + with_path, size - with_path, " [banded]");
+  }
 }
 
 /* What was fused into a node, in the order it applies: "+clamp+hardswish", "+hardswish+add",
@@ -70,7 +76,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   pqnn_get_runtime_arena_size(prt, &arena, &unshared);
   enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
   size_t per_type[kTypes][kDatatypes] = {{0}};
-  size_t fused = 0, fused_adds = 0, fused_activations = 0, inserted = 0;
+  size_t fused = 0, fused_adds = 0, fused_activations = 0, inserted = 0, banded = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   if (verbose) printf("plan, node by node (execution order):\n");
   for (size_t k = 0; k < count; k++) {
@@ -83,6 +89,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     fused_adds += info.fused_add;
     fused_activations += info.fused_activation;
     inserted += info.inserted;
+    banded += info.banded;
     char label[256];
     run_node_label(rt, prt, k, label, sizeof(label));
     const char* qd8 = info.qd8_decision != pqnn_qd8_decision_none
@@ -106,13 +113,15 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
         cJSON_AddBoolToObject(n, "activation_after_add", info.activation_after_add != 0);
       }
       cJSON_AddBoolToObject(n, "inserted", info.inserted != 0);
+      cJSON_AddBoolToObject(n, "banded", info.banded != 0);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
       cJSON_AddItemToArray(nodes, n);
     }
   }
   printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu fused activations, %zu "
-      "inserted converts), %zu boundary layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
-      count, fused, fused_adds, fused_activations, inserted, transposes,
+      "inserted converts, %zu in row bands), %zu boundary layout changes, arena %.1f MiB "
+      "(%.1f MiB unshared)\n",
+      count, fused, fused_adds, fused_activations, inserted, banded, transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
@@ -129,6 +138,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     cJSON_AddNumberToObject(plan, "fused_adds", (double) fused_adds);
     cJSON_AddNumberToObject(plan, "fused_activations", (double) fused_activations);
     cJSON_AddNumberToObject(plan, "inserted_converts", (double) inserted);
+    cJSON_AddNumberToObject(plan, "banded_nodes", (double) banded);
     cJSON_AddNumberToObject(plan, "boundary_layout_changes", (double) transposes);
     cJSON_AddNumberToObject(plan, "arena_bytes", (double) arena);
     cJSON_AddItemToObject(plan, "node_list", nodes);
