@@ -128,7 +128,9 @@ double max_relative_error(const std::vector<float>& y, const std::vector<float>&
 
 std::string describe_nodes(const std::vector<pqnn_runtime_node_info>& nodes) {
   std::vector<std::pair<std::string, size_t>> counts;  // first-appearance order
+  size_t banded = 0;
   for (const pqnn_runtime_node_info& info : nodes) {
+    banded += info.banded;
     std::string key = std::string(info.inserted ? "+" : "") + info.type_name + ":" +
         pqnn_datatype_string(info.compute_datatype);
     auto it = std::find_if(counts.begin(), counts.end(),
@@ -142,6 +144,7 @@ std::string describe_nodes(const std::vector<pqnn_runtime_node_info>& nodes) {
     out += c.first;
     if (c.second > 1) out += " x" + std::to_string(c.second);
   }
+  if (banded != 0) out += "; " + std::to_string(banded) + " in row bands";
   return out;
 }
 
