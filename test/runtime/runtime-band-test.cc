@@ -1,7 +1,7 @@
 // Row-band execution of depthwise / pointwise chains (src/runtime/runtime-band.c): random
 // f32 chains [1x1 expand ->] depthwise kxk [-> 1x1 project [+ residual]] (the 1x1 layers
 // as convolutions or as fully connected nodes over the pixels; kernel 3 or 5,
-// stride 1 or 2, dilation 1 or 2, any paddings up to the kernel's reach, clamps, 1-3
+// stride 1 or 2, dilation 1 or 2, any paddings up to the kernel's reach, clamps, 1 or 2
 // images, channel counts not multiples of the vector) at sizes whose intermediates do not
 // fit L2, against the same graph with the runtime option no_banding: bit-identical
 // outputs, at the defined shape and after a reshape, without a pool and with pools of 2
