@@ -967,6 +967,9 @@ struct pqnn_runtime_options {
    * fully connected / convolution / deconvolution node that writes its input
    * (pqnn_runtime_node_info.fused_affine; docs/runtime.md), for comparisons and debugging. */
   uint32_t no_affine_fusion;
+  /* Nonzero: depthwise / pointwise chains never run in row bands
+   * (pqnn_runtime_node_info.banded; docs/runtime.md), for comparisons and debugging. */
+  uint32_t no_banding;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
@@ -1074,6 +1077,11 @@ struct pqnn_runtime_node_info {
      convolution or deconvolution node, which then applies it to each output tile after
      everything else (its bounds, a fused activation and add) and writes its output. */
   uint32_t fused_affine;
+  /* 1 when the node runs in row bands with the depthwise / pointwise chain it belongs to
+     (f32 [1x1 conv ->] depthwise [-> 1x1 conv] whose intermediates would not stay in L2;
+     docs/runtime.md): the chain's first node then does the whole chain's work (and its
+     profile time), the others none. At the current shapes. */
+  uint32_t banded;
 };
 /* Node counts/info are in planned execution order, fused clamps, adds, activations and affines removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

@@ -2,11 +2,13 @@
  * never produced, cycles), orders the nodes, emits one op per node in that order, runs the
  * passes (runtime-passes.h: clamp fusion, f16 inference, dynamic quantization, residual
  * add fusion), then gives
- * every op its executor (runtime-executors.h), which creates the FC / conv operators. */
+ * every op its executor (runtime-executors.h), which creates the FC / conv operators, and
+ * finds the depthwise / pointwise chains that may run in row bands (runtime-band.h). */
 #include <string.h>
 
 #include "allocator.h"
 #include "logging.h"
+#include "runtime/runtime-band.h"
 #include "runtime/runtime-executors.h"
 #include "runtime/runtime-passes.h"
 #include "runtime/runtime-shared.h"
@@ -194,6 +196,7 @@ enum pqnn_status pqnn_runtime_plan(struct pqnn_runtime* rt, const struct pqnn_su
   pqnn_pass_fuse_affines(rt);      /* conv [-> act] [-> add] [-> act] -> affine */
   pqnn_pass_fold_resizes_into_concats(rt);
   status = choose_executors(rt, sg);
+  if (status == pqnn_status_success) status = pqnn_rt_plan_bands(rt);
 done:
   pqnn_release(scratch);
   return status;

@@ -98,6 +98,10 @@ struct pqnn_rt_op {
   size_t weight_block;              /* FC with f32 filter quantized to qb4w: the block size */
   bool removed;                     /* planning: dropped by a pass (a fused clamp) */
   bool folded;                      /* a resize its concat reader runs (runtime-pass-concat.c) */
+  /* Row-band chains (runtime-band.h): 1 + the index of the op's chain in rt->bands (0:
+   * none); its own executor, which the band executor wraps. */
+  uint32_t band;
+  const struct pqnn_rt_executor* inner_exec;
   /* node kernels: tile body chosen at planning; range and minimum tile set by reshape */
   pqnn_rt_body_fn body;
   size_t range, min_tile, rows, channels, pixels;
@@ -127,6 +131,9 @@ struct pqnn_runtime {
   bool no_residual_fusion;          /* runtime option: adds stay nodes of their own */
   bool no_activation_fusion;        /* runtime option: unary nodes stay nodes of their own */
   bool no_affine_fusion;            /* runtime option: 1x1 depthwise affines stay nodes */
+  bool no_banding;                  /* runtime option: no row-band chains (runtime-band.h) */
+  struct pqnn_rt_band* bands;       /* the chains found at planning */
+  uint32_t num_bands;
   /* Profiling (runtime-profile.c): per-op counters, NULL until first enabled. */
   bool profiling;
   uint64_t* profile_ns;

@@ -6,6 +6,7 @@
 #include "allocator.h"
 #include "logging.h"
 #include "operator.h"
+#include "runtime/runtime-band.h"
 #include "runtime/runtime-passes.h"
 #include "runtime/runtime.h"
 
@@ -21,6 +22,7 @@ enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
   if (rt->tensors != NULL) {
     for (uint32_t t = 0; t < rt->num_tensors; t++) pqnn_release(rt->tensors[t].static_owned);
   }
+  pqnn_rt_release_bands(rt);
   pqnn_release(rt->ops);
   pqnn_release(rt->tensors);
   pqnn_release(rt->profile_ns);
@@ -80,6 +82,7 @@ enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
   rt->no_residual_fusion = options != NULL && options->no_residual_fusion != 0;
   rt->no_activation_fusion = options != NULL && options->no_activation_fusion != 0;
   rt->no_affine_fusion = options != NULL && options->no_affine_fusion != 0;
+  rt->no_banding = options != NULL && options->no_banding != 0;
   status = pqnn_runtime_plan(rt, subgraph);
   if (status == pqnn_status_success) status = reshape(rt);
   if (status != pqnn_status_success) {

@@ -29,6 +29,10 @@ enum pqnn_status ModelRuntime::create(const Graph& graph, Datatype datatype,
   pqnn_runtime_options options{};
   const char* float_dw = std::getenv("PQNN_MODELS_QD8_FLOAT_DEPTHWISE");
   options.qd8_float_depthwise = float_dw != nullptr && std::strcmp(float_dw, "1") == 0;
+  // PQNN_MODELS_NO_BANDING=1 sets the runtime option no_banding (depthwise / pointwise
+  // chains run node by node), to measure row-band execution end to end.
+  const char* no_banding = std::getenv("PQNN_MODELS_NO_BANDING");
+  options.no_banding = no_banding != nullptr && std::strcmp(no_banding, "1") == 0;
   s = pqnn_create_runtime_with_options(m->subgraph_, threadpool, runtime_flags(datatype),
       &options, &m->runtime_);
   if (s != pqnn_status_success) return s;
@@ -124,7 +128,9 @@ double max_relative_error(const std::vector<float>& y, const std::vector<float>&
 
 std::string describe_nodes(const std::vector<pqnn_runtime_node_info>& nodes) {
   std::vector<std::pair<std::string, size_t>> counts;  // first-appearance order
+  size_t banded = 0;
   for (const pqnn_runtime_node_info& info : nodes) {
+    banded += info.banded;
     std::string key = std::string(info.inserted ? "+" : "") + info.type_name + ":" +
         pqnn_datatype_string(info.compute_datatype);
     auto it = std::find_if(counts.begin(), counts.end(),
@@ -138,6 +144,7 @@ std::string describe_nodes(const std::vector<pqnn_runtime_node_info>& nodes) {
     out += c.first;
     if (c.second > 1) out += " x" + std::to_string(c.second);
   }
+  if (banded != 0) out += "; " + std::to_string(banded) + " in row bands";
   return out;
 }
 

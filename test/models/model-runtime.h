@@ -50,7 +50,7 @@ double max_relative_error(const std::vector<float>& y, const std::vector<float>&
 
 // Node counts per (type, compute datatype) in order of first appearance, e.g.
 // "+convert:qdint8 x2, fully_connected:qdint8 x2, gelu:fp32"; "+" marks converts the
-// planner inserted.
+// planner inserted; then "; N in row bands" when nodes run banded (docs/runtime.md).
 std::string describe_nodes(const std::vector<pqnn_runtime_node_info>& nodes);
 
 }  // namespace pqnn_models

@@ -11,7 +11,7 @@ static const char kUsage[] =
     "         [--output name=FILE.bin] [--dtype f32|f16|qd8] [--threads N] [--iterations N]\n"
     "         [--warmup N] [--compare [name=]FILE.bin] [--json FILE] [--seed N] [--list]\n"
     "         [--profile] [--layer-error] [--verbose] [--no-fuse-add]\n"
-    "         [--no-fuse-activation] [--no-fuse-affine]\n"
+    "         [--no-fuse-activation] [--no-fuse-affine] [--no-banding]\n"
     "  .bin files: raw little-endian float32 in the model's layout (NCHW for images).\n"
     "  --list: print the inputs, outputs and unsupported ops, then exit.\n"
     "  --profile: time per node and per node type, with GOP/s (2 ops per multiply-add).\n"
@@ -21,7 +21,8 @@ static const char kUsage[] =
     "  --no-fuse-add: adds stay nodes of their own (not fused into the conv / FC before).\n"
     "  --no-fuse-activation: unary nodes (hardswish, sigmoid, ...) stay nodes of their own.\n"
     "  --no-fuse-affine: per-channel scale-shift nodes (1x1 depthwise) stay nodes of their\n"
-    "    own (not fused into the conv / FC before).\n";
+    "    own (not fused into the conv / FC before).\n"
+    "  --no-banding: depthwise / pointwise chains run node by node, never in row bands.\n";
 
 static int usage(const char* problem, const char* arg) {
   if (problem != NULL) fprintf(stderr, "pqnn-run: %s%s%s\n", problem, arg ? ": " : "", arg ? arg : "");
@@ -100,7 +101,8 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
         : strcmp(opt, "--verbose") == 0 ? &a->verbose
         : strcmp(opt, "--no-fuse-add") == 0 ? &a->no_fuse_add
         : strcmp(opt, "--no-fuse-activation") == 0 ? &a->no_fuse_activation
-        : strcmp(opt, "--no-fuse-affine") == 0 ? &a->no_fuse_affine : NULL;
+        : strcmp(opt, "--no-fuse-affine") == 0 ? &a->no_fuse_affine
+        : strcmp(opt, "--no-banding") == 0 ? &a->no_banding : NULL;
     if (flag != NULL) {
       *flag = true;
       continue;

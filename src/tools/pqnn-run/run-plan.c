@@ -53,6 +53,12 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
   if (info.compute_path != NULL && info.compute_path[0] != '\0' && used < size) {
     snprintf(buf + used, size - used, " [%s]", info.compute_path);  /* the operator's path */
   }
+  const size_t with_path = strlen(buf);
+  if (info.banded && with_path < size) {
+    /* runs in row bands with its depthwise / pointwise chain (the chain's first node's time
+     * is the chain's) */
+    snprintf(buf + with_path, size - with_path, " [banded]");
+  }
 }
 
 /* What was fused into a node, in the order it applies: "+clamp+hardswish", "+hardswish+add",
@@ -77,7 +83,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
   size_t per_type[kTypes][kDatatypes] = {{0}};
   size_t fused = 0, fused_adds = 0, fused_activations = 0, fused_affines = 0, inserted = 0;
-  size_t folded = 0;
+  size_t folded = 0, banded = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   if (verbose) printf("plan, node by node (execution order):\n");
   for (size_t k = 0; k < count; k++) {
@@ -92,6 +98,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     fused_affines += info.fused_affine;
     inserted += info.inserted;
     folded += info.folded_into_consumer;
+    banded += info.banded;
     char label[256];
     run_node_label(rt, prt, k, label, sizeof(label));
     const char* qd8 = info.qd8_decision != pqnn_qd8_decision_none
@@ -117,14 +124,16 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       cJSON_AddBoolToObject(n, "fused_affine", info.fused_affine != 0);
       cJSON_AddBoolToObject(n, "inserted", info.inserted != 0);
       if (info.folded_into_consumer) cJSON_AddBoolToObject(n, "folded_into_consumer", true);
+      cJSON_AddBoolToObject(n, "banded", info.banded != 0);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
       cJSON_AddItemToArray(nodes, n);
     }
   }
   printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu fused activations, %zu "
-      "fused affines, %zu inserted converts, %zu resizes folded into concats), %zu boundary "
-      "layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
-      count, fused, fused_adds, fused_activations, fused_affines, inserted, folded, transposes,
+      "fused affines, %zu inserted converts, %zu resizes folded into concats, %zu in row "
+      "bands), %zu boundary layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
+      count, fused, fused_adds, fused_activations, fused_affines, inserted, folded, banded,
+      transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
@@ -142,6 +151,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     cJSON_AddNumberToObject(plan, "fused_activations", (double) fused_activations);
     cJSON_AddNumberToObject(plan, "fused_affines", (double) fused_affines);
     cJSON_AddNumberToObject(plan, "inserted_converts", (double) inserted);
+    cJSON_AddNumberToObject(plan, "banded_nodes", (double) banded);
     cJSON_AddNumberToObject(plan, "boundary_layout_changes", (double) transposes);
     cJSON_AddNumberToObject(plan, "arena_bytes", (double) arena);
     cJSON_AddItemToObject(plan, "node_list", nodes);

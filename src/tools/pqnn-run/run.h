@@ -39,6 +39,7 @@ struct run_args {
   bool no_fuse_add;  /* runtime option no_residual_fusion: adds stay nodes */
   bool no_fuse_activation;  /* runtime option no_activation_fusion: unary nodes stay */
   bool no_fuse_affine;  /* runtime option no_affine_fusion: 1x1 depthwise affines stay */
+  bool no_banding;  /* runtime option no_banding: no row-band chains */
 };
 
 /* run-args.c: 0 on success, else prints the problem and returns 2. */

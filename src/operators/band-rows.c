@@ -1,0 +1,78 @@
+/* Row ranges of the GEMM and DWCONV paths for the runtime's band executor (band-rows.h).
+ * They read the context the path's reshape prepared (src/operators/gemm-path.c,
+ * dwconv-path.c) and call its kernels as the path's own tiles do: the GEMM per MR rows
+ * across the column blocks of the reshape's nc tile, the depthwise row kernel once per
+ * output row with the interior's column offset. */
+#include "operators/band-rows.h"
+#include "operators/paths.h"
+
+enum { MAX_ROW_KERNEL_HEIGHT = 5 };
+
+bool pqnn_gemm_rows_fit(const struct pqnn_operator* op) {
+  return op->compute == pqnn_compute_gemm && !op->spec.dynamic_quantization &&
+      op->groups == 1 && op->spec.output_element_size == sizeof(float) &&
+      op->spec.input_element_size == sizeof(float) && op->context.gemm.gemm != NULL;
+}
+
+void pqnn_gemm_rows(const struct pqnn_operator* op, const void* a, void* c, size_t pixel,
+    size_t rows) {
+  const struct pqnn_gemm_context* ctx = &op->context.gemm;
+  const struct pqnn_epilogue* epilogue = pqnn_bound_epilogue(op);
+  const size_t mr = op->use_mr1 ? 1 : op->mc_tile;
+  const size_t n = op->group_output_channels;
+  for (size_t n0 = 0; n0 < n; n0 += op->nc_tile) {
+    const size_t nc = n - n0 < op->nc_tile ? n - n0 : op->nc_tile;
+    const char* w = (const char*) op->packed_weights + (n0 / ctx->nr) * ctx->w_panel_stride;
+    for (size_t m = 0; m < rows; m += mr) {
+      const size_t mc = rows - m < mr ? rows - m : mr;
+      char* cm = (char*) c + m * ctx->cm_stride + n0 * ctx->c_element_size;
+      ctx->gemm(mc, nc, ctx->kc, (const char*) a + m * ctx->a_stride, ctx->a_stride, w, cm,
+          ctx->cm_stride, ctx->cn_stride, &ctx->params);
+      if (epilogue != NULL) {
+        pqnn_apply_epilogue(epilogue, cm, ctx->cm_stride, pixel + m,
+            n0 * ctx->c_element_size, mc, nc);
+      }
+    }
+  }
+}
+
+bool pqnn_dwconv_rows_fit(const struct pqnn_operator* op, struct pqnn_dwconv_rows* rows) {
+  const struct pqnn_dwconv_context* ctx = &op->context.dwconv;
+  if (op->compute != pqnn_compute_dwconv || op->spec.dynamic_quantization ||
+      op->spec.output_element_size != sizeof(float) || ctx->row == NULL ||
+      ctx->kernel_height > MAX_ROW_KERNEL_HEIGHT ||
+      ctx->row_edges.left != ctx->row_x_begin ||
+      ctx->row_edges.right != ctx->output_width - ctx->row_x_end) {
+    return false;
+  }
+  *rows = (struct pqnn_dwconv_rows) {
+    .kernel_height = ctx->kernel_height, .stride_height = ctx->stride_height,
+    .dilation_height = ctx->dilation_height, .padding_top = ctx->padding_top,
+    .input_height = ctx->input_height, .input_row_bytes = ctx->input_row_stride,
+    .output_height = op->output_height, .output_width = ctx->output_width,
+    .output_row_bytes = ctx->output_row_stride, .input_pixel_bytes = ctx->row_pixel_bytes,
+    .output_pixel_bytes = ctx->out_pixel_bytes,
+  };
+  return true;
+}
+
+void pqnn_dwconv_row(const struct pqnn_operator* op, const void* const* input, void* output,
+    size_t pixel) {
+  const struct pqnn_dwconv_context* ctx = &op->context.dwconv;
+  const void* rows[MAX_ROW_KERNEL_HEIGHT];
+  for (uint32_t ky = 0; ky < ctx->kernel_height; ky++) {
+    /* The zero row is a whole input row, addressed at the same column as an input row. */
+    rows[ky] = (const char*) (input[ky] != NULL ? input[ky] : ctx->zero) +
+        ctx->row_column_offset;
+  }
+  const size_t left = ctx->row_edges.left;
+  ctx->row(ctx->channels, ctx->row_x_end - ctx->row_x_begin, rows, ctx->row_input_step,
+      ctx->row_tap_stride, op->packed_weights,
+      (char*) output + (ctx->row_x_begin - left) * ctx->out_pixel_bytes, ctx->out_pixel_bytes,
+      &ctx->params, &ctx->row_edges);
+  const struct pqnn_epilogue* epilogue = pqnn_bound_epilogue(op);
+  if (epilogue != NULL) {
+    pqnn_apply_epilogue(epilogue, output, ctx->out_pixel_bytes, pixel, 0, ctx->output_width,
+        ctx->channels);
+  }
+}

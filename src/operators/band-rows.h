@@ -1,0 +1,40 @@
+/* Row ranges of prepared (reshaped and set up) operators, for the runtime's band executor
+ * (src/runtime/runtime-band.c): a 1x1 convolution on the GEMM path computes any range of
+ * its rows (pixels) from and to buffers the caller names, and a depthwise convolution on
+ * the DWCONV path with a row kernel computes one output row from the kernel rows' input
+ * rows wherever they lie. Each row is computed by the same kernels with the same
+ * arithmetic as the operator's own run (the epilogue included, at the row's pixel index),
+ * so the bits do not depend on how a layer is split into rows. */
+#ifndef PQNN_OPERATORS_BAND_ROWS_H_
+#define PQNN_OPERATORS_BAND_ROWS_H_
+
+#include "operator.h"
+
+/* Whether pqnn_gemm_rows can run op: f32, one group, the GEMM path, no dynamic
+ * quantization. */
+PQNN_INTERNAL bool pqnn_gemm_rows_fit(const struct pqnn_operator* op);
+/* Rows [pixel, pixel + rows) of op: A row i at a + i * (input pixel stride bytes), C row i at
+ * c + i * (output pixel stride bytes); `pixel` is the first row's global index (image *
+ * pixels per image + pixel in the image), which the epilogue's residual follows. */
+PQNN_INTERNAL void pqnn_gemm_rows(const struct pqnn_operator* op, const void* a, void* c,
+    size_t pixel, size_t rows);
+
+/* The vertical geometry of a depthwise convolution that pqnn_dwconv_row can run: f32, the
+ * DWCONV path with a row kernel that takes the border columns too (no per-pixel
+ * indirection, which addresses the input image as a whole). */
+struct pqnn_dwconv_rows {
+  size_t kernel_height, stride_height, dilation_height, padding_top;
+  size_t input_height, input_row_bytes;    /* an input row: input_width pixels */
+  size_t output_height, output_width, output_row_bytes;
+  size_t input_pixel_bytes, output_pixel_bytes;  /* for pqnn_dwconv_row_aliases */
+};
+/* Fills *rows and returns true when op fits. */
+PQNN_INTERNAL bool pqnn_dwconv_rows_fit(const struct pqnn_operator* op,
+    struct pqnn_dwconv_rows* rows);
+/* One output row of op: input[ky] is the start of input row y * stride + ky * dilation -
+ * padding_top, or NULL where that row is padding; output is the start of the output row;
+ * `pixel` is its first pixel's global index (image * output pixels + y * output_width). */
+PQNN_INTERNAL void pqnn_dwconv_row(const struct pqnn_operator* op, const void* const* input,
+    void* output, size_t pixel);
+
+#endif  /* PQNN_OPERATORS_BAND_ROWS_H_ */

@@ -1,0 +1,41 @@
+/* Row-band execution of depthwise / pointwise chains (runtime-band.c). A chain is
+ * [1x1 conv ->] depthwise conv [-> 1x1 conv] (at least one 1x1), f32, whose intermediate
+ * tensors have no other reader: MobileNet v2's expand -> depthwise -> project (its residual
+ * add fused into the project), v1's depthwise -> pointwise. Where it pays (the
+ * intermediates would not stay in L2) the chain runs at its first op as bands of the
+ * depthwise's output rows: each band's expansion rows go to a ring of input rows (halo rows
+ * kept from the band before), its depthwise rows to a band buffer, the projection reads
+ * that and writes the chain's output; the intermediates then never leave L2 and take no
+ * arena memory. Threads split the output rows (one ring per task, the halo recomputed at
+ * task boundaries). Every row runs the operators' own kernels (operators/band-rows.h), so
+ * banded and unbanded results are bit-identical. */
+#ifndef PQNN_RUNTIME_RUNTIME_BAND_H_
+#define PQNN_RUNTIME_RUNTIME_BAND_H_
+
+#include "runtime/runtime-types.h"
+
+struct pqnn_rt_band {
+  uint32_t expand, depthwise, project;  /* op indices; PQNN_NO_NODE: none */
+  uint32_t head, last;                  /* first and last op of the chain */
+  /* set by reshape */
+  bool enabled;
+  size_t band_rows;                     /* depthwise output rows per band */
+  size_t tasks;                         /* row ranges run in parallel */
+  size_t ring_rows;                     /* depthwise input rows the ring holds */
+  size_t ring_region, task_bytes;       /* per task: ring (+ skew), then band buffer */
+  void* scratch;
+  size_t scratch_capacity;
+};
+
+/* Planning, after every op has its executor: finds the chains (none under the runtime
+ * options no_banding or keep_values) and gives their ops the band executor, which wraps
+ * theirs and decides at reshape whether the chain bands. */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_bands(struct pqnn_runtime* rt);
+/* Arena planning, after the lifetimes: a banded chain's intermediates leave the arena and
+ * the tensors it reads or writes live across the whole chain (it runs at its first op). */
+PQNN_INTERNAL void pqnn_rt_band_lifetimes(struct pqnn_runtime* rt);
+/* Whether op runs banded at the current shapes. */
+PQNN_INTERNAL bool pqnn_rt_op_banded(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op);
+PQNN_INTERNAL void pqnn_rt_release_bands(struct pqnn_runtime* rt);
+
+#endif  /* PQNN_RUNTIME_RUNTIME_BAND_H_ */

@@ -1,0 +1,245 @@
+// Row-band execution of depthwise / pointwise chains (src/runtime/runtime-band.c): random
+// f32 chains [1x1 expand ->] depthwise kxk [-> 1x1 project [+ residual]] (the 1x1 layers
+// as convolutions or as fully connected nodes over the pixels; kernel 3 or 5,
+// stride 1 or 2, dilation 1 or 2, any paddings up to the kernel's reach, clamps, 1 or 2
+// images, channel counts not multiples of the vector) at sizes whose intermediates do not
+// fit L2, against the same graph with the runtime option no_banding: bit-identical
+// outputs, at the defined shape and after a reshape, without a pool and with pools of 2
+// and 3 threads (the rows split across tasks). Then the planner report: small maps stay
+// unbanded, and so does everything under no_banding.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include <pqnn.h>
+
+#include "common/runtime-graph.h"
+#include "common/test-pool.h"
+
+using namespace pqnn_test;
+
+namespace {
+
+struct Chain {
+  bool expand = true, project = true, residual = false;
+  size_t n = 1, h = 40, w = 40, cin = 24, cmid = 144, cout = 24;
+  uint32_t k = 3, stride = 1, dilation = 1;
+  uint32_t pad_top = 1, pad_bottom = 1, pad_left = 1, pad_right = 1;
+  bool clamp = true;
+  bool fully_connected = false;  // the 1x1 layers as FC nodes over the pixels (ONNX import)
+};
+
+size_t out_size(size_t in, uint32_t pad0, uint32_t pad1, uint32_t k, uint32_t s, uint32_t d) {
+  const size_t span = (size_t) (k - 1) * d + 1;
+  return (in + pad0 + pad1 - span) / s + 1;
+}
+
+struct Weights {
+  std::vector<float> ew, eb, dw, db, pw, pb;
+};
+
+Weights make_weights(const Chain& c, uint32_t seed) {
+  Weights w;
+  w.ew = random_f32(c.cmid * c.cin, -0.3f, 0.3f, seed);
+  w.eb = random_f32(c.cmid, -0.2f, 0.2f, seed + 1);
+  w.dw = random_f32((size_t) c.k * c.k * c.cmid, -0.4f, 0.4f, seed + 2);
+  w.db = random_f32(c.cmid, -0.2f, 0.2f, seed + 3);
+  w.pw = random_f32(c.cout * c.cmid, -0.2f, 0.2f, seed + 4);
+  w.pb = random_f32(c.cout, -0.2f, 0.2f, seed + 5);
+  return w;
+}
+
+struct Result {
+  std::vector<float> y, y_reshaped;
+  size_t banded = 0, banded_reshaped = 0;
+};
+
+// The f32 depthwise row kernels (which banding needs) exist on the AVX2 and AVX512 tiers.
+bool has_row_kernels() {
+  const char* isa = pqnn_isa_name();
+  return std::strcmp(isa, "avx2") == 0 || std::strcmp(isa, "avxvnni") == 0 ||
+      std::strcmp(isa, "avx512") == 0 || std::strcmp(isa, "avx512vnni") == 0;
+}
+
+size_t count_banded(pqnn_runtime_t rt) {
+  size_t n = 0;
+  for (const auto& i : node_infos(rt)) n += i.banded;
+  return n;
+}
+
+// x [n][h][w][cin] -> chain -> y; runs at the shape, then with h + 3, w - 2.
+Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t pool) {
+  Result r;
+  const size_t cx = c.expand ? c.cin : c.cmid;
+  const size_t cy = c.project ? c.cout : c.cmid;
+  const float inf = INFINITY;
+  const float lo = c.clamp ? 0.0f : -inf, hi = c.clamp ? 6.0f : inf;
+  Graph g(2);
+  const uint32_t x = g.input(0, {c.n, c.h, c.w, cx});
+  const size_t oh = out_size(c.h, c.pad_top, c.pad_bottom, c.k, c.stride, c.dilation);
+  const size_t ow = out_size(c.w, c.pad_left, c.pad_right, c.k, c.stride, c.dilation);
+  const uint32_t y = g.output(1, {c.n, oh, ow, cy});
+  uint32_t in = x;
+  if (c.expand) {
+    const uint32_t e = g.f32({c.n, c.h, c.w, c.cmid});
+    const uint32_t bias = g.f32({c.cmid}, wt.eb.data());
+    if (c.fully_connected) {
+      EXPECT_EQ(pqnn_define_fully_connected(g.sg, lo, hi, in,
+          g.f32({c.cmid, c.cin}, wt.ew.data()), bias, e, 0), pqnn_status_success);
+    } else {
+      EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cin,
+          c.cmid, lo, hi, in, g.f32({c.cmid, 1, 1, c.cin}, wt.ew.data()), bias, e, 0),
+          pqnn_status_success);
+    }
+    in = e;
+  }
+  const uint32_t d = c.project ? g.f32({c.n, oh, ow, c.cmid}) : y;
+  EXPECT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, c.pad_top, c.pad_right, c.pad_bottom,
+      c.pad_left, c.k, c.k, c.stride, c.stride, c.dilation, c.dilation, 1, c.cmid, lo, hi, in,
+      g.f32({1, c.k, c.k, c.cmid}, wt.dw.data()), g.f32({c.cmid}, wt.db.data()), d, 0),
+      pqnn_status_success);
+  if (c.project) {
+    const uint32_t p = c.residual ? g.f32({c.n, oh, ow, c.cout}) : y;
+    const uint32_t bias = g.f32({c.cout}, wt.pb.data());
+    if (c.fully_connected) {
+      EXPECT_EQ(pqnn_define_fully_connected(g.sg, -inf, inf, d,
+          g.f32({c.cout, c.cmid}, wt.pw.data()), bias, p, 0), pqnn_status_success);
+    } else {
+      EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c.cmid,
+          c.cout, -inf, inf, d, g.f32({c.cout, 1, 1, c.cmid}, wt.pw.data()), bias, p, 0),
+          pqnn_status_success);
+    }
+    if (c.residual) {
+      EXPECT_EQ(pqnn_define_add2(g.sg, -inf, inf, p, x, y, 0), pqnn_status_success);
+    }
+  }
+  pqnn_runtime_options options = {};
+  options.no_banding = banding ? 0 : 1;
+  pqnn_runtime_t rt = nullptr;
+  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, 0, &options, &rt),
+      pqnn_status_success);
+  if (rt == nullptr) return r;
+  for (int pass = 0; pass < 2; pass++) {
+    const size_t h = c.h + (pass == 0 ? 0 : 3), w = c.w - (pass == 0 ? 0 : 2);
+    if (pass == 1) {
+      const size_t dims[4] = {c.n, h, w, cx};
+      EXPECT_EQ(pqnn_reshape_external_value(rt, 0, 4, dims), pqnn_status_success);
+      EXPECT_EQ(pqnn_reshape_runtime(rt), pqnn_status_success);
+    }
+    const size_t yh = out_size(h, c.pad_top, c.pad_bottom, c.k, c.stride, c.dilation);
+    const size_t yw = out_size(w, c.pad_left, c.pad_right, c.k, c.stride, c.dilation);
+    const auto in_data = random_f32(c.n * h * w * cx, -1.0f, 1.0f, 91 + pass);
+    std::vector<float>& out = pass == 0 ? r.y : r.y_reshaped;
+    out.assign(c.n * yh * yw * cy, -1234.5f);
+    const pqnn_external_value ext[2] = {{0, (void*) in_data.data()}, {1, out.data()}};
+    EXPECT_EQ(pqnn_setup_runtime(rt, 2, ext), pqnn_status_success);
+    EXPECT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
+    (pass == 0 ? r.banded : r.banded_reshaped) = count_banded(rt);
+  }
+  pqnn_delete_runtime(rt);
+  return r;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+Chain random_chain(std::mt19937& rng, int kind) {
+  auto pick = [&](size_t lo, size_t hi) {
+    return std::uniform_int_distribution<size_t>(lo, hi)(rng);
+  };
+  Chain c;
+  c.expand = kind != 1;
+  c.project = kind != 2;
+  c.k = pick(0, 2) == 0 ? 5 : 3;
+  c.stride = (uint32_t) pick(1, 2);
+  c.dilation = pick(0, 3) == 0 ? 2 : 1;
+  const uint32_t reach = (c.k - 1) * c.dilation;
+  c.pad_top = (uint32_t) pick(0, reach / 2 + (pick(0, 1) ? 0 : reach / 2));
+  c.pad_bottom = (uint32_t) pick(0, reach / 2);
+  c.pad_left = (uint32_t) pick(0, reach / 2);
+  c.pad_right = (uint32_t) pick(0, reach / 2);
+  c.n = pick(1, 3) == 1 ? 2 : 1;
+  c.h = pick(12, 48);
+  c.w = pick(14, 72);
+  c.cin = pick(3, 40);
+  c.cout = pick(3, 56);
+  c.clamp = pick(0, 1) == 1;
+  c.fully_connected = pick(0, 2) == 0;
+  c.residual = kind == 3 && c.project && c.expand;
+  if (c.residual) {
+    c.stride = 1;
+    c.cout = c.cin;
+    c.pad_top = c.pad_bottom = reach / 2;
+    c.pad_left = c.pad_right = reach / 2;
+  }
+  // An intermediate of 2.5 to 6 MiB per image (the expansion's output, else the
+  // depthwise's): beyond L2, so the chain bands.
+  const size_t pixels = c.expand ? c.h * c.w
+      : out_size(c.h, c.pad_top, c.pad_bottom, c.k, c.stride, c.dilation) *
+          out_size(c.w, c.pad_left, c.pad_right, c.k, c.stride, c.dilation);
+  const size_t lo = (5u << 19) / (pixels * 4) + 1;
+  c.cmid = pick(lo, lo * 12 / 5);
+  return c;
+}
+
+TEST(RuntimeBand, RandomChainsMatchTheUnbandedGraph) {
+  std::mt19937 rng(1313);
+  pthreadpool_t pools[3] = {nullptr, create_pool(2), create_pool(3)};
+  size_t banded_cases = 0;
+  // Without row kernels nothing bands: a few cases check that (emulated runs are slow).
+  const int cases = has_row_kernels() ? 24 : 4;
+  for (int i = 0; i < cases; i++) {
+    const int kind = i % 4;  // expand-dw-project, dw-project, expand-dw, with residual
+    const Chain c = random_chain(rng, kind);
+    const Weights wt = make_weights(c, 100 + i);
+    SCOPED_TRACE(testing::Message() << "case " << i << " kind " << kind << " n " << c.n
+        << " " << c.h << "x" << c.w << " " << c.cin << "->" << c.cmid << "->" << c.cout
+        << " k " << c.k << " s " << c.stride << " d " << c.dilation << " pads " << c.pad_top
+        << "," << c.pad_right << "," << c.pad_bottom << "," << c.pad_left
+        << (c.fully_connected ? " fc" : ""));
+    const Result ref = run_chain(c, wt, false, nullptr);
+    ASSERT_FALSE(ref.y.empty());
+    EXPECT_EQ(ref.banded, 0u);
+    for (pthreadpool_t pool : pools) {
+      const Result r = run_chain(c, wt, true, pool);
+      EXPECT_TRUE(same_bits(r.y, ref.y));
+      EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
+      banded_cases += r.banded != 0;
+    }
+  }
+  // Every chain above has intermediates past L2 (on a core with at most 2.5 MiB of it),
+  // so each bands where the tier has the row kernels.
+  if (has_row_kernels()) {
+    EXPECT_EQ(banded_cases, 3u * (size_t) cases);
+  } else {
+    EXPECT_EQ(banded_cases, 0u);
+  }
+  for (pthreadpool_t pool : pools) destroy_pool(pool);
+}
+
+TEST(RuntimeBand, SmallMapsStayUnbanded) {
+  Chain c;
+  c.h = c.w = 14;  // 14x14x144 intermediates: 110 KiB, they stay in L2
+  const Weights wt = make_weights(c, 7);
+  const Result r = run_chain(c, wt, true, nullptr);
+  EXPECT_EQ(r.banded, 0u);
+  const Result ref = run_chain(c, wt, false, nullptr);
+  EXPECT_TRUE(same_bits(r.y, ref.y));
+}
+
+TEST(RuntimeBand, ReportsTheChainAndHonoursNoBanding) {
+  Chain c;
+  c.h = c.w = 64;  // 64x64x144 f32: 2.25 MiB per intermediate
+  const Weights wt = make_weights(c, 8);
+  const Result banded = run_chain(c, wt, true, nullptr);
+  EXPECT_EQ(banded.banded, has_row_kernels() ? 3u : 0u);  // expand, depthwise, project
+  const Result plain = run_chain(c, wt, false, nullptr);
+  EXPECT_EQ(plain.banded, 0u);
+  EXPECT_TRUE(same_bits(banded.y, plain.y));
+}
+
+}  // namespace
