@@ -607,7 +607,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/4x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-igemm/6x64c4-avx512vnni.c
-  src/microkernels/qd8-f32-qc8w-igemm/10x24c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/7x48c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx2.c
   src/microkernels/qs8-qc8w-gemm/2x4-scalar.c

@@ -61,10 +61,13 @@ static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT
  *              160x160       80x80       20x20
  *   7x16c4    4060 / 4222   954 / 916   56.5 / 57.7
  *   8x24c4    3614 / 3834   773 / 780   47.6 / 47.4
- *   10x24c4   3702 / 3748   759 / 769   46.3 / 47.5
+ *   10x24c4   3702 / 3748   759 / 769   46.3 / 47.5  (clang 14 builds each masked
+ *                                                     broadcast as vpbroadcastd + vinserti64x4:
+ *                                                     over the inner-loop budget; not kept)
  *   12x24c4   3572 / 3802   758 / 773   46.2 / 46.8  (12 row pointers: 2 GPR spills in the
  *                                                     K loop; not kept)
- * -> 8x24c4 (ties 10x24c4 within the noise with fewer live registers; no mr = 1 kernel:
+ * -> 8x24c4 (ties 10x24c4 within the noise; clang 14: 4 vinserti64x4 per 12 vpdpbusd, at
+ * the budget of scripts/analysis/check-inner-loops.py, gcc 12: none; no mr = 1 kernel:
  * a single pixel runs on it). At N = 48 it lost to 7x16c4 (80x80 96 -> 48: 1465 / 1522 ->
  * 1305 / 1352 us), so only fewer padded columns take it. */
 #define QD8_NARROW_CONFIG(DT, TILE1, TILE, ISA)                                             \
