@@ -69,7 +69,10 @@ static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT
  * -> 8x24c4 (ties 10x24c4 within the noise; clang 14: 4 vinserti64x4 per 12 vpdpbusd, at
  * the budget of scripts/analysis/check-inner-loops.py, gcc 12: none; no mr = 1 kernel:
  * a single pixel runs on it). At N = 48 it lost to 7x16c4 (80x80 96 -> 48: 1465 / 1522 ->
- * 1305 / 1352 us), so only fewer padded columns take it. */
+ * 1305 / 1352 us), so only fewer padded columns take it. 1x1 layers take it by the same
+ * rule: MobileNet v2's 56x56 144 -> 24 projection (bench qd8_convolution, conv alone /
+ * with the convert, CPU us, 3 interleaved rounds) 74.2-79.8 / 125-139 -> 64.5-65.0 /
+ * 115-117 on 7x16c4 -> 8x24c4. */
 #define QD8_NARROW_CONFIG(DT, TILE1, TILE, ISA)                                             \
   (struct pqnn_gemm_config) {                                                               \
     .name = "qd8_" #DT "_qc8w " #TILE " " #ISA,                                             \
