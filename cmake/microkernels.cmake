@@ -433,6 +433,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/4x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/7x16c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-igemm/8x24c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p16c-avx2.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p8c-neon.c
@@ -607,6 +608,7 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/4x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-igemm/6x64c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-igemm/7x48c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx2.c
   src/microkernels/qs8-qc8w-gemm/2x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/2x4c8-wasmsimd.c

@@ -39,6 +39,7 @@ const std::vector<ConvShape>& conv_shapes() {
     {"mnv2_expand_112x112_16to96", 112, 112, 1, 1, 0, 1, 16, 96, false},
     {"mnv2_dw_112x112x96_3x3s2", 112, 112, 3, 2, 1, 96, 1, 1, true},
     {"mnv2_expand_56x56_24to144", 56, 56, 1, 1, 0, 1, 24, 144, false},
+    {"mnv2_project_56x56_144to24", 56, 56, 1, 1, 0, 1, 144, 24, false},
     {"mnv2_dw_56x56x144_3x3s2", 56, 56, 3, 2, 1, 144, 1, 1, true},
     {"mnv2_dw_56x56x144_3x3", 56, 56, 3, 1, 1, 144, 1, 1, true},
     {"mnv2_dw_28x28x192_3x3", 28, 28, 3, 1, 1, 192, 1, 1, true},

@@ -17,7 +17,7 @@ qd8-f16-qc8w}-{gemm,igemm}/*.c and the six test/microkernels/<family>-test.cc)
 """
 import os
 
-from kernels import skeleton
+from kernels import int8_pairs, skeleton
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -666,6 +666,11 @@ def emit(k):
     """The source of manifest row k: the inner-loop family follows from the ISA and KR
     (kr 1: scalar, 8: madd, 4: dpbusd), the input offset is the row's."""
     mr, nr, kr = k.geometry
+    if k.isa == "avx512vnni" and kr == 4 and nr % 16:
+        # 8-column blocks of two rows per zmm: scripts/kernels/int8_pairs.py
+        if variant_of(k) != "qd8_f32" or k.kind != "igemm":
+            raise ValueError(f"{k.path}: row-pair tiles are qd8_f32 IGEMM only")
+        return int8_pairs.gen(kernel_name("qd8_f32", "igemm", mr, nr, kr, k.isa), mr, nr)
     family = "scalar" if k.isa == "scalar" else {8: "madd", 4: "dpbusd"}[kr]
     return gen(k.isa, family, BITS[k.isa], nr, kr, mr, k.offset, variant_of(k), k.kind)
 

@@ -645,6 +645,8 @@ KERNELS = [
     K("qd8-f32-qc8w-igemm", "5x16c4", "avxvnni", PROD, offset=128),
     K("qd8-f32-qc8w-igemm", "6x64c4", "avx512vnni", CAND, offset=128),
     K("qd8-f32-qc8w-igemm", "7x16c4", "avx512vnni", PROD, offset=128),
+    K("qd8-f32-qc8w-igemm", "8x24c4", "avx512vnni", PROD, offset=128),
+    K("qd8-f32-qc8w-igemm", "7x48c4", "avx512vnni", CAND, offset=128),
     # qd8-f32-qc8w-dwconv
     K("qd8-f32-qc8w-dwconv", "25p16c", "avx2", PROD),
     K("qd8-f32-qc8w-dwconv", "25p64c4", "avx512vnni", PROD, offset=128),

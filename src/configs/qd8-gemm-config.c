@@ -39,6 +39,7 @@
 static struct pqnn_gemm_config f32_config, f16_config;
 #if defined(__x86_64__) || defined(_M_X64)
 static struct pqnn_gemm_config f32_narrow, f16_narrow;  /* the narrow tiles (config.h) */
+static struct pqnn_gemm_config f32_pairs;  /* the narrow tile's own narrow one (row pairs) */
 #endif
 static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT;
 
@@ -51,7 +52,27 @@ static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT
  * 16-32 channels computed 2-4x their columns in 4x64c4 (bench/qd8-convolution, thread CPU
  * time, Zen 5, 4x64c4 -> 7x16c4 without the convert: 112x112 32->16 147 -> 55 us, 28x28
  * 192->32 44 -> 24 us; MobileNet v2 qd8 end to end 4.13-4.15 -> 3.79-3.82 ms,
- * docs/qd8-performance.md). */
+ * docs/qd8-performance.md).
+ * The narrow tile's own narrow one, avx512vnni qd8_f32 only: 8x24c4, row pairs (each zmm
+ * 8 columns of two rows, scripts/kernels/int8_pairs.py) for N = 24, 72, ... which 7x16c4
+ * computes as 32, 80 (pqnn_narrow_gemm_config). PaddleOCR det's 3x3 96 -> 24 layers,
+ * bench/qd8-convolution qd8_conv3x3 (with the convert), thread CPU time, us, Zen 5 VM at
+ * 2.6 GHz, taskset -c 1, 2 interleaved rounds:
+ *              160x160       80x80       20x20
+ *   7x16c4    4060 / 4222   954 / 916   56.5 / 57.7
+ *   8x24c4    3614 / 3834   773 / 780   47.6 / 47.4
+ *   10x24c4   3702 / 3748   759 / 769   46.3 / 47.5  (clang 14 builds each masked
+ *                                                     broadcast as vpbroadcastd + vinserti64x4:
+ *                                                     over the inner-loop budget; not kept)
+ *   12x24c4   3572 / 3802   758 / 773   46.2 / 46.8  (12 row pointers: 2 GPR spills in the
+ *                                                     K loop; not kept)
+ * -> 8x24c4 (ties 10x24c4 within the noise; clang 14: 4 vinserti64x4 per 12 vpdpbusd, at
+ * the budget of scripts/analysis/check-inner-loops.py, gcc 12: none; no mr = 1 kernel:
+ * a single pixel runs on it). At N = 48 it lost to 7x16c4 (80x80 96 -> 48: 1465 / 1522 ->
+ * 1305 / 1352 us), so only fewer padded columns take it. 1x1 layers take it by the same
+ * rule: MobileNet v2's 56x56 144 -> 24 projection (bench qd8_convolution, conv alone /
+ * with the convert, CPU us, 3 interleaved rounds) 74.2-79.8 / 125-139 -> 64.5-65.0 /
+ * 115-117 on 7x16c4 -> 8x24c4. */
 #define QD8_NARROW_CONFIG(DT, TILE1, TILE, ISA)                                             \
   (struct pqnn_gemm_config) {                                                               \
     .name = "qd8_" #DT "_qc8w " #TILE " " #ISA,                                             \
@@ -77,6 +98,9 @@ static void init_f32_config(void) {
     /* Stems (3 -> 8..32 channels): 7x16c4 computes no padding columns there. */
     f32_narrow = QD8_NARROW_CONFIG(f32, 1x16c4, 7x16c4, avx512vnni);
     f32_config.narrow = &f32_narrow;
+    f32_pairs = QD8_NARROW_CONFIG(f32, 8x24c4, 8x24c4, avx512vnni);
+    f32_pairs.dqigemm[0] = NULL;  /* no mr = 1 kernel: single pixels run the MR one */
+    f32_narrow.narrow = &f32_pairs;
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     f32_config = QD8_CONFIG(f32, 1x16c8, 4x16c8, avx512skx);
     f32_config.drq_small_convs = true;

@@ -222,7 +222,7 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
   const size_t nc = deconv_columns(a, taps, wide, tall);
   struct pqnn_gemm_op_spec narrow_spec = *spec;
   narrow_spec.gemm_config =
-      pqnn_narrow_gemm_config(spec->gemm_config, nc, spec->dynamic_quantization, false, false);
+      pqnn_narrow_gemm_config(spec->gemm_config, nc, spec->dynamic_quantization, false);
   spec = &narrow_spec;
   status = pack_deconv_weights(function, op, a, spec, taps, kernel_bytes, kernel, wide, tall);
   if (status == pqnn_status_success) {

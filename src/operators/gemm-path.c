@@ -5,27 +5,41 @@
 
 #include "operators/paths.h"
 
+static bool has_kernels(const struct pqnn_gemm_config* config, bool dynamic_quantization,
+    bool igemm) {
+  return igemm
+      ? (dynamic_quantization ? config->dqigemm[1] != NULL : config->igemm[1] != NULL)
+      : (dynamic_quantization ? config->dqgemm[1] != NULL : config->gemm[1] != NULL);
+}
+
 const struct pqnn_gemm_config* pqnn_narrow_gemm_config(const struct pqnn_gemm_config* config,
-    size_t n, bool dynamic_quantization, bool igemm, bool pointwise) {
+    size_t n, bool dynamic_quantization, bool igemm) {
   const struct pqnn_gemm_config* narrow = config->narrow;
   if (narrow == NULL || narrow->input_offset != config->input_offset) return config;
-  const bool has_kernels = igemm
-      ? (dynamic_quantization ? narrow->dqigemm[1] != NULL : narrow->igemm[1] != NULL)
-      : (dynamic_quantization ? narrow->dqgemm[1] != NULL : narrow->gemm[1] != NULL);
-  if (!has_kernels) return config;
+  if (!has_kernels(narrow, dynamic_quantization, igemm)) return config;
   const size_t thin = pqnn_round_up(n, narrow->nr), wide = pqnn_round_up(n, config->nr);
-  /* qd8 1x1 on the IGEMM path: the f32 dequantizing epilogue costs as much per output
+  /* qd8 on the IGEMM path (1x1 and kxk): the f32 dequantizing epilogue costs as much per output
    * column in either tile and outweighs the K loop of the small-K expansions, so any saved
    * column pays (bench/qd8-convolution, thread CPU time, Zen 5, 4x64c4 -> 7x16c4, 2
    * rounds: mnv2_expand_112x112_16to96 268 / 242 -> 201 / 218 us, 56x56 24 -> 144 97 / 97
    * -> 83 / 84 us; at equal columns 7x16c4 lost from K = 64: 14x14 64 -> 384 25.0 ->
    * 26.8 us, 56x56 128 -> 128 258 -> 268-272 us). MobileNet v2 qd8 end to end, 1 thread,
    * CPU ms, 3 interleaved rounds: 3.75-3.82 -> 3.61-3.65 (-4%); keeping the old rule from
-   * K > 32 (its N = 96 / 160 projections) measured 3.67-3.80, so they gain too. Measured
-   * on 1x1 layers only: kxk qd8 IGEMM convolutions keep the half rule below. */
-  if (dynamic_quantization && igemm && pointwise) return thin < wide ? narrow : config;
-  return thin * 2 <= wide || (config->narrow_fewer_columns && thin * 10 <= wide * 9)
-      ? narrow : config;
+   * K > 32 (its N = 96 / 160 projections) measured 3.67-3.80, so they gain too. 3x3
+   * stride 1 (bench/qd8-convolution qd8_conv3x3, with the convert, thread CPU time, Zen 5,
+   * 2 rounds, 4x64c4 -> 7x16c4): 80x80 96 -> 48 1661 / 1695 -> 1305 / 1352 us, 40x40
+   * 128 -> 48 546 / 550 -> 444 / 434 us, 80x80 96 -> 96 3259 / 3216 -> 2655 / 2635 us,
+   * 80x80 24 -> 96 840 / 840 -> 692 / 689 us (8x24c4 at N = 48: 1465 / 1522, 480 / 482). */
+  const struct pqnn_gemm_config* chosen = dynamic_quantization && igemm
+      ? (thin < wide ? narrow : config)
+      : (thin * 2 <= wide || (config->narrow_fewer_columns && thin * 10 <= wide * 9)
+          ? narrow : config);
+  /* The narrow tile's own narrow one (qd8 avx512vnni: the row-pair 8x24c4 under 7x16c4,
+   * src/configs/qd8-gemm-config.c) wherever it pads fewer columns still. */
+  const struct pqnn_gemm_config* finer = narrow->narrow;
+  return chosen == narrow && finer != NULL && finer->input_offset == config->input_offset &&
+          has_kernels(finer, dynamic_quantization, igemm) && pqnn_round_up(n, finer->nr) < thin
+      ? finer : chosen;
 }
 
 const struct pqnn_gemm_config* pqnn_rows_gemm_config(const struct pqnn_gemm_config* config,

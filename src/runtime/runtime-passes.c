@@ -37,7 +37,9 @@
  * small_conv_runs_qd8: a stem in qd8 cost PaddleOCR det its accuracy gate); FC and
  * deconvolution layers keep the threshold there too (a
  * per-row convert of 8-16 floats costs more than it saves: PaddleOCR cls with every layer
- * qd8 ran 0.80 ms against 0.74 ms). A qcint8 filter has no f32 copy,
+ * qd8 ran 0.80 ms against 0.74 ms; PaddleOCR det with the threshold at 16, so that its 1x1
+ * FC layers of K = 16..48 at 320x320 / 160x160 and its two deconvolutions run qd8, 34.3-35.5
+ * -> 37.0-38.8 ms CPU per inference, 1 thread, avx512vnni, 3 interleaved rounds). A qcint8 filter has no f32 copy,
  * so it always runs as qd8; so does a qbint4 (4-bit blockwise) FC filter. A deconvolution's
  * reduction is its GEMM K, the group input channels (each input pixel times one tap's weights): bench/operators/deconvolution.cc,
  * 1 thread, CPU time, qd8 with its convert against f32: 4x4 stride-2 64 -> 64 2.0x faster
@@ -295,7 +297,9 @@ static bool small_conv_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn
  * Tiers without VNNI run int8 slower against the same f32 Winograd, so the rule keeps no
  * layer f32 that qd8 would run faster there.
  * Since the qd8 IGEMM path runs layers of few output channels on the config's narrow tile
- * (avx512vnni 7x16c4 for N <= 32, pqnn_convolution_igemm_takes_narrow_tile), qd8 beats
+ * (avx512vnni 7x16c4 wherever it pads fewer columns than 4x64c4, 8x24c4 for N = 24, 72,
+ * ...; pqnn_convolution_igemm_takes_narrow_tile: every Cout <= Cin / 3 layer with N mod 64
+ * in 1..48, larger N measured only through the kernel benches), qd8 beats
  * Winograd on every Cout <= Cin / 3 shape above, so such layers go qd8 wherever the tile
  * applies (same benches, both sides with the narrow tile and Winograd blocks of MR tiles,
  * medians of 3, f32 / qd8): det 96 -> 24 160x160 / 80x80 / 40x40 / 20x20 1.28 / 1.29 /

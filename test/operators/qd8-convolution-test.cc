@@ -222,6 +222,32 @@ TEST_F(Qd8Convolution, PointwiseNarrowTileColumns) {
   }
 }
 
+// 3x3 layers on the narrow tiles (pqnn_narrow_gemm_config, AVX512-VNNI: 8x24c4 row pairs
+// for N = 24 and 72, 7x16c4 for N = 8, 48 and 96; other ISAs: their main tile), with row
+// strides wider than the channels, padding, several images, a pool, odd pixel counts (a
+// row pair half filled) and a single output pixel (no mr = 1 kernel on 8x24c4).
+TEST_F(Qd8Convolution, KxKNarrowTileColumns) {
+  for (size_t oc : {8, 24, 48, 72, 96}) {
+    for (size_t ic : {5, 96}) {
+      ConvShape s;
+      s.group_input_channels = ic;
+      s.group_output_channels = oc;
+      s.input_channel_stride = ic + 3;
+      s.output_channel_stride = oc + 5;
+      s.kernel_height = s.kernel_width = 3;
+      s.pad_top = s.pad_bottom = s.pad_left = s.pad_right = 1;
+      s.batch = 2;
+      s.input_height = 9;
+      s.input_width = 7;
+      run_shape(s, false, ic == 5 ? nullptr : pool_);
+      if (HasFatalFailure()) return;
+      s.input_height = s.input_width = 1;
+      run_shape(s, false, nullptr);
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
 // f32 image -> convert_nc_f32_qd8 (one row per image) -> qd8 conv, against the f32 conv.
 TEST_F(Qd8Convolution, AccuracyAgainstF32) {
   const size_t h = 14, w = 14, ic = 64, oc = 64, batch = 2;
