@@ -115,6 +115,33 @@ TEST(RuntimeLayout, TransposeNchwNhwcFastPathWithPool) {
   destroy_pool(pool);
 }
 
+// NCHW -> NHWC with few channels (the narrow interleaving path, C <= 4, and C = 5 past it):
+// plane sizes below, at and across its 1024-pixel tile, f32 and f16, with a pool.
+TEST(RuntimeLayout, TransposeNarrowChannelsToNhwc) {
+  pthreadpool_t pool = create_pool(2);
+  const Dims perm = {0, 2, 3, 1};
+  for (size_t c : {1u, 2u, 3u, 4u, 5u}) {
+    for (const Dims& hw : {Dims{1, 1}, Dims{1, 1023}, Dims{32, 32}, Dims{33, 35}, Dims{64, 48}}) {
+      for (size_t n : {1u, 2u}) {
+        const Dims xd = {n, c, hw[0], hw[1]};
+        const Dims yd = {n, hw[0], hw[1], c};
+        const auto x = f16_exact(count(xd), uint32_t(c * 131 + hw[1]));
+        for (uint32_t flags : kModes) {
+          const auto y = run_one(xd, yd, x, flags, [&](Graph& g, uint32_t in, uint32_t out) {
+            return pqnn_define_static_transpose(g.sg, 4, perm.data(), in, out, 0);
+          }, pool);
+          for (size_t i = 0; i < y.size(); i++) {
+            const Dims oi = unflatten(i, yd);
+            ASSERT_EQ(y[i], x[flatten({oi[0], oi[3], oi[1], oi[2]}, xd)])
+                << "C " << c << " " << hw[0] << "x" << hw[1] << " N " << n << " flags " << flags;
+          }
+        }
+      }
+    }
+  }
+  destroy_pool(pool);
+}
+
 TEST(RuntimeLayout, SliceRandomWindowsAndSteps) {
   std::mt19937 rng(11);
   for (int trial = 0; trial < 60; trial++) {

@@ -107,8 +107,9 @@ static enum pqnn_status reshape_transpose(struct pqnn_runtime* rt, struct pqnn_r
     g->batch = n == 3 ? g->dims[0] : 1;
     g->rows = g->dims[n - 2];
     g->cols = g->dims[n - 1];
-    op->range = g->batch * pqnn_divide_round_up(g->rows, PQNN_LAYOUT_TILE);
-    op->min_tile = min_rows(PQNN_LAYOUT_TILE * g->cols * g->element_size);
+    const size_t tile = pqnn_layout_transpose_tile_rows(g->cols);
+    op->range = g->batch * pqnn_divide_round_up(g->rows, tile);
+    op->min_tile = min_rows(tile * g->cols * g->element_size);
     return pqnn_status_success;
   }
   set_copy_range(op);

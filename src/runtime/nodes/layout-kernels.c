@@ -54,13 +54,41 @@ void pqnn_layout_copy(const struct pqnn_layout_geometry* g, size_t start, size_t
   } \
 }
 
+/* Few columns (an NCHW -> NHWC input with C <= PQNN_LAYOUT_NARROW_COLS): n output rows of
+ * a compile-time `c` columns, each column read from its own input plane (`rows` apart), so
+ * the compiler turns the loop into vector loads of the planes and shuffles that interleave
+ * them. */
+#define INTERLEAVE(type, c) { \
+  const type* restrict xr = (const type*) x + b * rows * (c) + i0; \
+  type* restrict yr = (type*) y + (b * rows + i0) * (c); \
+  for (size_t i = 0; i < n; i++) { \
+    for (size_t j = 0; j < (c); j++) yr[i * (c) + j] = xr[j * rows + i]; \
+  } \
+}
+#define INTERLEAVE_COLS(type) \
+  switch (cols) { \
+    case 2: INTERLEAVE(type, 2) break; \
+    case 3: INTERLEAVE(type, 3) break; \
+    case 4: INTERLEAVE(type, 4) break; \
+    default: TRANSPOSE_TILE(type) break; \
+  }
+
 void pqnn_layout_transpose2d(const struct pqnn_layout_geometry* g, size_t start, size_t end,
     const void* x, void* y) {
-  const size_t rows = g->rows, cols = g->cols;
-  const size_t row_tiles = pqnn_divide_round_up(rows, PQNN_LAYOUT_TILE);
+  const size_t rows = g->rows, cols = g->cols, tile = pqnn_layout_transpose_tile_rows(cols);
+  const size_t row_tiles = pqnn_divide_round_up(rows, tile);
   for (size_t t = start; t < end; t++) {
-    const size_t b = t / row_tiles, i0 = (t % row_tiles) * PQNN_LAYOUT_TILE;
-    const size_t i1 = i0 + PQNN_LAYOUT_TILE < rows ? i0 + PQNN_LAYOUT_TILE : rows;
+    const size_t b = t / row_tiles, i0 = (t % row_tiles) * tile;
+    const size_t i1 = i0 + tile < rows ? i0 + tile : rows;
+    if (cols <= PQNN_LAYOUT_NARROW_COLS) {
+      const size_t n = i1 - i0;
+      switch (g->element_size) {
+        case 4: INTERLEAVE_COLS(uint32_t) break;
+        case 2: INTERLEAVE_COLS(uint16_t) break;
+        default: INTERLEAVE_COLS(uint8_t) break;
+      }
+      continue;
+    }
     switch (g->element_size) {
       case 4: TRANSPOSE_TILE(uint32_t) break;
       case 2: TRANSPOSE_TILE(uint16_t) break;

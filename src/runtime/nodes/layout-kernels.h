@@ -26,8 +26,17 @@ static inline void pqnn_layout_copy_run(char* restrict d, const char* restrict s
 PQNN_INTERNAL void pqnn_layout_copy(const struct pqnn_layout_geometry* g, size_t start,
     size_t end, const void* x, void* y);
 /* Rows of tiles [start, end) of a batched transpose: tile t covers output rows
- * [(t % row_tiles) * PQNN_LAYOUT_TILE, ...) of batch t / row_tiles. */
+ * [(t % row_tiles) * tile, ...) of batch t / row_tiles, tile being
+ * pqnn_layout_transpose_tile_rows(cols): PQNN_LAYOUT_TILE rows (read in
+ * PQNN_LAYOUT_TILE-column blocks), or for at most PQNN_LAYOUT_NARROW_COLS columns (an
+ * NCHW -> NHWC input with few channels) PQNN_LAYOUT_NARROW_TILE rows, whose columns are
+ * interleaved from their planes by vectorized loops. */
 #define PQNN_LAYOUT_TILE 16
+#define PQNN_LAYOUT_NARROW_COLS 4
+#define PQNN_LAYOUT_NARROW_TILE 1024
+static inline size_t pqnn_layout_transpose_tile_rows(size_t cols) {
+  return cols <= PQNN_LAYOUT_NARROW_COLS ? PQNN_LAYOUT_NARROW_TILE : PQNN_LAYOUT_TILE;
+}
 PQNN_INTERNAL void pqnn_layout_transpose2d(const struct pqnn_layout_geometry* g, size_t start,
     size_t end, const void* x, void* y);
 /* Outer blocks [start, end) of a concatenation: block o of y is input k's block o for each
