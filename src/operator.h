@@ -211,11 +211,6 @@ struct pqnn_dwconv_context {
   size_t row_pixel_bytes;         /* input pixel stride, bytes (4 KiB aliasing: config.h) */
   size_t out_pixel_bytes;
   uint32_t kernel_height, stride_height, dilation_height;
-  /* With an epilogue, the row kernel runs per chunk of row_chunk_channels channels (a
-   * multiple of its channel tile, the chunk's output row <= 16 KiB: dwconv-path.c)
-   * and the epilogue follows each chunk while it is in L1; row_chunk_weight_bytes: the
-   * packed weights of one chunk. */
-  size_t row_chunk_channels, row_chunk_weight_bytes;
   const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
 };
 

@@ -5,23 +5,14 @@
  * columns whose taps all lie inside the input row go through it, one call per output row
  * with one pointer per kernel row (a zero row of a whole input row for vertical padding),
  * and so do up to PQNN_DWCONV_ROW_EDGES border columns a side (their taps outside the row
- * as zeros); wider borders go through the per-pixel kernel and its indirection.
- * With an output epilogue (activation, residual, affine: epilogue.c) the row kernel runs
- * per chunk of channels whose output row fits kEpilogueChunkBytes, each chunk's epilogue
- * right after it while it is still in L1 (a whole output row of a wide layer is not: rec's
- * 5x5 layers, 77-154 KB a row, lost half their speed to the epilogue's second pass); the
- * same kernels compute the same elements in the same order, so the bits do not change. */
+ * as zeros); wider borders go through the per-pixel kernel and its indirection. */
 #include <string.h>
 
 #include "allocator.h"
 #include "logging.h"
 #include "operators/paths.h"
-#include "packing.h"
 
 enum { MAX_ROW_KERNEL_HEIGHT = 5 };
-
-/* Bytes of output row per row-kernel call with an epilogue (L1 is 32-48 KiB). */
-enum { kEpilogueChunkBytes = 16 * 1024 };
 
 /* Output columns [*begin, *end) whose taps (kernel_width, stride, dilation, left padding)
  * all fall inside an input row of input_width pixels; *end <= *begin when none. */
@@ -101,15 +92,6 @@ static enum pqnn_status prepare_rows(const char* function, pqnn_operator_t op,
   ctx->kernel_height = k;
   ctx->stride_height = g->stride_height;
   ctx->dilation_height = g->dilation_height;
-  /* Epilogue chunks: whole channel tiles, the pixels the row kernel writes. */
-  const size_t ct = op->dwconv_kernel.channel_tile;
-  const size_t row_pixels = end - begin + ctx->row_edges.left + ctx->row_edges.right;
-  const size_t tile_row_bytes = row_pixels * ct * op->spec.output_element_size;
-  const size_t tiles =
-      tile_row_bytes < kEpilogueChunkBytes ? kEpilogueChunkBytes / tile_row_bytes : 1;
-  ctx->row_chunk_channels = tiles * ct;
-  ctx->row_chunk_weight_bytes = tiles * pqnn_packed_dwconv_size(ct, op->dwconv_kernel.taps, ct,
-      op->spec.packed_element_size, op->spec.dwconv_prefix_size, op->spec.dwconv_suffix_size);
   return pqnn_status_success;
 }
 
@@ -182,46 +164,14 @@ static void row_with_borders(const struct dwconv_task* task, size_t b, size_t y)
   }
   const struct pqnn_dwconv_row_edges* edges = &ctx->row_edges;
   const size_t left = edges->left, right = edges->right;  /* by the kernel */
-  const struct pqnn_epilogue* e = ctx->epilogue;
-  char* out_row = (char*) ctx->output + b * ctx->output_batch_stride + y * ctx->output_row_stride;
-  const size_t first_pixel =
-      e != NULL ? (task->image + b) * e->image_pixels + y * ctx->output_width : 0;
-  if (ctx->row_x_begin != left) {
-    pixels(task, b, y, 0, ctx->row_x_begin);
-    if (e != NULL) {
-      pqnn_apply_epilogue(e, out_row, ctx->out_pixel_bytes, first_pixel, 0, ctx->row_x_begin,
-          ctx->channels);
-    }
-  }
-  const size_t x0 = ctx->row_x_begin - left;
-  char* out = out_row + x0 * ctx->out_pixel_bytes;
-  const size_t width = ctx->row_x_end - ctx->row_x_begin;
-  if (e == NULL) {
-    ctx->row(ctx->channels, width, rows, ctx->row_input_step, ctx->row_tap_stride, ctx->packed_w,
-        out, ctx->out_pixel_bytes, &ctx->params, edges);
-  } else {
-    const size_t es = e->element_size, chunk = ctx->row_chunk_channels;
-    const char* w = (const char*) ctx->packed_w;
-    for (size_t c = 0; c < ctx->channels; c += chunk) {
-      const size_t n = ctx->channels - c < chunk ? ctx->channels - c : chunk;
-      const void* chunk_rows[MAX_ROW_KERNEL_HEIGHT];
-      for (uint32_t ky = 0; ky < ctx->kernel_height; ky++) {
-        chunk_rows[ky] = (const char*) rows[ky] + c * es;
-      }
-      ctx->row(n, width, chunk_rows, ctx->row_input_step, ctx->row_tap_stride, w, out + c * es,
-          ctx->out_pixel_bytes, &ctx->params, edges);
-      pqnn_apply_epilogue(e, out + c * es, ctx->out_pixel_bytes, first_pixel + x0, c * es,
-          width + left + right, n);
-      w += ctx->row_chunk_weight_bytes;
-    }
-  }
+  if (ctx->row_x_begin != left) pixels(task, b, y, 0, ctx->row_x_begin);
+  ctx->row(ctx->channels, ctx->row_x_end - ctx->row_x_begin, rows, ctx->row_input_step,
+      ctx->row_tap_stride, ctx->packed_w,
+      (char*) ctx->output + b * ctx->output_batch_stride + y * ctx->output_row_stride +
+          (ctx->row_x_begin - left) * ctx->out_pixel_bytes,
+      ctx->out_pixel_bytes, &ctx->params, edges);
   if (ctx->row_x_end + right != ctx->output_width) {
     pixels(task, b, y, ctx->row_x_end, ctx->output_width - ctx->row_x_end);
-    if (e != NULL) {
-      pqnn_apply_epilogue(e, out_row + ctx->row_x_end * ctx->out_pixel_bytes,
-          ctx->out_pixel_bytes, first_pixel + ctx->row_x_end, 0,
-          ctx->output_width - ctx->row_x_end, ctx->channels);
-    }
   }
 }
 
@@ -231,10 +181,10 @@ static void compute_dwconv(void* context, size_t b, size_t y, size_t b_size, siz
   const struct dwconv_task* task = (const struct dwconv_task*) context;
   const struct pqnn_dwconv_context* ctx = &task->ctx;
   if (ctx->row != NULL) {
-    row_with_borders(task, b, y);  /* with the epilogue */
-    return;
+    row_with_borders(task, b, y);
+  } else {
+    pixels(task, b, y, 0, ctx->output_width);
   }
-  pixels(task, b, y, 0, ctx->output_width);
   if (ctx->epilogue != NULL) {
     pqnn_apply_epilogue(ctx->epilogue,
         (char*) ctx->output + b * ctx->output_batch_stride + y * ctx->output_row_stride,

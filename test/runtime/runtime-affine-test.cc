@@ -224,39 +224,6 @@ TEST(RuntimeAffineFusion, RandomBlocksMatchTheUnfusedGraph) {
   }
 }
 
-// A 3x3 depthwise producer on rows wide enough that the DWCONV path runs its row kernel
-// per chunk of channel tiles with the epilogue after each chunk (dwconv-path.c: 150
-// pixels of f32 make one 32-channel tile per chunk, 60 two, 20 six), channel counts with
-// partial last chunks and tiles, after every chain: bit-identical to the unfused graph.
-TEST(RuntimeAffineFusion, DepthwiseRowChunksMatchTheUnfusedGraph) {
-  pthreadpool_t pool = create_pool(2);
-  int trial = 0;
-  for (size_t w : {150, 60, 20}) {
-    for (size_t c : {40, 100, 230}) {
-      for (int chain = 0; chain < kChains; chain++, trial++) {
-        Block k;
-        k.producer = Producer::depthwise;
-        k.chain = static_cast<Chain>(chain);
-        k.h = 3;
-        k.w = w;
-        k.c = c;
-        k.affine_clamp = (trial % 3) == 0;
-        const pthreadpool_t p = (trial & 1) != 0 ? pool : nullptr;
-        SCOPED_TRACE(testing::Message() << chain_name(k.chain) << " w" << w << " c" << c);
-        const BlockWeights wt = random_block_weights(k.c, 300 + trial);
-        const auto scale = affine_scale(k, 400 + trial);
-        const auto shift = random_f32(k.c, -1, 1, 500 + trial);
-        const BlockResult fused = run_block(k, wt, scale, shift, 0, {true, true, true}, p);
-        const BlockResult plain = run_block(k, wt, scale, shift, 0, {false, false, false}, p);
-        EXPECT_EQ(count_affines(fused.infos), 1u);
-        EXPECT_TRUE(same_bits(fused.y, plain.y));
-        EXPECT_TRUE(same_bits(fused.y_reshaped, plain.y_reshaped));
-      }
-    }
-  }
-  destroy_pool(pool);
-}
-
 // Deconvolution [-> act] -> affine on each deconvolution layout (direct wide 2x2 s2, tall
 // 2x2 s2 to few channels with and without output padding rows, accumulating 3x3 s1),
 // f32 / f16 / DRQ, against the unfused graph.
