@@ -10,8 +10,12 @@
 // machine state. The output lies PQNN_DWCONV_SKEW bytes off the input modulo 4 KiB, as the
 // runtime places it (at 1 KiB-multiple pixel steps an aliased placement runs per pixel:
 // src/configs/config.h).
+// The 3x3 / 5x5 shapes also run as "epilogue": "row" with rec's output epilogue bound (a
+// fused hardswish, then a fused per-channel affine: src/operators/epilogue.c, applied per
+// output row after the row kernel), so the ratio to "row" is the epilogue's cost.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <cstdint>
 #include <ctime>
 #include <string>
@@ -102,7 +106,15 @@ const std::vector<DwShape>& shapes() {
   return list;
 }
 
-void f32_depthwise(benchmark::State& state, const DwShape& s, bool rows) {
+enum class Mode { pixel, row, epilogue };
+
+const char* mode_name(Mode m) {
+  static const char* const kNames[] = {"pixel", "row", "epilogue"};
+  return kNames[static_cast<int>(m)];
+}
+
+void f32_depthwise(benchmark::State& state, const DwShape& s, Mode mode) {
+  const bool rows = mode != Mode::pixel;
   if (pqnn_initialize() != pqnn_status_success) {
     state.SkipWithError("pqnn_initialize failed");
     return;
@@ -114,13 +126,13 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, bool rows) {
   // Slack for alignment: the input starts at a 4 KiB boundary, the output PQNN_DWCONV_SKEW
   // bytes past one, as the runtime's arena places them (configs/config.h: 4 KiB aliasing).
   std::vector<float> input(s.height * s.width * c + 1024), kernel(k * k * c), bias(c),
-      output(oh * ow * c + 2048);
+      output(oh * ow * c + 2048), scale(c), shift(c);
   const auto page = [](float* p) {
     return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 4095) & ~uintptr_t(4095));
   };
   float* in = page(input.data());
   float* out = page(output.data()) + PQNN_DWCONV_SKEW / sizeof(float);
-  for (auto* v : {&input, &kernel, &bias}) {
+  for (auto* v : {&input, &kernel, &bias, &scale, &shift}) {
     for (float& x : *v) x = dist(pqnn_bench::rng());
   }
   pqnn_operator_t op = nullptr;
@@ -135,6 +147,22 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, bool rows) {
     pqnn_delete_operator(op);
     return;
   }
+  pqnn_operator_t affine = nullptr;
+  if (mode == Mode::epilogue) {
+    const pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
+    if (pqnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 1, 1, 1, 1, 1, 1, uint32_t(c), 1, 1, c,
+            c, scale.data(), shift.data(), -INFINITY, INFINITY,
+            PQNN_FLAG_DEPTHWISE_CONVOLUTION, &affine) != pqnn_status_success ||
+        pqnn_set_output_activation(op,
+            pqnn_get_elementwise_config()->unary[pqnn_unary_hardswish], &params, true) !=
+            pqnn_status_success ||
+        pqnn_set_output_affine(op, affine) != pqnn_status_success) {
+      state.SkipWithError("epilogue binding failed");
+      pqnn_delete_operator(affine);
+      pqnn_delete_operator(op);
+      return;
+    }
+  }
   const bool has_rows = op->context.dwconv.row != nullptr;
   if (!rows) op->context.dwconv.row = nullptr;  // every pixel through the DWCONV kernel
   const double start = thread_seconds();
@@ -147,14 +175,16 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, bool rows) {
       pqnn_bench::measured_f32_fma_peak_gflops());
   state.SetLabel(std::string(pqnn_isa_name()) + (rows && has_rows ? " row" : " pixel"));
   pqnn_delete_operator(op);
+  pqnn_delete_operator(affine);
 }
 
 const bool registered = [] {
   for (const DwShape& s : shapes()) {
-    for (bool rows : {false, true}) {
+    for (Mode mode : {Mode::pixel, Mode::row, Mode::epilogue}) {
+      if (s.kernel == 1 && mode == Mode::epilogue) continue;
       benchmark::RegisterBenchmark(
-          (std::string("f32_depthwise/") + s.name + (rows ? "/row" : "/pixel")).c_str(),
-          [s, rows](benchmark::State& state) { f32_depthwise(state, s, rows); });
+          (std::string("f32_depthwise/") + s.name + "/" + mode_name(mode)).c_str(),
+          [s, mode](benchmark::State& state) { f32_depthwise(state, s, mode); });
     }
   }
   return true;
