@@ -169,8 +169,12 @@ enum pqnn_status pqnn_setup_runtime(pqnn_runtime_t rt, size_t num_external_value
       }
     } else if (tensor->static_data != NULL) {
       tensor->data = (void*) tensor->static_data;
-    } else {
+    } else if (rt->arena != NULL) {
       tensor->data = (char*) rt->arena + tensor->arena_offset;
+    } else {
+      /* no arena: every value the graph stores is static or external; what is left (a
+       * banded intermediate, a resize folded into its concat) is never stored */
+      tensor->data = NULL;
     }
   }
   for (uint32_t i = 0; i < rt->num_ops; i++) {
