@@ -17,7 +17,7 @@ qd8-f16-qc8w}-{gemm,igemm}/*.c and the six test/microkernels/<family>-test.cc)
 """
 import os
 
-from kernels import int8_pairs, skeleton
+from kernels import skeleton
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -252,6 +252,147 @@ static inline __m128i pqnn_mullo_epi32_sse2(__m128i a, __m128i b) {
 }
 
 
+# ---------------------------------------------------------------------------------------
+# Pieces shared with scripts/kernels/int8_pairs.py. Each returns lines of C; v is the V
+# vocabulary of the kernel (None for the scalar family).
+# ---------------------------------------------------------------------------------------
+def prologue(variant, family, v):
+    """The params (bounds, output zero point), the family's constants and the weight
+    pointer: the kernel's lines before its row pointers."""
+    o = []
+    if variant == "qs8":
+        o.append("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
+        if family == "scalar":
+            o.append("  const float vmin = p->output_min_less_zero_point;")
+            o.append("  const float vmax = p->output_max_less_zero_point;")
+            o.append("  const int32_t vzp = p->output_zero_point;")
+        else:
+            o.append(f"  const {v.fvec} vmin = {v.set1f('p->output_min_less_zero_point')};")
+            o.append(f"  const {v.fvec} vmax = {v.set1f('p->output_max_less_zero_point')};")
+            o.append(f"  const {v.ivec} vzp = {v.set1i('p->output_zero_point')};")
+    else:
+        o.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
+        if family == "scalar":
+            o.append("  const float vmin = p->min;")
+            o.append("  const float vmax = p->max;")
+        else:
+            o.append(f"  const {v.fvec} vmin = {v.set1f('p->min')};")
+            o.append(f"  const {v.fvec} vmax = {v.set1f('p->max')};")
+    if family == "dpbusd":
+        o.append(f"  const {v.ivec} vsign = {v.set1i('(int) 0x80808080')};")
+    if family == "madd" and v.bits > 128:
+        if v.bits == 256:
+            o.append("  const __m256i vperm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);")
+        else:
+            o.append("  const __m512i vperm = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);")
+    o.append("  const int8_t* wp = (const int8_t*) w;")
+    return o
+
+
+def qd8_row_params(kind, mr, v, ioff):
+    """The qd8 input's negated zero point (plus the input offset ioff) and scale, per row
+    (GEMM) or once (IGEMM): vnzp*, vrs*."""
+    ivec, fvec = ("int32_t", "float") if v is None else (v.ivec, v.fvec)
+    o = []
+    for q, sfx in skeleton.qd8_rows(kind, mr):
+        zp, scale = f"-({q}->zero_point + {ioff})", f"{q}->scale"
+        if v is not None:
+            zp, scale = v.set1i(zp), v.set1f(scale)
+        o.append(f"  const {ivec} vnzp{sfx} = {zp};")
+        o.append(f"  const {fvec} vrs{sfx} = {scale};")
+    return o
+
+
+def panel_outputs(v, nr, rows, cols, loads, output):
+    """The epilogue: per (name, load) of loads the vectors name{u} = load(u) of the
+    panel's f32 suffix (wp steps past its nr floats each), then output(i, u) for each of
+    rows x cols accumulators."""
+    o = []
+    for u in range(cols):
+        for name, load in loads:
+            o.append(f"    const {v.fvec} {name}{u} = {load(u)};")
+    o.append(f"    wp += {4 * nr * len(loads)};")
+    for i in range(rows):
+        for u in range(cols):
+            o += output(i, u)
+    return o
+
+
+def qd8_outputs(v, nr, rows, cols, acc, kernel_scale, bias, scale):
+    """The qd8 f32 epilogue: vks{u} = kernel_scale(u), vbias{u} = bias(u), then
+    vo{i}_{u} = clamp(acc{i}_{u} x scale(i, u) + vbias{u})."""
+    def output(i, u):
+        f = f"vo{i}_{u}"
+        # bound first: a NaN result (NaN row scale) propagates through max/min
+        return [f"    {v.fvec} {f} = {v.fmadd(v.i2f(f'{acc}{i}_{u}'), scale(i, u), f'vbias{u}')};",
+                f"    {f} = {v.minf('vmax', v.maxf('vmin', f))};"]
+    return panel_outputs(v, nr, rows, cols, [("vks", kernel_scale), ("vbias", bias)], output)
+
+
+def k_tail(ind, body):
+    """The K remainder after the main loop, on the accumulators acc*: body(ind, load
+    size, accumulator prefix) gives the lines of one step."""
+    return [f"{ind}if (k != kc) {{"] + body(ind + "  ", "kc - k", "acc") + [f"{ind}}}"]
+
+
+def pinned_kloop(ind, v, rows, cols, step, body):
+    """The K loop over accumulators acc{row}_{col} (rows x cols): the main loop of step k
+    on copies held in the top vector registers (PQNN_X86_ACC_REG, gcc only), then the K
+    tail (which may call memcpy) on the accumulators themselves."""
+    reg = {128: "xmm", 256: "ymm", 512: "zmm"}[v.bits]
+    regs = 32 if v.bits == 512 else 16
+    r = [f"{ind}size_t k = 0;", f"{ind}{{"]
+    for i in range(rows):
+        for j in range(cols):
+            r.append(f'{ind}  register {v.ivec} vp{i}_{j} PQNN_X86_ACC_REG("{reg}{regs - rows * cols + i * cols + j}") = acc{i}_{j};')
+    r.append(f"{ind}  for (; k + {step} <= kc; k += {step}) {{")
+    r += body(ind + "    ", str(step), "vp")
+    r.append(f"{ind}  }}")
+    for i in range(rows):
+        for j in range(cols):
+            r.append(f"{ind}  acc{i}_{j} = vp{i}_{j};")
+    r.append(f"{ind}}}")
+    return r + k_tail(ind, body)
+
+
+def store_loop(mr, nr, out_t, kind, full_row, partial):
+    """The end of the nc loop: full_row(i) stores row i's nr outputs while nc >= nr (then
+    the row pointers step on), else the lines of partial() store the last nc columns."""
+    o = [f"    if (PQNN_LIKELY(nc >= {nr})) {{"]
+    for i in reversed(range(mr)):
+        o += full_row(i)
+        o.append(f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);")
+    if kind == "igemm":
+        o.append("      a = (const void**) ((uintptr_t) a - ks);")
+    o.append(f"      nc -= {nr};")
+    o.append("    } else {")
+    o += partial()
+    o.append("      nc = 0;")
+    o.append("    }")
+    o.append("  } while (nc != 0);")
+    o.append("}")
+    return o
+
+
+def vector_pieces(mr, nv, width, store, count):
+    """The last nc (< nv x width) columns stored as full pieces of width columns while
+    that many remain, then one partial piece: store(i, u, n, ind) stores row i's piece u
+    (n: None for all of it, else the column count); count(u) gives the partial piece's
+    declaration line and the name of its column count."""
+    o = []
+    for u in range(nv):
+        o.append(f"      if (nc >= {width * (u + 1)}) {{")
+        for i in reversed(range(mr)):
+            o += store(i, u, None, "        ")
+        decl, n = count(u)
+        o.append(f"      }} else if (nc > {width * u}) {{")
+        o.append(f"        {decl}")
+        for i in reversed(range(mr)):
+            o += store(i, u, n, "        ")
+        o.append("      }")
+    return o
+
+
 def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
     name = kernel_name(variant, kind, mr, nr, kr, isa)
     out_t = {"qs8": "int8_t", "qd8_f32": "float", "qd8_f16": "uint16_t"}[variant]
@@ -274,44 +415,12 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
     v = V(bits, isa) if family != "scalar" else None
     L = v.L if v else 1
     nv = nr // L if v else nr
-    # ---- params
-    if variant == "qs8":
-        o.append("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
-        if family == "scalar":
-            o.append("  const float vmin = p->output_min_less_zero_point;")
-            o.append("  const float vmax = p->output_max_less_zero_point;")
-            o.append("  const int32_t vzp = p->output_zero_point;")
-        else:
-            o.append(f"  const {v.fvec} vmin = {v.set1f('p->output_min_less_zero_point')};")
-            o.append(f"  const {v.fvec} vmax = {v.set1f('p->output_max_less_zero_point')};")
-            o.append(f"  const {v.ivec} vzp = {v.set1i('p->output_zero_point')};")
-    else:
-        o.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
-        if family == "scalar":
-            o.append("  const float vmin = p->min;")
-            o.append("  const float vmax = p->max;")
-        else:
-            o.append(f"  const {v.fvec} vmin = {v.set1f('p->min')};")
-            o.append(f"  const {v.fvec} vmax = {v.set1f('p->max')};")
-    if family == "dpbusd":
-        o.append(f"  const {v.ivec} vsign = {v.set1i('(int) 0x80808080')};")
-    if family == "madd" and bits > 128:
-        if bits == 256:
-            o.append("  const __m256i vperm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);")
-        else:
-            o.append("  const __m512i vperm = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);")
-    o.append("  const int8_t* wp = (const int8_t*) w;")
+    o += prologue(variant, family, v)
     # ---- row pointers
     o += skeleton.row_pointers(mr, kind, "int8_t", out_t, quantization=variant != "qs8")
     # ---- qd8 per-row zero point (negated, plus the input offset) and scale
     if variant != "qs8":
-        for q, sfx in skeleton.qd8_rows(kind, mr):
-            if family == "scalar":
-                o.append(f"  const int32_t vnzp{sfx} = -({q}->zero_point + {ioff});")
-                o.append(f"  const float vrs{sfx} = {q}->scale;")
-            else:
-                o.append(f"  const {v.ivec} vnzp{sfx} = {v.set1i(f'-({q}->zero_point + {ioff})')};")
-                o.append(f"  const {v.fvec} vrs{sfx} = {v.set1f(f'{q}->scale')};")
+        o += qd8_row_params(kind, mr, v, ioff)
 
     def zrow(i):
         return skeleton.row_reg(kind, "vnzp", i)
@@ -384,26 +493,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
                         b.append(f"{ind2}{acc}{i}_{j} = {v.acc_add(f'{acc}{i}_{j}', f'{v.p}_madd_epi16(va{i}, vw{j})')};")
                 b.append(f"{ind2}wp += {8 * nr};")
                 return b
-            # As for dpbusd below: the main K loop on copies of the accumulators in the top
-            # vector registers (PQNN_X86_ACC_REG; gcc only), added to by the tied-operand
-            # helper; the K tail (which may call memcpy) on the accumulators themselves.
-            nregs, reg = {128: (16, "xmm"), 256: (16, "ymm"), 512: (32, "zmm")}[bits]
-            r.append(f"{ind}size_t k = 0;")
-            r.append(f"{ind}{{")
-            for i in range(mr):
-                for j in range(4):
-                    r.append(f'{ind}  register {v.ivec} vp{i}_{j} PQNN_X86_ACC_REG("{reg}{nregs - mr * 4 + i * 4 + j}") = acc{i}_{j};')
-            r.append(f"{ind}  for (; k + 8 <= kc; k += 8) {{")
-            r += body(ind + "    ", "8", "vp")
-            r.append(f"{ind}  }}")
-            for i in range(mr):
-                for j in range(4):
-                    r.append(f"{ind}  acc{i}_{j} = vp{i}_{j};")
-            r.append(f"{ind}}}")
-            r.append(f"{ind}if (k != kc) {{")
-            r += body(ind + "  ", "kc - k")
-            r.append(f"{ind}}}")
-            return r
+            return pinned_kloop(ind, v, mr, 4, 8, body)
         # dpbusd
         # The VNNI helpers (src/microkernels/x86-int8-dot.h) keep gcc from copying and
         # spilling the accumulators around every vpdpbusd.
@@ -423,31 +513,13 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
                     b.append(f"{ind2}{acc}{i}_{u} = {dp}({acc}{i}_{u}, va{i}, vw{u});")
             b.append(f"{ind2}wp += {4 * nr};")
             return b
-        r.append(f"{ind}size_t k = 0;")
         if isa == "avx2":
+            r.append(f"{ind}size_t k = 0;")
             r.append(f"{ind}for (; k + 4 <= kc; k += 4) {{")
             r += body(ind + "  ", "4")
             r.append(f"{ind}}}")
-        else:
-            # The main K loop on copies of the accumulators held in the top vector registers
-            # (PQNN_X86_ACC_REG, src/microkernels/x86-int8-dot.h); the K tail (which may
-            # call memcpy) runs on the accumulators themselves.
-            nregs, reg = (32, "zmm") if bits == 512 else (16, "ymm")
-            r.append(f"{ind}{{")
-            for i in range(mr):
-                for u in range(nv):
-                    r.append(f'{ind}  register {v.ivec} vp{i}_{u} PQNN_X86_ACC_REG("{reg}{nregs - mr * nv + i * nv + u}") = acc{i}_{u};')
-            r.append(f"{ind}  for (; k + 4 <= kc; k += 4) {{")
-            r += body(ind + "    ", "4", "vp")
-            r.append(f"{ind}  }}")
-            for i in range(mr):
-                for u in range(nv):
-                    r.append(f"{ind}  acc{i}_{u} = vp{i}_{u};")
-            r.append(f"{ind}}}")
-        r.append(f"{ind}if (k != kc) {{")
-        r += body(ind + "  ", "kc - k")
-        r.append(f"{ind}}}")
-        return r
+            return r + k_tail(ind, body)
+        return pinned_kloop(ind, v, mr, nv, 4, body)
 
     o += skeleton.over_taps(kind, mr, "int8_t", kloop)
 
@@ -506,88 +578,42 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
                         o.append(f"    const float vo{i}_{j} = vf{i}_{j};")
                     else:
                         o.append(f"    const uint16_t vo{i}_{j} = fp16_ieee_from_fp32_value(vf{i}_{j});")
-        o.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
-        for i in reversed(range(mr)):
-            for j in range(nr):
-                o.append(f"      c{i}[{j}] = vo{i}_{j};")
-            o.append(f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);")
-        if kind == "igemm":
-            o.append("      a = (const void**) ((uintptr_t) a - ks);")
-        o.append(f"      nc -= {nr};")
-        o.append("    } else {")
-        for i in reversed(range(mr)):
-            for j in range(nr - 1):
-                o.append(f"      if (nc > {j}) c{i}[{j}] = vo{i}_{j};")
-        o.append("      nc = 0;")
-        o.append("    }")
-        o.append("  } while (nc != 0);")
-        o.append("}")
+
+        def partial():
+            return [f"      if (nc > {j}) c{i}[{j}] = vo{i}_{j};" for i in reversed(range(mr)) for j in range(nr - 1)]
+        o += store_loop(mr, nr, out_t, kind, lambda i: [f"      c{i}[{j}] = vo{i}_{j};" for j in range(nr)], partial)
         return text + "\n".join(o) + "\n"
 
     # SIMD epilogue: per row i and vector u, an output vector vo{i}_{u}
     if variant == "qs8":
-        for u in range(nv):
-            o.append(f"    const {v.fvec} vscale{u} = {v.loadf(f'wp + {4 * L * u}')};")
-        o.append(f"    wp += {4 * nr};")
-        for i in range(mr):
-            for u in range(nv):
-                f = f"vf{i}_{u}"
-                o.append(f"    {v.fvec} {f} = {v.mulf(v.i2f(f'{accname}{i}_{u}'), f'vscale{u}')};")
-                o.append(f"    {f} = {v.minf(v.maxf(f, 'vmin'), 'vmax')};")
-                o.append(f"    const {v.ivec} vo{i}_{u} = {v.addi(v.f2i(f), 'vzp')};")
+        def requantize(i, u):
+            f = f"vf{i}_{u}"
+            return [f"    {v.fvec} {f} = {v.mulf(v.i2f(f'{accname}{i}_{u}'), f'vscale{u}')};",
+                    f"    {f} = {v.minf(v.maxf(f, 'vmin'), 'vmax')};",
+                    f"    const {v.ivec} vo{i}_{u} = {v.addi(v.f2i(f), 'vzp')};"]
+        o += panel_outputs(v, nr, mr, nv, [("vscale", lambda u: v.loadf(f'wp + {4 * L * u}'))], requantize)
     else:
-        for u in range(nv):
-            o.append(f"    const {v.fvec} vks{u} = {v.loadf(f'wp + {4 * L * u}')};")
-            o.append(f"    const {v.fvec} vbias{u} = {v.loadf(f'wp + {4 * (nr + L * u)}')};")
-        o.append(f"    wp += {8 * nr};")
-        for i in range(mr):
-            for u in range(nv):
-                f = f"vo{i}_{u}"
-                o.append(f"    {v.fvec} {f} = {v.fmadd(v.i2f(f'{accname}{i}_{u}'), v.mulf(srow(i), f'vks{u}'), f'vbias{u}')};")
-                # bound first: a NaN result (NaN row scale) propagates through max/min
-                o.append(f"    {f} = {v.minf('vmax', v.maxf('vmin', f))};")
+        o += qd8_outputs(v, nr, mr, nv, accname, lambda u: v.loadf(f'wp + {4 * L * u}'),
+                         lambda u: v.loadf(f'wp + {4 * (nr + L * u)}'), lambda i, u: v.mulf(srow(i), f'vks{u}'))
 
-    def store(vec, ptr, n):
+    def store(i, u, n, ind):
         r = []
+        ptr = f"c{i} + {L * u}" if u else f"c{i}"
         if variant == "qs8":
-            v.store_qs8(r, ptr, vec, n)
+            v.store_qs8(r, ptr, f"vo{i}_{u}", n)
         elif variant == "qd8_f32":
-            v.store_f32(r, ptr, vec, n)
+            v.store_f32(r, ptr, f"vo{i}_{u}", n)
         else:
-            v.store_f16(r, ptr, vec, n)
-        return r
+            v.store_f16(r, ptr, f"vo{i}_{u}", n)
+        return [ind + line for line in r]
 
-    o.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
-    for i in reversed(range(mr)):
-        for u in range(nv):
-            for line in store(f"vo{i}_{u}", f"c{i} + {L * u}" if u else f"c{i}", None):
-                o.append("      " + line)
-        o.append(f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);")
-    if kind == "igemm":
-        o.append("      a = (const void**) ((uintptr_t) a - ks);")
-    o.append(f"      nc -= {nr};")
-    o.append("    } else {")
-    if nv == 1:
-        for i in reversed(range(mr)):
-            for line in store(f"vo{i}_0", f"c{i}", "nc"):
-                o.append("      " + line)
-    else:
-        # Full vectors while at least L columns remain, then one partial vector.
-        for u in range(nv):
-            o.append(f"      if (nc >= {L * (u + 1)}) {{")
-            for i in reversed(range(mr)):
-                for line in store(f"vo{i}_{u}", f"c{i} + {L * u}" if u else f"c{i}", None):
-                    o.append("        " + line)
-            o.append(f"      }} else if (nc > {L * u}) {{")
-            o.append(f"        const size_t n = nc - {L * u};")
-            for i in reversed(range(mr)):
-                for line in store(f"vo{i}_{u}", f"c{i} + {L * u}" if u else f"c{i}", "n"):
-                    o.append("        " + line)
-            o.append("      }")
-    o.append("      nc = 0;")
-    o.append("    }")
-    o.append("  } while (nc != 0);")
-    o.append("}")
+    def partial():
+        if nv == 1:
+            return [line for i in reversed(range(mr)) for line in store(i, 0, "nc", "      ")]
+        return vector_pieces(mr, nv, L, store, lambda u: (f"const size_t n = nc - {L * u};", "n"))
+
+    o += store_loop(mr, nr, out_t, kind,
+                    lambda i: [line for u in range(nv) for line in store(i, u, None, "      ")], partial)
     return text + "\n".join(o) + "\n"
 
 
@@ -667,7 +693,9 @@ def emit(k):
     (kr 1: scalar, 8: madd, 4: dpbusd), the input offset is the row's."""
     mr, nr, kr = k.geometry
     if k.isa == "avx512vnni" and kr == 4 and nr % 16:
-        # 8-column blocks of two rows per zmm: scripts/kernels/int8_pairs.py
+        # 8-column blocks of two rows per zmm: scripts/kernels/int8_pairs.py (imported
+        # here: it is built on this module's pieces)
+        from kernels import int8_pairs
         if variant_of(k) != "qd8_f32" or k.kind != "igemm":
             raise ValueError(f"{k.path}: row-pair tiles are qd8_f32 IGEMM only")
         return int8_pairs.gen(kernel_name("qd8_f32", "igemm", mr, nr, kr, k.isa), mr, nr)

@@ -13,9 +13,12 @@ clamps per vector and stores the two halves as the two rows' 8-column pieces. AV
 forms only (256-bit broadcasts as i64x4, the high half as f64x4): the emulated test
 build's SIMDe lacks the AVX512DQ ones.
 
-Called from int8_gemm.emit for such rows (the qd8_f32 IGEMM variant only).
+Called from int8_gemm.emit for such rows (the qd8_f32 IGEMM variant only). The prologue,
+the pinned K loop, the epilogue and the nc loop with its stores are int8_gemm's pieces;
+this module supplies the row-pair A vectors, the broadcast weight blocks and the stores
+of half vectors.
 """
-from kernels import skeleton
+from kernels import int8_gemm, skeleton
 
 
 def tile_name(mr, nr):
@@ -44,20 +47,14 @@ def gen(name, mr, nr):
     assert nr % 8 == 0 and mr >= 2
     nb = nr // 8
     pairs = (mr + 1) // 2
+    v = int8_gemm.V(512, "avx512vnni")
     text = HEADER.format(tile=tile_name(mr, nr), nr=nr, nb=nb)
-    text += ("#include <immintrin.h>\n#include <string.h>\n\n"
-             '#include "microkernels/x86-int8-dot.h"\n#include "microkernels.h"\n')
+    text += int8_gemm.includes("dpbusd", "qd8_f32", "avx512vnni")
     o = [""]
-    o.append(skeleton.signature(name, "igemm",
-             ",\n    const struct pqnn_quantization_params* quantization_params") + " {")
-    o.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
-    o.append("  const __m512 vmin = _mm512_set1_ps(p->min);")
-    o.append("  const __m512 vmax = _mm512_set1_ps(p->max);")
-    o.append("  const __m512i vsign = _mm512_set1_epi32((int) 0x80808080);")
-    o.append("  const int8_t* wp = (const int8_t*) w;")
+    o.append(int8_gemm.signature("qd8_f32", "igemm", name) + " {")
+    o += int8_gemm.prologue("qd8_f32", "dpbusd", v)
     o += skeleton.row_pointers(mr, "igemm", "int8_t", "float", quantization=True)
-    o.append("  const __m512i vnzp = _mm512_set1_epi32(-(quantization_params->zero_point + 128));")
-    o.append("  const __m512 vrs = _mm512_set1_ps(quantization_params->scale);")
+    o += int8_gemm.qd8_row_params("igemm", mr, v, 128)
     o.append("  do {")
     for j in range(nb):
         o.append(f"    const __m512i vb{j} = _mm512_mullo_epi32("
@@ -88,67 +85,32 @@ def gen(name, mr, nr):
         b.append(f"{ind}wp += {4 * nr};")
         return b
 
-    def kloop(ind):
-        # As in int8_gemm.py: the main K loop on copies of the accumulators pinned to the
-        # top zmm registers (PQNN_X86_ACC_REG, gcc only); the K tail on the accumulators.
-        r = [f"{ind}size_t k = 0;", f"{ind}{{"]
-        n = pairs * nb
-        for q in range(pairs):
-            for j in range(nb):
-                r.append(f'{ind}  register __m512i vp{q}_{j} PQNN_X86_ACC_REG("zmm{32 - n + q * nb + j}") = acc{q}_{j};')
-        r.append(f"{ind}  for (; k + 4 <= kc; k += 4) {{")
-        r += body(ind + "    ", "4", "vp")
-        r.append(f"{ind}  }}")
-        for q in range(pairs):
-            for j in range(nb):
-                r.append(f"{ind}  acc{q}_{j} = vp{q}_{j};")
-        r.append(f"{ind}}}")
-        r.append(f"{ind}if (k != kc) {{")
-        r += body(ind + "  ", "kc - k", "acc")
-        r.append(f"{ind}}}")
-        return r
+    o += skeleton.over_taps("igemm", mr, "int8_t", lambda ind: int8_gemm.pinned_kloop(ind, v, pairs, nb, 4, body))
 
-    o += skeleton.over_taps("igemm", mr, "int8_t", kloop)
-    for j in range(nb):
-        o.append(f"    const __m512 vks{j} = _mm512_mul_ps(vrs, "
-                 f"_mm512_castsi512_ps(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i*) (wp + {32 * j})))));")
-        o.append(f"    const __m512 vbias{j} = "
-                 f"_mm512_castsi512_ps(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i*) (wp + {4 * nr + 32 * j}))));")
-    o.append(f"    wp += {8 * nr};")
-    for q in range(pairs):
-        for j in range(nb):
-            f = f"vo{q}_{j}"
-            o.append(f"    __m512 {f} = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc{q}_{j}), vks{j}, vbias{j});")
-            # bound first: a NaN result (NaN row scale) propagates through max/min
-            o.append(f"    {f} = _mm512_min_ps(vmax, _mm512_max_ps(vmin, {f}));")
+    def broadcast(offset):
+        # one 8-column block (32 bytes) of the panel in both halves
+        return f"_mm512_castsi512_ps(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i*) (wp + {offset}))))"
 
-    def half(i, j):
-        v = f"vo{i // 2}_{j}"
-        return f"_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd({v}), 1))" if i % 2 else f"_mm512_castps512_ps256({v})"
+    o += int8_gemm.qd8_outputs(v, nr, pairs, nb, "acc", lambda j: f"_mm512_mul_ps(vrs, {broadcast(32 * j)})",
+                               lambda j: broadcast(4 * nr + 32 * j), lambda q, j: f"vks{j}")
 
-    def ptr(i, j):
-        return f"c{i} + {8 * j}" if j else f"c{i}"
+    def store(i, j, mask, ind):
+        """Row i's columns 8 j .. 8 j + 7 (all, or the mask's): the low or high half of its
+        pair's vector."""
+        vec = f"vo{i // 2}_{j}"
+        half = (f"_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd({vec}), 1))" if i % 2
+                else f"_mm512_castps512_ps256({vec})")
+        ptr = f"c{i} + {8 * j}" if j else f"c{i}"
+        if mask is None:
+            return [f"{ind}_mm256_storeu_ps({ptr}, {half});"]
+        return [f"{ind}_mm256_mask_storeu_ps({ptr}, {mask}, {half});"]
 
-    o.append(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
-    for i in reversed(range(mr)):
-        for j in range(nb):
-            o.append(f"      _mm256_storeu_ps({ptr(i, j)}, {half(i, j)});")
-        o.append(f"      c{i} = (float*) ((uintptr_t) c{i} + cn_stride);")
-    o.append("      a = (const void**) ((uintptr_t) a - ks);")
-    o.append(f"      nc -= {nr};")
-    o.append("    } else {")
-    # Full 8-column pieces while at least 8 columns remain, then one masked piece.
-    for j in range(nb):
-        o.append(f"      if (nc >= {8 * (j + 1)}) {{")
-        for i in reversed(range(mr)):
-            o.append(f"        _mm256_storeu_ps({ptr(i, j)}, {half(i, j)});")
-        o.append(f"      }} else if (nc > {8 * j}) {{")
-        o.append(f"        const __mmask8 vmask = (__mmask8) ((UINT32_C(1) << (nc - {8 * j})) - 1);")
-        for i in reversed(range(mr)):
-            o.append(f"        _mm256_mask_storeu_ps({ptr(i, j)}, vmask, {half(i, j)});")
-        o.append("      }")
-    o.append("      nc = 0;")
-    o.append("    }")
-    o.append("  } while (nc != 0);")
-    o.append("}")
+    def partial():
+        # Full 8-column pieces while at least 8 columns remain, then one masked piece.
+        return int8_gemm.vector_pieces(
+            mr, nb, 8, store,
+            lambda j: (f"const __mmask8 vmask = (__mmask8) ((UINT32_C(1) << (nc - {8 * j})) - 1);", "vmask"))
+
+    o += int8_gemm.store_loop(mr, nr, "float", "igemm",
+                              lambda i: [line for j in range(nb) for line in store(i, j, None, "      ")], partial)
     return text + "\n".join(o) + "\n"
