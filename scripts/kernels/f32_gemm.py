@@ -330,29 +330,35 @@ def emit_pair_kernel(mr, nr):
         L(f"    {v} = _mm512_min_ps(vmax, {v});")
     for q in range(pairs):  # lanes 0-7: row 2q's last 8 columns, lanes 8-15 row 2q + 1's
         L(f"    vpair{q} = _mm512_permutexvar_ps(vunzip, vpair{q});")
+    def store_rows(vmask, lo_mask, hi_mask, step):
+        """The tile's stores, last row first: vmask(j) masks 16-column vector j (None: whole
+        vectors), lo_mask / hi_mask a pair's shared vector's half for its even / odd row
+        (lo_mask None: the whole low half); step: the row pointers move on after."""
+        def masked(ptr, mask, v):
+            return f"_mm512_mask_storeu_ps({ptr}, {mask}, {v});"
+        for i in reversed(range(mr)):
+            for j in range(nv):
+                ptr = f"c{i} + {j * 16}"
+                L("      " + (masked(ptr, vmask(j), vname(i, j)) if vmask else
+                              f"_mm512_storeu_ps({ptr}, {vname(i, j)});"))
+            pair = f"vpair{i // 2}"
+            if i % 2 == 0:
+                L("      " + (masked(f"c{i} + {h}", lo_mask, pair) if lo_mask else
+                              f"_mm256_storeu_ps(c{i} + {h}, _mm512_castps512_ps256({pair}));"))
+            else:  # the upper half, from 8 floats before the shared columns
+                L("      " + masked(f"c{i} + {h - 8}", hi_mask, pair))
+            if step:
+                L(f"      c{i} = (float*) ((uintptr_t) c{i} + cn_stride);")
+
     L(f"    if (PQNN_LIKELY(nc >= {nr})) {{")
-    for i in reversed(range(mr)):
-        for j in range(nv):
-            L(f"      _mm512_storeu_ps(c{i} + {j * 16}, {vname(i, j)});")
-        if i % 2 == 0:
-            L(f"      _mm256_storeu_ps(c{i} + {h}, _mm512_castps512_ps256(vpair{i // 2}));")
-        else:  # the upper half, from 8 floats before the shared columns
-            L(f"      _mm512_mask_storeu_ps(c{i} + {h - 8}, 0xFF00, vpair{i // 2});")
-        L(f"      c{i} = (float*) ((uintptr_t) c{i} + cn_stride);")
+    store_rows(None, None, "0xFF00", True)
     L(f"      nc -= {nr};")
     L("    } else {")
     L("      const uint64_t vbits = (UINT64_C(1) << nc) - 1;")
     for j in range(nv):
         L(f"      const __mmask16 vmask{j} = (__mmask16) (vbits >> {16 * j});")
     L(f"      const __mmask16 vmaskh = (__mmask16) ((vbits >> {h}) & 0xFF);")
-    for i in reversed(range(mr)):
-        for j in range(nv):
-            L(f"      _mm512_mask_storeu_ps(c{i} + {j * 16}, vmask{j}, {vname(i, j)});")
-        if i % 2 == 0:
-            L(f"      _mm512_mask_storeu_ps(c{i} + {h}, vmaskh, vpair{i // 2});")
-        else:
-            L(f"      _mm512_mask_storeu_ps(c{i} + {h - 8}, (__mmask16) (vmaskh << 8), "
-              f"vpair{i // 2});")
+    store_rows(lambda j: f"vmask{j}", "vmaskh", "(__mmask16) (vmaskh << 8)", False)
     L("      nc = 0;")
     L("    }")
     L("  } while (nc != 0);")
