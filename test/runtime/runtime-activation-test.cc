@@ -31,10 +31,6 @@ using namespace pqnn_test;
 
 namespace {
 
-enum class Producer { conv1x1, conv3x3_igemm, conv3x3_winograd, depthwise, fully_connected,
-    stem3x3 /* 3 input channels: the int8 PATCH path under DRQ */ };
-constexpr int kProducers = 6;
-
 enum class Chain { act, act_add, add_act };
 
 struct Act {
@@ -62,11 +58,10 @@ const Act kActs[] = {
 };
 constexpr int kNumActs = sizeof(kActs) / sizeof(kActs[0]);
 
-struct Block {
+struct Block : BlockDims {
   Producer producer = Producer::conv1x1;
   Chain chain = Chain::act;
   Act act;
-  size_t n = 1, h = 5, w = 7, c = 8;
   bool producer_clamp = false;   // the producer's own bounds, before everything
   bool clamp_after_add = false;  // a relu6 on the add (fused into the add first)
   bool residual_first = false;   // add(B, A) instead of add(A, B)
@@ -85,40 +80,10 @@ void define_act(Graph& g, const Act& a, uint32_t x, uint32_t y) {
 // x [n][h][w][3] -> 1x1 stem (3 -> c) = B -> producer = A -> chain -> y.
 void define_block(Graph& g, const Block& k, const BlockWeights& wt, uint32_t x, uint32_t y) {
   const float inf = INFINITY;
-  const size_t c = k.c;
-  const std::vector<size_t> dims = {k.n, k.h, k.w, c};
-  const uint32_t b = g.f32(dims);
-  ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 3, c, -inf, inf,
-      x, g.f32({c, 1, 1, 3}, wt.stem_w.data()), g.f32({c}, wt.stem_b.data()), b, 0),
-      pqnn_status_success);
-  const uint32_t a = g.f32(dims);
-  const float lo = k.producer_clamp ? -0.5f : -inf, hi = k.producer_clamp ? 0.75f : inf;
-  const uint32_t bias = g.f32({c}, wt.b.data());
-  switch (k.producer) {
-    case Producer::conv1x1:
-      ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c, c, lo, hi,
-          b, g.f32({c, 1, 1, c}, wt.w.data()), bias, a, 0), pqnn_status_success);
-      break;
-    case Producer::conv3x3_igemm:
-    case Producer::conv3x3_winograd:
-      ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, c, c, lo, hi,
-          b, g.f32({c, 3, 3, c}, wt.w.data()), bias, a,
-          k.producer == Producer::conv3x3_igemm ? PQNN_FLAG_NO_WINOGRAD : 0),
-          pqnn_status_success);
-      break;
-    case Producer::depthwise:
-      ASSERT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, c,
-          lo, hi, b, g.f32({1, 3, 3, c}, wt.w.data()), bias, a, 0), pqnn_status_success);
-      break;
-    case Producer::fully_connected:
-      ASSERT_EQ(pqnn_define_fully_connected(g.sg, lo, hi, b, g.f32({c, c}, wt.w.data()), bias,
-          a, 0), pqnn_status_success);
-      break;
-    case Producer::stem3x3:
-      ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 3, c, lo, hi,
-          x, g.f32({c, 3, 3, 3}, wt.w.data()), bias, a, 0), pqnn_status_success);
-      break;
-  }
+  const std::vector<size_t> dims = {k.n, k.h, k.w, k.c};
+  uint32_t b = 0, a = 0;
+  ASSERT_NO_FATAL_FAILURE(define_producer(g, k.producer, dims, wt,
+      k.producer_clamp ? -0.5f : -inf, k.producer_clamp ? 0.75f : inf, x, &b, &a));
   const auto add = [&](uint32_t p, uint32_t out) {
     const float alo = k.clamp_after_add ? 0.0f : -inf, ahi = k.clamp_after_add ? 6.0f : inf;
     const uint32_t first = k.residual_first ? b : p, second = k.residual_first ? p : b;
@@ -147,27 +112,16 @@ void define_block(Graph& g, const Block& k, const BlockWeights& wt, uint32_t x, 
 // else neither activations nor adds fuse (the graph as defined).
 BlockResult run_block(const Block& k, const BlockWeights& wt, uint32_t flags, bool fuse,
     pthreadpool_t pool) {
-  Graph g(2);
-  const uint32_t x = g.input(0, {k.n, k.h, k.w, 3});
-  const uint32_t y = g.output(1, {k.n, k.h, k.w, k.c});
-  define_block(g, k, wt, x, y);
   pqnn_runtime_options options = {};
   options.no_activation_fusion = fuse ? 0 : 1;
   options.no_residual_fusion = fuse ? 0 : 1;
-  options.qd8_min_reduction = 1;  // DRQ takes every FC / conv (the stem: PATCH)
-  return run_block_graph(g.sg, k.n, k.h, k.w, k.c, 2.0f, flags, options, pool);
+  return run_defined_block(k.n, k.h, k.w, k.c,
+      [&](Graph& g, uint32_t x, uint32_t y) { define_block(g, k, wt, x, y); }, options, flags,
+      pool);
 }
 
 size_t count_activations(const std::vector<pqnn_runtime_node_info>& infos) {
-  size_t n = 0;
-  for (const auto& i : infos) n += i.fused_activation;
-  return n;
-}
-
-const char* producer_name(Producer p) {
-  static const char* const kNames[] = {"conv1x1", "conv3x3_igemm", "conv3x3_winograd",
-      "depthwise", "fully_connected", "stem3x3"};
-  return kNames[static_cast<int>(p)];
+  return count_fused(infos, &pqnn_runtime_node_info::fused_activation);
 }
 
 const char* chain_name(Chain c) {
@@ -178,22 +132,17 @@ const char* chain_name(Chain c) {
 TEST(RuntimeActivationFusion, RandomBlocksMatchTheUnfusedGraph) {
   std::mt19937 rng(2027);
   pthreadpool_t pool = create_pool(2);
-  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,
-      PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
   std::set<std::string> paths;
   for (int trial = 0; trial < 144; trial++) {
     Block k;
     k.producer = static_cast<Producer>(trial % kProducers);
     k.chain = static_cast<Chain>((trial / kProducers) % 3);
     k.act = kActs[rng() % kNumActs];
-    k.n = 1 + rng() % 2;
-    k.h = 1 + rng() % 9;
-    k.w = 1 + rng() % 11;
-    k.c = 1 + rng() % 72;
+    k.randomize(rng, 72);
     k.producer_clamp = (rng() & 1) != 0;
     k.clamp_after_add = (rng() & 1) != 0;
     k.residual_first = (rng() & 1) != 0;
-    const uint32_t flags = flag_sets[(trial / (kProducers * 3)) % 4];
+    const uint32_t flags = kBlockFlags[(trial / (kProducers * 3)) % 4];
     const pthreadpool_t p = (trial & 1) != 0 ? pool : nullptr;
     SCOPED_TRACE(testing::Message() << producer_name(k.producer) << " " << chain_name(k.chain)
         << " " << k.act.name << " n" << k.n << " " << k.h << "x" << k.w << " c" << k.c
@@ -219,81 +168,42 @@ TEST(RuntimeActivationFusion, RandomBlocksMatchTheUnfusedGraph) {
       EXPECT_STREQ(i.fused_activation_name, k.act.name);
       EXPECT_EQ(i.fused_add, k.chain != Chain::act ? 1u : 0u);
       EXPECT_EQ(i.activation_after_add, k.chain == Chain::add_act ? 1u : 0u);
-      EXPECT_TRUE(i.type == pqnn_node_type_convolution_2d ||
-          i.type == pqnn_node_type_depthwise_convolution_2d ||
-          i.type == pqnn_node_type_fully_connected);
-      paths.insert(i.compute_path);
+      record_fused_node(i, &paths);
     }
   }
   destroy_pool(pool);
-  // Every path's epilogue ran (PATCH where the tier has it).
-  for (const char* path : {"gemm", "igemm", "dwconv", "winograd"}) {
-    EXPECT_EQ(paths.count(path), 1u) << path;
-  }
-  if (std::strcmp(pqnn_isa_name(), "avx512vnni") == 0) {
-    EXPECT_EQ(paths.count("patch"), 1u);
-  }
+  expect_every_path(paths);
 }
 
 // Deconvolution -> act on each deconvolution layout (direct wide 2x2 s2, tall 2x2 s2 to few
 // channels with and without output padding rows, accumulating 3x3 s1 and 4x4 s2),
 // f32 / f16 / DRQ, against the unfused graph.
 TEST(RuntimeActivationFusion, DeconvolutionMatchesTheUnfusedGraph) {
-  struct Layer { uint32_t k, s, pad, adj; size_t goc; };
-  const Layer layers[] = {{2, 2, 0, 0, 24}, {2, 2, 0, 0, 1}, {2, 2, 0, 1, 2}, {3, 1, 1, 0, 16},
-      {4, 2, 1, 0, 8}};
-  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
+  const DeconvLayer layers[] = {{2, 2, 0, 0, 24}, {2, 2, 0, 0, 1}, {2, 2, 0, 1, 2},
+      {3, 1, 1, 0, 16}, {4, 2, 1, 0, 8}};
   pthreadpool_t pool = create_pool(2);
   std::mt19937 rng(11);
   int trial = 0;
-  for (const Layer& l : layers) {
-    for (uint32_t flags : flag_sets) {
+  for (const DeconvLayer& l : layers) {
+    for (uint32_t flags : kDeconvFlags) {
       const Act act = kActs[rng() % kNumActs];
-      const size_t n = 1 + trial % 2, h = 3 + rng() % 5, w = 2 + rng() % 7, c = 5 + rng() % 20;
-      const size_t oh = (h - 1) * l.s + l.k - 2 * l.pad + l.adj;
-      const size_t ow = (w - 1) * l.s + l.k - 2 * l.pad;
+      const DeconvBlock d = deconv_block(l, trial, rng);
       const pthreadpool_t p = (trial++ & 1) != 0 ? pool : nullptr;
-      SCOPED_TRACE(testing::Message() << "k" << l.k << " s" << l.s << " pad " << l.pad
-          << " adj " << l.adj << " goc " << l.goc << " " << act.name << " flags 0x" << std::hex
-          << flags << std::dec << " n" << n << " " << h << "x" << w << " c" << c);
-      const auto wt = random_f32(l.goc * l.k * l.k * c, -0.5f, 0.5f, 5 + trial);
-      const auto bias = random_f32(l.goc, -1, 1, 6 + trial);
-      const auto in = random_f32(n * h * w * c, -2, 2, 7 + trial);
-      std::vector<float> out[2];
-      std::vector<pqnn_runtime_node_info> infos[2];
+      SCOPED_TRACE(deconv_trace(d, act.name, flags));
+      FusionRuns r;
       for (uint32_t no_fusion : {0u, 1u}) {
         Graph g(2);
-        const uint32_t x = g.input(0, {n, h, w, c});
-        const uint32_t a = g.f32({n, oh, ow, l.goc});
-        const uint32_t y = g.output(1, {n, oh, ow, l.goc});
-        ASSERT_EQ(pqnn_define_deconvolution_2d(g.sg, l.pad, l.pad, l.pad, l.pad, l.adj, 0, l.k,
-            l.k, l.s, l.s, 1, 1, 1, c, l.goc, -INFINITY, INFINITY, x,
-            g.f32({l.goc, l.k, l.k, c}, wt.data()), g.f32({l.goc}, bias.data()), a, 0),
-            pqnn_status_success);
+        uint32_t a = 0, y = 0;
+        ASSERT_NO_FATAL_FAILURE(define_deconv(g, d, &a, &y));
         define_act(g, act, a, y);
         pqnn_runtime_options options = {};
         options.no_activation_fusion = no_fusion;
-        options.qd8_min_reduction = 1;
-        pqnn_runtime_t rt = nullptr;
-        ASSERT_EQ(pqnn_create_runtime_with_options(g.sg, p, flags, &options, &rt),
-            pqnn_status_success);
-        out[no_fusion].assign(n * oh * ow * l.goc, -1234.5f);
-        const pqnn_external_value ext[2] = {{0, (void*) in.data()}, {1, out[no_fusion].data()}};
-        ASSERT_EQ(pqnn_setup_runtime(rt, 2, ext), pqnn_status_success);
-        ASSERT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
-        infos[no_fusion] = node_infos(rt);
-        pqnn_delete_runtime(rt);
+        ASSERT_NO_FATAL_FAILURE(run_deconv_graph(g.sg, d, p, flags, options, &r, no_fusion));
       }
-      EXPECT_TRUE(same_bits(out[0], out[1]));
-      EXPECT_EQ(count_activations(infos[0]), 1u);
-      EXPECT_EQ(count_activations(infos[1]), 0u);
-      EXPECT_EQ(infos[0].size() + 1, infos[1].size());
-      for (const auto& i : infos[0]) {
-        if (i.fused_activation == 0) continue;
-        EXPECT_EQ(i.type, pqnn_node_type_deconvolution_2d);
-        EXPECT_STREQ(i.fused_activation_name, act.name);
-        EXPECT_STREQ(i.compute_path, "deconv");
-      }
+      expect_fused_deconv(r, &pqnn_runtime_node_info::fused_activation,
+          [&](const pqnn_runtime_node_info& i) {
+            EXPECT_STREQ(i.fused_activation_name, act.name);
+          });
     }
   }
   destroy_pool(pool);
@@ -313,14 +223,12 @@ TEST(RuntimeActivationFusion, IneligibleUnariesStayNodes) {
   const pqnn_unary_params up = {};
   for (int variant = 0; variant < 6; variant++) {
     SCOPED_TRACE(variant);
-    std::vector<float> out[2], extra[2];
-    std::vector<pqnn_runtime_node_info> infos[2];
+    const size_t oh = variant == 4 ? 8 : 4;
+    FusionRuns r;
     for (uint32_t no_fusion : {0u, 1u}) {
-      Graph g(3);
-      const uint32_t x = g.input(0, {1, 4, 4, c});
-      const size_t oh = variant == 4 ? 8 : 4;
-      const uint32_t a = variant == 1 ? g.output(2, {1, 4, 4, c}) : g.f32({1, oh, oh, c});
-      const uint32_t y = g.output(1, {1, oh, oh, c});
+      IneligibleGraph ig(c, oh, oh, variant == 1);
+      Graph& g = ig.g;
+      const uint32_t x = ig.x, a = ig.a, y = ig.y;
       if (variant == 4) {
         ASSERT_EQ(pqnn_define_deconvolution_2d(g.sg, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 1, 1, 1, c,
             c, -INFINITY, INFINITY, x, g.f32({c, 2, 2, c}, w.data()), PQNN_INVALID_VALUE_ID, a,
@@ -351,32 +259,18 @@ TEST(RuntimeActivationFusion, IneligibleUnariesStayNodes) {
         ASSERT_EQ(pqnn_define_unary(g.sg, pqnn_unary_tanh, &up, a, y, 0), pqnn_status_success);
       }
       if (variant == 0) {
-        ASSERT_EQ(pqnn_define_clamp(g.sg, 0.0f, 1.0f, a, g.output(2, {1, 4, 4, c}), 0),
-            pqnn_status_success);
+        ASSERT_NO_FATAL_FAILURE(ig.read_a_twice());
       }
       pqnn_runtime_options options = {};
       options.no_activation_fusion = no_fusion;
       options.no_residual_fusion = no_fusion;
-      pqnn_runtime_t rt = nullptr;
-      ASSERT_EQ(pqnn_create_runtime_with_options(g.sg, nullptr, 0, &options, &rt),
-          pqnn_status_success);
-      out[no_fusion].assign(oh * oh * c, NAN);
-      extra[no_fusion].assign(16 * c, NAN);
-      std::vector<pqnn_external_value> ext = {{0, (void*) in.data()},
-          {1, out[no_fusion].data()}};
-      if (variant <= 1) ext.push_back({2, extra[no_fusion].data()});
-      ASSERT_EQ(pqnn_setup_runtime(rt, ext.size(), ext.data()), pqnn_status_success);
-      ASSERT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
-      infos[no_fusion] = node_infos(rt);
-      pqnn_delete_runtime(rt);
+      ASSERT_NO_FATAL_FAILURE(ig.run_once(in, oh, variant <= 1, 0, options, &r, no_fusion));
     }
-    EXPECT_TRUE(same_bits(out[0], out[1]));
-    EXPECT_TRUE(same_bits(extra[0], extra[1]));
-    EXPECT_EQ(count_activations(infos[1]), 0u);
+    expect_same_outputs(r, &pqnn_runtime_node_info::fused_activation);
     const size_t fused = variant >= 2 && variant <= 4 ? 1u : 0u;
-    EXPECT_EQ(count_activations(infos[0]), fused);
-    EXPECT_EQ(infos[0].size() + fused + (variant == 3 ? 1u : 0u), infos[1].size());
-    for (const auto& i : infos[0]) {
+    EXPECT_EQ(count_activations(r.infos[0]), fused);
+    EXPECT_EQ(r.infos[0].size() + fused + (variant == 3 ? 1u : 0u), r.infos[1].size());
+    for (const auto& i : r.infos[0]) {
       if (i.type != pqnn_node_type_convolution_2d) continue;
       EXPECT_EQ(i.fused_add, variant == 3 ? 1u : 0u);
       EXPECT_EQ(i.activation_after_add, 0u);
@@ -389,47 +283,31 @@ TEST(RuntimeActivationFusion, IneligibleUnariesStayNodes) {
 // setups and runs before or after a bound residual, bit for bit the kernel on the plain
 // output.
 TEST(OutputActivation, ArgumentsAndOrder) {
-  ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-  const size_t ic = 8, oc = 12, rows = 5;
-  const auto w = random_f32(ic * oc, -1, 1, 3);
-  const auto x = random_f32(rows * ic, -2, 2, 5);
-  const auto r = random_f32(rows * oc, -1, 1, 6);
+  FcOperator fc;
+  ASSERT_NO_FATAL_FAILURE(fc.create(8, 12, 5));
+  const pqnn_operator_t op = fc.op;
   const pqnn_vunary_ukernel_fn hswish = pqnn_get_elementwise_config()->unary[pqnn_unary_hardswish];
   const pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
-  pqnn_operator_t op = nullptr;
-  ASSERT_EQ(pqnn_create_fully_connected_nc_f32(ic, oc, ic, oc, w.data(), nullptr, -INFINITY,
-      INFINITY, 0, &op), pqnn_status_success);
   EXPECT_EQ(pqnn_set_output_activation(nullptr, hswish, &params, true),
       pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_set_output_activation(op, hswish, nullptr, true),
       pqnn_status_invalid_parameter);
   // qs8 output: no epilogue.
   pqnn_operator_t q = nullptr;
-  std::vector<int8_t> qw(ic * oc, 1);
-  ASSERT_EQ(pqnn_create_fully_connected_nc_qs8(ic, oc, ic, oc, 0, 1.0f, 1.0f, qw.data(),
-      nullptr, 0, 1.0f, -128, 127, 0, &q), pqnn_status_success);
+  ASSERT_NO_FATAL_FAILURE(create_qs8_fc(fc.ic, fc.oc, &q));
   EXPECT_EQ(pqnn_set_output_activation(q, hswish, &params, true),
       pqnn_status_invalid_parameter);
   pqnn_delete_operator(q);
 
-  const auto run = [&](std::vector<float>& y, bool residual) {
-    y.assign(rows * oc, NAN);
-    ASSERT_EQ(pqnn_reshape_fully_connected_nc_f32(op, rows, nullptr), pqnn_status_success);
-    ASSERT_EQ(pqnn_setup_fully_connected_nc_f32(op, x.data(), y.data()), pqnn_status_success);
-    if (residual) {
-      ASSERT_EQ(pqnn_setup_residual_add(op, r.data(), oc, -0.5f, 2.0f), pqnn_status_success);
-    }
-    ASSERT_EQ(pqnn_run_operator(op, nullptr), pqnn_status_success);
-  };
   std::vector<float> plain, act, act_add, add_act, none;
-  run(plain, false);
+  fc.run(plain, false);
   ASSERT_EQ(pqnn_set_output_activation(op, hswish, &params, true), pqnn_status_success);
-  run(act, false);
-  run(act_add, true);
+  fc.run(act, false);
+  fc.run(act_add, true);
   ASSERT_EQ(pqnn_set_output_activation(op, hswish, &params, false), pqnn_status_success);
-  run(add_act, true);
+  fc.run(add_act, true);
   ASSERT_EQ(pqnn_set_output_activation(op, nullptr, nullptr, false), pqnn_status_success);
-  run(none, false);
+  fc.run(none, false);
   EXPECT_TRUE(same_bits(none, plain));
   const auto f = [&](float v) {
     float o;
@@ -437,7 +315,7 @@ TEST(OutputActivation, ArgumentsAndOrder) {
     return o;
   };
   const auto add = [&](float v, size_t i) {
-    const float s = v + r[i];
+    const float s = v + fc.r[i];
     return s < -0.5f ? -0.5f : s > 2.0f ? 2.0f : s;
   };
   for (size_t i = 0; i < plain.size(); i++) {

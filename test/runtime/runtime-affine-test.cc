@@ -36,17 +36,12 @@ using namespace pqnn_test;
 
 namespace {
 
-enum class Producer { conv1x1, conv3x3_igemm, conv3x3_winograd, depthwise, fully_connected,
-    stem3x3 /* 3 input channels: the int8 PATCH path under DRQ */ };
-constexpr int kProducers = 6;
-
 enum class Chain { none, act, act_add, add_act };
 constexpr int kChains = 4;
 
-struct Block {
+struct Block : BlockDims {
   Producer producer = Producer::conv1x1;
   Chain chain = Chain::none;
-  size_t n = 1, h = 5, w = 7, c = 8;
   bool affine_bias = true;
   bool affine_clamp = false;     // bounds on the affine node itself
   bool uniform_scale = false;    // one scale for every channel (an ONNX scalar Mul)
@@ -68,37 +63,8 @@ void define_block(Graph& g, const Block& k, const BlockWeights& wt,
   const float inf = INFINITY;
   const size_t c = k.c;
   const std::vector<size_t> dims = {k.n, k.h, k.w, c};
-  const uint32_t b = g.f32(dims);
-  ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 3, c, -inf, inf,
-      x, g.f32({c, 1, 1, 3}, wt.stem_w.data()), g.f32({c}, wt.stem_b.data()), b, 0),
-      pqnn_status_success);
-  const uint32_t a = g.f32(dims);
-  const uint32_t bias = g.f32({c}, wt.b.data());
-  switch (k.producer) {
-    case Producer::conv1x1:
-      ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, c, c, -inf,
-          inf, b, g.f32({c, 1, 1, c}, wt.w.data()), bias, a, 0), pqnn_status_success);
-      break;
-    case Producer::conv3x3_igemm:
-    case Producer::conv3x3_winograd:
-      ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, c, c, -inf,
-          inf, b, g.f32({c, 3, 3, c}, wt.w.data()), bias, a,
-          k.producer == Producer::conv3x3_igemm ? PQNN_FLAG_NO_WINOGRAD : 0),
-          pqnn_status_success);
-      break;
-    case Producer::depthwise:
-      ASSERT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, c,
-          -inf, inf, b, g.f32({1, 3, 3, c}, wt.w.data()), bias, a, 0), pqnn_status_success);
-      break;
-    case Producer::fully_connected:
-      ASSERT_EQ(pqnn_define_fully_connected(g.sg, -inf, inf, b, g.f32({c, c}, wt.w.data()),
-          bias, a, 0), pqnn_status_success);
-      break;
-    case Producer::stem3x3:
-      ASSERT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 3, c, -inf,
-          inf, x, g.f32({c, 3, 3, 3}, wt.w.data()), bias, a, 0), pqnn_status_success);
-      break;
-  }
+  uint32_t b = 0, a = 0;
+  ASSERT_NO_FATAL_FAILURE(define_producer(g, k.producer, dims, wt, -inf, inf, x, &b, &a));
   const pqnn_unary_params up = {};
   uint32_t t = a;
   if (k.chain == Chain::act) {
@@ -124,28 +90,17 @@ void define_block(Graph& g, const Block& k, const BlockWeights& wt,
 
 BlockResult run_block(const Block& k, const BlockWeights& wt, const std::vector<float>& scale,
     const std::vector<float>& shift, uint32_t flags, Fusion f, pthreadpool_t pool) {
-  Graph g(2);
-  const uint32_t x = g.input(0, {k.n, k.h, k.w, 3});
-  const uint32_t y = g.output(1, {k.n, k.h, k.w, k.c});
-  define_block(g, k, wt, scale, shift, x, y);
   pqnn_runtime_options options = {};
   options.no_activation_fusion = f.activation ? 0 : 1;
   options.no_residual_fusion = f.residual ? 0 : 1;
   options.no_affine_fusion = f.affine ? 0 : 1;
-  options.qd8_min_reduction = 1;  // DRQ takes every FC / conv (the stem: PATCH)
-  return run_block_graph(g.sg, k.n, k.h, k.w, k.c, 2.0f, flags, options, pool);
+  return run_defined_block(k.n, k.h, k.w, k.c,
+      [&](Graph& g, uint32_t x, uint32_t y) { define_block(g, k, wt, scale, shift, x, y); },
+      options, flags, pool);
 }
 
 size_t count_affines(const std::vector<pqnn_runtime_node_info>& infos) {
-  size_t n = 0;
-  for (const auto& i : infos) n += i.fused_affine;
-  return n;
-}
-
-const char* producer_name(Producer p) {
-  static const char* const kNames[] = {"conv1x1", "conv3x3_igemm", "conv3x3_winograd",
-      "depthwise", "fully_connected", "stem3x3"};
-  return kNames[static_cast<int>(p)];
+  return count_fused(infos, &pqnn_runtime_node_info::fused_affine);
 }
 
 const char* chain_name(Chain c) {
@@ -156,8 +111,6 @@ const char* chain_name(Chain c) {
 TEST(RuntimeAffineFusion, RandomBlocksMatchTheUnfusedGraph) {
   std::mt19937 rng(2031);
   pthreadpool_t pool = create_pool(2);
-  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,
-      PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
   std::set<std::string> paths;
   size_t affines = 0;
   const int kTrials = kProducers * kChains * 4;
@@ -165,14 +118,11 @@ TEST(RuntimeAffineFusion, RandomBlocksMatchTheUnfusedGraph) {
     Block k;
     k.producer = static_cast<Producer>(trial % kProducers);
     k.chain = static_cast<Chain>((trial / kProducers) % kChains);
-    k.n = 1 + rng() % 2;
-    k.h = 1 + rng() % 9;
-    k.w = 1 + rng() % 11;
-    k.c = 1 + rng() % 100;
+    k.randomize(rng, 100);
     k.affine_bias = (rng() % 4) != 0;
     k.affine_clamp = (rng() % 3) == 0;
     k.uniform_scale = (rng() % 4) == 0;
-    const uint32_t flags = flag_sets[(trial / (kProducers * kChains)) % 4];
+    const uint32_t flags = kBlockFlags[(trial / (kProducers * kChains)) % 4];
     const pthreadpool_t p = (trial & 1) != 0 ? pool : nullptr;
     SCOPED_TRACE(testing::Message() << producer_name(k.producer) << " " << chain_name(k.chain)
         << " n" << k.n << " " << k.h << "x" << k.w << " c" << k.c << " flags 0x" << std::hex
@@ -207,63 +157,40 @@ TEST(RuntimeAffineFusion, RandomBlocksMatchTheUnfusedGraph) {
       if (i.fused_affine == 0) continue;
       EXPECT_EQ(i.fused_activation, k.chain != Chain::none ? 1u : 0u);
       EXPECT_EQ(i.fused_add, k.chain == Chain::act_add || k.chain == Chain::add_act ? 1u : 0u);
-      EXPECT_TRUE(i.type == pqnn_node_type_convolution_2d ||
-          i.type == pqnn_node_type_depthwise_convolution_2d ||
-          i.type == pqnn_node_type_fully_connected);
-      paths.insert(i.compute_path);
+      record_fused_node(i, &paths);
     }
   }
   destroy_pool(pool);
   EXPECT_GE(affines, static_cast<size_t>(kTrials / 2));
-  // Every path's epilogue ran the affine (PATCH where the tier has it).
-  for (const char* path : {"gemm", "igemm", "dwconv", "winograd"}) {
-    EXPECT_EQ(paths.count(path), 1u) << path;
-  }
-  if (std::strcmp(pqnn_isa_name(), "avx512vnni") == 0) {
-    EXPECT_EQ(paths.count("patch"), 1u);
-  }
+  expect_every_path(paths);  // each ran the affine
 }
 
 // Deconvolution [-> act] -> affine on each deconvolution layout (direct wide 2x2 s2, tall
 // 2x2 s2 to few channels with and without output padding rows, accumulating 3x3 s1),
 // f32 / f16 / DRQ, against the unfused graph.
 TEST(RuntimeAffineFusion, DeconvolutionMatchesTheUnfusedGraph) {
-  struct Layer { uint32_t k, s, pad, adj; size_t goc; };
-  const Layer layers[] = {{2, 2, 0, 0, 24}, {2, 2, 0, 0, 1}, {2, 2, 0, 1, 2}, {3, 1, 1, 0, 40}};
-  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
+  const DeconvLayer layers[] = {{2, 2, 0, 0, 24}, {2, 2, 0, 0, 1}, {2, 2, 0, 1, 2},
+      {3, 1, 1, 0, 40}};
   pthreadpool_t pool = create_pool(2);
   std::mt19937 rng(13);
   int trial = 0;
-  for (const Layer& l : layers) {
-    for (uint32_t flags : flag_sets) {
+  for (const DeconvLayer& l : layers) {
+    for (uint32_t flags : kDeconvFlags) {
       const bool act = (trial % 2) == 0;
-      const size_t n = 1 + trial % 2, h = 3 + rng() % 5, w = 2 + rng() % 7, c = 5 + rng() % 20;
-      const size_t oh = (h - 1) * l.s + l.k - 2 * l.pad + l.adj;
-      const size_t ow = (w - 1) * l.s + l.k - 2 * l.pad;
+      const DeconvBlock d = deconv_block(l, trial, rng);
       const pthreadpool_t p = (trial++ & 1) != 0 ? pool : nullptr;
-      SCOPED_TRACE(testing::Message() << "k" << l.k << " s" << l.s << " pad " << l.pad
-          << " adj " << l.adj << " goc " << l.goc << " act " << act << " flags 0x" << std::hex
-          << flags << std::dec << " n" << n << " " << h << "x" << w << " c" << c);
-      const auto wt = random_f32(l.goc * l.k * l.k * c, -0.5f, 0.5f, 5 + trial);
-      const auto bias = random_f32(l.goc, -1, 1, 6 + trial);
-      const auto in = random_f32(n * h * w * c, -2, 2, 7 + trial);
+      SCOPED_TRACE(deconv_trace(d, act ? "act true" : "act false", flags));
       const auto scale = random_f32(l.goc, -2, 2, 8 + trial);
       const auto shift = random_f32(l.goc, -1, 1, 9 + trial);
-      std::vector<float> out[2];
-      std::vector<pqnn_runtime_node_info> infos[2];
+      FusionRuns r;
       for (uint32_t no_fusion : {0u, 1u}) {
         Graph g(2);
-        const uint32_t x = g.input(0, {n, h, w, c});
-        const uint32_t a = g.f32({n, oh, ow, l.goc});
-        const uint32_t y = g.output(1, {n, oh, ow, l.goc});
-        ASSERT_EQ(pqnn_define_deconvolution_2d(g.sg, l.pad, l.pad, l.pad, l.pad, l.adj, 0, l.k,
-            l.k, l.s, l.s, 1, 1, 1, c, l.goc, -INFINITY, INFINITY, x,
-            g.f32({l.goc, l.k, l.k, c}, wt.data()), g.f32({l.goc}, bias.data()), a, 0),
-            pqnn_status_success);
+        uint32_t a = 0, y = 0;
+        ASSERT_NO_FATAL_FAILURE(define_deconv(g, d, &a, &y));
         uint32_t t = a;
         if (act) {
           const pqnn_unary_params up = {};
-          t = g.f32({n, oh, ow, l.goc});
+          t = g.f32({d.n, d.oh, d.ow, l.goc});
           ASSERT_EQ(pqnn_define_unary(g.sg, pqnn_unary_hardswish, &up, a, t, 0),
               pqnn_status_success);
         }
@@ -272,28 +199,13 @@ TEST(RuntimeAffineFusion, DeconvolutionMatchesTheUnfusedGraph) {
             g.f32({l.goc}, shift.data()), y, 0), pqnn_status_success);
         pqnn_runtime_options options = {};
         options.no_affine_fusion = no_fusion;
-        options.qd8_min_reduction = 1;
         options.qd8_float_depthwise = 1;  // the affine stays float under DRQ
-        pqnn_runtime_t rt = nullptr;
-        ASSERT_EQ(pqnn_create_runtime_with_options(g.sg, p, flags, &options, &rt),
-            pqnn_status_success);
-        out[no_fusion].assign(n * oh * ow * l.goc, -1234.5f);
-        const pqnn_external_value ext[2] = {{0, (void*) in.data()}, {1, out[no_fusion].data()}};
-        ASSERT_EQ(pqnn_setup_runtime(rt, 2, ext), pqnn_status_success);
-        ASSERT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
-        infos[no_fusion] = node_infos(rt);
-        pqnn_delete_runtime(rt);
+        ASSERT_NO_FATAL_FAILURE(run_deconv_graph(g.sg, d, p, flags, options, &r, no_fusion));
       }
-      EXPECT_TRUE(same_bits(out[0], out[1]));
-      EXPECT_EQ(count_affines(infos[0]), 1u);
-      EXPECT_EQ(count_affines(infos[1]), 0u);
-      EXPECT_EQ(infos[0].size() + 1, infos[1].size());
-      for (const auto& i : infos[0]) {
-        if (i.fused_affine == 0) continue;
-        EXPECT_EQ(i.type, pqnn_node_type_deconvolution_2d);
-        EXPECT_EQ(i.fused_activation, act ? 1u : 0u);
-        EXPECT_STREQ(i.compute_path, "deconv");
-      }
+      expect_fused_deconv(r, &pqnn_runtime_node_info::fused_affine,
+          [&](const pqnn_runtime_node_info& i) {
+            EXPECT_EQ(i.fused_activation, act ? 1u : 0u);
+          });
     }
   }
   destroy_pool(pool);
@@ -320,13 +232,11 @@ TEST(RuntimeAffineFusion, IneligibleAffinesStayNodes) {
       SCOPED_TRACE(testing::Message() << "variant " << variant << " flags 0x" << std::hex
           << flags);
       const size_t oh = variant == 3 ? 2 : 4;
-      std::vector<float> out[2], extra[2];
-      std::vector<pqnn_runtime_node_info> infos[2];
+      FusionRuns r;
       for (uint32_t no_fusion : {0u, 1u}) {
-        Graph g(3);
-        const uint32_t x = g.input(0, {1, 4, 4, c});
-        const uint32_t a = variant == 1 ? g.output(2, {1, 4, 4, c}) : g.f32({1, 4, 4, c});
-        const uint32_t y = g.output(1, {1, oh, oh, c});
+        IneligibleGraph ig(c, 4, oh, variant == 1);
+        Graph& g = ig.g;
+        const uint32_t x = ig.x, a = ig.a, y = ig.y;
         if (variant == 4) {
           ASSERT_EQ(pqnn_define_binary(g.sg, pqnn_binary_multiply, -INFINITY, INFINITY, x,
               g.f32({1, 1, 1, c}, w.data()), a, 0), pqnn_status_success);
@@ -357,30 +267,16 @@ TEST(RuntimeAffineFusion, IneligibleAffinesStayNodes) {
           }
         }
         if (variant == 0) {
-          ASSERT_EQ(pqnn_define_clamp(g.sg, 0.0f, 1.0f, a, g.output(2, {1, 4, 4, c}), 0),
-              pqnn_status_success);
+          ASSERT_NO_FATAL_FAILURE(ig.read_a_twice());
         }
         pqnn_runtime_options options = {};
         options.no_affine_fusion = no_fusion;
-        pqnn_runtime_t rt = nullptr;
-        ASSERT_EQ(pqnn_create_runtime_with_options(g.sg, nullptr, flags, &options, &rt),
-            pqnn_status_success);
-        out[no_fusion].assign(oh * oh * c, NAN);
-        extra[no_fusion].assign(16 * c, NAN);
-        std::vector<pqnn_external_value> ext = {{0, (void*) in.data()},
-            {1, out[no_fusion].data()}};
-        if (variant <= 1) ext.push_back({2, extra[no_fusion].data()});
-        ASSERT_EQ(pqnn_setup_runtime(rt, ext.size(), ext.data()), pqnn_status_success);
-        ASSERT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
-        infos[no_fusion] = node_infos(rt);
-        pqnn_delete_runtime(rt);
+        ASSERT_NO_FATAL_FAILURE(ig.run_once(in, oh, variant <= 1, flags, options, &r, no_fusion));
       }
-      EXPECT_TRUE(same_bits(out[0], out[1]));
-      EXPECT_TRUE(same_bits(extra[0], extra[1]));
-      EXPECT_EQ(count_affines(infos[1]), 0u);
+      expect_same_outputs(r, &pqnn_runtime_node_info::fused_affine);
       const size_t fused = variant == 6 ? 1u : 0u;
-      EXPECT_EQ(count_affines(infos[0]), fused);
-      EXPECT_EQ(infos[0].size() + fused, infos[1].size());
+      EXPECT_EQ(count_affines(r.infos[0]), fused);
+      EXPECT_EQ(r.infos[0].size() + fused, r.infos[1].size());
     }
   }
 }
@@ -389,16 +285,13 @@ TEST(RuntimeAffineFusion, IneligibleAffinesStayNodes) {
 // setups, runs after a bound activation and residual, and gives the depthwise operator's
 // output on the plain output bit for bit.
 TEST(OutputAffine, ArgumentsAndOrder) {
-  ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-  const size_t ic = 8, oc = 40, rows = 5;
-  const auto w = random_f32(ic * oc, -1, 1, 3);
-  const auto x = random_f32(rows * ic, -2, 2, 5);
-  const auto r = random_f32(rows * oc, -1, 1, 6);
+  FcOperator fc;
+  ASSERT_NO_FATAL_FAILURE(fc.create(8, 40, 5));
+  const size_t oc = fc.oc, rows = fc.rows;
+  const pqnn_operator_t op = fc.op;
   const auto scale = random_f32(oc, -2, 2, 7);
   const auto shift = random_f32(oc, -1, 1, 8);
-  pqnn_operator_t op = nullptr, affine = nullptr, wrong = nullptr, q = nullptr;
-  ASSERT_EQ(pqnn_create_fully_connected_nc_f32(ic, oc, ic, oc, w.data(), nullptr, -INFINITY,
-      INFINITY, 0, &op), pqnn_status_success);
+  pqnn_operator_t affine = nullptr, wrong = nullptr, q = nullptr;
   ASSERT_EQ(pqnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 1, 1, 1, 1, 1, 1, oc, 1, 1, oc, oc,
       scale.data(), shift.data(), -1.5f, 1.5f, PQNN_FLAG_DEPTHWISE_CONVOLUTION, &affine),
       pqnn_status_success);
@@ -421,21 +314,10 @@ TEST(OutputAffine, ArgumentsAndOrder) {
   EXPECT_EQ(pqnn_set_output_affine(op, wrong), pqnn_status_invalid_parameter);
   pqnn_delete_operator(wrong);
   // qs8 output: no epilogue.
-  std::vector<int8_t> qw(ic * oc, 1);
-  ASSERT_EQ(pqnn_create_fully_connected_nc_qs8(ic, oc, ic, oc, 0, 1.0f, 1.0f, qw.data(),
-      nullptr, 0, 1.0f, -128, 127, 0, &q), pqnn_status_success);
+  ASSERT_NO_FATAL_FAILURE(create_qs8_fc(fc.ic, oc, &q));
   EXPECT_EQ(pqnn_set_output_affine(q, affine), pqnn_status_invalid_parameter);
   pqnn_delete_operator(q);
 
-  const auto run = [&](std::vector<float>& y, bool residual) {
-    y.assign(rows * oc, NAN);
-    ASSERT_EQ(pqnn_reshape_fully_connected_nc_f32(op, rows, nullptr), pqnn_status_success);
-    ASSERT_EQ(pqnn_setup_fully_connected_nc_f32(op, x.data(), y.data()), pqnn_status_success);
-    if (residual) {
-      ASSERT_EQ(pqnn_setup_residual_add(op, r.data(), oc, -0.5f, 2.0f), pqnn_status_success);
-    }
-    ASSERT_EQ(pqnn_run_operator(op, nullptr), pqnn_status_success);
-  };
   // The depthwise operator itself on `in` (rows x 1 x 1 x oc).
   const auto reference = [&](const std::vector<float>& in) {
     std::vector<float> out(in.size(), NAN);
@@ -447,15 +329,15 @@ TEST(OutputAffine, ArgumentsAndOrder) {
     return out;
   };
   std::vector<float> plain, with_residual, fused, fused_residual, none;
-  run(plain, false);
-  run(with_residual, true);
+  fc.run(plain, false);
+  fc.run(with_residual, true);
   ASSERT_EQ(pqnn_set_output_affine(op, affine), pqnn_status_success);
-  run(fused, false);
-  run(fused_residual, true);
+  fc.run(fused, false);
+  fc.run(fused_residual, true);
   EXPECT_TRUE(same_bits(fused, reference(plain)));
   EXPECT_TRUE(same_bits(fused_residual, reference(with_residual)));
   ASSERT_EQ(pqnn_set_output_affine(op, nullptr), pqnn_status_success);
-  run(none, false);
+  fc.run(none, false);
   EXPECT_TRUE(same_bits(none, plain));
   pqnn_delete_operator(op);
   pqnn_delete_operator(affine);
