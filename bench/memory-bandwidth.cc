@@ -6,8 +6,8 @@
 // for batch-1 GEMV whose weights do not stay in cache (bench/qd8-fully-connected reports
 // weight_GBps to compare against); the 16 MiB row shows what an L3-resident weight set
 // (e.g. 4096x4096 int8) can get when nothing else evicts it.
-// stream_read_huge: the same with the buffer madvise(MADV_HUGEPAGE)d, as pqnn allocates large
-// packed weights (src/allocator.c, pqnn_allocate_streamed): 2 MiB pages, which one core
+// stream_read_huge: the same with the buffer madvise(MADV_HUGEPAGE)d, as pqnn's slabs of large
+// packed weights are (src/allocator.c, pqnn_allocate_streamed): 2 MiB pages, which one core
 // streams far faster than 4 KiB ones (the TLB and the prefetchers stop at every page).
 // stream_read_threads: the same read with a pthreadpool of T threads, each summing one
 // contiguous 1/T of the buffer, GB/s of wall time: the reference for the 2-thread rows of

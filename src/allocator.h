@@ -11,13 +11,19 @@
 PQNN_INTERNAL void* pqnn_allocate(size_t size);
 /* 64-byte aligned, zero-filled (every page touched now, not at run). */
 PQNN_INTERNAL void* pqnn_allocate_zero(size_t size);
-/* For large, long-lived, streamed buffers (packed weights): from PQNN_HUGE_PAGE_MIN bytes
- * on Linux, 2 MiB aligned and madvise(MADV_HUGEPAGE)d, so that a batch-1 GEMV streams
- * them through 2 MiB pages (one core reads 4 KiB pages at about 60% of the rate: the TLB and
- * the hardware prefetchers stop at every page; docs/qd8-4bit.md); otherwise (and where the
- * advice is refused) as pqnn_allocate. Released by pqnn_release. */
-#define PQNN_HUGE_PAGE_MIN ((size_t) 4 << 20)
+/* For large, long-lived, streamed buffers (packed weights): from PQNN_SLAB_MIN bytes on
+ * Linux, carved out of shared slabs of whole 2 MiB pages advised MADV_HUGEPAGE
+ * (src/allocator.c), so that the GEMMs stream them through 2 MiB pages: one core reads
+ * 4 KiB pages at about 60% of the rate (the TLB and the hardware prefetchers stop at every
+ * page; docs/qd8-4bit.md), and a network's 1x1 layers read their weights from L3 a few
+ * percent slower (docs/benchmarks.md, MobileNet v1). A buffer of 2 MiB or more starts
+ * 2 MiB aligned; smaller ones share a slab with their neighbours instead of each padding a
+ * page of its own. Otherwise (and where the advice is refused: 4 KiB pages) as
+ * pqnn_allocate. Released by pqnn_release_streamed only. */
+#define PQNN_SLAB_MIN ((size_t) 512 << 10)
 PQNN_INTERNAL void* pqnn_allocate_streamed(size_t size);
+/* Releases a pqnn_allocate_streamed buffer (or, as pqnn_release, any other; NULL: no-op). */
+PQNN_INTERNAL void pqnn_release_streamed(void* ptr);
 PQNN_INTERNAL void pqnn_release(void* ptr);
 
 /* Testing hook: the next `count` allocations succeed, the one after fails, then all

@@ -6,10 +6,13 @@
 // node ran in. --json FILE writes the same results.
 //
 // Usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] [--models a,b] [--threads 1|1,2]
-//                  [--json FILE] [--profile]
+//                  [--json FILE] [--profile] [--profile-nodes]
 // --profile: after the timing, per model and datatype on 1 thread, where the time goes
 // (pqnn_get_runtime_node_profile over the same number of invocations): ms per invocation
 // summed per node type and compute datatype, and the slowest nodes with their GMAC/s.
+// --profile-nodes: the same profile from each node's median over the invocations, then
+// every node in plan order (path, banded, MACs, ms, GFLOP/s = 2 x MACs per second, to
+// compare with bench/peak's FMA peak).
 #include <pqnn.h>
 #include <pthreadpool.h>
 
@@ -45,6 +48,7 @@ struct Options {
   std::string json;
   bool two_threads = true;  // --threads 1: skip the 2-thread runs
   bool profile = false;
+  bool profile_nodes = false;  // --profile-nodes: also every node in plan order
 };
 
 struct Result {
@@ -147,28 +151,50 @@ void time_interleaved(const std::vector<std::unique_ptr<pqnn_models::ModelRuntim
 }
 
 // --profile: `iterations` profiled invocations of runtime m (pinned, 1 thread); returns
-// the report: ms per invocation per node type and datatype, then the 6 slowest nodes.
+// the report: ms per invocation per node type and datatype, then the 6 slowest nodes
+// (means over the invocations). --profile-nodes: each node's median over the invocations
+// instead (the counters are read and cleared after each one: a loaded machine's
+// preemptions land in a few invocations), then every node in plan order.
 std::string profile_runtime(pqnn_models::ModelRuntime& m, const Options& o) {
   pqnn_runtime_t rt = m.runtime();
   if (pqnn_enable_runtime_profiling(rt, 1) != pqnn_status_success) return "  (profiling failed)\n";
-  for (size_t i = 0; i < o.iterations; i++) m.invoke();
-  pqnn_enable_runtime_profiling(rt, 0);
   const std::vector<pqnn_runtime_node_info> nodes = m.nodes();
+  std::vector<std::vector<double>> node_ms(nodes.size());
+  std::vector<uint64_t> node_macs(nodes.size(), 0);
+  auto read_nodes = [&](double runs_divisor) {
+    for (size_t i = 0; i < nodes.size(); i++) {
+      pqnn_runtime_node_profile p{};
+      if (pqnn_get_runtime_node_profile(rt, i, &p) != pqnn_status_success || p.runs == 0) continue;
+      node_ms[i].push_back(double(p.time_ns) * 1e-6 / (runs_divisor > 0 ? runs_divisor : double(p.runs)));
+      node_macs[i] = p.macs;
+    }
+  };
+  for (size_t i = 0; i < o.iterations; i++) {
+    m.invoke();
+    if (o.profile_nodes) {
+      read_nodes(1.0);
+      pqnn_reset_runtime_profile(rt);
+    }
+  }
+  if (!o.profile_nodes) read_nodes(0.0);
+  pqnn_enable_runtime_profiling(rt, 0);
   struct Row { std::string name; double ms = 0.0; double macs = 0.0; size_t count = 0; };
-  std::vector<Row> types, each;
+  std::vector<Row> types, each, in_order;
   double total = 0.0;
   for (size_t i = 0; i < nodes.size(); i++) {
-    pqnn_runtime_node_profile p{};
-    if (pqnn_get_runtime_node_profile(rt, i, &p) != pqnn_status_success || p.runs == 0) continue;
-    const double ms = double(p.time_ns) * 1e-6 / double(p.runs);
+    if (node_ms[i].empty()) continue;
+    const double ms = median(node_ms[i]);
+    const double macs = double(node_macs[i]);
     const std::string name = std::string(nodes[i].type_name) + ":" +
         pqnn_datatype_string(nodes[i].compute_datatype);
     auto it = std::find_if(types.begin(), types.end(), [&](const Row& r) { return r.name == name; });
     if (it == types.end()) it = types.insert(types.end(), Row{name});
     it->ms += ms;
-    it->macs += double(p.macs);
+    it->macs += macs;
     it->count++;
-    each.push_back(Row{"#" + std::to_string(i) + " " + name, ms, double(p.macs), 1});
+    each.push_back(Row{"#" + std::to_string(i) + " " + name, ms, macs, 1});
+    in_order.push_back(Row{"#" + std::to_string(i) + " " + name + " " + nodes[i].compute_path +
+        (nodes[i].banded ? " [banded]" : ""), ms, macs, 1});
     total += ms;
   }
   auto slower = [](const Row& a, const Row& b) { return a.ms > b.ms; };
@@ -190,6 +216,19 @@ std::string profile_runtime(pqnn_models::ModelRuntime& m, const Options& o) {
   std::snprintf(line, sizeof(line), "    %-49s %8.3f ms; slowest nodes:\n", "total", total);
   out += line;
   for (size_t i = 0; i < std::min<size_t>(6, each.size()); i++) row(each[i]);
+  if (o.profile_nodes) {
+    out += "    every node in plan order (median ms per invocation, GFLOP/s = 2 x MACs / time):\n";
+    for (const Row& r : in_order) {
+      std::snprintf(line, sizeof(line), "    %-52s %9.3f ms %9.2f MMAC", r.name.c_str(), r.ms,
+          r.macs * 1e-6);
+      out += line;
+      if (r.macs > 0 && r.ms > 0) {
+        std::snprintf(line, sizeof(line), " %7.1f GFLOP/s", 2.0 * r.macs / (r.ms * 1e6));
+        out += line;
+      }
+      out += "\n";
+    }
+  }
   return out;
 }
 
@@ -239,7 +278,7 @@ std::vector<Result> measure_model(const pqnn_models::ModelSpec& spec, pthreadpoo
     if (t == 0) affinity.pin();
     std::vector<double> wall, cpu;
     time_interleaved(ms, o, &wall, &cpu);
-    if (t == 0 && o.profile) {
+    if (t == 0 && (o.profile || o.profile_nodes)) {
       for (size_t d = 0; d < 4; d++) {
         if (ms[d]) rs[d].profile = profile_runtime(*ms[d], o);
       }
@@ -334,7 +373,7 @@ void write_json(const Options& o, const std::vector<Result>& results) {
 
 int usage() {
   std::fprintf(stderr, "usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] "
-      "[--models name,name] [--threads 1|1,2] [--json FILE] [--profile]\nmodels:");
+      "[--models name,name] [--threads 1|1,2] [--json FILE] [--profile] [--profile-nodes]\nmodels:");
   for (const auto& spec : pqnn_models::benchmark_models()) std::fprintf(stderr, " %s", spec.name.c_str());
   std::fprintf(stderr, "\n");
   return 2;
@@ -352,6 +391,10 @@ int main(int argc, char** argv) {
     }
     if (a == "--profile") {
       o.profile = true;
+      continue;
+    }
+    if (a == "--profile-nodes") {
+      o.profile_nodes = true;
       continue;
     }
     if (i + 1 >= argc) return usage();
@@ -420,7 +463,7 @@ int main(int argc, char** argv) {
     std::printf("  %-22s %-4s %s\n", r.model.c_str(), pqnn_models::datatype_name(r.datatype),
         pqnn_models::describe_nodes(r.nodes).c_str());
   }
-  if (o.profile) {
+  if (o.profile || o.profile_nodes) {
     std::printf("\nProfile, 1 thread (ms per invocation; GMAC/s of the MAC-counting nodes):\n");
     for (const Result& r : results) {
       if (r.status != "ok") continue;

@@ -201,7 +201,7 @@ static enum pqnn_status pack_conv_weights(const char* function, struct pqnn_oper
     const struct conv_sizes* sizes, enum pqnn_gemm_path path,
     const struct pqnn_dwconv_kernel* dw, const void* kernel, bool depthwise_flag,
     size_t packed_size) {
-  op->packed_weights = pqnn_allocate(packed_size);
+  op->packed_weights = pqnn_allocate_streamed(packed_size);
   if (op->packed_weights == NULL) {
     pqnn_log_error(function, "cannot allocate %zu bytes of packed weights", packed_size);
     return pqnn_status_out_of_memory;
