@@ -46,10 +46,28 @@ def affine_lines(isa):
 
 def head(k, what):
     return [GENERATED, "//",
-            f"// {what}: y = affine(act(y)) in place, act = {k.tile}, over `rows` rows of",
-            "// `channels` floats y_stride bytes apart (contract: src/microkernels.h,",
-            "// f32-vunary-affine); the activation is the f32-vunary kernel's and the affine the",
-            "// tier's 1x1 DWCONV kernel's arithmetic, so the result has the two passes' bits."]
+            f"// {what}: y = affine(act(y)) in place, act = {k.tile},",
+            "// over `rows` rows of `channels` floats y_stride bytes apart (contract:",
+            "// src/microkernels.h, f32-vunary-affine); the activation is the f32-vunary kernel's",
+            "// and the affine the tier's 1x1 DWCONV kernel's arithmetic, so the result has the",
+            "// two passes' bits."]
+
+
+def step(v, x, w):
+    """The store of compute() on the vector at x with the weights at w (bias; scale a tile
+    later)."""
+    args = f"{v.load(x)}, {v.load(w)}, {v.load(w + ' + tile')}, vmin, vmax, p"
+    return v.store(x, f"compute({args})") + ";"
+
+
+def signature(k):
+    """The kernel's head: signature and the two params pointers p (activation), q (affine)."""
+    return [f"void {k.name}(", "    size_t rows, size_t channels, float* y, size_t y_stride,",
+            "    const float* weights, size_t tile, const void* act_params, const void* params) {",
+            "  const struct pqnn_f32_elementwise_params* p =",
+            "      (const struct pqnn_f32_elementwise_params*) act_params;",
+            "  const struct pqnn_f32_minmax_params* q =",
+            "      (const struct pqnn_f32_minmax_params*) params;"]
 
 
 def simd_activation(v, op):
@@ -70,11 +88,7 @@ def emit_simd(k):
     L += simd_activation(v, k.tile)
     L += affine_lines(k.isa)
     L += ["  return va;", "}", "",
-          f"void {k.name}(size_t rows, size_t channels, float* y, size_t y_stride,",
-          "    const float* weights, size_t tile, const void* act_params, const void* params) {",
-          "  const struct pqnn_f32_elementwise_params* p =",
-          "      (const struct pqnn_f32_elementwise_params*) act_params;",
-          "  const struct pqnn_f32_minmax_params* q = (const struct pqnn_f32_minmax_params*) params;",
+          *signature(k),
           f"  const {t} vmin = {v.splat('q->min')};",
           f"  const {t} vmax = {v.splat('q->max')};",
           "  do {",
@@ -83,20 +97,21 @@ def emit_simd(k):
           "    size_t c = channels;",
           "    for (; c >= tile; c -= tile) {",
           f"      for (size_t j = 0; j < tile; j += {w}) {{",
-          f"        {v.store('o + j', 'compute(' + v.load('o + j') + ', ' + v.load('w + j') + ', ' + v.load('w + tile + j') + ', vmin, vmax, p)')};",
+          "        const float* wj = w + j;",
+          f"        {step(v, 'o + j', 'wj')}",
           "      }",
           "      o += tile;",
           "      w += 2 * tile;",
           "    }",
           f"    for (; c >= {w}; c -= {w}) {{",
-          f"      {v.store('o', 'compute(' + v.load('o') + ', ' + v.load('w') + ', ' + v.load('w + tile') + ', vmin, vmax, p)')};",
+          f"      {step(v, 'o', 'w')}",
           f"      o += {w};",
           f"      w += {w};",
           "    }",
           "    if (c != 0) {",
           f"      float t[{w}] = {{0.0f}};",
           "      memcpy(t, o, c * sizeof(float));",
-          f"      {v.store('t', 'compute(' + v.load('t') + ', ' + v.load('w') + ', ' + v.load('w + tile') + ', vmin, vmax, p)')};",
+          f"      {step(v, 't', 'w')}",
           "      memcpy(o, t, c * sizeof(float));",
           "    }",
           "    y = (float*) ((char*) y + y_stride);",
@@ -128,11 +143,7 @@ def emit_scalar(k):
           "  vacc = vacc > vmax ? vmax : vacc;",
           "  return vacc;",
           "}", "",
-          f"void {k.name}(size_t rows, size_t channels, float* y, size_t y_stride,",
-          "    const float* weights, size_t tile, const void* act_params, const void* params) {",
-          "  const struct pqnn_f32_elementwise_params* p =",
-          "      (const struct pqnn_f32_elementwise_params*) act_params;",
-          "  const struct pqnn_f32_minmax_params* q = (const struct pqnn_f32_minmax_params*) params;",
+          *signature(k),
           "  const float vmin = q->min;",
           "  const float vmax = q->max;",
           "  do {",
