@@ -245,6 +245,36 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/rdivc-wasmsimd.c
   src/microkernels/f32-vbinary/rmaxc-wasmsimd.c
   src/microkernels/f32-vbinary/rminc-wasmsimd.c
+  src/microkernels/f32-vunary-affine/identity-scalar.c
+  src/microkernels/f32-vunary-affine/relu-scalar.c
+  src/microkernels/f32-vunary-affine/clamp-scalar.c
+  src/microkernels/f32-vunary-affine/hswish-scalar.c
+  src/microkernels/f32-vunary-affine/sigmoid-scalar.c
+  src/microkernels/f32-vunary-affine/identity-sse2.c
+  src/microkernels/f32-vunary-affine/relu-sse2.c
+  src/microkernels/f32-vunary-affine/clamp-sse2.c
+  src/microkernels/f32-vunary-affine/hswish-sse2.c
+  src/microkernels/f32-vunary-affine/sigmoid-sse2.c
+  src/microkernels/f32-vunary-affine/identity-avx2-fma.c
+  src/microkernels/f32-vunary-affine/relu-avx2-fma.c
+  src/microkernels/f32-vunary-affine/clamp-avx2-fma.c
+  src/microkernels/f32-vunary-affine/hswish-avx2-fma.c
+  src/microkernels/f32-vunary-affine/sigmoid-avx2-fma.c
+  src/microkernels/f32-vunary-affine/identity-avx512f.c
+  src/microkernels/f32-vunary-affine/relu-avx512f.c
+  src/microkernels/f32-vunary-affine/clamp-avx512f.c
+  src/microkernels/f32-vunary-affine/hswish-avx512f.c
+  src/microkernels/f32-vunary-affine/sigmoid-avx512f.c
+  src/microkernels/f32-vunary-affine/identity-neonfma.c
+  src/microkernels/f32-vunary-affine/relu-neonfma.c
+  src/microkernels/f32-vunary-affine/clamp-neonfma.c
+  src/microkernels/f32-vunary-affine/hswish-neonfma.c
+  src/microkernels/f32-vunary-affine/sigmoid-neonfma.c
+  src/microkernels/f32-vunary-affine/identity-wasmsimd.c
+  src/microkernels/f32-vunary-affine/relu-wasmsimd.c
+  src/microkernels/f32-vunary-affine/clamp-wasmsimd.c
+  src/microkernels/f32-vunary-affine/hswish-wasmsimd.c
+  src/microkernels/f32-vunary-affine/sigmoid-wasmsimd.c
   src/microkernels/f32-vunary/relu-avx2.c
   src/microkernels/f32-vunary/lrelu-avx2.c
   src/microkernels/f32-vunary/hsigmoid-avx2.c

@@ -181,6 +181,22 @@ typedef void (*pqnn_vunary_ukernel_fn)(size_t n, const float* x, float* y, const
 typedef void (*pqnn_vbinary_ukernel_fn)(size_t n, const float* a, const float* b, float* y,
     const void* params);
 
+/* The one-pass output epilogue (f32-vunary-affine; tile: the activation, "identity" for
+ * none): y = clamp(act(y) * scale + bias) in place, per channel, over `rows` > 0 rows of
+ * `channels` > 0 floats y_stride bytes apart. weights: the packed 1x1 depthwise weights
+ * of the affine, tiles of [tile f32 bias][tile f32 scale], from a tile boundary (the first
+ * channel is lane 0 of a tile); `tile` a multiple of the kernel's vector; whole vectors of
+ * weights are read inside a tile. act_params: struct pqnn_f32_elementwise_params of the
+ * activation; params: struct pqnn_f32_minmax_params, the affine's bounds. The activation
+ * is the tier's f32-vunary kernel's arithmetic and the affine that of the tier's 1x1
+ * DWCONV kernel (fmadd on AVX2 / AVX512F; bias + x * scale then + 0.0f on SSE2, scalar and
+ * NEON (vfmaq there); bias + x * scale on WASM; then its clamp), so a kernel gives those
+ * two kernels' bits one after the other (src/configs/epilogue-config.c pairs them). Nothing
+ * past `channels` of a row is read or written. */
+typedef void (*pqnn_vunary_affine_ukernel_fn)(size_t rows, size_t channels, float* y,
+    size_t y_stride, const float* weights, size_t tile, const void* act_params,
+    const void* params);
+
 /* Winograd F(4x4, 3x3) transform lines (f32-winograd-input, f32-winograd-output; tile
  * c<W>: W channels per step), the transforms of src/operators/winograd-path.c. Each
  * streams `channels` > 0 floats per line; the formulas are those of the scalar kernel,

@@ -128,6 +128,9 @@ struct pqnn_epilogue {
   size_t affine_tile;           /* ct, channels per tile */
   size_t affine_tile_bytes;     /* bytes of one tile */
   union pqnn_ukernel_params affine_params;  /* its bounds */
+  /* The one-pass kernels reproducing act + affine and the affine alone (f32 outputs whose
+   * activation and affine kernels have one, src/configs/epilogue-config.c), or NULL. */
+  pqnn_vunary_affine_ukernel_fn affine_act, affine_only;
 };
 
 /* Compute descriptors prepared at reshape. */

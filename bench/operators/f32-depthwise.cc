@@ -12,7 +12,10 @@
 // src/configs/config.h).
 // The 3x3 / 5x5 shapes also run as "epilogue": "row" with rec's output epilogue bound (a
 // fused hardswish, then a fused per-channel affine: src/operators/epilogue.c, applied per
-// output row after the row kernel), so the ratio to "row" is the epilogue's cost.
+// output row after the row kernel), so the ratio to "row" is the epilogue's cost; and as
+// "two-pass": the same epilogue with its one-pass kernel (f32-vunary-affine) unbound, the
+// hardswish pass then the affine's DWCONV pass as before issue 14, so the ratio of
+// "epilogue" to "two-pass" is the one-pass kernel's gain.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -106,10 +109,10 @@ const std::vector<DwShape>& shapes() {
   return list;
 }
 
-enum class Mode { pixel, row, epilogue };
+enum class Mode { pixel, row, epilogue, two_pass };
 
 const char* mode_name(Mode m) {
-  static const char* const kNames[] = {"pixel", "row", "epilogue"};
+  static const char* const kNames[] = {"pixel", "row", "epilogue", "two-pass"};
   return kNames[static_cast<int>(m)];
 }
 
@@ -148,7 +151,7 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, Mode mode) {
     return;
   }
   pqnn_operator_t affine = nullptr;
-  if (mode == Mode::epilogue) {
+  if (mode == Mode::epilogue || mode == Mode::two_pass) {
     const pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
     if (pqnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 1, 1, 1, 1, 1, 1, uint32_t(c), 1, 1, c,
             c, scale.data(), shift.data(), -INFINITY, INFINITY,
@@ -161,6 +164,10 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, Mode mode) {
       pqnn_delete_operator(affine);
       pqnn_delete_operator(op);
       return;
+    }
+    if (mode == Mode::two_pass) {
+      op->epilogue.affine_act = nullptr;
+      op->epilogue.affine_only = nullptr;
     }
   }
   const bool has_rows = op->context.dwconv.row != nullptr;
@@ -180,8 +187,8 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, Mode mode) {
 
 const bool registered = [] {
   for (const DwShape& s : shapes()) {
-    for (Mode mode : {Mode::pixel, Mode::row, Mode::epilogue}) {
-      if (s.kernel == 1 && mode == Mode::epilogue) continue;
+    for (Mode mode : {Mode::pixel, Mode::row, Mode::epilogue, Mode::two_pass}) {
+      if (s.kernel == 1 && (mode == Mode::epilogue || mode == Mode::two_pass)) continue;
       benchmark::RegisterBenchmark(
           (std::string("f32_depthwise/") + s.name + "/" + mode_name(mode)).c_str(),
           [s, mode](benchmark::State& state) { f32_depthwise(state, s, mode); });

@@ -175,9 +175,22 @@ FAMILIES = {
     "winograd": (re.compile(r"^v?(add|sub)ps$"),
                  re.compile(r"^(v?mulps|vbroadcastss|v?minps|v?maxps)$"), 0.25),
     "winograd-sse2": (re.compile(r"^(add|sub)ps$"), re.compile(r"^(mulps|minps|maxps)$"), 1.0),
+    # The one-pass output epilogue (f32-vunary-affine): one output vector per affine FMA,
+    # the activation's arithmetic before it (hswish: add, max, min, 2 mul; sigmoid: its exp
+    # polynomial's FMAs, compares, blends, the exponent's integer add and shift, a divide),
+    # the affine's clamp and the store after it.
+    "fma-epilogue": (re.compile(r"^vfmadd\d+ps$"),
+                     re.compile(r"^(v(add|sub|mul|div|max|min)ps|vcmp\w*ps|vblendvps|vblendmps|"
+                                r"vpaddd|vpslld|v(and|andn|or|xor)ps|vp(and|or|xor|ternlog)d|"
+                                r"kor[wb])$"), 0.5),
+    # SSE overwrites an operand: the budget pays for a register copy per operation (relu
+    # and clamp: 2-3 per multiply, their one multiply being the affine's).
+    "sse-epilogue": (re.compile(r"^mulps$"),
+                     re.compile(r"^((add|sub|div|max|min)ps|cmp\w*ps|(and|andn|or|xor)ps|"
+                                r"paddd|pslld)$"), 3.0),
 }
 # Families whose loop writes its output vector by vector: stores are essential there.
-STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2"}
+STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2", "fma-epilogue", "sse-epilogue"}
 # Objects checked as more than one family (one hot loop each).
 FAMILY_GROUPS = {"qd8-quantize": ("qd8-range", "qd8-apply")}
 # Kernel directories whose every other innermost loop with the family's FMA (beside the
@@ -246,6 +259,13 @@ STACK_BOUND = {
     "f32-dwconv-row/25p32c-avx512f": (1, "clang 14 adds output_stride from its stack slot "
                                          "(a stack argument), 1 per 24 FMAs; gcc 12 clean"),
 }
+for _tile in ("sigmoid-avx2-fma", "sigmoid-sse2"):
+    KNOWN[f"f32-vunary-affine/{_tile}"] = (
+        "sigmoid's exp needs ~14 constants beside the loop's vectors, more than 16 ymm / xmm "
+        "registers with the affine's bias, scale and bounds: gcc 12 reloads 7 of them from the "
+        "stack per vector (clang 14: 6 in avx2-fma, none in sse2; the f32-vunary "
+        "sigmoid-avx2 loop, without the affine, reloads 1); "
+        "the avx512f kernel (32 zmm) is clean")
 KNOWN["f32-dwconv/9p8c-sse2"] = ("gcc 12 keeps 2 x 9 tap products of the two xmm accumulators "
                                  "live and spills 10 of them per tile (f32_dwconv.py's SSE2 "
                                  "template should accumulate tap by tap)")
@@ -259,6 +279,8 @@ def family_of(path):
         return kind[len("f32-"):]
     if kind == "f32-qd8-convert":
         return "qd8-quantize"
+    if kind == "f32-vunary-affine":
+        return "sse-epilogue" if name.endswith("-sse2.c.o") else "fma-epilogue"
     if kind.startswith("f32-winograd-"):
         return "winograd-sse2" if name.endswith("-sse2.c.o") else "winograd"
     if kind.endswith(("-dwconv", "-dwconv-row")):
@@ -290,7 +312,7 @@ def kernel_objects(build_dir):
     objs = []
     for kind in ("*gemm", "qd8-*dwconv", "qs8-dwconv", "f32-dwconv", "f32-dwconv-row",
                  "f32-qd8-range", "f32-qd8-apply", "f32-qd8-convert", "f32-winograd-input",
-                 "f32-winograd-output"):
+                 "f32-winograd-output", "f32-vunary-affine"):
         pattern = os.path.join(build_dir, "CMakeFiles", "pqnn_objects.dir", "src", "microkernels",
                                kind, "*.c.o")
         objs += glob.glob(pattern)

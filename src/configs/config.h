@@ -187,6 +187,23 @@ struct pqnn_elementwise_config {
 };
 PQNN_INTERNAL const struct pqnn_elementwise_config* pqnn_get_elementwise_config(void);
 
+/* The one-pass output epilogue (src/configs/epilogue-config.c): `fused` gives the bits of
+ * `activation` (an f32-vunary kernel; NULL: none) then the 1x1 depthwise kernel `affine`
+ * (its weights packed in tiles of `tile` channels). */
+struct pqnn_epilogue_kernel {
+  pqnn_dwconv_ukernel_fn affine;
+  size_t tile;
+  pqnn_vunary_ukernel_fn activation;
+  pqnn_vunary_affine_ukernel_fn fused;
+};
+/* Every row of this architecture (tests walk them). */
+PQNN_INTERNAL const struct pqnn_epilogue_kernel* pqnn_epilogue_kernels(size_t* count);
+/* The fused kernel of (affine, its channel tile, activation), or NULL: none reproduces
+ * that pair. */
+PQNN_INTERNAL pqnn_vunary_affine_ukernel_fn pqnn_epilogue_fused_kernel(
+    pqnn_dwconv_ukernel_fn affine,
+    size_t affine_tile, pqnn_vunary_ukernel_fn activation);
+
 /* f32 Winograd F(4x4, 3x3) transform lines (f32-winograd-input / -output): the widest
  * vector the tier has; every tier gives the scalar kernel's bits, so the choice is speed
  * only. Never NULL (scalar kernels serve every tier). */

@@ -10,9 +10,13 @@
  * packed weights for the affine), element by element, so a fused epilogue gives the
  * unfused graph's bits. f16 outputs are widened, computed in f32 and rounded once per
  * step, as the f16 unary and add2 nodes do; the affine's f16 DWCONV kernel reads and
- * writes f16 itself. */
+ * writes f16 itself. An f32 affine and the activation right before it (none, or one after
+ * the residual or without one) run as one pass when a f32-vunary-affine kernel reproduces
+ * that pair of kernels (src/configs/epilogue-config.c): one read and one write of the
+ * tile instead of two or three, the same bits. */
 #include <string.h>
 
+#include "configs/config.h"
 #include "logging.h"
 #include "operator.h"
 #include "operators/paths.h"
@@ -23,6 +27,17 @@ enum { kBlock = 256 };
 /* Bytes of the largest affine channel tile ([ct bias][ct scale]) a range starting inside a
  * tile is restaged into (apply_affine). */
 enum { kAffineTileBytes = 1024 };
+
+/* The one-pass kernels of the bound activation and affine (f32 only), or NULL. */
+static void bind_one_pass(struct pqnn_epilogue* e) {
+  e->affine_act = NULL;
+  e->affine_only = NULL;
+  if (e->affine == NULL || e->element_size != sizeof(float)) return;
+  e->affine_only = pqnn_epilogue_fused_kernel(e->affine, e->affine_tile, NULL);
+  if (e->activation != NULL) {
+    e->affine_act = pqnn_epilogue_fused_kernel(e->affine, e->affine_tile, e->activation);
+  }
+}
 
 /* The checks shared by the bindings: initialized, op non-NULL, an operator type with an
  * output epilogue (f32 / f16 output FC, convolution, deconvolution). */
@@ -65,6 +80,7 @@ enum pqnn_status pqnn_set_output_activation(pqnn_operator_t op,
   e->element_size = op->spec.output_element_size;
   e->f16_f32 = cc->f16_f32;
   e->f32_f16 = cc->f32_f16;
+  bind_one_pass(e);
   return pqnn_status_success;
 }
 
@@ -76,6 +92,7 @@ enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op, const struct pqnn_op
   if (affine == NULL) {
     e->affine = NULL;
     e->affine_weights = NULL;
+    bind_one_pass(e);
     return pqnn_status_success;
   }
   const size_t channels = op->groups * op->group_output_channels;
@@ -107,6 +124,7 @@ enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op, const struct pqnn_op
   e->affine_tile_bytes = 2 * ct * affine->spec.packed_element_size;  /* [ct bias][ct scale] */
   e->affine_params = affine->spec.params;
   e->element_size = op->spec.output_element_size;
+  bind_one_pass(e);
   return pqnn_status_success;
 }
 
@@ -174,28 +192,39 @@ static void add_residual(const struct pqnn_epilogue* e, char* c, size_t c_stride
 /* Pixel pointers per affine kernel call. */
 enum { kAffinePixels = 64 };
 
+/* The affine's packed tiles hold channel k's bias at lane k % ct and its scale ct lanes
+ * later. A range starting inside a tile (a GEMM column tile narrower than ct) first runs
+ * up to the tile's end from a copy of that tile's remaining lanes moved to lane 0 (the
+ * kernels load whole vectors of weights, which from the middle of the last tile would
+ * read past the packed weights), then the rest from the tile boundary. This returns the
+ * channels of the next piece of [channel, channel + columns) and its weights (`head`, the
+ * copy, or the packed tile). */
+static size_t affine_piece(const struct pqnn_epilogue* e, size_t channel, size_t columns,
+    char* head, const char** weights) {
+  const size_t es = e->element_size, ct = e->affine_tile;
+  const size_t lane = channel % ct;
+  const char* w = e->affine_weights + (channel / ct) * e->affine_tile_bytes;
+  if (lane == 0) {
+    *weights = w;
+    return columns;
+  }
+  memset(head, 0, e->affine_tile_bytes);
+  memcpy(head, w + lane * es, (ct - lane) * es);                /* bias */
+  memcpy(head + ct * es, w + (ct + lane) * es, (ct - lane) * es);  /* scale */
+  *weights = head;
+  return columns <= ct - lane ? columns : ct - lane;
+}
+
 /* c = affine(c) over `pixels` rows of `columns` channels from channel `channel`, in place:
- * the depthwise kernel with one tap, each pixel's input pointer its own output. Its packed
- * tiles hold channel k's bias at lane k % ct and its scale ct lanes later; a range starting
- * inside a tile (a GEMM column tile narrower than ct) first runs up to the tile's end from
- * a copy of that tile's remaining lanes moved to lane 0 (the kernels load whole vectors of
- * weights, which from the middle of the last tile would read past the packed weights),
- * then the rest from the tile boundary. */
+ * the depthwise kernel with one tap, each pixel's input pointer its own output. */
 static void apply_affine(const struct pqnn_epilogue* e, char* c, size_t c_stride,
     size_t channel, size_t pixels, size_t columns) {
   const void* rows[kAffinePixels];
   _Alignas(64) char head[kAffineTileBytes];
-  const size_t es = e->element_size, ct = e->affine_tile;
+  const size_t es = e->element_size;
   while (columns != 0) {
-    const size_t lane = channel % ct;
-    const size_t n = lane == 0 || columns <= ct - lane ? columns : ct - lane;
-    const char* w = e->affine_weights + (channel / ct) * e->affine_tile_bytes;
-    if (lane != 0) {
-      memset(head, 0, e->affine_tile_bytes);
-      memcpy(head, w + lane * es, (ct - lane) * es);                /* bias */
-      memcpy(head + ct * es, w + (ct + lane) * es, (ct - lane) * es);  /* scale */
-      w = head;
-    }
+    const char* w;
+    const size_t n = affine_piece(e, channel, columns, head, &w);
     for (size_t p0 = 0; p0 < pixels; p0 += kAffinePixels) {
       const size_t np = pixels - p0 < kAffinePixels ? pixels - p0 : kAffinePixels;
       char* first = c + p0 * c_stride;
@@ -209,18 +238,39 @@ static void apply_affine(const struct pqnn_epilogue* e, char* c, size_t c_stride
   }
 }
 
+/* c = affine(act(c)) (f32) in one pass by the fused kernel `fused`. */
+static void apply_one_pass(const struct pqnn_epilogue* e, pqnn_vunary_affine_ukernel_fn fused,
+    char* c, size_t c_stride, size_t channel, size_t pixels, size_t columns) {
+  _Alignas(64) char head[kAffineTileBytes];
+  while (columns != 0) {
+    const char* w;
+    const size_t n = affine_piece(e, channel, columns, head, &w);
+    fused(pixels, n, (float*) c, c_stride, (const float*) w, e->affine_tile,
+        &e->activation_params, &e->affine_params);
+    c += n * sizeof(float);
+    channel += n;
+    columns -= n;
+  }
+}
+
 void pqnn_apply_epilogue(const struct pqnn_epilogue* e, void* c, size_t c_stride, size_t pixel,
     size_t offset, size_t pixels, size_t columns) {
   char* out = (char*) c;
   const bool act = e->activation != NULL;
-  if (act && (e->activation_first || e->data == NULL)) {
-    activate(e, out, c_stride, pixels, columns);
-  }
-  if (e->data != NULL) {
-    add_residual(e, out, c_stride, pixel, offset, pixels, columns);
-    if (act && !e->activation_first) activate(e, out, c_stride, pixels, columns);
-  }
+  /* The activation runs last before the affine without a residual or after it. */
+  const bool act_last = act && (e->data == NULL || !e->activation_first);
+  if (act && !act_last) activate(e, out, c_stride, pixels, columns);
+  if (e->data != NULL) add_residual(e, out, c_stride, pixel, offset, pixels, columns);
   if (e->affine != NULL) {
-    apply_affine(e, out, c_stride, offset / e->element_size, pixels, columns);
+    const size_t channel = offset / e->element_size;
+    const pqnn_vunary_affine_ukernel_fn fused = act_last ? e->affine_act : e->affine_only;
+    if (fused != NULL && pixels != 0 && columns != 0) {
+      apply_one_pass(e, fused, out, c_stride, channel, pixels, columns);
+      return;
+    }
+    if (act_last) activate(e, out, c_stride, pixels, columns);
+    apply_affine(e, out, c_stride, channel, pixels, columns);
+  } else if (act_last) {
+    activate(e, out, c_stride, pixels, columns);
   }
 }

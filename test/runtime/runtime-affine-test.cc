@@ -411,3 +411,87 @@ TEST(OutputAffine, RangesStartingInsideAChannelTile) {
 }
 
 }  // namespace
+
+namespace {
+
+// The one-pass epilogue (f32-vunary-affine): with an activation bound (none, relu,
+// hardswish, sigmoid; tanh has no one-pass kernel and keeps the passes) and a residual
+// (none, before or after the activation), f32 pieces of random width over rows of outputs
+// mixing signed zeros, infinities, NaNs and hardswish's breakpoints, against the passes
+// one by one (the tier's unary kernel, the tier's add, the depthwise operator on the whole
+// rows); and the one-pass kernels are bound wherever the pair has one.
+TEST(OutputAffine, OnePassMatchesThePasses) {
+  ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
+  const pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
+  std::mt19937 rng(17);
+  const float inf = INFINITY;
+  const float specials[] = {0.0f, -0.0f, inf, -inf, NAN, 3.0f, -3.0f, 6.0f, -2.9999998f,
+      1e-40f, -1e-40f};
+  for (pqnn_unary_operator u : {pqnn_unary_invalid, pqnn_unary_relu, pqnn_unary_hardswish,
+           pqnn_unary_sigmoid, pqnn_unary_tanh}) {
+    for (int residual = 0; residual < 3; residual++) {  // none, act -> add, add -> act
+      for (size_t oc : {1, 7, 16, 33, 77, 130}) {
+        SCOPED_TRACE(testing::Message() << "unary " << u << " residual " << residual << " oc "
+            << oc);
+        const size_t ic = 4, rows = 9;
+        const auto w = random_f32(ic * oc, -1, 1, 3);
+        const auto scale = random_f32(oc, -2, 2, 7 + oc);
+        const auto shift = random_f32(oc, -1, 1, 8 + oc);
+        pqnn_operator_t op = nullptr, affine = nullptr;
+        ASSERT_EQ(pqnn_create_fully_connected_nc_f32(ic, oc, ic, oc, w.data(), nullptr,
+            -INFINITY, INFINITY, 0, &op), pqnn_status_success);
+        ASSERT_EQ(pqnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 1, 1, 1, 1, 1, 1, oc, 1, 1,
+            oc, oc, scale.data(), shift.data(), residual == 2 ? -INFINITY : -1.5f, 1.5f,
+            PQNN_FLAG_DEPTHWISE_CONVOLUTION, &affine), pqnn_status_success);
+        const pqnn_vunary_ukernel_fn act = u == pqnn_unary_invalid ? nullptr : ec->unary[u];
+        const pqnn_f32_elementwise_params ap = {-INFINITY, INFINITY, 0.0f, 0.0f};
+        ASSERT_EQ(pqnn_set_output_activation(op, act, &ap, residual == 1),
+            pqnn_status_success);
+        ASSERT_EQ(pqnn_set_output_affine(op, affine), pqnn_status_success);
+        const bool paired = u != pqnn_unary_tanh;
+        EXPECT_EQ(op->epilogue.affine_only != nullptr, true);
+        EXPECT_EQ(op->epilogue.affine_act != nullptr, act != nullptr && paired);
+        auto values = random_f32(rows * oc, -5, 5, 11 + oc);
+        for (size_t i = 0; i < values.size(); i += 3) {
+          values[i] = specials[rng() % (sizeof(specials) / sizeof(specials[0]))];
+        }
+        const auto res = random_f32(rows * oc, -4, 4, 12 + oc);
+        pqnn_epilogue& e = op->epilogue;
+        if (residual != 0) {
+          e.data = reinterpret_cast<const char*>(res.data());
+          e.pixel_stride = oc * sizeof(float);
+          e.params = {-inf, inf, 0.0f, 0.0f};
+          e.add = ec->vv[pqnn_binary_add];
+        }
+        // The passes one by one.
+        std::vector<float> ref = values;
+        const size_t n = ref.size();
+        if (act != nullptr && residual == 1) act(n, ref.data(), ref.data(), &ap);
+        if (residual != 0) e.add(n, ref.data(), res.data(), ref.data(), &e.params);
+        if (act != nullptr && residual != 1) act(n, ref.data(), ref.data(), &ap);
+        std::vector<float> expected(n);
+        ASSERT_EQ(pqnn_reshape_convolution2d_nhwc_f32(affine, rows, 1, 1, nullptr, nullptr,
+            nullptr), pqnn_status_success);
+        ASSERT_EQ(pqnn_setup_convolution2d_nhwc_f32(affine, ref.data(), expected.data()),
+            pqnn_status_success);
+        ASSERT_EQ(pqnn_run_operator(affine, nullptr), pqnn_status_success);
+        for (int round = 0; round < 4; round++) {
+          std::vector<float> y = values;
+          size_t begin = 0;
+          while (begin < oc) {
+            const size_t width = std::min<size_t>(oc - begin, 1 + rng() % 40);
+            pqnn_apply_epilogue(&e, y.data() + begin, oc * sizeof(float), 0,
+                begin * sizeof(float), rows, width);
+            begin += width;
+          }
+          ASSERT_TRUE(same_bits(y, expected)) << "round " << round;
+        }
+        e.data = nullptr;
+        pqnn_delete_operator(op);
+        pqnn_delete_operator(affine);
+      }
+    }
+  }
+}
+
+}  // namespace
