@@ -178,8 +178,8 @@ const char* chain_name(Chain c) {
 TEST(RuntimeActivationFusion, RandomBlocksMatchTheUnfusedGraph) {
   std::mt19937 rng(2027);
   pthreadpool_t pool = create_pool(2);
-  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,
-      PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
+  const uint32_t flag_sets[] = {0, PQNN_FLAG_FORCE_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,
+      PQNN_FLAG_FORCE_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
   std::set<std::string> paths;
   for (int trial = 0; trial < 144; trial++) {
     Block k;
@@ -242,7 +242,7 @@ TEST(RuntimeActivationFusion, DeconvolutionMatchesTheUnfusedGraph) {
   struct Layer { uint32_t k, s, pad, adj; size_t goc; };
   const Layer layers[] = {{2, 2, 0, 0, 24}, {2, 2, 0, 0, 1}, {2, 2, 0, 1, 2}, {3, 1, 1, 0, 16},
       {4, 2, 1, 0, 8}};
-  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
+  const uint32_t flag_sets[] = {0, PQNN_FLAG_FORCE_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
   pthreadpool_t pool = create_pool(2);
   std::mt19937 rng(11);
   int trial = 0;

@@ -156,8 +156,8 @@ const char* chain_name(Chain c) {
 TEST(RuntimeAffineFusion, RandomBlocksMatchTheUnfusedGraph) {
   std::mt19937 rng(2031);
   pthreadpool_t pool = create_pool(2);
-  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,
-      PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
+  const uint32_t flag_sets[] = {0, PQNN_FLAG_FORCE_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,
+      PQNN_FLAG_FORCE_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
   std::set<std::string> paths;
   size_t affines = 0;
   const int kTrials = kProducers * kChains * 4;
@@ -230,7 +230,7 @@ TEST(RuntimeAffineFusion, RandomBlocksMatchTheUnfusedGraph) {
 TEST(RuntimeAffineFusion, DeconvolutionMatchesTheUnfusedGraph) {
   struct Layer { uint32_t k, s, pad, adj; size_t goc; };
   const Layer layers[] = {{2, 2, 0, 0, 24}, {2, 2, 0, 0, 1}, {2, 2, 0, 1, 2}, {3, 1, 1, 0, 40}};
-  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
+  const uint32_t flag_sets[] = {0, PQNN_FLAG_FORCE_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
   pthreadpool_t pool = create_pool(2);
   std::mt19937 rng(13);
   int trial = 0;
@@ -315,7 +315,7 @@ TEST(RuntimeAffineFusion, IneligibleAffinesStayNodes) {
   const auto sh = random_f32(c, -1, 1, 5);
   const auto in = random_f32(16 * c, -2, 2, 6);
   const pqnn_unary_params up = {};
-  for (uint32_t flags : {0u, static_cast<uint32_t>(PQNN_FLAG_FP16_INFERENCE)}) {
+  for (uint32_t flags : {0u, static_cast<uint32_t>(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
     for (int variant = 0; variant < 7; variant++) {
       SCOPED_TRACE(testing::Message() << "variant " << variant << " flags 0x" << std::hex
           << flags);
