@@ -387,8 +387,8 @@ int main(int argc, char** argv) {
       "would hide errors): cosine similarity, and max rel err = max|y - y_f32| / max|y_f32|.\n"
       "1T cpu ms: CPU time of the invoking thread (robust when other processes share the core).\n"
       "x f32: f32 latency / this latency, same thread count and clock.\n"
-      "Modes: f16 = PQNN_FLAG_FORCE_FP16_INFERENCE (f16 forced; the hint\n"
-      "PQNN_FLAG_FP16_INFERENCE %s on %s), qd8 = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,\n"
+      "Modes: f16 = PQNN_FLAG_FORCE_FP16_INFERENCE (f16 forced; the hint PQNN_FLAG_FP16_INFERENCE\n"
+      "%s on %s), qd8 = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,\n"
       "qs8 = static int8 activations with scales calibrated by an f32 run on this input.\n\n",
       hint == pqnn_fp16_decision_fp16 ? "runs f16 too" : "runs f32: no f16 arithmetic",
       pqnn_isa_name());
