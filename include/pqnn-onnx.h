@@ -76,8 +76,10 @@ PQNN_API enum pqnn_status pqnn_onnx_get_unsupported(pqnn_onnx_model_t model, siz
     const char** op_type_out, const char** node_name_out, const char** reason_out);
 
 /* Builds a pqnn subgraph from the model (every input dim must be set) and creates its
- * runtime. flags: 0 (f32), PQNN_FLAG_FP16_INFERENCE and/or
- * PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, as pqnn_create_runtime. threadpool may be NULL.
+ * runtime. flags: 0 (f32), PQNN_FLAG_FP16_INFERENCE (f16 where that is faster) or
+ * PQNN_FLAG_FORCE_FP16_INFERENCE, and/or PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, as
+ * pqnn_create_runtime (the import keeps the model's own f16 rounding steps only when the
+ * graph will run in f16: docs/onnx.md). threadpool may be NULL.
  * Needs pqnn_initialize. */
 PQNN_API enum pqnn_status pqnn_onnx_create_runtime(pqnn_onnx_model_t model,
     pthreadpool_t threadpool, uint32_t flags, pqnn_onnx_runtime_t* runtime_out);

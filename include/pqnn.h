@@ -595,8 +595,10 @@ PQNN_API enum pqnn_status pqnn_setup_deconvolution2d_nhwc_qd8_f16_qc8w(pqnn_oper
 /* weights of every fully connected and convolution node per output channel at create, */
 /* quantizes their activations on the fly and dequantizes outputs back to f32; a filter */
 /* defined as a channelwise quantized int8 tensor with an f32 input gets the same        */
-/* treatment without the flag. With PQNN_FLAG_FP16_INFERENCE it runs f32 graphs in f16.  */
-/* See docs/runtime.md.                                                                 */
+/* treatment without the flag. With PQNN_FLAG_FP16_INFERENCE it runs f32 graphs in f16  */
+/* where that is faster: on an ISA tier with f16 arithmetic (pqnn_fp16_inference_       */
+/* decision); elsewhere they stay f32. PQNN_FLAG_FORCE_FP16_INFERENCE runs them in f16   */
+/* on every tier. See docs/runtime.md.                                                  */
 /* ------------------------------------------------------------------------------------ */
 
 typedef struct pqnn_subgraph* pqnn_subgraph_t;
@@ -624,9 +626,18 @@ enum pqnn_datatype {
 #define PQNN_MAX_TENSOR_DIMS 6
 #define PQNN_VALUE_FLAG_EXTERNAL_INPUT 0x1u
 #define PQNN_VALUE_FLAG_EXTERNAL_OUTPUT 0x2u
-/* Flags of pqnn_create_subgraph and pqnn_create_runtime (OR-ed together). */
+/* Flags of pqnn_create_subgraph and pqnn_create_runtime (OR-ed together).
+ * PQNN_FLAG_FP16_INFERENCE is a hint: an f32 graph runs in f16 where that is faster, i.e.
+ * on an ISA tier with f16 arithmetic (aarch64 neonfp16arith and above); on the others
+ * (x86, WASM, plain NEON: their f16 kernels widen to f32 and round back) it stays f32,
+ * says so in an info log line and in pqnn_get_runtime_fp16_decision.
+ * PQNN_FLAG_FORCE_FP16_INFERENCE runs an f32 graph in f16 on every tier (f16 accuracy
+ * checks, tests, half the activation memory), whether or not that is faster; it implies
+ * the hint. Neither applies to a graph with non-f32 activations or convert nodes: such a
+ * graph runs as defined. */
 #define PQNN_FLAG_FP16_INFERENCE 0x100u
 #define PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION 0x200u
+#define PQNN_FLAG_FORCE_FP16_INFERENCE 0x400u
 
 PQNN_API enum pqnn_status pqnn_create_subgraph(uint32_t external_value_ids, uint32_t flags,
     pqnn_subgraph_t* subgraph_out);
@@ -1090,6 +1101,29 @@ PQNN_API enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t runtime, siz
 /* Bytes of the intermediate-value arena, and what it would be without lifetime reuse. */
 PQNN_API enum pqnn_status pqnn_get_runtime_arena_size(pqnn_runtime_t runtime,
     size_t* arena_bytes_out, size_t* unshared_bytes_out);
+/* What the f16 inference flags decided for a runtime (pqnn_get_runtime_fp16_decision) or
+ * would decide for flags on this CPU (pqnn_fp16_inference_decision). */
+enum pqnn_fp16_decision {
+  pqnn_fp16_decision_none = 0,          /* neither f16 flag: the graph runs as defined */
+  pqnn_fp16_decision_fp16,              /* PQNN_FLAG_FP16_INFERENCE on a tier with f16
+                                           arithmetic: runs in f16 */
+  pqnn_fp16_decision_forced,            /* PQNN_FLAG_FORCE_FP16_INFERENCE: runs in f16 */
+  pqnn_fp16_decision_fp32_no_arithmetic,/* PQNN_FLAG_FP16_INFERENCE only, on a tier without
+                                           f16 arithmetic (pqnn_isa_name()): stays f32 */
+  pqnn_fp16_decision_as_defined,        /* an f16 flag, but the graph has non-f32
+                                           activations or convert nodes: runs as defined */
+};
+/* The decision the runtime made at create. */
+PQNN_API enum pqnn_status pqnn_get_runtime_fp16_decision(pqnn_runtime_t runtime,
+    enum pqnn_fp16_decision* decision_out);
+/* The decision pqnn_create_runtime would make with `flags` for an f32 graph (every
+ * activation fp32, no convert node) on this CPU and ISA tier: none, fp16, forced or
+ * fp32_no_arithmetic. Needs pqnn_initialize; flags outside those of pqnn_create_runtime
+ * are invalid_parameter. */
+PQNN_API enum pqnn_status pqnn_fp16_inference_decision(uint32_t flags,
+    enum pqnn_fp16_decision* decision_out);
+/* A short constant reason for an f16 decision; never NULL. */
+PQNN_API const char* pqnn_fp16_decision_string(enum pqnn_fp16_decision decision);
 /* A short constant name of a datatype ("fp32", "qdint8", ...); never NULL. */
 PQNN_API const char* pqnn_datatype_string(enum pqnn_datatype datatype);
 /* A short constant name of a node type ("fully_connected", "convert", ...); never NULL. */
@@ -1119,7 +1153,7 @@ struct pqnn_runtime_node_profile {
 PQNN_API enum pqnn_status pqnn_get_runtime_node_profile(pqnn_runtime_t runtime, size_t index,
     struct pqnn_runtime_node_profile* profile_out);
 /* The data of subgraph value `value_id` after an invoke: its datatype as executed (fp32, or
- * fp16 under PQNN_FLAG_FP16_INFERENCE), its dims (PQNN_MAX_TENSOR_DIMS entries of dims_out
+ * fp16 when the graph runs in f16: pqnn_get_runtime_fp16_decision), its dims (PQNN_MAX_TENSOR_DIMS entries of dims_out
  * written at most) and a pointer to its bytes, valid until the next reshape, setup or
  * delete. External values: the caller's buffer. Intermediate values need the runtime
  * option keep_values (else pqnn_status_invalid_state). A value no node reads or computes

@@ -4,11 +4,16 @@ scripts/bench-vs-ort.sh, which fetches the models, installs ONNX Runtime, builds
 and documents the options.
 
 Per model and thread count, rounds are interleaved: each round runs ORT f32, pqnn f32, f16
-and qd8 once each (one process each: import, warm-up, then --iterations timed runs, their
+forced and qd8 once each (one process each: import, warm-up, then --iterations timed runs, their
 median), so load from other processes hits every engine alike; the reported latency is the
 median over rounds. One thread runs under `taskset -c 1`, two under `taskset -c 0,1` (when
 taskset exists and the machine has 2+ CPUs). Accuracy: each pqnn output against ONNX
-Runtime's f32 output on the same input (cosine, max abs error / max |reference|)."""
+Runtime's f32 output on the same input (cosine, max abs error / max |reference|).
+
+The f16 column is f16 forced (pqnn-run --dtype f16-force, PQNN_FLAG_FORCE_FP16_INFERENCE):
+what the f16 kernels cost on this CPU. The hint PQNN_FLAG_FP16_INFERENCE (--dtype f16) runs
+f16 only on a tier with f16 arithmetic and f32 elsewhere (x86: its time is the f32 column);
+one probe run says which, printed under the table and stored in the JSON."""
 import argparse
 import json
 import os
@@ -23,7 +28,8 @@ MODELS = {  # name: (file, input shape)
     "rec": ("ch_PP-OCRv4_rec_infer.onnx", "1x3x48x320"),
     "det": ("ch_PP-OCRv4_det_infer.onnx", "1x3x640x640"),
 }
-DTYPES = ["f32", "f16", "qd8"]
+DTYPES = ["f32", "f16", "qd8"]  # result keys; f16 runs forced (RUN_DTYPE)
+RUN_DTYPE = {"f32": "f32", "f16": "f16-force", "qd8": "qd8"}
 
 
 def pin(threads):
@@ -60,6 +66,16 @@ def pqnn_run(a, model, shape, inp, dtype, threads, iterations, warmup, ref, repo
     return json.load(open(report))
 
 
+def hint_probe(a, tmp):
+    """What the hint (--dtype f16) runs on this CPU: one run of the first model."""
+    file, shape = MODELS[a.models[0]]
+    rep = pqnn_run(a, os.path.join(a.model_dir, file), shape,
+                   os.path.join(a.input_dir, a.models[0] + ".in0.bin"), "f16", 1, 1, 0, None,
+                   os.path.join(tmp, "hint.json"))
+    return {"isa": rep.get("isa"), "dtype": rep.get("dtype"),
+            "decision": rep.get("plan", {}).get("fp16_decision")}
+
+
 def iterations_for(ort_ms, budget_ms):
     return max(3, min(200, int(budget_ms / max(ort_ms, 0.01))))
 
@@ -85,7 +101,7 @@ def bench(a, tmp):
                 times["ort_f32"].append(ort_median(a, model, shape, inp, threads, iterations,
                                                    os.path.join(tmp, "scratch")))
                 for dt in DTYPES:
-                    rep = pqnn_run(a, model, shape, inp, dt, threads, iterations, 2,
+                    rep = pqnn_run(a, model, shape, inp, RUN_DTYPE[dt], threads, iterations, 2,
                                    ref if r == 0 else None, os.path.join(tmp, "run.json"))
                     times["pqnn_" + dt].append(rep["latency_ms"]["median"])
                     if r == 0:
@@ -106,8 +122,8 @@ def bench(a, tmp):
 
 
 def table(results):
-    lines = ["| model | threads | ORT f32 ms | pqnn f32 ms | pqnn f16 ms | pqnn qd8 ms | "
-             "f32 vs ORT | f16 vs ORT | qd8 vs ORT | f16 cosine | qd8 cosine |",
+    lines = ["| model | threads | ORT f32 ms | pqnn f32 ms | pqnn f16 forced ms | pqnn qd8 ms | "
+             "f32 vs ORT | f16 forced vs ORT | qd8 vs ORT | f16 forced cosine | qd8 cosine |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         m, s, acc = r["median_ms"], r["speedup_vs_ort"], r["accuracy_vs_ort_f32"]
@@ -128,7 +144,7 @@ def chart(results, png, tmp):
         return False
     data = os.path.join(tmp, "chart.dat")
     with open(data, "w") as f:
-        f.write("case f32 f16 qd8\n")
+        f.write('case f32 "f16 forced" qd8\n')
         for r in results:
             s = r["speedup_vs_ort"]
             f.write('"%s %dT" %.3f %.3f %.3f\n' % (r["model"], r["threads"], s["f32"], s["f16"],
@@ -185,7 +201,12 @@ def main():
     tmp = tempfile.mkdtemp(prefix="bench-vs-ort.")
     try:
         results = bench(a, tmp)
+        hint = hint_probe(a, tmp)
         print(table(results))
+        print("f16 forced: PQNN_FLAG_FORCE_FP16_INFERENCE (pqnn-run --dtype f16-force). The hint "
+              "PQNN_FLAG_FP16_INFERENCE (--dtype f16) runs %s on %s (%s)%s." % (
+                  hint["dtype"], hint["isa"], hint["decision"],
+                  ": its latency is the f32 column" if hint["dtype"] == "f32" else ""))
         cpu = ""
         try:
             for line in open("/proc/cpuinfo"):
@@ -200,7 +221,8 @@ def main():
         if a.json:
             with open(a.json, "w") as f:
                 json.dump({"cpu": cpu, "cpus": os.cpu_count(), "load_average": load,
-                           "results": results}, f, indent=2)
+                           "f16_column": "forced", "f16_hint": hint, "results": results}, f,
+                          indent=2)
             print("wrote " + a.json)
         if a.png and chart(results, os.path.abspath(a.png), tmp):
             print("wrote " + a.png)

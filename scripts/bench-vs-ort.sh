@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # pqnn next to ONNX Runtime (npm onnxruntime-node, pinned; scripts/ort-reference.sh) on the
 # PaddleOCR models (scripts/fetch-models.sh), with rendered text inputs
-# (scripts/ocr-inputs.py): ORT f32 and pqnn f32 / f16 / qd8 at 1 and 2 threads, interleaved
-# rounds, medians, `taskset` when available. Prints a markdown table of latencies, speedups
-# over ORT f32 and the accuracy of every pqnn run against ORT's f32 output.
+# (scripts/ocr-inputs.py): ORT f32 and pqnn f32 / f16 forced / qd8 at 1 and 2 threads,
+# interleaved rounds, medians, `taskset` when available. Prints a markdown table of latencies,
+# speedups over ORT f32 and the accuracy of every pqnn run against ORT's f32 output, then
+# what the f16 hint runs here (f16 forced = --dtype f16-force; the hint --dtype f16 runs f32
+# on a tier without f16 arithmetic; docs/benchmarks.md).
 #   scripts/bench-vs-ort.sh [--models cls,rec,det] [--threads 1,2] [--rounds N]
 #       [--budget-ms MS] [--json FILE] [--png FILE] [--build-dir DIR]
 # --budget-ms: timed milliseconds per process (default 400; sets the iteration count).

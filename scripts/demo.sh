@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs missing dependencies, builds Release, and runs real pretrained
 # networks, the three PaddleOCR models (text direction classifier, text detector, text
-# recognizer; scripts/fetch-models.sh), through the ONNX importer in f32, f16 and qd8 next
-# to ONNX Runtime f32 on the same rendered-text inputs, at 1 and 2 threads
+# recognizer; scripts/fetch-models.sh), through the ONNX importer in f32, f16 forced and
+# qd8 next to ONNX Runtime f32 on the same rendered-text inputs, at 1 and 2 threads
 # (scripts/bench-vs-ort.sh: interleaved rounds, medians, taskset), with the accuracy of
 # every pqnn run against ONNX Runtime's output; then where the detector's time goes
 # (pqnn-run --profile) and which layers of the recognizer lose accuracy under qd8
@@ -11,7 +11,7 @@
 # Exit status 3: the models or ONNX Runtime cannot be had (offline).
 # --synthetic: the earlier demo instead, models built in C with random weights
 # (bench/runtime/pqnn-demo: MobileNet v1 and v2 224x224, a transformer MLP block, in f32,
-# f16, qd8 and qs8, on one pinned thread and two) and a per-operator table
+# f16 forced, qd8 and qs8, on one pinned thread and two) and a per-operator table
 # (bench/*-fully-connected, *-convolution on a few layer shapes; --no-operators skips it):
 #   scripts/demo.sh --synthetic [--quick] [--json FILE] [--no-operators]
 set -euo pipefail
@@ -55,10 +55,12 @@ real_models() {
   echo "Each model is imported from its ONNX file (NCHW outside, NHWC inside) and run on a"
   echo "rendered line of text (cls 1x3x48x192, rec 1x3x48x320) or page (det 1x3x640x640) in"
   echo "  f32  the reference;"
-  echo "  f16  PQNN_FLAG_FP16_INFERENCE: f16 storage, f32 accumulation;"
+  echo "  f16  PQNN_FLAG_FORCE_FP16_INFERENCE (f16 forced): f16 storage, f32 accumulation;"
+  echo "       the hint PQNN_FLAG_FP16_INFERENCE runs f16 only on a tier with f16 arithmetic"
+  echo "       (on x86 it runs f32: the f32 column; the line under the table says so);"
   echo "  qd8  PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION: conv / FC weights int8 per channel, their"
   echo "       activations quantized at run time;"
-  echo "next to ONNX Runtime 1.30 f32 (onnxruntime-node). Rounds are interleaved (ORT, f32, f16,"
+  echo "next to ONNX Runtime 1.30 f32 (onnxruntime-node). Rounds are interleaved (ORT, f32, f16 forced,"
   echo "qd8, repeat); latency is the median over rounds; cosine is against ORT's f32 output."
   local rounds=5 budget=400
   if [ "$quick" = 1 ]; then rounds=3; budget=150; fi
@@ -120,7 +122,8 @@ cat <<'EOF'
 One graph per model is built with the subgraph API (random weights from a fixed seed, He /
 LeCun scales so activations stay O(1)) and run in four modes:
   f32  the reference;
-  f16  PQNN_FLAG_FP16_INFERENCE: f16 storage, f32 accumulation;
+  f16  PQNN_FLAG_FORCE_FP16_INFERENCE (f16 forced): f16 storage, f32 accumulation (the
+       hint PQNN_FLAG_FP16_INFERENCE runs f16 only on a tier with f16 arithmetic, not x86);
   qd8  PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION: FC / conv weights int8 per channel, their
        activations quantized per row at run time (depthwise, elementwise and layers with
        fewer than 64 multiply-adds per output, like a 3x3x3 stem, stay f32);

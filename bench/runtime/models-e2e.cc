@@ -1,6 +1,7 @@
 // End-to-end model latency through the runtime: "e2e/<model>/<datatype>/threads:<T>" for
 // the full-size models of test/models (MobileNet v1/v2 224x224 batch 1, transformer MLP
-// 768 -> 3072 -> 768 at batch 1, 8, 128) in f32, f16, qd8 and qs8, on 1 and 2 threads.
+// 768 -> 3072 -> 768 at batch 1, 8, 128) in f32, f16 (forced: PQNN_FLAG_FORCE_FP16_INFERENCE),
+// qd8 and qs8, on 1 and 2 threads.
 // Each iteration is one pqnn_invoke_runtime on a runtime created outside the loop.
 // Counters: GMACs (multiply-accumulates of the convolutions and FCs per second).
 // A datatype the runtime cannot run for a model reports its status as an error.

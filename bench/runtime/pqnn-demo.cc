@@ -418,6 +418,8 @@ int main(int argc, char** argv) {
   Affinity affinity(o.pin_cpu);
 
   std::printf("pqnn end-to-end models on %s, kernels: %s\n", cpu_name().c_str(), pqnn_isa_name());
+  enum pqnn_fp16_decision hint = pqnn_fp16_decision_none;
+  pqnn_fp16_inference_decision(PQNN_FLAG_FP16_INFERENCE, &hint);
   std::printf("Latency: median of %zu invocations after %zu warm-up, 1 thread%s%s;\n"
       "the datatypes of a model take turns, one invocation each, so load hits them alike.\n",
       o.iterations, o.warmup,
@@ -428,8 +430,11 @@ int main(int argc, char** argv) {
       "would hide errors): cosine similarity, and max rel err = max|y - y_f32| / max|y_f32|.\n"
       "1T cpu ms: CPU time of the invoking thread (robust when other processes share the core).\n"
       "x f32: f32 latency / this latency, same thread count and clock.\n"
-      "Modes: f16 = PQNN_FLAG_FP16_INFERENCE, qd8 = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,\n"
-      "qs8 = static int8 activations with scales calibrated by an f32 run on this input.\n\n");
+      "Modes: f16 = PQNN_FLAG_FORCE_FP16_INFERENCE (f16 forced; the hint PQNN_FLAG_FP16_INFERENCE\n"
+      "%s on %s), qd8 = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,\n"
+      "qs8 = static int8 activations with scales calibrated by an f32 run on this input.\n\n",
+      hint == pqnn_fp16_decision_fp16 ? "runs f16 too" : "runs f32: no f16 arithmetic",
+      pqnn_isa_name());
   std::printf("%-21s %-4s | %9s %6s %9s %6s | %9s %6s | %9s %9s\n", "model", "dt", "1T ms",
       "x f32", "1T cpu ms", "x f32", "2T ms", "x f32", "cosine", "max rel");
   std::printf("%s\n", std::string(106, '-').c_str());

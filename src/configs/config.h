@@ -149,6 +149,10 @@ PQNN_INTERNAL const struct pqnn_dwconv_config* pqnn_get_qd8_f32_qc8w_dwconv_conf
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f32_qb4w_gemm_config(void);
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_get_qd8_f16_qb4w_gemm_config(void);
 
+/* Whether the selected tier runs f16 inference faster than f32 (it has f16 arithmetic):
+ * what PQNN_FLAG_FP16_INFERENCE follows (fp16-inference-config.c). */
+PQNN_INTERNAL bool pqnn_fp16_inference_is_faster(void);
+
 /* Elementwise and row conversions. */
 struct pqnn_convert_config {
   pqnn_qd8_quantize_ukernel_fn f32_qd8;

@@ -100,12 +100,16 @@ struct ox_pass {
   char reason[160];
   size_t boundary_transposes;   /* transpose nodes at graph inputs / outputs */
   uint32_t flags;               /* the runtime's flags (PQNN_FLAG_FP16_INFERENCE, ...) */
+  bool runs_fp16;               /* the runtime will run the graph in f16
+                                   (pqnn_fp16_inference_decision: fp16 or forced) */
 };
 
-/* Whether the pass keeps the graph's own rounding steps: under PQNN_FLAG_FP16_INFERENCE a
- * simplification that merges two roundings into one (the hardswish chains whose Clip bounds
- * are Constant nodes after the Add, a constant Add / Sub into a channel scale's bias) is not
- * made (docs/onnx.md, "Simplifications and f16 inference"). */
+/* Whether the pass keeps the graph's own rounding steps: when the graph will run in f16
+ * (PQNN_FLAG_FORCE_FP16_INFERENCE, or the hint PQNN_FLAG_FP16_INFERENCE on a tier with f16
+ * arithmetic; not the hint alone where it keeps f32) a simplification that merges two
+ * roundings into one (the hardswish chains whose Clip bounds are Constant nodes after the
+ * Add, a constant Add / Sub into a channel scale's bias) is not made (docs/onnx.md,
+ * "Simplifications and f16 inference"). */
 bool ox_literal_rounding(const struct ox_pass* p);
 
 /* Status helpers: set pass->reason and return the status. */

@@ -84,7 +84,7 @@ void ox_pass_free(struct ox_pass* p) {
 bool ox_emitting(const struct ox_pass* p) { return p->sg != NULL; }
 
 bool ox_literal_rounding(const struct ox_pass* p) {
-  return (p->flags & PQNN_FLAG_FP16_INFERENCE) != 0;
+  return p->runs_fp16;
 }
 
 enum pqnn_status ox_io(struct ox_pass* p, struct ox_tensor** x, struct ox_tensor** y) {

@@ -54,11 +54,20 @@ enum pqnn_status pqnn_onnx_create_runtime_with_options(pqnn_onnx_model_t m,
   if (runtime_out == NULL) return pqnn_status_invalid_parameter;
   *runtime_out = NULL;
   if (m == NULL) return pqnn_status_invalid_parameter;
-  if ((flags & ~(uint32_t) (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)) != 0) {
+  if ((flags & ~(uint32_t) (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_FORCE_FP16_INFERENCE |
+                            PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)) != 0) {
     ox_log("create_runtime: unknown flags 0x%x", (unsigned) flags);
     return pqnn_status_invalid_parameter;
   }
-  enum pqnn_status status = ox_check_inputs_set(m);
+  /* The runtime's own f16 decision for this all-f32 graph: the pass keeps the model's
+   * rounding steps only when the graph will really run in f16 (ox_literal_rounding). */
+  enum pqnn_fp16_decision fp16;
+  enum pqnn_status status = pqnn_fp16_inference_decision(flags, &fp16);
+  if (status != pqnn_status_success) {
+    ox_log("create_runtime: %s", pqnn_status_string(status));
+    return status;
+  }
+  status = ox_check_inputs_set(m);
   if (status != pqnn_status_success) return status;
   struct pqnn_onnx_runtime* r = calloc(1, sizeof(*r));
   if (r == NULL) return pqnn_status_out_of_memory;
@@ -76,7 +85,8 @@ enum pqnn_status pqnn_onnx_create_runtime_with_options(pqnn_onnx_model_t m,
     pqnn_onnx_delete_runtime(r);
     return status;
   }
-  struct ox_pass p = {.m = m, .sg = r->subgraph, .flags = flags};
+  struct ox_pass p = {.m = m, .sg = r->subgraph, .flags = flags,
+      .runs_fp16 = fp16 == pqnn_fp16_decision_fp16 || fp16 == pqnn_fp16_decision_forced};
   status = ox_run_pass(&p);
   if (status == pqnn_status_success) {
     size_t name_bytes = 0;

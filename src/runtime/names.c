@@ -1,4 +1,4 @@
-/* Constant names of node types and dynamic-quantization decisions (planner reports). */
+/* Constant names of node types, dynamic-quantization and f16 decisions (planner reports). */
 #include <pqnn.h>
 
 const char* pqnn_node_type_string(enum pqnn_node_type type) {
@@ -49,6 +49,19 @@ const char* pqnn_qd8_decision_string(enum pqnn_qd8_decision decision) {
       return "float: reduction below the qd8 threshold";
     case pqnn_qd8_decision_float_winograd:
       return "float: f32 Winograd is faster (output channels <= input channels / 3, no narrow qd8 tile)";
+    default: return "invalid";
+  }
+}
+
+const char* pqnn_fp16_decision_string(enum pqnn_fp16_decision decision) {
+  switch (decision) {
+    case pqnn_fp16_decision_none: return "no f16 flag";
+    case pqnn_fp16_decision_fp16: return "f16: the ISA tier has f16 arithmetic";
+    case pqnn_fp16_decision_forced: return "f16: forced (PQNN_FLAG_FORCE_FP16_INFERENCE)";
+    case pqnn_fp16_decision_fp32_no_arithmetic:
+      return "f32: f16 requested, the ISA tier has no f16 arithmetic";
+    case pqnn_fp16_decision_as_defined:
+      return "as defined: the graph has non-f32 activations or converts";
     default: return "invalid";
   }
 }

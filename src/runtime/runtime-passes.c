@@ -4,8 +4,11 @@
  * FC / conv / dwconv / add2 / binary becomes the producer's output bounds (the intersection of both
  * ranges, when not empty); the clamp op is removed.
  *
- * f16 inference: the graph runs in f16 only when every value that is not static data is f32
- * (no quantized activations, no user-defined converts): then every intermediate becomes f16,
+ * f16 inference: the graph runs in f16 when PQNN_FLAG_FORCE_FP16_INFERENCE is set, or
+ * PQNN_FLAG_FP16_INFERENCE is and the tier has f16 arithmetic (pqnn_fp16_inference_is_faster,
+ * the one place deciding it; elsewhere the hint keeps f32 and logs why), and only when every
+ * value that is not static data is f32 (no quantized activations, no user-defined
+ * converts): then every intermediate becomes f16,
  * FC / conv run as f16 operators with f32 static weights converted at create, node kernels
  * use their f16 variants (static f32 inputs get runtime-owned f16 copies), and converts are
  * inserted after the external inputs and after the ops producing external outputs.
@@ -106,8 +109,15 @@ void pqnn_pass_fuse_clamps(struct pqnn_runtime* rt) {
 
 /* ---- 2. f16 inference ---- */
 
-static bool graph_runs_in_fp16(const struct pqnn_subgraph* subgraph, uint32_t flags) {
-  if ((flags & PQNN_FLAG_FP16_INFERENCE) == 0) return false;
+enum pqnn_fp16_decision pqnn_rt_fp16_flags_decision(uint32_t flags) {
+  if ((flags & PQNN_FLAG_FORCE_FP16_INFERENCE) != 0) return pqnn_fp16_decision_forced;
+  if ((flags & PQNN_FLAG_FP16_INFERENCE) == 0) return pqnn_fp16_decision_none;
+  return pqnn_fp16_inference_is_faster() ? pqnn_fp16_decision_fp16
+                                         : pqnn_fp16_decision_fp32_no_arithmetic;
+}
+
+/* Whether the graph can run in f16 at all: every non-static value f32, no convert node. */
+static bool graph_takes_fp16(const struct pqnn_subgraph* subgraph) {
   for (uint32_t v = 0; v < subgraph->num_values; v++) {
     const struct pqnn_value* value = &subgraph->values[v];
     if (value->defined && value->data == NULL && value->datatype != pqnn_datatype_fp32) {
@@ -123,6 +133,18 @@ static bool graph_runs_in_fp16(const struct pqnn_subgraph* subgraph, uint32_t fl
     }
   }
   return true;
+}
+
+static enum pqnn_fp16_decision graph_fp16_decision(const struct pqnn_subgraph* subgraph,
+    uint32_t flags) {
+  const enum pqnn_fp16_decision decision = pqnn_rt_fp16_flags_decision(flags);
+  if (decision == pqnn_fp16_decision_none) return decision;
+  if (!graph_takes_fp16(subgraph)) return pqnn_fp16_decision_as_defined;
+  if (decision == pqnn_fp16_decision_fp32_no_arithmetic) {
+    PQNN_LOG_INFO("f16 inference requested, runs f32: %s has no f16 arithmetic "
+        "(PQNN_FLAG_FORCE_FP16_INFERENCE runs f16 anyway)", pqnn_isa_name());
+  }
+  return decision;
 }
 
 /* A static fp32 value read by an f16 node kernel: an f16 copy owned by the runtime. */
@@ -151,8 +173,10 @@ static void redirect_reads(struct pqnn_runtime* rt, uint32_t first, uint32_t fro
 
 enum pqnn_status pqnn_pass_fp16_inference(struct pqnn_runtime* rt,
     const struct pqnn_subgraph* subgraph) {
-  if (!graph_runs_in_fp16(subgraph, rt->flags)) {
-    rt->flags &= ~PQNN_FLAG_FP16_INFERENCE;
+  rt->fp16_decision = graph_fp16_decision(subgraph, rt->flags);
+  if (rt->fp16_decision != pqnn_fp16_decision_fp16 &&
+      rt->fp16_decision != pqnn_fp16_decision_forced) {
+    rt->flags &= ~(uint32_t) (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_FORCE_FP16_INFERENCE);
     return pqnn_status_success;
   }
   pqnn_rt_index_ops(rt);

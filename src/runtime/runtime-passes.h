@@ -26,7 +26,11 @@
 #define PQNN_QD8_MIN_REDUCTION 64
 
 PQNN_INTERNAL void pqnn_pass_fuse_clamps(struct pqnn_runtime* rt);
-/* out_of_memory when an f16 copy of static data cannot be allocated. */
+/* What the f16 flags decide on this tier for an f32 graph (none, fp16, forced or
+ * fp32_no_arithmetic): the flags' side of the f16 inference pass. */
+PQNN_INTERNAL enum pqnn_fp16_decision pqnn_rt_fp16_flags_decision(uint32_t flags);
+/* Sets rt->fp16_decision; out_of_memory when an f16 copy of static data cannot be
+ * allocated. */
 PQNN_INTERNAL enum pqnn_status pqnn_pass_fp16_inference(struct pqnn_runtime* rt,
     const struct pqnn_subgraph* subgraph);
 PQNN_INTERNAL void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,

@@ -1,5 +1,5 @@
-/* What a runtime reports: the planned ops (node info), the arena sizes and the shapes of
- * external values after a reshape. */
+/* What a runtime reports: the planned ops (node info), the f16 inference decision, the arena
+ * sizes and the shapes of external values after a reshape. */
 #include <string.h>
 
 #include "logging.h"
@@ -31,6 +31,32 @@ enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t rt, size_t index,
   info_out->compute_path = pqnn_operator_compute_path(rt->ops[index].op);
   info_out->fused_activation_name = pqnn_rt_activation_name(&rt->ops[index]);
   info_out->banded = pqnn_rt_op_banded(rt, &rt->ops[index]);
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_get_runtime_fp16_decision(pqnn_runtime_t rt,
+    enum pqnn_fp16_decision* decision_out) {
+  if (rt == NULL || decision_out == NULL) {
+    PQNN_LOG_ERROR("%s is NULL", rt == NULL ? "runtime" : "decision_out");
+    return pqnn_status_invalid_parameter;
+  }
+  *decision_out = rt->fp16_decision;
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_fp16_inference_decision(uint32_t flags,
+    enum pqnn_fp16_decision* decision_out) {
+  const enum pqnn_status status = pqnn_check_initialized(__func__);
+  if (status != pqnn_status_success) return status;
+  if (decision_out == NULL) {
+    PQNN_LOG_ERROR("decision_out is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  if ((flags & ~PQNN_RUNTIME_FLAGS) != 0) {
+    PQNN_LOG_ERROR("unknown flags 0x%x", (unsigned) flags);
+    return pqnn_status_invalid_parameter;
+  }
+  *decision_out = pqnn_rt_fp16_flags_decision(flags);
   return pqnn_status_success;
 }
 

@@ -113,6 +113,7 @@ struct pqnn_rt_op {
 struct pqnn_runtime {
   pthreadpool_t threadpool;
   uint32_t flags;
+  enum pqnn_fp16_decision fp16_decision;  /* set by the f16 inference pass */
   size_t qd8_min_reduction;         /* dynamic quantization threshold (runtime option) */
   bool qd8_min_reduction_default;   /* the option was 0: the tier may take small convs */
   bool qd8_float_depthwise;         /* depthwise stays float under DRQ (runtime option) */

@@ -16,7 +16,8 @@
 #define PQNN_NODE_MAX_INPUTS PQNN_MAX_CONCAT_INPUTS
 #define PQNN_NO_NODE UINT32_MAX
 /* The flags pqnn_create_subgraph and pqnn_create_runtime accept (the one definition). */
-#define PQNN_RUNTIME_FLAGS (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)
+#define PQNN_RUNTIME_FLAGS \
+  (PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_FORCE_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)
 
 struct pqnn_shape {
   size_t num_dims;

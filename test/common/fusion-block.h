@@ -39,10 +39,10 @@ inline BlockWeights random_block_weights(size_t c, uint32_t seed) {
 
 // The flag sets of the random blocks (f32, f16, DRQ, f16 with DRQ) and of the
 // deconvolution blocks (the first three).
-constexpr uint32_t kBlockFlags[] = {0, PQNN_FLAG_FP16_INFERENCE,
+constexpr uint32_t kBlockFlags[] = {0, PQNN_FLAG_FORCE_FP16_INFERENCE,
     PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,
-    PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
-constexpr uint32_t kDeconvFlags[] = {0, PQNN_FLAG_FP16_INFERENCE,
+    PQNN_FLAG_FORCE_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
+constexpr uint32_t kDeconvFlags[] = {0, PQNN_FLAG_FORCE_FP16_INFERENCE,
     PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
 
 // A block's shape, n x h x w pixels of c channels; randomize: n 1..2, h 1..9, w 1..11,

@@ -80,7 +80,7 @@ TEST(RuntimeAllocationFailure, EveryAllocationOfSubgraphAndRuntimeCreation) {
   const Weights w;
   const auto x = random_f32(2 * 6 * 6 * 8, -1, 1, 5);
   const uint32_t drq = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
-  for (uint32_t flags : {0u, drq, unsigned(PQNN_FLAG_FP16_INFERENCE), drq | PQNN_FLAG_FP16_INFERENCE}) {
+  for (uint32_t flags : {0u, drq, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE), drq | PQNN_FLAG_FORCE_FP16_INFERENCE}) {
     SCOPED_TRACE("flags " + std::to_string(flags));
     pqnn_testing_fail_allocation_after(-1);
     const long live0 = pqnn_testing_live_allocations();

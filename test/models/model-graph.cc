@@ -20,7 +20,7 @@ const char* datatype_name(Datatype datatype) {
 
 uint32_t runtime_flags(Datatype datatype) {
   switch (datatype) {
-    case Datatype::f16: return PQNN_FLAG_FP16_INFERENCE;
+    case Datatype::f16: return PQNN_FLAG_FORCE_FP16_INFERENCE;
     case Datatype::qd8: return PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
     default: return 0;
   }

@@ -4,7 +4,7 @@
 // small float graph (Graph: values with shapes, operations, and owned random weights from
 // a fixed seed). The graph is then emitted into a pqnn subgraph for one datatype mode:
 //   f32  static f32 weights, f32 values;
-//   f16  the same subgraph, runtime flag PQNN_FLAG_FP16_INFERENCE;
+//   f16  the same subgraph, runtime flag PQNN_FLAG_FORCE_FP16_INFERENCE;
 //   qd8  the same subgraph, runtime flag PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
 //   qs8  qint8 values whose scales come from a calibration run of the f32 graph, qcint8
 //        per-channel weights and qcint32 biases; operators without a qs8 form (GELU,

@@ -67,7 +67,7 @@ TEST_P(NoAllocation, PerInference) {
   const int64_t* d = GetParam().dims;
   std::vector<float> input(size_t(d[0] * d[1] * d[2] * d[3]), 0.25f);
   pthreadpool_t pool = pqnn_test::create_pool(2);
-  for (uint32_t flags : {0u, uint32_t(PQNN_FLAG_FP16_INFERENCE),
+  for (uint32_t flags : {0u, uint32_t(PQNN_FLAG_FORCE_FP16_INFERENCE),
                          uint32_t(PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)}) {
     for (pthreadpool_t threads : {pthreadpool_t(nullptr), pool}) {
       // Threaded: cls in qd8 only (its converts and GEMMs), small enough for a loaded machine.

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -164,9 +165,24 @@ TEST_P(PaddleOcr, F32MatchesOnnxRuntime) {
 }
 
 TEST_P(PaddleOcr, F16InferenceCosine) {
-  const std::vector<float>& f16 = Run(PQNN_FLAG_FP16_INFERENCE);
+  const std::vector<float>& f16 = Run(PQNN_FLAG_FORCE_FP16_INFERENCE);
   EXPECT_GE(Cosine(f16, ref_), 0.9999);
   ExpectRenderedText(f16, "pqnn f16");
+}
+
+// The hint runs f16 only on a tier with f16 arithmetic: elsewhere the f32 plan, bit for bit
+// (the importer then makes its f32 simplifications too), else the forced f16 run.
+TEST_P(PaddleOcr, F16HintFollowsTheTier) {
+  pqnn_fp16_decision hint = pqnn_fp16_decision_none;
+  ASSERT_EQ(pqnn_status_success, pqnn_fp16_inference_decision(PQNN_FLAG_FP16_INFERENCE, &hint));
+#if defined(__x86_64__) || defined(__wasm__)
+  EXPECT_EQ(hint, pqnn_fp16_decision_fp32_no_arithmetic);
+#endif
+  const std::vector<float>& out = Run(PQNN_FLAG_FP16_INFERENCE);
+  const std::vector<float>& same =
+      Run(hint == pqnn_fp16_decision_fp16 ? PQNN_FLAG_FORCE_FP16_INFERENCE : 0);
+  ASSERT_EQ(out.size(), same.size());
+  EXPECT_EQ(0, std::memcmp(out.data(), same.data(), out.size() * sizeof(float)));
 }
 
 TEST_P(PaddleOcr, Qd8CosineAndSameAnswerAsF32) {

@@ -168,7 +168,7 @@ class OnnxCase : public testing::Test {
     }
     // f16 inference and dynamic quantization: same graph, looser numbers.
     const struct { uint32_t flags; double cosine; const char* what; } kModes[] = {
-        {PQNN_FLAG_FP16_INFERENCE, 0.999, "f16"},
+        {PQNN_FLAG_FORCE_FP16_INFERENCE, 0.999, "f16"},
         {PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, 0.99, "qd8"}};
     for (const auto& mode : kModes) {
       ASSERT_NO_FATAL_FAILURE(RunCase(c_, mode.flags, &out));
@@ -390,12 +390,24 @@ TEST(OnnxImport, FoldsAffineBlockAddIntoTheChannelScale) {
   EXPECT_EQ(3u, PlannedNodes("batchnorm_add_fold"));
   // Dynamic quantization folds too; f16 inference keeps the two roundings of the model (the
   // Add stays a node; the f16 runtime also inserts a convert at the input and the output).
-  const uint32_t qd8 = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, f16 = PQNN_FLAG_FP16_INFERENCE;
+  const uint32_t qd8 = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, f16 = PQNN_FLAG_FORCE_FP16_INFERENCE;
   EXPECT_EQ(4u, PlannedNodes("affine_scalar_fold", qd8));
   EXPECT_EQ(3u, PlannedNodes("batchnorm_add_fold", qd8));
   EXPECT_EQ(5u + 2, PlannedNodes("affine_scalar_fold", f16));
   EXPECT_EQ(5u + 2, PlannedNodes("affine_channel_sub_fold", f16));
   EXPECT_EQ(4u + 2, PlannedNodes("batchnorm_add_fold", f16));
+  // The hint PQNN_FLAG_FP16_INFERENCE keeps the literal graph only where it runs f16 (a tier
+  // with f16 arithmetic); elsewhere it plans exactly what f32 does.
+  pqnn_fp16_decision hint = pqnn_fp16_decision_none;
+  ASSERT_EQ(pqnn_status_success, pqnn_fp16_inference_decision(PQNN_FLAG_FP16_INFERENCE, &hint));
+#if defined(__x86_64__) || defined(__wasm__)
+  EXPECT_EQ(hint, pqnn_fp16_decision_fp32_no_arithmetic);
+#endif
+  const uint32_t like_hint = hint == pqnn_fp16_decision_fp16 ? f16 : 0;
+  for (const char* name : {"affine_scalar_fold", "affine_channel_sub_fold", "batchnorm_add_fold",
+           "hardswish_constant_nodes_after_add"}) {
+    EXPECT_EQ(PlannedNodes(name, like_hint), PlannedNodes(name, PQNN_FLAG_FP16_INFERENCE)) << name;
+  }
   // The runtime then fuses the scale (its bias the shift) into the conv before it, after the
   // conv's Relu (runtime-pass-affine.c): f32, DRQ and f16 (there the shift Add stays).
   EXPECT_EQ(3u, PlannedNodes("affine_scalar_fold", 0, true));
@@ -469,9 +481,9 @@ TEST(OnnxImport, FusesHardswishAndSwishPatterns) {
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_constant_nodes_after_add"));
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_constant_nodes_after_add",
                                  PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION));
-  EXPECT_EQ(4u + 2 + 2, PlannedNodes("hardswish_constant_nodes_after_add", PQNN_FLAG_FP16_INFERENCE));
+  EXPECT_EQ(4u + 2 + 2, PlannedNodes("hardswish_constant_nodes_after_add", PQNN_FLAG_FORCE_FP16_INFERENCE));
   // Attribute / initializer bounds fuse under f16 too.
-  EXPECT_EQ(2u + 2 + 2, PlannedNodes("hardswish_clip_opset13", PQNN_FLAG_FP16_INFERENCE));
+  EXPECT_EQ(2u + 2 + 2, PlannedNodes("hardswish_clip_opset13", PQNN_FLAG_FORCE_FP16_INFERENCE));
   EXPECT_EQ(2u + 2, PlannedNodes("hardswish_hardsigmoid"));  // conv, hardswish (HardSigmoid Mul)
   EXPECT_EQ(3u + 3, PlannedNodes("swish_and_sigmoid"));      // conv, swish, the lone sigmoid; 2 outputs
   EXPECT_EQ(5u + 2, PlannedNodes("se_gate_hardsigmoid"));    // conv, pool, conv, hardsigmoid, mul

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pqnn-run, the installed tool, as a user meets it (ctest pqnn-run-test): its exit status
 # and message for a missing file, a bad or missing shape and an unsupported op; and on a
-# unit model --profile, --layer-error, --verbose and --json, checked by content.
+# unit model --profile, --layer-error, --verbose, --json and --dtype f16 (the hint: f32 on a
+# tier without f16 arithmetic) / f16-force, checked by content.
 # usage: pqnn-run-test.sh PQNN_RUN UNIT_MODEL_DIR PYTHON
 set -u
 run=$1 dir=$2 python=$3
@@ -34,7 +35,8 @@ expect 2 "no input 'y'|bad shape '1x3x8x8' for input 'y'" "$dir/conv3x3.onnx" --
 expect 2 "has dynamic dims .*give them with --shape" "$dir/dynamic_conv.onnx"
 expect 3 "Sin 'the_sin'" "$dir/unsupported_sin.onnx"
 expect 3 "unsupported Sin node" "$dir/unsupported_sin.onnx" --list
-expect 2 "--layer-error needs --dtype f16 or qd8" "$dir/conv3x3.onnx" --layer-error
+expect 2 "--layer-error needs --dtype f16, f16-force or qd8" "$dir/conv3x3.onnx" --layer-error
+expect 2 "--dtype must be f32, f16, f16-force or qd8, not: f8" "$dir/conv3x3.onnx" --dtype f8
 expect 2 "cannot read|cannot open" "$dir/conv3x3.onnx" --input "$tmp/none.bin"
 
 # A working run: profile table, planner report node by node, layer errors, JSON.
@@ -42,7 +44,28 @@ model=$dir/mobilenet_v1_like.onnx
 expect 0 "by node type" "$model" --profile --iterations 3 --warmup 1
 expect 0 "slowest nodes" "$model" --profile --iterations 3 --warmup 1
 expect 0 "plan, node by node" "$model" --verbose --iterations 1 --warmup 0
-expect 0 "layer error vs f32" "$model" --dtype f16 --layer-error --iterations 1
+expect 0 "layer error vs f32" "$model" --dtype f16-force --layer-error --iterations 1
+expect 0 "f16 forced, runs f16" "$model" --dtype f16-force --iterations 1 --warmup 0
+# The hint: f16 only on a tier with f16 arithmetic; the plan and the JSON say what ran.
+expect 0 "f16 requested, runs f(16: .* has f16 arithmetic|32: .* has no f16 arithmetic)" \
+  "$model" --dtype f16 --iterations 1 --warmup 0 --json "$tmp/hint.json"
+expect 0 "dtype f16," "$model" --dtype f16-force --iterations 1 --warmup 0 --json "$tmp/force.json"
+if ! "$python" - "$tmp/hint.json" "$tmp/force.json" <<'PY'
+import json, sys
+hint, force = (json.load(open(f)) for f in sys.argv[1:3])
+arith = hint["isa"] in ("neonfp16arith", "neondot")
+assert hint["dtype_requested"] == "f16" and hint["dtype"] == ("f16" if arith else "f32"), hint
+assert ("f16 arithmetic" if arith else "no f16 arithmetic") in hint["plan"]["fp16_decision"], hint
+datatypes = {n["datatype"] for n in hint["plan"]["node_list"]}
+assert ("fp16" in datatypes) == arith, datatypes
+assert force["dtype_requested"] == "f16-force" and force["dtype"] == "f16", force
+assert "forced" in force["plan"]["fp16_decision"], force["plan"]
+assert "fp16" in {n["datatype"] for n in force["plan"]["node_list"]}, force["plan"]
+PY
+then
+  echo "FAIL: the f16 hint / forced JSON reports"
+  failures=$((failures + 1))
+fi
 expect 0 "layer error vs f32" "$model" --dtype qd8 --layer-error --iterations 1 \
   --profile --verbose --json "$tmp/report.json"
 if ! "$python" - "$tmp/report.json" <<'PY'

@@ -204,7 +204,7 @@ TEST(Runtime4Bit, BlockwiseFilterAlwaysRunsQd8) {
     }
     // f16 inference: f16 activations, the qd8_f16_qb4w face, within f16 rounding.
     std::vector<float> yh(rows * oc, NAN);
-    const auto infos = run(g.sg, PQNN_FLAG_FP16_INFERENCE, nullptr, x, yh);
+    const auto infos = run(g.sg, PQNN_FLAG_FORCE_FP16_INFERENCE, nullptr, x, yh);
     bool found = false;
     for (const auto& info : infos) {
       if (info.type != pqnn_node_type_fully_connected) continue;

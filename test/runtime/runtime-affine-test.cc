@@ -227,7 +227,7 @@ TEST(RuntimeAffineFusion, IneligibleAffinesStayNodes) {
   const auto sh = random_f32(c, -1, 1, 5);
   const auto in = random_f32(16 * c, -2, 2, 6);
   const pqnn_unary_params up = {};
-  for (uint32_t flags : {0u, static_cast<uint32_t>(PQNN_FLAG_FP16_INFERENCE)}) {
+  for (uint32_t flags : {0u, static_cast<uint32_t>(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
     for (int variant = 0; variant < 7; variant++) {
       SCOPED_TRACE(testing::Message() << "variant " << variant << " flags 0x" << std::hex
           << flags);

@@ -70,7 +70,7 @@ TEST(RuntimeComputeNodes, LayerNormalizationRandomShapes) {
     const auto scale = random_f32(c, 0.5f, 2.0f, 100 + trial);
     const auto bias = random_f32(c, -1, 1, 200 + trial);
     const auto ref = layer_norm_ref(x, rows, c, scale, with_bias ? &bias : nullptr, eps);
-    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
       Graph g(2);
       const uint32_t in = g.input(0, dims);
       const uint32_t s = g.f32(norm, scale.data());
@@ -160,7 +160,7 @@ TEST(RuntimeComputeNodes, AveragePoolingRandomShapes) {
               }
             ref[((n * oh + oy) * ow + ox) * t.c + c] = std::max<double>(lo, sum / count);
           }
-    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
       Graph g(2);
       const uint32_t in = g.input(0, {t.n, t.h, t.w, t.c});
       const uint32_t out = g.output(1, {t.n, oh, ow, t.c});
@@ -222,7 +222,7 @@ TEST(RuntimeComputeNodes, DeconvolutionRandomShapes) {
                   }
             }
     for (auto& r : ref) r = std::min<double>(r, hi);
-    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
       Graph g(2);
       const uint32_t in = g.input(0, {n, h, w, cin});
       const uint32_t fid = g.f32({cout, kh, kw, gic}, f.data());
@@ -248,7 +248,7 @@ TEST(RuntimeComputeNodes, DeconvolutionRandomShapes) {
 TEST(RuntimeComputeNodes, DeconvolutionDynamicQuantization) {
   Pool p;
   for (size_t gic : {24u, 64u}) {
-    for (uint32_t f16 : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    for (uint32_t f16 : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
       const size_t n = 2, h = 5, w = 7, goc = 19, kh = 3, kw = 3, sh = 2, sw = 2;
       const size_t oh = (h - 1) * sh + kh - 2 + 1, ow = (w - 1) * sw + kw - 2 + 1;
       const auto x = random_f32(n * h * w * gic, -1, 1, 3);
@@ -320,7 +320,7 @@ TEST(RuntimeComputeNodes, SoftmaxAxisRandomShapes) {
           ref[(o * n + k) * inner + i] = std::exp(x[(o * n + k) * inner + i] - m) / sum;
         }
       }
-    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
       Graph g(2);
       const uint32_t in = g.input(0, dims);
       const uint32_t out = g.output(1, dims);
@@ -409,7 +409,7 @@ TEST(RuntimeComputeNodes, BatchMatrixMultiplyRandomShapes) {
     std::vector<size_t> ydims(yd.end() - out_batch, yd.end());
     ydims.push_back(m);
     ydims.push_back(n);
-    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
       Graph g(3);
       const uint32_t ia = g.input(0, da);
       const uint32_t ib = g.input(1, db);
@@ -459,7 +459,7 @@ TEST(RuntimeComputeNodes, ReduceRandomShapes) {
       }
     std::vector<size_t> axes(count);
     for (size_t i = 0; i < count; i++) axes[i] = first + i;
-    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
       Graph g(2);
       const uint32_t in = g.input(0, dims);
       const uint32_t out = g.output(1, ydims);

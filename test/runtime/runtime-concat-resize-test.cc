@@ -157,7 +157,7 @@ TEST(RuntimeConcatResize, RandomFpnHeadsMatchTheUnfoldedGraph) {
       resized += lv.resized;
       k.levels.push_back(lv);
     }
-    const uint32_t flags = !k.qint8 && trial % 3 == 1 ? PQNN_FLAG_FP16_INFERENCE : 0;
+    const uint32_t flags = !k.qint8 && trial % 3 == 1 ? PQNN_FLAG_FORCE_FP16_INFERENCE : 0;
     const pthreadpool_t p = (trial & 1) != 0 ? pool : nullptr;
     SCOPED_TRACE(testing::Message() << "trial " << trial << " n" << k.n << " " << k.oh << "x"
         << k.ow << " levels " << levels << " flags 0x" << std::hex << flags << std::dec

@@ -70,7 +70,7 @@ void check_binary(pqnn_binary_operator op, const std::vector<size_t>& a, const s
   if (op == pqnn_binary_divide) {
     for (auto& v : vb) v = v < 0 ? v - 0.25f : v + 0.25f;
   }
-  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
     Graph g(3);
     const uint32_t ia = g.input(0, a), ib = g.input(1, b);
     const uint32_t iy = g.output(2, y_shape);
@@ -211,7 +211,7 @@ TEST(RuntimeElementwise, UnaryAccuracyAndNaN) {
     auto x = random_f32(n, c.lo, c.hi, 11 + c.op);
     x[0] = NAN;
     x[1] = 0.0f;
-    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
       Graph g(2);
       const uint32_t ix = g.input(0, {10, n / 10}), iy = g.output(1, {10, n / 10});
       ASSERT_EQ(pqnn_define_unary(g.sg, c.op, &params, ix, iy, 0), pqnn_status_success);

@@ -25,7 +25,7 @@ namespace {
 const float kInf = INFINITY;
 
 TEST(RuntimeEmbedder, ExternalValueShapeFollowsTheInputAfterReshape) {
-  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
     Graph g(2);
     const std::vector<float> w(4 * 3, 0.25f);
     const uint32_t in = g.input(0, {2, 3});
@@ -82,7 +82,7 @@ TEST(RuntimeEmbedder, NodeInfoNamesEveryNodeType) {
       0), pqnn_status_success);
   ASSERT_EQ(pqnn_define_softmax(g.sg, mid, out, 0), pqnn_status_success);
   pqnn_runtime_t rt = nullptr;
-  ASSERT_EQ(pqnn_create_runtime(g.sg, nullptr, PQNN_FLAG_FP16_INFERENCE, &rt),
+  ASSERT_EQ(pqnn_create_runtime(g.sg, nullptr, PQNN_FLAG_FORCE_FP16_INFERENCE, &rt),
       pqnn_status_success);
   const auto infos = node_infos(rt);
   ASSERT_EQ(infos.size(), 4u);  // convert, FC, softmax, convert

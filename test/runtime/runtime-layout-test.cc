@@ -52,7 +52,7 @@ std::vector<float> f16_exact(size_t n, uint32_t seed) {
   return v;
 }
 
-const uint32_t kModes[] = {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)};
+const uint32_t kModes[] = {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)};
 
 // Runs a one-node graph defined by `define(g, in, out)` and returns the output.
 template <class Define>

@@ -23,7 +23,7 @@ TEST(RuntimeNodes, Add2Broadcast) {
   // a [2][3][1][4] + b [3][5][1] -> [2][3][5][4], then a clamp that fuses.
   const auto a = random_f32(2 * 3 * 4, -1, 1, 1);
   const auto b = random_f32(3 * 5, -1, 1, 2);
-  for (uint32_t fp16 : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+  for (uint32_t fp16 : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
     Graph g(3);
     const uint32_t ia = g.input(0, {2, 3, 1, 4});
     const uint32_t ib = g.input(1, {3, 5, 1});
@@ -66,7 +66,7 @@ TEST(RuntimeNodes, Add2WithStaticOperandAndUnfusedClamp) {
   const uint32_t out = g.output(2, {6, 8});
   ASSERT_EQ(pqnn_define_add2(g.sg, -INFINITY, INFINITY, ia, ic, sum, 0), pqnn_status_success);
   ASSERT_EQ(pqnn_define_clamp(g.sg, 0.0f, 6.0f, sum, out, 0), pqnn_status_success);
-  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
     std::vector<float> ys(48), y(48);
     pqnn_runtime_t rt = run_graph(g.sg, flags, {{0, (void*) a.data()}, {1, ys.data()}, {2, y.data()}});
     const auto infos = node_infos(rt);
@@ -84,7 +84,7 @@ TEST(RuntimeNodes, PoolingSoftmaxGeluReshape) {
   // x [2][6][5][3] -> maxpool 3x3 s2 pad 1 -> [2][3][3][3] -> gavgpool [2][3] -> gelu ->
   // reshape [3][2] -> softmax
   const auto x = random_f32(2 * 6 * 5 * 3, -3, 3, 5);
-  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
     Graph g(3);
     const uint32_t in = g.input(0, {2, 6, 5, 3});
     const uint32_t mp = g.output(1, {2, 3, 3, 3});
@@ -154,10 +154,13 @@ TEST(RuntimeNodes, Converts) {
   ASSERT_EQ(pqnn_define_convert(g.sg, in, q, 0), pqnn_status_success);
   ASSERT_EQ(pqnn_define_convert(g.sg, q, o2, 0), pqnn_status_success);
   std::vector<float> y1(21), y2(21);
-  // FP16_INFERENCE does not apply to a graph with its own converts: it runs as defined.
-  pqnn_runtime_t rt = run_graph(g.sg, PQNN_FLAG_FP16_INFERENCE,
+  // Neither f16 flag applies to a graph with its own converts: it runs as defined.
+  pqnn_runtime_t rt = run_graph(g.sg, PQNN_FLAG_FORCE_FP16_INFERENCE,
       {{0, (void*) x.data()}, {1, y1.data()}, {2, y2.data()}});
   EXPECT_EQ(node_infos(rt).size(), 4u);
+  enum pqnn_fp16_decision decision = pqnn_fp16_decision_none;
+  ASSERT_EQ(pqnn_get_runtime_fp16_decision(rt, &decision), pqnn_status_success);
+  EXPECT_EQ(decision, pqnn_fp16_decision_as_defined);
   pqnn_delete_runtime(rt);
   for (size_t i = 0; i < 21; i++) {
     EXPECT_EQ(y1[i], fp16_ieee_to_fp32_value(fp16_ieee_from_fp32_value(x[i])));
@@ -197,8 +200,8 @@ TEST(RuntimePasses, Fp16InferenceAndCombinedWithDrq) {
   std::vector<float> hf(h_ref.begin(), h_ref.end());
   std::vector<double> ref, abs2;
   reference_conv2d(s, hf.data(), w2.data(), b2.data(), -INFINITY, INFINITY, ref, &abs2);
-  const uint32_t both = PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
-  for (uint32_t flags : {unsigned(PQNN_FLAG_FP16_INFERENCE), both}) {
+  const uint32_t both = PQNN_FLAG_FORCE_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
+  for (uint32_t flags : {unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE), both}) {
     SCOPED_TRACE(flags);
     std::vector<float> y(2 * 36 * 6);
     pqnn_runtime_t rt = run_graph(g.sg, flags, {{0, (void*) x.data()}, {1, y.data()}});
@@ -236,7 +239,7 @@ TEST(RuntimePasses, Fp16InferenceAndCombinedWithDrq) {
 // The threadpool splits the node kernels' rows; results are identical to a NULL pool.
 TEST(RuntimeThreads, PoolGivesIdenticalResults) {
   const auto x = random_f32(2 * 16 * 16 * 32, -3, 3, 11);
-  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
     Graph g(3);
     const uint32_t in = g.input(0, {2, 16, 16, 32});
     const uint32_t ge = g.f32({2, 16, 16, 32});

@@ -156,7 +156,7 @@ TEST(RuntimeProfile, MultiplyAddsOfConvolutionsAndBatchMatmul) {
 }
 
 TEST(RuntimeProfile, KeepValuesMakesIntermediatesReadable) {
-  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FP16_INFERENCE)}) {
+  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
     FcSoftmax m;
     std::vector<float> x = random_f32(16), y(16);
     const pqnn_external_value ext[2] = {{0, x.data()}, {1, y.data()}};

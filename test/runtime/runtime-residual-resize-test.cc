@@ -112,7 +112,7 @@ size_t fused_into_resize(const std::vector<pqnn_runtime_node_info>& infos) {
 TEST(RuntimeResidualResize, RandomFpnAddsMatchTheUnfusedGraph) {
   std::mt19937 rng(2027);
   pthreadpool_t pool = create_pool(2);
-  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE};
+  const uint32_t flag_sets[] = {0, PQNN_FLAG_FORCE_FP16_INFERENCE};
   for (int trial = 0; trial < 32; trial++) {
     Case k;
     k.n = 1 + rng() % 2;

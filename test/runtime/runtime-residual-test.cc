@@ -127,8 +127,8 @@ const char* producer_name(Producer p) {
 TEST(RuntimeResidualFusion, RandomBlocksMatchTheUnfusedGraph) {
   std::mt19937 rng(2026);
   pthreadpool_t pool = create_pool(2);
-  const uint32_t flag_sets[] = {0, PQNN_FLAG_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,
-      PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
+  const uint32_t flag_sets[] = {0, PQNN_FLAG_FORCE_FP16_INFERENCE, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION,
+      PQNN_FLAG_FORCE_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION};
   for (int trial = 0; trial < 60; trial++) {
     Block k;
     k.producer = static_cast<Producer>(trial % kProducers);

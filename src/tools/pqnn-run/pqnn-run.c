@@ -325,7 +325,8 @@ int main(int argc, char** argv) {
   }
   cJSON* extra = cJSON_CreateObject();
   if (rc == 0) run_print_plan(rt, a.verbose, extra);
-  printf("import %.2f ms, dtype %s, %zu thread%s, isa %s\n", import_ms, a.dtype, a.threads,
+  const char* dtype_ran = run_dtype_ran(rt, &a);
+  printf("import %.2f ms, dtype %s, %zu thread%s, isa %s\n", import_ms, dtype_ran, a.threads,
       a.threads == 1 ? "" : "s", pqnn_isa_name());
   double* times = calloc(a.iterations, sizeof(double));
   if (times == NULL) return 1;
@@ -334,7 +335,7 @@ int main(int argc, char** argv) {
   if (rc == 0) rc = report_outputs(rt, &a, no, out, reports);
   if (rc == 0 && a.layer_error) rc = run_layer_error(model, pool, a.flags, ni, in, a.verbose, extra);
   if (rc == 0 && a.json != NULL &&
-      !run_write_json(a.json, &a, times, a.iterations, import_ms, reports, no, extra)) {
+      !run_write_json(a.json, &a, dtype_ran, times, a.iterations, import_ms, reports, no, extra)) {
     rc = 1;
   }
   cJSON_Delete(extra);

@@ -8,14 +8,20 @@
 
 static const char kUsage[] =
     "usage: pqnn-run MODEL.onnx [--shape name=1x3x640x640] [--input name=FILE.bin|random]\n"
-    "         [--output name=FILE.bin] [--dtype f32|f16|qd8] [--threads N] [--iterations N]\n"
-    "         [--warmup N] [--compare [name=]FILE.bin] [--json FILE] [--seed N] [--list]\n"
-    "         [--profile] [--layer-error] [--verbose] [--no-fuse-add]\n"
+    "         [--output name=FILE.bin] [--dtype f32|f16|f16-force|qd8] [--threads N]\n"
+    "         [--iterations N] [--warmup N] [--compare [name=]FILE.bin] [--json FILE]\n"
+    "         [--seed N] [--list] [--profile] [--layer-error] [--verbose] [--no-fuse-add]\n"
     "         [--no-fuse-activation] [--no-fuse-affine] [--no-banding]\n"
     "  .bin files: raw little-endian float32 in the model's layout (NCHW for images).\n"
+    "  --dtype f16: PQNN_FLAG_FP16_INFERENCE, f16 where that is faster: only on an ISA\n"
+    "    tier with f16 arithmetic (aarch64 neonfp16arith, neondot), else it runs f32 (the\n"
+    "    plan says so; the JSON's dtype is what ran, dtype_requested what was asked).\n"
+    "  --dtype f16-force: PQNN_FLAG_FORCE_FP16_INFERENCE, f16 on every tier (f16 accuracy\n"
+    "    and kernels where f16 is slower than f32).\n"
     "  --list: print the inputs, outputs and unsupported ops, then exit.\n"
     "  --profile: time per node and per node type, with GOP/s (2 ops per multiply-add).\n"
-    "  --layer-error: with --dtype f16|qd8, every node's output against the f32 run's.\n"
+    "  --layer-error: with --dtype f16|f16-force|qd8, every node's output against the\n"
+    "    f32 run's.\n"
     "  --verbose: the planner's report node by node (datatype, fused clamps, adds and\n"
     "    activations, converts).\n"
     "  --no-fuse-add: adds stay nodes of their own (not fused into the conv / FC before).\n"
@@ -135,10 +141,12 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
         a->flags = 0;
       } else if (strcmp(v, "f16") == 0) {
         a->flags = PQNN_FLAG_FP16_INFERENCE;
+      } else if (strcmp(v, "f16-force") == 0) {
+        a->flags = PQNN_FLAG_FORCE_FP16_INFERENCE;
       } else if (strcmp(v, "qd8") == 0) {
         a->flags = PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION;
       } else {
-        return usage("--dtype must be f32, f16 or qd8, not", v);
+        return usage("--dtype must be f32, f16, f16-force or qd8, not", v);
       }
       a->dtype = v;
     } else if (strcmp(opt, "--threads") == 0) {
@@ -157,6 +165,6 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
     if (rc != 0) return rc;
   }
   if (a->model == NULL) return usage("no model given", NULL);
-  if (a->layer_error && a->flags == 0) return usage("--layer-error needs --dtype f16 or qd8", NULL);
+  if (a->layer_error && a->flags == 0) return usage("--layer-error needs --dtype f16, f16-force or qd8", NULL);
   return 0;
 }

@@ -21,6 +21,42 @@ static size_t find_value(pqnn_onnx_runtime_t rt, uint32_t value_id, struct pqnn_
   return SIZE_MAX;
 }
 
+const char* run_dtype_ran(pqnn_onnx_runtime_t rt, const struct run_args* a) {
+  if ((a->flags & PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) != 0) return "qd8";
+  pqnn_runtime_t prt;
+  enum pqnn_fp16_decision fp16 = pqnn_fp16_decision_none;
+  if (pqnn_onnx_get_pqnn_runtime(rt, &prt) == pqnn_status_success) {
+    pqnn_get_runtime_fp16_decision(prt, &fp16);
+  }
+  return fp16 == pqnn_fp16_decision_fp16 || fp16 == pqnn_fp16_decision_forced ? "f16" : "f32";
+}
+
+/* The f16 line of the plan: what the f16 flags decided, and why. */
+static void print_fp16_decision(pqnn_runtime_t prt, cJSON* plan) {
+  enum pqnn_fp16_decision fp16 = pqnn_fp16_decision_none;
+  pqnn_get_runtime_fp16_decision(prt, &fp16);
+  if (plan != NULL) {
+    cJSON_AddStringToObject(plan, "fp16_decision", pqnn_fp16_decision_string(fp16));
+  }
+  switch (fp16) {
+    case pqnn_fp16_decision_fp16:
+      printf("f16 requested, runs f16: %s has f16 arithmetic\n", pqnn_isa_name());
+      break;
+    case pqnn_fp16_decision_forced:
+      printf("f16 forced, runs f16 (on %s)\n", pqnn_isa_name());
+      break;
+    case pqnn_fp16_decision_fp32_no_arithmetic:
+      printf("f16 requested, runs f32: %s has no f16 arithmetic (--dtype f16-force runs f16)\n",
+          pqnn_isa_name());
+      break;
+    case pqnn_fp16_decision_as_defined:
+      printf("f16 requested, runs as defined: %s\n", pqnn_fp16_decision_string(fp16));
+      break;
+    default:
+      break;
+  }
+}
+
 const char* run_value_name(const struct pqnn_onnx_value_info* v) {
   return v->node_name[0] != '\0' ? v->node_name : v->tensor_name;
 }
@@ -143,8 +179,9 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       }
     }
   }
-  if (json != NULL) {
-    cJSON* plan = cJSON_AddObjectToObject(json, "plan");
+  cJSON* plan = json != NULL ? cJSON_AddObjectToObject(json, "plan") : NULL;
+  print_fp16_decision(prt, plan);
+  if (plan != NULL) {
     cJSON_AddNumberToObject(plan, "nodes", (double) count);
     cJSON_AddNumberToObject(plan, "fused_clamps", (double) fused);
     cJSON_AddNumberToObject(plan, "fused_adds", (double) fused_adds);

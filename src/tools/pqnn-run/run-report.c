@@ -35,12 +35,14 @@ double run_percentile(double* sorted_ms, size_t n, double q) {
   return sorted_ms[rank - 1];
 }
 
-bool run_write_json(const char* path, const struct run_args* a, const double* sorted_ms,
+bool run_write_json(const char* path, const struct run_args* a, const char* dtype_ran,
+    const double* sorted_ms,
     size_t n, double import_ms, const struct run_output_report* outputs, size_t num_outputs,
     cJSON* extra) {
   cJSON* root = cJSON_CreateObject();
   cJSON_AddStringToObject(root, "model", a->model);
-  cJSON_AddStringToObject(root, "dtype", a->dtype);
+  cJSON_AddStringToObject(root, "dtype", dtype_ran);
+  cJSON_AddStringToObject(root, "dtype_requested", a->dtype);
   cJSON_AddNumberToObject(root, "threads", (double) a->threads);
   cJSON_AddNumberToObject(root, "iterations", (double) n);
   cJSON_AddNumberToObject(root, "warmup", (double) a->warmup);

@@ -27,7 +27,7 @@ struct run_args {
   size_t num_outputs;
   struct named compares[RUN_MAX_NAMED];
   size_t num_compares;
-  const char* dtype;  /* f32, f16, qd8 */
+  const char* dtype;  /* as requested: f32, f16, f16-force, qd8 */
   uint32_t flags;
   size_t threads, iterations, warmup;
   uint64_t seed;
@@ -71,11 +71,16 @@ struct run_output_report {
   struct accuracy acc;
 };
 /* extra: members moved into the report (profile, layer_error, plan); may be NULL. */
-bool run_write_json(const char* path, const struct run_args* args, const double* sorted_ms,
+/* dtype_ran: run_dtype_ran's answer, the report's "dtype" ("dtype_requested": --dtype). */
+bool run_write_json(const char* path, const struct run_args* args, const char* dtype_ran,
+    const double* sorted_ms,
     size_t n, double import_ms, const struct run_output_report* outputs, size_t num_outputs,
     cJSON* extra);
 
-/* run-plan.c: the ONNX node name of a value (its tensor name when the node has none). */
+/* run-plan.c: the datatype the runtime runs in ("f32", "f16", "qd8"): --dtype f16 runs f32
+ * on a tier without f16 arithmetic (pqnn_get_runtime_fp16_decision). */
+const char* run_dtype_ran(pqnn_onnx_runtime_t rt, const struct run_args* args);
+/* The ONNX node name of a value (its tensor name when the node has none). */
 const char* run_value_name(const struct pqnn_onnx_value_info* v);
 /* "NodeName (OpType)" of the ONNX node behind pqnn node `index`, or what the node is, and
  * " [path]": its operator's compute path. */

@@ -110,7 +110,7 @@ void import_model(const uint8_t* data, size_t size) {
   }
   if (initialized && ls == pqnn_status_success && nu == 0 && inputs_small) {
     run(model, 0, ni, no);
-    run(model, PQNN_FLAG_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, ni, no);
+    run(model, PQNN_FLAG_FORCE_FP16_INFERENCE | PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, ni, no);
   }
   check(pqnn_onnx_delete_model(model) == pqnn_status_success, "delete model");
 }
