@@ -72,8 +72,9 @@ def chunk_body(nr, n_count, tail):
         out.append(f"    const __m512 u{i + 3} = _mm512_shuffle_ps(t{i + 1}, t{i + 3}, 0xEE);")
     for i in range(4):
         out.append(f"    const __m512 v{i} = _mm512_shuffle_f32x4(u{i}, u{i + 4}, 0x88);")
-        out.append(f"    const __m512 v{i + 4} = _mm512_shuffle_f32x4(u{i}, u{i + 4}, 0xDD);")
-    for j in range(8):
+        if not (tail and i == 3):  # channel 7: never in a tail
+            out.append(f"    const __m512 v{i + 4} = _mm512_shuffle_f32x4(u{i}, u{i + 4}, 0xDD);")
+    for j in range(7 if tail else 8):  # a tail has 1..7 channels
         ind = "    "
         if tail and j > 0:
             out.append(f"    if (count > {j}) {{")

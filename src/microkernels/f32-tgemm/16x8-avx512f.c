@@ -131,7 +131,6 @@ static inline void tile4(const float* const x[16], size_t k_count, const float* 
     const __m512 v2 = _mm512_shuffle_f32x4(u2, u6, 0x88);
     const __m512 v6 = _mm512_shuffle_f32x4(u2, u6, 0xDD);
     const __m512 v3 = _mm512_shuffle_f32x4(u3, u7, 0x88);
-    const __m512 v7 = _mm512_shuffle_f32x4(u3, u7, 0xDD);
     acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 0]), acc0);
     acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 1]), acc1);
     acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 2]), acc2);
@@ -171,12 +170,6 @@ static inline void tile4(const float* const x[16], size_t k_count, const float* 
       acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 1]), acc1);
       acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 2]), acc2);
       acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 3]), acc3);
-    }
-    if (count > 7) {
-      acc0 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 3]), acc3);
     }
   }
   acc[0] = acc0;
@@ -330,7 +323,6 @@ static inline void tile8(const float* const x[16], size_t k_count, const float* 
     const __m512 v2 = _mm512_shuffle_f32x4(u2, u6, 0x88);
     const __m512 v6 = _mm512_shuffle_f32x4(u2, u6, 0xDD);
     const __m512 v3 = _mm512_shuffle_f32x4(u3, u7, 0x88);
-    const __m512 v7 = _mm512_shuffle_f32x4(u3, u7, 0xDD);
     acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 0]), acc0);
     acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 1]), acc1);
     acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 2]), acc2);
@@ -398,16 +390,6 @@ static inline void tile8(const float* const x[16], size_t k_count, const float* 
       acc5 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 5]), acc5);
       acc6 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 6]), acc6);
       acc7 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 7]), acc7);
-    }
-    if (count > 7) {
-      acc0 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 3]), acc3);
-      acc4 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 4]), acc4);
-      acc5 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 5]), acc5);
-      acc6 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 6]), acc6);
-      acc7 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 7]), acc7);
     }
   }
   acc[0] = acc0;
