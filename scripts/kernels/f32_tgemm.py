@@ -7,7 +7,8 @@ Tile "<MR>x<NR>": MR pixels per call, NR packed columns (the f32 GEMM packing of
 NR-column panel, kr 1: NR biases, then K rows of NR weights).
 
 avx512f: A is read 8 channels at a time, pixel p's 8 in one 256-bit half of a zmm (pixels
-0-3 and 8-11 in the low halves, 4-7 and 12-15 in the high ones), and transposed in
+0-3 and 8-11 in the low halves, 4-7 and 12-15 in the high ones; a call of fewer than 16
+pixels reads the missing rows with zero masks, which touch no memory), and transposed in
 registers (unpack, shuffle, 128-bit lane shuffle: 24 shuffles per 8 channels of 16 pixels)
 into 8 vectors of one channel of the 16 pixels in order; each takes N FMAs (one per
 column, the weight broadcast). The loop body is written for N = 4 and N = 8 (columns
@@ -54,14 +55,40 @@ def scalar(row):
 """
 
 
-def chunk_body(nr, n_count, tail):
+# Row i of the 16 as (base, multiple of a_stride): six base pointers b0, b3, b6, b9, b12 and
+# b15 reach every row with an x86 address mode (base + a_stride * 1, 2, 4 or 8), so the K
+# loop keeps them, a_stride and the weights in general registers (no stack traffic).
+ROWS = {0: (0, 0), 1: (0, 1), 2: (0, 2), 4: (0, 4), 8: (0, 8),
+        3: (3, 0), 5: (3, 2), 7: (3, 4), 11: (3, 8),
+        6: (6, 0), 10: (6, 4), 14: (6, 8),
+        9: (9, 0), 13: (9, 4),
+        12: (12, 0), 15: (15, 0)}
+BASES = (0, 3, 6, 9, 12, 15)
+
+
+def row(i):
+    base, mult = ROWS[i]
+    if mult == 0:
+        return f"b{base}"
+    return f"(const float*) ((uintptr_t) b{base} + {mult} * a_stride)"
+
+
+def chunk_body(nr, n_count, tail, rows):
     """One chunk of 8 channels from k: loads, the transpose into v0..v7 (channel k + j of
-    pixels 0..15), then N FMAs per channel (the first `count` channels in the tail)."""
-    mask = "mask" if tail else "0xFF"
+    pixels 0..15), then N FMAs per channel (the first `count` channels in the tail).
+    rows: all 16 rows are real (unmasked loads where the chunk is whole); else rows past
+    mr are masked out (mask 0: no access)."""
     out = []
     for i in range(4):
-        out.append(f"    const __m512 r{i} = load_pair(x[{i}], x[{i + 4}], k, {mask});")
-        out.append(f"    const __m512 r{i + 4} = load_pair(x[{i + 8}], x[{i + 12}], k, {mask});")
+        for r, (lo, hi) in ((i, (i, i + 4)), (i + 4, (i + 8, i + 12))):
+            if rows and not tail:
+                out.append(f"    const __m512 r{r} = load_pair({row(lo)}, {row(hi)});")
+            elif rows:
+                out.append(f"    const __m512 r{r} = load_masked({row(lo)}, {row(hi)}, mask, mask);")
+            else:
+                m = "mask" if tail else "0xFF"
+                out.append(f"    const __m512 r{r} = load_masked({row(lo)}, {row(hi)}, "
+                           f"{lo} < mr ? {m} : 0, {hi} < mr ? {m} : 0);")
     for i in range(0, 8, 2):
         out.append(f"    const __m512 t{i} = _mm512_unpacklo_ps(r{i}, r{i + 1});")
         out.append(f"    const __m512 t{i + 1} = _mm512_unpackhi_ps(r{i}, r{i + 1});")
@@ -80,30 +107,38 @@ def chunk_body(nr, n_count, tail):
             out.append(f"    if (count > {j}) {{")
             ind = "      "
         for n in range(n_count):
-            out.append(f"{ind}acc{n} = _mm512_fmadd_ps(v{j}, _mm512_set1_ps(w[(k + {j}) * {nr} + {n}]), acc{n});")
+            out.append(f"{ind}acc{n} = _mm512_fmadd_ps(v{j}, _mm512_set1_ps(w[{j * nr + n}]), acc{n});")
         if tail and j > 0:
             out.append("    }")
     return "\n".join(out)
 
 
-def tile_function(nr, n_count):
-    accs = ", ".join(f"acc{n}" for n in range(n_count))
+def tile_function(nr, n_count, rows):
+    name = f"tile{n_count}_{'full' if rows else 'partial'}"
     init = "\n".join(f"  __m512 acc{n} = _mm512_set1_ps(w[{n}]);" for n in range(n_count))
     save = "\n".join(f"  acc[{n}] = acc{n};" for n in range(n_count))
+    bases = "\n".join(f"  const float* b{b} = (const float*) ((uintptr_t) a + {b} * a_stride);"
+                      for b in BASES)
+    advance = " ".join(f"b{b} += 8;" for b in BASES)
+    what = "16 pixels" if rows else "mr < 16 pixels (rows past mr read nothing)"
     return f"""
-/* 16 pixels x {n_count} columns: acc[n] lane p = bias[n] + sum_k x[p][k] w[k][n]. */
-static inline void tile{n_count}(const float* const x[16], size_t k_count, const float* w,
-    __m512 acc[8]) {{
+/* {what} x {n_count} columns: acc[n] lane p = bias[n] + sum_k x[p][k] w[k][n]. */
+static inline void {name}(const float* a, size_t a_stride, size_t mr, size_t k_count,
+    const float* w, __m512 acc[8]) {{
+  (void) mr;
 {init}
   w += {nr};
-  size_t k = 0;
-  for (; k + 8 <= k_count; k += 8) {{
-{chunk_body(nr, n_count, False)}
+{bases}
+  size_t k = k_count;
+  for (; k >= 8; k -= 8) {{
+{chunk_body(nr, n_count, False, rows)}
+    {advance}
+    w += 8 * {nr};
   }}
-  if (k < k_count) {{
-    const size_t count = k_count - k;
+  if (k != 0) {{
+    const size_t count = k;
     const __mmask16 mask = (__mmask16) ((1u << count) - 1u);
-{chunk_body(nr, n_count, True)}
+{chunk_body(nr, n_count, True, rows)}
   }}
 {save}
 }}
@@ -117,32 +152,36 @@ def avx512(row):
     body = HEADER.format(generated=GENERATED, mr=mr, nr=nr, isa="avx512f",
                          includes="\n#include <immintrin.h>\n")
     return body + f"""
-/* Pixels lo (0-3, 8-11) and hi (4-7, 12-15): channels k.. k + 7 (the first ones of mask)
- * in the two 256-bit halves. */
-static inline __m512 load_pair(const float* lo, const float* hi, size_t k, __mmask16 mask) {{
-  if (mask == 0xFF) {{
-    return _mm512_castpd_ps(_mm512_insertf64x4(
-        _mm512_castpd256_pd512(_mm256_castps_pd(_mm256_loadu_ps(lo + k))),
-        _mm256_castps_pd(_mm256_loadu_ps(hi + k)), 1));
-  }}
-  const __m512 l = _mm512_maskz_loadu_ps(mask, lo + k);
-  const __m512 h = _mm512_maskz_loadu_ps(mask, hi + k);
+/* Pixels lo (0-3, 8-11) and hi (4-7, 12-15): 8 channels in the two 256-bit halves. */
+static inline __m512 load_pair(const float* lo, const float* hi) {{
+  return _mm512_castpd_ps(_mm512_insertf64x4(
+      _mm512_castpd256_pd512(_mm256_castps_pd(_mm256_loadu_ps(lo))),
+      _mm256_castps_pd(_mm256_loadu_ps(hi)), 1));
+}}
+
+/* The same, the channels of each mask only (a zero mask reads nothing). */
+static inline __m512 load_masked(const float* lo, const float* hi, __mmask16 mask_lo,
+    __mmask16 mask_hi) {{
+  const __m512 l = _mm512_maskz_loadu_ps(mask_lo, lo);
+  const __m512 h = _mm512_maskz_loadu_ps(mask_hi, hi);
   return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(l),
       _mm256_castps_pd(_mm512_castps512_ps256(h)), 1));
 }}
-{tile_function(nr, 4)}{tile_function(nr, 8)}
+{tile_function(nr, 4, True)}{tile_function(nr, 8, True)}{tile_function(nr, 4, False)}{tile_function(nr, 8, False)}
 {SIGNATURE.format(name=name)} {{
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
-  const float* x[16];
-  for (size_t i = 0; i < 16; i++) {{  /* rows past mr alias the last one */
-    x[i] = (const float*) ((uintptr_t) a + (i < mr ? i : mr - 1) * a_stride);
-  }}
   __m512 acc[8];
   const size_t k_count = kc / sizeof(float);
-  if (nc <= 4) {{
-    tile4(x, k_count, w, acc);
+  if (mr == 16) {{
+    if (nc <= 4) {{
+      tile4_full(a, a_stride, mr, k_count, w, acc);
+    }} else {{
+      tile8_full(a, a_stride, mr, k_count, w, acc);
+    }}
+  }} else if (nc <= 4) {{
+    tile4_partial(a, a_stride, mr, k_count, w, acc);
   }} else {{
-    tile8(x, k_count, w, acc);
+    tile8_partial(a, a_stride, mr, k_count, w, acc);
   }}
   const __m512 vmin = _mm512_set1_ps(p->min), vmax = _mm512_set1_ps(p->max);
   for (size_t n = 0; n < nc; n++) acc[n] = _mm512_min_ps(_mm512_max_ps(acc[n], vmin), vmax);

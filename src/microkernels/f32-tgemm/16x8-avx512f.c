@@ -8,38 +8,47 @@
 
 #include "microkernels.h"
 
-/* Pixels lo (0-3, 8-11) and hi (4-7, 12-15): channels k.. k + 7 (the first ones of mask)
- * in the two 256-bit halves. */
-static inline __m512 load_pair(const float* lo, const float* hi, size_t k, __mmask16 mask) {
-  if (mask == 0xFF) {
-    return _mm512_castpd_ps(_mm512_insertf64x4(
-        _mm512_castpd256_pd512(_mm256_castps_pd(_mm256_loadu_ps(lo + k))),
-        _mm256_castps_pd(_mm256_loadu_ps(hi + k)), 1));
-  }
-  const __m512 l = _mm512_maskz_loadu_ps(mask, lo + k);
-  const __m512 h = _mm512_maskz_loadu_ps(mask, hi + k);
+/* Pixels lo (0-3, 8-11) and hi (4-7, 12-15): 8 channels in the two 256-bit halves. */
+static inline __m512 load_pair(const float* lo, const float* hi) {
+  return _mm512_castpd_ps(_mm512_insertf64x4(
+      _mm512_castpd256_pd512(_mm256_castps_pd(_mm256_loadu_ps(lo))),
+      _mm256_castps_pd(_mm256_loadu_ps(hi)), 1));
+}
+
+/* The same, the channels of each mask only (a zero mask reads nothing). */
+static inline __m512 load_masked(const float* lo, const float* hi, __mmask16 mask_lo,
+    __mmask16 mask_hi) {
+  const __m512 l = _mm512_maskz_loadu_ps(mask_lo, lo);
+  const __m512 h = _mm512_maskz_loadu_ps(mask_hi, hi);
   return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(l),
       _mm256_castps_pd(_mm512_castps512_ps256(h)), 1));
 }
 
 /* 16 pixels x 4 columns: acc[n] lane p = bias[n] + sum_k x[p][k] w[k][n]. */
-static inline void tile4(const float* const x[16], size_t k_count, const float* w,
-    __m512 acc[8]) {
+static inline void tile4_full(const float* a, size_t a_stride, size_t mr, size_t k_count,
+    const float* w, __m512 acc[8]) {
+  (void) mr;
   __m512 acc0 = _mm512_set1_ps(w[0]);
   __m512 acc1 = _mm512_set1_ps(w[1]);
   __m512 acc2 = _mm512_set1_ps(w[2]);
   __m512 acc3 = _mm512_set1_ps(w[3]);
   w += 8;
-  size_t k = 0;
-  for (; k + 8 <= k_count; k += 8) {
-    const __m512 r0 = load_pair(x[0], x[4], k, 0xFF);
-    const __m512 r4 = load_pair(x[8], x[12], k, 0xFF);
-    const __m512 r1 = load_pair(x[1], x[5], k, 0xFF);
-    const __m512 r5 = load_pair(x[9], x[13], k, 0xFF);
-    const __m512 r2 = load_pair(x[2], x[6], k, 0xFF);
-    const __m512 r6 = load_pair(x[10], x[14], k, 0xFF);
-    const __m512 r3 = load_pair(x[3], x[7], k, 0xFF);
-    const __m512 r7 = load_pair(x[11], x[15], k, 0xFF);
+  const float* b0 = (const float*) ((uintptr_t) a + 0 * a_stride);
+  const float* b3 = (const float*) ((uintptr_t) a + 3 * a_stride);
+  const float* b6 = (const float*) ((uintptr_t) a + 6 * a_stride);
+  const float* b9 = (const float*) ((uintptr_t) a + 9 * a_stride);
+  const float* b12 = (const float*) ((uintptr_t) a + 12 * a_stride);
+  const float* b15 = (const float*) ((uintptr_t) a + 15 * a_stride);
+  size_t k = k_count;
+  for (; k >= 8; k -= 8) {
+    const __m512 r0 = load_pair(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride));
+    const __m512 r4 = load_pair((const float*) ((uintptr_t) b0 + 8 * a_stride), b12);
+    const __m512 r1 = load_pair((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride));
+    const __m512 r5 = load_pair(b9, (const float*) ((uintptr_t) b9 + 4 * a_stride));
+    const __m512 r2 = load_pair((const float*) ((uintptr_t) b0 + 2 * a_stride), b6);
+    const __m512 r6 = load_pair((const float*) ((uintptr_t) b6 + 4 * a_stride), (const float*) ((uintptr_t) b6 + 8 * a_stride));
+    const __m512 r3 = load_pair(b3, (const float*) ((uintptr_t) b3 + 4 * a_stride));
+    const __m512 r7 = load_pair((const float*) ((uintptr_t) b3 + 8 * a_stride), b15);
     const __m512 t0 = _mm512_unpacklo_ps(r0, r1);
     const __m512 t1 = _mm512_unpackhi_ps(r0, r1);
     const __m512 t2 = _mm512_unpacklo_ps(r2, r3);
@@ -64,50 +73,52 @@ static inline void tile4(const float* const x[16], size_t k_count, const float* 
     const __m512 v6 = _mm512_shuffle_f32x4(u2, u6, 0xDD);
     const __m512 v3 = _mm512_shuffle_f32x4(u3, u7, 0x88);
     const __m512 v7 = _mm512_shuffle_f32x4(u3, u7, 0xDD);
-    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 3]), acc3);
-    acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 3]), acc3);
-    acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 3]), acc3);
-    acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 3]), acc3);
-    acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 3]), acc3);
-    acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 3]), acc3);
-    acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 3]), acc3);
-    acc0 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 3]), acc3);
+    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[0]), acc0);
+    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[1]), acc1);
+    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[2]), acc2);
+    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[3]), acc3);
+    acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[8]), acc0);
+    acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[9]), acc1);
+    acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[10]), acc2);
+    acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[11]), acc3);
+    acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[16]), acc0);
+    acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[17]), acc1);
+    acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[18]), acc2);
+    acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[19]), acc3);
+    acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[24]), acc0);
+    acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[25]), acc1);
+    acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[26]), acc2);
+    acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[27]), acc3);
+    acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[32]), acc0);
+    acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[33]), acc1);
+    acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[34]), acc2);
+    acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[35]), acc3);
+    acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[40]), acc0);
+    acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[41]), acc1);
+    acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[42]), acc2);
+    acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[43]), acc3);
+    acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[48]), acc0);
+    acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[49]), acc1);
+    acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[50]), acc2);
+    acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[51]), acc3);
+    acc0 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[56]), acc0);
+    acc1 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[57]), acc1);
+    acc2 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[58]), acc2);
+    acc3 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[59]), acc3);
+    b0 += 8; b3 += 8; b6 += 8; b9 += 8; b12 += 8; b15 += 8;
+    w += 8 * 8;
   }
-  if (k < k_count) {
-    const size_t count = k_count - k;
+  if (k != 0) {
+    const size_t count = k;
     const __mmask16 mask = (__mmask16) ((1u << count) - 1u);
-    const __m512 r0 = load_pair(x[0], x[4], k, mask);
-    const __m512 r4 = load_pair(x[8], x[12], k, mask);
-    const __m512 r1 = load_pair(x[1], x[5], k, mask);
-    const __m512 r5 = load_pair(x[9], x[13], k, mask);
-    const __m512 r2 = load_pair(x[2], x[6], k, mask);
-    const __m512 r6 = load_pair(x[10], x[14], k, mask);
-    const __m512 r3 = load_pair(x[3], x[7], k, mask);
-    const __m512 r7 = load_pair(x[11], x[15], k, mask);
+    const __m512 r0 = load_masked(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride), mask, mask);
+    const __m512 r4 = load_masked((const float*) ((uintptr_t) b0 + 8 * a_stride), b12, mask, mask);
+    const __m512 r1 = load_masked((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride), mask, mask);
+    const __m512 r5 = load_masked(b9, (const float*) ((uintptr_t) b9 + 4 * a_stride), mask, mask);
+    const __m512 r2 = load_masked((const float*) ((uintptr_t) b0 + 2 * a_stride), b6, mask, mask);
+    const __m512 r6 = load_masked((const float*) ((uintptr_t) b6 + 4 * a_stride), (const float*) ((uintptr_t) b6 + 8 * a_stride), mask, mask);
+    const __m512 r3 = load_masked(b3, (const float*) ((uintptr_t) b3 + 4 * a_stride), mask, mask);
+    const __m512 r7 = load_masked((const float*) ((uintptr_t) b3 + 8 * a_stride), b15, mask, mask);
     const __m512 t0 = _mm512_unpacklo_ps(r0, r1);
     const __m512 t1 = _mm512_unpackhi_ps(r0, r1);
     const __m512 t2 = _mm512_unpacklo_ps(r2, r3);
@@ -131,45 +142,45 @@ static inline void tile4(const float* const x[16], size_t k_count, const float* 
     const __m512 v2 = _mm512_shuffle_f32x4(u2, u6, 0x88);
     const __m512 v6 = _mm512_shuffle_f32x4(u2, u6, 0xDD);
     const __m512 v3 = _mm512_shuffle_f32x4(u3, u7, 0x88);
-    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 3]), acc3);
+    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[0]), acc0);
+    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[1]), acc1);
+    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[2]), acc2);
+    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[3]), acc3);
     if (count > 1) {
-      acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 3]), acc3);
+      acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[8]), acc0);
+      acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[9]), acc1);
+      acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[10]), acc2);
+      acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[11]), acc3);
     }
     if (count > 2) {
-      acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 3]), acc3);
+      acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[16]), acc0);
+      acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[17]), acc1);
+      acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[18]), acc2);
+      acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[19]), acc3);
     }
     if (count > 3) {
-      acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 3]), acc3);
+      acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[24]), acc0);
+      acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[25]), acc1);
+      acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[26]), acc2);
+      acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[27]), acc3);
     }
     if (count > 4) {
-      acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 3]), acc3);
+      acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[32]), acc0);
+      acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[33]), acc1);
+      acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[34]), acc2);
+      acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[35]), acc3);
     }
     if (count > 5) {
-      acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 3]), acc3);
+      acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[40]), acc0);
+      acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[41]), acc1);
+      acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[42]), acc2);
+      acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[43]), acc3);
     }
     if (count > 6) {
-      acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 3]), acc3);
+      acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[48]), acc0);
+      acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[49]), acc1);
+      acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[50]), acc2);
+      acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[51]), acc3);
     }
   }
   acc[0] = acc0;
@@ -179,8 +190,9 @@ static inline void tile4(const float* const x[16], size_t k_count, const float* 
 }
 
 /* 16 pixels x 8 columns: acc[n] lane p = bias[n] + sum_k x[p][k] w[k][n]. */
-static inline void tile8(const float* const x[16], size_t k_count, const float* w,
-    __m512 acc[8]) {
+static inline void tile8_full(const float* a, size_t a_stride, size_t mr, size_t k_count,
+    const float* w, __m512 acc[8]) {
+  (void) mr;
   __m512 acc0 = _mm512_set1_ps(w[0]);
   __m512 acc1 = _mm512_set1_ps(w[1]);
   __m512 acc2 = _mm512_set1_ps(w[2]);
@@ -190,16 +202,22 @@ static inline void tile8(const float* const x[16], size_t k_count, const float* 
   __m512 acc6 = _mm512_set1_ps(w[6]);
   __m512 acc7 = _mm512_set1_ps(w[7]);
   w += 8;
-  size_t k = 0;
-  for (; k + 8 <= k_count; k += 8) {
-    const __m512 r0 = load_pair(x[0], x[4], k, 0xFF);
-    const __m512 r4 = load_pair(x[8], x[12], k, 0xFF);
-    const __m512 r1 = load_pair(x[1], x[5], k, 0xFF);
-    const __m512 r5 = load_pair(x[9], x[13], k, 0xFF);
-    const __m512 r2 = load_pair(x[2], x[6], k, 0xFF);
-    const __m512 r6 = load_pair(x[10], x[14], k, 0xFF);
-    const __m512 r3 = load_pair(x[3], x[7], k, 0xFF);
-    const __m512 r7 = load_pair(x[11], x[15], k, 0xFF);
+  const float* b0 = (const float*) ((uintptr_t) a + 0 * a_stride);
+  const float* b3 = (const float*) ((uintptr_t) a + 3 * a_stride);
+  const float* b6 = (const float*) ((uintptr_t) a + 6 * a_stride);
+  const float* b9 = (const float*) ((uintptr_t) a + 9 * a_stride);
+  const float* b12 = (const float*) ((uintptr_t) a + 12 * a_stride);
+  const float* b15 = (const float*) ((uintptr_t) a + 15 * a_stride);
+  size_t k = k_count;
+  for (; k >= 8; k -= 8) {
+    const __m512 r0 = load_pair(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride));
+    const __m512 r4 = load_pair((const float*) ((uintptr_t) b0 + 8 * a_stride), b12);
+    const __m512 r1 = load_pair((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride));
+    const __m512 r5 = load_pair(b9, (const float*) ((uintptr_t) b9 + 4 * a_stride));
+    const __m512 r2 = load_pair((const float*) ((uintptr_t) b0 + 2 * a_stride), b6);
+    const __m512 r6 = load_pair((const float*) ((uintptr_t) b6 + 4 * a_stride), (const float*) ((uintptr_t) b6 + 8 * a_stride));
+    const __m512 r3 = load_pair(b3, (const float*) ((uintptr_t) b3 + 4 * a_stride));
+    const __m512 r7 = load_pair((const float*) ((uintptr_t) b3 + 8 * a_stride), b15);
     const __m512 t0 = _mm512_unpacklo_ps(r0, r1);
     const __m512 t1 = _mm512_unpackhi_ps(r0, r1);
     const __m512 t2 = _mm512_unpacklo_ps(r2, r3);
@@ -224,82 +242,84 @@ static inline void tile8(const float* const x[16], size_t k_count, const float* 
     const __m512 v6 = _mm512_shuffle_f32x4(u2, u6, 0xDD);
     const __m512 v3 = _mm512_shuffle_f32x4(u3, u7, 0x88);
     const __m512 v7 = _mm512_shuffle_f32x4(u3, u7, 0xDD);
-    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 3]), acc3);
-    acc4 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 4]), acc4);
-    acc5 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 5]), acc5);
-    acc6 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 6]), acc6);
-    acc7 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 7]), acc7);
-    acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 3]), acc3);
-    acc4 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 4]), acc4);
-    acc5 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 5]), acc5);
-    acc6 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 6]), acc6);
-    acc7 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 7]), acc7);
-    acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 3]), acc3);
-    acc4 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 4]), acc4);
-    acc5 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 5]), acc5);
-    acc6 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 6]), acc6);
-    acc7 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 7]), acc7);
-    acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 3]), acc3);
-    acc4 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 4]), acc4);
-    acc5 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 5]), acc5);
-    acc6 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 6]), acc6);
-    acc7 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 7]), acc7);
-    acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 3]), acc3);
-    acc4 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 4]), acc4);
-    acc5 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 5]), acc5);
-    acc6 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 6]), acc6);
-    acc7 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 7]), acc7);
-    acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 3]), acc3);
-    acc4 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 4]), acc4);
-    acc5 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 5]), acc5);
-    acc6 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 6]), acc6);
-    acc7 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 7]), acc7);
-    acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 3]), acc3);
-    acc4 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 4]), acc4);
-    acc5 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 5]), acc5);
-    acc6 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 6]), acc6);
-    acc7 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 7]), acc7);
-    acc0 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 3]), acc3);
-    acc4 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 4]), acc4);
-    acc5 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 5]), acc5);
-    acc6 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 6]), acc6);
-    acc7 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[(k + 7) * 8 + 7]), acc7);
+    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[0]), acc0);
+    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[1]), acc1);
+    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[2]), acc2);
+    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[3]), acc3);
+    acc4 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[4]), acc4);
+    acc5 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[5]), acc5);
+    acc6 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[6]), acc6);
+    acc7 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[7]), acc7);
+    acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[8]), acc0);
+    acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[9]), acc1);
+    acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[10]), acc2);
+    acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[11]), acc3);
+    acc4 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[12]), acc4);
+    acc5 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[13]), acc5);
+    acc6 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[14]), acc6);
+    acc7 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[15]), acc7);
+    acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[16]), acc0);
+    acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[17]), acc1);
+    acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[18]), acc2);
+    acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[19]), acc3);
+    acc4 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[20]), acc4);
+    acc5 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[21]), acc5);
+    acc6 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[22]), acc6);
+    acc7 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[23]), acc7);
+    acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[24]), acc0);
+    acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[25]), acc1);
+    acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[26]), acc2);
+    acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[27]), acc3);
+    acc4 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[28]), acc4);
+    acc5 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[29]), acc5);
+    acc6 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[30]), acc6);
+    acc7 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[31]), acc7);
+    acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[32]), acc0);
+    acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[33]), acc1);
+    acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[34]), acc2);
+    acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[35]), acc3);
+    acc4 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[36]), acc4);
+    acc5 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[37]), acc5);
+    acc6 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[38]), acc6);
+    acc7 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[39]), acc7);
+    acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[40]), acc0);
+    acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[41]), acc1);
+    acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[42]), acc2);
+    acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[43]), acc3);
+    acc4 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[44]), acc4);
+    acc5 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[45]), acc5);
+    acc6 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[46]), acc6);
+    acc7 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[47]), acc7);
+    acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[48]), acc0);
+    acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[49]), acc1);
+    acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[50]), acc2);
+    acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[51]), acc3);
+    acc4 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[52]), acc4);
+    acc5 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[53]), acc5);
+    acc6 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[54]), acc6);
+    acc7 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[55]), acc7);
+    acc0 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[56]), acc0);
+    acc1 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[57]), acc1);
+    acc2 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[58]), acc2);
+    acc3 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[59]), acc3);
+    acc4 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[60]), acc4);
+    acc5 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[61]), acc5);
+    acc6 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[62]), acc6);
+    acc7 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[63]), acc7);
+    b0 += 8; b3 += 8; b6 += 8; b9 += 8; b12 += 8; b15 += 8;
+    w += 8 * 8;
   }
-  if (k < k_count) {
-    const size_t count = k_count - k;
+  if (k != 0) {
+    const size_t count = k;
     const __mmask16 mask = (__mmask16) ((1u << count) - 1u);
-    const __m512 r0 = load_pair(x[0], x[4], k, mask);
-    const __m512 r4 = load_pair(x[8], x[12], k, mask);
-    const __m512 r1 = load_pair(x[1], x[5], k, mask);
-    const __m512 r5 = load_pair(x[9], x[13], k, mask);
-    const __m512 r2 = load_pair(x[2], x[6], k, mask);
-    const __m512 r6 = load_pair(x[10], x[14], k, mask);
-    const __m512 r3 = load_pair(x[3], x[7], k, mask);
-    const __m512 r7 = load_pair(x[11], x[15], k, mask);
+    const __m512 r0 = load_masked(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride), mask, mask);
+    const __m512 r4 = load_masked((const float*) ((uintptr_t) b0 + 8 * a_stride), b12, mask, mask);
+    const __m512 r1 = load_masked((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride), mask, mask);
+    const __m512 r5 = load_masked(b9, (const float*) ((uintptr_t) b9 + 4 * a_stride), mask, mask);
+    const __m512 r2 = load_masked((const float*) ((uintptr_t) b0 + 2 * a_stride), b6, mask, mask);
+    const __m512 r6 = load_masked((const float*) ((uintptr_t) b6 + 4 * a_stride), (const float*) ((uintptr_t) b6 + 8 * a_stride), mask, mask);
+    const __m512 r3 = load_masked(b3, (const float*) ((uintptr_t) b3 + 4 * a_stride), mask, mask);
+    const __m512 r7 = load_masked((const float*) ((uintptr_t) b3 + 8 * a_stride), b15, mask, mask);
     const __m512 t0 = _mm512_unpacklo_ps(r0, r1);
     const __m512 t1 = _mm512_unpackhi_ps(r0, r1);
     const __m512 t2 = _mm512_unpacklo_ps(r2, r3);
@@ -323,73 +343,471 @@ static inline void tile8(const float* const x[16], size_t k_count, const float* 
     const __m512 v2 = _mm512_shuffle_f32x4(u2, u6, 0x88);
     const __m512 v6 = _mm512_shuffle_f32x4(u2, u6, 0xDD);
     const __m512 v3 = _mm512_shuffle_f32x4(u3, u7, 0x88);
-    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 0]), acc0);
-    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 1]), acc1);
-    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 2]), acc2);
-    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 3]), acc3);
-    acc4 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 4]), acc4);
-    acc5 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 5]), acc5);
-    acc6 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 6]), acc6);
-    acc7 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[(k + 0) * 8 + 7]), acc7);
+    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[0]), acc0);
+    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[1]), acc1);
+    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[2]), acc2);
+    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[3]), acc3);
+    acc4 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[4]), acc4);
+    acc5 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[5]), acc5);
+    acc6 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[6]), acc6);
+    acc7 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[7]), acc7);
     if (count > 1) {
-      acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 3]), acc3);
-      acc4 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 4]), acc4);
-      acc5 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 5]), acc5);
-      acc6 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 6]), acc6);
-      acc7 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[(k + 1) * 8 + 7]), acc7);
+      acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[8]), acc0);
+      acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[9]), acc1);
+      acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[10]), acc2);
+      acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[11]), acc3);
+      acc4 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[12]), acc4);
+      acc5 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[13]), acc5);
+      acc6 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[14]), acc6);
+      acc7 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[15]), acc7);
     }
     if (count > 2) {
-      acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 3]), acc3);
-      acc4 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 4]), acc4);
-      acc5 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 5]), acc5);
-      acc6 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 6]), acc6);
-      acc7 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[(k + 2) * 8 + 7]), acc7);
+      acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[16]), acc0);
+      acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[17]), acc1);
+      acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[18]), acc2);
+      acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[19]), acc3);
+      acc4 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[20]), acc4);
+      acc5 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[21]), acc5);
+      acc6 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[22]), acc6);
+      acc7 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[23]), acc7);
     }
     if (count > 3) {
-      acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 3]), acc3);
-      acc4 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 4]), acc4);
-      acc5 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 5]), acc5);
-      acc6 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 6]), acc6);
-      acc7 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[(k + 3) * 8 + 7]), acc7);
+      acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[24]), acc0);
+      acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[25]), acc1);
+      acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[26]), acc2);
+      acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[27]), acc3);
+      acc4 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[28]), acc4);
+      acc5 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[29]), acc5);
+      acc6 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[30]), acc6);
+      acc7 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[31]), acc7);
     }
     if (count > 4) {
-      acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 3]), acc3);
-      acc4 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 4]), acc4);
-      acc5 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 5]), acc5);
-      acc6 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 6]), acc6);
-      acc7 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[(k + 4) * 8 + 7]), acc7);
+      acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[32]), acc0);
+      acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[33]), acc1);
+      acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[34]), acc2);
+      acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[35]), acc3);
+      acc4 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[36]), acc4);
+      acc5 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[37]), acc5);
+      acc6 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[38]), acc6);
+      acc7 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[39]), acc7);
     }
     if (count > 5) {
-      acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 3]), acc3);
-      acc4 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 4]), acc4);
-      acc5 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 5]), acc5);
-      acc6 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 6]), acc6);
-      acc7 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[(k + 5) * 8 + 7]), acc7);
+      acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[40]), acc0);
+      acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[41]), acc1);
+      acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[42]), acc2);
+      acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[43]), acc3);
+      acc4 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[44]), acc4);
+      acc5 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[45]), acc5);
+      acc6 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[46]), acc6);
+      acc7 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[47]), acc7);
     }
     if (count > 6) {
-      acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 0]), acc0);
-      acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 1]), acc1);
-      acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 2]), acc2);
-      acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 3]), acc3);
-      acc4 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 4]), acc4);
-      acc5 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 5]), acc5);
-      acc6 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 6]), acc6);
-      acc7 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[(k + 6) * 8 + 7]), acc7);
+      acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[48]), acc0);
+      acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[49]), acc1);
+      acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[50]), acc2);
+      acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[51]), acc3);
+      acc4 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[52]), acc4);
+      acc5 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[53]), acc5);
+      acc6 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[54]), acc6);
+      acc7 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[55]), acc7);
+    }
+  }
+  acc[0] = acc0;
+  acc[1] = acc1;
+  acc[2] = acc2;
+  acc[3] = acc3;
+  acc[4] = acc4;
+  acc[5] = acc5;
+  acc[6] = acc6;
+  acc[7] = acc7;
+}
+
+/* mr < 16 pixels (rows past mr read nothing) x 4 columns: acc[n] lane p = bias[n] + sum_k x[p][k] w[k][n]. */
+static inline void tile4_partial(const float* a, size_t a_stride, size_t mr, size_t k_count,
+    const float* w, __m512 acc[8]) {
+  (void) mr;
+  __m512 acc0 = _mm512_set1_ps(w[0]);
+  __m512 acc1 = _mm512_set1_ps(w[1]);
+  __m512 acc2 = _mm512_set1_ps(w[2]);
+  __m512 acc3 = _mm512_set1_ps(w[3]);
+  w += 8;
+  const float* b0 = (const float*) ((uintptr_t) a + 0 * a_stride);
+  const float* b3 = (const float*) ((uintptr_t) a + 3 * a_stride);
+  const float* b6 = (const float*) ((uintptr_t) a + 6 * a_stride);
+  const float* b9 = (const float*) ((uintptr_t) a + 9 * a_stride);
+  const float* b12 = (const float*) ((uintptr_t) a + 12 * a_stride);
+  const float* b15 = (const float*) ((uintptr_t) a + 15 * a_stride);
+  size_t k = k_count;
+  for (; k >= 8; k -= 8) {
+    const __m512 r0 = load_masked(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride), 0 < mr ? 0xFF : 0, 4 < mr ? 0xFF : 0);
+    const __m512 r4 = load_masked((const float*) ((uintptr_t) b0 + 8 * a_stride), b12, 8 < mr ? 0xFF : 0, 12 < mr ? 0xFF : 0);
+    const __m512 r1 = load_masked((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride), 1 < mr ? 0xFF : 0, 5 < mr ? 0xFF : 0);
+    const __m512 r5 = load_masked(b9, (const float*) ((uintptr_t) b9 + 4 * a_stride), 9 < mr ? 0xFF : 0, 13 < mr ? 0xFF : 0);
+    const __m512 r2 = load_masked((const float*) ((uintptr_t) b0 + 2 * a_stride), b6, 2 < mr ? 0xFF : 0, 6 < mr ? 0xFF : 0);
+    const __m512 r6 = load_masked((const float*) ((uintptr_t) b6 + 4 * a_stride), (const float*) ((uintptr_t) b6 + 8 * a_stride), 10 < mr ? 0xFF : 0, 14 < mr ? 0xFF : 0);
+    const __m512 r3 = load_masked(b3, (const float*) ((uintptr_t) b3 + 4 * a_stride), 3 < mr ? 0xFF : 0, 7 < mr ? 0xFF : 0);
+    const __m512 r7 = load_masked((const float*) ((uintptr_t) b3 + 8 * a_stride), b15, 11 < mr ? 0xFF : 0, 15 < mr ? 0xFF : 0);
+    const __m512 t0 = _mm512_unpacklo_ps(r0, r1);
+    const __m512 t1 = _mm512_unpackhi_ps(r0, r1);
+    const __m512 t2 = _mm512_unpacklo_ps(r2, r3);
+    const __m512 t3 = _mm512_unpackhi_ps(r2, r3);
+    const __m512 t4 = _mm512_unpacklo_ps(r4, r5);
+    const __m512 t5 = _mm512_unpackhi_ps(r4, r5);
+    const __m512 t6 = _mm512_unpacklo_ps(r6, r7);
+    const __m512 t7 = _mm512_unpackhi_ps(r6, r7);
+    const __m512 u0 = _mm512_shuffle_ps(t0, t2, 0x44);
+    const __m512 u1 = _mm512_shuffle_ps(t0, t2, 0xEE);
+    const __m512 u2 = _mm512_shuffle_ps(t1, t3, 0x44);
+    const __m512 u3 = _mm512_shuffle_ps(t1, t3, 0xEE);
+    const __m512 u4 = _mm512_shuffle_ps(t4, t6, 0x44);
+    const __m512 u5 = _mm512_shuffle_ps(t4, t6, 0xEE);
+    const __m512 u6 = _mm512_shuffle_ps(t5, t7, 0x44);
+    const __m512 u7 = _mm512_shuffle_ps(t5, t7, 0xEE);
+    const __m512 v0 = _mm512_shuffle_f32x4(u0, u4, 0x88);
+    const __m512 v4 = _mm512_shuffle_f32x4(u0, u4, 0xDD);
+    const __m512 v1 = _mm512_shuffle_f32x4(u1, u5, 0x88);
+    const __m512 v5 = _mm512_shuffle_f32x4(u1, u5, 0xDD);
+    const __m512 v2 = _mm512_shuffle_f32x4(u2, u6, 0x88);
+    const __m512 v6 = _mm512_shuffle_f32x4(u2, u6, 0xDD);
+    const __m512 v3 = _mm512_shuffle_f32x4(u3, u7, 0x88);
+    const __m512 v7 = _mm512_shuffle_f32x4(u3, u7, 0xDD);
+    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[0]), acc0);
+    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[1]), acc1);
+    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[2]), acc2);
+    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[3]), acc3);
+    acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[8]), acc0);
+    acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[9]), acc1);
+    acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[10]), acc2);
+    acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[11]), acc3);
+    acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[16]), acc0);
+    acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[17]), acc1);
+    acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[18]), acc2);
+    acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[19]), acc3);
+    acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[24]), acc0);
+    acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[25]), acc1);
+    acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[26]), acc2);
+    acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[27]), acc3);
+    acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[32]), acc0);
+    acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[33]), acc1);
+    acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[34]), acc2);
+    acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[35]), acc3);
+    acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[40]), acc0);
+    acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[41]), acc1);
+    acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[42]), acc2);
+    acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[43]), acc3);
+    acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[48]), acc0);
+    acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[49]), acc1);
+    acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[50]), acc2);
+    acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[51]), acc3);
+    acc0 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[56]), acc0);
+    acc1 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[57]), acc1);
+    acc2 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[58]), acc2);
+    acc3 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[59]), acc3);
+    b0 += 8; b3 += 8; b6 += 8; b9 += 8; b12 += 8; b15 += 8;
+    w += 8 * 8;
+  }
+  if (k != 0) {
+    const size_t count = k;
+    const __mmask16 mask = (__mmask16) ((1u << count) - 1u);
+    const __m512 r0 = load_masked(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride), 0 < mr ? mask : 0, 4 < mr ? mask : 0);
+    const __m512 r4 = load_masked((const float*) ((uintptr_t) b0 + 8 * a_stride), b12, 8 < mr ? mask : 0, 12 < mr ? mask : 0);
+    const __m512 r1 = load_masked((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride), 1 < mr ? mask : 0, 5 < mr ? mask : 0);
+    const __m512 r5 = load_masked(b9, (const float*) ((uintptr_t) b9 + 4 * a_stride), 9 < mr ? mask : 0, 13 < mr ? mask : 0);
+    const __m512 r2 = load_masked((const float*) ((uintptr_t) b0 + 2 * a_stride), b6, 2 < mr ? mask : 0, 6 < mr ? mask : 0);
+    const __m512 r6 = load_masked((const float*) ((uintptr_t) b6 + 4 * a_stride), (const float*) ((uintptr_t) b6 + 8 * a_stride), 10 < mr ? mask : 0, 14 < mr ? mask : 0);
+    const __m512 r3 = load_masked(b3, (const float*) ((uintptr_t) b3 + 4 * a_stride), 3 < mr ? mask : 0, 7 < mr ? mask : 0);
+    const __m512 r7 = load_masked((const float*) ((uintptr_t) b3 + 8 * a_stride), b15, 11 < mr ? mask : 0, 15 < mr ? mask : 0);
+    const __m512 t0 = _mm512_unpacklo_ps(r0, r1);
+    const __m512 t1 = _mm512_unpackhi_ps(r0, r1);
+    const __m512 t2 = _mm512_unpacklo_ps(r2, r3);
+    const __m512 t3 = _mm512_unpackhi_ps(r2, r3);
+    const __m512 t4 = _mm512_unpacklo_ps(r4, r5);
+    const __m512 t5 = _mm512_unpackhi_ps(r4, r5);
+    const __m512 t6 = _mm512_unpacklo_ps(r6, r7);
+    const __m512 t7 = _mm512_unpackhi_ps(r6, r7);
+    const __m512 u0 = _mm512_shuffle_ps(t0, t2, 0x44);
+    const __m512 u1 = _mm512_shuffle_ps(t0, t2, 0xEE);
+    const __m512 u2 = _mm512_shuffle_ps(t1, t3, 0x44);
+    const __m512 u3 = _mm512_shuffle_ps(t1, t3, 0xEE);
+    const __m512 u4 = _mm512_shuffle_ps(t4, t6, 0x44);
+    const __m512 u5 = _mm512_shuffle_ps(t4, t6, 0xEE);
+    const __m512 u6 = _mm512_shuffle_ps(t5, t7, 0x44);
+    const __m512 u7 = _mm512_shuffle_ps(t5, t7, 0xEE);
+    const __m512 v0 = _mm512_shuffle_f32x4(u0, u4, 0x88);
+    const __m512 v4 = _mm512_shuffle_f32x4(u0, u4, 0xDD);
+    const __m512 v1 = _mm512_shuffle_f32x4(u1, u5, 0x88);
+    const __m512 v5 = _mm512_shuffle_f32x4(u1, u5, 0xDD);
+    const __m512 v2 = _mm512_shuffle_f32x4(u2, u6, 0x88);
+    const __m512 v6 = _mm512_shuffle_f32x4(u2, u6, 0xDD);
+    const __m512 v3 = _mm512_shuffle_f32x4(u3, u7, 0x88);
+    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[0]), acc0);
+    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[1]), acc1);
+    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[2]), acc2);
+    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[3]), acc3);
+    if (count > 1) {
+      acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[8]), acc0);
+      acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[9]), acc1);
+      acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[10]), acc2);
+      acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[11]), acc3);
+    }
+    if (count > 2) {
+      acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[16]), acc0);
+      acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[17]), acc1);
+      acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[18]), acc2);
+      acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[19]), acc3);
+    }
+    if (count > 3) {
+      acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[24]), acc0);
+      acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[25]), acc1);
+      acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[26]), acc2);
+      acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[27]), acc3);
+    }
+    if (count > 4) {
+      acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[32]), acc0);
+      acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[33]), acc1);
+      acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[34]), acc2);
+      acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[35]), acc3);
+    }
+    if (count > 5) {
+      acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[40]), acc0);
+      acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[41]), acc1);
+      acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[42]), acc2);
+      acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[43]), acc3);
+    }
+    if (count > 6) {
+      acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[48]), acc0);
+      acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[49]), acc1);
+      acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[50]), acc2);
+      acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[51]), acc3);
+    }
+  }
+  acc[0] = acc0;
+  acc[1] = acc1;
+  acc[2] = acc2;
+  acc[3] = acc3;
+}
+
+/* mr < 16 pixels (rows past mr read nothing) x 8 columns: acc[n] lane p = bias[n] + sum_k x[p][k] w[k][n]. */
+static inline void tile8_partial(const float* a, size_t a_stride, size_t mr, size_t k_count,
+    const float* w, __m512 acc[8]) {
+  (void) mr;
+  __m512 acc0 = _mm512_set1_ps(w[0]);
+  __m512 acc1 = _mm512_set1_ps(w[1]);
+  __m512 acc2 = _mm512_set1_ps(w[2]);
+  __m512 acc3 = _mm512_set1_ps(w[3]);
+  __m512 acc4 = _mm512_set1_ps(w[4]);
+  __m512 acc5 = _mm512_set1_ps(w[5]);
+  __m512 acc6 = _mm512_set1_ps(w[6]);
+  __m512 acc7 = _mm512_set1_ps(w[7]);
+  w += 8;
+  const float* b0 = (const float*) ((uintptr_t) a + 0 * a_stride);
+  const float* b3 = (const float*) ((uintptr_t) a + 3 * a_stride);
+  const float* b6 = (const float*) ((uintptr_t) a + 6 * a_stride);
+  const float* b9 = (const float*) ((uintptr_t) a + 9 * a_stride);
+  const float* b12 = (const float*) ((uintptr_t) a + 12 * a_stride);
+  const float* b15 = (const float*) ((uintptr_t) a + 15 * a_stride);
+  size_t k = k_count;
+  for (; k >= 8; k -= 8) {
+    const __m512 r0 = load_masked(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride), 0 < mr ? 0xFF : 0, 4 < mr ? 0xFF : 0);
+    const __m512 r4 = load_masked((const float*) ((uintptr_t) b0 + 8 * a_stride), b12, 8 < mr ? 0xFF : 0, 12 < mr ? 0xFF : 0);
+    const __m512 r1 = load_masked((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride), 1 < mr ? 0xFF : 0, 5 < mr ? 0xFF : 0);
+    const __m512 r5 = load_masked(b9, (const float*) ((uintptr_t) b9 + 4 * a_stride), 9 < mr ? 0xFF : 0, 13 < mr ? 0xFF : 0);
+    const __m512 r2 = load_masked((const float*) ((uintptr_t) b0 + 2 * a_stride), b6, 2 < mr ? 0xFF : 0, 6 < mr ? 0xFF : 0);
+    const __m512 r6 = load_masked((const float*) ((uintptr_t) b6 + 4 * a_stride), (const float*) ((uintptr_t) b6 + 8 * a_stride), 10 < mr ? 0xFF : 0, 14 < mr ? 0xFF : 0);
+    const __m512 r3 = load_masked(b3, (const float*) ((uintptr_t) b3 + 4 * a_stride), 3 < mr ? 0xFF : 0, 7 < mr ? 0xFF : 0);
+    const __m512 r7 = load_masked((const float*) ((uintptr_t) b3 + 8 * a_stride), b15, 11 < mr ? 0xFF : 0, 15 < mr ? 0xFF : 0);
+    const __m512 t0 = _mm512_unpacklo_ps(r0, r1);
+    const __m512 t1 = _mm512_unpackhi_ps(r0, r1);
+    const __m512 t2 = _mm512_unpacklo_ps(r2, r3);
+    const __m512 t3 = _mm512_unpackhi_ps(r2, r3);
+    const __m512 t4 = _mm512_unpacklo_ps(r4, r5);
+    const __m512 t5 = _mm512_unpackhi_ps(r4, r5);
+    const __m512 t6 = _mm512_unpacklo_ps(r6, r7);
+    const __m512 t7 = _mm512_unpackhi_ps(r6, r7);
+    const __m512 u0 = _mm512_shuffle_ps(t0, t2, 0x44);
+    const __m512 u1 = _mm512_shuffle_ps(t0, t2, 0xEE);
+    const __m512 u2 = _mm512_shuffle_ps(t1, t3, 0x44);
+    const __m512 u3 = _mm512_shuffle_ps(t1, t3, 0xEE);
+    const __m512 u4 = _mm512_shuffle_ps(t4, t6, 0x44);
+    const __m512 u5 = _mm512_shuffle_ps(t4, t6, 0xEE);
+    const __m512 u6 = _mm512_shuffle_ps(t5, t7, 0x44);
+    const __m512 u7 = _mm512_shuffle_ps(t5, t7, 0xEE);
+    const __m512 v0 = _mm512_shuffle_f32x4(u0, u4, 0x88);
+    const __m512 v4 = _mm512_shuffle_f32x4(u0, u4, 0xDD);
+    const __m512 v1 = _mm512_shuffle_f32x4(u1, u5, 0x88);
+    const __m512 v5 = _mm512_shuffle_f32x4(u1, u5, 0xDD);
+    const __m512 v2 = _mm512_shuffle_f32x4(u2, u6, 0x88);
+    const __m512 v6 = _mm512_shuffle_f32x4(u2, u6, 0xDD);
+    const __m512 v3 = _mm512_shuffle_f32x4(u3, u7, 0x88);
+    const __m512 v7 = _mm512_shuffle_f32x4(u3, u7, 0xDD);
+    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[0]), acc0);
+    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[1]), acc1);
+    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[2]), acc2);
+    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[3]), acc3);
+    acc4 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[4]), acc4);
+    acc5 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[5]), acc5);
+    acc6 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[6]), acc6);
+    acc7 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[7]), acc7);
+    acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[8]), acc0);
+    acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[9]), acc1);
+    acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[10]), acc2);
+    acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[11]), acc3);
+    acc4 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[12]), acc4);
+    acc5 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[13]), acc5);
+    acc6 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[14]), acc6);
+    acc7 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[15]), acc7);
+    acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[16]), acc0);
+    acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[17]), acc1);
+    acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[18]), acc2);
+    acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[19]), acc3);
+    acc4 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[20]), acc4);
+    acc5 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[21]), acc5);
+    acc6 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[22]), acc6);
+    acc7 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[23]), acc7);
+    acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[24]), acc0);
+    acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[25]), acc1);
+    acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[26]), acc2);
+    acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[27]), acc3);
+    acc4 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[28]), acc4);
+    acc5 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[29]), acc5);
+    acc6 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[30]), acc6);
+    acc7 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[31]), acc7);
+    acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[32]), acc0);
+    acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[33]), acc1);
+    acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[34]), acc2);
+    acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[35]), acc3);
+    acc4 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[36]), acc4);
+    acc5 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[37]), acc5);
+    acc6 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[38]), acc6);
+    acc7 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[39]), acc7);
+    acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[40]), acc0);
+    acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[41]), acc1);
+    acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[42]), acc2);
+    acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[43]), acc3);
+    acc4 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[44]), acc4);
+    acc5 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[45]), acc5);
+    acc6 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[46]), acc6);
+    acc7 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[47]), acc7);
+    acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[48]), acc0);
+    acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[49]), acc1);
+    acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[50]), acc2);
+    acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[51]), acc3);
+    acc4 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[52]), acc4);
+    acc5 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[53]), acc5);
+    acc6 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[54]), acc6);
+    acc7 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[55]), acc7);
+    acc0 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[56]), acc0);
+    acc1 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[57]), acc1);
+    acc2 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[58]), acc2);
+    acc3 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[59]), acc3);
+    acc4 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[60]), acc4);
+    acc5 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[61]), acc5);
+    acc6 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[62]), acc6);
+    acc7 = _mm512_fmadd_ps(v7, _mm512_set1_ps(w[63]), acc7);
+    b0 += 8; b3 += 8; b6 += 8; b9 += 8; b12 += 8; b15 += 8;
+    w += 8 * 8;
+  }
+  if (k != 0) {
+    const size_t count = k;
+    const __mmask16 mask = (__mmask16) ((1u << count) - 1u);
+    const __m512 r0 = load_masked(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride), 0 < mr ? mask : 0, 4 < mr ? mask : 0);
+    const __m512 r4 = load_masked((const float*) ((uintptr_t) b0 + 8 * a_stride), b12, 8 < mr ? mask : 0, 12 < mr ? mask : 0);
+    const __m512 r1 = load_masked((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride), 1 < mr ? mask : 0, 5 < mr ? mask : 0);
+    const __m512 r5 = load_masked(b9, (const float*) ((uintptr_t) b9 + 4 * a_stride), 9 < mr ? mask : 0, 13 < mr ? mask : 0);
+    const __m512 r2 = load_masked((const float*) ((uintptr_t) b0 + 2 * a_stride), b6, 2 < mr ? mask : 0, 6 < mr ? mask : 0);
+    const __m512 r6 = load_masked((const float*) ((uintptr_t) b6 + 4 * a_stride), (const float*) ((uintptr_t) b6 + 8 * a_stride), 10 < mr ? mask : 0, 14 < mr ? mask : 0);
+    const __m512 r3 = load_masked(b3, (const float*) ((uintptr_t) b3 + 4 * a_stride), 3 < mr ? mask : 0, 7 < mr ? mask : 0);
+    const __m512 r7 = load_masked((const float*) ((uintptr_t) b3 + 8 * a_stride), b15, 11 < mr ? mask : 0, 15 < mr ? mask : 0);
+    const __m512 t0 = _mm512_unpacklo_ps(r0, r1);
+    const __m512 t1 = _mm512_unpackhi_ps(r0, r1);
+    const __m512 t2 = _mm512_unpacklo_ps(r2, r3);
+    const __m512 t3 = _mm512_unpackhi_ps(r2, r3);
+    const __m512 t4 = _mm512_unpacklo_ps(r4, r5);
+    const __m512 t5 = _mm512_unpackhi_ps(r4, r5);
+    const __m512 t6 = _mm512_unpacklo_ps(r6, r7);
+    const __m512 t7 = _mm512_unpackhi_ps(r6, r7);
+    const __m512 u0 = _mm512_shuffle_ps(t0, t2, 0x44);
+    const __m512 u1 = _mm512_shuffle_ps(t0, t2, 0xEE);
+    const __m512 u2 = _mm512_shuffle_ps(t1, t3, 0x44);
+    const __m512 u3 = _mm512_shuffle_ps(t1, t3, 0xEE);
+    const __m512 u4 = _mm512_shuffle_ps(t4, t6, 0x44);
+    const __m512 u5 = _mm512_shuffle_ps(t4, t6, 0xEE);
+    const __m512 u6 = _mm512_shuffle_ps(t5, t7, 0x44);
+    const __m512 u7 = _mm512_shuffle_ps(t5, t7, 0xEE);
+    const __m512 v0 = _mm512_shuffle_f32x4(u0, u4, 0x88);
+    const __m512 v4 = _mm512_shuffle_f32x4(u0, u4, 0xDD);
+    const __m512 v1 = _mm512_shuffle_f32x4(u1, u5, 0x88);
+    const __m512 v5 = _mm512_shuffle_f32x4(u1, u5, 0xDD);
+    const __m512 v2 = _mm512_shuffle_f32x4(u2, u6, 0x88);
+    const __m512 v6 = _mm512_shuffle_f32x4(u2, u6, 0xDD);
+    const __m512 v3 = _mm512_shuffle_f32x4(u3, u7, 0x88);
+    acc0 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[0]), acc0);
+    acc1 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[1]), acc1);
+    acc2 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[2]), acc2);
+    acc3 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[3]), acc3);
+    acc4 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[4]), acc4);
+    acc5 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[5]), acc5);
+    acc6 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[6]), acc6);
+    acc7 = _mm512_fmadd_ps(v0, _mm512_set1_ps(w[7]), acc7);
+    if (count > 1) {
+      acc0 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[8]), acc0);
+      acc1 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[9]), acc1);
+      acc2 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[10]), acc2);
+      acc3 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[11]), acc3);
+      acc4 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[12]), acc4);
+      acc5 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[13]), acc5);
+      acc6 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[14]), acc6);
+      acc7 = _mm512_fmadd_ps(v1, _mm512_set1_ps(w[15]), acc7);
+    }
+    if (count > 2) {
+      acc0 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[16]), acc0);
+      acc1 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[17]), acc1);
+      acc2 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[18]), acc2);
+      acc3 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[19]), acc3);
+      acc4 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[20]), acc4);
+      acc5 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[21]), acc5);
+      acc6 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[22]), acc6);
+      acc7 = _mm512_fmadd_ps(v2, _mm512_set1_ps(w[23]), acc7);
+    }
+    if (count > 3) {
+      acc0 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[24]), acc0);
+      acc1 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[25]), acc1);
+      acc2 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[26]), acc2);
+      acc3 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[27]), acc3);
+      acc4 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[28]), acc4);
+      acc5 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[29]), acc5);
+      acc6 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[30]), acc6);
+      acc7 = _mm512_fmadd_ps(v3, _mm512_set1_ps(w[31]), acc7);
+    }
+    if (count > 4) {
+      acc0 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[32]), acc0);
+      acc1 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[33]), acc1);
+      acc2 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[34]), acc2);
+      acc3 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[35]), acc3);
+      acc4 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[36]), acc4);
+      acc5 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[37]), acc5);
+      acc6 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[38]), acc6);
+      acc7 = _mm512_fmadd_ps(v4, _mm512_set1_ps(w[39]), acc7);
+    }
+    if (count > 5) {
+      acc0 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[40]), acc0);
+      acc1 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[41]), acc1);
+      acc2 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[42]), acc2);
+      acc3 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[43]), acc3);
+      acc4 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[44]), acc4);
+      acc5 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[45]), acc5);
+      acc6 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[46]), acc6);
+      acc7 = _mm512_fmadd_ps(v5, _mm512_set1_ps(w[47]), acc7);
+    }
+    if (count > 6) {
+      acc0 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[48]), acc0);
+      acc1 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[49]), acc1);
+      acc2 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[50]), acc2);
+      acc3 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[51]), acc3);
+      acc4 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[52]), acc4);
+      acc5 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[53]), acc5);
+      acc6 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[54]), acc6);
+      acc7 = _mm512_fmadd_ps(v6, _mm512_set1_ps(w[55]), acc7);
     }
   }
   acc[0] = acc0;
@@ -405,16 +823,18 @@ static inline void tile8(const float* const x[16], size_t k_count, const float* 
 void pqnn_f32_tgemm_minmax_ukernel_16x8__avx512f(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
     const float* w, float* c, size_t cm_stride, size_t cg, size_t cg_stride, const void* params) {
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
-  const float* x[16];
-  for (size_t i = 0; i < 16; i++) {  /* rows past mr alias the last one */
-    x[i] = (const float*) ((uintptr_t) a + (i < mr ? i : mr - 1) * a_stride);
-  }
   __m512 acc[8];
   const size_t k_count = kc / sizeof(float);
-  if (nc <= 4) {
-    tile4(x, k_count, w, acc);
+  if (mr == 16) {
+    if (nc <= 4) {
+      tile4_full(a, a_stride, mr, k_count, w, acc);
+    } else {
+      tile8_full(a, a_stride, mr, k_count, w, acc);
+    }
+  } else if (nc <= 4) {
+    tile4_partial(a, a_stride, mr, k_count, w, acc);
   } else {
-    tile8(x, k_count, w, acc);
+    tile8_partial(a, a_stride, mr, k_count, w, acc);
   }
   const __m512 vmin = _mm512_set1_ps(p->min), vmax = _mm512_set1_ps(p->max);
   for (size_t n = 0; n < nc; n++) acc[n] = _mm512_min_ps(_mm512_max_ps(acc[n], vmin), vmax);
