@@ -181,7 +181,7 @@ FAMILIES = {
     # transpose (unpack, shufps, 128-bit lane shuffle, the 256-bit half inserts) before the
     # FMAs of the broadcast weights.
     "tgemm": (re.compile(r"^vfmadd(132|213|231)ps$"),
-              re.compile(r"^(vbroadcastss|vunpck[lh]ps|vshufps|vshuff32x4|vinsertf64x4)$"), 0.25),
+              re.compile(r"^(vbroadcastss|vunpck[lh]p[sd]|vshufps|vshuff(32x4|64x2)|vinsertf64x4)$"), 0.25),
 }
 # Families whose loop writes its output vector by vector: stores are essential there.
 STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2"}

@@ -131,6 +131,7 @@ static inline void {name}(const float* a, size_t a_stride, size_t mr, size_t k_c
 {bases}
   size_t k = k_count;
   for (; k >= 8; k -= 8) {{
+    PQNN_TGEMM_OPAQUE(a_stride);
 {chunk_body(nr, n_count, False, rows)}
     {advance}
     w += 8 * {nr};
@@ -152,6 +153,16 @@ def avx512(row):
     body = HEADER.format(generated=GENERATED, mr=mr, nr=nr, isa="avx512f",
                          includes="\n#include <immintrin.h>\n")
     return body + f"""
+/* a_stride as a value the compiler cannot see through in the K loop: clang 14's loop
+ * strength reduction otherwise keeps the 16 row addresses as pointers of their own and
+ * spills them (8 stack loads per 8 channels); opaque, the rows stay base + a_stride * 1, 2,
+ * 4 or 8 address modes. */
+#if defined(__GNUC__)
+#define PQNN_TGEMM_OPAQUE(x) __asm__("" : "+r"(x))
+#else
+#define PQNN_TGEMM_OPAQUE(x)
+#endif
+
 /* Pixels lo (0-3, 8-11) and hi (4-7, 12-15): 8 channels in the two 256-bit halves. */
 static inline __m512 load_pair(const float* lo, const float* hi) {{
   return _mm512_castpd_ps(_mm512_insertf64x4(

@@ -9,7 +9,9 @@
 #include "configs/config.h"
 #include "hardware.h"
 
+#if defined(__x86_64__) || defined(_M_X64)
 static struct pqnn_tgemm_config config;
+#endif
 static const struct pqnn_tgemm_config* selected;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 

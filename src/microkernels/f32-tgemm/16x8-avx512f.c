@@ -8,6 +8,16 @@
 
 #include "microkernels.h"
 
+/* a_stride as a value the compiler cannot see through in the K loop: clang 14's loop
+ * strength reduction otherwise keeps the 16 row addresses as pointers of their own and
+ * spills them (8 stack loads per 8 channels); opaque, the rows stay base + a_stride * 1, 2,
+ * 4 or 8 address modes. */
+#if defined(__GNUC__)
+#define PQNN_TGEMM_OPAQUE(x) __asm__("" : "+r"(x))
+#else
+#define PQNN_TGEMM_OPAQUE(x)
+#endif
+
 /* Pixels lo (0-3, 8-11) and hi (4-7, 12-15): 8 channels in the two 256-bit halves. */
 static inline __m512 load_pair(const float* lo, const float* hi) {
   return _mm512_castpd_ps(_mm512_insertf64x4(
@@ -41,6 +51,7 @@ static inline void tile4_full(const float* a, size_t a_stride, size_t mr, size_t
   const float* b15 = (const float*) ((uintptr_t) a + 15 * a_stride);
   size_t k = k_count;
   for (; k >= 8; k -= 8) {
+    PQNN_TGEMM_OPAQUE(a_stride);
     const __m512 r0 = load_pair(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride));
     const __m512 r4 = load_pair((const float*) ((uintptr_t) b0 + 8 * a_stride), b12);
     const __m512 r1 = load_pair((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride));
@@ -210,6 +221,7 @@ static inline void tile8_full(const float* a, size_t a_stride, size_t mr, size_t
   const float* b15 = (const float*) ((uintptr_t) a + 15 * a_stride);
   size_t k = k_count;
   for (; k >= 8; k -= 8) {
+    PQNN_TGEMM_OPAQUE(a_stride);
     const __m512 r0 = load_pair(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride));
     const __m512 r4 = load_pair((const float*) ((uintptr_t) b0 + 8 * a_stride), b12);
     const __m512 r1 = load_pair((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride));
@@ -439,6 +451,7 @@ static inline void tile4_partial(const float* a, size_t a_stride, size_t mr, siz
   const float* b15 = (const float*) ((uintptr_t) a + 15 * a_stride);
   size_t k = k_count;
   for (; k >= 8; k -= 8) {
+    PQNN_TGEMM_OPAQUE(a_stride);
     const __m512 r0 = load_masked(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride), 0 < mr ? 0xFF : 0, 4 < mr ? 0xFF : 0);
     const __m512 r4 = load_masked((const float*) ((uintptr_t) b0 + 8 * a_stride), b12, 8 < mr ? 0xFF : 0, 12 < mr ? 0xFF : 0);
     const __m512 r1 = load_masked((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride), 1 < mr ? 0xFF : 0, 5 < mr ? 0xFF : 0);
@@ -608,6 +621,7 @@ static inline void tile8_partial(const float* a, size_t a_stride, size_t mr, siz
   const float* b15 = (const float*) ((uintptr_t) a + 15 * a_stride);
   size_t k = k_count;
   for (; k >= 8; k -= 8) {
+    PQNN_TGEMM_OPAQUE(a_stride);
     const __m512 r0 = load_masked(b0, (const float*) ((uintptr_t) b0 + 4 * a_stride), 0 < mr ? 0xFF : 0, 4 < mr ? 0xFF : 0);
     const __m512 r4 = load_masked((const float*) ((uintptr_t) b0 + 8 * a_stride), b12, 8 < mr ? 0xFF : 0, 12 < mr ? 0xFF : 0);
     const __m512 r1 = load_masked((const float*) ((uintptr_t) b0 + 1 * a_stride), (const float*) ((uintptr_t) b3 + 2 * a_stride), 1 < mr ? 0xFF : 0, 5 < mr ? 0xFF : 0);
