@@ -86,7 +86,7 @@ winograd    (v)addps / (v)subps (the     (v)mulps by the transform's constants, 
             tier is bit-identical)       stores are essential here
 winograd-sse2 addps / subps              as winograd (SSE overwrites an operand: the    1.0
                                          budget pays for a register copy per add)
-tgemm       vfmadd*ps (f32-tgemm: pixels vunpck[lh]ps, vshufps, vshuff32x4,             0.25
+tgemm       vfmadd*ps (f32-tgemm: pixels vunpck[lh]ps, vshufps, vshuff32x4, vperm2f128, 0.25
             across the lanes)            vinsertf64x4 (the transpose of A), vbroadcastss
 The f32-qd8-convert quantize kernels (range and apply on one row) are checked as both:
 their min/max loop as qd8-range and their quantize loop as qd8-apply.
@@ -181,7 +181,7 @@ FAMILIES = {
     # transpose (unpack, shufps, 128-bit lane shuffle, the 256-bit half inserts) before the
     # FMAs of the broadcast weights.
     "tgemm": (re.compile(r"^vfmadd(132|213|231)ps$"),
-              re.compile(r"^(vbroadcastss|vunpck[lh]p[sd]|vshufps|vshuff(32x4|64x2)|vinsertf64x4)$"), 0.25),
+              re.compile(r"^(vbroadcastss|vunpck[lh]p[sd]|vshufps|vshuff(32x4|64x2)|vinsertf64x4|vperm2f128)$"), 0.25),
 }
 # Families whose loop writes its output vector by vector: stores are essential there.
 STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2"}

@@ -146,13 +146,7 @@ static inline void {name}(const float* a, size_t a_stride, size_t mr, size_t k_c
 """
 
 
-def avx512(row):
-    mr, nr = row.geometry[0], row.geometry[1]
-    assert mr == 16 and nr == 8, f"{row.path}: the avx512f template is 16x8"
-    name = row.name
-    body = HEADER.format(generated=GENERATED, mr=mr, nr=nr, isa="avx512f",
-                         includes="\n#include <immintrin.h>\n")
-    return body + f"""
+OPAQUE = """
 /* a_stride as a value the compiler cannot see through in the K loop: clang 14's loop
  * strength reduction otherwise keeps the 16 row addresses as pointers of their own and
  * spills them (8 stack loads per 8 channels); opaque, the rows stay base + a_stride * 1, 2,
@@ -163,7 +157,16 @@ def avx512(row):
 #define PQNN_TGEMM_OPAQUE(x)
 #endif
 
-/* Pixels lo (0-3, 8-11) and hi (4-7, 12-15): 8 channels in the two 256-bit halves. */
+"""
+
+
+def avx512(row):
+    mr, nr = row.geometry[0], row.geometry[1]
+    assert mr == 16 and nr == 8, f"{row.path}: the avx512f template is 16x8"
+    name = row.name
+    body = HEADER.format(generated=GENERATED, mr=mr, nr=nr, isa="avx512f",
+                         includes="\n#include <immintrin.h>\n")
+    return body + OPAQUE + f"""/* Pixels lo (0-3, 8-11) and hi (4-7, 12-15): 8 channels in the two 256-bit halves. */
 static inline __m512 load_pair(const float* lo, const float* hi) {{
   return _mm512_castpd_ps(_mm512_insertf64x4(
       _mm512_castpd256_pd512(_mm256_castps_pd(_mm256_loadu_ps(lo))),
@@ -223,7 +226,134 @@ static inline __m512 load_masked(const float* lo, const float* hi, __mmask16 mas
 """
 
 
+# avx2-fma: 8 pixels (rows) per call, at most 4 columns (8 accumulators and the transposed
+# channels would not fit 16 ymm registers). Rows from three bases: b0 + a_stride * 0, 1, 2,
+# 4; b3 + a_stride * 0, 1, 2, 4 (rows 3, 4, 5, 7; row 4 from b0); b6.
+ROWS8 = {0: (0, 0), 1: (0, 1), 2: (0, 2), 4: (0, 4), 3: (3, 0), 5: (3, 2), 7: (3, 4), 6: (6, 0)}
+
+
+def row8(i):
+    base, mult = ROWS8[i]
+    return f"b{base}" if mult == 0 else f"(const float*) ((uintptr_t) b{base} + {mult} * a_stride)"
+
+
+def chunk8(n_count, tail, rows):
+    out = []
+    for i in range(8):
+        if rows and not tail:
+            out.append(f"    const __m256 r{i} = _mm256_loadu_ps({row8(i)});")
+        elif rows:
+            out.append(f"    const __m256 r{i} = _mm256_maskload_ps({row8(i)}, mask);")
+        else:
+            m = "mask" if tail else "all"
+            out.append(f"    const __m256 r{i} = _mm256_maskload_ps({row8(i)}, {i} < mr ? {m} : none);")
+    for i in range(0, 8, 2):
+        out.append(f"    const __m256 t{i} = _mm256_unpacklo_ps(r{i}, r{i + 1});")
+        out.append(f"    const __m256 t{i + 1} = _mm256_unpackhi_ps(r{i}, r{i + 1});")
+    for i in range(0, 8, 4):
+        out.append(f"    const __m256 u{i} = _mm256_shuffle_ps(t{i}, t{i + 2}, 0x44);")
+        out.append(f"    const __m256 u{i + 1} = _mm256_shuffle_ps(t{i}, t{i + 2}, 0xEE);")
+        out.append(f"    const __m256 u{i + 2} = _mm256_shuffle_ps(t{i + 1}, t{i + 3}, 0x44);")
+        out.append(f"    const __m256 u{i + 3} = _mm256_shuffle_ps(t{i + 1}, t{i + 3}, 0xEE);")
+    for i in range(4):
+        out.append(f"    const __m256 v{i} = _mm256_permute2f128_ps(u{i}, u{i + 4}, 0x20);")
+        if not (tail and i == 3):
+            out.append(f"    const __m256 v{i + 4} = _mm256_permute2f128_ps(u{i}, u{i + 4}, 0x31);")
+    for j in range(7 if tail else 8):
+        ind = "    "
+        if tail and j > 0:
+            out.append(f"    if (count > {j}) {{")
+            ind = "      "
+        for n in range(n_count):
+            out.append(f"{ind}acc{n} = _mm256_fmadd_ps(v{j}, _mm256_broadcast_ss(&w[{j * 4 + n}]), acc{n});")
+        if tail and j > 0:
+            out.append("    }")
+    return "\n".join(out)
+
+
+def tile8x4(rows):
+    name = f"tile_{'full' if rows else 'partial'}"
+    init = "\n".join(f"  __m256 acc{n} = _mm256_broadcast_ss(&w[{n}]);" for n in range(4))
+    save = "\n".join(f"  acc[{n}] = acc{n};" for n in range(4))
+    bases = "\n".join(f"  const float* b{b} = (const float*) ((uintptr_t) a + {b} * a_stride);"
+                      for b in (0, 3, 6))
+    what = "8 pixels" if rows else "mr < 8 pixels (rows past mr read nothing)"
+    return f"""
+/* {what} x 4 columns: acc[n] lane p = bias[n] + sum_k x[p][k] w[k][n]. */
+static inline void {name}(const float* a, size_t a_stride, size_t mr, size_t k_count,
+    const float* w, __m256 acc[4]) {{
+  (void) mr;
+  const __m256i all = _mm256_set1_epi32(-1), none = _mm256_setzero_si256();
+  (void) all;
+  (void) none;
+{init}
+  w += 4;
+{bases}
+  size_t k = k_count;
+  for (; k >= 8; k -= 8) {{
+    PQNN_TGEMM_OPAQUE(a_stride);
+{chunk8(4, False, rows)}
+    b0 += 8; b3 += 8; b6 += 8;
+    w += 8 * 4;
+  }}
+  if (k != 0) {{
+    const size_t count = k;
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) count),
+        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+{chunk8(4, True, rows)}
+  }}
+{save}
+}}
+"""
+
+
+def avx2(row):
+    mr, nr = row.geometry[0], row.geometry[1]
+    assert mr == 8 and nr == 4, f"{row.path}: the avx2-fma template is 8x4"
+    name = row.name
+    body = HEADER.format(generated=GENERATED, mr=mr, nr=nr, isa="avx2-fma",
+                         includes="\n#include <immintrin.h>\n")
+    return body + OPAQUE + tile8x4(True) + tile8x4(False) + f"""
+{SIGNATURE.format(name=name)} {{
+  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
+  __m256 acc[4];
+  const size_t k_count = kc / sizeof(float);
+  if (mr == 8) {{
+    tile_full(a, a_stride, mr, k_count, w, acc);
+  }} else {{
+    tile_partial(a, a_stride, mr, k_count, w, acc);
+  }}
+  const __m256 vmin = _mm256_set1_ps(p->min), vmax = _mm256_set1_ps(p->max);
+  for (size_t n = 0; n < nc; n++) acc[n] = _mm256_min_ps(_mm256_max_ps(acc[n], vmin), vmax);
+  const size_t groups = nc / cg;
+  if (mr == 8 && cg == 1 && cm_stride == sizeof(float)) {{
+    for (size_t g = 0; g < groups; g++) {{
+      _mm256_storeu_ps((float*) ((uintptr_t) c + g * cg_stride), acc[g]);
+    }}
+    return;
+  }}
+  if (mr == 8 && cg == 2 && cm_stride == 2 * sizeof(float)) {{
+    for (size_t g = 0; g < groups; g++) {{
+      float* y = (float*) ((uintptr_t) c + g * cg_stride);
+      const __m256 lo = _mm256_unpacklo_ps(acc[2 * g], acc[2 * g + 1]);
+      const __m256 hi = _mm256_unpackhi_ps(acc[2 * g], acc[2 * g + 1]);
+      _mm256_storeu_ps(y, _mm256_permute2f128_ps(lo, hi, 0x20));
+      _mm256_storeu_ps(y + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    }}
+    return;
+  }}
+  float out[4][8];
+  for (size_t n = 0; n < nc; n++) _mm256_storeu_ps(out[n], acc[n]);
+  for (size_t n = 0; n < nc; n++) {{
+    float* y = (float*) ((uintptr_t) c + (n / cg) * cg_stride) + n % cg;
+    for (size_t i = 0; i < mr; i++) *(float*) ((uintptr_t) y + i * cm_stride) = out[n][i];
+  }}
+}}
+"""
+
+
 EMITS = {
     ("f32-tgemm", "scalar"): scalar,
     ("f32-tgemm", "avx512f"): avx512,
+    ("f32-tgemm", "avx2-fma"): avx2,
 }

@@ -1,8 +1,8 @@
-/* f32 pixel-lane GEMM selection (f32-tgemm): the AVX512 16x8 kernel on avx512 tiers; other
- * tiers have none (NULL: the deconvolution keeps its GEMM tiles). On PaddleOCR det's
- * 320x320 24 -> 1 2x2 upsampling it computes the 4 tap columns across 16 pixel lanes
- * instead of 4 of the 16 column lanes of the 7x16 GEMM (docs/architecture.md,
- * "Deconvolution"). */
+/* f32 pixel-lane GEMM selection (f32-tgemm): avx512f 16x8 on avx512 tiers, avx2-fma 8x4 (at
+ * most 4 columns) on avx2; other tiers have none (NULL: the deconvolution keeps its GEMM
+ * tiles). On PaddleOCR det's 320x320 24 -> 1 2x2 upsampling it computes the 4 tap columns
+ * across 16 (8) pixel lanes instead of on 4 of the 16 column lanes of the 7x16 (6x16)
+ * GEMM (docs/architecture.md, "Deconvolution"). */
 #include <pthread.h>
 #include <stddef.h>
 
@@ -22,6 +22,13 @@ static void init_config(void) {
       .ukernel = pqnn_f32_tgemm_minmax_ukernel_16x8__avx512f,
       .mr = pqnn_f32_tgemm_minmax_ukernel_16x8__avx512f_mr,
       .nr = pqnn_f32_tgemm_minmax_ukernel_16x8__avx512f_nr,
+    };
+    selected = &config;
+  } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
+    config = (struct pqnn_tgemm_config) {
+      .ukernel = pqnn_f32_tgemm_minmax_ukernel_8x4__avx2_fma,
+      .mr = pqnn_f32_tgemm_minmax_ukernel_8x4__avx2_fma_mr,
+      .nr = pqnn_f32_tgemm_minmax_ukernel_8x4__avx2_fma_nr,
     };
     selected = &config;
   }
