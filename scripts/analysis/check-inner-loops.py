@@ -88,6 +88,7 @@ winograd-sse2 addps / subps              as winograd (SSE overwrites an operand:
                                          budget pays for a register copy per add)
 tgemm       vfmadd*ps (f32-tgemm: pixels vunpck[lh]ps, vshufps, vshuff32x4, vperm2f128, 0.25
             across the lanes)            vinsertf64x4 (the transpose of A), vbroadcastss
+tgemm-sse2  mulps                        addps, shufps, unpck*, movlhps / movhlps       1.0
 The f32-qd8-convert quantize kernels (range and apply on one row) are checked as both:
 their min/max loop as qd8-range and their quantize loop as qd8-apply.
 The budgets hold with room for every kernel of the gcc 12 and clang 14 builds (the numbers
@@ -182,6 +183,8 @@ FAMILIES = {
     # FMAs of the broadcast weights.
     "tgemm": (re.compile(r"^vfmadd(132|213|231)ps$"),
               re.compile(r"^(vbroadcastss|vunpck[lh]p[sd]|vshufps|vshuff(32x4|64x2)|vinsertf64x4|vperm2f128)$"), 0.25),
+    "tgemm-sse2": (re.compile(r"^mulps$"),
+                   re.compile(r"^(addps|shufps|unpck[lh]p[sd]|movlhps|movhlps)$"), 1.0),
 }
 # Families whose loop writes its output vector by vector: stores are essential there.
 STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2"}
@@ -267,7 +270,7 @@ def family_of(path):
     if kind == "f32-qd8-convert":
         return "qd8-quantize"
     if kind == "f32-tgemm":
-        return "tgemm"
+        return "tgemm-sse2" if name.endswith("-sse2.c.o") else "tgemm"
     if kind.startswith("f32-winograd-"):
         return "winograd-sse2" if name.endswith("-sse2.c.o") else "winograd"
     if kind.endswith(("-dwconv", "-dwconv-row")):

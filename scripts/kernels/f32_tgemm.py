@@ -352,8 +352,104 @@ def avx2(row):
 """
 
 
+
+def sse2(row):
+    """SSE2 4x4: 4 pixels (rows past mr alias the last one), at most 4 columns; 4x4
+    transposes (unpack, movlhps / movhlps) of 4 channels, then a multiply and an add per
+    channel and column (no FMA), the weight broadcast; a K tail of 1..3 channels loaded
+    element by element."""
+    mr, nr = row.geometry[0], row.geometry[1]
+    assert mr == 4 and nr == 4, f"{row.path}: the sse2 template is 4x4"
+    body = HEADER.format(generated=GENERATED, mr=mr, nr=nr, isa="sse2",
+                         includes="\n#include <emmintrin.h>\n")
+    fmas = []
+    for j in range(4):
+        for n in range(4):
+            fmas.append(f"    acc{n} = _mm_add_ps(acc{n}, _mm_mul_ps(v{j}, _mm_load1_ps(&w[{j * 4 + n}])));")
+    fma_text = "\n".join(fmas)
+    tail = []
+    for j in range(3):
+        if j > 0:
+            tail.append(f"    if (count > {j}) {{")
+        for n in range(4):
+            tail.append(f"      acc{n} = _mm_add_ps(acc{n}, _mm_mul_ps(v{j}, _mm_load1_ps(&w[{j * 4 + n}])));")
+        if j > 0:
+            tail.append("    }")
+    tail_text = "\n".join(tail)
+    return body + f"""
+/* Channels k.. k + count - 1 (1..3) of one row, zeros above. */
+static inline __m128 load_tail(const float* x, size_t count) {{
+  return _mm_setr_ps(x[0], count > 1 ? x[1] : 0.0f, count > 2 ? x[2] : 0.0f, 0.0f);
+}}
+
+{SIGNATURE.format(name=row.name)} {{
+  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
+  const float* x0 = a;
+  const float* x1 = (const float*) ((uintptr_t) a + (mr > 1 ? 1 : 0) * a_stride);
+  const float* x2 = (const float*) ((uintptr_t) a + (mr > 2 ? 2 : mr - 1) * a_stride);
+  const float* x3 = (const float*) ((uintptr_t) a + (mr > 3 ? 3 : mr - 1) * a_stride);
+  __m128 acc0 = _mm_load1_ps(&w[0]);
+  __m128 acc1 = _mm_load1_ps(&w[1]);
+  __m128 acc2 = _mm_load1_ps(&w[2]);
+  __m128 acc3 = _mm_load1_ps(&w[3]);
+  w += 4;
+  size_t k = kc / sizeof(float);
+  for (; k >= 4; k -= 4) {{
+    const __m128 r0 = _mm_loadu_ps(x0);
+    const __m128 r1 = _mm_loadu_ps(x1);
+    const __m128 r2 = _mm_loadu_ps(x2);
+    const __m128 r3 = _mm_loadu_ps(x3);
+    x0 += 4; x1 += 4; x2 += 4; x3 += 4;
+    const __m128 t0 = _mm_unpacklo_ps(r0, r1);
+    const __m128 t1 = _mm_unpackhi_ps(r0, r1);
+    const __m128 t2 = _mm_unpacklo_ps(r2, r3);
+    const __m128 t3 = _mm_unpackhi_ps(r2, r3);
+    const __m128 v0 = _mm_movelh_ps(t0, t2);
+    const __m128 v1 = _mm_movehl_ps(t2, t0);
+    const __m128 v2 = _mm_movelh_ps(t1, t3);
+    const __m128 v3 = _mm_movehl_ps(t3, t1);
+{fma_text}
+    w += 16;
+  }}
+  if (k != 0) {{
+    const size_t count = k;
+    const __m128 r0 = load_tail(x0, count);
+    const __m128 r1 = load_tail(x1, count);
+    const __m128 r2 = load_tail(x2, count);
+    const __m128 r3 = load_tail(x3, count);
+    const __m128 t0 = _mm_unpacklo_ps(r0, r1);
+    const __m128 t1 = _mm_unpackhi_ps(r0, r1);
+    const __m128 t2 = _mm_unpacklo_ps(r2, r3);
+    const __m128 t3 = _mm_unpackhi_ps(r2, r3);
+    const __m128 v0 = _mm_movelh_ps(t0, t2);
+    const __m128 v1 = _mm_movehl_ps(t2, t0);
+    const __m128 v2 = _mm_movelh_ps(t1, t3);
+{tail_text}
+  }}
+  const __m128 vmin = _mm_set1_ps(p->min), vmax = _mm_set1_ps(p->max);
+  __m128 acc[4] = {{acc0, acc1, acc2, acc3}};
+  for (size_t n = 0; n < nc; n++) acc[n] = _mm_min_ps(_mm_max_ps(acc[n], vmin), vmax);
+  if (mr == 4 && cg == 2 && cm_stride == 2 * sizeof(float)) {{
+    for (size_t g = 0; g < nc / 2; g++) {{
+      float* y = (float*) ((uintptr_t) c + g * cg_stride);
+      _mm_storeu_ps(y, _mm_unpacklo_ps(acc[2 * g], acc[2 * g + 1]));
+      _mm_storeu_ps(y + 4, _mm_unpackhi_ps(acc[2 * g], acc[2 * g + 1]));
+    }}
+    return;
+  }}
+  float out[4][4];
+  for (size_t n = 0; n < nc; n++) _mm_storeu_ps(out[n], acc[n]);
+  for (size_t n = 0; n < nc; n++) {{
+    float* y = (float*) ((uintptr_t) c + (n / cg) * cg_stride) + n % cg;
+    for (size_t i = 0; i < mr; i++) *(float*) ((uintptr_t) y + i * cm_stride) = out[n][i];
+  }}
+}}
+"""
+
+
 EMITS = {
     ("f32-tgemm", "scalar"): scalar,
     ("f32-tgemm", "avx512f"): avx512,
     ("f32-tgemm", "avx2-fma"): avx2,
+    ("f32-tgemm", "sse2"): sse2,
 }
