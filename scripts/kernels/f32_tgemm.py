@@ -73,6 +73,38 @@ def row(i):
     return f"(const float*) ((uintptr_t) b{base} + {mult} * a_stride)"
 
 
+def unpack_shuffle(vec, pfx):
+    """The first two transpose stages on r0..r7 (within 128-bit lanes): t = unpack lo / hi
+    of row pairs, u = shufps of t pairs; u0..u3 hold channels 0..3 (and 4..7 in the upper
+    lanes) of rows 0..3, u4..u7 of rows 4..7."""
+    out = []
+    for i in range(0, 8, 2):
+        out.append(f"    const {vec} t{i} = {pfx}_unpacklo_ps(r{i}, r{i + 1});")
+        out.append(f"    const {vec} t{i + 1} = {pfx}_unpackhi_ps(r{i}, r{i + 1});")
+    for i in range(0, 8, 4):
+        out.append(f"    const {vec} u{i} = {pfx}_shuffle_ps(t{i}, t{i + 2}, 0x44);")
+        out.append(f"    const {vec} u{i + 1} = {pfx}_shuffle_ps(t{i}, t{i + 2}, 0xEE);")
+        out.append(f"    const {vec} u{i + 2} = {pfx}_shuffle_ps(t{i + 1}, t{i + 3}, 0x44);")
+        out.append(f"    const {vec} u{i + 3} = {pfx}_shuffle_ps(t{i + 1}, t{i + 3}, 0xEE);")
+    return out
+
+
+def channel_fmas(tail, n_count, fma):
+    """acc_n = fma(j, n) for the 8 transposed channels v0..v7 (a tail: the first `count`,
+    1..7, of them)."""
+    out = []
+    for j in range(7 if tail else 8):
+        ind = "    "
+        if tail and j > 0:
+            out.append(f"    if (count > {j}) {{")
+            ind = "      "
+        for n in range(n_count):
+            out.append(f"{ind}acc{n} = {fma(j, n)};")
+        if tail and j > 0:
+            out.append("    }")
+    return out
+
+
 def chunk_body(nr, n_count, tail, rows):
     """One chunk of 8 channels from k: loads, the transpose into v0..v7 (channel k + j of
     pixels 0..15), then N FMAs per channel (the first `count` channels in the tail).
@@ -89,27 +121,13 @@ def chunk_body(nr, n_count, tail, rows):
                 m = "mask" if tail else "0xFF"
                 out.append(f"    const __m512 r{r} = load_masked({row(lo)}, {row(hi)}, "
                            f"{lo} < mr ? {m} : 0, {hi} < mr ? {m} : 0);")
-    for i in range(0, 8, 2):
-        out.append(f"    const __m512 t{i} = _mm512_unpacklo_ps(r{i}, r{i + 1});")
-        out.append(f"    const __m512 t{i + 1} = _mm512_unpackhi_ps(r{i}, r{i + 1});")
-    for i in range(0, 8, 4):
-        out.append(f"    const __m512 u{i} = _mm512_shuffle_ps(t{i}, t{i + 2}, 0x44);")
-        out.append(f"    const __m512 u{i + 1} = _mm512_shuffle_ps(t{i}, t{i + 2}, 0xEE);")
-        out.append(f"    const __m512 u{i + 2} = _mm512_shuffle_ps(t{i + 1}, t{i + 3}, 0x44);")
-        out.append(f"    const __m512 u{i + 3} = _mm512_shuffle_ps(t{i + 1}, t{i + 3}, 0xEE);")
+    out += unpack_shuffle("__m512", "_mm512")
     for i in range(4):
         out.append(f"    const __m512 v{i} = _mm512_shuffle_f32x4(u{i}, u{i + 4}, 0x88);")
         if not (tail and i == 3):  # channel 7: never in a tail
             out.append(f"    const __m512 v{i + 4} = _mm512_shuffle_f32x4(u{i}, u{i + 4}, 0xDD);")
-    for j in range(7 if tail else 8):  # a tail has 1..7 channels
-        ind = "    "
-        if tail and j > 0:
-            out.append(f"    if (count > {j}) {{")
-            ind = "      "
-        for n in range(n_count):
-            out.append(f"{ind}acc{n} = _mm512_fmadd_ps(v{j}, _mm512_set1_ps(w[{j * nr + n}]), acc{n});")
-        if tail and j > 0:
-            out.append("    }")
+    out += channel_fmas(tail, n_count,
+                        lambda j, n: f"_mm512_fmadd_ps(v{j}, _mm512_set1_ps(w[{j * nr + n}]), acc{n})")
     return "\n".join(out)
 
 
@@ -144,6 +162,52 @@ static inline void {name}(const float* a, size_t a_stride, size_t mr, size_t k_c
 {save}
 }}
 """
+
+
+def store_columns(vec, pfx, mr, nr, pair):
+    """The tail of every SIMD kernel: clamp the nc accumulators (lane = pixel), then store
+    them by groups of cg columns: cg 1 and 2 with dense runs as whole vectors (`pair`: the
+    ISA's interleave of columns 2g and 2g + 1 into y), others through a stack tile."""
+    return f"""  const {vec} vmin = {pfx}_set1_ps(p->min), vmax = {pfx}_set1_ps(p->max);
+  for (size_t n = 0; n < nc; n++) acc[n] = {pfx}_min_ps({pfx}_max_ps(acc[n], vmin), vmax);
+  const size_t groups = nc / cg;
+  if (mr == {mr} && cg == 1 && cm_stride == sizeof(float)) {{
+    for (size_t g = 0; g < groups; g++) {{
+      {pfx}_storeu_ps((float*) ((uintptr_t) c + g * cg_stride), acc[g]);
+    }}
+    return;
+  }}
+  if (mr == {mr} && cg == 2 && cm_stride == 2 * sizeof(float)) {{
+{pair}
+    return;
+  }}
+  float out[{nr}][{mr}];
+  for (size_t n = 0; n < nc; n++) {pfx}_storeu_ps(out[n], acc[n]);
+  for (size_t n = 0; n < nc; n++) {{
+    float* y = (float*) ((uintptr_t) c + (n / cg) * cg_stride) + n % cg;
+    for (size_t i = 0; i < mr; i++) *(float*) ((uintptr_t) y + i * cm_stride) = out[n][i];
+  }}
+"""
+
+PAIR512 = """    const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    const __m512i hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+    for (size_t g = 0; g < groups; g++) {
+      float* y = (float*) ((uintptr_t) c + g * cg_stride);
+      _mm512_storeu_ps(y, _mm512_permutex2var_ps(acc[2 * g], lo, acc[2 * g + 1]));
+      _mm512_storeu_ps(y + 16, _mm512_permutex2var_ps(acc[2 * g], hi, acc[2 * g + 1]));
+    }"""
+PAIR256 = """    for (size_t g = 0; g < groups; g++) {
+      float* y = (float*) ((uintptr_t) c + g * cg_stride);
+      const __m256 lo = _mm256_unpacklo_ps(acc[2 * g], acc[2 * g + 1]);
+      const __m256 hi = _mm256_unpackhi_ps(acc[2 * g], acc[2 * g + 1]);
+      _mm256_storeu_ps(y, _mm256_permute2f128_ps(lo, hi, 0x20));
+      _mm256_storeu_ps(y + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    }"""
+PAIR128 = """    for (size_t g = 0; g < groups; g++) {
+      float* y = (float*) ((uintptr_t) c + g * cg_stride);
+      _mm_storeu_ps(y, _mm_unpacklo_ps(acc[2 * g], acc[2 * g + 1]));
+      _mm_storeu_ps(y + 4, _mm_unpackhi_ps(acc[2 * g], acc[2 * g + 1]));
+    }"""
 
 
 OPAQUE = """
@@ -197,32 +261,7 @@ static inline __m512 load_masked(const float* lo, const float* hi, __mmask16 mas
   }} else {{
     tile8_partial(a, a_stride, mr, k_count, w, acc);
   }}
-  const __m512 vmin = _mm512_set1_ps(p->min), vmax = _mm512_set1_ps(p->max);
-  for (size_t n = 0; n < nc; n++) acc[n] = _mm512_min_ps(_mm512_max_ps(acc[n], vmin), vmax);
-  const size_t groups = nc / cg;
-  if (mr == 16 && cg == 1 && cm_stride == sizeof(float)) {{
-    for (size_t g = 0; g < groups; g++) {{
-      _mm512_storeu_ps((float*) ((uintptr_t) c + g * cg_stride), acc[g]);
-    }}
-    return;
-  }}
-  if (mr == 16 && cg == 2 && cm_stride == 2 * sizeof(float)) {{
-    const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-    const __m512i hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
-    for (size_t g = 0; g < groups; g++) {{
-      float* y = (float*) ((uintptr_t) c + g * cg_stride);
-      _mm512_storeu_ps(y, _mm512_permutex2var_ps(acc[2 * g], lo, acc[2 * g + 1]));
-      _mm512_storeu_ps(y + 16, _mm512_permutex2var_ps(acc[2 * g], hi, acc[2 * g + 1]));
-    }}
-    return;
-  }}
-  float out[8][16];
-  for (size_t n = 0; n < nc; n++) _mm512_storeu_ps(out[n], acc[n]);
-  for (size_t n = 0; n < nc; n++) {{
-    float* y = (float*) ((uintptr_t) c + (n / cg) * cg_stride) + n % cg;
-    for (size_t i = 0; i < mr; i++) *(float*) ((uintptr_t) y + i * cm_stride) = out[n][i];
-  }}
-}}
+{store_columns("__m512", "_mm512", 16, 8, PAIR512)}}}
 """
 
 
@@ -247,27 +286,13 @@ def chunk8(n_count, tail, rows):
         else:
             m = "mask" if tail else "all"
             out.append(f"    const __m256 r{i} = _mm256_maskload_ps({row8(i)}, {i} < mr ? {m} : none);")
-    for i in range(0, 8, 2):
-        out.append(f"    const __m256 t{i} = _mm256_unpacklo_ps(r{i}, r{i + 1});")
-        out.append(f"    const __m256 t{i + 1} = _mm256_unpackhi_ps(r{i}, r{i + 1});")
-    for i in range(0, 8, 4):
-        out.append(f"    const __m256 u{i} = _mm256_shuffle_ps(t{i}, t{i + 2}, 0x44);")
-        out.append(f"    const __m256 u{i + 1} = _mm256_shuffle_ps(t{i}, t{i + 2}, 0xEE);")
-        out.append(f"    const __m256 u{i + 2} = _mm256_shuffle_ps(t{i + 1}, t{i + 3}, 0x44);")
-        out.append(f"    const __m256 u{i + 3} = _mm256_shuffle_ps(t{i + 1}, t{i + 3}, 0xEE);")
+    out += unpack_shuffle("__m256", "_mm256")
     for i in range(4):
         out.append(f"    const __m256 v{i} = _mm256_permute2f128_ps(u{i}, u{i + 4}, 0x20);")
         if not (tail and i == 3):
             out.append(f"    const __m256 v{i + 4} = _mm256_permute2f128_ps(u{i}, u{i + 4}, 0x31);")
-    for j in range(7 if tail else 8):
-        ind = "    "
-        if tail and j > 0:
-            out.append(f"    if (count > {j}) {{")
-            ind = "      "
-        for n in range(n_count):
-            out.append(f"{ind}acc{n} = _mm256_fmadd_ps(v{j}, _mm256_broadcast_ss(&w[{j * 4 + n}]), acc{n});")
-        if tail and j > 0:
-            out.append("    }")
+    out += channel_fmas(tail, n_count,
+                        lambda j, n: f"_mm256_fmadd_ps(v{j}, _mm256_broadcast_ss(&w[{j * 4 + n}]), acc{n})")
     return "\n".join(out)
 
 
@@ -323,34 +348,23 @@ def avx2(row):
   }} else {{
     tile_partial(a, a_stride, mr, k_count, w, acc);
   }}
-  const __m256 vmin = _mm256_set1_ps(p->min), vmax = _mm256_set1_ps(p->max);
-  for (size_t n = 0; n < nc; n++) acc[n] = _mm256_min_ps(_mm256_max_ps(acc[n], vmin), vmax);
-  const size_t groups = nc / cg;
-  if (mr == 8 && cg == 1 && cm_stride == sizeof(float)) {{
-    for (size_t g = 0; g < groups; g++) {{
-      _mm256_storeu_ps((float*) ((uintptr_t) c + g * cg_stride), acc[g]);
-    }}
-    return;
-  }}
-  if (mr == 8 && cg == 2 && cm_stride == 2 * sizeof(float)) {{
-    for (size_t g = 0; g < groups; g++) {{
-      float* y = (float*) ((uintptr_t) c + g * cg_stride);
-      const __m256 lo = _mm256_unpacklo_ps(acc[2 * g], acc[2 * g + 1]);
-      const __m256 hi = _mm256_unpackhi_ps(acc[2 * g], acc[2 * g + 1]);
-      _mm256_storeu_ps(y, _mm256_permute2f128_ps(lo, hi, 0x20));
-      _mm256_storeu_ps(y + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
-    }}
-    return;
-  }}
-  float out[4][8];
-  for (size_t n = 0; n < nc; n++) _mm256_storeu_ps(out[n], acc[n]);
-  for (size_t n = 0; n < nc; n++) {{
-    float* y = (float*) ((uintptr_t) c + (n / cg) * cg_stride) + n % cg;
-    for (size_t i = 0; i < mr; i++) *(float*) ((uintptr_t) y + i * cm_stride) = out[n][i];
-  }}
-}}
+{store_columns("__m256", "_mm256", 8, 4, PAIR256)}}}
 """
 
+
+
+def transpose4(load, channels):
+    """SSE2: rows r0..r3 (`load` with {i} the row) transposed into v0.. v<channels - 1>
+    (channel j of the 4 pixels)."""
+    out = [f"    const __m128 r{i} = {load.format(i=i)};" for i in range(4)]
+    out += ["    const __m128 t0 = _mm_unpacklo_ps(r0, r1);",
+            "    const __m128 t1 = _mm_unpackhi_ps(r0, r1);",
+            "    const __m128 t2 = _mm_unpacklo_ps(r2, r3);",
+            "    const __m128 t3 = _mm_unpackhi_ps(r2, r3);"]
+    forms = ["_mm_movelh_ps(t0, t2)", "_mm_movehl_ps(t2, t0)", "_mm_movelh_ps(t1, t3)",
+             "_mm_movehl_ps(t3, t1)"]
+    out += [f"    const __m128 v{j} = {forms[j]};" for j in range(channels)]
+    return "\n".join(out)
 
 
 def sse2(row):
@@ -395,55 +409,18 @@ static inline __m128 load_tail(const float* x, size_t count) {{
   w += 4;
   size_t k = kc / sizeof(float);
   for (; k >= 4; k -= 4) {{
-    const __m128 r0 = _mm_loadu_ps(x0);
-    const __m128 r1 = _mm_loadu_ps(x1);
-    const __m128 r2 = _mm_loadu_ps(x2);
-    const __m128 r3 = _mm_loadu_ps(x3);
+{transpose4("_mm_loadu_ps(x{i})", 4)}
     x0 += 4; x1 += 4; x2 += 4; x3 += 4;
-    const __m128 t0 = _mm_unpacklo_ps(r0, r1);
-    const __m128 t1 = _mm_unpackhi_ps(r0, r1);
-    const __m128 t2 = _mm_unpacklo_ps(r2, r3);
-    const __m128 t3 = _mm_unpackhi_ps(r2, r3);
-    const __m128 v0 = _mm_movelh_ps(t0, t2);
-    const __m128 v1 = _mm_movehl_ps(t2, t0);
-    const __m128 v2 = _mm_movelh_ps(t1, t3);
-    const __m128 v3 = _mm_movehl_ps(t3, t1);
 {fma_text}
     w += 16;
   }}
   if (k != 0) {{
     const size_t count = k;
-    const __m128 r0 = load_tail(x0, count);
-    const __m128 r1 = load_tail(x1, count);
-    const __m128 r2 = load_tail(x2, count);
-    const __m128 r3 = load_tail(x3, count);
-    const __m128 t0 = _mm_unpacklo_ps(r0, r1);
-    const __m128 t1 = _mm_unpackhi_ps(r0, r1);
-    const __m128 t2 = _mm_unpacklo_ps(r2, r3);
-    const __m128 t3 = _mm_unpackhi_ps(r2, r3);
-    const __m128 v0 = _mm_movelh_ps(t0, t2);
-    const __m128 v1 = _mm_movehl_ps(t2, t0);
-    const __m128 v2 = _mm_movelh_ps(t1, t3);
+{transpose4("load_tail(x{i}, count)", 3)}
 {tail_text}
   }}
-  const __m128 vmin = _mm_set1_ps(p->min), vmax = _mm_set1_ps(p->max);
   __m128 acc[4] = {{acc0, acc1, acc2, acc3}};
-  for (size_t n = 0; n < nc; n++) acc[n] = _mm_min_ps(_mm_max_ps(acc[n], vmin), vmax);
-  if (mr == 4 && cg == 2 && cm_stride == 2 * sizeof(float)) {{
-    for (size_t g = 0; g < nc / 2; g++) {{
-      float* y = (float*) ((uintptr_t) c + g * cg_stride);
-      _mm_storeu_ps(y, _mm_unpacklo_ps(acc[2 * g], acc[2 * g + 1]));
-      _mm_storeu_ps(y + 4, _mm_unpackhi_ps(acc[2 * g], acc[2 * g + 1]));
-    }}
-    return;
-  }}
-  float out[4][4];
-  for (size_t n = 0; n < nc; n++) _mm_storeu_ps(out[n], acc[n]);
-  for (size_t n = 0; n < nc; n++) {{
-    float* y = (float*) ((uintptr_t) c + (n / cg) * cg_stride) + n % cg;
-    for (size_t i = 0; i < mr; i++) *(float*) ((uintptr_t) y + i * cm_stride) = out[n][i];
-  }}
-}}
+{store_columns("__m128", "_mm", 4, 4, PAIR128)}}}
 """
 
 

@@ -31,7 +31,6 @@ void pqnn_f32_tgemm_minmax_ukernel_4x4__sse2(size_t mr, size_t nc, size_t kc, co
     const __m128 r1 = _mm_loadu_ps(x1);
     const __m128 r2 = _mm_loadu_ps(x2);
     const __m128 r3 = _mm_loadu_ps(x3);
-    x0 += 4; x1 += 4; x2 += 4; x3 += 4;
     const __m128 t0 = _mm_unpacklo_ps(r0, r1);
     const __m128 t1 = _mm_unpackhi_ps(r0, r1);
     const __m128 t2 = _mm_unpacklo_ps(r2, r3);
@@ -40,6 +39,7 @@ void pqnn_f32_tgemm_minmax_ukernel_4x4__sse2(size_t mr, size_t nc, size_t kc, co
     const __m128 v1 = _mm_movehl_ps(t2, t0);
     const __m128 v2 = _mm_movelh_ps(t1, t3);
     const __m128 v3 = _mm_movehl_ps(t3, t1);
+    x0 += 4; x1 += 4; x2 += 4; x3 += 4;
     acc0 = _mm_add_ps(acc0, _mm_mul_ps(v0, _mm_load1_ps(&w[0])));
     acc1 = _mm_add_ps(acc1, _mm_mul_ps(v0, _mm_load1_ps(&w[1])));
     acc2 = _mm_add_ps(acc2, _mm_mul_ps(v0, _mm_load1_ps(&w[2])));
@@ -88,11 +88,18 @@ void pqnn_f32_tgemm_minmax_ukernel_4x4__sse2(size_t mr, size_t nc, size_t kc, co
       acc3 = _mm_add_ps(acc3, _mm_mul_ps(v2, _mm_load1_ps(&w[11])));
     }
   }
-  const __m128 vmin = _mm_set1_ps(p->min), vmax = _mm_set1_ps(p->max);
   __m128 acc[4] = {acc0, acc1, acc2, acc3};
+  const __m128 vmin = _mm_set1_ps(p->min), vmax = _mm_set1_ps(p->max);
   for (size_t n = 0; n < nc; n++) acc[n] = _mm_min_ps(_mm_max_ps(acc[n], vmin), vmax);
+  const size_t groups = nc / cg;
+  if (mr == 4 && cg == 1 && cm_stride == sizeof(float)) {
+    for (size_t g = 0; g < groups; g++) {
+      _mm_storeu_ps((float*) ((uintptr_t) c + g * cg_stride), acc[g]);
+    }
+    return;
+  }
   if (mr == 4 && cg == 2 && cm_stride == 2 * sizeof(float)) {
-    for (size_t g = 0; g < nc / 2; g++) {
+    for (size_t g = 0; g < groups; g++) {
       float* y = (float*) ((uintptr_t) c + g * cg_stride);
       _mm_storeu_ps(y, _mm_unpacklo_ps(acc[2 * g], acc[2 * g + 1]));
       _mm_storeu_ps(y + 4, _mm_unpackhi_ps(acc[2 * g], acc[2 * g + 1]));
