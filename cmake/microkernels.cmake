@@ -137,6 +137,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-winograd-output/c16-avx512f.c
   src/microkernels/f32-winograd-output/c4-neon.c
   src/microkernels/f32-winograd-output/c4-wasmsimd.c
+  src/microkernels/f32-tgemm/16x8-avx512f.c
+  src/microkernels/f32-tgemm/8x4-avx2-fma.c
+  src/microkernels/f32-tgemm/4x4-sse2.c
   src/microkernels/f32-vbinary/add-avx2.c
   src/microkernels/f32-vbinary/sub-avx2.c
   src/microkernels/f32-vbinary/mul-avx2.c
@@ -602,6 +605,7 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/f32-igemm/5x16-avx2-fma.c
   src/microkernels/f32-igemm/5x8-wasmsimd.c
   src/microkernels/f32-igemm/6x8-neonfma.c
+  src/microkernels/f32-tgemm/4x8-scalar.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-avx2.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-gemm/2x4-scalar.c

@@ -218,6 +218,19 @@ typedef void (*pqnn_winograd_input_ukernel_fn)(size_t channels, const float** d,
 typedef int (*pqnn_winograd_output_ukernel_fn)(size_t channels, const float* m,
     size_t m_stride, float** y, const float* bias, const void* params);
 
+/* f32-tgemm (a GEMM of few columns with the pixels across the vector lanes; the transposed
+ * convolution's taps): for pixels i < mr (<= MR) and columns n < nc (<= NR):
+ *   c[n / cg][i][n % cg] = clamp(w[n] + sum_{k < kc / 4} a_i[k] * w[NR + k * NR + n])
+ * with a_i = a + i * a_stride bytes, w the f32 GEMM packing of one NR-column panel (kr 1:
+ * NR biases, then a row of NR weights per k), the columns in groups of cg (nc a multiple
+ * of cg), group g's pixel i at c + g * cg_stride + i * cm_stride bytes, its cg columns
+ * contiguous; clamp to params (struct pqnn_f32_minmax_params) as in the GEMM. kc > 0,
+ * mr > 0. The SIMD kernels sum with FMAs in their own order (within rounding of the
+ * scalar kernel's products summed in k order). */
+typedef void (*pqnn_f32_tgemm_ukernel_fn)(size_t mr, size_t nc, size_t kc, const float* a,
+    size_t a_stride, const float* w, float* c, size_t cm_stride, size_t cg, size_t cg_stride,
+    const void* params);
+
 /* Every kernel of this build, from the per-family lists. */
 #include "microkernels/declarations.h"
 

@@ -261,6 +261,8 @@ struct pqnn_deconv_context {
   size_t cn_stride;
   pqnn_gemm_ukernel_fn gemm;
   pqnn_dqgemm_ukernel_fn dqgemm;
+  pqnn_f32_tgemm_ukernel_fn tgemm;  /* tall f32 of few columns: pixel-lane GEMM, or NULL */
+  size_t tgemm_mr;
   union pqnn_ukernel_params params;  /* direct: the bounds; accumulating: none */
   const float* bias;          /* f32, groups * goc */
   const void* bias_pixel;     /* clamp(bias) of one output pixel, output type */
@@ -391,6 +393,9 @@ struct pqnn_operator {
   bool deconv_direct;
   bool deconv_wide;             /* direct, packed per kernel row as kw * goc columns */
   bool deconv_tall;             /* wide, packed as one group of kh * kw * goc columns */
+  /* Tall f32 whose kh * kw * goc columns fit the tier's pixel-lane GEMM (f32-tgemm):
+   * packed for it (its NR, kr 1), the kernel writes the output rows itself; else NULL. */
+  const struct pqnn_tgemm_config* deconv_tgemm;
   uint32_t adjustment_height, adjustment_width;
   void* workspace;
   size_t workspace_size;

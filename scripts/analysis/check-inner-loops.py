@@ -86,6 +86,9 @@ winograd    (v)addps / (v)subps (the     (v)mulps by the transform's constants, 
             tier is bit-identical)       stores are essential here
 winograd-sse2 addps / subps              as winograd (SSE overwrites an operand: the    1.0
                                          budget pays for a register copy per add)
+tgemm       vfmadd*ps (f32-tgemm: pixels vunpck[lh]ps, vshufps, vshuff32x4, vperm2f128, 0.25
+            across the lanes)            vinsertf64x4 (the transpose of A), vbroadcastss
+tgemm-sse2  mulps                        addps, shufps, unpck*, movlhps / movhlps       1.0
 The f32-qd8-convert quantize kernels (range and apply on one row) are checked as both:
 their min/max loop as qd8-range and their quantize loop as qd8-apply.
 The budgets hold with room for every kernel of the gcc 12 and clang 14 builds (the numbers
@@ -188,6 +191,13 @@ FAMILIES = {
     "sse-epilogue": (re.compile(r"^mulps$"),
                      re.compile(r"^((add|sub|div|max|min)ps|cmp\w*ps|(and|andn|or|xor)ps|"
                                 r"paddd|pslld)$"), 3.0),
+    # The f32 pixel-lane GEMM (f32-tgemm): per 8 channels of 16 pixels, the in-register
+    # transpose (unpack, shufps, 128-bit lane shuffle, the 256-bit half inserts) before the
+    # FMAs of the broadcast weights.
+    "tgemm": (re.compile(r"^vfmadd(132|213|231)ps$"),
+              re.compile(r"^(vbroadcastss|vunpck[lh]p[sd]|vshufps|vshuff(32x4|64x2)|vinsertf64x4|vperm2f128)$"), 0.25),
+    "tgemm-sse2": (re.compile(r"^mulps$"),
+                   re.compile(r"^(addps|shufps|unpck[lh]p[sd]|movlhps|movhlps)$"), 1.0),
 }
 # Families whose loop writes its output vector by vector: stores are essential there.
 STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2", "fma-epilogue", "sse-epilogue"}
@@ -281,6 +291,8 @@ def family_of(path):
         return "qd8-quantize"
     if kind == "f32-vunary-affine":
         return "sse-epilogue" if name.endswith("-sse2.c.o") else "fma-epilogue"
+    if kind == "f32-tgemm":
+        return "tgemm-sse2" if name.endswith("-sse2.c.o") else "tgemm"
     if kind.startswith("f32-winograd-"):
         return "winograd-sse2" if name.endswith("-sse2.c.o") else "winograd"
     if kind.endswith(("-dwconv", "-dwconv-row")):

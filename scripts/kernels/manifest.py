@@ -59,6 +59,7 @@ FAMILIES = {
     "f32-vunary-affine": ("pqnn_f32_vunary_affine_ukernel", "vunary_affine"),
     "f32-winograd-input": ("pqnn_f32_winograd_input_ukernel", "winograd_input"),
     "f32-winograd-output": ("pqnn_f32_winograd_output_minmax_ukernel", "winograd_output"),
+    "f32-tgemm": ("pqnn_f32_tgemm_minmax_ukernel", "f32_tgemm"),
 }
 
 # ISA suffix -> (architecture, pqnn_isa tier).
@@ -306,6 +307,12 @@ KERNELS = [
     K("f32-winograd-output", "c16", "avx512f", PROD),
     K("f32-winograd-output", "c4", "neon", PROD),
     K("f32-winograd-output", "c4", "wasmsimd", PROD),
+    # f32-tgemm (few columns, pixels across the lanes: the transposed convolution's
+    # 24 -> 1 upsampling taps, src/operators/deconv-path.c; f32_tgemm.py)
+    K("f32-tgemm", "4x8", "scalar", CAND),
+    K("f32-tgemm", "16x8", "avx512f", PROD),
+    K("f32-tgemm", "8x4", "avx2-fma", PROD),
+    K("f32-tgemm", "4x4", "sse2", PROD),
     # f32-vbinary
     K("f32-vbinary", "add", "avx2", PROD),
     K("f32-vbinary", "sub", "avx2", PROD),

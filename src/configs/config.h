@@ -228,4 +228,14 @@ struct pqnn_winograd_config {
 };
 PQNN_INTERNAL const struct pqnn_winograd_config* pqnn_get_f32_winograd_config(void);
 
+/* f32 pixel-lane GEMM (f32-tgemm) of the tier for GEMMs of at most nr columns (the
+ * transposed convolution's taps, src/operators/deconv-path.c), or NULL where the tier has
+ * no SIMD kernel of the family (the GEMM tiles serve those). */
+struct pqnn_tgemm_config {
+  pqnn_f32_tgemm_ukernel_fn ukernel;
+  uint32_t mr;  /* pixels per call */
+  uint32_t nr;  /* packed columns (the GEMM packing's NR), the most a call computes */
+};
+PQNN_INTERNAL const struct pqnn_tgemm_config* pqnn_get_f32_tgemm_config(void);
+
 #endif  /* PQNN_CONFIG_H_ */

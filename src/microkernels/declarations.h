@@ -85,6 +85,11 @@ struct pqnn_qd8_range;
   PQNN_INTERNAL int name(size_t channels, const float* m, size_t m_stride, float** y,      \
       const float* bias, const void* params);                                              \
   enum { name##_channel_tile = nr_ };
+#define PQNN_DECLARE_F32_TGEMM(tier_, mr_, nr_, kr_, offset_, name)                        \
+  PQNN_INTERNAL void name(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, \
+      const float* w, float* c, size_t cm_stride, size_t cg, size_t cg_stride,             \
+      const void* params);                                                                 \
+  PQNN_UKERNEL_GEOMETRY(mr_, nr_, kr_, offset_, name)
 
 #define PQNN_UKERNEL PQNN_DECLARE_GEMM
 #include "microkernels/f32-gemm/f32-gemm.inc"
@@ -147,6 +152,9 @@ struct pqnn_qd8_range;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_WINOGRAD_OUTPUT
 #include "microkernels/f32-winograd-output/f32-winograd-output.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_F32_TGEMM
+#include "microkernels/f32-tgemm/f32-tgemm.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_VADD
 #include "microkernels/qs8-vadd/qs8-vadd.inc"

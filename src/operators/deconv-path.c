@@ -12,7 +12,8 @@
  * no horizontal crop) one GEMM per output row writes all kw taps of each input pixel. In
  * the tall layout (wide, no vertical crop, kh * kw * goc columns padding to fewer NR tiles) the
  * work unit is an input row: one GEMM computes all its taps into a row buffer (a workspace
- * slot per tile, as below), copied to its kh output rows.
+ * slot per tile, as below), copied to its kh output rows; with few columns in f32 (at most
+ * the tier's f32-tgemm NR) the pixel-lane GEMM writes the kh output rows itself instead.
  * Accumulating path (any other geometry): per group, an f32 row accumulator starts at the
  * bias; each tap's GEMM writes a column block of at most `chunk` pixels (cache sized) that
  * is added at ox = ix * sw + kx * dw - pl; the bounds and (f16) the rounding apply when
@@ -125,13 +126,29 @@ static void copy_runs(size_t pixels, size_t bytes, const char* src, size_t src_s
 static void tall_row(const struct pqnn_deconv_context* ctx, size_t n, size_t iy, char* slot) {
   const size_t el = ctx->y_element_size, row_taps = ctx->kernel_width * ctx->goc;
   const size_t pixel = (n * ctx->input_height + iy) * ctx->input_width;
-  gemm_rows(ctx, ctx->input_width, (const char*) ctx->x + pixel * ctx->x_pixel_bytes, pixel,
-      ctx->packed_w, slot, ctx->nc * el);
+  const char* x = (const char*) ctx->x + pixel * ctx->x_pixel_bytes;
   const size_t covered = ctx->input_width * ctx->stride_width;
-  char* image = (char*) ctx->y + n * ctx->output_height * ctx->output_width * ctx->y_pixel_bytes;
+  const size_t y_row_bytes = ctx->output_width * ctx->y_pixel_bytes;
+  char* image = (char*) ctx->y + n * ctx->output_height * y_row_bytes;
+  if (ctx->tgemm != NULL) {
+    /* Pixel-lane GEMM: all kh * kw * goc columns of tgemm_mr pixels per call, each kernel
+     * row's kw * goc columns (one group) stored straight into its output row. */
+    char* y = image + iy * ctx->stride_height * y_row_bytes;
+    const size_t cm_stride = ctx->stride_width * ctx->y_pixel_bytes;
+    for (size_t m = 0; m < ctx->input_width; m += ctx->tgemm_mr) {
+      ctx->tgemm(pqnn_min_sz(ctx->tgemm_mr, ctx->input_width - m), ctx->nc, ctx->kc,
+          (const float*) (x + m * ctx->x_pixel_bytes), ctx->x_pixel_bytes,
+          (const float*) ctx->packed_w, (float*) (y + m * cm_stride), cm_stride, row_taps,
+          y_row_bytes, &ctx->params);
+    }
+  } else {
+    gemm_rows(ctx, ctx->input_width, x, pixel, ctx->packed_w, slot, ctx->nc * el);
+  }
   for (size_t ky = 0; ky < ctx->kernel_height; ky++) {
-    char* y = image + (iy * ctx->stride_height + ky) * ctx->output_width * ctx->y_pixel_bytes;
-    copy_runs(ctx->input_width, row_taps * el, slot + ky * row_taps * el, ctx->nc * el, y);
+    char* y = image + (iy * ctx->stride_height + ky) * y_row_bytes;
+    if (ctx->tgemm == NULL) {
+      copy_runs(ctx->input_width, row_taps * el, slot + ky * row_taps * el, ctx->nc * el, y);
+    }
     if (covered < ctx->output_width) {
       fill_bias(ctx, y + covered * ctx->y_pixel_bytes, ctx->output_width - covered);
     }
@@ -288,12 +305,16 @@ enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,
   ctx->direct = op->deconv_direct;
   ctx->wide = op->deconv_wide;
   ctx->tall = op->deconv_tall;
+  if (op->deconv_tgemm != NULL) {
+    ctx->tgemm = op->deconv_tgemm->ukernel;
+    ctx->tgemm_mr = op->deconv_tgemm->mr;
+  }
   ctx->nc = ctx->tall ? op->kernel_height * op->kernel_width * ctx->goc
           : ctx->wide ? op->kernel_width * ctx->goc : ctx->goc;
   const size_t rows = op->batch_size * (ctx->tall ? op->input_height : op->output_height);
   const size_t threads = pqnn_threadpool_threads(threadpool);
-  if (ctx->direct && !ctx->tall) {
-    ctx->rows_per_tile = 1;
+  if ((ctx->direct && !ctx->tall) || ctx->tgemm != NULL) {
+    ctx->rows_per_tile = 1;  /* no workspace: rows write the output only */
   } else if (ctx->tall) {
     /* One row buffer (input width x kh * kw * goc outputs) per tile. */
     const size_t tiles = pqnn_min_sz(pqnn_max_sz(rows, 1), threads * kTilesPerThread);
@@ -341,7 +362,7 @@ void pqnn_run_deconv(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   ctx.epilogue = pqnn_bound_epilogue(op);
   const size_t height = ctx.tall ? ctx.input_height : ctx.output_height;
   const size_t tiles = pqnn_divide_round_up(ctx.batch * height, ctx.rows_per_tile);
-  if (ctx.direct && !ctx.tall) {
+  if ((ctx.direct && !ctx.tall) || ctx.tgemm != NULL) {
     pqnn_parallelize_1d(threadpool, compute_deconv, &ctx, tiles);
     return;
   }

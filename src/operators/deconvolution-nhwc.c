@@ -124,15 +124,19 @@ static size_t deconv_columns(const struct pqnn_conv2d_args* a, size_t taps, bool
  * and packed as groups * taps GEMM weight groups. */
 static enum pqnn_status pack_deconv_weights(const char* function, struct pqnn_operator* op,
     const struct pqnn_conv2d_args* a, const struct pqnn_gemm_op_spec* spec, size_t taps,
-    size_t kernel_bytes, const void* kernel, bool wide, bool tall) {
+    size_t kernel_bytes, const void* kernel, bool wide, bool tall,
+    const struct pqnn_tgemm_config* tgemm) {
   const struct pqnn_gemm_config* config = spec->gemm_config;
+  /* The pixel-lane GEMM reads the GEMM packing of its NR columns, kr 1. */
+  const size_t nr = tgemm != NULL ? tgemm->nr : config->nr;
+  const size_t kr = tgemm != NULL ? 1 : config->kr;
   /* Wide: one weight group per kernel row, its kw * goc columns in (kx, oc) order (the same
    * memory as kw groups of goc columns); tall: one weight group of all kh * kw * goc columns
    * in (ky, kx, oc) order. */
   const size_t weight_groups = tall ? 1 : wide ? a->kernel_height : a->groups * taps;
   const size_t nc = deconv_columns(a, taps, wide, tall);
   const size_t group_size = pqnn_packed_gemm_group_size(nc, 1, a->group_input_channels,
-      config->nr, config->kr, spec->packed_element_size, spec->packed_prefix_size,
+      nr, kr, spec->packed_element_size, spec->packed_prefix_size,
       spec->packed_suffix_size);
   size_t packed_size;
   if (group_size == 0 || !pqnn_mul_sz(group_size, weight_groups, &packed_size)) {
@@ -156,11 +160,11 @@ static enum pqnn_status pack_deconv_weights(const char* function, struct pqnn_op
       }
     }
   }
-  spec->pack_gemm(spec->spec_context, weight_groups, nc, 1, a->group_input_channels,
-      config->nr, config->kr, false, temp, op->packed_weights);
+  spec->pack_gemm(spec->spec_context, weight_groups, nc, 1, a->group_input_channels, nr, kr,
+      false, temp, op->packed_weights);
   pqnn_release(temp);
   op->packed_group_stride = group_size;
-  op->packed_panel_stride = group_size / pqnn_divide_round_up(nc, config->nr);
+  op->packed_panel_stride = group_size / pqnn_divide_round_up(nc, nr);
   return pqnn_status_success;
 }
 
@@ -212,11 +216,14 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
    * NR tiles than kh GEMMs of kw * goc columns (2x2 24 -> 1: one tile against two; 24 -> 24:
    * three against four): one GEMM per input row computes every tap (into a row buffer that
    * is copied to the kh output rows), instead of one GEMM per output row. */
-  const size_t nr = spec->gemm_config->nr;
+  const size_t tall_nc = taps * a->group_output_channels;
+  const size_t row_nc = a->kernel_width * a->group_output_channels;
+  const bool dq = spec->dynamic_quantization;
+  const size_t tall_nr = pqnn_narrow_gemm_config(spec->gemm_config, tall_nc, dq, false)->nr;
+  const size_t row_nr = pqnn_narrow_gemm_config(spec->gemm_config, row_nc, dq, false)->nr;
   const bool tall = wide && a->kernel_height > 1 && a->padding_top == 0 &&
       a->padding_bottom == 0 &&
-      pqnn_round_up(taps * a->group_output_channels, nr) <
-          a->kernel_height * pqnn_round_up(a->kernel_width * a->group_output_channels, nr);
+      pqnn_round_up(tall_nc, tall_nr) < a->kernel_height * pqnn_round_up(row_nc, row_nr);
   /* The GEMMs' columns: few of them (24 -> 1 upsampling: 4) take the config's narrow tile
    * when it computes at most half the padded columns of the main one (gemm-path.c). */
   const size_t nc = deconv_columns(a, taps, wide, tall);
@@ -224,7 +231,16 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
   narrow_spec.gemm_config =
       pqnn_narrow_gemm_config(spec->gemm_config, nc, spec->dynamic_quantization, false);
   spec = &narrow_spec;
-  status = pack_deconv_weights(function, op, a, spec, taps, kernel_bytes, kernel, wide, tall);
+  /* Tall f32 of at most the pixel-lane GEMM's columns (24 -> 1: 4): that kernel, which
+   * puts 16 pixels across the lanes instead of 4 columns on 16 lanes. */
+  const struct pqnn_tgemm_config* tgemm = NULL;
+  if (tall && !spec->dynamic_quantization && spec->input_element_size == sizeof(float) &&
+      spec->output_element_size == sizeof(float) && spec->packed_element_size == sizeof(float)) {
+    tgemm = pqnn_get_f32_tgemm_config();
+    if (tgemm != NULL && nc > tgemm->nr) tgemm = NULL;
+  }
+  status = pack_deconv_weights(function, op, a, spec, taps, kernel_bytes, kernel, wide, tall,
+      tgemm);
   if (status == pqnn_status_success) {
     status = bias_terms(function, op, a->groups * a->group_output_channels, bias, bias_f16,
         spec->params.f32.min, spec->params.f32.max, spec->output_element_size);
@@ -254,6 +270,7 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
   op->deconv_direct = pqnn_deconv_direct(a);
   op->deconv_wide = wide;
   op->deconv_tall = tall;
+  op->deconv_tgemm = tgemm;
   if (!op->deconv_direct) {
     /* The column GEMMs produce partial sums: the bounds apply once they are added up. */
     op->spec.params.f32.min = -INFINITY;
