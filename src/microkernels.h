@@ -181,6 +181,21 @@ typedef void (*pqnn_vunary_ukernel_fn)(size_t n, const float* x, float* y, const
 typedef void (*pqnn_vbinary_ukernel_fn)(size_t n, const float* a, const float* b, float* y,
     const void* params);
 
+/* Softmax rows (f32-rmax, f32-expsum; tile u<N>: N elements per main-loop step), the
+ * passes of the softmax node (src/runtime/node-kernels-f32.c). n > 0 elements are read
+ * (and written), nothing past them.
+ * RMAX    *max = the largest element of x[0, n) that is not NaN (NaN elements are ignored;
+ *   -inf when all are NaN). Exact on every tier.
+ * EXPSUM  y[i] = exp(x[i] - max) and *sum = the sum of the y[i], in an order of the tier's
+ *   (vector lanes and the kernel's partial sums, added up at the end; the scalar kernel:
+ *   element i in partial i % 4); y may be the same pointer as x (no other overlap). The caller passes
+ *   the row's max (x[i] - max <= 0): the SIMD kernels are the f32-vunary exp's polynomial
+ *   without its upper clamp (the same bound: 4 ulp, results below 2^-125 flushed to 0),
+ *   the scalar kernel calls expf. x[i] - max NaN (a NaN element, +inf - +inf, -inf - -inf)
+ *   gives y[i] NaN and a NaN sum; x[i] = -inf below a finite max gives 0. */
+typedef void (*pqnn_rmax_ukernel_fn)(size_t n, const float* x, float* max);
+typedef void (*pqnn_expsum_ukernel_fn)(size_t n, const float* x, float max, float* y, float* sum);
+
 /* Winograd F(4x4, 3x3) transform lines (f32-winograd-input, f32-winograd-output; tile
  * c<W>: W channels per step), the transforms of src/operators/winograd-path.c. Each
  * streams `channels` > 0 floats per line; the formulas are those of the scalar kernel,

@@ -187,6 +187,16 @@ struct pqnn_elementwise_config {
 };
 PQNN_INTERNAL const struct pqnn_elementwise_config* pqnn_get_elementwise_config(void);
 
+/* Softmax row kernels (f32-rmax, f32-expsum): the widest vector the tier has; the row is
+ * then scaled by the elementwise config's mulc. Never NULL (scalar kernels serve every
+ * tier). Measured in src/configs/softmax-config.c. */
+struct pqnn_softmax_config {
+  pqnn_rmax_ukernel_fn rmax;
+  pqnn_expsum_ukernel_fn expsum;
+  const char* name;  /* the ISA suffix of the kernels, for benches and logs */
+};
+PQNN_INTERNAL const struct pqnn_softmax_config* pqnn_get_softmax_config(void);
+
 /* f32 Winograd F(4x4, 3x3) transform lines (f32-winograd-input / -output): the widest
  * vector the tier has; every tier gives the scalar kernel's bits, so the choice is speed
  * only. Never NULL (scalar kernels serve every tier). */

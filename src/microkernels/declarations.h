@@ -74,6 +74,10 @@ struct pqnn_qd8_range;
 #define PQNN_DECLARE_VBINARY(tier_, mr_, nr_, kr_, offset_, name)                          \
   PQNN_INTERNAL void name(size_t n, const float* a, const float* b, float* y,              \
       const void* params);
+#define PQNN_DECLARE_RMAX(tier_, mr_, nr_, kr_, offset_, name)                             \
+  PQNN_INTERNAL void name(size_t n, const float* x, float* max);
+#define PQNN_DECLARE_EXPSUM(tier_, mr_, nr_, kr_, offset_, name)                           \
+  PQNN_INTERNAL void name(size_t n, const float* x, float max, float* y, float* sum);
 
 #define PQNN_DECLARE_WINOGRAD_INPUT(tier_, mr_, nr_, kr_, offset_, name)                   \
   PQNN_INTERNAL void name(size_t channels, const float** d, float* o, size_t o_stride);   \
@@ -135,6 +139,12 @@ struct pqnn_qd8_range;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_VBINARY
 #include "microkernels/f32-vbinary/f32-vbinary.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_RMAX
+#include "microkernels/f32-rmax/f32-rmax.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_EXPSUM
+#include "microkernels/f32-expsum/f32-expsum.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_WINOGRAD_INPUT
 #include "microkernels/f32-winograd-input/f32-winograd-input.inc"
