@@ -71,6 +71,46 @@ def exp_step(v, src, dst, ind):
     return L + exp_lines(v, f"{dst}_x", dst, ind, upper=False)
 
 
+# avx512skx: exp(z) = 2^(n / 16) e^r, n = round(z 16 / ln 2), r = z - n ln 2 / 16 in two
+# parts (|r| <= ln 2 / 32), 2^(n / 16) = 2^floor(n / 16) times a 16-entry table of 2^(j / 16)
+# (vpermd on the low 4 bits of n), e^r = 1 + r + r^2 / 2 + r^3 / 6 (truncation < 1e-8
+# relative); z below EXP_LO (and -inf) masked to 0 by the last FMA, a NaN z kept (the
+# unordered compare keeps the lane). 10 vector-FP operations per vector where the degree-7
+# polynomial takes 16.
+LUT16 = ["0x3F800000", "0x3F85AAC3", "0x3F8B95C2", "0x3F91C3D3", "0x3F9837F0", "0x3F9EF532",
+         "0x3FA5FED7", "0x3FAD583F", "0x3FB504F3", "0x3FBD08A4", "0x3FC5672A", "0x3FCE248C",
+         "0x3FD744FD", "0x3FE0CCDF", "0x3FEAC0C7", "0x3FF5257D"]
+
+
+def lut16_constants():
+    table = ", ".join(f"(int) {c}u" for c in LUT16)
+    return ["  const __m512 vlo = _mm512_set1_ps(-0x1.5A92D6p+6f);",
+            "  const __m512 vlog2e16 = _mm512_set1_ps(0x1.715476p+4f);",
+            "  const __m512 vmagic = _mm512_set1_ps(0x1.8p+23f);",
+            "  const __m512 vln2_16_hi = _mm512_set1_ps(-0x1.62E430p-5f);",
+            "  const __m512 vln2_16_lo = _mm512_set1_ps(0x1.05C610p-33f);",
+            "  const __m512 vc3 = _mm512_set1_ps(0x1.555556p-3f);",
+            "  const __m512 vc2 = _mm512_set1_ps(0.5f);",
+            "  const __m512 vone = _mm512_set1_ps(1.0f);",
+            "  const __m512i vexp = _mm512_set1_epi32((int) 0xFF800000u);",
+            f"  const __m512i vtable = _mm512_setr_epi32({table});"]
+
+
+def lut16_step(src, dst, ind):
+    return [f"{ind}const __m512 {dst}_z = _mm512_sub_ps({src}, vmax);",
+            f"{ind}const __mmask16 {dst}_k = _mm512_cmp_ps_mask({dst}_z, vlo, _CMP_NLT_UQ);",
+            f"{ind}const __m512 {dst}_t = _mm512_fmadd_ps({dst}_z, vlog2e16, vmagic);",
+            f"{ind}const __m512 {dst}_n = _mm512_sub_ps({dst}_t, vmagic);",
+            f"{ind}__m512 {dst}_r = _mm512_fmadd_ps({dst}_n, vln2_16_hi, {dst}_z);",
+            f"{ind}{dst}_r = _mm512_fmadd_ps({dst}_n, vln2_16_lo, {dst}_r);",
+            f"{ind}const __m512i {dst}_b = _mm512_castps_si512({dst}_t);",
+            f"{ind}const __m512 {dst}_s = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_permutexvar_epi32({dst}_b, vtable),",
+            f"{ind}    _mm512_and_si512(_mm512_slli_epi32({dst}_b, 19), vexp)));",
+            f"{ind}__m512 {dst}_p = _mm512_fmadd_ps(vc3, {dst}_r, vc2);",
+            f"{ind}{dst}_p = _mm512_fmadd_ps({dst}_p, {dst}_r, vone);",
+            f"{ind}const __m512 {dst} = _mm512_maskz_fmadd_ps({dst}_k, _mm512_mul_ps({dst}_s, {dst}_r), {dst}_p, {dst}_s);"]
+
+
 def emit_expsum(k):
     v = ISAS[k.isa]
     t, w = v.t, v.w
@@ -80,22 +120,27 @@ def emit_expsum(k):
           '#include "microkernels.h"', "",
           f"void {k.name}(size_t n, const float* x, float max, float* y, float* sum) {{",
           f"  const {t} vmax = {v.splat('max')};"]
+    lut = v.isa == "avx512skx"
+    step = (lambda src, dst, ind: lut16_step(src, dst, ind)) if lut else (
+        lambda src, dst, ind: exp_step(v, src, dst, ind))
+    if lut:
+        L += lut16_constants()
     L += [f"  {t} vsum{j} = {v.splat('0.0f')};" for j in range(u)]
     L += [f"  for (; n >= {u * w}; n -= {u * w}) {{"]
     # Every load of the step before its first store: y may equal x.
     L += [f"    const {t} vx{j} = {v.load(f'x + {j * w}')};" for j in range(u)]
     for j in range(u):
-        L += exp_step(v, f"vx{j}", f"ve{j}", "    ")
+        L += step(f"vx{j}", f"ve{j}", "    ")
     L += [f"    {v.store(f'y + {j * w}', f've{j}')};" for j in range(u)]
     L += [f"    vsum{j} = {v.add(f'vsum{j}', f've{j}')};" for j in range(u)]
     L += [f"    x += {u * w};", f"    y += {u * w};", "  }"]
     if u > 1:
         L += [f"  for (; n >= {w}; n -= {w}) {{"]
-        L += exp_step(v, v.load("x"), "ve", "    ")
+        L += step(v.load("x"), "ve", "    ")
         L += [f"    {v.store('y', 've')};", f"    vsum0 = {v.add('vsum0', 've')};",
               f"    x += {w};", f"    y += {w};", "  }"]
     L += ["  if (n != 0) {", f"    float t[{w}] = {{0.0f}};", "    memcpy(t, x, n * sizeof(float));"]
-    L += exp_step(v, v.load("t"), "ve", "    ")
+    L += step(v.load("t"), "ve", "    ")
     L += [f"    {v.store('t', 've')};", "    memcpy(y, t, n * sizeof(float));",
           f"    memset(t + n, 0, ({w} - n) * sizeof(float));",
           f"    vsum0 = {v.add('vsum0', v.load('t'))};", "  }"]

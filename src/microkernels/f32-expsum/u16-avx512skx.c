@@ -11,25 +11,31 @@
 
 void pqnn_f32_expsum_ukernel_u16__avx512skx(size_t n, const float* x, float max, float* y, float* sum) {
   const __m512 vmax = _mm512_set1_ps(max);
+  const __m512 vlo = _mm512_set1_ps(-0x1.5A92D6p+6f);
+  const __m512 vlog2e16 = _mm512_set1_ps(0x1.715476p+4f);
+  const __m512 vmagic = _mm512_set1_ps(0x1.8p+23f);
+  const __m512 vln2_16_hi = _mm512_set1_ps(-0x1.62E430p-5f);
+  const __m512 vln2_16_lo = _mm512_set1_ps(0x1.05C610p-33f);
+  const __m512 vc3 = _mm512_set1_ps(0x1.555556p-3f);
+  const __m512 vc2 = _mm512_set1_ps(0.5f);
+  const __m512 vone = _mm512_set1_ps(1.0f);
+  const __m512i vexp = _mm512_set1_epi32((int) 0xFF800000u);
+  const __m512i vtable = _mm512_setr_epi32((int) 0x3F800000u, (int) 0x3F85AAC3u, (int) 0x3F8B95C2u, (int) 0x3F91C3D3u, (int) 0x3F9837F0u, (int) 0x3F9EF532u, (int) 0x3FA5FED7u, (int) 0x3FAD583Fu, (int) 0x3FB504F3u, (int) 0x3FBD08A4u, (int) 0x3FC5672Au, (int) 0x3FCE248Cu, (int) 0x3FD744FDu, (int) 0x3FE0CCDFu, (int) 0x3FEAC0C7u, (int) 0x3FF5257Du);
   __m512 vsum0 = _mm512_set1_ps(0.0f);
   for (; n >= 16; n -= 16) {
     const __m512 vx0 = _mm512_loadu_ps(x + 0);
-    const __m512 ve0_x = _mm512_sub_ps(vx0, vmax);
-    const __m512 ve0_z = _mm512_max_ps(_mm512_set1_ps(-0x1.5A92D6p+6f), ve0_x);
-    const __m512 ve0_t = _mm512_fmadd_ps(ve0_z, _mm512_set1_ps(0x1.715476p+0f), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 ve0_n = _mm512_sub_ps(ve0_t, _mm512_set1_ps(0x1.8p+23f));
-    __m512 ve0_r = _mm512_fmadd_ps(ve0_n, _mm512_set1_ps(-0x1.62E400p-1f), ve0_z);
-    ve0_r = _mm512_fmadd_ps(ve0_n, _mm512_set1_ps(-0x1.7F7D1Cp-20f), ve0_r);
-    __m512 ve0_p = _mm512_set1_ps(0x1.A01A02p-13f);
-    ve0_p = _mm512_fmadd_ps(ve0_p, ve0_r, _mm512_set1_ps(0x1.6C16C2p-10f));
-    ve0_p = _mm512_fmadd_ps(ve0_p, ve0_r, _mm512_set1_ps(0x1.111112p-7f));
-    ve0_p = _mm512_fmadd_ps(ve0_p, ve0_r, _mm512_set1_ps(0x1.555556p-5f));
-    ve0_p = _mm512_fmadd_ps(ve0_p, ve0_r, _mm512_set1_ps(0x1.555556p-3f));
-    ve0_p = _mm512_fmadd_ps(ve0_p, ve0_r, _mm512_set1_ps(0x1.000000p-1f));
-    ve0_p = _mm512_fmadd_ps(ve0_p, ve0_r, _mm512_set1_ps(1.0f));
-    ve0_p = _mm512_fmadd_ps(ve0_p, ve0_r, _mm512_set1_ps(1.0f));
-    __m512 ve0 = _mm512_mul_ps(_mm512_add_ps(ve0_p, ve0_p), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(ve0_t), _mm512_set1_epi32(126 - 0x4B400000)), 23)));
-    ve0 = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(ve0_x, _mm512_set1_ps(-0x1.5A92D6p+6f), _CMP_LT_OQ), ve0, _mm512_set1_ps(0.0f));
+    const __m512 ve0_z = _mm512_sub_ps(vx0, vmax);
+    const __mmask16 ve0_k = _mm512_cmp_ps_mask(ve0_z, vlo, _CMP_NLT_UQ);
+    const __m512 ve0_t = _mm512_fmadd_ps(ve0_z, vlog2e16, vmagic);
+    const __m512 ve0_n = _mm512_sub_ps(ve0_t, vmagic);
+    __m512 ve0_r = _mm512_fmadd_ps(ve0_n, vln2_16_hi, ve0_z);
+    ve0_r = _mm512_fmadd_ps(ve0_n, vln2_16_lo, ve0_r);
+    const __m512i ve0_b = _mm512_castps_si512(ve0_t);
+    const __m512 ve0_s = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_permutexvar_epi32(ve0_b, vtable),
+        _mm512_and_si512(_mm512_slli_epi32(ve0_b, 19), vexp)));
+    __m512 ve0_p = _mm512_fmadd_ps(vc3, ve0_r, vc2);
+    ve0_p = _mm512_fmadd_ps(ve0_p, ve0_r, vone);
+    const __m512 ve0 = _mm512_maskz_fmadd_ps(ve0_k, _mm512_mul_ps(ve0_s, ve0_r), ve0_p, ve0_s);
     _mm512_storeu_ps(y + 0, ve0);
     vsum0 = _mm512_add_ps(vsum0, ve0);
     x += 16;
@@ -38,22 +44,18 @@ void pqnn_f32_expsum_ukernel_u16__avx512skx(size_t n, const float* x, float max,
   if (n != 0) {
     float t[16] = {0.0f};
     memcpy(t, x, n * sizeof(float));
-    const __m512 ve_x = _mm512_sub_ps(_mm512_loadu_ps(t), vmax);
-    const __m512 ve_z = _mm512_max_ps(_mm512_set1_ps(-0x1.5A92D6p+6f), ve_x);
-    const __m512 ve_t = _mm512_fmadd_ps(ve_z, _mm512_set1_ps(0x1.715476p+0f), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 ve_n = _mm512_sub_ps(ve_t, _mm512_set1_ps(0x1.8p+23f));
-    __m512 ve_r = _mm512_fmadd_ps(ve_n, _mm512_set1_ps(-0x1.62E400p-1f), ve_z);
-    ve_r = _mm512_fmadd_ps(ve_n, _mm512_set1_ps(-0x1.7F7D1Cp-20f), ve_r);
-    __m512 ve_p = _mm512_set1_ps(0x1.A01A02p-13f);
-    ve_p = _mm512_fmadd_ps(ve_p, ve_r, _mm512_set1_ps(0x1.6C16C2p-10f));
-    ve_p = _mm512_fmadd_ps(ve_p, ve_r, _mm512_set1_ps(0x1.111112p-7f));
-    ve_p = _mm512_fmadd_ps(ve_p, ve_r, _mm512_set1_ps(0x1.555556p-5f));
-    ve_p = _mm512_fmadd_ps(ve_p, ve_r, _mm512_set1_ps(0x1.555556p-3f));
-    ve_p = _mm512_fmadd_ps(ve_p, ve_r, _mm512_set1_ps(0x1.000000p-1f));
-    ve_p = _mm512_fmadd_ps(ve_p, ve_r, _mm512_set1_ps(1.0f));
-    ve_p = _mm512_fmadd_ps(ve_p, ve_r, _mm512_set1_ps(1.0f));
-    __m512 ve = _mm512_mul_ps(_mm512_add_ps(ve_p, ve_p), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(ve_t), _mm512_set1_epi32(126 - 0x4B400000)), 23)));
-    ve = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(ve_x, _mm512_set1_ps(-0x1.5A92D6p+6f), _CMP_LT_OQ), ve, _mm512_set1_ps(0.0f));
+    const __m512 ve_z = _mm512_sub_ps(_mm512_loadu_ps(t), vmax);
+    const __mmask16 ve_k = _mm512_cmp_ps_mask(ve_z, vlo, _CMP_NLT_UQ);
+    const __m512 ve_t = _mm512_fmadd_ps(ve_z, vlog2e16, vmagic);
+    const __m512 ve_n = _mm512_sub_ps(ve_t, vmagic);
+    __m512 ve_r = _mm512_fmadd_ps(ve_n, vln2_16_hi, ve_z);
+    ve_r = _mm512_fmadd_ps(ve_n, vln2_16_lo, ve_r);
+    const __m512i ve_b = _mm512_castps_si512(ve_t);
+    const __m512 ve_s = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_permutexvar_epi32(ve_b, vtable),
+        _mm512_and_si512(_mm512_slli_epi32(ve_b, 19), vexp)));
+    __m512 ve_p = _mm512_fmadd_ps(vc3, ve_r, vc2);
+    ve_p = _mm512_fmadd_ps(ve_p, ve_r, vone);
+    const __m512 ve = _mm512_maskz_fmadd_ps(ve_k, _mm512_mul_ps(ve_s, ve_r), ve_p, ve_s);
     _mm512_storeu_ps(t, ve);
     memcpy(y, t, n * sizeof(float));
     memset(t + n, 0, (16 - n) * sizeof(float));
