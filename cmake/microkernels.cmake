@@ -257,12 +257,6 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-expsum/u64-avx512skx.c
   src/microkernels/f32-expsum/u16-neon.c
   src/microkernels/f32-expsum/u16-wasmsimd.c
-  src/microkernels/f32-vscale/u4-scalar.c
-  src/microkernels/f32-vscale/u16-sse2.c
-  src/microkernels/f32-vscale/u32-avx2.c
-  src/microkernels/f32-vscale/u64-avx512skx.c
-  src/microkernels/f32-vscale/u16-neon.c
-  src/microkernels/f32-vscale/u16-wasmsimd.c
   src/microkernels/f32-vunary/relu-avx2.c
   src/microkernels/f32-vunary/lrelu-avx2.c
   src/microkernels/f32-vunary/hsigmoid-avx2.c

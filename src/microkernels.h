@@ -181,7 +181,7 @@ typedef void (*pqnn_vunary_ukernel_fn)(size_t n, const float* x, float* y, const
 typedef void (*pqnn_vbinary_ukernel_fn)(size_t n, const float* a, const float* b, float* y,
     const void* params);
 
-/* Softmax rows (f32-rmax, f32-expsum, f32-vscale; tile u<N>: N elements per main-loop step), the
+/* Softmax rows (f32-rmax, f32-expsum; tile u<N>: N elements per main-loop step), the
  * passes of the softmax node (src/runtime/node-kernels-f32.c). n > 0 elements are read
  * (and written), nothing past them.
  * RMAX    *max = the largest element of x[0, n) that is not NaN (NaN elements are ignored;
@@ -195,9 +195,6 @@ typedef void (*pqnn_vbinary_ukernel_fn)(size_t n, const float* a, const float* b
  *   gives y[i] NaN and a NaN sum; x[i] = -inf below a finite max gives 0. */
 typedef void (*pqnn_rmax_ukernel_fn)(size_t n, const float* x, float* max);
 typedef void (*pqnn_expsum_ukernel_fn)(size_t n, const float* x, float max, float* y, float* sum);
-/* VSCALE (f32-vscale)  y[i] = x[i] * scale, one rounding, no clamp (the bits of the C
- *   product on every tier); y may be the same pointer as x (no other overlap). */
-typedef void (*pqnn_vscale_ukernel_fn)(size_t n, const float* x, float scale, float* y);
 
 /* Winograd F(4x4, 3x3) transform lines (f32-winograd-input, f32-winograd-output; tile
  * c<W>: W channels per step), the transforms of src/operators/winograd-path.c. Each

@@ -1,9 +1,9 @@
-"""Emitter of the softmax row families: f32-rmax (the largest element of a row),
-f32-expsum (y = exp(x - max) stored, and the sum of the stored values) and f32-vscale
-(y = x * scale, no clamp: the final 1 / sum), tile u<N>: N
+"""Emitter of the softmax row families: f32-rmax (the largest element of a row) and
+f32-expsum (y = exp(x - max) stored, and the sum of the stored values), tile u<N>: N
 elements per main-loop step (U = N / W vectors of the ISA's W lanes, each with its own
 accumulator, so the U dependency chains overlap). The softmax node (src/runtime/
-node-kernels-f32.c) runs one row as rmax, expsum, then vscale by 1 / sum.
+node-kernels-f32.c) runs one row as rmax, expsum, then the tier's f32-vbinary mulc by
+1 / sum.
 
 The SIMD kernels use the vector vocabulary and the polynomial exp of elementwise.py (the
 f32-vunary exp's arithmetic, without its upper clamp: x - max is never above 0), so the
@@ -184,38 +184,7 @@ def emit_scalar_expsum(k):
     return "\n".join(L) + "\n"
 
 
-def emit_vscale(k):
-    v = ISAS[k.isa]
-    t, w = v.t, v.w
-    u = unroll(k, w)
-    L = head(k, f"{v.isa} f32 y = x * scale, {u} x {w} lanes per step")
-    L += [f"#include {v.header}", "#include <string.h>", "", '#include "microkernels.h"', "",
-          f"void {k.name}(size_t n, const float* x, float scale, float* y) {{",
-          f"  const {t} vscale = {v.splat('scale')};",
-          f"  for (; n >= {u * w}; n -= {u * w}) {{"]
-    L += [f"    const {t} vx{j} = {v.load(f'x + {j * w}')};" for j in range(u)]
-    L += [f"    {v.store(f'y + {j * w}', v.mul(f'vx{j}', 'vscale'))};" for j in range(u)]
-    L += [f"    x += {u * w};", f"    y += {u * w};", "  }"]
-    if u > 1:
-        L += [f"  for (; n >= {w}; n -= {w}) {{", f"    {v.store('y', v.mul(v.load('x'), 'vscale'))};",
-              f"    x += {w};", f"    y += {w};", "  }"]
-    L += ["  if (n != 0) {", f"    float t[{w}] = {{0.0f}};", "    memcpy(t, x, n * sizeof(float));",
-          f"    {v.store('t', v.mul(v.load('t'), 'vscale'))};", "    memcpy(y, t, n * sizeof(float));",
-          "  }", "}"]
-    return "\n".join(L) + "\n"
-
-
-def emit_scalar_vscale(k):
-    L = head(k, "Scalar f32 y = x * scale")
-    L += ['#include "microkernels.h"', "",
-          f"void {k.name}(size_t n, const float* x, float scale, float* y) {{",
-          "  for (size_t i = 0; i < n; i++) y[i] = x[i] * scale;", "}"]
-    return "\n".join(L) + "\n"
-
-
-EMITS = {("f32-rmax", "scalar"): emit_scalar_rmax, ("f32-expsum", "scalar"): emit_scalar_expsum,
-         ("f32-vscale", "scalar"): emit_scalar_vscale}
+EMITS = {("f32-rmax", "scalar"): emit_scalar_rmax, ("f32-expsum", "scalar"): emit_scalar_expsum}
 for _isa in ISAS:
     EMITS[("f32-rmax", _isa)] = emit_rmax
     EMITS[("f32-expsum", _isa)] = emit_expsum
-    EMITS[("f32-vscale", _isa)] = emit_vscale

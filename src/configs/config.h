@@ -187,12 +187,12 @@ struct pqnn_elementwise_config {
 };
 PQNN_INTERNAL const struct pqnn_elementwise_config* pqnn_get_elementwise_config(void);
 
-/* Softmax row kernels (f32-rmax, f32-expsum, f32-vscale): the widest vector the tier has.
- * Never NULL (scalar kernels serve every tier). Measured in src/configs/softmax-config.c. */
+/* Softmax row kernels (f32-rmax, f32-expsum): the widest vector the tier has; the row is
+ * then scaled by the elementwise config's mulc. Never NULL (scalar kernels serve every
+ * tier). Measured in src/configs/softmax-config.c. */
 struct pqnn_softmax_config {
   pqnn_rmax_ukernel_fn rmax;
   pqnn_expsum_ukernel_fn expsum;
-  pqnn_vscale_ukernel_fn vscale;
   const char* name;  /* the ISA suffix of the kernels, for benches and logs */
 };
 PQNN_INTERNAL const struct pqnn_softmax_config* pqnn_get_softmax_config(void);

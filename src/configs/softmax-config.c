@@ -1,5 +1,4 @@
-/* Softmax row kernel selection per ISA tier (f32-rmax, f32-expsum, f32-vscale; vscale takes
- * rmax's tile): the widest vector the
+/* Softmax row kernel selection per ISA tier (f32-rmax, f32-expsum): the widest vector the
  * tier has, with four accumulators per step (four independent max / sum chains; expsum's
  * four exp polynomials in flight). avx512skx expsum u64 against u16 / u32 (candidates):
  * measured with bench/kernels/softmax-kernels (docs/benchmarks.md). */
@@ -14,7 +13,6 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 #define SELECT(rmax_tile, expsum_tile, isa)                       \
   config.rmax = pqnn_f32_rmax_ukernel_##rmax_tile##__##isa;       \
   config.expsum = pqnn_f32_expsum_ukernel_##expsum_tile##__##isa; \
-  config.vscale = pqnn_f32_vscale_ukernel_##rmax_tile##__##isa;   \
   config.name = #isa;
 
 static void init_config(void) {

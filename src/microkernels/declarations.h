@@ -78,8 +78,6 @@ struct pqnn_qd8_range;
   PQNN_INTERNAL void name(size_t n, const float* x, float* max);
 #define PQNN_DECLARE_EXPSUM(tier_, mr_, nr_, kr_, offset_, name)                           \
   PQNN_INTERNAL void name(size_t n, const float* x, float max, float* y, float* sum);
-#define PQNN_DECLARE_VSCALE(tier_, mr_, nr_, kr_, offset_, name)                           \
-  PQNN_INTERNAL void name(size_t n, const float* x, float scale, float* y);
 
 #define PQNN_DECLARE_WINOGRAD_INPUT(tier_, mr_, nr_, kr_, offset_, name)                   \
   PQNN_INTERNAL void name(size_t channels, const float** d, float* o, size_t o_stride);   \
@@ -147,9 +145,6 @@ struct pqnn_qd8_range;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_EXPSUM
 #include "microkernels/f32-expsum/f32-expsum.inc"
-#undef PQNN_UKERNEL
-#define PQNN_UKERNEL PQNN_DECLARE_VSCALE
-#include "microkernels/f32-vscale/f32-vscale.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_WINOGRAD_INPUT
 #include "microkernels/f32-winograd-input/f32-winograd-input.inc"

@@ -84,12 +84,14 @@ void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
 /* Softmax on widened blocks of kSoftmaxBlock elements through the f32 row kernels (rmax,
  * expsum: src/configs/softmax-config.c): the max of the block maxima; the sum of the block
  * sums, in block order; then each block's exponentials again (the same bits: y may equal x),
- * scaled by 1 / s (vscale) and rounded once. */
+ * scaled by 1 / s (the elementwise mulc) and rounded once. */
 enum { kSoftmaxBlock = 256 };
 
 void pqnn_node_f16_softmax(size_t row_start, size_t row_end, size_t channels, const uint16_t* x, uint16_t* y) {
+  static const struct pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
   const struct pqnn_convert_config* cc = pqnn_get_convert_config();
   const struct pqnn_softmax_config* sc = pqnn_get_softmax_config();
+  const pqnn_vbinary_ukernel_fn mulc = pqnn_get_elementwise_config()->vc[pqnn_binary_multiply];
   float t[kSoftmaxBlock];
   for (size_t r = row_start; r < row_end && channels != 0; r++) {
     const uint16_t* xr = x + r * channels;
@@ -116,7 +118,7 @@ void pqnn_node_f16_softmax(size_t row_start, size_t row_end, size_t channels, co
       float sb;
       cc->f16_f32(nb, xr + i, t);
       sc->expsum(nb, t, m, t, &sb);
-      sc->vscale(nb, t, inv, t);
+      mulc(nb, t, &inv, t, &params);
       cc->f32_f16(nb, t, yr + i);
     }
   }

@@ -89,11 +89,13 @@ void pqnn_node_f32_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
 }
 
 /* Per row, the tier's softmax row kernels (src/configs/softmax-config.c): m = max (rmax),
- * y = exp(x - m) with their sum s (expsum; y may equal x), then y *= 1 / s (vscale: one
- * multiply, exact). Before, the max and the sum were C passes over 64-element blocks around
- * whole-row subc, exp and mulc calls: five passes over the row where these are three. */
+ * y = exp(x - m) with their sum s (expsum; y may equal x), then y *= 1 / s (the elementwise
+ * mulc, exact). Before, the max and the sum were C passes over 64-element blocks around
+ * whole-row subc and exp calls: five passes over the row where these are three. */
 void pqnn_node_f32_softmax(size_t row_start, size_t row_end, size_t channels, const float* x, float* y) {
+  static const struct pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
   const struct pqnn_softmax_config* sc = pqnn_get_softmax_config();
+  const pqnn_vbinary_ukernel_fn mulc = pqnn_get_elementwise_config()->vc[pqnn_binary_multiply];
   for (size_t r = row_start; r < row_end && channels != 0; r++) {
     const float* xr = x + r * channels;
     float* yr = y + r * channels;
@@ -101,6 +103,6 @@ void pqnn_node_f32_softmax(size_t row_start, size_t row_end, size_t channels, co
     sc->rmax(channels, xr, &m);
     sc->expsum(channels, xr, m, yr, &sum);
     const float inv = 1.0f / sum;
-    sc->vscale(channels, yr, inv, yr);
+    mulc(channels, yr, &inv, yr, &params);
   }
 }

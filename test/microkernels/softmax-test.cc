@@ -1,9 +1,9 @@
-// Kernel tester for the softmax row families (f32-rmax, f32-expsum, f32-vscale; contract in
+// Kernel tester for the softmax row families (f32-rmax, f32-expsum; contract in
 // src/microkernels.h), every kernel of this build from the family lists: rmax exact (the
 // largest non-NaN element, -inf for none); expsum's exponentials within 4 ulp of a
 // double-precision exp of the f32 difference x - max (1e-37 absolute below 2^-125) and its sum within the
 // rounding of an f32 sum of n positive terms (n ulp of the exact sum of the returned
-// values); the stated NaN / Inf results; vscale the bits of the C product. Every n from 1 to 70 and 6625 (PaddleOCR rec's
+// values); the stated NaN / Inf results. Every n from 1 to 70 and 6625 (PaddleOCR rec's
 // softmax row), out of place and in place (y == x), in exact-size buffers so
 // AddressSanitizer sees any access past n.
 #include <gtest/gtest.h>
@@ -42,16 +42,12 @@ const Kernel kRmax[] = {
 const Kernel kExpsum[] = {
 #include "microkernels/f32-expsum/f32-expsum.inc"
 };
-const Kernel kVscale[] = {
-#include "microkernels/f32-vscale/f32-vscale.inc"
-};
 #undef PQNN_UKERNEL
 
 void PrintTo(const Kernel& k, std::ostream* os) { *os << k.name; }
 std::string kernel_name(const testing::TestParamInfo<Kernel>& info) { return info.param.name; }
 
 pqnn_rmax_ukernel_fn rmax_fn(const Kernel& k) { return reinterpret_cast<pqnn_rmax_ukernel_fn>(k.fn); }
-pqnn_vscale_ukernel_fn vscale_fn(const Kernel& k) { return reinterpret_cast<pqnn_vscale_ukernel_fn>(k.fn); }
 pqnn_expsum_ukernel_fn expsum_fn(const Kernel& k) {
   return reinterpret_cast<pqnn_expsum_ukernel_fn>(k.fn);
 }
@@ -249,41 +245,5 @@ TEST_P(ExpsumTest, special_values) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Expsum, ExpsumTest, testing::ValuesIn(kExpsum), kernel_name);
-
-// ---------------------------------------------------------------------------------------
-// f32-vscale
-// ---------------------------------------------------------------------------------------
-class VscaleTest : public testing::TestWithParam<Kernel> {
- protected:
-  void SetUp() override {
-    if (!pqnn_test::isa_enabled(GetParam().isa)) GTEST_SKIP() << "ISA not available";
-  }
-};
-
-TEST_P(VscaleTest, bits_of_the_product_in_and_out_of_place) {
-  for (size_t n : sizes()) {
-    std::vector<float> x = random_row(n, -1e3f, 1e3f);
-    x[0] = -kInf;
-    x[n / 2] = kNaN;
-    for (float scale : {0.37f, 1e-38f, 3e38f}) {
-      ExactBuffer<float> in(n), out(n), inplace(n);
-      std::copy(x.begin(), x.end(), in.begin());
-      std::copy(x.begin(), x.end(), inplace.begin());
-      vscale_fn(GetParam())(n, in.data(), scale, out.data());
-      vscale_fn(GetParam())(n, inplace.data(), scale, inplace.data());
-      for (size_t i = 0; i < n; i++) {
-        const float want = x[i] * scale;
-        if (std::isnan(want)) {
-          ASSERT_TRUE(std::isnan(out[i]) && std::isnan(inplace[i])) << "n=" << n << " i=" << i;
-        } else {
-          ASSERT_EQ(pqnn_test::float_bits(out[i]), pqnn_test::float_bits(want)) << "n=" << n << " i=" << i;
-          ASSERT_EQ(pqnn_test::float_bits(inplace[i]), pqnn_test::float_bits(want)) << "n=" << n << " i=" << i;
-        }
-      }
-    }
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(Vscale, VscaleTest, testing::ValuesIn(kVscale), kernel_name);
 
 }  // namespace
