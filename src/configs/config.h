@@ -187,8 +187,8 @@ struct pqnn_elementwise_config {
 };
 PQNN_INTERNAL const struct pqnn_elementwise_config* pqnn_get_elementwise_config(void);
 
-/* Softmax row kernels (f32-rmax, f32-expsum): the widest vector the tier has; the row is
- * then scaled by the elementwise config's mulc. Never NULL (scalar kernels serve every
+/* Softmax row kernels (f32-rmax, f32-expsum): the widest vector the tier has; the node
+ * then scales the row by the elementwise config's mulc. Never NULL (scalar kernels serve every
  * tier). Measured in src/configs/softmax-config.c. */
 struct pqnn_softmax_config {
   pqnn_rmax_ukernel_fn rmax;

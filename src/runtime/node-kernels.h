@@ -142,7 +142,7 @@ PQNN_INTERNAL void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g,
 /* ---- Softmax over rows [row_start, row_end) of `channels` contiguous elements -------------
  * Row r is x + r * channels (y likewise); y may equal x. Per row, on the tier's softmax row
  * kernels (src/microkernels.h, f32-rmax / f32-expsum): m = max, e_i = exp(x_i - m) (the
- * f32-vunary exp's polynomial and bound, 4 ulp; the C library's expf on the scalar tier),
+ * f32-vunary exp's bound, 4 ulp; the C library's expf on the scalar tier),
  * s = sum of e_i (f32, in the expsum kernel's order: per vector lane and partial sum,
  * added up at the end), y_i = e_i * (1.0f / s). The order of s is the tier's, so results
  * differ between tiers by the sum's rounding (a few ulp of s) on top of the exp bound.
