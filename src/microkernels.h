@@ -196,6 +196,23 @@ typedef void (*pqnn_vbinary_ukernel_fn)(size_t n, const float* a, const float* b
 typedef void (*pqnn_vunary_affine_ukernel_fn)(size_t rows, size_t channels, float* y,
     size_t y_stride, const float* weights, size_t tile, const void* act_params,
     const void* params);
+/* Softmax rows (f32-rmax, f32-expsum; tile u<N>: N elements per main-loop step), the
+ * passes of the softmax node (src/runtime/node-kernels-f32.c). n > 0 elements are read
+ * (and written), nothing past them.
+ * RMAX    *max = the largest element of x[0, n) that is not NaN (NaN elements are ignored;
+ *   -inf when all are NaN). Exact on every tier.
+ * EXPSUM  y[i] = exp(x[i] - max) (the f32 difference) and *sum = the sum of the y[i], in
+ *   an order of the tier's (vector lanes and the kernel's partial sums, added up at the
+ *   end; the scalar kernel: element i in partial i % 4); y may be the same pointer as x (no
+ *   other overlap). The caller passes a max >= every x[i] (x[i] - max <= 0). The f32-vunary
+ *   exp bound on every tier (4 ulp; 1e-37 absolute below 2^-125): sse2, avx2, neon and
+ *   wasmsimd evaluate that kernel's polynomial without its upper clamp, avx512skx
+ *   2^(n/16) (a 16-entry table) times a degree-3 polynomial on |r| <= ln 2 / 32, the scalar
+ *   kernel expf. x[i] - max NaN (a NaN element, +inf - +inf, -inf - -inf) gives y[i] NaN
+ *   and a NaN sum; x[i] - max below -86.64 (and -inf below a finite max) gives 0 on the
+ *   SIMD tiers (expf's denormals down to -103.9 on the scalar one). */
+typedef void (*pqnn_rmax_ukernel_fn)(size_t n, const float* x, float* max);
+typedef void (*pqnn_expsum_ukernel_fn)(size_t n, const float* x, float max, float* y, float* sum);
 
 /* Winograd F(4x4, 3x3) transform lines (f32-winograd-input, f32-winograd-output; tile
  * c<W>: W channels per step), the transforms of src/operators/winograd-path.c. Each

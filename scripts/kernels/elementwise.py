@@ -127,11 +127,13 @@ TAYLOR = ["0x1.A01A02p-13f", "0x1.6C16C2p-10f", "0x1.111112p-7f", "0x1.555556p-5
           "0x1.555556p-3f", "0x1.000000p-1f", "1.0f", "1.0f"]
 
 
-def exp_lines(v, z, out, ind="  "):
+def exp_lines(v, z, out, ind="  ", upper=True):
     """C lines computing `out` = exp(`z`) (a vector variable); z < EXP_LO gives 0, z > EXP_HI
-    +inf, NaN an unspecified value (callers select NaN inputs back)."""
+    +inf, NaN an unspecified value (callers select NaN inputs back). upper=False leaves out
+    the clamp and the +inf select at EXP_HI, for callers whose z is never above 0 (softmax)."""
     t, L = v.t, []
-    L.append(f"{ind}const {t} {out}_z = {v.minc(v.splat(EXP_HI), v.maxc(v.splat(EXP_LO), z))};")
+    lo = v.maxc(v.splat(EXP_LO), z)
+    L.append(f"{ind}const {t} {out}_z = {v.minc(v.splat(EXP_HI), lo) if upper else lo};")
     L.append(f"{ind}const {t} {out}_t = {v.fma(out + '_z', v.splat('0x1.715476p+0f'), v.splat('0x1.8p+23f'))};")
     L.append(f"{ind}const {t} {out}_n = {v.sub(out + '_t', v.splat('0x1.8p+23f'))};")
     L.append(f"{ind}{t} {out}_r = {v.fma(out + '_n', v.splat('-0x1.62E400p-1f'), out + '_z')};")
@@ -143,7 +145,8 @@ def exp_lines(v, z, out, ind="  "):
     scale = v.scale(out + "_t", "126 - 0x4B400000")
     L.append(f"{ind}{t} {out} = {v.mul(v.add(out + '_p', out + '_p'), scale)};")
     L.append(f"{ind}{out} = {v.sel(v.lt(z, v.splat(EXP_LO)), v.splat('0.0f'), out)};")
-    L.append(f"{ind}{out} = {v.sel(v.gt(z, v.splat(EXP_HI)), v.splat('INFINITY'), out)};")
+    if upper:
+        L.append(f"{ind}{out} = {v.sel(v.gt(z, v.splat(EXP_HI)), v.splat('INFINITY'), out)};")
     return L
 
 

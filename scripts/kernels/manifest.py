@@ -9,7 +9,7 @@ Everything else about the kernel follows from the row:
   function  <family prefix>_<tile>__<isa with _>  (FAMILIES below)
   geometry  GEMM tiles "<MR>x<NR>[c<KR>]"; dwconv "<taps or any>p<channels>c[<taps per
             lane group>]" (c4: tap quads, the vpdpbusd kernels); qs8
-            elementwise "u<elements per step>"; pooling "c<channel tile>"; f32 elementwise
+            elementwise and softmax rows (f32-rmax, f32-expsum) "u<elements per step>"; pooling "c<channel tile>"; f32 elementwise
             (f32-vunary, f32-vbinary): the tile is the operator (relu, addc, ...)
   arch      from the ISA (ARCHES below); scalar kernels build everywhere
   tier      the pqnn_isa tier (src/hardware.h) a CPU needs to run it
@@ -57,6 +57,8 @@ FAMILIES = {
     "f32-vunary": ("pqnn_f32_vunary_ukernel", "vunary"),
     "f32-vbinary": ("pqnn_f32_vbinary_minmax_ukernel", "vbinary"),
     "f32-vunary-affine": ("pqnn_f32_vunary_affine_ukernel", "vunary_affine"),
+    "f32-rmax": ("pqnn_f32_rmax_ukernel", "rmax"),
+    "f32-expsum": ("pqnn_f32_expsum_ukernel", "expsum"),
     "f32-winograd-input": ("pqnn_f32_winograd_input_ukernel", "winograd_input"),
     "f32-winograd-output": ("pqnn_f32_winograd_output_minmax_ukernel", "winograd_output"),
     "f32-tgemm": ("pqnn_f32_tgemm_minmax_ukernel", "f32_tgemm"),
@@ -453,6 +455,21 @@ KERNELS = [
     K("f32-vunary-affine", "clamp", "wasmsimd", PROD),
     K("f32-vunary-affine", "hswish", "wasmsimd", PROD),
     K("f32-vunary-affine", "sigmoid", "wasmsimd", PROD),
+    # f32-rmax, f32-expsum (softmax rows; scripts/kernels/softmax.py)
+    K("f32-rmax", "u4", "scalar", PROD),
+    K("f32-rmax", "u16", "sse2", PROD),
+    K("f32-rmax", "u32", "avx2", PROD),
+    K("f32-rmax", "u64", "avx512skx", PROD),
+    K("f32-rmax", "u16", "neon", PROD),
+    K("f32-rmax", "u16", "wasmsimd", PROD),
+    K("f32-expsum", "u4", "scalar", PROD),
+    K("f32-expsum", "u16", "sse2", PROD),
+    K("f32-expsum", "u32", "avx2", PROD),
+    K("f32-expsum", "u16", "avx512skx", CAND),
+    K("f32-expsum", "u32", "avx512skx", CAND),
+    K("f32-expsum", "u64", "avx512skx", PROD),
+    K("f32-expsum", "u16", "neon", PROD),
+    K("f32-expsum", "u16", "wasmsimd", PROD),
     # f32-vunary
     K("f32-vunary", "relu", "avx2", PROD),
     K("f32-vunary", "lrelu", "avx2", PROD),

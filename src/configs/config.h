@@ -207,6 +207,15 @@ PQNN_INTERNAL const struct pqnn_epilogue_kernel* pqnn_epilogue_kernels(size_t* c
 PQNN_INTERNAL pqnn_vunary_affine_ukernel_fn pqnn_epilogue_fused_kernel(
     pqnn_dwconv_ukernel_fn affine,
     size_t affine_tile, pqnn_vunary_ukernel_fn activation);
+/* Softmax row kernels (f32-rmax, f32-expsum): the widest vector the tier has; the node
+ * then scales the row by the elementwise config's mulc. Never NULL (scalar kernels serve every
+ * tier). Measured in src/configs/softmax-config.c. */
+struct pqnn_softmax_config {
+  pqnn_rmax_ukernel_fn rmax;
+  pqnn_expsum_ukernel_fn expsum;
+  const char* name;  /* the ISA suffix of the kernels, for benches and logs */
+};
+PQNN_INTERNAL const struct pqnn_softmax_config* pqnn_get_softmax_config(void);
 
 /* f32 Winograd F(4x4, 3x3) transform lines (f32-winograd-input / -output): the widest
  * vector the tier has; every tier gives the scalar kernel's bits, so the choice is speed

@@ -81,55 +81,44 @@ void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
   }
 }
 
-/* t = exp(widened x - m) for one block (the exp kernel of the tier, as in f32). */
-static inline void exp_block(const struct pqnn_convert_config* cc,
-    const struct pqnn_elementwise_config* ec, size_t n, const uint16_t* x, float m, float* t) {
-  static const struct pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
-  cc->f16_f32(n, x, t);
-  for (size_t j = 0; j < n; j++) {
-    t[j] -= m;
-  }
-  ec->unary[pqnn_unary_exp](n, t, t, &params);
-}
+/* Softmax on widened blocks of kSoftmaxBlock elements through the f32 row kernels (rmax,
+ * expsum: src/configs/softmax-config.c): the max of the block maxima; the sum of the block
+ * sums, in block order; then each block's exponentials again (the same bits: y may equal x),
+ * scaled by 1 / s (the elementwise mulc) and rounded once. */
+enum { kSoftmaxBlock = 256 };
 
 void pqnn_node_f16_softmax(size_t row_start, size_t row_end, size_t channels, const uint16_t* x, uint16_t* y) {
+  static const struct pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
   const struct pqnn_convert_config* cc = pqnn_get_convert_config();
-  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
-  float t[kBlock];
-  float lanes[kBlock];
+  const struct pqnn_softmax_config* sc = pqnn_get_softmax_config();
+  const pqnn_vbinary_ukernel_fn mulc = pqnn_get_elementwise_config()->vc[pqnn_binary_multiply];
+  float t[kSoftmaxBlock];
   for (size_t r = row_start; r < row_end && channels != 0; r++) {
     const uint16_t* xr = x + r * channels;
     uint16_t* yr = y + r * channels;
-    /* Max, NaN ignored (a NaN then poisons the sum). */
-    pqnn_node_fill_block(kBlock, -INFINITY, lanes);
-    for (size_t i = 0; i < channels; i += kBlock) {
-      const size_t nb = pqnn_node_block_size(channels, i);
+    float m = -INFINITY;
+    for (size_t i = 0; i < channels; i += kSoftmaxBlock) {
+      const size_t nb = channels - i < kSoftmaxBlock ? channels - i : kSoftmaxBlock;
+      float mb;
       cc->f16_f32(nb, xr + i, t);
-      for (size_t j = 0; j < nb; j++) {
-        lanes[j] = t[j] > lanes[j] ? t[j] : lanes[j];
-      }
-    }
-    float m = lanes[0];
-    for (size_t j = 1; j < kBlock; j++) {
-      m = lanes[j] > m ? lanes[j] : m;
-    }
-    /* Sum of the exponentials. */
-    pqnn_node_fill_block(kBlock, 0.0f, lanes);
-    for (size_t i = 0; i < channels; i += kBlock) {
-      const size_t nb = pqnn_node_block_size(channels, i);
-      exp_block(cc, ec, nb, xr + i, m, t);
-      pqnn_node_add_block(nb, t, lanes);
+      sc->rmax(nb, t, &mb);
+      m = mb > m ? mb : m;
     }
     float sum = 0.0f;
-    for (size_t j = 0; j < kBlock; j++) {
-      sum += lanes[j];
+    for (size_t i = 0; i < channels; i += kSoftmaxBlock) {
+      const size_t nb = channels - i < kSoftmaxBlock ? channels - i : kSoftmaxBlock;
+      float sb;
+      cc->f16_f32(nb, xr + i, t);
+      sc->expsum(nb, t, m, t, &sb);
+      sum += sb;
     }
     const float inv = 1.0f / sum;
-    /* Recomputed exponentials, scaled and rounded once. */
-    for (size_t i = 0; i < channels; i += kBlock) {
-      const size_t nb = pqnn_node_block_size(channels, i);
-      exp_block(cc, ec, nb, xr + i, m, t);
-      pqnn_node_scale_clamp_block(nb, t, inv, t, -INFINITY, INFINITY);
+    for (size_t i = 0; i < channels; i += kSoftmaxBlock) {
+      const size_t nb = channels - i < kSoftmaxBlock ? channels - i : kSoftmaxBlock;
+      float sb;
+      cc->f16_f32(nb, xr + i, t);
+      sc->expsum(nb, t, m, t, &sb);
+      mulc(nb, t, &inv, t, &params);
       cc->f32_f16(nb, t, yr + i);
     }
   }

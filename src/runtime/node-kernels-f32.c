@@ -1,6 +1,6 @@
 /*
- * f32 node kernels: broadcast add2, global average / max pooling, softmax (clamp: the clamp
- * microkernel, node-kernels-elementwise.c).
+ * f32 node kernels: broadcast add2, global average / max pooling, softmax (its row kernels;
+ * clamp: the clamp microkernel, node-kernels-elementwise.c).
  * Contracts: node-kernels.h. Every loop runs over blocks of PQNN_NODE_BLOCK elements staged in
  * local arrays (full blocks with a constant trip count, so gcc -O2 vectorizes them too), which
  * also makes the in-place cases (y == x) safe without restrict.
@@ -88,59 +88,20 @@ void pqnn_node_f32_max_pooling(const struct pqnn_pool_geometry* g, size_t oy_sta
   }
 }
 
-/* Max of a row, NaN ignored (a NaN then poisons the exponentials). */
-static float row_max(size_t n, const float* x) {
-  float lanes[kBlock];
-  pqnn_node_fill_block(kBlock, -INFINITY, lanes);
-  size_t i = 0;
-  for (; i + kBlock <= n; i += kBlock) {
-    for (size_t j = 0; j < kBlock; j++) {
-      const float v = x[i + j];
-      lanes[j] = v > lanes[j] ? v : lanes[j];
-    }
-  }
-  for (size_t j = 0; i + j < n; j++) {
-    const float v = x[i + j];
-    lanes[j] = v > lanes[j] ? v : lanes[j];
-  }
-  float m = lanes[0];
-  for (size_t j = 1; j < kBlock; j++) {
-    m = lanes[j] > m ? lanes[j] : m;
-  }
-  return m;
-}
-
-/* Per row: the max (C, blocks), then whole-row calls of the tier's kernels: y = x - m (subc,
- * exact: the bits of the C subtraction; y may equal x), exp in place, the partial sums (C,
- * blocks: the contract's order), y *= 1 / s (mulc, exact). On 64-element blocks through a
- * staging copy with the subtraction and scale in C, PaddleOCR rec's 40 x 6625 softmax spent
- * 60% of its time in the exp kernel's per-call setup and tails. */
+/* Per row, the tier's softmax row kernels (src/configs/softmax-config.c): m = max (rmax),
+ * y = exp(x - m) with their sum s (expsum; y may equal x), then y *= 1 / s (the elementwise
+ * mulc, exact). Before, the max and the sum were C passes over 64-element blocks around
+ * whole-row subc and exp calls: five passes over the row where these are three. */
 void pqnn_node_f32_softmax(size_t row_start, size_t row_end, size_t channels, const float* x, float* y) {
   static const struct pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
-  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
-  const pqnn_vbinary_ukernel_fn subc = ec->vc[pqnn_binary_subtract];
-  const pqnn_vunary_ukernel_fn exp_row = ec->unary[pqnn_unary_exp];
-  const pqnn_vbinary_ukernel_fn mulc = ec->vc[pqnn_binary_multiply];
-  float sums[kBlock];
+  const struct pqnn_softmax_config* sc = pqnn_get_softmax_config();
+  const pqnn_vbinary_ukernel_fn mulc = pqnn_get_elementwise_config()->vc[pqnn_binary_multiply];
   for (size_t r = row_start; r < row_end && channels != 0; r++) {
     const float* xr = x + r * channels;
     float* yr = y + r * channels;
-    const float m = row_max(channels, xr);
-    subc(channels, xr, &m, yr, &params);
-    exp_row(channels, yr, yr, &params);
-    pqnn_node_fill_block(kBlock, 0.0f, sums);
-    for (size_t i = 0; i < channels; i += kBlock) {
-      const size_t nb = pqnn_node_block_size(channels, i);
-      if (nb == kBlock) {
-        pqnn_node_add_block(kBlock, yr + i, sums);
-      } else {
-        pqnn_node_add_block(nb, yr + i, sums);
-      }
-    }
-    float sum = 0.0f;
-    for (size_t j = 0; j < kBlock; j++) {
-      sum += sums[j];
-    }
+    float m, sum;
+    sc->rmax(channels, xr, &m);
+    sc->expsum(channels, xr, m, yr, &sum);
     const float inv = 1.0f / sum;
     mulc(channels, yr, &inv, yr, &params);
   }

@@ -140,15 +140,18 @@ PQNN_INTERNAL void pqnn_node_f16_max_pooling(const struct pqnn_pool_geometry* g,
     const uint16_t* x, uint16_t* y, float min, float max);
 
 /* ---- Softmax over rows [row_start, row_end) of `channels` contiguous elements -------------
- * Row r is x + r * channels (y likewise); y may equal x. Per row: m = max, e_i = exp(x_i - m)
- * (the unary exp kernel of the tier: pqnn.h's accuracy, 4 ulp; the C library's expf on the
- * scalar tier),
- * s = sum of e_i (f32), y_i = e_i * (1.0f / s). Max-subtracted, so no overflow for any finite
- * input (1e30 and -1e30 alike). A row holding a NaN or +inf, or only -inf, gives NaN in the
- * whole row; -inf elements of other rows give 0. channels == 0 does nothing.
- * The sum is accumulated in PQNN_NODE_BLOCK partial sums (element i into partial i % BLOCK, in
- * order), added up in order. f16: the exponentials are computed twice from the widened input
- * (once for s, once for y, as y may equal x), so y_i = fp16(exp(x_i - m) * (1.0f / s)). */
+ * Row r is x + r * channels (y likewise); y may equal x. Per row, on the tier's softmax row
+ * kernels (src/microkernels.h, f32-rmax / f32-expsum): m = max, e_i = exp(x_i - m) (the
+ * f32-vunary exp's bound, 4 ulp; the C library's expf on the scalar tier),
+ * s = sum of e_i (f32, in the expsum kernel's order: per vector lane and partial sum,
+ * added up at the end), y_i = e_i * (1.0f / s). The order of s is the tier's, so results
+ * differ between tiers by the sum's rounding (a few ulp of s) on top of the exp bound.
+ * Max-subtracted, so no overflow for any finite input (1e30 and -1e30 alike). A row
+ * holding a NaN or +inf, or only -inf, gives NaN in the whole row; -inf elements of other
+ * rows give 0. channels == 0 does nothing. f16: the row in widened blocks of 256; m the
+ * max of the block maxima, s the sum of the block sums in block order; the exponentials
+ * are computed twice from the widened input (once for s, once for y, as y may equal x),
+ * so y_i = fp16(exp(x_i - m) * (1.0f / s)). */
 PQNN_INTERNAL void pqnn_node_f32_softmax(size_t row_start, size_t row_end, size_t channels, const float* x, float* y);
 PQNN_INTERNAL void pqnn_node_f16_softmax(size_t row_start, size_t row_end, size_t channels, const uint16_t* x, uint16_t* y);
 

@@ -711,13 +711,14 @@ struct SoftmaxSize {
 };
 const std::vector<SoftmaxSize> kSoftmaxSizes = {{1, 1}, {3, 5}, {2, 64}, {4, 65}, {1, 1000}, {2, 4097}, {5, 0}};
 
-// f32: expf and the product to a few ulp, plus the f32 sum of channels / 64 terms per partial.
+// f32: exp and the product to a few ulp, plus the f32 sum of the expsum kernel's partials
+// (channels / 4 terms per partial on the tiers of the fewest: scalar's 4, 4 lanes x 4).
 void expect_softmax_near(float got, double ref, size_t channels, size_t i) {
   if (std::isnan(ref)) {
     EXPECT_TRUE(std::isnan(got)) << "at " << i;
     return;
   }
-  const double tol = ref * std::ldexp(8.0 + channels / 64.0 + 64.0, -24) + 1e-40;
+  const double tol = ref * std::ldexp(8.0 + channels / 4.0 + 64.0, -24) + 1e-40;
   EXPECT_NEAR(got, ref, tol) << "at " << i;
 }
 
@@ -786,7 +787,13 @@ TEST_F(NodeKernels, F16Softmax) {
       const std::vector<double> ref = softmax_ref(wide.data() + r * sz.channels, sz.channels);
       for (size_t i = 0; i < sz.channels; i++) {
         const size_t k = r * sz.channels + i;
-        ASSERT_TRUE(same_half(y[k], f2h(ref32[k]))) << "at " << k;
+        // The f32 node's rounding, but for rows of more than one 256-element block: their
+        // sum adds up block sums, in another order than the f32 row's (1 f16 ulp at most).
+        if (sz.channels <= 256) {
+          ASSERT_TRUE(same_half(y[k], f2h(ref32[k]))) << "at " << k;
+        } else {
+          ASSERT_LE(std::abs(static_cast<int>(y[k]) - static_cast<int>(f2h(ref32[k]))), 1) << "at " << k;
+        }
         expect_half_near(y[k], ref[i], k);
       }
     }

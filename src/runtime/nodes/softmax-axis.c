@@ -1,10 +1,12 @@
 /* Softmax over any axis: define, shape and datatype rules, f32 / f16 kernel, executor.
  * The tensor is viewed as [outer][n][inner] (n = the axis dim); a tile is one outer index
  * and a block of up to PQNN_NODE_BLOCK inner indices, whose n lines are reduced side by
- * side (contiguous loads), so the work vectorizes along inner. The last axis (inner = 1)
+ * side (contiguous loads), so the work vectorizes along inner (the exponentials on the
+ * tier's exp kernel, line by line). The last axis (inner = 1)
  * is the softmax node's job: pqnn_define_softmax_axis defines that node for it. */
 #include <math.h>
 
+#include "configs/config.h"
 #include "logging.h"
 #include "runtime/node-kernels-blocks.h"
 #include "runtime/nodes/compute-nodes.h"
@@ -46,8 +48,17 @@ struct softmax_args {
   float* y32; uint16_t* y16;
 };
 
-/* Tiles [start, end): tile = outer index * blocks + inner block. y may equal x. */
+/* Tiles [start, end): tile = outer index * blocks + inner block. y may equal x. Per tile: the
+ * lanes' maxima m (C, NaN-propagating), then per line t = x - m and exp(t) on the tier's
+ * elementwise kernels (f32-vbinary sub, f32-vunary exp: the softmax node's exp bound) summed
+ * in s per lane; f32 stores the exponentials and scales them in place by 1 / s (vbinary mul),
+ * f16 recomputes them from the input (y may equal x) and rounds once. */
 static void softmax_tiles(const struct softmax_args* a, size_t start, size_t end) {
+  static const struct pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
+  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
+  const pqnn_vbinary_ukernel_fn sub = ec->vv[pqnn_binary_subtract];
+  const pqnn_vbinary_ukernel_fn mul = ec->vv[pqnn_binary_multiply];
+  const pqnn_vunary_ukernel_fn exp_line = ec->unary[pqnn_unary_exp];
   float t[kBlock], m[kBlock], s[kBlock];
   for (size_t tile = start; tile < end; tile++) {
     const size_t o = tile / a->blocks, i0 = (tile % a->blocks) * kBlock;
@@ -63,15 +74,23 @@ static void softmax_tiles(const struct softmax_args* a, size_t start, size_t end
     for (size_t k = 0; k < a->n; k++) {
       const size_t at = base + k * a->inner;
       pqnn_compute_load(nb, pqnn_at32(a->x32, at), pqnn_at16(a->x16, at), t);
-      for (size_t j = 0; j < nb; j++) s[j] += expf(t[j] - m[j]);
+      sub(nb, t, m, t, &params);
+      exp_line(nb, t, t, &params);
+      pqnn_node_add_block(nb, t, s);
+      if (a->y32 != NULL) pqnn_compute_store(nb, t, a->y32 + at, NULL);
     }
     for (size_t j = 0; j < nb; j++) s[j] = 1.0f / s[j];
     for (size_t k = 0; k < a->n; k++) {
       const size_t at = base + k * a->inner;
-      pqnn_compute_load(nb, pqnn_at32(a->x32, at), pqnn_at16(a->x16, at), t);
-      for (size_t j = 0; j < nb; j++) t[j] = expf(t[j] - m[j]) * s[j];
-      pqnn_compute_store(nb, t, a->y32 != NULL ? a->y32 + at : NULL,
-          a->y16 != NULL ? a->y16 + at : NULL);
+      if (a->y32 != NULL) {
+        mul(nb, a->y32 + at, s, a->y32 + at, &params);
+      } else {
+        pqnn_compute_load(nb, NULL, a->x16 + at, t);
+        sub(nb, t, m, t, &params);
+        exp_line(nb, t, t, &params);
+        mul(nb, t, s, t, &params);
+        pqnn_compute_store(nb, t, NULL, a->y16 + at);
+      }
     }
   }
 }
