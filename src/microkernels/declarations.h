@@ -77,6 +77,10 @@ struct pqnn_qd8_range;
 #define PQNN_DECLARE_VUNARY_AFFINE(tier_, mr_, nr_, kr_, offset_, name)                    \
   PQNN_INTERNAL void name(size_t rows, size_t channels, float* y, size_t y_stride,         \
       const float* weights, size_t tile, const void* act_params, const void* params);
+#define PQNN_DECLARE_RMAX(tier_, mr_, nr_, kr_, offset_, name)                             \
+  PQNN_INTERNAL void name(size_t n, const float* x, float* max);
+#define PQNN_DECLARE_EXPSUM(tier_, mr_, nr_, kr_, offset_, name)                           \
+  PQNN_INTERNAL void name(size_t n, const float* x, float max, float* y, float* sum);
 
 #define PQNN_DECLARE_WINOGRAD_INPUT(tier_, mr_, nr_, kr_, offset_, name)                   \
   PQNN_INTERNAL void name(size_t channels, const float** d, float* o, size_t o_stride);   \
@@ -146,6 +150,12 @@ struct pqnn_qd8_range;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_VUNARY_AFFINE
 #include "microkernels/f32-vunary-affine/f32-vunary-affine.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_RMAX
+#include "microkernels/f32-rmax/f32-rmax.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_EXPSUM
+#include "microkernels/f32-expsum/f32-expsum.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_WINOGRAD_INPUT
 #include "microkernels/f32-winograd-input/f32-winograd-input.inc"
