@@ -140,6 +140,8 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-tgemm/16x8-avx512f.c
   src/microkernels/f32-tgemm/8x4-avx2-fma.c
   src/microkernels/f32-tgemm/4x4-sse2.c
+  src/microkernels/f32-tgemm/8x4-neonfma.c
+  src/microkernels/f32-tgemm/4x4-wasmsimd.c
   src/microkernels/f32-vbinary/add-avx2.c
   src/microkernels/f32-vbinary/sub-avx2.c
   src/microkernels/f32-vbinary/mul-avx2.c

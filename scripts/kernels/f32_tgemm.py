@@ -430,3 +430,170 @@ EMITS = {
     ("f32-tgemm", "avx2-fma"): avx2,
     ("f32-tgemm", "sse2"): sse2,
 }
+
+
+# NEON and WASM SIMD: 4 pixels per vector, H vectors of them (MR = 4H), at most 4 columns.
+# Per 4 channels each group of 4 rows is loaded and transposed in registers into 4 vectors
+# of one channel of the group's pixels; rows past mr alias the last real one (read, never
+# stored) and a K tail of 1..3 channels is loaded element by element, zeros above.
+LANES4 = {
+    "neonfma": {
+        "isa": "NEON (aarch64)", "include": "#include <arm_neon.h>", "vec": "float32x4_t",
+        "load": "vld1q_f32({p})", "store": "vst1q_f32({p}, {v})", "splat": "vdupq_n_f32({x})",
+        "setr": "(float32x4_t) {{{a}, {b}, {c}, {d}}}",
+        "min": "vminq_f32({a}, {b})", "max": "vmaxq_f32({a}, {b})",
+        # 4x4 transpose: trn1 / trn2 of row pairs, then the 64-bit halves (zip1 / zip2 .2d).
+        "transpose": (
+            "    const float32x4_t t{g}0 = vtrn1q_f32(r{g}0, r{g}1);\n"
+            "    const float32x4_t t{g}1 = vtrn2q_f32(r{g}0, r{g}1);\n"
+            "    const float32x4_t t{g}2 = vtrn1q_f32(r{g}2, r{g}3);\n"
+            "    const float32x4_t t{g}3 = vtrn2q_f32(r{g}2, r{g}3);\n"
+            "    const float32x4_t v{g}0 = vreinterpretq_f32_f64(vzip1q_f64(vreinterpretq_f64_f32(t{g}0), vreinterpretq_f64_f32(t{g}2)));\n"
+            "    const float32x4_t v{g}1 = vreinterpretq_f32_f64(vzip1q_f64(vreinterpretq_f64_f32(t{g}1), vreinterpretq_f64_f32(t{g}3)));\n"
+            "    const float32x4_t v{g}2 = vreinterpretq_f32_f64(vzip2q_f64(vreinterpretq_f64_f32(t{g}0), vreinterpretq_f64_f32(t{g}2)));\n"
+            "    const float32x4_t v{g}3 = vreinterpretq_f32_f64(vzip2q_f64(vreinterpretq_f64_f32(t{g}1), vreinterpretq_f64_f32(t{g}3)));"),
+        # The weights of channel j: one vector of the 4 columns, an FMA by lane per column.
+        "wrow": "    const float32x4_t w{j} = vld1q_f32(w + {off});",
+        "fma": "vfmaq_laneq_f32({acc}, {v}, w{j}, {n})",
+        # Columns 2g and 2g + 1 of pixels 4h.. 4h + 3 interleaved into y (st2).
+        "pair": "vst2q_f32({p}, ((float32x4x2_t) {{{{{a}, {b}}}}}))",
+    },
+    "wasmsimd": {
+        "isa": "WASM SIMD128", "include": "#include <wasm_simd128.h>", "vec": "v128_t",
+        "load": "wasm_v128_load({p})", "store": "wasm_v128_store({p}, {v})",
+        "splat": "wasm_f32x4_splat({x})", "setr": "wasm_f32x4_make({a}, {b}, {c}, {d})",
+        # pmax / pmin as the other WASM kernels clamp (one instruction on x86 engines).
+        "min": "wasm_f32x4_pmin({a}, {b})", "max": "wasm_f32x4_pmax({a}, {b})",
+        "transpose": (
+            "    const v128_t t{g}0 = wasm_i32x4_shuffle(r{g}0, r{g}1, 0, 4, 1, 5);\n"
+            "    const v128_t t{g}1 = wasm_i32x4_shuffle(r{g}0, r{g}1, 2, 6, 3, 7);\n"
+            "    const v128_t t{g}2 = wasm_i32x4_shuffle(r{g}2, r{g}3, 0, 4, 1, 5);\n"
+            "    const v128_t t{g}3 = wasm_i32x4_shuffle(r{g}2, r{g}3, 2, 6, 3, 7);\n"
+            "    const v128_t v{g}0 = wasm_i32x4_shuffle(t{g}0, t{g}2, 0, 1, 4, 5);\n"
+            "    const v128_t v{g}1 = wasm_i32x4_shuffle(t{g}0, t{g}2, 2, 3, 6, 7);\n"
+            "    const v128_t v{g}2 = wasm_i32x4_shuffle(t{g}1, t{g}3, 0, 1, 4, 5);\n"
+            "    const v128_t v{g}3 = wasm_i32x4_shuffle(t{g}1, t{g}3, 2, 3, 6, 7);"),
+        # No FMA in baseline WASM SIMD: a multiply and an add, the weight splatted.
+        "wrow": None,
+        "fma": "wasm_f32x4_add({acc}, wasm_f32x4_mul({v}, wasm_v128_load32_splat(w + {off})))",
+        "pair": None,
+    },
+}
+
+
+def lanes4_pair(ops, groups_of):
+    """The cg 2 dense store: columns 2g and 2g + 1 interleaved, pixel by pixel."""
+    out = ["    for (size_t g = 0; g < groups; g++) {",
+           "      float* y = (float*) ((uintptr_t) c + g * cg_stride);"]
+    for h in range(groups_of):
+        a, b = f"acc[2 * g][{h}]", f"acc[2 * g + 1][{h}]"
+        if ops["pair"] is not None:
+            out.append(f"      {ops['pair'].format(p=f'y + {8 * h}', a=a, b=b)};")
+        else:
+            out.append(f"      wasm_v128_store(y + {8 * h}, wasm_i32x4_shuffle({a}, {b}, 0, 4, 1, 5));")
+            out.append(f"      wasm_v128_store(y + {8 * h + 4}, wasm_i32x4_shuffle({a}, {b}, 2, 6, 3, 7));")
+    out.append("    }")
+    return "\n".join(out)
+
+
+def lanes4_chunk(ops, halves, channels, tail):
+    """Loads, transposes and multiply-adds of `channels` (4, or 3 in the tail: the first
+    `count` of them) channels of the MR rows."""
+    out = []
+    for g in range(halves):
+        for i in range(4):
+            r = 4 * g + i
+            load = (ops["setr"].format(a=f"x{r}[0]", b=f"count > 1 ? x{r}[1] : 0.0f",
+                                       c=f"count > 2 ? x{r}[2] : 0.0f", d="0.0f")
+                    if tail else ops["load"].format(p=f"x{r}"))
+            out.append(f"    const {ops['vec']} r{g}{i} = {load};")
+        lines = ops["transpose"].format(g=g).split("\n")
+        out += lines[:4 + channels]  # channel 3 (the last line): never in a tail
+    for j in range(channels):
+        ind = "    "
+        if tail and j > 0:
+            out.append(f"    if (count > {j}) {{")
+            ind = "      "
+        if ops["wrow"] is not None:
+            out.append(ind + ops["wrow"].format(j=j, off=4 * j).strip())
+        for n in range(4):
+            for g in range(halves):
+                acc = f"acc{n}_{g}"
+                out.append(f"{ind}{acc} = " + ops["fma"].format(acc=acc, v=f"v{g}{j}", j=j, n=n,
+                                                                 off=4 * j + n) + ";")
+        if tail and j > 0:
+            out.append("    }")
+    return "\n".join(out)
+
+
+def lanes4(row):
+    mr, nr = row.geometry[0], row.geometry[1]
+    ops = LANES4[row.isa]
+    assert nr == 4 and mr % 4 == 0 and mr <= 8, f"{row.path}: the 4-lane template is 4x4 or 8x4"
+    halves = mr // 4
+    vec = ops["vec"]
+    body = HEADER.format(generated=GENERATED, mr=mr, nr=nr, isa=ops["isa"],
+                         includes="\n" + ops["include"] + "\n")
+    rows = "\n".join(
+        f"  const float* x{i} = (const float*) ((uintptr_t) a + (mr > {i} ? {i} : mr - 1) * a_stride);"
+        if i else "  const float* x0 = a;" for i in range(mr))
+    init = "\n".join(f"  {vec} acc{n}_{g} = {ops['splat'].format(x=f'w[{n}]')};"
+                     for n in range(4) for g in range(halves))
+    advance = " ".join(f"x{i} += 4;" for i in range(mr))
+    gather = "\n".join(
+        f"  acc[{n}][{g}] = acc{n}_{g};" for n in range(4) for g in range(halves))
+    clamp = "\n".join(
+        f"    acc[n][{g}] = {ops['min'].format(a=ops['max'].format(a=f'acc[n][{g}]', b='vmin'), b='vmax')};"
+        for g in range(halves))
+    dense = "\n".join(f"      {ops['store'].format(p=f'y + {4 * g}', v=f'acc[g][{g}]')};"
+                      for g in range(halves))
+    spill = "\n".join(f"    {ops['store'].format(p=f'out[n] + {4 * g}', v=f'acc[n][{g}]')};"
+                      for g in range(halves))
+    return body + f"""
+{SIGNATURE.format(name=row.name)} {{
+  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
+{rows}
+{init}
+  w += 4;
+  size_t k = kc / sizeof(float);
+  for (; k >= 4; k -= 4) {{
+{lanes4_chunk(ops, halves, 4, False)}
+    {advance}
+    w += 16;
+  }}
+  if (k != 0) {{
+    const size_t count = k;
+{lanes4_chunk(ops, halves, 3, True)}
+  }}
+  {vec} acc[4][{halves}];
+{gather}
+  const {vec} vmin = {ops['splat'].format(x='p->min')}, vmax = {ops['splat'].format(x='p->max')};
+  for (size_t n = 0; n < nc; n++) {{
+{clamp}
+  }}
+  const size_t groups = nc / cg;
+  if (mr == {mr} && cg == 1 && cm_stride == sizeof(float)) {{
+    for (size_t g = 0; g < groups; g++) {{
+      float* y = (float*) ((uintptr_t) c + g * cg_stride);
+{dense}
+    }}
+    return;
+  }}
+  if (mr == {mr} && cg == 2 && cm_stride == 2 * sizeof(float)) {{
+{lanes4_pair(ops, halves)}
+    return;
+  }}
+  float out[{nr}][{mr}];
+  for (size_t n = 0; n < nc; n++) {{
+{spill}
+  }}
+  for (size_t n = 0; n < nc; n++) {{
+    float* y = (float*) ((uintptr_t) c + (n / cg) * cg_stride) + n % cg;
+    for (size_t i = 0; i < mr; i++) *(float*) ((uintptr_t) y + i * cm_stride) = out[n][i];
+  }}
+}}
+"""
+
+
+EMITS[("f32-tgemm", "neonfma")] = lanes4
+EMITS[("f32-tgemm", "wasmsimd")] = lanes4

@@ -315,6 +315,8 @@ KERNELS = [
     K("f32-tgemm", "16x8", "avx512f", PROD),
     K("f32-tgemm", "8x4", "avx2-fma", PROD),
     K("f32-tgemm", "4x4", "sse2", PROD),
+    K("f32-tgemm", "8x4", "neonfma", PROD),
+    K("f32-tgemm", "4x4", "wasmsimd", PROD),
     # f32-vbinary
     K("f32-vbinary", "add", "avx2", PROD),
     K("f32-vbinary", "sub", "avx2", PROD),
