@@ -32,6 +32,7 @@ KERNELS = [
     ("src/microkernels/qd8-f32-qc8w-dwconv/9p8c-wasmsimd.c", 72),  # the channel loop: 9 taps x 8
     ("src/microkernels/f16-gemm/4x8-wasmsimd.c", 32),
     ("src/microkernels/f16-dwconv/anyp8c-wasmsimd.c", 8),
+    ("src/microkernels/f32-tgemm/4x4-wasmsimd.c", 64),  # 4 channels x 4 pixels x 4 columns
 ]
 
 BOOKKEEPING = {"local.get", "local.set", "local.tee"}

@@ -1,9 +1,10 @@
 /* f32 pixel-lane GEMM selection (f32-tgemm): avx512f 16x8 on avx512 tiers, avx2-fma 8x4 (at
  * most 4 columns) on avx2, sse2 4x4 on sse2, neonfma 8x4 on aarch64 (neon tier), wasmsimd
  * 4x4 on WASM SIMD; NULL elsewhere (scalar tiers: the deconvolution keeps its GEMM tiles).
- * The Arm and WASM kernels are tested under qemu / node only, not timed. On PaddleOCR det's 320x320 24 -> 1 2x2 upsampling it computes the 4 tap columns
- * across 16 (8) pixel lanes instead of on 4 of the 16 column lanes of the 7x16 (6x16)
- * GEMM (docs/architecture.md, "Deconvolution"). */
+ * The Arm and WASM kernels are tested under qemu / node only, not timed. On PaddleOCR
+ * det's 320x320 24 -> 1 2x2 upsampling it computes the 4 tap columns across 16 (8) pixel
+ * lanes instead of on 4 of the 16 column lanes of the 7x16 (6x16) GEMM
+ * (docs/architecture.md, "Deconvolution"). */
 #include <pthread.h>
 #include <stddef.h>
 
