@@ -14,6 +14,21 @@ extern "C" {
 
 namespace pqnn_bench {
 
+bool isa_ok(benchmark::State& state, enum pqnn_isa isa) {
+  if (pqnn_initialize() != pqnn_status_success || !pqnn_isa_enabled(isa)) {
+    state.SkipWithError("ISA not available");
+    return false;
+  }
+  return true;
+}
+
+std::vector<float> random_floats(size_t count, float lo, float hi) {
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(count);
+  for (auto& x : v) x = dist(rng());
+  return v;
+}
+
 std::mt19937& rng() {
   static std::mt19937 generator(42);
   return generator;

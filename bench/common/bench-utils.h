@@ -9,9 +9,20 @@
 #include <random>
 #include <vector>
 
+extern "C" {
+#include "hardware.h"
+}
+
 namespace pqnn_bench {
 
 std::mt19937& rng();
+
+// pqnn_initialize and whether `isa` is enabled on this CPU; else the benchmark is skipped
+// with "ISA not available" and this returns false.
+bool isa_ok(benchmark::State& state, enum pqnn_isa isa);
+
+// `count` floats drawn uniformly from [lo, hi) with rng().
+std::vector<float> random_floats(size_t count, float lo, float hi);
 
 // Wall-clock time of a benchmark loop: construct right before `for (auto _ : state)`.
 class LoopTimer {

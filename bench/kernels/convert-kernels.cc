@@ -22,14 +22,6 @@ namespace {
 
 constexpr size_t kBufferBytes = 512 * 1024;
 
-bool isa_ok(benchmark::State& state, enum pqnn_isa isa) {
-  if (pqnn_initialize() != pqnn_status_success || !pqnn_isa_enabled(isa)) {
-    state.SkipWithError("ISA not available");
-    return false;
-  }
-  return true;
-}
-
 void report(benchmark::State& state, size_t elements, size_t bytes) {
   state.counters["GB/s"] = benchmark::Counter(static_cast<double>(bytes) * state.iterations(),
       benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
@@ -54,7 +46,7 @@ std::vector<In> random_input(size_t count) {
 
 template <typename In>
 void quantize(benchmark::State& state, pqnn_qd8_quantize_ukernel_fn fn, enum pqnn_isa isa) {
-  if (!isa_ok(state, isa)) return;
+  if (!pqnn_bench::isa_ok(state, isa)) return;
   const size_t n = static_cast<size_t>(state.range(0));
   const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(In)));
   const std::vector<In> x = random_input<In>(rows * n);
@@ -71,7 +63,7 @@ void quantize(benchmark::State& state, pqnn_qd8_quantize_ukernel_fn fn, enum pqn
 
 template <typename In, typename Out>
 void convert(benchmark::State& state, pqnn_convert_ukernel_fn fn, enum pqnn_isa isa) {
-  if (!isa_ok(state, isa)) return;
+  if (!pqnn_bench::isa_ok(state, isa)) return;
   const size_t n = static_cast<size_t>(state.range(0));
   const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(In)));
   const std::vector<In> x = random_input<In>(rows * n);

@@ -39,20 +39,7 @@ const Kernel kBinary[] = {
 };
 #undef PQNN_UKERNEL
 
-bool isa_ok(benchmark::State& state, enum pqnn_isa isa) {
-  if (pqnn_initialize() != pqnn_status_success || !pqnn_isa_enabled(isa)) {
-    state.SkipWithError("ISA not available");
-    return false;
-  }
-  return true;
-}
-
-std::vector<float> random_input(size_t count) {
-  std::uniform_real_distribution<float> dist(-6.0f, 6.0f);
-  std::vector<float> v(count);
-  for (auto& x : v) x = dist(pqnn_bench::rng());
-  return v;
-}
+std::vector<float> random_input(size_t count) { return pqnn_bench::random_floats(count, -6.0f, 6.0f); }
 
 void report(benchmark::State& state, size_t elements, size_t bytes) {
   state.counters["GB/s"] = benchmark::Counter(static_cast<double>(bytes) * state.iterations(),
@@ -62,7 +49,7 @@ void report(benchmark::State& state, size_t elements, size_t bytes) {
 }
 
 void unary(benchmark::State& state, const Kernel& k) {
-  if (!isa_ok(state, k.isa)) return;
+  if (!pqnn_bench::isa_ok(state, k.isa)) return;
   const auto fn = reinterpret_cast<pqnn_vunary_ukernel_fn>(k.fn);
   const size_t n = static_cast<size_t>(state.range(0));
   const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(float)));
@@ -84,7 +71,7 @@ void unary(benchmark::State& state, const Kernel& k) {
 }
 
 void binary(benchmark::State& state, const Kernel& k) {
-  if (!isa_ok(state, k.isa)) return;
+  if (!pqnn_bench::isa_ok(state, k.isa)) return;
   const auto fn = reinterpret_cast<pqnn_vbinary_ukernel_fn>(k.fn);
   const std::string name = k.name;
   const bool scalar_b = name.find("c__") != std::string::npos;

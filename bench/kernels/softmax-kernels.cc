@@ -36,20 +36,7 @@ const Kernel kExpsum[] = {
 };
 #undef PQNN_UKERNEL
 
-bool isa_ok(benchmark::State& state, enum pqnn_isa isa) {
-  if (pqnn_initialize() != pqnn_status_success || !pqnn_isa_enabled(isa)) {
-    state.SkipWithError("ISA not available");
-    return false;
-  }
-  return true;
-}
-
-std::vector<float> random_input(size_t count) {
-  std::uniform_real_distribution<float> dist(-20.0f, 20.0f);
-  std::vector<float> v(count);
-  for (auto& x : v) x = dist(pqnn_bench::rng());
-  return v;
-}
+std::vector<float> random_input(size_t count) { return pqnn_bench::random_floats(count, -20.0f, 20.0f); }
 
 void report(benchmark::State& state, size_t elements) {
   state.counters["Gelem/s"] = benchmark::Counter(static_cast<double>(elements) * state.iterations() / 1e9,
@@ -57,7 +44,7 @@ void report(benchmark::State& state, size_t elements) {
 }
 
 void rmax(benchmark::State& state, const Kernel& k) {
-  if (!isa_ok(state, k.isa)) return;
+  if (!pqnn_bench::isa_ok(state, k.isa)) return;
   const auto fn = reinterpret_cast<pqnn_rmax_ukernel_fn>(k.fn);
   const size_t n = static_cast<size_t>(state.range(0));
   const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(float)));
@@ -73,7 +60,7 @@ void rmax(benchmark::State& state, const Kernel& k) {
 }
 
 void expsum(benchmark::State& state, const Kernel& k) {
-  if (!isa_ok(state, k.isa)) return;
+  if (!pqnn_bench::isa_ok(state, k.isa)) return;
   const auto fn = reinterpret_cast<pqnn_expsum_ukernel_fn>(k.fn);
   const size_t n = static_cast<size_t>(state.range(0));
   const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(float)));
