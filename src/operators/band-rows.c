@@ -6,16 +6,65 @@
 #include "operators/band-rows.h"
 #include "operators/paths.h"
 
-enum { MAX_ROW_KERNEL_HEIGHT = 5 };
+enum { MAX_ROW_KERNEL_HEIGHT = 5, MAX_IGEMM_MR = 16 };
 
+/* A qd8 1x1 convolution on the IGEMM path (how qd8 1x1 layers run: one params entry per
+ * image) whose every output pixel reads the input pixel at its own index. */
+static bool qd8_pointwise_igemm(const struct pqnn_operator* op) {
+  return op->compute == pqnn_compute_igemm && op->spec.dynamic_quantization &&
+      op->context.igemm.dqigemm != NULL &&
+      op->context.igemm.mr <= MAX_IGEMM_MR && op->kernel_height == 1 && op->kernel_width == 1 &&
+      op->stride_height == 1 && op->stride_width == 1 && op->padding_top == 0 &&
+      op->padding_right == 0 && op->padding_bottom == 0 && op->padding_left == 0 &&
+      op->input_height == op->output_height && op->input_width == op->output_width;
+}
+
+/* qd8 fully connected layers over pixels (per-pixel params, the GEMM path) do not band:
+ * PaddleOCR det's 40x40 96 -> 192 -> 5x5 depthwise chains banded ran level or slower
+ * (docs/qd8-performance.md). */
 bool pqnn_gemm_rows_fit(const struct pqnn_operator* op) {
-  return op->compute == pqnn_compute_gemm && !op->spec.dynamic_quantization &&
-      op->groups == 1 && op->spec.output_element_size == sizeof(float) &&
-      op->spec.input_element_size == sizeof(float) && op->context.gemm.gemm != NULL;
+  if (op->groups != 1 || op->spec.output_element_size != sizeof(float)) return false;
+  if (op->spec.dynamic_quantization) return qd8_pointwise_igemm(op);
+  return op->compute == pqnn_compute_gemm && op->spec.input_element_size == sizeof(float) &&
+      op->context.gemm.gemm != NULL;
+}
+
+/* Rows of a qd8 1x1 IGEMM: each MR tile's indirection names its own input pixels (absolute
+ * pointers, offset 0; unused entries repeat the last row, as the operator's buffer does), the
+ * image's params entry as the operator's run passes it. */
+static void qd8_igemm_rows(const struct pqnn_operator* op, const void* a, void* c,
+    size_t pixel, size_t rows) {
+  const struct pqnn_igemm_context* ctx = &op->context.igemm;
+  const struct pqnn_epilogue* epilogue = pqnn_bound_epilogue(op);
+  const size_t mr = ctx->mr, n = op->group_output_channels;
+  const size_t a_stride = op->input_pixel_stride * op->spec.input_element_size;
+  const struct pqnn_quantization_params* qp =
+      op->quantization_params + pixel / (op->output_height * op->output_width);
+  const void* ind[MAX_IGEMM_MR];
+  for (size_t m = 0; m < rows; m += mr) {
+    const size_t mc = rows - m < mr ? rows - m : mr;
+    for (size_t i = 0; i < mr; i++) {
+      ind[i] = (const char*) a + (m + (i < mc ? i : mc - 1)) * a_stride;
+    }
+    char* cm = (char*) c + m * ctx->cm_stride;
+    for (size_t n0 = 0; n0 < n; n0 += op->nc_tile) {
+      const size_t nc = n - n0 < op->nc_tile ? n - n0 : op->nc_tile;
+      const char* w = (const char*) op->packed_weights + (n0 / ctx->nr) * ctx->w_panel_stride;
+      ctx->dqigemm(mc, nc, ctx->kc, mr * sizeof(void*), ind, w, cm + n0 * ctx->c_element_size,
+          ctx->cm_stride, ctx->cn_stride, 0, ctx->zero, &ctx->params, qp);
+    }
+    if (epilogue != NULL) {
+      pqnn_apply_epilogue(epilogue, cm, ctx->cm_stride, pixel + m, 0, mc, n);
+    }
+  }
 }
 
 void pqnn_gemm_rows(const struct pqnn_operator* op, const void* a, void* c, size_t pixel,
     size_t rows) {
+  if (op->compute == pqnn_compute_igemm) {
+    qd8_igemm_rows(op, a, c, pixel, rows);
+    return;
+  }
   const struct pqnn_gemm_context* ctx = &op->context.gemm;
   const struct pqnn_epilogue* epilogue = pqnn_bound_epilogue(op);
   const size_t mr = op->use_mr1 ? 1 : op->mc_tile;

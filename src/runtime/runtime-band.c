@@ -18,10 +18,21 @@ static bool is_f32(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
       rt->tensors[op->output].datatype == pqnn_datatype_fp32;
 }
 
+/* An f32 op, or (as the chain's expansion) a qd8 one: qdint8 input, f32 output. */
+static bool takes_band(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op, bool expand) {
+  return is_f32(rt, op) || (expand &&
+      rt->tensors[op->inputs[0]].datatype == pqnn_datatype_qdint8 &&
+      rt->tensors[op->output].datatype == pqnn_datatype_fp32);
+}
+
 /* A 1x1 stride-1 unpadded convolution, or a fully connected node over the pixels of an
- * NHWC tensor (how the ONNX importer lowers 1x1 convolutions). */
-static bool is_pointwise(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
-  if (!is_f32(rt, op) || op->band != 0) return false;
+ * NHWC tensor (how the ONNX importer lowers 1x1 convolutions). The expansion may be qd8:
+ * a convolution whose input a convert quantized per image before the chain (pqnn_gemm_rows_fit
+ * says which qd8 operators band; the projection of a qd8 graph reads a convert's output,
+ * never the depthwise's, so it is never in the chain). */
+static bool is_pointwise(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
+    bool expand) {
+  if (!takes_band(rt, op, expand) || op->band != 0) return false;
   if (op->node.type == pqnn_node_type_fully_connected) {
     return rt->tensors[op->inputs[0]].shape.num_dims == 4;
   }
@@ -86,12 +97,12 @@ enum pqnn_status pqnn_rt_plan_bands(struct pqnn_runtime* rt) {
     if (dw->node.type != pqnn_node_type_depthwise_convolution_2d || !is_f32(rt, dw)) continue;
     uint32_t ops[3] = {PQNN_NO_NODE, d, PQNN_NO_NODE};
     const uint32_t e = producer[dw->inputs[0]];
-    if (e != PQNN_NO_NODE && is_pointwise(rt, &rt->ops[e]) &&
+    if (e != PQNN_NO_NODE && is_pointwise(rt, &rt->ops[e], true) &&
         is_private(rt, dw->inputs[0], readers)) {
       ops[0] = e;
     }
     for (uint32_t p = d + 1; p < rt->num_ops; p++) {
-      if (rt->ops[p].inputs[0] == dw->output && is_pointwise(rt, &rt->ops[p]) &&
+      if (rt->ops[p].inputs[0] == dw->output && is_pointwise(rt, &rt->ops[p], false) &&
           is_private(rt, dw->output, readers)) {
         ops[2] = p;
       }
@@ -356,8 +367,9 @@ static enum pqnn_status band_run(struct pqnn_runtime* rt, struct pqnn_rt_op* op)
       .x = rt->tensors[first->inputs[0]].data, .y = rt->tensors[last->output].data,
       .images = rt->tensors[last->output].shape.dim[0]};
   pqnn_dwconv_rows_fit(t.depthwise, &t.g);
-  t.x_pixel_bytes = t.expand != NULL ? t.expand->input_pixel_stride * sizeof(float)
-                                     : t.g.input_pixel_bytes;
+  t.x_pixel_bytes = t.expand != NULL
+      ? t.expand->input_pixel_stride * t.expand->spec.input_element_size
+      : t.g.input_pixel_bytes;
   t.y_pixel_bytes = t.project != NULL ? t.project->output_pixel_stride * sizeof(float)
                                       : t.g.output_pixel_bytes;
   pqnn_parallelize_1d(rt->threadpool, run_part, &t, band->tasks);

@@ -71,7 +71,8 @@ size_t count_banded(pqnn_runtime_t rt) {
 }
 
 // x [n][h][w][cin] -> chain -> y; runs at the shape, then with h + 3, w - 2.
-Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t pool) {
+Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t pool,
+    uint32_t flags = 0) {
   Result r;
   const size_t cx = c.expand ? c.cin : c.cmid;
   const size_t cy = c.project ? c.cout : c.cmid;
@@ -119,7 +120,7 @@ Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t 
   pqnn_runtime_options options = {};
   options.no_banding = banding ? 0 : 1;
   pqnn_runtime_t rt = nullptr;
-  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, 0, &options, &rt),
+  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, flags, &options, &rt),
       pqnn_status_success);
   if (rt == nullptr) return r;
   for (int pass = 0; pass < 2; pass++) {
@@ -218,6 +219,39 @@ TEST(RuntimeBand, RandomChainsMatchTheUnbandedGraph) {
   } else {
     EXPECT_EQ(banded_cases, 0u);
   }
+  for (pthreadpool_t pool : pools) destroy_pool(pool);
+}
+
+// Under dynamic quantization a 1x1 convolution expansion runs qd8 (its input quantized per
+// image before the chain, the IGEMM path) and bands with the f32 depthwise; the projection
+// is qd8 too, so its convert ends the chain. A fully connected expansion (per-pixel params)
+// does not band. 64+ input channels: qd8 on every tier (the reduction threshold).
+// Bit-identical to the unbanded graph either way.
+TEST(RuntimeBand, Qd8ExpansionsMatchTheUnbandedGraph) {
+  std::mt19937 rng(1717);
+  pthreadpool_t pools[2] = {nullptr, create_pool(2)};
+  size_t banded_cases = 0;
+  const int cases = has_row_kernels() ? 8 : 2;
+  for (int i = 0; i < cases; i++) {
+    Chain c = random_chain(rng, i % 2 == 0 ? 0 : 2);
+    c.cin = 64 + (size_t) i * 5;
+    c.fully_connected = i % 4 >= 2;
+    const Weights wt = make_weights(c, 300 + i);
+    SCOPED_TRACE(testing::Message() << "case " << i << " n " << c.n << " " << c.h << "x"
+        << c.w << " " << c.cin << "->" << c.cmid << "->" << c.cout << " k " << c.k << " s "
+        << c.stride << (c.fully_connected ? " fc" : ""));
+    const Result ref = run_chain(c, wt, false, nullptr, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
+    ASSERT_FALSE(ref.y.empty());
+    for (pthreadpool_t pool : pools) {
+      const Result r = run_chain(c, wt, true, pool, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
+      EXPECT_TRUE(same_bits(r.y, ref.y));
+      EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
+      // The expansion and the depthwise.
+      EXPECT_EQ(r.banded, has_row_kernels() && !c.fully_connected ? 2u : 0u);
+      banded_cases += r.banded != 0;
+    }
+  }
+  EXPECT_EQ(banded_cases, has_row_kernels() ? (size_t) cases : 0u);
   for (pthreadpool_t pool : pools) destroy_pool(pool);
 }
 
