@@ -72,7 +72,10 @@ static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT
  * 1305 / 1352 us), so only fewer padded columns take it. 1x1 layers take it by the same
  * rule: MobileNet v2's 56x56 144 -> 24 projection (bench qd8_convolution, conv alone /
  * with the convert, CPU us, 3 interleaved rounds) 74.2-79.8 / 125-139 -> 64.5-65.0 /
- * 115-117 on 7x16c4 -> 8x24c4. */
+ * 115-117 on 7x16c4 -> 8x24c4. 8x24c4 against this VM's vpdpbusd peak (the bench's %peak,
+ * same process, 3 rounds): det 160x160 96 -> 24 58-61% with the convert (16-18% of the
+ * time: 2.46 M floats, two passes from L3), ~71-73% without; 80x80 73% / ~81%. qd8 1x1
+ * IGEMM layers also run in row bands with their depthwise (src/operators/band-rows.c). */
 #define QD8_NARROW_CONFIG(DT, TILE1, TILE, ISA)                                             \
   (struct pqnn_gemm_config) {                                                               \
     .name = "qd8_" #DT "_qc8w " #TILE " " #ISA,                                             \

@@ -46,7 +46,8 @@
  * so it always runs as qd8; so does a qbint4 (4-bit blockwise) FC filter. A deconvolution's
  * reduction is its GEMM K, the group input channels (each input pixel times one tap's weights): bench/operators/deconvolution.cc,
  * 1 thread, CPU time, qd8 with its convert against f32: 4x4 stride-2 64 -> 64 2.0x faster
- * (K = 64); PaddleOCR det's 2x2 stride-2 layers (K = 24) 1.2x (24 -> 24) and 0.6x (24 -> 1),
+ * (K = 64); PaddleOCR det's 2x2 stride-2 layers (K = 24) 1.2x (24 -> 24) and 0.6x (24 -> 1)
+ * then, 0.8-0.93x and 0.1x since the f32 deconvolution got faster (docs/qd8-performance.md),
  * so they stay f32 under the same threshold.
  * A convolution the f32 operator would run as Winograd stays f32 when it has at most a third
  * as many output as input channels and the qd8 IGEMM would not run it on its narrow tile
