@@ -17,6 +17,7 @@ enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
     for (uint32_t i = 0; i < rt->num_ops; i++) {
       pqnn_delete_operator(rt->ops[i].op);
       pqnn_delete_operator(rt->ops[i].affine_op);
+      pqnn_release(rt->ops[i].upsampled.columns);
     }
   }
   if (rt->tensors != NULL) {
