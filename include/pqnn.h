@@ -1093,6 +1093,11 @@ struct pqnn_runtime_node_info {
      docs/runtime.md): the chain's first node then does the whole chain's work (and its
      profile time), the others none. At the current shapes. */
   uint32_t banded;
+  /* 1 when, besides its fused add, this binary or add2 node adds a nearest-upsampled map
+     (an FPN top-down add of a resized map): the resize node and its add were folded into
+     it, which then reads the resize's input at each output pixel's nearest source pixel
+     (the upsampled map is never written). */
+  uint32_t fused_upsampled_add;
 };
 /* Node counts/info are in planned execution order, fused clamps, adds, activations and affines removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

@@ -4,7 +4,10 @@
 // by side. Producers: a 1x1 convolution (GEMM path) and a per-channel scale (the
 // x * se(x) of a squeeze-excite residual, a binary node), on PaddleOCR det's largest map
 // (160x160x96) and a MobileNet v2 block output (56x56x24). CPU time (one thread: robust to
-// a loaded machine); the stem conv is in both variants.
+// a loaded machine); the stem conv is in both variants. FpnStep: PaddleOCR det's neck step
+// at 160x160x96, clamp(x_in) = x -> x * s + x = t, lo (80x80x96) -> nearest x2 = up,
+// add(up, t) -> y: /0 five nodes, /1 what the planner fuses (the top-down add into the
+// resize, or with runtime-pass-upsample.c the resize and its add into the multiply).
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -76,12 +79,75 @@ void Block(benchmark::State& state, size_t h, size_t w, size_t c, Producer produ
   pqnn_delete_subgraph(sg);
 }
 
+void FpnStep(benchmark::State& state) {
+  const bool fuse = state.range(0) != 0;
+  const size_t h = 160, w = 160, c = 96;
+  if (pqnn_initialize() != pqnn_status_success) {
+    state.SkipWithError("pqnn_initialize failed");
+    return;
+  }
+  pqnn_subgraph_t sg = nullptr;
+  pqnn_create_subgraph(3, 0, &sg);
+  const std::vector<size_t> dims = {1, h, w, c}, lo_dims = {1, h / 2, w / 2, c};
+  const std::vector<size_t> sdims = {1, 1, 1, c};
+  std::vector<float> s(c, 0.5f), x(h * w * c, 0.25f), lo(h * w * c / 4, 0.5f), y(h * w * c);
+  uint32_t ids[8];  // x_in, lo, y, x, xs, t, up, s
+  for (uint32_t k = 0; k < 7; k++) {
+    const bool low = k == 1;
+    const uint32_t ext = k < 3 ? k : PQNN_INVALID_VALUE_ID;
+    const uint32_t flags = k == 0 || k == 1 ? PQNN_VALUE_FLAG_EXTERNAL_INPUT
+                         : k == 2 ? PQNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0;
+    pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, low ? lo_dims.data() : dims.data(),
+        nullptr, ext, flags, &ids[k]);
+  }
+  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, sdims.data(), s.data(),
+      PQNN_INVALID_VALUE_ID, 0, &ids[7]);
+  pqnn_resize_params rp = {};
+  rp.mode = pqnn_resize_nearest;
+  rp.coordinates = pqnn_resize_asymmetric;
+  rp.rounding = pqnn_resize_floor;
+  rp.height_scale = rp.width_scale = 2.0f;
+  pqnn_status st = pqnn_define_clamp(sg, -8.0f, 8.0f, ids[0], ids[3], 0);
+  if (st == pqnn_status_success) {
+    st = pqnn_define_binary(sg, pqnn_binary_multiply, -INFINITY, INFINITY, ids[3], ids[7],
+        ids[4], 0);
+  }
+  if (st == pqnn_status_success) {
+    st = pqnn_define_add2(sg, -INFINITY, INFINITY, ids[4], ids[3], ids[5], 0);
+  }
+  if (st == pqnn_status_success) st = pqnn_define_static_resize_2d(sg, &rp, ids[1], ids[6], 0);
+  if (st == pqnn_status_success) {
+    st = pqnn_define_add2(sg, -INFINITY, INFINITY, ids[6], ids[5], ids[2], 0);
+  }
+  pqnn_runtime_options options = {};
+  options.no_residual_fusion = fuse ? 0 : 1;
+  pqnn_runtime_t rt = nullptr;
+  if (st != pqnn_status_success ||
+      pqnn_create_runtime_with_options(sg, nullptr, 0, &options, &rt) != pqnn_status_success) {
+    state.SkipWithError("define or create failed");
+    pqnn_delete_subgraph(sg);
+    return;
+  }
+  const pqnn_external_value ext[3] = {{0, x.data()}, {1, lo.data()}, {2, y.data()}};
+  pqnn_setup_runtime(rt, 3, ext);
+  size_t nodes = 0;
+  pqnn_get_runtime_node_count(rt, &nodes);
+  for (auto _ : state) {
+    pqnn_invoke_runtime(rt);
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.counters["nodes"] = double(nodes);
+  pqnn_delete_runtime(rt);
+  pqnn_delete_subgraph(sg);
+}
+
 void Det160Conv1x1(benchmark::State& state) { Block(state, 160, 160, 96, kConv1x1); }
 void Det160Scale(benchmark::State& state) { Block(state, 160, 160, 96, kScale); }
 void Mnv2Conv1x1(benchmark::State& state) { Block(state, 56, 56, 24, kConv1x1); }
 
 BENCHMARK(Det160Conv1x1)->ArgName("fused")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(Det160Scale)->ArgName("fused")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(FpnStep)->ArgName("fused")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(Mnv2Conv1x1)->ArgName("fused")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

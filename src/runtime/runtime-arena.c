@@ -161,9 +161,9 @@ enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* rt) {
   rt->arena_size = arena_size;
   rt->unshared_size = unshared;
   if (arena_size > rt->arena_capacity) {
-    pqnn_release(rt->arena);
+    pqnn_release_streamed(rt->arena);
     rt->arena_capacity = 0;
-    rt->arena = pqnn_allocate(arena_size);
+    rt->arena = pqnn_allocate_streamed(arena_size);
     if (rt->arena == NULL) {
       PQNN_LOG_ERROR("out of memory for a %zu-byte arena", arena_size);
       return pqnn_status_out_of_memory;

@@ -24,6 +24,14 @@ PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_node(struct pqnn_runtime* rt,
 
 /* Data-movement ops (nodes/layout-executors.c): true when `type` is one of them. */
 PQNN_INTERNAL bool pqnn_rt_is_layout_node(enum pqnn_node_type type);
+/* A 2-D resize's sizes and scales from its params and NHWC input / output shapes. */
+PQNN_INTERNAL void pqnn_rt_resize_geometry(const struct pqnn_resize_params* r,
+    const struct pqnn_shape* xs, const struct pqnn_shape* ys, struct pqnn_layout_geometry* g);
+/* The geometry and source columns of an op's nearest-upsampled residual (upsampled.fused:
+ * runtime-pass-upsample.c; nothing without one); invalid_parameter when the source map
+ * resized no longer gives the output's shape (runtime-ops-upsampled.c). */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_reshape_upsampled(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
 PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_layout(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);
 

@@ -16,6 +16,7 @@ void pqnn_rt_residual_f32(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t
   const size_t n = op->add2.shape[3];
   pqnn_node_f32_residual((end - start) * n, OUT(float) + start * n, IN(2, float) + start * n,
       op->residual_min, op->residual_max);
+  if (op->upsampled.fused) pqnn_rt_upsampled_f32(rt, op, start * n, end * n);
 }
 
 void pqnn_rt_residual_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start,
@@ -24,6 +25,7 @@ void pqnn_rt_residual_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t
   const size_t n = op->add2.shape[3];
   pqnn_node_f16_residual((end - start) * n, OUT(uint16_t) + start * n,
       IN(2, uint16_t) + start * n, op->residual_min, op->residual_max);
+  if (op->upsampled.fused) pqnn_rt_upsampled_f16(rt, op, start * n, end * n);
 }
 
 size_t pqnn_rt_residual_chunk_rows(const struct pqnn_rt_op* op, uint32_t residual_input,

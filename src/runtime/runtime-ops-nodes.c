@@ -41,7 +41,7 @@ static enum pqnn_status reshape_add2(struct pqnn_runtime* rt, struct pqnn_rt_op*
   }
   op->range = op->add2.shape[0] * op->add2.shape[1] * op->add2.shape[2];
   op->min_tile = pqnn_max_sz(1, 4096 / pqnn_max_sz(op->add2.shape[3], 1));
-  return pqnn_status_success;
+  return pqnn_rt_reshape_upsampled(rt, op);
 }
 
 static enum pqnn_status reshape_elementwise(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {

@@ -478,7 +478,7 @@ static bool residual_fuses(const struct pqnn_runtime* rt, const struct pqnn_rt_o
 }
 
 /* Moves op `from` to just before op `before` (from < before); the ops between move up. */
-static void sink_op(struct pqnn_runtime* rt, uint32_t from, uint32_t before) {
+void pqnn_rt_sink_op(struct pqnn_runtime* rt, uint32_t from, uint32_t before) {
   const struct pqnn_rt_op moved = rt->ops[from];
   memmove(&rt->ops[from], &rt->ops[from + 1],
       (size_t) (before - from - 1) * sizeof(struct pqnn_rt_op));
@@ -499,7 +499,7 @@ void pqnn_pass_fuse_residual_adds(struct pqnn_runtime* rt) {
     if (!residual_fuses(rt, &rt->ops[i], k, false)) {
       k = 1 - k;
       if (!residual_fuses(rt, &rt->ops[i], k, true)) continue;
-      sink_op(rt, rt->tensors[rt->ops[i].inputs[k]].producer, i);
+      pqnn_rt_sink_op(rt, rt->tensors[rt->ops[i].inputs[k]].producer, i);
       pqnn_rt_index_ops(rt);
     }
     struct pqnn_rt_op* add = &rt->ops[i];

@@ -6,7 +6,8 @@
  *   5. residual add fusion   (pqnn_pass_fuse_residual_adds)
  *   6. activation fusion again, for the activations after a fused add
  *   7. affine fusion         (pqnn_pass_fuse_affines)
- *   8. resize folding        (pqnn_pass_fold_resizes_into_concats, runtime-pass-concat.c)
+ *   8. upsampled residuals   (pqnn_pass_fold_upsampled_residuals, runtime-pass-upsample.c)
+ *   9. resize folding        (pqnn_pass_fold_resizes_into_concats, runtime-pass-concat.c)
  * Each rewrites the ops and tensors itself: fusion removes clamp ops, f16 inference
  * retypes the activations and inserts the boundary converts, dynamic quantization inserts
  * the qdint8 converts in front of the FC / conv ops it quantizes, activation fusion removes
@@ -46,9 +47,16 @@ PQNN_INTERNAL void pqnn_pass_fuse_activations(struct pqnn_runtime* rt);
  * FC / conv / depthwise / deconv op that writes its input, its only reader
  * (runtime-pass-affine.c), after the other fusions: it is the epilogue's last step. */
 PQNN_INTERNAL void pqnn_pass_fuse_affines(struct pqnn_runtime* rt);
+/* A nearest resize with a fused residual written by a binary / add2 op that has a fused
+ * residual of its own (an FPN top-down add after a squeeze-excite block) runs inside that
+ * op, which adds the resize's input at each output pixel's source pixel
+ * (runtime-pass-upsample.c). After residual fusion, before resize folding. */
+PQNN_INTERNAL void pqnn_pass_fold_upsampled_residuals(struct pqnn_runtime* rt);
 /* Nearest resizes read only by a channel concatenation run inside it (the resize op stays,
  * doing no work, for its shapes; runtime-pass-concat.c). Last: op indices must not move. */
 PQNN_INTERNAL void pqnn_pass_fold_resizes_into_concats(struct pqnn_runtime* rt);
+/* Moves op `from` to just before op `before` (from < before); the ops between move up. */
+PQNN_INTERNAL void pqnn_rt_sink_op(struct pqnn_runtime* rt, uint32_t from, uint32_t before);
 /* Compacts the op list over the ops a fusion removed. */
 PQNN_INTERNAL void pqnn_rt_drop_removed_ops(struct pqnn_runtime* rt);
 /* The kernel and params of an op's fused activation, or NULL (runtime-pass-activation.c). */

@@ -90,6 +90,18 @@ struct pqnn_rt_op {
     uint32_t input;                   /* the tensor it read (the op's output before) */
   } affine;
   pqnn_operator_t affine_op;
+  /* A nearest-upsampled residual (runtime-pass-upsample.c): an FPN top-down add of a
+   * resized map folded into the binary / add2 op that writes the other operand, after its
+   * fused same-shape residual; the source map is the op's last input (inputs[3]). resize:
+   * the resize node it was; min, max: its add's bounds; columns: per output column its
+   * source column (reshape sets them, capacity columns_capacity; released with the op). */
+  struct pqnn_rt_upsampled {
+    bool fused;
+    struct pqnn_node resize;
+    float min, max;
+    size_t* columns;
+    size_t columns_capacity;
+  } upsampled;
   int8_t qmin, qmax;                /* qs8 outputs */
   pqnn_operator_t op;               /* FC / conv / convert operators */
   const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */

@@ -17,6 +17,7 @@ enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
     for (uint32_t i = 0; i < rt->num_ops; i++) {
       pqnn_delete_operator(rt->ops[i].op);
       pqnn_delete_operator(rt->ops[i].affine_op);
+      pqnn_release(rt->ops[i].upsampled.columns);
     }
   }
   if (rt->tensors != NULL) {
@@ -26,7 +27,7 @@ enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
   pqnn_release(rt->ops);
   pqnn_release(rt->tensors);
   pqnn_release(rt->profile_ns);
-  pqnn_release(rt->arena);
+  pqnn_release_streamed(rt->arena);
   pqnn_release(rt);
   return pqnn_status_success;
 }

@@ -153,11 +153,8 @@ static enum pqnn_status reshape_pad(struct pqnn_runtime* rt, struct pqnn_rt_op* 
   return pqnn_status_success;
 }
 
-static enum pqnn_status reshape_resize(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
-  const struct pqnn_shape* xs = XS(rt, op);
-  const struct pqnn_shape* ys = YS(rt, op);
-  const struct pqnn_resize_params* r = &op->node.layout.resize;
-  struct pqnn_layout_geometry* g = &op->layout;
+void pqnn_rt_resize_geometry(const struct pqnn_resize_params* r, const struct pqnn_shape* xs,
+    const struct pqnn_shape* ys, struct pqnn_layout_geometry* g) {
   g->in_height = xs->dim[1];
   g->in_width = xs->dim[2];
   g->out_height = ys->dim[1];
@@ -168,6 +165,14 @@ static enum pqnn_status reshape_resize(struct pqnn_runtime* rt, struct pqnn_rt_o
                                            : (float) g->out_height / (float) g->in_height;
   g->width_scale = r->width_scale > 0.0f ? r->width_scale
                                          : (float) g->out_width / (float) g->in_width;
+}
+
+static enum pqnn_status reshape_resize(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  const struct pqnn_shape* xs = XS(rt, op);
+  const struct pqnn_shape* ys = YS(rt, op);
+  const struct pqnn_resize_params* r = &op->node.layout.resize;
+  struct pqnn_layout_geometry* g = &op->layout;
+  pqnn_rt_resize_geometry(r, xs, ys, g);
   op->range = op->folded ? 0 : ys->dim[0] * g->out_height;  /* folded: its concat runs it */
   op->min_tile = min_rows(g->out_width * g->channels * g->element_size);
   /* A fused residual (inputs[1], runtime-passes.c) is read densely like the output. */

@@ -60,6 +60,10 @@ PQNN_INTERNAL void pqnn_layout_concatenate_resized(const struct pqnn_layout_geom
     const struct pqnn_layout_nearest_source* resized, size_t start, size_t end,
     const void* const* x, void* y);
 /* Output rows [start, end) (image n, output row oy) of an NHWC resize. */
+/* The source index along one axis of output index o of a nearest resize from in to out
+ * (ONNX coordinates and rounding, clamped to [0, in - 1]). */
+PQNN_INTERNAL size_t pqnn_layout_nearest_index(enum pqnn_resize_coordinates coordinates,
+    enum pqnn_resize_nearest_rounding rounding, size_t o, size_t in, size_t out, float scale);
 PQNN_INTERNAL void pqnn_layout_resize_nearest(const struct pqnn_layout_geometry* g,
     enum pqnn_resize_coordinates coordinates, enum pqnn_resize_nearest_rounding rounding,
     size_t start, size_t end, const void* x, void* y);

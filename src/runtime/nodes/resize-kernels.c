@@ -26,7 +26,7 @@ float pqnn_layout_source_coordinate(enum pqnn_resize_coordinates coordinates, si
   }
 }
 
-static size_t nearest_index(enum pqnn_resize_coordinates coordinates,
+size_t pqnn_layout_nearest_index(enum pqnn_resize_coordinates coordinates,
     enum pqnn_resize_nearest_rounding rounding, size_t o, size_t in, size_t out, float scale) {
   const float c = pqnn_layout_source_coordinate(coordinates, o, in, out, scale);
   float r;
@@ -59,14 +59,14 @@ void pqnn_layout_resize_nearest(const struct pqnn_layout_geometry* g,
     const size_t cols = g->out_width - ox0 < NEAREST_COLUMN_BLOCK ? g->out_width - ox0
                                                                   : NEAREST_COLUMN_BLOCK;
     for (size_t i = 0; i < cols; i++) {
-      sx[i] = nearest_index(coordinates, rounding, ox0 + i, g->in_width, g->out_width,
-          g->width_scale);
+      sx[i] = pqnn_layout_nearest_index(coordinates, rounding, ox0 + i, g->in_width,
+          g->out_width, g->width_scale);
     }
     size_t previous_source = SIZE_MAX;  /* image * in_height + source row of row - 1 */
     for (size_t row = start; row < end; row++) {
       const size_t n = row / g->out_height, oy = row % g->out_height;
-      const size_t source = n * g->in_height + nearest_index(coordinates, rounding, oy,
-          g->in_height, g->out_height, g->height_scale);
+      const size_t source = n * g->in_height + pqnn_layout_nearest_index(coordinates,
+          rounding, oy, g->in_height, g->out_height, g->height_scale);
       char* dst = (char*) y + (row * g->out_width + ox0) * pixel;
       if (source == previous_source) {
         memcpy(dst, dst - g->out_width * pixel, cols * pixel);
@@ -106,8 +106,8 @@ void pqnn_layout_concatenate_resized(const struct pqnn_layout_geometry* g,
       }
       const struct pqnn_layout_geometry* r = resized[k].geometry;
       for (size_t i = 0; i < cols; i++) {
-        column[k][i] = bytes * nearest_index(resized[k].coordinates, resized[k].rounding,
-            ox0 + i, r->in_width, r->out_width, r->width_scale);
+        column[k][i] = bytes * pqnn_layout_nearest_index(resized[k].coordinates,
+            resized[k].rounding, ox0 + i, r->in_width, r->out_width, r->width_scale);
       }
     }
     for (size_t row = start; row < end; row++) {
@@ -119,8 +119,8 @@ void pqnn_layout_concatenate_resized(const struct pqnn_layout_geometry* g,
           continue;
         }
         const struct pqnn_layout_geometry* r = resized[k].geometry;
-        const size_t sy = nearest_index(resized[k].coordinates, resized[k].rounding, oy,
-            r->in_height, r->out_height, r->height_scale);
+        const size_t sy = pqnn_layout_nearest_index(resized[k].coordinates,
+            resized[k].rounding, oy, r->in_height, r->out_height, r->height_scale);
         row_of[k] = (const char*) x[k] + (n * r->in_height + sy) * r->in_width * bytes;
       }
       char* dst = (char*) y + (row * width + ox0) * pixel;

@@ -98,8 +98,8 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
 }
 
 /* What was fused into a node, in the order it applies: "+clamp+hardswish", "+hardswish+add",
- * "+add+clamp+sigmoid", "+hardswish+affine", ... (a clamp fused into an add comes with the
- * add; an affine is last). */
+ * "+add+clamp+sigmoid", "+hardswish+affine", "+add+upsampled-add", ... (a clamp fused into
+ * an add comes with the add; an affine is last, then a folded upsampled add). */
 static void fusion_chain(const struct pqnn_runtime_node_info* info, char* buf, size_t size) {
   const char* act = info->fused_activation ? info->fused_activation_name : NULL;
   const bool act_last = act != NULL && (!info->fused_add || info->activation_after_add);
@@ -107,6 +107,10 @@ static void fusion_chain(const struct pqnn_runtime_node_info* info, char* buf, s
       act != NULL && !act_last ? act : "", info->fused_add ? "+add" : "",
       info->fused_clamp ? "+clamp" : "", act_last ? "+" : "", act_last ? act : "",
       info->fused_affine ? "+affine" : "", info->folded_into_consumer ? "(in concat)" : "");
+  if (info->fused_upsampled_add) {  /* the FPN add of a resized map follows everything else */
+    const size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "+upsampled-add");
+  }
 }
 
 void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
@@ -119,7 +123,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
   size_t per_type[kTypes][kDatatypes] = {{0}};
   size_t fused = 0, fused_adds = 0, fused_activations = 0, fused_affines = 0, inserted = 0;
-  size_t folded = 0, banded = 0;
+  size_t folded = 0, banded = 0, upsampled = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   if (verbose) printf("plan, node by node (execution order):\n");
   for (size_t k = 0; k < count; k++) {
@@ -134,6 +138,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     fused_affines += info.fused_affine;
     inserted += info.inserted;
     folded += info.folded_into_consumer;
+    upsampled += info.fused_upsampled_add;
     banded += info.banded;
     char label[256];
     run_node_label(rt, prt, k, label, sizeof(label));
@@ -160,16 +165,18 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       cJSON_AddBoolToObject(n, "fused_affine", info.fused_affine != 0);
       cJSON_AddBoolToObject(n, "inserted", info.inserted != 0);
       if (info.folded_into_consumer) cJSON_AddBoolToObject(n, "folded_into_consumer", true);
+      if (info.fused_upsampled_add) cJSON_AddBoolToObject(n, "fused_upsampled_add", true);
       cJSON_AddBoolToObject(n, "banded", info.banded != 0);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
       cJSON_AddItemToArray(nodes, n);
     }
   }
   printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu fused activations, %zu "
-      "fused affines, %zu inserted converts, %zu resizes folded into concats, %zu in row "
-      "bands), %zu boundary layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
-      count, fused, fused_adds, fused_activations, fused_affines, inserted, folded, banded,
-      transposes,
+      "fused affines, %zu inserted converts, %zu resizes folded into concats, %zu into "
+      "adds, %zu in row bands), %zu boundary layout changes, arena %.1f MiB (%.1f MiB "
+      "unshared)\n",
+      count, fused, fused_adds, fused_activations, fused_affines, inserted, folded, upsampled,
+      banded, transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
@@ -187,6 +194,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     cJSON_AddNumberToObject(plan, "fused_adds", (double) fused_adds);
     cJSON_AddNumberToObject(plan, "fused_activations", (double) fused_activations);
     cJSON_AddNumberToObject(plan, "fused_affines", (double) fused_affines);
+    cJSON_AddNumberToObject(plan, "upsampled_adds", (double) upsampled);
     cJSON_AddNumberToObject(plan, "inserted_converts", (double) inserted);
     cJSON_AddNumberToObject(plan, "banded_nodes", (double) banded);
     cJSON_AddNumberToObject(plan, "boundary_layout_changes", (double) transposes);
