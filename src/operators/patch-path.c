@@ -384,11 +384,14 @@ static void compute_patch_rows(void* context, size_t b, size_t n, size_t m, size
   for (size_t i = m; i < end; i += mr) {
     const size_t count = end - i < mr ? end - i : mr;
     char* c = (char*) ctx->c + b * ctx->bc_stride + i * ctx->cm_stride + n * ctx->c_element_size;
-    if (interior_tile(ctx, ox, count) && table_oy != rows.oy) {
+    /* Full tiles only: the kernel reads all mr rows, and a table row past the image's
+     * last pixel would point past the input (point_tile repeats the tile's last pixel). */
+    const bool on_table = count == mr && interior_tile(ctx, ox, count);
+    if (on_table && table_oy != rows.oy) {
       table_oy = rows.oy;
       table_valid = build_row_table(ctx, &rows, table);
     }
-    if (table_valid && table_oy == rows.oy && interior_tile(ctx, ox, count)) {
+    if (on_table && table_valid) {
       ctx->igemm(count, n_size, ctx->run, ks, table, w, c, ctx->cm_stride, ctx->cn_stride,
           (ox - ctx->interior_begin) * step, NULL, &ctx->params);
       ox += count;

@@ -305,6 +305,9 @@ TEST_F(F32Convolution, StemLayers) {
   }
   ConvShape one = make(3, 2, 1, 1, 3, 24, 2, 2);
   run_shape(one, pool_, false);
+  // Unpadded, 6x6 outputs: the image's last tile (1 pixel of 7) lies inside the input, and
+  // its kernel must not read pixels past the image (rows past the tile repeat its last).
+  run_shape(make(3, 2, 0, 1, 3, 16, 13, 13), nullptr, false);
 }
 
 // Winograd edge sizes: outputs 1x1 .. 9x11 (partial 4x4 tiles), channels 1..67 (the path's
