@@ -65,7 +65,7 @@ enum pqnn_gemm_path {
   pqnn_gemm_path_gemm,    /* fully connected; 1x1 stride-1 unpadded convolution */
   pqnn_gemm_path_igemm,   /* any convolution, through an indirection buffer */
   pqnn_gemm_path_dwconv,  /* depthwise convolution (multiplier 1) */
-  pqnn_gemm_path_patch,   /* int8, one group of few input channels: K = taps * channels */
+  pqnn_gemm_path_patch,   /* one group of few input channels: K = taps * channels */
   pqnn_gemm_path_winograd,  /* f32 3x3 stride 1, one group: F(4x4, 3x3) tiles as 36 GEMMs */
 };
 
@@ -277,13 +277,16 @@ struct pqnn_deconv_context {
 };
 
 /* Patch path (src/operators/patch-path.c): each output pixel's kh x kw x C patch is
- * gathered into one contiguous K row (K = taps * C, zero-extended to kc, a multiple of KR)
- * and run through the IGEMM kernel as a single tap. */
+ * gathered into one contiguous K row (int8: K = taps * C, zero-extended to kc, a multiple
+ * of KR) and run through the IGEMM kernel as a single tap, or (f16 / f32, row_taps) its kh
+ * kernel rows are the kernel's taps, pointed at in the input. */
 struct pqnn_patch_context {
-  size_t kc;               /* bytes of one gathered row: round_up(taps * C, KR) */
-  size_t k;                /* taps * C */
+  size_t kc;               /* bytes of one gathered row: round_up(taps * C, KR) elements */
+  size_t k;                /* bytes of taps * C elements */
   size_t mr;
-  size_t channels;         /* C (bytes: int8) */
+  size_t channels;         /* bytes of C elements (one tap) */
+  size_t run;              /* bytes of one kernel row: kw * C elements */
+  bool row_taps;           /* f16 / f32: kernel rows as kh IGEMM taps (else one gathered row) */
   size_t pixel_stride;     /* bytes between input pixels */
   size_t input_height, input_width, output_width;
   size_t padding_top, padding_left;
@@ -292,6 +295,7 @@ struct pqnn_patch_context {
   uint32_t dilation_height, dilation_width;
   uint8_t zero_byte;       /* qs8: the input zero point (qd8: each image's, at run) */
   bool contiguous;         /* undilated, dense pixels: a kernel row's taps are one run */
+  size_t interior_begin, interior_end;  /* output columns whose kernel rows are all runs */
   size_t ba_stride;        /* bytes between input images */
   const void* input;
   const void* packed_w;

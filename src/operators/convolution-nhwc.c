@@ -1,6 +1,6 @@
 /* 2D convolution, NHWC, every datatype. Create: check the arguments, choose the path
  * (GEMM for 1x1 stride-1 unpadded, DWCONV for depthwise multiplier 1, WINOGRAD for f32 3x3
- * stride 1 of enough channels, PATCH for int8 with one group of few input channels, IGEMM
+ * stride 1 of enough channels, PATCH for one group of few input channels (every type), IGEMM
  * for the rest),
  * pack the weights, allocate the padding row. Reshape: output size, then the chosen path's
  * preparation (src/operators/<path>-path.c, next to its run-time code). */

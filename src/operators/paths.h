@@ -55,8 +55,9 @@ PQNN_INTERNAL enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_op
     pthreadpool_t threadpool);
 PQNN_INTERNAL void pqnn_run_deconv(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
-/* Patch path: int8, groups == 1, channels <= 4, kernel_height <= 16, a kernel row of at
- * most 32 bytes (kernel_width * channels), taps * channels <= PQNN_PATCH_MAX_K. */
+/* Patch path: int8, f16 or f32 (element_size 1, 2, 4), groups == 1, channels <= 4,
+ * kernel_height <= 16, a kernel row of at most 32 elements (kernel_width * channels),
+ * taps * channels <= PQNN_PATCH_MAX_K. */
 #define PQNN_PATCH_MAX_CHANNELS 4
 #define PQNN_PATCH_MAX_KERNEL_HEIGHT 16
 #define PQNN_PATCH_MAX_K 196

@@ -157,14 +157,22 @@ class F16Convolution : public ::testing::Test {
   pthreadpool_t pool_ = nullptr;
 };
 
-TEST_F(F16Convolution, RandomShapes) {
+// count shapes from next_shape(rng), alternately on the pool and without one, every third
+// clamped, every fourth packed from f32 weights.
+template <class NextShape>
+void run_random_shapes(NextShape next_shape, size_t count, pthreadpool_t pool) {
   auto& rng = pqnn_test::rng();
-  const size_t count = pqnn_test::shape_count(150);
   for (size_t i = 0; i < count; i++) {
-    const ConvShape s = pqnn_test::random_conv_shape(rng);
+    const ConvShape s = next_shape(rng);
     SCOPED_TRACE(i);
-    run_shape(s, (i % 2) ? pool_ : nullptr, i % 3 == 0, i % 4 == 1);
+    run_shape(s, (i % 2) ? pool : nullptr, i % 3 == 0, i % 4 == 1);
+    if (::testing::Test::HasFatalFailure()) return;
   }
+}
+
+TEST_F(F16Convolution, RandomShapes) {
+  run_random_shapes([](std::mt19937& rng) { return pqnn_test::random_conv_shape(rng); },
+      pqnn_test::shape_count(150), pool_);
 }
 
 ConvShape make(uint32_t k, uint32_t stride, uint32_t pad, uint32_t groups, size_t gic, size_t goc,
@@ -223,6 +231,19 @@ TEST_F(F16Convolution, MobileNetLikeLayers) {
   ConvShape first = make(3, 2, 0, 1, 3, 32, 33, 33, 1, PQNN_FLAG_TENSORFLOW_SAME_PADDING);
   run_shape(first, pool_, true, true);
   run_shape(make(3, 1, 1, 1, 64, 64, 14, 14), pool_, false, false);
+}
+
+// Dense layers of 1..4 input channels (the patch path's row taps, as in the f32 test).
+TEST_F(F16Convolution, FewInputChannels) {
+  run_random_shapes(pqnn_test::few_channel_conv_shape, pqnn_test::shape_count(100), pool_);
+}
+
+// Stems: 3x3 stride 2, 3 -> 32 / 16, many interior tiles per output row.
+TEST_F(F16Convolution, StemLayers) {
+  for (size_t oc : {32, 16}) {
+    ConvShape s = pqnn_test::stem_conv_shape(oc);
+    run_shape(s, pool_, oc == 32, oc == 16);
+  }
 }
 
 TEST_F(F16Convolution, ReshapeToNewSizes) {

@@ -175,14 +175,22 @@ class F32Convolution : public ::testing::Test {
   pthreadpool_t pool_ = nullptr;
 };
 
-TEST_F(F32Convolution, RandomShapes) {
+// count shapes from next_shape(rng), alternately on the pool and without one, every third
+// clamped.
+template <class NextShape>
+void run_random_shapes(NextShape next_shape, size_t count, pthreadpool_t pool) {
   auto& rng = pqnn_test::rng();
-  const size_t count = pqnn_test::shape_count(150);
   for (size_t i = 0; i < count; i++) {
-    const ConvShape s = pqnn_test::random_conv_shape(rng);
+    const ConvShape s = next_shape(rng);
     SCOPED_TRACE(i);
-    run_shape(s, (i % 2) ? pool_ : nullptr, i % 3 == 0);
+    run_shape(s, (i % 2) ? pool : nullptr, i % 3 == 0);
+    if (::testing::Test::HasFatalFailure()) return;
   }
+}
+
+TEST_F(F32Convolution, RandomShapes) {
+  run_random_shapes([](std::mt19937& rng) { return pqnn_test::random_conv_shape(rng); },
+      pqnn_test::shape_count(150), pool_);
 }
 
 ConvShape make(uint32_t k, uint32_t stride, uint32_t pad, uint32_t groups, size_t gic, size_t goc,
@@ -272,6 +280,34 @@ TEST_F(F32Convolution, MobileNetLikeLayers) {
   ConvShape first = make(3, 2, 0, 1, 3, 32, 33, 33, 1, PQNN_FLAG_TENSORFLOW_SAME_PADDING);
   run_shape(first, pool_, true);
   run_shape(make(3, 1, 1, 1, 64, 64, 14, 14), pool_, false);
+}
+
+// Dense layers of 1..4 input channels (the patch path's row taps: each kernel row of a
+// pixel one IGEMM tap, pointed at in the input through a per-output-row table and an
+// a_offset, or per tile at the borders, with gathered rows where padding, dilation or a
+// wider channel stride breaks the run): strides 1..3, dilation, explicit and SAME padding,
+// narrow and wide N, clamps, batches, threadpools.
+TEST_F(F32Convolution, FewInputChannels) {
+  run_random_shapes(pqnn_test::few_channel_conv_shape, pqnn_test::shape_count(150), pool_);
+}
+
+// Stems (3x3 stride 2 padding 1, 3 -> 32 as MobileNet's, 3 -> 16 / 8 as PaddleOCR's) on
+// images with many interior tiles per output row (the row-table tiles) and rows that end
+// mid-tile, a ReLU6-like clamp, and the 1-pixel output (mr = 1 kernel).
+TEST_F(F32Convolution, StemLayers) {
+  for (size_t oc : {32, 16, 8}) {
+    ConvShape s = pqnn_test::stem_conv_shape(oc);
+    run_shape(s, oc == 16 ? nullptr : pool_, oc == 32);
+    s.input_height = 9;
+    s.input_width = 121;
+    s.batch = 1;
+    run_shape(s, pool_, oc != 32);
+  }
+  ConvShape one = make(3, 2, 1, 1, 3, 24, 2, 2);
+  run_shape(one, pool_, false);
+  // Unpadded, 6x6 outputs: the image's last tile (1 pixel of 7) lies inside the input, and
+  // its kernel must not read pixels past the image (rows past the tile repeat its last).
+  run_shape(make(3, 2, 0, 1, 3, 16, 13, 13), nullptr, false);
 }
 
 // Winograd edge sizes: outputs 1x1 .. 9x11 (partial 4x4 tiles), channels 1..67 (the path's
