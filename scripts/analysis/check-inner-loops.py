@@ -345,8 +345,8 @@ STACK_BOUND = {
 }
 # The exp-based kernels on 16 ymm / xmm registers (f32-vunary exp / sigmoid / swish / tanh
 # avx2, f32-expsum avx2 / sse2): the exp's constants (clamp bounds, log2e, the rounding
-# magic, ln2 in two parts, 6-7 polynomial coefficients, the exponent bias) and the step's
-# vectors do not fit, so the compilers keep some constants in stack slots and use them as
+# magic, ln2 in two parts, 6-7 polynomial coefficients or the table exp's 3 and its table,
+# the exponent bias) and the step's vectors do not fit, so the compilers keep some constants in stack slots and use them as
 # memory operands (loads only in f32-vunary); the bound is the worse compiler's count.
 STACK_BOUND.update({
     "f32-vunary/exp-avx2": (4, "constants as stack operands: gcc 12 1, clang 14 4 per vector"),
@@ -354,14 +354,16 @@ STACK_BOUND.update({
     "f32-vunary/swish-avx2": (7, "constants as stack operands: gcc 12 1, clang 14 7"),
     "f32-vunary/tanh-avx2": (15, "constants as stack operands: gcc 12 0, clang 14 15 per "
                                  "vector (the rational's coefficients besides the exp's)"),
-    # expsum's main loop runs 4 exponentials side by side with 4 sums: beside the constants'
-    # reloads, gcc 12 keeps the 4 avx2 sums in stack slots (a load-add and a store each per
-    # step; sse2: 2 sums and some temporaries), clang 14 spills and reloads temporaries of
-    # the 4 polynomials. A defect, bounded here: a table exp with fewer constants (as the
-    # avx512skx kernel's) or fewer vectors per step is the way out (issue 14 item 3).
-    "f32-expsum/u32-avx2": (45, "4 polynomial exps + 4 sums on 16 ymm: gcc 12 28 stack "
-                                "operands (the 4 sums through memory), clang 14 45 per 32 "
-                                "floats"),
+    # expsum's polynomial exp (sse2): 4 exponentials side by side with 4 sums; beside the
+    # constants' reloads gcc 12 keeps 2 sums and some temporaries in stack slots, clang 14
+    # spills temporaries. avx2's table exp (9 constants): gcc 12 clean in u16 (production),
+    # 14 stack operands in u32 (4 exps; -O3: 9); clang 14 still spills temporaries of the
+    # exps it interleaves (8 per 16 floats in u16, 38 per 32 in u32; it had 45 in the old
+    # polynomial u32). The bounds are the worse compiler's counts.
+    "f32-expsum/u16-avx2": (8, "clang 14 spills and reloads temporaries of the 2 table exps "
+                               "(8 stack operands per 16 floats); gcc 12 clean"),
+    "f32-expsum/u32-avx2": (38, "4 table exps + 4 sums on 16 ymm: gcc 12 14 stack operands "
+                                "per 32 floats (-O3 9), clang 14 38 (candidate)"),
     "f32-expsum/u16-sse2": (29, "4 polynomial exps + 4 sums on 16 xmm: gcc 12 29 stack "
                                 "operands, clang 14 17 per 16 floats"),
     "f16-dwconv/anyp8c-avx2": (1, "clang 14 compares the tap pointer with its bound in a "
