@@ -288,7 +288,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-rmax/u16-wasmsimd.c
   src/microkernels/f32-expsum/u4-scalar.c
   src/microkernels/f32-expsum/u16-sse2.c
-  src/microkernels/f32-expsum/u32-avx2.c
+  src/microkernels/f32-expsum/u16-avx2.c
   src/microkernels/f32-expsum/u64-avx512skx.c
   src/microkernels/f32-expsum/u16-neon.c
   src/microkernels/f32-expsum/u16-wasmsimd.c
@@ -620,6 +620,7 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/f32-igemm/5x8-wasmsimd.c
   src/microkernels/f32-igemm/6x8-neonfma.c
   src/microkernels/f32-tgemm/4x8-scalar.c
+  src/microkernels/f32-expsum/u32-avx2.c
   src/microkernels/f32-expsum/u16-avx512skx.c
   src/microkernels/f32-expsum/u32-avx512skx.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-avx2.c

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Fails when an x86 GEMM / IGEMM / DWCONV / f32 -> qd8 convert / Winograd transform microkernel's inner loop is not
-the loop its tile implies.
+"""Fails when an x86 SIMD microkernel's inner loop is not the loop its tile implies (GEMM /
+IGEMM / DWCONV / f32 -> qd8 convert / Winograd transform / one-pass epilogue / pixel-lane
+GEMM / softmax row / elementwise stream / pooling kernels: every kernel directory; an x86
+kernel directory without a family fails, so a new family cannot go unchecked).
 
 Usage: scripts/analysis/check-inner-loops.py [-v] BUILD_DIR...
   (e.g. build/test, or a clang build dir; each must hold the library's kernel objects under
@@ -89,6 +91,30 @@ winograd-sse2 addps / subps              as winograd (SSE overwrites an operand:
 tgemm       vfmadd*ps (f32-tgemm: pixels vunpck[lh]ps, vshufps, vshuff32x4, vperm2f128, 0.25
             across the lanes)            vinsertf64x4 (the transpose of A), vbroadcastss
 tgemm-sse2  mulps                        addps, shufps, unpck*, movlhps / movhlps       1.0
+rmax        vmaxps (f32-rmax, avx2 /     -                                             0.25
+            avx512skx: load + max a vector)
+rmax-sse2   maxps                        - (gcc 12 copies each maxps result back)      1.0
+expsum      vfmadd*ps (f32-expsum: the   the exp's other arithmetic (sub, max / cmp,    0.5
+            exp's FMAs)                  round, exponent add / shift, vpermd / vpermps,
+                                         blend or mask) and the sum's add; the y stores
+                                         are essential (an FMA's destination is an
+                                         operand: the polynomial's first FMA from two
+                                         constants costs a copy a vector)
+expsum-sse2 mulps                        addps, subps, maxps, cmpps, and / andn / or,   1.0
+                                         paddd, pslld (copies as for madd-sse2)
+stream      any SIMD operation but a     - (loads, stores, GPR loop control             0.2
+            move (f32-vbinary, f32-      essential; a merge-masked vmov is a blend:
+            vunary, f16 <-> f32 and f16  essential everywhere): register copies and
+            -> qd8 converts, qs8-vadd /  stack traffic are what is counted
+            vaddc)
+stream-sse2 the same                     - (a copy per destructive operation)          1.0
+pool        the same (qs8-gavgpool: row  - (gcc 12 copies the avx512skx row loop's two  0.5
+            sums, output pass)           accumulators once per row)
+pool-sse2   the same                     -                                             1.0
+For rmax, expsum and stream the loop checked is the innermost one with the most dot
+instructions (the unrolled main loop; for expsum and stream one that stores a vector to
+the output, not the remainder's stack copy), not the densest: a spilled main loop must not
+hand the check to its one-vector remainder loop.
 The f32-qd8-convert quantize kernels (range and apply on one row) are checked as both:
 their min/max loop as qd8-range and their quantize loop as qd8-apply.
 The budgets hold with room for every kernel of the gcc 12 and clang 14 builds (the numbers
@@ -109,11 +135,18 @@ count_loop_insns = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(count_loop_insns)
 
 X86_BRANCHES = re.compile(r"^j[a-z]+$")  # a backward jmp closes a rotated loop too
-ISA_SUFFIX = re.compile(r"-(sse2|avx2|avx2-fma|fma|avx512f|avx512skx|avxvnni|avx512vnni)\.c\.o$")
+ISA_SUFFIX = re.compile(r"-(sse2|f16c|avx2|avx2-fma|fma|avx512f|avx512skx|avxvnni|avx512vnni)\.c\.o$")
 # One non-essential instruction per loop is free (gcc 12 hoists one accumulator's copy-out
 # into the 1xN VNNI loops); the budgets below count the rest per dot instruction.
 SLACK = 1
 LOOP_CONTROL = re.compile(r"^(cmp|test)[bwlq]?$")
+
+# A SIMD operation that is not a move (register copy, load, store, lane extract / insert,
+# broadcast): AVX mnemonics (v...) and the SSE2 ones (p..., ...ps / ...pd, cvt..., unpck...,
+# shufps); not the GPR push / pop / prefetch.
+STREAM_OP = re.compile(r"^(?!v?(mov\w*|p?extr\w*|p?insr\w*|(p)?broadcast\w*|zeroupper|"
+                       r"maskmov\w*)$)(?!(push|pop|prefetch)\w*$)"
+                       r"(v\w+|p\w+|\w+p[sd]|cvt\w+|unpck\w+)$")
 
 # family -> (dot/FMA mnemonics, operand-preparation mnemonics (regex), budget)
 FAMILIES = {
@@ -156,7 +189,7 @@ FAMILIES = {
                  re.compile(r"^(vpmovsxbw|vpmovsxwd|vpaddw|vpaddd|vextracti(128|32x8))$"), 3.0),
     "mullo-dw-sse2": (re.compile(r"^pmullw$"),
                       re.compile(r"^(punpck[lh]bw|punpck[lh]wd|psraw|psrad|paddw|paddd|movq)$"), 7.0),
-    "fma-dw": (re.compile(r"^vfmadd\d+ps$"), re.compile(r"^(vbroadcastss)$"), 0.5),
+    "fma-dw": (re.compile(r"^vfmadd\d+ps$"), re.compile(r"^(vbroadcastss|vcvtph2ps)$"), 0.5),
     # The f32 dwconv row kernels' border pixels (f32-dwconv-row, every loop of the walk
     # beside the interior one): masked loads of the taps inside the row, the masks made per
     # tap column from the pixel's tap bits (avx512: GPR ops and kmov; avx2: a broadcast and
@@ -198,9 +231,50 @@ FAMILIES = {
               re.compile(r"^(vbroadcastss|vunpck[lh]p[sd]|vshufps|vshuff(32x4|64x2)|vinsertf64x4|vperm2f128)$"), 0.25),
     "tgemm-sse2": (re.compile(r"^mulps$"),
                    re.compile(r"^(addps|shufps|unpck[lh]p[sd]|movlhps|movhlps)$"), 1.0),
+    # The softmax row kernels (f32-rmax, f32-expsum; scripts/kernels/softmax.py). rmax: one
+    # load and one max per vector into U accumulators (AVX: 2 instructions a vector; SSE2's
+    # maxps overwrites the element operand, so gcc 12 copies it back to the accumulator: one
+    # movaps per maxps).
+    "rmax": (re.compile(r"^vmaxps$"), re.compile(r"^$"), 0.25),
+    "rmax-sse2": (re.compile(r"^maxps$"), re.compile(r"^$"), 1.0),
+    # expsum: per vector the exp's FMAs (avx2: 10 of the degree-7 polynomial; avx512skx: 5 of
+    # the 16-entry table exp) and its other arithmetic (subtract max, clamp, round, exponent
+    # add and shift, the table's vpermd / vpermps and mask, the underflow select), the store
+    # of y and the sum's add. SSE2 has no FMA: each FMA is a mulps + addps pair, and a copy
+    # per destructive operation is the price (as madd-sse2).
+    "expsum": (re.compile(r"^vfmadd\d+ps$"),
+               re.compile(r"^(v(add|sub|mul|max)ps|vcmp\w*ps|vblendvps|vpaddd|vpslld|"
+                          r"vp(and|andn|xor)d?|v(and|andn)ps|vperm(d|ps)|vpcmpgtd)$"), 0.5),
+    "expsum-sse2": (re.compile(r"^mulps$"),
+                    re.compile(r"^((add|sub|max)ps|cmp\w*ps|(and|andn|or)ps|paddd|pslld)$"),
+                    1.0),
+    # Elementwise streams (f32-vbinary, f32-vunary, the f16 <-> f32 and f16 -> qd8 converts,
+    # qs8-vadd / vaddc, the qs8-gavgpool row and output loops): no accumulator and no tile,
+    # so the loop is its vector operations (the "dot" column here: every SIMD instruction
+    # that is not a move), loads and stores. What the guard catches is the compiler's
+    # damage: stack traffic, and register-to-register copies beyond the budget per vector
+    # operation (AVX forms are non-destructive: none are needed; SSE2 overwrites an operand,
+    # so a copy before a destructive operation on a value still live is the price: gcc 12's
+    # f16 <-> f32 sse2 converts copy 16-19 times per 49-65 operations).
+    "stream": (STREAM_OP, re.compile(r"^$"), 0.2),
+    "stream-sse2": (STREAM_OP, re.compile(r"^$"), 1.0),
+    # qs8-gavgpool: the loop with the most operations per instruction, the rows'
+    # accumulation (sign-extend and add into per-channel int32 sums: no store) or the output
+    # pass (scale, clamp, pack, store); gcc 12 copies the two accumulators of the 32-channel
+    # avx512skx row loop once per row (2 per 4 operations): the budget pays for that.
+    "pool": (STREAM_OP, re.compile(r"^$"), 0.5),
+    "pool-sse2": (STREAM_OP, re.compile(r"^$"), 1.0),
 }
 # Families whose loop writes its output vector by vector: stores are essential there.
-STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2", "fma-epilogue", "sse-epilogue"}
+STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2", "fma-epilogue", "sse-epilogue",
+           "expsum", "expsum-sse2", "stream", "stream-sse2", "pool", "pool-sse2"}
+# Families whose checked loop is the one with the most dot instructions (hot_loop), and of
+# those the ones whose loop must store a vector to the output.
+MAIN_LOOP = {"rmax", "rmax-sse2", "expsum", "expsum-sse2", "stream", "stream-sse2"}
+STORE_OUT = {"expsum", "expsum-sse2", "stream", "stream-sse2"}
+# The kernel directories of the elementwise stream families.
+STREAM_KINDS = ("f32-vbinary", "f32-vunary", "f16-f32-convert", "f32-f16-convert",
+                "f16-qd8-convert", "qs8-vadd", "qs8-vaddc")
 # Objects checked as more than one family (one hot loop each).
 FAMILY_GROUPS = {"qd8-quantize": ("qd8-range", "qd8-apply")}
 # Kernel directories whose every other innermost loop with the family's FMA (beside the
@@ -269,6 +343,39 @@ STACK_BOUND = {
     "f32-dwconv-row/25p32c-avx512f": (1, "clang 14 adds output_stride from its stack slot "
                                          "(a stack argument), 1 per 24 FMAs; gcc 12 clean"),
 }
+# The exp-based kernels on 16 ymm / xmm registers (f32-vunary exp / sigmoid / swish / tanh
+# avx2, f32-expsum avx2 / sse2): the exp's constants (clamp bounds, log2e, the rounding
+# magic, ln2 in two parts, 6-7 polynomial coefficients or the table exp's 3 and its table,
+# the exponent bias) and the step's vectors do not fit, so the compilers keep some constants in stack slots and use them as
+# memory operands (loads only in f32-vunary); the bound is the worse compiler's count.
+STACK_BOUND.update({
+    "f32-vunary/exp-avx2": (4, "constants as stack operands: gcc 12 1, clang 14 4 per vector"),
+    "f32-vunary/sigmoid-avx2": (7, "constants as stack operands: gcc 12 1, clang 14 7"),
+    "f32-vunary/swish-avx2": (7, "constants as stack operands: gcc 12 1, clang 14 7"),
+    "f32-vunary/tanh-avx2": (15, "constants as stack operands: gcc 12 0, clang 14 15 per "
+                                 "vector (the rational's coefficients besides the exp's)"),
+    # expsum's polynomial exp (sse2): 4 exponentials side by side with 4 sums; beside the
+    # constants' reloads gcc 12 keeps 2 sums and some temporaries in stack slots, clang 14
+    # spills temporaries. avx2's table exp (9 constants): gcc 12 clean in u16 (production),
+    # 14 stack operands in u32 (4 exps; -O3: 9); clang 14 still spills temporaries of the
+    # exps it interleaves (8 per 16 floats in u16, 38 per 32 in u32; it had 45 in the old
+    # polynomial u32). The bounds are the worse compiler's counts.
+    "f32-expsum/u16-avx2": (8, "clang 14 spills and reloads temporaries of the 2 table exps "
+                               "(8 stack operands per 16 floats); gcc 12 clean"),
+    "f32-expsum/u32-avx2": (38, "4 table exps + 4 sums on 16 ymm: gcc 12 14 stack operands "
+                                "per 32 floats (-O3 9), clang 14 38 (candidate)"),
+    "f32-expsum/u16-sse2": (29, "4 polynomial exps + 4 sums on 16 xmm: gcc 12 29 stack "
+                                "operands, clang 14 17 per 16 floats"),
+    "f16-dwconv/anyp8c-avx2": (1, "clang 14 compares the tap pointer with its bound in a "
+                                  "stack slot, 1 per 2 FMAs of the tap loop; gcc 12 clean"),
+})
+for _tile in ("9p16c-avx512f", "9p8c-avx2-fma"):
+    KNOWN[f"f32-dwconv/{_tile}"] = (
+        "candidates (selected by no config): clang 14 loads the 9 tap pointers as vectors "
+        "and extracts them (vmovq / vpextrq / vextracti*) per channel tile, 16-17 "
+        "instructions per 9 FMAs (the f32 IGEMM had this before f32_gemm.py indexed one "
+        "shared k); gcc 12 is clean, and the production 9p16c avx2-fma / 9p32c avx512f are "
+        "clean under both")
 for _tile in ("sigmoid-avx2-fma", "sigmoid-sse2"):
     KNOWN[f"f32-vunary-affine/{_tile}"] = (
         "sigmoid's exp needs ~14 constants beside the loop's vectors, more than 16 ymm / xmm "
@@ -297,7 +404,7 @@ def family_of(path):
         return "winograd-sse2" if name.endswith("-sse2.c.o") else "winograd"
     if kind.endswith(("-dwconv", "-dwconv-row")):
         sse2 = name.endswith("-sse2.c.o")
-        base = {"qd8": "madd-dw", "qs8": "mullo-dw", "f32": "fma-dw"}[kind[:3]]
+        base = {"qd8": "madd-dw", "qs8": "mullo-dw", "f32": "fma-dw", "f16": "fma-dw"}[kind[:3]]
         if base == "fma-dw" and name.startswith("1p"):
             return "fma-dw1"
         if "vnni" in name:
@@ -309,26 +416,29 @@ def family_of(path):
         if name.endswith("-sse2.c.o"):
             return "madd-4bit-sse2"
         return "dpbusd-4bit" if "vnni" in name else "maddubs-4bit"
+    if kind in ("f32-rmax", "f32-expsum"):
+        return kind[len("f32-"):] + ("-sse2" if name.endswith("-sse2.c.o") else "")
+    if kind == "qs8-gavgpool":
+        return "pool-sse2" if name.endswith("-sse2.c.o") else "pool"
+    if kind in STREAM_KINDS:
+        return "stream-sse2" if name.endswith("-sse2.c.o") else "stream"
     if kind.startswith(("qs8-", "qd8-")):
         if re.search(r"c4-avx2\.c\.o$", name):
             return "dpbusd-emu"
         if "vnni" in name:
             return "dpbusd"
         return "madd-sse2" if name.endswith("-sse2.c.o") else "madd"
-    if name.endswith("-sse2.c.o"):
-        return "sse"
-    return "fma"
+    if kind.endswith("gemm"):
+        return "sse" if name.endswith("-sse2.c.o") else "fma"
+    return None  # a kernel directory without a family: check_object fails it
 
 
 def kernel_objects(build_dir):
-    objs = []
-    for kind in ("*gemm", "qd8-*dwconv", "qs8-dwconv", "f32-dwconv", "f32-dwconv-row",
-                 "f32-qd8-range", "f32-qd8-apply", "f32-qd8-convert", "f32-winograd-input",
-                 "f32-winograd-output", "f32-vunary-affine"):
-        pattern = os.path.join(build_dir, "CMakeFiles", "pqnn_objects.dir", "src", "microkernels",
-                               kind, "*.c.o")
-        objs += glob.glob(pattern)
-    return sorted(p for p in objs if ISA_SUFFIX.search(p))
+    """Every x86 SIMD kernel object of the build (each kernel directory, no scalar ones):
+    a directory no family above covers fails the check instead of going unchecked."""
+    pattern = os.path.join(build_dir, "CMakeFiles", "pqnn_objects.dir", "src", "microkernels",
+                           "*", "*.c.o")
+    return sorted(p for p in glob.glob(pattern) if ISA_SUFFIX.search(p))
 
 
 def normalize(insns):
@@ -392,18 +502,49 @@ def classify(insn, dot, prep, frame_pointer, storing=False):
     if op == "vbroadcastss" and not mem and dot.pattern == FAMILIES["fma"][0].pattern:
         return "other"  # f32 GEMM A broadcast from a register: a vmovss + shuffle pair where
         # one broadcast load (or an FMA's {1to16} operand) does
+    if op.startswith("vmov") and "{%k" in args:
+        return "essential"  # a merge-masked register move is a blend (AVX512's select)
     if prep.match(op) and not (ops and is_mem(ops[-1])):
         return "essential"
     return "other"
 
 
-def hot_loop(body_list, dot):
-    """The K loop: of the loops without calls that contain dot instructions, the one with the
-    most of them per instruction (outer loops hold the K tail, the epilogue and stores)."""
+def stores_vector_out(body, frame_pointer):
+    """Whether a loop stores a vector register to memory other than the stack (the output;
+    a remainder's result goes to its stack copy first)."""
+    stack = r"\(%r(s|b)p" if frame_pointer else r"\(%rsp"
+    for _, op, args in body:
+        ops = operands(args)
+        if (len(ops) >= 2 and is_mem(ops[-1]) and re.match(r"%[xyz]mm", ops[0])
+                and not re.search(stack, ops[-1])):
+            return True
+    return False
+
+
+def has_frame_pointer(insns):
+    return any(op == "mov" and args.replace(" ", "") == "%rsp,%rbp" for _, op, args in insns)
+
+
+def hot_loop(body_list, dot, most=False, storing=False, frame_pointer=False):
+    """The K loop: of the loops without calls that contain dot instructions (and not a span
+    the loop finder closes through a jump back into the function's exit, its `ret`), the one with the
+    most of them per instruction (outer loops hold the K tail, the epilogue and stores); with
+    `most`, the one with the most of them (the unrolled main loop of a row or stream kernel,
+    whose spills would otherwise hand the title to its one-vector remainder loop); with
+    `storing` too, of the loops that store a vector to the output (not to the stack: the
+    remainder's copy)."""
     cands = [b for b in body_list
-             if any(dot.match(i[1]) for i in b) and not any(i[1].startswith("call") for i in b)]
+             if any(dot.match(i[1]) for i in b) and not any(i[1].startswith(("call", "ret")) for i in b)]
     if not cands:
         return []
+    if most:
+        # Innermost loops only (the remainder's stack copies and the final reduction sit in
+        # spans the finder closes around them).
+        cands = [b for b in innermost(cands) if not storing or stores_vector_out(b, frame_pointer)]
+        if not cands:
+            return []
+        return [max(cands, key=lambda b: (sum(1 for i in b if dot.match(i[1])),
+                                          sum(1 for i in b if dot.match(i[1])) / len(b)))]
     return [max(cands, key=lambda b: sum(1 for i in b if dot.match(i[1])) / len(b))]
 
 
@@ -412,8 +553,15 @@ def check_object(path, verbose):
     loops = list(count_loop_insns.loops(insns, X86_BRANCHES))
     problems = []
     group = family_of(path)
+    if group is None:
+        kind = os.path.basename(os.path.dirname(path))
+        print(f"FAIL {path}: no inner-loop family for kernel directory {kind}: add one "
+              "(family_of in scripts/analysis/check-inner-loops.py)")
+        return [f"{kind}: no family"]
     for family in FAMILY_GROUPS.get(group, (group,)):
-        problems += check_family(path, family, insns, hot_loop(loops, FAMILIES[family][0]),
+        problems += check_family(path, family, insns,
+                                 hot_loop(loops, FAMILIES[family][0], family in MAIN_LOOP,
+                                          family in STORE_OUT, has_frame_pointer(insns)),
                                  verbose)
     other = OTHER_LOOPS.get(os.path.basename(os.path.dirname(path)))
     if other is not None:
@@ -435,7 +583,7 @@ def innermost(bodies):
 def check_family(path, family, insns, bodies, verbose):
     """Checks the loops `bodies` of one object as `family`."""
     dot, prep, budget = FAMILIES[family]
-    frame_pointer = any(op == "mov" and args.replace(" ", "") == "%rsp,%rbp" for _, op, args in insns)
+    frame_pointer = has_frame_pointer(insns)
     problems = []
     if not bodies:
         problems.append("no loop with a dot-product / FMA instruction found")

@@ -11,6 +11,15 @@
 
 void pqnn_f32_expsum_ukernel_u32__avx2(size_t n, const float* x, float max, float* y, float* sum) {
   const __m256 vmax = _mm256_set1_ps(max);
+  const __m256 vlo = _mm256_set1_ps(-0x1.5A92D6p+6f);
+  const __m256 vlog2e8 = _mm256_set1_ps(0x1.715476p+3f);
+  const __m256 vmagic = _mm256_set1_ps(0x1.8p+23f);
+  const __m256 vln2_8_hi = _mm256_set1_ps(-0x1.62E430p-4f);
+  const __m256 vln2_8_lo = _mm256_set1_ps(0x1.05C610p-32f);
+  const __m256 vc4 = _mm256_set1_ps(0x1.555556p-5f);
+  const __m256 vc3 = _mm256_set1_ps(0x1.555556p-3f);
+  const __m256 vc2 = _mm256_set1_ps(0.5f);
+  const __m256 vtable = _mm256_castsi256_ps(_mm256_setr_epi32((int) 0x3F800000u, (int) 0x3F8B95C2u, (int) 0x3F9837F0u, (int) 0x3FA5FED7u, (int) 0x3FB504F3u, (int) 0x3FC5672Au, (int) 0x3FD744FDu, (int) 0x3FEAC0C7u));
   __m256 vsum0 = _mm256_set1_ps(0.0f);
   __m256 vsum1 = _mm256_set1_ps(0.0f);
   __m256 vsum2 = _mm256_set1_ps(0.0f);
@@ -20,70 +29,62 @@ void pqnn_f32_expsum_ukernel_u32__avx2(size_t n, const float* x, float max, floa
     const __m256 vx1 = _mm256_loadu_ps(x + 8);
     const __m256 vx2 = _mm256_loadu_ps(x + 16);
     const __m256 vx3 = _mm256_loadu_ps(x + 24);
-    const __m256 ve0_x = _mm256_sub_ps(vx0, vmax);
-    const __m256 ve0_z = _mm256_max_ps(_mm256_set1_ps(-0x1.5A92D6p+6f), ve0_x);
-    const __m256 ve0_t = _mm256_fmadd_ps(ve0_z, _mm256_set1_ps(0x1.715476p+0f), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 ve0_n = _mm256_sub_ps(ve0_t, _mm256_set1_ps(0x1.8p+23f));
-    __m256 ve0_r = _mm256_fmadd_ps(ve0_n, _mm256_set1_ps(-0x1.62E400p-1f), ve0_z);
-    ve0_r = _mm256_fmadd_ps(ve0_n, _mm256_set1_ps(-0x1.7F7D1Cp-20f), ve0_r);
-    __m256 ve0_p = _mm256_set1_ps(0x1.A01A02p-13f);
-    ve0_p = _mm256_fmadd_ps(ve0_p, ve0_r, _mm256_set1_ps(0x1.6C16C2p-10f));
-    ve0_p = _mm256_fmadd_ps(ve0_p, ve0_r, _mm256_set1_ps(0x1.111112p-7f));
-    ve0_p = _mm256_fmadd_ps(ve0_p, ve0_r, _mm256_set1_ps(0x1.555556p-5f));
-    ve0_p = _mm256_fmadd_ps(ve0_p, ve0_r, _mm256_set1_ps(0x1.555556p-3f));
-    ve0_p = _mm256_fmadd_ps(ve0_p, ve0_r, _mm256_set1_ps(0x1.000000p-1f));
-    ve0_p = _mm256_fmadd_ps(ve0_p, ve0_r, _mm256_set1_ps(1.0f));
-    ve0_p = _mm256_fmadd_ps(ve0_p, ve0_r, _mm256_set1_ps(1.0f));
-    __m256 ve0 = _mm256_mul_ps(_mm256_add_ps(ve0_p, ve0_p), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(ve0_t), _mm256_set1_epi32(126 - 0x4B400000)), 23)));
-    ve0 = _mm256_blendv_ps(ve0, _mm256_set1_ps(0.0f), _mm256_cmp_ps(ve0_x, _mm256_set1_ps(-0x1.5A92D6p+6f), _CMP_LT_OQ));
-    const __m256 ve1_x = _mm256_sub_ps(vx1, vmax);
-    const __m256 ve1_z = _mm256_max_ps(_mm256_set1_ps(-0x1.5A92D6p+6f), ve1_x);
-    const __m256 ve1_t = _mm256_fmadd_ps(ve1_z, _mm256_set1_ps(0x1.715476p+0f), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 ve1_n = _mm256_sub_ps(ve1_t, _mm256_set1_ps(0x1.8p+23f));
-    __m256 ve1_r = _mm256_fmadd_ps(ve1_n, _mm256_set1_ps(-0x1.62E400p-1f), ve1_z);
-    ve1_r = _mm256_fmadd_ps(ve1_n, _mm256_set1_ps(-0x1.7F7D1Cp-20f), ve1_r);
-    __m256 ve1_p = _mm256_set1_ps(0x1.A01A02p-13f);
-    ve1_p = _mm256_fmadd_ps(ve1_p, ve1_r, _mm256_set1_ps(0x1.6C16C2p-10f));
-    ve1_p = _mm256_fmadd_ps(ve1_p, ve1_r, _mm256_set1_ps(0x1.111112p-7f));
-    ve1_p = _mm256_fmadd_ps(ve1_p, ve1_r, _mm256_set1_ps(0x1.555556p-5f));
-    ve1_p = _mm256_fmadd_ps(ve1_p, ve1_r, _mm256_set1_ps(0x1.555556p-3f));
-    ve1_p = _mm256_fmadd_ps(ve1_p, ve1_r, _mm256_set1_ps(0x1.000000p-1f));
-    ve1_p = _mm256_fmadd_ps(ve1_p, ve1_r, _mm256_set1_ps(1.0f));
-    ve1_p = _mm256_fmadd_ps(ve1_p, ve1_r, _mm256_set1_ps(1.0f));
-    __m256 ve1 = _mm256_mul_ps(_mm256_add_ps(ve1_p, ve1_p), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(ve1_t), _mm256_set1_epi32(126 - 0x4B400000)), 23)));
-    ve1 = _mm256_blendv_ps(ve1, _mm256_set1_ps(0.0f), _mm256_cmp_ps(ve1_x, _mm256_set1_ps(-0x1.5A92D6p+6f), _CMP_LT_OQ));
-    const __m256 ve2_x = _mm256_sub_ps(vx2, vmax);
-    const __m256 ve2_z = _mm256_max_ps(_mm256_set1_ps(-0x1.5A92D6p+6f), ve2_x);
-    const __m256 ve2_t = _mm256_fmadd_ps(ve2_z, _mm256_set1_ps(0x1.715476p+0f), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 ve2_n = _mm256_sub_ps(ve2_t, _mm256_set1_ps(0x1.8p+23f));
-    __m256 ve2_r = _mm256_fmadd_ps(ve2_n, _mm256_set1_ps(-0x1.62E400p-1f), ve2_z);
-    ve2_r = _mm256_fmadd_ps(ve2_n, _mm256_set1_ps(-0x1.7F7D1Cp-20f), ve2_r);
-    __m256 ve2_p = _mm256_set1_ps(0x1.A01A02p-13f);
-    ve2_p = _mm256_fmadd_ps(ve2_p, ve2_r, _mm256_set1_ps(0x1.6C16C2p-10f));
-    ve2_p = _mm256_fmadd_ps(ve2_p, ve2_r, _mm256_set1_ps(0x1.111112p-7f));
-    ve2_p = _mm256_fmadd_ps(ve2_p, ve2_r, _mm256_set1_ps(0x1.555556p-5f));
-    ve2_p = _mm256_fmadd_ps(ve2_p, ve2_r, _mm256_set1_ps(0x1.555556p-3f));
-    ve2_p = _mm256_fmadd_ps(ve2_p, ve2_r, _mm256_set1_ps(0x1.000000p-1f));
-    ve2_p = _mm256_fmadd_ps(ve2_p, ve2_r, _mm256_set1_ps(1.0f));
-    ve2_p = _mm256_fmadd_ps(ve2_p, ve2_r, _mm256_set1_ps(1.0f));
-    __m256 ve2 = _mm256_mul_ps(_mm256_add_ps(ve2_p, ve2_p), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(ve2_t), _mm256_set1_epi32(126 - 0x4B400000)), 23)));
-    ve2 = _mm256_blendv_ps(ve2, _mm256_set1_ps(0.0f), _mm256_cmp_ps(ve2_x, _mm256_set1_ps(-0x1.5A92D6p+6f), _CMP_LT_OQ));
-    const __m256 ve3_x = _mm256_sub_ps(vx3, vmax);
-    const __m256 ve3_z = _mm256_max_ps(_mm256_set1_ps(-0x1.5A92D6p+6f), ve3_x);
-    const __m256 ve3_t = _mm256_fmadd_ps(ve3_z, _mm256_set1_ps(0x1.715476p+0f), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 ve3_n = _mm256_sub_ps(ve3_t, _mm256_set1_ps(0x1.8p+23f));
-    __m256 ve3_r = _mm256_fmadd_ps(ve3_n, _mm256_set1_ps(-0x1.62E400p-1f), ve3_z);
-    ve3_r = _mm256_fmadd_ps(ve3_n, _mm256_set1_ps(-0x1.7F7D1Cp-20f), ve3_r);
-    __m256 ve3_p = _mm256_set1_ps(0x1.A01A02p-13f);
-    ve3_p = _mm256_fmadd_ps(ve3_p, ve3_r, _mm256_set1_ps(0x1.6C16C2p-10f));
-    ve3_p = _mm256_fmadd_ps(ve3_p, ve3_r, _mm256_set1_ps(0x1.111112p-7f));
-    ve3_p = _mm256_fmadd_ps(ve3_p, ve3_r, _mm256_set1_ps(0x1.555556p-5f));
-    ve3_p = _mm256_fmadd_ps(ve3_p, ve3_r, _mm256_set1_ps(0x1.555556p-3f));
-    ve3_p = _mm256_fmadd_ps(ve3_p, ve3_r, _mm256_set1_ps(0x1.000000p-1f));
-    ve3_p = _mm256_fmadd_ps(ve3_p, ve3_r, _mm256_set1_ps(1.0f));
-    ve3_p = _mm256_fmadd_ps(ve3_p, ve3_r, _mm256_set1_ps(1.0f));
-    __m256 ve3 = _mm256_mul_ps(_mm256_add_ps(ve3_p, ve3_p), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(ve3_t), _mm256_set1_epi32(126 - 0x4B400000)), 23)));
-    ve3 = _mm256_blendv_ps(ve3, _mm256_set1_ps(0.0f), _mm256_cmp_ps(ve3_x, _mm256_set1_ps(-0x1.5A92D6p+6f), _CMP_LT_OQ));
+    const __m256 ve0_z = _mm256_sub_ps(vx0, vmax);
+    const __m256 ve0_u = _mm256_cmp_ps(ve0_z, vlo, _CMP_LT_OQ);
+    const __m256 ve0_t = _mm256_fmadd_ps(ve0_z, vlog2e8, vmagic);
+    const __m256 ve0_n = _mm256_sub_ps(ve0_t, vmagic);
+    __m256 ve0_r = _mm256_fmadd_ps(ve0_n, vln2_8_hi, ve0_z);
+    ve0_r = _mm256_fmadd_ps(ve0_n, vln2_8_lo, ve0_r);
+    const __m256i ve0_b = _mm256_castps_si256(ve0_t);
+    const __m256 ve0_s = _mm256_castsi256_ps(_mm256_add_epi32(
+        _mm256_castps_si256(_mm256_permutevar8x32_ps(vtable, ve0_b)),
+        _mm256_slli_epi32(_mm256_srli_epi32(ve0_b, 3), 23)));
+    __m256 ve0_p = _mm256_fmadd_ps(vc4, ve0_r, vc3);
+    ve0_p = _mm256_fmadd_ps(ve0_p, ve0_r, vc2);
+    ve0_p = _mm256_fmadd_ps(_mm256_mul_ps(ve0_r, ve0_r), ve0_p, ve0_r);
+    const __m256 ve0 = _mm256_andnot_ps(ve0_u, _mm256_fmadd_ps(ve0_s, ve0_p, ve0_s));
+    const __m256 ve1_z = _mm256_sub_ps(vx1, vmax);
+    const __m256 ve1_u = _mm256_cmp_ps(ve1_z, vlo, _CMP_LT_OQ);
+    const __m256 ve1_t = _mm256_fmadd_ps(ve1_z, vlog2e8, vmagic);
+    const __m256 ve1_n = _mm256_sub_ps(ve1_t, vmagic);
+    __m256 ve1_r = _mm256_fmadd_ps(ve1_n, vln2_8_hi, ve1_z);
+    ve1_r = _mm256_fmadd_ps(ve1_n, vln2_8_lo, ve1_r);
+    const __m256i ve1_b = _mm256_castps_si256(ve1_t);
+    const __m256 ve1_s = _mm256_castsi256_ps(_mm256_add_epi32(
+        _mm256_castps_si256(_mm256_permutevar8x32_ps(vtable, ve1_b)),
+        _mm256_slli_epi32(_mm256_srli_epi32(ve1_b, 3), 23)));
+    __m256 ve1_p = _mm256_fmadd_ps(vc4, ve1_r, vc3);
+    ve1_p = _mm256_fmadd_ps(ve1_p, ve1_r, vc2);
+    ve1_p = _mm256_fmadd_ps(_mm256_mul_ps(ve1_r, ve1_r), ve1_p, ve1_r);
+    const __m256 ve1 = _mm256_andnot_ps(ve1_u, _mm256_fmadd_ps(ve1_s, ve1_p, ve1_s));
+    const __m256 ve2_z = _mm256_sub_ps(vx2, vmax);
+    const __m256 ve2_u = _mm256_cmp_ps(ve2_z, vlo, _CMP_LT_OQ);
+    const __m256 ve2_t = _mm256_fmadd_ps(ve2_z, vlog2e8, vmagic);
+    const __m256 ve2_n = _mm256_sub_ps(ve2_t, vmagic);
+    __m256 ve2_r = _mm256_fmadd_ps(ve2_n, vln2_8_hi, ve2_z);
+    ve2_r = _mm256_fmadd_ps(ve2_n, vln2_8_lo, ve2_r);
+    const __m256i ve2_b = _mm256_castps_si256(ve2_t);
+    const __m256 ve2_s = _mm256_castsi256_ps(_mm256_add_epi32(
+        _mm256_castps_si256(_mm256_permutevar8x32_ps(vtable, ve2_b)),
+        _mm256_slli_epi32(_mm256_srli_epi32(ve2_b, 3), 23)));
+    __m256 ve2_p = _mm256_fmadd_ps(vc4, ve2_r, vc3);
+    ve2_p = _mm256_fmadd_ps(ve2_p, ve2_r, vc2);
+    ve2_p = _mm256_fmadd_ps(_mm256_mul_ps(ve2_r, ve2_r), ve2_p, ve2_r);
+    const __m256 ve2 = _mm256_andnot_ps(ve2_u, _mm256_fmadd_ps(ve2_s, ve2_p, ve2_s));
+    const __m256 ve3_z = _mm256_sub_ps(vx3, vmax);
+    const __m256 ve3_u = _mm256_cmp_ps(ve3_z, vlo, _CMP_LT_OQ);
+    const __m256 ve3_t = _mm256_fmadd_ps(ve3_z, vlog2e8, vmagic);
+    const __m256 ve3_n = _mm256_sub_ps(ve3_t, vmagic);
+    __m256 ve3_r = _mm256_fmadd_ps(ve3_n, vln2_8_hi, ve3_z);
+    ve3_r = _mm256_fmadd_ps(ve3_n, vln2_8_lo, ve3_r);
+    const __m256i ve3_b = _mm256_castps_si256(ve3_t);
+    const __m256 ve3_s = _mm256_castsi256_ps(_mm256_add_epi32(
+        _mm256_castps_si256(_mm256_permutevar8x32_ps(vtable, ve3_b)),
+        _mm256_slli_epi32(_mm256_srli_epi32(ve3_b, 3), 23)));
+    __m256 ve3_p = _mm256_fmadd_ps(vc4, ve3_r, vc3);
+    ve3_p = _mm256_fmadd_ps(ve3_p, ve3_r, vc2);
+    ve3_p = _mm256_fmadd_ps(_mm256_mul_ps(ve3_r, ve3_r), ve3_p, ve3_r);
+    const __m256 ve3 = _mm256_andnot_ps(ve3_u, _mm256_fmadd_ps(ve3_s, ve3_p, ve3_s));
     _mm256_storeu_ps(y + 0, ve0);
     _mm256_storeu_ps(y + 8, ve1);
     _mm256_storeu_ps(y + 16, ve2);
@@ -96,22 +97,20 @@ void pqnn_f32_expsum_ukernel_u32__avx2(size_t n, const float* x, float max, floa
     y += 32;
   }
   for (; n >= 8; n -= 8) {
-    const __m256 ve_x = _mm256_sub_ps(_mm256_loadu_ps(x), vmax);
-    const __m256 ve_z = _mm256_max_ps(_mm256_set1_ps(-0x1.5A92D6p+6f), ve_x);
-    const __m256 ve_t = _mm256_fmadd_ps(ve_z, _mm256_set1_ps(0x1.715476p+0f), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 ve_n = _mm256_sub_ps(ve_t, _mm256_set1_ps(0x1.8p+23f));
-    __m256 ve_r = _mm256_fmadd_ps(ve_n, _mm256_set1_ps(-0x1.62E400p-1f), ve_z);
-    ve_r = _mm256_fmadd_ps(ve_n, _mm256_set1_ps(-0x1.7F7D1Cp-20f), ve_r);
-    __m256 ve_p = _mm256_set1_ps(0x1.A01A02p-13f);
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(0x1.6C16C2p-10f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(0x1.111112p-7f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(0x1.555556p-5f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(0x1.555556p-3f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(0x1.000000p-1f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(1.0f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(1.0f));
-    __m256 ve = _mm256_mul_ps(_mm256_add_ps(ve_p, ve_p), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(ve_t), _mm256_set1_epi32(126 - 0x4B400000)), 23)));
-    ve = _mm256_blendv_ps(ve, _mm256_set1_ps(0.0f), _mm256_cmp_ps(ve_x, _mm256_set1_ps(-0x1.5A92D6p+6f), _CMP_LT_OQ));
+    const __m256 ve_z = _mm256_sub_ps(_mm256_loadu_ps(x), vmax);
+    const __m256 ve_u = _mm256_cmp_ps(ve_z, vlo, _CMP_LT_OQ);
+    const __m256 ve_t = _mm256_fmadd_ps(ve_z, vlog2e8, vmagic);
+    const __m256 ve_n = _mm256_sub_ps(ve_t, vmagic);
+    __m256 ve_r = _mm256_fmadd_ps(ve_n, vln2_8_hi, ve_z);
+    ve_r = _mm256_fmadd_ps(ve_n, vln2_8_lo, ve_r);
+    const __m256i ve_b = _mm256_castps_si256(ve_t);
+    const __m256 ve_s = _mm256_castsi256_ps(_mm256_add_epi32(
+        _mm256_castps_si256(_mm256_permutevar8x32_ps(vtable, ve_b)),
+        _mm256_slli_epi32(_mm256_srli_epi32(ve_b, 3), 23)));
+    __m256 ve_p = _mm256_fmadd_ps(vc4, ve_r, vc3);
+    ve_p = _mm256_fmadd_ps(ve_p, ve_r, vc2);
+    ve_p = _mm256_fmadd_ps(_mm256_mul_ps(ve_r, ve_r), ve_p, ve_r);
+    const __m256 ve = _mm256_andnot_ps(ve_u, _mm256_fmadd_ps(ve_s, ve_p, ve_s));
     _mm256_storeu_ps(y, ve);
     vsum0 = _mm256_add_ps(vsum0, ve);
     x += 8;
@@ -120,22 +119,20 @@ void pqnn_f32_expsum_ukernel_u32__avx2(size_t n, const float* x, float max, floa
   if (n != 0) {
     float t[8] = {0.0f};
     memcpy(t, x, n * sizeof(float));
-    const __m256 ve_x = _mm256_sub_ps(_mm256_loadu_ps(t), vmax);
-    const __m256 ve_z = _mm256_max_ps(_mm256_set1_ps(-0x1.5A92D6p+6f), ve_x);
-    const __m256 ve_t = _mm256_fmadd_ps(ve_z, _mm256_set1_ps(0x1.715476p+0f), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 ve_n = _mm256_sub_ps(ve_t, _mm256_set1_ps(0x1.8p+23f));
-    __m256 ve_r = _mm256_fmadd_ps(ve_n, _mm256_set1_ps(-0x1.62E400p-1f), ve_z);
-    ve_r = _mm256_fmadd_ps(ve_n, _mm256_set1_ps(-0x1.7F7D1Cp-20f), ve_r);
-    __m256 ve_p = _mm256_set1_ps(0x1.A01A02p-13f);
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(0x1.6C16C2p-10f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(0x1.111112p-7f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(0x1.555556p-5f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(0x1.555556p-3f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(0x1.000000p-1f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(1.0f));
-    ve_p = _mm256_fmadd_ps(ve_p, ve_r, _mm256_set1_ps(1.0f));
-    __m256 ve = _mm256_mul_ps(_mm256_add_ps(ve_p, ve_p), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(ve_t), _mm256_set1_epi32(126 - 0x4B400000)), 23)));
-    ve = _mm256_blendv_ps(ve, _mm256_set1_ps(0.0f), _mm256_cmp_ps(ve_x, _mm256_set1_ps(-0x1.5A92D6p+6f), _CMP_LT_OQ));
+    const __m256 ve_z = _mm256_sub_ps(_mm256_loadu_ps(t), vmax);
+    const __m256 ve_u = _mm256_cmp_ps(ve_z, vlo, _CMP_LT_OQ);
+    const __m256 ve_t = _mm256_fmadd_ps(ve_z, vlog2e8, vmagic);
+    const __m256 ve_n = _mm256_sub_ps(ve_t, vmagic);
+    __m256 ve_r = _mm256_fmadd_ps(ve_n, vln2_8_hi, ve_z);
+    ve_r = _mm256_fmadd_ps(ve_n, vln2_8_lo, ve_r);
+    const __m256i ve_b = _mm256_castps_si256(ve_t);
+    const __m256 ve_s = _mm256_castsi256_ps(_mm256_add_epi32(
+        _mm256_castps_si256(_mm256_permutevar8x32_ps(vtable, ve_b)),
+        _mm256_slli_epi32(_mm256_srli_epi32(ve_b, 3), 23)));
+    __m256 ve_p = _mm256_fmadd_ps(vc4, ve_r, vc3);
+    ve_p = _mm256_fmadd_ps(ve_p, ve_r, vc2);
+    ve_p = _mm256_fmadd_ps(_mm256_mul_ps(ve_r, ve_r), ve_p, ve_r);
+    const __m256 ve = _mm256_andnot_ps(ve_u, _mm256_fmadd_ps(ve_s, ve_p, ve_s));
     _mm256_storeu_ps(t, ve);
     memcpy(y, t, n * sizeof(float));
     memset(t + n, 0, (8 - n) * sizeof(float));
