@@ -192,15 +192,9 @@ KERNELS = [
     K("f32-dwconv-row", "9p32c", "avx512f", PROD),
     K("f32-dwconv-row", "9p8c", "avx2-fma", CAND),
     # f32-dwconv-row-epi (a row kernel of f32-dwconv-row with the output epilogue in its
-    # registers: src/configs/epilogue-config.c; tile <row tile>_<epilogue>)
-    K("f32-dwconv-row-epi", "25p16c_affine", "avx2-fma", PROD),
-    K("f32-dwconv-row-epi", "25p16c_clamp_affine", "avx2-fma", PROD),
-    K("f32-dwconv-row-epi", "25p16c_hswish", "avx2-fma", PROD),
-    K("f32-dwconv-row-epi", "25p16c_hswish_affine", "avx2-fma", PROD),
-    K("f32-dwconv-row-epi", "25p32c_affine", "avx512f", PROD),
-    K("f32-dwconv-row-epi", "25p32c_clamp_affine", "avx512f", PROD),
-    K("f32-dwconv-row-epi", "25p32c_hswish", "avx512f", PROD),
-    K("f32-dwconv-row-epi", "25p32c_hswish_affine", "avx512f", PROD),
+    # registers: src/configs/epilogue-config.c; tile <row tile>_<epilogue>). 3x3 only: the
+    # 5x5 ones (the emitter makes them) ran 3-37% slower than the row kernel + one-pass
+    # epilogue on 5 of 7 det / rec shapes (register pressure: they spill).
     K("f32-dwconv-row-epi", "9p16c_affine", "avx2-fma", PROD),
     K("f32-dwconv-row-epi", "9p16c_clamp_affine", "avx2-fma", PROD),
     K("f32-dwconv-row-epi", "9p16c_hswish", "avx2-fma", PROD),
