@@ -283,11 +283,12 @@ for _tile in ("sigmoid-avx2-fma", "sigmoid-sse2"):
         "stack per vector (clang 14: 6 in avx2-fma, none in sse2; the f32-vunary "
         "sigmoid-avx2 loop, without the affine, reloads 1); "
         "the avx512f kernel (32 zmm) is clean")
-# f32-dwconv-row-epi (issue 14): the row loops with the epilogue's live values (hardswish's
-# constants, the affine's bounds, its bias and scale pointers) beside the held taps: gcc 12
-# keeps some in stack slots in the border / partial-vector loops (avx512f) and the avx2
-# loops, 1-4 accesses per 9-18 FMAs (the 5x5 ones, not built, 1-24 per 25-50); reported
-# until the emitter reads them as memory operands.
+# f32-dwconv-row-epi (issue 14): the row loops with the epilogue beside the held taps.
+# avx2-fma (16 ymm: the affine's bias, scale and bounds read in the loop) keeps pointers /
+# strides in stack slots: gcc 12 0-4 accesses per 9-20 FMAs, clang 14 up to 20 (border and
+# two-vector loops); avx512f (affine held in zmm): gcc 12 clean but for 1 access in a
+# partial-vector border loop, clang 14 1 in the interior (input_step, as the plain 5x5) and
+# 1-14 in the border loops. Reported until the emitter frees general registers there.
 for _tile in ("9p16c", "9p32c"):
     for _epi in ("affine", "clamp_affine", "hswish", "hswish_affine"):
         _obj = f"f32-dwconv-row-epi/{_tile}_{_epi}-{'avx512f' if '32' in _tile else 'avx2-fma'}"

@@ -116,6 +116,14 @@ def signature(name, epi=None):
             f"    const struct pqnn_dwconv_row_edges* edges{tail})")
 
 
+def affine_held(isa):
+    """Whether the affine's bias, scale and bounds of the channel vector live in registers
+    through its walk (avx512f: 32 zmm hold them beside the 3x3 taps, and the loops need no
+    general register for them; AVX2 reads them from memory in the loop: 16 ymm hold the
+    taps and accumulators, and a hoisted copy would spill)."""
+    return isa.name == "avx512f"
+
+
 def epilogue_lines(isa, epi, n, p):
     """The output epilogue of vector n in registers, after the clamp and before the store:
     the tier's f32-vunary body of the activation (elementwise.unary_body, its params at ap),
@@ -132,9 +140,12 @@ def epilogue_lines(isa, epi, n, p):
     out += [p + line.replace("p->", "ap->") for line in body]
     if affine:
         off = f" + {n * isa.v}" if n else ""
-        out.append(f"{p}  {v.t} va = "
-                   f"{vf.fma(isa.name, 'vy', vf.load(isa.name, 'es' + off), vf.load(isa.name, 'eb' + off))};")
-        lo, hi = vf.set1(isa.name, "aq->min"), vf.set1(isa.name, "aq->max")
+        if affine_held(isa):
+            scale, bias, lo, hi = "ves", "veb", "vamin", "vamax"
+        else:
+            scale, bias = vf.load(isa.name, "es" + off), vf.load(isa.name, "eb" + off)
+            lo, hi = vf.set1(isa.name, "aq->min"), vf.set1(isa.name, "aq->max")
+        out.append(f"{p}  {v.t} va = {vf.fma(isa.name, 'vy', scale, bias)};")
         out.append(f"{p}  va = {vf.min_(isa.name, hi, vf.max_(isa.name, lo, 'va'))};")
         out.append(f"{p}  vacc{n} = va;")
     else:
@@ -262,6 +273,9 @@ def vector_setup(isa, taps, ct, hold, ind, epi=None):
         out.append(f"{ind}// the affine's bias and scale of channel c0 (tiles of at channels)")
         out.append(f"{ind}const float* eb = epilogue->affine + (c0 / at) * 2 * at + c0 % at;")
         out.append(f"{ind}const float* es = eb + at;")
+        if affine_held(isa):
+            out.append(f"{ind}const {isa.vtype} veb = {vf.load(isa.name, 'eb')};")
+            out.append(f"{ind}const {isa.vtype} ves = {vf.load(isa.name, 'es')};")
     return out + (held_weights(isa, taps, ct, ind) if hold and border_held(isa, taps) else [])
 
 
@@ -319,6 +333,9 @@ def kernel(taps, ct, isa, epi=None):
         if affine:
             out.append("  const struct pqnn_f32_minmax_params* aq = epilogue->affine_params;")
             out.append("  const size_t at = epilogue->affine_tile;")
+            if affine_held(isa):
+                out.append(f"  const {isa.vtype} vamin = {vf.set1(isa.name, 'aq->min')};")
+                out.append(f"  const {isa.vtype} vamax = {vf.set1(isa.name, 'aq->max')};")
         if act != "clamp" and not affine:
             out.append("  (void) epilogue;")
     out.append("  const size_t ts = tap_stride;")

@@ -38,6 +38,8 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p32c_affine__avx512f(size_t channels, size
   const __m512 vmax = _mm512_set1_ps(p->max);
   const struct pqnn_f32_minmax_params* aq = epilogue->affine_params;
   const size_t at = epilogue->affine_tile;
+  const __m512 vamin = _mm512_set1_ps(aq->min);
+  const __m512 vamax = _mm512_set1_ps(aq->max);
   const size_t ts = tap_stride;
   const float* w = (const float*) weights;  // this vector's bias in its tile
   size_t c0 = 0;
@@ -51,6 +53,8 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p32c_affine__avx512f(size_t channels, size
     // the affine's bias and scale of channel c0 (tiles of at channels)
     const float* eb = epilogue->affine + (c0 / at) * 2 * at + c0 % at;
     const float* es = eb + at;
+    const __m512 veb = _mm512_loadu_ps(eb);
+    const __m512 ves = _mm512_loadu_ps(es);
     const __m512 vwb = _mm512_loadu_ps(w);
     const __m512 vw0 = _mm512_loadu_ps(w + 32);
     const __m512 vw1 = _mm512_loadu_ps(w + 64);
@@ -82,8 +86,8 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p32c_affine__avx512f(size_t channels, size
         {  // epilogue: identity + affine
           const __m512 vx = vacc0;
           const __m512 vy = vx;
-          __m512 va = _mm512_fmadd_ps(vy, _mm512_loadu_ps(es), _mm512_loadu_ps(eb));
-          va = _mm512_min_ps(_mm512_set1_ps(aq->max), _mm512_max_ps(_mm512_set1_ps(aq->min), va));
+          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
           vacc0 = va;
         }
         _mm512_storeu_ps((float*) o, vacc0);
@@ -107,8 +111,8 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p32c_affine__avx512f(size_t channels, size
         {  // epilogue: identity + affine
           const __m512 vx = vacc0;
           const __m512 vy = vx;
-          __m512 va = _mm512_fmadd_ps(vy, _mm512_loadu_ps(es), _mm512_loadu_ps(eb));
-          va = _mm512_min_ps(_mm512_set1_ps(aq->max), _mm512_max_ps(_mm512_set1_ps(aq->min), va));
+          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
           vacc0 = va;
         }
         _mm512_storeu_ps((float*) o, vacc0);
@@ -137,8 +141,8 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p32c_affine__avx512f(size_t channels, size
         {  // epilogue: identity + affine
           const __m512 vx = vacc0;
           const __m512 vy = vx;
-          __m512 va = _mm512_fmadd_ps(vy, _mm512_loadu_ps(es), _mm512_loadu_ps(eb));
-          va = _mm512_min_ps(_mm512_set1_ps(aq->max), _mm512_max_ps(_mm512_set1_ps(aq->min), va));
+          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
           vacc0 = va;
         }
         _mm512_storeu_ps((float*) o, vacc0);
@@ -170,8 +174,8 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p32c_affine__avx512f(size_t channels, size
         {  // epilogue: identity + affine
           const __m512 vx = vacc0;
           const __m512 vy = vx;
-          __m512 va = _mm512_fmadd_ps(vy, _mm512_loadu_ps(es), _mm512_loadu_ps(eb));
-          va = _mm512_min_ps(_mm512_set1_ps(aq->max), _mm512_max_ps(_mm512_set1_ps(aq->min), va));
+          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
           vacc0 = va;
         }
         _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
@@ -195,8 +199,8 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p32c_affine__avx512f(size_t channels, size
         {  // epilogue: identity + affine
           const __m512 vx = vacc0;
           const __m512 vy = vx;
-          __m512 va = _mm512_fmadd_ps(vy, _mm512_loadu_ps(es), _mm512_loadu_ps(eb));
-          va = _mm512_min_ps(_mm512_set1_ps(aq->max), _mm512_max_ps(_mm512_set1_ps(aq->min), va));
+          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
           vacc0 = va;
         }
         _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
@@ -225,8 +229,8 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p32c_affine__avx512f(size_t channels, size
         {  // epilogue: identity + affine
           const __m512 vx = vacc0;
           const __m512 vy = vx;
-          __m512 va = _mm512_fmadd_ps(vy, _mm512_loadu_ps(es), _mm512_loadu_ps(eb));
-          va = _mm512_min_ps(_mm512_set1_ps(aq->max), _mm512_max_ps(_mm512_set1_ps(aq->min), va));
+          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
           vacc0 = va;
         }
         _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
