@@ -57,21 +57,16 @@ static const struct pqnn_dwconv_row_epilogue_kernel kRowKernels[] = {
   ROW_EPI(9p16c, avx2_fma, 1p16c__avx2_fma, avx2),
   ROW_EPI(9p32c, avx512f, 1p32c__avx512f, avx512skx),
 };
-#define ROW_KERNEL_COUNT (sizeof(kRowKernels) / sizeof(kRowKernels[0]))
-#else
-static const struct pqnn_dwconv_row_epilogue_kernel* const kRowKernels = NULL;
-#define ROW_KERNEL_COUNT 0
-#endif
 
 const struct pqnn_dwconv_row_epilogue_kernel* pqnn_dwconv_row_epilogue_kernels(size_t* count) {
-  *count = ROW_KERNEL_COUNT;
+  *count = sizeof(kRowKernels) / sizeof(kRowKernels[0]);
   return kRowKernels;
 }
 
 pqnn_dwconv_row_epi_ukernel_fn pqnn_dwconv_row_epilogue_kernel(pqnn_dwconv_row_ukernel_fn row,
     pqnn_dwconv_ukernel_fn affine, size_t affine_tile, pqnn_vunary_ukernel_fn activation) {
   if (row == NULL || (affine == NULL && activation == NULL)) return NULL;
-  for (size_t i = 0; i < ROW_KERNEL_COUNT; i++) {
+  for (size_t i = 0; i < sizeof(kRowKernels) / sizeof(kRowKernels[0]); i++) {
     const struct pqnn_dwconv_row_epilogue_kernel* k = &kRowKernels[i];
     if (k->row == row && k->affine == affine && k->tile == (affine != NULL ? affine_tile : 0) &&
         k->activation == activation) {
@@ -80,6 +75,21 @@ pqnn_dwconv_row_epi_ukernel_fn pqnn_dwconv_row_epilogue_kernel(pqnn_dwconv_row_u
   }
   return NULL;
 }
+#else  /* no row kernels on this architecture */
+const struct pqnn_dwconv_row_epilogue_kernel* pqnn_dwconv_row_epilogue_kernels(size_t* count) {
+  *count = 0;
+  return NULL;
+}
+
+pqnn_dwconv_row_epi_ukernel_fn pqnn_dwconv_row_epilogue_kernel(pqnn_dwconv_row_ukernel_fn row,
+    pqnn_dwconv_ukernel_fn affine, size_t affine_tile, pqnn_vunary_ukernel_fn activation) {
+  (void) row;
+  (void) affine;
+  (void) affine_tile;
+  (void) activation;
+  return NULL;
+}
+#endif
 
 pqnn_vunary_affine_ukernel_fn pqnn_epilogue_fused_kernel(pqnn_dwconv_ukernel_fn affine,
     size_t affine_tile, pqnn_vunary_ukernel_fn activation) {
