@@ -106,6 +106,26 @@ typedef void (*pqnn_dwconv_row_ukernel_fn)(size_t channels, size_t output_width,
     const void** rows, size_t input_step, size_t tap_stride, const void* weights,
     void* output, size_t output_stride, const void* params,
     const struct pqnn_dwconv_row_edges* edges);
+/* A row kernel with the output epilogue in its registers (family f32-dwconv-row-epi,
+ * tile <row tile>_<epilogue>: hswish_affine, clamp_affine, affine, hswish): the row
+ * kernel of its tile, each output vector then run through the activation (the tier's
+ * f32-vunary arithmetic, params at `activation`; none for `affine`) and the affine (the
+ * tier's 1x1 DWCONV kernel's fmadd(x, scale, bias) and clamp to affine_params' bounds;
+ * none for `hswish`) before its store, in the order of the f32-vunary-affine kernel: the
+ * bits of the row kernel followed by the epilogue's passes (src/configs/epilogue-config.c
+ * pairs them). `affine` is the 1x1 depthwise operator's packed weights, tiles of
+ * [affine_tile bias][affine_tile scale], affine_tile a multiple of the row tile's channels;
+ * whole vectors of it are read (the packing pads to the tile). */
+struct pqnn_dwconv_row_epilogue {
+  const float* affine;
+  size_t affine_tile;
+  const struct pqnn_f32_elementwise_params* activation;
+  const struct pqnn_f32_minmax_params* affine_params;
+};
+typedef void (*pqnn_dwconv_row_epi_ukernel_fn)(size_t channels, size_t output_width,
+    const void** rows, size_t input_step, size_t tap_stride, const void* weights,
+    void* output, size_t output_stride, const void* params,
+    const struct pqnn_dwconv_row_edges* edges, const struct pqnn_dwconv_row_epilogue* epilogue);
 
 /* Row quantization to qd8 (see pqnn.h): reads n elements of x, writes n int8 to y and
  * the row's {zero_point, scale}. */

@@ -131,6 +131,12 @@ struct pqnn_epilogue {
   /* The one-pass kernels reproducing act + affine and the affine alone (f32 outputs whose
    * activation and affine kernels have one, src/configs/epilogue-config.c), or NULL. */
   pqnn_vunary_affine_ukernel_fn affine_act, affine_only;
+  /* The op's depthwise row kernel with this activation and / or affine in its registers
+   * (f32, no residual: src/configs/epilogue-config.c), the row kernel it replaces, and its
+   * epilogue argument (pointing into this struct), or NULL. */
+  pqnn_dwconv_row_epi_ukernel_fn row_fused;
+  pqnn_dwconv_row_ukernel_fn row_plain;
+  struct pqnn_dwconv_row_epilogue row_epilogue;
 };
 
 /* Compute descriptors prepared at reshape. */

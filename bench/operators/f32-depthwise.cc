@@ -11,11 +11,14 @@
 // runtime places it (at 1 KiB-multiple pixel steps an aliased placement runs per pixel:
 // src/configs/config.h).
 // The 3x3 / 5x5 shapes also run as "epilogue": "row" with rec's output epilogue bound (a
-// fused hardswish, then a fused per-channel affine: src/operators/epilogue.c, applied per
-// output row after the row kernel), so the ratio to "row" is the epilogue's cost; and as
-// "two-pass": the same epilogue with its one-pass kernel (f32-vunary-affine) unbound, the
-// hardswish pass then the affine's DWCONV pass as before issue 14, so the ratio of
-// "epilogue" to "two-pass" is the one-pass kernel's gain.
+// fused hardswish, then a fused per-channel affine: src/operators/epilogue.c), as shipped:
+// in the row kernel's registers where the tier has that row kernel (f32-dwconv-row-epi),
+// so the ratio to "row" is the epilogue's cost; as "one-pass": the same epilogue with the
+// in-register row kernel unbound, applied per output row after the row kernel by its
+// one-pass kernel (f32-vunary-affine); and as "two-pass": with that one unbound too, the
+// hardswish pass then the affine's DWCONV pass as before issue 14. "one-pass" /
+// "epilogue" is the in-register epilogue's gain, "two-pass" / "one-pass" the one-pass
+// kernel's.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -109,10 +112,10 @@ const std::vector<DwShape>& shapes() {
   return list;
 }
 
-enum class Mode { pixel, row, epilogue, two_pass };
+enum class Mode { pixel, row, epilogue, one_pass, two_pass };
 
 const char* mode_name(Mode m) {
-  static const char* const kNames[] = {"pixel", "row", "epilogue", "two-pass"};
+  static const char* const kNames[] = {"pixel", "row", "epilogue", "one-pass", "two-pass"};
   return kNames[static_cast<int>(m)];
 }
 
@@ -151,7 +154,9 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, Mode mode) {
     return;
   }
   pqnn_operator_t affine = nullptr;
-  if (mode == Mode::epilogue || mode == Mode::two_pass) {
+  const bool epilogue = mode == Mode::epilogue || mode == Mode::one_pass ||
+      mode == Mode::two_pass;
+  if (epilogue) {
     const pqnn_f32_elementwise_params params = {-INFINITY, INFINITY, 0.0f, 0.0f};
     if (pqnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 1, 1, 1, 1, 1, 1, uint32_t(c), 1, 1, c,
             c, scale.data(), shift.data(), -INFINITY, INFINITY,
@@ -165,6 +170,7 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, Mode mode) {
       pqnn_delete_operator(op);
       return;
     }
+    if (mode != Mode::epilogue) op->epilogue.row_fused = nullptr;
     if (mode == Mode::two_pass) {
       op->epilogue.affine_act = nullptr;
       op->epilogue.affine_only = nullptr;
@@ -187,8 +193,8 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, Mode mode) {
 
 const bool registered = [] {
   for (const DwShape& s : shapes()) {
-    for (Mode mode : {Mode::pixel, Mode::row, Mode::epilogue, Mode::two_pass}) {
-      if (s.kernel == 1 && (mode == Mode::epilogue || mode == Mode::two_pass)) continue;
+    for (Mode mode : {Mode::pixel, Mode::row, Mode::epilogue, Mode::one_pass, Mode::two_pass}) {
+      if (s.kernel == 1 && mode != Mode::pixel && mode != Mode::row) continue;
       benchmark::RegisterBenchmark(
           (std::string("f32_depthwise/") + s.name + "/" + mode_name(mode)).c_str(),
           [s, mode](benchmark::State& state) { f32_depthwise(state, s, mode); });

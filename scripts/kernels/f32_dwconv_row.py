@@ -26,6 +26,7 @@ packed for that kernel (pqnn_pack_f32_dwconv with its channel tile).
 import math
 import textwrap
 
+from kernels import elementwise as ew
 from kernels import f32_dwconv
 from kernels import x86_f32 as vf
 
@@ -94,15 +95,63 @@ def border_masks(isa, k, masked, p):
     return out
 
 
-def kernel_name(taps, ct, isa):
-    return f"pqnn_f32_dwconv_row_minmax_ukernel_{taps}p{ct}c__{isa.name}"
+# The epilogue variants (family f32-dwconv-row-epi): tile suffix -> (activation, affine).
+EPILOGUES = {"hswish_affine": ("hswish", True), "clamp_affine": ("clamp", True),
+             "affine": ("identity", True), "hswish": ("hswish", False)}
+# ISA -> the elementwise vocabulary of its f32-vunary kernels (the activation's body).
+EW_VEC = {"avx2_fma": ew.AVX2, "avx512f": ew.AVX512}
 
 
-def signature(name):
+def kernel_name(taps, ct, isa, epi=None):
+    if epi is None:
+        return f"pqnn_f32_dwconv_row_minmax_ukernel_{taps}p{ct}c__{isa.name}"
+    return f"pqnn_f32_dwconv_row_epi_ukernel_{taps}p{ct}c_{epi}__{isa.name}"
+
+
+def signature(name, epi=None):
+    tail = ",\n    const struct pqnn_dwconv_row_epilogue* epilogue" if epi else ""
     return (f"void {name}(size_t channels, size_t output_width,\n"
             "    const void** rows, size_t input_step, size_t tap_stride, const void* weights,\n"
             "    void* output, size_t output_stride, const void* params,\n"
-            "    const struct pqnn_dwconv_row_edges* edges)")
+            f"    const struct pqnn_dwconv_row_edges* edges{tail})")
+
+
+def affine_held(isa):
+    """Whether the affine's bias, scale and bounds of the channel vector live in registers
+    through its walk (avx512f: 32 zmm hold them beside the 3x3 taps, and the loops need no
+    general register for them; AVX2 reads them from memory in the loop: 16 ymm hold the
+    taps and accumulators, and a hoisted copy would spill)."""
+    return isa.name == "avx512f"
+
+
+def epilogue_lines(isa, epi, n, p):
+    """The output epilogue of vector n in registers, after the clamp and before the store:
+    the tier's f32-vunary body of the activation (elementwise.unary_body, its params at ap),
+    then the affine as the tier's 1x1 DWCONV kernel computes it (fmadd(x, scale, bias) with
+    the affine's bias at eb and scale at es, then its clamp to aq's bounds), the operations
+    of f32_epilogue's f32-vunary-affine kernel in its order: the two-pass bits."""
+    if epi is None:
+        return []
+    act, affine = EPILOGUES[epi]
+    v = EW_VEC[isa.name]
+    out = [f"{p}{{  // epilogue: {act}{' + affine' if affine else ''}",
+           f"{p}  const {v.t} vx = vacc{n};"]
+    body = [f"  const {v.t} vy = vx;"] if act == "identity" else ew.unary_body(v, act)
+    out += [p + line.replace("p->", "ap->") for line in body]
+    if affine:
+        off = f" + {n * isa.v}" if n else ""
+        if affine_held(isa):
+            scale, bias, lo, hi = "ves", "veb", "vamin", "vamax"
+        else:
+            scale, bias = vf.load(isa.name, "es" + off), vf.load(isa.name, "eb" + off)
+            lo, hi = vf.set1(isa.name, "aq->min"), vf.set1(isa.name, "aq->max")
+        out.append(f"{p}  {v.t} va = {vf.fma(isa.name, 'vy', scale, bias)};")
+        out.append(f"{p}  va = {vf.min_(isa.name, hi, vf.max_(isa.name, lo, 'va'))};")
+        out.append(f"{p}  vacc{n} = va;")
+    else:
+        out.append(f"{p}  vacc{n} = vy;")
+    out.append(f"{p}}}")
+    return out
 
 
 def tap_address(ky, kx):
@@ -112,7 +161,7 @@ def tap_address(ky, kx):
             4: f"i{ky} + ts * 4"}[kx]
 
 
-def pixel_body(isa, taps, ct, hold, masked, p, vectors, border=False):
+def pixel_body(isa, taps, ct, hold, masked, p, vectors, border=False, epi=None):
     """One pixel of `vectors` adjacent channel vectors (w: the first one's bias in the
     packed tile): bias, taps in order in the DWCONV kernel's chains, clamp, store at o.
     Vector 0's weights are the held vwb / vw<t> when `hold`; the others' are read from the
@@ -151,6 +200,7 @@ def pixel_body(isa, taps, ct, hold, masked, p, vectors, border=False):
         if chains == 2:
             out.append(f"{p}vacc{n} = {vf.add(isa.name, f'vacc{n}', f'vaccb{n}')};")
         out.extend(p + line for line in vf.clamp(isa.name, f"vacc{n}"))
+        out.extend(epilogue_lines(isa, epi, n, p))
         if masked:
             out.append(p + st_masked.format(p="o", v=f"vacc{n}"))
         else:
@@ -159,11 +209,11 @@ def pixel_body(isa, taps, ct, hold, masked, p, vectors, border=False):
     return out
 
 
-def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1):
+def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1, epi=None):
     """The loop along the interior of the row for `vectors` adjacent channel vectors."""
     out = [f"{ind}for (size_t x = output_width; x != 0; x--) {{"]
     p = ind + "  "
-    out.extend(pixel_body(isa, taps, ct, hold, masked, p, vectors))
+    out.extend(pixel_body(isa, taps, ct, hold, masked, p, vectors, epi=epi))
     for r in range(math.isqrt(taps)):
         out.append(f"{p}i{r} += input_step;")
     out.append(f"{p}o += output_stride;")
@@ -171,7 +221,7 @@ def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1):
     return out
 
 
-def edge_loop(isa, taps, ct, hold, masked, ind, side, vectors=1):
+def edge_loop(isa, taps, ct, hold, masked, ind, side, vectors=1, epi=None):
     """The border pixels on one side of the interior (side "left": before the interior,
     "right": after it), with the held weights: the row pointers walk on from pixel to pixel
     as in the interior (they start edges->left pixels before it, vector_setup), and tap
@@ -185,7 +235,7 @@ def edge_loop(isa, taps, ct, hold, masked, ind, side, vectors=1):
     out = [f"{ind}for (uint32_t bits = edge_bits(edges->{side}_taps, edges->{side}); bits != 0; "
            f"bits >>= 8) {{",
            f"{ind}  const unsigned m = bits;  // tap bits in bits 0..{math.isqrt(taps) - 1}"]
-    out.extend(pixel_body(isa, taps, ct, hold, masked, ind + "  ", vectors, border=True))
+    out.extend(pixel_body(isa, taps, ct, hold, masked, ind + "  ", vectors, border=True, epi=epi))
     for r in range(math.isqrt(taps)):
         out.append(f"{ind}  i{r} += input_step;")
     out.append(f"{ind}  o += output_stride;")
@@ -193,14 +243,14 @@ def edge_loop(isa, taps, ct, hold, masked, ind, side, vectors=1):
     return out
 
 
-def row_walk(isa, taps, ct, hold, masked, ind, vectors=1):
+def row_walk(isa, taps, ct, hold, masked, ind, vectors=1, epi=None):
     """Left edges, the interior, right edges of one channel-vector group. Most tiles load the
     held weights after the left edges (border_held: they are not live in the border
     loops, which read them from the tile)."""
     late = [] if border_held(isa, taps) or not hold else held_weights(isa, taps, ct, ind)
-    return (edge_loop(isa, taps, ct, hold, masked, ind, "left", vectors) + late +
-            pixel_loop(isa, taps, ct, hold, masked, ind, vectors) +
-            edge_loop(isa, taps, ct, hold, masked, ind, "right", vectors))
+    return (edge_loop(isa, taps, ct, hold, masked, ind, "left", vectors, epi) + late +
+            pixel_loop(isa, taps, ct, hold, masked, ind, vectors, epi) +
+            edge_loop(isa, taps, ct, hold, masked, ind, "right", vectors, epi))
 
 
 def held_weights(isa, taps, ct, ind):
@@ -211,7 +261,7 @@ def held_weights(isa, taps, ct, ind):
     return out
 
 
-def vector_setup(isa, taps, ct, hold, ind):
+def vector_setup(isa, taps, ct, hold, ind, epi=None):
     """Row pointers at channel c0 of the first left border pixel (edges->left input steps
     before the interior's first pixel: `lead` bytes), the output at channel c0, and the
     held weights of the vector at w."""
@@ -219,10 +269,17 @@ def vector_setup(isa, taps, ct, hold, ind):
     out += [f"{ind}const char* i{r} = (const char*) rows[{r}] + c0 * sizeof(float) - lead;"
             for r in range(math.isqrt(taps))]
     out.append(f"{ind}char* o = (char*) output + c0 * sizeof(float);")
+    if epi is not None and EPILOGUES[epi][1]:
+        out.append(f"{ind}// the affine's bias and scale of channel c0 (tiles of at channels)")
+        out.append(f"{ind}const float* eb = epilogue->affine + (c0 / at) * 2 * at + c0 % at;")
+        out.append(f"{ind}const float* es = eb + at;")
+        if affine_held(isa):
+            out.append(f"{ind}const {isa.vtype} veb = {vf.load(isa.name, 'eb')};")
+            out.append(f"{ind}const {isa.vtype} ves = {vf.load(isa.name, 'es')};")
     return out + (held_weights(isa, taps, ct, ind) if hold and border_held(isa, taps) else [])
 
 
-def kernel(taps, ct, isa):
+def kernel(taps, ct, isa, epi=None):
     v = isa.v
     k = math.isqrt(taps)
     assert k * k == taps and k in (3, 5) and ct % v == 0, (taps, ct, isa.name)
@@ -230,7 +287,7 @@ def kernel(taps, ct, isa):
     hold = taps + 1 + 4 <= nregs
     # Vectors narrower than a 64-byte line (AVX2) walk whole tiles a line at a time.
     lines = v * 4 < 64 and ct * 4 == 64
-    name = kernel_name(taps, ct, isa)
+    name = kernel_name(taps, ct, isa, epi)
     chains = f32_dwconv.fixed_acc(isa, taps)
     desc = (f"f32 depthwise-convolution row microkernel, {k}x{k} taps, channel tile {ct}, "
             f"{isa.name} (contract: src/microkernels.h, DWCONV row). Output pixel x, tap "
@@ -247,6 +304,13 @@ def kernel(taps, ct, isa):
             f"(edges->left before, edges->right after the interior) in the same pass, their "
             f"taps outside the row as zero vectors (the same FMAs). Reads exactly "
             f"`channels` floats per tap and writes exactly `channels` per pixel.")
+    if epi is not None:
+        act, affine = EPILOGUES[epi]
+        desc += (f" Epilogue in registers before the store (f32-dwconv-row-epi): "
+                 f"{act if act != 'identity' else 'no activation'}"
+                 f"{' (the tier f32-vunary kernel arithmetic)' if act != 'identity' else ''}"
+                 f"{', then the affine of epilogue->affine as the tier 1x1 DWCONV kernel computes it' if affine else ''}"
+                 f", the same bits as the row kernel followed by the epilogue kernels.")
     out = ["// Generated by scripts/kernels/f32_dwconv_row.py: do not edit.\n//\n" +
            "\n".join("// " + ln for ln in textwrap.wrap(desc, 86)) +
            '\n#include "microkernels.h"', "", f"#include {isa.include}", "#include <string.h>"]
@@ -258,10 +322,22 @@ def kernel(taps, ct, isa):
     out.append("")
     out.append(EDGE_BITS)
     out.append("")
-    out.append(signature(name) + " {")
+    out.append(signature(name, epi) + " {")
     out.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
     out.append(f"  const {isa.vtype} vmin = {vf.set1(isa.name, 'p->min')};")
     out.append(f"  const {isa.vtype} vmax = {vf.set1(isa.name, 'p->max')};")
+    if epi is not None:
+        act, affine = EPILOGUES[epi]
+        if act == "clamp":
+            out.append("  const struct pqnn_f32_elementwise_params* ap = epilogue->activation;")
+        if affine:
+            out.append("  const struct pqnn_f32_minmax_params* aq = epilogue->affine_params;")
+            out.append("  const size_t at = epilogue->affine_tile;")
+            if affine_held(isa):
+                out.append(f"  const {isa.vtype} vamin = {vf.set1(isa.name, 'aq->min')};")
+                out.append(f"  const {isa.vtype} vamax = {vf.set1(isa.name, 'aq->max')};")
+        if act != "clamp" and not affine:
+            out.append("  (void) epilogue;")
     out.append("  const size_t ts = tap_stride;")
     if k == 5:
         out.append("  const size_t ts3 = tap_stride * 3;")
@@ -272,20 +348,20 @@ def kernel(taps, ct, isa):
         # vector along the row would fetch every line of the row twice, once per half.
         out.append(f"  for (; channels - c0 >= {ct}; c0 += {ct}) {{  // whole tiles, both vectors")
         ind = "    "
-        out.extend(vector_setup(isa, taps, ct, hold, ind))
-        out.extend(row_walk(isa, taps, ct, hold, False, ind, vectors=ct // v))
+        out.extend(vector_setup(isa, taps, ct, hold, ind, epi))
+        out.extend(row_walk(isa, taps, ct, hold, False, ind, vectors=ct // v, epi=epi))
         out.append(f"{ind}w += {ct + taps * ct};")
         out.append("  }")
     out.append("  size_t j = 0;  // this vector's channel offset in its tile")
     out.append(f"  for (; c0 < channels; c0 += {v}) {{")
     ind = "    "
-    out.extend(vector_setup(isa, taps, ct, hold, ind))
+    out.extend(vector_setup(isa, taps, ct, hold, ind, epi))
     out.append(f"{ind}if (channels - c0 >= {v}) {{")
-    out.extend(row_walk(isa, taps, ct, hold, False, ind + "  "))
+    out.extend(row_walk(isa, taps, ct, hold, False, ind + "  ", epi=epi))
     out.append(f"{ind}}} else {{")
     out.append(f"{ind}  const size_t c = channels - c0;")
     out.append(f"{ind}  {MASKED[isa.name][3]}")
-    out.extend(row_walk(isa, taps, ct, hold, True, ind + "  "))
+    out.extend(row_walk(isa, taps, ct, hold, True, ind + "  ", epi=epi))
     out.append(f"{ind}}}")
     out.append(f"{ind}w += {v};")
     out.append(f"{ind}j += {v};")
@@ -299,9 +375,12 @@ def kernel(taps, ct, isa):
 
 
 def emit(k):
-    """The source of manifest row k."""
+    """The source of manifest row k (f32-dwconv-row-epi: the tile's suffix names the
+    epilogue, EPILOGUES)."""
     taps, ct, _ = k.geometry
-    return kernel(taps, ct, ISAS[k.isa])
+    epi = k.tile.split("_", 1)[1] if k.family == "f32-dwconv-row-epi" else None
+    return kernel(taps, ct, ISAS[k.isa], epi)
 
 
-EMITS = {("f32-dwconv-row", suffix): emit for suffix in ISAS}
+EMITS = {(family, suffix): emit for suffix in ISAS
+         for family in ("f32-dwconv-row", "f32-dwconv-row-epi")}

@@ -42,6 +42,7 @@ FAMILIES = {
     "qd8-f16-qb4w-gemm": ("pqnn_qd8_f16_qb4w_gemm_minmax_ukernel", "qd8_gemm"),
     "f32-dwconv": ("pqnn_f32_dwconv_minmax_ukernel", "dwconv"),
     "f32-dwconv-row": ("pqnn_f32_dwconv_row_minmax_ukernel", "dwconv_row"),
+    "f32-dwconv-row-epi": ("pqnn_f32_dwconv_row_epi_ukernel", "dwconv_row_epi"),
     "f16-dwconv": ("pqnn_f16_dwconv_minmax_ukernel", "dwconv"),
     "qs8-dwconv": ("pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel", "dwconv"),
     "qd8-f32-qc8w-dwconv": ("pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel", "dwconv"),
@@ -116,7 +117,7 @@ class K(collections.namedtuple("K", "family tile isa status offset hand")):
         m = re.fullmatch(r"(\d+)x(\d+)(?:c(\d+))?", self.tile)
         if m:
             return int(m[1]), int(m[2]), int(m[3] or 1)
-        m = re.fullmatch(r"(\d+|any)p(\d+)c(\d+)?", self.tile)
+        m = re.fullmatch(r"(\d+|any)p(\d+)c(\d+)?(?:_[a-z_]+)?", self.tile)
         if m:
             return (0 if m[1] == "any" else int(m[1])), int(m[2]), int(m[3] or 1)
         m = re.fullmatch(r"[uc](\d+)", self.tile)
@@ -190,6 +191,18 @@ KERNELS = [
     K("f32-dwconv-row", "9p16c", "avx512f", CAND),
     K("f32-dwconv-row", "9p32c", "avx512f", PROD),
     K("f32-dwconv-row", "9p8c", "avx2-fma", CAND),
+    # f32-dwconv-row-epi (a row kernel of f32-dwconv-row with the output epilogue in its
+    # registers: src/configs/epilogue-config.c; tile <row tile>_<epilogue>). 3x3 only: the
+    # 5x5 ones (the emitter makes them) ran 3-37% slower than the row kernel + one-pass
+    # epilogue on 5 of 7 det / rec shapes (register pressure: they spill).
+    K("f32-dwconv-row-epi", "9p16c_affine", "avx2-fma", PROD),
+    K("f32-dwconv-row-epi", "9p16c_clamp_affine", "avx2-fma", PROD),
+    K("f32-dwconv-row-epi", "9p16c_hswish", "avx2-fma", PROD),
+    K("f32-dwconv-row-epi", "9p16c_hswish_affine", "avx2-fma", PROD),
+    K("f32-dwconv-row-epi", "9p32c_affine", "avx512f", PROD),
+    K("f32-dwconv-row-epi", "9p32c_clamp_affine", "avx512f", PROD),
+    K("f32-dwconv-row-epi", "9p32c_hswish", "avx512f", PROD),
+    K("f32-dwconv-row-epi", "9p32c_hswish_affine", "avx512f", PROD),
     # f32-dwconv
     K("f32-dwconv", "1p16c", "avx2-fma", PROD),
     K("f32-dwconv", "1p32c", "avx512f", PROD),

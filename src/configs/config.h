@@ -207,6 +207,25 @@ PQNN_INTERNAL const struct pqnn_epilogue_kernel* pqnn_epilogue_kernels(size_t* c
 PQNN_INTERNAL pqnn_vunary_affine_ukernel_fn pqnn_epilogue_fused_kernel(
     pqnn_dwconv_ukernel_fn affine,
     size_t affine_tile, pqnn_vunary_ukernel_fn activation);
+/* The depthwise row kernels with the epilogue in registers (f32-dwconv-row-epi): the row
+ * kernel each replaces and the epilogue kernels whose bits it reproduces (the 1x1 DWCONV
+ * kernel of the affine with its channel tile, or NULL and 0 without an affine; the
+ * f32-vunary kernel of the activation, or NULL without one). */
+struct pqnn_dwconv_row_epilogue_kernel {
+  pqnn_dwconv_row_ukernel_fn row;
+  pqnn_dwconv_ukernel_fn affine;
+  size_t tile;
+  pqnn_vunary_ukernel_fn activation;
+  pqnn_dwconv_row_epi_ukernel_fn fused;
+};
+/* Every row of this architecture (tests walk them). */
+PQNN_INTERNAL const struct pqnn_dwconv_row_epilogue_kernel* pqnn_dwconv_row_epilogue_kernels(
+    size_t* count);
+/* The row kernel of `row` with that epilogue (affine and its tile, activation) in its
+ * registers, or NULL: none reproduces it. */
+PQNN_INTERNAL pqnn_dwconv_row_epi_ukernel_fn pqnn_dwconv_row_epilogue_kernel(
+    pqnn_dwconv_row_ukernel_fn row, pqnn_dwconv_ukernel_fn affine, size_t affine_tile,
+    pqnn_vunary_ukernel_fn activation);
 /* Softmax row kernels (f32-rmax, f32-expsum): the widest vector the tier has; the node
  * then scales the row by the elementwise config's mulc. Never NULL (scalar kernels serve every
  * tier). Measured in src/configs/softmax-config.c. */

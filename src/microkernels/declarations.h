@@ -51,6 +51,13 @@ struct pqnn_qd8_range;
       size_t output_stride, const void* params,                                            \
       const struct pqnn_dwconv_row_edges* edges);                                          \
   enum { name##_taps = mr_, name##_channel_tile = nr_ };
+#define PQNN_DECLARE_DWCONV_ROW_EPI(tier_, mr_, nr_, kr_, offset_, name)                   \
+  PQNN_INTERNAL void name(size_t channels, size_t output_width, const void** rows,         \
+      size_t input_step, size_t tap_stride, const void* weights, void* output,             \
+      size_t output_stride, const void* params,                                            \
+      const struct pqnn_dwconv_row_edges* edges,                                           \
+      const struct pqnn_dwconv_row_epilogue* epilogue);                                    \
+  enum { name##_taps = mr_, name##_channel_tile = nr_ };
 #define PQNN_DECLARE_QUANTIZE(tier_, mr_, nr_, kr_, offset_, name)                         \
   PQNN_INTERNAL void name(size_t n, const void* x, int8_t* y,                              \
       struct pqnn_quantization_params* quantization_params);
@@ -127,6 +134,9 @@ struct pqnn_qd8_range;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_DWCONV_ROW
 #include "microkernels/f32-dwconv-row/f32-dwconv-row.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_DWCONV_ROW_EPI
+#include "microkernels/f32-dwconv-row-epi/f32-dwconv-row-epi.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_QUANTIZE
 #include "microkernels/f32-qd8-convert/f32-qd8-convert.inc"

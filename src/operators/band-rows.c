@@ -114,13 +114,10 @@ void pqnn_dwconv_row(const struct pqnn_operator* op, const void* const* input, v
     rows[ky] = (const char*) (input[ky] != NULL ? input[ky] : ctx->zero) +
         ctx->row_column_offset;
   }
-  const size_t left = ctx->row_edges.left;
-  ctx->row(ctx->channels, ctx->row_x_end - ctx->row_x_begin, rows, ctx->row_input_step,
-      ctx->row_tap_stride, op->packed_weights,
-      (char*) output + (ctx->row_x_begin - left) * ctx->out_pixel_bytes, ctx->out_pixel_bytes,
-      &ctx->params, &ctx->row_edges);
   const struct pqnn_epilogue* epilogue = pqnn_bound_epilogue(op);
-  if (epilogue != NULL) {
+  const bool fused = pqnn_dwconv_row_pixels(ctx, rows, op->packed_weights, (char*) output,
+      epilogue);
+  if (epilogue != NULL && !fused) {
     pqnn_apply_epilogue(epilogue, output, ctx->out_pixel_bytes, pixel, 0, ctx->output_width,
         ctx->channels);
   }

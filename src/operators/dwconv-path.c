@@ -149,8 +149,28 @@ static void pixels(const struct dwconv_task* task, size_t b, size_t y, size_t x,
       (size_t) (uintptr_t) task->input + b * ctx->ba_stride, ctx->zero, &ctx->params);
 }
 
+/* The row kernel's pixels of an output row (columns [row_x_begin - edges.left, row_x_end +
+ * edges.right)) from rows[] into the row at `output_row`: the op's row kernel, or where the
+ * epilogue has one (f32, no residual) the row kernel with it in its registers; returns
+ * whether the epilogue ran there. Shared with the band rows (band-rows.c). */
+bool pqnn_dwconv_row_pixels(const struct pqnn_dwconv_context* ctx, const void** rows,
+    const void* weights, char* output_row, const struct pqnn_epilogue* e) {
+  char* first = output_row + (ctx->row_x_begin - ctx->row_edges.left) * ctx->out_pixel_bytes;
+  const size_t width = ctx->row_x_end - ctx->row_x_begin;
+  if (e != NULL && e->row_fused != NULL && e->data == NULL && e->row_plain == ctx->row) {
+    e->row_fused(ctx->channels, width, rows, ctx->row_input_step, ctx->row_tap_stride,
+        weights, first, ctx->out_pixel_bytes, &ctx->params, &ctx->row_edges,
+        &e->row_epilogue);
+    return true;
+  }
+  ctx->row(ctx->channels, width, rows, ctx->row_input_step, ctx->row_tap_stride, weights,
+      first, ctx->out_pixel_bytes, &ctx->params, &ctx->row_edges);
+  return false;
+}
+
 /* Output row y through the row kernel: the interior columns, and the border columns too
- * where it takes them (ctx->row_edges), else those per pixel. */
+ * where it takes them (ctx->row_edges), else those per pixel; then the epilogue where the
+ * row kernel did not run it. */
 static void row_with_borders(const struct dwconv_task* task, size_t b, size_t y) {
   const struct pqnn_dwconv_context* ctx = &task->ctx;
   const void* rows[MAX_ROW_KERNEL_HEIGHT];
@@ -163,15 +183,27 @@ static void row_with_borders(const struct dwconv_task* task, size_t b, size_t y)
         : image + (iy - ctx->padding_top) * ctx->input_row_stride) + ctx->row_column_offset;
   }
   const struct pqnn_dwconv_row_edges* edges = &ctx->row_edges;
-  const size_t left = edges->left, right = edges->right;  /* by the kernel */
-  if (ctx->row_x_begin != left) pixels(task, b, y, 0, ctx->row_x_begin);
-  ctx->row(ctx->channels, ctx->row_x_end - ctx->row_x_begin, rows, ctx->row_input_step,
-      ctx->row_tap_stride, ctx->packed_w,
-      (char*) ctx->output + b * ctx->output_batch_stride + y * ctx->output_row_stride +
-          (ctx->row_x_begin - left) * ctx->out_pixel_bytes,
-      ctx->out_pixel_bytes, &ctx->params, edges);
-  if (ctx->row_x_end + right != ctx->output_width) {
-    pixels(task, b, y, ctx->row_x_end, ctx->output_width - ctx->row_x_end);
+  /* [begin, end): the row kernel's columns; the others per pixel */
+  const size_t begin = ctx->row_x_begin - edges->left, end = ctx->row_x_end + edges->right;
+  char* output = (char*) ctx->output + b * ctx->output_batch_stride +
+      y * ctx->output_row_stride;
+  if (begin != 0) pixels(task, b, y, 0, begin);
+  const bool fused = pqnn_dwconv_row_pixels(ctx, rows, ctx->packed_w, output, ctx->epilogue);
+  if (end != ctx->output_width) pixels(task, b, y, end, ctx->output_width - end);
+  const struct pqnn_epilogue* e = ctx->epilogue;
+  if (e == NULL) return;
+  const size_t pixel = (task->image + b) * e->image_pixels + y * ctx->output_width;
+  if (!fused) {
+    pqnn_apply_epilogue(e, output, ctx->out_pixel_bytes, pixel, 0, ctx->output_width,
+        ctx->channels);
+    return;
+  }
+  if (begin != 0) {
+    pqnn_apply_epilogue(e, output, ctx->out_pixel_bytes, pixel, 0, begin, ctx->channels);
+  }
+  if (end != ctx->output_width) {
+    pqnn_apply_epilogue(e, output + end * ctx->out_pixel_bytes, ctx->out_pixel_bytes,
+        pixel + end, 0, ctx->output_width - end, ctx->channels);
   }
 }
 
@@ -181,10 +213,10 @@ static void compute_dwconv(void* context, size_t b, size_t y, size_t b_size, siz
   const struct dwconv_task* task = (const struct dwconv_task*) context;
   const struct pqnn_dwconv_context* ctx = &task->ctx;
   if (ctx->row != NULL) {
-    row_with_borders(task, b, y);
-  } else {
-    pixels(task, b, y, 0, ctx->output_width);
+    row_with_borders(task, b, y);  /* and its epilogue */
+    return;
   }
+  pixels(task, b, y, 0, ctx->output_width);
   if (ctx->epilogue != NULL) {
     pqnn_apply_epilogue(ctx->epilogue,
         (char*) ctx->output + b * ctx->output_batch_stride + y * ctx->output_row_stride,

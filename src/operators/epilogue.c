@@ -28,10 +28,21 @@ enum { kBlock = 256 };
  * tile is restaged into (apply_affine). */
 enum { kAffineTileBytes = 1024 };
 
-/* The one-pass kernels of the bound activation and affine (f32 only), or NULL. */
-static void bind_one_pass(struct pqnn_epilogue* e) {
+/* The one-pass kernels of the bound activation and affine (f32 only), or NULL; the
+ * depthwise row kernel with them in its registers, or NULL. */
+static void bind_one_pass(const struct pqnn_operator* op, struct pqnn_epilogue* e) {
   e->affine_act = NULL;
   e->affine_only = NULL;
+  e->row_fused = NULL;
+  e->row_plain = op->dwconv_row;
+  e->row_epilogue = (struct pqnn_dwconv_row_epilogue) {
+    (const float*) e->affine_weights, e->affine_tile, &e->activation_params,
+    &e->affine_params.f32};
+  if (e->element_size == sizeof(float) && op->path == pqnn_gemm_path_dwconv &&
+      !op->spec.dynamic_quantization) {
+    e->row_fused = pqnn_dwconv_row_epilogue_kernel(op->dwconv_row, e->affine, e->affine_tile,
+        e->activation);
+  }
   if (e->affine == NULL || e->element_size != sizeof(float)) return;
   e->affine_only = pqnn_epilogue_fused_kernel(e->affine, e->affine_tile, NULL);
   if (e->activation != NULL) {
@@ -80,7 +91,7 @@ enum pqnn_status pqnn_set_output_activation(pqnn_operator_t op,
   e->element_size = op->spec.output_element_size;
   e->f16_f32 = cc->f16_f32;
   e->f32_f16 = cc->f32_f16;
-  bind_one_pass(e);
+  bind_one_pass(op, e);
   return pqnn_status_success;
 }
 
@@ -92,7 +103,7 @@ enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op, const struct pqnn_op
   if (affine == NULL) {
     e->affine = NULL;
     e->affine_weights = NULL;
-    bind_one_pass(e);
+    bind_one_pass(op, e);
     return pqnn_status_success;
   }
   const size_t channels = op->groups * op->group_output_channels;
@@ -124,7 +135,7 @@ enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op, const struct pqnn_op
   e->affine_tile_bytes = 2 * ct * affine->spec.packed_element_size;  /* [ct bias][ct scale] */
   e->affine_params = affine->spec.params;
   e->element_size = op->spec.output_element_size;
-  bind_one_pass(e);
+  bind_one_pass(op, e);
   return pqnn_status_success;
 }
 

@@ -49,6 +49,10 @@ PQNN_INTERNAL void pqnn_run_igemm(const struct pqnn_operator* op, pthreadpool_t 
 PQNN_INTERNAL enum pqnn_status pqnn_prepare_dwconv(const char* function, pqnn_operator_t op,
     const struct pqnn_conv_geometry* geometry);
 PQNN_INTERNAL void pqnn_run_dwconv(const struct pqnn_operator* op, pthreadpool_t threadpool);
+/* The row kernel's columns of one output row (dwconv-path.c), with the epilogue in the
+ * kernel's registers where e has a row kernel for it: returns whether it ran there. */
+PQNN_INTERNAL bool pqnn_dwconv_row_pixels(const struct pqnn_dwconv_context* ctx,
+    const void** rows, const void* weights, char* output_row, const struct pqnn_epilogue* e);
 
 /* Deconvolution: context, row tiles and the accumulating path's workspace (op's sizes set). */
 PQNN_INTERNAL enum pqnn_status pqnn_prepare_deconv(const char* function, pqnn_operator_t op,

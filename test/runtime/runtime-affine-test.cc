@@ -165,6 +165,78 @@ TEST(RuntimeAffineFusion, RandomBlocksMatchTheUnfusedGraph) {
   expect_every_path(paths);  // each ran the affine
 }
 
+// The depthwise row kernels with the epilogue in their registers (f32-dwconv-row-epi,
+// src/configs/epilogue-config.c): 3x3 and 5x5 depthwise layers (same-size output), whose
+// border columns run in the row kernel (dilation 1: k / 2 a side) or per pixel beside it
+// (dilated: 5 or 6 a side, more than PQNN_DWCONV_ROW_EDGES),
+// then hardswish + affine, clamp + affine, the affine alone, hardswish alone, at widths of
+// 1 .. 33 and channel counts through the last partial vector, with and without a
+// threadpool, against the graph with no fusion: bit-identical outputs.
+TEST(RuntimeAffineFusion, DepthwiseRowEpiloguesMatchTheUnfusedGraph) {
+  std::mt19937 rng(77);
+  pthreadpool_t pool = create_pool(2);
+  const float inf = INFINITY;
+  int trial = 0;
+  for (uint32_t k : {3u, 5u}) {
+    for (uint32_t dil : {1u, k == 3 ? 5u : 3u}) {
+      const uint32_t pad = dil * (k / 2);
+      for (int chain = 0; chain < 4; chain++) {
+        for (size_t c : {size_t{5}, size_t{16}, size_t{48}, size_t{67}}) {
+          const size_t w = std::vector<size_t>{1, 7, 12, 33}[trial % 4];
+          const size_t h = 1 + rng() % 6;
+          const bool affine = chain != 3;
+          const bool act = chain != 2;
+          trial++;
+          SCOPED_TRACE(testing::Message() << k << "x" << k << " dilation " << dil << " chain "
+              << chain << " " << h << "x" << w << " c" << c);
+          const BlockWeights wt = random_block_weights(c, 300 + trial);
+          const auto dw = random_f32(k * k * c, -1, 1, 400 + trial);
+          const auto scale = random_f32(c, -2, 2, 500 + trial);
+          const auto shift = random_f32(c, -1, 1, 600 + trial);
+          auto define = [&](Graph& g, uint32_t x, uint32_t y) {
+            const std::vector<size_t> dims = {1, h, w, c};
+            uint32_t b = 0, a = 0;
+            ASSERT_NO_FATAL_FAILURE(define_producer(g, Producer::conv1x1, dims, wt, -inf, inf,
+                x, &b, &a));
+            const uint32_t d = !act && !affine ? y : g.f32(dims);
+            ASSERT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, pad, pad, pad, pad, k, k, 1,
+                1, dil, dil, 1, c, -5.0f, 5.5f, a, g.f32({1, k, k, c}, dw.data()),
+                g.f32({c}, shift.data()), affine || act ? d : y, 0), pqnn_status_success);
+            uint32_t t = d;
+            if (act) {
+              t = affine ? g.f32(dims) : y;
+              if (chain == 1) {
+                ASSERT_EQ(pqnn_define_clamp(g.sg, -0.5f, 0.75f, d, t, 0), pqnn_status_success);
+              } else {
+                const pqnn_unary_params up = {};
+                ASSERT_EQ(pqnn_define_unary(g.sg, pqnn_unary_hardswish, &up, d, t, 0),
+                    pqnn_status_success);
+              }
+            }
+            if (affine) {
+              ASSERT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1,
+                  1, c, -1.0f, inf, t, g.f32({1, 1, 1, c}, scale.data()),
+                  g.f32({c}, shift.data()), y, 0), pqnn_status_success);
+            }
+          };
+          pqnn_runtime_options on = {}, off = {};
+          off.no_activation_fusion = 1;
+          off.no_affine_fusion = 1;
+          const pthreadpool_t p = (trial & 1) != 0 ? pool : nullptr;
+          const BlockResult fused = run_defined_block(1, h, w, c, define, on, 0, p);
+          const BlockResult plain = run_defined_block(1, h, w, c, define, off, 0, p);
+          ASSERT_FALSE(fused.infos.empty());
+          ASSERT_FALSE(plain.infos.empty());
+          EXPECT_LT(fused.infos.size(), plain.infos.size());
+          EXPECT_TRUE(same_bits(fused.y, plain.y));
+          EXPECT_TRUE(same_bits(fused.y_reshaped, plain.y_reshaped));
+        }
+      }
+    }
+  }
+  destroy_pool(pool);
+}
+
 // Deconvolution [-> act] -> affine on each deconvolution layout (direct wide 2x2 s2, tall
 // 2x2 s2 to few channels with and without output padding rows, accumulating 3x3 s1),
 // f32 / f16 / DRQ, against the unfused graph.
