@@ -35,6 +35,11 @@ struct pqnn_gemm_config {
    * main one (N % NR in 1 .. NR / 2, N up to 160: f32 avx512f 7x16 against 7x32, measured
    * there), not only where it pads at most half as many. */
   bool narrow_fewer_columns;
+  /* Whether a GEMM / IGEMM that keeps this tile runs its column tail (N % NR) on the narrow
+   * tile where that pads fewer columns (pqnn_gemm_tail_config in src/operators/gemm-tail.c;
+   * the narrow config then has kernels of this tile's MR and of other_mr's: itself or its
+   * other_mr). f32 avx512f: 7x32 / 8x32 with 7x16 / 8x16 tails, measured there. */
+  bool narrow_tail;
   /* Kernels of another MR with the same NR, KR and packed weights (gemm and igemm of every
    * datatype the main kernels have), or NULL: the GEMM and IGEMM paths run them when they
    * compute fewer padded rows for the layer's M (pqnn_rows_gemm_config in
