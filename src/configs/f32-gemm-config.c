@@ -77,7 +77,7 @@ static struct pqnn_gemm_config config;
 #if defined(__x86_64__) || defined(_M_X64)
 static struct pqnn_gemm_config other_mr_config;  /* avx512f: 8x32 */
 static struct pqnn_gemm_config narrow_config;    /* avx512f: 7x16 */
-static struct pqnn_gemm_config narrow_other_mr_config;  /* avx512f: 8x16 */
+static struct pqnn_gemm_config tail_other_mr_config;  /* avx512f: 8x16 */
 #endif
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -104,15 +104,14 @@ static void init_config(void) {
     /* 1x1 convolutions of N <= 16 (MobileNet v2's 112x112 32 -> 16): half the FMAs. */
     narrow_config = F32_CONFIG(1x16, 7x16, avx512f);
     config.narrow = &narrow_config;
-    /* 8x16: the narrow tile at 8x32's M (and the column tail of 8x32 GEMMs, below) */
-    narrow_other_mr_config = F32_CONFIG(1x16, 8x16, avx512f);
-    narrow_config.other_mr = &narrow_other_mr_config;
     /* and wherever it pads >= 10% fewer columns (N % 32 in 1..16 up to 160: det's 48,
      * MobileNet v2's 144) */
     config.narrow_fewer_columns = true;
     /* elsewhere the column tail of N % 32 in 1..16 on 7x16 / 8x16 (rec's N = 240: 7 x 32
      * + 16, det's N = 360: 11 x 32 + 8) */
-    config.narrow_tail = true;
+    tail_other_mr_config = F32_CONFIG(1x16, 8x16, avx512f);
+    config.column_tail[0] = &narrow_config;
+    config.column_tail[1] = &tail_other_mr_config;
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = F32_CONFIG(1x16, 6x16, avx2_fma);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {

@@ -1,7 +1,7 @@
-/* The column tail of a GEMM / IGEMM on the narrow tile. A layer whose N is not a multiple
+/* The column tail of a GEMM / IGEMM on a narrow tile. A layer whose N is not a multiple
  * of the main tile's NR runs its full main panels on the main tile and the last N % NR
- * columns on the config's narrow tile, where that pads fewer columns (f32 avx512f: N = 240
- * is 7 panels of 32 and one of 16 on 7x16 instead of a masked 32-column one). Every output
+ * columns on the config's column_tail tile, where that pads fewer columns (f32 avx512f:
+ * N = 240 is 7 panels of 32 and one of 16 on 7x16 / 8x16 instead of a masked 32-column one). Every output
  * column is the same dot product in the same K order on either tile, so the outputs keep
  * their bits. The rule (pqnn_gemm_tail_config), the packing and the reshape-time kernels
  * live here; gemm-path.c and igemm-path.c split each column tile at the tail. */
@@ -19,38 +19,29 @@ static bool has_kernel(const struct pqnn_gemm_config* config, bool dynamic_quant
       : (dynamic_quantization ? config->dqgemm[slot] != NULL : config->gemm[slot] != NULL);
 }
 
-/* The narrow config (itself or its other_mr) whose MR kernels take mr rows, or NULL. */
-static const struct pqnn_gemm_config* narrow_rows(const struct pqnn_gemm_config* narrow,
-    size_t mr) {
-  if (narrow->mr == mr) return narrow;
-  const struct pqnn_gemm_config* other = narrow->other_mr;
-  return other != NULL && other->mr == mr ? other : NULL;
-}
-
-/* Whether the narrow tile has a kernel for every tile `rows` (a main rows config) runs:
- * its MR kernel and, where the main tile has one, the mr = 1 kernel. */
-static bool covers(const struct pqnn_gemm_config* narrow, const struct pqnn_gemm_config* rows,
-    bool dynamic_quantization, bool igemm) {
-  const struct pqnn_gemm_config* same = narrow_rows(narrow, rows->mr);
-  return same != NULL && has_kernel(same, dynamic_quantization, igemm, 1) &&
+/* Whether `tail` has a kernel for every tile `rows` (config or its other_mr) runs: its MR
+ * kernel and, where `rows` has one, the mr = 1 kernel, at `nr` columns of `kr`. */
+static bool covers(const struct pqnn_gemm_config* tail, const struct pqnn_gemm_config* rows,
+    uint32_t nr, uint32_t kr, bool dynamic_quantization, bool igemm) {
+  return tail != NULL && tail->mr == rows->mr && tail->nr == nr && tail->kr == kr &&
+      tail->input_offset == rows->input_offset &&
+      has_kernel(tail, dynamic_quantization, igemm, 1) &&
       (!has_kernel(rows, dynamic_quantization, igemm, 0) ||
-       has_kernel(same, dynamic_quantization, igemm, 0));
+       has_kernel(tail, dynamic_quantization, igemm, 0));
 }
 
 const struct pqnn_gemm_config* pqnn_gemm_tail_config(const struct pqnn_gemm_config* config,
     size_t n, bool dynamic_quantization, bool igemm) {
-  const struct pqnn_gemm_config* narrow = config->narrow;
-  if (!config->narrow_tail || narrow == NULL || narrow->input_offset != config->input_offset ||
-      config->nr % narrow->nr != 0 || n <= config->nr) {
+  const struct pqnn_gemm_config* tail = config->column_tail[0];
+  if (tail == NULL || config->nr % tail->nr != 0 || n <= config->nr) return NULL;
+  const size_t rest = n % config->nr;
+  if (rest == 0 || pqnn_round_up(rest, tail->nr) >= config->nr) return NULL;
+  if (!covers(tail, config, tail->nr, tail->kr, dynamic_quantization, igemm)) return NULL;
+  if (config->other_mr != NULL && !covers(config->column_tail[1], config->other_mr, tail->nr,
+          tail->kr, dynamic_quantization, igemm)) {
     return NULL;
   }
-  const size_t tail = n % config->nr;
-  if (tail == 0 || pqnn_round_up(tail, narrow->nr) >= config->nr) return NULL;
-  if (!covers(narrow, config, dynamic_quantization, igemm)) return NULL;
-  if (config->other_mr != NULL && !covers(narrow, config->other_mr, dynamic_quantization, igemm)) {
-    return NULL;
-  }
-  return narrow;
+  return tail;
 }
 
 enum pqnn_status pqnn_pack_gemm_tail(const char* function, pqnn_operator_t op,
@@ -97,7 +88,9 @@ void pqnn_prepare_gemm_tail(const struct pqnn_operator* op, const struct pqnn_ge
   memset(tail, 0, sizeof(*tail));
   tail->n = op->group_output_channels;
   if (op->tail_config == NULL) return;
-  const struct pqnn_gemm_config* narrow = narrow_rows(op->tail_config, rows->mr);
+  /* column_tail[0] in tiles of the main MR (and mr = 1), [1] in other_mr's */
+  const struct pqnn_gemm_config* narrow =
+      op->gemm_config->column_tail[rows == op->gemm_config ? 0 : 1];
   const size_t slot = mr1 ? 0 : 1;
   const bool dq = op->spec.dynamic_quantization;
   if (igemm) {

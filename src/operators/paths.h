@@ -45,12 +45,12 @@ PQNN_INTERNAL void pqnn_run_gemm(const struct pqnn_operator* op, pthreadpool_t t
 PQNN_INTERNAL void pqnn_gemm_tile(const struct pqnn_gemm_context* ctx, const char* a,
     const char* w, char* c, size_t m, size_t m_size, size_t n, size_t n_size);
 
-/* The column tail (src/operators/gemm-tail.c): the narrow config whose kernels compute the
- * last N % NR columns of a GEMM (igemm false) or IGEMM that runs config's tile, or NULL for
- * none: where config says narrow_tail, N > NR, NR is a multiple of the narrow NR, the tail
- * pads fewer columns on the narrow tile (round_up(N % NR, narrow NR) < NR) and the narrow
- * config (itself or its other_mr) has kernels of every MR config's tiles run (config's,
- * its other_mr's, mr = 1 where config has one). */
+/* The column tail (src/operators/gemm-tail.c): the config whose kernels compute the last
+ * N % NR columns of a GEMM (igemm false) or IGEMM that runs config's tile
+ * (config->column_tail[0]), or NULL for none: where config has one, N > NR, NR is a
+ * multiple of the tail's NR, the tail pads fewer columns there (round_up(N % NR, its NR) <
+ * NR) and column_tail[0] / [1] have the kernels of every tile config / its other_mr run
+ * (their MR, mr = 1 where config has one). */
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_gemm_tail_config(
     const struct pqnn_gemm_config* config, size_t n, bool dynamic_quantization, bool igemm);
 /* After op->packed_weights holds the weights packed for spec->gemm_config (packed_size
