@@ -135,7 +135,7 @@ struct pqnn_epilogue {
 
 /* Compute descriptors prepared at reshape. */
 /* The column tail of a GEMM / IGEMM on the narrow tile (src/operators/gemm-tail.c): the
- * columns [n, N) of every group run `kernel` (the narrow config's, of the main tile's MR) on
+ * columns [n, N) of every group run its kernel (column_tail's, of the main tile's MR) on
  * panels of nr columns, the first at w_offset bytes from the group's packed weights, then
  * w_panel_stride apart; the columns before n run the main tile. n is N without a tail. */
 struct pqnn_gemm_tail {
@@ -144,12 +144,11 @@ struct pqnn_gemm_tail {
   size_t w_offset;
   size_t w_panel_stride;
   size_t cn_stride;        /* nr output elements in bytes */
-  union {
-    pqnn_gemm_ukernel_fn gemm;
-    pqnn_dqgemm_ukernel_fn dqgemm;
-    pqnn_igemm_ukernel_fn igemm;
-    pqnn_dqigemm_ukernel_fn dqigemm;
-  } kernel;
+  /* the kernel of the path and datatype; the others NULL */
+  pqnn_gemm_ukernel_fn gemm;
+  pqnn_dqgemm_ukernel_fn dqgemm;
+  pqnn_igemm_ukernel_fn igemm;
+  pqnn_dqigemm_ukernel_fn dqigemm;
 };
 
 struct pqnn_gemm_context {

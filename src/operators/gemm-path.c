@@ -76,16 +76,16 @@ void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool) {
   op->compute = pqnn_compute_gemm;
 }
 
-/* One kernel call over columns of one panel size: main (panels of ctx->nr) or tail. */
-static void gemm_columns(const struct pqnn_gemm_context* ctx, bool tail, size_t m,
-    size_t m_size, size_t n_size, const char* a, const char* w, char* c) {
-  const size_t cn_stride = tail ? ctx->tail.cn_stride : ctx->cn_stride;
-  if (ctx->dqgemm != NULL) {
-    (tail ? ctx->tail.kernel.dqgemm : ctx->dqgemm)(m_size, n_size, ctx->kc, a, ctx->a_stride,
-        w, c, ctx->cm_stride, cn_stride, &ctx->params, ctx->quantization_params + m);
+/* One kernel call: the main tile's kernel or the tail's (dqgemm non-NULL: qd8). */
+static inline void run_kernel(const struct pqnn_gemm_context* ctx, pqnn_gemm_ukernel_fn gemm,
+    pqnn_dqgemm_ukernel_fn dqgemm, size_t cn_stride, size_t m, size_t m_size, size_t n_size,
+    const char* a, const char* w, char* c) {
+  if (dqgemm != NULL) {
+    dqgemm(m_size, n_size, ctx->kc, a, ctx->a_stride, w, c, ctx->cm_stride, cn_stride,
+        &ctx->params, ctx->quantization_params + m);
   } else {
-    (tail ? ctx->tail.kernel.gemm : ctx->gemm)(m_size, n_size, ctx->kc, a, ctx->a_stride, w,
-        c, ctx->cm_stride, cn_stride, &ctx->params);
+    gemm(m_size, n_size, ctx->kc, a, ctx->a_stride, w, c, ctx->cm_stride, cn_stride,
+        &ctx->params);
   }
 }
 
@@ -93,12 +93,14 @@ void pqnn_gemm_tile(const struct pqnn_gemm_context* ctx, const char* a, const ch
     size_t m, size_t m_size, size_t n, size_t n_size) {
   const size_t end = n + n_size, split = ctx->tail.n;
   if (n < split) {
-    gemm_columns(ctx, false, m, m_size, (end < split ? end : split) - n, a,
-        w + (n / ctx->nr) * ctx->w_panel_stride, c + n * ctx->c_element_size);
+    run_kernel(ctx, ctx->gemm, ctx->dqgemm, ctx->cn_stride, m, m_size,
+        (end < split ? end : split) - n, a, w + (n / ctx->nr) * ctx->w_panel_stride,
+        c + n * ctx->c_element_size);
   }
   if (end > split) {
     const size_t start = n > split ? n : split;
-    gemm_columns(ctx, true, m, m_size, end - start, a,
+    run_kernel(ctx, ctx->tail.gemm, ctx->tail.dqgemm, ctx->tail.cn_stride, m, m_size,
+        end - start, a,
         w + ctx->tail.w_offset + (start - split) / ctx->tail.nr * ctx->tail.w_panel_stride,
         c + start * ctx->c_element_size);
   }

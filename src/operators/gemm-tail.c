@@ -95,14 +95,14 @@ void pqnn_prepare_gemm_tail(const struct pqnn_operator* op, const struct pqnn_ge
   const bool dq = op->spec.dynamic_quantization;
   if (igemm) {
     if (dq) {
-      tail->kernel.dqigemm = narrow->dqigemm[slot];
+      tail->dqigemm = narrow->dqigemm[slot];
     } else {
-      tail->kernel.igemm = narrow->igemm[slot];
+      tail->igemm = narrow->igemm[slot];
     }
   } else if (dq) {
-    tail->kernel.dqgemm = narrow->dqgemm[slot];
+    tail->dqgemm = narrow->dqgemm[slot];
   } else {
-    tail->kernel.gemm = narrow->gemm[slot];
+    tail->gemm = narrow->gemm[slot];
   }
   tail->n = op->tail_n;
   tail->nr = narrow->nr;

@@ -62,17 +62,16 @@ struct igemm_task {
   size_t image;   /* qd8: the image a run covers (the others: from bg) */
 };
 
-/* One kernel call over columns of one panel size: main (panels of ctx->nr) or tail. */
-static void igemm_columns(const struct pqnn_igemm_context* ctx, bool tail, size_t m_size,
-    size_t n_size, const void** a, size_t a_offset, const char* w, char* c) {
-  const size_t cn_stride = tail ? ctx->tail.cn_stride : ctx->cn_stride;
-  if (ctx->dqigemm != NULL) {
-    (tail ? ctx->tail.kernel.dqigemm : ctx->dqigemm)(m_size, n_size, ctx->kc, ctx->ks_bytes, a,
-        w, c, ctx->cm_stride, cn_stride, a_offset, ctx->zero, &ctx->params,
-        ctx->quantization_params);
+/* One kernel call: the main tile's kernel or the tail's (dqigemm non-NULL: qd8). */
+static inline void run_kernel(const struct pqnn_igemm_context* ctx,
+    pqnn_igemm_ukernel_fn igemm, pqnn_dqigemm_ukernel_fn dqigemm, size_t cn_stride,
+    size_t m_size, size_t n_size, const void** a, size_t a_offset, const char* w, char* c) {
+  if (dqigemm != NULL) {
+    dqigemm(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w, c, ctx->cm_stride, cn_stride,
+        a_offset, ctx->zero, &ctx->params, ctx->quantization_params);
   } else {
-    (tail ? ctx->tail.kernel.igemm : ctx->igemm)(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w,
-        c, ctx->cm_stride, cn_stride, a_offset, ctx->zero, &ctx->params);
+    igemm(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w, c, ctx->cm_stride, cn_stride, a_offset,
+        ctx->zero, &ctx->params);
   }
 }
 
@@ -87,12 +86,14 @@ static void compute_igemm(void* context, size_t bg, size_t n, size_t m, size_t n
   char* c = (char*) ctx->c + b * ctx->bc_stride + m * ctx->cm_stride + g * ctx->gc_stride;
   const size_t end = n + n_size, split = ctx->tail.n;  /* the tail's columns from split */
   if (n < split) {
-    igemm_columns(ctx, false, m_size, (end < split ? end : split) - n, a, a_offset,
-        w + (n / ctx->nr) * ctx->w_panel_stride, c + n * ctx->c_element_size);
+    run_kernel(ctx, ctx->igemm, ctx->dqigemm, ctx->cn_stride, m_size,
+        (end < split ? end : split) - n, a, a_offset, w + (n / ctx->nr) * ctx->w_panel_stride,
+        c + n * ctx->c_element_size);
   }
   if (end > split) {
     const size_t start = n > split ? n : split;
-    igemm_columns(ctx, true, m_size, end - start, a, a_offset,
+    run_kernel(ctx, ctx->tail.igemm, ctx->tail.dqigemm, ctx->tail.cn_stride, m_size,
+        end - start, a, a_offset,
         w + ctx->tail.w_offset + (start - split) / ctx->tail.nr * ctx->tail.w_panel_stride,
         c + start * ctx->c_element_size);
   }
