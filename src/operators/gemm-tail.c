@@ -1,10 +1,11 @@
-/* The column tail of a GEMM / IGEMM on a narrow tile. A layer whose N is not a multiple
+/* The column tail of a GEMM / IGEMM on a narrower tile. A layer whose N is not a multiple
  * of the main tile's NR runs its full main panels on the main tile and the last N % NR
  * columns on the config's column_tail tile, where that pads fewer columns (f32 avx512f:
- * N = 240 is 7 panels of 32 and one of 16 on 7x16 / 8x16 instead of a masked 32-column one). Every output
- * column is the same dot product in the same K order on either tile, so the outputs keep
- * their bits. The rule (pqnn_gemm_tail_config), the packing and the reshape-time kernels
- * live here; gemm-path.c and igemm-path.c split each column tile at the tail. */
+ * N = 240 is 7 panels of 32 and one of 16 on 7x16 / 8x16 instead of a masked 32-column
+ * one). Every output column is the same dot product in the same K order on either tile, so
+ * the outputs keep their bits. The rule (pqnn_gemm_tail_config), the packing and the
+ * reshape-time kernels live here; gemm-path.c and igemm-path.c split each column tile at
+ * the tail. */
 #include <string.h>
 
 #include "allocator.h"
@@ -52,7 +53,7 @@ enum pqnn_status pqnn_pack_gemm_tail(const char* function, pqnn_operator_t op,
   op->tail_panel_stride = 0;
   if (tail == NULL) return pqnn_status_success;
   const struct pqnn_gemm_config* config = spec->gemm_config;
-  /* The whole weights packed for the narrow tile, from which the tail panels are copied. */
+  /* The whole weights packed for the tail's tile, from which the tail panels are copied. */
   const size_t narrow_size = spec->packed_gemm_size != NULL
       ? (groups == 1 && ks == 1 ? spec->packed_gemm_size(spec->spec_context, nc, kc, tail->nr,
             tail->kr) : 0)
