@@ -103,6 +103,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-gemm/6x16-avx2-fma.c
   src/microkernels/f32-gemm/7x16-avx512f.c
   src/microkernels/f32-gemm/7x32-avx512f.c
+  src/microkernels/f32-gemm/8x16-avx512f.c
   src/microkernels/f32-gemm/8x32-avx512f.c
   src/microkernels/f32-igemm/1x16-avx2-fma.c
   src/microkernels/f32-igemm/1x16-avx512f.c
@@ -118,6 +119,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-igemm/6x16-avx2-fma.c
   src/microkernels/f32-igemm/7x16-avx512f.c
   src/microkernels/f32-igemm/7x32-avx512f.c
+  src/microkernels/f32-igemm/8x16-avx512f.c
   src/microkernels/f32-igemm/8x32-avx512f.c
   src/microkernels/f32-qd8-range/range-avx2.c
   src/microkernels/f32-qd8-range/range-avx512skx.c

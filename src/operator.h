@@ -140,6 +140,23 @@ struct pqnn_epilogue {
 };
 
 /* Compute descriptors prepared at reshape. */
+/* The column tail of a GEMM / IGEMM on the narrow tile (src/operators/gemm-tail.c): the
+ * columns [n, N) of every group run its kernel (column_tail's, of the main tile's MR) on
+ * panels of nr columns, the first at w_offset bytes from the group's packed weights, then
+ * w_panel_stride apart; the columns before n run the main tile. n is N without a tail. */
+struct pqnn_gemm_tail {
+  size_t n;
+  size_t nr;
+  size_t w_offset;
+  size_t w_panel_stride;
+  size_t cn_stride;        /* nr output elements in bytes */
+  /* the kernel of the path and datatype; the others NULL */
+  pqnn_gemm_ukernel_fn gemm;
+  pqnn_dqgemm_ukernel_fn dqgemm;
+  pqnn_igemm_ukernel_fn igemm;
+  pqnn_dqigemm_ukernel_fn dqigemm;
+};
+
 struct pqnn_gemm_context {
   size_t kc;               /* bytes of one A row (group_input_channels elements) */
   const void* a;
@@ -157,6 +174,7 @@ struct pqnn_gemm_context {
   const struct pqnn_quantization_params* quantization_params;  /* qd8: per row */
   pqnn_gemm_ukernel_fn gemm;
   pqnn_dqgemm_ukernel_fn dqgemm;
+  struct pqnn_gemm_tail tail;
   union pqnn_ukernel_params params;
   const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
 };
@@ -183,6 +201,7 @@ struct pqnn_igemm_context {
   const struct pqnn_quantization_params* quantization_params;  /* qd8: this image's */
   pqnn_igemm_ukernel_fn igemm;
   pqnn_dqigemm_ukernel_fn dqigemm;
+  struct pqnn_gemm_tail tail;
   union pqnn_ukernel_params params;
   const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
 };
@@ -375,6 +394,12 @@ struct pqnn_operator {
   void* packed_weights;
   size_t packed_group_stride;
   size_t packed_panel_stride;
+  /* The column tail on the narrow tile, or NULL (src/operators/gemm-tail.c): the columns
+   * from tail_n (a multiple of gemm_config's NR) are packed for its NR, tail_panel_stride
+   * bytes a panel, where the last main panel would be. */
+  const struct pqnn_gemm_config* tail_config;
+  size_t tail_n;
+  size_t tail_panel_stride;
   void* zero_buffer;
   size_t zero_buffer_size;
   /* qd8 convolution: a run fills zero_buffer with each image's zero point, so runs of one

@@ -52,6 +52,50 @@ TEST(F32GemmConfig, KernelsMatchTheReference) {
     EXPECT_LT(config->narrow->nr, config->nr);
     CheckKernels(config->narrow);
   }
+  for (const struct pqnn_gemm_config* tail : config->column_tail) {
+    if (tail == nullptr) continue;
+    EXPECT_LT(tail->nr, config->nr);
+    EXPECT_EQ(tail->kr, config->column_tail[0]->kr);
+    EXPECT_EQ(tail->nr, config->column_tail[0]->nr);
+    CheckKernels(tail);
+  }
+}
+
+// The column tail (pqnn_gemm_tail_config) is column_tail[0] exactly where N > NR and N % NR
+// pads fewer columns on its tile; column_tail[0] / [1] have the MR of the main tile / its
+// other_mr (AVX512: 7x32 / 8x32 with 7x16 / 8x16).
+TEST(F32GemmConfig, TailConfigPadsFewerColumns) {
+  const struct pqnn_gemm_config* config = pqnn_get_f32_gemm_config();
+  ASSERT_NE(config, nullptr);
+  const struct pqnn_gemm_config* tail_config = config->column_tail[0];
+  for (size_t n = 1; n <= 1100; n++) {
+    SCOPED_TRACE(n);
+    const struct pqnn_gemm_config* tail = pqnn_gemm_tail_config(config, n, false, false);
+    ASSERT_EQ(pqnn_gemm_tail_config(config, n, false, true), tail);
+    if (tail_config == nullptr) {
+      ASSERT_EQ(tail, nullptr);
+      continue;
+    }
+    const size_t nr = config->nr, tail_nr = tail_config->nr, rest = n % nr;
+    const bool fewer = n > nr && rest != 0 && (rest + tail_nr - 1) / tail_nr * tail_nr < nr;
+    ASSERT_EQ(tail != nullptr, fewer);
+    if (tail != nullptr) {
+      ASSERT_EQ(tail, tail_config);
+    }
+  }
+  if (tail_config == nullptr) return;
+  EXPECT_EQ(tail_config->mr, config->mr);
+  if (config->other_mr != nullptr) {
+    ASSERT_NE(config->column_tail[1], nullptr);
+    EXPECT_EQ(config->column_tail[1]->mr, config->other_mr->mr);
+  }
+  if (config->nr == 32 && tail_config->nr == 16) {
+    // AVX512: PaddleOCR rec's 240 (7 x 32 + 16) and det's 360 (11 x 32 + 8) take the tail;
+    // 120 (3 x 32 + 24) pads as many columns on 16-wide panels.
+    EXPECT_EQ(pqnn_gemm_tail_config(config, 240, false, false), tail_config);
+    EXPECT_EQ(pqnn_gemm_tail_config(config, 360, false, false), tail_config);
+    EXPECT_EQ(pqnn_gemm_tail_config(config, 120, false, false), nullptr);
+  }
 }
 
 TEST(F32GemmConfig, RowsConfigPadsFewestRows) {

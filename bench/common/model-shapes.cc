@@ -18,6 +18,11 @@ const std::vector<FcShape>& fc_shapes() {
     {"llm_4096x11008_b1", 1, 4096, 11008},
     {"mobilenet_v1_classifier_b1", 1, 1024, 1000},
     {"mobilenet_v2_classifier_b1", 1, 1280, 1000},
+    // PaddleOCR 1x1 layers as FC (pixels x K -> N): rec's 240 -> 240 (7 x 32 + 16 columns),
+    // det's 384 -> 360 (11 x 32 + 8), and 480 -> 480 (15 x 32, no column tail) beside them.
+    {"ocr_rec_pw_240x240_b960", 960, 240, 240},
+    {"ocr_det_pw_384x360_b400", 400, 384, 360},
+    {"pw_480x480_b480", 480, 480, 480},
   };
   return shapes;
 }

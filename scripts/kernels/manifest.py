@@ -270,6 +270,7 @@ KERNELS = [
     K("f32-gemm", "6x8", "neonfma", CAND),
     K("f32-gemm", "7x16", "avx512f", PROD),
     K("f32-gemm", "7x32", "avx512f", PROD),
+    K("f32-gemm", "8x16", "avx512f", PROD),
     K("f32-gemm", "8x32", "avx512f", PROD),
     # f32-igemm
     K("f32-igemm", "1x16", "avx2-fma", PROD),
@@ -291,6 +292,7 @@ KERNELS = [
     K("f32-igemm", "6x8", "neonfma", CAND),
     K("f32-igemm", "7x16", "avx512f", PROD),
     K("f32-igemm", "7x32", "avx512f", PROD),
+    K("f32-igemm", "8x16", "avx512f", PROD),
     K("f32-igemm", "8x32", "avx512f", PROD),
     # f32-qd8-range, f32-qd8-apply (the halves of f32-qd8-convert, for rows split in chunks)
     K("f32-qd8-range", "range", "avx2", PROD, hand=True),

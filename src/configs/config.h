@@ -35,6 +35,13 @@ struct pqnn_gemm_config {
    * main one (N % NR in 1 .. NR / 2, N up to 160: f32 avx512f 7x16 against 7x32, measured
    * there), not only where it pads at most half as many. */
   bool narrow_fewer_columns;
+  /* The column tail (pqnn_gemm_tail_config in src/operators/gemm-tail.c), or NULL: a GEMM /
+   * IGEMM that keeps this tile runs its last N % NR columns, where they pad fewer columns at
+   * the narrower NR, on column_tail[0] (MR kernels of this config's MR, an mr = 1 kernel
+   * where this config has one) and, in tiles of other_mr's MR, on column_tail[1] (same NR
+   * and KR). f32 avx512f: 7x16 and 8x16 under 7x32 / 8x32 (8x16 only there: as the narrow
+   * tile of whole layers of 8-row M it ran 5-18% slower than 7x16; f32-gemm-config.c). */
+  const struct pqnn_gemm_config* column_tail[2];
   /* Kernels of another MR with the same NR, KR and packed weights (gemm and igemm of every
    * datatype the main kernels have), or NULL: the GEMM and IGEMM paths run them when they
    * compute fewer padded rows for the layer's M (pqnn_rows_gemm_config in

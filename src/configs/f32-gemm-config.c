@@ -64,6 +64,15 @@
  *   (the N = 40 tie in the table above was measured at load ~10). Only where it saves at
  *   least 10% of the padded columns: MobileNet's batch-1 classifier (N = 1000, 1008 against
  *   1024 columns) ran 45-47 -> 71-73 us on 1x16 (bench/f32-fully-connected).
+ *   AVX512F column tail (column_tail: N % 32 in 1..16 past a full panel, on 7x16 / 8x16 in
+ *   tiles of 7x32 / 8x32; the table above: 7x16 costs per column what 7x32 does, 1024x48x96
+ *   0.082 ms for 48 columns against 0.111 for 64): bench/f32-fully-connected, taskset -c 1,
+ *   CPU us, 3 interleaved rounds, load ~13: 960x240 -> 240 (PaddleOCR rec, 8x32 + 8x16)
+ *   1031-1040 -> 967-989, 400x384 -> 360 (det) 1026-1031 -> 983-994, 480x480 -> 480 (no
+ *   tail) 1926-1953 / 1935-1963, batch-1 1024 -> 1000 (8 columns on 1x16) 44.3-44.5 /
+ *   44.2-44.4. 8x16 is no narrow tile of its own (other_mr of 7x16): whole layers of 8-row
+ *   M ran 5-18% slower on it than on 7x16 (bench/f32-convolution, det 640x640 3 -> 16 stem
+ *   1149-1229 -> 1379-1482 us, 160x160 32 -> 48 714-726 -> 797-802 us).
  *   aarch64 (neon tier): 4x16 neonfma, NOT measured (no Arm hardware; tests run under
  *   qemu): chosen by its inner loop, 0.34 instructions per MAC (docs/arm.md), with 6x8
  *   (0.33) as the alternative to measure on a real core.
@@ -77,6 +86,7 @@ static struct pqnn_gemm_config config;
 #if defined(__x86_64__) || defined(_M_X64)
 static struct pqnn_gemm_config other_mr_config;  /* avx512f: 8x32 */
 static struct pqnn_gemm_config narrow_config;    /* avx512f: 7x16 */
+static struct pqnn_gemm_config tail_other_mr_config;  /* avx512f: 8x16 */
 #endif
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -106,6 +116,11 @@ static void init_config(void) {
     /* and wherever it pads >= 10% fewer columns (N % 32 in 1..16 up to 160: det's 48,
      * MobileNet v2's 144) */
     config.narrow_fewer_columns = true;
+    /* elsewhere the column tail of N % 32 in 1..16 on 7x16 / 8x16 (rec's N = 240: 7 x 32
+     * + 16, det's N = 360: 11 x 32 + 8) */
+    tail_other_mr_config = F32_CONFIG(1x16, 8x16, avx512f);
+    config.column_tail[0] = &narrow_config;
+    config.column_tail[1] = &tail_other_mr_config;
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = F32_CONFIG(1x16, 6x16, avx2_fma);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {

@@ -71,14 +71,13 @@ void pqnn_gemm_rows(const struct pqnn_operator* op, const void* a, void* c, size
   const size_t n = op->group_output_channels;
   for (size_t n0 = 0; n0 < n; n0 += op->nc_tile) {
     const size_t nc = n - n0 < op->nc_tile ? n - n0 : op->nc_tile;
-    const char* w = (const char*) op->packed_weights + (n0 / ctx->nr) * ctx->w_panel_stride;
     for (size_t m = 0; m < rows; m += mr) {
       const size_t mc = rows - m < mr ? rows - m : mr;
-      char* cm = (char*) c + m * ctx->cm_stride + n0 * ctx->c_element_size;
-      ctx->gemm(mc, nc, ctx->kc, (const char*) a + m * ctx->a_stride, ctx->a_stride, w, cm,
-          ctx->cm_stride, ctx->cn_stride, &ctx->params);
+      char* cm = (char*) c + m * ctx->cm_stride;
+      pqnn_gemm_tile(ctx, (const char*) a + m * ctx->a_stride,
+          (const char*) op->packed_weights, cm, m, mc, n0, nc);
       if (epilogue != NULL) {
-        pqnn_apply_epilogue(epilogue, cm, ctx->cm_stride, pixel + m,
+        pqnn_apply_epilogue(epilogue, cm + n0 * ctx->c_element_size, ctx->cm_stride, pixel + m,
             n0 * ctx->c_element_size, mc, nc);
       }
     }

@@ -239,6 +239,18 @@ static enum pqnn_status pack_conv_weights(const char* function, struct pqnn_oper
     packed_k(a, sizes->taps, path, &ks, &kc);
     spec->pack_gemm(spec->spec_context, a->groups, a->group_output_channels, ks, kc, config->nr,
         config->kr, false, packer_kernel, op->packed_weights);
+    /* possibly the column tail on a narrower tile (gemm-tail.c) */
+    const struct pqnn_gemm_config* tail = path == pqnn_gemm_path_gemm ||
+            path == pqnn_gemm_path_igemm
+        ? pqnn_gemm_tail_config(config, a->group_output_channels, spec->dynamic_quantization,
+              path == pqnn_gemm_path_igemm)
+        : NULL;
+    const enum pqnn_status status = pqnn_pack_gemm_tail(function, op, spec, tail, a->groups,
+        a->group_output_channels, ks, kc, false, packer_kernel, packed_size);
+    if (status != pqnn_status_success) {
+      pqnn_release(temp);
+      return status;
+    }
   }
   pqnn_release(temp);
   return pqnn_status_success;

@@ -83,8 +83,17 @@ enum pqnn_status pqnn_create_fully_connected(const char* function, size_t input_
     pqnn_delete_operator(op);
     return pqnn_status_out_of_memory;
   }
+  const bool transposed = (flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) != 0;
   spec->pack_gemm(spec->spec_context, 1, output_channels, 1, input_channels, config->nr,
-      config->kr, (flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) != 0, kernel, op->packed_weights);
+      config->kr, transposed, kernel, op->packed_weights);
+  /* possibly the column tail on a narrower tile (gemm-tail.c) */
+  status = pqnn_pack_gemm_tail(function, op, spec,
+      pqnn_gemm_tail_config(config, output_channels, spec->dynamic_quantization, false), 1,
+      output_channels, 1, input_channels, transposed, kernel, packed_size);
+  if (status != pqnn_status_success) {
+    pqnn_delete_operator(op);
+    return status;
+  }
 
   op->type = spec->type;
   op->flags = flags;

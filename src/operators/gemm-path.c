@@ -69,10 +69,41 @@ void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool) {
   ctx->gemm = config->gemm[mr1 ? 0 : 1];
   ctx->dqgemm = config->dqgemm[mr1 ? 0 : 1];
   ctx->params = op->spec.params;
+  pqnn_prepare_gemm_tail(op, config, mr1, false, &ctx->tail);
   op->use_mr1 = mr1;
   pqnn_choose_gemm_tiles(m, op->group_output_channels, op->packed_panel_stride / config->nr, mr,
       config->nr, op->groups, pqnn_threadpool_threads(threadpool), &op->mc_tile, &op->nc_tile);
   op->compute = pqnn_compute_gemm;
+}
+
+/* One kernel call: the main tile's kernel or the tail's (dqgemm non-NULL: qd8). */
+static inline void run_kernel(const struct pqnn_gemm_context* ctx, pqnn_gemm_ukernel_fn gemm,
+    pqnn_dqgemm_ukernel_fn dqgemm, size_t cn_stride, size_t m, size_t m_size, size_t n_size,
+    const char* a, const char* w, char* c) {
+  if (dqgemm != NULL) {
+    dqgemm(m_size, n_size, ctx->kc, a, ctx->a_stride, w, c, ctx->cm_stride, cn_stride,
+        &ctx->params, ctx->quantization_params + m);
+  } else {
+    gemm(m_size, n_size, ctx->kc, a, ctx->a_stride, w, c, ctx->cm_stride, cn_stride,
+        &ctx->params);
+  }
+}
+
+void pqnn_gemm_tile(const struct pqnn_gemm_context* ctx, const char* a, const char* w, char* c,
+    size_t m, size_t m_size, size_t n, size_t n_size) {
+  const size_t end = n + n_size, split = ctx->tail.n;
+  if (n < split) {
+    run_kernel(ctx, ctx->gemm, ctx->dqgemm, ctx->cn_stride, m, m_size,
+        (end < split ? end : split) - n, a, w + (n / ctx->nr) * ctx->w_panel_stride,
+        c + n * ctx->c_element_size);
+  }
+  if (end > split) {
+    const size_t start = n > split ? n : split;
+    run_kernel(ctx, ctx->tail.gemm, ctx->tail.dqgemm, ctx->tail.cn_stride, m, m_size,
+        end - start, a,
+        w + ctx->tail.w_offset + (start - split) / ctx->tail.nr * ctx->tail.w_panel_stride,
+        c + start * ctx->c_element_size);
+  }
 }
 
 /* GEMM tile: group g, columns [n, n + n_size), rows [m, m + m_size). */
@@ -80,17 +111,11 @@ static void compute_gemm(void* context, size_t g, size_t n, size_t m, size_t n_s
     size_t m_size) {
   const struct pqnn_gemm_context* ctx = (const struct pqnn_gemm_context*) context;
   const char* a = (const char*) ctx->a + m * ctx->a_stride + g * ctx->ga_stride;
-  const char* w = (const char*) ctx->packed_w + g * ctx->gw_stride + (n / ctx->nr) * ctx->w_panel_stride;
-  char* c = (char*) ctx->c + m * ctx->cm_stride + g * ctx->gc_stride + n * ctx->c_element_size;
-  if (ctx->dqgemm != NULL) {
-    ctx->dqgemm(m_size, n_size, ctx->kc, a, ctx->a_stride, w, c, ctx->cm_stride, ctx->cn_stride,
-        &ctx->params, ctx->quantization_params + m);
-  } else {
-    ctx->gemm(m_size, n_size, ctx->kc, a, ctx->a_stride, w, c, ctx->cm_stride, ctx->cn_stride,
-        &ctx->params);
-  }
+  char* c = (char*) ctx->c + m * ctx->cm_stride + g * ctx->gc_stride;
+  pqnn_gemm_tile(ctx, a, (const char*) ctx->packed_w + g * ctx->gw_stride, c, m, m_size, n,
+      n_size);
   if (ctx->epilogue != NULL) {
-    pqnn_apply_epilogue(ctx->epilogue, c, ctx->cm_stride, m,
+    pqnn_apply_epilogue(ctx->epilogue, c + n * ctx->c_element_size, ctx->cm_stride, m,
         g * ctx->gc_stride + n * ctx->c_element_size, m_size, n_size);
   }
 }

@@ -44,6 +44,7 @@ enum pqnn_status pqnn_prepare_igemm(const char* function, pqnn_operator_t op,
   ctx->igemm = config->igemm[mr1 ? 0 : 1];
   ctx->dqigemm = config->dqigemm[mr1 ? 0 : 1];
   ctx->params = op->spec.params;
+  pqnn_prepare_gemm_tail(op, config, mr1, true, &ctx->tail);
   const size_t outer = dq ? op->groups : op->batch_size * op->groups;
   pqnn_choose_gemm_tiles(output_pixels, op->group_output_channels,
       op->packed_panel_stride / config->nr, mr, config->nr, outer,
@@ -61,6 +62,19 @@ struct igemm_task {
   size_t image;   /* qd8: the image a run covers (the others: from bg) */
 };
 
+/* One kernel call: the main tile's kernel or the tail's (dqigemm non-NULL: qd8). */
+static inline void run_kernel(const struct pqnn_igemm_context* ctx,
+    pqnn_igemm_ukernel_fn igemm, pqnn_dqigemm_ukernel_fn dqigemm, size_t cn_stride,
+    size_t m_size, size_t n_size, const void** a, size_t a_offset, const char* w, char* c) {
+  if (dqigemm != NULL) {
+    dqigemm(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w, c, ctx->cm_stride, cn_stride,
+        a_offset, ctx->zero, &ctx->params, ctx->quantization_params);
+  } else {
+    igemm(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w, c, ctx->cm_stride, cn_stride, a_offset,
+        ctx->zero, &ctx->params);
+  }
+}
+
 static void compute_igemm(void* context, size_t bg, size_t n, size_t m, size_t n_size,
     size_t m_size) {
   const struct igemm_task* task = (const struct igemm_task*) context;
@@ -68,18 +82,23 @@ static void compute_igemm(void* context, size_t bg, size_t n, size_t m, size_t n
   const size_t b = bg / task->groups, g = bg % task->groups;
   const size_t a_offset = (size_t) (uintptr_t) task->input + b * ctx->ba_stride + g * ctx->ga_stride;
   const void** a = ctx->indirection + (m / ctx->mr) * (ctx->ks_bytes / sizeof(void*));
-  const char* w = (const char*) ctx->packed_w + g * ctx->gw_stride + (n / ctx->nr) * ctx->w_panel_stride;
-  char* c = (char*) ctx->c + b * ctx->bc_stride + m * ctx->cm_stride + g * ctx->gc_stride +
-      n * ctx->c_element_size;
-  if (ctx->dqigemm != NULL) {
-    ctx->dqigemm(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w, c, ctx->cm_stride, ctx->cn_stride,
-        a_offset, ctx->zero, &ctx->params, ctx->quantization_params);
-  } else {
-    ctx->igemm(m_size, n_size, ctx->kc, ctx->ks_bytes, a, w, c, ctx->cm_stride, ctx->cn_stride,
-        a_offset, ctx->zero, &ctx->params);
+  const char* w = (const char*) ctx->packed_w + g * ctx->gw_stride;
+  char* c = (char*) ctx->c + b * ctx->bc_stride + m * ctx->cm_stride + g * ctx->gc_stride;
+  const size_t end = n + n_size, split = ctx->tail.n;  /* the tail's columns from split */
+  if (n < split) {
+    run_kernel(ctx, ctx->igemm, ctx->dqigemm, ctx->cn_stride, m_size,
+        (end < split ? end : split) - n, a, a_offset, w + (n / ctx->nr) * ctx->w_panel_stride,
+        c + n * ctx->c_element_size);
+  }
+  if (end > split) {
+    const size_t start = n > split ? n : split;
+    run_kernel(ctx, ctx->tail.igemm, ctx->tail.dqigemm, ctx->tail.cn_stride, m_size,
+        end - start, a, a_offset,
+        w + ctx->tail.w_offset + (start - split) / ctx->tail.nr * ctx->tail.w_panel_stride,
+        c + start * ctx->c_element_size);
   }
   if (ctx->epilogue != NULL) {
-    pqnn_apply_epilogue(ctx->epilogue, c, ctx->cm_stride,
+    pqnn_apply_epilogue(ctx->epilogue, c + n * ctx->c_element_size, ctx->cm_stride,
         (task->image + b) * ctx->epilogue->image_pixels + m,
         g * ctx->gc_stride + n * ctx->c_element_size, m_size, n_size);
   }

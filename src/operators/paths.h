@@ -39,6 +39,31 @@ PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_narrow_gemm_config(
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_rows_gemm_config(
     const struct pqnn_gemm_config* config, size_t m);
 PQNN_INTERNAL void pqnn_run_gemm(const struct pqnn_operator* op, pthreadpool_t threadpool);
+/* The kernel calls of one GEMM tile: rows [m, m + m_size) (a and c point at row m, c at
+ * the group's first column; w at the group's packed weights), columns [n, n + n_size) (n a
+ * multiple of the nc tile): the main tile up to ctx->tail.n, the tail kernel from there. */
+PQNN_INTERNAL void pqnn_gemm_tile(const struct pqnn_gemm_context* ctx, const char* a,
+    const char* w, char* c, size_t m, size_t m_size, size_t n, size_t n_size);
+
+/* The column tail (src/operators/gemm-tail.c): the config whose kernels compute the last
+ * N % NR columns of a GEMM (igemm false) or IGEMM that runs config's tile
+ * (config->column_tail[0]), or NULL for none: where config has one, N > NR, NR is a
+ * multiple of the tail's NR, the tail pads fewer columns there (round_up(N % NR, its NR) <
+ * NR) and column_tail[0] / [1] have the kernels of every tile config / its other_mr run
+ * (their MR, mr = 1 where config has one). */
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_gemm_tail_config(
+    const struct pqnn_gemm_config* config, size_t n, bool dynamic_quantization, bool igemm);
+/* After op->packed_weights holds the weights packed for spec->gemm_config (packed_size
+ * bytes, `groups` groups of nc columns, ks x kc, the layout of src/packing.h), moves the
+ * columns from round_down(nc, NR) into panels for `tail` (NULL: none) where the last main
+ * panel was, and sets op->tail_config, tail_n and tail_panel_stride. */
+PQNN_INTERNAL enum pqnn_status pqnn_pack_gemm_tail(const char* function, pqnn_operator_t op,
+    const struct pqnn_gemm_op_spec* spec, const struct pqnn_gemm_config* tail, size_t groups,
+    size_t nc, size_t ks, size_t kc, bool transposed, const void* kernel, size_t packed_size);
+/* The tail of a GEMM (igemm false) or IGEMM context whose tiles run the rows config `rows`
+ * (its mr = 1 kernel where mr1): tail->n = N without one. */
+PQNN_INTERNAL void pqnn_prepare_gemm_tail(const struct pqnn_operator* op,
+    const struct pqnn_gemm_config* rows, bool mr1, bool igemm, struct pqnn_gemm_tail* tail);
 
 /* IGEMM: builds the indirection buffer for `geometry` (op's batch and sizes already set). */
 PQNN_INTERNAL enum pqnn_status pqnn_prepare_igemm(const char* function, pqnn_operator_t op,

@@ -202,7 +202,7 @@ class AllocationFailure : public ::testing::Test {
   void reserve() { store.reserve(64); qstore.reserve(16); }
 };
 
-constexpr size_t kIC = 37, kOC = 19, kBatch = 5;
+constexpr size_t kIC = 37, kOC = 19, kBatch = 5, kTailOC = 200;
 
 TEST_F(AllocationFailure, FullyConnected) {
   reserve();
@@ -217,6 +217,9 @@ TEST_F(AllocationFailure, FullyConnected) {
   auto* in_f16 = bytes_of(store, d.f16(kBatch * kIC));
   auto* in_i8 = bytes_of(store, d.i8(kBatch * kIC, -128, 127));
   auto* out_f32 = bytes_of(store, std::vector<float>(kBatch * kOC));
+  // N = 200 = 6 x 32 + 8: the column tail on AVX512 (packed once more, in a temporary buffer)
+  const auto wt = d.f32(kIC * kTailOC), bt = d.f32(kTailOC);
+  auto* out_tail = bytes_of(store, std::vector<float>(kBatch * kTailOC));
   auto* out_f16 = bytes_of(store, std::vector<uint16_t>(kBatch * kOC));
   auto* out_i8 = bytes_of(store, std::vector<int8_t>(kBatch * kOC));
   qstore.emplace_back(kBatch, pqnn_quantization_params{3, 0.01f});
@@ -236,6 +239,17 @@ TEST_F(AllocationFailure, FullyConnected) {
            (float*) out_f32->data());
      },
      out_f32},
+    {"fc f32 column tail",
+     [&](pqnn_operator_t* op) {
+       return pqnn_create_fully_connected_nc_f32(kIC, kTailOC, kIC, kTailOC, wt.data(),
+           bt.data(), -0.5f, 0.5f, 0, op);
+     },
+     reshape(pqnn_reshape_fully_connected_nc_f32),
+     [&](pqnn_operator_t op) {
+       return pqnn_setup_fully_connected_nc_f32(op, (const float*) in_f32->data(),
+           (float*) out_tail->data());
+     },
+     out_tail},
     {"fc f16",
      [&](pqnn_operator_t* op) {
        return pqnn_create_fully_connected_nc_f16(kIC, kOC, kIC, kOC, wh.data(), bh.data(), -0.5f,
