@@ -56,6 +56,7 @@ const struct pqnn_epilogue_kernel* pqnn_epilogue_kernels(size_t* count) {
 static const struct pqnn_dwconv_row_epilogue_kernel kRowKernels[] = {
   ROW_EPI(9p16c, avx2_fma, 1p16c__avx2_fma, avx2),
   ROW_EPI(9p32c, avx512f, 1p32c__avx512f, avx512skx),
+  ROW_EPI(25p32c, avx512f, 1p32c__avx512f, avx512skx),
 };
 
 const struct pqnn_dwconv_row_epilogue_kernel* pqnn_dwconv_row_epilogue_kernels(size_t* count) {
