@@ -58,10 +58,6 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-dwconv-row-epi/9p16c_clamp_affine-avx2-fma.c
   src/microkernels/f32-dwconv-row-epi/9p16c_hswish-avx2-fma.c
   src/microkernels/f32-dwconv-row-epi/9p16c_hswish_affine-avx2-fma.c
-  src/microkernels/f32-dwconv-row-epi/25p32c_affine-avx512f.c
-  src/microkernels/f32-dwconv-row-epi/25p32c_clamp_affine-avx512f.c
-  src/microkernels/f32-dwconv-row-epi/25p32c_hswish-avx512f.c
-  src/microkernels/f32-dwconv-row-epi/25p32c_hswish_affine-avx512f.c
   src/microkernels/f32-dwconv-row-epi/9p32c_affine-avx512f.c
   src/microkernels/f32-dwconv-row-epi/9p32c_clamp_affine-avx512f.c
   src/microkernels/f32-dwconv-row-epi/9p32c_hswish-avx512f.c

@@ -116,26 +116,15 @@ def signature(name, epi=None):
             f"    const struct pqnn_dwconv_row_edges* edges{tail})")
 
 
-def lean(isa, taps, epi):
-    """Whether an epilogue kernel keeps its registers for the held taps (avx512f 5x5: 25
-    taps, two accumulator chains and hardswish's constants fill the 32 zmm). Its row clamp
-    bounds, the affine's bounds (memory-broadcast operands, {1to16}) and the affine's scale
-    and bias (memory operands) are read in the loop, and the bias from the packed tile: a
-    store to the output may alias them, so the compilers keep the reads where they are
-    (held, they spilled and the kernels ran slower than the row kernel + one-pass
-    epilogue). The arithmetic and its order are the same."""
-    return epi is not None and taps == 25 and isa.name == "avx512f"
-
-
-def affine_held(isa, taps=9, epi=None):
+def affine_held(isa):
     """Whether the affine's bias, scale and bounds of the channel vector live in registers
-    through its walk (avx512f 3x3: 32 zmm hold them beside the taps, and the loops need no
+    through its walk (avx512f: 32 zmm hold them beside the 3x3 taps, and the loops need no
     general register for them; AVX2 reads them from memory in the loop: 16 ymm hold the
-    taps and accumulators, and a hoisted copy would spill; avx512f 5x5: lean)."""
+    taps and accumulators, and a hoisted copy would spill)."""
     return isa.name == "avx512f"
 
 
-def epilogue_lines(isa, epi, n, p, taps):
+def epilogue_lines(isa, epi, n, p):
     """The output epilogue of vector n in registers, after the clamp and before the store:
     the tier's f32-vunary body of the activation (elementwise.unary_body, its params at ap),
     then the affine as the tier's 1x1 DWCONV kernel computes it (fmadd(x, scale, bias) with
@@ -151,10 +140,8 @@ def epilogue_lines(isa, epi, n, p, taps):
     out += [p + line.replace("p->", "ap->") for line in body]
     if affine:
         off = f" + {n * isa.v}" if n else ""
-        if affine_held(isa, taps, epi):
+        if affine_held(isa):
             scale, bias, lo, hi = "ves", "veb", "vamin", "vamax"
-            if lean(isa, taps, epi):
-                lo, hi = vf.set1(isa.name, "aq->min"), vf.set1(isa.name, "aq->max")
         else:
             scale, bias = vf.load(isa.name, "es" + off), vf.load(isa.name, "eb" + off)
             lo, hi = vf.set1(isa.name, "aq->min"), vf.set1(isa.name, "aq->max")
@@ -212,12 +199,8 @@ def pixel_body(isa, taps, ct, hold, masked, p, vectors, border=False, epi=None):
     for n in range(vectors):
         if chains == 2:
             out.append(f"{p}vacc{n} = {vf.add(isa.name, f'vacc{n}', f'vaccb{n}')};")
-        if lean(isa, taps, epi):
-            lo, hi = vf.set1(isa.name, "p->min"), vf.set1(isa.name, "p->max")
-            out.append(f"{p}vacc{n} = {vf.min_(isa.name, hi, vf.max_(isa.name, lo, f'vacc{n}'))};")
-        else:
-            out.extend(p + line for line in vf.clamp(isa.name, f"vacc{n}"))
-        out.extend(epilogue_lines(isa, epi, n, p, taps))
+        out.extend(p + line for line in vf.clamp(isa.name, f"vacc{n}"))
+        out.extend(epilogue_lines(isa, epi, n, p))
         if masked:
             out.append(p + st_masked.format(p="o", v=f"vacc{n}"))
         else:
@@ -264,15 +247,14 @@ def row_walk(isa, taps, ct, hold, masked, ind, vectors=1, epi=None):
     """Left edges, the interior, right edges of one channel-vector group. Most tiles load the
     held weights after the left edges (border_held: they are not live in the border
     loops, which read them from the tile)."""
-    late = [] if border_held(isa, taps) or not hold else held_weights(isa, taps, ct, ind, epi)
+    late = [] if border_held(isa, taps) or not hold else held_weights(isa, taps, ct, ind)
     return (edge_loop(isa, taps, ct, hold, masked, ind, "left", vectors, epi) + late +
             pixel_loop(isa, taps, ct, hold, masked, ind, vectors, epi) +
             edge_loop(isa, taps, ct, hold, masked, ind, "right", vectors, epi))
 
 
-def held_weights(isa, taps, ct, ind, epi=None):
-    """Loads the bias and taps of the vector at w into vwb, vw0 .. vw<taps - 1> (lean: the
-    taps only)."""
+def held_weights(isa, taps, ct, ind):
+    """Loads the bias and taps of the vector at w into vwb, vw0 .. vw<taps - 1>."""
     out = [f"{ind}const {isa.vtype} vwb = {vf.load(isa.name, 'w')};"]
     for t in range(taps):
         out.append(f"{ind}const {isa.vtype} vw{t} = {vf.load(isa.name, f'w + {(t + 1) * ct}')};")
@@ -291,10 +273,10 @@ def vector_setup(isa, taps, ct, hold, ind, epi=None):
         out.append(f"{ind}// the affine's bias and scale of channel c0 (tiles of at channels)")
         out.append(f"{ind}const float* eb = epilogue->affine + (c0 / at) * 2 * at + c0 % at;")
         out.append(f"{ind}const float* es = eb + at;")
-        if affine_held(isa, taps, epi):
+        if affine_held(isa):
             out.append(f"{ind}const {isa.vtype} veb = {vf.load(isa.name, 'eb')};")
             out.append(f"{ind}const {isa.vtype} ves = {vf.load(isa.name, 'es')};")
-    return out + (held_weights(isa, taps, ct, ind, epi) if hold and border_held(isa, taps) else [])
+    return out + (held_weights(isa, taps, ct, ind) if hold and border_held(isa, taps) else [])
 
 
 def kernel(taps, ct, isa, epi=None):
@@ -342,9 +324,8 @@ def kernel(taps, ct, isa, epi=None):
     out.append("")
     out.append(signature(name, epi) + " {")
     out.append("  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;")
-    if not lean(isa, taps, epi):
-        out.append(f"  const {isa.vtype} vmin = {vf.set1(isa.name, 'p->min')};")
-        out.append(f"  const {isa.vtype} vmax = {vf.set1(isa.name, 'p->max')};")
+    out.append(f"  const {isa.vtype} vmin = {vf.set1(isa.name, 'p->min')};")
+    out.append(f"  const {isa.vtype} vmax = {vf.set1(isa.name, 'p->max')};")
     if epi is not None:
         act, affine = EPILOGUES[epi]
         if act == "clamp":
@@ -352,7 +333,7 @@ def kernel(taps, ct, isa, epi=None):
         if affine:
             out.append("  const struct pqnn_f32_minmax_params* aq = epilogue->affine_params;")
             out.append("  const size_t at = epilogue->affine_tile;")
-            if affine_held(isa, taps, epi) and not lean(isa, taps, epi):
+            if affine_held(isa):
                 out.append(f"  const {isa.vtype} vamin = {vf.set1(isa.name, 'aq->min')};")
                 out.append(f"  const {isa.vtype} vamax = {vf.set1(isa.name, 'aq->max')};")
         if act != "clamp" and not affine:

@@ -194,15 +194,14 @@ KERNELS = [
     # f32-dwconv-row-epi (a row kernel of f32-dwconv-row with the output epilogue in its
     # registers: src/configs/epilogue-config.c; tile <row tile>_<epilogue>). 3x3 only: the
     # 5x5 ones (the emitter makes them) ran 3-37% slower than the row kernel + one-pass
-    # epilogue on 5 of 7 det / rec shapes (register pressure: they spill).
+    # epilogue on 5 of 7 det / rec shapes (register pressure: they spill); with the row
+    # clamp's and the affine's bounds as {1to16} memory operands (commit adfc831, 1-8
+    # stack accesses per pixel left) 0-5% slower on all 8 (docs/benchmarks.md): beside 25 FMAs a pixel, the saved
+    # re-read of an L1-resident row is worth no more than the epilogue's work in the loop.
     K("f32-dwconv-row-epi", "9p16c_affine", "avx2-fma", PROD),
     K("f32-dwconv-row-epi", "9p16c_clamp_affine", "avx2-fma", PROD),
     K("f32-dwconv-row-epi", "9p16c_hswish", "avx2-fma", PROD),
     K("f32-dwconv-row-epi", "9p16c_hswish_affine", "avx2-fma", PROD),
-    K("f32-dwconv-row-epi", "25p32c_affine", "avx512f", PROD),
-    K("f32-dwconv-row-epi", "25p32c_clamp_affine", "avx512f", PROD),
-    K("f32-dwconv-row-epi", "25p32c_hswish", "avx512f", PROD),
-    K("f32-dwconv-row-epi", "25p32c_hswish_affine", "avx512f", PROD),
     K("f32-dwconv-row-epi", "9p32c_affine", "avx512f", PROD),
     K("f32-dwconv-row-epi", "9p32c_clamp_affine", "avx512f", PROD),
     K("f32-dwconv-row-epi", "9p32c_hswish", "avx512f", PROD),

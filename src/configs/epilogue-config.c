@@ -52,11 +52,11 @@ const struct pqnn_epilogue_kernel* pqnn_epilogue_kernels(size_t* count) {
   {ROW(TILE, ISA), NULL, 0, pqnn_f32_vunary_ukernel_hswish__##ACT_ISA, EPI(TILE, hswish, ISA)}
 
 /* 3x3 only: 5x5 ones (scripts/kernels/f32_dwconv_row.py makes them) measured slower than
- * the row kernel + one-pass epilogue on most det / rec 5x5 shapes (docs/benchmarks.md). */
+ * the row kernel + one-pass epilogue on most det / rec 5x5 shapes, and at best at parity
+ * with their bounds as memory operands (docs/benchmarks.md). */
 static const struct pqnn_dwconv_row_epilogue_kernel kRowKernels[] = {
   ROW_EPI(9p16c, avx2_fma, 1p16c__avx2_fma, avx2),
   ROW_EPI(9p32c, avx512f, 1p32c__avx512f, avx512skx),
-  ROW_EPI(25p32c, avx512f, 1p32c__avx512f, avx512skx),
 };
 
 const struct pqnn_dwconv_row_epilogue_kernel* pqnn_dwconv_row_epilogue_kernels(size_t* count) {
