@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/convert-reference.h"
 #include "common/test-utils.h"
 
 #include <pqnn.h>  // before extern "C": it includes pthreadpool.h, which has C++ templates
@@ -60,12 +61,6 @@ std::vector<Entry> entries() {
   std::vector<Entry> out;
   for (size_t i = 0; i < count; i++) out.push_back({table[i], row_kernel(table[i].row)});
   return out;
-}
-
-uint32_t bits(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, sizeof(b));
-  return b;
 }
 
 struct Case {
@@ -180,7 +175,7 @@ void run(const Entry& e, const Case& c) {
   e.k.fused(channels, end - begin, row_ptrs.data(), step, ts, packed.data(), out.data(),
       os * sizeof(float), &params, &edges, &epi);
   for (size_t i = 0; i < out_floats; i++) {
-    ASSERT_EQ(bits(out[i]), bits(expected[i]))
+    ASSERT_EQ(pqnn_test::float_bits(out[i]), pqnn_test::float_bits(expected[i]))
         << "pixel " << i / os << ", channel " << i % os << ": fused " << out[i]
         << ", two passes " << expected[i];
   }

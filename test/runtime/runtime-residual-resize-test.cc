@@ -14,6 +14,7 @@
 #include <pqnn.h>
 
 #include "common/fusion-block.h"
+#include "common/low-high-run.h"
 #include "common/runtime-graph.h"
 #include "common/test-pool.h"
 
@@ -30,15 +31,11 @@ struct Case {
   bool resized_read_twice = false;  // A also feeds an external output: must not fuse
 };
 
-struct Result {
-  std::vector<float> y, y_reshaped;
-  std::vector<pqnn_runtime_node_info> infos;
-};
+using Result = LowHighResult;
 
 // lo [n][h][w][c] -> resize x scale = A; hi [n][H][W][c] -> multiply by a per-channel
 // constant = B; add(A, B) [-> clamp] -> y (external 2).
 Result run_case(const Case& k, uint32_t flags, bool fuse, pthreadpool_t pool) {
-  Result r;
   const size_t c = k.c, hh = k.h * k.scale, ww = k.w * k.scale;
   Graph g(4);
   const uint32_t lo = g.input(0, {k.n, k.h, k.w, c});
@@ -57,46 +54,12 @@ Result run_case(const Case& k, uint32_t flags, bool fuse, pthreadpool_t pool) {
   EXPECT_EQ(pqnn_define_static_resize_2d(g.sg, &rp, lo, a, 0), pqnn_status_success);
   const uint32_t sum = k.clamp_after ? g.f32({k.n, hh, ww, c}) : y;
   const uint32_t first = k.resized_first ? a : b, second = k.resized_first ? b : a;
-  if (k.binary_add) {
-    EXPECT_EQ(pqnn_define_binary(g.sg, pqnn_binary_add, -INFINITY, INFINITY, first, second, sum,
-        0), pqnn_status_success);
-  } else {
-    EXPECT_EQ(pqnn_define_add2(g.sg, -INFINITY, INFINITY, first, second, sum, 0),
-        pqnn_status_success);
-  }
+  define_unbounded_add(g, k.binary_add, first, second, sum);
   if (k.clamp_after) {
     EXPECT_EQ(pqnn_define_clamp(g.sg, -0.25f, 1.0f, sum, y, 0), pqnn_status_success);
   }
-  pqnn_runtime_options options = {};
-  options.no_residual_fusion = fuse ? 0 : 1;
-  pqnn_runtime_t rt = nullptr;
-  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, flags, &options, &rt),
-      pqnn_status_success);
-  if (rt == nullptr) return r;
-  // Run at the defined shape, then with the spatial dims grown by one low-res pixel.
-  for (int pass = 0; pass < 2; pass++) {
-    const size_t h = k.h + (size_t) pass, w = k.w + (size_t) pass;
-    const size_t H = h * k.scale, W = w * k.scale;
-    if (pass == 1) {
-      const size_t lo_dims[4] = {k.n, h, w, c}, hi_dims[4] = {k.n, H, W, c};
-      EXPECT_EQ(pqnn_reshape_external_value(rt, 0, 4, lo_dims), pqnn_status_success);
-      EXPECT_EQ(pqnn_reshape_external_value(rt, 1, 4, hi_dims), pqnn_status_success);
-      EXPECT_EQ(pqnn_reshape_runtime(rt), pqnn_status_success);
-    }
-    const auto lo_data = random_f32(k.n * h * w * c, -1, 1, 11 + pass);
-    const auto hi_data = random_f32(k.n * H * W * c, -1, 1, 21 + pass);
-    std::vector<float>& out = pass == 0 ? r.y : r.y_reshaped;
-    out.assign(k.n * H * W * c, -1234.5f);
-    std::vector<float> extra(out.size());
-    std::vector<pqnn_external_value> ext = {{0, (void*) lo_data.data()},
-        {1, (void*) hi_data.data()}, {2, out.data()}};
-    if (k.resized_read_twice) ext.push_back({3, extra.data()});
-    EXPECT_EQ(pqnn_setup_runtime(rt, ext.size(), ext.data()), pqnn_status_success);
-    EXPECT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
-  }
-  r.infos = node_infos(rt);
-  pqnn_delete_runtime(rt);
-  return r;
+  return run_low_high(g, flags, fuse, pool, k.n, k.h, k.w, c, k.scale, k.scale,
+      k.resized_read_twice);
 }
 
 size_t fused_into(const std::vector<pqnn_runtime_node_info>& infos, pqnn_node_type type) {

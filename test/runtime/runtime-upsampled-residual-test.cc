@@ -17,6 +17,7 @@
 #include <pqnn.h>
 
 #include "common/fusion-block.h"
+#include "common/low-high-run.h"
 #include "common/runtime-graph.h"
 #include "common/test-pool.h"
 
@@ -37,24 +38,12 @@ struct Case {
   bool t_read_twice = false;   // x * s + x is also an external output: must not fold
 };
 
-struct Result {
-  std::vector<float> y, y_reshaped;
-  std::vector<pqnn_runtime_node_info> infos;
-};
-
-uint32_t define_add(Graph& g, bool binary, uint32_t a, uint32_t b, uint32_t y) {
-  const pqnn_status s = binary
-      ? pqnn_define_binary(g.sg, pqnn_binary_add, -INFINITY, INFINITY, a, b, y, 0)
-      : pqnn_define_add2(g.sg, -INFINITY, INFINITY, a, b, y, 0);
-  EXPECT_EQ(s, pqnn_status_success);
-  return y;
-}
+using Result = LowHighResult;
 
 // lo_in [n][h][w][c] (-> clamp when lo_late) = lo -> resize = up; x_in [n][H][W][c] ->
 // clamp = x; x * s + x [-> clamp] = t; add(up, t) [-> clamp] -> y (external 2); t external 3 when
 // t_read_twice.
 Result run_case(const Case& k, uint32_t flags, bool fuse, pthreadpool_t pool) {
-  Result r;
   const size_t c = k.c, hh = k.h * k.sh, ww = k.w * k.sw;
   Graph g(4);
   const uint32_t lo_in = g.input(0, {k.n, k.h, k.w, c});
@@ -70,7 +59,7 @@ Result run_case(const Case& k, uint32_t flags, bool fuse, pthreadpool_t pool) {
       g.f32({1, 1, 1, c}, scale.data()), xs, 0), pqnn_status_success);
   const uint32_t t = k.t_read_twice ? g.output(3, {k.n, hh, ww, c}) : g.f32({k.n, hh, ww, c});
   const uint32_t t_sum = k.clamp_se ? g.f32({k.n, hh, ww, c}) : t;
-  define_add(g, k.binary_add, xs, x, t_sum);
+  define_unbounded_add(g, k.binary_add, xs, x, t_sum);
   if (k.clamp_se) {
     EXPECT_EQ(pqnn_define_clamp(g.sg, -1.5f, 1.75f, t_sum, t, 0), pqnn_status_success);
   }
@@ -88,40 +77,11 @@ Result run_case(const Case& k, uint32_t flags, bool fuse, pthreadpool_t pool) {
   const uint32_t up = g.f32({k.n, hh, ww, c});
   EXPECT_EQ(pqnn_define_static_resize_2d(g.sg, &rp, lo, up, 0), pqnn_status_success);
   const uint32_t sum = k.clamp_after ? g.f32({k.n, hh, ww, c}) : y;
-  define_add(g, k.binary_add, k.resized_first ? up : t, k.resized_first ? t : up, sum);
+  define_unbounded_add(g, k.binary_add, k.resized_first ? up : t, k.resized_first ? t : up, sum);
   if (k.clamp_after) {
     EXPECT_EQ(pqnn_define_clamp(g.sg, -0.25f, 1.0f, sum, y, 0), pqnn_status_success);
   }
-  pqnn_runtime_options options = {};
-  options.no_residual_fusion = fuse ? 0 : 1;
-  pqnn_runtime_t rt = nullptr;
-  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, flags, &options, &rt),
-      pqnn_status_success);
-  if (rt == nullptr) return r;
-  // Run at the defined shape, then with the spatial dims grown by one low-res pixel.
-  for (int pass = 0; pass < 2; pass++) {
-    const size_t h = k.h + (size_t) pass, w = k.w + (size_t) pass;
-    const size_t H = h * k.sh, W = w * k.sw;
-    if (pass == 1) {
-      const size_t lo_dims[4] = {k.n, h, w, c}, hi_dims[4] = {k.n, H, W, c};
-      EXPECT_EQ(pqnn_reshape_external_value(rt, 0, 4, lo_dims), pqnn_status_success);
-      EXPECT_EQ(pqnn_reshape_external_value(rt, 1, 4, hi_dims), pqnn_status_success);
-      EXPECT_EQ(pqnn_reshape_runtime(rt), pqnn_status_success);
-    }
-    const auto lo_data = random_f32(k.n * h * w * c, -1, 1, 11 + pass);
-    const auto x_data = random_f32(k.n * H * W * c, -1, 1, 21 + pass);
-    std::vector<float>& out = pass == 0 ? r.y : r.y_reshaped;
-    out.assign(k.n * H * W * c, -1234.5f);
-    std::vector<float> extra(out.size());
-    std::vector<pqnn_external_value> ext = {{0, (void*) lo_data.data()},
-        {1, (void*) x_data.data()}, {2, out.data()}};
-    if (k.t_read_twice) ext.push_back({3, extra.data()});
-    EXPECT_EQ(pqnn_setup_runtime(rt, ext.size(), ext.data()), pqnn_status_success);
-    EXPECT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
-  }
-  r.infos = node_infos(rt);
-  pqnn_delete_runtime(rt);
-  return r;
+  return run_low_high(g, flags, fuse, pool, k.n, k.h, k.w, c, k.sh, k.sw, k.t_read_twice);
 }
 
 size_t count(const std::vector<pqnn_runtime_node_info>& infos, pqnn_node_type type) {
