@@ -13,26 +13,14 @@
 
 #include "common/convert-reference.h"
 #include "common/test-pool.h"
+#include "common/pooled-test.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ExactBuffer;
 
 namespace {
 
-class ConvertOperator : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-    if (!pqnn_test::requested_tier_available()) {
-      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
-    }
-    pool_ = pqnn_test::create_pool(2);
-  }
-  void TearDown() override {
-    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
-  }
-  pthreadpool_t pool_ = nullptr;
-};
+class ConvertOperator : public pqnn_test::PooledTest<> {};
 
 // Runs an f32 -> qd8 convert of `batch` rows of x (strides is / os) on `pool` and checks
 // every row's params and int8 against the reference and the row gaps untouched (99).

@@ -29,6 +29,7 @@
 #include <pqnn.h>
 
 #include "common/test-pool.h"
+#include "common/pooled-test.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ExactBuffer;
@@ -349,18 +350,8 @@ void run_shape(const Shape& s, Type t, bool with_bias, bool clamp, pthreadpool_t
   }
 }
 
-class Deconvolution : public ::testing::Test {
+class Deconvolution : public pqnn_test::PooledTest<3> {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-    if (!pqnn_test::requested_tier_available()) {
-      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
-    }
-    pool_ = pqnn_test::create_pool(3);
-  }
-  void TearDown() override {
-    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
-  }
   void random_shapes(Type t) {
     auto& rng = pqnn_test::rng();
     const size_t count = pqnn_test::shape_count(36);
@@ -371,7 +362,6 @@ class Deconvolution : public ::testing::Test {
       if (HasFatalFailure()) return;
     }
   }
-  pthreadpool_t pool_ = nullptr;
 };
 
 TEST_F(Deconvolution, F32RandomShapes) { random_shapes(Type::f32); }

@@ -25,6 +25,7 @@
 
 #include "common/conv-reference.h"
 #include "common/test-pool.h"
+#include "common/pooled-test.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ConvShape;
@@ -142,20 +143,7 @@ void run_shape(const ConvShape& s, pthreadpool_t pool, bool clamp, bool f32_weig
   ASSERT_EQ(pqnn_delete_operator(op), pqnn_status_success);
 }
 
-class F16Convolution : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-    if (!pqnn_test::requested_tier_available()) {
-      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
-    }
-    pool_ = pqnn_test::create_pool(2);
-  }
-  void TearDown() override {
-    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
-  }
-  pthreadpool_t pool_ = nullptr;
-};
+class F16Convolution : public pqnn_test::PooledTest<> {};
 
 // count shapes from next_shape(rng), alternately on the pool and without one, every third
 // clamped, every fourth packed from f32 weights.

@@ -24,6 +24,7 @@
 
 #include "common/conv-reference.h"
 #include "common/test-pool.h"
+#include "common/pooled-test.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ExactBuffer;
@@ -150,20 +151,7 @@ void run_case(const FcCase& c, pthreadpool_t pool) {
   ASSERT_EQ(pqnn_delete_operator(op), pqnn_status_success);
 }
 
-class F16FullyConnected : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-    if (!pqnn_test::requested_tier_available()) {
-      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
-    }
-    pool_ = pqnn_test::create_pool(2);
-  }
-  void TearDown() override {
-    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
-  }
-  pthreadpool_t pool_ = nullptr;
-};
+class F16FullyConnected : public pqnn_test::PooledTest<> {};
 
 TEST_F(F16FullyConnected, RandomShapes) {
   auto& rng = pqnn_test::rng();

@@ -16,6 +16,7 @@
 
 #include "common/conv-reference.h"
 #include "common/test-pool.h"
+#include "common/pooled-test.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ConvShape;
@@ -160,20 +161,7 @@ double run_winograd_shape(const ConvShape& s, pthreadpool_t pool, bool clamp) {
   return error;
 }
 
-class F32Convolution : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-    if (!pqnn_test::requested_tier_available()) {
-      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
-    }
-    pool_ = pqnn_test::create_pool(2);
-  }
-  void TearDown() override {
-    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
-  }
-  pthreadpool_t pool_ = nullptr;
-};
+class F32Convolution : public pqnn_test::PooledTest<> {};
 
 // count shapes from next_shape(rng), alternately on the pool and without one, every third
 // clamped.

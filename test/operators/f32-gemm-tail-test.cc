@@ -17,6 +17,7 @@
 
 #include "common/conv-reference.h"
 #include "common/test-pool.h"
+#include "common/pooled-test.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ConvShape;
@@ -158,20 +159,7 @@ void check_conv(uint32_t k, uint32_t groups, size_t c, size_t n, size_t h, size_
   }
 }
 
-class F32GemmTail : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-    if (!pqnn_test::requested_tier_available()) {
-      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
-    }
-    pool_ = pqnn_test::create_pool(2);
-  }
-  void TearDown() override {
-    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
-  }
-  pthreadpool_t pool_ = nullptr;
-};
+class F32GemmTail : public pqnn_test::PooledTest<> {};
 
 TEST_F(F32GemmTail, FullyConnectedNamedWidths) {
   const size_t batches[] = {1, 2, 7, 8, 9, 16, 23};

@@ -16,6 +16,7 @@
 
 #include "common/conv-reference.h"
 #include "common/test-pool.h"
+#include "common/pooled-test.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ConvShape;
@@ -136,20 +137,7 @@ void run_shape(const ConvShape& s, bool f16_output, pthreadpool_t pool) {
   pqnn_delete_operator(op);
 }
 
-class Qd8Convolution : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-    if (!pqnn_test::requested_tier_available()) {
-      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
-    }
-    pool_ = pqnn_test::create_pool(2);
-  }
-  void TearDown() override {
-    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
-  }
-  pthreadpool_t pool_ = nullptr;
-};
+class Qd8Convolution : public pqnn_test::PooledTest<> {};
 
 TEST_F(Qd8Convolution, RandomShapes) {
   auto& rng = pqnn_test::rng();

@@ -17,6 +17,7 @@
 #include <pqnn.h>
 
 #include "common/test-pool.h"
+#include "common/pooled-test.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ExactBuffer;
@@ -157,20 +158,7 @@ void run_case(const Case& c, pthreadpool_t pool) {
   pqnn_delete_operator(op);
 }
 
-class Qd8FullyConnected : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-    if (!pqnn_test::requested_tier_available()) {
-      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
-    }
-    pool_ = pqnn_test::create_pool(2);
-  }
-  void TearDown() override {
-    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
-  }
-  pthreadpool_t pool_ = nullptr;
-};
+class Qd8FullyConnected : public pqnn_test::PooledTest<> {};
 
 TEST_F(Qd8FullyConnected, RandomShapesF32AndF16Output) {
   auto& rng = pqnn_test::rng();

@@ -19,6 +19,7 @@
 #include "common/conv-reference.h"
 #include "common/qs8-reference.h"
 #include "common/test-pool.h"
+#include "common/pooled-test.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ConvShape;
@@ -191,20 +192,7 @@ void run_shape(const ConvShape& s, const Options& o, pthreadpool_t pool) {
   run_and_check(op, s2, kernel.data(), bias_ptr, q, input2, pool, o.compare_pools);
 }
 
-class Qs8Convolution : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-    if (!pqnn_test::requested_tier_available()) {
-      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
-    }
-    pool_ = pqnn_test::create_pool(2);
-  }
-  void TearDown() override {
-    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
-  }
-  pthreadpool_t pool_ = nullptr;
-};
+class Qs8Convolution : public pqnn_test::PooledTest<> {};
 
 size_t uni(size_t lo, size_t hi) { return std::uniform_int_distribution<size_t>(lo, hi)(pqnn_test::rng()); }
 

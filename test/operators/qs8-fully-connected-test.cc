@@ -18,6 +18,7 @@
 
 #include "common/qs8-reference.h"
 #include "common/test-pool.h"
+#include "common/pooled-test.h"
 #include "common/test-utils.h"
 
 using pqnn_test::ExactBuffer;
@@ -185,20 +186,7 @@ void run_case(const Case& c, pthreadpool_t pool) {
   pqnn_delete_operator(op);
 }
 
-class Qs8FullyConnected : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
-    if (!pqnn_test::requested_tier_available()) {
-      GTEST_SKIP() << "this CPU lacks the ISA tier PQNN_ISA=" << std::getenv("PQNN_ISA");
-    }
-    pool_ = pqnn_test::create_pool(2);
-  }
-  void TearDown() override {
-    if (pool_ != nullptr) pqnn_test::destroy_pool(pool_);
-  }
-  pthreadpool_t pool_ = nullptr;
-};
+class Qs8FullyConnected : public pqnn_test::PooledTest<> {};
 
 size_t uni(size_t lo, size_t hi) { return std::uniform_int_distribution<size_t>(lo, hi)(pqnn_test::rng()); }
 
