@@ -373,6 +373,16 @@ STACK_BOUND.update({
                                 "per 32 floats (-O3 9), clang 14 38 (candidate)"),
     "f32-expsum/u16-sse2": (29, "4 polynomial exps + 4 sums on 16 xmm: gcc 12 29 stack "
                                 "operands, clang 14 17 per 16 floats"),
+    # gelu, erf, log (the portable f32-vunary bodies: 45-95 vector operations and 20-30
+    # constants a vector): clang 14 broadcasts the constants once into stack slots and uses
+    # them as memory operands (loads only), as in tanh-avx2; gcc 12 keeps them in registers
+    # but for erf-avx512skx's sign mask (a vpternlogd memory operand).
+    "f32-vunary/gelu-avx2": (21, "constants as stack operands: gcc 12 0, clang 14 21 per vector"),
+    "f32-vunary/erf-avx2": (27, "constants as stack operands: gcc 12 0, clang 14 27 per vector"),
+    "f32-vunary/log-avx2": (12, "constants as stack operands: gcc 12 0, clang 14 12 per vector"),
+    "f32-vunary/gelu-avx512skx": (5, "constants as stack operands: gcc 12 0, clang 14 5 per vector"),
+    "f32-vunary/erf-avx512skx": (12, "constants as stack operands: gcc 12 1 (the sign mask), "
+                                     "clang 14 12 per vector"),
     "f16-dwconv/anyp8c-avx2": (1, "clang 14 compares the tap pointer with its bound in a "
                                   "stack slot, 1 per 2 FMAs of the tap loop; gcc 12 clean"),
 })

@@ -429,7 +429,10 @@ def emit_unary(k):
     L = header(k, f"{v.isa} f32 {op}, {w} lanes")
     L += [f"#include {v.header}", "#include <math.h>", "#include <string.h>", "",
           '#include "microkernels.h"', "",
-          f"static inline {t} compute({t} vx, const struct pqnn_f32_elementwise_params* p) {{",
+          # The large portable bodies: inlined into the loop and the tail both (gcc 12 calls
+          # them otherwise, passing the vector through the stack).
+          f"static inline {'__attribute__((always_inline)) ' if op in PORTABLE_LINES else ''}{t} compute({t} vx, "
+          "const struct pqnn_f32_elementwise_params* p) {",
           "  (void) p;"]
     L += unary_body(v, op)
     L += ["  return vy;", "}", "",

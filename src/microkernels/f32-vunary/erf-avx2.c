@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline __m256 compute(__m256 vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) __m256 compute(__m256 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const __m256 vr_a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), vx);
   const __m256 vr_u = _mm256_min_ps(vr_a, _mm256_set1_ps(4.0f));

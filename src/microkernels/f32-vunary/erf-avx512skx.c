@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline __m512 compute(__m512 vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) __m512 compute(__m512 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const __m512 vr_a = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vx), _mm512_set1_epi32(0x7FFFFFFF)));
   const __m512 vr_u = _mm512_min_ps(vr_a, _mm512_set1_ps(4.0f));

@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline float32x4_t compute(float32x4_t vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) float32x4_t compute(float32x4_t vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const float32x4_t vr_a = vabsq_f32(vx);
   const float32x4_t vr_u = vbslq_f32(vcltq_f32(vr_a, vdupq_n_f32(4.0f)), vr_a, vdupq_n_f32(4.0f));

@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline __m128 compute(__m128 vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) __m128 compute(__m128 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const __m128 vr_a = _mm_andnot_ps(_mm_set1_ps(-0.0f), vx);
   const __m128 vr_u = _mm_min_ps(vr_a, _mm_set1_ps(4.0f));

@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline v128_t compute(v128_t vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) v128_t compute(v128_t vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const v128_t vr_a = wasm_f32x4_abs(vx);
   const v128_t vr_u = wasm_f32x4_pmin(wasm_f32x4_splat(4.0f), vr_a);

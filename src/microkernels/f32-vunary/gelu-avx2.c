@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline __m256 compute(__m256 vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) __m256 compute(__m256 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const __m256 vr_v = _mm256_max_ps(_mm256_set1_ps(-16.0f), vx);
   const __m256 vr_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vr_v), _mm256_set1_ps(16.0f));

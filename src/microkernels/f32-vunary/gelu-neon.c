@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline float32x4_t compute(float32x4_t vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) float32x4_t compute(float32x4_t vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const float32x4_t vr_v = vbslq_f32(vcgtq_f32(vdupq_n_f32(-16.0f), vx), vdupq_n_f32(-16.0f), vx);
   const float32x4_t vr_w = vbslq_f32(vcltq_f32(vabsq_f32(vr_v), vdupq_n_f32(16.0f)), vabsq_f32(vr_v), vdupq_n_f32(16.0f));

@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline __m128 compute(__m128 vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) __m128 compute(__m128 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const __m128 vr_v = _mm_max_ps(_mm_set1_ps(-16.0f), vx);
   const __m128 vr_w = _mm_min_ps(_mm_andnot_ps(_mm_set1_ps(-0.0f), vr_v), _mm_set1_ps(16.0f));

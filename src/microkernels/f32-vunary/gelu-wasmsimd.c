@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline v128_t compute(v128_t vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) v128_t compute(v128_t vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const v128_t vr_v = wasm_f32x4_pmax(vx, wasm_f32x4_splat(-16.0f));
   const v128_t vr_w = wasm_f32x4_pmin(wasm_f32x4_splat(16.0f), wasm_f32x4_abs(vr_v));

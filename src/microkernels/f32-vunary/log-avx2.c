@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline __m256 compute(__m256 vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) __m256 compute(__m256 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const __m256 vr_tiny = _mm256_cmp_ps(vx, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ);
   const __m256 vr_x = _mm256_blendv_ps(vx, _mm256_mul_ps(vx, _mm256_set1_ps(0x1p+23f)), vr_tiny);

@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline __m512 compute(__m512 vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) __m512 compute(__m512 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const __mmask16 vr_tiny = _mm512_cmp_ps_mask(vx, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ);
   const __m512 vr_x = _mm512_mask_blend_ps(vr_tiny, vx, _mm512_mul_ps(vx, _mm512_set1_ps(0x1p+23f)));

@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline float32x4_t compute(float32x4_t vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) float32x4_t compute(float32x4_t vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const uint32x4_t vr_tiny = vcltq_f32(vx, vdupq_n_f32(0x1p-126f));
   const float32x4_t vr_x = vbslq_f32(vr_tiny, vmulq_f32(vx, vdupq_n_f32(0x1p+23f)), vx);

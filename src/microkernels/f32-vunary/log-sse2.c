@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline __m128 compute(__m128 vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) __m128 compute(__m128 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const __m128 vr_tiny = _mm_cmplt_ps(vx, _mm_set1_ps(0x1p-126f));
   const __m128 vr_x = _mm_or_ps(_mm_and_ps(vr_tiny, _mm_mul_ps(vx, _mm_set1_ps(0x1p+23f))), _mm_andnot_ps(vr_tiny, vx));

@@ -9,7 +9,7 @@
 
 #include "microkernels.h"
 
-static inline v128_t compute(v128_t vx, const struct pqnn_f32_elementwise_params* p) {
+static inline __attribute__((always_inline)) v128_t compute(v128_t vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
   const v128_t vr_tiny = wasm_f32x4_lt(vx, wasm_f32x4_splat(0x1p-126f));
   const v128_t vr_x = wasm_v128_bitselect(wasm_f32x4_mul(vx, wasm_f32x4_splat(0x1p+23f)), vx, vr_tiny);
