@@ -422,6 +422,26 @@ def header(k, what):
             "// so nothing past n is read or written. y may equal an input (the same pointer)."]
 
 
+# Vectors per main-loop step of the portable operators: their bodies are long dependency
+# chains (two divisions' and ~20 multiply-add steps' latency), so U of them are computed side
+# by side, line by line, for the out-of-order core to overlap.
+PORTABLE_UNROLL = {"sse2": 2, "avx2": 4, "avx512skx": 4, "neon": 4, "wasmsimd": 2}
+
+
+def interleaved_loop(v, op, u):
+    """The main loop of a portable operator: u vectors a step, their bodies' lines interleaved."""
+    w, t = v.w, v.t
+    bodies = [PORTABLE_LINES[op](v, f"vx{j}", f"vr{j}", "    ") for j in range(u)]
+    assert len(set(len(b) for b in bodies)) == 1
+    L = [f"  for (; n >= {u * w}; n -= {u * w}) {{"]
+    L += [f"    const {t} vx{j} = {v.load(f'x + {j * w}' if j else 'x')};" for j in range(u)]
+    for lines in zip(*bodies):
+        L += list(lines)
+    L += [f"    {v.store(f'y + {j * w}' if j else 'y', f'vr{j}')};" for j in range(u)]
+    L += [f"    x += {u * w};", f"    y += {u * w};", "  }"]
+    return L
+
+
 def emit_unary(k):
     v, op = ISAS[k.isa], k.tile
     assert op in UNARY_SIMD, (k.family, op, "has no SIMD body")
@@ -437,8 +457,11 @@ def emit_unary(k):
     L += unary_body(v, op)
     L += ["  return vy;", "}", "",
           f"void {k.name}(size_t n, const float* x, float* y, const void* params) {{",
-          "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;",
-          f"  for (; n >= {w}; n -= {w}) {{",
+          "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;"]
+    u = PORTABLE_UNROLL[v.isa] if op in PORTABLE_LINES else 1
+    if u > 1:
+        L += interleaved_loop(v, op, u)
+    L += [f"  for (; n >= {w}; n -= {w}) {{",
           f"    {v.store('y', 'compute(' + v.load('x') + ', p)')};",
           f"    x += {w};", f"    y += {w};", "  }",
           "  if (n != 0) {",

@@ -35,6 +35,50 @@ static inline __attribute__((always_inline)) __m128 compute(__m128 vx, const str
 
 void pqnn_f32_vunary_ukernel_log__sse2(size_t n, const float* x, float* y, const void* params) {
   const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;
+  for (; n >= 8; n -= 8) {
+    const __m128 vx0 = _mm_loadu_ps(x);
+    const __m128 vx1 = _mm_loadu_ps(x + 4);
+    const __m128 vr0_tiny = _mm_cmplt_ps(vx0, _mm_set1_ps(0x1p-126f));
+    const __m128 vr1_tiny = _mm_cmplt_ps(vx1, _mm_set1_ps(0x1p-126f));
+    const __m128 vr0_x = _mm_or_ps(_mm_and_ps(vr0_tiny, _mm_mul_ps(vx0, _mm_set1_ps(0x1p+23f))), _mm_andnot_ps(vr0_tiny, vx0));
+    const __m128 vr1_x = _mm_or_ps(_mm_and_ps(vr1_tiny, _mm_mul_ps(vx1, _mm_set1_ps(0x1p+23f))), _mm_andnot_ps(vr1_tiny, vx1));
+    const __m128 vr0_eb = _mm_or_ps(_mm_and_ps(vr0_tiny, _mm_set1_ps(151.0f)), _mm_andnot_ps(vr0_tiny, _mm_set1_ps(128.0f)));
+    const __m128 vr1_eb = _mm_or_ps(_mm_and_ps(vr1_tiny, _mm_set1_ps(151.0f)), _mm_andnot_ps(vr1_tiny, _mm_set1_ps(128.0f)));
+    const __m128 vr0_e = _mm_sub_ps(_mm_cvtepi32_ps(_mm_srli_epi32(_mm_castps_si128(_mm_castsi128_ps(_mm_add_epi32(_mm_castps_si128(vr0_x), _mm_set1_epi32((int) 0x00CAFB0Du)))), 23)), vr0_eb);
+    const __m128 vr1_e = _mm_sub_ps(_mm_cvtepi32_ps(_mm_srli_epi32(_mm_castps_si128(_mm_castsi128_ps(_mm_add_epi32(_mm_castps_si128(vr1_x), _mm_set1_epi32((int) 0x00CAFB0Du)))), 23)), vr1_eb);
+    const __m128 vr0_f = _mm_sub_ps(_mm_castsi128_ps(_mm_add_epi32(_mm_castps_si128(_mm_and_ps(_mm_castsi128_ps(_mm_add_epi32(_mm_castps_si128(vr0_x), _mm_set1_epi32((int) 0xC0CAFB0Du))), _mm_castsi128_ps(_mm_set1_epi32((int) 0x007FFFFFu)))), _mm_set1_epi32((int) 0x3F3504F3u))), _mm_set1_ps(1.0f));
+    const __m128 vr1_f = _mm_sub_ps(_mm_castsi128_ps(_mm_add_epi32(_mm_castps_si128(_mm_and_ps(_mm_castsi128_ps(_mm_add_epi32(_mm_castps_si128(vr1_x), _mm_set1_epi32((int) 0xC0CAFB0Du))), _mm_castsi128_ps(_mm_set1_epi32((int) 0x007FFFFFu)))), _mm_set1_epi32((int) 0x3F3504F3u))), _mm_set1_ps(1.0f));
+    const __m128 vr0_s = _mm_div_ps(vr0_f, _mm_add_ps(_mm_set1_ps(2.0f), vr0_f));
+    const __m128 vr1_s = _mm_div_ps(vr1_f, _mm_add_ps(_mm_set1_ps(2.0f), vr1_f));
+    const __m128 vr0_s2 = _mm_add_ps(vr0_s, vr0_s);
+    const __m128 vr1_s2 = _mm_add_ps(vr1_s, vr1_s);
+    const __m128 vr0_z = _mm_mul_ps(vr0_s, vr0_s);
+    const __m128 vr1_z = _mm_mul_ps(vr1_s, vr1_s);
+    __m128 vr0_p = _mm_set1_ps(0x1.C71C72p-4f);
+    __m128 vr1_p = _mm_set1_ps(0x1.C71C72p-4f);
+    vr0_p = _mm_add_ps(_mm_mul_ps(vr0_p, vr0_z), _mm_set1_ps(0x1.24924Ap-3f));
+    vr1_p = _mm_add_ps(_mm_mul_ps(vr1_p, vr1_z), _mm_set1_ps(0x1.24924Ap-3f));
+    vr0_p = _mm_add_ps(_mm_mul_ps(vr0_p, vr0_z), _mm_set1_ps(0x1.99999Ap-3f));
+    vr1_p = _mm_add_ps(_mm_mul_ps(vr1_p, vr1_z), _mm_set1_ps(0x1.99999Ap-3f));
+    vr0_p = _mm_add_ps(_mm_mul_ps(vr0_p, vr0_z), _mm_set1_ps(0x1.555556p-2f));
+    vr1_p = _mm_add_ps(_mm_mul_ps(vr1_p, vr1_z), _mm_set1_ps(0x1.555556p-2f));
+    const __m128 vr0_lm = _mm_add_ps(_mm_mul_ps(_mm_mul_ps(vr0_s2, vr0_z), vr0_p), vr0_s2);
+    const __m128 vr1_lm = _mm_add_ps(_mm_mul_ps(_mm_mul_ps(vr1_s2, vr1_z), vr1_p), vr1_s2);
+    __m128 vr0 = _mm_add_ps(_mm_mul_ps(vr0_e, _mm_set1_ps(0x1.62E400p-1f)), _mm_add_ps(_mm_mul_ps(vr0_e, _mm_set1_ps(0x1.7F7D1Cp-20f)), vr0_lm));
+    __m128 vr1 = _mm_add_ps(_mm_mul_ps(vr1_e, _mm_set1_ps(0x1.62E400p-1f)), _mm_add_ps(_mm_mul_ps(vr1_e, _mm_set1_ps(0x1.7F7D1Cp-20f)), vr1_lm));
+    vr0 = _mm_or_ps(_mm_and_ps(_mm_cmpgt_ps(vx0, _mm_set1_ps(0x1.FFFFFEp+127f)), _mm_set1_ps(INFINITY)), _mm_andnot_ps(_mm_cmpgt_ps(vx0, _mm_set1_ps(0x1.FFFFFEp+127f)), vr0));
+    vr1 = _mm_or_ps(_mm_and_ps(_mm_cmpgt_ps(vx1, _mm_set1_ps(0x1.FFFFFEp+127f)), _mm_set1_ps(INFINITY)), _mm_andnot_ps(_mm_cmpgt_ps(vx1, _mm_set1_ps(0x1.FFFFFEp+127f)), vr1));
+    vr0 = _mm_or_ps(_mm_and_ps(_mm_cmplt_ps(_mm_andnot_ps(_mm_set1_ps(-0.0f), vx0), _mm_set1_ps(0x1p-149f)), _mm_set1_ps(-INFINITY)), _mm_andnot_ps(_mm_cmplt_ps(_mm_andnot_ps(_mm_set1_ps(-0.0f), vx0), _mm_set1_ps(0x1p-149f)), vr0));
+    vr1 = _mm_or_ps(_mm_and_ps(_mm_cmplt_ps(_mm_andnot_ps(_mm_set1_ps(-0.0f), vx1), _mm_set1_ps(0x1p-149f)), _mm_set1_ps(-INFINITY)), _mm_andnot_ps(_mm_cmplt_ps(_mm_andnot_ps(_mm_set1_ps(-0.0f), vx1), _mm_set1_ps(0x1p-149f)), vr1));
+    vr0 = _mm_or_ps(_mm_and_ps(_mm_cmplt_ps(vx0, _mm_set1_ps(0.0f)), _mm_set1_ps(NAN)), _mm_andnot_ps(_mm_cmplt_ps(vx0, _mm_set1_ps(0.0f)), vr0));
+    vr1 = _mm_or_ps(_mm_and_ps(_mm_cmplt_ps(vx1, _mm_set1_ps(0.0f)), _mm_set1_ps(NAN)), _mm_andnot_ps(_mm_cmplt_ps(vx1, _mm_set1_ps(0.0f)), vr1));
+    vr0 = _mm_or_ps(_mm_and_ps(_mm_cmpunord_ps(vx0, vx0), vx0), _mm_andnot_ps(_mm_cmpunord_ps(vx0, vx0), vr0));
+    vr1 = _mm_or_ps(_mm_and_ps(_mm_cmpunord_ps(vx1, vx1), vx1), _mm_andnot_ps(_mm_cmpunord_ps(vx1, vx1), vr1));
+    _mm_storeu_ps(y, vr0);
+    _mm_storeu_ps(y + 4, vr1);
+    x += 8;
+    y += 8;
+  }
   for (; n >= 4; n -= 4) {
     _mm_storeu_ps(y, compute(_mm_loadu_ps(x), p));
     x += 4;

@@ -35,6 +35,50 @@ static inline __attribute__((always_inline)) v128_t compute(v128_t vx, const str
 
 void pqnn_f32_vunary_ukernel_log__wasmsimd(size_t n, const float* x, float* y, const void* params) {
   const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;
+  for (; n >= 8; n -= 8) {
+    const v128_t vx0 = wasm_v128_load(x);
+    const v128_t vx1 = wasm_v128_load(x + 4);
+    const v128_t vr0_tiny = wasm_f32x4_lt(vx0, wasm_f32x4_splat(0x1p-126f));
+    const v128_t vr1_tiny = wasm_f32x4_lt(vx1, wasm_f32x4_splat(0x1p-126f));
+    const v128_t vr0_x = wasm_v128_bitselect(wasm_f32x4_mul(vx0, wasm_f32x4_splat(0x1p+23f)), vx0, vr0_tiny);
+    const v128_t vr1_x = wasm_v128_bitselect(wasm_f32x4_mul(vx1, wasm_f32x4_splat(0x1p+23f)), vx1, vr1_tiny);
+    const v128_t vr0_eb = wasm_v128_bitselect(wasm_f32x4_splat(151.0f), wasm_f32x4_splat(128.0f), vr0_tiny);
+    const v128_t vr1_eb = wasm_v128_bitselect(wasm_f32x4_splat(151.0f), wasm_f32x4_splat(128.0f), vr1_tiny);
+    const v128_t vr0_e = wasm_f32x4_sub(wasm_f32x4_convert_i32x4(wasm_u32x4_shr(wasm_i32x4_add(vr0_x, wasm_i32x4_splat((int32_t) 0x00CAFB0Du)), 23)), vr0_eb);
+    const v128_t vr1_e = wasm_f32x4_sub(wasm_f32x4_convert_i32x4(wasm_u32x4_shr(wasm_i32x4_add(vr1_x, wasm_i32x4_splat((int32_t) 0x00CAFB0Du)), 23)), vr1_eb);
+    const v128_t vr0_f = wasm_f32x4_sub(wasm_i32x4_add(wasm_v128_and(wasm_i32x4_add(vr0_x, wasm_i32x4_splat((int32_t) 0xC0CAFB0Du)), wasm_i32x4_splat((int32_t) 0x007FFFFFu)), wasm_i32x4_splat((int32_t) 0x3F3504F3u)), wasm_f32x4_splat(1.0f));
+    const v128_t vr1_f = wasm_f32x4_sub(wasm_i32x4_add(wasm_v128_and(wasm_i32x4_add(vr1_x, wasm_i32x4_splat((int32_t) 0xC0CAFB0Du)), wasm_i32x4_splat((int32_t) 0x007FFFFFu)), wasm_i32x4_splat((int32_t) 0x3F3504F3u)), wasm_f32x4_splat(1.0f));
+    const v128_t vr0_s = wasm_f32x4_div(vr0_f, wasm_f32x4_add(wasm_f32x4_splat(2.0f), vr0_f));
+    const v128_t vr1_s = wasm_f32x4_div(vr1_f, wasm_f32x4_add(wasm_f32x4_splat(2.0f), vr1_f));
+    const v128_t vr0_s2 = wasm_f32x4_add(vr0_s, vr0_s);
+    const v128_t vr1_s2 = wasm_f32x4_add(vr1_s, vr1_s);
+    const v128_t vr0_z = wasm_f32x4_mul(vr0_s, vr0_s);
+    const v128_t vr1_z = wasm_f32x4_mul(vr1_s, vr1_s);
+    v128_t vr0_p = wasm_f32x4_splat(0x1.C71C72p-4f);
+    v128_t vr1_p = wasm_f32x4_splat(0x1.C71C72p-4f);
+    vr0_p = wasm_f32x4_add(wasm_f32x4_mul(vr0_p, vr0_z), wasm_f32x4_splat(0x1.24924Ap-3f));
+    vr1_p = wasm_f32x4_add(wasm_f32x4_mul(vr1_p, vr1_z), wasm_f32x4_splat(0x1.24924Ap-3f));
+    vr0_p = wasm_f32x4_add(wasm_f32x4_mul(vr0_p, vr0_z), wasm_f32x4_splat(0x1.99999Ap-3f));
+    vr1_p = wasm_f32x4_add(wasm_f32x4_mul(vr1_p, vr1_z), wasm_f32x4_splat(0x1.99999Ap-3f));
+    vr0_p = wasm_f32x4_add(wasm_f32x4_mul(vr0_p, vr0_z), wasm_f32x4_splat(0x1.555556p-2f));
+    vr1_p = wasm_f32x4_add(wasm_f32x4_mul(vr1_p, vr1_z), wasm_f32x4_splat(0x1.555556p-2f));
+    const v128_t vr0_lm = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(vr0_s2, vr0_z), vr0_p), vr0_s2);
+    const v128_t vr1_lm = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(vr1_s2, vr1_z), vr1_p), vr1_s2);
+    v128_t vr0 = wasm_f32x4_add(wasm_f32x4_mul(vr0_e, wasm_f32x4_splat(0x1.62E400p-1f)), wasm_f32x4_add(wasm_f32x4_mul(vr0_e, wasm_f32x4_splat(0x1.7F7D1Cp-20f)), vr0_lm));
+    v128_t vr1 = wasm_f32x4_add(wasm_f32x4_mul(vr1_e, wasm_f32x4_splat(0x1.62E400p-1f)), wasm_f32x4_add(wasm_f32x4_mul(vr1_e, wasm_f32x4_splat(0x1.7F7D1Cp-20f)), vr1_lm));
+    vr0 = wasm_v128_bitselect(wasm_f32x4_splat(INFINITY), vr0, wasm_f32x4_gt(vx0, wasm_f32x4_splat(0x1.FFFFFEp+127f)));
+    vr1 = wasm_v128_bitselect(wasm_f32x4_splat(INFINITY), vr1, wasm_f32x4_gt(vx1, wasm_f32x4_splat(0x1.FFFFFEp+127f)));
+    vr0 = wasm_v128_bitselect(wasm_f32x4_splat(-INFINITY), vr0, wasm_f32x4_lt(wasm_f32x4_abs(vx0), wasm_f32x4_splat(0x1p-149f)));
+    vr1 = wasm_v128_bitselect(wasm_f32x4_splat(-INFINITY), vr1, wasm_f32x4_lt(wasm_f32x4_abs(vx1), wasm_f32x4_splat(0x1p-149f)));
+    vr0 = wasm_v128_bitselect(wasm_f32x4_splat(NAN), vr0, wasm_f32x4_lt(vx0, wasm_f32x4_splat(0.0f)));
+    vr1 = wasm_v128_bitselect(wasm_f32x4_splat(NAN), vr1, wasm_f32x4_lt(vx1, wasm_f32x4_splat(0.0f)));
+    vr0 = wasm_v128_bitselect(vx0, vr0, wasm_f32x4_ne(vx0, vx0));
+    vr1 = wasm_v128_bitselect(vx1, vr1, wasm_f32x4_ne(vx1, vx1));
+    wasm_v128_store(y, vr0);
+    wasm_v128_store(y + 4, vr1);
+    x += 8;
+    y += 8;
+  }
   for (; n >= 4; n -= 4) {
     wasm_v128_store(y, compute(wasm_v128_load(x), p));
     x += 4;
