@@ -1,8 +1,8 @@
 /* Elementwise kernel selection per ISA tier (f32-vunary, f32-vbinary): the widest vector
  * the tier has. Every exact operator is bit-exact with the scalar kernel and the
- * transcendental ones share one bound (src/microkernels.h), gelu, erf and log give the
- * scalar kernel's bits on every tier, so the choice is speed only. Measured with bench/kernels/elementwise-kernels
- * (docs/benchmarks.md). */
+ * transcendental ones share one bound (src/microkernels.h); gelu, erf and log give the
+ * scalar kernel's bits on every tier. So the choice is speed only. Measured with
+ * bench/kernels/elementwise-kernels (docs/benchmarks.md). */
 #include <pthread.h>
 
 #include "configs/config.h"
