@@ -9,7 +9,10 @@ are bit-exact with the scalar C formulas of src/runtime/node-kernels-elementwise
 compare and select), so every tier gives the scalar kernel's bits. The transcendental
 ones (exp, sigmoid, swish, tanh) use one range-reduced polynomial exp (`exp_lines`),
 whose error bound is the family contract in src/microkernels.h; the scalar kernels call
-the C library as the plain reference does. Full vectors are processed in the loop; the
+the C library as the plain reference does. gelu, erf and log (UNARY_PORTABLE) are written
+once in the same vocabulary and emitted for the scalar tier too (SCALAR: one float), with
+separate multiplies and adds, so every tier gives the scalar kernel's bits; their main loop
+computes PORTABLE_UNROLL vectors side by side. Full vectors are processed in the loop; the
 last n % W elements go through a W-element stack copy (never a read or write past n).
 """
 
