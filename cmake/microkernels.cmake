@@ -315,6 +315,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vunary/sigmoid-avx2.c
   src/microkernels/f32-vunary/swish-avx2.c
   src/microkernels/f32-vunary/tanh-avx2.c
+  src/microkernels/f32-vunary/log-avx2.c
+  src/microkernels/f32-vunary/erf-avx2.c
+  src/microkernels/f32-vunary/gelu-avx2.c
   src/microkernels/f32-vunary/relu-avx512skx.c
   src/microkernels/f32-vunary/lrelu-avx512skx.c
   src/microkernels/f32-vunary/hsigmoid-avx512skx.c
@@ -328,6 +331,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vunary/sigmoid-avx512skx.c
   src/microkernels/f32-vunary/swish-avx512skx.c
   src/microkernels/f32-vunary/tanh-avx512skx.c
+  src/microkernels/f32-vunary/log-avx512skx.c
+  src/microkernels/f32-vunary/erf-avx512skx.c
+  src/microkernels/f32-vunary/gelu-avx512skx.c
   src/microkernels/f32-vunary/relu-neon.c
   src/microkernels/f32-vunary/lrelu-neon.c
   src/microkernels/f32-vunary/hsigmoid-neon.c
@@ -341,6 +347,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vunary/sigmoid-neon.c
   src/microkernels/f32-vunary/swish-neon.c
   src/microkernels/f32-vunary/tanh-neon.c
+  src/microkernels/f32-vunary/log-neon.c
+  src/microkernels/f32-vunary/erf-neon.c
+  src/microkernels/f32-vunary/gelu-neon.c
   src/microkernels/f32-vunary/relu-scalar.c
   src/microkernels/f32-vunary/lrelu-scalar.c
   src/microkernels/f32-vunary/hsigmoid-scalar.c
@@ -356,6 +365,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vunary/tanh-scalar.c
   src/microkernels/f32-vunary/log-scalar.c
   src/microkernels/f32-vunary/erf-scalar.c
+  src/microkernels/f32-vunary/gelu-scalar.c
   src/microkernels/f32-vunary/relu-sse2.c
   src/microkernels/f32-vunary/lrelu-sse2.c
   src/microkernels/f32-vunary/hsigmoid-sse2.c
@@ -369,6 +379,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vunary/sigmoid-sse2.c
   src/microkernels/f32-vunary/swish-sse2.c
   src/microkernels/f32-vunary/tanh-sse2.c
+  src/microkernels/f32-vunary/log-sse2.c
+  src/microkernels/f32-vunary/erf-sse2.c
+  src/microkernels/f32-vunary/gelu-sse2.c
   src/microkernels/f32-vunary/relu-wasmsimd.c
   src/microkernels/f32-vunary/lrelu-wasmsimd.c
   src/microkernels/f32-vunary/hsigmoid-wasmsimd.c
@@ -382,6 +395,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vunary/sigmoid-wasmsimd.c
   src/microkernels/f32-vunary/swish-wasmsimd.c
   src/microkernels/f32-vunary/tanh-wasmsimd.c
+  src/microkernels/f32-vunary/log-wasmsimd.c
+  src/microkernels/f32-vunary/erf-wasmsimd.c
+  src/microkernels/f32-vunary/gelu-wasmsimd.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c8-avx512skx.c

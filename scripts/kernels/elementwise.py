@@ -9,15 +9,19 @@ are bit-exact with the scalar C formulas of src/runtime/node-kernels-elementwise
 compare and select), so every tier gives the scalar kernel's bits. The transcendental
 ones (exp, sigmoid, swish, tanh) use one range-reduced polynomial exp (`exp_lines`),
 whose error bound is the family contract in src/microkernels.h; the scalar kernels call
-the C library as the plain reference does. Full vectors are processed in the loop; the
+the C library as the plain reference does. gelu, erf and log (UNARY_PORTABLE) are written
+once in the same vocabulary and emitted for the scalar tier too (SCALAR: one float), with
+separate multiplies and adds, so every tier gives the scalar kernel's bits; their main loop
+computes PORTABLE_UNROLL vectors side by side. Full vectors are processed in the loop; the
 last n % W elements go through a W-element stack copy (never a read or write past n).
 """
 
 UNARY_EXACT = ["relu", "lrelu", "hsigmoid", "hswish", "clamp", "sqrt", "abs", "neg", "sqr"]
 UNARY_TRANSCENDENTAL = ["exp", "sigmoid", "swish", "tanh"]
-UNARY_SCALAR_ONLY = ["log", "erf"]
-UNARY_SIMD = UNARY_EXACT + UNARY_TRANSCENDENTAL
-UNARY_ALL = UNARY_SIMD + UNARY_SCALAR_ONLY
+# The same arithmetic on every tier, the scalar kernel's included (bits equal everywhere).
+UNARY_PORTABLE = ["gelu", "erf", "log"]
+UNARY_SIMD = UNARY_EXACT + UNARY_TRANSCENDENTAL + UNARY_PORTABLE
+UNARY_ALL = UNARY_SIMD
 BINARY_OPS = ["add", "sub", "mul", "div", "max", "min"]
 # vv: both vectors; c: b is one scalar; rc: the operands swapped (y = b OP a, b scalar).
 BINARY_ALL = BINARY_OPS + [op + "c" for op in BINARY_OPS] + ["r" + op + "c" for op in BINARY_OPS]
@@ -49,7 +53,10 @@ SSE2 = Vec("sse2", "<emmintrin.h>", "__m128", "__m128", 4,
            abs="_mm_andnot_ps(_mm_set1_ps(-0.0f), {})",
            xorsign="_mm_xor_ps({}, _mm_and_ps({}, _mm_set1_ps(-0.0f)))", neg="_mm_xor_ps({}, _mm_set1_ps(-0.0f))",
            scale="_mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_castps_si128({}), "
-                 "_mm_set1_epi32({})), 23))")
+                 "_mm_set1_epi32({})), 23))",
+           band="_mm_and_ps({}, _mm_castsi128_ps(_mm_set1_epi32((int) {})))",
+           badd="_mm_castsi128_ps(_mm_add_epi32(_mm_castps_si128({}), _mm_set1_epi32((int) {})))",
+           bshr="_mm_cvtepi32_ps(_mm_srli_epi32(_mm_castps_si128({}), {}))")
 
 AVX2 = Vec("avx2", "<immintrin.h>", "__m256", "__m256", 8,
            load="_mm256_loadu_ps({})", store="_mm256_storeu_ps({}, {})", splat="_mm256_set1_ps({})",
@@ -64,7 +71,10 @@ AVX2 = Vec("avx2", "<immintrin.h>", "__m256", "__m256", 8,
            xorsign="_mm256_xor_ps({}, _mm256_and_ps({}, _mm256_set1_ps(-0.0f)))",
            neg="_mm256_xor_ps({}, _mm256_set1_ps(-0.0f))",
            scale="_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256({}), "
-                 "_mm256_set1_epi32({})), 23))")
+                 "_mm256_set1_epi32({})), 23))",
+           band="_mm256_and_ps({}, _mm256_castsi256_ps(_mm256_set1_epi32((int) {})))",
+           badd="_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256({}), _mm256_set1_epi32((int) {})))",
+           bshr="_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256({}), {}))")
 
 AVX512 = Vec("avx512skx", "<immintrin.h>", "__m512", "__mmask16", 16,
              load="_mm512_loadu_ps({})", store="_mm512_storeu_ps({}, {})", splat="_mm512_set1_ps({})",
@@ -82,7 +92,10 @@ AVX512 = Vec("avx512skx", "<immintrin.h>", "__m512", "__mmask16", 16,
              neg="_mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512({}), "
                  "_mm512_set1_epi32((int) 0x80000000u)))",
              scale="_mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512({}), "
-                   "_mm512_set1_epi32({})), 23))")
+                   "_mm512_set1_epi32({})), 23))",
+             band="_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512({}), _mm512_set1_epi32((int) {})))",
+             badd="_mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512({}), _mm512_set1_epi32((int) {})))",
+             bshr="_mm512_cvtepi32_ps(_mm512_srli_epi32(_mm512_castps_si512({}), {}))")
 
 NEON = Vec("neon", "<arm_neon.h>", "float32x4_t", "uint32x4_t", 4,
            load="vld1q_f32({})", store="vst1q_f32({}, {})", splat="vdupq_n_f32({})",
@@ -97,7 +110,10 @@ NEON = Vec("neon", "<arm_neon.h>", "float32x4_t", "uint32x4_t", 4,
            xorsign="vreinterpretq_f32_u32(veorq_u32(vreinterpretq_u32_f32({}), "
                    "vandq_u32(vreinterpretq_u32_f32({}), vdupq_n_u32(0x80000000u))))",
            scale="vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(vreinterpretq_s32_f32({}), "
-                 "vdupq_n_s32({})), 23))")
+                 "vdupq_n_s32({})), 23))",
+           band="vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32({}), vdupq_n_u32({})))",
+           badd="vreinterpretq_f32_u32(vaddq_u32(vreinterpretq_u32_f32({}), vdupq_n_u32({})))",
+           bshr="vcvtq_f32_u32(vshrq_n_u32(vreinterpretq_u32_f32({}), {}))")
 
 WASMSIMD = Vec("wasmsimd", "<wasm_simd128.h>", "v128_t", "v128_t", 4,
                load="wasm_v128_load({})", store="wasm_v128_store({}, {})",
@@ -111,7 +127,10 @@ WASMSIMD = Vec("wasmsimd", "<wasm_simd128.h>", "v128_t", "v128_t", 4,
                sel="wasm_v128_bitselect({1}, {2}, {0})",
                abs="wasm_f32x4_abs({})", neg="wasm_f32x4_neg({})",
                xorsign="wasm_v128_xor({}, wasm_v128_and({}, wasm_f32x4_splat(-0.0f)))",
-               scale="wasm_i32x4_shl(wasm_i32x4_add({}, wasm_i32x4_splat({})), 23)")
+               scale="wasm_i32x4_shl(wasm_i32x4_add({}, wasm_i32x4_splat({})), 23)",
+               band="wasm_v128_and({}, wasm_i32x4_splat((int32_t) {}))",
+               badd="wasm_i32x4_add({}, wasm_i32x4_splat((int32_t) {}))",
+               bshr="wasm_f32x4_convert_i32x4(wasm_u32x4_shr({}, {}))")
 
 ISAS = {v.isa: v for v in (SSE2, AVX2, AVX512, NEON, WASMSIMD)}
 
@@ -185,6 +204,167 @@ def tanh_lines(v, x, out, ind="  "):
     return L
 
 
+# ---- gelu, erf, log: one arithmetic on every tier, the scalar kernel's included ----
+# These are written once in the vocabulary above and emitted for the scalar tier too (the
+# SCALAR "vector" of one float below), with separate multiplies and adds (`madd`, never an
+# FMA: the library is built with -ffp-contract=off), IEEE division, compare-and-select
+# min / max and integer bit operations, so every tier gives the scalar kernel's bits.
+
+SCALAR = Vec("scalar", None, "float", "int", 1,
+             splat="{}", add="({} + {})", sub="({} - {})", mul="({} * {})", div="({} / {})",
+             maxc="({0} > {1} ? {0} : {1})", minc="({0} < {1} ? {0} : {1})",
+             lt="({} < {})", gt="({} > {})", isnan="({0} != {0})", sel="({0} ? {1} : {2})",
+             abs="fabsf({})", xorsign="xorsign1({}, {})", scale="scale1({}, {})",
+             band="band1({}, {})", badd="badd1({}, {})", bshr="bshr1({}, {})")
+
+
+def madd(v, a, b, c):
+    """a * b + c, rounded twice on every tier."""
+    return v.add(v.mul(a, b), c)
+
+
+def u32(c):
+    """An unsigned 32-bit C constant of c modulo 2^32."""
+    return f"0x{c & 0xFFFFFFFF:08X}u"
+
+
+def horner(v, out, x, coefs, ind):
+    """Lines of `out` = the polynomial of `coefs` (highest degree first) at `x`."""
+    L = [f"{ind}{v.t} {out} = {v.splat(coefs[0])};"]
+    for c in coefs[1:]:
+        L.append(f"{ind}{out} = {madd(v, out, x, v.splat(c))};")
+    return L
+
+
+# exp(hi + lo) for hi + lo in [-130, 0.5], |lo| <= 2 (the erfc below): k = rne((hi + lo) /
+# ln 2), r = hi - k ln2_hi + lo - k ln2_lo (Cody-Waite, keeping the bits of hi that a rounded
+# sum would lose), the degree-7 Taylor polynomial (|r| <= 0.35: truncation 5e-9 relative),
+# times 2^k as 2^k1 * 2^(k - k1), k1 = rne(k / 2): both normal, so that results down to the
+# denormals round once.
+def exp_hilo_lines(v, hi, lo, out, ind):
+    t, m, L = v.t, v.splat("0x1.8p+23f"), []
+    L.append(f"{ind}const {t} {out}_kt = {madd(v, v.add(hi, lo), v.splat('0x1.715476p+0f'), m)};")
+    L.append(f"{ind}const {t} {out}_k = {v.sub(out + '_kt', m)};")
+    L.append(f"{ind}{t} {out}_r = {v.sub(hi, v.mul(out + '_k', v.splat('0x1.62E400p-1f')))};")
+    L.append(f"{ind}{out}_r = {v.add(out + '_r', lo)};")
+    L.append(f"{ind}{out}_r = {v.sub(out + '_r', v.mul(out + '_k', v.splat('0x1.7F7D1Cp-20f')))};")
+    L += horner(v, out + "_p", out + "_r", TAYLOR, ind)
+    L.append(f"{ind}const {t} {out}_t1 = {madd(v, out + '_k', v.splat('0.5f'), m)};")
+    L.append(f"{ind}const {t} {out}_t2 = {v.add(v.sub(out + '_k', v.sub(out + '_t1', m)), m)};")
+    s1 = v.scale(out + "_t1", "127 - 0x4B400000")
+    s2 = v.scale(out + "_t2", "127 - 0x4B400000")
+    L.append(f"{ind}const {t} {out} = {v.mul(v.mul(out + '_p', s1), s2)};")
+    return L
+
+
+# erfc(u) = t exp(P(t) - u^2), t = 1 / (1 + u / 2) (the form of the classic Chebyshev-fitted
+# erfc); P is our own fit: degree 10 in s = t - 0.575 (Chebyshev interpolation of
+# ln(erfcx(u) / t) over t in [0.15, 1], u in [0, 11.33]: interpolation error 1.3e-8, f32
+# Horner 1.4e-7 absolute in the exponent, i.e. relative in erfc). The exponent is kept as
+# hi + lo, hi = -h^2 exact (h = w to 12 significant bits), so that its rounding does not
+# become a relative error of erfc.
+ERFC_P = ["-0x1.22D91Ep-3f", "0x1.3BD4ACp-3f", "0x1.0C58D4p-3f", "-0x1.0354FAp-2f",
+          "-0x1.38C630p-5f", "0x1.3083A2p-2f", "-0x1.814A00p-5f", "-0x1.9FC6BAp-2f",
+          "0x1.9D1F7Ep-4f", "0x1.5DFCEEp+0f", "-0x1.23D662p-1f"]
+
+
+def erfc_lines(v, w, out, ind, gelu):
+    """`out` = erfc(u) for a finite w >= 0: u = w / sqrt(2) (gelu: u^2 = w^2 / 2) or u = w."""
+    t, L = v.t, []
+    u = v.mul(w, v.splat("0x1.6A09E6p-1f")) if gelu else w
+    L.append(f"{ind}const {t} {out}_t = {v.div(v.splat('1.0f'), v.add(v.splat('1.0f'), v.mul(v.splat('0.5f'), u)))};")
+    L.append(f"{ind}const {t} {out}_s = {v.sub(out + '_t', v.splat('0x1.266666p-1f'))};")
+    L += horner(v, out + "_p", out + "_s", ERFC_P, ind)
+    L.append(f"{ind}const {t} {out}_h = {v.band(w, u32(0xFFFFF000))};")
+    L.append(f"{ind}const {t} {out}_l = {v.sub(w, out + '_h')};")
+    h, l = out + "_h", out + "_l"
+    cross = v.mul(l, v.add(v.add(h, h), l))
+    if gelu:
+        L.append(f"{ind}const {t} {out}_hi = {v.mul(v.mul(h, h), v.splat('-0.5f'))};")
+        L.append(f"{ind}const {t} {out}_lo = {v.sub(out + '_p', v.mul(cross, v.splat('0.5f')))};")
+    else:
+        L.append(f"{ind}const {t} {out}_hi = {v.mul(v.mul(h, h), v.splat('-1.0f'))};")
+        L.append(f"{ind}const {t} {out}_lo = {v.sub(out + '_p', cross)};")
+    L += exp_hilo_lines(v, out + "_hi", out + "_lo", out + "_e", ind)
+    L.append(f"{ind}const {t} {out} = {v.mul(out + '_t', out + '_e')};")
+    return L
+
+
+def gelu_lines(v, x, out, ind="  "):
+    """GELU(x) = x (1 + erf(x / sqrt 2)) / 2 in the exact erf form: with v = max(x, -16) (NaN
+    kept), w = min(|v|, 16) (NaN -> 16), e = erfc(w / sqrt 2): v >= 0: v (1 - e / 2), v < 0:
+    (v / 2) e (erfc(-u) = 2 - erfc(u), no 1 + erf cancellation), taken as the larger of the
+    two (e <= 1: the wanted one is always the larger; rounding is monotonic). The v < 0 form
+    uses min(v, 0), 0 for v >= 0 (no inf * 0 at +inf); NaN gives NaN either way."""
+    t, L = v.t, []
+    L.append(f"{ind}const {t} {out}_v = {v.maxc(v.splat('-16.0f'), x)};")
+    L.append(f"{ind}const {t} {out}_w = {v.minc(v.abs(out + '_v'), v.splat('16.0f'))};")
+    L.append(f"{ind}const {t} {out}_n = {v.minc(v.splat('0.0f'), out + '_v')};")
+    L += erfc_lines(v, out + "_w", out + "_c", ind, gelu=True)
+    c = out + "_c"
+    L.append(f"{ind}const {t} {out}_pos = {v.mul(out + '_v', v.sub(v.splat('1.0f'), v.mul(v.splat('0.5f'), c)))};")
+    L.append(f"{ind}const {t} {out}_neg = {v.mul(v.mul(v.splat('0.5f'), out + '_n'), c)};")
+    L.append(f"{ind}const {t} {out} = {v.maxc(out + '_pos', out + '_neg')};")
+    return L
+
+
+# erf(x) / x = 2 / sqrt(pi) sum (-1)^n x^2n / (n! (2n + 1)), to n = 6 (truncation below 1e-9
+# relative for |x| < 1/2).
+ERF_TAYLOR = ["0x1.F9A326p-14f", "-0x1.C02DB4p-11f", "0x1.565BCEp-8f", "-0x1.B82CE4p-6f",
+              "0x1.CE2F22p-4f", "-0x1.812746p-2f", "0x1.20DD76p+0f"]
+
+
+def erf_lines(v, x, out, ind="  "):
+    """erf(x): |x| < 1/2: x P(x^2); otherwise sign(x) (1 - erfc(min(|x|, 4))) (erfc(4) < 2^-25:
+    1 - erfc rounds to 1 beyond); NaN kept, erf(-0) = -0."""
+    t, L = v.t, []
+    L.append(f"{ind}const {t} {out}_a = {v.abs(x)};")
+    L.append(f"{ind}const {t} {out}_u = {v.minc(out + '_a', v.splat('4.0f'))};")
+    L += erfc_lines(v, out + "_u", out + "_c", ind, gelu=False)
+    L.append(f"{ind}const {t} {out}_big = {v.xorsign(v.sub(v.splat('1.0f'), out + '_c'), x)};")
+    L.append(f"{ind}const {t} {out}_z = {v.mul(x, x)};")
+    L += horner(v, out + "_q", out + "_z", ERF_TAYLOR, ind)
+    L.append(f"{ind}{t} {out} = {v.sel(v.lt(out + '_a', v.splat('0.5f')), v.mul(x, out + '_q'), out + '_big')};")
+    L.append(f"{ind}{out} = {v.sel(v.isnan(x), x, out)};")
+    return L
+
+
+# log(x) = e ln 2 + log(m), x = 2^e m, m in [sqrt(1/2), sqrt(2)) (from the bits of x, denormals
+# scaled by 2^23 first); log(m) = 2 atanh(s), s = (m - 1) / (m + 1) = f / (2 + f), |s| <= 0.1716:
+# 2s + 2s z P(z), z = s^2, P the atanh series to z^3 / 9 (truncation 2e-9 relative);
+# e ln 2 in two parts (e ln2_hi exact).
+LOG_P = ["0x1.C71C72p-4f", "0x1.24924Ap-3f", "0x1.99999Ap-3f", "0x1.555556p-2f"]
+SQRT_HALF_BITS = 0x3F3504F3
+
+
+def log_lines(v, x, out, ind="  "):
+    """log(x); log(+-0) = -inf, log(x < 0) = NaN, log(+inf) = +inf, NaN kept."""
+    t, L = v.t, []
+    L.append(f"{ind}const {v.m} {out}_tiny = {v.lt(x, v.splat('0x1p-126f'))};")
+    L.append(f"{ind}const {t} {out}_x = {v.sel(out + '_tiny', v.mul(x, v.splat('0x1p+23f')), x)};")
+    L.append(f"{ind}const {t} {out}_eb = {v.sel(out + '_tiny', v.splat('151.0f'), v.splat('128.0f'))};")
+    # (bits - bits(sqrt(1/2)) + 2^30) >> 23 = e + 128, never negative for a positive x.
+    shifted = v.bshr(v.badd(out + "_x", u32(0x40000000 - SQRT_HALF_BITS)), "23")
+    L.append(f"{ind}const {t} {out}_e = {v.sub(shifted, out + '_eb')};")
+    mant = v.badd(v.band(v.badd(out + "_x", u32(-SQRT_HALF_BITS)), u32(0x007FFFFF)), u32(SQRT_HALF_BITS))
+    L.append(f"{ind}const {t} {out}_f = {v.sub(mant, v.splat('1.0f'))};")
+    L.append(f"{ind}const {t} {out}_s = {v.div(out + '_f', v.add(v.splat('2.0f'), out + '_f'))};")
+    L.append(f"{ind}const {t} {out}_s2 = {v.add(out + '_s', out + '_s')};")
+    L.append(f"{ind}const {t} {out}_z = {v.mul(out + '_s', out + '_s')};")
+    L += horner(v, out + "_p", out + "_z", LOG_P, ind)
+    L.append(f"{ind}const {t} {out}_lm = {madd(v, v.mul(out + '_s2', out + '_z'), out + '_p', out + '_s2')};")
+    e = out + "_e"
+    L.append(f"{ind}{t} {out} = {madd(v, e, v.splat('0x1.62E400p-1f'), madd(v, e, v.splat('0x1.7F7D1Cp-20f'), out + '_lm'))};")
+    L.append(f"{ind}{out} = {v.sel(v.gt(x, v.splat('0x1.FFFFFEp+127f')), v.splat('INFINITY'), out)};")
+    L.append(f"{ind}{out} = {v.sel(v.lt(v.abs(x), v.splat('0x1p-149f')), v.splat('-INFINITY'), out)};")
+    L.append(f"{ind}{out} = {v.sel(v.lt(x, v.splat('0.0f')), v.splat('NAN'), out)};")
+    L.append(f"{ind}{out} = {v.sel(v.isnan(x), x, out)};")
+    return L
+
+
+PORTABLE_LINES = {"gelu": gelu_lines, "erf": erf_lines, "log": log_lines}
+
+
 def clamp(v, y, lo, hi):
     """clamp1 of the scalar code: y < lo ? lo : y, then > hi ? hi : y (NaN stays)."""
     return v.minc(hi, v.maxc(lo, y))
@@ -215,6 +395,8 @@ def unary_body(v, op):
         return sigmoid_lines(v, "vx", "vs") + [f"  const {t} vy = {v.mul('vx', 'vs')};"]
     if op == "tanh":
         return tanh_lines(v, "vx", "vt") + [f"  const {t} vy = vt;"]
+    if op in PORTABLE_LINES:
+        return PORTABLE_LINES[op](v, "vx", "vr") + [f"  const {t} vy = vr;"]
     raise AssertionError(op)
 
 
@@ -243,6 +425,26 @@ def header(k, what):
             "// so nothing past n is read or written. y may equal an input (the same pointer)."]
 
 
+# Vectors per main-loop step of the portable operators: their bodies are long dependency
+# chains (two divisions' and ~20 multiply-add steps' latency), so U of them are computed side
+# by side, line by line, for the out-of-order core to overlap.
+PORTABLE_UNROLL = {"sse2": 2, "avx2": 4, "avx512skx": 4, "neon": 4, "wasmsimd": 2}
+
+
+def interleaved_loop(v, op, u):
+    """The main loop of a portable operator: u vectors a step, their bodies' lines interleaved."""
+    w, t = v.w, v.t
+    bodies = [PORTABLE_LINES[op](v, f"vx{j}", f"vr{j}", "    ") for j in range(u)]
+    assert len(set(len(b) for b in bodies)) == 1
+    L = [f"  for (; n >= {u * w}; n -= {u * w}) {{"]
+    L += [f"    const {t} vx{j} = {v.load(f'x + {j * w}' if j else 'x')};" for j in range(u)]
+    for lines in zip(*bodies):
+        L += list(lines)
+    L += [f"    {v.store(f'y + {j * w}' if j else 'y', f'vr{j}')};" for j in range(u)]
+    L += [f"    x += {u * w};", f"    y += {u * w};", "  }"]
+    return L
+
+
 def emit_unary(k):
     v, op = ISAS[k.isa], k.tile
     assert op in UNARY_SIMD, (k.family, op, "has no SIMD body")
@@ -250,13 +452,19 @@ def emit_unary(k):
     L = header(k, f"{v.isa} f32 {op}, {w} lanes")
     L += [f"#include {v.header}", "#include <math.h>", "#include <string.h>", "",
           '#include "microkernels.h"', "",
-          f"static inline {t} compute({t} vx, const struct pqnn_f32_elementwise_params* p) {{",
+          # The large portable bodies: inlined into the loop and the tail both (gcc 12 calls
+          # them otherwise, passing the vector through the stack).
+          f"static inline {'__attribute__((always_inline)) ' if op in PORTABLE_LINES else ''}{t} compute({t} vx, "
+          "const struct pqnn_f32_elementwise_params* p) {",
           "  (void) p;"]
     L += unary_body(v, op)
     L += ["  return vy;", "}", "",
           f"void {k.name}(size_t n, const float* x, float* y, const void* params) {{",
-          "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;",
-          f"  for (; n >= {w}; n -= {w}) {{",
+          "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;"]
+    u = PORTABLE_UNROLL[v.isa] if op in PORTABLE_LINES else 1
+    if u > 1:
+        L += interleaved_loop(v, op, u)
+    L += [f"  for (; n >= {w}; n -= {w}) {{",
           f"    {v.store('y', 'compute(' + v.load('x') + ', p)')};",
           f"    x += {w};", f"    y += {w};", "  }",
           "  if (n != 0) {",
@@ -317,8 +525,6 @@ SCALAR_UNARY = {
     "sigmoid": "sigmoid(v)",
     "swish": "v * sigmoid(v)",
     "tanh": "tanhf(v)",
-    "log": "logf(v)",
-    "erf": "erff(v)",
 }
 
 SCALAR_BINARY = {
@@ -370,8 +576,55 @@ def scalar_prelude(what, expr):
     return L
 
 
+# The bit operations of the SCALAR vocabulary (the SIMD tiers' integer lanes).
+BIT_HELPERS = {
+    "band1": ("/* bits(x) & m, as a float. */", "bits & m"),
+    "badd1": ("/* bits(x) + c (mod 2^32), as a float. */", "bits + c"),
+    "scale1": ("/* (bits(x) + c) << 23: 2^n from a float whose bits hold n - c. */", "(bits + c) << 23"),
+}
+
+
+def bit_helper(name):
+    what, expr = BIT_HELPERS[name]
+    arg = "m" if name == "band1" else "c"
+    return [what, f"static inline float {name}(float x, uint32_t {arg}) {{",
+            "  uint32_t bits;", "  memcpy(&bits, &x, sizeof(bits));", f"  bits = {expr};",
+            "  memcpy(&x, &bits, sizeof(x));", "  return x;", "}", ""]
+
+
+def emit_scalar_portable(k):
+    """The scalar kernel of a UNARY_PORTABLE operator: the SIMD tiers' body on one float."""
+    op, v = k.tile, SCALAR
+    body = PORTABLE_LINES[op](v, "vx", "vr")
+    text = "\n".join(body)
+    L = [GENERATED, "//", f"// Scalar f32 {op} (contract: src/microkernels.h): the arithmetic of every",
+         "// tier (scripts/kernels/elementwise.py), one float at a time; the reference the other",
+         "// tiers are checked against bit for bit.",
+         "#include <math.h>", "#include <stdint.h>", "#include <string.h>", "",
+         '#include "microkernels.h"', ""]
+    for name in BIT_HELPERS:
+        if name + "(" in text:
+            L += bit_helper(name)
+    if "bshr1(" in text:
+        L += ["/* (float) (bits(x) >> s). */", "static inline float bshr1(float x, int s) {",
+              "  uint32_t bits;", "  memcpy(&bits, &x, sizeof(bits));", "  return (float) (bits >> s);", "}", ""]
+    if "xorsign1(" in text:
+        L += ["/* x with its sign flipped where s is negative. */",
+              "static inline float xorsign1(float x, float s) {", "  uint32_t bx, bs;",
+              "  memcpy(&bx, &x, sizeof(bx));", "  memcpy(&bs, &s, sizeof(bs));",
+              "  bx ^= bs & UINT32_C(0x80000000);", "  memcpy(&x, &bx, sizeof(x));", "  return x;", "}", ""]
+    L += ["static inline float compute(float vx) {"] + body + ["  return vr;", "}", "",
+          f"void {k.name}(size_t n, const float* x, float* y, const void* params) {{",
+          "  (void) params;",
+          "  for (size_t i = 0; i < n; i++) {",
+          "    y[i] = compute(x[i]);", "  }", "}"]
+    return "\n".join(L) + "\n"
+
+
 def emit_scalar_unary(k):
     op = k.tile
+    if op in PORTABLE_LINES:
+        return emit_scalar_portable(k)
     expr = SCALAR_UNARY[op]
     L = scalar_prelude(op, expr)
     L += [f"void {k.name}(size_t n, const float* x, float* y, const void* params) {{",

@@ -192,6 +192,7 @@ struct pqnn_elementwise_config {
   const char* name;  /* the ISA suffix of the kernels, for benches and logs */
   pqnn_vunary_ukernel_fn unary[PQNN_UNARY_OPERATOR_COUNT];
   pqnn_vunary_ukernel_fn clamp;  /* y = clamp(x, min, max) */
+  pqnn_vunary_ukernel_fn gelu;   /* the gelu node (pqnn_define_gelu; params unused) */
   pqnn_vbinary_ukernel_fn vv[PQNN_BINARY_OPERATOR_COUNT];
   pqnn_vbinary_ukernel_fn vc[PQNN_BINARY_OPERATOR_COUNT];
   pqnn_vbinary_ukernel_fn rvc[PQNN_BINARY_OPERATOR_COUNT];

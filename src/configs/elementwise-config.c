@@ -1,8 +1,8 @@
 /* Elementwise kernel selection per ISA tier (f32-vunary, f32-vbinary): the widest vector
  * the tier has. Every exact operator is bit-exact with the scalar kernel and the
- * transcendental ones share one bound (src/microkernels.h), so the choice is speed only.
- * log and erf have only scalar kernels. Measured with bench/kernels/elementwise-kernels
- * (docs/benchmarks.md). */
+ * transcendental ones share one bound (src/microkernels.h); gelu, erf and log give the
+ * scalar kernel's bits on every tier. So the choice is speed only. Measured with
+ * bench/kernels/elementwise-kernels (docs/benchmarks.md). */
 #include <pthread.h>
 
 #include "configs/config.h"
@@ -24,6 +24,9 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
   config.unary[pqnn_unary_square] = pqnn_f32_vunary_ukernel_sqr__##isa;        \
   config.unary[pqnn_unary_abs] = pqnn_f32_vunary_ukernel_abs__##isa;           \
   config.unary[pqnn_unary_negate] = pqnn_f32_vunary_ukernel_neg__##isa;        \
+  config.unary[pqnn_unary_log] = pqnn_f32_vunary_ukernel_log__##isa;           \
+  config.unary[pqnn_unary_erf] = pqnn_f32_vunary_ukernel_erf__##isa;           \
+  config.gelu = pqnn_f32_vunary_ukernel_gelu__##isa;                           \
   config.clamp = pqnn_f32_vunary_ukernel_clamp__##isa;
 
 #define BINARY_FORM(field, prefix, suffix, isa)                                          \
@@ -41,8 +44,6 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void init_config(void) {
   UNARY_SIMD(scalar)
-  config.unary[pqnn_unary_log] = pqnn_f32_vunary_ukernel_log__scalar;
-  config.unary[pqnn_unary_erf] = pqnn_f32_vunary_ukernel_erf__scalar;
   BINARY(scalar)
   config.name = "scalar";
 #if defined(__x86_64__) || defined(_M_X64)

@@ -7,7 +7,8 @@
  * with few channels) run as vector-vector calls on a tile of that row; otherwise a row whose
  * operands are contiguous or broadcast (stride 1 or 0) goes to the vector-vector or
  * vector-scalar kernel whole, and a strided operand is gathered into a block first. The f16 kernels widen each block with the convert
- * kernels (exact), run the same f32 kernel and round once.
+ * kernels (exact), run the same f32 kernel and round once. gelu is the tier's f32-vunary gelu
+ * kernel (bit-identical on every tier).
  */
 #include <math.h>
 #include <stdbool.h>
@@ -240,4 +241,16 @@ void pqnn_node_f32_clamp(size_t n, const float* x, float* y, float min, float ma
 void pqnn_node_f16_clamp(size_t n, const uint16_t* x, uint16_t* y, float min, float max) {
   const struct pqnn_f32_elementwise_params params = {min, max, 0.0f, 0.0f};
   f16_blocks(pqnn_get_elementwise_config()->clamp, &params, n, x, y);
+}
+
+/* ---- gelu: the f32-vunary gelu kernel of the tier (it reads no params) ---- */
+
+static const struct pqnn_f32_elementwise_params kGeluParams = {-INFINITY, INFINITY, 0.0f, 0.0f};
+
+void pqnn_node_f32_gelu(size_t n, const float* x, float* y) {
+  if (n != 0) pqnn_get_elementwise_config()->gelu(n, x, y, &kGeluParams);
+}
+
+void pqnn_node_f16_gelu(size_t n, const uint16_t* x, uint16_t* y) {
+  f16_blocks(pqnn_get_elementwise_config()->gelu, &kGeluParams, n, x, y);
 }

@@ -58,10 +58,11 @@ extern "C" {
 PQNN_INTERNAL void pqnn_node_f32_clamp(size_t n, const float* x, float* y, float min, float max);
 PQNN_INTERNAL void pqnn_node_f16_clamp(size_t n, const uint16_t* x, uint16_t* y, float min, float max);
 
-/* GELU, exact erf form 0.5 * x * (1 + erf(x / sqrt(2))), with no libm calls (vectorized erfc and
- * exp, node-kernels-gelu.c). Relative error below 2^-21 (measured: 7 ulp) for every input whose
- * result is a normal float, including the negative tail (computed as 0.5 * x * erfc(-x / sqrt 2),
- * no 1 + erf cancellation); denormal results within 1e-44. Inputs below -16 are treated as -16
+/* GELU, exact erf form 0.5 * x * (1 + erf(x / sqrt(2))): the tier's f32-vunary gelu kernel
+ * (node-kernels-elementwise.c; the same bits on every tier, src/microkernels.h). Relative error
+ * below 2^-21 (measured over the whole float range: 5.3 ulp) for every input whose result
+ * is a normal float, including the negative tail (computed as 0.5 * x * erfc(-x / sqrt 2), no
+ * 1 + erf cancellation); denormal results within 1e-44. Inputs below -16 are treated as -16
  * (GELU(-16) is below the smallest denormal): GELU(-inf) = -0.0, GELU(+inf) = +inf,
  * GELU(NaN) = NaN. */
 PQNN_INTERNAL void pqnn_node_f32_gelu(size_t n, const float* x, float* y);

@@ -5,7 +5,7 @@
  * unary's kernel to each output tile (deconvolution: row) right after computing it (after
  * its bounds), in L1 (the operator's epilogue, src/operators/epilogue.c), instead of a node
  * that reads and writes the whole tensor again. The kernel is the one the unary node runs (the tier's f32-vunary kernel
- * with the node's params, or the gelu node kernel), element by element, so the outputs are
+ * with the node's params, or its gelu kernel), element by element, so the outputs are
  * the unfused graph's bits (f16: widened, computed in f32, rounded once, as the f16 node).
  * The pass runs before residual add fusion (op -> act -> add: the add then fuses into the
  * op, which applies the activation first) and after it (op -> add -> act: the activation
@@ -68,19 +68,13 @@ void pqnn_pass_fuse_activations(struct pqnn_runtime* rt) {
   }
 }
 
-/* gelu's node kernel in the f32-vunary signature. */
-static void gelu_f32(size_t n, const float* x, float* y, const void* params) {
-  (void) params;
-  pqnn_node_f32_gelu(n, x, y);
-}
-
 pqnn_vunary_ukernel_fn pqnn_rt_activation_kernel(const struct pqnn_rt_op* op,
     struct pqnn_f32_elementwise_params* params) {
   const struct pqnn_rt_activation* a = &op->activation;
   /* The unary node's params (node-kernels-elementwise.c: no bounds, alpha, beta). */
   *params = (struct pqnn_f32_elementwise_params) {-INFINITY, INFINITY, a->params.alpha,
       a->params.beta};
-  if (a->type == pqnn_node_type_gelu) return gelu_f32;
+  if (a->type == pqnn_node_type_gelu) return pqnn_get_elementwise_config()->gelu;
   if (a->type != pqnn_node_type_unary || a->unary >= PQNN_UNARY_OPERATOR_COUNT) return NULL;
   return pqnn_get_elementwise_config()->unary[a->unary];
 }

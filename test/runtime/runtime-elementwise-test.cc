@@ -201,9 +201,9 @@ TEST(RuntimeElementwise, UnaryAccuracyAndNaN) {
     {pqnn_unary_sigmoid, -90, 30, 3, 1e-37}, {pqnn_unary_tanh, -10, 10, 3, 1e-7},
     {pqnn_unary_hardsigmoid, -8, 8, 1, 1.2e-7}, {pqnn_unary_hardswish, -5, 5, 2, 1e-7},
     {pqnn_unary_swish, -90, 30, 3, 90 * 0x1p-125}, {pqnn_unary_exp, -80, 80, 2, 0},
-    {pqnn_unary_log, 1e-30f, 1e30f, 2, 0}, {pqnn_unary_sqrt, 0, 1e6, 0.5, 0},
+    {pqnn_unary_log, 1e-30f, 1e30f, 4, 0}, {pqnn_unary_sqrt, 0, 1e6, 0.5, 0},
     {pqnn_unary_square, -1e3, 1e3, 0.5, 0}, {pqnn_unary_abs, -5, 5, 0, 0},
-    {pqnn_unary_negate, -5, 5, 0, 0}, {pqnn_unary_erf, -5, 5, 2, 1e-7},
+    {pqnn_unary_negate, -5, 5, 0, 0}, {pqnn_unary_erf, -5, 5, 4, 0},
   };
   const pqnn_unary_params params = {0.15f, 0.4f};
   const size_t n = 1000;
