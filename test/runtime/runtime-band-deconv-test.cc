@@ -25,6 +25,14 @@ using namespace pqnn_test;
 
 namespace {
 
+// Fewer cases off x86-64, where the suites run emulated (qemu-aarch64, node): each case
+// moves several MiB through six runtimes.
+#if defined(__x86_64__) || defined(_M_X64)
+constexpr bool kNative = true;
+#else
+constexpr bool kNative = false;
+#endif
+
 struct Layer {
   uint32_t kh = 2, kw = 2, sh = 2, sw = 2;  // kernel == stride: the direct path
   uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
@@ -171,7 +179,7 @@ std::string describe(const Chain& c) {
 TEST(RuntimeBandDeconv, RandomPairsMatchTheUnbandedGraph) {
   std::mt19937 rng(2929);
   pthreadpool_t pools[3] = {nullptr, create_pool(2), create_pool(3)};
-  const int cases = 16;
+  const int cases = kNative ? 16 : 3;
   for (int i = 0; i < cases; i++) {
     const Chain c = random_chain(rng);
     SCOPED_TRACE(testing::Message() << "case " << i << " " << describe(c));
@@ -197,8 +205,8 @@ TEST(RuntimeBandDeconv, RandomPairsMatchTheUnbandedGraph) {
 TEST(RuntimeBandDeconv, Qd8AndF16MatchTheUnbandedGraph) {
   std::mt19937 rng(3131);
   pthreadpool_t pools[2] = {nullptr, create_pool(2)};
-  size_t f16_banded = 0;
-  for (int i = 0; i < 6; i++) {
+  const int cases = kNative ? 6 : 2;
+  for (int i = 0; i < cases; i++) {
     Chain c = random_chain(rng);
     const uint32_t flags = i % 2 == 0 ? PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION
                                       : PQNN_FLAG_FORCE_FP16_INFERENCE;
@@ -210,6 +218,8 @@ TEST(RuntimeBandDeconv, Qd8AndF16MatchTheUnbandedGraph) {
       c.w = 65;
       c.c1 = 48;  // 128x130x48 f32: 3.0 MiB
       c.b.groups = 1;
+    } else {
+      c.c1 *= 2;  // f16: 2.5-6 MiB per image again
     }
     SCOPED_TRACE(testing::Message() << "case " << i << " flags " << flags << " "
         << describe(c));
@@ -219,26 +229,20 @@ TEST(RuntimeBandDeconv, Qd8AndF16MatchTheUnbandedGraph) {
       const Result r = run_chain(c, true, pool, flags);
       EXPECT_TRUE(same_bits(r.y, ref.y));
       EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
-      // f16 halves the intermediate: it may then stay in L2 and the pair unbanded.
       const std::vector<pqnn_datatype> types = flags == PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION
           ? std::vector<pqnn_datatype>{pqnn_datatype_qdint8, pqnn_datatype_fp32}
           : std::vector<pqnn_datatype>{pqnn_datatype_fp16, pqnn_datatype_fp16};
       EXPECT_EQ(r.deconv_types, types);
-      if (flags == PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION) {
-        EXPECT_EQ(r.banded, 2u);
-      } else {
-        f16_banded += r.banded == 2;
-      }
+      EXPECT_EQ(r.banded, 2u);
     }
   }
-  EXPECT_GT(f16_banded, 0u);
   for (pthreadpool_t pool : pools) destroy_pool(pool);
 }
 
 // PaddleOCR det's head at 640x640: 160x160x24 -> 2x2 s2 24 -> 24 (clamp) -> 2x2 s2 24 -> 1
 // (sigmoid), with 1 and 2 images.
 TEST(RuntimeBandDeconv, DetHeadMatchesTheUnbandedGraph) {
-  for (size_t n : {1u, 2u}) {
+  for (size_t n = 1; n <= (kNative ? 2u : 1u); n++) {
     Chain c;
     c.n = n;
     c.h = c.w = 160;
