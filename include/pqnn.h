@@ -981,8 +981,8 @@ struct pqnn_runtime_options {
    * fully connected / convolution / deconvolution node that writes its input
    * (pqnn_runtime_node_info.fused_affine; docs/runtime.md), for comparisons and debugging. */
   uint32_t no_affine_fusion;
-  /* Nonzero: depthwise / pointwise chains never run in row bands
-   * (pqnn_runtime_node_info.banded; docs/runtime.md), for comparisons and debugging. */
+  /* Nonzero: depthwise / pointwise chains and direct deconvolution pairs never run in row
+   * bands (pqnn_runtime_node_info.banded; docs/runtime.md), for comparisons and debugging. */
   uint32_t no_banding;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
@@ -1091,10 +1091,11 @@ struct pqnn_runtime_node_info {
      convolution or deconvolution node, which then applies it to each output tile after
      everything else (its bounds, a fused activation and add) and writes its output. */
   uint32_t fused_affine;
-  /* 1 when the node runs in row bands with the depthwise / pointwise chain it belongs to
-     (f32 [1x1 conv ->] depthwise [-> 1x1 conv] whose intermediates would not stay in L2;
-     docs/runtime.md): the chain's first node then does the whole chain's work (and its
-     profile time), the others none. At the current shapes. */
+  /* 1 when the node runs in row bands with the chain it belongs to (f32 [1x1 conv ->]
+     depthwise [-> 1x1 conv], or two deconvolutions with kernel == stride, whose
+     intermediates would not stay in L2; docs/runtime.md): the chain's first node then does
+     the whole chain's work (and its profile time), the others none. At the current
+     shapes. */
   uint32_t banded;
   /* 1 when, besides its fused add, this binary or add2 node adds a nearest-upsampled map
      (an FPN top-down add of a resized map): the resize node and its add were folded into

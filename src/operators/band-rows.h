@@ -2,9 +2,10 @@
  * (src/runtime/runtime-band.c): a 1x1 convolution on the GEMM path computes any range of
  * its rows (pixels) from and to buffers the caller names, and a depthwise convolution on
  * the DWCONV path with a row kernel computes one output row from the kernel rows' input
- * rows wherever they lie. Each row is computed by the same kernels with the same
- * arithmetic as the operator's own run (the epilogue included, at the row's pixel index),
- * so the bits do not depend on how a layer is split into rows. */
+ * rows wherever they lie, and a direct deconvolution (deconv-path.c) any input rows of an
+ * image into output rows wherever the caller puts them. Each row is computed by the same
+ * kernels with the same arithmetic as the operator's own run (the epilogue included, at
+ * the row's pixel index), so the bits do not depend on how a layer is split into rows. */
 #ifndef PQNN_OPERATORS_BAND_ROWS_H_
 #define PQNN_OPERATORS_BAND_ROWS_H_
 
@@ -36,5 +37,26 @@ PQNN_INTERNAL bool pqnn_dwconv_rows_fit(const struct pqnn_operator* op,
  * `pixel` is its first pixel's global index (image * output pixels + y * output_width). */
 PQNN_INTERNAL void pqnn_dwconv_row(const struct pqnn_operator* op, const void* const* input,
     void* output, size_t pixel);
+
+/* The row geometry of a deconvolution that pqnn_deconv_rows can run: the direct path
+ * (kernel == stride, no dilation) with no vertical crop or output padding, so input row iy
+ * of an image writes exactly output rows iy * output_rows .. + output_rows (deconv-path.c). */
+struct pqnn_deconv_rows {
+  size_t input_height, input_width, input_row_bytes;
+  size_t output_rows;         /* output rows per input row: the vertical stride (== kernel) */
+  size_t output_row_bytes;
+  size_t slot_bytes;          /* a row buffer the caller provides per task (tall path), or 0 */
+  bool quantized;             /* qd8: the input's params are read per input pixel */
+};
+/* Fills *rows and returns true when op fits. */
+PQNN_INTERNAL bool pqnn_deconv_rows_fit(const struct pqnn_operator* op,
+    struct pqnn_deconv_rows* rows);
+/* Input rows [iy, iy + rows) of one image of op: input row r at x + r * input_row_bytes,
+ * its output rows from y + r * output_rows * output_row_bytes; `pixel` is input row iy's
+ * first pixel's global index (image * input pixels + iy * input_width); slot: slot_bytes
+ * of the caller's (one per concurrent caller), or NULL when slot_bytes is 0. Same kernels,
+ * same order per row (the fused activation included) as the operator's run. */
+PQNN_INTERNAL void pqnn_deconv_rows(const struct pqnn_operator* op, const void* x, void* y,
+    size_t pixel, size_t rows, void* slot);
 
 #endif  /* PQNN_OPERATORS_BAND_ROWS_H_ */

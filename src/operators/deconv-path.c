@@ -25,6 +25,7 @@
 
 #include "allocator.h"
 #include "logging.h"
+#include "operators/band-rows.h"
 #include "operators/paths.h"
 
 enum { kColumnBytes = 32 * 1024, kTilesPerThread = 4 };
@@ -66,16 +67,9 @@ static const void* tap_weights(const struct pqnn_deconv_context* ctx, size_t g, 
       ((g * ctx->kernel_height + ky) * ctx->kernel_width + kx) * ctx->tap_stride;
 }
 
-static void direct_row(const struct pqnn_deconv_context* ctx, size_t n, size_t oy) {
-  char* y = (char*) ctx->y + (n * ctx->output_height + oy) * ctx->output_width * ctx->y_pixel_bytes;
-  const size_t t = oy + ctx->padding_top;
-  const size_t ky = t % ctx->stride_height, iy = t / ctx->stride_height;
-  if (iy >= ctx->input_height) {
-    fill_bias(ctx, y, ctx->output_width);
-    return;
-  }
-  const size_t pixel = (n * ctx->input_height + iy) * ctx->input_width;
-  const char* x = (const char*) ctx->x + pixel * ctx->x_pixel_bytes;
+/* Output row y: kernel row ky of input row x (`pixel`: its first pixel's index). */
+static void direct_row_at(const struct pqnn_deconv_context* ctx, const char* x, size_t pixel,
+    size_t ky, char* y) {
   const size_t cm_stride = ctx->stride_width * ctx->y_pixel_bytes;
   if (ctx->wide) {
     gemm_rows(ctx, ctx->input_width, x, pixel,
@@ -101,6 +95,18 @@ static void direct_row(const struct pqnn_deconv_context* ctx, size_t n, size_t o
   }
 }
 
+static void direct_row(const struct pqnn_deconv_context* ctx, size_t n, size_t oy) {
+  char* y = (char*) ctx->y + (n * ctx->output_height + oy) * ctx->output_width * ctx->y_pixel_bytes;
+  const size_t t = oy + ctx->padding_top;
+  const size_t ky = t % ctx->stride_height, iy = t / ctx->stride_height;
+  if (iy >= ctx->input_height) {
+    fill_bias(ctx, y, ctx->output_width);
+    return;
+  }
+  const size_t pixel = (n * ctx->input_height + iy) * ctx->input_width;
+  direct_row_at(ctx, (const char*) ctx->x + pixel * ctx->x_pixel_bytes, pixel, ky, y);
+}
+
 /* Copies `pixels` runs of `bytes` bytes, src_stride apart in src, to consecutive runs in
  * dst. The run sizes of few output channels (2x2 upsampling to 1 or 2 channels: 4, 8 or 16
  * bytes) are copied as constants, which compilers turn into single moves: a memcpy call per
@@ -120,20 +126,18 @@ static void copy_runs(size_t pixels, size_t bytes, const char* src, size_t src_s
 #undef COPY_RUNS
 }
 
-/* Tall path: input row (n, iy) times all kh * kw * goc columns in one GEMM into the slot
- * (bias and bounds applied by the kernel), then each kernel row's kw * goc columns of every
- * input pixel copied to output row iy * kh + ky; output padding gets clamp(bias). */
-static void tall_row(const struct pqnn_deconv_context* ctx, size_t n, size_t iy, char* slot) {
+/* Tall path: input row x (`pixel`: its first pixel's index) times all kh * kw * goc
+ * columns in one GEMM into the slot (bias and bounds applied by the kernel), then each
+ * kernel row's kw * goc columns of every input pixel copied to its output row, the kh
+ * output rows consecutive from y; output padding columns get clamp(bias). */
+static void tall_rows_at(const struct pqnn_deconv_context* ctx, const char* x, size_t pixel,
+    char* y, char* slot) {
   const size_t el = ctx->y_element_size, row_taps = ctx->kernel_width * ctx->goc;
-  const size_t pixel = (n * ctx->input_height + iy) * ctx->input_width;
-  const char* x = (const char*) ctx->x + pixel * ctx->x_pixel_bytes;
   const size_t covered = ctx->input_width * ctx->stride_width;
   const size_t y_row_bytes = ctx->output_width * ctx->y_pixel_bytes;
-  char* image = (char*) ctx->y + n * ctx->output_height * y_row_bytes;
   if (ctx->tgemm != NULL) {
     /* Pixel-lane GEMM: all kh * kw * goc columns of tgemm_mr pixels per call, each kernel
      * row's kw * goc columns (one group) stored straight into its output row. */
-    char* y = image + iy * ctx->stride_height * y_row_bytes;
     const size_t cm_stride = ctx->stride_width * ctx->y_pixel_bytes;
     for (size_t m = 0; m < ctx->input_width; m += ctx->tgemm_mr) {
       ctx->tgemm(pqnn_min_sz(ctx->tgemm_mr, ctx->input_width - m), ctx->nc, ctx->kc,
@@ -145,14 +149,24 @@ static void tall_row(const struct pqnn_deconv_context* ctx, size_t n, size_t iy,
     gemm_rows(ctx, ctx->input_width, x, pixel, ctx->packed_w, slot, ctx->nc * el);
   }
   for (size_t ky = 0; ky < ctx->kernel_height; ky++) {
-    char* y = image + (iy * ctx->stride_height + ky) * y_row_bytes;
+    char* row = y + ky * y_row_bytes;
     if (ctx->tgemm == NULL) {
-      copy_runs(ctx->input_width, row_taps * el, slot + ky * row_taps * el, ctx->nc * el, y);
+      copy_runs(ctx->input_width, row_taps * el, slot + ky * row_taps * el, ctx->nc * el, row);
     }
     if (covered < ctx->output_width) {
-      fill_bias(ctx, y + covered * ctx->y_pixel_bytes, ctx->output_width - covered);
+      fill_bias(ctx, row + covered * ctx->y_pixel_bytes, ctx->output_width - covered);
     }
   }
+}
+
+/* Tall path: input row (n, iy) to output rows iy * kh .. + kh, the last input row also
+ * the output padding rows below (clamp(bias)). */
+static void tall_row(const struct pqnn_deconv_context* ctx, size_t n, size_t iy, char* slot) {
+  const size_t pixel = (n * ctx->input_height + iy) * ctx->input_width;
+  const size_t y_row_bytes = ctx->output_width * ctx->y_pixel_bytes;
+  char* image = (char*) ctx->y + n * ctx->output_height * y_row_bytes;
+  tall_rows_at(ctx, (const char*) ctx->x + pixel * ctx->x_pixel_bytes, pixel,
+      image + iy * ctx->stride_height * y_row_bytes, slot);
   if (iy + 1 == ctx->input_height) {  /* output padding rows below the last input row */
     for (size_t oy = ctx->input_height * ctx->stride_height; oy < ctx->output_height; oy++) {
       fill_bias(ctx, image + oy * ctx->output_width * ctx->y_pixel_bytes, ctx->output_width);
@@ -224,12 +238,17 @@ static void accumulating_row(const struct pqnn_deconv_context* ctx, size_t n, si
   }
 }
 
+/* A fused activation on `rows` complete output rows from y. */
+static void activate_at(const struct pqnn_deconv_context* ctx, char* y, size_t rows) {
+  pqnn_apply_epilogue(ctx->epilogue, y, ctx->y_pixel_bytes, 0, 0, rows * ctx->output_width,
+      ctx->groups * ctx->goc);
+}
+
 /* A fused activation on output rows [oy, oy + rows) of image n, once they are complete. */
 static void activate_rows(const struct pqnn_deconv_context* ctx, size_t n, size_t oy,
     size_t rows) {
-  const size_t pixels = rows * ctx->output_width;
-  char* y = (char*) ctx->y + (n * ctx->output_height + oy) * ctx->output_width * ctx->y_pixel_bytes;
-  pqnn_apply_epilogue(ctx->epilogue, y, ctx->y_pixel_bytes, 0, 0, pixels, ctx->groups * ctx->goc);
+  activate_at(ctx, (char*) ctx->y +
+      (n * ctx->output_height + oy) * ctx->output_width * ctx->y_pixel_bytes, rows);
 }
 
 static void compute_deconv(void* context, size_t tile) {
@@ -370,4 +389,48 @@ void pqnn_run_deconv(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   pthread_mutex_lock(op->padding_lock);
   pqnn_parallelize_1d(threadpool, compute_deconv, &ctx, tiles);
   pthread_mutex_unlock(op->padding_lock);
+}
+
+/* ---- input rows for the runtime's band executor (band-rows.h) ---- */
+bool pqnn_deconv_rows_fit(const struct pqnn_operator* op, struct pqnn_deconv_rows* rows) {
+  const struct pqnn_deconv_context* ctx = &op->context.deconv;
+  if (op->compute != pqnn_compute_deconv || !ctx->direct || ctx->padding_top != 0 ||
+      ctx->kernel_height != ctx->stride_height ||
+      ctx->output_height != ctx->input_height * ctx->stride_height) {
+    return false;
+  }
+  *rows = (struct pqnn_deconv_rows) {
+    .input_height = ctx->input_height, .input_width = ctx->input_width,
+    .input_row_bytes = ctx->input_width * ctx->x_pixel_bytes,
+    .output_rows = ctx->stride_height,
+    .output_row_bytes = ctx->output_width * ctx->y_pixel_bytes,
+    .slot_bytes = ctx->tall && ctx->tgemm == NULL ? ctx->slot_bytes : 0,
+    .quantized = ctx->dqgemm != NULL,
+  };
+  return true;
+}
+
+void pqnn_deconv_rows(const struct pqnn_operator* op, const void* x, void* y, size_t pixel,
+    size_t rows, void* slot) {
+  struct pqnn_deconv_context ctx = op->context.deconv;
+  ctx.quantization_params = op->quantization_params;
+  ctx.packed_w = op->packed_weights;
+  ctx.epilogue = pqnn_bound_epilogue(op);
+  const size_t x_row_bytes = ctx.input_width * ctx.x_pixel_bytes;
+  const size_t y_row_bytes = ctx.output_width * ctx.y_pixel_bytes;
+  for (size_t r = 0; r < rows; r++) {
+    const char* xr = (const char*) x + r * x_row_bytes;
+    const size_t p = pixel + r * ctx.input_width;
+    char* yr = (char*) y + r * ctx.stride_height * y_row_bytes;
+    if (ctx.tall) {
+      /* As compute_deconv's tall tiles: the kh output rows, then their activation. */
+      tall_rows_at(&ctx, xr, p, yr, (char*) slot);
+      if (ctx.epilogue != NULL) activate_at(&ctx, yr, ctx.stride_height);
+      continue;
+    }
+    for (size_t ky = 0; ky < ctx.stride_height; ky++) {  /* as its direct rows: one by one */
+      direct_row_at(&ctx, xr, p, ky, yr + ky * y_row_bytes);
+      if (ctx.epilogue != NULL) activate_at(&ctx, yr + ky * y_row_bytes, 1);
+    }
+  }
 }

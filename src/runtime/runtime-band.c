@@ -1,6 +1,7 @@
 /* Row-band execution of depthwise / pointwise chains (runtime-band.h): planning of the
- * chains, the band executor that wraps their ops' own, the reshape-time decision and band
- * size, and the banded run. */
+ * chains (and of the deconvolution pairs, which runtime-band-deconv.c decides and runs),
+ * the band executor that wraps their ops' own, the reshape-time decision and band size,
+ * and the banded run. */
 #include <string.h>
 
 #include "allocator.h"
@@ -69,6 +70,40 @@ static enum pqnn_status band_setup(struct pqnn_runtime* rt, struct pqnn_rt_op* o
 static enum pqnn_status band_run(struct pqnn_runtime* rt, struct pqnn_rt_op* op);
 static const struct pqnn_rt_executor kBandExecutor = {band_reshape, band_setup, band_run};
 
+/* Gives the chain's ops (PQNN_NO_NODE entries skipped) the band executor of band `band`. */
+static void claim(struct pqnn_runtime* rt, const uint32_t* ops, uint32_t band) {
+  for (uint32_t i = 0; i < 3; i++) {
+    if (ops[i] == PQNN_NO_NODE) continue;
+    struct pqnn_rt_op* op = &rt->ops[ops[i]];
+    op->band = band;
+    op->inner_exec = op->exec;
+    op->exec = &kBandExecutor;
+  }
+}
+
+/* Deconvolution pairs: a deconvolution whose input only it reads and another
+ * deconvolution writes (pqnn_rt_decide_deconv_band checks at reshape that both run the
+ * direct path, which the shapes decide). */
+static void plan_deconv_pairs(struct pqnn_runtime* rt, const uint32_t* producer,
+    const uint32_t* readers) {
+  for (uint32_t s = 0; s < rt->num_ops; s++) {
+    const struct pqnn_rt_op* second = &rt->ops[s];
+    if (second->node.type != pqnn_node_type_deconvolution_2d || second->band != 0) continue;
+    const uint32_t f = producer[second->inputs[0]];
+    if (f == PQNN_NO_NODE || rt->ops[f].node.type != pqnn_node_type_deconvolution_2d ||
+        rt->ops[f].band != 0 || !is_private(rt, second->inputs[0], readers) ||
+        rt->tensors[second->inputs[0]].datatype == pqnn_datatype_qdint8) {
+      continue;
+    }
+    const uint32_t ops[3] = {f, s, PQNN_NO_NODE};
+    if (!inputs_ready(rt, ops, f, producer)) continue;
+    rt->bands[rt->num_bands++] = (struct pqnn_rt_band) {.kind = pqnn_rt_band_deconv,
+        .expand = PQNN_NO_NODE, .depthwise = PQNN_NO_NODE, .project = PQNN_NO_NODE,
+        .head = f, .last = s};
+    claim(rt, ops, rt->num_bands);
+  }
+}
+
 enum pqnn_status pqnn_rt_plan_bands(struct pqnn_runtime* rt) {
   if (rt->no_banding || rt->keep_values) return pqnn_status_success;
   uint32_t* producer = pqnn_allocate(((size_t) rt->num_tensors + 1) * 2 * sizeof(uint32_t));
@@ -85,7 +120,8 @@ enum pqnn_status pqnn_rt_plan_bands(struct pqnn_runtime* rt) {
   }
   size_t chains = 0;
   for (uint32_t i = 0; i < rt->num_ops; i++) {
-    chains += rt->ops[i].node.type == pqnn_node_type_depthwise_convolution_2d;
+    chains += rt->ops[i].node.type == pqnn_node_type_depthwise_convolution_2d ||
+        rt->ops[i].node.type == pqnn_node_type_deconvolution_2d;
   }
   rt->bands = chains == 0 ? NULL : pqnn_allocate_zero(chains * sizeof(struct pqnn_rt_band));
   if (chains != 0 && rt->bands == NULL) {
@@ -113,14 +149,9 @@ enum pqnn_status pqnn_rt_plan_bands(struct pqnn_runtime* rt) {
     struct pqnn_rt_band* band = &rt->bands[rt->num_bands++];
     *band = (struct pqnn_rt_band) {.expand = ops[0], .depthwise = d, .project = ops[2],
         .head = head, .last = ops[2] != PQNN_NO_NODE ? ops[2] : d};
-    for (uint32_t i = 0; i < 3; i++) {
-      if (ops[i] == PQNN_NO_NODE) continue;
-      struct pqnn_rt_op* op = &rt->ops[ops[i]];
-      op->band = rt->num_bands;
-      op->inner_exec = op->exec;
-      op->exec = &kBandExecutor;
-    }
+    claim(rt, ops, rt->num_bands);
   }
+  plan_deconv_pairs(rt, producer, readers);
   pqnn_release(producer);
   return pqnn_status_success;
 }
@@ -159,6 +190,19 @@ static size_t band_rows(const struct pqnn_dwconv_rows* g, bool expand, bool proj
     rows = next;
   }
   return rows;
+}
+
+enum pqnn_status pqnn_rt_band_reserve(struct pqnn_rt_band* band, size_t bytes) {
+  if (bytes <= band->scratch_capacity) return pqnn_status_success;
+  pqnn_release(band->scratch);
+  band->scratch_capacity = 0;
+  band->scratch = pqnn_allocate(bytes);
+  if (band->scratch == NULL) {
+    PQNN_LOG_ERROR("out of memory for %zu bytes of band buffers", bytes);
+    return pqnn_status_out_of_memory;
+  }
+  band->scratch_capacity = bytes;
+  return pqnn_status_success;
 }
 
 static enum pqnn_status decide(struct pqnn_runtime* rt, struct pqnn_rt_band* band) {
@@ -200,17 +244,8 @@ static enum pqnn_status decide(struct pqnn_runtime* rt, struct pqnn_rt_band* ban
       ? pqnn_round_up(ring_rows * g.input_row_bytes, PQNN_ALIGNMENT) + 512 : 0;
   const size_t mid_region = project != NULL
       ? pqnn_round_up(rows * g.output_row_bytes, PQNN_ALIGNMENT) + 512 : 0;
-  const size_t bytes = tasks * (ring_region + mid_region);
-  if (bytes > band->scratch_capacity) {
-    pqnn_release(band->scratch);
-    band->scratch_capacity = 0;
-    band->scratch = pqnn_allocate(bytes);
-    if (band->scratch == NULL) {
-      PQNN_LOG_ERROR("out of memory for %zu bytes of band buffers", bytes);
-      return pqnn_status_out_of_memory;
-    }
-    band->scratch_capacity = bytes;
-  }
+  const enum pqnn_status status = pqnn_rt_band_reserve(band, tasks * (ring_region + mid_region));
+  if (status != pqnn_status_success) return status;
   band->band_rows = rows;
   band->tasks = tasks;
   band->ring_rows = ring_rows;
@@ -225,14 +260,17 @@ static enum pqnn_status band_reshape(struct pqnn_runtime* rt, struct pqnn_rt_op*
   if (op == &rt->ops[band->head]) band->enabled = false;
   const enum pqnn_status status = op->inner_exec->reshape(rt, op);
   if (status != pqnn_status_success || op != &rt->ops[band->last]) return status;
-  return decide(rt, band);
+  return band->kind == pqnn_rt_band_deconv ? pqnn_rt_decide_deconv_band(rt, band)
+                                           : decide(rt, band);
 }
 
 /* The intermediates of a banded chain are not in the arena: the operators' setup binds
  * the band scratch instead (their run never reads it; the band run names the buffers). */
 static enum pqnn_status band_setup(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
   const struct pqnn_rt_band* band = band_of(rt, op);
-  if (band->enabled) {
+  if (band->enabled && band->kind == pqnn_rt_band_deconv) {
+    rt->tensors[rt->ops[band->head].output].data = band->scratch;
+  } else if (band->enabled) {
     if (band->expand != PQNN_NO_NODE) rt->tensors[rt->ops[band->expand].output].data = band->scratch;
     if (band->project != PQNN_NO_NODE) {
       rt->tensors[rt->ops[band->depthwise].output].data = band->scratch;
@@ -245,7 +283,9 @@ void pqnn_rt_band_lifetimes(struct pqnn_runtime* rt) {
   for (uint32_t b = 0; b < rt->num_bands; b++) {
     const struct pqnn_rt_band* band = &rt->bands[b];
     if (!band->enabled) continue;
-    const uint32_t ops[3] = {band->expand, band->depthwise, band->project};
+    const bool deconv = band->kind == pqnn_rt_band_deconv;
+    const uint32_t ops[3] = {deconv ? band->head : band->expand,
+        deconv ? band->last : band->depthwise, band->project};
     for (uint32_t i = 0; i < 3; i++) {
       if (ops[i] == PQNN_NO_NODE) continue;
       const struct pqnn_rt_op* op = &rt->ops[ops[i]];
@@ -257,7 +297,8 @@ void pqnn_rt_band_lifetimes(struct pqnn_runtime* rt) {
     }
     /* The intermediates: written and read only inside the band buffers. */
     struct pqnn_rt_tensor* mid[2] = {
-      band->expand != PQNN_NO_NODE ? &rt->tensors[rt->ops[band->expand].output] : NULL,
+      deconv ? &rt->tensors[rt->ops[band->head].output]
+      : band->expand != PQNN_NO_NODE ? &rt->tensors[rt->ops[band->expand].output] : NULL,
       band->project != PQNN_NO_NODE ? &rt->tensors[rt->ops[band->depthwise].output] : NULL};
     for (uint32_t i = 0; i < 2; i++) {
       if (mid[i] == NULL) continue;
@@ -360,6 +401,10 @@ static enum pqnn_status band_run(struct pqnn_runtime* rt, struct pqnn_rt_op* op)
   const struct pqnn_rt_band* band = band_of(rt, op);
   if (!band->enabled) return op->inner_exec->run(rt, op);
   if (op != &rt->ops[band->head]) return pqnn_status_success;  /* ran with the head */
+  if (band->kind == pqnn_rt_band_deconv) {
+    pqnn_rt_run_deconv_band(rt, band);
+    return pqnn_status_success;
+  }
   const struct pqnn_rt_op* first = &rt->ops[band->head];
   const struct pqnn_rt_op* last = &rt->ops[band->last];
   struct band_task t = {.rt = rt, .band = band, .expand = op_at(rt, band->expand),

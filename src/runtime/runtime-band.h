@@ -8,21 +8,38 @@
  * that and writes the chain's output; the intermediates then never leave L2 and take no
  * arena memory. Threads split the output rows (one ring per task, the halo recomputed at
  * task boundaries). Every row runs the operators' own kernels (operators/band-rows.h), so
- * banded and unbanded results are bit-identical. */
+ * banded and unbanded results are bit-identical.
+ *
+ * A second kind of chain: two direct deconvolutions (kernel == stride, e.g. 2x2 stride 2
+ * upsampling), the first's output read only by the second (PaddleOCR det's head: 24 -> 24
+ * then 24 -> 1). Each input row of the first writes its own stride rows, which are input
+ * rows of the second, which writes its own stride rows from each: the pair runs as bands of
+ * the first's input rows, its output rows in a per-task buffer the second reads right away
+ * (runtime-band-deconv.c). */
 #ifndef PQNN_RUNTIME_RUNTIME_BAND_H_
 #define PQNN_RUNTIME_RUNTIME_BAND_H_
 
 #include "runtime/runtime-types.h"
 
+enum pqnn_rt_band_kind {
+  pqnn_rt_band_dwconv,                  /* [1x1 ->] depthwise [-> 1x1] */
+  pqnn_rt_band_deconv,                  /* direct deconvolution -> direct deconvolution */
+};
+
 struct pqnn_rt_band {
-  uint32_t expand, depthwise, project;  /* op indices; PQNN_NO_NODE: none */
-  uint32_t head, last;                  /* first and last op of the chain */
+  enum pqnn_rt_band_kind kind;
+  uint32_t expand, depthwise, project;  /* dwconv: op indices; PQNN_NO_NODE: none */
+  uint32_t head, last;                  /* first and last op of the chain (deconv: the two) */
   /* set by reshape */
   bool enabled;
-  size_t band_rows;                     /* depthwise output rows per band */
+  size_t band_rows;                     /* depthwise output rows per band (deconv: the
+                                           first's input rows) */
   size_t tasks;                         /* row ranges run in parallel */
   size_t ring_rows;                     /* depthwise input rows the ring holds */
   size_t ring_region, task_bytes;       /* per task: ring (+ skew), then band buffer */
+  size_t deconv_slots[2];               /* deconv: offsets in a task's region of each op's
+                                           row slot (tall path), after the band buffer; 0:
+                                           none */
   void* scratch;
   size_t scratch_capacity;
 };
@@ -37,5 +54,14 @@ PQNN_INTERNAL void pqnn_rt_band_lifetimes(struct pqnn_runtime* rt);
 /* Whether op runs banded at the current shapes. */
 PQNN_INTERNAL bool pqnn_rt_op_banded(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op);
 PQNN_INTERNAL void pqnn_rt_release_bands(struct pqnn_runtime* rt);
+/* Grows band->scratch to at least `bytes` (kept across reshapes). */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_band_reserve(struct pqnn_rt_band* band, size_t bytes);
+
+/* Deconvolution pairs (runtime-band-deconv.c): at reshape, at the pair's second op, whether
+ * it bands and how (sets band->enabled and the sizes); the banded run at the first op. */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_decide_deconv_band(struct pqnn_runtime* rt,
+    struct pqnn_rt_band* band);
+PQNN_INTERNAL void pqnn_rt_run_deconv_band(struct pqnn_runtime* rt,
+    const struct pqnn_rt_band* band);
 
 #endif  /* PQNN_RUNTIME_RUNTIME_BAND_H_ */

@@ -71,4 +71,23 @@ inline std::vector<pqnn_runtime_node_info> node_infos(pqnn_runtime_t rt) {
   return infos;
 }
 
+// A runtime of g with the runtime option no_banding unless `banding` (row bands,
+// docs/runtime.md); nullptr, after a failed expectation, when creation fails.
+inline pqnn_runtime_t create_banding_runtime(Graph& g, bool banding, pthreadpool_t pool,
+    uint32_t flags) {
+  pqnn_runtime_options options = {};
+  options.no_banding = banding ? 0 : 1;
+  pqnn_runtime_t rt = nullptr;
+  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, flags, &options, &rt),
+      pqnn_status_success);
+  return rt;
+}
+
+// The nodes that run in row bands at the current shapes.
+inline size_t count_banded(pqnn_runtime_t rt) {
+  size_t n = 0;
+  for (const auto& i : node_infos(rt)) n += i.banded;
+  return n;
+}
+
 }  // namespace pqnn_test

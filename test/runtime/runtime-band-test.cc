@@ -64,12 +64,6 @@ bool has_row_kernels() {
       std::strcmp(isa, "avx512") == 0 || std::strcmp(isa, "avx512vnni") == 0;
 }
 
-size_t count_banded(pqnn_runtime_t rt) {
-  size_t n = 0;
-  for (const auto& i : node_infos(rt)) n += i.banded;
-  return n;
-}
-
 // x [n][h][w][cin] -> chain -> y; runs at the shape, then with h + 3, w - 2.
 Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t pool,
     uint32_t flags = 0) {
@@ -117,11 +111,7 @@ Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t 
       EXPECT_EQ(pqnn_define_add2(g.sg, -inf, inf, p, x, y, 0), pqnn_status_success);
     }
   }
-  pqnn_runtime_options options = {};
-  options.no_banding = banding ? 0 : 1;
-  pqnn_runtime_t rt = nullptr;
-  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, flags, &options, &rt),
-      pqnn_status_success);
+  pqnn_runtime_t rt = create_banding_runtime(g, banding, pool, flags);
   if (rt == nullptr) return r;
   for (int pass = 0; pass < 2; pass++) {
     const size_t h = c.h + (pass == 0 ? 0 : 3), w = c.w - (pass == 0 ? 0 : 2);

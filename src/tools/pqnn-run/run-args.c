@@ -28,7 +28,8 @@ static const char kUsage[] =
     "  --no-fuse-activation: unary nodes (hardswish, sigmoid, ...) stay nodes of their own.\n"
     "  --no-fuse-affine: per-channel scale-shift nodes (1x1 depthwise) stay nodes of their\n"
     "    own (not fused into the conv / FC before).\n"
-    "  --no-banding: depthwise / pointwise chains run node by node, never in row bands.\n";
+    "  --no-banding: depthwise / pointwise chains and deconvolution pairs run node by\n"
+    "    node, never in row bands.\n";
 
 static int usage(const char* problem, const char* arg) {
   if (problem != NULL) fprintf(stderr, "pqnn-run: %s%s%s\n", problem, arg ? ": " : "", arg ? arg : "");
