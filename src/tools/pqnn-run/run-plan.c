@@ -103,8 +103,9 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
 static void fusion_chain(const struct pqnn_runtime_node_info* info, char* buf, size_t size) {
   const char* act = info->fused_activation ? info->fused_activation_name : NULL;
   const bool act_last = act != NULL && (!info->fused_add || info->activation_after_add);
-  snprintf(buf, size, "%s%s%s%s%s%s%s%s", act != NULL && !act_last ? "+" : "",
-      act != NULL && !act_last ? act : "", info->fused_add ? "+add" : "",
+  snprintf(buf, size, "%s%s%s%s%s%s%s%s%s%s", act != NULL && !act_last ? "+" : "",
+      act != NULL && !act_last ? act : "", info->fused_channel_scale ? "+scale" : "",
+      info->pool_commuted ? "(pool commuted)" : "", info->fused_add ? "+add" : "",
       info->fused_clamp ? "+clamp" : "", act_last ? "+" : "", act_last ? act : "",
       info->fused_affine ? "+affine" : "", info->folded_into_consumer ? "(in concat)" : "");
   if (info->fused_upsampled_add) {  /* the FPN add of a resized map follows everything else */
@@ -123,7 +124,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
   size_t per_type[kTypes][kDatatypes] = {{0}};
   size_t fused = 0, fused_adds = 0, fused_activations = 0, fused_affines = 0, inserted = 0;
-  size_t folded = 0, banded = 0, upsampled = 0;
+  size_t folded = 0, banded = 0, upsampled = 0, scaled = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   if (verbose) printf("plan, node by node (execution order):\n");
   for (size_t k = 0; k < count; k++) {
@@ -139,6 +140,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     inserted += info.inserted;
     folded += info.folded_into_consumer;
     upsampled += info.fused_upsampled_add;
+    scaled += info.fused_channel_scale;
     banded += info.banded;
     char label[256];
     run_node_label(rt, prt, k, label, sizeof(label));
@@ -166,6 +168,8 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       cJSON_AddBoolToObject(n, "inserted", info.inserted != 0);
       if (info.folded_into_consumer) cJSON_AddBoolToObject(n, "folded_into_consumer", true);
       if (info.fused_upsampled_add) cJSON_AddBoolToObject(n, "fused_upsampled_add", true);
+      if (info.fused_channel_scale) cJSON_AddBoolToObject(n, "fused_channel_scale", true);
+      if (info.pool_commuted) cJSON_AddBoolToObject(n, "pool_commuted", true);
       cJSON_AddBoolToObject(n, "banded", info.banded != 0);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
       cJSON_AddItemToArray(nodes, n);
