@@ -38,6 +38,7 @@ struct Case {
   bool x_output = false;      // x is also read by a clamp writing external output 4
   bool bounded = false;       // L has bounds (an activation)
   bool kxk = false;           // L is a 3x3 padded convolution
+  uint32_t flags = 0;         // runtime flags (f16 inference)
 };
 
 struct Result {
@@ -116,7 +117,8 @@ Result run_case(const Case& k, Plan plan, pthreadpool_t pool) {
   options.no_pool_commute = plan == Plan::kNodes ? 1 : 0;
   options.no_scale_fusion = plan == Plan::kCommuted ? 1 : 0;
   pqnn_runtime_t rt = nullptr;
-  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, 0, &options, &rt), pqnn_status_success);
+  EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, k.flags, &options, &rt),
+      pqnn_status_success);
   if (rt == nullptr) return res;
   size_t unshared = 0;
   EXPECT_EQ(pqnn_get_runtime_arena_size(rt, &res.arena, &unshared), pqnn_status_success);
@@ -166,14 +168,15 @@ size_t binaries(const std::vector<pqnn_runtime_node_info>& infos) {
   return n;
 }
 
-// |a - b| <= 1e-5 * max |b| everywhere.
-void expect_close(const std::vector<float>& a, const std::vector<float>& b) {
+// |a - b| <= tolerance * max |b| everywhere.
+void expect_close(const std::vector<float>& a, const std::vector<float>& b,
+    float tolerance = 1e-5f) {
   ASSERT_EQ(a.size(), b.size());
   float scale = 0.0f;
   for (float v : b) scale = std::max(scale, std::fabs(v));
   float worst = 0.0f;
   for (size_t i = 0; i < a.size(); i++) worst = std::max(worst, std::fabs(a[i] - b[i]));
-  EXPECT_LE(worst, 1e-5f * scale) << "scale " << scale;
+  EXPECT_LE(worst, tolerance * scale) << "scale " << scale;
   for (float v : a) ASSERT_NE(v, -1234.5f);
 }
 
@@ -217,6 +220,29 @@ TEST(RuntimeSeFold, RandomBlocksMatchNodeByNode) {
     EXPECT_LE(folded.arena, commuted.arena);  // x is never written
   }
   pthreadpool_destroy(pool);
+}
+
+// Under f16 inference the pooling commutes too (f16 in and out), the multiply stays a node
+// (the fold is f32 only): within f16 rounding of node by node.
+TEST(RuntimeSeFold, Fp16CommutesWithoutFolding) {
+  std::mt19937 rng(77);
+  for (int trial = 0; trial < 6; trial++) {
+    Case k;
+    k.n = 1 + rng() % 2;
+    k.cin = 1 + rng() % 20;
+    k.c = 1 + rng() % 40;
+    k.conv = (trial & 1) != 0;
+    k.upsampled = (trial & 2) != 0;
+    k.flags = PQNN_FLAG_FORCE_FP16_INFERENCE;
+    SCOPED_TRACE(testing::Message() << "trial " << trial);
+    const Result nodes = run_case(k, Plan::kNodes, nullptr);
+    const Result folded = run_case(k, Plan::kFolded, nullptr);
+    ASSERT_FALSE(folded.y.empty());
+    EXPECT_EQ(count(folded.infos, &pqnn_runtime_node_info::pool_commuted), 2u);
+    EXPECT_EQ(count(folded.infos, &pqnn_runtime_node_info::fused_channel_scale), 0u);
+    expect_close(folded.y, nodes.y, 1e-2f);
+    expect_close(folded.y_reshaped, nodes.y_reshaped, 1e-2f);
+  }
 }
 
 // Graphs that must not commute or fold: x read by another node (commutes, no fold), a

@@ -82,6 +82,9 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
     snprintf(buf, size, "%s (%s)", run_value_name(&v), v.op_type);
   } else if (info.inserted) {
     snprintf(buf, size, "(inserted %s)", info.type_name);
+  } else if (info.pool_commuted) {
+    /* a commuted pooling writes a new value; the layer's copy after it, the pooling's */
+    snprintf(buf, size, "(pools the 1x1 layer's input)");
   } else {
     snprintf(buf, size, "(layout change at an input or output)");
   }
