@@ -33,13 +33,23 @@ static void tail_f32(const void* context, void* c, size_t c_stride, size_t pixel
   const float* s = INPUT(op, sc->scale_input) + channel;
   const float* r = sc->residual_input != 0 ? INPUT(op, sc->residual_input) + channel : NULL;
   const float* lo = op->upsampled.fused ? INPUT(op, op->upsampled.input) + channel : NULL;
+  /* The upsampled map's source row, recomputed where the output row changes. */
+  const size_t width = op->upsampled.fused ? op->layout.out_width : 1;
+  size_t row = pixel / width, ox = pixel % width;
+  size_t source = lo != NULL ? pqnn_rt_upsampled_row_source(op, row) : 0;
   float t[kBlock];
-  for (size_t p = 0; p < pixels; p++) {
+  for (size_t p = 0; p < pixels; p++, ox++) {
     float* x = (float*) ((char*) c + p * c_stride);
     const size_t q = pixel + p;
+    if (ox == width) {
+      ox = 0;
+      row++;
+      if (lo != NULL) source = pqnn_rt_upsampled_row_source(op, row);
+    }
     const float* sq = s + q / sc->image_pixels * sc->scale_batch_stride;
     const float* rq = r != NULL ? r + q * channels : x;
-    const float* up = lo != NULL ? lo + pqnn_rt_upsampled_source(op, q) * channels : NULL;
+    const float* up = lo != NULL
+        ? lo + (source + op->upsampled.columns[ox]) * channels : NULL;
     for (size_t i = 0; i < columns; i += kBlock) {
       const size_t n = columns - i < kBlock ? columns - i : kBlock;
       float* y = sc->residual ? t : x + i;  /* t = x * s when x is still to be added */

@@ -86,12 +86,11 @@ void pqnn_rt_upsampled_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_
       op->upsampled.min, op->upsampled.max))
 }
 
-size_t pqnn_rt_upsampled_source(const struct pqnn_rt_op* op, size_t pixel) {
+size_t pqnn_rt_upsampled_row_source(const struct pqnn_rt_op* op, size_t row) {
   const struct pqnn_layout_geometry* g = &op->layout;
   const struct pqnn_resize_params* rp = &op->upsampled.resize.layout.resize;
-  const size_t row = pixel / g->out_width;
   const size_t n = row / g->out_height, oy = row % g->out_height;
   const size_t sy = pqnn_layout_nearest_index(rp->coordinates, rp->rounding, oy, g->in_height,
       g->out_height, g->height_scale);
-  return (n * g->in_height + sy) * g->in_width + op->upsampled.columns[pixel % g->out_width];
+  return (n * g->in_height + sy) * g->in_width;
 }
