@@ -180,10 +180,10 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   }
   printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu fused activations, %zu "
       "fused affines, %zu inserted converts, %zu resizes folded into concats, %zu into "
-      "adds, %zu in row bands), %zu boundary layout changes, arena %.1f MiB (%.1f MiB "
-      "unshared)\n",
+      "adds, %zu channel scales folded into 1x1 layers, %zu in row bands), %zu boundary "
+      "layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
       count, fused, fused_adds, fused_activations, fused_affines, inserted, folded, upsampled,
-      banded, transposes,
+      scaled, banded, transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
@@ -201,6 +201,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     cJSON_AddNumberToObject(plan, "fused_adds", (double) fused_adds);
     cJSON_AddNumberToObject(plan, "fused_activations", (double) fused_activations);
     cJSON_AddNumberToObject(plan, "fused_affines", (double) fused_affines);
+    cJSON_AddNumberToObject(plan, "fused_channel_scales", (double) scaled);
     cJSON_AddNumberToObject(plan, "upsampled_adds", (double) upsampled);
     cJSON_AddNumberToObject(plan, "inserted_converts", (double) inserted);
     cJSON_AddNumberToObject(plan, "banded_nodes", (double) banded);
