@@ -42,11 +42,14 @@ static bool is_linear_pointwise(const struct pqnn_runtime* rt, const struct pqnn
       p->pad_top == 0 && p->pad_bottom == 0 && p->pad_left == 0 && p->pad_right == 0;
 }
 
-/* 1. Whether global average pooling op g reads the output of a linear 1x1 layer (not
- * external) and pools to a shape that layer can take: [N, 1, 1, C] (an FC also [N, C]). */
+/* 1. Whether global average pooling op g (unbounded) reads the output of a linear 1x1
+ * layer (not external) and pools to a shape that layer can take: [N, 1, 1, C] (an FC also
+ * [N, C]). */
 static bool pool_commutes(const struct pqnn_runtime* rt, const struct pqnn_rt_op* g) {
+  /* Bounds on the mean do not commute with L. */
   if (g->node.type != pqnn_node_type_global_average_pooling_2d || g->info.inserted ||
-      g->num_inputs != 1 || g->info.fused_clamp || g->info.pool_commuted) {
+      g->num_inputs != 1 || g->info.fused_clamp || g->info.pool_commuted ||
+      g->output_min != -INFINITY || g->output_max != INFINITY) {
     return false;
   }
   const struct pqnn_rt_tensor* x = &rt->tensors[g->inputs[0]];

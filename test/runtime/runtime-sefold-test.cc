@@ -38,6 +38,7 @@ struct Case {
   bool x_output = false;      // x is also read by a clamp writing external output 4
   bool bounded = false;       // L has bounds (an activation)
   bool kxk = false;           // L is a 3x3 padded convolution
+  bool bounded_pool = false;  // the pooling has bounds
   uint32_t flags = 0;         // runtime flags (f16 inference)
 };
 
@@ -76,8 +77,8 @@ Result run_case(const Case& k, Plan plan, pthreadpool_t pool) {
   const auto w3 = random_f32(c * mid, -1.0f, 1.0f, 7);
   const auto b3 = random_f32(c, 0.0f, 1.0f, 8);
   const uint32_t p = g.f32({k.n, 1, 1, c});
-  EXPECT_EQ(pqnn_define_global_average_pooling_2d(g.sg, -INFINITY, INFINITY, x, p, 0),
-      pqnn_status_success);
+  EXPECT_EQ(pqnn_define_global_average_pooling_2d(g.sg, k.bounded_pool ? -0.1f : -INFINITY,
+      k.bounded_pool ? 0.1f : INFINITY, x, p, 0), pqnn_status_success);
   const uint32_t hmid = g.f32({k.n, 1, 1, mid});
   EXPECT_EQ(pqnn_define_fully_connected(g.sg, 0.0f, INFINITY, p, g.f32({mid, c}, w2.data()),
       g.f32({mid}, b2.data()), hmid, 0), pqnn_status_success);
@@ -246,13 +247,14 @@ TEST(RuntimeSeFold, Fp16CommutesWithoutFolding) {
 }
 
 // Graphs that must not commute or fold: x read by another node (commutes, no fold), a
-// bounded L (an activation), a 3x3 L (neither).
+// bounded L (an activation), a 3x3 L, a bounded pooling (neither).
 TEST(RuntimeSeFold, NegativeCases) {
-  for (int variant = 0; variant < 3; variant++) {
+  for (int variant = 0; variant < 4; variant++) {
     Case k;
     k.x_output = variant == 0;
     k.bounded = variant == 1;
     k.kxk = variant == 2;
+    k.bounded_pool = variant == 3;
     k.conv = variant != 0;
     k.upsampled = true;
     SCOPED_TRACE(testing::Message() << "variant " << variant);
