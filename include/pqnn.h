@@ -984,6 +984,14 @@ struct pqnn_runtime_options {
   /* Nonzero: depthwise / pointwise chains and direct deconvolution pairs never run in row
    * bands (pqnn_runtime_node_info.banded; docs/runtime.md), for comparisons and debugging. */
   uint32_t no_banding;
+  /* Nonzero: a global average pooling of a linear 1x1 convolution / fully connected node's
+   * output keeps reading that output (pqnn_runtime_node_info.pool_commuted), and so no
+   * per-channel multiply folds into that node either (fused_channel_scale;
+   * docs/runtime.md), for comparisons and debugging. */
+  uint32_t no_pool_commute;
+  /* Nonzero: the pooling is commuted, but the per-channel multiply (x * s [+ r] [+ an
+   * upsampled map]) stays a node of its own (pqnn_runtime_node_info.fused_channel_scale). */
+  uint32_t no_scale_fusion;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
@@ -1102,6 +1110,16 @@ struct pqnn_runtime_node_info {
      it, which then reads the resize's input at each output pixel's nearest source pixel
      (the upsampled map is never written). */
   uint32_t fused_upsampled_add;
+  /* 1 for a global average pooling that reads the input y of the linear 1x1 convolution /
+     fully connected node that wrote its input (mean commutes with a linear map), and for
+     the 1-row node with that layer's weights right after it, which writes the pooling's
+     output. */
+  uint32_t pool_commuted;
+  /* 1 when a following per-channel multiply x * s (a binary node, s one value per image
+     and channel, this node's output x read by nothing else), with its fused add and
+     upsampled add if any, was folded into this fully connected / convolution node: it runs
+     at the multiply's place and applies it to each output tile (x is never written). */
+  uint32_t fused_channel_scale;
 };
 /* Node counts/info are in planned execution order, fused clamps, adds, activations and affines removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

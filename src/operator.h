@@ -112,6 +112,11 @@ struct pqnn_gemm_op_spec {
  * Affine: output = clamp(output * scale + shift) per channel, last, by the DWCONV kernel
  * of a 1x1 depthwise operator (its packed weights and bounds), bound once after create
  * (pqnn_set_output_affine); NULL: none. */
+/* A caller's epilogue step (pqnn_set_output_tail): `pixels` rows of `columns` elements at
+ * c, c_stride bytes apart, of output pixels [pixel, pixel + pixels) (batch included) and
+ * channels [channel, channel + columns). */
+typedef void (*pqnn_epilogue_tail_fn)(const void* context, void* c, size_t c_stride,
+    size_t pixel, size_t channel, size_t pixels, size_t columns);
 struct pqnn_epilogue {
   const char* data;             /* the residual */
   size_t pixel_stride;          /* bytes between residual pixels (rows of FC) */
@@ -137,6 +142,10 @@ struct pqnn_epilogue {
   pqnn_dwconv_row_epi_ukernel_fn row_fused;
   pqnn_dwconv_row_ukernel_fn row_plain;
   struct pqnn_dwconv_row_epilogue row_epilogue;
+  /* A last step bound by the runtime (pqnn_set_output_tail): called on each tile after
+   * everything above with the tile, its first pixel and first channel; NULL: none. */
+  pqnn_epilogue_tail_fn tail;
+  const void* tail_context;
 };
 
 /* Compute descriptors prepared at reshape. */
@@ -544,6 +553,15 @@ PQNN_INTERNAL enum pqnn_status pqnn_set_output_activation(pqnn_operator_t op,
  * epilogue, or an `affine` that is not such a depthwise operator. */
 PQNN_INTERNAL enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op,
     const struct pqnn_operator* affine);
+
+/* Binds a last epilogue step to a fully connected or convolution operator with f32 or f16
+ * output after its setup (a later setup keeps it until bound again): run then calls
+ * tail(context, tile, ...) on each output tile after everything else of the epilogue,
+ * from the pool's threads (tail must only read shared state); NULL removes it. The runtime
+ * runs a folded per-channel multiply there (src/runtime/runtime-ops-scaled.c). Errors:
+ * invalid_parameter for a NULL op or an operator type without a residual epilogue. */
+PQNN_INTERNAL enum pqnn_status pqnn_set_output_tail(pqnn_operator_t op,
+    pqnn_epilogue_tail_fn tail, const void* context);
 
 /* The geometry arguments shared by every public convolution. */
 struct pqnn_conv2d_args {

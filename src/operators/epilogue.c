@@ -3,8 +3,9 @@
  * each output tile right after the kernel wrote it, still in L1 (pqnn_apply_epilogue,
  * called by the GEMM, IGEMM, PATCH and DWCONV paths per tile, by the Winograd path after
  * each tile's output transform, by the deconvolution path per output row: no residual
- * there), and the bindings of the activation and the affine (pqnn_set_output_activation,
- * pqnn_set_output_affine; the residual's is in residual.c).
+ * there), then a tail step the runtime binds (a folded per-channel multiply), and the
+ * bindings of the activation, the affine and the tail (pqnn_set_output_activation,
+ * pqnn_set_output_affine, pqnn_set_output_tail; the residual's is in residual.c).
  * Each runs the kernel the runtime's unfused node runs (the tier's f32-vunary kernel of the
  * activation, its f32-vbinary add, the 1x1 depthwise operator's own DWCONV kernel and
  * packed weights for the affine), element by element, so a fused epilogue gives the
@@ -139,9 +140,32 @@ enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op, const struct pqnn_op
   return pqnn_status_success;
 }
 
+enum pqnn_status pqnn_set_output_tail(pqnn_operator_t op, pqnn_epilogue_tail_fn tail,
+    const void* context) {
+  const char* function = __func__;
+  const enum pqnn_status status = pqnn_check_initialized(function);
+  if (status != pqnn_status_success) return status;
+  if (op == NULL) {
+    pqnn_log_error(function, "op is NULL");
+    return pqnn_status_invalid_parameter;
+  }
+  if (!pqnn_takes_epilogue(op->type)) {
+    pqnn_log_error(function, "a %s operator takes no epilogue tail (f32 / f16 output FC "
+        "and convolution only)", pqnn_operator_type_string(op->type));
+    return pqnn_status_invalid_parameter;
+  }
+  struct pqnn_epilogue* e = &op->epilogue;
+  e->tail = tail;
+  e->tail_context = tail != NULL ? context : NULL;
+  e->element_size = op->spec.output_element_size;
+  /* The paths that walk images number pixels with it (a residual binds it too). */
+  e->image_pixels = op->output_height * op->output_width;
+  return pqnn_status_success;
+}
+
 const struct pqnn_epilogue* pqnn_bound_epilogue(const struct pqnn_operator* op) {
   return op->epilogue.data != NULL || op->epilogue.activation != NULL ||
-      op->epilogue.affine != NULL ? &op->epilogue : NULL;
+      op->epilogue.affine != NULL || op->epilogue.tail != NULL ? &op->epilogue : NULL;
 }
 
 /* c = f(c) over `pixels` rows of `columns` elements, c_stride bytes apart. */
@@ -264,7 +288,7 @@ static void apply_one_pass(const struct pqnn_epilogue* e, pqnn_vunary_affine_uke
   }
 }
 
-void pqnn_apply_epilogue(const struct pqnn_epilogue* e, void* c, size_t c_stride, size_t pixel,
+static void apply_steps(const struct pqnn_epilogue* e, void* c, size_t c_stride, size_t pixel,
     size_t offset, size_t pixels, size_t columns) {
   char* out = (char*) c;
   const bool act = e->activation != NULL;
@@ -283,5 +307,13 @@ void pqnn_apply_epilogue(const struct pqnn_epilogue* e, void* c, size_t c_stride
     apply_affine(e, out, c_stride, channel, pixels, columns);
   } else if (act_last) {
     activate(e, out, c_stride, pixels, columns);
+  }
+}
+
+void pqnn_apply_epilogue(const struct pqnn_epilogue* e, void* c, size_t c_stride, size_t pixel,
+    size_t offset, size_t pixels, size_t columns) {
+  apply_steps(e, c, c_stride, pixel, offset, pixels, columns);
+  if (e->tail != NULL) {
+    e->tail(e->tail_context, c, c_stride, pixel, offset / e->element_size, pixels, columns);
   }
 }

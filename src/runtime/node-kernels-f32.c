@@ -47,6 +47,37 @@ void pqnn_node_f32_global_average_pooling(size_t n_start, size_t n_end, size_t p
   }
 }
 
+/* Sums of [start, start + n) channels of `pixels` rows, channels apart, in double. */
+static void sum_pixels_f64(size_t n, size_t pixels, size_t channels, const float* x,
+    double* acc) {
+  for (size_t j = 0; j < n; j++) acc[j] = 0.0;
+  for (size_t p = 0; p < pixels; p++) {
+    const float* row = x + p * channels;
+    for (size_t j = 0; j < n; j++) acc[j] += (double) row[j];
+  }
+}
+
+void pqnn_node_f32_global_average_pooling_f64(size_t n_start, size_t n_end, size_t pixels,
+    size_t channels, const float* x, float* y, float min, float max) {
+  const double scale = pixels != 0 ? 1.0 / (double) pixels : 0.0;
+  double acc[kBlock];
+  float mean[kBlock];
+  for (size_t n = n_start; n < n_end; n++) {
+    const size_t xn = n * pixels * channels;
+    const size_t yn = n * channels;
+    for (size_t c = 0; c < channels; c += kBlock) {
+      const size_t nb = pqnn_node_block_size(channels, c);
+      if (nb == kBlock) {
+        sum_pixels_f64(kBlock, pixels, channels, x + xn + c, acc);
+      } else {
+        sum_pixels_f64(nb, pixels, channels, x + xn + c, acc);
+      }
+      for (size_t j = 0; j < nb; j++) mean[j] = (float) (acc[j] * scale);
+      pqnn_node_clamp_block(nb, mean, y + yn + c, min, max);
+    }
+  }
+}
+
 /* Max over the window of output pixel (oy, ox), channels [c, c + nb), into acc. */
 static inline void window_max(const struct pqnn_pool_geometry* g, size_t oy, size_t ox, size_t c,
     size_t nb, const float* x, float* acc) {

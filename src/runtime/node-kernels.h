@@ -116,6 +116,11 @@ PQNN_INTERNAL void pqnn_node_qs8_add2(const struct pqnn_add2_shape* s, size_t ro
  * qs8 rounding and clamp into [qmin, qmax]. pixels == 0 gives clamp(rne(0) + y_zero_point). */
 PQNN_INTERNAL void pqnn_node_f32_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,
     const float* x, float* y, float min, float max);
+/* f32 with sums in double, rounded once: the mean of a commuted pooling
+ * (runtime-pass-sefold.c), which the 1x1 layer after it maps with cancellation, so an f32
+ * sum's drift over many pixels (up to pixels * eps of the mean) would be amplified. */
+PQNN_INTERNAL void pqnn_node_f32_global_average_pooling_f64(size_t n_start, size_t n_end,
+    size_t pixels, size_t channels, const float* x, float* y, float min, float max);
 PQNN_INTERNAL void pqnn_node_f16_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,
     const uint16_t* x, uint16_t* y, float min, float max);
 PQNN_INTERNAL void pqnn_node_qs8_global_average_pooling(size_t n_start, size_t n_end, size_t pixels, size_t channels,

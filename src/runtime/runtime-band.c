@@ -34,6 +34,7 @@ static bool takes_band(const struct pqnn_runtime* rt, const struct pqnn_rt_op* o
 static bool is_pointwise(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
     bool expand) {
   if (!takes_band(rt, op, expand) || op->band != 0) return false;
+  if (op->scaled.fused) return false;  /* runs at its multiply's place (runtime-pass-sefold.c) */
   if (op->node.type == pqnn_node_type_fully_connected) {
     return rt->tensors[op->inputs[0]].shape.num_dims == 4;
   }

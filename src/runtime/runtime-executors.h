@@ -32,6 +32,18 @@ PQNN_INTERNAL void pqnn_rt_resize_geometry(const struct pqnn_resize_params* r,
  * resized no longer gives the output's shape (runtime-ops-upsampled.c). */
 PQNN_INTERNAL enum pqnn_status pqnn_rt_reshape_upsampled(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);
+/* The first source pixel (in the map, batch included) of output row `row` (batch
+ * included) of an op's nearest-upsampled residual, at the geometry of the last reshape
+ * above; output pixel ox of that row reads source pixel that + upsampled.columns[ox]. */
+PQNN_INTERNAL size_t pqnn_rt_upsampled_row_source(const struct pqnn_rt_op* op, size_t row);
+/* A channel scale folded into an FC / conv op (runtime-pass-sefold.c; nothing without one,
+ * runtime-ops-scaled.c): reshape checks its operands' shapes against the output (else
+ * invalid_parameter) and sets its geometry, the upsampled map's included; setup binds its
+ * epilogue tail to the op's operator. */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_reshape_scaled(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
+PQNN_INTERNAL enum pqnn_status pqnn_rt_setup_scaled(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
 PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_layout(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);
 

@@ -372,6 +372,7 @@ static enum pqnn_status create_deconv_qd8_f16(struct pqnn_rt_op* op,
  * broadcast otherwise. */
 static enum pqnn_status check_residual_shape(const struct pqnn_runtime* rt,
     const struct pqnn_rt_op* op) {
+  if (op->scaled.fused) return pqnn_status_success;  /* checked by pqnn_rt_reshape_scaled */
   if (op->num_inputs < 2 ||
       pqnn_shape_equal(&rt->tensors[op->inputs[1]].shape, &rt->tensors[op->output].shape)) {
     return pqnn_status_success;
@@ -384,7 +385,8 @@ static enum pqnn_status check_residual_shape(const struct pqnn_runtime* rt,
 static enum pqnn_status reshape_fc(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
   const struct pqnn_shape* x = &rt->tensors[op->inputs[0]].shape;
   const size_t batch = pqnn_shape_elements(x) / x->dim[x->num_dims - 1];
-  const enum pqnn_status status = check_residual_shape(rt, op);
+  enum pqnn_status status = check_residual_shape(rt, op);
+  if (status == pqnn_status_success) status = pqnn_rt_reshape_scaled(rt, op);
   if (status != pqnn_status_success) return status;
   return op->gemm->reshape_fc(op->op, batch, rt->threadpool);
 }
@@ -394,6 +396,7 @@ static enum pqnn_status reshape_conv(struct pqnn_runtime* rt, struct pqnn_rt_op*
   const struct pqnn_shape* y = &rt->tensors[op->output].shape;
   size_t oh = 0, ow = 0;
   enum pqnn_status status = check_residual_shape(rt, op);
+  if (status == pqnn_status_success) status = pqnn_rt_reshape_scaled(rt, op);
   if (status != pqnn_status_success) return status;
   status = op->gemm->reshape_conv(op->op, x->dim[0], x->dim[1], x->dim[2], &oh, &ow,
       rt->threadpool);
@@ -458,7 +461,9 @@ SETUP_QD8(setup_deconv_qd8_f16, pqnn_setup_deconvolution2d_nhwc_qd8_f16_qc8w, vo
  * stride is the output channels) with the add's bounds. */
 static enum pqnn_status setup_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
   const enum pqnn_status status = op->gemm->setup(rt, op);
-  if (status != pqnn_status_success || op->num_inputs < 2) return status;
+  if (status != pqnn_status_success) return status;
+  if (op->scaled.fused) return pqnn_rt_setup_scaled(rt, op);  /* its inputs are no residual */
+  if (op->num_inputs < 2) return status;
   const struct pqnn_shape* y = &rt->tensors[op->output].shape;
   return pqnn_setup_residual_add(op->op, rt->tensors[op->inputs[1]].data,
       y->dim[y->num_dims - 1], op->residual_min, op->residual_max);

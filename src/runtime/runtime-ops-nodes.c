@@ -143,8 +143,10 @@ BODY(add2_qs8) {
 }
 
 BODY(global_average_pooling_f32) {
-  pqnn_node_f32_global_average_pooling(start, end, op->pixels, op->channels, X(float),
-      Y(float), op->output_min, op->output_max);
+  /* A commuted pooling (runtime-pass-sefold.c) sums in double. */
+  (op->info.pool_commuted ? pqnn_node_f32_global_average_pooling_f64
+                          : pqnn_node_f32_global_average_pooling)(start, end, op->pixels,
+      op->channels, X(float), Y(float), op->output_min, op->output_max);
 }
 BODY(global_average_pooling_f16) {
   pqnn_node_f16_global_average_pooling(start, end, op->pixels, op->channels, X(uint16_t),

@@ -15,7 +15,7 @@
 enum pqnn_status pqnn_rt_reshape_upsampled(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
   struct pqnn_rt_upsampled* u = &op->upsampled;
   if (!u->fused) return pqnn_status_success;
-  const struct pqnn_shape* xs = &rt->tensors[op->inputs[3]].shape;
+  const struct pqnn_shape* xs = &rt->tensors[op->inputs[u->input]].shape;
   const struct pqnn_shape* ys = &rt->tensors[op->output].shape;
   /* The map, resized as the folded node would, must give the output's shape. */
   const struct pqnn_shape* in_shapes[1] = {xs};
@@ -69,7 +69,7 @@ enum pqnn_status pqnn_rt_reshape_upsampled(struct pqnn_runtime* rt, struct pqnn_
 
 void pqnn_rt_upsampled_f32(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t e0,
     size_t e1) {
-  const float* x = (const float*) rt->tensors[op->inputs[3]].data;
+  const float* x = (const float*) rt->tensors[op->inputs[op->upsampled.input]].data;
   float* y = (float*) rt->tensors[op->output].data;
   const size_t* columns = op->upsampled.columns;
   const struct pqnn_f32_elementwise_params p = {op->upsampled.min, op->upsampled.max, 0, 0};
@@ -79,9 +79,18 @@ void pqnn_rt_upsampled_f32(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_
 
 void pqnn_rt_upsampled_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t e0,
     size_t e1) {
-  const uint16_t* x = (const uint16_t*) rt->tensors[op->inputs[3]].data;
+  const uint16_t* x = (const uint16_t*) rt->tensors[op->inputs[op->upsampled.input]].data;
   uint16_t* y = (uint16_t*) rt->tensors[op->output].data;
   const size_t* columns = op->upsampled.columns;
   UPSAMPLED_WALK(pqnn_node_f16_residual(len, y + e, x + source_row + columns[ox] * c + k,
       op->upsampled.min, op->upsampled.max))
+}
+
+size_t pqnn_rt_upsampled_row_source(const struct pqnn_rt_op* op, size_t row) {
+  const struct pqnn_layout_geometry* g = &op->layout;
+  const struct pqnn_resize_params* rp = &op->upsampled.resize.layout.resize;
+  const size_t n = row / g->out_height, oy = row % g->out_height;
+  const size_t sy = pqnn_layout_nearest_index(rp->coordinates, rp->rounding, oy, g->in_height,
+      g->out_height, g->height_scale);
+  return (n * g->in_height + sy) * g->in_width;
 }

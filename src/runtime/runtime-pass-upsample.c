@@ -57,6 +57,7 @@ void pqnn_pass_fold_upsampled_residuals(struct pqnn_runtime* rt) {
     producer->inputs[producer->num_inputs++] = resize->inputs[0];
     producer->output = resize->output;
     producer->upsampled.fused = true;
+    producer->upsampled.input = producer->num_inputs - 1;
     producer->upsampled.resize = resize->node;
     producer->upsampled.min = resize->residual_min;
     producer->upsampled.max = resize->residual_max;

@@ -7,7 +7,8 @@
  *   6. activation fusion again, for the activations after a fused add
  *   7. affine fusion         (pqnn_pass_fuse_affines)
  *   8. upsampled residuals   (pqnn_pass_fold_upsampled_residuals, runtime-pass-upsample.c)
- *   9. resize folding        (pqnn_pass_fold_resizes_into_concats, runtime-pass-concat.c)
+ *   9. squeeze-excite folding (pqnn_pass_fold_squeeze_excites, runtime-pass-sefold.c)
+ *  10. resize folding        (pqnn_pass_fold_resizes_into_concats, runtime-pass-concat.c)
  * Each rewrites the ops and tensors itself: fusion removes clamp ops, f16 inference
  * retypes the activations and inserts the boundary converts, dynamic quantization inserts
  * the qdint8 converts in front of the FC / conv ops it quantizes, activation fusion removes
@@ -52,6 +53,11 @@ PQNN_INTERNAL void pqnn_pass_fuse_affines(struct pqnn_runtime* rt);
  * op, which adds the resize's input at each output pixel's source pixel
  * (runtime-pass-upsample.c). After residual fusion, before resize folding. */
 PQNN_INTERNAL void pqnn_pass_fold_upsampled_residuals(struct pqnn_runtime* rt);
+/* A global average pooling of a linear 1x1 layer's output pools the layer's input instead,
+ * followed by a copy of the layer; then an f32 per-channel multiply of that output (with
+ * its fused add and upsampled add) runs in the layer's epilogue at the multiply's place
+ * (runtime-pass-sefold.c). After upsampled residual folding, before resize folding. */
+PQNN_INTERNAL void pqnn_pass_fold_squeeze_excites(struct pqnn_runtime* rt);
 /* Nearest resizes read only by a channel concatenation run inside it (the resize op stays,
  * doing no work, for its shapes; runtime-pass-concat.c). Last: op indices must not move. */
 PQNN_INTERNAL void pqnn_pass_fold_resizes_into_concats(struct pqnn_runtime* rt);

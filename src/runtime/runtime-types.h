@@ -92,16 +92,33 @@ struct pqnn_rt_op {
   pqnn_operator_t affine_op;
   /* A nearest-upsampled residual (runtime-pass-upsample.c): an FPN top-down add of a
    * resized map folded into the binary / add2 op that writes the other operand, after its
-   * fused same-shape residual; the source map is the op's last input (inputs[3]). resize:
+   * fused same-shape residual, or into an FC / conv op with a folded channel scale; the
+   * source map is the op's last input (inputs[input]: binary 3). resize:
    * the resize node it was; min, max: its add's bounds; columns: per output column its
    * source column (reshape sets them, capacity columns_capacity; released with the op). */
   struct pqnn_rt_upsampled {
     bool fused;
+    uint32_t input;                   /* index in inputs of the source map */
     struct pqnn_node resize;
     float min, max;
     size_t* columns;
     size_t columns_capacity;
   } upsampled;
+  /* A per-channel multiply folded into an FC / conv op (runtime-pass-sefold.c), applied
+   * by its epilogue tail (runtime-ops-scaled.c) to each output tile x: clamp(x * s) with
+   * the multiply's bounds (min, max; operands in the node's order), then + the residual
+   * (x itself or inputs[residual_input]) with residual_min / max, then the upsampled map
+   * (upsampled, fused) -- the binary node's kernels in its order. */
+  struct pqnn_rt_scaled {
+    bool fused;
+    bool scale_first;                 /* the multiply read (s, x) */
+    bool residual;                    /* a fused add follows */
+    uint32_t scale_input;             /* index in inputs of s ([N or 1, 1, 1, C]) */
+    uint32_t residual_input;          /* index in inputs of the residual; 0: x itself */
+    float min, max;
+    size_t image_pixels, channels, scale_batch_stride;  /* set by reshape */
+    const struct pqnn_runtime* rt;    /* set by setup, for the tail */
+  } scaled;
   int8_t qmin, qmax;                /* qs8 outputs */
   pqnn_operator_t op;               /* FC / conv / convert operators */
   const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */
@@ -145,6 +162,8 @@ struct pqnn_runtime {
   bool no_activation_fusion;        /* runtime option: unary nodes stay nodes of their own */
   bool no_affine_fusion;            /* runtime option: 1x1 depthwise affines stay nodes */
   bool no_banding;                  /* runtime option: no row-band chains (runtime-band.h) */
+  bool no_pool_commute;             /* runtime option: GAP keeps reading a 1x1 layer's output */
+  bool no_scale_fusion;             /* runtime option: x * s stays a node (runtime-pass-sefold.c) */
   struct pqnn_rt_band* bands;       /* the chains found at planning */
   uint32_t num_bands;
   /* Profiling (runtime-profile.c): per-op counters, NULL until first enabled. */

@@ -11,7 +11,8 @@ static const char kUsage[] =
     "         [--output name=FILE.bin] [--dtype f32|f16|f16-force|qd8] [--threads N]\n"
     "         [--iterations N] [--warmup N] [--compare [name=]FILE.bin] [--json FILE]\n"
     "         [--seed N] [--list] [--profile] [--layer-error] [--verbose] [--no-fuse-add]\n"
-    "         [--no-fuse-activation] [--no-fuse-affine] [--no-banding]\n"
+    "         [--no-fuse-activation] [--no-fuse-affine] [--no-banding] [--no-commute-pool]\n"
+    "         [--no-fuse-scale]\n"
     "  .bin files: raw little-endian float32 in the model's layout (NCHW for images).\n"
     "  --dtype f16: PQNN_FLAG_FP16_INFERENCE, f16 where that is faster: only on an ISA\n"
     "    tier with f16 arithmetic (aarch64 neonfp16arith, neondot), else it runs f32 (the\n"
@@ -29,7 +30,11 @@ static const char kUsage[] =
     "  --no-fuse-affine: per-channel scale-shift nodes (1x1 depthwise) stay nodes of their\n"
     "    own (not fused into the conv / FC before).\n"
     "  --no-banding: depthwise / pointwise chains and deconvolution pairs run node by\n"
-    "    node, never in row bands.\n";
+    "    node, never in row bands.\n"
+    "  --no-commute-pool: a global average pooling of a linear 1x1 conv / FC output keeps\n"
+    "    reading it (not the layer's input), so no multiply folds into that layer either.\n"
+    "  --no-fuse-scale: the squeeze-excite multiply x * s stays a node of its own (not run\n"
+    "    in the epilogue of the 1x1 layer that writes x).\n";
 
 static int usage(const char* problem, const char* arg) {
   if (problem != NULL) fprintf(stderr, "pqnn-run: %s%s%s\n", problem, arg ? ": " : "", arg ? arg : "");
@@ -109,7 +114,9 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
         : strcmp(opt, "--no-fuse-add") == 0 ? &a->no_fuse_add
         : strcmp(opt, "--no-fuse-activation") == 0 ? &a->no_fuse_activation
         : strcmp(opt, "--no-fuse-affine") == 0 ? &a->no_fuse_affine
-        : strcmp(opt, "--no-banding") == 0 ? &a->no_banding : NULL;
+        : strcmp(opt, "--no-banding") == 0 ? &a->no_banding
+        : strcmp(opt, "--no-commute-pool") == 0 ? &a->no_commute_pool
+        : strcmp(opt, "--no-fuse-scale") == 0 ? &a->no_fuse_scale : NULL;
     if (flag != NULL) {
       *flag = true;
       continue;

@@ -82,6 +82,9 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
     snprintf(buf, size, "%s (%s)", run_value_name(&v), v.op_type);
   } else if (info.inserted) {
     snprintf(buf, size, "(inserted %s)", info.type_name);
+  } else if (info.pool_commuted) {
+    /* a commuted pooling writes a new value; the layer's copy after it, the pooling's */
+    snprintf(buf, size, "(pools the 1x1 layer's input)");
   } else {
     snprintf(buf, size, "(layout change at an input or output)");
   }
@@ -103,8 +106,9 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
 static void fusion_chain(const struct pqnn_runtime_node_info* info, char* buf, size_t size) {
   const char* act = info->fused_activation ? info->fused_activation_name : NULL;
   const bool act_last = act != NULL && (!info->fused_add || info->activation_after_add);
-  snprintf(buf, size, "%s%s%s%s%s%s%s%s", act != NULL && !act_last ? "+" : "",
-      act != NULL && !act_last ? act : "", info->fused_add ? "+add" : "",
+  snprintf(buf, size, "%s%s%s%s%s%s%s%s%s%s", act != NULL && !act_last ? "+" : "",
+      act != NULL && !act_last ? act : "", info->fused_channel_scale ? "+scale" : "",
+      info->pool_commuted ? "(pool commuted)" : "", info->fused_add ? "+add" : "",
       info->fused_clamp ? "+clamp" : "", act_last ? "+" : "", act_last ? act : "",
       info->fused_affine ? "+affine" : "", info->folded_into_consumer ? "(in concat)" : "");
   if (info->fused_upsampled_add) {  /* the FPN add of a resized map follows everything else */
@@ -123,7 +127,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
   size_t per_type[kTypes][kDatatypes] = {{0}};
   size_t fused = 0, fused_adds = 0, fused_activations = 0, fused_affines = 0, inserted = 0;
-  size_t folded = 0, banded = 0, upsampled = 0;
+  size_t folded = 0, banded = 0, upsampled = 0, scaled = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   if (verbose) printf("plan, node by node (execution order):\n");
   for (size_t k = 0; k < count; k++) {
@@ -139,6 +143,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     inserted += info.inserted;
     folded += info.folded_into_consumer;
     upsampled += info.fused_upsampled_add;
+    scaled += info.fused_channel_scale;
     banded += info.banded;
     char label[256];
     run_node_label(rt, prt, k, label, sizeof(label));
@@ -166,6 +171,8 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       cJSON_AddBoolToObject(n, "inserted", info.inserted != 0);
       if (info.folded_into_consumer) cJSON_AddBoolToObject(n, "folded_into_consumer", true);
       if (info.fused_upsampled_add) cJSON_AddBoolToObject(n, "fused_upsampled_add", true);
+      if (info.fused_channel_scale) cJSON_AddBoolToObject(n, "fused_channel_scale", true);
+      if (info.pool_commuted) cJSON_AddBoolToObject(n, "pool_commuted", true);
       cJSON_AddBoolToObject(n, "banded", info.banded != 0);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
       cJSON_AddItemToArray(nodes, n);
@@ -173,10 +180,10 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   }
   printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu fused activations, %zu "
       "fused affines, %zu inserted converts, %zu resizes folded into concats, %zu into "
-      "adds, %zu in row bands), %zu boundary layout changes, arena %.1f MiB (%.1f MiB "
-      "unshared)\n",
+      "adds, %zu channel scales folded into 1x1 layers, %zu in row bands), %zu boundary "
+      "layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
       count, fused, fused_adds, fused_activations, fused_affines, inserted, folded, upsampled,
-      banded, transposes,
+      scaled, banded, transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
@@ -194,6 +201,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     cJSON_AddNumberToObject(plan, "fused_adds", (double) fused_adds);
     cJSON_AddNumberToObject(plan, "fused_activations", (double) fused_activations);
     cJSON_AddNumberToObject(plan, "fused_affines", (double) fused_affines);
+    cJSON_AddNumberToObject(plan, "fused_channel_scales", (double) scaled);
     cJSON_AddNumberToObject(plan, "upsampled_adds", (double) upsampled);
     cJSON_AddNumberToObject(plan, "inserted_converts", (double) inserted);
     cJSON_AddNumberToObject(plan, "banded_nodes", (double) banded);

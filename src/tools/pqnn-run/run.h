@@ -40,6 +40,8 @@ struct run_args {
   bool no_fuse_activation;  /* runtime option no_activation_fusion: unary nodes stay */
   bool no_fuse_affine;  /* runtime option no_affine_fusion: 1x1 depthwise affines stay */
   bool no_banding;  /* runtime option no_banding: no row-band chains */
+  bool no_commute_pool;  /* runtime option no_pool_commute: GAP of a 1x1 layer stays */
+  bool no_fuse_scale;  /* runtime option no_scale_fusion: x * s stays a node */
 };
 
 /* run-args.c: 0 on success, else prints the problem and returns 2. */

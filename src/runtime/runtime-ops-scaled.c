@@ -1,0 +1,91 @@
+/* A per-channel multiply folded into an FC / conv op (runtime-pass-sefold.c): its geometry
+ * at reshape, its binding at setup and the epilogue tail that applies it to each output
+ * tile x the operator just computed, still in L1: t = clamp(x * s[c]) with the multiply's
+ * bounds, then x = clamp(t + r) with the fused add's (r: x itself or the residual), then
+ * x = clamp(x + lo[source pixel]) with the upsampled add's -- the tier's f32-vbinary multiply
+ * and add, the binary node's kernels in its order and operand order, so the bits are the
+ * unfused graph's. */
+#include <string.h>
+
+#include "configs/config.h"
+#include "logging.h"
+#include "operator.h"
+#include "runtime/runtime-executors.h"
+#include "runtime/subgraph.h"
+
+/* Elements per staged block of x * s. */
+enum { kBlock = 256 };
+
+#define INPUT(op, k) ((const float*) sc->rt->tensors[(op)->inputs[k]].data)
+
+static void tail_f32(const void* context, void* c, size_t c_stride, size_t pixel,
+    size_t channel, size_t pixels, size_t columns) {
+  const struct pqnn_rt_op* op = (const struct pqnn_rt_op*) context;
+  const struct pqnn_rt_scaled* sc = &op->scaled;
+  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
+  const pqnn_vbinary_ukernel_fn mul = ec->vv[pqnn_binary_multiply];
+  const pqnn_vbinary_ukernel_fn add = ec->vv[pqnn_binary_add];
+  const struct pqnn_f32_elementwise_params pm = {sc->min, sc->max, 0.0f, 0.0f};
+  const struct pqnn_f32_elementwise_params pr = {op->residual_min, op->residual_max, 0.0f, 0.0f};
+  const struct pqnn_f32_elementwise_params pu = {op->upsampled.min, op->upsampled.max, 0.0f,
+      0.0f};
+  const size_t channels = sc->channels;
+  const float* s = INPUT(op, sc->scale_input) + channel;
+  const float* r = sc->residual_input != 0 ? INPUT(op, sc->residual_input) + channel : NULL;
+  const float* lo = op->upsampled.fused ? INPUT(op, op->upsampled.input) + channel : NULL;
+  /* The upsampled map's source row, recomputed where the output row changes. */
+  const size_t width = op->upsampled.fused ? op->layout.out_width : 1;
+  size_t row = pixel / width, ox = pixel % width;
+  size_t source = lo != NULL ? pqnn_rt_upsampled_row_source(op, row) : 0;
+  float t[kBlock];
+  for (size_t p = 0; p < pixels; p++, ox++) {
+    float* x = (float*) ((char*) c + p * c_stride);
+    const size_t q = pixel + p;
+    if (ox == width) {
+      ox = 0;
+      row++;
+      if (lo != NULL) source = pqnn_rt_upsampled_row_source(op, row);
+    }
+    const float* sq = s + q / sc->image_pixels * sc->scale_batch_stride;
+    const float* rq = r != NULL ? r + q * channels : x;
+    const float* up = lo != NULL
+        ? lo + (source + op->upsampled.columns[ox]) * channels : NULL;
+    for (size_t i = 0; i < columns; i += kBlock) {
+      const size_t n = columns - i < kBlock ? columns - i : kBlock;
+      float* y = sc->residual ? t : x + i;  /* t = x * s when x is still to be added */
+      if (sc->scale_first) {
+        mul(n, sq + i, x + i, y, &pm);
+      } else {
+        mul(n, x + i, sq + i, y, &pm);
+      }
+      if (sc->residual) add(n, t, rq + i, x + i, &pr);
+      if (up != NULL) add(n, x + i, up + i, x + i, &pu);
+    }
+  }
+}
+
+enum pqnn_status pqnn_rt_reshape_scaled(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  struct pqnn_rt_scaled* sc = &op->scaled;
+  if (!sc->fused) return pqnn_status_success;
+  const struct pqnn_shape* ys = &rt->tensors[op->output].shape;
+  const struct pqnn_shape* ss = &rt->tensors[op->inputs[sc->scale_input]].shape;
+  const bool scale_fits = ys->num_dims == 4 && ss->num_dims == 4 && ss->dim[1] == 1 &&
+      ss->dim[2] == 1 && ss->dim[3] == ys->dim[3] &&
+      (ss->dim[0] == ys->dim[0] || ss->dim[0] == 1);
+  if (!scale_fits || (sc->residual_input != 0 &&
+      !pqnn_shape_equal(&rt->tensors[op->inputs[sc->residual_input]].shape, ys))) {
+    PQNN_LOG_ERROR("the channel scale folded into a %s node no longer fits its output's "
+        "shape", pqnn_node_type_string(op->node.type));
+    return pqnn_status_invalid_parameter;
+  }
+  sc->channels = ys->dim[3];
+  sc->image_pixels = ys->dim[1] * ys->dim[2] != 0 ? ys->dim[1] * ys->dim[2] : 1;
+  sc->scale_batch_stride = ss->dim[0] == 1 ? 0 : sc->channels;
+  return pqnn_rt_reshape_upsampled(rt, op);
+}
+
+enum pqnn_status pqnn_rt_setup_scaled(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  if (!op->scaled.fused) return pqnn_status_success;
+  op->scaled.rt = rt;
+  return pqnn_set_output_tail(op->op, tail_f32, op);
+}
