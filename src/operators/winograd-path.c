@@ -276,11 +276,21 @@ static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile
     float* line = scratch + i * ALPHA * cin;     /* scratch[i][l] */
     for (size_t k = 0; k < ctx->num_parts; k++) {
       const struct pqnn_winograd_part* part = &ctx->parts[k];
+      const size_t c = part->channels;
+      if (part->rows != NULL && i != 0 && y < ctx->input_height && y - 1 < ctx->input_height &&
+          part->rows[y] == part->rows[y - 1]) {
+        /* A resized part's row that repeats the one before (a nearest upscale): the same
+         * pixels, so the same six lines. */
+        for (size_t l = 0; l < ALPHA; l++) {
+          memcpy(line + l * cin, line + l * cin - ALPHA * cin, c * sizeof(float));
+        }
+        line += c;
+        continue;
+      }
       const float* d[ALPHA];
       for (size_t j = 0; j < ALPHA; j++) {
         d[j] = part_pixel(ctx, part, b, y, ox + j - ctx->padding_left);
       }
-      const size_t c = part->channels;
       (c < ctx->channel_tile ? ctx->narrow_input : ctx->input)(c, d, line, cin * sizeof(float));
       line += c;
       /* The pixels this row adds to the next tile of the image row, prefetched: the input
