@@ -20,6 +20,7 @@
  * activation / residual (the output epilogue, epilogue.c) follows each tile's output
  * transform. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "allocator.h"
@@ -268,17 +269,34 @@ static const float* part_pixel(const struct pqnn_winograd_context* ctx,
  * the parts give the bits of one call over their concatenation. */
 static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile, size_t row,
     size_t block_tiles, float* v, float* scratch) {
-  const size_t cin = ctx->cin;
+  const size_t cin = ctx->cin, parts = ctx->num_parts;
   size_t b, oy, ox;
   tile_origin(ctx, tile, &b, &oy, &ox);
+  /* Per part, the offsets (floats) in a source row of the tile's 6 columns and of the 4
+   * the next tile adds (prefetched), SIZE_MAX outside the input. */
+  size_t column[PQNN_MAX_CONCAT_INPUTS][ALPHA + TILE];
+  for (size_t k = 0; k < parts; k++) {
+    const struct pqnn_winograd_part* part = &ctx->parts[k];
+    for (size_t j = 0; j < ALPHA + TILE; j++) {
+      const size_t x = ox + j - ctx->padding_left;  /* wraps when left of the image */
+      column[k][j] = x >= ctx->input_width ? SIZE_MAX
+          : (part->columns != NULL ? part->columns[x] : x) * part->pixel_stride;
+    }
+  }
+  const float* zeros[ALPHA] = {ctx->zero, ctx->zero, ctx->zero, ctx->zero, ctx->zero, ctx->zero};
   for (size_t i = 0; i < ALPHA; i++) {
     const size_t y = oy + i - ctx->padding_top;  /* wraps when above the image */
     float* line = scratch + i * ALPHA * cin;     /* scratch[i][l] */
-    for (size_t k = 0; k < ctx->num_parts; k++) {
+    if (y >= ctx->input_height) {  /* padding: zero lines in every part's channels */
+      (cin < ctx->channel_tile ? ctx->narrow_input : ctx->input)(cin, zeros, line,
+          cin * sizeof(float));
+      continue;
+    }
+    for (size_t k = 0; k < parts; k++) {
       const struct pqnn_winograd_part* part = &ctx->parts[k];
       const size_t c = part->channels;
-      if (part->rows != NULL && i != 0 && y < ctx->input_height && y - 1 < ctx->input_height &&
-          part->rows[y] == part->rows[y - 1]) {
+      const size_t sy = part->rows != NULL ? part->rows[y] : y;
+      if (part->rows != NULL && i != 0 && y - 1 < ctx->input_height && part->rows[y - 1] == sy) {
         /* A resized part's row that repeats the one before (a nearest upscale): the same
          * pixels, so the same six lines. */
         for (size_t l = 0; l < ALPHA; l++) {
@@ -287,9 +305,10 @@ static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile
         line += c;
         continue;
       }
+      const float* source = part->data + (b * part->height + sy) * part->width * part->pixel_stride;
       const float* d[ALPHA];
       for (size_t j = 0; j < ALPHA; j++) {
-        d[j] = part_pixel(ctx, part, b, y, ox + j - ctx->padding_left);
+        d[j] = column[k][j] != SIZE_MAX ? source + column[k][j] : ctx->zero;
       }
       (c < ctx->channel_tile ? ctx->narrow_input : ctx->input)(c, d, line, cin * sizeof(float));
       line += c;
@@ -299,9 +318,9 @@ static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile
        * source map stays in the cache. */
       if (part->columns != NULL) continue;
       for (size_t j = ALPHA; j < ALPHA + TILE; j++) {
-        const float* p = part_pixel(ctx, part, b, y, ox + j - ctx->padding_left);
-        if (p == ctx->zero) continue;
-        for (size_t o = 0; o < c * sizeof(float); o += 64) PREFETCH((const char*) p + o);
+        if (column[k][j] == SIZE_MAX) continue;
+        const char* p = (const char*) (source + column[k][j]);
+        for (size_t o = 0; o < c * sizeof(float); o += 64) PREFETCH(p + o);
       }
     }
   }
