@@ -18,7 +18,10 @@
  * results do not depend on the thread count. Tiles that overhang the input read the
  * padding row; outputs past the image edge (partial tiles) go to a discard row. A fused
  * activation / residual (the output epilogue, epilogue.c) follows each tile's output
- * transform. */
+ * transform. The input may be parts (pqnn_setup_winograd_input_parts: a channel
+ * concatenation the runtime does not write, resized parts read at their nearest source
+ * pixels): the first pass of the input transform then runs per part into that part's
+ * channels of its lines, which gives the bits of the concatenated input. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
