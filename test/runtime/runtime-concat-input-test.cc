@@ -295,4 +295,49 @@ TEST(RuntimeConcatInput, OtherGraphsStayUnfolded) {
   }
 }
 
+// The operator side (pqnn_setup_winograd_input_parts): parts that do not add up to the
+// input channels, index arrays that leave their map, a plain part of another size, an
+// operator off the Winograd path or not set up.
+TEST(RuntimeConcatInput, OperatorRejectsBadParts) {
+  ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
+  const std::vector<float> w = random_f32(8 * 9 * 12, -1, 1, 3);
+  auto create = [&](uint32_t flags) {
+    pqnn_operator_t op = nullptr;
+    EXPECT_EQ(pqnn_create_convolution2d_nhwc_f32(1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 12, 8, 12, 8,
+        w.data(), nullptr, -INFINITY, INFINITY, flags, &op), pqnn_status_success);
+    size_t oh = 0, ow = 0;
+    EXPECT_EQ(pqnn_reshape_convolution2d_nhwc_f32(op, 1, 5, 6, &oh, &ow, nullptr),
+        pqnn_status_success);
+    return op;
+  };
+  std::vector<float> a(5 * 6 * 4), b(2 * 3 * 8), y(5 * 6 * 8);
+  const size_t rows[5] = {0, 0, 1, 1, 1}, columns[6] = {0, 0, 1, 1, 2, 2};
+  const size_t bad_rows[5] = {0, 0, 1, 1, 2};
+  pqnn_operator_t op = create(0);
+  pqnn_winograd_part parts[2] = {{a.data(), 4, 4, 5, 6, nullptr, nullptr},
+                                 {b.data(), 8, 8, 2, 3, rows, columns}};
+  // Before setup: invalid_state.
+  EXPECT_EQ(pqnn_setup_winograd_input_parts(op, 2, parts), pqnn_status_invalid_state);
+  ASSERT_EQ(pqnn_setup_convolution2d_nhwc_f32(op, a.data(), y.data()), pqnn_status_success);
+  EXPECT_EQ(pqnn_setup_winograd_input_parts(op, 0, parts), pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_setup_winograd_input_parts(op, 1, parts), pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_setup_winograd_input_parts(op, 2, nullptr), pqnn_status_invalid_parameter);
+  parts[1].rows = bad_rows;  // source row 2 of 2
+  EXPECT_EQ(pqnn_setup_winograd_input_parts(op, 2, parts), pqnn_status_invalid_parameter);
+  parts[1].rows = rows;
+  parts[0].width = 7;  // a plain part of another width
+  EXPECT_EQ(pqnn_setup_winograd_input_parts(op, 2, parts), pqnn_status_invalid_parameter);
+  parts[0].width = 6;
+  parts[0].pixel_stride = 3;  // below its channels
+  EXPECT_EQ(pqnn_setup_winograd_input_parts(op, 2, parts), pqnn_status_invalid_parameter);
+  parts[0].pixel_stride = 4;
+  EXPECT_EQ(pqnn_setup_winograd_input_parts(op, 2, parts), pqnn_status_success);
+  EXPECT_EQ(pqnn_run_operator(op, nullptr), pqnn_status_success);
+  pqnn_delete_operator(op);
+  op = create(PQNN_FLAG_NO_WINOGRAD);  // the IGEMM path
+  ASSERT_EQ(pqnn_setup_convolution2d_nhwc_f32(op, a.data(), y.data()), pqnn_status_success);
+  EXPECT_EQ(pqnn_setup_winograd_input_parts(op, 2, parts), pqnn_status_invalid_state);
+  pqnn_delete_operator(op);
+}
+
 }  // namespace
