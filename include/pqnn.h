@@ -1092,7 +1092,8 @@ struct pqnn_runtime_node_info {
   const char* fused_activation_name;
   /* 1 for a nearest resize whose only reader is a concatenation along the channels: the
      concat reads the resize's input through its source indices and this node does no work
-     (its output is never stored). */
+     (its output is never stored); also for such a concatenation whose only reader, an f32
+     Winograd convolution, reads its parts itself (fused_concat_input). */
   uint32_t folded_into_consumer;
   /* 1 when a following per-channel affine (a 1x1 stride-1 unpadded depthwise convolution
      node, the only reader of this node's output) was fused into this fully connected,
@@ -1120,6 +1121,10 @@ struct pqnn_runtime_node_info {
      upsampled add if any, was folded into this fully connected / convolution node: it runs
      at the multiply's place and applies it to each output tile (x is never written). */
   uint32_t fused_channel_scale;
+  /* 1 when this f32 convolution (Winograd path) reads the channel concatenation that feeds
+     it part by part, resized parts at their nearest source pixels: the concatenate node
+     (then folded_into_consumer) does no work and its output is never written. */
+  uint32_t fused_concat_input;
 };
 /* Node counts/info are in planned execution order, fused clamps, adds, activations and affines removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

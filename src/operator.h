@@ -251,6 +251,20 @@ struct pqnn_dwconv_context {
   const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
 };
 
+/* One part of a Winograd convolution's input read in place of a channel concatenation
+ * (pqnn_setup_winograd_input_parts): its channels follow the parts before it. Input pixel
+ * (image b, row y, column x) of the convolution reads, for this part, the source pixel
+ * (b, rows[y], columns[x]) of a height x width map (rows / columns NULL: y / x, the map
+ * then being the convolution's input size), pixel_stride floats apart. */
+struct pqnn_winograd_part {
+  const float* data;          /* image 0's first pixel */
+  size_t channels;
+  size_t pixel_stride;        /* floats */
+  size_t height, width;       /* the source map */
+  const size_t* rows;         /* per input row its source row (a nearest resize), or NULL */
+  const size_t* columns;      /* per input column its source column, or NULL */
+};
+
 /* The Winograd path (src/operators/winograd-path.c); sizes in floats unless named bytes. */
 struct pqnn_winograd_context {
   const float* x;
@@ -269,8 +283,14 @@ struct pqnn_winograd_context {
   const float* bias;          /* cout */
   const float* direct_w;      /* the kernel, OHWI: tiles whose transforms overflow */
   pqnn_winograd_input_ukernel_fn input;
+  pqnn_winograd_input_ukernel_fn narrow_input;  /* parts of fewer channels than a vector */
+  size_t channel_tile;        /* the input kernel's vector (narrow_input below it) */
   pqnn_winograd_output_ukernel_fn output;
   float output_min, output_max;
+  /* The input, bound at run: the parts (op->winograd_parts), or one part, x itself. */
+  const struct pqnn_winograd_part* parts;
+  size_t num_parts;
+  struct pqnn_winograd_part whole;
   const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
   char* workspace;            /* one slot per task */
   size_t slot_bytes, m_offset, scratch_offset, discard_offset;
@@ -451,6 +471,10 @@ struct pqnn_operator {
   const struct pqnn_quantization_params* quantization_params;      /* qd8 consumers */
   struct pqnn_quantization_params* output_quantization_params;     /* qd8 producers */
   struct pqnn_epilogue epilogue;  /* residual: cleared by every setup; activation: kept */
+  /* Winograd: the input read as parts (a concatenation's, pqnn_setup_winograd_input_parts),
+   * the caller's memory; cleared by every setup (0 parts: the input pointer). */
+  const struct pqnn_winograd_part* winograd_parts;
+  size_t num_winograd_parts;
 
   enum pqnn_compute_type compute;
   union {
@@ -601,6 +625,16 @@ PQNN_INTERNAL void pqnn_set_conv_geometry(struct pqnn_operator* op,
  * runtime's dynamic-quantization pass weighs it against qd8. */
 PQNN_INTERNAL bool pqnn_f32_convolution_takes_winograd(const struct pqnn_conv2d_args* args,
     uint32_t flags);
+/* After pqnn_setup_convolution2d_nhwc_f32 of an operator on the Winograd path (reshaped):
+ * its input is read as `count` parts (1 to PQNN_MAX_CONCAT_INPUTS; a channel concatenation
+ * of them, each part's channels after the ones before), not from the input pointer, until
+ * the next setup. The channels must sum to the input channels, and a part with rows /
+ * columns must have an entry per input row / column that lies inside its height x width
+ * map; parts and their index arrays stay the caller's and must outlive the runs
+ * (winograd-path.c). invalid_parameter for anything else, invalid_state when the operator
+ * is not on the Winograd path or not set up. */
+PQNN_INTERNAL enum pqnn_status pqnn_setup_winograd_input_parts(pqnn_operator_t op,
+    size_t count, const struct pqnn_winograd_part* parts);
 /* Whether a convolution on the IGEMM path of `config` (dynamic quantization: its dqigemm
  * kernels) with n output channels per group runs on config's narrow tile
  * (convolution-nhwc.c; a kxk layer, not the 1x1 rule). The runtime's dynamic-quantization

@@ -4,13 +4,15 @@
 // takes the generic strided path, the FPN concat of four 1x160x160x24 maps along channels,
 // a x2 nearest resize of 1x80x80x96 and a bilinear one, a x8 nearest one of 1x20x20x24, a
 // constant pad of 1x160x160x24; det's FPN head (three maps resized to 160x160 and a fourth,
-// concatenated) with the resizes folded into the concat and not (keep_values).
+// concatenated) with the resizes folded into the concat and not (keep_values); that head with
+// its 3x3 96 -> 24 convolution reading the concat's parts or the written concat.
 // "reference/nchw-to-nhwc" times the plain C loop the ONNX importer used before the
 // transpose node (per channel, per pixel: strided writes) on the 1x96x160x160 map, for the
 // ratio. Reports GB/s of bytes read + written per CPU second (one thread: robust to a loaded
 // machine).
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <numeric>
@@ -124,6 +126,79 @@ void concat_resized(benchmark::State& state, bool folded) {
 void BM_concat_resized_folded(benchmark::State& s) { concat_resized(s, true); }
 void BM_concat_resized_unfolded(benchmark::State& s) { concat_resized(s, false); }
 
+// det's head with its 3x3 96 -> 24 convolution (ReLU; Winograd) after the concat: the
+// convolution reads the concat's parts (runtime-pass-concat-input.c), or the concat is
+// written (it is also an external output, as the unfused graph writes it) and read back.
+void concat_conv(benchmark::State& state, bool parts) {
+  if (pqnn_initialize() != pqnn_status_success) {
+    state.SkipWithError("pqnn_initialize failed");
+    return;
+  }
+  const Dims xds[4] = {{1, 20, 20, 24}, {1, 40, 40, 24}, {1, 80, 80, 24}, {1, 160, 160, 24}};
+  const Dims cat_dims = {1, 160, 160, 96}, yd = {1, 160, 160, 24};
+  pqnn_subgraph_t sg = nullptr;
+  pqnn_create_subgraph(6, 0, &sg);
+  std::vector<std::vector<float>> xs;
+  std::vector<uint32_t> cat_parts;
+  auto value = [&](const Dims& d, const void* data, uint32_t external, uint32_t flags) {
+    uint32_t id = PQNN_INVALID_VALUE_ID;
+    pqnn_define_tensor_value(sg, pqnn_datatype_fp32, d.size(), d.data(), data, external, flags,
+        &id);
+    return id;
+  };
+  pqnn_status s = pqnn_status_success;
+  for (uint32_t k = 0; k < 4; k++) {
+    xs.emplace_back(count(xds[k]));
+    for (size_t i = 0; i < xs[k].size(); i++) xs[k][i] = float((i * 7 + k) % 13) * 0.1f - 0.6f;
+    const uint32_t in = value(xds[k], nullptr, k, PQNN_VALUE_FLAG_EXTERNAL_INPUT);
+    if (k == 3) {
+      cat_parts.push_back(in);
+      continue;
+    }
+    const uint32_t up = value({1, 160, 160, 24}, nullptr, PQNN_INVALID_VALUE_ID, 0);
+    pqnn_resize_params p = {};
+    p.mode = pqnn_resize_nearest;
+    p.coordinates = pqnn_resize_asymmetric;
+    p.rounding = pqnn_resize_floor;
+    p.height_scale = p.width_scale = float(8 >> k);
+    if (s == pqnn_status_success) s = pqnn_define_static_resize_2d(sg, &p, in, up, 0);
+    cat_parts.push_back(up);
+  }
+  const uint32_t cat = parts ? value(cat_dims, nullptr, PQNN_INVALID_VALUE_ID, 0)
+                             : value(cat_dims, nullptr, 5, PQNN_VALUE_FLAG_EXTERNAL_OUTPUT);
+  if (s == pqnn_status_success) {
+    s = pqnn_define_concatenate(sg, 3, cat_parts.size(), cat_parts.data(), cat, 0);
+  }
+  std::vector<float> w(24 * 9 * 96), b(24);
+  for (size_t i = 0; i < w.size(); i++) w[i] = float(i % 17) * 0.01f - 0.08f;
+  for (size_t i = 0; i < b.size(); i++) b[i] = float(i) * 0.01f;
+  const uint32_t y = value(yd, nullptr, 4, PQNN_VALUE_FLAG_EXTERNAL_OUTPUT);
+  if (s == pqnn_status_success) {
+    s = pqnn_define_convolution_2d(sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 96, 24, 0.0f, INFINITY,
+        cat, value({24, 3, 3, 96}, w.data(), PQNN_INVALID_VALUE_ID, 0),
+        value({24}, b.data(), PQNN_INVALID_VALUE_ID, 0), y, 0);
+  }
+  pqnn_runtime_t rt = nullptr;
+  if (s != pqnn_status_success || pqnn_create_runtime(sg, nullptr, 0, &rt) != pqnn_status_success) {
+    state.SkipWithError("define or create failed");
+    pqnn_delete_subgraph(sg);
+    return;
+  }
+  std::vector<float> out(count(yd)), cat_out(count(cat_dims));
+  std::vector<pqnn_external_value> ext = {{0, xs[0].data()}, {1, xs[1].data()},
+      {2, xs[2].data()}, {3, xs[3].data()}, {4, out.data()}};
+  if (!parts) ext.push_back({5, cat_out.data()});
+  pqnn_setup_runtime(rt, ext.size(), ext.data());
+  for (auto _ : state) {
+    pqnn_invoke_runtime(rt);
+    benchmark::DoNotOptimize(out.data());
+  }
+  pqnn_delete_runtime(rt);
+  pqnn_delete_subgraph(sg);
+}
+void BM_concat_conv_parts(benchmark::State& s) { concat_conv(s, true); }
+void BM_concat_conv_written(benchmark::State& s) { concat_conv(s, false); }
+
 void resize(benchmark::State& state, pqnn_resize_mode mode, size_t scale, size_t c) {
   pqnn_resize_params p = {};
   p.mode = mode;
@@ -169,6 +244,8 @@ BENCHMARK(BM_generic_5d)->Name("transpose/generic-5d")->MeasureProcessCPUTime();
 BENCHMARK(BM_concat_fpn)->Name("concat/4x1x160x160x24")->MeasureProcessCPUTime();
 BENCHMARK(BM_concat_resized_folded)->Name("concat/fpn-resized-folded")->MeasureProcessCPUTime();
 BENCHMARK(BM_concat_resized_unfolded)->Name("concat/fpn-resized-unfolded")->MeasureProcessCPUTime();
+BENCHMARK(BM_concat_conv_parts)->Name("concat-conv/fpn-head-parts")->MeasureProcessCPUTime();
+BENCHMARK(BM_concat_conv_written)->Name("concat-conv/fpn-head-written")->MeasureProcessCPUTime();
 BENCHMARK(BM_resize_nearest_x2)->Name("resize/nearest-x2-80x80x96")->MeasureProcessCPUTime();
 BENCHMARK(BM_resize_nearest_x8)->Name("resize/nearest-x8-20x20x24")->MeasureProcessCPUTime();
 BENCHMARK(BM_resize_bilinear_x2)->Name("resize/bilinear-x2-80x80x96")->MeasureProcessCPUTime();

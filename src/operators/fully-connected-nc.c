@@ -156,6 +156,8 @@ enum pqnn_status pqnn_setup_gemm_op(const char* function, pqnn_operator_t op,
   op->output = output;
   op->quantization_params = quantization_params;
   op->epilogue.data = NULL;  /* bound again after each setup (pqnn_setup_residual_add) */
+  op->winograd_parts = NULL;  /* bound again after each setup (pqnn_setup_winograd_input_parts) */
+  op->num_winograd_parts = 0;
   op->state = pqnn_operator_state_ready;
   return pqnn_status_success;
 }

@@ -18,8 +18,12 @@
  * results do not depend on the thread count. Tiles that overhang the input read the
  * padding row; outputs past the image edge (partial tiles) go to a discard row. A fused
  * activation / residual (the output epilogue, epilogue.c) follows each tile's output
- * transform. */
+ * transform. The input may be parts (pqnn_setup_winograd_input_parts: a channel
+ * concatenation the runtime does not write, resized parts read at their nearest source
+ * pixels): the first pass of the input transform then runs per part into that part's
+ * channels of its lines, which gives the bits of the concatenated input. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "allocator.h"
@@ -198,7 +202,9 @@ enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_operator_t op,
   ctx->bias = op->f32_bias;
   ctx->direct_w = op->f32_bias + cout;
   const struct pqnn_winograd_config* transforms = pqnn_get_f32_winograd_config();
-  ctx->input = cin < transforms->channel_tile ? transforms->narrow_input : transforms->input;
+  ctx->input = transforms->input;
+  ctx->narrow_input = transforms->narrow_input;
+  ctx->channel_tile = transforms->channel_tile;
   ctx->output = cout < transforms->channel_tile ? transforms->narrow_output : transforms->output;
   ctx->output_min = op->spec.params.f32.min;
   ctx->output_max = op->spec.params.f32.max;
@@ -251,30 +257,74 @@ static void tile_origin(const struct pqnn_winograd_context* ctx, size_t tile, si
   *ox = t % ctx->tiles_width * TILE;
 }
 
-/* V[point][row] = BT d B of tile `tile` (row `row` of the block). */
+/* Part `part`'s pixel of image b at input row y, column x (either may be outside the
+ * input: wrapped below 0), or the zero row. */
+static const float* part_pixel(const struct pqnn_winograd_context* ctx,
+    const struct pqnn_winograd_part* part, size_t b, size_t y, size_t x) {
+  if (y >= ctx->input_height || x >= ctx->input_width) return ctx->zero;
+  const size_t sy = part->rows != NULL ? part->rows[y] : y;
+  const size_t sx = part->columns != NULL ? part->columns[x] : x;
+  return part->data + ((b * part->height + sy) * part->width + sx) * part->pixel_stride;
+}
+
+/* V[point][row] = BT d B of tile `tile` (row `row` of the block). The first pass runs per
+ * part, into the part's channels of the scratch lines; the transform is per channel, so
+ * the parts give the bits of one call over their concatenation. */
 static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile, size_t row,
     size_t block_tiles, float* v, float* scratch) {
-  const size_t cin = ctx->cin;
+  const size_t cin = ctx->cin, parts = ctx->num_parts;
   size_t b, oy, ox;
   tile_origin(ctx, tile, &b, &oy, &ox);
-  const float* image = ctx->x + b * ctx->input_height * ctx->input_width * ctx->x_pixel_stride;
+  /* Per part, the offsets (floats) in a source row of the tile's 6 columns and of the 4
+   * the next tile adds (prefetched), SIZE_MAX outside the input. */
+  size_t column[PQNN_MAX_CONCAT_INPUTS][ALPHA + TILE];
+  for (size_t k = 0; k < parts; k++) {
+    const struct pqnn_winograd_part* part = &ctx->parts[k];
+    for (size_t j = 0; j < ALPHA + TILE; j++) {
+      const size_t x = ox + j - ctx->padding_left;  /* wraps when left of the image */
+      column[k][j] = x >= ctx->input_width ? SIZE_MAX
+          : (part->columns != NULL ? part->columns[x] : x) * part->pixel_stride;
+    }
+  }
+  const float* zeros[ALPHA] = {ctx->zero, ctx->zero, ctx->zero, ctx->zero, ctx->zero, ctx->zero};
   for (size_t i = 0; i < ALPHA; i++) {
     const size_t y = oy + i - ctx->padding_top;  /* wraps when above the image */
-    const float* d[ALPHA];
-    for (size_t j = 0; j < ALPHA; j++) {
-      const size_t x = ox + j - ctx->padding_left;
-      d[j] = y < ctx->input_height && x < ctx->input_width
-          ? image + (y * ctx->input_width + x) * ctx->x_pixel_stride : ctx->zero;
+    float* line = scratch + i * ALPHA * cin;     /* scratch[i][l] */
+    if (y >= ctx->input_height) {  /* padding: zero lines in every part's channels */
+      (cin < ctx->channel_tile ? ctx->narrow_input : ctx->input)(cin, zeros, line,
+          cin * sizeof(float));
+      continue;
     }
-    ctx->input(cin, d, scratch + i * ALPHA * cin, cin * sizeof(float));  /* scratch[i][l] */
-    /* The pixels this row adds to the next tile of the image row, prefetched: the input
-     * transform waits on the image's loads (det 160x160 96 -> 24: 5.99 -> 5.64 ms median of
-     * 3, side by side; ResNet layers unchanged). */
-    for (size_t j = ALPHA; j < ALPHA + TILE; j++) {
-      const size_t x = ox + j - ctx->padding_left;
-      if (y >= ctx->input_height || x >= ctx->input_width) continue;
-      const char* p = (const char*) (image + (y * ctx->input_width + x) * ctx->x_pixel_stride);
-      for (size_t o = 0; o < cin * sizeof(float); o += 64) PREFETCH(p + o);
+    for (size_t k = 0; k < parts; k++) {
+      const struct pqnn_winograd_part* part = &ctx->parts[k];
+      const size_t c = part->channels;
+      const size_t sy = part->rows != NULL ? part->rows[y] : y;
+      if (part->rows != NULL && i != 0 && y - 1 < ctx->input_height && part->rows[y - 1] == sy) {
+        /* A resized part's row that repeats the one before (a nearest upscale): the same
+         * pixels, so the same six lines. */
+        for (size_t l = 0; l < ALPHA; l++) {
+          memcpy(line + l * cin, line + l * cin - ALPHA * cin, c * sizeof(float));
+        }
+        line += c;
+        continue;
+      }
+      const float* source = part->data + (b * part->height + sy) * part->width * part->pixel_stride;
+      const float* d[ALPHA];
+      for (size_t j = 0; j < ALPHA; j++) {
+        d[j] = column[k][j] != SIZE_MAX ? source + column[k][j] : ctx->zero;
+      }
+      (c < ctx->channel_tile ? ctx->narrow_input : ctx->input)(c, d, line, cin * sizeof(float));
+      line += c;
+      /* The pixels this row adds to the next tile of the image row, prefetched: the input
+       * transform waits on the image's loads (det 160x160 96 -> 24: 5.99 -> 5.64 ms median
+       * of 3, side by side; ResNet layers unchanged). Not for a resized part: its small
+       * source map stays in the cache. */
+      if (part->columns != NULL) continue;
+      for (size_t j = ALPHA; j < ALPHA + TILE; j++) {
+        if (column[k][j] == SIZE_MAX) continue;
+        const char* p = (const char*) (source + column[k][j]);
+        for (size_t o = 0; o < c * sizeof(float); o += 64) PREFETCH(p + o);
+      }
     }
   }
   for (size_t l = 0; l < ALPHA; l++) {
@@ -296,7 +346,6 @@ static void direct_tile(const struct pqnn_winograd_context* ctx, size_t tile) {
   const size_t cin = ctx->cin, cout = ctx->cout;
   size_t b, oy, ox;
   tile_origin(ctx, tile, &b, &oy, &ox);
-  const float* image = ctx->x + b * ctx->input_height * ctx->input_width * ctx->x_pixel_stride;
   float* out = ctx->y + b * ctx->output_height * ctx->output_width * ctx->y_pixel_stride;
   for (size_t py = oy; py < pqnn_min_sz(oy + TILE, ctx->output_height); py++) {
     for (size_t px = ox; px < pqnn_min_sz(ox + TILE, ctx->output_width); px++) {
@@ -306,11 +355,13 @@ static void direct_tile(const struct pqnn_winograd_context* ctx, size_t tile) {
         for (size_t t = 0; t < 9; t++) {
           const size_t iy = py + t / 3 - ctx->padding_top;  /* wraps when above the image */
           const size_t ix = px + t % 3 - ctx->padding_left;
-          const float* x = iy < ctx->input_height && ix < ctx->input_width
-              ? image + (iy * ctx->input_width + ix) * ctx->x_pixel_stride
-              : ctx->zero;  /* padding: zeros times the weights (Inf weights give NaN) */
           const float* w = ctx->direct_w + (oc * 9 + t) * cin;
-          for (size_t ic = 0; ic < cin; ic++) acc += x[ic] * w[ic];
+          for (size_t k = 0; k < ctx->num_parts; k++) {  /* the input channels in order */
+            /* padding: zeros times the weights (Inf weights give NaN) */
+            const float* x = part_pixel(ctx, &ctx->parts[k], b, iy, ix);
+            for (size_t ic = 0; ic < ctx->parts[k].channels; ic++) acc += x[ic] * w[ic];
+            w += ctx->parts[k].channels;
+          }
         }
         acc = acc < ctx->output_min ? ctx->output_min : acc;
         y[oc] = acc > ctx->output_max ? ctx->output_max : acc;
@@ -402,6 +453,10 @@ void pqnn_run_winograd(const struct pqnn_operator* op, pthreadpool_t threadpool)
   if (ctx.tiles == 0) return;
   ctx.x = (const float*) op->input;
   ctx.y = (float*) op->output;
+  ctx.whole = (struct pqnn_winograd_part) {ctx.x, ctx.cin, ctx.x_pixel_stride,
+      ctx.input_height, ctx.input_width, NULL, NULL};
+  ctx.parts = op->num_winograd_parts != 0 ? op->winograd_parts : &ctx.whole;
+  ctx.num_parts = op->num_winograd_parts != 0 ? op->num_winograd_parts : 1;
   ctx.packed_w = op->packed_weights;
   ctx.workspace = (char*) op->workspace;
   ctx.epilogue = pqnn_bound_epilogue(op);
@@ -409,4 +464,60 @@ void pqnn_run_winograd(const struct pqnn_operator* op, pthreadpool_t threadpool)
   pthread_mutex_lock(op->padding_lock);
   pqnn_parallelize_1d(threadpool, compute_winograd, &ctx, ctx.tasks);
   pthread_mutex_unlock(op->padding_lock);
+}
+
+enum pqnn_status pqnn_setup_winograd_input_parts(pqnn_operator_t op, size_t count,
+    const struct pqnn_winograd_part* parts) {
+  const char* function = __func__;
+  if (op == NULL || parts == NULL) {
+    pqnn_log_error(function, "%s is NULL", op == NULL ? "op" : "parts");
+    return pqnn_status_invalid_parameter;
+  }
+  if (op->state != pqnn_operator_state_ready || op->compute != pqnn_compute_winograd) {
+    pqnn_log_error(function, "the input parts are bound right after a successful setup of "
+        "an operator on the Winograd path");
+    return pqnn_status_invalid_state;
+  }
+  if (count == 0 || count > PQNN_MAX_CONCAT_INPUTS) {
+    pqnn_log_error(function, "%zu input parts (1 to %d)", count, PQNN_MAX_CONCAT_INPUTS);
+    return pqnn_status_invalid_parameter;
+  }
+  const struct pqnn_winograd_context* ctx = &op->context.winograd;
+  size_t channels = 0;
+  for (size_t k = 0; k < count; k++) {
+    const struct pqnn_winograd_part* p = &parts[k];
+    const bool rows_fit = p->rows != NULL || p->height == ctx->input_height;
+    const bool columns_fit = p->columns != NULL || p->width == ctx->input_width;
+    if (p->channels == 0 || p->pixel_stride < p->channels || !rows_fit || !columns_fit ||
+        (ctx->tiles != 0 && p->data == NULL)) {
+      pqnn_log_error(function, "input part %zu: %zu channels, pixel stride %zu, %zux%zu map "
+          "(%s rows, %s columns) for an %zux%zu input", k, p->channels, p->pixel_stride,
+          p->height, p->width, p->rows != NULL ? "indexed" : "plain",
+          p->columns != NULL ? "indexed" : "plain", ctx->input_height, ctx->input_width);
+      return pqnn_status_invalid_parameter;
+    }
+    for (size_t y = 0; p->rows != NULL && y < ctx->input_height; y++) {
+      if (p->rows[y] >= p->height) {
+        pqnn_log_error(function, "input part %zu: row %zu reads source row %zu of %zu", k, y,
+            p->rows[y], p->height);
+        return pqnn_status_invalid_parameter;
+      }
+    }
+    for (size_t x = 0; p->columns != NULL && x < ctx->input_width; x++) {
+      if (p->columns[x] >= p->width) {
+        pqnn_log_error(function, "input part %zu: column %zu reads source column %zu of %zu",
+            k, x, p->columns[x], p->width);
+        return pqnn_status_invalid_parameter;
+      }
+    }
+    channels += p->channels;
+  }
+  if (channels != ctx->cin) {
+    pqnn_log_error(function, "the input parts have %zu channels, the convolution %zu",
+        channels, ctx->cin);
+    return pqnn_status_invalid_parameter;
+  }
+  op->winograd_parts = parts;
+  op->num_winograd_parts = count;
+  return pqnn_status_success;
 }

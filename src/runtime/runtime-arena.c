@@ -14,6 +14,7 @@
 #include "configs/config.h"
 #include "logging.h"
 #include "runtime/runtime-band.h"
+#include "runtime/runtime-passes.h"
 #include "runtime/runtime.h"
 
 static bool lifetimes_overlap(const struct pqnn_runtime* rt, const struct pqnn_rt_tensor* a,
@@ -113,6 +114,7 @@ enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* rt) {
     }
   }
   pqnn_rt_band_lifetimes(rt);
+  pqnn_rt_concat_input_lifetimes(rt);
   /* Placement order: arena tensors by size, largest first (insertion sort; graphs are small). */
   uint32_t* order = pqnn_allocate(((size_t) rt->num_tensors + 1) * (sizeof(uint32_t) * 2 + 1));
   if (order == NULL) return pqnn_status_out_of_memory;

@@ -457,10 +457,12 @@ SETUP(setup_deconv_f16, pqnn_setup_deconvolution2d_nhwc_f16, void, void)
 SETUP_QD8(setup_deconv_qd8_f32, pqnn_setup_deconvolution2d_nhwc_qd8_f32_qc8w, float)
 SETUP_QD8(setup_deconv_qd8_f16, pqnn_setup_deconvolution2d_nhwc_qd8_f16_qc8w, void)
 
-/* The face's setup, then a fused residual (inputs[1]: the output's shape, so its pixel
+/* The face's setup (a concatenation read part by part: runtime-pass-concat-input.c), then
+ * a fused residual (inputs[1]: the output's shape, so its pixel
  * stride is the output channels) with the add's bounds. */
 static enum pqnn_status setup_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
-  const enum pqnn_status status = op->gemm->setup(rt, op);
+  const enum pqnn_status status = op->concat_input.fused
+      ? pqnn_rt_setup_concat_input(rt, op) : op->gemm->setup(rt, op);
   if (status != pqnn_status_success) return status;
   if (op->scaled.fused) return pqnn_rt_setup_scaled(rt, op);  /* its inputs are no residual */
   if (op->num_inputs < 2) return status;

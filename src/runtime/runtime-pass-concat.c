@@ -1,5 +1,5 @@
 /* Resize folding into concatenation (pqnn_pass_fold_resizes_into_concats, the planner's
- * last pass): a nearest 2-D resize whose only reader is a concatenation along the channel
+ * last pass but one): a nearest 2-D resize whose only reader is a concatenation along the channel
  * axis (an FPN head resizing each level to one size before concatenating them) runs inside
  * the concat, which reads the resize's input through the resize's source indices: the
  * upsampled map is never written nor read back. The resize op stays in the list (its

@@ -339,18 +339,7 @@ static bool winograd_beats_qd8(const struct pqnn_rt_op* op, enum pqnn_datatype x
           p->group_output_channels, true)) {
     return false;
   }
-  const struct pqnn_conv2d_args args = {
-    .padding_top = p->pad_top, .padding_right = p->pad_right,
-    .padding_bottom = p->pad_bottom, .padding_left = p->pad_left,
-    .kernel_height = p->kernel_height, .kernel_width = p->kernel_width,
-    .stride_height = p->stride_height, .stride_width = p->stride_width,
-    .dilation_height = p->dilation_height, .dilation_width = p->dilation_width,
-    .groups = p->groups, .group_input_channels = p->group_input_channels,
-    .group_output_channels = p->group_output_channels,
-    .input_channel_stride = (size_t) p->groups * p->group_input_channels,
-    .output_channel_stride = (size_t) p->groups * p->group_output_channels,
-  };
-  return pqnn_f32_convolution_takes_winograd(&args, op->node.flags & PQNN_FLAG_NO_WINOGRAD);
+  return pqnn_rt_conv_takes_winograd(op);
 }
 
 static enum pqnn_qd8_decision decide(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,

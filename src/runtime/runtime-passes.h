@@ -9,6 +9,7 @@
  *   8. upsampled residuals   (pqnn_pass_fold_upsampled_residuals, runtime-pass-upsample.c)
  *   9. squeeze-excite folding (pqnn_pass_fold_squeeze_excites, runtime-pass-sefold.c)
  *  10. resize folding        (pqnn_pass_fold_resizes_into_concats, runtime-pass-concat.c)
+ *  11. concat input          (pqnn_pass_read_concats_in_winograd, runtime-pass-concat-input.c)
  * Each rewrites the ops and tensors itself: fusion removes clamp ops, f16 inference
  * retypes the activations and inserts the boundary converts, dynamic quantization inserts
  * the qdint8 converts in front of the FC / conv ops it quantizes, activation fusion removes
@@ -59,8 +60,18 @@ PQNN_INTERNAL void pqnn_pass_fold_upsampled_residuals(struct pqnn_runtime* rt);
  * (runtime-pass-sefold.c). After upsampled residual folding, before resize folding. */
 PQNN_INTERNAL void pqnn_pass_fold_squeeze_excites(struct pqnn_runtime* rt);
 /* Nearest resizes read only by a channel concatenation run inside it (the resize op stays,
- * doing no work, for its shapes; runtime-pass-concat.c). Last: op indices must not move. */
+ * doing no work, for its shapes; runtime-pass-concat.c). Op indices must not move after it. */
 PQNN_INTERNAL void pqnn_pass_fold_resizes_into_concats(struct pqnn_runtime* rt);
+/* A channel concatenation (of 4-D f32 parts, nearest resizes folded into it included)
+ * read only by an f32 convolution on the Winograd path is read part by part by that
+ * convolution's input transform; the concat then does no work and its output gets no
+ * storage (runtime-pass-concat-input.c). After resize folding, the last pass. */
+PQNN_INTERNAL void pqnn_pass_read_concats_in_winograd(struct pqnn_runtime* rt);
+/* The setup of such a convolution: its operator's setup with the parts as input. */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_setup_concat_input(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
+/* Extends the lifetimes of the parts of every concatenation read so to its reader. */
+PQNN_INTERNAL void pqnn_rt_concat_input_lifetimes(struct pqnn_runtime* rt);
 /* Moves op `from` to just before op `before` (from < before); the ops between move up. */
 PQNN_INTERNAL void pqnn_rt_sink_op(struct pqnn_runtime* rt, uint32_t from, uint32_t before);
 /* Compacts the op list over the ops a fusion removed. */

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "operator.h"
 #include "runtime/runtime-shared.h"
 #include "threadpool.h"
 
@@ -113,4 +114,21 @@ bool pqnn_rt_is_gemm_node(enum pqnn_node_type type) {
   return type == pqnn_node_type_fully_connected || type == pqnn_node_type_convolution_2d ||
       type == pqnn_node_type_depthwise_convolution_2d ||
       type == pqnn_node_type_deconvolution_2d;
+}
+
+bool pqnn_rt_conv_takes_winograd(const struct pqnn_rt_op* op) {
+  if (op->node.type != pqnn_node_type_convolution_2d) return false;
+  const struct pqnn_conv_params* p = &op->node.conv;
+  const struct pqnn_conv2d_args args = {
+    .padding_top = p->pad_top, .padding_right = p->pad_right,
+    .padding_bottom = p->pad_bottom, .padding_left = p->pad_left,
+    .kernel_height = p->kernel_height, .kernel_width = p->kernel_width,
+    .stride_height = p->stride_height, .stride_width = p->stride_width,
+    .dilation_height = p->dilation_height, .dilation_width = p->dilation_width,
+    .groups = p->groups, .group_input_channels = p->group_input_channels,
+    .group_output_channels = p->group_output_channels,
+    .input_channel_stride = (size_t) p->groups * p->group_input_channels,
+    .output_channel_stride = (size_t) p->groups * p->group_output_channels,
+  };
+  return pqnn_f32_convolution_takes_winograd(&args, op->node.flags & PQNN_FLAG_NO_WINOGRAD);
 }

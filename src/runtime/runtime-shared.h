@@ -31,6 +31,9 @@ PQNN_INTERNAL struct pqnn_rt_op* pqnn_rt_insert_convert(struct pqnn_runtime* rt,
     uint32_t position, uint32_t input, uint32_t output);
 /* Recounts every tensor's consumers and producer op from the current op list. */
 PQNN_INTERNAL void pqnn_rt_index_ops(struct pqnn_runtime* rt);
+/* Whether a convolution node's f32 operator takes the Winograd path on this CPU (its
+ * geometry and PQNN_FLAG_NO_WINOGRAD; operators-f32.c). */
+PQNN_INTERNAL bool pqnn_rt_conv_takes_winograd(const struct pqnn_rt_op* op);
 /* True for the node types that run through the FC / conv operators. */
 PQNN_INTERNAL bool pqnn_rt_is_gemm_node(enum pqnn_node_type type);
 

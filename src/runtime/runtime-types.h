@@ -119,6 +119,16 @@ struct pqnn_rt_op {
     size_t image_pixels, channels, scale_batch_stride;  /* set by reshape */
     const struct pqnn_runtime* rt;    /* set by setup, for the tail */
   } scaled;
+  /* A channel concatenation this f32 convolution's Winograd input transform reads part by
+   * part (runtime-pass-concat-input.c): concat is that op, which then does no work (its
+   * output is never written); storage holds the operator's parts and the nearest source
+   * rows / columns of the resized ones, set at setup (grown only; released with the op). */
+  struct pqnn_rt_concat_input {
+    bool fused;
+    uint32_t concat;
+    void* storage;
+    size_t storage_bytes;
+  } concat_input;
   int8_t qmin, qmax;                /* qs8 outputs */
   pqnn_operator_t op;               /* FC / conv / convert operators */
   const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */
@@ -126,7 +136,9 @@ struct pqnn_rt_op {
   size_t op_channels;               /* convert operators: channels they were created for */
   size_t weight_block;              /* FC with f32 filter quantized to qb4w: the block size */
   bool removed;                     /* planning: dropped by a pass (a fused clamp) */
-  bool folded;                      /* a resize its concat reader runs (runtime-pass-concat.c) */
+  bool folded;                      /* a resize its concat reader runs (runtime-pass-concat.c),
+                                       or a concat its Winograd conv reader reads
+                                       (runtime-pass-concat-input.c) */
   /* Row-band chains (runtime-band.h): 1 + the index of the op's chain in rt->bands (0:
    * none); its own executor, which the band executor wraps. */
   uint32_t band;

@@ -136,6 +136,7 @@ static enum pqnn_status reshape_concatenate(struct pqnn_runtime* rt, struct pqnn
     op->range = ys->dim[0] * ys->dim[1];
     op->min_tile = min_rows(ys->dim[2] * ys->dim[3] * g->element_size);
   }
+  if (op->folded) op->range = 0;  /* its Winograd reader reads the parts (runtime-pass-concat-input.c) */
   return pqnn_status_success;
 }
 

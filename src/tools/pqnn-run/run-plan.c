@@ -110,10 +110,15 @@ static void fusion_chain(const struct pqnn_runtime_node_info* info, char* buf, s
       act != NULL && !act_last ? act : "", info->fused_channel_scale ? "+scale" : "",
       info->pool_commuted ? "(pool commuted)" : "", info->fused_add ? "+add" : "",
       info->fused_clamp ? "+clamp" : "", act_last ? "+" : "", act_last ? act : "",
-      info->fused_affine ? "+affine" : "", info->folded_into_consumer ? "(in concat)" : "");
+      info->fused_affine ? "+affine" : "", !info->folded_into_consumer ? ""
+          : info->type == pqnn_node_type_concatenate ? "(in conv)" : "(in concat)");
   if (info->fused_upsampled_add) {  /* the FPN add of a resized map follows everything else */
     const size_t used = strlen(buf);
     snprintf(buf + used, size - used, "+upsampled-add");
+  }
+  if (info->fused_concat_input) {  /* reads its input concatenation's parts */
+    const size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "+concat-input");
   }
 }
 
@@ -127,7 +132,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
   size_t per_type[kTypes][kDatatypes] = {{0}};
   size_t fused = 0, fused_adds = 0, fused_activations = 0, fused_affines = 0, inserted = 0;
-  size_t folded = 0, banded = 0, upsampled = 0, scaled = 0;
+  size_t folded = 0, banded = 0, upsampled = 0, scaled = 0, concat_inputs = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   if (verbose) printf("plan, node by node (execution order):\n");
   for (size_t k = 0; k < count; k++) {
@@ -141,7 +146,8 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     fused_activations += info.fused_activation;
     fused_affines += info.fused_affine;
     inserted += info.inserted;
-    folded += info.folded_into_consumer;
+    folded += info.folded_into_consumer && info.type == pqnn_node_type_static_resize_2d;
+    concat_inputs += info.fused_concat_input;
     upsampled += info.fused_upsampled_add;
     scaled += info.fused_channel_scale;
     banded += info.banded;
@@ -173,6 +179,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       if (info.fused_upsampled_add) cJSON_AddBoolToObject(n, "fused_upsampled_add", true);
       if (info.fused_channel_scale) cJSON_AddBoolToObject(n, "fused_channel_scale", true);
       if (info.pool_commuted) cJSON_AddBoolToObject(n, "pool_commuted", true);
+      if (info.fused_concat_input) cJSON_AddBoolToObject(n, "fused_concat_input", true);
       cJSON_AddBoolToObject(n, "banded", info.banded != 0);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
       cJSON_AddItemToArray(nodes, n);
@@ -180,10 +187,10 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   }
   printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu fused activations, %zu "
       "fused affines, %zu inserted converts, %zu resizes folded into concats, %zu into "
-      "adds, %zu channel scales folded into 1x1 layers, %zu in row bands), %zu boundary "
-      "layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
+      "adds, %zu channel scales folded into 1x1 layers, %zu concats read by their convs, %zu "
+      "in row bands), %zu boundary layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
       count, fused, fused_adds, fused_activations, fused_affines, inserted, folded, upsampled,
-      scaled, banded, transposes,
+      scaled, concat_inputs, banded, transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
