@@ -992,6 +992,13 @@ struct pqnn_runtime_options {
   /* Nonzero: the pooling is commuted, but the per-channel multiply (x * s [+ r] [+ an
    * upsampled map]) stays a node of its own (pqnn_runtime_node_info.fused_channel_scale). */
   uint32_t no_scale_fusion;
+  /* Nonzero: the pooling also commutes when the runtime computes in f32 (neither
+   * PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION nor f16 inference); by default it commutes only
+   * under those, because a commuted pooling rounds unlike the graph's own: PaddleOCR det's
+   * f32 map then differs from ONNX Runtime's by 1.42e-4 of its maximum, over the 1e-4 its
+   * f32 import is held to (ORT moves 1.09e-4 itself under the same rewrite; docs/runtime.md).
+   * Faster (det f32: the neck's squeeze-excites fold, docs/benchmarks.md). */
+  uint32_t f32_pool_commute;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,

@@ -175,6 +175,7 @@ struct pqnn_runtime {
   bool no_affine_fusion;            /* runtime option: 1x1 depthwise affines stay nodes */
   bool no_banding;                  /* runtime option: no row-band chains (runtime-band.h) */
   bool no_pool_commute;             /* runtime option: GAP keeps reading a 1x1 layer's output */
+  bool f32_pool_commute;            /* runtime option: commute in f32 inference too */
   bool no_scale_fusion;             /* runtime option: x * s stays a node (runtime-pass-sefold.c) */
   struct pqnn_rt_band* bands;       /* the chains found at planning */
   uint32_t num_bands;

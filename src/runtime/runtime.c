@@ -86,6 +86,7 @@ enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
   rt->no_affine_fusion = options != NULL && options->no_affine_fusion != 0;
   rt->no_banding = options != NULL && options->no_banding != 0;
   rt->no_pool_commute = options != NULL && options->no_pool_commute != 0;
+  rt->f32_pool_commute = options != NULL && options->f32_pool_commute != 0;
   rt->no_scale_fusion = options != NULL && options->no_scale_fusion != 0;
   status = pqnn_runtime_plan(rt, subgraph);
   if (status == pqnn_status_success) status = reshape(rt);

@@ -2,7 +2,9 @@
 // FC), s = clamp01(FC(relu(FC(GAP(x))))), out = x * s [+ x or + r] [+ resize(lo)] as in
 // PaddleOCR det's neck. Three plans of each random graph: node by node (no_pool_commute),
 // the pooling commuted (GAP(y), then L's copy on the pooled row) with the multiply a node
-// (no_scale_fusion), and commuted with the multiply folded into L's epilogue (default).
+// (no_scale_fusion), and commuted with the multiply folded into L's epilogue (both with
+// f32_pool_commute: f32 graphs commute only when asked; by default only under dynamic
+// quantization or f16 inference, DefaultPlans below).
 // Folded == commuted bit for bit; commuted within 1e-5 of the output's scale of node by
 // node. Sizes, channel counts that are no multiple of 16, 1-2 images, operand orders, the
 // residual x, another residual or none, an upsampled add or none, with and without a
@@ -26,7 +28,9 @@ using namespace pqnn_test;
 namespace {
 
 enum class Residual { kNone, kX, kOther };
-enum class Plan { kNodes, kCommuted, kFolded };
+// kDefault: no option set (f32 graphs keep their pooling unless dynamic quantization or
+// f16 inference runs: runtime-pass-sefold.c); the other plans opt f32 in.
+enum class Plan { kNodes, kCommuted, kFolded, kDefault };
 
 struct Case {
   size_t n = 1, h = 4, w = 5, cin = 12, c = 24, scale = 2;  // scale: upsampled map's factor
@@ -117,6 +121,7 @@ Result run_case(const Case& k, Plan plan, pthreadpool_t pool) {
   pqnn_runtime_options options = {};
   options.no_pool_commute = plan == Plan::kNodes ? 1 : 0;
   options.no_scale_fusion = plan == Plan::kCommuted ? 1 : 0;
+  options.f32_pool_commute = plan == Plan::kCommuted || plan == Plan::kFolded ? 1 : 0;
   pqnn_runtime_t rt = nullptr;
   EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, k.flags, &options, &rt),
       pqnn_status_success);
@@ -243,6 +248,35 @@ TEST(RuntimeSeFold, Fp16CommutesWithoutFolding) {
     EXPECT_EQ(count(folded.infos, &pqnn_runtime_node_info::fused_channel_scale), 0u);
     expect_close(folded.y, nodes.y, 1e-2f);
     expect_close(folded.y_reshaped, nodes.y_reshaped, 1e-2f);
+  }
+}
+
+// Without options an f32 graph keeps its pooling (the commuted one rounds unlike it: the
+// bits are node by node's); with PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION (its small FCs stay
+// f32) the pooling commutes and the multiply folds by default.
+TEST(RuntimeSeFold, DefaultPlans) {
+  for (int drq = 0; drq < 2; drq++) {
+    Case k;
+    k.cin = 7;  // an FC of 7 inputs stays f32 under dynamic quantization (a conv would not)
+    k.c = 24;
+    k.conv = false;
+    k.residual = Residual::kX;
+    k.upsampled = true;
+    k.flags = drq != 0 ? PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION : 0;
+    SCOPED_TRACE(testing::Message() << "drq " << drq);
+    const Result nodes = run_case(k, Plan::kNodes, nullptr);
+    const Result plain = run_case(k, Plan::kDefault, nullptr);
+    ASSERT_FALSE(plain.y.empty());
+    EXPECT_EQ(count(plain.infos, &pqnn_runtime_node_info::pool_commuted), drq != 0 ? 2u : 0u);
+    EXPECT_EQ(count(plain.infos, &pqnn_runtime_node_info::fused_channel_scale),
+        drq != 0 ? 1u : 0u);
+    if (drq == 0) {
+      EXPECT_TRUE(same_bits(plain.y, nodes.y));
+      EXPECT_TRUE(same_bits(plain.y_reshaped, nodes.y_reshaped));
+    } else {
+      expect_close(plain.y, nodes.y);
+      expect_close(plain.y_reshaped, nodes.y_reshaped);
+    }
   }
 }
 

@@ -11,8 +11,8 @@ static const char kUsage[] =
     "         [--output name=FILE.bin] [--dtype f32|f16|f16-force|qd8] [--threads N]\n"
     "         [--iterations N] [--warmup N] [--compare [name=]FILE.bin] [--json FILE]\n"
     "         [--seed N] [--list] [--profile] [--layer-error] [--verbose] [--no-fuse-add]\n"
-    "         [--no-fuse-activation] [--no-fuse-affine] [--no-banding] [--no-commute-pool]\n"
-    "         [--no-fuse-scale]\n"
+    "         [--no-fuse-activation] [--no-fuse-affine] [--no-banding] [--commute-pool]\n"
+    "         [--no-commute-pool] [--no-fuse-scale]\n"
     "  .bin files: raw little-endian float32 in the model's layout (NCHW for images).\n"
     "  --dtype f16: PQNN_FLAG_FP16_INFERENCE, f16 where that is faster: only on an ISA\n"
     "    tier with f16 arithmetic (aarch64 neonfp16arith, neondot), else it runs f32 (the\n"
@@ -31,6 +31,9 @@ static const char kUsage[] =
     "    own (not fused into the conv / FC before).\n"
     "  --no-banding: depthwise / pointwise chains and deconvolution pairs run node by\n"
     "    node, never in row bands.\n"
+    "  --commute-pool: with --dtype f32, a global average pooling of a linear 1x1 conv / FC\n"
+    "    output pools the layer's input and the squeeze-excite multiply folds into the layer\n"
+    "    (faster; rounds unlike the model's pooling: by default only under f16 / qd8).\n"
     "  --no-commute-pool: a global average pooling of a linear 1x1 conv / FC output keeps\n"
     "    reading it (not the layer's input), so no multiply folds into that layer either.\n"
     "  --no-fuse-scale: the squeeze-excite multiply x * s stays a node of its own (not run\n"
@@ -116,6 +119,7 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
         : strcmp(opt, "--no-fuse-affine") == 0 ? &a->no_fuse_affine
         : strcmp(opt, "--no-banding") == 0 ? &a->no_banding
         : strcmp(opt, "--no-commute-pool") == 0 ? &a->no_commute_pool
+        : strcmp(opt, "--commute-pool") == 0 ? &a->commute_pool
         : strcmp(opt, "--no-fuse-scale") == 0 ? &a->no_fuse_scale : NULL;
     if (flag != NULL) {
       *flag = true;

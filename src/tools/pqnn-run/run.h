@@ -41,6 +41,7 @@ struct run_args {
   bool no_fuse_affine;  /* runtime option no_affine_fusion: 1x1 depthwise affines stay */
   bool no_banding;  /* runtime option no_banding: no row-band chains */
   bool no_commute_pool;  /* runtime option no_pool_commute: GAP of a 1x1 layer stays */
+  bool commute_pool;  /* runtime option f32_pool_commute: commute in f32 too */
   bool no_fuse_scale;  /* runtime option no_scale_fusion: x * s stays a node */
 };
 
