@@ -225,7 +225,7 @@ TEST(RuntimeSeFold, RandomBlocksMatchNodeByNode) {
         k.upsampled ? 1u : 0u);
     EXPECT_LE(folded.arena, commuted.arena);  // x is never written
   }
-  pthreadpool_destroy(pool);
+  destroy_pool(pool);
 }
 
 // Under f16 inference the pooling commutes too (f16 in and out), the multiply stays a node
