@@ -56,6 +56,29 @@ __attribute__((target("avx512f,avx512vnni,avx512bw"))) static double vpdpbusd_lo
   return static_cast<double>(iterations) * 12 * 64 * 2 / seconds / 1e9;
 }
 
+// The AVX-VNNI form: {vex} vpdpbusd on ymm (32 u8 x s8 MACs per instruction), the avxvnni
+// tier's kernels' multiply-accumulate; 12 chains in the 16 ymm registers (latency x 2 pipes).
+__attribute__((target("avx2,avxvnni"))) static double vpdpbusd_ymm_loop(size_t iterations) {
+#define PQNN_DECL(i) __m256i acc##i = _mm256_set1_epi32(i);
+  PQNN_REP12(PQNN_DECL)
+#undef PQNN_DECL
+  __m256i a = _mm256_set1_epi32(0x01020304), b = _mm256_set1_epi32(0x05060708);
+  const double start = cpu_seconds();
+  for (size_t it = 0; it < iterations; it++) {
+    __asm__ volatile("" : "+x"(a), "+x"(b));
+#define PQNN_STEP(i) __asm__("%{vex%} vpdpbusd %2, %1, %0" : "+x"(acc##i) : "x"(a), "x"(b));
+    PQNN_REP12(PQNN_STEP)
+#undef PQNN_STEP
+  }
+  const double seconds = cpu_seconds() - start;
+  __m256i sum = acc0;
+#define PQNN_SUM(i) sum = _mm256_add_epi32(sum, acc##i);
+  PQNN_REP12(PQNN_SUM)
+#undef PQNN_SUM
+  benchmark::DoNotOptimize(sum);
+  return static_cast<double>(iterations) * 12 * 32 * 2 / seconds / 1e9;
+}
+
 __attribute__((target("avx2"))) static double vpmaddwd_loop(size_t iterations) {
 #define PQNN_DECL(i) __m256i acc##i = _mm256_set1_epi32(i);
   PQNN_REP12(PQNN_DECL)
@@ -161,6 +184,20 @@ double measured_vpdpbusd_peak_gops() {
   return peak;
 }
 
+double measured_vpdpbusd_ymm_peak_gops() {
+  static const double peak = [] {
+    double best = 0.0;
+#if defined(__x86_64__)
+    if (pqnn_initialize() != pqnn_status_success || !pqnn_isa_enabled(pqnn_isa_avxvnni)) {
+      return 0.0;
+    }
+    for (int rep = 0; rep < 5; rep++) best = std::max(best, vpdpbusd_ymm_loop(10000000));
+#endif
+    return best;
+  }();
+  return peak;
+}
+
 double measured_vpmaddwd_avx2_peak_gops() {
   static const double peak = [] {
     double best = 0.0;
@@ -173,6 +210,15 @@ double measured_vpmaddwd_avx2_peak_gops() {
     return best;
   }();
   return peak;
+}
+
+double measured_tier_int8_peak_gops() {
+  const double vnni = measured_vpdpbusd_peak_gops();
+  if (vnni > 0) return vnni;
+  const double zmm = measured_vpmaddwd_vpaddd_peak_gops(512);
+  if (zmm > 0) return zmm;
+  const double vnni_ymm = measured_vpdpbusd_ymm_peak_gops();
+  return vnni_ymm > 0 ? vnni_ymm : measured_vpmaddwd_vpaddd_peak_gops(256);
 }
 
 }  // namespace pqnn_bench

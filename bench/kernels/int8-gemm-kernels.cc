@@ -1,8 +1,9 @@
 // Every int8 GEMM microkernel this CPU supports (qs8_qc8w, qd8 -> f32, qd8 -> f16) on
 // whole M x N x K problems with pre-packed weights: the timed loop walks M in MR-row
 // calls, each kernel call walking all N columns. Reports GOPS (2*M*N*K per iteration),
-// %vnni_peak (of the measured single-core vpdpbusd peak, where AVX512-VNNI exists) and
-// %avx2_peak (of the measured AVX2 vpmaddwd+vpaddd peak). The peaks are benchmarks too.
+// %vnni_peak (of the measured single-core vpdpbusd zmm peak, where AVX512-VNNI exists),
+// %vnni_ymm_peak for the avxvnni kernels (of the {vex} vpdpbusd ymm peak, where AVX-VNNI
+// exists) and %avx2_peak (of the measured AVX2 vpmaddwd peak). The peaks are benchmarks too.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -71,6 +72,12 @@ void Report(benchmark::State& state, double ops, const Kernel& kern) {
     state.counters["%vnni_peak"] =
         benchmark::Counter(100.0 * ops * iters / (vnni * 1e9), benchmark::Counter::kIsRate);
   }
+  const double vnni_ymm = kern.isa == pqnn_isa_avxvnni
+      ? pqnn_bench::measured_vpdpbusd_ymm_peak_gops() : 0.0;
+  if (vnni_ymm > 0) {
+    state.counters["%vnni_ymm_peak"] = benchmark::Counter(
+        100.0 * ops * iters / (vnni_ymm * 1e9), benchmark::Counter::kIsRate);
+  }
   if (avx2 > 0 && kern.isa != pqnn_isa_scalar) {
     state.counters["%avx2_peak"] =
         benchmark::Counter(100.0 * ops * iters / (avx2 * 1e9), benchmark::Counter::kIsRate);
@@ -129,6 +136,8 @@ const int registered = [] {
       pqnn_bench::measured_vpdpbusd_peak_gops)->Iterations(1);
   benchmark::RegisterBenchmark("int8_peak/vpmaddwd_avx2", Peak,
       pqnn_bench::measured_vpmaddwd_avx2_peak_gops)->Iterations(1);
+  benchmark::RegisterBenchmark("int8_peak/vpdpbusd_avxvnni_ymm", Peak,
+      pqnn_bench::measured_vpdpbusd_ymm_peak_gops)->Iterations(1);
   for (const Kernel& kern : kKernels) {
     if (!pqnn_isa_enabled(kern.isa)) continue;
     for (const Shape& s : kShapes) {

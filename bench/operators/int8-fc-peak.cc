@@ -29,15 +29,8 @@ const pqnn_bench::FcShape kShapes[] = {
     {"1024x1024x1024", 1024, 1024, 1024},
 };
 
-// The peak of the instruction sequence the running tier's kernels use: vpdpbusd (zmm) for
-// avx512vnni, vpmaddwd + vpaddd zmm for avx512 (skx), ymm for avx2. Not measured for
-// avxvnni (ymm {vex} vpdpbusd): this bench's dev CPU lacks AVX-VNNI, so the tier never runs.
-double int8_peak_gops() {
-  const double vnni = pqnn_bench::measured_vpdpbusd_peak_gops();
-  if (vnni > 0) return vnni;
-  const double zmm = pqnn_bench::measured_vpmaddwd_vpaddd_peak_gops(512);
-  return zmm > 0 ? zmm : pqnn_bench::measured_vpmaddwd_vpaddd_peak_gops(256);
-}
+// The peak of the instruction sequence the running tier's kernels use.
+double int8_peak_gops() { return pqnn_bench::measured_tier_int8_peak_gops(); }
 
 // Times run() (one operator pass) and reports GOPS and %peak.
 template <class Run>

@@ -27,10 +27,8 @@
 
 namespace {
 
-double int8_peak_gops() {
-  const double vnni = pqnn_bench::measured_vpdpbusd_peak_gops();
-  return vnni > 0 ? vnni : pqnn_bench::measured_vpmaddwd_avx2_peak_gops();
-}
+// The peak of the instruction sequence the running tier's kernels use.
+double int8_peak_gops() { return pqnn_bench::measured_tier_int8_peak_gops(); }
 
 // Thread CPU time: on the shared 2-core dev box a pinned single-thread run gets a fraction
 // of its core, which wall time counts and CPU time does not.
