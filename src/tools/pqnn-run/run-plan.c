@@ -134,6 +134,15 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   size_t fused = 0, fused_adds = 0, fused_activations = 0, fused_affines = 0, inserted = 0;
   size_t folded = 0, banded = 0, upsampled = 0, scaled = 0, concat_inputs = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
+  /* The fusion column is as wide as the longest chain of this plan (at least 18). */
+  int fusion_width = 18;
+  for (size_t k = 0; verbose && k < count; k++) {
+    struct pqnn_runtime_node_info info;
+    if (pqnn_get_runtime_node_info(prt, k, &info) != pqnn_status_success) continue;
+    char fusions[64];
+    fusion_chain(&info, fusions, sizeof(fusions));
+    if ((int) strlen(fusions) > fusion_width) fusion_width = (int) strlen(fusions);
+  }
   if (verbose) printf("plan, node by node (execution order):\n");
   for (size_t k = 0; k < count; k++) {
     struct pqnn_runtime_node_info info;
@@ -158,8 +167,8 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     if (verbose) {
       char fusions[64];
       fusion_chain(&info, fusions, sizeof(fusions));
-      printf("  %4zu %-26s %-7s %-18s %-40s %s\n", k, info.type_name,
-          pqnn_datatype_string(info.compute_datatype), fusions, label, qd8);
+      printf("  %4zu %-26s %-7s %-*s %-40s %s\n", k, info.type_name,
+          pqnn_datatype_string(info.compute_datatype), fusion_width, fusions, label, qd8);
     }
     if (nodes != NULL) {
       cJSON* n = cJSON_CreateObject();
