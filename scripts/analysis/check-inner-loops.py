@@ -527,6 +527,8 @@ def classify(insn, dot, prep, frame_pointer, storing=False):
     if dot.match(op):
         return "dot"
     vector = any(re.search(r"%[xyz]mm", o) for o in ops)
+    if op.startswith("prefetch"):
+        return "essential"  # a software prefetch of the weight stream (f32_gemm.py PREFETCH)
     if ops and is_mem(ops[-1]) and not LOOP_CONTROL.match(op):
         return "essential" if storing else "other"  # a store
     if not vector:

@@ -13,12 +13,18 @@ from kernels import skeleton
 from kernels import x86_f32 as vf
 
 
-# Software prefetch of the packed weights this many bytes ahead in the k loop (0: none,
-# the hardware prefetcher follows the sequential weight stream). Measured on the Zen 3
-# development host (AVX2 6x16 / 4x24, best CPU time of 6 runs, 1024^3 and 64x768x3072):
-# no prefetch 26.6 / 5.81 ms (6x16), 448 B ahead 27.4 / 5.76 ms, 1024 B ahead 28.4 /
-# 5.53 ms: no consistent gain, so none.
-PREFETCH = 0
+# Software prefetch of the packed weights this many bytes ahead in the k loop of the AVX512
+# kernels (one prefetcht0 per 64 bytes of weights a k step reads; 0: none). On the Intel
+# Xeon (AVX512, 2 zmm FMA per cycle) of 2026-12-06 the hardware prefetcher alone left the
+# 7x32 loop at 154-158 GFLOP/s with its weights streamed from a 1 MB window of L2 against
+# 177-184 from L1 (a probe of the loop, CPU time); 1024 B ahead: 167-175; and end to end
+# (pqnn-demo, 1 thread, CPU ms, 3 interleaved rounds) MobileNet v1 f32 11.11-11.59 ->
+# 10.21-10.49, v2 6.97-7.70 -> 6.39-6.96 (512 B and 2048 B ahead: within that noise).
+# AMD Zen 5 (4 load pipes, its pointwise layers already at 94-99% of the FMA peak) was not
+# measured with it. The SSE2 / AVX2 kernels stay without: on the Zen 3 development host
+# (AVX2 6x16 / 4x24, best CPU time of 6 runs, 1024^3 and 64x768x3072) no prefetch gave
+# 26.6 / 5.81 ms (6x16), 448 B ahead 27.4 / 5.76 ms, 1024 B ahead 28.4 / 5.53 ms.
+PREFETCH = 1024
 
 ISA = {
     "sse2": dict(
@@ -111,7 +117,7 @@ def emit_kernel(isa_key, mr, nr, kind):
         # stay at MR * NR / W accumulators + NR / W weights + 1 broadcast.
         for j in range(nv):
             L(f"{ind}  const {vec} vb{j} = {vf.load(isa_key, f'wp + {j * w}')};")
-        if PREFETCH:
+        if PREFETCH and isa_key.startswith("avx512"):
             for line in range((nr * 4 + 63) // 64):
                 L(f"{ind}  _mm_prefetch((const char*) wp + {PREFETCH + 64 * line}, _MM_HINT_T0);")
         L(f"{ind}  wp += {nr};")

@@ -74,6 +74,7 @@ void pqnn_f32_gemm_minmax_ukernel_8x16__avx512f(size_t mr, size_t nc, size_t kc,
     size_t k = kc;
     do {
       const __m512 vb0 = _mm512_loadu_ps(wp + 0);
+      _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
       wp += 16;
       const __m512 va0 = _mm512_set1_ps(*a0);
       vacc0x0 = _mm512_fmadd_ps(va0, vb0, vacc0x0);

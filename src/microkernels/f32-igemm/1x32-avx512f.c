@@ -39,6 +39,8 @@ void pqnn_f32_igemm_minmax_ukernel_1x32__avx512f(size_t mr, size_t nc, size_t kc
       do {
         const __m512 vb0 = _mm512_loadu_ps(wp + 0);
         const __m512 vb1 = _mm512_loadu_ps(wp + 16);
+        _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
+        _mm_prefetch((const char*) wp + 1088, _MM_HINT_T0);
         wp += 32;
         const __m512 va0 = _mm512_set1_ps(*(a0 + k));
         vacc0x0 = _mm512_fmadd_ps(va0, vb0, vacc0x0);
