@@ -90,7 +90,7 @@ void binary(benchmark::State& state, const Kernel& k) {
 }
 
 void sizes(benchmark::internal::Benchmark* b) {
-  for (int n : {256, 4096, 16384}) b->Arg(n);
+  for (int n : {256, 4096, 16384, 65536}) b->Arg(n);
 }
 
 // Registered at static-initialization time, one benchmark per kernel.

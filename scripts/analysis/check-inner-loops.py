@@ -374,16 +374,23 @@ STACK_BOUND.update({
     "f32-expsum/u16-sse2": (29, "4 polynomial exps + 4 sums on 16 xmm: gcc 12 29 stack "
                                 "operands, clang 14 17 per 16 floats"),
     # gelu, erf, log (the portable f32-vunary bodies, 45-95 operations and 20-30 constants a
-    # vector): the main loop computes 4 vectors (avx2, avx512skx) or 2 (sse2) side by side,
-    # interleaved, for the latency of their long chains; their live values and constants do
-    # not fit 16 / 32 registers, so temporaries and constants go through stack slots. Measured
-    # faster than fewer vectors a step without the spills (bench/kernels/elementwise-kernels,
-    # 4096: gelu avx2 0.70 Gelem/s against 0.47 with 2, avx512skx 1.01 against 0.76 with 2;
-    # docs/benchmarks.md). The bounds are the worst of gcc 12 -O2 / -O3 and clang 14.
-    **{f"f32-vunary/{obj}": (n, "4 (sse2: 2) interleaved vectors a step: more live values and "
-                                "constants than registers (gcc 12 -O2 spills most)")
-       for obj, n in (("gelu-avx2", 104), ("erf-avx2", 125), ("log-avx2", 61),
-                      ("gelu-avx512skx", 60), ("erf-avx512skx", 81), ("log-avx512skx", 22),
+    # vector): the main loop computes 4 vectors (avx2, avx512skx log), 6 (avx512skx gelu,
+    # erf) or 2 (sse2) side by side, interleaved, for the latency of their long chains.
+    # avx2 gelu / erf / log and avx512skx gelu / erf read their constants as memory operands
+    # of a static table (elementwise.py POOLED_OPS; no constant in a stack slot under either
+    # compiler): what remains are the step's temporaries, more than 16 ymm / 32 zmm hold.
+    # Before the table (4 vectors a step), clang 14 -O3: gelu avx2 72, erf 108, log 54, gelu
+    # avx512skx 25, erf 39 stack accesses a step; gcc 12 -O2 up to 104. Measured faster than
+    # fewer vectors a step without the spills (bench/kernels/elementwise-kernels; avx2 3
+    # vectors 12-17% slower, docs/benchmarks.md). The bounds are the worst of gcc 12 -O2 /
+    # -O3 and clang 14 (avx2: gcc 26 / 32 / 6, clang 12 / 40 / 3 for gelu / erf / log;
+    # avx512skx gelu / erf per 6 vectors: gcc 60 / 54, clang 38 / 60; log: gcc -O2 22,
+    # clang 9, no table: 7-9% slower with it).
+    **{f"f32-vunary/{obj}": (n, "4-6 (sse2: 2) interleaved vectors a step: more live "
+                                "temporaries than registers (the constants are memory operands "
+                                "of a table on avx2 / avx512skx but log avx512skx)")
+       for obj, n in (("gelu-avx2", 26), ("erf-avx2", 40), ("log-avx2", 6),
+                      ("gelu-avx512skx", 60), ("erf-avx512skx", 60), ("log-avx512skx", 22),
                       ("gelu-sse2", 4), ("erf-sse2", 6))},
     "f16-dwconv/anyp8c-avx2": (1, "clang 14 compares the tap pointer with its bound in a "
                                   "stack slot, 1 per 2 FMAs of the tap loop; gcc 12 clean"),

@@ -12,9 +12,11 @@ whose error bound is the family contract in src/microkernels.h; the scalar kerne
 the C library as the plain reference does. gelu, erf and log (UNARY_PORTABLE) are written
 once in the same vocabulary and emitted for the scalar tier too (SCALAR: one float), with
 separate multiplies and adds, so every tier gives the scalar kernel's bits; their main loop
-computes PORTABLE_UNROLL vectors side by side. Full vectors are processed in the loop; the
+computes PORTABLE_UNROLL vectors side by side (on AVX2 / AVX512 with their constants as
+memory operands of a static table: ConstPool). Full vectors are processed in the loop; the
 last n % W elements go through a W-element stack copy (never a read or write past n).
 """
+import re
 
 UNARY_EXACT = ["relu", "lrelu", "hsigmoid", "hswish", "clamp", "sqrt", "abs", "neg", "sqr"]
 UNARY_TRANSCENDENTAL = ["exp", "sigmoid", "swish", "tanh"]
@@ -308,6 +310,12 @@ def gelu_lines(v, x, out, ind="  "):
     return L
 
 
+# The tiers whose erf body interleaves its two independent polynomials (the small-|x| Taylor
+# and erfc's) step by step instead of one after the other: same operations, same bits; a
+# shorter critical path for the out-of-order window (avx2 +9% gcc 12 / +16% clang 14,
+# avx512skx +8-12% / +22-26% against the sequential order; docs/benchmarks.md).
+ERF_ZIP = {"avx2", "avx512skx"}
+
 # erf(x) / x = 2 / sqrt(pi) sum (-1)^n x^2n / (n! (2n + 1)), to n = 6 (truncation below 1e-9
 # relative for |x| < 1/2).
 ERF_TAYLOR = ["0x1.F9A326p-14f", "-0x1.C02DB4p-11f", "0x1.565BCEp-8f", "-0x1.B82CE4p-6f",
@@ -320,10 +328,16 @@ def erf_lines(v, x, out, ind="  "):
     t, L = v.t, []
     L.append(f"{ind}const {t} {out}_a = {v.abs(x)};")
     L.append(f"{ind}const {t} {out}_u = {v.minc(out + '_a', v.splat('4.0f'))};")
-    L += erfc_lines(v, out + "_u", out + "_c", ind, gelu=False)
+    erfc = erfc_lines(v, out + "_u", out + "_c", ind, gelu=False)
+    small = [f"{ind}const {t} {out}_z = {v.mul(x, x)};"] + horner(v, out + "_q", out + "_z", ERF_TAYLOR, ind)
+    if v.isa in ERF_ZIP:
+        # The small-|x| polynomial's steps between erfc's Horner steps (two chains).
+        erfc = erfc[:2] + [line for pair in zip(erfc[2:2 + len(small)], small) for line in pair] + \
+            erfc[2 + len(small):]
+        small = []
+    L += erfc
     L.append(f"{ind}const {t} {out}_big = {v.xorsign(v.sub(v.splat('1.0f'), out + '_c'), x)};")
-    L.append(f"{ind}const {t} {out}_z = {v.mul(x, x)};")
-    L += horner(v, out + "_q", out + "_z", ERF_TAYLOR, ind)
+    L += small
     L.append(f"{ind}{t} {out} = {v.sel(v.lt(out + '_a', v.splat('0.5f')), v.mul(x, out + '_q'), out + '_big')};")
     L.append(f"{ind}{out} = {v.sel(v.isnan(x), x, out)};")
     return L
@@ -429,41 +443,160 @@ def header(k, what):
 # chains (two divisions' and ~20 multiply-add steps' latency), so U of them are computed side
 # by side, line by line, for the out-of-order core to overlap.
 PORTABLE_UNROLL = {"sse2": 2, "avx2": 4, "avx512skx": 4, "neon": 4, "wasmsimd": 2}
+# gelu, erf avx512skx, their constants in the table: 6 (+10-16% against 4; 8 is within a few
+# percent of 6 either way with twice the spills).
+PORTABLE_UNROLL_OP = {("avx512skx", "gelu"): 6, ("avx512skx", "erf"): 6}
 
 
-def interleaved_loop(v, op, u):
-    """The main loop of a portable operator: u vectors a step, their bodies' lines interleaved."""
+# The avx2 steps whose schedule is pinned every ORDER_ROWS rows of the interleaved bodies
+# (PQNN_VUNARY_ORDER: an empty asm that takes the row's u results and renews the u table
+# pointers, so that no row's constant is read before the barrier that precedes it and no
+# row is computed after the one that follows). Without it clang 14's scheduler runs 2 of the
+# 4 erf bodies after the other 2 (their divisions ~200 instructions apart): 12% slower than
+# without the table; with it, as fast as before, and gelu's spills halve (clang 49 -> 12).
+ORDER_ROWS = {("avx2", "gelu"): 4, ("avx2", "erf"): 4}
+ASSIGNED = re.compile(r"^\s*(?:const\s+)?(?:__m256\s+)?(\w+)\s*=")
+
+
+def interleaved_loop(v, op, u, pool=None):
+    """The main loop of a portable operator: u vectors a step, their bodies' lines interleaved
+    (with a pool: each body's constants read through its own opaque pointer, and an order
+    barrier every ORDER_ROWS rows where the table has an entry)."""
     w, t = v.w, v.t
-    bodies = [PORTABLE_LINES[op](v, f"vx{j}", f"vr{j}", "    ") for j in range(u)]
+    bodies = [pooled(PORTABLE_LINES[op](v, f"vx{j}", f"vr{j}", "    "), pool, f"c{j}", "    ")
+              for j in range(u)]
     assert len(set(len(b) for b in bodies)) == 1
+    every = ORDER_ROWS.get((v.isa, op)) if pool is not None else None
     L = [f"  for (; n >= {u * w}; n -= {u * w}) {{"]
     L += [f"    const {t} vx{j} = {v.load(f'x + {j * w}' if j else 'x')};" for j in range(u)]
+    rows = 0
     for lines in zip(*bodies):
         L += list(lines)
+        names = [ASSIGNED.match(line) for line in lines]
+        if every and all(names):
+            rows += 1
+            if rows % every == 0:
+                args = [f"c{j}" for j in range(u)] + [m.group(1) for m in names]
+                L.append(f"    PQNN_VUNARY_ORDER({', '.join(args)});")
     L += [f"    {v.store(f'y + {j * w}' if j else 'y', f'vr{j}')};" for j in range(u)]
     L += [f"    x += {u * w};", f"    y += {u * w};", "  }"]
     return L
+
+
+def order_macro(u):
+    """PQNN_VUNARY_ORDER for u vectors a step (AVX2: "x", a ymm register)."""
+    assert all(isa == "avx2" for isa, _ in ORDER_ROWS)
+    cs, vs = [f"c{j}" for j in range(u)], [f"v{j}" for j in range(u)]
+    outs = ", ".join(f'"+r"({c})' for c in cs)
+    ins = ", ".join(f'"x"({x})' for x in vs)
+    params = ", ".join(cs + vs)
+    return ["/* The order barrier of the interleaved bodies (ORDER_ROWS in the generator). */",
+            "#if defined(__GNUC__)",
+            f'#define PQNN_VUNARY_ORDER({params}) __asm__ volatile("" : {outs} : {ins})',
+            "#else",
+            f"#define PQNN_VUNARY_ORDER({params})",
+            "#endif"]
+
+
+# ---- constants as memory operands (AVX2, AVX512) ----
+# With their constants as register values the compilers hoist every broadcast out of the
+# loop: the 20-30 constants of gelu / erf / log and the step's temporaries do not fit 16 ymm
+# / 32 zmm, so constants and temporaries go through stack slots (clang 14: gelu avx2 72 stack
+# accesses a step, erf 108). In POOLED_OPS every constant (but 0, a register xor) is a row of
+# one static table `kc` read through a pointer the compiler cannot see through
+# (PQNN_VUNARY_OPAQUE, renewed for every vector of a step), so no constant is hoisted: each
+# one is a memory operand of the instruction that uses it, and the registers hold the
+# bodies' temporaries. POOL_LANES: the table's row width, the vector width (AVX2 has no
+# broadcast operand) or 1 (AVX512's embedded broadcast, {1to16}). Not pooled, by measurement
+# (bench/kernels/elementwise-kernels, docs/benchmarks.md): log avx512skx (7-9% slower under
+# both compilers) and the one-vector exp / sigmoid / swish / tanh (5-13% slower).
+POOL_LANES = {"avx2": 8, "avx512skx": 1}
+POOLED_OPS = {"avx2": {"gelu", "erf", "log"}, "avx512skx": {"gelu", "erf"}}
+OPAQUE = ["/* An empty asm that the compiler cannot see through: the table's constants are read",
+          " * from memory where they are used (not hoisted into registers that do not fit). */",
+          "#if defined(__GNUC__)",
+          '#define PQNN_VUNARY_OPAQUE(ptr) __asm__ volatile("" : "+r"(ptr))',
+          "#else",
+          "#define PQNN_VUNARY_OPAQUE(ptr)",
+          "#endif"]
+
+
+class ConstPool:
+    """The splat constants of a kernel's bodies, as rows of one static table `kc`."""
+
+    def __init__(self, v, lanes):
+        self.v, self.lanes, self.rows = v, lanes, {"f": [], "i": []}
+        self.prefix = {"avx2": "_mm256", "avx512skx": "_mm512"}[v.isa]
+        self.pattern = re.compile(self.prefix + r"_set1_(ps|epi32)\(((?:[^()]|\([^()]*\))*)\)")
+
+    def ref(self, kind, value, ptr):
+        rows = self.rows[kind]
+        if value not in rows:
+            rows.append(value)
+        row = f"{ptr}->{kind}[{rows.index(value)}]"
+        if self.lanes == 1:
+            return f"{self.prefix}_set1_{'ps' if kind == 'f' else 'epi32'}({row}[0])"
+        if kind == "f":
+            return f"{self.prefix}_load_ps({row})"
+        return f"{self.prefix}_load_si{self.v.w * 32}((const __m{self.v.w * 32}i*) {row})"
+
+    def apply(self, lines, ptr):
+        """lines with every constant splat replaced by its table row through `ptr`."""
+        def sub(m):
+            if "p->" in m.group(2) or m.group(2) == "0.0f":  # zero: a register xor, no load
+                return m.group(0)
+            return self.ref("f" if m.group(1) == "ps" else "i", m.group(2), ptr)
+        return [self.pattern.sub(sub, line) for line in lines]
+
+    def table(self):
+        L = ["struct consts {"]
+        for kind, ctype in (("f", "float"), ("i", "int32_t")):
+            if self.rows[kind]:
+                L.append(f"  _Alignas({4 * self.lanes}) {ctype} {kind}[{len(self.rows[kind])}][{self.lanes}];")
+        L += ["};", "static const struct consts kc = {"]
+        for kind in ("f", "i"):
+            if self.rows[kind]:
+                L.append("  {")
+                L += ["    {" + ", ".join([c] * self.lanes) + "}," for c in self.rows[kind]]
+                L.append("  },")
+        return L + ["};"]
+
+
+def pooled(lines, pool, ptr, ind):
+    """The body `lines` reading its constants through a fresh opaque pointer `ptr`."""
+    if pool is None:
+        return lines
+    return [f"{ind}const struct consts* {ptr} = &kc;", f"{ind}PQNN_VUNARY_OPAQUE({ptr});"] + pool.apply(lines, ptr)
 
 
 def emit_unary(k):
     v, op = ISAS[k.isa], k.tile
     assert op in UNARY_SIMD, (k.family, op, "has no SIMD body")
     t, w = v.t, v.w
+    pool = ConstPool(v, POOL_LANES[v.isa]) if op in POOLED_OPS.get(v.isa, ()) else None
+    body = pooled(unary_body(v, op), pool, "c", "  ")
+    u = PORTABLE_UNROLL_OP.get((v.isa, op), PORTABLE_UNROLL[v.isa]) if op in PORTABLE_LINES else 1
+    loop = interleaved_loop(v, op, u, pool) if u > 1 else []
     L = header(k, f"{v.isa} f32 {op}, {w} lanes")
-    L += [f"#include {v.header}", "#include <math.h>", "#include <string.h>", "",
-          '#include "microkernels.h"', "",
-          # The large portable bodies: inlined into the loop and the tail both (gcc 12 calls
-          # them otherwise, passing the vector through the stack).
-          f"static inline {'__attribute__((always_inline)) ' if op in PORTABLE_LINES else ''}{t} compute({t} vx, "
+    L += [f"#include {v.header}", "#include <math.h>"]
+    if pool is not None:
+        L.append("#include <stdint.h>")
+    L += ["#include <string.h>", "", '#include "microkernels.h"', ""]
+    if pool is not None:
+        L += OPAQUE + [""]
+        if u > 1 and (v.isa, op) in ORDER_ROWS:
+            L += order_macro(u) + [""]
+        L += pool.table() + [""]
+    # The large portable bodies: inlined into the loop and the tail both (gcc 12 calls
+    # them otherwise, passing the vector through the stack).
+    L += [f"static inline {'__attribute__((always_inline)) ' if op in PORTABLE_LINES else ''}{t} compute({t} vx, "
           "const struct pqnn_f32_elementwise_params* p) {",
           "  (void) p;"]
-    L += unary_body(v, op)
+    L += body
     L += ["  return vy;", "}", "",
           f"void {k.name}(size_t n, const float* x, float* y, const void* params) {{",
           "  const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;"]
-    u = PORTABLE_UNROLL[v.isa] if op in PORTABLE_LINES else 1
-    if u > 1:
-        L += interleaved_loop(v, op, u)
+    L += loop
     L += [f"  for (; n >= {w}; n -= {w}) {{",
           f"    {v.store('y', 'compute(' + v.load('x') + ', p)')};",
           f"    x += {w};", f"    y += {w};", "  }",

@@ -5,51 +5,111 @@
 // so nothing past n is read or written. y may equal an input (the same pointer).
 #include <immintrin.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "microkernels.h"
 
+/* An empty asm that the compiler cannot see through: the table's constants are read
+ * from memory where they are used (not hoisted into registers that do not fit). */
+#if defined(__GNUC__)
+#define PQNN_VUNARY_OPAQUE(ptr) __asm__ volatile("" : "+r"(ptr))
+#else
+#define PQNN_VUNARY_OPAQUE(ptr)
+#endif
+
+/* The order barrier of the interleaved bodies (ORDER_ROWS in the generator). */
+#if defined(__GNUC__)
+#define PQNN_VUNARY_ORDER(c0, c1, c2, c3, v0, v1, v2, v3) __asm__ volatile("" : "+r"(c0), "+r"(c1), "+r"(c2), "+r"(c3) : "x"(v0), "x"(v1), "x"(v2), "x"(v3))
+#else
+#define PQNN_VUNARY_ORDER(c0, c1, c2, c3, v0, v1, v2, v3)
+#endif
+
+struct consts {
+  _Alignas(32) float f[29][8];
+  _Alignas(32) int32_t i[2][8];
+};
+static const struct consts kc = {
+  {
+    {-16.0f, -16.0f, -16.0f, -16.0f, -16.0f, -16.0f, -16.0f, -16.0f},
+    {-0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f},
+    {16.0f, 16.0f, 16.0f, 16.0f, 16.0f, 16.0f, 16.0f, 16.0f},
+    {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f},
+    {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f},
+    {0x1.6A09E6p-1f, 0x1.6A09E6p-1f, 0x1.6A09E6p-1f, 0x1.6A09E6p-1f, 0x1.6A09E6p-1f, 0x1.6A09E6p-1f, 0x1.6A09E6p-1f, 0x1.6A09E6p-1f},
+    {0x1.266666p-1f, 0x1.266666p-1f, 0x1.266666p-1f, 0x1.266666p-1f, 0x1.266666p-1f, 0x1.266666p-1f, 0x1.266666p-1f, 0x1.266666p-1f},
+    {-0x1.22D91Ep-3f, -0x1.22D91Ep-3f, -0x1.22D91Ep-3f, -0x1.22D91Ep-3f, -0x1.22D91Ep-3f, -0x1.22D91Ep-3f, -0x1.22D91Ep-3f, -0x1.22D91Ep-3f},
+    {0x1.3BD4ACp-3f, 0x1.3BD4ACp-3f, 0x1.3BD4ACp-3f, 0x1.3BD4ACp-3f, 0x1.3BD4ACp-3f, 0x1.3BD4ACp-3f, 0x1.3BD4ACp-3f, 0x1.3BD4ACp-3f},
+    {0x1.0C58D4p-3f, 0x1.0C58D4p-3f, 0x1.0C58D4p-3f, 0x1.0C58D4p-3f, 0x1.0C58D4p-3f, 0x1.0C58D4p-3f, 0x1.0C58D4p-3f, 0x1.0C58D4p-3f},
+    {-0x1.0354FAp-2f, -0x1.0354FAp-2f, -0x1.0354FAp-2f, -0x1.0354FAp-2f, -0x1.0354FAp-2f, -0x1.0354FAp-2f, -0x1.0354FAp-2f, -0x1.0354FAp-2f},
+    {-0x1.38C630p-5f, -0x1.38C630p-5f, -0x1.38C630p-5f, -0x1.38C630p-5f, -0x1.38C630p-5f, -0x1.38C630p-5f, -0x1.38C630p-5f, -0x1.38C630p-5f},
+    {0x1.3083A2p-2f, 0x1.3083A2p-2f, 0x1.3083A2p-2f, 0x1.3083A2p-2f, 0x1.3083A2p-2f, 0x1.3083A2p-2f, 0x1.3083A2p-2f, 0x1.3083A2p-2f},
+    {-0x1.814A00p-5f, -0x1.814A00p-5f, -0x1.814A00p-5f, -0x1.814A00p-5f, -0x1.814A00p-5f, -0x1.814A00p-5f, -0x1.814A00p-5f, -0x1.814A00p-5f},
+    {-0x1.9FC6BAp-2f, -0x1.9FC6BAp-2f, -0x1.9FC6BAp-2f, -0x1.9FC6BAp-2f, -0x1.9FC6BAp-2f, -0x1.9FC6BAp-2f, -0x1.9FC6BAp-2f, -0x1.9FC6BAp-2f},
+    {0x1.9D1F7Ep-4f, 0x1.9D1F7Ep-4f, 0x1.9D1F7Ep-4f, 0x1.9D1F7Ep-4f, 0x1.9D1F7Ep-4f, 0x1.9D1F7Ep-4f, 0x1.9D1F7Ep-4f, 0x1.9D1F7Ep-4f},
+    {0x1.5DFCEEp+0f, 0x1.5DFCEEp+0f, 0x1.5DFCEEp+0f, 0x1.5DFCEEp+0f, 0x1.5DFCEEp+0f, 0x1.5DFCEEp+0f, 0x1.5DFCEEp+0f, 0x1.5DFCEEp+0f},
+    {-0x1.23D662p-1f, -0x1.23D662p-1f, -0x1.23D662p-1f, -0x1.23D662p-1f, -0x1.23D662p-1f, -0x1.23D662p-1f, -0x1.23D662p-1f, -0x1.23D662p-1f},
+    {-0.5f, -0.5f, -0.5f, -0.5f, -0.5f, -0.5f, -0.5f, -0.5f},
+    {0x1.715476p+0f, 0x1.715476p+0f, 0x1.715476p+0f, 0x1.715476p+0f, 0x1.715476p+0f, 0x1.715476p+0f, 0x1.715476p+0f, 0x1.715476p+0f},
+    {0x1.8p+23f, 0x1.8p+23f, 0x1.8p+23f, 0x1.8p+23f, 0x1.8p+23f, 0x1.8p+23f, 0x1.8p+23f, 0x1.8p+23f},
+    {0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f},
+    {0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f},
+    {0x1.A01A02p-13f, 0x1.A01A02p-13f, 0x1.A01A02p-13f, 0x1.A01A02p-13f, 0x1.A01A02p-13f, 0x1.A01A02p-13f, 0x1.A01A02p-13f, 0x1.A01A02p-13f},
+    {0x1.6C16C2p-10f, 0x1.6C16C2p-10f, 0x1.6C16C2p-10f, 0x1.6C16C2p-10f, 0x1.6C16C2p-10f, 0x1.6C16C2p-10f, 0x1.6C16C2p-10f, 0x1.6C16C2p-10f},
+    {0x1.111112p-7f, 0x1.111112p-7f, 0x1.111112p-7f, 0x1.111112p-7f, 0x1.111112p-7f, 0x1.111112p-7f, 0x1.111112p-7f, 0x1.111112p-7f},
+    {0x1.555556p-5f, 0x1.555556p-5f, 0x1.555556p-5f, 0x1.555556p-5f, 0x1.555556p-5f, 0x1.555556p-5f, 0x1.555556p-5f, 0x1.555556p-5f},
+    {0x1.555556p-3f, 0x1.555556p-3f, 0x1.555556p-3f, 0x1.555556p-3f, 0x1.555556p-3f, 0x1.555556p-3f, 0x1.555556p-3f, 0x1.555556p-3f},
+    {0x1.000000p-1f, 0x1.000000p-1f, 0x1.000000p-1f, 0x1.000000p-1f, 0x1.000000p-1f, 0x1.000000p-1f, 0x1.000000p-1f, 0x1.000000p-1f},
+  },
+  {
+    {(int) 0xFFFFF000u, (int) 0xFFFFF000u, (int) 0xFFFFF000u, (int) 0xFFFFF000u, (int) 0xFFFFF000u, (int) 0xFFFFF000u, (int) 0xFFFFF000u, (int) 0xFFFFF000u},
+    {127 - 0x4B400000, 127 - 0x4B400000, 127 - 0x4B400000, 127 - 0x4B400000, 127 - 0x4B400000, 127 - 0x4B400000, 127 - 0x4B400000, 127 - 0x4B400000},
+  },
+};
+
 static inline __attribute__((always_inline)) __m256 compute(__m256 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
-  const __m256 vr_v = _mm256_max_ps(_mm256_set1_ps(-16.0f), vx);
-  const __m256 vr_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vr_v), _mm256_set1_ps(16.0f));
+  const struct consts* c = &kc;
+  PQNN_VUNARY_OPAQUE(c);
+  const __m256 vr_v = _mm256_max_ps(_mm256_load_ps(c->f[0]), vx);
+  const __m256 vr_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_load_ps(c->f[1]), vr_v), _mm256_load_ps(c->f[2]));
   const __m256 vr_n = _mm256_min_ps(_mm256_set1_ps(0.0f), vr_v);
-  const __m256 vr_c_t = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_mul_ps(vr_w, _mm256_set1_ps(0x1.6A09E6p-1f)))));
-  const __m256 vr_c_s = _mm256_sub_ps(vr_c_t, _mm256_set1_ps(0x1.266666p-1f));
-  __m256 vr_c_p = _mm256_set1_ps(-0x1.22D91Ep-3f);
-  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_set1_ps(0x1.3BD4ACp-3f));
-  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_set1_ps(0x1.0C58D4p-3f));
-  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_set1_ps(-0x1.0354FAp-2f));
-  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_set1_ps(-0x1.38C630p-5f));
-  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_set1_ps(0x1.3083A2p-2f));
-  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_set1_ps(-0x1.814A00p-5f));
-  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_set1_ps(-0x1.9FC6BAp-2f));
-  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_set1_ps(0x1.9D1F7Ep-4f));
-  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_set1_ps(0x1.5DFCEEp+0f));
-  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_set1_ps(-0x1.23D662p-1f));
-  const __m256 vr_c_h = _mm256_and_ps(vr_w, _mm256_castsi256_ps(_mm256_set1_epi32((int) 0xFFFFF000u)));
+  const __m256 vr_c_t = _mm256_div_ps(_mm256_load_ps(c->f[3]), _mm256_add_ps(_mm256_load_ps(c->f[3]), _mm256_mul_ps(_mm256_load_ps(c->f[4]), _mm256_mul_ps(vr_w, _mm256_load_ps(c->f[5])))));
+  const __m256 vr_c_s = _mm256_sub_ps(vr_c_t, _mm256_load_ps(c->f[6]));
+  __m256 vr_c_p = _mm256_load_ps(c->f[7]);
+  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_load_ps(c->f[8]));
+  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_load_ps(c->f[9]));
+  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_load_ps(c->f[10]));
+  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_load_ps(c->f[11]));
+  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_load_ps(c->f[12]));
+  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_load_ps(c->f[13]));
+  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_load_ps(c->f[14]));
+  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_load_ps(c->f[15]));
+  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_load_ps(c->f[16]));
+  vr_c_p = _mm256_add_ps(_mm256_mul_ps(vr_c_p, vr_c_s), _mm256_load_ps(c->f[17]));
+  const __m256 vr_c_h = _mm256_and_ps(vr_w, _mm256_castsi256_ps(_mm256_load_si256((const __m256i*) c->i[0])));
   const __m256 vr_c_l = _mm256_sub_ps(vr_w, vr_c_h);
-  const __m256 vr_c_hi = _mm256_mul_ps(_mm256_mul_ps(vr_c_h, vr_c_h), _mm256_set1_ps(-0.5f));
-  const __m256 vr_c_lo = _mm256_sub_ps(vr_c_p, _mm256_mul_ps(_mm256_mul_ps(vr_c_l, _mm256_add_ps(_mm256_add_ps(vr_c_h, vr_c_h), vr_c_l)), _mm256_set1_ps(0.5f)));
-  const __m256 vr_c_e_kt = _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(vr_c_hi, vr_c_lo), _mm256_set1_ps(0x1.715476p+0f)), _mm256_set1_ps(0x1.8p+23f));
-  const __m256 vr_c_e_k = _mm256_sub_ps(vr_c_e_kt, _mm256_set1_ps(0x1.8p+23f));
-  __m256 vr_c_e_r = _mm256_sub_ps(vr_c_hi, _mm256_mul_ps(vr_c_e_k, _mm256_set1_ps(0x1.62E400p-1f)));
+  const __m256 vr_c_hi = _mm256_mul_ps(_mm256_mul_ps(vr_c_h, vr_c_h), _mm256_load_ps(c->f[18]));
+  const __m256 vr_c_lo = _mm256_sub_ps(vr_c_p, _mm256_mul_ps(_mm256_mul_ps(vr_c_l, _mm256_add_ps(_mm256_add_ps(vr_c_h, vr_c_h), vr_c_l)), _mm256_load_ps(c->f[4])));
+  const __m256 vr_c_e_kt = _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(vr_c_hi, vr_c_lo), _mm256_load_ps(c->f[19])), _mm256_load_ps(c->f[20]));
+  const __m256 vr_c_e_k = _mm256_sub_ps(vr_c_e_kt, _mm256_load_ps(c->f[20]));
+  __m256 vr_c_e_r = _mm256_sub_ps(vr_c_hi, _mm256_mul_ps(vr_c_e_k, _mm256_load_ps(c->f[21])));
   vr_c_e_r = _mm256_add_ps(vr_c_e_r, vr_c_lo);
-  vr_c_e_r = _mm256_sub_ps(vr_c_e_r, _mm256_mul_ps(vr_c_e_k, _mm256_set1_ps(0x1.7F7D1Cp-20f)));
-  __m256 vr_c_e_p = _mm256_set1_ps(0x1.A01A02p-13f);
-  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_set1_ps(0x1.6C16C2p-10f));
-  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_set1_ps(0x1.111112p-7f));
-  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_set1_ps(0x1.555556p-5f));
-  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_set1_ps(0x1.555556p-3f));
-  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_set1_ps(0x1.000000p-1f));
-  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_set1_ps(1.0f));
-  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_set1_ps(1.0f));
-  const __m256 vr_c_e_t1 = _mm256_add_ps(_mm256_mul_ps(vr_c_e_k, _mm256_set1_ps(0.5f)), _mm256_set1_ps(0x1.8p+23f));
-  const __m256 vr_c_e_t2 = _mm256_add_ps(_mm256_sub_ps(vr_c_e_k, _mm256_sub_ps(vr_c_e_t1, _mm256_set1_ps(0x1.8p+23f))), _mm256_set1_ps(0x1.8p+23f));
-  const __m256 vr_c_e = _mm256_mul_ps(_mm256_mul_ps(vr_c_e_p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr_c_e_t1), _mm256_set1_epi32(127 - 0x4B400000)), 23))), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr_c_e_t2), _mm256_set1_epi32(127 - 0x4B400000)), 23)));
+  vr_c_e_r = _mm256_sub_ps(vr_c_e_r, _mm256_mul_ps(vr_c_e_k, _mm256_load_ps(c->f[22])));
+  __m256 vr_c_e_p = _mm256_load_ps(c->f[23]);
+  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_load_ps(c->f[24]));
+  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_load_ps(c->f[25]));
+  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_load_ps(c->f[26]));
+  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_load_ps(c->f[27]));
+  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_load_ps(c->f[28]));
+  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_load_ps(c->f[3]));
+  vr_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr_c_e_p, vr_c_e_r), _mm256_load_ps(c->f[3]));
+  const __m256 vr_c_e_t1 = _mm256_add_ps(_mm256_mul_ps(vr_c_e_k, _mm256_load_ps(c->f[4])), _mm256_load_ps(c->f[20]));
+  const __m256 vr_c_e_t2 = _mm256_add_ps(_mm256_sub_ps(vr_c_e_k, _mm256_sub_ps(vr_c_e_t1, _mm256_load_ps(c->f[20]))), _mm256_load_ps(c->f[20]));
+  const __m256 vr_c_e = _mm256_mul_ps(_mm256_mul_ps(vr_c_e_p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr_c_e_t1), _mm256_load_si256((const __m256i*) c->i[1])), 23))), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr_c_e_t2), _mm256_load_si256((const __m256i*) c->i[1])), 23)));
   const __m256 vr_c = _mm256_mul_ps(vr_c_t, vr_c_e);
-  const __m256 vr_pos = _mm256_mul_ps(vr_v, _mm256_sub_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), vr_c)));
-  const __m256 vr_neg = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), vr_n), vr_c);
+  const __m256 vr_pos = _mm256_mul_ps(vr_v, _mm256_sub_ps(_mm256_load_ps(c->f[3]), _mm256_mul_ps(_mm256_load_ps(c->f[4]), vr_c)));
+  const __m256 vr_neg = _mm256_mul_ps(_mm256_mul_ps(_mm256_load_ps(c->f[4]), vr_n), vr_c);
   const __m256 vr = _mm256_max_ps(vr_pos, vr_neg);
   const __m256 vy = vr;
   return vy;
@@ -62,166 +122,184 @@ void pqnn_f32_vunary_ukernel_gelu__avx2(size_t n, const float* x, float* y, cons
     const __m256 vx1 = _mm256_loadu_ps(x + 8);
     const __m256 vx2 = _mm256_loadu_ps(x + 16);
     const __m256 vx3 = _mm256_loadu_ps(x + 24);
-    const __m256 vr0_v = _mm256_max_ps(_mm256_set1_ps(-16.0f), vx0);
-    const __m256 vr1_v = _mm256_max_ps(_mm256_set1_ps(-16.0f), vx1);
-    const __m256 vr2_v = _mm256_max_ps(_mm256_set1_ps(-16.0f), vx2);
-    const __m256 vr3_v = _mm256_max_ps(_mm256_set1_ps(-16.0f), vx3);
-    const __m256 vr0_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vr0_v), _mm256_set1_ps(16.0f));
-    const __m256 vr1_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vr1_v), _mm256_set1_ps(16.0f));
-    const __m256 vr2_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vr2_v), _mm256_set1_ps(16.0f));
-    const __m256 vr3_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vr3_v), _mm256_set1_ps(16.0f));
+    const struct consts* c0 = &kc;
+    const struct consts* c1 = &kc;
+    const struct consts* c2 = &kc;
+    const struct consts* c3 = &kc;
+    PQNN_VUNARY_OPAQUE(c0);
+    PQNN_VUNARY_OPAQUE(c1);
+    PQNN_VUNARY_OPAQUE(c2);
+    PQNN_VUNARY_OPAQUE(c3);
+    const __m256 vr0_v = _mm256_max_ps(_mm256_load_ps(c0->f[0]), vx0);
+    const __m256 vr1_v = _mm256_max_ps(_mm256_load_ps(c1->f[0]), vx1);
+    const __m256 vr2_v = _mm256_max_ps(_mm256_load_ps(c2->f[0]), vx2);
+    const __m256 vr3_v = _mm256_max_ps(_mm256_load_ps(c3->f[0]), vx3);
+    const __m256 vr0_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_load_ps(c0->f[1]), vr0_v), _mm256_load_ps(c0->f[2]));
+    const __m256 vr1_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_load_ps(c1->f[1]), vr1_v), _mm256_load_ps(c1->f[2]));
+    const __m256 vr2_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_load_ps(c2->f[1]), vr2_v), _mm256_load_ps(c2->f[2]));
+    const __m256 vr3_w = _mm256_min_ps(_mm256_andnot_ps(_mm256_load_ps(c3->f[1]), vr3_v), _mm256_load_ps(c3->f[2]));
     const __m256 vr0_n = _mm256_min_ps(_mm256_set1_ps(0.0f), vr0_v);
     const __m256 vr1_n = _mm256_min_ps(_mm256_set1_ps(0.0f), vr1_v);
     const __m256 vr2_n = _mm256_min_ps(_mm256_set1_ps(0.0f), vr2_v);
     const __m256 vr3_n = _mm256_min_ps(_mm256_set1_ps(0.0f), vr3_v);
-    const __m256 vr0_c_t = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_mul_ps(vr0_w, _mm256_set1_ps(0x1.6A09E6p-1f)))));
-    const __m256 vr1_c_t = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_mul_ps(vr1_w, _mm256_set1_ps(0x1.6A09E6p-1f)))));
-    const __m256 vr2_c_t = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_mul_ps(vr2_w, _mm256_set1_ps(0x1.6A09E6p-1f)))));
-    const __m256 vr3_c_t = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_mul_ps(vr3_w, _mm256_set1_ps(0x1.6A09E6p-1f)))));
-    const __m256 vr0_c_s = _mm256_sub_ps(vr0_c_t, _mm256_set1_ps(0x1.266666p-1f));
-    const __m256 vr1_c_s = _mm256_sub_ps(vr1_c_t, _mm256_set1_ps(0x1.266666p-1f));
-    const __m256 vr2_c_s = _mm256_sub_ps(vr2_c_t, _mm256_set1_ps(0x1.266666p-1f));
-    const __m256 vr3_c_s = _mm256_sub_ps(vr3_c_t, _mm256_set1_ps(0x1.266666p-1f));
-    __m256 vr0_c_p = _mm256_set1_ps(-0x1.22D91Ep-3f);
-    __m256 vr1_c_p = _mm256_set1_ps(-0x1.22D91Ep-3f);
-    __m256 vr2_c_p = _mm256_set1_ps(-0x1.22D91Ep-3f);
-    __m256 vr3_c_p = _mm256_set1_ps(-0x1.22D91Ep-3f);
-    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_set1_ps(0x1.3BD4ACp-3f));
-    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_set1_ps(0x1.3BD4ACp-3f));
-    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_set1_ps(0x1.3BD4ACp-3f));
-    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_set1_ps(0x1.3BD4ACp-3f));
-    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_set1_ps(0x1.0C58D4p-3f));
-    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_set1_ps(0x1.0C58D4p-3f));
-    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_set1_ps(0x1.0C58D4p-3f));
-    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_set1_ps(0x1.0C58D4p-3f));
-    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_set1_ps(-0x1.0354FAp-2f));
-    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_set1_ps(-0x1.0354FAp-2f));
-    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_set1_ps(-0x1.0354FAp-2f));
-    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_set1_ps(-0x1.0354FAp-2f));
-    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_set1_ps(-0x1.38C630p-5f));
-    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_set1_ps(-0x1.38C630p-5f));
-    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_set1_ps(-0x1.38C630p-5f));
-    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_set1_ps(-0x1.38C630p-5f));
-    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_set1_ps(0x1.3083A2p-2f));
-    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_set1_ps(0x1.3083A2p-2f));
-    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_set1_ps(0x1.3083A2p-2f));
-    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_set1_ps(0x1.3083A2p-2f));
-    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_set1_ps(-0x1.814A00p-5f));
-    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_set1_ps(-0x1.814A00p-5f));
-    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_set1_ps(-0x1.814A00p-5f));
-    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_set1_ps(-0x1.814A00p-5f));
-    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_set1_ps(-0x1.9FC6BAp-2f));
-    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_set1_ps(-0x1.9FC6BAp-2f));
-    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_set1_ps(-0x1.9FC6BAp-2f));
-    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_set1_ps(-0x1.9FC6BAp-2f));
-    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_set1_ps(0x1.9D1F7Ep-4f));
-    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_set1_ps(0x1.9D1F7Ep-4f));
-    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_set1_ps(0x1.9D1F7Ep-4f));
-    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_set1_ps(0x1.9D1F7Ep-4f));
-    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_set1_ps(0x1.5DFCEEp+0f));
-    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_set1_ps(0x1.5DFCEEp+0f));
-    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_set1_ps(0x1.5DFCEEp+0f));
-    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_set1_ps(0x1.5DFCEEp+0f));
-    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_set1_ps(-0x1.23D662p-1f));
-    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_set1_ps(-0x1.23D662p-1f));
-    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_set1_ps(-0x1.23D662p-1f));
-    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_set1_ps(-0x1.23D662p-1f));
-    const __m256 vr0_c_h = _mm256_and_ps(vr0_w, _mm256_castsi256_ps(_mm256_set1_epi32((int) 0xFFFFF000u)));
-    const __m256 vr1_c_h = _mm256_and_ps(vr1_w, _mm256_castsi256_ps(_mm256_set1_epi32((int) 0xFFFFF000u)));
-    const __m256 vr2_c_h = _mm256_and_ps(vr2_w, _mm256_castsi256_ps(_mm256_set1_epi32((int) 0xFFFFF000u)));
-    const __m256 vr3_c_h = _mm256_and_ps(vr3_w, _mm256_castsi256_ps(_mm256_set1_epi32((int) 0xFFFFF000u)));
+    const __m256 vr0_c_t = _mm256_div_ps(_mm256_load_ps(c0->f[3]), _mm256_add_ps(_mm256_load_ps(c0->f[3]), _mm256_mul_ps(_mm256_load_ps(c0->f[4]), _mm256_mul_ps(vr0_w, _mm256_load_ps(c0->f[5])))));
+    const __m256 vr1_c_t = _mm256_div_ps(_mm256_load_ps(c1->f[3]), _mm256_add_ps(_mm256_load_ps(c1->f[3]), _mm256_mul_ps(_mm256_load_ps(c1->f[4]), _mm256_mul_ps(vr1_w, _mm256_load_ps(c1->f[5])))));
+    const __m256 vr2_c_t = _mm256_div_ps(_mm256_load_ps(c2->f[3]), _mm256_add_ps(_mm256_load_ps(c2->f[3]), _mm256_mul_ps(_mm256_load_ps(c2->f[4]), _mm256_mul_ps(vr2_w, _mm256_load_ps(c2->f[5])))));
+    const __m256 vr3_c_t = _mm256_div_ps(_mm256_load_ps(c3->f[3]), _mm256_add_ps(_mm256_load_ps(c3->f[3]), _mm256_mul_ps(_mm256_load_ps(c3->f[4]), _mm256_mul_ps(vr3_w, _mm256_load_ps(c3->f[5])))));
+    PQNN_VUNARY_ORDER(c0, c1, c2, c3, vr0_c_t, vr1_c_t, vr2_c_t, vr3_c_t);
+    const __m256 vr0_c_s = _mm256_sub_ps(vr0_c_t, _mm256_load_ps(c0->f[6]));
+    const __m256 vr1_c_s = _mm256_sub_ps(vr1_c_t, _mm256_load_ps(c1->f[6]));
+    const __m256 vr2_c_s = _mm256_sub_ps(vr2_c_t, _mm256_load_ps(c2->f[6]));
+    const __m256 vr3_c_s = _mm256_sub_ps(vr3_c_t, _mm256_load_ps(c3->f[6]));
+    __m256 vr0_c_p = _mm256_load_ps(c0->f[7]);
+    __m256 vr1_c_p = _mm256_load_ps(c1->f[7]);
+    __m256 vr2_c_p = _mm256_load_ps(c2->f[7]);
+    __m256 vr3_c_p = _mm256_load_ps(c3->f[7]);
+    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_load_ps(c0->f[8]));
+    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_load_ps(c1->f[8]));
+    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_load_ps(c2->f[8]));
+    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_load_ps(c3->f[8]));
+    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_load_ps(c0->f[9]));
+    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_load_ps(c1->f[9]));
+    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_load_ps(c2->f[9]));
+    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_load_ps(c3->f[9]));
+    PQNN_VUNARY_ORDER(c0, c1, c2, c3, vr0_c_p, vr1_c_p, vr2_c_p, vr3_c_p);
+    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_load_ps(c0->f[10]));
+    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_load_ps(c1->f[10]));
+    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_load_ps(c2->f[10]));
+    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_load_ps(c3->f[10]));
+    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_load_ps(c0->f[11]));
+    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_load_ps(c1->f[11]));
+    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_load_ps(c2->f[11]));
+    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_load_ps(c3->f[11]));
+    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_load_ps(c0->f[12]));
+    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_load_ps(c1->f[12]));
+    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_load_ps(c2->f[12]));
+    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_load_ps(c3->f[12]));
+    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_load_ps(c0->f[13]));
+    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_load_ps(c1->f[13]));
+    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_load_ps(c2->f[13]));
+    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_load_ps(c3->f[13]));
+    PQNN_VUNARY_ORDER(c0, c1, c2, c3, vr0_c_p, vr1_c_p, vr2_c_p, vr3_c_p);
+    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_load_ps(c0->f[14]));
+    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_load_ps(c1->f[14]));
+    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_load_ps(c2->f[14]));
+    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_load_ps(c3->f[14]));
+    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_load_ps(c0->f[15]));
+    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_load_ps(c1->f[15]));
+    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_load_ps(c2->f[15]));
+    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_load_ps(c3->f[15]));
+    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_load_ps(c0->f[16]));
+    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_load_ps(c1->f[16]));
+    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_load_ps(c2->f[16]));
+    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_load_ps(c3->f[16]));
+    vr0_c_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_p, vr0_c_s), _mm256_load_ps(c0->f[17]));
+    vr1_c_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_p, vr1_c_s), _mm256_load_ps(c1->f[17]));
+    vr2_c_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_p, vr2_c_s), _mm256_load_ps(c2->f[17]));
+    vr3_c_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_p, vr3_c_s), _mm256_load_ps(c3->f[17]));
+    PQNN_VUNARY_ORDER(c0, c1, c2, c3, vr0_c_p, vr1_c_p, vr2_c_p, vr3_c_p);
+    const __m256 vr0_c_h = _mm256_and_ps(vr0_w, _mm256_castsi256_ps(_mm256_load_si256((const __m256i*) c0->i[0])));
+    const __m256 vr1_c_h = _mm256_and_ps(vr1_w, _mm256_castsi256_ps(_mm256_load_si256((const __m256i*) c1->i[0])));
+    const __m256 vr2_c_h = _mm256_and_ps(vr2_w, _mm256_castsi256_ps(_mm256_load_si256((const __m256i*) c2->i[0])));
+    const __m256 vr3_c_h = _mm256_and_ps(vr3_w, _mm256_castsi256_ps(_mm256_load_si256((const __m256i*) c3->i[0])));
     const __m256 vr0_c_l = _mm256_sub_ps(vr0_w, vr0_c_h);
     const __m256 vr1_c_l = _mm256_sub_ps(vr1_w, vr1_c_h);
     const __m256 vr2_c_l = _mm256_sub_ps(vr2_w, vr2_c_h);
     const __m256 vr3_c_l = _mm256_sub_ps(vr3_w, vr3_c_h);
-    const __m256 vr0_c_hi = _mm256_mul_ps(_mm256_mul_ps(vr0_c_h, vr0_c_h), _mm256_set1_ps(-0.5f));
-    const __m256 vr1_c_hi = _mm256_mul_ps(_mm256_mul_ps(vr1_c_h, vr1_c_h), _mm256_set1_ps(-0.5f));
-    const __m256 vr2_c_hi = _mm256_mul_ps(_mm256_mul_ps(vr2_c_h, vr2_c_h), _mm256_set1_ps(-0.5f));
-    const __m256 vr3_c_hi = _mm256_mul_ps(_mm256_mul_ps(vr3_c_h, vr3_c_h), _mm256_set1_ps(-0.5f));
-    const __m256 vr0_c_lo = _mm256_sub_ps(vr0_c_p, _mm256_mul_ps(_mm256_mul_ps(vr0_c_l, _mm256_add_ps(_mm256_add_ps(vr0_c_h, vr0_c_h), vr0_c_l)), _mm256_set1_ps(0.5f)));
-    const __m256 vr1_c_lo = _mm256_sub_ps(vr1_c_p, _mm256_mul_ps(_mm256_mul_ps(vr1_c_l, _mm256_add_ps(_mm256_add_ps(vr1_c_h, vr1_c_h), vr1_c_l)), _mm256_set1_ps(0.5f)));
-    const __m256 vr2_c_lo = _mm256_sub_ps(vr2_c_p, _mm256_mul_ps(_mm256_mul_ps(vr2_c_l, _mm256_add_ps(_mm256_add_ps(vr2_c_h, vr2_c_h), vr2_c_l)), _mm256_set1_ps(0.5f)));
-    const __m256 vr3_c_lo = _mm256_sub_ps(vr3_c_p, _mm256_mul_ps(_mm256_mul_ps(vr3_c_l, _mm256_add_ps(_mm256_add_ps(vr3_c_h, vr3_c_h), vr3_c_l)), _mm256_set1_ps(0.5f)));
-    const __m256 vr0_c_e_kt = _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(vr0_c_hi, vr0_c_lo), _mm256_set1_ps(0x1.715476p+0f)), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr1_c_e_kt = _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(vr1_c_hi, vr1_c_lo), _mm256_set1_ps(0x1.715476p+0f)), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr2_c_e_kt = _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(vr2_c_hi, vr2_c_lo), _mm256_set1_ps(0x1.715476p+0f)), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr3_c_e_kt = _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(vr3_c_hi, vr3_c_lo), _mm256_set1_ps(0x1.715476p+0f)), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr0_c_e_k = _mm256_sub_ps(vr0_c_e_kt, _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr1_c_e_k = _mm256_sub_ps(vr1_c_e_kt, _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr2_c_e_k = _mm256_sub_ps(vr2_c_e_kt, _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr3_c_e_k = _mm256_sub_ps(vr3_c_e_kt, _mm256_set1_ps(0x1.8p+23f));
-    __m256 vr0_c_e_r = _mm256_sub_ps(vr0_c_hi, _mm256_mul_ps(vr0_c_e_k, _mm256_set1_ps(0x1.62E400p-1f)));
-    __m256 vr1_c_e_r = _mm256_sub_ps(vr1_c_hi, _mm256_mul_ps(vr1_c_e_k, _mm256_set1_ps(0x1.62E400p-1f)));
-    __m256 vr2_c_e_r = _mm256_sub_ps(vr2_c_hi, _mm256_mul_ps(vr2_c_e_k, _mm256_set1_ps(0x1.62E400p-1f)));
-    __m256 vr3_c_e_r = _mm256_sub_ps(vr3_c_hi, _mm256_mul_ps(vr3_c_e_k, _mm256_set1_ps(0x1.62E400p-1f)));
+    const __m256 vr0_c_hi = _mm256_mul_ps(_mm256_mul_ps(vr0_c_h, vr0_c_h), _mm256_load_ps(c0->f[18]));
+    const __m256 vr1_c_hi = _mm256_mul_ps(_mm256_mul_ps(vr1_c_h, vr1_c_h), _mm256_load_ps(c1->f[18]));
+    const __m256 vr2_c_hi = _mm256_mul_ps(_mm256_mul_ps(vr2_c_h, vr2_c_h), _mm256_load_ps(c2->f[18]));
+    const __m256 vr3_c_hi = _mm256_mul_ps(_mm256_mul_ps(vr3_c_h, vr3_c_h), _mm256_load_ps(c3->f[18]));
+    const __m256 vr0_c_lo = _mm256_sub_ps(vr0_c_p, _mm256_mul_ps(_mm256_mul_ps(vr0_c_l, _mm256_add_ps(_mm256_add_ps(vr0_c_h, vr0_c_h), vr0_c_l)), _mm256_load_ps(c0->f[4])));
+    const __m256 vr1_c_lo = _mm256_sub_ps(vr1_c_p, _mm256_mul_ps(_mm256_mul_ps(vr1_c_l, _mm256_add_ps(_mm256_add_ps(vr1_c_h, vr1_c_h), vr1_c_l)), _mm256_load_ps(c1->f[4])));
+    const __m256 vr2_c_lo = _mm256_sub_ps(vr2_c_p, _mm256_mul_ps(_mm256_mul_ps(vr2_c_l, _mm256_add_ps(_mm256_add_ps(vr2_c_h, vr2_c_h), vr2_c_l)), _mm256_load_ps(c2->f[4])));
+    const __m256 vr3_c_lo = _mm256_sub_ps(vr3_c_p, _mm256_mul_ps(_mm256_mul_ps(vr3_c_l, _mm256_add_ps(_mm256_add_ps(vr3_c_h, vr3_c_h), vr3_c_l)), _mm256_load_ps(c3->f[4])));
+    PQNN_VUNARY_ORDER(c0, c1, c2, c3, vr0_c_lo, vr1_c_lo, vr2_c_lo, vr3_c_lo);
+    const __m256 vr0_c_e_kt = _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(vr0_c_hi, vr0_c_lo), _mm256_load_ps(c0->f[19])), _mm256_load_ps(c0->f[20]));
+    const __m256 vr1_c_e_kt = _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(vr1_c_hi, vr1_c_lo), _mm256_load_ps(c1->f[19])), _mm256_load_ps(c1->f[20]));
+    const __m256 vr2_c_e_kt = _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(vr2_c_hi, vr2_c_lo), _mm256_load_ps(c2->f[19])), _mm256_load_ps(c2->f[20]));
+    const __m256 vr3_c_e_kt = _mm256_add_ps(_mm256_mul_ps(_mm256_add_ps(vr3_c_hi, vr3_c_lo), _mm256_load_ps(c3->f[19])), _mm256_load_ps(c3->f[20]));
+    const __m256 vr0_c_e_k = _mm256_sub_ps(vr0_c_e_kt, _mm256_load_ps(c0->f[20]));
+    const __m256 vr1_c_e_k = _mm256_sub_ps(vr1_c_e_kt, _mm256_load_ps(c1->f[20]));
+    const __m256 vr2_c_e_k = _mm256_sub_ps(vr2_c_e_kt, _mm256_load_ps(c2->f[20]));
+    const __m256 vr3_c_e_k = _mm256_sub_ps(vr3_c_e_kt, _mm256_load_ps(c3->f[20]));
+    __m256 vr0_c_e_r = _mm256_sub_ps(vr0_c_hi, _mm256_mul_ps(vr0_c_e_k, _mm256_load_ps(c0->f[21])));
+    __m256 vr1_c_e_r = _mm256_sub_ps(vr1_c_hi, _mm256_mul_ps(vr1_c_e_k, _mm256_load_ps(c1->f[21])));
+    __m256 vr2_c_e_r = _mm256_sub_ps(vr2_c_hi, _mm256_mul_ps(vr2_c_e_k, _mm256_load_ps(c2->f[21])));
+    __m256 vr3_c_e_r = _mm256_sub_ps(vr3_c_hi, _mm256_mul_ps(vr3_c_e_k, _mm256_load_ps(c3->f[21])));
     vr0_c_e_r = _mm256_add_ps(vr0_c_e_r, vr0_c_lo);
     vr1_c_e_r = _mm256_add_ps(vr1_c_e_r, vr1_c_lo);
     vr2_c_e_r = _mm256_add_ps(vr2_c_e_r, vr2_c_lo);
     vr3_c_e_r = _mm256_add_ps(vr3_c_e_r, vr3_c_lo);
-    vr0_c_e_r = _mm256_sub_ps(vr0_c_e_r, _mm256_mul_ps(vr0_c_e_k, _mm256_set1_ps(0x1.7F7D1Cp-20f)));
-    vr1_c_e_r = _mm256_sub_ps(vr1_c_e_r, _mm256_mul_ps(vr1_c_e_k, _mm256_set1_ps(0x1.7F7D1Cp-20f)));
-    vr2_c_e_r = _mm256_sub_ps(vr2_c_e_r, _mm256_mul_ps(vr2_c_e_k, _mm256_set1_ps(0x1.7F7D1Cp-20f)));
-    vr3_c_e_r = _mm256_sub_ps(vr3_c_e_r, _mm256_mul_ps(vr3_c_e_k, _mm256_set1_ps(0x1.7F7D1Cp-20f)));
-    __m256 vr0_c_e_p = _mm256_set1_ps(0x1.A01A02p-13f);
-    __m256 vr1_c_e_p = _mm256_set1_ps(0x1.A01A02p-13f);
-    __m256 vr2_c_e_p = _mm256_set1_ps(0x1.A01A02p-13f);
-    __m256 vr3_c_e_p = _mm256_set1_ps(0x1.A01A02p-13f);
-    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_set1_ps(0x1.6C16C2p-10f));
-    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_set1_ps(0x1.6C16C2p-10f));
-    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_set1_ps(0x1.6C16C2p-10f));
-    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_set1_ps(0x1.6C16C2p-10f));
-    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_set1_ps(0x1.111112p-7f));
-    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_set1_ps(0x1.111112p-7f));
-    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_set1_ps(0x1.111112p-7f));
-    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_set1_ps(0x1.111112p-7f));
-    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_set1_ps(0x1.555556p-5f));
-    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_set1_ps(0x1.555556p-5f));
-    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_set1_ps(0x1.555556p-5f));
-    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_set1_ps(0x1.555556p-5f));
-    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_set1_ps(0x1.555556p-3f));
-    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_set1_ps(0x1.555556p-3f));
-    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_set1_ps(0x1.555556p-3f));
-    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_set1_ps(0x1.555556p-3f));
-    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_set1_ps(0x1.000000p-1f));
-    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_set1_ps(0x1.000000p-1f));
-    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_set1_ps(0x1.000000p-1f));
-    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_set1_ps(0x1.000000p-1f));
-    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_set1_ps(1.0f));
-    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_set1_ps(1.0f));
-    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_set1_ps(1.0f));
-    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_set1_ps(1.0f));
-    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_set1_ps(1.0f));
-    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_set1_ps(1.0f));
-    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_set1_ps(1.0f));
-    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_set1_ps(1.0f));
-    const __m256 vr0_c_e_t1 = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_k, _mm256_set1_ps(0.5f)), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr1_c_e_t1 = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_k, _mm256_set1_ps(0.5f)), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr2_c_e_t1 = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_k, _mm256_set1_ps(0.5f)), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr3_c_e_t1 = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_k, _mm256_set1_ps(0.5f)), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr0_c_e_t2 = _mm256_add_ps(_mm256_sub_ps(vr0_c_e_k, _mm256_sub_ps(vr0_c_e_t1, _mm256_set1_ps(0x1.8p+23f))), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr1_c_e_t2 = _mm256_add_ps(_mm256_sub_ps(vr1_c_e_k, _mm256_sub_ps(vr1_c_e_t1, _mm256_set1_ps(0x1.8p+23f))), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr2_c_e_t2 = _mm256_add_ps(_mm256_sub_ps(vr2_c_e_k, _mm256_sub_ps(vr2_c_e_t1, _mm256_set1_ps(0x1.8p+23f))), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr3_c_e_t2 = _mm256_add_ps(_mm256_sub_ps(vr3_c_e_k, _mm256_sub_ps(vr3_c_e_t1, _mm256_set1_ps(0x1.8p+23f))), _mm256_set1_ps(0x1.8p+23f));
-    const __m256 vr0_c_e = _mm256_mul_ps(_mm256_mul_ps(vr0_c_e_p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr0_c_e_t1), _mm256_set1_epi32(127 - 0x4B400000)), 23))), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr0_c_e_t2), _mm256_set1_epi32(127 - 0x4B400000)), 23)));
-    const __m256 vr1_c_e = _mm256_mul_ps(_mm256_mul_ps(vr1_c_e_p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr1_c_e_t1), _mm256_set1_epi32(127 - 0x4B400000)), 23))), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr1_c_e_t2), _mm256_set1_epi32(127 - 0x4B400000)), 23)));
-    const __m256 vr2_c_e = _mm256_mul_ps(_mm256_mul_ps(vr2_c_e_p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr2_c_e_t1), _mm256_set1_epi32(127 - 0x4B400000)), 23))), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr2_c_e_t2), _mm256_set1_epi32(127 - 0x4B400000)), 23)));
-    const __m256 vr3_c_e = _mm256_mul_ps(_mm256_mul_ps(vr3_c_e_p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr3_c_e_t1), _mm256_set1_epi32(127 - 0x4B400000)), 23))), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr3_c_e_t2), _mm256_set1_epi32(127 - 0x4B400000)), 23)));
+    PQNN_VUNARY_ORDER(c0, c1, c2, c3, vr0_c_e_r, vr1_c_e_r, vr2_c_e_r, vr3_c_e_r);
+    vr0_c_e_r = _mm256_sub_ps(vr0_c_e_r, _mm256_mul_ps(vr0_c_e_k, _mm256_load_ps(c0->f[22])));
+    vr1_c_e_r = _mm256_sub_ps(vr1_c_e_r, _mm256_mul_ps(vr1_c_e_k, _mm256_load_ps(c1->f[22])));
+    vr2_c_e_r = _mm256_sub_ps(vr2_c_e_r, _mm256_mul_ps(vr2_c_e_k, _mm256_load_ps(c2->f[22])));
+    vr3_c_e_r = _mm256_sub_ps(vr3_c_e_r, _mm256_mul_ps(vr3_c_e_k, _mm256_load_ps(c3->f[22])));
+    __m256 vr0_c_e_p = _mm256_load_ps(c0->f[23]);
+    __m256 vr1_c_e_p = _mm256_load_ps(c1->f[23]);
+    __m256 vr2_c_e_p = _mm256_load_ps(c2->f[23]);
+    __m256 vr3_c_e_p = _mm256_load_ps(c3->f[23]);
+    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_load_ps(c0->f[24]));
+    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_load_ps(c1->f[24]));
+    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_load_ps(c2->f[24]));
+    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_load_ps(c3->f[24]));
+    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_load_ps(c0->f[25]));
+    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_load_ps(c1->f[25]));
+    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_load_ps(c2->f[25]));
+    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_load_ps(c3->f[25]));
+    PQNN_VUNARY_ORDER(c0, c1, c2, c3, vr0_c_e_p, vr1_c_e_p, vr2_c_e_p, vr3_c_e_p);
+    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_load_ps(c0->f[26]));
+    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_load_ps(c1->f[26]));
+    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_load_ps(c2->f[26]));
+    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_load_ps(c3->f[26]));
+    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_load_ps(c0->f[27]));
+    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_load_ps(c1->f[27]));
+    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_load_ps(c2->f[27]));
+    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_load_ps(c3->f[27]));
+    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_load_ps(c0->f[28]));
+    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_load_ps(c1->f[28]));
+    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_load_ps(c2->f[28]));
+    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_load_ps(c3->f[28]));
+    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_load_ps(c0->f[3]));
+    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_load_ps(c1->f[3]));
+    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_load_ps(c2->f[3]));
+    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_load_ps(c3->f[3]));
+    PQNN_VUNARY_ORDER(c0, c1, c2, c3, vr0_c_e_p, vr1_c_e_p, vr2_c_e_p, vr3_c_e_p);
+    vr0_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm256_load_ps(c0->f[3]));
+    vr1_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm256_load_ps(c1->f[3]));
+    vr2_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm256_load_ps(c2->f[3]));
+    vr3_c_e_p = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm256_load_ps(c3->f[3]));
+    const __m256 vr0_c_e_t1 = _mm256_add_ps(_mm256_mul_ps(vr0_c_e_k, _mm256_load_ps(c0->f[4])), _mm256_load_ps(c0->f[20]));
+    const __m256 vr1_c_e_t1 = _mm256_add_ps(_mm256_mul_ps(vr1_c_e_k, _mm256_load_ps(c1->f[4])), _mm256_load_ps(c1->f[20]));
+    const __m256 vr2_c_e_t1 = _mm256_add_ps(_mm256_mul_ps(vr2_c_e_k, _mm256_load_ps(c2->f[4])), _mm256_load_ps(c2->f[20]));
+    const __m256 vr3_c_e_t1 = _mm256_add_ps(_mm256_mul_ps(vr3_c_e_k, _mm256_load_ps(c3->f[4])), _mm256_load_ps(c3->f[20]));
+    const __m256 vr0_c_e_t2 = _mm256_add_ps(_mm256_sub_ps(vr0_c_e_k, _mm256_sub_ps(vr0_c_e_t1, _mm256_load_ps(c0->f[20]))), _mm256_load_ps(c0->f[20]));
+    const __m256 vr1_c_e_t2 = _mm256_add_ps(_mm256_sub_ps(vr1_c_e_k, _mm256_sub_ps(vr1_c_e_t1, _mm256_load_ps(c1->f[20]))), _mm256_load_ps(c1->f[20]));
+    const __m256 vr2_c_e_t2 = _mm256_add_ps(_mm256_sub_ps(vr2_c_e_k, _mm256_sub_ps(vr2_c_e_t1, _mm256_load_ps(c2->f[20]))), _mm256_load_ps(c2->f[20]));
+    const __m256 vr3_c_e_t2 = _mm256_add_ps(_mm256_sub_ps(vr3_c_e_k, _mm256_sub_ps(vr3_c_e_t1, _mm256_load_ps(c3->f[20]))), _mm256_load_ps(c3->f[20]));
+    const __m256 vr0_c_e = _mm256_mul_ps(_mm256_mul_ps(vr0_c_e_p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr0_c_e_t1), _mm256_load_si256((const __m256i*) c0->i[1])), 23))), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr0_c_e_t2), _mm256_load_si256((const __m256i*) c0->i[1])), 23)));
+    const __m256 vr1_c_e = _mm256_mul_ps(_mm256_mul_ps(vr1_c_e_p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr1_c_e_t1), _mm256_load_si256((const __m256i*) c1->i[1])), 23))), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr1_c_e_t2), _mm256_load_si256((const __m256i*) c1->i[1])), 23)));
+    const __m256 vr2_c_e = _mm256_mul_ps(_mm256_mul_ps(vr2_c_e_p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr2_c_e_t1), _mm256_load_si256((const __m256i*) c2->i[1])), 23))), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr2_c_e_t2), _mm256_load_si256((const __m256i*) c2->i[1])), 23)));
+    const __m256 vr3_c_e = _mm256_mul_ps(_mm256_mul_ps(vr3_c_e_p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr3_c_e_t1), _mm256_load_si256((const __m256i*) c3->i[1])), 23))), _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(vr3_c_e_t2), _mm256_load_si256((const __m256i*) c3->i[1])), 23)));
+    PQNN_VUNARY_ORDER(c0, c1, c2, c3, vr0_c_e, vr1_c_e, vr2_c_e, vr3_c_e);
     const __m256 vr0_c = _mm256_mul_ps(vr0_c_t, vr0_c_e);
     const __m256 vr1_c = _mm256_mul_ps(vr1_c_t, vr1_c_e);
     const __m256 vr2_c = _mm256_mul_ps(vr2_c_t, vr2_c_e);
     const __m256 vr3_c = _mm256_mul_ps(vr3_c_t, vr3_c_e);
-    const __m256 vr0_pos = _mm256_mul_ps(vr0_v, _mm256_sub_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), vr0_c)));
-    const __m256 vr1_pos = _mm256_mul_ps(vr1_v, _mm256_sub_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), vr1_c)));
-    const __m256 vr2_pos = _mm256_mul_ps(vr2_v, _mm256_sub_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), vr2_c)));
-    const __m256 vr3_pos = _mm256_mul_ps(vr3_v, _mm256_sub_ps(_mm256_set1_ps(1.0f), _mm256_mul_ps(_mm256_set1_ps(0.5f), vr3_c)));
-    const __m256 vr0_neg = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), vr0_n), vr0_c);
-    const __m256 vr1_neg = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), vr1_n), vr1_c);
-    const __m256 vr2_neg = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), vr2_n), vr2_c);
-    const __m256 vr3_neg = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), vr3_n), vr3_c);
+    const __m256 vr0_pos = _mm256_mul_ps(vr0_v, _mm256_sub_ps(_mm256_load_ps(c0->f[3]), _mm256_mul_ps(_mm256_load_ps(c0->f[4]), vr0_c)));
+    const __m256 vr1_pos = _mm256_mul_ps(vr1_v, _mm256_sub_ps(_mm256_load_ps(c1->f[3]), _mm256_mul_ps(_mm256_load_ps(c1->f[4]), vr1_c)));
+    const __m256 vr2_pos = _mm256_mul_ps(vr2_v, _mm256_sub_ps(_mm256_load_ps(c2->f[3]), _mm256_mul_ps(_mm256_load_ps(c2->f[4]), vr2_c)));
+    const __m256 vr3_pos = _mm256_mul_ps(vr3_v, _mm256_sub_ps(_mm256_load_ps(c3->f[3]), _mm256_mul_ps(_mm256_load_ps(c3->f[4]), vr3_c)));
+    const __m256 vr0_neg = _mm256_mul_ps(_mm256_mul_ps(_mm256_load_ps(c0->f[4]), vr0_n), vr0_c);
+    const __m256 vr1_neg = _mm256_mul_ps(_mm256_mul_ps(_mm256_load_ps(c1->f[4]), vr1_n), vr1_c);
+    const __m256 vr2_neg = _mm256_mul_ps(_mm256_mul_ps(_mm256_load_ps(c2->f[4]), vr2_n), vr2_c);
+    const __m256 vr3_neg = _mm256_mul_ps(_mm256_mul_ps(_mm256_load_ps(c3->f[4]), vr3_n), vr3_c);
     const __m256 vr0 = _mm256_max_ps(vr0_pos, vr0_neg);
     const __m256 vr1 = _mm256_max_ps(vr1_pos, vr1_neg);
     const __m256 vr2 = _mm256_max_ps(vr2_pos, vr2_neg);
     const __m256 vr3 = _mm256_max_ps(vr3_pos, vr3_neg);
+    PQNN_VUNARY_ORDER(c0, c1, c2, c3, vr0, vr1, vr2, vr3);
     _mm256_storeu_ps(y, vr0);
     _mm256_storeu_ps(y + 8, vr1);
     _mm256_storeu_ps(y + 16, vr2);

@@ -5,51 +5,104 @@
 // so nothing past n is read or written. y may equal an input (the same pointer).
 #include <immintrin.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "microkernels.h"
 
+/* An empty asm that the compiler cannot see through: the table's constants are read
+ * from memory where they are used (not hoisted into registers that do not fit). */
+#if defined(__GNUC__)
+#define PQNN_VUNARY_OPAQUE(ptr) __asm__ volatile("" : "+r"(ptr))
+#else
+#define PQNN_VUNARY_OPAQUE(ptr)
+#endif
+
+struct consts {
+  _Alignas(4) float f[28][1];
+  _Alignas(4) int32_t i[3][1];
+};
+static const struct consts kc = {
+  {
+    {-16.0f},
+    {16.0f},
+    {1.0f},
+    {0.5f},
+    {0x1.6A09E6p-1f},
+    {0x1.266666p-1f},
+    {-0x1.22D91Ep-3f},
+    {0x1.3BD4ACp-3f},
+    {0x1.0C58D4p-3f},
+    {-0x1.0354FAp-2f},
+    {-0x1.38C630p-5f},
+    {0x1.3083A2p-2f},
+    {-0x1.814A00p-5f},
+    {-0x1.9FC6BAp-2f},
+    {0x1.9D1F7Ep-4f},
+    {0x1.5DFCEEp+0f},
+    {-0x1.23D662p-1f},
+    {-0.5f},
+    {0x1.715476p+0f},
+    {0x1.8p+23f},
+    {0x1.62E400p-1f},
+    {0x1.7F7D1Cp-20f},
+    {0x1.A01A02p-13f},
+    {0x1.6C16C2p-10f},
+    {0x1.111112p-7f},
+    {0x1.555556p-5f},
+    {0x1.555556p-3f},
+    {0x1.000000p-1f},
+  },
+  {
+    {0x7FFFFFFF},
+    {(int) 0xFFFFF000u},
+    {127 - 0x4B400000},
+  },
+};
+
 static inline __attribute__((always_inline)) __m512 compute(__m512 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
-  const __m512 vr_v = _mm512_max_ps(_mm512_set1_ps(-16.0f), vx);
-  const __m512 vr_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr_v), _mm512_set1_epi32(0x7FFFFFFF))), _mm512_set1_ps(16.0f));
+  const struct consts* c = &kc;
+  PQNN_VUNARY_OPAQUE(c);
+  const __m512 vr_v = _mm512_max_ps(_mm512_set1_ps(c->f[0][0]), vx);
+  const __m512 vr_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr_v), _mm512_set1_epi32(c->i[0][0]))), _mm512_set1_ps(c->f[1][0]));
   const __m512 vr_n = _mm512_min_ps(_mm512_set1_ps(0.0f), vr_v);
-  const __m512 vr_c_t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), _mm512_mul_ps(vr_w, _mm512_set1_ps(0x1.6A09E6p-1f)))));
-  const __m512 vr_c_s = _mm512_sub_ps(vr_c_t, _mm512_set1_ps(0x1.266666p-1f));
-  __m512 vr_c_p = _mm512_set1_ps(-0x1.22D91Ep-3f);
-  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(0x1.3BD4ACp-3f));
-  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(0x1.0C58D4p-3f));
-  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(-0x1.0354FAp-2f));
-  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(-0x1.38C630p-5f));
-  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(0x1.3083A2p-2f));
-  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(-0x1.814A00p-5f));
-  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(-0x1.9FC6BAp-2f));
-  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(0x1.9D1F7Ep-4f));
-  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(0x1.5DFCEEp+0f));
-  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(-0x1.23D662p-1f));
-  const __m512 vr_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr_w), _mm512_set1_epi32((int) 0xFFFFF000u)));
+  const __m512 vr_c_t = _mm512_div_ps(_mm512_set1_ps(c->f[2][0]), _mm512_add_ps(_mm512_set1_ps(c->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c->f[3][0]), _mm512_mul_ps(vr_w, _mm512_set1_ps(c->f[4][0])))));
+  const __m512 vr_c_s = _mm512_sub_ps(vr_c_t, _mm512_set1_ps(c->f[5][0]));
+  __m512 vr_c_p = _mm512_set1_ps(c->f[6][0]);
+  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(c->f[7][0]));
+  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(c->f[8][0]));
+  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(c->f[9][0]));
+  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(c->f[10][0]));
+  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(c->f[11][0]));
+  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(c->f[12][0]));
+  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(c->f[13][0]));
+  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(c->f[14][0]));
+  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(c->f[15][0]));
+  vr_c_p = _mm512_add_ps(_mm512_mul_ps(vr_c_p, vr_c_s), _mm512_set1_ps(c->f[16][0]));
+  const __m512 vr_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr_w), _mm512_set1_epi32(c->i[1][0])));
   const __m512 vr_c_l = _mm512_sub_ps(vr_w, vr_c_h);
-  const __m512 vr_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr_c_h, vr_c_h), _mm512_set1_ps(-0.5f));
-  const __m512 vr_c_lo = _mm512_sub_ps(vr_c_p, _mm512_mul_ps(_mm512_mul_ps(vr_c_l, _mm512_add_ps(_mm512_add_ps(vr_c_h, vr_c_h), vr_c_l)), _mm512_set1_ps(0.5f)));
-  const __m512 vr_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr_c_hi, vr_c_lo), _mm512_set1_ps(0x1.715476p+0f)), _mm512_set1_ps(0x1.8p+23f));
-  const __m512 vr_c_e_k = _mm512_sub_ps(vr_c_e_kt, _mm512_set1_ps(0x1.8p+23f));
-  __m512 vr_c_e_r = _mm512_sub_ps(vr_c_hi, _mm512_mul_ps(vr_c_e_k, _mm512_set1_ps(0x1.62E400p-1f)));
+  const __m512 vr_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr_c_h, vr_c_h), _mm512_set1_ps(c->f[17][0]));
+  const __m512 vr_c_lo = _mm512_sub_ps(vr_c_p, _mm512_mul_ps(_mm512_mul_ps(vr_c_l, _mm512_add_ps(_mm512_add_ps(vr_c_h, vr_c_h), vr_c_l)), _mm512_set1_ps(c->f[3][0])));
+  const __m512 vr_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr_c_hi, vr_c_lo), _mm512_set1_ps(c->f[18][0])), _mm512_set1_ps(c->f[19][0]));
+  const __m512 vr_c_e_k = _mm512_sub_ps(vr_c_e_kt, _mm512_set1_ps(c->f[19][0]));
+  __m512 vr_c_e_r = _mm512_sub_ps(vr_c_hi, _mm512_mul_ps(vr_c_e_k, _mm512_set1_ps(c->f[20][0])));
   vr_c_e_r = _mm512_add_ps(vr_c_e_r, vr_c_lo);
-  vr_c_e_r = _mm512_sub_ps(vr_c_e_r, _mm512_mul_ps(vr_c_e_k, _mm512_set1_ps(0x1.7F7D1Cp-20f)));
-  __m512 vr_c_e_p = _mm512_set1_ps(0x1.A01A02p-13f);
-  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(0x1.6C16C2p-10f));
-  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(0x1.111112p-7f));
-  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(0x1.555556p-5f));
-  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(0x1.555556p-3f));
-  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(0x1.000000p-1f));
-  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(1.0f));
-  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(1.0f));
-  const __m512 vr_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr_c_e_k, _mm512_set1_ps(0.5f)), _mm512_set1_ps(0x1.8p+23f));
-  const __m512 vr_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr_c_e_k, _mm512_sub_ps(vr_c_e_t1, _mm512_set1_ps(0x1.8p+23f))), _mm512_set1_ps(0x1.8p+23f));
-  const __m512 vr_c_e = _mm512_mul_ps(_mm512_mul_ps(vr_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr_c_e_t1), _mm512_set1_epi32(127 - 0x4B400000)), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr_c_e_t2), _mm512_set1_epi32(127 - 0x4B400000)), 23)));
+  vr_c_e_r = _mm512_sub_ps(vr_c_e_r, _mm512_mul_ps(vr_c_e_k, _mm512_set1_ps(c->f[21][0])));
+  __m512 vr_c_e_p = _mm512_set1_ps(c->f[22][0]);
+  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(c->f[23][0]));
+  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(c->f[24][0]));
+  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(c->f[25][0]));
+  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(c->f[26][0]));
+  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(c->f[27][0]));
+  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(c->f[2][0]));
+  vr_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr_c_e_p, vr_c_e_r), _mm512_set1_ps(c->f[2][0]));
+  const __m512 vr_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr_c_e_k, _mm512_set1_ps(c->f[3][0])), _mm512_set1_ps(c->f[19][0]));
+  const __m512 vr_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr_c_e_k, _mm512_sub_ps(vr_c_e_t1, _mm512_set1_ps(c->f[19][0]))), _mm512_set1_ps(c->f[19][0]));
+  const __m512 vr_c_e = _mm512_mul_ps(_mm512_mul_ps(vr_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr_c_e_t1), _mm512_set1_epi32(c->i[2][0])), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr_c_e_t2), _mm512_set1_epi32(c->i[2][0])), 23)));
   const __m512 vr_c = _mm512_mul_ps(vr_c_t, vr_c_e);
-  const __m512 vr_pos = _mm512_mul_ps(vr_v, _mm512_sub_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), vr_c)));
-  const __m512 vr_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), vr_n), vr_c);
+  const __m512 vr_pos = _mm512_mul_ps(vr_v, _mm512_sub_ps(_mm512_set1_ps(c->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c->f[3][0]), vr_c)));
+  const __m512 vr_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(c->f[3][0]), vr_n), vr_c);
   const __m512 vr = _mm512_max_ps(vr_pos, vr_neg);
   const __m512 vy = vr;
   return vy;
@@ -57,177 +110,273 @@ static inline __attribute__((always_inline)) __m512 compute(__m512 vx, const str
 
 void pqnn_f32_vunary_ukernel_gelu__avx512skx(size_t n, const float* x, float* y, const void* params) {
   const struct pqnn_f32_elementwise_params* p = (const struct pqnn_f32_elementwise_params*) params;
-  for (; n >= 64; n -= 64) {
+  for (; n >= 96; n -= 96) {
     const __m512 vx0 = _mm512_loadu_ps(x);
     const __m512 vx1 = _mm512_loadu_ps(x + 16);
     const __m512 vx2 = _mm512_loadu_ps(x + 32);
     const __m512 vx3 = _mm512_loadu_ps(x + 48);
-    const __m512 vr0_v = _mm512_max_ps(_mm512_set1_ps(-16.0f), vx0);
-    const __m512 vr1_v = _mm512_max_ps(_mm512_set1_ps(-16.0f), vx1);
-    const __m512 vr2_v = _mm512_max_ps(_mm512_set1_ps(-16.0f), vx2);
-    const __m512 vr3_v = _mm512_max_ps(_mm512_set1_ps(-16.0f), vx3);
-    const __m512 vr0_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr0_v), _mm512_set1_epi32(0x7FFFFFFF))), _mm512_set1_ps(16.0f));
-    const __m512 vr1_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr1_v), _mm512_set1_epi32(0x7FFFFFFF))), _mm512_set1_ps(16.0f));
-    const __m512 vr2_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr2_v), _mm512_set1_epi32(0x7FFFFFFF))), _mm512_set1_ps(16.0f));
-    const __m512 vr3_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr3_v), _mm512_set1_epi32(0x7FFFFFFF))), _mm512_set1_ps(16.0f));
+    const __m512 vx4 = _mm512_loadu_ps(x + 64);
+    const __m512 vx5 = _mm512_loadu_ps(x + 80);
+    const struct consts* c0 = &kc;
+    const struct consts* c1 = &kc;
+    const struct consts* c2 = &kc;
+    const struct consts* c3 = &kc;
+    const struct consts* c4 = &kc;
+    const struct consts* c5 = &kc;
+    PQNN_VUNARY_OPAQUE(c0);
+    PQNN_VUNARY_OPAQUE(c1);
+    PQNN_VUNARY_OPAQUE(c2);
+    PQNN_VUNARY_OPAQUE(c3);
+    PQNN_VUNARY_OPAQUE(c4);
+    PQNN_VUNARY_OPAQUE(c5);
+    const __m512 vr0_v = _mm512_max_ps(_mm512_set1_ps(c0->f[0][0]), vx0);
+    const __m512 vr1_v = _mm512_max_ps(_mm512_set1_ps(c1->f[0][0]), vx1);
+    const __m512 vr2_v = _mm512_max_ps(_mm512_set1_ps(c2->f[0][0]), vx2);
+    const __m512 vr3_v = _mm512_max_ps(_mm512_set1_ps(c3->f[0][0]), vx3);
+    const __m512 vr4_v = _mm512_max_ps(_mm512_set1_ps(c4->f[0][0]), vx4);
+    const __m512 vr5_v = _mm512_max_ps(_mm512_set1_ps(c5->f[0][0]), vx5);
+    const __m512 vr0_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr0_v), _mm512_set1_epi32(c0->i[0][0]))), _mm512_set1_ps(c0->f[1][0]));
+    const __m512 vr1_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr1_v), _mm512_set1_epi32(c1->i[0][0]))), _mm512_set1_ps(c1->f[1][0]));
+    const __m512 vr2_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr2_v), _mm512_set1_epi32(c2->i[0][0]))), _mm512_set1_ps(c2->f[1][0]));
+    const __m512 vr3_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr3_v), _mm512_set1_epi32(c3->i[0][0]))), _mm512_set1_ps(c3->f[1][0]));
+    const __m512 vr4_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr4_v), _mm512_set1_epi32(c4->i[0][0]))), _mm512_set1_ps(c4->f[1][0]));
+    const __m512 vr5_w = _mm512_min_ps(_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr5_v), _mm512_set1_epi32(c5->i[0][0]))), _mm512_set1_ps(c5->f[1][0]));
     const __m512 vr0_n = _mm512_min_ps(_mm512_set1_ps(0.0f), vr0_v);
     const __m512 vr1_n = _mm512_min_ps(_mm512_set1_ps(0.0f), vr1_v);
     const __m512 vr2_n = _mm512_min_ps(_mm512_set1_ps(0.0f), vr2_v);
     const __m512 vr3_n = _mm512_min_ps(_mm512_set1_ps(0.0f), vr3_v);
-    const __m512 vr0_c_t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), _mm512_mul_ps(vr0_w, _mm512_set1_ps(0x1.6A09E6p-1f)))));
-    const __m512 vr1_c_t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), _mm512_mul_ps(vr1_w, _mm512_set1_ps(0x1.6A09E6p-1f)))));
-    const __m512 vr2_c_t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), _mm512_mul_ps(vr2_w, _mm512_set1_ps(0x1.6A09E6p-1f)))));
-    const __m512 vr3_c_t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), _mm512_mul_ps(vr3_w, _mm512_set1_ps(0x1.6A09E6p-1f)))));
-    const __m512 vr0_c_s = _mm512_sub_ps(vr0_c_t, _mm512_set1_ps(0x1.266666p-1f));
-    const __m512 vr1_c_s = _mm512_sub_ps(vr1_c_t, _mm512_set1_ps(0x1.266666p-1f));
-    const __m512 vr2_c_s = _mm512_sub_ps(vr2_c_t, _mm512_set1_ps(0x1.266666p-1f));
-    const __m512 vr3_c_s = _mm512_sub_ps(vr3_c_t, _mm512_set1_ps(0x1.266666p-1f));
-    __m512 vr0_c_p = _mm512_set1_ps(-0x1.22D91Ep-3f);
-    __m512 vr1_c_p = _mm512_set1_ps(-0x1.22D91Ep-3f);
-    __m512 vr2_c_p = _mm512_set1_ps(-0x1.22D91Ep-3f);
-    __m512 vr3_c_p = _mm512_set1_ps(-0x1.22D91Ep-3f);
-    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(0x1.3BD4ACp-3f));
-    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(0x1.3BD4ACp-3f));
-    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(0x1.3BD4ACp-3f));
-    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(0x1.3BD4ACp-3f));
-    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(0x1.0C58D4p-3f));
-    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(0x1.0C58D4p-3f));
-    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(0x1.0C58D4p-3f));
-    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(0x1.0C58D4p-3f));
-    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(-0x1.0354FAp-2f));
-    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(-0x1.0354FAp-2f));
-    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(-0x1.0354FAp-2f));
-    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(-0x1.0354FAp-2f));
-    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(-0x1.38C630p-5f));
-    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(-0x1.38C630p-5f));
-    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(-0x1.38C630p-5f));
-    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(-0x1.38C630p-5f));
-    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(0x1.3083A2p-2f));
-    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(0x1.3083A2p-2f));
-    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(0x1.3083A2p-2f));
-    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(0x1.3083A2p-2f));
-    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(-0x1.814A00p-5f));
-    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(-0x1.814A00p-5f));
-    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(-0x1.814A00p-5f));
-    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(-0x1.814A00p-5f));
-    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(-0x1.9FC6BAp-2f));
-    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(-0x1.9FC6BAp-2f));
-    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(-0x1.9FC6BAp-2f));
-    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(-0x1.9FC6BAp-2f));
-    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(0x1.9D1F7Ep-4f));
-    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(0x1.9D1F7Ep-4f));
-    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(0x1.9D1F7Ep-4f));
-    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(0x1.9D1F7Ep-4f));
-    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(0x1.5DFCEEp+0f));
-    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(0x1.5DFCEEp+0f));
-    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(0x1.5DFCEEp+0f));
-    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(0x1.5DFCEEp+0f));
-    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(-0x1.23D662p-1f));
-    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(-0x1.23D662p-1f));
-    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(-0x1.23D662p-1f));
-    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(-0x1.23D662p-1f));
-    const __m512 vr0_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr0_w), _mm512_set1_epi32((int) 0xFFFFF000u)));
-    const __m512 vr1_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr1_w), _mm512_set1_epi32((int) 0xFFFFF000u)));
-    const __m512 vr2_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr2_w), _mm512_set1_epi32((int) 0xFFFFF000u)));
-    const __m512 vr3_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr3_w), _mm512_set1_epi32((int) 0xFFFFF000u)));
+    const __m512 vr4_n = _mm512_min_ps(_mm512_set1_ps(0.0f), vr4_v);
+    const __m512 vr5_n = _mm512_min_ps(_mm512_set1_ps(0.0f), vr5_v);
+    const __m512 vr0_c_t = _mm512_div_ps(_mm512_set1_ps(c0->f[2][0]), _mm512_add_ps(_mm512_set1_ps(c0->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c0->f[3][0]), _mm512_mul_ps(vr0_w, _mm512_set1_ps(c0->f[4][0])))));
+    const __m512 vr1_c_t = _mm512_div_ps(_mm512_set1_ps(c1->f[2][0]), _mm512_add_ps(_mm512_set1_ps(c1->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c1->f[3][0]), _mm512_mul_ps(vr1_w, _mm512_set1_ps(c1->f[4][0])))));
+    const __m512 vr2_c_t = _mm512_div_ps(_mm512_set1_ps(c2->f[2][0]), _mm512_add_ps(_mm512_set1_ps(c2->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c2->f[3][0]), _mm512_mul_ps(vr2_w, _mm512_set1_ps(c2->f[4][0])))));
+    const __m512 vr3_c_t = _mm512_div_ps(_mm512_set1_ps(c3->f[2][0]), _mm512_add_ps(_mm512_set1_ps(c3->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c3->f[3][0]), _mm512_mul_ps(vr3_w, _mm512_set1_ps(c3->f[4][0])))));
+    const __m512 vr4_c_t = _mm512_div_ps(_mm512_set1_ps(c4->f[2][0]), _mm512_add_ps(_mm512_set1_ps(c4->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c4->f[3][0]), _mm512_mul_ps(vr4_w, _mm512_set1_ps(c4->f[4][0])))));
+    const __m512 vr5_c_t = _mm512_div_ps(_mm512_set1_ps(c5->f[2][0]), _mm512_add_ps(_mm512_set1_ps(c5->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c5->f[3][0]), _mm512_mul_ps(vr5_w, _mm512_set1_ps(c5->f[4][0])))));
+    const __m512 vr0_c_s = _mm512_sub_ps(vr0_c_t, _mm512_set1_ps(c0->f[5][0]));
+    const __m512 vr1_c_s = _mm512_sub_ps(vr1_c_t, _mm512_set1_ps(c1->f[5][0]));
+    const __m512 vr2_c_s = _mm512_sub_ps(vr2_c_t, _mm512_set1_ps(c2->f[5][0]));
+    const __m512 vr3_c_s = _mm512_sub_ps(vr3_c_t, _mm512_set1_ps(c3->f[5][0]));
+    const __m512 vr4_c_s = _mm512_sub_ps(vr4_c_t, _mm512_set1_ps(c4->f[5][0]));
+    const __m512 vr5_c_s = _mm512_sub_ps(vr5_c_t, _mm512_set1_ps(c5->f[5][0]));
+    __m512 vr0_c_p = _mm512_set1_ps(c0->f[6][0]);
+    __m512 vr1_c_p = _mm512_set1_ps(c1->f[6][0]);
+    __m512 vr2_c_p = _mm512_set1_ps(c2->f[6][0]);
+    __m512 vr3_c_p = _mm512_set1_ps(c3->f[6][0]);
+    __m512 vr4_c_p = _mm512_set1_ps(c4->f[6][0]);
+    __m512 vr5_c_p = _mm512_set1_ps(c5->f[6][0]);
+    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(c0->f[7][0]));
+    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(c1->f[7][0]));
+    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(c2->f[7][0]));
+    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(c3->f[7][0]));
+    vr4_c_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_p, vr4_c_s), _mm512_set1_ps(c4->f[7][0]));
+    vr5_c_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_p, vr5_c_s), _mm512_set1_ps(c5->f[7][0]));
+    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(c0->f[8][0]));
+    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(c1->f[8][0]));
+    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(c2->f[8][0]));
+    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(c3->f[8][0]));
+    vr4_c_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_p, vr4_c_s), _mm512_set1_ps(c4->f[8][0]));
+    vr5_c_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_p, vr5_c_s), _mm512_set1_ps(c5->f[8][0]));
+    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(c0->f[9][0]));
+    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(c1->f[9][0]));
+    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(c2->f[9][0]));
+    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(c3->f[9][0]));
+    vr4_c_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_p, vr4_c_s), _mm512_set1_ps(c4->f[9][0]));
+    vr5_c_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_p, vr5_c_s), _mm512_set1_ps(c5->f[9][0]));
+    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(c0->f[10][0]));
+    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(c1->f[10][0]));
+    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(c2->f[10][0]));
+    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(c3->f[10][0]));
+    vr4_c_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_p, vr4_c_s), _mm512_set1_ps(c4->f[10][0]));
+    vr5_c_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_p, vr5_c_s), _mm512_set1_ps(c5->f[10][0]));
+    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(c0->f[11][0]));
+    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(c1->f[11][0]));
+    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(c2->f[11][0]));
+    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(c3->f[11][0]));
+    vr4_c_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_p, vr4_c_s), _mm512_set1_ps(c4->f[11][0]));
+    vr5_c_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_p, vr5_c_s), _mm512_set1_ps(c5->f[11][0]));
+    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(c0->f[12][0]));
+    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(c1->f[12][0]));
+    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(c2->f[12][0]));
+    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(c3->f[12][0]));
+    vr4_c_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_p, vr4_c_s), _mm512_set1_ps(c4->f[12][0]));
+    vr5_c_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_p, vr5_c_s), _mm512_set1_ps(c5->f[12][0]));
+    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(c0->f[13][0]));
+    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(c1->f[13][0]));
+    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(c2->f[13][0]));
+    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(c3->f[13][0]));
+    vr4_c_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_p, vr4_c_s), _mm512_set1_ps(c4->f[13][0]));
+    vr5_c_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_p, vr5_c_s), _mm512_set1_ps(c5->f[13][0]));
+    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(c0->f[14][0]));
+    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(c1->f[14][0]));
+    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(c2->f[14][0]));
+    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(c3->f[14][0]));
+    vr4_c_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_p, vr4_c_s), _mm512_set1_ps(c4->f[14][0]));
+    vr5_c_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_p, vr5_c_s), _mm512_set1_ps(c5->f[14][0]));
+    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(c0->f[15][0]));
+    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(c1->f[15][0]));
+    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(c2->f[15][0]));
+    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(c3->f[15][0]));
+    vr4_c_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_p, vr4_c_s), _mm512_set1_ps(c4->f[15][0]));
+    vr5_c_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_p, vr5_c_s), _mm512_set1_ps(c5->f[15][0]));
+    vr0_c_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_p, vr0_c_s), _mm512_set1_ps(c0->f[16][0]));
+    vr1_c_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_p, vr1_c_s), _mm512_set1_ps(c1->f[16][0]));
+    vr2_c_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_p, vr2_c_s), _mm512_set1_ps(c2->f[16][0]));
+    vr3_c_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_p, vr3_c_s), _mm512_set1_ps(c3->f[16][0]));
+    vr4_c_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_p, vr4_c_s), _mm512_set1_ps(c4->f[16][0]));
+    vr5_c_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_p, vr5_c_s), _mm512_set1_ps(c5->f[16][0]));
+    const __m512 vr0_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr0_w), _mm512_set1_epi32(c0->i[1][0])));
+    const __m512 vr1_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr1_w), _mm512_set1_epi32(c1->i[1][0])));
+    const __m512 vr2_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr2_w), _mm512_set1_epi32(c2->i[1][0])));
+    const __m512 vr3_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr3_w), _mm512_set1_epi32(c3->i[1][0])));
+    const __m512 vr4_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr4_w), _mm512_set1_epi32(c4->i[1][0])));
+    const __m512 vr5_c_h = _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(vr5_w), _mm512_set1_epi32(c5->i[1][0])));
     const __m512 vr0_c_l = _mm512_sub_ps(vr0_w, vr0_c_h);
     const __m512 vr1_c_l = _mm512_sub_ps(vr1_w, vr1_c_h);
     const __m512 vr2_c_l = _mm512_sub_ps(vr2_w, vr2_c_h);
     const __m512 vr3_c_l = _mm512_sub_ps(vr3_w, vr3_c_h);
-    const __m512 vr0_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr0_c_h, vr0_c_h), _mm512_set1_ps(-0.5f));
-    const __m512 vr1_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr1_c_h, vr1_c_h), _mm512_set1_ps(-0.5f));
-    const __m512 vr2_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr2_c_h, vr2_c_h), _mm512_set1_ps(-0.5f));
-    const __m512 vr3_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr3_c_h, vr3_c_h), _mm512_set1_ps(-0.5f));
-    const __m512 vr0_c_lo = _mm512_sub_ps(vr0_c_p, _mm512_mul_ps(_mm512_mul_ps(vr0_c_l, _mm512_add_ps(_mm512_add_ps(vr0_c_h, vr0_c_h), vr0_c_l)), _mm512_set1_ps(0.5f)));
-    const __m512 vr1_c_lo = _mm512_sub_ps(vr1_c_p, _mm512_mul_ps(_mm512_mul_ps(vr1_c_l, _mm512_add_ps(_mm512_add_ps(vr1_c_h, vr1_c_h), vr1_c_l)), _mm512_set1_ps(0.5f)));
-    const __m512 vr2_c_lo = _mm512_sub_ps(vr2_c_p, _mm512_mul_ps(_mm512_mul_ps(vr2_c_l, _mm512_add_ps(_mm512_add_ps(vr2_c_h, vr2_c_h), vr2_c_l)), _mm512_set1_ps(0.5f)));
-    const __m512 vr3_c_lo = _mm512_sub_ps(vr3_c_p, _mm512_mul_ps(_mm512_mul_ps(vr3_c_l, _mm512_add_ps(_mm512_add_ps(vr3_c_h, vr3_c_h), vr3_c_l)), _mm512_set1_ps(0.5f)));
-    const __m512 vr0_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr0_c_hi, vr0_c_lo), _mm512_set1_ps(0x1.715476p+0f)), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr1_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr1_c_hi, vr1_c_lo), _mm512_set1_ps(0x1.715476p+0f)), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr2_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr2_c_hi, vr2_c_lo), _mm512_set1_ps(0x1.715476p+0f)), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr3_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr3_c_hi, vr3_c_lo), _mm512_set1_ps(0x1.715476p+0f)), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr0_c_e_k = _mm512_sub_ps(vr0_c_e_kt, _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr1_c_e_k = _mm512_sub_ps(vr1_c_e_kt, _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr2_c_e_k = _mm512_sub_ps(vr2_c_e_kt, _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr3_c_e_k = _mm512_sub_ps(vr3_c_e_kt, _mm512_set1_ps(0x1.8p+23f));
-    __m512 vr0_c_e_r = _mm512_sub_ps(vr0_c_hi, _mm512_mul_ps(vr0_c_e_k, _mm512_set1_ps(0x1.62E400p-1f)));
-    __m512 vr1_c_e_r = _mm512_sub_ps(vr1_c_hi, _mm512_mul_ps(vr1_c_e_k, _mm512_set1_ps(0x1.62E400p-1f)));
-    __m512 vr2_c_e_r = _mm512_sub_ps(vr2_c_hi, _mm512_mul_ps(vr2_c_e_k, _mm512_set1_ps(0x1.62E400p-1f)));
-    __m512 vr3_c_e_r = _mm512_sub_ps(vr3_c_hi, _mm512_mul_ps(vr3_c_e_k, _mm512_set1_ps(0x1.62E400p-1f)));
+    const __m512 vr4_c_l = _mm512_sub_ps(vr4_w, vr4_c_h);
+    const __m512 vr5_c_l = _mm512_sub_ps(vr5_w, vr5_c_h);
+    const __m512 vr0_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr0_c_h, vr0_c_h), _mm512_set1_ps(c0->f[17][0]));
+    const __m512 vr1_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr1_c_h, vr1_c_h), _mm512_set1_ps(c1->f[17][0]));
+    const __m512 vr2_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr2_c_h, vr2_c_h), _mm512_set1_ps(c2->f[17][0]));
+    const __m512 vr3_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr3_c_h, vr3_c_h), _mm512_set1_ps(c3->f[17][0]));
+    const __m512 vr4_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr4_c_h, vr4_c_h), _mm512_set1_ps(c4->f[17][0]));
+    const __m512 vr5_c_hi = _mm512_mul_ps(_mm512_mul_ps(vr5_c_h, vr5_c_h), _mm512_set1_ps(c5->f[17][0]));
+    const __m512 vr0_c_lo = _mm512_sub_ps(vr0_c_p, _mm512_mul_ps(_mm512_mul_ps(vr0_c_l, _mm512_add_ps(_mm512_add_ps(vr0_c_h, vr0_c_h), vr0_c_l)), _mm512_set1_ps(c0->f[3][0])));
+    const __m512 vr1_c_lo = _mm512_sub_ps(vr1_c_p, _mm512_mul_ps(_mm512_mul_ps(vr1_c_l, _mm512_add_ps(_mm512_add_ps(vr1_c_h, vr1_c_h), vr1_c_l)), _mm512_set1_ps(c1->f[3][0])));
+    const __m512 vr2_c_lo = _mm512_sub_ps(vr2_c_p, _mm512_mul_ps(_mm512_mul_ps(vr2_c_l, _mm512_add_ps(_mm512_add_ps(vr2_c_h, vr2_c_h), vr2_c_l)), _mm512_set1_ps(c2->f[3][0])));
+    const __m512 vr3_c_lo = _mm512_sub_ps(vr3_c_p, _mm512_mul_ps(_mm512_mul_ps(vr3_c_l, _mm512_add_ps(_mm512_add_ps(vr3_c_h, vr3_c_h), vr3_c_l)), _mm512_set1_ps(c3->f[3][0])));
+    const __m512 vr4_c_lo = _mm512_sub_ps(vr4_c_p, _mm512_mul_ps(_mm512_mul_ps(vr4_c_l, _mm512_add_ps(_mm512_add_ps(vr4_c_h, vr4_c_h), vr4_c_l)), _mm512_set1_ps(c4->f[3][0])));
+    const __m512 vr5_c_lo = _mm512_sub_ps(vr5_c_p, _mm512_mul_ps(_mm512_mul_ps(vr5_c_l, _mm512_add_ps(_mm512_add_ps(vr5_c_h, vr5_c_h), vr5_c_l)), _mm512_set1_ps(c5->f[3][0])));
+    const __m512 vr0_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr0_c_hi, vr0_c_lo), _mm512_set1_ps(c0->f[18][0])), _mm512_set1_ps(c0->f[19][0]));
+    const __m512 vr1_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr1_c_hi, vr1_c_lo), _mm512_set1_ps(c1->f[18][0])), _mm512_set1_ps(c1->f[19][0]));
+    const __m512 vr2_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr2_c_hi, vr2_c_lo), _mm512_set1_ps(c2->f[18][0])), _mm512_set1_ps(c2->f[19][0]));
+    const __m512 vr3_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr3_c_hi, vr3_c_lo), _mm512_set1_ps(c3->f[18][0])), _mm512_set1_ps(c3->f[19][0]));
+    const __m512 vr4_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr4_c_hi, vr4_c_lo), _mm512_set1_ps(c4->f[18][0])), _mm512_set1_ps(c4->f[19][0]));
+    const __m512 vr5_c_e_kt = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(vr5_c_hi, vr5_c_lo), _mm512_set1_ps(c5->f[18][0])), _mm512_set1_ps(c5->f[19][0]));
+    const __m512 vr0_c_e_k = _mm512_sub_ps(vr0_c_e_kt, _mm512_set1_ps(c0->f[19][0]));
+    const __m512 vr1_c_e_k = _mm512_sub_ps(vr1_c_e_kt, _mm512_set1_ps(c1->f[19][0]));
+    const __m512 vr2_c_e_k = _mm512_sub_ps(vr2_c_e_kt, _mm512_set1_ps(c2->f[19][0]));
+    const __m512 vr3_c_e_k = _mm512_sub_ps(vr3_c_e_kt, _mm512_set1_ps(c3->f[19][0]));
+    const __m512 vr4_c_e_k = _mm512_sub_ps(vr4_c_e_kt, _mm512_set1_ps(c4->f[19][0]));
+    const __m512 vr5_c_e_k = _mm512_sub_ps(vr5_c_e_kt, _mm512_set1_ps(c5->f[19][0]));
+    __m512 vr0_c_e_r = _mm512_sub_ps(vr0_c_hi, _mm512_mul_ps(vr0_c_e_k, _mm512_set1_ps(c0->f[20][0])));
+    __m512 vr1_c_e_r = _mm512_sub_ps(vr1_c_hi, _mm512_mul_ps(vr1_c_e_k, _mm512_set1_ps(c1->f[20][0])));
+    __m512 vr2_c_e_r = _mm512_sub_ps(vr2_c_hi, _mm512_mul_ps(vr2_c_e_k, _mm512_set1_ps(c2->f[20][0])));
+    __m512 vr3_c_e_r = _mm512_sub_ps(vr3_c_hi, _mm512_mul_ps(vr3_c_e_k, _mm512_set1_ps(c3->f[20][0])));
+    __m512 vr4_c_e_r = _mm512_sub_ps(vr4_c_hi, _mm512_mul_ps(vr4_c_e_k, _mm512_set1_ps(c4->f[20][0])));
+    __m512 vr5_c_e_r = _mm512_sub_ps(vr5_c_hi, _mm512_mul_ps(vr5_c_e_k, _mm512_set1_ps(c5->f[20][0])));
     vr0_c_e_r = _mm512_add_ps(vr0_c_e_r, vr0_c_lo);
     vr1_c_e_r = _mm512_add_ps(vr1_c_e_r, vr1_c_lo);
     vr2_c_e_r = _mm512_add_ps(vr2_c_e_r, vr2_c_lo);
     vr3_c_e_r = _mm512_add_ps(vr3_c_e_r, vr3_c_lo);
-    vr0_c_e_r = _mm512_sub_ps(vr0_c_e_r, _mm512_mul_ps(vr0_c_e_k, _mm512_set1_ps(0x1.7F7D1Cp-20f)));
-    vr1_c_e_r = _mm512_sub_ps(vr1_c_e_r, _mm512_mul_ps(vr1_c_e_k, _mm512_set1_ps(0x1.7F7D1Cp-20f)));
-    vr2_c_e_r = _mm512_sub_ps(vr2_c_e_r, _mm512_mul_ps(vr2_c_e_k, _mm512_set1_ps(0x1.7F7D1Cp-20f)));
-    vr3_c_e_r = _mm512_sub_ps(vr3_c_e_r, _mm512_mul_ps(vr3_c_e_k, _mm512_set1_ps(0x1.7F7D1Cp-20f)));
-    __m512 vr0_c_e_p = _mm512_set1_ps(0x1.A01A02p-13f);
-    __m512 vr1_c_e_p = _mm512_set1_ps(0x1.A01A02p-13f);
-    __m512 vr2_c_e_p = _mm512_set1_ps(0x1.A01A02p-13f);
-    __m512 vr3_c_e_p = _mm512_set1_ps(0x1.A01A02p-13f);
-    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(0x1.6C16C2p-10f));
-    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(0x1.6C16C2p-10f));
-    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(0x1.6C16C2p-10f));
-    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(0x1.6C16C2p-10f));
-    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(0x1.111112p-7f));
-    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(0x1.111112p-7f));
-    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(0x1.111112p-7f));
-    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(0x1.111112p-7f));
-    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(0x1.555556p-5f));
-    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(0x1.555556p-5f));
-    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(0x1.555556p-5f));
-    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(0x1.555556p-5f));
-    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(0x1.555556p-3f));
-    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(0x1.555556p-3f));
-    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(0x1.555556p-3f));
-    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(0x1.555556p-3f));
-    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(0x1.000000p-1f));
-    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(0x1.000000p-1f));
-    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(0x1.000000p-1f));
-    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(0x1.000000p-1f));
-    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(1.0f));
-    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(1.0f));
-    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(1.0f));
-    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(1.0f));
-    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(1.0f));
-    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(1.0f));
-    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(1.0f));
-    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(1.0f));
-    const __m512 vr0_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_k, _mm512_set1_ps(0.5f)), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr1_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_k, _mm512_set1_ps(0.5f)), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr2_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_k, _mm512_set1_ps(0.5f)), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr3_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_k, _mm512_set1_ps(0.5f)), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr0_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr0_c_e_k, _mm512_sub_ps(vr0_c_e_t1, _mm512_set1_ps(0x1.8p+23f))), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr1_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr1_c_e_k, _mm512_sub_ps(vr1_c_e_t1, _mm512_set1_ps(0x1.8p+23f))), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr2_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr2_c_e_k, _mm512_sub_ps(vr2_c_e_t1, _mm512_set1_ps(0x1.8p+23f))), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr3_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr3_c_e_k, _mm512_sub_ps(vr3_c_e_t1, _mm512_set1_ps(0x1.8p+23f))), _mm512_set1_ps(0x1.8p+23f));
-    const __m512 vr0_c_e = _mm512_mul_ps(_mm512_mul_ps(vr0_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr0_c_e_t1), _mm512_set1_epi32(127 - 0x4B400000)), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr0_c_e_t2), _mm512_set1_epi32(127 - 0x4B400000)), 23)));
-    const __m512 vr1_c_e = _mm512_mul_ps(_mm512_mul_ps(vr1_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr1_c_e_t1), _mm512_set1_epi32(127 - 0x4B400000)), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr1_c_e_t2), _mm512_set1_epi32(127 - 0x4B400000)), 23)));
-    const __m512 vr2_c_e = _mm512_mul_ps(_mm512_mul_ps(vr2_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr2_c_e_t1), _mm512_set1_epi32(127 - 0x4B400000)), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr2_c_e_t2), _mm512_set1_epi32(127 - 0x4B400000)), 23)));
-    const __m512 vr3_c_e = _mm512_mul_ps(_mm512_mul_ps(vr3_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr3_c_e_t1), _mm512_set1_epi32(127 - 0x4B400000)), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr3_c_e_t2), _mm512_set1_epi32(127 - 0x4B400000)), 23)));
+    vr4_c_e_r = _mm512_add_ps(vr4_c_e_r, vr4_c_lo);
+    vr5_c_e_r = _mm512_add_ps(vr5_c_e_r, vr5_c_lo);
+    vr0_c_e_r = _mm512_sub_ps(vr0_c_e_r, _mm512_mul_ps(vr0_c_e_k, _mm512_set1_ps(c0->f[21][0])));
+    vr1_c_e_r = _mm512_sub_ps(vr1_c_e_r, _mm512_mul_ps(vr1_c_e_k, _mm512_set1_ps(c1->f[21][0])));
+    vr2_c_e_r = _mm512_sub_ps(vr2_c_e_r, _mm512_mul_ps(vr2_c_e_k, _mm512_set1_ps(c2->f[21][0])));
+    vr3_c_e_r = _mm512_sub_ps(vr3_c_e_r, _mm512_mul_ps(vr3_c_e_k, _mm512_set1_ps(c3->f[21][0])));
+    vr4_c_e_r = _mm512_sub_ps(vr4_c_e_r, _mm512_mul_ps(vr4_c_e_k, _mm512_set1_ps(c4->f[21][0])));
+    vr5_c_e_r = _mm512_sub_ps(vr5_c_e_r, _mm512_mul_ps(vr5_c_e_k, _mm512_set1_ps(c5->f[21][0])));
+    __m512 vr0_c_e_p = _mm512_set1_ps(c0->f[22][0]);
+    __m512 vr1_c_e_p = _mm512_set1_ps(c1->f[22][0]);
+    __m512 vr2_c_e_p = _mm512_set1_ps(c2->f[22][0]);
+    __m512 vr3_c_e_p = _mm512_set1_ps(c3->f[22][0]);
+    __m512 vr4_c_e_p = _mm512_set1_ps(c4->f[22][0]);
+    __m512 vr5_c_e_p = _mm512_set1_ps(c5->f[22][0]);
+    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(c0->f[23][0]));
+    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(c1->f[23][0]));
+    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(c2->f[23][0]));
+    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(c3->f[23][0]));
+    vr4_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_e_p, vr4_c_e_r), _mm512_set1_ps(c4->f[23][0]));
+    vr5_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_e_p, vr5_c_e_r), _mm512_set1_ps(c5->f[23][0]));
+    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(c0->f[24][0]));
+    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(c1->f[24][0]));
+    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(c2->f[24][0]));
+    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(c3->f[24][0]));
+    vr4_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_e_p, vr4_c_e_r), _mm512_set1_ps(c4->f[24][0]));
+    vr5_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_e_p, vr5_c_e_r), _mm512_set1_ps(c5->f[24][0]));
+    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(c0->f[25][0]));
+    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(c1->f[25][0]));
+    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(c2->f[25][0]));
+    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(c3->f[25][0]));
+    vr4_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_e_p, vr4_c_e_r), _mm512_set1_ps(c4->f[25][0]));
+    vr5_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_e_p, vr5_c_e_r), _mm512_set1_ps(c5->f[25][0]));
+    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(c0->f[26][0]));
+    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(c1->f[26][0]));
+    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(c2->f[26][0]));
+    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(c3->f[26][0]));
+    vr4_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_e_p, vr4_c_e_r), _mm512_set1_ps(c4->f[26][0]));
+    vr5_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_e_p, vr5_c_e_r), _mm512_set1_ps(c5->f[26][0]));
+    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(c0->f[27][0]));
+    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(c1->f[27][0]));
+    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(c2->f[27][0]));
+    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(c3->f[27][0]));
+    vr4_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_e_p, vr4_c_e_r), _mm512_set1_ps(c4->f[27][0]));
+    vr5_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_e_p, vr5_c_e_r), _mm512_set1_ps(c5->f[27][0]));
+    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(c0->f[2][0]));
+    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(c1->f[2][0]));
+    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(c2->f[2][0]));
+    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(c3->f[2][0]));
+    vr4_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_e_p, vr4_c_e_r), _mm512_set1_ps(c4->f[2][0]));
+    vr5_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_e_p, vr5_c_e_r), _mm512_set1_ps(c5->f[2][0]));
+    vr0_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_p, vr0_c_e_r), _mm512_set1_ps(c0->f[2][0]));
+    vr1_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_p, vr1_c_e_r), _mm512_set1_ps(c1->f[2][0]));
+    vr2_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_p, vr2_c_e_r), _mm512_set1_ps(c2->f[2][0]));
+    vr3_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_p, vr3_c_e_r), _mm512_set1_ps(c3->f[2][0]));
+    vr4_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr4_c_e_p, vr4_c_e_r), _mm512_set1_ps(c4->f[2][0]));
+    vr5_c_e_p = _mm512_add_ps(_mm512_mul_ps(vr5_c_e_p, vr5_c_e_r), _mm512_set1_ps(c5->f[2][0]));
+    const __m512 vr0_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr0_c_e_k, _mm512_set1_ps(c0->f[3][0])), _mm512_set1_ps(c0->f[19][0]));
+    const __m512 vr1_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr1_c_e_k, _mm512_set1_ps(c1->f[3][0])), _mm512_set1_ps(c1->f[19][0]));
+    const __m512 vr2_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr2_c_e_k, _mm512_set1_ps(c2->f[3][0])), _mm512_set1_ps(c2->f[19][0]));
+    const __m512 vr3_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr3_c_e_k, _mm512_set1_ps(c3->f[3][0])), _mm512_set1_ps(c3->f[19][0]));
+    const __m512 vr4_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr4_c_e_k, _mm512_set1_ps(c4->f[3][0])), _mm512_set1_ps(c4->f[19][0]));
+    const __m512 vr5_c_e_t1 = _mm512_add_ps(_mm512_mul_ps(vr5_c_e_k, _mm512_set1_ps(c5->f[3][0])), _mm512_set1_ps(c5->f[19][0]));
+    const __m512 vr0_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr0_c_e_k, _mm512_sub_ps(vr0_c_e_t1, _mm512_set1_ps(c0->f[19][0]))), _mm512_set1_ps(c0->f[19][0]));
+    const __m512 vr1_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr1_c_e_k, _mm512_sub_ps(vr1_c_e_t1, _mm512_set1_ps(c1->f[19][0]))), _mm512_set1_ps(c1->f[19][0]));
+    const __m512 vr2_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr2_c_e_k, _mm512_sub_ps(vr2_c_e_t1, _mm512_set1_ps(c2->f[19][0]))), _mm512_set1_ps(c2->f[19][0]));
+    const __m512 vr3_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr3_c_e_k, _mm512_sub_ps(vr3_c_e_t1, _mm512_set1_ps(c3->f[19][0]))), _mm512_set1_ps(c3->f[19][0]));
+    const __m512 vr4_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr4_c_e_k, _mm512_sub_ps(vr4_c_e_t1, _mm512_set1_ps(c4->f[19][0]))), _mm512_set1_ps(c4->f[19][0]));
+    const __m512 vr5_c_e_t2 = _mm512_add_ps(_mm512_sub_ps(vr5_c_e_k, _mm512_sub_ps(vr5_c_e_t1, _mm512_set1_ps(c5->f[19][0]))), _mm512_set1_ps(c5->f[19][0]));
+    const __m512 vr0_c_e = _mm512_mul_ps(_mm512_mul_ps(vr0_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr0_c_e_t1), _mm512_set1_epi32(c0->i[2][0])), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr0_c_e_t2), _mm512_set1_epi32(c0->i[2][0])), 23)));
+    const __m512 vr1_c_e = _mm512_mul_ps(_mm512_mul_ps(vr1_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr1_c_e_t1), _mm512_set1_epi32(c1->i[2][0])), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr1_c_e_t2), _mm512_set1_epi32(c1->i[2][0])), 23)));
+    const __m512 vr2_c_e = _mm512_mul_ps(_mm512_mul_ps(vr2_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr2_c_e_t1), _mm512_set1_epi32(c2->i[2][0])), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr2_c_e_t2), _mm512_set1_epi32(c2->i[2][0])), 23)));
+    const __m512 vr3_c_e = _mm512_mul_ps(_mm512_mul_ps(vr3_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr3_c_e_t1), _mm512_set1_epi32(c3->i[2][0])), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr3_c_e_t2), _mm512_set1_epi32(c3->i[2][0])), 23)));
+    const __m512 vr4_c_e = _mm512_mul_ps(_mm512_mul_ps(vr4_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr4_c_e_t1), _mm512_set1_epi32(c4->i[2][0])), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr4_c_e_t2), _mm512_set1_epi32(c4->i[2][0])), 23)));
+    const __m512 vr5_c_e = _mm512_mul_ps(_mm512_mul_ps(vr5_c_e_p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr5_c_e_t1), _mm512_set1_epi32(c5->i[2][0])), 23))), _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(vr5_c_e_t2), _mm512_set1_epi32(c5->i[2][0])), 23)));
     const __m512 vr0_c = _mm512_mul_ps(vr0_c_t, vr0_c_e);
     const __m512 vr1_c = _mm512_mul_ps(vr1_c_t, vr1_c_e);
     const __m512 vr2_c = _mm512_mul_ps(vr2_c_t, vr2_c_e);
     const __m512 vr3_c = _mm512_mul_ps(vr3_c_t, vr3_c_e);
-    const __m512 vr0_pos = _mm512_mul_ps(vr0_v, _mm512_sub_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), vr0_c)));
-    const __m512 vr1_pos = _mm512_mul_ps(vr1_v, _mm512_sub_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), vr1_c)));
-    const __m512 vr2_pos = _mm512_mul_ps(vr2_v, _mm512_sub_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), vr2_c)));
-    const __m512 vr3_pos = _mm512_mul_ps(vr3_v, _mm512_sub_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(_mm512_set1_ps(0.5f), vr3_c)));
-    const __m512 vr0_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), vr0_n), vr0_c);
-    const __m512 vr1_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), vr1_n), vr1_c);
-    const __m512 vr2_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), vr2_n), vr2_c);
-    const __m512 vr3_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), vr3_n), vr3_c);
+    const __m512 vr4_c = _mm512_mul_ps(vr4_c_t, vr4_c_e);
+    const __m512 vr5_c = _mm512_mul_ps(vr5_c_t, vr5_c_e);
+    const __m512 vr0_pos = _mm512_mul_ps(vr0_v, _mm512_sub_ps(_mm512_set1_ps(c0->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c0->f[3][0]), vr0_c)));
+    const __m512 vr1_pos = _mm512_mul_ps(vr1_v, _mm512_sub_ps(_mm512_set1_ps(c1->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c1->f[3][0]), vr1_c)));
+    const __m512 vr2_pos = _mm512_mul_ps(vr2_v, _mm512_sub_ps(_mm512_set1_ps(c2->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c2->f[3][0]), vr2_c)));
+    const __m512 vr3_pos = _mm512_mul_ps(vr3_v, _mm512_sub_ps(_mm512_set1_ps(c3->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c3->f[3][0]), vr3_c)));
+    const __m512 vr4_pos = _mm512_mul_ps(vr4_v, _mm512_sub_ps(_mm512_set1_ps(c4->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c4->f[3][0]), vr4_c)));
+    const __m512 vr5_pos = _mm512_mul_ps(vr5_v, _mm512_sub_ps(_mm512_set1_ps(c5->f[2][0]), _mm512_mul_ps(_mm512_set1_ps(c5->f[3][0]), vr5_c)));
+    const __m512 vr0_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(c0->f[3][0]), vr0_n), vr0_c);
+    const __m512 vr1_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(c1->f[3][0]), vr1_n), vr1_c);
+    const __m512 vr2_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(c2->f[3][0]), vr2_n), vr2_c);
+    const __m512 vr3_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(c3->f[3][0]), vr3_n), vr3_c);
+    const __m512 vr4_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(c4->f[3][0]), vr4_n), vr4_c);
+    const __m512 vr5_neg = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(c5->f[3][0]), vr5_n), vr5_c);
     const __m512 vr0 = _mm512_max_ps(vr0_pos, vr0_neg);
     const __m512 vr1 = _mm512_max_ps(vr1_pos, vr1_neg);
     const __m512 vr2 = _mm512_max_ps(vr2_pos, vr2_neg);
     const __m512 vr3 = _mm512_max_ps(vr3_pos, vr3_neg);
+    const __m512 vr4 = _mm512_max_ps(vr4_pos, vr4_neg);
+    const __m512 vr5 = _mm512_max_ps(vr5_pos, vr5_neg);
     _mm512_storeu_ps(y, vr0);
     _mm512_storeu_ps(y + 16, vr1);
     _mm512_storeu_ps(y + 32, vr2);
     _mm512_storeu_ps(y + 48, vr3);
-    x += 64;
-    y += 64;
+    _mm512_storeu_ps(y + 64, vr4);
+    _mm512_storeu_ps(y + 80, vr5);
+    x += 96;
+    y += 96;
   }
   for (; n >= 16; n -= 16) {
     _mm512_storeu_ps(y, compute(_mm512_loadu_ps(x), p));

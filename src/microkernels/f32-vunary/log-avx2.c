@@ -5,29 +5,73 @@
 // so nothing past n is read or written. y may equal an input (the same pointer).
 #include <immintrin.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "microkernels.h"
 
+/* An empty asm that the compiler cannot see through: the table's constants are read
+ * from memory where they are used (not hoisted into registers that do not fit). */
+#if defined(__GNUC__)
+#define PQNN_VUNARY_OPAQUE(ptr) __asm__ volatile("" : "+r"(ptr))
+#else
+#define PQNN_VUNARY_OPAQUE(ptr)
+#endif
+
+struct consts {
+  _Alignas(32) float f[18][8];
+  _Alignas(32) int32_t i[4][8];
+};
+static const struct consts kc = {
+  {
+    {0x1p-126f, 0x1p-126f, 0x1p-126f, 0x1p-126f, 0x1p-126f, 0x1p-126f, 0x1p-126f, 0x1p-126f},
+    {0x1p+23f, 0x1p+23f, 0x1p+23f, 0x1p+23f, 0x1p+23f, 0x1p+23f, 0x1p+23f, 0x1p+23f},
+    {128.0f, 128.0f, 128.0f, 128.0f, 128.0f, 128.0f, 128.0f, 128.0f},
+    {151.0f, 151.0f, 151.0f, 151.0f, 151.0f, 151.0f, 151.0f, 151.0f},
+    {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f},
+    {2.0f, 2.0f, 2.0f, 2.0f, 2.0f, 2.0f, 2.0f, 2.0f},
+    {0x1.C71C72p-4f, 0x1.C71C72p-4f, 0x1.C71C72p-4f, 0x1.C71C72p-4f, 0x1.C71C72p-4f, 0x1.C71C72p-4f, 0x1.C71C72p-4f, 0x1.C71C72p-4f},
+    {0x1.24924Ap-3f, 0x1.24924Ap-3f, 0x1.24924Ap-3f, 0x1.24924Ap-3f, 0x1.24924Ap-3f, 0x1.24924Ap-3f, 0x1.24924Ap-3f, 0x1.24924Ap-3f},
+    {0x1.99999Ap-3f, 0x1.99999Ap-3f, 0x1.99999Ap-3f, 0x1.99999Ap-3f, 0x1.99999Ap-3f, 0x1.99999Ap-3f, 0x1.99999Ap-3f, 0x1.99999Ap-3f},
+    {0x1.555556p-2f, 0x1.555556p-2f, 0x1.555556p-2f, 0x1.555556p-2f, 0x1.555556p-2f, 0x1.555556p-2f, 0x1.555556p-2f, 0x1.555556p-2f},
+    {0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f, 0x1.62E400p-1f},
+    {0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f, 0x1.7F7D1Cp-20f},
+    {INFINITY, INFINITY, INFINITY, INFINITY, INFINITY, INFINITY, INFINITY, INFINITY},
+    {0x1.FFFFFEp+127f, 0x1.FFFFFEp+127f, 0x1.FFFFFEp+127f, 0x1.FFFFFEp+127f, 0x1.FFFFFEp+127f, 0x1.FFFFFEp+127f, 0x1.FFFFFEp+127f, 0x1.FFFFFEp+127f},
+    {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY},
+    {-0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f, -0.0f},
+    {0x1p-149f, 0x1p-149f, 0x1p-149f, 0x1p-149f, 0x1p-149f, 0x1p-149f, 0x1p-149f, 0x1p-149f},
+    {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN},
+  },
+  {
+    {(int) 0x00CAFB0Du, (int) 0x00CAFB0Du, (int) 0x00CAFB0Du, (int) 0x00CAFB0Du, (int) 0x00CAFB0Du, (int) 0x00CAFB0Du, (int) 0x00CAFB0Du, (int) 0x00CAFB0Du},
+    {(int) 0xC0CAFB0Du, (int) 0xC0CAFB0Du, (int) 0xC0CAFB0Du, (int) 0xC0CAFB0Du, (int) 0xC0CAFB0Du, (int) 0xC0CAFB0Du, (int) 0xC0CAFB0Du, (int) 0xC0CAFB0Du},
+    {(int) 0x007FFFFFu, (int) 0x007FFFFFu, (int) 0x007FFFFFu, (int) 0x007FFFFFu, (int) 0x007FFFFFu, (int) 0x007FFFFFu, (int) 0x007FFFFFu, (int) 0x007FFFFFu},
+    {(int) 0x3F3504F3u, (int) 0x3F3504F3u, (int) 0x3F3504F3u, (int) 0x3F3504F3u, (int) 0x3F3504F3u, (int) 0x3F3504F3u, (int) 0x3F3504F3u, (int) 0x3F3504F3u},
+  },
+};
+
 static inline __attribute__((always_inline)) __m256 compute(__m256 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
-  const __m256 vr_tiny = _mm256_cmp_ps(vx, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ);
-  const __m256 vr_x = _mm256_blendv_ps(vx, _mm256_mul_ps(vx, _mm256_set1_ps(0x1p+23f)), vr_tiny);
-  const __m256 vr_eb = _mm256_blendv_ps(_mm256_set1_ps(128.0f), _mm256_set1_ps(151.0f), vr_tiny);
-  const __m256 vr_e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr_x), _mm256_set1_epi32((int) 0x00CAFB0Du)))), 23)), vr_eb);
-  const __m256 vr_f = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(_mm256_and_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr_x), _mm256_set1_epi32((int) 0xC0CAFB0Du))), _mm256_castsi256_ps(_mm256_set1_epi32((int) 0x007FFFFFu)))), _mm256_set1_epi32((int) 0x3F3504F3u))), _mm256_set1_ps(1.0f));
-  const __m256 vr_s = _mm256_div_ps(vr_f, _mm256_add_ps(_mm256_set1_ps(2.0f), vr_f));
+  const struct consts* c = &kc;
+  PQNN_VUNARY_OPAQUE(c);
+  const __m256 vr_tiny = _mm256_cmp_ps(vx, _mm256_load_ps(c->f[0]), _CMP_LT_OQ);
+  const __m256 vr_x = _mm256_blendv_ps(vx, _mm256_mul_ps(vx, _mm256_load_ps(c->f[1])), vr_tiny);
+  const __m256 vr_eb = _mm256_blendv_ps(_mm256_load_ps(c->f[2]), _mm256_load_ps(c->f[3]), vr_tiny);
+  const __m256 vr_e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr_x), _mm256_load_si256((const __m256i*) c->i[0])))), 23)), vr_eb);
+  const __m256 vr_f = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(_mm256_and_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr_x), _mm256_load_si256((const __m256i*) c->i[1]))), _mm256_castsi256_ps(_mm256_load_si256((const __m256i*) c->i[2])))), _mm256_load_si256((const __m256i*) c->i[3]))), _mm256_load_ps(c->f[4]));
+  const __m256 vr_s = _mm256_div_ps(vr_f, _mm256_add_ps(_mm256_load_ps(c->f[5]), vr_f));
   const __m256 vr_s2 = _mm256_add_ps(vr_s, vr_s);
   const __m256 vr_z = _mm256_mul_ps(vr_s, vr_s);
-  __m256 vr_p = _mm256_set1_ps(0x1.C71C72p-4f);
-  vr_p = _mm256_add_ps(_mm256_mul_ps(vr_p, vr_z), _mm256_set1_ps(0x1.24924Ap-3f));
-  vr_p = _mm256_add_ps(_mm256_mul_ps(vr_p, vr_z), _mm256_set1_ps(0x1.99999Ap-3f));
-  vr_p = _mm256_add_ps(_mm256_mul_ps(vr_p, vr_z), _mm256_set1_ps(0x1.555556p-2f));
+  __m256 vr_p = _mm256_load_ps(c->f[6]);
+  vr_p = _mm256_add_ps(_mm256_mul_ps(vr_p, vr_z), _mm256_load_ps(c->f[7]));
+  vr_p = _mm256_add_ps(_mm256_mul_ps(vr_p, vr_z), _mm256_load_ps(c->f[8]));
+  vr_p = _mm256_add_ps(_mm256_mul_ps(vr_p, vr_z), _mm256_load_ps(c->f[9]));
   const __m256 vr_lm = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(vr_s2, vr_z), vr_p), vr_s2);
-  __m256 vr = _mm256_add_ps(_mm256_mul_ps(vr_e, _mm256_set1_ps(0x1.62E400p-1f)), _mm256_add_ps(_mm256_mul_ps(vr_e, _mm256_set1_ps(0x1.7F7D1Cp-20f)), vr_lm));
-  vr = _mm256_blendv_ps(vr, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(vx, _mm256_set1_ps(0x1.FFFFFEp+127f), _CMP_GT_OQ));
-  vr = _mm256_blendv_ps(vr, _mm256_set1_ps(-INFINITY), _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vx), _mm256_set1_ps(0x1p-149f), _CMP_LT_OQ));
-  vr = _mm256_blendv_ps(vr, _mm256_set1_ps(NAN), _mm256_cmp_ps(vx, _mm256_set1_ps(0.0f), _CMP_LT_OQ));
+  __m256 vr = _mm256_add_ps(_mm256_mul_ps(vr_e, _mm256_load_ps(c->f[10])), _mm256_add_ps(_mm256_mul_ps(vr_e, _mm256_load_ps(c->f[11])), vr_lm));
+  vr = _mm256_blendv_ps(vr, _mm256_load_ps(c->f[12]), _mm256_cmp_ps(vx, _mm256_load_ps(c->f[13]), _CMP_GT_OQ));
+  vr = _mm256_blendv_ps(vr, _mm256_load_ps(c->f[14]), _mm256_cmp_ps(_mm256_andnot_ps(_mm256_load_ps(c->f[15]), vx), _mm256_load_ps(c->f[16]), _CMP_LT_OQ));
+  vr = _mm256_blendv_ps(vr, _mm256_load_ps(c->f[17]), _mm256_cmp_ps(vx, _mm256_set1_ps(0.0f), _CMP_LT_OQ));
   vr = _mm256_blendv_ps(vr, vx, _mm256_cmp_ps(vx, vx, _CMP_UNORD_Q));
   const __m256 vy = vr;
   return vy;
@@ -40,30 +84,38 @@ void pqnn_f32_vunary_ukernel_log__avx2(size_t n, const float* x, float* y, const
     const __m256 vx1 = _mm256_loadu_ps(x + 8);
     const __m256 vx2 = _mm256_loadu_ps(x + 16);
     const __m256 vx3 = _mm256_loadu_ps(x + 24);
-    const __m256 vr0_tiny = _mm256_cmp_ps(vx0, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ);
-    const __m256 vr1_tiny = _mm256_cmp_ps(vx1, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ);
-    const __m256 vr2_tiny = _mm256_cmp_ps(vx2, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ);
-    const __m256 vr3_tiny = _mm256_cmp_ps(vx3, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ);
-    const __m256 vr0_x = _mm256_blendv_ps(vx0, _mm256_mul_ps(vx0, _mm256_set1_ps(0x1p+23f)), vr0_tiny);
-    const __m256 vr1_x = _mm256_blendv_ps(vx1, _mm256_mul_ps(vx1, _mm256_set1_ps(0x1p+23f)), vr1_tiny);
-    const __m256 vr2_x = _mm256_blendv_ps(vx2, _mm256_mul_ps(vx2, _mm256_set1_ps(0x1p+23f)), vr2_tiny);
-    const __m256 vr3_x = _mm256_blendv_ps(vx3, _mm256_mul_ps(vx3, _mm256_set1_ps(0x1p+23f)), vr3_tiny);
-    const __m256 vr0_eb = _mm256_blendv_ps(_mm256_set1_ps(128.0f), _mm256_set1_ps(151.0f), vr0_tiny);
-    const __m256 vr1_eb = _mm256_blendv_ps(_mm256_set1_ps(128.0f), _mm256_set1_ps(151.0f), vr1_tiny);
-    const __m256 vr2_eb = _mm256_blendv_ps(_mm256_set1_ps(128.0f), _mm256_set1_ps(151.0f), vr2_tiny);
-    const __m256 vr3_eb = _mm256_blendv_ps(_mm256_set1_ps(128.0f), _mm256_set1_ps(151.0f), vr3_tiny);
-    const __m256 vr0_e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr0_x), _mm256_set1_epi32((int) 0x00CAFB0Du)))), 23)), vr0_eb);
-    const __m256 vr1_e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr1_x), _mm256_set1_epi32((int) 0x00CAFB0Du)))), 23)), vr1_eb);
-    const __m256 vr2_e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr2_x), _mm256_set1_epi32((int) 0x00CAFB0Du)))), 23)), vr2_eb);
-    const __m256 vr3_e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr3_x), _mm256_set1_epi32((int) 0x00CAFB0Du)))), 23)), vr3_eb);
-    const __m256 vr0_f = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(_mm256_and_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr0_x), _mm256_set1_epi32((int) 0xC0CAFB0Du))), _mm256_castsi256_ps(_mm256_set1_epi32((int) 0x007FFFFFu)))), _mm256_set1_epi32((int) 0x3F3504F3u))), _mm256_set1_ps(1.0f));
-    const __m256 vr1_f = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(_mm256_and_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr1_x), _mm256_set1_epi32((int) 0xC0CAFB0Du))), _mm256_castsi256_ps(_mm256_set1_epi32((int) 0x007FFFFFu)))), _mm256_set1_epi32((int) 0x3F3504F3u))), _mm256_set1_ps(1.0f));
-    const __m256 vr2_f = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(_mm256_and_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr2_x), _mm256_set1_epi32((int) 0xC0CAFB0Du))), _mm256_castsi256_ps(_mm256_set1_epi32((int) 0x007FFFFFu)))), _mm256_set1_epi32((int) 0x3F3504F3u))), _mm256_set1_ps(1.0f));
-    const __m256 vr3_f = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(_mm256_and_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr3_x), _mm256_set1_epi32((int) 0xC0CAFB0Du))), _mm256_castsi256_ps(_mm256_set1_epi32((int) 0x007FFFFFu)))), _mm256_set1_epi32((int) 0x3F3504F3u))), _mm256_set1_ps(1.0f));
-    const __m256 vr0_s = _mm256_div_ps(vr0_f, _mm256_add_ps(_mm256_set1_ps(2.0f), vr0_f));
-    const __m256 vr1_s = _mm256_div_ps(vr1_f, _mm256_add_ps(_mm256_set1_ps(2.0f), vr1_f));
-    const __m256 vr2_s = _mm256_div_ps(vr2_f, _mm256_add_ps(_mm256_set1_ps(2.0f), vr2_f));
-    const __m256 vr3_s = _mm256_div_ps(vr3_f, _mm256_add_ps(_mm256_set1_ps(2.0f), vr3_f));
+    const struct consts* c0 = &kc;
+    const struct consts* c1 = &kc;
+    const struct consts* c2 = &kc;
+    const struct consts* c3 = &kc;
+    PQNN_VUNARY_OPAQUE(c0);
+    PQNN_VUNARY_OPAQUE(c1);
+    PQNN_VUNARY_OPAQUE(c2);
+    PQNN_VUNARY_OPAQUE(c3);
+    const __m256 vr0_tiny = _mm256_cmp_ps(vx0, _mm256_load_ps(c0->f[0]), _CMP_LT_OQ);
+    const __m256 vr1_tiny = _mm256_cmp_ps(vx1, _mm256_load_ps(c1->f[0]), _CMP_LT_OQ);
+    const __m256 vr2_tiny = _mm256_cmp_ps(vx2, _mm256_load_ps(c2->f[0]), _CMP_LT_OQ);
+    const __m256 vr3_tiny = _mm256_cmp_ps(vx3, _mm256_load_ps(c3->f[0]), _CMP_LT_OQ);
+    const __m256 vr0_x = _mm256_blendv_ps(vx0, _mm256_mul_ps(vx0, _mm256_load_ps(c0->f[1])), vr0_tiny);
+    const __m256 vr1_x = _mm256_blendv_ps(vx1, _mm256_mul_ps(vx1, _mm256_load_ps(c1->f[1])), vr1_tiny);
+    const __m256 vr2_x = _mm256_blendv_ps(vx2, _mm256_mul_ps(vx2, _mm256_load_ps(c2->f[1])), vr2_tiny);
+    const __m256 vr3_x = _mm256_blendv_ps(vx3, _mm256_mul_ps(vx3, _mm256_load_ps(c3->f[1])), vr3_tiny);
+    const __m256 vr0_eb = _mm256_blendv_ps(_mm256_load_ps(c0->f[2]), _mm256_load_ps(c0->f[3]), vr0_tiny);
+    const __m256 vr1_eb = _mm256_blendv_ps(_mm256_load_ps(c1->f[2]), _mm256_load_ps(c1->f[3]), vr1_tiny);
+    const __m256 vr2_eb = _mm256_blendv_ps(_mm256_load_ps(c2->f[2]), _mm256_load_ps(c2->f[3]), vr2_tiny);
+    const __m256 vr3_eb = _mm256_blendv_ps(_mm256_load_ps(c3->f[2]), _mm256_load_ps(c3->f[3]), vr3_tiny);
+    const __m256 vr0_e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr0_x), _mm256_load_si256((const __m256i*) c0->i[0])))), 23)), vr0_eb);
+    const __m256 vr1_e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr1_x), _mm256_load_si256((const __m256i*) c1->i[0])))), 23)), vr1_eb);
+    const __m256 vr2_e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr2_x), _mm256_load_si256((const __m256i*) c2->i[0])))), 23)), vr2_eb);
+    const __m256 vr3_e = _mm256_sub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr3_x), _mm256_load_si256((const __m256i*) c3->i[0])))), 23)), vr3_eb);
+    const __m256 vr0_f = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(_mm256_and_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr0_x), _mm256_load_si256((const __m256i*) c0->i[1]))), _mm256_castsi256_ps(_mm256_load_si256((const __m256i*) c0->i[2])))), _mm256_load_si256((const __m256i*) c0->i[3]))), _mm256_load_ps(c0->f[4]));
+    const __m256 vr1_f = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(_mm256_and_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr1_x), _mm256_load_si256((const __m256i*) c1->i[1]))), _mm256_castsi256_ps(_mm256_load_si256((const __m256i*) c1->i[2])))), _mm256_load_si256((const __m256i*) c1->i[3]))), _mm256_load_ps(c1->f[4]));
+    const __m256 vr2_f = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(_mm256_and_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr2_x), _mm256_load_si256((const __m256i*) c2->i[1]))), _mm256_castsi256_ps(_mm256_load_si256((const __m256i*) c2->i[2])))), _mm256_load_si256((const __m256i*) c2->i[3]))), _mm256_load_ps(c2->f[4]));
+    const __m256 vr3_f = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(_mm256_and_ps(_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(vr3_x), _mm256_load_si256((const __m256i*) c3->i[1]))), _mm256_castsi256_ps(_mm256_load_si256((const __m256i*) c3->i[2])))), _mm256_load_si256((const __m256i*) c3->i[3]))), _mm256_load_ps(c3->f[4]));
+    const __m256 vr0_s = _mm256_div_ps(vr0_f, _mm256_add_ps(_mm256_load_ps(c0->f[5]), vr0_f));
+    const __m256 vr1_s = _mm256_div_ps(vr1_f, _mm256_add_ps(_mm256_load_ps(c1->f[5]), vr1_f));
+    const __m256 vr2_s = _mm256_div_ps(vr2_f, _mm256_add_ps(_mm256_load_ps(c2->f[5]), vr2_f));
+    const __m256 vr3_s = _mm256_div_ps(vr3_f, _mm256_add_ps(_mm256_load_ps(c3->f[5]), vr3_f));
     const __m256 vr0_s2 = _mm256_add_ps(vr0_s, vr0_s);
     const __m256 vr1_s2 = _mm256_add_ps(vr1_s, vr1_s);
     const __m256 vr2_s2 = _mm256_add_ps(vr2_s, vr2_s);
@@ -72,42 +124,42 @@ void pqnn_f32_vunary_ukernel_log__avx2(size_t n, const float* x, float* y, const
     const __m256 vr1_z = _mm256_mul_ps(vr1_s, vr1_s);
     const __m256 vr2_z = _mm256_mul_ps(vr2_s, vr2_s);
     const __m256 vr3_z = _mm256_mul_ps(vr3_s, vr3_s);
-    __m256 vr0_p = _mm256_set1_ps(0x1.C71C72p-4f);
-    __m256 vr1_p = _mm256_set1_ps(0x1.C71C72p-4f);
-    __m256 vr2_p = _mm256_set1_ps(0x1.C71C72p-4f);
-    __m256 vr3_p = _mm256_set1_ps(0x1.C71C72p-4f);
-    vr0_p = _mm256_add_ps(_mm256_mul_ps(vr0_p, vr0_z), _mm256_set1_ps(0x1.24924Ap-3f));
-    vr1_p = _mm256_add_ps(_mm256_mul_ps(vr1_p, vr1_z), _mm256_set1_ps(0x1.24924Ap-3f));
-    vr2_p = _mm256_add_ps(_mm256_mul_ps(vr2_p, vr2_z), _mm256_set1_ps(0x1.24924Ap-3f));
-    vr3_p = _mm256_add_ps(_mm256_mul_ps(vr3_p, vr3_z), _mm256_set1_ps(0x1.24924Ap-3f));
-    vr0_p = _mm256_add_ps(_mm256_mul_ps(vr0_p, vr0_z), _mm256_set1_ps(0x1.99999Ap-3f));
-    vr1_p = _mm256_add_ps(_mm256_mul_ps(vr1_p, vr1_z), _mm256_set1_ps(0x1.99999Ap-3f));
-    vr2_p = _mm256_add_ps(_mm256_mul_ps(vr2_p, vr2_z), _mm256_set1_ps(0x1.99999Ap-3f));
-    vr3_p = _mm256_add_ps(_mm256_mul_ps(vr3_p, vr3_z), _mm256_set1_ps(0x1.99999Ap-3f));
-    vr0_p = _mm256_add_ps(_mm256_mul_ps(vr0_p, vr0_z), _mm256_set1_ps(0x1.555556p-2f));
-    vr1_p = _mm256_add_ps(_mm256_mul_ps(vr1_p, vr1_z), _mm256_set1_ps(0x1.555556p-2f));
-    vr2_p = _mm256_add_ps(_mm256_mul_ps(vr2_p, vr2_z), _mm256_set1_ps(0x1.555556p-2f));
-    vr3_p = _mm256_add_ps(_mm256_mul_ps(vr3_p, vr3_z), _mm256_set1_ps(0x1.555556p-2f));
+    __m256 vr0_p = _mm256_load_ps(c0->f[6]);
+    __m256 vr1_p = _mm256_load_ps(c1->f[6]);
+    __m256 vr2_p = _mm256_load_ps(c2->f[6]);
+    __m256 vr3_p = _mm256_load_ps(c3->f[6]);
+    vr0_p = _mm256_add_ps(_mm256_mul_ps(vr0_p, vr0_z), _mm256_load_ps(c0->f[7]));
+    vr1_p = _mm256_add_ps(_mm256_mul_ps(vr1_p, vr1_z), _mm256_load_ps(c1->f[7]));
+    vr2_p = _mm256_add_ps(_mm256_mul_ps(vr2_p, vr2_z), _mm256_load_ps(c2->f[7]));
+    vr3_p = _mm256_add_ps(_mm256_mul_ps(vr3_p, vr3_z), _mm256_load_ps(c3->f[7]));
+    vr0_p = _mm256_add_ps(_mm256_mul_ps(vr0_p, vr0_z), _mm256_load_ps(c0->f[8]));
+    vr1_p = _mm256_add_ps(_mm256_mul_ps(vr1_p, vr1_z), _mm256_load_ps(c1->f[8]));
+    vr2_p = _mm256_add_ps(_mm256_mul_ps(vr2_p, vr2_z), _mm256_load_ps(c2->f[8]));
+    vr3_p = _mm256_add_ps(_mm256_mul_ps(vr3_p, vr3_z), _mm256_load_ps(c3->f[8]));
+    vr0_p = _mm256_add_ps(_mm256_mul_ps(vr0_p, vr0_z), _mm256_load_ps(c0->f[9]));
+    vr1_p = _mm256_add_ps(_mm256_mul_ps(vr1_p, vr1_z), _mm256_load_ps(c1->f[9]));
+    vr2_p = _mm256_add_ps(_mm256_mul_ps(vr2_p, vr2_z), _mm256_load_ps(c2->f[9]));
+    vr3_p = _mm256_add_ps(_mm256_mul_ps(vr3_p, vr3_z), _mm256_load_ps(c3->f[9]));
     const __m256 vr0_lm = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(vr0_s2, vr0_z), vr0_p), vr0_s2);
     const __m256 vr1_lm = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(vr1_s2, vr1_z), vr1_p), vr1_s2);
     const __m256 vr2_lm = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(vr2_s2, vr2_z), vr2_p), vr2_s2);
     const __m256 vr3_lm = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(vr3_s2, vr3_z), vr3_p), vr3_s2);
-    __m256 vr0 = _mm256_add_ps(_mm256_mul_ps(vr0_e, _mm256_set1_ps(0x1.62E400p-1f)), _mm256_add_ps(_mm256_mul_ps(vr0_e, _mm256_set1_ps(0x1.7F7D1Cp-20f)), vr0_lm));
-    __m256 vr1 = _mm256_add_ps(_mm256_mul_ps(vr1_e, _mm256_set1_ps(0x1.62E400p-1f)), _mm256_add_ps(_mm256_mul_ps(vr1_e, _mm256_set1_ps(0x1.7F7D1Cp-20f)), vr1_lm));
-    __m256 vr2 = _mm256_add_ps(_mm256_mul_ps(vr2_e, _mm256_set1_ps(0x1.62E400p-1f)), _mm256_add_ps(_mm256_mul_ps(vr2_e, _mm256_set1_ps(0x1.7F7D1Cp-20f)), vr2_lm));
-    __m256 vr3 = _mm256_add_ps(_mm256_mul_ps(vr3_e, _mm256_set1_ps(0x1.62E400p-1f)), _mm256_add_ps(_mm256_mul_ps(vr3_e, _mm256_set1_ps(0x1.7F7D1Cp-20f)), vr3_lm));
-    vr0 = _mm256_blendv_ps(vr0, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(vx0, _mm256_set1_ps(0x1.FFFFFEp+127f), _CMP_GT_OQ));
-    vr1 = _mm256_blendv_ps(vr1, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(vx1, _mm256_set1_ps(0x1.FFFFFEp+127f), _CMP_GT_OQ));
-    vr2 = _mm256_blendv_ps(vr2, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(vx2, _mm256_set1_ps(0x1.FFFFFEp+127f), _CMP_GT_OQ));
-    vr3 = _mm256_blendv_ps(vr3, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(vx3, _mm256_set1_ps(0x1.FFFFFEp+127f), _CMP_GT_OQ));
-    vr0 = _mm256_blendv_ps(vr0, _mm256_set1_ps(-INFINITY), _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vx0), _mm256_set1_ps(0x1p-149f), _CMP_LT_OQ));
-    vr1 = _mm256_blendv_ps(vr1, _mm256_set1_ps(-INFINITY), _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vx1), _mm256_set1_ps(0x1p-149f), _CMP_LT_OQ));
-    vr2 = _mm256_blendv_ps(vr2, _mm256_set1_ps(-INFINITY), _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vx2), _mm256_set1_ps(0x1p-149f), _CMP_LT_OQ));
-    vr3 = _mm256_blendv_ps(vr3, _mm256_set1_ps(-INFINITY), _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), vx3), _mm256_set1_ps(0x1p-149f), _CMP_LT_OQ));
-    vr0 = _mm256_blendv_ps(vr0, _mm256_set1_ps(NAN), _mm256_cmp_ps(vx0, _mm256_set1_ps(0.0f), _CMP_LT_OQ));
-    vr1 = _mm256_blendv_ps(vr1, _mm256_set1_ps(NAN), _mm256_cmp_ps(vx1, _mm256_set1_ps(0.0f), _CMP_LT_OQ));
-    vr2 = _mm256_blendv_ps(vr2, _mm256_set1_ps(NAN), _mm256_cmp_ps(vx2, _mm256_set1_ps(0.0f), _CMP_LT_OQ));
-    vr3 = _mm256_blendv_ps(vr3, _mm256_set1_ps(NAN), _mm256_cmp_ps(vx3, _mm256_set1_ps(0.0f), _CMP_LT_OQ));
+    __m256 vr0 = _mm256_add_ps(_mm256_mul_ps(vr0_e, _mm256_load_ps(c0->f[10])), _mm256_add_ps(_mm256_mul_ps(vr0_e, _mm256_load_ps(c0->f[11])), vr0_lm));
+    __m256 vr1 = _mm256_add_ps(_mm256_mul_ps(vr1_e, _mm256_load_ps(c1->f[10])), _mm256_add_ps(_mm256_mul_ps(vr1_e, _mm256_load_ps(c1->f[11])), vr1_lm));
+    __m256 vr2 = _mm256_add_ps(_mm256_mul_ps(vr2_e, _mm256_load_ps(c2->f[10])), _mm256_add_ps(_mm256_mul_ps(vr2_e, _mm256_load_ps(c2->f[11])), vr2_lm));
+    __m256 vr3 = _mm256_add_ps(_mm256_mul_ps(vr3_e, _mm256_load_ps(c3->f[10])), _mm256_add_ps(_mm256_mul_ps(vr3_e, _mm256_load_ps(c3->f[11])), vr3_lm));
+    vr0 = _mm256_blendv_ps(vr0, _mm256_load_ps(c0->f[12]), _mm256_cmp_ps(vx0, _mm256_load_ps(c0->f[13]), _CMP_GT_OQ));
+    vr1 = _mm256_blendv_ps(vr1, _mm256_load_ps(c1->f[12]), _mm256_cmp_ps(vx1, _mm256_load_ps(c1->f[13]), _CMP_GT_OQ));
+    vr2 = _mm256_blendv_ps(vr2, _mm256_load_ps(c2->f[12]), _mm256_cmp_ps(vx2, _mm256_load_ps(c2->f[13]), _CMP_GT_OQ));
+    vr3 = _mm256_blendv_ps(vr3, _mm256_load_ps(c3->f[12]), _mm256_cmp_ps(vx3, _mm256_load_ps(c3->f[13]), _CMP_GT_OQ));
+    vr0 = _mm256_blendv_ps(vr0, _mm256_load_ps(c0->f[14]), _mm256_cmp_ps(_mm256_andnot_ps(_mm256_load_ps(c0->f[15]), vx0), _mm256_load_ps(c0->f[16]), _CMP_LT_OQ));
+    vr1 = _mm256_blendv_ps(vr1, _mm256_load_ps(c1->f[14]), _mm256_cmp_ps(_mm256_andnot_ps(_mm256_load_ps(c1->f[15]), vx1), _mm256_load_ps(c1->f[16]), _CMP_LT_OQ));
+    vr2 = _mm256_blendv_ps(vr2, _mm256_load_ps(c2->f[14]), _mm256_cmp_ps(_mm256_andnot_ps(_mm256_load_ps(c2->f[15]), vx2), _mm256_load_ps(c2->f[16]), _CMP_LT_OQ));
+    vr3 = _mm256_blendv_ps(vr3, _mm256_load_ps(c3->f[14]), _mm256_cmp_ps(_mm256_andnot_ps(_mm256_load_ps(c3->f[15]), vx3), _mm256_load_ps(c3->f[16]), _CMP_LT_OQ));
+    vr0 = _mm256_blendv_ps(vr0, _mm256_load_ps(c0->f[17]), _mm256_cmp_ps(vx0, _mm256_set1_ps(0.0f), _CMP_LT_OQ));
+    vr1 = _mm256_blendv_ps(vr1, _mm256_load_ps(c1->f[17]), _mm256_cmp_ps(vx1, _mm256_set1_ps(0.0f), _CMP_LT_OQ));
+    vr2 = _mm256_blendv_ps(vr2, _mm256_load_ps(c2->f[17]), _mm256_cmp_ps(vx2, _mm256_set1_ps(0.0f), _CMP_LT_OQ));
+    vr3 = _mm256_blendv_ps(vr3, _mm256_load_ps(c3->f[17]), _mm256_cmp_ps(vx3, _mm256_set1_ps(0.0f), _CMP_LT_OQ));
     vr0 = _mm256_blendv_ps(vr0, vx0, _mm256_cmp_ps(vx0, vx0, _CMP_UNORD_Q));
     vr1 = _mm256_blendv_ps(vr1, vx1, _mm256_cmp_ps(vx1, vx1, _CMP_UNORD_Q));
     vr2 = _mm256_blendv_ps(vr2, vx2, _mm256_cmp_ps(vx2, vx2, _CMP_UNORD_Q));
