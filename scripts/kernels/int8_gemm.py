@@ -256,9 +256,10 @@ static inline __m128i pqnn_mullo_epi32_sse2(__m128i a, __m128i b) {
 # Pieces shared with scripts/kernels/int8_pairs.py. Each returns lines of C; v is the V
 # vocabulary of the kernel (None for the scalar family).
 # ---------------------------------------------------------------------------------------
-def prologue(variant, family, v):
-    """The params (bounds, output zero point), the family's constants and the weight
-    pointer: the kernel's lines before its row pointers."""
+def prologue(variant, family, v, sign=True):
+    """The params (bounds, output zero point), the family's constants (sign: the dpbusd
+    XOR constant, not for the kernels that flip A) and the weight pointer: the kernel's
+    lines before its row pointers."""
     o = []
     if variant == "qs8":
         o.append("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
@@ -278,7 +279,7 @@ def prologue(variant, family, v):
         else:
             o.append(f"  const {v.fvec} vmin = {v.set1f('p->min')};")
             o.append(f"  const {v.fvec} vmax = {v.set1f('p->max')};")
-    if family == "dpbusd":
+    if family == "dpbusd" and sign:
         o.append(f"  const {v.ivec} vsign = {v.set1i('(int) 0x80808080')};")
     if family == "madd" and v.bits > 128:
         if v.bits == 256:
@@ -355,6 +356,59 @@ def pinned_kloop(ind, v, rows, cols, step, body):
     return r + k_tail(ind, body)
 
 
+# The VNNI GEMM kernels (avxvnni, avx512vnni) flip A (x ^ 0x80, uint8 for vpdpbusd) into a
+# stack buffer of FLIP_CHUNK bytes per row: once per call when kc <= FLIP_CHUNK (the K loop
+# of every nc tile reads the same copy), else per K chunk of each nc tile (one vector XOR per
+# vector of A instead of one per 4 k and row). Why: src/microkernels/x86-int8-dot.h.
+FLIP_CHUNK = 4096
+
+
+def uses_flip(family, isa, kind):
+    return family == "dpbusd" and kind == "gemm" and isa in ("avxvnni", "avx512vnni")
+
+
+def flip_rows(ind, v, mr, k0, n):
+    """Lines flipping n bytes of every row's A from k0 into its FLIP_CHUNK slot of vflip."""
+    fn = "pqnn_flip_u8_zmm" if v.bits == 512 else "pqnn_flip_u8_ymm"
+    return [f"{ind}{fn}(vflip + {i * FLIP_CHUNK}, a{i}{' + ' + k0 if k0 else ''}, {n});" for i in range(mr)]
+
+
+def flipped_kloop(ind, v, mr, nv, dp):
+    """The K loop of a flipping kernel: K in chunks of at most FLIP_CHUNK (one chunk when kc
+    fits, flipped once before the nc loop), each flipped (when kc does not fit) and run in
+    steps of 4 k up to the chunk rounded up to 4 (the padding is 0x80 times zero weights), on
+    copies of the accumulators held in the top vector registers (see pinned_kloop)."""
+    reg = {256: "ymm", 512: "zmm"}[v.bits]
+    regs = 32 if v.bits == 512 else 16
+    L = v.L
+    r = [f"{ind}size_t k0 = 0;", f"{ind}do {{",
+         f"{ind}  const size_t kn = kc - k0 < {FLIP_CHUNK} ? kc - k0 : {FLIP_CHUNK};",
+         f"{ind}  if (kc > {FLIP_CHUNK}) {{"]
+    r += flip_rows(ind + "    ", v, mr, "k0", "kn")
+    r += [f"{ind}  }}", f"{ind}  const size_t kq = (kn + 3) & ~(size_t) 3;"]
+    for i in range(mr):
+        for j in range(nv):
+            r.append(f'{ind}  register {v.ivec} vp{i}_{j} PQNN_X86_ACC_REG("{reg}{regs - mr * nv + i * nv + j}") = acc{i}_{j};')
+    r.append(f"{ind}  for (size_t k = 0; k < kq; k += 4) {{")
+    b = ind + "    "
+    for i in range(mr):
+        r.append(f"{b}uint32_t u{i};")
+        r.append(f"{b}memcpy(&u{i}, vflip + {i * FLIP_CHUNK} + k, 4);")
+    for i in range(mr):
+        r.append(f"{b}const {v.ivec} va{i} = {v.set1i(f'(int) u{i}')};")
+    for u in range(nv):
+        r.append(f"{b}const {v.ivec} vw{u} = {v.loadi(f'wp + {4 * L * u}')};")
+        for i in range(mr):
+            r.append(f"{b}vp{i}_{u} = {dp}(vp{i}_{u}, va{i}, vw{u});")
+    r.append(f"{b}wp += {4 * nv * L};")
+    r.append(f"{ind}  }}")
+    for i in range(mr):
+        for j in range(nv):
+            r.append(f"{ind}  acc{i}_{j} = vp{i}_{j};")
+    r += [f"{ind}  k0 += kn;", f"{ind}}} while (k0 != kc);"]
+    return r
+
+
 def store_loop(mr, nr, out_t, kind, full_row, partial):
     """The end of the nc loop: full_row(i) stores row i's nr outputs while nc >= nr (then
     the row pointers step on), else the lines of partial() store the last nc columns."""
@@ -396,11 +450,17 @@ def vector_pieces(mr, nv, width, store, count):
 def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
     name = kernel_name(variant, kind, mr, nr, kr, isa)
     out_t = {"qs8": "int8_t", "qd8_f32": "float", "qd8_f16": "uint16_t"}[variant]
+    loop = LOOP[family]
+    if uses_flip(family, isa, kind):
+        loop = (f"Inner loop: 4 k of A as uint8 (x ^ 0x80, flipped once per call into a stack copy of\n"
+                f"// {FLIP_CHUNK} bytes a row, or per K chunk of each nc tile when kc is larger) times 4 k\n"
+                "// of each column, vpdpbusd into per-column int32 accumulators; input_offset 128\n"
+                "// (folded into the packed bias' / ksum terms).")
     text = HEADER.format(
         what={"qs8": "qs8 x qc8w (fp32 requantization)", "qd8_f32": "qd8 x qc8w -> f32",
               "qd8_f16": "qd8 x qc8w -> f16"}[variant],
         kind_upper=kind.upper(), tile=tile_name(mr, nr, kr), isa=isa,
-        layout=LAYOUT[variant].format(nr=nr), nr=nr, kr=kr, loop=LOOP[family],
+        layout=LAYOUT[variant].format(nr=nr), nr=nr, kr=kr, loop=loop,
         epilogue=EPILOGUE[variant])
     text += includes(family, variant, isa)
     if family == "scalar":
@@ -415,7 +475,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
     v = V(bits, isa) if family != "scalar" else None
     L = v.L if v else 1
     nv = nr // L if v else nr
-    o += prologue(variant, family, v)
+    o += prologue(variant, family, v, sign=not uses_flip(family, isa, kind))
     # ---- row pointers
     o += skeleton.row_pointers(mr, kind, "int8_t", out_t, quantization=variant != "qs8")
     # ---- qd8 per-row zero point (negated, plus the input offset) and scale
@@ -427,6 +487,15 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
 
     def srow(i):
         return skeleton.row_reg(kind, "vrs", i)
+
+    flip = uses_flip(family, isa, kind)
+    if flip:
+        o.append(f"  // A ^ 0x80 (uint8), {FLIP_CHUNK} bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py)")
+        o.append(f"  _Alignas(64) uint8_t vflip_buf[{mr * FLIP_CHUNK}];")
+        o.append("  uint8_t* vflip = pqnn_launder_u8(vflip_buf);")
+        o.append(f"  if (kc <= {FLIP_CHUNK}) {{")
+        o += flip_rows("    ", v, mr, None, "kc")
+        o.append("  }")
 
     o.append("  do {")
     # ---- accumulator init
@@ -513,6 +582,8 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
                     b.append(f"{ind2}{acc}{i}_{u} = {dp}({acc}{i}_{u}, va{i}, vw{u});")
             b.append(f"{ind2}wp += {4 * nr};")
             return b
+        if flip:
+            return flipped_kloop(ind, v, mr, nv, dp)
         if isa == "avx2":
             r.append(f"{ind}size_t k = 0;")
             r.append(f"{ind}for (; k + 4 <= kc; k += 4) {{")
