@@ -6,7 +6,8 @@
  * (issue 13 measured the 4x64c4 kernels at 68% of the vpdpbusd peak on a quiet Zen 5). An
  * inline-asm vpdpbusd whose accumulator is a tied read-write operand ("+v") gives the
  * register allocator nothing to copy; with PQNN_X86_ACC_REG below for gcc's IGEMM loops,
- * gcc 12 and clang 14 both emit the bare loop of broadcast-XORs, loads and vpdpbusd.
+ * gcc 12 and clang 14 both emit the bare loop of broadcasts (GEMM; broadcast-XORs in IGEMM),
+ * loads and vpdpbusd.
  * scripts/analysis/check-inner-loops.py keeps it that way in CI.
  *
  * The asm is used only when the compiler targets the instruction natively and understands
@@ -129,25 +130,10 @@ static inline __m128i pqnn_acc_add_epi32_xmm(__m128i acc, __m128i x) {
  * The kernels flip their rows once into a per-call stack buffer (per K chunk when kc exceeds
  * it) and the K loop broadcasts from there.
  *
- * pqnn_flip_u8_*: dst[0, round_up(n, vector bytes)) = src[0, n) ^ 0x80, bytes past n from
- * zero (0x80): dst is vector-aligned and has room for the rounded length; src is read
- * exactly n bytes (the tail through a small zeroed copy). */
-#if defined(__AVX512F__) || defined(PQNN_EMULATED_INTRINSICS)
-static inline void pqnn_flip_u8_zmm(uint8_t* dst, const int8_t* src, size_t n) {
-  const __m512i vsign = _mm512_set1_epi32((int) 0x80808080);
-  size_t i = 0;
-  for (; i + 64 <= n; i += 64) {
-    _mm512_store_si512((void*) (dst + i), _mm512_xor_si512(_mm512_loadu_si512((const void*) (src + i)), vsign));
-  }
-  if (i != n) {
-    uint8_t t[64];
-    memset(t, 0, sizeof(t));
-    memcpy(t, src + i, n - i);
-    _mm512_store_si512((void*) (dst + i), _mm512_xor_si512(_mm512_loadu_si512((const void*) t), vsign));
-  }
-}
-#endif
-
+ * pqnn_flip_u8_ymm: dst[0, round_up(n, 32)) = src[0, n) ^ 0x80, bytes past n from zero
+ * (0x80): dst is 32-byte aligned and has room for the rounded length; src is read exactly
+ * n bytes (the tail through a small zeroed copy). The 512-bit kernels use it too: it runs
+ * once per call (per chunk and nc tile above the chunk), 1/32 of a row's K loop work. */
 #if defined(__AVX2__) || defined(PQNN_EMULATED_INTRINSICS)
 static inline void pqnn_flip_u8_ymm(uint8_t* dst, const int8_t* src, size_t n) {
   const __m256i vsign = _mm256_set1_epi32((int) 0x80808080);

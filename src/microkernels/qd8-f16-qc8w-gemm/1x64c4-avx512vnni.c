@@ -35,7 +35,7 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x64c4__avx512vnni(size_t mr, size_t 
   _Alignas(64) uint8_t vflip_buf[4096];
   uint8_t* vflip = pqnn_launder_u8(vflip_buf);
   if (kc <= 4096) {
-    pqnn_flip_u8_zmm(vflip + 0, a0, kc);
+    pqnn_flip_u8_ymm(vflip + 0, a0, kc);
   }
   do {
     const __m512i vb0 = _mm512_loadu_si512((const void*) (wp + 0));
@@ -51,7 +51,7 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x64c4__avx512vnni(size_t mr, size_t 
     do {
       const size_t kn = kc - k0 < 4096 ? kc - k0 : 4096;
       if (kc > 4096) {
-        pqnn_flip_u8_zmm(vflip + 0, a0 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 0, a0 + k0, kn);
       }
       const size_t kq = (kn + 3) & ~(size_t) 3;
       register __m512i vp0_0 PQNN_X86_ACC_REG("zmm28") = acc0_0;
@@ -59,7 +59,7 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x64c4__avx512vnni(size_t mr, size_t 
       register __m512i vp0_2 PQNN_X86_ACC_REG("zmm30") = acc0_2;
       register __m512i vp0_3 PQNN_X86_ACC_REG("zmm31") = acc0_3;
       for (size_t k = 0; k < kq; k += 4) {
-        uint32_t u0;
+        uint32_t u0 = 0;
         memcpy(&u0, vflip + 0 + k, 4);
         const __m512i va0 = _mm512_set1_epi32((int) u0);
         const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));

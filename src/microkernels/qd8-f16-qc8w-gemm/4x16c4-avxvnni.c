@@ -98,13 +98,13 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_4x16c4__avxvnni(size_t mr, size_t nc,
       register __m256i vp3_0 PQNN_X86_ACC_REG("ymm14") = acc3_0;
       register __m256i vp3_1 PQNN_X86_ACC_REG("ymm15") = acc3_1;
       for (size_t k = 0; k < kq; k += 4) {
-        uint32_t u0;
+        uint32_t u0 = 0;
         memcpy(&u0, vflip + 0 + k, 4);
-        uint32_t u1;
+        uint32_t u1 = 0;
         memcpy(&u1, vflip + 4096 + k, 4);
-        uint32_t u2;
+        uint32_t u2 = 0;
         memcpy(&u2, vflip + 8192 + k, 4);
-        uint32_t u3;
+        uint32_t u3 = 0;
         memcpy(&u3, vflip + 12288 + k, 4);
         const __m256i va0 = _mm256_set1_epi32((int) u0);
         const __m256i va1 = _mm256_set1_epi32((int) u1);

@@ -53,7 +53,7 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x16c4__avxvnni(size_t mr, size_t nc,
       register __m256i vp0_0 PQNN_X86_ACC_REG("ymm14") = acc0_0;
       register __m256i vp0_1 PQNN_X86_ACC_REG("ymm15") = acc0_1;
       for (size_t k = 0; k < kq; k += 4) {
-        uint32_t u0;
+        uint32_t u0 = 0;
         memcpy(&u0, vflip + 0 + k, 4);
         const __m256i va0 = _mm256_set1_epi32((int) u0);
         const __m256i vw0 = _mm256_loadu_si256((const __m256i*) (wp + 0));

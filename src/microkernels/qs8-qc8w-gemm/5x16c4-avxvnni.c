@@ -95,15 +95,15 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_5x16c4__avxvnni(size_t mr, size_t nc
       register __m256i vp4_0 PQNN_X86_ACC_REG("ymm14") = acc4_0;
       register __m256i vp4_1 PQNN_X86_ACC_REG("ymm15") = acc4_1;
       for (size_t k = 0; k < kq; k += 4) {
-        uint32_t u0;
+        uint32_t u0 = 0;
         memcpy(&u0, vflip + 0 + k, 4);
-        uint32_t u1;
+        uint32_t u1 = 0;
         memcpy(&u1, vflip + 4096 + k, 4);
-        uint32_t u2;
+        uint32_t u2 = 0;
         memcpy(&u2, vflip + 8192 + k, 4);
-        uint32_t u3;
+        uint32_t u3 = 0;
         memcpy(&u3, vflip + 12288 + k, 4);
-        uint32_t u4;
+        uint32_t u4 = 0;
         memcpy(&u4, vflip + 16384 + k, 4);
         const __m256i va0 = _mm256_set1_epi32((int) u0);
         const __m256i va1 = _mm256_set1_epi32((int) u1);

@@ -59,12 +59,12 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_6x64c4__avx512vnni(size_t mr, size_t
   _Alignas(64) uint8_t vflip_buf[24576];
   uint8_t* vflip = pqnn_launder_u8(vflip_buf);
   if (kc <= 4096) {
-    pqnn_flip_u8_zmm(vflip + 0, a0, kc);
-    pqnn_flip_u8_zmm(vflip + 4096, a1, kc);
-    pqnn_flip_u8_zmm(vflip + 8192, a2, kc);
-    pqnn_flip_u8_zmm(vflip + 12288, a3, kc);
-    pqnn_flip_u8_zmm(vflip + 16384, a4, kc);
-    pqnn_flip_u8_zmm(vflip + 20480, a5, kc);
+    pqnn_flip_u8_ymm(vflip + 0, a0, kc);
+    pqnn_flip_u8_ymm(vflip + 4096, a1, kc);
+    pqnn_flip_u8_ymm(vflip + 8192, a2, kc);
+    pqnn_flip_u8_ymm(vflip + 12288, a3, kc);
+    pqnn_flip_u8_ymm(vflip + 16384, a4, kc);
+    pqnn_flip_u8_ymm(vflip + 20480, a5, kc);
   }
   do {
     const __m512i vb0 = _mm512_loadu_si512((const void*) (wp + 0));
@@ -100,12 +100,12 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_6x64c4__avx512vnni(size_t mr, size_t
     do {
       const size_t kn = kc - k0 < 4096 ? kc - k0 : 4096;
       if (kc > 4096) {
-        pqnn_flip_u8_zmm(vflip + 0, a0 + k0, kn);
-        pqnn_flip_u8_zmm(vflip + 4096, a1 + k0, kn);
-        pqnn_flip_u8_zmm(vflip + 8192, a2 + k0, kn);
-        pqnn_flip_u8_zmm(vflip + 12288, a3 + k0, kn);
-        pqnn_flip_u8_zmm(vflip + 16384, a4 + k0, kn);
-        pqnn_flip_u8_zmm(vflip + 20480, a5 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 0, a0 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 4096, a1 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 8192, a2 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 12288, a3 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 16384, a4 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 20480, a5 + k0, kn);
       }
       const size_t kq = (kn + 3) & ~(size_t) 3;
       register __m512i vp0_0 PQNN_X86_ACC_REG("zmm8") = acc0_0;
@@ -133,17 +133,17 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_6x64c4__avx512vnni(size_t mr, size_t
       register __m512i vp5_2 PQNN_X86_ACC_REG("zmm30") = acc5_2;
       register __m512i vp5_3 PQNN_X86_ACC_REG("zmm31") = acc5_3;
       for (size_t k = 0; k < kq; k += 4) {
-        uint32_t u0;
+        uint32_t u0 = 0;
         memcpy(&u0, vflip + 0 + k, 4);
-        uint32_t u1;
+        uint32_t u1 = 0;
         memcpy(&u1, vflip + 4096 + k, 4);
-        uint32_t u2;
+        uint32_t u2 = 0;
         memcpy(&u2, vflip + 8192 + k, 4);
-        uint32_t u3;
+        uint32_t u3 = 0;
         memcpy(&u3, vflip + 12288 + k, 4);
-        uint32_t u4;
+        uint32_t u4 = 0;
         memcpy(&u4, vflip + 16384 + k, 4);
-        uint32_t u5;
+        uint32_t u5 = 0;
         memcpy(&u5, vflip + 20480 + k, 4);
         const __m512i va0 = _mm512_set1_epi32((int) u0);
         const __m512i va1 = _mm512_set1_epi32((int) u1);
