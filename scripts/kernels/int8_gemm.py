@@ -10,7 +10,9 @@ and four inner-loop families:
           4 int32 partial sums per column after the K loop (sse2, avx2, avx512skx)
   dpbusd  c4: A read as uint8 (x + 128, an XOR with 0x80), vpdpbusd u8 x s8 straight into
           per-column int32 accumulators (avxvnni 256-bit, avx512vnni 512-bit);
-          input_offset 128 is folded into the packed bias / ksum at pack time.
+          input_offset 128 is folded into the packed bias / ksum at pack time. The VNNI
+          GEMM kernels XOR A once per call into a stack copy (FLIP_CHUNK below), the IGEMM
+          kernels and the avx2 emulation per broadcast in the K loop.
 
 Run by scripts/generate-kernels.py  (writes src/microkernels/{qs8-qc8w,qd8-f32-qc8w,
 qd8-f16-qc8w}-{gemm,igemm}/*.c and the six test/microkernels/<family>-test.cc)
@@ -256,9 +258,10 @@ static inline __m128i pqnn_mullo_epi32_sse2(__m128i a, __m128i b) {
 # Pieces shared with scripts/kernels/int8_pairs.py. Each returns lines of C; v is the V
 # vocabulary of the kernel (None for the scalar family).
 # ---------------------------------------------------------------------------------------
-def prologue(variant, family, v):
-    """The params (bounds, output zero point), the family's constants and the weight
-    pointer: the kernel's lines before its row pointers."""
+def prologue(variant, family, v, sign=True):
+    """The params (bounds, output zero point), the family's constants (sign: the dpbusd
+    XOR constant, not for the kernels that flip A) and the weight pointer: the kernel's
+    lines before its row pointers."""
     o = []
     if variant == "qs8":
         o.append("  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;")
@@ -278,7 +281,7 @@ def prologue(variant, family, v):
         else:
             o.append(f"  const {v.fvec} vmin = {v.set1f('p->min')};")
             o.append(f"  const {v.fvec} vmax = {v.set1f('p->max')};")
-    if family == "dpbusd":
+    if family == "dpbusd" and sign:
         o.append(f"  const {v.ivec} vsign = {v.set1i('(int) 0x80808080')};")
     if family == "madd" and v.bits > 128:
         if v.bits == 256:
@@ -335,24 +338,81 @@ def k_tail(ind, body):
     return [f"{ind}if (k != kc) {{"] + body(ind + "  ", "kc - k", "acc") + [f"{ind}}}"]
 
 
-def pinned_kloop(ind, v, rows, cols, step, body):
-    """The K loop over accumulators acc{row}_{col} (rows x cols): the main loop of step k
-    on copies held in the top vector registers (PQNN_X86_ACC_REG, gcc only), then the K
-    tail (which may call memcpy) on the accumulators themselves."""
+def pinned_regs(ind, v, rows, cols):
+    """(declarations, copies back): copies vp{row}_{col} of the accumulators acc{row}_{col}
+    (rows x cols) held in the top vector registers (PQNN_X86_ACC_REG, gcc only) around a
+    main K loop that makes no calls, and the lines storing them back."""
     reg = {128: "xmm", 256: "ymm", 512: "zmm"}[v.bits]
     regs = 32 if v.bits == 512 else 16
-    r = [f"{ind}size_t k = 0;", f"{ind}{{"]
-    for i in range(rows):
-        for j in range(cols):
-            r.append(f'{ind}  register {v.ivec} vp{i}_{j} PQNN_X86_ACC_REG("{reg}{regs - rows * cols + i * cols + j}") = acc{i}_{j};')
+    cells = [(i, j) for i in range(rows) for j in range(cols)]
+    decls = [f'{ind}register {v.ivec} vp{i}_{j} PQNN_X86_ACC_REG("{reg}{regs - rows * cols + i * cols + j}") = acc{i}_{j};'
+             for i, j in cells]
+    return decls, [f"{ind}acc{i}_{j} = vp{i}_{j};" for i, j in cells]
+
+
+def pinned_kloop(ind, v, rows, cols, step, body):
+    """The K loop over accumulators acc{row}_{col} (rows x cols): the main loop of step k
+    on copies held in the top vector registers (pinned_regs), then the K tail (which may
+    call memcpy) on the accumulators themselves."""
+    decls, back = pinned_regs(ind + "  ", v, rows, cols)
+    r = [f"{ind}size_t k = 0;", f"{ind}{{"] + decls
     r.append(f"{ind}  for (; k + {step} <= kc; k += {step}) {{")
     r += body(ind + "    ", str(step), "vp")
     r.append(f"{ind}  }}")
-    for i in range(rows):
-        for j in range(cols):
-            r.append(f"{ind}  acc{i}_{j} = vp{i}_{j};")
+    r += back
     r.append(f"{ind}}}")
     return r + k_tail(ind, body)
+
+
+def dpbusd_step(ind, v, mr, nv, dp, row, loadexpr, acc, sign):
+    """One step of 4 k of the dpbusd family: loadexpr bytes of each row's A at row(i)
+    broadcast (XORed with vsign where sign), times each of the nv weight vectors."""
+    def bcast(i):
+        va = v.set1i(f"(int) u{i}")
+        return f"{v.p}_xor_{v.si}({va}, vsign)" if sign else va
+    b = [line for i in range(mr)
+         for line in (f"{ind}uint32_t u{i} = 0;", f"{ind}memcpy(&u{i}, {row(i)}, {loadexpr});")]
+    b += [f"{ind}const {v.ivec} va{i} = {bcast(i)};" for i in range(mr)]
+    for u in range(nv):
+        b.append(f"{ind}const {v.ivec} vw{u} = {v.loadi(f'wp + {4 * v.L * u}')};")
+        b += [f"{ind}{acc}{i}_{u} = {dp}({acc}{i}_{u}, va{i}, vw{u});" for i in range(mr)]
+    return b + [f"{ind}wp += {4 * v.L * nv};"]
+
+
+# The VNNI GEMM kernels (avxvnni, avx512vnni) flip A (x ^ 0x80, uint8 for vpdpbusd) into a
+# stack buffer of FLIP_CHUNK bytes per row: once per call when kc <= FLIP_CHUNK (the K loop
+# of every nc tile reads the same copy), else per K chunk of each nc tile (one vector XOR per
+# vector of A instead of one per 4 k and row). Why: src/microkernels/x86-int8-dot.h.
+FLIP_CHUNK = 4096
+
+
+def uses_flip(family, isa, kind):
+    return family == "dpbusd" and kind == "gemm" and isa in ("avxvnni", "avx512vnni")
+
+
+def flip_rows(ind, v, mr, k0, n):
+    """Lines flipping n bytes of every row's A from k0 into its FLIP_CHUNK slot of vflip."""
+    return [f"{ind}pqnn_flip_u8_ymm(vflip + {i * FLIP_CHUNK}, a{i}{' + ' + k0 if k0 else ''}, {n});" for i in range(mr)]
+
+
+def flipped_kloop(ind, v, mr, nv, dp):
+    """The K loop of a flipping kernel: K in chunks of at most FLIP_CHUNK (one chunk when kc
+    fits, flipped once before the nc loop), each flipped (when kc does not fit) and run in
+    steps of 4 k up to the chunk rounded up to 4 (the padding is 0x80 times zero weights), on
+    copies of the accumulators held in the top vector registers (see pinned_kloop)."""
+    r = [f"{ind}size_t k0 = 0;", f"{ind}do {{",
+         f"{ind}  const size_t kn = kc - k0 < {FLIP_CHUNK} ? kc - k0 : {FLIP_CHUNK};",
+         f"{ind}  if (kc > {FLIP_CHUNK}) {{"]
+    r += flip_rows(ind + "    ", v, mr, "k0", "kn")
+    r += [f"{ind}  }}", f"{ind}  const size_t kq = (kn + 3) & ~(size_t) 3;"]
+    decls, back = pinned_regs(ind + "  ", v, mr, nv)
+    r += decls
+    r.append(f"{ind}  for (size_t k = 0; k < kq; k += 4) {{")
+    r += dpbusd_step(ind + "    ", v, mr, nv, dp, lambda i: f"vflip + {i * FLIP_CHUNK} + k", "4", "vp", False)
+    r.append(f"{ind}  }}")
+    r += back
+    r += [f"{ind}  k0 += kn;", f"{ind}}} while (k0 != kc);"]
+    return r
 
 
 def store_loop(mr, nr, out_t, kind, full_row, partial):
@@ -396,11 +456,17 @@ def vector_pieces(mr, nv, width, store, count):
 def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
     name = kernel_name(variant, kind, mr, nr, kr, isa)
     out_t = {"qs8": "int8_t", "qd8_f32": "float", "qd8_f16": "uint16_t"}[variant]
+    loop = LOOP[family]
+    if uses_flip(family, isa, kind):
+        loop = (f"Inner loop: 4 k of A as uint8 (x ^ 0x80, flipped once per call into a stack copy of\n"
+                f"// {FLIP_CHUNK} bytes a row, or per K chunk of each nc tile when kc is larger) times 4 k\n"
+                "// of each column, vpdpbusd into per-column int32 accumulators; input_offset 128\n"
+                "// (folded into the packed bias' / ksum terms).")
     text = HEADER.format(
         what={"qs8": "qs8 x qc8w (fp32 requantization)", "qd8_f32": "qd8 x qc8w -> f32",
               "qd8_f16": "qd8 x qc8w -> f16"}[variant],
         kind_upper=kind.upper(), tile=tile_name(mr, nr, kr), isa=isa,
-        layout=LAYOUT[variant].format(nr=nr), nr=nr, kr=kr, loop=LOOP[family],
+        layout=LAYOUT[variant].format(nr=nr), nr=nr, kr=kr, loop=loop,
         epilogue=EPILOGUE[variant])
     text += includes(family, variant, isa)
     if family == "scalar":
@@ -415,7 +481,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
     v = V(bits, isa) if family != "scalar" else None
     L = v.L if v else 1
     nv = nr // L if v else nr
-    o += prologue(variant, family, v)
+    o += prologue(variant, family, v, sign=not uses_flip(family, isa, kind))
     # ---- row pointers
     o += skeleton.row_pointers(mr, kind, "int8_t", out_t, quantization=variant != "qs8")
     # ---- qd8 per-row zero point (negated, plus the input offset) and scale
@@ -427,6 +493,15 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
 
     def srow(i):
         return skeleton.row_reg(kind, "vrs", i)
+
+    flip = uses_flip(family, isa, kind)
+    if flip:
+        o.append(f"  // A ^ 0x80 (uint8), {FLIP_CHUNK} bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py)")
+        o.append(f"  _Alignas(64) uint8_t vflip_buf[{mr * FLIP_CHUNK}];")
+        o.append("  uint8_t* vflip = pqnn_launder_u8(vflip_buf);")
+        o.append(f"  if (kc <= {FLIP_CHUNK}) {{")
+        o += flip_rows("    ", v, mr, None, "kc")
+        o.append("  }")
 
     o.append("  do {")
     # ---- accumulator init
@@ -501,18 +576,9 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
               "pqnn_dpbusd_avx2" if isa == "avx2" else "pqnn_dpbusd_ymm_vex")
 
         def body(ind2, loadexpr, acc="acc"):
-            b = []
-            for i in range(mr):
-                b.append(f"{ind2}uint32_t u{i} = 0;")
-                b.append(f"{ind2}memcpy(&u{i}, a{i} + k, {loadexpr});")
-            for i in range(mr):
-                b.append(f"{ind2}const {v.ivec} va{i} = {v.p}_xor_{v.si}({v.set1i(f'(int) u{i}')}, vsign);")
-            for u in range(nv):
-                b.append(f"{ind2}const {v.ivec} vw{u} = {v.loadi(f'wp + {4 * L * u}')};")
-                for i in range(mr):
-                    b.append(f"{ind2}{acc}{i}_{u} = {dp}({acc}{i}_{u}, va{i}, vw{u});")
-            b.append(f"{ind2}wp += {4 * nr};")
-            return b
+            return dpbusd_step(ind2, v, mr, nv, dp, lambda i: f"a{i} + k", loadexpr, acc, True)
+        if flip:
+            return flipped_kloop(ind, v, mr, nv, dp)
         if isa == "avx2":
             r.append(f"{ind}size_t k = 0;")
             r.append(f"{ind}for (; k + 4 <= kc; k += 4) {{")

@@ -16,8 +16,11 @@
  * the same process; docs/qd8-performance.md): qd8_f32 incl. convert, 4x64c4 avx512vnni,
  * gcc 12 / clang 14: 8x1024x1024 92.3-92.7 / 92.5-93.6%, 64x768x3072 93.0-93.7 /
  * 92.4-92.9%, 256x1024x1024 91.5-91.9 / 91.8-92.1%, 1024^3 85.3-86.1 / 85.2-86.7%. PQNN_ISA=avx512 (4x16c8 skx) 91-93% of the
- * zmm vpmaddwd+vpaddd peak; avx2 2x8c8 68-83% of the ymm one (256x1024x1024). avxvnni
- * untimed (that CPU lacks AVX-VNNI). VNNI configs set input_offset = 128: the kernels read
+ * zmm vpmaddwd+vpaddd peak; avx2 2x8c8 68-83% of the ymm one (256x1024x1024). On an
+ * Intel Xeon with AVX-VNNI (2026-12-06, gcc 12 / clang 14, the tile comparison in
+ * qs8-gemm-config.c): qd8_f32 incl. convert 4x64c4 avx512vnni 8x1024x1024 65.9 / 62.6%,
+ * 64x768x3072 54.4 / 52.6%, 256x1024x1024 55.2 / 53.5%, 1024^3 48.4 / 43.6%; avxvnni 5x16c4
+ * 280-311 / 271-321 GOP/s (58-69% / 61-72% of the ymm peak, 447). VNNI configs set input_offset = 128: the kernels read
  * activations as uint8 and subtract (zero_point + 128) * ksum.
  * drq_small_convs (dynamic quantization takes convolutions of any reduction, narrow 1x1
  * layers included, stems not: src/runtime/runtime-passes.c) on the avx512vnni and avx512

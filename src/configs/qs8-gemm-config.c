@@ -26,7 +26,17 @@
  * avx512vnni, gcc 12 / clang 14: 8x1024x1024 95.6-96.0 / 95.0-96.4%, 64x768x3072
  * 93.7-94.8 / 93.7-95.0%, 256x1024x1024 95.3-95.7 / 95.4-95.9%, 1024^3 92.1-92.7 /
  * 91.5-93.6%; avx512 skx 4x16c8 91-95% of the
- * zmm vpmaddwd+vpaddd peak (256x1024x1024). avxvnni untimed (no AVX-VNNI CPU here).
+ * zmm vpmaddwd+vpaddd peak (256x1024x1024).
+ * Intel Xeon with AVX512-VNNI and AVX-VNNI (2026-12-06, same bench, medians of 5, gcc 12 /
+ * clang 14, after the GEMM kernels stopped XORing A in the K loop: x86-int8-dot.h):
+ *   % of the zmm vpdpbusd peak   8x1024x1024  64x768x3072  256x1024x1024  1024^3
+ *   qs8 4x64c4 avx512vnni          64.9/62.8    61.4/58.9    66.6/65.2      62.0/62.6
+ *   qs8 6x64c4 avx512vnni (CAND)   47.9/51.1    67.1/67.9    73.7/75.5      70.3/70.1
+ *   -> 4x64c4 everywhere: 6x64c4 wins 8-22% at M >= 64 but loses 19-26% at M = 8 (6 + 2
+ *      rows do 12 rows of work), and one tile serves every M (and the IGEMM). avxvnni
+ *      (PQNN_ISA=avxvnni) 5x16c4 qs8 74-78% of the ymm {vex} vpdpbusd peak (447 GOP/s) at
+ *      M >= 64, 61-63% at M = 8; bench/int8-gemm-kernels 256x1024x1024: 5x16c4 341/361,
+ *      4x16c4 321/301 GOP/s -> 5x16c4 stays. docs/qd8-performance.md has all of it.
  * VNNI configs set input_offset = 128 (folded into the packed bias at create).
  *
  * aarch64 (neondot > neon > scalar; qemu speed means nothing, so tiles are chosen by the

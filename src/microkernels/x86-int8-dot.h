@@ -6,7 +6,8 @@
  * (issue 13 measured the 4x64c4 kernels at 68% of the vpdpbusd peak on a quiet Zen 5). An
  * inline-asm vpdpbusd whose accumulator is a tied read-write operand ("+v") gives the
  * register allocator nothing to copy; with PQNN_X86_ACC_REG below for gcc's IGEMM loops,
- * gcc 12 and clang 14 both emit the bare loop of broadcast-XORs, loads and vpdpbusd.
+ * gcc 12 and clang 14 both emit the bare loop of broadcasts (GEMM; broadcast-XORs in IGEMM),
+ * loads and vpdpbusd.
  * scripts/analysis/check-inner-loops.py keeps it that way in CI.
  *
  * The asm is used only when the compiler targets the instruction natively and understands
@@ -20,6 +21,8 @@
 #define PQNN_X86_INT8_DOT_H_
 
 #include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(PQNN_EMULATED_INTRINSICS)
 #define PQNN_X86_INT8_DOT_ASM 1
@@ -118,5 +121,44 @@ static inline __m128i pqnn_acc_add_epi32_xmm(__m128i acc, __m128i x) {
 #endif
 }
 #endif
+
+/* The flipped copy of A of the VNNI GEMM kernels (scripts/kernels/int8_gemm.py, FLIP_CHUNK):
+ * vpdpbusd multiplies A as uint8, x + 128 = x ^ 0x80. XORing every broadcast of A in the K
+ * loop costs one vector ALU instruction per row and 4 k; on Intel cores 512-bit vector ALU
+ * work issues on ports 0 and 5 only, the ports of vpdpbusd itself, so the 4 XORs per 16
+ * vpdpbusd of the 4x64c4 loop took ~20% of the peak (Xeon, 2026-12-06, docs/qd8-performance.md).
+ * The kernels flip their rows once into a per-call stack buffer (per K chunk when kc exceeds
+ * it) and the K loop broadcasts from there.
+ *
+ * pqnn_flip_u8_ymm: dst[0, round_up(n, 32)) = src[0, n) ^ 0x80, bytes past n from zero
+ * (0x80): dst is 32-byte aligned and has room for the rounded length; src is read exactly
+ * n bytes (the tail through a small zeroed copy). The 512-bit kernels use it too: it runs
+ * once per call (per chunk and nc tile above the chunk), 1/32 of a row's K loop work. */
+#if defined(__AVX2__) || defined(PQNN_EMULATED_INTRINSICS)
+static inline void pqnn_flip_u8_ymm(uint8_t* dst, const int8_t* src, size_t n) {
+  const __m256i vsign = _mm256_set1_epi32((int) 0x80808080);
+  size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    _mm256_store_si256((__m256i*) (dst + i),
+        _mm256_xor_si256(_mm256_loadu_si256((const __m256i*) (src + i)), vsign));
+  }
+  if (i != n) {
+    uint8_t t[32];
+    memset(t, 0, sizeof(t));
+    memcpy(t, src + i, n - i);
+    _mm256_store_si256((__m256i*) (dst + i), _mm256_xor_si256(_mm256_loadu_si256((const __m256i*) t), vsign));
+  }
+}
+#endif
+
+/* p, opaque to the optimizer: the K loop addresses the flipped copy of A through a pointer
+ * register, as it addresses A (a stack array is otherwise addressed off %rsp, which the
+ * inner-loop guard reads as a spill), and every access to the copy goes through it. */
+static inline uint8_t* pqnn_launder_u8(uint8_t* p) {
+#if PQNN_X86_INT8_DOT_ASM
+  __asm__("" : "+r"(p));
+#endif
+  return p;
+}
 
 #endif /* PQNN_X86_INT8_DOT_H_ */

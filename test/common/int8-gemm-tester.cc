@@ -319,7 +319,11 @@ void Int8SuiteEdges(const Int8GemmKernel& kern) {
 }
 
 void Int8SuiteLargeK(const Int8GemmKernel& kern) {
-  for (size_t k : {size_t(255), size_t(1024), size_t(1023), size_t(4096)}) {
+  // 4095 / 4096 / 4097 / 8195: below, at and above the 4096-byte chunk of A the VNNI GEMM
+  // kernels flip per call (FLIP_CHUNK of scripts/kernels/int8_gemm.py); above it they
+  // flip per K chunk of each nc tile (n = nr + 1: two tiles), 8195 in three chunks.
+  for (size_t k : {size_t(255), size_t(1024), size_t(1023), size_t(4095), size_t(4096), size_t(4097),
+                   size_t(8195)}) {
     for (bool extreme : {false, true}) {
       Int8GemmCase c;
       c.m = kern.mr; c.n = kern.nr + 1; c.k = k; c.extreme = extreme;
@@ -329,6 +333,14 @@ void Int8SuiteLargeK(const Int8GemmKernel& kern) {
       RunInt8Gemm(kern, c);
       if (::testing::Test::HasFailure()) return;
     }
+  }
+  // Fewer rows than mr above the chunk: the aliased rows are flipped from their row too.
+  for (size_t m = 1; m < kern.mr; m++) {
+    Int8GemmCase c;
+    c.m = m; c.n = 2 * kern.nr + 3; c.k = 4099;
+    if (kern.igemm) c.ks = 2;
+    RunInt8Gemm(kern, c);
+    if (::testing::Test::HasFailure()) return;
   }
 }
 

@@ -63,7 +63,7 @@ void RunInt8Gemm(const Int8GemmKernel& kernel, const Int8GemmCase& c);
 // The shared suites, each a sweep of cases (every test binary runs them all per kernel).
 void Int8SuiteFullTile(const Int8GemmKernel& kernel);
 void Int8SuiteEdges(const Int8GemmKernel& kernel);      // m 1..MR, n around NR, k around KR
-void Int8SuiteLargeK(const Int8GemmKernel& kernel);     // k up to 4096, extreme values
+void Int8SuiteLargeK(const Int8GemmKernel& kernel);     // k up to 8195 (VNNI flip chunk), extreme values
 void Int8SuiteStrides(const Int8GemmKernel& kernel);    // a_stride, cm_stride, cn_stride
 void Int8SuiteZeroPoints(const Int8GemmKernel& kernel); // every zero point -128..127
 void Int8SuiteScales(const Int8GemmKernel& kernel);     // requant scales 1e-6..1 / unit

@@ -2,9 +2,10 @@
 //
 // qd8 x qc8w -> f32 GEMM microkernel, 4x64c4 tile, avx512vnni (contract: src/microkernels.h).
 // Packed panels [64 i32 ksum][groups][64 f32 kernel_scale][64 f32 bias], K in groups of 64 columns x 4 k, zero-padded.
-// Inner loop: 4 k of A XORed with 0x80 (x + 128 as uint8) times 4 k of each column,
-// vpdpbusd into per-column int32 accumulators; input_offset 128 (folded into the
-// packed bias' / ksum terms).
+// Inner loop: 4 k of A as uint8 (x ^ 0x80, flipped once per call into a stack copy of
+// 4096 bytes a row, or per K chunk of each nc tile when kc is larger) times 4 k
+// of each column, vpdpbusd into per-column int32 accumulators; input_offset 128
+// (folded into the packed bias' / ksum terms).
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = clamp((float) acc * (row scale * kernel_scale[n]) + bias[n], min, max), with
 // acc = dot - (row zero_point + input_offset) * ksum[n] (int32).
@@ -21,7 +22,6 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x64c4__avx512vnni(size_t mr, size_t 
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m512 vmin = _mm512_set1_ps(p->min);
   const __m512 vmax = _mm512_set1_ps(p->max);
-  const __m512i vsign = _mm512_set1_epi32((int) 0x80808080);
   const int8_t* wp = (const int8_t*) w;
   float* c0 = (float*) c;
   const int8_t* a0 = (const int8_t*) a;
@@ -58,6 +58,15 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x64c4__avx512vnni(size_t mr, size_t 
   const __m512 vrs2 = _mm512_set1_ps(q2->scale);
   const __m512i vnzp3 = _mm512_set1_epi32(-(q3->zero_point + 128));
   const __m512 vrs3 = _mm512_set1_ps(q3->scale);
+  // A ^ 0x80 (uint8), 4096 bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py)
+  _Alignas(64) uint8_t vflip_buf[16384];
+  uint8_t* vflip = pqnn_launder_u8(vflip_buf);
+  if (kc <= 4096) {
+    pqnn_flip_u8_ymm(vflip + 0, a0, kc);
+    pqnn_flip_u8_ymm(vflip + 4096, a1, kc);
+    pqnn_flip_u8_ymm(vflip + 8192, a2, kc);
+    pqnn_flip_u8_ymm(vflip + 12288, a3, kc);
+  }
   do {
     const __m512i vb0 = _mm512_loadu_si512((const void*) (wp + 0));
     const __m512i vb1 = _mm512_loadu_si512((const void*) (wp + 64));
@@ -80,8 +89,16 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x64c4__avx512vnni(size_t mr, size_t 
     __m512i acc3_2 = _mm512_mullo_epi32(vb2, vnzp3);
     __m512i acc3_3 = _mm512_mullo_epi32(vb3, vnzp3);
     wp += 256;
-    size_t k = 0;
-    {
+    size_t k0 = 0;
+    do {
+      const size_t kn = kc - k0 < 4096 ? kc - k0 : 4096;
+      if (kc > 4096) {
+        pqnn_flip_u8_ymm(vflip + 0, a0 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 4096, a1 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 8192, a2 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 12288, a3 + k0, kn);
+      }
+      const size_t kq = (kn + 3) & ~(size_t) 3;
       register __m512i vp0_0 PQNN_X86_ACC_REG("zmm16") = acc0_0;
       register __m512i vp0_1 PQNN_X86_ACC_REG("zmm17") = acc0_1;
       register __m512i vp0_2 PQNN_X86_ACC_REG("zmm18") = acc0_2;
@@ -98,19 +115,19 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x64c4__avx512vnni(size_t mr, size_t 
       register __m512i vp3_1 PQNN_X86_ACC_REG("zmm29") = acc3_1;
       register __m512i vp3_2 PQNN_X86_ACC_REG("zmm30") = acc3_2;
       register __m512i vp3_3 PQNN_X86_ACC_REG("zmm31") = acc3_3;
-      for (; k + 4 <= kc; k += 4) {
+      for (size_t k = 0; k < kq; k += 4) {
         uint32_t u0 = 0;
-        memcpy(&u0, a0 + k, 4);
+        memcpy(&u0, vflip + 0 + k, 4);
         uint32_t u1 = 0;
-        memcpy(&u1, a1 + k, 4);
+        memcpy(&u1, vflip + 4096 + k, 4);
         uint32_t u2 = 0;
-        memcpy(&u2, a2 + k, 4);
+        memcpy(&u2, vflip + 8192 + k, 4);
         uint32_t u3 = 0;
-        memcpy(&u3, a3 + k, 4);
-        const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
-        const __m512i va1 = _mm512_xor_si512(_mm512_set1_epi32((int) u1), vsign);
-        const __m512i va2 = _mm512_xor_si512(_mm512_set1_epi32((int) u2), vsign);
-        const __m512i va3 = _mm512_xor_si512(_mm512_set1_epi32((int) u3), vsign);
+        memcpy(&u3, vflip + 12288 + k, 4);
+        const __m512i va0 = _mm512_set1_epi32((int) u0);
+        const __m512i va1 = _mm512_set1_epi32((int) u1);
+        const __m512i va2 = _mm512_set1_epi32((int) u2);
+        const __m512i va3 = _mm512_set1_epi32((int) u3);
         const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
         vp0_0 = pqnn_dpbusd_zmm(vp0_0, va0, vw0);
         vp1_0 = pqnn_dpbusd_zmm(vp1_0, va1, vw0);
@@ -149,42 +166,8 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x64c4__avx512vnni(size_t mr, size_t 
       acc3_1 = vp3_1;
       acc3_2 = vp3_2;
       acc3_3 = vp3_3;
-    }
-    if (k != kc) {
-      uint32_t u0 = 0;
-      memcpy(&u0, a0 + k, kc - k);
-      uint32_t u1 = 0;
-      memcpy(&u1, a1 + k, kc - k);
-      uint32_t u2 = 0;
-      memcpy(&u2, a2 + k, kc - k);
-      uint32_t u3 = 0;
-      memcpy(&u3, a3 + k, kc - k);
-      const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
-      const __m512i va1 = _mm512_xor_si512(_mm512_set1_epi32((int) u1), vsign);
-      const __m512i va2 = _mm512_xor_si512(_mm512_set1_epi32((int) u2), vsign);
-      const __m512i va3 = _mm512_xor_si512(_mm512_set1_epi32((int) u3), vsign);
-      const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-      acc0_0 = pqnn_dpbusd_zmm(acc0_0, va0, vw0);
-      acc1_0 = pqnn_dpbusd_zmm(acc1_0, va1, vw0);
-      acc2_0 = pqnn_dpbusd_zmm(acc2_0, va2, vw0);
-      acc3_0 = pqnn_dpbusd_zmm(acc3_0, va3, vw0);
-      const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
-      acc0_1 = pqnn_dpbusd_zmm(acc0_1, va0, vw1);
-      acc1_1 = pqnn_dpbusd_zmm(acc1_1, va1, vw1);
-      acc2_1 = pqnn_dpbusd_zmm(acc2_1, va2, vw1);
-      acc3_1 = pqnn_dpbusd_zmm(acc3_1, va3, vw1);
-      const __m512i vw2 = _mm512_loadu_si512((const void*) (wp + 128));
-      acc0_2 = pqnn_dpbusd_zmm(acc0_2, va0, vw2);
-      acc1_2 = pqnn_dpbusd_zmm(acc1_2, va1, vw2);
-      acc2_2 = pqnn_dpbusd_zmm(acc2_2, va2, vw2);
-      acc3_2 = pqnn_dpbusd_zmm(acc3_2, va3, vw2);
-      const __m512i vw3 = _mm512_loadu_si512((const void*) (wp + 192));
-      acc0_3 = pqnn_dpbusd_zmm(acc0_3, va0, vw3);
-      acc1_3 = pqnn_dpbusd_zmm(acc1_3, va1, vw3);
-      acc2_3 = pqnn_dpbusd_zmm(acc2_3, va2, vw3);
-      acc3_3 = pqnn_dpbusd_zmm(acc3_3, va3, vw3);
-      wp += 256;
-    }
+      k0 += kn;
+    } while (k0 != kc);
     const __m512 vks0 = _mm512_loadu_ps((const float*) (wp + 0));
     const __m512 vbias0 = _mm512_loadu_ps((const float*) (wp + 256));
     const __m512 vks1 = _mm512_loadu_ps((const float*) (wp + 64));

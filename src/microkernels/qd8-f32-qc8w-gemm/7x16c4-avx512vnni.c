@@ -2,9 +2,10 @@
 //
 // qd8 x qc8w -> f32 GEMM microkernel, 7x16c4 tile, avx512vnni (contract: src/microkernels.h).
 // Packed panels [16 i32 ksum][groups][16 f32 kernel_scale][16 f32 bias], K in groups of 16 columns x 4 k, zero-padded.
-// Inner loop: 4 k of A XORed with 0x80 (x + 128 as uint8) times 4 k of each column,
-// vpdpbusd into per-column int32 accumulators; input_offset 128 (folded into the
-// packed bias' / ksum terms).
+// Inner loop: 4 k of A as uint8 (x ^ 0x80, flipped once per call into a stack copy of
+// 4096 bytes a row, or per K chunk of each nc tile when kc is larger) times 4 k
+// of each column, vpdpbusd into per-column int32 accumulators; input_offset 128
+// (folded into the packed bias' / ksum terms).
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = clamp((float) acc * (row scale * kernel_scale[n]) + bias[n], min, max), with
 // acc = dot - (row zero_point + input_offset) * ksum[n] (int32).
@@ -21,7 +22,6 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_7x16c4__avx512vnni(size_t mr, size_t 
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m512 vmin = _mm512_set1_ps(p->min);
   const __m512 vmax = _mm512_set1_ps(p->max);
-  const __m512i vsign = _mm512_set1_epi32((int) 0x80808080);
   const int8_t* wp = (const int8_t*) w;
   float* c0 = (float*) c;
   const int8_t* a0 = (const int8_t*) a;
@@ -88,6 +88,18 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_7x16c4__avx512vnni(size_t mr, size_t 
   const __m512 vrs5 = _mm512_set1_ps(q5->scale);
   const __m512i vnzp6 = _mm512_set1_epi32(-(q6->zero_point + 128));
   const __m512 vrs6 = _mm512_set1_ps(q6->scale);
+  // A ^ 0x80 (uint8), 4096 bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py)
+  _Alignas(64) uint8_t vflip_buf[28672];
+  uint8_t* vflip = pqnn_launder_u8(vflip_buf);
+  if (kc <= 4096) {
+    pqnn_flip_u8_ymm(vflip + 0, a0, kc);
+    pqnn_flip_u8_ymm(vflip + 4096, a1, kc);
+    pqnn_flip_u8_ymm(vflip + 8192, a2, kc);
+    pqnn_flip_u8_ymm(vflip + 12288, a3, kc);
+    pqnn_flip_u8_ymm(vflip + 16384, a4, kc);
+    pqnn_flip_u8_ymm(vflip + 20480, a5, kc);
+    pqnn_flip_u8_ymm(vflip + 24576, a6, kc);
+  }
   do {
     const __m512i vb0 = _mm512_loadu_si512((const void*) (wp + 0));
     __m512i acc0_0 = _mm512_mullo_epi32(vb0, vnzp0);
@@ -98,8 +110,19 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_7x16c4__avx512vnni(size_t mr, size_t 
     __m512i acc5_0 = _mm512_mullo_epi32(vb0, vnzp5);
     __m512i acc6_0 = _mm512_mullo_epi32(vb0, vnzp6);
     wp += 64;
-    size_t k = 0;
-    {
+    size_t k0 = 0;
+    do {
+      const size_t kn = kc - k0 < 4096 ? kc - k0 : 4096;
+      if (kc > 4096) {
+        pqnn_flip_u8_ymm(vflip + 0, a0 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 4096, a1 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 8192, a2 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 12288, a3 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 16384, a4 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 20480, a5 + k0, kn);
+        pqnn_flip_u8_ymm(vflip + 24576, a6 + k0, kn);
+      }
+      const size_t kq = (kn + 3) & ~(size_t) 3;
       register __m512i vp0_0 PQNN_X86_ACC_REG("zmm25") = acc0_0;
       register __m512i vp1_0 PQNN_X86_ACC_REG("zmm26") = acc1_0;
       register __m512i vp2_0 PQNN_X86_ACC_REG("zmm27") = acc2_0;
@@ -107,28 +130,28 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_7x16c4__avx512vnni(size_t mr, size_t 
       register __m512i vp4_0 PQNN_X86_ACC_REG("zmm29") = acc4_0;
       register __m512i vp5_0 PQNN_X86_ACC_REG("zmm30") = acc5_0;
       register __m512i vp6_0 PQNN_X86_ACC_REG("zmm31") = acc6_0;
-      for (; k + 4 <= kc; k += 4) {
+      for (size_t k = 0; k < kq; k += 4) {
         uint32_t u0 = 0;
-        memcpy(&u0, a0 + k, 4);
+        memcpy(&u0, vflip + 0 + k, 4);
         uint32_t u1 = 0;
-        memcpy(&u1, a1 + k, 4);
+        memcpy(&u1, vflip + 4096 + k, 4);
         uint32_t u2 = 0;
-        memcpy(&u2, a2 + k, 4);
+        memcpy(&u2, vflip + 8192 + k, 4);
         uint32_t u3 = 0;
-        memcpy(&u3, a3 + k, 4);
+        memcpy(&u3, vflip + 12288 + k, 4);
         uint32_t u4 = 0;
-        memcpy(&u4, a4 + k, 4);
+        memcpy(&u4, vflip + 16384 + k, 4);
         uint32_t u5 = 0;
-        memcpy(&u5, a5 + k, 4);
+        memcpy(&u5, vflip + 20480 + k, 4);
         uint32_t u6 = 0;
-        memcpy(&u6, a6 + k, 4);
-        const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
-        const __m512i va1 = _mm512_xor_si512(_mm512_set1_epi32((int) u1), vsign);
-        const __m512i va2 = _mm512_xor_si512(_mm512_set1_epi32((int) u2), vsign);
-        const __m512i va3 = _mm512_xor_si512(_mm512_set1_epi32((int) u3), vsign);
-        const __m512i va4 = _mm512_xor_si512(_mm512_set1_epi32((int) u4), vsign);
-        const __m512i va5 = _mm512_xor_si512(_mm512_set1_epi32((int) u5), vsign);
-        const __m512i va6 = _mm512_xor_si512(_mm512_set1_epi32((int) u6), vsign);
+        memcpy(&u6, vflip + 24576 + k, 4);
+        const __m512i va0 = _mm512_set1_epi32((int) u0);
+        const __m512i va1 = _mm512_set1_epi32((int) u1);
+        const __m512i va2 = _mm512_set1_epi32((int) u2);
+        const __m512i va3 = _mm512_set1_epi32((int) u3);
+        const __m512i va4 = _mm512_set1_epi32((int) u4);
+        const __m512i va5 = _mm512_set1_epi32((int) u5);
+        const __m512i va6 = _mm512_set1_epi32((int) u6);
         const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
         vp0_0 = pqnn_dpbusd_zmm(vp0_0, va0, vw0);
         vp1_0 = pqnn_dpbusd_zmm(vp1_0, va1, vw0);
@@ -146,39 +169,8 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_7x16c4__avx512vnni(size_t mr, size_t 
       acc4_0 = vp4_0;
       acc5_0 = vp5_0;
       acc6_0 = vp6_0;
-    }
-    if (k != kc) {
-      uint32_t u0 = 0;
-      memcpy(&u0, a0 + k, kc - k);
-      uint32_t u1 = 0;
-      memcpy(&u1, a1 + k, kc - k);
-      uint32_t u2 = 0;
-      memcpy(&u2, a2 + k, kc - k);
-      uint32_t u3 = 0;
-      memcpy(&u3, a3 + k, kc - k);
-      uint32_t u4 = 0;
-      memcpy(&u4, a4 + k, kc - k);
-      uint32_t u5 = 0;
-      memcpy(&u5, a5 + k, kc - k);
-      uint32_t u6 = 0;
-      memcpy(&u6, a6 + k, kc - k);
-      const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
-      const __m512i va1 = _mm512_xor_si512(_mm512_set1_epi32((int) u1), vsign);
-      const __m512i va2 = _mm512_xor_si512(_mm512_set1_epi32((int) u2), vsign);
-      const __m512i va3 = _mm512_xor_si512(_mm512_set1_epi32((int) u3), vsign);
-      const __m512i va4 = _mm512_xor_si512(_mm512_set1_epi32((int) u4), vsign);
-      const __m512i va5 = _mm512_xor_si512(_mm512_set1_epi32((int) u5), vsign);
-      const __m512i va6 = _mm512_xor_si512(_mm512_set1_epi32((int) u6), vsign);
-      const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-      acc0_0 = pqnn_dpbusd_zmm(acc0_0, va0, vw0);
-      acc1_0 = pqnn_dpbusd_zmm(acc1_0, va1, vw0);
-      acc2_0 = pqnn_dpbusd_zmm(acc2_0, va2, vw0);
-      acc3_0 = pqnn_dpbusd_zmm(acc3_0, va3, vw0);
-      acc4_0 = pqnn_dpbusd_zmm(acc4_0, va4, vw0);
-      acc5_0 = pqnn_dpbusd_zmm(acc5_0, va5, vw0);
-      acc6_0 = pqnn_dpbusd_zmm(acc6_0, va6, vw0);
-      wp += 64;
-    }
+      k0 += kn;
+    } while (k0 != kc);
     const __m512 vks0 = _mm512_loadu_ps((const float*) (wp + 0));
     const __m512 vbias0 = _mm512_loadu_ps((const float*) (wp + 64));
     wp += 128;

@@ -2,9 +2,10 @@
 //
 // qs8 x qc8w (fp32 requantization) GEMM microkernel, 1x16c4 tile, avxvnni (contract: src/microkernels.h).
 // Packed panels [16 i32 bias'][groups][16 f32 scale], K in groups of 16 columns x 4 k, zero-padded.
-// Inner loop: 4 k of A XORed with 0x80 (x + 128 as uint8) times 4 k of each column,
-// vpdpbusd into per-column int32 accumulators; input_offset 128 (folded into the
-// packed bias' / ksum terms).
+// Inner loop: 4 k of A as uint8 (x ^ 0x80, flipped once per call into a stack copy of
+// 4096 bytes a row, or per K chunk of each nc tile when kc is larger) times 4 k
+// of each column, vpdpbusd into per-column int32 accumulators; input_offset 128
+// (folded into the packed bias' / ksum terms).
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = clamp(rne((float) acc * scale[n]) + output_zero_point) (fp32 requantization, no FMA,
 // clamped as float against output_{min,max}_less_zero_point before rounding; bit-exact).
@@ -21,27 +22,37 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_1x16c4__avxvnni(size_t mr, size_t nc
   const __m256 vmin = _mm256_set1_ps(p->output_min_less_zero_point);
   const __m256 vmax = _mm256_set1_ps(p->output_max_less_zero_point);
   const __m256i vzp = _mm256_set1_epi32(p->output_zero_point);
-  const __m256i vsign = _mm256_set1_epi32((int) 0x80808080);
   const int8_t* wp = (const int8_t*) w;
   int8_t* c0 = (int8_t*) c;
   const int8_t* a0 = (const int8_t*) a;
   (void) mr;
   (void) cm_stride;
   (void) a_stride;
+  // A ^ 0x80 (uint8), 4096 bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py)
+  _Alignas(64) uint8_t vflip_buf[4096];
+  uint8_t* vflip = pqnn_launder_u8(vflip_buf);
+  if (kc <= 4096) {
+    pqnn_flip_u8_ymm(vflip + 0, a0, kc);
+  }
   do {
     const __m256i vb0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
     const __m256i vb1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
     __m256i acc0_0 = vb0;
     __m256i acc0_1 = vb1;
     wp += 64;
-    size_t k = 0;
-    {
+    size_t k0 = 0;
+    do {
+      const size_t kn = kc - k0 < 4096 ? kc - k0 : 4096;
+      if (kc > 4096) {
+        pqnn_flip_u8_ymm(vflip + 0, a0 + k0, kn);
+      }
+      const size_t kq = (kn + 3) & ~(size_t) 3;
       register __m256i vp0_0 PQNN_X86_ACC_REG("ymm14") = acc0_0;
       register __m256i vp0_1 PQNN_X86_ACC_REG("ymm15") = acc0_1;
-      for (; k + 4 <= kc; k += 4) {
+      for (size_t k = 0; k < kq; k += 4) {
         uint32_t u0 = 0;
-        memcpy(&u0, a0 + k, 4);
-        const __m256i va0 = _mm256_xor_si256(_mm256_set1_epi32((int) u0), vsign);
+        memcpy(&u0, vflip + 0 + k, 4);
+        const __m256i va0 = _mm256_set1_epi32((int) u0);
         const __m256i vw0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
         vp0_0 = pqnn_dpbusd_ymm_vex(vp0_0, va0, vw0);
         const __m256i vw1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
@@ -50,17 +61,8 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_1x16c4__avxvnni(size_t mr, size_t nc
       }
       acc0_0 = vp0_0;
       acc0_1 = vp0_1;
-    }
-    if (k != kc) {
-      uint32_t u0 = 0;
-      memcpy(&u0, a0 + k, kc - k);
-      const __m256i va0 = _mm256_xor_si256(_mm256_set1_epi32((int) u0), vsign);
-      const __m256i vw0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
-      acc0_0 = pqnn_dpbusd_ymm_vex(acc0_0, va0, vw0);
-      const __m256i vw1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
-      acc0_1 = pqnn_dpbusd_ymm_vex(acc0_1, va0, vw1);
-      wp += 64;
-    }
+      k0 += kn;
+    } while (k0 != kc);
     const __m256 vscale0 = _mm256_loadu_ps((const float*) (wp + 0));
     const __m256 vscale1 = _mm256_loadu_ps((const float*) (wp + 32));
     wp += 64;

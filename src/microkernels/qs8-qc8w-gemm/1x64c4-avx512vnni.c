@@ -2,9 +2,10 @@
 //
 // qs8 x qc8w (fp32 requantization) GEMM microkernel, 1x64c4 tile, avx512vnni (contract: src/microkernels.h).
 // Packed panels [64 i32 bias'][groups][64 f32 scale], K in groups of 64 columns x 4 k, zero-padded.
-// Inner loop: 4 k of A XORed with 0x80 (x + 128 as uint8) times 4 k of each column,
-// vpdpbusd into per-column int32 accumulators; input_offset 128 (folded into the
-// packed bias' / ksum terms).
+// Inner loop: 4 k of A as uint8 (x ^ 0x80, flipped once per call into a stack copy of
+// 4096 bytes a row, or per K chunk of each nc tile when kc is larger) times 4 k
+// of each column, vpdpbusd into per-column int32 accumulators; input_offset 128
+// (folded into the packed bias' / ksum terms).
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = clamp(rne((float) acc * scale[n]) + output_zero_point) (fp32 requantization, no FMA,
 // clamped as float against output_{min,max}_less_zero_point before rounding; bit-exact).
@@ -21,13 +22,18 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_1x64c4__avx512vnni(size_t mr, size_t
   const __m512 vmin = _mm512_set1_ps(p->output_min_less_zero_point);
   const __m512 vmax = _mm512_set1_ps(p->output_max_less_zero_point);
   const __m512i vzp = _mm512_set1_epi32(p->output_zero_point);
-  const __m512i vsign = _mm512_set1_epi32((int) 0x80808080);
   const int8_t* wp = (const int8_t*) w;
   int8_t* c0 = (int8_t*) c;
   const int8_t* a0 = (const int8_t*) a;
   (void) mr;
   (void) cm_stride;
   (void) a_stride;
+  // A ^ 0x80 (uint8), 4096 bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py)
+  _Alignas(64) uint8_t vflip_buf[4096];
+  uint8_t* vflip = pqnn_launder_u8(vflip_buf);
+  if (kc <= 4096) {
+    pqnn_flip_u8_ymm(vflip + 0, a0, kc);
+  }
   do {
     const __m512i vb0 = _mm512_loadu_si512((const void*) (wp + 0));
     const __m512i vb1 = _mm512_loadu_si512((const void*) (wp + 64));
@@ -38,16 +44,21 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_1x64c4__avx512vnni(size_t mr, size_t
     __m512i acc0_2 = vb2;
     __m512i acc0_3 = vb3;
     wp += 256;
-    size_t k = 0;
-    {
+    size_t k0 = 0;
+    do {
+      const size_t kn = kc - k0 < 4096 ? kc - k0 : 4096;
+      if (kc > 4096) {
+        pqnn_flip_u8_ymm(vflip + 0, a0 + k0, kn);
+      }
+      const size_t kq = (kn + 3) & ~(size_t) 3;
       register __m512i vp0_0 PQNN_X86_ACC_REG("zmm28") = acc0_0;
       register __m512i vp0_1 PQNN_X86_ACC_REG("zmm29") = acc0_1;
       register __m512i vp0_2 PQNN_X86_ACC_REG("zmm30") = acc0_2;
       register __m512i vp0_3 PQNN_X86_ACC_REG("zmm31") = acc0_3;
-      for (; k + 4 <= kc; k += 4) {
+      for (size_t k = 0; k < kq; k += 4) {
         uint32_t u0 = 0;
-        memcpy(&u0, a0 + k, 4);
-        const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
+        memcpy(&u0, vflip + 0 + k, 4);
+        const __m512i va0 = _mm512_set1_epi32((int) u0);
         const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
         vp0_0 = pqnn_dpbusd_zmm(vp0_0, va0, vw0);
         const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
@@ -62,21 +73,8 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_1x64c4__avx512vnni(size_t mr, size_t
       acc0_1 = vp0_1;
       acc0_2 = vp0_2;
       acc0_3 = vp0_3;
-    }
-    if (k != kc) {
-      uint32_t u0 = 0;
-      memcpy(&u0, a0 + k, kc - k);
-      const __m512i va0 = _mm512_xor_si512(_mm512_set1_epi32((int) u0), vsign);
-      const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
-      acc0_0 = pqnn_dpbusd_zmm(acc0_0, va0, vw0);
-      const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
-      acc0_1 = pqnn_dpbusd_zmm(acc0_1, va0, vw1);
-      const __m512i vw2 = _mm512_loadu_si512((const void*) (wp + 128));
-      acc0_2 = pqnn_dpbusd_zmm(acc0_2, va0, vw2);
-      const __m512i vw3 = _mm512_loadu_si512((const void*) (wp + 192));
-      acc0_3 = pqnn_dpbusd_zmm(acc0_3, va0, vw3);
-      wp += 256;
-    }
+      k0 += kn;
+    } while (k0 != kc);
     const __m512 vscale0 = _mm512_loadu_ps((const float*) (wp + 0));
     const __m512 vscale1 = _mm512_loadu_ps((const float*) (wp + 64));
     const __m512 vscale2 = _mm512_loadu_ps((const float*) (wp + 128));
