@@ -364,9 +364,10 @@ def pinned_kloop(ind, v, rows, cols, step, body):
     return r + k_tail(ind, body)
 
 
-def dpbusd_step(ind, v, mr, nv, dp, row, loadexpr, acc, sign):
+def dpbusd_step(ind, v, mr, nv, dp, row, loadexpr, acc, sign, prefetch=0):
     """One step of 4 k of the dpbusd family: loadexpr bytes of each row's A at row(i)
-    broadcast (XORed with vsign where sign), times each of the nv weight vectors."""
+    broadcast (XORed with vsign where sign), times each of the nv weight vectors; prefetch:
+    bytes ahead of the weights to prefetch (one line per 64 bytes a step reads; 0: none)."""
     def bcast(i):
         va = v.set1i(f"(int) u{i}")
         return f"{v.p}_xor_{v.si}({va}, vsign)" if sign else va
@@ -376,6 +377,9 @@ def dpbusd_step(ind, v, mr, nv, dp, row, loadexpr, acc, sign):
     for u in range(nv):
         b.append(f"{ind}const {v.ivec} vw{u} = {v.loadi(f'wp + {4 * v.L * u}')};")
         b += [f"{ind}{acc}{i}_{u} = {dp}({acc}{i}_{u}, va{i}, vw{u});" for i in range(mr)]
+    if prefetch:
+        b += [f"{ind}_mm_prefetch((const char*) wp + {prefetch + 64 * line}, _MM_HINT_T0);"
+              for line in range((4 * v.L * nv + 63) // 64)]
     return b + [f"{ind}wp += {4 * v.L * nv};"]
 
 
@@ -384,6 +388,15 @@ def dpbusd_step(ind, v, mr, nv, dp, row, loadexpr, acc, sign):
 # of every nc tile reads the same copy), else per K chunk of each nc tile (one vector XOR per
 # vector of A instead of one per 4 k and row). Why: src/microkernels/x86-int8-dot.h.
 FLIP_CHUNK = 4096
+# The avx512vnni flipped K loops prefetch their weights this many bytes ahead (one line per
+# 64 bytes a step reads). Intel Xeon of 2026-12-06, bench/int8-fc-peak, % of the zmm
+# vpdpbusd peak, 3 interleaved rounds (none -> 1024 B): qs8_qc8w 256x1024x1024 66.9-68.9 ->
+# 71.1-72.4, 64x768x3072 59.2-62.8 -> 62.7-67.4, 8x1024x1024 64.8-68.4 -> 71.3-72.1; qd8
+# incl. convert 256x1024x1024 54.6-57.8 -> 57.6-60.1, 8x1024x1024 65.6-67.3 -> 69.1-70.6
+# (a probe of the 4x64c4 loop streaming 1 MB: 591-597 -> 634-646 GOP/s). The avxvnni (ymm)
+# loops lost with it (qs8 256x1024x1024 76.2-81.1% of the ymm peak -> 71.8-73.9%): none.
+# Zen 5 not measured with it.
+PREFETCH = 1024
 
 
 def uses_flip(family, isa, kind):
@@ -408,7 +421,8 @@ def flipped_kloop(ind, v, mr, nv, dp):
     decls, back = pinned_regs(ind + "  ", v, mr, nv)
     r += decls
     r.append(f"{ind}  for (size_t k = 0; k < kq; k += 4) {{")
-    r += dpbusd_step(ind + "    ", v, mr, nv, dp, lambda i: f"vflip + {i * FLIP_CHUNK} + k", "4", "vp", False)
+    r += dpbusd_step(ind + "    ", v, mr, nv, dp, lambda i: f"vflip + {i * FLIP_CHUNK} + k", "4", "vp", False,
+                     PREFETCH if v.L == 16 else 0)
     r.append(f"{ind}  }}")
     r += back
     r += [f"{ind}  k0 += kn;", f"{ind}}} while (k0 != kc);"]

@@ -55,6 +55,7 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x16c4__avx512vnni(size_t mr, size_t 
         const __m512i va0 = _mm512_set1_epi32((int) u0);
         const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
         vp0_0 = pqnn_dpbusd_zmm(vp0_0, va0, vw0);
+        _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
         wp += 64;
       }
       acc0_0 = vp0_0;

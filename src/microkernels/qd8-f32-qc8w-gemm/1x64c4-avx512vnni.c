@@ -70,6 +70,10 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_1x64c4__avx512vnni(size_t mr, size_t 
         vp0_2 = pqnn_dpbusd_zmm(vp0_2, va0, vw2);
         const __m512i vw3 = _mm512_loadu_si512((const void*) (wp + 192));
         vp0_3 = pqnn_dpbusd_zmm(vp0_3, va0, vw3);
+        _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
+        _mm_prefetch((const char*) wp + 1088, _MM_HINT_T0);
+        _mm_prefetch((const char*) wp + 1152, _MM_HINT_T0);
+        _mm_prefetch((const char*) wp + 1216, _MM_HINT_T0);
         wp += 256;
       }
       acc0_0 = vp0_0;

@@ -202,6 +202,10 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_6x64c4__avx512vnni(size_t mr, size_t 
         vp3_3 = pqnn_dpbusd_zmm(vp3_3, va3, vw3);
         vp4_3 = pqnn_dpbusd_zmm(vp4_3, va4, vw3);
         vp5_3 = pqnn_dpbusd_zmm(vp5_3, va5, vw3);
+        _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
+        _mm_prefetch((const char*) wp + 1088, _MM_HINT_T0);
+        _mm_prefetch((const char*) wp + 1152, _MM_HINT_T0);
+        _mm_prefetch((const char*) wp + 1216, _MM_HINT_T0);
         wp += 256;
       }
       acc0_0 = vp0_0;

@@ -133,6 +133,10 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_4x64c4__avx512vnni(size_t mr, size_t
         vp1_3 = pqnn_dpbusd_zmm(vp1_3, va1, vw3);
         vp2_3 = pqnn_dpbusd_zmm(vp2_3, va2, vw3);
         vp3_3 = pqnn_dpbusd_zmm(vp3_3, va3, vw3);
+        _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
+        _mm_prefetch((const char*) wp + 1088, _MM_HINT_T0);
+        _mm_prefetch((const char*) wp + 1152, _MM_HINT_T0);
+        _mm_prefetch((const char*) wp + 1216, _MM_HINT_T0);
         wp += 256;
       }
       acc0_0 = vp0_0;

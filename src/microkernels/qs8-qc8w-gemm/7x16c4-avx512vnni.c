@@ -133,6 +133,7 @@ void pqnn_qs8_qc8w_gemm_minmax_fp32_ukernel_7x16c4__avx512vnni(size_t mr, size_t
         vp4_0 = pqnn_dpbusd_zmm(vp4_0, va4, vw0);
         vp5_0 = pqnn_dpbusd_zmm(vp5_0, va5, vw0);
         vp6_0 = pqnn_dpbusd_zmm(vp6_0, va6, vw0);
+        _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
         wp += 64;
       }
       acc0_0 = vp0_0;
