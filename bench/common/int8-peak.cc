@@ -26,130 +26,70 @@ double cpu_seconds() {
 
 #if defined(__x86_64__)
 // Independent accumulator chains in named registers (an array would live in memory):
-// enough chains to cover latency (5) x throughput (up to 2 per cycle).
-#define PQNN_REP12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
-#define PQNN_REP24(X) PQNN_REP12(X) X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) \
-  X(21) X(22) X(23)
+// enough chains to cover latency (5) x throughput (up to 2 per cycle). X(i, ...) per chain.
+#define PQNN_REP12(X, ...)                                                                 \
+  X(0, __VA_ARGS__) X(1, __VA_ARGS__) X(2, __VA_ARGS__) X(3, __VA_ARGS__) X(4, __VA_ARGS__) \
+  X(5, __VA_ARGS__) X(6, __VA_ARGS__) X(7, __VA_ARGS__) X(8, __VA_ARGS__) X(9, __VA_ARGS__) \
+  X(10, __VA_ARGS__) X(11, __VA_ARGS__)
+#define PQNN_REP24(X, ...)                                                                   \
+  PQNN_REP12(X, __VA_ARGS__) X(12, __VA_ARGS__) X(13, __VA_ARGS__) X(14, __VA_ARGS__)        \
+  X(15, __VA_ARGS__) X(16, __VA_ARGS__) X(17, __VA_ARGS__) X(18, __VA_ARGS__)                \
+  X(19, __VA_ARGS__) X(20, __VA_ARGS__) X(21, __VA_ARGS__) X(22, __VA_ARGS__)                \
+  X(23, __VA_ARGS__)
+#define PQNN_CHAIN_DECL(i, VEC, SET1) VEC acc##i = SET1(i);
+#define PQNN_CHAIN_STEP(i, ASM, CON) __asm__(ASM : "+" CON(acc##i) : CON(a), CON(b));
+#define PQNN_CHAIN_SUM(i, ADD) sum = ADD(sum, acc##i);
 
-__attribute__((target("avx512f,avx512vnni,avx512bw"))) static double vpdpbusd_loop(
-    size_t iterations) {
-#define PQNN_DECL(i) __m512i acc##i = _mm512_set1_epi32(i);
-  PQNN_REP12(PQNN_DECL)
-#undef PQNN_DECL
-  __m512i a = _mm512_set1_epi32(0x01020304), b = _mm512_set1_epi32(0x05060708);
-  const double start = cpu_seconds();
-  for (size_t it = 0; it < iterations; it++) {
-    __asm__ volatile("" : "+v"(a), "+v"(b));
-    // vpdpbusd as inline asm with a tied accumulator: gcc 12 compiles the intrinsic into a
-    // loop of 12 vpdpbusd among 40 register copies (issue 13; the kernels use
-    // src/microkernels/x86-int8-dot.h for the same reason).
-#define PQNN_STEP(i) __asm__("vpdpbusd %2, %1, %0" : "+v"(acc##i) : "v"(a), "v"(b));
-    PQNN_REP12(PQNN_STEP)
-#undef PQNN_STEP
+// Every peak loop, written once: the chains acc0, acc1, ... (REP: PQNN_REP12 / 24) of VEC,
+// each iteration one ASM step per chain, the accumulator tied ("+" CON; CON is "v" for zmm,
+// "x" for ymm: the VEX forms reach only ymm0-15) and a, b inputs hidden from the optimizer
+// every iteration, so no step is hoisted. Inline asm, not intrinsics: gcc 12 compiles
+// _mm512_dpbusd_epi32 and the madd/add pair into loops among dozens of register copies
+// (issue 13; the kernels use src/microkernels/x86-int8-dot.h for the same reason). Returns
+// GOP/s on thread CPU time, 2 ops per multiply-accumulate, MACS per step and chain.
+#define PQNN_CHAIN_PEAK_LOOP(NAME, TARGET, VEC, SET1, ADD, A, B, CON, REP, CHAINS, ASM, MACS) \
+  __attribute__((target(TARGET))) static double NAME(size_t iterations) {                    \
+    REP(PQNN_CHAIN_DECL, VEC, SET1)                                                           \
+    VEC a = A, b = B;                                                                         \
+    const double start = cpu_seconds();                                                       \
+    for (size_t it = 0; it < iterations; it++) {                                              \
+      __asm__ volatile("" : "+" CON(a), "+" CON(b));                                          \
+      REP(PQNN_CHAIN_STEP, ASM, CON)                                                          \
+    }                                                                                         \
+    const double seconds = cpu_seconds() - start;                                             \
+    VEC sum = acc0;                                                                           \
+    REP(PQNN_CHAIN_SUM, ADD)                                                                  \
+    benchmark::DoNotOptimize(sum);                                                            \
+    return static_cast<double>(iterations) * (CHAINS) * (MACS) * 2 / seconds / 1e9;          \
   }
-  const double seconds = cpu_seconds() - start;
-  __m512i sum = acc0;
-#define PQNN_SUM(i) sum = _mm512_add_epi32(sum, acc##i);
-  PQNN_REP12(PQNN_SUM)
-#undef PQNN_SUM
-  benchmark::DoNotOptimize(sum);
-  return static_cast<double>(iterations) * 12 * 64 * 2 / seconds / 1e9;
-}
 
-// The AVX-VNNI form: {vex} vpdpbusd on ymm (32 u8 x s8 MACs per instruction), the avxvnni
-// tier's kernels' multiply-accumulate; 12 chains in the 16 ymm registers (latency x 2 pipes).
-__attribute__((target("avx2,avxvnni"))) static double vpdpbusd_ymm_loop(size_t iterations) {
-#define PQNN_DECL(i) __m256i acc##i = _mm256_set1_epi32(i);
-  PQNN_REP12(PQNN_DECL)
-#undef PQNN_DECL
-  __m256i a = _mm256_set1_epi32(0x01020304), b = _mm256_set1_epi32(0x05060708);
-  const double start = cpu_seconds();
-  for (size_t it = 0; it < iterations; it++) {
-    __asm__ volatile("" : "+x"(a), "+x"(b));
-#define PQNN_STEP(i) __asm__("%{vex%} vpdpbusd %2, %1, %0" : "+x"(acc##i) : "x"(a), "x"(b));
-    PQNN_REP12(PQNN_STEP)
-#undef PQNN_STEP
-  }
-  const double seconds = cpu_seconds() - start;
-  __m256i sum = acc0;
-#define PQNN_SUM(i) sum = _mm256_add_epi32(sum, acc##i);
-  PQNN_REP12(PQNN_SUM)
-#undef PQNN_SUM
-  benchmark::DoNotOptimize(sum);
-  return static_cast<double>(iterations) * 12 * 32 * 2 / seconds / 1e9;
-}
+// The avx512vnni kernels' multiply-accumulate: vpdpbusd zmm, 64 u8 x s8 MACs.
+PQNN_CHAIN_PEAK_LOOP(vpdpbusd_loop, "avx512f,avx512vnni,avx512bw", __m512i, _mm512_set1_epi32,
+                     _mm512_add_epi32, _mm512_set1_epi32(0x01020304),
+                     _mm512_set1_epi32(0x05060708), "v", PQNN_REP12, 12,
+                     "vpdpbusd %2, %1, %0", 64)
 
-__attribute__((target("avx2"))) static double vpmaddwd_loop(size_t iterations) {
-#define PQNN_DECL(i) __m256i acc##i = _mm256_set1_epi32(i);
-  PQNN_REP12(PQNN_DECL)
-#undef PQNN_DECL
-  __m256i b = _mm256_set1_epi16(-5);
-  const double start = cpu_seconds();
-  for (size_t it = 0; it < iterations; it++) {
-    __asm__ volatile("" : "+x"(b));
-    // A chain through the madd itself (a loop-invariant madd would be hoisted).
-#define PQNN_STEP(i) acc##i = _mm256_madd_epi16(acc##i, b);
-    PQNN_REP12(PQNN_STEP)
-#undef PQNN_STEP
-  }
-  const double seconds = cpu_seconds() - start;
-  __m256i sum = acc0;
-#define PQNN_SUM(i) sum = _mm256_add_epi32(sum, acc##i);
-  PQNN_REP12(PQNN_SUM)
-#undef PQNN_SUM
-  benchmark::DoNotOptimize(sum);
-  return static_cast<double>(iterations) * 12 * 16 * 2 / seconds / 1e9;
-}
+// The AVX-VNNI form: {vex} vpdpbusd on ymm (32 MACs), the avxvnni tier's kernels'
+// multiply-accumulate; 12 chains in the 16 ymm registers (latency x 2 pipes).
+PQNN_CHAIN_PEAK_LOOP(vpdpbusd_ymm_loop, "avx2,avxvnni", __m256i, _mm256_set1_epi32,
+                     _mm256_add_epi32, _mm256_set1_epi32(0x01020304),
+                     _mm256_set1_epi32(0x05060708), "x", PQNN_REP12, 12,
+                     "%{vex%} vpdpbusd %2, %1, %0", 32)
+
+// vpmaddwd alone on ymm (16 int16 pairs), each chain through the madd itself.
+PQNN_CHAIN_PEAK_LOOP(vpmaddwd_loop, "avx2", __m256i, _mm256_set1_epi32, _mm256_add_epi32,
+                     _mm256_set1_epi16(3), _mm256_set1_epi16(-5), "x", PQNN_REP12, 12,
+                     "vpmaddwd %2, %0, %0", 16)
 
 // The c8 kernels' multiply-accumulate sequence (avx2 and avx512skx tiers): vpmaddwd of two
-// int16 vectors into int32 pairs and a vpaddd; 32 (zmm) / 16 (ymm) MACs per pair. Each of
-// the 12 chains runs through both (a madd of loop-invariant operands would be computed
-// once for all chains); 24 zmm / 12 ymm chains cover the pair's latency. Inline
-// asm: gcc 12 copies every accumulator around the intrinsics' version (issue 13).
-__attribute__((target("avx512f,avx512bw"))) static double vpmaddwd_vpaddd_zmm_loop(
-    size_t iterations) {
-#define PQNN_DECL(i) __m512i acc##i = _mm512_set1_epi32(i);
-  PQNN_REP24(PQNN_DECL)
-#undef PQNN_DECL
-  __m512i a = _mm512_set1_epi16(3), b = _mm512_set1_epi16(-5);
-  const double start = cpu_seconds();
-  for (size_t it = 0; it < iterations; it++) {
-    __asm__ volatile("" : "+v"(a), "+v"(b));
-#define PQNN_STEP(i) \
-  __asm__("vpmaddwd %2, %0, %0\n\tvpaddd %1, %0, %0" : "+v"(acc##i) : "v"(a), "v"(b));
-    PQNN_REP24(PQNN_STEP)
-#undef PQNN_STEP
-  }
-  const double seconds = cpu_seconds() - start;
-  __m512i sum = acc0;
-#define PQNN_SUM(i) sum = _mm512_add_epi32(sum, acc##i);
-  PQNN_REP24(PQNN_SUM)
-#undef PQNN_SUM
-  benchmark::DoNotOptimize(sum);
-  return static_cast<double>(iterations) * 24 * 32 * 2 / seconds / 1e9;
-}
-
-__attribute__((target("avx2"))) static double vpmaddwd_vpaddd_ymm_loop(size_t iterations) {
-#define PQNN_DECL(i) __m256i acc##i = _mm256_set1_epi32(i);
-  PQNN_REP12(PQNN_DECL)
-#undef PQNN_DECL
-  __m256i a = _mm256_set1_epi16(3), b = _mm256_set1_epi16(-5);
-  const double start = cpu_seconds();
-  for (size_t it = 0; it < iterations; it++) {
-    __asm__ volatile("" : "+x"(a), "+x"(b));
-#define PQNN_STEP(i) \
-  __asm__("vpmaddwd %2, %0, %0\n\tvpaddd %1, %0, %0" : "+x"(acc##i) : "x"(a), "x"(b));
-    PQNN_REP12(PQNN_STEP)
-#undef PQNN_STEP
-  }
-  const double seconds = cpu_seconds() - start;
-  __m256i sum = acc0;
-#define PQNN_SUM(i) sum = _mm256_add_epi32(sum, acc##i);
-  PQNN_REP12(PQNN_SUM)
-#undef PQNN_SUM
-  benchmark::DoNotOptimize(sum);
-  return static_cast<double>(iterations) * 12 * 16 * 2 / seconds / 1e9;
-}
+// int16 vectors into int32 pairs and a vpaddd; 32 (zmm) / 16 (ymm) MACs per pair. Each
+// chain runs through both; 24 zmm / 12 ymm chains cover the pair's latency.
+PQNN_CHAIN_PEAK_LOOP(vpmaddwd_vpaddd_zmm_loop, "avx512f,avx512bw", __m512i, _mm512_set1_epi32,
+                     _mm512_add_epi32, _mm512_set1_epi16(3), _mm512_set1_epi16(-5), "v",
+                     PQNN_REP24, 24, "vpmaddwd %2, %0, %0\n\tvpaddd %1, %0, %0", 32)
+PQNN_CHAIN_PEAK_LOOP(vpmaddwd_vpaddd_ymm_loop, "avx2", __m256i, _mm256_set1_epi32,
+                     _mm256_add_epi32, _mm256_set1_epi16(3), _mm256_set1_epi16(-5), "x",
+                     PQNN_REP12, 12, "vpmaddwd %2, %0, %0\n\tvpaddd %1, %0, %0", 16)
 #endif
 
 double measured_vpmaddwd_vpaddd_peak_gops(int bits) {
