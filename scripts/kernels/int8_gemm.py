@@ -429,6 +429,54 @@ def flipped_kloop(ind, v, mr, nv, dp):
     return r
 
 
+# The c8 (vpmaddwd) GEMM kernels of the avx2 and avx512skx tiers sign-extend A to int16 into a
+# stack buffer of WIDEN_CHUNK k per row: once per call when kc <= WIDEN_CHUNK, else per K chunk
+# of each nc tile; the K loop broadcasts 8 int16 of a row from it. Why and the measurements:
+# src/microkernels/x86-int8-dot.h (pqnn_widen_i8_ymm) and docs/qd8-performance.md.
+WIDEN_CHUNK = 2048
+
+
+def uses_widen(family, bits, kind):
+    return family == "madd" and kind == "gemm" and bits in (256, 512)
+
+
+def widen_rows(ind, mr, k0, n):
+    """Lines widening n k of every row's A from k0 into its WIDEN_CHUNK slot of vwide."""
+    return [f"{ind}pqnn_widen_i8_ymm(vwide + {i * WIDEN_CHUNK}, a{i}{' + ' + k0 if k0 else ''}, {n});" for i in range(mr)]
+
+
+def widened_madd_kloop(ind, v, mr, nr):
+    """The K loop of a widening c8 kernel: K in chunks of at most WIDEN_CHUNK (one chunk when
+    kc fits, widened once before the nc loop), each widened (when kc does not fit) and run in
+    steps of 8 k up to the chunk rounded up to 8 (the padding is zero A times the packed
+    zero weights), on copies of the accumulators held in the top vector registers."""
+    r = [f"{ind}size_t k0 = 0;", f"{ind}do {{",
+         f"{ind}  const size_t kn = kc - k0 < {WIDEN_CHUNK} ? kc - k0 : {WIDEN_CHUNK};",
+         f"{ind}  if (kc > {WIDEN_CHUNK}) {{"]
+    r += widen_rows(ind + "    ", mr, "k0", "kn")
+    r += [f"{ind}  }}", f"{ind}  const size_t kq = (kn + 7) & ~(size_t) 7;"]
+    decls, back = pinned_regs(ind + "  ", v, mr, 4)
+    r += decls
+    r.append(f"{ind}  for (size_t k = 0; k < kq; k += 8) {{")
+    i2 = ind + "    "
+    for i in range(mr):
+        src = f"_mm_load_si128((const __m128i*) (vwide + {i * WIDEN_CHUNK} + k))"
+        bc = (f"_mm256_broadcastsi128_si256({src})" if v.bits == 256 else f"_mm512_broadcast_i32x4({src})")
+        r.append(f"{i2}const {v.ivec} va{i} = {bc};")
+    for j in range(4):
+        if v.bits == 256:
+            r.append(f"{i2}const __m256i vw{j} = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + {16 * j})));")
+        else:
+            r.append(f"{i2}const __m512i vw{j} = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + {32 * j})));")
+        for i in range(mr):
+            r.append(f"{i2}vp{i}_{j} = {v.acc_add(f'vp{i}_{j}', f'{v.p}_madd_epi16(va{i}, vw{j})')};")
+    r.append(f"{i2}wp += {8 * nr};")
+    r.append(f"{ind}  }}")
+    r += back
+    r += [f"{ind}  k0 += kn;", f"{ind}}} while (k0 != kc);"]
+    return r
+
+
 def store_loop(mr, nr, out_t, kind, full_row, partial):
     """The end of the nc loop: full_row(i) stores row i's nr outputs while nc >= nr (then
     the row pointers step on), else the lines of partial() store the last nc columns."""
@@ -516,6 +564,14 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
         o.append(f"  if (kc <= {FLIP_CHUNK}) {{")
         o += flip_rows("    ", v, mr, None, "kc")
         o.append("  }")
+    widen = uses_widen(family, bits, kind)
+    if widen:
+        o.append(f"  // A sign-extended to int16, {WIDEN_CHUNK} k a row (WIDEN_CHUNK of scripts/kernels/int8_gemm.py)")
+        o.append(f"  _Alignas(64) int16_t vwide_buf[{mr * WIDEN_CHUNK}];")
+        o.append("  int16_t* vwide = pqnn_launder_i16(vwide_buf);")
+        o.append(f"  if (kc <= {WIDEN_CHUNK}) {{")
+        o += widen_rows("    ", mr, None, "kc")
+        o.append("  }")
 
     o.append("  do {")
     # ---- accumulator init
@@ -582,6 +638,8 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
                         b.append(f"{ind2}{acc}{i}_{j} = {v.acc_add(f'{acc}{i}_{j}', f'{v.p}_madd_epi16(va{i}, vw{j})')};")
                 b.append(f"{ind2}wp += {8 * nr};")
                 return b
+            if widen:
+                return widened_madd_kloop(ind, v, mr, nr)
             return pinned_kloop(ind, v, mr, 4, 8, body)
         # dpbusd
         # The VNNI helpers (src/microkernels/x86-int8-dot.h) keep gcc from copying and

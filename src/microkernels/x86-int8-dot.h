@@ -161,4 +161,40 @@ static inline uint8_t* pqnn_launder_u8(uint8_t* p) {
   return p;
 }
 
+/* The widened copy of A of the c8 (vpmaddwd) GEMM kernels of the avx2 and avx512skx tiers
+ * (scripts/kernels/int8_gemm.py, WIDEN_CHUNK): their K loop multiplies int16 pairs, and
+ * sign-extending 8 k of every row of A in the loop costs a vpmovsxbw per row and step, a
+ * shuffle-port instruction beside the vpmaddwd / vpaddd pairs (on Intel cores 512-bit work
+ * issues on ports 0 and 5 only: 4 rows' extensions of the 4x16c8 step are 4 of its 40 port
+ * 0/5 instructions). The kernels widen their rows once per call (per K chunk when kc exceeds
+ * it) and the K loop broadcasts 8 int16 of a row straight from memory (vbroadcasti128 /
+ * vbroadcasti32x4: a load, no shuffle port).
+ *
+ * pqnn_widen_i8_ymm: dst[0, round_up(n, 16)) = (int16) src[0, n), elements past n zero: dst
+ * is 32-byte aligned with room for the rounded length; src is read exactly n bytes (the tail
+ * through a small zeroed copy). */
+#if defined(__AVX2__) || defined(PQNN_EMULATED_INTRINSICS)
+static inline void pqnn_widen_i8_ymm(int16_t* dst, const int8_t* src, size_t n) {
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    _mm256_store_si256((__m256i*) (dst + i),
+        _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (src + i))));
+  }
+  if (i != n) {
+    int8_t t[16];
+    memset(t, 0, sizeof(t));
+    memcpy(t, src + i, n - i);
+    _mm256_store_si256((__m256i*) (dst + i), _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) t)));
+  }
+}
+#endif
+
+/* p, opaque to the optimizer (as pqnn_launder_u8, for the widened copy). */
+static inline int16_t* pqnn_launder_i16(int16_t* p) {
+#if PQNN_X86_INT8_DOT_ASM
+  __asm__("" : "+r"(p));
+#endif
+  return p;
+}
+
 #endif /* PQNN_X86_INT8_DOT_H_ */

@@ -30,6 +30,12 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x16c8__avx512skx(size_t mr, size_t n
   (void) a_stride;
   const __m512i vnzp0 = _mm512_set1_epi32(-(q0->zero_point + 0));
   const __m512 vrs0 = _mm512_set1_ps(q0->scale);
+  // A sign-extended to int16, 2048 k a row (WIDEN_CHUNK of scripts/kernels/int8_gemm.py)
+  _Alignas(64) int16_t vwide_buf[2048];
+  int16_t* vwide = pqnn_launder_i16(vwide_buf);
+  if (kc <= 2048) {
+    pqnn_widen_i8_ymm(vwide + 0, a0, kc);
+  }
   do {
     const int8_t* wprefix = wp;
     __m512i acc0_0 = _mm512_setzero_si512();
@@ -37,16 +43,19 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x16c8__avx512skx(size_t mr, size_t n
     __m512i acc0_2 = _mm512_setzero_si512();
     __m512i acc0_3 = _mm512_setzero_si512();
     wp += 64;
-    size_t k = 0;
-    {
+    size_t k0 = 0;
+    do {
+      const size_t kn = kc - k0 < 2048 ? kc - k0 : 2048;
+      if (kc > 2048) {
+        pqnn_widen_i8_ymm(vwide + 0, a0 + k0, kn);
+      }
+      const size_t kq = (kn + 7) & ~(size_t) 7;
       register __m512i vp0_0 PQNN_X86_ACC_REG("zmm28") = acc0_0;
       register __m512i vp0_1 PQNN_X86_ACC_REG("zmm29") = acc0_1;
       register __m512i vp0_2 PQNN_X86_ACC_REG("zmm30") = acc0_2;
       register __m512i vp0_3 PQNN_X86_ACC_REG("zmm31") = acc0_3;
-      for (; k + 8 <= kc; k += 8) {
-        uint64_t u0 = 0;
-        memcpy(&u0, a0 + k, 8);
-        const __m512i va0 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u0));
+      for (size_t k = 0; k < kq; k += 8) {
+        const __m512i va0 = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i*) (vwide + 0 + k)));
         const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
         vp0_0 = pqnn_acc_add_epi32_zmm(vp0_0, _mm512_madd_epi16(va0, vw0));
         const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
@@ -61,21 +70,8 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x16c8__avx512skx(size_t mr, size_t n
       acc0_1 = vp0_1;
       acc0_2 = vp0_2;
       acc0_3 = vp0_3;
-    }
-    if (k != kc) {
-      uint64_t u0 = 0;
-      memcpy(&u0, a0 + k, kc - k);
-      const __m512i va0 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u0));
-      const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
-      acc0_0 = pqnn_acc_add_epi32_zmm(acc0_0, _mm512_madd_epi16(va0, vw0));
-      const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
-      acc0_1 = pqnn_acc_add_epi32_zmm(acc0_1, _mm512_madd_epi16(va0, vw1));
-      const __m512i vw2 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 64)));
-      acc0_2 = pqnn_acc_add_epi32_zmm(acc0_2, _mm512_madd_epi16(va0, vw2));
-      const __m512i vw3 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 96)));
-      acc0_3 = pqnn_acc_add_epi32_zmm(acc0_3, _mm512_madd_epi16(va0, vw3));
-      wp += 128;
-    }
+      k0 += kn;
+    } while (k0 != kc);
     const __m512i vksum = _mm512_loadu_si512((const void*) (wprefix));
     const __m512i vs001 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc0_0, acc0_1), _mm512_unpackhi_epi32(acc0_0, acc0_1));
     const __m512i vs023 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc0_2, acc0_3), _mm512_unpackhi_epi32(acc0_2, acc0_3));

@@ -47,6 +47,14 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, siz
   const __m256 vrs1 = _mm256_set1_ps(q1->scale);
   const __m256i vnzp2 = _mm256_set1_epi32(-(q2->zero_point + 0));
   const __m256 vrs2 = _mm256_set1_ps(q2->scale);
+  // A sign-extended to int16, 2048 k a row (WIDEN_CHUNK of scripts/kernels/int8_gemm.py)
+  _Alignas(64) int16_t vwide_buf[6144];
+  int16_t* vwide = pqnn_launder_i16(vwide_buf);
+  if (kc <= 2048) {
+    pqnn_widen_i8_ymm(vwide + 0, a0, kc);
+    pqnn_widen_i8_ymm(vwide + 2048, a1, kc);
+    pqnn_widen_i8_ymm(vwide + 4096, a2, kc);
+  }
   do {
     const int8_t* wprefix = wp;
     __m256i acc0_0 = _mm256_setzero_si256();
@@ -62,8 +70,15 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, siz
     __m256i acc2_2 = _mm256_setzero_si256();
     __m256i acc2_3 = _mm256_setzero_si256();
     wp += 32;
-    size_t k = 0;
-    {
+    size_t k0 = 0;
+    do {
+      const size_t kn = kc - k0 < 2048 ? kc - k0 : 2048;
+      if (kc > 2048) {
+        pqnn_widen_i8_ymm(vwide + 0, a0 + k0, kn);
+        pqnn_widen_i8_ymm(vwide + 2048, a1 + k0, kn);
+        pqnn_widen_i8_ymm(vwide + 4096, a2 + k0, kn);
+      }
+      const size_t kq = (kn + 7) & ~(size_t) 7;
       register __m256i vp0_0 PQNN_X86_ACC_REG("ymm4") = acc0_0;
       register __m256i vp0_1 PQNN_X86_ACC_REG("ymm5") = acc0_1;
       register __m256i vp0_2 PQNN_X86_ACC_REG("ymm6") = acc0_2;
@@ -76,16 +91,10 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, siz
       register __m256i vp2_1 PQNN_X86_ACC_REG("ymm13") = acc2_1;
       register __m256i vp2_2 PQNN_X86_ACC_REG("ymm14") = acc2_2;
       register __m256i vp2_3 PQNN_X86_ACC_REG("ymm15") = acc2_3;
-      for (; k + 8 <= kc; k += 8) {
-        uint64_t u0 = 0;
-        memcpy(&u0, a0 + k, 8);
-        uint64_t u1 = 0;
-        memcpy(&u1, a1 + k, 8);
-        uint64_t u2 = 0;
-        memcpy(&u2, a2 + k, 8);
-        const __m256i va0 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u0));
-        const __m256i va1 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u1));
-        const __m256i va2 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u2));
+      for (size_t k = 0; k < kq; k += 8) {
+        const __m256i va0 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i*) (vwide + 0 + k)));
+        const __m256i va1 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i*) (vwide + 2048 + k)));
+        const __m256i va2 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i*) (vwide + 4096 + k)));
         const __m256i vw0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 0)));
         vp0_0 = pqnn_acc_add_epi32_ymm(vp0_0, _mm256_madd_epi16(va0, vw0));
         vp1_0 = pqnn_acc_add_epi32_ymm(vp1_0, _mm256_madd_epi16(va1, vw0));
@@ -116,35 +125,8 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, siz
       acc2_1 = vp2_1;
       acc2_2 = vp2_2;
       acc2_3 = vp2_3;
-    }
-    if (k != kc) {
-      uint64_t u0 = 0;
-      memcpy(&u0, a0 + k, kc - k);
-      uint64_t u1 = 0;
-      memcpy(&u1, a1 + k, kc - k);
-      uint64_t u2 = 0;
-      memcpy(&u2, a2 + k, kc - k);
-      const __m256i va0 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u0));
-      const __m256i va1 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u1));
-      const __m256i va2 = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u2));
-      const __m256i vw0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 0)));
-      acc0_0 = pqnn_acc_add_epi32_ymm(acc0_0, _mm256_madd_epi16(va0, vw0));
-      acc1_0 = pqnn_acc_add_epi32_ymm(acc1_0, _mm256_madd_epi16(va1, vw0));
-      acc2_0 = pqnn_acc_add_epi32_ymm(acc2_0, _mm256_madd_epi16(va2, vw0));
-      const __m256i vw1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 16)));
-      acc0_1 = pqnn_acc_add_epi32_ymm(acc0_1, _mm256_madd_epi16(va0, vw1));
-      acc1_1 = pqnn_acc_add_epi32_ymm(acc1_1, _mm256_madd_epi16(va1, vw1));
-      acc2_1 = pqnn_acc_add_epi32_ymm(acc2_1, _mm256_madd_epi16(va2, vw1));
-      const __m256i vw2 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 32)));
-      acc0_2 = pqnn_acc_add_epi32_ymm(acc0_2, _mm256_madd_epi16(va0, vw2));
-      acc1_2 = pqnn_acc_add_epi32_ymm(acc1_2, _mm256_madd_epi16(va1, vw2));
-      acc2_2 = pqnn_acc_add_epi32_ymm(acc2_2, _mm256_madd_epi16(va2, vw2));
-      const __m256i vw3 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 48)));
-      acc0_3 = pqnn_acc_add_epi32_ymm(acc0_3, _mm256_madd_epi16(va0, vw3));
-      acc1_3 = pqnn_acc_add_epi32_ymm(acc1_3, _mm256_madd_epi16(va1, vw3));
-      acc2_3 = pqnn_acc_add_epi32_ymm(acc2_3, _mm256_madd_epi16(va2, vw3));
-      wp += 64;
-    }
+      k0 += kn;
+    } while (k0 != kc);
     const __m256i vksum = _mm256_loadu_si256((const __m256i*) (wprefix));
     const __m256i vs001 = _mm256_add_epi32(_mm256_unpacklo_epi32(acc0_0, acc0_1), _mm256_unpackhi_epi32(acc0_0, acc0_1));
     const __m256i vs023 = _mm256_add_epi32(_mm256_unpacklo_epi32(acc0_2, acc0_3), _mm256_unpackhi_epi32(acc0_2, acc0_3));

@@ -57,6 +57,15 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x16c8__avx512skx(size_t mr, size_t n
   const __m512 vrs2 = _mm512_set1_ps(q2->scale);
   const __m512i vnzp3 = _mm512_set1_epi32(-(q3->zero_point + 0));
   const __m512 vrs3 = _mm512_set1_ps(q3->scale);
+  // A sign-extended to int16, 2048 k a row (WIDEN_CHUNK of scripts/kernels/int8_gemm.py)
+  _Alignas(64) int16_t vwide_buf[8192];
+  int16_t* vwide = pqnn_launder_i16(vwide_buf);
+  if (kc <= 2048) {
+    pqnn_widen_i8_ymm(vwide + 0, a0, kc);
+    pqnn_widen_i8_ymm(vwide + 2048, a1, kc);
+    pqnn_widen_i8_ymm(vwide + 4096, a2, kc);
+    pqnn_widen_i8_ymm(vwide + 6144, a3, kc);
+  }
   do {
     const int8_t* wprefix = wp;
     __m512i acc0_0 = _mm512_setzero_si512();
@@ -76,8 +85,16 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x16c8__avx512skx(size_t mr, size_t n
     __m512i acc3_2 = _mm512_setzero_si512();
     __m512i acc3_3 = _mm512_setzero_si512();
     wp += 64;
-    size_t k = 0;
-    {
+    size_t k0 = 0;
+    do {
+      const size_t kn = kc - k0 < 2048 ? kc - k0 : 2048;
+      if (kc > 2048) {
+        pqnn_widen_i8_ymm(vwide + 0, a0 + k0, kn);
+        pqnn_widen_i8_ymm(vwide + 2048, a1 + k0, kn);
+        pqnn_widen_i8_ymm(vwide + 4096, a2 + k0, kn);
+        pqnn_widen_i8_ymm(vwide + 6144, a3 + k0, kn);
+      }
+      const size_t kq = (kn + 7) & ~(size_t) 7;
       register __m512i vp0_0 PQNN_X86_ACC_REG("zmm16") = acc0_0;
       register __m512i vp0_1 PQNN_X86_ACC_REG("zmm17") = acc0_1;
       register __m512i vp0_2 PQNN_X86_ACC_REG("zmm18") = acc0_2;
@@ -94,19 +111,11 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x16c8__avx512skx(size_t mr, size_t n
       register __m512i vp3_1 PQNN_X86_ACC_REG("zmm29") = acc3_1;
       register __m512i vp3_2 PQNN_X86_ACC_REG("zmm30") = acc3_2;
       register __m512i vp3_3 PQNN_X86_ACC_REG("zmm31") = acc3_3;
-      for (; k + 8 <= kc; k += 8) {
-        uint64_t u0 = 0;
-        memcpy(&u0, a0 + k, 8);
-        uint64_t u1 = 0;
-        memcpy(&u1, a1 + k, 8);
-        uint64_t u2 = 0;
-        memcpy(&u2, a2 + k, 8);
-        uint64_t u3 = 0;
-        memcpy(&u3, a3 + k, 8);
-        const __m512i va0 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u0));
-        const __m512i va1 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u1));
-        const __m512i va2 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u2));
-        const __m512i va3 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u3));
+      for (size_t k = 0; k < kq; k += 8) {
+        const __m512i va0 = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i*) (vwide + 0 + k)));
+        const __m512i va1 = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i*) (vwide + 2048 + k)));
+        const __m512i va2 = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i*) (vwide + 4096 + k)));
+        const __m512i va3 = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i*) (vwide + 6144 + k)));
         const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
         vp0_0 = pqnn_acc_add_epi32_zmm(vp0_0, _mm512_madd_epi16(va0, vw0));
         vp1_0 = pqnn_acc_add_epi32_zmm(vp1_0, _mm512_madd_epi16(va1, vw0));
@@ -145,42 +154,8 @@ void pqnn_qd8_f32_qc8w_gemm_minmax_ukernel_4x16c8__avx512skx(size_t mr, size_t n
       acc3_1 = vp3_1;
       acc3_2 = vp3_2;
       acc3_3 = vp3_3;
-    }
-    if (k != kc) {
-      uint64_t u0 = 0;
-      memcpy(&u0, a0 + k, kc - k);
-      uint64_t u1 = 0;
-      memcpy(&u1, a1 + k, kc - k);
-      uint64_t u2 = 0;
-      memcpy(&u2, a2 + k, kc - k);
-      uint64_t u3 = 0;
-      memcpy(&u3, a3 + k, kc - k);
-      const __m512i va0 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u0));
-      const __m512i va1 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u1));
-      const __m512i va2 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u2));
-      const __m512i va3 = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u3));
-      const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
-      acc0_0 = pqnn_acc_add_epi32_zmm(acc0_0, _mm512_madd_epi16(va0, vw0));
-      acc1_0 = pqnn_acc_add_epi32_zmm(acc1_0, _mm512_madd_epi16(va1, vw0));
-      acc2_0 = pqnn_acc_add_epi32_zmm(acc2_0, _mm512_madd_epi16(va2, vw0));
-      acc3_0 = pqnn_acc_add_epi32_zmm(acc3_0, _mm512_madd_epi16(va3, vw0));
-      const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
-      acc0_1 = pqnn_acc_add_epi32_zmm(acc0_1, _mm512_madd_epi16(va0, vw1));
-      acc1_1 = pqnn_acc_add_epi32_zmm(acc1_1, _mm512_madd_epi16(va1, vw1));
-      acc2_1 = pqnn_acc_add_epi32_zmm(acc2_1, _mm512_madd_epi16(va2, vw1));
-      acc3_1 = pqnn_acc_add_epi32_zmm(acc3_1, _mm512_madd_epi16(va3, vw1));
-      const __m512i vw2 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 64)));
-      acc0_2 = pqnn_acc_add_epi32_zmm(acc0_2, _mm512_madd_epi16(va0, vw2));
-      acc1_2 = pqnn_acc_add_epi32_zmm(acc1_2, _mm512_madd_epi16(va1, vw2));
-      acc2_2 = pqnn_acc_add_epi32_zmm(acc2_2, _mm512_madd_epi16(va2, vw2));
-      acc3_2 = pqnn_acc_add_epi32_zmm(acc3_2, _mm512_madd_epi16(va3, vw2));
-      const __m512i vw3 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 96)));
-      acc0_3 = pqnn_acc_add_epi32_zmm(acc0_3, _mm512_madd_epi16(va0, vw3));
-      acc1_3 = pqnn_acc_add_epi32_zmm(acc1_3, _mm512_madd_epi16(va1, vw3));
-      acc2_3 = pqnn_acc_add_epi32_zmm(acc2_3, _mm512_madd_epi16(va2, vw3));
-      acc3_3 = pqnn_acc_add_epi32_zmm(acc3_3, _mm512_madd_epi16(va3, vw3));
-      wp += 128;
-    }
+      k0 += kn;
+    } while (k0 != kc);
     const __m512i vksum = _mm512_loadu_si512((const void*) (wprefix));
     const __m512i vs001 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc0_0, acc0_1), _mm512_unpackhi_epi32(acc0_0, acc0_1));
     const __m512i vs023 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc0_2, acc0_3), _mm512_unpackhi_epi32(acc0_2, acc0_3));
