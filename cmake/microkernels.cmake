@@ -414,6 +414,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-gemm/4x4-scalar.c
   src/microkernels/qd8-f16-qc8w-gemm/4x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-gemm/5x16c4-avxvnni.c
+  src/microkernels/qd8-f16-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-neondot.c
@@ -450,6 +451,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-gemm/4x4-scalar.c
   src/microkernels/qd8-f32-qc8w-gemm/4x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/5x16c4-avxvnni.c
+  src/microkernels/qd8-f32-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qb4w-gemm/1x8c8-avx2.c
   src/microkernels/qd8-f16-qb4w-gemm/1x32c8-avx512skx.c
   src/microkernels/qd8-f16-qb4w-gemm/1x32c8-avx512vnni.c
@@ -568,6 +570,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/4x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/5x16c4-avxvnni.c
+  src/microkernels/qs8-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avxvnni.c
@@ -657,7 +660,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-gemm/4x16c4-avx2.c
   src/microkernels/qd8-f16-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-gemm/4x4c8-wasmsimd.c
-  src/microkernels/qd8-f16-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx2.c
   src/microkernels/qd8-f16-qc8w-igemm/2x4-scalar.c
@@ -675,7 +677,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-gemm/4x16c4-avx2.c
   src/microkernels/qd8-f32-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/4x4c8-wasmsimd.c
-  src/microkernels/qd8-f32-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx2.c
   src/microkernels/qd8-f32-qc8w-igemm/2x4-scalar.c
@@ -693,7 +694,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/4x16c4-avx2.c
   src/microkernels/qs8-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/4x4c8-wasmsimd.c
-  src/microkernels/qs8-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx2.c
   src/microkernels/qs8-qc8w-igemm/2x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/2x4c8-wasmsimd.c

@@ -65,6 +65,11 @@ static void detect_x86_cpuid(bool use_cpuinfo) {
   unsigned eax, ebx, ecx, edx;
   bool osxsave_avx = false, osxsave_avx512 = false;
   unsigned max_leaf = __get_cpuid_max(0, NULL);
+  if (max_leaf >= 1) {
+    __cpuid(0, eax, ebx, ecx, edx);
+    /* "GenuineIntel" in ebx, edx, ecx. */
+    pqnn_hardware.intel = ebx == 0x756E6547u && edx == 0x49656E69u && ecx == 0x6C65746Eu;
+  }
   bool sse2 = false, fma = false, f16c = false, avx = false;
   bool avx2 = false, avx512f = false, avx512bw = false, avx512dq = false, avx512vl = false;
   bool avx512vnni = false, avxvnni = false, avx512fp16 = false;

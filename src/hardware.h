@@ -32,6 +32,10 @@ struct pqnn_hardware {
   bool detected[pqnn_isa_count];  /* CPU (and OS) support per tier, before the cap */
   /* Individual features, for kernels that need one beyond their tier. */
   bool avx512fp16;
+  /* x86: an Intel CPU (CPUID vendor "GenuineIntel"). Tiles measured faster on Intel's cores
+   * than on AMD's, where the two were measured apart, are chosen by it (the configs say
+   * where and with which numbers). */
+  bool intel;
   /* Per-core L2 size in bytes (cpuinfo; 1 MiB when unknown): guides GEMM cache blocking. */
   size_t l2_cache_size;
 };

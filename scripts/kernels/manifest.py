@@ -613,7 +613,7 @@ KERNELS = [
     K("qd8-f16-qc8w-gemm", "4x4c8", "wasmsimd", CAND, offset=0),
     K("qd8-f16-qc8w-gemm", "4x64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f16-qc8w-gemm", "5x16c4", "avxvnni", PROD, offset=128),
-    K("qd8-f16-qc8w-gemm", "6x64c4", "avx512vnni", CAND, offset=128),
+    K("qd8-f16-qc8w-gemm", "6x64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f16-qc8w-gemm", "7x16c4", "avx512vnni", CAND, offset=128),
     # qd8-f16-qc8w-igemm
     K("qd8-f16-qc8w-igemm", "1x16c4", "avx2", CAND, offset=128),
@@ -669,7 +669,7 @@ KERNELS = [
     K("qd8-f32-qc8w-gemm", "4x4c8", "wasmsimd", CAND, offset=0),
     K("qd8-f32-qc8w-gemm", "4x64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-gemm", "5x16c4", "avxvnni", PROD, offset=128),
-    K("qd8-f32-qc8w-gemm", "6x64c4", "avx512vnni", CAND, offset=128),
+    K("qd8-f32-qc8w-gemm", "6x64c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-gemm", "7x16c4", "avx512vnni", CAND, offset=128),
     # qd8-f16-qb4w-gemm
     K("qd8-f16-qb4w-gemm", "1x8c8", "avx2", PROD, offset=128),
@@ -811,7 +811,7 @@ KERNELS = [
     K("qs8-qc8w-gemm", "4x4c8", "wasmsimd", CAND, offset=0),
     K("qs8-qc8w-gemm", "4x64c4", "avx512vnni", PROD, offset=128),
     K("qs8-qc8w-gemm", "5x16c4", "avxvnni", PROD, offset=128),
-    K("qs8-qc8w-gemm", "6x64c4", "avx512vnni", CAND, offset=128),
+    K("qs8-qc8w-gemm", "6x64c4", "avx512vnni", PROD, offset=128),
     K("qs8-qc8w-gemm", "7x16c4", "avx512vnni", PROD, offset=128),
     # qs8-qc8w-igemm
     K("qs8-qc8w-igemm", "1x16c4", "avx2", CAND, offset=128),

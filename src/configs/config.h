@@ -47,6 +47,12 @@ struct pqnn_gemm_config {
    * compute fewer padded rows for the layer's M (pqnn_rows_gemm_config in
    * src/operators/gemm-path.c). */
   const struct pqnn_gemm_config* other_mr;
+  /* GEMM kernels of a taller MR with the same NR, KR and packed weights, or NULL: the GEMM
+   * path (fully connected, 1x1 convolutions) runs them for M of at least 4 x its MR where
+   * they pad at most 1/16 more rows (pqnn_tall_gemm_config in src/operators/gemm-path.c):
+   * each weight panel read from L2 serves more rows. int8 avx512vnni on Intel: 6x64c4 under
+   * 4x64c4 (src/configs/qs8-gemm-config.c has the measurements). */
+  const struct pqnn_gemm_config* tall;
   /* qd8 configs: true where dynamic quantization runs convolutions as qd8 whatever their
    * reduction (narrow 1x1 layers; not stems): their input is quantized once per image and
    * this tier's int8 kernels beat f32 there (src/runtime/runtime-passes.c). */

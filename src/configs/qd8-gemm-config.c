@@ -43,6 +43,7 @@ static struct pqnn_gemm_config f32_config, f16_config;
 #if defined(__x86_64__) || defined(_M_X64)
 static struct pqnn_gemm_config f32_narrow, f16_narrow;  /* the narrow tiles (config.h) */
 static struct pqnn_gemm_config f32_pairs;  /* the narrow tile's own narrow one (row pairs) */
+static struct pqnn_gemm_config f32_tall, f16_tall;  /* the tall tiles (config.h) */
 #endif
 static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT;
 
@@ -87,6 +88,14 @@ static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT
     .input_offset = QD8_KERNEL(DT, igemm, TILE, ISA##_input_offset),                        \
     .dqigemm = {QD8_KERNEL(DT, igemm, TILE1, ISA), QD8_KERNEL(DT, igemm, TILE, ISA)},       \
   }
+/* A tall tile (config.h): GEMM kernels only. */
+#define QD8_TALL_CONFIG(DT, TILE1, TILE, ISA)                                               \
+  (struct pqnn_gemm_config) {                                                               \
+    .name = "qd8_" #DT "_qc8w " #TILE " " #ISA, .mr = QD8_KERNEL(DT, gemm, TILE, ISA##_mr), \
+    .nr = QD8_KERNEL(DT, gemm, TILE, ISA##_nr), .kr = QD8_KERNEL(DT, gemm, TILE, ISA##_kr), \
+    .input_offset = QD8_KERNEL(DT, gemm, TILE, ISA##_input_offset),                         \
+    .dqgemm = {QD8_KERNEL(DT, gemm, TILE1, ISA), QD8_KERNEL(DT, gemm, TILE, ISA)},          \
+  }
 #define QD8_CONFIG(DT, TILE1, TILE, ISA)                                                    \
   (struct pqnn_gemm_config) {                                                               \
     .name = "qd8_" #DT "_qc8w " #TILE " " #ISA, .mr = QD8_KERNEL(DT, gemm, TILE, ISA##_mr), \
@@ -107,6 +116,11 @@ static void init_f32_config(void) {
     f32_pairs = QD8_NARROW_CONFIG(f32, 8x24c4, 8x24c4, avx512vnni);
     f32_pairs.dqigemm[0] = NULL;  /* no mr = 1 kernel: single pixels run the MR one */
     f32_narrow.narrow = &f32_pairs;
+    if (pqnn_hardware.intel) {
+      /* Fully connected and 1x1 layers of M >= 24: 6x64c4 (qs8-gemm-config.c). */
+      f32_tall = QD8_TALL_CONFIG(f32, 1x64c4, 6x64c4, avx512vnni);
+      f32_config.tall = &f32_tall;
+    }
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     f32_config = QD8_CONFIG(f32, 1x16c8, 4x16c8, avx512skx);
     f32_config.drq_small_convs = true;
@@ -140,6 +154,10 @@ static void init_f16_config(void) {
     f16_config.drq_small_convs = true;
     f16_narrow = QD8_NARROW_CONFIG(f16, 1x16c4, 7x16c4, avx512vnni);
     f16_config.narrow = &f16_narrow;
+    if (pqnn_hardware.intel) {
+      f16_tall = QD8_TALL_CONFIG(f16, 1x64c4, 6x64c4, avx512vnni);
+      f16_config.tall = &f16_tall;
+    }
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     f16_config = QD8_CONFIG(f16, 1x16c8, 4x16c8, avx512skx);
     f16_config.drq_small_convs = true;

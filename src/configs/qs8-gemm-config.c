@@ -57,6 +57,7 @@ static struct pqnn_gemm_config config;
 #if defined(__x86_64__) || defined(_M_X64)
 static struct pqnn_gemm_config narrow_config;  /* the PATCH path's narrow tile (config.h) */
 #endif
+static struct pqnn_gemm_config tall_config;  /* avx512vnni on Intel: 6x64c4 */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come
@@ -71,6 +72,14 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
     .input_offset = QS8_KERNEL(igemm, TILE, ISA##_input_offset),                            \
     .gemm = {QS8_KERNEL(gemm, TILE1, ISA), QS8_KERNEL(gemm, TILE, ISA)},                    \
     .igemm = {QS8_KERNEL(igemm, TILE1, ISA), QS8_KERNEL(igemm, TILE, ISA)},                 \
+  }
+/* A tall tile (config.h): GEMM kernels only. */
+#define QS8_TALL_CONFIG(TILE1, TILE, ISA)                                                   \
+  (struct pqnn_gemm_config) {                                                               \
+    .name = "qs8_qc8w " #TILE " " #ISA, .mr = QS8_KERNEL(gemm, TILE, ISA##_mr),             \
+    .nr = QS8_KERNEL(gemm, TILE, ISA##_nr), .kr = QS8_KERNEL(gemm, TILE, ISA##_kr),         \
+    .input_offset = QS8_KERNEL(gemm, TILE, ISA##_input_offset),                             \
+    .gemm = {QS8_KERNEL(gemm, TILE1, ISA), QS8_KERNEL(gemm, TILE, ISA)},                    \
   }
 #define QS8_CONFIG(TILE1, TILE, ISA)                                                        \
   (struct pqnn_gemm_config) {                                                               \
@@ -89,6 +98,11 @@ static void init_config(void) {
      * v2's projections to 16, 24 and 32): 7x16c4 computes no or fewer padding columns. */
     narrow_config = QS8_NARROW_CONFIG(1x16c4, 7x16c4, avx512vnni);
     config.narrow = &narrow_config;
+    if (pqnn_hardware.intel) {
+      /* Fully connected and 1x1 layers of M >= 24: 6x64c4 (measurements above). */
+      tall_config = QS8_TALL_CONFIG(1x64c4, 6x64c4, avx512vnni);
+      config.tall = &tall_config;
+    }
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = QS8_CONFIG(1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {

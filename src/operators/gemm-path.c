@@ -49,9 +49,23 @@ const struct pqnn_gemm_config* pqnn_rows_gemm_config(const struct pqnn_gemm_conf
   return pqnn_round_up(m, other->mr) < pqnn_round_up(m, config->mr) ? other : config;
 }
 
+/* A taller tile reads each weight panel once for more rows: where the K loop is bound by
+ * the weights it streams from L2 (int8 avx512vnni on Intel: 256 bytes per 16 vpdpbusd on
+ * 4x64c4), 6x64c4 streams 2/3 of that per multiply-add. From 4 x its MR rows (6x64c4: 24) and
+ * where it pads at most 1/16 more rows, since a padded tile costs a full one (M = 8 on
+ * 6x64c4 did 12 rows of work and lost 19-26%). */
+const struct pqnn_gemm_config* pqnn_tall_gemm_config(const struct pqnn_gemm_config* config,
+    size_t m, bool dynamic_quantization) {
+  const struct pqnn_gemm_config* tall = config->tall;
+  if (tall == NULL || !has_kernels(tall, dynamic_quantization, false)) return config;
+  if (m < 4 * (size_t) tall->mr) return config;
+  return pqnn_round_up(m, tall->mr) * 16 <= pqnn_round_up(m, config->mr) * 17 ? tall : config;
+}
+
 void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool) {
-  const struct pqnn_gemm_config* config = pqnn_rows_gemm_config(op->gemm_config, m);
   const bool dq = op->spec.dynamic_quantization;
+  const struct pqnn_gemm_config* config =
+      pqnn_rows_gemm_config(pqnn_tall_gemm_config(op->gemm_config, m, dq), m);
   const bool mr1 = m == 1 && (dq ? config->dqgemm[0] != NULL : config->gemm[0] != NULL);
   const size_t mr = mr1 ? 1 : config->mr;
   struct pqnn_gemm_context* ctx = &op->context.gemm;

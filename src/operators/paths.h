@@ -38,6 +38,11 @@ PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_narrow_gemm_config(
  * where the mr = 1 kernel runs). */
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_rows_gemm_config(
     const struct pqnn_gemm_config* config, size_t m);
+/* The config a GEMM-path layer of m rows runs: config->tall (config.h) when it has the GEMM
+ * kernels (dq: qd8 ones) and m >= 4 x its MR and round_up(m, tall MR) <= 17/16 x
+ * round_up(m, MR), else config. */
+PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_tall_gemm_config(
+    const struct pqnn_gemm_config* config, size_t m, bool dynamic_quantization);
 PQNN_INTERNAL void pqnn_run_gemm(const struct pqnn_operator* op, pthreadpool_t threadpool);
 /* The kernel calls of one GEMM tile: rows [m, m + m_size) (a and c point at row m, c at
  * the group's first column; w at the group's packed weights), columns [n, n + n_size) (n a

@@ -1,5 +1,7 @@
 // The int8 GEMM configs for this CPU (and PQNN_ISA): every slot filled, and the chosen
-// kernels, driven with the config's mr / nr / kr / input_offset, match the reference.
+// kernels, driven with the config's mr / nr / kr / input_offset, match the reference; a
+// tall config (GEMM kernels of a taller MR, config.h) the same way, with the rows rule of
+// pqnn_tall_gemm_config.
 #include <gtest/gtest.h>
 
 #include <pqnn.h>
@@ -9,6 +11,8 @@
 
 extern "C" {
 #include "configs/config.h"
+#include "hardware.h"
+#include "operators/paths.h"
 }
 
 namespace {
@@ -17,7 +21,7 @@ using pqnn_test::Int8GemmCase;
 using pqnn_test::Int8GemmKernel;
 using pqnn_test::Int8Variant;
 
-void CheckConfig(const pqnn_gemm_config* cfg, Int8Variant variant) {
+void CheckKernels(const pqnn_gemm_config* cfg, Int8Variant variant, bool with_igemm) {
   ASSERT_NE(cfg, nullptr);
   ASSERT_NE(cfg->name, nullptr);
   SCOPED_TRACE(cfg->name);
@@ -25,6 +29,7 @@ void CheckConfig(const pqnn_gemm_config* cfg, Int8Variant variant) {
   for (int slot = 0; slot < 2; slot++) {
     const uint32_t mr = slot == 0 ? 1 : cfg->mr;
     for (bool igemm : {false, true}) {
+      if (igemm && !with_igemm) continue;
       Int8GemmKernel k{};
       k.name = cfg->name;
       k.isa = pqnn_isa_scalar;
@@ -55,6 +60,43 @@ void CheckConfig(const pqnn_gemm_config* cfg, Int8Variant variant) {
       }
     }
   }
+}
+
+size_t RoundUp(size_t m, size_t mr) { return (m + mr - 1) / mr * mr; }
+
+void CheckConfig(const pqnn_gemm_config* cfg, Int8Variant variant) {
+  CheckKernels(cfg, variant, true);
+  const bool dq = variant != Int8Variant::qs8;
+  const pqnn_gemm_config* tall = cfg->tall;
+  if (tall == nullptr) {
+    for (size_t m : {1, 8, 64, 4096}) EXPECT_EQ(pqnn_tall_gemm_config(cfg, m, dq), cfg);
+    return;
+  }
+  SCOPED_TRACE(tall->name);
+  EXPECT_GT(tall->mr, cfg->mr);
+  EXPECT_EQ(tall->nr, cfg->nr);
+  EXPECT_EQ(tall->kr, cfg->kr);
+  EXPECT_EQ(tall->input_offset, cfg->input_offset);
+  CheckKernels(tall, variant, false);
+  for (size_t m = 0; m <= 4096; m++) {
+    SCOPED_TRACE(m);
+    const bool want = m >= 4 * tall->mr && RoundUp(m, tall->mr) * 16 <= RoundUp(m, cfg->mr) * 17;
+    ASSERT_EQ(pqnn_tall_gemm_config(cfg, m, dq), want ? tall : cfg);
+  }
+  if (tall->mr == 6 && cfg->mr == 4) {
+    // avx512vnni on Intel: batches of 8 stay on 4x64c4 (6 + 2 rows did 12 rows of work).
+    for (size_t m : {1, 8, 16, 26}) EXPECT_EQ(pqnn_tall_gemm_config(cfg, m, dq), cfg);
+    for (size_t m : {24, 64, 128, 256, 1024, 3136}) EXPECT_EQ(pqnn_tall_gemm_config(cfg, m, dq), tall);
+  }
+}
+
+// Where the tall tiles are configured: avx512vnni on Intel CPUs only (measured there).
+TEST(Int8GemmConfig, TallTilesOnIntelAvx512Vnni) {
+  ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
+  const bool expected = pqnn_isa_enabled(pqnn_isa_avx512vnni) && pqnn_hardware.intel;
+  EXPECT_EQ(pqnn_get_qs8_qc8w_gemm_config()->tall != nullptr, expected);
+  EXPECT_EQ(pqnn_get_qd8_f32_qc8w_gemm_config()->tall != nullptr, expected);
+  EXPECT_EQ(pqnn_get_qd8_f16_qc8w_gemm_config()->tall != nullptr, expected);
 }
 
 TEST(Int8GemmConfig, Qs8Qc8w) {
