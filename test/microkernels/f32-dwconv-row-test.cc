@@ -286,9 +286,10 @@ TEST_P(F32DwconvRow, border_pixels) {
       for (size_t stride = 1; stride <= 2; stride++) {
         for (size_t dilation = 1; dilation <= 2; dilation++) {
           for (size_t channels : {size_t{1}, size_t{16}, size_t{37}, size_t{64}}) {
-            // 13: interiors of 7..13 pixels, strips of 4 (f32_dwconv_row.py STRIP) and a
-            // partial one between the border passes.
-            for (size_t width : {size_t{1}, size_t{3}, size_t{8}, size_t{13}}) {
+            // 21: interiors of 13..21 pixels, from one strip of the whole row to strips
+            // of 8 and a partial one (f32_dwconv_row.py STRIP), the borders in the first
+            // and last strip's passes.
+            for (size_t width : {size_t{1}, size_t{3}, size_t{8}, size_t{21}}) {
               Case c;
               c.channels = channels;
               c.width = width;
