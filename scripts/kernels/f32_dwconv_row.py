@@ -8,20 +8,23 @@ A row kernel computes the output pixels of one output row: the interior columns,
 taps lie inside the input row, and up to PQNN_DWCONV_ROW_EDGES border columns on either
 side (struct pqnn_dwconv_row_edges: per border pixel, which tap columns lie inside the
 row; the others read as a zero vector, the FMAs the DWCONV kernel does on its zero row).
-The border pixels run in the same channel-vector pass with the weights already in
-registers, so they cost about what an interior pixel does. It takes one pointer per kernel
-row (an input row, or a zero row for vertical padding) instead of an indirection buffer
-of kernel_size pointers per pixel, and walks the row channel vector by channel vector:
-for each vector of V channels it loads that vector's bias and taps once (kept in
-registers when they fit: taps + 1 + 4 <= vector registers) and then runs along the row,
-one load and one FMA per tap and pixel, with tap addresses computed from the row pointer
-plus multiples of tap_stride (addressing modes, no pointer loads). Where a vector is
-half a 64-byte line (AVX2, 16-channel tiles), whole tiles go a line (two vectors) per
-pixel, the second vector's weights read from the tile, so that the walk does not fetch
-every line of the row twice. The arithmetic (tap
-order, accumulator chains) is that of the DWCONV kernel of the same tile
-(f32_dwconv.fixed_acc), so both give bit-identical outputs for a pixel; the weights are
-packed for that kernel (pqnn_pack_f32_dwconv with its channel tile).
+The border pixels run in the channel-vector passes of the interior's first (left) and
+last (right) strip with the weights already in registers, so they cost about what an
+interior pixel does. It takes one pointer per kernel row (an input row, or a zero row
+for vertical padding) instead of an indirection buffer of kernel_size pointers per
+pixel. It walks the interior in strips of STRIP pixels (avx512 9p32c; the other tiles:
+the whole row) and each strip channel vector by channel vector: for each vector of V
+channels it loads that vector's bias and taps (kept in registers when they fit: taps + 1
++ 4 <= vector registers) and then runs along the strip, one load and one FMA per tap and
+pixel (a walk of each vector along the whole row, as before, fetched each of the row's
+input lines from L2 or L3 once per vector: on the Intel Xeon up to 1.5x slower than
+strips, STRIP), with tap addresses computed from the row pointer plus multiples of
+tap_stride (addressing modes, no pointer loads). Where a vector is half a 64-byte line
+(AVX2, 16-channel tiles), whole tiles go a line (two vectors) per pixel, the second
+vector's weights read from the tile, so that the walk does not fetch every line of the
+row twice. The arithmetic (tap order, accumulator chains) is that of the DWCONV kernel
+of the same tile (f32_dwconv.fixed_acc), so both give bit-identical outputs for a pixel;
+the weights are packed for that kernel (pqnn_pack_f32_dwconv with its channel tile).
 """
 import math
 import textwrap
@@ -209,9 +212,10 @@ def pixel_body(isa, taps, ct, hold, masked, p, vectors, border=False, epi=None):
     return out
 
 
-def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1, epi=None):
-    """The loop along the interior of the row for `vectors` adjacent channel vectors."""
-    out = [f"{ind}for (size_t x = output_width; x != 0; x--) {{"]
+def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1, epi=None, count="output_width"):
+    """The loop along the interior's `count` pixels (the row's, or a strip's) for `vectors`
+    adjacent channel vectors."""
+    out = [f"{ind}for (size_t x = {count}; x != 0; x--) {{"]
     p = ind + "  "
     out.extend(pixel_body(isa, taps, ct, hold, masked, p, vectors, epi=epi))
     for r in range(math.isqrt(taps)):
@@ -221,7 +225,7 @@ def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1, epi=None):
     return out
 
 
-def edge_loop(isa, taps, ct, hold, masked, ind, side, vectors=1, epi=None):
+def edge_loop(isa, taps, ct, hold, masked, ind, side, vectors=1, epi=None, guard=None):
     """The border pixels on one side of the interior (side "left": before the interior,
     "right": after it), with the held weights: the row pointers walk on from pixel to pixel
     as in the interior (they start edges->left pixels before it, vector_setup), and tap
@@ -231,9 +235,12 @@ def edge_loop(isa, taps, ct, hold, masked, ind, side, vectors=1, epi=None):
     bit-identical). Branch-free, with one general register for the pixel count and tap bits
     (edge_bits) beside the interior loop's: the 5x5 loops need all the others.
     AVX2 reads the border pixels' weights from the tile (memory operands): 16 ymm registers
-    hold the taps, but not the taps and the masks too."""
-    out = [f"{ind}for (uint32_t bits = edge_bits(edges->{side}_taps, edges->{side}); bits != 0; "
-           f"bits >>= 8) {{",
+    hold the taps, but not the taps and the masks too. guard: a condition under which the
+    side's pixels are there (a strip of the interior other than the first / last has none)."""
+    bits = f"edge_bits(edges->{side}_taps, edges->{side})"
+    if guard is not None:
+        bits = f"({guard} ? {bits} : 0)"
+    out = [f"{ind}for (uint32_t bits = {bits}; bits != 0; bits >>= 8) {{",
            f"{ind}  const unsigned m = bits;  // tap bits in bits 0..{math.isqrt(taps) - 1}"]
     out.extend(pixel_body(isa, taps, ct, hold, masked, ind + "  ", vectors, border=True, epi=epi))
     for r in range(math.isqrt(taps)):
@@ -241,16 +248,6 @@ def edge_loop(isa, taps, ct, hold, masked, ind, side, vectors=1, epi=None):
     out.append(f"{ind}  o += output_stride;")
     out.append(f"{ind}}}")
     return out
-
-
-def row_walk(isa, taps, ct, hold, masked, ind, vectors=1, epi=None):
-    """Left edges, the interior, right edges of one channel-vector group. Most tiles load the
-    held weights after the left edges (border_held: they are not live in the border
-    loops, which read them from the tile)."""
-    late = [] if border_held(isa, taps) or not hold else held_weights(isa, taps, ct, ind)
-    return (edge_loop(isa, taps, ct, hold, masked, ind, "left", vectors, epi) + late +
-            pixel_loop(isa, taps, ct, hold, masked, ind, vectors, epi) +
-            edge_loop(isa, taps, ct, hold, masked, ind, "right", vectors, epi))
 
 
 def held_weights(isa, taps, ct, ind):
@@ -261,14 +258,20 @@ def held_weights(isa, taps, ct, ind):
     return out
 
 
-def vector_setup(isa, taps, ct, hold, ind, epi=None):
-    """Row pointers at channel c0 of the first left border pixel (edges->left input steps
-    before the interior's first pixel: `lead` bytes), the output at channel c0, and the
-    held weights of the vector at w."""
-    out = [f"{ind}const size_t lead = edges->left * input_step;  // left border before rows[]"]
-    out += [f"{ind}const char* i{r} = (const char*) rows[{r}] + c0 * sizeof(float) - lead;"
+def vector_setup(isa, taps, ct, held, ind, pos, epi=None):
+    """Row pointers at channel c0 of the pass's first pixel (pos: the input and output byte
+    offsets of that pixel from rows[] and output: the interior's first pixel is at rows[],
+    the first left border pixel at output), the output at channel c0, and the held weights
+    of the vector at w where `held`."""
+    if pos is None:  # the whole row from its first left border pixel
+        out = [f"{ind}const size_t lead = edges->left * input_step;  // left border before rows[]"]
+        pos = (" - lead", "")
+    else:
+        out = []
+    in_off, out_off = pos
+    out += [f"{ind}const char* i{r} = (const char*) rows[{r}] + c0 * sizeof(float){in_off};"
             for r in range(math.isqrt(taps))]
-    out.append(f"{ind}char* o = (char*) output + c0 * sizeof(float);")
+    out.append(f"{ind}char* o = (char*) output + c0 * sizeof(float){out_off};")
     if epi is not None and EPILOGUES[epi][1]:
         out.append(f"{ind}// the affine's bias and scale of channel c0 (tiles of at channels)")
         out.append(f"{ind}const float* eb = epilogue->affine + (c0 / at) * 2 * at + c0 % at;")
@@ -276,7 +279,70 @@ def vector_setup(isa, taps, ct, hold, ind, epi=None):
         if affine_held(isa):
             out.append(f"{ind}const {isa.vtype} veb = {vf.load(isa.name, 'eb')};")
             out.append(f"{ind}const {isa.vtype} ves = {vf.load(isa.name, 'es')};")
-    return out + (held_weights(isa, taps, ct, ind) if hold and border_held(isa, taps) else [])
+    return out + (held_weights(isa, taps, ct, ind) if held else [])
+
+
+# Output pixels per strip of the interior (kernel(): strips outer, channel vectors inner).
+# Intel Xeon (AVX512, L1D 48 KiB), a standalone copy of the 9p32c avx512 loop, us per
+# image, vector-outer walk of the whole row / strips of 2 / 4 / 8 pixels:
+# 128x56x56 s1 236 / 177 / 171 / 186; 64x112x112 s2 262 / 179 / 158 / 184;
+# 96x80x80 s1 357 / 234 / 268 / 316; 256x28x28 s1 69 / 63 / 58 / 59; 128x12x160 s1
+# 114 / 78 / 77 / 77; 16 channels (one vector) 320x320 s1 593 / - / 655 / 606 (16 pixels):
+# the channels of one pass walk the whole row (kernel()). 5x5 (None: the whole row, as
+# before) lost with strips, bench/f32-depthwise row, GFLOP/s, main / strips of 8 / 16:
+# det 192x40x40 s1 59-64 / 42-54 / 48-57, rec 480x3x80 80-86 / 63-66 / 74, every 5x5
+# shape 0.80-0.95x (25 + 1 held weights reloaded per strip and vector). 3x3: 8 over 4
+# (bench/f32-depthwise row, 2 interleaved rounds against main): det / rec / mnv1 on large
+# maps within 5% of each other (8 ahead on rec, 4 on det s2), cls 32x6x96 0.88 -> 1.02x.
+# docs/benchmarks.md has the operator's numbers.
+# AVX2 (PQNN_ISA=avx2, same bench, 2 rounds): strips of 8 on 9p16c, whose whole tiles
+# already walk a 64-byte line per pixel, gave 0.90-1.31x on the row kernel (gains only at
+# s2 and 48 channels) and 0.86-1.06x with the epilogue in registers: not there. The
+# avx512 9p16c candidate is left as well (its border loops then took 5 stack accesses
+# under clang 14, scripts/analysis/check-inner-loops.sh).
+STRIP = {("avx512f", 9, 32): 8}  # (isa, taps, tile) -> pixels per strip; others: the whole row
+
+
+def strip_pixels(isa, taps, ct):
+    """Pixels per strip of the interior for the tile, or None: the whole row (STRIP)."""
+    return STRIP.get((isa.name, taps, ct))
+
+
+def passes(isa, taps, ct, hold, lines, pos, walk, held, epi=None):
+    """The channel-vector passes over one stretch of pixels: whole tiles a line at a time
+    where `lines` (AVX2), then vector by vector with the last 1 .. v - 1 channels masked;
+    walk(masked, ind, vectors) gives the pixel loop of one pass, held whether the pass
+    holds the vector's weights in registers."""
+    v = isa.v
+    out = []
+    ind = ""
+    if lines:
+        # Whole tiles first, a 64-byte line (two vectors) per pixel: a walk of one 32-byte
+        # vector along the row would fetch every line of the row twice, once per half.
+        out.append(f"{ind}for (; channels - c0 >= {ct}; c0 += {ct}) {{  // whole tiles, both vectors")
+        out.extend(vector_setup(isa, taps, ct, held, ind + "  ", pos, epi))
+        out.extend(walk(False, ind + "  ", ct // v))
+        out.append(f"{ind}  w += {ct + taps * ct};")
+        out.append(f"{ind}}}")
+    out.append(f"{ind}size_t j = 0;  // this vector's channel offset in its tile")
+    out.append(f"{ind}for (; c0 < channels; c0 += {v}) {{")
+    ind2 = ind + "  "
+    out.extend(vector_setup(isa, taps, ct, held, ind2, pos, epi))
+    out.append(f"{ind2}if (channels - c0 >= {v}) {{")
+    out.extend(walk(False, ind2 + "  ", 1))
+    out.append(f"{ind2}}} else {{")
+    out.append(f"{ind2}  const size_t c = channels - c0;")
+    out.append(f"{ind2}  {MASKED[isa.name][3]}")
+    out.extend(walk(True, ind2 + "  ", 1))
+    out.append(f"{ind2}}}")
+    out.append(f"{ind2}w += {v};")
+    out.append(f"{ind2}j += {v};")
+    out.append(f"{ind2}if (j == {ct}) {{  // next tile: skip this one's taps")
+    out.append(f"{ind2}  j = 0;")
+    out.append(f"{ind2}  w += {taps * ct};")
+    out.append(f"{ind2}}}")
+    out.append(f"{ind}}}")
+    return out
 
 
 def kernel(taps, ct, isa, epi=None):
@@ -288,6 +354,9 @@ def kernel(taps, ct, isa, epi=None):
     # Vectors narrower than a 64-byte line (AVX2) walk whole tiles a line at a time.
     lines = v * 4 < 64 and ct * 4 == 64
     name = kernel_name(taps, ct, isa, epi)
+    strip = strip_pixels(isa, taps, ct)
+    held_how = (f"loaded {'once' if strip is None else 'per strip'}, held in registers" if hold
+                else "read from the packed tile (L1) per pixel")
     chains = f32_dwconv.fixed_acc(isa, taps)
     desc = (f"f32 depthwise-convolution row microkernel, {k}x{k} taps, channel tile {ct}, "
             f"{isa.name} (contract: src/microkernels.h, DWCONV row). Output pixel x, tap "
@@ -295,13 +364,19 @@ def kernel(taps, ct, isa, epi=None):
             f"bytes; weights packed for the DWCONV kernel of tile {taps}p{ct}c "
             f"(pqnn_pack_f32_dwconv: [{ct} f32 bias][{taps} x {ct} f32] per tile); output "
             f"pixel x = clamp(bias + sum_t input_t * w_t) at output + x * output_stride bytes. "
-            f"Channel vectors of {v} outer, pixels inner: per vector the bias and taps are "
-            f"{'loaded once, held in registers' if hold else 'read from the packed tile (L1) per pixel'}, "
+            + (f"Interior in strips of {strip} pixels (one strip of the whole row where "
+               f"the channels take one pass or the row is under {2 * strip} pixels), each "
+               f"strip's channel vectors of {v}, its pixels inner: " if strip else
+               f"Channel vectors of {v} outer, pixels inner: ") +
+            f"per vector the bias and taps are "
+            f"{held_how}, "
             f"then one load and one FMA per tap and pixel, "
             f"{'one accumulator chain' if chains == 1 else 'even and odd taps in two accumulator chains'}"
             f" in tap order, as in the DWCONV kernel {taps}p{ct}c (bit-identical results); "
             f"the last 1-{v - 1} channels with masked loads and stores. Border pixels "
-            f"(edges->left before, edges->right after the interior) in the same pass, their "
+            f"(edges->left before, edges->right after the interior) in "
+            f"{'the same pass' if strip is None else 'the passes of the first / last strip'}, "
+            f"their "
             f"taps outside the row as zero vectors (the same FMAs). Reads exactly "
             f"`channels` floats per tap and writes exactly `channels` per pixel.")
     if epi is not None:
@@ -341,35 +416,56 @@ def kernel(taps, ct, isa, epi=None):
     out.append("  const size_t ts = tap_stride;")
     if k == 5:
         out.append("  const size_t ts3 = tap_stride * 3;")
-    out.append("  const float* w = (const float*) weights;  // this vector's bias in its tile")
-    out.append("  size_t c0 = 0;")
-    if lines:
-        # Whole tiles first, a 64-byte line (two vectors) per pixel: a walk of one 32-byte
-        # vector along the row would fetch every line of the row twice, once per half.
-        out.append(f"  for (; channels - c0 >= {ct}; c0 += {ct}) {{  // whole tiles, both vectors")
-        ind = "    "
-        out.extend(vector_setup(isa, taps, ct, hold, ind, epi))
-        out.extend(row_walk(isa, taps, ct, hold, False, ind, vectors=ct // v, epi=epi))
-        out.append(f"{ind}w += {ct + taps * ct};")
-        out.append("  }")
-    out.append("  size_t j = 0;  // this vector's channel offset in its tile")
-    out.append(f"  for (; c0 < channels; c0 += {v}) {{")
-    ind = "    "
-    out.extend(vector_setup(isa, taps, ct, hold, ind, epi))
-    out.append(f"{ind}if (channels - c0 >= {v}) {{")
-    out.extend(row_walk(isa, taps, ct, hold, False, ind + "  ", epi=epi))
-    out.append(f"{ind}}} else {{")
-    out.append(f"{ind}  const size_t c = channels - c0;")
-    out.append(f"{ind}  {MASKED[isa.name][3]}")
-    out.extend(row_walk(isa, taps, ct, hold, True, ind + "  ", epi=epi))
-    out.append(f"{ind}}}")
-    out.append(f"{ind}w += {v};")
-    out.append(f"{ind}j += {v};")
-    out.append(f"{ind}if (j == {ct}) {{  // next tile: skip this one's taps")
-    out.append(f"{ind}  j = 0;")
-    out.append(f"{ind}  w += {taps * ct};")
-    out.append(f"{ind}}}")
-    out.append("  }")
+    bh = hold and border_held(isa, taps)
+
+    def block(cond, pos, walk, held, pre=(), post=(), tail=""):
+        """One stretch of pixels: every channel-vector pass over it, from the first tile."""
+        lines_ = [f"  {cond} {{" if cond else "  {"] + [f"    {ln}" for ln in pre]
+        lines_.append("    const float* w = (const float*) weights;  // this vector's bias in its tile")
+        lines_.append("    size_t c0 = 0;")
+        lines_ += ["    " + ln for ln in passes(isa, taps, ct, hold, lines, pos, walk, held, epi)]
+        lines_ += [f"    {ln}" for ln in post]
+        lines_.append("  }" + tail)
+        return lines_
+
+    def row_walk(guards, count):
+        """One channel-vector pass over a strip: its left border pixels, its interior pixels,
+        its right border pixels (the held weights loaded after the left border where they
+        are not held there)."""
+        def walk(masked, ind, vectors):
+            late = [] if bh or not hold else held_weights(isa, taps, ct, ind)
+            return (edge_loop(isa, taps, ct, hold, masked, ind, "left", vectors, epi, guards[0]) +
+                    late + pixel_loop(isa, taps, ct, hold, masked, ind, vectors, epi, count) +
+                    edge_loop(isa, taps, ct, hold, masked, ind, "right", vectors, epi, guards[1]))
+        return walk
+
+    if strip is None:
+        # The whole row per channel-vector pass, its border pixels in the same pass.
+        out.append("  const float* w = (const float*) weights;  // this vector's bias in its tile")
+        out.append("  size_t c0 = 0;")
+        out += ["  " + ln for ln in passes(isa, taps, ct, hold, lines, None,
+                                           row_walk((None, None), "output_width"), bh, epi)]
+    else:
+        # The interior in strips of STRIP pixels, every channel vector of a strip before the
+        # next strip (the strip's input lines stay in L1 from one vector to the next, where
+        # a vector's walk along the whole row fetched every input line of the row once per
+        # vector; the weights are reloaded per strip and vector); the first strip's passes
+        # take the left border pixels, the last strip's the right ones. One strip of the
+        # whole row where the channels take one pass (nothing to keep in L1 from one vector
+        # to the next: 0.9x at 16 channels with strips of 4) or the row is short (under
+        # two strips: the 14x14 and 7x7 MobileNet layers ran 0.7-0.9x in strips of 4).
+        one_pass = ct if lines else v
+        out.append(f"  const size_t strip = channels > {one_pass} && output_width >= "
+                   f"{2 * strip} ? {strip} : output_width;")
+        out.append("  size_t xs = 0;  // the strip's first interior pixel")
+        out += block("do", (" + xs * input_step - lead", " + skip * output_stride"),
+                     row_walk(("first", "last"), "n"), bh,
+                     pre=["const size_t n = output_width - xs < strip ? output_width - xs : strip;",
+                          "const bool first = xs == 0;",
+                          "const bool last = xs + n == output_width;",
+                          "const size_t lead = first ? edges->left * input_step : 0;",
+                          "const size_t skip = first ? 0 : edges->left + xs;  // output pixels before it"],
+                     post=["xs += n;"], tail=" while (xs < output_width);")
     out.append("}")
     return "\n".join(out) + "\n"
 

@@ -46,6 +46,23 @@
  *   avx2    (whole 16c tiles a 64-byte line per pixel) 3x3 8-32 ch 1.25-4.42x, 48-192 ch
  *           1.01-1.51x, 384 / 960 ch 1.21 / 1.44x, 5x5 1.18-1.79x. Before the line
  *           loop, 3x3 s2 at 64-96 ch was 0.72-0.73x (each 64-byte line fetched twice).
+ *   Intel Xeon (AVX512, L1D 48 KiB, L2 2 MiB; same bench, 2 interleaved rounds, medians,
+ *   GFLOP/s, loaded machine): the avx512 9p32c row kernel walking each vector along the
+ *   whole row ran below the per-pixel kernel on the large maps (mnv1 128x56x56 34.7 vs
+ *   43.3, 64x112x112 s2 15.5 vs 21.7, det 96x80x80 37.4 vs 41.6, rec 128x12x160 s1x2
+ *   32.1 vs 45.9): every input line fetched from L2 / L3 once per channel vector at a
+ *   channels * 4 byte stride. It now walks the interior in strips of 8 pixels, all
+ *   channel vectors of a strip before the next (f32_dwconv_row.py STRIP); row kernel
+ *   against main's: mnv1 128x56x56 1.30x (s2 1.34x), 64x112x112 s2 1.32x, 32x112x112
+ *   1.14x, mnv2 96x112x112 s2 1.19x, 192x28x28 1.19x, det 32x320x320 s2 1.33x, 96x80x80
+ *   1.26x (s2 1.28x), 48x160x160 1.12x, rec 64-128 ch 1.18-1.53x; the 14x14 / 7x7 layers
+ *   (one strip, as before) 0.97-1.06x; rec 16-32 ch and cls 24 ch 0.90-0.95x, the 1x1
+ *   layers (unchanged code, a control) 0.86-0.97x in the same rounds. Row / per-pixel is
+ *   now 0.85-0.98x only on stride-2 layers of 64-512 channels (mnv1 256x28x28 s2 0.85x,
+ *   512x14x14 s2 0.91x, mnv2 192x28x28 s2 0.90x, 64x112x112 s2 0.95x) and 1.0-3.1x
+ *   elsewhere; the pairing stays one rule (every 3x3 / 5x5 layer takes its row kernel:
+ *   the runtime's row bands and the in-register epilogue need it). 5x5 and the avx2
+ *   kernels keep the whole-row walk (strips lost there: f32_dwconv_row.py).
  * 1x1 (1 tap: a per-channel scale and bias, e.g. an ONNX Mul by a per-channel constant
  * after a hardswish in PaddleOCR rec): the 1p kernel (no tap loop, no second accumulator)
  * against the generic anyp kernel, bench/operators/f32-depthwise rec_*_1x1, avx512f, Zen 5,

@@ -208,7 +208,7 @@ TEST_P(F32DwconvRowEpi, borders_strides_gaps) {
     for (size_t pr = 0; pr <= kh; pr++) {
       for (size_t stride = 1; stride <= 2; stride++) {
         for (size_t channels : {size_t{3}, size_t{16}, size_t{37}, size_t{64}}) {
-          for (size_t width : {size_t{1}, size_t{4}, size_t{9}}) {
+          for (size_t width : {size_t{1}, size_t{4}, size_t{9}, size_t{22}}) {
             Case c;
             c.channels = channels;
             c.width = width;

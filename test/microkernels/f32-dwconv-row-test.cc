@@ -9,7 +9,7 @@
 // strides 1..3, dilations 1..2, pixel strides wider than channels, every kernel row a zero
 // row, clamping, and NaN inputs; border pixels (struct pqnn_dwconv_row_edges) under left
 // and right padding of 0..4 columns, whose outside taps the DWCONV kernel reads from its
-// zero row.
+// zero row, at widths whose interiors take several strips and a partial one.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -286,7 +286,10 @@ TEST_P(F32DwconvRow, border_pixels) {
       for (size_t stride = 1; stride <= 2; stride++) {
         for (size_t dilation = 1; dilation <= 2; dilation++) {
           for (size_t channels : {size_t{1}, size_t{16}, size_t{37}, size_t{64}}) {
-            for (size_t width : {size_t{1}, size_t{3}, size_t{8}}) {
+            // 21: interiors of 13..21 pixels, from one strip of the whole row to strips
+            // of 8 and a partial one (f32_dwconv_row.py STRIP), the borders in the first
+            // and last strip's passes.
+            for (size_t width : {size_t{1}, size_t{3}, size_t{8}, size_t{21}}) {
               Case c;
               c.channels = channels;
               c.width = width;

@@ -5,13 +5,15 @@
 // `channels` floats at rows[ky] + x * input_step + kx * tap_stride bytes; weights packed
 // for the DWCONV kernel of tile 9p32c (pqnn_pack_f32_dwconv: [32 f32 bias][9 x 32 f32]
 // per tile); output pixel x = clamp(bias + sum_t input_t * w_t) at output + x *
-// output_stride bytes. Channel vectors of 16 outer, pixels inner: per vector the bias
-// and taps are loaded once, held in registers, then one load and one FMA per tap and
-// pixel, one accumulator chain in tap order, as in the DWCONV kernel 9p32c (bit-
-// identical results); the last 1-15 channels with masked loads and stores. Border pixels
-// (edges->left before, edges->right after the interior) in the same pass, their taps
-// outside the row as zero vectors (the same FMAs). Reads exactly `channels` floats per
-// tap and writes exactly `channels` per pixel. Epilogue in registers before the store
+// output_stride bytes. Interior in strips of 8 pixels (one strip of the whole row where
+// the channels take one pass or the row is under 16 pixels), each strip's channel
+// vectors of 16, its pixels inner: per vector the bias and taps are loaded per strip,
+// held in registers, then one load and one FMA per tap and pixel, one accumulator chain
+// in tap order, as in the DWCONV kernel 9p32c (bit-identical results); the last 1-15
+// channels with masked loads and stores. Border pixels (edges->left before, edges->right
+// after the interior) in the passes of the first / last strip, their taps outside the
+// row as zero vectors (the same FMAs). Reads exactly `channels` floats per tap and
+// writes exactly `channels` per pixel. Epilogue in registers before the store
 // (f32-dwconv-row-epi): hswish (the tier f32-vunary kernel arithmetic), then the affine
 // of epilogue->affine as the tier 1x1 DWCONV kernel computes it, the same bits as the
 // row kernel followed by the epilogue kernels.
@@ -41,210 +43,219 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p32c_hswish_affine__avx512f(size_t channel
   const __m512 vamin = _mm512_set1_ps(aq->min);
   const __m512 vamax = _mm512_set1_ps(aq->max);
   const size_t ts = tap_stride;
-  const float* w = (const float*) weights;  // this vector's bias in its tile
-  size_t c0 = 0;
-  size_t j = 0;  // this vector's channel offset in its tile
-  for (; c0 < channels; c0 += 16) {
-    const size_t lead = edges->left * input_step;  // left border before rows[]
-    const char* i0 = (const char*) rows[0] + c0 * sizeof(float) - lead;
-    const char* i1 = (const char*) rows[1] + c0 * sizeof(float) - lead;
-    const char* i2 = (const char*) rows[2] + c0 * sizeof(float) - lead;
-    char* o = (char*) output + c0 * sizeof(float);
-    // the affine's bias and scale of channel c0 (tiles of at channels)
-    const float* eb = epilogue->affine + (c0 / at) * 2 * at + c0 % at;
-    const float* es = eb + at;
-    const __m512 veb = _mm512_loadu_ps(eb);
-    const __m512 ves = _mm512_loadu_ps(es);
-    const __m512 vwb = _mm512_loadu_ps(w);
-    const __m512 vw0 = _mm512_loadu_ps(w + 32);
-    const __m512 vw1 = _mm512_loadu_ps(w + 64);
-    const __m512 vw2 = _mm512_loadu_ps(w + 96);
-    const __m512 vw3 = _mm512_loadu_ps(w + 128);
-    const __m512 vw4 = _mm512_loadu_ps(w + 160);
-    const __m512 vw5 = _mm512_loadu_ps(w + 192);
-    const __m512 vw6 = _mm512_loadu_ps(w + 224);
-    const __m512 vw7 = _mm512_loadu_ps(w + 256);
-    const __m512 vw8 = _mm512_loadu_ps(w + 288);
-    if (channels - c0 >= 16) {
-      for (uint32_t bits = edge_bits(edges->left_taps, edges->left); bits != 0; bits >>= 8) {
-        const unsigned m = bits;  // tap bits in bits 0..2
-        const __m512i vm = _mm512_set1_epi32((int) m);
-        const __mmask16 vk0 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(1));
-        const __mmask16 vk1 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(2));
-        const __mmask16 vk2 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(4));
-        __m512 vacc0 = vwb;
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
-        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
-        {  // epilogue: hswish + affine
-          const __m512 vx = vacc0;
-          const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
-          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
-          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
-          vacc0 = va;
+  const size_t strip = channels > 16 && output_width >= 16 ? 8 : output_width;
+  size_t xs = 0;  // the strip's first interior pixel
+  do {
+    const size_t n = output_width - xs < strip ? output_width - xs : strip;
+    const bool first = xs == 0;
+    const bool last = xs + n == output_width;
+    const size_t lead = first ? edges->left * input_step : 0;
+    const size_t skip = first ? 0 : edges->left + xs;  // output pixels before it
+    const float* w = (const float*) weights;  // this vector's bias in its tile
+    size_t c0 = 0;
+    size_t j = 0;  // this vector's channel offset in its tile
+    for (; c0 < channels; c0 += 16) {
+      const char* i0 = (const char*) rows[0] + c0 * sizeof(float) + xs * input_step - lead;
+      const char* i1 = (const char*) rows[1] + c0 * sizeof(float) + xs * input_step - lead;
+      const char* i2 = (const char*) rows[2] + c0 * sizeof(float) + xs * input_step - lead;
+      char* o = (char*) output + c0 * sizeof(float) + skip * output_stride;
+      // the affine's bias and scale of channel c0 (tiles of at channels)
+      const float* eb = epilogue->affine + (c0 / at) * 2 * at + c0 % at;
+      const float* es = eb + at;
+      const __m512 veb = _mm512_loadu_ps(eb);
+      const __m512 ves = _mm512_loadu_ps(es);
+      const __m512 vwb = _mm512_loadu_ps(w);
+      const __m512 vw0 = _mm512_loadu_ps(w + 32);
+      const __m512 vw1 = _mm512_loadu_ps(w + 64);
+      const __m512 vw2 = _mm512_loadu_ps(w + 96);
+      const __m512 vw3 = _mm512_loadu_ps(w + 128);
+      const __m512 vw4 = _mm512_loadu_ps(w + 160);
+      const __m512 vw5 = _mm512_loadu_ps(w + 192);
+      const __m512 vw6 = _mm512_loadu_ps(w + 224);
+      const __m512 vw7 = _mm512_loadu_ps(w + 256);
+      const __m512 vw8 = _mm512_loadu_ps(w + 288);
+      if (channels - c0 >= 16) {
+        for (uint32_t bits = (first ? edge_bits(edges->left_taps, edges->left) : 0); bits != 0; bits >>= 8) {
+          const unsigned m = bits;  // tap bits in bits 0..2
+          const __m512i vm = _mm512_set1_epi32((int) m);
+          const __mmask16 vk0 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(1));
+          const __mmask16 vk1 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(2));
+          const __mmask16 vk2 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(4));
+          __m512 vacc0 = vwb;
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
+          vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+          {  // epilogue: hswish + affine
+            const __m512 vx = vacc0;
+            const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
+            __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+            va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
+            vacc0 = va;
+          }
+          _mm512_storeu_ps((float*) o, vacc0);
+          i0 += input_step;
+          i1 += input_step;
+          i2 += input_step;
+          o += output_stride;
         }
-        _mm512_storeu_ps((float*) o, vacc0);
-        i0 += input_step;
-        i1 += input_step;
-        i2 += input_step;
-        o += output_stride;
+        for (size_t x = n; x != 0; x--) {
+          __m512 vacc0 = vwb;
+          vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i0)), vw0, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i0 + ts)), vw1, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i0 + ts * 2)), vw2, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i1)), vw3, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i1 + ts)), vw4, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i1 + ts * 2)), vw5, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i2)), vw6, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i2 + ts)), vw7, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i2 + ts * 2)), vw8, vacc0);
+          vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+          {  // epilogue: hswish + affine
+            const __m512 vx = vacc0;
+            const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
+            __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+            va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
+            vacc0 = va;
+          }
+          _mm512_storeu_ps((float*) o, vacc0);
+          i0 += input_step;
+          i1 += input_step;
+          i2 += input_step;
+          o += output_stride;
+        }
+        for (uint32_t bits = (last ? edge_bits(edges->right_taps, edges->right) : 0); bits != 0; bits >>= 8) {
+          const unsigned m = bits;  // tap bits in bits 0..2
+          const __m512i vm = _mm512_set1_epi32((int) m);
+          const __mmask16 vk0 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(1));
+          const __mmask16 vk1 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(2));
+          const __mmask16 vk2 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(4));
+          __m512 vacc0 = vwb;
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
+          vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+          {  // epilogue: hswish + affine
+            const __m512 vx = vacc0;
+            const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
+            __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+            va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
+            vacc0 = va;
+          }
+          _mm512_storeu_ps((float*) o, vacc0);
+          i0 += input_step;
+          i1 += input_step;
+          i2 += input_step;
+          o += output_stride;
+        }
+      } else {
+        const size_t c = channels - c0;
+        const __mmask16 vmask = (__mmask16) ((1u << c) - 1u);
+        for (uint32_t bits = (first ? edge_bits(edges->left_taps, edges->left) : 0); bits != 0; bits >>= 8) {
+          const unsigned m = bits;  // tap bits in bits 0..2
+          const __m512i vm = _mm512_set1_epi32((int) m);
+          const __mmask16 vk0 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(1));
+          const __mmask16 vk1 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(2));
+          const __mmask16 vk2 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(4));
+          __m512 vacc0 = vwb;
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
+          vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+          {  // epilogue: hswish + affine
+            const __m512 vx = vacc0;
+            const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
+            __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+            va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
+            vacc0 = va;
+          }
+          _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
+          i0 += input_step;
+          i1 += input_step;
+          i2 += input_step;
+          o += output_stride;
+        }
+        for (size_t x = n; x != 0; x--) {
+          __m512 vacc0 = vwb;
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i0)), vw0, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i0 + ts)), vw1, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i0 + ts * 2)), vw2, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i1)), vw3, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i1 + ts)), vw4, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i1 + ts * 2)), vw5, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i2)), vw6, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i2 + ts)), vw7, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i2 + ts * 2)), vw8, vacc0);
+          vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+          {  // epilogue: hswish + affine
+            const __m512 vx = vacc0;
+            const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
+            __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+            va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
+            vacc0 = va;
+          }
+          _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
+          i0 += input_step;
+          i1 += input_step;
+          i2 += input_step;
+          o += output_stride;
+        }
+        for (uint32_t bits = (last ? edge_bits(edges->right_taps, edges->right) : 0); bits != 0; bits >>= 8) {
+          const unsigned m = bits;  // tap bits in bits 0..2
+          const __m512i vm = _mm512_set1_epi32((int) m);
+          const __mmask16 vk0 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(1));
+          const __mmask16 vk1 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(2));
+          const __mmask16 vk2 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(4));
+          __m512 vacc0 = vwb;
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
+          vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
+          vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
+          {  // epilogue: hswish + affine
+            const __m512 vx = vacc0;
+            const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
+            __m512 va = _mm512_fmadd_ps(vy, ves, veb);
+            va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
+            vacc0 = va;
+          }
+          _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
+          i0 += input_step;
+          i1 += input_step;
+          i2 += input_step;
+          o += output_stride;
+        }
       }
-      for (size_t x = output_width; x != 0; x--) {
-        __m512 vacc0 = vwb;
-        vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i0)), vw0, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i0 + ts)), vw1, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i0 + ts * 2)), vw2, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i1)), vw3, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i1 + ts)), vw4, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i1 + ts * 2)), vw5, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i2)), vw6, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i2 + ts)), vw7, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_loadu_ps((const float*) (i2 + ts * 2)), vw8, vacc0);
-        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
-        {  // epilogue: hswish + affine
-          const __m512 vx = vacc0;
-          const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
-          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
-          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
-          vacc0 = va;
-        }
-        _mm512_storeu_ps((float*) o, vacc0);
-        i0 += input_step;
-        i1 += input_step;
-        i2 += input_step;
-        o += output_stride;
-      }
-      for (uint32_t bits = edge_bits(edges->right_taps, edges->right); bits != 0; bits >>= 8) {
-        const unsigned m = bits;  // tap bits in bits 0..2
-        const __m512i vm = _mm512_set1_epi32((int) m);
-        const __mmask16 vk0 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(1));
-        const __mmask16 vk1 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(2));
-        const __mmask16 vk2 = _mm512_test_epi32_mask(vm, _mm512_set1_epi32(4));
-        __m512 vacc0 = vwb;
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
-        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
-        {  // epilogue: hswish + affine
-          const __m512 vx = vacc0;
-          const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
-          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
-          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
-          vacc0 = va;
-        }
-        _mm512_storeu_ps((float*) o, vacc0);
-        i0 += input_step;
-        i1 += input_step;
-        i2 += input_step;
-        o += output_stride;
-      }
-    } else {
-      const size_t c = channels - c0;
-      const __mmask16 vmask = (__mmask16) ((1u << c) - 1u);
-      for (uint32_t bits = edge_bits(edges->left_taps, edges->left); bits != 0; bits >>= 8) {
-        const unsigned m = bits;  // tap bits in bits 0..2
-        const __m512i vm = _mm512_set1_epi32((int) m);
-        const __mmask16 vk0 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(1));
-        const __mmask16 vk1 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(2));
-        const __mmask16 vk2 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(4));
-        __m512 vacc0 = vwb;
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
-        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
-        {  // epilogue: hswish + affine
-          const __m512 vx = vacc0;
-          const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
-          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
-          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
-          vacc0 = va;
-        }
-        _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
-        i0 += input_step;
-        i1 += input_step;
-        i2 += input_step;
-        o += output_stride;
-      }
-      for (size_t x = output_width; x != 0; x--) {
-        __m512 vacc0 = vwb;
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i0)), vw0, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i0 + ts)), vw1, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i0 + ts * 2)), vw2, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i1)), vw3, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i1 + ts)), vw4, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i1 + ts * 2)), vw5, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i2)), vw6, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i2 + ts)), vw7, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vmask, (const float*) (i2 + ts * 2)), vw8, vacc0);
-        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
-        {  // epilogue: hswish + affine
-          const __m512 vx = vacc0;
-          const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
-          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
-          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
-          vacc0 = va;
-        }
-        _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
-        i0 += input_step;
-        i1 += input_step;
-        i2 += input_step;
-        o += output_stride;
-      }
-      for (uint32_t bits = edge_bits(edges->right_taps, edges->right); bits != 0; bits >>= 8) {
-        const unsigned m = bits;  // tap bits in bits 0..2
-        const __m512i vm = _mm512_set1_epi32((int) m);
-        const __mmask16 vk0 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(1));
-        const __mmask16 vk1 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(2));
-        const __mmask16 vk2 = _mm512_mask_test_epi32_mask(vmask, vm, _mm512_set1_epi32(4));
-        __m512 vacc0 = vwb;
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i0)), vw0, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i0 + ts)), vw1, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i0 + ts * 2)), vw2, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i1)), vw3, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i1 + ts)), vw4, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i1 + ts * 2)), vw5, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk0, (const float*) (i2)), vw6, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk1, (const float*) (i2 + ts)), vw7, vacc0);
-        vacc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(vk2, (const float*) (i2 + ts * 2)), vw8, vacc0);
-        vacc0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vacc0));
-        {  // epilogue: hswish + affine
-          const __m512 vx = vacc0;
-          const __m512 vy = _mm512_mul_ps(_mm512_mul_ps(vx, _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), _mm512_add_ps(vx, _mm512_set1_ps(3.0f))))), _mm512_set1_ps(0x1.555556p-3f));
-          __m512 va = _mm512_fmadd_ps(vy, ves, veb);
-          va = _mm512_min_ps(vamax, _mm512_max_ps(vamin, va));
-          vacc0 = va;
-        }
-        _mm512_mask_storeu_ps((float*) o, vmask, vacc0);
-        i0 += input_step;
-        i1 += input_step;
-        i2 += input_step;
-        o += output_stride;
+      w += 16;
+      j += 16;
+      if (j == 32) {  // next tile: skip this one's taps
+        j = 0;
+        w += 288;
       }
     }
-    w += 16;
-    j += 16;
-    if (j == 32) {  // next tile: skip this one's taps
-      j = 0;
-      w += 288;
-    }
-  }
+    xs += n;
+  } while (xs < output_width);
 }
