@@ -32,8 +32,15 @@
  *   % of the zmm vpdpbusd peak   8x1024x1024  64x768x3072  256x1024x1024  1024^3
  *   qs8 4x64c4 avx512vnni          64.9/62.8    61.4/58.9    66.6/65.2      62.0/62.6
  *   qs8 6x64c4 avx512vnni (CAND)   47.9/51.1    67.1/67.9    73.7/75.5      70.3/70.1
- *   -> 4x64c4 everywhere: 6x64c4 wins 8-22% at M >= 64 but loses 19-26% at M = 8 (6 + 2
- *      rows do 12 rows of work), and one tile serves every M (and the IGEMM). avxvnni
+ *   -> 4x64c4 as the tile, and on Intel 6x64c4 as its tall tile (config.h: the GEMM path
+ *      of fully connected and 1x1 layers at M >= 24 where it pads at most 1/16 more rows,
+ *      pqnn_tall_gemm_config): 6x64c4 wins at M >= 64 but loses 19-26% at M = 8 (6 + 2 rows
+ *      do 12 rows of work). Release build, % of the zmm peak, medians of 3 interleaved
+ *      rounds, 4x64c4 -> with the tall tile: qs8 1024^3 69.8 -> 79.8, 256x1024x1024 73.1 ->
+ *      79.5, 64x768x3072 68.0 -> 71.8; qd8 incl. convert 63.5 -> 70.9, 64.9 -> 71.4, 59.7 ->
+ *      65.5; MobileNet v1 / v2 qs8 end to end level within the noise (pqnn-demo, 3 rounds).
+ *      Not on AMD: Zen 5 ran 4x64c4 at 92-96% and has not run 6x64c4; the IGEMM keeps
+ *      4x64c4 (its 6x64c4 unmeasured). avxvnni
  *      (PQNN_ISA=avxvnni) 5x16c4 qs8 74-78% of the ymm {vex} vpdpbusd peak (447 GOP/s) at
  *      M >= 64, 61-63% at M = 8; bench/int8-gemm-kernels 256x1024x1024: 5x16c4 341/361,
  *      4x16c4 321/301 GOP/s -> 5x16c4 stays. docs/qd8-performance.md has all of it.
