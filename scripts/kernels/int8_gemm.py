@@ -564,10 +564,10 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, part=None):
     loop = LOOP[family]
     if uses_flip(family, isa, kind, mr) and kind == "igemm":
         loop = (f"Inner loop: 4 k of A as uint8 times 4 k of each column, vpdpbusd into per-column int32\n"
-                f"// accumulators; input_offset 128 (folded into the packed bias' / ksum terms). Calls with\n"
-                f"// {igemm_flip_use(isa, nr)} run the flipping twin: every tap of A XORed with 0x80 once\n"
-                f"// per call into a stack copy of {FLIP_CHUNK} bytes a row where taps x kc fit, else per tap\n"
-                "// and K chunk of each nc tile; the others XOR each broadcast of A.")
+                "// accumulators; input_offset 128 (folded into the packed bias' / ksum terms). The calls\n"
+                f"// with {igemm_flip_use(isa, nr)} run the flipping twin (A XORed with 0x80 into a\n"
+                f"// stack copy of {FLIP_CHUNK} bytes a row: every tap once per call where taps x kc fit,\n"
+                "// else per tap and K chunk of each nc tile); the others XOR each broadcast of A.")
     elif uses_flip(family, isa, kind, mr):
         loop = (f"Inner loop: 4 k of A as uint8 (x ^ 0x80, flipped once per call into a stack copy of\n"
                 f"// {FLIP_CHUNK} bytes a row, or per K chunk of each nc tile when kc is larger) times 4 k\n"

@@ -3,10 +3,10 @@
 // qd8 x qc8w -> f16 IGEMM microkernel, 4x16c4 tile, avxvnni (contract: src/microkernels.h).
 // Packed panels [16 i32 ksum][groups][16 f32 kernel_scale][16 f32 bias], K in groups of 16 columns x 4 k, zero-padded.
 // Inner loop: 4 k of A as uint8 times 4 k of each column, vpdpbusd into per-column int32
-// accumulators; input_offset 128 (folded into the packed bias' / ksum terms). Calls with
-// kc >= 64 run the flipping twin: every tap of A XORed with 0x80 once
-// per call into a stack copy of 4096 bytes a row where taps x kc fit, else per tap
-// and K chunk of each nc tile; the others XOR each broadcast of A.
+// accumulators; input_offset 128 (folded into the packed bias' / ksum terms). The calls
+// with kc >= 64 run the flipping twin (A XORed with 0x80 into a
+// stack copy of 4096 bytes a row: every tap once per call where taps x kc fit,
+// else per tap and K chunk of each nc tile); the others XOR each broadcast of A.
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = f16(clamp((float) acc * (row scale * kernel_scale[n]) + bias[n], min, max)), round
 // to nearest even, with acc = dot - (row zero_point + input_offset) * ksum[n] (int32).
