@@ -9,6 +9,7 @@
 #define PQNN_INTERNAL __attribute__((visibility("hidden")))
 #define PQNN_LIKELY(x) __builtin_expect(!!(x), 1)
 #define PQNN_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define PQNN_NOINLINE __attribute__((noinline))
 #define PQNN_ALIGNMENT 64
 #define PQNN_COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -11,8 +11,8 @@ and four inner-loop families:
   dpbusd  c4: A read as uint8 (x + 128, an XOR with 0x80), vpdpbusd u8 x s8 straight into
           per-column int32 accumulators (avxvnni 256-bit, avx512vnni 512-bit);
           input_offset 128 is folded into the packed bias / ksum at pack time. The VNNI
-          GEMM kernels XOR A once per call into a stack copy (FLIP_CHUNK below), the IGEMM
-          kernels and the avx2 emulation per broadcast in the K loop.
+          GEMM and IGEMM kernels XOR A once per call into a stack copy (FLIP_CHUNK below),
+          the avx2 emulation per broadcast in the K loop.
 
 Run by scripts/generate-kernels.py  (writes src/microkernels/{qs8-qc8w,qd8-f32-qc8w,
 qd8-f16-qc8w}-{gemm,igemm}/*.c and the six test/microkernels/<family>-test.cc)
@@ -388,6 +388,13 @@ def dpbusd_step(ind, v, mr, nv, dp, row, loadexpr, acc, sign, prefetch=0):
 # of every nc tile reads the same copy), else per K chunk of each nc tile (one vector XOR per
 # vector of A instead of one per 4 k and row). Why: src/microkernels/x86-int8-dot.h.
 FLIP_CHUNK = 4096
+# The VNNI IGEMM kernels of more than one row hand a call to their flipping twin (a static
+# function of the same file: its stack copy and flip stay out of the other calls) where
+# kc >= min_kc and nc spans at least `tiles` column tiles; other calls XOR per broadcast.
+# isa: (min_kc, tiles). Intel Xeon of 2026-12-06, kernel calls of 9 taps, thread CPU time
+# (docs/qd8-performance.md): below kc 32 or on one zmm column tile the flip did not repay
+# itself; the ymm tiles gained from kc 64 on one tile.
+IGEMM_FLIP = {"avxvnni": (64, 1), "avx512vnni": (32, 2)}
 # The avx512vnni flipped K loops prefetch their weights this many bytes ahead (one line per
 # 64 bytes a step reads). Intel Xeon of 2026-12-06, bench/int8-fc-peak, % of the zmm
 # vpdpbusd peak, 3 interleaved rounds (none -> 1024 B): qs8_qc8w 256x1024x1024 66.9-68.9 ->
@@ -399,8 +406,10 @@ FLIP_CHUNK = 4096
 PREFETCH = 1024
 
 
-def uses_flip(family, isa, kind):
-    return family == "dpbusd" and kind == "gemm" and isa in ("avxvnni", "avx512vnni")
+def uses_flip(family, isa, kind, mr):
+    """The VNNI kernels: GEMM, and IGEMM of more than one row through a twin (IGEMM_FLIP);
+    the avx2 emulation XORs per broadcast."""
+    return family == "dpbusd" and isa in ("avxvnni", "avx512vnni") and (kind == "gemm" or mr > 1)
 
 
 def flip_rows(ind, v, mr, k0, n):
@@ -409,20 +418,35 @@ def flip_rows(ind, v, mr, k0, n):
 
 
 def flipped_kloop(ind, v, mr, nv, dp):
-    """The K loop of a flipping kernel: K in chunks of at most FLIP_CHUNK (one chunk when kc
-    fits, flipped once before the nc loop), each flipped (when kc does not fit) and run in
-    steps of 4 k up to the chunk rounded up to 4 (the padding is 0x80 times zero weights), on
-    copies of the accumulators held in the top vector registers (see pinned_kloop)."""
+    """The K loop of a flipping GEMM kernel: K in chunks of at most FLIP_CHUNK (one chunk
+    when kc fits, flipped once before the nc loop), each flipped (when kc does not fit) and
+    run in steps of 4 k up to the chunk rounded up to 4 (the padding is 0x80 times zero
+    weights), on copies of the accumulators held in the top vector registers (see
+    pinned_kloop)."""
+    return flipped_chunks(ind, v, mr, nv, f"kc > {FLIP_CHUNK}", lambda i2: flip_rows(i2, v, mr, "k0", "kn"),
+                          "vflip", flipped_step(v, mr, nv, dp))
+
+
+def flipped_step(v, mr, nv, dp):
+    """step(ind, row) of flipped_chunks for the dpbusd tiles: 4 k of the copy (row(i) the
+    address of row i's bytes), no XOR; the avx512vnni loops prefetch the weights."""
+    return lambda ind, row: dpbusd_step(ind, v, mr, nv, dp, row, "4", "vp", False, PREFETCH if v.L == 16 else 0)
+
+
+def flipped_chunks(ind, v, rows, cols, cond, flip, base, step):
+    """K in chunks of at most FLIP_CHUNK: where cond, flip(ind) flips the chunk (kn bytes
+    from k0) of each row into its FLIP_CHUNK slot of vflip; then steps of 4 k (step(ind,
+    row), row(i) the address of row i's 4 bytes) over the copy at base, up to the chunk
+    rounded up to 4, on the accumulators acc{row}_{col} (rows x cols) pinned (pinned_regs)."""
     r = [f"{ind}size_t k0 = 0;", f"{ind}do {{",
          f"{ind}  const size_t kn = kc - k0 < {FLIP_CHUNK} ? kc - k0 : {FLIP_CHUNK};",
-         f"{ind}  if (kc > {FLIP_CHUNK}) {{"]
-    r += flip_rows(ind + "    ", v, mr, "k0", "kn")
+         f"{ind}  if ({cond}) {{"]
+    r += flip(ind + "    ")
     r += [f"{ind}  }}", f"{ind}  const size_t kq = (kn + 3) & ~(size_t) 3;"]
-    decls, back = pinned_regs(ind + "  ", v, mr, nv)
+    decls, back = pinned_regs(ind + "  ", v, rows, cols)
     r += decls
     r.append(f"{ind}  for (size_t k = 0; k < kq; k += 4) {{")
-    r += dpbusd_step(ind + "    ", v, mr, nv, dp, lambda i: f"vflip + {i * FLIP_CHUNK} + k", "4", "vp", False,
-                     PREFETCH if v.L == 16 else 0)
+    r += step(ind + "    ", lambda i: f"{base} + {i * FLIP_CHUNK} + k")
     r.append(f"{ind}  }}")
     r += back
     r += [f"{ind}  k0 += kn;", f"{ind}}} while (k0 != kc);"]
@@ -477,6 +501,67 @@ def widened_madd_kloop(ind, v, mr, nr):
     return r
 
 
+# The VNNI IGEMM kernels flip into the same FLIP_CHUNK bytes a row. Where every tap of the
+# call fits (taps x kc rounded up to 32 <= FLIP_CHUNK: a 3x3 convolution up to 448 input
+# channels), all taps once per call before the nc loop, row i's taps side by side in its
+# slot; else every nc tile flips each tap's rows per K chunk (as the GEMM above the chunk).
+# The copy holds the bytes the indirection pointers give (a_offset added unless the pointer
+# is zero).
+def igemm_tap_rows(ind, mr, src):
+    """Row pointers a0.. of one tap from the indirection pointers src[i], a_offset added
+    unless the pointer is zero."""
+    o = []
+    for i in range(mr):
+        o += [f"{ind}const int8_t* a{i} = (const int8_t*) {src}[{i}];",
+              f"{ind}if (a{i} != (const int8_t*) zero) {{",
+              f"{ind}  a{i} = (const int8_t*) ((uintptr_t) a{i} + a_offset);",
+              f"{ind}}}"]
+    return o
+
+
+def igemm_flip_use(isa, nr):
+    """The C condition under which a VNNI IGEMM call runs its flipping twin (else it XORs
+    per broadcast): IGEMM_FLIP of the ISA."""
+    min_kc, tiles = IGEMM_FLIP[isa]
+    cond = f"kc >= {min_kc}"
+    if tiles > 1:
+        cond += f" && nc > {(tiles - 1) * nr}"
+    return cond
+
+
+def igemm_flip_setup(mr):
+    """The flip buffer of an IGEMM kernel and the once-per-call flip of every tap."""
+    tap = f"({mr} * sizeof(void*))"
+    o = [f"  // A ^ 0x80 (uint8), {FLIP_CHUNK} bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py):",
+         "  // every tap once per call where taps x kc (rounded up to 32) fit, else per tap and K chunk",
+         f"  _Alignas(64) uint8_t vflip_buf[{mr * FLIP_CHUNK}];",
+         "  uint8_t* vflip = pqnn_launder_u8(vflip_buf);",
+         "  const size_t kcr = (kc + 31) & ~(size_t) 31;",
+         f"  const int vflip_once = kcr <= {FLIP_CHUNK} && ks / {tap} <= {FLIP_CHUNK} / kcr;",
+         "  const size_t vtap_step = vflip_once ? kcr : 0;",
+         "  if (vflip_once) {",
+         "    const void** at = a;",
+         "    uint8_t* vt = vflip;",
+         "    for (size_t t = 0; t != ks; t += " + tap + ") {"]
+    o += igemm_tap_rows("      ", mr, "at")
+    o += [f"      pqnn_flip_u8_ymm(vt + {i * FLIP_CHUNK}, a{i}, kc);" for i in range(mr)]
+    o += [f"      at += {mr};", "      vt += kcr;", "    }", "  }"]
+    return o
+
+
+def igemm_flip_taps(mr, rows, cols, step, v):
+    """The tap loop of a flipping IGEMM kernel (one nc tile): each tap's K loop on its copy
+    (vtap: the tap's bytes of the once-flipped copy, else the per-chunk copy of its rows)."""
+    def flip(ind):
+        return igemm_tap_rows(ind, mr, "a") + [
+            f"{ind}pqnn_flip_u8_ymm(vflip + {i * FLIP_CHUNK}, a{i} + k0, kn);" for i in range(mr)]
+    o = ["    size_t p = ks;", "    const uint8_t* vtap = vflip;", "    do {"]
+    o += flipped_chunks("      ", v, rows, cols, "!vflip_once", flip, "vtap", step)
+    o += [f"      a += {mr};", "      vtap += vtap_step;",
+          f"      p -= {mr} * sizeof(void*);", "    } while (p != 0);"]
+    return o
+
+
 def store_loop(mr, nr, out_t, kind, full_row, partial):
     """The end of the nc loop: full_row(i) stores row i's nr outputs while nc >= nr (then
     the row pointers step on), else the lines of partial() store the last nc columns."""
@@ -515,11 +600,23 @@ def vector_pieces(mr, nv, width, store, count):
     return o
 
 
-def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
+def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, part=None):
+    """The kernel's source; a flipping IGEMM kernel (uses_flip) is two functions: part
+    "flip" gives its static flipping twin (the function alone), "xor" the public kernel that
+    XORs per broadcast and hands the calls of IGEMM_FLIP to the twin."""
     name = kernel_name(variant, kind, mr, nr, kr, isa)
+    if uses_flip(family, isa, kind, mr) and kind == "igemm" and part is None:
+        twin = gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, "flip")
+        return gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, "xor").replace("\n@TWIN@\n", twin)
     out_t = {"qs8": "int8_t", "qd8_f32": "float", "qd8_f16": "uint16_t"}[variant]
     loop = LOOP[family]
-    if uses_flip(family, isa, kind):
+    if uses_flip(family, isa, kind, mr) and kind == "igemm":
+        loop = (f"Inner loop: 4 k of A as uint8 times 4 k of each column, vpdpbusd into per-column int32\n"
+                "// accumulators; input_offset 128 (folded into the packed bias' / ksum terms). The calls\n"
+                f"// with {igemm_flip_use(isa, nr)} run the flipping twin (A XORed with 0x80 into a\n"
+                f"// stack copy of {FLIP_CHUNK} bytes a row: every tap once per call where taps x kc fit,\n"
+                "// else per tap and K chunk of each nc tile); the others XOR each broadcast of A.")
+    elif uses_flip(family, isa, kind, mr):
         loop = (f"Inner loop: 4 k of A as uint8 (x ^ 0x80, flipped once per call into a stack copy of\n"
                 f"// {FLIP_CHUNK} bytes a row, or per K chunk of each nc tile when kc is larger) times 4 k\n"
                 "// of each column, vpdpbusd into per-column int32 accumulators; input_offset 128\n"
@@ -537,13 +634,28 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
         text += HELPERS["sse2"]
     if family == "dpbusd" and isa == "avx2":
         text += HELPERS["dpbusd_avx2"]
+    if part == "flip":
+        text = ""
     o = []
     o.append("")
-    o.append(signature(variant, kind, name) + " {")
+    if part == "flip":
+        o.append("// The flipping twin of " + name + " (IGEMM_FLIP of scripts/kernels/int8_gemm.py).")
+        o.append("PQNN_NOINLINE static " + signature(variant, kind, name + "__flip") + " {")
+    else:
+        if part == "xor":
+            o.append("@TWIN@")
+            o.append("")
+        o.append(signature(variant, kind, name) + " {")
     v = V(bits, isa) if family != "scalar" else None
     L = v.L if v else 1
     nv = nr // L if v else nr
-    o += prologue(variant, family, v, sign=not uses_flip(family, isa, kind))
+    if part == "xor":
+        args = "mr, nc, kc, ks, a, w, c, cm_stride, cn_stride, a_offset, zero, params"
+        if variant != "qs8":
+            args += ", quantization_params"
+        o += [f"  if ({igemm_flip_use(isa, nr)}) {{", f"    {name}__flip({args});", "    return;", "  }"]
+    flip = uses_flip(family, isa, kind, mr) and part != "xor"
+    o += prologue(variant, family, v, sign=not flip)
     # ---- row pointers
     o += skeleton.row_pointers(mr, kind, "int8_t", out_t, quantization=variant != "qs8")
     # ---- qd8 per-row zero point (negated, plus the input offset) and scale
@@ -556,8 +668,9 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
     def srow(i):
         return skeleton.row_reg(kind, "vrs", i)
 
-    flip = uses_flip(family, isa, kind)
-    if flip:
+    if flip and kind == "igemm":
+        o += igemm_flip_setup(mr)
+    elif flip:
         o.append(f"  // A ^ 0x80 (uint8), {FLIP_CHUNK} bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py)")
         o.append(f"  _Alignas(64) uint8_t vflip_buf[{mr * FLIP_CHUNK}];")
         o.append("  uint8_t* vflip = pqnn_launder_u8(vflip_buf);")
@@ -649,7 +762,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
 
         def body(ind2, loadexpr, acc="acc"):
             return dpbusd_step(ind2, v, mr, nv, dp, lambda i: f"a{i} + k", loadexpr, acc, True)
-        if flip:
+        if flip and kind == "gemm":
             return flipped_kloop(ind, v, mr, nv, dp)
         if isa == "avx2":
             r.append(f"{ind}size_t k = 0;")
@@ -659,7 +772,11 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind):
             return r + k_tail(ind, body)
         return pinned_kloop(ind, v, mr, nv, 4, body)
 
-    o += skeleton.over_taps(kind, mr, "int8_t", kloop)
+    if flip and kind == "igemm":
+        dp = "pqnn_dpbusd_zmm" if bits == 512 else "pqnn_dpbusd_ymm_vex"
+        o += igemm_flip_taps(mr, mr, nv, flipped_step(v, mr, nv, dp), v)
+    else:
+        o += skeleton.over_taps(kind, mr, "int8_t", kloop)
 
     # ---- madd reduction to one vector per row, columns in order, plus the prefix term
     if family == "madd":

@@ -6,7 +6,7 @@
  * (issue 13 measured the 4x64c4 kernels at 68% of the vpdpbusd peak on a quiet Zen 5). An
  * inline-asm vpdpbusd whose accumulator is a tied read-write operand ("+v") gives the
  * register allocator nothing to copy; with PQNN_X86_ACC_REG below for gcc's IGEMM loops,
- * gcc 12 and clang 14 both emit the bare loop of broadcasts (GEMM; broadcast-XORs in IGEMM),
+ * gcc 12 and clang 14 both emit the bare loop of broadcasts (broadcast-XORs where they XOR),
  * loads and vpdpbusd.
  * scripts/analysis/check-inner-loops.py keeps it that way in CI.
  *
@@ -128,7 +128,8 @@ static inline __m128i pqnn_acc_add_epi32_xmm(__m128i acc, __m128i x) {
  * work issues on ports 0 and 5 only, the ports of vpdpbusd itself, so the 4 XORs per 16
  * vpdpbusd of the 4x64c4 loop took ~20% of the peak (Xeon, 2026-12-06, docs/qd8-performance.md).
  * The kernels flip their rows once into a per-call stack buffer (per K chunk when kc exceeds
- * it) and the K loop broadcasts from there.
+ * it) and the K loop broadcasts from there. The VNNI IGEMM kernels of more than one row do
+ * the same for every tap (int8_gemm.py IGEMM_FLIP) on the calls where it pays.
  *
  * pqnn_flip_u8_ymm: dst[0, round_up(n, 32)) = src[0, n) ^ 0x80, bytes past n from zero
  * (0x80): dst is 32-byte aligned and has room for the rounded length; src is read exactly

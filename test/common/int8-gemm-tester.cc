@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include <fp16.h>
@@ -406,6 +407,23 @@ void Int8SuiteIndirection(const Int8GemmKernel& kern) {
         RunInt8Gemm(kern, c);
         if (::testing::Test::HasFailure()) return;
       }
+  // Around the VNNI IGEMM flip budget (FLIP_CHUNK of scripts/kernels/int8_gemm.py: every
+  // tap once per call where taps x kc rounded up to 32 <= 4096, else per tap and K chunk of
+  // each nc tile): 16 x 256 = 4096 and 9 x 448 = 4032 fit, 16 x 257 (288) and 9 x 449
+  // (480) do not; two nc tiles reuse the copy; zero rows and a_offset go through the flip.
+  const std::pair<size_t, size_t> budget[] = {{16, 256}, {16, 257}, {9, 448}, {9, 449}, {2, 2047}, {2, 2049}};
+  for (const auto& ks_k : budget)
+    for (size_t m : {size_t(1), size_t(kern.mr)}) {
+      Int8GemmCase c;
+      c.m = m; c.n = kern.nr + 1; c.k = ks_k.second; c.ks = ks_k.first;
+      c.a_offset = 13 * (m + c.ks);
+      c.a_stride = c.k + 2;
+      c.zero_every = 3;
+      RunInt8Gemm(kern, c);
+      c.unit = true;  // qd8: exact int32 accumulation
+      RunInt8Gemm(kern, c);
+      if (::testing::Test::HasFailure()) return;
+    }
 }
 
 }  // namespace pqnn_test

@@ -2,9 +2,11 @@
 //
 // qd8 x qc8w -> f32 IGEMM microkernel, 7x48c4 tile, avx512vnni (contract: src/microkernels.h).
 // Packed panels [48 i32 ksum][groups][48 f32 kernel_scale][48 f32 bias], K in groups of 48 columns x 4 k, zero-padded.
-// Inner loop: 4 k of A XORed with 0x80 (x + 128 as uint8) times 4 k of each column,
-// vpdpbusd into per-column int32 accumulators; input_offset 128 (folded into the
-// packed bias' / ksum terms).
+// Inner loop: 4 k of A as uint8 times 4 k of each column, vpdpbusd into per-column int32
+// accumulators; input_offset 128 (folded into the packed bias' / ksum terms). The calls
+// with kc >= 32 && nc > 48 run the flipping twin (A XORed with 0x80 into a
+// stack copy of 4096 bytes a row: every tap once per call where taps x kc fit,
+// else per tap and K chunk of each nc tile); the others XOR each broadcast of A.
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = clamp((float) acc * (row scale * kernel_scale[n]) + bias[n], min, max), with
 // acc = dot - (row zero_point + input_offset) * ksum[n] (int32).
@@ -15,10 +17,409 @@
 #include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
+// The flipping twin of pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_7x48c4__avx512vnni (IGEMM_FLIP of scripts/kernels/int8_gemm.py).
+PQNN_NOINLINE static void pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_7x48c4__avx512vnni__flip(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
+    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
+    const void* zero, const void* params,
+    const struct pqnn_quantization_params* quantization_params) {
+  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
+  const __m512 vmin = _mm512_set1_ps(p->min);
+  const __m512 vmax = _mm512_set1_ps(p->max);
+  const int8_t* wp = (const int8_t*) w;
+  float* c0 = (float*) c;
+  float* c1 = (float*) ((uintptr_t) c0 + cm_stride);
+  if (mr <= 1) {
+    c1 = c0;
+  }
+  float* c2 = (float*) ((uintptr_t) c1 + cm_stride);
+  if (mr <= 2) {
+    c2 = c1;
+  }
+  float* c3 = (float*) ((uintptr_t) c2 + cm_stride);
+  if (mr <= 3) {
+    c3 = c2;
+  }
+  float* c4 = (float*) ((uintptr_t) c3 + cm_stride);
+  if (mr <= 4) {
+    c4 = c3;
+  }
+  float* c5 = (float*) ((uintptr_t) c4 + cm_stride);
+  if (mr <= 5) {
+    c5 = c4;
+  }
+  float* c6 = (float*) ((uintptr_t) c5 + cm_stride);
+  if (mr <= 6) {
+    c6 = c5;
+  }
+  const __m512i vnzp = _mm512_set1_epi32(-(quantization_params->zero_point + 128));
+  const __m512 vrs = _mm512_set1_ps(quantization_params->scale);
+  // A ^ 0x80 (uint8), 4096 bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py):
+  // every tap once per call where taps x kc (rounded up to 32) fit, else per tap and K chunk
+  _Alignas(64) uint8_t vflip_buf[28672];
+  uint8_t* vflip = pqnn_launder_u8(vflip_buf);
+  const size_t kcr = (kc + 31) & ~(size_t) 31;
+  const int vflip_once = kcr <= 4096 && ks / (7 * sizeof(void*)) <= 4096 / kcr;
+  const size_t vtap_step = vflip_once ? kcr : 0;
+  if (vflip_once) {
+    const void** at = a;
+    uint8_t* vt = vflip;
+    for (size_t t = 0; t != ks; t += (7 * sizeof(void*))) {
+      const int8_t* a0 = (const int8_t*) at[0];
+      if (a0 != (const int8_t*) zero) {
+        a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+      }
+      const int8_t* a1 = (const int8_t*) at[1];
+      if (a1 != (const int8_t*) zero) {
+        a1 = (const int8_t*) ((uintptr_t) a1 + a_offset);
+      }
+      const int8_t* a2 = (const int8_t*) at[2];
+      if (a2 != (const int8_t*) zero) {
+        a2 = (const int8_t*) ((uintptr_t) a2 + a_offset);
+      }
+      const int8_t* a3 = (const int8_t*) at[3];
+      if (a3 != (const int8_t*) zero) {
+        a3 = (const int8_t*) ((uintptr_t) a3 + a_offset);
+      }
+      const int8_t* a4 = (const int8_t*) at[4];
+      if (a4 != (const int8_t*) zero) {
+        a4 = (const int8_t*) ((uintptr_t) a4 + a_offset);
+      }
+      const int8_t* a5 = (const int8_t*) at[5];
+      if (a5 != (const int8_t*) zero) {
+        a5 = (const int8_t*) ((uintptr_t) a5 + a_offset);
+      }
+      const int8_t* a6 = (const int8_t*) at[6];
+      if (a6 != (const int8_t*) zero) {
+        a6 = (const int8_t*) ((uintptr_t) a6 + a_offset);
+      }
+      pqnn_flip_u8_ymm(vt + 0, a0, kc);
+      pqnn_flip_u8_ymm(vt + 4096, a1, kc);
+      pqnn_flip_u8_ymm(vt + 8192, a2, kc);
+      pqnn_flip_u8_ymm(vt + 12288, a3, kc);
+      pqnn_flip_u8_ymm(vt + 16384, a4, kc);
+      pqnn_flip_u8_ymm(vt + 20480, a5, kc);
+      pqnn_flip_u8_ymm(vt + 24576, a6, kc);
+      at += 7;
+      vt += kcr;
+    }
+  }
+  do {
+    const __m512i vb0 = _mm512_loadu_si512((const void*) (wp + 0));
+    const __m512i vb1 = _mm512_loadu_si512((const void*) (wp + 64));
+    const __m512i vb2 = _mm512_loadu_si512((const void*) (wp + 128));
+    __m512i acc0_0 = _mm512_mullo_epi32(vb0, vnzp);
+    __m512i acc0_1 = _mm512_mullo_epi32(vb1, vnzp);
+    __m512i acc0_2 = _mm512_mullo_epi32(vb2, vnzp);
+    __m512i acc1_0 = _mm512_mullo_epi32(vb0, vnzp);
+    __m512i acc1_1 = _mm512_mullo_epi32(vb1, vnzp);
+    __m512i acc1_2 = _mm512_mullo_epi32(vb2, vnzp);
+    __m512i acc2_0 = _mm512_mullo_epi32(vb0, vnzp);
+    __m512i acc2_1 = _mm512_mullo_epi32(vb1, vnzp);
+    __m512i acc2_2 = _mm512_mullo_epi32(vb2, vnzp);
+    __m512i acc3_0 = _mm512_mullo_epi32(vb0, vnzp);
+    __m512i acc3_1 = _mm512_mullo_epi32(vb1, vnzp);
+    __m512i acc3_2 = _mm512_mullo_epi32(vb2, vnzp);
+    __m512i acc4_0 = _mm512_mullo_epi32(vb0, vnzp);
+    __m512i acc4_1 = _mm512_mullo_epi32(vb1, vnzp);
+    __m512i acc4_2 = _mm512_mullo_epi32(vb2, vnzp);
+    __m512i acc5_0 = _mm512_mullo_epi32(vb0, vnzp);
+    __m512i acc5_1 = _mm512_mullo_epi32(vb1, vnzp);
+    __m512i acc5_2 = _mm512_mullo_epi32(vb2, vnzp);
+    __m512i acc6_0 = _mm512_mullo_epi32(vb0, vnzp);
+    __m512i acc6_1 = _mm512_mullo_epi32(vb1, vnzp);
+    __m512i acc6_2 = _mm512_mullo_epi32(vb2, vnzp);
+    wp += 192;
+    size_t p = ks;
+    const uint8_t* vtap = vflip;
+    do {
+      size_t k0 = 0;
+      do {
+        const size_t kn = kc - k0 < 4096 ? kc - k0 : 4096;
+        if (!vflip_once) {
+          const int8_t* a0 = (const int8_t*) a[0];
+          if (a0 != (const int8_t*) zero) {
+            a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+          }
+          const int8_t* a1 = (const int8_t*) a[1];
+          if (a1 != (const int8_t*) zero) {
+            a1 = (const int8_t*) ((uintptr_t) a1 + a_offset);
+          }
+          const int8_t* a2 = (const int8_t*) a[2];
+          if (a2 != (const int8_t*) zero) {
+            a2 = (const int8_t*) ((uintptr_t) a2 + a_offset);
+          }
+          const int8_t* a3 = (const int8_t*) a[3];
+          if (a3 != (const int8_t*) zero) {
+            a3 = (const int8_t*) ((uintptr_t) a3 + a_offset);
+          }
+          const int8_t* a4 = (const int8_t*) a[4];
+          if (a4 != (const int8_t*) zero) {
+            a4 = (const int8_t*) ((uintptr_t) a4 + a_offset);
+          }
+          const int8_t* a5 = (const int8_t*) a[5];
+          if (a5 != (const int8_t*) zero) {
+            a5 = (const int8_t*) ((uintptr_t) a5 + a_offset);
+          }
+          const int8_t* a6 = (const int8_t*) a[6];
+          if (a6 != (const int8_t*) zero) {
+            a6 = (const int8_t*) ((uintptr_t) a6 + a_offset);
+          }
+          pqnn_flip_u8_ymm(vflip + 0, a0 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 4096, a1 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 8192, a2 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 12288, a3 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 16384, a4 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 20480, a5 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 24576, a6 + k0, kn);
+        }
+        const size_t kq = (kn + 3) & ~(size_t) 3;
+        register __m512i vp0_0 PQNN_X86_ACC_REG("zmm11") = acc0_0;
+        register __m512i vp0_1 PQNN_X86_ACC_REG("zmm12") = acc0_1;
+        register __m512i vp0_2 PQNN_X86_ACC_REG("zmm13") = acc0_2;
+        register __m512i vp1_0 PQNN_X86_ACC_REG("zmm14") = acc1_0;
+        register __m512i vp1_1 PQNN_X86_ACC_REG("zmm15") = acc1_1;
+        register __m512i vp1_2 PQNN_X86_ACC_REG("zmm16") = acc1_2;
+        register __m512i vp2_0 PQNN_X86_ACC_REG("zmm17") = acc2_0;
+        register __m512i vp2_1 PQNN_X86_ACC_REG("zmm18") = acc2_1;
+        register __m512i vp2_2 PQNN_X86_ACC_REG("zmm19") = acc2_2;
+        register __m512i vp3_0 PQNN_X86_ACC_REG("zmm20") = acc3_0;
+        register __m512i vp3_1 PQNN_X86_ACC_REG("zmm21") = acc3_1;
+        register __m512i vp3_2 PQNN_X86_ACC_REG("zmm22") = acc3_2;
+        register __m512i vp4_0 PQNN_X86_ACC_REG("zmm23") = acc4_0;
+        register __m512i vp4_1 PQNN_X86_ACC_REG("zmm24") = acc4_1;
+        register __m512i vp4_2 PQNN_X86_ACC_REG("zmm25") = acc4_2;
+        register __m512i vp5_0 PQNN_X86_ACC_REG("zmm26") = acc5_0;
+        register __m512i vp5_1 PQNN_X86_ACC_REG("zmm27") = acc5_1;
+        register __m512i vp5_2 PQNN_X86_ACC_REG("zmm28") = acc5_2;
+        register __m512i vp6_0 PQNN_X86_ACC_REG("zmm29") = acc6_0;
+        register __m512i vp6_1 PQNN_X86_ACC_REG("zmm30") = acc6_1;
+        register __m512i vp6_2 PQNN_X86_ACC_REG("zmm31") = acc6_2;
+        for (size_t k = 0; k < kq; k += 4) {
+          uint32_t u0 = 0;
+          memcpy(&u0, vtap + 0 + k, 4);
+          uint32_t u1 = 0;
+          memcpy(&u1, vtap + 4096 + k, 4);
+          uint32_t u2 = 0;
+          memcpy(&u2, vtap + 8192 + k, 4);
+          uint32_t u3 = 0;
+          memcpy(&u3, vtap + 12288 + k, 4);
+          uint32_t u4 = 0;
+          memcpy(&u4, vtap + 16384 + k, 4);
+          uint32_t u5 = 0;
+          memcpy(&u5, vtap + 20480 + k, 4);
+          uint32_t u6 = 0;
+          memcpy(&u6, vtap + 24576 + k, 4);
+          const __m512i va0 = _mm512_set1_epi32((int) u0);
+          const __m512i va1 = _mm512_set1_epi32((int) u1);
+          const __m512i va2 = _mm512_set1_epi32((int) u2);
+          const __m512i va3 = _mm512_set1_epi32((int) u3);
+          const __m512i va4 = _mm512_set1_epi32((int) u4);
+          const __m512i va5 = _mm512_set1_epi32((int) u5);
+          const __m512i va6 = _mm512_set1_epi32((int) u6);
+          const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
+          vp0_0 = pqnn_dpbusd_zmm(vp0_0, va0, vw0);
+          vp1_0 = pqnn_dpbusd_zmm(vp1_0, va1, vw0);
+          vp2_0 = pqnn_dpbusd_zmm(vp2_0, va2, vw0);
+          vp3_0 = pqnn_dpbusd_zmm(vp3_0, va3, vw0);
+          vp4_0 = pqnn_dpbusd_zmm(vp4_0, va4, vw0);
+          vp5_0 = pqnn_dpbusd_zmm(vp5_0, va5, vw0);
+          vp6_0 = pqnn_dpbusd_zmm(vp6_0, va6, vw0);
+          const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
+          vp0_1 = pqnn_dpbusd_zmm(vp0_1, va0, vw1);
+          vp1_1 = pqnn_dpbusd_zmm(vp1_1, va1, vw1);
+          vp2_1 = pqnn_dpbusd_zmm(vp2_1, va2, vw1);
+          vp3_1 = pqnn_dpbusd_zmm(vp3_1, va3, vw1);
+          vp4_1 = pqnn_dpbusd_zmm(vp4_1, va4, vw1);
+          vp5_1 = pqnn_dpbusd_zmm(vp5_1, va5, vw1);
+          vp6_1 = pqnn_dpbusd_zmm(vp6_1, va6, vw1);
+          const __m512i vw2 = _mm512_loadu_si512((const void*) (wp + 128));
+          vp0_2 = pqnn_dpbusd_zmm(vp0_2, va0, vw2);
+          vp1_2 = pqnn_dpbusd_zmm(vp1_2, va1, vw2);
+          vp2_2 = pqnn_dpbusd_zmm(vp2_2, va2, vw2);
+          vp3_2 = pqnn_dpbusd_zmm(vp3_2, va3, vw2);
+          vp4_2 = pqnn_dpbusd_zmm(vp4_2, va4, vw2);
+          vp5_2 = pqnn_dpbusd_zmm(vp5_2, va5, vw2);
+          vp6_2 = pqnn_dpbusd_zmm(vp6_2, va6, vw2);
+          _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
+          _mm_prefetch((const char*) wp + 1088, _MM_HINT_T0);
+          _mm_prefetch((const char*) wp + 1152, _MM_HINT_T0);
+          wp += 192;
+        }
+        acc0_0 = vp0_0;
+        acc0_1 = vp0_1;
+        acc0_2 = vp0_2;
+        acc1_0 = vp1_0;
+        acc1_1 = vp1_1;
+        acc1_2 = vp1_2;
+        acc2_0 = vp2_0;
+        acc2_1 = vp2_1;
+        acc2_2 = vp2_2;
+        acc3_0 = vp3_0;
+        acc3_1 = vp3_1;
+        acc3_2 = vp3_2;
+        acc4_0 = vp4_0;
+        acc4_1 = vp4_1;
+        acc4_2 = vp4_2;
+        acc5_0 = vp5_0;
+        acc5_1 = vp5_1;
+        acc5_2 = vp5_2;
+        acc6_0 = vp6_0;
+        acc6_1 = vp6_1;
+        acc6_2 = vp6_2;
+        k0 += kn;
+      } while (k0 != kc);
+      a += 7;
+      vtap += vtap_step;
+      p -= 7 * sizeof(void*);
+    } while (p != 0);
+    const __m512 vks0 = _mm512_loadu_ps((const float*) (wp + 0));
+    const __m512 vbias0 = _mm512_loadu_ps((const float*) (wp + 192));
+    const __m512 vks1 = _mm512_loadu_ps((const float*) (wp + 64));
+    const __m512 vbias1 = _mm512_loadu_ps((const float*) (wp + 256));
+    const __m512 vks2 = _mm512_loadu_ps((const float*) (wp + 128));
+    const __m512 vbias2 = _mm512_loadu_ps((const float*) (wp + 320));
+    wp += 384;
+    __m512 vo0_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc0_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo0_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo0_0));
+    __m512 vo0_1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc0_1), _mm512_mul_ps(vrs, vks1), vbias1);
+    vo0_1 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo0_1));
+    __m512 vo0_2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc0_2), _mm512_mul_ps(vrs, vks2), vbias2);
+    vo0_2 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo0_2));
+    __m512 vo1_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc1_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo1_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo1_0));
+    __m512 vo1_1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc1_1), _mm512_mul_ps(vrs, vks1), vbias1);
+    vo1_1 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo1_1));
+    __m512 vo1_2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc1_2), _mm512_mul_ps(vrs, vks2), vbias2);
+    vo1_2 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo1_2));
+    __m512 vo2_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc2_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo2_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo2_0));
+    __m512 vo2_1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc2_1), _mm512_mul_ps(vrs, vks1), vbias1);
+    vo2_1 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo2_1));
+    __m512 vo2_2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc2_2), _mm512_mul_ps(vrs, vks2), vbias2);
+    vo2_2 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo2_2));
+    __m512 vo3_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc3_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo3_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo3_0));
+    __m512 vo3_1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc3_1), _mm512_mul_ps(vrs, vks1), vbias1);
+    vo3_1 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo3_1));
+    __m512 vo3_2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc3_2), _mm512_mul_ps(vrs, vks2), vbias2);
+    vo3_2 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo3_2));
+    __m512 vo4_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc4_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo4_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo4_0));
+    __m512 vo4_1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc4_1), _mm512_mul_ps(vrs, vks1), vbias1);
+    vo4_1 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo4_1));
+    __m512 vo4_2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc4_2), _mm512_mul_ps(vrs, vks2), vbias2);
+    vo4_2 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo4_2));
+    __m512 vo5_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc5_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo5_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo5_0));
+    __m512 vo5_1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc5_1), _mm512_mul_ps(vrs, vks1), vbias1);
+    vo5_1 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo5_1));
+    __m512 vo5_2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc5_2), _mm512_mul_ps(vrs, vks2), vbias2);
+    vo5_2 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo5_2));
+    __m512 vo6_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc6_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo6_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo6_0));
+    __m512 vo6_1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc6_1), _mm512_mul_ps(vrs, vks1), vbias1);
+    vo6_1 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo6_1));
+    __m512 vo6_2 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc6_2), _mm512_mul_ps(vrs, vks2), vbias2);
+    vo6_2 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo6_2));
+    if (PQNN_LIKELY(nc >= 48)) {
+      _mm512_storeu_ps(c6, vo6_0);
+      _mm512_storeu_ps(c6 + 16, vo6_1);
+      _mm512_storeu_ps(c6 + 32, vo6_2);
+      c6 = (float*) ((uintptr_t) c6 + cn_stride);
+      _mm512_storeu_ps(c5, vo5_0);
+      _mm512_storeu_ps(c5 + 16, vo5_1);
+      _mm512_storeu_ps(c5 + 32, vo5_2);
+      c5 = (float*) ((uintptr_t) c5 + cn_stride);
+      _mm512_storeu_ps(c4, vo4_0);
+      _mm512_storeu_ps(c4 + 16, vo4_1);
+      _mm512_storeu_ps(c4 + 32, vo4_2);
+      c4 = (float*) ((uintptr_t) c4 + cn_stride);
+      _mm512_storeu_ps(c3, vo3_0);
+      _mm512_storeu_ps(c3 + 16, vo3_1);
+      _mm512_storeu_ps(c3 + 32, vo3_2);
+      c3 = (float*) ((uintptr_t) c3 + cn_stride);
+      _mm512_storeu_ps(c2, vo2_0);
+      _mm512_storeu_ps(c2 + 16, vo2_1);
+      _mm512_storeu_ps(c2 + 32, vo2_2);
+      c2 = (float*) ((uintptr_t) c2 + cn_stride);
+      _mm512_storeu_ps(c1, vo1_0);
+      _mm512_storeu_ps(c1 + 16, vo1_1);
+      _mm512_storeu_ps(c1 + 32, vo1_2);
+      c1 = (float*) ((uintptr_t) c1 + cn_stride);
+      _mm512_storeu_ps(c0, vo0_0);
+      _mm512_storeu_ps(c0 + 16, vo0_1);
+      _mm512_storeu_ps(c0 + 32, vo0_2);
+      c0 = (float*) ((uintptr_t) c0 + cn_stride);
+      a = (const void**) ((uintptr_t) a - ks);
+      nc -= 48;
+    } else {
+      if (nc >= 16) {
+        _mm512_storeu_ps(c6, vo6_0);
+        _mm512_storeu_ps(c5, vo5_0);
+        _mm512_storeu_ps(c4, vo4_0);
+        _mm512_storeu_ps(c3, vo3_0);
+        _mm512_storeu_ps(c2, vo2_0);
+        _mm512_storeu_ps(c1, vo1_0);
+        _mm512_storeu_ps(c0, vo0_0);
+      } else if (nc > 0) {
+        const size_t n = nc - 0;
+        _mm512_mask_storeu_ps(c6, (__mmask16) ((UINT32_C(1) << n) - 1), vo6_0);
+        _mm512_mask_storeu_ps(c5, (__mmask16) ((UINT32_C(1) << n) - 1), vo5_0);
+        _mm512_mask_storeu_ps(c4, (__mmask16) ((UINT32_C(1) << n) - 1), vo4_0);
+        _mm512_mask_storeu_ps(c3, (__mmask16) ((UINT32_C(1) << n) - 1), vo3_0);
+        _mm512_mask_storeu_ps(c2, (__mmask16) ((UINT32_C(1) << n) - 1), vo2_0);
+        _mm512_mask_storeu_ps(c1, (__mmask16) ((UINT32_C(1) << n) - 1), vo1_0);
+        _mm512_mask_storeu_ps(c0, (__mmask16) ((UINT32_C(1) << n) - 1), vo0_0);
+      }
+      if (nc >= 32) {
+        _mm512_storeu_ps(c6 + 16, vo6_1);
+        _mm512_storeu_ps(c5 + 16, vo5_1);
+        _mm512_storeu_ps(c4 + 16, vo4_1);
+        _mm512_storeu_ps(c3 + 16, vo3_1);
+        _mm512_storeu_ps(c2 + 16, vo2_1);
+        _mm512_storeu_ps(c1 + 16, vo1_1);
+        _mm512_storeu_ps(c0 + 16, vo0_1);
+      } else if (nc > 16) {
+        const size_t n = nc - 16;
+        _mm512_mask_storeu_ps(c6 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), vo6_1);
+        _mm512_mask_storeu_ps(c5 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), vo5_1);
+        _mm512_mask_storeu_ps(c4 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), vo4_1);
+        _mm512_mask_storeu_ps(c3 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), vo3_1);
+        _mm512_mask_storeu_ps(c2 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), vo2_1);
+        _mm512_mask_storeu_ps(c1 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), vo1_1);
+        _mm512_mask_storeu_ps(c0 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), vo0_1);
+      }
+      if (nc >= 48) {
+        _mm512_storeu_ps(c6 + 32, vo6_2);
+        _mm512_storeu_ps(c5 + 32, vo5_2);
+        _mm512_storeu_ps(c4 + 32, vo4_2);
+        _mm512_storeu_ps(c3 + 32, vo3_2);
+        _mm512_storeu_ps(c2 + 32, vo2_2);
+        _mm512_storeu_ps(c1 + 32, vo1_2);
+        _mm512_storeu_ps(c0 + 32, vo0_2);
+      } else if (nc > 32) {
+        const size_t n = nc - 32;
+        _mm512_mask_storeu_ps(c6 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), vo6_2);
+        _mm512_mask_storeu_ps(c5 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), vo5_2);
+        _mm512_mask_storeu_ps(c4 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), vo4_2);
+        _mm512_mask_storeu_ps(c3 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), vo3_2);
+        _mm512_mask_storeu_ps(c2 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), vo2_2);
+        _mm512_mask_storeu_ps(c1 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), vo1_2);
+        _mm512_mask_storeu_ps(c0 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), vo0_2);
+      }
+      nc = 0;
+    }
+  } while (nc != 0);
+}
+
 void pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_7x48c4__avx512vnni(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
     const void* zero, const void* params,
     const struct pqnn_quantization_params* quantization_params) {
+  if (kc >= 32 && nc > 48) {
+    pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_7x48c4__avx512vnni__flip(mr, nc, kc, ks, a, w, c, cm_stride, cn_stride, a_offset, zero, params, quantization_params);
+    return;
+  }
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m512 vmin = _mm512_set1_ps(p->min);
   const __m512 vmax = _mm512_set1_ps(p->max);

@@ -2,9 +2,11 @@
 //
 // qs8 x qc8w (fp32 requantization) IGEMM microkernel, 5x16c4 tile, avxvnni (contract: src/microkernels.h).
 // Packed panels [16 i32 bias'][groups][16 f32 scale], K in groups of 16 columns x 4 k, zero-padded.
-// Inner loop: 4 k of A XORed with 0x80 (x + 128 as uint8) times 4 k of each column,
-// vpdpbusd into per-column int32 accumulators; input_offset 128 (folded into the
-// packed bias' / ksum terms).
+// Inner loop: 4 k of A as uint8 times 4 k of each column, vpdpbusd into per-column int32
+// accumulators; input_offset 128 (folded into the packed bias' / ksum terms). The calls
+// with kc >= 64 run the flipping twin (A XORed with 0x80 into a
+// stack copy of 4096 bytes a row: every tap once per call where taps x kc fit,
+// else per tap and K chunk of each nc tile); the others XOR each broadcast of A.
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = clamp(rne((float) acc * scale[n]) + output_zero_point) (fp32 requantization, no FMA,
 // clamped as float against output_{min,max}_less_zero_point before rounding; bit-exact).
@@ -15,9 +17,338 @@
 #include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
+// The flipping twin of pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_5x16c4__avxvnni (IGEMM_FLIP of scripts/kernels/int8_gemm.py).
+PQNN_NOINLINE static void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_5x16c4__avxvnni__flip(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
+    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
+    const void* zero, const void* params) {
+  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
+  const __m256 vmin = _mm256_set1_ps(p->output_min_less_zero_point);
+  const __m256 vmax = _mm256_set1_ps(p->output_max_less_zero_point);
+  const __m256i vzp = _mm256_set1_epi32(p->output_zero_point);
+  const int8_t* wp = (const int8_t*) w;
+  int8_t* c0 = (int8_t*) c;
+  int8_t* c1 = (int8_t*) ((uintptr_t) c0 + cm_stride);
+  if (mr <= 1) {
+    c1 = c0;
+  }
+  int8_t* c2 = (int8_t*) ((uintptr_t) c1 + cm_stride);
+  if (mr <= 2) {
+    c2 = c1;
+  }
+  int8_t* c3 = (int8_t*) ((uintptr_t) c2 + cm_stride);
+  if (mr <= 3) {
+    c3 = c2;
+  }
+  int8_t* c4 = (int8_t*) ((uintptr_t) c3 + cm_stride);
+  if (mr <= 4) {
+    c4 = c3;
+  }
+  // A ^ 0x80 (uint8), 4096 bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py):
+  // every tap once per call where taps x kc (rounded up to 32) fit, else per tap and K chunk
+  _Alignas(64) uint8_t vflip_buf[20480];
+  uint8_t* vflip = pqnn_launder_u8(vflip_buf);
+  const size_t kcr = (kc + 31) & ~(size_t) 31;
+  const int vflip_once = kcr <= 4096 && ks / (5 * sizeof(void*)) <= 4096 / kcr;
+  const size_t vtap_step = vflip_once ? kcr : 0;
+  if (vflip_once) {
+    const void** at = a;
+    uint8_t* vt = vflip;
+    for (size_t t = 0; t != ks; t += (5 * sizeof(void*))) {
+      const int8_t* a0 = (const int8_t*) at[0];
+      if (a0 != (const int8_t*) zero) {
+        a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+      }
+      const int8_t* a1 = (const int8_t*) at[1];
+      if (a1 != (const int8_t*) zero) {
+        a1 = (const int8_t*) ((uintptr_t) a1 + a_offset);
+      }
+      const int8_t* a2 = (const int8_t*) at[2];
+      if (a2 != (const int8_t*) zero) {
+        a2 = (const int8_t*) ((uintptr_t) a2 + a_offset);
+      }
+      const int8_t* a3 = (const int8_t*) at[3];
+      if (a3 != (const int8_t*) zero) {
+        a3 = (const int8_t*) ((uintptr_t) a3 + a_offset);
+      }
+      const int8_t* a4 = (const int8_t*) at[4];
+      if (a4 != (const int8_t*) zero) {
+        a4 = (const int8_t*) ((uintptr_t) a4 + a_offset);
+      }
+      pqnn_flip_u8_ymm(vt + 0, a0, kc);
+      pqnn_flip_u8_ymm(vt + 4096, a1, kc);
+      pqnn_flip_u8_ymm(vt + 8192, a2, kc);
+      pqnn_flip_u8_ymm(vt + 12288, a3, kc);
+      pqnn_flip_u8_ymm(vt + 16384, a4, kc);
+      at += 5;
+      vt += kcr;
+    }
+  }
+  do {
+    const __m256i vb0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
+    const __m256i vb1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
+    __m256i acc0_0 = vb0;
+    __m256i acc0_1 = vb1;
+    __m256i acc1_0 = vb0;
+    __m256i acc1_1 = vb1;
+    __m256i acc2_0 = vb0;
+    __m256i acc2_1 = vb1;
+    __m256i acc3_0 = vb0;
+    __m256i acc3_1 = vb1;
+    __m256i acc4_0 = vb0;
+    __m256i acc4_1 = vb1;
+    wp += 64;
+    size_t p = ks;
+    const uint8_t* vtap = vflip;
+    do {
+      size_t k0 = 0;
+      do {
+        const size_t kn = kc - k0 < 4096 ? kc - k0 : 4096;
+        if (!vflip_once) {
+          const int8_t* a0 = (const int8_t*) a[0];
+          if (a0 != (const int8_t*) zero) {
+            a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+          }
+          const int8_t* a1 = (const int8_t*) a[1];
+          if (a1 != (const int8_t*) zero) {
+            a1 = (const int8_t*) ((uintptr_t) a1 + a_offset);
+          }
+          const int8_t* a2 = (const int8_t*) a[2];
+          if (a2 != (const int8_t*) zero) {
+            a2 = (const int8_t*) ((uintptr_t) a2 + a_offset);
+          }
+          const int8_t* a3 = (const int8_t*) a[3];
+          if (a3 != (const int8_t*) zero) {
+            a3 = (const int8_t*) ((uintptr_t) a3 + a_offset);
+          }
+          const int8_t* a4 = (const int8_t*) a[4];
+          if (a4 != (const int8_t*) zero) {
+            a4 = (const int8_t*) ((uintptr_t) a4 + a_offset);
+          }
+          pqnn_flip_u8_ymm(vflip + 0, a0 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 4096, a1 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 8192, a2 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 12288, a3 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 16384, a4 + k0, kn);
+        }
+        const size_t kq = (kn + 3) & ~(size_t) 3;
+        register __m256i vp0_0 PQNN_X86_ACC_REG("ymm6") = acc0_0;
+        register __m256i vp0_1 PQNN_X86_ACC_REG("ymm7") = acc0_1;
+        register __m256i vp1_0 PQNN_X86_ACC_REG("ymm8") = acc1_0;
+        register __m256i vp1_1 PQNN_X86_ACC_REG("ymm9") = acc1_1;
+        register __m256i vp2_0 PQNN_X86_ACC_REG("ymm10") = acc2_0;
+        register __m256i vp2_1 PQNN_X86_ACC_REG("ymm11") = acc2_1;
+        register __m256i vp3_0 PQNN_X86_ACC_REG("ymm12") = acc3_0;
+        register __m256i vp3_1 PQNN_X86_ACC_REG("ymm13") = acc3_1;
+        register __m256i vp4_0 PQNN_X86_ACC_REG("ymm14") = acc4_0;
+        register __m256i vp4_1 PQNN_X86_ACC_REG("ymm15") = acc4_1;
+        for (size_t k = 0; k < kq; k += 4) {
+          uint32_t u0 = 0;
+          memcpy(&u0, vtap + 0 + k, 4);
+          uint32_t u1 = 0;
+          memcpy(&u1, vtap + 4096 + k, 4);
+          uint32_t u2 = 0;
+          memcpy(&u2, vtap + 8192 + k, 4);
+          uint32_t u3 = 0;
+          memcpy(&u3, vtap + 12288 + k, 4);
+          uint32_t u4 = 0;
+          memcpy(&u4, vtap + 16384 + k, 4);
+          const __m256i va0 = _mm256_set1_epi32((int) u0);
+          const __m256i va1 = _mm256_set1_epi32((int) u1);
+          const __m256i va2 = _mm256_set1_epi32((int) u2);
+          const __m256i va3 = _mm256_set1_epi32((int) u3);
+          const __m256i va4 = _mm256_set1_epi32((int) u4);
+          const __m256i vw0 = _mm256_loadu_si256((const __m256i*) (wp + 0));
+          vp0_0 = pqnn_dpbusd_ymm_vex(vp0_0, va0, vw0);
+          vp1_0 = pqnn_dpbusd_ymm_vex(vp1_0, va1, vw0);
+          vp2_0 = pqnn_dpbusd_ymm_vex(vp2_0, va2, vw0);
+          vp3_0 = pqnn_dpbusd_ymm_vex(vp3_0, va3, vw0);
+          vp4_0 = pqnn_dpbusd_ymm_vex(vp4_0, va4, vw0);
+          const __m256i vw1 = _mm256_loadu_si256((const __m256i*) (wp + 32));
+          vp0_1 = pqnn_dpbusd_ymm_vex(vp0_1, va0, vw1);
+          vp1_1 = pqnn_dpbusd_ymm_vex(vp1_1, va1, vw1);
+          vp2_1 = pqnn_dpbusd_ymm_vex(vp2_1, va2, vw1);
+          vp3_1 = pqnn_dpbusd_ymm_vex(vp3_1, va3, vw1);
+          vp4_1 = pqnn_dpbusd_ymm_vex(vp4_1, va4, vw1);
+          wp += 64;
+        }
+        acc0_0 = vp0_0;
+        acc0_1 = vp0_1;
+        acc1_0 = vp1_0;
+        acc1_1 = vp1_1;
+        acc2_0 = vp2_0;
+        acc2_1 = vp2_1;
+        acc3_0 = vp3_0;
+        acc3_1 = vp3_1;
+        acc4_0 = vp4_0;
+        acc4_1 = vp4_1;
+        k0 += kn;
+      } while (k0 != kc);
+      a += 5;
+      vtap += vtap_step;
+      p -= 5 * sizeof(void*);
+    } while (p != 0);
+    const __m256 vscale0 = _mm256_loadu_ps((const float*) (wp + 0));
+    const __m256 vscale1 = _mm256_loadu_ps((const float*) (wp + 32));
+    wp += 64;
+    __m256 vf0_0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc0_0), vscale0);
+    vf0_0 = _mm256_min_ps(_mm256_max_ps(vf0_0, vmin), vmax);
+    const __m256i vo0_0 = _mm256_add_epi32(_mm256_cvtps_epi32(vf0_0), vzp);
+    __m256 vf0_1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc0_1), vscale1);
+    vf0_1 = _mm256_min_ps(_mm256_max_ps(vf0_1, vmin), vmax);
+    const __m256i vo0_1 = _mm256_add_epi32(_mm256_cvtps_epi32(vf0_1), vzp);
+    __m256 vf1_0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc1_0), vscale0);
+    vf1_0 = _mm256_min_ps(_mm256_max_ps(vf1_0, vmin), vmax);
+    const __m256i vo1_0 = _mm256_add_epi32(_mm256_cvtps_epi32(vf1_0), vzp);
+    __m256 vf1_1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc1_1), vscale1);
+    vf1_1 = _mm256_min_ps(_mm256_max_ps(vf1_1, vmin), vmax);
+    const __m256i vo1_1 = _mm256_add_epi32(_mm256_cvtps_epi32(vf1_1), vzp);
+    __m256 vf2_0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc2_0), vscale0);
+    vf2_0 = _mm256_min_ps(_mm256_max_ps(vf2_0, vmin), vmax);
+    const __m256i vo2_0 = _mm256_add_epi32(_mm256_cvtps_epi32(vf2_0), vzp);
+    __m256 vf2_1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc2_1), vscale1);
+    vf2_1 = _mm256_min_ps(_mm256_max_ps(vf2_1, vmin), vmax);
+    const __m256i vo2_1 = _mm256_add_epi32(_mm256_cvtps_epi32(vf2_1), vzp);
+    __m256 vf3_0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc3_0), vscale0);
+    vf3_0 = _mm256_min_ps(_mm256_max_ps(vf3_0, vmin), vmax);
+    const __m256i vo3_0 = _mm256_add_epi32(_mm256_cvtps_epi32(vf3_0), vzp);
+    __m256 vf3_1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc3_1), vscale1);
+    vf3_1 = _mm256_min_ps(_mm256_max_ps(vf3_1, vmin), vmax);
+    const __m256i vo3_1 = _mm256_add_epi32(_mm256_cvtps_epi32(vf3_1), vzp);
+    __m256 vf4_0 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc4_0), vscale0);
+    vf4_0 = _mm256_min_ps(_mm256_max_ps(vf4_0, vmin), vmax);
+    const __m256i vo4_0 = _mm256_add_epi32(_mm256_cvtps_epi32(vf4_0), vzp);
+    __m256 vf4_1 = _mm256_mul_ps(_mm256_cvtepi32_ps(acc4_1), vscale1);
+    vf4_1 = _mm256_min_ps(_mm256_max_ps(vf4_1, vmin), vmax);
+    const __m256i vo4_1 = _mm256_add_epi32(_mm256_cvtps_epi32(vf4_1), vzp);
+    if (PQNN_LIKELY(nc >= 16)) {
+      { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo4_0), _mm256_extracti128_si256(vo4_0, 1));
+        const __m128i p8 = _mm_packs_epi16(p16, p16);
+        _mm_storel_epi64((__m128i*) (c4), p8); }
+      { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo4_1), _mm256_extracti128_si256(vo4_1, 1));
+        const __m128i p8 = _mm_packs_epi16(p16, p16);
+        _mm_storel_epi64((__m128i*) (c4 + 8), p8); }
+      c4 = (int8_t*) ((uintptr_t) c4 + cn_stride);
+      { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo3_0), _mm256_extracti128_si256(vo3_0, 1));
+        const __m128i p8 = _mm_packs_epi16(p16, p16);
+        _mm_storel_epi64((__m128i*) (c3), p8); }
+      { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo3_1), _mm256_extracti128_si256(vo3_1, 1));
+        const __m128i p8 = _mm_packs_epi16(p16, p16);
+        _mm_storel_epi64((__m128i*) (c3 + 8), p8); }
+      c3 = (int8_t*) ((uintptr_t) c3 + cn_stride);
+      { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo2_0), _mm256_extracti128_si256(vo2_0, 1));
+        const __m128i p8 = _mm_packs_epi16(p16, p16);
+        _mm_storel_epi64((__m128i*) (c2), p8); }
+      { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo2_1), _mm256_extracti128_si256(vo2_1, 1));
+        const __m128i p8 = _mm_packs_epi16(p16, p16);
+        _mm_storel_epi64((__m128i*) (c2 + 8), p8); }
+      c2 = (int8_t*) ((uintptr_t) c2 + cn_stride);
+      { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo1_0), _mm256_extracti128_si256(vo1_0, 1));
+        const __m128i p8 = _mm_packs_epi16(p16, p16);
+        _mm_storel_epi64((__m128i*) (c1), p8); }
+      { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo1_1), _mm256_extracti128_si256(vo1_1, 1));
+        const __m128i p8 = _mm_packs_epi16(p16, p16);
+        _mm_storel_epi64((__m128i*) (c1 + 8), p8); }
+      c1 = (int8_t*) ((uintptr_t) c1 + cn_stride);
+      { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo0_0), _mm256_extracti128_si256(vo0_0, 1));
+        const __m128i p8 = _mm_packs_epi16(p16, p16);
+        _mm_storel_epi64((__m128i*) (c0), p8); }
+      { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo0_1), _mm256_extracti128_si256(vo0_1, 1));
+        const __m128i p8 = _mm_packs_epi16(p16, p16);
+        _mm_storel_epi64((__m128i*) (c0 + 8), p8); }
+      c0 = (int8_t*) ((uintptr_t) c0 + cn_stride);
+      a = (const void**) ((uintptr_t) a - ks);
+      nc -= 16;
+    } else {
+      if (nc >= 8) {
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo4_0), _mm256_extracti128_si256(vo4_0, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          _mm_storel_epi64((__m128i*) (c4), p8); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo3_0), _mm256_extracti128_si256(vo3_0, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          _mm_storel_epi64((__m128i*) (c3), p8); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo2_0), _mm256_extracti128_si256(vo2_0, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          _mm_storel_epi64((__m128i*) (c2), p8); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo1_0), _mm256_extracti128_si256(vo1_0, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          _mm_storel_epi64((__m128i*) (c1), p8); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo0_0), _mm256_extracti128_si256(vo0_0, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          _mm_storel_epi64((__m128i*) (c0), p8); }
+      } else if (nc > 0) {
+        const size_t n = nc - 0;
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo4_0), _mm256_extracti128_si256(vo4_0, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);
+          memcpy(c4, &u, n); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo3_0), _mm256_extracti128_si256(vo3_0, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);
+          memcpy(c3, &u, n); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo2_0), _mm256_extracti128_si256(vo2_0, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);
+          memcpy(c2, &u, n); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo1_0), _mm256_extracti128_si256(vo1_0, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);
+          memcpy(c1, &u, n); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo0_0), _mm256_extracti128_si256(vo0_0, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);
+          memcpy(c0, &u, n); }
+      }
+      if (nc >= 16) {
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo4_1), _mm256_extracti128_si256(vo4_1, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          _mm_storel_epi64((__m128i*) (c4 + 8), p8); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo3_1), _mm256_extracti128_si256(vo3_1, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          _mm_storel_epi64((__m128i*) (c3 + 8), p8); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo2_1), _mm256_extracti128_si256(vo2_1, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          _mm_storel_epi64((__m128i*) (c2 + 8), p8); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo1_1), _mm256_extracti128_si256(vo1_1, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          _mm_storel_epi64((__m128i*) (c1 + 8), p8); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo0_1), _mm256_extracti128_si256(vo0_1, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          _mm_storel_epi64((__m128i*) (c0 + 8), p8); }
+      } else if (nc > 8) {
+        const size_t n = nc - 8;
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo4_1), _mm256_extracti128_si256(vo4_1, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);
+          memcpy(c4 + 8, &u, n); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo3_1), _mm256_extracti128_si256(vo3_1, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);
+          memcpy(c3 + 8, &u, n); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo2_1), _mm256_extracti128_si256(vo2_1, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);
+          memcpy(c2 + 8, &u, n); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo1_1), _mm256_extracti128_si256(vo1_1, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);
+          memcpy(c1 + 8, &u, n); }
+        { const __m128i p16 = _mm_packs_epi32(_mm256_castsi256_si128(vo0_1), _mm256_extracti128_si256(vo0_1, 1));
+          const __m128i p8 = _mm_packs_epi16(p16, p16);
+          const uint64_t u = (uint64_t) _mm_cvtsi128_si64(p8);
+          memcpy(c0 + 8, &u, n); }
+      }
+      nc = 0;
+    }
+  } while (nc != 0);
+}
+
 void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_5x16c4__avxvnni(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
     const void* zero, const void* params) {
+  if (kc >= 64) {
+    pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_5x16c4__avxvnni__flip(mr, nc, kc, ks, a, w, c, cm_stride, cn_stride, a_offset, zero, params);
+    return;
+  }
   const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
   const __m256 vmin = _mm256_set1_ps(p->output_min_less_zero_point);
   const __m256 vmax = _mm256_set1_ps(p->output_max_less_zero_point);

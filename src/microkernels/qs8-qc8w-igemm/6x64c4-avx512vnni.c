@@ -2,9 +2,11 @@
 //
 // qs8 x qc8w (fp32 requantization) IGEMM microkernel, 6x64c4 tile, avx512vnni (contract: src/microkernels.h).
 // Packed panels [64 i32 bias'][groups][64 f32 scale], K in groups of 64 columns x 4 k, zero-padded.
-// Inner loop: 4 k of A XORed with 0x80 (x + 128 as uint8) times 4 k of each column,
-// vpdpbusd into per-column int32 accumulators; input_offset 128 (folded into the
-// packed bias' / ksum terms).
+// Inner loop: 4 k of A as uint8 times 4 k of each column, vpdpbusd into per-column int32
+// accumulators; input_offset 128 (folded into the packed bias' / ksum terms). The calls
+// with kc >= 32 && nc > 64 run the flipping twin (A XORed with 0x80 into a
+// stack copy of 4096 bytes a row: every tap once per call where taps x kc fit,
+// else per tap and K chunk of each nc tile); the others XOR each broadcast of A.
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = clamp(rne((float) acc * scale[n]) + output_zero_point) (fp32 requantization, no FMA,
 // clamped as float against output_{min,max}_less_zero_point before rounding; bit-exact).
@@ -15,9 +17,444 @@
 #include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
+// The flipping twin of pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_6x64c4__avx512vnni (IGEMM_FLIP of scripts/kernels/int8_gemm.py).
+PQNN_NOINLINE static void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_6x64c4__avx512vnni__flip(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
+    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
+    const void* zero, const void* params) {
+  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
+  const __m512 vmin = _mm512_set1_ps(p->output_min_less_zero_point);
+  const __m512 vmax = _mm512_set1_ps(p->output_max_less_zero_point);
+  const __m512i vzp = _mm512_set1_epi32(p->output_zero_point);
+  const int8_t* wp = (const int8_t*) w;
+  int8_t* c0 = (int8_t*) c;
+  int8_t* c1 = (int8_t*) ((uintptr_t) c0 + cm_stride);
+  if (mr <= 1) {
+    c1 = c0;
+  }
+  int8_t* c2 = (int8_t*) ((uintptr_t) c1 + cm_stride);
+  if (mr <= 2) {
+    c2 = c1;
+  }
+  int8_t* c3 = (int8_t*) ((uintptr_t) c2 + cm_stride);
+  if (mr <= 3) {
+    c3 = c2;
+  }
+  int8_t* c4 = (int8_t*) ((uintptr_t) c3 + cm_stride);
+  if (mr <= 4) {
+    c4 = c3;
+  }
+  int8_t* c5 = (int8_t*) ((uintptr_t) c4 + cm_stride);
+  if (mr <= 5) {
+    c5 = c4;
+  }
+  // A ^ 0x80 (uint8), 4096 bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py):
+  // every tap once per call where taps x kc (rounded up to 32) fit, else per tap and K chunk
+  _Alignas(64) uint8_t vflip_buf[24576];
+  uint8_t* vflip = pqnn_launder_u8(vflip_buf);
+  const size_t kcr = (kc + 31) & ~(size_t) 31;
+  const int vflip_once = kcr <= 4096 && ks / (6 * sizeof(void*)) <= 4096 / kcr;
+  const size_t vtap_step = vflip_once ? kcr : 0;
+  if (vflip_once) {
+    const void** at = a;
+    uint8_t* vt = vflip;
+    for (size_t t = 0; t != ks; t += (6 * sizeof(void*))) {
+      const int8_t* a0 = (const int8_t*) at[0];
+      if (a0 != (const int8_t*) zero) {
+        a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+      }
+      const int8_t* a1 = (const int8_t*) at[1];
+      if (a1 != (const int8_t*) zero) {
+        a1 = (const int8_t*) ((uintptr_t) a1 + a_offset);
+      }
+      const int8_t* a2 = (const int8_t*) at[2];
+      if (a2 != (const int8_t*) zero) {
+        a2 = (const int8_t*) ((uintptr_t) a2 + a_offset);
+      }
+      const int8_t* a3 = (const int8_t*) at[3];
+      if (a3 != (const int8_t*) zero) {
+        a3 = (const int8_t*) ((uintptr_t) a3 + a_offset);
+      }
+      const int8_t* a4 = (const int8_t*) at[4];
+      if (a4 != (const int8_t*) zero) {
+        a4 = (const int8_t*) ((uintptr_t) a4 + a_offset);
+      }
+      const int8_t* a5 = (const int8_t*) at[5];
+      if (a5 != (const int8_t*) zero) {
+        a5 = (const int8_t*) ((uintptr_t) a5 + a_offset);
+      }
+      pqnn_flip_u8_ymm(vt + 0, a0, kc);
+      pqnn_flip_u8_ymm(vt + 4096, a1, kc);
+      pqnn_flip_u8_ymm(vt + 8192, a2, kc);
+      pqnn_flip_u8_ymm(vt + 12288, a3, kc);
+      pqnn_flip_u8_ymm(vt + 16384, a4, kc);
+      pqnn_flip_u8_ymm(vt + 20480, a5, kc);
+      at += 6;
+      vt += kcr;
+    }
+  }
+  do {
+    const __m512i vb0 = _mm512_loadu_si512((const void*) (wp + 0));
+    const __m512i vb1 = _mm512_loadu_si512((const void*) (wp + 64));
+    const __m512i vb2 = _mm512_loadu_si512((const void*) (wp + 128));
+    const __m512i vb3 = _mm512_loadu_si512((const void*) (wp + 192));
+    __m512i acc0_0 = vb0;
+    __m512i acc0_1 = vb1;
+    __m512i acc0_2 = vb2;
+    __m512i acc0_3 = vb3;
+    __m512i acc1_0 = vb0;
+    __m512i acc1_1 = vb1;
+    __m512i acc1_2 = vb2;
+    __m512i acc1_3 = vb3;
+    __m512i acc2_0 = vb0;
+    __m512i acc2_1 = vb1;
+    __m512i acc2_2 = vb2;
+    __m512i acc2_3 = vb3;
+    __m512i acc3_0 = vb0;
+    __m512i acc3_1 = vb1;
+    __m512i acc3_2 = vb2;
+    __m512i acc3_3 = vb3;
+    __m512i acc4_0 = vb0;
+    __m512i acc4_1 = vb1;
+    __m512i acc4_2 = vb2;
+    __m512i acc4_3 = vb3;
+    __m512i acc5_0 = vb0;
+    __m512i acc5_1 = vb1;
+    __m512i acc5_2 = vb2;
+    __m512i acc5_3 = vb3;
+    wp += 256;
+    size_t p = ks;
+    const uint8_t* vtap = vflip;
+    do {
+      size_t k0 = 0;
+      do {
+        const size_t kn = kc - k0 < 4096 ? kc - k0 : 4096;
+        if (!vflip_once) {
+          const int8_t* a0 = (const int8_t*) a[0];
+          if (a0 != (const int8_t*) zero) {
+            a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+          }
+          const int8_t* a1 = (const int8_t*) a[1];
+          if (a1 != (const int8_t*) zero) {
+            a1 = (const int8_t*) ((uintptr_t) a1 + a_offset);
+          }
+          const int8_t* a2 = (const int8_t*) a[2];
+          if (a2 != (const int8_t*) zero) {
+            a2 = (const int8_t*) ((uintptr_t) a2 + a_offset);
+          }
+          const int8_t* a3 = (const int8_t*) a[3];
+          if (a3 != (const int8_t*) zero) {
+            a3 = (const int8_t*) ((uintptr_t) a3 + a_offset);
+          }
+          const int8_t* a4 = (const int8_t*) a[4];
+          if (a4 != (const int8_t*) zero) {
+            a4 = (const int8_t*) ((uintptr_t) a4 + a_offset);
+          }
+          const int8_t* a5 = (const int8_t*) a[5];
+          if (a5 != (const int8_t*) zero) {
+            a5 = (const int8_t*) ((uintptr_t) a5 + a_offset);
+          }
+          pqnn_flip_u8_ymm(vflip + 0, a0 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 4096, a1 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 8192, a2 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 12288, a3 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 16384, a4 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 20480, a5 + k0, kn);
+        }
+        const size_t kq = (kn + 3) & ~(size_t) 3;
+        register __m512i vp0_0 PQNN_X86_ACC_REG("zmm8") = acc0_0;
+        register __m512i vp0_1 PQNN_X86_ACC_REG("zmm9") = acc0_1;
+        register __m512i vp0_2 PQNN_X86_ACC_REG("zmm10") = acc0_2;
+        register __m512i vp0_3 PQNN_X86_ACC_REG("zmm11") = acc0_3;
+        register __m512i vp1_0 PQNN_X86_ACC_REG("zmm12") = acc1_0;
+        register __m512i vp1_1 PQNN_X86_ACC_REG("zmm13") = acc1_1;
+        register __m512i vp1_2 PQNN_X86_ACC_REG("zmm14") = acc1_2;
+        register __m512i vp1_3 PQNN_X86_ACC_REG("zmm15") = acc1_3;
+        register __m512i vp2_0 PQNN_X86_ACC_REG("zmm16") = acc2_0;
+        register __m512i vp2_1 PQNN_X86_ACC_REG("zmm17") = acc2_1;
+        register __m512i vp2_2 PQNN_X86_ACC_REG("zmm18") = acc2_2;
+        register __m512i vp2_3 PQNN_X86_ACC_REG("zmm19") = acc2_3;
+        register __m512i vp3_0 PQNN_X86_ACC_REG("zmm20") = acc3_0;
+        register __m512i vp3_1 PQNN_X86_ACC_REG("zmm21") = acc3_1;
+        register __m512i vp3_2 PQNN_X86_ACC_REG("zmm22") = acc3_2;
+        register __m512i vp3_3 PQNN_X86_ACC_REG("zmm23") = acc3_3;
+        register __m512i vp4_0 PQNN_X86_ACC_REG("zmm24") = acc4_0;
+        register __m512i vp4_1 PQNN_X86_ACC_REG("zmm25") = acc4_1;
+        register __m512i vp4_2 PQNN_X86_ACC_REG("zmm26") = acc4_2;
+        register __m512i vp4_3 PQNN_X86_ACC_REG("zmm27") = acc4_3;
+        register __m512i vp5_0 PQNN_X86_ACC_REG("zmm28") = acc5_0;
+        register __m512i vp5_1 PQNN_X86_ACC_REG("zmm29") = acc5_1;
+        register __m512i vp5_2 PQNN_X86_ACC_REG("zmm30") = acc5_2;
+        register __m512i vp5_3 PQNN_X86_ACC_REG("zmm31") = acc5_3;
+        for (size_t k = 0; k < kq; k += 4) {
+          uint32_t u0 = 0;
+          memcpy(&u0, vtap + 0 + k, 4);
+          uint32_t u1 = 0;
+          memcpy(&u1, vtap + 4096 + k, 4);
+          uint32_t u2 = 0;
+          memcpy(&u2, vtap + 8192 + k, 4);
+          uint32_t u3 = 0;
+          memcpy(&u3, vtap + 12288 + k, 4);
+          uint32_t u4 = 0;
+          memcpy(&u4, vtap + 16384 + k, 4);
+          uint32_t u5 = 0;
+          memcpy(&u5, vtap + 20480 + k, 4);
+          const __m512i va0 = _mm512_set1_epi32((int) u0);
+          const __m512i va1 = _mm512_set1_epi32((int) u1);
+          const __m512i va2 = _mm512_set1_epi32((int) u2);
+          const __m512i va3 = _mm512_set1_epi32((int) u3);
+          const __m512i va4 = _mm512_set1_epi32((int) u4);
+          const __m512i va5 = _mm512_set1_epi32((int) u5);
+          const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
+          vp0_0 = pqnn_dpbusd_zmm(vp0_0, va0, vw0);
+          vp1_0 = pqnn_dpbusd_zmm(vp1_0, va1, vw0);
+          vp2_0 = pqnn_dpbusd_zmm(vp2_0, va2, vw0);
+          vp3_0 = pqnn_dpbusd_zmm(vp3_0, va3, vw0);
+          vp4_0 = pqnn_dpbusd_zmm(vp4_0, va4, vw0);
+          vp5_0 = pqnn_dpbusd_zmm(vp5_0, va5, vw0);
+          const __m512i vw1 = _mm512_loadu_si512((const void*) (wp + 64));
+          vp0_1 = pqnn_dpbusd_zmm(vp0_1, va0, vw1);
+          vp1_1 = pqnn_dpbusd_zmm(vp1_1, va1, vw1);
+          vp2_1 = pqnn_dpbusd_zmm(vp2_1, va2, vw1);
+          vp3_1 = pqnn_dpbusd_zmm(vp3_1, va3, vw1);
+          vp4_1 = pqnn_dpbusd_zmm(vp4_1, va4, vw1);
+          vp5_1 = pqnn_dpbusd_zmm(vp5_1, va5, vw1);
+          const __m512i vw2 = _mm512_loadu_si512((const void*) (wp + 128));
+          vp0_2 = pqnn_dpbusd_zmm(vp0_2, va0, vw2);
+          vp1_2 = pqnn_dpbusd_zmm(vp1_2, va1, vw2);
+          vp2_2 = pqnn_dpbusd_zmm(vp2_2, va2, vw2);
+          vp3_2 = pqnn_dpbusd_zmm(vp3_2, va3, vw2);
+          vp4_2 = pqnn_dpbusd_zmm(vp4_2, va4, vw2);
+          vp5_2 = pqnn_dpbusd_zmm(vp5_2, va5, vw2);
+          const __m512i vw3 = _mm512_loadu_si512((const void*) (wp + 192));
+          vp0_3 = pqnn_dpbusd_zmm(vp0_3, va0, vw3);
+          vp1_3 = pqnn_dpbusd_zmm(vp1_3, va1, vw3);
+          vp2_3 = pqnn_dpbusd_zmm(vp2_3, va2, vw3);
+          vp3_3 = pqnn_dpbusd_zmm(vp3_3, va3, vw3);
+          vp4_3 = pqnn_dpbusd_zmm(vp4_3, va4, vw3);
+          vp5_3 = pqnn_dpbusd_zmm(vp5_3, va5, vw3);
+          _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
+          _mm_prefetch((const char*) wp + 1088, _MM_HINT_T0);
+          _mm_prefetch((const char*) wp + 1152, _MM_HINT_T0);
+          _mm_prefetch((const char*) wp + 1216, _MM_HINT_T0);
+          wp += 256;
+        }
+        acc0_0 = vp0_0;
+        acc0_1 = vp0_1;
+        acc0_2 = vp0_2;
+        acc0_3 = vp0_3;
+        acc1_0 = vp1_0;
+        acc1_1 = vp1_1;
+        acc1_2 = vp1_2;
+        acc1_3 = vp1_3;
+        acc2_0 = vp2_0;
+        acc2_1 = vp2_1;
+        acc2_2 = vp2_2;
+        acc2_3 = vp2_3;
+        acc3_0 = vp3_0;
+        acc3_1 = vp3_1;
+        acc3_2 = vp3_2;
+        acc3_3 = vp3_3;
+        acc4_0 = vp4_0;
+        acc4_1 = vp4_1;
+        acc4_2 = vp4_2;
+        acc4_3 = vp4_3;
+        acc5_0 = vp5_0;
+        acc5_1 = vp5_1;
+        acc5_2 = vp5_2;
+        acc5_3 = vp5_3;
+        k0 += kn;
+      } while (k0 != kc);
+      a += 6;
+      vtap += vtap_step;
+      p -= 6 * sizeof(void*);
+    } while (p != 0);
+    const __m512 vscale0 = _mm512_loadu_ps((const float*) (wp + 0));
+    const __m512 vscale1 = _mm512_loadu_ps((const float*) (wp + 64));
+    const __m512 vscale2 = _mm512_loadu_ps((const float*) (wp + 128));
+    const __m512 vscale3 = _mm512_loadu_ps((const float*) (wp + 192));
+    wp += 256;
+    __m512 vf0_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc0_0), vscale0);
+    vf0_0 = _mm512_min_ps(_mm512_max_ps(vf0_0, vmin), vmax);
+    const __m512i vo0_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf0_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf0_1 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc0_1), vscale1);
+    vf0_1 = _mm512_min_ps(_mm512_max_ps(vf0_1, vmin), vmax);
+    const __m512i vo0_1 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf0_1, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf0_2 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc0_2), vscale2);
+    vf0_2 = _mm512_min_ps(_mm512_max_ps(vf0_2, vmin), vmax);
+    const __m512i vo0_2 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf0_2, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf0_3 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc0_3), vscale3);
+    vf0_3 = _mm512_min_ps(_mm512_max_ps(vf0_3, vmin), vmax);
+    const __m512i vo0_3 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf0_3, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf1_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc1_0), vscale0);
+    vf1_0 = _mm512_min_ps(_mm512_max_ps(vf1_0, vmin), vmax);
+    const __m512i vo1_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf1_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf1_1 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc1_1), vscale1);
+    vf1_1 = _mm512_min_ps(_mm512_max_ps(vf1_1, vmin), vmax);
+    const __m512i vo1_1 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf1_1, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf1_2 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc1_2), vscale2);
+    vf1_2 = _mm512_min_ps(_mm512_max_ps(vf1_2, vmin), vmax);
+    const __m512i vo1_2 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf1_2, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf1_3 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc1_3), vscale3);
+    vf1_3 = _mm512_min_ps(_mm512_max_ps(vf1_3, vmin), vmax);
+    const __m512i vo1_3 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf1_3, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf2_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc2_0), vscale0);
+    vf2_0 = _mm512_min_ps(_mm512_max_ps(vf2_0, vmin), vmax);
+    const __m512i vo2_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf2_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf2_1 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc2_1), vscale1);
+    vf2_1 = _mm512_min_ps(_mm512_max_ps(vf2_1, vmin), vmax);
+    const __m512i vo2_1 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf2_1, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf2_2 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc2_2), vscale2);
+    vf2_2 = _mm512_min_ps(_mm512_max_ps(vf2_2, vmin), vmax);
+    const __m512i vo2_2 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf2_2, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf2_3 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc2_3), vscale3);
+    vf2_3 = _mm512_min_ps(_mm512_max_ps(vf2_3, vmin), vmax);
+    const __m512i vo2_3 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf2_3, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf3_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc3_0), vscale0);
+    vf3_0 = _mm512_min_ps(_mm512_max_ps(vf3_0, vmin), vmax);
+    const __m512i vo3_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf3_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf3_1 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc3_1), vscale1);
+    vf3_1 = _mm512_min_ps(_mm512_max_ps(vf3_1, vmin), vmax);
+    const __m512i vo3_1 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf3_1, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf3_2 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc3_2), vscale2);
+    vf3_2 = _mm512_min_ps(_mm512_max_ps(vf3_2, vmin), vmax);
+    const __m512i vo3_2 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf3_2, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf3_3 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc3_3), vscale3);
+    vf3_3 = _mm512_min_ps(_mm512_max_ps(vf3_3, vmin), vmax);
+    const __m512i vo3_3 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf3_3, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf4_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc4_0), vscale0);
+    vf4_0 = _mm512_min_ps(_mm512_max_ps(vf4_0, vmin), vmax);
+    const __m512i vo4_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf4_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf4_1 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc4_1), vscale1);
+    vf4_1 = _mm512_min_ps(_mm512_max_ps(vf4_1, vmin), vmax);
+    const __m512i vo4_1 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf4_1, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf4_2 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc4_2), vscale2);
+    vf4_2 = _mm512_min_ps(_mm512_max_ps(vf4_2, vmin), vmax);
+    const __m512i vo4_2 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf4_2, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf4_3 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc4_3), vscale3);
+    vf4_3 = _mm512_min_ps(_mm512_max_ps(vf4_3, vmin), vmax);
+    const __m512i vo4_3 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf4_3, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf5_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc5_0), vscale0);
+    vf5_0 = _mm512_min_ps(_mm512_max_ps(vf5_0, vmin), vmax);
+    const __m512i vo5_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf5_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf5_1 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc5_1), vscale1);
+    vf5_1 = _mm512_min_ps(_mm512_max_ps(vf5_1, vmin), vmax);
+    const __m512i vo5_1 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf5_1, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf5_2 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc5_2), vscale2);
+    vf5_2 = _mm512_min_ps(_mm512_max_ps(vf5_2, vmin), vmax);
+    const __m512i vo5_2 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf5_2, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf5_3 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc5_3), vscale3);
+    vf5_3 = _mm512_min_ps(_mm512_max_ps(vf5_3, vmin), vmax);
+    const __m512i vo5_3 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf5_3, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    if (PQNN_LIKELY(nc >= 64)) {
+      _mm_storeu_si128((__m128i*) (c5), _mm512_cvtsepi32_epi8(vo5_0));
+      _mm_storeu_si128((__m128i*) (c5 + 16), _mm512_cvtsepi32_epi8(vo5_1));
+      _mm_storeu_si128((__m128i*) (c5 + 32), _mm512_cvtsepi32_epi8(vo5_2));
+      _mm_storeu_si128((__m128i*) (c5 + 48), _mm512_cvtsepi32_epi8(vo5_3));
+      c5 = (int8_t*) ((uintptr_t) c5 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c4), _mm512_cvtsepi32_epi8(vo4_0));
+      _mm_storeu_si128((__m128i*) (c4 + 16), _mm512_cvtsepi32_epi8(vo4_1));
+      _mm_storeu_si128((__m128i*) (c4 + 32), _mm512_cvtsepi32_epi8(vo4_2));
+      _mm_storeu_si128((__m128i*) (c4 + 48), _mm512_cvtsepi32_epi8(vo4_3));
+      c4 = (int8_t*) ((uintptr_t) c4 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c3), _mm512_cvtsepi32_epi8(vo3_0));
+      _mm_storeu_si128((__m128i*) (c3 + 16), _mm512_cvtsepi32_epi8(vo3_1));
+      _mm_storeu_si128((__m128i*) (c3 + 32), _mm512_cvtsepi32_epi8(vo3_2));
+      _mm_storeu_si128((__m128i*) (c3 + 48), _mm512_cvtsepi32_epi8(vo3_3));
+      c3 = (int8_t*) ((uintptr_t) c3 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c2), _mm512_cvtsepi32_epi8(vo2_0));
+      _mm_storeu_si128((__m128i*) (c2 + 16), _mm512_cvtsepi32_epi8(vo2_1));
+      _mm_storeu_si128((__m128i*) (c2 + 32), _mm512_cvtsepi32_epi8(vo2_2));
+      _mm_storeu_si128((__m128i*) (c2 + 48), _mm512_cvtsepi32_epi8(vo2_3));
+      c2 = (int8_t*) ((uintptr_t) c2 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c1), _mm512_cvtsepi32_epi8(vo1_0));
+      _mm_storeu_si128((__m128i*) (c1 + 16), _mm512_cvtsepi32_epi8(vo1_1));
+      _mm_storeu_si128((__m128i*) (c1 + 32), _mm512_cvtsepi32_epi8(vo1_2));
+      _mm_storeu_si128((__m128i*) (c1 + 48), _mm512_cvtsepi32_epi8(vo1_3));
+      c1 = (int8_t*) ((uintptr_t) c1 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c0), _mm512_cvtsepi32_epi8(vo0_0));
+      _mm_storeu_si128((__m128i*) (c0 + 16), _mm512_cvtsepi32_epi8(vo0_1));
+      _mm_storeu_si128((__m128i*) (c0 + 32), _mm512_cvtsepi32_epi8(vo0_2));
+      _mm_storeu_si128((__m128i*) (c0 + 48), _mm512_cvtsepi32_epi8(vo0_3));
+      c0 = (int8_t*) ((uintptr_t) c0 + cn_stride);
+      a = (const void**) ((uintptr_t) a - ks);
+      nc -= 64;
+    } else {
+      if (nc >= 16) {
+        _mm_storeu_si128((__m128i*) (c5), _mm512_cvtsepi32_epi8(vo5_0));
+        _mm_storeu_si128((__m128i*) (c4), _mm512_cvtsepi32_epi8(vo4_0));
+        _mm_storeu_si128((__m128i*) (c3), _mm512_cvtsepi32_epi8(vo3_0));
+        _mm_storeu_si128((__m128i*) (c2), _mm512_cvtsepi32_epi8(vo2_0));
+        _mm_storeu_si128((__m128i*) (c1), _mm512_cvtsepi32_epi8(vo1_0));
+        _mm_storeu_si128((__m128i*) (c0), _mm512_cvtsepi32_epi8(vo0_0));
+      } else if (nc > 0) {
+        const size_t n = nc - 0;
+        _mm_mask_storeu_epi8(c5, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo5_0));
+        _mm_mask_storeu_epi8(c4, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo4_0));
+        _mm_mask_storeu_epi8(c3, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo3_0));
+        _mm_mask_storeu_epi8(c2, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo2_0));
+        _mm_mask_storeu_epi8(c1, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo1_0));
+        _mm_mask_storeu_epi8(c0, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo0_0));
+      }
+      if (nc >= 32) {
+        _mm_storeu_si128((__m128i*) (c5 + 16), _mm512_cvtsepi32_epi8(vo5_1));
+        _mm_storeu_si128((__m128i*) (c4 + 16), _mm512_cvtsepi32_epi8(vo4_1));
+        _mm_storeu_si128((__m128i*) (c3 + 16), _mm512_cvtsepi32_epi8(vo3_1));
+        _mm_storeu_si128((__m128i*) (c2 + 16), _mm512_cvtsepi32_epi8(vo2_1));
+        _mm_storeu_si128((__m128i*) (c1 + 16), _mm512_cvtsepi32_epi8(vo1_1));
+        _mm_storeu_si128((__m128i*) (c0 + 16), _mm512_cvtsepi32_epi8(vo0_1));
+      } else if (nc > 16) {
+        const size_t n = nc - 16;
+        _mm_mask_storeu_epi8(c5 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo5_1));
+        _mm_mask_storeu_epi8(c4 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo4_1));
+        _mm_mask_storeu_epi8(c3 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo3_1));
+        _mm_mask_storeu_epi8(c2 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo2_1));
+        _mm_mask_storeu_epi8(c1 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo1_1));
+        _mm_mask_storeu_epi8(c0 + 16, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo0_1));
+      }
+      if (nc >= 48) {
+        _mm_storeu_si128((__m128i*) (c5 + 32), _mm512_cvtsepi32_epi8(vo5_2));
+        _mm_storeu_si128((__m128i*) (c4 + 32), _mm512_cvtsepi32_epi8(vo4_2));
+        _mm_storeu_si128((__m128i*) (c3 + 32), _mm512_cvtsepi32_epi8(vo3_2));
+        _mm_storeu_si128((__m128i*) (c2 + 32), _mm512_cvtsepi32_epi8(vo2_2));
+        _mm_storeu_si128((__m128i*) (c1 + 32), _mm512_cvtsepi32_epi8(vo1_2));
+        _mm_storeu_si128((__m128i*) (c0 + 32), _mm512_cvtsepi32_epi8(vo0_2));
+      } else if (nc > 32) {
+        const size_t n = nc - 32;
+        _mm_mask_storeu_epi8(c5 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo5_2));
+        _mm_mask_storeu_epi8(c4 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo4_2));
+        _mm_mask_storeu_epi8(c3 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo3_2));
+        _mm_mask_storeu_epi8(c2 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo2_2));
+        _mm_mask_storeu_epi8(c1 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo1_2));
+        _mm_mask_storeu_epi8(c0 + 32, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo0_2));
+      }
+      if (nc >= 64) {
+        _mm_storeu_si128((__m128i*) (c5 + 48), _mm512_cvtsepi32_epi8(vo5_3));
+        _mm_storeu_si128((__m128i*) (c4 + 48), _mm512_cvtsepi32_epi8(vo4_3));
+        _mm_storeu_si128((__m128i*) (c3 + 48), _mm512_cvtsepi32_epi8(vo3_3));
+        _mm_storeu_si128((__m128i*) (c2 + 48), _mm512_cvtsepi32_epi8(vo2_3));
+        _mm_storeu_si128((__m128i*) (c1 + 48), _mm512_cvtsepi32_epi8(vo1_3));
+        _mm_storeu_si128((__m128i*) (c0 + 48), _mm512_cvtsepi32_epi8(vo0_3));
+      } else if (nc > 48) {
+        const size_t n = nc - 48;
+        _mm_mask_storeu_epi8(c5 + 48, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo5_3));
+        _mm_mask_storeu_epi8(c4 + 48, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo4_3));
+        _mm_mask_storeu_epi8(c3 + 48, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo3_3));
+        _mm_mask_storeu_epi8(c2 + 48, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo2_3));
+        _mm_mask_storeu_epi8(c1 + 48, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo1_3));
+        _mm_mask_storeu_epi8(c0 + 48, (__mmask16) ((UINT32_C(1) << n) - 1), _mm512_cvtsepi32_epi8(vo0_3));
+      }
+      nc = 0;
+    }
+  } while (nc != 0);
+}
+
 void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_6x64c4__avx512vnni(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
     const void* zero, const void* params) {
+  if (kc >= 32 && nc > 64) {
+    pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_6x64c4__avx512vnni__flip(mr, nc, kc, ks, a, w, c, cm_stride, cn_stride, a_offset, zero, params);
+    return;
+  }
   const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
   const __m512 vmin = _mm512_set1_ps(p->output_min_less_zero_point);
   const __m512 vmax = _mm512_set1_ps(p->output_max_less_zero_point);

@@ -2,9 +2,11 @@
 //
 // qs8 x qc8w (fp32 requantization) IGEMM microkernel, 7x16c4 tile, avx512vnni (contract: src/microkernels.h).
 // Packed panels [16 i32 bias'][groups][16 f32 scale], K in groups of 16 columns x 4 k, zero-padded.
-// Inner loop: 4 k of A XORed with 0x80 (x + 128 as uint8) times 4 k of each column,
-// vpdpbusd into per-column int32 accumulators; input_offset 128 (folded into the
-// packed bias' / ksum terms).
+// Inner loop: 4 k of A as uint8 times 4 k of each column, vpdpbusd into per-column int32
+// accumulators; input_offset 128 (folded into the packed bias' / ksum terms). The calls
+// with kc >= 32 && nc > 16 run the flipping twin (A XORed with 0x80 into a
+// stack copy of 4096 bytes a row: every tap once per call where taps x kc fit,
+// else per tap and K chunk of each nc tile); the others XOR each broadcast of A.
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = clamp(rne((float) acc * scale[n]) + output_zero_point) (fp32 requantization, no FMA,
 // clamped as float against output_{min,max}_less_zero_point before rounding; bit-exact).
@@ -15,9 +17,257 @@
 #include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
+// The flipping twin of pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_7x16c4__avx512vnni (IGEMM_FLIP of scripts/kernels/int8_gemm.py).
+PQNN_NOINLINE static void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_7x16c4__avx512vnni__flip(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
+    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
+    const void* zero, const void* params) {
+  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
+  const __m512 vmin = _mm512_set1_ps(p->output_min_less_zero_point);
+  const __m512 vmax = _mm512_set1_ps(p->output_max_less_zero_point);
+  const __m512i vzp = _mm512_set1_epi32(p->output_zero_point);
+  const int8_t* wp = (const int8_t*) w;
+  int8_t* c0 = (int8_t*) c;
+  int8_t* c1 = (int8_t*) ((uintptr_t) c0 + cm_stride);
+  if (mr <= 1) {
+    c1 = c0;
+  }
+  int8_t* c2 = (int8_t*) ((uintptr_t) c1 + cm_stride);
+  if (mr <= 2) {
+    c2 = c1;
+  }
+  int8_t* c3 = (int8_t*) ((uintptr_t) c2 + cm_stride);
+  if (mr <= 3) {
+    c3 = c2;
+  }
+  int8_t* c4 = (int8_t*) ((uintptr_t) c3 + cm_stride);
+  if (mr <= 4) {
+    c4 = c3;
+  }
+  int8_t* c5 = (int8_t*) ((uintptr_t) c4 + cm_stride);
+  if (mr <= 5) {
+    c5 = c4;
+  }
+  int8_t* c6 = (int8_t*) ((uintptr_t) c5 + cm_stride);
+  if (mr <= 6) {
+    c6 = c5;
+  }
+  // A ^ 0x80 (uint8), 4096 bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py):
+  // every tap once per call where taps x kc (rounded up to 32) fit, else per tap and K chunk
+  _Alignas(64) uint8_t vflip_buf[28672];
+  uint8_t* vflip = pqnn_launder_u8(vflip_buf);
+  const size_t kcr = (kc + 31) & ~(size_t) 31;
+  const int vflip_once = kcr <= 4096 && ks / (7 * sizeof(void*)) <= 4096 / kcr;
+  const size_t vtap_step = vflip_once ? kcr : 0;
+  if (vflip_once) {
+    const void** at = a;
+    uint8_t* vt = vflip;
+    for (size_t t = 0; t != ks; t += (7 * sizeof(void*))) {
+      const int8_t* a0 = (const int8_t*) at[0];
+      if (a0 != (const int8_t*) zero) {
+        a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+      }
+      const int8_t* a1 = (const int8_t*) at[1];
+      if (a1 != (const int8_t*) zero) {
+        a1 = (const int8_t*) ((uintptr_t) a1 + a_offset);
+      }
+      const int8_t* a2 = (const int8_t*) at[2];
+      if (a2 != (const int8_t*) zero) {
+        a2 = (const int8_t*) ((uintptr_t) a2 + a_offset);
+      }
+      const int8_t* a3 = (const int8_t*) at[3];
+      if (a3 != (const int8_t*) zero) {
+        a3 = (const int8_t*) ((uintptr_t) a3 + a_offset);
+      }
+      const int8_t* a4 = (const int8_t*) at[4];
+      if (a4 != (const int8_t*) zero) {
+        a4 = (const int8_t*) ((uintptr_t) a4 + a_offset);
+      }
+      const int8_t* a5 = (const int8_t*) at[5];
+      if (a5 != (const int8_t*) zero) {
+        a5 = (const int8_t*) ((uintptr_t) a5 + a_offset);
+      }
+      const int8_t* a6 = (const int8_t*) at[6];
+      if (a6 != (const int8_t*) zero) {
+        a6 = (const int8_t*) ((uintptr_t) a6 + a_offset);
+      }
+      pqnn_flip_u8_ymm(vt + 0, a0, kc);
+      pqnn_flip_u8_ymm(vt + 4096, a1, kc);
+      pqnn_flip_u8_ymm(vt + 8192, a2, kc);
+      pqnn_flip_u8_ymm(vt + 12288, a3, kc);
+      pqnn_flip_u8_ymm(vt + 16384, a4, kc);
+      pqnn_flip_u8_ymm(vt + 20480, a5, kc);
+      pqnn_flip_u8_ymm(vt + 24576, a6, kc);
+      at += 7;
+      vt += kcr;
+    }
+  }
+  do {
+    const __m512i vb0 = _mm512_loadu_si512((const void*) (wp + 0));
+    __m512i acc0_0 = vb0;
+    __m512i acc1_0 = vb0;
+    __m512i acc2_0 = vb0;
+    __m512i acc3_0 = vb0;
+    __m512i acc4_0 = vb0;
+    __m512i acc5_0 = vb0;
+    __m512i acc6_0 = vb0;
+    wp += 64;
+    size_t p = ks;
+    const uint8_t* vtap = vflip;
+    do {
+      size_t k0 = 0;
+      do {
+        const size_t kn = kc - k0 < 4096 ? kc - k0 : 4096;
+        if (!vflip_once) {
+          const int8_t* a0 = (const int8_t*) a[0];
+          if (a0 != (const int8_t*) zero) {
+            a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+          }
+          const int8_t* a1 = (const int8_t*) a[1];
+          if (a1 != (const int8_t*) zero) {
+            a1 = (const int8_t*) ((uintptr_t) a1 + a_offset);
+          }
+          const int8_t* a2 = (const int8_t*) a[2];
+          if (a2 != (const int8_t*) zero) {
+            a2 = (const int8_t*) ((uintptr_t) a2 + a_offset);
+          }
+          const int8_t* a3 = (const int8_t*) a[3];
+          if (a3 != (const int8_t*) zero) {
+            a3 = (const int8_t*) ((uintptr_t) a3 + a_offset);
+          }
+          const int8_t* a4 = (const int8_t*) a[4];
+          if (a4 != (const int8_t*) zero) {
+            a4 = (const int8_t*) ((uintptr_t) a4 + a_offset);
+          }
+          const int8_t* a5 = (const int8_t*) a[5];
+          if (a5 != (const int8_t*) zero) {
+            a5 = (const int8_t*) ((uintptr_t) a5 + a_offset);
+          }
+          const int8_t* a6 = (const int8_t*) a[6];
+          if (a6 != (const int8_t*) zero) {
+            a6 = (const int8_t*) ((uintptr_t) a6 + a_offset);
+          }
+          pqnn_flip_u8_ymm(vflip + 0, a0 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 4096, a1 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 8192, a2 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 12288, a3 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 16384, a4 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 20480, a5 + k0, kn);
+          pqnn_flip_u8_ymm(vflip + 24576, a6 + k0, kn);
+        }
+        const size_t kq = (kn + 3) & ~(size_t) 3;
+        register __m512i vp0_0 PQNN_X86_ACC_REG("zmm25") = acc0_0;
+        register __m512i vp1_0 PQNN_X86_ACC_REG("zmm26") = acc1_0;
+        register __m512i vp2_0 PQNN_X86_ACC_REG("zmm27") = acc2_0;
+        register __m512i vp3_0 PQNN_X86_ACC_REG("zmm28") = acc3_0;
+        register __m512i vp4_0 PQNN_X86_ACC_REG("zmm29") = acc4_0;
+        register __m512i vp5_0 PQNN_X86_ACC_REG("zmm30") = acc5_0;
+        register __m512i vp6_0 PQNN_X86_ACC_REG("zmm31") = acc6_0;
+        for (size_t k = 0; k < kq; k += 4) {
+          uint32_t u0 = 0;
+          memcpy(&u0, vtap + 0 + k, 4);
+          uint32_t u1 = 0;
+          memcpy(&u1, vtap + 4096 + k, 4);
+          uint32_t u2 = 0;
+          memcpy(&u2, vtap + 8192 + k, 4);
+          uint32_t u3 = 0;
+          memcpy(&u3, vtap + 12288 + k, 4);
+          uint32_t u4 = 0;
+          memcpy(&u4, vtap + 16384 + k, 4);
+          uint32_t u5 = 0;
+          memcpy(&u5, vtap + 20480 + k, 4);
+          uint32_t u6 = 0;
+          memcpy(&u6, vtap + 24576 + k, 4);
+          const __m512i va0 = _mm512_set1_epi32((int) u0);
+          const __m512i va1 = _mm512_set1_epi32((int) u1);
+          const __m512i va2 = _mm512_set1_epi32((int) u2);
+          const __m512i va3 = _mm512_set1_epi32((int) u3);
+          const __m512i va4 = _mm512_set1_epi32((int) u4);
+          const __m512i va5 = _mm512_set1_epi32((int) u5);
+          const __m512i va6 = _mm512_set1_epi32((int) u6);
+          const __m512i vw0 = _mm512_loadu_si512((const void*) (wp + 0));
+          vp0_0 = pqnn_dpbusd_zmm(vp0_0, va0, vw0);
+          vp1_0 = pqnn_dpbusd_zmm(vp1_0, va1, vw0);
+          vp2_0 = pqnn_dpbusd_zmm(vp2_0, va2, vw0);
+          vp3_0 = pqnn_dpbusd_zmm(vp3_0, va3, vw0);
+          vp4_0 = pqnn_dpbusd_zmm(vp4_0, va4, vw0);
+          vp5_0 = pqnn_dpbusd_zmm(vp5_0, va5, vw0);
+          vp6_0 = pqnn_dpbusd_zmm(vp6_0, va6, vw0);
+          _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
+          wp += 64;
+        }
+        acc0_0 = vp0_0;
+        acc1_0 = vp1_0;
+        acc2_0 = vp2_0;
+        acc3_0 = vp3_0;
+        acc4_0 = vp4_0;
+        acc5_0 = vp5_0;
+        acc6_0 = vp6_0;
+        k0 += kn;
+      } while (k0 != kc);
+      a += 7;
+      vtap += vtap_step;
+      p -= 7 * sizeof(void*);
+    } while (p != 0);
+    const __m512 vscale0 = _mm512_loadu_ps((const float*) (wp + 0));
+    wp += 64;
+    __m512 vf0_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc0_0), vscale0);
+    vf0_0 = _mm512_min_ps(_mm512_max_ps(vf0_0, vmin), vmax);
+    const __m512i vo0_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf0_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf1_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc1_0), vscale0);
+    vf1_0 = _mm512_min_ps(_mm512_max_ps(vf1_0, vmin), vmax);
+    const __m512i vo1_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf1_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf2_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc2_0), vscale0);
+    vf2_0 = _mm512_min_ps(_mm512_max_ps(vf2_0, vmin), vmax);
+    const __m512i vo2_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf2_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf3_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc3_0), vscale0);
+    vf3_0 = _mm512_min_ps(_mm512_max_ps(vf3_0, vmin), vmax);
+    const __m512i vo3_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf3_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf4_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc4_0), vscale0);
+    vf4_0 = _mm512_min_ps(_mm512_max_ps(vf4_0, vmin), vmax);
+    const __m512i vo4_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf4_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf5_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc5_0), vscale0);
+    vf5_0 = _mm512_min_ps(_mm512_max_ps(vf5_0, vmin), vmax);
+    const __m512i vo5_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf5_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    __m512 vf6_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc6_0), vscale0);
+    vf6_0 = _mm512_min_ps(_mm512_max_ps(vf6_0, vmin), vmax);
+    const __m512i vo6_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf6_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    if (PQNN_LIKELY(nc >= 16)) {
+      _mm_storeu_si128((__m128i*) (c6), _mm512_cvtsepi32_epi8(vo6_0));
+      c6 = (int8_t*) ((uintptr_t) c6 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c5), _mm512_cvtsepi32_epi8(vo5_0));
+      c5 = (int8_t*) ((uintptr_t) c5 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c4), _mm512_cvtsepi32_epi8(vo4_0));
+      c4 = (int8_t*) ((uintptr_t) c4 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c3), _mm512_cvtsepi32_epi8(vo3_0));
+      c3 = (int8_t*) ((uintptr_t) c3 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c2), _mm512_cvtsepi32_epi8(vo2_0));
+      c2 = (int8_t*) ((uintptr_t) c2 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c1), _mm512_cvtsepi32_epi8(vo1_0));
+      c1 = (int8_t*) ((uintptr_t) c1 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c0), _mm512_cvtsepi32_epi8(vo0_0));
+      c0 = (int8_t*) ((uintptr_t) c0 + cn_stride);
+      a = (const void**) ((uintptr_t) a - ks);
+      nc -= 16;
+    } else {
+      _mm_mask_storeu_epi8(c6, (__mmask16) ((UINT32_C(1) << nc) - 1), _mm512_cvtsepi32_epi8(vo6_0));
+      _mm_mask_storeu_epi8(c5, (__mmask16) ((UINT32_C(1) << nc) - 1), _mm512_cvtsepi32_epi8(vo5_0));
+      _mm_mask_storeu_epi8(c4, (__mmask16) ((UINT32_C(1) << nc) - 1), _mm512_cvtsepi32_epi8(vo4_0));
+      _mm_mask_storeu_epi8(c3, (__mmask16) ((UINT32_C(1) << nc) - 1), _mm512_cvtsepi32_epi8(vo3_0));
+      _mm_mask_storeu_epi8(c2, (__mmask16) ((UINT32_C(1) << nc) - 1), _mm512_cvtsepi32_epi8(vo2_0));
+      _mm_mask_storeu_epi8(c1, (__mmask16) ((UINT32_C(1) << nc) - 1), _mm512_cvtsepi32_epi8(vo1_0));
+      _mm_mask_storeu_epi8(c0, (__mmask16) ((UINT32_C(1) << nc) - 1), _mm512_cvtsepi32_epi8(vo0_0));
+      nc = 0;
+    }
+  } while (nc != 0);
+}
+
 void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_7x16c4__avx512vnni(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
     const void* zero, const void* params) {
+  if (kc >= 32 && nc > 16) {
+    pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_7x16c4__avx512vnni__flip(mr, nc, kc, ks, a, w, c, cm_stride, cn_stride, a_offset, zero, params);
+    return;
+  }
   const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
   const __m512 vmin = _mm512_set1_ps(p->output_min_less_zero_point);
   const __m512 vmax = _mm512_set1_ps(p->output_max_less_zero_point);
