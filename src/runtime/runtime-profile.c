@@ -7,6 +7,7 @@
 
 #include "allocator.h"
 #include "logging.h"
+#include "runtime/runtime-shared.h"
 #include "runtime/runtime.h"
 
 static uint64_t now_ns(void) {
@@ -64,44 +65,6 @@ enum pqnn_status pqnn_reset_runtime_profile(pqnn_runtime_t rt) {
   return pqnn_status_success;
 }
 
-static size_t elements(const struct pqnn_shape* shape) {
-  size_t n = 1;
-  for (size_t d = 0; d < shape->num_dims; d++) n *= shape->dim[d];
-  return n;
-}
-
-/* Multiply-adds of one run of op's node at the current shapes (0 for nodes without a
- * reduction). */
-static uint64_t node_macs(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
-  const struct pqnn_shape* x = &rt->tensors[op->inputs[0]].shape;
-  const struct pqnn_shape* y = &rt->tensors[op->output].shape;
-  const struct pqnn_conv_params* c = &op->node.conv;
-  const uint64_t out = elements(y);
-  switch (op->node.type) {
-    case pqnn_node_type_fully_connected: {
-      const size_t oc = y->num_dims != 0 ? y->dim[y->num_dims - 1] : 0;
-      return oc != 0 ? out * (elements(&op->weight_shapes[0]) / oc) : 0;
-    }
-    case pqnn_node_type_convolution_2d:
-      return out * c->kernel_height * c->kernel_width * c->group_input_channels;
-    case pqnn_node_type_depthwise_convolution_2d:
-      return out * c->kernel_height * c->kernel_width;
-    case pqnn_node_type_deconvolution_2d:
-      /* every input element meets every tap of its group's output channels */
-      return (uint64_t) elements(x) * c->kernel_height * c->kernel_width *
-          c->group_output_channels;
-    case pqnn_node_type_batch_matrix_multiply:
-      return x->num_dims != 0 ? out * x->dim[x->num_dims - 1] : 0;
-    default:
-      return 0;
-  }
-}
-
-/* The node's, plus one per output element of a fused affine (runtime-pass-affine.c). */
-static uint64_t op_macs(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
-  return node_macs(rt, op) + (op->affine.fused ? elements(&rt->tensors[op->output].shape) : 0);
-}
-
 enum pqnn_status pqnn_get_runtime_node_profile(pqnn_runtime_t rt, size_t index,
     struct pqnn_runtime_node_profile* profile_out) {
   if (rt == NULL || profile_out == NULL) {
@@ -116,7 +79,7 @@ enum pqnn_status pqnn_get_runtime_node_profile(pqnn_runtime_t rt, size_t index,
   *profile_out = (struct pqnn_runtime_node_profile) {
       .time_ns = rt->profile_ns != NULL ? rt->profile_ns[index] : 0,
       .runs = rt->profile_runs != NULL ? rt->profile_runs[index] : 0,
-      .macs = rt->needs_reshape ? 0 : op_macs(rt, op),
+      .macs = rt->needs_reshape ? 0 : pqnn_rt_op_macs(rt, op),
       .output_value = op->output < rt->num_values ? op->output : PQNN_INVALID_VALUE_ID,
   };
   return pqnn_status_success;

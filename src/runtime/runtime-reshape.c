@@ -26,5 +26,6 @@ enum pqnn_status pqnn_runtime_reshape_ops(struct pqnn_runtime* rt) {
       return status;
     }
   }
+  rt->serial = pqnn_rt_runs_serial(rt);
   return pqnn_status_success;
 }

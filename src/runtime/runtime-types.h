@@ -153,6 +153,9 @@ struct pqnn_rt_op {
 
 struct pqnn_runtime {
   pthreadpool_t threadpool;
+  /* Set by reshape: the inference is small enough that every node runs on the calling
+   * thread alone (pqnn_rt_runs_serial, runtime-shared.c). */
+  bool serial;
   uint32_t flags;
   enum pqnn_fp16_decision fp16_decision;  /* set by the f16 inference pass */
   size_t qd8_min_reduction;         /* dynamic quantization threshold (runtime option) */

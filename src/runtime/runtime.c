@@ -8,6 +8,7 @@
 #include "operator.h"
 #include "runtime/runtime-band.h"
 #include "runtime/runtime-passes.h"
+#include "runtime/runtime-shared.h"
 #include "runtime/runtime.h"
 
 
@@ -206,11 +207,16 @@ enum pqnn_status pqnn_invoke_runtime(pqnn_runtime_t rt) {
     PQNN_LOG_ERROR("runtime is not set up (call pqnn_setup_runtime after a reshape)");
     return pqnn_status_invalid_state;
   }
-  if (rt->profiling) return pqnn_runtime_invoke_profiled(rt);
-  for (uint32_t i = 0; i < rt->num_ops; i++) {
-    struct pqnn_rt_op* op = &rt->ops[i];
-    const enum pqnn_status status = op->exec->run(rt, op);
-    if (status != pqnn_status_success) return status;
+  pthreadpool_t pool = rt->threadpool;
+  if (rt->serial) rt->threadpool = NULL;
+  enum pqnn_status status = pqnn_status_success;
+  if (rt->profiling) {
+    status = pqnn_runtime_invoke_profiled(rt);
+  } else {
+    for (uint32_t i = 0; i < rt->num_ops && status == pqnn_status_success; i++) {
+      status = rt->ops[i].exec->run(rt, &rt->ops[i]);
+    }
   }
-  return pqnn_status_success;
+  rt->threadpool = pool;
+  return status;
 }
