@@ -63,8 +63,8 @@
 static struct pqnn_gemm_config config;
 #if defined(__x86_64__) || defined(_M_X64)
 static struct pqnn_gemm_config narrow_config;  /* the PATCH path's narrow tile (config.h) */
+static struct pqnn_gemm_config tall_config;  /* avx512vnni on Intel: 6x64c4 (config.h) */
 #endif
-static struct pqnn_gemm_config tall_config;  /* avx512vnni on Intel: 6x64c4 */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come
