@@ -166,6 +166,12 @@ enum pqnn_status ox_lower_reduce_mean(struct ox_pass* p) {
   idx[kPow] = two[0];
   idx[kDiv] = two[1];
   float exponent = 0.0f, epsilon = 0.0f;
+  /* Found as consumers of d, not through next(): their outputs are not checked yet (a file
+   * may omit them: index -1). */
+  if (pow->num_inputs < 1 || pow->num_outputs < 1 || pow->outputs[0] < 0 ||
+      div->num_inputs < 2 || div->num_outputs < 1 || div->outputs[0] < 0) {
+    return ox_lower_reduce(p, pqnn_reduce_mean);
+  }
   if (strcmp(pow->proto->op_type, "Pow") != 0 || pow->inputs[0] != (int) (d - p->t) ||
       !scalar_operand(p, pow, 0, &exponent) || exponent != 2.0f ||
       strcmp(div->proto->op_type, "Div") != 0 || div->inputs[0] != (int) (d - p->t)) {
