@@ -56,6 +56,9 @@ const std::vector<ConvShape>& conv_shapes() {
     {"mnv2_dw_14x14x576_3x3", 14, 14, 3, 1, 1, 576, 1, 1, true},
     {"mnv2_dw_7x7x960_3x3", 7, 7, 3, 1, 1, 960, 1, 1, true},
     {"mnv2_expand_7x7_160to960", 7, 7, 1, 1, 0, 1, 160, 960, false},
+    // projections of many input channels to a count that is not a multiple of 64
+    {"mnv2_project_14x14_576to96", 14, 14, 1, 1, 0, 1, 576, 96, false},
+    {"mnv2_project_7x7_960to160", 7, 7, 1, 1, 0, 1, 960, 160, false},
     // ResNet-50
     {"resnet_conv1_224x224_3to64_7x7s2", 224, 224, 7, 2, 3, 1, 3, 64, false},
     // PaddleOCR-style stems (3x3 stride 2 from RGB): detection at 640x640, recognition at
