@@ -1,6 +1,7 @@
 // Every int8 GEMM microkernel this CPU supports (qs8_qc8w, qd8 -> f32, qd8 -> f16) on
-// whole M x N x K problems with pre-packed weights: the timed loop walks M in MR-row
-// calls, each kernel call walking all N columns. The IGEMM kernels the same way on 3x3
+// whole M x N x K problems with pre-packed weights: the timed loop walks N in blocks of
+// columns whose weights fit half the L2 (as the operators do) and, per block, M in MR-row
+// calls, each kernel call walking the block's columns. The IGEMM kernels the same way on 3x3
 // convolutions (M output pixels, N output channels, K = 9 taps x C input channels): an
 // indirection buffer of 9 row pointers per pixel into an input of M + 2 x 58 rows of C
 // bytes (pixel p, tap t reads row p + (t / 3) x 58 + t % 3, a 56-wide image's neighbours;
@@ -142,15 +143,25 @@ void RunKernel(benchmark::State& state, const Kernel& kern, Shape s) {
     pqnn_pack_qd8_gemm(1, s.n, 1, s.k, kern.nr, kern.kr, false, w.data(), scale.data(),
         fbias.data(), pw);
   }
+  // N in blocks whose packed weights take at most half the L2, as the operators' tiles
+  // (pqnn_choose_gemm_tiles): every M tile then reads a block's weights from L2, not from
+  // L3 (64x768x3072: 2.3 MiB of weights).
+  const size_t panel = pqnn_packed_gemm_size(1, kern.nr, 1, s.k, kern.nr, kern.kr, 1, 4, suffix);
+  const size_t block = std::max<size_t>(1, pqnn_hardware.l2_cache_size / 2 / panel) * kern.nr;
   for (auto _ : state) {
-    for (size_t i = 0; i < s.m; i += kern.mr) {
-      const size_t mb = std::min(kern.mr, s.m - i);
-      if (kern.variant == 0) {
-        kern.gemm(mb, s.n, s.k, a.data() + i * s.k, s.k, pw, c.data() + i * s.n * osz,
-            s.n * osz, kern.nr * osz, &qparams);
-      } else {
-        kern.dqgemm(mb, s.n, s.k, a.data() + i * s.k, s.k, pw, c.data() + i * s.n * osz,
-            s.n * osz, kern.nr * osz, &fparams, qp.data() + i);
+    for (size_t n0 = 0; n0 < s.n; n0 += block) {
+      const size_t nc = std::min(block, s.n - n0);
+      const int8_t* wb = pw + (n0 / kern.nr) * panel;
+      for (size_t i = 0; i < s.m; i += kern.mr) {
+        const size_t mb = std::min(kern.mr, s.m - i);
+        uint8_t* cb = c.data() + (i * s.n + n0) * osz;
+        if (kern.variant == 0) {
+          kern.gemm(mb, nc, s.k, a.data() + i * s.k, s.k, wb, cb, s.n * osz, kern.nr * osz,
+              &qparams);
+        } else {
+          kern.dqgemm(mb, nc, s.k, a.data() + i * s.k, s.k, wb, cb, s.n * osz, kern.nr * osz,
+              &fparams, qp.data() + i);
+        }
       }
     }
     benchmark::ClobberMemory();
