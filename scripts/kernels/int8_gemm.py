@@ -526,8 +526,8 @@ def widened_steps(ind, v, mr, nr, base, kq, row=WIDEN_CHUNK):
 # loop as before. Intel Xeon of 2026-12-06, bench/int8-gemm-kernels conv3x3, qs8, medians of 3
 # interleaved rounds (docs/qd8-performance.md): a first version widening every call lost at 16
 # channels (0.89-0.96x) and, where the taps did not fit 2048 k a row and each nc tile widened
-# each tap again, at 256 / 512 channels (0.86-0.97x); 32 channels gained 1.06-1.12x, 64-128
-# 1.04-1.15x; 4096 k a row (256 channels once per call) 1.01-1.15x at 256 channels.
+# each tap again, gained nothing at 256 / 512 channels (0.86-1.05x). As committed: 32
+# channels 1.04-1.10x, 64-128 1.01-1.13x, 256 (4096 k a row: once per call) 1.06-1.12x.
 IGEMM_WIDEN_MIN_KC = 32
 IGEMM_WIDEN_ROW = 4096
 
