@@ -93,6 +93,8 @@ const Shape kShapes[] = {
 // 3x3 convolutions: output pixels, output channels, input channels (K = 9 x C).
 const Shape kConvShapes[] = {
     {3136, 64, 64}, {6400, 96, 96}, {784, 128, 128}, {6400, 24, 96},
+    // small and large channel counts (kc per tap: the widened c8 IGEMM's threshold and chunks)
+    {3136, 32, 16}, {3136, 64, 32}, {3136, 64, 40}, {196, 256, 256}, {49, 512, 512},
 };
 constexpr size_t kTaps = 9, kImageWidth = 58;
 

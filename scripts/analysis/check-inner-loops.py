@@ -17,7 +17,8 @@ For every x86 SIMD GEMM / IGEMM object (sse2, avx2, fma, avx512f, avx512skx, avx
 avx512vnni; not scalar, not the emulated copies) the loops that contain the family's
 dot-product / FMA instruction are found with the loop finder of
 scripts/count-loop-insns.py; the K loop (of those without calls, the one with the most
-dot-product / FMA instructions per instruction) must have:
+dot-product / FMA instructions per instruction; in an object holding an int8 IGEMM twin,
+int8_gemm.py's flipping / widening one, that of each function) must have:
   1. no stack traffic: no memory operand on %rsp (nor on %rbp when the function keeps a
      frame pointer): a spill or reload in the hot loop (a load from a stack array through
      an index register is data: the f16 kernels' f32 copy of A);
@@ -124,6 +125,7 @@ import glob
 import importlib.util
 import os
 import re
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -591,6 +593,34 @@ def hot_loop(body_list, dot, most=False, storing=False, frame_pointer=False):
     return [max(cands, key=lambda b: sum(1 for i in b if dot.match(i[1])) / len(b))]
 
 
+# The static twin of an int8 IGEMM kernel (int8_gemm.py: the VNNI flip, the c8 widening):
+# an object holding one has two K loops, the twin's and the public kernel's.
+TWIN = re.compile(r"__(flip|widen)(\.[a-z_]+\.\d+)?$")
+
+
+def function_spans(path):
+    """(name, first address, end address) of every function objdump shows in the object."""
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", path],
+                         capture_output=True, text=True, check=True).stdout
+    starts = [(m.group(2), int(m.group(1), 16)) for m in
+              (re.match(r"([0-9a-f]+) <([^>]+)>:", line) for line in out.splitlines()) if m]
+    return [(name, start, starts[i + 1][1] if i + 1 < len(starts) else float("inf"))
+            for i, (name, start) in enumerate(starts)]
+
+
+def loop_groups(path, insns, loops):
+    """(instructions, loops) of the object as one group, or, where it holds an IGEMM twin
+    (TWIN), one group per function: each function's K loop is checked (else only the one the
+    object's best loop is, the twin's, would be), %rbp as a frame pointer only where that
+    function keeps one (the twin's aligned stack copy does; the public kernel may use %rbp
+    as a general register)."""
+    spans = function_spans(path)
+    if not any(TWIN.search(name) for name, _, _ in spans):
+        return [(insns, loops)]
+    return [([i for i in insns if start <= i[0] < end], [b for b in loops if start <= b[0][0] < end])
+            for _, start, end in spans]
+
+
 def check_object(path, verbose):
     insns = normalize(count_loop_insns.instructions(path, objdump="objdump"))
     loops = list(count_loop_insns.loops(insns, X86_BRANCHES))
@@ -602,10 +632,11 @@ def check_object(path, verbose):
               "(family_of in scripts/analysis/check-inner-loops.py)")
         return [f"{kind}: no family"]
     for family in FAMILY_GROUPS.get(group, (group,)):
-        problems += check_family(path, family, insns,
-                                 hot_loop(loops, FAMILIES[family][0], family in MAIN_LOOP,
-                                          family in STORE_OUT, has_frame_pointer(insns)),
-                                 verbose)
+        for group_insns, group_loops in loop_groups(path, insns, loops):
+            hot = hot_loop(group_loops, FAMILIES[family][0], family in MAIN_LOOP,
+                           family in STORE_OUT, has_frame_pointer(group_insns))
+            if hot or len(group_loops) == len(loops):
+                problems += check_family(path, family, group_insns, hot, verbose)
     other = OTHER_LOOPS.get(os.path.basename(os.path.dirname(path)))
     if other is not None:
         hot = hot_loop(loops, FAMILIES[group][0])

@@ -461,7 +461,18 @@ WIDEN_CHUNK = 2048
 
 
 def uses_widen(family, bits, kind):
-    return family == "madd" and kind == "gemm" and bits in (256, 512)
+    """The c8 kernels of the avx2 and avx512skx tiers: GEMM, and IGEMM through a twin."""
+    return family == "madd" and bits in (256, 512)
+
+
+def igemm_twin(family, isa, bits, kind, mr):
+    """The twin of an IGEMM kernel: "flip" (the VNNI kernels of more than one row), "widen"
+    (the c8 kernels of the avx2 and avx512skx tiers), else None."""
+    if kind != "igemm":
+        return None
+    if uses_flip(family, isa, kind, mr):
+        return "flip"
+    return "widen" if uses_widen(family, bits, kind) else None
 
 
 def widen_rows(ind, mr, k0, n):
@@ -470,21 +481,28 @@ def widen_rows(ind, mr, k0, n):
 
 
 def widened_madd_kloop(ind, v, mr, nr):
-    """The K loop of a widening c8 kernel: K in chunks of at most WIDEN_CHUNK (one chunk when
-    kc fits, widened once before the nc loop), each widened (when kc does not fit) and run in
-    steps of 8 k up to the chunk rounded up to 8 (the padding is zero A times the packed
-    zero weights), on copies of the accumulators held in the top vector registers."""
+    """The K loop of a widening c8 GEMM kernel: K in chunks of at most WIDEN_CHUNK (one chunk
+    when kc fits, widened once before the nc loop), each widened (when kc does not fit) and
+    run over the copy (widened_steps)."""
     r = [f"{ind}size_t k0 = 0;", f"{ind}do {{",
          f"{ind}  const size_t kn = kc - k0 < {WIDEN_CHUNK} ? kc - k0 : {WIDEN_CHUNK};",
          f"{ind}  if (kc > {WIDEN_CHUNK}) {{"]
     r += widen_rows(ind + "    ", mr, "k0", "kn")
     r += [f"{ind}  }}", f"{ind}  const size_t kq = (kn + 7) & ~(size_t) 7;"]
-    decls, back = pinned_regs(ind + "  ", v, mr, 4)
-    r += decls
-    r.append(f"{ind}  for (size_t k = 0; k < kq; k += 8) {{")
-    i2 = ind + "    "
+    r += widened_steps(ind + "  ", v, mr, nr, "vwide", "kq")
+    r += [f"{ind}  k0 += kn;", f"{ind}}} while (k0 != kc);"]
+    return r
+
+
+def widened_steps(ind, v, mr, nr, base, kq, row=WIDEN_CHUNK):
+    """Steps of 8 k over the widened copy at base (row i at base + i x row) up to kq
+    (the k rounded up to 8: the padding is zero A times the packed zero weights), on copies
+    of the accumulators held in the top vector registers (pinned_regs)."""
+    decls, back = pinned_regs(ind, v, mr, 4)
+    r = decls + [f"{ind}for (size_t k = 0; k < {kq}; k += 8) {{"]
+    i2 = ind + "  "
     for i in range(mr):
-        src = f"_mm_load_si128((const __m128i*) (vwide + {i * WIDEN_CHUNK} + k))"
+        src = f"_mm_load_si128((const __m128i*) ({base} + {i * row} + k))"
         bc = (f"_mm256_broadcastsi128_si256({src})" if v.bits == 256 else f"_mm512_broadcast_i32x4({src})")
         r.append(f"{i2}const {v.ivec} va{i} = {bc};")
     for j in range(4):
@@ -495,10 +513,58 @@ def widened_madd_kloop(ind, v, mr, nr):
         for i in range(mr):
             r.append(f"{i2}vp{i}_{j} = {v.acc_add(f'vp{i}_{j}', f'{v.p}_madd_epi16(va{i}, vw{j})')};")
     r.append(f"{i2}wp += {8 * nr};")
-    r.append(f"{ind}  }}")
-    r += back
-    r += [f"{ind}  k0 += kn;", f"{ind}}} while (k0 != kc);"]
-    return r
+    r.append(f"{ind}}}")
+    return r + back
+
+
+# The c8 IGEMM kernels (avx2, avx512skx) hand a call to their widening twin (a static function
+# of the same file, as the VNNI flip below) where kc >= IGEMM_WIDEN_MIN_KC and every tap of the
+# call fits IGEMM_WIDEN_ROW k a row (taps x kc rounded up to 16 <= IGEMM_WIDEN_ROW: a 3x3
+# convolution of 32 to 448 input channels): it widens all MR x taps rows once per call before
+# the nc loop into a stack copy (row i's taps side by side in its slot; 8 KB a row, 32 KB for
+# 4x16c8, as the 7-row flip's 28 KB), and the nc tiles read it; other calls extend A in the K
+# loop as before. Intel Xeon of 2026-12-06, bench/int8-gemm-kernels conv3x3, qs8, medians of 3
+# interleaved rounds (docs/qd8-performance.md): a first version widening every call lost at 16
+# channels (0.89-0.96x) and, where the taps did not fit 2048 k a row and each nc tile widened
+# each tap again, gained nothing at 256 / 512 channels (0.86-1.05x). As committed: 32
+# channels 1.04-1.10x, 64-128 1.01-1.13x, 256 (4096 k a row: once per call) 1.06-1.12x.
+IGEMM_WIDEN_MIN_KC = 32
+IGEMM_WIDEN_ROW = 4096
+
+
+def igemm_widen_use(mr):
+    """The C condition under which a c8 IGEMM call runs its widening twin."""
+    return (f"kc >= {IGEMM_WIDEN_MIN_KC} && kc <= {IGEMM_WIDEN_ROW} && "
+            f"ks / ({mr} * sizeof(void*)) <= {IGEMM_WIDEN_ROW} / ((kc + 15) & ~(size_t) 15)")
+
+
+def igemm_widen_setup(mr):
+    """The widen buffer of a c8 IGEMM twin and the once-per-call widening of every tap (the
+    caller's igemm_widen_use guarantees they fit)."""
+    tap = f"({mr} * sizeof(void*))"
+    o = [f"  // A sign-extended to int16, {IGEMM_WIDEN_ROW} k a row (IGEMM_WIDEN_ROW of scripts/kernels/int8_gemm.py):",
+         "  // every tap once per call (the caller checked that taps x kc rounded up to 16 fit)",
+         f"  _Alignas(64) int16_t vwide_buf[{mr * IGEMM_WIDEN_ROW}];",
+         "  int16_t* vwide = pqnn_launder_i16(vwide_buf);",
+         "  const size_t kcr = (kc + 15) & ~(size_t) 15;",
+         "  {",
+         "    const void** at = a;",
+         "    int16_t* vt = vwide;",
+         "    for (size_t t = 0; t != ks; t += " + tap + ") {"]
+    o += igemm_tap_rows("      ", mr, "at")
+    o += [f"      pqnn_widen_i8_ymm(vt + {i * IGEMM_WIDEN_ROW}, a{i}, kc);" for i in range(mr)]
+    o += [f"      at += {mr};", "      vt += kcr;", "    }", "  }"]
+    return o
+
+
+def igemm_widen_taps(mr, nr, v):
+    """The tap loop of a widening c8 IGEMM twin (one nc tile): each tap's K loop over its k of
+    the once-widened copy."""
+    o = ["    size_t p = ks;", "    const int16_t* vtap = vwide;", "    const size_t kq = (kc + 7) & ~(size_t) 7;",
+         "    do {"]
+    o += widened_steps("      ", v, mr, nr, "vtap", "kq", IGEMM_WIDEN_ROW)
+    o += ["      vtap += kcr;", f"      p -= {mr} * sizeof(void*);", "    } while (p != 0);"]
+    return o
 
 
 # The VNNI IGEMM kernels flip into the same FLIP_CHUNK bytes a row. Where every tap of the
@@ -562,14 +628,15 @@ def igemm_flip_taps(mr, rows, cols, step, v):
     return o
 
 
-def store_loop(mr, nr, out_t, kind, full_row, partial):
+def store_loop(mr, nr, out_t, kind, full_row, partial, rewind_a=True):
     """The end of the nc loop: full_row(i) stores row i's nr outputs while nc >= nr (then
-    the row pointers step on), else the lines of partial() store the last nc columns."""
+    the row pointers step on, and an IGEMM's indirection pointer goes back to the first tap
+    where rewind_a), else the lines of partial() store the last nc columns."""
     o = [f"    if (PQNN_LIKELY(nc >= {nr})) {{"]
     for i in reversed(range(mr)):
         o += full_row(i)
         o.append(f"      c{i} = ({out_t}*) ((uintptr_t) c{i} + cn_stride);")
-    if kind == "igemm":
+    if kind == "igemm" and rewind_a:
         o.append("      a = (const void**) ((uintptr_t) a - ks);")
     o.append(f"      nc -= {nr};")
     o.append("    } else {")
@@ -601,13 +668,15 @@ def vector_pieces(mr, nv, width, store, count):
 
 
 def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, part=None):
-    """The kernel's source; a flipping IGEMM kernel (uses_flip) is two functions: part
-    "flip" gives its static flipping twin (the function alone), "xor" the public kernel that
-    XORs per broadcast and hands the calls of IGEMM_FLIP to the twin."""
+    """The kernel's source; a flipping or widening IGEMM kernel (igemm_twin) is two functions:
+    part "flip" / "widen" gives its static twin (the function alone), "public" the public
+    kernel that XORs per broadcast (flip) or extends A in the K loop (widen) and hands the
+    calls of IGEMM_FLIP / igemm_widen_use to the twin."""
     name = kernel_name(variant, kind, mr, nr, kr, isa)
-    if uses_flip(family, isa, kind, mr) and kind == "igemm" and part is None:
-        twin = gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, "flip")
-        return gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, "xor").replace("\n@TWIN@\n", twin)
+    twin_kind = igemm_twin(family, isa, bits, kind, mr)
+    if twin_kind and part is None:
+        twin = gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, twin_kind)
+        return gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, "public").replace("\n@TWIN@\n", twin)
     out_t = {"qs8": "int8_t", "qd8_f32": "float", "qd8_f16": "uint16_t"}[variant]
     loop = LOOP[family]
     if uses_flip(family, isa, kind, mr) and kind == "igemm":
@@ -621,6 +690,12 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, part=None):
                 f"// {FLIP_CHUNK} bytes a row, or per K chunk of each nc tile when kc is larger) times 4 k\n"
                 "// of each column, vpdpbusd into per-column int32 accumulators; input_offset 128\n"
                 "// (folded into the packed bias' / ksum terms).")
+    elif twin_kind == "widen":
+        loop = ("Inner loop: 8 k of A and of each column sign-extended to int16, pmaddwd into\n"
+                "// 4 int32 partial sums per column, reduced and reordered after the K loop; input_offset 0.\n"
+                f"// The calls with {igemm_widen_use(mr)}\n"
+                f"// run the widening twin (every tap's A sign-extended once per call into a stack copy of\n"
+                f"// {IGEMM_WIDEN_ROW} int16 a row); the others extend A in the K loop.")
     text = HEADER.format(
         what={"qs8": "qs8 x qc8w (fp32 requantization)", "qd8_f32": "qd8 x qc8w -> f32",
               "qd8_f16": "qd8 x qc8w -> f16"}[variant],
@@ -634,27 +709,31 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, part=None):
         text += HELPERS["sse2"]
     if family == "dpbusd" and isa == "avx2":
         text += HELPERS["dpbusd_avx2"]
-    if part == "flip":
+    if part in ("flip", "widen"):
         text = ""
     o = []
     o.append("")
     if part == "flip":
         o.append("// The flipping twin of " + name + " (IGEMM_FLIP of scripts/kernels/int8_gemm.py).")
         o.append("PQNN_NOINLINE static " + signature(variant, kind, name + "__flip") + " {")
+    elif part == "widen":
+        o.append("// The widening twin of " + name + " (igemm_widen_use of scripts/kernels/int8_gemm.py).")
+        o.append("PQNN_NOINLINE static " + signature(variant, kind, name + "__widen") + " {")
     else:
-        if part == "xor":
+        if part == "public":
             o.append("@TWIN@")
             o.append("")
         o.append(signature(variant, kind, name) + " {")
     v = V(bits, isa) if family != "scalar" else None
     L = v.L if v else 1
     nv = nr // L if v else nr
-    if part == "xor":
+    if part == "public":
         args = "mr, nc, kc, ks, a, w, c, cm_stride, cn_stride, a_offset, zero, params"
         if variant != "qs8":
             args += ", quantization_params"
-        o += [f"  if ({igemm_flip_use(isa, nr)}) {{", f"    {name}__flip({args});", "    return;", "  }"]
-    flip = uses_flip(family, isa, kind, mr) and part != "xor"
+        use = igemm_flip_use(isa, nr) if twin_kind == "flip" else igemm_widen_use(mr)
+        o += [f"  if ({use}) {{", f"    {name}__{twin_kind}({args});", "    return;", "  }"]
+    flip = uses_flip(family, isa, kind, mr) and part != "public"
     o += prologue(variant, family, v, sign=not flip)
     # ---- row pointers
     o += skeleton.row_pointers(mr, kind, "int8_t", out_t, quantization=variant != "qs8")
@@ -677,8 +756,10 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, part=None):
         o.append(f"  if (kc <= {FLIP_CHUNK}) {{")
         o += flip_rows("    ", v, mr, None, "kc")
         o.append("  }")
-    widen = uses_widen(family, bits, kind)
-    if widen:
+    widen = uses_widen(family, bits, kind) and part != "public"
+    if widen and kind == "igemm":
+        o += igemm_widen_setup(mr)
+    elif widen:
         o.append(f"  // A sign-extended to int16, {WIDEN_CHUNK} k a row (WIDEN_CHUNK of scripts/kernels/int8_gemm.py)")
         o.append(f"  _Alignas(64) int16_t vwide_buf[{mr * WIDEN_CHUNK}];")
         o.append("  int16_t* vwide = pqnn_launder_i16(vwide_buf);")
@@ -775,6 +856,8 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, part=None):
     if flip and kind == "igemm":
         dp = "pqnn_dpbusd_zmm" if bits == 512 else "pqnn_dpbusd_ymm_vex"
         o += igemm_flip_taps(mr, mr, nv, flipped_step(v, mr, nv, dp), v)
+    elif widen and kind == "igemm":
+        o += igemm_widen_taps(mr, nr, v)
     else:
         o += skeleton.over_taps(kind, mr, "int8_t", kloop)
 
@@ -867,8 +950,10 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, part=None):
             return [line for i in reversed(range(mr)) for line in store(i, 0, "nc", "      ")]
         return vector_pieces(mr, nv, L, store, lambda u: (f"const size_t n = nc - {L * u};", "n"))
 
+    # the widening twin's taps read the copy: its indirection pointer stays on the first tap
     o += store_loop(mr, nr, out_t, kind,
-                    lambda i: [line for u in range(nv) for line in store(i, u, None, "      ")], partial)
+                    lambda i: [line for u in range(nv) for line in store(i, u, None, "      ")], partial,
+                    rewind_a=not (widen and kind == "igemm"))
     return text + "\n".join(o) + "\n"
 
 

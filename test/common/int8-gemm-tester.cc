@@ -411,7 +411,12 @@ void Int8SuiteIndirection(const Int8GemmKernel& kern) {
   // tap once per call where taps x kc rounded up to 32 <= 4096, else per tap and K chunk of
   // each nc tile): 16 x 256 = 4096 and 9 x 448 = 4032 fit, 16 x 257 (288) and 9 x 449
   // (480) do not; two nc tiles reuse the copy; zero rows and a_offset go through the flip.
-  const std::pair<size_t, size_t> budget[] = {{16, 256}, {16, 257}, {9, 448}, {9, 449}, {2, 2047}, {2, 2049}};
+  // The c8 IGEMM widening twin's bounds (int8_gemm.py igemm_widen_use: kc >= 32 and taps x kc
+  // rounded up to 16 <= 4096 int16 a row, all taps widened once per call) are the same pairs:
+  // 16 x 256, 9 x 448, 2 x 2047, 1 x 4096, 9 x 32 and 3 x 33 (the widen's tail copy) take it;
+  // 16 x 257, 9 x 449, 2 x 2049, 1 x 4097 and 9 x 31 extend A in the K loop.
+  const std::pair<size_t, size_t> budget[] = {{16, 256}, {16, 257}, {9, 448}, {9, 449}, {2, 2047}, {2, 2049},
+                                              {1, 4096}, {1, 4097}, {9, 32}, {9, 31}, {3, 33}};
   for (const auto& ks_k : budget)
     for (size_t m : {size_t(1), size_t(kern.mr)}) {
       Int8GemmCase c;

@@ -68,6 +68,6 @@ void Int8SuiteStrides(const Int8GemmKernel& kernel);    // a_stride, cm_stride, 
 void Int8SuiteZeroPoints(const Int8GemmKernel& kernel); // every zero point -128..127
 void Int8SuiteScales(const Int8GemmKernel& kernel);     // requant scales 1e-6..1 / unit
 void Int8SuiteClamp(const Int8GemmKernel& kernel);      // bounds that clamp
-void Int8SuiteIndirection(const Int8GemmKernel& kernel); // IGEMM taps, a_offset, zero rows, flip budget
+void Int8SuiteIndirection(const Int8GemmKernel& kernel); // IGEMM taps, a_offset, zero rows, flip / widen budgets
 
 }  // namespace pqnn_test

@@ -4,6 +4,9 @@
 // Packed panels [8 i32 ksum][groups][8 f32 kernel_scale][8 f32 bias], K in groups of 8 columns x 8 k, zero-padded.
 // Inner loop: 8 k of A and of each column sign-extended to int16, pmaddwd into
 // 4 int32 partial sums per column, reduced and reordered after the K loop; input_offset 0.
+// The calls with kc >= 32 && kc <= 4096 && ks / (3 * sizeof(void*)) <= 4096 / ((kc + 15) & ~(size_t) 15)
+// run the widening twin (every tap's A sign-extended once per call into a stack copy of
+// 4096 int16 a row); the others extend A in the K loop.
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = f16(clamp((float) acc * (row scale * kernel_scale[n]) + bias[n], min, max)), round
 // to nearest even, with acc = dot - (row zero_point + input_offset) * ksum[n] (int32).
@@ -14,10 +17,167 @@
 #include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
+// The widening twin of pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_3x8c8__avx2 (igemm_widen_use of scripts/kernels/int8_gemm.py).
+PQNN_NOINLINE static void pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_3x8c8__avx2__widen(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
+    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
+    const void* zero, const void* params,
+    const struct pqnn_quantization_params* quantization_params) {
+  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
+  const __m256 vmin = _mm256_set1_ps(p->min);
+  const __m256 vmax = _mm256_set1_ps(p->max);
+  const __m256i vperm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  const int8_t* wp = (const int8_t*) w;
+  uint16_t* c0 = (uint16_t*) c;
+  uint16_t* c1 = (uint16_t*) ((uintptr_t) c0 + cm_stride);
+  if (mr <= 1) {
+    c1 = c0;
+  }
+  uint16_t* c2 = (uint16_t*) ((uintptr_t) c1 + cm_stride);
+  if (mr <= 2) {
+    c2 = c1;
+  }
+  const __m256i vnzp = _mm256_set1_epi32(-(quantization_params->zero_point + 0));
+  const __m256 vrs = _mm256_set1_ps(quantization_params->scale);
+  // A sign-extended to int16, 4096 k a row (IGEMM_WIDEN_ROW of scripts/kernels/int8_gemm.py):
+  // every tap once per call (the caller checked that taps x kc rounded up to 16 fit)
+  _Alignas(64) int16_t vwide_buf[12288];
+  int16_t* vwide = pqnn_launder_i16(vwide_buf);
+  const size_t kcr = (kc + 15) & ~(size_t) 15;
+  {
+    const void** at = a;
+    int16_t* vt = vwide;
+    for (size_t t = 0; t != ks; t += (3 * sizeof(void*))) {
+      const int8_t* a0 = (const int8_t*) at[0];
+      if (a0 != (const int8_t*) zero) {
+        a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+      }
+      const int8_t* a1 = (const int8_t*) at[1];
+      if (a1 != (const int8_t*) zero) {
+        a1 = (const int8_t*) ((uintptr_t) a1 + a_offset);
+      }
+      const int8_t* a2 = (const int8_t*) at[2];
+      if (a2 != (const int8_t*) zero) {
+        a2 = (const int8_t*) ((uintptr_t) a2 + a_offset);
+      }
+      pqnn_widen_i8_ymm(vt + 0, a0, kc);
+      pqnn_widen_i8_ymm(vt + 4096, a1, kc);
+      pqnn_widen_i8_ymm(vt + 8192, a2, kc);
+      at += 3;
+      vt += kcr;
+    }
+  }
+  do {
+    const int8_t* wprefix = wp;
+    __m256i acc0_0 = _mm256_setzero_si256();
+    __m256i acc0_1 = _mm256_setzero_si256();
+    __m256i acc0_2 = _mm256_setzero_si256();
+    __m256i acc0_3 = _mm256_setzero_si256();
+    __m256i acc1_0 = _mm256_setzero_si256();
+    __m256i acc1_1 = _mm256_setzero_si256();
+    __m256i acc1_2 = _mm256_setzero_si256();
+    __m256i acc1_3 = _mm256_setzero_si256();
+    __m256i acc2_0 = _mm256_setzero_si256();
+    __m256i acc2_1 = _mm256_setzero_si256();
+    __m256i acc2_2 = _mm256_setzero_si256();
+    __m256i acc2_3 = _mm256_setzero_si256();
+    wp += 32;
+    size_t p = ks;
+    const int16_t* vtap = vwide;
+    const size_t kq = (kc + 7) & ~(size_t) 7;
+    do {
+      register __m256i vp0_0 PQNN_X86_ACC_REG("ymm4") = acc0_0;
+      register __m256i vp0_1 PQNN_X86_ACC_REG("ymm5") = acc0_1;
+      register __m256i vp0_2 PQNN_X86_ACC_REG("ymm6") = acc0_2;
+      register __m256i vp0_3 PQNN_X86_ACC_REG("ymm7") = acc0_3;
+      register __m256i vp1_0 PQNN_X86_ACC_REG("ymm8") = acc1_0;
+      register __m256i vp1_1 PQNN_X86_ACC_REG("ymm9") = acc1_1;
+      register __m256i vp1_2 PQNN_X86_ACC_REG("ymm10") = acc1_2;
+      register __m256i vp1_3 PQNN_X86_ACC_REG("ymm11") = acc1_3;
+      register __m256i vp2_0 PQNN_X86_ACC_REG("ymm12") = acc2_0;
+      register __m256i vp2_1 PQNN_X86_ACC_REG("ymm13") = acc2_1;
+      register __m256i vp2_2 PQNN_X86_ACC_REG("ymm14") = acc2_2;
+      register __m256i vp2_3 PQNN_X86_ACC_REG("ymm15") = acc2_3;
+      for (size_t k = 0; k < kq; k += 8) {
+        const __m256i va0 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i*) (vtap + 0 + k)));
+        const __m256i va1 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i*) (vtap + 4096 + k)));
+        const __m256i va2 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i*) (vtap + 8192 + k)));
+        const __m256i vw0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 0)));
+        vp0_0 = pqnn_acc_add_epi32_ymm(vp0_0, _mm256_madd_epi16(va0, vw0));
+        vp1_0 = pqnn_acc_add_epi32_ymm(vp1_0, _mm256_madd_epi16(va1, vw0));
+        vp2_0 = pqnn_acc_add_epi32_ymm(vp2_0, _mm256_madd_epi16(va2, vw0));
+        const __m256i vw1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 16)));
+        vp0_1 = pqnn_acc_add_epi32_ymm(vp0_1, _mm256_madd_epi16(va0, vw1));
+        vp1_1 = pqnn_acc_add_epi32_ymm(vp1_1, _mm256_madd_epi16(va1, vw1));
+        vp2_1 = pqnn_acc_add_epi32_ymm(vp2_1, _mm256_madd_epi16(va2, vw1));
+        const __m256i vw2 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 32)));
+        vp0_2 = pqnn_acc_add_epi32_ymm(vp0_2, _mm256_madd_epi16(va0, vw2));
+        vp1_2 = pqnn_acc_add_epi32_ymm(vp1_2, _mm256_madd_epi16(va1, vw2));
+        vp2_2 = pqnn_acc_add_epi32_ymm(vp2_2, _mm256_madd_epi16(va2, vw2));
+        const __m256i vw3 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 48)));
+        vp0_3 = pqnn_acc_add_epi32_ymm(vp0_3, _mm256_madd_epi16(va0, vw3));
+        vp1_3 = pqnn_acc_add_epi32_ymm(vp1_3, _mm256_madd_epi16(va1, vw3));
+        vp2_3 = pqnn_acc_add_epi32_ymm(vp2_3, _mm256_madd_epi16(va2, vw3));
+        wp += 64;
+      }
+      acc0_0 = vp0_0;
+      acc0_1 = vp0_1;
+      acc0_2 = vp0_2;
+      acc0_3 = vp0_3;
+      acc1_0 = vp1_0;
+      acc1_1 = vp1_1;
+      acc1_2 = vp1_2;
+      acc1_3 = vp1_3;
+      acc2_0 = vp2_0;
+      acc2_1 = vp2_1;
+      acc2_2 = vp2_2;
+      acc2_3 = vp2_3;
+      vtap += kcr;
+      p -= 3 * sizeof(void*);
+    } while (p != 0);
+    const __m256i vksum = _mm256_loadu_si256((const __m256i*) (wprefix));
+    const __m256i vs001 = _mm256_add_epi32(_mm256_unpacklo_epi32(acc0_0, acc0_1), _mm256_unpackhi_epi32(acc0_0, acc0_1));
+    const __m256i vs023 = _mm256_add_epi32(_mm256_unpacklo_epi32(acc0_2, acc0_3), _mm256_unpackhi_epi32(acc0_2, acc0_3));
+    const __m256i vacc0_0 = _mm256_add_epi32(_mm256_permutevar8x32_epi32(_mm256_add_epi32(_mm256_unpacklo_epi64(vs001, vs023), _mm256_unpackhi_epi64(vs001, vs023)), vperm), _mm256_mullo_epi32(vksum, vnzp));
+    const __m256i vs101 = _mm256_add_epi32(_mm256_unpacklo_epi32(acc1_0, acc1_1), _mm256_unpackhi_epi32(acc1_0, acc1_1));
+    const __m256i vs123 = _mm256_add_epi32(_mm256_unpacklo_epi32(acc1_2, acc1_3), _mm256_unpackhi_epi32(acc1_2, acc1_3));
+    const __m256i vacc1_0 = _mm256_add_epi32(_mm256_permutevar8x32_epi32(_mm256_add_epi32(_mm256_unpacklo_epi64(vs101, vs123), _mm256_unpackhi_epi64(vs101, vs123)), vperm), _mm256_mullo_epi32(vksum, vnzp));
+    const __m256i vs201 = _mm256_add_epi32(_mm256_unpacklo_epi32(acc2_0, acc2_1), _mm256_unpackhi_epi32(acc2_0, acc2_1));
+    const __m256i vs223 = _mm256_add_epi32(_mm256_unpacklo_epi32(acc2_2, acc2_3), _mm256_unpackhi_epi32(acc2_2, acc2_3));
+    const __m256i vacc2_0 = _mm256_add_epi32(_mm256_permutevar8x32_epi32(_mm256_add_epi32(_mm256_unpacklo_epi64(vs201, vs223), _mm256_unpackhi_epi64(vs201, vs223)), vperm), _mm256_mullo_epi32(vksum, vnzp));
+    const __m256 vks0 = _mm256_loadu_ps((const float*) (wp + 0));
+    const __m256 vbias0 = _mm256_loadu_ps((const float*) (wp + 32));
+    wp += 64;
+    __m256 vo0_0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(vacc0_0), _mm256_mul_ps(vrs, vks0), vbias0);
+    vo0_0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vo0_0));
+    __m256 vo1_0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(vacc1_0), _mm256_mul_ps(vrs, vks0), vbias0);
+    vo1_0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vo1_0));
+    __m256 vo2_0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(vacc2_0), _mm256_mul_ps(vrs, vks0), vbias0);
+    vo2_0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vo2_0));
+    if (PQNN_LIKELY(nc >= 8)) {
+      _mm_storeu_si128((__m128i*) (c2), _mm256_cvtps_ph(vo2_0, _MM_FROUND_TO_NEAREST_INT));
+      c2 = (uint16_t*) ((uintptr_t) c2 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c1), _mm256_cvtps_ph(vo1_0, _MM_FROUND_TO_NEAREST_INT));
+      c1 = (uint16_t*) ((uintptr_t) c1 + cn_stride);
+      _mm_storeu_si128((__m128i*) (c0), _mm256_cvtps_ph(vo0_0, _MM_FROUND_TO_NEAREST_INT));
+      c0 = (uint16_t*) ((uintptr_t) c0 + cn_stride);
+      nc -= 8;
+    } else {
+      { uint16_t t[8]; _mm_storeu_si128((__m128i*) t, _mm256_cvtps_ph(vo2_0, _MM_FROUND_TO_NEAREST_INT)); memcpy(c2, t, nc * sizeof(uint16_t)); }
+      { uint16_t t[8]; _mm_storeu_si128((__m128i*) t, _mm256_cvtps_ph(vo1_0, _MM_FROUND_TO_NEAREST_INT)); memcpy(c1, t, nc * sizeof(uint16_t)); }
+      { uint16_t t[8]; _mm_storeu_si128((__m128i*) t, _mm256_cvtps_ph(vo0_0, _MM_FROUND_TO_NEAREST_INT)); memcpy(c0, t, nc * sizeof(uint16_t)); }
+      nc = 0;
+    }
+  } while (nc != 0);
+}
+
 void pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_3x8c8__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
     const void* zero, const void* params,
     const struct pqnn_quantization_params* quantization_params) {
+  if (kc >= 32 && kc <= 4096 && ks / (3 * sizeof(void*)) <= 4096 / ((kc + 15) & ~(size_t) 15)) {
+    pqnn_qd8_f16_qc8w_igemm_minmax_ukernel_3x8c8__avx2__widen(mr, nc, kc, ks, a, w, c, cm_stride, cn_stride, a_offset, zero, params, quantization_params);
+    return;
+  }
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m256 vmin = _mm256_set1_ps(p->min);
   const __m256 vmax = _mm256_set1_ps(p->max);

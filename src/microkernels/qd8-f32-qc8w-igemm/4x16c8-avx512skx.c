@@ -4,6 +4,9 @@
 // Packed panels [16 i32 ksum][groups][16 f32 kernel_scale][16 f32 bias], K in groups of 16 columns x 8 k, zero-padded.
 // Inner loop: 8 k of A and of each column sign-extended to int16, pmaddwd into
 // 4 int32 partial sums per column, reduced and reordered after the K loop; input_offset 0.
+// The calls with kc >= 32 && kc <= 4096 && ks / (4 * sizeof(void*)) <= 4096 / ((kc + 15) & ~(size_t) 15)
+// run the widening twin (every tap's A sign-extended once per call into a stack copy of
+// 4096 int16 a row); the others extend A in the K loop.
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = clamp((float) acc * (row scale * kernel_scale[n]) + bias[n], min, max), with
 // acc = dot - (row zero_point + input_offset) * ksum[n] (int32).
@@ -14,10 +17,201 @@
 #include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
+// The widening twin of pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_4x16c8__avx512skx (igemm_widen_use of scripts/kernels/int8_gemm.py).
+PQNN_NOINLINE static void pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_4x16c8__avx512skx__widen(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
+    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
+    const void* zero, const void* params,
+    const struct pqnn_quantization_params* quantization_params) {
+  const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
+  const __m512 vmin = _mm512_set1_ps(p->min);
+  const __m512 vmax = _mm512_set1_ps(p->max);
+  const __m512i vperm = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  const int8_t* wp = (const int8_t*) w;
+  float* c0 = (float*) c;
+  float* c1 = (float*) ((uintptr_t) c0 + cm_stride);
+  if (mr <= 1) {
+    c1 = c0;
+  }
+  float* c2 = (float*) ((uintptr_t) c1 + cm_stride);
+  if (mr <= 2) {
+    c2 = c1;
+  }
+  float* c3 = (float*) ((uintptr_t) c2 + cm_stride);
+  if (mr <= 3) {
+    c3 = c2;
+  }
+  const __m512i vnzp = _mm512_set1_epi32(-(quantization_params->zero_point + 0));
+  const __m512 vrs = _mm512_set1_ps(quantization_params->scale);
+  // A sign-extended to int16, 4096 k a row (IGEMM_WIDEN_ROW of scripts/kernels/int8_gemm.py):
+  // every tap once per call (the caller checked that taps x kc rounded up to 16 fit)
+  _Alignas(64) int16_t vwide_buf[16384];
+  int16_t* vwide = pqnn_launder_i16(vwide_buf);
+  const size_t kcr = (kc + 15) & ~(size_t) 15;
+  {
+    const void** at = a;
+    int16_t* vt = vwide;
+    for (size_t t = 0; t != ks; t += (4 * sizeof(void*))) {
+      const int8_t* a0 = (const int8_t*) at[0];
+      if (a0 != (const int8_t*) zero) {
+        a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+      }
+      const int8_t* a1 = (const int8_t*) at[1];
+      if (a1 != (const int8_t*) zero) {
+        a1 = (const int8_t*) ((uintptr_t) a1 + a_offset);
+      }
+      const int8_t* a2 = (const int8_t*) at[2];
+      if (a2 != (const int8_t*) zero) {
+        a2 = (const int8_t*) ((uintptr_t) a2 + a_offset);
+      }
+      const int8_t* a3 = (const int8_t*) at[3];
+      if (a3 != (const int8_t*) zero) {
+        a3 = (const int8_t*) ((uintptr_t) a3 + a_offset);
+      }
+      pqnn_widen_i8_ymm(vt + 0, a0, kc);
+      pqnn_widen_i8_ymm(vt + 4096, a1, kc);
+      pqnn_widen_i8_ymm(vt + 8192, a2, kc);
+      pqnn_widen_i8_ymm(vt + 12288, a3, kc);
+      at += 4;
+      vt += kcr;
+    }
+  }
+  do {
+    const int8_t* wprefix = wp;
+    __m512i acc0_0 = _mm512_setzero_si512();
+    __m512i acc0_1 = _mm512_setzero_si512();
+    __m512i acc0_2 = _mm512_setzero_si512();
+    __m512i acc0_3 = _mm512_setzero_si512();
+    __m512i acc1_0 = _mm512_setzero_si512();
+    __m512i acc1_1 = _mm512_setzero_si512();
+    __m512i acc1_2 = _mm512_setzero_si512();
+    __m512i acc1_3 = _mm512_setzero_si512();
+    __m512i acc2_0 = _mm512_setzero_si512();
+    __m512i acc2_1 = _mm512_setzero_si512();
+    __m512i acc2_2 = _mm512_setzero_si512();
+    __m512i acc2_3 = _mm512_setzero_si512();
+    __m512i acc3_0 = _mm512_setzero_si512();
+    __m512i acc3_1 = _mm512_setzero_si512();
+    __m512i acc3_2 = _mm512_setzero_si512();
+    __m512i acc3_3 = _mm512_setzero_si512();
+    wp += 64;
+    size_t p = ks;
+    const int16_t* vtap = vwide;
+    const size_t kq = (kc + 7) & ~(size_t) 7;
+    do {
+      register __m512i vp0_0 PQNN_X86_ACC_REG("zmm16") = acc0_0;
+      register __m512i vp0_1 PQNN_X86_ACC_REG("zmm17") = acc0_1;
+      register __m512i vp0_2 PQNN_X86_ACC_REG("zmm18") = acc0_2;
+      register __m512i vp0_3 PQNN_X86_ACC_REG("zmm19") = acc0_3;
+      register __m512i vp1_0 PQNN_X86_ACC_REG("zmm20") = acc1_0;
+      register __m512i vp1_1 PQNN_X86_ACC_REG("zmm21") = acc1_1;
+      register __m512i vp1_2 PQNN_X86_ACC_REG("zmm22") = acc1_2;
+      register __m512i vp1_3 PQNN_X86_ACC_REG("zmm23") = acc1_3;
+      register __m512i vp2_0 PQNN_X86_ACC_REG("zmm24") = acc2_0;
+      register __m512i vp2_1 PQNN_X86_ACC_REG("zmm25") = acc2_1;
+      register __m512i vp2_2 PQNN_X86_ACC_REG("zmm26") = acc2_2;
+      register __m512i vp2_3 PQNN_X86_ACC_REG("zmm27") = acc2_3;
+      register __m512i vp3_0 PQNN_X86_ACC_REG("zmm28") = acc3_0;
+      register __m512i vp3_1 PQNN_X86_ACC_REG("zmm29") = acc3_1;
+      register __m512i vp3_2 PQNN_X86_ACC_REG("zmm30") = acc3_2;
+      register __m512i vp3_3 PQNN_X86_ACC_REG("zmm31") = acc3_3;
+      for (size_t k = 0; k < kq; k += 8) {
+        const __m512i va0 = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i*) (vtap + 0 + k)));
+        const __m512i va1 = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i*) (vtap + 4096 + k)));
+        const __m512i va2 = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i*) (vtap + 8192 + k)));
+        const __m512i va3 = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i*) (vtap + 12288 + k)));
+        const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
+        vp0_0 = pqnn_acc_add_epi32_zmm(vp0_0, _mm512_madd_epi16(va0, vw0));
+        vp1_0 = pqnn_acc_add_epi32_zmm(vp1_0, _mm512_madd_epi16(va1, vw0));
+        vp2_0 = pqnn_acc_add_epi32_zmm(vp2_0, _mm512_madd_epi16(va2, vw0));
+        vp3_0 = pqnn_acc_add_epi32_zmm(vp3_0, _mm512_madd_epi16(va3, vw0));
+        const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
+        vp0_1 = pqnn_acc_add_epi32_zmm(vp0_1, _mm512_madd_epi16(va0, vw1));
+        vp1_1 = pqnn_acc_add_epi32_zmm(vp1_1, _mm512_madd_epi16(va1, vw1));
+        vp2_1 = pqnn_acc_add_epi32_zmm(vp2_1, _mm512_madd_epi16(va2, vw1));
+        vp3_1 = pqnn_acc_add_epi32_zmm(vp3_1, _mm512_madd_epi16(va3, vw1));
+        const __m512i vw2 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 64)));
+        vp0_2 = pqnn_acc_add_epi32_zmm(vp0_2, _mm512_madd_epi16(va0, vw2));
+        vp1_2 = pqnn_acc_add_epi32_zmm(vp1_2, _mm512_madd_epi16(va1, vw2));
+        vp2_2 = pqnn_acc_add_epi32_zmm(vp2_2, _mm512_madd_epi16(va2, vw2));
+        vp3_2 = pqnn_acc_add_epi32_zmm(vp3_2, _mm512_madd_epi16(va3, vw2));
+        const __m512i vw3 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 96)));
+        vp0_3 = pqnn_acc_add_epi32_zmm(vp0_3, _mm512_madd_epi16(va0, vw3));
+        vp1_3 = pqnn_acc_add_epi32_zmm(vp1_3, _mm512_madd_epi16(va1, vw3));
+        vp2_3 = pqnn_acc_add_epi32_zmm(vp2_3, _mm512_madd_epi16(va2, vw3));
+        vp3_3 = pqnn_acc_add_epi32_zmm(vp3_3, _mm512_madd_epi16(va3, vw3));
+        wp += 128;
+      }
+      acc0_0 = vp0_0;
+      acc0_1 = vp0_1;
+      acc0_2 = vp0_2;
+      acc0_3 = vp0_3;
+      acc1_0 = vp1_0;
+      acc1_1 = vp1_1;
+      acc1_2 = vp1_2;
+      acc1_3 = vp1_3;
+      acc2_0 = vp2_0;
+      acc2_1 = vp2_1;
+      acc2_2 = vp2_2;
+      acc2_3 = vp2_3;
+      acc3_0 = vp3_0;
+      acc3_1 = vp3_1;
+      acc3_2 = vp3_2;
+      acc3_3 = vp3_3;
+      vtap += kcr;
+      p -= 4 * sizeof(void*);
+    } while (p != 0);
+    const __m512i vksum = _mm512_loadu_si512((const void*) (wprefix));
+    const __m512i vs001 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc0_0, acc0_1), _mm512_unpackhi_epi32(acc0_0, acc0_1));
+    const __m512i vs023 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc0_2, acc0_3), _mm512_unpackhi_epi32(acc0_2, acc0_3));
+    const __m512i vacc0_0 = _mm512_add_epi32(_mm512_permutexvar_epi32(vperm, _mm512_add_epi32(_mm512_unpacklo_epi64(vs001, vs023), _mm512_unpackhi_epi64(vs001, vs023))), _mm512_mullo_epi32(vksum, vnzp));
+    const __m512i vs101 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc1_0, acc1_1), _mm512_unpackhi_epi32(acc1_0, acc1_1));
+    const __m512i vs123 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc1_2, acc1_3), _mm512_unpackhi_epi32(acc1_2, acc1_3));
+    const __m512i vacc1_0 = _mm512_add_epi32(_mm512_permutexvar_epi32(vperm, _mm512_add_epi32(_mm512_unpacklo_epi64(vs101, vs123), _mm512_unpackhi_epi64(vs101, vs123))), _mm512_mullo_epi32(vksum, vnzp));
+    const __m512i vs201 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc2_0, acc2_1), _mm512_unpackhi_epi32(acc2_0, acc2_1));
+    const __m512i vs223 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc2_2, acc2_3), _mm512_unpackhi_epi32(acc2_2, acc2_3));
+    const __m512i vacc2_0 = _mm512_add_epi32(_mm512_permutexvar_epi32(vperm, _mm512_add_epi32(_mm512_unpacklo_epi64(vs201, vs223), _mm512_unpackhi_epi64(vs201, vs223))), _mm512_mullo_epi32(vksum, vnzp));
+    const __m512i vs301 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc3_0, acc3_1), _mm512_unpackhi_epi32(acc3_0, acc3_1));
+    const __m512i vs323 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc3_2, acc3_3), _mm512_unpackhi_epi32(acc3_2, acc3_3));
+    const __m512i vacc3_0 = _mm512_add_epi32(_mm512_permutexvar_epi32(vperm, _mm512_add_epi32(_mm512_unpacklo_epi64(vs301, vs323), _mm512_unpackhi_epi64(vs301, vs323))), _mm512_mullo_epi32(vksum, vnzp));
+    const __m512 vks0 = _mm512_loadu_ps((const float*) (wp + 0));
+    const __m512 vbias0 = _mm512_loadu_ps((const float*) (wp + 64));
+    wp += 128;
+    __m512 vo0_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(vacc0_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo0_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo0_0));
+    __m512 vo1_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(vacc1_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo1_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo1_0));
+    __m512 vo2_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(vacc2_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo2_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo2_0));
+    __m512 vo3_0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(vacc3_0), _mm512_mul_ps(vrs, vks0), vbias0);
+    vo3_0 = _mm512_min_ps(vmax, _mm512_max_ps(vmin, vo3_0));
+    if (PQNN_LIKELY(nc >= 16)) {
+      _mm512_storeu_ps(c3, vo3_0);
+      c3 = (float*) ((uintptr_t) c3 + cn_stride);
+      _mm512_storeu_ps(c2, vo2_0);
+      c2 = (float*) ((uintptr_t) c2 + cn_stride);
+      _mm512_storeu_ps(c1, vo1_0);
+      c1 = (float*) ((uintptr_t) c1 + cn_stride);
+      _mm512_storeu_ps(c0, vo0_0);
+      c0 = (float*) ((uintptr_t) c0 + cn_stride);
+      nc -= 16;
+    } else {
+      _mm512_mask_storeu_ps(c3, (__mmask16) ((UINT32_C(1) << nc) - 1), vo3_0);
+      _mm512_mask_storeu_ps(c2, (__mmask16) ((UINT32_C(1) << nc) - 1), vo2_0);
+      _mm512_mask_storeu_ps(c1, (__mmask16) ((UINT32_C(1) << nc) - 1), vo1_0);
+      _mm512_mask_storeu_ps(c0, (__mmask16) ((UINT32_C(1) << nc) - 1), vo0_0);
+      nc = 0;
+    }
+  } while (nc != 0);
+}
+
 void pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_4x16c8__avx512skx(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
     const void* zero, const void* params,
     const struct pqnn_quantization_params* quantization_params) {
+  if (kc >= 32 && kc <= 4096 && ks / (4 * sizeof(void*)) <= 4096 / ((kc + 15) & ~(size_t) 15)) {
+    pqnn_qd8_f32_qc8w_igemm_minmax_ukernel_4x16c8__avx512skx__widen(mr, nc, kc, ks, a, w, c, cm_stride, cn_stride, a_offset, zero, params, quantization_params);
+    return;
+  }
   const struct pqnn_f32_minmax_params* p = (const struct pqnn_f32_minmax_params*) params;
   const __m512 vmin = _mm512_set1_ps(p->min);
   const __m512 vmax = _mm512_set1_ps(p->max);

@@ -4,6 +4,9 @@
 // Packed panels [16 i32 bias'][groups][16 f32 scale], K in groups of 16 columns x 8 k, zero-padded.
 // Inner loop: 8 k of A and of each column sign-extended to int16, pmaddwd into
 // 4 int32 partial sums per column, reduced and reordered after the K loop; input_offset 0.
+// The calls with kc >= 32 && kc <= 4096 && ks / (1 * sizeof(void*)) <= 4096 / ((kc + 15) & ~(size_t) 15)
+// run the widening twin (every tap's A sign-extended once per call into a stack copy of
+// 4096 int16 a row); the others extend A in the K loop.
 // A rows are read exactly kc bytes each (the K tail through a small copy, no over-read);
 // y = clamp(rne((float) acc * scale[n]) + output_zero_point) (fp32 requantization, no FMA,
 // clamped as float against output_{min,max}_less_zero_point before rounding; bit-exact).
@@ -14,9 +17,98 @@
 #include "microkernels/x86-int8-dot.h"
 #include "microkernels.h"
 
+// The widening twin of pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x16c8__avx512skx (igemm_widen_use of scripts/kernels/int8_gemm.py).
+PQNN_NOINLINE static void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x16c8__avx512skx__widen(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
+    const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
+    const void* zero, const void* params) {
+  const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
+  const __m512 vmin = _mm512_set1_ps(p->output_min_less_zero_point);
+  const __m512 vmax = _mm512_set1_ps(p->output_max_less_zero_point);
+  const __m512i vzp = _mm512_set1_epi32(p->output_zero_point);
+  const __m512i vperm = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  const int8_t* wp = (const int8_t*) w;
+  int8_t* c0 = (int8_t*) c;
+  (void) mr;
+  (void) cm_stride;
+  // A sign-extended to int16, 4096 k a row (IGEMM_WIDEN_ROW of scripts/kernels/int8_gemm.py):
+  // every tap once per call (the caller checked that taps x kc rounded up to 16 fit)
+  _Alignas(64) int16_t vwide_buf[4096];
+  int16_t* vwide = pqnn_launder_i16(vwide_buf);
+  const size_t kcr = (kc + 15) & ~(size_t) 15;
+  {
+    const void** at = a;
+    int16_t* vt = vwide;
+    for (size_t t = 0; t != ks; t += (1 * sizeof(void*))) {
+      const int8_t* a0 = (const int8_t*) at[0];
+      if (a0 != (const int8_t*) zero) {
+        a0 = (const int8_t*) ((uintptr_t) a0 + a_offset);
+      }
+      pqnn_widen_i8_ymm(vt + 0, a0, kc);
+      at += 1;
+      vt += kcr;
+    }
+  }
+  do {
+    const int8_t* wprefix = wp;
+    __m512i acc0_0 = _mm512_setzero_si512();
+    __m512i acc0_1 = _mm512_setzero_si512();
+    __m512i acc0_2 = _mm512_setzero_si512();
+    __m512i acc0_3 = _mm512_setzero_si512();
+    wp += 64;
+    size_t p = ks;
+    const int16_t* vtap = vwide;
+    const size_t kq = (kc + 7) & ~(size_t) 7;
+    do {
+      register __m512i vp0_0 PQNN_X86_ACC_REG("zmm28") = acc0_0;
+      register __m512i vp0_1 PQNN_X86_ACC_REG("zmm29") = acc0_1;
+      register __m512i vp0_2 PQNN_X86_ACC_REG("zmm30") = acc0_2;
+      register __m512i vp0_3 PQNN_X86_ACC_REG("zmm31") = acc0_3;
+      for (size_t k = 0; k < kq; k += 8) {
+        const __m512i va0 = _mm512_broadcast_i32x4(_mm_load_si128((const __m128i*) (vtap + 0 + k)));
+        const __m512i vw0 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 0)));
+        vp0_0 = pqnn_acc_add_epi32_zmm(vp0_0, _mm512_madd_epi16(va0, vw0));
+        const __m512i vw1 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 32)));
+        vp0_1 = pqnn_acc_add_epi32_zmm(vp0_1, _mm512_madd_epi16(va0, vw1));
+        const __m512i vw2 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 64)));
+        vp0_2 = pqnn_acc_add_epi32_zmm(vp0_2, _mm512_madd_epi16(va0, vw2));
+        const __m512i vw3 = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + 96)));
+        vp0_3 = pqnn_acc_add_epi32_zmm(vp0_3, _mm512_madd_epi16(va0, vw3));
+        wp += 128;
+      }
+      acc0_0 = vp0_0;
+      acc0_1 = vp0_1;
+      acc0_2 = vp0_2;
+      acc0_3 = vp0_3;
+      vtap += kcr;
+      p -= 1 * sizeof(void*);
+    } while (p != 0);
+    const __m512i vprefix = _mm512_loadu_si512((const void*) (wprefix));
+    const __m512i vs001 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc0_0, acc0_1), _mm512_unpackhi_epi32(acc0_0, acc0_1));
+    const __m512i vs023 = _mm512_add_epi32(_mm512_unpacklo_epi32(acc0_2, acc0_3), _mm512_unpackhi_epi32(acc0_2, acc0_3));
+    const __m512i vacc0_0 = _mm512_add_epi32(_mm512_permutexvar_epi32(vperm, _mm512_add_epi32(_mm512_unpacklo_epi64(vs001, vs023), _mm512_unpackhi_epi64(vs001, vs023))), vprefix);
+    const __m512 vscale0 = _mm512_loadu_ps((const float*) (wp + 0));
+    wp += 64;
+    __m512 vf0_0 = _mm512_mul_ps(_mm512_cvtepi32_ps(vacc0_0), vscale0);
+    vf0_0 = _mm512_min_ps(_mm512_max_ps(vf0_0, vmin), vmax);
+    const __m512i vo0_0 = _mm512_add_epi32(_mm512_cvt_roundps_epi32(vf0_0, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vzp);
+    if (PQNN_LIKELY(nc >= 16)) {
+      _mm_storeu_si128((__m128i*) (c0), _mm512_cvtsepi32_epi8(vo0_0));
+      c0 = (int8_t*) ((uintptr_t) c0 + cn_stride);
+      nc -= 16;
+    } else {
+      _mm_mask_storeu_epi8(c0, (__mmask16) ((UINT32_C(1) << nc) - 1), _mm512_cvtsepi32_epi8(vo0_0));
+      nc = 0;
+    }
+  } while (nc != 0);
+}
+
 void pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x16c8__avx512skx(size_t mr, size_t nc, size_t kc, size_t ks, const void** a,
     const void* w, void* c, size_t cm_stride, size_t cn_stride, size_t a_offset,
     const void* zero, const void* params) {
+  if (kc >= 32 && kc <= 4096 && ks / (1 * sizeof(void*)) <= 4096 / ((kc + 15) & ~(size_t) 15)) {
+    pqnn_qs8_qc8w_igemm_minmax_fp32_ukernel_1x16c8__avx512skx__widen(mr, nc, kc, ks, a, w, c, cm_stride, cn_stride, a_offset, zero, params);
+    return;
+  }
   const struct pqnn_qs8_minmax_params* p = (const struct pqnn_qs8_minmax_params*) params;
   const __m512 vmin = _mm512_set1_ps(p->output_min_less_zero_point);
   const __m512 vmax = _mm512_set1_ps(p->output_max_less_zero_point);
