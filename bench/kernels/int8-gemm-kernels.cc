@@ -30,38 +30,9 @@ extern "C" {
 
 namespace {
 
+// One int8 GEMM or IGEMM kernel of this build (fn: its gemm / dqgemm or igemm / dqigemm
+// function, by variant and by the list it is in).
 struct Kernel {
-  const char* name;
-  enum pqnn_isa isa;
-  int variant;  // 0 qs8_qc8w, 1 qd8_f32, 2 qd8_f16
-  size_t mr, nr, kr;
-  int32_t input_offset;
-  pqnn_gemm_ukernel_fn gemm;
-  pqnn_dqgemm_ukernel_fn dqgemm;
-};
-
-// Every int8 GEMM kernel of this build, from the family lists.
-#define PQNN_INT8_GEMM_KERNEL(fn, isa, variant, mr, nr, kr, ioff)                           \
-  Kernel{#fn, isa, variant, mr, nr, kr, ioff,                                               \
-      variant == 0 ? reinterpret_cast<pqnn_gemm_ukernel_fn>(reinterpret_cast<void*>(fn))    \
-                   : nullptr,                                                               \
-      variant != 0 ? reinterpret_cast<pqnn_dqgemm_ukernel_fn>(reinterpret_cast<void*>(fn))  \
-                   : nullptr},
-const Kernel kKernels[] = {
-#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_GEMM_KERNEL(fn, tier, 0, mr, nr, kr, ioff)
-#include "microkernels/qs8-qc8w-gemm/qs8-qc8w-gemm.inc"
-#undef PQNN_UKERNEL
-#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_GEMM_KERNEL(fn, tier, 1, mr, nr, kr, ioff)
-#include "microkernels/qd8-f32-qc8w-gemm/qd8-f32-qc8w-gemm.inc"
-#undef PQNN_UKERNEL
-#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_GEMM_KERNEL(fn, tier, 2, mr, nr, kr, ioff)
-#include "microkernels/qd8-f16-qc8w-gemm/qd8-f16-qc8w-gemm.inc"
-#undef PQNN_UKERNEL
-};
-#undef PQNN_INT8_GEMM_KERNEL
-
-// Every int8 IGEMM kernel of this build (fn: the igemm / dqigemm function).
-struct IgemmKernel {
   const char* name;
   enum pqnn_isa isa;
   int variant;  // 0 qs8_qc8w, 1 qd8_f32, 2 qd8_f16
@@ -69,20 +40,33 @@ struct IgemmKernel {
   int32_t input_offset;
   void* fn;
 };
-const IgemmKernel kIgemmKernels[] = {
-#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) \
-  IgemmKernel{#fn, tier, 0, mr, nr, kr, ioff, reinterpret_cast<void*>(fn)},
+
+// The kernels of one family list (an .inc of src/microkernels) as Kernel rows of a variant.
+#define PQNN_INT8_KERNEL(fn, tier, variant, mr, nr, kr, ioff)                               \
+  Kernel{#fn, tier, variant, mr, nr, kr, ioff, reinterpret_cast<void*>(fn)},
+const Kernel kKernels[] = {
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_KERNEL(fn, tier, 0, mr, nr, kr, ioff)
+#include "microkernels/qs8-qc8w-gemm/qs8-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_KERNEL(fn, tier, 1, mr, nr, kr, ioff)
+#include "microkernels/qd8-f32-qc8w-gemm/qd8-f32-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_KERNEL(fn, tier, 2, mr, nr, kr, ioff)
+#include "microkernels/qd8-f16-qc8w-gemm/qd8-f16-qc8w-gemm.inc"
+#undef PQNN_UKERNEL
+};
+const Kernel kIgemmKernels[] = {
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_KERNEL(fn, tier, 0, mr, nr, kr, ioff)
 #include "microkernels/qs8-qc8w-igemm/qs8-qc8w-igemm.inc"
 #undef PQNN_UKERNEL
-#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) \
-  IgemmKernel{#fn, tier, 1, mr, nr, kr, ioff, reinterpret_cast<void*>(fn)},
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_KERNEL(fn, tier, 1, mr, nr, kr, ioff)
 #include "microkernels/qd8-f32-qc8w-igemm/qd8-f32-qc8w-igemm.inc"
 #undef PQNN_UKERNEL
-#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) \
-  IgemmKernel{#fn, tier, 2, mr, nr, kr, ioff, reinterpret_cast<void*>(fn)},
+#define PQNN_UKERNEL(tier, mr, nr, kr, ioff, fn) PQNN_INT8_KERNEL(fn, tier, 2, mr, nr, kr, ioff)
 #include "microkernels/qd8-f16-qc8w-igemm/qd8-f16-qc8w-igemm.inc"
 #undef PQNN_UKERNEL
 };
+#undef PQNN_INT8_KERNEL
 
 struct Shape {
   size_t m, n, k;
@@ -158,10 +142,10 @@ void RunKernel(benchmark::State& state, const Kernel& kern, Shape s) {
         const size_t mb = std::min(kern.mr, s.m - i);
         uint8_t* cb = c.data() + (i * s.n + n0) * osz;
         if (kern.variant == 0) {
-          kern.gemm(mb, nc, s.k, a.data() + i * s.k, s.k, wb, cb, s.n * osz, kern.nr * osz,
+          reinterpret_cast<pqnn_gemm_ukernel_fn>(kern.fn)(mb, nc, s.k, a.data() + i * s.k, s.k, wb, cb, s.n * osz, kern.nr * osz,
               &qparams);
         } else {
-          kern.dqgemm(mb, nc, s.k, a.data() + i * s.k, s.k, wb, cb, s.n * osz, kern.nr * osz,
+          reinterpret_cast<pqnn_dqgemm_ukernel_fn>(kern.fn)(mb, nc, s.k, a.data() + i * s.k, s.k, wb, cb, s.n * osz, kern.nr * osz,
               &fparams, qp.data() + i);
         }
       }
@@ -171,7 +155,7 @@ void RunKernel(benchmark::State& state, const Kernel& kern, Shape s) {
   Report(state, 2.0 * static_cast<double>(s.m * s.n * s.k), kern);
 }
 
-void RunIgemm(benchmark::State& state, const IgemmKernel& kern, Shape s) {
+void RunIgemm(benchmark::State& state, const Kernel& kern, Shape s) {
   auto& rng = pqnn_bench::rng();
   std::uniform_int_distribution<int> i8(-128, 127), w8(-127, 127);
   const size_t rows = s.m + 2 * kImageWidth + 2, c_in = s.k;
@@ -223,9 +207,7 @@ void RunIgemm(benchmark::State& state, const IgemmKernel& kern, Shape s) {
     }
     benchmark::ClobberMemory();
   }
-  Kernel as_gemm{kern.name, kern.isa, kern.variant, kern.mr, kern.nr, kern.kr,
-      kern.input_offset, nullptr, nullptr};
-  Report(state, 2.0 * static_cast<double>(s.m * s.n * kTaps * c_in), as_gemm);
+  Report(state, 2.0 * static_cast<double>(s.m * s.n * kTaps * c_in), kern);
 }
 
 void Peak(benchmark::State& state, double (*peak)()) {
@@ -250,7 +232,7 @@ const int registered = [] {
           ->Unit(benchmark::kMillisecond);
     }
   }
-  for (const IgemmKernel& kern : kIgemmKernels) {
+  for (const Kernel& kern : kIgemmKernels) {
     if (!pqnn_isa_enabled(kern.isa)) continue;
     for (const Shape& s : kConvShapes) {
       const std::string name = std::string(kern.name) + "/conv3x3_M" + std::to_string(s.m) +

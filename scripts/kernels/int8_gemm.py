@@ -541,20 +541,13 @@ def igemm_widen_use(mr):
 def igemm_widen_setup(mr):
     """The widen buffer of a c8 IGEMM twin and the once-per-call widening of every tap (the
     caller's igemm_widen_use guarantees they fit)."""
-    tap = f"({mr} * sizeof(void*))"
     o = [f"  // A sign-extended to int16, {IGEMM_WIDEN_ROW} k a row (IGEMM_WIDEN_ROW of scripts/kernels/int8_gemm.py):",
          "  // every tap once per call (the caller checked that taps x kc rounded up to 16 fit)",
          f"  _Alignas(64) int16_t vwide_buf[{mr * IGEMM_WIDEN_ROW}];",
          "  int16_t* vwide = pqnn_launder_i16(vwide_buf);",
          "  const size_t kcr = (kc + 15) & ~(size_t) 15;",
-         "  {",
-         "    const void** at = a;",
-         "    int16_t* vt = vwide;",
-         "    for (size_t t = 0; t != ks; t += " + tap + ") {"]
-    o += igemm_tap_rows("      ", mr, "at")
-    o += [f"      pqnn_widen_i8_ymm(vt + {i * IGEMM_WIDEN_ROW}, a{i}, kc);" for i in range(mr)]
-    o += [f"      at += {mr};", "      vt += kcr;", "    }", "  }"]
-    return o
+         "  {"]
+    return o + igemm_copy_taps(mr, "int16_t", "vwide", IGEMM_WIDEN_ROW, "pqnn_widen_i8_ymm")
 
 
 def igemm_widen_taps(mr, nr, v):
@@ -605,12 +598,19 @@ def igemm_flip_setup(mr):
          "  const size_t kcr = (kc + 31) & ~(size_t) 31;",
          f"  const int vflip_once = kcr <= {FLIP_CHUNK} && ks / {tap} <= {FLIP_CHUNK} / kcr;",
          "  const size_t vtap_step = vflip_once ? kcr : 0;",
-         "  if (vflip_once) {",
-         "    const void** at = a;",
-         "    uint8_t* vt = vflip;",
+         "  if (vflip_once) {"]
+    return o + igemm_copy_taps(mr, "uint8_t", "vflip", FLIP_CHUNK, "pqnn_flip_u8_ymm")
+
+
+def igemm_copy_taps(mr, elem, base, row, copy):
+    """The body (and closing brace) of a twin's once-per-call copy of every tap: each tap's MR
+    rows through copy(dst, src, kc) into the stack copy at base (row i at base + i x row, the
+    taps kcr apart), for the flip and the widening alike."""
+    tap = f"({mr} * sizeof(void*))"
+    o = ["    const void** at = a;", f"    {elem}* vt = {base};",
          "    for (size_t t = 0; t != ks; t += " + tap + ") {"]
     o += igemm_tap_rows("      ", mr, "at")
-    o += [f"      pqnn_flip_u8_ymm(vt + {i * FLIP_CHUNK}, a{i}, kc);" for i in range(mr)]
+    o += [f"      {copy}(vt + {i * row}, a{i}, kc);" for i in range(mr)]
     o += [f"      at += {mr};", "      vt += kcr;", "    }", "  }"]
     return o
 

@@ -88,20 +88,17 @@ static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT
     .input_offset = QD8_KERNEL(DT, igemm, TILE, ISA##_input_offset),                        \
     .dqigemm = {QD8_KERNEL(DT, igemm, TILE1, ISA), QD8_KERNEL(DT, igemm, TILE, ISA)},       \
   }
-/* A tall tile (config.h): GEMM kernels only. */
-#define QD8_TALL_CONFIG(DT, TILE1, TILE, ISA)                                               \
-  (struct pqnn_gemm_config) {                                                               \
+/* The GEMM part of a row (name, tile, GEMM kernels); a tall tile (config.h) is that alone. */
+#define QD8_GEMM_FIELDS(DT, TILE1, TILE, ISA)                                               \
     .name = "qd8_" #DT "_qc8w " #TILE " " #ISA, .mr = QD8_KERNEL(DT, gemm, TILE, ISA##_mr), \
     .nr = QD8_KERNEL(DT, gemm, TILE, ISA##_nr), .kr = QD8_KERNEL(DT, gemm, TILE, ISA##_kr), \
     .input_offset = QD8_KERNEL(DT, gemm, TILE, ISA##_input_offset),                         \
-    .dqgemm = {QD8_KERNEL(DT, gemm, TILE1, ISA), QD8_KERNEL(DT, gemm, TILE, ISA)},          \
-  }
+    .dqgemm = {QD8_KERNEL(DT, gemm, TILE1, ISA), QD8_KERNEL(DT, gemm, TILE, ISA)}
+#define QD8_TALL_CONFIG(DT, TILE1, TILE, ISA)                                               \
+  (struct pqnn_gemm_config) {QD8_GEMM_FIELDS(DT, TILE1, TILE, ISA)}
 #define QD8_CONFIG(DT, TILE1, TILE, ISA)                                                    \
   (struct pqnn_gemm_config) {                                                               \
-    .name = "qd8_" #DT "_qc8w " #TILE " " #ISA, .mr = QD8_KERNEL(DT, gemm, TILE, ISA##_mr), \
-    .nr = QD8_KERNEL(DT, gemm, TILE, ISA##_nr), .kr = QD8_KERNEL(DT, gemm, TILE, ISA##_kr), \
-    .input_offset = QD8_KERNEL(DT, gemm, TILE, ISA##_input_offset),                         \
-    .dqgemm = {QD8_KERNEL(DT, gemm, TILE1, ISA), QD8_KERNEL(DT, gemm, TILE, ISA)},          \
+    QD8_GEMM_FIELDS(DT, TILE1, TILE, ISA),                                                  \
     .dqigemm = {QD8_KERNEL(DT, igemm, TILE1, ISA), QD8_KERNEL(DT, igemm, TILE, ISA)},       \
   }
 

@@ -80,20 +80,17 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
     .gemm = {QS8_KERNEL(gemm, TILE1, ISA), QS8_KERNEL(gemm, TILE, ISA)},                    \
     .igemm = {QS8_KERNEL(igemm, TILE1, ISA), QS8_KERNEL(igemm, TILE, ISA)},                 \
   }
-/* A tall tile (config.h): GEMM kernels only. */
-#define QS8_TALL_CONFIG(TILE1, TILE, ISA)                                                   \
-  (struct pqnn_gemm_config) {                                                               \
+/* The GEMM part of a row (name, tile, GEMM kernels); a tall tile (config.h) is that alone. */
+#define QS8_GEMM_FIELDS(TILE1, TILE, ISA)                                                   \
     .name = "qs8_qc8w " #TILE " " #ISA, .mr = QS8_KERNEL(gemm, TILE, ISA##_mr),             \
     .nr = QS8_KERNEL(gemm, TILE, ISA##_nr), .kr = QS8_KERNEL(gemm, TILE, ISA##_kr),         \
     .input_offset = QS8_KERNEL(gemm, TILE, ISA##_input_offset),                             \
-    .gemm = {QS8_KERNEL(gemm, TILE1, ISA), QS8_KERNEL(gemm, TILE, ISA)},                    \
-  }
+    .gemm = {QS8_KERNEL(gemm, TILE1, ISA), QS8_KERNEL(gemm, TILE, ISA)}
+#define QS8_TALL_CONFIG(TILE1, TILE, ISA)                                                   \
+  (struct pqnn_gemm_config) {QS8_GEMM_FIELDS(TILE1, TILE, ISA)}
 #define QS8_CONFIG(TILE1, TILE, ISA)                                                        \
   (struct pqnn_gemm_config) {                                                               \
-    .name = "qs8_qc8w " #TILE " " #ISA, .mr = QS8_KERNEL(gemm, TILE, ISA##_mr),             \
-    .nr = QS8_KERNEL(gemm, TILE, ISA##_nr), .kr = QS8_KERNEL(gemm, TILE, ISA##_kr),         \
-    .input_offset = QS8_KERNEL(gemm, TILE, ISA##_input_offset),                             \
-    .gemm = {QS8_KERNEL(gemm, TILE1, ISA), QS8_KERNEL(gemm, TILE, ISA)},                    \
+    QS8_GEMM_FIELDS(TILE1, TILE, ISA),                                                      \
     .igemm = {QS8_KERNEL(igemm, TILE1, ISA), QS8_KERNEL(igemm, TILE, ISA)},                 \
   }
 

@@ -12,13 +12,13 @@ PQNN_INTERNAL enum pqnn_status pqnn_rt_run_parallel(struct pqnn_runtime* rt,
 /* Runs op->op, the public operator behind FC / conv / convert executors. */
 PQNN_INTERNAL enum pqnn_status pqnn_rt_run_operator(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);
-/* qs8 bounds of a float output range in the tensor's quantization. */
 /* Multiply-adds of one run of op at the current shapes (0 for nodes without a reduction),
  * plus one per output element of a fused affine (runtime-pass-affine.c). */
 PQNN_INTERNAL uint64_t pqnn_rt_op_macs(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op);
 /* Whether the runtime's work per inference at the current shapes is small enough to run
  * every node without the pool (reshape sets rt->serial from it). */
 PQNN_INTERNAL bool pqnn_rt_runs_serial(const struct pqnn_runtime* rt);
+/* qs8 bounds of a float output range in the tensor's quantization. */
 PQNN_INTERNAL void pqnn_rt_quantize_bounds(const struct pqnn_rt_tensor* t, float min, float max,
     int8_t* qmin, int8_t* qmax);
 /* Byte size of a tensor from its shape (qdint8: data, then quantization_rows params);
