@@ -628,6 +628,16 @@ def igemm_flip_taps(mr, rows, cols, step, v):
     return o
 
 
+def gemm_copy_setup(what, chunk_name, chunk, elem, buf, launder, mr, rows):
+    """The stack copy of A of a flipping or widening GEMM kernel (chunk elements a row) and
+    the lines `rows` that fill it once per call where kc fits (else per K chunk)."""
+    unit = "bytes" if elem == "uint8_t" else "k"
+    return ([f"  // {what}, {chunk} {unit} a row ({chunk_name} of scripts/kernels/int8_gemm.py)",
+             f"  _Alignas(64) {elem} {buf}_buf[{mr * chunk}];",
+             f"  {elem}* {buf} = pqnn_launder_{launder}({buf}_buf);",
+             f"  if (kc <= {chunk}) {{"] + rows + ["  }"])
+
+
 def store_loop(mr, nr, out_t, kind, full_row, partial, rewind_a=True):
     """The end of the nc loop: full_row(i) stores row i's nr outputs while nc >= nr (then
     the row pointers step on, and an IGEMM's indirection pointer goes back to the first tap
@@ -750,22 +760,14 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, part=None):
     if flip and kind == "igemm":
         o += igemm_flip_setup(mr)
     elif flip:
-        o.append(f"  // A ^ 0x80 (uint8), {FLIP_CHUNK} bytes a row (FLIP_CHUNK of scripts/kernels/int8_gemm.py)")
-        o.append(f"  _Alignas(64) uint8_t vflip_buf[{mr * FLIP_CHUNK}];")
-        o.append("  uint8_t* vflip = pqnn_launder_u8(vflip_buf);")
-        o.append(f"  if (kc <= {FLIP_CHUNK}) {{")
-        o += flip_rows("    ", v, mr, None, "kc")
-        o.append("  }")
+        o += gemm_copy_setup("A ^ 0x80 (uint8)", "FLIP_CHUNK", FLIP_CHUNK, "uint8_t", "vflip", "u8", mr,
+                             flip_rows("    ", v, mr, None, "kc"))
     widen = uses_widen(family, bits, kind) and part != "public"
     if widen and kind == "igemm":
         o += igemm_widen_setup(mr)
     elif widen:
-        o.append(f"  // A sign-extended to int16, {WIDEN_CHUNK} k a row (WIDEN_CHUNK of scripts/kernels/int8_gemm.py)")
-        o.append(f"  _Alignas(64) int16_t vwide_buf[{mr * WIDEN_CHUNK}];")
-        o.append("  int16_t* vwide = pqnn_launder_i16(vwide_buf);")
-        o.append(f"  if (kc <= {WIDEN_CHUNK}) {{")
-        o += widen_rows("    ", mr, None, "kc")
-        o.append("  }")
+        o += gemm_copy_setup("A sign-extended to int16", "WIDEN_CHUNK", WIDEN_CHUNK, "int16_t", "vwide", "i16", mr,
+                             widen_rows("    ", mr, None, "kc"))
 
     o.append("  do {")
     # ---- accumulator init
