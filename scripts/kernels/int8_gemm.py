@@ -505,16 +505,28 @@ def widened_steps(ind, v, mr, nr, base, kq, row=WIDEN_CHUNK):
         src = f"_mm_load_si128((const __m128i*) ({base} + {i * row} + k))"
         bc = (f"_mm256_broadcastsi128_si256({src})" if v.bits == 256 else f"_mm512_broadcast_i32x4({src})")
         r.append(f"{i2}const {v.ivec} va{i} = {bc};")
-    for j in range(4):
-        if v.bits == 256:
-            r.append(f"{i2}const __m256i vw{j} = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + {16 * j})));")
-        else:
-            r.append(f"{i2}const __m512i vw{j} = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + {32 * j})));")
-        for i in range(mr):
-            r.append(f"{i2}vp{i}_{j} = {v.acc_add(f'vp{i}_{j}', f'{v.p}_madd_epi16(va{i}, vw{j})')};")
-    r.append(f"{i2}wp += {8 * nr};")
+    r += madd_weights_step(i2, v, v.bits, mr, nr, "vp")
     r.append(f"{ind}}}")
     return r + back
+
+
+def madd_weights_step(ind, v, bits, mr, nr, acc):
+    """The rest of a c8 K step once va0.. hold 8 k of each row as int16: each of the 4
+    column pairs' 8 k of weights sign-extended to int16, pmaddwd with every row into
+    acc{i}_{j}, and the weight pointer on by the step."""
+    b = []
+    for j in range(4):
+        if bits == 128:
+            b.append(f"{ind}const __m128i vw{j}t = _mm_loadl_epi64((const __m128i*) (wp + {8 * j}));")
+            b.append(f"{ind}const __m128i vw{j} = _mm_srai_epi16(_mm_unpacklo_epi8(vw{j}t, vw{j}t), 8);")
+        elif bits == 256:
+            b.append(f"{ind}const __m256i vw{j} = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + {16 * j})));")
+        else:
+            b.append(f"{ind}const __m512i vw{j} = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + {32 * j})));")
+        for i in range(mr):
+            b.append(f"{ind}{acc}{i}_{j} = {v.acc_add(f'{acc}{i}_{j}', f'{v.p}_madd_epi16(va{i}, vw{j})')};")
+    b.append(f"{ind}wp += {8 * nr};")
+    return b
 
 
 # The c8 IGEMM kernels (avx2, avx512skx) hand a call to their widening twin (a static function
@@ -822,18 +834,7 @@ def gen(isa, family, bits, nr, kr, mr, ioff, variant, kind, part=None):
                         b.append(f"{ind2}const __m256i va{i} = _mm256_cvtepi8_epi16(_mm_set1_epi64x((long long) u{i}));")
                     else:
                         b.append(f"{ind2}const __m512i va{i} = _mm512_cvtepi8_epi16(_mm256_set1_epi64x((long long) u{i}));")
-                for j in range(4):
-                    if bits == 128:
-                        b.append(f"{ind2}const __m128i vw{j}t = _mm_loadl_epi64((const __m128i*) (wp + {8 * j}));")
-                        b.append(f"{ind2}const __m128i vw{j} = _mm_srai_epi16(_mm_unpacklo_epi8(vw{j}t, vw{j}t), 8);")
-                    elif bits == 256:
-                        b.append(f"{ind2}const __m256i vw{j} = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + {16 * j})));")
-                    else:
-                        b.append(f"{ind2}const __m512i vw{j} = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i*) (wp + {32 * j})));")
-                    for i in range(mr):
-                        b.append(f"{ind2}{acc}{i}_{j} = {v.acc_add(f'{acc}{i}_{j}', f'{v.p}_madd_epi16(va{i}, vw{j})')};")
-                b.append(f"{ind2}wp += {8 * nr};")
-                return b
+                return b + madd_weights_step(ind2, v, bits, mr, nr, acc)
             if widen:
                 return widened_madd_kloop(ind, v, mr, nr)
             return pinned_kloop(ind, v, mr, 4, 8, body)
