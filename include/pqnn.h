@@ -698,9 +698,10 @@ PQNN_API enum pqnn_status pqnn_define_add2(pqnn_subgraph_t subgraph, float outpu
     uint32_t flags);
 PQNN_API enum pqnn_status pqnn_define_clamp(pqnn_subgraph_t subgraph, float output_min,
     float output_max, uint32_t input_id, uint32_t output_id, uint32_t flags);
-/* GELU, exact erf form: 0.5 * x * (1 + erf(x / sqrt(2))), fp32 or fp16; the same bits on every
-   ISA tier, relative error below 2^-21 for normal results (worst seen over the whole float
-   range: 5.3 ulp), 1e-44 absolute for denormal ones; GELU(-inf) = -0, GELU(+inf) = +inf. */
+/* GELU, exact erf form: 0.5 * x * (1 + erf(x / sqrt(2))), fp32 or fp16; relative error below
+   2^-21 for normal results on every ISA tier (worst seen over the whole float range: 5.3 ulp),
+   1e-44 absolute for denormal ones; GELU(-inf) = -0, GELU(+inf) = +inf. The same bits on the
+   tiers without FMA (scalar, SSE2, WASM SIMD); AVX2, AVX512 and NEON fuse its multiply-adds. */
 PQNN_API enum pqnn_status pqnn_define_gelu(pqnn_subgraph_t subgraph, uint32_t input_id,
     uint32_t output_id, uint32_t flags);
 /* input [N][H][W][C] -> output [N][1][1][C] (or [N][C]) */

@@ -196,7 +196,10 @@ typedef void (*pqnn_gavgpool_ukernel_fn)(size_t pixels, size_t channels, const i
  *    sigmoid(+inf) = 1, tanh(+-inf) = +-1, tanh(-0) = -0, swish(-inf) = NaN (-inf * 0);
  *  - gelu, erf, log: one arithmetic on every tier, the scalar kernel's included (separate
  *    multiplies and adds, IEEE division, integer bit operations; scripts/kernels/elementwise.py),
- *    so every tier gives the scalar kernel's bits (NaN payloads aside). gelu is the exact erf
+ *    so every tier gives the scalar kernel's bits (NaN payloads aside), except gelu on the
+ *    FMA tiers avx2, avx512skx and neon: the same formula with its multiply-adds fused (and
+ *    w^2's rounding error from an FMA), held to the same bound, not to the scalar bits
+ *    (NaN / Inf results as below). gelu is the exact erf
  *    form x (1 + erf(x / sqrt 2)) / 2 (the gelu node, pqnn_define_gelu), erf(x) a Taylor
  *    polynomial for |x| < 1/2 and 1 - erfc above, both on one erfc(u) = t exp(P(t) - u^2)
  *    with an exactly split exponent; log(x) = e ln 2 + 2 atanh((m - 1) / (m + 1)).

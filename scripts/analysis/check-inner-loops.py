@@ -387,12 +387,16 @@ STACK_BOUND.update({
     # vectors 12-17% slower, docs/benchmarks.md). The bounds are the worst of gcc 12 -O2 /
     # -O3 and clang 14 (avx2: gcc 26 / 32 / 6, clang 12 / 40 / 3 for gelu / erf / log;
     # avx512skx gelu / erf per 6 vectors: gcc 60 / 54, clang 38 / 60; log: gcc -O2 22,
-    # clang 9, no table: 7-9% slower with it).
+    # clang 9, no table: 7-9% slower with it). gelu avx2 / avx512skx fuse their multiply-adds
+    # since 2026-12-06 (elementwise.py FUSED_GELU): avx512skx gcc 12 67 (-O2 and -O3: it
+    # broadcasts 8 of a body's constants into registers instead of FMA memory operands),
+    # clang 46; still 1.5x the unfused loop's speed, and 4 or 5 vectors a step (fewer spills)
+    # ran 11% / 5% slower than 6.
     **{f"f32-vunary/{obj}": (n, "4-6 (sse2: 2) interleaved vectors a step: more live "
                                 "temporaries than registers (the constants are memory operands "
                                 "of a table on avx2 / avx512skx but log avx512skx)")
        for obj, n in (("gelu-avx2", 26), ("erf-avx2", 40), ("log-avx2", 6),
-                      ("gelu-avx512skx", 60), ("erf-avx512skx", 60), ("log-avx512skx", 22),
+                      ("gelu-avx512skx", 67), ("erf-avx512skx", 60), ("log-avx512skx", 22),
                       ("gelu-sse2", 4), ("erf-sse2", 6))},
     "f16-dwconv/anyp8c-avx2": (1, "clang 14 compares the tap pointer with its bound in a "
                                   "stack slot, 1 per 2 FMAs of the tap loop; gcc 12 clean"),

@@ -11,7 +11,8 @@ ones (exp, sigmoid, swish, tanh) use one range-reduced polynomial exp (`exp_line
 whose error bound is the family contract in src/microkernels.h; the scalar kernels call
 the C library as the plain reference does. gelu, erf and log (UNARY_PORTABLE) are written
 once in the same vocabulary and emitted for the scalar tier too (SCALAR: one float), with
-separate multiplies and adds, so every tier gives the scalar kernel's bits; their main loop
+separate multiplies and adds, so every tier gives the scalar kernel's bits (but gelu on the
+FMA tiers, FUSED_GELU: fused multiply-adds, held to gelu's error bound); their main loop
 computes PORTABLE_UNROLL vectors side by side (on AVX2 / AVX512 with their constants as
 memory operands of a static table: ConstPool). Full vectors are processed in the loop; the
 last n % W elements go through a W-element stack copy (never a read or write past n).
@@ -230,11 +231,12 @@ def u32(c):
     return f"0x{c & 0xFFFFFFFF:08X}u"
 
 
-def horner(v, out, x, coefs, ind):
-    """Lines of `out` = the polynomial of `coefs` (highest degree first) at `x`."""
+def horner(v, out, x, coefs, ind, fused=False):
+    """Lines of `out` = the polynomial of `coefs` (highest degree first) at `x` (fused: FMA
+    steps)."""
     L = [f"{ind}{v.t} {out} = {v.splat(coefs[0])};"]
     for c in coefs[1:]:
-        L.append(f"{ind}{out} = {madd(v, out, x, v.splat(c))};")
+        L.append(f"{ind}{out} = {(v.fma if fused else lambda *a: madd(v, *a))(out, x, v.splat(c))};")
     return L
 
 
@@ -242,16 +244,22 @@ def horner(v, out, x, coefs, ind):
 # ln 2), r = hi - k ln2_hi + lo - k ln2_lo (Cody-Waite, keeping the bits of hi that a rounded
 # sum would lose), the degree-7 Taylor polynomial (|r| <= 0.35: truncation 5e-9 relative),
 # times 2^k as 2^k1 * 2^(k - k1), k1 = rne(k / 2): both normal, so that results down to the
-# denormals round once.
-def exp_hilo_lines(v, hi, lo, out, ind):
+# denormals round once. fused: the multiply-adds as FMAs (gelu_fused_lines).
+def exp_hilo_lines(v, hi, lo, out, ind, fused=False):
     t, m, L = v.t, v.splat("0x1.8p+23f"), []
-    L.append(f"{ind}const {t} {out}_kt = {madd(v, v.add(hi, lo), v.splat('0x1.715476p+0f'), m)};")
+    mad = v.fma if fused else lambda *a: madd(v, *a)
+    L.append(f"{ind}const {t} {out}_kt = {mad(v.add(hi, lo), v.splat('0x1.715476p+0f'), m)};")
     L.append(f"{ind}const {t} {out}_k = {v.sub(out + '_kt', m)};")
-    L.append(f"{ind}{t} {out}_r = {v.sub(hi, v.mul(out + '_k', v.splat('0x1.62E400p-1f')))};")
-    L.append(f"{ind}{out}_r = {v.add(out + '_r', lo)};")
-    L.append(f"{ind}{out}_r = {v.sub(out + '_r', v.mul(out + '_k', v.splat('0x1.7F7D1Cp-20f')))};")
-    L += horner(v, out + "_p", out + "_r", TAYLOR, ind)
-    L.append(f"{ind}const {t} {out}_t1 = {madd(v, out + '_k', v.splat('0.5f'), m)};")
+    if fused:
+        L.append(f"{ind}{t} {out}_r = {v.fma(out + '_k', v.splat('-0x1.62E400p-1f'), hi)};")
+        L.append(f"{ind}{out}_r = {v.add(out + '_r', lo)};")
+        L.append(f"{ind}{out}_r = {v.fma(out + '_k', v.splat('-0x1.7F7D1Cp-20f'), out + '_r')};")
+    else:
+        L.append(f"{ind}{t} {out}_r = {v.sub(hi, v.mul(out + '_k', v.splat('0x1.62E400p-1f')))};")
+        L.append(f"{ind}{out}_r = {v.add(out + '_r', lo)};")
+        L.append(f"{ind}{out}_r = {v.sub(out + '_r', v.mul(out + '_k', v.splat('0x1.7F7D1Cp-20f')))};")
+    L += horner(v, out + "_p", out + "_r", TAYLOR, ind, fused)
+    L.append(f"{ind}const {t} {out}_t1 = {mad(out + '_k', v.splat('0.5f'), m)};")
     L.append(f"{ind}const {t} {out}_t2 = {v.add(v.sub(out + '_k', v.sub(out + '_t1', m)), m)};")
     s1 = v.scale(out + "_t1", "127 - 0x4B400000")
     s2 = v.scale(out + "_t2", "127 - 0x4B400000")
@@ -292,12 +300,45 @@ def erfc_lines(v, w, out, ind, gelu):
     return L
 
 
+# The tiers whose gelu fuses its multiply-adds (gelu_fused_lines): ~1.3x the portable body on
+# avx512skx, ~1.2x on avx2 (docs/benchmarks.md). gelu is the transformer MLP's activation, where
+# its cost shows; erf and log keep one arithmetic on every tier.
+FUSED_GELU = {"avx2", "avx512skx", "neon"}
+
+
+def gelu_fused_lines(v, x, out, ind):
+    """gelu_lines' formula with fused multiply-adds (a * b + c rounded once), for FUSED_GELU:
+    t = 1 / (1 + w / (2 sqrt 2)) in one FMA; the exponent -w^2 / 2 + P(t) kept as hi + lo with
+    the exact product error of w^2 from an FMA (q = w * w, w^2 = q + fma(w, w, -q)) instead of
+    splitting w; Horner steps, the Cody-Waite reduction and 1 - e / 2 as FMAs. Not the scalar
+    kernel's bits: within the same bound of the exact GELU (src/microkernels.h)."""
+    t, L = v.t, []
+    L.append(f"{ind}const {t} {out}_v = {v.maxc(v.splat('-16.0f'), x)};")
+    L.append(f"{ind}const {t} {out}_w = {v.minc(v.abs(out + '_v'), v.splat('16.0f'))};")
+    L.append(f"{ind}const {t} {out}_n = {v.minc(v.splat('0.0f'), out + '_v')};")
+    w, c = out + "_w", out + "_c"
+    L.append(f"{ind}const {t} {c}_t = {v.div(v.splat('1.0f'), v.fma(w, v.splat('0x1.6A09E6p-2f'), v.splat('1.0f')))};")
+    L.append(f"{ind}const {t} {c}_s = {v.sub(c + '_t', v.splat('0x1.266666p-1f'))};")
+    L += horner(v, c + "_p", c + "_s", ERFC_P, ind, fused=True)
+    L.append(f"{ind}const {t} {c}_q = {v.mul(w, w)};")
+    L.append(f"{ind}const {t} {c}_hi = {v.mul(c + '_q', v.splat('-0.5f'))};")
+    L.append(f"{ind}const {t} {c}_lo = {v.fma(v.fma(w, w, v.neg(c + '_q')), v.splat('-0.5f'), c + '_p')};")
+    L += exp_hilo_lines(v, c + "_hi", c + "_lo", c + "_e", ind, fused=True)
+    L.append(f"{ind}const {t} {c} = {v.mul(c + '_t', c + '_e')};")
+    L.append(f"{ind}const {t} {out}_pos = {v.mul(out + '_v', v.fma(c, v.splat('-0.5f'), v.splat('1.0f')))};")
+    L.append(f"{ind}const {t} {out}_neg = {v.mul(v.mul(v.splat('0.5f'), out + '_n'), c)};")
+    L.append(f"{ind}const {t} {out} = {v.maxc(out + '_pos', out + '_neg')};")
+    return L
+
+
 def gelu_lines(v, x, out, ind="  "):
     """GELU(x) = x (1 + erf(x / sqrt 2)) / 2 in the exact erf form: with v = max(x, -16) (NaN
     kept), w = min(|v|, 16) (NaN -> 16), e = erfc(w / sqrt 2): v >= 0: v (1 - e / 2), v < 0:
     (v / 2) e (erfc(-u) = 2 - erfc(u), no 1 + erf cancellation), taken as the larger of the
     two (e <= 1: the wanted one is always the larger; rounding is monotonic). The v < 0 form
     uses min(v, 0), 0 for v >= 0 (no inf * 0 at +inf); NaN gives NaN either way."""
+    if v.isa in FUSED_GELU:
+        return gelu_fused_lines(v, x, out, ind)
     t, L = v.t, []
     L.append(f"{ind}const {t} {out}_v = {v.maxc(v.splat('-16.0f'), x)};")
     L.append(f"{ind}const {t} {out}_w = {v.minc(v.abs(out + '_v'), v.splat('16.0f'))};")

@@ -59,7 +59,8 @@ PQNN_INTERNAL void pqnn_node_f32_clamp(size_t n, const float* x, float* y, float
 PQNN_INTERNAL void pqnn_node_f16_clamp(size_t n, const uint16_t* x, uint16_t* y, float min, float max);
 
 /* GELU, exact erf form 0.5 * x * (1 + erf(x / sqrt(2))): the tier's f32-vunary gelu kernel
- * (node-kernels-elementwise.c; the same bits on every tier, src/microkernels.h). Relative error
+ * (node-kernels-elementwise.c; the same bits on the tiers without FMA, fused multiply-adds on
+ * avx2 / avx512skx / neon: src/microkernels.h). Relative error
  * below 2^-21 (measured over the whole float range: 5.3 ulp) for every input whose result
  * is a normal float, including the negative tail (computed as 0.5 * x * erfc(-x / sqrt 2), no
  * 1 + erf cancellation); denormal results within 1e-44. Inputs below -16 are treated as -16
