@@ -6,7 +6,11 @@
 // node ran in. --json FILE writes the same results.
 //
 // Usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] [--models a,b] [--threads 1|1,2]
-//                  [--json FILE] [--profile] [--profile-nodes]
+//                  [--json FILE] [--profile] [--profile-nodes] [--back-to-back]
+// --back-to-back: each datatype's invocations one after another (its warm-up, then its N
+// timed runs) instead of the datatypes taking turns: caches stay warm with one model's
+// weights, as in a loop that runs one model (google-benchmark, ORT's perf test, XNNPACK's
+// subgraph benches); the condition to compare pqnn with those side by side.
 // --profile: after the timing, per model and datatype on 1 thread, where the time goes
 // (pqnn_get_runtime_node_profile over the same number of invocations): ms per invocation
 // summed per node type and compute datatype, and the slowest nodes with their GMAC/s.
@@ -49,6 +53,7 @@ struct Options {
   bool two_threads = true;  // --threads 1: skip the 2-thread runs
   bool profile = false;
   bool profile_nodes = false;  // --profile-nodes: also every node in plan order
+  bool back_to_back = false;   // --back-to-back: one datatype's runs after another's
 };
 
 struct Result {
@@ -123,22 +128,29 @@ double thread_cpu_ms() {
 void time_interleaved(const std::vector<std::unique_ptr<pqnn_models::ModelRuntime>>& ms,
     const Options& o, std::vector<double>* wall_ms, std::vector<double>* cpu_ms) {
   const size_t n = ms.size();
-  for (size_t i = 0; i < o.warmup; i++) {
+  std::vector<std::vector<double>> wall(n), cpu(n);
+  auto timed = [&](size_t d) {
+    const double cpu_start = thread_cpu_ms();
+    const auto start = std::chrono::steady_clock::now();
+    ms[d]->invoke();
+    wall[d].push_back(std::chrono::duration<double, std::milli>(
+        std::chrono::steady_clock::now() - start).count());
+    cpu[d].push_back(thread_cpu_ms() - cpu_start);
+  };
+  for (size_t d = 0; o.back_to_back && d < n; d++) {
+    if (!ms[d]) continue;
+    for (size_t i = 0; i < o.warmup; i++) ms[d]->invoke();
+    for (size_t i = 0; i < o.iterations; i++) timed(d);
+  }
+  for (size_t i = 0; !o.back_to_back && i < o.warmup; i++) {
     for (const auto& m : ms) {
       if (m) m->invoke();
     }
   }
-  std::vector<std::vector<double>> wall(n), cpu(n);
-  for (size_t i = 0; i < o.iterations; i++) {
+  for (size_t i = 0; !o.back_to_back && i < o.iterations; i++) {
     for (size_t k = 0; k < n; k++) {
       const size_t d = (i + k) % n;
-      if (!ms[d]) continue;
-      const double cpu_start = thread_cpu_ms();
-      const auto start = std::chrono::steady_clock::now();
-      ms[d]->invoke();
-      wall[d].push_back(std::chrono::duration<double, std::milli>(
-          std::chrono::steady_clock::now() - start).count());
-      cpu[d].push_back(thread_cpu_ms() - cpu_start);
+      if (ms[d]) timed(d);
     }
   }
   wall_ms->assign(n, NAN);
@@ -339,6 +351,7 @@ void write_json(const Options& o, const std::vector<Result>& results) {
   f << "{\n  \"machine\": {\"cpu\": \"" << json_escape(cpu_name()) << "\", \"isa\": \""
     << pqnn_isa_name() << "\"},\n";
   f << "  \"settings\": {\"iterations\": " << o.iterations << ", \"warmup\": " << o.warmup
+    << ", \"order\": \"" << (o.back_to_back ? "back-to-back" : "interleaved") << "\""
     << ", \"pinned_cpu_for_1_thread\": " << o.pin_cpu << "},\n";
   f << "  \"definitions\": {\"latency_ms\": \"median wall time of iterations invocations, per thread count\", "
        "\"cpu_ms_1_thread\": \"median CPU time of the invoking thread, 1 thread\", "
@@ -373,7 +386,8 @@ void write_json(const Options& o, const std::vector<Result>& results) {
 
 int usage() {
   std::fprintf(stderr, "usage: pqnn-demo [--iterations N] [--warmup N] [--pin CPU] "
-      "[--models name,name] [--threads 1|1,2] [--json FILE] [--profile] [--profile-nodes]\nmodels:");
+      "[--models name,name] [--threads 1|1,2] [--json FILE] [--profile] [--profile-nodes] "
+      "[--back-to-back]\nmodels:");
   for (const auto& spec : pqnn_models::benchmark_models()) std::fprintf(stderr, " %s", spec.name.c_str());
   std::fprintf(stderr, "\n");
   return 2;
@@ -395,6 +409,10 @@ int main(int argc, char** argv) {
     }
     if (a == "--profile-nodes") {
       o.profile_nodes = true;
+      continue;
+    }
+    if (a == "--back-to-back") {
+      o.back_to_back = true;
       continue;
     }
     if (i + 1 >= argc) return usage();
@@ -420,11 +438,12 @@ int main(int argc, char** argv) {
   std::printf("pqnn end-to-end models on %s, kernels: %s\n", cpu_name().c_str(), pqnn_isa_name());
   enum pqnn_fp16_decision hint = pqnn_fp16_decision_none;
   pqnn_fp16_inference_decision(PQNN_FLAG_FP16_INFERENCE, &hint);
-  std::printf("Latency: median of %zu invocations after %zu warm-up, 1 thread%s%s;\n"
-      "the datatypes of a model take turns, one invocation each, so load hits them alike.\n",
+  std::printf("Latency: median of %zu invocations after %zu warm-up, 1 thread%s%s;\n%s",
       o.iterations, o.warmup,
       o.pin_cpu >= 0 ? (" pinned to CPU " + std::to_string(o.pin_cpu)).c_str() : "",
-      o.two_threads ? " and 2 threads" : "");
+      o.two_threads ? " and 2 threads" : "",
+      o.back_to_back ? "each datatype's invocations back to back (caches warm with its weights).\n"
+                     : "the datatypes of a model take turns, one invocation each, so load hits them alike.\n");
   std::printf("Accuracy vs the f32 output on the same input, on the logits (MobileNets) and on the\n"
       "MLP's FC2 output before its residual add (softmax probabilities and the residual sum\n"
       "would hide errors): cosine similarity, and max rel err = max|y - y_f32| / max|y_f32|.\n"
