@@ -53,6 +53,7 @@ void pqnn_f16_gemm_minmax_ukernel_1x32__avx512skx(size_t mr, size_t nc, size_t k
       const size_t kb = k - k0 < KB ? k - k0 : KB;
       convert_row(a0 + k0, abuf[0], kb);
       for (size_t kk = 0; kk < kb; kk++) {
+        _mm_prefetch((const char*) wp + 2048, _MM_HINT_T0);
         const __m512 vb0 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*) (wp + 0)));
         const __m512 vb1 = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*) (wp + 16)));
         wp += 32;
