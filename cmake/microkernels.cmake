@@ -398,7 +398,6 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vunary/log-wasmsimd.c
   src/microkernels/f32-vunary/erf-wasmsimd.c
   src/microkernels/f32-vunary/gelu-wasmsimd.c
-  src/microkernels/qd8-f16-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c8-avx512skx.c
   src/microkernels/qd8-f16-qc8w-gemm/1x4-scalar.c
@@ -413,10 +412,10 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-gemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f16-qc8w-gemm/4x4-scalar.c
   src/microkernels/qd8-f16-qc8w-gemm/4x64c4-avx512vnni.c
-  src/microkernels/qd8-f16-qc8w-gemm/5x16c4-avxvnni.c
+  src/microkernels/qd8-f16-qc8w-gemm/3x32c4-avxvnni.c
+  src/microkernels/qd8-f16-qc8w-gemm/1x32c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx512vnni.c
-  src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c8-avx512skx.c
   src/microkernels/qd8-f16-qc8w-igemm/1x4-scalar.c
@@ -431,9 +430,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-igemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f16-qc8w-igemm/4x4-scalar.c
   src/microkernels/qd8-f16-qc8w-igemm/4x64c4-avx512vnni.c
-  src/microkernels/qd8-f16-qc8w-igemm/5x16c4-avxvnni.c
+  src/microkernels/qd8-f16-qc8w-igemm/3x32c4-avxvnni.c
+  src/microkernels/qd8-f16-qc8w-igemm/1x32c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/7x16c4-avx512vnni.c
-  src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c8-avx512skx.c
   src/microkernels/qd8-f32-qc8w-gemm/1x4-scalar.c
@@ -450,7 +449,8 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-gemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f32-qc8w-gemm/4x4-scalar.c
   src/microkernels/qd8-f32-qc8w-gemm/4x64c4-avx512vnni.c
-  src/microkernels/qd8-f32-qc8w-gemm/5x16c4-avxvnni.c
+  src/microkernels/qd8-f32-qc8w-gemm/3x32c4-avxvnni.c
+  src/microkernels/qd8-f32-qc8w-gemm/1x32c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f16-qb4w-gemm/1x8c8-avx2.c
   src/microkernels/qd8-f16-qb4w-gemm/1x32c8-avx512skx.c
@@ -489,7 +489,6 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qb4w-gemm/4x8c8-neondot.c
   src/microkernels/qd8-f32-qb4w-gemm/4x4c8-scalar.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx512vnni.c
-  src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c8-avx512skx.c
   src/microkernels/qd8-f32-qc8w-igemm/1x4-scalar.c
@@ -506,7 +505,8 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/4x16c8-avx512skx.c
   src/microkernels/qd8-f32-qc8w-igemm/4x4-scalar.c
   src/microkernels/qd8-f32-qc8w-igemm/4x64c4-avx512vnni.c
-  src/microkernels/qd8-f32-qc8w-igemm/5x16c4-avxvnni.c
+  src/microkernels/qd8-f32-qc8w-igemm/3x32c4-avxvnni.c
+  src/microkernels/qd8-f32-qc8w-igemm/1x32c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/8x24c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p16c-avx2.c
@@ -552,7 +552,6 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-dwconv/anyp8c-sse2.c
   src/microkernels/qs8-dwconv/anyp8c-wasmsimd.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx512vnni.c
-  src/microkernels/qs8-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qs8-qc8w-gemm/1x16c8-avx512skx.c
   src/microkernels/qs8-qc8w-gemm/1x4-scalar.c
@@ -569,11 +568,11 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-gemm/4x16c8-avx512skx.c
   src/microkernels/qs8-qc8w-gemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/4x64c4-avx512vnni.c
-  src/microkernels/qs8-qc8w-gemm/5x16c4-avxvnni.c
+  src/microkernels/qs8-qc8w-gemm/3x32c4-avxvnni.c
+  src/microkernels/qs8-qc8w-gemm/1x32c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/6x64c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx512vnni.c
-  src/microkernels/qs8-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-neondot.c
   src/microkernels/qs8-qc8w-igemm/1x16c8-avx512skx.c
   src/microkernels/qs8-qc8w-igemm/1x4-scalar.c
@@ -590,7 +589,8 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qs8-qc8w-igemm/4x16c8-avx512skx.c
   src/microkernels/qs8-qc8w-igemm/4x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/4x64c4-avx512vnni.c
-  src/microkernels/qs8-qc8w-igemm/5x16c4-avxvnni.c
+  src/microkernels/qs8-qc8w-igemm/3x32c4-avxvnni.c
+  src/microkernels/qs8-qc8w-igemm/1x32c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qs8-vadd/u16-avx2.c
   src/microkernels/qs8-vadd/u32-avx512skx.c
@@ -654,52 +654,64 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/f32-expsum/u32-avx512skx.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-avx2.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-avx512vnni.c
+  src/microkernels/qd8-f16-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-gemm/2x4-scalar.c
   src/microkernels/qd8-f16-qc8w-gemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f16-qc8w-gemm/3x8c8-avx2.c
   src/microkernels/qd8-f16-qc8w-gemm/4x16c4-avx2.c
   src/microkernels/qd8-f16-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-gemm/4x4c8-wasmsimd.c
+  src/microkernels/qd8-f16-qc8w-gemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avx2.c
+  src/microkernels/qd8-f16-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/2x4-scalar.c
   src/microkernels/qd8-f16-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f16-qc8w-igemm/3x8c8-avx2.c
   src/microkernels/qd8-f16-qc8w-igemm/4x16c4-avx2.c
   src/microkernels/qd8-f16-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/4x4c8-wasmsimd.c
+  src/microkernels/qd8-f16-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avx2.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/2x4-scalar.c
   src/microkernels/qd8-f32-qc8w-gemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-gemm/3x8c8-avx2.c
   src/microkernels/qd8-f32-qc8w-gemm/4x16c4-avx2.c
   src/microkernels/qd8-f32-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/4x4c8-wasmsimd.c
+  src/microkernels/qd8-f32-qc8w-gemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx2.c
+  src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/2x4-scalar.c
   src/microkernels/qd8-f32-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-igemm/3x8c8-avx2.c
   src/microkernels/qd8-f32-qc8w-igemm/4x16c4-avx2.c
   src/microkernels/qd8-f32-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/4x4c8-wasmsimd.c
+  src/microkernels/qd8-f32-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/7x48c4-avx512vnni.c
   src/microkernels/qs8-qc8w-gemm/1x16c4-avx2.c
+  src/microkernels/qs8-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/2x4-scalar.c
   src/microkernels/qs8-qc8w-gemm/2x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-gemm/3x8c8-avx2.c
   src/microkernels/qs8-qc8w-gemm/4x16c4-avx2.c
   src/microkernels/qs8-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-gemm/4x4c8-wasmsimd.c
+  src/microkernels/qs8-qc8w-gemm/5x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/1x16c4-avx2.c
+  src/microkernels/qs8-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/2x4-scalar.c
   src/microkernels/qs8-qc8w-igemm/2x4c8-wasmsimd.c
   src/microkernels/qs8-qc8w-igemm/3x8c8-avx2.c
   src/microkernels/qs8-qc8w-igemm/4x16c4-avx2.c
   src/microkernels/qs8-qc8w-igemm/4x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/4x4c8-wasmsimd.c
+  src/microkernels/qs8-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qs8-qc8w-igemm/6x64c4-avx512vnni.c
 )

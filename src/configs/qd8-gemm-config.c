@@ -20,7 +20,8 @@
  * Intel Xeon with AVX-VNNI (2026-12-06, gcc 12 / clang 14, the tile comparison in
  * qs8-gemm-config.c): qd8_f32 incl. convert 4x64c4 avx512vnni 8x1024x1024 65.9 / 62.6%,
  * 64x768x3072 54.4 / 52.6%, 256x1024x1024 55.2 / 53.5%, 1024^3 48.4 / 43.6%; avxvnni 5x16c4
- * 280-311 / 271-321 GOP/s (58-69% / 61-72% of the ymm peak, 447). VNNI configs set input_offset = 128: the kernels read
+ * 280-311 / 271-321 GOP/s (58-69% / 61-72% of the ymm peak, 447), since then 3x32c4 (1x32c4
+ * for single rows) at 76-82% incl. convert (qs8-gemm-config.c). VNNI configs set input_offset = 128: the kernels read
  * activations as uint8 and subtract (zero_point + 128) * ksum.
  * drq_small_convs (dynamic quantization takes convolutions of any reduction, narrow 1x1
  * layers included, stems not: src/runtime/runtime-passes.c) on the avx512vnni and avx512
@@ -122,7 +123,7 @@ static void init_f32_config(void) {
     f32_config = QD8_CONFIG(f32, 1x16c8, 4x16c8, avx512skx);
     f32_config.drq_small_convs = true;
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
-    f32_config = QD8_CONFIG(f32, 1x16c4, 5x16c4, avxvnni);
+    f32_config = QD8_CONFIG(f32, 1x32c4, 3x32c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     f32_config = QD8_CONFIG(f32, 1x8c8, 2x8c8, avx2);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
@@ -159,7 +160,7 @@ static void init_f16_config(void) {
     f16_config = QD8_CONFIG(f16, 1x16c8, 4x16c8, avx512skx);
     f16_config.drq_small_convs = true;
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
-    f16_config = QD8_CONFIG(f16, 1x16c4, 5x16c4, avxvnni);
+    f16_config = QD8_CONFIG(f16, 1x32c4, 3x32c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     f16_config = QD8_CONFIG(f16, 1x8c8, 2x8c8, avx2);
   } else

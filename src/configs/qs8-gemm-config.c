@@ -15,7 +15,7 @@
  * No AVX512 or AVX-VNNI machine was available to measure; those tiles are chosen by port
  * pressure: vpdpbusd needs the activations as uint8 (a vpxord per broadcast row), so
  * wide-N tiles amortize it: 4x64c4 spends 4 xors + 4 broadcasts per 16 vpdpbusd (7x16c4:
- * 7 per 7). avx512 skx: 4x16c8 (16 zmm accumulators). avxvnni: 5x16c4, 10 ymm accumulators,
+ * 7 per 7). avx512 skx: 4x16c8 (16 zmm accumulators). avxvnni (first): 5x16c4, 10 ymm accumulators,
  * because one vpdpbusd per accumulator per k makes the K loop latency-bound below
  * latency x 2 pipes accumulators: a ymm vpdpbusd loop on Zen 5 (EVEX form, this CPU has no
  * AVX-VNNI; 4 / 8 / 10 / 12 independent accumulators: 3.67 / 6.85 / 6.99 / 7.33 per ns) and
@@ -43,7 +43,20 @@
  *      4x64c4 (its 6x64c4 unmeasured). avxvnni
  *      (PQNN_ISA=avxvnni) 5x16c4 qs8 74-78% of the ymm {vex} vpdpbusd peak (447 GOP/s) at
  *      M >= 64, 61-63% at M = 8; bench/int8-gemm-kernels 256x1024x1024: 5x16c4 341/361,
- *      4x16c4 321/301 GOP/s -> 5x16c4 stays. docs/qd8-performance.md has all of it.
+ *      4x16c4 321/301 GOP/s -> 5x16c4 stayed then. Since (same day, later; Release gcc 12,
+ *      taskset -c 0, 2 rounds): 3x32c4 keeps A in 3 broadcast registers and every weight
+ *      vector in one register for 3 vpdpbusd (12 accumulators, 16 ymm exactly, no stack
+ *      under gcc 12 or clang 14), 12 vpdpbusd per 3 broadcasts + 4 loads against 5x16c4's
+ *      10 per 5 + 2: kernels 256x1024x1024 / 64x768x3072 / 64x1024x1024 % of the ymm peak
+ *      5x16c4 81.8-83.4 / 80.0-80.2 / 81.6-82.6, 3x32c4 86.8-87.2 / 81.9-82.0 / 85.2-85.4
+ *      (6x16c4: 53-54%, gcc 12 spills 12 of its operands a step). The operator
+ *      (int8-fc-peak, PQNN_ISA=avxvnni) 5x16c4 -> 3x32c4: qd8 incl. convert 8x1024x1024
+ *      64.6-65.1 -> 76.0-76.1%, 64x768x3072 77.2-77.8 -> 78.1-78.2, 256x1024x1024
+ *      78.2-78.3 -> 82.2, 1024^3 76.7-76.8 -> 80.5-81.0; qs8 67.3-67.6 -> 76.6-76.7,
+ *      78.5-80.6 -> 80.1-80.2, 81.8-82.6 -> 85.4, 82.7-84.1 -> 84.8; end to end (pqnn-demo
+ *      --back-to-back, 3 rounds) MobileNet v1 qd8 / qs8 1.03x / 1.03x, v2 1.02x / 1.00x,
+ *      MLP b128 qd8 1.03x -> 3x32c4 (1x32c4 for single rows) for GEMM and IGEMM.
+ *      docs/qd8-performance.md has all of it.
  * VNNI configs set input_offset = 128 (folded into the packed bias at create).
  *
  * aarch64 (neondot > neon > scalar; qemu speed means nothing, so tiles are chosen by the
@@ -110,7 +123,7 @@ static void init_config(void) {
   } else if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     config = QS8_CONFIG(1x16c8, 4x16c8, avx512skx);
   } else if (pqnn_isa_enabled(pqnn_isa_avxvnni)) {
-    config = QS8_CONFIG(1x16c4, 5x16c4, avxvnni);
+    config = QS8_CONFIG(1x32c4, 3x32c4, avxvnni);
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = QS8_CONFIG(1x8c8, 2x8c8, avx2);
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
