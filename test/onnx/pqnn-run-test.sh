@@ -3,9 +3,12 @@
 # and message for a missing file, a bad or missing shape and an unsupported op; and on a
 # unit model --profile, --layer-error, --verbose, --json and --dtype f16 (the hint: f32 on a
 # tier without f16 arithmetic) / f16-force, checked by content.
-# usage: pqnn-run-test.sh PQNN_RUN UNIT_MODEL_DIR PYTHON
+# With PaddleOCR's det (PADDLEOCR_DIR, from the onnx-paddleocr fixture), its --profile JSON:
+# each chain the runtime runs in row bands is one row under "banded chain" with its members'
+# MACs, the members' own rows empty.
+# usage: pqnn-run-test.sh PQNN_RUN UNIT_MODEL_DIR PYTHON [PADDLEOCR_DIR]
 set -u
-run=$1 dir=$2 python=$3
+run=$1 dir=$2 python=$3 ocr=${4:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -93,6 +96,40 @@ PY
 then
   echo "FAIL: the JSON report"
   failures=$((failures + 1))
+fi
+# det's banded chains in the profile (row bands need intermediates past the L2: det's
+# 320x320 and 160x160 chains are 6-13 MB, past any L2).
+det=""
+[ -n "$ocr" ] && [ -f "$ocr/det.model" ] && det=$(cat "$ocr/det.model")
+if [ -n "$det" ] && [ -f "$det" ]; then
+  expect 0 "banded chain +fp32" "$det" --shape x=1x3x640x640 --iterations 2 --warmup 1 \
+    --profile --json "$tmp/det.json"
+  if ! "$python" - "$tmp/det.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = r["profile"]
+assert sum(t["nodes"] for t in p["by_type"]) == r["plan"]["nodes"] == len(p["nodes"])
+assert abs(sum(t["ms"] for t in p["by_type"]) - p["ms"]) <= 1e-6 * p["ms"], p["by_type"]
+assert abs(sum(n["macs"] for n in p["nodes"]) - p["macs"]) <= 1e-6 * p["macs"]
+chains = [t for t in p["by_type"] if t["type"] == "banded chain"]
+assert chains and r["plan"]["banded_nodes"] == sum(t["nodes"] for t in chains), (chains, r["plan"])
+heads = {n["index"]: n for n in p["nodes"] if "band_nodes" in n}
+members = [n for n in p["nodes"] if "in_band_of" in n]
+assert heads and all(n["ms"] == 0 and n["macs"] == 0 for n in members), members
+for i, h in heads.items():
+    assert h["type"] == "banded chain" and h["ms"] > 0 and h["macs"] > 0, h
+    assert sum(m["in_band_of"] == i for m in members) == h["band_nodes"] - 1, h
+    assert h["onnx"].count(" + ") == h["band_nodes"] - 1, h["onnx"]
+PY
+  then
+    echo "FAIL: det's banded chains in the profile JSON"
+    failures=$((failures + 1))
+  fi
+elif [ -n "${CI:-}" ] && [ -n "$ocr" ]; then
+  echo "FAIL: no PaddleOCR det model under $ocr (CI)"
+  failures=$((failures + 1))
+else
+  echo "skip: det's banded chains (no PaddleOCR models)"
 fi
 [ "$failures" = 0 ] && echo "pqnn-run-test: all passed"
 exit $((failures != 0))

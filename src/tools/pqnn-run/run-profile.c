@@ -1,6 +1,10 @@
 /* pqnn-run --profile: profiled runs (pqnn_enable_runtime_profiling), then time per node
  * type and datatype and per node, sorted by time, with GOP/s where the node multiplies
- * (2 ops per multiply-add), printed and in the JSON report. */
+ * (2 ops per multiply-add), printed and in the JSON report.
+ * A chain the runtime runs in row bands (pqnn_runtime_node_info.banded) does all its work,
+ * and takes all its time, in its first node: that node's row is the chain's (its MACs and
+ * its members' names), listed under the type "banded chain", so that the time is not
+ * charged to the first node's type alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +20,37 @@ struct row {
   const char* datatype;
   double ms;        /* per run */
   double macs;      /* per run */
-  size_t count;     /* nodes (per type rows) */
+  size_t count;     /* nodes (per type rows; a band head: the chain's) */
+  size_t head;      /* the band head's index for a chain member, else SIZE_MAX */
 };
+
+/* Marks the members of banded chains, in plan order: a banded node right after a banded
+ * node of the chain, whose own time is below 1% of the head's (its run returns at once:
+ * the head ran it), joins that chain; another banded node starts one. The head's row
+ * takes the members' MACs and counts them. */
+static void group_bands(struct row* rows, const bool* banded, size_t count) {
+  size_t head = SIZE_MAX;
+  for (size_t k = 0; k < count; k++) {
+    rows[k].head = SIZE_MAX;
+    if (!banded[k]) {
+      head = SIZE_MAX;
+      continue;
+    }
+    if (head != SIZE_MAX && rows[k].ms < 0.01 * rows[head].ms) {
+      rows[k].head = head;
+      rows[head].ms += rows[k].ms;
+      rows[head].macs += rows[k].macs;
+      rows[head].count++;
+      rows[k].ms = 0.0;
+      rows[k].macs = 0.0;
+    } else {
+      head = k;
+    }
+  }
+  for (size_t k = 0; k < count; k++) {
+    if (rows[k].count > 1) rows[k].type = "banded chain";
+  }
+}
 
 static int by_time(const void* a, const void* b) {
   const double x = ((const struct row*) a)->ms, y = ((const struct row*) b)->ms;
@@ -57,10 +90,11 @@ static size_t group_by_type(const struct row* nodes, size_t count, struct row* t
         strcmp(types[t].datatype, nodes[k].datatype) != 0)) {
       t++;
     }
+    if (nodes[k].head != SIZE_MAX) continue;  /* counted with its chain's head */
     if (t == num_types) types[num_types++] = (struct row) {.type = nodes[k].type, .datatype = nodes[k].datatype};
     types[t].ms += nodes[k].ms;
     types[t].macs += nodes[k].macs;
-    types[t].count++;
+    types[t].count += nodes[k].count;
   }
   qsort(types, num_types, sizeof(*types), by_time);
   return num_types;
@@ -84,7 +118,12 @@ bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** i
   }
   pqnn_enable_runtime_profiling(prt, 0);
   struct row* rows = calloc(2 * count + 1, sizeof(*rows));
-  if (rows == NULL) return false;
+  bool* banded = calloc(count + 1, sizeof(*banded));
+  if (rows == NULL || banded == NULL) {
+    free(rows);
+    free(banded);
+    return false;
+  }
   struct row* types = rows + count;
   double total_ms = 0.0, total_macs = 0.0;
   for (size_t k = 0; k < count; k++) {
@@ -96,11 +135,21 @@ bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** i
         .datatype = pqnn_datatype_string(info.compute_datatype),
         .ms = prof.runs != 0 ? (double) prof.time_ns / (double) prof.runs * 1e-6 : 0.0,
         .macs = (double) prof.macs, .count = 1};
+    banded[k] = info.banded != 0;
     total_ms += rows[k].ms;
     total_macs += rows[k].macs;
   }
+  group_bands(rows, banded, count);
   if (total_ms <= 0.0) total_ms = 1e-9;
   const size_t num_types = group_by_type(rows, count, types);
+  /* members[i]: the head of node i's chain, or SIZE_MAX (rows are re-sorted below). */
+  size_t* members = calloc(count + 1, sizeof(*members));
+  if (members == NULL) {
+    free(rows);
+    free(banded);
+    return false;
+  }
+  for (size_t k = 0; k < count; k++) members[k] = rows[k].head;
   qsort(rows, count, sizeof(*rows), by_time);
   printf("profile (%zu runs): %.3f ms per run in %zu nodes, %.3f GMAC, %.1f GOP/s overall\n",
       iterations, total_ms, count, total_macs * 1e-9, 2.0 * total_macs / (total_ms * 1e6));
@@ -122,13 +171,22 @@ bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** i
       "type", "dtype", "ONNX node");
   cJSON* nj = pj != NULL ? cJSON_AddArrayToObject(pj, "nodes") : NULL;
   for (size_t k = 0; k < count; k++) {
-    char label[256];
+    char label[512];
     run_node_label(rt, prt, rows[k].index, label, sizeof(label));
+    /* A chain's head: its members' nodes after its own (they follow it in plan order). */
+    for (size_t m = rows[k].index + 1; rows[k].count > 1 && m < count && members[m] == rows[k].index; m++) {
+      const size_t used = strlen(label);
+      char member[256];
+      run_node_label(rt, prt, m, member, sizeof(member));
+      snprintf(label + used, sizeof(label) - used, " + %s", member);
+    }
     if (k < RUN_PROFILE_TOP) print_row(&rows[k], total_ms, label);
     if (nj != NULL) {
       cJSON* o = row_json(&rows[k]);
       cJSON_AddNumberToObject(o, "index", (double) rows[k].index);
       cJSON_AddStringToObject(o, "onnx", label);
+      if (rows[k].count > 1) cJSON_AddNumberToObject(o, "band_nodes", (double) rows[k].count);
+      if (rows[k].head != SIZE_MAX) cJSON_AddNumberToObject(o, "in_band_of", (double) rows[k].head);
       cJSON_AddItemToArray(nj, o);
     }
   }
@@ -138,5 +196,7 @@ bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** i
     cJSON_AddNumberToObject(pj, "macs", total_macs);
   }
   free(rows);
+  free(banded);
+  free(members);
   return true;
 }
