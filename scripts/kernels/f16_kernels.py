@@ -252,9 +252,10 @@ static inline void store_partial(uint16_t* p, __m256i h, size_t n) {
 # per 64 bytes of weights. avx512skx 1x32 (64 bytes a k step) on the Intel Xeon of 2026-12-06,
 # `bench/cold-weights` f16 8 x 4096x4096 at batch 1, weight GB/s, 2 rounds: none 14.7 / 14.9,
 # 1 KiB ahead 16.0 / 16.1, 2 KiB 17.3 / 17.0, 4 KiB 16.5 / 16.4 (the 2 MiB-page read stream:
-# 17.3-19.2). Not measured on the other tiers; f32's 1x32 (already 1 KiB ahead) gained nothing
-# from 2 KiB.
-PREFETCH_1ROW = {"avx512skx": 2048}
+# 17.3-19.2). avx2 1x16 (32 bytes a k step, one prefetch each), PQNN_ISA=avx2, 2 rounds: none
+# 13.9 / 13.7, 1 KiB 15.2 / 15.1, 2 KiB 15.4 / 15.2 (avx2 f32, no prefetch: 15.1). Not measured
+# on neon / wasm; f32's avx512 1x32 (already 1 KiB ahead) gained nothing from 2 KiB.
+PREFETCH_1ROW = {"avx512skx": 2048, "avx2": 2048}
 
 
 def simd_gemm(isa, mr, nr, kind):

@@ -63,6 +63,7 @@ void pqnn_f16_gemm_minmax_ukernel_1x16__avx2(size_t mr, size_t nc, size_t kc, co
       const size_t kb = k - k0 < KB ? k - k0 : KB;
       convert_row(a0 + k0, abuf[0], kb);
       for (size_t kk = 0; kk < kb; kk++) {
+        _mm_prefetch((const char*) wp + 2048, _MM_HINT_T0);
         const __m256 vb0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*) (wp + 0)));
         const __m256 vb1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*) (wp + 8)));
         wp += 16;
