@@ -300,10 +300,18 @@ def erfc_lines(v, w, out, ind, gelu):
     return L
 
 
-# The tiers whose gelu fuses its multiply-adds (gelu_fused_lines): ~1.3x the portable body on
-# avx512skx, ~1.2x on avx2 (docs/benchmarks.md). gelu is the transformer MLP's activation, where
+# The tiers whose gelu fuses its multiply-adds (gelu_fused_lines): 1.5x the portable body on
+# avx512skx, 1.26x on avx2 (Intel Xeon, docs/benchmarks.md). gelu is the transformer MLP's activation, where
 # its cost shows; erf and log keep one arithmetic on every tier.
 FUSED_GELU = {"avx2", "avx512skx", "neon"}
+
+
+def gelu_inputs(v, x, out, ind):
+    """gelu's v = max(x, -16) (NaN kept), w = min(|v|, 16) (NaN -> 16), n = min(0, v)."""
+    t = v.t
+    return [f"{ind}const {t} {out}_v = {v.maxc(v.splat('-16.0f'), x)};",
+            f"{ind}const {t} {out}_w = {v.minc(v.abs(out + '_v'), v.splat('16.0f'))};",
+            f"{ind}const {t} {out}_n = {v.minc(v.splat('0.0f'), out + '_v')};"]
 
 
 def gelu_fused_lines(v, x, out, ind):
@@ -312,10 +320,7 @@ def gelu_fused_lines(v, x, out, ind):
     the exact product error of w^2 from an FMA (q = w * w, w^2 = q + fma(w, w, -q)) instead of
     splitting w; Horner steps, the Cody-Waite reduction and 1 - e / 2 as FMAs. Not the scalar
     kernel's bits: within the same bound of the exact GELU (src/microkernels.h)."""
-    t, L = v.t, []
-    L.append(f"{ind}const {t} {out}_v = {v.maxc(v.splat('-16.0f'), x)};")
-    L.append(f"{ind}const {t} {out}_w = {v.minc(v.abs(out + '_v'), v.splat('16.0f'))};")
-    L.append(f"{ind}const {t} {out}_n = {v.minc(v.splat('0.0f'), out + '_v')};")
+    t, L = v.t, gelu_inputs(v, x, out, ind)
     w, c = out + "_w", out + "_c"
     L.append(f"{ind}const {t} {c}_t = {v.div(v.splat('1.0f'), v.fma(w, v.splat('0x1.6A09E6p-2f'), v.splat('1.0f')))};")
     L.append(f"{ind}const {t} {c}_s = {v.sub(c + '_t', v.splat('0x1.266666p-1f'))};")
@@ -339,10 +344,7 @@ def gelu_lines(v, x, out, ind="  "):
     uses min(v, 0), 0 for v >= 0 (no inf * 0 at +inf); NaN gives NaN either way."""
     if v.isa in FUSED_GELU:
         return gelu_fused_lines(v, x, out, ind)
-    t, L = v.t, []
-    L.append(f"{ind}const {t} {out}_v = {v.maxc(v.splat('-16.0f'), x)};")
-    L.append(f"{ind}const {t} {out}_w = {v.minc(v.abs(out + '_v'), v.splat('16.0f'))};")
-    L.append(f"{ind}const {t} {out}_n = {v.minc(v.splat('0.0f'), out + '_v')};")
+    t, L = v.t, gelu_inputs(v, x, out, ind)
     L += erfc_lines(v, out + "_w", out + "_c", ind, gelu=True)
     c = out + "_c"
     L.append(f"{ind}const {t} {out}_pos = {v.mul(out + '_v', v.sub(v.splat('1.0f'), v.mul(v.splat('0.5f'), c)))};")
