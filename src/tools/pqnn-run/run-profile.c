@@ -24,10 +24,17 @@ struct row {
   size_t head;      /* the band head's index for a chain member, else SIZE_MAX */
 };
 
+/* A chain member's run returns at once (the head ran it): its profiled time is a call's,
+ * far below this; a band head does rows of work on intermediates past the L2. */
+#define RUN_BAND_MEMBER_MS 0.005
+/* The longest chains the runtime bands: expand -> depthwise -> project (deconvolution
+ * pairs: 2). */
+#define RUN_BAND_MAX_NODES 3
+
 /* Marks the members of banded chains, in plan order: a banded node right after a banded
- * node of the chain, whose own time is below 1% of the head's (its run returns at once:
- * the head ran it), joins that chain; another banded node starts one. The head's row
- * takes the members' MACs and counts them. */
+ * node of a chain of fewer than RUN_BAND_MAX_NODES nodes, whose own time is below
+ * RUN_BAND_MEMBER_MS and 1% of the head's, joins that chain; another banded node starts
+ * one. The head's row takes the members' time, MACs and count. */
 static void group_bands(struct row* rows, const bool* banded, size_t count) {
   size_t head = SIZE_MAX;
   for (size_t k = 0; k < count; k++) {
@@ -36,7 +43,8 @@ static void group_bands(struct row* rows, const bool* banded, size_t count) {
       head = SIZE_MAX;
       continue;
     }
-    if (head != SIZE_MAX && rows[k].ms < 0.01 * rows[head].ms) {
+    if (head != SIZE_MAX && rows[head].count < RUN_BAND_MAX_NODES &&
+        rows[k].ms < RUN_BAND_MEMBER_MS && rows[k].ms < 0.01 * rows[head].ms) {
       rows[k].head = head;
       rows[head].ms += rows[k].ms;
       rows[head].macs += rows[k].macs;
