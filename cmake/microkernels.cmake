@@ -433,6 +433,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-igemm/3x32c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/1x32c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/7x16c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c8-avx512skx.c
   src/microkernels/qd8-f32-qc8w-gemm/1x4-scalar.c
@@ -452,6 +453,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-gemm/3x32c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x32c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/6x64c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f16-qb4w-gemm/1x8c8-avx2.c
   src/microkernels/qd8-f16-qb4w-gemm/1x32c8-avx512skx.c
   src/microkernels/qd8-f16-qb4w-gemm/1x32c8-avx512vnni.c
@@ -674,7 +676,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f16-qc8w-igemm/5x16c4-avxvnni.c
   src/microkernels/qd8-f16-qc8w-igemm/6x64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avx2.c
-  src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-gemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/2x4-scalar.c
   src/microkernels/qd8-f32-qc8w-gemm/2x4c8-wasmsimd.c
@@ -683,7 +684,6 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-gemm/4x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-gemm/4x4c8-wasmsimd.c
   src/microkernels/qd8-f32-qc8w-gemm/5x16c4-avxvnni.c
-  src/microkernels/qd8-f32-qc8w-gemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avx2.c
   src/microkernels/qd8-f32-qc8w-igemm/1x16c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/2x4-scalar.c

@@ -1067,7 +1067,8 @@ enum pqnn_qd8_decision {
                                                than 4 input channels) below the default
                                                qd8_min_reduction, on a CPU whose int8
                                                kernels beat f32 there (its input is
-                                               quantized once per image) */
+                                               quantized once per image, or per image
+                                               row for a 1x1 reading a depthwise) */
   pqnn_qd8_decision_float_winograd,         /* stays f32 (DRQ on): a convolution the f32
                                                Winograd path takes, with at most a third
                                                as many output as input channels (faster
@@ -1109,7 +1110,8 @@ struct pqnn_runtime_node_info {
      everything else (its bounds, a fused activation and add) and writes its output. */
   uint32_t fused_affine;
   /* 1 when the node runs in row bands with the chain it belongs to (f32 [1x1 conv ->]
-     depthwise [-> 1x1 conv], or two deconvolutions with kernel == stride, whose
+     depthwise [-> 1x1 conv], under dynamic quantization also depthwise -> convert -> qd8
+     1x1 conv quantized per image row, or two deconvolutions with kernel == stride, whose
      intermediates would not stay in L2; docs/runtime.md): the chain's first node then does
      the whole chain's work (and its profile time), the others none. At the current
      shapes. */

@@ -78,7 +78,7 @@ void convert(benchmark::State& state, pqnn_convert_ukernel_fn fn, enum pqnn_isa 
 }
 
 void sizes(benchmark::internal::Benchmark* b) {
-  for (int n : {100, 1024, 4096, 16384, 200704}) b->Arg(n);
+  for (int n : {32, 96, 100, 144, 1024, 4096, 16384, 200704}) b->Arg(n);
 }
 
 #define QUANTIZE(in_t, dt, isa, tier)                                                         \

@@ -648,7 +648,7 @@ KERNELS = [
     K("qd8-f16-qc8w-igemm", "7x16c4", "avx512vnni", PROD, offset=128),
     # qd8-f32-qc8w-gemm
     K("qd8-f32-qc8w-gemm", "1x16c4", "avx2", CAND, offset=128),
-    K("qd8-f32-qc8w-gemm", "1x16c4", "avx512vnni", CAND, offset=128),
+    K("qd8-f32-qc8w-gemm", "1x16c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-gemm", "1x16c4", "avxvnni", CAND, offset=128),
     K("qd8-f32-qc8w-gemm", "1x16c4", "neondot", PROD, offset=0),
     K("qd8-f32-qc8w-gemm", "1x16c8", "avx512skx", PROD, offset=0),
@@ -676,7 +676,7 @@ KERNELS = [
     K("qd8-f32-qc8w-gemm", "3x32c4", "avxvnni", PROD, offset=128),
     K("qd8-f32-qc8w-gemm", "1x32c4", "avxvnni", PROD, offset=128),
     K("qd8-f32-qc8w-gemm", "6x64c4", "avx512vnni", PROD, offset=128),
-    K("qd8-f32-qc8w-gemm", "7x16c4", "avx512vnni", CAND, offset=128),
+    K("qd8-f32-qc8w-gemm", "7x16c4", "avx512vnni", PROD, offset=128),
     # qd8-f16-qb4w-gemm
     K("qd8-f16-qb4w-gemm", "1x8c8", "avx2", PROD, offset=128),
     K("qd8-f16-qb4w-gemm", "1x32c8", "avx512skx", PROD, offset=128),

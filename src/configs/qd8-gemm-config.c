@@ -51,9 +51,10 @@ static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT
 /* A config row names its kernels once, by tile and ISA; mr / nr / kr / input_offset come
  * from the kernel list (src/microkernels/declarations.h). */
 #define QD8_KERNEL(DT, KIND, TILE, ISA) pqnn_qd8_##DT##_qc8w_##KIND##_minmax_ukernel_##TILE##__##ISA
-/* IGEMM kernels only: the narrow tile (config.h) of the PATCH convolution path and of 1x1
- * convolutions with few output channels, which under qd8 take the IGEMM path (one
- * quantization entry per image; pqnn_narrow_gemm_config): MobileNet v2's projections to
+/* IGEMM kernels (avx512vnni qd8_f32: GEMM kernels too, below): the narrow tile (config.h)
+ * of the PATCH convolution path and of 1x1 convolutions with few output channels, which
+ * under qd8 take the IGEMM path (one quantization entry per image; pqnn_narrow_gemm_config),
+ * or, quantized per image row, the GEMM path: MobileNet v2's projections to
  * 16-32 channels computed 2-4x their columns in 4x64c4 (bench/qd8-convolution, thread CPU
  * time, Zen 5, 4x64c4 -> 7x16c4 without the convert: 112x112 32->16 147 -> 55 us, 28x28
  * 192->32 44 -> 24 us; MobileNet v2 qd8 end to end 4.13-4.15 -> 3.79-3.82 ms,
@@ -110,6 +111,14 @@ static void init_f32_config(void) {
     f32_config.drq_small_convs = true;
     /* Stems (3 -> 8..32 channels): 7x16c4 computes no padding columns there. */
     f32_narrow = QD8_NARROW_CONFIG(f32, 1x16c4, 7x16c4, avx512vnni);
+    /* Its GEMM kernels too: the projections DRQ quantizes per image row run as fully
+     * connected operators over the pixels (runtime-passes.c), which ran MobileNet v2's
+     * 28x28 192 -> 32 on 6x64c4 (0.038 ms) instead of 7x16c4 (0.029 ms; pqnn-demo
+     * --profile-nodes, Intel Xeon, 1 thread), and so do qd8 FC layers of few outputs
+     * (PaddleOCR det qd8, 96 -> 24 over the pixels: 27.0 -> 26.6 ms per inference,
+     * pqnn-run, 1 thread, 2 alternating rounds). */
+    f32_narrow.dqgemm[0] = QD8_KERNEL(f32, gemm, 1x16c4, avx512vnni);
+    f32_narrow.dqgemm[1] = QD8_KERNEL(f32, gemm, 7x16c4, avx512vnni);
     f32_config.narrow = &f32_narrow;
     f32_pairs = QD8_NARROW_CONFIG(f32, 8x24c4, 8x24c4, avx512vnni);
     f32_pairs.dqigemm[0] = NULL;  /* no mr = 1 kernel: single pixels run the MR one */

@@ -84,6 +84,58 @@ void pqnn_gemm_rows(const struct pqnn_operator* op, const void* a, void* c, size
   }
 }
 
+bool pqnn_qd8_gemm_rows_fit(const struct pqnn_operator* op) {
+  return op->groups == 1 && op->spec.dynamic_quantization &&
+      op->spec.output_element_size == sizeof(float) && op->compute == pqnn_compute_gemm &&
+      op->context.gemm.dqgemm != NULL;
+}
+
+void pqnn_qd8_gemm_rows(const struct pqnn_operator* op, const void* a,
+    const struct pqnn_quantization_params* params, void* c, size_t pixel, size_t rows) {
+  struct pqnn_gemm_context ctx = op->context.gemm;
+  const struct pqnn_epilogue* epilogue = pqnn_bound_epilogue(op);
+  const size_t mr = op->use_mr1 ? 1 : op->mc_tile;
+  const size_t n = op->group_output_channels;
+  for (size_t n0 = 0; n0 < n; n0 += op->nc_tile) {
+    const size_t nc = n - n0 < op->nc_tile ? n - n0 : op->nc_tile;
+    for (size_t m = 0; m < rows; m += mr) {
+      const size_t mc = rows - m < mr ? rows - m : mr;
+      char* cm = (char*) c + m * ctx.cm_stride;
+      ctx.quantization_params = params + m;
+      pqnn_gemm_tile(&ctx, (const char*) a + m * ctx.a_stride,
+          (const char*) op->packed_weights, cm, 0, mc, n0, nc);
+      if (epilogue != NULL) {
+        pqnn_apply_epilogue(epilogue, cm + n0 * ctx.c_element_size, ctx.cm_stride, pixel + m,
+            n0 * ctx.c_element_size, mc, nc);
+      }
+    }
+  }
+}
+
+bool pqnn_qd8_convert_rows_fit(const struct pqnn_operator* op, size_t channels) {
+  const struct pqnn_convert_context* ctx = &op->context.convert;
+  return op->type == pqnn_operator_type_convert_nc_f32_qd8 && ctx->quantize != NULL &&
+      ctx->channels == channels && ctx->x_stride == channels * sizeof(float) &&
+      ctx->y_stride == channels;
+}
+
+void pqnn_qd8_convert_rows(const struct pqnn_operator* op, const float* x, int8_t* y,
+    struct pqnn_quantization_params* params, size_t rows, size_t row_pixels) {
+  const struct pqnn_convert_context* ctx = &op->context.convert;
+  for (size_t i = 0; i < rows; i++) {
+    ctx->quantize(ctx->channels, x + i * ctx->channels, y + i * ctx->channels, params + i);
+  }
+  pqnn_repeat_row_params(params, rows, row_pixels);
+}
+
+void pqnn_repeat_row_params(struct pqnn_quantization_params* params, size_t rows,
+    size_t row_pixels) {
+  for (size_t r = rows; r-- > 0;) {
+    const struct pqnn_quantization_params p = params[r];
+    for (size_t i = 0; i < row_pixels; i++) params[r * row_pixels + i] = p;
+  }
+}
+
 bool pqnn_dwconv_rows_fit(const struct pqnn_operator* op, struct pqnn_dwconv_rows* rows) {
   const struct pqnn_dwconv_context* ctx = &op->context.dwconv;
   if (op->compute != pqnn_compute_dwconv || op->spec.dynamic_quantization ||

@@ -20,6 +20,28 @@ PQNN_INTERNAL bool pqnn_gemm_rows_fit(const struct pqnn_operator* op);
 PQNN_INTERNAL void pqnn_gemm_rows(const struct pqnn_operator* op, const void* a, void* c,
     size_t pixel, size_t rows);
 
+/* Whether pqnn_qd8_gemm_rows can run op: a qd8 fully connected operator over pixels (its
+ * input quantized per row: the GEMM path), one group, f32 output. */
+PQNN_INTERNAL bool pqnn_qd8_gemm_rows_fit(const struct pqnn_operator* op);
+/* Rows [pixel, pixel + rows) of such an op, as pqnn_gemm_rows, with row i's quantization
+ * params at params[i]. */
+PQNN_INTERNAL void pqnn_qd8_gemm_rows(const struct pqnn_operator* op, const void* a,
+    const struct pqnn_quantization_params* params, void* c, size_t pixel, size_t rows);
+
+/* Whether pqnn_qd8_convert_rows can run op: an f32 -> qd8 convert of rows of `channels`
+ * contiguous floats (an image row) into as many int8. */
+PQNN_INTERNAL bool pqnn_qd8_convert_rows_fit(const struct pqnn_operator* op, size_t channels);
+/* Quantizes `rows` rows of op (x row i at x + i * channels floats, y row i at y + i *
+ * channels int8) with the operator's own row kernel, so the bits match its run's, and gives
+ * each row's params to its row_pixels pixels: params[i * row_pixels .. + row_pixels). */
+PQNN_INTERNAL void pqnn_qd8_convert_rows(const struct pqnn_operator* op, const float* x,
+    int8_t* y, struct pqnn_quantization_params* params, size_t rows, size_t row_pixels);
+/* Repeats the params entry of each of `rows` rows (params[0 .. rows)) for its row_pixels
+ * pixels: params[r] -> params[r * row_pixels .. + row_pixels), in place, from the last row
+ * down. */
+PQNN_INTERNAL void pqnn_repeat_row_params(struct pqnn_quantization_params* params,
+    size_t rows, size_t row_pixels);
+
 /* The vertical geometry of a depthwise convolution that pqnn_dwconv_row can run: f32, the
  * DWCONV path with a row kernel that takes the border columns too (no per-pixel
  * indirection, which addresses the input image as a whole). */

@@ -45,6 +45,22 @@ static bool is_pointwise(const struct pqnn_runtime* rt, const struct pqnn_rt_op*
       p->pad_left == 0 && p->pad_right == 0;
 }
 
+/* The convert of a qd8 projection's input: f32 -> qdint8 per image row, inserted by
+ * dynamic quantization. */
+static bool quantizes_image_rows(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
+  return op->node.type == pqnn_node_type_convert && op->info.inserted && op->band == 0 &&
+      rt->tensors[op->inputs[0]].datatype == pqnn_datatype_fp32 &&
+      rt->tensors[op->output].datatype == pqnn_datatype_qdint8 &&
+      rt->tensors[op->output].qd8_per_image_row;
+}
+
+/* A qd8 projection: a 1x1 convolution reading its input's params per pixel
+ * (pqnn_qd8_gemm_rows_fit checks the path at reshape). */
+static bool is_qd8_projection(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
+  return op->band == 0 && !op->scaled.fused && op->qd8_pixel_rows &&
+      rt->tensors[op->output].datatype == pqnn_datatype_fp32;
+}
+
 /* An intermediate: written by one op and read by exactly one other, neither static nor
  * external. */
 static bool is_private(const struct pqnn_runtime* rt, uint32_t t, const uint32_t* readers) {
@@ -52,10 +68,13 @@ static bool is_private(const struct pqnn_runtime* rt, uint32_t t, const uint32_t
   return readers[t] == 1 && tensor->external_flags == 0 && tensor->static_data == NULL;
 }
 
+/* A chain's ops in order: expansion, depthwise, quantize, projection (PQNN_NO_NODE: none). */
+enum { CHAIN_OPS = 4 };
+
 /* Every op of the chain reads its other inputs (residuals) from before the chain's head. */
 static bool inputs_ready(const struct pqnn_runtime* rt, const uint32_t* ops, uint32_t head,
     const uint32_t* producer) {
-  for (uint32_t i = 0; i < 3; i++) {
+  for (uint32_t i = 0; i < CHAIN_OPS; i++) {
     if (ops[i] == PQNN_NO_NODE) continue;
     const struct pqnn_rt_op* op = &rt->ops[ops[i]];
     for (uint32_t k = 1; k < op->num_inputs; k++) {
@@ -73,7 +92,7 @@ static const struct pqnn_rt_executor kBandExecutor = {band_reshape, band_setup, 
 
 /* Gives the chain's ops (PQNN_NO_NODE entries skipped) the band executor of band `band`. */
 static void claim(struct pqnn_runtime* rt, const uint32_t* ops, uint32_t band) {
-  for (uint32_t i = 0; i < 3; i++) {
+  for (uint32_t i = 0; i < CHAIN_OPS; i++) {
     if (ops[i] == PQNN_NO_NODE) continue;
     struct pqnn_rt_op* op = &rt->ops[ops[i]];
     op->band = band;
@@ -96,11 +115,11 @@ static void plan_deconv_pairs(struct pqnn_runtime* rt, const uint32_t* producer,
         rt->tensors[second->inputs[0]].datatype == pqnn_datatype_qdint8) {
       continue;
     }
-    const uint32_t ops[3] = {f, s, PQNN_NO_NODE};
+    const uint32_t ops[CHAIN_OPS] = {f, s, PQNN_NO_NODE, PQNN_NO_NODE};
     if (!inputs_ready(rt, ops, f, producer)) continue;
     rt->bands[rt->num_bands++] = (struct pqnn_rt_band) {.kind = pqnn_rt_band_deconv,
         .expand = PQNN_NO_NODE, .depthwise = PQNN_NO_NODE, .project = PQNN_NO_NODE,
-        .head = f, .last = s};
+        .quantize = PQNN_NO_NODE, .head = f, .last = s};
     claim(rt, ops, rt->num_bands);
   }
 }
@@ -132,24 +151,32 @@ enum pqnn_status pqnn_rt_plan_bands(struct pqnn_runtime* rt) {
   for (uint32_t d = 0; d < rt->num_ops; d++) {
     struct pqnn_rt_op* dw = &rt->ops[d];
     if (dw->node.type != pqnn_node_type_depthwise_convolution_2d || !is_f32(rt, dw)) continue;
-    uint32_t ops[3] = {PQNN_NO_NODE, d, PQNN_NO_NODE};
+    uint32_t ops[CHAIN_OPS] = {PQNN_NO_NODE, d, PQNN_NO_NODE, PQNN_NO_NODE};
     const uint32_t e = producer[dw->inputs[0]];
     if (e != PQNN_NO_NODE && is_pointwise(rt, &rt->ops[e], true) &&
         is_private(rt, dw->inputs[0], readers)) {
       ops[0] = e;
     }
-    for (uint32_t p = d + 1; p < rt->num_ops; p++) {
-      if (rt->ops[p].inputs[0] == dw->output && is_pointwise(rt, &rt->ops[p], false) &&
-          is_private(rt, dw->output, readers)) {
-        ops[2] = p;
+    for (uint32_t p = d + 1; p < rt->num_ops && is_private(rt, dw->output, readers); p++) {
+      if (rt->ops[p].inputs[0] != dw->output) continue;
+      if (is_pointwise(rt, &rt->ops[p], false)) {
+        ops[3] = p;
+      } else if (quantizes_image_rows(rt, &rt->ops[p]) &&
+          is_private(rt, rt->ops[p].output, readers)) {
+        for (uint32_t q = p + 1; q < rt->num_ops; q++) {
+          if (rt->ops[q].inputs[0] == rt->ops[p].output && is_qd8_projection(rt, &rt->ops[q])) {
+            ops[2] = p;
+            ops[3] = q;
+          }
+        }
       }
     }
-    if (ops[0] == PQNN_NO_NODE && ops[2] == PQNN_NO_NODE) continue;
+    if (ops[0] == PQNN_NO_NODE && ops[3] == PQNN_NO_NODE) continue;
     const uint32_t head = ops[0] != PQNN_NO_NODE ? ops[0] : d;
     if (!inputs_ready(rt, ops, head, producer)) continue;
     struct pqnn_rt_band* band = &rt->bands[rt->num_bands++];
-    *band = (struct pqnn_rt_band) {.expand = ops[0], .depthwise = d, .project = ops[2],
-        .head = head, .last = ops[2] != PQNN_NO_NODE ? ops[2] : d};
+    *band = (struct pqnn_rt_band) {.expand = ops[0], .depthwise = d, .quantize = ops[2],
+        .project = ops[3], .head = head, .last = ops[3] != PQNN_NO_NODE ? ops[3] : d};
     claim(rt, ops, rt->num_bands);
   }
   plan_deconv_pairs(rt, producer, readers);
@@ -178,15 +205,16 @@ static const struct pqnn_operator* op_at(const struct pqnn_runtime* rt, uint32_t
   return i != PQNN_NO_NODE ? rt->ops[i].op : NULL;
 }
 
-/* The largest band of output rows whose ring and band buffer fit the budget (at least 1). */
+/* The largest band of output rows whose ring and band buffers fit the budget (at least 1);
+ * quantized_row_bytes: per output row, the quantized copy's bytes (0: none). */
 static size_t band_rows(const struct pqnn_dwconv_rows* g, bool expand, bool project,
-    size_t budget) {
+    size_t quantized_row_bytes, size_t budget) {
   const size_t span = (g->kernel_height - 1) * g->dilation_height;
   size_t rows = 1;
   while (rows < g->output_height) {
     const size_t next = rows + 1;
     const size_t ring = expand ? (((next - 1) * g->stride_height + span + 1) * g->input_row_bytes) : 0;
-    const size_t mid = project ? next * g->output_row_bytes : 0;
+    const size_t mid = project ? next * (g->output_row_bytes + quantized_row_bytes) : 0;
     if (ring + mid > budget) break;
     rows = next;
   }
@@ -210,11 +238,25 @@ static enum pqnn_status decide(struct pqnn_runtime* rt, struct pqnn_rt_band* ban
   band->enabled = false;
   const struct pqnn_operator* expand = op_at(rt, band->expand);
   const struct pqnn_operator* project = op_at(rt, band->project);
+  const struct pqnn_operator* quantize = op_at(rt, band->quantize);
   struct pqnn_dwconv_rows g;
   if (!pqnn_dwconv_rows_fit(op_at(rt, band->depthwise), &g) ||
       (expand != NULL && !pqnn_gemm_rows_fit(expand)) ||
-      (project != NULL && !pqnn_gemm_rows_fit(project))) {
+      (project != NULL && quantize == NULL && !pqnn_gemm_rows_fit(project))) {
     return pqnn_status_success;
+  }
+  /* The quantized copy of a band's depthwise rows: int8 per channel, then the params of
+   * each pixel (one range per image row). */
+  size_t quantized_row_bytes = 0;
+  if (quantize != NULL) {
+    const size_t channels = g.output_pixel_bytes / sizeof(float);
+    if (!pqnn_qd8_gemm_rows_fit(project) ||
+        g.output_row_bytes != g.output_width * g.output_pixel_bytes ||
+        !pqnn_qd8_convert_rows_fit(quantize, g.output_width * channels)) {
+      return pqnn_status_success;
+    }
+    quantized_row_bytes = g.output_width *
+        (channels + sizeof(struct pqnn_quantization_params));
   }
   /* Only where the intermediates of one image would not stay in L2. */
   const struct pqnn_rt_op* dw = &rt->ops[band->depthwise];
@@ -222,6 +264,7 @@ static enum pqnn_status decide(struct pqnn_runtime* rt, struct pqnn_rt_band* ban
   size_t intermediate = 0;
   if (expand != NULL) intermediate += rt->tensors[dw->inputs[0]].bytes;
   if (project != NULL) intermediate += rt->tensors[dw->output].bytes;
+  if (quantize != NULL) intermediate += rt->tensors[rt->ops[band->quantize].output].bytes;
   if (intermediate / images <= pqnn_hardware.l2_cache_size) return pqnn_status_success;
 
   /* Bands whose ring and band buffer take an eighth of L2 (at least one output row): the
@@ -229,7 +272,7 @@ static enum pqnn_status decide(struct pqnn_runtime* rt, struct pqnn_rt_band* ban
    * thread, CPU time against no banding (pqnn-demo, 2-core Zen 5 at load ~10, 3
    * interleaved rounds each): L2 / 2 0.94-0.99x, L2 / 4 0.91-0.95x, L2 / 8 0.92-0.96x
    * (9 rounds), L2 / 16 0.93-0.95x. */
-  const size_t rows = band_rows(&g, expand != NULL, project != NULL,
+  const size_t rows = band_rows(&g, expand != NULL, project != NULL, quantized_row_bytes,
       pqnn_hardware.l2_cache_size / 8);
   const size_t threads = pqnn_threadpool_threads(rt->threadpool);
   const size_t tasks = threads < g.output_height ? threads : g.output_height;
@@ -243,8 +286,11 @@ static enum pqnn_status decide(struct pqnn_runtime* rt, struct pqnn_rt_band* ban
    * (4 KiB aliasing of the row kernel's walk, configs/config.h). */
   const size_t ring_region = expand != NULL
       ? pqnn_round_up(ring_rows * g.input_row_bytes, PQNN_ALIGNMENT) + 512 : 0;
+  const size_t quantized_region = quantize != NULL
+      ? pqnn_round_up(rows * quantized_row_bytes + sizeof(struct pqnn_quantization_params),
+          PQNN_ALIGNMENT) : 0;
   const size_t mid_region = project != NULL
-      ? pqnn_round_up(rows * g.output_row_bytes, PQNN_ALIGNMENT) + 512 : 0;
+      ? pqnn_round_up(rows * g.output_row_bytes, PQNN_ALIGNMENT) + 512 + quantized_region : 0;
   const enum pqnn_status status = pqnn_rt_band_reserve(band, tasks * (ring_region + mid_region));
   if (status != pqnn_status_success) return status;
   band->band_rows = rows;
@@ -276,6 +322,9 @@ static enum pqnn_status band_setup(struct pqnn_runtime* rt, struct pqnn_rt_op* o
     if (band->project != PQNN_NO_NODE) {
       rt->tensors[rt->ops[band->depthwise].output].data = band->scratch;
     }
+    if (band->quantize != PQNN_NO_NODE) {
+      rt->tensors[rt->ops[band->quantize].output].data = band->scratch;
+    }
   }
   return op->inner_exec->setup != NULL ? op->inner_exec->setup(rt, op) : pqnn_status_success;
 }
@@ -285,9 +334,9 @@ void pqnn_rt_band_lifetimes(struct pqnn_runtime* rt) {
     const struct pqnn_rt_band* band = &rt->bands[b];
     if (!band->enabled) continue;
     const bool deconv = band->kind == pqnn_rt_band_deconv;
-    const uint32_t ops[3] = {deconv ? band->head : band->expand,
-        deconv ? band->last : band->depthwise, band->project};
-    for (uint32_t i = 0; i < 3; i++) {
+    const uint32_t ops[CHAIN_OPS] = {deconv ? band->head : band->expand,
+        deconv ? band->last : band->depthwise, band->quantize, band->project};
+    for (uint32_t i = 0; i < CHAIN_OPS; i++) {
       if (ops[i] == PQNN_NO_NODE) continue;
       const struct pqnn_rt_op* op = &rt->ops[ops[i]];
       for (uint32_t k = 0; k <= op->num_inputs; k++) {
@@ -297,11 +346,12 @@ void pqnn_rt_band_lifetimes(struct pqnn_runtime* rt) {
       }
     }
     /* The intermediates: written and read only inside the band buffers. */
-    struct pqnn_rt_tensor* mid[2] = {
+    struct pqnn_rt_tensor* mid[3] = {
       deconv ? &rt->tensors[rt->ops[band->head].output]
       : band->expand != PQNN_NO_NODE ? &rt->tensors[rt->ops[band->expand].output] : NULL,
-      band->project != PQNN_NO_NODE ? &rt->tensors[rt->ops[band->depthwise].output] : NULL};
-    for (uint32_t i = 0; i < 2; i++) {
+      band->project != PQNN_NO_NODE ? &rt->tensors[rt->ops[band->depthwise].output] : NULL,
+      band->quantize != PQNN_NO_NODE ? &rt->tensors[rt->ops[band->quantize].output] : NULL};
+    for (uint32_t i = 0; i < 3; i++) {
       if (mid[i] == NULL) continue;
       mid[i]->in_arena = false;
       mid[i]->arena_offset = 0;
@@ -314,7 +364,7 @@ struct band_task {
   const struct pqnn_runtime* rt;
   const struct pqnn_rt_band* band;
   struct pqnn_dwconv_rows g;
-  const struct pqnn_operator *expand, *depthwise, *project;
+  const struct pqnn_operator *expand, *depthwise, *quantize, *project;
   const char* x;          /* the chain's input: the expansion's, else the depthwise's */
   char* y;                /* the chain's output: the projection's, else the depthwise's */
   size_t x_pixel_bytes, y_pixel_bytes, images;
@@ -341,6 +391,12 @@ static void run_rows(const struct band_task* t, size_t part, size_t y0, size_t y
   const struct pqnn_rt_band* band = t->band;
   char* ring = (char*) band->scratch + part * band->task_bytes;
   char* mid = ring + band->ring_region;
+  /* The quantized rows and their params, after the depthwise rows (and their skew). */
+  int8_t* quantized = (int8_t*) (mid + pqnn_round_up(band->band_rows * g->output_row_bytes,
+      PQNN_ALIGNMENT) + 512);
+  struct pqnn_quantization_params* params = (struct pqnn_quantization_params*)
+      (quantized + pqnn_round_up(band->band_rows * g->output_row_bytes / sizeof(float),
+          sizeof(struct pqnn_quantization_params)));
   const bool expand = t->expand != NULL, project = t->project != NULL;
   if (project) {
     if (pqnn_dwconv_row_aliases(expand ? ring : t->x, mid, g->input_pixel_bytes,
@@ -385,8 +441,15 @@ static void run_rows(const struct band_task* t, size_t part, size_t y0, size_t y
       }
       if (project) {
         const size_t pixel = (b * oh + yb) * ow;
-        pqnn_gemm_rows(t->project, mid, t->y + pixel * t->y_pixel_bytes, pixel,
-            (ye - yb) * ow);
+        if (t->quantize != NULL) {
+          pqnn_qd8_convert_rows(t->quantize, (const float*) mid, quantized, params, ye - yb,
+              ow);
+          pqnn_qd8_gemm_rows(t->project, quantized, params, t->y + pixel * t->y_pixel_bytes,
+              pixel, (ye - yb) * ow);
+        } else {
+          pqnn_gemm_rows(t->project, mid, t->y + pixel * t->y_pixel_bytes, pixel,
+              (ye - yb) * ow);
+        }
       }
     }
   }
@@ -409,7 +472,8 @@ static enum pqnn_status band_run(struct pqnn_runtime* rt, struct pqnn_rt_op* op)
   const struct pqnn_rt_op* first = &rt->ops[band->head];
   const struct pqnn_rt_op* last = &rt->ops[band->last];
   struct band_task t = {.rt = rt, .band = band, .expand = op_at(rt, band->expand),
-      .depthwise = op_at(rt, band->depthwise), .project = op_at(rt, band->project),
+      .depthwise = op_at(rt, band->depthwise), .quantize = op_at(rt, band->quantize),
+      .project = op_at(rt, band->project),
       .x = rt->tensors[first->inputs[0]].data, .y = rt->tensors[last->output].data,
       .images = rt->tensors[last->output].shape.dim[0]};
   pqnn_dwconv_rows_fit(t.depthwise, &t.g);

@@ -6,7 +6,10 @@
  * depthwise's output rows: each band's expansion rows go to a ring of input rows (halo rows
  * kept from the band before), its depthwise rows to a band buffer, the projection reads
  * that and writes the chain's output; the intermediates then never leave L2 and take no
- * arena memory. Threads split the output rows (one ring per task, the halo recomputed at
+ * arena memory. Under dynamic quantization the projection may be qd8 with its input
+ * quantized per pixel (runtime-passes.c, projection_runs_pixel_rows): the chain then holds
+ * the convert too, which quantizes each band's depthwise rows into a second band buffer
+ * (int8 rows and their params) that the projection reads. Threads split the output rows (one ring per task, the halo recomputed at
  * task boundaries). Every row runs the operators' own kernels (operators/band-rows.h), so
  * banded and unbanded results are bit-identical.
  *
@@ -29,6 +32,9 @@ enum pqnn_rt_band_kind {
 struct pqnn_rt_band {
   enum pqnn_rt_band_kind kind;
   uint32_t expand, depthwise, project;  /* dwconv: op indices; PQNN_NO_NODE: none */
+  uint32_t quantize;                    /* dwconv: the convert quantizing the depthwise's
+                                           output per pixel for a qd8 projection, or
+                                           PQNN_NO_NODE */
   uint32_t head, last;                  /* first and last op of the chain (deconv: the two) */
   /* set by reshape */
   bool enabled;

@@ -4,6 +4,7 @@
  * for its channel count and recreated when a reshape changes it. f32 <-> qs8 run through
  * the node kernels. The executor is chosen at planning from the two datatypes. */
 #include "logging.h"
+#include "operators/band-rows.h"
 #include "runtime/runtime-executors.h"
 #include "runtime/runtime-shared.h"
 
@@ -34,15 +35,21 @@ static enum pqnn_status reshape_operator(struct pqnn_runtime* rt, struct pqnn_rt
   struct pqnn_rt_tensor* y = &rt->tensors[op->output];
   const size_t elements = pqnn_shape_elements(&x->shape);
   size_t channels = x->shape.num_dims == 0 ? 1 : x->shape.dim[x->shape.num_dims - 1];
+  size_t row_pixels = 1;  /* params entries per quantized row */
   if (y->datatype == pqnn_datatype_qdint8 && y->qd8_per_image && x->shape.num_dims != 0) {
     channels = elements / x->shape.dim[0];
+  } else if (y->datatype == pqnn_datatype_qdint8 && y->qd8_per_image_row &&
+      x->shape.num_dims == 4) {
+    row_pixels = x->shape.dim[2];
+    channels *= row_pixels;
   }
   if (channels == 0) {
     PQNN_LOG_ERROR("convert of an empty tensor");
     return pqnn_status_invalid_parameter;
   }
   const size_t rows = elements / channels;
-  y->quantization_rows = rows;
+  y->quantization_rows = rows * row_pixels;
+  op->pixels = row_pixels;
   const enum pqnn_status status = create_operator(op, channels);
   if (status != pqnn_status_success) return status;
   return op->convert->reshape(op->op, rows, rt->threadpool);
@@ -97,15 +104,26 @@ static void dequantize_body(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size
       (float*) y->data + start, x->zero_point, x->scale);
 }
 
-#define OPERATOR_FACE(x, y, xt, yt) \
-  {{reshape_operator, setup_##x##_##y, pqnn_rt_run_operator}, pqnn_datatype_##xt, \
+/* A tensor quantized per image row (its reader takes params per pixel): each row's params
+ * entry repeated for its pixels. */
+static enum pqnn_status run_qd8(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  const enum pqnn_status status = pqnn_rt_run_operator(rt, op);
+  const struct pqnn_rt_tensor* y = &rt->tensors[op->output];
+  if (status == pqnn_status_success && op->pixels > 1) {
+    pqnn_repeat_row_params(qd8_params(y), y->quantization_rows / op->pixels, op->pixels);
+  }
+  return status;
+}
+
+#define OPERATOR_FACE(x, y, xt, yt, run) \
+  {{reshape_operator, setup_##x##_##y, run}, pqnn_datatype_##xt, \
    pqnn_datatype_##yt, pqnn_create_convert_nc_##x##_##y, pqnn_reshape_convert_nc_##x##_##y}
 
 static const struct pqnn_rt_convert_face kOperatorConverts[] = {
-  OPERATOR_FACE(f32, f16, fp32, fp16),
-  OPERATOR_FACE(f16, f32, fp16, fp32),
-  OPERATOR_FACE(f32, qd8, fp32, qdint8),
-  OPERATOR_FACE(f16, qd8, fp16, qdint8),
+  OPERATOR_FACE(f32, f16, fp32, fp16, pqnn_rt_run_operator),
+  OPERATOR_FACE(f16, f32, fp16, fp32, pqnn_rt_run_operator),
+  OPERATOR_FACE(f32, qd8, fp32, qdint8, run_qd8),
+  OPERATOR_FACE(f16, qd8, fp16, qdint8, run_qd8),
 };
 static const struct pqnn_rt_executor kElementwise = {reshape_elementwise, NULL,
     pqnn_rt_run_parallel};

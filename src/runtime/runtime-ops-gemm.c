@@ -308,6 +308,24 @@ static enum pqnn_status create_conv_qd8_f32(struct pqnn_rt_op* op,
   return create_conv_qd8(op, filter, bias, pqnn_create_convolution2d_nhwc_qd8_f32_qc8w);
 }
 
+/* A qd8 1x1 convolution quantized per pixel (op->qd8_pixel_rows): a fully connected
+ * operator over the pixels, its [oc][1][1][ic] filter the FC's [oc][ic]. */
+static enum pqnn_status create_pointwise_qd8_f32(struct pqnn_rt_op* op,
+    const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
+    const struct pqnn_value* filter, const struct pqnn_value* bias) {
+  (void) x, (void) y;
+  const struct pqnn_conv_params* p = &op->node.conv;
+  const size_t ic = p->group_input_channels, oc = p->group_output_channels;
+  struct qc8w q;
+  enum pqnn_status status = qc8w_weights(filter, oc, ic, false, &q);
+  if (status == pqnn_status_success) {
+    status = pqnn_create_fully_connected_nc_qd8_f32_qc8w(ic, oc, ic, oc, q.scale, q.kernel,
+        bias_data(bias), op->output_min, op->output_max, 0, &op->op);
+  }
+  release_qc8w(&q);
+  return status;
+}
+
 static enum pqnn_status create_conv_qd8_f16(struct pqnn_rt_op* op,
     const struct pqnn_rt_tensor* x, const struct pqnn_rt_tensor* y,
     const struct pqnn_value* filter, const struct pqnn_value* bias) {
@@ -492,6 +510,11 @@ static const struct pqnn_rt_gemm_face kConvolution[pqnn_gemm_face_count] = {
   CONV_FACE(f32, f32), CONV_FACE(f16, f16), CONV_FACE(qs8, qs8), CONV_FACE(qs8_qc8w, qs8_qc8w),
   CONV_FACE(qd8_f32, qd8_f32_qc8w), CONV_FACE(qd8_f16, qd8_f16_qc8w),
 };
+/* A qd8 1x1 convolution quantized per pixel: the FC executor over the pixels. */
+static const struct pqnn_rt_gemm_face kPointwiseQd8F32 = {
+  {reshape_fc, setup_gemm, pqnn_rt_run_operator}, "qd8_f32 (per pixel)",
+  create_pointwise_qd8_f32, setup_fc_qd8_f32, pqnn_reshape_fully_connected_nc_qd8_f32_qc8w,
+  NULL, NULL};
 static const struct pqnn_rt_gemm_face kDeconvolution[pqnn_gemm_face_count] = {
   DECONV_FACE(f32, f32), DECONV_FACE(f16, f16), DECONV_FACE(qd8_f32, qd8_f32_qc8w),
   DECONV_FACE(qd8_f16, qd8_f16_qc8w),
@@ -521,7 +544,8 @@ enum pqnn_status pqnn_rt_plan_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* o
   }
   op->gemm = op->node.type == pqnn_node_type_fully_connected ? &kFullyConnected[face]
       : op->node.type == pqnn_node_type_deconvolution_2d ? &kDeconvolution[face]
-                                                         : &kConvolution[face];
+      : op->qd8_pixel_rows && face == pqnn_gemm_face_qd8_f32 ? &kPointwiseQd8F32
+                                                              : &kConvolution[face];
   op->exec = &op->gemm->exec;
   if (y->datatype == pqnn_datatype_qint8) {
     pqnn_rt_quantize_bounds(y, op->output_min, op->output_max, &op->qmin, &op->qmax);

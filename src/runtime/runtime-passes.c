@@ -18,9 +18,10 @@
  * deconvolution node with an f32 (or, under f16 inference, f16) input and a static filter
  * runs as qd8 x qc8w when the filter is channelwise int8 (qcint8), or when
  * PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION is set and the filter is f32 (quantized per output
- * channel at create). Its input is quantized per row (FC), per image (conv) or per pixel
- * (deconvolution, whose GEMM rows are input pixels) by an inserted convert; its output
- * stays f32 (f16).
+ * channel at create). Its input is quantized per row (FC), per image (conv), per image row
+ * (a projection: a 1x1 conv reading a depthwise's output, projection_runs_pixel_rows) or
+ * per pixel (deconvolution, whose GEMM rows are input pixels) by an inserted convert; its
+ * output stays f32 (f16).
  * Depthwise convolution (f32 filter, multiplier 1) runs as qd8 only with stride 1, on a
  * tier whose qd8 dwconv kernels beat f32's (not aarch64), and
  * where the f32 depthwise cannot use its row kernels (depthwise_runs_qd8, the one place
@@ -379,6 +380,37 @@ static bool inserts_convert(enum pqnn_qd8_decision decision) {
       decision == pqnn_qd8_decision_quantized_qb4w || decision == pqnn_qd8_decision_qbint4;
 }
 
+/* The one place deciding that a qd8 convolution quantizes its input per image row (one
+ * range per row of the image, its params entry repeated for each pixel; it runs as a fully
+ * connected operator over the pixels, the GEMM path, which reads params per pixel) rather
+ * than per image (the IGEMM path): a 1x1 stride-1 unpadded convolution of one group, with an
+ * f32 input written by a depthwise convolution (MobileNet v2's projections). Per image row,
+ * the depthwise rows, their quantization and the projection can run in row bands
+ * (runtime-band.c) whose intermediates stay in L2; per image, the convert needs the whole
+ * image's range first. Per pixel (measured first) cost more than it saved: rows of 16-160
+ * floats pay the row kernel's fixed cost (range reduction, two divisions) 56x56 times, 16 ns
+ * for 32 floats against 2 ns of data (bench/convert-kernels f32_qd8__avx512skx/32). */
+static bool projection_runs_pixel_rows(const struct pqnn_runtime* rt,
+    const struct pqnn_rt_op* op, uint32_t x, uint32_t position) {
+  if (op->node.type != pqnn_node_type_convolution_2d ||
+      rt->tensors[x].datatype != pqnn_datatype_fp32 ||
+      rt->tensors[op->output].datatype != pqnn_datatype_fp32) {
+    return false;
+  }
+  const struct pqnn_conv_params* p = &op->node.conv;
+  if (p->kernel_height != 1 || p->kernel_width != 1 || p->stride_height != 1 ||
+      p->stride_width != 1 || p->groups != 1 || p->pad_top != 0 || p->pad_right != 0 ||
+      p->pad_bottom != 0 || p->pad_left != 0) {
+    return false;
+  }
+  for (uint32_t j = position; j-- > 0;) {
+    if (rt->ops[j].output == x) {
+      return rt->ops[j].node.type == pqnn_node_type_depthwise_convolution_2d;
+    }
+  }
+  return false;
+}
+
 void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
     const struct pqnn_subgraph* subgraph) {
   for (uint32_t i = 0; i < rt->num_ops; i++) {
@@ -399,17 +431,22 @@ void pqnn_pass_dynamic_quantization(struct pqnn_runtime* rt,
           pqnn_datatype_string(rt->tensors[op->inputs[0]].datatype),
           pqnn_qd8_decision_string(op->info.qd8_decision));
     }
+    bool pixel_rows = false;
     if (inserts_convert(op->info.qd8_decision)) {
       const uint32_t q = pqnn_rt_add_tensor(rt, op->inputs[0], pqnn_datatype_qdint8);
       const uint32_t x = op->inputs[0];
+      pixel_rows = projection_runs_pixel_rows(rt, op, x, i);
       op->inputs[0] = q;
       pqnn_rt_insert_convert(rt, i, x, q);
       op = &rt->ops[++i];
     }
-    /* A qdint8 input of a convolution is quantized per image (one params entry each). */
+    /* A qdint8 input of a convolution is quantized per image (one params entry each), but
+     * a projection's per image row. */
+    op->qd8_pixel_rows = pixel_rows;
+    rt->tensors[op->inputs[0]].qd8_per_image_row = pixel_rows;
     if ((op->node.type == pqnn_node_type_convolution_2d ||
          op->node.type == pqnn_node_type_depthwise_convolution_2d) &&
-        rt->tensors[op->inputs[0]].datatype == pqnn_datatype_qdint8) {
+        rt->tensors[op->inputs[0]].datatype == pqnn_datatype_qdint8 && !pixel_rows) {
       rt->tensors[op->inputs[0]].qd8_per_image = true;
     }
   }

@@ -41,6 +41,9 @@ struct pqnn_rt_tensor {
   uint32_t producer;                /* op index writing it, PQNN_NO_NODE when none (planning) */
   bool used;                        /* read or written by some op */
   bool qd8_per_image;               /* qdint8: one params entry per image (conv) or per row */
+  bool qd8_per_image_row;           /* qdint8 NHWC: one range per image row, its params
+                                       entry repeated for each of the row's pixels (a
+                                       projection's input, runtime-passes.c) */
   bool unwritten;                   /* output of a resize folded into its concat: no storage */
   /* set by reshape */
   size_t quantization_rows;         /* qdint8: params entries */
@@ -135,6 +138,9 @@ struct pqnn_rt_op {
   const struct pqnn_rt_convert_face* convert;  /* operator converts: the convert face */
   size_t op_channels;               /* convert operators: channels they were created for */
   size_t weight_block;              /* FC with f32 filter quantized to qb4w: the block size */
+  bool qd8_pixel_rows;              /* a qd8 1x1 convolution reading params per pixel (its
+                                       input quantized per image row), run by the fully
+                                       connected face (runtime-passes.c) */
   bool removed;                     /* planning: dropped by a pass (a fused clamp) */
   bool folded;                      /* a resize its concat reader runs (runtime-pass-concat.c),
                                        or a concat its Winograd conv reader reads

@@ -9,6 +9,7 @@
 // unbanded, and so does everything under no_banding.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -30,6 +31,7 @@ struct Chain {
   uint32_t pad_top = 1, pad_bottom = 1, pad_left = 1, pad_right = 1;
   bool clamp = true;
   bool fully_connected = false;  // the 1x1 layers as FC nodes over the pixels (ONNX import)
+  float outlier = 1.0f;          // input row 0 of each image scaled by this
 };
 
 size_t out_size(size_t in, uint32_t pad0, uint32_t pad1, uint32_t k, uint32_t s, uint32_t d) {
@@ -122,7 +124,10 @@ Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t 
     }
     const size_t yh = out_size(h, c.pad_top, c.pad_bottom, c.k, c.stride, c.dilation);
     const size_t yw = out_size(w, c.pad_left, c.pad_right, c.k, c.stride, c.dilation);
-    const auto in_data = random_f32(c.n * h * w * cx, -1.0f, 1.0f, 91 + pass);
+    auto in_data = random_f32(c.n * h * w * cx, -1.0f, 1.0f, 91 + pass);
+    for (size_t b = 0; b < c.n; b++) {
+      for (size_t i = 0; i < w * cx; i++) in_data[b * h * w * cx + i] *= c.outlier;
+    }
     std::vector<float>& out = pass == 0 ? r.y : r.y_reshaped;
     out.assign(c.n * yh * yw * cy, -1234.5f);
     const pqnn_external_value ext[2] = {{0, (void*) in_data.data()}, {1, out.data()}};
@@ -214,8 +219,10 @@ TEST(RuntimeBand, RandomChainsMatchTheUnbandedGraph) {
 
 // Under dynamic quantization a 1x1 convolution expansion runs qd8 (its input quantized per
 // image before the chain, the IGEMM path) and bands with the f32 depthwise; the projection
-// is qd8 too, so its convert ends the chain. A fully connected expansion (per-pixel params)
-// does not band. 64+ input channels: qd8 on every tier (the reduction threshold).
+// is qd8 too (a convolution: quantized per image row, and banded with its convert, the test
+// below; a fully connected node: per pixel, not banded). A fully connected expansion
+// (per-pixel params) does not band. 64+ input channels: qd8 on every tier (the reduction
+// threshold).
 // Bit-identical to the unbanded graph either way.
 TEST(RuntimeBand, Qd8ExpansionsMatchTheUnbandedGraph) {
   std::mt19937 rng(1717);
@@ -236,13 +243,77 @@ TEST(RuntimeBand, Qd8ExpansionsMatchTheUnbandedGraph) {
       const Result r = run_chain(c, wt, true, pool, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
       EXPECT_TRUE(same_bits(r.y, ref.y));
       EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
-      // The expansion and the depthwise.
-      EXPECT_EQ(r.banded, has_row_kernels() && !c.fully_connected ? 2u : 0u);
+      // The expansion and the depthwise (and a convolution projection with its convert).
+      EXPECT_EQ(r.banded, !has_row_kernels() || c.fully_connected ? 0u : c.project ? 4u : 2u);
       banded_cases += r.banded != 0;
     }
   }
   EXPECT_EQ(banded_cases, has_row_kernels() ? (size_t) cases : 0u);
   for (pthreadpool_t pool : pools) destroy_pool(pool);
+}
+
+// Under dynamic quantization a 1x1 convolution projection of a depthwise's output quantizes
+// its input per image row (one range per row of the image, the params repeated per pixel:
+// the fully connected GEMM path), so the convert joins the chain: expand, depthwise,
+// convert, project band together, bit-identical to the unbanded graph.
+TEST(RuntimeBand, Qd8ProjectionsBandWithTheirConvert) {
+  std::mt19937 rng(2121);
+  pthreadpool_t pools[2] = {nullptr, create_pool(2)};
+  const int cases = has_row_kernels() ? 12 : 2;
+  for (int i = 0; i < cases; i++) {
+    const int kind = i % 3 == 0 ? 0 : i % 3 == 1 ? 1 : 3;  // with expansion, without, residual
+    Chain c = random_chain(rng, kind);
+    c.fully_connected = false;
+    c.cin = 64 + (size_t) i * 3;
+    if (c.residual) c.cout = c.cin;
+    const Weights wt = make_weights(c, 500 + i);
+    SCOPED_TRACE(testing::Message() << "case " << i << " kind " << kind << " n " << c.n
+        << " " << c.h << "x" << c.w << " " << c.cin << "->" << c.cmid << "->" << c.cout
+        << " k " << c.k << " s " << c.stride << " d " << c.dilation);
+    const Result ref = run_chain(c, wt, false, nullptr, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
+    ASSERT_FALSE(ref.y.empty());
+    for (pthreadpool_t pool : pools) {
+      const Result r = run_chain(c, wt, true, pool, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
+      EXPECT_TRUE(same_bits(r.y, ref.y));
+      EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
+      // [expansion,] depthwise, convert, projection
+      EXPECT_EQ(r.banded, has_row_kernels() ? (c.expand ? 4u : 3u) : 0u);
+      EXPECT_EQ(r.banded_reshaped, r.banded);
+    }
+  }
+  for (pthreadpool_t pool : pools) destroy_pool(pool);
+}
+
+// Per image row, not per image: an input row 1000x larger than the rest spoils only the
+// output rows its depthwise reads, banded or not (one range per image would quantize every
+// row with its step: errors of the order of the rows' values).
+TEST(RuntimeBand, Qd8ProjectionsQuantizeEachImageRow) {
+  Chain c;
+  c.expand = false;
+  c.n = 2;
+  c.h = c.w = 48;
+  c.cmid = 288;  // 48x48x288 f32: 2.5 MiB, past L2
+  c.cout = 40;
+  c.clamp = false;
+  c.outlier = 1000.0f;
+  const Weights wt = make_weights(c, 11);
+  const Result f32 = run_chain(c, wt, false, nullptr);
+  for (bool banding : {false, true}) {
+    SCOPED_TRACE(banding ? "banded" : "unbanded");
+    const Result q = run_chain(c, wt, banding, nullptr, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
+    ASSERT_EQ(q.y.size(), f32.y.size());
+    // Output rows 2.. of each image read no input row 0 (3x3, padding 1).
+    const size_t row = c.w * c.cout, image = c.h * row;
+    float max_ref = 0.0f, max_err = 0.0f;
+    for (size_t b = 0; b < c.n; b++) {
+      for (size_t i = 2 * row; i < image; i++) {
+        max_ref = std::max(max_ref, std::fabs(f32.y[b * image + i]));
+        max_err = std::max(max_err, std::fabs(q.y[b * image + i] - f32.y[b * image + i]));
+      }
+    }
+    EXPECT_GT(max_ref, 0.1f);
+    EXPECT_LT(max_err, 0.02f * max_ref);
+  }
 }
 
 TEST(RuntimeBand, SmallMapsStayUnbanded) {
