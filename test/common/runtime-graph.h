@@ -74,9 +74,10 @@ inline std::vector<pqnn_runtime_node_info> node_infos(pqnn_runtime_t rt) {
 // A runtime of g with the runtime option no_banding unless `banding` (row bands,
 // docs/runtime.md); nullptr, after a failed expectation, when creation fails.
 inline pqnn_runtime_t create_banding_runtime(Graph& g, bool banding, pthreadpool_t pool,
-    uint32_t flags) {
+    uint32_t flags, bool float_depthwise = false) {
   pqnn_runtime_options options = {};
   options.no_banding = banding ? 0 : 1;
+  options.qd8_float_depthwise = float_depthwise ? 1 : 0;
   pqnn_runtime_t rt = nullptr;
   EXPECT_EQ(pqnn_create_runtime_with_options(g.sg, pool, flags, &options, &rt),
       pqnn_status_success);

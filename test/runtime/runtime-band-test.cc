@@ -32,6 +32,7 @@ struct Chain {
   bool clamp = true;
   bool fully_connected = false;  // the 1x1 layers as FC nodes over the pixels (ONNX import)
   float outlier = 1.0f;          // input row 0 of each image scaled by this
+  bool float_depthwise = false;  // the runtime option qd8_float_depthwise
 };
 
 size_t out_size(size_t in, uint32_t pad0, uint32_t pad1, uint32_t k, uint32_t s, uint32_t d) {
@@ -113,7 +114,7 @@ Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t 
       EXPECT_EQ(pqnn_define_add2(g.sg, -inf, inf, p, x, y, 0), pqnn_status_success);
     }
   }
-  pqnn_runtime_t rt = create_banding_runtime(g, banding, pool, flags);
+  pqnn_runtime_t rt = create_banding_runtime(g, banding, pool, flags, c.float_depthwise);
   if (rt == nullptr) return r;
   for (int pass = 0; pass < 2; pass++) {
     const size_t h = c.h + (pass == 0 ? 0 : 3), w = c.w - (pass == 0 ? 0 : 2);
@@ -286,7 +287,8 @@ TEST(RuntimeBand, Qd8ProjectionsBandWithTheirConvert) {
 
 // Per image row, not per image: an input row 1000x larger than the rest spoils only the
 // output rows its depthwise reads, banded or not (one range per image would quantize every
-// row with its step: errors of the order of the rows' values).
+// row with its step: errors of the order of the rows' values). The depthwise stays f32
+// (where its row kernels are missing, DRQ may take it, quantizing its input per image).
 TEST(RuntimeBand, Qd8ProjectionsQuantizeEachImageRow) {
   Chain c;
   c.expand = false;
@@ -296,6 +298,7 @@ TEST(RuntimeBand, Qd8ProjectionsQuantizeEachImageRow) {
   c.cout = 40;
   c.clamp = false;
   c.outlier = 1000.0f;
+  c.float_depthwise = true;
   const Weights wt = make_weights(c, 11);
   const Result f32 = run_chain(c, wt, false, nullptr);
   for (bool banding : {false, true}) {
