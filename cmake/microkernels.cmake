@@ -129,6 +129,8 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-qd8-apply/apply-avx512skx.c
   src/microkernels/f32-qd8-apply/apply-scalar.c
   src/microkernels/f32-qd8-apply/apply-sse2.c
+  src/microkernels/f32-qd8-rows/rows-avx2.c
+  src/microkernels/f32-qd8-rows/rows-avx512skx.c
   src/microkernels/f32-qd8-convert/quantize-avx2.c
   src/microkernels/f32-qd8-convert/quantize-avx512skx.c
   src/microkernels/f32-qd8-convert/quantize-neon.c

@@ -148,6 +148,14 @@ typedef void (*pqnn_qd8_range_ukernel_fn)(size_t n, const void* x, struct pqnn_q
 typedef void (*pqnn_qd8_apply_ukernel_fn)(size_t n, const void* x, int8_t* y, float inv,
     int32_t zero_point);
 
+/* ROWS  the quantize kernel of `rows` rows of n >= 1 floats (row i at x + i * x_stride
+ * bytes, its int8 at y + i * y_stride bytes, its params at quantization_params[i]), each
+ * bit-exact with the same ISA's quantize kernel; for many short rows (a fully connected
+ * layer's input over the pixels), whose per-row fixed cost it shares between rows. */
+typedef void (*pqnn_qd8_rows_ukernel_fn)(size_t rows, size_t n, const void* x,
+    size_t x_stride, int8_t* y, size_t y_stride,
+    struct pqnn_quantization_params* quantization_params);
+
 /* Elementwise conversion of n elements (f32 <-> f16). */
 typedef void (*pqnn_convert_ukernel_fn)(size_t n, const void* x, void* y);
 

@@ -380,6 +380,9 @@ struct pqnn_convert_context {
    * are never split). */
   pqnn_qd8_range_ukernel_fn range;
   pqnn_qd8_apply_ukernel_fn apply;
+  /* f32 -> qd8 only: the quantize kernel of many rows per call (NULL: none on this tier). */
+  pqnn_qd8_rows_ukernel_fn rows;
+  size_t rows_count;   /* run time: the rows of a many-rows run */
 };
 
 enum pqnn_compute_type {

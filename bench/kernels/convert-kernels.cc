@@ -1,5 +1,6 @@
 // Conversion microkernel benches: f32/f16 -> qd8 row quantization and f32 <-> f16, per
-// ISA, on rows of n elements (one kernel call per row, rows cycled through a buffer larger
+// ISA, on rows of n elements (one kernel call per row, or 64 rows for the many-rows
+// kernels, rows cycled through a buffer larger
 // than L1 so loads are L2-resident as in a real activation pass). Reports GB/s of bytes
 // read + written (qd8: the input read twice counts once) and elements/s.
 #include <benchmark/benchmark.h>
@@ -61,6 +62,26 @@ void quantize(benchmark::State& state, pqnn_qd8_quantize_ukernel_fn fn, enum pqn
   report(state, n, n * (sizeof(In) + 1));
 }
 
+// The many-rows kernel: 64 rows of n per call (the convert operator's task), reported per
+// element like the one-row kernel above, over the same buffer.
+void quantize_rows(benchmark::State& state, pqnn_qd8_rows_ukernel_fn fn, enum pqnn_isa isa) {
+  if (!pqnn_bench::isa_ok(state, isa)) return;
+  const size_t n = static_cast<size_t>(state.range(0));
+  constexpr size_t kTile = 64;
+  const size_t tiles = std::max<size_t>(1, kBufferBytes / (kTile * n * sizeof(float)));
+  const std::vector<float> x = random_input<float>(tiles * kTile * n);
+  std::vector<int8_t> y(tiles * kTile * n);
+  std::vector<pqnn_quantization_params> p(tiles * kTile);
+  size_t t = 0;
+  for (auto _ : state) {
+    fn(kTile, n, x.data() + t * kTile * n, n * sizeof(float), y.data() + t * kTile * n, n,
+        &p[t * kTile]);
+    t = t + 1 == tiles ? 0 : t + 1;
+  }
+  benchmark::DoNotOptimize(y.data());
+  report(state, kTile * n, kTile * n * (sizeof(float) + 1));
+}
+
 template <typename In, typename Out>
 void convert(benchmark::State& state, pqnn_convert_ukernel_fn fn, enum pqnn_isa isa) {
   if (!pqnn_bench::isa_ok(state, isa)) return;
@@ -78,7 +99,7 @@ void convert(benchmark::State& state, pqnn_convert_ukernel_fn fn, enum pqnn_isa 
 }
 
 void sizes(benchmark::internal::Benchmark* b) {
-  for (int n : {32, 96, 100, 144, 1024, 4096, 16384, 200704}) b->Arg(n);
+  for (int n : {32, 96, 100, 144, 256, 384, 1024, 4096, 16384, 200704}) b->Arg(n);
 }
 
 #define QUANTIZE(in_t, dt, isa, tier)                                                         \
@@ -102,6 +123,14 @@ QUANTIZE(float, f32, avx2, pqnn_isa_avx2)
 QUANTIZE(float, f32, avx512skx, pqnn_isa_avx512)
 QUANTIZE(uint16_t, f16, avx2, pqnn_isa_avx2)
 QUANTIZE(uint16_t, f16, avx512skx, pqnn_isa_avx512)
+static void f32_qd8_rows__avx2(benchmark::State& state) {
+  quantize_rows(state, pqnn_f32_qd8_rows_ukernel__avx2, pqnn_isa_avx2);
+}
+BENCHMARK(f32_qd8_rows__avx2)->Apply(sizes);
+static void f32_qd8_rows__avx512skx(benchmark::State& state) {
+  quantize_rows(state, pqnn_f32_qd8_rows_ukernel__avx512skx, pqnn_isa_avx512);
+}
+BENCHMARK(f32_qd8_rows__avx512skx)->Apply(sizes);
 CONVERT(float, uint16_t, f32, f16, sse2, pqnn_isa_sse2)
 CONVERT(float, uint16_t, f32, f16, f16c, pqnn_isa_avx2)
 CONVERT(float, uint16_t, f32, f16, avx512skx, pqnn_isa_avx512)

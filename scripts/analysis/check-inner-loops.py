@@ -116,8 +116,9 @@ For rmax, expsum and stream the loop checked is the innermost one with the most 
 instructions (the unrolled main loop; for expsum and stream one that stores a vector to
 the output, not the remainder's stack copy), not the densest: a spilled main loop must not
 hand the check to its one-vector remainder loop.
-The f32-qd8-convert quantize kernels (range and apply on one row) are checked as both:
-their min/max loop as qd8-range and their quantize loop as qd8-apply.
+The f32-qd8-convert quantize kernels (range and apply on one row) and the f32-qd8-rows
+kernels (the same steps, many rows) are checked as both: their min/max loop as qd8-range
+and their quantize loop as qd8-apply.
 The budgets hold with room for every kernel of the gcc 12 and clang 14 builds (the numbers
 are in docs/qd8-performance.md); the old gcc 12 4x64c4 loop had 2.5 and stack stores.
 """
@@ -322,7 +323,8 @@ for _tile in ("25p16c", "25p8c"):
         "the 5x5 row loop needs 5 row pointers, 2 tap strides, the weights, the output, "
         "2 strides and a counter (12 of 14 free GPRs): gcc 12 / clang 14 keep 2 of them "
         "(counter, output_stride or input_step) on the stack, 2 accesses per 25-48 FMAs")
-for _obj in ("f32-qd8-range/range-avx2", "f32-qd8-convert/quantize-avx2"):
+for _obj in ("f32-qd8-range/range-avx2", "f32-qd8-convert/quantize-avx2",
+             "f32-qd8-rows/rows-avx2"):
     KNOWN[_obj] = ("gcc 12 copies the two integer |x|-max accumulators (vpmaxsd) every "
                    "16 floats; the float-domain NaN tests that compile clean under gcc "
                    "(vcmpunordps + vorps, an FMA sum of x * 0) ran 5% / 24% slower on Zen 5 "
@@ -439,7 +441,7 @@ def family_of(path):
     kind = os.path.basename(os.path.dirname(path))
     if kind in ("f32-qd8-range", "f32-qd8-apply"):
         return kind[len("f32-"):]
-    if kind == "f32-qd8-convert":
+    if kind in ("f32-qd8-convert", "f32-qd8-rows"):
         return "qd8-quantize"
     if kind == "f32-vunary-affine":
         return "sse-epilogue" if name.endswith("-sse2.c.o") else "fma-epilogue"

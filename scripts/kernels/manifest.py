@@ -55,6 +55,7 @@ FAMILIES = {
     "f16-qd8-convert": ("pqnn_f16_qd8_quantize_ukernel", "quantize"),
     "f32-qd8-range": ("pqnn_f32_qd8_range_ukernel", "range"),
     "f32-qd8-apply": ("pqnn_f32_qd8_apply_ukernel", "apply"),
+    "f32-qd8-rows": ("pqnn_f32_qd8_rows_ukernel", "rows"),
     "f32-vunary": ("pqnn_f32_vunary_ukernel", "vunary"),
     "f32-vbinary": ("pqnn_f32_vbinary_minmax_ukernel", "vbinary"),
     "f32-vunary-affine": ("pqnn_f32_vunary_affine_ukernel", "vunary_affine"),
@@ -89,7 +90,7 @@ class K(collections.namedtuple("K", "family tile isa status offset hand")):
     @property
     def name(self):
         prefix = FAMILIES[self.family][0]
-        tile = "" if self.tile in ("convert", "quantize", "range", "apply") else "_" + self.tile
+        tile = "" if self.tile in ("convert", "quantize", "range", "apply", "rows") else "_" + self.tile
         return f"{prefix}{tile}__{self.isa.replace('-', '_')}"
 
     @property
@@ -306,6 +307,9 @@ KERNELS = [
     K("f32-qd8-apply", "apply", "avx512skx", PROD, hand=True),
     K("f32-qd8-apply", "apply", "scalar", PROD, hand=True),
     K("f32-qd8-apply", "apply", "sse2", PROD, hand=True),
+    # f32-qd8-rows (f32-qd8-convert for many short rows: their fixed cost shared)
+    K("f32-qd8-rows", "rows", "avx2", PROD, hand=True),
+    K("f32-qd8-rows", "rows", "avx512skx", PROD, hand=True),
     # f32-qd8-convert
     K("f32-qd8-convert", "quantize", "avx2", PROD, hand=True),
     K("f32-qd8-convert", "quantize", "avx512skx", PROD, hand=True),

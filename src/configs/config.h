@@ -174,6 +174,8 @@ struct pqnn_convert_config {
    * split on this tier). */
   pqnn_qd8_range_ukernel_fn f32_qd8_range;
   pqnn_qd8_apply_ukernel_fn f32_qd8_apply;
+  /* f32_qd8 for many rows at once (NULL: one row per call on this tier). */
+  pqnn_qd8_rows_ukernel_fn f32_qd8_rows;
   pqnn_convert_ukernel_fn f32_f16;
   pqnn_convert_ukernel_fn f16_f32;
 };

@@ -17,7 +17,10 @@
  * convolution's whole image split in chunks across the pool's threads, convert-nc.c): the
  * tier's own (scalar on a scalar-only CPU: split over threads it is still faster than one
  * task). The neon and wasmsimd tiers have none yet: they set NULL, so their rows are not
- * split (the scalar steps over two threads would be slower than their one-task kernel). */
+ * split (the scalar steps over two threads would be slower than their one-task kernel).
+ * f32_qd8_rows (many short rows per call, the per-row fixed cost shared: a fully connected
+ * layer's input over the pixels; convert-nc.c has the measurements): avx512skx and avx2;
+ * NULL elsewhere (one row per call). */
 #include <pthread.h>
 
 #include "configs/config.h"
@@ -40,6 +43,7 @@ static void init_config(void) {
     config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__avx512skx;
     config.f32_qd8_range = pqnn_f32_qd8_range_ukernel__avx512skx;
     config.f32_qd8_apply = pqnn_f32_qd8_apply_ukernel__avx512skx;
+    config.f32_qd8_rows = pqnn_f32_qd8_rows_ukernel__avx512skx;
     config.f16_qd8 = pqnn_f16_qd8_quantize_ukernel__avx512skx;
     config.f32_f16 = pqnn_f32_f16_convert_ukernel__avx512skx;
     config.f16_f32 = pqnn_f16_f32_convert_ukernel__avx512skx;
@@ -47,6 +51,7 @@ static void init_config(void) {
     config.f32_qd8 = pqnn_f32_qd8_quantize_ukernel__avx2;
     config.f32_qd8_range = pqnn_f32_qd8_range_ukernel__avx2;
     config.f32_qd8_apply = pqnn_f32_qd8_apply_ukernel__avx2;
+    config.f32_qd8_rows = pqnn_f32_qd8_rows_ukernel__avx2;
     config.f16_qd8 = pqnn_f16_qd8_quantize_ukernel__avx2;
     config.f32_f16 = pqnn_f32_f16_convert_ukernel__f16c;
     config.f16_f32 = pqnn_f16_f32_convert_ukernel__f16c;

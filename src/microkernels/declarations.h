@@ -65,6 +65,9 @@ struct pqnn_qd8_range;
   PQNN_INTERNAL void name(size_t n, const void* x, struct pqnn_qd8_range* range);
 #define PQNN_DECLARE_QD8_APPLY(tier_, mr_, nr_, kr_, offset_, name)                       \
   PQNN_INTERNAL void name(size_t n, const void* x, int8_t* y, float inv, int32_t zero_point);
+#define PQNN_DECLARE_QD8_ROWS(tier_, mr_, nr_, kr_, offset_, name)                        \
+  PQNN_INTERNAL void name(size_t rows, size_t n, const void* x, size_t x_stride, int8_t* y, \
+      size_t y_stride, struct pqnn_quantization_params* quantization_params);
 #define PQNN_DECLARE_CONVERT(tier_, mr_, nr_, kr_, offset_, name)                          \
   PQNN_INTERNAL void name(size_t n, const void* x, void* y);
 
@@ -147,6 +150,9 @@ struct pqnn_qd8_range;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_QD8_APPLY
 #include "microkernels/f32-qd8-apply/f32-qd8-apply.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_QD8_ROWS
+#include "microkernels/f32-qd8-rows/f32-qd8-rows.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_CONVERT
 #include "microkernels/f32-f16-convert/f32-f16-convert.inc"
