@@ -27,8 +27,10 @@ static inline __m256 pqnn_f32_qd8_tail_avx2(const float* p, size_t rem) {
   return _mm256_maskload_ps(p, vmask);
 }
 
-static inline void pqnn_f32_qd8_range_avx2(size_t n, const float* in,
-    struct pqnn_qd8_range* range) {
+/* The range step before its reduction across lanes: per lane min / max with 0 and the
+ * largest |x| bit pattern (the many-rows kernel reduces 8 rows' vectors together). */
+static inline void pqnn_f32_qd8_range_vectors_avx2(size_t n, const float* in,
+    __m256* min_out, __m256* max_out, __m256i* abs_out) {
   const __m256i vabs_mask = _mm256_set1_epi32(0x7FFFFFFF);
   __m256 vmin0 = _mm256_setzero_ps(), vmax0 = _mm256_setzero_ps();
   __m256 vmin1 = _mm256_setzero_ps(), vmax1 = _mm256_setzero_ps();
@@ -50,9 +52,16 @@ static inline void pqnn_f32_qd8_range_avx2(size_t n, const float* in,
     vmax0 = _mm256_max_ps(vmax0, v);
     vabs0 = _mm256_max_epi32(vabs0, _mm256_and_si256(_mm256_castps_si256(v), vabs_mask));
   }
-  vmin0 = _mm256_min_ps(vmin0, vmin1);
-  vmax0 = _mm256_max_ps(vmax0, vmax1);
-  vabs0 = _mm256_max_epi32(vabs0, vabs1);
+  *min_out = _mm256_min_ps(vmin0, vmin1);
+  *max_out = _mm256_max_ps(vmax0, vmax1);
+  *abs_out = _mm256_max_epi32(vabs0, vabs1);
+}
+
+static inline void pqnn_f32_qd8_range_avx2(size_t n, const float* in,
+    struct pqnn_qd8_range* range) {
+  __m256 vmin0, vmax0;
+  __m256i vabs0;
+  pqnn_f32_qd8_range_vectors_avx2(n, in, &vmin0, &vmax0, &vabs0);
   __m128 vmin = _mm_min_ps(_mm256_castps256_ps128(vmin0), _mm256_extractf128_ps(vmin0, 1));
   __m128 vmax = _mm_max_ps(_mm256_castps256_ps128(vmax0), _mm256_extractf128_ps(vmax0, 1));
   __m128i vabs = _mm_max_epi32(_mm256_castsi256_si128(vabs0), _mm256_extracti128_si256(vabs0, 1));

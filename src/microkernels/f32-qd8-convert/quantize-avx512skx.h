@@ -24,8 +24,10 @@
 #include "microkernels.h"
 #include "microkernels/qd8-quantize-params.h"
 
-static inline void pqnn_f32_qd8_range_avx512skx(size_t n, const float* in,
-    struct pqnn_qd8_range* range) {
+/* The range step before its reduction across lanes: per lane min / max with 0, and
+ * whether the row holds a NaN (the many-rows kernel reduces 16 rows' vectors together). */
+static inline void pqnn_f32_qd8_range_vectors_avx512skx(size_t n, const float* in,
+    __m512* min_out, __m512* max_out, bool* nan_out) {
   __m512 vmin0 = _mm512_setzero_ps(), vmax0 = _mm512_setzero_ps();
   __m512 vmin1 = _mm512_setzero_ps(), vmax1 = _mm512_setzero_ps();
   __mmask16 vnan0 = 0, vnan1 = 0;
@@ -48,10 +50,19 @@ static inline void pqnn_f32_qd8_range_avx512skx(size_t n, const float* in,
     vmax0 = _mm512_max_ps(vmax0, v);
     vnan0 = (__mmask16) (vnan0 | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q));
   }
-  range->min = _mm512_reduce_min_ps(_mm512_min_ps(vmin0, vmin1));
-  range->max = _mm512_reduce_max_ps(_mm512_max_ps(vmax0, vmax1));
-  range->nonfinite = (vnan0 | vnan1) != 0 || range->min == -INFINITY ||
-      range->max == INFINITY;
+  *min_out = _mm512_min_ps(vmin0, vmin1);
+  *max_out = _mm512_max_ps(vmax0, vmax1);
+  *nan_out = (vnan0 | vnan1) != 0;
+}
+
+static inline void pqnn_f32_qd8_range_avx512skx(size_t n, const float* in,
+    struct pqnn_qd8_range* range) {
+  __m512 vmin, vmax;
+  bool nan;
+  pqnn_f32_qd8_range_vectors_avx512skx(n, in, &vmin, &vmax, &nan);
+  range->min = _mm512_reduce_min_ps(vmin);
+  range->max = _mm512_reduce_max_ps(vmax);
+  range->nonfinite = nan || range->min == -INFINITY || range->max == INFINITY;
 }
 
 static inline __m512i pqnn_f32_qd8_quantize16_avx512skx(__m512 v, __m512 vinv) {

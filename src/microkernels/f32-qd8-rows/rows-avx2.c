@@ -12,35 +12,6 @@
 
 #include "microkernels/f32-qd8-convert/quantize-avx2.h"
 
-/* The range step of pqnn_f32_qd8_range_avx2 without its reduction. */
-static inline void row_range(size_t n, const float* in, __m256* min_out, __m256* max_out,
-    __m256i* abs_out) {
-  const __m256i vabs_mask = _mm256_set1_epi32(0x7FFFFFFF);
-  __m256 vmin0 = _mm256_setzero_ps(), vmax0 = _mm256_setzero_ps();
-  __m256 vmin1 = _mm256_setzero_ps(), vmax1 = _mm256_setzero_ps();
-  __m256i vabs0 = _mm256_setzero_si256(), vabs1 = _mm256_setzero_si256();
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const __m256 v0 = _mm256_loadu_ps(in + i);
-    const __m256 v1 = _mm256_loadu_ps(in + i + 8);
-    vmin0 = _mm256_min_ps(vmin0, v0);
-    vmax0 = _mm256_max_ps(vmax0, v0);
-    vmin1 = _mm256_min_ps(vmin1, v1);
-    vmax1 = _mm256_max_ps(vmax1, v1);
-    vabs0 = _mm256_max_epi32(vabs0, _mm256_and_si256(_mm256_castps_si256(v0), vabs_mask));
-    vabs1 = _mm256_max_epi32(vabs1, _mm256_and_si256(_mm256_castps_si256(v1), vabs_mask));
-  }
-  for (; i < n; i += 8) {
-    const __m256 v = pqnn_f32_qd8_tail_avx2(in + i, n - i < 8 ? n - i : 8);
-    vmin0 = _mm256_min_ps(vmin0, v);
-    vmax0 = _mm256_max_ps(vmax0, v);
-    vabs0 = _mm256_max_epi32(vabs0, _mm256_and_si256(_mm256_castps_si256(v), vabs_mask));
-  }
-  *min_out = _mm256_min_ps(vmin0, vmin1);
-  *max_out = _mm256_max_ps(vmax0, vmax1);
-  *abs_out = _mm256_max_epi32(vabs0, vabs1);
-}
-
 /* 8 vectors -> one whose lane r is the reduction of v[r]'s lanes (op on floats). */
 #define REDUCE8(op, v, out)                                                               \
   do {                                                                                    \
@@ -104,7 +75,8 @@ void pqnn_f32_qd8_rows_ukernel__avx2(size_t rows, size_t n, const void* x, size_
     for (size_t r = 0; r < 8; r++) {
       if (r < group) {
         __m256i a;
-        row_range(n, (const float*) (xr + (r0 + r) * x_stride), &vmin[r], &vmax[r], &a);
+        const float* row = (const float*) (xr + (r0 + r) * x_stride);
+        pqnn_f32_qd8_range_vectors_avx2(n, row, &vmin[r], &vmax[r], &a);
         vabs[r] = _mm256_castsi256_ps(a);
       } else {
         vmin[r] = vmax[r] = vabs[r] = _mm256_setzero_ps();

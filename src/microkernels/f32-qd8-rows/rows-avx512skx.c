@@ -16,37 +16,6 @@
 
 #include "microkernels/f32-qd8-convert/quantize-avx512skx.h"
 
-/* Min and max of a row with 0 (lanes unreduced) and whether it holds a NaN: the range
- * step of pqnn_f32_qd8_range_avx512skx without its reduction. */
-static inline void row_range(size_t n, const float* in, __m512* min_out, __m512* max_out,
-    bool* nan_out) {
-  __m512 vmin0 = _mm512_setzero_ps(), vmax0 = _mm512_setzero_ps();
-  __m512 vmin1 = _mm512_setzero_ps(), vmax1 = _mm512_setzero_ps();
-  __mmask16 vnan0 = 0, vnan1 = 0;
-  size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    const __m512 v0 = _mm512_loadu_ps(in + i);
-    const __m512 v1 = _mm512_loadu_ps(in + i + 16);
-    vmin0 = _mm512_min_ps(vmin0, v0);
-    vmax0 = _mm512_max_ps(vmax0, v0);
-    vmin1 = _mm512_min_ps(vmin1, v1);
-    vmax1 = _mm512_max_ps(vmax1, v1);
-    vnan0 = (__mmask16) (vnan0 | _mm512_cmp_ps_mask(v0, v0, _CMP_UNORD_Q));
-    vnan1 = (__mmask16) (vnan1 | _mm512_cmp_ps_mask(v1, v1, _CMP_UNORD_Q));
-  }
-  for (; i < n; i += 16) {
-    const size_t rem = n - i < 16 ? n - i : 16;
-    const __mmask16 vmask = (__mmask16) ((1u << rem) - 1u);
-    const __m512 v = _mm512_maskz_loadu_ps(vmask, in + i);
-    vmin0 = _mm512_min_ps(vmin0, v);
-    vmax0 = _mm512_max_ps(vmax0, v);
-    vnan0 = (__mmask16) (vnan0 | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q));
-  }
-  *min_out = _mm512_min_ps(vmin0, vmin1);
-  *max_out = _mm512_max_ps(vmax0, vmax1);
-  *nan_out = (vnan0 | vnan1) != 0;
-}
-
 /* 16 vectors -> one whose lane r is the min (max) of v[r]'s lanes. Min and max are exact
  * and, without NaN, independent of the order (a NaN row's range is not used). */
 #define REDUCE16(op, v, out)                                                              \
@@ -117,7 +86,8 @@ void pqnn_f32_qd8_rows_ukernel__avx512skx(size_t rows, size_t n, const void* x,
     for (size_t r = 0; r < 16; r++) {
       if (r < group) {
         bool row_nan;
-        row_range(n, (const float*) (xr + (r0 + r) * x_stride), &vmin[r], &vmax[r], &row_nan);
+        const float* row = (const float*) (xr + (r0 + r) * x_stride);
+        pqnn_f32_qd8_range_vectors_avx512skx(n, row, &vmin[r], &vmax[r], &row_nan);
         nan = (__mmask16) (nan | ((unsigned) row_nan << r));
       } else {
         vmin[r] = vmax[r] = _mm512_setzero_ps();
