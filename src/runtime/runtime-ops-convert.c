@@ -49,7 +49,7 @@ static enum pqnn_status reshape_operator(struct pqnn_runtime* rt, struct pqnn_rt
   }
   const size_t rows = elements / channels;
   y->quantization_rows = rows * row_pixels;
-  op->pixels = row_pixels;
+  op->row_pixels = row_pixels;
   const enum pqnn_status status = create_operator(op, channels);
   if (status != pqnn_status_success) return status;
   return op->convert->reshape(op->op, rows, rt->threadpool);
@@ -109,8 +109,9 @@ static void dequantize_body(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size
 static enum pqnn_status run_qd8(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
   const enum pqnn_status status = pqnn_rt_run_operator(rt, op);
   const struct pqnn_rt_tensor* y = &rt->tensors[op->output];
-  if (status == pqnn_status_success && op->pixels > 1) {
-    pqnn_repeat_row_params(qd8_params(y), y->quantization_rows / op->pixels, op->pixels);
+  if (status == pqnn_status_success && op->row_pixels > 1) {
+    pqnn_repeat_row_params(qd8_params(y), y->quantization_rows / op->row_pixels,
+        op->row_pixels);
   }
   return status;
 }

@@ -137,6 +137,8 @@ struct pqnn_rt_op {
   const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */
   const struct pqnn_rt_convert_face* convert;  /* operator converts: the convert face */
   size_t op_channels;               /* convert operators: channels they were created for */
+  size_t row_pixels;                /* f32/f16 -> qd8 converts: params entries per quantized
+                                       row (the pixels of an image row; 1: per row) */
   size_t weight_block;              /* FC with f32 filter quantized to qb4w: the block size */
   bool qd8_pixel_rows;              /* a qd8 1x1 convolution reading params per pixel (its
                                        input quantized per image row), run by the fully
