@@ -59,13 +59,12 @@ static void qd8_igemm_rows(const struct pqnn_operator* op, const void* a, void* 
   }
 }
 
-void pqnn_gemm_rows(const struct pqnn_operator* op, const void* a, void* c, size_t pixel,
-    size_t rows) {
-  if (op->compute == pqnn_compute_igemm) {
-    qd8_igemm_rows(op, a, c, pixel, rows);
-    return;
-  }
-  const struct pqnn_gemm_context* ctx = &op->context.gemm;
+/* Rows of the GEMM path, per MR rows across the reshape's nc blocks; params: row i's
+ * quantization params at params[i] (qd8; NULL for float). */
+static void gemm_path_rows(const struct pqnn_operator* op, const void* a,
+    const struct pqnn_quantization_params* params, void* c, size_t pixel, size_t rows) {
+  struct pqnn_gemm_context ctx = op->context.gemm;
+  ctx.quantization_params = params;
   const struct pqnn_epilogue* epilogue = pqnn_bound_epilogue(op);
   const size_t mr = op->use_mr1 ? 1 : op->mc_tile;
   const size_t n = op->group_output_channels;
@@ -73,15 +72,24 @@ void pqnn_gemm_rows(const struct pqnn_operator* op, const void* a, void* c, size
     const size_t nc = n - n0 < op->nc_tile ? n - n0 : op->nc_tile;
     for (size_t m = 0; m < rows; m += mr) {
       const size_t mc = rows - m < mr ? rows - m : mr;
-      char* cm = (char*) c + m * ctx->cm_stride;
-      pqnn_gemm_tile(ctx, (const char*) a + m * ctx->a_stride,
+      char* cm = (char*) c + m * ctx.cm_stride;
+      pqnn_gemm_tile(&ctx, (const char*) a + m * ctx.a_stride,
           (const char*) op->packed_weights, cm, m, mc, n0, nc);
       if (epilogue != NULL) {
-        pqnn_apply_epilogue(epilogue, cm + n0 * ctx->c_element_size, ctx->cm_stride, pixel + m,
-            n0 * ctx->c_element_size, mc, nc);
+        pqnn_apply_epilogue(epilogue, cm + n0 * ctx.c_element_size, ctx.cm_stride, pixel + m,
+            n0 * ctx.c_element_size, mc, nc);
       }
     }
   }
+}
+
+void pqnn_gemm_rows(const struct pqnn_operator* op, const void* a, void* c, size_t pixel,
+    size_t rows) {
+  if (op->compute == pqnn_compute_igemm) {
+    qd8_igemm_rows(op, a, c, pixel, rows);
+    return;
+  }
+  gemm_path_rows(op, a, NULL, c, pixel, rows);
 }
 
 bool pqnn_qd8_gemm_rows_fit(const struct pqnn_operator* op) {
@@ -92,24 +100,7 @@ bool pqnn_qd8_gemm_rows_fit(const struct pqnn_operator* op) {
 
 void pqnn_qd8_gemm_rows(const struct pqnn_operator* op, const void* a,
     const struct pqnn_quantization_params* params, void* c, size_t pixel, size_t rows) {
-  struct pqnn_gemm_context ctx = op->context.gemm;
-  const struct pqnn_epilogue* epilogue = pqnn_bound_epilogue(op);
-  const size_t mr = op->use_mr1 ? 1 : op->mc_tile;
-  const size_t n = op->group_output_channels;
-  for (size_t n0 = 0; n0 < n; n0 += op->nc_tile) {
-    const size_t nc = n - n0 < op->nc_tile ? n - n0 : op->nc_tile;
-    for (size_t m = 0; m < rows; m += mr) {
-      const size_t mc = rows - m < mr ? rows - m : mr;
-      char* cm = (char*) c + m * ctx.cm_stride;
-      ctx.quantization_params = params + m;
-      pqnn_gemm_tile(&ctx, (const char*) a + m * ctx.a_stride,
-          (const char*) op->packed_weights, cm, 0, mc, n0, nc);
-      if (epilogue != NULL) {
-        pqnn_apply_epilogue(epilogue, cm + n0 * ctx.c_element_size, ctx.cm_stride, pixel + m,
-            n0 * ctx.c_element_size, mc, nc);
-      }
-    }
-  }
+  gemm_path_rows(op, a, params, c, pixel, rows);
 }
 
 bool pqnn_qd8_convert_rows_fit(const struct pqnn_operator* op, size_t channels) {

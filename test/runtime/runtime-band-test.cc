@@ -218,6 +218,22 @@ TEST(RuntimeBand, RandomChainsMatchTheUnbandedGraph) {
   for (pthreadpool_t pool : pools) destroy_pool(pool);
 }
 
+// The chain under dynamic quantization, banded on each pool, against the unbanded run on
+// the calling thread: the same bits at the defined shape and after the reshape. Returns the
+// banded runs (their banded node counts), one per pool.
+std::vector<Result> banded_qd8_runs(const Chain& c, const Weights& wt,
+    const std::vector<pthreadpool_t>& pools) {
+  std::vector<Result> runs;
+  const Result ref = run_chain(c, wt, false, nullptr, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
+  EXPECT_FALSE(ref.y.empty());
+  for (pthreadpool_t pool : pools) {
+    runs.push_back(run_chain(c, wt, true, pool, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION));
+    EXPECT_TRUE(same_bits(runs.back().y, ref.y));
+    EXPECT_TRUE(same_bits(runs.back().y_reshaped, ref.y_reshaped));
+  }
+  return runs;
+}
+
 // Under dynamic quantization a 1x1 convolution expansion runs qd8 (its input quantized per
 // image before the chain, the IGEMM path) and bands with the f32 depthwise; the projection
 // is qd8 too (a convolution: quantized per image row, and banded with its convert, the test
@@ -227,7 +243,7 @@ TEST(RuntimeBand, RandomChainsMatchTheUnbandedGraph) {
 // Bit-identical to the unbanded graph either way.
 TEST(RuntimeBand, Qd8ExpansionsMatchTheUnbandedGraph) {
   std::mt19937 rng(1717);
-  pthreadpool_t pools[2] = {nullptr, create_pool(2)};
+  const std::vector<pthreadpool_t> pools = {nullptr, create_pool(2)};
   size_t banded_cases = 0;
   const int cases = has_row_kernels() ? 8 : 2;
   for (int i = 0; i < cases; i++) {
@@ -238,12 +254,7 @@ TEST(RuntimeBand, Qd8ExpansionsMatchTheUnbandedGraph) {
     SCOPED_TRACE(testing::Message() << "case " << i << " n " << c.n << " " << c.h << "x"
         << c.w << " " << c.cin << "->" << c.cmid << "->" << c.cout << " k " << c.k << " s "
         << c.stride << (c.fully_connected ? " fc" : ""));
-    const Result ref = run_chain(c, wt, false, nullptr, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
-    ASSERT_FALSE(ref.y.empty());
-    for (pthreadpool_t pool : pools) {
-      const Result r = run_chain(c, wt, true, pool, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
-      EXPECT_TRUE(same_bits(r.y, ref.y));
-      EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
+    for (const Result& r : banded_qd8_runs(c, wt, pools)) {
       // The expansion and the depthwise (and a convolution projection with its convert).
       EXPECT_EQ(r.banded, !has_row_kernels() || c.fully_connected ? 0u : c.project ? 4u : 2u);
       banded_cases += r.banded != 0;
@@ -259,7 +270,7 @@ TEST(RuntimeBand, Qd8ExpansionsMatchTheUnbandedGraph) {
 // convert, project band together, bit-identical to the unbanded graph.
 TEST(RuntimeBand, Qd8ProjectionsBandWithTheirConvert) {
   std::mt19937 rng(2121);
-  pthreadpool_t pools[2] = {nullptr, create_pool(2)};
+  const std::vector<pthreadpool_t> pools = {nullptr, create_pool(2)};
   const int cases = has_row_kernels() ? 12 : 2;
   for (int i = 0; i < cases; i++) {
     const int kind = i % 3 == 0 ? 0 : i % 3 == 1 ? 1 : 3;  // with expansion, without, residual
@@ -271,12 +282,7 @@ TEST(RuntimeBand, Qd8ProjectionsBandWithTheirConvert) {
     SCOPED_TRACE(testing::Message() << "case " << i << " kind " << kind << " n " << c.n
         << " " << c.h << "x" << c.w << " " << c.cin << "->" << c.cmid << "->" << c.cout
         << " k " << c.k << " s " << c.stride << " d " << c.dilation);
-    const Result ref = run_chain(c, wt, false, nullptr, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
-    ASSERT_FALSE(ref.y.empty());
-    for (pthreadpool_t pool : pools) {
-      const Result r = run_chain(c, wt, true, pool, PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION);
-      EXPECT_TRUE(same_bits(r.y, ref.y));
-      EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
+    for (const Result& r : banded_qd8_runs(c, wt, pools)) {
       // [expansion,] depthwise, convert, projection
       EXPECT_EQ(r.banded, has_row_kernels() ? (c.expand ? 4u : 3u) : 0u);
       EXPECT_EQ(r.banded_reshaped, r.banded);
