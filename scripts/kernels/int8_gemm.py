@@ -255,7 +255,7 @@ static inline __m128i pqnn_mullo_epi32_sse2(__m128i a, __m128i b) {
 
 
 # ---------------------------------------------------------------------------------------
-# Pieces shared with scripts/kernels/int8_pairs.py. Each returns lines of C; v is the V
+# Pieces shared with scripts/kernels/int8_c8.py. Each returns lines of C; v is the V
 # vocabulary of the kernel (None for the scalar family).
 # ---------------------------------------------------------------------------------------
 def prologue(variant, family, v, sign=True):
@@ -1035,13 +1035,13 @@ def emit(k):
     """The source of manifest row k: the inner-loop family follows from the ISA and KR
     (kr 1: scalar, 8: madd, 4: dpbusd), the input offset is the row's."""
     mr, nr, kr = k.geometry
-    if k.isa == "avx512vnni" and kr == 4 and nr % 16:
-        # 8-column blocks of two rows per zmm: scripts/kernels/int8_pairs.py (imported
-        # here: it is built on this module's pieces)
-        from kernels import int8_pairs
+    if k.isa == "avx512vnni" and kr == 8:
+        # 8-column blocks of 8 k per zmm: scripts/kernels/int8_c8.py (imported here: it
+        # is built on this module's pieces)
+        from kernels import int8_c8
         if variant_of(k) != "qd8_f32" or k.kind != "igemm":
-            raise ValueError(f"{k.path}: row-pair tiles are qd8_f32 IGEMM only")
-        return int8_pairs.gen(kernel_name("qd8_f32", "igemm", mr, nr, kr, k.isa), mr, nr)
+            raise ValueError(f"{k.path}: avx512vnni c8 tiles are qd8_f32 IGEMM only")
+        return int8_c8.gen(kernel_name("qd8_f32", "igemm", mr, nr, kr, k.isa), mr, nr)
     family = "scalar" if k.isa == "scalar" else {8: "madd", 4: "dpbusd"}[kr]
     return gen(k.isa, family, BITS[k.isa], nr, kr, mr, k.offset, variant_of(k), k.kind)
 

@@ -750,7 +750,7 @@ KERNELS = [
     K("qd8-f32-qc8w-igemm", "1x32c4", "avxvnni", PROD, offset=128),
     K("qd8-f32-qc8w-igemm", "6x64c4", "avx512vnni", CAND, offset=128),
     K("qd8-f32-qc8w-igemm", "7x16c4", "avx512vnni", PROD, offset=128),
-    K("qd8-f32-qc8w-igemm", "8x24c4", "avx512vnni", PROD, offset=128),
+    K("qd8-f32-qc8w-igemm", "8x24c8", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-igemm", "7x48c4", "avx512vnni", CAND, offset=128),
     # qd8-f32-qc8w-dwconv
     K("qd8-f32-qc8w-dwconv", "25p16c", "avx2", PROD),

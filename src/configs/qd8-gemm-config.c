@@ -43,7 +43,7 @@
 static struct pqnn_gemm_config f32_config, f16_config;
 #if defined(__x86_64__) || defined(_M_X64)
 static struct pqnn_gemm_config f32_narrow, f16_narrow;  /* the narrow tiles (config.h) */
-static struct pqnn_gemm_config f32_pairs;  /* the narrow tile's own narrow one (row pairs) */
+static struct pqnn_gemm_config f32_c8;  /* the narrow tile's own narrow one (c8) */
 static struct pqnn_gemm_config f32_tall, f16_tall;  /* the tall tiles (config.h) */
 #endif
 static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT;
@@ -59,28 +59,29 @@ static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT
  * time, Zen 5, 4x64c4 -> 7x16c4 without the convert: 112x112 32->16 147 -> 55 us, 28x28
  * 192->32 44 -> 24 us; MobileNet v2 qd8 end to end 4.13-4.15 -> 3.79-3.82 ms,
  * docs/qd8-performance.md).
- * The narrow tile's own narrow one, avx512vnni qd8_f32 only: 8x24c4, row pairs (each zmm
- * 8 columns of two rows, scripts/kernels/int8_pairs.py) for N = 24, 72, ... which 7x16c4
- * computes as 32, 80 (pqnn_narrow_gemm_config). PaddleOCR det's 3x3 96 -> 24 layers,
- * bench/qd8-convolution qd8_conv3x3 (with the convert), thread CPU time, us, Zen 5 VM at
- * 2.6 GHz, taskset -c 1, 2 interleaved rounds:
- *              160x160       80x80       20x20
- *   7x16c4    4060 / 4222   954 / 916   56.5 / 57.7
- *   8x24c4    3614 / 3834   773 / 780   47.6 / 47.4
- *   10x24c4   3702 / 3748   759 / 769   46.3 / 47.5  (clang 14 builds each masked
- *                                                     broadcast as vpbroadcastd + vinserti64x4:
- *                                                     over the inner-loop budget; not kept)
- *   12x24c4   3572 / 3802   758 / 773   46.2 / 46.8  (12 row pointers: 2 GPR spills in the
- *                                                     K loop; not kept)
- * -> 8x24c4 (ties 10x24c4 within the noise; clang 14: 4 vinserti64x4 per 12 vpdpbusd, at
- * the budget of scripts/analysis/check-inner-loops.py, gcc 12: none; no mr = 1 kernel:
- * a single pixel runs on it). At N = 48 it lost to 7x16c4 (80x80 96 -> 48: 1465 / 1522 ->
- * 1305 / 1352 us), so only fewer padded columns take it. 1x1 layers take it by the same
- * rule: MobileNet v2's 56x56 144 -> 24 projection (bench qd8_convolution, conv alone /
- * with the convert, CPU us, 3 interleaved rounds) 74.2-79.8 / 125-139 -> 64.5-65.0 /
- * 115-117 on 7x16c4 -> 8x24c4. 8x24c4 against this VM's vpdpbusd peak (the bench's %peak,
- * same process, 3 rounds): det 160x160 96 -> 24 58-61% with the convert (16-18% of the
- * time: 2.46 M floats, two passes from L3), ~71-73% without; 80x80 73% / ~81%. qd8 1x1
+ * The narrow tile's own narrow one, avx512vnni qd8_f32 only: 8x24c8, the c8 layout (each
+ * zmm 8 columns x 8 k, scripts/kernels/int8_c8.py) for N = 24, 48, 72, 96, ... wherever it
+ * pads no more columns than 7x16c4 (pqnn_narrow_gemm_config). It replaced 8x24c4, a c4 tile
+ * whose zmm held 8 columns of two rows: its pair vectors took two broadcasts and a XOR on
+ * ports 0 / 5 per 3 vpdpbusd (at most 50% of the peak). bench/int8-gemm-kernels conv3x3,
+ * Intel Xeon (2026-12-06), 1 thread, % of the same process's vpdpbusd peak:
+ *                     det 6400x24x96  6400x96x96  3136x64x64  3136x64x40  784x128x128  196x256x256
+ *   8x24c4 (pairs)        50.0           49.1        43.6        42.4        43.4         47.8
+ *   8x24c8 (all XOR)      61.0           58.5        51.4        50.3        54.7         59.5
+ *   8x24c8 (all flip)     55.9           66.5        60.7        47.3        63.6         70.2
+ *   8x24c8 (flip from two column tiles, as committed)
+ *                         61.0           63.8        59.9        53.7        61.1         69.8
+ *   7x16c4                34.8           50.1        47.9        27.1        52.6         55.9
+ *   4x64c4                23.3           44.3        60.6        64.6        71.4         74.7
+ * (the flip on one column tile copies 8 rows x 9 taps for 24 columns only; at kc 16 flip and
+ * XOR tie). bench/qd8-convolution qd8_conv3x3 (with the convert), thread CPU time, us, 2
+ * interleaved rounds, 8x24c4 -> 8x24c8: det 160x160 96 -> 24 3725 / 3578 -> 3076 / 3123,
+ * 80x80 96 -> 24 823 / 807 -> 704 / 699, 20x20 43.6 -> 36.6; 7x16c4 -> 8x24c8 (N = 48 and
+ * 96 now take it): 80x80 96 -> 48 1503 / 1496 -> 1163 / 1157, 96 -> 96 2719 / 2718 -> 2090 /
+ * 2076, 24 -> 96 877 / 871 -> 581 / 580, 40x40 128 -> 48 451 / 454 -> 347 / 348. PaddleOCR
+ * det qd8 (pqnn-run, 1 thread): its two 160x160 96 -> 24 layers 2.60-2.68 -> 2.17-2.26 ms.
+ * The 1x1 layers of N = 24 take it by the same rule on the IGEMM path (the qd8 1x1
+ * layers quantized per image row run as FC on the GEMM path: 7x16c4 there). qd8 1x1
  * IGEMM layers also run in row bands with their depthwise (src/operators/band-rows.c). */
 #define QD8_NARROW_CONFIG(DT, TILE1, TILE, ISA)                                             \
   (struct pqnn_gemm_config) {                                                               \
@@ -120,9 +121,9 @@ static void init_f32_config(void) {
     f32_narrow.dqgemm[0] = QD8_KERNEL(f32, gemm, 1x16c4, avx512vnni);
     f32_narrow.dqgemm[1] = QD8_KERNEL(f32, gemm, 7x16c4, avx512vnni);
     f32_config.narrow = &f32_narrow;
-    f32_pairs = QD8_NARROW_CONFIG(f32, 8x24c4, 8x24c4, avx512vnni);
-    f32_pairs.dqigemm[0] = NULL;  /* no mr = 1 kernel: single pixels run the MR one */
-    f32_narrow.narrow = &f32_pairs;
+    f32_c8 = QD8_NARROW_CONFIG(f32, 8x24c8, 8x24c8, avx512vnni);
+    f32_c8.dqigemm[0] = NULL;  /* no mr = 1 kernel: single pixels run the MR one */
+    f32_narrow.narrow = &f32_c8;
     if (pqnn_hardware.intel) {
       /* Fully connected and 1x1 layers of M >= 24: 6x64c4 (qs8-gemm-config.c). */
       f32_tall = QD8_TALL_CONFIG(f32, 1x64c4, 6x64c4, avx512vnni);

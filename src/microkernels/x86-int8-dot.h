@@ -95,6 +95,23 @@ static inline __m512i pqnn_acc_add_epi32_zmm(__m512i acc, __m512i x) {
 }
 #endif
 
+/* a ^ b as one 512-bit vpxord. The XOR loop of the c8 kernels (scripts/kernels/int8_c8.py)
+ * broadcasts a row's 8 bytes and flips them; clang 14 folds the XOR with the splat
+ * constant into the 64-bit value (vmovq, an xmm vpxor, then vpbroadcastq from the register:
+ * a port 5 instruction more per row than gcc's broadcast from memory and zmm XOR). The asm
+ * keeps the broadcast a load. */
+#if defined(__AVX512F__) || defined(PQNN_EMULATED_INTRINSICS)
+static inline __m512i pqnn_xor_zmm(__m512i a, __m512i b) {
+#if PQNN_X86_INT8_DOT_ASM && defined(__AVX512F__)
+  __m512i r;
+  __asm__("vpxord {%2, %1, %0|%0, %1, %2}" : "=v"(r) : "v"(a), "v"(b));
+  return r;
+#else
+  return _mm512_xor_si512(a, b);
+#endif
+}
+#endif
+
 #if defined(__AVX2__) || defined(PQNN_EMULATED_INTRINSICS)
 /* "v" lets an AVX512VL build use ymm16-31 (EVEX); under plain AVX2 it is "x". */
 static inline __m256i pqnn_acc_add_epi32_ymm(__m256i acc, __m256i x) {
@@ -136,18 +153,43 @@ static inline __m128i pqnn_acc_add_epi32_xmm(__m128i acc, __m128i x) {
  * n bytes (the tail through a small zeroed copy). The 512-bit kernels use it too: it runs
  * once per call (per chunk and nc tile above the chunk), 1/32 of a row's K loop work. */
 #if defined(__AVX2__) || defined(PQNN_EMULATED_INTRINSICS)
-static inline void pqnn_flip_u8_ymm(uint8_t* dst, const int8_t* src, size_t n) {
+/* The whole 32-byte blocks of both flips below: dst[0, i) = src[0, i) ^ 0x80 for i = n
+ * rounded down to 32 (unaligned stores: on the aligned copies of pqnn_flip_u8_ymm they cost
+ * what aligned ones do); returns i. */
+static inline size_t pqnn_flip_u8_blocks_ymm(uint8_t* dst, const int8_t* src, size_t n) {
   const __m256i vsign = _mm256_set1_epi32((int) 0x80808080);
   size_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    _mm256_store_si256((__m256i*) (dst + i),
+    _mm256_storeu_si256((__m256i*) (dst + i),
         _mm256_xor_si256(_mm256_loadu_si256((const __m256i*) (src + i)), vsign));
   }
+  return i;
+}
+
+static inline void pqnn_flip_u8_ymm(uint8_t* dst, const int8_t* src, size_t n) {
+  const size_t i = pqnn_flip_u8_blocks_ymm(dst, src, n);
   if (i != n) {
+    const __m256i vsign = _mm256_set1_epi32((int) 0x80808080);
     uint8_t t[32];
     memset(t, 0, sizeof(t));
     memcpy(t, src + i, n - i);
     _mm256_store_si256((__m256i*) (dst + i), _mm256_xor_si256(_mm256_loadu_si256((const __m256i*) t), vsign));
+  }
+}
+#endif
+
+/* pqnn_flip_u8_masked_tail: as pqnn_flip_u8_ymm, dst[0, round_up(n, 32)) = src[0, n) ^ 0x80
+ * with bytes past n from zero (0x80), but dst needs no alignment and the tail is a masked
+ * load: the avx512vnni c8 IGEMM twins (scripts/kernels/int8_c8.py) lay a row's taps
+ * round_up(kc, 8) bytes apart, each tap's copy overwriting the previous one's padding. */
+#if (defined(__AVX512BW__) && defined(__AVX512VL__)) || defined(PQNN_EMULATED_INTRINSICS)
+static inline void pqnn_flip_u8_masked_tail(uint8_t* dst, const int8_t* src, size_t n) {
+  const size_t i = pqnn_flip_u8_blocks_ymm(dst, src, n);
+  if (i != n) {
+    const __m256i vsign = _mm256_set1_epi32((int) 0x80808080);
+    const __mmask32 vmask = (__mmask32) ((UINT32_C(1) << (n - i)) - 1);
+    _mm256_storeu_si256((__m256i*) (dst + i),
+        _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, src + i), vsign));
   }
 }
 #endif

@@ -311,8 +311,9 @@ static void init_conv_operator(struct pqnn_operator* op, const struct pqnn_conv2
 
 bool pqnn_convolution_igemm_takes_narrow_tile(const struct pqnn_gemm_config* config, size_t n,
     bool dynamic_quantization) {
+  /* any K: K only chooses between the narrow tile and its own narrow one */
   return config != NULL &&
-      pqnn_narrow_gemm_config(config, n, dynamic_quantization, true) != config;
+      pqnn_narrow_gemm_config(config, n, SIZE_MAX, dynamic_quantization, true) != config;
 }
 
 enum pqnn_status pqnn_create_convolution2d(const char* function,
@@ -333,7 +334,9 @@ enum pqnn_status pqnn_create_convolution2d(const char* function,
     narrow_spec = *spec;
     narrow_spec.gemm_config = path == pqnn_gemm_path_patch
         ? pqnn_patch_config(spec->gemm_config, n, spec->dynamic_quantization)
-        : pqnn_narrow_gemm_config(spec->gemm_config, n, spec->dynamic_quantization, igemm);
+        : pqnn_narrow_gemm_config(spec->gemm_config, n,
+              (size_t) args->kernel_height * args->kernel_width * args->group_input_channels,
+              spec->dynamic_quantization, igemm);
     spec = &narrow_spec;
   } else if (path == pqnn_gemm_path_winograd) {  /* possibly the pair tile (N = 24) */
     narrow_spec = *spec;

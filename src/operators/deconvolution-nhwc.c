@@ -219,8 +219,9 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
   const size_t tall_nc = taps * a->group_output_channels;
   const size_t row_nc = a->kernel_width * a->group_output_channels;
   const bool dq = spec->dynamic_quantization;
-  const size_t tall_nr = pqnn_narrow_gemm_config(spec->gemm_config, tall_nc, dq, false)->nr;
-  const size_t row_nr = pqnn_narrow_gemm_config(spec->gemm_config, row_nc, dq, false)->nr;
+  const size_t gic = a->group_input_channels;
+  const size_t tall_nr = pqnn_narrow_gemm_config(spec->gemm_config, tall_nc, gic, dq, false)->nr;
+  const size_t row_nr = pqnn_narrow_gemm_config(spec->gemm_config, row_nc, gic, dq, false)->nr;
   const bool tall = wide && a->kernel_height > 1 && a->padding_top == 0 &&
       a->padding_bottom == 0 &&
       pqnn_round_up(tall_nc, tall_nr) < a->kernel_height * pqnn_round_up(row_nc, row_nr);
@@ -229,7 +230,8 @@ enum pqnn_status pqnn_create_deconvolution2d(const char* function,
   const size_t nc = deconv_columns(a, taps, wide, tall);
   struct pqnn_gemm_op_spec narrow_spec = *spec;
   narrow_spec.gemm_config =
-      pqnn_narrow_gemm_config(spec->gemm_config, nc, spec->dynamic_quantization, false);
+      pqnn_narrow_gemm_config(spec->gemm_config, nc, a->group_input_channels,
+          spec->dynamic_quantization, false);
   spec = &narrow_spec;
   /* Tall f32 of at most the pixel-lane GEMM's columns (24 -> 1: 4): that kernel, which
    * puts 16 pixels across the lanes instead of 4 columns on 16 lanes. */

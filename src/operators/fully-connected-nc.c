@@ -58,7 +58,7 @@ enum pqnn_status pqnn_create_fully_connected(const char* function, size_t input_
   /* possibly a narrower tile (config.h): the runtime's 1x1 convolutions are FC operators */
   struct pqnn_gemm_op_spec narrow_spec = *spec;
   narrow_spec.gemm_config = pqnn_narrow_gemm_config(spec->gemm_config, output_channels,
-      spec->dynamic_quantization, false);
+      input_channels, spec->dynamic_quantization, false);
   spec = &narrow_spec;
   const struct pqnn_gemm_config* config = spec->gemm_config;
   const size_t packed_size = spec->packed_gemm_size != NULL

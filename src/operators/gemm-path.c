@@ -13,7 +13,7 @@ static bool has_kernels(const struct pqnn_gemm_config* config, bool dynamic_quan
 }
 
 const struct pqnn_gemm_config* pqnn_narrow_gemm_config(const struct pqnn_gemm_config* config,
-    size_t n, bool dynamic_quantization, bool igemm) {
+    size_t n, size_t k, bool dynamic_quantization, bool igemm) {
   const struct pqnn_gemm_config* narrow = config->narrow;
   if (narrow == NULL || narrow->input_offset != config->input_offset) return config;
   if (!has_kernels(narrow, dynamic_quantization, igemm)) return config;
@@ -29,17 +29,26 @@ const struct pqnn_gemm_config* pqnn_narrow_gemm_config(const struct pqnn_gemm_co
    * stride 1 (bench/qd8-convolution qd8_conv3x3, with the convert, thread CPU time, Zen 5,
    * 2 rounds, 4x64c4 -> 7x16c4): 80x80 96 -> 48 1661 / 1695 -> 1305 / 1352 us, 40x40
    * 128 -> 48 546 / 550 -> 444 / 434 us, 80x80 96 -> 96 3259 / 3216 -> 2655 / 2635 us,
-   * 80x80 24 -> 96 840 / 840 -> 692 / 689 us (8x24c4 at N = 48: 1465 / 1522, 480 / 482). */
+   * 80x80 24 -> 96 840 / 840 -> 692 / 689 us (the former 8x24c4 at N = 48: 1465 / 1522,
+   * 480 / 482; 8x24c8 took N = 48 and 96 since: src/configs/qd8-gemm-config.c). */
   const struct pqnn_gemm_config* chosen = dynamic_quantization && igemm
       ? (thin < wide ? narrow : config)
       : (thin * 2 <= wide || (config->narrow_fewer_columns && thin * 10 <= wide * 9)
           ? narrow : config);
-  /* The narrow tile's own narrow one (qd8 avx512vnni: the row-pair 8x24c4 under 7x16c4,
-   * src/configs/qd8-gemm-config.c) wherever it pads fewer columns still. */
+  /* The narrow tile's own narrow one (qd8 avx512vnni: the c8 tile 8x24c8 under 7x16c4,
+   * src/configs/qd8-gemm-config.c) wherever it pads fewer columns, and at equal columns
+   * from K = 32 on, where its K loop is the faster (bench/qd8-convolution, with the convert,
+   * thread CPU time, 7x16c4 -> 8x24c8: 80x80 3x3 96 -> 48 1.29x, 96 -> 96 1.30x; 1x1 160x160
+   * 32 -> 48 1.19-1.36x, 48 -> 48 1.43x, 14x14 576 -> 96 1.26x) but not below, where its
+   * lane-pair epilogue outweighs it (112x112 16 -> 96 0.80-0.94x, 160x160 12 -> 96 0.72x,
+   * 56x56 24 -> 144 0.98-1.04x). */
   const struct pqnn_gemm_config* finer = narrow->narrow;
-  return chosen == narrow && finer != NULL && finer->input_offset == config->input_offset &&
-          has_kernels(finer, dynamic_quantization, igemm) && pqnn_round_up(n, finer->nr) < thin
-      ? finer : chosen;
+  if (chosen != narrow || finer == NULL || finer->input_offset != config->input_offset ||
+      !has_kernels(finer, dynamic_quantization, igemm)) {
+    return chosen;
+  }
+  const size_t fine = pqnn_round_up(n, finer->nr);
+  return fine < thin || (fine == thin && k >= 32) ? finer : chosen;
 }
 
 const struct pqnn_gemm_config* pqnn_rows_gemm_config(const struct pqnn_gemm_config* config,

@@ -20,19 +20,22 @@
 PQNN_INTERNAL void pqnn_prepare_gemm(pqnn_operator_t op, size_t m, pthreadpool_t threadpool);
 /* The config whose GEMM (igemm false) or IGEMM (igemm true: convolutions on the IGEMM path,
  * qd8's 1x1 ones included, which take it for their one quantization entry per image) kernels
- * a convolution with N output channels runs: config->narrow when it has such kernels of the datatype
- * (gemm / igemm, or dqgemm / dqigemm for dynamic quantization) and computes at most half
- * the padded columns config's tile would (the narrow tiles are less efficient per column
+ * a layer with N output channels and a reduction of K (taps x input channels) runs:
+ * config->narrow when it has such kernels of the datatype (gemm / igemm, or dqgemm /
+ * dqigemm for dynamic quantization) and computes at most half the padded columns config's
+ * tile would (the narrow tiles are less efficient per column
  * than the main ones, so the PATCH path's 3/4 rule would take them at N = 96 against
  * 4x64c4, where they lose) or, where config says narrow_fewer_columns, at least 10% fewer
  * padded columns (not N = 1000: 1008 against 1024, where a batch-1 classifier ran 1.6x
  * slower on 1x16 than on 1x32); for qd8 convolutions on the IGEMM path (dqigemm, 1x1 and
  * kxk) wherever it computes fewer padded columns (N = 48, 96, 144 against 4x64c4:
  * measurements in the function); else config. When that picks config->narrow and
- * config->narrow->narrow has the kernels and computes fewer padded columns still (qd8
- * avx512vnni: 8x24c4 under 7x16c4 for N = 24), that one. */
+ * config->narrow->narrow has the kernels and computes fewer padded columns, or as many from
+ * K = 32 on (qd8 avx512vnni: 8x24c8 under 7x16c4 for N = 24, 72, ..., and N = 48, 96, ...
+ * from K = 32), that one. K only chooses between those two tiles. */
 PQNN_INTERNAL const struct pqnn_gemm_config* pqnn_narrow_gemm_config(
-    const struct pqnn_gemm_config* config, size_t n, bool dynamic_quantization, bool igemm);
+    const struct pqnn_gemm_config* config, size_t n, size_t k, bool dynamic_quantization,
+    bool igemm);
 /* The config whose MR kernels a GEMM / IGEMM of m rows runs: config->other_mr when it
  * computes fewer padded rows (round_up(m, mr)), else config (also on a tie and for m <= 1,
  * where the mr = 1 kernel runs). */

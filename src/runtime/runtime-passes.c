@@ -323,8 +323,8 @@ static bool small_conv_runs_qd8(const struct pqnn_runtime* rt, const struct pqnn
  * Tiers without VNNI run int8 slower against the same f32 Winograd, so the rule keeps no
  * layer f32 that qd8 would run faster there.
  * Since the qd8 IGEMM path runs layers of few output channels on the config's narrow tile
- * (avx512vnni 7x16c4 wherever it pads fewer columns than 4x64c4, 8x24c4 for N = 24, 72,
- * ...; pqnn_convolution_igemm_takes_narrow_tile: every Cout <= Cin / 3 layer with N mod 64
+ * (avx512vnni 7x16c4 wherever it pads fewer columns than 4x64c4, 8x24c8 for N = 24, 48,
+ * 72, 96, ...; pqnn_convolution_igemm_takes_narrow_tile: every Cout <= Cin / 3 layer with N mod 64
  * in 1..48, larger N measured only through the kernel benches), qd8 beats
  * Winograd on every Cout <= Cin / 3 shape above, so such layers go qd8 wherever the tile
  * applies (same benches, both sides with the narrow tile and Winograd blocks of MR tiles,

@@ -396,11 +396,14 @@ void Int8SuiteClamp(const Int8GemmKernel& kern) {
 
 void Int8SuiteIndirection(const Int8GemmKernel& kern) {
   if (!kern.igemm) return;
+  // k = 37 (a K tail of 5 past 32) takes the VNNI twins (flip; c8 flip on two column tiles)
+  // for every m.
   for (size_t ks : {size_t(1), size_t(3), size_t(9)})
     for (size_t m = 1; m <= kern.mr; m++)
-      for (size_t zero_every : {size_t(0), size_t(2), size_t(3)}) {
+      for (size_t zero_every : {size_t(0), size_t(2), size_t(3)})
+      for (size_t k : {size_t(2 * kern.kr + 3), size_t(37)}) {
         Int8GemmCase c;
-        c.m = m; c.n = kern.nr + 1; c.k = 2 * kern.kr + 3; c.ks = ks;
+        c.m = m; c.n = kern.nr + 1; c.k = k; c.ks = ks;
         c.a_offset = 13 * (m + ks);
         c.a_stride = c.k + 2;
         c.zero_every = zero_every;
@@ -415,8 +418,12 @@ void Int8SuiteIndirection(const Int8GemmKernel& kern) {
   // rounded up to 16 <= 4096 int16 a row, all taps widened once per call) are the same pairs:
   // 16 x 256, 9 x 448, 2 x 2047, 1 x 4096, 9 x 32 and 3 x 33 (the widen's tail copy) take it;
   // 16 x 257, 9 x 449, 2 x 2049, 1 x 4097 and 9 x 31 extend A in the K loop.
+  // The avx512vnni c8 twin (int8_c8.py twin_use: kc >= 16, two column tiles and taps x kc
+  // rounded up to 8, plus 32, <= 4096): 16 x 248 and 9 x 448 fit (4000 / 4064), 16 x 256
+  // does not (4128); 9 x 31, 9 x 16, 9 x 17 fit, 9 x 15 XORs.
   const std::pair<size_t, size_t> budget[] = {{16, 256}, {16, 257}, {9, 448}, {9, 449}, {2, 2047}, {2, 2049},
-                                              {1, 4096}, {1, 4097}, {9, 32}, {9, 31}, {3, 33}};
+                                              {1, 4096}, {1, 4097}, {9, 32}, {9, 31}, {3, 33},
+                                              {9, 15}, {9, 16}, {9, 17}, {16, 248}};
   for (const auto& ks_k : budget)
     for (size_t m : {size_t(1), size_t(kern.mr)}) {
       Int8GemmCase c;

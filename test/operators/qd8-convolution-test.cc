@@ -210,10 +210,11 @@ TEST_F(Qd8Convolution, PointwiseNarrowTileColumns) {
   }
 }
 
-// 3x3 layers on the narrow tiles (pqnn_narrow_gemm_config, AVX512-VNNI: 8x24c4 row pairs
-// for N = 24 and 72, 7x16c4 for N = 8, 48 and 96; other ISAs: their main tile), with row
-// strides wider than the channels, padding, several images, a pool, odd pixel counts (a
-// row pair half filled) and a single output pixel (no mr = 1 kernel on 8x24c4).
+// 3x3 layers on the narrow tiles (pqnn_narrow_gemm_config, AVX512-VNNI: 8x24c8 for N = 24,
+// 48, 72 and 96 (one column tile: its XOR loop; two or more with 96 input channels: its
+// flipping twin), 7x16c4 for N = 8; other ISAs: their main tile), with row strides wider
+// than the channels, padding, several images, a pool, odd pixel counts and a single output
+// pixel (no mr = 1 kernel on 8x24c8).
 TEST_F(Qd8Convolution, KxKNarrowTileColumns) {
   for (size_t oc : {8, 24, 48, 72, 96}) {
     for (size_t ic : {5, 96}) {
