@@ -99,6 +99,58 @@ TEST(Int8GemmConfig, TallTilesOnIntelAvx512Vnni) {
   EXPECT_EQ(pqnn_get_qd8_f16_qc8w_gemm_config()->tall != nullptr, expected);
 }
 
+// The qd8 IGEMM narrow tiles on avx512vnni (pqnn_narrow_gemm_config): 7x16c4 where it pads
+// fewer columns than 4x64c4, and under it the c8 tile 8x24c8 where that pads fewer columns
+// still, or as many from K = 32 on; the GEMM path has no c8 kernels.
+TEST(Int8GemmConfig, Qd8NarrowTilesAvx512Vnni) {
+  ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
+  if (!pqnn_isa_enabled(pqnn_isa_avx512vnni)) GTEST_SKIP() << "CPU or PQNN_ISA lacks avx512vnni";
+  const pqnn_gemm_config* cfg = pqnn_get_qd8_f32_qc8w_gemm_config();
+  const pqnn_gemm_config* narrow = cfg->narrow;
+  ASSERT_NE(narrow, nullptr);
+  const pqnn_gemm_config* c8 = narrow->narrow;
+  ASSERT_NE(c8, nullptr);
+  EXPECT_EQ(narrow->nr, 16u);
+  EXPECT_EQ(c8->nr, 24u);
+  EXPECT_EQ(c8->kr, 8u);
+  EXPECT_EQ(c8->dqigemm[0], nullptr);  // single pixels run the MR kernel
+  EXPECT_EQ(c8->dqgemm[1], nullptr);
+  struct Want {
+    size_t n, k;
+    const pqnn_gemm_config* igemm;
+  };
+  const Want wants[] = {{24, 16, c8}, {24, 864, c8}, {72, 27, c8}, {48, 31, narrow},
+                        {48, 32, c8}, {96, 16, narrow}, {96, 864, c8}, {144, 24, narrow},
+                        {144, 576, c8}, {8, 864, narrow}, {16, 864, narrow}, {32, 864, narrow},
+                        {64, 864, cfg}, {128, 16, cfg}};
+  for (const Want& w : wants) {
+    SCOPED_TRACE(testing::Message() << "n " << w.n << " k " << w.k);
+    EXPECT_EQ(pqnn_narrow_gemm_config(cfg, w.n, w.k, true, true), w.igemm);
+    EXPECT_NE(pqnn_narrow_gemm_config(cfg, w.n, w.k, true, false), c8);
+  }
+  // The c8 tile's kernels on the config's own geometry (mr, nr, kr = 8, input_offset).
+  Int8GemmKernel k{};
+  k.name = c8->name;
+  k.isa = pqnn_isa_scalar;
+  k.variant = Int8Variant::qd8_f32;
+  k.igemm = true;
+  k.mr = c8->mr;
+  k.nr = c8->nr;
+  k.kr = c8->kr;
+  k.input_offset = c8->input_offset;
+  k.dqigemm = c8->dqigemm[1];
+  for (size_t kk : {size_t(5), size_t(40), size_t(300)}) {
+    Int8GemmCase c;
+    c.m = c8->mr;
+    c.n = 2 * c8->nr + 1;
+    c.k = kk;
+    c.ks = 9;
+    c.zero_every = 4;
+    c.a_offset = 8;
+    pqnn_test::RunInt8Gemm(k, c);
+  }
+}
+
 TEST(Int8GemmConfig, Qs8Qc8w) {
   ASSERT_EQ(pqnn_initialize(), pqnn_status_success);
   CheckConfig(pqnn_get_qs8_qc8w_gemm_config(), Int8Variant::qs8);
