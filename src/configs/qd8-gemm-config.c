@@ -60,19 +60,20 @@ static pthread_once_t f32_once = PTHREAD_ONCE_INIT, f16_once = PTHREAD_ONCE_INIT
  * 192->32 44 -> 24 us; MobileNet v2 qd8 end to end 4.13-4.15 -> 3.79-3.82 ms,
  * docs/qd8-performance.md).
  * The narrow tile's own narrow one, avx512vnni qd8_f32 only: 8x24c8, the c8 layout (each
- * zmm 8 columns x 8 k, scripts/kernels/int8_c8.py) for N = 24, 48, 72, 96, ... wherever it
- * pads no more columns than 7x16c4 (pqnn_narrow_gemm_config). It replaced 8x24c4, a c4 tile
+ * zmm 8 columns x 8 k, scripts/kernels/int8_c8.py) wherever it pads fewer columns than
+ * 7x16c4 (N = 24, 72, ...), or as many from K = 32 (N = 48, 96, ...; below, its lane-pair
+ * epilogue outweighs its K loop: pqnn_narrow_gemm_config). It replaced 8x24c4, a c4 tile
  * whose zmm held 8 columns of two rows: its pair vectors took two broadcasts and a XOR on
  * ports 0 / 5 per 3 vpdpbusd (at most 50% of the peak). bench/int8-gemm-kernels conv3x3,
  * Intel Xeon (2026-12-06), 1 thread, % of the same process's vpdpbusd peak:
- *                     det 6400x24x96  6400x96x96  3136x64x64  3136x64x40  784x128x128  196x256x256
- *   8x24c4 (pairs)        50.0           49.1        43.6        42.4        43.4         47.8
- *   8x24c8 (all XOR)      61.0           58.5        51.4        50.3        54.7         59.5
- *   8x24c8 (all flip)     55.9           66.5        60.7        47.3        63.6         70.2
+ * M x N x C (3x3)      6400x24x96 6400x96x96 3136x64x64 3136x64x40 784x128x128 196x256x256
+ *   8x24c4 (pairs)        50.0       49.1       43.6       42.4       43.4        47.8
+ *   8x24c8 (all XOR)      61.0       58.5       51.4       50.3       54.7        59.5
+ *   8x24c8 (all flip)     55.9       66.5       60.7       47.3       63.6        70.2
  *   8x24c8 (flip from two column tiles, as committed)
- *                         61.0           63.8        59.9        53.7        61.1         69.8
- *   7x16c4                34.8           50.1        47.9        27.1        52.6         55.9
- *   4x64c4                23.3           44.3        60.6        64.6        71.4         74.7
+ *                         61.0       63.8       59.9       53.7       61.1        69.8
+ *   7x16c4                34.8       50.1       47.9       27.1       52.6        55.9
+ *   4x64c4                23.3       44.3       60.6       64.6       71.4        74.7
  * (the flip on one column tile copies 8 rows x 9 taps for 24 columns only; at kc 16 flip and
  * XOR tie). bench/qd8-convolution qd8_conv3x3 (with the convert), thread CPU time, us, 2
  * interleaved rounds, 8x24c4 -> 8x24c8: det 160x160 96 -> 24 3725 / 3578 -> 3076 / 3123,
