@@ -21,43 +21,50 @@ using pqnn_test::Int8GemmCase;
 using pqnn_test::Int8GemmKernel;
 using pqnn_test::Int8Variant;
 
+// Runs cfg's kernel of `slot` (0: mr = 1, 1: MR) and kind against the reference with
+// cfg's own geometry (mr, nr, kr, input_offset), at K = each of ks_list, over `taps` taps.
+void RunConfigKernel(const pqnn_gemm_config* cfg, Int8Variant variant, int slot, bool igemm,
+                     std::initializer_list<size_t> ks_list, size_t taps) {
+  const uint32_t mr = slot == 0 ? 1 : cfg->mr;
+  Int8GemmKernel k{};
+  k.name = cfg->name;
+  k.isa = pqnn_isa_scalar;
+  k.variant = variant;
+  k.igemm = igemm;
+  k.mr = mr;
+  k.nr = cfg->nr;
+  k.kr = cfg->kr;
+  k.input_offset = cfg->input_offset;
+  if (variant == Int8Variant::qs8) {
+    k.gemm = cfg->gemm[slot];
+    k.igemm_fn = cfg->igemm[slot];
+    ASSERT_TRUE(igemm ? k.igemm_fn != nullptr : k.gemm != nullptr);
+  } else {
+    k.dqgemm = cfg->dqgemm[slot];
+    k.dqigemm = cfg->dqigemm[slot];
+    ASSERT_TRUE(igemm ? k.dqigemm != nullptr : k.dqgemm != nullptr);
+  }
+  for (size_t kk : ks_list) {
+    Int8GemmCase c;
+    c.m = mr;
+    c.n = 2 * cfg->nr + 1;
+    c.k = kk;
+    c.ks = taps;
+    c.zero_every = 4;
+    c.a_offset = 8;
+    pqnn_test::RunInt8Gemm(k, c);
+  }
+}
+
 void CheckKernels(const pqnn_gemm_config* cfg, Int8Variant variant, bool with_igemm) {
   ASSERT_NE(cfg, nullptr);
   ASSERT_NE(cfg->name, nullptr);
   SCOPED_TRACE(cfg->name);
   EXPECT_TRUE(cfg->input_offset == 0 || cfg->input_offset == 128);
   for (int slot = 0; slot < 2; slot++) {
-    const uint32_t mr = slot == 0 ? 1 : cfg->mr;
     for (bool igemm : {false, true}) {
       if (igemm && !with_igemm) continue;
-      Int8GemmKernel k{};
-      k.name = cfg->name;
-      k.isa = pqnn_isa_scalar;
-      k.variant = variant;
-      k.igemm = igemm;
-      k.mr = mr;
-      k.nr = cfg->nr;
-      k.kr = cfg->kr;
-      k.input_offset = cfg->input_offset;
-      if (variant == Int8Variant::qs8) {
-        k.gemm = cfg->gemm[slot];
-        k.igemm_fn = cfg->igemm[slot];
-        ASSERT_TRUE(igemm ? k.igemm_fn != nullptr : k.gemm != nullptr);
-      } else {
-        k.dqgemm = cfg->dqgemm[slot];
-        k.dqigemm = cfg->dqigemm[slot];
-        ASSERT_TRUE(igemm ? k.dqigemm != nullptr : k.dqgemm != nullptr);
-      }
-      for (size_t kk : {size_t(1), size_t(cfg->kr + 1), size_t(300)}) {
-        Int8GemmCase c;
-        c.m = mr;
-        c.n = 2 * cfg->nr + 1;
-        c.k = kk;
-        c.ks = 3;
-        c.zero_every = 4;
-        c.a_offset = 8;
-        pqnn_test::RunInt8Gemm(k, c);
-      }
+      RunConfigKernel(cfg, variant, slot, igemm, {size_t(1), size_t(cfg->kr + 1), size_t(300)}, 3);
     }
   }
 }
@@ -128,27 +135,8 @@ TEST(Int8GemmConfig, Qd8NarrowTilesAvx512Vnni) {
     EXPECT_EQ(pqnn_narrow_gemm_config(cfg, w.n, w.k, true, true), w.igemm);
     EXPECT_NE(pqnn_narrow_gemm_config(cfg, w.n, w.k, true, false), c8);
   }
-  // The c8 tile's kernels on the config's own geometry (mr, nr, kr = 8, input_offset).
-  Int8GemmKernel k{};
-  k.name = c8->name;
-  k.isa = pqnn_isa_scalar;
-  k.variant = Int8Variant::qd8_f32;
-  k.igemm = true;
-  k.mr = c8->mr;
-  k.nr = c8->nr;
-  k.kr = c8->kr;
-  k.input_offset = c8->input_offset;
-  k.dqigemm = c8->dqigemm[1];
-  for (size_t kk : {size_t(5), size_t(40), size_t(300)}) {
-    Int8GemmCase c;
-    c.m = c8->mr;
-    c.n = 2 * c8->nr + 1;
-    c.k = kk;
-    c.ks = 9;
-    c.zero_every = 4;
-    c.a_offset = 8;
-    pqnn_test::RunInt8Gemm(k, c);
-  }
+  // The c8 tile's kernel on the config's own geometry (mr, nr, kr = 8, input_offset).
+  RunConfigKernel(c8, Int8Variant::qd8_f32, 1, true, {size_t(5), size_t(40), size_t(300)}, 9);
 }
 
 TEST(Int8GemmConfig, Qs8Qc8w) {
