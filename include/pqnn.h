@@ -1135,6 +1135,9 @@ struct pqnn_runtime_node_info {
      it part by part, resized parts at their nearest source pixels: the concatenate node
      (then folded_into_consumer) does no work and its output is never written. */
   uint32_t fused_concat_input;
+  /* 1 for the first node of a chain that runs in row bands (banded): the node that does
+     the chain's work; the chain's other nodes follow it in execution order. */
+  uint32_t band_first;
 };
 /* Node counts/info are in planned execution order, fused clamps, adds, activations and affines removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

@@ -200,6 +200,11 @@ bool pqnn_rt_op_banded(const struct pqnn_runtime* rt, const struct pqnn_rt_op* o
   return band != NULL && band->enabled;
 }
 
+bool pqnn_rt_op_band_first(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
+  const struct pqnn_rt_band* band = band_of(rt, op);
+  return band != NULL && band->enabled && &rt->ops[band->head] == op;
+}
+
 /* ---- reshape: whether and how the chain bands ---- */
 static const struct pqnn_operator* op_at(const struct pqnn_runtime* rt, uint32_t i) {
   return i != PQNN_NO_NODE ? rt->ops[i].op : NULL;

@@ -59,6 +59,9 @@ PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_bands(struct pqnn_runtime* rt);
 PQNN_INTERNAL void pqnn_rt_band_lifetimes(struct pqnn_runtime* rt);
 /* Whether op runs banded at the current shapes. */
 PQNN_INTERNAL bool pqnn_rt_op_banded(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op);
+/* Whether op is the first op (the one that runs the chain) of a chain that bands. */
+PQNN_INTERNAL bool pqnn_rt_op_band_first(const struct pqnn_runtime* rt,
+    const struct pqnn_rt_op* op);
 PQNN_INTERNAL void pqnn_rt_release_bands(struct pqnn_runtime* rt);
 /* Grows band->scratch to at least `bytes` (kept across reshapes). */
 PQNN_INTERNAL enum pqnn_status pqnn_rt_band_reserve(struct pqnn_rt_band* band, size_t bytes);

@@ -84,10 +84,21 @@ inline pqnn_runtime_t create_banding_runtime(Graph& g, bool banding, pthreadpool
   return rt;
 }
 
-// The nodes that run in row bands at the current shapes.
+// The nodes that run in row bands at the current shapes; checks that each run of banded
+// nodes starts with its chain's first node (band_first: banded, first of its chain).
 inline size_t count_banded(pqnn_runtime_t rt) {
   size_t n = 0;
-  for (const auto& i : node_infos(rt)) n += i.banded;
+  bool previous_banded = false;
+  for (const auto& i : node_infos(rt)) {
+    n += i.banded;
+    if (i.band_first) {
+      EXPECT_EQ(i.banded, 1u);
+    }
+    if (i.banded && !previous_banded) {
+      EXPECT_EQ(i.band_first, 1u);
+    }
+    previous_banded = i.banded != 0;
+  }
   return n;
 }
 

@@ -24,35 +24,25 @@ struct row {
   size_t head;      /* the band head's index for a chain member, else SIZE_MAX */
 };
 
-/* A chain member's run returns at once (the head ran it): its profiled time is a call's,
- * far below this; a band head does rows of work on intermediates past the L2. */
-#define RUN_BAND_MEMBER_MS 0.005
-/* The longest chains the runtime bands: expand -> depthwise -> project (deconvolution
- * pairs: 2). */
-#define RUN_BAND_MAX_NODES 3
-
-/* Marks the members of banded chains, in plan order: a banded node right after a banded
- * node of a chain of fewer than RUN_BAND_MAX_NODES nodes, whose own time is below
- * RUN_BAND_MEMBER_MS and 1% of the head's, joins that chain; another banded node starts
- * one. The head's row takes the members' time, MACs and count. */
-static void group_bands(struct row* rows, const bool* banded, size_t count) {
+/* Marks the members of banded chains, in plan order (band[k]: 0 not banded, 2 the first
+ * node of a banded chain, which runs it: pqnn_runtime_node_info.band_first, 1 another node
+ * of the chain, which follows it): the head's row takes its members' time, MACs and
+ * count. */
+static void group_bands(struct row* rows, const unsigned char* band, size_t count) {
   size_t head = SIZE_MAX;
   for (size_t k = 0; k < count; k++) {
     rows[k].head = SIZE_MAX;
-    if (!banded[k]) {
+    if (band[k] == 0) {
       head = SIZE_MAX;
-      continue;
-    }
-    if (head != SIZE_MAX && rows[head].count < RUN_BAND_MAX_NODES &&
-        rows[k].ms < RUN_BAND_MEMBER_MS && rows[k].ms < 0.01 * rows[head].ms) {
+    } else if (band[k] == 2 || head == SIZE_MAX) {
+      head = k;
+    } else {
       rows[k].head = head;
       rows[head].ms += rows[k].ms;
       rows[head].macs += rows[k].macs;
       rows[head].count++;
       rows[k].ms = 0.0;
       rows[k].macs = 0.0;
-    } else {
-      head = k;
     }
   }
   for (size_t k = 0; k < count; k++) {
@@ -126,7 +116,7 @@ bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** i
   }
   pqnn_enable_runtime_profiling(prt, 0);
   struct row* rows = calloc(2 * count + 1, sizeof(*rows));
-  bool* banded = calloc(count + 1, sizeof(*banded));
+  unsigned char* banded = calloc(count + 1, sizeof(*banded));
   if (rows == NULL || banded == NULL) {
     free(rows);
     free(banded);
@@ -143,7 +133,7 @@ bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** i
         .datatype = pqnn_datatype_string(info.compute_datatype),
         .ms = prof.runs != 0 ? (double) prof.time_ns / (double) prof.runs * 1e-6 : 0.0,
         .macs = (double) prof.macs, .count = 1};
-    banded[k] = info.banded != 0;
+    banded[k] = info.band_first != 0 ? 2 : info.banded != 0 ? 1 : 0;
     total_ms += rows[k].ms;
     total_macs += rows[k].macs;
   }
