@@ -1,7 +1,15 @@
 /* Packing geometry shared by every datatype, and the f32 packers. */
 #include "packing.h"
 
+#include <float.h>
+#include <math.h>
 #include <string.h>
+
+/* An f32 weight or bias as packed: a subnormal value (0 < |v| < FLT_MIN) becomes a zero of
+ * its sign (packing.h). */
+static inline float packed_f32(float v) {
+  return fabsf(v) < FLT_MIN ? copysignf(0.0f, v) : v;
+}
 
 size_t pqnn_packed_gemm_group_size(size_t nc, size_t ks, size_t kc, size_t nr, size_t kr,
     size_t element_size, size_t prefix_size, size_t suffix_size) {
@@ -43,7 +51,7 @@ void pqnn_pack_f32_gemm(size_t groups, size_t nc, size_t ks, size_t kc, size_t n
     for (size_t n0 = 0; n0 < nc; n0 += nr) {
       const size_t nb = pqnn_min_sz(nr, nc - n0);
       for (size_t j = 0; j < nr; j++) {
-        out[j] = (j < nb && bias != NULL) ? bias[g * nc + n0 + j] : 0.0f;
+        out[j] = (j < nb && bias != NULL) ? packed_f32(bias[g * nc + n0 + j]) : 0.0f;
       }
       out += nr;
       for (size_t t = 0; t < ks; t++) {
@@ -53,8 +61,8 @@ void pqnn_pack_f32_gemm(size_t groups, size_t nc, size_t ks, size_t kc, size_t n
               const size_t n = n0 + j, k = k0 + i;
               float v = 0.0f;
               if (j < nb && k < kc) {
-                v = transposed ? kernel[k * nc + n]
-                               : kernel[((g * nc + n) * ks + t) * kc + k];
+                v = packed_f32(transposed ? kernel[k * nc + n]
+                                          : kernel[((g * nc + n) * ks + t) * kc + k]);
               }
               *out++ = v;
             }
@@ -71,12 +79,12 @@ void pqnn_pack_f32_dwconv(size_t channels, size_t taps, size_t ct, const float* 
   for (size_t c0 = 0; c0 < channels; c0 += ct) {
     const size_t cb = pqnn_min_sz(ct, channels - c0);
     for (size_t j = 0; j < ct; j++) {
-      out[j] = (j < cb && bias != NULL) ? bias[c0 + j] : 0.0f;
+      out[j] = (j < cb && bias != NULL) ? packed_f32(bias[c0 + j]) : 0.0f;
     }
     out += ct;
     for (size_t t = 0; t < taps; t++) {
       for (size_t j = 0; j < ct; j++) {
-        out[j] = j < cb ? kernel[t * channels + c0 + j] : 0.0f;
+        out[j] = j < cb ? packed_f32(kernel[t * channels + c0 + j]) : 0.0f;
       }
       out += ct;
     }

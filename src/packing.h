@@ -10,6 +10,11 @@
  * Depthwise packers take kernel [taps][channels] and write channel tiles of ct:
  *   [ct prefix][taps x ct elements][ct suffix].
  * Absent bias (NULL) packs as zero.
+ * f32 packers write a subnormal weight or bias (0 < |v| < FLT_MIN) as a zero of its sign:
+ * on Intel cores every FMA with a subnormal operand takes a microcode assist, and trained
+ * models carry such weights (PaddleOCR det's 20x20x384 5x5 depthwise layer p2o.Conv.31
+ * holds 24 of its 9,600: 0.56 ms against 0.15 for its twin p2o.Conv.29 on a Xeon with
+ * AVX512). The change to a result is below FLT_MIN times an input, on every tier alike.
  */
 #ifndef PQNN_PACKING_H_
 #define PQNN_PACKING_H_

@@ -9,7 +9,10 @@
 // qs8 outputs bit for bit. Where the reference is NaN (a NaN input, weight, bias or qd8
 // scale; Inf - Inf; 0 * Inf), the output must be NaN only when PQNN_FUZZ_NAN_CONTRACT=1
 // is set in the environment (the NaN-in, NaN-out contract of include/pqnn.h; turn it on
-// once every tier keeps NaN through the clamp), otherwise it is not checked.
+// once every tier keeps NaN through the clamp), otherwise it is not checked. On a layer
+// that may run Winograd (layer_relative_tolerance), a NaN reference without a NaN operand
+// (0 x Inf, Inf - Inf: the transforms mix taps) is not checked either. f32 weights and
+// biases enter the reference as packed: subnormals as zeros of their sign (src/packing.h).
 #pragma once
 
 #include <cstddef>
