@@ -1000,6 +1000,11 @@ struct pqnn_runtime_options {
    * f32 import is held to (ORT moves 1.09e-4 itself under the same rewrite; docs/runtime.md).
    * Faster (det f32: the neck's squeeze-excites fold, docs/benchmarks.md). */
   uint32_t f32_pool_commute;
+  /* Nonzero: an inserted f32 -> qd8 convert that quantizes per image the output of a fully
+   * connected / convolution node always reads that output once more for its range, instead
+   * of taking the ranges the node's epilogue merged while writing it
+   * (pqnn_runtime_node_info.range_fused; same bits either way), for comparisons. */
+  uint32_t no_range_fusion;
 };
 /* pqnn_create_runtime with options; pqnn_create_runtime is this with options NULL. */
 PQNN_API enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
@@ -1138,6 +1143,12 @@ struct pqnn_runtime_node_info {
   /* 1 for the first node of a chain that runs in row bands (banded): the node that does
      the chain's work; the chain's other nodes follow it in execution order. */
   uint32_t band_first;
+  /* 1 for an inserted f32 -> qd8 convert quantizing per image (one range per image: the
+     input of a qd8 convolution) whose input's writer, a fully connected or convolution node,
+     merged each image's range in its epilogue as it wrote the tiles: the convert then runs
+     its quantize pass only, not a range pass over the image (the same bits). At the
+     current shapes. */
+  uint32_t range_fused;
 };
 /* Node counts/info are in planned execution order, fused clamps, adds, activations and affines removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

@@ -146,6 +146,9 @@ struct pqnn_epilogue {
    * everything above with the tile, its first pixel and first channel; NULL: none. */
   pqnn_epilogue_tail_fn tail;
   const void* tail_context;
+  /* The very last step, bound by the runtime (pqnn_set_output_range): each f32 tile's
+   * range merged into its image's slot (src/operators/output-range.h); NULL: none. */
+  struct pqnn_output_ranges* range;
 };
 
 /* Compute descriptors prepared at reshape. */
@@ -589,6 +592,14 @@ PQNN_INTERNAL enum pqnn_status pqnn_set_output_affine(pqnn_operator_t op,
  * invalid_parameter for a NULL op or an operator type without a residual epilogue. */
 PQNN_INTERNAL enum pqnn_status pqnn_set_output_tail(pqnn_operator_t op,
     pqnn_epilogue_tail_fn tail, const void* context);
+
+/* Binds the output range step (output-range.h) to a fully connected, convolution or
+ * deconvolution operator with f32 output, after its setup (a later setup keeps it until
+ * bound again); NULL removes it. Errors: invalid_parameter for a NULL op or an operator
+ * without an f32 epilogue. */
+struct pqnn_output_ranges;
+PQNN_INTERNAL enum pqnn_status pqnn_set_output_range(pqnn_operator_t op,
+    struct pqnn_output_ranges* ranges);
 
 /* The geometry arguments shared by every public convolution. */
 struct pqnn_conv2d_args {

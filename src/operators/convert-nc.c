@@ -244,6 +244,30 @@ static bool run_split(const struct pqnn_convert_context* ctx, size_t rows,
   return true;
 }
 
+bool pqnn_convert_takes_ranges(const struct pqnn_operator* op) {
+  return op->type == pqnn_operator_type_convert_nc_f32_qd8 &&
+      op->context.convert.apply != NULL && op->context.convert.range != NULL;
+}
+
+void pqnn_run_convert_ranged(const struct pqnn_operator* op,
+    const struct pqnn_qd8_range* ranges, float* inv, pthreadpool_t threadpool) {
+  struct pqnn_convert_context ctx = op->context.convert;
+  ctx.x = op->input;
+  ctx.y = op->output;
+  ctx.quantization_params = op->output_quantization_params;
+  const size_t rows = op->batch_size;
+  for (size_t row = 0; row < rows; row++) {
+    inv[row] = pqnn_qd8_range_params(&ranges[row], &ctx.quantization_params[row]);
+  }
+  /* Chunks of at least SPLIT_CHUNK floats, whole cache lines of output, one task each. */
+  size_t chunks = ctx.channels / SPLIT_CHUNK;
+  if (chunks == 0) chunks = 1;
+  const size_t chunk = ((ctx.channels + chunks - 1) / chunks + 63) & ~(size_t) 63;
+  chunks = (ctx.channels + chunk - 1) / chunk;
+  struct split_context s = {&ctx, chunks, chunk, NULL, inv};
+  pqnn_parallelize_1d(threadpool, compute_split_apply, &s, rows * chunks);
+}
+
 void pqnn_run_convert(const struct pqnn_operator* op, pthreadpool_t threadpool) {
   struct pqnn_convert_context ctx = op->context.convert;
   ctx.x = op->input;

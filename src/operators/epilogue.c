@@ -20,6 +20,7 @@
 #include "configs/config.h"
 #include "logging.h"
 #include "operator.h"
+#include "operators/output-range.h"
 #include "operators/paths.h"
 
 /* Elements of an f16 staging block. */
@@ -163,9 +164,24 @@ enum pqnn_status pqnn_set_output_tail(pqnn_operator_t op, pqnn_epilogue_tail_fn 
   return pqnn_status_success;
 }
 
+enum pqnn_status pqnn_set_output_range(pqnn_operator_t op, struct pqnn_output_ranges* ranges) {
+  const enum pqnn_status status = check_target(__func__, op, "output range step");
+  if (status != pqnn_status_success) return status;
+  if (op->spec.output_element_size != sizeof(float)) {
+    pqnn_log_error(__func__, "an output range step needs an f32 output");
+    return pqnn_status_invalid_parameter;
+  }
+  op->epilogue.range = ranges;
+  op->epilogue.element_size = sizeof(float);
+  /* The paths that walk images number pixels with it (as for a tail). */
+  op->epilogue.image_pixels = op->output_height * op->output_width;
+  return pqnn_status_success;
+}
+
 const struct pqnn_epilogue* pqnn_bound_epilogue(const struct pqnn_operator* op) {
   return op->epilogue.data != NULL || op->epilogue.activation != NULL ||
-      op->epilogue.affine != NULL || op->epilogue.tail != NULL ? &op->epilogue : NULL;
+      op->epilogue.affine != NULL || op->epilogue.tail != NULL ||
+      op->epilogue.range != NULL ? &op->epilogue : NULL;
 }
 
 /* c = f(c) over `pixels` rows of `columns` elements, c_stride bytes apart. */
@@ -316,4 +332,5 @@ void pqnn_apply_epilogue(const struct pqnn_epilogue* e, void* c, size_t c_stride
   if (e->tail != NULL) {
     e->tail(e->tail_context, c, c_stride, pixel, offset / e->element_size, pixels, columns);
   }
+  if (e->range != NULL) pqnn_output_ranges_merge(e->range, c, c_stride, pixel, pixels, columns);
 }

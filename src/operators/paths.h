@@ -133,6 +133,15 @@ PQNN_INTERNAL enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_
 PQNN_INTERNAL void pqnn_run_winograd(const struct pqnn_operator* op, pthreadpool_t threadpool);
 
 PQNN_INTERNAL void pqnn_run_convert(const struct pqnn_operator* op, pthreadpool_t threadpool);
+/* Whether an f32 -> qd8 convert operator can run from given ranges (its tier has the range
+ * and apply kernels). */
+PQNN_INTERNAL bool pqnn_convert_takes_ranges(const struct pqnn_operator* op);
+/* Runs such a set-up convert from the range of each of its rows (an image each: ranges[r],
+ * merged by the writer of its input, src/operators/output-range.h): the params of each row
+ * from its range, then only the apply pass, in chunks over the pool; inv: batch_size floats
+ * of scratch. Bit-identical to pqnn_run_convert, whose quantize kernel is range + apply. */
+PQNN_INTERNAL void pqnn_run_convert_ranged(const struct pqnn_operator* op,
+    const struct pqnn_qd8_range* ranges, float* inv, pthreadpool_t threadpool);
 
 /* Operator types with f32 or f16 output whose paths run an output epilogue (residual.c). */
 PQNN_INTERNAL bool pqnn_takes_epilogue(enum pqnn_operator_type type);

@@ -18,6 +18,20 @@ PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_affine(struct pqnn_runtime* rt,
 /* Converts (runtime-ops-convert.c), defined or inserted. */
 PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_convert(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);
+/* Output range fusion (runtime-output-range.c). Planning, after the bands: each inserted
+ * f32 -> qd8 convert quantizing per image whose input a fully connected / convolution op
+ * writes takes that op as its range source (none under the runtime option
+ * no_range_fusion). The convert's reshape, after its operator's: binds the convert's slots
+ * to the source's epilogue where both fit (the source's operator f32 out and not on the
+ * DWCONV path, the convert's tier with range and apply kernels, whole images of the
+ * source's rows), else unbinds them. Run: true when the convert ran from the merged
+ * ranges (else run it as usual). Every invoke resets the bound slots first. */
+PQNN_INTERNAL void pqnn_rt_plan_output_ranges(struct pqnn_runtime* rt);
+PQNN_INTERNAL enum pqnn_status pqnn_rt_reshape_output_range(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
+PQNN_INTERNAL bool pqnn_rt_run_output_range(struct pqnn_runtime* rt, struct pqnn_rt_op* op);
+PQNN_INTERNAL void pqnn_rt_reset_output_ranges(struct pqnn_runtime* rt);
+PQNN_INTERNAL void pqnn_rt_release_output_range(struct pqnn_rt_op* op);
 /* Node-kernel ops (runtime-ops-nodes.c). */
 PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_node(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);

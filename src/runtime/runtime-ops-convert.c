@@ -1,8 +1,9 @@
 /* Conversion ops. f32 <-> f16 and f32/f16 -> qd8 run through the convert_nc operators (one
  * row per last-dim run, or per image for a qd8 tensor read by a convolution: the qd8
  * convolution takes one params entry per image); a convert operator is created at reshape
- * for its channel count and recreated when a reshape changes it. f32 <-> qs8 run through
- * the node kernels. The executor is chosen at planning from the two datatypes. */
+ * for its channel count and recreated when a reshape changes it. An f32 -> qd8 convert per
+ * image may take its ranges from its input's writer (runtime-output-range.c). f32 <-> qs8
+ * run through the node kernels. The executor is chosen at planning from the two datatypes. */
 #include "logging.h"
 #include "operators/band-rows.h"
 #include "runtime/runtime-executors.h"
@@ -50,9 +51,11 @@ static enum pqnn_status reshape_operator(struct pqnn_runtime* rt, struct pqnn_rt
   const size_t rows = elements / channels;
   y->quantization_rows = rows * row_pixels;
   op->row_pixels = row_pixels;
-  const enum pqnn_status status = create_operator(op, channels);
+  enum pqnn_status status = create_operator(op, channels);
   if (status != pqnn_status_success) return status;
-  return op->convert->reshape(op->op, rows, rt->threadpool);
+  status = op->convert->reshape(op->op, rows, rt->threadpool);
+  if (status != pqnn_status_success) return status;
+  return pqnn_rt_reshape_output_range(rt, op);
 }
 
 static enum pqnn_status setup_f32_f16(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
@@ -107,6 +110,7 @@ static void dequantize_body(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size
 /* A tensor quantized per image row (its reader takes params per pixel): each row's params
  * entry repeated for its pixels. */
 static enum pqnn_status run_qd8(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
+  if (pqnn_rt_run_output_range(rt, op)) return pqnn_status_success;
   const enum pqnn_status status = pqnn_rt_run_operator(rt, op);
   const struct pqnn_rt_tensor* y = &rt->tensors[op->output];
   if (status == pqnn_status_success && op->row_pixels > 1) {

@@ -200,6 +200,7 @@ enum pqnn_status pqnn_runtime_plan(struct pqnn_runtime* rt, const struct pqnn_su
   pqnn_pass_read_concats_in_winograd(rt);
   status = choose_executors(rt, sg);
   if (status == pqnn_status_success) status = pqnn_rt_plan_bands(rt);
+  if (status == pqnn_status_success) pqnn_rt_plan_output_ranges(rt);
 done:
   pqnn_release(scratch);
   return status;

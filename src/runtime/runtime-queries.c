@@ -32,6 +32,7 @@ enum pqnn_status pqnn_get_runtime_node_info(pqnn_runtime_t rt, size_t index,
   info_out->fused_activation_name = pqnn_rt_activation_name(&rt->ops[index]);
   info_out->banded = pqnn_rt_op_banded(rt, &rt->ops[index]);
   info_out->band_first = pqnn_rt_op_band_first(rt, &rt->ops[index]);
+  info_out->range_fused = rt->ops[index].range_bound;
   return pqnn_status_success;
 }
 

@@ -147,6 +147,16 @@ struct pqnn_rt_op {
   bool folded;                      /* a resize its concat reader runs (runtime-pass-concat.c),
                                        or a concat its Winograd conv reader reads
                                        (runtime-pass-concat-input.c) */
+  /* Output range fusion (runtime-output-range.c), on an f32 -> qd8 convert quantizing per
+   * image: the FC / conv op writing its input (PQNN_NO_NODE: none), and, while that op's
+   * epilogue merges the ranges (bound at reshape), the slots, the ranges read from them and
+   * the reciprocal scales of the run (range_capacity entries each). */
+  uint32_t range_source;
+  bool range_bound;
+  struct pqnn_output_ranges* ranges;
+  struct pqnn_qd8_range* range_values;
+  float* range_inv;
+  size_t range_capacity;
   /* Row-band chains (runtime-band.h): 1 + the index of the op's chain in rt->bands (0:
    * none); its own executor, which the band executor wraps. */
   uint32_t band;
@@ -188,6 +198,8 @@ struct pqnn_runtime {
   bool no_pool_commute;             /* runtime option: GAP keeps reading a 1x1 layer's output */
   bool f32_pool_commute;            /* runtime option: commute in f32 inference too */
   bool no_scale_fusion;             /* runtime option: x * s stays a node (runtime-pass-sefold.c) */
+  bool no_range_fusion;             /* runtime option: converts run their own range pass
+                                       (runtime-output-range.c) */
   struct pqnn_rt_band* bands;       /* the chains found at planning */
   uint32_t num_bands;
   /* Profiling (runtime-profile.c): per-op counters, NULL until first enabled. */

@@ -7,6 +7,7 @@
 #include "logging.h"
 #include "operator.h"
 #include "runtime/runtime-band.h"
+#include "runtime/runtime-executors.h"
 #include "runtime/runtime-passes.h"
 #include "runtime/runtime-shared.h"
 #include "runtime/runtime.h"
@@ -20,6 +21,7 @@ enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
       pqnn_delete_operator(rt->ops[i].affine_op);
       pqnn_release(rt->ops[i].upsampled.columns);
       pqnn_release(rt->ops[i].concat_input.storage);
+      pqnn_rt_release_output_range(&rt->ops[i]);
     }
   }
   if (rt->tensors != NULL) {
@@ -89,6 +91,7 @@ enum pqnn_status pqnn_create_runtime_with_options(pqnn_subgraph_t subgraph,
   rt->no_pool_commute = options != NULL && options->no_pool_commute != 0;
   rt->f32_pool_commute = options != NULL && options->f32_pool_commute != 0;
   rt->no_scale_fusion = options != NULL && options->no_scale_fusion != 0;
+  rt->no_range_fusion = options != NULL && options->no_range_fusion != 0;
   status = pqnn_runtime_plan(rt, subgraph);
   if (status == pqnn_status_success) status = reshape(rt);
   if (status != pqnn_status_success) {
@@ -210,6 +213,7 @@ enum pqnn_status pqnn_invoke_runtime(pqnn_runtime_t rt) {
   pthreadpool_t pool = rt->threadpool;
   if (rt->serial) rt->threadpool = NULL;
   enum pqnn_status status = pqnn_status_success;
+  pqnn_rt_reset_output_ranges(rt);
   if (rt->profiling) {
     status = pqnn_runtime_invoke_profiled(rt);
   } else {

@@ -12,6 +12,14 @@
 
 namespace pqnn_test {
 
+// Whether the suites run natively (x86-64) rather than emulated (qemu-aarch64, node): the
+// costlier random-case runtime tests run fewer cases off x86-64.
+#if defined(__x86_64__) || defined(_M_X64)
+inline constexpr bool kNativeSuite = true;
+#else
+inline constexpr bool kNativeSuite = false;
+#endif
+
 struct Graph {
   pqnn_subgraph_t sg = nullptr;
   explicit Graph(uint32_t externals, uint32_t flags = 0) {

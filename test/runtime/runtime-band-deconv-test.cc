@@ -25,13 +25,8 @@ using namespace pqnn_test;
 
 namespace {
 
-// Fewer cases off x86-64, where the suites run emulated (qemu-aarch64, node): each case
-// moves several MiB through six runtimes.
-#if defined(__x86_64__) || defined(_M_X64)
-constexpr bool kNative = true;
-#else
-constexpr bool kNative = false;
-#endif
+// Fewer cases off x86-64 (kNativeSuite): each case moves several MiB through six runtimes.
+constexpr bool kNative = kNativeSuite;
 
 struct Layer {
   uint32_t kh = 2, kw = 2, sh = 2, sw = 2;  // kernel == stride: the direct path

@@ -297,7 +297,7 @@ int main(int argc, char** argv) {
       .no_activation_fusion = a.no_fuse_activation, .no_affine_fusion = a.no_fuse_affine,
       .no_banding = a.no_banding, .no_pool_commute = a.no_commute_pool,
       .f32_pool_commute = a.commute_pool,
-      .no_scale_fusion = a.no_fuse_scale};
+      .no_scale_fusion = a.no_fuse_scale, .no_range_fusion = a.no_fuse_range};
   enum pqnn_status status = pqnn_onnx_create_runtime_with_options(model, pool, a.flags,
       &options, &rt);
   const double import_ms = run_now_ms() - t0;

@@ -12,7 +12,7 @@ static const char kUsage[] =
     "         [--iterations N] [--warmup N] [--compare [name=]FILE.bin] [--json FILE]\n"
     "         [--seed N] [--list] [--profile] [--layer-error] [--verbose] [--no-fuse-add]\n"
     "         [--no-fuse-activation] [--no-fuse-affine] [--no-banding] [--commute-pool]\n"
-    "         [--no-commute-pool] [--no-fuse-scale]\n"
+    "         [--no-commute-pool] [--no-fuse-scale] [--no-fuse-range]\n"
     "  .bin files: raw little-endian float32 in the model's layout (NCHW for images).\n"
     "  --dtype f16: PQNN_FLAG_FP16_INFERENCE, f16 where that is faster: only on an ISA\n"
     "    tier with f16 arithmetic (aarch64 neonfp16arith, neondot), else it runs f32 (the\n"
@@ -37,7 +37,9 @@ static const char kUsage[] =
     "  --no-commute-pool: a global average pooling of a linear 1x1 conv / FC output keeps\n"
     "    reading it (not the layer's input), so no multiply folds into that layer either.\n"
     "  --no-fuse-scale: the squeeze-excite multiply x * s stays a node of its own (not run\n"
-    "    in the epilogue of the 1x1 layer that writes x).\n";
+    "    in the epilogue of the 1x1 layer that writes x).\n"
+    "  --no-fuse-range: a convert quantizing an FC / conv output per image reads it again\n"
+    "    for its range (not taking the ranges the layer's epilogue merged).\n";
 
 static int usage(const char* problem, const char* arg) {
   if (problem != NULL) fprintf(stderr, "pqnn-run: %s%s%s\n", problem, arg ? ": " : "", arg ? arg : "");
@@ -120,7 +122,8 @@ int run_parse_args(int argc, char** argv, struct run_args* a) {
         : strcmp(opt, "--no-banding") == 0 ? &a->no_banding
         : strcmp(opt, "--no-commute-pool") == 0 ? &a->no_commute_pool
         : strcmp(opt, "--commute-pool") == 0 ? &a->commute_pool
-        : strcmp(opt, "--no-fuse-scale") == 0 ? &a->no_fuse_scale : NULL;
+        : strcmp(opt, "--no-fuse-scale") == 0 ? &a->no_fuse_scale
+        : strcmp(opt, "--no-fuse-range") == 0 ? &a->no_fuse_range : NULL;
     if (flag != NULL) {
       *flag = true;
       continue;

@@ -98,6 +98,11 @@ void run_node_label(pqnn_onnx_runtime_t rt, pqnn_runtime_t prt, size_t index, ch
      * is the chain's) */
     snprintf(buf + with_path, size - with_path, " [banded]");
   }
+  const size_t with_band = strlen(buf);
+  if (info.range_fused && with_band < size) {
+    /* quantizes from the ranges its input's writer merged (no range pass) */
+    snprintf(buf + with_band, size - with_band, " [ranges from writer]");
+  }
 }
 
 /* What was fused into a node, in the order it applies: "+clamp+hardswish", "+hardswish+add",
@@ -132,7 +137,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   enum { kTypes = 64, kDatatypes = 8 };  /* above every node type / datatype value */
   size_t per_type[kTypes][kDatatypes] = {{0}};
   size_t fused = 0, fused_adds = 0, fused_activations = 0, fused_affines = 0, inserted = 0;
-  size_t folded = 0, banded = 0, upsampled = 0, scaled = 0, concat_inputs = 0;
+  size_t folded = 0, banded = 0, upsampled = 0, scaled = 0, concat_inputs = 0, ranged = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   /* The fusion column is as wide as the longest chain of this plan (at least 18). */
   int fusion_width = 18;
@@ -160,6 +165,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     upsampled += info.fused_upsampled_add;
     scaled += info.fused_channel_scale;
     banded += info.banded;
+    ranged += info.range_fused;
     char label[256];
     run_node_label(rt, prt, k, label, sizeof(label));
     const char* qd8 = info.qd8_decision != pqnn_qd8_decision_none
@@ -190,6 +196,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       if (info.pool_commuted) cJSON_AddBoolToObject(n, "pool_commuted", true);
       if (info.fused_concat_input) cJSON_AddBoolToObject(n, "fused_concat_input", true);
       cJSON_AddBoolToObject(n, "banded", info.banded != 0);
+      if (info.range_fused) cJSON_AddBoolToObject(n, "range_fused", true);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
       cJSON_AddItemToArray(nodes, n);
     }
@@ -197,9 +204,10 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu fused activations, %zu "
       "fused affines, %zu inserted converts, %zu resizes folded into concats, %zu into "
       "adds, %zu channel scales folded into 1x1 layers, %zu concats read by their convs, %zu "
-      "in row bands), %zu boundary layout changes, arena %.1f MiB (%.1f MiB unshared)\n",
+      "in row bands, %zu converts taking their ranges from the writer), %zu boundary layout "
+      "changes, arena %.1f MiB (%.1f MiB unshared)\n",
       count, fused, fused_adds, fused_activations, fused_affines, inserted, folded, upsampled,
-      scaled, concat_inputs, banded, transposes,
+      scaled, concat_inputs, banded, ranged, transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
@@ -221,6 +229,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     cJSON_AddNumberToObject(plan, "upsampled_adds", (double) upsampled);
     cJSON_AddNumberToObject(plan, "inserted_converts", (double) inserted);
     cJSON_AddNumberToObject(plan, "banded_nodes", (double) banded);
+    cJSON_AddNumberToObject(plan, "range_fused_converts", (double) ranged);
     cJSON_AddNumberToObject(plan, "boundary_layout_changes", (double) transposes);
     cJSON_AddNumberToObject(plan, "arena_bytes", (double) arena);
     cJSON_AddItemToObject(plan, "node_list", nodes);

@@ -43,6 +43,7 @@ struct run_args {
   bool no_commute_pool;  /* runtime option no_pool_commute: GAP of a 1x1 layer stays */
   bool commute_pool;  /* runtime option f32_pool_commute: commute in f32 too */
   bool no_fuse_scale;  /* runtime option no_scale_fusion: x * s stays a node */
+  bool no_fuse_range;  /* runtime option no_range_fusion: converts run their range pass */
 };
 
 /* run-args.c: 0 on success, else prints the problem and returns 2. */
