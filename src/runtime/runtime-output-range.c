@@ -39,6 +39,16 @@ static bool writes_f32_tiles(const struct pqnn_runtime* rt, const struct pqnn_rt
       rt->tensors[op->output].datatype == pqnn_datatype_fp32;
 }
 
+/* Whether an op before `before` already takes its ranges from writer w (a writer's epilogue
+ * merges into one set of slots: of two converts of one value, each quantizing it for
+ * another qd8 reader, the first takes them, the second runs its own range pass). */
+static bool claimed(const struct pqnn_runtime* rt, uint32_t w, uint32_t before) {
+  for (uint32_t j = 0; j < before; j++) {
+    if (rt->ops[j].range_source == w) return true;
+  }
+  return false;
+}
+
 void pqnn_rt_plan_output_ranges(struct pqnn_runtime* rt) {
   for (uint32_t i = 0; i < rt->num_ops; i++) {
     struct pqnn_rt_op* op = &rt->ops[i];
@@ -46,7 +56,9 @@ void pqnn_rt_plan_output_ranges(struct pqnn_runtime* rt) {
     op->range_bound = false;
     if (rt->no_range_fusion || !quantizes_images(rt, op)) continue;
     const uint32_t w = writer_of(rt, op->inputs[0], i);
-    if (w != PQNN_NO_NODE && writes_f32_tiles(rt, &rt->ops[w])) op->range_source = w;
+    if (w != PQNN_NO_NODE && writes_f32_tiles(rt, &rt->ops[w]) && !claimed(rt, w, i)) {
+      op->range_source = w;
+    }
   }
 }
 

@@ -43,10 +43,11 @@ struct Case {
   size_t n = 1, h = 20, w = 21, c0 = 12, c1 = 24, c2 = 16;
   bool clamp = false, hardswish = false, residual = false, mid_output = false;
   bool nonfinite = false;  // image 0's first element is +Inf, the last image's a NaN
+  bool second_reader = false;  // y also read by a second 3x3 qd8 convolution -> z2
 };
 
 struct Result {
-  std::vector<float> z, y, z_reshaped;
+  std::vector<float> z, y, z_reshaped, z2;
   size_t ranged = 0, ranged_reshaped = 0;
   // The node that writes y (right before the convert of the reader's input) is a fully
   // connected or convolution node: the activation and the add fused into the writer where
@@ -72,7 +73,7 @@ size_t count_ranged(pqnn_runtime_t rt) {
 Result run_case(const Case& c, bool fusion, pthreadpool_t pool) {
   Result r;
   std::deque<std::vector<float>> keep;
-  Graph g(4);
+  Graph g(5);
   const uint32_t x = g.input(0, {c.n, c.h, c.w, c.c0});
   const uint32_t z = g.output(1, {c.n, c.h, c.w, c.c2});
   const uint32_t y = c.mid_output ? g.output(2, {c.n, c.h, c.w, c.c1})
@@ -121,6 +122,13 @@ Result run_case(const Case& c, bool fusion, pthreadpool_t pool) {
   EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, c.c1, c.c2,
       -INFINITY, INFINITY, y, g.f32({c.c2, 3, 3, c.c1}, f2.data()), g.f32({c.c2}, b2.data()), z,
       0), pqnn_status_success);
+  const uint32_t z2 = c.second_reader ? g.output(4, {c.n, c.h, c.w, 8}) : 0;
+  if (c.second_reader) {  // its own convert of y (one writer, two per-image converts)
+    const auto& f3 = keep.emplace_back(random_f32(8 * 9 * c.c1, -0.2f, 0.2f, 10));
+    EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, c.c1, 8,
+        -INFINITY, INFINITY, y, g.f32({8, 3, 3, c.c1}, f3.data()), PQNN_INVALID_VALUE_ID, z2,
+        0), pqnn_status_success);
+  }
   pqnn_runtime_options options = {};
   options.no_range_fusion = fusion ? 0 : 1;
   pqnn_runtime_t rt = nullptr;
@@ -150,6 +158,8 @@ Result run_case(const Case& c, bool fusion, pthreadpool_t pool) {
     std::vector<pqnn_external_value> ext = {{0, in.data()}, {1, out.data()}};
     if (c.mid_output) ext.push_back({2, r.y.data()});
     if (c.residual) ext.push_back({3, (void*) residual.data()});
+    r.z2.assign(c.second_reader ? c.n * h * w * 8 : 0, -1234.5f);
+    if (c.second_reader) ext.push_back({4, r.z2.data()});
     EXPECT_EQ(pqnn_setup_runtime(rt, ext.size(), ext.data()), pqnn_status_success);
     // First on a 4x wider input, then on the input: each invoke starts from empty ranges.
     for (float& v : in) v *= 4.0f;
@@ -158,14 +168,15 @@ Result run_case(const Case& c, bool fusion, pthreadpool_t pool) {
     EXPECT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
     (pass == 0 ? r.ranged : r.ranged_reshaped) = count_ranged(rt);
   }
+  // The first inserted convert after the first node quantizes y (a qd8 writer's own input
+  // convert comes first, at index 0); the node before it writes y.
   const auto infos = node_infos(rt);
   for (size_t i = 1; i < infos.size(); i++) {
-    if (infos[i].type == pqnn_node_type_convert && infos[i].inserted &&
-        i + 1 < infos.size() && infos[i + 1].type == pqnn_node_type_convolution_2d &&
-        i + 2 == infos.size()) {
+    if (infos[i].type == pqnn_node_type_convert && infos[i].inserted) {
       r.epilogue_writer = infos[i - 1].type == pqnn_node_type_fully_connected ||
           infos[i - 1].type == pqnn_node_type_convolution_2d;
-      r.reader_qd8 = infos[i + 1].compute_datatype == pqnn_datatype_qdint8;
+      r.reader_qd8 = true;
+      break;
     }
   }
   pqnn_delete_runtime(rt);
@@ -184,7 +195,8 @@ std::string describe(const Case& c) {
       " " + std::to_string(c.h) + "x" + std::to_string(c.w) + " " + std::to_string(c.c0) +
       "->" + std::to_string(c.c1) + "->" + std::to_string(c.c2) + (c.clamp ? " clamp" : "") +
       (c.hardswish ? " hardswish" : "") + (c.residual ? " residual" : "") +
-      (c.mid_output ? " y-output" : "") + (c.nonfinite ? " inf/nan" : "");
+      (c.mid_output ? " y-output" : "") + (c.nonfinite ? " inf/nan" : "") +
+      (c.second_reader ? " second-reader" : "");
 }
 
 void expect_same_as_unfused(const Case& c, bool expect_ranged, pthreadpool_t* pools,
@@ -199,6 +211,9 @@ void expect_same_as_unfused(const Case& c, bool expect_ranged, pthreadpool_t* po
     EXPECT_TRUE(same_bits(r.z, ref.z));
     if (c.mid_output) {
       EXPECT_TRUE(same_bits(r.y, ref.y));
+    }
+    if (c.second_reader) {
+      EXPECT_TRUE(same_bits(r.z2, ref.z2));
     }
     EXPECT_TRUE(same_bits(r.z_reshaped, ref.z_reshaped));
     const bool ranged = expect_ranged && r.epilogue_writer;
@@ -239,6 +254,7 @@ TEST(RuntimeOutputRange, RandomWritersMatchTheUnfusedGraph) {
     c.residual = pick(0, 3) == 0;
     c.mid_output = pick(0, 3) == 0;
     c.nonfinite = i % 7 == 3;
+    c.second_reader = i % 3 == 1;
     expect_same_as_unfused(c, ranged, pools, kNative ? 3 : 1);
   }
   for (pthreadpool_t pool : pools) destroy_pool(pool);
