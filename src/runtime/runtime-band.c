@@ -11,6 +11,7 @@
 #include "operator.h"
 #include "operators/band-rows.h"
 #include "runtime/runtime-band.h"
+#include "runtime/runtime-shared.h"
 #include "threadpool.h"
 
 /* ---- planning ---- */
@@ -48,10 +49,7 @@ static bool is_pointwise(const struct pqnn_runtime* rt, const struct pqnn_rt_op*
 /* The convert of a qd8 projection's input: f32 -> qdint8 per image row, inserted by
  * dynamic quantization. */
 static bool quantizes_image_rows(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
-  return op->node.type == pqnn_node_type_convert && op->info.inserted && op->band == 0 &&
-      rt->tensors[op->inputs[0]].datatype == pqnn_datatype_fp32 &&
-      rt->tensors[op->output].datatype == pqnn_datatype_qdint8 &&
-      rt->tensors[op->output].qd8_per_image_row;
+  return pqnn_rt_is_inserted_qd8_convert(rt, op) && rt->tensors[op->output].qd8_per_image_row;
 }
 
 /* A qd8 projection: a 1x1 convolution reading its input's params per pixel

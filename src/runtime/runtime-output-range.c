@@ -16,20 +16,9 @@
 #include "runtime/runtime-executors.h"
 #include "runtime/runtime-shared.h"
 
-/* The op writing tensor t before op `before`, or PQNN_NO_NODE. */
-static uint32_t writer_of(const struct pqnn_runtime* rt, uint32_t t, uint32_t before) {
-  for (uint32_t i = before; i-- > 0;) {
-    if (rt->ops[i].output == t) return i;
-  }
-  return PQNN_NO_NODE;
-}
-
 /* An inserted f32 -> qd8 convert with one range per image. */
 static bool quantizes_images(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op) {
-  return op->node.type == pqnn_node_type_convert && op->info.inserted && op->band == 0 &&
-      rt->tensors[op->inputs[0]].datatype == pqnn_datatype_fp32 &&
-      rt->tensors[op->output].datatype == pqnn_datatype_qdint8 &&
-      rt->tensors[op->output].qd8_per_image;
+  return pqnn_rt_is_inserted_qd8_convert(rt, op) && rt->tensors[op->output].qd8_per_image;
 }
 
 /* A fully connected or (non-depthwise) convolution op with an f32 output. */
@@ -50,13 +39,14 @@ static bool claimed(const struct pqnn_runtime* rt, uint32_t w, uint32_t before) 
 }
 
 void pqnn_rt_plan_output_ranges(struct pqnn_runtime* rt) {
+  pqnn_rt_index_ops(rt);  /* each tensor's writer */
   for (uint32_t i = 0; i < rt->num_ops; i++) {
     struct pqnn_rt_op* op = &rt->ops[i];
     op->range_source = PQNN_NO_NODE;
     op->range_bound = false;
     if (rt->no_range_fusion || !quantizes_images(rt, op)) continue;
-    const uint32_t w = writer_of(rt, op->inputs[0], i);
-    if (w != PQNN_NO_NODE && writes_f32_tiles(rt, &rt->ops[w]) && !claimed(rt, w, i)) {
+    const uint32_t w = rt->tensors[op->inputs[0]].producer;
+    if (w != PQNN_NO_NODE && w < i && writes_f32_tiles(rt, &rt->ops[w]) && !claimed(rt, w, i)) {
       op->range_source = w;
     }
   }

@@ -163,6 +163,13 @@ void pqnn_rt_index_ops(struct pqnn_runtime* rt) {
   }
 }
 
+bool pqnn_rt_is_inserted_qd8_convert(const struct pqnn_runtime* rt,
+    const struct pqnn_rt_op* op) {
+  return op->node.type == pqnn_node_type_convert && op->info.inserted && op->band == 0 &&
+      rt->tensors[op->inputs[0]].datatype == pqnn_datatype_fp32 &&
+      rt->tensors[op->output].datatype == pqnn_datatype_qdint8;
+}
+
 bool pqnn_rt_is_gemm_node(enum pqnn_node_type type) {
   return type == pqnn_node_type_fully_connected || type == pqnn_node_type_convolution_2d ||
       type == pqnn_node_type_depthwise_convolution_2d ||

@@ -40,6 +40,10 @@ PQNN_INTERNAL void pqnn_rt_index_ops(struct pqnn_runtime* rt);
 /* Whether a convolution node's f32 operator takes the Winograd path on this CPU (its
  * geometry and PQNN_FLAG_NO_WINOGRAD; operators-f32.c). */
 PQNN_INTERNAL bool pqnn_rt_conv_takes_winograd(const struct pqnn_rt_op* op);
+/* An f32 -> qdint8 convert inserted by dynamic quantization, in no row band (its output's
+ * qd8_per_image / qd8_per_image_row say how it quantizes). */
+PQNN_INTERNAL bool pqnn_rt_is_inserted_qd8_convert(const struct pqnn_runtime* rt,
+    const struct pqnn_rt_op* op);
 /* True for the node types that run through the FC / conv operators. */
 PQNN_INTERNAL bool pqnn_rt_is_gemm_node(enum pqnn_node_type type);
 
