@@ -97,6 +97,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-gemm/1x8-sse2.c
   src/microkernels/f32-gemm/1x8-wasmsimd.c
   src/microkernels/f32-gemm/4x16-neonfma.c
+  src/microkernels/f32-gemm/4x24-avx2-fma.c
   src/microkernels/f32-gemm/4x4-scalar.c
   src/microkernels/f32-gemm/4x8-sse2.c
   src/microkernels/f32-gemm/4x8-wasmsimd.c
@@ -113,6 +114,7 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-igemm/1x8-sse2.c
   src/microkernels/f32-igemm/1x8-wasmsimd.c
   src/microkernels/f32-igemm/4x16-neonfma.c
+  src/microkernels/f32-igemm/4x24-avx2-fma.c
   src/microkernels/f32-igemm/4x4-scalar.c
   src/microkernels/f32-igemm/4x8-sse2.c
   src/microkernels/f32-igemm/4x8-wasmsimd.c
@@ -643,12 +645,10 @@ set(PQNN_CAND_MICROKERNEL_SRCS
   src/microkernels/f32-dwconv/anyp4c-wasmsimd.c
   src/microkernels/f32-dwconv/anyp8c-avx2-fma.c
   src/microkernels/f32-gemm/4x16-avx2-fma.c
-  src/microkernels/f32-gemm/4x24-avx2-fma.c
   src/microkernels/f32-gemm/5x16-avx2-fma.c
   src/microkernels/f32-gemm/5x8-wasmsimd.c
   src/microkernels/f32-gemm/6x8-neonfma.c
   src/microkernels/f32-igemm/4x16-avx2-fma.c
-  src/microkernels/f32-igemm/4x24-avx2-fma.c
   src/microkernels/f32-igemm/5x16-avx2-fma.c
   src/microkernels/f32-igemm/5x8-wasmsimd.c
   src/microkernels/f32-igemm/6x8-neonfma.c

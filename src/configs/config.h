@@ -21,7 +21,10 @@ struct pqnn_gemm_config {
   pqnn_igemm_ukernel_fn igemm[2];
   pqnn_dqgemm_ukernel_fn dqgemm[2];
   pqnn_dqigemm_ukernel_fn dqigemm[2];
-  /* Kernels of a narrower NR (same ISA, KR-compatible input_offset), or NULL: the PATCH
+  /* Kernels of another NR, in practice a narrower one (f32 avx2 has the wider 4x24 beside
+   * 6x16, for N = 18, 24, 72, ...), of the same ISA and KR-compatible input_offset, or
+   * NULL; its mr = 1 slots may be NULL (the paths then run single rows on the MR kernels).
+   * The PATCH
    * convolution path (few input channels) takes its igemm / dqigemm when the layer's N is
    * narrow enough that the main tile would compute mostly padding columns
    * (pqnn_patch_config in src/operators/patch-path.c); 1x1 convolutions take its gemm

@@ -73,6 +73,18 @@
  *   44.2-44.4. 8x16 is no narrow tile of its own (other_mr of 7x16): whole layers of 8-row
  *   M ran 5-18% slower on it than on 7x16 (bench/f32-convolution, det 640x640 3 -> 16 stem
  *   1149-1229 -> 1379-1482 us, 160x160 32 -> 48 714-726 -> 797-802 us).
+ *   AVX2 at N = 24 (Zen 3, December 2026; bench/f32-gemm-kernels of an all-kernels build,
+ *   taskset -c 1, GFLOP/s of the useful columns, median of 3): 6x16 computes 32 columns,
+ *   4x24 the 24:          M x N x K    6x16   4x24   (4x16   5x16)
+ *                        1024x24x96    48.4   70.9    45.2   39.5
+ *                        1024x24x864   46.9   79.2    39.7   44.1
+ *                          32x24x96    44.0   73.8    33.6   38.2
+ *                        1024x48x96    73.8   75.5    67.1   77.1
+ *   so 4x24 is the narrow config (narrow_fewer_columns: N = 18, 24, 72, ...; it is wider
+ *   than the main tile, not narrower). det's Winograd 3x3 96 -> 24 layers
+ *   (bench/f32-convolution f32_conv3x3, wall us, 3 interleaved rounds on a VM whose
+ *   memory-bound runs swing +-20%): 160x160 9552-11023 -> 7938-8357, 80x80 2223-2571 ->
+ *   1735-1981, 40x40 445-836 -> 424-479, 20x20 144-177 -> 109-129.
  *   aarch64 (neon tier): 4x16 neonfma, NOT measured (no Arm hardware; tests run under
  *   qemu): chosen by its inner loop, 0.34 instructions per MAC (docs/arm.md), with 6x8
  *   (0.33) as the alternative to measure on a real core.
@@ -85,7 +97,7 @@
 static struct pqnn_gemm_config config;
 #if defined(__x86_64__) || defined(_M_X64)
 static struct pqnn_gemm_config other_mr_config;  /* avx512f: 8x32 */
-static struct pqnn_gemm_config narrow_config;    /* avx512f: 7x16 */
+static struct pqnn_gemm_config narrow_config;    /* avx512f: 7x16; avx2: 4x24 */
 static struct pqnn_gemm_config tail_other_mr_config;  /* avx512f: 8x16 */
 #endif
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -123,6 +135,16 @@ static void init_config(void) {
     config.column_tail[1] = &tail_other_mr_config;
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     config = F32_CONFIG(1x16, 6x16, avx2_fma);
+    /* 4x24 wherever it pads at least 10% fewer columns (N = 18, 24, 72, ...; the Winograd
+     * GEMMs of det's 3x3 96 -> 24 layers, pqnn_winograd_gemm_config): at N = 24 6x16
+     * computes 32 columns, 4x24 the 24 (measurements above, "AVX2 at N = 24"). Single rows
+     * (batch 1, one output pixel) run the 4x24 kernel too: there is no 1x24, so no mr = 1
+     * kernel either (an IGEMM mr = 1 kernel reads one indirection pointer per tap). */
+    narrow_config = F32_CONFIG(4x24, 4x24, avx2_fma);
+    narrow_config.gemm[0] = NULL;
+    narrow_config.igemm[0] = NULL;
+    config.narrow = &narrow_config;
+    config.narrow_fewer_columns = true;
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     config = F32_CONFIG(1x8, 4x8, sse2);
   }
