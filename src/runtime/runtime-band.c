@@ -66,6 +66,35 @@ static bool is_private(const struct pqnn_runtime* rt, uint32_t t, const uint32_t
   return readers[t] == 1 && tensor->external_flags == 0 && tensor->static_data == NULL;
 }
 
+/* The channels (last dim) of tensor t. */
+static size_t channels(const struct pqnn_rt_tensor* t) {
+  return t->shape.num_dims == 0 ? 1 : t->shape.dim[t->shape.num_dims - 1];
+}
+
+/* A 1x1 between two depthwise convolutions (dw -> p -> dw2, each intermediate private)
+ * can be the first one's projection or the second one's expansion, not both: the chain
+ * keeps its intermediate in L2, the other goes out to memory and back. It joins the side
+ * whose intermediate is the larger, the second where p widens its input (its output,
+ * dw2's input, has more channels over the same pixels), else the first. PaddleOCR det's
+ * backbone (PP-LCNet) alternates them: 320x320 16 -> 32, 160x160 32 -> 48, 80x80 48 -> 96
+ * ... join the next depthwise, 48 -> 48 ... the one before; measured in docs/runtime.md
+ * ("Row bands"). */
+static bool widens_into_depthwise(const struct pqnn_runtime* rt, uint32_t p,
+    const uint32_t* readers) {
+  const struct pqnn_rt_op* op = &rt->ops[p];
+  if (!is_private(rt, op->output, readers) ||
+      channels(&rt->tensors[op->output]) <= channels(&rt->tensors[op->inputs[0]])) {
+    return false;
+  }
+  for (uint32_t d = p + 1; d < rt->num_ops; d++) {
+    const struct pqnn_rt_op* dw = &rt->ops[d];
+    if (dw->num_inputs == 0 || dw->inputs[0] != op->output) continue;
+    return dw->node.type == pqnn_node_type_depthwise_convolution_2d && is_f32(rt, dw) &&
+        dw->band == 0;
+  }
+  return false;
+}
+
 /* A chain's ops in order: expansion, depthwise, quantize, projection (PQNN_NO_NODE: none). */
 enum { CHAIN_OPS = 4 };
 
@@ -158,6 +187,7 @@ enum pqnn_status pqnn_rt_plan_bands(struct pqnn_runtime* rt) {
     for (uint32_t p = d + 1; p < rt->num_ops && is_private(rt, dw->output, readers); p++) {
       if (rt->ops[p].inputs[0] != dw->output) continue;
       if (is_pointwise(rt, &rt->ops[p], false)) {
+        if (widens_into_depthwise(rt, p, readers)) break;
         ops[3] = p;
       } else if (quantizes_image_rows(rt, &rt->ops[p]) &&
           is_private(rt, rt->ops[p].output, readers)) {

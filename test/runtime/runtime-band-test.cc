@@ -346,4 +346,79 @@ TEST(RuntimeBand, ReportsTheChainAndHonoursNoBanding) {
   EXPECT_TRUE(same_bits(banded.y, plain.y));
 }
 
+// dw1 -> pw1 -> dw2 -> pw2 (PaddleOCR det's backbone): pw1 is dw1's projection or dw2's
+// expansion, and joins the side of the larger intermediate: dw2's where it widens its input
+// (cmid1 -> cmid2 channels over the same pixels), dw1's otherwise. Per node (graph order
+// dw1, pw1, dw2, pw2) whether it runs in a band, and the outputs against no_banding.
+struct Alternating {
+  size_t h = 160, w = 160, cmid1 = 16, cmid2 = 40, cout = 24;
+};
+
+std::vector<float> run_alternating(const Alternating& a, bool banding,
+    std::vector<uint32_t>* banded) {
+  const float inf = INFINITY;
+  Graph g(2);
+  const size_t oh = out_size(a.h, 1, 1, 3, 2, 1), ow = out_size(a.w, 1, 1, 3, 2, 1);
+  const uint32_t x = g.input(0, {1, a.h, a.w, a.cmid1});
+  const uint32_t y = g.output(1, {1, oh, ow, a.cout});
+  const uint32_t d1 = g.f32({1, a.h, a.w, a.cmid1});
+  const uint32_t p1 = g.f32({1, a.h, a.w, a.cmid2});
+  const uint32_t d2 = g.f32({1, oh, ow, a.cmid2});
+  // static values stay the caller's memory: these live until the runtime is deleted
+  const auto w1 = random_f32(9 * a.cmid1, -0.4f, 0.4f, 1), b1 = random_f32(a.cmid1, -0.2f, 0.2f, 2);
+  const auto w2 = random_f32(a.cmid2 * a.cmid1, -0.3f, 0.3f, 3);
+  const auto b2 = random_f32(a.cmid2, -0.2f, 0.2f, 4);
+  const auto w3 = random_f32(9 * a.cmid2, -0.4f, 0.4f, 5), b3 = random_f32(a.cmid2, -0.2f, 0.2f, 6);
+  const auto w4 = random_f32(a.cout * a.cmid2, -0.2f, 0.2f, 7);
+  const auto b4 = random_f32(a.cout, -0.2f, 0.2f, 8);
+  EXPECT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1,
+      a.cmid1, 0.0f, 6.0f, x, g.f32({1, 3, 3, a.cmid1}, w1.data()), g.f32({a.cmid1}, b1.data()),
+      d1, 0), pqnn_status_success);
+  EXPECT_EQ(pqnn_define_convolution_2d(g.sg, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, a.cmid1, a.cmid2,
+      0.0f, 6.0f, d1, g.f32({a.cmid2, 1, 1, a.cmid1}, w2.data()), g.f32({a.cmid2}, b2.data()),
+      p1, 0), pqnn_status_success);
+  EXPECT_EQ(pqnn_define_depthwise_convolution_2d(g.sg, 1, 1, 1, 1, 3, 3, 2, 2, 1, 1, 1,
+      a.cmid2, 0.0f, 6.0f, p1, g.f32({1, 3, 3, a.cmid2}, w3.data()), g.f32({a.cmid2}, b3.data()),
+      d2, 0), pqnn_status_success);
+  EXPECT_EQ(pqnn_define_fully_connected(g.sg, -inf, inf, d2, g.f32({a.cout, a.cmid2}, w4.data()),
+      g.f32({a.cout}, b4.data()), y, 0), pqnn_status_success);
+  pqnn_runtime_t rt = create_banding_runtime(g, banding, nullptr, 0);
+  if (rt == nullptr) return {};
+  (void) count_banded(rt);
+  banded->clear();
+  for (const auto& i : node_infos(rt)) banded->push_back(i.banded);
+  auto in = random_f32(a.h * a.w * a.cmid1, -1.0f, 1.0f, 9);
+  std::vector<float> out(oh * ow * a.cout, -1234.5f);
+  const pqnn_external_value ext[2] = {{0, (void*) in.data()}, {1, out.data()}};
+  EXPECT_EQ(pqnn_setup_runtime(rt, 2, ext), pqnn_status_success);
+  EXPECT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
+  pqnn_delete_runtime(rt);
+  return out;
+}
+
+TEST(RuntimeBand, APointwiseBetweenDepthwisesBandsItsLargerSide) {
+  // 160x160: 16 channels 1.6 MiB, 40 channels 3.9 MiB (past L2: both chains would band).
+  for (const bool widens : {true, false}) {
+    Alternating a;
+    if (!widens) std::swap(a.cmid1, a.cmid2);
+    SCOPED_TRACE(testing::Message() << a.cmid1 << " -> " << a.cmid2);
+    std::vector<uint32_t> banded, plain;
+    const std::vector<float> y = run_alternating(a, true, &banded);
+    const std::vector<float> ref = run_alternating(a, false, &plain);
+    ASSERT_FALSE(ref.empty());
+    EXPECT_TRUE(same_bits(y, ref));
+    ASSERT_EQ(banded.size(), 4u);
+    EXPECT_EQ(plain, std::vector<uint32_t>(4, 0u));
+    if (!has_row_kernels()) {
+      EXPECT_EQ(banded, std::vector<uint32_t>(4, 0u));
+    } else if (widens) {
+      // dw2's chain: pw1 (expansion), dw2, pw2 (projection); dw1 alone
+      EXPECT_EQ(banded, (std::vector<uint32_t>{0, 1, 1, 1}));
+    } else {
+      // dw1's chain: dw1, pw1 (projection); dw2 -> pw2 maps (80x80x16) stay in L2
+      EXPECT_EQ(banded, (std::vector<uint32_t>{1, 1, 0, 0}));
+    }
+  }
+}
+
 }  // namespace
