@@ -58,6 +58,9 @@ const Shape kShapes[] = {
     // N % 32 in 1..16 (a 16-column tail) over K: the narrow 7x16 tile against 7x32
     {1024, 48, 64}, {1024, 48, 96}, {1024, 48, 192}, {1024, 80, 32}, {1024, 80, 96},
     {1024, 144, 24}, {1024, 144, 96},
+    // PaddleOCR rec's 1x1 layers (M pixels, N, K): 12x80 240 -> 240, 6x80 480 -> 480,
+    // 3x80 480 -> 480, and its 120 -> 6625 classifier over 40 steps
+    {960, 240, 240}, {480, 480, 480}, {240, 480, 480}, {40, 6625, 120},
 };
 
 void* aligned_alloc64(size_t bytes) {
