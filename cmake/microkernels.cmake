@@ -174,6 +174,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/rdivc-avx2.c
   src/microkernels/f32-vbinary/rmaxc-avx2.c
   src/microkernels/f32-vbinary/rminc-avx2.c
+  src/microkernels/f32-vbinary/prelu-avx2.c
+  src/microkernels/f32-vbinary/preluc-avx2.c
+  src/microkernels/f32-vbinary/rpreluc-avx2.c
   src/microkernels/f32-vbinary/add-avx512skx.c
   src/microkernels/f32-vbinary/sub-avx512skx.c
   src/microkernels/f32-vbinary/mul-avx512skx.c
@@ -192,6 +195,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/rdivc-avx512skx.c
   src/microkernels/f32-vbinary/rmaxc-avx512skx.c
   src/microkernels/f32-vbinary/rminc-avx512skx.c
+  src/microkernels/f32-vbinary/prelu-avx512skx.c
+  src/microkernels/f32-vbinary/preluc-avx512skx.c
+  src/microkernels/f32-vbinary/rpreluc-avx512skx.c
   src/microkernels/f32-vbinary/add-neon.c
   src/microkernels/f32-vbinary/sub-neon.c
   src/microkernels/f32-vbinary/mul-neon.c
@@ -210,6 +216,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/rdivc-neon.c
   src/microkernels/f32-vbinary/rmaxc-neon.c
   src/microkernels/f32-vbinary/rminc-neon.c
+  src/microkernels/f32-vbinary/prelu-neon.c
+  src/microkernels/f32-vbinary/preluc-neon.c
+  src/microkernels/f32-vbinary/rpreluc-neon.c
   src/microkernels/f32-vbinary/add-scalar.c
   src/microkernels/f32-vbinary/sub-scalar.c
   src/microkernels/f32-vbinary/mul-scalar.c
@@ -228,6 +237,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/rdivc-scalar.c
   src/microkernels/f32-vbinary/rmaxc-scalar.c
   src/microkernels/f32-vbinary/rminc-scalar.c
+  src/microkernels/f32-vbinary/prelu-scalar.c
+  src/microkernels/f32-vbinary/preluc-scalar.c
+  src/microkernels/f32-vbinary/rpreluc-scalar.c
   src/microkernels/f32-vbinary/add-sse2.c
   src/microkernels/f32-vbinary/sub-sse2.c
   src/microkernels/f32-vbinary/mul-sse2.c
@@ -246,6 +258,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/rdivc-sse2.c
   src/microkernels/f32-vbinary/rmaxc-sse2.c
   src/microkernels/f32-vbinary/rminc-sse2.c
+  src/microkernels/f32-vbinary/prelu-sse2.c
+  src/microkernels/f32-vbinary/preluc-sse2.c
+  src/microkernels/f32-vbinary/rpreluc-sse2.c
   src/microkernels/f32-vbinary/add-wasmsimd.c
   src/microkernels/f32-vbinary/sub-wasmsimd.c
   src/microkernels/f32-vbinary/mul-wasmsimd.c
@@ -264,6 +279,9 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/rdivc-wasmsimd.c
   src/microkernels/f32-vbinary/rmaxc-wasmsimd.c
   src/microkernels/f32-vbinary/rminc-wasmsimd.c
+  src/microkernels/f32-vbinary/prelu-wasmsimd.c
+  src/microkernels/f32-vbinary/preluc-wasmsimd.c
+  src/microkernels/f32-vbinary/rpreluc-wasmsimd.c
   src/microkernels/f32-vunary-affine/identity-scalar.c
   src/microkernels/f32-vunary-affine/relu-scalar.c
   src/microkernels/f32-vunary-affine/clamp-scalar.c

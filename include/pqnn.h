@@ -795,7 +795,8 @@ PQNN_API enum pqnn_status pqnn_define_static_reshape(pqnn_subgraph_t subgraph,
    broadcasting of up to 4 dims as add2 (a dim of 1 or a missing leading dim broadcasts; that
    covers per-channel and scalar operands). fp32 or fp16, all three values one datatype.
    maximum / minimum propagate NaN (a NaN operand gives NaN); every operator is one IEEE
-   operation rounded once (add2 is pqnn_binary_add with qint8 support besides).
+   operation rounded once (add2 is pqnn_binary_add with qint8 support besides); prelu keeps
+   input1 where it is not below zero (NaN, -0 and +inf unchanged, whatever the slope).
    Errors: invalid_parameter for an unknown operator, a bad range or a bad value id / shape /
    datatype as every define. */
 enum pqnn_binary_operator {
@@ -806,6 +807,8 @@ enum pqnn_binary_operator {
   pqnn_binary_divide,         /* input1 / input2 */
   pqnn_binary_maximum,
   pqnn_binary_minimum,
+  pqnn_binary_prelu,          /* input1 < 0 ? input1 * input2 : input1 (input2: the slope;
+                                 ONNX PRelu, leaky relu with a slope per element or channel) */
 };
 PQNN_API enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph,
     enum pqnn_binary_operator op, float output_min, float output_max, uint32_t input1_id,

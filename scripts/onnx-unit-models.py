@@ -148,6 +148,22 @@ def elementwise_cases():
         helper.make_node("Mul", ["c", "s"], ["y"], name="swish"),
         helper.make_node("Sigmoid", ["c"], ["y2"], name="sig_alone")],
         [("x", (1, 3, 6, 5))], ["y", "y2"], [w1])
+    # PRelu: a slope per channel ([C, 1, 1], NHWC after the conv), a scalar slope, a slope
+    # varying along W, and after a Gemm ([N] per output feature); negative and positive
+    # slopes.
+    slope_c = rand(6, 1, 1)
+    add_case("prelu", [
+        c1, helper.make_node("PRelu", ["c", "sc"], ["y"], name="prelu_channel"),
+        helper.make_node("PRelu", ["c", "s1"], ["y2"], name="prelu_scalar"),
+        helper.make_node("PRelu", ["c", "sw"], ["y3"], name="prelu_w")],
+        [("x", (2, 3, 5, 7))], ["y", "y2", "y3"],
+        [w1, const("sc", slope_c), const("s1", np.array([0.25], np.float32)),
+         const("sw", rand(7))])
+    add_case("prelu_after_gemm", [
+        helper.make_node("Gemm", ["x", "gw", "gb"], ["g"], name="gemm", transB=1),
+        helper.make_node("PRelu", ["g", "gs"], ["y"], name="prelu")],
+        [("x", (4, 10))], ["y"],
+        [const("gw", rand(12, 10)), const("gb", rand(12)), const("gs", rand(12))])
     # Two activations and constants of any shape, in the model's layout (no conv).
     add_case("binary_ops", [
         helper.make_node("Sub", ["a", "b"], ["s"], name="sub"),

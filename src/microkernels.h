@@ -183,7 +183,8 @@ typedef void (*pqnn_gavgpool_ukernel_fn)(size_t pixels, size_t channels, const i
 
 /* Elementwise f32 (f32-vunary, f32-vbinary; params: struct pqnn_f32_elementwise_params).
  * vunary: y[i] = OP(x[i]) for i < n; vbinary: y[i] = clamp(a[i] OP b[i], min, max) (tile
- * "add" .. "min"), a[i] OP b[0] ("addc" .. "minc") or b[0] OP a[i] ("raddc" .. "rminc").
+ * "add" .. "min", "prelu": a < 0 ? a * b : a), a[i] OP b[0] ("addc" .. "preluc") or b[0] OP
+ * a[i] ("raddc" .. "rpreluc").
  * n > 0 elements are read and written, nothing past them; y may be the same pointer as an
  * input (no other overlap). The operator is the tile, its formula the scalar kernel's
  * (the plain C of pqnn_define_unary / pqnn_define_binary in pqnn.h). Numerics, one

@@ -25,7 +25,7 @@ UNARY_TRANSCENDENTAL = ["exp", "sigmoid", "swish", "tanh"]
 UNARY_PORTABLE = ["gelu", "erf", "log"]
 UNARY_SIMD = UNARY_EXACT + UNARY_TRANSCENDENTAL + UNARY_PORTABLE
 UNARY_ALL = UNARY_SIMD
-BINARY_OPS = ["add", "sub", "mul", "div", "max", "min"]
+BINARY_OPS = ["add", "sub", "mul", "div", "max", "min", "prelu"]
 # vv: both vectors; c: b is one scalar; rc: the operands swapped (y = b OP a, b scalar).
 BINARY_ALL = BINARY_OPS + [op + "c" for op in BINARY_OPS] + ["r" + op + "c" for op in BINARY_OPS]
 
@@ -458,10 +458,12 @@ def unary_body(v, op):
 
 
 def binary_expr(v, op, a, b):
-    """a OP b for the six operators (maximum / minimum NaN-propagating as the scalar
-    `(u > v || u != u) ? u : v`)."""
+    """a OP b for the seven operators (maximum / minimum NaN-propagating as the scalar
+    `(u > v || u != u) ? u : v`; prelu `u < 0 ? u * v : u`, b the slope)."""
     if op in ("add", "sub", "mul", "div"):
         return getattr(v, op)(a, b)
+    if op == "prelu":
+        return v.sel(v.lt(a, v.splat("0.0f")), v.mul(a, b), a)
     cmp = v.gt if op == "max" else v.lt
     return v.sel(v.lor(cmp(a, b), v.isnan(a)), a, b)
 
@@ -706,6 +708,7 @@ SCALAR_UNARY = {
 SCALAR_BINARY = {
     "add": "u + w", "sub": "u - w", "mul": "u * w", "div": "u / w",
     "max": "(u > w || u != u) ? u : w", "min": "(u < w || u != u) ? u : w",
+    "prelu": "u < 0.0f ? u * w : u",
 }
 
 SCALAR_HELPERS = {

@@ -35,7 +35,8 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
   config.field[pqnn_binary_multiply] = pqnn_f32_vbinary_minmax_ukernel_##prefix##mul##suffix##__##isa; \
   config.field[pqnn_binary_divide] = pqnn_f32_vbinary_minmax_ukernel_##prefix##div##suffix##__##isa; \
   config.field[pqnn_binary_maximum] = pqnn_f32_vbinary_minmax_ukernel_##prefix##max##suffix##__##isa; \
-  config.field[pqnn_binary_minimum] = pqnn_f32_vbinary_minmax_ukernel_##prefix##min##suffix##__##isa;
+  config.field[pqnn_binary_minimum] = pqnn_f32_vbinary_minmax_ukernel_##prefix##min##suffix##__##isa; \
+  config.field[pqnn_binary_prelu] = pqnn_f32_vbinary_minmax_ukernel_##prefix##prelu##suffix##__##isa;
 
 #define BINARY(isa)                 \
   BINARY_FORM(vv, , , isa)          \

@@ -1,5 +1,6 @@
 /* Mul / Div (a channel scale when the constant varies along the channels only, else a
- * binary node), Max / Min (a clamp with a scalar constant, else a binary node), the unary
+ * binary node), Max / Min (a clamp with a scalar constant, else a binary node), PRelu (the
+ * binary prelu node, the slope broadcast to x), the unary
  * ops (Sigmoid, HardSigmoid, Tanh, Exp, Log, Sqrt, Abs, Neg, Erf, LeakyRelu, HardSwish,
  * Pow with exponent 2 or 0.5) and the fused patterns
  *   x * Sigmoid(x)                       -> swish
@@ -79,6 +80,15 @@ enum pqnn_status ox_lower_max_min(struct ox_pass* p) {
   if (scalar_input(p, p->node, 0, &c) || scalar_input(p, p->node, 1, &c)) return ox_lower_clamp(p);
   const bool max = strcmp(p->node->proto->op_type, "Max") == 0;
   return ox_lower_binary(p, max ? pqnn_binary_maximum : pqnn_binary_minimum);
+}
+
+enum pqnn_status ox_lower_prelu(struct ox_pass* p) {
+  if (p->node->num_inputs != 2) return ox_unsupported(p, "PRelu needs x and slope");
+  struct ox_tensor* x;
+  const enum pqnn_status status = ox_input(p, 0, &x);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "PRelu of a constant");
+  return ox_lower_binary(p, pqnn_binary_prelu);
 }
 
 static const struct {

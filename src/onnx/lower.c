@@ -30,6 +30,7 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "Div") == 0) return ox_lower_mul_div(p, true);
   if (strcmp(op, "Relu") == 0 || strcmp(op, "Clip") == 0) return ox_lower_clamp(p);
   if (strcmp(op, "Max") == 0 || strcmp(op, "Min") == 0) return ox_lower_max_min(p);
+  if (strcmp(op, "PRelu") == 0) return ox_lower_prelu(p);
   if (ox_is_unary_op(op)) return ox_lower_unary(p);
   if (strcmp(op, "Softmax") == 0) return ox_lower_softmax(p);
   if (strcmp(op, "Reshape") == 0 || strcmp(op, "Flatten") == 0 || strcmp(op, "Squeeze") == 0 ||
@@ -63,7 +64,7 @@ static bool known_op(const char* op) {
       "AveragePool", "LayerNormalization", "ReduceMean", "ConvTranspose", "ReduceSum",
       "ReduceMax", "GlobalMaxPool",
       "Sigmoid", "HardSigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Neg", "Erf", "LeakyRelu",
-      "HardSwish", "Pow",
+      "HardSwish", "Pow", "PRelu",
       "Transpose", "Split", "Pad", "Resize", "Upsample"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;

@@ -483,6 +483,7 @@ TEST_P(VBinaryScalarFormulaTest, formula) {
     if (base == "div") want = u / v;
     if (base == "max") want = std::isnan(u) || std::isnan(v) ? nan : std::max(u, v);
     if (base == "min") want = std::isnan(u) || std::isnan(v) ? nan : std::min(u, v);
+    if (base == "prelu") want = std::isnan(u) ? nan : (u < 0.0f ? u * v : u);
     if (std::isnan(want)) {
       EXPECT_TRUE(std::isnan(y)) << op << " " << i;
     } else {

@@ -30,6 +30,7 @@ float binary_ref(pqnn_binary_operator op, float u, float v) {
     case pqnn_binary_divide: return u / v;
     case pqnn_binary_maximum: return std::isnan(u) || std::isnan(v) ? NAN : std::max(u, v);
     case pqnn_binary_minimum: return std::isnan(u) || std::isnan(v) ? NAN : std::min(u, v);
+    case pqnn_binary_prelu: return u < 0.0f ? u * v : u;
     default: return NAN;
   }
 }
@@ -97,9 +98,10 @@ void check_binary(pqnn_binary_operator op, const std::vector<size_t>& a, const s
 TEST(RuntimeElementwise, BinaryRandomBroadcastShapes) {
   std::mt19937 rng(7);
   const pqnn_binary_operator ops[] = {pqnn_binary_add, pqnn_binary_subtract,
-      pqnn_binary_multiply, pqnn_binary_divide, pqnn_binary_maximum, pqnn_binary_minimum};
-  for (int iter = 0; iter < 60; iter++) {
-    const pqnn_binary_operator op = ops[iter % 6];
+      pqnn_binary_multiply, pqnn_binary_divide, pqnn_binary_maximum, pqnn_binary_minimum,
+      pqnn_binary_prelu};
+  for (int iter = 0; iter < 70; iter++) {
+    const pqnn_binary_operator op = ops[iter % 7];
     const size_t rank = 1 + rng() % 4;
     std::vector<size_t> out(rank), a, b;
     for (auto& d : out) d = 1 + rng() % 7;
