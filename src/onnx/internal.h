@@ -219,8 +219,8 @@ enum pqnn_status ox_lower_binary(struct ox_pass* p, enum pqnn_binary_operator op
  * binary node), Max / Min, the unary ops, and the hardswish / swish patterns. */
 enum pqnn_status ox_lower_mul_div(struct ox_pass* p, bool divide);
 enum pqnn_status ox_lower_max_min(struct ox_pass* p);
-/* PRelu(x, slope): the binary prelu node (slope broadcast to x: per channel, scalar or any
- * shape that broadcasts). */
+/* PRelu(x, slope): a leaky relu for a finite scalar slope, else the binary prelu node (slope
+ * broadcast to x: per channel or any shape that broadcasts). */
 enum pqnn_status ox_lower_prelu(struct ox_pass* p);
 enum pqnn_status ox_lower_unary(struct ox_pass* p);
 /* At an Add node: x + 3 -> Clip(0, 6) -> * x -> / 6 (or * 1/6) becomes one hardswish node

@@ -88,6 +88,15 @@ enum pqnn_status ox_lower_prelu(struct ox_pass* p) {
   const enum pqnn_status status = ox_input(p, 0, &x);
   if (status != pqnn_status_success) return status;
   if (x->is_const) return ox_unsupported(p, "PRelu of a constant");
+  /* One slope for every element: leaky relu, the same formula (x < 0 ? slope * x : x, the
+   * same bits), which the runtime fuses into the conv / FC before it. */
+  float slope;
+  if (scalar_input(p, p->node, 1, &slope) && isfinite(slope)) {
+    struct ox_tensor* y = ox_output(p, 0);
+    if (y == NULL) return ox_invalid(p, "no output");
+    const struct pqnn_unary_params params = {slope, 0.0f};
+    return emit_unary(p, pqnn_unary_leaky_relu, &params, x, y);
+  }
   return ox_lower_binary(p, pqnn_binary_prelu);
 }
 
