@@ -267,6 +267,32 @@ enum pqnn_status pqnn_rt_band_reserve(struct pqnn_rt_band* band, size_t bytes) {
   return pqnn_status_success;
 }
 
+/* Whether bands of `rows` output rows save more memory traffic than they add. A band keeps
+ * the chain's intermediates (`intermediate` bytes, all images) out of memory: that saves
+ * writing and reading them once. But each band runs the chain's 1x1 layers on its own rows,
+ * so their packed weights stream in once per band instead of once per layer: the bands add
+ * (bands - 1) times their bytes. Band only where that stays under the bytes saved. The first
+ * rule (band wherever the intermediates exceed L2) banded layers of many channels over few
+ * pixels too: PaddleOCR rec's 240 -> 480 channel stages at 12x80 and 6x80 (weights 225-1803
+ * KiB, one row a band: 1.1-1.4x the traffic saved) and det's 40x40 and 20x20 ones (1.2-9x).
+ * Without them (pqnn-run, Zen 3, 1 thread, 12 interleaved rounds, median of the rounds'
+ * medians) rec f32 runs 27.86 against 29.08 ms, the same as with no bands at all (21.27 /
+ * 21.61 in a quieter stretch), and det f32 level or better; the 320x320 to 80x80 chains of
+ * det (weights 2-54 KiB: 0.01-0.45x) and rec's first two keep their bands. */
+static bool band_pays(const struct pqnn_rt_band* band,
+    const struct pqnn_operator* expand, const struct pqnn_operator* project,
+    const struct pqnn_dwconv_rows* g, size_t rows, size_t intermediate, size_t images) {
+  const size_t bands = (g->output_height + rows - 1) / rows * images;
+  const size_t weights = (expand != NULL ? expand->packed_group_stride : 0) +
+      (project != NULL ? project->packed_group_stride : 0);
+  const size_t added = (bands - 1) * weights, saved = 2 * intermediate;
+  if (added < saved) return true;
+  PQNN_LOG_INFO("op %u (depthwise_convolution_2d) runs unbanded: %zu bands would read the "
+      "1x1 weights (%zu KiB) %zu KiB more, to save %zu KiB of intermediates",
+      (unsigned) band->depthwise, bands, weights >> 10, added >> 10, saved >> 10);
+  return false;
+}
+
 static enum pqnn_status decide(struct pqnn_runtime* rt, struct pqnn_rt_band* band) {
   band->enabled = false;
   const struct pqnn_operator* expand = op_at(rt, band->expand);
@@ -307,6 +333,9 @@ static enum pqnn_status decide(struct pqnn_runtime* rt, struct pqnn_rt_band* ban
    * (9 rounds), L2 / 16 0.93-0.95x. */
   const size_t rows = band_rows(&g, expand != NULL, project != NULL, quantized_row_bytes,
       pqnn_hardware.l2_cache_size / 8);
+  if (!band_pays(band, expand, project, &g, rows, intermediate, images)) {
+    return pqnn_status_success;
+  }
   const size_t threads = pqnn_threadpool_threads(rt->threadpool);
   const size_t tasks = threads < g.output_height ? threads : g.output_height;
   const size_t span = (g.kernel_height - 1) * g.dilation_height;

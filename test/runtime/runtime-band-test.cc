@@ -6,7 +6,8 @@
 // fit L2, against the same graph with the runtime option no_banding: bit-identical
 // outputs, at the defined shape and after a reshape, without a pool and with pools of 2
 // and 3 threads (the rows split across tasks). Then the planner report: small maps stay
-// unbanded, and so does everything under no_banding.
+// unbanded, so do wide layers over few rows (bands would reread their weights more than
+// they save), and so does everything under no_banding.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -329,6 +330,25 @@ TEST(RuntimeBand, SmallMapsStayUnbanded) {
   Chain c;
   c.h = c.w = 14;  // 14x14x144 intermediates: 110 KiB, they stay in L2
   const Weights wt = make_weights(c, 7);
+  const Result r = run_chain(c, wt, true, nullptr);
+  EXPECT_EQ(r.banded, 0u);
+  const Result ref = run_chain(c, wt, false, nullptr);
+  EXPECT_TRUE(same_bits(r.y, ref.y));
+}
+
+// Many channels over few rows (PaddleOCR rec's 12x80 stages): the intermediates exceed L2
+// (2 x 1.8 MiB), but one band a row would stream the 1x1 weights (2 x 450 KiB) in 12 times,
+// more than the 7.4 MiB of intermediates' traffic the bands save.
+TEST(RuntimeBand, WideLayersOverFewRowsStayUnbanded) {
+  Chain c;
+  c.h = 12;
+  c.w = 80;
+  c.cin = 240;
+  c.cmid = 480;
+  c.cout = 240;
+  c.k = 5;
+  c.pad_top = c.pad_bottom = c.pad_left = c.pad_right = 2;
+  const Weights wt = make_weights(c, 9);
   const Result r = run_chain(c, wt, true, nullptr);
   EXPECT_EQ(r.banded, 0u);
   const Result ref = run_chain(c, wt, false, nullptr);
