@@ -133,11 +133,18 @@ static inline size_t pqnn_mod_distance(uintptr_t a, uintptr_t b, size_t granule)
   return d < granule - d ? d : granule - d;
 }
 
+/* Whether pqnn_dwconv_row_aliases can hold for some pointers: both pixel steps a multiple
+ * of 1 KiB. */
+static inline bool pqnn_dwconv_row_may_alias(size_t input_pixel_bytes,
+    size_t output_pixel_bytes) {
+  return input_pixel_bytes % 1024 == 0 && output_pixel_bytes % 1024 == 0;
+}
+
 static inline bool pqnn_dwconv_row_aliases(const void* input, const void* output,
     size_t input_pixel_bytes, size_t output_pixel_bytes) {
   size_t g = 4096;
   while (g >= 1024 && (input_pixel_bytes % g != 0 || output_pixel_bytes % g != 0)) g /= 2;
-  return g >= 1024 &&
+  return pqnn_dwconv_row_may_alias(input_pixel_bytes, output_pixel_bytes) && g >= 1024 &&
       pqnn_mod_distance((uintptr_t) output, (uintptr_t) input, g) < PQNN_DWCONV_ALIAS_BAND;
 }
 

@@ -5,7 +5,9 @@
  * columns whose taps all lie inside the input row go through it, one call per output row
  * with one pointer per kernel row (a zero row of a whole input row for vertical padding),
  * and so do up to PQNN_DWCONV_ROW_EDGES border columns a side (their taps outside the row
- * as zeros); wider borders go through the per-pixel kernel and its indirection. */
+ * as zeros); wider borders go through the per-pixel kernel and its indirection, which
+ * reshape builds only where that kernel may run (such borders, or the run's fallback for
+ * 4 KiB aliasing). */
 #include <string.h>
 
 #include "allocator.h"
@@ -102,9 +104,19 @@ enum pqnn_status pqnn_prepare_dwconv(const char* function, pqnn_operator_t op,
   /* First: it may replace the zero row the indirection buffer points at. */
   enum pqnn_status status = prepare_rows(function, op, geometry, ctx);
   if (status != pqnn_status_success) return status;
-  status = pqnn_reserve_indirection(function, op, pqnn_indirection_dwconv_count(geometry));
-  if (status != pqnn_status_success) return status;
-  pqnn_indirection_init_dwconv(op->indirection, geometry, op->zero_buffer);
+  /* The per-pixel kernel's indirection (taps pointers per output pixel: 7.4 MB for a 3x3
+   * layer over 320x320) only where that kernel may run: border columns the row kernel does
+   * not take, or a run falling back to it for 4 KiB aliasing (pqnn_run_dwconv), which pixel
+   * steps of a multiple of 1 KiB allow. Else the row kernel takes every pixel. */
+  const bool rows_only = ctx->row != NULL && ctx->row_x_begin == ctx->row_edges.left &&
+      ctx->row_x_end + ctx->row_edges.right == geometry->output_width &&
+      !pqnn_dwconv_row_may_alias(ctx->row_pixel_bytes,
+          op->output_pixel_stride * op->spec.output_element_size);
+  if (!rows_only) {
+    status = pqnn_reserve_indirection(function, op, pqnn_indirection_dwconv_count(geometry));
+    if (status != pqnn_status_success) return status;
+    pqnn_indirection_init_dwconv(op->indirection, geometry, op->zero_buffer);
+  }
   op->indirection_mr = 0;
 
   const size_t taps = (size_t) op->kernel_height * op->kernel_width;
@@ -115,7 +127,7 @@ enum pqnn_status pqnn_prepare_dwconv(const char* function, pqnn_operator_t op,
   ctx->channels = op->groups;
   ctx->kernel_size = taps;
   ctx->output_width = output_width;
-  ctx->indirection = op->indirection;
+  ctx->indirection = rows_only ? NULL : op->indirection;
   ctx->indirection_row_stride = output_width * taps * sizeof(void*);
   ctx->input_stride = taps * sizeof(void*);
   ctx->ba_stride = geometry->input_height * geometry->input_width * geometry->pixel_stride_bytes;
