@@ -215,6 +215,11 @@ enum pqnn_status ox_lower_softmax_axis(struct ox_pass* p, struct ox_tensor* x, i
 /* lower-ops.c: any binary op with numpy broadcasting (Add and Sub with a constant
  * right operand run as add2). */
 enum pqnn_status ox_lower_binary(struct ox_pass* p, enum pqnn_binary_operator op);
+/* The same for operands a, b into y (a temporary of the caller or a node output): y gets
+ * the broadcast shape, in a's layout (or the model's order where the operands' layouts
+ * differ and cannot be relabelled); a constant operand may come first. */
+enum pqnn_status ox_emit_binary(struct ox_pass* p, enum pqnn_binary_operator op,
+    struct ox_tensor* a, struct ox_tensor* b, struct ox_tensor* y);
 /* lower-elementwise.c: Mul / Div (channel scale when the constant is per channel, else a
  * binary node), Max / Min, the unary ops, and the hardswish / swish patterns. */
 enum pqnn_status ox_lower_mul_div(struct ox_pass* p, bool divide);
@@ -223,6 +228,12 @@ enum pqnn_status ox_lower_max_min(struct ox_pass* p);
  * broadcast to x: per channel or any shape that broadcasts). */
 enum pqnn_status ox_lower_prelu(struct ox_pass* p);
 enum pqnn_status ox_lower_unary(struct ox_pass* p);
+/* Unary `op` of activation x into y (x's shape and layout). */
+enum pqnn_status ox_emit_unary(struct ox_pass* p, enum pqnn_unary_operator op,
+    const struct pqnn_unary_params* params, struct ox_tensor* x, struct ox_tensor* y);
+/* lower-ops.c: clamp of activation x to [lo, hi] into y (x's shape and layout). */
+enum pqnn_status ox_emit_clamp(struct ox_pass* p, float lo, float hi, struct ox_tensor* x,
+    struct ox_tensor* y);
 /* At an Add node: x + 3 -> Clip(0, 6) -> * x -> / 6 (or * 1/6) becomes one hardswish node
  * (*handled true) when every intermediate has that single consumer. */
 enum pqnn_status ox_fuse_hardswish(struct ox_pass* p, bool* handled);
