@@ -393,6 +393,37 @@ def affine_cases():
          const("var", np.abs(rand(4)) + 0.5), const("t", rand(4, 1, 1))])
 
 
+def chain_cases():
+    """Ops lowered to chains of nodes (docs/onnx.md, "Ops lowered to chains") and other ops
+    added since: on NHWC conv outputs and on model-order inputs."""
+    def conv(x, y, cin, cout, tag, inits):
+        inits.append(const(tag, rand(cout, cin, 3, 3, scale=0.4)))
+        return helper.make_node("Conv", [x, tag], [y], name=tag + "_conv", pads=[1, 1, 1, 1])
+
+    inits = []
+    add_case("sum_mean_after_conv", [
+        conv("x", "c", 3, 4, "w1", inits), conv("x", "d", 3, 4, "w2", inits),
+        helper.make_node("Sum", ["c", "d", "cb"], ["y"], name="sum3"),
+        helper.make_node("Mean", ["c", "d", "wrow"], ["y2"], name="mean3"),
+        helper.make_node("Mean", ["cb", "c"], ["y3"], name="mean_const_first"),
+        helper.make_node("Sum", ["d"], ["y4"], name="sum1")],
+        [("x", (2, 3, 5, 6))], ["y", "y2", "y3", "y4"],
+        inits + [const("cb", rand(4, 1, 1)), const("wrow", rand(6))])
+    add_case("sum_mean_model_order", [
+        helper.make_node("Sum", ["a", "b", "r"], ["y"], name="sum_broadcast"),
+        helper.make_node("Mean", ["a", "b", "a", "b"], ["y2"], name="mean4")],
+        [("a", (2, 3, 4)), ("b", (3, 4))], ["y", "y2"], [const("r", rand(1, 4))])
+    inits = []
+    add_case("reciprocal", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("Abs", ["c"], ["ca"], name="abs"),
+        helper.make_node("Add", ["ca", "half"], ["cp"], name="add_half"),
+        helper.make_node("Reciprocal", ["cp"], ["y"], name="recip"),
+        helper.make_node("Neg", ["cp"], ["cn"], name="neg"),
+        helper.make_node("Reciprocal", ["cn"], ["y2"], name="recip_neg")],
+        [("x", (1, 3, 5, 6))], ["y", "y2"], inits + [const("half", np.float32(0.5))])
+
+
 def build():
     conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
     conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
@@ -671,6 +702,7 @@ def build():
         expect="unsupported:Sin")
 
     matmulnbits_cases()
+    chain_cases()
 
 def main():
     if len(sys.argv) != 2:

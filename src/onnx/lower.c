@@ -52,6 +52,8 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "Slice") == 0) return ox_lower_slice(p);
   if (strcmp(op, "Pad") == 0) return ox_lower_pad(p);
   if (strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0) return ox_lower_resize(p);
+  if (strcmp(op, "Sum") == 0 || strcmp(op, "Mean") == 0) return ox_lower_sum_mean(p, op[0] == 'M');
+  if (strcmp(op, "Reciprocal") == 0) return ox_lower_reciprocal(p);
   if (strcmp(op, "MatMulNBits") == 0) return ox_lower_matmulnbits(p);  /* com.microsoft */
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
@@ -65,7 +67,8 @@ static bool known_op(const char* op) {
       "ReduceMax", "GlobalMaxPool",
       "Sigmoid", "HardSigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Neg", "Erf", "LeakyRelu",
       "HardSwish", "Pow", "PRelu",
-      "Transpose", "Split", "Pad", "Resize", "Upsample"};
+      "Transpose", "Split", "Pad", "Resize", "Upsample",
+      "Sum", "Mean", "Reciprocal"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }

@@ -430,6 +430,14 @@ TEST(OnnxImport, FoldsScaleShiftIntoDeconvolutionAndFullyConnected) {
   EXPECT_EQ(1u, PlannedNodes("matmul_bias_div_fold"));
 }
 
+TEST(OnnxImport, OpsWithoutANodeLowerToTheirDocumentedChains) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  // Two convs (2 nodes, the input's transpose), Sum of 3 (2 adds), Mean of 3 (2 adds and a
+  // multiply), Mean of a constant and c (an add and a multiply), Sum of one (a copy); the four
+  // outputs leave through transposes.
+  EXPECT_EQ(3u + 2 + 3 + 2 + 1 + 4, PlannedNodes("sum_mean_after_conv"));
+}
+
 // Transpose nodes in the planned runtime of a unit model.
 size_t PlannedTransposes(const std::string& name, size_t* boundary) {
   pqnn_onnx_model_t model = nullptr;
