@@ -32,9 +32,12 @@ def const(name, array):
     return numpy_helper.from_array(np.asarray(array), name)
 
 
-def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=OPSET):
+def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=OPSET,
+             check=True):
     """inputs: [(name, shape)], outputs: [name or (name, shape)] (ONNX infers the shape
-    of a bare name)."""
+    of a bare name). check=False: for ops newer than Debian's onnx knows (Mish, opset 18):
+    no shape inference and no checker (every output needs its shape; ONNX Runtime, which
+    knows the op, validates the model when it loads it for the reference)."""
     graph = helper.make_graph(
         nodes, name,
         [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s)) for n, s in inputs],
@@ -44,6 +47,9 @@ def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=O
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="pqnn-onnx-unit-models")
     model.ir_version = 8
+    if not check:
+        cases.append((name, model, [rand(*s) for _, s in inputs], len(outputs), expect))
+        return
     # Validate, and give the outputs the shapes ONNX infers (the checker wants one).
     inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
     known = {vi.name: vi for vi in list(inferred.graph.value_info) + list(inferred.graph.output)}
@@ -422,6 +428,50 @@ def chain_cases():
         helper.make_node("Neg", ["cp"], ["cn"], name="neg"),
         helper.make_node("Reciprocal", ["cn"], ["y2"], name="recip_neg")],
         [("x", (1, 3, 5, 6))], ["y", "y2"], inits + [const("half", np.float32(0.5))])
+    # Elu, Selu, Celu, Softplus (attribute variants; Mish below) after a conv, on a fixed
+    # ramp from -100 to 100 (+-30 and +-88.5 included) where naive formulas overflow, and on
+    # conv outputs x 15.
+    acts = [("Elu", {}), ("Elu", {"alpha": 0.7}), ("Selu", {}),
+            ("Selu", {"alpha": 1.5, "gamma": 2.0}), ("Celu", {}), ("Celu", {"alpha": 0.6}),
+            ("Softplus", {})]
+
+    def act_nodes(x, acts=acts):
+        return [helper.make_node(op, [x], ["a%d" % k], name="%s_%d" % (op.lower(), k), **attrs)
+                for k, (op, attrs) in enumerate(acts)], ["a%d" % k for k in range(len(acts))]
+    inits = []
+    nodes, outs = act_nodes("c")
+    add_case("activation_chains_after_conv", [conv("x", "c", 3, 4, "w1", inits)] + nodes,
+             [("x", (2, 3, 5, 6))], outs, inits)
+    # x * 0 + ramp: exactly the ramp's values, an activation (not a constant).
+    ramp = np.concatenate([np.linspace(-100, 100, 41), [-88.5, 88.5, -30, 30, -1e-3, 1e-3,
+                                                        -15.5, 15.5]]).astype(np.float32)
+    nodes, outs = act_nodes("r")
+    add_case("activation_chains_extremes", [
+        helper.make_node("Mul", ["x", "zero"], ["z"], name="times_zero"),
+        helper.make_node("Add", ["z", "ramp"], ["r"], name="add_ramp")] + nodes,
+        [("x", (2, ramp.size))], outs, [const("zero", np.float32(0.0)), const("ramp", ramp)])
+    # Scaled conv output: values up to about +-40 through NHWC chains.
+    inits = []
+    nodes, outs = act_nodes("cs")
+    add_case("activation_chains_large_nhwc", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("Mul", ["c", "k"], ["cs"], name="scale")] + nodes,
+        [("x", (1, 3, 4, 5))], outs, inits + [const("k", np.float32(15.0))])
+    # Mish (opset 18, newer than Debian's onnx: written unchecked) after a conv, scaled up,
+    # and on the ramp.
+    inits = []
+    add_case("mish_opset18", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("Mul", ["c", "k"], ["cs"], name="scale"),
+        helper.make_node("Mish", ["c"], ["y"], name="mish"),
+        helper.make_node("Mish", ["cs"], ["y2"], name="mish_large"),
+        helper.make_node("Mul", ["x2", "zero"], ["z"], name="times_zero"),
+        helper.make_node("Add", ["z", "ramp"], ["r"], name="add_ramp"),
+        helper.make_node("Mish", ["r"], ["y3"], name="mish_ramp")],
+        [("x", (2, 3, 5, 6)), ("x2", (2, ramp.size))],
+        [("y", (2, 4, 5, 6)), ("y2", (2, 4, 5, 6)), ("y3", (2, ramp.size))],
+        inits + [const("k", np.float32(15.0)), const("zero", np.float32(0.0)),
+                 const("ramp", ramp)], opset=18, check=False)
 
 
 def build():

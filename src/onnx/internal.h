@@ -251,6 +251,10 @@ enum pqnn_status ox_lower_resize(struct ox_pass* p);
 /* lower-chains.c: ops lowered to chains of nodes through temporary values. */
 enum pqnn_status ox_lower_sum_mean(struct ox_pass* p, bool mean);
 enum pqnn_status ox_lower_reciprocal(struct ox_pass* p);
+/* Elu, Selu, Celu. */
+enum pqnn_status ox_lower_exp_linear(struct ox_pass* p);
+/* Softplus, or Mish (x * tanh(softplus(x))). */
+enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish);
 /* The physical (pqnn) axis of model axis `axis` of activation t. */
 size_t ox_physical_axis(const struct ox_tensor* t, int axis);
 /* Slice bounds (fold.c) of the current node on x: per model axis begin, step, output dim. */

@@ -29,6 +29,14 @@ static struct ox_tensor scalar_constant(const float* value) {
   return t;
 }
 
+/* y = x op c for a scalar constant c. */
+static enum pqnn_status emit_scalar_op(struct ox_pass* p, enum pqnn_binary_operator op,
+    struct ox_tensor* x, float c, struct ox_tensor* y) {
+  struct ox_tensor k = scalar_constant(&c);
+  temporary(y);
+  return ox_emit_binary(p, op, x, &k, y);
+}
+
 /* ---- Sum, Mean, Reciprocal ---- */
 
 #define OX_MAX_SUM_OPERANDS 256
@@ -82,3 +90,101 @@ enum pqnn_status ox_lower_reciprocal(struct ox_pass* p) {
   struct ox_tensor k = scalar_constant(&one);
   return ox_emit_binary(p, pqnn_binary_divide, &k, x, y);
 }
+
+/* ---- Elu, Selu, Celu ---- */
+
+/* y = gamma * (max(x, 0) + alpha * (exp(min(x, 0) / in_scale) - 1)): exp only ever sees
+ * non-positive arguments (no overflow for large x). Nodes: clamp (min), a divide when
+ * in_scale != 1, exp, add -1, multiply by gamma * alpha, clamp (max), a multiply by gamma
+ * when gamma != 1, add. */
+static enum pqnn_status emit_exp_linear(struct ox_pass* p, struct ox_tensor* x,
+    struct ox_tensor* y, float in_scale, float alpha, float gamma) {
+  if (x->is_const) return ox_unsupported(p, "%s of a constant", p->node->proto->op_type);
+  if (!isfinite(alpha) || !isfinite(gamma) || !isfinite(gamma * alpha)) {
+    return ox_invalid(p, "alpha / gamma must be finite");
+  }
+  struct ox_tensor neg, scaled, e, em1, s, pos, pos_scaled;
+  temporary(&neg);
+  enum pqnn_status status = ox_emit_clamp(p, -INFINITY, 0.0f, x, &neg);
+  struct ox_tensor* arg = &neg;
+  if (status == pqnn_status_success && in_scale != 1.0f) {
+    status = emit_scalar_op(p, pqnn_binary_divide, &neg, in_scale, &scaled);
+    arg = &scaled;
+  }
+  temporary(&e);
+  temporary(&pos);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, arg, &e);
+  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_add, &e, -1.0f, &em1);
+  if (status == pqnn_status_success) {
+    status = emit_scalar_op(p, pqnn_binary_multiply, &em1, gamma * alpha, &s);
+  }
+  if (status == pqnn_status_success) status = ox_emit_clamp(p, 0.0f, INFINITY, x, &pos);
+  struct ox_tensor* positive = &pos;
+  if (status == pqnn_status_success && gamma != 1.0f) {
+    status = emit_scalar_op(p, pqnn_binary_multiply, &pos, gamma, &pos_scaled);
+    positive = &pos_scaled;
+  }
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_add, positive, &s, y);
+}
+
+/* Elu (alpha), Selu (alpha, gamma), Celu (alpha > 0: x / alpha inside the exp). */
+enum pqnn_status ox_lower_exp_linear(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  const char* op = p->node->proto->op_type;
+  float alpha, gamma = 1.0f;
+  if (strcmp(op, "Selu") == 0) {
+    status = ox_attr_float(p, "alpha", 1.67326319217681884765625f, &alpha);
+    if (status == pqnn_status_success) {
+      status = ox_attr_float(p, "gamma", 1.05070102214813232421875f, &gamma);
+    }
+  } else {
+    status = ox_attr_float(p, "alpha", 1.0f, &alpha);
+  }
+  if (status != pqnn_status_success) return status;
+  if (strcmp(op, "Celu") == 0) {
+    if (!(alpha > 0.0f) || !isfinite(alpha)) {
+      return ox_unsupported(p, "Celu with alpha %g (needs a finite alpha > 0)", (double) alpha);
+    }
+    return emit_exp_linear(p, x, y, alpha, alpha, 1.0f);
+  }
+  return emit_exp_linear(p, x, y, 1.0f, alpha, gamma);
+}
+
+/* ---- Softplus, Mish ---- */
+
+/* softplus(x) = max(x, 0) + log(1 + exp(-|x|)) = max(x, 0) - log(sigmoid(|x|)): sigmoid of
+ * |x| lies in [1/2, 1] (no overflow, no log(0)). Nodes: abs, sigmoid, log, clamp,
+ * subtract. */
+static enum pqnn_status emit_softplus(struct ox_pass* p, struct ox_tensor* x, struct ox_tensor* y) {
+  if (x->is_const) return ox_unsupported(p, "%s of a constant", p->node->proto->op_type);
+  struct ox_tensor a, s, l, r;
+  temporary(&a);
+  temporary(&s);
+  temporary(&l);
+  temporary(&r);
+  enum pqnn_status status = ox_emit_unary(p, pqnn_unary_abs, NULL, x, &a);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_sigmoid, NULL, &a, &s);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &s, &l);
+  if (status == pqnn_status_success) status = ox_emit_clamp(p, 0.0f, INFINITY, x, &r);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_subtract, &r, &l, y);
+}
+
+/* Softplus, and Mish(x) = x * tanh(softplus(x)) (softplus, tanh, multiply). */
+enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  if (!mish) return emit_softplus(p, x, y);
+  struct ox_tensor sp, t;
+  temporary(&sp);
+  temporary(&t);
+  status = emit_softplus(p, x, &sp);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_tanh, NULL, &sp, &t);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_multiply, x, &t, y);
+}
+

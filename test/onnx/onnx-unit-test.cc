@@ -432,6 +432,11 @@ TEST(OnnxImport, FoldsScaleShiftIntoDeconvolutionAndFullyConnected) {
 
 TEST(OnnxImport, OpsWithoutANodeLowerToTheirDocumentedChains) {
   ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  // [2, 49] in the model's order, no transposes: x * 0 and + ramp (2 nodes), then
+  // Elu 6 + 6, Selu (gamma != 1) 7 + 7, Celu 6 (alpha 1) + 7 (alpha 0.6), Softplus 5
+  // (docs/onnx.md, "Ops lowered to chains"); the runtime fuses the last add of each of the
+  // six exponential units into the multiply before it (fused_add).
+  EXPECT_EQ(2u + 6 + 6 + 7 + 7 + 6 + 7 + 5 - 6, PlannedNodes("activation_chains_extremes"));
   // Two convs (2 nodes, the input's transpose), Sum of 3 (2 adds), Mean of 3 (2 adds and a
   // multiply), Mean of a constant and c (an add and a multiply), Sum of one (a copy); the four
   // outputs leave through transposes.
