@@ -472,6 +472,23 @@ def chain_cases():
         [("y", (2, 4, 5, 6)), ("y2", (2, 4, 5, 6)), ("y3", (2, ramp.size))],
         inits + [const("k", np.float32(15.0)), const("zero", np.float32(0.0)),
                  const("ramp", ramp)], opset=18, check=False)
+    # InstanceNormalization: after a conv (NHWC), a 3-D model-order input, an input whose
+    # mean is far from 0.
+    inits = []
+    add_case("instancenorm_after_conv", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("InstanceNormalization", ["c", "s", "b"], ["y"], name="in",
+                         epsilon=1e-3)],
+        [("x", (2, 3, 5, 6))], ["y"], inits + [const("s", rand(4)), const("b", rand(4))])
+    add_case("instancenorm_3d_offset", [
+        helper.make_node("Add", ["x", "off"], ["xo"], name="offset"),
+        helper.make_node("InstanceNormalization", ["xo", "s", "b"], ["y"], name="in")],
+        [("x", (2, 3, 7))], ["y"],
+        [const("off", np.float32(50.0)), const("s", rand(3)), const("b", rand(3))])
+    add_case("unsupported_instancenorm_scale_input", [
+        helper.make_node("InstanceNormalization", ["x", "s", "b"], ["y"], name="in")],
+        [("x", (1, 3, 4, 4)), ("s", (3,))], ["y"], [const("b", rand(3))],
+        expect="unsupported:InstanceNormalization")
 
 
 def build():

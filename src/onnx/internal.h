@@ -255,6 +255,7 @@ enum pqnn_status ox_lower_reciprocal(struct ox_pass* p);
 enum pqnn_status ox_lower_exp_linear(struct ox_pass* p);
 /* Softplus, or Mish (x * tanh(softplus(x))). */
 enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish);
+enum pqnn_status ox_lower_instance_norm(struct ox_pass* p);
 /* The physical (pqnn) axis of model axis `axis` of activation t. */
 size_t ox_physical_axis(const struct ox_tensor* t, int axis);
 /* Slice bounds (fold.c) of the current node on x: per model axis begin, step, output dim. */

@@ -6,6 +6,11 @@
 
 #include "onnx/internal.h"
 
+static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
+  if (status == pqnn_status_success) return status;
+  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
+}
+
 /* A temporary activation of the lowering (shape and layout set by the emit_* call defining
  * it). */
 static void temporary(struct ox_tensor* t) {
@@ -188,3 +193,80 @@ enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish) {
   return ox_emit_binary(p, pqnn_binary_multiply, x, &t, y);
 }
 
+/* ---- InstanceNormalization ---- */
+
+/* Mean over the spatial dims of NHWC activation x (ONNX rank 3 or 4, physical [N][H][W][C]
+ * with H = 1 for rank 3) into temporary m: ONNX [N][C][1](...), dims kept. */
+static enum pqnn_status emit_spatial_mean(struct ox_pass* p, struct ox_tensor* x,
+    struct ox_tensor* m) {
+  temporary(m);
+  ox_set_shape(m, x->rank, x->dims);
+  for (int d = 2; d < x->rank; d++) m->dims[d] = 1;
+  m->channels_last = true;
+  const enum pqnn_status status = ox_define_activation(p, m);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  const size_t axes[2] = {1, 2};
+  return refused(p, pqnn_define_reduce(p->sg, pqnn_reduce_mean, 2, axes, x->id, m->id,
+      PQNN_FLAG_KEEP_DIMS));
+}
+
+/* Input k of the current node as a float constant of c elements, viewed as ONNX
+ * [c][1](...) (rank - 1 dims: broadcast along the channels of a rank-`rank` activation). */
+static enum pqnn_status channel_constant(struct ox_pass* p, size_t k, int64_t c, int rank,
+    struct ox_tensor* out) {
+  struct ox_tensor* t;
+  enum pqnn_status status = ox_input(p, k, &t);
+  if (status != pqnn_status_success) return status;
+  int64_t count;
+  if (!t->is_const || t->f == NULL || !ox_elements(t, &count) || t->rank != 1 || count != c) {
+    return ox_unsupported(p, "scale and B must be float constants [C]");
+  }
+  *out = *t;
+  out->rank = rank - 1;
+  out->dims[0] = c;
+  for (int d = 1; d < rank - 1; d++) out->dims[d] = 1;
+  return pqnn_status_success;
+}
+
+/* y = (x - mean) * (scale / sqrt(var + epsilon)) + B, mean and var per sample and channel
+ * over the spatial dims, in NHWC: reduce mean, subtract, square, reduce mean, add epsilon,
+ * sqrt, divide (scale / std, per sample and channel), multiply, add. */
+enum pqnn_status ox_lower_instance_norm(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  float epsilon;
+  status = ox_attr_float(p, "epsilon", 1e-5f, &epsilon);
+  if (status != pqnn_status_success) return status;
+  if (!isfinite(epsilon) || epsilon < 0.0f) return ox_invalid(p, "epsilon must be finite and >= 0");
+  if (x->is_const) return ox_unsupported(p, "InstanceNormalization of a constant");
+  if (x->rank != 3 && x->rank != 4) return ox_unsupported(p, "only 3-D and 4-D inputs");
+  if (x->dims[1] < 0) return ox_unsupported(p, "the channel count must be known");
+  struct ox_tensor scale, bias;
+  status = channel_constant(p, 1, x->dims[1], x->rank, &scale);
+  if (status == pqnn_status_success) status = channel_constant(p, 2, x->dims[1], x->rank, &bias);
+  if (status != pqnn_status_success) return status;
+  /* x in NHWC (a transpose node when it is in the model's order). */
+  struct ox_tensor xc = *x;
+  xc.graph_output = -1;
+  xc.has_other = false;
+  status = ox_channels_last_id(p, x, &xc.id);
+  if (status != pqnn_status_success) return status;
+  xc.channels_last = true;
+  struct ox_tensor mean, d, sq, var, ve, sd, k, t;
+  temporary(&d);
+  temporary(&sq);
+  temporary(&sd);
+  temporary(&k);
+  temporary(&t);
+  status = emit_spatial_mean(p, &xc, &mean);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, &xc, &mean, &d);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_square, NULL, &d, &sq);
+  if (status == pqnn_status_success) status = emit_spatial_mean(p, &sq, &var);
+  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_add, &var, epsilon, &ve);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_sqrt, NULL, &ve, &sd);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_divide, &scale, &sd, &k);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_multiply, &d, &k, &t);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_add, &t, &bias, y);
+}

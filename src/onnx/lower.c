@@ -60,6 +60,7 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "Softplus") == 0 || strcmp(op, "Mish") == 0) {
     return ox_lower_softplus(p, op[0] == 'M');
   }
+  if (strcmp(op, "InstanceNormalization") == 0) return ox_lower_instance_norm(p);
   if (strcmp(op, "MatMulNBits") == 0) return ox_lower_matmulnbits(p);  /* com.microsoft */
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
@@ -74,7 +75,8 @@ static bool known_op(const char* op) {
       "Sigmoid", "HardSigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Neg", "Erf", "LeakyRelu",
       "HardSwish", "Pow", "PRelu",
       "Transpose", "Split", "Pad", "Resize", "Upsample",
-      "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish"};
+      "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish",
+      "InstanceNormalization"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }

@@ -441,6 +441,8 @@ TEST(OnnxImport, OpsWithoutANodeLowerToTheirDocumentedChains) {
   // multiply), Mean of a constant and c (an add and a multiply), Sum of one (a copy); the four
   // outputs leave through transposes.
   EXPECT_EQ(3u + 2 + 3 + 2 + 1 + 4, PlannedNodes("sum_mean_after_conv"));
+  // Input transpose, conv, 9 nodes, output transpose.
+  EXPECT_EQ(3u + 9, PlannedNodes("instancenorm_after_conv"));
 }
 
 // Transpose nodes in the planned runtime of a unit model.
