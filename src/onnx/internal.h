@@ -45,6 +45,7 @@ struct ox_tensor {
   int graph_output;             /* index or -1 */
   bool has_other;               /* other_id holds a transposed copy in the other layout */
   uint32_t other_id;
+  bool temporary;               /* an intermediate of one node's lowering (no ONNX tensor) */
 };
 
 struct ox_node {
@@ -86,6 +87,13 @@ struct pqnn_onnx_model {
 /* One walk over the nodes in graph order: shapes, constant folding and, when sg is not
  * NULL, pqnn node definitions. In listing mode unsupported nodes are recorded. */
 struct ox_blob;
+/* A value defined for an intermediate of one node's lowering (a chain of nodes): node is the
+ * index of that ONNX node (pqnn_onnx_get_value names it after the node's output). */
+struct ox_temporary {
+  uint32_t id;
+  bool channels_last;
+  size_t node;
+};
 struct ox_pass {
   struct pqnn_onnx_model* m;
   struct ox_tensor* t;          /* working copy of m->tensors */
@@ -99,6 +107,8 @@ struct ox_pass {
   const struct ox_node* node;   /* the node being lowered (for messages) */
   char reason[160];
   size_t boundary_transposes;   /* transpose nodes at graph inputs / outputs */
+  struct ox_temporary* temporaries;  /* in the order defined (nodes in graph order) */
+  size_t num_temporaries, cap_temporaries;
   uint32_t flags;               /* the runtime's flags (PQNN_FLAG_FP16_INFERENCE, ...) */
   bool runs_fp16;               /* the runtime will run the graph in f16
                                    (pqnn_fp16_inference_decision: fp16 or forced) */
@@ -151,6 +161,12 @@ struct ox_tensor* ox_output(struct ox_pass* p, size_t k);
 enum pqnn_status ox_define_activation(struct ox_pass* p, struct ox_tensor* t);
 enum pqnn_status ox_define_static(struct ox_pass* p, size_t num_dims, const size_t* dims,
     const float* data, uint32_t* id_out);
+/* An internal activation of num_dims physical dims for an intermediate of the current node's
+ * lowering (recorded as its temporary). */
+enum pqnn_status ox_define_temporary(struct ox_pass* p, size_t num_dims, const size_t* dims,
+    uint32_t* id_out);
+/* pass-utils.c: records value id as a temporary of the current node. */
+enum pqnn_status ox_note_temporary(struct ox_pass* p, uint32_t id, bool channels_last);
 bool ox_emitting(const struct ox_pass* p);
 /* Input 0 and output 0 of the current node. */
 enum pqnn_status ox_io(struct ox_pass* p, struct ox_tensor** x, struct ox_tensor** y);

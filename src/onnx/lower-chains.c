@@ -19,6 +19,7 @@ static void temporary(struct ox_tensor* t) {
   t->rank = -1;
   t->graph_input = -1;
   t->graph_output = -1;
+  t->temporary = true;
 }
 
 /* A float scalar constant operand (the value is copied when the node is defined). */
