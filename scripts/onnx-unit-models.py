@@ -489,6 +489,28 @@ def chain_cases():
         helper.make_node("InstanceNormalization", ["x", "s", "b"], ["y"], name="in")],
         [("x", (1, 3, 4, 4)), ("s", (3,))], ["y"], [const("b", rand(3))],
         expect="unsupported:InstanceNormalization")
+    # DepthToSpace (DCR, CRD) and SpaceToDepth, blocksize 2 and 3, after a conv and on a
+    # model-order input.
+    for b in (2, 3):
+        inits = []
+        add_case("depth_to_space_b%d" % b, [
+            conv("x", "c", 3, 2 * b * b, "w1", inits),
+            helper.make_node("DepthToSpace", ["c"], ["y"], name="d2s_dcr", blocksize=b),
+            helper.make_node("DepthToSpace", ["c"], ["y2"], name="d2s_crd", blocksize=b,
+                             mode="CRD")],
+            [("x", (2, 3, 4, 5))], ["y", "y2"], inits)
+        inits = []
+        add_case("space_to_depth_b%d" % b, [
+            conv("x", "c", 3, 2, "w1", inits),
+            helper.make_node("SpaceToDepth", ["c"], ["y"], name="s2d", blocksize=b),
+            helper.make_node("SpaceToDepth", ["x"], ["y2"], name="s2d_input", blocksize=b)],
+            [("x", (2, 3, 2 * b, 3 * b))], ["y", "y2"], inits)
+    # In the model's order (no conv): both modes and SpaceToDepth without a transpose.
+    add_case("depth_space_model_order", [
+        helper.make_node("DepthToSpace", ["x"], ["y"], name="d2s_crd", blocksize=2, mode="CRD"),
+        helper.make_node("DepthToSpace", ["x"], ["y2"], name="d2s_dcr", blocksize=2),
+        helper.make_node("SpaceToDepth", ["x"], ["y3"], name="s2d", blocksize=3)],
+        [("x", (2, 8, 3, 6))], ["y", "y2", "y3"])
 
 
 def build():

@@ -263,6 +263,8 @@ enum pqnn_status ox_lower_split(struct ox_pass* p);
 enum pqnn_status ox_lower_slice(struct ox_pass* p);
 enum pqnn_status ox_lower_pad(struct ox_pass* p);
 enum pqnn_status ox_lower_resize(struct ox_pass* p);
+/* DepthToSpace (to_space) / SpaceToDepth: reshape, transpose, reshape in x's layout. */
+enum pqnn_status ox_lower_depth_space(struct ox_pass* p, bool to_space);
 
 /* lower-chains.c: ops lowered to chains of nodes through temporary values. */
 enum pqnn_status ox_lower_sum_mean(struct ox_pass* p, bool mean);

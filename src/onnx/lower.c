@@ -61,6 +61,9 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
     return ox_lower_softplus(p, op[0] == 'M');
   }
   if (strcmp(op, "InstanceNormalization") == 0) return ox_lower_instance_norm(p);
+  if (strcmp(op, "DepthToSpace") == 0 || strcmp(op, "SpaceToDepth") == 0) {
+    return ox_lower_depth_space(p, op[0] == 'D');
+  }
   if (strcmp(op, "MatMulNBits") == 0) return ox_lower_matmulnbits(p);  /* com.microsoft */
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
@@ -76,7 +79,7 @@ static bool known_op(const char* op) {
       "HardSwish", "Pow", "PRelu",
       "Transpose", "Split", "Pad", "Resize", "Upsample",
       "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish",
-      "InstanceNormalization"};
+      "InstanceNormalization", "DepthToSpace", "SpaceToDepth"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }

@@ -443,6 +443,9 @@ TEST(OnnxImport, OpsWithoutANodeLowerToTheirDocumentedChains) {
   EXPECT_EQ(3u + 2 + 3 + 2 + 1 + 4, PlannedNodes("sum_mean_after_conv"));
   // Input transpose, conv, 9 nodes, output transpose.
   EXPECT_EQ(3u + 9, PlannedNodes("instancenorm_after_conv"));
+  // DepthToSpace / SpaceToDepth: reshape, transpose, reshape each, in the input's layout.
+  EXPECT_EQ(3u * 3, PlannedNodes("depth_space_model_order"));
+  EXPECT_EQ(2u + 2 * 3 + 2, PlannedNodes("depth_to_space_b2"));
 }
 
 // Transpose nodes in the planned runtime of a unit model.
@@ -482,6 +485,11 @@ TEST(OnnxImport, LayoutChangesAreTransposeNodesOncePerTensor) {
   // Model-order data movement needs no layout change at all.
   EXPECT_EQ(0u, PlannedTransposes("concat_model_order", &boundary));
   EXPECT_EQ(0u, boundary);
+  // DepthToSpace / SpaceToDepth: one 6-D transpose each, in the input's layout.
+  EXPECT_EQ(3u, PlannedTransposes("depth_space_model_order", &boundary));
+  EXPECT_EQ(0u, boundary);
+  EXPECT_EQ(2u + 3, PlannedTransposes("depth_to_space_b2", &boundary));
+  EXPECT_EQ(3u, boundary);
 }
 
 TEST(OnnxImport, FusesHardswishAndSwishPatterns) {
