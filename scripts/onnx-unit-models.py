@@ -511,6 +511,29 @@ def chain_cases():
         helper.make_node("DepthToSpace", ["x"], ["y2"], name="d2s_dcr", blocksize=2),
         helper.make_node("SpaceToDepth", ["x"], ["y3"], name="s2d", blocksize=3)],
         [("x", (2, 8, 3, 6))], ["y", "y2", "y3"])
+    # Expand with a constant shape: N and W of an NHWC conv output, a pooled [1, C, 1, 1] to
+    # the full map, in the model's order to a higher rank and to a shape of 1s (no change);
+    # to rank 5 after a conv (beyond the binary node's 4 dims) is unsupported.
+    inits = []
+    add_case("expand_after_conv", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("Expand", ["c", "s"], ["y"], name="expand_nw"),
+        helper.make_node("GlobalAveragePool", ["c"], ["g"], name="gap"),
+        helper.make_node("Expand", ["g", "s2"], ["y2"], name="expand_hw")],
+        [("x", (1, 3, 5, 1))], ["y", "y2"],
+        inits + [const("s", np.array([2, 4, 5, 6], np.int64)),
+                 const("s2", np.array([1, 4, 5, 6], np.int64))])
+    add_case("expand_model_order", [
+        helper.make_node("Expand", ["x", "s"], ["y"], name="expand_rank3"),
+        helper.make_node("Expand", ["x2", "s2"], ["y2"], name="expand_ones")],
+        [("x", (3, 1)), ("x2", (2, 3, 4))], ["y", "y2"],
+        [const("s", np.array([2, 3, 4], np.int64)), const("s2", np.array([3, 1], np.int64))])
+    inits = []
+    add_case("unsupported_expand_5d_nhwc", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("Expand", ["c", "s"], ["y"], name="expand5")],
+        [("x", (1, 3, 5, 1))], ["y"], inits + [const("s", np.array([2, 1, 4, 5, 6], np.int64))],
+        expect="unsupported:Expand")
 
 
 def build():

@@ -269,6 +269,8 @@ enum pqnn_status ox_lower_depth_space(struct ox_pass* p, bool to_space);
 /* lower-chains.c: ops lowered to chains of nodes through temporary values. */
 enum pqnn_status ox_lower_sum_mean(struct ox_pass* p, bool mean);
 enum pqnn_status ox_lower_reciprocal(struct ox_pass* p);
+/* Expand with a constant shape: a multiply by ones. */
+enum pqnn_status ox_lower_expand(struct ox_pass* p);
 /* Elu, Selu, Celu. */
 enum pqnn_status ox_lower_exp_linear(struct ox_pass* p);
 /* Softplus, or Mish (x * tanh(softplus(x))). */

@@ -97,6 +97,51 @@ enum pqnn_status ox_lower_reciprocal(struct ox_pass* p) {
   return ox_emit_binary(p, pqnn_binary_divide, &k, x, y);
 }
 
+/* ---- Expand ---- */
+
+/* Expand(x, shape), shape a constant: x times a constant of ones whose dims are the output's
+ * where x broadcasts (its dim 1 or missing) and 1 elsewhere: one multiply node (x * 1 is x,
+ * NaN, infinities and -0 included), the constant no larger than the expansion. */
+enum pqnn_status ox_lower_expand(struct ox_pass* p) {
+  struct ox_tensor *x, *y, *s;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status == pqnn_status_success) status = ox_input(p, 1, &s);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "Expand of a constant");
+  int64_t count;
+  if (!s->is_const || s->i == NULL || s->rank != 1 || !ox_elements(s, &count)) {
+    return ox_unsupported(p, "the shape must be a constant integer vector");
+  }
+  if (count > OX_MAX_RANK) return ox_unsupported(p, "a shape of %lld dims", (long long) count);
+  struct ox_tensor target = {.rank = (int) count};
+  for (int64_t d = 0; d < count; d++) {
+    if (s->i[d] < 0 || s->i[d] > OX_MAX_ELEMENTS) {
+      return ox_invalid(p, "shape dim %lld out of range", (long long) s->i[d]);
+    }
+    if (s->i[d] == 0) return ox_unsupported(p, "an empty output (a shape dim of 0)");
+    target.dims[d] = s->i[d];
+  }
+  struct ox_tensor out;
+  if (!ox_broadcast(x, &target, &out)) return ox_invalid(p, "the shape does not broadcast");
+  struct ox_tensor ones = scalar_constant(NULL);
+  ones.rank = out.rank;
+  for (int d = 0; d < out.rank; d++) {
+    const int xd = d - (out.rank - x->rank);
+    ones.dims[d] = xd < 0 || x->dims[xd] == 1 ? out.dims[d] : 1;
+  }
+  static const float kOne = 1.0f;
+  ones.f = &kOne;  /* listing: the data is not read */
+  int64_t n;
+  if (ox_emitting(p)) {
+    if (!ox_elements(&ones, &n)) return ox_invalid(p, "shape of '%s' is not known", x->name);
+    float* data = ox_pass_alloc(p, (size_t) n, sizeof(float));
+    if (data == NULL) return pqnn_status_out_of_memory;
+    for (int64_t k = 0; k < n; k++) data[k] = 1.0f;
+    ones.f = data;
+  }
+  return ox_emit_binary(p, pqnn_binary_multiply, x, &ones, y);
+}
+
 /* ---- Elu, Selu, Celu ---- */
 
 /* y = gamma * (max(x, 0) + alpha * (exp(min(x, 0) / in_scale) - 1)): exp only ever sees

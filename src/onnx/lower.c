@@ -54,6 +54,7 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0) return ox_lower_resize(p);
   if (strcmp(op, "Sum") == 0 || strcmp(op, "Mean") == 0) return ox_lower_sum_mean(p, op[0] == 'M');
   if (strcmp(op, "Reciprocal") == 0) return ox_lower_reciprocal(p);
+  if (strcmp(op, "Expand") == 0) return ox_lower_expand(p);
   if (strcmp(op, "Elu") == 0 || strcmp(op, "Selu") == 0 || strcmp(op, "Celu") == 0) {
     return ox_lower_exp_linear(p);
   }
@@ -79,7 +80,7 @@ static bool known_op(const char* op) {
       "HardSwish", "Pow", "PRelu",
       "Transpose", "Split", "Pad", "Resize", "Upsample",
       "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish",
-      "InstanceNormalization", "DepthToSpace", "SpaceToDepth"};
+      "InstanceNormalization", "DepthToSpace", "SpaceToDepth", "Expand"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
