@@ -265,6 +265,15 @@ enum pqnn_status ox_lower_pad(struct ox_pass* p);
 enum pqnn_status ox_lower_resize(struct ox_pass* p);
 /* DepthToSpace (to_space) / SpaceToDepth: reshape, transpose, reshape in x's layout. */
 enum pqnn_status ox_lower_depth_space(struct ox_pass* p, bool to_space);
+/* The physical (pqnn) axis of model axis `axis` of activation t. */
+size_t ox_physical_axis(const struct ox_tensor* t, int axis);
+/* Slice bounds (fold.c) of the current node on x: per model axis begin, step, output dim. */
+enum pqnn_status ox_slice_bounds(struct ox_pass* p, const struct ox_tensor* x, int64_t* begin,
+    int64_t* step, int64_t* dims);
+/* layout.c: an activation stored channels-last for graph input or output t: a transpose node
+ * between t's external value (model order, id external_id) and t->id (channels-last). */
+enum pqnn_status ox_boundary_transpose(struct ox_pass* p, struct ox_tensor* t,
+    uint32_t external_id, bool input);
 
 /* lower-chains.c: ops lowered to chains of nodes through temporary values. */
 enum pqnn_status ox_lower_sum_mean(struct ox_pass* p, bool mean);
@@ -276,15 +285,6 @@ enum pqnn_status ox_lower_exp_linear(struct ox_pass* p);
 /* Softplus, or Mish (x * tanh(softplus(x))). */
 enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish);
 enum pqnn_status ox_lower_instance_norm(struct ox_pass* p);
-/* The physical (pqnn) axis of model axis `axis` of activation t. */
-size_t ox_physical_axis(const struct ox_tensor* t, int axis);
-/* Slice bounds (fold.c) of the current node on x: per model axis begin, step, output dim. */
-enum pqnn_status ox_slice_bounds(struct ox_pass* p, const struct ox_tensor* x, int64_t* begin,
-    int64_t* step, int64_t* dims);
-/* layout.c: an activation stored channels-last for graph input or output t: a transpose node
- * between t's external value (model order, id external_id) and t->id (channels-last). */
-enum pqnn_status ox_boundary_transpose(struct ox_pass* p, struct ox_tensor* t,
-    uint32_t external_id, bool input);
 
 /* values.c: the node outputs the pass defined as pqnn values (pqnn_onnx_get_value). */
 struct ox_values {
