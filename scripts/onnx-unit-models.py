@@ -32,9 +32,12 @@ def const(name, array):
     return numpy_helper.from_array(np.asarray(array), name)
 
 
-def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=OPSET):
+def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=OPSET,
+             check=True):
     """inputs: [(name, shape)], outputs: [name or (name, shape)] (ONNX infers the shape
-    of a bare name)."""
+    of a bare name). check=False: for ops newer than Debian's onnx knows (Mish, opset 18):
+    no shape inference and no checker (every output needs its shape; ONNX Runtime, which
+    knows the op, validates the model when it loads it for the reference)."""
     graph = helper.make_graph(
         nodes, name,
         [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s)) for n, s in inputs],
@@ -44,6 +47,9 @@ def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=O
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="pqnn-onnx-unit-models")
     model.ir_version = 8
+    if not check:
+        cases.append((name, model, [rand(*s) for _, s in inputs], len(outputs), expect))
+        return
     # Validate, and give the outputs the shapes ONNX infers (the checker wants one).
     inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
     known = {vi.name: vi for vi in list(inferred.graph.value_info) + list(inferred.graph.output)}
@@ -393,6 +399,143 @@ def affine_cases():
          const("var", np.abs(rand(4)) + 0.5), const("t", rand(4, 1, 1))])
 
 
+def chain_cases():
+    """Ops lowered to chains of nodes (docs/onnx.md, "Ops lowered to chains") and other ops
+    added since: on NHWC conv outputs and on model-order inputs."""
+    def conv(x, y, cin, cout, tag, inits):
+        inits.append(const(tag, rand(cout, cin, 3, 3, scale=0.4)))
+        return helper.make_node("Conv", [x, tag], [y], name=tag + "_conv", pads=[1, 1, 1, 1])
+
+    inits = []
+    add_case("sum_mean_after_conv", [
+        conv("x", "c", 3, 4, "w1", inits), conv("x", "d", 3, 4, "w2", inits),
+        helper.make_node("Sum", ["c", "d", "cb"], ["y"], name="sum3"),
+        helper.make_node("Mean", ["c", "d", "wrow"], ["y2"], name="mean3"),
+        helper.make_node("Mean", ["cb", "c"], ["y3"], name="mean_const_first"),
+        helper.make_node("Sum", ["d"], ["y4"], name="sum1")],
+        [("x", (2, 3, 5, 6))], ["y", "y2", "y3", "y4"],
+        inits + [const("cb", rand(4, 1, 1)), const("wrow", rand(6))])
+    add_case("sum_mean_model_order", [
+        helper.make_node("Sum", ["a", "b", "r"], ["y"], name="sum_broadcast"),
+        helper.make_node("Mean", ["a", "b", "a", "b"], ["y2"], name="mean4")],
+        [("a", (2, 3, 4)), ("b", (3, 4))], ["y", "y2"], [const("r", rand(1, 4))])
+    inits = []
+    add_case("reciprocal", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("Abs", ["c"], ["ca"], name="abs"),
+        helper.make_node("Add", ["ca", "half"], ["cp"], name="add_half"),
+        helper.make_node("Reciprocal", ["cp"], ["y"], name="recip"),
+        helper.make_node("Neg", ["cp"], ["cn"], name="neg"),
+        helper.make_node("Reciprocal", ["cn"], ["y2"], name="recip_neg")],
+        [("x", (1, 3, 5, 6))], ["y", "y2"], inits + [const("half", np.float32(0.5))])
+    # Elu, Selu, Celu, Softplus (attribute variants; Mish below) after a conv, on a fixed
+    # ramp from -100 to 100 (+-30 and +-88.5 included) where naive formulas overflow, and on
+    # conv outputs x 15.
+    acts = [("Elu", {}), ("Elu", {"alpha": 0.7}), ("Selu", {}),
+            ("Selu", {"alpha": 1.5, "gamma": 2.0}), ("Celu", {}), ("Celu", {"alpha": 0.6}),
+            ("Softplus", {})]
+
+    def act_nodes(x, acts=acts):
+        return [helper.make_node(op, [x], ["a%d" % k], name="%s_%d" % (op.lower(), k), **attrs)
+                for k, (op, attrs) in enumerate(acts)], ["a%d" % k for k in range(len(acts))]
+    inits = []
+    nodes, outs = act_nodes("c")
+    add_case("activation_chains_after_conv", [conv("x", "c", 3, 4, "w1", inits)] + nodes,
+             [("x", (2, 3, 5, 6))], outs, inits)
+    # x * 0 + ramp: exactly the ramp's values, an activation (not a constant).
+    ramp = np.concatenate([np.linspace(-100, 100, 41), [-88.5, 88.5, -30, 30, -1e-3, 1e-3,
+                                                        -15.5, 15.5]]).astype(np.float32)
+    nodes, outs = act_nodes("r")
+    add_case("activation_chains_extremes", [
+        helper.make_node("Mul", ["x", "zero"], ["z"], name="times_zero"),
+        helper.make_node("Add", ["z", "ramp"], ["r"], name="add_ramp")] + nodes,
+        [("x", (2, ramp.size))], outs, [const("zero", np.float32(0.0)), const("ramp", ramp)])
+    # Scaled conv output: values up to about +-40 through NHWC chains.
+    inits = []
+    nodes, outs = act_nodes("cs")
+    add_case("activation_chains_large_nhwc", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("Mul", ["c", "k"], ["cs"], name="scale")] + nodes,
+        [("x", (1, 3, 4, 5))], outs, inits + [const("k", np.float32(15.0))])
+    # Mish (opset 18, newer than Debian's onnx: written unchecked) after a conv, scaled up,
+    # and on the ramp.
+    inits = []
+    add_case("mish_opset18", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("Mul", ["c", "k"], ["cs"], name="scale"),
+        helper.make_node("Mish", ["c"], ["y"], name="mish"),
+        helper.make_node("Mish", ["cs"], ["y2"], name="mish_large"),
+        helper.make_node("Mul", ["x2", "zero"], ["z"], name="times_zero"),
+        helper.make_node("Add", ["z", "ramp"], ["r"], name="add_ramp"),
+        helper.make_node("Mish", ["r"], ["y3"], name="mish_ramp")],
+        [("x", (2, 3, 5, 6)), ("x2", (2, ramp.size))],
+        [("y", (2, 4, 5, 6)), ("y2", (2, 4, 5, 6)), ("y3", (2, ramp.size))],
+        inits + [const("k", np.float32(15.0)), const("zero", np.float32(0.0)),
+                 const("ramp", ramp)], opset=18, check=False)
+    # InstanceNormalization: after a conv (NHWC), a 3-D model-order input, an input whose
+    # mean is far from 0.
+    inits = []
+    add_case("instancenorm_after_conv", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("InstanceNormalization", ["c", "s", "b"], ["y"], name="in",
+                         epsilon=1e-3)],
+        [("x", (2, 3, 5, 6))], ["y"], inits + [const("s", rand(4)), const("b", rand(4))])
+    add_case("instancenorm_3d_offset", [
+        helper.make_node("Add", ["x", "off"], ["xo"], name="offset"),
+        helper.make_node("InstanceNormalization", ["xo", "s", "b"], ["y"], name="in")],
+        [("x", (2, 3, 7))], ["y"],
+        [const("off", np.float32(50.0)), const("s", rand(3)), const("b", rand(3))])
+    add_case("unsupported_instancenorm_scale_input", [
+        helper.make_node("InstanceNormalization", ["x", "s", "b"], ["y"], name="in")],
+        [("x", (1, 3, 4, 4)), ("s", (3,))], ["y"], [const("b", rand(3))],
+        expect="unsupported:InstanceNormalization")
+    # DepthToSpace (DCR, CRD) and SpaceToDepth, blocksize 2 and 3, after a conv and on a
+    # model-order input.
+    for b in (2, 3):
+        inits = []
+        add_case("depth_to_space_b%d" % b, [
+            conv("x", "c", 3, 2 * b * b, "w1", inits),
+            helper.make_node("DepthToSpace", ["c"], ["y"], name="d2s_dcr", blocksize=b),
+            helper.make_node("DepthToSpace", ["c"], ["y2"], name="d2s_crd", blocksize=b,
+                             mode="CRD")],
+            [("x", (2, 3, 4, 5))], ["y", "y2"], inits)
+        inits = []
+        add_case("space_to_depth_b%d" % b, [
+            conv("x", "c", 3, 2, "w1", inits),
+            helper.make_node("SpaceToDepth", ["c"], ["y"], name="s2d", blocksize=b),
+            helper.make_node("SpaceToDepth", ["x"], ["y2"], name="s2d_input", blocksize=b)],
+            [("x", (2, 3, 2 * b, 3 * b))], ["y", "y2"], inits)
+    # In the model's order (no conv): both modes and SpaceToDepth without a transpose.
+    add_case("depth_space_model_order", [
+        helper.make_node("DepthToSpace", ["x"], ["y"], name="d2s_crd", blocksize=2, mode="CRD"),
+        helper.make_node("DepthToSpace", ["x"], ["y2"], name="d2s_dcr", blocksize=2),
+        helper.make_node("SpaceToDepth", ["x"], ["y3"], name="s2d", blocksize=3)],
+        [("x", (2, 8, 3, 6))], ["y", "y2", "y3"])
+    # Expand with a constant shape: N and W of an NHWC conv output, a pooled [1, C, 1, 1] to
+    # the full map, in the model's order to a higher rank and to a shape of 1s (no change);
+    # to rank 5 after a conv (beyond the binary node's 4 dims) is unsupported.
+    inits = []
+    add_case("expand_after_conv", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("Expand", ["c", "s"], ["y"], name="expand_nw"),
+        helper.make_node("GlobalAveragePool", ["c"], ["g"], name="gap"),
+        helper.make_node("Expand", ["g", "s2"], ["y2"], name="expand_hw")],
+        [("x", (1, 3, 5, 1))], ["y", "y2"],
+        inits + [const("s", np.array([2, 4, 5, 6], np.int64)),
+                 const("s2", np.array([1, 4, 5, 6], np.int64))])
+    add_case("expand_model_order", [
+        helper.make_node("Expand", ["x", "s"], ["y"], name="expand_rank3"),
+        helper.make_node("Expand", ["x2", "s2"], ["y2"], name="expand_ones")],
+        [("x", (3, 1)), ("x2", (2, 3, 4))], ["y", "y2"],
+        [const("s", np.array([2, 3, 4], np.int64)), const("s2", np.array([3, 1], np.int64))])
+    inits = []
+    add_case("unsupported_expand_5d_nhwc", [
+        conv("x", "c", 3, 4, "w1", inits),
+        helper.make_node("Expand", ["c", "s"], ["y"], name="expand5")],
+        [("x", (1, 3, 5, 1))], ["y"], inits + [const("s", np.array([2, 1, 4, 5, 6], np.int64))],
+        expect="unsupported:Expand")
+
+
 def build():
     conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
     conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
@@ -671,6 +814,7 @@ def build():
         expect="unsupported:Sin")
 
     matmulnbits_cases()
+    chain_cases()
 
 def main():
     if len(sys.argv) != 2:

@@ -45,6 +45,7 @@ struct ox_tensor {
   int graph_output;             /* index or -1 */
   bool has_other;               /* other_id holds a transposed copy in the other layout */
   uint32_t other_id;
+  bool temporary;               /* an intermediate of one node's lowering (no ONNX tensor) */
 };
 
 struct ox_node {
@@ -86,6 +87,13 @@ struct pqnn_onnx_model {
 /* One walk over the nodes in graph order: shapes, constant folding and, when sg is not
  * NULL, pqnn node definitions. In listing mode unsupported nodes are recorded. */
 struct ox_blob;
+/* A value defined for an intermediate of one node's lowering (a chain of nodes): node is the
+ * index of that ONNX node (pqnn_onnx_get_value names it after the node's output). */
+struct ox_temporary {
+  uint32_t id;
+  bool channels_last;
+  size_t node;
+};
 struct ox_pass {
   struct pqnn_onnx_model* m;
   struct ox_tensor* t;          /* working copy of m->tensors */
@@ -99,6 +107,8 @@ struct ox_pass {
   const struct ox_node* node;   /* the node being lowered (for messages) */
   char reason[160];
   size_t boundary_transposes;   /* transpose nodes at graph inputs / outputs */
+  struct ox_temporary* temporaries;  /* in the order defined (nodes in graph order) */
+  size_t num_temporaries, cap_temporaries;
   uint32_t flags;               /* the runtime's flags (PQNN_FLAG_FP16_INFERENCE, ...) */
   bool runs_fp16;               /* the runtime will run the graph in f16
                                    (pqnn_fp16_inference_decision: fp16 or forced) */
@@ -151,6 +161,12 @@ struct ox_tensor* ox_output(struct ox_pass* p, size_t k);
 enum pqnn_status ox_define_activation(struct ox_pass* p, struct ox_tensor* t);
 enum pqnn_status ox_define_static(struct ox_pass* p, size_t num_dims, const size_t* dims,
     const float* data, uint32_t* id_out);
+/* An internal activation of num_dims physical dims for an intermediate of the current node's
+ * lowering (recorded as its temporary). */
+enum pqnn_status ox_define_temporary(struct ox_pass* p, size_t num_dims, const size_t* dims,
+    uint32_t* id_out);
+/* pass-utils.c: records value id as a temporary of the current node. */
+enum pqnn_status ox_note_temporary(struct ox_pass* p, uint32_t id, bool channels_last);
 bool ox_emitting(const struct ox_pass* p);
 /* Input 0 and output 0 of the current node. */
 enum pqnn_status ox_io(struct ox_pass* p, struct ox_tensor** x, struct ox_tensor** y);
@@ -215,6 +231,11 @@ enum pqnn_status ox_lower_softmax_axis(struct ox_pass* p, struct ox_tensor* x, i
 /* lower-ops.c: any binary op with numpy broadcasting (Add and Sub with a constant
  * right operand run as add2). */
 enum pqnn_status ox_lower_binary(struct ox_pass* p, enum pqnn_binary_operator op);
+/* The same for operands a, b into y (a temporary of the caller or a node output): y gets
+ * the broadcast shape, in a's layout (or the model's order where the operands' layouts
+ * differ and cannot be relabelled); a constant operand may come first. */
+enum pqnn_status ox_emit_binary(struct ox_pass* p, enum pqnn_binary_operator op,
+    struct ox_tensor* a, struct ox_tensor* b, struct ox_tensor* y);
 /* lower-elementwise.c: Mul / Div (channel scale when the constant is per channel, else a
  * binary node), Max / Min, the unary ops, and the hardswish / swish patterns. */
 enum pqnn_status ox_lower_mul_div(struct ox_pass* p, bool divide);
@@ -223,6 +244,12 @@ enum pqnn_status ox_lower_max_min(struct ox_pass* p);
  * broadcast to x: per channel or any shape that broadcasts). */
 enum pqnn_status ox_lower_prelu(struct ox_pass* p);
 enum pqnn_status ox_lower_unary(struct ox_pass* p);
+/* Unary `op` of activation x into y (x's shape and layout). */
+enum pqnn_status ox_emit_unary(struct ox_pass* p, enum pqnn_unary_operator op,
+    const struct pqnn_unary_params* params, struct ox_tensor* x, struct ox_tensor* y);
+/* lower-ops.c: clamp of activation x to [lo, hi] into y (x's shape and layout). */
+enum pqnn_status ox_emit_clamp(struct ox_pass* p, float lo, float hi, struct ox_tensor* x,
+    struct ox_tensor* y);
 /* At an Add node: x + 3 -> Clip(0, 6) -> * x -> / 6 (or * 1/6) becomes one hardswish node
  * (*handled true) when every intermediate has that single consumer. */
 enum pqnn_status ox_fuse_hardswish(struct ox_pass* p, bool* handled);
@@ -236,6 +263,8 @@ enum pqnn_status ox_lower_split(struct ox_pass* p);
 enum pqnn_status ox_lower_slice(struct ox_pass* p);
 enum pqnn_status ox_lower_pad(struct ox_pass* p);
 enum pqnn_status ox_lower_resize(struct ox_pass* p);
+/* DepthToSpace (to_space) / SpaceToDepth: reshape, transpose, reshape in x's layout. */
+enum pqnn_status ox_lower_depth_space(struct ox_pass* p, bool to_space);
 /* The physical (pqnn) axis of model axis `axis` of activation t. */
 size_t ox_physical_axis(const struct ox_tensor* t, int axis);
 /* Slice bounds (fold.c) of the current node on x: per model axis begin, step, output dim. */
@@ -245,6 +274,17 @@ enum pqnn_status ox_slice_bounds(struct ox_pass* p, const struct ox_tensor* x, i
  * between t's external value (model order, id external_id) and t->id (channels-last). */
 enum pqnn_status ox_boundary_transpose(struct ox_pass* p, struct ox_tensor* t,
     uint32_t external_id, bool input);
+
+/* lower-chains.c: ops lowered to chains of nodes through temporary values. */
+enum pqnn_status ox_lower_sum_mean(struct ox_pass* p, bool mean);
+enum pqnn_status ox_lower_reciprocal(struct ox_pass* p);
+/* Expand with a constant shape: a multiply by ones. */
+enum pqnn_status ox_lower_expand(struct ox_pass* p);
+/* Elu, Selu, Celu. */
+enum pqnn_status ox_lower_exp_linear(struct ox_pass* p);
+/* Softplus, or Mish (x * tanh(softplus(x))). */
+enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish);
+enum pqnn_status ox_lower_instance_norm(struct ox_pass* p);
 
 /* values.c: the node outputs the pass defined as pqnn values (pqnn_onnx_get_value). */
 struct ox_values {

@@ -163,7 +163,20 @@ enum pqnn_status ox_define_activation(struct ox_pass* p, struct ox_tensor* t) {
     return ox_unsupported(p, "the runtime refused value '%s' (%s)", t->name,
         pqnn_status_string(status));
   }
-  return pqnn_status_success;
+  return t->temporary ? ox_note_temporary(p, t->id, t->channels_last) : pqnn_status_success;
+}
+
+enum pqnn_status ox_define_temporary(struct ox_pass* p, size_t num_dims, const size_t* dims,
+    uint32_t* id_out) {
+  *id_out = PQNN_INVALID_VALUE_ID;
+  if (!ox_emitting(p)) return pqnn_status_success;
+  const enum pqnn_status status = pqnn_define_tensor_value(p->sg, pqnn_datatype_fp32, num_dims,
+      dims, NULL, PQNN_INVALID_VALUE_ID, 0, id_out);
+  if (status != pqnn_status_success) {
+    return ox_unsupported(p, "the runtime refused a %zu-D value (%s)", num_dims,
+        pqnn_status_string(status));
+  }
+  return ox_note_temporary(p, *id_out, false);
 }
 
 enum pqnn_status ox_like(struct ox_pass* p, const struct ox_tensor* x, struct ox_tensor* y,

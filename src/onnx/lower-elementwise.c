@@ -41,7 +41,7 @@ static bool reads_pair(const struct ox_node* n, int i, int j) {
 }
 
 /* Defines unary `op` from activation x into tensor y (x's shape and layout). */
-static enum pqnn_status emit_unary(struct ox_pass* p, enum pqnn_unary_operator op,
+enum pqnn_status ox_emit_unary(struct ox_pass* p, enum pqnn_unary_operator op,
     const struct pqnn_unary_params* params, struct ox_tensor* x, struct ox_tensor* y) {
   if (x->is_const) return ox_unsupported(p, "a unary op on a constant");
   enum pqnn_status status = ox_like(p, x, y, x->channels_last);
@@ -95,7 +95,7 @@ enum pqnn_status ox_lower_prelu(struct ox_pass* p) {
     struct ox_tensor* y = ox_output(p, 0);
     if (y == NULL) return ox_invalid(p, "no output");
     const struct pqnn_unary_params params = {slope, 0.0f};
-    return emit_unary(p, pqnn_unary_leaky_relu, &params, x, y);
+    return ox_emit_unary(p, pqnn_unary_leaky_relu, &params, x, y);
   }
   return ox_lower_binary(p, pqnn_binary_prelu);
 }
@@ -140,7 +140,7 @@ static enum pqnn_status fuse_gated(struct ox_pass* p, enum pqnn_unary_operator o
   p->absorbed[k] = true;
   const enum pqnn_unary_operator fused_op =
       op == pqnn_unary_sigmoid ? pqnn_unary_swish : pqnn_unary_hardswish;
-  return emit_unary(p, fused_op, NULL, x, &p->t[mul->outputs[0]]);
+  return ox_emit_unary(p, fused_op, NULL, x, &p->t[mul->outputs[0]]);
 }
 
 enum pqnn_status ox_lower_unary(struct ox_pass* p) {
@@ -173,7 +173,7 @@ enum pqnn_status ox_lower_unary(struct ox_pass* p) {
   }
   struct ox_tensor* y = ox_output(p, 0);
   if (y == NULL) return ox_invalid(p, "no output");
-  return emit_unary(p, op, &params, x, y);
+  return ox_emit_unary(p, op, &params, x, y);
 }
 
 /* Clip node n's bounds are the constants [lo, hi]. */
@@ -224,5 +224,5 @@ enum pqnn_status ox_fuse_hardswish(struct ox_pass* p, bool* handled) {
   }
   *handled = true;
   p->absorbed[k_clip] = p->absorbed[k_mul] = p->absorbed[k_div] = true;
-  return emit_unary(p, pqnn_unary_hardswish, NULL, &p->t[xi], &p->t[div->outputs[0]]);
+  return ox_emit_unary(p, pqnn_unary_hardswish, NULL, &p->t[xi], &p->t[div->outputs[0]]);
 }

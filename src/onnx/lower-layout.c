@@ -382,3 +382,87 @@ enum pqnn_status ox_lower_resize(struct ox_pass* p) {
   if (status != pqnn_status_success) return status;
   return refused(p, pqnn_define_static_resize_2d(p->sg, &r, in_id, y->id, 0));
 }
+
+/* DepthToSpace (modes DCR and CRD) and SpaceToDepth of a 4-D activation, in its layout
+ * (NHWC or the model's order: no transpose to change it): a reshape to 6-D that splits the
+ * block out of C (or out of H and W), a 6-D transpose that moves it, and a reshape back to
+ * 4-D (three nodes). With C' = C / (b * b), output (c, h * b + by, w * b + bx) of
+ * DepthToSpace reads channel (by * b + bx) * C' + c (DCR) or c * b * b + by * b + bx (CRD);
+ * SpaceToDepth is the inverse of DCR. */
+enum pqnn_status ox_lower_depth_space(struct ox_pass* p, bool to_space) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  int64_t b;
+  char mode[8];
+  status = ox_attr_int(p, "blocksize", 0, &b);
+  if (status == pqnn_status_success) status = ox_attr_string(p, "mode", "DCR", mode, sizeof(mode));
+  if (status != pqnn_status_success) return status;
+  const bool crd = to_space && strcmp(mode, "CRD") == 0;
+  if (to_space && !crd && strcmp(mode, "DCR") != 0) {
+    return ox_invalid(p, "mode '%s' is neither DCR nor CRD", mode);
+  }
+  if (b < 1 || b > 4096) return ox_invalid(p, "blocksize %lld out of range", (long long) b);
+  if (x->is_const) return ox_unsupported(p, "%s of a constant", p->node->proto->op_type);
+  if (x->rank != 4) return ox_invalid(p, "needs a 4-D input");
+  int64_t dims[4] = {x->dims[0], x->dims[1], x->dims[2], x->dims[3]};
+  if (to_space) {
+    if (dims[1] >= 0 && dims[1] % (b * b) != 0) {
+      return ox_invalid(p, "%lld channels are no multiple of blocksize^2", (long long) dims[1]);
+    }
+    dims[1] = dims[1] < 0 ? -1 : dims[1] / (b * b);
+    for (int d = 2; d < 4; d++) {
+      if (dims[d] >= 0 && dims[d] > OX_MAX_ELEMENTS / b) return ox_invalid(p, "output too large");
+      dims[d] = dims[d] < 0 ? -1 : dims[d] * b;
+    }
+  } else {
+    for (int d = 2; d < 4; d++) {
+      if (dims[d] >= 0 && dims[d] % b != 0) {
+        return ox_invalid(p, "spatial dim %lld is no multiple of blocksize", (long long) dims[d]);
+      }
+      dims[d] = dims[d] < 0 ? -1 : dims[d] / b;
+    }
+    if (dims[1] >= 0 && dims[1] > OX_MAX_ELEMENTS / (b * b)) return ox_invalid(p, "output too large");
+    dims[1] = dims[1] < 0 ? -1 : dims[1] * b * b;
+  }
+  const bool nhwc = x->channels_last;
+  ox_set_shape(y, 4, dims);
+  y->channels_last = nhwc;
+  if (!ox_emitting(p)) return ox_define_activation(p, y);
+  /* The 6-D split of x and the permutation that brings the block next to H and W. */
+  const size_t n = (size_t) x->dims[0], bs = (size_t) b;
+  size_t split[6], perm[6];
+  if (to_space) {
+    const size_t h = (size_t) x->dims[2], w = (size_t) x->dims[3], c = (size_t) dims[1];
+    /* NHWC: [N][H][W][by][bx][C'] (DCR) or [N][H][W][C'][by][bx] (CRD) -> [N][H][by][W][bx][C'];
+     * NCHW: [N][by][bx][C'][H][W] or [N][C'][by][bx][H][W] -> [N][C'][H][by][W][bx]. */
+    const size_t s[4][6] = {{n, h, w, bs, bs, c}, {n, h, w, c, bs, bs},
+                            {n, bs, bs, c, h, w}, {n, c, bs, bs, h, w}};
+    const size_t q[4][6] = {{0, 1, 3, 2, 4, 5}, {0, 1, 4, 2, 5, 3},
+                            {0, 3, 4, 1, 5, 2}, {0, 1, 4, 2, 5, 3}};
+    const int k = (nhwc ? 0 : 2) + (crd ? 1 : 0);
+    memcpy(split, s[k], sizeof(split));
+    memcpy(perm, q[k], sizeof(perm));
+  } else {
+    /* NHWC: [N][H'][by][W'][bx][C] -> [N][H'][W'][by][bx][C];
+     * NCHW: [N][C][H'][by][W'][bx] -> [N][by][bx][C][H'][W']. */
+    const size_t h = (size_t) dims[2], w = (size_t) dims[3], c = (size_t) x->dims[1];
+    const size_t s[2][6] = {{n, h, bs, w, bs, c}, {n, c, h, bs, w, bs}};
+    const size_t q[2][6] = {{0, 1, 3, 2, 4, 5}, {0, 3, 5, 1, 2, 4}};
+    memcpy(split, s[nhwc ? 0 : 1], sizeof(split));
+    memcpy(perm, q[nhwc ? 0 : 1], sizeof(perm));
+  }
+  size_t moved[6];
+  for (size_t d = 0; d < 6; d++) moved[d] = split[perm[d]];
+  uint32_t split_id, moved_id;
+  status = ox_define_temporary(p, 6, split, &split_id);
+  if (status == pqnn_status_success) status = ox_define_temporary(p, 6, moved, &moved_id);
+  if (status == pqnn_status_success) {
+    status = pqnn_define_static_reshape(p->sg, 6, split, x->id, split_id, 0);
+  }
+  if (status == pqnn_status_success) {
+    status = pqnn_define_static_transpose(p->sg, 6, perm, split_id, moved_id, 0);
+  }
+  if (status != pqnn_status_success) return refused(p, status);
+  return ox_emit_reshape(p, moved_id, y);
+}

@@ -133,6 +133,12 @@ enum pqnn_status ox_lower_binary(struct ox_pass* p, enum pqnn_binary_operator op
   if (status != pqnn_status_success) return status;
   struct ox_tensor* y = ox_output(p, 0);
   if (y == NULL) return ox_invalid(p, "no output");
+  return ox_emit_binary(p, op, a, b, y);
+}
+
+enum pqnn_status ox_emit_binary(struct ox_pass* p, enum pqnn_binary_operator op,
+    struct ox_tensor* a, struct ox_tensor* b, struct ox_tensor* y) {
+  enum pqnn_status status;
   if (a->is_const && b->is_const) return ox_unsupported(p, "two constant operands");
   /* a becomes the activation; `swapped` remembers the model's operand order. */
   const bool swapped = a->is_const;
@@ -231,11 +237,16 @@ enum pqnn_status ox_lower_clamp(struct ox_pass* p) {
     }
     if (op[1] == 'a') lo = c; else hi = c;
   }
-  if (x->is_const) return ox_unsupported(p, "clamping a constant");
-  if (isnan(lo) || isnan(hi) || lo > hi) return ox_invalid(p, "bad bounds");
   struct ox_tensor* y = ox_output(p, 0);
   if (y == NULL) return ox_invalid(p, "no output");
-  status = ox_like(p, x, y, x->channels_last);
+  return ox_emit_clamp(p, lo, hi, x, y);
+}
+
+enum pqnn_status ox_emit_clamp(struct ox_pass* p, float lo, float hi, struct ox_tensor* x,
+    struct ox_tensor* y) {
+  if (x->is_const) return ox_unsupported(p, "clamping a constant");
+  if (isnan(lo) || isnan(hi) || lo > hi) return ox_invalid(p, "bad bounds");
+  const enum pqnn_status status = ox_like(p, x, y, x->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   return refused(p, pqnn_define_clamp(p->sg, lo, hi, x->id, y->id, 0));
 }

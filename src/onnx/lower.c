@@ -52,6 +52,19 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "Slice") == 0) return ox_lower_slice(p);
   if (strcmp(op, "Pad") == 0) return ox_lower_pad(p);
   if (strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0) return ox_lower_resize(p);
+  if (strcmp(op, "Sum") == 0 || strcmp(op, "Mean") == 0) return ox_lower_sum_mean(p, op[0] == 'M');
+  if (strcmp(op, "Reciprocal") == 0) return ox_lower_reciprocal(p);
+  if (strcmp(op, "Expand") == 0) return ox_lower_expand(p);
+  if (strcmp(op, "Elu") == 0 || strcmp(op, "Selu") == 0 || strcmp(op, "Celu") == 0) {
+    return ox_lower_exp_linear(p);
+  }
+  if (strcmp(op, "Softplus") == 0 || strcmp(op, "Mish") == 0) {
+    return ox_lower_softplus(p, op[0] == 'M');
+  }
+  if (strcmp(op, "InstanceNormalization") == 0) return ox_lower_instance_norm(p);
+  if (strcmp(op, "DepthToSpace") == 0 || strcmp(op, "SpaceToDepth") == 0) {
+    return ox_lower_depth_space(p, op[0] == 'D');
+  }
   if (strcmp(op, "MatMulNBits") == 0) return ox_lower_matmulnbits(p);  /* com.microsoft */
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
@@ -65,7 +78,9 @@ static bool known_op(const char* op) {
       "ReduceMax", "GlobalMaxPool",
       "Sigmoid", "HardSigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Neg", "Erf", "LeakyRelu",
       "HardSwish", "Pow", "PRelu",
-      "Transpose", "Split", "Pad", "Resize", "Upsample"};
+      "Transpose", "Split", "Pad", "Resize", "Upsample",
+      "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish",
+      "InstanceNormalization", "DepthToSpace", "SpaceToDepth", "Expand"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }

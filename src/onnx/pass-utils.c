@@ -70,9 +70,25 @@ struct ox_blob* ox_pass_take_blobs(struct ox_pass* p) {
   return b;
 }
 
+enum pqnn_status ox_note_temporary(struct ox_pass* p, uint32_t id, bool channels_last) {
+  if (p->num_temporaries == p->cap_temporaries) {
+    const size_t cap = p->cap_temporaries == 0 ? 16 : 2 * p->cap_temporaries;
+    struct ox_temporary* t = realloc(p->temporaries, cap * sizeof(*t));
+    if (t == NULL) return pqnn_status_out_of_memory;
+    p->temporaries = t;
+    p->cap_temporaries = cap;
+  }
+  p->temporaries[p->num_temporaries++] = (struct ox_temporary) {
+      .id = id, .channels_last = channels_last, .node = (size_t) (p->node - p->m->nodes)};
+  return pqnn_status_success;
+}
+
 void ox_pass_free(struct ox_pass* p) {
   ox_blobs_free(p->blobs);
   p->blobs = NULL;
+  free(p->temporaries);
+  p->temporaries = NULL;
+  p->num_temporaries = p->cap_temporaries = 0;
   free(p->t);
   free(p->absorbed);
   free(p->unsupported);

@@ -1,5 +1,6 @@
 /* The node outputs an import pass defined as pqnn values, with their ONNX tensor, node and
  * op names copied (a runtime outlives its model): pqnn_onnx_get_value. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,10 +65,43 @@ static const char* lowering_node_name(const struct ox_pass* p, size_t k) {
   return or_empty(p->m->nodes[lowering_node(p, k)].proto->name);
 }
 
+/* The name of temporary j (from 1) of node n: its first output's name and "#j". */
+static size_t temporary_name(const struct ox_pass* p, const struct ox_node* n, size_t j,
+    char* buf, size_t size) {
+  const char* base = n->num_outputs > 0 && n->outputs[0] >= 0 ? p->t[n->outputs[0]].name : "";
+  const int len = snprintf(buf, size, "%s#%zu", or_empty(base), j);
+  return len < 0 ? 0 : (size_t) len;
+}
+
+/* Appends one value to out (its strings copied to *s). */
+static void append(struct ox_values* out, char** s, const char* tensor_name,
+    const struct ox_pass* p, size_t k, uint32_t id, bool channels_last) {
+  const char* strings[2] = {tensor_name, lowering_node_name(p, k)};
+  const char* copies[3];
+  for (size_t j = 0; j < 2; j++) {
+    const size_t len = strlen(strings[j]) + 1;
+    memmove(*s, strings[j], len);  /* a temporary's name is written in place first */
+    copies[j] = *s;
+    *s += len;
+  }
+  copies[2] = *s;
+  *s += op_label(p, k, *s) + 1;
+  out->info[out->count++] = (struct pqnn_onnx_value_info) {
+      .tensor_name = copies[0], .node_name = copies[1], .op_type = copies[2],
+      .value_id = id, .channels_last = channels_last};
+}
+
+/* The node outputs in graph order, each node's temporaries (the intermediates of a chain it
+ * was lowered to, named "<its output>#1", "#2", ...) right before its outputs. */
 enum pqnn_status ox_collect_values(const struct ox_pass* p, struct ox_values* out) {
   const struct pqnn_onnx_model* m = p->m;
   *out = (struct ox_values) {0};
-  size_t count = 0, bytes = 0;
+  size_t count = p->num_temporaries, bytes = 0;
+  for (size_t t = 0; t < p->num_temporaries; t++) {
+    const size_t k = p->temporaries[t].node;
+    bytes += temporary_name(p, &m->nodes[k], t + 1, NULL, 0) +
+        strlen(lowering_node_name(p, k)) + op_label(p, k, NULL) + 3;
+  }
   for (size_t k = 0; k < m->num_nodes; k++) {
     const struct ox_node* n = &m->nodes[k];
     for (size_t o = 0; o < n->num_outputs; o++) {
@@ -84,25 +118,21 @@ enum pqnn_status ox_collect_values(const struct ox_pass* p, struct ox_values* ou
     return pqnn_status_out_of_memory;
   }
   char* s = out->names;
+  const char* end = out->names + bytes + 1;
+  size_t next = 0;  /* the temporaries are recorded in graph order */
   for (size_t k = 0; k < m->num_nodes; k++) {
     const struct ox_node* n = &m->nodes[k];
+    for (size_t j = 1; next < p->num_temporaries && p->temporaries[next].node == k; j++, next++) {
+      /* j <= next + 1: the name is no longer than the one counted above */
+      temporary_name(p, n, j, s, (size_t) (end - s));
+      append(out, &s, s, p, k, p->temporaries[next].id, p->temporaries[next].channels_last);
+    }
+    while (next < p->num_temporaries && p->temporaries[next].node <= k) next++;
     for (size_t o = 0; o < n->num_outputs; o++) {
       if (n->outputs[o] < 0) continue;
       const struct ox_tensor* t = &p->t[n->outputs[o]];
       if (!is_value(t) || seen(out, out->count, t->id)) continue;
-      const char* strings[2] = {t->name, lowering_node_name(p, k)};
-      const char* copies[3];
-      for (size_t j = 0; j < 2; j++) {
-        const size_t len = strlen(strings[j]) + 1;
-        memcpy(s, strings[j], len);
-        copies[j] = s;
-        s += len;
-      }
-      copies[2] = s;
-      s += op_label(p, k, s) + 1;
-      out->info[out->count++] = (struct pqnn_onnx_value_info) {
-          .tensor_name = copies[0], .node_name = copies[1], .op_type = copies[2],
-          .value_id = t->id, .channels_last = t->channels_last};
+      append(out, &s, t->name, p, k, t->id, t->channels_last);
     }
   }
   return pqnn_status_success;

@@ -430,6 +430,24 @@ TEST(OnnxImport, FoldsScaleShiftIntoDeconvolutionAndFullyConnected) {
   EXPECT_EQ(1u, PlannedNodes("matmul_bias_div_fold"));
 }
 
+TEST(OnnxImport, OpsWithoutANodeLowerToTheirDocumentedChains) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  // [2, 49] in the model's order, no transposes: x * 0 and + ramp (2 nodes), then
+  // Elu 6 + 6, Selu (gamma != 1) 7 + 7, Celu 6 (alpha 1) + 7 (alpha 0.6), Softplus 5
+  // (docs/onnx.md, "Ops lowered to chains"); the runtime fuses the last add of each of the
+  // six exponential units into the multiply before it (fused_add).
+  EXPECT_EQ(2u + 6 + 6 + 7 + 7 + 6 + 7 + 5 - 6, PlannedNodes("activation_chains_extremes"));
+  // Two convs (2 nodes, the input's transpose), Sum of 3 (2 adds), Mean of 3 (2 adds and a
+  // multiply), Mean of a constant and c (an add and a multiply), Sum of one (a copy); the four
+  // outputs leave through transposes.
+  EXPECT_EQ(3u + 2 + 3 + 2 + 1 + 4, PlannedNodes("sum_mean_after_conv"));
+  // Input transpose, conv, 9 nodes, output transpose.
+  EXPECT_EQ(3u + 9, PlannedNodes("instancenorm_after_conv"));
+  // DepthToSpace / SpaceToDepth: reshape, transpose, reshape each, in the input's layout.
+  EXPECT_EQ(3u * 3, PlannedNodes("depth_space_model_order"));
+  EXPECT_EQ(2u + 2 * 3 + 2, PlannedNodes("depth_to_space_b2"));
+}
+
 // Transpose nodes in the planned runtime of a unit model.
 size_t PlannedTransposes(const std::string& name, size_t* boundary) {
   pqnn_onnx_model_t model = nullptr;
@@ -467,6 +485,11 @@ TEST(OnnxImport, LayoutChangesAreTransposeNodesOncePerTensor) {
   // Model-order data movement needs no layout change at all.
   EXPECT_EQ(0u, PlannedTransposes("concat_model_order", &boundary));
   EXPECT_EQ(0u, boundary);
+  // DepthToSpace / SpaceToDepth: one 6-D transpose each, in the input's layout.
+  EXPECT_EQ(3u, PlannedTransposes("depth_space_model_order", &boundary));
+  EXPECT_EQ(0u, boundary);
+  EXPECT_EQ(2u + 3, PlannedTransposes("depth_to_space_b2", &boundary));
+  EXPECT_EQ(3u, boundary);
 }
 
 TEST(OnnxImport, FusesHardswishAndSwishPatterns) {

@@ -35,6 +35,15 @@ struct Imported {
     pqnn_onnx_delete_runtime(rt);
     pqnn_onnx_delete_model(model);
   }
+  // Runs on the input sin(0.37 k) (x_size elements); returns the output (y_size).
+  std::vector<float> RunOnSine(size_t x_size, size_t y_size) const {
+    std::vector<float> x(x_size), y(y_size);
+    for (size_t k = 0; k < x.size(); k++) x[k] = std::sin(0.37f * float(k));
+    const float* in[1] = {x.data()};
+    float* out[1] = {y.data()};
+    EXPECT_EQ(pqnn_status_success, pqnn_onnx_run(rt, 1, in, 1, out));
+    return y;
+  }
   std::vector<pqnn_onnx_value_info> Values() const {
     size_t count = 0;
     EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_value_count(rt, &count));
@@ -100,6 +109,36 @@ TEST(OnnxValues, ProfiledNodesMapToOnnxNodes) {
   EXPECT_EQ(convs, 1u);
 }
 
+TEST(OnnxValues, ChainTemporariesAreNamedAfterTheirNode) {
+  pqnn_runtime_options options = {};
+  options.keep_values = 1;
+  Imported m("instancenorm_after_conv", &options);
+  ASSERT_NE(m.rt, nullptr);
+  const auto values = m.Values();
+  // c (Conv), the eight intermediates of InstanceNormalization's chain (mean, x - mean, its
+  // square, the variance, + epsilon, sqrt, scale / std, the product) y#1 .. y#8, then y.
+  ASSERT_EQ(values.size(), 10u);
+  EXPECT_STREQ(values[0].tensor_name, "c");
+  for (size_t k = 1; k <= 8; k++) {
+    EXPECT_EQ(std::string("y#") + std::to_string(k), values[k].tensor_name);
+    EXPECT_STREQ(values[k].node_name, "in");
+    EXPECT_STREQ(values[k].op_type, "InstanceNormalization");
+    EXPECT_EQ(values[k].channels_last, 1u);
+  }
+  EXPECT_STREQ(values[9].tensor_name, "y");
+  m.RunOnSine(2 * 3 * 5 * 6, 2 * 4 * 5 * 6);
+  // The mean (y#1) is [N][1][1][C], read back after the run.
+  pqnn_datatype dt;
+  size_t num_dims = 0, dims[PQNN_MAX_TENSOR_DIMS] = {};
+  const void* data = nullptr;
+  ASSERT_EQ(pqnn_status_success,
+      pqnn_get_runtime_value(m.prt, values[1].value_id, &dt, &num_dims, dims, &data));
+  ASSERT_EQ(num_dims, 4u);
+  EXPECT_EQ(dims[0], 2u);
+  EXPECT_EQ(dims[1] * dims[2], 1u);
+  EXPECT_EQ(dims[3], 4u);
+}
+
 TEST(OnnxValues, KeptNodeOutputIsTheModelOutputInNhwc) {
   pqnn_runtime_options options = {};
   options.keep_values = 1;
@@ -107,11 +146,7 @@ TEST(OnnxValues, KeptNodeOutputIsTheModelOutputInNhwc) {
   ASSERT_NE(m.rt, nullptr);
   const auto values = m.Values();
   ASSERT_EQ(values.size(), 2u);
-  std::vector<float> x(1 * 3 * 8 * 8), y(1 * 6 * 8 * 8);
-  for (size_t k = 0; k < x.size(); k++) x[k] = std::sin(0.37f * float(k));
-  const float* in[1] = {x.data()};
-  float* out[1] = {y.data()};
-  ASSERT_EQ(pqnn_status_success, pqnn_onnx_run(m.rt, 1, in, 1, out));
+  const std::vector<float> y = m.RunOnSine(1 * 3 * 8 * 8, 1 * 6 * 8 * 8);
   pqnn_datatype dt;
   size_t num_dims = 0, dims[PQNN_MAX_TENSOR_DIMS] = {};
   const void* data = nullptr;

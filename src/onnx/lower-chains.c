@@ -1,0 +1,318 @@
+/* Ops without a node of their own, lowered to short chains of existing nodes (docs/onnx.md,
+ * "Ops lowered to chains", lists each op's chain). Every intermediate is a temporary value
+ * of the lowering (no ONNX tensor). */
+#include <math.h>
+#include <string.h>
+
+#include "onnx/internal.h"
+
+static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
+  if (status == pqnn_status_success) return status;
+  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
+}
+
+/* A temporary activation of the lowering (shape and layout set by the emit_* call defining
+ * it). */
+static void temporary(struct ox_tensor* t) {
+  memset(t, 0, sizeof(*t));
+  t->name = "(temporary)";
+  t->rank = -1;
+  t->graph_input = -1;
+  t->graph_output = -1;
+  t->temporary = true;
+}
+
+/* A float scalar constant operand (the value is copied when the node is defined). */
+static struct ox_tensor scalar_constant(const float* value) {
+  struct ox_tensor t;
+  temporary(&t);
+  t.name = "(constant)";
+  t.rank = 0;
+  t.is_const = true;
+  t.available = true;
+  t.elem_type = OX_FLOAT;
+  t.f = value;
+  return t;
+}
+
+/* y = x op c for a scalar constant c. */
+static enum pqnn_status emit_scalar_op(struct ox_pass* p, enum pqnn_binary_operator op,
+    struct ox_tensor* x, float c, struct ox_tensor* y) {
+  struct ox_tensor k = scalar_constant(&c);
+  temporary(y);
+  return ox_emit_binary(p, op, x, &k, y);
+}
+
+/* ---- Sum, Mean, Reciprocal ---- */
+
+#define OX_MAX_SUM_OPERANDS 256
+
+enum pqnn_status ox_lower_sum_mean(struct ox_pass* p, bool mean) {
+  const struct ox_node* n = p->node;
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  if (n->num_inputs < 1) return ox_invalid(p, "no operands");
+  if (n->num_inputs > OX_MAX_SUM_OPERANDS) {
+    return ox_unsupported(p, "more than %d operands", OX_MAX_SUM_OPERANDS);
+  }
+  size_t first = n->num_inputs;
+  for (size_t k = 0; k < n->num_inputs; k++) {
+    if (n->inputs[k] < 0) return ox_invalid(p, "operand %zu is missing", k);
+    if (first == n->num_inputs && !p->t[n->inputs[k]].is_const) first = k;
+  }
+  if (first == n->num_inputs) return ox_unsupported(p, "every operand is a constant");
+  struct ox_tensor* acc = &p->t[n->inputs[first]];
+  if (n->num_inputs == 1) {
+    /* The sum (and mean) of one operand is a copy. */
+    ox_set_shape(y, acc->rank, acc->dims);
+    y->channels_last = acc->channels_last;
+    return ox_emit_reshape(p, acc->id, y);
+  }
+  /* The operands in order (an activation first: a constant cannot start the chain), each add
+   * into one of two alternating temporaries, the last one into y unless Mean scales after. */
+  struct ox_tensor tmp[2];
+  size_t added = 0;
+  enum pqnn_status status = pqnn_status_success;
+  for (size_t k = 0; k < n->num_inputs && status == pqnn_status_success; k++) {
+    if (k == first) continue;
+    added++;
+    struct ox_tensor* out = added + 1 == n->num_inputs && !mean ? y : &tmp[added % 2];
+    if (out != y) temporary(out);
+    status = ox_emit_binary(p, pqnn_binary_add, acc, &p->t[n->inputs[k]], out);
+    acc = out;
+  }
+  if (status != pqnn_status_success || !mean) return status;
+  const float scale = 1.0f / (float) n->num_inputs;
+  struct ox_tensor k = scalar_constant(&scale);
+  return ox_emit_binary(p, pqnn_binary_multiply, acc, &k, y);
+}
+
+enum pqnn_status ox_lower_reciprocal(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  const enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "Reciprocal of a constant");
+  const float one = 1.0f;
+  struct ox_tensor k = scalar_constant(&one);
+  return ox_emit_binary(p, pqnn_binary_divide, &k, x, y);
+}
+
+/* ---- Expand ---- */
+
+/* Expand(x, shape), shape a constant: x times a constant of ones whose dims are the output's
+ * where x broadcasts (its dim 1 or missing) and 1 elsewhere: one multiply node (x * 1 is x,
+ * NaN, infinities and -0 included), the constant no larger than the expansion. */
+enum pqnn_status ox_lower_expand(struct ox_pass* p) {
+  struct ox_tensor *x, *y, *s;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status == pqnn_status_success) status = ox_input(p, 1, &s);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "Expand of a constant");
+  int64_t count;
+  if (!s->is_const || s->i == NULL || s->rank != 1 || !ox_elements(s, &count)) {
+    return ox_unsupported(p, "the shape must be a constant integer vector");
+  }
+  if (count > OX_MAX_RANK) return ox_unsupported(p, "a shape of %lld dims", (long long) count);
+  struct ox_tensor target = {.rank = (int) count};
+  for (int64_t d = 0; d < count; d++) {
+    if (s->i[d] < 0 || s->i[d] > OX_MAX_ELEMENTS) {
+      return ox_invalid(p, "shape dim %lld out of range", (long long) s->i[d]);
+    }
+    if (s->i[d] == 0) return ox_unsupported(p, "an empty output (a shape dim of 0)");
+    target.dims[d] = s->i[d];
+  }
+  struct ox_tensor out;
+  if (!ox_broadcast(x, &target, &out)) return ox_invalid(p, "the shape does not broadcast");
+  struct ox_tensor ones = scalar_constant(NULL);
+  ones.rank = out.rank;
+  for (int d = 0; d < out.rank; d++) {
+    const int xd = d - (out.rank - x->rank);
+    ones.dims[d] = xd < 0 || x->dims[xd] == 1 ? out.dims[d] : 1;
+  }
+  static const float kOne = 1.0f;
+  ones.f = &kOne;  /* listing: the data is not read */
+  int64_t n;
+  if (ox_emitting(p)) {
+    if (!ox_elements(&ones, &n)) return ox_invalid(p, "shape of '%s' is not known", x->name);
+    float* data = ox_pass_alloc(p, (size_t) n, sizeof(float));
+    if (data == NULL) return pqnn_status_out_of_memory;
+    for (int64_t k = 0; k < n; k++) data[k] = 1.0f;
+    ones.f = data;
+  }
+  return ox_emit_binary(p, pqnn_binary_multiply, x, &ones, y);
+}
+
+/* ---- Elu, Selu, Celu ---- */
+
+/* y = gamma * (max(x, 0) + alpha * (exp(min(x, 0) / in_scale) - 1)): exp only ever sees
+ * non-positive arguments (no overflow for large x). Nodes: clamp (min), a divide when
+ * in_scale != 1, exp, add -1, multiply by gamma * alpha, clamp (max), a multiply by gamma
+ * when gamma != 1, add. */
+static enum pqnn_status emit_exp_linear(struct ox_pass* p, struct ox_tensor* x,
+    struct ox_tensor* y, float in_scale, float alpha, float gamma) {
+  if (x->is_const) return ox_unsupported(p, "%s of a constant", p->node->proto->op_type);
+  if (!isfinite(alpha) || !isfinite(gamma) || !isfinite(gamma * alpha)) {
+    return ox_invalid(p, "alpha / gamma must be finite");
+  }
+  struct ox_tensor neg, scaled, e, em1, s, pos, pos_scaled;
+  temporary(&neg);
+  enum pqnn_status status = ox_emit_clamp(p, -INFINITY, 0.0f, x, &neg);
+  struct ox_tensor* arg = &neg;
+  if (status == pqnn_status_success && in_scale != 1.0f) {
+    status = emit_scalar_op(p, pqnn_binary_divide, &neg, in_scale, &scaled);
+    arg = &scaled;
+  }
+  temporary(&e);
+  temporary(&pos);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, arg, &e);
+  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_add, &e, -1.0f, &em1);
+  if (status == pqnn_status_success) {
+    status = emit_scalar_op(p, pqnn_binary_multiply, &em1, gamma * alpha, &s);
+  }
+  if (status == pqnn_status_success) status = ox_emit_clamp(p, 0.0f, INFINITY, x, &pos);
+  struct ox_tensor* positive = &pos;
+  if (status == pqnn_status_success && gamma != 1.0f) {
+    status = emit_scalar_op(p, pqnn_binary_multiply, &pos, gamma, &pos_scaled);
+    positive = &pos_scaled;
+  }
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_add, positive, &s, y);
+}
+
+/* Elu (alpha), Selu (alpha, gamma), Celu (alpha > 0: x / alpha inside the exp). */
+enum pqnn_status ox_lower_exp_linear(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  const char* op = p->node->proto->op_type;
+  float alpha, gamma = 1.0f;
+  if (strcmp(op, "Selu") == 0) {
+    status = ox_attr_float(p, "alpha", 1.67326319217681884765625f, &alpha);
+    if (status == pqnn_status_success) {
+      status = ox_attr_float(p, "gamma", 1.05070102214813232421875f, &gamma);
+    }
+  } else {
+    status = ox_attr_float(p, "alpha", 1.0f, &alpha);
+  }
+  if (status != pqnn_status_success) return status;
+  if (strcmp(op, "Celu") == 0) {
+    if (!(alpha > 0.0f) || !isfinite(alpha)) {
+      return ox_unsupported(p, "Celu with alpha %g (needs a finite alpha > 0)", (double) alpha);
+    }
+    return emit_exp_linear(p, x, y, alpha, alpha, 1.0f);
+  }
+  return emit_exp_linear(p, x, y, 1.0f, alpha, gamma);
+}
+
+/* ---- Softplus, Mish ---- */
+
+/* softplus(x) = max(x, 0) + log(1 + exp(-|x|)) = max(x, 0) - log(sigmoid(|x|)): sigmoid of
+ * |x| lies in [1/2, 1] (no overflow, no log(0)). Nodes: abs, sigmoid, log, clamp,
+ * subtract. */
+static enum pqnn_status emit_softplus(struct ox_pass* p, struct ox_tensor* x, struct ox_tensor* y) {
+  if (x->is_const) return ox_unsupported(p, "%s of a constant", p->node->proto->op_type);
+  struct ox_tensor a, s, l, r;
+  temporary(&a);
+  temporary(&s);
+  temporary(&l);
+  temporary(&r);
+  enum pqnn_status status = ox_emit_unary(p, pqnn_unary_abs, NULL, x, &a);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_sigmoid, NULL, &a, &s);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &s, &l);
+  if (status == pqnn_status_success) status = ox_emit_clamp(p, 0.0f, INFINITY, x, &r);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_subtract, &r, &l, y);
+}
+
+/* Softplus, and Mish(x) = x * tanh(softplus(x)) (softplus, tanh, multiply). */
+enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  if (!mish) return emit_softplus(p, x, y);
+  struct ox_tensor sp, t;
+  temporary(&sp);
+  temporary(&t);
+  status = emit_softplus(p, x, &sp);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_tanh, NULL, &sp, &t);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_multiply, x, &t, y);
+}
+
+/* ---- InstanceNormalization ---- */
+
+/* Mean over the spatial dims of NHWC activation x (ONNX rank 3 or 4, physical [N][H][W][C]
+ * with H = 1 for rank 3) into temporary m: ONNX [N][C][1](...), dims kept. */
+static enum pqnn_status emit_spatial_mean(struct ox_pass* p, struct ox_tensor* x,
+    struct ox_tensor* m) {
+  temporary(m);
+  ox_set_shape(m, x->rank, x->dims);
+  for (int d = 2; d < x->rank; d++) m->dims[d] = 1;
+  m->channels_last = true;
+  const enum pqnn_status status = ox_define_activation(p, m);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  const size_t axes[2] = {1, 2};
+  return refused(p, pqnn_define_reduce(p->sg, pqnn_reduce_mean, 2, axes, x->id, m->id,
+      PQNN_FLAG_KEEP_DIMS));
+}
+
+/* Input k of the current node as a float constant of c elements, viewed as ONNX
+ * [c][1](...) (rank - 1 dims: broadcast along the channels of a rank-`rank` activation). */
+static enum pqnn_status channel_constant(struct ox_pass* p, size_t k, int64_t c, int rank,
+    struct ox_tensor* out) {
+  struct ox_tensor* t;
+  enum pqnn_status status = ox_input(p, k, &t);
+  if (status != pqnn_status_success) return status;
+  int64_t count;
+  if (!t->is_const || t->f == NULL || !ox_elements(t, &count) || t->rank != 1 || count != c) {
+    return ox_unsupported(p, "scale and B must be float constants [C]");
+  }
+  *out = *t;
+  out->rank = rank - 1;
+  out->dims[0] = c;
+  for (int d = 1; d < rank - 1; d++) out->dims[d] = 1;
+  return pqnn_status_success;
+}
+
+/* y = (x - mean) * (scale / sqrt(var + epsilon)) + B, mean and var per sample and channel
+ * over the spatial dims, in NHWC: reduce mean, subtract, square, reduce mean, add epsilon,
+ * sqrt, divide (scale / std, per sample and channel), multiply, add. */
+enum pqnn_status ox_lower_instance_norm(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  float epsilon;
+  status = ox_attr_float(p, "epsilon", 1e-5f, &epsilon);
+  if (status != pqnn_status_success) return status;
+  if (!isfinite(epsilon) || epsilon < 0.0f) return ox_invalid(p, "epsilon must be finite and >= 0");
+  if (x->is_const) return ox_unsupported(p, "InstanceNormalization of a constant");
+  if (x->rank != 3 && x->rank != 4) return ox_unsupported(p, "only 3-D and 4-D inputs");
+  if (x->dims[1] < 0) return ox_unsupported(p, "the channel count must be known");
+  struct ox_tensor scale, bias;
+  status = channel_constant(p, 1, x->dims[1], x->rank, &scale);
+  if (status == pqnn_status_success) status = channel_constant(p, 2, x->dims[1], x->rank, &bias);
+  if (status != pqnn_status_success) return status;
+  /* x in NHWC (a transpose node when it is in the model's order). */
+  struct ox_tensor xc = *x;
+  xc.graph_output = -1;
+  xc.has_other = false;
+  status = ox_channels_last_id(p, x, &xc.id);
+  if (status != pqnn_status_success) return status;
+  xc.channels_last = true;
+  struct ox_tensor mean, d, sq, var, ve, sd, k, t;
+  temporary(&d);
+  temporary(&sq);
+  temporary(&sd);
+  temporary(&k);
+  temporary(&t);
+  status = emit_spatial_mean(p, &xc, &mean);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, &xc, &mean, &d);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_square, NULL, &d, &sq);
+  if (status == pqnn_status_success) status = emit_spatial_mean(p, &sq, &var);
+  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_add, &var, epsilon, &ve);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_sqrt, NULL, &ve, &sd);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_divide, &scale, &sd, &k);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_multiply, &d, &k, &t);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_add, &t, &bias, y);
+}
