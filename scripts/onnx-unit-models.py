@@ -249,6 +249,22 @@ def layout_cases():
     add_case("slice_activation", [conv("x", 3, 6, "a", inits, 3),
         helper.make_node("Slice", ["a_y", "starts", "ends", "axes", "steps"], ["y"], name="slice")],
         [("x", (1, 3, 7, 9))], ["y"], inits)
+    # Gather of activations by constant indices: a slice (and a reshape for a scalar index).
+    def gather(name, x_shape, indices, axis, after_conv=True, expect="ok"):
+        inits = [const("idx", np.array(indices, np.int64))]
+        nodes = [conv("x", x_shape[1], 6, "a", inits, 3)] if after_conv else []
+        src = "a_y" if after_conv else "x"
+        nodes.append(helper.make_node("Gather", [src, "idx"], ["y"], name="gather", axis=axis))
+        add_case(name, nodes, [("x", x_shape)], ["y"], inits, expect=expect)
+    gather("gather_channel_scalar", (1, 3, 5, 7), 4, 1)
+    gather("gather_row_scalar_negative", (2, 3, 5, 7), -2, 2)
+    gather("gather_column_scalar", (1, 3, 5, 7), 0, -1)
+    gather("gather_batch_scalar", (3, 3, 4, 5), 1, 0)
+    gather("gather_channel_range", (1, 3, 5, 7), [1, 2, 3], 1)
+    gather("gather_rows_every_other", (1, 3, 7, 6), [0, 2, 4, 6], 2)
+    gather("gather_token_model_order", (2, 5, 8), 0, 1, after_conv=False)
+    gather("gather_last_axis_model_order", (2, 5, 8), [-3, -2], 2, after_conv=False)
+    gather("gather_unordered_unsupported", (1, 3, 5, 7), [2, 0, 1], 1, expect="unsupported:Gather")
     inits = [const("pads", np.array([0, 1, 1, 2, 0, 0, 2, 1], np.int64)),
              const("value", np.float32(0.5))]
     add_case("pad_constant", [conv("x", 3, 4, "a", inits, 3),

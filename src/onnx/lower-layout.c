@@ -466,3 +466,111 @@ enum pqnn_status ox_lower_depth_space(struct ox_pass* p, bool to_space) {
   if (status != pqnn_status_success) return refused(p, status);
   return ox_emit_reshape(p, moved_id, y);
 }
+
+/* Gather of an activation along `axis` by constant indices that step through it evenly
+ * (one index, a range, every k-th; negative ones count from the end): a static slice with
+ * that step (ViT's class token x[:, 0], a channel or a row of a map). Rank-1 indices keep
+ * the axis (the slice is the output); a scalar index drops it: the slice into a temporary,
+ * then a reshape. On an NHWC activation the axis drops in place where the bytes stay in
+ * order (C, or a spatial axis: the rest stays channels-last; rank 3 keeps [N][W][C]), the
+ * batch axis after a transpose to the model's order. Runtime indices (an embedding
+ * lookup) and other index sets are unsupported: there is no gather node. */
+enum pqnn_status ox_lower_gather(struct ox_pass* p) {
+  struct ox_tensor *x, *idx, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status == pqnn_status_success) status = ox_input(p, 1, &idx);
+  if (status != pqnn_status_success) return status;
+  if (!idx->is_const) return ox_unsupported(p, "Gather by runtime indices (an embedding lookup)");
+  if (x->is_const || x->elem_type != OX_FLOAT) {
+    return ox_unsupported(p, "Gather of a non-float or constant tensor by these indices");
+  }
+  if (idx->i == NULL) return ox_invalid(p, "Gather indices must be integers");
+  if (idx->rank > 1) return ox_unsupported(p, "Gather indices of rank %d", idx->rank);
+  int64_t axis;
+  status = ox_attr_int(p, "axis", 0, &axis);
+  if (status != pqnn_status_success) return status;
+  if (x->rank < 0) return ox_unsupported(p, "Gather of a tensor of unknown rank");
+  if (axis < -x->rank || axis >= x->rank) return ox_invalid(p, "Gather axis out of range");
+  if (axis < 0) axis += x->rank;
+  int64_t count;
+  if (!ox_elements(idx, &count) || count < 1) return ox_unsupported(p, "empty Gather indices");
+  const int64_t len = x->dims[axis];
+  if (len < 0) {
+    /* Listing before the dims are set: judged again once they are. */
+    int64_t dims[OX_MAX_RANK];
+    int r = 0;
+    for (int d = 0; d < x->rank; d++) {
+      if (d != axis) dims[r++] = x->dims[d];
+      else if (idx->rank == 1) dims[r++] = count;
+    }
+    ox_set_shape(y, r, dims);
+    y->channels_last = false;
+    return ox_define_activation(p, y);
+  }
+  int64_t first = 0, step = 1;
+  for (int64_t j = 0; j < count; j++) {
+    int64_t v = idx->i[j];
+    if (v < -len || v >= len) return ox_invalid(p, "Gather index %lld out of range", (long long) v);
+    if (v < 0) v += len;
+    if (j == 0) {
+      first = v;
+    } else if (j == 1) {
+      step = v - first;
+      if (step < 1) return ox_unsupported(p, "Gather indices that do not ascend");
+    } else if (v != first + j * step) {
+      return ox_unsupported(p, "Gather indices that do not step evenly");
+    }
+  }
+  int64_t begin[OX_MAX_RANK], steps[OX_MAX_RANK], sliced[OX_MAX_RANK];
+  for (int d = 0; d < x->rank; d++) {
+    begin[d] = 0;
+    steps[d] = 1;
+    sliced[d] = x->dims[d];
+  }
+  begin[axis] = first;
+  steps[axis] = step;
+  sliced[axis] = count;
+  /* The batch axis of an NHWC activation drops only in the model's order. */
+  struct ox_tensor source = *x;
+  const bool dropped = idx->rank == 0;
+  if (dropped && x->channels_last && x->rank >= 3 && axis == 0 && !ox_layout_free(x)) {
+    if (ox_emitting(p)) {
+      status = ox_model_order_id(p, x, &source.id);
+      if (status != pqnn_status_success) return status;
+    }
+    source.channels_last = false;
+  }
+  if (!dropped) {
+    ox_set_shape(y, x->rank, sliced);
+    y->channels_last = source.channels_last && x->rank >= 3;
+    status = ox_define_activation(p, y);
+    if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  }
+  int64_t out_dims[OX_MAX_RANK];
+  int r = 0;
+  for (int d = 0; d < x->rank; d++) {
+    if (d != axis) out_dims[r++] = x->dims[d];
+  }
+  if (dropped) {
+    ox_set_shape(y, r, out_dims);
+    /* Dropping C leaves [N][spatial...] in the model's order; a spatial axis leaves
+     * channels-last bytes, channels-last again where the rank stays >= 3. */
+    y->channels_last = source.channels_last && x->rank >= 3 && axis >= 2 && r >= 3;
+    if (!ox_emitting(p)) return ox_define_activation(p, y);
+  }
+  size_t offsets[OX_MAX_RANK + 1], sizes[OX_MAX_RANK + 1], strides[OX_MAX_RANK + 1];
+  const size_t n = to_physical(&source, begin, 0, offsets);
+  to_physical(&source, sliced, 1, sizes);
+  to_physical(&source, steps, 1, strides);
+  if (!dropped) {
+    return refused(p, pqnn_define_static_slice(p->sg, n, offsets, sizes, strides, source.id,
+        y->id, 0));
+  }
+  uint32_t tmp_id;
+  status = ox_define_temporary(p, n, sizes, &tmp_id);
+  if (status == pqnn_status_success) {
+    status = pqnn_define_static_slice(p->sg, n, offsets, sizes, strides, source.id, tmp_id, 0);
+  }
+  if (status != pqnn_status_success) return refused(p, status);
+  return ox_emit_reshape(p, tmp_id, y);
+}
