@@ -256,6 +256,23 @@ def layout_cases():
         src = "a_y" if after_conv else "x"
         nodes.append(helper.make_node("Gather", [src, "idx"], ["y"], name="gather", axis=axis))
         add_case(name, nodes, [("x", x_shape)], ["y"], inits, expect=expect)
+    # Cast of float activations: to FLOAT / DOUBLE a copy, to FLOAT16 a rounding round trip
+    # (values past 65504 become infinite, small ones lose bits, as in ONNX Runtime).
+    inits = [const("big", np.float32(3000.0))]
+    add_case("cast_half_round_trip_after_conv", [conv("x", 3, 6, "a", inits, 3),
+        helper.make_node("Mul", ["a_y", "big"], ["m"], name="scale"),
+        helper.make_node("Cast", ["m"], ["h"], name="to_half", to=TensorProto.FLOAT16),
+        helper.make_node("Cast", ["h"], ["y"], name="to_float", to=TensorProto.FLOAT)],
+        [("x", (1, 3, 6, 7))], ["y"], inits)
+    add_case("cast_float_and_double_model_order", [
+        helper.make_node("Cast", ["x"], ["d"], name="to_double", to=TensorProto.DOUBLE),
+        helper.make_node("Cast", ["d"], ["f"], name="to_float", to=TensorProto.FLOAT),
+        helper.make_node("Cast", ["f"], ["y"], name="same", to=TensorProto.FLOAT)],
+        [("x", (2, 3, 5))], ["y"])
+    add_case("cast_to_int_unsupported", [
+        helper.make_node("Cast", ["x"], ["i"], name="to_int", to=TensorProto.INT32),
+        helper.make_node("Cast", ["i"], ["y"], name="back", to=TensorProto.FLOAT)],
+        [("x", (2, 3))], ["y"], expect="unsupported:Cast")
     gather("gather_channel_scalar", (1, 3, 5, 7), 4, 1)
     gather("gather_row_scalar_negative", (2, 3, 5, 7), -2, 2)
     gather("gather_column_scalar", (1, 3, 5, 7), 0, -1)

@@ -217,6 +217,7 @@ enum pqnn_status ox_lower_add(struct ox_pass* p, bool subtract);
 enum pqnn_status ox_lower_clamp(struct ox_pass* p);
 enum pqnn_status ox_lower_softmax(struct ox_pass* p);
 enum pqnn_status ox_lower_reshape(struct ox_pass* p);
+enum pqnn_status ox_lower_cast(struct ox_pass* p);
 enum pqnn_status ox_lower_gelu(struct ox_pass* p);
 enum pqnn_status ox_lower_average_pool(struct ox_pass* p);
 enum pqnn_status ox_lower_layer_norm(struct ox_pass* p);

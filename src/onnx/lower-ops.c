@@ -273,6 +273,39 @@ enum pqnn_status ox_lower_reshape(struct ox_pass* p) {
   return ox_emit_reshape(p, in_id, y);
 }
 
+/* Cast of a float activation (exporters insert Cast(to=FLOAT) on float tensors, and mixed
+ * precision a round trip through float16): to FLOAT a copy, to DOUBLE too (pqnn computes in
+ * float: the values are the input's); to FLOAT16 two converts, f32 -> f16 -> f32, so the
+ * rounding to half precision (overflow to infinity included) is ONNX Runtime's. Casts to
+ * other types (integers, bfloat16) of activations are unsupported; of constants they fold. */
+enum pqnn_status ox_lower_cast(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  int64_t to;
+  status = ox_attr_int(p, "to", 0, &to);
+  if (status != pqnn_status_success) return status;
+  if (x->elem_type != OX_FLOAT) return ox_unsupported(p, "Cast of a non-float activation");
+  enum { kFloat16 = 10 };
+  if (to != OX_FLOAT && to != OX_DOUBLE && to != kFloat16) {
+    return ox_unsupported(p, "Cast of an activation to type %lld", (long long) to);
+  }
+  ox_set_shape(y, x->rank, x->dims);
+  y->channels_last = x->channels_last;
+  if (to != kFloat16) return ox_emit_reshape(p, x->id, y);
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  size_t dims[OX_MAX_RANK + 1];
+  const size_t num_dims = ox_physical_dims(x, dims);
+  uint32_t half_id;
+  status = pqnn_define_tensor_value(p->sg, pqnn_datatype_fp16, num_dims, dims, NULL,
+      PQNN_INVALID_VALUE_ID, 0, &half_id);
+  if (status == pqnn_status_success) status = ox_note_temporary(p, half_id, x->channels_last);
+  if (status == pqnn_status_success) status = pqnn_define_convert(p->sg, x->id, half_id, 0);
+  if (status == pqnn_status_success) status = pqnn_define_convert(p->sg, half_id, y->id, 0);
+  return refused(p, status);
+}
+
 enum pqnn_status ox_lower_gelu(struct ox_pass* p) {
   struct ox_tensor* x;
   enum pqnn_status status = ox_input(p, 0, &x);

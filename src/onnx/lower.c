@@ -51,6 +51,7 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "Split") == 0) return ox_lower_split(p);
   if (strcmp(op, "Slice") == 0) return ox_lower_slice(p);
   if (strcmp(op, "Gather") == 0) return ox_lower_gather(p);
+  if (strcmp(op, "Cast") == 0) return ox_lower_cast(p);
   if (strcmp(op, "Pad") == 0) return ox_lower_pad(p);
   if (strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0) return ox_lower_resize(p);
   if (strcmp(op, "Sum") == 0 || strcmp(op, "Mean") == 0) return ox_lower_sum_mean(p, op[0] == 'M');
@@ -103,7 +104,7 @@ static enum pqnn_status record(struct ox_pass* p, const struct ox_node* n) {
   return pqnn_status_success;
 }
 
-/* Ops the importer folds when their data is constant (Slice, Concat and Gather also
+/* Ops the importer folds when their data is constant (Slice, Concat, Gather and Cast also
  * lower onto activations). */
 static bool fold_only(const char* op) {
   return strcmp(op, "Gather") == 0 || strcmp(op, "Cast") == 0 || strcmp(op, "Slice") == 0 ||
@@ -151,7 +152,7 @@ static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
     /* Reading an unsupported node's output: only the op type can be judged. */
     if (!known_op(op)) return ox_unsupported(p, "no pqnn node type for this op yet");
     const bool lowered = strcmp(op, "Slice") == 0 || strcmp(op, "Concat") == 0 ||
-        strcmp(op, "Gather") == 0;
+        strcmp(op, "Gather") == 0 || strcmp(op, "Cast") == 0;
     for (size_t i = 0; i < n->num_inputs && fold_only(op) && !lowered; i++) {
       if (n->inputs[i] >= 0 && p->t[n->inputs[i]].poisoned && p->t[n->inputs[i]].elem_type == OX_FLOAT) {
         return ox_unsupported(p, "no pqnn node type for this op yet");
