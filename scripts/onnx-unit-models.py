@@ -273,6 +273,19 @@ def layout_cases():
         helper.make_node("Cast", ["x"], ["i"], name="to_int", to=TensorProto.INT32),
         helper.make_node("Cast", ["i"], ["y"], name="back", to=TensorProto.FLOAT)],
         [("x", (2, 3))], ["y"], expect="unsupported:Cast")
+    # Tile: one concatenate of r copies per repeated axis (the NHWC axes of a conv output).
+    def tile(name, x_shape, repeats, after_conv=True, expect="ok"):
+        inits = [const("reps", np.array(repeats, np.int64))]
+        nodes = [conv("x", x_shape[1], 4, "a", inits, 3)] if after_conv else []
+        nodes.append(helper.make_node("Tile", ["a_y" if after_conv else "x", "reps"], ["y"],
+                                      name="tile"))
+        add_case(name, nodes, [("x", x_shape)], ["y"], inits, expect=expect)
+    tile("tile_channels_and_width", (1, 3, 5, 6), [1, 2, 1, 3])
+    tile("tile_batch_and_height", (2, 3, 4, 5), [2, 1, 3, 1])
+    tile("tile_model_order", (2, 3, 4), [3, 1, 2], after_conv=False)
+    tile("tile_ones_copy", (2, 3, 4), [1, 1, 1], after_conv=False)
+    tile("tile_too_many_unsupported", (2, 3, 4), [1, 20, 1], after_conv=False,
+         expect="unsupported:Tile")
     gather("gather_channel_scalar", (1, 3, 5, 7), 4, 1)
     gather("gather_row_scalar_negative", (2, 3, 5, 7), -2, 2)
     gather("gather_column_scalar", (1, 3, 5, 7), 0, -1)

@@ -263,6 +263,7 @@ enum pqnn_status ox_lower_concat(struct ox_pass* p);
 enum pqnn_status ox_lower_split(struct ox_pass* p);
 enum pqnn_status ox_lower_slice(struct ox_pass* p);
 enum pqnn_status ox_lower_gather(struct ox_pass* p);
+enum pqnn_status ox_lower_tile(struct ox_pass* p);
 enum pqnn_status ox_lower_pad(struct ox_pass* p);
 enum pqnn_status ox_lower_resize(struct ox_pass* p);
 /* DepthToSpace (to_space) / SpaceToDepth: reshape, transpose, reshape in x's layout. */

@@ -574,3 +574,59 @@ enum pqnn_status ox_lower_gather(struct ox_pass* p) {
   if (status != pqnn_status_success) return refused(p, status);
   return ox_emit_reshape(p, tmp_id, y);
 }
+
+/* Tile by constant repeats: per axis with a repeat r > 1, in order, one concatenate node
+ * of r copies of the tensor so far along it (r <= PQNN_MAX_CONCAT_INPUTS), into a
+ * temporary or, for the last such axis, the output; no repeat > 1: a copy. The layout is
+ * the input's (an NHWC activation tiles along its physical axes). */
+enum pqnn_status ox_lower_tile(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "Tile of a constant");
+  const int64_t* repeats = NULL;
+  int64_t count = 0;
+  status = const_ints(p, 1, &repeats, &count);
+  if (status != pqnn_status_success) return status;
+  if (repeats == NULL) return ox_unsupported(p, "repeats must be a constant");
+  if (x->rank < 1 || count != x->rank) return ox_invalid(p, "repeats must have one entry a dim");
+  int64_t dims[OX_MAX_RANK];
+  int last = -1;
+  for (int d = 0; d < x->rank; d++) {
+    if (repeats[d] < 1) return ox_unsupported(p, "a repeat of %lld", (long long) repeats[d]);
+    if (repeats[d] > PQNN_MAX_CONCAT_INPUTS) {
+      return ox_unsupported(p, "a repeat of %lld (at most %d)", (long long) repeats[d],
+          PQNN_MAX_CONCAT_INPUTS);
+    }
+    dims[d] = x->dims[d];
+    if (dims[d] >= 0) {
+      if (dims[d] > OX_MAX_ELEMENTS / repeats[d]) return ox_invalid(p, "Tile output too large");
+      dims[d] *= repeats[d];
+    }
+    if (repeats[d] > 1) last = d;
+  }
+  ox_set_shape(y, x->rank, dims);
+  y->channels_last = x->channels_last && x->rank >= 3;
+  if (last < 0) return ox_emit_reshape(p, x->id, y);
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  struct ox_tensor cur = *x;  /* the tensor tiled so far: its shape, layout and value id */
+  for (int d = 0; d <= last; d++) {
+    if (repeats[d] == 1) continue;
+    uint32_t ids[PQNN_MAX_CONCAT_INPUTS];
+    for (int64_t k = 0; k < repeats[d]; k++) ids[k] = cur.id;
+    cur.dims[d] *= repeats[d];
+    uint32_t out_id = y->id;
+    if (d != last) {
+      size_t phys[OX_MAX_RANK + 1];
+      const size_t n = ox_physical_dims(&cur, phys);
+      status = ox_define_temporary(p, n, phys, &out_id);
+      if (status != pqnn_status_success) return refused(p, status);
+    }
+    status = pqnn_define_concatenate(p->sg, ox_physical_axis(&cur, d), (size_t) repeats[d], ids,
+        out_id, 0);
+    if (status != pqnn_status_success) return refused(p, status);
+    cur.id = out_id;
+  }
+  return pqnn_status_success;
+}

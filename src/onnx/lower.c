@@ -52,6 +52,7 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "Slice") == 0) return ox_lower_slice(p);
   if (strcmp(op, "Gather") == 0) return ox_lower_gather(p);
   if (strcmp(op, "Cast") == 0) return ox_lower_cast(p);
+  if (strcmp(op, "Tile") == 0) return ox_lower_tile(p);
   if (strcmp(op, "Pad") == 0) return ox_lower_pad(p);
   if (strcmp(op, "Resize") == 0 || strcmp(op, "Upsample") == 0) return ox_lower_resize(p);
   if (strcmp(op, "Sum") == 0 || strcmp(op, "Mean") == 0) return ox_lower_sum_mean(p, op[0] == 'M');
@@ -79,7 +80,7 @@ static bool known_op(const char* op) {
       "AveragePool", "LayerNormalization", "ReduceMean", "ConvTranspose", "ReduceSum",
       "ReduceMax", "GlobalMaxPool",
       "Sigmoid", "HardSigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Neg", "Erf", "LeakyRelu",
-      "HardSwish", "Pow", "PRelu",
+      "HardSwish", "Pow", "PRelu", "Tile",
       "Transpose", "Split", "Pad", "Resize", "Upsample",
       "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish",
       "InstanceNormalization", "DepthToSpace", "SpaceToDepth", "Expand"};
