@@ -552,6 +552,100 @@ def chain_cases():
         expect="unsupported:Expand")
 
 
+def reduce_chain_cases():
+    """ReduceMin / SumSquare / L1 / L2 / LogSum / LogSumExp (chains of unary, reduce and
+    binary nodes): on NHWC conv outputs (spatial, channel and W axes, keepdims 0 and 1,
+    negative axes), on model-order inputs, with axes as an input (opset 18) and
+    noop_with_empty_axes, and LogSumExp on values up to +-100 (a naive exp overflows)."""
+    ops = ["ReduceMin", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum",
+           "ReduceLogSumExp"]
+    # (axes, keepdims) on a 4-D NHWC conv output [2, 4, 5, 6].
+    nhwc = [([2, 3], 1), ([1], 1), ([-1], 1), ([2, -1], 0), ([1, 2, 3], 0), ([-4, -3, -2, -1], 1)]
+
+    def reductions(x, variants, tag):
+        nodes, outs = [], []
+        for op in ops:
+            src = x + "_pos" if op == "ReduceLogSum" else x
+            for k, (axes, keep) in enumerate(variants):
+                out = "%s_%s%d" % (tag, op[6:].lower(), k)
+                attrs = {"keepdims": keep}
+                if axes is not None:
+                    attrs["axes"] = axes
+                nodes.append(helper.make_node(op, [src], [out], name=out, **attrs))
+                outs.append(out)
+        # LogSum reads |x| + 0.1 (a log of a positive sum).
+        nodes[:0] = [helper.make_node("Abs", [x], [x + "_abs"], name=x + "_abs"),
+                     helper.make_node("Add", [x + "_abs", "tenth"], [x + "_pos"],
+                                      name=x + "_pos")]
+        return nodes, outs
+
+    nodes, outs = reductions("c", nhwc, "nhwc")
+    add_case("reduce_chains_after_conv", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1])] + nodes,
+        [("x", (2, 3, 5, 6))], outs,
+        [const("w", rand(4, 3, 3, 3, scale=0.4)), const("tenth", np.float32(0.1))])
+    # Model order: 3-D input, leading / trailing / all axes.
+    nodes, outs = reductions("x", [([0], 1), ([-1], 0), ([1, 2], 1), (None, 1), ([0, 1], 0)],
+                             "mo")
+    add_case("reduce_chains_model_order", nodes, [("x", (2, 3, 4))], outs,
+             [const("tenth", np.float32(0.1))])
+    # LogSumExp, L2, SumSquare on conv outputs x 25 (up to about +-100) and on a ramp to
+    # +-100 (x * 0 + ramp: an activation).
+    ramp = np.concatenate([np.linspace(-100, 100, 21), [-88.5, 88.5, 95, 99.5]]).astype(np.float32)
+    inits = [const("w", rand(4, 3, 3, 3, scale=0.4)), const("k", np.float32(25.0)),
+             const("zero", np.float32(0.0)), const("ramp", ramp.reshape(5, 5))]
+    add_case("reducelogsumexp_large", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["c", "k"], ["cs"], name="scale"),
+        helper.make_node("ReduceLogSumExp", ["cs"], ["y"], name="lse_hw", axes=[2, 3]),
+        helper.make_node("ReduceLogSumExp", ["cs"], ["y2"], name="lse_c", axes=[1],
+                         keepdims=1),
+        helper.make_node("ReduceLogSumExp", ["cs"], ["y3"], name="lse_chw", axes=[1, 2, 3],
+                         keepdims=0),
+        helper.make_node("Mul", ["x2", "zero"], ["z"], name="times_zero"),
+        helper.make_node("Add", ["z", "ramp"], ["r"], name="add_ramp"),
+        helper.make_node("ReduceLogSumExp", ["r"], ["y4"], name="lse_ramp_rows", axes=[-1]),
+        helper.make_node("ReduceLogSumExp", ["r"], ["y5"], name="lse_ramp_cols", axes=[0],
+                         keepdims=0),
+        helper.make_node("Neg", ["r"], ["rn"], name="neg"),
+        helper.make_node("ReduceLogSumExp", ["rn"], ["y6"], name="lse_neg_rows", axes=[1],
+                         keepdims=0)],
+        [("x", (2, 3, 5, 6)), ("x2", (5, 5))], ["y", "y2", "y3", "y4", "y5", "y6"], inits)
+    # Opset 18: axes as input 1; noop_with_empty_axes = 1 with axes given reduces them,
+    # without axes (and = 0) every axis.
+    axes_nodes, outs18 = [], []
+    for k, op in enumerate(ops):
+        src = "xp" if op == "ReduceLogSum" else "c"
+        axes_nodes += [
+            helper.make_node(op, [src, "ax"], ["a%d" % k], name="axes_in_%d" % k, keepdims=0),
+            helper.make_node(op, [src, "ax2"], ["b%d" % k], name="noop_axes_%d" % k,
+                             noop_with_empty_axes=1),
+            helper.make_node(op, [src], ["e%d" % k], name="all_%d" % k, noop_with_empty_axes=0)]
+        outs18 += [("a%d" % k, (2, 4)), ("b%d" % k, (2, 1, 5, 6)), ("e%d" % k, (1, 1, 1, 1))]
+    add_case("reduce_chains_opset18", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Abs", ["c"], ["ca"], name="abs"),
+        helper.make_node("Add", ["ca", "tenth"], ["xp"], name="pos")] + axes_nodes,
+        [("x", (2, 3, 5, 6))], outs18,
+        [const("w", rand(4, 3, 3, 3, scale=0.4)), const("tenth", np.float32(0.1)),
+         const("ax", np.array([-2, -1], np.int64)), const("ax2", np.array([1], np.int64))],
+        opset=18, check=False)
+    add_case("unsupported_reduce_noop_empty_axes", [
+        helper.make_node("ReduceL2", ["x"], ["y"], name="noop", noop_with_empty_axes=1)],
+        [("x", (2, 3))], [("y", (2, 3))], opset=18, check=False,
+        expect="unsupported:ReduceL2")
+    # An NHWC reduction over H alone without keepdims reorders the dims: unsupported.
+    add_case("unsupported_reducemin_nhwc_reorder", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("ReduceMin", ["c"], ["y"], name="min_h", axes=[2], keepdims=0)],
+        [("x", (1, 3, 4, 5))], ["y"], [const("w", rand(4, 3, 1, 1))],
+        expect="unsupported:ReduceMin")
+    # No exact chain for a product (exp of a sum of logs is not).
+    add_case("unsupported_reduceprod", [
+        helper.make_node("ReduceProd", ["x"], ["y"], name="prod", axes=[1])],
+        [("x", (2, 3))], ["y"], expect="unsupported:ReduceProd")
+
+
 def build():
     conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
     conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
@@ -831,6 +925,7 @@ def build():
 
     matmulnbits_cases()
     chain_cases()
+    reduce_chain_cases()
 
 def main():
     if len(sys.argv) != 2:

@@ -316,3 +316,78 @@ enum pqnn_status ox_lower_instance_norm(struct ox_pass* p) {
   if (status != pqnn_status_success) return status;
   return ox_emit_binary(p, pqnn_binary_add, &t, &bias, y);
 }
+
+/* ---- ReduceMin, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp ---- */
+
+/* The reductions without a reduce operator of their own, over the node's axes and keepdims
+ * (ox_reduce_axes), x in its layout:
+ *   ReduceMin        negate, reduce max, negate (bit-exact: -max(-x) is min(x))
+ *   ReduceSumSquare  square, reduce sum
+ *   ReduceL1         abs, reduce sum
+ *   ReduceL2         square, reduce sum, sqrt
+ *   ReduceLogSum     reduce sum, log
+ *   ReduceLogSumExp  m = reduce max (dims kept), subtract m, exp, reduce sum, log, add m (a
+ *                    reshape of m first without keepdims): exp never sees a positive
+ *                    argument (no overflow for large x). */
+enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  const char* op = p->node->proto->op_type;
+  if (x->is_const) return ox_unsupported(p, "%s of a constant", op);
+  bool reduced[OX_MAX_RANK], keepdims;
+  status = ox_reduce_axes(p, x, reduced, &keepdims);
+  if (status != pqnn_status_success) return status;
+  struct ox_tensor a, r;
+  temporary(&a);
+  temporary(&r);
+  if (strcmp(op, "ReduceMin") == 0) {
+    status = ox_emit_unary(p, pqnn_unary_negate, NULL, x, &a);
+    if (status == pqnn_status_success) {
+      status = ox_emit_reduce(p, pqnn_reduce_max, &a, reduced, keepdims, &r);
+    }
+    if (status != pqnn_status_success) return status;
+    return ox_emit_unary(p, pqnn_unary_negate, NULL, &r, y);
+  }
+  if (strcmp(op, "ReduceSumSquare") == 0 || strcmp(op, "ReduceL1") == 0 ||
+      strcmp(op, "ReduceL2") == 0) {
+    const bool l2 = strcmp(op, "ReduceL2") == 0;
+    status = ox_emit_unary(p, strcmp(op, "ReduceL1") == 0 ? pqnn_unary_abs : pqnn_unary_square,
+        NULL, x, &a);
+    if (status != pqnn_status_success) return status;
+    if (!l2) return ox_emit_reduce(p, pqnn_reduce_sum, &a, reduced, keepdims, y);
+    status = ox_emit_reduce(p, pqnn_reduce_sum, &a, reduced, keepdims, &r);
+    if (status != pqnn_status_success) return status;
+    return ox_emit_unary(p, pqnn_unary_sqrt, NULL, &r, y);
+  }
+  if (strcmp(op, "ReduceLogSum") == 0) {
+    status = ox_emit_reduce(p, pqnn_reduce_sum, x, reduced, keepdims, &r);
+    if (status != pqnn_status_success) return status;
+    return ox_emit_unary(p, pqnn_unary_log, NULL, &r, y);
+  }
+  if (strcmp(op, "ReduceLogSumExp") != 0) return ox_unsupported(p, "not a reduction chain");
+  struct ox_tensor m, d, e, l, mr;
+  temporary(&m);
+  temporary(&d);
+  temporary(&e);
+  temporary(&l);
+  temporary(&mr);
+  status = ox_emit_reduce(p, pqnn_reduce_max, x, reduced, true, &m);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, &m, &d);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, &d, &e);
+  if (status == pqnn_status_success) {
+    status = ox_emit_reduce(p, pqnn_reduce_sum, &e, reduced, keepdims, &r);
+  }
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &r, &l);
+  if (status != pqnn_status_success) return status;
+  struct ox_tensor* max = &m;
+  if (!keepdims) {
+    /* m's elements in l's shape (ox_emit_reduce kept the element order without keepdims). */
+    ox_set_shape(&mr, l.rank, l.dims);
+    mr.channels_last = l.channels_last;
+    status = ox_emit_reshape(p, m.id, &mr);
+    if (status != pqnn_status_success) return status;
+    max = &mr;
+  }
+  return ox_emit_binary(p, pqnn_binary_add, &l, max, y);
+}
