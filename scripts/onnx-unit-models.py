@@ -646,6 +646,45 @@ def reduce_chain_cases():
         [("x", (2, 3))], ["y"], expect="unsupported:ReduceProd")
 
 
+def lp_cases():
+    """GlobalLpPool and LpNormalization (p = 1, 2) after a conv (NHWC: channel, H, W axes)
+    and in the model's order, with an all-zero row (ONNX Runtime writes zeros) and a row
+    whose squares underflow (ORT: zeros too)."""
+    add_case("lp_after_conv", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("GlobalLpPool", ["c"], ["y"], name="glp2"),
+        helper.make_node("GlobalLpPool", ["c"], ["y2"], name="glp1", p=1),
+        helper.make_node("LpNormalization", ["c"], ["y3"], name="lpn_c2", axis=1),
+        helper.make_node("LpNormalization", ["c"], ["y4"], name="lpn_c1", axis=1, p=1),
+        helper.make_node("LpNormalization", ["c"], ["y5"], name="lpn_w2"),
+        helper.make_node("LpNormalization", ["c"], ["y6"], name="lpn_h1", axis=-2, p=1)],
+        [("x", (2, 3, 5, 6))], ["y", "y2", "y3", "y4", "y5", "y6"],
+        [const("w", rand(4, 3, 3, 3, scale=0.4))])
+    # Rows: all zero, tiny (1e-30: squares underflow, p = 2 norm 0; p = 1 reads 1e-3 there,
+    # which f16 inference can represent), normal, large.
+    rows = np.array([0.0, 1e-30, 1.0, 30.0], np.float32).reshape(4, 1)
+    rows1 = np.array([0.0, 1e-3, 1.0, 30.0], np.float32).reshape(4, 1)
+    add_case("lpnormalization_zero_rows", [
+        helper.make_node("Mul", ["x", "rows"], ["r"], name="row_scale"),
+        helper.make_node("Mul", ["x", "rows1"], ["r1"], name="row_scale1"),
+        helper.make_node("LpNormalization", ["r"], ["y"], name="lpn2"),
+        helper.make_node("LpNormalization", ["r1"], ["y2"], name="lpn1", p=1),
+        helper.make_node("LpNormalization", ["r"], ["y3"], name="lpn2_axis0", axis=0),
+        helper.make_node("LpNormalization", ["r1"], ["y4"], name="lpn1_axis0", axis=-2, p=1)],
+        [("x", (4, 5))], ["y", "y2", "y3", "y4"], [const("rows", rows), const("rows1", rows1)])
+    add_case("globallppool_model_order", [
+        helper.make_node("GlobalLpPool", ["x"], ["y"], name="glp2"),
+        helper.make_node("GlobalLpPool", ["x"], ["y2"], name="glp1", p=1)],
+        [("x", (2, 3, 7))], ["y", "y2"])
+    # (LpNormalization with p = 3 is listed unsupported too; ONNX Runtime refuses to load it,
+    # so it has no unit model.)
+    add_case("unsupported_globallppool_p3", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("GlobalLpPool", ["c"], ["y"], name="glp3", p=3)],
+        [("x", (1, 3, 4, 5))], ["y"], [const("w", rand(4, 3, 1, 1))],
+        expect="unsupported:GlobalLpPool")
+
+
 def build():
     conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
     conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
@@ -926,6 +965,7 @@ def build():
     matmulnbits_cases()
     chain_cases()
     reduce_chain_cases()
+    lp_cases()
 
 def main():
     if len(sys.argv) != 2:

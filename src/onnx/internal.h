@@ -298,6 +298,9 @@ enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish);
 enum pqnn_status ox_lower_instance_norm(struct ox_pass* p);
 /* ReduceMin, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp. */
 enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p);
+/* GlobalLpPool and LpNormalization, p = 1 or 2. */
+enum pqnn_status ox_lower_global_lp_pool(struct ox_pass* p);
+enum pqnn_status ox_lower_lp_normalization(struct ox_pass* p);
 
 /* values.c: the node outputs the pass defined as pqnn values (pqnn_onnx_get_value). */
 struct ox_values {

@@ -391,3 +391,88 @@ enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p) {
   }
   return ox_emit_binary(p, pqnn_binary_add, &l, max, y);
 }
+
+/* ---- GlobalLpPool, LpNormalization ---- */
+
+/* The p-norm (p = 1: sum of |x|, p = 2: sqrt of the sum of squares) of activation x over the
+ * model axes marked in reduced, dims kept, into n (a temporary or the node's output): abs
+ * or square, reduce sum, and for p = 2 sqrt. */
+static enum pqnn_status emit_lp_norm(struct ox_pass* p, struct ox_tensor* x, int64_t order,
+    const bool* reduced, struct ox_tensor* n) {
+  struct ox_tensor a, s;
+  temporary(&a);
+  temporary(&s);
+  enum pqnn_status status = ox_emit_unary(p, order == 1 ? pqnn_unary_abs : pqnn_unary_square,
+      NULL, x, &a);
+  if (status != pqnn_status_success) return status;
+  if (order == 1) return ox_emit_reduce(p, pqnn_reduce_sum, &a, reduced, true, n);
+  status = ox_emit_reduce(p, pqnn_reduce_sum, &a, reduced, true, &s);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_unary(p, pqnn_unary_sqrt, NULL, &s, n);
+}
+
+/* The `p` attribute of GlobalLpPool / LpNormalization: 1 or 2 (default 2). */
+static enum pqnn_status lp_order(struct ox_pass* p, int64_t* order) {
+  const enum pqnn_status status = ox_attr_int(p, "p", 2, order);
+  if (status != pqnn_status_success) return status;
+  if (*order != 1 && *order != 2) {
+    return ox_unsupported(p, "p = %lld (1 or 2 only)", (long long) *order);
+  }
+  return pqnn_status_success;
+}
+
+/* GlobalLpPool: the p-norm over the spatial dims (kept): 2 nodes for p = 1, 3 for p = 2. */
+enum pqnn_status ox_lower_global_lp_pool(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  int64_t order;
+  status = lp_order(p, &order);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "GlobalLpPool of a constant");
+  if (x->rank < 3) return ox_invalid(p, "GlobalLpPool needs rank >= 3");
+  bool reduced[OX_MAX_RANK];
+  for (int d = 0; d < OX_MAX_RANK; d++) reduced[d] = d >= 2;
+  return emit_lp_norm(p, x, order, reduced, y);
+}
+
+/* LpNormalization: y = x / (n + z), n the p-norm along `axis` (dims kept) and z = 1 where
+ * n = 0, else 0: ONNX Runtime writes zeros for a vector whose norm is 0 (0 / 1 is 0; a vector
+ * whose squares all underflow keeps its values, all below 2^-74.5). z = clamp(-104 - log(n),
+ * 0, 1): log(0) = -inf, and log(n) > -103.3 for any n > 0 (subnormal too; no constant beyond
+ * f16's range, so f16 inference gets the same z). Nodes: the norm (2 or 3), log, subtract
+ * from -104, clamp, add, divide: 7 for p = 1, 8 for p = 2. */
+enum pqnn_status ox_lower_lp_normalization(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  int64_t order, axis;
+  status = lp_order(p, &order);
+  if (status == pqnn_status_success) status = ox_attr_int(p, "axis", -1, &axis);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "LpNormalization of a constant");
+  if (x->rank < 1) return ox_unsupported(p, "scalar input");
+  if (axis < -x->rank || axis >= x->rank) {
+    return ox_invalid(p, "axis %lld out of range", (long long) axis);
+  }
+  if (axis < 0) axis += x->rank;
+  bool reduced[OX_MAX_RANK] = {false};
+  reduced[axis] = true;
+  struct ox_tensor n, l, t, z, d;
+  temporary(&n);
+  temporary(&l);
+  temporary(&t);
+  temporary(&z);
+  temporary(&d);
+  const float kOffset = -104.0f;
+  struct ox_tensor offset = scalar_constant(&kOffset);
+  status = emit_lp_norm(p, x, order, reduced, &n);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &n, &l);
+  if (status == pqnn_status_success) {
+    status = ox_emit_binary(p, pqnn_binary_subtract, &offset, &l, &t);
+  }
+  if (status == pqnn_status_success) status = ox_emit_clamp(p, 0.0f, 1.0f, &t, &z);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_add, &n, &z, &d);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_divide, x, &d, y);
+}
