@@ -685,6 +685,33 @@ def lp_cases():
         expect="unsupported:GlobalLpPool")
 
 
+def lrn_cases():
+    """LRN (square, fully connected over C with a banded matrix, log, exp, multiply) after a
+    conv (NHWC): AlexNet's alpha = 1e-4, beta = 0.75 with size 3 and 5 and bias 1 and 2, on
+    conv outputs x 40 (where the window sum moves the result), a large alpha, a window wider
+    than C; on a model-order input (a transpose first); bias 0 unsupported."""
+    lrns = [("lrn3", 3, 1e-4, 0.75, 1.0, "c"), ("lrn5", 5, 1e-4, 0.75, 2.0, "c"),
+            ("lrn3_large", 3, 1e-4, 0.75, 1.0, "cs"), ("lrn5_large", 5, 1e-4, 0.75, 2.0, "cs"),
+            ("lrn3_alpha", 3, 0.5, 0.6, 1.0, "c"), ("lrn9_wide", 9, 0.3, 0.75, 2.0, "c")]
+    add_case("lrn_after_conv", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["c", "k"], ["cs"], name="scale")] + [
+        helper.make_node("LRN", [src], [name], name=name, size=size, alpha=alpha, beta=beta,
+                         bias=bias) for name, size, alpha, beta, bias, src in lrns],
+        [("x", (2, 3, 6, 7))], [l[0] for l in lrns],
+        [const("w", rand(8, 3, 3, 3, scale=0.4)), const("k", np.float32(40.0))])
+    add_case("lrn_model_order", [
+        helper.make_node("LRN", ["x"], ["y"], name="lrn3", size=3, alpha=0.3, beta=0.75,
+                         bias=2.0),
+        helper.make_node("LRN", ["x"], ["y2"], name="lrn5", size=5)],
+        [("x", (1, 5, 4, 3))], ["y", "y2"])
+    add_case("unsupported_lrn_bias0", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("LRN", ["c"], ["y"], name="lrn_bias0", size=3, bias=0.0)],
+        [("x", (1, 3, 4, 5))], ["y"], [const("w", rand(4, 3, 1, 1))],
+        expect="unsupported:LRN")
+
+
 def build():
     conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
     conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
@@ -966,6 +993,7 @@ def build():
     chain_cases()
     reduce_chain_cases()
     lp_cases()
+    lrn_cases()
 
 def main():
     if len(sys.argv) != 2:

@@ -301,6 +301,8 @@ enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p);
 /* GlobalLpPool and LpNormalization, p = 1 or 2. */
 enum pqnn_status ox_lower_global_lp_pool(struct ox_pass* p);
 enum pqnn_status ox_lower_lp_normalization(struct ox_pass* p);
+/* LRN (odd size, bias > 0) on NHWC: square, a fully connected node over C, log, exp. */
+enum pqnn_status ox_lower_lrn(struct ox_pass* p);
 
 /* values.c: the node outputs the pass defined as pqnn values (pqnn_onnx_get_value). */
 struct ox_values {

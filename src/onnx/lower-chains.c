@@ -274,6 +274,17 @@ static enum pqnn_status channel_constant(struct ox_pass* p, size_t k, int64_t c,
   return pqnn_status_success;
 }
 
+/* Activation x (rank 3 or 4) in NHWC as *xc: x itself after a conv, else a transpose node
+ * of x in the model's order (ox_channels_last_id). */
+static enum pqnn_status channels_last_view(struct ox_pass* p, struct ox_tensor* x,
+    struct ox_tensor* xc) {
+  *xc = *x;
+  xc->graph_output = -1;
+  xc->has_other = false;
+  xc->channels_last = true;
+  return ox_channels_last_id(p, x, &xc->id);
+}
+
 /* y = (x - mean) * (scale / sqrt(var + epsilon)) + B, mean and var per sample and channel
  * over the spatial dims, in NHWC: reduce mean, subtract, square, reduce mean, add epsilon,
  * sqrt, divide (scale / std, per sample and channel), multiply, add. */
@@ -292,13 +303,9 @@ enum pqnn_status ox_lower_instance_norm(struct ox_pass* p) {
   status = channel_constant(p, 1, x->dims[1], x->rank, &scale);
   if (status == pqnn_status_success) status = channel_constant(p, 2, x->dims[1], x->rank, &bias);
   if (status != pqnn_status_success) return status;
-  /* x in NHWC (a transpose node when it is in the model's order). */
-  struct ox_tensor xc = *x;
-  xc.graph_output = -1;
-  xc.has_other = false;
-  status = ox_channels_last_id(p, x, &xc.id);
+  struct ox_tensor xc;
+  status = channels_last_view(p, x, &xc);
   if (status != pqnn_status_success) return status;
-  xc.channels_last = true;
   struct ox_tensor mean, d, sq, var, ve, sd, k, t;
   temporary(&d);
   temporary(&sq);
@@ -475,4 +482,83 @@ enum pqnn_status ox_lower_lp_normalization(struct ox_pass* p) {
   if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_add, &n, &z, &d);
   if (status != pqnn_status_success) return status;
   return ox_emit_binary(p, pqnn_binary_divide, x, &d, y);
+}
+
+/* ---- LRN ---- */
+
+#define OX_MAX_LRN_CHANNELS 4096  /* the C x C window matrix: 64 MiB */
+
+/* LRN across channels: y = x / (bias + alpha / size * sum of x^2 over the channel window
+ * [c - floor((size - 1) / 2), c + ceil((size - 1) / 2)], clipped at the edges)^beta, in
+ * NHWC: multiply by sqrt(alpha / size), square, fully connected over C with the constant
+ * banded 0 / 1 matrix and bias as its bias, log, multiply by -beta, exp, multiply by x:
+ * 7 nodes. Scaling before the square keeps the squares (and their window sums) as small
+ * as the term they make: under f16 inference the squares of activations in the hundreds
+ * would overflow, and the matrix's zeros would turn an infinity into NaN. */
+enum pqnn_status ox_lower_lrn(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  int64_t size;
+  float alpha, beta, bias;
+  status = ox_attr_int(p, "size", 0, &size);
+  if (status == pqnn_status_success) status = ox_attr_float(p, "alpha", 1e-4f, &alpha);
+  if (status == pqnn_status_success) status = ox_attr_float(p, "beta", 0.75f, &beta);
+  if (status == pqnn_status_success) status = ox_attr_float(p, "bias", 1.0f, &bias);
+  if (status != pqnn_status_success) return status;
+  if (size < 1) return ox_invalid(p, "size must be given and >= 1");
+  if (size % 2 == 0) {
+    return ox_unsupported(p, "an even size (ONNX Runtime refuses it: nothing to check against)");
+  }
+  if (!isfinite(alpha) || alpha < 0.0f || !isfinite(beta)) {
+    return ox_unsupported(p, "alpha must be finite and >= 0, beta finite");
+  }
+  if (!isfinite(bias) || !(bias > 0.0f)) {
+    return ox_unsupported(p, "bias %g (needs a finite bias > 0: a power of a positive base)",
+        (double) bias);
+  }
+  if (x->is_const) return ox_unsupported(p, "LRN of a constant");
+  if (x->rank != 4) return ox_unsupported(p, "only 4-D inputs");
+  const int64_t c = x->dims[1];
+  if (c < 1) return ox_unsupported(p, "the channel count must be known");
+  if (c > OX_MAX_LRN_CHANNELS) {
+    return ox_unsupported(p, "more than %d channels", OX_MAX_LRN_CHANNELS);
+  }
+  struct ox_tensor xc;
+  status = channels_last_view(p, x, &xc);
+  if (status != pqnn_status_success) return status;
+  struct ox_tensor xs, sq, s, l, t, q;
+  temporary(&sq);
+  temporary(&s);
+  temporary(&l);
+  temporary(&q);
+  status = emit_scalar_op(p, pqnn_binary_multiply, &xc, sqrtf(alpha / (float) size), &xs);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_square, NULL, &xs, &sq);
+  if (status == pqnn_status_success) status = ox_like(p, &sq, &s, true);
+  if (status == pqnn_status_success && ox_emitting(p)) {
+    /* filter [out c][in j]: 1 where j lies in c's window. */
+    const int64_t before = (size - 1) / 2, after = size - 1 - before;
+    float* filter = ox_pass_alloc(p, (size_t) (c * c), sizeof(float));
+    float* shift = ox_pass_alloc(p, (size_t) c, sizeof(float));
+    if (filter == NULL || shift == NULL) return pqnn_status_out_of_memory;
+    for (int64_t o = 0; o < c; o++) {
+      shift[o] = bias;
+      for (int64_t j = 0; j < c; j++) {
+        filter[o * c + j] = j >= o - before && j <= o + after ? 1.0f : 0.0f;
+      }
+    }
+    uint32_t w_id, b_id;
+    const size_t wdims[2] = {(size_t) c, (size_t) c}, bdims[1] = {(size_t) c};
+    status = ox_define_static(p, 2, wdims, filter, &w_id);
+    if (status == pqnn_status_success) status = ox_define_static(p, 1, bdims, shift, &b_id);
+    if (status == pqnn_status_success) {
+      status = refused(p, pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, sq.id, w_id,
+          b_id, s.id, 0));
+    }
+  }
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &s, &l);
+  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_multiply, &l, -beta, &t);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, &t, &q);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_multiply, &xc, &q, y);
 }

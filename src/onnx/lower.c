@@ -70,6 +70,7 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   }
   if (strcmp(op, "GlobalLpPool") == 0) return ox_lower_global_lp_pool(p);
   if (strcmp(op, "LpNormalization") == 0) return ox_lower_lp_normalization(p);
+  if (strcmp(op, "LRN") == 0) return ox_lower_lrn(p);
   if (strcmp(op, "DepthToSpace") == 0 || strcmp(op, "SpaceToDepth") == 0) {
     return ox_lower_depth_space(p, op[0] == 'D');
   }
@@ -90,7 +91,7 @@ static bool known_op(const char* op) {
       "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish",
       "InstanceNormalization", "DepthToSpace", "SpaceToDepth", "Expand",
       "ReduceMin", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
-      "GlobalLpPool", "LpNormalization"};
+      "GlobalLpPool", "LpNormalization", "LRN"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
