@@ -1,6 +1,7 @@
 /* Ops without a node of their own, lowered to short chains of existing nodes (docs/onnx.md,
  * "Ops lowered to chains", lists each op's chain). Every intermediate is a temporary value
  * of the lowering (no ONNX tensor). */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -333,9 +334,11 @@ enum pqnn_status ox_lower_instance_norm(struct ox_pass* p) {
  *   ReduceL1         abs, reduce sum
  *   ReduceL2         square, reduce sum, sqrt
  *   ReduceLogSum     reduce sum, log
- *   ReduceLogSumExp  m = reduce max (dims kept), subtract m, exp, reduce sum, log, add m (a
- *                    reshape of m first without keepdims): exp never sees a positive
- *                    argument (no overflow for large x). */
+ *   ReduceLogSumExp  m = reduce max (dims kept) clamped to +-FLT_MAX, subtract m, exp,
+ *                    reduce sum, log, add m (a reshape of m first without keepdims): exp
+ *                    never sees a positive argument (no overflow for large x), and the
+ *                    clamp keeps inf - inf out: an infinite max gives +-inf as in ONNX
+ *                    Runtime, not NaN. */
 enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p) {
   struct ox_tensor *x, *y;
   enum pqnn_status status = ox_io(p, &x, &y);
@@ -373,13 +376,15 @@ enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p) {
     return ox_emit_unary(p, pqnn_unary_log, NULL, &r, y);
   }
   if (strcmp(op, "ReduceLogSumExp") != 0) return ox_unsupported(p, "not a reduction chain");
-  struct ox_tensor m, d, e, l, mr;
+  struct ox_tensor mx, m, d, e, l, mr;
+  temporary(&mx);
   temporary(&m);
   temporary(&d);
   temporary(&e);
   temporary(&l);
   temporary(&mr);
-  status = ox_emit_reduce(p, pqnn_reduce_max, x, reduced, true, &m);
+  status = ox_emit_reduce(p, pqnn_reduce_max, x, reduced, true, &mx);
+  if (status == pqnn_status_success) status = ox_emit_clamp(p, -FLT_MAX, FLT_MAX, &mx, &m);
   if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, &m, &d);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, &d, &e);
   if (status == pqnn_status_success) {

@@ -156,8 +156,8 @@ TEST(OnnxValues, ChainNodeCounts) {
       {"reduce_chains_after_conv", "nhwc_l10", 2},        // abs, sum
       {"reduce_chains_after_conv", "nhwc_l20", 3},        // square, sum, sqrt
       {"reduce_chains_after_conv", "nhwc_logsum0", 2},    // sum, log
-      {"reduce_chains_after_conv", "nhwc_logsumexp0", 6}, // max, sub, exp, sum, log, add
-      {"reducelogsumexp_large", "lse_chw", 7},            // ... and a reshape of the max
+      {"reduce_chains_after_conv", "nhwc_logsumexp0", 7}, // max, clamp, sub, exp, sum, log, add
+      {"reducelogsumexp_large", "lse_chw", 8},            // ... and a reshape of the max
       {"lp_after_conv", "glp1", 2},                       // abs, sum
       {"lp_after_conv", "glp2", 3},                       // square, sum, sqrt
       {"lpnormalization_zero_rows", "lpn1", 7},           // abs, sum, log, sub, clamp, add, div
