@@ -672,6 +672,17 @@ def lp_cases():
         helper.make_node("LpNormalization", ["r"], ["y3"], name="lpn2_axis0", axis=0),
         helper.make_node("LpNormalization", ["r1"], ["y4"], name="lpn1_axis0", axis=-2, p=1)],
         [("x", (4, 5))], ["y", "y2", "y3", "y4"], [const("rows", rows), const("rows1", rows1)])
+    # After a 1-D conv: NHWC rank 3 (stored [N][1][W][C]).
+    add_case("lp_reduce_after_conv1d", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv1d", pads=[1, 1]),
+        helper.make_node("LpNormalization", ["c"], ["y"], name="lpn_w2"),
+        helper.make_node("LpNormalization", ["c"], ["y2"], name="lpn_c1", axis=1, p=1),
+        helper.make_node("GlobalLpPool", ["c"], ["y3"], name="glp2"),
+        helper.make_node("ReduceLogSumExp", ["c"], ["y4"], name="lse_w", axes=[-1]),
+        helper.make_node("ReduceMin", ["c"], ["y5"], name="min_cw", axes=[1, 2], keepdims=0),
+        helper.make_node("ReduceL2", ["c"], ["y6"], name="l2_c", axes=[1])],
+        [("x", (2, 3, 9))], ["y", "y2", "y3", "y4", "y5", "y6"],
+        [const("w", rand(5, 3, 3, scale=0.4))])
     add_case("globallppool_model_order", [
         helper.make_node("GlobalLpPool", ["x"], ["y"], name="glp2"),
         helper.make_node("GlobalLpPool", ["x"], ["y2"], name="glp1", p=1)],
