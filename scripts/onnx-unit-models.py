@@ -582,6 +582,177 @@ def chain_cases():
         expect="unsupported:Expand")
 
 
+def reduce_chain_cases():
+    """ReduceMin / SumSquare / L1 / L2 / LogSum / LogSumExp (chains of unary, reduce and
+    binary nodes): on NHWC conv outputs (spatial, channel and W axes, keepdims 0 and 1,
+    negative axes), on model-order inputs, with axes as an input (opset 18) and
+    noop_with_empty_axes, and LogSumExp on values up to +-100 (a naive exp overflows)."""
+    ops = ["ReduceMin", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum",
+           "ReduceLogSumExp"]
+    # (axes, keepdims) on a 4-D NHWC conv output [2, 4, 5, 6].
+    nhwc = [([2, 3], 1), ([1], 1), ([-1], 1), ([2, -1], 0), ([1, 2, 3], 0), ([-4, -3, -2, -1], 1)]
+
+    def reductions(x, variants, tag):
+        nodes, outs = [], []
+        for op in ops:
+            src = x + "_pos" if op == "ReduceLogSum" else x
+            for k, (axes, keep) in enumerate(variants):
+                out = "%s_%s%d" % (tag, op[6:].lower(), k)
+                attrs = {"keepdims": keep}
+                if axes is not None:
+                    attrs["axes"] = axes
+                nodes.append(helper.make_node(op, [src], [out], name=out, **attrs))
+                outs.append(out)
+        # LogSum reads |x| + 0.1 (a log of a positive sum).
+        nodes[:0] = [helper.make_node("Abs", [x], [x + "_abs"], name=x + "_abs"),
+                     helper.make_node("Add", [x + "_abs", "tenth"], [x + "_pos"],
+                                      name=x + "_pos")]
+        return nodes, outs
+
+    nodes, outs = reductions("c", nhwc, "nhwc")
+    add_case("reduce_chains_after_conv", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1])] + nodes,
+        [("x", (2, 3, 5, 6))], outs,
+        [const("w", rand(4, 3, 3, 3, scale=0.4)), const("tenth", np.float32(0.1))])
+    # Model order: 3-D input, leading / trailing / all axes.
+    nodes, outs = reductions("x", [([0], 1), ([-1], 0), ([1, 2], 1), (None, 1), ([0, 1], 0)],
+                             "mo")
+    add_case("reduce_chains_model_order", nodes, [("x", (2, 3, 4))], outs,
+             [const("tenth", np.float32(0.1))])
+    # LogSumExp, L2, SumSquare on conv outputs x 25 (up to about +-100) and on a ramp to
+    # +-100 (x * 0 + ramp: an activation).
+    ramp = np.concatenate([np.linspace(-100, 100, 21), [-88.5, 88.5, 95, 99.5]]).astype(np.float32)
+    inits = [const("w", rand(4, 3, 3, 3, scale=0.4)), const("k", np.float32(25.0)),
+             const("zero", np.float32(0.0)), const("ramp", ramp.reshape(5, 5))]
+    add_case("reducelogsumexp_large", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["c", "k"], ["cs"], name="scale"),
+        helper.make_node("ReduceLogSumExp", ["cs"], ["y"], name="lse_hw", axes=[2, 3]),
+        helper.make_node("ReduceLogSumExp", ["cs"], ["y2"], name="lse_c", axes=[1],
+                         keepdims=1),
+        helper.make_node("ReduceLogSumExp", ["cs"], ["y3"], name="lse_chw", axes=[1, 2, 3],
+                         keepdims=0),
+        helper.make_node("Mul", ["x2", "zero"], ["z"], name="times_zero"),
+        helper.make_node("Add", ["z", "ramp"], ["r"], name="add_ramp"),
+        helper.make_node("ReduceLogSumExp", ["r"], ["y4"], name="lse_ramp_rows", axes=[-1]),
+        helper.make_node("ReduceLogSumExp", ["r"], ["y5"], name="lse_ramp_cols", axes=[0],
+                         keepdims=0),
+        helper.make_node("Neg", ["r"], ["rn"], name="neg"),
+        helper.make_node("ReduceLogSumExp", ["rn"], ["y6"], name="lse_neg_rows", axes=[1],
+                         keepdims=0)],
+        [("x", (2, 3, 5, 6)), ("x2", (5, 5))], ["y", "y2", "y3", "y4", "y5", "y6"], inits)
+    # Opset 18: axes as input 1; noop_with_empty_axes = 1 with axes given reduces them,
+    # without axes (and = 0) every axis.
+    axes_nodes, outs18 = [], []
+    for k, op in enumerate(ops):
+        src = "xp" if op == "ReduceLogSum" else "c"
+        axes_nodes += [
+            helper.make_node(op, [src, "ax"], ["a%d" % k], name="axes_in_%d" % k, keepdims=0),
+            helper.make_node(op, [src, "ax2"], ["b%d" % k], name="noop_axes_%d" % k,
+                             noop_with_empty_axes=1),
+            helper.make_node(op, [src], ["e%d" % k], name="all_%d" % k, noop_with_empty_axes=0)]
+        outs18 += [("a%d" % k, (2, 4)), ("b%d" % k, (2, 1, 5, 6)), ("e%d" % k, (1, 1, 1, 1))]
+    add_case("reduce_chains_opset18", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Abs", ["c"], ["ca"], name="abs"),
+        helper.make_node("Add", ["ca", "tenth"], ["xp"], name="pos")] + axes_nodes,
+        [("x", (2, 3, 5, 6))], outs18,
+        [const("w", rand(4, 3, 3, 3, scale=0.4)), const("tenth", np.float32(0.1)),
+         const("ax", np.array([-2, -1], np.int64)), const("ax2", np.array([1], np.int64))],
+        opset=18, check=False)
+    add_case("unsupported_reduce_noop_empty_axes", [
+        helper.make_node("ReduceL2", ["x"], ["y"], name="noop", noop_with_empty_axes=1)],
+        [("x", (2, 3))], [("y", (2, 3))], opset=18, check=False,
+        expect="unsupported:ReduceL2")
+    # An NHWC reduction over H alone without keepdims reorders the dims: unsupported.
+    add_case("unsupported_reducemin_nhwc_reorder", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("ReduceMin", ["c"], ["y"], name="min_h", axes=[2], keepdims=0)],
+        [("x", (1, 3, 4, 5))], ["y"], [const("w", rand(4, 3, 1, 1))],
+        expect="unsupported:ReduceMin")
+    # No exact chain for a product (exp of a sum of logs is not).
+    add_case("unsupported_reduceprod", [
+        helper.make_node("ReduceProd", ["x"], ["y"], name="prod", axes=[1])],
+        [("x", (2, 3))], ["y"], expect="unsupported:ReduceProd")
+
+
+def lp_cases():
+    """GlobalLpPool and LpNormalization (p = 1, 2) after a conv (NHWC: channel, H, W axes)
+    and in the model's order, with an all-zero row (ONNX Runtime writes zeros) and a row
+    whose squares underflow (ORT: zeros too)."""
+    add_case("lp_after_conv", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("GlobalLpPool", ["c"], ["y"], name="glp2"),
+        helper.make_node("GlobalLpPool", ["c"], ["y2"], name="glp1", p=1),
+        helper.make_node("LpNormalization", ["c"], ["y3"], name="lpn_c2", axis=1),
+        helper.make_node("LpNormalization", ["c"], ["y4"], name="lpn_c1", axis=1, p=1),
+        helper.make_node("LpNormalization", ["c"], ["y5"], name="lpn_w2"),
+        helper.make_node("LpNormalization", ["c"], ["y6"], name="lpn_h1", axis=-2, p=1)],
+        [("x", (2, 3, 5, 6))], ["y", "y2", "y3", "y4", "y5", "y6"],
+        [const("w", rand(4, 3, 3, 3, scale=0.4))])
+    # Rows: all zero, tiny (1e-30: squares underflow, p = 2 norm 0; p = 1 reads 1e-3 there,
+    # which f16 inference can represent), normal, large.
+    rows = np.array([0.0, 1e-30, 1.0, 30.0], np.float32).reshape(4, 1)
+    rows1 = np.array([0.0, 1e-3, 1.0, 30.0], np.float32).reshape(4, 1)
+    add_case("lpnormalization_zero_rows", [
+        helper.make_node("Mul", ["x", "rows"], ["r"], name="row_scale"),
+        helper.make_node("Mul", ["x", "rows1"], ["r1"], name="row_scale1"),
+        helper.make_node("LpNormalization", ["r"], ["y"], name="lpn2"),
+        helper.make_node("LpNormalization", ["r1"], ["y2"], name="lpn1", p=1),
+        helper.make_node("LpNormalization", ["r"], ["y3"], name="lpn2_axis0", axis=0),
+        helper.make_node("LpNormalization", ["r1"], ["y4"], name="lpn1_axis0", axis=-2, p=1)],
+        [("x", (4, 5))], ["y", "y2", "y3", "y4"], [const("rows", rows), const("rows1", rows1)])
+    # After a 1-D conv: NHWC rank 3 (stored [N][1][W][C]).
+    add_case("lp_reduce_after_conv1d", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv1d", pads=[1, 1]),
+        helper.make_node("LpNormalization", ["c"], ["y"], name="lpn_w2"),
+        helper.make_node("LpNormalization", ["c"], ["y2"], name="lpn_c1", axis=1, p=1),
+        helper.make_node("GlobalLpPool", ["c"], ["y3"], name="glp2"),
+        helper.make_node("ReduceLogSumExp", ["c"], ["y4"], name="lse_w", axes=[-1]),
+        helper.make_node("ReduceMin", ["c"], ["y5"], name="min_cw", axes=[1, 2], keepdims=0),
+        helper.make_node("ReduceL2", ["c"], ["y6"], name="l2_c", axes=[1])],
+        [("x", (2, 3, 9))], ["y", "y2", "y3", "y4", "y5", "y6"],
+        [const("w", rand(5, 3, 3, scale=0.4))])
+    add_case("globallppool_model_order", [
+        helper.make_node("GlobalLpPool", ["x"], ["y"], name="glp2"),
+        helper.make_node("GlobalLpPool", ["x"], ["y2"], name="glp1", p=1)],
+        [("x", (2, 3, 7))], ["y", "y2"])
+    # (LpNormalization with p = 3 is listed unsupported too; ONNX Runtime refuses to load it,
+    # so it has no unit model.)
+    add_case("unsupported_globallppool_p3", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("GlobalLpPool", ["c"], ["y"], name="glp3", p=3)],
+        [("x", (1, 3, 4, 5))], ["y"], [const("w", rand(4, 3, 1, 1))],
+        expect="unsupported:GlobalLpPool")
+
+
+def lrn_cases():
+    """LRN (square, fully connected over C with a banded matrix, log, exp, multiply) after a
+    conv (NHWC): AlexNet's alpha = 1e-4, beta = 0.75 with size 3 and 5 and bias 1 and 2, on
+    conv outputs x 40 (where the window sum moves the result), a large alpha, a window wider
+    than C; on a model-order input (a transpose first); bias 0 unsupported."""
+    lrns = [("lrn3", 3, 1e-4, 0.75, 1.0, "c"), ("lrn5", 5, 1e-4, 0.75, 2.0, "c"),
+            ("lrn3_large", 3, 1e-4, 0.75, 1.0, "cs"), ("lrn5_large", 5, 1e-4, 0.75, 2.0, "cs"),
+            ("lrn3_alpha", 3, 0.5, 0.6, 1.0, "c"), ("lrn9_wide", 9, 0.3, 0.75, 2.0, "c")]
+    add_case("lrn_after_conv", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["c", "k"], ["cs"], name="scale")] + [
+        helper.make_node("LRN", [src], [name], name=name, size=size, alpha=alpha, beta=beta,
+                         bias=bias) for name, size, alpha, beta, bias, src in lrns],
+        [("x", (2, 3, 6, 7))], [l[0] for l in lrns],
+        [const("w", rand(8, 3, 3, 3, scale=0.4)), const("k", np.float32(40.0))])
+    add_case("lrn_model_order", [
+        helper.make_node("LRN", ["x"], ["y"], name="lrn3", size=3, alpha=0.3, beta=0.75,
+                         bias=2.0),
+        helper.make_node("LRN", ["x"], ["y2"], name="lrn5", size=5)],
+        [("x", (1, 5, 4, 3))], ["y", "y2"])
+    add_case("unsupported_lrn_bias0", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("LRN", ["c"], ["y"], name="lrn_bias0", size=3, bias=0.0)],
+        [("x", (1, 3, 4, 5))], ["y"], [const("w", rand(4, 3, 1, 1))],
+        expect="unsupported:LRN")
+
+
 def build():
     conv_case("conv3x3", (1, 3, 9, 8), (4, 3, 3, 3), pads=[1, 1, 1, 1])
     conv_case("conv_stride_dilation", (2, 5, 13, 11), (6, 5, 3, 2), bias=False,
@@ -861,6 +1032,9 @@ def build():
 
     matmulnbits_cases()
     chain_cases()
+    reduce_chain_cases()
+    lp_cases()
+    lrn_cases()
 
 def main():
     if len(sys.argv) != 2:
@@ -876,12 +1050,28 @@ def main():
             x.astype("<f4").tofile(os.path.join(out, "%s.in%d.bin" % (name, k)))
         lines.append("%s %d %d %s\n" % (name, len(inputs), num_outputs, expect))
     write_dynamic(out)
+    write_lse_infinities(out)
     matmulnbits_case("matmulnbits_g_idx", (2, 64), 8, 32, g_idx=True, out=out)
     matmulnbits_case("matmulnbits_any_zero_points", (2, 96), 12, 32, zero_points="any", out=out)
     write_corpus(os.path.join(out, "corpus"))
     with open(os.path.join(out, "manifest.txt"), "w") as f:
         f.writelines(lines)
     return 0
+
+
+def write_lse_infinities(out):
+    """reducelogsumexp_infinities.onnx (not in the manifest: infinite outputs defeat the
+    f16 cosine check; onnx-unit-test runs it on fixed inputs with ONNX Runtime's outputs):
+    ReduceLogSumExp over the last axis of x [4, 3]."""
+    graph = helper.make_graph(
+        [helper.make_node("ReduceLogSumExp", ["x"], ["y"], name="lse", axes=[1], keepdims=0)],
+        "reducelogsumexp_infinities",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "reducelogsumexp_infinities.onnx"))
 
 
 def write_dynamic(out):

@@ -225,6 +225,16 @@ enum pqnn_status ox_lower_reduce_mean(struct ox_pass* p);
 enum pqnn_status ox_lower_conv_transpose(struct ox_pass* p);
 /* ReduceSum / ReduceMean / ReduceMax, GlobalMaxPool: a reduce node. */
 enum pqnn_status ox_lower_reduce(struct ox_pass* p, enum pqnn_reduce_operator op);
+/* The current Reduce* node's reduction of x: reduced[a] for each model axis a < OX_MAX_RANK
+ * (axes attribute or constant input 1, negative axes counted from the end, none: all;
+ * noop_with_empty_axes = 1 without axes is unsupported) and keepdims. */
+enum pqnn_status ox_reduce_axes(struct ox_pass* p, const struct ox_tensor* x, bool* reduced,
+    bool* keepdims);
+/* A reduce node `op` of activation x over the model axes marked in reduced into y (shape
+ * and layout set here: NHWC kept with keepdims; without it only where the kept dims' order
+ * does not change). */
+enum pqnn_status ox_emit_reduce(struct ox_pass* p, enum pqnn_reduce_operator op,
+    struct ox_tensor* x, const bool* reduced, bool keepdims, struct ox_tensor* y);
 /* MatMul: of two activations a batch matrix multiply, else ox_lower_gemm. */
 enum pqnn_status ox_lower_matmul(struct ox_pass* p);
 /* Softmax over an axis the softmax node does not cover (x in the layout given). */
@@ -288,6 +298,13 @@ enum pqnn_status ox_lower_exp_linear(struct ox_pass* p);
 /* Softplus, or Mish (x * tanh(softplus(x))). */
 enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish);
 enum pqnn_status ox_lower_instance_norm(struct ox_pass* p);
+/* ReduceMin, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp. */
+enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p);
+/* GlobalLpPool and LpNormalization, p = 1 or 2. */
+enum pqnn_status ox_lower_global_lp_pool(struct ox_pass* p);
+enum pqnn_status ox_lower_lp_normalization(struct ox_pass* p);
+/* LRN (odd size, bias > 0) on NHWC: square, a fully connected node over C, log, exp. */
+enum pqnn_status ox_lower_lrn(struct ox_pass* p);
 
 /* values.c: the node outputs the pass defined as pqnn values (pqnn_onnx_get_value). */
 struct ox_values {

@@ -1,6 +1,7 @@
 /* Ops without a node of their own, lowered to short chains of existing nodes (docs/onnx.md,
  * "Ops lowered to chains", lists each op's chain). Every intermediate is a temporary value
  * of the lowering (no ONNX tensor). */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -274,6 +275,17 @@ static enum pqnn_status channel_constant(struct ox_pass* p, size_t k, int64_t c,
   return pqnn_status_success;
 }
 
+/* Activation x (rank 3 or 4) in NHWC as *xc: x itself after a conv, else a transpose node
+ * of x in the model's order (ox_channels_last_id). */
+static enum pqnn_status channels_last_view(struct ox_pass* p, struct ox_tensor* x,
+    struct ox_tensor* xc) {
+  *xc = *x;
+  xc->graph_output = -1;
+  xc->has_other = false;
+  xc->channels_last = true;
+  return ox_channels_last_id(p, x, &xc->id);
+}
+
 /* y = (x - mean) * (scale / sqrt(var + epsilon)) + B, mean and var per sample and channel
  * over the spatial dims, in NHWC: reduce mean, subtract, square, reduce mean, add epsilon,
  * sqrt, divide (scale / std, per sample and channel), multiply, add. */
@@ -292,13 +304,9 @@ enum pqnn_status ox_lower_instance_norm(struct ox_pass* p) {
   status = channel_constant(p, 1, x->dims[1], x->rank, &scale);
   if (status == pqnn_status_success) status = channel_constant(p, 2, x->dims[1], x->rank, &bias);
   if (status != pqnn_status_success) return status;
-  /* x in NHWC (a transpose node when it is in the model's order). */
-  struct ox_tensor xc = *x;
-  xc.graph_output = -1;
-  xc.has_other = false;
-  status = ox_channels_last_id(p, x, &xc.id);
+  struct ox_tensor xc;
+  status = channels_last_view(p, x, &xc);
   if (status != pqnn_status_success) return status;
-  xc.channels_last = true;
   struct ox_tensor mean, d, sq, var, ve, sd, k, t;
   temporary(&d);
   temporary(&sq);
@@ -315,4 +323,247 @@ enum pqnn_status ox_lower_instance_norm(struct ox_pass* p) {
   if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_multiply, &d, &k, &t);
   if (status != pqnn_status_success) return status;
   return ox_emit_binary(p, pqnn_binary_add, &t, &bias, y);
+}
+
+/* ---- ReduceMin, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp ---- */
+
+/* The reductions without a reduce operator of their own, over the node's axes and keepdims
+ * (ox_reduce_axes), x in its layout:
+ *   ReduceMin        negate, reduce max, negate (bit-exact: -max(-x) is min(x))
+ *   ReduceSumSquare  square, reduce sum
+ *   ReduceL1         abs, reduce sum
+ *   ReduceL2         square, reduce sum, sqrt
+ *   ReduceLogSum     reduce sum, log
+ *   ReduceLogSumExp  m = reduce max (dims kept) clamped to +-FLT_MAX, subtract m, exp,
+ *                    reduce sum, log, add m (a reshape of m first without keepdims): exp
+ *                    never sees a positive argument (no overflow for large x), and the
+ *                    clamp keeps inf - inf out: an infinite max gives +-inf as in ONNX
+ *                    Runtime, not NaN. */
+enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  const char* op = p->node->proto->op_type;
+  if (x->is_const) return ox_unsupported(p, "%s of a constant", op);
+  bool reduced[OX_MAX_RANK], keepdims;
+  status = ox_reduce_axes(p, x, reduced, &keepdims);
+  if (status != pqnn_status_success) return status;
+  struct ox_tensor a, r;
+  temporary(&a);
+  temporary(&r);
+  if (strcmp(op, "ReduceMin") == 0) {
+    status = ox_emit_unary(p, pqnn_unary_negate, NULL, x, &a);
+    if (status == pqnn_status_success) {
+      status = ox_emit_reduce(p, pqnn_reduce_max, &a, reduced, keepdims, &r);
+    }
+    if (status != pqnn_status_success) return status;
+    return ox_emit_unary(p, pqnn_unary_negate, NULL, &r, y);
+  }
+  if (strcmp(op, "ReduceSumSquare") == 0 || strcmp(op, "ReduceL1") == 0 ||
+      strcmp(op, "ReduceL2") == 0) {
+    const bool l2 = strcmp(op, "ReduceL2") == 0;
+    status = ox_emit_unary(p, strcmp(op, "ReduceL1") == 0 ? pqnn_unary_abs : pqnn_unary_square,
+        NULL, x, &a);
+    if (status != pqnn_status_success) return status;
+    if (!l2) return ox_emit_reduce(p, pqnn_reduce_sum, &a, reduced, keepdims, y);
+    status = ox_emit_reduce(p, pqnn_reduce_sum, &a, reduced, keepdims, &r);
+    if (status != pqnn_status_success) return status;
+    return ox_emit_unary(p, pqnn_unary_sqrt, NULL, &r, y);
+  }
+  if (strcmp(op, "ReduceLogSum") == 0) {
+    status = ox_emit_reduce(p, pqnn_reduce_sum, x, reduced, keepdims, &r);
+    if (status != pqnn_status_success) return status;
+    return ox_emit_unary(p, pqnn_unary_log, NULL, &r, y);
+  }
+  if (strcmp(op, "ReduceLogSumExp") != 0) return ox_unsupported(p, "not a reduction chain");
+  struct ox_tensor mx, m, d, e, l, mr;
+  temporary(&mx);
+  temporary(&m);
+  temporary(&d);
+  temporary(&e);
+  temporary(&l);
+  temporary(&mr);
+  status = ox_emit_reduce(p, pqnn_reduce_max, x, reduced, true, &mx);
+  if (status == pqnn_status_success) status = ox_emit_clamp(p, -FLT_MAX, FLT_MAX, &mx, &m);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, &m, &d);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, &d, &e);
+  if (status == pqnn_status_success) {
+    status = ox_emit_reduce(p, pqnn_reduce_sum, &e, reduced, keepdims, &r);
+  }
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &r, &l);
+  if (status != pqnn_status_success) return status;
+  struct ox_tensor* max = &m;
+  if (!keepdims) {
+    /* m's elements in l's shape (ox_emit_reduce kept the element order without keepdims). */
+    ox_set_shape(&mr, l.rank, l.dims);
+    mr.channels_last = l.channels_last;
+    status = ox_emit_reshape(p, m.id, &mr);
+    if (status != pqnn_status_success) return status;
+    max = &mr;
+  }
+  return ox_emit_binary(p, pqnn_binary_add, &l, max, y);
+}
+
+/* ---- GlobalLpPool, LpNormalization ---- */
+
+/* The p-norm (p = 1: sum of |x|, p = 2: sqrt of the sum of squares) of activation x over the
+ * model axes marked in reduced, dims kept, into n (a temporary or the node's output): abs
+ * or square, reduce sum, and for p = 2 sqrt. */
+static enum pqnn_status emit_lp_norm(struct ox_pass* p, struct ox_tensor* x, int64_t order,
+    const bool* reduced, struct ox_tensor* n) {
+  struct ox_tensor a, s;
+  temporary(&a);
+  temporary(&s);
+  enum pqnn_status status = ox_emit_unary(p, order == 1 ? pqnn_unary_abs : pqnn_unary_square,
+      NULL, x, &a);
+  if (status != pqnn_status_success) return status;
+  if (order == 1) return ox_emit_reduce(p, pqnn_reduce_sum, &a, reduced, true, n);
+  status = ox_emit_reduce(p, pqnn_reduce_sum, &a, reduced, true, &s);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_unary(p, pqnn_unary_sqrt, NULL, &s, n);
+}
+
+/* The `p` attribute of GlobalLpPool / LpNormalization: 1 or 2 (default 2). */
+static enum pqnn_status lp_order(struct ox_pass* p, int64_t* order) {
+  const enum pqnn_status status = ox_attr_int(p, "p", 2, order);
+  if (status != pqnn_status_success) return status;
+  if (*order != 1 && *order != 2) {
+    return ox_unsupported(p, "p = %lld (1 or 2 only)", (long long) *order);
+  }
+  return pqnn_status_success;
+}
+
+/* GlobalLpPool: the p-norm over the spatial dims (kept): 2 nodes for p = 1, 3 for p = 2. */
+enum pqnn_status ox_lower_global_lp_pool(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  int64_t order;
+  status = lp_order(p, &order);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "GlobalLpPool of a constant");
+  if (x->rank < 3) return ox_invalid(p, "GlobalLpPool needs rank >= 3");
+  bool reduced[OX_MAX_RANK];
+  for (int d = 0; d < OX_MAX_RANK; d++) reduced[d] = d >= 2;
+  return emit_lp_norm(p, x, order, reduced, y);
+}
+
+/* LpNormalization: y = x / (n + z), n the p-norm along `axis` (dims kept) and z = 1 where
+ * n = 0, else 0: ONNX Runtime writes zeros for a vector whose norm is 0 (0 / 1 is 0; a vector
+ * whose squares all underflow keeps its values, all below 2^-74.5). z = clamp(-104 - log(n),
+ * 0, 1): log(0) = -inf, and log(n) > -103.3 for any n > 0 (subnormal too; no constant beyond
+ * f16's range, so f16 inference gets the same z). Nodes: the norm (2 or 3), log, subtract
+ * from -104, clamp, add, divide: 7 for p = 1, 8 for p = 2. */
+enum pqnn_status ox_lower_lp_normalization(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  int64_t order, axis;
+  status = lp_order(p, &order);
+  if (status == pqnn_status_success) status = ox_attr_int(p, "axis", -1, &axis);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "LpNormalization of a constant");
+  if (x->rank < 1) return ox_unsupported(p, "scalar input");
+  if (axis < -x->rank || axis >= x->rank) {
+    return ox_invalid(p, "axis %lld out of range", (long long) axis);
+  }
+  if (axis < 0) axis += x->rank;
+  bool reduced[OX_MAX_RANK] = {false};
+  reduced[axis] = true;
+  struct ox_tensor n, l, t, z, d;
+  temporary(&n);
+  temporary(&l);
+  temporary(&t);
+  temporary(&z);
+  temporary(&d);
+  const float kOffset = -104.0f;
+  struct ox_tensor offset = scalar_constant(&kOffset);
+  status = emit_lp_norm(p, x, order, reduced, &n);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &n, &l);
+  if (status == pqnn_status_success) {
+    status = ox_emit_binary(p, pqnn_binary_subtract, &offset, &l, &t);
+  }
+  if (status == pqnn_status_success) status = ox_emit_clamp(p, 0.0f, 1.0f, &t, &z);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_add, &n, &z, &d);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_divide, x, &d, y);
+}
+
+/* ---- LRN ---- */
+
+#define OX_MAX_LRN_CHANNELS 4096  /* the C x C window matrix: 64 MiB */
+
+/* LRN across channels: y = x / (bias + alpha / size * sum of x^2 over the channel window
+ * [c - floor((size - 1) / 2), c + ceil((size - 1) / 2)], clipped at the edges)^beta, in
+ * NHWC: multiply by sqrt(alpha / size), square, fully connected over C with the constant
+ * banded 0 / 1 matrix and bias as its bias, log, multiply by -beta, exp, multiply by x:
+ * 7 nodes. Scaling before the square keeps the squares (and their window sums) as small
+ * as the term they make: under f16 inference the squares of activations in the hundreds
+ * would overflow, and the matrix's zeros would turn an infinity into NaN. */
+enum pqnn_status ox_lower_lrn(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  int64_t size;
+  float alpha, beta, bias;
+  status = ox_attr_int(p, "size", 0, &size);
+  if (status == pqnn_status_success) status = ox_attr_float(p, "alpha", 1e-4f, &alpha);
+  if (status == pqnn_status_success) status = ox_attr_float(p, "beta", 0.75f, &beta);
+  if (status == pqnn_status_success) status = ox_attr_float(p, "bias", 1.0f, &bias);
+  if (status != pqnn_status_success) return status;
+  if (size < 1) return ox_invalid(p, "size must be given and >= 1");
+  if (size % 2 == 0) {
+    return ox_unsupported(p, "an even size (ONNX Runtime refuses it: nothing to check against)");
+  }
+  if (!isfinite(alpha) || alpha < 0.0f || !isfinite(beta)) {
+    return ox_unsupported(p, "alpha must be finite and >= 0, beta finite");
+  }
+  if (!isfinite(bias) || !(bias > 0.0f)) {
+    return ox_unsupported(p, "bias %g (needs a finite bias > 0: a power of a positive base)",
+        (double) bias);
+  }
+  if (x->is_const) return ox_unsupported(p, "LRN of a constant");
+  if (x->rank != 4) return ox_unsupported(p, "only 4-D inputs");
+  const int64_t c = x->dims[1];
+  if (c < 1) return ox_unsupported(p, "the channel count must be known");
+  if (c > OX_MAX_LRN_CHANNELS) {
+    return ox_unsupported(p, "more than %d channels", OX_MAX_LRN_CHANNELS);
+  }
+  struct ox_tensor xc;
+  status = channels_last_view(p, x, &xc);
+  if (status != pqnn_status_success) return status;
+  struct ox_tensor xs, sq, s, l, t, q;
+  temporary(&sq);
+  temporary(&s);
+  temporary(&l);
+  temporary(&q);
+  status = emit_scalar_op(p, pqnn_binary_multiply, &xc, sqrtf(alpha / (float) size), &xs);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_square, NULL, &xs, &sq);
+  if (status == pqnn_status_success) status = ox_like(p, &sq, &s, true);
+  if (status == pqnn_status_success && ox_emitting(p)) {
+    /* filter [out c][in j]: 1 where j lies in c's window. */
+    const int64_t before = (size - 1) / 2, after = size - 1 - before;
+    float* filter = ox_pass_alloc(p, (size_t) (c * c), sizeof(float));
+    float* shift = ox_pass_alloc(p, (size_t) c, sizeof(float));
+    if (filter == NULL || shift == NULL) return pqnn_status_out_of_memory;
+    for (int64_t o = 0; o < c; o++) {
+      shift[o] = bias;
+      for (int64_t j = 0; j < c; j++) {
+        filter[o * c + j] = j >= o - before && j <= o + after ? 1.0f : 0.0f;
+      }
+    }
+    uint32_t w_id, b_id;
+    const size_t wdims[2] = {(size_t) c, (size_t) c}, bdims[1] = {(size_t) c};
+    status = ox_define_static(p, 2, wdims, filter, &w_id);
+    if (status == pqnn_status_success) status = ox_define_static(p, 1, bdims, shift, &b_id);
+    if (status == pqnn_status_success) {
+      status = refused(p, pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, sq.id, w_id,
+          b_id, s.id, 0));
+    }
+  }
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &s, &l);
+  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_multiply, &l, -beta, &t);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, &t, &q);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_multiply, &xc, &q, y);
 }

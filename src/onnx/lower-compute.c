@@ -352,35 +352,30 @@ static size_t physical_axis(const struct ox_tensor* x, int64_t a) {
   return a == 0 ? 0 : a == 1 ? num_dims - 1 : (size_t) a - 1 + (num_dims - (size_t) x->rank);
 }
 
-enum pqnn_status ox_lower_reduce(struct ox_pass* p, enum pqnn_reduce_operator op) {
-  struct ox_tensor *x, *y;
-  enum pqnn_status status = ox_io(p, &x, &y);
-  if (status != pqnn_status_success) return status;
-  const bool global = strcmp(p->node->proto->op_type, "GlobalMaxPool") == 0;
-  int64_t axes[OX_MAX_RANK], keepdims = 1, noop = 0;
+enum pqnn_status ox_reduce_axes(struct ox_pass* p, const struct ox_tensor* x, bool* reduced,
+    bool* keepdims) {
+  int64_t axes[OX_MAX_RANK], keep = 1, noop = 0;
   size_t n = 0;
-  if (global) {
-    if (x->rank < 3) return ox_invalid(p, "GlobalMaxPool needs rank >= 3");
-    for (int d = 2; d < x->rank; d++) axes[n++] = d;
-  } else {
-    status = ox_axes_operand(p, axes, &n);
-    if (status == pqnn_status_success) status = ox_attr_int(p, "keepdims", 1, &keepdims);
-    if (status == pqnn_status_success) {
-      status = ox_attr_int(p, "noop_with_empty_axes", 0, &noop);
-    }
-    if (status != pqnn_status_success) return status;
-  }
+  enum pqnn_status status = ox_axes_operand(p, axes, &n);
+  if (status == pqnn_status_success) status = ox_attr_int(p, "keepdims", 1, &keep);
+  if (status == pqnn_status_success) status = ox_attr_int(p, "noop_with_empty_axes", 0, &noop);
+  if (status != pqnn_status_success) return status;
   if (x->rank < 1) return ox_unsupported(p, "scalar input");
-  if (n == 0) {
-    if (noop != 0) return ox_unsupported(p, "noop_with_empty_axes = 1");
-    for (int d = 0; d < x->rank; d++) axes[n++] = d;
-  }
-  bool reduced[OX_MAX_RANK] = {false};
+  for (int a = 0; a < OX_MAX_RANK; a++) reduced[a] = n == 0;
+  if (n == 0 && noop != 0) return ox_unsupported(p, "noop_with_empty_axes = 1");
   for (size_t i = 0; i < n; i++) {
     const int64_t a = axes[i] < 0 ? axes[i] + x->rank : axes[i];
     if (a < 0 || a >= x->rank || reduced[a]) return ox_invalid(p, "bad or repeated axis");
     reduced[a] = true;
   }
+  *keepdims = keep != 0;
+  return pqnn_status_success;
+}
+
+enum pqnn_status ox_emit_reduce(struct ox_pass* p, enum pqnn_reduce_operator op,
+    struct ox_tensor* x, const bool* reduced, bool keepdims, struct ox_tensor* y) {
+  if (x->is_const) return ox_unsupported(p, "a reduction of a constant");
+  if (x->rank < 1) return ox_unsupported(p, "scalar input");
   /* Physical axes: the reduced ones (rank 3 channels-last: with its H = 1 when W is). */
   bool phys[OX_MAX_RANK + 1] = {false};
   for (int a = 0; a < x->rank; a++) {
@@ -404,23 +399,38 @@ enum pqnn_status ox_lower_reduce(struct ox_pass* p, enum pqnn_reduce_operator op
       dims[rank++] = x->dims[a];
       kept_channels |= a == 1;
       kept_spatial |= a >= 2;
-    } else if (keepdims != 0) {
+    } else if (keepdims) {
       dims[rank++] = 1;
     }
   }
   if (rank == 0) return ox_unsupported(p, "reduction to a scalar");
-  if (nhwc && keepdims == 0 && (rank >= 3 || (kept_channels && kept_spatial) ||
-                                (x->rank == 3 && !reduced[2]))) {
+  if (nhwc && !keepdims && (rank >= 3 || (kept_channels && kept_spatial) ||
+                            (x->rank == 3 && !reduced[2]))) {
     return ox_unsupported(p, "this reduction of an NHWC tensor changes its layout");
   }
   ox_set_shape(y, rank, dims);
-  y->channels_last = nhwc && keepdims != 0;
-  status = ox_define_activation(p, y);
+  y->channels_last = nhwc && keepdims;
+  enum pqnn_status status = ox_define_activation(p, y);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   size_t list[OX_MAX_RANK + 1];
   for (size_t i = 0; i < count; i++) list[i] = first + i;
   return refused(p, pqnn_define_reduce(p->sg, op, count, list, x->id, y->id,
-      keepdims != 0 ? PQNN_FLAG_KEEP_DIMS : 0));
+      keepdims ? PQNN_FLAG_KEEP_DIMS : 0));
+}
+
+enum pqnn_status ox_lower_reduce(struct ox_pass* p, enum pqnn_reduce_operator op) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  bool reduced[OX_MAX_RANK], keepdims = true;
+  if (strcmp(p->node->proto->op_type, "GlobalMaxPool") == 0) {
+    if (x->rank < 3) return ox_invalid(p, "GlobalMaxPool needs rank >= 3");
+    for (int d = 0; d < OX_MAX_RANK; d++) reduced[d] = d >= 2;
+  } else {
+    status = ox_reduce_axes(p, x, reduced, &keepdims);
+    if (status != pqnn_status_success) return status;
+  }
+  return ox_emit_reduce(p, op, x, reduced, keepdims, y);
 }
 
 /* ---- MatMul of two activations, Softmax over any axis ---- */

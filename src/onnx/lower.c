@@ -65,6 +65,14 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
     return ox_lower_softplus(p, op[0] == 'M');
   }
   if (strcmp(op, "InstanceNormalization") == 0) return ox_lower_instance_norm(p);
+  if (strcmp(op, "ReduceMin") == 0 || strcmp(op, "ReduceSumSquare") == 0 ||
+      strcmp(op, "ReduceL1") == 0 || strcmp(op, "ReduceL2") == 0 ||
+      strcmp(op, "ReduceLogSum") == 0 || strcmp(op, "ReduceLogSumExp") == 0) {
+    return ox_lower_reduce_chain(p);
+  }
+  if (strcmp(op, "GlobalLpPool") == 0) return ox_lower_global_lp_pool(p);
+  if (strcmp(op, "LpNormalization") == 0) return ox_lower_lp_normalization(p);
+  if (strcmp(op, "LRN") == 0) return ox_lower_lrn(p);
   if (strcmp(op, "DepthToSpace") == 0 || strcmp(op, "SpaceToDepth") == 0) {
     return ox_lower_depth_space(p, op[0] == 'D');
   }
@@ -83,7 +91,9 @@ static bool known_op(const char* op) {
       "HardSwish", "Pow", "PRelu", "Tile",
       "Transpose", "Split", "Pad", "Resize", "Upsample",
       "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish",
-      "InstanceNormalization", "DepthToSpace", "SpaceToDepth", "Expand"};
+      "InstanceNormalization", "DepthToSpace", "SpaceToDepth", "Expand",
+      "ReduceMin", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
+      "GlobalLpPool", "LpNormalization", "LRN"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }

@@ -448,6 +448,29 @@ TEST(OnnxImport, OpsWithoutANodeLowerToTheirDocumentedChains) {
   EXPECT_EQ(2u + 2 * 3 + 2, PlannedNodes("depth_to_space_b2"));
 }
 
+TEST(OnnxImport, ReduceLogSumExpOfInfinitiesAsOnnxRuntime) {
+  // ONNX Runtime 1.30 (scripts/ort-reference.sh) on these rows gives inf, -inf,
+  // log(e + e^2), inf: the clamp of the max keeps inf - inf (NaN) out of the chain.
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  pqnn_onnx_model_t model = nullptr;
+  pqnn_onnx_runtime_t rt = nullptr;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file(
+      (UnitDir() + "/reducelogsumexp_infinities.onnx").c_str(), 0, &model));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  const float inf = INFINITY;
+  const float x[12] = {inf, 1, 2, -inf, -inf, -inf, -inf, 1, 2, 3, -inf, inf};
+  float y[4] = {0, 0, 0, 0};
+  const float* in[1] = {x};
+  float* out[1] = {y};
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_run(rt, 1, in, 1, out));
+  EXPECT_EQ(y[0], inf);
+  EXPECT_EQ(y[1], -inf);
+  EXPECT_NEAR(y[2], 2.3132617f, 1e-6f);
+  EXPECT_EQ(y[3], inf);
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
+}
+
 // Transpose nodes in the planned runtime of a unit model.
 size_t PlannedTransposes(const std::string& name, size_t* boundary) {
   pqnn_onnx_model_t model = nullptr;

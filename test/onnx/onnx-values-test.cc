@@ -139,6 +139,38 @@ TEST(OnnxValues, ChainTemporariesAreNamedAfterTheirNode) {
   EXPECT_EQ(dims[3], 4u);
 }
 
+// How many values the ONNX node named `node` defined (its temporaries and its output).
+size_t ValuesOfNode(const std::vector<pqnn_onnx_value_info>& values, const char* node) {
+  size_t n = 0;
+  for (const auto& v : values) n += v.node_name != nullptr && std::string(v.node_name) == node;
+  return n;
+}
+
+// The node counts of docs/onnx.md ("Ops lowered to chains"): one value per node of a chain.
+TEST(OnnxValues, ChainNodeCounts) {
+  pqnn_runtime_options options = {};
+  options.keep_values = 1;
+  const struct { const char* model; const char* node; size_t nodes; } kChains[] = {
+      {"reduce_chains_after_conv", "nhwc_min0", 3},       // negate, max, negate
+      {"reduce_chains_after_conv", "nhwc_sumsquare0", 2}, // square, sum
+      {"reduce_chains_after_conv", "nhwc_l10", 2},        // abs, sum
+      {"reduce_chains_after_conv", "nhwc_l20", 3},        // square, sum, sqrt
+      {"reduce_chains_after_conv", "nhwc_logsum0", 2},    // sum, log
+      {"reduce_chains_after_conv", "nhwc_logsumexp0", 7}, // max, clamp, sub, exp, sum, log, add
+      {"reducelogsumexp_large", "lse_chw", 8},            // ... and a reshape of the max
+      {"lp_after_conv", "glp1", 2},                       // abs, sum
+      {"lp_after_conv", "glp2", 3},                       // square, sum, sqrt
+      {"lpnormalization_zero_rows", "lpn1", 7},           // abs, sum, log, sub, clamp, add, div
+      {"lpnormalization_zero_rows", "lpn2", 8},           // ... and a sqrt
+      {"lrn_after_conv", "lrn3", 7},                      // mul, square, fc, log, mul, exp, mul
+      {"lrn_after_conv", "lrn9_wide", 7}};
+  for (const auto& chain : kChains) {
+    Imported m(chain.model, &options);
+    ASSERT_NE(m.rt, nullptr) << chain.model;
+    EXPECT_EQ(ValuesOfNode(m.Values(), chain.node), chain.nodes) << chain.node;
+  }
+}
+
 TEST(OnnxValues, KeptNodeOutputIsTheModelOutputInNhwc) {
   pqnn_runtime_options options = {};
   options.keep_values = 1;
