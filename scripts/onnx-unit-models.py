@@ -113,6 +113,35 @@ def elementwise_cases():
 
     c1, w1 = conv("x", "c", 3, 6, "w1")
     c2, w2 = conv("g", "g2", 6, 6, "w2")
+    # Pow by constant exponents other than 2 / 0.5: chains (3, 4 on signed conv outputs; -1,
+    # -2, -0.5, 1.5, -1.25 on |conv| + 0.5; 1 a copy; 5 unsupported).
+    for e, tag in ((3.0, "3"), (4.0, "4"), (1.0, "1"), (-1.0, "m1"), (-2.0, "m2"),
+                   (-0.5, "m0_5"), (1.5, "1_5"), (-1.25, "m1_25"), (5.0, "5")):
+        positive = e < 0 or e != int(e)
+        nodes = [c1]
+        src = "c"
+        if positive:
+            nodes += [helper.make_node("Abs", ["c"], ["ca"], name="abs"),
+                      helper.make_node("Add", ["ca", "half"], ["cp"], name="offset")]
+            src = "cp"
+        nodes.append(helper.make_node("Pow", [src, "e"], ["y"], name="pow"))
+        add_case("pow_%s_after_conv" % tag, nodes, [("x", (1, 3, 5, 6))], ["y"],
+                 [w1, const("e", np.float32(e)), const("half", np.float32(0.5))],
+                 expect="unsupported:Pow" if e == 5.0 else "ok")
+    # GPT-2's tanh GELU: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+    add_case("gelu_tanh_with_pow3", [
+        helper.make_node("Pow", ["x", "three"], ["x3"], name="pow3"),
+        helper.make_node("Mul", ["x3", "k"], ["kx3"], name="mul_k"),
+        helper.make_node("Add", ["x", "kx3"], ["inner"], name="add_x"),
+        helper.make_node("Mul", ["inner", "r"], ["ri"], name="mul_r"),
+        helper.make_node("Tanh", ["ri"], ["t"], name="tanh"),
+        helper.make_node("Add", ["t", "one"], ["t1"], name="add1"),
+        helper.make_node("Mul", ["x", "t1"], ["xt"], name="mul_x"),
+        helper.make_node("Mul", ["xt", "h"], ["y"], name="mul_half")],
+        [("x", (2, 8, 16))], ["y"],
+        [const("three", np.float32(3.0)), const("k", np.float32(0.044715)),
+         const("r", np.float32(np.sqrt(2.0 / np.pi))), const("one", np.float32(1.0)),
+         const("h", np.float32(0.5))])
     add_case("se_gate_hardsigmoid", [
         c1, helper.make_node("GlobalAveragePool", ["c"], ["g"], name="gap"), c2,
         helper.make_node("HardSigmoid", ["g2"], ["h"], name="hsig", alpha=0.2, beta=0.5),

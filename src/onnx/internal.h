@@ -290,6 +290,8 @@ enum pqnn_status ox_boundary_transpose(struct ox_pass* p, struct ox_tensor* t,
 
 /* lower-chains.c: ops lowered to chains of nodes through temporary values. */
 enum pqnn_status ox_lower_sum_mean(struct ox_pass* p, bool mean);
+/* Pow of activation x by the constant e (not 2 or 0.5: those are one unary node). */
+enum pqnn_status ox_lower_pow_constant(struct ox_pass* p, struct ox_tensor* x, float e);
 enum pqnn_status ox_lower_reciprocal(struct ox_pass* p);
 /* Expand with a constant shape: a multiply by ones. */
 enum pqnn_status ox_lower_expand(struct ox_pass* p);

@@ -567,3 +567,47 @@ enum pqnn_status ox_lower_lrn(struct ox_pass* p) {
   if (status != pqnn_status_success) return status;
   return ox_emit_binary(p, pqnn_binary_multiply, &xc, &q, y);
 }
+
+/* ---- Pow by a constant exponent other than 2 and 0.5 (those are one unary node) ---- */
+
+/* x^e: e = 1 a copy; 3 and 4 by multiplications (x * x^2, (x^2)^2: a negative base keeps
+ * its sign where pow does); -1, -2 and -0.5 as 1 divided by x, x^2 and sqrt(x); any other
+ * non-integer e as exp(e * log(x)): a negative base gives NaN, as pow does for such an
+ * exponent, a zero base 0 or +inf by the sign of e, +inf +inf or 0. Other integer
+ * exponents are unsupported (log of a negative base would be NaN where pow is real). */
+enum pqnn_status ox_lower_pow_constant(struct ox_pass* p, struct ox_tensor* x, float e) {
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  if (x->is_const) return ox_unsupported(p, "Pow of a constant");
+  if (!isfinite(e)) return ox_unsupported(p, "Pow with a non-finite exponent");
+  if (e == 1.0f) {
+    ox_set_shape(y, x->rank, x->dims);
+    y->channels_last = x->channels_last;
+    return ox_emit_reshape(p, x->id, y);
+  }
+  const float one = 1.0f;
+  struct ox_tensor k = scalar_constant(&one), t, u;
+  temporary(&t);
+  temporary(&u);
+  enum pqnn_status status;
+  if (e == 3.0f || e == 4.0f || e == -2.0f) {
+    status = ox_emit_unary(p, pqnn_unary_square, NULL, x, &t);
+    if (status != pqnn_status_success) return status;
+    if (e == 3.0f) return ox_emit_binary(p, pqnn_binary_multiply, x, &t, y);
+    if (e == 4.0f) return ox_emit_unary(p, pqnn_unary_square, NULL, &t, y);
+    return ox_emit_binary(p, pqnn_binary_divide, &k, &t, y);
+  }
+  if (e == -1.0f) return ox_emit_binary(p, pqnn_binary_divide, &k, x, y);
+  if (e == -0.5f) {
+    status = ox_emit_unary(p, pqnn_unary_sqrt, NULL, x, &t);
+    if (status != pqnn_status_success) return status;
+    return ox_emit_binary(p, pqnn_binary_divide, &k, &t, y);
+  }
+  if (e == floorf(e)) {
+    return ox_unsupported(p, "Pow with the integer exponent %g (1, 2, 3, 4, -1, -2 run)", (double) e);
+  }
+  status = ox_emit_unary(p, pqnn_unary_log, NULL, x, &t);
+  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_multiply, &t, e, &u);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_unary(p, pqnn_unary_exp, NULL, &u, y);
+}

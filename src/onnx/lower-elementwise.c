@@ -160,9 +160,10 @@ enum pqnn_status ox_lower_unary(struct ox_pass* p) {
     status = ox_attr_float(p, "alpha", 0.01f, &params.alpha);
   } else if (strcmp(name, "Pow") == 0) {
     float e;
-    if (!scalar_input(p, p->node, 1, &e) || (e != 2.0f && e != 0.5f)) {
-      return ox_unsupported(p, "Pow with an exponent other than the constant 2 or 0.5");
+    if (!scalar_input(p, p->node, 1, &e)) {
+      return ox_unsupported(p, "Pow with an exponent that is not one constant");
     }
+    if (e != 2.0f && e != 0.5f) return ox_lower_pow_constant(p, x, e);  /* a chain */
     op = e == 2.0f ? pqnn_unary_square : pqnn_unary_sqrt;
   }
   if (status != pqnn_status_success) return status;
