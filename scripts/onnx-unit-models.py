@@ -302,6 +302,42 @@ def layout_cases():
         helper.make_node("Cast", ["x"], ["i"], name="to_int", to=TensorProto.INT32),
         helper.make_node("Cast", ["i"], ["y"], name="back", to=TensorProto.FLOAT)],
         [("x", (2, 3))], ["y"], expect="unsupported:Cast")
+    # Constant folding of exporters' shape / mask logic: Range, comparisons, And / Or / Xor /
+    # Not, Where, Min / Max / Pow, Floor / Ceil / Sqrt / Reciprocal / Neg / Abs of constants.
+    i64 = lambda v: const(v[0], np.array(v[1], np.int64))
+    f32 = lambda v: const(v[0], np.array(v[1], np.float32))
+    add_case("fold_attention_mask", [
+        helper.make_node("Range", ["zero", "len", "one"], ["pos"], name="range"),
+        helper.make_node("Less", ["pos", "valid"], ["keep"], name="less"),
+        helper.make_node("GreaterOrEqual", ["pos", "one"], ["not_first"], name="ge"),
+        helper.make_node("And", ["keep", "not_first"], ["both"], name="and"),
+        helper.make_node("Not", ["both"], ["masked"], name="not"),
+        helper.make_node("Where", ["masked", "neg", "zerof"], ["bias"], name="where"),
+        helper.make_node("Add", ["x", "bias"], ["y"], name="add_mask")],
+        [("x", (2, 3, 6))], ["y"],
+        [i64(("zero", 0)), i64(("len", 6)), i64(("one", 1)), i64(("valid", 4)),
+         f32(("neg", -100.0)), f32(("zerof", 0.0))])
+    add_case("fold_float_constants", [
+        helper.make_node("Floor", ["c"], ["fl"], name="floor"),
+        helper.make_node("Ceil", ["c"], ["ce"], name="ceil"),
+        helper.make_node("Abs", ["c"], ["ab"], name="abs"),
+        helper.make_node("Sqrt", ["ab"], ["sq"], name="sqrt"),
+        helper.make_node("Reciprocal", ["sq"], ["re"], name="recip"),
+        helper.make_node("Neg", ["fl"], ["ne"], name="neg"),
+        helper.make_node("Max", ["ne", "ce"], ["mx"], name="max"),
+        helper.make_node("Min", ["mx", "re"], ["mn"], name="min"),
+        helper.make_node("Pow", ["ab", "e"], ["pw"], name="pow"),
+        helper.make_node("Greater", ["c", "zf"], ["pos"], name="gt"),
+        helper.make_node("LessOrEqual", ["c", "two"], ["small"], name="le"),
+        helper.make_node("Xor", ["pos", "small"], ["x1"], name="xor"),
+        helper.make_node("Or", ["x1", "pos"], ["o1"], name="or"),
+        helper.make_node("Equal", ["fl", "ce"], ["eq"], name="eq"),
+        helper.make_node("Where", ["o1", "mn", "pw"], ["w1"], name="where"),
+        helper.make_node("Where", ["eq", "two", "w1"], ["w2"], name="where2"),
+        helper.make_node("Mul", ["x", "w2"], ["y"], name="scale")],
+        [("x", (2, 6))], ["y"],
+        [f32(("c", [1.5, -1.5, 2.7, -0.2, 4.0, 0.0])), f32(("e", 1.5)), f32(("zf", 0.0)),
+         f32(("two", 2.0))])
     # Tile: one concatenate of r copies per repeated axis (the NHWC axes of a conv output).
     def tile(name, x_shape, repeats, after_conv=True, expect="ok"):
         inits = [const("reps", np.array(repeats, np.int64))]

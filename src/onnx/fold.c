@@ -290,6 +290,179 @@ static enum pqnn_status fold_arith(struct ox_pass* p, char op, const struct ox_t
   return pqnn_status_success;
 }
 
+/* Elementwise folds of constants beyond Add / Sub / Mul / Div, numpy-broadcast (the shape
+ * logic of exporters' dynamic graphs: masks, clamps, index arithmetic): comparisons and
+ * And / Or / Xor give BOOL (0 / 1); Min / Max / Pow keep the operands' class (float wins);
+ * Where picks per element. Float math in double, rounded once to float. */
+enum fold_op { FOLD_EQUAL, FOLD_LESS, FOLD_GREATER, FOLD_LESS_EQUAL, FOLD_GREATER_EQUAL,
+    FOLD_AND, FOLD_OR, FOLD_XOR, FOLD_MIN, FOLD_MAX, FOLD_POW };
+
+static const struct {
+  const char* name;
+  enum fold_op op;
+} kFoldBinary[] = {{"Equal", FOLD_EQUAL}, {"Less", FOLD_LESS}, {"Greater", FOLD_GREATER},
+    {"LessOrEqual", FOLD_LESS_EQUAL}, {"GreaterOrEqual", FOLD_GREATER_EQUAL},
+    {"And", FOLD_AND}, {"Or", FOLD_OR}, {"Xor", FOLD_XOR}, {"Min", FOLD_MIN},
+    {"Max", FOLD_MAX}, {"Pow", FOLD_POW}};
+
+static bool fold_gives_bool(enum fold_op op) { return op <= FOLD_XOR; }
+
+static double fold_binary_value(enum fold_op op, double x, double y) {
+  switch (op) {
+    case FOLD_EQUAL: return x == y;
+    case FOLD_LESS: return x < y;
+    case FOLD_GREATER: return x > y;
+    case FOLD_LESS_EQUAL: return x <= y;
+    case FOLD_GREATER_EQUAL: return x >= y;
+    case FOLD_AND: return (x != 0) && (y != 0);
+    case FOLD_OR: return (x != 0) || (y != 0);
+    case FOLD_XOR: return (x != 0) != (y != 0);
+    case FOLD_MIN: return isnan(x) || isnan(y) ? NAN : x < y ? x : y;
+    case FOLD_MAX: return isnan(x) || isnan(y) ? NAN : x > y ? x : y;
+    case FOLD_POW: return pow(x, y);
+  }
+  return 0.0;
+}
+
+/* The integer forms, exactly (int64 values beyond 2^53 do not survive a double). */
+static int64_t fold_binary_int(enum fold_op op, int64_t x, int64_t y) {
+  switch (op) {
+    case FOLD_EQUAL: return x == y;
+    case FOLD_LESS: return x < y;
+    case FOLD_GREATER: return x > y;
+    case FOLD_LESS_EQUAL: return x <= y;
+    case FOLD_GREATER_EQUAL: return x >= y;
+    case FOLD_AND: return x != 0 && y != 0;
+    case FOLD_OR: return x != 0 || y != 0;
+    case FOLD_XOR: return (x != 0) != (y != 0);
+    case FOLD_MIN: return x < y ? x : y;
+    case FOLD_MAX: return x > y ? x : y;
+    case FOLD_POW: break;  /* integer Pow is not folded */
+  }
+  return 0;
+}
+
+static enum pqnn_status fold_binary(struct ox_pass* p, enum fold_op op,
+    const struct ox_tensor* a, const struct ox_tensor* b, struct ox_tensor* out) {
+  struct ox_tensor shape = {.rank = 0};
+  if (!ox_broadcast(a, b, &shape)) return ox_invalid(p, "operands do not broadcast");
+  const bool is_float = !fold_gives_bool(op) && (a->f != NULL || b->f != NULL);
+  if (op == FOLD_POW && !is_float) return ox_unsupported(p, "integer Pow of constants");
+  float* f;
+  int64_t* i;
+  enum pqnn_status status = new_const(p, out,
+      fold_gives_bool(op) ? OX_BOOL : is_float ? OX_FLOAT : OX_INT64, shape.rank, shape.dims,
+      &f, &i);
+  if (status != pqnn_status_success) return status;
+  int64_t n;
+  if (!ox_elements(out, &n) || n == 0) return pqnn_status_success;
+  int64_t c[OX_MAX_RANK] = {0};
+  int64_t k = 0;
+  do {
+    const int64_t ia = broadcast_index(a, out, c), ib = broadcast_index(b, out, c);
+    if (is_float) {
+      f[k] = (float) fold_binary_value(op, get(a, ia), get(b, ib));
+    } else if (a->i != NULL && b->i != NULL) {
+      i[k] = fold_binary_int(op, a->i[ia], b->i[ib]);
+    } else {  /* a comparison with a float operand */
+      i[k] = fold_binary_value(op, get(a, ia), get(b, ib)) != 0.0;
+    }
+    k++;
+  } while (next_coord(c, out->dims, out->rank));
+  return pqnn_status_success;
+}
+
+/* Where(condition, x, y) of constants: x where the condition is nonzero, else y. */
+static enum pqnn_status fold_where(struct ox_pass* p, const struct ox_tensor* cond,
+    const struct ox_tensor* x, const struct ox_tensor* y, struct ox_tensor* out) {
+  struct ox_tensor xy = {.rank = 0}, shape = {.rank = 0};
+  if (!ox_broadcast(x, y, &xy) || !ox_broadcast(cond, &xy, &shape)) {
+    return ox_invalid(p, "operands do not broadcast");
+  }
+  const bool is_float = x->f != NULL || y->f != NULL;
+  float* f;
+  int64_t* i;
+  enum pqnn_status status = new_const(p, out, is_float ? OX_FLOAT : x->elem_type, shape.rank,
+      shape.dims, &f, &i);
+  if (status != pqnn_status_success) return status;
+  int64_t n;
+  if (!ox_elements(out, &n) || n == 0) return pqnn_status_success;
+  int64_t c[OX_MAX_RANK] = {0};
+  int64_t k = 0;
+  do {
+    const bool take_x = get(cond, broadcast_index(cond, out, c)) != 0.0;
+    const struct ox_tensor* t = take_x ? x : y;
+    const int64_t j = broadcast_index(t, out, c);
+    if (is_float) f[k] = (float) get(t, j); else i[k] = t->i[j];
+    k++;
+  } while (next_coord(c, out->dims, out->rank));
+  return pqnn_status_success;
+}
+
+/* Range(start, limit, delta) of scalar constants: max(ceil((limit - start) / delta), 0)
+ * values start + k * delta. */
+static enum pqnn_status fold_range(struct ox_pass* p, struct ox_tensor* out) {
+  const struct ox_node* node = p->node;
+  if (node->num_inputs != 3) return ox_invalid(p, "Range needs start, limit and delta");
+  const struct ox_tensor* t[3];
+  for (int k = 0; k < 3; k++) {
+    if (node->inputs[k] < 0) return ox_invalid(p, "Range input %d is missing", k);
+    t[k] = &p->t[node->inputs[k]];
+    int64_t n;
+    if (!ox_elements(t[k], &n) || n != 1) return ox_invalid(p, "Range inputs must be scalars");
+  }
+  const bool is_float = t[0]->f != NULL || t[1]->f != NULL || t[2]->f != NULL;
+  const double start = get(t[0], 0), limit = get(t[1], 0), delta = get(t[2], 0);
+  if (delta == 0.0 || !isfinite(start) || !isfinite(limit) || !isfinite(delta)) {
+    return ox_invalid(p, "Range with a zero or non-finite operand");
+  }
+  const double steps = ceil((limit - start) / delta);
+  if (steps > (double) OX_MAX_ELEMENTS) return ox_unsupported(p, "folded constant is too large");
+  const int64_t count = steps > 0.0 ? (int64_t) steps : 0;
+  float* f;
+  int64_t* i;
+  enum pqnn_status status = new_const(p, out, is_float ? OX_FLOAT : OX_INT64, 1, &count, &f, &i);
+  for (int64_t k = 0; status == pqnn_status_success && k < count; k++) {
+    if (is_float) {
+      f[k] = (float) (start + (double) k * delta);
+    } else {
+      /* wrapping through unsigned: overflow is the file's problem, not UB */
+      i[k] = (int64_t) ((uint64_t) t[0]->i[0] + (uint64_t) k * (uint64_t) t[2]->i[0]);
+    }
+  }
+  return status;
+}
+
+/* Not, Neg, Abs, Sqrt, Floor, Ceil, Reciprocal of a constant. */
+static enum pqnn_status fold_unary(struct ox_pass* p, const char* op, const struct ox_tensor* x,
+    struct ox_tensor* out) {
+  const bool logical = strcmp(op, "Not") == 0;
+  const bool is_float = !logical && x->f != NULL;
+  if (!is_float && !logical && strcmp(op, "Neg") != 0 && strcmp(op, "Abs") != 0) {
+    return ox_unsupported(p, "%s of an integer constant", op);
+  }
+  float* f;
+  int64_t* i;
+  enum pqnn_status status = new_const(p, out, logical ? OX_BOOL : x->elem_type, x->rank,
+      x->dims, &f, &i);
+  int64_t n;
+  if (status != pqnn_status_success || !ox_elements(x, &n)) return status;
+  for (int64_t k = 0; k < n; k++) {
+    if (logical) {
+      i[k] = get(x, k) == 0.0;
+    } else if (!is_float) {
+      const uint64_t v = (uint64_t) x->i[k];  /* wrapping: INT64_MIN stays itself */
+      i[k] = strcmp(op, "Neg") == 0 || x->i[k] < 0 ? (int64_t) (0u - v) : x->i[k];
+    } else {
+      const double v = x->f[k];
+      f[k] = (float) (strcmp(op, "Neg") == 0 ? -v : strcmp(op, "Abs") == 0 ? fabs(v)
+                     : strcmp(op, "Sqrt") == 0 ? sqrt(v) : strcmp(op, "Floor") == 0 ? floor(v)
+                     : strcmp(op, "Ceil") == 0 ? ceil(v) : 1.0 / v);
+    }
+  }
+  return pqnn_status_success;
+}
+
 static enum pqnn_status fold_gather(struct ox_pass* p, const struct ox_tensor* x,
     const struct ox_tensor* idx, struct ox_tensor* out) {
   int64_t axis;
@@ -593,6 +766,24 @@ enum pqnn_status ox_fold(struct ox_pass* p, bool* handled) {
   if (strcmp(op, "Gather") == 0) {
     if (y == NULL) return ox_invalid(p, "missing indices");
     return fold_gather(p, x, y, out);
+  }
+  for (size_t k = 0; k < sizeof(kFoldBinary) / sizeof(kFoldBinary[0]); k++) {
+    if (strcmp(op, kFoldBinary[k].name) == 0 && node->num_inputs == 2) {
+      if (y == NULL) return ox_invalid(p, "missing operand");
+      return fold_binary(p, kFoldBinary[k].op, x, y, out);
+    }
+  }
+  if (strcmp(op, "Where") == 0) {
+    if (node->num_inputs != 3 || y == NULL || node->inputs[2] < 0) {
+      return ox_invalid(p, "Where needs a condition and two operands");
+    }
+    return fold_where(p, x, y, &p->t[node->inputs[2]], out);
+  }
+  if (strcmp(op, "Range") == 0) return fold_range(p, out);
+  if (strcmp(op, "Not") == 0 || strcmp(op, "Neg") == 0 || strcmp(op, "Abs") == 0 ||
+      strcmp(op, "Sqrt") == 0 || strcmp(op, "Floor") == 0 || strcmp(op, "Ceil") == 0 ||
+      strcmp(op, "Reciprocal") == 0) {
+    return fold_unary(p, op, x, out);
   }
   if (strcmp(op, "Slice") == 0) return fold_slice(p, x, out);
   if (strcmp(op, "Concat") == 0) return fold_concat(p, out);

@@ -88,7 +88,8 @@ static bool known_op(const char* op) {
       "AveragePool", "LayerNormalization", "ReduceMean", "ConvTranspose", "ReduceSum",
       "ReduceMax", "GlobalMaxPool",
       "Sigmoid", "HardSigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Neg", "Erf", "LeakyRelu",
-      "HardSwish", "Pow", "PRelu", "Tile",
+      "HardSwish", "Pow", "PRelu", "Tile", "Equal", "Less", "Greater", "LessOrEqual",
+      "GreaterOrEqual", "And", "Or", "Xor", "Not", "Where", "Range", "Floor", "Ceil",
       "Transpose", "Split", "Pad", "Resize", "Upsample",
       "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish",
       "InstanceNormalization", "DepthToSpace", "SpaceToDepth", "Expand",
@@ -118,8 +119,13 @@ static enum pqnn_status record(struct ox_pass* p, const struct ox_node* n) {
 /* Ops the importer folds when their data is constant (Slice, Concat, Gather and Cast also
  * lower onto activations). */
 static bool fold_only(const char* op) {
-  return strcmp(op, "Gather") == 0 || strcmp(op, "Cast") == 0 || strcmp(op, "Slice") == 0 ||
-         strcmp(op, "Concat") == 0 || strcmp(op, "ConstantOfShape") == 0;
+  static const char* const kFolded[] = {"Gather", "Cast", "Slice", "Concat", "ConstantOfShape",
+      "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not",
+      "Where", "Range", "Floor", "Ceil"};
+  for (size_t k = 0; k < sizeof(kFolded) / sizeof(kFolded[0]); k++) {
+    if (strcmp(op, kFolded[k]) == 0) return true;
+  }
+  return false;
 }
 
 /* Outputs of a node that cannot be judged: unknown shape; integer (shape arithmetic) when
