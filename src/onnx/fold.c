@@ -256,59 +256,31 @@ static bool next_coord(int64_t* c, const int64_t* dims, int rank) {
   return false;
 }
 
-static enum pqnn_status fold_arith(struct ox_pass* p, char op, const struct ox_tensor* a,
-    const struct ox_tensor* b, struct ox_tensor* out) {
-  struct ox_tensor shape = {.rank = 0};
-  if (!ox_broadcast(a, b, &shape)) return ox_invalid(p, "operands do not broadcast");
-  const bool is_float = a->f != NULL || b->f != NULL;
-  float* f;
-  int64_t* i;
-  enum pqnn_status status = new_const(p, out, is_float ? OX_FLOAT : OX_INT64, shape.rank,
-      shape.dims, &f, &i);
-  if (status != pqnn_status_success) return status;
-  int64_t n;
-  if (!ox_elements(out, &n) || n == 0) return pqnn_status_success;
-  int64_t c[OX_MAX_RANK] = {0};
-  int64_t k = 0;
-  do {
-    const int64_t ia = broadcast_index(a, out, c), ib = broadcast_index(b, out, c);
-    if (is_float) {
-      const double x = get(a, ia), y = get(b, ib);
-      f[k] = (float) (op == '+' ? x + y : op == '-' ? x - y : op == '*' ? x * y : x / y);
-    } else {
-      const int64_t x = a->i[ia], y = b->i[ib];
-      if (op == '/' && (y == 0 || (x == INT64_MIN && y == -1))) {
-        return ox_invalid(p, "integer division by zero");
-      }
-      /* Wrapping arithmetic through unsigned: overflow is the file's problem, not UB. */
-      i[k] = op == '+' ? (int64_t) ((uint64_t) x + (uint64_t) y)
-           : op == '-' ? (int64_t) ((uint64_t) x - (uint64_t) y)
-           : op == '*' ? (int64_t) ((uint64_t) x * (uint64_t) y) : x / y;
-    }
-    k++;
-  } while (next_coord(c, out->dims, out->rank));
-  return pqnn_status_success;
-}
-
-/* Elementwise folds of constants beyond Add / Sub / Mul / Div, numpy-broadcast (the shape
- * logic of exporters' dynamic graphs: masks, clamps, index arithmetic): comparisons and
- * And / Or / Xor give BOOL (0 / 1); Min / Max / Pow keep the operands' class (float wins);
- * Where picks per element. Float math in double, rounded once to float. */
-enum fold_op { FOLD_EQUAL, FOLD_LESS, FOLD_GREATER, FOLD_LESS_EQUAL, FOLD_GREATER_EQUAL,
+/* Elementwise folds of constants, numpy-broadcast (shape arithmetic, and the shape logic of
+ * exporters' dynamic graphs: masks, clamps, index arithmetic): comparisons and And / Or /
+ * Xor give BOOL (0 / 1); Add / Sub / Mul / Div / Min / Max / Pow keep the operands' class
+ * (float wins); Where picks per element. Float math in double, rounded once to float;
+ * integer math exact, wrapping through unsigned (overflow is the file's problem, not UB). */
+enum fold_op { FOLD_ADD, FOLD_SUB, FOLD_MUL, FOLD_DIV, FOLD_EQUAL, FOLD_LESS, FOLD_GREATER, FOLD_LESS_EQUAL, FOLD_GREATER_EQUAL,
     FOLD_AND, FOLD_OR, FOLD_XOR, FOLD_MIN, FOLD_MAX, FOLD_POW };
 
 static const struct {
   const char* name;
   enum fold_op op;
-} kFoldBinary[] = {{"Equal", FOLD_EQUAL}, {"Less", FOLD_LESS}, {"Greater", FOLD_GREATER},
+} kFoldBinary[] = {{"Add", FOLD_ADD}, {"Sub", FOLD_SUB}, {"Mul", FOLD_MUL}, {"Div", FOLD_DIV},
+    {"Equal", FOLD_EQUAL}, {"Less", FOLD_LESS}, {"Greater", FOLD_GREATER},
     {"LessOrEqual", FOLD_LESS_EQUAL}, {"GreaterOrEqual", FOLD_GREATER_EQUAL},
     {"And", FOLD_AND}, {"Or", FOLD_OR}, {"Xor", FOLD_XOR}, {"Min", FOLD_MIN},
     {"Max", FOLD_MAX}, {"Pow", FOLD_POW}};
 
-static bool fold_gives_bool(enum fold_op op) { return op <= FOLD_XOR; }
+static bool fold_gives_bool(enum fold_op op) { return op >= FOLD_EQUAL && op <= FOLD_XOR; }
 
 static double fold_binary_value(enum fold_op op, double x, double y) {
   switch (op) {
+    case FOLD_ADD: return x + y;
+    case FOLD_SUB: return x - y;
+    case FOLD_MUL: return x * y;
+    case FOLD_DIV: return x / y;
     case FOLD_EQUAL: return x == y;
     case FOLD_LESS: return x < y;
     case FOLD_GREATER: return x > y;
@@ -327,6 +299,10 @@ static double fold_binary_value(enum fold_op op, double x, double y) {
 /* The integer forms, exactly (int64 values beyond 2^53 do not survive a double). */
 static int64_t fold_binary_int(enum fold_op op, int64_t x, int64_t y) {
   switch (op) {
+    case FOLD_ADD: return (int64_t) ((uint64_t) x + (uint64_t) y);
+    case FOLD_SUB: return (int64_t) ((uint64_t) x - (uint64_t) y);
+    case FOLD_MUL: return (int64_t) ((uint64_t) x * (uint64_t) y);
+    case FOLD_DIV: return x / y;  /* the caller rules out y = 0 and INT64_MIN / -1 */
     case FOLD_EQUAL: return x == y;
     case FOLD_LESS: return x < y;
     case FOLD_GREATER: return x > y;
@@ -363,6 +339,9 @@ static enum pqnn_status fold_binary(struct ox_pass* p, enum fold_op op,
     if (is_float) {
       f[k] = (float) fold_binary_value(op, get(a, ia), get(b, ib));
     } else if (a->i != NULL && b->i != NULL) {
+      if (op == FOLD_DIV && (b->i[ib] == 0 || (a->i[ia] == INT64_MIN && b->i[ib] == -1))) {
+        return ox_invalid(p, "integer division by zero");
+      }
       i[k] = fold_binary_int(op, a->i[ia], b->i[ib]);
     } else {  /* a comparison with a float operand */
       i[k] = fold_binary_value(op, get(a, ia), get(b, ib)) != 0.0;
@@ -758,11 +737,6 @@ enum pqnn_status ox_fold(struct ox_pass* p, bool* handled) {
   const struct ox_tensor* x = &p->t[node->inputs[0]];
   const struct ox_tensor* y = node->num_inputs > 1 && node->inputs[1] >= 0 ? &p->t[node->inputs[1]] : NULL;
   *handled = true;
-  if (strcmp(op, "Add") == 0 || strcmp(op, "Sub") == 0 || strcmp(op, "Mul") == 0 ||
-      strcmp(op, "Div") == 0) {
-    if (y == NULL) return ox_invalid(p, "missing operand");
-    return fold_arith(p, op[0] == 'A' ? '+' : op[0] == 'S' ? '-' : op[0] == 'M' ? '*' : '/', x, y, out);
-  }
   if (strcmp(op, "Gather") == 0) {
     if (y == NULL) return ox_invalid(p, "missing indices");
     return fold_gather(p, x, y, out);
