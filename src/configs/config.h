@@ -142,10 +142,10 @@ static inline bool pqnn_dwconv_row_may_alias(size_t input_pixel_bytes,
 
 static inline bool pqnn_dwconv_row_aliases(const void* input, const void* output,
     size_t input_pixel_bytes, size_t output_pixel_bytes) {
-  size_t g = 4096;
-  while (g >= 1024 && (input_pixel_bytes % g != 0 || output_pixel_bytes % g != 0)) g /= 2;
-  return pqnn_dwconv_row_may_alias(input_pixel_bytes, output_pixel_bytes) && g >= 1024 &&
-      pqnn_mod_distance((uintptr_t) output, (uintptr_t) input, g) < PQNN_DWCONV_ALIAS_BAND;
+  if (!pqnn_dwconv_row_may_alias(input_pixel_bytes, output_pixel_bytes)) return false;
+  size_t g = 4096;  /* the largest of 4096, 2048, 1024 dividing both steps */
+  while (input_pixel_bytes % g != 0 || output_pixel_bytes % g != 0) g /= 2;
+  return pqnn_mod_distance((uintptr_t) output, (uintptr_t) input, g) < PQNN_DWCONV_ALIAS_BAND;
 }
 
 /* The DRQ planner's depthwise decision (src/runtime/runtime-passes.c): whether the f32 row

@@ -275,10 +275,10 @@ enum pqnn_status pqnn_rt_band_reserve(struct pqnn_rt_band* band, size_t bytes) {
  * rule (band wherever the intermediates exceed L2) banded layers of many channels over few
  * pixels too: PaddleOCR rec's 240 -> 480 channel stages at 12x80 and 6x80 (weights 225-1803
  * KiB, one row a band: 1.1-1.4x the traffic saved) and det's 40x40 and 20x20 ones (1.2-9x).
- * Without them (pqnn-run, Zen 3, 1 thread, 12 interleaved rounds, median of the rounds'
- * medians) rec f32 runs 27.86 against 29.08 ms, the same as with no bands at all (21.27 /
- * 21.61 in a quieter stretch), and det f32 level or better; the 320x320 to 80x80 chains of
- * det (weights 2-54 KiB: 0.01-0.45x) and rec's first two keep their bands. */
+ * Without them (pqnn-run, Zen 3, 1 thread, old and new binaries alternating, median of the
+ * rounds' medians) det f32 runs 57.11 -> 53.17 ms (10 rounds), rec f32 29.08 -> 27.86 (12),
+ * the same as with no bands at all, qd8 level; the 320x320 to 80x80 chains of det (weights
+ * 2-54 KiB: 0.01-0.45x) and rec's first two keep their bands (docs/runtime.md). */
 static bool band_pays(const struct pqnn_rt_band* band,
     const struct pqnn_operator* expand, const struct pqnn_operator* project,
     const struct pqnn_dwconv_rows* g, size_t rows, size_t intermediate, size_t images) {
