@@ -338,6 +338,22 @@ def layout_cases():
         [("x", (2, 6))], ["y"],
         [f32(("c", [1.5, -1.5, 2.7, -0.2, 4.0, 0.0])), f32(("e", 1.5)), f32(("zf", 0.0)),
          f32(("two", 2.0))])
+    # DequantizeLinear of quantized weights folds to float constants: int8 per output
+    # channel (axis 0) into a 3x3 conv, uint8 per tensor with a zero point into a 1x1 one.
+    # (Into a MatMul ONNX Runtime fuses the pair into its dynamically quantized MatMul, whose
+    # outputs are 0.3% off the float product: no exact reference.)
+    wq = rng.integers(-127, 128, size=(4, 3, 3, 3)).astype(np.int8)
+    add_case("dequantize_int8_per_channel_conv", [
+        helper.make_node("DequantizeLinear", ["wq", "ws"], ["w"], name="dq", axis=0),
+        helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[1, 1, 1, 1])],
+        [("x", (1, 3, 5, 6))], ["y"],
+        [const("wq", wq), const("ws", np.array([0.01, 0.02, 0.005, 0.03], np.float32))])
+    add_case("dequantize_uint8_per_tensor_conv1x1", [
+        helper.make_node("DequantizeLinear", ["bq", "bs", "bz"], ["b"], name="dq"),
+        helper.make_node("Conv", ["x", "b"], ["y"], name="conv")],
+        [("x", (2, 8, 4, 3))], ["y"],
+        [const("bq", rng.integers(0, 256, size=(5, 8, 1, 1)).astype(np.uint8)),
+         const("bs", np.float32(0.0123)), const("bz", np.uint8(131))])
     # Tile: one concatenate of r copies per repeated axis (the NHWC axes of a conv output).
     def tile(name, x_shape, repeats, after_conv=True, expect="ok"):
         inits = [const("reps", np.array(repeats, np.int64))]

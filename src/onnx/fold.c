@@ -442,6 +442,51 @@ static enum pqnn_status fold_unary(struct ox_pass* p, const char* op, const stru
   return pqnn_status_success;
 }
 
+/* DequantizeLinear of constants (quantized weights): (x - zero_point) * scale per tensor
+ * (one scale) or along `axis` (a 1-D scale, default axis 1), as float; an integer x and
+ * zero point (int8, uint8, int32), the difference exact in double and the product rounded
+ * once, as ONNX Runtime's float multiply of the exact difference. Blocked scales (opset 21
+ * block_size) are unsupported. */
+static enum pqnn_status fold_dequantize(struct ox_pass* p, const struct ox_tensor* x,
+    const struct ox_tensor* scale, struct ox_tensor* out) {
+  const struct ox_node* node = p->node;
+  const struct ox_tensor* zp = node->num_inputs > 2 && node->inputs[2] >= 0
+      ? &p->t[node->inputs[2]] : NULL;
+  if (x->i == NULL || scale->f == NULL || (zp != NULL && zp->i == NULL)) {
+    return ox_unsupported(p, "DequantizeLinear of a non-integer tensor or a non-float scale");
+  }
+  int64_t block;
+  enum pqnn_status status = ox_attr_int(p, "block_size", 0, &block);
+  if (status != pqnn_status_success) return status;
+  if (block != 0) return ox_unsupported(p, "blocked DequantizeLinear");
+  int64_t scales, zps = 0, n;
+  if (!ox_elements(scale, &scales) || (zp != NULL && !ox_elements(zp, &zps)) ||
+      !ox_elements(x, &n)) {
+    return ox_invalid(p, "bad DequantizeLinear operands");
+  }
+  if (zp != NULL && zps != scales) return ox_invalid(p, "zero point and scale sizes differ");
+  int64_t axis = 0, inner = 1;
+  if (scale->rank > 1) return ox_unsupported(p, "a scale of rank %d", scale->rank);
+  if (scales != 1) {  /* one scale (a scalar or [1]): per tensor */
+    status = ox_attr_int(p, "axis", 1, &axis);
+    if (status != pqnn_status_success) return status;
+    axis = normalize_axis(axis, x->rank);
+    if (axis < 0 || axis >= x->rank || x->dims[axis] != scales) {
+      return ox_invalid(p, "scale does not match the axis");
+    }
+    for (int d = (int) axis + 1; d < x->rank; d++) inner *= x->dims[d];
+  }
+  float* f;
+  int64_t* i;
+  status = new_const(p, out, OX_FLOAT, x->rank, x->dims, &f, &i);
+  for (int64_t k = 0; status == pqnn_status_success && k < n; k++) {
+    const int64_t c = scales == 1 ? 0 : (k / inner) % scales;
+    const double diff = (double) x->i[k] - (zp != NULL ? (double) zp->i[c] : 0.0);
+    f[k] = (float) (diff * (double) scale->f[c]);
+  }
+  return status;
+}
+
 static enum pqnn_status fold_gather(struct ox_pass* p, const struct ox_tensor* x,
     const struct ox_tensor* idx, struct ox_tensor* out) {
   int64_t axis;
@@ -754,6 +799,10 @@ enum pqnn_status ox_fold(struct ox_pass* p, bool* handled) {
     return fold_where(p, x, y, &p->t[node->inputs[2]], out);
   }
   if (strcmp(op, "Range") == 0) return fold_range(p, out);
+  if (strcmp(op, "DequantizeLinear") == 0) {
+    if (y == NULL) return ox_invalid(p, "DequantizeLinear needs a scale");
+    return fold_dequantize(p, x, y, out);
+  }
   if (strcmp(op, "Not") == 0 || strcmp(op, "Neg") == 0 || strcmp(op, "Abs") == 0 ||
       strcmp(op, "Sqrt") == 0 || strcmp(op, "Floor") == 0 || strcmp(op, "Ceil") == 0 ||
       strcmp(op, "Reciprocal") == 0) {

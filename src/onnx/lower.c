@@ -90,6 +90,7 @@ static bool known_op(const char* op) {
       "Sigmoid", "HardSigmoid", "Tanh", "Exp", "Log", "Sqrt", "Abs", "Neg", "Erf", "LeakyRelu",
       "HardSwish", "Pow", "PRelu", "Tile", "Equal", "Less", "Greater", "LessOrEqual",
       "GreaterOrEqual", "And", "Or", "Xor", "Not", "Where", "Range", "Floor", "Ceil",
+      "DequantizeLinear",
       "Transpose", "Split", "Pad", "Resize", "Upsample",
       "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish",
       "InstanceNormalization", "DepthToSpace", "SpaceToDepth", "Expand",
@@ -121,7 +122,7 @@ static enum pqnn_status record(struct ox_pass* p, const struct ox_node* n) {
 static bool fold_only(const char* op) {
   static const char* const kFolded[] = {"Gather", "Cast", "Slice", "Concat", "ConstantOfShape",
       "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not",
-      "Where", "Range", "Floor", "Ceil"};
+      "Where", "Range", "Floor", "Ceil", "DequantizeLinear"};
   for (size_t k = 0; k < sizeof(kFolded) / sizeof(kFolded[0]); k++) {
     if (strcmp(op, kFolded[k]) == 0) return true;
   }
