@@ -167,6 +167,9 @@ enum pqnn_status ox_define_temporary(struct ox_pass* p, size_t num_dims, const s
     uint32_t* id_out);
 /* pass-utils.c: records value id as a temporary of the current node. */
 enum pqnn_status ox_note_temporary(struct ox_pass* p, uint32_t id, bool channels_last);
+/* pass-utils.c: room for one more of *count items of `size` bytes in *items (capacity *cap,
+ * doubled from 16 as needed); out_of_memory when the allocation fails or would overflow. */
+enum pqnn_status ox_grow(void** items, size_t* cap, size_t count, size_t size);
 bool ox_emitting(const struct ox_pass* p);
 /* Input 0 and output 0 of the current node. */
 enum pqnn_status ox_io(struct ox_pass* p, struct ox_tensor** x, struct ox_tensor** y);

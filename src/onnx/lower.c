@@ -103,13 +103,11 @@ static bool known_op(const char* op) {
 }
 
 static enum pqnn_status record(struct ox_pass* p, const struct ox_node* n) {
-  if (p->num_unsupported == p->cap_unsupported) {
-    const size_t cap = p->cap_unsupported == 0 ? 16 : 2 * p->cap_unsupported;
-    struct ox_unsupported* u = realloc(p->unsupported, cap * sizeof(*u));
-    if (u == NULL) return pqnn_status_out_of_memory;
-    p->unsupported = u;
-    p->cap_unsupported = cap;
-  }
+  void* items = p->unsupported;
+  const enum pqnn_status status = ox_grow(&items, &p->cap_unsupported, p->num_unsupported,
+      sizeof(*p->unsupported));
+  p->unsupported = items;
+  if (status != pqnn_status_success) return status;
   struct ox_unsupported* u = &p->unsupported[p->num_unsupported++];
   u->op_type = n->proto->op_type;
   u->node_name = node_name(n);

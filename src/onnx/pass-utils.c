@@ -2,6 +2,7 @@
  * is refused), the pass's allocations of constant data, and access to the current node's
  * operands. Calls no other file of the importer. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,14 +71,23 @@ struct ox_blob* ox_pass_take_blobs(struct ox_pass* p) {
   return b;
 }
 
+enum pqnn_status ox_grow(void** items, size_t* cap, size_t count, size_t size) {
+  if (count < *cap) return pqnn_status_success;
+  const size_t grown = *cap == 0 ? 16 : 2 * *cap;
+  if (grown < *cap || grown > SIZE_MAX / size) return pqnn_status_out_of_memory;
+  void* more = realloc(*items, grown * size);
+  if (more == NULL) return pqnn_status_out_of_memory;
+  *items = more;
+  *cap = grown;
+  return pqnn_status_success;
+}
+
 enum pqnn_status ox_note_temporary(struct ox_pass* p, uint32_t id, bool channels_last) {
-  if (p->num_temporaries == p->cap_temporaries) {
-    const size_t cap = p->cap_temporaries == 0 ? 16 : 2 * p->cap_temporaries;
-    struct ox_temporary* t = realloc(p->temporaries, cap * sizeof(*t));
-    if (t == NULL) return pqnn_status_out_of_memory;
-    p->temporaries = t;
-    p->cap_temporaries = cap;
-  }
+  void* items = p->temporaries;
+  const enum pqnn_status status = ox_grow(&items, &p->cap_temporaries, p->num_temporaries,
+      sizeof(*p->temporaries));
+  p->temporaries = items;
+  if (status != pqnn_status_success) return status;
   p->temporaries[p->num_temporaries++] = (struct ox_temporary) {
       .id = id, .channels_last = channels_last, .node = (size_t) (p->node - p->m->nodes)};
   return pqnn_status_success;
