@@ -1130,6 +1130,7 @@ def main():
         for k, x in enumerate(inputs):
             x.astype("<f4").tofile(os.path.join(out, "%s.in%d.bin" % (name, k)))
         lines.append("%s %d %d %s\n" % (name, len(inputs), num_outputs, expect))
+        write_dynamic_variants(out, name, model)
     write_dynamic(out)
     write_lse_infinities(out)
     matmulnbits_case("matmulnbits_g_idx", (2, 64), 8, 32, g_idx=True, out=out)
@@ -1138,6 +1139,34 @@ def main():
     with open(os.path.join(out, "manifest.txt"), "w") as f:
         f.writelines(lines)
     return 0
+
+
+def write_dynamic_variants(out, name, model):
+    """dynamic/NAME.batch.onnx and dynamic/NAME.spatial.onnx: the case with symbolic input
+    dims, as exporters write them (the batch dim; every dim but the channels of a 3-D or
+    higher input) and outputs of no declared shape. onnx-unit-test lists each before the
+    shapes are set (a node whose support depends on a dim not set yet counts as supported),
+    then sets the case's dims and expects the static model's bits."""
+    os.makedirs(os.path.join(out, "dynamic"), exist_ok=True)
+    constants = {i.name for i in model.graph.initializer}
+    for mode in ("batch", "spatial"):
+        variant = onnx.ModelProto()
+        variant.CopyFrom(model)
+        changed = False
+        for value in variant.graph.input:
+            if value.name in constants:
+                continue
+            dims = value.type.tensor_type.shape.dim
+            for d, dim in enumerate(dims):
+                if (mode == "batch" and d != 0) or (mode == "spatial" and len(dims) >= 3 and d == 1):
+                    continue
+                dim.ClearField("dim_value")
+                dim.dim_param = "%s_%d" % (value.name, d)
+                changed = True
+        for value in variant.graph.output:
+            value.type.tensor_type.ClearField("shape")
+        if changed:
+            onnx.save(variant, os.path.join(out, "dynamic", "%s.%s.onnx" % (name, mode)))
 
 
 def write_lse_infinities(out):

@@ -582,6 +582,12 @@ enum pqnn_status ox_slice_bounds(struct ox_pass* p, const struct ox_tensor* x, i
     }
     seen[a] = true;
     const int64_t len = x->dims[a];
+    if (len < 0) {  /* a dim not set yet (listing): nor is the slice's length */
+      begin[a] = 0;
+      step[a] = steps[k];
+      dims[a] = -1;
+      continue;
+    }
     int64_t s = starts[k], e = ends[k];
     if (s < 0) s = s < -len ? -len : s, s += len;
     if (e < 0) e = e < -len ? -len : e, e += len;

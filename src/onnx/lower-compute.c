@@ -14,7 +14,9 @@ static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
 
 /* A float constant broadcast to [c]: the data (count 1 or c entries), else NULL. */
 static const float* vector_operand(const struct ox_tensor* t, int64_t c, int64_t* count) {
-  if (!t->is_const || t->f == NULL || !ox_elements(t, count) || (*count != 1 && *count != c)) {
+  /* c < 0: the dim is not set yet (listing): any length may match it. */
+  if (!t->is_const || t->f == NULL || !ox_elements(t, count) ||
+      (*count != 1 && *count != c && c >= 0)) {
     return NULL;
   }
   for (int d = 0; d + 1 < t->rank; d++) {

@@ -164,16 +164,20 @@ enum pqnn_status ox_lower_split(struct ox_pass* p) {
     count = (int64_t) attr_count;
   }
   if (status != pqnn_status_success) return status;
-  const int64_t len = x->dims[axis];
+  const int64_t len = x->dims[axis];  /* -1: not set yet (listing) */
   if (given != NULL) {
     if (count != (int64_t) parts) return ox_invalid(p, "split has %lld entries", (long long) count);
     int64_t total = 0;
     for (size_t k = 0; k < parts; k++) {
-      if (given[k] < 1 || given[k] > len) return ox_unsupported(p, "empty or oversized part");
+      if (given[k] < 1 || given[k] > (len < 0 ? OX_MAX_ELEMENTS : len)) {
+        return ox_unsupported(p, "empty or oversized part");
+      }
       sizes[k] = given[k];
       total += given[k];
     }
-    if (total != len) return ox_invalid(p, "split sizes do not sum to the axis");
+    if (len >= 0 && total != len) return ox_invalid(p, "split sizes do not sum to the axis");
+  } else if (len < 0) {
+    for (size_t k = 0; k < parts; k++) sizes[k] = -1;
   } else {
     /* Equal parts; the last one smaller when the axis does not divide (opset 18). */
     const int64_t each = (len + (int64_t) parts - 1) / (int64_t) parts;
@@ -222,7 +226,7 @@ enum pqnn_status ox_lower_slice(struct ox_pass* p) {
   if (status != pqnn_status_success) return status;
   for (int d = 0; d < x->rank; d++) {
     if (step[d] < 1) return ox_unsupported(p, "negative Slice steps");
-    if (dims[d] < 1) return ox_unsupported(p, "an empty Slice");
+    if (dims[d] == 0) return ox_unsupported(p, "an empty Slice");
   }
   ox_set_shape(y, x->rank, dims);
   y->channels_last = x->channels_last && x->rank >= 3;
@@ -342,32 +346,38 @@ enum pqnn_status ox_lower_resize(struct ox_pass* p) {
   status = const_floats(p, legacy ? 1 : 2, &scales, &ns);
   if (status == pqnn_status_success && !legacy) status = const_ints(p, 3, &sizes, &nz);
   if (status != pqnn_status_success) return status;
+  /* A dim not set yet (listing before the input shapes are: -1) stays unknown. */
   int64_t dims[4] = {x->dims[0], x->dims[1], 0, 0};
   if (nz == 4) {
-    if (sizes[0] != x->dims[0] || sizes[1] != x->dims[1]) return ox_unsupported(p, "resizing N or C");
+    for (int d = 0; d < 2; d++) {
+      if (x->dims[d] >= 0 && sizes[d] != x->dims[d]) return ox_unsupported(p, "resizing N or C");
+    }
     if (sizes[2] < 1 || sizes[3] < 1 || sizes[2] > OX_MAX_ELEMENTS || sizes[3] > OX_MAX_ELEMENTS) {
       return ox_invalid(p, "bad sizes");
     }
     dims[2] = sizes[2];
     dims[3] = sizes[3];
-    r.output_height = (size_t) sizes[2];
-    r.output_width = (size_t) sizes[3];
   } else if (ns == 4) {
     if (scales[0] != 1.0f || scales[1] != 1.0f) return ox_unsupported(p, "scaling N or C");
     for (int d = 2; d < 4; d++) {
       if (!(scales[d] > 0.0f) || !isfinite(scales[d])) return ox_invalid(p, "bad scales");
+      if (x->dims[d] < 0) {
+        dims[d] = -1;
+        continue;
+      }
       const float size = floorf((float) x->dims[d] * scales[d]);
       if (!(size >= 1.0f) || size > (float) OX_MAX_ELEMENTS) return ox_invalid(p, "bad scales");
       dims[d] = (int64_t) size;
     }
-    r.output_height = (size_t) dims[2];
-    r.output_width = (size_t) dims[3];
     r.height_scale = scales[2];
     r.width_scale = scales[3];
   } else {
     return ox_unsupported(p, "Resize needs constant scales or sizes for 4 dims");
   }
-  if (legacy && r.mode == pqnn_resize_nearest) {
+  r.output_height = dims[2] > 0 ? (size_t) dims[2] : 0;
+  r.output_width = dims[3] > 0 ? (size_t) dims[3] : 0;
+  const bool known = x->dims[2] >= 0 && x->dims[3] >= 0 && dims[2] >= 0 && dims[3] >= 0;
+  if (legacy && r.mode == pqnn_resize_nearest && known) {
     /* ONNX Runtime's legacy nearest: truncation when upsampling, ceil when downsampling. */
     const bool down_h = dims[2] < x->dims[2], down_w = dims[3] < x->dims[3];
     if (down_h != down_w) return ox_unsupported(p, "legacy nearest up- and downsampling at once");

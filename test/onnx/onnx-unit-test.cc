@@ -66,11 +66,21 @@ size_t Elements(const pqnn_onnx_tensor_info& info) {
   return n;
 }
 
-// Imports and runs the case with the given runtime flags; returns the outputs.
-void RunCase(const Case& c, uint32_t flags, std::vector<std::vector<float>>* outputs) {
+// Runs the case's model (loaded from `path`, the case's own file by default; deleted once
+// its runtime exists, which outlives it) with the given runtime flags on the case's inputs;
+// returns the outputs. `shape_from`: a model whose input dims are set on this one first.
+void RunCase(const Case& c, uint32_t flags, std::vector<std::vector<float>>* outputs,
+             const std::string& path = "", pqnn_onnx_model_t shape_from = nullptr) {
   const std::string base = UnitDir() + "/" + c.name;
   pqnn_onnx_model_t model = nullptr;
-  ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file((base + ".onnx").c_str(), 0, &model));
+  ASSERT_EQ(pqnn_status_success,
+            pqnn_onnx_load_file((path.empty() ? base + ".onnx" : path).c_str(), 0, &model));
+  for (size_t k = 0; shape_from != nullptr && k < c.inputs; k++) {
+    pqnn_onnx_tensor_info info;
+    ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_input(shape_from, k, &info));
+    ASSERT_EQ(pqnn_status_success,
+              pqnn_onnx_set_input_shape(model, info.name, info.num_dims, info.dims));
+  }
   size_t unsupported = 99;
   ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &unsupported));
   ASSERT_EQ(0u, unsupported);
@@ -166,6 +176,7 @@ class OnnxCase : public testing::Test {
         EXPECT_LE(max_err, 1e-4 * max_ref) << "output " << k << " f32";
       }
     }
+    ASSERT_NO_FATAL_FAILURE(CheckDynamicVariants(&out));
     // f16 inference and dynamic quantization: same graph, looser numbers.
     const struct { uint32_t flags; double cosine; const char* what; } kModes[] = {
         {PQNN_FLAG_FORCE_FP16_INFERENCE, 0.999, "f16"},
@@ -199,6 +210,44 @@ class OnnxCase : public testing::Test {
               pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
     EXPECT_EQ(nullptr, rt);
     pqnn_onnx_delete_model(model);
+    ASSERT_NO_FATAL_FAILURE(CheckDynamicVariants(nullptr));
+  }
+
+  // The case with symbolic input dims (dynamic/NAME.batch.onnx, NAME.spatial.onnx of
+  // scripts/onnx-unit-models.py), as exporters write models: listed before its dims are
+  // set, it must report no node that the static model runs (a node whose support depends
+  // on a dim not set yet counts as supported); with the case's dims set, the static
+  // model's unsupported nodes and, where it runs (static_out: its f32 outputs), its bits.
+  void CheckDynamicVariants(const std::vector<std::vector<float>>* static_out) {
+    pqnn_onnx_model_t fixed = nullptr;
+    ASSERT_EQ(pqnn_status_success,
+              pqnn_onnx_load_file((UnitDir() + "/" + c_.name + ".onnx").c_str(), 0, &fixed));
+    size_t fixed_count = 0;
+    ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(fixed, &fixed_count));
+    for (const char* mode : {"batch", "spatial"}) {
+      const std::string path = UnitDir() + "/dynamic/" + c_.name + "." + mode + ".onnx";
+      if (!std::ifstream(path)) continue;
+      SCOPED_TRACE(path);
+      pqnn_onnx_model_t model = nullptr;
+      ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file(path.c_str(), 0, &model));
+      size_t count = 99;
+      EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &count));
+      EXPECT_LE(count, fixed_count) << "nodes unsupported only while dims are unknown";
+      for (size_t k = 0; k < c_.inputs; k++) {
+        pqnn_onnx_tensor_info info;
+        ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_input(fixed, k, &info));
+        ASSERT_EQ(pqnn_status_success,
+                  pqnn_onnx_set_input_shape(model, info.name, info.num_dims, info.dims));
+      }
+      EXPECT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &count));
+      EXPECT_EQ(fixed_count, count);
+      pqnn_onnx_delete_model(model);
+      if (static_out == nullptr) continue;
+      std::vector<std::vector<float>> out;
+      ASSERT_NO_FATAL_FAILURE(RunCase(c_, 0, &out, path, fixed));
+      EXPECT_EQ(*static_out, out) << "not the static model's bits";
+    }
+    pqnn_onnx_delete_model(fixed);
   }
 
   Case c_;
