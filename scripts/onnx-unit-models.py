@@ -1131,6 +1131,7 @@ def main():
             x.astype("<f4").tofile(os.path.join(out, "%s.in%d.bin" % (name, k)))
         lines.append("%s %d %d %s\n" % (name, len(inputs), num_outputs, expect))
         write_dynamic_variants(out, name, model)
+    lines += write_batch_variants(out)
     write_dynamic(out)
     write_lse_infinities(out)
     matmulnbits_case("matmulnbits_g_idx", (2, 64), 8, 32, g_idx=True, out=out)
@@ -1167,6 +1168,43 @@ def write_dynamic_variants(out, name, model):
             value.type.tensor_type.ClearField("shape")
         if changed:
             onnx.save(variant, os.path.join(out, "dynamic", "%s.%s.onnx" % (name, mode)))
+
+
+# Cases that also run with twice their batch (NAME_b2: the leading dim of every input
+# doubled, the outputs' shapes left to the importer), checked against ONNX Runtime like any
+# case: convolution stacks, pooling, normalizations, resizes, FPN adds.
+BATCH_VARIANTS = [
+    "mobilenet_v1_like", "conv_bn_relu", "residual_add", "fpn_like", "concat_channels",
+    "maxpool_3x3_s2", "averagepool_pads_exclude", "instancenorm_after_conv", "layernorm_op",
+    "flatten_gemm", "convtranspose_add_bn_relu_fold", "resize_nearest_x2", "softmax_channels",
+    "depth_to_space_b2",
+]
+
+
+def write_batch_variants(out):
+    """The BATCH_VARIANTS cases with the leading dim of every input doubled: their files
+    and manifest lines."""
+    lines = []
+    by_name = {c[0]: c for c in cases}
+    for name in BATCH_VARIANTS:
+        _, model, inputs, num_outputs, expect = by_name[name]
+        assert expect == "ok", name
+        variant = onnx.ModelProto()
+        variant.CopyFrom(model)
+        constants = {i.name for i in variant.graph.initializer}
+        for value in variant.graph.input:
+            if value.name not in constants:
+                dim = value.type.tensor_type.shape.dim[0]
+                dim.dim_value = 2 * dim.dim_value
+        for value in variant.graph.output:
+            value.type.tensor_type.ClearField("shape")
+        b2 = name + "_b2"
+        onnx.save(variant, os.path.join(out, b2 + ".onnx"))
+        for k, x in enumerate(inputs):
+            rand(2 * x.shape[0], *x.shape[1:]).astype("<f4").tofile(
+                os.path.join(out, "%s.in%d.bin" % (b2, k)))
+        lines.append("%s %d %d ok\n" % (b2, len(inputs), num_outputs))
+    return lines
 
 
 def write_lse_infinities(out):
