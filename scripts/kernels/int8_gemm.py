@@ -510,11 +510,24 @@ def widened_steps(ind, v, mr, nr, base, kq, row=WIDEN_CHUNK):
     return r + back
 
 
+# The avx2 single-row c8 K loops (batch 1: every weight byte read once, from memory when
+# the layer does not fit the cache) prefetch their weights this many bytes ahead, one line
+# per 64-byte step. Zen 3 (AVX2), bench/cold-weights qd8_8x4096x4096_b1, weight GB/s, 3
+# interleaved rounds (none -> 1024 / 2048 / 4096 B ahead): 13.0-14.9 -> 15.7-16.9 /
+# 15.7-18.6 / 14.4-16.4 (its stream_read_huge: 16.0-16.5). The f32 1x16 loop (already at
+# the bandwidth) lost with it: 15.5-17.2 -> 13.9-14.5. Wider tiles reuse each line for
+# several rows and stay without.
+MADD_ROW_PREFETCH = 2048
+
+
 def madd_weights_step(ind, v, bits, mr, nr, acc):
     """The rest of a c8 K step once va0.. hold 8 k of each row as int16: each of the 4
     column pairs' 8 k of weights sign-extended to int16, pmaddwd with every row into
-    acc{i}_{j}, and the weight pointer on by the step."""
+    acc{i}_{j}, and the weight pointer on by the step (the avx2 single-row loop prefetching
+    MADD_ROW_PREFETCH bytes ahead)."""
     b = []
+    if bits == 256 and mr == 1 and MADD_ROW_PREFETCH:
+        b.append(f"{ind}_mm_prefetch((const char*) wp + {MADD_ROW_PREFETCH}, _MM_HINT_T0);")
     for j in range(4):
         if bits == 128:
             b.append(f"{ind}const __m128i vw{j}t = _mm_loadl_epi64((const __m128i*) (wp + {8 * j}));")

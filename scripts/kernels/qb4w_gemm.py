@@ -26,6 +26,8 @@ is y = clamp((acc_f - (zero_point + input_offset) * fsum) * row_scale + bias).
 
 Run by scripts/generate-kernels.py.
 """
+from kernels.int8_gemm import MADD_ROW_PREFETCH
+
 VARIANTS = ["f32", "f16"]
 
 
@@ -361,7 +363,11 @@ def gen_avx2(variant, mr, nr, ioff):
     L.append("      size_t k = k0;")
 
     def group(indent, tail):
-        out = [f"{indent}const __m256i vw = _mm256_loadu_si256((const __m256i*) wp);",
+        # The single-row loop prefetches its weights as the int8 one (MADD_ROW_PREFETCH of
+        # scripts/kernels/int8_gemm.py; here one prefetch per 32-byte step).
+        out = ([f"{indent}_mm_prefetch((const char*) wp + {MADD_ROW_PREFETCH}, _MM_HINT_T0);"]
+               if mr == 1 and not tail and MADD_ROW_PREFETCH else [])
+        out += [f"{indent}const __m256i vw = _mm256_loadu_si256((const __m256i*) wp);",
                f"{indent}const __m256i vwl = _mm256_shuffle_epi8(vlut, _mm256_and_si256(vw, vlow));",
                f"{indent}const __m256i vwh = _mm256_shuffle_epi8(vlut, _mm256_and_si256(_mm256_srli_epi16(vw, 4), vlow));"]
         for i in range(mr):

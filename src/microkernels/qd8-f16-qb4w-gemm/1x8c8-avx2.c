@@ -42,6 +42,7 @@ void pqnn_qd8_f16_qb4w_gemm_minmax_ukernel_1x8c8__avx2(size_t mr, size_t nc, siz
       __m256i acc0 = _mm256_setzero_si256();
       size_t k = k0;
       for (; k + 8 <= kend; k += 8) {
+        _mm_prefetch((const char*) wp + 2048, _MM_HINT_T0);
         const __m256i vw = _mm256_loadu_si256((const __m256i*) wp);
         const __m256i vwl = _mm256_shuffle_epi8(vlut, _mm256_and_si256(vw, vlow));
         const __m256i vwh = _mm256_shuffle_epi8(vlut, _mm256_and_si256(_mm256_srli_epi16(vw, 4), vlow));

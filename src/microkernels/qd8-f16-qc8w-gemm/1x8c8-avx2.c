@@ -56,6 +56,7 @@ void pqnn_qd8_f16_qc8w_gemm_minmax_ukernel_1x8c8__avx2(size_t mr, size_t nc, siz
       register __m256i vp0_3 PQNN_X86_ACC_REG("ymm15") = acc0_3;
       for (size_t k = 0; k < kq; k += 8) {
         const __m256i va0 = _mm256_broadcastsi128_si256(_mm_load_si128((const __m128i*) (vwide + 0 + k)));
+        _mm_prefetch((const char*) wp + 2048, _MM_HINT_T0);
         const __m256i vw0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 0)));
         vp0_0 = pqnn_acc_add_epi32_ymm(vp0_0, _mm256_madd_epi16(va0, vw0));
         const __m256i vw1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (wp + 16)));
