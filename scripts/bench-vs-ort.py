@@ -6,7 +6,9 @@ and documents the options.
 Per model and thread count, rounds are interleaved: each round runs ORT f32, pqnn f32, f16
 forced and qd8 once each (one process each: import, warm-up, then --iterations timed runs, their
 median), so load from other processes hits every engine alike; the reported latency is the
-median over rounds. One thread runs under `taskset -c 1`, two under `taskset -c 0,1` (when
+median over rounds, and a speedup the median of the rounds' own ratios (ORT's time over
+pqnn's in the same round, minutes apart at most: a machine that switches speed between
+rounds moves both; the ratio of the medians is kept in the JSON as speedup_of_medians). One thread runs under `taskset -c 1`, two under `taskset -c 0,1` (when
 taskset exists and the machine has 2+ CPUs). Accuracy: each pqnn output against ONNX
 Runtime's f32 output on the same input (cosine, max abs error / max |reference|).
 
@@ -115,8 +117,11 @@ def bench(a, tmp):
             results.append({"model": name, "input": shape, "threads": threads,
                             "iterations": iterations, "rounds": a.rounds, "median_ms": med,
                             "rounds_ms": times,
-                            "speedup_vs_ort": {dt: med["ort_f32"] / med["pqnn_" + dt]
+                            "speedup_vs_ort": {dt: statistics.median(
+                                o / q for o, q in zip(times["ort_f32"], times["pqnn_" + dt]))
                                                for dt in DTYPES},
+                            "speedup_of_medians": {dt: med["ort_f32"] / med["pqnn_" + dt]
+                                                   for dt in DTYPES},
                             "accuracy_vs_ort_f32": accuracy})
     return results
 
