@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/test-pool.h"
 #include "pqnn-onnx.h"
 
 namespace {
@@ -70,7 +71,8 @@ size_t Elements(const pqnn_onnx_tensor_info& info) {
 // its runtime exists, which outlives it) with the given runtime flags on the case's inputs;
 // returns the outputs. `shape_from`: a model whose input dims are set on this one first.
 void RunCase(const Case& c, uint32_t flags, std::vector<std::vector<float>>* outputs,
-             const std::string& path = "", pqnn_onnx_model_t shape_from = nullptr) {
+             const std::string& path = "", pqnn_onnx_model_t shape_from = nullptr,
+             pthreadpool_t pool = nullptr) {
   const std::string base = UnitDir() + "/" + c.name;
   pqnn_onnx_model_t model = nullptr;
   ASSERT_EQ(pqnn_status_success,
@@ -85,7 +87,7 @@ void RunCase(const Case& c, uint32_t flags, std::vector<std::vector<float>>* out
   ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &unsupported));
   ASSERT_EQ(0u, unsupported);
   pqnn_onnx_runtime_t rt = nullptr;
-  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, flags, &rt));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, pool, flags, &rt));
   ASSERT_EQ(pqnn_status_success, pqnn_onnx_delete_model(model));  // the runtime outlives it
   std::vector<std::vector<float>> in(c.inputs);
   std::vector<const float*> in_ptr;
@@ -177,6 +179,18 @@ class OnnxCase : public testing::Test {
       }
     }
     ASSERT_NO_FATAL_FAILURE(CheckDynamicVariants(&out));
+    // Results do not depend on the thread count: 3 threads give the 1-thread bits (f32 and
+    // qd8: every node's tiles, row bands and per-row quantization alike).
+    if (pqnn_test::kHavePools) {
+      for (uint32_t flags : {0u, uint32_t(PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION)}) {
+        std::vector<std::vector<float>> one, three;
+        ASSERT_NO_FATAL_FAILURE(RunCase(c_, flags, &one));
+        pthreadpool_t pool = pqnn_test::create_pool(3);
+        RunCase(c_, flags, &three, "", nullptr, pool);
+        pqnn_test::destroy_pool(pool);
+        EXPECT_EQ(one, three) << "3 threads differ from 1, flags " << flags;
+      }
+    }
     // f16 inference and dynamic quantization: same graph, looser numbers.
     const struct { uint32_t flags; double cosine; const char* what; } kModes[] = {
         {PQNN_FLAG_FORCE_FP16_INFERENCE, 0.999, "f16"},
