@@ -1203,6 +1203,16 @@ def qdq_cases():
         [const("xs", np.float32(2.0 ** -4)), const("xz", np.uint8(128)), const("wq", wq),
          const("ws", np.array([2.0 ** -5, 2.0 ** -6, 2.0 ** -4, 2.0 ** -5], np.float32)),
          const("ys", np.float32(2.0 ** -6)), const("yz", np.uint8(100))], values=[x])
+    # QuantizeLinear of constant float weights (folds to int8, per output channel, ties at
+    # odd multiples of half a scale), DequantizeLinear (folds), Conv.
+    wf = (rng.integers(-300, 300, size=(4, 3, 3, 3)) / 64.0).astype(np.float32)
+    add_case("quantize_constant_weights_conv", [
+        helper.make_node("QuantizeLinear", ["wf", "ws", "wz"], ["wq"], name="qw", axis=0),
+        helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["w"], name="dqw", axis=0),
+        helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[1, 1, 1, 1])],
+        [("x", (1, 3, 5, 6))], ["y"],
+        [const("wf", wf), const("ws", np.array([2.0 ** -5, 0.03, 2.0 ** -3, 0.1], np.float32)),
+         const("wz", np.array([0, 3, -2, 0], np.int8))])
     # Refused with a reason: a QuantizeLinear output read by anything but DequantizeLinear
     # (pqnn's values are float), a scale of zero.
     add_case("quantize_feeds_cast_unsupported", [
