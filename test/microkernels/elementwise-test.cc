@@ -291,18 +291,24 @@ double portable_error(const std::string& op, float x, float y) {
   return e <= ulp_bound(op) ? e : -1.0;
 }
 
+// Every 4093rd bit pattern, then +-every `step`-th float of the bit range [lo, hi).
+std::vector<float> float_range(uint32_t lo, uint32_t hi, uint32_t step) {
+  std::vector<float> x;
+  for (uint64_t b = 0; b <= 0xFFFFFFFFu; b += 4093) x.push_back(pqnn_test::bits_float(static_cast<uint32_t>(b)));
+  for (uint32_t b = lo; b < hi; b += step) {
+    x.push_back(pqnn_test::bits_float(b));
+    x.push_back(-pqnn_test::bits_float(b));
+  }
+  return x;
+}
+
 TEST_P(VUnaryFullRangeTest, whole_float_range) {
   const std::string op = GetParam().op();
   const Kernel& ref = scalar_of(std::begin(kUnary), std::end(kUnary), op);
   const pqnn_f32_elementwise_params p = unary_params(op);
   // Every 4093rd bit pattern (both signs, every exponent, denormals, Inf, NaNs) in blocks
   // whose sizes vary the tail, plus every float of [2^-3, 2^3) at a finer stride.
-  std::vector<float> x;
-  for (uint64_t b = 0; b <= 0xFFFFFFFFu; b += 4093) x.push_back(pqnn_test::bits_float(static_cast<uint32_t>(b)));
-  for (uint32_t b = 0x3E000000u; b < 0x41000000u; b += 97) {
-    x.push_back(pqnn_test::bits_float(b));
-    x.push_back(-pqnn_test::bits_float(b));
-  }
+  const std::vector<float> x = float_range(0x3E000000u, 0x41000000u, 97);
   double worst = 0.0;
   float worst_x = 0.0f;
   for (size_t i = 0; i < x.size();) {
@@ -414,12 +420,7 @@ class VUnaryRoundingTest : public VUnaryTest {};
 TEST_P(VUnaryRoundingTest, library_bits) {
   const std::string op = GetParam().op();
   const pqnn_f32_elementwise_params p = unary_params(op);
-  std::vector<float> x;
-  for (uint64_t b = 0; b <= 0xFFFFFFFFu; b += 4093) x.push_back(pqnn_test::bits_float(static_cast<uint32_t>(b)));
-  for (uint32_t b = 0x3E800000u; b < 0x41000000u; b += 61) {
-    x.push_back(pqnn_test::bits_float(b));
-    x.push_back(-pqnn_test::bits_float(b));
-  }
+  std::vector<float> x = float_range(0x3E800000u, 0x41000000u, 61);
   for (uint32_t b = 0x4AFFF000u; b < 0x4B001000u; b++) {
     x.push_back(pqnn_test::bits_float(b));
     x.push_back(-pqnn_test::bits_float(b));
