@@ -420,6 +420,24 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vunary/log-wasmsimd.c
   src/microkernels/f32-vunary/erf-wasmsimd.c
   src/microkernels/f32-vunary/gelu-wasmsimd.c
+  src/microkernels/f32-vunary/floor-avx2.c
+  src/microkernels/f32-vunary/ceil-avx2.c
+  src/microkernels/f32-vunary/round-avx2.c
+  src/microkernels/f32-vunary/floor-avx512skx.c
+  src/microkernels/f32-vunary/ceil-avx512skx.c
+  src/microkernels/f32-vunary/round-avx512skx.c
+  src/microkernels/f32-vunary/floor-neon.c
+  src/microkernels/f32-vunary/ceil-neon.c
+  src/microkernels/f32-vunary/round-neon.c
+  src/microkernels/f32-vunary/floor-scalar.c
+  src/microkernels/f32-vunary/ceil-scalar.c
+  src/microkernels/f32-vunary/round-scalar.c
+  src/microkernels/f32-vunary/floor-sse2.c
+  src/microkernels/f32-vunary/ceil-sse2.c
+  src/microkernels/f32-vunary/round-sse2.c
+  src/microkernels/f32-vunary/floor-wasmsimd.c
+  src/microkernels/f32-vunary/ceil-wasmsimd.c
+  src/microkernels/f32-vunary/round-wasmsimd.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c4-neondot.c
   src/microkernels/qd8-f16-qc8w-gemm/1x16c8-avx512skx.c
   src/microkernels/qd8-f16-qc8w-gemm/1x4-scalar.c

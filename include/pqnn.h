@@ -824,6 +824,10 @@ PQNN_API enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph,
      swish       x * sigmoid(x)
      square      x * x
      negate      -x
+     floor, ceil, round  the integral value below / above / nearest (round: ties to even, as
+                 ONNX Round and QuantizeLinear; floor(-0.5) = -1, ceil(-0.5) = -0,
+                 round(-0.5) = -0, round(2.5) = 2); exact: the C library's floorf / ceilf /
+                 nearbyintf bits on every ISA tier, |x| >= 2^23, +-inf and NaN unchanged
    hardswish and swish of -inf are NaN (-inf * 0), of +inf +inf.
    Accuracy against a double-precision reference (tested on every ISA tier): relu,
    leaky_relu, sqrt, square, abs, negate exact or correctly rounded; hardsigmoid, hardswish
@@ -855,6 +859,9 @@ enum pqnn_unary_operator {
   pqnn_unary_abs,
   pqnn_unary_negate,
   pqnn_unary_erf,
+  pqnn_unary_floor,
+  pqnn_unary_ceil,
+  pqnn_unary_round,
 };
 struct pqnn_unary_params {
   float alpha;

@@ -33,9 +33,10 @@ def const(name, array):
 
 
 def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=OPSET,
-             check=True):
+             check=True, values=None):
     """inputs: [(name, shape)], outputs: [name or (name, shape)] (ONNX infers the shape
-    of a bare name). check=False: for ops newer than Debian's onnx knows (Mish, opset 18):
+    of a bare name). values: the inputs' data (float32 arrays of those shapes) instead of
+    random normal values. check=False: for ops newer than Debian's onnx knows (Mish, opset 18):
     no shape inference and no checker (every output needs its shape; ONNX Runtime, which
     knows the op, validates the model when it loads it for the reference)."""
     graph = helper.make_graph(
@@ -48,7 +49,7 @@ def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=O
                               producer_name="pqnn-onnx-unit-models")
     model.ir_version = 8
     if not check:
-        cases.append((name, model, [rand(*s) for _, s in inputs], len(outputs), expect))
+        cases.append((name, model, input_values(inputs, values), len(outputs), expect))
         return
     # Validate, and give the outputs the shapes ONNX infers (the checker wants one).
     inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)
@@ -57,7 +58,14 @@ def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=O
         if out.name in known and known[out.name].type.tensor_type.HasField("shape"):
             out.type.CopyFrom(known[out.name].type)
     onnx.checker.check_model(model)
-    cases.append((name, model, [rand(*s) for _, s in inputs], len(outputs), expect))
+    cases.append((name, model, input_values(inputs, values), len(outputs), expect))
+
+
+def input_values(inputs, values):
+    if values is None:
+        return [rand(*s) for _, s in inputs]
+    assert [tuple(v.shape) for v in values] == [tuple(s) for _, s in inputs]
+    return [np.asarray(v, np.float32) for v in values]
 
 
 def conv_case(name, x_shape, w_shape, bias=True, **attrs):
@@ -1116,6 +1124,108 @@ def build():
     reduce_chain_cases()
     lp_cases()
     lrn_cases()
+    rounding_cases()
+    qdq_cases()
+
+def rounding_cases():
+    """Floor, Ceil, Round (half to even) of activations: halves (ties), negatives, signed
+    zeros, in the model's order and on a conv output (NHWC, the unary fused into the conv's
+    tiles), whose exact sums of halves make ties too."""
+    halves = np.concatenate([np.arange(-12, 12.5, 0.5), [-0.3, 0.3, -0.7, 0.7, -0.0, 0.0, 2.25,
+                             -2.75, 1e-3, -1e-3, 1000.5, -1000.5, 5.5]]).astype(np.float32)
+    x = np.resize(halves, (2, 3, 4, 5)).astype(np.float32)
+    add_case("floor_ceil_round", [
+        helper.make_node("Floor", ["x"], ["f"], name="floor"),
+        helper.make_node("Ceil", ["x"], ["c"], name="ceil"),
+        helper.make_node("Round", ["x"], ["r"], name="round")],
+        [("x", (2, 3, 4, 5))], ["f", "c", "r"], values=[x])
+    # Integers times weights of halves: exact sums, many of them n + 1/2.
+    xi = rng.integers(-4, 5, size=(1, 3, 5, 6)).astype(np.float32)
+    w = (rng.integers(-3, 4, size=(4, 3, 3, 3)) * 0.5).astype(np.float32)
+    add_case("conv_round_floor_ceil", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Round", ["c"], ["r"], name="round"),
+        helper.make_node("Floor", ["c"], ["f"], name="floor"),
+        helper.make_node("Ceil", ["c"], ["e"], name="ceil")],
+        [("x", (1, 3, 5, 6))], ["r", "f", "e"], [const("w", w)], values=[xi])
+
+
+def qdq_cases():
+    """QuantizeLinear -> DequantizeLinear of activations (QDQ models), lowered to float fake
+    quantization: inputs that hit rounding ties (exact halves after the divide) and both
+    saturation bounds."""
+    # uint8 with a zero point, a scale that is not a power of two (3/8: its reciprocal is
+    # not exact, so a multiply by it would miss ties the divide hits): k * 3/16 over
+    # [-56.25, 56.25) at odd k (exact halves after the divide; saturates below -48 and
+    # above 47.6), k * 0.05 near-ties in the second half of the batch.
+    x = np.concatenate([(np.arange(-300, 300, 2) + 1) * 0.1875, np.arange(-150, 150) * 0.05])
+    x = x.astype(np.float32).reshape(2, 3, 10, 10)
+    add_case("qdq_uint8_zero_point", [
+        helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="q"),
+        helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], name="dq")],
+        [("x", (2, 3, 10, 10))], ["y"], [const("s", np.float32(0.375)), const("z", np.uint8(128))],
+        values=[x])
+    # int8 per tensor, zero point -3, scale 2^-2: odd multiples of 1/8 are exact ties;
+    # [-40, 40) saturates both ways.
+    x = (np.arange(-320, 320) * 0.125).astype(np.float32).reshape(8, 80)
+    add_case("qdq_int8_per_tensor", [
+        helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="q"),
+        helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], name="dq")],
+        [("x", (8, 80))], ["y"], [const("s", np.float32(0.25)), const("z", np.int8(-3))],
+        values=[x])
+    # Per axis (the channels of a conv output, NHWC inside), int8 zero points per channel:
+    # the conv's sums of halves give exact ties at scale 1, near-ties at 0.05; 2^-5
+    # saturates both ways.
+    xi = rng.integers(-6, 7, size=(1, 3, 4, 5)).astype(np.float32)
+    w = (rng.integers(-3, 4, size=(4, 3, 1, 1)) * 0.5).astype(np.float32)
+    add_case("qdq_per_axis_after_conv", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("QuantizeLinear", ["c", "s", "z"], ["q"], name="q", axis=1),
+        helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], name="dq", axis=1)],
+        [("x", (1, 3, 4, 5))], ["y"],
+        [const("w", w), const("s", np.array([2.0 ** -5, 1.0, 0.125, 0.05], np.float32)),
+         const("z", np.array([-3, 0, 5, 1], np.int8))], values=[xi])
+    # A QDQ conv: Q / DQ (uint8, zero point 128, scale 2^-4) on the input, int8 weights
+    # dequantized per output channel (powers of two), Conv, Q / DQ (uint8, zero point 100,
+    # scale 2^-6) on the output. Every product and sum is exact in float, so ONNX Runtime's
+    # integer QLinearConv (which it fuses the pattern into) and pqnn's float chain agree
+    # to the bit, ties (exact halves) and saturation included.
+    x = (rng.integers(-300, 300, size=(1, 3, 6, 6)) / 32.0).astype(np.float32)
+    wq = rng.integers(-4, 5, size=(4, 3, 3, 3)).astype(np.int8)
+    add_case("qdq_conv", [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="qx"),
+        helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="dqx"),
+        helper.make_node("DequantizeLinear", ["wq", "ws"], ["w"], name="dqw", axis=0),
+        helper.make_node("Conv", ["xd", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("QuantizeLinear", ["c", "ys", "yz"], ["yq"], name="qy"),
+        helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["y"], name="dqy")],
+        [("x", (1, 3, 6, 6))], ["y"],
+        [const("xs", np.float32(2.0 ** -4)), const("xz", np.uint8(128)), const("wq", wq),
+         const("ws", np.array([2.0 ** -5, 2.0 ** -6, 2.0 ** -4, 2.0 ** -5], np.float32)),
+         const("ys", np.float32(2.0 ** -6)), const("yz", np.uint8(100))], values=[x])
+    # QuantizeLinear of constant float weights (folds to int8, per output channel, ties at
+    # odd multiples of half a scale), DequantizeLinear (folds), Conv.
+    wf = (rng.integers(-300, 300, size=(4, 3, 3, 3)) / 64.0).astype(np.float32)
+    add_case("quantize_constant_weights_conv", [
+        helper.make_node("QuantizeLinear", ["wf", "ws", "wz"], ["wq"], name="qw", axis=0),
+        helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["w"], name="dqw", axis=0),
+        helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[1, 1, 1, 1])],
+        [("x", (1, 3, 5, 6))], ["y"],
+        [const("wf", wf), const("ws", np.array([2.0 ** -5, 0.03, 2.0 ** -3, 0.1], np.float32)),
+         const("wz", np.array([0, 3, -2, 0], np.int8))])
+    # Refused with a reason: a QuantizeLinear output read by anything but DequantizeLinear
+    # (pqnn's values are float), a scale of zero.
+    add_case("quantize_feeds_cast_unsupported", [
+        helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="q"),
+        helper.make_node("Cast", ["q"], ["y"], name="cast", to=TensorProto.FLOAT)],
+        [("x", (2, 5))], ["y"], [const("s", np.float32(0.1)), const("z", np.uint8(3))],
+        expect="unsupported:QuantizeLinear")
+    add_case("quantize_zero_scale_unsupported", [
+        helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="q"),
+        helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], name="dq")],
+        [("x", (2, 5))], ["y"], [const("s", np.float32(0.0)), const("z", np.int8(3))],
+        expect="unsupported:QuantizeLinear")
+
 
 def main():
     if len(sys.argv) != 2:
@@ -1133,6 +1243,7 @@ def main():
         write_dynamic_variants(out, name, model)
     lines += write_batch_variants(out)
     write_dynamic(out)
+    write_qdq_hostile(out)
     write_lse_infinities(out)
     matmulnbits_case("matmulnbits_g_idx", (2, 64), 8, 32, g_idx=True, out=out)
     matmulnbits_case("matmulnbits_any_zero_points", (2, 96), 12, 32, zero_points="any", out=out)
@@ -1220,6 +1331,97 @@ def write_lse_infinities(out):
     model.ir_version = 8
     onnx.checker.check_model(model)
     onnx.save(model, os.path.join(out, "reducelogsumexp_infinities.onnx"))
+
+
+def write_qdq_hostile(out):
+    """qdq_hostile_*.onnx and qdq_hostile.txt (not in the manifest: ONNX Runtime refuses
+    several of them, and Debian's onnx knows no opset 21): QuantizeLinear / DequantizeLinear
+    with hostile or unsupported operands and attributes. Each line `NAME OP KIND`: KIND
+    `unsupported` (listed as OP with a reason) or `invalid` (the import fails cleanly);
+    onnx-unit-test imports each one. Also seeds of the importer's fuzz corpus."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 2, 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 2, 3])
+    lines = []
+
+    def model(name, op, kind, q_attrs=None, s=np.float32(0.1), z=np.uint8(3), dq_z=None,
+              opset=13, dq_input=0, q_output=False, dq_attrs=None, z_type=None):
+        inits = [const("s", s)]
+        q_in = ["x", "s"]
+        if z is not None:
+            if z_type is not None:  # a type Debian's onnx 1.12 has no name for
+                t = TensorProto()
+                t.name = "z"
+                t.data_type = z_type
+                t.raw_data = bytes([int(z)])
+                inits.append(t)
+            else:
+                inits.append(const("z", z))
+            q_in.append("z")
+        nodes = [helper.make_node("QuantizeLinear", q_in, ["q"], name="q", **(q_attrs or {}))]
+        outputs = [y]
+        if q_output:
+            outputs = [helper.make_tensor_value_info("q", TensorProto.UINT8, [1, 4, 2, 3])]
+        else:
+            dq_in = ["q", "s"] if dq_input == 0 else ["x2", "q"]
+            if dq_input != 0:
+                nodes.insert(0, helper.make_node("Identity", ["s"], ["x2"], name="id"))
+            if dq_z is not None:
+                inits.append(const("dz", dq_z))
+                dq_in.append("dz")
+            elif z is not None and dq_input == 0:
+                dq_in.append("z")
+            nodes.append(helper.make_node("DequantizeLinear", dq_in, ["y"], name="dq",
+                                          **(dq_attrs or {})))
+        graph = helper.make_graph(nodes, name, [x], outputs, initializer=inits)
+        m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+        m.ir_version = 8
+        onnx.save(m, os.path.join(out, name + ".onnx"))
+        lines.append("%s %s %s\n" % (name, op, kind))
+
+    q = "QuantizeLinear"
+    model("qdq_hostile_axis_out_of_range", q, "invalid", {"axis": 7},
+          s=np.full(4, 0.1, np.float32), z=np.zeros(4, np.uint8))
+    model("qdq_hostile_axis_negative_far", q, "invalid", {"axis": -9},
+          s=np.full(4, 0.1, np.float32), z=np.zeros(4, np.uint8))
+    model("qdq_hostile_scale_size", q, "invalid", {"axis": 1},
+          s=np.full(3, 0.1, np.float32), z=np.zeros(3, np.uint8))
+    model("qdq_hostile_zero_point_size", q, "invalid", {"axis": 1},
+          s=np.full(4, 0.1, np.float32), z=np.zeros(2, np.uint8))
+    model("qdq_hostile_scale_nan", q, "unsupported", s=np.float32(np.nan))
+    model("qdq_hostile_scale_inf", q, "unsupported", s=np.float32(np.inf))
+    model("qdq_hostile_scale_negative", q, "unsupported", s=np.float32(-0.5))
+    model("qdq_hostile_scale_rank2", q, "unsupported", s=np.full((2, 2), 0.1, np.float32),
+          z=np.zeros((2, 2), np.uint8))
+    model("qdq_hostile_block_size", q, "unsupported", {"axis": 1, "block_size": 2},
+          s=np.full((1, 2, 2, 3), 0.1, np.float32), z=None, opset=21)
+    model("qdq_hostile_int16", q, "unsupported", z=np.int16(3), opset=21)
+    model("qdq_hostile_int4", q, "unsupported", z=1, z_type=22, opset=21)  # INT4
+    model("qdq_hostile_float8_saturate", q, "unsupported", {"saturate": 0}, z=0,
+          z_type=17, opset=19)  # FLOAT8E4M3FN
+    model("qdq_hostile_output_dtype_int16", q, "unsupported", {"output_dtype": 5}, z=None,
+          opset=21)
+    model("qdq_hostile_output_dtype_mismatch", q, "invalid", {"output_dtype": 3}, opset=21)
+    model("qdq_hostile_dq_zero_point_type", "DequantizeLinear", "invalid", dq_z=np.int8(3))
+    model("qdq_hostile_q_is_an_output", q, "unsupported", q_output=True)
+    model("qdq_hostile_q_feeds_dq_scale", q, "unsupported", dq_input=1)
+    # DequantizeLinear of a float activation (no QuantizeLinear before it).
+    graph = helper.make_graph(
+        [helper.make_node("DequantizeLinear", ["x", "s"], ["y"], name="dq")],
+        "qdq_hostile_dq_of_float", [x], [y], initializer=[const("s", np.float32(0.1))])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    m.ir_version = 8
+    onnx.save(m, os.path.join(out, "qdq_hostile_dq_of_float.onnx"))
+    lines.append("qdq_hostile_dq_of_float DequantizeLinear unsupported\n")
+    with open(os.path.join(out, "qdq_hostile.txt"), "w") as f:
+        f.writelines(lines)
+    corpus = os.path.join(out, "corpus")
+    os.makedirs(corpus, exist_ok=True)
+    for line in lines:
+        name = line.split()[0]
+        with open(os.path.join(out, name + ".onnx"), "rb") as src:
+            data = src.read()
+        with open(os.path.join(corpus, name + ".onnx"), "wb") as dst:
+            dst.write(data)
 
 
 def write_dynamic(out):

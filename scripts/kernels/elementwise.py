@@ -20,10 +20,13 @@ last n % W elements go through a W-element stack copy (never a read or write pas
 import re
 
 UNARY_EXACT = ["relu", "lrelu", "hsigmoid", "hswish", "clamp", "sqrt", "abs", "neg", "sqr"]
+# Rounding to an integral value (floor, ceil, round half to even): exact, the C library's
+# floorf / ceilf / nearbyintf bits on every tier (rounding_lines).
+UNARY_ROUNDING = ["floor", "ceil", "round"]
 UNARY_TRANSCENDENTAL = ["exp", "sigmoid", "swish", "tanh"]
 # The same arithmetic on every tier, the scalar kernel's included (bits equal everywhere).
 UNARY_PORTABLE = ["gelu", "erf", "log"]
-UNARY_SIMD = UNARY_EXACT + UNARY_TRANSCENDENTAL + UNARY_PORTABLE
+UNARY_SIMD = UNARY_EXACT + UNARY_TRANSCENDENTAL + UNARY_PORTABLE + UNARY_ROUNDING
 UNARY_ALL = UNARY_SIMD
 BINARY_OPS = ["add", "sub", "mul", "div", "max", "min", "prelu"]
 # vv: both vectors; c: b is one scalar; rc: the operands swapped (y = b OP a, b scalar).
@@ -77,7 +80,10 @@ AVX2 = Vec("avx2", "<immintrin.h>", "__m256", "__m256", 8,
                  "_mm256_set1_epi32({})), 23))",
            band="_mm256_and_ps({}, _mm256_castsi256_ps(_mm256_set1_epi32((int) {})))",
            badd="_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256({}), _mm256_set1_epi32((int) {})))",
-           bshr="_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256({}), {}))")
+           bshr="_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256({}), {}))",
+           floor="_mm256_round_ps({}, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)",
+           ceil="_mm256_round_ps({}, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)",
+           round="_mm256_round_ps({}, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)")
 
 AVX512 = Vec("avx512skx", "<immintrin.h>", "__m512", "__mmask16", 16,
              load="_mm512_loadu_ps({})", store="_mm512_storeu_ps({}, {})", splat="_mm512_set1_ps({})",
@@ -98,7 +104,10 @@ AVX512 = Vec("avx512skx", "<immintrin.h>", "__m512", "__mmask16", 16,
                    "_mm512_set1_epi32({})), 23))",
              band="_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512({}), _mm512_set1_epi32((int) {})))",
              badd="_mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512({}), _mm512_set1_epi32((int) {})))",
-             bshr="_mm512_cvtepi32_ps(_mm512_srli_epi32(_mm512_castps_si512({}), {}))")
+             bshr="_mm512_cvtepi32_ps(_mm512_srli_epi32(_mm512_castps_si512({}), {}))",
+             floor="_mm512_roundscale_ps({}, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)",
+             ceil="_mm512_roundscale_ps({}, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)",
+             round="_mm512_roundscale_ps({}, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)")
 
 NEON = Vec("neon", "<arm_neon.h>", "float32x4_t", "uint32x4_t", 4,
            load="vld1q_f32({})", store="vst1q_f32({}, {})", splat="vdupq_n_f32({})",
@@ -116,7 +125,8 @@ NEON = Vec("neon", "<arm_neon.h>", "float32x4_t", "uint32x4_t", 4,
                  "vdupq_n_s32({})), 23))",
            band="vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32({}), vdupq_n_u32({})))",
            badd="vreinterpretq_f32_u32(vaddq_u32(vreinterpretq_u32_f32({}), vdupq_n_u32({})))",
-           bshr="vcvtq_f32_u32(vshrq_n_u32(vreinterpretq_u32_f32({}), {}))")
+           bshr="vcvtq_f32_u32(vshrq_n_u32(vreinterpretq_u32_f32({}), {}))",
+           floor="vrndmq_f32({})", ceil="vrndpq_f32({})", round="vrndnq_f32({})")
 
 WASMSIMD = Vec("wasmsimd", "<wasm_simd128.h>", "v128_t", "v128_t", 4,
                load="wasm_v128_load({})", store="wasm_v128_store({}, {})",
@@ -133,7 +143,9 @@ WASMSIMD = Vec("wasmsimd", "<wasm_simd128.h>", "v128_t", "v128_t", 4,
                scale="wasm_i32x4_shl(wasm_i32x4_add({}, wasm_i32x4_splat({})), 23)",
                band="wasm_v128_and({}, wasm_i32x4_splat((int32_t) {}))",
                badd="wasm_i32x4_add({}, wasm_i32x4_splat((int32_t) {}))",
-               bshr="wasm_f32x4_convert_i32x4(wasm_u32x4_shr({}, {}))")
+               bshr="wasm_f32x4_convert_i32x4(wasm_u32x4_shr({}, {}))",
+               floor="wasm_f32x4_floor({})", ceil="wasm_f32x4_ceil({})",
+               round="wasm_f32x4_nearest({})")
 
 ISAS = {v.isa: v for v in (SSE2, AVX2, AVX512, NEON, WASMSIMD)}
 
@@ -422,6 +434,31 @@ def log_lines(v, x, out, ind="  "):
 PORTABLE_LINES = {"gelu": gelu_lines, "erf": erf_lines, "log": log_lines}
 
 
+# ---- floor, ceil, round: the ISA's rounding instruction (AVX2 roundps, AVX512 vrndscaleps,
+# NEON frintm / frintp / frintn, WASM f32x4.floor / ceil / nearest), or on SSE2, which has
+# none: r = (|x| + 2^23) - 2^23, |x| rounded to an integer half to even (the default rounding
+# mode) for |x| < 2^23, given x's sign; floor: r - 1 where r > x, ceil: r + 1 where r < x,
+# the sign of x put back after that step (ceil(-0.7) = -0, floor(-0.5) = -1); |x| >= 2^23
+# (integers already), Inf and NaN: x itself (a compare with NaN is false).
+def rounding_lines(v, op, x, out, ind="  "):
+    """out = floor / ceil / round half to even of x, the C library's floorf / ceilf /
+    nearbyintf bits."""
+    t, s = v.t, v.splat
+    if op in v.ops:
+        return [f"{ind}const {t} {out} = {getattr(v, op)(x)};"]
+    L = [f"{ind}const {t} {out}_a = {v.abs(x)};"]
+    L.append(f"{ind}{t} {out}_r = {v.sub(v.add(out + '_a', s('0x1.0p+23f')), s('0x1.0p+23f'))};")
+    L.append(f"{ind}{out}_r = {v.xorsign(out + '_r', x)};")
+    if op == "floor":
+        L.append(f"{ind}{out}_r = {v.sel(v.gt(out + '_r', x), v.sub(out + '_r', s('1.0f')), out + '_r')};")
+        L.append(f"{ind}{out}_r = {v.xorsign(v.abs(out + '_r'), x)};")
+    elif op == "ceil":
+        L.append(f"{ind}{out}_r = {v.sel(v.lt(out + '_r', x), v.add(out + '_r', s('1.0f')), out + '_r')};")
+        L.append(f"{ind}{out}_r = {v.xorsign(v.abs(out + '_r'), x)};")
+    L.append(f"{ind}const {t} {out} = {v.sel(v.lt(out + '_a', s('0x1.0p+23f')), out + '_r', x)};")
+    return L
+
+
 def clamp(v, y, lo, hi):
     """clamp1 of the scalar code: y < lo ? lo : y, then > hi ? hi : y (NaN stays)."""
     return v.minc(hi, v.maxc(lo, y))
@@ -454,6 +491,8 @@ def unary_body(v, op):
         return tanh_lines(v, "vx", "vt") + [f"  const {t} vy = vt;"]
     if op in PORTABLE_LINES:
         return PORTABLE_LINES[op](v, "vx", "vr") + [f"  const {t} vy = vr;"]
+    if op in UNARY_ROUNDING:
+        return rounding_lines(v, op, "vx", "vy")
     raise AssertionError(op)
 
 
@@ -703,6 +742,9 @@ SCALAR_UNARY = {
     "sigmoid": "sigmoid(v)",
     "swish": "v * sigmoid(v)",
     "tanh": "tanhf(v)",
+    "floor": "floorf(v)",
+    "ceil": "ceilf(v)",
+    "round": "nearbyintf(v)",
 }
 
 SCALAR_BINARY = {

@@ -204,7 +204,7 @@ PQNN_INTERNAL const struct pqnn_qs8_elementwise_config* pqnn_get_qs8_elementwise
 /* f32 elementwise kernels (f32-vunary, f32-vbinary), indexed by pqnn_unary_operator /
  * pqnn_binary_operator (entry 0, invalid, is NULL). vv: y = a OP b; vc: y = a OP b[0];
  * rvc: y = b[0] OP a. Never NULL otherwise (scalar kernels serve every tier). */
-#define PQNN_UNARY_OPERATOR_COUNT (pqnn_unary_erf + 1)
+#define PQNN_UNARY_OPERATOR_COUNT (pqnn_unary_round + 1)
 #define PQNN_BINARY_OPERATOR_COUNT (pqnn_binary_prelu + 1)
 struct pqnn_elementwise_config {
   const char* name;  /* the ISA suffix of the kernels, for benches and logs */

@@ -26,6 +26,9 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
   config.unary[pqnn_unary_negate] = pqnn_f32_vunary_ukernel_neg__##isa;        \
   config.unary[pqnn_unary_log] = pqnn_f32_vunary_ukernel_log__##isa;           \
   config.unary[pqnn_unary_erf] = pqnn_f32_vunary_ukernel_erf__##isa;           \
+  config.unary[pqnn_unary_floor] = pqnn_f32_vunary_ukernel_floor__##isa;       \
+  config.unary[pqnn_unary_ceil] = pqnn_f32_vunary_ukernel_ceil__##isa;         \
+  config.unary[pqnn_unary_round] = pqnn_f32_vunary_ukernel_round__##isa;       \
   config.gelu = pqnn_f32_vunary_ukernel_gelu__##isa;                           \
   config.clamp = pqnn_f32_vunary_ukernel_clamp__##isa;
 

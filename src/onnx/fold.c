@@ -412,7 +412,7 @@ static enum pqnn_status fold_range(struct ox_pass* p, struct ox_tensor* out) {
   return status;
 }
 
-/* Not, Neg, Abs, Sqrt, Floor, Ceil, Reciprocal of a constant. */
+/* Not, Neg, Abs, Sqrt, Floor, Ceil, Round (half to even), Reciprocal of a constant. */
 static enum pqnn_status fold_unary(struct ox_pass* p, const char* op, const struct ox_tensor* x,
     struct ox_tensor* out) {
   const bool logical = strcmp(op, "Not") == 0;
@@ -436,8 +436,55 @@ static enum pqnn_status fold_unary(struct ox_pass* p, const char* op, const stru
       const double v = x->f[k];
       f[k] = (float) (strcmp(op, "Neg") == 0 ? -v : strcmp(op, "Abs") == 0 ? fabs(v)
                      : strcmp(op, "Sqrt") == 0 ? sqrt(v) : strcmp(op, "Floor") == 0 ? floor(v)
-                     : strcmp(op, "Ceil") == 0 ? ceil(v) : 1.0 / v);
+                     : strcmp(op, "Ceil") == 0 ? ceil(v)
+                     : strcmp(op, "Round") == 0 ? nearbyint(v) : 1.0 / v);
     }
+  }
+  return pqnn_status_success;
+}
+
+/* The quantization operands of the QuantizeLinear / DequantizeLinear node being lowered,
+ * for a data input of rank `rank` and dims `dims` (internal.h). */
+enum pqnn_status ox_quant_params(struct ox_pass* p, int rank, const int64_t* dims,
+    struct ox_qparams* q) {
+  const struct ox_node* node = p->node;
+  const char* op = node->proto->op_type;
+  memset(q, 0, sizeof(*q));
+  q->inner = 1;
+  if (node->num_inputs < 2 || node->inputs[1] < 0) return ox_invalid(p, "%s needs a scale", op);
+  q->scale = &p->t[node->inputs[1]];
+  q->zp = node->num_inputs > 2 && node->inputs[2] >= 0 ? &p->t[node->inputs[2]] : NULL;
+  if (!q->scale->is_const || q->scale->f == NULL) {
+    return ox_unsupported(p, "%s with a non-constant or non-float scale", op);
+  }
+  if (q->zp != NULL && (!q->zp->is_const || q->zp->i == NULL)) {
+    return ox_unsupported(p, "%s with a non-constant or non-integer zero point", op);
+  }
+  int64_t block;
+  enum pqnn_status status = ox_attr_int(p, "block_size", 0, &block);
+  if (status != pqnn_status_success) return status;
+  if (block != 0) return ox_unsupported(p, "blocked %s (block_size)", op);
+  int64_t zps = 0;
+  if (!ox_elements(q->scale, &q->count) || (q->zp != NULL && !ox_elements(q->zp, &zps))) {
+    return ox_invalid(p, "bad %s operands", op);
+  }
+  if (q->count < 1) return ox_invalid(p, "an empty scale");
+  if (q->zp != NULL && zps != q->count) return ox_invalid(p, "zero point and scale sizes differ");
+  if (q->scale->rank > 1) return ox_unsupported(p, "a scale of rank %d", q->scale->rank);
+  q->axis = -1;
+  if (q->count != 1) {  /* one scale (a scalar or [1]): per tensor */
+    status = ox_attr_int(p, "axis", 1, &q->axis);
+    if (status != pqnn_status_success) return status;
+    if (rank < 0) return ox_unsupported(p, "per-axis %s of a tensor of unknown rank", op);
+    const int64_t given = q->axis;
+    q->axis = normalize_axis(q->axis, rank);
+    if (q->axis < 0 || q->axis >= rank) {
+      return ox_invalid(p, "axis %lld out of range for rank %d", (long long) given, rank);
+    }
+    if (dims[q->axis] >= 0 && dims[q->axis] != q->count) {
+      return ox_invalid(p, "scale does not match the axis");
+    }
+    for (int d = (int) q->axis + 1; d < rank; d++) q->inner *= dims[d];
   }
   return pqnn_status_success;
 }
@@ -448,41 +495,46 @@ static enum pqnn_status fold_unary(struct ox_pass* p, const char* op, const stru
  * once, as ONNX Runtime's float multiply of the exact difference. Blocked scales (opset 21
  * block_size) are unsupported. */
 static enum pqnn_status fold_dequantize(struct ox_pass* p, const struct ox_tensor* x,
-    const struct ox_tensor* scale, struct ox_tensor* out) {
-  const struct ox_node* node = p->node;
-  const struct ox_tensor* zp = node->num_inputs > 2 && node->inputs[2] >= 0
-      ? &p->t[node->inputs[2]] : NULL;
-  if (x->i == NULL || scale->f == NULL || (zp != NULL && zp->i == NULL)) {
-    return ox_unsupported(p, "DequantizeLinear of a non-integer tensor or a non-float scale");
-  }
-  int64_t block;
-  enum pqnn_status status = ox_attr_int(p, "block_size", 0, &block);
+    struct ox_tensor* out) {
+  if (x->i == NULL) return ox_unsupported(p, "DequantizeLinear of a non-integer tensor");
+  struct ox_qparams q;
+  enum pqnn_status status = ox_quant_params(p, x->rank, x->dims, &q);
   if (status != pqnn_status_success) return status;
-  if (block != 0) return ox_unsupported(p, "blocked DequantizeLinear");
-  int64_t scales, zps = 0, n;
-  if (!ox_elements(scale, &scales) || (zp != NULL && !ox_elements(zp, &zps)) ||
-      !ox_elements(x, &n)) {
-    return ox_invalid(p, "bad DequantizeLinear operands");
-  }
-  if (zp != NULL && zps != scales) return ox_invalid(p, "zero point and scale sizes differ");
-  int64_t axis = 0, inner = 1;
-  if (scale->rank > 1) return ox_unsupported(p, "a scale of rank %d", scale->rank);
-  if (scales != 1) {  /* one scale (a scalar or [1]): per tensor */
-    status = ox_attr_int(p, "axis", 1, &axis);
-    if (status != pqnn_status_success) return status;
-    axis = normalize_axis(axis, x->rank);
-    if (axis < 0 || axis >= x->rank || x->dims[axis] != scales) {
-      return ox_invalid(p, "scale does not match the axis");
-    }
-    for (int d = (int) axis + 1; d < x->rank; d++) inner *= x->dims[d];
-  }
+  int64_t n;
+  if (!ox_elements(x, &n)) return ox_invalid(p, "bad DequantizeLinear operands");
   float* f;
   int64_t* i;
   status = new_const(p, out, OX_FLOAT, x->rank, x->dims, &f, &i);
   for (int64_t k = 0; status == pqnn_status_success && k < n; k++) {
-    const int64_t c = scales == 1 ? 0 : (k / inner) % scales;
-    const double diff = (double) x->i[k] - (zp != NULL ? (double) zp->i[c] : 0.0);
-    f[k] = (float) (diff * (double) scale->f[c]);
+    const int64_t c = q.count == 1 ? 0 : (k / q.inner) % q.count;
+    const double diff = (double) x->i[k] - (q.zp != NULL ? (double) q.zp->i[c] : 0.0);
+    f[k] = (float) (diff * (double) q.scale->f[c]);
+  }
+  return status;
+}
+
+/* QuantizeLinear of a constant (float weights quantized in the graph, read by a
+ * DequantizeLinear that then folds): saturate(round_half_even(x / scale) + zero_point) as
+ * int8 / uint8, the divide in float as ONNX Runtime's. */
+static enum pqnn_status fold_quantize(struct ox_pass* p, const struct ox_tensor* x,
+    struct ox_tensor* out) {
+  if (x->f == NULL) return ox_unsupported(p, "QuantizeLinear of a non-float tensor");
+  struct ox_qparams q;
+  int32_t type;
+  bool has_zp;
+  enum pqnn_status status = ox_quant_checked(p, x, &q, &type, &has_zp);
+  if (status != pqnn_status_success) return status;
+  int64_t n;
+  if (!ox_elements(x, &n)) return ox_invalid(p, "bad QuantizeLinear operands");
+  const float lo = type == OX_INT8 ? -128.0f : 0.0f, hi = type == OX_INT8 ? 127.0f : 255.0f;
+  float* f;
+  int64_t* i;
+  status = new_const(p, out, type, x->rank, x->dims, &f, &i);
+  for (int64_t k = 0; status == pqnn_status_success && k < n; k++) {
+    const int64_t c = q.count == 1 ? 0 : (k / q.inner) % q.count;
+    const float v = nearbyintf(x->f[k] / q.scale->f[c]) + (q.zp != NULL ? (float) q.zp->i[c] : 0.0f);
+    if (isnan(v)) return ox_unsupported(p, "QuantizeLinear of NaN");
+    i[k] = (int64_t) (v < lo ? lo : v > hi ? hi : v);
   }
   return status;
 }
@@ -805,13 +857,11 @@ enum pqnn_status ox_fold(struct ox_pass* p, bool* handled) {
     return fold_where(p, x, y, &p->t[node->inputs[2]], out);
   }
   if (strcmp(op, "Range") == 0) return fold_range(p, out);
-  if (strcmp(op, "DequantizeLinear") == 0) {
-    if (y == NULL) return ox_invalid(p, "DequantizeLinear needs a scale");
-    return fold_dequantize(p, x, y, out);
-  }
+  if (strcmp(op, "DequantizeLinear") == 0) return fold_dequantize(p, x, out);
+  if (strcmp(op, "QuantizeLinear") == 0) return fold_quantize(p, x, out);
   if (strcmp(op, "Not") == 0 || strcmp(op, "Neg") == 0 || strcmp(op, "Abs") == 0 ||
       strcmp(op, "Sqrt") == 0 || strcmp(op, "Floor") == 0 || strcmp(op, "Ceil") == 0 ||
-      strcmp(op, "Reciprocal") == 0) {
+      strcmp(op, "Reciprocal") == 0 || strcmp(op, "Round") == 0) {
     return fold_unary(p, op, x, out);
   }
   if (strcmp(op, "Slice") == 0) return fold_slice(p, x, out);

@@ -46,6 +46,8 @@ struct ox_tensor {
   bool has_other;               /* other_id holds a transposed copy in the other layout */
   uint32_t other_id;
   bool temporary;               /* an intermediate of one node's lowering (no ONNX tensor) */
+  bool quantized;               /* QuantizeLinear's output: its integers (elem_type int8 /
+                                   uint8) held as floats, read only by DequantizeLinear */
 };
 
 struct ox_node {
@@ -193,6 +195,26 @@ enum pqnn_status ox_fold(struct ox_pass* p, bool* handled);
 enum pqnn_status ox_reshape_shape(struct ox_pass* p, const struct ox_tensor* x,
     struct ox_tensor* out);
 
+/* fold.c: the operands of the QuantizeLinear / DequantizeLinear node being lowered, for a
+ * data input of rank `rank` and dims `dims`: a constant float scale (input 1; one value, or
+ * a 1-D vector along `axis`, default 1), an optional constant integer zero point (input 2)
+ * of as many values, no block_size (opset 21 blocked quantization is unsupported). */
+struct ox_qparams {
+  const struct ox_tensor* scale;
+  const struct ox_tensor* zp;   /* NULL: zero */
+  int64_t count;                /* scales: 1 per tensor */
+  int64_t axis;                 /* per axis: the normalized axis; -1 per tensor */
+  int64_t inner;                /* per axis: elements after the axis */
+};
+enum pqnn_status ox_quant_params(struct ox_pass* p, int rank, const int64_t* dims,
+    struct ox_qparams* q);
+/* lower-chains.c: ox_quant_params, then checked for fake quantization: positive finite
+ * scales, an int8 / uint8 zero point (its type in *type; none: QuantizeLinear's
+ * output_dtype, else uint8; DequantizeLinear: x's type) within its type's range; *has_zp:
+ * whether any zero point is non-zero. */
+enum pqnn_status ox_quant_checked(struct ox_pass* p, const struct ox_tensor* x,
+    struct ox_qparams* q, int32_t* type, bool* has_zp);
+
 /* lower-conv.c: the node after the current one that reads `t` (t must have exactly one
  * consumer and not be a graph output), its index in *index_out; NULL otherwise. */
 const struct ox_node* ox_sole_consumer(struct ox_pass* p, const struct ox_tensor* t,
@@ -310,6 +332,10 @@ enum pqnn_status ox_lower_global_lp_pool(struct ox_pass* p);
 enum pqnn_status ox_lower_lp_normalization(struct ox_pass* p);
 /* LRN (odd size, bias > 0) on NHWC: square, a fully connected node over C, log, exp. */
 enum pqnn_status ox_lower_lrn(struct ox_pass* p);
+/* QuantizeLinear of an activation read only by DequantizeLinear nodes, and those
+ * DequantizeLinear nodes: float fake quantization (docs/onnx.md). */
+enum pqnn_status ox_lower_quantize(struct ox_pass* p);
+enum pqnn_status ox_lower_dequantize(struct ox_pass* p);
 
 /* values.c: the node outputs the pass defined as pqnn values (pqnn_onnx_get_value). */
 struct ox_values {

@@ -611,3 +611,138 @@ enum pqnn_status ox_lower_pow_constant(struct ox_pass* p, struct ox_tensor* x, f
   if (status != pqnn_status_success) return status;
   return ox_emit_unary(p, pqnn_unary_exp, NULL, &u, y);
 }
+
+/* ---- QuantizeLinear / DequantizeLinear of activations (QDQ models) ----
+ * Float fake quantization with ONNX's arithmetic: QuantizeLinear(x) = clamp(round(x / scale)
+ * + zero_point, lo, hi) (round half to even, [lo, hi] the range of int8 or uint8: the zero
+ * point's type), held as floats (integers, exact); DequantizeLinear(q) = (q - zero_point) *
+ * scale. Per tensor, or per axis (a 1-D scale along `axis`). The divide, the add of the
+ * integer zero point and the subtract are those of ONNX Runtime's kernels (exact but the
+ * divide, rounded once as there), so the pair gives ONNX Runtime's bits. */
+
+/* The scale (or zero point, as floats) of q as a constant operand for x: a scalar per
+ * tensor, else [1, .., count, .., 1] along q->axis (x's rank). */
+static enum pqnn_status quant_operand(struct ox_pass* p, const struct ox_qparams* q,
+    const struct ox_tensor* x, bool zero_point, struct ox_tensor* out) {
+  static const float kDummy = 0.0f;  /* listing: the data is not read */
+  *out = scalar_constant(&kDummy);
+  if (q->axis >= 0) {
+    out->rank = x->rank;
+    for (int d = 0; d < x->rank; d++) out->dims[d] = d == q->axis ? q->count : 1;
+  }
+  if (!ox_emitting(p) && q->axis >= 0) return pqnn_status_success;
+  float* data = ox_pass_alloc(p, (size_t) q->count, sizeof(float));
+  if (data == NULL) return pqnn_status_out_of_memory;
+  for (int64_t c = 0; c < q->count; c++) {
+    data[c] = !zero_point ? q->scale->f[c] : q->zp != NULL ? (float) q->zp->i[c] : 0.0f;
+  }
+  out->f = data;
+  return pqnn_status_success;
+}
+
+enum pqnn_status ox_quant_checked(struct ox_pass* p, const struct ox_tensor* x,
+    struct ox_qparams* q, int32_t* type, bool* has_zp) {
+  const char* op = p->node->proto->op_type;
+  enum pqnn_status status = ox_quant_params(p, x->rank, x->dims, q);
+  if (status != pqnn_status_success) return status;
+  int64_t dtype = 0;
+  if (op[0] == 'Q') {
+    status = ox_attr_int(p, "output_dtype", 0, &dtype);
+    if (status != pqnn_status_success) return status;
+  }
+  *type = q->zp != NULL ? q->zp->elem_type : dtype != 0 ? (int32_t) dtype : x->elem_type;
+  if (op[0] == 'Q' && q->zp == NULL && dtype == 0) *type = OX_UINT8;
+  if (dtype != 0 && dtype != *type) return ox_invalid(p, "output_dtype is not the zero point's type");
+  if (*type != OX_UINT8 && *type != OX_INT8) {
+    return ox_unsupported(p, "%s of ONNX type %d (only int8 and uint8)", op, (int) *type);
+  }
+  const int64_t lo = *type == OX_INT8 ? -128 : 0, hi = *type == OX_INT8 ? 127 : 255;
+  *has_zp = false;
+  for (int64_t c = 0; c < q->count; c++) {
+    const float s = q->scale->f[c];
+    if (!(s > 0.0f) || !isfinite(s)) {
+      return ox_unsupported(p, "a scale of %g (only positive finite scales)", (double) s);
+    }
+    if (q->zp != NULL && (q->zp->i[c] < lo || q->zp->i[c] > hi)) {
+      return ox_invalid(p, "zero point %lld out of its type's range", (long long) q->zp->i[c]);
+    }
+    *has_zp |= q->zp != NULL && q->zp->i[c] != 0;
+  }
+  return pqnn_status_success;
+}
+
+enum pqnn_status ox_lower_quantize(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "QuantizeLinear of a constant");
+  if (x->elem_type != OX_FLOAT) return ox_unsupported(p, "QuantizeLinear of a non-float tensor");
+  if (y->graph_output >= 0) {
+    return ox_unsupported(p, "its output is a graph output (pqnn outputs are float: only "
+        "QuantizeLinear -> DequantizeLinear is supported)");
+  }
+  /* Every reader of y dequantizes it (its data input). */
+  const int yi = p->node->outputs[0];
+  for (size_t k = 0; k < p->m->num_nodes; k++) {
+    const struct ox_node* n = &p->m->nodes[k];
+    for (size_t i = 0; i < n->num_inputs; i++) {
+      if (n->inputs[i] == yi && (i != 0 || strcmp(n->proto->op_type, "DequantizeLinear") != 0)) {
+        return ox_unsupported(p, "its output is input %zu of %s (only the data input of "
+            "DequantizeLinear: QuantizeLinear -> DequantizeLinear)", i, n->proto->op_type);
+      }
+    }
+  }
+  struct ox_qparams q;
+  int32_t type;
+  bool has_zp;
+  status = ox_quant_checked(p, x, &q, &type, &has_zp);
+  if (status != pqnn_status_success) return status;
+  /* The zero point is added even where it is 0: + 0 turns round's -0 (of x in (-1/2, 0])
+   * into the integer 0, so the pair gives ONNX Runtime's +0 there. */
+  struct ox_tensor scale, zp, t1, t2, t3;
+  status = quant_operand(p, &q, x, false, &scale);
+  if (status == pqnn_status_success) status = quant_operand(p, &q, x, true, &zp);
+  if (status != pqnn_status_success) return status;
+  temporary(&t1);
+  temporary(&t2);
+  temporary(&t3);
+  status = ox_emit_binary(p, pqnn_binary_divide, x, &scale, &t1);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_round, NULL, &t1, &t2);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_add, &t2, &zp, &t3);
+  if (status == pqnn_status_success) {
+    status = ox_emit_clamp(p, type == OX_INT8 ? -128.0f : 0.0f, type == OX_INT8 ? 127.0f : 255.0f,
+        &t3, y);
+  }
+  if (status != pqnn_status_success) return status;
+  y->elem_type = type;
+  y->quantized = true;
+  return pqnn_status_success;
+}
+
+/* DequantizeLinear of an activation (constants fold): of QuantizeLinear's output only. */
+enum pqnn_status ox_lower_dequantize(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  if (!x->quantized) {
+    return ox_unsupported(p, "DequantizeLinear of an activation not produced by QuantizeLinear");
+  }
+  struct ox_qparams q;
+  int32_t type;
+  bool has_zp;
+  status = ox_quant_checked(p, x, &q, &type, &has_zp);
+  if (status != pqnn_status_success) return status;
+  if (type != x->elem_type) return ox_invalid(p, "zero point type differs from the input's");
+  struct ox_tensor scale, zp, d;
+  status = quant_operand(p, &q, x, false, &scale);
+  if (status == pqnn_status_success && has_zp) status = quant_operand(p, &q, x, true, &zp);
+  if (status != pqnn_status_success) return status;
+  struct ox_tensor* m_in = x;
+  if (has_zp) {
+    temporary(&d);
+    status = ox_emit_binary(p, pqnn_binary_subtract, x, &zp, &d);
+    m_in = &d;
+  }
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_multiply, m_in, &scale, y);
+}

@@ -109,6 +109,7 @@ static const struct {
   {"Sqrt", pqnn_unary_sqrt}, {"Abs", pqnn_unary_abs}, {"Neg", pqnn_unary_negate},
   {"Erf", pqnn_unary_erf}, {"LeakyRelu", pqnn_unary_leaky_relu},
   {"HardSwish", pqnn_unary_hardswish}, {"Pow", pqnn_unary_square},
+  {"Floor", pqnn_unary_floor}, {"Ceil", pqnn_unary_ceil}, {"Round", pqnn_unary_round},
 };
 
 bool ox_is_unary_op(const char* op) {

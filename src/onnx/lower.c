@@ -77,6 +77,8 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
     return ox_lower_depth_space(p, op[0] == 'D');
   }
   if (strcmp(op, "MatMulNBits") == 0) return ox_lower_matmulnbits(p);  /* com.microsoft */
+  if (strcmp(op, "QuantizeLinear") == 0) return ox_lower_quantize(p);
+  if (strcmp(op, "DequantizeLinear") == 0) return ox_lower_dequantize(p);
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
 
@@ -95,7 +97,8 @@ static bool known_op(const char* op) {
       "Sum", "Mean", "Reciprocal", "Elu", "Selu", "Celu", "Softplus", "Mish",
       "InstanceNormalization", "DepthToSpace", "SpaceToDepth", "Expand",
       "ReduceMin", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
-      "GlobalLpPool", "LpNormalization", "LRN"};
+      "GlobalLpPool", "LpNormalization", "LRN",
+      "Round", "QuantizeLinear"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
@@ -120,7 +123,7 @@ static enum pqnn_status record(struct ox_pass* p, const struct ox_node* n) {
 static bool fold_only(const char* op) {
   static const char* const kFolded[] = {"Gather", "Cast", "Slice", "Concat", "ConstantOfShape",
       "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not",
-      "Where", "Range", "Floor", "Ceil", "DequantizeLinear"};
+      "Where", "Range"};
   for (size_t k = 0; k < sizeof(kFolded) / sizeof(kFolded[0]); k++) {
     if (strcmp(op, kFolded[k]) == 0) return true;
   }

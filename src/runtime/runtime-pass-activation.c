@@ -87,6 +87,7 @@ const char* pqnn_rt_activation_name(const struct pqnn_rt_op* op) {
     [pqnn_unary_swish] = "swish", [pqnn_unary_exp] = "exp", [pqnn_unary_log] = "log",
     [pqnn_unary_sqrt] = "sqrt", [pqnn_unary_square] = "square", [pqnn_unary_abs] = "abs",
     [pqnn_unary_negate] = "negate", [pqnn_unary_erf] = "erf",
+    [pqnn_unary_floor] = "floor", [pqnn_unary_ceil] = "ceil", [pqnn_unary_round] = "round",
   };
   const struct pqnn_rt_activation* a = &op->activation;
   if (a->type == pqnn_node_type_gelu) return "gelu";

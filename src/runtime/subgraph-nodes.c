@@ -373,7 +373,7 @@ enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph, enum pqnn_binary_o
 enum pqnn_status pqnn_define_unary(pqnn_subgraph_t subgraph, enum pqnn_unary_operator op,
     const struct pqnn_unary_params* params, uint32_t input_id, uint32_t output_id,
     uint32_t flags) {
-  if (op <= pqnn_unary_invalid || op > pqnn_unary_erf) {
+  if (op <= pqnn_unary_invalid || op > pqnn_unary_round) {
     PQNN_LOG_ERROR("unknown unary operator %d", (int) op);
     return pqnn_status_invalid_parameter;
   }

@@ -291,18 +291,24 @@ double portable_error(const std::string& op, float x, float y) {
   return e <= ulp_bound(op) ? e : -1.0;
 }
 
+// Every 4093rd bit pattern, then +-every `step`-th float of the bit range [lo, hi).
+std::vector<float> float_range(uint32_t lo, uint32_t hi, uint32_t step) {
+  std::vector<float> x;
+  for (uint64_t b = 0; b <= 0xFFFFFFFFu; b += 4093) x.push_back(pqnn_test::bits_float(static_cast<uint32_t>(b)));
+  for (uint32_t b = lo; b < hi; b += step) {
+    x.push_back(pqnn_test::bits_float(b));
+    x.push_back(-pqnn_test::bits_float(b));
+  }
+  return x;
+}
+
 TEST_P(VUnaryFullRangeTest, whole_float_range) {
   const std::string op = GetParam().op();
   const Kernel& ref = scalar_of(std::begin(kUnary), std::end(kUnary), op);
   const pqnn_f32_elementwise_params p = unary_params(op);
   // Every 4093rd bit pattern (both signs, every exponent, denormals, Inf, NaNs) in blocks
   // whose sizes vary the tail, plus every float of [2^-3, 2^3) at a finer stride.
-  std::vector<float> x;
-  for (uint64_t b = 0; b <= 0xFFFFFFFFu; b += 4093) x.push_back(pqnn_test::bits_float(static_cast<uint32_t>(b)));
-  for (uint32_t b = 0x3E000000u; b < 0x41000000u; b += 97) {
-    x.push_back(pqnn_test::bits_float(b));
-    x.push_back(-pqnn_test::bits_float(b));
-  }
+  const std::vector<float> x = float_range(0x3E000000u, 0x41000000u, 97);
   double worst = 0.0;
   float worst_x = 0.0f;
   for (size_t i = 0; i < x.size();) {
@@ -386,6 +392,9 @@ TEST_P(VUnaryScalarFormulaTest, formula) {
     if (op == "abs") want = std::fabs(v);
     if (op == "neg") want = -v;
     if (op == "sqr") want = v * v;
+    if (op == "floor") want = std::floor(v);
+    if (op == "ceil") want = std::ceil(v);
+    if (op == "round") want = std::nearbyint(v);
     if (std::isnan(v)) {
       EXPECT_TRUE(std::isnan(y[i])) << op << " of NaN";
     } else {
@@ -395,6 +404,62 @@ TEST_P(VUnaryScalarFormulaTest, formula) {
 }
 
 bool has_special_values(const std::string& op) { return bounded(op); }
+
+// floor, ceil, round (half to even) on every tier: the C library's bits (std::floor,
+// std::ceil, std::nearbyint in the default rounding mode) over every 4093rd bit pattern and
+// every float of [2^-2, 2^3) and around 2^23 at a finer stride (ties, signs, the SSE2
+// tier's 2^23 boundary), plus the stated values.
+bool rounding(const std::string& op) { return op == "floor" || op == "ceil" || op == "round"; }
+float rounding_reference(const std::string& op, float v) {
+  if (op == "floor") return std::floor(v);
+  if (op == "ceil") return std::ceil(v);
+  return std::nearbyint(v);
+}
+class VUnaryRoundingTest : public VUnaryTest {};
+
+TEST_P(VUnaryRoundingTest, library_bits) {
+  const std::string op = GetParam().op();
+  const pqnn_f32_elementwise_params p = unary_params(op);
+  std::vector<float> x = float_range(0x3E800000u, 0x41000000u, 61);
+  for (uint32_t b = 0x4AFFF000u; b < 0x4B001000u; b++) {
+    x.push_back(pqnn_test::bits_float(b));
+    x.push_back(-pqnn_test::bits_float(b));
+  }
+  for (float h = -40.5f; h <= 40.5f; h += 0.5f) x.push_back(h);
+  for (size_t i = 0; i < x.size();) {
+    const size_t n = std::min<size_t>(x.size() - i, 1000 + i % 37);
+    const std::vector<float> y = run(std::vector<float>(x.begin() + i, x.begin() + i + n), p);
+    for (size_t j = 0; j < n; j++) {
+      const float want = rounding_reference(op, x[i + j]);
+      ASSERT_EQ(float_bits(y[j]), float_bits(want)) << op << " x=" << x[i + j] << " (bits 0x"
+          << std::hex << pqnn_test::float_bits(x[i + j]) << std::dec << ") got " << y[j] << " want " << want;
+    }
+    i += n;
+  }
+}
+
+TEST_P(VUnaryRoundingTest, stated_values) {
+  const std::string op = GetParam().op();
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> x = {-0.5f, 0.5f, 1.5f, 2.5f, -2.5f, -0.7f, 0.7f, -0.0f, 0.0f, 0x1.0p+23f,
+      -0x1.0p+23f, 0x1.FFFFFEp+22f, -0x1.FFFFFEp+22f, 0x1.000002p+23f, inf, -inf, 1e-40f, -1e-40f, nan};
+  const std::map<std::string, std::vector<float>> want = {
+      {"floor", {-1.0f, 0.0f, 1.0f, 2.0f, -3.0f, -1.0f, 0.0f, -0.0f, 0.0f, 0x1.0p+23f, -0x1.0p+23f,
+                 0x1.FFFFFCp+22f, -0x1.0p+23f, 0x1.000002p+23f, inf, -inf, 0.0f, -1.0f}},
+      {"ceil", {-0.0f, 1.0f, 2.0f, 3.0f, -2.0f, -0.0f, 1.0f, -0.0f, 0.0f, 0x1.0p+23f, -0x1.0p+23f,
+                0x1.0p+23f, -0x1.FFFFFCp+22f, 0x1.000002p+23f, inf, -inf, 1.0f, -0.0f}},
+      {"round", {-0.0f, 0.0f, 2.0f, 2.0f, -2.0f, -1.0f, 1.0f, -0.0f, 0.0f, 0x1.0p+23f, -0x1.0p+23f,
+                 0x1.0p+23f, -0x1.0p+23f, 0x1.000002p+23f, inf, -inf, 0.0f, -0.0f}},
+  };
+  const std::vector<float> y = run(x, unary_params(op));
+  const std::vector<float>& w = want.at(op);
+  for (size_t i = 0; i < w.size(); i++) {
+    EXPECT_EQ(pqnn_test::float_bits(y[i]), pqnn_test::float_bits(w[i])) << op << "(" << x[i] << ") = " << y[i]
+        << ", want " << w[i];
+  }
+  EXPECT_TRUE(std::isnan(y.back())) << op << " of NaN";
+}
 
 INSTANTIATE_TEST_SUITE_P(f32_vunary, VUnaryExactTest,
     testing::ValuesIn(kernels_where(std::begin(kUnary), std::end(kUnary),
@@ -408,6 +473,9 @@ INSTANTIATE_TEST_SUITE_P(f32_vunary, VUnaryFullRangeTest,
 INSTANTIATE_TEST_SUITE_P(f32_vunary, VUnarySpecialValuesTest,
     testing::ValuesIn(kernels_where(std::begin(kUnary), std::end(kUnary),
         [](const Kernel& k) { return has_special_values(k.op()); })), kernel_name);
+INSTANTIATE_TEST_SUITE_P(f32_vunary, VUnaryRoundingTest,
+    testing::ValuesIn(kernels_where(std::begin(kUnary), std::end(kUnary),
+        [](const Kernel& k) { return rounding(k.op()); })), kernel_name);
 INSTANTIATE_TEST_SUITE_P(f32_vunary, VUnaryScalarFormulaTest,
     testing::ValuesIn(kernels_where(std::begin(kUnary), std::end(kUnary),
         [](const Kernel& k) { return k.scalar() && !bounded(k.op()); })), kernel_name);

@@ -511,6 +511,49 @@ TEST(OnnxImport, OpsWithoutANodeLowerToTheirDocumentedChains) {
   EXPECT_EQ(2u + 2 * 3 + 2, PlannedNodes("depth_to_space_b2"));
 }
 
+// QuantizeLinear / DequantizeLinear with hostile or unsupported operands and attributes
+// (scripts/onnx-unit-models.py write_qdq_hostile): listed as unsupported with a reason (or
+// refused by the loader), or the import fails with invalid_parameter; never a runtime,
+// never a crash.
+TEST(OnnxImport, HostileQuantizeDequantizeAreRefused) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  std::ifstream list(UnitDir() + "/qdq_hostile.txt");
+  ASSERT_TRUE(list.good()) << "qdq_hostile.txt";
+  std::string name, op, kind;
+  size_t seen = 0;
+  while (list >> name >> op >> kind) {
+    seen++;
+    pqnn_onnx_model_t model = nullptr;
+    const std::string path = UnitDir() + "/" + name + ".onnx";
+    const pqnn_status loaded = pqnn_onnx_load_file(path.c_str(), 0, &model);
+    if (loaded != pqnn_status_success) {
+      // Refused by the loader already (a tensor type it does not decode, a uint8 graph
+      // output): unsupported_parameter, or invalid_parameter for an invalid model.
+      EXPECT_EQ(nullptr, model) << name;
+      EXPECT_EQ(kind == "invalid" ? pqnn_status_invalid_parameter : pqnn_status_unsupported_parameter,
+          loaded) << name << ": load failed (" << pqnn_status_string(loaded) << ")";
+      continue;
+    }
+    size_t count = 0;
+    const pqnn_status listed = pqnn_onnx_get_unsupported_count(model, &count);
+    if (kind == "unsupported") {
+      ASSERT_EQ(pqnn_status_success, listed) << name;
+      ASSERT_EQ(1u, count) << name;
+      const char *op_type, *node_name, *reason;
+      ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported(model, 0, &op_type, &node_name, &reason));
+      EXPECT_EQ(op, op_type) << name;
+      EXPECT_NE(std::string(), reason) << name;
+    } else {
+      EXPECT_NE(pqnn_status_success, listed) << name << ": listed " << count;
+    }
+    pqnn_onnx_runtime_t rt = nullptr;
+    EXPECT_NE(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt)) << name;
+    EXPECT_EQ(nullptr, rt) << name;
+    pqnn_onnx_delete_model(model);
+  }
+  EXPECT_GE(seen, 15u);
+}
+
 TEST(OnnxImport, ReduceLogSumExpOfInfinitiesAsOnnxRuntime) {
   // ONNX Runtime 1.30 (scripts/ort-reference.sh) on these rows gives inf, -inf,
   // log(e + e^2), inf: the clamp of the max keeps inf - inf (NaN) out of the chain.

@@ -163,7 +163,11 @@ TEST(OnnxValues, ChainNodeCounts) {
       {"lpnormalization_zero_rows", "lpn1", 7},           // abs, sum, log, sub, clamp, add, div
       {"lpnormalization_zero_rows", "lpn2", 8},           // ... and a sqrt
       {"lrn_after_conv", "lrn3", 7},                      // mul, square, fc, log, mul, exp, mul
-      {"lrn_after_conv", "lrn9_wide", 7}};
+      {"lrn_after_conv", "lrn9_wide", 7},
+      {"qdq_uint8_zero_point", "q", 4},                   // divide, round, add, clamp
+      {"qdq_uint8_zero_point", "dq", 2},                  // subtract, multiply
+      {"qdq_per_axis_after_conv", "q", 4},                // divide, round, add 0, clamp
+      {"qdq_per_axis_after_conv", "dq", 2}};              // subtract, multiply
   for (const auto& chain : kChains) {
     Imported m(chain.model, &options);
     ASSERT_NE(m.rt, nullptr) << chain.model;

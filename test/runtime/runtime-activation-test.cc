@@ -54,6 +54,9 @@ const Act kActs[] = {
   {pqnn_node_type_unary, pqnn_unary_abs, "abs"},
   {pqnn_node_type_unary, pqnn_unary_negate, "negate"},
   {pqnn_node_type_unary, pqnn_unary_erf, "erf"},
+  {pqnn_node_type_unary, pqnn_unary_floor, "floor"},
+  {pqnn_node_type_unary, pqnn_unary_ceil, "ceil"},
+  {pqnn_node_type_unary, pqnn_unary_round, "round"},
   {pqnn_node_type_gelu, pqnn_unary_invalid, "gelu"},
 };
 constexpr int kNumActs = sizeof(kActs) / sizeof(kActs[0]);

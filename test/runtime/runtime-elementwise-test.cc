@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -186,6 +187,9 @@ double unary_ref(pqnn_unary_operator op, double x, double alpha, double beta) {
     case pqnn_unary_abs: return std::fabs(x);
     case pqnn_unary_negate: return -x;
     case pqnn_unary_erf: return std::erf(x);
+    case pqnn_unary_floor: return std::floor(x);
+    case pqnn_unary_ceil: return std::ceil(x);
+    case pqnn_unary_round: return std::nearbyint(x);
     default: return NAN;
   }
 }
@@ -206,6 +210,8 @@ TEST(RuntimeElementwise, UnaryAccuracyAndNaN) {
     {pqnn_unary_log, 1e-30f, 1e30f, 4, 0}, {pqnn_unary_sqrt, 0, 1e6, 0.5, 0},
     {pqnn_unary_square, -1e3, 1e3, 0.5, 0}, {pqnn_unary_abs, -5, 5, 0, 0},
     {pqnn_unary_negate, -5, 5, 0, 0}, {pqnn_unary_erf, -5, 5, 4, 0},
+    {pqnn_unary_floor, -20, 20, 0, 0}, {pqnn_unary_ceil, -20, 20, 0, 0},
+    {pqnn_unary_round, -20, 20, 0, 0},
   };
   const pqnn_unary_params params = {0.15f, 0.4f};
   const size_t n = 1000;
@@ -239,6 +245,44 @@ TEST(RuntimeElementwise, UnaryAccuracyAndNaN) {
   }
 }
 
+// floor, ceil, round nodes on halves (the ties), signed zeros, 2^23 and the non-finite
+// values, f32 and f16 (the halves and integers here are fp16 values): the exact results,
+// signs included.
+TEST(RuntimeElementwise, RoundingNodesExact) {
+  std::vector<float> x;
+  for (int k = -41; k <= 41; k++) x.push_back(0.5f * (float) k);
+  const float inf = std::numeric_limits<float>::infinity();
+  for (float v : {-0.0f, 0.0f, -0.75f, 0.75f, -0.25f, 0.25f, 1.25f, -1.25f, 2048.0f, -2050.0f, inf, -inf}) {
+    x.push_back(v);
+  }
+  const size_t n = x.size();
+  for (pqnn_unary_operator op : {pqnn_unary_floor, pqnn_unary_ceil, pqnn_unary_round}) {
+    for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
+      Graph g(2);
+      const uint32_t ix = g.input(0, {n}), iy = g.output(1, {n});
+      ASSERT_EQ(pqnn_define_unary(g.sg, op, nullptr, ix, iy, 0), pqnn_status_success);
+      std::vector<float> y(n);
+      pqnn_runtime_t rt = run_graph(g.sg, flags, {{0, (void*) x.data()}, {1, y.data()}});
+      pqnn_delete_runtime(rt);
+      for (size_t i = 0; i < n; i++) {
+        const float want = (float) unary_ref(op, x[i], 0.0, 0.0);
+        EXPECT_EQ(y[i], want) << "op " << op << " x " << x[i] << " flags " << flags;
+        EXPECT_EQ(std::signbit(y[i]), std::signbit(want)) << "op " << op << " x " << x[i] << " flags " << flags;
+      }
+    }
+  }
+  // NaN stays NaN.
+  Graph g(2);
+  const uint32_t ix = g.input(0, {3}), iy = g.output(1, {3});
+  ASSERT_EQ(pqnn_define_unary(g.sg, pqnn_unary_round, nullptr, ix, iy, 0), pqnn_status_success);
+  const float xn[3] = {NAN, -NAN, 1.5f};
+  float yn[3];
+  pqnn_runtime_t rt = run_graph(g.sg, 0, {{0, (void*) xn}, {1, yn}});
+  pqnn_delete_runtime(rt);
+  EXPECT_TRUE(std::isnan(yn[0]) && std::isnan(yn[1]));
+  EXPECT_EQ(yn[2], 2.0f);
+}
+
 TEST(RuntimeElementwise, BadDefines) {
   Graph g(2);
   const uint32_t x = g.input(0, {4}), y = g.output(1, {4});
@@ -256,6 +300,8 @@ TEST(RuntimeElementwise, BadDefines) {
       pqnn_status_invalid_parameter);  // shapes do not broadcast to y
   EXPECT_EQ(pqnn_define_unary(g.sg, pqnn_unary_invalid, &p, x, y, 0), pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_define_unary(g.sg, (pqnn_unary_operator) 99, &p, x, y, 0),
+      pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_unary(g.sg, (pqnn_unary_operator) (pqnn_unary_round + 1), &p, x, y, 0),
       pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_define_unary(g.sg, pqnn_unary_leaky_relu, nullptr, x, y, 0),
       pqnn_status_invalid_parameter);
