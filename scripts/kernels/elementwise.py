@@ -81,9 +81,9 @@ AVX2 = Vec("avx2", "<immintrin.h>", "__m256", "__m256", 8,
            band="_mm256_and_ps({}, _mm256_castsi256_ps(_mm256_set1_epi32((int) {})))",
            badd="_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256({}), _mm256_set1_epi32((int) {})))",
            bshr="_mm256_cvtepi32_ps(_mm256_srli_epi32(_mm256_castps_si256({}), {}))",
-           floor="_mm256_round_ps({}, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)",
-           ceil="_mm256_round_ps({}, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)",
-           round="_mm256_round_ps({}, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)")
+           floor="_mm256_round_ps({}, (_MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC))",
+           ceil="_mm256_round_ps({}, (_MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC))",
+           round="_mm256_round_ps({}, (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))")
 
 AVX512 = Vec("avx512skx", "<immintrin.h>", "__m512", "__mmask16", 16,
              load="_mm512_loadu_ps({})", store="_mm512_storeu_ps({}, {})", splat="_mm512_set1_ps({})",
@@ -105,9 +105,12 @@ AVX512 = Vec("avx512skx", "<immintrin.h>", "__m512", "__mmask16", 16,
              band="_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512({}), _mm512_set1_epi32((int) {})))",
              badd="_mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512({}), _mm512_set1_epi32((int) {})))",
              bshr="_mm512_cvtepi32_ps(_mm512_srli_epi32(_mm512_castps_si512({}), {}))",
-             floor="_mm512_roundscale_ps({}, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)",
-             ceil="_mm512_roundscale_ps({}, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC)",
-             round="_mm512_roundscale_ps({}, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)")
+             # The immediates in parentheses (avx2's too): SIMDe's emulated roundscale (the emulated
+             # test build) shifts its unparenthesized argument (imm8 >> 4), so a bare
+             # A | B read as a scale of 2^-1: floor(0.61) = 0.5.
+             floor="_mm512_roundscale_ps({}, (_MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC))",
+             ceil="_mm512_roundscale_ps({}, (_MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC))",
+             round="_mm512_roundscale_ps({}, (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))")
 
 NEON = Vec("neon", "<arm_neon.h>", "float32x4_t", "uint32x4_t", 4,
            load="vld1q_f32({})", store="vst1q_f32({}, {})", splat="vdupq_n_f32({})",

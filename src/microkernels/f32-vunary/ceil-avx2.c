@@ -11,7 +11,7 @@
 
 static inline __m256 compute(__m256 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
-  const __m256 vy = _mm256_round_ps(vx, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC);
+  const __m256 vy = _mm256_round_ps(vx, (_MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC));
   return vy;
 }
 

@@ -11,7 +11,7 @@
 
 static inline __m512 compute(__m512 vx, const struct pqnn_f32_elementwise_params* p) {
   (void) p;
-  const __m512 vy = _mm512_roundscale_ps(vx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  const __m512 vy = _mm512_roundscale_ps(vx, (_MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
   return vy;
 }
 
