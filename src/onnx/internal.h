@@ -258,6 +258,9 @@ enum pqnn_status ox_physical_constant(struct ox_pass* p, const struct ox_tensor*
  * Where of activations (bool tensors are 0 / 1 float32 inside pqnn, marked OX_BOOL). */
 bool ox_is_logic_op(const char* op);
 enum pqnn_status ox_lower_logic(struct ox_pass* p, const char* op);
+/* lower-chains.c: a float scalar constant operand (the value is copied when the node is
+ * defined). */
+struct ox_tensor ox_scalar_constant(const float* value);
 /* Cast(to=BOOL) of an activation: x != 0 (NaN is true). */
 enum pqnn_status ox_lower_cast_bool(struct ox_pass* p);
 /* lower-elementwise.c: Mul / Div (channel scale when the constant is per channel, else a

@@ -74,21 +74,6 @@ static struct ox_tensor* operand(struct ox_pass* p, struct ox_tensor* t, struct 
   return view;
 }
 
-/* A float scalar constant operand (copied when the node is defined). */
-static struct ox_tensor scalar_constant(const float* value) {
-  struct ox_tensor t;
-  memset(&t, 0, sizeof(t));
-  t.name = "(constant)";
-  t.graph_input = -1;
-  t.graph_output = -1;
-  t.temporary = true;
-  t.is_const = true;
-  t.available = true;
-  t.elem_type = OX_FLOAT;
-  t.f = value;
-  return t;
-}
-
 static bool is_bool(const struct ox_tensor* t) { return t->elem_type == OX_BOOL; }
 
 static enum pqnn_status lower_compare(struct ox_pass* p, const char* op,
@@ -125,7 +110,7 @@ static enum pqnn_status compare_zero(struct ox_pass* p, enum pqnn_binary_operato
   x = operand(p, x, &vx, "input");
   if (x == NULL) return pqnn_status_unsupported_parameter;
   static const float kZero = 0.0f;
-  struct ox_tensor zero = scalar_constant(&kZero);
+  struct ox_tensor zero = ox_scalar_constant(&kZero);
   status = ox_emit_binary(p, binary, x, &zero, y);
   if (status == pqnn_status_success) y->elem_type = OX_BOOL;
   return status;
