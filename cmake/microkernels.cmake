@@ -177,6 +177,24 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/prelu-avx2.c
   src/microkernels/f32-vbinary/preluc-avx2.c
   src/microkernels/f32-vbinary/rpreluc-avx2.c
+  src/microkernels/f32-vbinary/eq-avx2.c
+  src/microkernels/f32-vbinary/ne-avx2.c
+  src/microkernels/f32-vbinary/gt-avx2.c
+  src/microkernels/f32-vbinary/ge-avx2.c
+  src/microkernels/f32-vbinary/lt-avx2.c
+  src/microkernels/f32-vbinary/le-avx2.c
+  src/microkernels/f32-vbinary/eqc-avx2.c
+  src/microkernels/f32-vbinary/nec-avx2.c
+  src/microkernels/f32-vbinary/gtc-avx2.c
+  src/microkernels/f32-vbinary/gec-avx2.c
+  src/microkernels/f32-vbinary/ltc-avx2.c
+  src/microkernels/f32-vbinary/lec-avx2.c
+  src/microkernels/f32-vbinary/reqc-avx2.c
+  src/microkernels/f32-vbinary/rnec-avx2.c
+  src/microkernels/f32-vbinary/rgtc-avx2.c
+  src/microkernels/f32-vbinary/rgec-avx2.c
+  src/microkernels/f32-vbinary/rltc-avx2.c
+  src/microkernels/f32-vbinary/rlec-avx2.c
   src/microkernels/f32-vbinary/add-avx512skx.c
   src/microkernels/f32-vbinary/sub-avx512skx.c
   src/microkernels/f32-vbinary/mul-avx512skx.c
@@ -198,6 +216,24 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/prelu-avx512skx.c
   src/microkernels/f32-vbinary/preluc-avx512skx.c
   src/microkernels/f32-vbinary/rpreluc-avx512skx.c
+  src/microkernels/f32-vbinary/eq-avx512skx.c
+  src/microkernels/f32-vbinary/ne-avx512skx.c
+  src/microkernels/f32-vbinary/gt-avx512skx.c
+  src/microkernels/f32-vbinary/ge-avx512skx.c
+  src/microkernels/f32-vbinary/lt-avx512skx.c
+  src/microkernels/f32-vbinary/le-avx512skx.c
+  src/microkernels/f32-vbinary/eqc-avx512skx.c
+  src/microkernels/f32-vbinary/nec-avx512skx.c
+  src/microkernels/f32-vbinary/gtc-avx512skx.c
+  src/microkernels/f32-vbinary/gec-avx512skx.c
+  src/microkernels/f32-vbinary/ltc-avx512skx.c
+  src/microkernels/f32-vbinary/lec-avx512skx.c
+  src/microkernels/f32-vbinary/reqc-avx512skx.c
+  src/microkernels/f32-vbinary/rnec-avx512skx.c
+  src/microkernels/f32-vbinary/rgtc-avx512skx.c
+  src/microkernels/f32-vbinary/rgec-avx512skx.c
+  src/microkernels/f32-vbinary/rltc-avx512skx.c
+  src/microkernels/f32-vbinary/rlec-avx512skx.c
   src/microkernels/f32-vbinary/add-neon.c
   src/microkernels/f32-vbinary/sub-neon.c
   src/microkernels/f32-vbinary/mul-neon.c
@@ -219,6 +255,24 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/prelu-neon.c
   src/microkernels/f32-vbinary/preluc-neon.c
   src/microkernels/f32-vbinary/rpreluc-neon.c
+  src/microkernels/f32-vbinary/eq-neon.c
+  src/microkernels/f32-vbinary/ne-neon.c
+  src/microkernels/f32-vbinary/gt-neon.c
+  src/microkernels/f32-vbinary/ge-neon.c
+  src/microkernels/f32-vbinary/lt-neon.c
+  src/microkernels/f32-vbinary/le-neon.c
+  src/microkernels/f32-vbinary/eqc-neon.c
+  src/microkernels/f32-vbinary/nec-neon.c
+  src/microkernels/f32-vbinary/gtc-neon.c
+  src/microkernels/f32-vbinary/gec-neon.c
+  src/microkernels/f32-vbinary/ltc-neon.c
+  src/microkernels/f32-vbinary/lec-neon.c
+  src/microkernels/f32-vbinary/reqc-neon.c
+  src/microkernels/f32-vbinary/rnec-neon.c
+  src/microkernels/f32-vbinary/rgtc-neon.c
+  src/microkernels/f32-vbinary/rgec-neon.c
+  src/microkernels/f32-vbinary/rltc-neon.c
+  src/microkernels/f32-vbinary/rlec-neon.c
   src/microkernels/f32-vbinary/add-scalar.c
   src/microkernels/f32-vbinary/sub-scalar.c
   src/microkernels/f32-vbinary/mul-scalar.c
@@ -240,6 +294,24 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/prelu-scalar.c
   src/microkernels/f32-vbinary/preluc-scalar.c
   src/microkernels/f32-vbinary/rpreluc-scalar.c
+  src/microkernels/f32-vbinary/eq-scalar.c
+  src/microkernels/f32-vbinary/ne-scalar.c
+  src/microkernels/f32-vbinary/gt-scalar.c
+  src/microkernels/f32-vbinary/ge-scalar.c
+  src/microkernels/f32-vbinary/lt-scalar.c
+  src/microkernels/f32-vbinary/le-scalar.c
+  src/microkernels/f32-vbinary/eqc-scalar.c
+  src/microkernels/f32-vbinary/nec-scalar.c
+  src/microkernels/f32-vbinary/gtc-scalar.c
+  src/microkernels/f32-vbinary/gec-scalar.c
+  src/microkernels/f32-vbinary/ltc-scalar.c
+  src/microkernels/f32-vbinary/lec-scalar.c
+  src/microkernels/f32-vbinary/reqc-scalar.c
+  src/microkernels/f32-vbinary/rnec-scalar.c
+  src/microkernels/f32-vbinary/rgtc-scalar.c
+  src/microkernels/f32-vbinary/rgec-scalar.c
+  src/microkernels/f32-vbinary/rltc-scalar.c
+  src/microkernels/f32-vbinary/rlec-scalar.c
   src/microkernels/f32-vbinary/add-sse2.c
   src/microkernels/f32-vbinary/sub-sse2.c
   src/microkernels/f32-vbinary/mul-sse2.c
@@ -261,6 +333,24 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/prelu-sse2.c
   src/microkernels/f32-vbinary/preluc-sse2.c
   src/microkernels/f32-vbinary/rpreluc-sse2.c
+  src/microkernels/f32-vbinary/eq-sse2.c
+  src/microkernels/f32-vbinary/ne-sse2.c
+  src/microkernels/f32-vbinary/gt-sse2.c
+  src/microkernels/f32-vbinary/ge-sse2.c
+  src/microkernels/f32-vbinary/lt-sse2.c
+  src/microkernels/f32-vbinary/le-sse2.c
+  src/microkernels/f32-vbinary/eqc-sse2.c
+  src/microkernels/f32-vbinary/nec-sse2.c
+  src/microkernels/f32-vbinary/gtc-sse2.c
+  src/microkernels/f32-vbinary/gec-sse2.c
+  src/microkernels/f32-vbinary/ltc-sse2.c
+  src/microkernels/f32-vbinary/lec-sse2.c
+  src/microkernels/f32-vbinary/reqc-sse2.c
+  src/microkernels/f32-vbinary/rnec-sse2.c
+  src/microkernels/f32-vbinary/rgtc-sse2.c
+  src/microkernels/f32-vbinary/rgec-sse2.c
+  src/microkernels/f32-vbinary/rltc-sse2.c
+  src/microkernels/f32-vbinary/rlec-sse2.c
   src/microkernels/f32-vbinary/add-wasmsimd.c
   src/microkernels/f32-vbinary/sub-wasmsimd.c
   src/microkernels/f32-vbinary/mul-wasmsimd.c
@@ -282,6 +372,24 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vbinary/prelu-wasmsimd.c
   src/microkernels/f32-vbinary/preluc-wasmsimd.c
   src/microkernels/f32-vbinary/rpreluc-wasmsimd.c
+  src/microkernels/f32-vbinary/eq-wasmsimd.c
+  src/microkernels/f32-vbinary/ne-wasmsimd.c
+  src/microkernels/f32-vbinary/gt-wasmsimd.c
+  src/microkernels/f32-vbinary/ge-wasmsimd.c
+  src/microkernels/f32-vbinary/lt-wasmsimd.c
+  src/microkernels/f32-vbinary/le-wasmsimd.c
+  src/microkernels/f32-vbinary/eqc-wasmsimd.c
+  src/microkernels/f32-vbinary/nec-wasmsimd.c
+  src/microkernels/f32-vbinary/gtc-wasmsimd.c
+  src/microkernels/f32-vbinary/gec-wasmsimd.c
+  src/microkernels/f32-vbinary/ltc-wasmsimd.c
+  src/microkernels/f32-vbinary/lec-wasmsimd.c
+  src/microkernels/f32-vbinary/reqc-wasmsimd.c
+  src/microkernels/f32-vbinary/rnec-wasmsimd.c
+  src/microkernels/f32-vbinary/rgtc-wasmsimd.c
+  src/microkernels/f32-vbinary/rgec-wasmsimd.c
+  src/microkernels/f32-vbinary/rltc-wasmsimd.c
+  src/microkernels/f32-vbinary/rlec-wasmsimd.c
   src/microkernels/f32-vunary-affine/identity-scalar.c
   src/microkernels/f32-vunary-affine/relu-scalar.c
   src/microkernels/f32-vunary-affine/clamp-scalar.c
@@ -312,6 +420,18 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vunary-affine/clamp-wasmsimd.c
   src/microkernels/f32-vunary-affine/hswish-wasmsimd.c
   src/microkernels/f32-vunary-affine/sigmoid-wasmsimd.c
+  src/microkernels/x32-vselect/u1-scalar.c
+  src/microkernels/x32-vselect/u4-sse2.c
+  src/microkernels/x32-vselect/u8-avx2.c
+  src/microkernels/x32-vselect/u16-avx512skx.c
+  src/microkernels/x32-vselect/u4-neon.c
+  src/microkernels/x32-vselect/u4-wasmsimd.c
+  src/microkernels/x16-vselect/u1-scalar.c
+  src/microkernels/x16-vselect/u8-sse2.c
+  src/microkernels/x16-vselect/u16-avx2.c
+  src/microkernels/x16-vselect/u32-avx512skx.c
+  src/microkernels/x16-vselect/u8-neon.c
+  src/microkernels/x16-vselect/u8-wasmsimd.c
   src/microkernels/f32-rmax/u4-scalar.c
   src/microkernels/f32-rmax/u16-sse2.c
   src/microkernels/f32-rmax/u32-avx2.c

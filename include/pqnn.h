@@ -809,10 +809,30 @@ enum pqnn_binary_operator {
   pqnn_binary_minimum,
   pqnn_binary_prelu,          /* input1 < 0 ? input1 * input2 : input1 (input2: the slope;
                                  ONNX PRelu, leaky relu with a slope per element or channel) */
+  /* Comparisons: 1.0 where input1 OP input2 holds, else 0.0 (then clamped as every binary
+     operator). A NaN operand compares false, except for not_equal (true). -0 == +0. */
+  pqnn_binary_equal,
+  pqnn_binary_not_equal,
+  pqnn_binary_greater,
+  pqnn_binary_greater_equal,
+  pqnn_binary_less,
+  pqnn_binary_less_equal,
 };
 PQNN_API enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph,
     enum pqnn_binary_operator op, float output_min, float output_max, uint32_t input1_id,
     uint32_t input2_id, uint32_t output_id, uint32_t flags);
+/* Select node (ONNX Where): output = condition != 0 ? input1 : input2, elementwise, with
+   numpy-style broadcasting over the three inputs (right-aligned; a dim of 1 or a missing
+   leading dim broadcasts; the output's rank is the largest, each of its dims the inputs'
+   one that is not 1; up to PQNN_MAX_TENSOR_DIMS dims). fp32 or fp16, all four values one
+   datatype (the condition too: a comparison's 0 / 1 output). The condition is true unless
+   it is +0 or -0 (NaN is true, since NaN != 0); the element chosen is copied bit for bit
+   (Inf, NaN payloads and -0 pass untouched), the same on every ISA tier. flags must be 0.
+   Errors: invalid_parameter for a NULL subgraph, an undefined or repeated value id, input
+   shapes that do not broadcast, an output shape other than the broadcast one, or a
+   datatype mismatch (a quantized datatype included). */
+PQNN_API enum pqnn_status pqnn_define_select(pqnn_subgraph_t subgraph, uint32_t condition_id,
+    uint32_t input1_id, uint32_t input2_id, uint32_t output_id, uint32_t flags);
 /* Elementwise unary node: output = OP(input), same shape, fp32 or fp16. NaN in gives NaN
    out (relu and leaky_relu included).
      relu        x < 0 ? 0 : x
@@ -1062,6 +1082,7 @@ enum pqnn_node_type {
   pqnn_node_type_static_constant_pad,
   pqnn_node_type_static_transpose,
   pqnn_node_type_static_resize_2d,
+  pqnn_node_type_select,      /* pqnn_define_select */
 };
 /* What the dynamic-quantization pass decided for a fully connected or convolution node. */
 enum pqnn_qd8_decision {

@@ -48,6 +48,8 @@ def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=O
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="pqnn-onnx-unit-models")
     model.ir_version = 8
+    if values is None:
+        values = [rand(*s) for _, s in inputs]
     if not check:
         cases.append((name, model, input_values(inputs, values), len(outputs), expect))
         return
@@ -428,6 +430,101 @@ def layout_cases():
         helper.make_node("Resize", ["b_y", "", "scales"], ["up"], name="up", mode="nearest"),
         helper.make_node("Concat", ["up", "big"], ["y"], name="cat", axis=1)],
         [("x", (1, 3, 4, 5)), ("big", (1, 2, 8, 10))], ["y"], inits)
+
+
+# The logic cases' own generator (the cases after them keep their inputs).
+logic_rng = np.random.default_rng(20261207)
+
+
+def grid(*shape):
+    """Random values on a grid of 1/2 (ties between inputs and with constants are common)."""
+    return (np.round(logic_rng.standard_normal(shape) * 2.0) * 0.5).astype(np.float32)
+
+
+def lrand(*shape, scale=1.0):
+    return (logic_rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def logic_cases():
+    """Comparisons, Not / And / Or / Xor, Cast to bool and Where on activations (bool
+    tensors are 0 / 1 floats inside pqnn; the models end with Cast(to=FLOAT) or a float
+    Where). Inputs on a grid of 1/2, so that equal / greater_equal / less_equal ties
+    matter."""
+    to_float = TensorProto.FLOAT
+    for op in ("Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual"):
+        add_case("compare_" + op.lower(), [
+            helper.make_node(op, ["x", "z"], ["b1"], name="cmp_activations"),
+            helper.make_node(op, ["half", "x"], ["b2"], name="cmp_scalar_first"),
+            helper.make_node(op, ["x", "t"], ["b3"], name="cmp_per_channel"),
+            helper.make_node("Cast", ["b1"], ["y1"], name="cast1", to=to_float),
+            helper.make_node("Cast", ["b2"], ["y2"], name="cast2", to=to_float),
+            helper.make_node("Cast", ["b3"], ["y3"], name="cast3", to=to_float)],
+            [("x", (2, 3, 4, 5)), ("z", (3, 1, 5))], ["y1", "y2", "y3"],
+            [const("half", np.float32(0.5)), const("t", np.array([0.0, 0.5, -0.5], np.float32).reshape(3, 1, 1))],
+            values=[grid(2, 3, 4, 5), grid(3, 1, 5)])
+    add_case("logic_not_and_or_xor", [
+        helper.make_node("Less", ["x", "zero"], ["a"], name="neg"),
+        helper.make_node("GreaterOrEqual", ["z", "half"], ["b"], name="big"),
+        helper.make_node("Not", ["a"], ["na"], name="not"),
+        helper.make_node("And", ["a", "b"], ["ab"], name="and"),
+        helper.make_node("Or", ["na", "b"], ["ob"], name="or"),
+        helper.make_node("Xor", ["a", "b"], ["xb"], name="xor"),
+        helper.make_node("And", ["ob", "mask"], ["om"], name="and_const"),
+        helper.make_node("Cast", ["x"], ["xbool"], name="to_bool", to=TensorProto.BOOL),
+        helper.make_node("Equal", ["xbool", "xb"], ["eb"], name="eq_bool"),
+        helper.make_node("Cast", ["na"], ["y1"], name="c1", to=to_float),
+        helper.make_node("Cast", ["ab"], ["y2"], name="c2", to=to_float),
+        helper.make_node("Cast", ["om"], ["y3"], name="c3", to=to_float),
+        helper.make_node("Cast", ["xb"], ["y4"], name="c4", to=to_float),
+        helper.make_node("Cast", ["eb"], ["y5"], name="c5", to=to_float)],
+        [("x", (3, 4, 6)), ("z", (4, 1))], ["y1", "y2", "y3", "y4", "y5"],
+        [const("zero", np.float32(0.0)), const("half", np.float32(0.5)),
+         const("mask", np.array([True, False, True, True, False, True]))],
+        values=[grid(3, 4, 6), grid(4, 1)])
+    # Where(x > t, x, -1): a clamp written as Where, the branch a scalar constant.
+    add_case("where_scalar_branch", [
+        helper.make_node("Greater", ["x", "t"], ["m"], name="gt"),
+        helper.make_node("Where", ["m", "x", "neg"], ["y"], name="where")],
+        [("x", (2, 7, 9))], ["y"],
+        [const("t", np.float32(0.5)), const("neg", np.float32(-1.0))], values=[grid(2, 7, 9)])
+    # After a conv (NHWC inside): a per-channel threshold, a per-channel constant condition.
+    add_case("where_per_channel_nhwc", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("LessOrEqual", ["c", "t"], ["m"], name="le_channel"),
+        helper.make_node("Where", ["m", "c", "quarter"], ["w1"], name="where_activation"),
+        helper.make_node("Where", ["keep", "w1", "c"], ["y"], name="where_constant_condition")],
+        [("x", (1, 3, 6, 5))], ["y"],
+        [const("w", lrand(4, 3, 3, 3, scale=0.3)),
+         const("t", np.array([0.0, 0.3, -0.2, 10.0], np.float32).reshape(1, 4, 1, 1)),
+         const("quarter", np.float32(0.25)),
+         const("keep", np.array([True, False, True, False]).reshape(1, 4, 1, 1))],
+        values=[lrand(1, 3, 6, 5)])
+    # The attention-mask style: mask = Less(positions, c) broadcast over the heads and the
+    # query rows, Where(mask, scores, -10000) (f16-representable), then Softmax.
+    add_case("where_attention_mask_softmax", [
+        helper.make_node("Less", ["pos", "limit"], ["mask"], name="less"),
+        helper.make_node("Where", ["mask", "s", "big_negative"], ["masked"], name="where"),
+        helper.make_node("Softmax", ["masked"], ["y"], name="softmax", axis=-1)],
+        [("s", (2, 3, 4, 6)), ("pos", (2, 1, 1, 6))], ["y"],
+        [const("limit", np.float32(0.0)), const("big_negative", np.float32(-10000.0))],
+        values=[lrand(2, 3, 4, 6), grid(2, 1, 1, 6)])
+    # Both branches activations, broadcast against each other and the condition.
+    add_case("where_activations_broadcast", [
+        helper.make_node("Equal", ["x", "z"], ["m"], name="eq"),
+        helper.make_node("Where", ["m", "x", "z"], ["w"], name="where"),
+        helper.make_node("Where", ["rows", "w", "z"], ["y"], name="where_rows")],
+        [("x", (3, 4)), ("z", (4,))], ["y"],
+        [const("rows", np.array([[True], [False], [True]]))],
+        values=[grid(3, 4), grid(4)])
+    # Integer branches of a Where on an activation condition: unsupported (listed).
+    add_case("where_integer_branches_unsupported", [
+        helper.make_node("Less", ["x", "zero"], ["m"], name="less"),
+        helper.make_node("Where", ["m", "one", "two"], ["i"], name="where_int"),
+        helper.make_node("Cast", ["i"], ["y"], name="to_float", to=to_float)],
+        [("x", (2, 5))], ["y"],
+        [const("zero", np.float32(0.0)), const("one", np.array(1, np.int64)),
+         const("two", np.array(2, np.int64))],
+        values=[grid(2, 5)], expect="unsupported:Where")
 
 
 def matmulnbits_case(name, a_shape, n, block, zero_points=None, bias=True, g_idx=False,
@@ -1126,6 +1223,7 @@ def build():
     lrn_cases()
     rounding_cases()
     qdq_cases()
+    logic_cases()
 
 def rounding_cases():
     """Floor, Ceil, Round (half to even) of activations: halves (ties), negatives, signed
@@ -1248,6 +1346,7 @@ def main():
     matmulnbits_case("matmulnbits_g_idx", (2, 64), 8, 32, g_idx=True, out=out)
     matmulnbits_case("matmulnbits_any_zero_points", (2, 96), 12, 32, zero_points="any", out=out)
     write_corpus(os.path.join(out, "corpus"))
+    write_hostile(out, os.path.join(out, "corpus"))
     with open(os.path.join(out, "manifest.txt"), "w") as f:
         f.writelines(lines)
     return 0
@@ -1438,6 +1537,69 @@ def write_dynamic(out):
     model.ir_version = 8
     onnx.checker.check_model(model)
     onnx.save(model, os.path.join(out, "dynamic_conv.onnx"))
+
+
+def hostile_logic_models():
+    """Malformed comparison / logic / Where models (no checker): (name, model, expect), expect
+    `load` (pqnn_onnx_load refuses the file), `malformed` (it loads, and listing the
+    unsupported ops says invalid_parameter, the node named in the log) or `listed:<Op>` (it
+    loads, lists that op as unsupported with a reason and create_runtime refuses it). Fuzz
+    seeds too."""
+    f32 = TensorProto.FLOAT
+
+    def model(name, nodes, inputs, outputs, inits=()):
+        graph = helper.make_graph(
+            nodes, name, [helper.make_tensor_value_info(n, f32, list(s)) for n, s in inputs],
+            [helper.make_tensor_value_info(n, t, None) for n, t in outputs],
+            initializer=list(inits))
+        m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+        m.ir_version = 8
+        return m
+
+    zero = const("zero", np.float32(0.0))
+    return [
+        ("hostile_where_two_inputs", model("w2", [
+            helper.make_node("Less", ["x", "zero"], ["m"], name="less"),
+            helper.make_node("Where", ["m", "x"], ["y"], name="where")],
+            [("x", (2, 3))], [("y", f32)], [zero]), "malformed"),
+        ("hostile_where_no_broadcast", model("wb", [
+            helper.make_node("Less", ["x", "zero"], ["m"], name="less"),
+            helper.make_node("Where", ["m", "x", "z"], ["y"], name="where")],
+            [("x", (2, 3)), ("z", (4,))], [("y", f32)], [zero]), "malformed"),
+        ("hostile_equal_one_input", model("e1", [
+            helper.make_node("Equal", ["x"], ["b"], name="eq"),
+            helper.make_node("Cast", ["b"], ["y"], name="c", to=f32)],
+            [("x", (2, 3))], [("y", f32)]), "malformed"),
+        ("hostile_not_two_inputs", model("n2", [
+            helper.make_node("Less", ["x", "zero"], ["m"], name="less"),
+            helper.make_node("Not", ["m", "m"], ["b"], name="not"),
+            helper.make_node("Cast", ["b"], ["y"], name="c", to=f32)],
+            [("x", (2, 3))], [("y", f32)], [zero]), "malformed"),
+        ("hostile_bool_output", model("bo", [
+            helper.make_node("Less", ["x", "zero"], ["y"], name="less")],
+            [("x", (2, 3))], [("y", TensorProto.BOOL)], [zero]), "load"),
+        ("hostile_where_huge_broadcast", model("wh", [
+            helper.make_node("Less", ["x", "zero"], ["m"], name="less"),
+            helper.make_node("Where", ["m", "x", "z"], ["y"], name="where")],
+            [("x", (65536, 1)), ("z", (1, 65536))], [("y", f32)], [zero]), "listed:Where"),
+        ("hostile_and_float_constant", model("af", [
+            helper.make_node("Less", ["x", "zero"], ["m"], name="less"),
+            helper.make_node("And", ["m", "zero"], ["b"], name="and"),
+            helper.make_node("Cast", ["b"], ["y"], name="c", to=f32)],
+            [("x", (2, 3))], [("y", f32)], [zero]), "listed:And"),
+    ]
+
+
+def write_hostile(out, corpus):
+    lines = []
+    for name, model, expect in hostile_logic_models():
+        data = model.SerializeToString()
+        for path in (os.path.join(out, name + ".onnx"), os.path.join(corpus, name + ".onnx")):
+            with open(path, "wb") as f:
+                f.write(data)
+        lines.append("%s %s\n" % (name, expect))
+    with open(os.path.join(out, "hostile.txt"), "w") as f:
+        f.writelines(lines)
 
 
 def write_corpus(corpus):

@@ -183,8 +183,9 @@ typedef void (*pqnn_gavgpool_ukernel_fn)(size_t pixels, size_t channels, const i
 
 /* Elementwise f32 (f32-vunary, f32-vbinary; params: struct pqnn_f32_elementwise_params).
  * vunary: y[i] = OP(x[i]) for i < n; vbinary: y[i] = clamp(a[i] OP b[i], min, max) (tile
- * "add" .. "min", "prelu": a < 0 ? a * b : a), a[i] OP b[0] ("addc" .. "preluc") or b[0] OP
- * a[i] ("raddc" .. "rpreluc").
+ * "add" .. "min", "prelu": a < 0 ? a * b : a; the comparisons "eq", "ne", "gt", "ge", "lt",
+ * "le": 1.0f or 0.0f, NaN false but for ne), a[i] OP b[0] ("addc" .. "preluc", "eqc" ..
+ * "lec") or b[0] OP a[i] ("raddc" .. "rpreluc", "reqc" .. "rlec").
  * n > 0 elements are read and written, nothing past them; y may be the same pointer as an
  * input (no other overlap). The operator is the tile, its formula the scalar kernel's
  * (the plain C of pqnn_define_unary / pqnn_define_binary in pqnn.h). Numerics, one
@@ -223,6 +224,15 @@ typedef void (*pqnn_gavgpool_ukernel_fn)(size_t pixels, size_t channels, const i
 typedef void (*pqnn_vunary_ukernel_fn)(size_t n, const float* x, float* y, const void* params);
 typedef void (*pqnn_vbinary_ukernel_fn)(size_t n, const float* a, const float* b, float* y,
     const void* params);
+
+/* Select (x32-vselect: f32, x16-vselect: f16, moved as 32- / 16-bit patterns):
+ * y[i] = (c[i] & 0x7F..F) != 0 ? a[i] : b[i] for i < n (n > 0): the condition is nonzero
+ * unless it is +0 or -0 (NaN and denormals count as true, whatever FTZ / DAZ), the element
+ * chosen is copied bit for bit (Inf, NaN payloads, -0 untouched). Every tier gives the
+ * scalar kernel's bits. Nothing past n is read or written; y may be the same pointer as an
+ * input (no other overlap). */
+typedef void (*pqnn_vselect_ukernel_fn)(size_t n, const void* c, const void* a, const void* b,
+    void* y);
 
 /* The one-pass output epilogue (f32-vunary-affine; tile: the activation, "identity" for
  * none): y = clamp(act(y) * scale + bias) in place, per channel, over `rows` > 0 rows of

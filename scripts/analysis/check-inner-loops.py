@@ -284,7 +284,8 @@ MAIN_LOOP = {"rmax", "rmax-sse2", "expsum", "expsum-sse2", "stream", "stream-sse
 STORE_OUT = {"expsum", "expsum-sse2", "stream", "stream-sse2"}
 # The kernel directories of the elementwise stream families.
 STREAM_KINDS = ("f32-vbinary", "f32-vunary", "f16-f32-convert", "f32-f16-convert",
-                "f16-qd8-convert", "qs8-vadd", "qs8-vaddc")
+                "f16-qd8-convert", "qs8-vadd", "qs8-vaddc",
+                "x32-vselect", "x16-vselect")
 # Objects checked as more than one family (one hot loop each).
 FAMILY_GROUPS = {"qd8-quantize": ("qd8-range", "qd8-apply")}
 # Kernel directories whose every other innermost loop with the family's FMA (beside the

@@ -29,8 +29,12 @@ UNARY_PORTABLE = ["gelu", "erf", "log"]
 UNARY_SIMD = UNARY_EXACT + UNARY_TRANSCENDENTAL + UNARY_PORTABLE + UNARY_ROUNDING
 UNARY_ALL = UNARY_SIMD
 BINARY_OPS = ["add", "sub", "mul", "div", "max", "min", "prelu"]
+# Comparisons: 1.0f where true, 0.0f where false (NaN compares false, but for ne); one
+# ordered (unordered for ne) compare and a select of two constants, bit-exact everywhere.
+BINARY_CMP = ["eq", "ne", "gt", "ge", "lt", "le"]
 # vv: both vectors; c: b is one scalar; rc: the operands swapped (y = b OP a, b scalar).
 BINARY_ALL = BINARY_OPS + [op + "c" for op in BINARY_OPS] + ["r" + op + "c" for op in BINARY_OPS]
+BINARY_ALL += BINARY_CMP + [op + "c" for op in BINARY_CMP] + ["r" + op + "c" for op in BINARY_CMP]
 
 
 class Vec:
@@ -53,7 +57,9 @@ SSE2 = Vec("sse2", "<emmintrin.h>", "__m128", "__m128", 4,
            div="_mm_div_ps({}, {})", sqrt="_mm_sqrt_ps({})",
            fma="_mm_add_ps(_mm_mul_ps({}, {}), {})",
            maxc="_mm_max_ps({}, {})", minc="_mm_min_ps({}, {})",
-           lt="_mm_cmplt_ps({}, {})", gt="_mm_cmpgt_ps({}, {})", isnan="_mm_cmpunord_ps({0}, {0})",
+           lt="_mm_cmplt_ps({}, {})", gt="_mm_cmpgt_ps({}, {})",
+           le="_mm_cmple_ps({}, {})", ge="_mm_cmpge_ps({}, {})", eq="_mm_cmpeq_ps({}, {})",
+           ne="_mm_cmpneq_ps({}, {})", one="_mm_and_ps({}, _mm_set1_ps(1.0f))", isnan="_mm_cmpunord_ps({0}, {0})",
            lor="_mm_or_ps({}, {})",
            sel="_mm_or_ps(_mm_and_ps({0}, {1}), _mm_andnot_ps({0}, {2}))",
            abs="_mm_andnot_ps(_mm_set1_ps(-0.0f), {})",
@@ -71,6 +77,9 @@ AVX2 = Vec("avx2", "<immintrin.h>", "__m256", "__m256", 8,
            fma="_mm256_fmadd_ps({}, {}, {})",
            maxc="_mm256_max_ps({}, {})", minc="_mm256_min_ps({}, {})",
            lt="_mm256_cmp_ps({}, {}, _CMP_LT_OQ)", gt="_mm256_cmp_ps({}, {}, _CMP_GT_OQ)",
+           le="_mm256_cmp_ps({}, {}, _CMP_LE_OQ)", ge="_mm256_cmp_ps({}, {}, _CMP_GE_OQ)",
+           eq="_mm256_cmp_ps({}, {}, _CMP_EQ_OQ)", ne="_mm256_cmp_ps({}, {}, _CMP_NEQ_UQ)",
+           one="_mm256_and_ps({}, _mm256_set1_ps(1.0f))",
            isnan="_mm256_cmp_ps({0}, {0}, _CMP_UNORD_Q)", lor="_mm256_or_ps({}, {})",
            sel="_mm256_blendv_ps({2}, {1}, {0})",
            abs="_mm256_andnot_ps(_mm256_set1_ps(-0.0f), {})",
@@ -92,6 +101,9 @@ AVX512 = Vec("avx512skx", "<immintrin.h>", "__m512", "__mmask16", 16,
              fma="_mm512_fmadd_ps({}, {}, {})",
              maxc="_mm512_max_ps({}, {})", minc="_mm512_min_ps({}, {})",
              lt="_mm512_cmp_ps_mask({}, {}, _CMP_LT_OQ)", gt="_mm512_cmp_ps_mask({}, {}, _CMP_GT_OQ)",
+             le="_mm512_cmp_ps_mask({}, {}, _CMP_LE_OQ)", ge="_mm512_cmp_ps_mask({}, {}, _CMP_GE_OQ)",
+             eq="_mm512_cmp_ps_mask({}, {}, _CMP_EQ_OQ)", ne="_mm512_cmp_ps_mask({}, {}, _CMP_NEQ_UQ)",
+             one="_mm512_maskz_mov_ps({}, _mm512_set1_ps(1.0f))",
              isnan="_mm512_cmp_ps_mask({0}, {0}, _CMP_UNORD_Q)", lor="(__mmask16) ({} | {})",
              sel="_mm512_mask_blend_ps({0}, {2}, {1})",
              xorsign="_mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512({}), _mm512_and_si512("
@@ -119,7 +131,10 @@ NEON = Vec("neon", "<arm_neon.h>", "float32x4_t", "uint32x4_t", 4,
            fma="vfmaq_f32({2}, {0}, {1})",
            maxc="vbslq_f32(vcgtq_f32({0}, {1}), {0}, {1})",
            minc="vbslq_f32(vcltq_f32({0}, {1}), {0}, {1})",
-           lt="vcltq_f32({}, {})", gt="vcgtq_f32({}, {})", isnan="vmvnq_u32(vceqq_f32({0}, {0}))",
+           lt="vcltq_f32({}, {})", gt="vcgtq_f32({}, {})",
+           le="vcleq_f32({}, {})", ge="vcgeq_f32({}, {})", eq="vceqq_f32({}, {})",
+           ne="vmvnq_u32(vceqq_f32({}, {}))",
+           one="vreinterpretq_f32_u32(vandq_u32({}, vreinterpretq_u32_f32(vdupq_n_f32(1.0f))))", isnan="vmvnq_u32(vceqq_f32({0}, {0}))",
            lor="vorrq_u32({}, {})", sel="vbslq_f32({}, {}, {})",
            abs="vabsq_f32({})", neg="vnegq_f32({})",
            xorsign="vreinterpretq_f32_u32(veorq_u32(vreinterpretq_u32_f32({}), "
@@ -139,6 +154,9 @@ WASMSIMD = Vec("wasmsimd", "<wasm_simd128.h>", "v128_t", "v128_t", 4,
                sqrt="wasm_f32x4_sqrt({})", fma="wasm_f32x4_add(wasm_f32x4_mul({}, {}), {})",
                maxc="wasm_f32x4_pmax({1}, {0})", minc="wasm_f32x4_pmin({1}, {0})",
                lt="wasm_f32x4_lt({}, {})", gt="wasm_f32x4_gt({}, {})",
+               le="wasm_f32x4_le({}, {})", ge="wasm_f32x4_ge({}, {})",
+               eq="wasm_f32x4_eq({}, {})", ne="wasm_f32x4_ne({}, {})",
+               one="wasm_v128_and({}, wasm_f32x4_splat(1.0f))",
                isnan="wasm_f32x4_ne({0}, {0})", lor="wasm_v128_or({}, {})",
                sel="wasm_v128_bitselect({1}, {2}, {0})",
                abs="wasm_f32x4_abs({})", neg="wasm_f32x4_neg({})",
@@ -500,23 +518,26 @@ def unary_body(v, op):
 
 
 def binary_expr(v, op, a, b):
-    """a OP b for the seven operators (maximum / minimum NaN-propagating as the scalar
+    """a OP b for the thirteen operators (the comparisons: 1.0f or 0.0f; maximum / minimum NaN-propagating as the scalar
     `(u > v || u != u) ? u : v`; prelu `u < 0 ? u * v : u`, b the slope)."""
     if op in ("add", "sub", "mul", "div"):
         return getattr(v, op)(a, b)
     if op == "prelu":
         return v.sel(v.lt(a, v.splat("0.0f")), v.mul(a, b), a)
+    if op in BINARY_CMP:
+        return v.one(getattr(v, op)(a, b))
     cmp = v.gt if op == "max" else v.lt
     return v.sel(v.lor(cmp(a, b), v.isnan(a)), a, b)
 
 
 def split_binary(tile):
     """(operator, form) of a vbinary tile: form vv, c (b scalar) or rc (b scalar, swapped)."""
-    if tile in BINARY_OPS:
+    ops = BINARY_OPS + BINARY_CMP
+    if tile in ops:
         return tile, "vv"
-    if tile.startswith("r") and tile[1:-1] in BINARY_OPS:
+    if tile.startswith("r") and tile[1:-1] in ops:
         return tile[1:-1], "rc"
-    assert tile.endswith("c") and tile[:-1] in BINARY_OPS, tile
+    assert tile.endswith("c") and tile[:-1] in ops, tile
     return tile[:-1], "c"
 
 
@@ -754,6 +775,9 @@ SCALAR_BINARY = {
     "add": "u + w", "sub": "u - w", "mul": "u * w", "div": "u / w",
     "max": "(u > w || u != u) ? u : w", "min": "(u < w || u != u) ? u : w",
     "prelu": "u < 0.0f ? u * w : u",
+    "eq": "u == w ? 1.0f : 0.0f", "ne": "u != w ? 1.0f : 0.0f",
+    "gt": "u > w ? 1.0f : 0.0f", "ge": "u >= w ? 1.0f : 0.0f",
+    "lt": "u < w ? 1.0f : 0.0f", "le": "u <= w ? 1.0f : 0.0f",
 }
 
 SCALAR_HELPERS = {

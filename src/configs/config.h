@@ -205,7 +205,7 @@ PQNN_INTERNAL const struct pqnn_qs8_elementwise_config* pqnn_get_qs8_elementwise
  * pqnn_binary_operator (entry 0, invalid, is NULL). vv: y = a OP b; vc: y = a OP b[0];
  * rvc: y = b[0] OP a. Never NULL otherwise (scalar kernels serve every tier). */
 #define PQNN_UNARY_OPERATOR_COUNT (pqnn_unary_round + 1)
-#define PQNN_BINARY_OPERATOR_COUNT (pqnn_binary_prelu + 1)
+#define PQNN_BINARY_OPERATOR_COUNT (pqnn_binary_less_equal + 1)
 struct pqnn_elementwise_config {
   const char* name;  /* the ISA suffix of the kernels, for benches and logs */
   pqnn_vunary_ukernel_fn unary[PQNN_UNARY_OPERATOR_COUNT];
@@ -214,6 +214,8 @@ struct pqnn_elementwise_config {
   pqnn_vbinary_ukernel_fn vv[PQNN_BINARY_OPERATOR_COUNT];
   pqnn_vbinary_ukernel_fn vc[PQNN_BINARY_OPERATOR_COUNT];
   pqnn_vbinary_ukernel_fn rvc[PQNN_BINARY_OPERATOR_COUNT];
+  pqnn_vselect_ukernel_fn select_x32;  /* the select node, f32 (x32-vselect) */
+  pqnn_vselect_ukernel_fn select_x16;  /* the select node, f16 (x16-vselect) */
 };
 PQNN_INTERNAL const struct pqnn_elementwise_config* pqnn_get_elementwise_config(void);
 

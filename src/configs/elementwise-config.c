@@ -1,5 +1,5 @@
-/* Elementwise kernel selection per ISA tier (f32-vunary, f32-vbinary): the widest vector
- * the tier has. Every exact operator is bit-exact with the scalar kernel and the
+/* Elementwise kernel selection per ISA tier (f32-vunary, f32-vbinary, x32- / x16-vselect):
+ * the widest vector the tier has. Every exact operator is bit-exact with the scalar kernel and the
  * transcendental ones share one bound (src/microkernels.h); gelu, erf and log give the
  * scalar kernel's bits on every tier. So the choice is speed only. Measured with
  * bench/kernels/elementwise-kernels (docs/benchmarks.md). */
@@ -39,7 +39,13 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
   config.field[pqnn_binary_divide] = pqnn_f32_vbinary_minmax_ukernel_##prefix##div##suffix##__##isa; \
   config.field[pqnn_binary_maximum] = pqnn_f32_vbinary_minmax_ukernel_##prefix##max##suffix##__##isa; \
   config.field[pqnn_binary_minimum] = pqnn_f32_vbinary_minmax_ukernel_##prefix##min##suffix##__##isa; \
-  config.field[pqnn_binary_prelu] = pqnn_f32_vbinary_minmax_ukernel_##prefix##prelu##suffix##__##isa;
+  config.field[pqnn_binary_prelu] = pqnn_f32_vbinary_minmax_ukernel_##prefix##prelu##suffix##__##isa; \
+  config.field[pqnn_binary_equal] = pqnn_f32_vbinary_minmax_ukernel_##prefix##eq##suffix##__##isa; \
+  config.field[pqnn_binary_not_equal] = pqnn_f32_vbinary_minmax_ukernel_##prefix##ne##suffix##__##isa; \
+  config.field[pqnn_binary_greater] = pqnn_f32_vbinary_minmax_ukernel_##prefix##gt##suffix##__##isa; \
+  config.field[pqnn_binary_greater_equal] = pqnn_f32_vbinary_minmax_ukernel_##prefix##ge##suffix##__##isa; \
+  config.field[pqnn_binary_less] = pqnn_f32_vbinary_minmax_ukernel_##prefix##lt##suffix##__##isa; \
+  config.field[pqnn_binary_less_equal] = pqnn_f32_vbinary_minmax_ukernel_##prefix##le##suffix##__##isa;
 
 #define BINARY(isa)                 \
   BINARY_FORM(vv, , , isa)          \
@@ -49,31 +55,43 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void init_config(void) {
   UNARY_SIMD(scalar)
   BINARY(scalar)
+  config.select_x32 = pqnn_x32_vselect_ukernel_u1__scalar;
+  config.select_x16 = pqnn_x16_vselect_ukernel_u1__scalar;
   config.name = "scalar";
 #if defined(__x86_64__) || defined(_M_X64)
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     UNARY_SIMD(avx512skx)
     BINARY(avx512skx)
+    config.select_x32 = pqnn_x32_vselect_ukernel_u16__avx512skx;
+    config.select_x16 = pqnn_x16_vselect_ukernel_u32__avx512skx;
     config.name = "avx512skx";
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     UNARY_SIMD(avx2)
     BINARY(avx2)
+    config.select_x32 = pqnn_x32_vselect_ukernel_u8__avx2;
+    config.select_x16 = pqnn_x16_vselect_ukernel_u16__avx2;
     config.name = "avx2";
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     UNARY_SIMD(sse2)
     BINARY(sse2)
+    config.select_x32 = pqnn_x32_vselect_ukernel_u4__sse2;
+    config.select_x16 = pqnn_x16_vselect_ukernel_u8__sse2;
     config.name = "sse2";
   }
 #elif defined(__aarch64__)
   if (pqnn_isa_enabled(pqnn_isa_neon)) {
     UNARY_SIMD(neon)
     BINARY(neon)
+    config.select_x32 = pqnn_x32_vselect_ukernel_u4__neon;
+    config.select_x16 = pqnn_x16_vselect_ukernel_u8__neon;
     config.name = "neon";
   }
 #elif defined(__wasm_simd128__)
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
     UNARY_SIMD(wasmsimd)
     BINARY(wasmsimd)
+    config.select_x32 = pqnn_x32_vselect_ukernel_u4__wasmsimd;
+    config.select_x16 = pqnn_x16_vselect_ukernel_u8__wasmsimd;
     config.name = "wasmsimd";
   }
 #endif

@@ -84,6 +84,8 @@ struct pqnn_qd8_range;
 #define PQNN_DECLARE_VBINARY(tier_, mr_, nr_, kr_, offset_, name)                          \
   PQNN_INTERNAL void name(size_t n, const float* a, const float* b, float* y,              \
       const void* params);
+#define PQNN_DECLARE_VSELECT(tier_, mr_, nr_, kr_, offset_, name)                          \
+  PQNN_INTERNAL void name(size_t n, const void* c, const void* a, const void* b, void* y);
 #define PQNN_DECLARE_VUNARY_AFFINE(tier_, mr_, nr_, kr_, offset_, name)                    \
   PQNN_INTERNAL void name(size_t rows, size_t channels, float* y, size_t y_stride,         \
       const float* weights, size_t tile, const void* act_params, const void* params);
@@ -163,6 +165,10 @@ struct pqnn_qd8_range;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_VBINARY
 #include "microkernels/f32-vbinary/f32-vbinary.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_VSELECT
+#include "microkernels/x32-vselect/x32-vselect.inc"
+#include "microkernels/x16-vselect/x16-vselect.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_VUNARY_AFFINE
 #include "microkernels/f32-vunary-affine/f32-vunary-affine.inc"

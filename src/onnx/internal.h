@@ -272,6 +272,19 @@ enum pqnn_status ox_lower_binary(struct ox_pass* p, enum pqnn_binary_operator op
  * differ and cannot be relabelled); a constant operand may come first. */
 enum pqnn_status ox_emit_binary(struct ox_pass* p, enum pqnn_binary_operator op,
     struct ox_tensor* a, struct ox_tensor* b, struct ox_tensor* y);
+/* lower-ops.c: constant c broadcast to rank r, laid out like an activation of rank r with
+ * the given layout (channels-last moves axis 1 last), negated when asked (pass memory). */
+enum pqnn_status ox_physical_constant(struct ox_pass* p, const struct ox_tensor* c, int r,
+    bool channels_last, bool negate, size_t* num_dims, size_t* dims, const float** data);
+/* lower-logic.c: Equal, Greater, GreaterOrEqual, Less, LessOrEqual, Not, And, Or, Xor and
+ * Where of activations (bool tensors are 0 / 1 float32 inside pqnn, marked OX_BOOL). */
+bool ox_is_logic_op(const char* op);
+enum pqnn_status ox_lower_logic(struct ox_pass* p, const char* op);
+/* lower-chains.c: a float scalar constant operand (the value is copied when the node is
+ * defined). */
+struct ox_tensor ox_scalar_constant(const float* value);
+/* Cast(to=BOOL) of an activation: x != 0 (NaN is true). */
+enum pqnn_status ox_lower_cast_bool(struct ox_pass* p);
 /* lower-elementwise.c: Mul / Div (channel scale when the constant is per channel, else a
  * binary node), Max / Min, the unary ops, and the hardswish / swish patterns. */
 enum pqnn_status ox_lower_mul_div(struct ox_pass* p, bool divide);

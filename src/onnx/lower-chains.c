@@ -24,7 +24,7 @@ static void temporary(struct ox_tensor* t) {
 }
 
 /* A float scalar constant operand (the value is copied when the node is defined). */
-static struct ox_tensor scalar_constant(const float* value) {
+struct ox_tensor ox_scalar_constant(const float* value) {
   struct ox_tensor t;
   temporary(&t);
   t.name = "(constant)";
@@ -39,7 +39,7 @@ static struct ox_tensor scalar_constant(const float* value) {
 /* y = x op c for a scalar constant c. */
 static enum pqnn_status emit_scalar_op(struct ox_pass* p, enum pqnn_binary_operator op,
     struct ox_tensor* x, float c, struct ox_tensor* y) {
-  struct ox_tensor k = scalar_constant(&c);
+  struct ox_tensor k = ox_scalar_constant(&c);
   temporary(y);
   return ox_emit_binary(p, op, x, &k, y);
 }
@@ -84,7 +84,7 @@ enum pqnn_status ox_lower_sum_mean(struct ox_pass* p, bool mean) {
   }
   if (status != pqnn_status_success || !mean) return status;
   const float scale = 1.0f / (float) n->num_inputs;
-  struct ox_tensor k = scalar_constant(&scale);
+  struct ox_tensor k = ox_scalar_constant(&scale);
   return ox_emit_binary(p, pqnn_binary_multiply, acc, &k, y);
 }
 
@@ -94,7 +94,7 @@ enum pqnn_status ox_lower_reciprocal(struct ox_pass* p) {
   if (status != pqnn_status_success) return status;
   if (x->is_const) return ox_unsupported(p, "Reciprocal of a constant");
   const float one = 1.0f;
-  struct ox_tensor k = scalar_constant(&one);
+  struct ox_tensor k = ox_scalar_constant(&one);
   return ox_emit_binary(p, pqnn_binary_divide, &k, x, y);
 }
 
@@ -124,7 +124,7 @@ enum pqnn_status ox_lower_expand(struct ox_pass* p) {
   }
   struct ox_tensor out;
   if (!ox_broadcast(x, &target, &out)) return ox_invalid(p, "the shape does not broadcast");
-  struct ox_tensor ones = scalar_constant(NULL);
+  struct ox_tensor ones = ox_scalar_constant(NULL);
   ones.rank = out.rank;
   for (int d = 0; d < out.rank; d++) {
     const int xd = d - (out.rank - x->rank);
@@ -477,7 +477,7 @@ enum pqnn_status ox_lower_lp_normalization(struct ox_pass* p) {
   temporary(&z);
   temporary(&d);
   const float kOffset = -104.0f;
-  struct ox_tensor offset = scalar_constant(&kOffset);
+  struct ox_tensor offset = ox_scalar_constant(&kOffset);
   status = emit_lp_norm(p, x, order, reduced, &n);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &n, &l);
   if (status == pqnn_status_success) {
@@ -586,7 +586,7 @@ enum pqnn_status ox_lower_pow_constant(struct ox_pass* p, struct ox_tensor* x, f
     return ox_emit_reshape(p, x->id, y);
   }
   const float one = 1.0f;
-  struct ox_tensor k = scalar_constant(&one), t, u;
+  struct ox_tensor k = ox_scalar_constant(&one), t, u;
   temporary(&t);
   temporary(&u);
   enum pqnn_status status;

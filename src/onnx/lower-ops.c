@@ -84,7 +84,7 @@ enum pqnn_status ox_lower_gemm(struct ox_pass* p, bool matmul) {
 
 /* Constant c broadcast to rank r, laid out like an activation of rank r with the given
  * layout (channels-last moves axis 1 last), negated when asked. */
-static enum pqnn_status physical_constant(struct ox_pass* p, const struct ox_tensor* c, int r,
+enum pqnn_status ox_physical_constant(struct ox_pass* p, const struct ox_tensor* c, int r,
     bool channels_last, bool negate, size_t* num_dims, size_t* dims, const float** data) {
   struct ox_tensor e = {.rank = r, .channels_last = channels_last};
   for (int d = 0; d < r; d++) e.dims[d] = d < r - c->rank ? 1 : c->dims[d - (r - c->rank)];
@@ -186,7 +186,7 @@ enum pqnn_status ox_emit_binary(struct ox_pass* p, enum pqnn_binary_operator op,
   if (b->is_const) {
     size_t num_dims = 0, dims[OX_MAX_RANK + 1];
     const float* data = NULL;
-    status = physical_constant(p, b, y->rank, channels_last, negate_b, &num_dims, dims, &data);
+    status = ox_physical_constant(p, b, y->rank, channels_last, negate_b, &num_dims, dims, &data);
     if (status == pqnn_status_success) status = ox_define_static(p, num_dims, dims, data, &b_id);
     if (status != pqnn_status_success) return status;
   }
@@ -276,8 +276,10 @@ enum pqnn_status ox_lower_reshape(struct ox_pass* p) {
 /* Cast of a float activation (exporters insert Cast(to=FLOAT) on float tensors, and mixed
  * precision a round trip through float16): to FLOAT a copy, to DOUBLE too (pqnn computes in
  * float: the values are the input's); to FLOAT16 two converts, f32 -> f16 -> f32, so the
- * rounding to half precision (overflow to infinity included) is ONNX Runtime's. Casts to
- * other types (integers, bfloat16) of activations are unsupported; of constants they fold. */
+ * rounding to half precision (overflow to infinity included) is ONNX Runtime's; to BOOL
+ * x != 0 (lower-logic.c; a bool activation is 0 / 1 floats, so casting it to float is a
+ * copy). Casts to other types (integers, bfloat16) of activations are unsupported; of
+ * constants they fold. */
 enum pqnn_status ox_lower_cast(struct ox_pass* p) {
   struct ox_tensor *x, *y;
   enum pqnn_status status = ox_io(p, &x, &y);
@@ -285,7 +287,11 @@ enum pqnn_status ox_lower_cast(struct ox_pass* p) {
   int64_t to;
   status = ox_attr_int(p, "to", 0, &to);
   if (status != pqnn_status_success) return status;
-  if (x->elem_type != OX_FLOAT) return ox_unsupported(p, "Cast of a non-float activation");
+  if (to == OX_BOOL) return ox_lower_cast_bool(p);
+  /* A bool activation is a 0 / 1 float32 one (lower-logic.c). */
+  if (x->elem_type != OX_FLOAT && x->elem_type != OX_BOOL) {
+    return ox_unsupported(p, "Cast of a non-float activation");
+  }
   enum { kFloat16 = 10 };
   if (to != OX_FLOAT && to != OX_DOUBLE && to != kFloat16) {
     return ox_unsupported(p, "Cast of an activation to type %lld", (long long) to);

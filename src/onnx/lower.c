@@ -79,6 +79,7 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "MatMulNBits") == 0) return ox_lower_matmulnbits(p);  /* com.microsoft */
   if (strcmp(op, "QuantizeLinear") == 0) return ox_lower_quantize(p);
   if (strcmp(op, "DequantizeLinear") == 0) return ox_lower_dequantize(p);
+  if (ox_is_logic_op(op)) return ox_lower_logic(p, op);  /* comparisons, Not, And, Or, Xor, Where */
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
 
@@ -172,6 +173,11 @@ static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
     if (!known_op(op)) return ox_unsupported(p, "no pqnn node type for this op yet");
     const bool lowered = strcmp(op, "Slice") == 0 || strcmp(op, "Concat") == 0 ||
         strcmp(op, "Gather") == 0 || strcmp(op, "Cast") == 0;
+    /* Comparisons, logic and Where also lower onto activations (lower-logic.c). */
+    if (ox_is_logic_op(op)) {
+      poison_outputs(p, n);
+      return pqnn_status_success;
+    }
     for (size_t i = 0; i < n->num_inputs && fold_only(op) && !lowered; i++) {
       if (n->inputs[i] >= 0 && p->t[n->inputs[i]].poisoned && p->t[n->inputs[i]].elem_type == OX_FLOAT) {
         return ox_unsupported(p, "no pqnn node type for this op yet");

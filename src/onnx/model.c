@@ -236,6 +236,12 @@ static enum pqnn_status add_graph_outputs(struct pqnn_onnx_model* m, const Onnx_
     struct ox_tensor declared = *t;
     enum pqnn_status status = read_value_info(vi, &declared);
     if (status != pqnn_status_success) return status;
+    if (declared.elem_type == OX_BOOL) {
+      /* Comparisons compute 0 / 1 float32 tensors inside pqnn (lower-logic.c). */
+      ox_log("graph output '%s' is bool: only float32 outputs are supported (pqnn computes "
+          "bool tensors as 0 / 1 float32; end the model with Cast(to=FLOAT))", vi->name);
+      return pqnn_status_unsupported_parameter;
+    }
     if (declared.elem_type != OX_FLOAT) {
       ox_log("graph output '%s': only float32 outputs are supported", vi->name);
       return pqnn_status_unsupported_parameter;

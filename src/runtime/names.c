@@ -28,6 +28,7 @@ const char* pqnn_node_type_string(enum pqnn_node_type type) {
     case pqnn_node_type_static_constant_pad: return "static_constant_pad";
     case pqnn_node_type_static_transpose: return "static_transpose";
     case pqnn_node_type_static_resize_2d: return "static_resize_2d";
+    case pqnn_node_type_select: return "select";
     default: return "invalid";
   }
 }

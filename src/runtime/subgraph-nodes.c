@@ -360,7 +360,7 @@ enum pqnn_status pqnn_define_static_reshape(pqnn_subgraph_t subgraph, size_t num
 enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph, enum pqnn_binary_operator op,
     float output_min, float output_max, uint32_t input1_id, uint32_t input2_id,
     uint32_t output_id, uint32_t flags) {
-  if (op <= pqnn_binary_invalid || op > pqnn_binary_prelu) {
+  if (op <= pqnn_binary_invalid || op > pqnn_binary_less_equal) {
     PQNN_LOG_ERROR("unknown binary operator %d", (int) op);
     return pqnn_status_invalid_parameter;
   }

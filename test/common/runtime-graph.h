@@ -69,6 +69,27 @@ inline pqnn_runtime_t run_graph(pqnn_subgraph_t sg, uint32_t flags,
   return rt;
 }
 
+inline size_t elements(const std::vector<size_t>& s) {
+  size_t n = 1;
+  for (size_t d : s) n *= d;
+  return n;
+}
+
+// Element offset into a right-aligned broadcast operand for output index `idx` of `out`.
+inline size_t broadcast_offset(const std::vector<size_t>& out, const std::vector<size_t>& in,
+    size_t idx) {
+  size_t offset = 0, stride = 1;
+  for (size_t d = out.size(); d-- > 0;) {
+    const size_t coord = idx % out[d];
+    idx /= out[d];
+    if (d + in.size() < out.size()) continue;
+    const size_t k = d + in.size() - out.size();
+    if (in[k] != 1) offset += coord * stride;
+    stride *= in[k];
+  }
+  return offset;
+}
+
 inline std::vector<pqnn_runtime_node_info> node_infos(pqnn_runtime_t rt) {
   size_t n = 0;
   EXPECT_EQ(pqnn_get_runtime_node_count(rt, &n), pqnn_status_success);

@@ -57,6 +57,12 @@ const Kernel kUnary[] = {
 const Kernel kBinary[] = {
 #include "microkernels/f32-vbinary/f32-vbinary.inc"
 };
+const Kernel kSelect32[] = {
+#include "microkernels/x32-vselect/x32-vselect.inc"
+};
+const Kernel kSelect16[] = {
+#include "microkernels/x16-vselect/x16-vselect.inc"
+};
 #undef PQNN_UKERNEL
 
 void PrintTo(const Kernel& k, std::ostream* os) { *os << k.name; }
@@ -538,9 +544,10 @@ TEST_P(VBinaryScalarFormulaTest, formula) {
   const std::string base = scalar_form(op) ? op.substr(swapped ? 1 : 0, op.size() - (swapped ? 2 : 1)) : op;
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const pqnn_f32_elementwise_params p = {-INFINITY, INFINITY, 0.0f, 0.0f};
-  const float a[4] = {2.0f, -3.0f, nan, 1.0f};
-  const float b[4] = {0.5f, 4.0f, 1.0f, nan};
-  for (size_t i = 0; i < 4; i++) {
+  // Ties (2 = 2, -0 = +0) and NaN against NaN too: the comparisons' equal cases.
+  const float a[8] = {2.0f, -3.0f, nan, 1.0f, 2.0f, -0.0f, nan, -INFINITY};
+  const float b[8] = {0.5f, 4.0f, 1.0f, nan, 2.0f, 0.0f, nan, -INFINITY};
+  for (size_t i = 0; i < 8; i++) {
     float y;
     binary_fn(GetParam())(1, &a[i], &b[i], &y, &p);
     const float u = swapped ? b[i] : a[i], v = swapped ? a[i] : b[i];
@@ -552,6 +559,12 @@ TEST_P(VBinaryScalarFormulaTest, formula) {
     if (base == "max") want = std::isnan(u) || std::isnan(v) ? nan : std::max(u, v);
     if (base == "min") want = std::isnan(u) || std::isnan(v) ? nan : std::min(u, v);
     if (base == "prelu") want = std::isnan(u) ? nan : (u < 0.0f ? u * v : u);
+    if (base == "eq") want = u == v ? 1.0f : 0.0f;
+    if (base == "ne") want = u != v ? 1.0f : 0.0f;
+    if (base == "gt") want = u > v ? 1.0f : 0.0f;
+    if (base == "ge") want = u >= v ? 1.0f : 0.0f;
+    if (base == "lt") want = u < v ? 1.0f : 0.0f;
+    if (base == "le") want = u <= v ? 1.0f : 0.0f;
     if (std::isnan(want)) {
       EXPECT_TRUE(std::isnan(y)) << op << " " << i;
     } else {
@@ -559,6 +572,62 @@ TEST_P(VBinaryScalarFormulaTest, formula) {
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// x32-vselect, x16-vselect: y = (c & 0x7F..F) != 0 ? a : b as bits, against a plain
+// reference (and so the scalar kernel's bits), on random patterns mixed with conditions
+// +-0, NaN, denormals, Inf and 1 and with NaN / Inf data.
+// ---------------------------------------------------------------------------------------
+class VSelectTest : public testing::TestWithParam<Kernel> {
+ protected:
+  void SetUp() override {
+    if (!pqnn_test::isa_enabled(GetParam().isa)) GTEST_SKIP() << "ISA not available";
+  }
+};
+
+template <typename T>
+void check_select(const Kernel& k) {
+  const auto fn = reinterpret_cast<pqnn_vselect_ukernel_fn>(k.fn);
+  const T sign = static_cast<T>(T(1) << (8 * sizeof(T) - 1));
+  // Conditions: +0, -0, 1.0, NaN, -NaN, +-Inf, the smallest denormal; data: anything.
+  const std::vector<uint32_t> c32 = sizeof(T) == 4
+      ? std::vector<uint32_t>{0u, sign, 0x3F800000u, 0x7FC00000u, 0xFFC00001u, 0x7F800000u, 0xFF800000u, 1u}
+      : std::vector<uint32_t>{0u, sign, 0x3C00u, 0x7E00u, 0xFE01u, 0x7C00u, 0xFC00u, 1u};
+  std::vector<T> conds;
+  for (uint32_t c : c32) conds.push_back(static_cast<T>(c));
+  auto& rng = pqnn_test::rng();
+  std::uniform_int_distribution<uint32_t> bits;
+  for (size_t n = 1; n <= 2 * kMaxN; n++) {
+    std::vector<T> cv(n), av(n), bv(n), want(n);
+    for (size_t i = 0; i < n; i++) {
+      cv[i] = bits(rng) % 3 == 0 ? static_cast<T>(bits(rng)) : conds[bits(rng) % conds.size()];
+      av[i] = static_cast<T>(bits(rng));
+      bv[i] = static_cast<T>(bits(rng));
+      want[i] = (cv[i] & static_cast<T>(~sign)) != 0 ? av[i] : bv[i];
+    }
+    ExactBuffer<T> c(n), a(n), b(n), y(n);
+    std::copy(cv.begin(), cv.end(), c.begin());
+    std::copy(av.begin(), av.end(), a.begin());
+    std::copy(bv.begin(), bv.end(), b.begin());
+    fn(n, c.data(), a.data(), b.data(), y.data());
+    for (size_t i = 0; i < n; i++) ASSERT_EQ(y[i], want[i]) << k.name << " n=" << n << " i=" << i << " c=" << cv[i];
+    // In place: y == c, y == a, y == b.
+    fn(n, c.data(), a.data(), b.data(), a.data());
+    for (size_t i = 0; i < n; i++) ASSERT_EQ(a[i], want[i]) << k.name << " y == a, i=" << i;
+    std::copy(av.begin(), av.end(), a.begin());
+    fn(n, c.data(), a.data(), b.data(), b.data());
+    for (size_t i = 0; i < n; i++) ASSERT_EQ(b[i], want[i]) << k.name << " y == b, i=" << i;
+    fn(n, c.data(), a.data(), a.data(), c.data());
+    for (size_t i = 0; i < n; i++) ASSERT_EQ(c[i], av[i]) << k.name << " y == c, i=" << i;
+  }
+}
+
+class VSelect32Test : public VSelectTest {};
+class VSelect16Test : public VSelectTest {};
+TEST_P(VSelect32Test, reference_bits) { check_select<uint32_t>(GetParam()); }
+TEST_P(VSelect16Test, reference_bits) { check_select<uint16_t>(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(x32_vselect, VSelect32Test, testing::ValuesIn(kSelect32), kernel_name);
+INSTANTIATE_TEST_SUITE_P(x16_vselect, VSelect16Test, testing::ValuesIn(kSelect16), kernel_name);
 
 INSTANTIATE_TEST_SUITE_P(f32_vbinary, VBinaryTest, testing::ValuesIn(kBinary), kernel_name);
 INSTANTIATE_TEST_SUITE_P(f32_vbinary, VBinaryScalarFormulaTest,

@@ -309,6 +309,56 @@ TEST(OnnxImport, DamagedModelsFailCleanly) {
   }
 }
 
+// Malformed comparison / logic / Where models (scripts/onnx-unit-models.py
+// hostile_logic_models, hostile.txt): `load` ones are refused by the load itself with a
+// specific status, `malformed` ones load and listing their unsupported ops says
+// invalid_parameter (as does creating a runtime), `listed:<Op>` ones load and list that op
+// with a reason, and creating a runtime then fails with unsupported_parameter; never a crash.
+TEST(OnnxImport, HostileLogicModelsGiveSpecificErrors) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  std::ifstream f(UnitDir() + "/hostile.txt");
+  ASSERT_TRUE(f.good()) << "no hostile.txt in " << UnitDir();
+  std::string name, expect;
+  size_t cases = 0;
+  while (f >> name >> expect) {
+    cases++;
+    pqnn_onnx_model_t model = nullptr;
+    const enum pqnn_status status =
+        pqnn_onnx_load_file((UnitDir() + "/" + name + ".onnx").c_str(), 0, &model);
+    if (expect == "load") {
+      EXPECT_TRUE(status == pqnn_status_invalid_parameter ||
+                  status == pqnn_status_unsupported_parameter) << name << ": " << status;
+      EXPECT_EQ(nullptr, model) << name;
+      continue;
+    }
+    ASSERT_EQ(pqnn_status_success, status) << name;
+    size_t count = 0;
+    if (expect == "malformed") {
+      EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_unsupported_count(model, &count))
+          << name;
+      pqnn_onnx_runtime_t rt = nullptr;
+      EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_create_runtime(model, nullptr, 0, &rt))
+          << name;
+      EXPECT_EQ(nullptr, rt);
+      pqnn_onnx_delete_model(model);
+      continue;
+    }
+    ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &count));
+    ASSERT_GE(count, 1u) << name;
+    const char *op_type, *node_name, *reason;
+    ASSERT_EQ(pqnn_status_success,
+              pqnn_onnx_get_unsupported(model, 0, &op_type, &node_name, &reason));
+    EXPECT_EQ(expect.substr(expect.find(':') + 1), op_type) << name;
+    EXPECT_NE(std::string(), reason) << name;
+    pqnn_onnx_runtime_t rt = nullptr;
+    EXPECT_EQ(pqnn_status_unsupported_parameter, pqnn_onnx_create_runtime(model, nullptr, 0, &rt))
+        << name;
+    EXPECT_EQ(nullptr, rt);
+    pqnn_onnx_delete_model(model);
+  }
+  EXPECT_GE(cases, 7u);
+}
+
 TEST(OnnxImport, ArgumentsAreChecked) {
   pqnn_onnx_model_t model = nullptr;
   EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_load_file(nullptr, 0, &model));

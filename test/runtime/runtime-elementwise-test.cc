@@ -1,5 +1,6 @@
 // The elementwise binary and unary nodes (pqnn_define_binary / pqnn_define_unary) through a
-// runtime: binary ops over random broadcast shapes against a plain reference (f32 exact,
+// runtime: binary ops (the comparisons included, with ties) over random broadcast shapes
+// against a plain reference (f32 exact,
 // f16 bit-exact against fp16 of the f32 op on the f16-rounded inputs), clamp fusion into a
 // binary node, NaN propagation, unary accuracy against a double-precision reference in ulp
 // (the bounds documented in pqnn.h), and bad defines.
@@ -32,28 +33,14 @@ float binary_ref(pqnn_binary_operator op, float u, float v) {
     case pqnn_binary_maximum: return std::isnan(u) || std::isnan(v) ? NAN : std::max(u, v);
     case pqnn_binary_minimum: return std::isnan(u) || std::isnan(v) ? NAN : std::min(u, v);
     case pqnn_binary_prelu: return u < 0.0f ? u * v : u;
+    case pqnn_binary_equal: return u == v ? 1.0f : 0.0f;
+    case pqnn_binary_not_equal: return u != v ? 1.0f : 0.0f;
+    case pqnn_binary_greater: return u > v ? 1.0f : 0.0f;
+    case pqnn_binary_greater_equal: return u >= v ? 1.0f : 0.0f;
+    case pqnn_binary_less: return u < v ? 1.0f : 0.0f;
+    case pqnn_binary_less_equal: return u <= v ? 1.0f : 0.0f;
     default: return NAN;
   }
-}
-
-// Element offset into a right-aligned broadcast operand for output index `idx` of `out`.
-size_t broadcast_offset(const std::vector<size_t>& out, const std::vector<size_t>& in, size_t idx) {
-  size_t offset = 0, stride = 1;
-  for (size_t d = out.size(); d-- > 0;) {
-    const size_t coord = idx % out[d];
-    idx /= out[d];
-    const size_t k = d + in.size() - out.size();
-    if (d + in.size() < out.size()) continue;
-    if (in[k] != 1) offset += coord * stride;
-    stride *= in[k];
-  }
-  return offset;
-}
-
-size_t elements(const std::vector<size_t>& s) {
-  size_t n = 1;
-  for (size_t d : s) n *= d;
-  return n;
 }
 
 // One binary node a OP b (right-aligned numpy broadcasting) through a runtime, f32 and f16,
@@ -72,6 +59,15 @@ void check_binary(pqnn_binary_operator op, const std::vector<size_t>& a, const s
   if (op == pqnn_binary_divide) {
     for (auto& v : vb) v = v < 0 ? v - 0.25f : v + 0.25f;
   }
+  // Comparisons: values on a grid of 1/2, so that ties (equal, greater_equal, less_equal)
+  // are frequent.
+  auto grid = [](std::vector<float> v) {
+    for (auto& x : v) x = std::round(x * 2.0f) * 0.5f;
+    return v;
+  };
+  const bool compare = op >= pqnn_binary_equal;
+  const auto ga = compare ? grid(va) : va;
+  if (compare) vb = grid(vb);
   for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
     Graph g(3);
     const uint32_t ia = g.input(0, a), ib = g.input(1, b);
@@ -79,12 +75,12 @@ void check_binary(pqnn_binary_operator op, const std::vector<size_t>& a, const s
     ASSERT_EQ(pqnn_define_binary(g.sg, op, lo, hi, ia, ib, iy, 0), pqnn_status_success);
     std::vector<float> y(elements(y_shape));
     pqnn_runtime_t rt = run_graph(g.sg, flags,
-        {{0, (void*) va.data()}, {1, (void*) vb.data()}, {2, y.data()}});
+        {{0, (void*) ga.data()}, {1, (void*) vb.data()}, {2, y.data()}});
     const auto infos = node_infos(rt);
     pqnn_delete_runtime(rt);
     ASSERT_EQ(infos[flags ? 2 : 0].type, pqnn_node_type_binary);
     for (size_t i = 0; i < y.size(); i++) {
-      float u = va[broadcast_offset(y_shape, a, i)], v = vb[broadcast_offset(y_shape, b, i)];
+      float u = ga[broadcast_offset(y_shape, a, i)], v = vb[broadcast_offset(y_shape, b, i)];
       if (flags) {
         u = f16_round(u);
         v = f16_round(v);
@@ -100,9 +96,11 @@ TEST(RuntimeElementwise, BinaryRandomBroadcastShapes) {
   std::mt19937 rng(7);
   const pqnn_binary_operator ops[] = {pqnn_binary_add, pqnn_binary_subtract,
       pqnn_binary_multiply, pqnn_binary_divide, pqnn_binary_maximum, pqnn_binary_minimum,
-      pqnn_binary_prelu};
-  for (int iter = 0; iter < 70; iter++) {
-    const pqnn_binary_operator op = ops[iter % 7];
+      pqnn_binary_prelu, pqnn_binary_equal, pqnn_binary_not_equal, pqnn_binary_greater,
+      pqnn_binary_greater_equal, pqnn_binary_less, pqnn_binary_less_equal};
+  const int num_ops = sizeof(ops) / sizeof(ops[0]);
+  for (int iter = 0; iter < 10 * num_ops; iter++) {
+    const pqnn_binary_operator op = ops[iter % num_ops];
     const size_t rank = 1 + rng() % 4;
     std::vector<size_t> out(rank), a, b;
     for (auto& d : out) d = 1 + rng() % 7;
@@ -129,7 +127,8 @@ TEST(RuntimeElementwise, BinaryNhwcPatterns) {
     const std::vector<std::vector<size_t>> others = {x, {1}, {c}, {1, 1, 1, c}, {1, x[1], x[2], 1},
         {x[2], c}};
     for (const auto& o : others) {
-      for (pqnn_binary_operator op : {pqnn_binary_subtract, pqnn_binary_divide}) {
+      for (pqnn_binary_operator op : {pqnn_binary_subtract, pqnn_binary_divide,
+               pqnn_binary_greater_equal, pqnn_binary_less}) {
         check_binary(op, x, o, -INFINITY, INFINITY, seed++);
         check_binary(op, o, x, -INFINITY, INFINITY, seed++);
       }
@@ -283,6 +282,32 @@ TEST(RuntimeElementwise, RoundingNodesExact) {
   EXPECT_EQ(yn[2], 2.0f);
 }
 
+// The comparisons on NaN, infinities and signed zeros: NaN is false but for not_equal,
+// -0 equals +0; each result clamped like any binary node (here to [0, 0.5]).
+TEST(RuntimeElementwise, ComparisonsSpecialValues) {
+  const float inf = INFINITY;
+  const std::vector<float> a = {NAN, 1.0f, NAN, -0.0f, inf, -inf, 2.0f, 3.0f};
+  const std::vector<float> b = {1.0f, NAN, NAN, 0.0f, inf, inf, 2.0f, 2.0f};
+  const pqnn_binary_operator ops[] = {pqnn_binary_equal, pqnn_binary_not_equal,
+      pqnn_binary_greater, pqnn_binary_greater_equal, pqnn_binary_less, pqnn_binary_less_equal};
+  for (pqnn_binary_operator op : ops) {
+    for (float hi : {INFINITY, 0.5f}) {
+      Graph g(3);
+      const uint32_t ia = g.input(0, {a.size()}), ib = g.input(1, {b.size()});
+      const uint32_t iy = g.output(2, {a.size()});
+      ASSERT_EQ(pqnn_define_binary(g.sg, op, -INFINITY, hi, ia, ib, iy, 0), pqnn_status_success);
+      std::vector<float> y(a.size());
+      pqnn_delete_runtime(run_graph(g.sg, 0,
+          {{0, (void*) a.data()}, {1, (void*) b.data()}, {2, y.data()}}));
+      for (size_t i = 0; i < a.size(); i++) {
+        const float want = std::min(hi, binary_ref(op, a[i], b[i]));
+        EXPECT_EQ(y[i], want) << "op " << op << " i " << i;
+        EXPECT_FALSE(std::signbit(y[i])) << "op " << op << " i " << i;
+      }
+    }
+  }
+}
+
 TEST(RuntimeElementwise, BadDefines) {
   Graph g(2);
   const uint32_t x = g.input(0, {4}), y = g.output(1, {4});
@@ -292,6 +317,8 @@ TEST(RuntimeElementwise, BadDefines) {
       pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_define_binary(g.sg, (pqnn_binary_operator) 99, -INFINITY, INFINITY, x, x, y, 0),
       pqnn_status_invalid_parameter);
+  EXPECT_EQ(pqnn_define_binary(g.sg, (pqnn_binary_operator) (pqnn_binary_less_equal + 1),
+      -INFINITY, INFINITY, x, x, y, 0), pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_define_binary(g.sg, pqnn_binary_add, 1.0f, 0.0f, x, x, y, 0),
       pqnn_status_invalid_parameter);
   EXPECT_EQ(pqnn_define_binary(nullptr, pqnn_binary_add, -INFINITY, INFINITY, x, x, y, 0),

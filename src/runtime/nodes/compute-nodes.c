@@ -12,6 +12,7 @@ static const struct pqnn_compute_node* const kComputeNodes[] = {
   &pqnn_softmax_axis_node,
   &pqnn_batch_matrix_multiply_node,
   &pqnn_reduce_node,
+  &pqnn_select_node,
 };
 
 const struct pqnn_compute_node* pqnn_find_compute_node(enum pqnn_node_type type) {
