@@ -1271,6 +1271,14 @@ def qdq_cases():
         helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], name="dq")],
         [("x", (8, 80))], ["y"], [const("s", np.float32(0.25)), const("z", np.int8(-3))],
         values=[x])
+    # No zero point (uint8, 0: the DequantizeLinear chain is one multiply), scale 2^-3:
+    # odd multiples of 1/16 are ties; negatives clamp to 0 (a -0.0 from the round must come
+    # back +0 as in ONNX Runtime), above 31.875 to 255.
+    x = (np.arange(-160, 640) * 0.0625).astype(np.float32).reshape(2, 400)
+    add_case("qdq_uint8_no_zero_point", [
+        helper.make_node("QuantizeLinear", ["x", "s"], ["q"], name="q"),
+        helper.make_node("DequantizeLinear", ["q", "s"], ["y"], name="dq")],
+        [("x", (2, 400))], ["y"], [const("s", np.float32(0.125))], values=[x])
     # Per axis (the channels of a conv output, NHWC inside), int8 zero points per channel:
     # the conv's sums of halves give exact ties at scale 1, near-ties at 0.05; 2^-5
     # saturates both ways.

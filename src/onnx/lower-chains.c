@@ -625,7 +625,7 @@ enum pqnn_status ox_lower_pow_constant(struct ox_pass* p, struct ox_tensor* x, f
 static enum pqnn_status quant_operand(struct ox_pass* p, const struct ox_qparams* q,
     const struct ox_tensor* x, bool zero_point, struct ox_tensor* out) {
   static const float kDummy = 0.0f;  /* listing: the data is not read */
-  *out = scalar_constant(&kDummy);
+  *out = ox_scalar_constant(&kDummy);
   if (q->axis >= 0) {
     out->rank = x->rank;
     for (int d = 0; d < x->rank; d++) out->dims[d] = d == q->axis ? q->count : 1;
