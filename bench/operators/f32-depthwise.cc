@@ -5,7 +5,7 @@
 // time counts the other processes' share), one thread. Each shape runs twice in one
 // process, side by side: "row", the DWCONV path as shipped (row kernels for the interior
 // columns where the tier has them), and "pixel", the same operator with the row kernel
-// switched off after reshape (every pixel through the per-pixel kernel and its
+// unbound before reshape (every pixel through the per-pixel kernel and its
 // indirection buffer: the path before row kernels), so the ratio is measured on one
 // machine state. The output lies PQNN_DWCONV_SKEW bytes off the input modulo 4 KiB, as the
 // runtime places it (at 1 KiB-multiple pixel steps an aliased placement runs per pixel:
@@ -145,11 +145,19 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, Mode mode) {
   if (pqnn_create_convolution2d_nhwc_f32(uint32_t(pad), uint32_t(pad), uint32_t(pad),
           uint32_t(pad), uint32_t(k), uint32_t(k), s.stride_height, s.stride_width, 1, 1,
           uint32_t(c), 1, 1, c, c, kernel.data(), bias.data(), 0.0f, 6.0f,
-          PQNN_FLAG_DEPTHWISE_CONVOLUTION, &op) != pqnn_status_success ||
-      pqnn_reshape_convolution2d_nhwc_f32(op, 1, s.height, s.width, nullptr, nullptr, nullptr) !=
+          PQNN_FLAG_DEPTHWISE_CONVOLUTION, &op) != pqnn_status_success) {
+    state.SkipWithError("operator creation failed");
+    return;
+  }
+  const bool has_rows = op->dwconv_row != nullptr;
+  // "pixel": the row kernel unbound before reshape, so that reshape builds the per-pixel
+  // kernel's indirection for every pixel (with a row kernel it builds none where the row
+  // kernel takes every pixel).
+  if (!rows) op->dwconv_row = nullptr;
+  if (pqnn_reshape_convolution2d_nhwc_f32(op, 1, s.height, s.width, nullptr, nullptr, nullptr) !=
           pqnn_status_success ||
       pqnn_setup_convolution2d_nhwc_f32(op, in, out) != pqnn_status_success) {
-    state.SkipWithError("operator creation failed");
+    state.SkipWithError("operator reshape / setup failed");
     pqnn_delete_operator(op);
     return;
   }
@@ -176,8 +184,6 @@ void f32_depthwise(benchmark::State& state, const DwShape& s, Mode mode) {
       op->epilogue.affine_only = nullptr;
     }
   }
-  const bool has_rows = op->context.dwconv.row != nullptr;
-  if (!rows) op->context.dwconv.row = nullptr;  // every pixel through the DWCONV kernel
   const double start = thread_seconds();
   for (auto _ : state) {
     pqnn_run_operator(op, nullptr);
