@@ -199,6 +199,11 @@ FAMILIES = {
     # a shift, an AND with the channel mask on the last partial vector).
     "fma-dw-border": (re.compile(r"^vfmadd\d+ps$"),
                       re.compile(r"^(vpbroadcastd|vmovd|vpslld|vpand|vpandd|vptestmd)$"), 0.5),
+    # The f32 dwconv row kernels' interior blocks (f32_dwconv_row.py BLOCK: several pixels of
+    # a channel vector, each input loaded once into a register for the pixels that share it):
+    # the loads of inputs and taps are separate instructions by design; per output vector
+    # the chains' sum (vaddps), the clamp and the store; the first odd tap's product (vmulps).
+    "fma-dw-block": (re.compile(r"^vfmadd\d+ps$"), re.compile(r"^(vaddps|vmulps|vmaxps|vminps)$"), 0.25),
     # The f32 dwconv row kernels with the output epilogue in their registers
     # (f32-dwconv-row-epi, every FMA loop: interior, border pixels, partial vector): the
     # row loop of fma-dw / fma-dw-border, and per output vector the activation (hardswish:
@@ -276,7 +281,7 @@ FAMILIES = {
     "pool-sse2": (STREAM_OP, re.compile(r"^$"), 1.0),
 }
 # Families whose loop writes its output vector by vector: stores are essential there.
-STORING = {"qd8-apply", "fma-dw1", "winograd", "winograd-sse2", "fma-epilogue", "sse-epilogue",
+STORING = {"qd8-apply", "fma-dw1", "fma-dw-block", "winograd", "winograd-sse2", "fma-epilogue", "sse-epilogue",
            "expsum", "expsum-sse2", "stream", "stream-sse2", "pool", "pool-sse2"}
 # Families whose checked loop is the one with the most dot instructions (hot_loop), and of
 # those the ones whose loop must store a vector to the output.
@@ -293,6 +298,11 @@ FAMILY_GROUPS = {"qd8-quantize": ("qd8-range", "qd8-apply")}
 # loops (left and right of the interior, for each channel-vector walk) and the walks of the
 # last partial channel vector. KNOWN entries for them are keyed "<dir>/<tile> <family>".
 OTHER_LOOPS = {"f32-dwconv-row": "fma-dw-border", "f32-dwconv-row-epi": "fma-dw-epi"}
+# Kernel directories whose innermost loops storing several output vectors (BLOCK_STORES or
+# more) are interior blocks, checked as the family named, apart from the hot loop and the
+# OTHER_LOOPS ones (a one-pixel walk stores one vector, or two for a 64-byte line).
+BLOCK_LOOPS = {"f32-dwconv-row": "fma-dw-block"}
+BLOCK_STORES = 3
 
 
 # Tiles whose K loop needs more vector registers than the ISA has, so one or more
@@ -336,6 +346,23 @@ for _obj in ("f32-qd8-range/range-avx2", "f32-qd8-convert/quantize-avx2",
 # 3-55 stack accesses per loop (gcc 12), 2-49 (clang 14); the bounds are the worst of the
 # two compilers now, each kernel's count in docs/architecture.md.
 STACK_BOUND = {
+    # The AVX2 interior blocks (f32_dwconv_row.py BLOCK, 3x3 6 pixels, 5x5 4 pixels a
+    # block): the accumulators, one kernel row's taps and an input fill the 16 ymm
+    # registers; the general registers run out first. gcc 12 reloads strides and the
+    # counter (2-7 a block of 54-192 FMAs); clang 14 strength-reduces the tap addresses to
+    # one offset register and a base per tap column, which it keeps on the stack (up to 40
+    # reloads a block at 5x5 stride 2) and spills 2-3 ymm at 5x5. Both compilers' blocks ran
+    # 1.2-1.6x the one-pixel loop (bench/f32-depthwise, docs/benchmarks.md).
+    "f32-dwconv-row/25p16c-avx2-fma fma-dw-block": (66, "clang 14: tap-column bases on the "
+        "stack (5x5 stride 2), 2-3 ymm spills; gcc 12: 7 stride / counter reloads"),
+    "f32-dwconv-row/25p8c-avx2-fma fma-dw-block": (29, "clang 14: tap-column bases on the "
+        "stack; gcc 12: 3 stride / counter reloads"),
+    "f32-dwconv-row/9p16c-avx2-fma fma-dw-block": (6, "stride / counter reloads"),
+    "f32-dwconv-row/9p8c-avx2-fma fma-dw-block": (2, "stride / counter reloads"),
+    # The one-pixel walk after the blocks (at most 5 pixels a row where blocks run; every
+    # pixel at 3x3 stride 2), taps held in registers.
+    "f32-dwconv-row/9p16c-avx2-fma": (2, "clang 14 reloads a stride and the counter"),
+    "f32-dwconv-row/9p8c-avx2-fma": (1, "clang 14 reloads the counter"),
     "f32-dwconv-row/25p16c-avx2-fma fma-dw-border": (17, "gcc 12 hoists the tap offsets of "
         "the masked loads of two vectors (5x5, a 64-byte line a pixel) into registers and "
         "reloads 9 of them; clang 14: 5"),
@@ -638,6 +665,19 @@ def check_object(path, verbose):
         print(f"FAIL {path}: no inner-loop family for kernel directory {kind}: add one "
               "(family_of in scripts/analysis/check-inner-loops.py)")
         return [f"{kind}: no family"]
+    block_family = BLOCK_LOOPS.get(os.path.basename(os.path.dirname(path)))
+    if block_family is not None:
+        frame_pointer = has_frame_pointer(insns)
+        blocks = [b for b in innermost(loops) if sum(
+            1 for i in b if classify(i, FAMILIES[block_family][0], FAMILIES[block_family][1],
+                                     frame_pointer) == "other" and
+            re.search(r"%[xyz]mm", i[2]) and is_mem(operands(i[2])[-1])) >= BLOCK_STORES]
+        if blocks:
+            problems += check_family(path, block_family, insns, blocks, verbose)
+            # the other checks see neither the blocks nor the loops around them
+            spans = [(b[0][0], b[-1][0]) for b in blocks]
+            loops = [b for b in loops
+                     if not any(b[0][0] <= lo and hi <= b[-1][0] for lo, hi in spans)]
     for family in FAMILY_GROUPS.get(group, (group,)):
         for group_insns, group_loops in loop_groups(path, insns, loops):
             hot = hot_loop(group_loops, FAMILIES[family][0], family in MAIN_LOOP,
@@ -680,7 +720,8 @@ def check_family(path, family, insns, bodies, verbose):
                 f"({max(ratio, 0):.2f} per dot beyond {SLACK}, budget {budget})")
         tile = os.path.basename(path)[:-len(".c.o")]
         key = os.path.basename(os.path.dirname(path)) + "/" + tile + \
-            ("" if family not in OTHER_LOOPS.values() else " " + family)
+            ("" if family not in OTHER_LOOPS.values() and family not in BLOCK_LOOPS.values()
+             else " " + family)
         bad = bool(stack) or ratio > budget
         if bad and key in STACK_BOUND:
             bound, why = STACK_BOUND[key]

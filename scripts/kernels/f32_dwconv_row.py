@@ -22,7 +22,9 @@ strips, STRIP), with tap addresses computed from the row pointer plus multiples 
 tap_stride (addressing modes, no pointer loads). Where a vector is half a 64-byte line
 (AVX2, 16-channel tiles), whole tiles go a line (two vectors) per pixel, the second
 vector's weights read from the tile, so that the walk does not fetch every line of the
-row twice. The arithmetic (tap order, accumulator chains) is that of the DWCONV kernel
+row twice. AVX2 walks the interior in blocks of pixels (BLOCK, block_body): per kernel row
+the row's taps in registers and each input vector loaded once for every pixel of the
+block that reads it. The arithmetic (tap order, accumulator chains) is that of the DWCONV kernel
 of the same tile (f32_dwconv.fixed_acc), so both give bit-identical outputs for a pixel;
 the weights are packed for that kernel (pqnn_pack_f32_dwconv with its channel tile).
 """
@@ -212,10 +214,123 @@ def pixel_body(isa, taps, ct, hold, masked, p, vectors, border=False, epi=None):
     return out
 
 
-def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1, epi=None, count="output_width"):
+# Interior pixels per block (block_body) where the tier runs blocks: (isa, taps) -> pixels.
+# AMD Zen 3 (AVX2, 16 ymm registers), a standalone copy of each loop, GFLOP/s, one pixel at
+# a time (the loop before blocks: two loads per FMA, every pixel's chains of 9 or 25
+# dependent FMAs) against blocks of P pixels, the same bits: 5x5 rec 240x12x80 42-44 ->
+# P = 3 / 4 / 5: 68 / 65-68 / 73 (P = 5 holds 10 accumulators, 5 taps and an input:
+# every ymm register, and gcc spills the clamp bounds); det 192x40x40 45 -> 73 (P = 4);
+# 3x3 det 16x320x320 36-38 -> 62-66 (P = 4 .. 8), 96x80x80 33-41 -> 47-67 (P = 6 ahead in a
+# quiet minute). AVX512 keeps the one-pixel walk with the taps held in its 32 registers
+# (not measured on an AVX512 machine yet).
+# 3x3 at a stride of two: 0.72-0.91x (det 32x320x320, 96x80x80: neighbours share one input
+# of three, and the block loses the held taps), so one pixel at a time there, the taps held.
+BLOCK = {("avx2_fma", 9): (6, (1,)), ("avx2_fma", 25): (4, (1, 2))}
+
+
+def block_pixels(isa, taps):
+    """Pixels per interior block for the tier and taps, or None: one pixel at a time."""
+    return BLOCK[(isa.name, taps)][0] if (isa.name, taps) in BLOCK else None
+
+
+def block_strides(isa, taps):
+    """Column strides (in taps) that run in blocks."""
+    return BLOCK[(isa.name, taps)][1] if (isa.name, taps) in BLOCK else ()
+
+
+def block_body(isa, taps, ct, p, vectors, stride, npx, epi=None):
+    """npx adjacent interior pixels of `vectors` whole channel vectors, for a column stride
+    of `stride` taps (input_step == stride * tap_stride): per vector and kernel row, the
+    row's taps loaded once into registers, then each input vector the block reads from
+    that row loaded once and multiplied into every pixel that uses it (the pixels' taps
+    share inputs: npx + k - 1 loads a row at stride 1 where npx pixels took npx * k). Per
+    pixel the FMAs run in tap order in the DWCONV kernel's chains (fixed_acc): the bits
+    of pixel_body."""
+    k = math.isqrt(taps)
+    v = isa.v
+    chains = f32_dwconv.fixed_acc(isa, taps)
+    out = []
+    for n in range(vectors):
+        q = p + "  "
+        out.append(f"{p}{{  // channel vector {n} of the block's pixels")
+        bias = vf.load(isa.name, f"w + {n * v}" if n else "w")
+        for px in range(npx):
+            out.append(f"{q}{isa.vtype} va{px} = {bias};")
+        if chains == 2:
+            out.append(f"{q}{isa.vtype} " + ", ".join(f"vb{px}" for px in range(npx)) + ";")
+        for ky in range(k):
+            out.append(f"{q}{{  // kernel row {ky}")
+            r = q + "  "
+            for kx in range(k):
+                wo = (ky * k + kx + 1) * ct + n * v
+                out.append(f"{r}const {isa.vtype} vw{kx} = {vf.load(isa.name, f'w + {wo}')};")
+            # The row's inputs from one pointer stepped 4 taps at a time, at offsets 0, ts,
+            # 2 ts and 3 ts (addressing modes), each step opaque to the compiler: with
+            # i{ky} + j * ts for each j, or the steps visible, gcc 12 computed every row's
+            # addresses ahead and kept them on the stack (46 stack accesses a block).
+            span = stride * (npx - 1) + k
+            noff = f" + {n * v * 4}" if n else ""
+            out.append(f"{r}const char* ir = i{ky}{noff};")
+            for j in range(span):
+                if j and j % 4 == 0:
+                    out.append(f"{r}ir += ts * 4;")
+                    out.append(f"{r}PQNN_DWROW_OPAQUE(ir);")
+                users = [((j - kx) // stride, kx) for kx in range(k)
+                         if (j - kx) % stride == 0 and 0 <= (j - kx) // stride < npx]
+                if not users:
+                    continue
+                off = ("", " + ts", " + ts * 2", " + ts3")[j % 4]
+                ld = vf.load(isa.name, f"(const float*) (ir{off})")
+                out.append(f"{r}{{")
+                out.append(f"{r}  const {isa.vtype} vi = {ld};")
+                for px, kx in users:
+                    t = ky * k + kx
+                    if chains == 1 or t % 2 == 0:
+                        out.append(f"{r}  va{px} = {vf.fma(isa.name, 'vi', f'vw{kx}', f'va{px}')};")
+                    elif t == 1:
+                        out.append(f"{r}  vb{px} = {vf.mul(isa.name, 'vi', f'vw{kx}')};")
+                    else:
+                        out.append(f"{r}  vb{px} = {vf.fma(isa.name, 'vi', f'vw{kx}', f'vb{px}')};")
+                out.append(f"{r}}}")
+            out.append(f"{q}}}")
+        out.append(f"{q}char* oo = o{f' + {n * v * 4}' if n else ''};")
+        for px in range(npx):
+            out.append(f"{q}{{")
+            acc = vf.add(isa.name, f"va{px}", f"vb{px}") if chains == 2 else f"va{px}"
+            out.append(f"{q}  {isa.vtype} vacc{n} = {acc};")
+            out.extend(q + "  " + line for line in vf.clamp(isa.name, f"vacc{n}"))
+            out.extend(epilogue_lines(isa, epi, n, q + "  "))
+            out.append(f"{q}  {vf.store(isa.name, '(float*) oo', f'vacc{n}')}")
+            if px + 1 < npx:
+                out.append(f"{q}  oo += output_stride;")
+            out.append(f"{q}}}")
+        out.append(f"{p}}}")
+    return out
+
+
+def pixel_loop(isa, taps, ct, hold, masked, ind, vectors=1, epi=None, count="output_width",
+               late=()):
     """The loop along the interior's `count` pixels (the row's, or a strip's) for `vectors`
-    adjacent channel vectors."""
-    out = [f"{ind}for (size_t x = {count}; x != 0; x--) {{"]
+    adjacent channel vectors: blocks of block_pixels() pixels where the tier has them (whole
+    vectors at the column strides of block_strides()), then one pixel at a time. late:
+    statements before the one-pixel loop (the held taps' loads: not live in the blocks)."""
+    npx = None if masked else block_pixels(isa, taps)
+    if npx is None:
+        out = list(late) + [f"{ind}for (size_t x = {count}; x != 0; x--) {{"]
+    else:
+        out = [f"{ind}size_t x = {count};"]
+        for i, stride in enumerate(block_strides(isa, taps)):
+            cond = "input_step == tap_stride" if stride == 1 else f"input_step == {stride} * tap_stride"
+            out.append(f"{ind}{'if' if i == 0 else '} else if'} ({cond}) {{")
+            out.append(f"{ind}  for (; x >= {npx}; x -= {npx}) {{")
+            out.extend(block_body(isa, taps, ct, ind + "    ", vectors, stride, npx, epi))
+            for r in range(math.isqrt(taps)):
+                out.append(f"{ind}    i{r} += input_step * {npx};")
+            out.append(f"{ind}    o += output_stride * {npx};")
+            out.append(f"{ind}  }}")
+        out.append(f"{ind}}}")
+        out += list(late)
+        out.append(f"{ind}for (; x != 0; x--) {{")
     p = ind + "  "
     out.extend(pixel_body(isa, taps, ct, hold, masked, p, vectors, epi=epi))
     for r in range(math.isqrt(taps)):
@@ -350,6 +465,8 @@ def kernel(taps, ct, isa, epi=None):
     k = math.isqrt(taps)
     assert k * k == taps and k in (3, 5) and ct % v == 0, (taps, ct, isa.name)
     nregs = MASKED[isa.name][0]
+    # Taps held in registers through the one-pixel walk where they fit (loaded after the
+    # blocks, which load the taps of one kernel row per block).
     hold = taps + 1 + 4 <= nregs
     # Vectors narrower than a 64-byte line (AVX2) walk whole tiles a line at a time.
     lines = v * 4 < 64 and ct * 4 == 64
@@ -370,7 +487,13 @@ def kernel(taps, ct, isa, epi=None):
                f"Channel vectors of {v} outer, pixels inner: ") +
             f"per vector the bias and taps are "
             f"{held_how}, "
-            f"then one load and one FMA per tap and pixel, "
+            + (f"then blocks of {block_pixels(isa, taps)} pixels where the column stride is "
+               f"{' or '.join(str(x) for x in block_strides(isa, taps))} tap"
+               f"{'s' if block_strides(isa, taps) != (1,) else ''} (per kernel row its taps "
+               f"loaded once and each input vector once, multiplied into every pixel of the "
+               f"block that reads it), the other pixels "
+               if block_pixels(isa, taps) else "then ") +
+            f"one load and one FMA per tap and pixel, "
             f"{'one accumulator chain' if chains == 1 else 'even and odd taps in two accumulator chains'}"
             f" in tap order, as in the DWCONV kernel {taps}p{ct}c (bit-identical results); "
             f"the last 1-{v - 1} channels with masked loads and stores. Border pixels "
@@ -389,6 +512,10 @@ def kernel(taps, ct, isa, epi=None):
     out = ["// Generated by scripts/kernels/f32_dwconv_row.py: do not edit.\n//\n" +
            "\n".join("// " + ln for ln in textwrap.wrap(desc, 86)) +
            '\n#include "microkernels.h"', "", f"#include {isa.include}", "#include <string.h>"]
+    if block_pixels(isa, taps) is not None:
+        out.append("")
+        out.append("// A pointer the compiler must take as it is (no address computed from it ahead).")
+        out.append('#define PQNN_DWROW_OPAQUE(p) __asm__("" : "+r"(p))')
     if isa.name == "avx2_fma":
         out.append("")
         out.append("// mask_table + 8 - c: c lanes of -1, then zeros.")
@@ -414,7 +541,7 @@ def kernel(taps, ct, isa, epi=None):
         if act != "clamp" and not affine:
             out.append("  (void) epilogue;")
     out.append("  const size_t ts = tap_stride;")
-    if k == 5:
+    if k == 5 or block_pixels(isa, taps) is not None:
         out.append("  const size_t ts3 = tap_stride * 3;")
     bh = hold and border_held(isa, taps)
 
@@ -435,7 +562,7 @@ def kernel(taps, ct, isa, epi=None):
         def walk(masked, ind, vectors):
             late = [] if bh or not hold else held_weights(isa, taps, ct, ind)
             return (edge_loop(isa, taps, ct, hold, masked, ind, "left", vectors, epi, guards[0]) +
-                    late + pixel_loop(isa, taps, ct, hold, masked, ind, vectors, epi, count) +
+                    pixel_loop(isa, taps, ct, hold, masked, ind, vectors, epi, count, late) +
                     edge_loop(isa, taps, ct, hold, masked, ind, "right", vectors, epi, guards[1]))
         return walk
 

@@ -6,19 +6,24 @@
 // for the DWCONV kernel of tile 9p16c (pqnn_pack_f32_dwconv: [16 f32 bias][9 x 16 f32]
 // per tile); output pixel x = clamp(bias + sum_t input_t * w_t) at output + x *
 // output_stride bytes. Channel vectors of 8 outer, pixels inner: per vector the bias and
-// taps are loaded once, held in registers, then one load and one FMA per tap and pixel,
-// one accumulator chain in tap order, as in the DWCONV kernel 9p16c (bit-identical
-// results); the last 1-7 channels with masked loads and stores. Border pixels
-// (edges->left before, edges->right after the interior) in the same pass, their taps
-// outside the row as zero vectors (the same FMAs). Reads exactly `channels` floats per
-// tap and writes exactly `channels` per pixel. Epilogue in registers before the store
-// (f32-dwconv-row-epi): clamp (the tier f32-vunary kernel arithmetic), then the affine
-// of epilogue->affine as the tier 1x1 DWCONV kernel computes it, the same bits as the
-// row kernel followed by the epilogue kernels.
+// taps are loaded once, held in registers, then blocks of 6 pixels where the column
+// stride is 1 tap (per kernel row its taps loaded once and each input vector once,
+// multiplied into every pixel of the block that reads it), the other pixels one load and
+// one FMA per tap and pixel, one accumulator chain in tap order, as in the DWCONV kernel
+// 9p16c (bit-identical results); the last 1-7 channels with masked loads and stores.
+// Border pixels (edges->left before, edges->right after the interior) in the same pass,
+// their taps outside the row as zero vectors (the same FMAs). Reads exactly `channels`
+// floats per tap and writes exactly `channels` per pixel. Epilogue in registers before
+// the store (f32-dwconv-row-epi): clamp (the tier f32-vunary kernel arithmetic), then
+// the affine of epilogue->affine as the tier 1x1 DWCONV kernel computes it, the same
+// bits as the row kernel followed by the epilogue kernels.
 #include "microkernels.h"
 
 #include <immintrin.h>
 #include <string.h>
+
+// A pointer the compiler must take as it is (no address computed from it ahead).
+#define PQNN_DWROW_OPAQUE(p) __asm__("" : "+r"(p))
 
 // mask_table + 8 - c: c lanes of -1, then zeros.
 static const int32_t mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -43,6 +48,7 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p16c_clamp_affine__avx2_fma(size_t channel
   const struct pqnn_f32_minmax_params* aq = epilogue->affine_params;
   const size_t at = epilogue->affine_tile;
   const size_t ts = tap_stride;
+  const size_t ts3 = tap_stride * 3;
   const float* w = (const float*) weights;  // this vector's bias in its tile
   size_t c0 = 0;
   for (; channels - c0 >= 16; c0 += 16) {  // whole tiles, both vectors
@@ -103,6 +109,487 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p16c_clamp_affine__avx2_fma(size_t channel
       i2 += input_step;
       o += output_stride;
     }
+    size_t x = output_width;
+    if (input_step == tap_stride) {
+      for (; x >= 6; x -= 6) {
+        {  // channel vector 0 of the block's pixels
+          __m256 va0 = _mm256_loadu_ps(w);
+          __m256 va1 = _mm256_loadu_ps(w);
+          __m256 va2 = _mm256_loadu_ps(w);
+          __m256 va3 = _mm256_loadu_ps(w);
+          __m256 va4 = _mm256_loadu_ps(w);
+          __m256 va5 = _mm256_loadu_ps(w);
+          {  // kernel row 0
+            const __m256 vw0 = _mm256_loadu_ps(w + 16);
+            const __m256 vw1 = _mm256_loadu_ps(w + 32);
+            const __m256 vw2 = _mm256_loadu_ps(w + 48);
+            const char* ir = i0;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va4 = _mm256_fmadd_ps(vi, vw0, va4);
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va5 = _mm256_fmadd_ps(vi, vw0, va5);
+              va4 = _mm256_fmadd_ps(vi, vw1, va4);
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va5 = _mm256_fmadd_ps(vi, vw1, va5);
+              va4 = _mm256_fmadd_ps(vi, vw2, va4);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va5 = _mm256_fmadd_ps(vi, vw2, va5);
+            }
+          }
+          {  // kernel row 1
+            const __m256 vw0 = _mm256_loadu_ps(w + 64);
+            const __m256 vw1 = _mm256_loadu_ps(w + 80);
+            const __m256 vw2 = _mm256_loadu_ps(w + 96);
+            const char* ir = i1;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va4 = _mm256_fmadd_ps(vi, vw0, va4);
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va5 = _mm256_fmadd_ps(vi, vw0, va5);
+              va4 = _mm256_fmadd_ps(vi, vw1, va4);
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va5 = _mm256_fmadd_ps(vi, vw1, va5);
+              va4 = _mm256_fmadd_ps(vi, vw2, va4);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va5 = _mm256_fmadd_ps(vi, vw2, va5);
+            }
+          }
+          {  // kernel row 2
+            const __m256 vw0 = _mm256_loadu_ps(w + 112);
+            const __m256 vw1 = _mm256_loadu_ps(w + 128);
+            const __m256 vw2 = _mm256_loadu_ps(w + 144);
+            const char* ir = i2;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va4 = _mm256_fmadd_ps(vi, vw0, va4);
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va5 = _mm256_fmadd_ps(vi, vw0, va5);
+              va4 = _mm256_fmadd_ps(vi, vw1, va4);
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va5 = _mm256_fmadd_ps(vi, vw1, va5);
+              va4 = _mm256_fmadd_ps(vi, vw2, va4);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va5 = _mm256_fmadd_ps(vi, vw2, va5);
+            }
+          }
+          char* oo = o;
+          {
+            __m256 vacc0 = va0;
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc0;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc0 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = va1;
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc0;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc0 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = va2;
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc0;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc0 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = va3;
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc0;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc0 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = va4;
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc0;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc0 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = va5;
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc0;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc0 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc0);
+          }
+        }
+        {  // channel vector 1 of the block's pixels
+          __m256 va0 = _mm256_loadu_ps(w + 8);
+          __m256 va1 = _mm256_loadu_ps(w + 8);
+          __m256 va2 = _mm256_loadu_ps(w + 8);
+          __m256 va3 = _mm256_loadu_ps(w + 8);
+          __m256 va4 = _mm256_loadu_ps(w + 8);
+          __m256 va5 = _mm256_loadu_ps(w + 8);
+          {  // kernel row 0
+            const __m256 vw0 = _mm256_loadu_ps(w + 24);
+            const __m256 vw1 = _mm256_loadu_ps(w + 40);
+            const __m256 vw2 = _mm256_loadu_ps(w + 56);
+            const char* ir = i0 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va4 = _mm256_fmadd_ps(vi, vw0, va4);
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va5 = _mm256_fmadd_ps(vi, vw0, va5);
+              va4 = _mm256_fmadd_ps(vi, vw1, va4);
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va5 = _mm256_fmadd_ps(vi, vw1, va5);
+              va4 = _mm256_fmadd_ps(vi, vw2, va4);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va5 = _mm256_fmadd_ps(vi, vw2, va5);
+            }
+          }
+          {  // kernel row 1
+            const __m256 vw0 = _mm256_loadu_ps(w + 72);
+            const __m256 vw1 = _mm256_loadu_ps(w + 88);
+            const __m256 vw2 = _mm256_loadu_ps(w + 104);
+            const char* ir = i1 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va4 = _mm256_fmadd_ps(vi, vw0, va4);
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va5 = _mm256_fmadd_ps(vi, vw0, va5);
+              va4 = _mm256_fmadd_ps(vi, vw1, va4);
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va5 = _mm256_fmadd_ps(vi, vw1, va5);
+              va4 = _mm256_fmadd_ps(vi, vw2, va4);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va5 = _mm256_fmadd_ps(vi, vw2, va5);
+            }
+          }
+          {  // kernel row 2
+            const __m256 vw0 = _mm256_loadu_ps(w + 120);
+            const __m256 vw1 = _mm256_loadu_ps(w + 136);
+            const __m256 vw2 = _mm256_loadu_ps(w + 152);
+            const char* ir = i2 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va4 = _mm256_fmadd_ps(vi, vw0, va4);
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va5 = _mm256_fmadd_ps(vi, vw0, va5);
+              va4 = _mm256_fmadd_ps(vi, vw1, va4);
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va5 = _mm256_fmadd_ps(vi, vw1, va5);
+              va4 = _mm256_fmadd_ps(vi, vw2, va4);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va5 = _mm256_fmadd_ps(vi, vw2, va5);
+            }
+          }
+          char* oo = o + 32;
+          {
+            __m256 vacc1 = va0;
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc1;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es + 8), _mm256_loadu_ps(eb + 8));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc1 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = va1;
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc1;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es + 8), _mm256_loadu_ps(eb + 8));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc1 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = va2;
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc1;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es + 8), _mm256_loadu_ps(eb + 8));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc1 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = va3;
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc1;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es + 8), _mm256_loadu_ps(eb + 8));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc1 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = va4;
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc1;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es + 8), _mm256_loadu_ps(eb + 8));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc1 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = va5;
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            {  // epilogue: clamp + affine
+              const __m256 vx = vacc1;
+              const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+              __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es + 8), _mm256_loadu_ps(eb + 8));
+              va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+              vacc1 = va;
+            }
+            _mm256_storeu_ps((float*) oo, vacc1);
+          }
+        }
+        i0 += input_step * 6;
+        i1 += input_step * 6;
+        i2 += input_step * 6;
+        o += output_stride * 6;
+      }
+    }
     const __m256 vwb = _mm256_loadu_ps(w);
     const __m256 vw0 = _mm256_loadu_ps(w + 16);
     const __m256 vw1 = _mm256_loadu_ps(w + 32);
@@ -113,7 +600,7 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p16c_clamp_affine__avx2_fma(size_t channel
     const __m256 vw6 = _mm256_loadu_ps(w + 112);
     const __m256 vw7 = _mm256_loadu_ps(w + 128);
     const __m256 vw8 = _mm256_loadu_ps(w + 144);
-    for (size_t x = output_width; x != 0; x--) {
+    for (; x != 0; x--) {
       __m256 vacc0 = vwb;
       __m256 vacc1 = _mm256_loadu_ps(w + 8);
       vacc0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float*) (i0)), vw0, vacc0);
@@ -249,6 +736,251 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p16c_clamp_affine__avx2_fma(size_t channel
         i2 += input_step;
         o += output_stride;
       }
+      size_t x = output_width;
+      if (input_step == tap_stride) {
+        for (; x >= 6; x -= 6) {
+          {  // channel vector 0 of the block's pixels
+            __m256 va0 = _mm256_loadu_ps(w);
+            __m256 va1 = _mm256_loadu_ps(w);
+            __m256 va2 = _mm256_loadu_ps(w);
+            __m256 va3 = _mm256_loadu_ps(w);
+            __m256 va4 = _mm256_loadu_ps(w);
+            __m256 va5 = _mm256_loadu_ps(w);
+            {  // kernel row 0
+              const __m256 vw0 = _mm256_loadu_ps(w + 16);
+              const __m256 vw1 = _mm256_loadu_ps(w + 32);
+              const __m256 vw2 = _mm256_loadu_ps(w + 48);
+              const char* ir = i0;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va0 = _mm256_fmadd_ps(vi, vw0, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va1 = _mm256_fmadd_ps(vi, vw0, va1);
+                va0 = _mm256_fmadd_ps(vi, vw1, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va2 = _mm256_fmadd_ps(vi, vw0, va2);
+                va1 = _mm256_fmadd_ps(vi, vw1, va1);
+                va0 = _mm256_fmadd_ps(vi, vw2, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw0, va3);
+                va2 = _mm256_fmadd_ps(vi, vw1, va2);
+                va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va4 = _mm256_fmadd_ps(vi, vw0, va4);
+                va3 = _mm256_fmadd_ps(vi, vw1, va3);
+                va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va5 = _mm256_fmadd_ps(vi, vw0, va5);
+                va4 = _mm256_fmadd_ps(vi, vw1, va4);
+                va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va5 = _mm256_fmadd_ps(vi, vw1, va5);
+                va4 = _mm256_fmadd_ps(vi, vw2, va4);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va5 = _mm256_fmadd_ps(vi, vw2, va5);
+              }
+            }
+            {  // kernel row 1
+              const __m256 vw0 = _mm256_loadu_ps(w + 64);
+              const __m256 vw1 = _mm256_loadu_ps(w + 80);
+              const __m256 vw2 = _mm256_loadu_ps(w + 96);
+              const char* ir = i1;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va0 = _mm256_fmadd_ps(vi, vw0, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va1 = _mm256_fmadd_ps(vi, vw0, va1);
+                va0 = _mm256_fmadd_ps(vi, vw1, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va2 = _mm256_fmadd_ps(vi, vw0, va2);
+                va1 = _mm256_fmadd_ps(vi, vw1, va1);
+                va0 = _mm256_fmadd_ps(vi, vw2, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw0, va3);
+                va2 = _mm256_fmadd_ps(vi, vw1, va2);
+                va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va4 = _mm256_fmadd_ps(vi, vw0, va4);
+                va3 = _mm256_fmadd_ps(vi, vw1, va3);
+                va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va5 = _mm256_fmadd_ps(vi, vw0, va5);
+                va4 = _mm256_fmadd_ps(vi, vw1, va4);
+                va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va5 = _mm256_fmadd_ps(vi, vw1, va5);
+                va4 = _mm256_fmadd_ps(vi, vw2, va4);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va5 = _mm256_fmadd_ps(vi, vw2, va5);
+              }
+            }
+            {  // kernel row 2
+              const __m256 vw0 = _mm256_loadu_ps(w + 112);
+              const __m256 vw1 = _mm256_loadu_ps(w + 128);
+              const __m256 vw2 = _mm256_loadu_ps(w + 144);
+              const char* ir = i2;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va0 = _mm256_fmadd_ps(vi, vw0, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va1 = _mm256_fmadd_ps(vi, vw0, va1);
+                va0 = _mm256_fmadd_ps(vi, vw1, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va2 = _mm256_fmadd_ps(vi, vw0, va2);
+                va1 = _mm256_fmadd_ps(vi, vw1, va1);
+                va0 = _mm256_fmadd_ps(vi, vw2, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw0, va3);
+                va2 = _mm256_fmadd_ps(vi, vw1, va2);
+                va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va4 = _mm256_fmadd_ps(vi, vw0, va4);
+                va3 = _mm256_fmadd_ps(vi, vw1, va3);
+                va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va5 = _mm256_fmadd_ps(vi, vw0, va5);
+                va4 = _mm256_fmadd_ps(vi, vw1, va4);
+                va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va5 = _mm256_fmadd_ps(vi, vw1, va5);
+                va4 = _mm256_fmadd_ps(vi, vw2, va4);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va5 = _mm256_fmadd_ps(vi, vw2, va5);
+              }
+            }
+            char* oo = o;
+            {
+              __m256 vacc0 = va0;
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              {  // epilogue: clamp + affine
+                const __m256 vx = vacc0;
+                const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+                __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+                va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+                vacc0 = va;
+              }
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = va1;
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              {  // epilogue: clamp + affine
+                const __m256 vx = vacc0;
+                const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+                __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+                va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+                vacc0 = va;
+              }
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = va2;
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              {  // epilogue: clamp + affine
+                const __m256 vx = vacc0;
+                const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+                __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+                va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+                vacc0 = va;
+              }
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = va3;
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              {  // epilogue: clamp + affine
+                const __m256 vx = vacc0;
+                const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+                __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+                va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+                vacc0 = va;
+              }
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = va4;
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              {  // epilogue: clamp + affine
+                const __m256 vx = vacc0;
+                const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+                __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+                va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+                vacc0 = va;
+              }
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = va5;
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              {  // epilogue: clamp + affine
+                const __m256 vx = vacc0;
+                const __m256 vy = _mm256_min_ps(_mm256_set1_ps(ap->max), _mm256_max_ps(_mm256_set1_ps(ap->min), vx));
+                __m256 va = _mm256_fmadd_ps(vy, _mm256_loadu_ps(es), _mm256_loadu_ps(eb));
+                va = _mm256_min_ps(_mm256_set1_ps(aq->max), _mm256_max_ps(_mm256_set1_ps(aq->min), va));
+                vacc0 = va;
+              }
+              _mm256_storeu_ps((float*) oo, vacc0);
+            }
+          }
+          i0 += input_step * 6;
+          i1 += input_step * 6;
+          i2 += input_step * 6;
+          o += output_stride * 6;
+        }
+      }
       const __m256 vwb = _mm256_loadu_ps(w);
       const __m256 vw0 = _mm256_loadu_ps(w + 16);
       const __m256 vw1 = _mm256_loadu_ps(w + 32);
@@ -259,7 +991,7 @@ void pqnn_f32_dwconv_row_epi_ukernel_9p16c_clamp_affine__avx2_fma(size_t channel
       const __m256 vw6 = _mm256_loadu_ps(w + 112);
       const __m256 vw7 = _mm256_loadu_ps(w + 128);
       const __m256 vw8 = _mm256_loadu_ps(w + 144);
-      for (size_t x = output_width; x != 0; x--) {
+      for (; x != 0; x--) {
         __m256 vacc0 = vwb;
         vacc0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float*) (i0)), vw0, vacc0);
         vacc0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float*) (i0 + ts)), vw1, vacc0);

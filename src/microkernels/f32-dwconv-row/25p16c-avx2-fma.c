@@ -6,16 +6,22 @@
 // for the DWCONV kernel of tile 25p16c (pqnn_pack_f32_dwconv: [16 f32 bias][25 x 16 f32]
 // per tile); output pixel x = clamp(bias + sum_t input_t * w_t) at output + x *
 // output_stride bytes. Channel vectors of 8 outer, pixels inner: per vector the bias and
-// taps are read from the packed tile (L1) per pixel, then one load and one FMA per tap
-// and pixel, even and odd taps in two accumulator chains in tap order, as in the DWCONV
-// kernel 25p16c (bit-identical results); the last 1-7 channels with masked loads and
-// stores. Border pixels (edges->left before, edges->right after the interior) in the
-// same pass, their taps outside the row as zero vectors (the same FMAs). Reads exactly
-// `channels` floats per tap and writes exactly `channels` per pixel.
+// taps are read from the packed tile (L1) per pixel, then blocks of 4 pixels where the
+// column stride is 1 or 2 taps (per kernel row its taps loaded once and each input
+// vector once, multiplied into every pixel of the block that reads it), the other pixels
+// one load and one FMA per tap and pixel, even and odd taps in two accumulator chains in
+// tap order, as in the DWCONV kernel 25p16c (bit-identical results); the last 1-7
+// channels with masked loads and stores. Border pixels (edges->left before, edges->right
+// after the interior) in the same pass, their taps outside the row as zero vectors (the
+// same FMAs). Reads exactly `channels` floats per tap and writes exactly `channels` per
+// pixel.
 #include "microkernels.h"
 
 #include <immintrin.h>
 #include <string.h>
+
+// A pointer the compiler must take as it is (no address computed from it ahead).
+#define PQNN_DWROW_OPAQUE(p) __asm__("" : "+r"(p))
 
 // mask_table + 8 - c: c lanes of -1, then zeros.
 static const int32_t mask_table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
@@ -120,7 +126,1341 @@ void pqnn_f32_dwconv_row_minmax_ukernel_25p16c__avx2_fma(size_t channels, size_t
       i4 += input_step;
       o += output_stride;
     }
-    for (size_t x = output_width; x != 0; x--) {
+    size_t x = output_width;
+    if (input_step == tap_stride) {
+      for (; x >= 4; x -= 4) {
+        {  // channel vector 0 of the block's pixels
+          __m256 va0 = _mm256_loadu_ps(w);
+          __m256 va1 = _mm256_loadu_ps(w);
+          __m256 va2 = _mm256_loadu_ps(w);
+          __m256 va3 = _mm256_loadu_ps(w);
+          __m256 vb0, vb1, vb2, vb3;
+          {  // kernel row 0
+            const __m256 vw0 = _mm256_loadu_ps(w + 16);
+            const __m256 vw1 = _mm256_loadu_ps(w + 32);
+            const __m256 vw2 = _mm256_loadu_ps(w + 48);
+            const __m256 vw3 = _mm256_loadu_ps(w + 64);
+            const __m256 vw4 = _mm256_loadu_ps(w + 80);
+            const char* ir = i0;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              vb0 = _mm256_mul_ps(vi, vw1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              vb1 = _mm256_mul_ps(vi, vw1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              vb2 = _mm256_mul_ps(vi, vw1);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb3 = _mm256_mul_ps(vi, vw1);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          {  // kernel row 1
+            const __m256 vw0 = _mm256_loadu_ps(w + 96);
+            const __m256 vw1 = _mm256_loadu_ps(w + 112);
+            const __m256 vw2 = _mm256_loadu_ps(w + 128);
+            const __m256 vw3 = _mm256_loadu_ps(w + 144);
+            const __m256 vw4 = _mm256_loadu_ps(w + 160);
+            const char* ir = i1;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw3, va0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw3, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw3, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw3, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+            }
+          }
+          {  // kernel row 2
+            const __m256 vw0 = _mm256_loadu_ps(w + 176);
+            const __m256 vw1 = _mm256_loadu_ps(w + 192);
+            const __m256 vw2 = _mm256_loadu_ps(w + 208);
+            const __m256 vw3 = _mm256_loadu_ps(w + 224);
+            const __m256 vw4 = _mm256_loadu_ps(w + 240);
+            const char* ir = i2;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          {  // kernel row 3
+            const __m256 vw0 = _mm256_loadu_ps(w + 256);
+            const __m256 vw1 = _mm256_loadu_ps(w + 272);
+            const __m256 vw2 = _mm256_loadu_ps(w + 288);
+            const __m256 vw3 = _mm256_loadu_ps(w + 304);
+            const __m256 vw4 = _mm256_loadu_ps(w + 320);
+            const char* ir = i3;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw3, va0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw3, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw3, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw3, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+            }
+          }
+          {  // kernel row 4
+            const __m256 vw0 = _mm256_loadu_ps(w + 336);
+            const __m256 vw1 = _mm256_loadu_ps(w + 352);
+            const __m256 vw2 = _mm256_loadu_ps(w + 368);
+            const __m256 vw3 = _mm256_loadu_ps(w + 384);
+            const __m256 vw4 = _mm256_loadu_ps(w + 400);
+            const char* ir = i4;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          char* oo = o;
+          {
+            __m256 vacc0 = _mm256_add_ps(va0, vb0);
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = _mm256_add_ps(va1, vb1);
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = _mm256_add_ps(va2, vb2);
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = _mm256_add_ps(va3, vb3);
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            _mm256_storeu_ps((float*) oo, vacc0);
+          }
+        }
+        {  // channel vector 1 of the block's pixels
+          __m256 va0 = _mm256_loadu_ps(w + 8);
+          __m256 va1 = _mm256_loadu_ps(w + 8);
+          __m256 va2 = _mm256_loadu_ps(w + 8);
+          __m256 va3 = _mm256_loadu_ps(w + 8);
+          __m256 vb0, vb1, vb2, vb3;
+          {  // kernel row 0
+            const __m256 vw0 = _mm256_loadu_ps(w + 24);
+            const __m256 vw1 = _mm256_loadu_ps(w + 40);
+            const __m256 vw2 = _mm256_loadu_ps(w + 56);
+            const __m256 vw3 = _mm256_loadu_ps(w + 72);
+            const __m256 vw4 = _mm256_loadu_ps(w + 88);
+            const char* ir = i0 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              vb0 = _mm256_mul_ps(vi, vw1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              vb1 = _mm256_mul_ps(vi, vw1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              vb2 = _mm256_mul_ps(vi, vw1);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb3 = _mm256_mul_ps(vi, vw1);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          {  // kernel row 1
+            const __m256 vw0 = _mm256_loadu_ps(w + 104);
+            const __m256 vw1 = _mm256_loadu_ps(w + 120);
+            const __m256 vw2 = _mm256_loadu_ps(w + 136);
+            const __m256 vw3 = _mm256_loadu_ps(w + 152);
+            const __m256 vw4 = _mm256_loadu_ps(w + 168);
+            const char* ir = i1 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw3, va0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw3, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw3, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw3, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+            }
+          }
+          {  // kernel row 2
+            const __m256 vw0 = _mm256_loadu_ps(w + 184);
+            const __m256 vw1 = _mm256_loadu_ps(w + 200);
+            const __m256 vw2 = _mm256_loadu_ps(w + 216);
+            const __m256 vw3 = _mm256_loadu_ps(w + 232);
+            const __m256 vw4 = _mm256_loadu_ps(w + 248);
+            const char* ir = i2 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          {  // kernel row 3
+            const __m256 vw0 = _mm256_loadu_ps(w + 264);
+            const __m256 vw1 = _mm256_loadu_ps(w + 280);
+            const __m256 vw2 = _mm256_loadu_ps(w + 296);
+            const __m256 vw3 = _mm256_loadu_ps(w + 312);
+            const __m256 vw4 = _mm256_loadu_ps(w + 328);
+            const char* ir = i3 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw3, va0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw3, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw3, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw3, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+            }
+          }
+          {  // kernel row 4
+            const __m256 vw0 = _mm256_loadu_ps(w + 344);
+            const __m256 vw1 = _mm256_loadu_ps(w + 360);
+            const __m256 vw2 = _mm256_loadu_ps(w + 376);
+            const __m256 vw3 = _mm256_loadu_ps(w + 392);
+            const __m256 vw4 = _mm256_loadu_ps(w + 408);
+            const char* ir = i4 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          char* oo = o + 32;
+          {
+            __m256 vacc1 = _mm256_add_ps(va0, vb0);
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = _mm256_add_ps(va1, vb1);
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = _mm256_add_ps(va2, vb2);
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = _mm256_add_ps(va3, vb3);
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            _mm256_storeu_ps((float*) oo, vacc1);
+          }
+        }
+        i0 += input_step * 4;
+        i1 += input_step * 4;
+        i2 += input_step * 4;
+        i3 += input_step * 4;
+        i4 += input_step * 4;
+        o += output_stride * 4;
+      }
+    } else if (input_step == 2 * tap_stride) {
+      for (; x >= 4; x -= 4) {
+        {  // channel vector 0 of the block's pixels
+          __m256 va0 = _mm256_loadu_ps(w);
+          __m256 va1 = _mm256_loadu_ps(w);
+          __m256 va2 = _mm256_loadu_ps(w);
+          __m256 va3 = _mm256_loadu_ps(w);
+          __m256 vb0, vb1, vb2, vb3;
+          {  // kernel row 0
+            const __m256 vw0 = _mm256_loadu_ps(w + 16);
+            const __m256 vw1 = _mm256_loadu_ps(w + 32);
+            const __m256 vw2 = _mm256_loadu_ps(w + 48);
+            const __m256 vw3 = _mm256_loadu_ps(w + 64);
+            const __m256 vw4 = _mm256_loadu_ps(w + 80);
+            const char* ir = i0;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb0 = _mm256_mul_ps(vi, vw1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb1 = _mm256_mul_ps(vi, vw1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb2 = _mm256_mul_ps(vi, vw1);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_mul_ps(vi, vw1);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          {  // kernel row 1
+            const __m256 vw0 = _mm256_loadu_ps(w + 96);
+            const __m256 vw1 = _mm256_loadu_ps(w + 112);
+            const __m256 vw2 = _mm256_loadu_ps(w + 128);
+            const __m256 vw3 = _mm256_loadu_ps(w + 144);
+            const __m256 vw4 = _mm256_loadu_ps(w + 160);
+            const char* ir = i1;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              va0 = _mm256_fmadd_ps(vi, vw3, va0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              va1 = _mm256_fmadd_ps(vi, vw3, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              va2 = _mm256_fmadd_ps(vi, vw3, va2);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va3 = _mm256_fmadd_ps(vi, vw3, va3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+            }
+          }
+          {  // kernel row 2
+            const __m256 vw0 = _mm256_loadu_ps(w + 176);
+            const __m256 vw1 = _mm256_loadu_ps(w + 192);
+            const __m256 vw2 = _mm256_loadu_ps(w + 208);
+            const __m256 vw3 = _mm256_loadu_ps(w + 224);
+            const __m256 vw4 = _mm256_loadu_ps(w + 240);
+            const char* ir = i2;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          {  // kernel row 3
+            const __m256 vw0 = _mm256_loadu_ps(w + 256);
+            const __m256 vw1 = _mm256_loadu_ps(w + 272);
+            const __m256 vw2 = _mm256_loadu_ps(w + 288);
+            const __m256 vw3 = _mm256_loadu_ps(w + 304);
+            const __m256 vw4 = _mm256_loadu_ps(w + 320);
+            const char* ir = i3;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              va0 = _mm256_fmadd_ps(vi, vw3, va0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              va1 = _mm256_fmadd_ps(vi, vw3, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              va2 = _mm256_fmadd_ps(vi, vw3, va2);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va3 = _mm256_fmadd_ps(vi, vw3, va3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+            }
+          }
+          {  // kernel row 4
+            const __m256 vw0 = _mm256_loadu_ps(w + 336);
+            const __m256 vw1 = _mm256_loadu_ps(w + 352);
+            const __m256 vw2 = _mm256_loadu_ps(w + 368);
+            const __m256 vw3 = _mm256_loadu_ps(w + 384);
+            const __m256 vw4 = _mm256_loadu_ps(w + 400);
+            const char* ir = i4;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          char* oo = o;
+          {
+            __m256 vacc0 = _mm256_add_ps(va0, vb0);
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = _mm256_add_ps(va1, vb1);
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = _mm256_add_ps(va2, vb2);
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            _mm256_storeu_ps((float*) oo, vacc0);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc0 = _mm256_add_ps(va3, vb3);
+            vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+            _mm256_storeu_ps((float*) oo, vacc0);
+          }
+        }
+        {  // channel vector 1 of the block's pixels
+          __m256 va0 = _mm256_loadu_ps(w + 8);
+          __m256 va1 = _mm256_loadu_ps(w + 8);
+          __m256 va2 = _mm256_loadu_ps(w + 8);
+          __m256 va3 = _mm256_loadu_ps(w + 8);
+          __m256 vb0, vb1, vb2, vb3;
+          {  // kernel row 0
+            const __m256 vw0 = _mm256_loadu_ps(w + 24);
+            const __m256 vw1 = _mm256_loadu_ps(w + 40);
+            const __m256 vw2 = _mm256_loadu_ps(w + 56);
+            const __m256 vw3 = _mm256_loadu_ps(w + 72);
+            const __m256 vw4 = _mm256_loadu_ps(w + 88);
+            const char* ir = i0 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb0 = _mm256_mul_ps(vi, vw1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb1 = _mm256_mul_ps(vi, vw1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb2 = _mm256_mul_ps(vi, vw1);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_mul_ps(vi, vw1);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          {  // kernel row 1
+            const __m256 vw0 = _mm256_loadu_ps(w + 104);
+            const __m256 vw1 = _mm256_loadu_ps(w + 120);
+            const __m256 vw2 = _mm256_loadu_ps(w + 136);
+            const __m256 vw3 = _mm256_loadu_ps(w + 152);
+            const __m256 vw4 = _mm256_loadu_ps(w + 168);
+            const char* ir = i1 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              va0 = _mm256_fmadd_ps(vi, vw3, va0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              va1 = _mm256_fmadd_ps(vi, vw3, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              va2 = _mm256_fmadd_ps(vi, vw3, va2);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va3 = _mm256_fmadd_ps(vi, vw3, va3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+            }
+          }
+          {  // kernel row 2
+            const __m256 vw0 = _mm256_loadu_ps(w + 184);
+            const __m256 vw1 = _mm256_loadu_ps(w + 200);
+            const __m256 vw2 = _mm256_loadu_ps(w + 216);
+            const __m256 vw3 = _mm256_loadu_ps(w + 232);
+            const __m256 vw4 = _mm256_loadu_ps(w + 248);
+            const char* ir = i2 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          {  // kernel row 3
+            const __m256 vw0 = _mm256_loadu_ps(w + 264);
+            const __m256 vw1 = _mm256_loadu_ps(w + 280);
+            const __m256 vw2 = _mm256_loadu_ps(w + 296);
+            const __m256 vw3 = _mm256_loadu_ps(w + 312);
+            const __m256 vw4 = _mm256_loadu_ps(w + 328);
+            const char* ir = i3 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va0 = _mm256_fmadd_ps(vi, vw1, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va1 = _mm256_fmadd_ps(vi, vw1, va1);
+              va0 = _mm256_fmadd_ps(vi, vw3, va0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va2 = _mm256_fmadd_ps(vi, vw1, va2);
+              va1 = _mm256_fmadd_ps(vi, vw3, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              va3 = _mm256_fmadd_ps(vi, vw1, va3);
+              va2 = _mm256_fmadd_ps(vi, vw3, va2);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              va3 = _mm256_fmadd_ps(vi, vw3, va3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+            }
+          }
+          {  // kernel row 4
+            const __m256 vw0 = _mm256_loadu_ps(w + 344);
+            const __m256 vw1 = _mm256_loadu_ps(w + 360);
+            const __m256 vw2 = _mm256_loadu_ps(w + 376);
+            const __m256 vw3 = _mm256_loadu_ps(w + 392);
+            const __m256 vw4 = _mm256_loadu_ps(w + 408);
+            const char* ir = i4 + 32;
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va0 = _mm256_fmadd_ps(vi, vw0, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va1 = _mm256_fmadd_ps(vi, vw0, va1);
+              va0 = _mm256_fmadd_ps(vi, vw2, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+              vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va2 = _mm256_fmadd_ps(vi, vw0, va2);
+              va1 = _mm256_fmadd_ps(vi, vw2, va1);
+              va0 = _mm256_fmadd_ps(vi, vw4, va0);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+              vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw0, va3);
+              va2 = _mm256_fmadd_ps(vi, vw2, va2);
+              va1 = _mm256_fmadd_ps(vi, vw4, va1);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+              vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+              vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+            }
+            ir += ts * 4;
+            PQNN_DWROW_OPAQUE(ir);
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+              va3 = _mm256_fmadd_ps(vi, vw2, va3);
+              va2 = _mm256_fmadd_ps(vi, vw4, va2);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+              vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+            }
+            {
+              const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+              va3 = _mm256_fmadd_ps(vi, vw4, va3);
+            }
+          }
+          char* oo = o + 32;
+          {
+            __m256 vacc1 = _mm256_add_ps(va0, vb0);
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = _mm256_add_ps(va1, vb1);
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = _mm256_add_ps(va2, vb2);
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            _mm256_storeu_ps((float*) oo, vacc1);
+            oo += output_stride;
+          }
+          {
+            __m256 vacc1 = _mm256_add_ps(va3, vb3);
+            vacc1 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc1));
+            _mm256_storeu_ps((float*) oo, vacc1);
+          }
+        }
+        i0 += input_step * 4;
+        i1 += input_step * 4;
+        i2 += input_step * 4;
+        i3 += input_step * 4;
+        i4 += input_step * 4;
+        o += output_stride * 4;
+      }
+    }
+    for (; x != 0; x--) {
       __m256 vacc0 = _mm256_loadu_ps(w);
       __m256 vacc1 = _mm256_loadu_ps(w + 8);
       vacc0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float*) (i0)), _mm256_loadu_ps(w + 16), vacc0);
@@ -315,7 +1655,684 @@ void pqnn_f32_dwconv_row_minmax_ukernel_25p16c__avx2_fma(size_t channels, size_t
         i4 += input_step;
         o += output_stride;
       }
-      for (size_t x = output_width; x != 0; x--) {
+      size_t x = output_width;
+      if (input_step == tap_stride) {
+        for (; x >= 4; x -= 4) {
+          {  // channel vector 0 of the block's pixels
+            __m256 va0 = _mm256_loadu_ps(w);
+            __m256 va1 = _mm256_loadu_ps(w);
+            __m256 va2 = _mm256_loadu_ps(w);
+            __m256 va3 = _mm256_loadu_ps(w);
+            __m256 vb0, vb1, vb2, vb3;
+            {  // kernel row 0
+              const __m256 vw0 = _mm256_loadu_ps(w + 16);
+              const __m256 vw1 = _mm256_loadu_ps(w + 32);
+              const __m256 vw2 = _mm256_loadu_ps(w + 48);
+              const __m256 vw3 = _mm256_loadu_ps(w + 64);
+              const __m256 vw4 = _mm256_loadu_ps(w + 80);
+              const char* ir = i0;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va0 = _mm256_fmadd_ps(vi, vw0, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va1 = _mm256_fmadd_ps(vi, vw0, va1);
+                vb0 = _mm256_mul_ps(vi, vw1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va2 = _mm256_fmadd_ps(vi, vw0, va2);
+                vb1 = _mm256_mul_ps(vi, vw1);
+                va0 = _mm256_fmadd_ps(vi, vw2, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw0, va3);
+                vb2 = _mm256_mul_ps(vi, vw1);
+                va1 = _mm256_fmadd_ps(vi, vw2, va1);
+                vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb3 = _mm256_mul_ps(vi, vw1);
+                va2 = _mm256_fmadd_ps(vi, vw2, va2);
+                vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+                va0 = _mm256_fmadd_ps(vi, vw4, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va3 = _mm256_fmadd_ps(vi, vw2, va3);
+                vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+                va1 = _mm256_fmadd_ps(vi, vw4, va1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+                va2 = _mm256_fmadd_ps(vi, vw4, va2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw4, va3);
+              }
+            }
+            {  // kernel row 1
+              const __m256 vw0 = _mm256_loadu_ps(w + 96);
+              const __m256 vw1 = _mm256_loadu_ps(w + 112);
+              const __m256 vw2 = _mm256_loadu_ps(w + 128);
+              const __m256 vw3 = _mm256_loadu_ps(w + 144);
+              const __m256 vw4 = _mm256_loadu_ps(w + 160);
+              const char* ir = i1;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+                va0 = _mm256_fmadd_ps(vi, vw1, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+                va1 = _mm256_fmadd_ps(vi, vw1, va1);
+                vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+                va2 = _mm256_fmadd_ps(vi, vw1, va2);
+                vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+                va0 = _mm256_fmadd_ps(vi, vw3, va0);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va3 = _mm256_fmadd_ps(vi, vw1, va3);
+                vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+                va1 = _mm256_fmadd_ps(vi, vw3, va1);
+                vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+                va2 = _mm256_fmadd_ps(vi, vw3, va2);
+                vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va3 = _mm256_fmadd_ps(vi, vw3, va3);
+                vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+              }
+            }
+            {  // kernel row 2
+              const __m256 vw0 = _mm256_loadu_ps(w + 176);
+              const __m256 vw1 = _mm256_loadu_ps(w + 192);
+              const __m256 vw2 = _mm256_loadu_ps(w + 208);
+              const __m256 vw3 = _mm256_loadu_ps(w + 224);
+              const __m256 vw4 = _mm256_loadu_ps(w + 240);
+              const char* ir = i2;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va0 = _mm256_fmadd_ps(vi, vw0, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va1 = _mm256_fmadd_ps(vi, vw0, va1);
+                vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va2 = _mm256_fmadd_ps(vi, vw0, va2);
+                vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+                va0 = _mm256_fmadd_ps(vi, vw2, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw0, va3);
+                vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+                va1 = _mm256_fmadd_ps(vi, vw2, va1);
+                vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+                va2 = _mm256_fmadd_ps(vi, vw2, va2);
+                vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+                va0 = _mm256_fmadd_ps(vi, vw4, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va3 = _mm256_fmadd_ps(vi, vw2, va3);
+                vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+                va1 = _mm256_fmadd_ps(vi, vw4, va1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+                va2 = _mm256_fmadd_ps(vi, vw4, va2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw4, va3);
+              }
+            }
+            {  // kernel row 3
+              const __m256 vw0 = _mm256_loadu_ps(w + 256);
+              const __m256 vw1 = _mm256_loadu_ps(w + 272);
+              const __m256 vw2 = _mm256_loadu_ps(w + 288);
+              const __m256 vw3 = _mm256_loadu_ps(w + 304);
+              const __m256 vw4 = _mm256_loadu_ps(w + 320);
+              const char* ir = i3;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+                va0 = _mm256_fmadd_ps(vi, vw1, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+                va1 = _mm256_fmadd_ps(vi, vw1, va1);
+                vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+                va2 = _mm256_fmadd_ps(vi, vw1, va2);
+                vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+                va0 = _mm256_fmadd_ps(vi, vw3, va0);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va3 = _mm256_fmadd_ps(vi, vw1, va3);
+                vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+                va1 = _mm256_fmadd_ps(vi, vw3, va1);
+                vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+                va2 = _mm256_fmadd_ps(vi, vw3, va2);
+                vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va3 = _mm256_fmadd_ps(vi, vw3, va3);
+                vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+              }
+            }
+            {  // kernel row 4
+              const __m256 vw0 = _mm256_loadu_ps(w + 336);
+              const __m256 vw1 = _mm256_loadu_ps(w + 352);
+              const __m256 vw2 = _mm256_loadu_ps(w + 368);
+              const __m256 vw3 = _mm256_loadu_ps(w + 384);
+              const __m256 vw4 = _mm256_loadu_ps(w + 400);
+              const char* ir = i4;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va0 = _mm256_fmadd_ps(vi, vw0, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va1 = _mm256_fmadd_ps(vi, vw0, va1);
+                vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va2 = _mm256_fmadd_ps(vi, vw0, va2);
+                vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+                va0 = _mm256_fmadd_ps(vi, vw2, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw0, va3);
+                vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+                va1 = _mm256_fmadd_ps(vi, vw2, va1);
+                vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+                va2 = _mm256_fmadd_ps(vi, vw2, va2);
+                vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+                va0 = _mm256_fmadd_ps(vi, vw4, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va3 = _mm256_fmadd_ps(vi, vw2, va3);
+                vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+                va1 = _mm256_fmadd_ps(vi, vw4, va1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+                va2 = _mm256_fmadd_ps(vi, vw4, va2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw4, va3);
+              }
+            }
+            char* oo = o;
+            {
+              __m256 vacc0 = _mm256_add_ps(va0, vb0);
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = _mm256_add_ps(va1, vb1);
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = _mm256_add_ps(va2, vb2);
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = _mm256_add_ps(va3, vb3);
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              _mm256_storeu_ps((float*) oo, vacc0);
+            }
+          }
+          i0 += input_step * 4;
+          i1 += input_step * 4;
+          i2 += input_step * 4;
+          i3 += input_step * 4;
+          i4 += input_step * 4;
+          o += output_stride * 4;
+        }
+      } else if (input_step == 2 * tap_stride) {
+        for (; x >= 4; x -= 4) {
+          {  // channel vector 0 of the block's pixels
+            __m256 va0 = _mm256_loadu_ps(w);
+            __m256 va1 = _mm256_loadu_ps(w);
+            __m256 va2 = _mm256_loadu_ps(w);
+            __m256 va3 = _mm256_loadu_ps(w);
+            __m256 vb0, vb1, vb2, vb3;
+            {  // kernel row 0
+              const __m256 vw0 = _mm256_loadu_ps(w + 16);
+              const __m256 vw1 = _mm256_loadu_ps(w + 32);
+              const __m256 vw2 = _mm256_loadu_ps(w + 48);
+              const __m256 vw3 = _mm256_loadu_ps(w + 64);
+              const __m256 vw4 = _mm256_loadu_ps(w + 80);
+              const char* ir = i0;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va0 = _mm256_fmadd_ps(vi, vw0, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb0 = _mm256_mul_ps(vi, vw1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va1 = _mm256_fmadd_ps(vi, vw0, va1);
+                va0 = _mm256_fmadd_ps(vi, vw2, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                vb1 = _mm256_mul_ps(vi, vw1);
+                vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va2 = _mm256_fmadd_ps(vi, vw0, va2);
+                va1 = _mm256_fmadd_ps(vi, vw2, va1);
+                va0 = _mm256_fmadd_ps(vi, vw4, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb2 = _mm256_mul_ps(vi, vw1);
+                vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va3 = _mm256_fmadd_ps(vi, vw0, va3);
+                va2 = _mm256_fmadd_ps(vi, vw2, va2);
+                va1 = _mm256_fmadd_ps(vi, vw4, va1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                vb3 = _mm256_mul_ps(vi, vw1);
+                vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va3 = _mm256_fmadd_ps(vi, vw2, va3);
+                va2 = _mm256_fmadd_ps(vi, vw4, va2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va3 = _mm256_fmadd_ps(vi, vw4, va3);
+              }
+            }
+            {  // kernel row 1
+              const __m256 vw0 = _mm256_loadu_ps(w + 96);
+              const __m256 vw1 = _mm256_loadu_ps(w + 112);
+              const __m256 vw2 = _mm256_loadu_ps(w + 128);
+              const __m256 vw3 = _mm256_loadu_ps(w + 144);
+              const __m256 vw4 = _mm256_loadu_ps(w + 160);
+              const char* ir = i1;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va0 = _mm256_fmadd_ps(vi, vw1, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+                vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va1 = _mm256_fmadd_ps(vi, vw1, va1);
+                va0 = _mm256_fmadd_ps(vi, vw3, va0);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+                vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+                vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va2 = _mm256_fmadd_ps(vi, vw1, va2);
+                va1 = _mm256_fmadd_ps(vi, vw3, va1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+                vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+                vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw1, va3);
+                va2 = _mm256_fmadd_ps(vi, vw3, va2);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+                vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va3 = _mm256_fmadd_ps(vi, vw3, va3);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+              }
+            }
+            {  // kernel row 2
+              const __m256 vw0 = _mm256_loadu_ps(w + 176);
+              const __m256 vw1 = _mm256_loadu_ps(w + 192);
+              const __m256 vw2 = _mm256_loadu_ps(w + 208);
+              const __m256 vw3 = _mm256_loadu_ps(w + 224);
+              const __m256 vw4 = _mm256_loadu_ps(w + 240);
+              const char* ir = i2;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va0 = _mm256_fmadd_ps(vi, vw0, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va1 = _mm256_fmadd_ps(vi, vw0, va1);
+                va0 = _mm256_fmadd_ps(vi, vw2, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+                vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va2 = _mm256_fmadd_ps(vi, vw0, va2);
+                va1 = _mm256_fmadd_ps(vi, vw2, va1);
+                va0 = _mm256_fmadd_ps(vi, vw4, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+                vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va3 = _mm256_fmadd_ps(vi, vw0, va3);
+                va2 = _mm256_fmadd_ps(vi, vw2, va2);
+                va1 = _mm256_fmadd_ps(vi, vw4, va1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+                vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va3 = _mm256_fmadd_ps(vi, vw2, va3);
+                va2 = _mm256_fmadd_ps(vi, vw4, va2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va3 = _mm256_fmadd_ps(vi, vw4, va3);
+              }
+            }
+            {  // kernel row 3
+              const __m256 vw0 = _mm256_loadu_ps(w + 256);
+              const __m256 vw1 = _mm256_loadu_ps(w + 272);
+              const __m256 vw2 = _mm256_loadu_ps(w + 288);
+              const __m256 vw3 = _mm256_loadu_ps(w + 304);
+              const __m256 vw4 = _mm256_loadu_ps(w + 320);
+              const char* ir = i3;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb0 = _mm256_fmadd_ps(vi, vw0, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va0 = _mm256_fmadd_ps(vi, vw1, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb1 = _mm256_fmadd_ps(vi, vw0, vb1);
+                vb0 = _mm256_fmadd_ps(vi, vw2, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va1 = _mm256_fmadd_ps(vi, vw1, va1);
+                va0 = _mm256_fmadd_ps(vi, vw3, va0);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb2 = _mm256_fmadd_ps(vi, vw0, vb2);
+                vb1 = _mm256_fmadd_ps(vi, vw2, vb1);
+                vb0 = _mm256_fmadd_ps(vi, vw4, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va2 = _mm256_fmadd_ps(vi, vw1, va2);
+                va1 = _mm256_fmadd_ps(vi, vw3, va1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb3 = _mm256_fmadd_ps(vi, vw0, vb3);
+                vb2 = _mm256_fmadd_ps(vi, vw2, vb2);
+                vb1 = _mm256_fmadd_ps(vi, vw4, vb1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                va3 = _mm256_fmadd_ps(vi, vw1, va3);
+                va2 = _mm256_fmadd_ps(vi, vw3, va2);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                vb3 = _mm256_fmadd_ps(vi, vw2, vb3);
+                vb2 = _mm256_fmadd_ps(vi, vw4, vb2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                va3 = _mm256_fmadd_ps(vi, vw3, va3);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                vb3 = _mm256_fmadd_ps(vi, vw4, vb3);
+              }
+            }
+            {  // kernel row 4
+              const __m256 vw0 = _mm256_loadu_ps(w + 336);
+              const __m256 vw1 = _mm256_loadu_ps(w + 352);
+              const __m256 vw2 = _mm256_loadu_ps(w + 368);
+              const __m256 vw3 = _mm256_loadu_ps(w + 384);
+              const __m256 vw4 = _mm256_loadu_ps(w + 400);
+              const char* ir = i4;
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va0 = _mm256_fmadd_ps(vi, vw0, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb0 = _mm256_fmadd_ps(vi, vw1, vb0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va1 = _mm256_fmadd_ps(vi, vw0, va1);
+                va0 = _mm256_fmadd_ps(vi, vw2, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                vb1 = _mm256_fmadd_ps(vi, vw1, vb1);
+                vb0 = _mm256_fmadd_ps(vi, vw3, vb0);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va2 = _mm256_fmadd_ps(vi, vw0, va2);
+                va1 = _mm256_fmadd_ps(vi, vw2, va1);
+                va0 = _mm256_fmadd_ps(vi, vw4, va0);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb2 = _mm256_fmadd_ps(vi, vw1, vb2);
+                vb1 = _mm256_fmadd_ps(vi, vw3, vb1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va3 = _mm256_fmadd_ps(vi, vw0, va3);
+                va2 = _mm256_fmadd_ps(vi, vw2, va2);
+                va1 = _mm256_fmadd_ps(vi, vw4, va1);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts3));
+                vb3 = _mm256_fmadd_ps(vi, vw1, vb3);
+                vb2 = _mm256_fmadd_ps(vi, vw3, vb2);
+              }
+              ir += ts * 4;
+              PQNN_DWROW_OPAQUE(ir);
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir));
+                va3 = _mm256_fmadd_ps(vi, vw2, va3);
+                va2 = _mm256_fmadd_ps(vi, vw4, va2);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts));
+                vb3 = _mm256_fmadd_ps(vi, vw3, vb3);
+              }
+              {
+                const __m256 vi = _mm256_loadu_ps((const float*) (ir + ts * 2));
+                va3 = _mm256_fmadd_ps(vi, vw4, va3);
+              }
+            }
+            char* oo = o;
+            {
+              __m256 vacc0 = _mm256_add_ps(va0, vb0);
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = _mm256_add_ps(va1, vb1);
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = _mm256_add_ps(va2, vb2);
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              _mm256_storeu_ps((float*) oo, vacc0);
+              oo += output_stride;
+            }
+            {
+              __m256 vacc0 = _mm256_add_ps(va3, vb3);
+              vacc0 = _mm256_min_ps(vmax, _mm256_max_ps(vmin, vacc0));
+              _mm256_storeu_ps((float*) oo, vacc0);
+            }
+          }
+          i0 += input_step * 4;
+          i1 += input_step * 4;
+          i2 += input_step * 4;
+          i3 += input_step * 4;
+          i4 += input_step * 4;
+          o += output_stride * 4;
+        }
+      }
+      for (; x != 0; x--) {
         __m256 vacc0 = _mm256_loadu_ps(w);
         vacc0 = _mm256_fmadd_ps(_mm256_loadu_ps((const float*) (i0)), _mm256_loadu_ps(w + 16), vacc0);
         __m256 vaccb0 = _mm256_mul_ps(_mm256_loadu_ps((const float*) (i0 + ts)), _mm256_loadu_ps(w + 32));
