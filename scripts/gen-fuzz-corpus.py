@@ -357,7 +357,8 @@ def bounds(lo, hi):
 
 def rt_node(op, x, extra=(), bits=0, external=False, lo=None, hi=None):
     """op: 0 FC, 1 conv, 2 depthwise, 3 add2, 4 clamp, 5 GELU, 6 softmax, 7 global average
-    pooling, 8 max pooling, 9 static reshape, 10 clamp over raw ids; x: index of the input
+    pooling, 8 max pooling, 9 static reshape, 10 clamp over raw ids, 11 binary, 12 unary,
+    13 select (rt_binary, rt_unary, rt_select); x: index of the input
     among the values defined so far (inputs first); bits: 0x10 / 0x20 of the bounds byte."""
     b, tail = bounds(lo, hi)
     return [op | (0x80 if external else 0), x, b | bits] + tail + list(extra)
@@ -388,6 +389,61 @@ def rt_depthwise(x, k, multiplier=1, **kw):
         g += 0x10
     geometry[4] = g
     return rt_node(2, x, geometry, **kw)
+
+
+# Broadcasting operands (runtime.cc, GraphBuilder::operand): another activation of the
+# node's input rank, or a static value: rank = input rank - drop, dims from the last: "x"
+# (the input's dim), 1, or an explicit dim (rdim); dim 0 of a full-rank operand is 1.
+def rt_operand_value(index):
+    return [0, index]
+
+
+def rt_operand_static(dims, drop=0):
+    """dims: per dim from the first, "x", 1 or an int (an rdim); len(dims) + drop must be the
+    rank of the node's input (the decoder reads that many dims)."""
+    codes, tail = 0, []
+    for i, d in enumerate(reversed(dims)):
+        code = 0 if d == "x" else 2 if d == 1 else 3
+        codes |= code << (2 * i)
+        if code == 3:
+            tail += rdim(d)
+    return [drop << 2 | 1, codes] + tail
+
+
+BINARY_OPS = ["add", "subtract", "multiply", "divide", "maximum", "minimum", "prelu", "equal",
+              "not_equal", "greater", "greater_equal", "less", "less_equal"]
+UNARY_OPS = ["relu", "leaky_relu", "sigmoid", "tanh", "hardsigmoid", "hardswish", "swish", "exp",
+             "log", "sqrt", "square", "abs", "negate", "erf", "floor", "ceil", "round"]
+
+
+def rt_binary(x, op, operand, swap=False, **kw):
+    """op: a BINARY_OPS name or a raw operator number (0, 14, 15: not operators)."""
+    code = BINARY_OPS.index(op) + 1 if isinstance(op, str) else op
+    return rt_node(11, x, [code] + operand, bits=0x10 if swap else 0, **kw)
+
+
+def rt_unary(x, op, params=None, **kw):
+    """params: (alpha, beta) reals, "null", or None (not read: only leaky_relu and
+    hardsigmoid read it)."""
+    code = UNARY_OPS.index(op) + 1 if isinstance(op, str) else op
+    extra = [code]
+    if params == "null":
+        extra += [1]
+    elif params is not None:
+        extra += [0] + real(params[0]) + real(params[1])
+    return rt_node(12, x, extra, **kw)
+
+
+def rt_select(x, slot, operand1, operand2, flags_value=None, **kw):
+    """x fills the select's input `slot` (0: condition, 1: input1, 2: input2); operand1 and
+    operand2 the other two in order. flags_value: a flags field follows (bit 0x40 of the
+    bounds byte, which the decoder's slot, (b >> 4) % 3, reads too: slot 0 becomes 1)."""
+    bits = slot << 4
+    extra = operand1 + operand2
+    if flags_value is not None:
+        bits |= 0x40
+        extra += flags(flags_value)
+    return rt_node(13, x, extra, bits=bits, **kw)
 
 
 def rt_graph(inputs, nodes, reshapes=(), sg_flags=0, rt_flags=0, pool=0, ids=8, mode=SMALL,
@@ -488,6 +544,69 @@ def runtime_cases():
                                           rt_flags=0x10),
         "no-external-ids": rt_graph([[1, 4]], [rt_node(4, 0, external=True)], ids=0),
         "input-only": rt_graph([[2, 3]], []),
+        # Binary: every operator, same-shape and broadcast operands, rejections.
+        "binary-arithmetic": rt_graph([[2, 6], [2, 6]], [
+            rt_binary(0, op, rt_operand_value(1), external=True)
+            for op in BINARY_OPS[:7]], ids=16),
+        "binary-comparisons": rt_graph([[3, 5], [3, 5]], [
+            rt_binary(0, op, rt_operand_value(1), external=True) for op in BINARY_OPS[7:]],
+            [rt_batch(2)], mode=SPECIAL, seed=2),
+        "binary-compare-channel": rt_graph([[2, 4, 4, 3]], [
+            rt_binary(0, "greater_equal", rt_operand_static(["x"], drop=3), lo=0, hi=0.5,
+                      external=True)], [rt_batch(3)]),
+        "binary-broadcast-both": rt_graph([[2, 3, 3, 4]], [
+            rt_node(7, 0), rt_binary(1, "less", rt_operand_static([1, 3, 3, "x"]), swap=True,
+                                     external=True)], [rt_batch(1)]),
+        "binary-scalar-fp16": rt_graph([[2, 7]], [
+            rt_binary(0, "not_equal", rt_operand_static([1], drop=1), external=True),
+            rt_binary(0, "divide", rt_operand_static([1, "x"]), external=True)],
+            sg_flags=FP16),
+        "binary-not-broadcasting": rt_graph([[2, 5]], [
+            rt_binary(0, "add", rt_operand_static([3], drop=1)),
+            rt_binary(0, "equal", rt_operand_static([1, 4])),
+            rt_node(4, 0, external=True)]),
+        "binary-invalid-operators": rt_graph([[1, 4]], [
+            rt_binary(0, 0, rt_operand_value(0)), rt_binary(0, 14, rt_operand_value(0)),
+            rt_binary(0, "less", rt_operand_value(0), lo=1, hi=-1),
+            rt_binary(0, "less", [0xFF] + u32(UINT32_MAX)),
+            rt_node(4, 0, external=True)]),
+        # Unary: every operator (leaky_relu / hardsigmoid with params), bad params.
+        "unary-activations": rt_graph([[2, 9]], [
+            rt_unary(0, op, (0.5, 0.25) if op in ("leaky_relu", "hardsigmoid") else None,
+                     external=True) for op in UNARY_OPS[:8]], [rt_batch(3)], ids=16),
+        "unary-math-rounding": rt_graph([[2, 3, 3, 5]], [
+            rt_unary(0, op, external=True) for op in UNARY_OPS[8:]], mode=SPECIAL, seed=4, ids=16),
+        "unary-rounding-extreme": rt_graph([[1, 37]], [
+            rt_unary(0, op, external=True) for op in ("floor", "ceil", "round")],
+            mode=EXTREME, seed=5),
+        "unary-chain-fp16": rt_graph([[2, 3, 3, 4]], [
+            rt_conv(0, (1, 1), 4), rt_unary(1, "hardswish"), rt_unary(2, "round"),
+            rt_unary(3, "erf", external=True)], sg_flags=FP16),
+        "unary-bad-params": rt_graph([[1, 4]], [
+            rt_unary(0, "leaky_relu", "null"), rt_unary(0, "hardsigmoid", ("nan", 0.5)),
+            rt_unary(0, "leaky_relu", ("inf", 0)), rt_unary(0, 0), rt_unary(0, 18),
+            rt_node(4, 0, external=True)]),
+        # Select: a comparison's output as the condition, broadcast operands, rejections.
+        "select-where": rt_graph([[2, 6], [2, 6]], [
+            rt_binary(0, "less", rt_operand_value(1)),
+            rt_select(2, 0, rt_operand_value(0), rt_operand_value(1), external=True)],
+            [rt_batch(4, 1)], mode=SPECIAL, seed=6),
+        "select-broadcast": rt_graph([[2, 3, 3, 4]], [
+            rt_select(0, 1, rt_operand_static(["x"], drop=3),
+                      rt_operand_static([1, 1, "x"], drop=1), external=True)],
+            [rt_batch(1), rt_batch(5)]),
+        "select-condition-broadcast": rt_graph([[2, 4, 4, 3]], [
+            rt_node(7, 0), rt_select(1, 0, rt_operand_value(0),
+                                     rt_operand_static([1, 4, 4, 1]), external=True)]),
+        "select-fp16": rt_graph([[2, 5], [2, 5]], [
+            rt_binary(0, "greater", rt_operand_value(1)),
+            rt_select(2, 0, rt_operand_value(1), rt_operand_value(0), external=True)],
+            sg_flags=FP16),
+        "select-rejections": rt_graph([[2, 6]], [
+            rt_select(0, 0, rt_operand_static([5], drop=1), rt_operand_value(0)),
+            rt_select(0, 0, rt_operand_value(0), rt_operand_value(0), flags_value=1),
+            rt_select(0, 0, rt_operand_value(0), [0xFF] + u32(UINT32_MAX)),
+            rt_node(4, 0, external=True)]),
     }
 
 

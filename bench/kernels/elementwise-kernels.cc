@@ -1,12 +1,15 @@
-// Elementwise microkernel benches (f32-vunary, f32-vbinary): every kernel of this build,
-// from the family lists, on rows of n elements (one kernel call per row, rows cycled
-// through a buffer larger than L1 so loads are L2-resident as in a real activation pass).
-// Reports GB/s of bytes read + written (a vector-scalar kernel's scalar not counted) and
-// elements/s. Inputs in [-6, 6] (every branch of the activations taken).
+// Elementwise microkernel benches (f32-vunary, f32-vbinary, x32-vselect, x16-vselect): every
+// kernel of this build, from the family lists, on rows of n elements (one kernel call per
+// row, rows cycled through a buffer larger than L1 so loads are L2-resident as in a real
+// activation pass). Reports GB/s of bytes read + written (a vector-scalar kernel's scalar
+// not counted; a select reads three rows and writes one) and elements/s. Inputs in [-6, 6]
+// (every branch of the activations taken); select conditions are 0, -0 or 1 (bits), each
+// a third of the elements, in random order.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
@@ -36,6 +39,12 @@ const Kernel kUnary[] = {
 };
 const Kernel kBinary[] = {
 #include "microkernels/f32-vbinary/f32-vbinary.inc"
+};
+const Kernel kSelect32[] = {
+#include "microkernels/x32-vselect/x32-vselect.inc"
+};
+const Kernel kSelect16[] = {
+#include "microkernels/x16-vselect/x16-vselect.inc"
 };
 #undef PQNN_UKERNEL
 
@@ -89,6 +98,34 @@ void binary(benchmark::State& state, const Kernel& k) {
   report(state, n, (scalar_b ? 2 : 3) * n * sizeof(float));
 }
 
+// T: uint32_t (x32-vselect, f32 bits) or uint16_t (x16-vselect, f16 bits).
+template <typename T>
+void vselect(benchmark::State& state, const Kernel& k) {
+  if (!pqnn_bench::isa_ok(state, k.isa)) return;
+  const auto fn = reinterpret_cast<pqnn_vselect_ukernel_fn>(k.fn);
+  const size_t n = static_cast<size_t>(state.range(0));
+  const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(T)));
+  // 1.0 and -0 in the format of T: a true condition and a false one that has its sign set.
+  const T one = sizeof(T) == 4 ? T(0x3F800000u) : T(0x3C00u);
+  const T negative_zero = sizeof(T) == 4 ? T(0x80000000u) : T(0x8000u);
+  std::vector<T> c(rows * n), a(rows * n), b(rows * n), y(rows * n);
+  std::uniform_int_distribution<int> third(0, 2);
+  std::uniform_int_distribution<uint32_t> bits;
+  for (size_t i = 0; i < c.size(); i++) {
+    const int t = third(pqnn_bench::rng());
+    c[i] = t == 0 ? T(0) : t == 1 ? negative_zero : one;
+    a[i] = static_cast<T>(bits(pqnn_bench::rng()));
+    b[i] = static_cast<T>(bits(pqnn_bench::rng()));
+  }
+  size_t r = 0;
+  for (auto _ : state) {
+    fn(n, c.data() + r * n, a.data() + r * n, b.data() + r * n, y.data() + r * n);
+    r = r + 1 == rows ? 0 : r + 1;
+  }
+  benchmark::DoNotOptimize(y.data());
+  report(state, n, 4 * n * sizeof(T));
+}
+
 void sizes(benchmark::internal::Benchmark* b) {
   for (int n : {256, 4096, 16384, 65536}) b->Arg(n);
 }
@@ -100,6 +137,14 @@ const bool kRegistered = [] {
   }
   for (const Kernel& k : kBinary) {
     benchmark::RegisterBenchmark(k.name, [&k](benchmark::State& s) { binary(s, k); })->Apply(sizes);
+  }
+  for (const Kernel& k : kSelect32) {
+    benchmark::RegisterBenchmark(k.name, [&k](benchmark::State& s) { vselect<uint32_t>(s, k); })
+        ->Apply(sizes);
+  }
+  for (const Kernel& k : kSelect16) {
+    benchmark::RegisterBenchmark(k.name, [&k](benchmark::State& s) { vselect<uint16_t>(s, k); })
+        ->Apply(sizes);
   }
   return true;
 }();

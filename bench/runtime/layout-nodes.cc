@@ -5,7 +5,10 @@
 // a x2 nearest resize of 1x80x80x96 and a bilinear one, a x8 nearest one of 1x20x20x24, a
 // constant pad of 1x160x160x24; det's FPN head (three maps resized to 160x160 and a fourth,
 // concatenated) with the resizes folded into the concat and not (keep_values); that head with
-// its 3x3 96 -> 24 convolution reading the concat's parts or the written concat.
+// its 3x3 96 -> 24 convolution reading the concat's parts or the written concat; select
+// (ONNX Where) over three 1x160x160x24 maps, and with a per-channel [24] condition and a
+// scalar [1] second input (broadcast: one row read in full per tile, two splatted); every
+// input is 0.5 (the kernels are branch-free: the condition values do not change the time).
 // "reference/nchw-to-nhwc" times the plain C loop the ONNX importer used before the
 // transpose node (per channel, per pixel: strided writes) on the 1x96x160x160 map, for the
 // ratio. Reports GB/s of bytes read + written per CPU second (one thread: robust to a loaded
@@ -214,6 +217,17 @@ void BM_resize_nearest_x2(benchmark::State& s) { resize(s, pqnn_resize_nearest, 
 void BM_resize_nearest_x8(benchmark::State& s) { resize(s, pqnn_resize_nearest, 8, 24); }
 void BM_resize_bilinear_x2(benchmark::State& s) { resize(s, pqnn_resize_bilinear, 2, 96); }
 
+void select_node(benchmark::State& state, const Dims& cd, const Dims& ad, const Dims& bd) {
+  run(state, {cd, ad, bd}, {1, 160, 160, 24},
+      [&](pqnn_subgraph_t sg, const std::vector<uint32_t>& in, uint32_t out) {
+        return pqnn_define_select(sg, in[0], in[1], in[2], out, 0);
+      });
+}
+void BM_select_full(benchmark::State& s) {
+  select_node(s, {1, 160, 160, 24}, {1, 160, 160, 24}, {1, 160, 160, 24});
+}
+void BM_select_broadcast(benchmark::State& s) { select_node(s, {24}, {1, 160, 160, 24}, {1}); }
+
 void BM_pad(benchmark::State& state) {
   const size_t pre[4] = {0, 1, 1, 0}, post[4] = {0, 1, 1, 0};
   run(state, {{1, 160, 160, 24}}, {1, 162, 162, 24},
@@ -250,5 +264,7 @@ BENCHMARK(BM_resize_nearest_x2)->Name("resize/nearest-x2-80x80x96")->MeasureProc
 BENCHMARK(BM_resize_nearest_x8)->Name("resize/nearest-x8-20x20x24")->MeasureProcessCPUTime();
 BENCHMARK(BM_resize_bilinear_x2)->Name("resize/bilinear-x2-80x80x96")->MeasureProcessCPUTime();
 BENCHMARK(BM_pad)->Name("pad/1x160x160x24")->MeasureProcessCPUTime();
+BENCHMARK(BM_select_full)->Name("select/3x1x160x160x24")->MeasureProcessCPUTime();
+BENCHMARK(BM_select_broadcast)->Name("select/c24-x1x160x160x24-scalar")->MeasureProcessCPUTime();
 
 }  // namespace

@@ -458,8 +458,11 @@ PORTABLE_LINES = {"gelu": gelu_lines, "erf": erf_lines, "log": log_lines}
 # ---- floor, ceil, round: the ISA's rounding instruction (AVX2 roundps, AVX512 vrndscaleps,
 # NEON frintm / frintp / frintn, WASM f32x4.floor / ceil / nearest), or on SSE2, which has
 # none: r = (|x| + 2^23) - 2^23, |x| rounded to an integer half to even (the default rounding
-# mode) for |x| < 2^23, given x's sign; floor: r - 1 where r > x, ceil: r + 1 where r < x,
-# the sign of x put back after that step (ceil(-0.7) = -0, floor(-0.5) = -1); |x| >= 2^23
+# mode) for |x| < 2^23, given x's sign; floor: r - (r > x ? 1 : +0), ceil: r + (r < x ? 1 :
+# +0), each a compare, an AND of 1.0 and one add (no select). r - +0 keeps r's bits (-0
+# included), and a floor never needs its sign put back (a zero result comes from x in
+# [+0, 1) or x = -0, where r already has the sign); a ceil has x's sign, which r + 1 or
+# -0 + +0 may lose (ceil(-0.7) = -0), so x's sign bit is ORed back in. |x| >= 2^23
 # (integers already), Inf and NaN: x itself (a compare with NaN is false).
 def rounding_lines(v, op, x, out, ind="  "):
     """out = floor / ceil / round half to even of x, the C library's floorf / ceilf /
@@ -471,11 +474,10 @@ def rounding_lines(v, op, x, out, ind="  "):
     L.append(f"{ind}{t} {out}_r = {v.sub(v.add(out + '_a', s('0x1.0p+23f')), s('0x1.0p+23f'))};")
     L.append(f"{ind}{out}_r = {v.xorsign(out + '_r', x)};")
     if op == "floor":
-        L.append(f"{ind}{out}_r = {v.sel(v.gt(out + '_r', x), v.sub(out + '_r', s('1.0f')), out + '_r')};")
-        L.append(f"{ind}{out}_r = {v.xorsign(v.abs(out + '_r'), x)};")
+        L.append(f"{ind}{out}_r = {v.sub(out + '_r', v.one(v.gt(out + '_r', x)))};")
     elif op == "ceil":
-        L.append(f"{ind}{out}_r = {v.sel(v.lt(out + '_r', x), v.add(out + '_r', s('1.0f')), out + '_r')};")
-        L.append(f"{ind}{out}_r = {v.xorsign(v.abs(out + '_r'), x)};")
+        L.append(f"{ind}{out}_r = {v.add(out + '_r', v.one(v.lt(out + '_r', x)))};")
+        L.append(f"{ind}{out}_r = {v.lor(out + '_r', v.xorsign(s('0.0f'), x))};")
     L.append(f"{ind}const {t} {out} = {v.sel(v.lt(out + '_a', s('0x1.0p+23f')), out + '_r', x)};")
     return L
 

@@ -14,8 +14,8 @@ static inline __m128 compute(__m128 vx, const struct pqnn_f32_elementwise_params
   const __m128 vy_a = _mm_andnot_ps(_mm_set1_ps(-0.0f), vx);
   __m128 vy_r = _mm_sub_ps(_mm_add_ps(vy_a, _mm_set1_ps(0x1.0p+23f)), _mm_set1_ps(0x1.0p+23f));
   vy_r = _mm_xor_ps(vy_r, _mm_and_ps(vx, _mm_set1_ps(-0.0f)));
-  vy_r = _mm_or_ps(_mm_and_ps(_mm_cmplt_ps(vy_r, vx), _mm_add_ps(vy_r, _mm_set1_ps(1.0f))), _mm_andnot_ps(_mm_cmplt_ps(vy_r, vx), vy_r));
-  vy_r = _mm_xor_ps(_mm_andnot_ps(_mm_set1_ps(-0.0f), vy_r), _mm_and_ps(vx, _mm_set1_ps(-0.0f)));
+  vy_r = _mm_add_ps(vy_r, _mm_and_ps(_mm_cmplt_ps(vy_r, vx), _mm_set1_ps(1.0f)));
+  vy_r = _mm_or_ps(vy_r, _mm_xor_ps(_mm_set1_ps(0.0f), _mm_and_ps(vx, _mm_set1_ps(-0.0f))));
   const __m128 vy = _mm_or_ps(_mm_and_ps(_mm_cmplt_ps(vy_a, _mm_set1_ps(0x1.0p+23f)), vy_r), _mm_andnot_ps(_mm_cmplt_ps(vy_a, _mm_set1_ps(0x1.0p+23f)), vx));
   return vy;
 }

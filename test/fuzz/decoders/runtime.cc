@@ -12,7 +12,8 @@
 //   input count (u8 % 2 + 1), then per input: rank selector (u8: even 4, odd 2) and dims
 //   (rdim each, shared batch first),
 //   node count (u8 % 12), then per node: op (u8; bit 7: output is an external output) and
-//   its arguments (see define_node),
+//   its arguments (see define_node; ops 11..13, binary / unary / select, broadcast operands
+//   given by `operand`),
 //   reshape count (u8 % 4), then per reshape: kind (u8) and its arguments.
 // rdim: b < 0xF0: b % 24 + 1;  0xF0: 0;  0xF1: u32;  0xF2: SIZE_MAX / 2 + u8;  others: 64 + b % 16.
 //
@@ -103,6 +104,25 @@ size_t per_batch(const std::vector<size_t>& dims) {
   return n;
 }
 
+// numpy broadcasting of `shapes` (right-aligned; a missing dim or a dim of 1 stretches, 0
+// only against 0 or 1); false when they do not broadcast.
+bool broadcast(const std::vector<const std::vector<size_t>*>& shapes, std::vector<size_t>& out) {
+  size_t rank = 0;
+  for (const std::vector<size_t>* s : shapes) rank = std::max(rank, s->size());
+  out.assign(rank, 1);
+  for (size_t d = 0; d < rank; d++) {
+    bool set = false;
+    for (const std::vector<size_t>* s : shapes) {
+      const size_t k = d + s->size() < rank ? 1 : (*s)[d + s->size() - rank];
+      if (k == 1) continue;
+      if (set && out[d] != k) return false;
+      out[d] = k;
+      set = true;
+    }
+  }
+  return true;
+}
+
 size_t window(size_t in, uint32_t pad, uint32_t k, uint32_t s, uint32_t d, bool same) {
   if (same) return (in + s - 1) / s;
   const size_t padded = in + pad;
@@ -191,6 +211,75 @@ class GraphBuilder {
 
   const Value& pick() { return values_[in_.byte() % values_.size()]; }
 
+  // An operand of a broadcasting node (binary, select) beside the activation x. Selector
+  // byte s: s == 0xFF: a raw u32 id (hostile; dims unknown); s % 4 == 0: another activation
+  // (pick byte), used when it has x's rank (it then shares the batch), else as s % 4 != 0:
+  // a static value of rank x.rank - (s >> 2) % x.rank whose dims come from one byte, 2 bits
+  // per dim from the last: 0, 1: x's dim; 2: 1; 3: rdim (mostly not broadcasting). Dim 0
+  // of a static operand of x's rank is 1, so that a new batch still broadcasts.
+  struct Operand {
+    uint32_t id;
+    std::vector<size_t> dims;
+    bool known;  // dims known: false for a raw id
+  };
+  Operand operand(const Value& x) {
+    const uint8_t s = in_.byte();
+    if (s == 0xFF) return {in_.u32(), {}, false};
+    if (s % 4 == 0) {
+      const Value& v = pick();
+      if (v.dims.size() == x.dims.size()) return {v.id, v.dims, true};
+    }
+    const size_t xr = x.dims.size();
+    const size_t rank = xr - (s >> 2) % xr;
+    std::vector<size_t> dims(rank);
+    uint8_t bits = in_.byte();
+    for (size_t i = rank; i-- > 0; bits >>= 2) {
+      const size_t xd = x.dims[xr - rank + i];
+      switch (bits & 3) {
+        case 0: case 1: dims[i] = xd; break;
+        case 2: dims[i] = 1; break;
+        default: dims[i] = rdim(in_); break;
+      }
+    }
+    if (rank == xr) dims[0] = 1;
+    const uint32_t id = define(dims, constant(elements(dims), false), PQNN_INVALID_VALUE_ID, 0);
+    return {id, dims, true};
+  }
+
+  // A broadcasting node over `operands` (x among them): its output has the broadcast shape
+  // when they broadcast (else x's, and define must reject the node); with every operand
+  // defined and broadcasting, define must accept it (`strict`: no other reason to reject).
+  template <typename DefineNode>
+  void broadcasting_node(const std::vector<Operand>& operands, const Value& x, bool external,
+      bool strict, DefineNode def) {
+    bool known = true, defined = true;
+    std::vector<const std::vector<size_t>*> shapes;
+    for (const Operand& o : operands) {
+      known = known && o.known;
+      defined = defined && o.id != PQNN_INVALID_VALUE_ID;
+      shapes.push_back(&o.dims);
+    }
+    std::vector<size_t> out;
+    const bool fits = broadcast(shapes, out);
+    if (!fits) out = x.dims;
+    if (!add(out, external ? PQNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0, per_batch(out))) return;
+    const pqnn_status status = def(values_.back().id);
+    PQNN_FUZZ_CHECK(valid_status(status), "define node: %d", int(status));
+    if (known && defined) {
+      PQNN_FUZZ_CHECK(fits || status != pqnn_status_success,
+          "a node over operands that do not broadcast was accepted");
+      PQNN_FUZZ_CHECK(!fits || !strict || status == pqnn_status_success,
+          "a node over broadcasting operands with the broadcast output shape was rejected: %d",
+          int(status));
+    }
+    if (status == pqnn_status_success) {
+      work_ = add_sat(work_, per_batch(out));
+      return;
+    }
+    if (external) outputs_.pop_back();
+    values_.pop_back();
+  }
+
   // Defines the node's output value and the node (`define` given the output id); drops the
   // value again from the list when the node was rejected.
   template <typename DefineNode>
@@ -209,7 +298,7 @@ class GraphBuilder {
   void define_node() {
     const uint8_t byte = in_.byte();
     const bool external = (byte & 0x80) != 0;
-    const unsigned op = (byte & 0x7F) % 11;
+    const unsigned op = (byte & 0x7F) % 14;
     const Value x = pick();
     const size_t rank = x.dims.size();
     const size_t c = x.dims.back();
@@ -329,7 +418,63 @@ class GraphBuilder {
         });
         break;
       }
-      default: {  // hostile: a clamp over arbitrary ids and flags
+      case 11: {  // binary: operator byte (u8 % 16: 0, 14 and 15 are not operators), operand
+        const unsigned bop = in_.byte() % 16;
+        const bool valid = bop != pqnn_binary_invalid && bop <= pqnn_binary_less_equal;
+        const std::vector<Operand> operands = {{x.id, x.dims, true}, operand(x)};
+        const bool swap = (b & 0x10) != 0;  // x second
+        const Operand& a = operands[swap ? 1 : 0];
+        const Operand& o = operands[swap ? 0 : 1];
+        // Strict only with a nonempty range (NaN, min >= max are rejected).
+        const bool strict = valid && out_min < out_max;
+        broadcasting_node(operands, x, external, strict, [&](uint32_t y) {
+          const pqnn_status status = pqnn_define_binary(sg_, static_cast<pqnn_binary_operator>(bop),
+              out_min, out_max, a.id, o.id, y, 0);
+          PQNN_FUZZ_CHECK(valid || status != pqnn_status_success,
+              "binary operator %u accepted", bop);
+          return status;
+        });
+        break;
+      }
+      case 12: {  // unary: operator byte (u8 % 20: 0, 18, 19 are not operators), params
+        const unsigned uop = in_.byte() % 20;
+        const bool valid = uop != pqnn_unary_invalid && uop <= pqnn_unary_round;
+        const bool needs = uop == pqnn_unary_leaky_relu || uop == pqnn_unary_hardsigmoid;
+        pqnn_unary_params params = {0.0f, 0.0f};
+        bool null_params = true;
+        if (needs) {  // params byte: even: alpha and beta reals follow; odd: NULL
+          null_params = in_.byte() % 2 != 0;
+          if (!null_params) {
+            params.alpha = in_.real();
+            params.beta = in_.real();
+          }
+        }
+        const bool bad_params = needs && (null_params || !std::isfinite(params.alpha) ||
+            (uop == pqnn_unary_hardsigmoid && !std::isfinite(params.beta)));
+        node(x.dims, external, per_batch(x.dims), [&](uint32_t y) {
+          const pqnn_status status = pqnn_define_unary(sg_, static_cast<pqnn_unary_operator>(uop),
+              null_params ? nullptr : &params, x.id, y, 0);
+          PQNN_FUZZ_CHECK((valid && !bad_params) || status != pqnn_status_success,
+              "unary operator %u (params %s) accepted", uop, null_params ? "NULL" : "set");
+          return status;
+        });
+        break;
+      }
+      case 13: {  // select: x in slot (b >> 4) % 3, two operands; b & 0x40: a flags field
+        const size_t slot = (b >> 4) % 3;
+        std::vector<Operand> operands = {{x.id, x.dims, true}, operand(x), operand(x)};
+        std::swap(operands[0], operands[slot]);
+        const uint32_t flags = (b & 0x40) != 0 ? in_.flags() : 0;
+        broadcasting_node(operands, x, external, flags == 0, [&](uint32_t y) {
+          const pqnn_status status = pqnn_define_select(sg_, operands[0].id, operands[1].id,
+              operands[2].id, y, flags);
+          PQNN_FUZZ_CHECK(flags == 0 || status != pqnn_status_success,
+              "select with flags 0x%x accepted", unsigned(flags));
+          return status;
+        });
+        break;
+      }
+      default: {  // 10, hostile: a clamp over arbitrary ids and flags
         const uint32_t input_id = in_.u32(), output_id = in_.u32();
         const pqnn_status status = pqnn_define_clamp(sg_, out_min, out_max, input_id, output_id,
             in_.flags());
