@@ -37,19 +37,7 @@ def isas(bits):
         "avx512skx": Sel("avx512skx", "<immintrin.h>", "__m512i", 64 // n,
                          "_mm512_loadu_si512((const void*) ({}))", "_mm512_storeu_si512((void*) ({}), {})",
                          f"_mm512_set1_{s}((short) {mask})" if bits == 16 else f"_mm512_set1_{s}({mask})",
-                         # 32-bit: one vptestmd. 16-bit: the mask of the lanes whose
-                         # condition is zero (the blend takes b there), (c & vmask) <= 0
-                         # unsigned; not _mm512_test_epi16_mask(c, vmask), which SIMDe 0.7.4
-                         # emulates with `!!(a & b) << i` on int, undefined for lane 31 (the
-                         # emulated test build runs under UBSan; its 16-lane 32-bit test stays
-                         # below bit 31), and SIMDe has no 16-bit cmpeq / cmpneq mask. Its
-                         # cmple_epu16_mask builds the mask from unsigned shifts. Native: clang
-                         # folds it to one vptestnmw (memory operand), gcc 12 emits vpandd +
-                         # vpcmpleuw; then one blend.
-                         "{{ vy = _mm512_mask_blend_epi32(_mm512_test_epi32_mask({0}, vmask), {2}, {1}); }}"
-                         if bits == 32 else
-                         "{{ vy = _mm512_mask_blend_epi16(_mm512_cmple_epu16_mask("
-                         "_mm512_and_si512({0}, vmask), _mm512_setzero_si512()), {1}, {2}); }}"),
+                         "{{ vy = _mm512_mask_blend_" + s + "(_mm512_test_" + s + "_mask({0}, vmask), {2}, {1}); }}"),
         "neon": Sel("neon", "<arm_neon.h>", f"uint{bits}x{128 // bits}_t", 16 // n,
                     f"vld1q_{u}((const uint{bits}_t*) ({{}}))", f"vst1q_{u}((uint{bits}_t*) ({{}}), {{}})",
                     f"vdupq_n_{u}({mask})",

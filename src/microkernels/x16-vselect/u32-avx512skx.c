@@ -17,7 +17,7 @@ void pqnn_x16_vselect_ukernel_u32__avx512skx(size_t n, const void* c, const void
   const __m512i vmask = _mm512_set1_epi16((short) 0x7FFF);
   for (; n >= 32; n -= 32) {
     __m512i vy;
-    vy = _mm512_mask_blend_epi16(_mm512_cmple_epu16_mask(_mm512_and_si512(_mm512_loadu_si512((const void*) (pc)), vmask), _mm512_setzero_si512()), _mm512_loadu_si512((const void*) (pa)), _mm512_loadu_si512((const void*) (pb)));
+    vy = _mm512_mask_blend_epi16(_mm512_test_epi16_mask(_mm512_loadu_si512((const void*) (pc)), vmask), _mm512_loadu_si512((const void*) (pb)), _mm512_loadu_si512((const void*) (pa)));
     _mm512_storeu_si512((void*) (py), vy);
     pc += 32;
     pa += 32;
@@ -30,7 +30,7 @@ void pqnn_x16_vselect_ukernel_u32__avx512skx(size_t n, const void* c, const void
     memcpy(ta, pa, n * sizeof(uint16_t));
     memcpy(tb, pb, n * sizeof(uint16_t));
     __m512i vy;
-    vy = _mm512_mask_blend_epi16(_mm512_cmple_epu16_mask(_mm512_and_si512(_mm512_loadu_si512((const void*) (tc)), vmask), _mm512_setzero_si512()), _mm512_loadu_si512((const void*) (ta)), _mm512_loadu_si512((const void*) (tb)));
+    vy = _mm512_mask_blend_epi16(_mm512_test_epi16_mask(_mm512_loadu_si512((const void*) (tc)), vmask), _mm512_loadu_si512((const void*) (tb)), _mm512_loadu_si512((const void*) (ta)));
     _mm512_storeu_si512((void*) (ta), vy);
     memcpy(py, ta, n * sizeof(uint16_t));
   }

@@ -109,6 +109,20 @@ static inline simde__m512i pqnn_emu_mm512_cvtps_epi32(simde__m512 a) {
 #undef _mm512_cvt_roundps_epi32
 #define _mm512_cvt_roundps_epi32(a, rounding) pqnn_emu_mm512_cvtps_epi32(a)
 
+/* SIMDe 0.7's _mm512_test_epi16_mask builds the 32-lane mask as `!!(a & b) << i` on int:
+ * undefined for lane 31, and the sanitizer build stops there (the avx512skx x16-vselect
+ * kernel). The same mask from unsigned shifts. */
+static inline uint32_t pqnn_emu_mm512_test_epi16_mask(simde__m512i a, simde__m512i b) {
+  uint16_t x[32], y[32];
+  PQNN_EMU_TO(x, a);
+  PQNN_EMU_TO(y, b);
+  uint32_t k = 0;
+  for (int i = 0; i < 32; i++) k |= (uint32_t) ((x[i] & y[i]) != 0) << i;
+  return k;
+}
+#undef _mm512_test_epi16_mask
+#define _mm512_test_epi16_mask(a, b) pqnn_emu_mm512_test_epi16_mask((a), (b))
+
 static inline simde__m512i pqnn_emu_mm512_cvtepi16_epi32(simde__m256i a) {
   int16_t in[16];
   int32_t out[16];
