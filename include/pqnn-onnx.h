@@ -8,8 +8,10 @@
  * pqnn_onnx_get_unsupported lists all of them before anything is built.
  *
  * Inputs and outputs keep the model's own layout (NCHW for images); inside, the graph
- * runs NHWC, with the layout changed only where a tensor enters or leaves. Only float32
- * model inputs and outputs are supported. See docs/onnx.md.
+ * runs NHWC, with the layout changed only where a tensor enters or leaves. Model outputs
+ * are float32; inputs are float32, or int64 / int32 token ids read only as the indices of
+ * Gather nodes over constant tables (embedding lookups; pqnn_onnx_run_typed). See
+ * docs/onnx.md.
  */
 #ifndef PQNN_ONNX_H_
 #define PQNN_ONNX_H_
@@ -31,6 +33,7 @@ typedef struct pqnn_onnx_runtime* pqnn_onnx_runtime_t;
 
 /* Element types: ONNX's TensorProto.DataType numbers (1 = float, 7 = int64, ...). */
 #define PQNN_ONNX_FLOAT 1
+#define PQNN_ONNX_INT32 6
 #define PQNN_ONNX_INT64 7
 
 struct pqnn_onnx_tensor_info {
@@ -60,6 +63,12 @@ PQNN_API enum pqnn_status pqnn_onnx_get_output_count(pqnn_onnx_model_t model, si
  * dim not set yet; num_dims 0: not known at all, the output follows an unsupported node). */
 PQNN_API enum pqnn_status pqnn_onnx_get_output(pqnn_onnx_model_t model, size_t index,
     struct pqnn_onnx_tensor_info* info_out);
+
+/* For an int64 / int32 input: the fewest rows of the constant tables that Gather nodes
+ * index with it directly (valid ids are 0 .. bound - 1, and -bound .. -1 counting from the
+ * end); 0 when no such Gather reads it. invalid_parameter for a float32 input. */
+PQNN_API enum pqnn_status pqnn_onnx_get_input_index_bound(pqnn_onnx_model_t model,
+    size_t index, int64_t* bound_out);
 
 /* Sets the concrete shape of input `name` (same rank; a static dim must keep its value;
  * every dim >= 1). Affects the runtimes created afterwards. */
@@ -96,9 +105,17 @@ PQNN_API enum pqnn_status pqnn_onnx_get_runtime_input(pqnn_onnx_runtime_t runtim
 PQNN_API enum pqnn_status pqnn_onnx_get_runtime_output(pqnn_onnx_runtime_t runtime,
     size_t index, struct pqnn_onnx_tensor_info* info_out);
 /* Runs the model: inputs[i] / outputs[i] are float32 buffers in the model's layout, with
- * exactly the elements of input / output i; the counts must be the model's. */
+ * exactly the elements of input / output i; the counts must be the model's. A model with
+ * an int64 / int32 input needs pqnn_onnx_run_typed (invalid_parameter here, logged). */
 PQNN_API enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t runtime, size_t num_inputs,
     const float* const* inputs, size_t num_outputs, float* const* outputs);
+/* pqnn_onnx_run with each input buffer of its own element type (tensor_info.elem_type):
+ * float, int64 or int32 elements, native byte order. int64 ids are narrowed to int32 at the
+ * boundary; one outside int32 gives invalid_parameter before anything runs, and one
+ * outside its Gather's table (-rows .. rows - 1) gives invalid_parameter from the run
+ * (nothing out of bounds is read; the outputs are then unspecified). Allocates nothing. */
+PQNN_API enum pqnn_status pqnn_onnx_run_typed(pqnn_onnx_runtime_t runtime, size_t num_inputs,
+    const void* const* inputs, size_t num_outputs, float* const* outputs);
 /* The underlying pqnn runtime (for pqnn_get_runtime_node_info and friends); owned. */
 PQNN_API enum pqnn_status pqnn_onnx_get_pqnn_runtime(pqnn_onnx_runtime_t runtime,
     pqnn_runtime_t* pqnn_runtime_out);

@@ -833,6 +833,23 @@ PQNN_API enum pqnn_status pqnn_define_binary(pqnn_subgraph_t subgraph,
    datatype mismatch (a quantized datatype included). */
 PQNN_API enum pqnn_status pqnn_define_select(pqnn_subgraph_t subgraph, uint32_t condition_id,
     uint32_t input1_id, uint32_t input2_id, uint32_t output_id, uint32_t flags);
+/* Gather node (an embedding lookup; ONNX Gather along axis 0 of a constant):
+     output[i..., j...] = table[indices[i...], j...]
+   table: a static fp32 or fp16 value of rank r >= 1 (rows = dims[0]); indices: an int32
+   value of any rank q (static, or an external input: never converted, quantized or
+   retyped by the planner, so it may feed a graph that runs in f16); output: dims
+   indices.dims ++ table.dims[1..r-1] (rank q + r - 1, at most PQNN_MAX_TENSOR_DIMS), the
+   table's datatype. Under f16 inference an fp32 table gets a runtime-owned f16 copy and
+   the node copies f16 rows. An index i in [-rows, -1] reads row rows + i (ONNX); any other
+   index outside [0, rows) makes pqnn_invoke_runtime return pqnn_status_invalid_parameter
+   (logged with its position and value) before the node writes anything: nothing is read
+   out of bounds and nothing is clamped (static indices are checked here already).
+   flags must be 0. Errors: invalid_parameter for a NULL subgraph, an undefined or repeated
+   value id, indices that are not int32, a table that is not fp32 / fp16, an output
+   datatype other than the table's, an output shape other than the one above, or a static
+   index out of range; unsupported_parameter for a table that is not static. */
+PQNN_API enum pqnn_status pqnn_define_gather(pqnn_subgraph_t subgraph, uint32_t table_id,
+    uint32_t indices_id, uint32_t output_id, uint32_t flags);
 /* Elementwise unary node: output = OP(input), same shape, fp32 or fp16. NaN in gives NaN
    out (relu and leaky_relu included).
      relu        x < 0 ? 0 : x
@@ -1083,6 +1100,7 @@ enum pqnn_node_type {
   pqnn_node_type_static_transpose,
   pqnn_node_type_static_resize_2d,
   pqnn_node_type_select,      /* pqnn_define_select */
+  pqnn_node_type_gather,      /* pqnn_define_gather */
 };
 /* What the dynamic-quantization pass decided for a fully connected or convolution node. */
 enum pqnn_qd8_decision {

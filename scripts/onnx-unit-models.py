@@ -5,7 +5,8 @@ Usage: /usr/bin/python3 scripts/onnx-unit-models.py OUT_DIR
 
 Needs Debian's python3-onnx and python3-numpy (the Debian interpreter: a pyenv or venv
 python may lack them). For each case NAME it writes OUT_DIR/NAME.onnx and its inputs
-OUT_DIR/NAME.in<k>.bin (raw little-endian float32, model layout, fixed seed), and
+OUT_DIR/NAME.in<k>.bin (raw little-endian float32, model layout, fixed seed; int64 / int32
+inputs, token ids, raw little-endian int64 / int32), and
 OUT_DIR/manifest.txt with one line per case: `NAME NUM_INPUTS NUM_OUTPUTS EXPECT` where
 EXPECT is `ok` (pqnn must match ONNX Runtime) or `unsupported:<OpType>` (the importer must
 list that op). scripts/ort-reference.sh --manifest OUT_DIR/manifest.txt then writes
@@ -34,14 +35,16 @@ def const(name, array):
 
 def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=OPSET,
              check=True, values=None):
-    """inputs: [(name, shape)], outputs: [name or (name, shape)] (ONNX infers the shape
-    of a bare name). values: the inputs' data (float32 arrays of those shapes) instead of
+    """inputs: [(name, shape)] or [(name, shape, elem_type)] (TensorProto.INT64 / INT32: token
+    ids, whose values must be given), outputs: [name or (name, shape)] (ONNX infers the shape
+    of a bare name). values: the inputs' data (arrays of those shapes) instead of
     random normal values. check=False: for ops newer than Debian's onnx knows (Mish, opset 18):
     no shape inference and no checker (every output needs its shape; ONNX Runtime, which
     knows the op, validates the model when it loads it for the reference)."""
     graph = helper.make_graph(
         nodes, name,
-        [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(s)) for n, s in inputs],
+        [helper.make_tensor_value_info(i[0], i[2] if len(i) > 2 else TensorProto.FLOAT, list(i[1]))
+         for i in inputs],
         [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) if isinstance(n, str) else
          helper.make_tensor_value_info(n[0], TensorProto.FLOAT, list(n[1])) for n in outputs],
         initializer=list(initializers))
@@ -49,7 +52,7 @@ def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=O
                               producer_name="pqnn-onnx-unit-models")
     model.ir_version = 8
     if values is None:
-        values = [rand(*s) for _, s in inputs]
+        values = [rand(*i[1]) for i in inputs]
     if not check:
         cases.append((name, model, input_values(inputs, values), len(outputs), expect))
         return
@@ -63,11 +66,20 @@ def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=O
     cases.append((name, model, input_values(inputs, values), len(outputs), expect))
 
 
+INPUT_DTYPES = {TensorProto.INT64: np.int64, TensorProto.INT32: np.int32}
+
+
 def input_values(inputs, values):
     if values is None:
-        return [rand(*s) for _, s in inputs]
-    assert [tuple(v.shape) for v in values] == [tuple(s) for _, s in inputs]
-    return [np.asarray(v, np.float32) for v in values]
+        return [rand(*i[1]) for i in inputs]
+    assert [tuple(v.shape) for v in values] == [tuple(i[1]) for i in inputs]
+    return [np.asarray(v, INPUT_DTYPES.get(i[2] if len(i) > 2 else None, np.float32))
+            for v, i in zip(values, inputs)]
+
+
+def little_endian(x):
+    """An input array as its file stores it: raw little-endian float32, int64 or int32."""
+    return x.astype({np.dtype(np.int64): "<i8", np.dtype(np.int32): "<i4"}.get(x.dtype, "<f4"))
 
 
 def conv_case(name, x_shape, w_shape, bias=True, **attrs):
@@ -1224,6 +1236,91 @@ def build():
     rounding_cases()
     qdq_cases()
     logic_cases()
+    gather_cases()
+
+# The embedding cases' own generator (the cases before them keep their inputs).
+gather_rng = np.random.default_rng(20261208)
+
+
+def grand(*shape, scale=1.0):
+    return (gather_rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def ids(rows, *shape, negative=True):
+    """Token ids in [-rows, rows) (negative ones count from the end, as ONNX Gather says), or
+    in [0, rows)."""
+    return gather_rng.integers(-rows if negative else 0, rows, size=shape).astype(np.int64)
+
+
+def gather_cases():
+    """Gather of a constant table by int64 / int32 graph inputs (token ids, an embedding
+    lookup): 2-D and 3-D ids, a 3-D table, int32 ids, a tiny transformer (embedding +
+    position embedding, LayerNormalization, one attention head, an MLP, logits) and the
+    integer-input constructs the importer refuses (a reason each)."""
+    i64, i32 = TensorProto.INT64, TensorProto.INT32
+    gather = helper.make_node("Gather", ["table", "ids"], ["y"], name="embedding")
+    for name, rows, cols, shape in (("gather_embedding_ids_1x7", 30, 16, (1, 7)),
+                                    ("gather_embedding_ids_2x3x5", 40, 8, (2, 3, 5))):
+        add_case(name, [gather], [("ids", shape, i64)], ["y"],
+                 [const("table", grand(rows, cols))], values=[ids(rows, *shape)])
+    add_case("gather_embedding_table_3d", [gather], [("ids", (4,), i64)], ["y"],
+             [const("table", grand(12, 3, 5))], values=[ids(12, 4)])
+    add_case("gather_embedding_int32_ids", [gather], [("ids", (2, 6), i32)], ["y"],
+             [const("table", grand(25, 12))], values=[ids(25, 2, 6).astype(np.int32)])
+
+    # Token ids [1, S] -> embedding + position embedding -> LayerNormalization -> one
+    # attention head (Q K^T / sqrt(d), Softmax, V, output projection, residual) -> a Relu
+    # MLP with its residual -> logits over the vocabulary.
+    s, d, vocab, hidden = 8, 32, 50, 64
+    inits = [const("emb", grand(vocab, d)), const("pos", grand(1, s, d, scale=0.5)),
+             const("ln_g", 1.0 + grand(d, scale=0.1)), const("ln_b", grand(d, scale=0.1)),
+             const("wq", grand(d, d, scale=d ** -0.5)), const("wk", grand(d, d, scale=d ** -0.5)),
+             const("wv", grand(d, d, scale=d ** -0.5)), const("wo", grand(d, d, scale=d ** -0.5)),
+             const("scale", np.float32(1.0 / np.sqrt(d))),
+             const("w1", grand(d, hidden, scale=d ** -0.5)), const("b1", grand(hidden, scale=0.1)),
+             const("w2", grand(hidden, d, scale=hidden ** -0.5)),
+             const("lm", grand(d, vocab, scale=d ** -0.5))]
+    nodes = [
+        helper.make_node("Gather", ["emb", "ids"], ["tok"], name="token_embedding"),
+        helper.make_node("Add", ["tok", "pos"], ["h"], name="add_position"),
+        helper.make_node("LayerNormalization", ["h", "ln_g", "ln_b"], ["n"], name="ln",
+                         axis=-1, epsilon=1e-5),
+        helper.make_node("MatMul", ["n", "wq"], ["q"], name="q"),
+        helper.make_node("MatMul", ["n", "wk"], ["k"], name="k"),
+        helper.make_node("MatMul", ["n", "wv"], ["v"], name="v"),
+        helper.make_node("Transpose", ["k"], ["kt"], name="k_t", perm=[0, 2, 1]),
+        helper.make_node("MatMul", ["q", "kt"], ["qk"], name="scores"),
+        helper.make_node("Mul", ["qk", "scale"], ["qks"], name="scale_scores"),
+        helper.make_node("Softmax", ["qks"], ["a"], name="softmax", axis=-1),
+        helper.make_node("MatMul", ["a", "v"], ["ctx"], name="context"),
+        helper.make_node("MatMul", ["ctx", "wo"], ["o"], name="out_proj"),
+        helper.make_node("Add", ["h", "o"], ["r"], name="residual"),
+        helper.make_node("MatMul", ["r", "w1"], ["f1"], name="fc1"),
+        helper.make_node("Add", ["f1", "b1"], ["f1b"], name="fc1_bias"),
+        helper.make_node("Relu", ["f1b"], ["f1r"], name="relu"),
+        helper.make_node("MatMul", ["f1r", "w2"], ["f2"], name="fc2"),
+        helper.make_node("Add", ["r", "f2"], ["r2"], name="residual2"),
+        helper.make_node("MatMul", ["r2", "lm"], ["y"], name="logits")]
+    add_case("tiny_transformer_int64_ids", nodes, [("ids", (1, s), i64)], ["y"], inits,
+             values=[ids(vocab, 1, s, negative=False)], opset=17)
+
+    # Refused with a reason: an int64 input read by anything but Gather indices, Gather along
+    # another axis or of an activation by runtime ids.
+    add_case("gather_ids_through_unsqueeze", [
+        helper.make_node("Unsqueeze", ["ids", "axes"], ["u"], name="unsqueeze_ids"),
+        helper.make_node("Gather", ["table", "u"], ["y"], name="embedding")],
+        [("ids", (1, 4), i64)], ["y"],
+        [const("table", grand(9, 3)), const("axes", np.array([0], np.int64))],
+        values=[ids(9, 1, 4)], expect="unsupported:Unsqueeze")
+    add_case("gather_runtime_ids_axis1", [
+        helper.make_node("Gather", ["table", "ids"], ["y"], name="gather_axis1", axis=1)],
+        [("ids", (3,), i64)], ["y"], [const("table", grand(4, 6))], values=[ids(6, 3)],
+        expect="unsupported:Gather")
+    add_case("gather_activation_by_runtime_ids", [
+        helper.make_node("Gather", ["x", "ids"], ["y"], name="gather_x")],
+        [("x", (5, 3)), ("ids", (2,), i64)], ["y"], values=[grand(5, 3), ids(5, 2)],
+        expect="unsupported:Gather")
+
 
 def rounding_cases():
     """Floor, Ceil, Round (half to even) of activations: halves (ties), negatives, signed
@@ -1344,7 +1441,7 @@ def main():
     for name, model, inputs, num_outputs, expect in cases:
         onnx.save(model, os.path.join(out, name + ".onnx"))
         for k, x in enumerate(inputs):
-            x.astype("<f4").tofile(os.path.join(out, "%s.in%d.bin" % (name, k)))
+            little_endian(x).tofile(os.path.join(out, "%s.in%d.bin" % (name, k)))
         lines.append("%s %d %d %s\n" % (name, len(inputs), num_outputs, expect))
         write_dynamic_variants(out, name, model)
     lines += write_batch_variants(out)
@@ -1598,9 +1695,55 @@ def hostile_logic_models():
     ]
 
 
+def hostile_gather_models():
+    """Hostile embedding models (no checker): (name, model, expect) as hostile_logic_models,
+    and `runfails`: it imports and builds, and a run with ids outside the table (or int32)
+    fails with invalid_parameter. Fuzz seeds too."""
+    f32, i64 = TensorProto.FLOAT, TensorProto.INT64
+
+    def model(name, nodes, inputs, outputs, inits=()):
+        graph = helper.make_graph(
+            nodes, name, [helper.make_tensor_value_info(n, t, list(s)) for n, s, t in inputs],
+            [helper.make_tensor_value_info(n, t, None) for n, t in outputs],
+            initializer=list(inits))
+        m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+        m.ir_version = 8
+        return m
+
+    table = const("table", np.arange(12, dtype=np.float32).reshape(4, 3))
+    gather = helper.make_node("Gather", ["table", "ids"], ["y"], name="embedding")
+    # A table whose declared first dim is 2^31 + 1 with 12 floats of data.
+    huge = onnx.TensorProto()
+    huge.name = "table"
+    huge.data_type = f32
+    huge.dims.extend([2 ** 31 + 1, 3])
+    huge.raw_data = np.zeros(12, np.float32).tobytes()
+    return [
+        ("hostile_gather_ids_out_of_range", model("oor", [gather],
+            [("ids", (1, 5), i64)], [("y", f32)], [table]), "runfails"),
+        ("hostile_int64_ids_into_add", model("add", [
+            helper.make_node("Add", ["ids", "ids"], ["s"], name="add_ids"),
+            helper.make_node("Gather", ["table", "s"], ["y"], name="embedding")],
+            [("ids", (1, 5), i64)], [("y", f32)], [table]), "listed:Add"),
+        ("hostile_int64_ids_into_cast", model("cast", [
+            helper.make_node("Cast", ["ids"], ["y"], name="cast_ids", to=f32)],
+            [("ids", (1, 5), i64)], [("y", f32)]), "listed:Cast"),
+        ("hostile_gather_float_ids", model("fid", [gather],
+            [("ids", (1, 5), f32)], [("y", f32)], [table]), "listed:Gather"),
+        ("hostile_gather_huge_table_dim", model("huge", [gather],
+            [("ids", (1, 5), i64)], [("y", f32)], [huge]), "load"),
+        ("hostile_gather_huge_output", model("hugeout", [gather],
+            [("ids", (1, 2 ** 20), i64)], [("y", f32)],
+            [const("table", np.zeros((4, 1024), np.float32))]), "listed:Gather"),
+        ("hostile_int64_output", model("out", [
+            helper.make_node("Identity", ["ids"], ["y"], name="copy")],
+            [("ids", (1, 5), i64)], [("y", i64)]), "load"),
+    ]
+
+
 def write_hostile(out, corpus):
     lines = []
-    for name, model, expect in hostile_logic_models():
+    for name, model, expect in hostile_logic_models() + hostile_gather_models():
         data = model.SerializeToString()
         for path in (os.path.join(out, name + ".onnx"), os.path.join(corpus, name + ".onnx")):
             with open(path, "wb") as f:

@@ -20,6 +20,45 @@ function readF32(file, count) {
   return out;
 }
 
+function readI64(file, count) {
+  const buf = fs.readFileSync(file);
+  if (buf.length !== count * 8) {
+    usage(`${file} has ${buf.length} bytes, the int64 input needs ${count * 8}`);
+  }
+  const out = new BigInt64Array(count);
+  for (let k = 0; k < count; k++) out[k] = buf.readBigInt64LE(8 * k);
+  return out;
+}
+
+function readI32(file, count) {
+  const buf = fs.readFileSync(file);
+  if (buf.length !== count * 4) {
+    usage(`${file} has ${buf.length} bytes, the int32 input needs ${count * 4}`);
+  }
+  const out = new Int32Array(count);
+  for (let k = 0; k < count; k++) out[k] = buf.readInt32LE(4 * k);
+  return out;
+}
+
+function inputType(session, name) {
+  const meta = session.inputMetadata && session.inputMetadata.find
+      ? session.inputMetadata.find((m) => m.name === name) : null;
+  return meta && meta.type ? meta.type : 'float32';
+}
+
+// An input tensor from its file: raw little-endian float32, or int64 / int32 for an int64 /
+// int32 input (token ids).
+function readInput(session, name, file, dims) {
+  const count = dims.reduce((a, b) => a * b, 1);
+  const type = inputType(session, name);
+  if (type === 'int64') return new ort.Tensor('int64', readI64(file, count), dims);
+  if (type === 'int32') return new ort.Tensor('int32', readI32(file, count), dims);
+  if (type !== 'float32') {
+    usage(`input ${name} is ${type}: only float32, int64 and int32 inputs are read`);
+  }
+  return new ort.Tensor('float32', readF32(file, count), dims);
+}
+
 function writeF32(file, data) {
   const buf = Buffer.alloc(data.length * 4);
   for (let k = 0; k < data.length; k++) buf.writeFloatLE(data[k], 4 * k);
@@ -43,9 +82,8 @@ async function runModel(model, inputs, shapes, prefix, threads, iterations) {
   const feeds = {};
   for (const name of session.inputNames) {
     const dims = staticDims(session, name, shapes);
-    const count = dims.reduce((a, b) => a * b, 1);
     if (!inputs[name]) usage(`no --input for ${name}`);
-    feeds[name] = new ort.Tensor('float32', readF32(inputs[name], count), dims);
+    feeds[name] = readInput(session, name, inputs[name], dims);
   }
   let results = await session.run(feeds);
   session.outputNames.forEach((name, k) => {
@@ -88,8 +126,7 @@ async function runManifest(manifest) {
     session.inputNames.forEach((input, k) => {
       if (k >= Number(numInputs)) usage(`${name}: more inputs than the manifest says`);
       const dims = staticDims(session, input, {});
-      const count = dims.reduce((a, b) => a * b, 1);
-      feeds[input] = new ort.Tensor('float32', readF32(path.join(dir, `${name}.in${k}.bin`), count), dims);
+      feeds[input] = readInput(session, input, path.join(dir, `${name}.in${k}.bin`), dims);
     });
     const results = await session.run(feeds);
     session.outputNames.forEach((output, k) => {

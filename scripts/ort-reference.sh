@@ -5,6 +5,7 @@
 #       every case of scripts/onnx-unit-models.py: DIR/NAME.out<k>.ort.bin
 #   scripts/ort-reference.sh MODEL.onnx --input name=FILE.bin [--input ...]
 #       [--shape name=1x3x48x192 ...] --output-prefix PREFIX [--threads N] [--iterations N]
+#       (input files: raw little-endian float32, or int64 / int32 for such an input: token ids)
 #       one model: PREFIX<k>.bin per output (model order); --iterations N also times N runs
 #       after one warmup and prints median_ms (wall) and cpu_median_ms (process CPU time).
 #   scripts/ort-reference.sh --install

@@ -477,20 +477,72 @@ enum pqnn_status ox_lower_depth_space(struct ox_pass* p, bool to_space) {
   return ox_emit_reshape(p, moved_id, y);
 }
 
+/* Gather of a constant float32 table along axis 0 by runtime indices (an int64 / int32
+ * graph input: token ids): the gather node over a static copy of the table, output dims
+ * indices.dims ++ table.dims[1..], in the model's order. The ids arrive as int32
+ * (pqnn_onnx_run_typed narrows int64 ones, range-checked); an id outside the table fails the
+ * run (pqnn_define_gather). Other axes, a scalar index and non-float tables are unsupported. */
+static enum pqnn_status gather_runtime(struct ox_pass* p, struct ox_tensor* x,
+    struct ox_tensor* idx, struct ox_tensor* y) {
+  if (idx->elem_type != OX_INT64 && idx->elem_type != OX_INT32) {
+    return ox_unsupported(p, "Gather by runtime indices that are not an int64 / int32 input");
+  }
+  if (!x->is_const) {
+    return ox_unsupported(p, "Gather of an activation by runtime indices (the table must be "
+        "a constant)");
+  }
+  if (x->elem_type != OX_FLOAT || x->f == NULL) {
+    return ox_unsupported(p, "Gather of a non-float32 table by runtime indices");
+  }
+  if (x->rank < 1) return ox_invalid(p, "Gather of a scalar");
+  int64_t axis;
+  enum pqnn_status status = ox_attr_int(p, "axis", 0, &axis);
+  if (status != pqnn_status_success) return status;
+  if (axis < -x->rank || axis >= x->rank) return ox_invalid(p, "Gather axis out of range");
+  if (axis < 0) axis += x->rank;
+  if (axis != 0) {
+    return ox_unsupported(p, "Gather by runtime indices along axis %lld (only axis 0, an "
+        "embedding lookup)", (long long) axis);
+  }
+  if (idx->rank < 1) return ox_unsupported(p, "Gather by a scalar runtime index");
+  const int rank = idx->rank + x->rank - 1;
+  if (rank > OX_MAX_RANK) {
+    return ox_unsupported(p, "Gather output of rank %d (at most %d)", rank, OX_MAX_RANK);
+  }
+  int64_t dims[OX_MAX_RANK];
+  for (int d = 0; d < idx->rank; d++) dims[d] = idx->dims[d];
+  for (int d = 1; d < x->rank; d++) dims[idx->rank + d - 1] = x->dims[d];
+  ox_set_shape(y, rank, dims);
+  y->channels_last = false;
+  status = ox_define_activation(p, y);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  int64_t count;
+  if (!ox_elements(x, &count)) return ox_unsupported(p, "Gather table larger than 2^30 elements");
+  float* table = ox_pass_alloc(p, (size_t) count, sizeof(float));
+  if (table == NULL) return pqnn_status_out_of_memory;
+  memcpy(table, x->f, (size_t) count * sizeof(float));
+  size_t table_dims[OX_MAX_RANK];
+  for (int d = 0; d < x->rank; d++) table_dims[d] = (size_t) x->dims[d];
+  uint32_t table_id;
+  status = ox_define_static(p, (size_t) x->rank, table_dims, table, &table_id);
+  if (status == pqnn_status_success) status = pqnn_define_gather(p->sg, table_id, idx->id, y->id, 0);
+  return status != pqnn_status_success ? refused(p, status) : pqnn_status_success;
+}
+
 /* Gather of an activation along `axis` by constant indices that step through it evenly
  * (one index, a range, every k-th; negative ones count from the end): a static slice with
  * that step (ViT's class token x[:, 0], a channel or a row of a map). Rank-1 indices keep
  * the axis (the slice is the output); a scalar index drops it: the slice into a temporary,
  * then a reshape. On an NHWC activation the axis drops in place where the bytes stay in
  * order (C, or a spatial axis: the rest stays channels-last; rank 3 keeps [N][W][C]), the
- * batch axis after a transpose to the model's order. Runtime indices (an embedding
- * lookup) and other index sets are unsupported: there is no gather node. */
+ * batch axis after a transpose to the model's order. Runtime indices: gather_runtime
+ * below; other index sets are unsupported. */
 enum pqnn_status ox_lower_gather(struct ox_pass* p) {
   struct ox_tensor *x, *idx, *y;
   enum pqnn_status status = ox_io(p, &x, &y);
   if (status == pqnn_status_success) status = ox_input(p, 1, &idx);
   if (status != pqnn_status_success) return status;
-  if (!idx->is_const) return ox_unsupported(p, "Gather by runtime indices (an embedding lookup)");
+  if (!idx->is_const) return gather_runtime(p, x, idx, y);
   if (x->is_const || x->elem_type != OX_FLOAT) {
     return ox_unsupported(p, "Gather of a non-float or constant tensor by these indices");
   }

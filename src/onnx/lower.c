@@ -149,6 +149,26 @@ static void poison_outputs(struct ox_pass* p, const struct ox_node* n) {
   }
 }
 
+/* Whether t is an integer activation: an int64 / int32 graph input (token ids). */
+static bool int_activation(const struct ox_tensor* t) {
+  return !t->is_const && !t->poisoned && (t->elem_type == OX_INT64 || t->elem_type == OX_INT32);
+}
+
+/* An integer graph input may be read only as the indices of a Gather (of a constant table:
+ * ox_lower_gather says what else it refuses) or by Shape (its dims only). */
+static enum pqnn_status check_int_readers(struct ox_pass* p, const struct ox_node* n) {
+  const char* op = n->proto->op_type;
+  for (size_t i = 0; i < n->num_inputs; i++) {
+    if (n->inputs[i] < 0 || !int_activation(&p->t[n->inputs[i]])) continue;
+    if (strcmp(op, "Shape") == 0 || (strcmp(op, "Gather") == 0 && i == 1)) continue;
+    const struct ox_tensor* t = &p->t[n->inputs[i]];
+    return ox_unsupported(p, "%s input '%s' feeds %s (input %zu): an integer input is supported "
+        "only as Gather indices (an embedding lookup)", t->elem_type == OX_INT64 ? "int64" : "int32",
+        t->name, op, i);
+  }
+  return pqnn_status_success;
+}
+
 static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
   p->node = n;
   p->reason[0] = '\0';
@@ -168,6 +188,8 @@ static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
       !(strcmp(n->proto->domain, "com.microsoft") == 0 && strcmp(op, "MatMulNBits") == 0)) {
     return ox_unsupported(p, "op domain '%s' is not supported", n->proto->domain);
   }
+  enum pqnn_status int_status = check_int_readers(p, n);
+  if (int_status != pqnn_status_success) return int_status;
   if (poisoned) {
     /* Reading an unsupported node's output: only the op type can be judged. */
     if (!known_op(op)) return ox_unsupported(p, "no pqnn node type for this op yet");
@@ -241,8 +263,20 @@ enum pqnn_status ox_run_pass(struct ox_pass* p) {
   /* Layout of the graph inputs: channels-last where a consumer wants NHWC. */
   for (size_t k = 0; k < m->num_inputs; k++) {
     struct ox_tensor* t = &p->t[m->inputs[k]];
-    t->channels_last = t->rank >= 3 && feeds_nhwc_op(m, m->inputs[k]);
-    if (ox_emitting(p) && t->channels_last && !ox_layout_free(t)) {
+    const bool integer = t->elem_type != OX_FLOAT;
+    t->channels_last = !integer && t->rank >= 3 && feeds_nhwc_op(m, m->inputs[k]);
+    if (ox_emitting(p) && integer) {
+      /* int64 / int32 ids: an int32 value in the model's order (pqnn_onnx_run_typed narrows
+       * int64 ids at the boundary, runtime.c); a scalar becomes [1]. */
+      size_t dims[OX_MAX_RANK + 1] = {1};
+      const size_t num_dims = t->rank == 0 ? 1 : ox_physical_dims(t, dims);
+      enum pqnn_status status = pqnn_define_tensor_value(p->sg, pqnn_datatype_int32, num_dims,
+          dims, NULL, (uint32_t) k, PQNN_VALUE_FLAG_EXTERNAL_INPUT, &t->id);
+      if (status != pqnn_status_success) {
+        ox_log("input '%s': the runtime refused it (%s)", t->name, pqnn_status_string(status));
+        return status;
+      }
+    } else if (ox_emitting(p) && t->channels_last && !ox_layout_free(t)) {
       /* Model order outside, one transpose node to channels-last inside. */
       enum pqnn_status status = ox_boundary_transpose(p, t, (uint32_t) k, true);
       if (status != pqnn_status_success) {

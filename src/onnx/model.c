@@ -148,7 +148,8 @@ static enum pqnn_status add_initializers(struct pqnn_onnx_model* m, const Onnx__
   return pqnn_status_success;
 }
 
-/* Graph inputs: float32 with a known rank; an input that is also an initializer is a constant. */
+/* Graph inputs: float32, int64 or int32 (token ids: read only as Gather indices, lower.c)
+ * with a known rank; an input that is also an initializer is a constant. */
 static enum pqnn_status add_graph_inputs(struct pqnn_onnx_model* m, const Onnx__GraphProto* g) {
   bool added;
   for (size_t k = 0; k < g->n_input; k++) {
@@ -166,8 +167,10 @@ static enum pqnn_status add_graph_inputs(struct pqnn_onnx_model* m, const Onnx__
     struct ox_tensor* t = &m->tensors[index];
     enum pqnn_status status = read_value_info(vi, t);
     if (status != pqnn_status_success) return status;
-    if (t->elem_type != OX_FLOAT || t->rank < 0) {
-      ox_log("graph input '%s': only float32 inputs with a known rank are supported", t->name);
+    if ((t->elem_type != OX_FLOAT && t->elem_type != OX_INT64 && t->elem_type != OX_INT32) ||
+        t->rank < 0) {
+      ox_log("graph input '%s': only float32, int64 and int32 inputs with a known rank are "
+          "supported", t->name);
       return pqnn_status_unsupported_parameter;
     }
     t->graph_input = (int) m->num_inputs;
@@ -383,6 +386,34 @@ enum pqnn_status pqnn_onnx_get_input(pqnn_onnx_model_t m, size_t index,
   if (m == NULL || info_out == NULL || index >= m->num_inputs) return pqnn_status_invalid_parameter;
   const struct ox_tensor* t = &m->tensors[m->inputs[index]];
   fill_info(t, t->elem_type, info_out);
+  return pqnn_status_success;
+}
+
+enum pqnn_status pqnn_onnx_get_input_index_bound(pqnn_onnx_model_t m, size_t index,
+    int64_t* bound_out) {
+  if (m == NULL || bound_out == NULL || index >= m->num_inputs) return pqnn_status_invalid_parameter;
+  const int input = m->inputs[index];
+  if (m->tensors[input].elem_type != OX_INT64 && m->tensors[input].elem_type != OX_INT32) {
+    ox_log("get_input_index_bound: input '%s' is not an integer input", m->tensors[input].name);
+    return pqnn_status_invalid_parameter;
+  }
+  int64_t bound = 0;
+  for (size_t k = 0; k < m->num_nodes; k++) {
+    const struct ox_node* n = &m->nodes[k];
+    if (strcmp(n->proto->op_type, "Gather") != 0 || n->num_inputs != 2 ||
+        n->inputs[1] != input || n->inputs[0] < 0) {
+      continue;
+    }
+    const struct ox_tensor* table = &m->tensors[n->inputs[0]];
+    if (!table->is_const || table->rank < 1) continue;
+    const Onnx__AttributeProto* a = ox_attr(n, "axis");
+    int64_t axis = a != NULL ? a->i : 0;
+    if (axis < 0) axis += table->rank;
+    if (axis < 0 || axis >= table->rank) continue;
+    const int64_t rows = table->dims[axis];
+    if (rows >= 1 && (bound == 0 || rows < bound)) bound = rows;
+  }
+  *bound_out = bound;
   return pqnn_status_success;
 }
 

@@ -7,7 +7,9 @@
 #include "onnx/internal.h"
 
 struct boundary {
-  struct ox_tensor info;        /* ONNX name and dims */
+  struct ox_tensor info;        /* ONNX name, elem_type and dims */
+  size_t elements;
+  int32_t* ids;                 /* int64 inputs: the int32 ids the runtime reads */
 };
 
 struct pqnn_onnx_runtime {
@@ -28,6 +30,7 @@ enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t r) {
   pqnn_delete_runtime(r->runtime);
   pqnn_delete_subgraph(r->subgraph);
   ox_blobs_free(r->blobs);
+  for (size_t k = 0; r->inputs != NULL && k < r->num_inputs; k++) free(r->inputs[k].ids);
   free(r->inputs);
   free(r->outputs);
   free(r->externals);
@@ -37,10 +40,19 @@ enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t r) {
   return pqnn_status_success;
 }
 
-static enum pqnn_status init_boundary(struct boundary* b, const struct ox_tensor* t) {
+static enum pqnn_status init_boundary(struct boundary* b, const struct ox_tensor* t,
+    bool is_input) {
   b->info = *t;
   int64_t n;
-  return ox_elements(t, &n) ? pqnn_status_success : pqnn_status_invalid_parameter;
+  if (!ox_elements(t, &n)) return pqnn_status_invalid_parameter;
+  b->elements = (size_t) n;
+  if (!is_input) b->info.elem_type = OX_FLOAT;
+  if (is_input && t->elem_type == OX_INT64) {
+    /* Allocated here: a run allocates nothing. */
+    b->ids = malloc((b->elements ? b->elements : 1) * sizeof(int32_t));
+    if (b->ids == NULL) return pqnn_status_out_of_memory;
+  }
+  return pqnn_status_success;
 }
 
 enum pqnn_status pqnn_onnx_create_runtime(pqnn_onnx_model_t m, pthreadpool_t threadpool,
@@ -100,7 +112,7 @@ enum pqnn_status pqnn_onnx_create_runtime_with_options(pqnn_onnx_model_t m,
     const bool is_input = k < m->num_inputs;
     const struct ox_tensor* t = &p.t[is_input ? m->inputs[k] : m->outputs[k - m->num_inputs]];
     struct boundary* b = is_input ? &r->inputs[k] : &r->outputs[k - m->num_inputs];
-    status = init_boundary(b, t);
+    status = init_boundary(b, t, is_input);
     const size_t len = strlen(t->name) + 1;
     memcpy(name, t->name, len);
     b->info.name = name;
@@ -132,7 +144,7 @@ enum pqnn_status pqnn_onnx_create_runtime_with_options(pqnn_onnx_model_t m,
 
 static void fill(const struct boundary* b, struct pqnn_onnx_tensor_info* info) {
   info->name = b->info.name;
-  info->elem_type = OX_FLOAT;
+  info->elem_type = b->info.elem_type;
   info->num_dims = (size_t) b->info.rank;
   for (size_t d = 0; d < PQNN_ONNX_MAX_DIMS; d++) {
     info->dims[d] = d < info->num_dims ? b->info.dims[d] : 0;
@@ -153,8 +165,9 @@ enum pqnn_status pqnn_onnx_get_runtime_output(pqnn_onnx_runtime_t r, size_t inde
   return pqnn_status_success;
 }
 
-enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t r, size_t num_inputs,
-    const float* const* inputs, size_t num_outputs, float* const* outputs) {
+/* Binds the inputs (int64 ids narrowed to int32, range-checked) and outputs, then runs. */
+static enum pqnn_status run(pqnn_onnx_runtime_t r, size_t num_inputs, const void* const* inputs,
+    size_t num_outputs, float* const* outputs) {
   if (r == NULL || num_inputs != r->num_inputs || num_outputs != r->num_outputs ||
       (num_inputs > 0 && inputs == NULL) || outputs == NULL) {
     return pqnn_status_invalid_parameter;
@@ -166,7 +179,21 @@ enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t r, size_t num_inputs,
     if (outputs[k] == NULL) return pqnn_status_invalid_parameter;
   }
   for (size_t k = 0; k < num_inputs; k++) {
-    r->externals[k] = (struct pqnn_external_value) {.id = (uint32_t) k, .data = (void*) inputs[k]};
+    const struct boundary* b = &r->inputs[k];
+    void* data = (void*) inputs[k];
+    if (b->ids != NULL) {
+      const int64_t* ids = inputs[k];
+      for (size_t i = 0; i < b->elements; i++) {
+        if (ids[i] < INT32_MIN || ids[i] > INT32_MAX) {
+          ox_log("run: input '%s' [%zu] = %lld is outside int32 (and any table)", b->info.name,
+              i, (long long) ids[i]);
+          return pqnn_status_invalid_parameter;
+        }
+        b->ids[i] = (int32_t) ids[i];
+      }
+      data = b->ids;
+    }
+    r->externals[k] = (struct pqnn_external_value) {.id = (uint32_t) k, .data = data};
   }
   for (size_t k = 0; k < num_outputs; k++) {
     r->externals[num_inputs + k] = (struct pqnn_external_value) {
@@ -175,6 +202,23 @@ enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t r, size_t num_inputs,
   enum pqnn_status status = pqnn_setup_runtime(r->runtime, num_inputs + num_outputs, r->externals);
   if (status == pqnn_status_success) status = pqnn_invoke_runtime(r->runtime);
   return status;
+}
+
+enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t r, size_t num_inputs,
+    const float* const* inputs, size_t num_outputs, float* const* outputs) {
+  for (size_t k = 0; r != NULL && k < r->num_inputs; k++) {
+    if (r->inputs[k].info.elem_type != OX_FLOAT) {
+      ox_log("run: input '%s' is %s: pass it with pqnn_onnx_run_typed", r->inputs[k].info.name,
+          r->inputs[k].info.elem_type == OX_INT64 ? "int64" : "int32");
+      return pqnn_status_invalid_parameter;
+    }
+  }
+  return run(r, num_inputs, (const void* const*) inputs, num_outputs, outputs);
+}
+
+enum pqnn_status pqnn_onnx_run_typed(pqnn_onnx_runtime_t r, size_t num_inputs,
+    const void* const* inputs, size_t num_outputs, float* const* outputs) {
+  return run(r, num_inputs, inputs, num_outputs, outputs);
 }
 
 enum pqnn_status pqnn_onnx_get_pqnn_runtime(pqnn_onnx_runtime_t r, pqnn_runtime_t* out) {

@@ -29,6 +29,7 @@ const char* pqnn_node_type_string(enum pqnn_node_type type) {
     case pqnn_node_type_static_transpose: return "static_transpose";
     case pqnn_node_type_static_resize_2d: return "static_resize_2d";
     case pqnn_node_type_select: return "select";
+    case pqnn_node_type_gather: return "gather";
     default: return "invalid";
   }
 }

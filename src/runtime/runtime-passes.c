@@ -118,11 +118,25 @@ enum pqnn_fp16_decision pqnn_rt_fp16_flags_decision(uint32_t flags) {
                                          : pqnn_fp16_decision_fp32_no_arithmetic;
 }
 
-/* Whether the graph can run in f16 at all: every non-static value f32, no convert node. */
+/* Whether value v is read only as the indices of gather nodes (input 1), which stay int32
+ * whatever the float datatype the graph runs in. */
+static bool only_gather_indices(const struct pqnn_subgraph* subgraph, uint32_t v) {
+  for (uint32_t n = 0; n < subgraph->num_nodes; n++) {
+    const struct pqnn_node* node = &subgraph->nodes[n];
+    for (uint32_t i = 0; i < node->num_inputs; i++) {
+      if (node->inputs[i] == v && (node->type != pqnn_node_type_gather || i != 1)) return false;
+    }
+  }
+  return true;
+}
+
+/* Whether the graph can run in f16 at all: every non-static value f32 (or int32 read only as
+ * gather indices: token ids), no convert node. */
 static bool graph_takes_fp16(const struct pqnn_subgraph* subgraph) {
   for (uint32_t v = 0; v < subgraph->num_values; v++) {
     const struct pqnn_value* value = &subgraph->values[v];
-    if (value->defined && value->data == NULL && value->datatype != pqnn_datatype_fp32) {
+    if (value->defined && value->data == NULL && value->datatype != pqnn_datatype_fp32 &&
+        !(value->datatype == pqnn_datatype_int32 && only_gather_indices(subgraph, v))) {
       PQNN_LOG_INFO("value %u is %s: the graph runs as defined, not in f16", (unsigned) v,
           pqnn_datatype_string(value->datatype));
       return false;
@@ -188,11 +202,12 @@ enum pqnn_status pqnn_pass_fp16_inference(struct pqnn_runtime* rt,
       t->datatype = pqnn_datatype_fp16;
     }
   }
-  /* External inputs: converted once, before every op, in value order. */
+  /* External inputs: converted once, before every op, in value order (f32 ones: int32
+   * gather indices are read as they are). */
   uint32_t inserted = 0;
   for (uint32_t v = 0; v < rt->num_values; v++) {
     if ((rt->tensors[v].external_flags & PQNN_VALUE_FLAG_EXTERNAL_INPUT) == 0 ||
-        rt->tensors[v].consumers == 0) {
+        rt->tensors[v].consumers == 0 || rt->tensors[v].datatype != pqnn_datatype_fp32) {
       continue;
     }
     const uint32_t copy = pqnn_rt_add_tensor(rt, v, pqnn_datatype_fp16);

@@ -4,9 +4,12 @@
 // when it is missing) to a max abs error <= 1e-4 of max |reference| in f32; f16 and qd8
 // runs must stay close (cosine). "unsupported:<Op>" cases must list that op and refuse to
 // build. Misuse of the API and damaged files (truncated, bit-flipped) must fail cleanly.
+// Cases with int64 / int32 inputs (token ids) run through pqnn_onnx_run_typed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -89,13 +92,17 @@ void RunCase(const Case& c, uint32_t flags, std::vector<std::vector<float>>* out
   pqnn_onnx_runtime_t rt = nullptr;
   ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, pool, flags, &rt));
   ASSERT_EQ(pqnn_status_success, pqnn_onnx_delete_model(model));  // the runtime outlives it
-  std::vector<std::vector<float>> in(c.inputs);
-  std::vector<const float*> in_ptr;
+  // Each input's file holds its elements in its own type (float32, int64 or int32).
+  std::vector<std::vector<uint8_t>> in(c.inputs);
+  std::vector<const void*> in_ptr;
+  bool typed = false;
   for (size_t k = 0; k < c.inputs; k++) {
-    ASSERT_TRUE(ReadFloats(base + ".in" + std::to_string(k) + ".bin", &in[k]));
+    ASSERT_TRUE(ReadFile(base + ".in" + std::to_string(k) + ".bin", &in[k]));
     pqnn_onnx_tensor_info info;
     ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_runtime_input(rt, k, &info));
-    ASSERT_EQ(Elements(info), in[k].size());
+    const size_t size = info.elem_type == PQNN_ONNX_INT64 ? 8 : 4;
+    typed |= info.elem_type != PQNN_ONNX_FLOAT;
+    ASSERT_EQ(Elements(info) * size, in[k].size());
     in_ptr.push_back(in[k].data());
   }
   outputs->assign(c.outputs, {});
@@ -106,12 +113,22 @@ void RunCase(const Case& c, uint32_t flags, std::vector<std::vector<float>>* out
     (*outputs)[k].assign(Elements(info), std::nanf(""));
     out_ptr.push_back((*outputs)[k].data());
   }
-  ASSERT_EQ(pqnn_status_success,
-            pqnn_onnx_run(rt, c.inputs, in_ptr.data(), c.outputs, out_ptr.data()));
+  // Float models through pqnn_onnx_run, models with integer inputs through the typed call
+  // (pqnn_onnx_run refuses them).
+  const auto run = [&]() {
+    return typed ? pqnn_onnx_run_typed(rt, c.inputs, in_ptr.data(), c.outputs, out_ptr.data())
+                 : pqnn_onnx_run(rt, c.inputs, reinterpret_cast<const float* const*>(in_ptr.data()),
+                                 c.outputs, out_ptr.data());
+  };
+  if (typed) {
+    EXPECT_EQ(pqnn_status_invalid_parameter,
+              pqnn_onnx_run(rt, c.inputs, reinterpret_cast<const float* const*>(in_ptr.data()),
+                            c.outputs, out_ptr.data()));
+  }
+  ASSERT_EQ(pqnn_status_success, run());
   // Twice: results must not depend on leftovers of the first run.
   std::vector<std::vector<float>> first = *outputs;
-  ASSERT_EQ(pqnn_status_success,
-            pqnn_onnx_run(rt, c.inputs, in_ptr.data(), c.outputs, out_ptr.data()));
+  ASSERT_EQ(pqnn_status_success, run());
   EXPECT_EQ(first, *outputs);
   ASSERT_EQ(pqnn_status_success, pqnn_onnx_delete_runtime(rt));
 }
@@ -333,6 +350,32 @@ TEST(OnnxImport, HostileLogicModelsGiveSpecificErrors) {
     }
     ASSERT_EQ(pqnn_status_success, status) << name;
     size_t count = 0;
+    if (expect == "runfails") {
+      // Imports and builds; ids outside the table (or outside int32) fail the run.
+      ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &count)) << name;
+      EXPECT_EQ(0u, count) << name;
+      pqnn_onnx_runtime_t rt = nullptr;
+      ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt)) << name;
+      int64_t bound = 0;
+      ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_input_index_bound(model, 0, &bound));
+      ASSERT_GE(bound, 1) << name;
+      pqnn_onnx_tensor_info in_info, out_info;
+      ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_runtime_input(rt, 0, &in_info));
+      ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_runtime_output(rt, 0, &out_info));
+      std::vector<int64_t> ids(Elements(in_info), 0);
+      std::vector<float> y(Elements(out_info));
+      const void* in[1] = {ids.data()};
+      float* out[1] = {y.data()};
+      EXPECT_EQ(pqnn_status_success, pqnn_onnx_run_typed(rt, 1, in, 1, out)) << name;
+      for (int64_t bad : {bound, -bound - 1, int64_t(1) << 40, INT64_MIN}) {
+        ids.back() = bad;
+        EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run_typed(rt, 1, in, 1, out))
+            << name << " id " << bad;
+      }
+      pqnn_onnx_delete_runtime(rt);
+      pqnn_onnx_delete_model(model);
+      continue;
+    }
     if (expect == "malformed") {
       EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_unsupported_count(model, &count))
           << name;
@@ -356,7 +399,85 @@ TEST(OnnxImport, HostileLogicModelsGiveSpecificErrors) {
     EXPECT_EQ(nullptr, rt);
     pqnn_onnx_delete_model(model);
   }
-  EXPECT_GE(cases, 7u);
+  EXPECT_GE(cases, 14u);
+}
+
+// Token ids: the int64 input's type and index bound, the typed run (int64 narrowed to int32
+// at the boundary, range-checked; ids outside the table fail the run), pqnn_onnx_run
+// refusing the model, and the graph still running in f16 under f16 inference (the int32
+// ids are not converted).
+TEST(OnnxImport, Int64TokenIds) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  pqnn_onnx_model_t model = nullptr;
+  ASSERT_EQ(pqnn_status_success,
+            pqnn_onnx_load_file((UnitDir() + "/gather_embedding_ids_1x7.onnx").c_str(), 0, &model));
+  pqnn_onnx_tensor_info info;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_input(model, 0, &info));
+  EXPECT_EQ(PQNN_ONNX_INT64, info.elem_type);
+  ASSERT_EQ(2u, info.num_dims);
+  EXPECT_EQ(7, info.dims[1]);
+  int64_t bound = 0;
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_input_index_bound(model, 1, &bound));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_input_index_bound(model, 0, nullptr));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_input_index_bound(model, 0, &bound));
+  EXPECT_EQ(30, bound);  // the table's rows
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_output(model, 0, &info));
+  ASSERT_EQ(3u, info.num_dims);
+  EXPECT_EQ(16, info.dims[2]);
+  pqnn_onnx_runtime_t rt = nullptr;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_runtime_input(rt, 0, &info));
+  EXPECT_EQ(PQNN_ONNX_INT64, info.elem_type);
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_runtime_output(rt, 0, &info));
+  EXPECT_EQ(PQNN_ONNX_FLOAT, info.elem_type);
+  std::vector<int64_t> ids = {0, 29, -1, -30, 5, 5, 17};
+  std::vector<float> y(7 * 16, NAN), y2(7 * 16, NAN);
+  const void* in[1] = {ids.data()};
+  float* out[1] = {y.data()};
+  EXPECT_EQ(pqnn_status_invalid_parameter,
+            pqnn_onnx_run(rt, 1, reinterpret_cast<const float* const*>(in), 1, out));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run_typed(rt, 0, in, 1, out));
+  const void* null_in[1] = {nullptr};
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run_typed(rt, 1, null_in, 1, out));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_run_typed(rt, 1, in, 1, out));
+  // Rows 5 and 5 are one row; -1 is row 29, -30 row 0.
+  for (size_t j = 0; j < 16; j++) {
+    EXPECT_EQ(y[0 * 16 + j], y[3 * 16 + j]) << j;
+    EXPECT_EQ(y[1 * 16 + j], y[2 * 16 + j]) << j;
+    EXPECT_EQ(y[4 * 16 + j], y[5 * 16 + j]) << j;
+  }
+  for (int64_t bad : {int64_t(30), int64_t(-31), int64_t(INT32_MAX) + 1, int64_t(INT32_MIN) - 1}) {
+    ids[6] = bad;
+    out[0] = y2.data();
+    EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run_typed(rt, 1, in, 1, out)) << bad;
+  }
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
+
+  // The tiny transformer under f16 inference: the graph runs in f16, and its one gather node
+  // computes f16; no convert reads the ids.
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file(
+      (UnitDir() + "/tiny_transformer_int64_ids.onnx").c_str(), 0, &model));
+  ASSERT_EQ(pqnn_status_success,
+            pqnn_onnx_create_runtime(model, nullptr, PQNN_FLAG_FORCE_FP16_INFERENCE, &rt));
+  pqnn_runtime_t prt = nullptr;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_pqnn_runtime(rt, &prt));
+  enum pqnn_fp16_decision decision = pqnn_fp16_decision_none;
+  ASSERT_EQ(pqnn_status_success, pqnn_get_runtime_fp16_decision(prt, &decision));
+  EXPECT_EQ(pqnn_fp16_decision_forced, decision);
+  size_t nodes = 0, gathers = 0;
+  ASSERT_EQ(pqnn_status_success, pqnn_get_runtime_node_count(prt, &nodes));
+  for (size_t k = 0; k < nodes; k++) {
+    pqnn_runtime_node_info node;
+    ASSERT_EQ(pqnn_status_success, pqnn_get_runtime_node_info(prt, k, &node));
+    if (node.type != pqnn_node_type_gather) continue;
+    gathers++;
+    EXPECT_EQ(pqnn_datatype_fp16, node.compute_datatype);
+    EXPECT_EQ(0u, k) << "the gather runs first: nothing converts the ids before it";
+  }
+  EXPECT_EQ(1u, gathers);
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
 }
 
 TEST(OnnxImport, ArgumentsAreChecked) {

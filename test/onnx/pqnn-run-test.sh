@@ -42,6 +42,24 @@ expect 2 "--layer-error needs --dtype f16, f16-force or qd8" "$dir/conv3x3.onnx"
 expect 2 "--dtype must be f32, f16, f16-force or qd8, not: f8" "$dir/conv3x3.onnx" --dtype f8
 expect 2 "cannot read|cannot open" "$dir/conv3x3.onnx" --input "$tmp/none.bin"
 
+# Token ids (int64 input): random ids below the table's rows, a raw int64 file against
+# ONNX Runtime's output when the fixture wrote it, a file of the wrong size, an id out of
+# the table (the run fails).
+ids=$dir/gather_embedding_ids_1x7
+expect 0 "input  ids: 1x7 <- random" "$ids.onnx" --iterations 2 --warmup 1
+expect 0 "layer error vs f32" "$dir/tiny_transformer_int64_ids.onnx" --dtype qd8 --layer-error \
+  --iterations 1 --warmup 0
+if [ -f "$ids.out0.ort.bin" ]; then
+  expect 0 "max abs 0," "$ids.onnx" --input "ids=$ids.in0.bin" --compare "$ids.out0.ort.bin" \
+    --iterations 1 --warmup 0
+fi
+head -c 48 "$ids.in0.bin" >"$tmp/short_ids.bin"
+expect 2 "must hold exactly 7 int64 values" "$ids.onnx" --input "ids=$tmp/short_ids.bin"
+"$python" -c "import sys; sys.stdout.buffer.write((30).to_bytes(8, 'little') * 7)" \
+  >"$tmp/bad_ids.bin"
+expect 1 "run failed: invalid parameter" "$ids.onnx" --input "ids=$tmp/bad_ids.bin" \
+  --iterations 1 --warmup 0
+
 # A working run: profile table, planner report node by node, layer errors, JSON.
 model=$dir/mobilenet_v1_like.onnx
 expect 0 "by node type" "$model" --profile --iterations 3 --warmup 1

@@ -13,6 +13,7 @@ static const struct pqnn_compute_node* const kComputeNodes[] = {
   &pqnn_batch_matrix_multiply_node,
   &pqnn_reduce_node,
   &pqnn_select_node,
+  &pqnn_gather_node,
 };
 
 const struct pqnn_compute_node* pqnn_find_compute_node(enum pqnn_node_type type) {

@@ -1,6 +1,6 @@
 /* Compute node types with their own files (src/runtime/nodes/): layer normalization,
  * average pooling 2D, transposed convolution (deconvolution 2D), softmax over any axis,
- * batch matrix multiply, reductions and select. Each file holds the
+ * batch matrix multiply, reductions, select and gather. Each file holds the
  * node's define function, its shape rule, its datatype rule, its f32 / f16 kernels and its
  * executor, and exports one descriptor; compute-nodes.c lists the descriptors and is the
  * only place the shared registries (define, shape inference, planning) reach them.
@@ -34,6 +34,7 @@ PQNN_INTERNAL extern const struct pqnn_compute_node pqnn_softmax_axis_node;
 PQNN_INTERNAL extern const struct pqnn_compute_node pqnn_batch_matrix_multiply_node;
 PQNN_INTERNAL extern const struct pqnn_compute_node pqnn_reduce_node;
 PQNN_INTERNAL extern const struct pqnn_compute_node pqnn_select_node;
+PQNN_INTERNAL extern const struct pqnn_compute_node pqnn_gather_node;
 
 /* The descriptor of `type`, NULL when it is not a compute node. */
 PQNN_INTERNAL const struct pqnn_compute_node* pqnn_find_compute_node(enum pqnn_node_type type);

@@ -163,19 +163,29 @@ static int check_supported(pqnn_onnx_model_t model) {
 }
 
 /* Allocates and fills every input (a file, else random): 0, 2 for an unreadable file, -1
- * when out of memory. */
-static int load_inputs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t ni, float** in) {
+ * when out of memory. Float inputs are float32; int64 ones (token ids) int64, random ones
+ * below bounds[k] (the model's pqnn_onnx_get_input_index_bound; 0: below 2). */
+static int load_inputs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t ni,
+    const int64_t* bounds, void** in) {
   struct pqnn_onnx_tensor_info info;
   int rc = 0;
   for (size_t k = 0; k < ni && rc == 0; k++) {
     pqnn_onnx_get_runtime_input(rt, k, &info);
     const size_t n = elements(&info);
-    in[k] = malloc((n ? n : 1) * sizeof(float));
+    const bool ids = info.elem_type == PQNN_ONNX_INT64;
+    if (info.elem_type != PQNN_ONNX_FLOAT && !ids) {
+      fprintf(stderr, "pqnn-run: input '%s' has element type %d: pqnn-run reads float32 and "
+          "int64 inputs\n", info.name, (int) info.elem_type);
+      return 2;
+    }
+    in[k] = malloc((n ? n : 1) * (ids ? sizeof(int64_t) : sizeof(float)));
     if (in[k] == NULL) return -1;
     const char* src = run_find_named(a->inputs, a->num_inputs, info.name, ni);
-    if (src == NULL || strcmp(src, "random") == 0) {
+    if ((src == NULL || strcmp(src, "random") == 0) && ids) {
+      run_fill_random_ids(in[k], n, bounds[k] > 0 ? bounds[k] : 2, a->seed + k);
+    } else if (src == NULL || strcmp(src, "random") == 0) {
       run_fill_random(in[k], n, a->seed + k);
-    } else if (!run_read_f32(src, in[k], n)) {
+    } else if (ids ? !run_read_i64(src, in[k], n) : !run_read_f32(src, in[k], n)) {
       rc = 2;
     }
     printf("input  %s: ", info.name);
@@ -186,14 +196,15 @@ static int load_inputs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t 
 }
 
 /* Warm-up and timed runs (a progress line every 2 s), then the latency line: 0 or 1. */
-static int time_runs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t ni, float** in,
+static int time_runs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t ni, void** in,
     size_t no, float** out, double* times) {
   const size_t total = a->warmup + a->iterations;
   int rc = 0;
   double last_progress = run_now_ms();
   for (size_t it = 0; it < total && rc == 0; it++) {
     const double s = run_now_ms();
-    const enum pqnn_status status = pqnn_onnx_run(rt, ni, (const float* const*) in, no, out);
+    const enum pqnn_status status = pqnn_onnx_run_typed(rt, ni, (const void* const*) in, no,
+        out);
     const double e = run_now_ms();
     if (status != pqnn_status_success) {
       fprintf(stderr, "pqnn-run: run failed: %s\n", pqnn_status_string(status));
@@ -292,6 +303,13 @@ int main(int argc, char** argv) {
     return 2;
 #endif
   }
+  /* Random token ids stay below the rows of the tables they index. */
+  int64_t* bounds = calloc(ni + 1, sizeof(int64_t));
+  if (bounds == NULL) return 1;
+  for (size_t k = 0; k < ni; k++) {
+    pqnn_onnx_get_input(model, k, &info);
+    if (info.elem_type != PQNN_ONNX_FLOAT) pqnn_onnx_get_input_index_bound(model, k, &bounds[k]);
+  }
   pqnn_onnx_runtime_t rt;
   const struct pqnn_runtime_options options = {.no_residual_fusion = a.no_fuse_add,
       .no_activation_fusion = a.no_fuse_activation, .no_affine_fusion = a.no_fuse_affine,
@@ -308,16 +326,17 @@ int main(int argc, char** argv) {
   if (status != pqnn_status_success) {
     fprintf(stderr, "pqnn-run: building the runtime failed: %s\n", pqnn_status_string(status));
     if (model != NULL) pqnn_onnx_delete_model(model);
+    free(bounds);
 #if PQNN_RUN_PTHREADPOOL
     if (pool != NULL) pthreadpool_destroy(pool);
 #endif
     return status == pqnn_status_invalid_state ? 2 : 1;
   }
-  float** in = calloc(ni + 1, sizeof(float*));
+  void** in = calloc(ni + 1, sizeof(void*));
   float** out = calloc(no + 1, sizeof(float*));
   struct run_output_report* reports = calloc(no + 1, sizeof(*reports));
   if (in == NULL || out == NULL || reports == NULL) return 1;
-  rc = load_inputs(rt, &a, ni, in);
+  rc = load_inputs(rt, &a, ni, bounds, in);
   if (rc < 0) return 1;
   for (size_t k = 0; k < no; k++) {
     pqnn_onnx_get_runtime_output(rt, k, &info);
@@ -345,6 +364,7 @@ int main(int argc, char** argv) {
   for (size_t k = 0; k < ni; k++) free(in[k]);
   for (size_t k = 0; k < no; k++) free(out[k]);
   free(in);
+  free(bounds);
   free(out);
   free(reports);
   free(times);

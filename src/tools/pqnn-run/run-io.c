@@ -1,4 +1,4 @@
-/* pqnn-run: raw little-endian float32 files and random inputs. */
+/* pqnn-run: raw little-endian float32 (and int64 id) files and random inputs. */
 #include <stdio.h>
 #include <string.h>
 
@@ -62,5 +62,40 @@ void run_fill_random(float* data, size_t count, uint64_t seed) {
     s ^= s >> 7;
     s ^= s << 17;
     data[k] = (float) ((double) (s >> 11) / 9007199254740992.0 * 2.0 - 1.0);  /* [-1, 1) */
+  }
+}
+
+bool run_read_i64(const char* path, int64_t* data, size_t count) {
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) {
+    fprintf(stderr, "pqnn-run: cannot open '%s'\n", path);
+    return false;
+  }
+  const size_t got = fread(data, sizeof(int64_t), count, f);
+  const int extra = fgetc(f);
+  fclose(f);
+  if (got != count || extra != EOF) {
+    fprintf(stderr, "pqnn-run: '%s' must hold exactly %zu int64 values (%zu bytes)\n", path,
+        count, count * sizeof(int64_t));
+    return false;
+  }
+  if (!little_endian()) {
+    for (size_t k = 0; k < count; k++) {
+      uint8_t b[8], r[8];
+      memcpy(b, &data[k], 8);
+      for (int i = 0; i < 8; i++) r[i] = b[7 - i];
+      memcpy(&data[k], r, 8);
+    }
+  }
+  return true;
+}
+
+void run_fill_random_ids(int64_t* data, size_t count, int64_t bound, uint64_t seed) {
+  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (size_t k = 0; k < count; k++) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    data[k] = (int64_t) ((s >> 11) % (uint64_t) bound);
   }
 }

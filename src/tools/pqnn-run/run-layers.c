@@ -74,7 +74,7 @@ static void compare(const struct view* y, const struct view* ref, struct layer* 
 
 /* Creates a keep_values runtime and runs it once on `in` (outputs into scratch buffers). */
 static bool run_keeping(pqnn_onnx_model_t model, pthreadpool_t pool, uint32_t flags, size_t ni,
-    float** in, pqnn_onnx_runtime_t* rt_out, float*** out_out, size_t* no_out) {
+    void** in, pqnn_onnx_runtime_t* rt_out, float*** out_out, size_t* no_out) {
   const struct pqnn_runtime_options options = {.keep_values = 1};
   *out_out = NULL;
   enum pqnn_status status = pqnn_onnx_create_runtime_with_options(model, pool, flags, &options,
@@ -98,7 +98,7 @@ static bool run_keeping(pqnn_onnx_model_t model, pthreadpool_t pool, uint32_t fl
     out[k] = malloc(n * sizeof(float));
     if (out[k] == NULL) return false;
   }
-  status = pqnn_onnx_run(*rt_out, ni, (const float* const*) in, no, out);
+  status = pqnn_onnx_run_typed(*rt_out, ni, (const void* const*) in, no, out);
   if (status != pqnn_status_success) {
     fprintf(stderr, "pqnn-run: --layer-error: run failed: %s\n", pqnn_status_string(status));
     return false;
@@ -170,7 +170,7 @@ static size_t compare_layers(pqnn_onnx_runtime_t rt, pqnn_onnx_runtime_t ref,
 }
 
 int run_layer_error(pqnn_onnx_model_t model, pthreadpool_t pool, uint32_t flags, size_t ni,
-    float** in, bool verbose, cJSON* json) {
+    void** in, bool verbose, cJSON* json) {
   pqnn_onnx_runtime_t ref = NULL, rt = NULL;
   float **ref_out = NULL, **out = NULL;
   size_t ref_no = 0, no = 0, count = 0;

@@ -98,7 +98,7 @@ static size_t group_by_type(const struct row* nodes, size_t count, struct row* t
   return num_types;
 }
 
-bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** in, size_t no,
+bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, void** in, size_t no,
     float** out, cJSON* json) {
   pqnn_runtime_t prt;
   size_t count = 0;
@@ -107,7 +107,8 @@ bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** i
   if (pqnn_enable_runtime_profiling(prt, 1) != pqnn_status_success) return false;
   double last_progress = run_now_ms();
   for (size_t it = 0; it < iterations; it++) {
-    const enum pqnn_status status = pqnn_onnx_run(rt, ni, (const float* const*) in, no, out);
+    const enum pqnn_status status = pqnn_onnx_run_typed(rt, ni, (const void* const*) in, no,
+        out);
     if (status != pqnn_status_success) {
       fprintf(stderr, "pqnn-run: profiled run failed: %s\n", pqnn_status_string(status));
       return false;

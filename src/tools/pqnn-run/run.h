@@ -62,6 +62,9 @@ void run_progress(const char* what, size_t done, size_t total, double* last_ms);
 bool run_read_f32(const char* path, float* data, size_t count);
 bool run_write_f32(const char* path, const float* data, size_t count);
 void run_fill_random(float* data, size_t count, uint64_t seed);
+/* int64 token ids: a raw little-endian int64 file; random ids in [0, bound) (bound >= 1). */
+bool run_read_i64(const char* path, int64_t* data, size_t count);
+void run_fill_random_ids(int64_t* data, size_t count, int64_t bound, uint64_t seed);
 
 /* run-report.c */
 struct accuracy {
@@ -96,13 +99,13 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json);
 
 /* run-profile.c: `iterations` profiled runs, then the tables; adds "profile" to json.
  * false when a run fails. */
-bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, float** in, size_t no,
+bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, void** in, size_t no,
     float** out, cJSON* json);
 
 /* run-layers.c: runs the f32 reference and the model under flags (both keeping every value)
  * on the inputs and compares every node output (all printed when verbose, else the worst);
  * adds "layer_error" to json. 0, or 1 on a failure. */
 int run_layer_error(pqnn_onnx_model_t model, pthreadpool_t pool, uint32_t flags, size_t ni,
-    float** in, bool verbose, cJSON* json);
+    void** in, bool verbose, cJSON* json);
 
 #endif  /* PQNN_RUN_H_ */

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "pqnn-onnx.h"
@@ -41,16 +42,31 @@ void run(pqnn_onnx_model_t model, uint32_t flags, size_t ni, size_t no) {
   check(valid_status(s), "create_runtime status");
   check((s == pqnn_status_success) == (rt != nullptr), "runtime only on success");
   if (rt == nullptr) return;
-  std::vector<std::vector<float>> in(ni), out(no);
-  std::vector<const float*> in_ptr;
+  // Float inputs hold 0.5; integer ones (token ids) -3 .. 3, so that a Gather meets negative,
+  // valid and (for small tables) out-of-range ids.
+  std::vector<std::vector<int64_t>> in(ni);
+  std::vector<std::vector<float>> out(no);
+  std::vector<const void*> in_ptr;
   std::vector<float*> out_ptr;
-  bool ok = true;
+  bool ok = true, typed = false;
   for (size_t k = 0; k < ni; k++) {
     pqnn_onnx_tensor_info info;
     check(pqnn_onnx_get_runtime_input(rt, k, &info) == pqnn_status_success, "runtime input");
     size_t n = 0;
     ok &= small(info, &n);
-    in[k].assign(n == 0 ? 1 : n, 0.5f);
+    in[k].assign(n == 0 ? 1 : n, 0);
+    for (size_t i = 0; i < in[k].size(); i++) {
+      if (info.elem_type == PQNN_ONNX_INT64) {
+        in[k][i] = int64_t(i % 7) - 3;
+      } else if (info.elem_type == PQNN_ONNX_INT32) {
+        const int32_t v[2] = {int32_t(2 * i % 7) - 3, int32_t((2 * i + 1) % 7) - 3};
+        std::memcpy(&in[k][i], v, sizeof(v));
+      } else {
+        const float v[2] = {0.5f, 0.5f};
+        std::memcpy(&in[k][i], v, sizeof(v));
+      }
+    }
+    typed |= info.elem_type != PQNN_ONNX_FLOAT;
     in_ptr.push_back(in[k].data());
   }
   for (size_t k = 0; k < no; k++) {
@@ -61,8 +77,13 @@ void run(pqnn_onnx_model_t model, uint32_t flags, size_t ni, size_t no) {
     out[k].assign(n == 0 ? 1 : n, 0.0f);
     out_ptr.push_back(out[k].data());
   }
+  if (ok && typed) {
+    check(pqnn_onnx_run(rt, ni, reinterpret_cast<const float* const*>(in_ptr.data()), no,
+        out_ptr.data()) == pqnn_status_invalid_parameter, "run refuses integer inputs");
+  }
   if (ok) {
-    check(valid_status(pqnn_onnx_run(rt, ni, in_ptr.data(), no, out_ptr.data())), "run status");
+    check(valid_status(pqnn_onnx_run_typed(rt, ni, in_ptr.data(), no, out_ptr.data())),
+        "run status");
   }
   check(pqnn_onnx_delete_runtime(rt) == pqnn_status_success, "delete runtime");
 }
