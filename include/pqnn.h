@@ -1038,7 +1038,9 @@ struct pqnn_runtime_options {
    * docs/runtime.md), for comparisons and debugging. */
   uint32_t no_pool_commute;
   /* Nonzero: the pooling is commuted, but the per-channel multiply (x * s [+ r] [+ an
-   * upsampled map]) stays a node of its own (pqnn_runtime_node_info.fused_channel_scale). */
+   * upsampled map]) stays a node of its own: neither folded into the 1x1 layer before it
+   * (pqnn_runtime_node_info.fused_channel_scale) nor run by the Winograd convolution that
+   * reads it (fused_scaled_input), for comparisons and debugging. */
   uint32_t no_scale_fusion;
   /* Nonzero: the pooling also commutes when the runtime computes in f32 (neither
    * PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION nor f16 inference); by default it commutes only
@@ -1198,6 +1200,12 @@ struct pqnn_runtime_node_info {
      its quantize pass only, not a range pass over the image (the same bits). At the
      current shapes. */
   uint32_t range_fused;
+  /* 1 when this f32 convolution (Winograd path) is the only reader of a per-channel
+     multiply x * s (a binary node, s one value per image and channel, with its fused add
+     and upsampled add if any) and computes it on each input pixel as its input transform
+     reads it: the binary node (then folded_into_consumer) does no work and its output is
+     never written. The same bits as the two nodes. */
+  uint32_t fused_scaled_input;
 };
 /* Node counts/info are in planned execution order, fused clamps, adds, activations and affines removed, inserted converts included. */
 PQNN_API enum pqnn_status pqnn_get_runtime_node_count(pqnn_runtime_t runtime, size_t* count_out);

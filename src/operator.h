@@ -266,6 +266,15 @@ struct pqnn_winograd_part {
   size_t height, width;       /* the source map */
   const size_t* rows;         /* per input row its source row (a nearest resize), or NULL */
   const size_t* columns;      /* per input column its source column, or NULL */
+  /* A step on the part's pixels before the transform reads them (NULL: none; only on a
+   * part without rows / columns and of pixel_stride = channels, on an operator that
+   * reserved stepped rows): `count` consecutive pixels of one input row, the first being
+   * input pixel `pixel` ((b * height + y) * width + x), read from the map at `x` and
+   * written to `y` (channels floats each, contiguous). Input pixels outside the image
+   * stay zeros (the convolution's padding is of the stepped values). */
+  void (*pixel_step)(const void* context, const float* x, float* y, size_t pixel,
+      size_t count);
+  const void* step_context;
 };
 
 /* The Winograd path (src/operators/winograd-path.c); sizes in floats unless named bytes. */
@@ -296,7 +305,10 @@ struct pqnn_winograd_context {
   struct pqnn_winograd_part whole;
   const struct pqnn_epilogue* epilogue;  /* bound at run: NULL without one */
   char* workspace;            /* one slot per task */
-  size_t slot_bytes, m_offset, scratch_offset, discard_offset;
+  size_t slot_bytes, m_offset, scratch_offset, discard_offset, stage_offset;
+  size_t rows_offset;         /* a stepped part's last rows: their keys (one cache line),
+                                 then the rows of input_width x cin floats (0: none
+                                 reserved; winograd-path.c) */
 };
 
 /* Deconvolution: output rows (tall: input rows) in tiles of rows_per_tile (deconv-path.c). */
@@ -470,6 +482,8 @@ struct pqnn_operator {
   void* workspace;
   size_t workspace_size;
   float* f32_bias;              /* Winograd: the bias its output transform adds */
+  bool winograd_stepped_rows;   /* Winograd: reshape reserves the rows of a stepped input
+                                   part (pqnn_reserve_winograd_stepped_rows) */
 
   /* Setup pointers. */
   const void* input;
@@ -644,11 +658,15 @@ PQNN_INTERNAL bool pqnn_f32_convolution_takes_winograd(const struct pqnn_conv2d_
  * of them, each part's channels after the ones before), not from the input pointer, until
  * the next setup. The channels must sum to the input channels, and a part with rows /
  * columns must have an entry per input row / column that lies inside its height x width
- * map; parts and their index arrays stay the caller's and must outlive the runs
- * (winograd-path.c). invalid_parameter for anything else, invalid_state when the operator
- * is not on the Winograd path or not set up. */
+ * map, and a part with a pixel_step has neither; parts and their index arrays stay the
+ * caller's and must outlive the runs (winograd-path.c). invalid_parameter for anything
+ * else, invalid_state when the operator is not on the Winograd path or not set up. */
 PQNN_INTERNAL enum pqnn_status pqnn_setup_winograd_input_parts(pqnn_operator_t op,
     size_t count, const struct pqnn_winograd_part* parts);
+/* Before its reshape: the operator's workspace is to hold, per task, the last input rows
+ * of a part with a pixel_step, each stepped once (winograd-path.c); without it such a part
+ * is refused (invalid_state). */
+PQNN_INTERNAL void pqnn_reserve_winograd_stepped_rows(pqnn_operator_t op);
 /* Whether a convolution on the IGEMM path of `config` (dynamic quantization: its dqigemm
  * kernels) with n output channels per group runs on config's narrow tile
  * (convolution-nhwc.c; a kxk layer, not the 1x1 rule). The runtime's dynamic-quantization

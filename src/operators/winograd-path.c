@@ -21,7 +21,11 @@
  * transform. The input may be parts (pqnn_setup_winograd_input_parts: a channel
  * concatenation the runtime does not write, resized parts read at their nearest source
  * pixels): the first pass of the input transform then runs per part into that part's
- * channels of its lines, which gives the bits of the concatenated input. */
+ * channels of its lines, which gives the bits of the concatenated input. A part may carry
+ * a pixel step (the runtime's per-channel multiply of a squeeze-excite block, with its
+ * adds, whose output only this convolution reads): each input row a task reads is stepped
+ * once from the map into the task's last STEPPED_ROWS rows (a tile row's tiles share
+ * them), so the stepped map is never written (pqnn_reserve_winograd_stepped_rows). */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -34,6 +38,9 @@
 #define ALPHA PQNN_WINOGRAD_ALPHA    /* input tile edge */
 #define TILE PQNN_WINOGRAD_TILE      /* output tile edge */
 #define POINTS (ALPHA * ALPHA)       /* GEMMs per block */
+/* Input rows of a stepped part kept per task: one tile's ALPHA, so a tile row's tiles step
+ * each of its rows once (rows 4i + 4, 4i + 5 carry over to the next tile row). */
+#define STEPPED_ROWS ALPHA
 
 enum { kTasksPerThread = 4 };
 
@@ -162,17 +169,30 @@ enum pqnn_status pqnn_pack_winograd(const char* function, pqnn_operator_t op,
 }
 
 /* Slot layout, in floats: V [POINTS][tiles][cin], M [POINTS][tiles][cout], the scratch of
- * one tile's first transform pass [ALPHA][ALPHA][max(cin, cout)], a discard row of cout. */
-static size_t slot_floats(size_t tiles, size_t cin, size_t cout, size_t* m_offset,
-    size_t* scratch_offset, size_t* discard_offset) {
+ * one tile's first transform pass [ALPHA][ALPHA][max(cin, cout)], a discard row of cout,
+ * the stage of one output pixel's 9 stepped taps (direct_tile) [9][cin], and where the
+ * operator reserved them, the stepped rows' keys and rows [STEPPED_ROWS][width][cin]. */
+static bool slot_floats(size_t tiles, size_t cin, size_t cout, size_t row_floats,
+    struct pqnn_winograd_context* ctx, size_t* floats) {
   const size_t line = 64 / sizeof(float);
   const size_t v = pqnn_round_up(POINTS * tiles * cin, line);
   const size_t m = pqnn_round_up(POINTS * tiles * cout, line);
   const size_t scratch = pqnn_round_up(POINTS * pqnn_max_sz(cin, cout), line);
-  *m_offset = v;
-  *scratch_offset = v + m;
-  *discard_offset = v + m + scratch;
-  return v + m + scratch + pqnn_round_up(cout, line);
+  const size_t discard = pqnn_round_up(cout, line);
+  const size_t stage = pqnn_round_up(9 * cin, line);
+  ctx->m_offset = v;
+  ctx->scratch_offset = v + m;
+  ctx->discard_offset = v + m + scratch;
+  ctx->stage_offset = v + m + scratch + discard;
+  ctx->rows_offset = row_floats != 0 ? v + m + scratch + discard + stage : 0;
+  /* The stepped rows' keys (a cache line), then the rows. */
+  size_t rows = 0;
+  if (row_floats != 0 && (!pqnn_mul_sz(row_floats, STEPPED_ROWS, &rows) ||
+      !pqnn_add_sz(rows, line, &rows))) {
+    return false;
+  }
+  *floats = v + m + scratch + discard + stage;
+  return pqnn_add_sz(*floats, pqnn_round_up(rows, line), floats);
 }
 
 enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_operator_t op,
@@ -233,10 +253,11 @@ enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_operator_t op,
   const size_t blocks = pqnn_divide_round_up(pqnn_max_sz(ctx->tiles, 1), block);
   ctx->tasks = pqnn_min_sz(blocks, pqnn_threadpool_threads(threadpool) * kTasksPerThread);
   ctx->blocks = blocks;
-  size_t slot, total;
-  slot = slot_floats(block, cin, cout, &ctx->m_offset, &ctx->scratch_offset,
-      &ctx->discard_offset);
-  if (!pqnn_mul_sz(slot, sizeof(float), &ctx->slot_bytes) ||
+  size_t slot, total, row_floats = 0;
+  if ((op->winograd_stepped_rows &&
+       !pqnn_mul_sz(geometry->input_width, cin, &row_floats)) ||
+      !slot_floats(block, cin, cout, row_floats, ctx, &slot) ||
+      !pqnn_mul_sz(slot, sizeof(float), &ctx->slot_bytes) ||
       !pqnn_mul_sz(ctx->slot_bytes, ctx->tasks, &total)) {
     pqnn_log_error(function, "Winograd workspace size overflows");
     return pqnn_status_invalid_parameter;
@@ -267,11 +288,28 @@ static const float* part_pixel(const struct pqnn_winograd_context* ctx,
   return part->data + ((b * part->height + sy) * part->width + sx) * part->pixel_stride;
 }
 
+/* Input row y of image b of a part with a pixel_step, stepped: from the task's stepped rows
+ * (slot `rows`: STEPPED_ROWS keys b * height + y + 1, 0 for none, in a cache line, then
+ * the rows), stepped from the map into its row in one call when not among them. */
+static const float* stepped_row(const struct pqnn_winograd_context* ctx,
+    const struct pqnn_winograd_part* part, size_t b, size_t y, float* rows) {
+  const size_t width = ctx->input_width, floats = width * part->channels;
+  size_t* keys = (size_t*) rows;
+  rows += 64 / sizeof(float);
+  const size_t key = b * part->height + y;
+  float* row = rows + key % STEPPED_ROWS * floats;
+  if (keys[key % STEPPED_ROWS] != key + 1) {
+    part->pixel_step(part->step_context, part->data + key * floats, row, key * width, width);
+    keys[key % STEPPED_ROWS] = key + 1;
+  }
+  return row;
+}
+
 /* V[point][row] = BT d B of tile `tile` (row `row` of the block). The first pass runs per
  * part, into the part's channels of the scratch lines; the transform is per channel, so
  * the parts give the bits of one call over their concatenation. */
 static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile, size_t row,
-    size_t block_tiles, float* v, float* scratch) {
+    size_t block_tiles, float* v, float* scratch, float* rows) {
   const size_t cin = ctx->cin, parts = ctx->num_parts;
   size_t b, oy, ox;
   tile_origin(ctx, tile, &b, &oy, &ox);
@@ -308,7 +346,8 @@ static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile
         line += c;
         continue;
       }
-      const float* source = part->data + (b * part->height + sy) * part->width * part->pixel_stride;
+      const float* source = part->pixel_step != NULL ? stepped_row(ctx, part, b, y, rows)
+          : part->data + (b * part->height + sy) * part->width * part->pixel_stride;
       const float* d[ALPHA];
       for (size_t j = 0; j < ALPHA; j++) {
         d[j] = column[k][j] != SIZE_MAX ? source + column[k][j] : ctx->zero;
@@ -318,8 +357,8 @@ static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile
       /* The pixels this row adds to the next tile of the image row, prefetched: the input
        * transform waits on the image's loads (det 160x160 96 -> 24: 5.99 -> 5.64 ms median
        * of 3, side by side; ResNet layers unchanged). Not for a resized part: its small
-       * source map stays in the cache. */
-      if (part->columns != NULL) continue;
+       * source map stays in the cache; nor for a stepped one (its rows are the task's). */
+      if (part->columns != NULL || part->pixel_step != NULL) continue;
       for (size_t j = ALPHA; j < ALPHA + TILE; j++) {
         if (column[k][j] == SIZE_MAX) continue;
         const char* p = (const char*) (source + column[k][j]);
@@ -342,7 +381,7 @@ static void transform_input(const struct pqnn_winograd_context* ctx, size_t tile
  * amplify sums up to 2^17) or that read an infinity or NaN (which the transforms spread
  * over the whole tile): so an output is the direct convolution's wherever that is finite,
  * and Inf / NaN where it is. */
-static void direct_tile(const struct pqnn_winograd_context* ctx, size_t tile) {
+static void direct_tile(const struct pqnn_winograd_context* ctx, size_t tile, float* stage) {
   const size_t cin = ctx->cin, cout = ctx->cout;
   size_t b, oy, ox;
   tile_origin(ctx, tile, &b, &oy, &ox);
@@ -350,15 +389,31 @@ static void direct_tile(const struct pqnn_winograd_context* ctx, size_t tile) {
   for (size_t py = oy; py < pqnn_min_sz(oy + TILE, ctx->output_height); py++) {
     for (size_t px = ox; px < pqnn_min_sz(ox + TILE, ctx->output_width); px++) {
       float* y = out + (py * ctx->output_width + px) * ctx->y_pixel_stride;
+      /* Per tap and part its input pixel (padding: zeros times the weights, so Inf weights
+       * give NaN); a stepped part's pixels stepped once into the stage. */
+      const float* taps[9][PQNN_MAX_CONCAT_INPUTS];
+      for (size_t t = 0; t < 9; t++) {
+        const size_t iy = py + t / 3 - ctx->padding_top;  /* wraps when above the image */
+        const size_t ix = px + t % 3 - ctx->padding_left;
+        float* staged = stage + t * cin;
+        for (size_t k = 0; k < ctx->num_parts; k++) {
+          const struct pqnn_winograd_part* part = &ctx->parts[k];
+          const float* x = part_pixel(ctx, part, b, iy, ix);
+          if (part->pixel_step != NULL && x != ctx->zero) {
+            part->pixel_step(part->step_context, x, staged,
+                (b * part->height + iy) * part->width + ix, 1);
+            x = staged;
+          }
+          taps[t][k] = x;
+          staged += part->channels;
+        }
+      }
       for (size_t oc = 0; oc < cout; oc++) {
         float acc = ctx->bias[oc];
         for (size_t t = 0; t < 9; t++) {
-          const size_t iy = py + t / 3 - ctx->padding_top;  /* wraps when above the image */
-          const size_t ix = px + t % 3 - ctx->padding_left;
           const float* w = ctx->direct_w + (oc * 9 + t) * cin;
           for (size_t k = 0; k < ctx->num_parts; k++) {  /* the input channels in order */
-            /* padding: zeros times the weights (Inf weights give NaN) */
-            const float* x = part_pixel(ctx, &ctx->parts[k], b, iy, ix);
+            const float* x = taps[t][k];
             for (size_t ic = 0; ic < ctx->parts[k].channels; ic++) acc += x[ic] * w[ic];
             w += ctx->parts[k].channels;
           }
@@ -373,7 +428,8 @@ static void direct_tile(const struct pqnn_winograd_context* ctx, size_t tile) {
 /* The output pixels of tile `tile` from M[point][row]; directly where the transforms gave
  * a value that is not finite. */
 static void transform_output(const struct pqnn_winograd_context* ctx, size_t tile,
-    size_t row, size_t block_tiles, const float* m, float* scratch, float* discard) {
+    size_t row, size_t block_tiles, const float* m, float* scratch, float* discard,
+    float* stage) {
   const size_t cout = ctx->cout;
   size_t b, oy, ox;
   tile_origin(ctx, tile, &b, &oy, &ox);
@@ -397,7 +453,7 @@ static void transform_output(const struct pqnn_winograd_context* ctx, size_t til
     nonfinite |= ctx->output(cout, scratch + j * cout, TILE * cout * sizeof(float), y,
         ctx->bias, &bounds);
   }
-  if (nonfinite != 0) direct_tile(ctx, tile);
+  if (nonfinite != 0) direct_tile(ctx, tile, stage);
   if (ctx->epilogue != NULL) {
     /* The fused activation / residual on the tile's pixels in the image, row by row, while
      * they are in L1. */
@@ -420,7 +476,10 @@ static void compute_block(const struct pqnn_winograd_context* ctx, size_t block,
   float* m = slot + ctx->m_offset;
   float* scratch = slot + ctx->scratch_offset;
   float* discard = slot + ctx->discard_offset;
-  for (size_t r = 0; r < rows; r++) transform_input(ctx, first + r, r, block_tiles, v, scratch);
+  float* stage = slot + ctx->stage_offset;
+  for (size_t r = 0; r < rows; r++) {
+    transform_input(ctx, first + r, r, block_tiles, v, scratch, slot + ctx->rows_offset);
+  }
   union pqnn_ukernel_params unbounded;  /* the output transform clamps */
   unbounded.f32 = (struct pqnn_f32_minmax_params) {-INFINITY, INFINITY};
   const size_t cin = ctx->cin, cout = ctx->cout;
@@ -435,7 +494,7 @@ static void compute_block(const struct pqnn_winograd_context* ctx, size_t block,
     }
   }
   for (size_t r = 0; r < rows; r++) {
-    transform_output(ctx, first + r, r, block_tiles, m, scratch, discard);
+    transform_output(ctx, first + r, r, block_tiles, m, scratch, discard, stage);
   }
 }
 
@@ -445,6 +504,9 @@ static void compute_winograd(void* context, size_t task) {
   float* slot = (float*) (ctx->workspace + task * ctx->slot_bytes);
   const size_t begin = task * ctx->blocks / ctx->tasks;
   const size_t end = (task + 1) * ctx->blocks / ctx->tasks;
+  if (ctx->rows_offset != 0) {  /* no stepped rows yet (the map may have changed) */
+    memset(slot + ctx->rows_offset, 0, STEPPED_ROWS * sizeof(size_t));
+  }
   for (size_t block = begin; block < end; block++) compute_block(ctx, block, slot);
 }
 
@@ -454,7 +516,7 @@ void pqnn_run_winograd(const struct pqnn_operator* op, pthreadpool_t threadpool)
   ctx.x = (const float*) op->input;
   ctx.y = (float*) op->output;
   ctx.whole = (struct pqnn_winograd_part) {ctx.x, ctx.cin, ctx.x_pixel_stride,
-      ctx.input_height, ctx.input_width, NULL, NULL};
+      ctx.input_height, ctx.input_width, NULL, NULL, NULL, NULL};
   ctx.parts = op->num_winograd_parts != 0 ? op->winograd_parts : &ctx.whole;
   ctx.num_parts = op->num_winograd_parts != 0 ? op->num_winograd_parts : 1;
   ctx.packed_w = op->packed_weights;
@@ -488,12 +550,15 @@ enum pqnn_status pqnn_setup_winograd_input_parts(pqnn_operator_t op, size_t coun
     const struct pqnn_winograd_part* p = &parts[k];
     const bool rows_fit = p->rows != NULL || p->height == ctx->input_height;
     const bool columns_fit = p->columns != NULL || p->width == ctx->input_width;
+    const bool step_fits = p->pixel_step == NULL || (p->rows == NULL && p->columns == NULL &&
+        p->pixel_stride == p->channels && count == 1 && p->channels == ctx->cin);
     if (p->channels == 0 || p->pixel_stride < p->channels || !rows_fit || !columns_fit ||
-        (ctx->tiles != 0 && p->data == NULL)) {
+        !step_fits || (ctx->tiles != 0 && p->data == NULL)) {
       pqnn_log_error(function, "input part %zu: %zu channels, pixel stride %zu, %zux%zu map "
-          "(%s rows, %s columns) for an %zux%zu input", k, p->channels, p->pixel_stride,
+          "(%s rows, %s columns%s) for an %zux%zu input", k, p->channels, p->pixel_stride,
           p->height, p->width, p->rows != NULL ? "indexed" : "plain",
-          p->columns != NULL ? "indexed" : "plain", ctx->input_height, ctx->input_width);
+          p->columns != NULL ? "indexed" : "plain", p->pixel_step != NULL ? ", stepped" : "",
+          ctx->input_height, ctx->input_width);
       return pqnn_status_invalid_parameter;
     }
     for (size_t y = 0; p->rows != NULL && y < ctx->input_height; y++) {
@@ -517,7 +582,16 @@ enum pqnn_status pqnn_setup_winograd_input_parts(pqnn_operator_t op, size_t coun
         channels, ctx->cin);
     return pqnn_status_invalid_parameter;
   }
+  if (parts[0].pixel_step != NULL && ctx->tiles != 0 && ctx->rows_offset == 0) {
+    pqnn_log_error(function, "a stepped input part on an operator that reserved no stepped "
+        "rows before its reshape");
+    return pqnn_status_invalid_state;
+  }
   op->winograd_parts = parts;
   op->num_winograd_parts = count;
   return pqnn_status_success;
+}
+
+void pqnn_reserve_winograd_stepped_rows(pqnn_operator_t op) {
+  if (op != NULL) op->winograd_stepped_rows = true;
 }

@@ -115,6 +115,7 @@ enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* rt) {
   }
   pqnn_rt_band_lifetimes(rt);
   pqnn_rt_concat_input_lifetimes(rt);
+  pqnn_rt_scaled_input_lifetimes(rt);
   /* Placement order: arena tensors by size, largest first (insertion sort; graphs are small). */
   uint32_t* order = pqnn_allocate(((size_t) rt->num_tensors + 1) * (sizeof(uint32_t) * 2 + 1));
   if (order == NULL) return pqnn_status_out_of_memory;

@@ -51,13 +51,19 @@ PQNN_INTERNAL enum pqnn_status pqnn_rt_reshape_upsampled(struct pqnn_runtime* rt
  * above; output pixel ox of that row reads source pixel that + upsampled.columns[ox]. */
 PQNN_INTERNAL size_t pqnn_rt_upsampled_row_source(const struct pqnn_rt_op* op, size_t row);
 /* A channel scale folded into an FC / conv op (runtime-pass-sefold.c; nothing without one,
- * runtime-ops-scaled.c): reshape checks its operands' shapes against the output (else
+ * runtime-ops-scaled.c), or a binary multiply stepped by its reader: reshape checks its operands' shapes against the output (else
  * invalid_parameter) and sets its geometry, the upsampled map's included; setup binds its
  * epilogue tail to the op's operator. */
 PQNN_INTERNAL enum pqnn_status pqnn_rt_reshape_scaled(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);
 PQNN_INTERNAL enum pqnn_status pqnn_rt_setup_scaled(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);
+/* The same multiply on `count` pixels of one output row of a binary multiply op (the op
+ * as context: scaled.stepped, reshaped, scaled.rt set), from output pixel `pixel` on: its
+ * operand x there (dense) in, y out (dense): a Winograd input part's pixel_step
+ * (runtime-pass-scaled-input.c). */
+PQNN_INTERNAL void pqnn_rt_scaled_step(const void* context, const float* x, float* y,
+    size_t pixel, size_t count);
 PQNN_INTERNAL enum pqnn_status pqnn_rt_plan_layout(struct pqnn_runtime* rt,
     struct pqnn_rt_op* op);
 

@@ -416,6 +416,8 @@ static enum pqnn_status reshape_conv(struct pqnn_runtime* rt, struct pqnn_rt_op*
   enum pqnn_status status = check_residual_shape(rt, op);
   if (status == pqnn_status_success) status = pqnn_rt_reshape_scaled(rt, op);
   if (status != pqnn_status_success) return status;
+  /* A multiply stepped in the input transform (runtime-pass-scaled-input.c) */
+  if (op->scaled_input.fused) pqnn_reserve_winograd_stepped_rows(op->op);
   status = op->gemm->reshape_conv(op->op, x->dim[0], x->dim[1], x->dim[2], &oh, &ow,
       rt->threadpool);
   if (status == pqnn_status_success && (oh != y->dim[1] || ow != y->dim[2])) {
@@ -475,12 +477,13 @@ SETUP(setup_deconv_f16, pqnn_setup_deconvolution2d_nhwc_f16, void, void)
 SETUP_QD8(setup_deconv_qd8_f32, pqnn_setup_deconvolution2d_nhwc_qd8_f32_qc8w, float)
 SETUP_QD8(setup_deconv_qd8_f16, pqnn_setup_deconvolution2d_nhwc_qd8_f16_qc8w, void)
 
-/* The face's setup (a concatenation read part by part: runtime-pass-concat-input.c), then
+/* The face's setup (a concatenation read part by part: runtime-pass-concat-input.c; a
+ * multiply stepped in the input transform: runtime-pass-scaled-input.c), then
  * a fused residual (inputs[1]: the output's shape, so its pixel
  * stride is the output channels) with the add's bounds. */
 static enum pqnn_status setup_gemm(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
-  const enum pqnn_status status = op->concat_input.fused
-      ? pqnn_rt_setup_concat_input(rt, op) : op->gemm->setup(rt, op);
+  const enum pqnn_status status = op->concat_input.fused ? pqnn_rt_setup_concat_input(rt, op)
+      : op->scaled_input.fused ? pqnn_rt_setup_scaled_input(rt, op) : op->gemm->setup(rt, op);
   if (status != pqnn_status_success) return status;
   if (op->scaled.fused) return pqnn_rt_setup_scaled(rt, op);  /* its inputs are no residual */
   if (op->num_inputs < 2) return status;

@@ -39,9 +39,10 @@ static enum pqnn_status reshape_add2(struct pqnn_runtime* rt, struct pqnn_rt_op*
         pqnn_node_type_string(op->node.type));
     return pqnn_status_invalid_parameter;
   }
-  op->range = op->add2.shape[0] * op->add2.shape[1] * op->add2.shape[2];
+  /* folded: a multiply its Winograd reader steps (runtime-pass-scaled-input.c) */
+  op->range = op->folded ? 0 : op->add2.shape[0] * op->add2.shape[1] * op->add2.shape[2];
   op->min_tile = pqnn_max_sz(1, 4096 / pqnn_max_sz(op->add2.shape[3], 1));
-  return pqnn_rt_reshape_upsampled(rt, op);
+  return op->scaled.stepped ? pqnn_rt_reshape_scaled(rt, op) : pqnn_rt_reshape_upsampled(rt, op);
 }
 
 static enum pqnn_status reshape_elementwise(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {

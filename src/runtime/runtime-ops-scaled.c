@@ -1,6 +1,7 @@
 /* A per-channel multiply folded into an FC / conv op (runtime-pass-sefold.c): its geometry
  * at reshape, its binding at setup and the epilogue tail that applies it to each output
- * tile x the operator just computed, still in L1: t = clamp(x * s[c]) with the multiply's
+ * tile x the operator just computed, still in L1 (or, as a pixel step, to the input pixels
+ * of the multiply's Winograd reader: runtime-pass-scaled-input.c): t = clamp(x * s[c]) with the multiply's
  * bounds, then x = clamp(t + r) with the fused add's (r: x itself or the residual), then
  * x = clamp(x + lo[source pixel]) with the upsampled add's -- the tier's f32-vbinary multiply
  * and add, the binary node's kernels in its order and operand order, so the bits are the
@@ -64,18 +65,69 @@ static void tail_f32(const void* context, void* c, size_t c_stride, size_t pixel
   }
 }
 
+/* A multiply stepped by its Winograd reader (runtime-pass-scaled-input.c): `count` pixels
+ * of one output row from pixel `pixel` on, from its operand x (at that pixel) into y, both
+ * dense: the tail's kernels and order (t = x * s; y = t + r; y += lo[source pixel]), x read
+ * where it lies. */
+void pqnn_rt_scaled_step(const void* context, const float* x, float* y, size_t pixel,
+    size_t count) {
+  const struct pqnn_rt_op* op = (const struct pqnn_rt_op*) context;
+  const struct pqnn_rt_scaled* sc = &op->scaled;
+  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
+  const pqnn_vbinary_ukernel_fn mul = ec->vv[pqnn_binary_multiply];
+  const pqnn_vbinary_ukernel_fn add = ec->vv[pqnn_binary_add];
+  const struct pqnn_f32_elementwise_params pm = {sc->min, sc->max, 0.0f, 0.0f};
+  const struct pqnn_f32_elementwise_params pr = {op->residual_min, op->residual_max, 0.0f, 0.0f};
+  const struct pqnn_f32_elementwise_params pu = {op->upsampled.min, op->upsampled.max, 0.0f,
+      0.0f};
+  const size_t c = sc->channels;
+  const float* s = INPUT(op, sc->scale_input) + pixel / sc->image_pixels * sc->scale_batch_stride;
+  const float* r = sc->residual_input != 0 ? INPUT(op, sc->residual_input) + pixel * c : x;
+  const float* lo = NULL;
+  const size_t* columns = op->upsampled.columns;
+  size_t ox = 0;
+  if (op->upsampled.fused) {
+    const size_t width = op->layout.out_width;
+    lo = INPUT(op, op->upsampled.input) + pqnn_rt_upsampled_row_source(op, pixel / width) * c;
+    ox = pixel % width;
+  }
+  for (size_t p = 0; p < count; p++, x += c, r += c, y += c) {
+    if (sc->residual) {
+      /* t = x * s staged (x stays readable), then y = t + r */
+      for (size_t i = 0; i < c; i += kBlock) {
+        const size_t n = c - i < kBlock ? c - i : kBlock;
+        float t[kBlock];
+        if (sc->scale_first) {
+          mul(n, s + i, x + i, t, &pm);
+        } else {
+          mul(n, x + i, s + i, t, &pm);
+        }
+        add(n, t, r + i, y + i, &pr);
+      }
+    } else if (sc->scale_first) {
+      mul(c, s, x, y, &pm);
+    } else {
+      mul(c, x, s, y, &pm);
+    }
+    if (lo != NULL) add(c, y, lo + columns[ox + p] * c, y, &pu);
+  }
+}
+
 enum pqnn_status pqnn_rt_reshape_scaled(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
   struct pqnn_rt_scaled* sc = &op->scaled;
-  if (!sc->fused) return pqnn_status_success;
+  if (!sc->fused && !sc->stepped) return pqnn_status_success;
   const struct pqnn_shape* ys = &rt->tensors[op->output].shape;
   const struct pqnn_shape* ss = &rt->tensors[op->inputs[sc->scale_input]].shape;
   const bool scale_fits = ys->num_dims == 4 && ss->num_dims == 4 && ss->dim[1] == 1 &&
       ss->dim[2] == 1 && ss->dim[3] == ys->dim[3] &&
       (ss->dim[0] == ys->dim[0] || ss->dim[0] == 1);
-  if (!scale_fits || (sc->residual_input != 0 &&
+  /* A stepped multiply's x is one of its operands, read at the output's pixels. */
+  const bool x_fits = !sc->stepped ||
+      pqnn_shape_equal(&rt->tensors[op->inputs[1 - sc->scale_input]].shape, ys);
+  if (!scale_fits || !x_fits || (sc->residual_input != 0 &&
       !pqnn_shape_equal(&rt->tensors[op->inputs[sc->residual_input]].shape, ys))) {
-    PQNN_LOG_ERROR("the channel scale folded into a %s node no longer fits its output's "
-        "shape", pqnn_node_type_string(op->node.type));
+    PQNN_LOG_ERROR("the channel scale %s a %s node no longer fits its output's shape",
+        sc->stepped ? "of" : "folded into", pqnn_node_type_string(op->node.type));
     return pqnn_status_invalid_parameter;
   }
   sc->channels = ys->dim[3];

@@ -98,7 +98,7 @@ static enum pqnn_status bind_parts(struct pqnn_runtime* rt, struct pqnn_rt_op* o
     const size_t channels = t->shape.dim[3];
     if ((g->resized_parts >> k & 1) == 0) {
       parts[k] = (struct pqnn_winograd_part) {(const float*) t->data, channels, channels,
-          height, width, NULL, NULL};
+          height, width, NULL, NULL, NULL, NULL};
       continue;
     }
     const struct pqnn_rt_op* resize = &rt->ops[g->resize_op[k]];
@@ -117,7 +117,7 @@ static enum pqnn_status bind_parts(struct pqnn_runtime* rt, struct pqnn_rt_op* o
     }
     parts[k] = (struct pqnn_winograd_part) {
         (const float*) rt->tensors[resize->inputs[0]].data, channels, channels, r->in_height,
-        r->in_width, rows, columns};
+        r->in_width, rows, columns, NULL, NULL};
   }
   *parts_out = parts;
   *count_out = count;

@@ -10,6 +10,7 @@
  *   9. squeeze-excite folding (pqnn_pass_fold_squeeze_excites, runtime-pass-sefold.c)
  *  10. resize folding        (pqnn_pass_fold_resizes_into_concats, runtime-pass-concat.c)
  *  11. concat input          (pqnn_pass_read_concats_in_winograd, runtime-pass-concat-input.c)
+ *  12. scaled input          (pqnn_pass_read_scaled_in_winograd, runtime-pass-scaled-input.c)
  * Each rewrites the ops and tensors itself: fusion removes clamp ops, f16 inference
  * retypes the activations and inserts the boundary converts, dynamic quantization inserts
  * the qdint8 converts in front of the FC / conv ops it quantizes, activation fusion removes
@@ -72,6 +73,16 @@ PQNN_INTERNAL enum pqnn_status pqnn_rt_setup_concat_input(struct pqnn_runtime* r
     struct pqnn_rt_op* op);
 /* Extends the lifetimes of the parts of every concatenation read so to its reader. */
 PQNN_INTERNAL void pqnn_rt_concat_input_lifetimes(struct pqnn_runtime* rt);
+/* An f32 per-channel multiply (x * s [+ r] [+ upsampled], a binary node) read only by an f32
+ * convolution on the Winograd path runs on each input pixel that convolution's input
+ * transform reads; the multiply then does no work and its output gets no storage
+ * (runtime-pass-scaled-input.c). With the concat-input pass, the last ones. */
+PQNN_INTERNAL void pqnn_pass_read_scaled_in_winograd(struct pqnn_runtime* rt);
+/* The setup of such a convolution: its operator's setup with x as its stepped input part. */
+PQNN_INTERNAL enum pqnn_status pqnn_rt_setup_scaled_input(struct pqnn_runtime* rt,
+    struct pqnn_rt_op* op);
+/* Extends the lifetimes of every such multiply's inputs to its reader. */
+PQNN_INTERNAL void pqnn_rt_scaled_input_lifetimes(struct pqnn_runtime* rt);
 /* Moves op `from` to just before op `before` (from < before); the ops between move up. */
 PQNN_INTERNAL void pqnn_rt_sink_op(struct pqnn_runtime* rt, uint32_t from, uint32_t before);
 /* Compacts the op list over the ops a fusion removed. */

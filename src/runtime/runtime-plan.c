@@ -198,6 +198,7 @@ enum pqnn_status pqnn_runtime_plan(struct pqnn_runtime* rt, const struct pqnn_su
   pqnn_pass_fold_squeeze_excites(rt);      /* GAP(L(y)) -> L(GAP(y)); x * s into L */
   pqnn_pass_fold_resizes_into_concats(rt);
   pqnn_pass_read_concats_in_winograd(rt);
+  pqnn_pass_read_scaled_in_winograd(rt);
   status = choose_executors(rt, sg);
   if (status == pqnn_status_success) status = pqnn_rt_plan_bands(rt);
   if (status == pqnn_status_success) pqnn_rt_plan_output_ranges(rt);

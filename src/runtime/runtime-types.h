@@ -59,6 +59,7 @@ struct pqnn_rt_tensor {
 
 struct pqnn_rt_gemm_face;     /* runtime-ops-gemm.c: one public operator datatype face */
 struct pqnn_rt_convert_face;  /* runtime-ops-convert.c: one convert_nc operator */
+struct pqnn_winograd_part;    /* operator.h: a part of a Winograd convolution's input */
 
 struct pqnn_rt_op {
   struct pqnn_runtime_node_info info;
@@ -118,6 +119,9 @@ struct pqnn_rt_op {
     bool residual;                    /* a fused add follows */
     uint32_t scale_input;             /* index in inputs of s ([N or 1, 1, 1, C]) */
     uint32_t residual_input;          /* index in inputs of the residual; 0: x itself */
+    bool stepped;                     /* on a binary multiply its Winograd reader runs as
+                                         that reader's input step (fused false; x is
+                                         inputs[1 - scale_input]: runtime-pass-scaled-input.c) */
     float min, max;
     size_t image_pixels, channels, scale_batch_stride;  /* set by reshape */
     const struct pqnn_runtime* rt;    /* set by setup, for the tail */
@@ -132,6 +136,15 @@ struct pqnn_rt_op {
     void* storage;
     size_t storage_bytes;
   } concat_input;
+  /* A per-channel multiply (a binary node, runtime-pass-scaled-input.c) that this f32
+   * convolution's Winograd input transform runs on each input pixel it reads: op is that
+   * node (scaled.stepped), which then does no work (its output is never written); part is
+   * the operator's one input part, set at setup (allocated once; released with the op). */
+  struct pqnn_rt_scaled_input {
+    bool fused;
+    uint32_t op;
+    struct pqnn_winograd_part* part;
+  } scaled_input;
   int8_t qmin, qmax;                /* qs8 outputs */
   pqnn_operator_t op;               /* FC / conv / convert operators */
   const struct pqnn_rt_gemm_face* gemm;        /* FC / conv: the operator face */
@@ -145,8 +158,9 @@ struct pqnn_rt_op {
                                        connected face (runtime-passes.c) */
   bool removed;                     /* planning: dropped by a pass (a fused clamp) */
   bool folded;                      /* a resize its concat reader runs (runtime-pass-concat.c),
-                                       or a concat its Winograd conv reader reads
-                                       (runtime-pass-concat-input.c) */
+                                       a concat its Winograd conv reader reads
+                                       (runtime-pass-concat-input.c), or a multiply that
+                                       reader steps (runtime-pass-scaled-input.c) */
   /* Output range fusion (runtime-output-range.c), on an f32 -> qd8 convert quantizing per
    * image: the FC / conv op writing its input (PQNN_NO_NODE: none), and, while that op's
    * epilogue merges the ranges (bound at reshape), the slots, the ranges read from them and

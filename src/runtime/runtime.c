@@ -21,6 +21,7 @@ enum pqnn_status pqnn_delete_runtime(pqnn_runtime_t rt) {
       pqnn_delete_operator(rt->ops[i].affine_op);
       pqnn_release(rt->ops[i].upsampled.columns);
       pqnn_release(rt->ops[i].concat_input.storage);
+      pqnn_release(rt->ops[i].scaled_input.part);
       pqnn_rt_release_output_range(&rt->ops[i]);
     }
   }

@@ -314,8 +314,8 @@ TEST(RuntimeConcatInput, OperatorRejectsBadParts) {
   const size_t rows[5] = {0, 0, 1, 1, 1}, columns[6] = {0, 0, 1, 1, 2, 2};
   const size_t bad_rows[5] = {0, 0, 1, 1, 2};
   pqnn_operator_t op = create(0);
-  pqnn_winograd_part parts[2] = {{a.data(), 4, 4, 5, 6, nullptr, nullptr},
-                                 {b.data(), 8, 8, 2, 3, rows, columns}};
+  pqnn_winograd_part parts[2] = {{a.data(), 4, 4, 5, 6, nullptr, nullptr, nullptr, nullptr},
+                                 {b.data(), 8, 8, 2, 3, rows, columns, nullptr, nullptr}};
   // Before setup: invalid_state.
   EXPECT_EQ(pqnn_setup_winograd_input_parts(op, 2, parts), pqnn_status_invalid_state);
   ASSERT_EQ(pqnn_setup_convolution2d_nhwc_f32(op, a.data(), y.data()), pqnn_status_success);

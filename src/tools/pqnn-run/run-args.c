@@ -39,7 +39,8 @@ static const char kUsage[] =
     "  --no-commute-pool: a global average pooling of a linear 1x1 conv / FC output keeps\n"
     "    reading it (not the layer's input), so no multiply folds into that layer either.\n"
     "  --no-fuse-scale: the squeeze-excite multiply x * s stays a node of its own (not run\n"
-    "    in the epilogue of the 1x1 layer that writes x).\n"
+    "    in the epilogue of the 1x1 layer that writes x, nor by the Winograd convolution\n"
+    "    that reads its output).\n"
     "  --no-fuse-range: a convert quantizing an FC / conv output per image reads it again\n"
     "    for its range (not taking the ranges the layer's epilogue merged).\n";
 

@@ -116,7 +116,8 @@ static void fusion_chain(const struct pqnn_runtime_node_info* info, char* buf, s
       info->pool_commuted ? "(pool commuted)" : "", info->fused_add ? "+add" : "",
       info->fused_clamp ? "+clamp" : "", act_last ? "+" : "", act_last ? act : "",
       info->fused_affine ? "+affine" : "", !info->folded_into_consumer ? ""
-          : info->type == pqnn_node_type_concatenate ? "(in conv)" : "(in concat)");
+          : info->type == pqnn_node_type_concatenate || info->type == pqnn_node_type_binary
+          ? "(in conv)" : "(in concat)");
   if (info->fused_upsampled_add) {  /* the FPN add of a resized map follows everything else */
     const size_t used = strlen(buf);
     snprintf(buf + used, size - used, "+upsampled-add");
@@ -124,6 +125,10 @@ static void fusion_chain(const struct pqnn_runtime_node_info* info, char* buf, s
   if (info->fused_concat_input) {  /* reads its input concatenation's parts */
     const size_t used = strlen(buf);
     snprintf(buf + used, size - used, "+concat-input");
+  }
+  if (info->fused_scaled_input) {  /* steps its input multiply as it reads it */
+    const size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "+scaled-input");
   }
 }
 
@@ -138,6 +143,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   size_t per_type[kTypes][kDatatypes] = {{0}};
   size_t fused = 0, fused_adds = 0, fused_activations = 0, fused_affines = 0, inserted = 0;
   size_t folded = 0, banded = 0, upsampled = 0, scaled = 0, concat_inputs = 0, ranged = 0;
+  size_t scaled_inputs = 0;
   cJSON* nodes = json != NULL ? cJSON_CreateArray() : NULL;
   /* The fusion column is as wide as the longest chain of this plan (at least 18). */
   int fusion_width = 18;
@@ -162,6 +168,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     inserted += info.inserted;
     folded += info.folded_into_consumer && info.type == pqnn_node_type_static_resize_2d;
     concat_inputs += info.fused_concat_input;
+    scaled_inputs += info.fused_scaled_input;
     upsampled += info.fused_upsampled_add;
     scaled += info.fused_channel_scale;
     banded += info.banded;
@@ -195,6 +202,7 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
       if (info.fused_channel_scale) cJSON_AddBoolToObject(n, "fused_channel_scale", true);
       if (info.pool_commuted) cJSON_AddBoolToObject(n, "pool_commuted", true);
       if (info.fused_concat_input) cJSON_AddBoolToObject(n, "fused_concat_input", true);
+      if (info.fused_scaled_input) cJSON_AddBoolToObject(n, "fused_scaled_input", true);
       cJSON_AddBoolToObject(n, "banded", info.banded != 0);
       if (info.range_fused) cJSON_AddBoolToObject(n, "range_fused", true);
       if (qd8[0] != '\0') cJSON_AddStringToObject(n, "qd8_decision", qd8);
@@ -204,10 +212,11 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
   printf("plan: %zu nodes (%zu fused clamps, %zu fused adds, %zu fused activations, %zu "
       "fused affines, %zu inserted converts, %zu resizes folded into concats, %zu into "
       "adds, %zu channel scales folded into 1x1 layers, %zu concats read by their convs, %zu "
-      "in row bands, %zu converts taking their ranges from the writer), %zu boundary layout "
-      "changes, arena %.1f MiB (%.1f MiB unshared)\n",
+      "channel multiplies read by their convs, %zu in row bands, %zu converts taking their "
+      "ranges from the writer), %zu boundary layout changes, arena %.1f MiB (%.1f MiB "
+      "unshared)\n",
       count, fused, fused_adds, fused_activations, fused_affines, inserted, folded, upsampled,
-      scaled, concat_inputs, banded, ranged, transposes,
+      scaled, concat_inputs, scaled_inputs, banded, ranged, transposes,
       (double) arena / 1048576.0, (double) unshared / 1048576.0);
   for (size_t t = 1; t < kTypes; t++) {
     for (size_t d = 0; d < kDatatypes; d++) {
@@ -227,6 +236,8 @@ void run_print_plan(pqnn_onnx_runtime_t rt, bool verbose, cJSON* json) {
     cJSON_AddNumberToObject(plan, "fused_affines", (double) fused_affines);
     cJSON_AddNumberToObject(plan, "fused_channel_scales", (double) scaled);
     cJSON_AddNumberToObject(plan, "upsampled_adds", (double) upsampled);
+    cJSON_AddNumberToObject(plan, "concat_inputs", (double) concat_inputs);
+    cJSON_AddNumberToObject(plan, "scaled_inputs", (double) scaled_inputs);
     cJSON_AddNumberToObject(plan, "inserted_converts", (double) inserted);
     cJSON_AddNumberToObject(plan, "banded_nodes", (double) banded);
     cJSON_AddNumberToObject(plan, "range_fused_converts", (double) ranged);
