@@ -7,7 +7,8 @@
 // concatenated) with the resizes folded into the concat and not (keep_values); that head with
 // its 3x3 96 -> 24 convolution reading the concat's parts or the written concat; select
 // (ONNX Where) over three 1x160x160x24 maps, and with a per-channel [24] condition and a
-// scalar [1] second input (broadcast: one row read in full per tile, two splatted); every
+// scalar [1] second input (broadcast: the map read in place, the condition and the scalar
+// expanded into buffers once per run, 42 rows of 24 a kernel call); every
 // input is 0.5 (the kernels are branch-free: the condition values do not change the time).
 // "reference/nchw-to-nhwc" times the plain C loop the ONNX importer used before the
 // transpose node (per channel, per pixel: strided writes) on the 1x96x160x160 map, for the

@@ -301,7 +301,7 @@ OTHER_LOOPS = {"f32-dwconv-row": "fma-dw-border", "f32-dwconv-row-epi": "fma-dw-
 # Kernel directories whose innermost loops storing several output vectors (BLOCK_STORES or
 # more) are interior blocks, checked as the family named, apart from the hot loop and the
 # OTHER_LOOPS ones (a one-pixel walk stores one vector, or two for a 64-byte line).
-BLOCK_LOOPS = {"f32-dwconv-row": "fma-dw-block"}
+BLOCK_LOOPS = {"f32-dwconv-row": "fma-dw-block", "f32-dwconv-row-epi": "fma-dw-block"}
 BLOCK_STORES = 3
 
 
@@ -359,6 +359,22 @@ STACK_BOUND = {
         "stack; gcc 12: 3 stride / counter reloads"),
     "f32-dwconv-row/9p16c-avx2-fma fma-dw-block": (6, "stride / counter reloads"),
     "f32-dwconv-row/9p8c-avx2-fma fma-dw-block": (2, "stride / counter reloads"),
+    # The same blocks with the output epilogue in registers (f32-dwconv-row-epi avx2-fma,
+    # 3x3 6 pixels; per object a block of two channel vectors (120 / 108 FMAs with the
+    # affine's) and one of one vector (60 / 54)): the epilogue's bias, scale and bounds take
+    # ymm registers from the block, so more spills. Stack accesses, gcc 12 (-O2 = -O3) /
+    # clang 14, two-vector and one-vector block: affine 11, 7 / 15, 3; clamp + affine
+    # 14, 10 / 17, 4; hswish 5, 2 / 39, 5; hswish + affine 11, 8 / 39, 7.
+    "f32-dwconv-row-epi/9p16c_affine-avx2-fma fma-dw-block": (15, "clang 14: 15 stack "
+        "accesses in the two-vector block; gcc 12: 11"),
+    "f32-dwconv-row-epi/9p16c_clamp_affine-avx2-fma fma-dw-block": (17, "clang 14: 17 "
+        "stack accesses in the two-vector block; gcc 12: 14"),
+    "f32-dwconv-row-epi/9p16c_hswish-avx2-fma fma-dw-block": (39, "clang 14 spills and "
+        "reloads hswish's constants and temporaries: 39 stack accesses in the two-vector "
+        "block; gcc 12: 5"),
+    "f32-dwconv-row-epi/9p16c_hswish_affine-avx2-fma fma-dw-block": (39, "clang 14 spills "
+        "and reloads hswish's constants and temporaries: 39 stack accesses in the "
+        "two-vector block; gcc 12: 11"),
     # The one-pixel walk after the blocks (at most 5 pixels a row where blocks run; every
     # pixel at 3x3 stride 2), taps held in registers.
     "f32-dwconv-row/9p16c-avx2-fma": (2, "clang 14 reloads a stride and the counter"),
@@ -445,9 +461,10 @@ for _tile in ("sigmoid-avx2-fma", "sigmoid-sse2"):
         "stack per vector (clang 14: 6 in avx2-fma, none in sse2; the f32-vunary "
         "sigmoid-avx2 loop, without the affine, reloads 1); "
         "the avx512f kernel (32 zmm) is clean")
-# f32-dwconv-row-epi (issue 14): the row loops with the epilogue beside the held taps.
+# f32-dwconv-row-epi (issue 14): the row loops with the epilogue beside the held taps, but
+# the avx2-fma interior blocks (BLOCK_LOOPS: bounded in STACK_BOUND above, not exempt).
 # avx2-fma (16 ymm: the affine's bias, scale and bounds read in the loop) keeps pointers /
-# strides in stack slots: gcc 12 0-4 accesses per 9-20 FMAs, clang 14 up to 20 (border and
+# strides in stack slots: gcc 12 0-6 accesses per 8-20 FMAs, clang 14 up to 13 (border and
 # two-vector loops); avx512f (affine held in zmm): gcc 12 clean but for 1 access in a
 # partial-vector border loop, clang 14 1 in the interior (input_step, as the plain 5x5) and
 # 1-14 in the border loops. Reported until the emitter frees general registers there.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # pqnn-run, the installed tool, as a user meets it (ctest pqnn-run-test): its exit status
-# and message for a missing file, a bad or missing shape and an unsupported op; and on a
+# and message for a missing file, a bad or missing shape and an unsupported op; float32 and
+# int64 input files, a float32 reference file (read back exactly; the wrong size); and on a
 # unit model --profile, --layer-error, --verbose, --json and --dtype f16 (the hint: f32 on a
 # tier without f16 arithmetic) / f16-force, checked by content.
 # With PaddleOCR's det (PADDLEOCR_DIR, from the onnx-paddleocr fixture), its --profile JSON:
@@ -42,6 +43,20 @@ expect 2 "--layer-error needs --dtype f16, f16-force or qd8" "$dir/conv3x3.onnx"
 expect 2 "--dtype must be f32, f16, f16-force or qd8, not: f8" "$dir/conv3x3.onnx" --dtype f8
 expect 2 "cannot read|cannot open" "$dir/conv3x3.onnx" --input "$tmp/none.bin"
 
+# Float32 files: an input file, the output it gives written and read back as the reference
+# (max abs 0), an input and a reference of the wrong size.
+conv=$dir/conv3x3.onnx
+"$python" -c "import struct, sys; sys.stdout.buffer.write(struct.pack('<216f', \
+  *[(k * 37 % 101) / 50.0 - 1.0 for k in range(216)]))" >"$tmp/x.bin"
+expect 0 "input  x: 1x3x9x8 <- $tmp/x.bin" "$conv" --input "x=$tmp/x.bin" \
+  --output "y=$tmp/y.bin" --iterations 1 --warmup 0
+expect 0 "max abs 0," "$conv" --input "x=$tmp/x.bin" --compare "y=$tmp/y.bin" \
+  --iterations 1 --warmup 0
+head -c 860 "$tmp/x.bin" >"$tmp/short_x.bin"
+expect 2 "must hold exactly 216 float32 values \(864 bytes\)" "$conv" --input "x=$tmp/short_x.bin"
+expect 2 "'$tmp/x.bin' must hold exactly 288 float32 values \(1152 bytes\)" "$conv" \
+  --input "x=$tmp/x.bin" --compare "y=$tmp/x.bin" --iterations 1 --warmup 0
+
 # Token ids (int64 input): random ids below the table's rows, a raw int64 file against
 # ONNX Runtime's output when the fixture wrote it, a file of the wrong size, an id out of
 # the table (the run fails).
@@ -54,7 +69,7 @@ if [ -f "$ids.out0.ort.bin" ]; then
     --iterations 1 --warmup 0
 fi
 head -c 48 "$ids.in0.bin" >"$tmp/short_ids.bin"
-expect 2 "must hold exactly 7 int64 values" "$ids.onnx" --input "ids=$tmp/short_ids.bin"
+expect 2 "must hold exactly 7 int64 values \\(56 bytes\\)" "$ids.onnx" --input "ids=$tmp/short_ids.bin"
 "$python" -c "import sys; sys.stdout.buffer.write((30).to_bytes(8, 'little') * 7)" \
   >"$tmp/bad_ids.bin"
 expect 1 "run failed: invalid parameter" "$ids.onnx" --input "ids=$tmp/bad_ids.bin" \

@@ -1,8 +1,11 @@
 // The select node (pqnn_define_select, ONNX Where) through a runtime: random shapes and
 // broadcast patterns of the three inputs (each a suffix of the output's dims, some set to
 // 1; static or external) against a plain reference, f32 and under f16 inference, bit for
-// bit (Inf and NaN payloads pass, a NaN or -0 condition is true / false), a comparison
-// feeding it (the attention-mask pattern), and bad defines.
+// bit (Inf and NaN payloads pass, a NaN or -0 condition is true / false), run inline and
+// (every fourth random shape, every fixed one) again on a pool of 3 threads, forced off the
+// runtime's serial run so that tiles start mid-run; the edge broadcasts of the node's tiles
+// (rows grouped per kernel call, partial groups, long rows in spans, operands expanded once
+// or per tile); a comparison feeding it (the attention-mask pattern), and bad defines.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,6 +19,11 @@
 
 #include "common/convert-reference.h"
 #include "common/runtime-graph.h"
+#include "common/test-pool.h"
+
+extern "C" {
+#include "runtime/runtime-types.h"
+}
 
 using namespace pqnn_test;
 
@@ -42,11 +50,13 @@ std::vector<float> values(size_t n, bool condition, std::mt19937& rng) {
 }
 
 void check_select(const std::vector<size_t>& out, const std::vector<std::vector<size_t>>& in,
-    unsigned statics, int seed) {
+    unsigned statics, int seed, bool pooled = true) {
   std::mt19937 rng(seed);
   std::vector<std::vector<float>> v(3);
   for (int k = 0; k < 3; k++) v[k] = values(elements(in[k]), k == 0, rng);
-  for (uint32_t flags : {0u, unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE)}) {
+  static const pthreadpool_t pool = create_pool(3);
+  for (int trial = 0; trial < (pooled ? 4 : 2); trial++) {
+    const uint32_t flags = (trial & 1) != 0 ? unsigned(PQNN_FLAG_FORCE_FP16_INFERENCE) : 0u;
     Graph g(4);
     uint32_t ids[3];
     std::vector<pqnn_external_value> ext;
@@ -62,7 +72,15 @@ void check_select(const std::vector<size_t>& out, const std::vector<std::vector<
     ASSERT_EQ(pqnn_define_select(g.sg, ids[0], ids[1], ids[2], iy, 0), pqnn_status_success);
     std::vector<float> y(elements(out));
     ext.push_back({3, y.data()});
-    pqnn_runtime_t rt = run_graph(g.sg, flags, ext);
+    pqnn_runtime_t rt = run_graph(g.sg, flags, ext, trial >= 2 ? pool : nullptr);
+    ASSERT_NE(rt, nullptr);
+    if (trial >= 2 && pool != nullptr) {
+      // A select alone has no multiply-adds: the runtime runs it without the pool
+      // (pqnn_rt_runs_serial). Invoked again on the pool, its tiles start mid-run.
+      reinterpret_cast<pqnn_runtime*>(rt)->serial = false;
+      std::fill(y.begin(), y.end(), 0.0f);
+      ASSERT_EQ(pqnn_invoke_runtime(rt), pqnn_status_success);
+    }
     pqnn_delete_runtime(rt);
     for (size_t i = 0; i < y.size(); i++) {
       float c = v[0][broadcast_offset(out, in[0], i)];
@@ -76,10 +94,10 @@ void check_select(const std::vector<size_t>& out, const std::vector<std::vector<
       // NaN != 0 is true; -0 and +0 (and a denormal flushed by the f16 rounding) false.
       const float want = c != 0.0f ? a : b;
       if (flags && std::isnan(want)) {  // f16 conversions may requiet a NaN's payload
-        ASSERT_TRUE(std::isnan(y[i])) << "seed " << seed << " i " << i;
+        ASSERT_TRUE(std::isnan(y[i])) << "seed " << seed << " trial " << trial << " i " << i;
         continue;
       }
-      ASSERT_EQ(bits(y[i]), bits(want)) << "seed " << seed << " flags " << flags << " i " << i
+      ASSERT_EQ(bits(y[i]), bits(want)) << "seed " << seed << " trial " << trial << " i " << i
           << " c " << c << " a " << a << " b " << b << " got " << y[i];
     }
   }
@@ -104,7 +122,7 @@ TEST(RuntimeSelect, RandomBroadcastShapes) {
     for (const auto& s : in) {
       for (size_t d = 0; d < s.size(); d++) y[r - s.size() + d] = std::max(y[r - s.size() + d], s[d]);
     }
-    check_select(y, in, rng() % 8 == 7 ? 6 : rng() % 8 & 6, iter);
+    check_select(y, in, rng() % 8 == 7 ? 6 : rng() % 8 & 6, iter, iter % 4 == 0);
   }
 }
 
@@ -118,6 +136,29 @@ TEST(RuntimeSelect, ModelPatterns) {
   check_select({3, 5, 7}, {{3, 5, 7}, {3, 5, 7}, {3, 5, 7}}, 0, seed++);
   check_select({1}, {{1}, {1}, {1}}, 0, seed++);
   check_select({6, 1, 40}, {{6, 1, 1}, {40}, {6, 1, 40}}, 0, seed++);
+}
+
+// The tiles' edges: a [C] condition and a scalar over more rows than one kernel call takes
+// (24-element rows: 42 a call, the last group partial); a [1] condition; an [H, 1, C] one
+// (its row expanded again per H); an [H, W, 1] one (a value per row, expanded per tile);
+// scalars on either input and on both; rows longer than a span (1500, exactly 1024, 513:
+// one row a tile) under a scalar and a per-row operand; broadcasts over outer dims; dims of
+// 1 between the others.
+TEST(RuntimeSelect, EdgeBroadcasts) {
+  int seed = 700;
+  check_select({1, 40, 40, 24}, {{24}, {1, 40, 40, 24}, {1}}, 4, seed++);
+  check_select({5, 7, 24}, {{1}, {5, 7, 24}, {5, 7, 24}}, 0, seed++);
+  check_select({40, 30, 24}, {{40, 1, 24}, {40, 30, 24}, {1}}, 0, seed++);
+  check_select({1, 50, 50, 24}, {{1, 50, 50, 1}, {1, 50, 50, 24}, {24}}, 0, seed++);
+  check_select({1, 50, 50, 24}, {{24}, {1}, {1, 50, 50, 24}}, 2, seed++);
+  check_select({30, 40, 24}, {{30, 40, 24}, {1}, {1}}, 6, seed++);
+  check_select({3, 1500}, {{1}, {3, 1500}, {3, 1}}, 0, seed++);
+  check_select({2, 1024}, {{2, 1024}, {1024}, {1}}, 0, seed++);
+  check_select({9, 513}, {{513}, {9, 1}, {9, 513}}, 0, seed++);
+  check_select({4, 5, 6, 24}, {{5, 1, 24}, {4, 5, 6, 24}, {4, 1, 1, 1}}, 0, seed++);
+  check_select({3, 1, 70, 1, 24}, {{70, 1, 1}, {3, 1, 70, 1, 24}, {1, 1, 24}}, 0, seed++);
+  check_select({1, 1, 1}, {{1, 1, 1}, {1}, {1, 1}}, 0, seed++);
+  check_select({2000}, {{1}, {2000}, {1}}, 0, seed++);
 }
 
 // Where(x < t, x, -1e9) (the attention-mask style): a comparison feeding the select.

@@ -4,11 +4,18 @@
  * so fp32 and fp16 run the same way and give the same bits on every tier.
  *
  * The broadcast is simplified at each run into at most PQNN_MAX_DIMS dims (dims of 1
- * dropped, neighbours where every operand is broadcast or every operand is not merged);
- * a tile is a span of up to kSpan elements of one output row (the last simplified dim).
- * An operand read along the row is passed in place; one broadcast along it is one element,
- * copied kSpan times into a stack buffer. */
+ * dropped, neighbours where every operand is broadcast or every operand is not merged; a
+ * leading dim of 1 added where one dim is left); a row is the last simplified dim. A tile is
+ * as many consecutive rows of one index of the dims before as fill kSpan elements (the
+ * output is dense: one kernel call), or, where a row is longer than kSpan, a span of up to
+ * kSpan elements of one row. An operand read contiguously over the tile is passed in place;
+ * any other is expanded into a stack buffer: a value or a row repeated over the tile, or
+ * each row's value repeated along its row. One the same over all the tile's rows is
+ * expanded only when its source offset changes (a per-channel condition or a scalar: once
+ * per range of tiles a thread runs). */
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "configs/config.h"
@@ -64,13 +71,16 @@ enum pqnn_status pqnn_define_select(pqnn_subgraph_t subgraph, uint32_t condition
   return pqnn_subgraph_define_node(__func__, subgraph, &node, 0);
 }
 
-/* The simplified broadcast: m dims (m >= 1), each operand's element stride per dim (0:
- * broadcast), the output dense. */
+/* The simplified broadcast: m dims (m >= 2), each operand's element stride per dim (0:
+ * broadcast), the output dense; a row is n = dim[m - 1] elements, a tile `group` rows (of
+ * dim m - 2) of up to `span` elements each, `blocks` tiles per row where group is 1. */
 struct geometry {
-  size_t m, blocks, rows;
-  size_t dim[PQNN_MAX_DIMS];
-  size_t stride[3][PQNN_MAX_DIMS];
+  size_t m, n, span, blocks, group, groups, outer;
+  size_t dim[PQNN_MAX_DIMS + 1];  /* + 1: the leading 1 while simplifying */
+  size_t stride[3][PQNN_MAX_DIMS + 1];
 };
+
+_Static_assert(PQNN_MAX_DIMS >= 2, "select needs two simplified dims");
 
 static void simplify(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
     struct geometry* g) {
@@ -89,11 +99,15 @@ static void simplify(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
       below[k] *= kd;
     }
   }
-  g->m = 0;
+  /* Dim 0 is a leading 1 (broadcast for every operand) until a second dim is kept. */
+  g->m = 1;
+  g->dim[0] = 1;
+  for (size_t k = 0; k < 3; k++) g->stride[k][0] = 0;
   bool last[3] = {false, false, false};
+  bool kept = false;
   for (size_t d = 0; d < r; d++) {
     if (ys->dim[d] == 1) continue;
-    const bool merge = g->m != 0 && full[0][d] == last[0] && full[1][d] == last[1] &&
+    const bool merge = kept && full[0][d] == last[0] && full[1][d] == last[1] &&
         full[2][d] == last[2];
     if (merge) {
       g->dim[g->m - 1] *= ys->dim[d];
@@ -104,55 +118,136 @@ static void simplify(const struct pqnn_runtime* rt, const struct pqnn_rt_op* op,
       g->stride[k][g->m - 1] = full[k][d] ? stride[k][d] : 0;
       last[k] = full[k][d];
     }
+    kept = true;
   }
-  if (g->m == 0) {  /* one element */
-    g->m = 1;
-    g->dim[0] = 1;
-    for (size_t k = 0; k < 3; k++) g->stride[k][0] = 0;
+  if (g->m > 2) {  /* drop the leading 1 */
+    g->m--;
+    memmove(g->dim, g->dim + 1, g->m * sizeof(size_t));
+    for (size_t k = 0; k < 3; k++) {
+      memmove(g->stride[k], g->stride[k] + 1, g->m * sizeof(size_t));
+    }
+  } else if (g->m == 1) {  /* one element */
+    g->m = 2;
+    g->dim[1] = 1;
+    for (size_t k = 0; k < 3; k++) g->stride[k][1] = 0;
   }
-  g->rows = 1;
-  for (size_t d = 0; d + 1 < g->m; d++) g->rows *= g->dim[d];
-  g->blocks = pqnn_divide_round_up(g->dim[g->m - 1], kSpan);
+  g->n = g->dim[g->m - 1];
+  g->span = pqnn_min_sz(g->n, kSpan);
+  g->blocks = pqnn_divide_round_up(g->n, kSpan);
+  g->group = g->blocks == 1 ? pqnn_min_sz(kSpan / g->n, g->dim[g->m - 2]) : 1;
+  g->groups = pqnn_divide_round_up(g->dim[g->m - 2], g->group);
+  g->outer = 1;
+  for (size_t d = 0; d + 2 < g->m; d++) g->outer *= g->dim[d];
 }
 
 static enum pqnn_status reshape(struct pqnn_runtime* rt, struct pqnn_rt_op* op) {
   struct geometry g;
   simplify(rt, op, &g);
-  op->range = g.rows * g.blocks;
-  op->min_tile = pqnn_max_sz(1, 4096 / pqnn_min_sz(g.dim[g.m - 1], kSpan));
+  op->range = g.outer * g.groups * g.blocks;
+  op->min_tile = pqnn_max_sz(1, 4096 / (g.group * g.span));
   return pqnn_status_success;
+}
+
+/* `count` copies of the `unit` bytes at src into dst (each copy doubling what is there). */
+static void repeat(unsigned char* dst, const unsigned char* src, size_t unit, size_t count) {
+  memcpy(dst, src, unit);
+  const size_t total = unit * count;
+  for (size_t done = unit; done < total;) {
+    const size_t c = pqnn_min_sz(done, total - done);
+    memcpy(dst + done, dst, c);
+    done += c;
+  }
+}
+
+/* Expands `rows` rows of `span` elements of an operand not read in place into buf: row r
+ * starts at element offset + r * row_stride; along: the row is read (span elements), else
+ * its one element repeated. */
+static void expand(unsigned char* buf, const unsigned char* x, size_t offset, size_t row_stride,
+    bool along, size_t rows, size_t span, size_t size) {
+  if (row_stride == 0) {  /* every row the same */
+    if (along) {
+      repeat(buf, x + offset * size, span * size, rows);
+    } else {
+      repeat(buf, x + offset * size, size, rows * span);
+    }
+    return;
+  }
+  for (size_t r = 0; r < rows; r++) {
+    const unsigned char* src = x + (offset + r * row_stride) * size;
+    unsigned char* dst = buf + r * span * size;
+    if (along) {
+      memcpy(dst, src, span * size);
+    } else {
+      repeat(dst, src, size, span);
+    }
+  }
 }
 
 static void run_tiles(struct pqnn_runtime* rt, struct pqnn_rt_op* op, size_t start, size_t end,
     size_t size, pqnn_vselect_ukernel_fn select) {
+  if (start >= end) return;
   struct geometry g;
   simplify(rt, op, &g);
+  const size_t m = g.m, n = g.n, rows_dim = g.dim[m - 2];
   const unsigned char* x[3];
   for (size_t k = 0; k < 3; k++) x[k] = pqnn_compute_input(rt, op, (uint32_t) k);
   unsigned char* y = rt->tensors[op->output].data;
-  const size_t n = g.dim[g.m - 1];
   _Alignas(64) unsigned char buffer[3][kSpan * sizeof(float)];
+  /* Per operand: its strides along a row and from row to row; read in place (contiguous
+   * over a tile); expanded only when its offset changes (the same over a tile's rows, or one
+   * row a tile), with the offset expanded last (SIZE_MAX: none yet). */
+  size_t along[3], across[3], expanded[3];
+  bool in_place[3], reuse[3];
+  for (size_t k = 0; k < 3; k++) {
+    along[k] = g.stride[k][m - 1];
+    across[k] = g.stride[k][m - 2];
+    in_place[k] = along[k] != 0 && (g.group == 1 || across[k] == n);
+    reuse[k] = across[k] == 0 || g.group == 1;
+    expanded[k] = SIZE_MAX;
+  }
+  /* The first tile's position: tile = (outer index * groups + group index) * blocks + block;
+   * then advanced tile by tile, the operands' offsets of the outer index with it. */
+  size_t block = start % g.blocks;
+  size_t q = start / g.blocks % g.groups;
+  size_t o = start / g.blocks / g.groups;
+  size_t first_row = o * rows_dim;  /* the output row of the outer index's first row */
+  size_t index[PQNN_MAX_DIMS];
+  size_t base[3] = {0, 0, 0};
+  for (size_t d = m - 2; d-- > 0;) {
+    index[d] = o % g.dim[d];
+    o /= g.dim[d];
+    for (size_t k = 0; k < 3; k++) base[k] += index[d] * g.stride[k][d];
+  }
   for (size_t tile = start; tile < end; tile++) {
-    const size_t row = tile / g.blocks, i0 = (tile % g.blocks) * kSpan;
-    const size_t nb = pqnn_min_sz(kSpan, n - i0);
-    size_t offset[3] = {0, 0, 0};
-    size_t rest = row;
-    for (size_t d = g.m - 1; d-- > 0;) {
-      const size_t i = rest % g.dim[d];
-      rest /= g.dim[d];
-      for (size_t k = 0; k < 3; k++) offset[k] += i * g.stride[k][d];
-    }
+    const size_t j0 = q * g.group, rows = pqnn_min_sz(g.group, rows_dim - j0);
+    const size_t i0 = block * kSpan, nb = pqnn_min_sz(kSpan, n - i0);
     const void* p[3];
     for (size_t k = 0; k < 3; k++) {
-      if (g.stride[k][g.m - 1] != 0) {
-        p[k] = x[k] + (offset[k] + i0) * size;
-      } else {
-        const unsigned char* e = x[k] + offset[k] * size;
-        for (size_t j = 0; j < nb; j++) memcpy(buffer[k] + j * size, e, size);
-        p[k] = buffer[k];
+      const size_t offset = base[k] + j0 * across[k];
+      if (in_place[k]) {
+        p[k] = x[k] + (offset + i0) * size;
+        continue;
       }
+      if (!reuse[k]) {
+        expand(buffer[k], x[k], offset, across[k], along[k] != 0, rows, g.span, size);
+      } else if (offset != expanded[k]) {
+        expand(buffer[k], x[k], offset, across[k], along[k] != 0, g.group, g.span, size);
+        expanded[k] = offset;
+      }
+      p[k] = buffer[k];
     }
-    select(nb, p[0], p[1], p[2], y + (row * n + i0) * size);
+    select(rows * nb, p[0], p[1], p[2], y + ((first_row + j0) * n + i0) * size);
+    if (++block < g.blocks) continue;
+    block = 0;
+    if (++q < g.groups) continue;
+    q = 0;
+    first_row += rows_dim;
+    for (size_t d = m - 2; d-- > 0;) {
+      for (size_t k = 0; k < 3; k++) base[k] += g.stride[k][d];
+      if (++index[d] < g.dim[d]) break;
+      for (size_t k = 0; k < 3; k++) base[k] -= index[d] * g.stride[k][d];
+      index[d] = 0;
+    }
   }
 }
 

@@ -185,7 +185,7 @@ static int load_inputs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t 
       run_fill_random_ids(in[k], n, bounds[k] > 0 ? bounds[k] : 2, a->seed + k);
     } else if (src == NULL || strcmp(src, "random") == 0) {
       run_fill_random(in[k], n, a->seed + k);
-    } else if (ids ? !run_read_i64(src, in[k], n) : !run_read_f32(src, in[k], n)) {
+    } else if (!run_read_values(src, in[k], ids ? sizeof(int64_t) : sizeof(float), n)) {
       rc = 2;
     }
     printf("input  %s: ", info.name);
@@ -239,7 +239,7 @@ static int report_outputs(pqnn_onnx_runtime_t rt, const struct run_args* a, size
     const char* ref_path = run_find_named(a->compares, a->num_compares, info.name, no);
     if (ref_path != NULL) {
       float* ref = malloc((n ? n : 1) * sizeof(float));
-      if (ref == NULL || !run_read_f32(ref_path, ref, n)) {
+      if (ref == NULL || !run_read_values(ref_path, ref, sizeof(float), n)) {
         rc = 2;
       } else {
         run_accuracy(out[k], ref, n, &reports[k].acc);

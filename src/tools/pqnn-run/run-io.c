@@ -11,30 +11,34 @@ static bool little_endian(void) {
   return b == 1;
 }
 
-static void swap_bytes(float* data, size_t count) {
-  for (size_t k = 0; k < count; k++) {
-    uint8_t b[4];
-    memcpy(b, &data[k], 4);
-    const uint8_t s[4] = {b[3], b[2], b[1], b[0]};
-    memcpy(&data[k], s, 4);
+/* Reverses the bytes of each of `count` elements of `size` bytes. */
+static void swap_bytes(void* data, size_t size, size_t count) {
+  unsigned char* p = data;
+  for (size_t k = 0; k < count; k++, p += size) {
+    for (size_t i = 0; i < size / 2; i++) {
+      const unsigned char t = p[i];
+      p[i] = p[size - 1 - i];
+      p[size - 1 - i] = t;
+    }
   }
 }
 
-bool run_read_f32(const char* path, float* data, size_t count) {
+bool run_read_values(const char* path, void* data, size_t size, size_t count) {
+  const char* type = size == sizeof(int64_t) ? "int64" : "float32";
   FILE* f = fopen(path, "rb");
   if (f == NULL) {
     fprintf(stderr, "pqnn-run: cannot open '%s'\n", path);
     return false;
   }
-  const size_t got = fread(data, sizeof(float), count, f);
+  const size_t got = fread(data, size, count, f);
   const int extra = fgetc(f);
   fclose(f);
   if (got != count || extra != EOF) {
-    fprintf(stderr, "pqnn-run: '%s' must hold exactly %zu float32 values (%zu bytes)\n", path,
-        count, count * sizeof(float));
+    fprintf(stderr, "pqnn-run: '%s' must hold exactly %zu %s values (%zu bytes)\n", path,
+        count, type, count * size);
     return false;
   }
-  if (!little_endian()) swap_bytes(data, count);
+  if (!little_endian()) swap_bytes(data, size, count);
   return true;
 }
 
@@ -47,7 +51,7 @@ bool run_write_f32(const char* path, const float* data, size_t count) {
   bool ok = true;
   for (size_t k = 0; k < count && ok; k++) {
     float v = data[k];
-    if (!little_endian()) swap_bytes(&v, 1);
+    if (!little_endian()) swap_bytes(&v, sizeof(v), 1);
     ok = fwrite(&v, sizeof(v), 1, f) == 1;
   }
   ok &= fclose(f) == 0;
@@ -63,31 +67,6 @@ void run_fill_random(float* data, size_t count, uint64_t seed) {
     s ^= s << 17;
     data[k] = (float) ((double) (s >> 11) / 9007199254740992.0 * 2.0 - 1.0);  /* [-1, 1) */
   }
-}
-
-bool run_read_i64(const char* path, int64_t* data, size_t count) {
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) {
-    fprintf(stderr, "pqnn-run: cannot open '%s'\n", path);
-    return false;
-  }
-  const size_t got = fread(data, sizeof(int64_t), count, f);
-  const int extra = fgetc(f);
-  fclose(f);
-  if (got != count || extra != EOF) {
-    fprintf(stderr, "pqnn-run: '%s' must hold exactly %zu int64 values (%zu bytes)\n", path,
-        count, count * sizeof(int64_t));
-    return false;
-  }
-  if (!little_endian()) {
-    for (size_t k = 0; k < count; k++) {
-      uint8_t b[8], r[8];
-      memcpy(b, &data[k], 8);
-      for (int i = 0; i < 8; i++) r[i] = b[7 - i];
-      memcpy(&data[k], r, 8);
-    }
-  }
-  return true;
 }
 
 void run_fill_random_ids(int64_t* data, size_t count, int64_t bound, uint64_t seed) {

@@ -58,12 +58,12 @@ const char* run_find_named(const struct named* list, size_t count, const char* n
 double run_now_ms(void);
 void run_progress(const char* what, size_t done, size_t total, double* last_ms);
 
-/* run-io.c */
-bool run_read_f32(const char* path, float* data, size_t count);
+/* run-io.c: a raw little-endian file of exactly `count` values of `size` bytes: float32
+ * (size 4) or int64 token ids (size 8), byte-swapped to the host's order. */
+bool run_read_values(const char* path, void* data, size_t size, size_t count);
 bool run_write_f32(const char* path, const float* data, size_t count);
 void run_fill_random(float* data, size_t count, uint64_t seed);
-/* int64 token ids: a raw little-endian int64 file; random ids in [0, bound) (bound >= 1). */
-bool run_read_i64(const char* path, int64_t* data, size_t count);
+/* Random int64 token ids in [0, bound) (bound >= 1). */
 void run_fill_random_ids(int64_t* data, size_t count, int64_t bound, uint64_t seed);
 
 /* run-report.c */
