@@ -344,6 +344,11 @@ enum pqnn_status ox_lower_exp_linear(struct ox_pass* p);
 /* Softplus, or Mish (x * tanh(softplus(x))). */
 enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish);
 enum pqnn_status ox_lower_instance_norm(struct ox_pass* p);
+/* The stable log(sum(exp(x))) over the model axes marked in reduced: m = reduce max (dims
+ * kept) clamped to +-FLT_MAX (no inf - inf), d = x - m, l = log(reduce sum(exp(d))) (dims
+ * kept or not); m, d and l become temporaries (LogSumExp is l + m, LogSoftmax d - l). */
+enum pqnn_status ox_emit_log_sum_exp(struct ox_pass* p, struct ox_tensor* x, const bool* reduced,
+    bool keepdims, struct ox_tensor* m, struct ox_tensor* d, struct ox_tensor* l);
 /* ReduceMin, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp. */
 enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p);
 /* GlobalLpPool and LpNormalization, p = 1 or 2. */

@@ -421,6 +421,28 @@ enum pqnn_status ox_lower_group_norm(struct ox_pass* p) {
   return ox_emit_binary(p, pqnn_binary_add, &t, &k[1], y);
 }
 
+/* ---- log(sum(exp(x))) over some axes, stably ---- */
+
+enum pqnn_status ox_emit_log_sum_exp(struct ox_pass* p, struct ox_tensor* x, const bool* reduced,
+    bool keepdims, struct ox_tensor* m, struct ox_tensor* d, struct ox_tensor* l) {
+  struct ox_tensor mx, e, s;
+  ox_temporary(&mx);
+  ox_temporary(m);
+  ox_temporary(d);
+  ox_temporary(&e);
+  ox_temporary(&s);
+  ox_temporary(l);
+  enum pqnn_status status = ox_emit_reduce(p, pqnn_reduce_max, x, reduced, true, &mx);
+  if (status == pqnn_status_success) status = ox_emit_clamp(p, -FLT_MAX, FLT_MAX, &mx, m);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, m, d);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, d, &e);
+  if (status == pqnn_status_success) {
+    status = ox_emit_reduce(p, pqnn_reduce_sum, &e, reduced, keepdims, &s);
+  }
+  if (status != pqnn_status_success) return status;
+  return ox_emit_unary(p, pqnn_unary_log, NULL, &s, l);
+}
+
 /* ---- ReduceMin, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp ---- */
 
 /* The reductions without a reduce operator of their own, over the node's axes and keepdims
@@ -472,21 +494,9 @@ enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p) {
     return ox_emit_unary(p, pqnn_unary_log, NULL, &r, y);
   }
   if (strcmp(op, "ReduceLogSumExp") != 0) return ox_unsupported(p, "not a reduction chain");
-  struct ox_tensor mx, m, d, e, l, mr;
-  ox_temporary(&mx);
-  ox_temporary(&m);
-  ox_temporary(&d);
-  ox_temporary(&e);
-  ox_temporary(&l);
+  struct ox_tensor m, d, l, mr;
   ox_temporary(&mr);
-  status = ox_emit_reduce(p, pqnn_reduce_max, x, reduced, true, &mx);
-  if (status == pqnn_status_success) status = ox_emit_clamp(p, -FLT_MAX, FLT_MAX, &mx, &m);
-  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, &m, &d);
-  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, &d, &e);
-  if (status == pqnn_status_success) {
-    status = ox_emit_reduce(p, pqnn_reduce_sum, &e, reduced, keepdims, &r);
-  }
-  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &r, &l);
+  status = ox_emit_log_sum_exp(p, x, reduced, keepdims, &m, &d, &l);
   if (status != pqnn_status_success) return status;
   struct ox_tensor* max = &m;
   if (!keepdims) {

@@ -8,7 +8,6 @@
  *   Shrink           (x - bias * sign(x)) * (|x| > lambd), x * (|x| > lambd) for bias 0
  *   Sin, Cos         x reduced to r in [-pi, pi] by k = round(x / 2pi) in two steps
  *                    (Cody-Waite), then a polynomial in r^2 (Horner) */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -34,22 +33,8 @@ enum pqnn_status ox_lower_log_softmax(struct ox_pass* p) {
    * [dims from axis on] and each row normalized: a reduction over all of those dims. */
   bool reduced[OX_MAX_RANK] = {false};
   for (int d = (int) axis; d < (flattened ? x->rank : (int) axis + 1); d++) reduced[d] = true;
-  struct ox_tensor mx, m, d, e, s, l;
-  ox_temporary(&mx);
-  ox_temporary(&m);
-  ox_temporary(&d);
-  ox_temporary(&e);
-  ox_temporary(&s);
-  ox_temporary(&l);
-  status = ox_emit_reduce(p, pqnn_reduce_max, x, reduced, true, &mx);
-  /* The clamp keeps inf - inf out of d for a row whose max is infinite. */
-  if (status == pqnn_status_success) status = ox_emit_clamp(p, -FLT_MAX, FLT_MAX, &mx, &m);
-  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, &m, &d);
-  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, &d, &e);
-  if (status == pqnn_status_success) {
-    status = ox_emit_reduce(p, pqnn_reduce_sum, &e, reduced, true, &s);
-  }
-  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &s, &l);
+  struct ox_tensor m, d, l;
+  status = ox_emit_log_sum_exp(p, x, reduced, true, &m, &d, &l);
   if (status != pqnn_status_success) return status;
   return ox_emit_binary(p, pqnn_binary_subtract, &d, &l, y);
 }
