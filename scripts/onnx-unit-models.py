@@ -1417,7 +1417,7 @@ def math_chain_cases():
                                                          -4096.5, 100.0, 1e-3, 24999.9,
                                                          -17.25]]).astype(np.float32)
     tiny = np.concatenate([big, [1e-30, -1e-30, 1e30, -1e30, 0.0, -0.0]]).astype(np.float32)
-    # ThresholdedRelu of -inf and -FLT_MAX: 0 (the clamp keeps -inf * 0 = NaN out).
+    # ThresholdedRelu of -inf and -FLT_MAX: 0 (selected, not -inf * 0 = NaN).
     low = np.array([-np.inf, -3.4e38, -5.0, 0.3, 0.31, 2.0, 7.0, -np.inf], np.float32)
     rnodes, consts = ramp_nodes("x", big, "r")
     tnodes, tconsts = ramp_nodes("x2", tiny, "t")
@@ -1643,6 +1643,7 @@ def main():
     write_dynamic(out)
     write_qdq_hostile(out)
     write_lse_infinities(out)
+    write_math_nan_inf(out)
     matmulnbits_case("matmulnbits_g_idx", (2, 64), 8, 32, g_idx=True, out=out)
     matmulnbits_case("matmulnbits_any_zero_points", (2, 96), 12, 32, zero_points="any", out=out)
     write_corpus(os.path.join(out, "corpus"))
@@ -1715,6 +1716,24 @@ def write_batch_variants(out):
                 os.path.join(out, "%s.in%d.bin" % (b2, k)))
         lines.append("%s %d %d ok\n" % (b2, len(inputs), num_outputs))
     return lines
+
+
+def write_math_nan_inf(out):
+    """math_chains_nan_inf.onnx (not in the manifest: NaN and infinite outputs defeat the
+    error checks; onnx-unit-test runs it on fixed inputs with ONNX Runtime's outputs): Sign,
+    ThresholdedRelu, Shrink (bias 0 and 0.3), Softsign, Sin, Cos of x [1, 8]."""
+    ops = [("Sign", {}), ("ThresholdedRelu", {}), ("Shrink", {}), ("Shrink", {"bias": 0.3}),
+           ("Softsign", {}), ("Sin", {}), ("Cos", {})]
+    graph = helper.make_graph(
+        [helper.make_node(op, ["x"], ["y%d" % k], name="%s_%d" % (op.lower(), k), **attrs)
+         for k, (op, attrs) in enumerate(ops)], "math_chains_nan_inf",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+        [helper.make_tensor_value_info("y%d" % k, TensorProto.FLOAT, [1, 8])
+         for k in range(len(ops))])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "math_chains_nan_inf.onnx"))
 
 
 def write_lse_infinities(out):

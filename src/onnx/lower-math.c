@@ -2,10 +2,10 @@
  * existing nodes (docs/onnx.md, "Ops lowered to chains"):
  *   LogSoftmax       m = reduce max over the axis (opset < 13: every dim from the axis on)
  *                    clamped to +-FLT_MAX, d = x - m, y = d - log(reduce sum(exp(d)))
- *   Sign             (x > 0) - (x < 0)
+ *   Sign             x > 0 ? 1 : (x < 0 ? -1 : x) (comparisons, select nodes)
  *   Softsign         x / (1 + |x|)
- *   ThresholdedRelu  clamp(x, alpha, +inf) * (x > alpha)
- *   Shrink           (x - bias * sign(x)) * (|x| > lambd), x * (|x| > lambd) for bias 0
+ *   ThresholdedRelu  x > alpha ? x : 0
+ *   Shrink           |x| > lambd ? x - bias * sign(x) : 0 (x for bias 0)
  *   Sin, Cos         x reduced to r in [-pi, pi] by k = round(x / 2pi) in two steps
  *                    (Cody-Waite), then a polynomial in r^2 (Horner) */
 #include <math.h>
@@ -41,6 +41,11 @@ enum pqnn_status ox_lower_log_softmax(struct ox_pass* p) {
 
 /* ---- Sign, Softsign, ThresholdedRelu, Shrink ---- */
 
+static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
+  if (status == pqnn_status_success) return status;
+  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
+}
+
 /* y = a op b into y (a temporary or the node's output) for two activations or an
  * activation and a scalar constant c (b == NULL). */
 static enum pqnn_status emit_op(struct ox_pass* p, enum pqnn_binary_operator op,
@@ -49,15 +54,43 @@ static enum pqnn_status emit_op(struct ox_pass* p, enum pqnn_binary_operator op,
   return ox_emit_binary(p, op, a, b != NULL ? b : &k, y);
 }
 
-/* sign(x) = (x > 0) - (x < 0) into y: 1, -1 or 0 (0 for +-0 and NaN). */
+/* y = cond ? a : b (the select node: the chosen element copied, so an infinity or NaN of
+ * the branch not taken never leaks), cond an activation of x's shape and layout, a and b
+ * activations of that shape or scalar constants (NULL: the value ka / kb). */
+static enum pqnn_status emit_select(struct ox_pass* p, struct ox_tensor* cond,
+    struct ox_tensor* a, float ka, struct ox_tensor* b, float kb, struct ox_tensor* y) {
+  enum pqnn_status status = ox_like(p, cond, y, cond->channels_last);
+  if (status != pqnn_status_success || !ox_emitting(p)) return status;
+  struct ox_tensor* in[2] = {a, b};
+  const float k[2] = {ka, kb};
+  uint32_t ids[2];
+  for (size_t j = 0; j < 2 && status == pqnn_status_success; j++) {
+    if (in[j] != NULL) {
+      ids[j] = in[j]->id;
+      continue;
+    }
+    const struct ox_tensor c = ox_scalar_constant(&k[j]);
+    size_t num_dims = 0, dims[OX_MAX_RANK + 1];
+    const float* data = NULL;
+    status = ox_physical_constant(p, &c, y->rank, y->channels_last, false, &num_dims, dims, &data);
+    if (status == pqnn_status_success) status = ox_define_static(p, num_dims, dims, data, &ids[j]);
+  }
+  if (status != pqnn_status_success) return status;
+  return refused(p, pqnn_define_select(p->sg, cond->id, ids[0], ids[1], y->id, 0));
+}
+
+/* sign(x) = x > 0 ? 1 : (x < 0 ? -1 : x) into y: 1, -1, or x itself for +-0 and NaN (as
+ * ONNX Runtime). */
 static enum pqnn_status emit_sign(struct ox_pass* p, struct ox_tensor* x, struct ox_tensor* y) {
-  struct ox_tensor gt, lt;
+  struct ox_tensor gt, lt, t;
   ox_temporary(&gt);
   ox_temporary(&lt);
+  ox_temporary(&t);
   enum pqnn_status status = emit_op(p, pqnn_binary_greater, x, NULL, 0.0f, &gt);
   if (status == pqnn_status_success) status = emit_op(p, pqnn_binary_less, x, NULL, 0.0f, &lt);
+  if (status == pqnn_status_success) status = emit_select(p, &lt, NULL, -1.0f, x, 0.0f, &t);
   if (status != pqnn_status_success) return status;
-  return ox_emit_binary(p, pqnn_binary_subtract, &gt, &lt, y);
+  return emit_select(p, &gt, NULL, 1.0f, &t, 0.0f, y);
 }
 
 static enum pqnn_status lower_softsign(struct ox_pass* p, struct ox_tensor* x, struct ox_tensor* y) {
@@ -69,26 +102,23 @@ static enum pqnn_status lower_softsign(struct ox_pass* p, struct ox_tensor* x, s
   return ox_emit_binary(p, pqnn_binary_divide, x, &d, y);
 }
 
-/* x where x > alpha, else 0: the clamp makes the rejected values finite (alpha), so the
- * multiply by the 0 / 1 mask gives 0 there for x = -inf too. */
+/* x > alpha ? x : 0 (NaN gives 0, as ONNX Runtime). */
 static enum pqnn_status lower_thresholded_relu(struct ox_pass* p, struct ox_tensor* x,
     struct ox_tensor* y) {
   float alpha;
   enum pqnn_status status = ox_attr_float(p, "alpha", 1.0f, &alpha);
   if (status != pqnn_status_success) return status;
   if (!isfinite(alpha)) return ox_unsupported(p, "ThresholdedRelu with alpha %g", (double) alpha);
-  struct ox_tensor c, m;
-  ox_temporary(&c);
+  struct ox_tensor m;
   ox_temporary(&m);
-  status = ox_emit_clamp(p, alpha, INFINITY, x, &c);
-  if (status == pqnn_status_success) status = emit_op(p, pqnn_binary_greater, x, NULL, alpha, &m);
+  status = emit_op(p, pqnn_binary_greater, x, NULL, alpha, &m);
   if (status != pqnn_status_success) return status;
-  return ox_emit_binary(p, pqnn_binary_multiply, &c, &m, y);
+  return emit_select(p, &m, x, 0.0f, NULL, 0.0f, y);
 }
 
 /* Shrink: x < -lambd ? x + bias : x > lambd ? x - bias : 0 (lambd >= 0) as
- * (x - bias * sign(x)) * (|x| > lambd): one rounding, as ONNX Runtime's x -+ bias; the
- * masked-out values are finite (|x| <= lambd), so the mask gives 0 there. */
+ * |x| > lambd ? x - bias * sign(x) : 0: one rounding, as ONNX Runtime's x -+ bias (NaN
+ * gives 0 as there). */
 static enum pqnn_status lower_shrink(struct ox_pass* p, struct ox_tensor* x, struct ox_tensor* y) {
   float lambd, bias;
   enum pqnn_status status = ox_attr_float(p, "lambd", 0.5f, &lambd);
@@ -109,12 +139,12 @@ static enum pqnn_status lower_shrink(struct ox_pass* p, struct ox_tensor* x, str
   status = ox_emit_unary(p, pqnn_unary_abs, NULL, x, &a);
   if (status == pqnn_status_success) status = emit_op(p, pqnn_binary_greater, &a, NULL, lambd, &m);
   if (status != pqnn_status_success) return status;
-  if (bias == 0.0f) return ox_emit_binary(p, pqnn_binary_multiply, x, &m, y);
+  if (bias == 0.0f) return emit_select(p, &m, x, 0.0f, NULL, 0.0f, y);
   status = emit_sign(p, x, &s);
   if (status == pqnn_status_success) status = ox_emit_scalar_op(p, pqnn_binary_multiply, &s, bias, &sb);
   if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, &sb, &v);
   if (status != pqnn_status_success) return status;
-  return ox_emit_binary(p, pqnn_binary_multiply, &v, &m, y);
+  return emit_select(p, &m, &v, 0.0f, NULL, 0.0f, y);
 }
 
 /* ---- Sin, Cos ---- */

@@ -745,27 +745,64 @@ TEST(OnnxImport, HostileQuantizeDequantizeAreRefused) {
   EXPECT_GE(seen, 15u);
 }
 
+// Runs unit model `file` (outside the manifest) in f32 on one input x into `outputs`.
+void RunFixedInput(const std::string& file, const float* x, size_t num_outputs, float** outputs) {
+  pqnn_onnx_model_t model = nullptr;
+  pqnn_onnx_runtime_t rt = nullptr;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file((UnitDir() + "/" + file).c_str(), 0, &model));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  const float* in[1] = {x};
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_run(rt, 1, in, num_outputs, outputs));
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
+}
+
 TEST(OnnxImport, ReduceLogSumExpOfInfinitiesAsOnnxRuntime) {
   // ONNX Runtime 1.30 (scripts/ort-reference.sh) on these rows gives inf, -inf,
   // log(e + e^2), inf: the clamp of the max keeps inf - inf (NaN) out of the chain.
   ASSERT_EQ(pqnn_status_success, pqnn_initialize());
-  pqnn_onnx_model_t model = nullptr;
-  pqnn_onnx_runtime_t rt = nullptr;
-  ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file(
-      (UnitDir() + "/reducelogsumexp_infinities.onnx").c_str(), 0, &model));
-  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
   const float inf = INFINITY;
   const float x[12] = {inf, 1, 2, -inf, -inf, -inf, -inf, 1, 2, 3, -inf, inf};
   float y[4] = {0, 0, 0, 0};
-  const float* in[1] = {x};
   float* out[1] = {y};
-  ASSERT_EQ(pqnn_status_success, pqnn_onnx_run(rt, 1, in, 1, out));
+  ASSERT_NO_FATAL_FAILURE(RunFixedInput("reducelogsumexp_infinities.onnx", x, 1, out));
   EXPECT_EQ(y[0], inf);
   EXPECT_EQ(y[1], -inf);
   EXPECT_NEAR(y[2], 2.3132617f, 1e-6f);
   EXPECT_EQ(y[3], inf);
-  pqnn_onnx_delete_runtime(rt);
-  pqnn_onnx_delete_model(model);
+}
+
+TEST(OnnxImport, UnaryChainsOfNanAndInfinitiesAsOnnxRuntime) {
+  // ONNX Runtime 1.30 (scripts/ort-reference.sh) on x = {NaN, 1, -2, inf, -inf, 0.2, -0, 0}:
+  // Sign keeps NaN and the zeros, ThresholdedRelu and Shrink give 0 for NaN (their
+  // comparisons are false) and for -inf where it is rejected, Softsign, Sin and Cos give
+  // NaN for NaN and +-inf (inf / inf; sin(inf)).
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  const float inf = INFINITY, nan = NAN;
+  const float x[8] = {nan, 1, -2, inf, -inf, 0.2f, -0.0f, 0};
+  const float want[7][8] = {
+      {nan, 1, -1, 1, -1, 1, 0, 0},                        // Sign
+      {0, 0, 0, inf, 0, 0, 0, 0},                          // ThresholdedRelu (alpha 1)
+      {0, 1, -2, inf, -inf, 0, 0, 0},                      // Shrink (lambd 0.5)
+      {0, 0.7f, -1.7f, inf, -inf, 0, 0, 0},                // Shrink (bias 0.3)
+      {nan, 0.5f, -2.0f / 3, nan, nan, 0.2f / 1.2f, 0, 0},  // Softsign
+      {nan, 0.84147096f, -0.9092974f, nan, nan, 0.19866933f, 0, 0},  // Sin
+      {nan, 0.5403023f, -0.4161468f, nan, nan, 0.9800666f, 1, 1}};   // Cos
+  float y[7][8];
+  float* out[7];
+  for (size_t k = 0; k < 7; k++) out[k] = y[k];
+  ASSERT_NO_FATAL_FAILURE(RunFixedInput("math_chains_nan_inf.onnx", x, 7, out));
+  for (size_t k = 0; k < 7; k++) {
+    for (size_t i = 0; i < 8; i++) {
+      if (std::isnan(want[k][i])) {
+        EXPECT_TRUE(std::isnan(y[k][i])) << "output " << k << " element " << i;
+      } else if (std::isinf(want[k][i])) {
+        EXPECT_EQ(want[k][i], y[k][i]) << "output " << k << " element " << i;
+      } else {
+        EXPECT_NEAR(want[k][i], y[k][i], 1e-6f) << "output " << k << " element " << i;
+      }
+    }
+  }
 }
 
 // Transpose nodes in the planned runtime of a unit model.
