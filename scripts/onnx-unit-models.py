@@ -1470,6 +1470,11 @@ def einsum_cases():
     case("einsum_outer", "bi,bj->bij", (3, 4), (3, 5))
     case("einsum_rowwise_dot", "ij,ij->i", (4, 6), (4, 6))
     case("einsum_spaces", "b i j , b j k -> b i k", (2, 3, 4), (2, 4, 5))
+    case("einsum_vector_fc", "d,jd->j", (8,), (6, 8), b_const=True)
+    case("einsum_matrix_vector", "ij,j->i", (3, 5), (5,))
+    case("einsum_matrix_constant_vector", "ij,j->i", (3, 5), (5,), b_const=True)
+    case("einsum_outer_4d", "ij,kl->ijkl", (2, 3), (4, 5))
+    case("einsum_five_labels", "abcde,bcdef->af", (2, 2, 2, 2, 2), (2, 2, 2, 2, 3))
     case("unsupported_einsum_ellipsis", "...ij,...jk->...ik", (2, 3, 4), (2, 4, 5),
          expect="unsupported:Einsum")
     case("unsupported_einsum_diagonal", "ii,ij->ij", (4, 4), (4, 5), expect="unsupported:Einsum")

@@ -349,6 +349,7 @@ enum pqnn_status ox_lower_group_norm(struct ox_pass* p) {
   if (x->is_const) return ox_unsupported(p, "GroupNormalization of a constant");
   if (x->rank < 2) return ox_invalid(p, "needs an input of rank >= 2");
   const int64_t c = x->dims[1];
+  if (c == 0) return ox_unsupported(p, "no channels");
   if (c >= 0 && c % groups != 0) {
     return ox_invalid(p, "num_groups %lld does not divide the %lld channels", (long long) groups,
         (long long) c);
