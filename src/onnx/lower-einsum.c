@@ -94,6 +94,10 @@ static enum pqnn_status classify(struct ox_pass* p, struct einsum* e, const stru
   const struct ox_tensor* t[2] = {a, b};
   for (int k = 0; k < 2; k++) {
     if (t[k]->rank < 0) return ox_unsupported(p, "Einsum '%s': operand of unknown rank", e->eq);
+    if (t[k]->rank > PQNN_MAX_TENSOR_DIMS) {
+      return ox_unsupported(p, "Einsum '%s': an operand of more than %d dims", e->eq,
+          PQNN_MAX_TENSOR_DIMS);
+    }
     if ((size_t) t[k]->rank != strlen(e->term[k])) {
       return ox_invalid(p, "Einsum '%s': operand %d has rank %d, its term %zu labels", e->eq,
           k, t[k]->rank, strlen(e->term[k]));
