@@ -8,8 +8,8 @@ python may lack them). For each case NAME it writes OUT_DIR/NAME.onnx and its in
 OUT_DIR/NAME.in<k>.bin (raw little-endian float32, model layout, fixed seed; int64 / int32
 inputs, token ids, raw little-endian int64 / int32), and
 OUT_DIR/manifest.txt with one line per case: `NAME NUM_INPUTS NUM_OUTPUTS EXPECT` where
-EXPECT is `ok` (pqnn must match ONNX Runtime) or `unsupported:<OpType>` (the importer must
-list that op). scripts/ort-reference.sh --manifest OUT_DIR/manifest.txt then writes
+EXPECT is `ok` (pqnn must match ONNX Runtime; `f32`: in f32 only, inputs beyond f16's
+range or precision) or `unsupported:<OpType>` (the importer must list that op). scripts/ort-reference.sh --manifest OUT_DIR/manifest.txt then writes
 ONNX Runtime's outputs NAME.out<k>.ort.bin; test/onnx/ compares pqnn with them.
 Not a gen-*.py script: it writes into the build directory, never into the source tree.
 """
@@ -1222,11 +1222,11 @@ def build():
 
     # Unsupported for now: listed with op type and node name.
     affine_cases()
-    add_case("unsupported_sin", [
+    add_case("unsupported_acos", [
         helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
-        helper.make_node("Sin", ["c"], ["y"], name="the_sin")],
+        helper.make_node("Acos", ["c"], ["y"], name="the_acos")],
         [("x", (1, 3, 4, 4))], ["y"], [const("w", rand(2, 3, 1, 1))],
-        expect="unsupported:Sin")
+        expect="unsupported:Acos")
 
     matmulnbits_cases()
     chain_cases()
@@ -1237,6 +1237,10 @@ def build():
     qdq_cases()
     logic_cases()
     gather_cases()
+    log_softmax_cases()
+    math_chain_cases()
+    einsum_cases()
+    group_norm_cases()
 
 # The embedding cases' own generator (the cases before them keep their inputs).
 gather_rng = np.random.default_rng(20261208)
@@ -1320,6 +1324,202 @@ def gather_cases():
         helper.make_node("Gather", ["x", "ids"], ["y"], name="gather_x")],
         [("x", (5, 3)), ("ids", (2,), i64)], ["y"], values=[grand(5, 3), ids(5, 2)],
         expect="unsupported:Gather")
+
+
+# The cases of LogSoftmax, the unary chains, Einsum and GroupNormalization: their own
+# generator (the cases before them keep their inputs).
+ops_rng = np.random.default_rng(20261207)
+
+
+def orand(*shape, scale=1.0):
+    return (ops_rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+def ramp_nodes(src, ramp, out):
+    """x * 0 + ramp: exactly the ramp's values as an activation (not a constant)."""
+    return [helper.make_node("Mul", [src, out + "_zero"], [out + "_z"], name=out + "_times_zero"),
+            helper.make_node("Add", [out + "_z", out + "_ramp"], [out], name=out + "_add_ramp")], \
+        [const(out + "_zero", np.float32(0.0)), const(out + "_ramp", ramp)]
+
+
+def log_softmax_cases():
+    """LogSoftmax (reduce max, subtract, exp, reduce sum, log, subtract): opset 13 along one
+    axis of a conv output (NHWC: channel, H, W) and of model-order inputs (negative axes),
+    opset 11 over the dims from the axis on (flattened), inputs of magnitude 1000 (a naive
+    log(sum(exp(x))) overflows) and rows of equal values."""
+    inits = [const("w", orand(6, 3, 3, 3, scale=0.4))]
+    conv = helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1])
+    add_case("logsoftmax_after_conv", [conv] + [
+        helper.make_node("LogSoftmax", ["c"], ["y%d" % k], name="lsm_%d" % k, axis=a)
+        for k, a in enumerate([1, -1, 2, 0, -3])],
+        [("x", (2, 3, 5, 6))], ["y%d" % k for k in range(5)], inits)
+    add_case("logsoftmax_model_order", [
+        helper.make_node("LogSoftmax", ["x"], ["y"], name="lsm_last"),
+        helper.make_node("LogSoftmax", ["x"], ["y2"], name="lsm_0", axis=0),
+        helper.make_node("LogSoftmax", ["x"], ["y3"], name="lsm_m2", axis=-2),
+        helper.make_node("LogSoftmax", ["x2"], ["y4"], name="lsm_2d")],
+        [("x", (3, 4, 7)), ("x2", (5, 9))], ["y", "y2", "y3", "y4"])
+    inits = [const("w", orand(6, 3, 3, 3, scale=0.4))]
+    add_case("logsoftmax_opset11_flattened", [conv] + [
+        helper.make_node("LogSoftmax", ["c"], ["y"], name="lsm_default"),
+        helper.make_node("LogSoftmax", ["c"], ["y2"], name="lsm_hw", axis=2),
+        helper.make_node("LogSoftmax", ["c"], ["y3"], name="lsm_w", axis=-1),
+        helper.make_node("LogSoftmax", ["c"], ["y4"], name="lsm_all", axis=0),
+        helper.make_node("LogSoftmax", ["x2"], ["y5"], name="lsm_3d", axis=1)],
+        [("x", (2, 3, 5, 6)), ("x2", (2, 3, 4))], ["y", "y2", "y3", "y4", "y5"], inits, opset=11)
+    # Magnitudes up to about 1000 (f16 holds them) and rows of one repeated value.
+    rows = np.array([1000.0, -1000.0, 0.0, 300.0], np.float32).reshape(4, 1)
+    nodes, consts = ramp_nodes("x", np.tile(rows, (1, 6)), "r")
+    add_case("logsoftmax_large", [
+        helper.make_node("Mul", ["x", "k"], ["xs"], name="scale"),
+        helper.make_node("LogSoftmax", ["xs"], ["y"], name="lsm_large"),
+        helper.make_node("LogSoftmax", ["xs"], ["y2"], name="lsm_large_cols", axis=0)] + nodes + [
+        helper.make_node("Add", ["r", "xs"], ["rx"], name="offset_rows"),
+        helper.make_node("LogSoftmax", ["r"], ["y3"], name="lsm_equal"),
+        helper.make_node("LogSoftmax", ["rx"], ["y4"], name="lsm_offset")],
+        [("x", (4, 6))], ["y", "y2", "y3", "y4"], [const("k", np.float32(300.0))] + consts)
+    add_case("unsupported_logsoftmax_constant", [
+        helper.make_node("LogSoftmax", ["k"], ["l"], name="lsm_const"),
+        helper.make_node("Add", ["x", "l"], ["y"], name="add")],
+        [("x", (2, 3))], ["y"], [const("k", orand(2, 3))], expect="unsupported:LogSoftmax")
+
+
+MATH_OPS = [("Sign", {}), ("Softsign", {}), ("ThresholdedRelu", {}),
+            ("ThresholdedRelu", {"alpha": -0.5}), ("ThresholdedRelu", {"alpha": 0.3}),
+            ("Shrink", {}), ("Shrink", {"lambd": 0.8, "bias": 0.3}),
+            ("Shrink", {"lambd": 0.0, "bias": -0.2}), ("Shrink", {"lambd": 1.5, "bias": 1.5}),
+            ("Sin", {}), ("Cos", {})]
+
+
+def math_chain_cases():
+    """Sign, Softsign, ThresholdedRelu, Shrink (attribute variants), Sin and Cos: on an NHWC
+    conv output (scaled by 3), on a model-order ramp with zeros, ties at the thresholds and
+    values to +-20, and Sin / Cos on +-1000 and beyond (f32 only: f16 has no such inputs)."""
+    def nodes_of(src, tag, ops=MATH_OPS):
+        return [helper.make_node(op, [src], ["%s%d" % (tag, k)], name="%s_%s%d" % (op.lower(), tag, k),
+                                 **attrs) for k, (op, attrs) in enumerate(ops)], \
+            ["%s%d" % (tag, k) for k in range(len(ops))]
+    nodes, outs = nodes_of("cs", "a")
+    add_case("math_chains_after_conv", [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["c", "k"], ["cs"], name="scale")] + nodes,
+        [("x", (2, 3, 5, 6))], outs, [const("w", orand(4, 3, 3, 3, scale=0.4)),
+                                      const("k", np.float32(3.0))])
+    ramp = np.concatenate([np.linspace(-20, 20, 81), [0.0, -0.0, 0.5, -0.5, 0.8, -0.8, 1.0, -1.0,
+                                                      0.3, 1.5, -1.5, 1e-3, -1e-3, 3.14159265,
+                                                      -3.14159265, 1.5707964]]).astype(np.float32)
+    rnodes, consts = ramp_nodes("x", ramp, "r")
+    nodes, outs = nodes_of("r", "b")
+    add_case("math_chains_ramp", rnodes + nodes, [("x", (2, ramp.size))], outs, consts)
+    # Beyond f16: Sin / Cos of up to +-25000 (the range the reduction keeps exact), Sign and
+    # Softsign of +-1e-30 and +-1e30.
+    big = np.concatenate([np.linspace(-1000, 1000, 97), [-25000.0, 25000.0, 12345.678, 6283.1853,
+                                                         -4096.5, 100.0, 1e-3, 24999.9,
+                                                         -17.25]]).astype(np.float32)
+    tiny = np.concatenate([big, [1e-30, -1e-30, 1e30, -1e30, 0.0, -0.0]]).astype(np.float32)
+    # ThresholdedRelu of -inf and -FLT_MAX: 0 (selected, not -inf * 0 = NaN).
+    low = np.array([-np.inf, -3.4e38, -5.0, 0.3, 0.31, 2.0, 7.0, -np.inf], np.float32)
+    rnodes, consts = ramp_nodes("x", big, "r")
+    tnodes, tconsts = ramp_nodes("x2", tiny, "t")
+    lnodes, lconsts = ramp_nodes("x3", low, "l")
+    add_case("math_chains_beyond_f16", rnodes + tnodes + lnodes + [
+        helper.make_node("Sin", ["r"], ["y"], name="sin"),
+        helper.make_node("Cos", ["r"], ["y2"], name="cos"),
+        helper.make_node("Sign", ["t"], ["y3"], name="sign"),
+        helper.make_node("Softsign", ["t"], ["y4"], name="softsign"),
+        helper.make_node("ThresholdedRelu", ["l"], ["y5"], name="thresholded_relu", alpha=0.3),
+        helper.make_node("ThresholdedRelu", ["l"], ["y6"], name="thresholded_relu_neg",
+                         alpha=-7.0)],
+        [("x", (1, big.size)), ("x2", (1, tiny.size)), ("x3", (2, low.size))],
+        ["y", "y2", "y3", "y4", "y5", "y6"], consts + tconsts + lconsts, expect="f32")
+    add_case("unsupported_shrink_negative_lambd", [
+        helper.make_node("Shrink", ["x"], ["y"], name="shrink", lambd=-0.5)],
+        [("x", (2, 3))], ["y"], expect="unsupported:Shrink")
+    add_case("unsupported_sign_constant", [
+        helper.make_node("Sign", ["k"], ["s"], name="sign_const"),
+        helper.make_node("Add", ["x", "s"], ["y"], name="add")],
+        [("x", (2, 3))], ["y"], [const("k", orand(2, 3))], expect="unsupported:Sign")
+
+
+def einsum_cases():
+    """Einsum as a (batched) matrix product: attention's Q K^T and A V, batched and plain
+    matmuls, a constant right (and left) operand (fully connected), the implicit output,
+    transposed outputs, several labels per group (reshapes), an outer product, a row-wise
+    dot; and the equations it refuses (a reason each, the equation in it)."""
+    def case(name, eq, a_shape, b_shape, b_const=False, a_const=False, expect="ok"):
+        inputs, inits = [], []
+        for n, shape, is_const in (("a", a_shape, a_const), ("b", b_shape, b_const)):
+            if is_const:
+                inits.append(const(n, orand(*shape)))
+            else:
+                inputs.append((n, shape))
+        add_case(name, [helper.make_node("Einsum", ["a", "b"], ["y"], name="einsum",
+                                         equation=eq)], inputs, ["y"], inits, expect=expect,
+                 opset=12, values=[orand(*i[1]) for i in inputs])
+    case("einsum_bmm", "bij,bjk->bik", (3, 4, 5), (3, 5, 6))
+    case("einsum_attention_scores", "bhqd,bhkd->bhqk", (2, 3, 5, 8), (2, 3, 7, 8))
+    case("einsum_attention_context", "bhqk,bhkd->bhqd", (2, 3, 5, 7), (2, 3, 7, 8))
+    case("einsum_matmul", "ij,jk->ik", (5, 6), (6, 7))
+    case("einsum_implicit_output", "ij,jk", (4, 3), (3, 5))
+    case("einsum_transposed_output", "ik,kj->ji", (4, 3), (3, 5))
+    case("einsum_fc_constant", "bid,jd->bij", (2, 5, 8), (6, 8), b_const=True)
+    case("einsum_fc_constant_left", "jd,bid->bji", (6, 8), (2, 5, 8), a_const=True)
+    case("einsum_fc_two_inner", "abc,bcd->ad", (3, 4, 5), (4, 5, 6), b_const=True)
+    case("einsum_heads_transposed", "bqhd,bkhd->bhqk", (2, 5, 3, 4), (2, 6, 3, 4))
+    case("einsum_grouped_labels", "ijk,jkl->il", (3, 4, 5), (4, 5, 6))
+    case("einsum_outer", "bi,bj->bij", (3, 4), (3, 5))
+    case("einsum_rowwise_dot", "ij,ij->i", (4, 6), (4, 6))
+    case("einsum_spaces", "b i j , b j k -> b i k", (2, 3, 4), (2, 4, 5))
+    case("einsum_vector_fc", "d,jd->j", (8,), (6, 8), b_const=True)
+    case("einsum_matrix_vector", "ij,j->i", (3, 5), (5,))
+    case("einsum_matrix_constant_vector", "ij,j->i", (3, 5), (5,), b_const=True)
+    case("einsum_outer_4d", "ij,kl->ijkl", (2, 3), (4, 5))
+    case("einsum_five_labels", "abcde,bcdef->af", (2, 2, 2, 2, 2), (2, 2, 2, 2, 3))
+    case("unsupported_einsum_ellipsis", "...ij,...jk->...ik", (2, 3, 4), (2, 4, 5),
+         expect="unsupported:Einsum")
+    case("unsupported_einsum_diagonal", "ii,ij->ij", (4, 4), (4, 5), expect="unsupported:Einsum")
+    case("unsupported_einsum_sum_one_operand", "ij,jk->k", (3, 4), (4, 5),
+         expect="unsupported:Einsum")
+    case("unsupported_einsum_constant_batch", "bij,bjk->bik", (3, 4, 5), (3, 5, 6), b_const=True,
+         expect="unsupported:Einsum")
+    add_case("unsupported_einsum_one_operand", [
+        helper.make_node("Einsum", ["x"], ["y"], name="einsum", equation="ij->ji")],
+        [("x", (3, 4))], ["y"], opset=12, expect="unsupported:Einsum")
+
+
+def group_norm_cases():
+    """GroupNormalization (opset 18: scale and bias per group; 21: per channel; written
+    unchecked: newer than Debian's onnx) after a conv (NHWC) with 1, 2, 3 and C groups, on a
+    3-D model-order input with an offset mean (10: with 40, ONNX Runtime's own output is
+    2.8e-4 from the float64 result, pqnn's 7.6e-6) and a 2-D one, and what it refuses."""
+    def gn(x, y, groups, count, tag, inits, **attrs):
+        inits += [const(tag + "_s", 1.0 + orand(count, scale=0.3)), const(tag + "_b", orand(count))]
+        return helper.make_node("GroupNormalization", [x, tag + "_s", tag + "_b"], [y],
+                                name=tag, num_groups=groups, **attrs)
+    for opset in (18, 21):
+        inits = [const("w", orand(6, 3, 3, 3, scale=0.4))]
+        per = (lambda g: 6) if opset >= 21 else (lambda g: g)
+        add_case("groupnorm_after_conv_opset%d" % opset, [
+            helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+            gn("c", "y", 2, per(2), "gn2", inits),
+            gn("c", "y2", 1, per(1), "gn1", inits, epsilon=1e-3),
+            gn("c", "y3", 6, per(6), "gn6", inits),
+            gn("c", "y4", 3, per(3), "gn3", inits)],
+            [("x", (2, 3, 5, 6))], [("y", (2, 6, 5, 6)), ("y2", (2, 6, 5, 6)),
+                                    ("y3", (2, 6, 5, 6)), ("y4", (2, 6, 5, 6))],
+            inits, opset=opset, check=False)
+        inits = []
+        per = (lambda g: 4) if opset >= 21 else (lambda g: g)
+        add_case("groupnorm_3d_offset_opset%d" % opset, [
+            helper.make_node("Add", ["x", "off"], ["xo"], name="offset"),
+            gn("xo", "y", 2, per(2), "gn2", inits),
+            gn("x2", "y2", 4, per(4), "gn4", inits)],
+            [("x", (2, 4, 7)), ("x2", (3, 4))], [("y", (2, 4, 7)), ("y2", (3, 4))],
+            inits + [const("off", np.float32(10.0))], opset=opset, check=False)
+    add_case("unsupported_groupnorm_scale_input", [
+        helper.make_node("GroupNormalization", ["x", "s", "b"], ["y"], name="gn", num_groups=2)],
+        [("x", (1, 4, 3, 3)), ("s", (4,))], [("y", (1, 4, 3, 3))], [const("b", orand(4))],
+        opset=21, check=False, expect="unsupported:GroupNormalization")
 
 
 def rounding_cases():
@@ -1448,6 +1648,7 @@ def main():
     write_dynamic(out)
     write_qdq_hostile(out)
     write_lse_infinities(out)
+    write_math_nan_inf(out)
     matmulnbits_case("matmulnbits_g_idx", (2, 64), 8, 32, g_idx=True, out=out)
     matmulnbits_case("matmulnbits_any_zero_points", (2, 96), 12, 32, zero_points="any", out=out)
     write_corpus(os.path.join(out, "corpus"))
@@ -1520,6 +1721,24 @@ def write_batch_variants(out):
                 os.path.join(out, "%s.in%d.bin" % (b2, k)))
         lines.append("%s %d %d ok\n" % (b2, len(inputs), num_outputs))
     return lines
+
+
+def write_math_nan_inf(out):
+    """math_chains_nan_inf.onnx (not in the manifest: NaN and infinite outputs defeat the
+    error checks; onnx-unit-test runs it on fixed inputs with ONNX Runtime's outputs): Sign,
+    ThresholdedRelu, Shrink (bias 0 and 0.3), Softsign, Sin, Cos of x [1, 8]."""
+    ops = [("Sign", {}), ("ThresholdedRelu", {}), ("Shrink", {}), ("Shrink", {"bias": 0.3}),
+           ("Softsign", {}), ("Sin", {}), ("Cos", {})]
+    graph = helper.make_graph(
+        [helper.make_node(op, ["x"], ["y%d" % k], name="%s_%d" % (op.lower(), k), **attrs)
+         for k, (op, attrs) in enumerate(ops)], "math_chains_nan_inf",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+        [helper.make_tensor_value_info("y%d" % k, TensorProto.FLOAT, [1, 8])
+         for k in range(len(ops))])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "math_chains_nan_inf.onnx"))
 
 
 def write_lse_infinities(out):
@@ -1741,9 +1960,53 @@ def hostile_gather_models():
     ]
 
 
+def hostile_einsum_models():
+    """Einsum equations and GroupNormalization attributes a model file may carry (no
+    checker): (name, model, expect) as hostile_logic_models. Fuzz seeds too."""
+    f32 = TensorProto.FLOAT
+
+    def model(name, nodes, inputs, inits=(), opset=12):
+        graph = helper.make_graph(
+            nodes, name, [helper.make_tensor_value_info(n, f32, list(s)) for n, s in inputs],
+            [helper.make_tensor_value_info("y", f32, None)], initializer=list(inits))
+        m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+        m.ir_version = 8
+        return m
+
+    def einsum(name, eq, a=(2, 3), b=(3, 4), expect="malformed"):
+        return (name, model(name, [helper.make_node("Einsum", ["a", "b"], ["y"], name="einsum",
+                                                    equation=eq)], [("a", a), ("b", b)]), expect)
+
+    def group_norm(name, groups, scale=4, c=4, opset=21, **attrs):
+        inits = [const("s", np.ones(scale, np.float32)), const("b", np.zeros(scale, np.float32))]
+        return (name, model(name, [helper.make_node("GroupNormalization", ["x", "s", "b"], ["y"],
+                                                    name="gn", num_groups=groups, **attrs)],
+                            [("x", (1, c, 3, 3))], inits, opset))
+    return [
+        einsum("hostile_einsum_bad_character", "ij,j$k->ik"),
+        einsum("hostile_einsum_rank_mismatch", "ijk,jk->ik"),
+        einsum("hostile_einsum_dims_differ", "ij,ik->jk", (2, 3), (3, 4)),
+        einsum("hostile_einsum_unknown_output_label", "ij,jk->iz"),
+        einsum("hostile_einsum_arrow_only", "->"),
+        einsum("hostile_einsum_empty", ""),
+        einsum("hostile_einsum_long", "ij,jk->ik" + " " * 200, expect="listed:Einsum"),
+        einsum("hostile_einsum_three_terms", "ij,jk,kl->il"),
+        einsum("hostile_einsum_non_ascii", "i\u00e9,\u00e9k->ik"),
+        (lambda t: (t[0], t[1], "malformed"))(group_norm("hostile_groupnorm_indivisible", 3)),
+        (lambda t: (t[0], t[1], "malformed"))(group_norm("hostile_groupnorm_zero_groups", 0)),
+        (lambda t: (t[0], t[1], "listed:GroupNormalization"))(
+            group_norm("hostile_groupnorm_scale_count", 2, scale=2)),
+        (lambda t: (t[0], t[1], "listed:GroupNormalization"))(
+            group_norm("hostile_groupnorm_opset17", 2, opset=17)),
+        (lambda t: (t[0], t[1], "malformed"))(
+            group_norm("hostile_groupnorm_nan_epsilon", 2, epsilon=float("nan"))),
+    ]
+
+
 def write_hostile(out, corpus):
     lines = []
-    for name, model, expect in hostile_logic_models() + hostile_gather_models():
+    for name, model, expect in (hostile_logic_models() + hostile_gather_models() +
+                                hostile_einsum_models()):
         data = model.SerializeToString()
         for path in (os.path.join(out, name + ".onnx"), os.path.join(corpus, name + ".onnx")):
             with open(path, "wb") as f:

@@ -283,6 +283,12 @@ enum pqnn_status ox_lower_logic(struct ox_pass* p, const char* op);
 /* lower-chains.c: a float scalar constant operand (the value is copied when the node is
  * defined). */
 struct ox_tensor ox_scalar_constant(const float* value);
+/* lower-chains.c: t becomes a temporary activation of the lowering (no ONNX tensor; shape
+ * and layout set by the emit_* call defining it). */
+void ox_temporary(struct ox_tensor* t);
+/* lower-chains.c: temporary y = x op c for a scalar constant c. */
+enum pqnn_status ox_emit_scalar_op(struct ox_pass* p, enum pqnn_binary_operator op,
+    struct ox_tensor* x, float c, struct ox_tensor* y);
 /* Cast(to=BOOL) of an activation: x != 0 (NaN is true). */
 enum pqnn_status ox_lower_cast_bool(struct ox_pass* p);
 /* lower-elementwise.c: Mul / Div (channel scale when the constant is per channel, else a
@@ -338,6 +344,11 @@ enum pqnn_status ox_lower_exp_linear(struct ox_pass* p);
 /* Softplus, or Mish (x * tanh(softplus(x))). */
 enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish);
 enum pqnn_status ox_lower_instance_norm(struct ox_pass* p);
+/* The stable log(sum(exp(x))) over the model axes marked in reduced: m = reduce max (dims
+ * kept) clamped to +-FLT_MAX (no inf - inf), d = x - m, l = log(reduce sum(exp(d))) (dims
+ * kept or not); m, d and l become temporaries (LogSumExp is l + m, LogSoftmax d - l). */
+enum pqnn_status ox_emit_log_sum_exp(struct ox_pass* p, struct ox_tensor* x, const bool* reduced,
+    bool keepdims, struct ox_tensor* m, struct ox_tensor* d, struct ox_tensor* l);
 /* ReduceMin, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp. */
 enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p);
 /* GlobalLpPool and LpNormalization, p = 1 or 2. */
@@ -349,6 +360,17 @@ enum pqnn_status ox_lower_lrn(struct ox_pass* p);
  * DequantizeLinear nodes: float fake quantization (docs/onnx.md). */
 enum pqnn_status ox_lower_quantize(struct ox_pass* p);
 enum pqnn_status ox_lower_dequantize(struct ox_pass* p);
+/* GroupNormalization (opset 18: scale / bias per group, 21: per channel). */
+enum pqnn_status ox_lower_group_norm(struct ox_pass* p);
+
+/* lower-math.c: LogSoftmax (any axis; opset < 13 over the dims from axis), and the unary
+ * ops lowered to chains: Sign, Sin, Cos, Softsign, ThresholdedRelu, Shrink. */
+enum pqnn_status ox_lower_log_softmax(struct ox_pass* p);
+bool ox_is_math_chain_op(const char* op);
+enum pqnn_status ox_lower_math_chain(struct ox_pass* p, const char* op);
+
+/* lower-einsum.c: Einsum of two operands whose equation is a (batched) matrix product. */
+enum pqnn_status ox_lower_einsum(struct ox_pass* p);
 
 /* values.c: the node outputs the pass defined as pqnn values (pqnn_onnx_get_value). */
 struct ox_values {

@@ -14,7 +14,7 @@ static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
 
 /* A temporary activation of the lowering (shape and layout set by the emit_* call defining
  * it). */
-static void temporary(struct ox_tensor* t) {
+void ox_temporary(struct ox_tensor* t) {
   memset(t, 0, sizeof(*t));
   t->name = "(temporary)";
   t->rank = -1;
@@ -26,7 +26,7 @@ static void temporary(struct ox_tensor* t) {
 /* A float scalar constant operand (the value is copied when the node is defined). */
 struct ox_tensor ox_scalar_constant(const float* value) {
   struct ox_tensor t;
-  temporary(&t);
+  ox_temporary(&t);
   t.name = "(constant)";
   t.rank = 0;
   t.is_const = true;
@@ -37,10 +37,10 @@ struct ox_tensor ox_scalar_constant(const float* value) {
 }
 
 /* y = x op c for a scalar constant c. */
-static enum pqnn_status emit_scalar_op(struct ox_pass* p, enum pqnn_binary_operator op,
+enum pqnn_status ox_emit_scalar_op(struct ox_pass* p, enum pqnn_binary_operator op,
     struct ox_tensor* x, float c, struct ox_tensor* y) {
   struct ox_tensor k = ox_scalar_constant(&c);
-  temporary(y);
+  ox_temporary(y);
   return ox_emit_binary(p, op, x, &k, y);
 }
 
@@ -78,7 +78,7 @@ enum pqnn_status ox_lower_sum_mean(struct ox_pass* p, bool mean) {
     if (k == first) continue;
     added++;
     struct ox_tensor* out = added + 1 == n->num_inputs && !mean ? y : &tmp[added % 2];
-    if (out != y) temporary(out);
+    if (out != y) ox_temporary(out);
     status = ox_emit_binary(p, pqnn_binary_add, acc, &p->t[n->inputs[k]], out);
     acc = out;
   }
@@ -156,24 +156,24 @@ static enum pqnn_status emit_exp_linear(struct ox_pass* p, struct ox_tensor* x,
     return ox_invalid(p, "alpha / gamma must be finite");
   }
   struct ox_tensor neg, scaled, e, em1, s, pos, pos_scaled;
-  temporary(&neg);
+  ox_temporary(&neg);
   enum pqnn_status status = ox_emit_clamp(p, -INFINITY, 0.0f, x, &neg);
   struct ox_tensor* arg = &neg;
   if (status == pqnn_status_success && in_scale != 1.0f) {
-    status = emit_scalar_op(p, pqnn_binary_divide, &neg, in_scale, &scaled);
+    status = ox_emit_scalar_op(p, pqnn_binary_divide, &neg, in_scale, &scaled);
     arg = &scaled;
   }
-  temporary(&e);
-  temporary(&pos);
+  ox_temporary(&e);
+  ox_temporary(&pos);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, arg, &e);
-  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_add, &e, -1.0f, &em1);
+  if (status == pqnn_status_success) status = ox_emit_scalar_op(p, pqnn_binary_add, &e, -1.0f, &em1);
   if (status == pqnn_status_success) {
-    status = emit_scalar_op(p, pqnn_binary_multiply, &em1, gamma * alpha, &s);
+    status = ox_emit_scalar_op(p, pqnn_binary_multiply, &em1, gamma * alpha, &s);
   }
   if (status == pqnn_status_success) status = ox_emit_clamp(p, 0.0f, INFINITY, x, &pos);
   struct ox_tensor* positive = &pos;
   if (status == pqnn_status_success && gamma != 1.0f) {
-    status = emit_scalar_op(p, pqnn_binary_multiply, &pos, gamma, &pos_scaled);
+    status = ox_emit_scalar_op(p, pqnn_binary_multiply, &pos, gamma, &pos_scaled);
     positive = &pos_scaled;
   }
   if (status != pqnn_status_success) return status;
@@ -213,10 +213,10 @@ enum pqnn_status ox_lower_exp_linear(struct ox_pass* p) {
 static enum pqnn_status emit_softplus(struct ox_pass* p, struct ox_tensor* x, struct ox_tensor* y) {
   if (x->is_const) return ox_unsupported(p, "%s of a constant", p->node->proto->op_type);
   struct ox_tensor a, s, l, r;
-  temporary(&a);
-  temporary(&s);
-  temporary(&l);
-  temporary(&r);
+  ox_temporary(&a);
+  ox_temporary(&s);
+  ox_temporary(&l);
+  ox_temporary(&r);
   enum pqnn_status status = ox_emit_unary(p, pqnn_unary_abs, NULL, x, &a);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_sigmoid, NULL, &a, &s);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &s, &l);
@@ -232,8 +232,8 @@ enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish) {
   if (status != pqnn_status_success) return status;
   if (!mish) return emit_softplus(p, x, y);
   struct ox_tensor sp, t;
-  temporary(&sp);
-  temporary(&t);
+  ox_temporary(&sp);
+  ox_temporary(&t);
   status = emit_softplus(p, x, &sp);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_tanh, NULL, &sp, &t);
   if (status != pqnn_status_success) return status;
@@ -246,7 +246,7 @@ enum pqnn_status ox_lower_softplus(struct ox_pass* p, bool mish) {
  * with H = 1 for rank 3) into temporary m: ONNX [N][C][1](...), dims kept. */
 static enum pqnn_status emit_spatial_mean(struct ox_pass* p, struct ox_tensor* x,
     struct ox_tensor* m) {
-  temporary(m);
+  ox_temporary(m);
   ox_set_shape(m, x->rank, x->dims);
   for (int d = 2; d < x->rank; d++) m->dims[d] = 1;
   m->channels_last = true;
@@ -308,21 +308,140 @@ enum pqnn_status ox_lower_instance_norm(struct ox_pass* p) {
   status = channels_last_view(p, x, &xc);
   if (status != pqnn_status_success) return status;
   struct ox_tensor mean, d, sq, var, ve, sd, k, t;
-  temporary(&d);
-  temporary(&sq);
-  temporary(&sd);
-  temporary(&k);
-  temporary(&t);
+  ox_temporary(&d);
+  ox_temporary(&sq);
+  ox_temporary(&sd);
+  ox_temporary(&k);
+  ox_temporary(&t);
   status = emit_spatial_mean(p, &xc, &mean);
   if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, &xc, &mean, &d);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_square, NULL, &d, &sq);
   if (status == pqnn_status_success) status = emit_spatial_mean(p, &sq, &var);
-  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_add, &var, epsilon, &ve);
+  if (status == pqnn_status_success) status = ox_emit_scalar_op(p, pqnn_binary_add, &var, epsilon, &ve);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_sqrt, NULL, &ve, &sd);
   if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_divide, &scale, &sd, &k);
   if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_multiply, &d, &k, &t);
   if (status != pqnn_status_success) return status;
   return ox_emit_binary(p, pqnn_binary_add, &t, &bias, y);
+}
+
+/* ---- GroupNormalization ---- */
+
+/* x [N][C][spatial...] in the model's order viewed as [N][G][C / G * spatial]: mean over the
+ * last dim (kept), subtract, square, mean, add epsilon, sqrt, divide, the quotient viewed as
+ * x's shape again (one reshape copy each way), then times scale and plus bias per channel
+ * (opset 18: per group, each group's value repeated over its channels; 21: per channel). An
+ * NHWC x is transposed to the model's order first (ox_model_order_id). */
+enum pqnn_status ox_lower_group_norm(struct ox_pass* p) {
+  struct ox_tensor *x, *y;
+  enum pqnn_status status = ox_io(p, &x, &y);
+  if (status != pqnn_status_success) return status;
+  if (p->m->opset < 18) return ox_unsupported(p, "GroupNormalization before opset 18");
+  int64_t groups;
+  float epsilon;
+  status = ox_attr_int(p, "num_groups", 0, &groups);
+  if (status == pqnn_status_success) status = ox_attr_float(p, "epsilon", 1e-5f, &epsilon);
+  if (status != pqnn_status_success) return status;
+  if (!isfinite(epsilon) || epsilon < 0.0f) return ox_invalid(p, "epsilon must be finite and >= 0");
+  if (groups < 1 || groups > OX_MAX_ELEMENTS) {
+    return ox_invalid(p, "num_groups %lld (must be given and >= 1)", (long long) groups);
+  }
+  if (x->is_const) return ox_unsupported(p, "GroupNormalization of a constant");
+  if (x->rank < 2) return ox_invalid(p, "needs an input of rank >= 2");
+  const int64_t c = x->dims[1];
+  if (c == 0) return ox_unsupported(p, "no channels");
+  if (c >= 0 && c % groups != 0) {
+    return ox_invalid(p, "num_groups %lld does not divide the %lld channels", (long long) groups,
+        (long long) c);
+  }
+  const bool per_channel = p->m->opset >= 21;
+  const int64_t count = per_channel ? c : groups;
+  /* scale and bias: float constants of `count` values (c unknown: any vector while listing). */
+  const float* sb[2];
+  for (size_t k = 0; k < 2; k++) {
+    struct ox_tensor* t;
+    status = ox_input(p, k + 1, &t);
+    if (status != pqnn_status_success) return status;
+    int64_t n;
+    if (!t->is_const || t->f == NULL || t->rank != 1 || !ox_elements(t, &n) ||
+        (count >= 0 && n != count)) {
+      return ox_unsupported(p, "scale and bias must be float constants [%s]",
+          per_channel ? "C" : "num_groups");
+    }
+    sb[k] = t->f;
+  }
+  /* [N][G][rest] of x in the model's order (dims unknown while listing stay unknown). */
+  int64_t rest = c < 0 ? -1 : c / groups;
+  for (int d = 2; d < x->rank && rest >= 0; d++) {
+    rest = x->dims[d] < 0 ? -1 : rest * x->dims[d];
+  }
+  uint32_t x_id = x->id;
+  status = ox_model_order_id(p, x, &x_id);
+  if (status != pqnn_status_success) return status;
+  struct ox_tensor v, mean, d, sq, var, ve, sd, q, qx, t;
+  ox_temporary(&v);
+  ox_temporary(&d);
+  ox_temporary(&sq);
+  ox_temporary(&sd);
+  ox_temporary(&q);
+  ox_temporary(&qx);
+  ox_temporary(&mean);
+  ox_temporary(&var);
+  ox_temporary(&t);
+  const int64_t vdims[3] = {x->dims[0], groups, rest};
+  ox_set_shape(&v, 3, vdims);
+  status = ox_emit_reshape(p, x_id, &v);
+  const bool reduced[OX_MAX_RANK] = {false, false, true};
+  if (status == pqnn_status_success) status = ox_emit_reduce(p, pqnn_reduce_mean, &v, reduced, true, &mean);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, &v, &mean, &d);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_square, NULL, &d, &sq);
+  if (status == pqnn_status_success) status = ox_emit_reduce(p, pqnn_reduce_mean, &sq, reduced, true, &var);
+  if (status == pqnn_status_success) status = ox_emit_scalar_op(p, pqnn_binary_add, &var, epsilon, &ve);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_sqrt, NULL, &ve, &sd);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_divide, &d, &sd, &q);
+  if (status != pqnn_status_success) return status;
+  ox_set_shape(&qx, x->rank, x->dims);
+  status = ox_emit_reshape(p, q.id, &qx);
+  if (status != pqnn_status_success) return status;
+  /* Per-channel scale and bias as [C][1](...) constants (pass memory when emitting). */
+  struct ox_tensor k[2];
+  for (size_t j = 0; j < 2; j++) {
+    k[j] = ox_scalar_constant(sb[j]);
+    k[j].rank = x->rank - 1;
+    k[j].dims[0] = c;
+    for (int r = 1; r < x->rank - 1; r++) k[j].dims[r] = 1;
+    if (!per_channel && ox_emitting(p)) {
+      float* data = ox_pass_alloc(p, (size_t) c, sizeof(float));
+      if (data == NULL) return pqnn_status_out_of_memory;
+      for (int64_t ch = 0; ch < c; ch++) data[ch] = sb[j][ch / (c / groups)];
+      k[j].f = data;
+    }
+  }
+  status = ox_emit_binary(p, pqnn_binary_multiply, &qx, &k[0], &t);
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_add, &t, &k[1], y);
+}
+
+/* ---- log(sum(exp(x))) over some axes, stably ---- */
+
+enum pqnn_status ox_emit_log_sum_exp(struct ox_pass* p, struct ox_tensor* x, const bool* reduced,
+    bool keepdims, struct ox_tensor* m, struct ox_tensor* d, struct ox_tensor* l) {
+  struct ox_tensor mx, e, s;
+  ox_temporary(&mx);
+  ox_temporary(m);
+  ox_temporary(d);
+  ox_temporary(&e);
+  ox_temporary(&s);
+  ox_temporary(l);
+  enum pqnn_status status = ox_emit_reduce(p, pqnn_reduce_max, x, reduced, true, &mx);
+  if (status == pqnn_status_success) status = ox_emit_clamp(p, -FLT_MAX, FLT_MAX, &mx, m);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, m, d);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, d, &e);
+  if (status == pqnn_status_success) {
+    status = ox_emit_reduce(p, pqnn_reduce_sum, &e, reduced, keepdims, &s);
+  }
+  if (status != pqnn_status_success) return status;
+  return ox_emit_unary(p, pqnn_unary_log, NULL, &s, l);
 }
 
 /* ---- ReduceMin, ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp ---- */
@@ -349,8 +468,8 @@ enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p) {
   status = ox_reduce_axes(p, x, reduced, &keepdims);
   if (status != pqnn_status_success) return status;
   struct ox_tensor a, r;
-  temporary(&a);
-  temporary(&r);
+  ox_temporary(&a);
+  ox_temporary(&r);
   if (strcmp(op, "ReduceMin") == 0) {
     status = ox_emit_unary(p, pqnn_unary_negate, NULL, x, &a);
     if (status == pqnn_status_success) {
@@ -376,21 +495,9 @@ enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p) {
     return ox_emit_unary(p, pqnn_unary_log, NULL, &r, y);
   }
   if (strcmp(op, "ReduceLogSumExp") != 0) return ox_unsupported(p, "not a reduction chain");
-  struct ox_tensor mx, m, d, e, l, mr;
-  temporary(&mx);
-  temporary(&m);
-  temporary(&d);
-  temporary(&e);
-  temporary(&l);
-  temporary(&mr);
-  status = ox_emit_reduce(p, pqnn_reduce_max, x, reduced, true, &mx);
-  if (status == pqnn_status_success) status = ox_emit_clamp(p, -FLT_MAX, FLT_MAX, &mx, &m);
-  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, &m, &d);
-  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, &d, &e);
-  if (status == pqnn_status_success) {
-    status = ox_emit_reduce(p, pqnn_reduce_sum, &e, reduced, keepdims, &r);
-  }
-  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &r, &l);
+  struct ox_tensor m, d, l, mr;
+  ox_temporary(&mr);
+  status = ox_emit_log_sum_exp(p, x, reduced, keepdims, &m, &d, &l);
   if (status != pqnn_status_success) return status;
   struct ox_tensor* max = &m;
   if (!keepdims) {
@@ -412,8 +519,8 @@ enum pqnn_status ox_lower_reduce_chain(struct ox_pass* p) {
 static enum pqnn_status emit_lp_norm(struct ox_pass* p, struct ox_tensor* x, int64_t order,
     const bool* reduced, struct ox_tensor* n) {
   struct ox_tensor a, s;
-  temporary(&a);
-  temporary(&s);
+  ox_temporary(&a);
+  ox_temporary(&s);
   enum pqnn_status status = ox_emit_unary(p, order == 1 ? pqnn_unary_abs : pqnn_unary_square,
       NULL, x, &a);
   if (status != pqnn_status_success) return status;
@@ -471,11 +578,11 @@ enum pqnn_status ox_lower_lp_normalization(struct ox_pass* p) {
   bool reduced[OX_MAX_RANK] = {false};
   reduced[axis] = true;
   struct ox_tensor n, l, t, z, d;
-  temporary(&n);
-  temporary(&l);
-  temporary(&t);
-  temporary(&z);
-  temporary(&d);
+  ox_temporary(&n);
+  ox_temporary(&l);
+  ox_temporary(&t);
+  ox_temporary(&z);
+  ox_temporary(&d);
   const float kOffset = -104.0f;
   struct ox_tensor offset = ox_scalar_constant(&kOffset);
   status = emit_lp_norm(p, x, order, reduced, &n);
@@ -533,11 +640,11 @@ enum pqnn_status ox_lower_lrn(struct ox_pass* p) {
   status = channels_last_view(p, x, &xc);
   if (status != pqnn_status_success) return status;
   struct ox_tensor xs, sq, s, l, t, q;
-  temporary(&sq);
-  temporary(&s);
-  temporary(&l);
-  temporary(&q);
-  status = emit_scalar_op(p, pqnn_binary_multiply, &xc, sqrtf(alpha / (float) size), &xs);
+  ox_temporary(&sq);
+  ox_temporary(&s);
+  ox_temporary(&l);
+  ox_temporary(&q);
+  status = ox_emit_scalar_op(p, pqnn_binary_multiply, &xc, sqrtf(alpha / (float) size), &xs);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_square, NULL, &xs, &sq);
   if (status == pqnn_status_success) status = ox_like(p, &sq, &s, true);
   if (status == pqnn_status_success && ox_emitting(p)) {
@@ -562,7 +669,7 @@ enum pqnn_status ox_lower_lrn(struct ox_pass* p) {
     }
   }
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_log, NULL, &s, &l);
-  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_multiply, &l, -beta, &t);
+  if (status == pqnn_status_success) status = ox_emit_scalar_op(p, pqnn_binary_multiply, &l, -beta, &t);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, &t, &q);
   if (status != pqnn_status_success) return status;
   return ox_emit_binary(p, pqnn_binary_multiply, &xc, &q, y);
@@ -587,8 +694,8 @@ enum pqnn_status ox_lower_pow_constant(struct ox_pass* p, struct ox_tensor* x, f
   }
   const float one = 1.0f;
   struct ox_tensor k = ox_scalar_constant(&one), t, u;
-  temporary(&t);
-  temporary(&u);
+  ox_temporary(&t);
+  ox_temporary(&u);
   enum pqnn_status status;
   if (e == 3.0f || e == 4.0f || e == -2.0f) {
     status = ox_emit_unary(p, pqnn_unary_square, NULL, x, &t);
@@ -607,7 +714,7 @@ enum pqnn_status ox_lower_pow_constant(struct ox_pass* p, struct ox_tensor* x, f
     return ox_unsupported(p, "Pow with the integer exponent %g (1, 2, 3, 4, -1, -2 run)", (double) e);
   }
   status = ox_emit_unary(p, pqnn_unary_log, NULL, x, &t);
-  if (status == pqnn_status_success) status = emit_scalar_op(p, pqnn_binary_multiply, &t, e, &u);
+  if (status == pqnn_status_success) status = ox_emit_scalar_op(p, pqnn_binary_multiply, &t, e, &u);
   if (status != pqnn_status_success) return status;
   return ox_emit_unary(p, pqnn_unary_exp, NULL, &u, y);
 }
@@ -703,9 +810,9 @@ enum pqnn_status ox_lower_quantize(struct ox_pass* p) {
   status = quant_operand(p, &q, x, false, &scale);
   if (status == pqnn_status_success) status = quant_operand(p, &q, x, true, &zp);
   if (status != pqnn_status_success) return status;
-  temporary(&t1);
-  temporary(&t2);
-  temporary(&t3);
+  ox_temporary(&t1);
+  ox_temporary(&t2);
+  ox_temporary(&t3);
   status = ox_emit_binary(p, pqnn_binary_divide, x, &scale, &t1);
   if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_round, NULL, &t1, &t2);
   if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_add, &t2, &zp, &t3);
@@ -739,7 +846,7 @@ enum pqnn_status ox_lower_dequantize(struct ox_pass* p) {
   if (status != pqnn_status_success) return status;
   struct ox_tensor* m_in = x;
   if (has_zp) {
-    temporary(&d);
+    ox_temporary(&d);
     status = ox_emit_binary(p, pqnn_binary_subtract, x, &zp, &d);
     m_in = &d;
   }

@@ -79,6 +79,10 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "MatMulNBits") == 0) return ox_lower_matmulnbits(p);  /* com.microsoft */
   if (strcmp(op, "QuantizeLinear") == 0) return ox_lower_quantize(p);
   if (strcmp(op, "DequantizeLinear") == 0) return ox_lower_dequantize(p);
+  if (strcmp(op, "LogSoftmax") == 0) return ox_lower_log_softmax(p);
+  if (ox_is_math_chain_op(op)) return ox_lower_math_chain(p, op);
+  if (strcmp(op, "Einsum") == 0) return ox_lower_einsum(p);
+  if (strcmp(op, "GroupNormalization") == 0) return ox_lower_group_norm(p);
   if (ox_is_logic_op(op)) return ox_lower_logic(p, op);  /* comparisons, Not, And, Or, Xor, Where */
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
@@ -99,7 +103,8 @@ static bool known_op(const char* op) {
       "InstanceNormalization", "DepthToSpace", "SpaceToDepth", "Expand",
       "ReduceMin", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
       "GlobalLpPool", "LpNormalization", "LRN",
-      "Round", "QuantizeLinear"};
+      "Round", "QuantizeLinear", "LogSoftmax", "Sign", "Sin", "Cos", "Softsign",
+      "ThresholdedRelu", "Shrink", "Einsum", "GroupNormalization"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }

@@ -2,7 +2,7 @@
 // PQNN_ONNX_UNIT_DIR): every "ok" case imported and run by pqnn must match ONNX Runtime's
 // output (NAME.out<k>.ort.bin, written by scripts/ort-reference.sh; the case is skipped
 // when it is missing) to a max abs error <= 1e-4 of max |reference| in f32; f16 and qd8
-// runs must stay close (cosine). "unsupported:<Op>" cases must list that op and refuse to
+// runs must stay close (cosine; not for "f32" cases, whose inputs f16 cannot hold). "unsupported:<Op>" cases must list that op and refuse to
 // build. Misuse of the API and damaged files (truncated, bit-flipped) must fail cleanly.
 // Cases with int64 / int32 inputs (token ids) run through pqnn_onnx_run_typed.
 #include <gtest/gtest.h>
@@ -158,7 +158,7 @@ class OnnxCase : public testing::Test {
   void SetUp() override { ASSERT_EQ(pqnn_status_success, pqnn_initialize()); }
 
   void TestBody() override {
-    if (c_.expect == "ok" || c_.expect == "qd8") {
+    if (c_.expect == "ok" || c_.expect == "qd8" || c_.expect == "f32") {
       CheckAgainstOrt();
     } else {
       CheckUnsupported();
@@ -208,7 +208,9 @@ class OnnxCase : public testing::Test {
         EXPECT_EQ(one, three) << "3 threads differ from 1, flags " << flags;
       }
     }
-    // f16 inference and dynamic quantization: same graph, looser numbers.
+    // f16 inference and dynamic quantization: same graph, looser numbers ("f32" cases have
+    // inputs beyond f16's precision: Sin / Cos of +-25000).
+    if (c_.expect == "f32") return;
     const struct { uint32_t flags; double cosine; const char* what; } kModes[] = {
         {PQNN_FLAG_FORCE_FP16_INFERENCE, 0.999, "f16"},
         {PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION, 0.99, "qd8"}};
@@ -680,6 +682,24 @@ TEST(OnnxImport, OpsWithoutANodeLowerToTheirDocumentedChains) {
   // DepthToSpace / SpaceToDepth: reshape, transpose, reshape each, in the input's layout.
   EXPECT_EQ(3u * 3, PlannedNodes("depth_space_model_order"));
   EXPECT_EQ(2u + 2 * 3 + 2, PlannedNodes("depth_to_space_b2"));
+  // LogSoftmax: reduce max, clamp, subtract, exp, reduce sum, log, subtract (7 each, four
+  // of them, the model's order: no transposes).
+  EXPECT_EQ(4u * 7, PlannedNodes("logsoftmax_model_order"));
+}
+
+// Einsum equations that are matrix products run as one batch matrix multiply or fully
+// connected node, with a transpose only where an operand or the output is not in the
+// product's order and a reshape copy only where a group of labels merges into one dim.
+TEST(OnnxImport, EinsumIsOneMatrixProductPlusTheLayoutChangesItNeeds) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  EXPECT_EQ(1u, PlannedNodes("einsum_bmm"));                  // bij,bjk->bik
+  EXPECT_EQ(1u, PlannedNodes("einsum_matmul"));               // ij,jk->ik
+  EXPECT_EQ(1u, PlannedNodes("einsum_attention_context"));    // bhqk,bhkd->bhqd
+  EXPECT_EQ(2u, PlannedNodes("einsum_attention_scores"));     // K transposed
+  EXPECT_EQ(1u, PlannedNodes("einsum_fc_constant"));          // bid,jd->bij: the FC alone
+  EXPECT_EQ(2u, PlannedNodes("einsum_fc_constant_left"));     // jd,bid->bji: FC, transpose
+  EXPECT_EQ(2u, PlannedNodes("einsum_transposed_output"));    // ik,kj->ji: bmm, transpose
+  EXPECT_EQ(3u, PlannedNodes("einsum_grouped_labels"));       // ijk,jkl->il: 2 reshapes, bmm
 }
 
 // QuantizeLinear / DequantizeLinear with hostile or unsupported operands and attributes
@@ -725,27 +745,64 @@ TEST(OnnxImport, HostileQuantizeDequantizeAreRefused) {
   EXPECT_GE(seen, 15u);
 }
 
+// Runs unit model `file` (outside the manifest) in f32 on one input x into `outputs`.
+void RunFixedInput(const std::string& file, const float* x, size_t num_outputs, float** outputs) {
+  pqnn_onnx_model_t model = nullptr;
+  pqnn_onnx_runtime_t rt = nullptr;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file((UnitDir() + "/" + file).c_str(), 0, &model));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  const float* in[1] = {x};
+  EXPECT_EQ(pqnn_status_success, pqnn_onnx_run(rt, 1, in, num_outputs, outputs));
+  pqnn_onnx_delete_runtime(rt);
+  pqnn_onnx_delete_model(model);
+}
+
 TEST(OnnxImport, ReduceLogSumExpOfInfinitiesAsOnnxRuntime) {
   // ONNX Runtime 1.30 (scripts/ort-reference.sh) on these rows gives inf, -inf,
   // log(e + e^2), inf: the clamp of the max keeps inf - inf (NaN) out of the chain.
   ASSERT_EQ(pqnn_status_success, pqnn_initialize());
-  pqnn_onnx_model_t model = nullptr;
-  pqnn_onnx_runtime_t rt = nullptr;
-  ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file(
-      (UnitDir() + "/reducelogsumexp_infinities.onnx").c_str(), 0, &model));
-  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
   const float inf = INFINITY;
   const float x[12] = {inf, 1, 2, -inf, -inf, -inf, -inf, 1, 2, 3, -inf, inf};
   float y[4] = {0, 0, 0, 0};
-  const float* in[1] = {x};
   float* out[1] = {y};
-  ASSERT_EQ(pqnn_status_success, pqnn_onnx_run(rt, 1, in, 1, out));
+  ASSERT_NO_FATAL_FAILURE(RunFixedInput("reducelogsumexp_infinities.onnx", x, 1, out));
   EXPECT_EQ(y[0], inf);
   EXPECT_EQ(y[1], -inf);
   EXPECT_NEAR(y[2], 2.3132617f, 1e-6f);
   EXPECT_EQ(y[3], inf);
-  pqnn_onnx_delete_runtime(rt);
-  pqnn_onnx_delete_model(model);
+}
+
+TEST(OnnxImport, UnaryChainsOfNanAndInfinitiesAsOnnxRuntime) {
+  // ONNX Runtime 1.30 (scripts/ort-reference.sh) on x = {NaN, 1, -2, inf, -inf, 0.2, -0, 0}:
+  // Sign keeps NaN and the zeros, ThresholdedRelu and Shrink give 0 for NaN (their
+  // comparisons are false) and for -inf where it is rejected, Softsign, Sin and Cos give
+  // NaN for NaN and +-inf (inf / inf; sin(inf)).
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  const float inf = INFINITY, nan = NAN;
+  const float x[8] = {nan, 1, -2, inf, -inf, 0.2f, -0.0f, 0};
+  const float want[7][8] = {
+      {nan, 1, -1, 1, -1, 1, 0, 0},                        // Sign
+      {0, 0, 0, inf, 0, 0, 0, 0},                          // ThresholdedRelu (alpha 1)
+      {0, 1, -2, inf, -inf, 0, 0, 0},                      // Shrink (lambd 0.5)
+      {0, 0.7f, -1.7f, inf, -inf, 0, 0, 0},                // Shrink (bias 0.3)
+      {nan, 0.5f, -2.0f / 3, nan, nan, 0.2f / 1.2f, 0, 0},  // Softsign
+      {nan, 0.84147096f, -0.9092974f, nan, nan, 0.19866933f, 0, 0},  // Sin
+      {nan, 0.5403023f, -0.4161468f, nan, nan, 0.9800666f, 1, 1}};   // Cos
+  float y[7][8];
+  float* out[7];
+  for (size_t k = 0; k < 7; k++) out[k] = y[k];
+  ASSERT_NO_FATAL_FAILURE(RunFixedInput("math_chains_nan_inf.onnx", x, 7, out));
+  for (size_t k = 0; k < 7; k++) {
+    for (size_t i = 0; i < 8; i++) {
+      if (std::isnan(want[k][i])) {
+        EXPECT_TRUE(std::isnan(y[k][i])) << "output " << k << " element " << i;
+      } else if (std::isinf(want[k][i])) {
+        EXPECT_EQ(want[k][i], y[k][i]) << "output " << k << " element " << i;
+      } else {
+        EXPECT_NEAR(want[k][i], y[k][i], 1e-6f) << "output " << k << " element " << i;
+      }
+    }
+  }
 }
 
 // Transpose nodes in the planned runtime of a unit model.

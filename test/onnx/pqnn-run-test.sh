@@ -37,8 +37,8 @@ expect 2 "bad shape '1x3x' for input" "$dir/conv3x3.onnx" --shape 1x3x
 expect 2 "bad shape '1x3x8' for input 'x' \\(the model has [0-9x]+;" "$dir/conv3x3.onnx" --shape 1x3x8
 expect 2 "no input 'y'|bad shape '1x3x8x8' for input 'y'" "$dir/conv3x3.onnx" --shape y=1x3x8x8
 expect 2 "has dynamic dims .*give them with --shape" "$dir/dynamic_conv.onnx"
-expect 3 "Sin 'the_sin'" "$dir/unsupported_sin.onnx"
-expect 3 "unsupported Sin node" "$dir/unsupported_sin.onnx" --list
+expect 3 "Acos 'the_acos'" "$dir/unsupported_acos.onnx"
+expect 3 "unsupported Acos node" "$dir/unsupported_acos.onnx" --list
 expect 2 "--layer-error needs --dtype f16, f16-force or qd8" "$dir/conv3x3.onnx" --layer-error
 expect 2 "--dtype must be f32, f16, f16-force or qd8, not: f8" "$dir/conv3x3.onnx" --dtype f8
 expect 2 "cannot read|cannot open" "$dir/conv3x3.onnx" --input "$tmp/none.bin"
