@@ -79,6 +79,64 @@ void Block(benchmark::State& state, size_t h, size_t w, size_t c, Producer produ
   pqnn_delete_subgraph(sg);
 }
 
+// FpnStep's nodes on ids {x_in, lo, out, x, xs, t, up, s}: clamp(x_in) = x, x * s = xs,
+// xs + x = t, nearest x2 of lo = up, up + t = out.
+pqnn_status DefineFpnStep(pqnn_subgraph_t sg, const uint32_t* ids) {
+  pqnn_resize_params rp = {};
+  rp.mode = pqnn_resize_nearest;
+  rp.coordinates = pqnn_resize_asymmetric;
+  rp.rounding = pqnn_resize_floor;
+  rp.height_scale = rp.width_scale = 2.0f;
+  pqnn_status st = pqnn_define_clamp(sg, -8.0f, 8.0f, ids[0], ids[3], 0);
+  if (st == pqnn_status_success) {
+    st = pqnn_define_binary(sg, pqnn_binary_multiply, -INFINITY, INFINITY, ids[3], ids[7],
+        ids[4], 0);
+  }
+  if (st == pqnn_status_success) {
+    st = pqnn_define_add2(sg, -INFINITY, INFINITY, ids[4], ids[3], ids[5], 0);
+  }
+  if (st == pqnn_status_success) st = pqnn_define_static_resize_2d(sg, &rp, ids[1], ids[6], 0);
+  if (st == pqnn_status_success) {
+    st = pqnn_define_add2(sg, -INFINITY, INFINITY, ids[6], ids[5], ids[2], 0);
+  }
+  return st;
+}
+
+// Creates the runtime of sg (deleted here) with `options`, binds externals 0 (x_in), 1
+// (lo), 2 (y) and times its runs; `stepped`: the count of convolutions that must run the
+// multiply in their input (node info fused_scaled_input), or -1 for any.
+void RunFpnGraph(benchmark::State& state, pqnn_subgraph_t sg, pqnn_status st,
+    const pqnn_runtime_options& options, float* x, float* lo, float* y, int stepped) {
+  pqnn_runtime_t rt = nullptr;
+  if (st != pqnn_status_success ||
+      pqnn_create_runtime_with_options(sg, nullptr, 0, &options, &rt) != pqnn_status_success) {
+    state.SkipWithError("define or create failed");
+    pqnn_delete_subgraph(sg);
+    return;
+  }
+  const pqnn_external_value ext[3] = {{0, x}, {1, lo}, {2, y}};
+  pqnn_setup_runtime(rt, 3, ext);
+  size_t nodes = 0;
+  int steps = 0;
+  pqnn_get_runtime_node_count(rt, &nodes);
+  for (size_t i = 0; i < nodes; i++) {
+    pqnn_runtime_node_info info = {};
+    if (pqnn_get_runtime_node_info(rt, i, &info) == pqnn_status_success) {
+      steps += int(info.fused_scaled_input);
+    }
+  }
+  if (stepped >= 0 && steps != stepped) {
+    state.SkipWithError("the multiply was not planned as asked");
+  }
+  for (auto _ : state) {
+    pqnn_invoke_runtime(rt);
+    benchmark::DoNotOptimize(y);
+  }
+  state.counters["nodes"] = double(nodes);
+  pqnn_delete_runtime(rt);
+  pqnn_delete_subgraph(sg);
+}
+
 void FpnStep(benchmark::State& state) {
   const bool fuse = state.range(0) != 0;
   const size_t h = 160, w = 160, c = 96;
@@ -102,48 +160,14 @@ void FpnStep(benchmark::State& state) {
   }
   pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, sdims.data(), s.data(),
       PQNN_INVALID_VALUE_ID, 0, &ids[7]);
-  pqnn_resize_params rp = {};
-  rp.mode = pqnn_resize_nearest;
-  rp.coordinates = pqnn_resize_asymmetric;
-  rp.rounding = pqnn_resize_floor;
-  rp.height_scale = rp.width_scale = 2.0f;
-  pqnn_status st = pqnn_define_clamp(sg, -8.0f, 8.0f, ids[0], ids[3], 0);
-  if (st == pqnn_status_success) {
-    st = pqnn_define_binary(sg, pqnn_binary_multiply, -INFINITY, INFINITY, ids[3], ids[7],
-        ids[4], 0);
-  }
-  if (st == pqnn_status_success) {
-    st = pqnn_define_add2(sg, -INFINITY, INFINITY, ids[4], ids[3], ids[5], 0);
-  }
-  if (st == pqnn_status_success) st = pqnn_define_static_resize_2d(sg, &rp, ids[1], ids[6], 0);
-  if (st == pqnn_status_success) {
-    st = pqnn_define_add2(sg, -INFINITY, INFINITY, ids[6], ids[5], ids[2], 0);
-  }
   pqnn_runtime_options options = {};
   options.no_residual_fusion = fuse ? 0 : 1;
-  pqnn_runtime_t rt = nullptr;
-  if (st != pqnn_status_success ||
-      pqnn_create_runtime_with_options(sg, nullptr, 0, &options, &rt) != pqnn_status_success) {
-    state.SkipWithError("define or create failed");
-    pqnn_delete_subgraph(sg);
-    return;
-  }
-  const pqnn_external_value ext[3] = {{0, x.data()}, {1, lo.data()}, {2, y.data()}};
-  pqnn_setup_runtime(rt, 3, ext);
-  size_t nodes = 0;
-  pqnn_get_runtime_node_count(rt, &nodes);
-  for (auto _ : state) {
-    pqnn_invoke_runtime(rt);
-    benchmark::DoNotOptimize(y.data());
-  }
-  state.counters["nodes"] = double(nodes);
-  pqnn_delete_runtime(rt);
-  pqnn_delete_subgraph(sg);
+  RunFpnGraph(state, sg, DefineFpnStep(sg, ids), options, x.data(), lo.data(), y.data(), -1);
 }
 
-// FpnOutConv: FpnStep's neck step y = x * s + x + up(lo) at 160x160x96, then the output
+// FpnOutConv: FpnStep's neck step u = x * s + x + up(lo) at 160x160x96, then the output
 // conv of that level, 3x3 96 -> 24 (Winograd path): /1 the multiply and its adds run in the
-// conv's input transform (runtime-pass-scaled-input.c; y never written), /0 as a node of its
+// conv's input transform (runtime-pass-scaled-input.c; u never written), /0 as a node of its
 // own (runtime option no_scale_fusion).
 void FpnOutConv(benchmark::State& state) {
   const bool fuse = state.range(0) != 0;
@@ -162,71 +186,29 @@ void FpnOutConv(benchmark::State& state) {
   for (size_t i = 0; i < x.size(); i++) x[i] = float(int(i % 17) - 8) * 0.125f;
   for (size_t i = 0; i < lo.size(); i++) lo[i] = float(int(i % 13) - 6) * 0.0625f;
   for (size_t i = 0; i < k.size(); i++) k[i] = float(int(i % 11) - 5) * 0.01f;
-  uint32_t ids[10];  // x_in, lo, y, x, xs, t, up, s, u, kernel
+  // x_in, lo, y (the conv's output), x, xs, t, up, s, u (the step's output), kernel
+  uint32_t ids[10], step[8];
+  const std::vector<size_t>* shape[9] = {&dims, &lo_dims, &odims, &dims, &dims, &dims, &dims,
+      &sdims, &dims};
   for (uint32_t i = 0; i < 9; i++) {
     const uint32_t ext = i < 3 ? i : PQNN_INVALID_VALUE_ID;
     const uint32_t flags = i == 0 || i == 1 ? PQNN_VALUE_FLAG_EXTERNAL_INPUT
                          : i == 2 ? PQNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0;
-    const size_t* d = i == 1 ? lo_dims.data() : i == 2 ? odims.data() : dims.data();
-    if (i == 7) {
-      pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, sdims.data(), s.data(),
-          PQNN_INVALID_VALUE_ID, 0, &ids[7]);
-      continue;
-    }
-    pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, d, nullptr, ext, flags, &ids[i]);
+    pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, shape[i]->data(),
+        i == 7 ? s.data() : nullptr, ext, flags, &ids[i]);
   }
   pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, wdims.data(), k.data(),
       PQNN_INVALID_VALUE_ID, 0, &ids[9]);
-  pqnn_resize_params rp = {};
-  rp.mode = pqnn_resize_nearest;
-  rp.coordinates = pqnn_resize_asymmetric;
-  rp.rounding = pqnn_resize_floor;
-  rp.height_scale = rp.width_scale = 2.0f;
-  pqnn_status st = pqnn_define_clamp(sg, -8.0f, 8.0f, ids[0], ids[3], 0);
-  if (st == pqnn_status_success) {
-    st = pqnn_define_binary(sg, pqnn_binary_multiply, -INFINITY, INFINITY, ids[3], ids[7],
-        ids[4], 0);
-  }
-  if (st == pqnn_status_success) {
-    st = pqnn_define_add2(sg, -INFINITY, INFINITY, ids[4], ids[3], ids[5], 0);
-  }
-  if (st == pqnn_status_success) st = pqnn_define_static_resize_2d(sg, &rp, ids[1], ids[6], 0);
-  if (st == pqnn_status_success) {
-    st = pqnn_define_add2(sg, -INFINITY, INFINITY, ids[6], ids[5], ids[8], 0);
-  }
+  for (uint32_t i = 0; i < 8; i++) step[i] = ids[i];
+  step[2] = ids[8];
+  pqnn_status st = DefineFpnStep(sg, step);
   if (st == pqnn_status_success) {
     st = pqnn_define_convolution_2d(sg, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, c, oc, -INFINITY,
         INFINITY, ids[8], ids[9], PQNN_INVALID_VALUE_ID, ids[2], 0);
   }
   pqnn_runtime_options options = {};
   options.no_scale_fusion = fuse ? 0 : 1;
-  pqnn_runtime_t rt = nullptr;
-  if (st != pqnn_status_success ||
-      pqnn_create_runtime_with_options(sg, nullptr, 0, &options, &rt) != pqnn_status_success) {
-    state.SkipWithError("define or create failed");
-    pqnn_delete_subgraph(sg);
-    return;
-  }
-  const pqnn_external_value ext[3] = {{0, x.data()}, {1, lo.data()}, {2, y.data()}};
-  pqnn_setup_runtime(rt, 3, ext);
-  size_t nodes = 0, stepped = 0;
-  pqnn_get_runtime_node_count(rt, &nodes);
-  for (size_t i = 0; i < nodes; i++) {
-    pqnn_runtime_node_info info = {};
-    if (pqnn_get_runtime_node_info(rt, i, &info) == pqnn_status_success) {
-      stepped += info.fused_scaled_input;
-    }
-  }
-  if (stepped != (fuse ? 1 : 0)) {
-    state.SkipWithError("the multiply was not planned as asked");
-  }
-  for (auto _ : state) {
-    pqnn_invoke_runtime(rt);
-    benchmark::DoNotOptimize(y.data());
-  }
-  state.counters["nodes"] = double(nodes);
-  pqnn_delete_runtime(rt);
-  pqnn_delete_subgraph(sg);
+  RunFpnGraph(state, sg, st, options, x.data(), lo.data(), y.data(), fuse ? 1 : 0);
 }
 
 void Det160Conv1x1(benchmark::State& state) { Block(state, 160, 160, 96, kConv1x1); }

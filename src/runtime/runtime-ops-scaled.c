@@ -19,17 +19,28 @@ enum { kBlock = 256 };
 
 #define INPUT(op, k) ((const float*) sc->rt->tensors[(op)->inputs[k]].data)
 
+/* The tier's multiply and add, and the bounds of the multiply, its add and the upsampled
+ * add. */
+struct steps {
+  pqnn_vbinary_ukernel_fn mul, add;
+  struct pqnn_f32_elementwise_params pm, pr, pu;
+};
+
+static struct steps steps_of(const struct pqnn_rt_op* op) {
+  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
+  const struct pqnn_rt_scaled* sc = &op->scaled;
+  return (struct steps) {ec->vv[pqnn_binary_multiply], ec->vv[pqnn_binary_add],
+      {sc->min, sc->max, 0.0f, 0.0f}, {op->residual_min, op->residual_max, 0.0f, 0.0f},
+      {op->upsampled.min, op->upsampled.max, 0.0f, 0.0f}};
+}
+
 static void tail_f32(const void* context, void* c, size_t c_stride, size_t pixel,
     size_t channel, size_t pixels, size_t columns) {
   const struct pqnn_rt_op* op = (const struct pqnn_rt_op*) context;
   const struct pqnn_rt_scaled* sc = &op->scaled;
-  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
-  const pqnn_vbinary_ukernel_fn mul = ec->vv[pqnn_binary_multiply];
-  const pqnn_vbinary_ukernel_fn add = ec->vv[pqnn_binary_add];
-  const struct pqnn_f32_elementwise_params pm = {sc->min, sc->max, 0.0f, 0.0f};
-  const struct pqnn_f32_elementwise_params pr = {op->residual_min, op->residual_max, 0.0f, 0.0f};
-  const struct pqnn_f32_elementwise_params pu = {op->upsampled.min, op->upsampled.max, 0.0f,
-      0.0f};
+  const struct steps k = steps_of(op);
+  const pqnn_vbinary_ukernel_fn mul = k.mul, add = k.add;
+  const struct pqnn_f32_elementwise_params pm = k.pm, pr = k.pr, pu = k.pu;
   const size_t channels = sc->channels;
   const float* s = INPUT(op, sc->scale_input) + channel;
   const float* r = sc->residual_input != 0 ? INPUT(op, sc->residual_input) + channel : NULL;
@@ -73,13 +84,9 @@ void pqnn_rt_scaled_step(const void* context, const float* x, float* y, size_t p
     size_t count) {
   const struct pqnn_rt_op* op = (const struct pqnn_rt_op*) context;
   const struct pqnn_rt_scaled* sc = &op->scaled;
-  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
-  const pqnn_vbinary_ukernel_fn mul = ec->vv[pqnn_binary_multiply];
-  const pqnn_vbinary_ukernel_fn add = ec->vv[pqnn_binary_add];
-  const struct pqnn_f32_elementwise_params pm = {sc->min, sc->max, 0.0f, 0.0f};
-  const struct pqnn_f32_elementwise_params pr = {op->residual_min, op->residual_max, 0.0f, 0.0f};
-  const struct pqnn_f32_elementwise_params pu = {op->upsampled.min, op->upsampled.max, 0.0f,
-      0.0f};
+  const struct steps k = steps_of(op);
+  const pqnn_vbinary_ukernel_fn mul = k.mul, add = k.add;
+  const struct pqnn_f32_elementwise_params pm = k.pm, pr = k.pr, pu = k.pu;
   const size_t c = sc->channels;
   const float* s = INPUT(op, sc->scale_input) + pixel / sc->image_pixels * sc->scale_batch_stride;
   const float* r = sc->residual_input != 0 ? INPUT(op, sc->residual_input) + pixel * c : x;
