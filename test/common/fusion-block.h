@@ -17,6 +17,7 @@
 #include <pqnn.h>
 
 #include "common/runtime-graph.h"
+#include "common/same-bits.h"
 
 extern "C" {
 #include "operator.h"  // pqnn_setup_residual_add (internal)
@@ -132,11 +133,6 @@ inline void expect_every_path(const std::set<std::string>& paths) {
   if (std::strcmp(pqnn_isa_name(), "avx512vnni") == 0) {
     EXPECT_EQ(paths.count("patch"), 1u);
   }
-}
-
-inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() &&
-      (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 struct BlockResult {

@@ -18,7 +18,11 @@
 
 #include <pqnn.h>
 
+#include "common/same-bits.h"
+
 namespace {
+
+using pqnn_test::same_bits;
 
 struct Weights {
   std::vector<float> kernel, bias;
@@ -70,10 +74,6 @@ std::vector<float> make_input(size_t n, uint32_t seed) {
   std::vector<float> x(n);
   for (float& v : x) v = std::ldexp(dist(rng), 100) * (rng() % 2 == 0 ? 1.0f : -1.0f);
   return x;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 // Every output of channel `dead` (NHWC / NC with `channels` per pixel) is a zero.

@@ -19,6 +19,7 @@
 #include <pqnn.h>
 
 #include "common/runtime-graph.h"
+#include "common/same-bits.h"
 #include "common/test-pool.h"
 
 using namespace pqnn_test;
@@ -119,9 +120,8 @@ Result run_chain(const Chain& c, bool banding, pthreadpool_t pool, uint32_t flag
   return r;
 }
 
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return !a.empty() && a.size() == b.size() &&
-      std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+bool same_filled_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return !a.empty() && same_bits(a, b);
 }
 
 Chain random_chain(std::mt19937& rng) {
@@ -183,8 +183,8 @@ TEST(RuntimeBandDeconv, RandomPairsMatchTheUnbandedGraph) {
     EXPECT_EQ(ref.banded, 0u);
     for (pthreadpool_t pool : pools) {
       const Result r = run_chain(c, true, pool);
-      EXPECT_TRUE(same_bits(r.y, ref.y));
-      EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
+      EXPECT_TRUE(same_filled_bits(r.y, ref.y));
+      EXPECT_TRUE(same_filled_bits(r.y_reshaped, ref.y_reshaped));
       // Every pair has an intermediate past L2 (on a core with at most 2.5 MiB of it).
       EXPECT_EQ(r.banded, 2u);
       EXPECT_EQ(r.banded_reshaped, 2u);
@@ -222,8 +222,8 @@ TEST(RuntimeBandDeconv, Qd8AndF16MatchTheUnbandedGraph) {
     ASSERT_FALSE(ref.y.empty());
     for (pthreadpool_t pool : pools) {
       const Result r = run_chain(c, true, pool, flags);
-      EXPECT_TRUE(same_bits(r.y, ref.y));
-      EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
+      EXPECT_TRUE(same_filled_bits(r.y, ref.y));
+      EXPECT_TRUE(same_filled_bits(r.y_reshaped, ref.y_reshaped));
       const std::vector<pqnn_datatype> types = flags == PQNN_FLAG_DYNAMIC_RANGE_QUANTIZATION
           ? std::vector<pqnn_datatype>{pqnn_datatype_qdint8, pqnn_datatype_fp32}
           : std::vector<pqnn_datatype>{pqnn_datatype_fp16, pqnn_datatype_fp16};
@@ -246,8 +246,8 @@ TEST(RuntimeBandDeconv, DetHeadMatchesTheUnbandedGraph) {
     const Result ref = run_chain(c, false, nullptr);
     const Result r = run_chain(c, true, nullptr);
     EXPECT_EQ(r.banded, 2u);
-    EXPECT_TRUE(same_bits(r.y, ref.y));
-    EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
+    EXPECT_TRUE(same_filled_bits(r.y, ref.y));
+    EXPECT_TRUE(same_filled_bits(r.y_reshaped, ref.y_reshaped));
   }
 }
 
@@ -288,8 +288,8 @@ TEST(RuntimeBandDeconv, IneligiblePairsStayUnbanded) {
     const Result r = run_chain(chain, true, nullptr);
     EXPECT_EQ(r.banded, 0u);
     EXPECT_EQ(r.banded_reshaped, 0u);
-    EXPECT_TRUE(same_bits(r.y, ref.y));
-    EXPECT_TRUE(same_bits(r.y_reshaped, ref.y_reshaped));
+    EXPECT_TRUE(same_filled_bits(r.y, ref.y));
+    EXPECT_TRUE(same_filled_bits(r.y_reshaped, ref.y_reshaped));
   }
 }
 

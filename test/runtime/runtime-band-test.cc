@@ -19,6 +19,7 @@
 #include <pqnn.h>
 
 #include "common/runtime-graph.h"
+#include "common/same-bits.h"
 #include "common/test-pool.h"
 
 using namespace pqnn_test;
@@ -139,10 +140,6 @@ Result run_chain(const Chain& c, const Weights& wt, bool banding, pthreadpool_t 
   }
   pqnn_delete_runtime(rt);
   return r;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 Chain random_chain(std::mt19937& rng, int kind) {

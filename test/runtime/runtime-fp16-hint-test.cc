@@ -16,6 +16,7 @@
 #include <pqnn.h>
 
 #include "common/runtime-graph.h"
+#include "common/same-bits.h"
 
 using namespace pqnn_test;
 
@@ -77,10 +78,6 @@ Result run(Net& net, uint32_t flags) {
   EXPECT_EQ(pqnn_get_runtime_fp16_decision(rt, &r.decision), pqnn_status_success);
   pqnn_delete_runtime(rt);
   return r;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
 void expect_f32_plan(const Result& r, const Result& f32) {
