@@ -34,13 +34,30 @@ static struct steps steps_of(const struct pqnn_rt_op* op) {
       {op->upsampled.min, op->upsampled.max, 0.0f, 0.0f}};
 }
 
+/* One pixel's n values in blocks of kBlock: y = clamp(x * s) (or s * x), then with a
+ * residual y = clamp(t + r) from t = x * s staged (x and r stay readable: y may be x or r),
+ * then y = clamp(y + up) when up is non-NULL. */
+static void scale_pixel(const struct steps* k, const struct pqnn_rt_scaled* sc, size_t n,
+    const float* x, const float* s, const float* r, const float* up, float* y) {
+  float t[kBlock];
+  for (size_t i = 0; i < n; i += kBlock) {
+    const size_t b = n - i < kBlock ? n - i : kBlock;
+    float* m = sc->residual ? t : y + i;
+    if (sc->scale_first) {
+      k->mul(b, s + i, x + i, m, &k->pm);
+    } else {
+      k->mul(b, x + i, s + i, m, &k->pm);
+    }
+    if (sc->residual) k->add(b, t, r + i, y + i, &k->pr);
+    if (up != NULL) k->add(b, y + i, up + i, y + i, &k->pu);
+  }
+}
+
 static void tail_f32(const void* context, void* c, size_t c_stride, size_t pixel,
     size_t channel, size_t pixels, size_t columns) {
   const struct pqnn_rt_op* op = (const struct pqnn_rt_op*) context;
   const struct pqnn_rt_scaled* sc = &op->scaled;
   const struct steps k = steps_of(op);
-  const pqnn_vbinary_ukernel_fn mul = k.mul, add = k.add;
-  const struct pqnn_f32_elementwise_params pm = k.pm, pr = k.pr, pu = k.pu;
   const size_t channels = sc->channels;
   const float* s = INPUT(op, sc->scale_input) + channel;
   const float* r = sc->residual_input != 0 ? INPUT(op, sc->residual_input) + channel : NULL;
@@ -49,7 +66,6 @@ static void tail_f32(const void* context, void* c, size_t c_stride, size_t pixel
   const size_t width = op->upsampled.fused ? op->layout.out_width : 1;
   size_t row = pixel / width, ox = pixel % width;
   size_t source = lo != NULL ? pqnn_rt_upsampled_row_source(op, row) : 0;
-  float t[kBlock];
   for (size_t p = 0; p < pixels; p++, ox++) {
     float* x = (float*) ((char*) c + p * c_stride);
     const size_t q = pixel + p;
@@ -58,40 +74,25 @@ static void tail_f32(const void* context, void* c, size_t c_stride, size_t pixel
       row++;
       if (lo != NULL) source = pqnn_rt_upsampled_row_source(op, row);
     }
-    const float* sq = s + q / sc->image_pixels * sc->scale_batch_stride;
-    const float* rq = r != NULL ? r + q * channels : x;
     const float* up = lo != NULL
         ? lo + (source + op->upsampled.columns[ox]) * channels : NULL;
-    for (size_t i = 0; i < columns; i += kBlock) {
-      const size_t n = columns - i < kBlock ? columns - i : kBlock;
-      float* y = sc->residual ? t : x + i;  /* t = x * s when x is still to be added */
-      if (sc->scale_first) {
-        mul(n, sq + i, x + i, y, &pm);
-      } else {
-        mul(n, x + i, sq + i, y, &pm);
-      }
-      if (sc->residual) add(n, t, rq + i, x + i, &pr);
-      if (up != NULL) add(n, x + i, up + i, x + i, &pu);
-    }
+    scale_pixel(&k, sc, columns, x, s + q / sc->image_pixels * sc->scale_batch_stride,
+        r != NULL ? r + q * channels : x, up, x);
   }
 }
 
 /* A multiply stepped by its Winograd reader (runtime-pass-scaled-input.c): `count` pixels
  * of one output row from pixel `pixel` on, from its operand x (at that pixel) into y, both
- * dense: the tail's kernels and order (t = x * s; y = t + r; y += lo[source pixel]), x read
- * where it lies. */
+ * dense: the tail's kernels and order, x read where it lies. */
 void pqnn_rt_scaled_step(const void* context, const float* x, float* y, size_t pixel,
     size_t count) {
   const struct pqnn_rt_op* op = (const struct pqnn_rt_op*) context;
   const struct pqnn_rt_scaled* sc = &op->scaled;
   const struct steps k = steps_of(op);
-  const pqnn_vbinary_ukernel_fn mul = k.mul, add = k.add;
-  const struct pqnn_f32_elementwise_params pm = k.pm, pr = k.pr, pu = k.pu;
   const size_t c = sc->channels;
   const float* s = INPUT(op, sc->scale_input) + pixel / sc->image_pixels * sc->scale_batch_stride;
   const float* r = sc->residual_input != 0 ? INPUT(op, sc->residual_input) + pixel * c : x;
   const float* lo = NULL;
-  const size_t* columns = op->upsampled.columns;
   size_t ox = 0;
   if (op->upsampled.fused) {
     const size_t width = op->layout.out_width;
@@ -99,24 +100,8 @@ void pqnn_rt_scaled_step(const void* context, const float* x, float* y, size_t p
     ox = pixel % width;
   }
   for (size_t p = 0; p < count; p++, x += c, r += c, y += c) {
-    if (sc->residual) {
-      /* t = x * s staged (x stays readable), then y = t + r */
-      for (size_t i = 0; i < c; i += kBlock) {
-        const size_t n = c - i < kBlock ? c - i : kBlock;
-        float t[kBlock];
-        if (sc->scale_first) {
-          mul(n, s + i, x + i, t, &pm);
-        } else {
-          mul(n, x + i, s + i, t, &pm);
-        }
-        add(n, t, r + i, y + i, &pr);
-      }
-    } else if (sc->scale_first) {
-      mul(c, s, x, y, &pm);
-    } else {
-      mul(c, x, s, y, &pm);
-    }
-    if (lo != NULL) add(c, y, lo + columns[ox + p] * c, y, &pu);
+    scale_pixel(&k, sc, c, x, s, r, lo != NULL ? lo + op->upsampled.columns[ox + p] * c : NULL,
+        y);
   }
 }
 
