@@ -170,16 +170,17 @@ enum pqnn_status pqnn_pack_winograd(const char* function, pqnn_operator_t op,
 
 /* Slot layout, in floats: V [POINTS][tiles][cin], M [POINTS][tiles][cout], the scratch of
  * one tile's first transform pass [ALPHA][ALPHA][max(cin, cout)], a discard row of cout,
- * the stage of one output pixel's 9 stepped taps (direct_tile) [9][cin], and where the
- * operator reserved them, the stepped rows' keys and rows [STEPPED_ROWS][width][cin]. */
-static bool slot_floats(size_t tiles, size_t cin, size_t cout, size_t row_floats,
+ * and where the operator reserved stepped rows (`stepped`), the stage of one output
+ * pixel's 9 stepped taps (direct_tile) [9][cin] and the rows' keys and rows
+ * [STEPPED_ROWS][width][cin] (row_floats = width x cin). */
+static bool slot_floats(size_t tiles, size_t cin, size_t cout, bool stepped, size_t row_floats,
     struct pqnn_winograd_context* ctx, size_t* floats) {
   const size_t line = 64 / sizeof(float);
   const size_t v = pqnn_round_up(POINTS * tiles * cin, line);
   const size_t m = pqnn_round_up(POINTS * tiles * cout, line);
   const size_t scratch = pqnn_round_up(POINTS * pqnn_max_sz(cin, cout), line);
   const size_t discard = pqnn_round_up(cout, line);
-  const size_t stage = pqnn_round_up(9 * cin, line);
+  const size_t stage = stepped ? pqnn_round_up(9 * cin, line) : 0;
   ctx->m_offset = v;
   ctx->scratch_offset = v + m;
   ctx->discard_offset = v + m + scratch;
@@ -256,7 +257,7 @@ enum pqnn_status pqnn_prepare_winograd(const char* function, pqnn_operator_t op,
   size_t slot, total, row_floats = 0;
   if ((op->winograd_stepped_rows &&
        !pqnn_mul_sz(geometry->input_width, cin, &row_floats)) ||
-      !slot_floats(block, cin, cout, row_floats, ctx, &slot) ||
+      !slot_floats(block, cin, cout, op->winograd_stepped_rows, row_floats, ctx, &slot) ||
       !pqnn_mul_sz(slot, sizeof(float), &ctx->slot_bytes) ||
       !pqnn_mul_sz(ctx->slot_bytes, ctx->tasks, &total)) {
     pqnn_log_error(function, "Winograd workspace size overflows");
