@@ -1241,6 +1241,34 @@ def build():
     math_chain_cases()
     einsum_cases()
     group_norm_cases()
+    softmax_flattened_cases()
+
+# Opset < 13 Softmax over several dims: its own generator (the cases before keep theirs).
+softmax_rng = np.random.default_rng(20261209)
+
+
+def softmax_flattened_cases():
+    """Softmax of opset 11 over every dim from the axis on (x viewed as 2-D), where that is
+    more than one physical axis: the chain reduce max, subtract, exp, reduce sum, divide. On
+    an NHWC conv output (the default axis 1: C, H, W; axis 2: H, W; axis 0: everything), on
+    model-order inputs (3-D axis 1, 4-D axis -3), and on magnitudes to about 300 (a naive
+    exp overflows)."""
+    def srand(*shape, scale=1.0):
+        return (softmax_rng.standard_normal(shape) * scale).astype(np.float32)
+    conv = helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1])
+    add_case("softmax_opset11_flattened", [conv] + [
+        helper.make_node("Softmax", ["c"], ["y"], name="softmax_default"),
+        helper.make_node("Softmax", ["c"], ["y2"], name="softmax_hw", axis=2),
+        helper.make_node("Softmax", ["c"], ["y3"], name="softmax_all", axis=0),
+        helper.make_node("Softmax", ["x2"], ["y4"], name="softmax_3d", axis=1),
+        helper.make_node("Softmax", ["x3"], ["y5"], name="softmax_4d", axis=-3)],
+        [("x", (2, 3, 5, 6)), ("x2", (2, 3, 4)), ("x3", (2, 3, 2, 5))],
+        ["y", "y2", "y3", "y4", "y5"], [const("w", srand(6, 3, 3, 3, scale=0.4))], opset=11,
+        values=[srand(2, 3, 5, 6), srand(2, 3, 4), srand(2, 3, 2, 5)])
+    add_case("softmax_opset11_large", [
+        helper.make_node("Softmax", ["x"], ["y"], name="softmax_large", axis=1)],
+        [("x", (3, 4, 5))], ["y"], opset=11, values=[srand(3, 4, 5, scale=300.0)])
+
 
 # The embedding cases' own generator (the cases before them keep their inputs).
 gather_rng = np.random.default_rng(20261208)
@@ -1648,6 +1676,7 @@ def main():
     write_dynamic(out)
     write_qdq_hostile(out)
     write_lse_infinities(out)
+    write_softmax_infinities(out)
     write_math_nan_inf(out)
     matmulnbits_case("matmulnbits_g_idx", (2, 64), 8, 32, g_idx=True, out=out)
     matmulnbits_case("matmulnbits_any_zero_points", (2, 96), 12, 32, zero_points="any", out=out)
@@ -1754,6 +1783,21 @@ def write_lse_infinities(out):
     model.ir_version = 8
     onnx.checker.check_model(model)
     onnx.save(model, os.path.join(out, "reducelogsumexp_infinities.onnx"))
+
+
+def write_softmax_infinities(out):
+    """softmax_opset11_infinities.onnx (not in the manifest: NaN outputs defeat the error
+    checks; onnx-unit-test runs it on fixed inputs with ONNX Runtime's outputs): opset 11
+    Softmax over dims 1 and 2 of x [3, 2, 3] (the chain of the flattened view)."""
+    graph = helper.make_graph(
+        [helper.make_node("Softmax", ["x"], ["y"], name="softmax", axis=1)],
+        "softmax_opset11_infinities",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 2, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, 2, 3])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, "softmax_opset11_infinities.onnx"))
 
 
 def write_qdq_hostile(out):

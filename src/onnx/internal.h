@@ -366,6 +366,9 @@ enum pqnn_status ox_lower_group_norm(struct ox_pass* p);
 /* lower-math.c: LogSoftmax (any axis; opset < 13 over the dims from axis), and the unary
  * ops lowered to chains: Sign, Sin, Cos, Softsign, ThresholdedRelu, Shrink. */
 enum pqnn_status ox_lower_log_softmax(struct ox_pass* p);
+/* Softmax of opset < 13 over the dims from axis on, as a chain (reduce max, subtract, exp,
+ * reduce sum, divide). */
+enum pqnn_status ox_lower_softmax_flattened(struct ox_pass* p, struct ox_tensor* x, int axis);
 bool ox_is_math_chain_op(const char* op);
 enum pqnn_status ox_lower_math_chain(struct ox_pass* p, const char* op);
 

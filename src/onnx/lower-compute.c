@@ -485,7 +485,8 @@ enum pqnn_status ox_lower_softmax_axis(struct ox_pass* p, struct ox_tensor* x, i
 }
 
 /* Softmax: the softmax node where the axis is the innermost physical one, else
- * ox_lower_softmax_axis. */
+ * ox_lower_softmax_axis; opset < 13 over more dims than that: the chain of
+ * ox_lower_softmax_flattened (lower-math.c). */
 enum pqnn_status ox_lower_softmax(struct ox_pass* p) {
   struct ox_tensor* x;
   enum pqnn_status status = ox_input(p, 0, &x);
@@ -505,8 +506,7 @@ enum pqnn_status ox_lower_softmax(struct ox_pass* p) {
     ok = axis == x->rank - 1;
   }
   if (!ok && p->m->opset < 13 && axis != x->rank - 1) {
-    return ox_unsupported(p, "opset < 13 softmax over the dims from axis %lld (flattened)",
-        (long long) axis);
+    return ox_lower_softmax_flattened(p, x, (int) axis);
   }
   if (!ok) return ox_lower_softmax_axis(p, x, axis);
   struct ox_tensor* y = ox_output(p, 0);

@@ -2,6 +2,8 @@
  * existing nodes (docs/onnx.md, "Ops lowered to chains"):
  *   LogSoftmax       m = reduce max over the axis (opset < 13: every dim from the axis on)
  *                    clamped to +-FLT_MAX, d = x - m, y = d - log(reduce sum(exp(d)))
+ *   Softmax (opset < 13 over the dims from the axis on, where that is more than the
+ *                    innermost physical axis) e = exp(x - reduce max), y = e / reduce sum(e)
  *   Sign             x > 0 ? 1 : (x < 0 ? -1 : x) (comparisons, select nodes)
  *   Softsign         x / (1 + |x|)
  *   ThresholdedRelu  x > alpha ? x : 0
@@ -37,6 +39,30 @@ enum pqnn_status ox_lower_log_softmax(struct ox_pass* p) {
   status = ox_emit_log_sum_exp(p, x, reduced, true, &m, &d, &l);
   if (status != pqnn_status_success) return status;
   return ox_emit_binary(p, pqnn_binary_subtract, &d, &l, y);
+}
+
+/* Opset < 13 Softmax over the dims from `axis` on (x viewed as 2-D [dims before axis] x
+ * [dims from axis on]): m = reduce max (kept), e = exp(x - m), y = e / reduce sum(e) (kept).
+ * The max is not clamped, so a row with an infinity gives NaN as in ONNX Runtime. */
+enum pqnn_status ox_lower_softmax_flattened(struct ox_pass* p, struct ox_tensor* x, int axis) {
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  if (x->is_const) return ox_unsupported(p, "Softmax of a constant");
+  bool reduced[OX_MAX_RANK] = {false};
+  for (int d = axis; d < x->rank; d++) reduced[d] = true;
+  struct ox_tensor m, d, e, s;
+  ox_temporary(&m);
+  ox_temporary(&d);
+  ox_temporary(&e);
+  ox_temporary(&s);
+  enum pqnn_status status = ox_emit_reduce(p, pqnn_reduce_max, x, reduced, true, &m);
+  if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, &m, &d);
+  if (status == pqnn_status_success) status = ox_emit_unary(p, pqnn_unary_exp, NULL, &d, &e);
+  if (status == pqnn_status_success) {
+    status = ox_emit_reduce(p, pqnn_reduce_sum, &e, reduced, true, &s);
+  }
+  if (status != pqnn_status_success) return status;
+  return ox_emit_binary(p, pqnn_binary_divide, &e, &s, y);
 }
 
 /* ---- Sign, Softsign, ThresholdedRelu, Shrink ---- */

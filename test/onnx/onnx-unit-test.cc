@@ -685,6 +685,9 @@ TEST(OnnxImport, OpsWithoutANodeLowerToTheirDocumentedChains) {
   // LogSoftmax: reduce max, clamp, subtract, exp, reduce sum, log, subtract (7 each, four
   // of them, the model's order: no transposes).
   EXPECT_EQ(4u * 7, PlannedNodes("logsoftmax_model_order"));
+  // Opset 11 Softmax over dims 1 and 2 of a [3, 4, 5] input: reduce max, subtract, exp,
+  // reduce sum, divide.
+  EXPECT_EQ(5u, PlannedNodes("softmax_opset11_large"));
 }
 
 // Einsum equations that are matrix products run as one batch matrix multiply or fully
@@ -770,6 +773,25 @@ TEST(OnnxImport, ReduceLogSumExpOfInfinitiesAsOnnxRuntime) {
   EXPECT_EQ(y[1], -inf);
   EXPECT_NEAR(y[2], 2.3132617f, 1e-6f);
   EXPECT_EQ(y[3], inf);
+}
+
+TEST(OnnxImport, FlattenedSoftmaxOfInfinitiesAsOnnxRuntime) {
+  // ONNX Runtime 1.30 (scripts/ort-reference.sh) on opset 11 Softmax(axis 1) of [3, 2, 3]:
+  // a row holding +inf, and a row of -inf only, are NaN (inf - inf); a row with one -inf
+  // is finite, that element 0.
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  const float inf = INFINITY;
+  const float x[18] = {1, 2, inf, 0, 0, 0, 1, 2, 3, -inf, 0, 1,
+                       -inf, -inf, -inf, -inf, -inf, -inf};
+  const float want[6] = {0.08015893f, 0.21789455f, 0.5922988f, 0, 0.02948882f, 0.08015893f};
+  float y[18];
+  float* out[1] = {y};
+  ASSERT_NO_FATAL_FAILURE(RunFixedInput("softmax_opset11_infinities.onnx", x, 1, out));
+  for (size_t i = 0; i < 6; i++) {
+    EXPECT_TRUE(std::isnan(y[i])) << i;
+    EXPECT_NEAR(y[6 + i], want[i], 1e-6f) << 6 + i;
+    EXPECT_TRUE(std::isnan(y[12 + i])) << 12 + i;
+  }
 }
 
 TEST(OnnxImport, UnaryChainsOfNanAndInfinitiesAsOnnxRuntime) {
