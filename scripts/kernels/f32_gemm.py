@@ -100,18 +100,16 @@ def emit_kernel(isa_key, mr, nr, kind):
             L(f"    {vec} {vname(i, j)} = {vname(0, j)};")
     L(f"    wp += {nr};")
 
-    # IGEMM rows are re-read from the indirection buffer per tap, so the K loop indexes
-    # them by one shared k instead of bumping MR pointers: clang 14 otherwise packs the MR
-    # pointers into vector registers and extracts them every k (6-18 extra instructions
-    # per iteration, scripts/analysis/check-inner-loops.py).
-    indexed = kind == "igemm"
-
+    # The K loop indexes the MR rows by one shared k instead of bumping MR pointers (GEMM and
+    # IGEMM alike). IGEMM rows are re-read from the indirection buffer per tap, and clang 14
+    # packed bumped pointers into vector registers, extracting them every k (6-18 extra
+    # instructions per iteration, scripts/analysis/check-inner-loops.py); GEMM's bumped rows
+    # cost one add per row and k (6x16 avx2: 28 -> 25 instructions per k with gcc 12, and
+    # 1.0-1.5x GFLOP/s in bench/f32-gemm-kernels on a Zen 3 shared with other guests;
+    # avx512 7x16: the broadcasts fold into the FMAs as {1to16} with the index, 18 -> 13).
     def kloop(ind):
-        if indexed:
-            L(f"{ind}const size_t k_end = kc / sizeof(float);")
-            L(f"{ind}size_t k = 0;")
-        else:
-            L(f"{ind}size_t k = kc;")
+        L(f"{ind}const size_t k_end = kc / sizeof(float);")
+        L(f"{ind}size_t k = 0;")
         L(f"{ind}do {{")
         # Weights first, then one row at a time (broadcast, its FMAs): live registers
         # stay at MR * NR / W accumulators + NR / W weights + 1 broadcast.
@@ -121,29 +119,12 @@ def emit_kernel(isa_key, mr, nr, kind):
             for line in range((nr * 4 + 63) // 64):
                 L(f"{ind}  _mm_prefetch((const char*) wp + {PREFETCH + 64 * line}, _MM_HINT_T0);")
         L(f"{ind}  wp += {nr};")
-        # AVX512 with one FMA per broadcast: the A pointers move after the last FMA. gcc 12
-        # folds such a broadcast into its FMA (vfmadd231ps (a){1to16}) only then; bumped
-        # right after the broadcast, each row cost a vmovss and a register vbroadcastss
-        # (7x16: 32 instructions per k instead of 18).
-        late_bump = not indexed and nv == 1 and isa_key.startswith("avx512")
         for i in range(mr):
-            if indexed:
-                L(f"{ind}  const {vec} va{i} = {vf.bcast(isa_key, f'a{i} + k')};")
-            else:
-                L(f"{ind}  const {vec} va{i} = {vf.bcast(isa_key, f'a{i}')};")
-                if not late_bump:
-                    L(f"{ind}  a{i} += 1;")
+            L(f"{ind}  const {vec} va{i} = {vf.bcast(isa_key, f'a{i} + k')};")
             for j in range(nv):
                 L(f"{ind}  {vname(i, j)} = {vf.fma(isa_key, f'va{i}', f'vb{j}', vname(i, j))};")
-        if late_bump:
-            for i in range(mr):
-                L(f"{ind}  a{i} += 1;")
-        if indexed:
-            L(f"{ind}  k += 1;")
-            L(f"{ind}}} while (k != k_end);")
-        else:
-            L(f"{ind}  k -= sizeof(float);")
-            L(f"{ind}}} while (k != 0);")
+        L(f"{ind}  k += 1;")
+        L(f"{ind}}} while (k != k_end);")
 
     head, ind = skeleton.taps_open(kind, mr, "float", counter="p_left")
     for line in head:
@@ -164,10 +145,7 @@ def emit_kernel(isa_key, mr, nr, kind):
         for j in range(nv):
             L(f"      {vf.store(isa_key, f'c{i} + {j * w}', vname(i, j))}")
         L(f"      c{i} = (float*) ((uintptr_t) c{i} + cn_stride);")
-    if kind == "gemm":
-        for i in range(mr):
-            L(f"      a{i} = (const float*) ((uintptr_t) a{i} - kc);")
-    else:
+    if kind != "gemm":
         L("      a = (const void**) ((uintptr_t) a - ks);")
     L(f"      nc -= {nr};")
     L("    } else {")

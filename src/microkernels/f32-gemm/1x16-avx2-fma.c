@@ -27,17 +27,17 @@ void pqnn_f32_gemm_minmax_ukernel_1x16__avx2_fma(size_t mr, size_t nc, size_t kc
     __m256 vacc0x0 = _mm256_loadu_ps(wp + 0);
     __m256 vacc0x1 = _mm256_loadu_ps(wp + 8);
     wp += 16;
-    size_t k = kc;
+    const size_t k_end = kc / sizeof(float);
+    size_t k = 0;
     do {
       const __m256 vb0 = _mm256_loadu_ps(wp + 0);
       const __m256 vb1 = _mm256_loadu_ps(wp + 8);
       wp += 16;
-      const __m256 va0 = _mm256_broadcast_ss(a0);
-      a0 += 1;
+      const __m256 va0 = _mm256_broadcast_ss(a0 + k);
       vacc0x0 = _mm256_fmadd_ps(va0, vb0, vacc0x0);
       vacc0x1 = _mm256_fmadd_ps(va0, vb1, vacc0x1);
-      k -= sizeof(float);
-    } while (k != 0);
+      k += 1;
+    } while (k != k_end);
     vacc0x0 = _mm256_max_ps(vmin, vacc0x0);
     vacc0x1 = _mm256_max_ps(vmin, vacc0x1);
     vacc0x0 = _mm256_min_ps(vmax, vacc0x0);
@@ -46,7 +46,6 @@ void pqnn_f32_gemm_minmax_ukernel_1x16__avx2_fma(size_t mr, size_t nc, size_t kc
       _mm256_storeu_ps(c0 + 0, vacc0x0);
       _mm256_storeu_ps(c0 + 8, vacc0x1);
       c0 = (float*) ((uintptr_t) c0 + cn_stride);
-      a0 = (const float*) ((uintptr_t) a0 - kc);
       nc -= 16;
     } else {
       if (nc & 8) {

@@ -25,22 +25,21 @@ void pqnn_f32_gemm_minmax_ukernel_1x16__avx512f(size_t mr, size_t nc, size_t kc,
   do {
     __m512 vacc0x0 = _mm512_loadu_ps(wp + 0);
     wp += 16;
-    size_t k = kc;
+    const size_t k_end = kc / sizeof(float);
+    size_t k = 0;
     do {
       const __m512 vb0 = _mm512_loadu_ps(wp + 0);
       _mm_prefetch((const char*) wp + 1024, _MM_HINT_T0);
       wp += 16;
-      const __m512 va0 = _mm512_set1_ps(*a0);
+      const __m512 va0 = _mm512_set1_ps(*(a0 + k));
       vacc0x0 = _mm512_fmadd_ps(va0, vb0, vacc0x0);
-      a0 += 1;
-      k -= sizeof(float);
-    } while (k != 0);
+      k += 1;
+    } while (k != k_end);
     vacc0x0 = _mm512_max_ps(vmin, vacc0x0);
     vacc0x0 = _mm512_min_ps(vmax, vacc0x0);
     if (PQNN_LIKELY(nc >= 16)) {
       _mm512_storeu_ps(c0 + 0, vacc0x0);
       c0 = (float*) ((uintptr_t) c0 + cn_stride);
-      a0 = (const float*) ((uintptr_t) a0 - kc);
       nc -= 16;
     } else {
       const uint64_t vbits = (UINT64_C(1) << nc) - 1;

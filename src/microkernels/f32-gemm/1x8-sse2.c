@@ -27,17 +27,17 @@ void pqnn_f32_gemm_minmax_ukernel_1x8__sse2(size_t mr, size_t nc, size_t kc, con
     __m128 vacc0x0 = _mm_loadu_ps(wp + 0);
     __m128 vacc0x1 = _mm_loadu_ps(wp + 4);
     wp += 8;
-    size_t k = kc;
+    const size_t k_end = kc / sizeof(float);
+    size_t k = 0;
     do {
       const __m128 vb0 = _mm_loadu_ps(wp + 0);
       const __m128 vb1 = _mm_loadu_ps(wp + 4);
       wp += 8;
-      const __m128 va0 = _mm_load1_ps(a0);
-      a0 += 1;
+      const __m128 va0 = _mm_load1_ps(a0 + k);
       vacc0x0 = _mm_add_ps(vacc0x0, _mm_mul_ps(va0, vb0));
       vacc0x1 = _mm_add_ps(vacc0x1, _mm_mul_ps(va0, vb1));
-      k -= sizeof(float);
-    } while (k != 0);
+      k += 1;
+    } while (k != k_end);
     vacc0x0 = _mm_max_ps(vmin, vacc0x0);
     vacc0x1 = _mm_max_ps(vmin, vacc0x1);
     vacc0x0 = _mm_min_ps(vmax, vacc0x0);
@@ -46,7 +46,6 @@ void pqnn_f32_gemm_minmax_ukernel_1x8__sse2(size_t mr, size_t nc, size_t kc, con
       _mm_storeu_ps(c0 + 0, vacc0x0);
       _mm_storeu_ps(c0 + 4, vacc0x1);
       c0 = (float*) ((uintptr_t) c0 + cn_stride);
-      a0 = (const float*) ((uintptr_t) a0 - kc);
       nc -= 8;
     } else {
       if (nc & 4) {

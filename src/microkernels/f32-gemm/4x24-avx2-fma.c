@@ -52,34 +52,31 @@ void pqnn_f32_gemm_minmax_ukernel_4x24__avx2_fma(size_t mr, size_t nc, size_t kc
     __m256 vacc3x1 = vacc0x1;
     __m256 vacc3x2 = vacc0x2;
     wp += 24;
-    size_t k = kc;
+    const size_t k_end = kc / sizeof(float);
+    size_t k = 0;
     do {
       const __m256 vb0 = _mm256_loadu_ps(wp + 0);
       const __m256 vb1 = _mm256_loadu_ps(wp + 8);
       const __m256 vb2 = _mm256_loadu_ps(wp + 16);
       wp += 24;
-      const __m256 va0 = _mm256_broadcast_ss(a0);
-      a0 += 1;
+      const __m256 va0 = _mm256_broadcast_ss(a0 + k);
       vacc0x0 = _mm256_fmadd_ps(va0, vb0, vacc0x0);
       vacc0x1 = _mm256_fmadd_ps(va0, vb1, vacc0x1);
       vacc0x2 = _mm256_fmadd_ps(va0, vb2, vacc0x2);
-      const __m256 va1 = _mm256_broadcast_ss(a1);
-      a1 += 1;
+      const __m256 va1 = _mm256_broadcast_ss(a1 + k);
       vacc1x0 = _mm256_fmadd_ps(va1, vb0, vacc1x0);
       vacc1x1 = _mm256_fmadd_ps(va1, vb1, vacc1x1);
       vacc1x2 = _mm256_fmadd_ps(va1, vb2, vacc1x2);
-      const __m256 va2 = _mm256_broadcast_ss(a2);
-      a2 += 1;
+      const __m256 va2 = _mm256_broadcast_ss(a2 + k);
       vacc2x0 = _mm256_fmadd_ps(va2, vb0, vacc2x0);
       vacc2x1 = _mm256_fmadd_ps(va2, vb1, vacc2x1);
       vacc2x2 = _mm256_fmadd_ps(va2, vb2, vacc2x2);
-      const __m256 va3 = _mm256_broadcast_ss(a3);
-      a3 += 1;
+      const __m256 va3 = _mm256_broadcast_ss(a3 + k);
       vacc3x0 = _mm256_fmadd_ps(va3, vb0, vacc3x0);
       vacc3x1 = _mm256_fmadd_ps(va3, vb1, vacc3x1);
       vacc3x2 = _mm256_fmadd_ps(va3, vb2, vacc3x2);
-      k -= sizeof(float);
-    } while (k != 0);
+      k += 1;
+    } while (k != k_end);
     vacc0x0 = _mm256_max_ps(vmin, vacc0x0);
     vacc0x1 = _mm256_max_ps(vmin, vacc0x1);
     vacc0x2 = _mm256_max_ps(vmin, vacc0x2);
@@ -121,10 +118,6 @@ void pqnn_f32_gemm_minmax_ukernel_4x24__avx2_fma(size_t mr, size_t nc, size_t kc
       _mm256_storeu_ps(c0 + 8, vacc0x1);
       _mm256_storeu_ps(c0 + 16, vacc0x2);
       c0 = (float*) ((uintptr_t) c0 + cn_stride);
-      a0 = (const float*) ((uintptr_t) a0 - kc);
-      a1 = (const float*) ((uintptr_t) a1 - kc);
-      a2 = (const float*) ((uintptr_t) a2 - kc);
-      a3 = (const float*) ((uintptr_t) a3 - kc);
       nc -= 24;
     } else {
       if (nc & 16) {

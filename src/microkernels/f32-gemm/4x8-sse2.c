@@ -48,29 +48,26 @@ void pqnn_f32_gemm_minmax_ukernel_4x8__sse2(size_t mr, size_t nc, size_t kc, con
     __m128 vacc3x0 = vacc0x0;
     __m128 vacc3x1 = vacc0x1;
     wp += 8;
-    size_t k = kc;
+    const size_t k_end = kc / sizeof(float);
+    size_t k = 0;
     do {
       const __m128 vb0 = _mm_loadu_ps(wp + 0);
       const __m128 vb1 = _mm_loadu_ps(wp + 4);
       wp += 8;
-      const __m128 va0 = _mm_load1_ps(a0);
-      a0 += 1;
+      const __m128 va0 = _mm_load1_ps(a0 + k);
       vacc0x0 = _mm_add_ps(vacc0x0, _mm_mul_ps(va0, vb0));
       vacc0x1 = _mm_add_ps(vacc0x1, _mm_mul_ps(va0, vb1));
-      const __m128 va1 = _mm_load1_ps(a1);
-      a1 += 1;
+      const __m128 va1 = _mm_load1_ps(a1 + k);
       vacc1x0 = _mm_add_ps(vacc1x0, _mm_mul_ps(va1, vb0));
       vacc1x1 = _mm_add_ps(vacc1x1, _mm_mul_ps(va1, vb1));
-      const __m128 va2 = _mm_load1_ps(a2);
-      a2 += 1;
+      const __m128 va2 = _mm_load1_ps(a2 + k);
       vacc2x0 = _mm_add_ps(vacc2x0, _mm_mul_ps(va2, vb0));
       vacc2x1 = _mm_add_ps(vacc2x1, _mm_mul_ps(va2, vb1));
-      const __m128 va3 = _mm_load1_ps(a3);
-      a3 += 1;
+      const __m128 va3 = _mm_load1_ps(a3 + k);
       vacc3x0 = _mm_add_ps(vacc3x0, _mm_mul_ps(va3, vb0));
       vacc3x1 = _mm_add_ps(vacc3x1, _mm_mul_ps(va3, vb1));
-      k -= sizeof(float);
-    } while (k != 0);
+      k += 1;
+    } while (k != k_end);
     vacc0x0 = _mm_max_ps(vmin, vacc0x0);
     vacc0x1 = _mm_max_ps(vmin, vacc0x1);
     vacc1x0 = _mm_max_ps(vmin, vacc1x0);
@@ -100,10 +97,6 @@ void pqnn_f32_gemm_minmax_ukernel_4x8__sse2(size_t mr, size_t nc, size_t kc, con
       _mm_storeu_ps(c0 + 0, vacc0x0);
       _mm_storeu_ps(c0 + 4, vacc0x1);
       c0 = (float*) ((uintptr_t) c0 + cn_stride);
-      a0 = (const float*) ((uintptr_t) a0 - kc);
-      a1 = (const float*) ((uintptr_t) a1 - kc);
-      a2 = (const float*) ((uintptr_t) a2 - kc);
-      a3 = (const float*) ((uintptr_t) a3 - kc);
       nc -= 8;
     } else {
       if (nc & 4) {

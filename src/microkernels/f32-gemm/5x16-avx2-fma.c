@@ -56,33 +56,29 @@ void pqnn_f32_gemm_minmax_ukernel_5x16__avx2_fma(size_t mr, size_t nc, size_t kc
     __m256 vacc4x0 = vacc0x0;
     __m256 vacc4x1 = vacc0x1;
     wp += 16;
-    size_t k = kc;
+    const size_t k_end = kc / sizeof(float);
+    size_t k = 0;
     do {
       const __m256 vb0 = _mm256_loadu_ps(wp + 0);
       const __m256 vb1 = _mm256_loadu_ps(wp + 8);
       wp += 16;
-      const __m256 va0 = _mm256_broadcast_ss(a0);
-      a0 += 1;
+      const __m256 va0 = _mm256_broadcast_ss(a0 + k);
       vacc0x0 = _mm256_fmadd_ps(va0, vb0, vacc0x0);
       vacc0x1 = _mm256_fmadd_ps(va0, vb1, vacc0x1);
-      const __m256 va1 = _mm256_broadcast_ss(a1);
-      a1 += 1;
+      const __m256 va1 = _mm256_broadcast_ss(a1 + k);
       vacc1x0 = _mm256_fmadd_ps(va1, vb0, vacc1x0);
       vacc1x1 = _mm256_fmadd_ps(va1, vb1, vacc1x1);
-      const __m256 va2 = _mm256_broadcast_ss(a2);
-      a2 += 1;
+      const __m256 va2 = _mm256_broadcast_ss(a2 + k);
       vacc2x0 = _mm256_fmadd_ps(va2, vb0, vacc2x0);
       vacc2x1 = _mm256_fmadd_ps(va2, vb1, vacc2x1);
-      const __m256 va3 = _mm256_broadcast_ss(a3);
-      a3 += 1;
+      const __m256 va3 = _mm256_broadcast_ss(a3 + k);
       vacc3x0 = _mm256_fmadd_ps(va3, vb0, vacc3x0);
       vacc3x1 = _mm256_fmadd_ps(va3, vb1, vacc3x1);
-      const __m256 va4 = _mm256_broadcast_ss(a4);
-      a4 += 1;
+      const __m256 va4 = _mm256_broadcast_ss(a4 + k);
       vacc4x0 = _mm256_fmadd_ps(va4, vb0, vacc4x0);
       vacc4x1 = _mm256_fmadd_ps(va4, vb1, vacc4x1);
-      k -= sizeof(float);
-    } while (k != 0);
+      k += 1;
+    } while (k != k_end);
     vacc0x0 = _mm256_max_ps(vmin, vacc0x0);
     vacc0x1 = _mm256_max_ps(vmin, vacc0x1);
     vacc1x0 = _mm256_max_ps(vmin, vacc1x0);
@@ -119,11 +115,6 @@ void pqnn_f32_gemm_minmax_ukernel_5x16__avx2_fma(size_t mr, size_t nc, size_t kc
       _mm256_storeu_ps(c0 + 0, vacc0x0);
       _mm256_storeu_ps(c0 + 8, vacc0x1);
       c0 = (float*) ((uintptr_t) c0 + cn_stride);
-      a0 = (const float*) ((uintptr_t) a0 - kc);
-      a1 = (const float*) ((uintptr_t) a1 - kc);
-      a2 = (const float*) ((uintptr_t) a2 - kc);
-      a3 = (const float*) ((uintptr_t) a3 - kc);
-      a4 = (const float*) ((uintptr_t) a4 - kc);
       nc -= 16;
     } else {
       if (nc & 8) {
