@@ -1242,6 +1242,7 @@ def build():
     einsum_cases()
     group_norm_cases()
     softmax_flattened_cases()
+    isnan_isinf_cases()
 
 # Opset < 13 Softmax over several dims: its own generator (the cases before keep theirs).
 softmax_rng = np.random.default_rng(20261209)
@@ -1268,6 +1269,58 @@ def softmax_flattened_cases():
     add_case("softmax_opset11_large", [
         helper.make_node("Softmax", ["x"], ["y"], name="softmax_large", axis=1)],
         [("x", (3, 4, 5))], ["y"], opset=11, values=[srand(3, 4, 5, scale=300.0)])
+
+
+# IsNaN / IsInf: their own generator (the cases before keep theirs).
+special_rng = np.random.default_rng(20261210)
+
+
+def isnan_isinf_cases():
+    """IsNaN and IsInf (all four detect_negative / detect_positive pairs), their bool outputs
+    cast to float, and torch's nan_to_num pattern (Where(IsNaN), Where(IsInf) with one sign
+    each): on a model-order input holding NaN, +inf and -inf among normal values (every
+    mode: nothing is quantized), and on an NHWC conv output whose window reaches planted
+    infinities (+inf, -inf, both: NaN) -- f32 only, as qd8's per-row range of such a map
+    is infinite."""
+    x = special_rng.standard_normal((3, 7)).astype(np.float32)
+    x[0, 1] = np.nan
+    x[1, 2] = np.inf
+    x[2, 3] = -np.inf
+    x[2, 6] = np.nan
+    x[0, 5] = -np.inf
+
+    def flags(src, tag):
+        nodes = [helper.make_node("IsNaN", [src], [tag + "n"], name=tag + "isnan")]
+        outs = [tag + "n"]
+        for k, (neg, pos) in enumerate([(1, 1), (0, 1), (1, 0), (0, 0)]):
+            nodes.append(helper.make_node("IsInf", [src], ["%si%d" % (tag, k)], name="%sisinf%d" % (tag, k),
+                                          detect_negative=neg, detect_positive=pos))
+            outs.append("%si%d" % (tag, k))
+        casts = [helper.make_node("Cast", [o], [o + "_f"], name=o + "_cast", to=TensorProto.FLOAT)
+                 for o in outs]
+        return nodes + casts, [o + "_f" for o in outs]
+    nodes, outs = flags("x", "m")
+    nan_to_num = [
+        helper.make_node("IsNaN", ["x"], ["isn"], name="ntn_isnan"),
+        helper.make_node("Where", ["isn", "zero", "x"], ["z1"], name="ntn_nan"),
+        helper.make_node("IsInf", ["z1"], ["ispos"], name="ntn_ispos", detect_negative=0),
+        helper.make_node("Where", ["ispos", "big", "z1"], ["z2"], name="ntn_pos"),
+        helper.make_node("IsInf", ["z2"], ["isneg"], name="ntn_isneg", detect_positive=0),
+        helper.make_node("Where", ["isneg", "nbig", "z2"], ["y"], name="ntn_neg")]
+    add_case("isnan_isinf_model_order", nodes + nan_to_num, [("x", (3, 7))], outs + ["y"],
+             [const("zero", np.float32(0.0)), const("big", np.float32(60000.0)),
+              const("nbig", np.float32(-60000.0))], values=[x])
+    xc = special_rng.standard_normal((1, 2, 6, 5)).astype(np.float32)
+    xc[0, 0, 1, 1] = np.inf
+    xc[0, 1, 4, 3] = -np.inf
+    xc[0, 0, 3, 0] = np.inf
+    xc[0, 1, 3, 1] = -np.inf
+    xc[0, 0, 5, 4] = np.nan
+    conv = helper.make_node("Conv", ["xc", "w"], ["c"], name="conv", pads=[1, 1, 1, 1])
+    nodes, outs = flags("c", "c")
+    add_case("isnan_isinf_after_conv", [conv] + nodes, [("xc", (1, 2, 6, 5))], outs,
+             [const("w", (special_rng.standard_normal((3, 2, 3, 3)) * 0.5).astype(np.float32))],
+             values=[xc], expect="f32")
 
 
 # The embedding cases' own generator (the cases before them keep their inputs).

@@ -364,7 +364,7 @@ enum pqnn_status ox_lower_dequantize(struct ox_pass* p);
 enum pqnn_status ox_lower_group_norm(struct ox_pass* p);
 
 /* lower-math.c: LogSoftmax (any axis; opset < 13 over the dims from axis), and the unary
- * ops lowered to chains: Sign, Sin, Cos, Softsign, ThresholdedRelu, Shrink. */
+ * ops lowered to chains: Sign, Sin, Cos, Softsign, ThresholdedRelu, Shrink, IsNaN, IsInf. */
 enum pqnn_status ox_lower_log_softmax(struct ox_pass* p);
 /* Softmax of opset < 13 over the dims from axis on, as a chain (reduce max, subtract, exp,
  * reduce sum, divide). */

@@ -9,7 +9,10 @@
  *   ThresholdedRelu  x > alpha ? x : 0
  *   Shrink           |x| > lambd ? x - bias * sign(x) : 0 (x for bias 0)
  *   Sin, Cos         x reduced to r in [-pi, pi] by k = round(x / 2pi) in two steps
- *                    (Cody-Waite), then a polynomial in r^2 (Horner) */
+ *                    (Cody-Waite), then a polynomial in r^2 (Horner)
+ *   IsNaN            x != x (the comparison node: 1 / 0, an ONNX bool)
+ *   IsInf            |x| == inf, x == inf or x == -inf by detect_positive / detect_negative
+ *                    (neither: x == NaN, false everywhere) */
 #include <math.h>
 #include <string.h>
 
@@ -236,8 +239,39 @@ static enum pqnn_status lower_sin_cos(struct ox_pass* p, struct ox_tensor* x, st
 
 /* ---- dispatch ---- */
 
+/* IsNaN: x != x, true for NaN only (the comparison nodes' NaN rule). */
+static enum pqnn_status lower_is_nan(struct ox_pass* p, struct ox_tensor* x, struct ox_tensor* y) {
+  const enum pqnn_status status = ox_emit_binary(p, pqnn_binary_not_equal, x, x, y);
+  if (status == pqnn_status_success) y->elem_type = OX_BOOL;
+  return status;
+}
+
+/* IsInf: |x| == inf for both signs, x == +inf or x == -inf for one, x == NaN (never true)
+ * for neither. */
+static enum pqnn_status lower_is_inf(struct ox_pass* p, struct ox_tensor* x, struct ox_tensor* y) {
+  int64_t negative, positive;
+  enum pqnn_status status = ox_attr_int(p, "detect_negative", 1, &negative);
+  if (status == pqnn_status_success) status = ox_attr_int(p, "detect_positive", 1, &positive);
+  if (status != pqnn_status_success) return status;
+  struct ox_tensor a;
+  ox_temporary(&a);
+  struct ox_tensor* v = x;
+  float target = INFINITY;
+  if (negative != 0 && positive != 0) {
+    status = ox_emit_unary(p, pqnn_unary_abs, NULL, x, &a);
+    v = &a;
+  } else if (negative != 0) {
+    target = -INFINITY;
+  } else if (positive == 0) {
+    target = NAN;
+  }
+  if (status == pqnn_status_success) status = emit_op(p, pqnn_binary_equal, v, NULL, target, y);
+  if (status == pqnn_status_success) y->elem_type = OX_BOOL;
+  return status;
+}
+
 static const char* const kMathOps[] = {"Sign", "Sin", "Cos", "Softsign", "ThresholdedRelu",
-    "Shrink"};
+    "Shrink", "IsNaN", "IsInf"};
 
 bool ox_is_math_chain_op(const char* op) {
   for (size_t k = 0; k < sizeof(kMathOps) / sizeof(kMathOps[0]); k++) {
@@ -259,5 +293,7 @@ enum pqnn_status ox_lower_math_chain(struct ox_pass* p, const char* op) {
   if (strcmp(op, "ThresholdedRelu") == 0) return lower_thresholded_relu(p, x, y);
   if (strcmp(op, "Shrink") == 0) return lower_shrink(p, x, y);
   if (strcmp(op, "Sin") == 0 || strcmp(op, "Cos") == 0) return lower_sin_cos(p, x, y, op[0] == 'C');
+  if (strcmp(op, "IsNaN") == 0) return lower_is_nan(p, x, y);
+  if (strcmp(op, "IsInf") == 0) return lower_is_inf(p, x, y);
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }

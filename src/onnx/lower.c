@@ -104,7 +104,7 @@ static bool known_op(const char* op) {
       "ReduceMin", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
       "GlobalLpPool", "LpNormalization", "LRN",
       "Round", "QuantizeLinear", "LogSoftmax", "Sign", "Sin", "Cos", "Softsign",
-      "ThresholdedRelu", "Shrink", "Einsum", "GroupNormalization"};
+      "ThresholdedRelu", "Shrink", "Einsum", "GroupNormalization", "IsNaN", "IsInf"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
