@@ -137,29 +137,44 @@ void RunFpnGraph(benchmark::State& state, pqnn_subgraph_t sg, pqnn_status st,
   pqnn_delete_subgraph(sg);
 }
 
+// The FPN benches' subgraph: pqnn initialized, 3 external values (x_in, lo, y); null after
+// a skip.
+pqnn_subgraph_t NewFpnSubgraph(benchmark::State& state) {
+  pqnn_subgraph_t sg = nullptr;
+  if (pqnn_initialize() != pqnn_status_success ||
+      pqnn_create_subgraph(3, 0, &sg) != pqnn_status_success) {
+    state.SkipWithError("pqnn_initialize / pqnn_create_subgraph failed");
+    return nullptr;
+  }
+  return sg;
+}
+
+// Value i of an FPN graph: externals 0 (x_in) and 1 (lo) inputs, 2 (y) the output, the rest
+// internal (data: static).
+uint32_t DefineFpnValue(pqnn_subgraph_t sg, uint32_t i, const std::vector<size_t>& dims,
+    const float* data) {
+  const uint32_t ext = i < 3 ? i : PQNN_INVALID_VALUE_ID;
+  const uint32_t flags = i == 0 || i == 1 ? PQNN_VALUE_FLAG_EXTERNAL_INPUT
+                       : i == 2 ? PQNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0;
+  uint32_t id = PQNN_INVALID_VALUE_ID;
+  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, dims.size(), dims.data(), data, ext, flags,
+      &id);
+  return id;
+}
+
 void FpnStep(benchmark::State& state) {
   const bool fuse = state.range(0) != 0;
   const size_t h = 160, w = 160, c = 96;
-  if (pqnn_initialize() != pqnn_status_success) {
-    state.SkipWithError("pqnn_initialize failed");
-    return;
-  }
-  pqnn_subgraph_t sg = nullptr;
-  pqnn_create_subgraph(3, 0, &sg);
+  pqnn_subgraph_t sg = NewFpnSubgraph(state);
+  if (sg == nullptr) return;
   const std::vector<size_t> dims = {1, h, w, c}, lo_dims = {1, h / 2, w / 2, c};
   const std::vector<size_t> sdims = {1, 1, 1, c};
   std::vector<float> s(c, 0.5f), x(h * w * c, 0.25f), lo(h * w * c / 4, 0.5f), y(h * w * c);
   uint32_t ids[8];  // x_in, lo, y, x, xs, t, up, s
-  for (uint32_t k = 0; k < 7; k++) {
-    const bool low = k == 1;
-    const uint32_t ext = k < 3 ? k : PQNN_INVALID_VALUE_ID;
-    const uint32_t flags = k == 0 || k == 1 ? PQNN_VALUE_FLAG_EXTERNAL_INPUT
-                         : k == 2 ? PQNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0;
-    pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, low ? lo_dims.data() : dims.data(),
-        nullptr, ext, flags, &ids[k]);
+  for (uint32_t k = 0; k < 8; k++) {
+    ids[k] = DefineFpnValue(sg, k, k == 1 ? lo_dims : k == 7 ? sdims : dims,
+        k == 7 ? s.data() : nullptr);
   }
-  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, sdims.data(), s.data(),
-      PQNN_INVALID_VALUE_ID, 0, &ids[7]);
   pqnn_runtime_options options = {};
   options.no_residual_fusion = fuse ? 0 : 1;
   RunFpnGraph(state, sg, DefineFpnStep(sg, ids), options, x.data(), lo.data(), y.data(), -1);
@@ -172,12 +187,8 @@ void FpnStep(benchmark::State& state) {
 void FpnOutConv(benchmark::State& state) {
   const bool fuse = state.range(0) != 0;
   const size_t h = 160, w = 160, c = 96, oc = 24;
-  if (pqnn_initialize() != pqnn_status_success) {
-    state.SkipWithError("pqnn_initialize failed");
-    return;
-  }
-  pqnn_subgraph_t sg = nullptr;
-  pqnn_create_subgraph(3, 0, &sg);
+  pqnn_subgraph_t sg = NewFpnSubgraph(state);
+  if (sg == nullptr) return;
   const std::vector<size_t> dims = {1, h, w, c}, lo_dims = {1, h / 2, w / 2, c};
   const std::vector<size_t> sdims = {1, 1, 1, c}, odims = {1, h, w, oc};
   const std::vector<size_t> wdims = {oc, 3, 3, c};
@@ -191,14 +202,9 @@ void FpnOutConv(benchmark::State& state) {
   const std::vector<size_t>* shape[9] = {&dims, &lo_dims, &odims, &dims, &dims, &dims, &dims,
       &sdims, &dims};
   for (uint32_t i = 0; i < 9; i++) {
-    const uint32_t ext = i < 3 ? i : PQNN_INVALID_VALUE_ID;
-    const uint32_t flags = i == 0 || i == 1 ? PQNN_VALUE_FLAG_EXTERNAL_INPUT
-                         : i == 2 ? PQNN_VALUE_FLAG_EXTERNAL_OUTPUT : 0;
-    pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, shape[i]->data(),
-        i == 7 ? s.data() : nullptr, ext, flags, &ids[i]);
+    ids[i] = DefineFpnValue(sg, i, *shape[i], i == 7 ? s.data() : nullptr);
   }
-  pqnn_define_tensor_value(sg, pqnn_datatype_fp32, 4, wdims.data(), k.data(),
-      PQNN_INVALID_VALUE_ID, 0, &ids[9]);
+  ids[9] = DefineFpnValue(sg, 9, wdims, k.data());
   for (uint32_t i = 0; i < 8; i++) step[i] = ids[i];
   step[2] = ids[8];
   pqnn_status st = DefineFpnStep(sg, step);
