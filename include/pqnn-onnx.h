@@ -35,6 +35,7 @@ typedef struct pqnn_onnx_runtime* pqnn_onnx_runtime_t;
 #define PQNN_ONNX_FLOAT 1
 #define PQNN_ONNX_INT32 6
 #define PQNN_ONNX_INT64 7
+#define PQNN_ONNX_BOOL 9
 
 struct pqnn_onnx_tensor_info {
   const char* name;          /* owned by the model */
@@ -116,6 +117,14 @@ PQNN_API enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t runtime, size_t num_
  * (nothing out of bounds is read; the outputs are then unspecified). Allocates nothing. */
 PQNN_API enum pqnn_status pqnn_onnx_run_typed(pqnn_onnx_runtime_t runtime, size_t num_inputs,
     const void* const* inputs, size_t num_outputs, float* const* outputs);
+/* pqnn_onnx_run_typed with each output buffer of its own element type too
+ * (pqnn_onnx_get_runtime_output's elem_type): float, int64 (int64_t), int32 (int32_t) or
+ * bool (one byte, 0 / 1). Outputs of those types (ArgMax / ArgMin indices, comparisons)
+ * are computed as floats inside pqnn and converted when the run ends, into buffers the
+ * runtime allocated when it was created. pqnn_onnx_run and pqnn_onnx_run_typed refuse a
+ * model with such an output (invalid_parameter, logged). */
+PQNN_API enum pqnn_status pqnn_onnx_run_typed_outputs(pqnn_onnx_runtime_t runtime,
+    size_t num_inputs, const void* const* inputs, size_t num_outputs, void* const* outputs);
 /* The underlying pqnn runtime (for pqnn_get_runtime_node_info and friends); owned. */
 PQNN_API enum pqnn_status pqnn_onnx_get_pqnn_runtime(pqnn_onnx_runtime_t runtime,
     pqnn_runtime_t* pqnn_runtime_out);

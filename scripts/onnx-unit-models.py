@@ -36,8 +36,8 @@ def const(name, array):
 def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=OPSET,
              check=True, values=None):
     """inputs: [(name, shape)] or [(name, shape, elem_type)] (TensorProto.INT64 / INT32: token
-    ids, whose values must be given), outputs: [name or (name, shape)] (ONNX infers the shape
-    of a bare name). values: the inputs' data (arrays of those shapes) instead of
+    ids, whose values must be given), outputs: [name, (name, shape) or (name, shape or None,
+    elem_type)] (float32 unless given; ONNX infers the shape of a bare name or None). values: the inputs' data (arrays of those shapes) instead of
     random normal values. check=False: for ops newer than Debian's onnx knows (Mish, opset 18):
     no shape inference and no checker (every output needs its shape; ONNX Runtime, which
     knows the op, validates the model when it loads it for the reference)."""
@@ -46,7 +46,8 @@ def add_case(name, nodes, inputs, outputs, initializers=(), expect="ok", opset=O
         [helper.make_tensor_value_info(i[0], i[2] if len(i) > 2 else TensorProto.FLOAT, list(i[1]))
          for i in inputs],
         [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) if isinstance(n, str) else
-         helper.make_tensor_value_info(n[0], TensorProto.FLOAT, list(n[1])) for n in outputs],
+         helper.make_tensor_value_info(n[0], n[2] if len(n) > 2 else TensorProto.FLOAT,
+                                       None if n[1] is None else list(n[1])) for n in outputs],
         initializer=list(initializers))
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="pqnn-onnx-unit-models")
@@ -1243,6 +1244,7 @@ def build():
     group_norm_cases()
     softmax_flattened_cases()
     isnan_isinf_cases()
+    argmax_cases()
 
 # Opset < 13 Softmax over several dims: its own generator (the cases before keep theirs).
 softmax_rng = np.random.default_rng(20261209)
@@ -1321,6 +1323,60 @@ def isnan_isinf_cases():
     add_case("isnan_isinf_after_conv", [conv] + nodes, [("xc", (1, 2, 6, 5))], outs,
              [const("w", (special_rng.standard_normal((3, 2, 3, 3)) * 0.5).astype(np.float32))],
              values=[xc], expect="f32")
+
+
+# ArgMax / ArgMin: their own generator (the cases before keep theirs).
+argmax_rng = np.random.default_rng(20261211)
+
+
+def argmax_cases():
+    """ArgMax / ArgMin (int64 graph outputs, pqnn_onnx_run_typed_outputs) against ONNX
+    Runtime: on a model-order input of values on a 0.5 grid (ties everywhere: first and last
+    index) with NaN planted first in a row (ORT keeps index 0), inside rows, a row of NaN
+    only, and +-inf; every axis, keepdims 0 / 1, select_last_index, a 1-D input (a scalar
+    output), a bool output (Greater), a Cast of indices to int32 and to float (every mode:
+    the grid is exact in f16, nothing is quantized). And on an NHWC conv output: the
+    segmentation head (over C, keepdims 0), over W and over H (last index), and Less as a
+    bool output (f32)."""
+    x = (np.round(argmax_rng.uniform(-2.0, 2.0, (5, 6, 7)) * 2.0) / 2.0).astype(np.float32)
+    x[0, 0, 0] = np.nan   # first of its row along axes 1 and 2, and along axis 0
+    x[1, 3, 2] = np.nan
+    x[2, :, 4] = np.nan   # a whole row along axis 1
+    x[3, 2, 5] = np.inf
+    x[4, 1, 1] = -np.inf
+    x[3, 4, :] = -np.inf  # a row of -inf along axis 2: ties of infinities
+    x2 = (np.round(argmax_rng.uniform(-2.0, 2.0, (9,)) * 2.0) / 2.0).astype(np.float32)
+    i64 = TensorProto.INT64
+    nodes = [
+        helper.make_node("ArgMax", ["x"], ["y0"], name="argmax_axis1", axis=1, keepdims=0),
+        helper.make_node("ArgMax", ["x"], ["y1"], name="argmax_last", axis=-1, keepdims=1,
+                         select_last_index=1),
+        helper.make_node("ArgMin", ["x"], ["y2"], name="argmin_axis0", axis=0, keepdims=0),
+        helper.make_node("ArgMin", ["x"], ["y3"], name="argmin_last", axis=2, keepdims=0,
+                         select_last_index=1),
+        helper.make_node("ArgMax", ["x2"], ["y4"], name="argmax_1d", keepdims=0),
+        helper.make_node("Greater", ["x", "quarter"], ["y5"], name="greater"),
+        helper.make_node("ArgMax", ["x"], ["i6"], name="argmax_axis2", axis=2),
+        helper.make_node("Cast", ["i6"], ["y6"], name="indices_int32", to=TensorProto.INT32),
+        helper.make_node("ArgMin", ["x"], ["i7"], name="argmin_axis1", axis=1),
+        helper.make_node("Cast", ["i7"], ["y7"], name="indices_float", to=TensorProto.FLOAT)]
+    add_case("argmax_argmin_model_order", nodes, [("x", (5, 6, 7)), ("x2", (9,))],
+             [("y%d" % k, None, t) for k, t in enumerate([i64] * 5 + [TensorProto.BOOL,
+                                                            TensorProto.INT32, TensorProto.FLOAT])],
+             [const("quarter", np.float32(0.25))],
+             values=[x, x2])
+    xc = argmax_rng.standard_normal((1, 3, 6, 5)).astype(np.float32)
+    conv = helper.make_node("Conv", ["xc", "w"], ["c"], name="conv", pads=[1, 1, 1, 1])
+    add_case("argmax_after_conv", [conv,
+        helper.make_node("ArgMax", ["c"], ["y0"], name="segmentation_head", axis=1, keepdims=0),
+        helper.make_node("ArgMax", ["c"], ["y1"], name="argmax_w", axis=3),
+        helper.make_node("ArgMin", ["c"], ["y2"], name="argmin_h_last", axis=2, keepdims=0,
+                         select_last_index=1),
+        helper.make_node("Less", ["c", "zero"], ["y3"], name="less")],
+        [("xc", (1, 3, 6, 5))],
+        [("y0", None, i64), ("y1", None, i64), ("y2", None, i64), ("y3", None, TensorProto.BOOL)],
+        [const("w", (argmax_rng.standard_normal((4, 3, 3, 3)) * 0.5).astype(np.float32)),
+         const("zero", np.float32(0.0))], values=[xc], expect="f32")
 
 
 # The embedding cases' own generator (the cases before them keep their inputs).
@@ -1996,9 +2052,19 @@ def hostile_logic_models():
             helper.make_node("Not", ["m", "m"], ["b"], name="not"),
             helper.make_node("Cast", ["b"], ["y"], name="c", to=f32)],
             [("x", (2, 3))], [("y", f32)], [zero]), "malformed"),
-        ("hostile_bool_output", model("bo", [
-            helper.make_node("Less", ["x", "zero"], ["y"], name="less")],
-            [("x", (2, 3))], [("y", TensorProto.BOOL)], [zero]), "load"),
+        ("hostile_uint8_output", model("u8", [
+            helper.make_node("Relu", ["x"], ["y"], name="relu")],
+            [("x", (2, 3))], [("y", TensorProto.UINT8)]), "load"),
+        ("hostile_bool_output_of_float", model("bf", [
+            helper.make_node("Relu", ["x"], ["y"], name="relu")],
+            [("x", (2, 3))], [("y", TensorProto.BOOL)]), "build"),
+        ("hostile_int64_output_of_float", model("if", [
+            helper.make_node("Relu", ["x"], ["y"], name="relu")],
+            [("x", (2, 3))], [("y", TensorProto.INT64)]), "build"),
+        ("hostile_argmax_into_add", model("aa", [
+            helper.make_node("ArgMax", ["x"], ["i"], name="argmax", axis=1),
+            helper.make_node("Add", ["i", "i"], ["y"], name="add_indices")],
+            [("x", (2, 3))], [("y", TensorProto.INT64)]), "listed:Add"),
         ("hostile_where_huge_broadcast", model("wh", [
             helper.make_node("Less", ["x", "zero"], ["m"], name="less"),
             helper.make_node("Where", ["m", "x", "z"], ["y"], name="where")],
@@ -2053,7 +2119,7 @@ def hostile_gather_models():
             [const("table", np.zeros((4, 1024), np.float32))]), "listed:Gather"),
         ("hostile_int64_output", model("out", [
             helper.make_node("Identity", ["ids"], ["y"], name="copy")],
-            [("ids", (1, 5), i64)], [("y", i64)]), "load"),
+            [("ids", (1, 5), i64)], [("y", i64)]), "listed:Identity"),
     ]
 
 

@@ -59,11 +59,15 @@ function readInput(session, name, file, dims) {
   return new ort.Tensor('float32', readF32(file, count), dims);
 }
 
+// float32 outputs as they are; int64 / int32 (ArgMax indices) and bool (0 / 1) ones as
+// float32 values, which pqnn-run writes too (exact for indices below 2^24).
 function writeF32(file, data) {
   const buf = Buffer.alloc(data.length * 4);
-  for (let k = 0; k < data.length; k++) buf.writeFloatLE(data[k], 4 * k);
+  for (let k = 0; k < data.length; k++) buf.writeFloatLE(Number(data[k]), 4 * k);
   fs.writeFileSync(file, buf);
 }
+
+const OUTPUT_TYPES = ['float32', 'int64', 'int32', 'bool'];
 
 function staticDims(session, name, shapes) {
   if (shapes[name]) return shapes[name];
@@ -88,7 +92,7 @@ async function runModel(model, inputs, shapes, prefix, threads, iterations) {
   let results = await session.run(feeds);
   session.outputNames.forEach((name, k) => {
     const t = results[name];
-    if (t.type !== 'float32') usage(`output ${name} is ${t.type}, not float32`);
+    if (!OUTPUT_TYPES.includes(t.type)) usage(`output ${name} is ${t.type}: not ${OUTPUT_TYPES}`);
     writeF32(`${prefix}${k}.bin`, t.data);
     console.log(JSON.stringify({output: name, dims: t.dims, file: `${prefix}${k}.bin`}));
   });

@@ -48,6 +48,9 @@ struct ox_tensor {
   bool temporary;               /* an intermediate of one node's lowering (no ONNX tensor) */
   bool quantized;               /* QuantizeLinear's output: its integers (elem_type int8 /
                                    uint8) held as floats, read only by DequantizeLinear */
+  bool indices;                 /* ArgMax / ArgMin's output (elem_type int64, or int32 after a
+                                   Cast): integer indices held as floats, exact below 2^24;
+                                   read by Cast or a graph output only */
 };
 
 struct ox_node {
@@ -76,6 +79,8 @@ struct pqnn_onnx_model {
   size_t num_inputs, num_outputs;
   int* inputs;                  /* tensor index of each graph input */
   int* outputs;
+  int32_t* output_types;        /* each graph output's declared elem_type: float32, bool,
+                                   int64 or int32 (pqnn_onnx_run_typed_outputs) */
   void** owned;                 /* decoded initializer data */
   size_t num_owned;
   /* Last listing (pqnn_onnx_get_unsupported*), recomputed when shapes change. */
@@ -150,8 +155,12 @@ enum pqnn_status ox_attr_string(struct ox_pass* p, const char* name, const char*
 bool ox_elements(const struct ox_tensor* t, int64_t* out);   /* false: unknown or too big */
 bool ox_shape_known(const struct ox_tensor* t);
 void ox_set_shape(struct ox_tensor* t, int rank, const int64_t* dims);
-/* Physical (pqnn) dims of an activation: channels-last moves dim 1 last; rank 3 gets H = 1. */
+/* Physical (pqnn) dims of an activation: channels-last moves dim 1 last; rank 3 gets H = 1;
+ * a scalar (rank 0) is [1]. */
 size_t ox_physical_dims(const struct ox_tensor* t, size_t* dims);
+/* The name of an ONNX elem_type pqnn takes ("float32", "bool", "int64", "int32"), for
+ * messages. */
+const char* ox_type_name(int32_t elem_type);
 /* Whether channels-last and the model's order store the same element sequence. */
 bool ox_layout_free(const struct ox_tensor* t);
 bool ox_broadcast(const struct ox_tensor* a, const struct ox_tensor* b, struct ox_tensor* out);
@@ -276,6 +285,14 @@ enum pqnn_status ox_emit_binary(struct ox_pass* p, enum pqnn_binary_operator op,
  * the given layout (channels-last moves axis 1 last), negated when asked (pass memory). */
 enum pqnn_status ox_physical_constant(struct ox_pass* p, const struct ox_tensor* c, int r,
     bool channels_last, bool negate, size_t* num_dims, size_t* dims, const float** data);
+/* lower-math.c: y = cond ? a : b (the select node: the chosen element copied, so an
+ * infinity or NaN of the branch not taken never leaks), cond an activation of y's shape and
+ * layout, a and b activations of that shape, constants that broadcast to it (rank <= y's,
+ * in the model's order), or NULL for the scalar ka / kb. */
+enum pqnn_status ox_emit_select(struct ox_pass* p, struct ox_tensor* cond,
+    struct ox_tensor* a, float ka, struct ox_tensor* b, float kb, struct ox_tensor* y);
+/* lower-argmax.c: ArgMax / ArgMin (float input; int64 indices held as floats). */
+enum pqnn_status ox_lower_argmax(struct ox_pass* p, bool minimum);
 /* lower-logic.c: Equal, Greater, GreaterOrEqual, Less, LessOrEqual, Not, And, Or, Xor and
  * Where of activations (bool tensors are 0 / 1 float32 inside pqnn, marked OX_BOOL). */
 bool ox_is_logic_op(const char* op);

@@ -144,6 +144,7 @@ enum pqnn_status ox_define_activation(struct ox_pass* p, struct ox_tensor* t) {
   t->available = true;
   t->is_const = false;
   t->elem_type = OX_FLOAT;
+  t->indices = false;
   if (!ox_emitting(p)) return pqnn_status_success;
   if (!ox_shape_known(t)) return ox_invalid(p, "shape of '%s' is not known", t->name);
   size_t dims[OX_MAX_RANK + 1];

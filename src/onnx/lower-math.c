@@ -83,10 +83,7 @@ static enum pqnn_status emit_op(struct ox_pass* p, enum pqnn_binary_operator op,
   return ox_emit_binary(p, op, a, b != NULL ? b : &k, y);
 }
 
-/* y = cond ? a : b (the select node: the chosen element copied, so an infinity or NaN of
- * the branch not taken never leaks), cond an activation of x's shape and layout, a and b
- * activations of that shape or scalar constants (NULL: the value ka / kb). */
-static enum pqnn_status emit_select(struct ox_pass* p, struct ox_tensor* cond,
+enum pqnn_status ox_emit_select(struct ox_pass* p, struct ox_tensor* cond,
     struct ox_tensor* a, float ka, struct ox_tensor* b, float kb, struct ox_tensor* y) {
   enum pqnn_status status = ox_like(p, cond, y, cond->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
@@ -94,11 +91,11 @@ static enum pqnn_status emit_select(struct ox_pass* p, struct ox_tensor* cond,
   const float k[2] = {ka, kb};
   uint32_t ids[2];
   for (size_t j = 0; j < 2 && status == pqnn_status_success; j++) {
-    if (in[j] != NULL) {
+    if (in[j] != NULL && !in[j]->is_const) {
       ids[j] = in[j]->id;
       continue;
     }
-    const struct ox_tensor c = ox_scalar_constant(&k[j]);
+    const struct ox_tensor c = in[j] != NULL ? *in[j] : ox_scalar_constant(&k[j]);
     size_t num_dims = 0, dims[OX_MAX_RANK + 1];
     const float* data = NULL;
     status = ox_physical_constant(p, &c, y->rank, y->channels_last, false, &num_dims, dims, &data);
@@ -117,9 +114,9 @@ static enum pqnn_status emit_sign(struct ox_pass* p, struct ox_tensor* x, struct
   ox_temporary(&t);
   enum pqnn_status status = emit_op(p, pqnn_binary_greater, x, NULL, 0.0f, &gt);
   if (status == pqnn_status_success) status = emit_op(p, pqnn_binary_less, x, NULL, 0.0f, &lt);
-  if (status == pqnn_status_success) status = emit_select(p, &lt, NULL, -1.0f, x, 0.0f, &t);
+  if (status == pqnn_status_success) status = ox_emit_select(p, &lt, NULL, -1.0f, x, 0.0f, &t);
   if (status != pqnn_status_success) return status;
-  return emit_select(p, &gt, NULL, 1.0f, &t, 0.0f, y);
+  return ox_emit_select(p, &gt, NULL, 1.0f, &t, 0.0f, y);
 }
 
 static enum pqnn_status lower_softsign(struct ox_pass* p, struct ox_tensor* x, struct ox_tensor* y) {
@@ -142,7 +139,7 @@ static enum pqnn_status lower_thresholded_relu(struct ox_pass* p, struct ox_tens
   ox_temporary(&m);
   status = emit_op(p, pqnn_binary_greater, x, NULL, alpha, &m);
   if (status != pqnn_status_success) return status;
-  return emit_select(p, &m, x, 0.0f, NULL, 0.0f, y);
+  return ox_emit_select(p, &m, x, 0.0f, NULL, 0.0f, y);
 }
 
 /* Shrink: x < -lambd ? x + bias : x > lambd ? x - bias : 0 (lambd >= 0) as
@@ -168,12 +165,12 @@ static enum pqnn_status lower_shrink(struct ox_pass* p, struct ox_tensor* x, str
   status = ox_emit_unary(p, pqnn_unary_abs, NULL, x, &a);
   if (status == pqnn_status_success) status = emit_op(p, pqnn_binary_greater, &a, NULL, lambd, &m);
   if (status != pqnn_status_success) return status;
-  if (bias == 0.0f) return emit_select(p, &m, x, 0.0f, NULL, 0.0f, y);
+  if (bias == 0.0f) return ox_emit_select(p, &m, x, 0.0f, NULL, 0.0f, y);
   status = emit_sign(p, x, &s);
   if (status == pqnn_status_success) status = ox_emit_scalar_op(p, pqnn_binary_multiply, &s, bias, &sb);
   if (status == pqnn_status_success) status = ox_emit_binary(p, pqnn_binary_subtract, x, &sb, &v);
   if (status != pqnn_status_success) return status;
-  return emit_select(p, &m, &v, 0.0f, NULL, 0.0f, y);
+  return ox_emit_select(p, &m, &v, 0.0f, NULL, 0.0f, y);
 }
 
 /* ---- Sin, Cos ---- */

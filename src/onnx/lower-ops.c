@@ -287,6 +287,17 @@ enum pqnn_status ox_lower_cast(struct ox_pass* p) {
   int64_t to;
   status = ox_attr_int(p, "to", 0, &to);
   if (status != pqnn_status_success) return status;
+  if (x->indices && (to == OX_INT64 || to == OX_INT32 || to == OX_FLOAT || to == OX_DOUBLE)) {
+    /* ArgMax / ArgMin indices: integers held as floats (lower-argmax.c), a copy. */
+    ox_set_shape(y, x->rank, x->dims);
+    y->channels_last = x->channels_last;
+    status = ox_emit_reshape(p, x->id, y);
+    if (status == pqnn_status_success && (to == OX_INT64 || to == OX_INT32)) {
+      y->elem_type = (int32_t) to;
+      y->indices = true;
+    }
+    return status;
+  }
   if (to == OX_BOOL) return ox_lower_cast_bool(p);
   /* A bool activation is a 0 / 1 float32 one (lower-logic.c). */
   if (x->elem_type != OX_FLOAT && x->elem_type != OX_BOOL) {

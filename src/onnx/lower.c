@@ -84,6 +84,9 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "Einsum") == 0) return ox_lower_einsum(p);
   if (strcmp(op, "GroupNormalization") == 0) return ox_lower_group_norm(p);
   if (ox_is_logic_op(op)) return ox_lower_logic(p, op);  /* comparisons, Not, And, Or, Xor, Where */
+  if (strcmp(op, "ArgMax") == 0 || strcmp(op, "ArgMin") == 0) {
+    return ox_lower_argmax(p, strcmp(op, "ArgMin") == 0);
+  }
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
 
@@ -104,7 +107,8 @@ static bool known_op(const char* op) {
       "ReduceMin", "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
       "GlobalLpPool", "LpNormalization", "LRN",
       "Round", "QuantizeLinear", "LogSoftmax", "Sign", "Sin", "Cos", "Softsign",
-      "ThresholdedRelu", "Shrink", "Einsum", "GroupNormalization", "IsNaN", "IsInf"};
+      "ThresholdedRelu", "Shrink", "Einsum", "GroupNormalization", "IsNaN", "IsInf", "ArgMax",
+      "ArgMin"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
@@ -156,7 +160,8 @@ static void poison_outputs(struct ox_pass* p, const struct ox_node* n) {
 
 /* Whether t is an integer activation: an int64 / int32 graph input (token ids). */
 static bool int_activation(const struct ox_tensor* t) {
-  return !t->is_const && !t->poisoned && (t->elem_type == OX_INT64 || t->elem_type == OX_INT32);
+  return !t->is_const && !t->poisoned && !t->indices &&
+      (t->elem_type == OX_INT64 || t->elem_type == OX_INT32);
 }
 
 /* An integer graph input may be read only as the indices of a Gather (of a constant table:
@@ -170,6 +175,12 @@ static enum pqnn_status check_int_readers(struct ox_pass* p, const struct ox_nod
     return ox_unsupported(p, "%s input '%s' feeds %s (input %zu): an integer input is supported "
         "only as Gather indices (an embedding lookup)", t->elem_type == OX_INT64 ? "int64" : "int32",
         t->name, op, i);
+  }
+  /* ArgMax / ArgMin indices (floats inside pqnn): a graph output, or cast. */
+  for (size_t i = 0; i < n->num_inputs; i++) {
+    if (n->inputs[i] < 0 || !p->t[n->inputs[i]].indices || strcmp(op, "Cast") == 0) continue;
+    return ox_unsupported(p, "the indices '%s' feed %s (input %zu): ArgMax / ArgMin outputs are "
+        "supported as graph outputs and through Cast", p->t[n->inputs[i]].name, op, i);
   }
   return pqnn_status_success;
 }
@@ -330,6 +341,18 @@ enum pqnn_status ox_run_pass(struct ox_pass* p) {
     if (t->poisoned) continue;
     if (t->is_const || t->graph_input >= 0) {
       ox_log("graph output '%s' is a constant or a graph input: not supported", t->name);
+      if (!p->listing) return pqnn_status_unsupported_parameter;
+      continue;
+    }
+    /* The declared type must be what pqnn computed: bool from comparisons, int64 / int32
+     * from ArgMax / ArgMin (and Cast of their indices), float32 from everything else. */
+    const int32_t declared = m->output_types[k];
+    const bool integer = declared == OX_INT64 || declared == OX_INT32;
+    if ((integer && (!t->indices || t->elem_type != declared)) ||
+        (!integer && t->indices) || (declared == OX_BOOL && t->elem_type != OX_BOOL)) {
+      ox_log("graph output '%s' is declared %s but pqnn computes it as %s", t->name,
+          ox_type_name(declared), t->indices ? "integer indices" :
+          t->elem_type == OX_BOOL ? "bool" : "float32");
       if (!p->listing) return pqnn_status_unsupported_parameter;
     }
   }

@@ -116,8 +116,9 @@ static enum pqnn_status allocate_tables(struct pqnn_onnx_model* m, const Onnx__G
   m->owned = calloc(g->n_initializer + 1, sizeof(*m->owned));
   m->inputs = calloc(g->n_input + 1, sizeof(*m->inputs));
   m->outputs = calloc(g->n_output + 1, sizeof(*m->outputs));
+  m->output_types = calloc(g->n_output + 1, sizeof(*m->output_types));
   if (m->tensors == NULL || m->hash == NULL || m->nodes == NULL || m->owned == NULL ||
-      m->inputs == NULL || m->outputs == NULL) {
+      m->inputs == NULL || m->outputs == NULL || m->output_types == NULL) {
     return pqnn_status_out_of_memory;
   }
   m->hash_size = hash_size;
@@ -239,16 +240,16 @@ static enum pqnn_status add_graph_outputs(struct pqnn_onnx_model* m, const Onnx_
     struct ox_tensor declared = *t;
     enum pqnn_status status = read_value_info(vi, &declared);
     if (status != pqnn_status_success) return status;
-    if (declared.elem_type == OX_BOOL) {
-      /* Comparisons compute 0 / 1 float32 tensors inside pqnn (lower-logic.c). */
-      ox_log("graph output '%s' is bool: only float32 outputs are supported (pqnn computes "
-          "bool tensors as 0 / 1 float32; end the model with Cast(to=FLOAT))", vi->name);
+    /* Bool (comparisons, lower-logic.c) and int64 / int32 (ArgMax / ArgMin indices,
+     * lower-argmax.c) tensors are floats inside pqnn, converted when they leave
+     * (pqnn_onnx_run_typed_outputs; runtime.c). */
+    if (declared.elem_type != OX_FLOAT && declared.elem_type != OX_BOOL &&
+        declared.elem_type != OX_INT64 && declared.elem_type != OX_INT32) {
+      ox_log("graph output '%s': only float32, bool, int64 and int32 outputs are supported",
+          vi->name);
       return pqnn_status_unsupported_parameter;
     }
-    if (declared.elem_type != OX_FLOAT) {
-      ox_log("graph output '%s': only float32 outputs are supported", vi->name);
-      return pqnn_status_unsupported_parameter;
-    }
+    m->output_types[m->num_outputs] = declared.elem_type;
     t->graph_output = (int) m->num_outputs;
     m->outputs[m->num_outputs++] = index;
   }
@@ -292,6 +293,7 @@ enum pqnn_status pqnn_onnx_delete_model(pqnn_onnx_model_t m) {
   free(m->hash);
   free(m->inputs);
   free(m->outputs);
+  free(m->output_types);
   free(m->unsupported);
   free(m->output_info);
   free(m);
@@ -422,7 +424,7 @@ enum pqnn_status pqnn_onnx_get_output(pqnn_onnx_model_t m, size_t index,
   if (m == NULL || info_out == NULL || index >= m->num_outputs) return pqnn_status_invalid_parameter;
   enum pqnn_status status = ox_list(m);
   if (status != pqnn_status_success) return status;
-  fill_info(&m->output_info[index], OX_FLOAT, info_out);
+  fill_info(&m->output_info[index], m->output_types[index], info_out);
   info_out->name = m->tensors[m->outputs[index]].name;
   return pqnn_status_success;
 }

@@ -1,6 +1,7 @@
 /* A runtime for an imported model: the pqnn subgraph built by the import pass and its pqnn
  * runtime. The caller's buffers are the runtime's external values, in the model's layout:
  * layout changes are transpose nodes inside the graph (layout.c). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@ struct boundary {
   struct ox_tensor info;        /* ONNX name, elem_type and dims */
   size_t elements;
   int32_t* ids;                 /* int64 inputs: the int32 ids the runtime reads */
+  float* staging;               /* bool / int64 / int32 outputs: the floats pqnn writes */
 };
 
 struct pqnn_onnx_runtime {
@@ -31,6 +33,7 @@ enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t r) {
   pqnn_delete_subgraph(r->subgraph);
   ox_blobs_free(r->blobs);
   for (size_t k = 0; r->inputs != NULL && k < r->num_inputs; k++) free(r->inputs[k].ids);
+  for (size_t k = 0; r->outputs != NULL && k < r->num_outputs; k++) free(r->outputs[k].staging);
   free(r->inputs);
   free(r->outputs);
   free(r->externals);
@@ -40,17 +43,22 @@ enum pqnn_status pqnn_onnx_delete_runtime(pqnn_onnx_runtime_t r) {
   return pqnn_status_success;
 }
 
+/* output_type: the output's declared elem_type (ignored for inputs). */
 static enum pqnn_status init_boundary(struct boundary* b, const struct ox_tensor* t,
-    bool is_input) {
+    bool is_input, int32_t output_type) {
   b->info = *t;
   int64_t n;
   if (!ox_elements(t, &n)) return pqnn_status_invalid_parameter;
   b->elements = (size_t) n;
-  if (!is_input) b->info.elem_type = OX_FLOAT;
+  if (!is_input) b->info.elem_type = output_type;
+  /* Allocated here: a run allocates nothing. */
   if (is_input && t->elem_type == OX_INT64) {
-    /* Allocated here: a run allocates nothing. */
     b->ids = malloc((b->elements ? b->elements : 1) * sizeof(int32_t));
     if (b->ids == NULL) return pqnn_status_out_of_memory;
+  }
+  if (!is_input && output_type != OX_FLOAT) {
+    b->staging = malloc((b->elements ? b->elements : 1) * sizeof(float));
+    if (b->staging == NULL) return pqnn_status_out_of_memory;
   }
   return pqnn_status_success;
 }
@@ -112,7 +120,7 @@ enum pqnn_status pqnn_onnx_create_runtime_with_options(pqnn_onnx_model_t m,
     const bool is_input = k < m->num_inputs;
     const struct ox_tensor* t = &p.t[is_input ? m->inputs[k] : m->outputs[k - m->num_inputs]];
     struct boundary* b = is_input ? &r->inputs[k] : &r->outputs[k - m->num_inputs];
-    status = init_boundary(b, t, is_input);
+    status = init_boundary(b, t, is_input, is_input ? 0 : m->output_types[k - m->num_inputs]);
     const size_t len = strlen(t->name) + 1;
     memcpy(name, t->name, len);
     b->info.name = name;
@@ -165,9 +173,40 @@ enum pqnn_status pqnn_onnx_get_runtime_output(pqnn_onnx_runtime_t r, size_t inde
   return pqnn_status_success;
 }
 
-/* Binds the inputs (int64 ids narrowed to int32, range-checked) and outputs, then runs. */
+/* A float pqnn computed for an integer output (an index: integral, exact below 2^24) as
+ * that integer; NaN (never produced) as 0 and anything outside the type saturated, so that
+ * the conversion is defined for every float. */
+static int64_t to_int64(float v) {
+  if (!(v == v)) return 0;
+  if (v >= 9.2233720368547758e18f) return INT64_MAX;
+  if (v < -9.2233720368547758e18f) return INT64_MIN;
+  return (int64_t) v;
+}
+
+/* The staged floats of a bool / int64 / int32 output into the caller's buffer. */
+static void convert_output(const struct boundary* b, void* out) {
+  const float* v = b->staging;
+  switch (b->info.elem_type) {
+    case OX_BOOL:
+      for (size_t i = 0; i < b->elements; i++) ((uint8_t*) out)[i] = v[i] != 0.0f;
+      break;
+    case OX_INT64:
+      for (size_t i = 0; i < b->elements; i++) ((int64_t*) out)[i] = to_int64(v[i]);
+      break;
+    default: {  /* OX_INT32 */
+      for (size_t i = 0; i < b->elements; i++) {
+        const int64_t x = to_int64(v[i]);
+        ((int32_t*) out)[i] = (int32_t) (x > INT32_MAX ? INT32_MAX : x < INT32_MIN ? INT32_MIN : x);
+      }
+      break;
+    }
+  }
+}
+
+/* Binds the inputs (int64 ids narrowed to int32, range-checked) and outputs (a bool /
+ * integer one through its staging floats), runs, then converts the staged outputs. */
 static enum pqnn_status run(pqnn_onnx_runtime_t r, size_t num_inputs, const void* const* inputs,
-    size_t num_outputs, float* const* outputs) {
+    size_t num_outputs, void* const* outputs) {
   if (r == NULL || num_inputs != r->num_inputs || num_outputs != r->num_outputs ||
       (num_inputs > 0 && inputs == NULL) || outputs == NULL) {
     return pqnn_status_invalid_parameter;
@@ -196,12 +235,28 @@ static enum pqnn_status run(pqnn_onnx_runtime_t r, size_t num_inputs, const void
     r->externals[k] = (struct pqnn_external_value) {.id = (uint32_t) k, .data = data};
   }
   for (size_t k = 0; k < num_outputs; k++) {
+    const struct boundary* b = &r->outputs[k];
     r->externals[num_inputs + k] = (struct pqnn_external_value) {
-        .id = (uint32_t) (num_inputs + k), .data = outputs[k]};
+        .id = (uint32_t) (num_inputs + k), .data = b->staging != NULL ? b->staging : outputs[k]};
   }
   enum pqnn_status status = pqnn_setup_runtime(r->runtime, num_inputs + num_outputs, r->externals);
   if (status == pqnn_status_success) status = pqnn_invoke_runtime(r->runtime);
+  for (size_t k = 0; status == pqnn_status_success && k < num_outputs; k++) {
+    if (r->outputs[k].staging != NULL) convert_output(&r->outputs[k], outputs[k]);
+  }
   return status;
+}
+
+/* The float32-output calls refuse a model with a bool / int64 / int32 output (logged). */
+static bool float_outputs(pqnn_onnx_runtime_t r) {
+  for (size_t k = 0; r != NULL && k < r->num_outputs; k++) {
+    if (r->outputs[k].info.elem_type != OX_FLOAT) {
+      ox_log("run: output '%s' is %s: pass it with pqnn_onnx_run_typed_outputs",
+          r->outputs[k].info.name, ox_type_name(r->outputs[k].info.elem_type));
+      return false;
+    }
+  }
+  return true;
 }
 
 enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t r, size_t num_inputs,
@@ -209,15 +264,22 @@ enum pqnn_status pqnn_onnx_run(pqnn_onnx_runtime_t r, size_t num_inputs,
   for (size_t k = 0; r != NULL && k < r->num_inputs; k++) {
     if (r->inputs[k].info.elem_type != OX_FLOAT) {
       ox_log("run: input '%s' is %s: pass it with pqnn_onnx_run_typed", r->inputs[k].info.name,
-          r->inputs[k].info.elem_type == OX_INT64 ? "int64" : "int32");
+          ox_type_name(r->inputs[k].info.elem_type));
       return pqnn_status_invalid_parameter;
     }
   }
-  return run(r, num_inputs, (const void* const*) inputs, num_outputs, outputs);
+  if (!float_outputs(r)) return pqnn_status_invalid_parameter;
+  return run(r, num_inputs, (const void* const*) inputs, num_outputs, (void* const*) outputs);
 }
 
 enum pqnn_status pqnn_onnx_run_typed(pqnn_onnx_runtime_t r, size_t num_inputs,
     const void* const* inputs, size_t num_outputs, float* const* outputs) {
+  if (!float_outputs(r)) return pqnn_status_invalid_parameter;
+  return run(r, num_inputs, inputs, num_outputs, (void* const*) outputs);
+}
+
+enum pqnn_status pqnn_onnx_run_typed_outputs(pqnn_onnx_runtime_t r, size_t num_inputs,
+    const void* const* inputs, size_t num_outputs, void* const* outputs) {
   return run(r, num_inputs, inputs, num_outputs, outputs);
 }
 

@@ -30,6 +30,10 @@ void ox_set_shape(struct ox_tensor* t, int rank, const int64_t* dims) {
 
 size_t ox_physical_dims(const struct ox_tensor* t, size_t* dims) {
   const int r = t->rank;
+  if (r == 0) {  /* a scalar (ArgMax of a 1-D input): one element, [1] to the runtime */
+    dims[0] = 1;
+    return 1;
+  }
   if (!t->channels_last || r < 3) {
     for (int d = 0; d < r; d++) dims[d] = (size_t) t->dims[d];
     return (size_t) r;
@@ -71,4 +75,14 @@ bool ox_broadcast(const struct ox_tensor* a, const struct ox_tensor* b, struct o
   }
   out->rank = r;
   return true;
+}
+
+const char* ox_type_name(int32_t elem_type) {
+  switch (elem_type) {
+    case OX_FLOAT: return "float32";
+    case OX_BOOL: return "bool";
+    case OX_INT64: return "int64";
+    case OX_INT32: return "int32";
+    default: return "another type";
+  }
 }

@@ -107,23 +107,61 @@ void RunCase(const Case& c, uint32_t flags, std::vector<std::vector<float>>* out
   }
   outputs->assign(c.outputs, {});
   std::vector<float*> out_ptr;
+  // Bool / int64 / int32 outputs (comparisons, ArgMax) in their own types, as floats after.
+  std::vector<int32_t> out_type(c.outputs);
+  std::vector<std::vector<uint8_t>> typed_out(c.outputs);
+  std::vector<void*> typed_ptr;
+  bool typed_outputs = false;
   for (size_t k = 0; k < c.outputs; k++) {
     pqnn_onnx_tensor_info info;
     ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_runtime_output(rt, k, &info));
     (*outputs)[k].assign(Elements(info), std::nanf(""));
     out_ptr.push_back((*outputs)[k].data());
+    out_type[k] = info.elem_type;
+    const size_t size = info.elem_type == PQNN_ONNX_INT64 ? 8 : info.elem_type == PQNN_ONNX_BOOL ? 1 : 4;
+    typed_out[k].assign(Elements(info) * size, 0xA5);
+    typed_ptr.push_back(info.elem_type == PQNN_ONNX_FLOAT ? static_cast<void*>(out_ptr[k])
+                                                          : typed_out[k].data());
+    typed_outputs |= info.elem_type != PQNN_ONNX_FLOAT;
   }
   // Float models through pqnn_onnx_run, models with integer inputs through the typed call
-  // (pqnn_onnx_run refuses them).
+  // (pqnn_onnx_run refuses them), with typed outputs through pqnn_onnx_run_typed_outputs
+  // (both others refuse them).
   const auto run = [&]() {
+    if (typed_outputs) {
+      const enum pqnn_status status =
+          pqnn_onnx_run_typed_outputs(rt, c.inputs, in_ptr.data(), c.outputs, typed_ptr.data());
+      for (size_t k = 0; k < c.outputs; k++) {
+        for (size_t i = 0; out_type[k] != PQNN_ONNX_FLOAT && i < (*outputs)[k].size(); i++) {
+          float& v = (*outputs)[k][i];
+          if (out_type[k] == PQNN_ONNX_INT64) {
+            int64_t x;
+            std::memcpy(&x, typed_out[k].data() + 8 * i, 8);
+            v = float(x);
+          } else if (out_type[k] == PQNN_ONNX_INT32) {
+            int32_t x;
+            std::memcpy(&x, typed_out[k].data() + 4 * i, 4);
+            v = float(x);
+          } else {
+            const uint8_t b = typed_out[k][i];
+            v = b == 1 ? 1.0f : b == 0 ? 0.0f : std::nanf("");  // a bool is one byte, 0 or 1
+          }
+        }
+      }
+      return status;
+    }
     return typed ? pqnn_onnx_run_typed(rt, c.inputs, in_ptr.data(), c.outputs, out_ptr.data())
                  : pqnn_onnx_run(rt, c.inputs, reinterpret_cast<const float* const*>(in_ptr.data()),
                                  c.outputs, out_ptr.data());
   };
-  if (typed) {
+  if (typed || typed_outputs) {
     EXPECT_EQ(pqnn_status_invalid_parameter,
               pqnn_onnx_run(rt, c.inputs, reinterpret_cast<const float* const*>(in_ptr.data()),
                             c.outputs, out_ptr.data()));
+  }
+  if (typed_outputs) {
+    EXPECT_EQ(pqnn_status_invalid_parameter,
+              pqnn_onnx_run_typed(rt, c.inputs, in_ptr.data(), c.outputs, out_ptr.data()));
   }
   ASSERT_EQ(pqnn_status_success, run());
   // Twice: results must not depend on leftovers of the first run.
@@ -378,6 +416,18 @@ TEST(OnnxImport, HostileLogicModelsGiveSpecificErrors) {
       pqnn_onnx_delete_model(model);
       continue;
     }
+    if (expect == "build") {
+      // Loads and lists nothing, but the graph's outputs are not what the model declares
+      // (an output declared int64 / bool that pqnn computes as float32): refused when built.
+      ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_unsupported_count(model, &count)) << name;
+      EXPECT_EQ(0u, count) << name;
+      pqnn_onnx_runtime_t rt = nullptr;
+      EXPECT_EQ(pqnn_status_unsupported_parameter,
+                pqnn_onnx_create_runtime(model, nullptr, 0, &rt)) << name;
+      EXPECT_EQ(nullptr, rt);
+      pqnn_onnx_delete_model(model);
+      continue;
+    }
     if (expect == "malformed") {
       EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_get_unsupported_count(model, &count))
           << name;
@@ -536,6 +586,72 @@ TEST(OnnxImport, ArgumentsAreChecked) {
   EXPECT_EQ(pqnn_status_success, pqnn_onnx_run(rt, 1, in, 1, out));
   pqnn_onnx_delete_runtime(rt);
   pqnn_onnx_delete_model(model);
+}
+
+// Typed outputs (argmax_argmin_model_order: int64, bool, int32 and float32 outputs): the
+// model and the runtime report each output's type, the float32-output calls refuse the
+// model, pqnn_onnx_run_typed_outputs checks its arguments and writes each type (indices in
+// range, bools exactly 0 or 1).
+TEST(OnnxImport, TypedOutputs) {
+  ASSERT_EQ(pqnn_status_success, pqnn_initialize());
+  pqnn_onnx_model_t model = nullptr;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_load_file(
+      (UnitDir() + "/argmax_argmin_model_order.onnx").c_str(), 0, &model));
+  const int32_t kTypes[8] = {PQNN_ONNX_INT64, PQNN_ONNX_INT64, PQNN_ONNX_INT64, PQNN_ONNX_INT64,
+      PQNN_ONNX_INT64, PQNN_ONNX_BOOL, PQNN_ONNX_INT32, PQNN_ONNX_FLOAT};
+  pqnn_onnx_tensor_info info;
+  for (size_t k = 0; k < 8; k++) {
+    ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_output(model, k, &info));
+    EXPECT_EQ(kTypes[k], info.elem_type) << k;
+  }
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_output(model, 4, &info));
+  EXPECT_EQ(0u, info.num_dims);  // ArgMax of a 1-D input without keepdims: a scalar
+  pqnn_onnx_runtime_t rt = nullptr;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_create_runtime(model, nullptr, 0, &rt));
+  std::vector<float> x(5 * 6 * 7, 1.0f), x2(9, 0.0f);
+  x2[4] = 3.0f;
+  const void* in[2] = {x.data(), x2.data()};
+  std::vector<std::vector<int64_t>> out(8);  // room for any type
+  std::vector<void*> out_ptr;
+  std::vector<size_t> elements;
+  for (size_t k = 0; k < 8; k++) {
+    ASSERT_EQ(pqnn_status_success, pqnn_onnx_get_runtime_output(rt, k, &info));
+    EXPECT_EQ(kTypes[k], info.elem_type) << k;
+    elements.push_back(Elements(info));
+    out[k].assign(elements.back(), -1);
+    out_ptr.push_back(out[k].data());
+  }
+  float* float_ptr[8];
+  for (size_t k = 0; k < 8; k++) float_ptr[k] = reinterpret_cast<float*>(out[k].data());
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run(rt, 2,
+      reinterpret_cast<const float* const*>(in), 8, float_ptr));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run_typed(rt, 2, in, 8, float_ptr));
+  EXPECT_EQ(pqnn_status_invalid_parameter,
+            pqnn_onnx_run_typed_outputs(nullptr, 2, in, 8, out_ptr.data()));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run_typed_outputs(rt, 1, in, 8, out_ptr.data()));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run_typed_outputs(rt, 2, in, 7, out_ptr.data()));
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run_typed_outputs(rt, 2, in, 8, nullptr));
+  void* const saved = out_ptr[5];
+  out_ptr[5] = nullptr;
+  EXPECT_EQ(pqnn_status_invalid_parameter, pqnn_onnx_run_typed_outputs(rt, 2, in, 8, out_ptr.data()));
+  out_ptr[5] = saved;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_run_typed_outputs(rt, 2, in, 8, out_ptr.data()));
+  // All-equal x: the first index (0) everywhere for y0, y2, y6, y7; the last for y1 (6) and
+  // y3 (6); y4 = 4 (the 3.0 of x2); y5 = 1 > 0.25 everywhere.
+  for (size_t i = 0; i < elements[0]; i++) EXPECT_EQ(0, out[0][i]) << i;
+  for (size_t i = 0; i < elements[1]; i++) EXPECT_EQ(6, out[1][i]) << i;
+  for (size_t i = 0; i < elements[3]; i++) EXPECT_EQ(6, out[3][i]) << i;
+  ASSERT_EQ(1u, elements[4]);
+  EXPECT_EQ(4, out[4][0]);
+  const uint8_t* bools = reinterpret_cast<const uint8_t*>(out[5].data());
+  for (size_t i = 0; i < elements[5]; i++) EXPECT_EQ(1, bools[i]) << i;
+  EXPECT_EQ(0xFF, bools[elements[5]]);  // nothing written past the output
+  const int32_t* i32 = reinterpret_cast<const int32_t*>(out[6].data());
+  for (size_t i = 0; i < elements[6]; i++) EXPECT_EQ(0, i32[i]) << i;
+  const float* f = reinterpret_cast<const float*>(out[7].data());
+  for (size_t i = 0; i < elements[7]; i++) EXPECT_EQ(0.0f, f[i]) << i;
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_delete_runtime(rt));
+  ASSERT_EQ(pqnn_status_success, pqnn_onnx_delete_model(model));
 }
 
 TEST(OnnxImport, DynamicDimsMustBeSet) {

@@ -75,6 +75,24 @@ expect 2 "must hold exactly 7 int64 values \\(56 bytes\\)" "$ids.onnx" --input "
 expect 1 "run failed: invalid parameter" "$ids.onnx" --input "ids=$tmp/bad_ids.bin" \
   --iterations 1 --warmup 0
 
+# Int64 and bool outputs (ArgMax over a conv's channels, Less): written as float32, the
+# indices equal to ONNX Runtime's when the fixture wrote them; --profile and --layer-error
+# run through them.
+am=$dir/argmax_after_conv
+expect 0 "output y0: 1x6x5 \(int64; written and compared as float32\)" "$am.onnx" \
+  --input "xc=$am.in0.bin" --output "y0=$tmp/am0.bin" --output "y3=$tmp/am3.bin" \
+  --iterations 1 --warmup 0
+if [ -f "$am.out0.ort.bin" ]; then
+  expect 0 "vs $am.out3.ort.bin: cosine 1.0000000, max abs 0," "$am.onnx" --input "xc=$am.in0.bin" \
+    --compare "y0=$am.out0.ort.bin" --compare "y3=$am.out3.ort.bin" --iterations 1 --warmup 0
+  cmp -s "$tmp/am0.bin" "$am.out0.ort.bin" && cmp -s "$tmp/am3.bin" "$am.out3.ort.bin" || {
+    echo "FAIL: pqnn-run's ArgMax / bool output files differ from ONNX Runtime's"
+    failures=$((failures + 1))
+  }
+fi
+expect 0 "layer error vs f32" "$am.onnx" --dtype qd8 --layer-error --profile --iterations 2 \
+  --warmup 0
+
 # A working run: profile table, planner report node by node, layer errors, JSON.
 model=$dir/mobilenet_v1_like.onnx
 expect 0 "by node type" "$model" --profile --iterations 3 --warmup 1

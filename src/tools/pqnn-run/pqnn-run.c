@@ -64,6 +64,10 @@ static int list_model(pqnn_onnx_model_t model) {
     if (pqnn_onnx_get_output(model, k, &info) != pqnn_status_success) return 1;
     printf("output %s: ", info.name);
     print_dims(&info);
+    if (info.elem_type != PQNN_ONNX_FLOAT) {
+      printf(" (%s; written and compared as float32)", info.elem_type == PQNN_ONNX_INT64 ? "int64"
+          : info.elem_type == PQNN_ONNX_INT32 ? "int32" : "bool");
+    }
     printf("\n");
   }
   if (pqnn_onnx_get_unsupported_count(model, &nu) != pqnn_status_success) return 1;
@@ -203,8 +207,8 @@ static int time_runs(pqnn_onnx_runtime_t rt, const struct run_args* a, size_t ni
   double last_progress = run_now_ms();
   for (size_t it = 0; it < total && rc == 0; it++) {
     const double s = run_now_ms();
-    const enum pqnn_status status = pqnn_onnx_run_typed(rt, ni, (const void* const*) in, no,
-        out);
+    const enum pqnn_status status = pqnn_onnx_run_typed_outputs(rt, ni,
+        (const void* const*) in, no, (void* const*) out);
     const double e = run_now_ms();
     if (status != pqnn_status_success) {
       fprintf(stderr, "pqnn-run: run failed: %s\n", pqnn_status_string(status));
@@ -230,9 +234,14 @@ static int report_outputs(pqnn_onnx_runtime_t rt, const struct run_args* a, size
   for (size_t k = 0; k < no && rc == 0; k++) {
     pqnn_onnx_get_runtime_output(rt, k, &info);
     const size_t n = elements(&info);
+    run_output_to_f32(info.elem_type, out[k], n);
     reports[k].name = info.name;
     printf("output %s: ", info.name);
     print_dims(&info);
+    if (info.elem_type != PQNN_ONNX_FLOAT) {
+      printf(" (%s; written and compared as float32)", info.elem_type == PQNN_ONNX_INT64 ? "int64"
+          : info.elem_type == PQNN_ONNX_INT32 ? "int32" : "bool");
+    }
     printf("\n");
     const char* dst = run_find_named(a->outputs, a->num_outputs, info.name, no);
     if (dst != NULL && !run_write_f32(dst, out[k], n)) rc = 1;
@@ -341,7 +350,8 @@ int main(int argc, char** argv) {
   for (size_t k = 0; k < no; k++) {
     pqnn_onnx_get_runtime_output(rt, k, &info);
     const size_t n = elements(&info);
-    out[k] = malloc((n ? n : 1) * sizeof(float));
+    /* room for the widest element type (int64 outputs: ArgMax), floats after the run */
+    out[k] = malloc((n ? n : 1) * sizeof(int64_t));
     if (out[k] == NULL) return 1;
   }
   cJSON* extra = cJSON_CreateObject();

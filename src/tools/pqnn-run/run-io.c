@@ -78,3 +78,25 @@ void run_fill_random_ids(int64_t* data, size_t count, int64_t bound, uint64_t se
     data[k] = (int64_t) ((s >> 11) % (uint64_t) bound);
   }
 }
+
+void run_output_to_f32(int32_t elem_type, void* data, size_t count) {
+  float* f = data;
+  if (elem_type == PQNN_ONNX_INT64) {
+    /* forward: element k's float lands at byte 4k, at or before the int64s still unread */
+    for (size_t k = 0; k < count; k++) {
+      int64_t v;
+      memcpy(&v, (const char*) data + k * sizeof(v), sizeof(v));
+      f[k] = (float) v;
+    }
+  } else if (elem_type == PQNN_ONNX_INT32) {
+    for (size_t k = 0; k < count; k++) {
+      int32_t v;
+      memcpy(&v, (const char*) data + k * sizeof(v), sizeof(v));
+      f[k] = (float) v;
+    }
+  } else if (elem_type == PQNN_ONNX_BOOL) {
+    /* backward: element k's float lands at byte 4k, after the bytes still unread */
+    const uint8_t* b = data;
+    for (size_t k = count; k-- > 0;) f[k] = b[k] != 0 ? 1.0f : 0.0f;
+  }
+}

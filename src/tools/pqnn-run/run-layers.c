@@ -95,10 +95,11 @@ static bool run_keeping(pqnn_onnx_model_t model, pthreadpool_t pool, uint32_t fl
     pqnn_onnx_get_runtime_output(*rt_out, k, &info);
     size_t n = 1;
     for (size_t d = 0; d < info.num_dims; d++) n *= (size_t) info.dims[d];
-    out[k] = malloc(n * sizeof(float));
+    out[k] = malloc((n ? n : 1) * sizeof(int64_t));  /* the widest output type */
     if (out[k] == NULL) return false;
   }
-  status = pqnn_onnx_run_typed(*rt_out, ni, (const void* const*) in, no, out);
+  status = pqnn_onnx_run_typed_outputs(*rt_out, ni, (const void* const*) in, no,
+      (void* const*) out);
   if (status != pqnn_status_success) {
     fprintf(stderr, "pqnn-run: --layer-error: run failed: %s\n", pqnn_status_string(status));
     return false;

@@ -107,8 +107,8 @@ bool run_profile(pqnn_onnx_runtime_t rt, size_t iterations, size_t ni, void** in
   if (pqnn_enable_runtime_profiling(prt, 1) != pqnn_status_success) return false;
   double last_progress = run_now_ms();
   for (size_t it = 0; it < iterations; it++) {
-    const enum pqnn_status status = pqnn_onnx_run_typed(rt, ni, (const void* const*) in, no,
-        out);
+    const enum pqnn_status status = pqnn_onnx_run_typed_outputs(rt, ni,
+        (const void* const*) in, no, (void* const*) out);
     if (status != pqnn_status_success) {
       fprintf(stderr, "pqnn-run: profiled run failed: %s\n", pqnn_status_string(status));
       return false;

@@ -62,6 +62,10 @@ void run_progress(const char* what, size_t done, size_t total, double* last_ms);
  * (size 4) or int64 token ids (size 8), byte-swapped to the host's order. */
 bool run_read_values(const char* path, void* data, size_t size, size_t count);
 bool run_write_f32(const char* path, const float* data, size_t count);
+/* An output buffer of `count` elements of ONNX type elem_type (float32, int64, int32 or
+ * bool: pqnn_onnx_run_typed_outputs) rewritten in place as float32 values (indices are
+ * exact below 2^24), so that --output files and comparisons read floats. */
+void run_output_to_f32(int32_t elem_type, void* data, size_t count);
 void run_fill_random(float* data, size_t count, uint64_t seed);
 /* Random int64 token ids in [0, bound) (bound >= 1). */
 void run_fill_random_ids(int64_t* data, size_t count, int64_t bound, uint64_t seed);

@@ -45,10 +45,12 @@ void run(pqnn_onnx_model_t model, uint32_t flags, size_t ni, size_t no) {
   // Float inputs hold 0.5; integer ones (token ids) -3 .. 3, so that a Gather meets negative,
   // valid and (for small tables) out-of-range ids.
   std::vector<std::vector<int64_t>> in(ni);
-  std::vector<std::vector<float>> out(no);
+  // Outputs: room for int64 elements (ArgMax indices); float views for the float calls.
+  std::vector<std::vector<int64_t>> out(no);
   std::vector<const void*> in_ptr;
   std::vector<float*> out_ptr;
-  bool ok = true, typed = false;
+  std::vector<void*> typed_ptr;
+  bool ok = true, typed = false, typed_outputs = false;
   for (size_t k = 0; k < ni; k++) {
     pqnn_onnx_tensor_info info;
     check(pqnn_onnx_get_runtime_input(rt, k, &info) == pqnn_status_success, "runtime input");
@@ -74,15 +76,23 @@ void run(pqnn_onnx_model_t model, uint32_t flags, size_t ni, size_t no) {
     check(pqnn_onnx_get_runtime_output(rt, k, &info) == pqnn_status_success, "runtime output");
     size_t n = 0;
     ok &= small(info, &n);
-    out[k].assign(n == 0 ? 1 : n, 0.0f);
-    out_ptr.push_back(out[k].data());
+    out[k].assign(n == 0 ? 1 : n, 0);
+    out_ptr.push_back(reinterpret_cast<float*>(out[k].data()));
+    typed_ptr.push_back(out[k].data());
+    typed_outputs |= info.elem_type != PQNN_ONNX_FLOAT;
   }
-  if (ok && typed) {
+  if (ok && (typed || typed_outputs)) {
     check(pqnn_onnx_run(rt, ni, reinterpret_cast<const float* const*>(in_ptr.data()), no,
-        out_ptr.data()) == pqnn_status_invalid_parameter, "run refuses integer inputs");
+        out_ptr.data()) == pqnn_status_invalid_parameter, "run refuses integer inputs / outputs");
+  }
+  if (ok && typed_outputs) {
+    check(pqnn_onnx_run_typed(rt, ni, in_ptr.data(), no, out_ptr.data()) ==
+        pqnn_status_invalid_parameter, "run_typed refuses integer / bool outputs");
   }
   if (ok) {
-    check(valid_status(pqnn_onnx_run_typed(rt, ni, in_ptr.data(), no, out_ptr.data())),
+    check(valid_status(typed_outputs
+                           ? pqnn_onnx_run_typed_outputs(rt, ni, in_ptr.data(), no, typed_ptr.data())
+                           : pqnn_onnx_run_typed(rt, ni, in_ptr.data(), no, out_ptr.data())),
         "run status");
   }
   check(pqnn_onnx_delete_runtime(rt) == pqnn_status_success, "delete runtime");
