@@ -1124,6 +1124,18 @@ def build():
         helper.make_node("AveragePool", ["x"], ["y"], name="pool", kernel_shape=[3, 2],
                          strides=[3, 2], ceil_mode=1)],
         [("x", (1, 4, 10, 7))], ["y"])
+    add_case("maxpool_ceil_mode", [
+        helper.make_node("MaxPool", ["x"], ["y0"], name="pool_ceil", kernel_shape=[3, 3],
+                         strides=[2, 2], ceil_mode=1),
+        helper.make_node("MaxPool", ["x"], ["y1"], name="pool_ceil_pads", kernel_shape=[3, 2],
+                         strides=[2, 2], pads=[1, 0, 1, 1], ceil_mode=1),
+        helper.make_node("MaxPool", ["x"], ["y2"], name="pool_ceil_dilated", kernel_shape=[2, 2],
+                         strides=[3, 2], dilations=[2, 1], ceil_mode=1),
+        helper.make_node("MaxPool", ["x"], ["y3"], name="pool_ceil_last_in_padding",
+                         kernel_shape=[3, 3], strides=[3, 3], pads=[1, 1, 1, 1], ceil_mode=1),
+        helper.make_node("MaxPool", ["x1"], ["y4"], name="pool_ceil_1d", kernel_shape=[2],
+                         strides=[2], ceil_mode=1)],
+        [("x", (1, 3, 8, 7)), ("x1", (2, 3, 9))], ["y0", "y1", "y2", "y3", "y4"])
     add_case("layernorm_op", [
         helper.make_node("LayerNormalization", ["x", "g", "b"], ["y"], name="ln", axis=-1,
                          epsilon=1e-5)],

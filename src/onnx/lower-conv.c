@@ -452,14 +452,26 @@ enum pqnn_status ox_lower_max_pool(struct ox_pass* p) {
   struct ox_tensor shape = {.rank = x->rank};
   status = read_window(p, x, NULL, &win, &shape);
   if (status != pqnn_status_success) return status;
-  if (ceil_mode != 0) {
-    /* Supported where rounding up gives the same size as rounding down. */
+  char auto_pad[16];
+  status = ox_attr_string(p, "auto_pad", "NOTSET", auto_pad, sizeof(auto_pad));
+  if (status != pqnn_status_success) return status;
+  if (ceil_mode != 0 && strncmp(auto_pad, "SAME", 4) != 0) {
+    /* The output size rounded up, less a last window that would start in the end padding
+     * (ONNX Runtime's rule, as AveragePool's): the extra windows are the floor-mode ones
+     * of a wider end padding, which max pooling never reads (the taps inside the input
+     * only), so that padding grows by what they need, less than the window. */
     for (int d = 0; d < x->rank - 2; d++) {
       const int k = d + (x->rank == 3 ? 1 : 0);
       const int64_t in = x->dims[2 + d];
       if (in < 0) continue;
-      const int64_t span = in + win.pad_begin[k] + win.pad_end[k] - ((int64_t) (win.kernel[k] - 1) * win.dilation[k] + 1);
-      if (span % win.stride[k] != 0) return ox_unsupported(p, "ceil_mode = 1 changes the output size");
+      const int64_t s = win.stride[k], pb = win.pad_begin[k];
+      const int64_t effective = (int64_t) (win.kernel[k] - 1) * win.dilation[k] + 1;
+      const int64_t span = in + pb + win.pad_end[k] - effective;
+      int64_t o = (span + s - 1) / s + 1;
+      if ((o - 1) * s >= in + pb) o--;
+      const int64_t end = (o - 1) * s + effective - in - pb;
+      if (end > (int64_t) win.pad_end[k]) win.pad_end[k] = (uint32_t) end;
+      shape.dims[2 + d] = o;
     }
   }
   uint32_t in_id;
