@@ -1389,6 +1389,46 @@ def argmax_cases():
         [("y0", None, i64), ("y1", None, i64), ("y2", None, i64), ("y3", None, TensorProto.BOOL)],
         [const("w", (argmax_rng.standard_normal((4, 3, 3, 3)) * 0.5).astype(np.float32)),
          const("zero", np.float32(0.0))], values=[xc], expect="f32")
+    # Hardmax: opset 13 along the last axis and axis 1, opset 11 where the 2-D view is the
+    # last axis alone (a NaN first in its row: all zeros, as ORT); opset 11 over several
+    # dims (unsupported); Trilu (upper, lower; k = 2 and -1 as a constant input with NaN /
+    # +-inf on the two diagonals both leave out: zeros, never NaN) of model-order inputs.
+    h = (np.round(argmax_rng.uniform(-2.0, 2.0, (4, 6, 5)) * 2.0) / 2.0).astype(np.float32)
+    h[0, 0, 0] = np.nan
+    h[1, 2, 3] = np.nan
+    h[2, 4, :] = np.inf
+    h[3, 0, 2] = -np.inf
+    t = (np.round(argmax_rng.uniform(-2.0, 2.0, (4, 6, 5)) * 2.0) / 2.0).astype(np.float32)
+    t_special = t.copy()
+    for i in range(5):
+        t_special[i % 4, i, i] = np.nan if i % 2 else np.inf   # j - i = 0
+        t_special[(i + 1) % 4, i, i + 1 if i + 1 < 5 else 0] = -np.inf if i < 4 else 1.0
+    add_case("hardmax_trilu_model_order", [
+        helper.make_node("Hardmax", ["h"], ["y0"], name="hardmax_last"),
+        helper.make_node("Hardmax", ["h"], ["y1"], name="hardmax_axis1", axis=1),
+        helper.make_node("Trilu", ["t"], ["y2"], name="trilu_upper"),
+        helper.make_node("Trilu", ["t"], ["y3"], name="trilu_lower", upper=0),
+        helper.make_node("Trilu", ["ts", "k2"], ["y4"], name="trilu_upper_k2"),
+        helper.make_node("Trilu", ["ts", "km1"], ["y5"], name="trilu_lower_km1", upper=0)],
+        [("h", (4, 6, 5)), ("t", (4, 6, 5)), ("ts", (4, 6, 5))],
+        ["y0", "y1", "y2", "y3", "y4", "y5"],
+        [const("k2", np.array(2, np.int64)), const("km1", np.array(-1, np.int64))],
+        values=[h, t, t_special], opset=14)
+    add_case("hardmax_opset11_last_axis", [
+        helper.make_node("Hardmax", ["h2"], ["y0"], name="hardmax_2d"),
+        helper.make_node("Hardmax", ["h"], ["y1"], name="hardmax_3d_axis2", axis=2)],
+        [("h2", (6, 5)), ("h", (4, 6, 5))], ["y0", "y1"],
+        values=[h[1], h], opset=11)
+    add_case("hardmax_opset11_several_dims", [
+        helper.make_node("Hardmax", ["h"], ["y"], name="hardmax_flattened", axis=1)],
+        [("h", (4, 6, 5))], ["y"], values=[h], opset=11, expect="unsupported:Hardmax")
+    xt = argmax_rng.standard_normal((1, 3, 6, 5)).astype(np.float32)
+    add_case("hardmax_trilu_after_conv", [conv,
+        helper.make_node("Hardmax", ["c"], ["y0"], name="hardmax_channels", axis=1),
+        helper.make_node("Trilu", ["c", "k1"], ["y1"], name="trilu_hw", upper=0)],
+        [("xc", (1, 3, 6, 5))], ["y0", "y1"],
+        [const("w", (argmax_rng.standard_normal((4, 3, 3, 3)) * 0.5).astype(np.float32)),
+         const("k1", np.array(1, np.int64))], values=[xt], expect="f32", opset=14)
 
 
 # The embedding cases' own generator (the cases before them keep their inputs).

@@ -296,6 +296,15 @@ enum pqnn_status ox_lower_argmax(struct ox_pass* p, bool minimum);
 /* lower-logic.c: Equal, Greater, GreaterOrEqual, Less, LessOrEqual, Not, And, Or, Xor and
  * Where of activations (bool tensors are 0 / 1 float32 inside pqnn, marked OX_BOOL). */
 bool ox_is_logic_op(const char* op);
+/* y = cond ? a : b (the select node), numpy broadcasting over the three; any of them a
+ * float constant (cond: 0 / 1 floats), the activations float32 or bool (0 / 1); y marked
+ * bool when bool_out. */
+enum pqnn_status ox_emit_where(struct ox_pass* p, struct ox_tensor* cond, struct ox_tensor* a,
+    struct ox_tensor* b, bool bool_out, struct ox_tensor* y);
+/* lower-argmax.c: Hardmax (ArgMax's chain, then equal against the axis's indices). */
+enum pqnn_status ox_lower_hardmax(struct ox_pass* p);
+/* lower-trilu.c: Trilu (a select of x and 0 by a constant triangle mask). */
+enum pqnn_status ox_lower_trilu(struct ox_pass* p);
 enum pqnn_status ox_lower_logic(struct ox_pass* p, const char* op);
 /* lower-chains.c: a float scalar constant operand (the value is copied when the node is
  * defined). */

@@ -118,25 +118,12 @@ static enum pqnn_status compare_zero(struct ox_pass* p, enum pqnn_binary_operato
 
 enum pqnn_status ox_lower_cast_bool(struct ox_pass* p) { return compare_zero(p, pqnn_binary_not_equal); }
 
-/* Where: the activations in one layout (channels-last when every one is, of the output's
- * rank; else the model's order), constants laid out to match, one select node. */
-static enum pqnn_status lower_where(struct ox_pass* p) {
-  const struct ox_node* n = p->node;
-  if (n->num_inputs != 3 || n->inputs[0] < 0 || n->inputs[1] < 0 || n->inputs[2] < 0) {
-    return ox_invalid(p, "Where needs a condition and two operands");
-  }
-  struct ox_tensor* in[3];
-  struct ox_tensor views[3];
-  static const char* const kWhat[3] = {"condition", "operand X", "operand Y"};
-  for (size_t k = 0; k < 3; k++) {
-    enum pqnn_status status = ox_input(p, k, &in[k]);
-    if (status != pqnn_status_success) return status;
-    if (k > 0 && in[k]->is_const && in[k]->f == NULL && !is_bool(in[k])) {
-      return ox_unsupported(p, "Where of integer operands (%s '%s')", kWhat[k], in[k]->name);
-    }
-    in[k] = operand(p, in[k], &views[k], kWhat[k]);
-    if (in[k] == NULL) return pqnn_status_unsupported_parameter;
-  }
+/* y = cond ? a : b for operands as pqnn computes them (operand()): the activations in one
+ * layout (channels-last when every one is, of the output's rank; else the model's order),
+ * constants laid out to match, one select node. */
+enum pqnn_status ox_emit_where(struct ox_pass* p, struct ox_tensor* cond, struct ox_tensor* a,
+    struct ox_tensor* b, bool bool_out, struct ox_tensor* y) {
+  struct ox_tensor* in[3] = {cond, a, b};
   struct ox_tensor shape = {.rank = -1}, ab = {.rank = -1};
   if (!ox_broadcast(in[1], in[2], &ab) || !ox_broadcast(in[0], &ab, &shape)) {
     return ox_invalid(p, "Where's operands do not broadcast");
@@ -148,15 +135,12 @@ static enum pqnn_status lower_where(struct ox_pass* p) {
       channels_last = false;
     }
   }
-  struct ox_tensor* y = ox_output(p, 0);
-  if (y == NULL) return ox_invalid(p, "no output");
   ox_set_shape(y, shape.rank, shape.dims);
   y->channels_last = channels_last;
   size_t phys[OX_MAX_RANK + 1];
   if (ox_physical_dims(y, phys) > PQNN_MAX_TENSOR_DIMS) {
     return ox_unsupported(p, "more than %d dims", PQNN_MAX_TENSOR_DIMS);
   }
-  const bool bool_out = is_bool(&p->t[n->inputs[1]]) && is_bool(&p->t[n->inputs[2]]);
   enum pqnn_status status = ox_define_activation(p, y);
   if (status != pqnn_status_success) return status;
   if (bool_out) y->elem_type = OX_BOOL;
@@ -176,6 +160,30 @@ static enum pqnn_status lower_where(struct ox_pass* p) {
   }
   if (status != pqnn_status_success) return status;
   return refused(p, pqnn_define_select(p->sg, ids[0], ids[1], ids[2], y->id, 0));
+}
+
+/* Where: its three operands as pqnn computes them, then ox_emit_where. */
+static enum pqnn_status lower_where(struct ox_pass* p) {
+  const struct ox_node* n = p->node;
+  if (n->num_inputs != 3 || n->inputs[0] < 0 || n->inputs[1] < 0 || n->inputs[2] < 0) {
+    return ox_invalid(p, "Where needs a condition and two operands");
+  }
+  struct ox_tensor* in[3];
+  struct ox_tensor views[3];
+  static const char* const kWhat[3] = {"condition", "operand X", "operand Y"};
+  for (size_t k = 0; k < 3; k++) {
+    enum pqnn_status status = ox_input(p, k, &in[k]);
+    if (status != pqnn_status_success) return status;
+    if (k > 0 && in[k]->is_const && in[k]->f == NULL && !is_bool(in[k])) {
+      return ox_unsupported(p, "Where of integer operands (%s '%s')", kWhat[k], in[k]->name);
+    }
+    in[k] = operand(p, in[k], &views[k], kWhat[k]);
+    if (in[k] == NULL) return pqnn_status_unsupported_parameter;
+  }
+  struct ox_tensor* y = ox_output(p, 0);
+  if (y == NULL) return ox_invalid(p, "no output");
+  const bool bool_out = is_bool(&p->t[n->inputs[1]]) && is_bool(&p->t[n->inputs[2]]);
+  return ox_emit_where(p, in[0], in[1], in[2], bool_out, y);
 }
 
 enum pqnn_status ox_lower_logic(struct ox_pass* p, const char* op) {

@@ -87,6 +87,8 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
   if (strcmp(op, "ArgMax") == 0 || strcmp(op, "ArgMin") == 0) {
     return ox_lower_argmax(p, strcmp(op, "ArgMin") == 0);
   }
+  if (strcmp(op, "Hardmax") == 0) return ox_lower_hardmax(p);
+  if (strcmp(op, "Trilu") == 0) return ox_lower_trilu(p);
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
 
@@ -108,7 +110,7 @@ static bool known_op(const char* op) {
       "GlobalLpPool", "LpNormalization", "LRN",
       "Round", "QuantizeLinear", "LogSoftmax", "Sign", "Sin", "Cos", "Softsign",
       "ThresholdedRelu", "Shrink", "Einsum", "GroupNormalization", "IsNaN", "IsInf", "ArgMax",
-      "ArgMin"};
+      "ArgMin", "Hardmax", "Trilu"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
