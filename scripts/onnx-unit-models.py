@@ -1257,6 +1257,7 @@ def build():
     softmax_flattened_cases()
     isnan_isinf_cases()
     argmax_cases()
+    lstm_cases()
 
 # Opset < 13 Softmax over several dims: its own generator (the cases before keep theirs).
 softmax_rng = np.random.default_rng(20261209)
@@ -1429,6 +1430,70 @@ def argmax_cases():
         [("xc", (1, 3, 6, 5))], ["y0", "y1"],
         [const("w", (argmax_rng.standard_normal((4, 3, 3, 3)) * 0.5).astype(np.float32)),
          const("k1", np.array(1, np.int64))], values=[xt], expect="f32", opset=14)
+
+
+# LSTM: its own generator (the cases before keep theirs).
+lstm_rng = np.random.default_rng(20261212)
+
+
+def lstm_cases():
+    """LSTM unrolled (lower-lstm.c) against ONNX Runtime: forward with biases over 20 steps
+    (the steps' concatenation in two levels) and all three outputs; bidirectional with
+    initial_h / initial_c as graph inputs and a constant full sequence_lens (Y only); reverse
+    with a constant zero initial_h (Y_h only); a CRNN-style head (conv, the feature map
+    reshaped to [W][N][C * H], a bidirectional LSTM, a classifier MatMul and Softmax); and
+    the forms pqnn refuses (clip, peepholes)."""
+    def lr(*shape, scale=1.0):
+        return (lstm_rng.standard_normal(shape) * scale).astype(np.float32)
+
+    def weights(tag, dirs, hidden, inputs, bias=True):
+        out = [const(tag + "W", lr(dirs, 4 * hidden, inputs, scale=0.5)),
+               const(tag + "R", lr(dirs, 4 * hidden, hidden, scale=0.5))]
+        if bias:
+            out.append(const(tag + "B", lr(dirs, 8 * hidden, scale=0.3)))
+        return out
+
+    add_case("lstm_forward_20_steps", [
+        helper.make_node("LSTM", ["x", "W", "R", "B"], ["y", "yh", "yc"], name="lstm",
+                         hidden_size=6)],
+        [("x", (20, 2, 5))], ["y", "yh", "yc"], weights("", 1, 6, 5), opset=14,
+        values=[lr(20, 2, 5)])
+    add_case("lstm_bidirectional_states", [
+        helper.make_node("LSTM", ["x", "W", "R", "B", "lens", "h0", "c0"], ["y"], name="bilstm",
+                         hidden_size=4, direction="bidirectional",
+                         activations=["Sigmoid", "Tanh", "Tanh"] * 2)],
+        [("x", (7, 3, 5)), ("h0", (2, 3, 4)), ("c0", (2, 3, 4))], ["y"],
+        weights("", 2, 4, 5) + [const("lens", np.full(3, 7, np.int32))], opset=14,
+        values=[lr(7, 3, 5), lr(2, 3, 4, scale=0.5), lr(2, 3, 4, scale=0.5)])
+    add_case("lstm_reverse_zero_state", [
+        helper.make_node("LSTM", ["x", "W", "R", "", "", "h0"], ["", "yh"], name="lstm_rev",
+                         hidden_size=5, direction="reverse")],
+        [("x", (9, 1, 4))], ["yh"],
+        weights("", 1, 5, 4, bias=False) + [const("h0", np.zeros((1, 1, 5), np.float32))],
+        opset=14, values=[lr(9, 1, 4)])
+    # CRNN-style: conv [1, 4, 2, 18] -> [1, 8, 18] -> [18, 1, 8] -> BiLSTM (hidden 6) ->
+    # [18, 2, 1, 6] -> [18, 1, 2, 6] -> [18, 1, 12] -> MatMul 12 -> 7 -> Softmax.
+    add_case("lstm_crnn_head", [
+        helper.make_node("Conv", ["img", "cw"], ["f"], name="conv", pads=[1, 1, 1, 1],
+                         strides=[2, 1]),
+        helper.make_node("Relu", ["f"], ["fr"], name="relu"),
+        helper.make_node("Reshape", ["fr", "shape3"], ["fs"], name="to_seq"),
+        helper.make_node("Transpose", ["fs"], ["seq"], name="time_major", perm=[2, 0, 1]),
+        helper.make_node("LSTM", ["seq", "W", "R", "B"], ["y"], name="bilstm", hidden_size=6,
+                         direction="bidirectional"),
+        helper.make_node("Transpose", ["y"], ["yt"], name="dirs_inner", perm=[0, 2, 1, 3]),
+        helper.make_node("Reshape", ["yt", "shape_feat"], ["feat"], name="concat_dirs"),
+        helper.make_node("MatMul", ["feat", "proj"], ["logits"], name="classifier"),
+        helper.make_node("Softmax", ["logits"], ["probs"], name="softmax", axis=-1)],
+        [("img", (1, 3, 4, 18))], ["probs"],
+        [const("cw", lr(4, 3, 3, 3, scale=0.4)), const("shape3", np.array([1, 8, 18], np.int64)),
+         const("shape_feat", np.array([18, 1, 12], np.int64)), const("proj", lr(12, 7))]
+        + weights("", 2, 6, 8), opset=14, values=[lr(1, 3, 4, 18)])
+    add_case("lstm_clip_unsupported", [
+        helper.make_node("LSTM", ["x", "W", "R"], ["y"], name="lstm_clip", hidden_size=3,
+                         clip=2.0)],
+        [("x", (4, 1, 2))], ["y"], weights("", 1, 3, 2, bias=False), opset=14,
+        expect="unsupported:LSTM", values=[lr(4, 1, 2)])
 
 
 # The embedding cases' own generator (the cases before them keep their inputs).
