@@ -1437,12 +1437,12 @@ lstm_rng = np.random.default_rng(20261212)
 
 
 def lstm_cases():
-    """LSTM unrolled (lower-lstm.c) against ONNX Runtime: forward with biases over 20 steps
-    (the steps' concatenation in two levels) and all three outputs; bidirectional with
+    """LSTM and GRU unrolled (lower-rnn.c) against ONNX Runtime: LSTM forward with biases
+    over 20 steps (the steps' concatenation in two levels) and all three outputs; bidirectional with
     initial_h / initial_c as graph inputs and a constant full sequence_lens (Y only); reverse
     with a constant zero initial_h (Y_h only); a CRNN-style head (conv, the feature map
-    reshaped to [W][N][C * H], a bidirectional LSTM, a classifier MatMul and Softmax); and
-    the forms pqnn refuses (clip, peepholes)."""
+    reshaped to [W][N][C * H], a bidirectional LSTM, a classifier MatMul and Softmax); GRU
+    with either linear_before_reset; and a form pqnn refuses (clip)."""
     def lr(*shape, scale=1.0):
         return (lstm_rng.standard_normal(shape) * scale).astype(np.float32)
 
@@ -1489,6 +1489,31 @@ def lstm_cases():
         [const("cw", lr(4, 3, 3, 3, scale=0.4)), const("shape3", np.array([1, 8, 18], np.int64)),
          const("shape_feat", np.array([18, 1, 12], np.int64)), const("proj", lr(12, 7))]
         + weights("", 2, 6, 8), opset=14, values=[lr(1, 3, 4, 18)])
+    # GRU: PyTorch's linear_before_reset = 1 forward over 18 steps with biases (Y and Y_h),
+    # bidirectional with linear_before_reset = 0 and initial_h as a graph input, reverse
+    # without biases from a zero state (Y_h only).
+    def gru_weights(dirs, hidden, inputs, bias=True):
+        out = [const("W", lr(dirs, 3 * hidden, inputs, scale=0.5)),
+               const("R", lr(dirs, 3 * hidden, hidden, scale=0.5))]
+        if bias:
+            out.append(const("B", lr(dirs, 6 * hidden, scale=0.3)))
+        return out
+
+    add_case("gru_forward_linear_before_reset", [
+        helper.make_node("GRU", ["x", "W", "R", "B"], ["y", "yh"], name="gru", hidden_size=6,
+                         linear_before_reset=1)],
+        [("x", (18, 2, 5))], ["y", "yh"], gru_weights(1, 6, 5), opset=14,
+        values=[lr(18, 2, 5)])
+    add_case("gru_bidirectional_state", [
+        helper.make_node("GRU", ["x", "W", "R", "B", "", "h0"], ["y"], name="bigru",
+                         hidden_size=4, direction="bidirectional")],
+        [("x", (6, 3, 5)), ("h0", (2, 3, 4))], ["y"], gru_weights(2, 4, 5), opset=14,
+        values=[lr(6, 3, 5), lr(2, 3, 4, scale=0.5)])
+    add_case("gru_reverse_no_bias", [
+        helper.make_node("GRU", ["x", "W", "R"], ["", "yh"], name="gru_rev", hidden_size=5,
+                         direction="reverse")],
+        [("x", (7, 1, 4))], ["yh"], gru_weights(1, 5, 4, bias=False), opset=14,
+        values=[lr(7, 1, 4)])
     add_case("lstm_clip_unsupported", [
         helper.make_node("LSTM", ["x", "W", "R"], ["y"], name="lstm_clip", hidden_size=3,
                          clip=2.0)],

@@ -303,9 +303,9 @@ enum pqnn_status ox_emit_where(struct ox_pass* p, struct ox_tensor* cond, struct
     struct ox_tensor* b, bool bool_out, struct ox_tensor* y);
 /* lower-argmax.c: Hardmax (ArgMax's chain, then equal against the axis's indices). */
 enum pqnn_status ox_lower_hardmax(struct ox_pass* p);
-/* lower-lstm.c: LSTM unrolled over its static sequence (fully connected, split, unary and
- * binary nodes per step). */
-enum pqnn_status ox_lower_lstm(struct ox_pass* p);
+/* lower-rnn.c: LSTM (gru false) and GRU unrolled over their static sequence (fully
+ * connected, split, unary and binary nodes per step). */
+enum pqnn_status ox_lower_rnn(struct ox_pass* p, bool gru);
 /* lower-trilu.c: Trilu (a select of x and 0 by a constant triangle mask). */
 enum pqnn_status ox_lower_trilu(struct ox_pass* p);
 enum pqnn_status ox_lower_logic(struct ox_pass* p, const char* op);

@@ -88,7 +88,9 @@ static enum pqnn_status lower_node(struct ox_pass* p, const char* op) {
     return ox_lower_argmax(p, strcmp(op, "ArgMin") == 0);
   }
   if (strcmp(op, "Hardmax") == 0) return ox_lower_hardmax(p);
-  if (strcmp(op, "LSTM") == 0) return ox_lower_lstm(p);
+  if (strcmp(op, "LSTM") == 0 || strcmp(op, "GRU") == 0) {
+    return ox_lower_rnn(p, strcmp(op, "GRU") == 0);
+  }
   if (strcmp(op, "Trilu") == 0) return ox_lower_trilu(p);
   return ox_unsupported(p, "no pqnn node type for this op yet");
 }
@@ -111,7 +113,7 @@ static bool known_op(const char* op) {
       "GlobalLpPool", "LpNormalization", "LRN",
       "Round", "QuantizeLinear", "LogSoftmax", "Sign", "Sin", "Cos", "Softsign",
       "ThresholdedRelu", "Shrink", "Einsum", "GroupNormalization", "IsNaN", "IsInf", "ArgMax",
-      "ArgMin", "Hardmax", "Trilu", "LSTM"};
+      "ArgMin", "Hardmax", "Trilu", "LSTM", "GRU"};
   for (size_t k = 0; k < sizeof(kOps) / sizeof(kOps[0]); k++) {
     if (strcmp(op, kOps[k]) == 0) return true;
   }
@@ -231,8 +233,9 @@ static enum pqnn_status visit(struct ox_pass* p, const struct ox_node* n) {
   enum pqnn_status status = ox_fold(p, &folded);
   if (status != pqnn_status_success || folded) return status;
   /* Extra outputs (Dropout's mask, MaxPool's indices, ...) are fine while unused. */
-  for (size_t o = 1; o < n->num_outputs && strcmp(op, "Split") != 0 && strcmp(op, "LSTM") != 0;
-       o++) {
+  const bool several = strcmp(op, "Split") == 0 || strcmp(op, "LSTM") == 0 ||
+      strcmp(op, "GRU") == 0;
+  for (size_t o = 1; o < n->num_outputs && !several; o++) {
     const struct ox_tensor* t = n->outputs[o] < 0 ? NULL : &p->t[n->outputs[o]];
     if (t != NULL && (t->consumers > 0 || t->graph_output >= 0)) {
       return ox_unsupported(p, "output %zu ('%s') is used; only the first is supported", o, t->name);

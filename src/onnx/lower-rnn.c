@@ -1,16 +1,20 @@
-/* LSTM (ONNX, layout 0: X [seq][batch][input]) unrolled over its static sequence into
- * existing nodes, per direction (forward, reverse, or both):
- *   XW = X W^T + (Wb + Rb)                       one fully connected node over every step
- *   per step t (in the direction's order):
- *     g = XW[t] + H R^T                           slice, fully connected (no bias), add
- *     i, o, f, c = split(g)                       ONNX's gate order
- *     C = sigmoid(f) * C + sigmoid(i) * tanh(c)   (C = sigmoid(i) * tanh(c) from a zero state)
- *     H = sigmoid(o) * tanh(C)
+/* LSTM and GRU (ONNX, layout 0: X [seq][batch][input]) unrolled over their static
+ * sequence into existing nodes, per direction (forward, reverse, or both):
+ *   XW = X W^T + bias                            one fully connected node over every step
+ *                                                (LSTM: Wb + Rb; GRU: Wb, and Rb of z, r)
+ *   per step t (in the direction's order), from XW[t] (a slice) and the state:
+ *   LSTM  g = XW[t] + H R^T; i, o, f, c = split(g)          (ONNX's gate order)
+ *         C = sigmoid(f) * C + sigmoid(i) * tanh(c); H = sigmoid(o) * tanh(C)
+ *   GRU   xz, xr, xh = split(XW[t]); z = sigmoid(xz + H Rz^T); r = sigmoid(xr + H Rr^T)
+ *         h = tanh(xh + r * (H Rh^T + Rbh))  (linear_before_reset = 1, PyTorch's)
+ *         h = tanh(xh + (r * H) Rh^T + Rbh)  (linear_before_reset = 0)
+ *         H = (1 - z) * h + z * H
+ *   From a zero state the H R^T products are left out (their biases kept).
  *   Y = the steps' H in time order [seq][dirs][batch][hidden], Y_h / Y_c the last step's.
- * The default activations only (Sigmoid, Tanh, Tanh); no clip, input_forget, peepholes or
- * per-batch sequence lengths (sequence_lens absent or all equal to seq); initial_h /
- * initial_c absent, constant zeros, or activations. Every output optional; only the ones
- * read are built. */
+ * The default activations only (LSTM: Sigmoid, Tanh, Tanh; GRU: Sigmoid, Tanh); no clip,
+ * input_forget, peepholes or per-batch sequence lengths (sequence_lens absent or all equal
+ * to seq); initial states absent, constant zeros, or activations. Every output optional;
+ * only the ones read are built. */
 #include <math.h>
 #include <string.h>
 
@@ -24,8 +28,8 @@ enum { kMaxSteps = 4096 };
 
 static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
   if (status == pqnn_status_success) return status;
-  return ox_unsupported(p, "the runtime refused a node of the LSTM (%s)",
-      pqnn_status_string(status));
+  return ox_unsupported(p, "the runtime refused a node of the %s (%s)",
+      p->node->proto->op_type, pqnn_status_string(status));
 }
 
 /* out (model order, shaped here: rank 3 with dims d0, d1, d2) as a temporary activation. */
@@ -104,7 +108,7 @@ static struct ox_tensor* wanted(struct ox_pass* p, size_t k) {
 }
 
 /* The attributes and operands pqnn does not take: a reason, or NULL. */
-static const char* unsupported_form(struct ox_pass* p, int64_t dirs, int64_t seq) {
+static const char* unsupported_form(struct ox_pass* p, bool gru, int64_t dirs, int64_t seq) {
   int64_t input_forget, layout;
   float clip;
   if (ox_attr_int(p, "input_forget", 0, &input_forget) != pqnn_status_success ||
@@ -115,13 +119,14 @@ static const char* unsupported_form(struct ox_pass* p, int64_t dirs, int64_t seq
   if (input_forget != 0) return "input_forget = 1";
   if (layout != 0) return "layout = 1 (batch first)";
   if (ox_attr(p->node, "clip") != NULL) return "clip";
-  if (!absent(p, 7)) return "peephole weights (P)";
+  if (!gru && !absent(p, 7)) return "peephole weights (P)";
   const Onnx__AttributeProto* acts = ox_attr(p->node, "activations");
   if (acts != NULL) {
     static const char* const kDefault[3] = {"Sigmoid", "Tanh", "Tanh"};
-    if (acts->n_strings != (size_t) (3 * dirs)) return "activations other than the default";
+    const size_t per_dir = gru ? 2 : 3;
+    if (acts->n_strings != per_dir * (size_t) dirs) return "activations other than the default";
     for (size_t i = 0; i < acts->n_strings; i++) {
-      const char* want = kDefault[i % 3];
+      const char* want = kDefault[i % per_dir];
       if (acts->strings[i].len != strlen(want) ||
           memcmp(acts->strings[i].data, want, strlen(want)) != 0) {
         return "activations other than Sigmoid, Tanh, Tanh";
@@ -138,7 +143,7 @@ static const char* unsupported_form(struct ox_pass* p, int64_t dirs, int64_t seq
       if (lens->i[b] != seq) return "sequence_lens shorter than the sequence";
     }
   }
-  for (size_t k = 5; k <= 6; k++) {
+  for (size_t k = 5; k <= (gru ? 5u : 6u); k++) {
     if (absent(p, k)) continue;
     const struct ox_tensor* s = &p->t[p->node->inputs[k]];
     if (!s->is_const) continue;
@@ -151,17 +156,18 @@ static const char* unsupported_form(struct ox_pass* p, int64_t dirs, int64_t seq
   return NULL;
 }
 
-/* The four gates' pre-activations (i, o, f, c: ONNX's order) of g [1][batch][4H]. */
-static enum pqnn_status emit_gates(struct ox_pass* p, const struct ox_tensor* g, int64_t batch,
-    int64_t hidden, struct ox_tensor* gate) {
+/* The n gates' pre-activations of g [1][batch][n * hidden] (LSTM: i, o, f, c; GRU: z, r, h
+ * or z, r: ONNX's order). */
+static enum pqnn_status emit_gates(struct ox_pass* p, const struct ox_tensor* g, size_t n,
+    int64_t batch, int64_t hidden, struct ox_tensor* gate) {
   uint32_t ids[4];
-  for (size_t k = 0; k < 4; k++) {
+  for (size_t k = 0; k < n; k++) {
     const enum pqnn_status status = temp3(p, 1, batch, hidden, &gate[k]);
     if (status != pqnn_status_success) return status;
     ids[k] = gate[k].id;
   }
   if (!ox_emitting(p)) return pqnn_status_success;
-  return refused(p, pqnn_define_split(p->sg, 2, g->id, 4, ids, 0));
+  return refused(p, pqnn_define_split(p->sg, 2, g->id, n, ids, 0));
 }
 
 /* out = op(in) / a op b, out a temporary of the step. */
@@ -198,51 +204,158 @@ static enum pqnn_status emit_cell(struct ox_pass* p, struct ox_tensor* gate,
   return status;
 }
 
+/* What the steps of one direction read. */
+struct cell {
+  bool gru, lbr;              /* GRU and its linear_before_reset */
+  int64_t batch, hidden;
+  const float* r;             /* the direction's R [gates * hidden][hidden] (pass memory) */
+  const float* rb_h;          /* GRU: the direction's Rb of gate h [hidden], or NULL */
+};
+
+/* A [hidden] constant vector (broadcast along the last axis). */
+static struct ox_tensor vector_constant(const float* data, int64_t n) {
+  struct ox_tensor c = ox_scalar_constant(NULL);
+  c.rank = 1;
+  c.dims[0] = n;
+  c.f = data;
+  return c;
+}
+
+/* One LSTM step from XW[t] (xw) and the state (h_prev / c_prev NULL: zero). */
+static enum pqnn_status lstm_step(struct ox_pass* p, const struct cell* c, struct ox_tensor* xw,
+    struct ox_tensor* h_prev, struct ox_tensor* c_prev, struct ox_tensor* h_new,
+    struct ox_tensor* c_new) {
+  const int64_t hidden = c->hidden;
+  struct ox_tensor hr, g, gate[4];
+  struct ox_tensor* pre = xw;
+  enum pqnn_status status = pqnn_status_success;
+  if (h_prev != NULL) {
+    status = emit_fc(p, h_prev->id, 1, c->batch, hidden, 4 * hidden, c->r, NULL, &hr);
+    if (status == pqnn_status_success) status = binary(p, pqnn_binary_add, xw, &hr, &g);
+    pre = &g;
+  }
+  if (status == pqnn_status_success) status = emit_gates(p, pre, 4, c->batch, hidden, gate);
+  if (status != pqnn_status_success) return status;
+  return emit_cell(p, gate, c_prev, c_new, h_new);
+}
+
+/* One GRU step from XW[t] (xw: Wb and the z, r gates' Rb folded in) and the state (h_prev
+ * NULL: zero). */
+static enum pqnn_status gru_step(struct ox_pass* p, const struct cell* c, struct ox_tensor* xw,
+    struct ox_tensor* h_prev, struct ox_tensor* h_new) {
+  const int64_t hidden = c->hidden, batch = c->batch;
+  struct ox_tensor x[3], hg, h[3], zs, rs, z, r, rh, hh, pre_h, ht, omz, a, b;
+  enum pqnn_status status = emit_gates(p, xw, 3, batch, hidden, x);
+  struct ox_tensor* zin = &x[0];
+  struct ox_tensor* rin = &x[1];
+  if (status == pqnn_status_success && h_prev != NULL) {
+    /* H R^T of z and r (and of h, with its Rb, before the reset: linear_before_reset) */
+    const size_t n = c->lbr ? 3 : 2;
+    float* bias = NULL;
+    if (c->lbr && c->rb_h != NULL) {
+      bias = ox_pass_alloc(p, (size_t) (3 * hidden), sizeof(float));
+      if (bias == NULL) return pqnn_status_out_of_memory;
+      memset(bias, 0, (size_t) (2 * hidden) * sizeof(float));
+      memcpy(bias + 2 * hidden, c->rb_h, (size_t) hidden * sizeof(float));
+    }
+    status = emit_fc(p, h_prev->id, 1, batch, hidden, (int64_t) n * hidden, c->r, bias, &hg);
+    if (status == pqnn_status_success) status = emit_gates(p, &hg, n, batch, hidden, h);
+    if (status == pqnn_status_success) status = binary(p, pqnn_binary_add, &x[0], &h[0], &zs);
+    if (status == pqnn_status_success) status = binary(p, pqnn_binary_add, &x[1], &h[1], &rs);
+    zin = &zs;
+    rin = &rs;
+  }
+  if (status == pqnn_status_success) status = unary(p, pqnn_unary_sigmoid, zin, &z);
+  struct ox_tensor* candidate = &x[2];  /* xh + what the state adds */
+  if (status == pqnn_status_success && c->lbr) {
+    /* r * (H Rh^T + Rbh): from a zero state r * Rbh */
+    struct ox_tensor rb = vector_constant(c->rb_h, hidden);
+    if (h_prev != NULL || c->rb_h != NULL) {
+      status = unary(p, pqnn_unary_sigmoid, rin, &r);
+      if (status == pqnn_status_success) {
+        status = binary(p, pqnn_binary_multiply, &r, h_prev != NULL ? &h[2] : &rb, &rh);
+      }
+      if (status == pqnn_status_success) status = binary(p, pqnn_binary_add, &x[2], &rh, &pre_h);
+      candidate = &pre_h;
+    }
+  } else if (status == pqnn_status_success) {
+    /* (r * H) Rh^T + Rbh: from a zero state Rbh */
+    struct ox_tensor rb = vector_constant(c->rb_h, hidden);
+    if (h_prev != NULL) {
+      status = unary(p, pqnn_unary_sigmoid, rin, &r);
+      if (status == pqnn_status_success) status = binary(p, pqnn_binary_multiply, &r, h_prev, &rh);
+      if (status == pqnn_status_success) {
+        status = emit_fc(p, rh.id, 1, batch, hidden, hidden, c->r + 2 * hidden * hidden, c->rb_h,
+            &hh);
+      }
+      if (status == pqnn_status_success) status = binary(p, pqnn_binary_add, &x[2], &hh, &pre_h);
+      candidate = &pre_h;
+    } else if (c->rb_h != NULL) {
+      status = binary(p, pqnn_binary_add, &x[2], &rb, &pre_h);
+      candidate = &pre_h;
+    }
+  }
+  if (status == pqnn_status_success) status = unary(p, pqnn_unary_tanh, candidate, &ht);
+  /* H = (1 - z) * h + z * H */
+  const float one = 1.0f;
+  struct ox_tensor k1 = ox_scalar_constant(&one);
+  if (status == pqnn_status_success) status = binary(p, pqnn_binary_subtract, &k1, &z, &omz);
+  if (h_prev == NULL) {
+    if (status == pqnn_status_success) status = binary(p, pqnn_binary_multiply, &omz, &ht, h_new);
+    return status;
+  }
+  if (status == pqnn_status_success) status = binary(p, pqnn_binary_multiply, &omz, &ht, &a);
+  if (status == pqnn_status_success) status = binary(p, pqnn_binary_multiply, &z, h_prev, &b);
+  if (status == pqnn_status_success) status = binary(p, pqnn_binary_add, &a, &b, h_new);
+  return status;
+}
+
 /* The recurrence of direction d: its steps' H values (hs[t], time order) and the last
- * step's H and C (*h_last, *c_last). xw: XW of the direction ([seq][batch][4H]). */
-static enum pqnn_status emit_direction(struct ox_pass* p, int64_t d, bool reverse,
-    uint32_t xw_id, int64_t seq, int64_t batch, int64_t hidden, const float* r,
-    const struct ox_tensor* h0, const struct ox_tensor* c0, uint32_t* hs,
-    struct ox_tensor* h_last, struct ox_tensor* c_last) {
+ * step's H and C (*h_last, *c_last; GRU: C unset). xw: XW of the direction
+ * ([seq][batch][gates * hidden]). */
+static enum pqnn_status emit_direction(struct ox_pass* p, const struct cell* c, int64_t d,
+    bool reverse, uint32_t xw_id, int64_t seq, const struct ox_tensor* h0,
+    const struct ox_tensor* c0, uint32_t* hs, struct ox_tensor* h_last,
+    struct ox_tensor* c_last) {
+  const int64_t gates = c->gru ? 3 : 4;
   struct ox_tensor h_prev, c_prev;
   bool have_h = false, have_c = false;
   enum pqnn_status status = pqnn_status_success;
   /* initial states given as activations: the direction's [1][batch][hidden] */
   if (h0 != NULL) {
-    status = emit_step(p, h0->id, d, batch, hidden, &h_prev);
+    status = emit_step(p, h0->id, d, c->batch, c->hidden, &h_prev);
     have_h = true;
   }
   if (status == pqnn_status_success && c0 != NULL) {
-    status = emit_step(p, c0->id, d, batch, hidden, &c_prev);
+    status = emit_step(p, c0->id, d, c->batch, c->hidden, &c_prev);
     have_c = true;
   }
-  const float* rd = r + d * 4 * hidden * hidden;
   for (int64_t s = 0; s < seq && status == pqnn_status_success; s++) {
     const int64_t t = reverse ? seq - 1 - s : s;
-    struct ox_tensor xw_t, hr, g, gate[4], c_new, h_new;
-    status = emit_step(p, xw_id, t, batch, 4 * hidden, &xw_t);
-    struct ox_tensor* pre = &xw_t;
-    if (status == pqnn_status_success && have_h) {
-      status = emit_fc(p, h_prev.id, 1, batch, hidden, 4 * hidden, rd, NULL, &hr);
-      if (status == pqnn_status_success) status = binary(p, pqnn_binary_add, &xw_t, &hr, &g);
-      pre = &g;
-    }
-    if (status == pqnn_status_success) status = emit_gates(p, pre, batch, hidden, gate);
+    struct ox_tensor xw_t, h_new, c_new;
+    status = emit_step(p, xw_id, t, c->batch, gates * c->hidden, &xw_t);
     if (status == pqnn_status_success) {
-      status = emit_cell(p, gate, have_c ? &c_prev : NULL, &c_new, &h_new);
+      status = c->gru ? gru_step(p, c, &xw_t, have_h ? &h_prev : NULL, &h_new)
+                      : lstm_step(p, c, &xw_t, have_h ? &h_prev : NULL,
+                                  have_c ? &c_prev : NULL, &h_new, &c_new);
     }
     if (status != pqnn_status_success) return status;
     hs[t] = h_new.id;
     h_prev = h_new;
-    c_prev = c_new;
-    have_h = have_c = true;
+    have_h = true;
+    if (!c->gru) {
+      c_prev = c_new;
+      have_c = true;
+    }
   }
   *h_last = h_prev;
-  *c_last = c_prev;
+  if (!c->gru) *c_last = c_prev;
   return status;
 }
 
-enum pqnn_status ox_lower_lstm(struct ox_pass* p) {
+enum pqnn_status ox_lower_rnn(struct ox_pass* p, bool gru) {
+  const char* op = gru ? "GRU" : "LSTM";
+  const int64_t gates = gru ? 3 : 4;
   struct ox_tensor *x, *w, *r;
   enum pqnn_status status = ox_input(p, 0, &x);
   if (status == pqnn_status_success) status = ox_input(p, 1, &w);
@@ -260,14 +373,17 @@ enum pqnn_status ox_lower_lstm(struct ox_pass* p) {
     return ox_invalid(p, "direction '%s'", direction);
   }
   const int64_t dirs = both ? 2 : 1;
-  if (x->is_const) return ox_unsupported(p, "LSTM of a constant");
+  int64_t lbr = 0;
+  if (gru) status = ox_attr_int(p, "linear_before_reset", 0, &lbr);
+  if (status != pqnn_status_success) return status;
+  if (x->is_const) return ox_unsupported(p, "%s of a constant", op);
   if (x->rank != 3) return ox_invalid(p, "X must be 3-D [seq][batch][input]");
   if (!w->is_const || w->f == NULL || !r->is_const || r->f == NULL) {
     return ox_unsupported(p, "W and R must be float constants");
   }
   const int64_t seq = x->dims[0], batch = x->dims[1], in = x->dims[2];
   if (hidden < 1 || hidden > 65536 || w->rank != 3 || r->rank != 3 || w->dims[0] != dirs ||
-      r->dims[0] != dirs || w->dims[1] != 4 * hidden || r->dims[1] != 4 * hidden ||
+      r->dims[0] != dirs || w->dims[1] != gates * hidden || r->dims[1] != gates * hidden ||
       r->dims[2] != hidden || (in >= 0 && w->dims[2] != in)) {
     return ox_invalid(p, "W / R do not match hidden_size %lld and %lld direction(s)",
         (long long) hidden, (long long) dirs);
@@ -276,21 +392,23 @@ enum pqnn_status ox_lower_lstm(struct ox_pass* p) {
   if (!absent(p, 3)) {
     bias = &p->t[p->node->inputs[3]];
     if (!bias->is_const || bias->f == NULL || bias->rank != 2 || bias->dims[0] != dirs ||
-        bias->dims[1] != 8 * hidden) {
-      return ox_unsupported(p, "B must be a float constant [dirs][8 * hidden]");
+        bias->dims[1] != 2 * gates * hidden) {
+      return ox_unsupported(p, "B must be a float constant [dirs][%lld * hidden]",
+          (long long) (2 * gates));
     }
   }
   if (seq > kMaxSteps) return ox_unsupported(p, "a sequence of %lld steps", (long long) seq);
-  if (seq > 0 && seq * dirs * 4 * hidden * hidden * (int64_t) sizeof(float) > MAX_PACKED_R_BYTES) {
+  if (seq > 0 && seq * dirs * gates * hidden * hidden * (int64_t) sizeof(float) >
+      MAX_PACKED_R_BYTES) {
     return ox_unsupported(p, "%lld steps x %lld direction(s) of hidden size %lld: each step "
         "packs its own copy of R, over %lld MiB in all", (long long) seq, (long long) dirs,
         (long long) hidden, (long long) (MAX_PACKED_R_BYTES >> 20));
   }
-  const char* why = unsupported_form(p, dirs, seq);
+  const char* why = unsupported_form(p, gru, dirs, seq);
   if (why != NULL) return ox_unsupported(p, "%s", why);
   /* initial states as activations, in the model's order */
   const struct ox_tensor* init[2] = {NULL, NULL};
-  for (size_t k = 0; k < 2; k++) {
+  for (size_t k = 0; k < (gru ? 1u : 2u); k++) {
     if (absent(p, 5 + k)) continue;
     struct ox_tensor* s = &p->t[p->node->inputs[5 + k]];
     if (s->is_const) continue;  /* zeros (unsupported_form) */
@@ -300,7 +418,7 @@ enum pqnn_status ox_lower_lstm(struct ox_pass* p) {
     }
     init[k] = s;
   }
-  struct ox_tensor* outs[3] = {wanted(p, 0), wanted(p, 1), wanted(p, 2)};
+  struct ox_tensor* outs[3] = {wanted(p, 0), wanted(p, 1), gru ? NULL : wanted(p, 2)};
   const int64_t y_dims[4] = {seq, dirs, batch, hidden}, last_dims[3] = {dirs, batch, hidden};
   if (!ox_emitting(p)) {
     for (size_t k = 0; k < 3 && status == pqnn_status_success; k++) {
@@ -317,26 +435,32 @@ enum pqnn_status ox_lower_lstm(struct ox_pass* p) {
   if (status != pqnn_status_success) return status;
   uint32_t* hs = ox_pass_alloc(p, (size_t) (seq * dirs), sizeof(uint32_t));
   /* W and R in pass memory: the runtime outlives the model (its static data) */
-  float* wc = ox_pass_alloc(p, (size_t) (dirs * 4 * hidden * in), sizeof(float));
-  float* rc = ox_pass_alloc(p, (size_t) (dirs * 4 * hidden * hidden), sizeof(float));
-  if (hs == NULL || wc == NULL || rc == NULL) return pqnn_status_out_of_memory;
-  memcpy(wc, w->f, (size_t) (dirs * 4 * hidden * in) * sizeof(float));
-  memcpy(rc, r->f, (size_t) (dirs * 4 * hidden * hidden) * sizeof(float));
+  const int64_t gh = gates * hidden;
+  float* wc = ox_pass_alloc(p, (size_t) (dirs * gh * in), sizeof(float));
+  float* rc = ox_pass_alloc(p, (size_t) (dirs * gh * hidden), sizeof(float));
+  float* bc = ox_pass_alloc(p, (size_t) (dirs * 2 * gh), sizeof(float));
+  if (hs == NULL || wc == NULL || rc == NULL || bc == NULL) return pqnn_status_out_of_memory;
+  memcpy(wc, w->f, (size_t) (dirs * gh * in) * sizeof(float));
+  memcpy(rc, r->f, (size_t) (dirs * gh * hidden) * sizeof(float));
+  if (bias != NULL) memcpy(bc, bias->f, (size_t) (dirs * 2 * gh) * sizeof(float));
   struct ox_tensor h_last[2], c_last[2];
   for (int64_t d = 0; d < dirs && status == pqnn_status_success; d++) {
-    /* XW of the direction with both biases */
-    float* b = ox_pass_alloc(p, (size_t) (4 * hidden), sizeof(float));
+    /* XW of the direction with its biases: Wb, and Rb but a GRU's Rb of gate h */
+    const float* bd = bc + d * 2 * gh;  /* [Wb][Rb] */
+    float* b = ox_pass_alloc(p, (size_t) gh, sizeof(float));
     if (b == NULL) return pqnn_status_out_of_memory;
-    for (int64_t j = 0; j < 4 * hidden; j++) {
-      const float* bd = bias == NULL ? NULL : bias->f + d * 8 * hidden;  /* [Wb][Rb] */
-      b[j] = bd == NULL ? 0.0f : bd[j] + bd[4 * hidden + j];
+    for (int64_t j = 0; j < gh; j++) {
+      b[j] = bias == NULL ? 0.0f : bd[j] + (gru && j >= 2 * hidden ? 0.0f : bd[gh + j]);
     }
+    const struct cell c = {.gru = gru, .lbr = lbr != 0, .batch = batch, .hidden = hidden,
+        .r = rc + d * gh * hidden,
+        .rb_h = gru && bias != NULL ? bd + gh + 2 * hidden : NULL};
     struct ox_tensor xw;
-    status = emit_fc(p, x_id, seq, batch, in, 4 * hidden, wc + d * 4 * hidden * in, b, &xw);
+    status = emit_fc(p, x_id, seq, batch, in, gh, wc + d * gh * in, b, &xw);
     if (status == pqnn_status_success) {
       const bool reverse = both ? d == 1 : strcmp(direction, "reverse") == 0;
-      status = emit_direction(p, d, reverse, xw.id, seq, batch, hidden, rc, init[0], init[1],
-          hs + d * seq, &h_last[d], &c_last[d]);
+      status = emit_direction(p, &c, d, reverse, xw.id, seq, init[0], init[1], hs + d * seq,
+          &h_last[d], &c_last[d]);
     }
   }
   if (status != pqnn_status_success) return status;
