@@ -142,7 +142,7 @@ enum pqnn_status pqnn_delete_operator(pqnn_operator_t op) {
   if (op == NULL) {
     return pqnn_status_success;
   }
-  pqnn_release_streamed(op->packed_weights);
+  if (!op->packed_weights_shared) pqnn_release_streamed(op->packed_weights);
   pqnn_release(op->zero_buffer);
   if (op->padding_lock != NULL) {
     pthread_mutex_destroy(op->padding_lock);

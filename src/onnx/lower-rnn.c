@@ -22,9 +22,10 @@
 
 enum { kMaxSteps = 4096 };
 
-/* Each step's fully connected node packs its own copy of R (the runtime shares no packed
- * weights between nodes): refused above this many bytes of f32 copies in all. */
-#define MAX_PACKED_R_BYTES (INT64_C(128) << 20)
+/* Each step's fully connected node packs R when the runtime is created (the runtime then
+ * keeps one copy: src/runtime/runtime-weights.c): refused above this many bytes packed in
+ * all, which bounds the creation time. */
+#define MAX_PACKED_R_BYTES (INT64_C(1) << 30)
 
 static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
   if (status == pqnn_status_success) return status;
@@ -401,7 +402,7 @@ enum pqnn_status ox_lower_rnn(struct ox_pass* p, bool gru) {
   if (seq > 0 && seq * dirs * gates * hidden * hidden * (int64_t) sizeof(float) >
       MAX_PACKED_R_BYTES) {
     return ox_unsupported(p, "%lld steps x %lld direction(s) of hidden size %lld: each step "
-        "packs its own copy of R, over %lld MiB in all", (long long) seq, (long long) dirs,
+        "packs R, over %lld MiB in all", (long long) seq, (long long) dirs,
         (long long) hidden, (long long) (MAX_PACKED_R_BYTES >> 20));
   }
   const char* why = unsupported_form(p, gru, dirs, seq);

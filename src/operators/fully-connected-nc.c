@@ -1,6 +1,8 @@
 /* Fully connected, every datatype: validation of the shared arguments, weight packing
  * through the datatype's callback, the GEMM path's preparation at reshape
  * (src/operators/gemm-path.c), pointers at setup (shared with convolution). */
+#include <string.h>
+
 #include "allocator.h"
 #include "logging.h"
 #include "operator.h"
@@ -83,6 +85,9 @@ enum pqnn_status pqnn_create_fully_connected(const char* function, size_t input_
     pqnn_delete_operator(op);
     return pqnn_status_out_of_memory;
   }
+  /* zero-filled: padding a packer skips compares equal (runtime-weights.c) */
+  memset(op->packed_weights, 0, packed_size);
+  op->packed_weights_size = packed_size;
   const bool transposed = (flags & PQNN_FLAG_TRANSPOSE_WEIGHTS) != 0;
   spec->pack_gemm(spec->spec_context, 1, output_channels, 1, input_channels, config->nr,
       config->kr, transposed, kernel, op->packed_weights);

@@ -142,6 +142,7 @@ static enum pqnn_status choose_executors(struct pqnn_runtime* rt,
       op->in_shapes[2] = op->weights[1] != PQNN_INVALID_VALUE_ID ? &op->weight_shapes[1] : NULL;
       status = pqnn_rt_plan_gemm(rt, op, &sg->values[op->weights[0]],
           op->weights[1] == PQNN_INVALID_VALUE_ID ? NULL : &sg->values[op->weights[1]]);
+      if (status == pqnn_status_success) pqnn_rt_share_packed_weights(rt, i);
       if (status == pqnn_status_success && op->affine.fused) {
         const uint32_t* w = op->affine.weights;
         status = pqnn_rt_plan_affine(rt, op, &sg->values[w[0]],

@@ -67,6 +67,7 @@ struct pqnn_rt_op {
   struct pqnn_node node;            /* the defined node (conv params, bounds); inserted: a convert */
   struct pqnn_shape weight_shapes[2];  /* filter, bias shapes (FC/conv); bias num_dims 0 = none */
   uint32_t weights[2];              /* FC/conv: filter, bias value ids (bias may be invalid) */
+  uint64_t weights_key;             /* its operator's packed weights (runtime-weights.c) */
   const struct pqnn_shape* in_shapes[PQNN_NODE_MAX_INPUTS];  /* what reshape infers from */
   uint32_t num_inputs;
   uint32_t inputs[PQNN_NODE_MAX_INPUTS];  /* tensor indices */
