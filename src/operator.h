@@ -439,9 +439,9 @@ struct pqnn_operator {
   struct pqnn_dwconv_kernel dwconv_kernel;
   pqnn_dwconv_row_ukernel_fn dwconv_row;  /* its row kernel, or NULL (dwconv-path.c) */
   void* packed_weights;
-  /* Fully connected: the bytes at packed_weights (0 elsewhere), for the runtime's sharing of
-   * identical packed weights (runtime-weights.c); shared: another operator's buffer, not
-   * released by this one. */
+  /* Fully connected and convolution: the bytes at packed_weights (0 elsewhere), for the
+   * runtime's sharing of identical packed weights (runtime-weights.c); shared: another
+   * operator's buffer, not released by this one. */
   size_t packed_weights_size;
   bool packed_weights_shared;
   size_t packed_group_stride;

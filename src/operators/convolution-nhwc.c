@@ -206,6 +206,9 @@ static enum pqnn_status pack_conv_weights(const char* function, struct pqnn_oper
     pqnn_log_error(function, "cannot allocate %zu bytes of packed weights", packed_size);
     return pqnn_status_out_of_memory;
   }
+  /* zero-filled: padding a packer skips compares equal (runtime-weights.c) */
+  memset(op->packed_weights, 0, packed_size);
+  op->packed_weights_size = packed_size;
   if (path == pqnn_gemm_path_winograd) {  /* OHWI, one group (no depthwise flag) */
     return pqnn_pack_winograd(function, op, a, spec, (const float*) kernel);
   }

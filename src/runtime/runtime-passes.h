@@ -78,8 +78,8 @@ PQNN_INTERNAL void pqnn_rt_concat_input_lifetimes(struct pqnn_runtime* rt);
  * transform reads; the multiply then does no work and its output gets no storage
  * (runtime-pass-scaled-input.c). With the concat-input pass, the last ones. */
 PQNN_INTERNAL void pqnn_pass_read_scaled_in_winograd(struct pqnn_runtime* rt);
-/* Op i's fully connected operator, just created, reads the packed weights of an earlier
- * op's where they are byte-identical (runtime-weights.c). */
+/* Op i's fully connected or convolution operator, just created, reads the packed weights
+ * of an earlier op's where they are byte-identical (runtime-weights.c). */
 PQNN_INTERNAL void pqnn_rt_share_packed_weights(struct pqnn_runtime* rt, uint32_t i);
 /* The setup of such a convolution: its operator's setup with x as its stepped input part. */
 PQNN_INTERNAL enum pqnn_status pqnn_rt_setup_scaled_input(struct pqnn_runtime* rt,

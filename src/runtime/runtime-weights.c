@@ -1,13 +1,15 @@
-/* Identical packed weights shared between fully connected operators, each operator as
- * soon as the planner created it (before anything binds its packed_weights pointer; at
- * most one extra copy exists at a time): an unrolled recurrent layer's per-step products
- * by one R (an imported LSTM / GRU: one FC node a step), or tied weights, then read one
+/* Identical packed weights shared between fully connected and convolution operators,
+ * each operator as soon as the planner created it (before anything binds its
+ * packed_weights pointer; at most one extra copy exists at a time): an unrolled recurrent
+ * layer's per-step products by one R (an imported LSTM / GRU: one FC node a step), a
+ * detection head shared by the levels of a feature pyramid, tied weights, then read one
  * copy instead of one each, which also keeps it in cache from step to step. Operators are
- * compared by their packed bytes (the FC create zero-fills the buffer before packing), so
- * filter, bias, datatype and tile all have to agree; the later operator releases its
- * buffer and reads the earlier one's (operator.h: packed_weights_shared). Nothing writes
- * packed weights after creation. Each new operator's key is compared with the earlier
- * ones' (a few thousand FC nodes at most in an unrolled model: microseconds each). */
+ * compared by their packed bytes (the FC and convolution creates zero-fill the buffer
+ * before packing), so filter, bias, datatype, path and tile all have to agree; the later
+ * operator releases its buffer and reads the earlier one's (operator.h:
+ * packed_weights_shared). Nothing writes packed weights after creation. Each new
+ * operator's key is compared with the earlier ones' (a few thousand FC nodes at most in an
+ * unrolled model: microseconds each). */
 #include <string.h>
 
 #include "allocator.h"
