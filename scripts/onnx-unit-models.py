@@ -1519,6 +1519,11 @@ def lstm_cases():
                          clip=2.0)],
         [("x", (4, 1, 2))], ["y"], weights("", 1, 3, 2, bias=False), opset=14,
         expect="unsupported:LSTM", values=[lr(4, 1, 2)])
+    # 260 steps: Y's concatenation in three levels, the last group of each shorter.
+    add_case("lstm_260_steps", [
+        helper.make_node("LSTM", ["x", "W", "R"], ["y"], name="lstm_long", hidden_size=3)],
+        [("x", (260, 1, 3))], ["y"], weights("", 1, 3, 3, bias=False), opset=14,
+        values=[lr(260, 1, 3)])
 
 
 # The embedding cases' own generator (the cases before them keep their inputs).

@@ -182,6 +182,9 @@ enum pqnn_status ox_note_temporary(struct ox_pass* p, uint32_t id, bool channels
  * doubled from 16 as needed); out_of_memory when the allocation fails or would overflow. */
 enum pqnn_status ox_grow(void** items, size_t* cap, size_t count, size_t size);
 bool ox_emitting(const struct ox_pass* p);
+/* pass-utils.c: status, or unsupported_parameter with the reason "the runtime refused the
+ * node (<status>)" when a pqnn define call failed. */
+enum pqnn_status ox_refused(struct ox_pass* p, enum pqnn_status status);
 /* Input 0 and output 0 of the current node. */
 enum pqnn_status ox_io(struct ox_pass* p, struct ox_tensor** x, struct ox_tensor** y);
 /* y becomes an activation of x's shape in the given layout. */

@@ -7,11 +7,6 @@
 
 #include "onnx/internal.h"
 
-static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
-  if (status == pqnn_status_success) return status;
-  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
-}
-
 /* A temporary activation of the lowering (shape and layout set by the emit_* call defining
  * it). */
 void ox_temporary(struct ox_tensor* t) {
@@ -253,7 +248,7 @@ static enum pqnn_status emit_spatial_mean(struct ox_pass* p, struct ox_tensor* x
   const enum pqnn_status status = ox_define_activation(p, m);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   const size_t axes[2] = {1, 2};
-  return refused(p, pqnn_define_reduce(p->sg, pqnn_reduce_mean, 2, axes, x->id, m->id,
+  return ox_refused(p, pqnn_define_reduce(p->sg, pqnn_reduce_mean, 2, axes, x->id, m->id,
       PQNN_FLAG_KEEP_DIMS));
 }
 
@@ -664,7 +659,7 @@ enum pqnn_status ox_lower_lrn(struct ox_pass* p) {
     status = ox_define_static(p, 2, wdims, filter, &w_id);
     if (status == pqnn_status_success) status = ox_define_static(p, 1, bdims, shift, &b_id);
     if (status == pqnn_status_success) {
-      status = refused(p, pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, sq.id, w_id,
+      status = ox_refused(p, pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, sq.id, w_id,
           b_id, s.id, 0));
     }
   }

@@ -7,11 +7,6 @@
 
 #include "onnx/internal.h"
 
-static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
-  if (status == pqnn_status_success) return status;
-  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
-}
-
 /* A float constant broadcast to [c]: the data (count 1 or c entries), else NULL. */
 static const float* vector_operand(const struct ox_tensor* t, int64_t c, int64_t* count) {
   /* c < 0: the dim is not set yet (listing): any length may match it. */
@@ -62,7 +57,7 @@ static enum pqnn_status emit_layer_norm(struct ox_pass* p, struct ox_tensor* x,
     status = define_vector(p, bias, bias_count, c, &b_id);
   }
   if (status != pqnn_status_success) return status;
-  return refused(p, pqnn_define_layer_normalization(p->sg, first, epsilon, in_id, s_id, b_id,
+  return ox_refused(p, pqnn_define_layer_normalization(p->sg, first, epsilon, in_id, s_id, b_id,
       y->id, 0));
 }
 
@@ -339,7 +334,7 @@ enum pqnn_status ox_lower_conv_transpose(struct ox_pass* p) {
     status = ox_define_static(p, 1, bdims, bias, &b_id);
   }
   if (status != pqnn_status_success) return status;
-  return refused(p, pqnn_define_deconvolution_2d(p->sg, pb[0], pe[1], pe[0], pb[1], adj[0],
+  return ox_refused(p, pqnn_define_deconvolution_2d(p->sg, pb[0], pe[1], pe[0], pb[1], adj[0],
       adj[1], k[0], k[1], s[0], s[1], dl[0], dl[1], (uint32_t) groups, (size_t) gic,
       (size_t) goc, -INFINITY, INFINITY, in_id, w_id, b_id, y->id, 0));
 }
@@ -416,7 +411,7 @@ enum pqnn_status ox_emit_reduce(struct ox_pass* p, enum pqnn_reduce_operator op,
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   size_t list[OX_MAX_RANK + 1];
   for (size_t i = 0; i < count; i++) list[i] = first + i;
-  return refused(p, pqnn_define_reduce(p->sg, op, count, list, x->id, y->id,
+  return ox_refused(p, pqnn_define_reduce(p->sg, op, count, list, x->id, y->id,
       keepdims ? PQNN_FLAG_KEEP_DIMS : 0));
 }
 
@@ -471,7 +466,7 @@ enum pqnn_status ox_lower_matmul(struct ox_pass* p) {
   y->channels_last = false;
   status = ox_define_activation(p, y);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
-  return refused(p, pqnn_define_batch_matrix_multiply(p->sg, a_id, b_id, y->id, 0));
+  return ox_refused(p, pqnn_define_batch_matrix_multiply(p->sg, a_id, b_id, y->id, 0));
 }
 
 enum pqnn_status ox_lower_softmax_axis(struct ox_pass* p, struct ox_tensor* x, int64_t axis) {
@@ -481,7 +476,7 @@ enum pqnn_status ox_lower_softmax_axis(struct ox_pass* p, struct ox_tensor* x, i
   const size_t physical = physical_axis(x, axis);
   enum pqnn_status status = ox_like(p, x, y, x->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
-  return refused(p, pqnn_define_softmax_axis(p->sg, physical, x->id, y->id, 0));
+  return ox_refused(p, pqnn_define_softmax_axis(p->sg, physical, x->id, y->id, 0));
 }
 
 /* Softmax: the softmax node where the axis is the innermost physical one, else
@@ -513,5 +508,5 @@ enum pqnn_status ox_lower_softmax(struct ox_pass* p) {
   if (y == NULL) return ox_invalid(p, "no output");
   status = ox_like(p, x, y, x->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
-  return refused(p, pqnn_define_softmax(p->sg, x->id, y->id, 0));
+  return ox_refused(p, pqnn_define_softmax(p->sg, x->id, y->id, 0));
 }

@@ -17,11 +17,6 @@
 
 #define OX_MAX_EQUATION 64
 
-static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
-  if (status == pqnn_status_success) return status;
-  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
-}
-
 enum { kBatch, kRow, kCol, kInner };
 
 struct einsum {
@@ -183,7 +178,7 @@ static enum pqnn_status arrange(struct ox_pass* p, const struct einsum* e, const
     uint32_t t;
     status = ox_define_temporary(p, rank, moved, &t);
     if (status == pqnn_status_success) {
-      status = refused(p, pqnn_define_static_transpose(p->sg, rank, perm, *id, t, 0));
+      status = ox_refused(p, pqnn_define_static_transpose(p->sg, rank, perm, *id, t, 0));
     }
     *id = t;
   }
@@ -193,7 +188,7 @@ static enum pqnn_status arrange(struct ox_pass* p, const struct einsum* e, const
     if (n == 0) merged[0] = 1;
     status = ox_define_temporary(p, num, merged, &t);
     if (status == pqnn_status_success) {
-      status = refused(p, pqnn_define_static_reshape(p->sg, num, merged, *id, t, 0));
+      status = ox_refused(p, pqnn_define_static_reshape(p->sg, num, merged, *id, t, 0));
     }
     *id = t;
   }
@@ -334,14 +329,14 @@ enum pqnn_status ox_lower_einsum(struct ox_pass* p) {
     status = ox_define_static(p, 2, wdims, filter, &w_id);
     if (status == pqnn_status_success) status = ox_define_static(p, 1, bdims, bias, &b_id);
     if (status != pqnn_status_success) return status;
-    status = refused(p, pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, x_id, w_id, b_id,
+    status = ox_refused(p, pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, x_id, w_id, b_id,
         prod, 0));
   } else {
     uint32_t w_id;
     status = ox_model_order_id(p, w, &w_id);
     if (status == pqnn_status_success) status = arrange(p, &e, w_labels, wg, nw, &w_id);
     if (status != pqnn_status_success) return status;
-    status = refused(p, pqnn_define_batch_matrix_multiply(p->sg, x_id, w_id, prod, 0));
+    status = ox_refused(p, pqnn_define_batch_matrix_multiply(p->sg, x_id, w_id, prod, 0));
   }
   if (status != pqnn_status_success) return status;
   /* The product in the natural order, one dim per label (a reshape where a group had
@@ -353,12 +348,12 @@ enum pqnn_status ox_lower_einsum(struct ox_pass* p) {
     id = y->id;
     if (permute) status = ox_define_temporary(p, out_rank, natural_dims, &id);
     if (status == pqnn_status_success) {
-      status = refused(p, pqnn_define_static_reshape(p->sg, out_rank, natural_dims, prod, id, 0));
+      status = ox_refused(p, pqnn_define_static_reshape(p->sg, out_rank, natural_dims, prod, id, 0));
     }
     if (status != pqnn_status_success) return status;
   }
   if (!permute) return pqnn_status_success;
   size_t perm[OX_MAX_RANK];
   for (size_t d = 0; d < out_rank; d++) perm[d] = (size_t) (strchr(natural, e.out[d]) - natural);
-  return refused(p, pqnn_define_static_transpose(p->sg, out_rank, perm, id, y->id, 0));
+  return ox_refused(p, pqnn_define_static_transpose(p->sg, out_rank, perm, id, y->id, 0));
 }

@@ -13,11 +13,6 @@
 
 #include "onnx/internal.h"
 
-static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
-  if (status == pqnn_status_success) return status;
-  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
-}
-
 /* Input k of node n when it is a scalar float constant. */
 static bool scalar_input(const struct ox_pass* p, const struct ox_node* n, size_t k, float* value) {
   if (k >= n->num_inputs || n->inputs[k] < 0) return false;
@@ -46,7 +41,7 @@ enum pqnn_status ox_emit_unary(struct ox_pass* p, enum pqnn_unary_operator op,
   if (x->is_const) return ox_unsupported(p, "a unary op on a constant");
   enum pqnn_status status = ox_like(p, x, y, x->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
-  return refused(p, pqnn_define_unary(p->sg, op, params, x->id, y->id, 0));
+  return ox_refused(p, pqnn_define_unary(p->sg, op, params, x->id, y->id, 0));
 }
 
 /* The constant operand scales along the channel axis (1) only: the existing channel

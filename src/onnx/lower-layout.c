@@ -8,11 +8,6 @@
 
 #include "onnx/internal.h"
 
-static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
-  if (status == pqnn_status_success) return status;
-  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
-}
-
 size_t ox_physical_axis(const struct ox_tensor* t, int axis) {
   if (!t->channels_last || t->rank < 3 || axis == 0) return (size_t) axis;
   if (axis == 1) return t->rank == 3 ? 3 : (size_t) t->rank - 1;
@@ -93,7 +88,7 @@ enum pqnn_status ox_lower_transpose(struct ox_pass* p) {
   for (size_t d = 0; d < n; d++) {
     physical[d] = compose ? ox_physical_axis(x, (int) perm[d]) : (size_t) perm[d];
   }
-  return refused(p, pqnn_define_static_transpose(p->sg, n, physical, in_id, y->id, 0));
+  return ox_refused(p, pqnn_define_static_transpose(p->sg, n, physical, in_id, y->id, 0));
 }
 
 enum pqnn_status ox_lower_concat(struct ox_pass* p) {
@@ -134,7 +129,7 @@ enum pqnn_status ox_lower_concat(struct ox_pass* p) {
     status = id_in_layout(p, in[k], channels_last, &ids[k]);
     if (status != pqnn_status_success) return status;
   }
-  return refused(p, pqnn_define_concatenate(p->sg, ox_physical_axis(y, (int) axis),
+  return ox_refused(p, pqnn_define_concatenate(p->sg, ox_physical_axis(y, (int) axis),
       node->num_inputs, ids, y->id, 0));
 }
 
@@ -202,7 +197,7 @@ enum pqnn_status ox_lower_split(struct ox_pass* p) {
     ids[k] = y->id;
   }
   if (!ox_emitting(p)) return pqnn_status_success;
-  return refused(p, pqnn_define_split(p->sg, ox_physical_axis(x, (int) axis), x->id, parts,
+  return ox_refused(p, pqnn_define_split(p->sg, ox_physical_axis(x, (int) axis), x->id, parts,
       ids, 0));
 }
 
@@ -236,7 +231,7 @@ enum pqnn_status ox_lower_slice(struct ox_pass* p) {
   const size_t n = to_physical(x, begin, 0, offsets);
   to_physical(x, dims, 1, sizes);
   to_physical(x, step, 1, steps);
-  return refused(p, pqnn_define_static_slice(p->sg, n, offsets, sizes, steps, x->id, y->id, 0));
+  return ox_refused(p, pqnn_define_static_slice(p->sg, n, offsets, sizes, steps, x->id, y->id, 0));
 }
 
 enum pqnn_status ox_lower_pad(struct ox_pass* p) {
@@ -285,7 +280,7 @@ enum pqnn_status ox_lower_pad(struct ox_pass* p) {
   size_t pre_p[OX_MAX_RANK + 1], post_p[OX_MAX_RANK + 1];
   const size_t n = to_physical(x, pre, 0, pre_p);
   to_physical(x, post, 0, post_p);
-  return refused(p, pqnn_define_static_constant_pad(p->sg, n, pre_p, post_p, value, x->id,
+  return ox_refused(p, pqnn_define_static_constant_pad(p->sg, n, pre_p, post_p, value, x->id,
       y->id, 0));
 }
 
@@ -390,7 +385,7 @@ enum pqnn_status ox_lower_resize(struct ox_pass* p) {
   uint32_t in_id;
   status = ox_channels_last_id(p, x, &in_id);
   if (status != pqnn_status_success) return status;
-  return refused(p, pqnn_define_static_resize_2d(p->sg, &r, in_id, y->id, 0));
+  return ox_refused(p, pqnn_define_static_resize_2d(p->sg, &r, in_id, y->id, 0));
 }
 
 /* DepthToSpace (modes DCR and CRD) and SpaceToDepth of a 4-D activation, in its layout
@@ -473,7 +468,7 @@ enum pqnn_status ox_lower_depth_space(struct ox_pass* p, bool to_space) {
   if (status == pqnn_status_success) {
     status = pqnn_define_static_transpose(p->sg, 6, perm, split_id, moved_id, 0);
   }
-  if (status != pqnn_status_success) return refused(p, status);
+  if (status != pqnn_status_success) return ox_refused(p, status);
   return ox_emit_reshape(p, moved_id, y);
 }
 
@@ -526,7 +521,7 @@ static enum pqnn_status gather_runtime(struct ox_pass* p, struct ox_tensor* x,
   uint32_t table_id;
   status = ox_define_static(p, (size_t) x->rank, table_dims, table, &table_id);
   if (status == pqnn_status_success) status = pqnn_define_gather(p->sg, table_id, idx->id, y->id, 0);
-  return status != pqnn_status_success ? refused(p, status) : pqnn_status_success;
+  return status != pqnn_status_success ? ox_refused(p, status) : pqnn_status_success;
 }
 
 /* Gather of an activation along `axis` by constant indices that step through it evenly
@@ -625,7 +620,7 @@ enum pqnn_status ox_lower_gather(struct ox_pass* p) {
   to_physical(&source, sliced, 1, sizes);
   to_physical(&source, steps, 1, strides);
   if (!dropped) {
-    return refused(p, pqnn_define_static_slice(p->sg, n, offsets, sizes, strides, source.id,
+    return ox_refused(p, pqnn_define_static_slice(p->sg, n, offsets, sizes, strides, source.id,
         y->id, 0));
   }
   uint32_t tmp_id;
@@ -633,7 +628,7 @@ enum pqnn_status ox_lower_gather(struct ox_pass* p) {
   if (status == pqnn_status_success) {
     status = pqnn_define_static_slice(p->sg, n, offsets, sizes, strides, source.id, tmp_id, 0);
   }
-  if (status != pqnn_status_success) return refused(p, status);
+  if (status != pqnn_status_success) return ox_refused(p, status);
   return ox_emit_reshape(p, tmp_id, y);
 }
 
@@ -683,11 +678,11 @@ enum pqnn_status ox_lower_tile(struct ox_pass* p) {
       size_t phys[OX_MAX_RANK + 1];
       const size_t n = ox_physical_dims(&cur, phys);
       status = ox_define_temporary(p, n, phys, &out_id);
-      if (status != pqnn_status_success) return refused(p, status);
+      if (status != pqnn_status_success) return ox_refused(p, status);
     }
     status = pqnn_define_concatenate(p->sg, ox_physical_axis(&cur, d), (size_t) repeats[d], ids,
         out_id, 0);
-    if (status != pqnn_status_success) return refused(p, status);
+    if (status != pqnn_status_success) return ox_refused(p, status);
     cur.id = out_id;
   }
   return pqnn_status_success;

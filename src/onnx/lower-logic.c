@@ -17,11 +17,6 @@
 
 #include "onnx/internal.h"
 
-static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
-  if (status == pqnn_status_success) return status;
-  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
-}
-
 static const struct {
   const char* name;
   enum pqnn_binary_operator op;
@@ -159,7 +154,7 @@ enum pqnn_status ox_emit_where(struct ox_pass* p, struct ox_tensor* cond, struct
     }
   }
   if (status != pqnn_status_success) return status;
-  return refused(p, pqnn_define_select(p->sg, ids[0], ids[1], ids[2], y->id, 0));
+  return ox_refused(p, pqnn_define_select(p->sg, ids[0], ids[1], ids[2], y->id, 0));
 }
 
 /* Where: its three operands as pqnn computes them, then ox_emit_where. */

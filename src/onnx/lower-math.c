@@ -70,11 +70,6 @@ enum pqnn_status ox_lower_softmax_flattened(struct ox_pass* p, struct ox_tensor*
 
 /* ---- Sign, Softsign, ThresholdedRelu, Shrink ---- */
 
-static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
-  if (status == pqnn_status_success) return status;
-  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
-}
-
 /* y = a op b into y (a temporary or the node's output) for two activations or an
  * activation and a scalar constant c (b == NULL). */
 static enum pqnn_status emit_op(struct ox_pass* p, enum pqnn_binary_operator op,
@@ -102,7 +97,7 @@ enum pqnn_status ox_emit_select(struct ox_pass* p, struct ox_tensor* cond,
     if (status == pqnn_status_success) status = ox_define_static(p, num_dims, dims, data, &ids[j]);
   }
   if (status != pqnn_status_success) return status;
-  return refused(p, pqnn_define_select(p->sg, cond->id, ids[0], ids[1], y->id, 0));
+  return ox_refused(p, pqnn_define_select(p->sg, cond->id, ids[0], ids[1], y->id, 0));
 }
 
 /* sign(x) = x > 0 ? 1 : (x < 0 ? -1 : x) into y: 1, -1, or x itself for +-0 and NaN (as

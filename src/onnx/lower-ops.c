@@ -6,11 +6,6 @@
 
 #include "onnx/internal.h"
 
-static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
-  if (status == pqnn_status_success) return status;
-  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
-}
-
 enum pqnn_status ox_lower_gemm(struct ox_pass* p, bool matmul) {
   struct ox_tensor *a, *b, *c = NULL;
   enum pqnn_status status = ox_input(p, 0, &a);
@@ -79,7 +74,7 @@ enum pqnn_status ox_lower_gemm(struct ox_pass* p, bool matmul) {
   if (status == pqnn_status_success) {
     status = pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, in_id, w_id, b_id, y->id, 0);
   }
-  return refused(p, status);
+  return ox_refused(p, status);
 }
 
 /* Constant c broadcast to rank r, laid out like an activation of rank r with the given
@@ -190,8 +185,8 @@ enum pqnn_status ox_emit_binary(struct ox_pass* p, enum pqnn_binary_operator op,
     if (status == pqnn_status_success) status = ox_define_static(p, num_dims, dims, data, &b_id);
     if (status != pqnn_status_success) return status;
   }
-  if (as_add2) return refused(p, pqnn_define_add2(p->sg, -INFINITY, INFINITY, a_id, b_id, y->id, 0));
-  return refused(p, pqnn_define_binary(p->sg, op, -INFINITY, INFINITY, swapped ? b_id : a_id,
+  if (as_add2) return ox_refused(p, pqnn_define_add2(p->sg, -INFINITY, INFINITY, a_id, b_id, y->id, 0));
+  return ox_refused(p, pqnn_define_binary(p->sg, op, -INFINITY, INFINITY, swapped ? b_id : a_id,
       swapped ? a_id : b_id, y->id, 0));
 }
 
@@ -248,7 +243,7 @@ enum pqnn_status ox_emit_clamp(struct ox_pass* p, float lo, float hi, struct ox_
   if (isnan(lo) || isnan(hi) || lo > hi) return ox_invalid(p, "bad bounds");
   const enum pqnn_status status = ox_like(p, x, y, x->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
-  return refused(p, pqnn_define_clamp(p->sg, lo, hi, x->id, y->id, 0));
+  return ox_refused(p, pqnn_define_clamp(p->sg, lo, hi, x->id, y->id, 0));
 }
 
 enum pqnn_status ox_lower_reshape(struct ox_pass* p) {
@@ -320,7 +315,7 @@ enum pqnn_status ox_lower_cast(struct ox_pass* p) {
   if (status == pqnn_status_success) status = ox_note_temporary(p, half_id, x->channels_last);
   if (status == pqnn_status_success) status = pqnn_define_convert(p->sg, x->id, half_id, 0);
   if (status == pqnn_status_success) status = pqnn_define_convert(p->sg, half_id, y->id, 0);
-  return refused(p, status);
+  return ox_refused(p, status);
 }
 
 enum pqnn_status ox_lower_gelu(struct ox_pass* p) {
@@ -335,5 +330,5 @@ enum pqnn_status ox_lower_gelu(struct ox_pass* p) {
   if (y == NULL) return ox_invalid(p, "no output");
   status = ox_like(p, x, y, x->channels_last);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
-  return refused(p, pqnn_define_gelu(p->sg, x->id, y->id, 0));
+  return ox_refused(p, pqnn_define_gelu(p->sg, x->id, y->id, 0));
 }

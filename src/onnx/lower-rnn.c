@@ -27,12 +27,6 @@ enum { kMaxSteps = 4096 };
  * all, which bounds the creation time. */
 #define MAX_PACKED_R_BYTES (INT64_C(1) << 30)
 
-static enum pqnn_status refused(struct ox_pass* p, enum pqnn_status status) {
-  if (status == pqnn_status_success) return status;
-  return ox_unsupported(p, "the runtime refused a node of the %s (%s)",
-      p->node->proto->op_type, pqnn_status_string(status));
-}
-
 /* out (model order, shaped here: rank 3 with dims d0, d1, d2) as a temporary activation. */
 static enum pqnn_status temp3(struct ox_pass* p, int64_t d0, int64_t d1, int64_t d2,
     struct ox_tensor* out) {
@@ -55,7 +49,7 @@ static enum pqnn_status emit_fc(struct ox_pass* p, uint32_t in_id, int64_t a, in
     status = ox_define_static(p, 1, bdims, bias, &b_id);
   }
   if (status != pqnn_status_success) return status;
-  return refused(p, pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, in_id, w_id, b_id,
+  return ox_refused(p, pqnn_define_fully_connected(p->sg, -INFINITY, INFINITY, in_id, w_id, b_id,
       out->id, 0));
 }
 
@@ -65,36 +59,36 @@ static enum pqnn_status emit_step(struct ox_pass* p, uint32_t in_id, int64_t off
   enum pqnn_status status = temp3(p, 1, b, n, out);
   if (status != pqnn_status_success || !ox_emitting(p)) return status;
   const size_t offsets[3] = {(size_t) offset, 0, 0}, sizes[3] = {1, (size_t) b, (size_t) n};
-  return refused(p, pqnn_define_static_slice(p->sg, 3, offsets, sizes, NULL, in_id, out->id, 0));
+  return ox_refused(p, pqnn_define_static_slice(p->sg, 3, offsets, sizes, NULL, in_id, out->id, 0));
 }
 
-/* Concatenation of count values along `axis` into out_id (already defined), in groups of at
- * most PQNN_MAX_CONCAT_INPUTS: each group into a temporary of dims `part` with `axis` set to
- * the group's size times unit, then those (recursively). */
-static enum pqnn_status emit_concat(struct ox_pass* p, size_t axis, const uint32_t* ids,
-    size_t count, const int64_t* dims, int64_t unit, uint32_t out_id) {
+/* Concatenation along axis 0 of count values [extents[i]][batch][hidden] into out_id
+ * (already defined), in groups of at most PQNN_MAX_CONCAT_INPUTS: each group into a
+ * temporary, then those (recursively; the last group of a level may be shorter). */
+static enum pqnn_status emit_concat(struct ox_pass* p, const uint32_t* ids,
+    const size_t* extents, size_t count, int64_t batch, int64_t hidden, uint32_t out_id) {
   if (count <= PQNN_MAX_CONCAT_INPUTS) {
-    return refused(p, pqnn_define_concatenate(p->sg, axis, count, ids, out_id, 0));
+    return ox_refused(p, pqnn_define_concatenate(p->sg, 0, count, ids, out_id, 0));
   }
+  enum { kMaxParts = PQNN_MAX_CONCAT_INPUTS * PQNN_MAX_CONCAT_INPUTS };
   const size_t groups = (count + PQNN_MAX_CONCAT_INPUTS - 1) / PQNN_MAX_CONCAT_INPUTS;
-  uint32_t parts[PQNN_MAX_CONCAT_INPUTS * PQNN_MAX_CONCAT_INPUTS];
-  if (groups > sizeof(parts) / sizeof(parts[0])) return ox_unsupported(p, "too many steps");
+  uint32_t parts[kMaxParts];
+  size_t part_extents[kMaxParts];
+  if (groups > kMaxParts) return ox_unsupported(p, "too many steps");
   for (size_t g = 0; g < groups; g++) {
     const size_t first = g * PQNN_MAX_CONCAT_INPUTS;
     const size_t left = count - first;
     const size_t n = left < PQNN_MAX_CONCAT_INPUTS ? left : PQNN_MAX_CONCAT_INPUTS;
-    size_t part[3] = {(size_t) dims[0], (size_t) dims[1], (size_t) dims[2]};
-    part[axis] = n * (size_t) unit;
-    enum pqnn_status status = ox_define_temporary(p, 3, part, &parts[g]);
+    part_extents[g] = 0;
+    for (size_t i = first; i < first + n; i++) part_extents[g] += extents[i];
+    const size_t dims[3] = {part_extents[g], (size_t) batch, (size_t) hidden};
+    enum pqnn_status status = ox_define_temporary(p, 3, dims, &parts[g]);
     if (status == pqnn_status_success) {
-      status = refused(p, pqnn_define_concatenate(p->sg, axis, n, ids + first, parts[g], 0));
+      status = ox_refused(p, pqnn_define_concatenate(p->sg, 0, n, ids + first, parts[g], 0));
     }
     if (status != pqnn_status_success) return status;
   }
-  int64_t outer[3] = {dims[0], dims[1], dims[2]};
-  outer[axis] = (int64_t) PQNN_MAX_CONCAT_INPUTS * unit;
-  return emit_concat(p, axis, parts, groups, outer, (int64_t) PQNN_MAX_CONCAT_INPUTS * unit,
-      out_id);
+  return emit_concat(p, parts, part_extents, groups, batch, hidden, out_id);
 }
 
 /* Whether the optional input k is absent (or an empty name). */
@@ -168,7 +162,7 @@ static enum pqnn_status emit_gates(struct ox_pass* p, const struct ox_tensor* g,
     ids[k] = gate[k].id;
   }
   if (!ox_emitting(p)) return pqnn_status_success;
-  return refused(p, pqnn_define_split(p->sg, 2, g->id, n, ids, 0));
+  return ox_refused(p, pqnn_define_split(p->sg, 2, g->id, n, ids, 0));
 }
 
 /* out = op(in) / a op b, out a temporary of the step. */
@@ -470,12 +464,14 @@ enum pqnn_status ox_lower_rnn(struct ox_pass* p, bool gru) {
     ox_set_shape(outs[0], 4, y_dims);
     outs[0]->channels_last = false;
     uint32_t per_dir[2];
-    const int64_t step_dims[3] = {1, batch, hidden};
+    size_t* ones = ox_pass_alloc(p, (size_t) seq, sizeof(size_t));  /* each step's extent */
+    if (ones == NULL) return pqnn_status_out_of_memory;
+    for (int64_t t = 0; t < seq; t++) ones[t] = 1;
     for (int64_t d = 0; d < dirs && status == pqnn_status_success; d++) {
       const size_t dims[3] = {(size_t) seq, (size_t) batch, (size_t) hidden};
       status = ox_define_temporary(p, 3, dims, &per_dir[d]);
       if (status == pqnn_status_success) {
-        status = emit_concat(p, 0, hs + d * seq, (size_t) seq, step_dims, 1, per_dir[d]);
+        status = emit_concat(p, hs + d * seq, ones, (size_t) seq, batch, hidden, per_dir[d]);
       }
     }
     if (status == pqnn_status_success && dirs == 1) {
@@ -487,11 +483,11 @@ enum pqnn_status ox_lower_rnn(struct ox_pass* p, bool gru) {
       for (int64_t d = 0; d < 2 && status == pqnn_status_success; d++) {
         status = ox_define_temporary(p, 4, view, &views[d]);
         if (status == pqnn_status_success) {
-          status = refused(p, pqnn_define_static_reshape(p->sg, 4, view, per_dir[d], views[d], 0));
+          status = ox_refused(p, pqnn_define_static_reshape(p->sg, 4, view, per_dir[d], views[d], 0));
         }
       }
       if (status == pqnn_status_success) {
-        status = refused(p, pqnn_define_concatenate(p->sg, 1, 2, views, outs[0]->id, 0));
+        status = ox_refused(p, pqnn_define_concatenate(p->sg, 1, 2, views, outs[0]->id, 0));
       }
     }
   }
@@ -506,7 +502,7 @@ enum pqnn_status ox_lower_rnn(struct ox_pass* p, bool gru) {
       status = ox_define_activation(p, outs[k]);
       const uint32_t ids[2] = {last[0].id, last[1].id};
       if (status == pqnn_status_success) {
-        status = refused(p, pqnn_define_concatenate(p->sg, 0, 2, ids, outs[k]->id, 0));
+        status = ox_refused(p, pqnn_define_concatenate(p->sg, 0, 2, ids, outs[k]->id, 0));
       }
     }
   }

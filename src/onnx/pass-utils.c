@@ -135,3 +135,8 @@ struct ox_tensor* ox_output(struct ox_pass* p, size_t k) {
   if (k >= n->num_outputs || n->outputs[k] < 0) return NULL;
   return &p->t[n->outputs[k]];
 }
+
+enum pqnn_status ox_refused(struct ox_pass* p, enum pqnn_status status) {
+  if (status == pqnn_status_success) return status;
+  return ox_unsupported(p, "the runtime refused the node (%s)", pqnn_status_string(status));
+}

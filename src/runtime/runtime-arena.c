@@ -85,7 +85,10 @@ static bool skewed_from_depthwise(const struct pqnn_runtime* rt, uint32_t t, siz
  * PQNN_DWCONV_ALIAS_BAND from them (each partner rules out 3 of the 8 positions modulo
  * 512), else offset. */
 static size_t skew_from_depthwise(const struct pqnn_runtime* rt, uint32_t t, size_t offset,
-    const bool* is_placed) {
+    const bool* is_placed, const bool* near_depthwise) {
+  /* a tensor no depthwise op reads or writes: offset (what the scans below would find,
+   * without their pass over every op per candidate offset: graphs of thousands of ops) */
+  if (!near_depthwise[t]) return offset;
   for (size_t o = offset; o < offset + 4096; o += PQNN_ALIGNMENT) {
     if (skewed_from_depthwise(rt, t, o, PQNN_DWCONV_SKEW, true, is_placed)) return o;
   }
@@ -117,11 +120,19 @@ enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* rt) {
   pqnn_rt_concat_input_lifetimes(rt);
   pqnn_rt_scaled_input_lifetimes(rt);
   /* Placement order: arena tensors by size, largest first (insertion sort; graphs are small). */
-  uint32_t* order = pqnn_allocate(((size_t) rt->num_tensors + 1) * (sizeof(uint32_t) * 2 + 1));
+  uint32_t* order = pqnn_allocate(((size_t) rt->num_tensors + 1) * (sizeof(uint32_t) * 2 + 2));
   if (order == NULL) return pqnn_status_out_of_memory;
   uint32_t* placed = order + rt->num_tensors + 1;
   bool* is_placed = (bool*) (placed + rt->num_tensors + 1);
-  for (uint32_t t = 0; t < rt->num_tensors; t++) is_placed[t] = false;
+  bool* near_depthwise = is_placed + rt->num_tensors + 1;  /* a depthwise op's input / output */
+  for (uint32_t t = 0; t < rt->num_tensors; t++) is_placed[t] = near_depthwise[t] = false;
+  for (uint32_t i = 0; i < rt->num_ops; i++) {
+    const struct pqnn_rt_op* op = &rt->ops[i];
+    if (op->node.type != pqnn_node_type_depthwise_convolution_2d || op->num_inputs == 0) {
+      continue;
+    }
+    near_depthwise[op->inputs[0]] = near_depthwise[op->output] = true;
+  }
   size_t count = 0, unshared = 0;
   for (uint32_t t = 0; t < rt->num_tensors; t++) {
     if (!rt->tensors[t].in_arena) continue;
@@ -149,12 +160,12 @@ enum pqnn_status pqnn_runtime_plan_arena(struct pqnn_runtime* rt) {
       }
       placed[j] = order[k];
     }
-    size_t offset = skew_from_depthwise(rt, order[i], 0, is_placed);
+    size_t offset = skew_from_depthwise(rt, order[i], 0, is_placed, near_depthwise);
     for (size_t k = 0; k < conflicts; k++) {
       const struct pqnn_rt_tensor* other = &rt->tensors[placed[k]];
       if (offset + size <= other->arena_offset) break;
       const size_t end = other->arena_offset + pqnn_round_up(other->bytes, PQNN_ALIGNMENT);
-      if (end > offset) offset = skew_from_depthwise(rt, order[i], end, is_placed);
+      if (end > offset) offset = skew_from_depthwise(rt, order[i], end, is_placed, near_depthwise);
     }
     tensor->arena_offset = offset;
     is_placed[order[i]] = true;
