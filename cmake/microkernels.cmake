@@ -671,6 +671,8 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/qd8-f32-qc8w-igemm/1x32c4-avxvnni.c
   src/microkernels/qd8-f32-qc8w-igemm/7x16c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-igemm/8x24c8-avx512vnni.c
+  src/microkernels/qs8-dwconv-row/9p64c4-avx512vnni.c
+  src/microkernels/qd8-f32-qc8w-dwconv-row/9p64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p16c-avx2.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p64c4-avx512vnni.c
   src/microkernels/qd8-f32-qc8w-dwconv/25p8c-neon.c

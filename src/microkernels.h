@@ -26,8 +26,9 @@
  *   channel tiles of CT: [prefix CT][kernel_size x CT][suffix CT]; output advances by
  *   channels elements plus output_increment bytes, the pointer array by input_stride
  *   bytes. Kernels with a fixed tap count are only called with that kernel_size.
- * DWCONV row (f32-dwconv-row; square kernels: 9 taps are 3x3, 25 taps 5x5): output_width
- *   pixels of one output row, no indirection. rows: one pointer per kernel row, to the
+ * DWCONV row (f32-dwconv-row, qs8-dwconv-row, qd8-f32-qc8w-dwconv-row; square kernels: 9
+ *   taps are 3x3, 25 taps 5x5): output_width pixels of one output row, no indirection.
+ *   rows: one pointer per kernel row, to the
  *   first tap of pixel 0 in that input row, or the same place in a zero row (vertical
  *   padding) as long as an input row, so that every tap read below lies inside it;
  *   pixel x's tap (ky, kx) is `channels` elements at rows[ky] + x * input_step +
@@ -39,7 +40,10 @@
  *   horizontal padding). Weights as packed for the DWCONV kernel of the same tile; the
  *   left + output_width + right pixels written in order from output, output_stride bytes
  *   apart. The same arithmetic as that DWCONV kernel with padding taps on its zero row:
- *   bit-identical outputs.
+ *   bit-identical outputs. The int8 row kernels (qs8-dwconv-row, qd8-f32-qc8w-dwconv-row,
+ *   3x3 on AVX512-VNNI, their config's rows_without_edges) take no border pixels: edges
+ *   is all zero (a tap outside the row would read the zero point, not zeros), and their
+ *   zero row holds the input zero point (qd8: each image's).
  *
  * Packed panel layouts (prefix / K data / suffix):
  *   f32   [NR f32 bias][K x NR f32]                                     kr = 1

@@ -438,6 +438,7 @@ struct pqnn_operator {
   const struct pqnn_gemm_config* gemm_config;
   struct pqnn_dwconv_kernel dwconv_kernel;
   pqnn_dwconv_row_ukernel_fn dwconv_row;  /* its row kernel, or NULL (dwconv-path.c) */
+  bool dwconv_row_edges;  /* the row kernel takes border pixels (pqnn_dwconv_row_edges) */
   void* packed_weights;
   /* Fully connected and convolution: the bytes at packed_weights (0 elsewhere), for the
    * runtime's sharing of identical packed weights (runtime-weights.c); shared: another

@@ -8,10 +8,14 @@
  *        run, so the kernel multiplies ksum by it); with tap_group 4 (the vpdpbusd kernels)
  *        [ct i32 ksum][tap quads x ct x 4 i8][ct f32 scale][ct f32 bias], channels in
  *        pqnn_qs8_dwconv_channel_order.
+ *   Tap quads (tap_group 4) hold pqnn_dwconv_quad_tap's taps: 9 taps (a 3x3 kernel) go by
+ *   columns, quad q = taps q, q + 3, q + 6 and a zero, so that the row kernels interleave
+ *   each input column once for the outputs that share it; other tap counts in order.
  * Tiles are zero-padded past `channels`. Sums are formed in int64 and wrap to int32 like
  * the kernels' int32 accumulators would (operators validate ranges; |sum| <= taps * 127).
  * Unaligned stores go through memcpy. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "packing.h"
@@ -40,6 +44,21 @@ size_t pqnn_qs8_dwconv_channel_order(size_t ct, size_t tap_group, size_t slot) {
   return 16 * (l / 4) + 4 * k + l % 4;
 }
 
+size_t pqnn_dwconv_quad_tap(size_t taps, size_t slot) {
+  if (taps == 9) {
+    const size_t q = slot / 4, u = slot % 4;
+    return u < 3 && q < 3 ? 3 * u + q : SIZE_MAX;
+  }
+  return slot < taps ? slot : SIZE_MAX;
+}
+
+/* kernel[tap][c] for a quad slot (0 past the kernel). */
+static int8_t quad_weight(const int8_t* kernel, size_t channels, size_t taps, size_t slot,
+    size_t c) {
+  const size_t t = pqnn_dwconv_quad_tap(taps, slot);
+  return t == SIZE_MAX ? 0 : kernel[t * channels + c];
+}
+
 void pqnn_pack_qs8_dwconv(size_t channels, size_t taps, size_t ct, size_t tap_group,
     const int8_t* kernel, const int32_t* bias, const float* scale, int32_t input_zero_point,
     void* packed) {
@@ -56,7 +75,9 @@ void pqnn_pack_qs8_dwconv(size_t channels, size_t taps, size_t ct, size_t tap_gr
       for (size_t s = 0; s < ct; s++) {
         const size_t j = pqnn_qs8_dwconv_channel_order(ct, tap_group, s);
         for (size_t t = t0; t < t0 + tap_group; t++) {
-          *out++ = (uint8_t) (j < cb && t < taps ? kernel[t * channels + c0 + j] : 0);
+          const int8_t w = tap_group == 4 ? quad_weight(kernel, channels, taps, t, c0 + j)
+              : t < taps ? kernel[t * channels + c0 + j] : 0;
+          *out++ = (uint8_t) (j < cb ? w : 0);
         }
       }
     }
@@ -92,7 +113,8 @@ void pqnn_pack_qd8_dwconv(size_t channels, size_t taps, size_t ct, size_t tap_gr
       for (size_t t0 = 0; t0 < taps; t0 += 4) {
         for (size_t s = 0; s < ct; s++) {
           for (size_t t = t0; t < t0 + 4; t++) {
-            *out++ = (uint8_t) (order[s] < cb && t < taps ? kernel[t * channels + c0 + order[s]] : 0);
+            *out++ = (uint8_t) (order[s] < cb ? quad_weight(kernel, channels, taps, t,
+                c0 + order[s]) : 0);
           }
         }
       }

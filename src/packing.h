@@ -80,6 +80,11 @@ PQNN_INTERNAL void pqnn_pack_qs8_dwconv(size_t channels, size_t taps, size_t ct,
  * (ct / 4), int32 lane l = slot % (ct / 4) holds channel 16 (l / 4) + 4 k + l % 4 (the order
  * of the in-lane byte-then-word unpacks of scripts/kernels/dwconv_dpbusd.py). */
 PQNN_INTERNAL size_t pqnn_qs8_dwconv_channel_order(size_t ct, size_t tap_group, size_t slot);
+/* The tap (0..taps-1) held by slot `slot` of the int8 tap quads (tap_group 4; quad slot / 4,
+ * position slot % 4), SIZE_MAX for a zero-weight slot: 9 taps go by kernel columns (quad q
+ * = taps q, q + 3, q + 6, then a zero: the row kernels interleave one input column per
+ * quad and reuse it for the next output), any other count in order, zeros past it. */
+PQNN_INTERNAL size_t pqnn_dwconv_quad_tap(size_t taps, size_t slot);
 /* qd8 depthwise, per channel tile of ct: [ct i32 ksum][ceil(taps / 2) pairs x ct x
  * (int16 w[2p], int16 w[2p + 1])][ct f32 kernel_scale][ct f32 bias] (ksum = sum of the
  * channel's taps; a missing odd tap, padding channels and a NULL bias pack as 0). The ct

@@ -46,6 +46,8 @@ FAMILIES = {
     "f16-dwconv": ("pqnn_f16_dwconv_minmax_ukernel", "dwconv"),
     "qs8-dwconv": ("pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel", "dwconv"),
     "qd8-f32-qc8w-dwconv": ("pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel", "dwconv"),
+    "qs8-dwconv-row": ("pqnn_qs8_qc8w_dwconv_row_minmax_fp32_ukernel", "dwconv_row"),
+    "qd8-f32-qc8w-dwconv-row": ("pqnn_qd8_f32_qc8w_dwconv_row_minmax_ukernel", "dwconv_row"),
     "qs8-vadd": ("pqnn_qs8_vadd_minmax_ukernel", "vadd"),
     "qs8-vaddc": ("pqnn_qs8_vaddc_minmax_ukernel", "vadd"),
     "qs8-gavgpool": ("pqnn_qs8_gavgpool_minmax_fp32_ukernel", "gavgpool"),
@@ -913,6 +915,10 @@ KERNELS = [
     K("qd8-f32-qc8w-igemm", "7x16c4", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-igemm", "8x24c8", "avx512vnni", PROD, offset=128),
     K("qd8-f32-qc8w-igemm", "7x48c4", "avx512vnni", CAND, offset=128),
+    # qs8-dwconv-row, qd8-f32-qc8w-dwconv-row (3x3 in column quads: the DWCONV kernel 9p64c4's
+    # weights, one output row per call; scripts/kernels/dwconv_dpbusd.py)
+    K("qs8-dwconv-row", "9p64c4", "avx512vnni", PROD, offset=128),
+    K("qd8-f32-qc8w-dwconv-row", "9p64c4", "avx512vnni", PROD, offset=128),
     # qd8-f32-qc8w-dwconv
     K("qd8-f32-qc8w-dwconv", "25p16c", "avx2", PROD),
     K("qd8-f32-qc8w-dwconv", "25p64c4", "avx512vnni", PROD, offset=128),

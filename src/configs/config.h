@@ -77,6 +77,9 @@ struct pqnn_dwconv_config {
    * src/microkernels.h, DWCONV row), or NULL: the DWCONV path then runs every pixel
    * through kernels[i]. */
   pqnn_dwconv_row_ukernel_fn rows[PQNN_MAX_DWCONV_KERNELS];
+  /* The row kernels take no border pixels (struct pqnn_dwconv_row_edges stays zero: the
+   * int8 row kernels, whose taps outside the row would have to read the zero point). */
+  bool rows_without_edges;
   /* int8: taps packed per lane group (0: the family's default layout, tap by tap for qs8,
    * int16 pairs for qd8; 4: int8 tap quads for vpdpbusd, taps rounded up to 4) and the
    * input offset the kernels add (128 with quads). */

@@ -43,6 +43,9 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
       {pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_anyp##ct##c4__##isa, ct, 0, "qs8 anyp" #ct "c4 " #isa}, \
     },                                                                                       \
     .count = 3,                                                                              \
+    .rows = {pqnn_qs8_qc8w_dwconv_row_minmax_fp32_ukernel_9p##ct##c4__##isa,                 \
+             NULL, NULL},                                                                    \
+    .rows_without_edges = true,                                                              \
     .tap_group = 4,                                                                          \
     .input_offset = 128,                                                                     \
   }

@@ -139,6 +139,8 @@ struct pqnn_qd8_range;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_DWCONV_ROW
 #include "microkernels/f32-dwconv-row/f32-dwconv-row.inc"
+#include "microkernels/qs8-dwconv-row/qs8-dwconv-row.inc"
+#include "microkernels/qd8-f32-qc8w-dwconv-row/qd8-f32-qc8w-dwconv-row.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_DWCONV_ROW_EPI
 #include "microkernels/f32-dwconv-row-epi/f32-dwconv-row-epi.inc"

@@ -236,6 +236,7 @@ static enum pqnn_status pack_conv_weights(const char* function, struct pqnn_oper
         packer_kernel, op->packed_weights);
     op->dwconv_kernel = *dw;
     op->dwconv_row = pqnn_dwconv_config_row(spec->dwconv_config, dw);
+    op->dwconv_row_edges = !spec->dwconv_config->rows_without_edges;
   } else {
     const struct pqnn_gemm_config* config = spec->gemm_config;
     size_t ks, kc;

@@ -1,7 +1,8 @@
 /* The DWCONV path: depthwise convolution with one input and one output channel per group,
  * through an indirection buffer of taps per output pixel (src/indirection.c). Reshape
  * builds the buffer for one image and fills the context; run tiles images x output rows.
- * Where the kernel has a row kernel (f32 3x3 / 5x5 on AVX2 and AVX512), the output
+ * Where the kernel has a row kernel (f32 3x3 / 5x5 on AVX2 and AVX512; qs8 and qd8 3x3 on
+ * AVX512-VNNI, which take no border columns), the output
  * columns whose taps all lie inside the input row go through it, one call per output row
  * with one pointer per kernel row (a zero row of a whole input row for vertical padding),
  * and so do up to PQNN_DWCONV_ROW_EDGES border columns a side (their taps outside the row
@@ -62,7 +63,7 @@ static enum pqnn_status prepare_rows(const char* function, pqnn_operator_t op,
     const struct pqnn_conv_geometry* g, struct pqnn_dwconv_context* ctx) {
   const pqnn_dwconv_row_ukernel_fn row = op->dwconv_row;
   const uint32_t k = g->kernel_height;
-  if (row == NULL || op->spec.dynamic_quantization || k != g->kernel_width ||
+  if (row == NULL || k != g->kernel_width ||
       k > MAX_ROW_KERNEL_HEIGHT || (size_t) k * k != op->dwconv_kernel.taps) {
     return pqnn_status_success;
   }
@@ -76,6 +77,7 @@ static enum pqnn_status prepare_rows(const char* function, pqnn_operator_t op,
       pqnn_log_error(function, "cannot allocate %zu bytes of padding row", row_bytes);
       return pqnn_status_out_of_memory;
     }
+    memset(zero, op->spec.zero_byte, row_bytes);  /* qs8: the input zero point */
     pqnn_release(op->zero_buffer);
     op->zero_buffer = zero;
     op->zero_buffer_size = row_bytes;
@@ -83,7 +85,11 @@ static enum pqnn_status prepare_rows(const char* function, pqnn_operator_t op,
   ctx->row = row;
   ctx->row_x_begin = begin;
   ctx->row_x_end = end;
-  row_edges(g, begin, end, &ctx->row_edges);
+  if (op->dwconv_row_edges) {
+    row_edges(g, begin, end, &ctx->row_edges);
+  } else {
+    memset(&ctx->row_edges, 0, sizeof(ctx->row_edges));
+  }
   ctx->input_height = g->input_height;
   ctx->input_row_stride = row_bytes;
   ctx->padding_top = g->padding_top;

@@ -98,6 +98,34 @@ bool random_padding_and_sizes(std::mt19937& rng, size_t max_pad, size_t max_gap,
 
 }  // namespace
 
+std::vector<ConvShape> depthwise_row_shapes() {
+  std::vector<ConvShape> shapes;
+  for (size_t channels : {16, 64, 100, 144}) {
+    for (size_t width : {1, 2, 3, 8, 17}) {
+      for (uint32_t stride : {1, 2}) {
+        for (uint32_t dilation : {1, 2}) {
+          for (uint32_t pad : {0, 1, 2}) {
+            ConvShape s;
+            s.flags = PQNN_FLAG_DEPTHWISE_CONVOLUTION;
+            s.kernel_height = s.kernel_width = 3;
+            s.stride_height = s.stride_width = stride;
+            s.dilation_height = s.dilation_width = dilation;
+            s.pad_top = s.pad_bottom = s.pad_left = s.pad_right = pad;
+            s.groups = uint32_t(channels);
+            s.input_channel_stride = s.output_channel_stride =
+                channels + (shapes.size() % 3 == 0 ? 3 : 0);
+            s.batch = 2;
+            s.input_height = 5;
+            s.input_width = width + 2 * dilation;
+            shapes.push_back(s);
+          }
+        }
+      }
+    }
+  }
+  return shapes;
+}
+
 ConvShape random_conv_shape(std::mt19937& rng, size_t max_channels) {
   auto uni = [&rng](size_t lo, size_t hi) {
     return std::uniform_int_distribution<size_t>(lo, hi)(rng);

@@ -51,6 +51,12 @@ ConvShape few_channel_conv_shape(std::mt19937& rng);
 // A stem (3x3 stride 2 padding 1, 3 -> output_channels), batch 2 of 57x63 images: many
 // row tiles per task.
 ConvShape stem_conv_shape(size_t output_channels);
+// 3x3 depthwise layers (PQNN_FLAG_DEPTHWISE_CONVOLUTION) as the int8 row kernels take
+// them (AVX512-VNNI: the interior columns of each output row, pixel pairs at strides of
+// one or two tap steps, the border columns per pixel): 16, 64, 100, 144 channels (whole
+// tiles, both tail widths), output widths 1, 2, 3, 8, 17, strides and dilations 1..2,
+// paddings 0..2, two images of 5 rows, every third with channel strides 3 wider.
+std::vector<ConvShape> depthwise_row_shapes();
 
 // y[b][oy][ox][g*goc+m] = clamp(sum x * w + bias); inputs given as double-convertible floats.
 // Also returns, per output, sum |x * w| (for tolerances) when abs_sum != nullptr.

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -308,7 +309,10 @@ TEST(Qd8DwconvPacking, quads) {
           int32_t sum = 0;
           for (size_t t = 0; t < 4 * quads; t++) {
             const int8_t w = static_cast<int8_t>(base[4 * ct + (t / 4) * ct * 4 + s * 4 + t % 4]);
-            ASSERT_EQ(w, c < C && t < taps ? k[t * C + c] : 0) << "s=" << s << " t=" << t;
+            // 9 taps (3x3) by kernel columns: quad q = taps q, q + 3, q + 6, 0.
+            const size_t tap = taps == 9 ? (t % 4 < 3 ? 3 * (t % 4) + t / 4 : SIZE_MAX)
+                                         : (t < taps ? t : SIZE_MAX);
+            ASSERT_EQ(w, c < C && tap != SIZE_MAX ? k[tap * C + c] : 0) << "s=" << s << " t=" << t;
             sum += w;
           }
           ASSERT_EQ(ksum, sum);

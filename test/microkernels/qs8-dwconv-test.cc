@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -362,7 +363,7 @@ TEST(Qs8DwconvPacking, layout) {
     }
   }
   // Tap quads (the vpdpbusd kernels): ceil(taps / 4) x ct x 4, channels in
-  // pqnn_qs8_dwconv_channel_order, a permutation of the tile.
+  // pqnn_qs8_dwconv_channel_order, a permutation of the tile; 9 taps by kernel columns.
   for (size_t ct : {16, 32, 64}) {
     std::vector<bool> seen(ct, false);
     for (size_t s = 0; s < ct; s++) {
@@ -394,7 +395,12 @@ TEST(Qs8DwconvPacking, layout) {
             std::memcpy(&sc, base + 4 * ct + quads * 4 * ct + 4 * s, 4);
             for (size_t t = 0; t < 4 * quads; t++) {
               const int8_t w = static_cast<int8_t>(base[4 * ct + (t / 4) * 4 * ct + 4 * s + t % 4]);
-              ASSERT_EQ(w, c < C && t < taps ? k[t * C + c] : 0) << "ct=" << ct << " s=" << s << " t=" << t;
+              // 9 taps (3x3) by kernel columns: quad q = taps q, q + 3, q + 6, 0.
+              const size_t tap = taps == 9 ? (t % 4 < 3 ? 3 * (t % 4) + t / 4 : SIZE_MAX)
+                                           : (t < taps ? t : SIZE_MAX);
+              ASSERT_EQ(tap, pqnn_dwconv_quad_tap(taps, t));
+              ASSERT_EQ(w, c < C && tap != SIZE_MAX ? k[tap * C + c] : 0)
+                  << "ct=" << ct << " s=" << s << " t=" << t;
               sum += w;
             }
             ASSERT_EQ(b, c < C ? 77 - 125 * sum : 0);

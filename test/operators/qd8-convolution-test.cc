@@ -149,6 +149,21 @@ TEST_F(Qd8Convolution, RandomShapes) {
   }
 }
 
+// 3x3 depthwise layers as the row kernels take them (AVX512-VNNI:
+// qd8-f32-qc8w-dwconv-row, the interior columns of each output row, pixel pairs at strides
+// of one or two tap steps, the border columns per pixel, each image with its own zero
+// point): widths around the pairs, strides, dilations, paddings, channel counts with whole
+// tiles and both tail widths, f32 and f16 output.
+TEST_F(Qd8Convolution, DepthwiseRows) {
+  int n = 0;
+  for (const ConvShape& s : pqnn_test::depthwise_row_shapes()) {
+    SCOPED_TRACE(s.describe());
+    run_shape(s, n % 5 == 4, n % 7 == 0 ? pool_ : nullptr);
+    if (HasFatalFailure()) return;
+    n++;
+  }
+}
+
 // Dense layers of 1..4 input channels (the patch path: each pixel's patch gathered as one
 // K row, padding written as the image's zero point, narrow tiles for narrow N).
 TEST_F(Qd8Convolution, FewInputChannels) {

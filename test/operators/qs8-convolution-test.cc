@@ -250,6 +250,26 @@ TEST_F(Qs8Convolution, EveryZeroPoint) {
   }
 }
 
+// 3x3 depthwise layers as the row kernels take them (AVX512-VNNI: qs8-dwconv-row, the
+// interior columns of each output row, pixel pairs at strides of one or two tap steps,
+// the border columns per pixel): widths around the pairs, strides, dilations, paddings,
+// channel counts with whole tiles and both tail widths, two images, zero points.
+TEST_F(Qs8Convolution, DepthwiseRows) {
+  int n = 0;
+  for (const ConvShape& s : pqnn_test::depthwise_row_shapes()) {
+    Options o;
+    o.per_channel = true;
+    o.input_zero_point = (n * 37) % 256 - 128;
+    o.output_zero_point = (n * 11) % 256 - 128;
+    o.clamp = n % 4 == 0;
+    o.extremes = n % 5 == 0;
+    SCOPED_TRACE(s.describe());
+    run_shape(s, o, n % 7 == 0 ? pool_ : nullptr);
+    if (HasFatalFailure()) return;
+    n++;
+  }
+}
+
 TEST_F(Qs8Convolution, RequantizationScalesAndClamping) {
   for (double r : {1e-6, 1e-4, 1e-2, 0.3, 1.0}) {
     for (bool depthwise : {false, true}) {

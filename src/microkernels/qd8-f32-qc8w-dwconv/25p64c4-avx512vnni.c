@@ -4,7 +4,7 @@
 // taps in quads (vpdpbusd), avx512vnni (contract: src/microkernels.h, DWCONV). Packed channel
 // tiles of 64 (pqnn_pack_qd8_dwconv with tap_group 4): [64 i32 ksum][ceil(taps / 4) x
 // 64 x 4 i8 weights][64 f32 kernel_scale][64 f32 bias], each in
-// pqnn_qs8_dwconv_channel_order. The input is one image quantized with {zero_point,
+// pqnn_qs8_dwconv_channel_order (quad taps: pqnn_dwconv_quad_tap; 3x3 by kernel columns). The input is one image quantized with {zero_point,
 // scale} (params: struct pqnn_qd8_dwconv_params); padding taps point at `zero`, filled
 // with that zero point; other taps get a_offset added; taps past the kernel have zero
 // weights. Weights must lie in [-127, 127]. The kernel reads x + 128 (x XOR 0x80 as

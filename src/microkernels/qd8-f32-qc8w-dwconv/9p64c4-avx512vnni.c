@@ -4,7 +4,7 @@
 // taps in quads (vpdpbusd), avx512vnni (contract: src/microkernels.h, DWCONV). Packed channel
 // tiles of 64 (pqnn_pack_qd8_dwconv with tap_group 4): [64 i32 ksum][ceil(taps / 4) x
 // 64 x 4 i8 weights][64 f32 kernel_scale][64 f32 bias], each in
-// pqnn_qs8_dwconv_channel_order. The input is one image quantized with {zero_point,
+// pqnn_qs8_dwconv_channel_order (quad taps: pqnn_dwconv_quad_tap; 3x3 by kernel columns). The input is one image quantized with {zero_point,
 // scale} (params: struct pqnn_qd8_dwconv_params); padding taps point at `zero`, filled
 // with that zero point; other taps get a_offset added; taps past the kernel have zero
 // weights. Weights must lie in [-127, 127]. The kernel reads x + 128 (x XOR 0x80 as
@@ -61,9 +61,9 @@ void pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p64c4__avx512vnni(size_t channels,
       const int8_t* wt = w + 64 * sizeof(int32_t);
       {
         const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i0 + coff)), vsign);
-        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i1 + coff)), vsign);
-        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i2 + coff)), vsign);
-        const __m512i vx3 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i3 + coff)), vsign);
+        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i3 + coff)), vsign);
+        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i6 + coff)), vsign);
+        const __m512i vx3 = vsign;
         const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
         const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
         const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
@@ -74,10 +74,10 @@ void pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p64c4__avx512vnni(size_t channels,
         vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 0 + 192)));
       }
       {
-        const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i4 + coff)), vsign);
-        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i5 + coff)), vsign);
-        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i6 + coff)), vsign);
-        const __m512i vx3 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i7 + coff)), vsign);
+        const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i1 + coff)), vsign);
+        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i4 + coff)), vsign);
+        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i7 + coff)), vsign);
+        const __m512i vx3 = vsign;
         const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
         const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
         const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
@@ -88,9 +88,9 @@ void pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p64c4__avx512vnni(size_t channels,
         vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 256 + 192)));
       }
       {
-        const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i8 + coff)), vsign);
-        const __m512i vx1 = vsign;
-        const __m512i vx2 = vsign;
+        const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i2 + coff)), vsign);
+        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i5 + coff)), vsign);
+        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i8 + coff)), vsign);
         const __m512i vx3 = vsign;
         const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
         const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
@@ -132,9 +132,9 @@ void pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p64c4__avx512vnni(size_t channels,
         const int8_t* wt = w + 64 * sizeof(int32_t);
         {
           const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i0 + coff), vsign);
-          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i1 + coff), vsign);
-          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i2 + coff), vsign);
-          const __m512i vx3 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i3 + coff), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i3 + coff), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i6 + coff), vsign);
+          const __m512i vx3 = vsign;
           const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
           const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
           const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
@@ -145,10 +145,10 @@ void pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p64c4__avx512vnni(size_t channels,
           vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 0 + 192)));
         }
         {
-          const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i4 + coff), vsign);
-          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i5 + coff), vsign);
-          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i6 + coff), vsign);
-          const __m512i vx3 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i7 + coff), vsign);
+          const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i1 + coff), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i4 + coff), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i7 + coff), vsign);
+          const __m512i vx3 = vsign;
           const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
           const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
           const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
@@ -159,9 +159,9 @@ void pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p64c4__avx512vnni(size_t channels,
           vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 256 + 192)));
         }
         {
-          const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i8 + coff), vsign);
-          const __m512i vx1 = vsign;
-          const __m512i vx2 = vsign;
+          const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i2 + coff), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i5 + coff), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i8 + coff), vsign);
           const __m512i vx3 = vsign;
           const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
           const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
@@ -198,9 +198,9 @@ void pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p64c4__avx512vnni(size_t channels,
         const int8_t* wt = w + 64 * sizeof(int32_t);
         {
           const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i0 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i1 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i2 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx3 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i3 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i3 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i6 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx3 = _mm512_castsi512_si256(vsign);
           const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
           const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
           const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
@@ -211,10 +211,10 @@ void pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p64c4__avx512vnni(size_t channels,
           vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + 0 + 192)));
         }
         {
-          const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i4 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i5 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i6 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx3 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i7 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i1 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i4 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i7 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx3 = _mm512_castsi512_si256(vsign);
           const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
           const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
           const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
@@ -225,9 +225,9 @@ void pqnn_qd8_f32_qc8w_dwconv_minmax_ukernel_9p64c4__avx512vnni(size_t channels,
           vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + 256 + 192)));
         }
         {
-          const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i8 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx1 = _mm512_castsi512_si256(vsign);
-          const __m256i vx2 = _mm512_castsi512_si256(vsign);
+          const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i2 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i5 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i8 + coff), _mm512_castsi512_si256(vsign));
           const __m256i vx3 = _mm512_castsi512_si256(vsign);
           const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
           const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);

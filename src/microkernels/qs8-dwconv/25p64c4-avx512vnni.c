@@ -3,7 +3,8 @@
 // qs8 x qc8w depthwise-convolution microkernel, 25 taps, 64 channels per tile, taps in
 // quads (vpdpbusd), avx512vnni (contract: src/microkernels.h, DWCONV). Packed channel tiles of
 // 64 (pqnn_pack_qs8_dwconv with tap_group 4, input offset 128): [64 i32 bias'][ceil(taps /
-// 4) x 64 x 4 i8 weights][64 f32 scale], each in pqnn_qs8_dwconv_channel_order, with
+// 4) x 64 x 4 i8 weights][64 f32 scale], each in pqnn_qs8_dwconv_channel_order (quad
+// taps: pqnn_dwconv_quad_tap; 3x3 by kernel columns), with
 // bias' = bias - (input_zero_point + 128) * sum_t w, so acc = bias' + sum_t (x + 128) * w is
 // exact (x + 128 = x XOR 0x80 as uint8; padding taps point at `zero`, filled with the input
 // zero point; other taps get a_offset added; taps past the kernel have zero weights).

@@ -3,7 +3,8 @@
 // qs8 x qc8w depthwise-convolution microkernel, 9 taps, 64 channels per tile, taps in
 // quads (vpdpbusd), avx512vnni (contract: src/microkernels.h, DWCONV). Packed channel tiles of
 // 64 (pqnn_pack_qs8_dwconv with tap_group 4, input offset 128): [64 i32 bias'][ceil(taps /
-// 4) x 64 x 4 i8 weights][64 f32 scale], each in pqnn_qs8_dwconv_channel_order, with
+// 4) x 64 x 4 i8 weights][64 f32 scale], each in pqnn_qs8_dwconv_channel_order (quad
+// taps: pqnn_dwconv_quad_tap; 3x3 by kernel columns), with
 // bias' = bias - (input_zero_point + 128) * sum_t w, so acc = bias' + sum_t (x + 128) * w is
 // exact (x + 128 = x XOR 0x80 as uint8; padding taps point at `zero`, filled with the input
 // zero point; other taps get a_offset added; taps past the kernel have zero weights).
@@ -59,9 +60,9 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p64c4__avx512vnni(size_t channels
       const int8_t* wt = w + 64 * sizeof(int32_t);
       {
         const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i0 + coff)), vsign);
-        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i1 + coff)), vsign);
-        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i2 + coff)), vsign);
-        const __m512i vx3 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i3 + coff)), vsign);
+        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i3 + coff)), vsign);
+        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i6 + coff)), vsign);
+        const __m512i vx3 = vsign;
         const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
         const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
         const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
@@ -72,10 +73,10 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p64c4__avx512vnni(size_t channels
         vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 0 + 192)));
       }
       {
-        const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i4 + coff)), vsign);
-        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i5 + coff)), vsign);
-        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i6 + coff)), vsign);
-        const __m512i vx3 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i7 + coff)), vsign);
+        const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i1 + coff)), vsign);
+        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i4 + coff)), vsign);
+        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i7 + coff)), vsign);
+        const __m512i vx3 = vsign;
         const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
         const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
         const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
@@ -86,9 +87,9 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p64c4__avx512vnni(size_t channels
         vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 256 + 192)));
       }
       {
-        const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i8 + coff)), vsign);
-        const __m512i vx1 = vsign;
-        const __m512i vx2 = vsign;
+        const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i2 + coff)), vsign);
+        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i5 + coff)), vsign);
+        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (i8 + coff)), vsign);
         const __m512i vx3 = vsign;
         const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
         const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
@@ -126,9 +127,9 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p64c4__avx512vnni(size_t channels
         const int8_t* wt = w + 64 * sizeof(int32_t);
         {
           const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i0 + coff), vsign);
-          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i1 + coff), vsign);
-          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i2 + coff), vsign);
-          const __m512i vx3 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i3 + coff), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i3 + coff), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i6 + coff), vsign);
+          const __m512i vx3 = vsign;
           const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
           const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
           const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
@@ -139,10 +140,10 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p64c4__avx512vnni(size_t channels
           vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 0 + 192)));
         }
         {
-          const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i4 + coff), vsign);
-          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i5 + coff), vsign);
-          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i6 + coff), vsign);
-          const __m512i vx3 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i7 + coff), vsign);
+          const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i1 + coff), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i4 + coff), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i7 + coff), vsign);
+          const __m512i vx3 = vsign;
           const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
           const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
           const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
@@ -153,9 +154,9 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p64c4__avx512vnni(size_t channels
           vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 256 + 192)));
         }
         {
-          const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i8 + coff), vsign);
-          const __m512i vx1 = vsign;
-          const __m512i vx2 = vsign;
+          const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i2 + coff), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i5 + coff), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, i8 + coff), vsign);
           const __m512i vx3 = vsign;
           const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
           const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
@@ -188,9 +189,9 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p64c4__avx512vnni(size_t channels
         const int8_t* wt = w + 64 * sizeof(int32_t);
         {
           const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i0 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i1 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i2 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx3 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i3 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i3 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i6 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx3 = _mm512_castsi512_si256(vsign);
           const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
           const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
           const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
@@ -201,10 +202,10 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p64c4__avx512vnni(size_t channels
           vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + 0 + 192)));
         }
         {
-          const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i4 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i5 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i6 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx3 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i7 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i1 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i4 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i7 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx3 = _mm512_castsi512_si256(vsign);
           const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
           const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
           const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
@@ -215,9 +216,9 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_9p64c4__avx512vnni(size_t channels
           vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + 256 + 192)));
         }
         {
-          const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i8 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx1 = _mm512_castsi512_si256(vsign);
-          const __m256i vx2 = _mm512_castsi512_si256(vsign);
+          const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i2 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i5 + coff), _mm512_castsi512_si256(vsign));
+          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, i8 + coff), _mm512_castsi512_si256(vsign));
           const __m256i vx3 = _mm512_castsi512_si256(vsign);
           const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
           const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);

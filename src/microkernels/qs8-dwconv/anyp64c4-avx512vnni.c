@@ -3,7 +3,8 @@
 // qs8 x qc8w depthwise-convolution microkernel, any tap count, 64 channels per tile, taps in
 // quads (vpdpbusd), avx512vnni (contract: src/microkernels.h, DWCONV). Packed channel tiles of
 // 64 (pqnn_pack_qs8_dwconv with tap_group 4, input offset 128): [64 i32 bias'][ceil(taps /
-// 4) x 64 x 4 i8 weights][64 f32 scale], each in pqnn_qs8_dwconv_channel_order, with
+// 4) x 64 x 4 i8 weights][64 f32 scale], each in pqnn_qs8_dwconv_channel_order (quad
+// taps: pqnn_dwconv_quad_tap; 3x3 by kernel columns), with
 // bias' = bias - (input_zero_point + 128) * sum_t w, so acc = bias' + sum_t (x + 128) * w is
 // exact (x + 128 = x XOR 0x80 as uint8; padding taps point at `zero`, filled with the input
 // zero point; other taps get a_offset added; taps past the kernel have zero weights).
@@ -39,50 +40,113 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_anyp64c4__avx512vnni(size_t channe
       __m512i vacc2 = _mm512_loadu_si512((const void*) (w + 128));
       __m512i vacc3 = _mm512_loadu_si512((const void*) (w + 192));
       const int8_t* wt = w + 64 * sizeof(int32_t);
-      size_t t = 0;
-      for (; t + 4 <= ks; t += 4) {
-        const int8_t* it0 = (const int8_t*) input[t + 0];
-        it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
-        const int8_t* it1 = (const int8_t*) input[t + 1];
-        it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
-        const int8_t* it2 = (const int8_t*) input[t + 2];
-        it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
-        const int8_t* it3 = (const int8_t*) input[t + 3];
-        it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
-        const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it0 + coff)), vsign);
-        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it1 + coff)), vsign);
-        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it2 + coff)), vsign);
-        const __m512i vx3 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it3 + coff)), vsign);
-        const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
-        const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
-        const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
-        const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
-        vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 0)));
-        vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 64)));
-        vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 128)));
-        vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 192)));
-      }
-      if (t < ks) {
-        const int8_t* it0 = (const int8_t*) input[t];
-        it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
-        const int8_t* it1 = t + 1 < ks ? (const int8_t*) input[t + 1] : (const int8_t*) zero;
-        it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
-        const int8_t* it2 = t + 2 < ks ? (const int8_t*) input[t + 2] : (const int8_t*) zero;
-        it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
-        const int8_t* it3 = t + 3 < ks ? (const int8_t*) input[t + 3] : (const int8_t*) zero;
-        it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
-        const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it0 + coff)), vsign);
-        const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it1 + coff)), vsign);
-        const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it2 + coff)), vsign);
-        const __m512i vx3 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it3 + coff)), vsign);
-        const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
-        const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
-        const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
-        const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
-        vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 0)));
-        vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 64)));
-        vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 128)));
-        vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 192)));
+      if (ks == 9) {
+        {
+          const int8_t* it0 = (const int8_t*) input[0];
+          it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+          const int8_t* it1 = (const int8_t*) input[3];
+          it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+          const int8_t* it2 = (const int8_t*) input[6];
+          it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+          const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it0 + coff)), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it1 + coff)), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it2 + coff)), vsign);
+          const __m512i vx3 = vsign;
+          const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
+          const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
+          const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
+          const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
+          vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 0 + 0)));
+          vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 0 + 64)));
+          vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 0 + 128)));
+          vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 0 + 192)));
+        }
+        {
+          const int8_t* it0 = (const int8_t*) input[1];
+          it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+          const int8_t* it1 = (const int8_t*) input[4];
+          it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+          const int8_t* it2 = (const int8_t*) input[7];
+          it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+          const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it0 + coff)), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it1 + coff)), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it2 + coff)), vsign);
+          const __m512i vx3 = vsign;
+          const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
+          const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
+          const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
+          const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
+          vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 256 + 0)));
+          vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 256 + 64)));
+          vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 256 + 128)));
+          vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 256 + 192)));
+        }
+        {
+          const int8_t* it0 = (const int8_t*) input[2];
+          it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+          const int8_t* it1 = (const int8_t*) input[5];
+          it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+          const int8_t* it2 = (const int8_t*) input[8];
+          it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+          const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it0 + coff)), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it1 + coff)), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it2 + coff)), vsign);
+          const __m512i vx3 = vsign;
+          const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
+          const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
+          const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
+          const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
+          vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 512 + 0)));
+          vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 512 + 64)));
+          vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 512 + 128)));
+          vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 512 + 192)));
+        }
+      } else {
+        size_t t = 0;
+        for (; t + 4 <= ks; t += 4) {
+          const int8_t* it0 = (const int8_t*) input[t + 0];
+          it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+          const int8_t* it1 = (const int8_t*) input[t + 1];
+          it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+          const int8_t* it2 = (const int8_t*) input[t + 2];
+          it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+          const int8_t* it3 = (const int8_t*) input[t + 3];
+          it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
+          const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it0 + coff)), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it1 + coff)), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it2 + coff)), vsign);
+          const __m512i vx3 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it3 + coff)), vsign);
+          const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
+          const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
+          const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
+          const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
+          vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 0)));
+          vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 64)));
+          vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 128)));
+          vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 192)));
+        }
+        if (t < ks) {
+          const int8_t* it0 = (const int8_t*) input[t];
+          it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+          const int8_t* it1 = t + 1 < ks ? (const int8_t*) input[t + 1] : (const int8_t*) zero;
+          it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+          const int8_t* it2 = t + 2 < ks ? (const int8_t*) input[t + 2] : (const int8_t*) zero;
+          it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+          const int8_t* it3 = t + 3 < ks ? (const int8_t*) input[t + 3] : (const int8_t*) zero;
+          it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
+          const __m512i vx0 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it0 + coff)), vsign);
+          const __m512i vx1 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it1 + coff)), vsign);
+          const __m512i vx2 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it2 + coff)), vsign);
+          const __m512i vx3 = _mm512_xor_si512(_mm512_loadu_si512((const void*) (it3 + coff)), vsign);
+          const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
+          const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
+          const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
+          const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
+          vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 0)));
+          vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 64)));
+          vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 128)));
+          vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 192)));
+        }
       }
       const int8_t* ws = wt + quads * 256;
       const __m512 vscale0 = _mm512_loadu_ps((const float*) (ws + 0));
@@ -109,50 +173,113 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_anyp64c4__avx512vnni(size_t channe
         __m512i vacc2 = _mm512_loadu_si512((const void*) (w + 128));
         __m512i vacc3 = _mm512_loadu_si512((const void*) (w + 192));
         const int8_t* wt = w + 64 * sizeof(int32_t);
-        size_t t = 0;
-        for (; t + 4 <= ks; t += 4) {
-          const int8_t* it0 = (const int8_t*) input[t + 0];
-          it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
-          const int8_t* it1 = (const int8_t*) input[t + 1];
-          it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
-          const int8_t* it2 = (const int8_t*) input[t + 2];
-          it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
-          const int8_t* it3 = (const int8_t*) input[t + 3];
-          it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
-          const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it0 + coff), vsign);
-          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it1 + coff), vsign);
-          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it2 + coff), vsign);
-          const __m512i vx3 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it3 + coff), vsign);
-          const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
-          const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
-          const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
-          const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
-          vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 0)));
-          vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 64)));
-          vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 128)));
-          vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 192)));
-        }
-        if (t < ks) {
-          const int8_t* it0 = (const int8_t*) input[t];
-          it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
-          const int8_t* it1 = t + 1 < ks ? (const int8_t*) input[t + 1] : (const int8_t*) zero;
-          it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
-          const int8_t* it2 = t + 2 < ks ? (const int8_t*) input[t + 2] : (const int8_t*) zero;
-          it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
-          const int8_t* it3 = t + 3 < ks ? (const int8_t*) input[t + 3] : (const int8_t*) zero;
-          it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
-          const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it0 + coff), vsign);
-          const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it1 + coff), vsign);
-          const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it2 + coff), vsign);
-          const __m512i vx3 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it3 + coff), vsign);
-          const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
-          const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
-          const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
-          const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
-          vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 0)));
-          vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 64)));
-          vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 128)));
-          vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 192)));
+        if (ks == 9) {
+          {
+            const int8_t* it0 = (const int8_t*) input[0];
+            it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+            const int8_t* it1 = (const int8_t*) input[3];
+            it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+            const int8_t* it2 = (const int8_t*) input[6];
+            it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+            const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it0 + coff), vsign);
+            const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it1 + coff), vsign);
+            const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it2 + coff), vsign);
+            const __m512i vx3 = vsign;
+            const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
+            const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
+            const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
+            const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
+            vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 0 + 0)));
+            vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 0 + 64)));
+            vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 0 + 128)));
+            vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 0 + 192)));
+          }
+          {
+            const int8_t* it0 = (const int8_t*) input[1];
+            it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+            const int8_t* it1 = (const int8_t*) input[4];
+            it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+            const int8_t* it2 = (const int8_t*) input[7];
+            it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+            const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it0 + coff), vsign);
+            const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it1 + coff), vsign);
+            const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it2 + coff), vsign);
+            const __m512i vx3 = vsign;
+            const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
+            const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
+            const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
+            const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
+            vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 256 + 0)));
+            vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 256 + 64)));
+            vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 256 + 128)));
+            vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 256 + 192)));
+          }
+          {
+            const int8_t* it0 = (const int8_t*) input[2];
+            it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+            const int8_t* it1 = (const int8_t*) input[5];
+            it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+            const int8_t* it2 = (const int8_t*) input[8];
+            it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+            const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it0 + coff), vsign);
+            const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it1 + coff), vsign);
+            const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it2 + coff), vsign);
+            const __m512i vx3 = vsign;
+            const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
+            const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
+            const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
+            const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
+            vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 512 + 0)));
+            vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + 512 + 64)));
+            vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 512 + 128)));
+            vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + 512 + 192)));
+          }
+        } else {
+          size_t t = 0;
+          for (; t + 4 <= ks; t += 4) {
+            const int8_t* it0 = (const int8_t*) input[t + 0];
+            it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+            const int8_t* it1 = (const int8_t*) input[t + 1];
+            it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+            const int8_t* it2 = (const int8_t*) input[t + 2];
+            it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+            const int8_t* it3 = (const int8_t*) input[t + 3];
+            it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
+            const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it0 + coff), vsign);
+            const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it1 + coff), vsign);
+            const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it2 + coff), vsign);
+            const __m512i vx3 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it3 + coff), vsign);
+            const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
+            const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
+            const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
+            const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
+            vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 0)));
+            vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 64)));
+            vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 128)));
+            vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 192)));
+          }
+          if (t < ks) {
+            const int8_t* it0 = (const int8_t*) input[t];
+            it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+            const int8_t* it1 = t + 1 < ks ? (const int8_t*) input[t + 1] : (const int8_t*) zero;
+            it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+            const int8_t* it2 = t + 2 < ks ? (const int8_t*) input[t + 2] : (const int8_t*) zero;
+            it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+            const int8_t* it3 = t + 3 < ks ? (const int8_t*) input[t + 3] : (const int8_t*) zero;
+            it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
+            const __m512i vx0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it0 + coff), vsign);
+            const __m512i vx1 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it1 + coff), vsign);
+            const __m512i vx2 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it2 + coff), vsign);
+            const __m512i vx3 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(vmask, it3 + coff), vsign);
+            const __m512i vab_lo = _mm512_unpacklo_epi8(vx0, vx1);
+            const __m512i vab_hi = _mm512_unpackhi_epi8(vx0, vx1);
+            const __m512i vcd_lo = _mm512_unpacklo_epi8(vx2, vx3);
+            const __m512i vcd_hi = _mm512_unpackhi_epi8(vx2, vx3);
+            vacc0 = pqnn_dpbusd_zmm(vacc0, _mm512_unpacklo_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 0)));
+            vacc1 = pqnn_dpbusd_zmm(vacc1, _mm512_unpackhi_epi16(vab_lo, vcd_lo), _mm512_loadu_si512((const void*) (wt + t * 64 + 64)));
+            vacc2 = pqnn_dpbusd_zmm(vacc2, _mm512_unpacklo_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 128)));
+            vacc3 = pqnn_dpbusd_zmm(vacc3, _mm512_unpackhi_epi16(vab_hi, vcd_hi), _mm512_loadu_si512((const void*) (wt + t * 64 + 192)));
+          }
         }
         const int8_t* ws = wt + quads * 256;
         const __m512 vscale0 = _mm512_loadu_ps((const float*) (ws + 0));
@@ -174,50 +301,113 @@ void pqnn_qs8_qc8w_dwconv_minmax_fp32_ukernel_anyp64c4__avx512vnni(size_t channe
         __m256i vacc2 = _mm256_loadu_si256((const __m256i*) (w + 128));
         __m256i vacc3 = _mm256_loadu_si256((const __m256i*) (w + 192));
         const int8_t* wt = w + 64 * sizeof(int32_t);
-        size_t t = 0;
-        for (; t + 4 <= ks; t += 4) {
-          const int8_t* it0 = (const int8_t*) input[t + 0];
-          it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
-          const int8_t* it1 = (const int8_t*) input[t + 1];
-          it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
-          const int8_t* it2 = (const int8_t*) input[t + 2];
-          it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
-          const int8_t* it3 = (const int8_t*) input[t + 3];
-          it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
-          const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it0 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it1 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it2 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx3 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it3 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
-          const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
-          const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
-          const __m256i vcd_hi = _mm256_unpackhi_epi8(vx2, vx3);
-          vacc0 = _mm256_dpbusd_epi32(vacc0, _mm256_unpacklo_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 0)));
-          vacc1 = _mm256_dpbusd_epi32(vacc1, _mm256_unpackhi_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 64)));
-          vacc2 = _mm256_dpbusd_epi32(vacc2, _mm256_unpacklo_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 128)));
-          vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 192)));
-        }
-        if (t < ks) {
-          const int8_t* it0 = (const int8_t*) input[t];
-          it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
-          const int8_t* it1 = t + 1 < ks ? (const int8_t*) input[t + 1] : (const int8_t*) zero;
-          it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
-          const int8_t* it2 = t + 2 < ks ? (const int8_t*) input[t + 2] : (const int8_t*) zero;
-          it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
-          const int8_t* it3 = t + 3 < ks ? (const int8_t*) input[t + 3] : (const int8_t*) zero;
-          it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
-          const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it0 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it1 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it2 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vx3 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it3 + coff), _mm512_castsi512_si256(vsign));
-          const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
-          const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
-          const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
-          const __m256i vcd_hi = _mm256_unpackhi_epi8(vx2, vx3);
-          vacc0 = _mm256_dpbusd_epi32(vacc0, _mm256_unpacklo_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 0)));
-          vacc1 = _mm256_dpbusd_epi32(vacc1, _mm256_unpackhi_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 64)));
-          vacc2 = _mm256_dpbusd_epi32(vacc2, _mm256_unpacklo_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 128)));
-          vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 192)));
+        if (ks == 9) {
+          {
+            const int8_t* it0 = (const int8_t*) input[0];
+            it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+            const int8_t* it1 = (const int8_t*) input[3];
+            it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+            const int8_t* it2 = (const int8_t*) input[6];
+            it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+            const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it0 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it1 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it2 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx3 = _mm512_castsi512_si256(vsign);
+            const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
+            const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
+            const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
+            const __m256i vcd_hi = _mm256_unpackhi_epi8(vx2, vx3);
+            vacc0 = _mm256_dpbusd_epi32(vacc0, _mm256_unpacklo_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + 0 + 0)));
+            vacc1 = _mm256_dpbusd_epi32(vacc1, _mm256_unpackhi_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + 0 + 64)));
+            vacc2 = _mm256_dpbusd_epi32(vacc2, _mm256_unpacklo_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + 0 + 128)));
+            vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + 0 + 192)));
+          }
+          {
+            const int8_t* it0 = (const int8_t*) input[1];
+            it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+            const int8_t* it1 = (const int8_t*) input[4];
+            it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+            const int8_t* it2 = (const int8_t*) input[7];
+            it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+            const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it0 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it1 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it2 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx3 = _mm512_castsi512_si256(vsign);
+            const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
+            const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
+            const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
+            const __m256i vcd_hi = _mm256_unpackhi_epi8(vx2, vx3);
+            vacc0 = _mm256_dpbusd_epi32(vacc0, _mm256_unpacklo_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + 256 + 0)));
+            vacc1 = _mm256_dpbusd_epi32(vacc1, _mm256_unpackhi_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + 256 + 64)));
+            vacc2 = _mm256_dpbusd_epi32(vacc2, _mm256_unpacklo_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + 256 + 128)));
+            vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + 256 + 192)));
+          }
+          {
+            const int8_t* it0 = (const int8_t*) input[2];
+            it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+            const int8_t* it1 = (const int8_t*) input[5];
+            it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+            const int8_t* it2 = (const int8_t*) input[8];
+            it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+            const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it0 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it1 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it2 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx3 = _mm512_castsi512_si256(vsign);
+            const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
+            const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
+            const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
+            const __m256i vcd_hi = _mm256_unpackhi_epi8(vx2, vx3);
+            vacc0 = _mm256_dpbusd_epi32(vacc0, _mm256_unpacklo_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + 512 + 0)));
+            vacc1 = _mm256_dpbusd_epi32(vacc1, _mm256_unpackhi_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + 512 + 64)));
+            vacc2 = _mm256_dpbusd_epi32(vacc2, _mm256_unpacklo_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + 512 + 128)));
+            vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + 512 + 192)));
+          }
+        } else {
+          size_t t = 0;
+          for (; t + 4 <= ks; t += 4) {
+            const int8_t* it0 = (const int8_t*) input[t + 0];
+            it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+            const int8_t* it1 = (const int8_t*) input[t + 1];
+            it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+            const int8_t* it2 = (const int8_t*) input[t + 2];
+            it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+            const int8_t* it3 = (const int8_t*) input[t + 3];
+            it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
+            const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it0 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it1 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it2 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx3 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it3 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
+            const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
+            const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
+            const __m256i vcd_hi = _mm256_unpackhi_epi8(vx2, vx3);
+            vacc0 = _mm256_dpbusd_epi32(vacc0, _mm256_unpacklo_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 0)));
+            vacc1 = _mm256_dpbusd_epi32(vacc1, _mm256_unpackhi_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 64)));
+            vacc2 = _mm256_dpbusd_epi32(vacc2, _mm256_unpacklo_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 128)));
+            vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 192)));
+          }
+          if (t < ks) {
+            const int8_t* it0 = (const int8_t*) input[t];
+            it0 = it0 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it0 + a_offset) : it0;
+            const int8_t* it1 = t + 1 < ks ? (const int8_t*) input[t + 1] : (const int8_t*) zero;
+            it1 = it1 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it1 + a_offset) : it1;
+            const int8_t* it2 = t + 2 < ks ? (const int8_t*) input[t + 2] : (const int8_t*) zero;
+            it2 = it2 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it2 + a_offset) : it2;
+            const int8_t* it3 = t + 3 < ks ? (const int8_t*) input[t + 3] : (const int8_t*) zero;
+            it3 = it3 != (const int8_t*) zero ? (const int8_t*) ((uintptr_t) it3 + a_offset) : it3;
+            const __m256i vx0 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it0 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx1 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it1 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx2 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it2 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vx3 = _mm256_xor_si256(_mm256_maskz_loadu_epi8(vmask, it3 + coff), _mm512_castsi512_si256(vsign));
+            const __m256i vab_lo = _mm256_unpacklo_epi8(vx0, vx1);
+            const __m256i vab_hi = _mm256_unpackhi_epi8(vx0, vx1);
+            const __m256i vcd_lo = _mm256_unpacklo_epi8(vx2, vx3);
+            const __m256i vcd_hi = _mm256_unpackhi_epi8(vx2, vx3);
+            vacc0 = _mm256_dpbusd_epi32(vacc0, _mm256_unpacklo_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 0)));
+            vacc1 = _mm256_dpbusd_epi32(vacc1, _mm256_unpackhi_epi16(vab_lo, vcd_lo), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 64)));
+            vacc2 = _mm256_dpbusd_epi32(vacc2, _mm256_unpacklo_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 128)));
+            vacc3 = _mm256_dpbusd_epi32(vacc3, _mm256_unpackhi_epi16(vab_hi, vcd_hi), _mm256_loadu_si256((const __m256i*) (wt + t * 64 + 192)));
+          }
         }
         const int8_t* ws = wt + quads * 256;
         const __m256 vscale0 = _mm256_loadu_ps((const float*) (ws + 0));
