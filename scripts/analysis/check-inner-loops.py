@@ -404,6 +404,12 @@ STACK_BOUND = {
 # the exponent bias) and the step's vectors do not fit, so the compilers keep some constants in stack slots and use them as
 # memory operands (loads only in f32-vunary); the bound is the worse compiler's count.
 STACK_BOUND.update({
+    # The qd8 int8 3x3 row kernel (qd8-f32-qc8w-dwconv-row): clang 14's densest loop is the
+    # ymm-tail pixel-pair loop (tails of <= 32 channels), where it reloads one spilled zmm
+    # constant per pair (24 vpdpbusd); gcc 12 none there. Timed: the qs8 twin's ymm path
+    # built by clang runs 1.08x gcc's time (docs/qd8-performance.md, "AMD Zen 4").
+    "qd8-f32-qc8w-dwconv-row/9p64c4-avx512vnni": (1, "clang 14: one zmm constant reloaded "
+        "per pixel pair in the ymm-tail loop"),
     "f32-vunary/exp-avx2": (4, "constants as stack operands: gcc 12 1, clang 14 4 per vector"),
     "f32-vunary/sigmoid-avx2": (7, "constants as stack operands: gcc 12 1, clang 14 7"),
     "f32-vunary/swish-avx2": (7, "constants as stack operands: gcc 12 1, clang 14 7"),
