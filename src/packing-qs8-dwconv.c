@@ -75,9 +75,12 @@ void pqnn_pack_qs8_dwconv(size_t channels, size_t taps, size_t ct, size_t tap_gr
       for (size_t s = 0; s < ct; s++) {
         const size_t j = pqnn_qs8_dwconv_channel_order(ct, tap_group, s);
         for (size_t t = t0; t < t0 + tap_group; t++) {
-          const int8_t w = tap_group == 4 ? quad_weight(kernel, channels, taps, t, c0 + j)
-              : t < taps ? kernel[t * channels + c0 + j] : 0;
-          *out++ = (uint8_t) (j < cb ? w : 0);
+          int8_t w = 0;  /* padding channels and taps past the kernel */
+          if (j < cb) {
+            w = tap_group == 4 ? quad_weight(kernel, channels, taps, t, c0 + j)
+                : t < taps ? kernel[t * channels + c0 + j] : 0;
+          }
+          *out++ = (uint8_t) w;
         }
       }
     }
