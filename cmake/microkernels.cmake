@@ -420,6 +420,12 @@ set(PQNN_PROD_MICROKERNEL_SRCS
   src/microkernels/f32-vunary-affine/clamp-wasmsimd.c
   src/microkernels/f32-vunary-affine/hswish-wasmsimd.c
   src/microkernels/f32-vunary-affine/sigmoid-wasmsimd.c
+  src/microkernels/f32-vmuladd/u1-scalar.c
+  src/microkernels/f32-vmuladd/u4-sse2.c
+  src/microkernels/f32-vmuladd/u8-avx2.c
+  src/microkernels/f32-vmuladd/u16-avx512skx.c
+  src/microkernels/f32-vmuladd/u4-neon.c
+  src/microkernels/f32-vmuladd/u4-wasmsimd.c
   src/microkernels/x32-vselect/u1-scalar.c
   src/microkernels/x32-vselect/u4-sse2.c
   src/microkernels/x32-vselect/u8-avx2.c

@@ -26,13 +26,13 @@ sys.path.insert(0, SCRIPTS)
 
 from kernels import (dwconv_dpbusd, elementwise, f16_kernels, f32_dwconv, f32_dwconv_row,  # noqa: E402
                      f32_epilogue, f32_gemm, f32_scalar, f32_tgemm, f32_winograd, int8_gemm, manifest,
-                     neon_f16, neon_f32, neon_int8,
+                     muladd, neon_f16, neon_f32, neon_int8,
                      neon_qs8_dwconv, qb4w_gemm, qd8_dwconv, qs8_dwconv, qs8_elementwise, select, softmax,
                      wasmsimd_f16, wasmsimd_f32, wasmsimd_int8)
 
 EMITTERS = [dwconv_dpbusd, elementwise, f16_kernels, f32_dwconv, f32_dwconv_row, f32_epilogue, f32_gemm, f32_scalar,
             f32_tgemm, f32_winograd,
-            int8_gemm,
+            int8_gemm, muladd,
             neon_f16, neon_f32, neon_int8, neon_qs8_dwconv, qb4w_gemm, qd8_dwconv, qs8_dwconv,
             qs8_elementwise, select, softmax, wasmsimd_f16, wasmsimd_f32, wasmsimd_int8]
 

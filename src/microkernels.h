@@ -229,6 +229,17 @@ typedef void (*pqnn_vunary_ukernel_fn)(size_t n, const float* x, float* y, const
 typedef void (*pqnn_vbinary_ukernel_fn)(size_t n, const float* a, const float* b, float* y,
     const void* params);
 
+/* Multiply-add chain (f32-vmuladd; the channel-scale tail of a layer with a folded multiply,
+ * src/runtime/runtime-ops-scaled.c): for i < n (n > 0), v = clamp(a[i] * b[i], min[0],
+ * max[0]), then v = clamp(v + r[i], min[1], max[1]) where r is not NULL, then
+ * v = clamp(v + u[i], min[2], max[2]) where u is not NULL, y[i] = v (params: struct
+ * pqnn_f32_muladd_params). Each step is the f32-vbinary multiply or add of the same tier, with
+ * its operand order and clamp, so a kernel gives the bits of those kernels called in turn;
+ * every tier gives the scalar kernel's bits (NaN payloads aside). Nothing past n is read or
+ * written; y may be the same pointer as a, b or r (no other overlap). */
+typedef void (*pqnn_vmuladd_ukernel_fn)(size_t n, const float* a, const float* b,
+    const float* r, const float* u, float* y, const void* params);
+
 /* Select (x32-vselect: f32, x16-vselect: f16, moved as 32- / 16-bit patterns):
  * y[i] = (c[i] & 0x7F..F) != 0 ? a[i] : b[i] for i < n (n > 0): the condition is nonzero
  * unless it is +0 or -0 (NaN and denormals count as true, whatever FTZ / DAZ), the element

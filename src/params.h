@@ -22,6 +22,13 @@ struct pqnn_f32_elementwise_params {
   float beta;
 };
 
+/* The bounds of the f32-vmuladd chain's steps: [0] the multiply, [1] the add of r, [2] the
+ * add of u. */
+struct pqnn_f32_muladd_params {
+  float min[3];
+  float max[3];
+};
+
 /* qs8 requantization (fp32 method; the per-channel scale is in the packed weights):
  *   y = clamp(rne((float) acc * scale) + output_zero_point, output_min, output_max)
  * Equivalent, and what SIMD kernels do: clamp the float to [min_less_zp, max_less_zp]

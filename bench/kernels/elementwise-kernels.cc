@@ -1,10 +1,14 @@
-// Elementwise microkernel benches (f32-vunary, f32-vbinary, x32-vselect, x16-vselect): every
+// Elementwise microkernel benches (f32-vunary, f32-vbinary, f32-vmuladd, x32-vselect,
+// x16-vselect): every
 // kernel of this build, from the family lists, on rows of n elements (one kernel call per
 // row, rows cycled through a buffer larger than L1 so loads are L2-resident as in a real
 // activation pass). Reports GB/s of bytes read + written (a vector-scalar kernel's scalar
 // not counted; a select reads three rows and writes one) and elements/s. Inputs in [-6, 6]
 // (every branch of the activations taken); select conditions are 0, -0 or 1 (bits), each
-// a third of the elements, in random order.
+// a third of the elements, in random order. f32-vmuladd runs as the channel-scale tail
+// does (runtime-ops-scaled.c: one call per pixel of n channels, y = clamp(clamp(clamp(x * s)
+// + x) + u) in place, s one row for all pixels), beside the same chain as the three
+// f32-vbinary calls of the same tier it replaced (`/vbinary_steps`, a staged product).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -39,6 +43,9 @@ const Kernel kUnary[] = {
 };
 const Kernel kBinary[] = {
 #include "microkernels/f32-vbinary/f32-vbinary.inc"
+};
+const Kernel kMulAdd[] = {
+#include "microkernels/f32-vmuladd/f32-vmuladd.inc"
 };
 const Kernel kSelect32[] = {
 #include "microkernels/x32-vselect/x32-vselect.inc"
@@ -126,6 +133,50 @@ void vselect(benchmark::State& state, const Kernel& k) {
   report(state, n, 4 * n * sizeof(T));
 }
 
+// The tier's f32-vbinary kernel of operator `op` ("mul", "add"): the same ISA suffix.
+pqnn_vbinary_ukernel_fn binary_of(const Kernel& k, const std::string& op) {
+  const std::string name = k.name;
+  const std::string suffix = name.substr(name.rfind("__"));
+  for (const Kernel& b : kBinary) {
+    if (std::string(b.name) == "pqnn_f32_vbinary_minmax_ukernel_" + op + suffix) {
+      return reinterpret_cast<pqnn_vbinary_ukernel_fn>(b.fn);
+    }
+  }
+  return nullptr;
+}
+
+// steps: the chain as three f32-vbinary calls (mul into a staged block, add, add).
+void muladd(benchmark::State& state, const Kernel& k, bool steps) {
+  if (!pqnn_bench::isa_ok(state, k.isa)) return;
+  const auto fn = reinterpret_cast<pqnn_vmuladd_ukernel_fn>(k.fn);
+  const pqnn_vbinary_ukernel_fn mul = binary_of(k, "mul"), add = binary_of(k, "add");
+  if (mul == nullptr || add == nullptr) {
+    state.SkipWithError("no f32-vbinary kernels of this tier");
+    return;
+  }
+  const size_t n = static_cast<size_t>(state.range(0));
+  const size_t rows = std::max<size_t>(1, kBufferBytes / (n * sizeof(float)));
+  std::vector<float> x = random_input(rows * n);
+  const std::vector<float> s = random_input(n), u = random_input(rows * n);
+  std::vector<float> t(n);
+  const pqnn_f32_muladd_params p = {{-INFINITY, -INFINITY, -INFINITY}, {INFINITY, INFINITY, INFINITY}};
+  const pqnn_f32_elementwise_params e = {-INFINITY, INFINITY, 0.0f, 0.0f};
+  size_t r = 0;
+  for (auto _ : state) {
+    float* y = x.data() + r * n;
+    if (steps) {
+      mul(n, y, s.data(), t.data(), &e);
+      add(n, t.data(), y, y, &e);
+      add(n, y, u.data() + r * n, y, &e);
+    } else {
+      fn(n, y, s.data(), y, u.data() + r * n, y, &p);
+    }
+    r = r + 1 == rows ? 0 : r + 1;
+  }
+  benchmark::DoNotOptimize(x.data());
+  report(state, n, 3 * n * sizeof(float));
+}
+
 void sizes(benchmark::internal::Benchmark* b) {
   for (int n : {256, 4096, 16384, 65536}) b->Arg(n);
 }
@@ -137,6 +188,14 @@ const bool kRegistered = [] {
   }
   for (const Kernel& k : kBinary) {
     benchmark::RegisterBenchmark(k.name, [&k](benchmark::State& s) { binary(s, k); })->Apply(sizes);
+  }
+  for (const Kernel& k : kMulAdd) {
+    for (const bool steps : {false, true}) {
+      const std::string name = std::string(k.name) + (steps ? "/vbinary_steps" : "");
+      benchmark::RegisterBenchmark(name.c_str(), [&k, steps](benchmark::State& s) {
+        muladd(s, k, steps);
+      })->Arg(32)->Arg(96)->Arg(256);
+    }
   }
   for (const Kernel& k : kSelect32) {
     benchmark::RegisterBenchmark(k.name, [&k](benchmark::State& s) { vselect<uint32_t>(s, k); })

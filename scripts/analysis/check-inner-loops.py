@@ -107,7 +107,7 @@ stream      any SIMD operation but a     - (loads, stores, GPR loop control     
             move (f32-vbinary, f32-      essential; a merge-masked vmov is a blend:
             vunary, f16 <-> f32 and f16  essential everywhere): register copies and
             -> qd8 converts, qs8-vadd /  stack traffic are what is counted
-            vaddc)
+            vaddc, f32-vmuladd)
 stream-sse2 the same                     - (a copy per destructive operation)          1.0
 pool        the same (qs8-gavgpool: row  - (gcc 12 copies the avx512skx row loop's two  0.5
             sums, output pass)           accumulators once per row)
@@ -263,7 +263,7 @@ FAMILIES = {
     "expsum-sse2": (re.compile(r"^mulps$"),
                     re.compile(r"^((add|sub|max)ps|cmp\w*ps|(and|andn|or)ps|paddd|pslld)$"),
                     1.0),
-    # Elementwise streams (f32-vbinary, f32-vunary, the f16 <-> f32 and f16 -> qd8 converts,
+    # Elementwise streams (f32-vbinary, f32-vunary, f32-vmuladd, the f16 <-> f32 and f16 -> qd8 converts,
     # qs8-vadd / vaddc, the qs8-gavgpool row and output loops): no accumulator and no tile,
     # so the loop is its vector operations (the "dot" column here: every SIMD instruction
     # that is not a move), loads and stores. What the guard catches is the compiler's
@@ -288,7 +288,7 @@ STORING = {"qd8-apply", "fma-dw1", "fma-dw-block", "winograd", "winograd-sse2", 
 MAIN_LOOP = {"rmax", "rmax-sse2", "expsum", "expsum-sse2", "stream", "stream-sse2"}
 STORE_OUT = {"expsum", "expsum-sse2", "stream", "stream-sse2"}
 # The kernel directories of the elementwise stream families.
-STREAM_KINDS = ("f32-vbinary", "f32-vunary", "f16-f32-convert", "f32-f16-convert",
+STREAM_KINDS = ("f32-vbinary", "f32-vunary", "f32-vmuladd", "f16-f32-convert", "f32-f16-convert",
                 "f16-qd8-convert", "qs8-vadd", "qs8-vaddc",
                 "x32-vselect", "x16-vselect")
 # Objects checked as more than one family (one hot loop each).

@@ -61,6 +61,7 @@ FAMILIES = {
     "f32-vunary": ("pqnn_f32_vunary_ukernel", "vunary"),
     "f32-vbinary": ("pqnn_f32_vbinary_minmax_ukernel", "vbinary"),
     "f32-vunary-affine": ("pqnn_f32_vunary_affine_ukernel", "vunary_affine"),
+    "f32-vmuladd": ("pqnn_f32_vmuladd_minmax_ukernel", "vmuladd"),
     "x32-vselect": ("pqnn_x32_vselect_ukernel", "vselect"),
     "x16-vselect": ("pqnn_x16_vselect_ukernel", "vselect"),
     "f32-rmax": ("pqnn_f32_rmax_ukernel", "rmax"),
@@ -609,6 +610,14 @@ KERNELS = [
     K("f32-vunary-affine", "clamp", "wasmsimd", PROD),
     K("f32-vunary-affine", "hswish", "wasmsimd", PROD),
     K("f32-vunary-affine", "sigmoid", "wasmsimd", PROD),
+    # f32-vmuladd (the channel-scale tail of a layer with a folded multiply:
+    # src/runtime/runtime-ops-scaled.c; scripts/kernels/muladd.py)
+    K("f32-vmuladd", "u1", "scalar", PROD),
+    K("f32-vmuladd", "u4", "sse2", PROD),
+    K("f32-vmuladd", "u8", "avx2", PROD),
+    K("f32-vmuladd", "u16", "avx512skx", PROD),
+    K("f32-vmuladd", "u4", "neon", PROD),
+    K("f32-vmuladd", "u4", "wasmsimd", PROD),
     # x32-vselect, x16-vselect (the select node: y = c != 0 ? a : b as bits, f32 / f16;
     # scripts/kernels/select.py)
     K("x32-vselect", "u1", "scalar", PROD),

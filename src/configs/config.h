@@ -217,6 +217,7 @@ struct pqnn_elementwise_config {
   pqnn_vbinary_ukernel_fn vv[PQNN_BINARY_OPERATOR_COUNT];
   pqnn_vbinary_ukernel_fn vc[PQNN_BINARY_OPERATOR_COUNT];
   pqnn_vbinary_ukernel_fn rvc[PQNN_BINARY_OPERATOR_COUNT];
+  pqnn_vmuladd_ukernel_fn muladd;      /* vv multiply then adds, one pass (f32-vmuladd) */
   pqnn_vselect_ukernel_fn select_x32;  /* the select node, f32 (x32-vselect) */
   pqnn_vselect_ukernel_fn select_x16;  /* the select node, f16 (x16-vselect) */
 };

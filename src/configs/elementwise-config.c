@@ -1,4 +1,5 @@
-/* Elementwise kernel selection per ISA tier (f32-vunary, f32-vbinary, x32- / x16-vselect):
+/* Elementwise kernel selection per ISA tier (f32-vunary, f32-vbinary, f32-vmuladd,
+ * x32- / x16-vselect):
  * the widest vector the tier has. Every exact operator is bit-exact with the scalar kernel and the
  * transcendental ones share one bound (src/microkernels.h); gelu, erf and log give the
  * scalar kernel's bits on every tier. So the choice is speed only. Measured with
@@ -55,6 +56,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void init_config(void) {
   UNARY_SIMD(scalar)
   BINARY(scalar)
+  config.muladd = pqnn_f32_vmuladd_minmax_ukernel_u1__scalar;
   config.select_x32 = pqnn_x32_vselect_ukernel_u1__scalar;
   config.select_x16 = pqnn_x16_vselect_ukernel_u1__scalar;
   config.name = "scalar";
@@ -62,18 +64,21 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_avx512)) {
     UNARY_SIMD(avx512skx)
     BINARY(avx512skx)
+    config.muladd = pqnn_f32_vmuladd_minmax_ukernel_u16__avx512skx;
     config.select_x32 = pqnn_x32_vselect_ukernel_u16__avx512skx;
     config.select_x16 = pqnn_x16_vselect_ukernel_u32__avx512skx;
     config.name = "avx512skx";
   } else if (pqnn_isa_enabled(pqnn_isa_avx2)) {
     UNARY_SIMD(avx2)
     BINARY(avx2)
+    config.muladd = pqnn_f32_vmuladd_minmax_ukernel_u8__avx2;
     config.select_x32 = pqnn_x32_vselect_ukernel_u8__avx2;
     config.select_x16 = pqnn_x16_vselect_ukernel_u16__avx2;
     config.name = "avx2";
   } else if (pqnn_isa_enabled(pqnn_isa_sse2)) {
     UNARY_SIMD(sse2)
     BINARY(sse2)
+    config.muladd = pqnn_f32_vmuladd_minmax_ukernel_u4__sse2;
     config.select_x32 = pqnn_x32_vselect_ukernel_u4__sse2;
     config.select_x16 = pqnn_x16_vselect_ukernel_u8__sse2;
     config.name = "sse2";
@@ -82,6 +87,7 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_neon)) {
     UNARY_SIMD(neon)
     BINARY(neon)
+    config.muladd = pqnn_f32_vmuladd_minmax_ukernel_u4__neon;
     config.select_x32 = pqnn_x32_vselect_ukernel_u4__neon;
     config.select_x16 = pqnn_x16_vselect_ukernel_u8__neon;
     config.name = "neon";
@@ -90,6 +96,7 @@ static void init_config(void) {
   if (pqnn_isa_enabled(pqnn_isa_wasmsimd)) {
     UNARY_SIMD(wasmsimd)
     BINARY(wasmsimd)
+    config.muladd = pqnn_f32_vmuladd_minmax_ukernel_u4__wasmsimd;
     config.select_x32 = pqnn_x32_vselect_ukernel_u4__wasmsimd;
     config.select_x16 = pqnn_x16_vselect_ukernel_u8__wasmsimd;
     config.name = "wasmsimd";

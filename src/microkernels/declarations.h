@@ -84,6 +84,9 @@ struct pqnn_qd8_range;
 #define PQNN_DECLARE_VBINARY(tier_, mr_, nr_, kr_, offset_, name)                          \
   PQNN_INTERNAL void name(size_t n, const float* a, const float* b, float* y,              \
       const void* params);
+#define PQNN_DECLARE_VMULADD(tier_, mr_, nr_, kr_, offset_, name)                          \
+  PQNN_INTERNAL void name(size_t n, const float* a, const float* b, const float* r,         \
+      const float* u, float* y, const void* params);
 #define PQNN_DECLARE_VSELECT(tier_, mr_, nr_, kr_, offset_, name)                          \
   PQNN_INTERNAL void name(size_t n, const void* c, const void* a, const void* b, void* y);
 #define PQNN_DECLARE_VUNARY_AFFINE(tier_, mr_, nr_, kr_, offset_, name)                    \
@@ -167,6 +170,9 @@ struct pqnn_qd8_range;
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_VBINARY
 #include "microkernels/f32-vbinary/f32-vbinary.inc"
+#undef PQNN_UKERNEL
+#define PQNN_UKERNEL PQNN_DECLARE_VMULADD
+#include "microkernels/f32-vmuladd/f32-vmuladd.inc"
 #undef PQNN_UKERNEL
 #define PQNN_UKERNEL PQNN_DECLARE_VSELECT
 #include "microkernels/x32-vselect/x32-vselect.inc"

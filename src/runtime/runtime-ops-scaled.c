@@ -3,10 +3,9 @@
  * tile x the operator just computed, still in L1 (or, as a pixel step, to the input pixels
  * of the multiply's Winograd reader: runtime-pass-scaled-input.c): t = clamp(x * s[c]) with the multiply's
  * bounds, then x = clamp(t + r) with the fused add's (r: x itself or the residual), then
- * x = clamp(x + lo[source pixel]) with the upsampled add's -- the tier's f32-vbinary multiply
- * and add, the binary node's kernels in its order and operand order, so the bits are the
- * unfused graph's. */
-#include <string.h>
+ * x = clamp(x + lo[source pixel]) with the upsampled add's -- in one pass per pixel by the
+ * tier's f32-vmuladd kernel, whose steps are its f32-vbinary multiply and add in the binary
+ * nodes' order and operand order, so the bits are the unfused graph's. */
 
 #include "configs/config.h"
 #include "logging.h"
@@ -14,43 +13,29 @@
 #include "runtime/runtime-executors.h"
 #include "runtime/subgraph.h"
 
-/* Elements per staged block of x * s. */
-enum { kBlock = 256 };
-
 #define INPUT(op, k) ((const float*) sc->rt->tensors[(op)->inputs[k]].data)
 
-/* The tier's multiply and add, and the bounds of the multiply, its add and the upsampled
- * add. */
+/* The tier's multiply-add chain kernel and the bounds of the multiply, its add and the
+ * upsampled add. */
 struct steps {
-  pqnn_vbinary_ukernel_fn mul, add;
-  struct pqnn_f32_elementwise_params pm, pr, pu;
+  pqnn_vmuladd_ukernel_fn muladd;
+  struct pqnn_f32_muladd_params p;
 };
 
 static struct steps steps_of(const struct pqnn_rt_op* op) {
-  const struct pqnn_elementwise_config* ec = pqnn_get_elementwise_config();
   const struct pqnn_rt_scaled* sc = &op->scaled;
-  return (struct steps) {ec->vv[pqnn_binary_multiply], ec->vv[pqnn_binary_add],
-      {sc->min, sc->max, 0.0f, 0.0f}, {op->residual_min, op->residual_max, 0.0f, 0.0f},
-      {op->upsampled.min, op->upsampled.max, 0.0f, 0.0f}};
+  return (struct steps) {pqnn_get_elementwise_config()->muladd,
+      {{sc->min, op->residual_min, op->upsampled.min},
+       {sc->max, op->residual_max, op->upsampled.max}}};
 }
 
-/* One pixel's n values in blocks of kBlock: y = clamp(x * s) (or s * x), then with a
- * residual y = clamp(t + r) from t = x * s staged (x and r stay readable: y may be x or r),
- * then y = clamp(y + up) when up is non-NULL. */
+/* One pixel's n values: y = clamp(x * s) (or s * x), then with a residual y = clamp(y + r),
+ * then y = clamp(y + up) when up is non-NULL: f32-vmuladd, one pass with f32-vbinary's
+ * multiply and adds in that order (y may be x or r). */
 static void scale_pixel(const struct steps* k, const struct pqnn_rt_scaled* sc, size_t n,
     const float* x, const float* s, const float* r, const float* up, float* y) {
-  float t[kBlock];
-  for (size_t i = 0; i < n; i += kBlock) {
-    const size_t b = n - i < kBlock ? n - i : kBlock;
-    float* m = sc->residual ? t : y + i;
-    if (sc->scale_first) {
-      k->mul(b, s + i, x + i, m, &k->pm);
-    } else {
-      k->mul(b, x + i, s + i, m, &k->pm);
-    }
-    if (sc->residual) k->add(b, t, r + i, y + i, &k->pr);
-    if (up != NULL) k->add(b, y + i, up + i, y + i, &k->pu);
-  }
+  k->muladd(n, sc->scale_first ? s : x, sc->scale_first ? x : s, sc->residual ? r : NULL, up,
+      y, &k->p);
 }
 
 static void tail_f32(const void* context, void* c, size_t c_stride, size_t pixel,

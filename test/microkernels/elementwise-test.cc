@@ -57,6 +57,9 @@ const Kernel kUnary[] = {
 const Kernel kBinary[] = {
 #include "microkernels/f32-vbinary/f32-vbinary.inc"
 };
+const Kernel kMulAdd[] = {
+#include "microkernels/f32-vmuladd/f32-vmuladd.inc"
+};
 const Kernel kSelect32[] = {
 #include "microkernels/x32-vselect/x32-vselect.inc"
 };
@@ -628,6 +631,113 @@ TEST_P(VSelect32Test, reference_bits) { check_select<uint32_t>(GetParam()); }
 TEST_P(VSelect16Test, reference_bits) { check_select<uint16_t>(GetParam()); }
 INSTANTIATE_TEST_SUITE_P(x32_vselect, VSelect32Test, testing::ValuesIn(kSelect32), kernel_name);
 INSTANTIATE_TEST_SUITE_P(x16_vselect, VSelect16Test, testing::ValuesIn(kSelect16), kernel_name);
+
+// ---------------------------------------------------------------------------------------
+// f32-vmuladd: v = clamp(a * b), then clamp(v + r), then clamp(v + u) (r, u optional), each
+// step f32-vbinary's. Held to (1) the same tier's f32-vbinary multiply and adds called in
+// turn (the unfused tail it replaces), bit for bit, and (2) a plain reference of the
+// formula; NaN as NaN in both (with two NaN operands the payload is the compiler's operand
+// order, not part of the contract), over every r / u case, three bound sets, inputs with
+// the specials, and in place (y == a == r, as the channel-scale tail runs, and y == b).
+// ---------------------------------------------------------------------------------------
+class VMulAddTest : public testing::TestWithParam<Kernel> {
+ protected:
+  void SetUp() override {
+    if (!pqnn_test::isa_enabled(GetParam().isa)) GTEST_SKIP() << "ISA not available";
+  }
+};
+
+// The f32-vbinary kernel of operator `op` with the tier suffix of k.
+pqnn_vbinary_ukernel_fn vbinary_of(const Kernel& k, const std::string& op) {
+  const std::string name = k.name;
+  const std::string want = "pqnn_f32_vbinary_minmax_ukernel_" + op + name.substr(name.rfind("__"));
+  for (const Kernel& b : kBinary) {
+    if (want == b.name) return reinterpret_cast<pqnn_vbinary_ukernel_fn>(b.fn);
+  }
+  return nullptr;
+}
+
+float clamp_ref(float v, float lo, float hi) {
+  v = v < lo ? lo : v;
+  return v > hi ? hi : v;
+}
+
+TEST_P(VMulAddTest, matches_vbinary_steps_and_reference) {
+  const Kernel& k = GetParam();
+  const auto fn = reinterpret_cast<pqnn_vmuladd_ukernel_fn>(k.fn);
+  const pqnn_vbinary_ukernel_fn mul = vbinary_of(k, "mul"), add = vbinary_of(k, "add");
+  ASSERT_NE(mul, nullptr);
+  ASSERT_NE(add, nullptr);
+  const float inf = INFINITY;
+  const float bounds[3][6] = {{-inf, -inf, -inf, inf, inf, inf},
+                              {-3.0f, 0.0f, -1.0f, 5.0f, inf, 6.0f},
+                              {0.0f, -2.0f, -inf, 1.0f, 2.0f, 0.5f}};
+  for (const auto& bnd : bounds) {
+    ExactBuffer<pqnn_f32_muladd_params> params(1);
+    ExactBuffer<pqnn_f32_elementwise_params> pm(1), pr(1), pu(1);
+    for (int i = 0; i < 3; i++) {
+      params[0].min[i] = bnd[i];
+      params[0].max[i] = bnd[3 + i];
+    }
+    pm[0] = {bnd[0], bnd[3], 0.0f, 0.0f};
+    pr[0] = {bnd[1], bnd[4], 0.0f, 0.0f};
+    pu[0] = {bnd[2], bnd[5], 0.0f, 0.0f};
+    for (size_t n = 1; n <= 2 * kMaxN; n++) {
+      for (float span : {1.0f, 10.0f, 1e30f}) {
+        const std::vector<float> av = input(n, span, true), bv = input(n, span, true);
+        const std::vector<float> rv = input(n, span, true), uv = input(n, span, true);
+        for (int c = 0; c < 4; c++) {
+          const bool has_r = (c & 1) != 0, has_u = (c & 2) != 0;
+          // (1) the tier's f32-vbinary steps (a staged product, as the unfused tail did).
+          std::vector<float> steps(n), t(n);
+          mul(n, av.data(), bv.data(), t.data(), pm.data());
+          if (has_r) add(n, t.data(), rv.data(), t.data(), pr.data());
+          if (has_u) add(n, t.data(), uv.data(), t.data(), pu.data());
+          steps = t;
+          ExactBuffer<float> a(n), b(n), r(n), u(n), y(n);
+          std::copy(av.begin(), av.end(), a.begin());
+          std::copy(bv.begin(), bv.end(), b.begin());
+          std::copy(rv.begin(), rv.end(), r.begin());
+          std::copy(uv.begin(), uv.end(), u.begin());
+          fn(n, a.data(), b.data(), has_r ? r.data() : nullptr, has_u ? u.data() : nullptr,
+              y.data(), params.data());
+          for (size_t i = 0; i < n; i++) {
+            ASSERT_EQ(float_bits(y[i]), float_bits(steps[i]))
+                << k.name << " r=" << has_r << " u=" << has_u << " n=" << n << " i=" << i
+                << " a=" << av[i] << " b=" << bv[i] << " r=" << rv[i] << " u=" << uv[i];
+            // (2) the formula.
+            float v = clamp_ref(av[i] * bv[i], bnd[0], bnd[3]);
+            if (has_r) v = clamp_ref(v + rv[i], bnd[1], bnd[4]);
+            if (has_u) v = clamp_ref(v + uv[i], bnd[2], bnd[5]);
+            ASSERT_EQ(float_bits(y[i]), float_bits(v)) << k.name << " formula, i=" << i;
+          }
+          // In place as the tail runs it: y == a == r (x * s + x), then y == b.
+          std::copy(av.begin(), av.end(), a.begin());
+          std::vector<float> self(n);
+          mul(n, av.data(), bv.data(), t.data(), pm.data());
+          if (has_r) add(n, t.data(), av.data(), t.data(), pr.data());
+          if (has_u) add(n, t.data(), uv.data(), t.data(), pu.data());
+          self = t;
+          fn(n, a.data(), b.data(), has_r ? a.data() : nullptr, has_u ? u.data() : nullptr,
+              a.data(), params.data());
+          for (size_t i = 0; i < n; i++) {
+            ASSERT_EQ(float_bits(a[i]), float_bits(self[i]))
+                << k.name << " y == a == r, i=" << i;
+          }
+          std::copy(av.begin(), av.end(), a.begin());
+          fn(n, a.data(), b.data(), has_r ? r.data() : nullptr, has_u ? u.data() : nullptr,
+              b.data(), params.data());
+          for (size_t i = 0; i < n; i++) {
+            ASSERT_EQ(float_bits(b[i]), float_bits(steps[i]))
+                << k.name << " y == b, i=" << i;
+          }
+        }
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(f32_vmuladd, VMulAddTest, testing::ValuesIn(kMulAdd), kernel_name);
 
 INSTANTIATE_TEST_SUITE_P(f32_vbinary, VBinaryTest, testing::ValuesIn(kBinary), kernel_name);
 INSTANTIATE_TEST_SUITE_P(f32_vbinary, VBinaryScalarFormulaTest,
